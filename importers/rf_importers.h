@@ -1,0 +1,77 @@
+/* rf_importers.h: reading files from outside. List files (CSL, DPL, ...) are parsed and
+ * written into the list store as one new version each; order documents and BOMs (CSV, ...)
+ * are parsed into parties handed to a callback. The format is detected from the content,
+ * never from the file name. */
+#ifndef RF_IMPORTERS_H
+#define RF_IMPORTERS_H
+
+#include "../lists/rf_lists.h"
+
+/* ---- list files ----------------------------------------------------------------------- */
+
+typedef enum rf_list_format {
+    RF_LIST_UNKNOWN = 0,
+    RF_LIST_CSL_CSV, /* trade.gov Consolidated Screening List, CSV (gzip accepted) */
+    RF_LIST_DPL_TSV  /* BIS Denied Persons List, tab-separated, quoted */
+} rf_list_format;
+
+const char *rf_list_format_name(rf_list_format f); /* "csl-csv", "dpl-tsv", ... */
+
+/* Detects the list format from the first bytes of a file's (decompressed) content. */
+rf_list_format rf_list_format_detect(const char *data, size_t len);
+
+typedef struct rf_import_options {
+    const char *effective;  /* YYYY-MM-DD publication date when the file does not say; or NULL */
+    /* Called with each warning (bad date, odd row) as it is recorded; may be NULL. */
+    void (*on_warning)(const char *file, long line, const char *message, void *ctx);
+    void *ctx;
+} rf_import_options;
+
+typedef struct rf_import_summary {
+    rf_list_format format;
+    long long version_id;   /* 0 when the file was already imported */
+    int already_imported;   /* 1: same feed and sha256 as an existing version, nothing done */
+    long rows;              /* data rows read */
+    long entities;          /* entities written */
+    long names;             /* names written (primary + aliases) */
+    long warnings;
+    char published[11];     /* publication date recorded, "" if none */
+} rf_import_summary;
+
+/* Imports one list file as a new version: reads it (gzip transparent), detects its format,
+ * parses every row and commits in one transaction. On any error nothing is written and `err`
+ * names the file and line. `opts` may be NULL. */
+int rf_import_list_file(rf_import_summary *out, rf_store *st, const char *path,
+                        const rf_import_options *opts, rf_error *err);
+
+/* The same for a file already in memory (gzip or plain); `name` stands for its path in the
+ * version record and in messages. */
+int rf_import_list_data(rf_import_summary *out, rf_store *st, const char *name,
+                        const void *data, size_t len, const rf_import_options *opts,
+                        rf_error *err);
+
+/* ---- order documents ------------------------------------------------------------------ */
+
+/* An extra column mapping from --map ROLE=HEADER: the column whose header is `header`
+ * (case-insensitive) holds parties of role `role`. */
+typedef struct rf_column_map {
+    const char *role;
+    const char *header;
+} rf_column_map;
+
+typedef struct rf_order_options {
+    const rf_column_map *maps;
+    size_t n_maps;
+} rf_order_options;
+
+/* Reads one order document or BOM (CSV with a header row, comma / semicolon / tab separated,
+ * UTF-8 with or without BOM) and calls `fn` once per party in document order. A party column
+ * is any of name, party, party_name, company, customer, supplier, vendor, buyer, seller,
+ * consignee, end_user, ship_to, manufacturer (the column's header is the party's role) or one
+ * named by `opts->maps`; address, city, country and ref columns qualify the parties of the
+ * row. Streams: memory does not grow with the file. A malformed row fails with the file and
+ * line in `err`, after the parties before it were delivered. `opts` may be NULL. */
+int rf_orders_read(const char *path, const rf_order_options *opts, rf_party_fn fn, void *ctx,
+                   rf_error *err);
+
+#endif

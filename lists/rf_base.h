@@ -1,0 +1,146 @@
+/* rf_base.h: the vocabulary every redflag module shares: result codes and the error record,
+ * capped byte buffers, whole-file and streaming input (gzip transparent), UTF-8 checks, sha256,
+ * and the party record that order importers produce and the engine screens.
+ *
+ * It sits in lists/ because lists/ is the bottom of the dependency chain
+ * (importers -> lists <- engine <- reports); nothing here touches sqlite. */
+#ifndef RF_BASE_H
+#define RF_BASE_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* ---- result codes --------------------------------------------------------------------- */
+
+enum {
+    RF_OK = 0,
+    RF_ENOMEM = -1,    /* allocation failed */
+    RF_EIO = -2,       /* file could not be opened, read or written */
+    RF_EFORMAT = -3,   /* input is not what it claims to be (bad row, bad XML, bad UTF-8) */
+    RF_ELIMIT = -4,    /* a fixed cap was exceeded (field length, fields per row, file size) */
+    RF_EDB = -5,       /* the list database reported an error */
+    RF_EUSAGE = -6,    /* the caller passed something meaningless */
+    RF_ENOTFOUND = -7, /* the thing asked for does not exist */
+    RF_ECANCEL = -8    /* a callback asked to stop */
+};
+
+/* An error record: code, where it happened in the input (file and 1-based line, 0 if none),
+ * and a message for people. Owned by whoever declared it; functions only fill it in. */
+typedef struct rf_error {
+    int code;
+    long line;
+    char file[512];
+    char message[1024];
+} rf_error;
+
+/* Sets every field of `err` (which may be NULL) and returns `code`, so a failure reads
+ * `return rf_error_set(err, RF_EFORMAT, path, line, "...", ...);`. `file` may be NULL. */
+int rf_error_set(rf_error *err, int code, const char *file, long line, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 5, 6)))
+#endif
+    ;
+void rf_error_clear(rf_error *err);
+/* Formats "file:line: message" (or just the message) into `out`; returns `out`. */
+const char *rf_error_format(const rf_error *err, char *out, size_t out_size);
+/* A short English name for a result code ("out of memory", "bad input format", ...). */
+const char *rf_strerror(int code);
+
+/* ---- byte buffers --------------------------------------------------------------------- */
+
+/* A growing byte buffer, always NUL-terminated after `len` bytes once anything was added.
+ * `max` caps its length (0 means RF_BUF_DEFAULT_MAX); appending past it fails with RF_ELIMIT. */
+typedef struct rf_buf {
+    char *data;
+    size_t len;
+    size_t cap;
+    size_t max;
+} rf_buf;
+
+#define RF_BUF_DEFAULT_MAX ((size_t)1 << 30)
+
+int rf_buf_append(rf_buf *b, const void *data, size_t len);
+int rf_buf_puts(rf_buf *b, const char *s);
+int rf_buf_putc(rf_buf *b, char c);
+int rf_buf_printf(rf_buf *b, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+void rf_buf_reset(rf_buf *b); /* len = 0, memory kept */
+void rf_buf_free(rf_buf *b);  /* memory released, struct zeroed but `max` kept */
+/* Hands the buffer's memory to the caller (free() it); the buffer is left empty. */
+char *rf_buf_detach(rf_buf *b);
+
+/* Copies `len` bytes into a fresh NUL-terminated string; NULL on allocation failure. */
+char *rf_strndup(const char *s, size_t len);
+char *rf_strdup(const char *s); /* NULL in, NULL out */
+
+/* ---- files ---------------------------------------------------------------------------- */
+
+/* Largest file (after gzip decompression) that redflag reads whole: list files. */
+#define RF_FILE_MAX ((size_t)512 << 20)
+
+/* Reads the whole file into `out` (reset first), decompressing gzip transparently, failing
+ * with RF_ELIMIT past `max` decompressed bytes (0: RF_FILE_MAX), so a gzip bomb stops early.
+ * `sha256_hex`, when not NULL, receives the 64-hex-digit digest of the bytes on disk. */
+int rf_file_read(rf_buf *out, char sha256_hex[65], const char *path, size_t max, rf_error *err);
+
+/* Decompresses gzip data in memory into `out` (reset first), capped at `max` bytes (0:
+ * RF_FILE_MAX); data that is not gzip is copied as it is. `name` labels errors. */
+int rf_gunzip(rf_buf *out, const void *data, size_t len, size_t max, const char *name,
+              rf_error *err);
+
+/* A streaming reader over a plain or gzip file ("-" is standard input). */
+typedef struct rf_reader rf_reader;
+int rf_reader_open(rf_reader **out, const char *path, rf_error *err);
+/* Reads up to `size` bytes; returns bytes read (0 at end) or a negative code. */
+long rf_reader_read(rf_reader *r, void *buf, size_t size, rf_error *err);
+void rf_reader_close(rf_reader *r); /* NULL is a no-op */
+
+/* ---- text ----------------------------------------------------------------------------- */
+
+/* 1 when s[0..len) is well-formed UTF-8, else 0 and *bad_offset (if not NULL) is the offset
+ * of the first bad byte. */
+int rf_utf8_valid(const char *s, size_t len, size_t *bad_offset);
+/* Copies s[0..len) into `out` as UTF-8, treating it as Latin-1 (ISO 8859-1). */
+int rf_latin1_to_utf8(rf_buf *out, const char *s, size_t len);
+/* Trims ASCII white space at both ends in place; returns the new length. */
+size_t rf_trim(char *s, size_t len);
+
+/* sha256 of a byte range as 64 lowercase hex digits plus NUL. */
+void rf_sha256_hex(char out[65], const void *data, size_t len);
+
+typedef struct rf_sha256 {
+    uint32_t state[8];
+    uint64_t bytes;
+    unsigned char block[64];
+    size_t fill;
+} rf_sha256;
+void rf_sha256_init(rf_sha256 *h);
+void rf_sha256_update(rf_sha256 *h, const void *data, size_t len);
+void rf_sha256_final_hex(rf_sha256 *h, char out[65]);
+
+/* ---- parties -------------------------------------------------------------------------- */
+
+/* One party found on an order or BOM, as order importers emit it. Every pointer is borrowed:
+ * valid during the callback that receives the party only. NULL or "" means unknown. */
+typedef struct rf_party {
+    const char *document; /* file the party came from */
+    long line;            /* 1-based line (or segment) in that file */
+    const char *ref;      /* the document's own reference (order number, `ref` column) */
+    const char *role;     /* buyer, seller, ship_to, end_user, manufacturer, ... */
+    const char *name;
+    const char *address;
+    const char *city;
+    const char *country; /* ISO 3166 alpha-2 when known, else as written */
+    const char *date;    /* the document's date, YYYY-MM-DD, when it has one */
+    const char *item;    /* order line / part the party is attached to */
+} rf_party;
+
+/* Receives each party; returns 0 to go on, non-zero to stop the reader (RF_ECANCEL). */
+typedef int (*rf_party_fn)(const rf_party *party, void *ctx);
+
+#endif

@@ -1,0 +1,180 @@
+/* rf_lists.h: the list store. An embedded sqlite database that keeps every imported version of
+ * every list (immutable once committed), the sink importers write entities into (one
+ * transaction per file), and snapshots: the entities of the versions in force, loaded into
+ * memory for the engine. Nothing outside lists/ sees sqlite. */
+#ifndef RF_LISTS_H
+#define RF_LISTS_H
+
+#include "rf_base.h"
+
+/* ---- entities ------------------------------------------------------------------------- */
+
+typedef enum rf_entity_type {
+    RF_ENTITY_UNKNOWN = 0,
+    RF_ENTITY_PERSON,
+    RF_ENTITY_ORGANIZATION,
+    RF_ENTITY_VESSEL,
+    RF_ENTITY_AIRCRAFT
+} rf_entity_type;
+
+const char *rf_entity_type_name(rf_entity_type t); /* "person", "organization", ... */
+
+typedef enum rf_name_kind {
+    RF_NAME_PRIMARY = 0,  /* the name the list gives first */
+    RF_NAME_ALIAS,        /* a.k.a. */
+    RF_NAME_WEAK_ALIAS,   /* OFAC "weak" a.k.a., UN "low quality" alias */
+    RF_NAME_FORMER,       /* f.k.a. */
+    RF_NAME_ORIGINAL      /* the name in its own script (UN NAME_ORIGINAL_SCRIPT) */
+} rf_name_kind;
+
+const char *rf_name_kind_name(rf_name_kind k); /* "primary", "alias", ... */
+
+typedef struct rf_name {
+    const char *text;
+    rf_name_kind kind;
+} rf_name;
+
+typedef struct rf_address {
+    const char *text;    /* the address as the list writes it, without the country */
+    const char *city;    /* may be NULL */
+    const char *country; /* ISO 3166 alpha-2 when the list gives one, else as written */
+} rf_address;
+
+/* Caps that every importer enforces (STYLE rule 7). */
+#define RF_MAX_NAMES 256     /* names (primary + aliases) per entity */
+#define RF_MAX_ADDRESSES 128 /* addresses per entity */
+#define RF_MAX_FIELD 65536   /* bytes in one field */
+
+/* One listed party. Importers fill one in and hand it to rf_import_add (pointers borrowed for
+ * that call); snapshots hand them out (pointers owned by the snapshot). Text fields are UTF-8,
+ * NULL when the list does not say. names[0] is the primary name. */
+typedef struct rf_entity {
+    long long id;              /* database row id (0 when emitted by an importer) */
+    long long version_id;      /* list version it belongs to (0 when emitted) */
+    const char *list_code;     /* "EL", "DPL", "SDN", ... */
+    const char *list_name;     /* "Entity List (EL) - Bureau of Industry and Security" */
+    const char *source_id;     /* the list's own id (CSL _id, OFAC ent_num, ...) */
+    rf_entity_type type;
+    const char *programs;      /* "; "-separated */
+    const char *federal_register;
+    const char *start_date;    /* YYYY-MM-DD */
+    const char *end_date;
+    const char *license_requirement;
+    const char *license_policy;
+    const char *remarks;
+    const char *title;
+    const char *source_url;
+    const char *nationalities; /* "; "-separated ISO codes or names */
+    const char *dates_of_birth;
+    const char *ids;           /* identity documents as the list writes them */
+    const char *parent_name;   /* set for affiliates: the listed parent entity's name */
+    const rf_name *names;
+    size_t n_names;
+    const rf_address *addresses;
+    size_t n_addresses;
+    long source_line;          /* line in the imported file, for messages */
+} rf_entity;
+
+/* ---- the store ------------------------------------------------------------------------ */
+
+typedef struct rf_store rf_store;
+
+/* Opens (creating if needed) the database at `path`, creating its schema. The store owns its
+ * sqlite handle; close it with rf_store_close. */
+int rf_store_open(rf_store **out, const char *path, rf_error *err);
+void rf_store_close(rf_store *st); /* NULL is a no-op */
+
+/* The default database path: $REDFLAG_DB, else $XDG_DATA_HOME/redflag/redflag.db, else
+ * $HOME/.local/share/redflag/redflag.db. Written into `out`. */
+int rf_store_default_path(char *out, size_t out_size, rf_error *err);
+
+/* 1 when the store holds no list version yet. */
+int rf_store_is_empty(rf_store *st);
+
+/* ---- versions ------------------------------------------------------------------------- */
+
+/* What an importer knows about the file it is importing. `feed` names the publication the
+ * file is a version of ("csl", "bis-dpl", "ofac-sdn", ...): versions of the same feed replace
+ * each other in time. */
+typedef struct rf_version_info {
+    const char *feed;
+    const char *format;       /* "csl-csv", "dpl-tsv", ... */
+    const char *source_file;  /* path or URL it came from */
+    const char *sha256;       /* hex digest of the file's bytes */
+    const char *published;    /* YYYY-MM-DD from the file or --effective, NULL if unknown */
+} rf_version_info;
+
+/* One committed list version, as status and reports show it. Strings owned by the array. */
+typedef struct rf_version {
+    long long id;
+    char *feed;
+    char *format;
+    char *source_file;
+    char *sha256;
+    char *published;   /* may be NULL */
+    char *imported_at; /* UTC, ISO 8601 */
+    long long entities;
+    long long names;
+    long long warnings;
+} rf_version;
+
+typedef struct rf_version_list {
+    rf_version *items;
+    size_t count;
+} rf_version_list;
+
+/* The versions in force on `as_of` (YYYY-MM-DD; NULL: now): per feed, the newest version
+ * published on or before that date (a version without a publication date counts as
+ * published when imported). */
+int rf_store_versions_in_force(rf_version_list *out, rf_store *st, const char *as_of,
+                               rf_error *err);
+/* Every version ever imported, oldest first. */
+int rf_store_versions_all(rf_version_list *out, rf_store *st, rf_error *err);
+void rf_version_list_free(rf_version_list *list);
+
+/* Entity counts per list code in one version: calls fn(list_code, count, ctx) per code. */
+int rf_store_version_counts(rf_store *st, long long version_id,
+                            int (*fn)(const char *list_code, long long count, void *ctx),
+                            void *ctx, rf_error *err);
+
+/* ---- importing ------------------------------------------------------------------------ */
+
+/* An import in progress: one version, written in one transaction. */
+typedef struct rf_import rf_import;
+
+int rf_import_begin(rf_import **out, rf_store *st, const rf_version_info *info, rf_error *err);
+/* Adds one entity (copied; the caller keeps ownership of `e`). */
+int rf_import_add(rf_import *imp, const rf_entity *e, rf_error *err);
+/* Records a warning about the file (kept with the version, shown by `lists status`). */
+int rf_import_warn(rf_import *imp, long line, const char *message, rf_error *err);
+/* Commits the version; on success *version_id (if not NULL) is its id. Frees `imp` either way. */
+int rf_import_commit(rf_import *imp, long long *version_id, rf_error *err);
+/* Rolls back: the store is as it was before rf_import_begin. Frees `imp`; NULL is a no-op. */
+void rf_import_abort(rf_import *imp);
+/* 1 when a version with this sha256 and feed was already imported (re-import is a no-op). */
+int rf_store_has_version(rf_store *st, const char *feed, const char *sha256);
+
+/* ---- snapshots ------------------------------------------------------------------------ */
+
+/* The entities of a set of versions, in memory, immutable, shareable between threads. */
+typedef struct rf_snapshot rf_snapshot;
+
+/* Loads every entity of the versions in force on `as_of` (NULL: now). */
+int rf_snapshot_load(rf_snapshot **out, rf_store *st, const char *as_of, rf_error *err);
+void rf_snapshot_free(rf_snapshot *snap); /* NULL is a no-op */
+
+size_t rf_snapshot_count(const rf_snapshot *snap);
+const rf_entity *rf_snapshot_entity(const rf_snapshot *snap, size_t i);
+/* The versions the snapshot was loaded from (owned by the snapshot). */
+const rf_version_list *rf_snapshot_versions(const rf_snapshot *snap);
+
+/* ---- the bundled snapshot ------------------------------------------------------------ */
+
+/* The list file compiled into redflag (lists/data/: the trade.gov Consolidated Screening List
+ * of May 2022), imported into a new empty database so that screening works with no set-up.
+ * `*data` is gzip, owned by the program; `*name` is its file name; `*published` the
+ * publication date recorded for it. */
+void rf_bundled_list(const unsigned char **data, size_t *len, const char **name,
+                     const char **published);
+
+#endif

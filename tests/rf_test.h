@@ -1,0 +1,23 @@
+/* rf_test.h: small helpers shared by the cmocka tests: where the real data files are, and a
+ * scratch directory per test program. */
+#ifndef RF_TEST_H
+#define RF_TEST_H
+
+#include <stddef.h>
+
+/* Path of a file under tests/data ($RF_TEST_DATA), e.g. rf_test_data("lists/dpl_2023-11.txt").
+ * Returns a static buffer, overwritten by the next call. */
+const char *rf_test_data(const char *relative);
+/* A fresh empty directory for this test program (removed at exit). Same on every call. */
+const char *rf_test_tmpdir(void);
+/* Path of `name` inside rf_test_tmpdir(); static buffer, overwritten by the next call. */
+const char *rf_test_tmpfile(const char *name);
+/* Runs a shell command, capturing stdout into *out (malloc'd, NUL-terminated; may be NULL);
+ * returns the command's exit status, or -1 if it could not be run. */
+int rf_test_run(char **out, const char *command);
+/* Writes `len` bytes to `path`; 0 on success. */
+int rf_test_write_file(const char *path, const void *data, size_t len);
+/* Reads a whole file (malloc'd, NUL-terminated); NULL on failure. */
+char *rf_test_read_file(const char *path, size_t *len);
+
+#endif
