@@ -1,0 +1,465 @@
+/* base.c: the shared vocabulary of rf_base.h: error records, capped byte buffers, whole-file
+ * and streaming input with transparent gzip, and the UTF-8 / Latin-1 text helpers.
+ * sha256 lives in sha256.c. */
+#include "rf_base.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zlib.h>
+
+/* ---- errors --------------------------------------------------------------------------- */
+
+int rf_error_set(rf_error *err, int code, const char *file, long line, const char *fmt, ...)
+{
+    va_list ap;
+    if (!err) return code;
+    err->code = code;
+    err->line = line;
+    snprintf(err->file, sizeof err->file, "%s", file ? file : "");
+    va_start(ap, fmt);
+    vsnprintf(err->message, sizeof err->message, fmt, ap);
+    va_end(ap);
+    return code;
+}
+
+void rf_error_clear(rf_error *err)
+{
+    if (err) memset(err, 0, sizeof *err);
+}
+
+const char *rf_error_format(const rf_error *err, char *out, size_t out_size)
+{
+    if (!out || out_size == 0) return out;
+    if (!err) {
+        out[0] = '\0';
+    } else if (err->file[0] && err->line > 0) {
+        snprintf(out, out_size, "%s:%ld: %s", err->file, err->line, err->message);
+    } else if (err->file[0]) {
+        snprintf(out, out_size, "%s: %s", err->file, err->message);
+    } else if (err->message[0]) {
+        snprintf(out, out_size, "%s", err->message);
+    } else {
+        snprintf(out, out_size, "%s", rf_strerror(err->code));
+    }
+    return out;
+}
+
+const char *rf_strerror(int code)
+{
+    switch (code) {
+    case RF_OK: return "success";
+    case RF_ENOMEM: return "out of memory";
+    case RF_EIO: return "input/output error";
+    case RF_EFORMAT: return "bad input format";
+    case RF_ELIMIT: return "size limit exceeded";
+    case RF_EDB: return "list database error";
+    case RF_EUSAGE: return "invalid usage";
+    case RF_ENOTFOUND: return "not found";
+    case RF_ECANCEL: return "cancelled";
+    default: return "unknown error";
+    }
+}
+
+/* ---- byte buffers --------------------------------------------------------------------- */
+
+static size_t buf_max(const rf_buf *b)
+{
+    return b->max ? b->max : RF_BUF_DEFAULT_MAX;
+}
+
+/* Makes room for `extra` more bytes plus the terminating NUL. */
+static int buf_reserve(rf_buf *b, size_t extra)
+{
+    size_t need, cap;
+    char *grown;
+
+    if (extra > buf_max(b) || b->len > buf_max(b) - extra) return RF_ELIMIT;
+    need = b->len + extra + 1;
+    if (need <= b->cap) return RF_OK;
+    cap = b->cap ? b->cap : 64;
+    while (cap < need) cap = cap > SIZE_MAX / 2 ? need : cap * 2;
+    grown = realloc(b->data, cap);
+    if (!grown) return RF_ENOMEM;
+    b->data = grown;
+    b->cap = cap;
+    return RF_OK;
+}
+
+int rf_buf_append(rf_buf *b, const void *data, size_t len)
+{
+    int rc = buf_reserve(b, len);
+    if (rc) return rc;
+    if (len) memcpy(b->data + b->len, data, len);
+    b->len += len;
+    b->data[b->len] = '\0';
+    return RF_OK;
+}
+
+int rf_buf_puts(rf_buf *b, const char *s)
+{
+    return rf_buf_append(b, s, strlen(s));
+}
+
+int rf_buf_putc(rf_buf *b, char c)
+{
+    return rf_buf_append(b, &c, 1);
+}
+
+int rf_buf_printf(rf_buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    int n, rc;
+
+    va_start(ap, fmt);
+    n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0) return RF_EUSAGE;
+    if ((rc = buf_reserve(b, (size_t)n)) != 0) return rc;
+    va_start(ap, fmt);
+    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    b->len += (size_t)n;
+    return RF_OK;
+}
+
+void rf_buf_reset(rf_buf *b)
+{
+    b->len = 0;
+    if (b->data) b->data[0] = '\0';
+}
+
+void rf_buf_free(rf_buf *b)
+{
+    size_t max = b->max;
+    free(b->data);
+    memset(b, 0, sizeof *b);
+    b->max = max;
+}
+
+char *rf_buf_detach(rf_buf *b)
+{
+    char *data = b->data;
+    size_t max = b->max;
+    if (!data) data = calloc(1, 1);
+    memset(b, 0, sizeof *b);
+    b->max = max;
+    return data;
+}
+
+char *rf_strndup(const char *s, size_t len)
+{
+    char *copy = malloc(len + 1);
+    if (!copy) return NULL;
+    memcpy(copy, s, len);
+    copy[len] = '\0';
+    return copy;
+}
+
+char *rf_strdup(const char *s)
+{
+    return s ? rf_strndup(s, strlen(s)) : NULL;
+}
+
+/* ---- gzip ----------------------------------------------------------------------------- */
+
+/* An inflater fed in chunks: decides from the first bytes whether the data is gzip, appends
+ * what it decodes to `out`, and stops with RF_ELIMIT the moment `out` would pass `max`, so a
+ * small bomb never gets to allocate its payload. Concatenated gzip members are accepted, as
+ * gzip(1) does. rf_file_read and rf_gunzip share it. */
+typedef struct inflater {
+    z_stream zs;
+    int decided;  /* first bytes seen */
+    int gzip;     /* the data is gzip */
+    int open;     /* inflateInit2 done */
+    int ended;    /* the current member is complete */
+    size_t max;
+    const char *name;
+} inflater;
+
+static void inflater_init(inflater *in, size_t max, const char *name)
+{
+    memset(in, 0, sizeof *in);
+    in->max = max ? max : RF_FILE_MAX;
+    in->name = name ? name : "";
+}
+
+static void inflater_end(inflater *in)
+{
+    if (in->open) inflateEnd(&in->zs);
+    in->open = 0;
+}
+
+static int too_big(const inflater *in, rf_error *err)
+{
+    return rf_error_set(err, RF_ELIMIT, in->name, 0, "more than %zu bytes%s", in->max,
+                        in->gzip ? " once decompressed" : "");
+}
+
+static int inflater_feed(inflater *in, rf_buf *out, const unsigned char *data, size_t len,
+                         rf_error *err)
+{
+    unsigned char chunk[65536];
+
+    if (!in->decided && len > 0) {
+        in->decided = 1;
+        in->gzip = len >= 2 && data[0] == 0x1f && data[1] == 0x8b;
+        if (in->gzip) {
+            if (inflateInit2(&in->zs, 16 + MAX_WBITS) != Z_OK)
+                return rf_error_set(err, RF_ENOMEM, in->name, 0, "cannot start gzip decoder");
+            in->open = 1;
+        }
+    }
+    if (!in->gzip) {
+        if (len > in->max || out->len > in->max - len) return too_big(in, err);
+        if (rf_buf_append(out, data, len))
+            return rf_error_set(err, RF_ENOMEM, in->name, 0, "out of memory reading file");
+        return RF_OK;
+    }
+    while (len > 0) {
+        uInt step = len > UINT_MAX ? UINT_MAX : (uInt)len;
+        in->zs.next_in = (unsigned char *)(uintptr_t)data; /* zlib's API is not const */
+        in->zs.avail_in = step;
+        do {
+            int zrc;
+            size_t got;
+            if (in->ended) {
+                /* Another member follows; anything else after a complete stream is junk. */
+                if (in->zs.avail_in >= 1 && in->zs.next_in[0] != 0x1f)
+                    return rf_error_set(err, RF_EFORMAT, in->name, 0,
+                                        "unexpected bytes after the end of the gzip data");
+                inflateReset(&in->zs);
+                in->ended = 0;
+            }
+            in->zs.next_out = chunk;
+            in->zs.avail_out = sizeof chunk;
+            zrc = inflate(&in->zs, Z_NO_FLUSH);
+            if (zrc != Z_OK && zrc != Z_STREAM_END && zrc != Z_BUF_ERROR)
+                return rf_error_set(err, zrc == Z_MEM_ERROR ? RF_ENOMEM : RF_EFORMAT, in->name,
+                                    0, "corrupt gzip data: %s",
+                                    in->zs.msg ? in->zs.msg : "inflate failed");
+            got = sizeof chunk - in->zs.avail_out;
+            if (got > in->max || out->len > in->max - got) return too_big(in, err);
+            if (rf_buf_append(out, chunk, got))
+                return rf_error_set(err, RF_ENOMEM, in->name, 0, "out of memory reading file");
+            if (zrc == Z_STREAM_END) in->ended = 1;
+            if (zrc == Z_BUF_ERROR && got == 0) break;
+        } while (in->zs.avail_in > 0 || in->zs.avail_out == 0);
+        data += step;
+        len -= step;
+    }
+    return RF_OK;
+}
+
+/* Called after the last chunk: a gzip stream cut short is an error, not a short file. */
+static int inflater_finish(inflater *in, rf_buf *out, rf_error *err)
+{
+    if (in->gzip && !in->ended)
+        return rf_error_set(err, RF_EFORMAT, in->name, 0, "truncated gzip data");
+    /* An empty input still leaves `out` a valid empty string. */
+    if (rf_buf_append(out, "", 0))
+        return rf_error_set(err, RF_ENOMEM, in->name, 0, "out of memory reading file");
+    return RF_OK;
+}
+
+int rf_gunzip(rf_buf *out, const void *data, size_t len, size_t max, const char *name,
+              rf_error *err)
+{
+    inflater in;
+    int rc;
+
+    rf_buf_reset(out);
+    inflater_init(&in, max, name);
+    rc = inflater_feed(&in, out, data, len, err);
+    if (rc == RF_OK) rc = inflater_finish(&in, out, err);
+    inflater_end(&in);
+    return rc;
+}
+
+/* ---- files ---------------------------------------------------------------------------- */
+
+int rf_file_read(rf_buf *out, char sha256_hex[65], const char *path, size_t max, rf_error *err)
+{
+    unsigned char chunk[65536];
+    rf_sha256 hash;
+    inflater in;
+    FILE *f;
+    size_t n;
+    int rc = RF_OK;
+
+    rf_buf_reset(out);
+    f = fopen(path, "rb");
+    if (!f) return rf_error_set(err, RF_EIO, path, 0, "cannot open: %s", strerror(errno));
+    rf_sha256_init(&hash);
+    inflater_init(&in, max, path);
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+        rf_sha256_update(&hash, chunk, n);
+        if ((rc = inflater_feed(&in, out, chunk, n, err)) != 0) goto cleanup;
+    }
+    if (ferror(f)) {
+        rc = rf_error_set(err, RF_EIO, path, 0, "read error: %s", strerror(errno));
+        goto cleanup;
+    }
+    if ((rc = inflater_finish(&in, out, err)) != 0) goto cleanup;
+    if (sha256_hex) rf_sha256_final_hex(&hash, sha256_hex);
+
+cleanup:
+    inflater_end(&in);
+    fclose(f);
+    if (rc) rf_buf_reset(out);
+    return rc;
+}
+
+/* The streaming reader leaves gzip detection and decoding to zlib's gzread, which passes
+ * plain files through untouched. */
+struct rf_reader {
+    gzFile gz;
+    char name[512];
+};
+
+int rf_reader_open(rf_reader **out, const char *path, rf_error *err)
+{
+    rf_reader *r;
+    int fd;
+
+    *out = NULL;
+    if (!path) return rf_error_set(err, RF_EUSAGE, NULL, 0, "no input path");
+    r = calloc(1, sizeof *r);
+    if (!r) return rf_error_set(err, RF_ENOMEM, path, 0, "out of memory");
+    snprintf(r->name, sizeof r->name, "%s", strcmp(path, "-") == 0 ? "<stdin>" : path);
+    if (strcmp(path, "-") == 0) {
+        /* A duplicate, so that closing the reader leaves the process's stdin open. */
+        fd = dup(STDIN_FILENO);
+        if (fd < 0 || !(r->gz = gzdopen(fd, "rb"))) {
+            if (fd >= 0) close(fd);
+            free(r);
+            return rf_error_set(err, RF_EIO, "<stdin>", 0, "cannot read standard input");
+        }
+    } else {
+        FILE *probe = fopen(path, "rb");
+        if (!probe) {
+            int saved = errno;
+            free(r);
+            return rf_error_set(err, RF_EIO, path, 0, "cannot open: %s", strerror(saved));
+        }
+        fclose(probe);
+        if (!(r->gz = gzopen(path, "rb"))) {
+            free(r);
+            return rf_error_set(err, RF_EIO, path, 0, "cannot open: %s", strerror(errno));
+        }
+    }
+    gzbuffer(r->gz, 65536);
+    *out = r;
+    return RF_OK;
+}
+
+long rf_reader_read(rf_reader *r, void *buf, size_t size, rf_error *err)
+{
+    int n;
+    unsigned want = size > INT_MAX ? INT_MAX : (unsigned)size;
+
+    if (!r) return rf_error_set(err, RF_EUSAGE, NULL, 0, "no reader");
+    n = gzread(r->gz, buf, want);
+    if (n < 0) {
+        int zerr;
+        const char *msg = gzerror(r->gz, &zerr);
+        return rf_error_set(err, zerr == Z_MEM_ERROR ? RF_ENOMEM
+                                 : zerr == Z_ERRNO   ? RF_EIO
+                                                     : RF_EFORMAT,
+                            r->name, 0, "read failed: %s",
+                            zerr == Z_ERRNO ? strerror(errno) : msg);
+    }
+    /* gzread returns a short count at a truncated gzip end; the error shows on this check. */
+    if (n == 0) {
+        int zerr;
+        const char *msg = gzerror(r->gz, &zerr);
+        if (zerr != Z_OK && zerr != Z_STREAM_END)
+            return rf_error_set(err, RF_EFORMAT, r->name, 0, "read failed: %s", msg);
+    }
+    return n;
+}
+
+void rf_reader_close(rf_reader *r)
+{
+    if (!r) return;
+    gzclose(r->gz);
+    free(r);
+}
+
+/* ---- text ----------------------------------------------------------------------------- */
+
+int rf_utf8_valid(const char *s, size_t len, size_t *bad_offset)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0;
+
+    while (i < len) {
+        unsigned c = p[i];
+        size_t need;
+        unsigned lo = 0x80, hi = 0xBF; /* allowed range of the second byte (RFC 3629) */
+
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        if (c >= 0xC2 && c <= 0xDF) {
+            need = 1;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            need = 2;
+            if (c == 0xE0) lo = 0xA0; /* overlong */
+            if (c == 0xED) hi = 0x9F; /* surrogates U+D800..U+DFFF */
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            need = 3;
+            if (c == 0xF0) lo = 0x90; /* overlong */
+            if (c == 0xF4) hi = 0x8F; /* past U+10FFFF */
+        } else {
+            goto bad; /* continuation byte, C0/C1 overlong lead, or F5..FF */
+        }
+        if (len - i <= need) goto bad;
+        if (p[i + 1] < lo || p[i + 1] > hi) goto bad;
+        for (size_t k = 2; k <= need; k++)
+            if ((p[i + k] & 0xC0) != 0x80) goto bad;
+        i += need + 1;
+    }
+    return 1;
+bad:
+    if (bad_offset) *bad_offset = i;
+    return 0;
+}
+
+int rf_latin1_to_utf8(rf_buf *out, const char *s, size_t len)
+{
+    rf_buf_reset(out);
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        char two[2];
+        int rc;
+        if (c < 0x80) {
+            rc = rf_buf_putc(out, (char)c);
+        } else {
+            two[0] = (char)(0xC0 | (c >> 6));
+            two[1] = (char)(0x80 | (c & 0x3F));
+            rc = rf_buf_append(out, two, 2);
+        }
+        if (rc) return rc;
+    }
+    return rf_buf_append(out, "", 0);
+}
+
+/* ASCII white space only: the locale must not decide what a list field looks like. */
+static int is_ascii_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+}
+
+size_t rf_trim(char *s, size_t len)
+{
+    size_t start = 0, end = len;
+    while (start < end && is_ascii_space(s[start])) start++;
+    while (end > start && is_ascii_space(s[end - 1])) end--;
+    if (start > 0) memmove(s, s + start, end - start);
+    if (end - start < len) s[end - start] = '\0';
+    return end - start;
+}
