@@ -1,0 +1,278 @@
+/* snapshot.c: loads the entities of the list versions in force into memory for the engine.
+ * Three queries per version (entities, names, addresses, each ordered by entity id) are
+ * merged in one pass; every string lives in an arena of large blocks owned by the snapshot,
+ * which is never written after loading and so can be read from any number of threads. */
+#include "rf_lists.h"
+#include "store_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define ARENA_BLOCK ((size_t)1 << 20)
+
+typedef struct arena_block {
+    struct arena_block *next;
+    size_t used, cap;
+    char data[];
+} arena_block;
+
+struct rf_snapshot {
+    rf_entity *entities;
+    size_t count, cap;
+    rf_name *names;
+    size_t n_names, names_cap;
+    rf_address *addresses;
+    size_t n_addresses, addresses_cap;
+    rf_version_list versions;
+    arena_block *arena;
+};
+
+/* A NUL-terminated copy of s[0..len) in the arena; NULL in, NULL out; *oom set on failure. */
+static const char *arena_copy(rf_snapshot *snap, const unsigned char *s, int len, int *oom)
+{
+    size_t n = len > 0 ? (size_t)len : 0;
+    arena_block *b = snap->arena;
+    char *copy;
+
+    if (!s) return NULL;
+    if (!b || b->cap - b->used < n + 1) {
+        size_t cap = n + 1 > ARENA_BLOCK ? n + 1 : ARENA_BLOCK;
+        b = malloc(sizeof *b + cap);
+        if (!b) {
+            *oom = 1;
+            return NULL;
+        }
+        b->next = snap->arena;
+        b->used = 0;
+        b->cap = cap;
+        snap->arena = b;
+    }
+    copy = b->data + b->used;
+    memcpy(copy, s, n);
+    copy[n] = '\0';
+    b->used += n + 1;
+    return copy;
+}
+
+static const char *column(rf_snapshot *snap, sqlite3_stmt *stmt, int col, int *oom)
+{
+    const unsigned char *s = sqlite3_column_text(stmt, col);
+    return arena_copy(snap, s, s ? sqlite3_column_bytes(stmt, col) : 0, oom);
+}
+
+/* Makes room for one more item in a growing array. */
+static int grow(void **items, size_t *cap, size_t count, size_t size)
+{
+    void *grown;
+    size_t want;
+    if (count < *cap) return RF_OK;
+    want = *cap ? *cap * 2 : 1024;
+    grown = realloc(*items, want * size);
+    if (!grown) return RF_ENOMEM;
+    *items = grown;
+    *cap = want;
+    return RF_OK;
+}
+
+void rf_snapshot_free(rf_snapshot *snap)
+{
+    if (!snap) return;
+    while (snap->arena) {
+        arena_block *next = snap->arena->next;
+        free(snap->arena);
+        snap->arena = next;
+    }
+    free(snap->entities);
+    free(snap->names);
+    free(snap->addresses);
+    rf_version_list_free(&snap->versions);
+    free(snap);
+}
+
+size_t rf_snapshot_count(const rf_snapshot *snap)
+{
+    return snap ? snap->count : 0;
+}
+
+const rf_entity *rf_snapshot_entity(const rf_snapshot *snap, size_t i)
+{
+    return snap && i < snap->count ? &snap->entities[i] : NULL;
+}
+
+const rf_version_list *rf_snapshot_versions(const rf_snapshot *snap)
+{
+    return snap ? &snap->versions : NULL;
+}
+
+/* While loading, an entity's names and addresses pointers are not yet known (the arrays
+ * still grow); these hold each entity's first index into them until the final fix-up. */
+typedef struct pending {
+    size_t *first_name;
+    size_t *first_address;
+    size_t cap;
+} pending;
+
+static int load_entities(rf_snapshot *snap, pending *pend, sqlite3_stmt *stmt,
+                         long long version_id, int *oom)
+{
+    int step;
+    sqlite3_bind_int64(stmt, 1, version_id);
+    while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+        rf_entity *e;
+        int c = 0;
+        if (grow((void **)&snap->entities, &snap->cap, snap->count, sizeof *e)) goto oom;
+        if (snap->cap > pend->cap) {
+            size_t *a = realloc(pend->first_name, snap->cap * sizeof *a);
+            if (a) pend->first_name = a;
+            size_t *b = realloc(pend->first_address, snap->cap * sizeof *b);
+            if (b) pend->first_address = b;
+            if (!a || !b) goto oom;
+            pend->cap = snap->cap;
+        }
+        e = &snap->entities[snap->count];
+        memset(e, 0, sizeof *e);
+        pend->first_name[snap->count] = 0;
+        pend->first_address[snap->count] = 0;
+        e->version_id = version_id;
+        e->id = sqlite3_column_int64(stmt, c++);
+        e->list_code = column(snap, stmt, c++, oom);
+        e->list_name = column(snap, stmt, c++, oom);
+        e->source_id = column(snap, stmt, c++, oom);
+        e->type = rf_store_parse_type((const char *)sqlite3_column_text(stmt, c++));
+        e->programs = column(snap, stmt, c++, oom);
+        e->federal_register = column(snap, stmt, c++, oom);
+        e->start_date = column(snap, stmt, c++, oom);
+        e->end_date = column(snap, stmt, c++, oom);
+        e->license_requirement = column(snap, stmt, c++, oom);
+        e->license_policy = column(snap, stmt, c++, oom);
+        e->remarks = column(snap, stmt, c++, oom);
+        e->title = column(snap, stmt, c++, oom);
+        e->source_url = column(snap, stmt, c++, oom);
+        e->nationalities = column(snap, stmt, c++, oom);
+        e->dates_of_birth = column(snap, stmt, c++, oom);
+        e->ids = column(snap, stmt, c++, oom);
+        e->parent_name = column(snap, stmt, c++, oom);
+        e->source_line = (long)sqlite3_column_int64(stmt, c);
+        if (*oom) goto oom;
+        snap->count++;
+    }
+    return step == SQLITE_DONE ? RF_OK : RF_EDB;
+oom:
+    *oom = 1;
+    return RF_ENOMEM;
+}
+
+/* Walks the rows of a names or addresses query (entity id first), which come in the same
+ * order as the entities from `first` on, and attaches each row to its entity. */
+static int load_parts(rf_snapshot *snap, pending *pend, sqlite3_stmt *stmt, long long version_id,
+                      size_t first, int addresses, int *oom)
+{
+    size_t j = first;
+    int step;
+
+    sqlite3_bind_int64(stmt, 1, version_id);
+    while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+        long long entity_id = sqlite3_column_int64(stmt, 0);
+        rf_entity *e;
+        while (j < snap->count && snap->entities[j].id < entity_id) j++;
+        if (j == snap->count || snap->entities[j].id != entity_id) return RF_EDB;
+        e = &snap->entities[j];
+        if (addresses) {
+            rf_address *a;
+            if (grow((void **)&snap->addresses, &snap->addresses_cap, snap->n_addresses,
+                     sizeof *a))
+                goto oom;
+            if (e->n_addresses == 0) pend->first_address[j] = snap->n_addresses;
+            a = &snap->addresses[snap->n_addresses++];
+            a->text = column(snap, stmt, 1, oom);
+            a->city = column(snap, stmt, 2, oom);
+            a->country = column(snap, stmt, 3, oom);
+            e->n_addresses++;
+        } else {
+            rf_name *n;
+            if (grow((void **)&snap->names, &snap->names_cap, snap->n_names, sizeof *n))
+                goto oom;
+            if (e->n_names == 0) pend->first_name[j] = snap->n_names;
+            n = &snap->names[snap->n_names++];
+            n->text = column(snap, stmt, 1, oom);
+            n->kind = rf_store_parse_kind((const char *)sqlite3_column_text(stmt, 2));
+            e->n_names++;
+        }
+        if (*oom) goto oom;
+    }
+    return step == SQLITE_DONE ? RF_OK : RF_EDB;
+oom:
+    *oom = 1;
+    return RF_ENOMEM;
+}
+
+int rf_snapshot_load(rf_snapshot **out, rf_store *st, const char *as_of, rf_error *err)
+{
+    static const char entities_sql[] =
+        "SELECT id, list_code, list_name, source_id, type, programs, federal_register,"
+        " start_date, end_date, license_requirement, license_policy, remarks, title,"
+        " source_url, nationalities, dates_of_birth, ids, parent_name, source_line"
+        " FROM entity WHERE version_id = ?1 ORDER BY id";
+    static const char names_sql[] =
+        "SELECT n.entity_id, n.name, n.kind FROM entity e JOIN entity_name n"
+        " ON n.entity_id = e.id WHERE e.version_id = ?1 ORDER BY n.entity_id, n.position";
+    static const char addresses_sql[] =
+        "SELECT a.entity_id, a.text, a.city, a.country FROM entity e JOIN entity_address a"
+        " ON a.entity_id = e.id WHERE e.version_id = ?1 ORDER BY a.entity_id, a.position";
+    sqlite3_stmt *ents = NULL, *names = NULL, *addrs = NULL;
+    rf_snapshot *snap;
+    pending pend = {NULL, NULL, 0};
+    int rc, oom = 0, in_txn = 0;
+
+    *out = NULL;
+    if (st->active)
+        return rf_error_set(err, RF_EUSAGE, st->path, 0,
+                            "cannot load lists while an import is in progress");
+    snap = calloc(1, sizeof *snap);
+    if (!snap) return rf_error_set(err, RF_ENOMEM, st->path, 0, "out of memory");
+    /* One read transaction: an import committing meanwhile must not tear the snapshot. */
+    if ((rc = rf_store_exec(st, "BEGIN", err)) != 0) goto cleanup;
+    in_txn = 1;
+    if ((rc = rf_store_versions_in_force(&snap->versions, st, as_of, err)) != 0) goto cleanup;
+    if (snap->versions.count == 0) {
+        rc = rf_error_set(err, RF_ENOTFOUND, st->path, 0, "no list version in force on %s",
+                          as_of ? as_of : "today");
+        goto cleanup;
+    }
+    if ((rc = rf_store_prepare(&ents, st, entities_sql, err)) != 0 ||
+        (rc = rf_store_prepare(&names, st, names_sql, err)) != 0 ||
+        (rc = rf_store_prepare(&addrs, st, addresses_sql, err)) != 0)
+        goto cleanup;
+
+    for (size_t v = 0; v < snap->versions.count; v++) {
+        long long vid = snap->versions.items[v].id;
+        size_t first = snap->count;
+        if ((rc = load_entities(snap, &pend, ents, vid, &oom)) != 0 ||
+            (rc = load_parts(snap, &pend, names, vid, first, 0, &oom)) != 0 ||
+            (rc = load_parts(snap, &pend, addrs, vid, first, 1, &oom)) != 0) {
+            rc = oom ? rf_error_set(err, RF_ENOMEM, st->path, 0, "out of memory loading lists")
+                     : rf_store_db_error(err, st, "loading lists");
+            goto cleanup;
+        }
+    }
+    for (size_t i = 0; i < snap->count; i++) {
+        rf_entity *e = &snap->entities[i];
+        e->names = e->n_names ? snap->names + pend.first_name[i] : NULL;
+        e->addresses = e->n_addresses ? snap->addresses + pend.first_address[i] : NULL;
+    }
+    rc = RF_OK;
+
+cleanup:
+    sqlite3_finalize(ents);
+    sqlite3_finalize(names);
+    sqlite3_finalize(addrs);
+    if (in_txn) sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
+    free(pend.first_name);
+    free(pend.first_address);
+    if (rc) {
+        rf_snapshot_free(snap);
+        return rc;
+    }
+    *out = snap;
+    return RF_OK;
+}

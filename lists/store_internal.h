@@ -1,0 +1,27 @@
+/* store_internal.h: what store.c and snapshot.c share about the sqlite store; private to
+ * lists/. */
+#ifndef RF_STORE_INTERNAL_H
+#define RF_STORE_INTERNAL_H
+
+#include "rf_lists.h"
+
+#include <sqlite3.h>
+
+struct rf_store {
+    sqlite3 *db;
+    char path[4096];
+    struct rf_import *active; /* the import holding the write transaction, if any */
+};
+
+/* Fills `err` with RF_EDB, the store's path and sqlite's message after "what: ". */
+int rf_store_db_error(rf_error *err, rf_store *st, const char *what);
+int rf_store_exec(rf_store *st, const char *sql, rf_error *err);
+/* Prepares `sql` on the store's connection; *out is NULL on failure. */
+int rf_store_prepare(sqlite3_stmt **out, rf_store *st, const char *sql, rf_error *err);
+/* 1 when `s` is YYYY-MM-DD. */
+int rf_store_valid_date(const char *s);
+/* The enum values stored as text; unknown text maps to RF_ENTITY_UNKNOWN / RF_NAME_ALIAS. */
+rf_entity_type rf_store_parse_type(const char *s);
+rf_name_kind rf_store_parse_kind(const char *s);
+
+#endif
