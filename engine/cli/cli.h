@@ -1,0 +1,89 @@
+/* cli.h: what the subcommands of the redflag command share (private to engine/cli): exit
+ * codes, opening the list database (seeding a new one with the bundled list), loading the
+ * matcher, option parsing helpers and small output helpers. */
+#ifndef RF_CLI_H
+#define RF_CLI_H
+
+#include <stdio.h>
+
+#include "engine/rf_engine.h"
+#include "importers/rf_importers.h"
+#include "reports/rf_reports.h"
+
+/* Exit codes, the same for every subcommand (documented in README and --help). */
+enum {
+    CLI_EXIT_CLEAR = 0, /* done, nothing flagged */
+    CLI_EXIT_HIT = 1,   /* done, at least one party matched a listed name */
+    CLI_EXIT_ERROR = 2  /* bad usage, unreadable input or a database error */
+};
+
+/* Environment variables and exit codes, the same paragraph in every --help. */
+#define CLI_HELP_COMMON                                                                    \
+    "Environment:\n"                                                                       \
+    "  REDFLAG_DB      list database used when --db is not given\n"                        \
+    "  XDG_DATA_HOME   else the database is $XDG_DATA_HOME/redflag/redflag.db\n"           \
+    "                  (default ~/.local/share/redflag/redflag.db)\n"                      \
+    "A database that does not exist yet is created and the bundled Consolidated\n"         \
+    "Screening List (May 2022) is imported into it first.\n"                               \
+    "\n"                                                                                   \
+    "Exit status: 0 nothing flagged, 1 at least one hit, 2 bad usage, unreadable input\n"  \
+    "or database error (the message names the file and line).\n"
+
+/* Subcommands: each gets argv starting at its own name, returns an exit code. */
+int cli_lists(int argc, char **argv);
+int cli_screen(int argc, char **argv);
+int cli_search(int argc, char **argv);
+int cli_match(int argc, char **argv);
+
+/* Prints "redflag: file:line: message" on stderr. */
+void cli_report_error(const rf_error *err);
+/* Prints "redflag <command>: <message>" and "Try 'redflag <command> --help'." on stderr and
+ * returns CLI_EXIT_ERROR, for bad usage. */
+int cli_usage_error(const char *command, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+/* Complains about the option getopt_long just rejected (unknown, or missing its argument). */
+int cli_bad_option(const char *command, char **argv, int optopt_value, int missing_arg);
+
+/* rf_import_options.on_warning for the command: "redflag: file:line: warning: ..." on stderr. */
+void cli_print_import_warning(const char *file, long line, const char *message, void *ctx);
+
+/* 1 when `s` is a calendar date written YYYY-MM-DD. */
+int cli_valid_date(const char *s);
+/* Parses a score threshold in (0, 1]; 0 on success. */
+int cli_parse_threshold(double *out, const char *s);
+
+/* The database path: `db_path` (from --db) when not NULL, else rf_store_default_path.
+ * Prints any error itself; returns 0 or CLI_EXIT_ERROR. */
+int cli_db_path(char *out, size_t out_size, const char *db_path);
+/* Opens the database at `db_path` (NULL: rf_store_default_path), creating its directory.
+ * When the database holds no list yet and `seed` is set, imports the bundled list first and
+ * says so on stderr. Prints any error itself; returns 0 or CLI_EXIT_ERROR. */
+int cli_open_store(rf_store **out, const char *db_path, int seed);
+
+/* Everything screening needs, loaded once per run. */
+typedef struct cli_lists_loaded {
+    rf_store *store;
+    rf_snapshot *snap;
+    rf_matcher *matcher;
+} cli_lists_loaded;
+
+/* Opens (and seeds) the database, loads the versions in force on `as_of` (NULL: today) and
+ * builds the matcher. Prints any error itself; returns 0 or CLI_EXIT_ERROR. */
+int cli_load(cli_lists_loaded *out, const char *db_path, const char *as_of);
+void cli_unload(cli_lists_loaded *l);
+
+/* The time of this run as UTC ISO 8601 ($SOURCE_DATE_EPOCH when set, for reproducible
+ * reports). */
+void cli_now_utc(char out[32]);
+
+/* Writes one CSV field (quoted when it needs to be; NULL as empty). */
+void cli_csv_field(FILE *out, const char *s);
+
+/* Writes `s` in a column `width` terminal cells wide: cut with "..." when longer, padded
+ * with spaces when shorter. NULL prints as empty. */
+void cli_print_cell(FILE *out, const char *s, int width);
+
+#endif

@@ -1,0 +1,247 @@
+/* cli_common.c: the helpers of cli.h: error and usage messages, option value checks, opening
+ * and seeding the list database, loading the matcher, and small output helpers. */
+#include "cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <utf8proc.h>
+
+#include <csv.h>
+
+void cli_report_error(const rf_error *err)
+{
+    char msg[2048];
+    fprintf(stderr, "redflag: %s\n", rf_error_format(err, msg, sizeof msg));
+}
+
+int cli_usage_error(const char *command, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "redflag %s: ", command);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\nTry 'redflag %s --help'.\n", command);
+    return CLI_EXIT_ERROR;
+}
+
+int cli_bad_option(const char *command, char **argv, int optopt_value, int missing_arg)
+{
+    /* getopt_long has already advanced optind past the offending word. */
+    const char *word = optind > 0 ? argv[optind - 1] : "?";
+    if (missing_arg) return cli_usage_error(command, "option %s needs a value", word);
+    if (optopt_value) return cli_usage_error(command, "unknown option -%c", optopt_value);
+    return cli_usage_error(command, "unknown option %s", word);
+}
+
+int cli_valid_date(const char *s)
+{
+    static const int days[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int month, day;
+    for (int i = 0; i < 10; i++) {
+        if (i == 4 || i == 7) {
+            if (s[i] != '-') return 0;
+        } else if (s[i] < '0' || s[i] > '9') {
+            return 0;
+        }
+    }
+    if (s[10] != '\0') return 0;
+    month = (s[5] - '0') * 10 + (s[6] - '0');
+    day = (s[8] - '0') * 10 + (s[9] - '0');
+    return month >= 1 && month <= 12 && day >= 1 && day <= days[month - 1];
+}
+
+int cli_parse_threshold(double *out, const char *s)
+{
+    char *end;
+    double v;
+    errno = 0;
+    v = strtod(s, &end);
+    if (errno || end == s || *end || !(v > 0.0 && v <= 1.0)) return -1;
+    *out = v;
+    return 0;
+}
+
+/* mkdir -p of the directory that will hold `path`. */
+static int make_parent_dirs(const char *path, rf_error *err)
+{
+    char dir[1024];
+    size_t len = strlen(path);
+    char *slash;
+    if (len >= sizeof dir) return rf_error_set(err, RF_ELIMIT, path, 0, "path too long");
+    memcpy(dir, path, len + 1);
+    slash = strrchr(dir, '/');
+    if (!slash || slash == dir) return 0;
+    *slash = '\0';
+    for (char *p = dir + 1; ; p++) {
+        if (*p == '/' || *p == '\0') {
+            char saved = *p;
+            *p = '\0';
+            if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+                return rf_error_set(err, RF_EIO, dir, 0, "cannot create directory: %s",
+                                    strerror(errno));
+            *p = saved;
+            if (saved == '\0') break;
+        }
+    }
+    return 0;
+}
+
+void cli_print_import_warning(const char *file, long line, const char *message, void *ctx)
+{
+    (void)ctx;
+    if (line > 0) fprintf(stderr, "redflag: %s:%ld: warning: %s\n", file, line, message);
+    else fprintf(stderr, "redflag: %s: warning: %s\n", file, message);
+}
+
+/* Imports the list compiled into the program into the empty store `st`. */
+static int seed_store(rf_store *st, const char *path, rf_error *err)
+{
+    const unsigned char *data;
+    size_t len;
+    const char *name, *published;
+    rf_import_summary sum;
+    rf_import_options opts = {0};
+    int rc;
+
+    rf_bundled_list(&data, &len, &name, &published);
+    fprintf(stderr,
+            "redflag: %s holds no list yet: importing the bundled list %s (published %s)\n",
+            path, name, published);
+    opts.effective = published;
+    opts.on_warning = cli_print_import_warning;
+    rc = rf_import_list_data(&sum, st, name, data, len, &opts, err);
+    if (rc < 0) return rc;
+    fprintf(stderr, "redflag: imported %ld entities (%ld names) from %s as version %lld\n",
+            sum.entities, sum.names, name, sum.version_id);
+    return 0;
+}
+
+int cli_db_path(char *out, size_t out_size, const char *db_path)
+{
+    rf_error err;
+    rf_error_clear(&err);
+    if (!db_path) {
+        if (rf_store_default_path(out, out_size, &err) == 0) return 0;
+        cli_report_error(&err);
+        return CLI_EXIT_ERROR;
+    }
+    if (strlen(db_path) >= out_size) {
+        fprintf(stderr, "redflag: database path too long: %s\n", db_path);
+        return CLI_EXIT_ERROR;
+    }
+    strcpy(out, db_path);
+    return 0;
+}
+
+int cli_open_store(rf_store **out, const char *db_path, int seed)
+{
+    char path[1024];
+    rf_error err;
+    rf_store *st = NULL;
+
+    rf_error_clear(&err);
+    *out = NULL;
+    if (cli_db_path(path, sizeof path, db_path)) return CLI_EXIT_ERROR;
+    if (make_parent_dirs(path, &err) < 0) goto fail;
+    if (rf_store_open(&st, path, &err) < 0) goto fail;
+    if (seed && rf_store_is_empty(st) == 1 && seed_store(st, path, &err) < 0) goto fail;
+    *out = st;
+    return 0;
+
+fail:
+    cli_report_error(&err);
+    rf_store_close(st);
+    return CLI_EXIT_ERROR;
+}
+
+int cli_load(cli_lists_loaded *out, const char *db_path, const char *as_of)
+{
+    rf_error err;
+    int rc;
+
+    memset(out, 0, sizeof *out);
+    rf_error_clear(&err);
+    rc = cli_open_store(&out->store, db_path, 1);
+    if (rc) return rc;
+    if (rf_snapshot_load(&out->snap, out->store, as_of, &err) < 0 ||
+        rf_matcher_new(&out->matcher, out->snap, &err) < 0) {
+        cli_report_error(&err);
+        cli_unload(out);
+        return CLI_EXIT_ERROR;
+    }
+    return 0;
+}
+
+void cli_unload(cli_lists_loaded *l)
+{
+    rf_matcher_free(l->matcher);
+    rf_snapshot_free(l->snap);
+    rf_store_close(l->store);
+    memset(l, 0, sizeof *l);
+}
+
+void cli_now_utc(char out[32])
+{
+    const char *epoch = getenv("SOURCE_DATE_EPOCH");
+    time_t now = time(NULL);
+    struct tm tm;
+    if (epoch && *epoch) {
+        char *end;
+        long long v = strtoll(epoch, &end, 10);
+        if (!*end && v >= 0) now = (time_t)v;
+    }
+    gmtime_r(&now, &tm);
+    strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+void cli_csv_field(FILE *out, const char *s)
+{
+    if (!s) return;
+    if (strpbrk(s, ",\"\r\n")) csv_fwrite(out, s, strlen(s)); /* quotes and doubles quotes */
+    else fputs(s, out);
+}
+
+void cli_print_cell(FILE *out, const char *s, int width)
+{
+    const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)(s ? s : "");
+    utf8proc_ssize_t left = (utf8proc_ssize_t)strlen((const char *)p);
+    int used = 0, total = 0;
+    const utf8proc_uint8_t *q = p;
+    utf8proc_ssize_t qleft = left;
+
+    /* Measure first: a value that fits is printed whole; one that does not leaves room for
+     * "...". Invalid bytes count one cell each. */
+    while (qleft > 0) {
+        utf8proc_int32_t cp;
+        utf8proc_ssize_t n = utf8proc_iterate(q, qleft, &cp);
+        if (n <= 0) n = 1, cp = '?';
+        total += cp < 0x20 ? 1 : utf8proc_charwidth(cp);
+        q += n;
+        qleft -= n;
+    }
+    while (left > 0) {
+        utf8proc_int32_t cp;
+        utf8proc_ssize_t n = utf8proc_iterate(p, left, &cp);
+        int w, bad = n <= 0;
+        if (bad) n = 1, cp = '?';
+        w = cp < 0x20 ? 1 : utf8proc_charwidth(cp);
+        if (total > width && used + w > width - 3) {
+            fputs("...", out);
+            used += 3;
+            break;
+        }
+        if (bad) fputc('?', out);
+        else if (cp < 0x20) fputc(' ', out); /* a tab or newline would break the table */
+        else fwrite(p, 1, (size_t)n, out);
+        used += w;
+        p += n;
+        left -= n;
+    }
+    for (; used < width; used++) fputc(' ', out);
+}

@@ -1,0 +1,187 @@
+/* cmd_lists.c: `redflag lists import` (list files into new list versions) and `redflag lists
+ * status` (which versions are in force, from which file, with how many entities per list). */
+#include "cli.h"
+
+#include <getopt.h>
+#include <string.h>
+
+static const char lists_help[] =
+    "usage: redflag lists import [--db PATH] [--effective DATE] [--no-bundled] FILE...\n"
+    "       redflag lists status [--db PATH] [--as-of DATE] [--all]\n"
+    "\n"
+    "import: reads each list file, detects its format from its content (trade.gov\n"
+    "Consolidated Screening List CSV, plain or gzip; BIS Denied Persons List tab-separated\n"
+    "file) and stores it as a new list version, in one transaction: a file that fails leaves\n"
+    "the database as it was. Importing the same file again does nothing (\"already\n"
+    "imported\"). For each file it prints the format, rows read, entities and names stored,\n"
+    "warnings and the new version id; warnings go to stderr as FILE:LINE: warning: ....\n"
+    "  --db PATH          list database (default: see Environment)\n"
+    "  --effective DATE   publication date (YYYY-MM-DD) for files that carry none; a version\n"
+    "                     is in force from its publication date until a newer version of the\n"
+    "                     same feed replaces it\n"
+    "  --no-bundled       do not import the bundled list into a new, empty database first\n"
+    "\n"
+    "status: prints the database path and, per list version in force, its feed, format,\n"
+    "publication date, source file, sha256, import time, and entity counts per list code.\n"
+    "  --db PATH          list database\n"
+    "  --as-of DATE       the versions in force on DATE instead of today\n"
+    "  --all              every version ever imported, oldest first\n"
+    "\n" CLI_HELP_COMMON;
+
+static int lists_import(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"db", required_argument, NULL, 'd'},
+        {"effective", required_argument, NULL, 'e'},
+        {"no-bundled", no_argument, NULL, 'n'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    const char *db = NULL;
+    rf_import_options opts = {0};
+    int seed = 1, c, status = CLI_EXIT_CLEAR;
+    rf_store *st = NULL;
+
+    optind = 0;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'd': db = optarg; break;
+        case 'e':
+            if (!cli_valid_date(optarg))
+                return cli_usage_error("lists import", "--effective wants a date YYYY-MM-DD, not '%s'",
+                                       optarg);
+            opts.effective = optarg;
+            break;
+        case 'n': seed = 0; break;
+        case 'h': fputs(lists_help, stdout); return 0;
+        case ':': return cli_bad_option("lists import", argv, optopt, 1);
+        default: return cli_bad_option("lists import", argv, optopt, 0);
+        }
+    }
+    if (optind >= argc) return cli_usage_error("lists import", "no list file given");
+    if (cli_open_store(&st, db, seed)) return CLI_EXIT_ERROR;
+    opts.on_warning = cli_print_import_warning;
+
+    for (int i = optind; i < argc; i++) {
+        rf_import_summary sum;
+        rf_error err;
+        rf_error_clear(&err);
+        memset(&sum, 0, sizeof sum);
+        if (rf_import_list_file(&sum, st, argv[i], &opts, &err) < 0) {
+            cli_report_error(&err);
+            printf("%s: not imported\n", argv[i]);
+            status = CLI_EXIT_ERROR;
+            continue;
+        }
+        if (sum.already_imported) {
+            printf("%s: %s, already imported\n", argv[i], rf_list_format_name(sum.format));
+            continue;
+        }
+        printf("%s: %s, %ld rows, %ld entities, %ld names, %ld warnings, published %s, "
+               "version %lld\n",
+               argv[i], rf_list_format_name(sum.format), sum.rows, sum.entities, sum.names,
+               sum.warnings, sum.published[0] ? sum.published : "unknown", sum.version_id);
+    }
+    rf_store_close(st);
+    return status;
+}
+
+/* Collects "EL 2001, DPL 462, ..." for one version. */
+static int add_count(const char *list_code, long long count, void *ctx)
+{
+    rf_buf *line = ctx;
+    return rf_buf_printf(line, "%s%s %lld", line->len ? ", " : "", list_code, count);
+}
+
+static int print_version(rf_store *st, const rf_version *v)
+{
+    rf_buf counts = {0};
+    rf_error err;
+    int rc;
+
+    rf_error_clear(&err);
+    rc = rf_store_version_counts(st, v->id, add_count, &counts, &err);
+    if (rc < 0) {
+        rf_buf_free(&counts);
+        cli_report_error(&err);
+        return CLI_EXIT_ERROR;
+    }
+    printf("\n%s, version %lld (%s)\n", v->feed, v->id, v->format);
+    printf("  published  %s\n", v->published ? v->published : "none given (in force from its import)");
+    printf("  file       %s\n", v->source_file);
+    printf("  sha256     %s\n", v->sha256);
+    printf("  imported   %s\n", v->imported_at);
+    printf("  entities   %lld (%lld names, %lld warnings)\n", v->entities, v->names, v->warnings);
+    printf("  lists      %s\n", counts.len ? counts.data : "none");
+    rf_buf_free(&counts);
+    return 0;
+}
+
+static int lists_status(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"db", required_argument, NULL, 'd'},
+        {"as-of", required_argument, NULL, 'a'},
+        {"all", no_argument, NULL, 'A'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    const char *db = NULL, *as_of = NULL;
+    int all = 0, c, status = 0;
+    char path[1024];
+    rf_store *st = NULL;
+    rf_version_list versions = {0};
+    rf_error err;
+
+    optind = 0;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'd': db = optarg; break;
+        case 'a':
+            if (!cli_valid_date(optarg))
+                return cli_usage_error("lists status", "--as-of wants a date YYYY-MM-DD, not '%s'",
+                                       optarg);
+            as_of = optarg;
+            break;
+        case 'A': all = 1; break;
+        case 'h': fputs(lists_help, stdout); return 0;
+        case ':': return cli_bad_option("lists status", argv, optopt, 1);
+        default: return cli_bad_option("lists status", argv, optopt, 0);
+        }
+    }
+    if (optind < argc) return cli_usage_error("lists status", "unexpected argument '%s'", argv[optind]);
+    if (all && as_of) return cli_usage_error("lists status", "--all and --as-of exclude each other");
+    if (cli_db_path(path, sizeof path, db) || cli_open_store(&st, path, 1)) return CLI_EXIT_ERROR;
+
+    rf_error_clear(&err);
+    if ((all ? rf_store_versions_all(&versions, st, &err)
+             : rf_store_versions_in_force(&versions, st, as_of, &err)) < 0) {
+        cli_report_error(&err);
+        rf_store_close(st);
+        return CLI_EXIT_ERROR;
+    }
+    printf("database %s\n", path);
+    if (all) printf("%zu list versions imported\n", versions.count);
+    else printf("%zu list versions in force %s%s\n", versions.count, as_of ? "on " : "today",
+                as_of ? as_of : "");
+    for (size_t i = 0; i < versions.count && status == 0; i++)
+        status = print_version(st, &versions.items[i]);
+    rf_version_list_free(&versions);
+    rf_store_close(st);
+    return status;
+}
+
+int cli_lists(int argc, char **argv)
+{
+    if (argc < 2) {
+        fputs(lists_help, stderr);
+        return CLI_EXIT_ERROR;
+    }
+    if (strcmp(argv[1], "import") == 0) return lists_import(argc - 1, argv + 1);
+    if (strcmp(argv[1], "status") == 0) return lists_status(argc - 1, argv + 1);
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        fputs(lists_help, stdout);
+        return 0;
+    }
+    return cli_usage_error("lists", "no subcommand '%s' (import or status)", argv[1]);
+}

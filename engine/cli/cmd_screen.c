@@ -1,0 +1,257 @@
+/* cmd_screen.c: `redflag screen`: reads order / BOM CSV files, screens every party against the
+ * lists in force with one matcher built for the whole run, and writes the report. A file that
+ * cannot be read is reported and recorded, and the other files are still screened. */
+#include "cli.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_MAPS 32
+
+static const char screen_help[] =
+    "usage: redflag screen [--db PATH] [--format html|jsonl|csv] [-o FILE] [--threshold X]\n"
+    "                      [--map ROLE=HEADER]... [--as-of DATE] [--max-hits N] FILE...\n"
+    "\n"
+    "Screens every party of every order, party list or bill of materials FILE (CSV with a\n"
+    "header row; comma, semicolon or tab separated; UTF-8; gzip accepted; - is standard\n"
+    "input) against the list versions in force, and writes one report for all files.\n"
+    "Party columns are recognised by their header: name, party, party_name, company,\n"
+    "customer, supplier, vendor, buyer, seller, consignee, end_user, ship_to, manufacturer\n"
+    "(the header is the party's role); address, city, country (ISO code or name) and ref\n"
+    "columns qualify the parties of their row.\n"
+    "\n"
+    "Options:\n"
+    "  --db PATH           list database (default: see Environment)\n"
+    "  --format FMT        html (a report for people: summary, then every flagged party\n"
+    "                      with its hits and the reasons), jsonl (one JSON object per party),\n"
+    "                      or csv (one row per hit, or per party without hits). Default: from\n"
+    "                      the -o file's extension (.html, .jsonl, .csv), else jsonl\n"
+    "  -o, --output FILE   write the report to FILE instead of standard output\n"
+    "  --threshold X       lowest score (0 < X <= 1) that counts as a hit (default 0.80)\n"
+    "  --map ROLE=HEADER   the column headed HEADER holds parties of role ROLE, e.g.\n"
+    "                      --map manufacturer=Field1 (repeatable)\n"
+    "  --as-of DATE        screen against the versions in force on DATE (YYYY-MM-DD)\n"
+    "  --max-hits N        at most N hits per party (default 10)\n"
+    "\n"
+    "A file that cannot be read, or a malformed row, is reported on stderr as FILE:LINE:\n"
+    "message and recorded in the report; the other files are still screened, and the exit\n"
+    "status is 2. Progress is shown on stderr when it is a terminal.\n"
+    "\n" CLI_HELP_COMMON;
+
+typedef struct screen_run {
+    const rf_matcher *matcher;
+    rf_result *result;
+    rf_report *report;
+    rf_match_options match;
+    long parties;
+    long flagged;
+    int show_progress;
+    struct timespec started;
+    double next_progress; /* seconds since start when progress is next printed */
+    int progress_shown;
+    rf_error fatal; /* why the callback stopped the reader, when it did */
+} screen_run;
+
+static double seconds_since(const struct timespec *t0)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)(now.tv_sec - t0->tv_sec) + (double)(now.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+static void progress(screen_run *run, const char *document)
+{
+    double t = seconds_since(&run->started);
+    if (t < run->next_progress) return;
+    /* \r and erase-line keep it on one line of the terminal. */
+    fprintf(stderr, "\r\033[Kredflag: %ld parties screened, %ld flagged, %.0f/s (%s)",
+            run->parties, run->flagged, (double)run->parties / t, document ? document : "");
+    run->progress_shown = 1;
+    run->next_progress = t + 0.5;
+}
+
+static int screen_party(const rf_party *party, void *ctx)
+{
+    screen_run *run = ctx;
+    if (rf_matcher_screen(run->result, run->matcher, party, &run->match, &run->fatal) < 0 ||
+        rf_report_add(run->report, party, run->result, &run->fatal) < 0)
+        return RF_ECANCEL;
+    run->parties++;
+    if (rf_result_count(run->result) > 0) run->flagged++;
+    if (run->show_progress && (run->parties & 1023) == 0) progress(run, party->document);
+    return 0;
+}
+
+static int parse_map(rf_column_map *map, char *arg)
+{
+    char *eq = strchr(arg, '=');
+    if (!eq || eq == arg || !eq[1]) return -1;
+    *eq = '\0';
+    map->role = arg;
+    map->header = eq + 1;
+    return 0;
+}
+
+/* The format the -o file's name asks for; jsonl otherwise. */
+static rf_report_format format_from_name(const char *path)
+{
+    const char *dot = path ? strrchr(path, '.') : NULL;
+    rf_report_format f;
+    if (dot && rf_report_format_parse(&f, dot + 1) == 0) return f;
+    if (dot && strcmp(dot, ".htm") == 0) return RF_REPORT_HTML;
+    return RF_REPORT_JSONL;
+}
+
+int cli_screen(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"db", required_argument, NULL, 'd'},
+        {"format", required_argument, NULL, 'f'},
+        {"output", required_argument, NULL, 'o'},
+        {"threshold", required_argument, NULL, 't'},
+        {"map", required_argument, NULL, 'm'},
+        {"as-of", required_argument, NULL, 'a'},
+        {"max-hits", required_argument, NULL, 'x'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    const char *db = NULL, *output = NULL, *as_of = NULL, *format_name = NULL;
+    rf_column_map maps[MAX_MAPS];
+    rf_order_options order_opts = {maps, 0};
+    rf_report_format format;
+    rf_report_context report_ctx;
+    screen_run run;
+    cli_lists_loaded lists = {0};
+    char now[32];
+    FILE *out = stdout;
+    long failed_files = 0;
+    int c, status = CLI_EXIT_ERROR;
+    rf_error err;
+
+    memset(&run, 0, sizeof run);
+    optind = 0;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":ho:", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'd': db = optarg; break;
+        case 'f': format_name = optarg; break;
+        case 'o': output = optarg; break;
+        case 't':
+            if (cli_parse_threshold(&run.match.threshold, optarg))
+                return cli_usage_error("screen", "--threshold wants a number in (0, 1], not '%s'",
+                                       optarg);
+            break;
+        case 'm':
+            if (order_opts.n_maps == MAX_MAPS)
+                return cli_usage_error("screen", "at most %d --map options", MAX_MAPS);
+            if (parse_map(&maps[order_opts.n_maps], optarg))
+                return cli_usage_error("screen", "--map wants ROLE=HEADER, not '%s'", optarg);
+            order_opts.n_maps++;
+            break;
+        case 'a':
+            if (!cli_valid_date(optarg))
+                return cli_usage_error("screen", "--as-of wants a date YYYY-MM-DD, not '%s'",
+                                       optarg);
+            as_of = optarg;
+            break;
+        case 'x': {
+            char *end;
+            long n = strtol(optarg, &end, 10);
+            if (*end || end == optarg || n < 1 || n > 1000)
+                return cli_usage_error("screen", "--max-hits wants a number from 1 to 1000");
+            run.match.max_hits = (int)n;
+            break;
+        }
+        case 'h': fputs(screen_help, stdout); return 0;
+        case ':': return cli_bad_option("screen", argv, optopt, 1);
+        default: return cli_bad_option("screen", argv, optopt, 0);
+        }
+    }
+    if (format_name) {
+        if (rf_report_format_parse(&format, format_name) < 0)
+            return cli_usage_error("screen", "--format is html, jsonl or csv, not '%s'",
+                                   format_name);
+    } else {
+        format = format_from_name(output);
+    }
+    if (optind >= argc) return cli_usage_error("screen", "no file to screen");
+
+    if (cli_load(&lists, db, as_of)) return CLI_EXIT_ERROR;
+    rf_error_clear(&err);
+    if (rf_result_new(&run.result) < 0) {
+        rf_error_set(&err, RF_ENOMEM, NULL, 0, "out of memory");
+        cli_report_error(&err);
+        goto done;
+    }
+    if (output && !(out = fopen(output, "w"))) {
+        rf_error_set(&err, RF_EIO, output, 0, "cannot write the report");
+        cli_report_error(&err);
+        out = stdout;
+        goto done;
+    }
+    cli_now_utc(now);
+    report_ctx.versions = rf_snapshot_versions(lists.snap);
+    report_ctx.threshold = run.match.threshold > 0 ? run.match.threshold : RF_DEFAULT_THRESHOLD;
+    report_ctx.as_of = as_of;
+    report_ctx.generated_at = now;
+    report_ctx.tool_version = RF_VERSION;
+    if (rf_report_open(&run.report, format, out, &report_ctx, &err) < 0) {
+        cli_report_error(&err);
+        goto done;
+    }
+
+    run.matcher = lists.matcher;
+    run.show_progress = isatty(STDERR_FILENO);
+    run.next_progress = 1.0; /* short runs print nothing */
+    clock_gettime(CLOCK_MONOTONIC, &run.started);
+    for (int i = optind; i < argc; i++) {
+        rf_error_clear(&err);
+        rf_error_clear(&run.fatal);
+        if (rf_orders_read(argv[i], &order_opts, screen_party, &run, &err) >= 0) continue;
+        if (run.fatal.code) { /* screening or writing failed: no point going on */
+            cli_report_error(&run.fatal);
+            goto done;
+        }
+        if (run.progress_shown) fputs("\r\033[K", stderr);
+        cli_report_error(&err);
+        failed_files++;
+        if (rf_report_add_failure(run.report, &err, &run.fatal) < 0) {
+            cli_report_error(&run.fatal);
+            goto done;
+        }
+    }
+    if (run.progress_shown) fputs("\r\033[K", stderr);
+    rf_error_clear(&err);
+    {
+        rf_report *rep = run.report;
+        run.report = NULL;
+        if (rf_report_close(rep, &err) < 0) {
+            cli_report_error(&err);
+            goto done;
+        }
+    }
+    if (fflush(out) != 0 || ferror(out)) {
+        rf_error_set(&err, RF_EIO, output ? output : "standard output", 0,
+                     "could not write the report");
+        cli_report_error(&err);
+        goto done;
+    }
+    fprintf(stderr, "redflag: %ld parties screened in %d file%s, %ld flagged", run.parties,
+            argc - optind, argc - optind == 1 ? "" : "s", run.flagged);
+    if (failed_files) fprintf(stderr, ", %ld file%s not read", failed_files, failed_files == 1 ? "" : "s");
+    fputc('\n', stderr);
+    if (output) fprintf(stderr, "redflag: report written to %s\n", output);
+    status = failed_files ? CLI_EXIT_ERROR : run.flagged ? CLI_EXIT_HIT : CLI_EXIT_CLEAR;
+
+done:
+    rf_report_free(run.report);
+    rf_result_free(run.result);
+    if (out != stdout && fclose(out) != 0 && status != CLI_EXIT_ERROR) {
+        fprintf(stderr, "redflag: %s: could not write the report\n", output);
+        status = CLI_EXIT_ERROR;
+    }
+    cli_unload(&lists);
+    return status;
+}

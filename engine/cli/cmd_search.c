@@ -1,0 +1,407 @@
+/* cmd_search.c: the reviewer's and tuner's commands: `redflag search NAME` (one name against
+ * the lists, as a table or JSON lines) and `redflag match NAME1 NAME2` / `redflag match --pairs
+ * FILE.csv` (the score of two names, with the matcher's word rarity when lists are loaded). */
+#include "cli.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <csv.h>
+
+static const char search_help[] =
+    "usage: redflag search [--db PATH] [--format table|jsonl] [--threshold X] [--country CC]\n"
+    "                      [--max-hits N] [--as-of DATE] NAME...\n"
+    "\n"
+    "Looks one name up in the list versions in force (the words of NAME are joined with\n"
+    "spaces, so quotes are optional) and prints its hits, best first: score, list, the\n"
+    "entity's listed name, the name that matched (primary name or alias), Federal Register\n"
+    "notice and license review policy, then why each matched.\n"
+    "  --db PATH          list database (default: see Environment)\n"
+    "  --format FMT       table (default) or jsonl (the same objects as screen --format jsonl)\n"
+    "  --threshold X      lowest score that counts as a hit (default 0.80); lower it to see\n"
+    "                     near misses\n"
+    "  --country CC       the party's country (ISO 3166 alpha-2), as corroboration\n"
+    "  --max-hits N       at most N hits (default 10)\n"
+    "  --as-of DATE       search the versions in force on DATE (YYYY-MM-DD)\n"
+    "\n" CLI_HELP_COMMON;
+
+static const char match_help[] =
+    "usage: redflag match [--db PATH | --no-db] NAME1 NAME2\n"
+    "       redflag match [--db PATH | --no-db] --pairs FILE.csv\n"
+    "\n"
+    "Scores two names against each other the way screening does and explains the score:\n"
+    "which words matched how, and which did not. Rare words weigh more than common ones;\n"
+    "their rarity comes from the names in the list database.\n"
+    "  --db PATH          list database (default: see Environment)\n"
+    "  --no-db            do not open a database: every word weighs the same\n"
+    "  --pairs FILE.csv   score every row of a CSV file with a header row; the names are in\n"
+    "                     the columns headed name1 and name2 (else the first two columns);\n"
+    "                     lines starting with # before the header are skipped. Prints CSV:\n"
+    "                     name1,name2,score\n"
+    "\n"
+    "Exit status: 0 done (whatever the score), 2 bad usage, unreadable or malformed input.\n"
+    "\n" CLI_HELP_COMMON;
+
+/* ---- search ------------------------------------------------------------------------------ */
+
+/* Joins argv[from..argc) with single spaces. */
+static char *join_words(int argc, char **argv, int from)
+{
+    rf_buf b = {0};
+    for (int i = from; i < argc; i++)
+        if ((i > from && rf_buf_putc(&b, ' ') < 0) || rf_buf_puts(&b, argv[i]) < 0) {
+            rf_buf_free(&b);
+            return NULL;
+        }
+    return rf_buf_detach(&b);
+}
+
+static void print_table(const rf_result *res, const char *name, const cli_lists_loaded *lists,
+                        double threshold)
+{
+    size_t n = rf_result_count(res);
+
+    printf("%s: %zu hit%s at score %.2f or more, among %zu listed names of %zu entities\n\n",
+           name, n, n == 1 ? "" : "s", threshold, rf_matcher_name_count(lists->matcher),
+           rf_snapshot_count(lists->snap));
+    if (!n) return;
+    printf("  # SCORE ");
+    cli_print_cell(stdout, "LIST", 7);
+    cli_print_cell(stdout, "LISTED NAME", 44);
+    cli_print_cell(stdout, "MATCHED NAME", 34);
+    cli_print_cell(stdout, "FR NOTICE", 22);
+    printf("LICENSE POLICY\n");
+    for (size_t i = 0; i < n; i++) {
+        const rf_hit *h = rf_result_hit(res, i);
+        const rf_entity *e = h->entity;
+        printf("%3zu %5.3f ", i + 1, h->score);
+        cli_print_cell(stdout, e->list_code, 7);
+        cli_print_cell(stdout, e->n_names ? e->names[0].text : "", 44);
+        cli_print_cell(stdout, h->name_index < e->n_names ? e->names[h->name_index].text : "", 34);
+        cli_print_cell(stdout, e->federal_register, 22);
+        cli_print_cell(stdout, e->license_policy, 40);
+        putchar('\n');
+    }
+    putchar('\n');
+    for (size_t i = 0; i < n; i++) {
+        const rf_hit *h = rf_result_hit(res, i);
+        const rf_entity *e = h->entity;
+        printf("[%zu] %s (%s), %s, %s id %s", i + 1, e->n_names ? e->names[0].text : "?",
+               rf_entity_type_name(e->type), e->list_name ? e->list_name : e->list_code,
+               e->list_code, e->source_id ? e->source_id : "?");
+        if (e->start_date) printf(", listed since %s", e->start_date);
+        if (e->n_addresses && e->addresses[0].text) printf("\n    address: %s", e->addresses[0].text);
+        if (e->license_requirement) printf("\n    license requirement: %s", e->license_requirement);
+        printf("\n    why: %s\n", h->explanation ? h->explanation : "");
+    }
+}
+
+/* The search as one JSON line, written by the same writer as `screen --format jsonl`. */
+static int print_jsonl(const rf_party *party, const rf_result *res, const cli_lists_loaded *lists,
+                       double threshold)
+{
+    rf_report_context ctx;
+    rf_report *rep = NULL;
+    rf_error err;
+    char now[32];
+
+    rf_error_clear(&err);
+    cli_now_utc(now);
+    ctx.versions = rf_snapshot_versions(lists->snap);
+    ctx.threshold = threshold;
+    ctx.as_of = NULL;
+    ctx.generated_at = now;
+    ctx.tool_version = RF_VERSION;
+    if (rf_report_open(&rep, RF_REPORT_JSONL, stdout, &ctx, &err) < 0 ||
+        rf_report_add(rep, party, res, &err) < 0) {
+        rf_report_free(rep);
+        cli_report_error(&err);
+        return CLI_EXIT_ERROR;
+    }
+    if (rf_report_close(rep, &err) < 0) {
+        cli_report_error(&err);
+        return CLI_EXIT_ERROR;
+    }
+    return 0;
+}
+
+int cli_search(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"db", required_argument, NULL, 'd'},
+        {"format", required_argument, NULL, 'f'},
+        {"threshold", required_argument, NULL, 't'},
+        {"country", required_argument, NULL, 'c'},
+        {"max-hits", required_argument, NULL, 'x'},
+        {"as-of", required_argument, NULL, 'a'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    const char *db = NULL, *as_of = NULL;
+    rf_match_options opts = {0};
+    rf_party party;
+    cli_lists_loaded lists;
+    rf_result *res = NULL;
+    char *name = NULL;
+    int jsonl = 0, c, status = CLI_EXIT_ERROR;
+    rf_error err;
+
+    memset(&party, 0, sizeof party);
+    optind = 0;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'd': db = optarg; break;
+        case 'f':
+            if (strcmp(optarg, "jsonl") == 0) jsonl = 1;
+            else if (strcmp(optarg, "table") == 0) jsonl = 0;
+            else return cli_usage_error("search", "--format is table or jsonl, not '%s'", optarg);
+            break;
+        case 't':
+            if (cli_parse_threshold(&opts.threshold, optarg))
+                return cli_usage_error("search", "--threshold wants a number in (0, 1], not '%s'",
+                                       optarg);
+            break;
+        case 'c': party.country = optarg; break;
+        case 'x': {
+            char *end;
+            long n = strtol(optarg, &end, 10);
+            if (*end || end == optarg || n < 1 || n > 1000)
+                return cli_usage_error("search", "--max-hits wants a number from 1 to 1000");
+            opts.max_hits = (int)n;
+            break;
+        }
+        case 'a':
+            if (!cli_valid_date(optarg))
+                return cli_usage_error("search", "--as-of wants a date YYYY-MM-DD, not '%s'",
+                                       optarg);
+            as_of = optarg;
+            break;
+        case 'h': fputs(search_help, stdout); return 0;
+        case ':': return cli_bad_option("search", argv, optopt, 1);
+        default: return cli_bad_option("search", argv, optopt, 0);
+        }
+    }
+    if (optind >= argc) return cli_usage_error("search", "no name to search for");
+    name = join_words(argc, argv, optind);
+    if (!name) return CLI_EXIT_ERROR;
+    if (!rf_utf8_valid(name, strlen(name), NULL)) {
+        free(name);
+        return cli_usage_error("search", "the name is not valid UTF-8");
+    }
+    if (cli_load(&lists, db, as_of)) {
+        free(name);
+        return CLI_EXIT_ERROR;
+    }
+    party.document = "(command line)";
+    party.role = "query";
+    party.name = name;
+    rf_error_clear(&err);
+    if (rf_result_new(&res) < 0 || rf_matcher_screen(res, lists.matcher, &party, &opts, &err) < 0) {
+        if (!err.code) rf_error_set(&err, RF_ENOMEM, NULL, 0, "out of memory");
+        cli_report_error(&err);
+        goto done;
+    }
+    {
+        double threshold = opts.threshold > 0 ? opts.threshold : RF_DEFAULT_THRESHOLD;
+        if (jsonl) {
+            if (print_jsonl(&party, res, &lists, threshold)) goto done;
+        } else {
+            print_table(res, name, &lists, threshold);
+        }
+    }
+    status = rf_result_count(res) ? CLI_EXIT_HIT : CLI_EXIT_CLEAR;
+
+done:
+    rf_result_free(res);
+    cli_unload(&lists);
+    free(name);
+    return status;
+}
+
+/* ---- match ------------------------------------------------------------------------------- */
+
+/* State of `match --pairs` while libcsv walks the file. */
+typedef struct pairs_run {
+    const char *path;
+    const rf_matcher *matcher;
+    long line;        /* line being parsed, 1-based */
+    int header_done;
+    int comment_row;  /* this row (before the header) starts with '#' */
+    long field;       /* index of the next field in the row */
+    long col1, col2;  /* columns of name1 and name2 */
+    rf_buf name1, name2;
+    rf_error err;     /* first error; parsing stops mattering once set */
+} pairs_run;
+
+static void pairs_field(void *data, size_t len, void *ctx)
+{
+    pairs_run *run = ctx;
+    const char *s = data ? data : "";
+    if (run->err.code) return;
+    if (run->field == 0 && !run->header_done && len > 0 && s[0] == '#') run->comment_row = 1;
+    if (!run->header_done) {
+        char head[16];
+        size_t n = len < sizeof head - 1 ? len : sizeof head - 1;
+        memcpy(head, s, n);
+        head[rf_trim(head, n)] = '\0';
+        if (strcasecmp(head, "name1") == 0 && run->col1 < 0) run->col1 = run->field;
+        if (strcasecmp(head, "name2") == 0 && run->col2 < 0) run->col2 = run->field;
+    } else if (run->field == run->col1 || run->field == run->col2) {
+        rf_buf *b = run->field == run->col1 ? &run->name1 : &run->name2;
+        size_t bad;
+        if (len > RF_MAX_FIELD)
+            rf_error_set(&run->err, RF_ELIMIT, run->path, run->line, "name longer than %d bytes",
+                         RF_MAX_FIELD);
+        else if (!rf_utf8_valid(s, len, &bad))
+            rf_error_set(&run->err, RF_EFORMAT, run->path, run->line,
+                         "invalid UTF-8 at byte %zu of column %ld", bad + 1, run->field + 1);
+        else if (rf_buf_append(b, s, len) < 0)
+            rf_error_set(&run->err, RF_ENOMEM, run->path, run->line, "out of memory");
+    }
+    run->field++;
+}
+
+static void pairs_row(int terminator, void *ctx)
+{
+    pairs_run *run = ctx;
+    long fields = run->field;
+    (void)terminator;
+    run->field = 0;
+    if (run->err.code) return;
+    if (!run->header_done) {
+        if (run->comment_row) {
+            run->comment_row = 0;
+            run->col1 = run->col2 = -1;
+            return;
+        }
+        if (run->col1 < 0 || run->col2 < 0) run->col1 = 0, run->col2 = 1;
+        run->header_done = 1;
+        printf("name1,name2,score\n");
+        return;
+    }
+    if (fields <= run->col1 || fields <= run->col2) {
+        rf_error_set(&run->err, RF_EFORMAT, run->path, run->line,
+                     "row has %ld fields; the names are in columns %ld and %ld", fields,
+                     run->col1 + 1, run->col2 + 1);
+    } else {
+        double score;
+        /* rf_buf stays NULL until something is appended: an empty name is "". */
+        const char *a = run->name1.len ? run->name1.data : "";
+        const char *b = run->name2.len ? run->name2.data : "";
+        if (rf_match_pair(&score, NULL, run->matcher, a, b) < 0) {
+            rf_error_set(&run->err, RF_EFORMAT, run->path, run->line, "cannot score this pair");
+        } else {
+            cli_csv_field(stdout, a);
+            putchar(',');
+            cli_csv_field(stdout, b);
+            printf(",%.4f\n", score);
+        }
+    }
+    rf_buf_reset(&run->name1);
+    rf_buf_reset(&run->name2);
+}
+
+/* Feeds the file to libcsv one line at a time, so that errors can name the line. */
+static int match_pairs(const char *path, const rf_matcher *matcher)
+{
+    pairs_run run;
+    struct csv_parser parser;
+    rf_reader *reader = NULL;
+    char chunk[65536];
+    long n;
+    int status = CLI_EXIT_ERROR;
+
+    memset(&run, 0, sizeof run);
+    run.path = path;
+    run.matcher = matcher;
+    run.line = 1;
+    run.col1 = run.col2 = -1;
+    if (csv_init(&parser, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0) {
+        fprintf(stderr, "redflag: out of memory\n");
+        return CLI_EXIT_ERROR;
+    }
+    if (rf_reader_open(&reader, path, &run.err) < 0) goto done;
+    while (!run.err.code && (n = rf_reader_read(reader, chunk, sizeof chunk, &run.err)) > 0) {
+        const char *p = chunk, *end = chunk + n;
+        while (p < end && !run.err.code) {
+            const char *nl = memchr(p, '\n', (size_t)(end - p));
+            size_t len = (size_t)((nl ? nl + 1 : end) - p);
+            if (csv_parse(&parser, p, len, pairs_field, pairs_row, &run) != len)
+                rf_error_set(&run.err, RF_EFORMAT, path, run.line, "malformed CSV: %s",
+                             csv_strerror(csv_error(&parser)));
+            if (nl) run.line++;
+            p += len;
+        }
+    }
+    if (!run.err.code && csv_fini(&parser, pairs_field, pairs_row, &run) != 0)
+        rf_error_set(&run.err, RF_EFORMAT, path, run.line, "malformed CSV: %s",
+                     csv_strerror(csv_error(&parser)));
+    if (!run.err.code && !run.header_done)
+        rf_error_set(&run.err, RF_EFORMAT, path, 0, "no header row");
+    if (!run.err.code) status = 0;
+
+done:
+    if (run.err.code) cli_report_error(&run.err);
+    csv_free(&parser);
+    rf_reader_close(reader);
+    rf_buf_free(&run.name1);
+    rf_buf_free(&run.name2);
+    return status;
+}
+
+int cli_match(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"db", required_argument, NULL, 'd'},
+        {"no-db", no_argument, NULL, 'n'},
+        {"pairs", required_argument, NULL, 'p'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    const char *db = NULL, *pairs = NULL;
+    int no_db = 0, c, status = CLI_EXIT_ERROR;
+    cli_lists_loaded lists = {0};
+
+    optind = 0;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'd': db = optarg; break;
+        case 'n': no_db = 1; break;
+        case 'p': pairs = optarg; break;
+        case 'h': fputs(match_help, stdout); return 0;
+        case ':': return cli_bad_option("match", argv, optopt, 1);
+        default: return cli_bad_option("match", argv, optopt, 0);
+        }
+    }
+    if (db && no_db) return cli_usage_error("match", "--db and --no-db exclude each other");
+    if (pairs ? optind != argc : argc - optind != 2)
+        return cli_usage_error("match", pairs ? "--pairs takes no names" : "give two names");
+    if (!pairs && (!rf_utf8_valid(argv[optind], strlen(argv[optind]), NULL) ||
+                   !rf_utf8_valid(argv[optind + 1], strlen(argv[optind + 1]), NULL)))
+        return cli_usage_error("match", "the names must be valid UTF-8");
+    if (!no_db && cli_load(&lists, db, NULL)) return CLI_EXIT_ERROR;
+
+    if (pairs) {
+        status = match_pairs(pairs, lists.matcher);
+    } else {
+        double score;
+        rf_buf why = {0};
+        if (rf_match_pair(&score, &why, lists.matcher, argv[optind], argv[optind + 1]) < 0) {
+            fprintf(stderr, "redflag: cannot score these names\n");
+        } else {
+            printf("score: %.4f\n", score);
+            printf("why: %s\n", why.len ? why.data : "");
+            if (lists.matcher)
+                printf("weights: word rarity among the %zu listed names in force\n",
+                       rf_matcher_name_count(lists.matcher));
+            else
+                printf("weights: every word the same (--no-db)\n");
+            status = 0;
+        }
+        rf_buf_free(&why);
+    }
+    cli_unload(&lists);
+    return status;
+}

@@ -1,0 +1,81 @@
+/* main.c: the redflag command's entry point: picks the subcommand and prints the overview. */
+#include "cli.h"
+
+#include <string.h>
+
+static const char overview[] =
+    "usage: redflag <command> [options] [arguments]\n"
+    "\n"
+    "Screens the parties on orders and bills of materials against US export-control and\n"
+    "sanctions lists, and reports who matched which listed name, on which list, and why.\n"
+    "\n"
+    "Commands:\n"
+    "  screen FILE...         screen every party in CSV orders / BOMs; HTML, JSON lines or CSV\n"
+    "  search NAME            look one name up in the lists\n"
+    "  match NAME1 NAME2      score two names against each other (--pairs FILE.csv for many)\n"
+    "  lists import FILE...   import list files (CSL CSV, BIS DPL) as new list versions\n"
+    "  lists status           show the list versions in force\n"
+    "  help [COMMAND]         show the help of a command\n"
+    "\n"
+    "Options: --help, --version. 'redflag COMMAND --help' shows a command's options.\n"
+    "\n" CLI_HELP_COMMON;
+
+typedef struct command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+} command;
+
+static const command commands[] = {
+    {"screen", cli_screen},
+    {"search", cli_search},
+    {"match", cli_match},
+    {"lists", cli_lists},
+};
+
+static const command *find_command(const char *name)
+{
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (strcmp(commands[i].name, name) == 0) return &commands[i];
+    return NULL;
+}
+
+int main(int argc, char **argv)
+{
+    const command *cmd;
+
+    if (argc < 2) {
+        fputs(overview, stderr);
+        return CLI_EXIT_ERROR;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        fputs(overview, stdout);
+        return 0;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("redflag %s\n", RF_VERSION);
+        return 0;
+    }
+    if (strcmp(argv[1], "help") == 0) {
+        if (argc < 3) {
+            fputs(overview, stdout);
+            return 0;
+        }
+        cmd = find_command(argv[2]);
+        if (!cmd) {
+            fprintf(stderr, "redflag: no command '%s'. Try 'redflag --help'.\n", argv[2]);
+            return CLI_EXIT_ERROR;
+        }
+        {
+            char help[] = "--help";
+            char *sub_argv[] = {argv[2], argc > 3 ? argv[3] : help, argc > 3 ? help : NULL,
+                                NULL};
+            return cmd->run(argc > 3 ? 3 : 2, sub_argv);
+        }
+    }
+    cmd = find_command(argv[1]);
+    if (!cmd) {
+        fprintf(stderr, "redflag: no command '%s'. Try 'redflag --help'.\n", argv[1]);
+        return CLI_EXIT_ERROR;
+    }
+    return cmd->run(argc - 1, argv + 1);
+}
