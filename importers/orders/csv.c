@@ -1,0 +1,494 @@
+/* csv.c: rf_orders_read for order documents and bills of materials in CSV: a header row names
+ * the columns; every column headed with a party role (or named by --map) yields one party per
+ * non-empty cell, qualified by the row's address, city, country, ref, date and item columns.
+ *
+ * The file is streamed through libcsv a physical line at a time, so that each party carries
+ * the line its row starts on and memory stays bounded by the caps below, whatever the file's
+ * size. Text must be UTF-8: a Latin-1 or UTF-16 export fails with the line of the first bad
+ * byte instead of having its names silently mangled. */
+#include "importers/rf_importers.h"
+
+#include <csv.h>
+#include <string.h>
+
+#define CHUNK 65536
+#define MAX_FIELDS 1024 /* fields per row */
+/* libcsv grows its field buffer without limit; past this a field is already too long. */
+#define FIELD_BUFFER_MAX (RF_MAX_FIELD + CHUNK)
+
+typedef enum col_kind {
+    COL_IGNORE = 0,
+    COL_PARTY,
+    COL_ADDRESS,
+    COL_CITY,
+    COL_COUNTRY,
+    COL_REF,
+    COL_DATE,
+    COL_ITEM,
+    COL_KINDS
+} col_kind;
+
+/* Headers (normalized: lower case, '_' for spaces and hyphens) that hold parties, and the role
+ * their parties get. */
+static const struct {
+    const char *header;
+    const char *role;
+} party_headers[] = {
+    {"name", "party"},         {"party", "party"},       {"party_name", "party"},
+    {"company", "party"},      {"customer", "customer"}, {"supplier", "supplier"},
+    {"vendor", "vendor"},      {"buyer", "buyer"},       {"seller", "seller"},
+    {"consignee", "consignee"}, {"end_user", "end_user"}, {"ship_to", "ship_to"},
+    {"manufacturer", "manufacturer"},
+};
+
+/* Headers of the columns that qualify a row's parties. Within one kind, earlier entries win:
+ * in a BOM, "Part Number" says more about the item than the running "Item" number. */
+static const struct {
+    const char *header;
+    col_kind kind;
+} qualifier_headers[] = {
+    {"address", COL_ADDRESS},      {"city", COL_CITY},
+    {"country", COL_COUNTRY},      {"country_code", COL_COUNTRY},
+    {"ref", COL_REF},              {"reference", COL_REF},
+    {"order_number", COL_REF},     {"po_number", COL_REF},
+    {"order_date", COL_DATE},      {"date", COL_DATE},
+    {"mpn", COL_ITEM},             {"part_number", COL_ITEM},
+    {"part", COL_ITEM},            {"item", COL_ITEM},
+    {"line", COL_ITEM},
+};
+
+typedef struct column {
+    col_kind kind;
+    const char *role; /* COL_PARTY: static table entry or the caller's map */
+    size_t off, len;  /* this row's cell in `cells`; len 0 when empty or absent */
+} column;
+
+typedef struct csv_in {
+    const char *path;
+    const rf_order_options *opts;
+    rf_party_fn fn;
+    void *ctx;
+    rf_error *err;
+    int rc; /* first failure; callbacks from libcsv do nothing once it is set */
+
+    struct csv_parser parser;
+    unsigned char delim;
+    long line;     /* physical line being fed, 1-based */
+    long row_line; /* line the current row starts on */
+    int row_open;  /* bytes of the current row have been fed */
+    int after_cr;  /* the last line ended with CR: an LF next completes it */
+    size_t field;  /* index of the next field in the row */
+
+    int have_header;
+    long header_line;
+    rf_buf header;        /* header cells, NUL-separated, until the columns are known */
+    size_t header_off[MAX_FIELDS];
+    column *cols;
+    size_t n_cols;
+    int qual[COL_KINDS];  /* column index of each qualifier kind, -1 if none */
+    rf_buf cells;         /* the current row's cells of interest, NUL-terminated */
+} csv_in;
+
+static int fail(csv_in *in, int code, long line, const char *what)
+{
+    if (!in->rc) in->rc = rf_error_set(in->err, code, in->path, line, "%s", what);
+    return in->rc;
+}
+
+/* Lower case, trimmed, spaces and hyphens as '_': "End User" and "end-user" are end_user. */
+static void normalize_header(char *out, size_t out_size, const char *s)
+{
+    size_t n = 0, len = strlen(s);
+    while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t')) len--;
+    while (len > 0 && (*s == ' ' || *s == '\t')) s++, len--;
+    for (size_t i = 0; i < len && n + 1 < out_size; i++) {
+        char c = s[i];
+        if (c >= 'A' && c <= 'Z') c = (char)(c - 'A' + 'a');
+        else if (c == ' ' || c == '-') c = '_';
+        out[n++] = c;
+    }
+    out[n] = '\0';
+}
+
+/* The separator is whichever of comma, semicolon and tab the header line uses most outside
+ * quotes (comma when none: a one-column file). */
+static unsigned char detect_delim(const char *s, size_t len)
+{
+    size_t comma = 0, semi = 0, tab = 0, i = 0;
+    int quoted = 0;
+    while (i < len && (s[i] == '\n' || s[i] == '\r' || s[i] == ' ')) i++;
+    for (; i < len; i++) {
+        char c = s[i];
+        if (c == '"') quoted = !quoted;
+        else if (quoted) continue;
+        else if (c == '\n' || c == '\r') break;
+        else if (c == ',') comma++;
+        else if (c == ';') semi++;
+        else if (c == '\t') tab++;
+    }
+    if (semi > comma && semi >= tab) return ';';
+    if (tab > comma && tab > semi) return '\t';
+    return ',';
+}
+
+/* 1 when libcsv will start a row on these bytes: it skips blank lines and leading blanks. */
+static int starts_row(const csv_in *in, const char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        char c = s[i];
+        if (c == '\r' || c == '\n' || c == ' ') continue;
+        if (c == '\t' && in->delim != '\t') continue;
+        return 1;
+    }
+    return 0;
+}
+
+/* A line ends at LF, CRLF or a lone CR (old Macintosh exports), as libcsv ends rows. */
+static long count_line_ends(const char *s, size_t len)
+{
+    long n = 0;
+    for (size_t i = 0; i < len; i++)
+        n += s[i] == '\n' || (s[i] == '\r' && (i + 1 == len || s[i + 1] != '\n'));
+    return n;
+}
+
+/* Checks one complete field: no NUL (it would cut a name short), well-formed UTF-8. The field
+ * ends on the line being fed, so the bad byte's line is that line less the newlines after it. */
+static int check_field(csv_in *in, const char *s, size_t len)
+{
+    size_t bad = 0;
+    const char *nul = memchr(s, '\0', len);
+    int ok = rf_utf8_valid(s, len, &bad);
+    long line = in->line;
+    char msg[256];
+
+    if (nul && (ok || (size_t)(nul - s) < bad)) {
+        bad = (size_t)(nul - s);
+        ok = 0;
+        snprintf(msg, sizeof msg, "NUL byte in field %zu: this is not a text file", in->field + 1);
+    } else if (!ok) {
+        snprintf(msg, sizeof msg,
+                 "invalid UTF-8 (byte 0x%02X) in field %zu: the file must be UTF-8; convert a "
+                 "legacy export first, e.g. iconv -f WINDOWS-1252 -t UTF-8",
+                 (unsigned)(unsigned char)s[bad], in->field + 1);
+    }
+    if (ok) return RF_OK;
+    return fail(in, RF_EFORMAT, line - count_line_ends(s + bad, len - bad), msg);
+}
+
+static void on_field(void *data, size_t len, void *vin)
+{
+    csv_in *in = vin;
+    const char *s = data ? data : "";
+    char msg[128];
+
+    if (in->rc) return;
+    if (in->field >= MAX_FIELDS) {
+        snprintf(msg, sizeof msg, "more than %d fields in one row", MAX_FIELDS);
+        fail(in, RF_ELIMIT, in->row_line, msg);
+        return;
+    }
+    if (len > RF_MAX_FIELD) {
+        snprintf(msg, sizeof msg, "field %zu is longer than %d bytes", in->field + 1,
+                 RF_MAX_FIELD);
+        fail(in, RF_ELIMIT, in->row_line, msg);
+        return;
+    }
+    if (check_field(in, s, len)) return;
+
+    if (!in->have_header) {
+        in->header_off[in->field] = in->header.len;
+        if (rf_buf_append(&in->header, s, len) || rf_buf_putc(&in->header, '\0'))
+            fail(in, RF_ENOMEM, in->row_line, "out of memory");
+    } else if (in->field < in->n_cols && in->cols[in->field].kind != COL_IGNORE) {
+        column *c = &in->cols[in->field];
+        c->off = in->cells.len;
+        if (rf_buf_append(&in->cells, s, len) || rf_buf_putc(&in->cells, '\0')) {
+            fail(in, RF_ENOMEM, in->row_line, "out of memory");
+            return;
+        }
+        c->len = rf_trim(in->cells.data + c->off, len);
+    }
+    in->field++;
+}
+
+static const char *header_cell(const csv_in *in, size_t i)
+{
+    return in->header.data + in->header_off[i];
+}
+
+/* The error for a header without a party column: it lists what the file has and what would
+ * have been accepted, since the fix is either renaming a column or a --map. */
+static int no_party_column(csv_in *in)
+{
+    rf_buf msg = {0};
+    rf_buf_puts(&msg, "no party column in the header (");
+    for (size_t i = 0; i < in->n_cols; i++)
+        rf_buf_printf(&msg, "%s%s", i ? ", " : "", header_cell(in, i));
+    rf_buf_puts(&msg, "); a party column is headed ");
+    for (size_t i = 0; i < sizeof party_headers / sizeof party_headers[0]; i++)
+        rf_buf_printf(&msg, "%s%s", i ? ", " : "", party_headers[i].header);
+    rf_buf_puts(&msg, "; name the column that holds parties with --map ROLE=HEADER "
+                      "(ROLE: buyer, end_user, manufacturer, ...)");
+    fail(in, RF_EFORMAT, in->header_line, msg.data ? msg.data : "no party column in the header");
+    rf_buf_free(&msg);
+    return in->rc;
+}
+
+/* Classifies the header's columns: party columns (the table, then --map on top), and one
+ * column per qualifier kind. */
+static int read_header(csv_in *in)
+{
+    size_t n_maps = in->opts ? in->opts->n_maps : 0;
+    int item_rank = -1, parties = 0;
+    char norm[256], want[256];
+
+    in->header_line = in->row_line;
+    in->n_cols = in->field;
+    in->cols = calloc(in->n_cols ? in->n_cols : 1, sizeof *in->cols);
+    if (!in->cols) return fail(in, RF_ENOMEM, in->header_line, "out of memory");
+    for (int k = 0; k < COL_KINDS; k++) in->qual[k] = -1;
+
+    for (size_t i = 0; i < in->n_cols; i++) {
+        column *c = &in->cols[i];
+        normalize_header(norm, sizeof norm, header_cell(in, i));
+        for (size_t k = 0; k < sizeof party_headers / sizeof party_headers[0]; k++)
+            if (strcmp(norm, party_headers[k].header) == 0) {
+                c->kind = COL_PARTY;
+                c->role = party_headers[k].role;
+            }
+        for (size_t k = 0; c->kind == COL_IGNORE && k < sizeof qualifier_headers /
+                                                         sizeof qualifier_headers[0]; k++) {
+            col_kind kind = qualifier_headers[k].kind;
+            if (strcmp(norm, qualifier_headers[k].header) != 0) continue;
+            if (kind == COL_ITEM) {
+                if (item_rank >= 0 && (size_t)item_rank <= k) break;
+                if (in->qual[COL_ITEM] >= 0) in->cols[in->qual[COL_ITEM]].kind = COL_IGNORE;
+                item_rank = (int)k;
+            } else if (in->qual[kind] >= 0) {
+                break; /* the first column of a kind wins */
+            }
+            c->kind = kind;
+            in->qual[kind] = (int)i;
+        }
+    }
+    for (size_t m = 0; m < n_maps; m++) {
+        const rf_column_map *map = &in->opts->maps[m];
+        int found = 0;
+        if (!map->role || !map->role[0] || !map->header || !map->header[0])
+            return fail(in, RF_EUSAGE, 0, "--map needs ROLE=HEADER, both non-empty");
+        normalize_header(want, sizeof want, map->header);
+        for (size_t i = 0; i < in->n_cols; i++) {
+            column *c = &in->cols[i];
+            normalize_header(norm, sizeof norm, header_cell(in, i));
+            if (strcmp(norm, want) != 0) continue;
+            found = 1;
+            if (c->kind != COL_IGNORE && c->kind != COL_PARTY)
+                for (int k = 0; k < COL_KINDS; k++)
+                    if (in->qual[k] == (int)i) in->qual[k] = -1;
+            c->kind = COL_PARTY;
+            c->role = map->role;
+        }
+        if (!found) {
+            char msg[600];
+            snprintf(msg, sizeof msg, "--map %s=%s: the header has no column named \"%s\"",
+                     map->role, map->header, map->header);
+            return fail(in, RF_EUSAGE, in->header_line, msg);
+        }
+    }
+    for (size_t i = 0; i < in->n_cols; i++) parties += in->cols[i].kind == COL_PARTY;
+    if (!parties) return no_party_column(in);
+    in->have_header = 1;
+    rf_buf_free(&in->header);
+    return RF_OK;
+}
+
+static const char *cell(const csv_in *in, int col)
+{
+    if (col < 0 || (size_t)col >= in->n_cols || in->cols[col].len == 0) return NULL;
+    return in->cells.data + in->cols[col].off;
+}
+
+/* Hands the row's parties to the caller, one per non-empty party cell, in column order. */
+static int emit_row(csv_in *in)
+{
+    char ref[600];
+    const char *country = cell(in, in->qual[COL_COUNTRY]);
+    rf_party p = {0};
+
+    p.document = in->path;
+    p.line = in->row_line;
+    p.ref = cell(in, in->qual[COL_REF]);
+    if (!p.ref) {
+        snprintf(ref, sizeof ref, "%s:%ld", in->path, in->row_line);
+        p.ref = ref;
+    }
+    p.address = cell(in, in->qual[COL_ADDRESS]);
+    p.city = cell(in, in->qual[COL_CITY]);
+    /* "cn" is CN: country codes are compared upper case downstream. */
+    if (country && strlen(country) == 2) {
+        char *c = in->cells.data + in->cols[in->qual[COL_COUNTRY]].off;
+        for (int i = 0; i < 2; i++)
+            if (c[i] >= 'a' && c[i] <= 'z') c[i] = (char)(c[i] - 'a' + 'A');
+    }
+    p.country = country;
+    p.date = cell(in, in->qual[COL_DATE]);
+    p.item = cell(in, in->qual[COL_ITEM]);
+    for (size_t i = 0; i < in->n_cols; i++) {
+        if (in->cols[i].kind != COL_PARTY || !(p.name = cell(in, (int)i))) continue;
+        p.role = in->cols[i].role;
+        if (in->fn(&p, in->ctx) != 0)
+            return fail(in, RF_ECANCEL, in->row_line, "stopped by the caller");
+    }
+    return RF_OK;
+}
+
+static void on_row(int term, void *vin)
+{
+    csv_in *in = vin;
+    (void)term;
+    if (in->rc) return;
+    if (!in->have_header) read_header(in);
+    else emit_row(in);
+    for (size_t i = 0; i < in->n_cols; i++) in->cols[i].len = 0;
+    rf_buf_reset(&in->cells);
+    in->field = 0;
+    in->row_open = 0;
+}
+
+/* Parses one line's bytes. libcsv runs strict, so that a quoted field closed and then followed
+ * by text (`"Huawei" Tech`, or an unbalanced quote that swallowed the next rows until it met
+ * another quote) is an error rather than rows silently merged into one name. The one strict
+ * error that real files commit harmlessly, a quote inside an unquoted field (a BOM's
+ * `CONN HEADER .1" DL`), is passed through as text. */
+static int parse_line(csv_in *in, const char *data, size_t n)
+{
+    unsigned char strict = CSV_STRICT | CSV_STRICT_FINI;
+    size_t done = 0;
+
+    while (done < n && !in->rc) {
+        size_t got = csv_parse(&in->parser, data + done, n - done, on_field, on_row, in);
+        char msg[200];
+
+        if (in->rc || got == n - done) break;
+        if (csv_error(&in->parser) != CSV_EPARSE)
+            return fail(in, RF_ENOMEM, in->line, csv_strerror(csv_error(&in->parser)));
+        done += got;
+        if (data[done] == '"' && !in->parser.quoted) {
+            csv_set_opts(&in->parser, CSV_STRICT_FINI);
+            csv_parse(&in->parser, data + done, 1, on_field, on_row, in);
+            csv_set_opts(&in->parser, strict);
+            done++;
+            continue;
+        }
+        if (in->line == in->row_line)
+            snprintf(msg, sizeof msg, "text after the closing quote of field %zu",
+                     in->field + 1);
+        else
+            snprintf(msg, sizeof msg,
+                     "field %zu opens a quote here that closes on line %ld and is followed "
+                     "by text (an unbalanced quote?)", in->field + 1, in->line);
+        return fail(in, RF_EFORMAT, in->row_line, msg);
+    }
+    return in->rc;
+}
+
+/* Feeds bytes to libcsv one physical line at a time, so that the line count is known at
+ * every row start and every field end. A line ends at LF, CRLF or a lone CR; the LF of a CRLF
+ * split across two reads is not counted twice. */
+static int feed(csv_in *in, const char *data, size_t len)
+{
+    while (len > 0 && !in->rc) {
+        size_t n = 0;
+        char end;
+
+        while (n < len && data[n] != '\n' && data[n] != '\r') n++;
+        end = n < len ? data[n++] : '\0';
+        if (!in->row_open && starts_row(in, data, n)) {
+            in->row_open = 1;
+            in->row_line = in->line;
+        }
+        if (parse_line(in, data, n)) break;
+        if (csv_get_buffer_size(&in->parser) > FIELD_BUFFER_MAX) {
+            char msg[160];
+            snprintf(msg, sizeof msg,
+                     "a field of the row starting here is longer than %d bytes "
+                     "(an unbalanced quote?)", RF_MAX_FIELD);
+            return fail(in, RF_ELIMIT, in->row_line, msg);
+        }
+        if (end == '\r' || (end == '\n' && !in->after_cr)) in->line++;
+        if (end) in->after_cr = end == '\r';
+        data += n;
+        len -= n;
+    }
+    return in->rc;
+}
+
+/* Looks at the start of the file: strips a UTF-8 byte order mark, refuses UTF-16 with a
+ * clear message, and picks the separator. Returns the number of bytes to skip. */
+static size_t open_file(csv_in *in, const char *data, size_t len)
+{
+    size_t skip = 0;
+    if (len >= 2 && (((unsigned char)data[0] == 0xFF && (unsigned char)data[1] == 0xFE) ||
+                     ((unsigned char)data[0] == 0xFE && (unsigned char)data[1] == 0xFF))) {
+        fail(in, RF_EFORMAT, 1, "the file is UTF-16; save it as UTF-8 (\"CSV UTF-8\")");
+        return 0;
+    }
+    if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0) skip = 3;
+    in->delim = detect_delim(data + skip, len - skip);
+    csv_set_delim(&in->parser, in->delim);
+    return skip;
+}
+
+int rf_orders_read(const char *path, const rf_order_options *opts, rf_party_fn fn, void *ctx,
+                   rf_error *err)
+{
+    char chunk[CHUNK];
+    rf_reader *r = NULL;
+    csv_in in;
+    int first = 1;
+    long n;
+
+    if (!path || !fn) return rf_error_set(err, RF_EUSAGE, path, 0, "no path or no callback");
+    if (opts && opts->n_maps && !opts->maps)
+        return rf_error_set(err, RF_EUSAGE, path, 0, "n_maps set without maps");
+    memset(&in, 0, sizeof in);
+    in.path = path;
+    in.opts = opts;
+    in.fn = fn;
+    in.ctx = ctx;
+    in.err = err;
+    in.line = 1;
+    if (csv_init(&in.parser, CSV_STRICT | CSV_STRICT_FINI) != 0)
+        return rf_error_set(err, RF_ENOMEM, path, 0, "out of memory");
+    if ((in.rc = rf_reader_open(&r, path, err)) != 0) goto cleanup;
+
+    while ((n = rf_reader_read(r, chunk, sizeof chunk, err)) > 0) {
+        size_t skip = 0;
+        if (first) {
+            first = 0;
+            skip = open_file(&in, chunk, (size_t)n);
+            if (in.rc) goto cleanup;
+        }
+        if (feed(&in, chunk + skip, (size_t)n - skip)) goto cleanup;
+    }
+    if (n < 0) {
+        in.rc = (int)n;
+        goto cleanup;
+    }
+    if (csv_fini(&in.parser, on_field, on_row, &in) != 0 && !in.rc) {
+        fail(&in, RF_EFORMAT, in.row_line,
+             "unterminated quoted field: the row starting here never closes its quote");
+        goto cleanup;
+    }
+    if (!in.rc && !in.have_header)
+        fail(&in, RF_EFORMAT, 0, "empty file: no header row");
+
+cleanup:
+    csv_free(&in.parser);
+    rf_reader_close(r);
+    rf_buf_free(&in.header);
+    rf_buf_free(&in.cells);
+    free(in.cols);
+    return in.rc;
+}
