@@ -116,6 +116,7 @@ static int load_entities(rf_snapshot *snap, pending *pend, sqlite3_stmt *stmt,
                          long long version_id, int *oom)
 {
     int step;
+    sqlite3_reset(stmt); /* run before, for the previous version */
     sqlite3_bind_int64(stmt, 1, version_id);
     while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
         rf_entity *e;
@@ -170,6 +171,7 @@ static int load_parts(rf_snapshot *snap, pending *pend, sqlite3_stmt *stmt, long
     size_t j = first;
     int step;
 
+    sqlite3_reset(stmt); /* run before, for the previous version */
     sqlite3_bind_int64(stmt, 1, version_id);
     while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
         long long entity_id = sqlite3_column_int64(stmt, 0);
