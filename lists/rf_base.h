@@ -105,7 +105,7 @@ void rf_reader_close(rf_reader *r); /* NULL is a no-op */
 /* 1 when s[0..len) is well-formed UTF-8, else 0 and *bad_offset (if not NULL) is the offset
  * of the first bad byte. */
 int rf_utf8_valid(const char *s, size_t len, size_t *bad_offset);
-/* Copies s[0..len) into `out` as UTF-8, treating it as Latin-1 (ISO 8859-1). */
+/* Copies s[0..len) into `out` (reset first) as UTF-8, treating it as Latin-1 (ISO 8859-1). */
 int rf_latin1_to_utf8(rf_buf *out, const char *s, size_t len);
 /* Trims ASCII white space at both ends in place; returns the new length. */
 size_t rf_trim(char *s, size_t len);

@@ -102,6 +102,7 @@ typedef struct rf_version_info {
     const char *source_file;  /* path or URL it came from */
     const char *sha256;       /* hex digest of the file's bytes */
     const char *published;    /* YYYY-MM-DD from the file or --effective, NULL if unknown */
+    /* feed, format and sha256 are required; source_file may be NULL. */
 } rf_version_info;
 
 /* One committed list version, as status and reports show it. Strings owned by the array. */
@@ -125,7 +126,7 @@ typedef struct rf_version_list {
 
 /* The versions in force on `as_of` (YYYY-MM-DD; NULL: now): per feed, the newest version
  * published on or before that date (a version without a publication date counts as
- * published when imported). */
+ * published when imported), ordered by feed. */
 int rf_store_versions_in_force(rf_version_list *out, rf_store *st, const char *as_of,
                                rf_error *err);
 /* Every version ever imported, oldest first. */
@@ -143,11 +144,14 @@ int rf_store_version_counts(rf_store *st, long long version_id,
 typedef struct rf_import rf_import;
 
 int rf_import_begin(rf_import **out, rf_store *st, const rf_version_info *info, rf_error *err);
-/* Adds one entity (copied; the caller keeps ownership of `e`). */
+/* Adds one entity (copied; the caller keeps ownership of `e`). An entity without a name
+ * (RF_EUSAGE), past a cap (RF_ELIMIT) or with invalid UTF-8 (RF_EFORMAT) is refused and the
+ * import goes on; after a database failure (RF_EDB) the import can only be aborted. */
 int rf_import_add(rf_import *imp, const rf_entity *e, rf_error *err);
 /* Records a warning about the file (kept with the version, shown by `lists status`). */
 int rf_import_warn(rf_import *imp, long line, const char *message, rf_error *err);
-/* Commits the version; on success *version_id (if not NULL) is its id. Frees `imp` either way. */
+/* Commits the version; on success *version_id (if not NULL) is its id. Frees `imp` either way.
+ * A version with no entity is refused (RF_EFORMAT): it would silently empty its feed. */
 int rf_import_commit(rf_import *imp, long long *version_id, rf_error *err);
 /* Rolls back: the store is as it was before rf_import_begin. Frees `imp`; NULL is a no-op. */
 void rf_import_abort(rf_import *imp);
@@ -159,7 +163,8 @@ int rf_store_has_version(rf_store *st, const char *feed, const char *sha256);
 /* The entities of a set of versions, in memory, immutable, shareable between threads. */
 typedef struct rf_snapshot rf_snapshot;
 
-/* Loads every entity of the versions in force on `as_of` (NULL: now). */
+/* Loads every entity of the versions in force on `as_of` (NULL: now), ordered by version
+ * (by feed) then by import order. RF_ENOTFOUND when no version is in force on that date. */
 int rf_snapshot_load(rf_snapshot **out, rf_store *st, const char *as_of, rf_error *err);
 void rf_snapshot_free(rf_snapshot *snap); /* NULL is a no-op */
 
