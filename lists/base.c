@@ -226,8 +226,11 @@ static int inflater_feed(inflater *in, rf_buf *out, const unsigned char *data, s
             int zrc;
             size_t got;
             if (in->ended) {
+                /* Output that exactly filled `chunk` at the end of a member brings us here
+                 * with nothing left to read: the data is complete, not truncated. */
+                if (in->zs.avail_in == 0) break;
                 /* Another member follows; anything else after a complete stream is junk. */
-                if (in->zs.avail_in >= 1 && in->zs.next_in[0] != 0x1f)
+                if (in->zs.next_in[0] != 0x1f)
                     return rf_error_set(err, RF_EFORMAT, in->name, 0,
                                         "unexpected bytes after the end of the gzip data");
                 inflateReset(&in->zs);

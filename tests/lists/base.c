@@ -210,6 +210,16 @@ static void test_base__gunzip_concatenated_members_and_plain(void **state)
     memcpy(both + a_len, c, b_len);
     assert_int_equal(rf_gunzip(&out, both, a_len + b_len, 0, "two", &err), RF_OK);
     assert_string_equal(out.data, "Huawei Technologies");
+    free(a);
+    /* Output that ends exactly on the decoder's 64 KiB chunk border is still complete. */
+    {
+        char *page = malloc(65536);
+        memset(page, 'a', 65536);
+        a = gzip_bytes(&a_len, page, 65536, 0);
+        assert_int_equal(rf_gunzip(&out, a, a_len, 0, "page", &err), RF_OK);
+        assert_int_equal(out.len, 65536);
+        free(page);
+    }
     assert_int_equal(rf_gunzip(&out, "not gzip", 8, 0, "plain", &err), RF_OK);
     assert_string_equal(out.data, "not gzip");
     assert_int_equal(rf_gunzip(&out, "", 0, 0, "empty", &err), RF_OK);
