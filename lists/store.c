@@ -69,6 +69,7 @@ static const char SCHEMA_SQL[] =
 
 struct rf_import {
     rf_store *st;
+    char source[512]; /* the list file, named in messages about its entities */
     long long version_id;
     long long entities, names, warnings;
     int broken; /* a statement failed: the transaction can only be rolled back */
@@ -182,35 +183,50 @@ static int make_parents(const char *path, rf_error *err)
     return RF_OK;
 }
 
-/* Creates the schema in a new database, or checks that an existing one is one we know. */
-static int migrate(rf_store *st, rf_error *err)
+static int schema_version(int *out, rf_store *st, rf_error *err)
 {
     sqlite3_stmt *stmt = NULL;
-    int version, rc;
-
-    if ((rc = rf_store_exec(st, "BEGIN IMMEDIATE", err)) != 0) return rc;
-    if ((rc = rf_store_prepare(&stmt, st, "PRAGMA user_version", err)) != 0) goto cleanup;
-    if (sqlite3_step(stmt) != SQLITE_ROW) {
+    int rc = rf_store_prepare(&stmt, st, "PRAGMA user_version", err);
+    if (rc) return rc;
+    if (sqlite3_step(stmt) == SQLITE_ROW)
+        *out = sqlite3_column_int(stmt, 0);
+    else
         rc = rf_store_db_error(err, st, "reading the schema version");
-        goto cleanup;
-    }
-    version = sqlite3_column_int(stmt, 0);
+    sqlite3_finalize(stmt);
+    return rc;
+}
+
+/* Creates the schema in a new database, or checks that an existing one is one we know. The
+ * write lock is taken only to create, so opening a current database never waits on an
+ * import running in another process. */
+static int migrate(rf_store *st, rf_error *err)
+{
+    int version = 0, rc;
+
+    if ((rc = schema_version(&version, st, err)) != 0) return rc;
     if (version == 0) {
         char sql[64];
-        if ((rc = rf_store_exec(st, SCHEMA_SQL, err)) != 0) goto cleanup;
-        snprintf(sql, sizeof sql, "PRAGMA user_version = %d", SCHEMA_VERSION);
-        if ((rc = rf_store_exec(st, sql, err)) != 0) goto cleanup;
-    } else if (version > SCHEMA_VERSION) {
-        rc = rf_error_set(err, RF_EDB, st->path, 0,
-                          "database schema %d is newer than this redflag understands (%d)",
-                          version, SCHEMA_VERSION);
-        goto cleanup;
+        if (sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+            return rf_store_db_error(err, st, "cannot create the database");
+        /* Another process may have created it while we waited for the lock. */
+        if ((rc = schema_version(&version, st, err)) != 0) goto cleanup;
+        if (version == 0) {
+            snprintf(sql, sizeof sql, "PRAGMA user_version = %d", SCHEMA_VERSION);
+            if ((rc = rf_store_exec(st, SCHEMA_SQL, err)) != 0 ||
+                (rc = rf_store_exec(st, sql, err)) != 0)
+                goto cleanup;
+            version = SCHEMA_VERSION;
+        }
+        if ((rc = rf_store_exec(st, "COMMIT", err)) != 0) goto cleanup;
     }
-    rc = rf_store_exec(st, "COMMIT", err);
+    if (version > SCHEMA_VERSION)
+        return rf_error_set(err, RF_EDB, st->path, 0,
+                            "database schema %d is newer than this redflag understands (%d)",
+                            version, SCHEMA_VERSION);
+    return RF_OK;
 
 cleanup:
-    sqlite3_finalize(stmt);
-    if (rc) sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+    sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
     return rc;
 }
 
@@ -482,8 +498,10 @@ int rf_import_begin(rf_import **out, rf_store *st, const rf_version_info *info, 
     imp = calloc(1, sizeof *imp);
     if (!imp) return rf_error_set(err, RF_ENOMEM, st->path, 0, "out of memory");
     imp->st = st;
+    snprintf(imp->source, sizeof imp->source, "%s", info->source_file ? info->source_file : "");
     st->active = imp;
-    if ((rc = rf_store_exec(st, "BEGIN IMMEDIATE", err)) != 0) {
+    if (sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+        rc = rf_store_db_error(err, st, "cannot start the import");
         import_free(imp);
         return rc;
     }
@@ -587,10 +605,10 @@ static int check_text(const char *s, const char *what, const rf_entity *e, rf_im
     if (!s) return RF_OK;
     len = strlen(s);
     if (len > RF_MAX_FIELD)
-        return rf_error_set(err, RF_ELIMIT, imp->st->path, e->source_line,
+        return rf_error_set(err, RF_ELIMIT, imp->source, e->source_line,
                             "%s longer than %d bytes", what, RF_MAX_FIELD);
     if (!rf_utf8_valid(s, len, &bad))
-        return rf_error_set(err, RF_EFORMAT, imp->st->path, e->source_line,
+        return rf_error_set(err, RF_EFORMAT, imp->source, e->source_line,
                             "%s is not valid UTF-8 (byte %zu)", what, bad);
     return RF_OK;
 }
@@ -601,19 +619,19 @@ static int check_entity(const rf_entity *e, rf_import *imp, rf_error *err)
     int rc;
 
     if (e->n_names == 0 || !e->names || !e->names[0].text || !e->names[0].text[0])
-        return rf_error_set(err, RF_EUSAGE, imp->st->path, e->source_line, "entity has no name");
+        return rf_error_set(err, RF_EUSAGE, imp->source, e->source_line, "entity has no name");
     if (e->n_names > RF_MAX_NAMES)
-        return rf_error_set(err, RF_ELIMIT, imp->st->path, e->source_line,
+        return rf_error_set(err, RF_ELIMIT, imp->source, e->source_line,
                             "entity has %zu names, more than %d", e->n_names, RF_MAX_NAMES);
     if (e->n_addresses > RF_MAX_ADDRESSES || (e->n_addresses && !e->addresses))
-        return rf_error_set(err, RF_ELIMIT, imp->st->path, e->source_line,
+        return rf_error_set(err, RF_ELIMIT, imp->source, e->source_line,
                             "entity has %zu addresses, more than %d", e->n_addresses,
                             RF_MAX_ADDRESSES);
     for (size_t i = 0; i < sizeof fields / sizeof *fields; i++)
         if ((rc = check_text(fields[i], "field", e, imp, err)) != 0) return rc;
     for (size_t i = 0; i < e->n_names; i++) {
         if (!e->names[i].text || !e->names[i].text[0])
-            return rf_error_set(err, RF_EUSAGE, imp->st->path, e->source_line,
+            return rf_error_set(err, RF_EUSAGE, imp->source, e->source_line,
                                 "name %zu is empty", i + 1);
         if ((rc = check_text(e->names[i].text, "name", e, imp, err)) != 0) return rc;
     }
@@ -635,7 +653,8 @@ static int step_insert(rf_import *imp, sqlite3_stmt *stmt, long line, rf_error *
     sqlite3_clear_bindings(stmt);
     if (step != SQLITE_DONE) {
         imp->broken = 1;
-        return rf_error_set(err, RF_EDB, imp->st->path, line, "storing the list: %s",
+        return rf_error_set(err, RF_EDB, imp->source, line, "storing the list in %s: %s",
+                            imp->st->path,
                             sqlite3_errmsg(imp->st->db));
     }
     return RF_OK;

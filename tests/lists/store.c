@@ -253,6 +253,7 @@ static void test_store__rejects_bad_entities_without_losing_the_import(void **st
     e.names = &bad_name;
     e.n_names = 1;
     assert_int_equal(rf_import_add(imp, &e, &err), RF_EFORMAT);
+    assert_string_equal(err.file, "x.csv"); /* the list file and line, for the user to fix */
     assert_int_equal(err.line, 7);
     e.n_names = RF_MAX_NAMES + 1;
     assert_int_equal(rf_import_add(imp, &e, &err), RF_ELIMIT);
@@ -480,7 +481,14 @@ static void test_store__content_hash_and_immutability(void **state)
                          SQLITE_OK);
     assert_non_null(strstr(msg, "immutable"));
     sqlite3_free(msg);
+    /* A database written by a newer redflag is refused, not misread. */
+    assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 99", NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(db);
+    {
+        rf_error err;
+        assert_int_equal(rf_store_open(&st, path, &err), RF_EDB);
+        assert_non_null(strstr(err.message, "newer"));
+    }
 }
 
 static void test_store__default_path_and_parent_directories(void **state)
