@@ -113,12 +113,13 @@ static int seed_store(rf_store *st, const char *path, rf_error *err)
     fprintf(stderr,
             "redflag: %s holds no list yet: importing the bundled list %s (published %s)\n",
             path, name, published);
+    /* Its few warnings (typo dates in the list) are kept with the version, not repeated on
+     * every first run. */
     opts.effective = published;
-    opts.on_warning = cli_print_import_warning;
     rc = rf_import_list_data(&sum, st, name, data, len, &opts, err);
     if (rc < 0) return rc;
-    fprintf(stderr, "redflag: imported %ld entities (%ld names) from %s as version %lld\n",
-            sum.entities, sum.names, name, sum.version_id);
+    fprintf(stderr, "redflag: imported %ld entities (%ld names, %ld warnings) from %s as "
+            "version %lld\n", sum.entities, sum.names, sum.warnings, name, sum.version_id);
     return 0;
 }
 

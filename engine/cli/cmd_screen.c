@@ -241,8 +241,9 @@ int cli_screen(int argc, char **argv)
         cli_report_error(&err);
         goto done;
     }
-    fprintf(stderr, "redflag: %ld parties screened in %d file%s, %ld flagged", run.parties,
-            argc - optind, argc - optind == 1 ? "" : "s", run.flagged);
+    fprintf(stderr, "redflag: %ld part%s screened in %d file%s, %ld flagged", run.parties,
+            run.parties == 1 ? "y" : "ies", argc - optind, argc - optind == 1 ? "" : "s",
+            run.flagged);
     if (failed_files) fprintf(stderr, ", %ld file%s not read", failed_files, failed_files == 1 ? "" : "s");
     fputc('\n', stderr);
     if (output) fprintf(stderr, "redflag: report written to %s\n", output);

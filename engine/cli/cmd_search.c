@@ -38,8 +38,7 @@ static const char match_help[] =
     "  --no-db            do not open a database: every word weighs the same\n"
     "  --pairs FILE.csv   score every row of a CSV file with a header row; the names are in\n"
     "                     the columns headed name1 and name2 (else the first two columns);\n"
-    "                     lines starting with # before the header are skipped. Prints CSV:\n"
-    "                     name1,name2,score\n"
+    "                     rows starting with # are skipped. Prints CSV: name1,name2,score\n"
     "\n"
     "Exit status: 0 done (whatever the score), 2 bad usage, unreadable or malformed input.\n"
     "\n" CLI_HELP_COMMON;
@@ -228,7 +227,7 @@ typedef struct pairs_run {
     const rf_matcher *matcher;
     long line;        /* line being parsed, 1-based */
     int header_done;
-    int comment_row;  /* this row (before the header) starts with '#' */
+    int comment_row;  /* this row starts with '#' */
     long field;       /* index of the next field in the row */
     long col1, col2;  /* columns of name1 and name2 */
     rf_buf name1, name2;
@@ -240,7 +239,11 @@ static void pairs_field(void *data, size_t len, void *ctx)
     pairs_run *run = ctx;
     const char *s = data ? data : "";
     if (run->err.code) return;
-    if (run->field == 0 && !run->header_done && len > 0 && s[0] == '#') run->comment_row = 1;
+    if (run->field == 0 && len > 0 && s[0] == '#') run->comment_row = 1;
+    if (run->comment_row) { /* skipped whole */
+        run->field++;
+        return;
+    }
     if (!run->header_done) {
         char head[16];
         size_t n = len < sizeof head - 1 ? len : sizeof head - 1;
@@ -270,12 +273,13 @@ static void pairs_row(int terminator, void *ctx)
     (void)terminator;
     run->field = 0;
     if (run->err.code) return;
+    if (run->comment_row) {
+        run->comment_row = 0;
+        rf_buf_reset(&run->name1);
+        rf_buf_reset(&run->name2);
+        return;
+    }
     if (!run->header_done) {
-        if (run->comment_row) {
-            run->comment_row = 0;
-            run->col1 = run->col2 = -1;
-            return;
-        }
         if (run->col1 < 0 || run->col2 < 0) run->col1 = 0, run->col2 = 1;
         run->header_done = 1;
         printf("name1,name2,score\n");
