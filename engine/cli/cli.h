@@ -82,8 +82,8 @@ void cli_now_utc(char out[32]);
 /* Writes one CSV field (quoted when it needs to be; NULL as empty). */
 void cli_csv_field(FILE *out, const char *s);
 
-/* Writes `s` in a column `width` terminal cells wide: cut with "..." when longer, padded
- * with spaces when shorter. NULL prints as empty. */
-void cli_print_cell(FILE *out, const char *s, int width);
+/* Writes `s` in a column `width` terminal cells wide: cut with "..." when longer, and when
+ * `pad` is set padded with spaces when shorter. NULL prints as empty. */
+void cli_print_cell(FILE *out, const char *s, int width, int pad);
 
 #endif

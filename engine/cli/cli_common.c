@@ -208,7 +208,7 @@ void cli_csv_field(FILE *out, const char *s)
     else fputs(s, out);
 }
 
-void cli_print_cell(FILE *out, const char *s, int width)
+void cli_print_cell(FILE *out, const char *s, int width, int pad)
 {
     const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)(s ? s : "");
     utf8proc_ssize_t left = (utf8proc_ssize_t)strlen((const char *)p);
@@ -244,5 +244,5 @@ void cli_print_cell(FILE *out, const char *s, int width)
         p += n;
         left -= n;
     }
-    for (; used < width; used++) fputc(' ', out);
+    for (; pad && used < width; used++) fputc(' ', out);
 }

@@ -57,6 +57,13 @@ static char *join_words(int argc, char **argv, int from)
     return rf_buf_detach(&b);
 }
 
+/* One padded cell of the hit table and the space after it. */
+static void table_cell(const char *s, int width)
+{
+    cli_print_cell(stdout, s, width, 1);
+    putchar(' ');
+}
+
 static void print_table(const rf_result *res, const char *name, const cli_lists_loaded *lists,
                         double threshold)
 {
@@ -67,20 +74,20 @@ static void print_table(const rf_result *res, const char *name, const cli_lists_
            rf_snapshot_count(lists->snap));
     if (!n) return;
     printf("  # SCORE ");
-    cli_print_cell(stdout, "LIST", 7);
-    cli_print_cell(stdout, "LISTED NAME", 44);
-    cli_print_cell(stdout, "MATCHED NAME", 34);
-    cli_print_cell(stdout, "FR NOTICE", 22);
+    table_cell("LIST", 6);
+    table_cell("LISTED NAME", 44);
+    table_cell("MATCHED NAME", 34);
+    table_cell("FR NOTICE", 24);
     printf("LICENSE POLICY\n");
     for (size_t i = 0; i < n; i++) {
         const rf_hit *h = rf_result_hit(res, i);
         const rf_entity *e = h->entity;
         printf("%3zu %5.3f ", i + 1, h->score);
-        cli_print_cell(stdout, e->list_code, 7);
-        cli_print_cell(stdout, e->n_names ? e->names[0].text : "", 44);
-        cli_print_cell(stdout, h->name_index < e->n_names ? e->names[h->name_index].text : "", 34);
-        cli_print_cell(stdout, e->federal_register, 22);
-        cli_print_cell(stdout, e->license_policy, 40);
+        table_cell(e->list_code, 6);
+        table_cell(e->n_names ? e->names[0].text : "", 44);
+        table_cell(h->name_index < e->n_names ? e->names[h->name_index].text : "", 34);
+        table_cell(e->federal_register, 24);
+        cli_print_cell(stdout, e->license_policy, 40, 0);
         putchar('\n');
     }
     putchar('\n');
@@ -91,7 +98,17 @@ static void print_table(const rf_result *res, const char *name, const cli_lists_
                rf_entity_type_name(e->type), e->list_name ? e->list_name : e->list_code,
                e->list_code, e->source_id ? e->source_id : "?");
         if (e->start_date) printf(", listed since %s", e->start_date);
-        if (e->n_addresses && e->addresses[0].text) printf("\n    address: %s", e->addresses[0].text);
+        for (size_t a = 0; a < e->n_addresses && a < 3; a++) {
+            const rf_address *ad = &e->addresses[a];
+            const char *parts[3] = {ad->text, ad->city, ad->country};
+            printf("\n    address:");
+            for (int k = 0, first = 1; k < 3; k++)
+                if (parts[k] && *parts[k]) {
+                    printf("%s %s", first ? "" : ",", parts[k]);
+                    first = 0;
+                }
+        }
+        if (e->n_addresses > 3) printf("\n    (%zu more addresses)", e->n_addresses - 3);
         if (e->license_requirement) printf("\n    license requirement: %s", e->license_requirement);
         printf("\n    why: %s\n", h->explanation ? h->explanation : "");
     }
