@@ -1,0 +1,548 @@
+/* index.c: the in-memory index over every listed name of a snapshot, and candidate retrieval.
+ *
+ * Each listed name is tokenized once. Every distinct token is a vocabulary entry with the list
+ * of names that contain it (postings) and a weight from its rarity and class. Typos are found
+ * without scanning the vocabulary: every word of four letters or more is also filed under its
+ * variants with one letter deleted (two for long words), and a party's word looks up its own
+ * deletions (SymSpell). Adjacent listed words are also filed joined ("JSC ARGUMENT" under
+ * "jscargument"), and whole names under their canonical form, for names with no telling word. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "matcher.h"
+
+#define MAX_TYPO_MATCHES 64
+/* Generic words and places this common are not worth walking for candidates. */
+#define WEAK_WORD_MAX_DF 200
+
+/* Makes room for `need` elements of `size` bytes in *items (capacity *cap). */
+static int reserve(void **items, size_t *cap, size_t need, size_t size)
+{
+    size_t n = *cap ? *cap : 4096;
+    void *grown;
+    if (need <= *cap) return RF_OK;
+    while (n < need) n *= 2;
+    grown = realloc(*items, n * size);
+    if (!grown) return RF_ENOMEM;
+    *items = grown;
+    *cap = n;
+    return RF_OK;
+}
+
+static int chain_push(rf_matcher *m, rf_strmap *map, const char *key, size_t len, uint32_t value)
+{
+    uint32_t head = rf_strmap_get(map, key, len);
+    uint32_t node;
+    int rc;
+
+    /* The same value filed twice in a row under one key (a word with repeated letters has
+     * equal deletions) is kept once. */
+    if (head != RF_STRMAP_MISSING && m->chains[head].value == value) return RF_OK;
+    rc = reserve((void **)&m->chains, &m->cap_chains, m->n_chains + 1, sizeof *m->chains);
+    if (rc != RF_OK) return rc;
+    node = (uint32_t)m->n_chains++;
+    m->chains[node].value = value;
+    m->chains[node].next = head;
+    if (head == RF_STRMAP_MISSING) {
+        rc = rf_strmap_put(map, key, len, node, NULL);
+        if (rc != RF_OK) return rc;
+    } else {
+        rf_strmap_set(map, key, len, node);
+    }
+    return RF_OK;
+}
+
+/* Files vocabulary word `id` under its deletions (one, or two for long words). */
+static int index_deletions(rf_matcher *m, uint32_t id)
+{
+    const char *w = m->vocab_text.data + m->vocab[id].text_off;
+    size_t len = m->vocab[id].len;
+    int budget = rf_typo_budget(len);
+    char buf[RF_MAX_TOKEN_LEN];
+    int rc = RF_OK;
+
+    if (budget == 0) return RF_OK;
+    for (size_t i = 0; i < len && rc == RF_OK; i++) {
+        memcpy(buf, w, i);
+        memcpy(buf + i, w + i + 1, len - i - 1);
+        rc = chain_push(m, m->deletes, buf, len - 1, id);
+        if (budget < 2) continue;
+        for (size_t j = i; j < len - 1 && rc == RF_OK; j++) {
+            char buf2[RF_MAX_TOKEN_LEN];
+            memcpy(buf2, buf, j);
+            memcpy(buf2 + j, buf + j + 1, len - 2 - j);
+            rc = chain_push(m, m->deletes, buf2, len - 2, id);
+        }
+    }
+    return rc;
+}
+
+static int add_vocab(uint32_t *out, rf_matcher *m, const char *text, size_t len, uint8_t cls)
+{
+    uint32_t id = (uint32_t)m->n_vocab, existing;
+    int rc = rf_strmap_put(m->vocab_map, text, len, id, &existing);
+    if (rc != RF_OK) return rc;
+    if (existing != id) {
+        *out = existing;
+        return RF_OK;
+    }
+    rc = reserve((void **)&m->vocab, &m->cap_vocab, m->n_vocab + 1, sizeof *m->vocab);
+    if (rc != RF_OK) return rc;
+    m->vocab[id].text_off = (uint32_t)m->vocab_text.len;
+    m->vocab[id].len = (uint16_t)len;
+    m->vocab[id].cls = cls;
+    m->vocab[id].df = 0;
+    m->vocab[id].post_off = 0;
+    rc = rf_buf_append(&m->vocab_text, text, len);
+    if (rc == RF_OK) rc = rf_buf_putc(&m->vocab_text, '\0');
+    m->n_vocab++;
+    *out = id;
+    return rc;
+}
+
+static int by_text(const void *a, const void *b)
+{
+    const char *const *x = a, *const *y = b;
+    return strcmp(*x, *y);
+}
+
+/* A whole name's key in the exact map: its words but stop words, sorted, so that
+ * "MUHAMMAD, 'Ali" and "'Ali Muhammad" meet. Returns the key length (0: no key). */
+static size_t exact_key(char *key, size_t cap, const rf_side *side)
+{
+    const char *words[RF_MAX_TOKENS];
+    size_t n = 0, klen = 0;
+
+    for (size_t i = 0; i < side->n; i++)
+        if (side->cls[i] != RF_TOK_STOP) words[n++] = side->text[i];
+    qsort(words, n, sizeof words[0], by_text);
+    for (size_t i = 0; i < n; i++) {
+        size_t wl = strlen(words[i]);
+        if (klen + wl + 1 >= cap) return 0;
+        if (klen) key[klen++] = ' ';
+        memcpy(key + klen, words[i], wl);
+        klen += wl;
+    }
+    return klen;
+}
+
+/* Words of the cities and regions in the listed addresses are places: weak evidence. */
+static int collect_places(rf_matcher *m, rf_translit *tr)
+{
+    rf_buf words = {0};
+    int rc = rf_strmap_new(&m->places, 4096);
+
+    for (size_t e = 0; e < rf_snapshot_count(m->snap) && rc == RF_OK; e++) {
+        const rf_entity *ent = rf_snapshot_entity(m->snap, e);
+        for (size_t a = 0; a < ent->n_addresses && rc == RF_OK; a++) {
+            const rf_address *ad = &ent->addresses[a];
+            const char *city = ad->city;
+            size_t clen;
+            if (!city || !*city) {
+                /* Without a city field, the last part of the address before the country. */
+                const char *text = ad->text ? ad->text : "";
+                const char *comma = strrchr(text, ',');
+                city = comma ? comma + 1 : text;
+            }
+            clen = strlen(city);
+            if (clen == 0 || clen > 40) continue;
+            rf_buf_reset(&words);
+            rc = rf_normalize_words(&words, tr, city, clen);
+            for (size_t i = 0; i < words.len && rc == RF_OK;) {
+                size_t j = i;
+                int alpha = 1;
+                while (j < words.len && words.data[j] != ' ') {
+                    if (words.data[j] < 'a' || words.data[j] > 'z') alpha = 0;
+                    j++;
+                }
+                if (alpha && j - i >= 4) rc = rf_strmap_put(m->places, words.data + i, j - i, 1, NULL);
+                i = j + 1;
+            }
+        }
+    }
+    rf_buf_free(&words);
+    return rc;
+}
+
+/* ";CN;HK;" per entity, from address countries and nationalities (two-letter codes only). */
+static int collect_countries(rf_matcher *m)
+{
+    size_t n = rf_snapshot_count(m->snap);
+    rf_buf b = {0};
+    int rc = RF_OK;
+
+    m->entity_countries = calloc(n ? n : 1, sizeof *m->entity_countries);
+    if (!m->entity_countries) return RF_ENOMEM;
+    for (size_t e = 0; e < n && rc == RF_OK; e++) {
+        const rf_entity *ent = rf_snapshot_entity(m->snap, e);
+        rf_buf_reset(&b);
+        rc = rf_buf_putc(&b, ';');
+        for (size_t a = 0; a < ent->n_addresses && rc == RF_OK; a++) {
+            const char *c = ent->addresses[a].country;
+            if (c && strlen(c) == 2) rc = rf_buf_printf(&b, "%c%c;", c[0] & ~0x20, c[1] & ~0x20);
+        }
+        if (ent->nationalities) {
+            const char *s = ent->nationalities;
+            while (*s && rc == RF_OK) {
+                size_t k = strcspn(s, ";, ");
+                if (k == 2) rc = rf_buf_printf(&b, "%c%c;", s[0] & ~0x20, s[1] & ~0x20);
+                s += k;
+                while (*s == ';' || *s == ',' || *s == ' ') s++;
+            }
+        }
+        if (rc == RF_OK && b.len > 1) {
+            m->entity_countries[e] = rf_strdup(b.data);
+            if (!m->entity_countries[e]) rc = RF_ENOMEM;
+        }
+    }
+    rf_buf_free(&b);
+    return rc;
+}
+
+static int index_name(rf_matcher *m, rf_tokens *t, uint32_t entity, size_t name_index)
+{
+    rf_lname *ln;
+    rf_side side;
+    char key[RF_MAX_TOKENS * (RF_MAX_TOKEN_LEN + 1)];
+    size_t klen;
+    int rc;
+
+    if (t->count == 0) return RF_OK;
+    rc = reserve((void **)&m->names, &m->cap_names, m->n_names + 1, sizeof *m->names);
+    if (rc == RF_OK)
+        rc = reserve((void **)&m->ltokens, &m->cap_ltokens, m->n_ltokens + t->count, sizeof *m->ltokens);
+    if (rc != RF_OK) return rc;
+    ln = &m->names[m->n_names];
+    ln->entity = entity;
+    ln->name_index = (uint16_t)name_index;
+    ln->ntok = (uint16_t)t->count;
+    ln->tok_off = (uint32_t)m->n_ltokens;
+    ln->total = 0;
+    for (size_t i = 0; i < t->count && rc == RF_OK; i++) {
+        rf_ltoken *lt = &m->ltokens[m->n_ltokens++];
+        rc = add_vocab(&lt->vocab, m, rf_token_text(t, i), t->items[i].text_len, t->items[i].cls);
+        lt->cls = t->items[i].cls;
+        lt->origin = t->items[i].origin;
+        lt->src_start = t->items[i].src_start;
+        lt->src_len = t->items[i].src_len;
+        if (rc == RF_OK && i + 1 < t->count && t->items[i].cls != RF_TOK_STOP &&
+            t->items[i + 1].cls != RF_TOK_STOP) {
+            char joined[RF_MAX_TOKEN_LEN * 2];
+            size_t a = t->items[i].text_len, b = t->items[i + 1].text_len;
+            memcpy(joined, rf_token_text(t, i), a);
+            memcpy(joined + a, rf_token_text(t, i + 1), b);
+            rc = chain_push(m, m->merged, joined, a + b, (uint32_t)m->n_names);
+        }
+    }
+    rf_side_from_tokens(&side, NULL, t);
+    klen = exact_key(key, sizeof key, &side);
+    if (rc == RF_OK && klen) rc = chain_push(m, m->exact, key, klen, (uint32_t)m->n_names);
+    if (rc == RF_OK) m->n_names++;
+    return rc;
+}
+
+/* Postings (names per vocabulary entry, each name once) and weights from rarity. */
+static int build_postings(rf_matcher *m)
+{
+    size_t total = 0;
+    uint32_t *fill;
+    double n = (double)(m->n_names ? m->n_names : 1);
+
+    for (size_t k = 0; k < m->n_names; k++) {
+        const rf_lname *ln = &m->names[k];
+        for (size_t i = 0; i < ln->ntok; i++) {
+            uint32_t v = m->ltokens[ln->tok_off + i].vocab;
+            int seen = 0;
+            for (size_t j = 0; j < i; j++) seen |= m->ltokens[ln->tok_off + j].vocab == v;
+            if (!seen) m->vocab[v].df++;
+        }
+    }
+    for (size_t v = 0; v < m->n_vocab; v++) {
+        m->vocab[v].post_off = (uint32_t)total;
+        total += m->vocab[v].df;
+        m->vocab[v].weight = (float)(log(1.0 + n / (m->vocab[v].df + 0.5)) *
+                                     rf_class_weight((rf_tok_class)m->vocab[v].cls));
+    }
+    m->unknown_weight = (float)log(1.0 + n / 0.5);
+    m->postings = malloc((total ? total : 1) * sizeof *m->postings);
+    fill = calloc(m->n_vocab ? m->n_vocab : 1, sizeof *fill);
+    if (!m->postings || !fill) {
+        free(fill);
+        return RF_ENOMEM;
+    }
+    for (size_t k = 0; k < m->n_names; k++) {
+        rf_lname *ln = &m->names[k];
+        for (size_t i = 0; i < ln->ntok; i++) {
+            uint32_t v = m->ltokens[ln->tok_off + i].vocab;
+            uint32_t at = m->vocab[v].post_off;
+            if (fill[v] == 0 || m->postings[at + fill[v] - 1] != (uint32_t)k)
+                m->postings[at + fill[v]++] = (uint32_t)k;
+            ln->total += m->vocab[v].weight;
+        }
+    }
+    free(fill);
+    return RF_OK;
+}
+
+int rf_matcher_new(rf_matcher **out, const rf_snapshot *snap, rf_error *err)
+{
+    rf_matcher *m = calloc(1, sizeof *m);
+    rf_translit *tr = NULL;
+    rf_tokens t = {0};
+    int rc;
+
+    *out = NULL;
+    if (!m) return rf_error_set(err, RF_ENOMEM, NULL, 0, "out of memory building the index");
+    m->snap = snap;
+    m->lex = rf_lexicon_get();
+    rc = m->lex ? rf_translit_new(&tr) : RF_ENOMEM;
+    if (rc == RF_OK) rc = rf_strmap_new(&m->vocab_map, 65536);
+    if (rc == RF_OK) rc = rf_strmap_new(&m->deletes, 1 << 20);
+    if (rc == RF_OK) rc = rf_strmap_new(&m->merged, 65536);
+    if (rc == RF_OK) rc = rf_strmap_new(&m->exact, 65536);
+    if (rc == RF_OK) rc = collect_places(m, tr);
+    if (rc == RF_OK) rc = collect_countries(m);
+    for (size_t e = 0; e < rf_snapshot_count(snap) && rc == RF_OK; e++) {
+        const rf_entity *ent = rf_snapshot_entity(snap, e);
+        for (size_t k = 0; k < ent->n_names && rc == RF_OK; k++) {
+            const char *text = ent->names[k].text ? ent->names[k].text : "";
+            rc = rf_tokenize(&t, m->lex, m->places, tr, text, strlen(text), 0);
+            if (rc == RF_OK) rc = index_name(m, &t, (uint32_t)e, k);
+        }
+    }
+    if (rc == RF_OK) rc = build_postings(m);
+    for (size_t v = 0; v < m->n_vocab && rc == RF_OK; v++) {
+        uint8_t cls = m->vocab[v].cls;
+        if (cls == RF_TOK_WORD || cls == RF_TOK_PLACE) rc = index_deletions(m, (uint32_t)v);
+    }
+    rf_buf_free(&t.text);
+    rf_translit_free(tr);
+    if (rc != RF_OK) {
+        rf_matcher_free(m);
+        return rf_error_set(err, rc, NULL, 0, "building the index: %s", rf_strerror(rc));
+    }
+    *out = m;
+    return RF_OK;
+}
+
+void rf_matcher_free(rf_matcher *m)
+{
+    if (!m) return;
+    rf_strmap_free(m->places);
+    rf_strmap_free(m->vocab_map);
+    rf_strmap_free(m->deletes);
+    rf_strmap_free(m->merged);
+    rf_strmap_free(m->exact);
+    free(m->vocab);
+    rf_buf_free(&m->vocab_text);
+    free(m->postings);
+    free(m->names);
+    free(m->ltokens);
+    free(m->chains);
+    if (m->entity_countries) {
+        for (size_t e = 0; e < rf_snapshot_count(m->snap); e++) free(m->entity_countries[e]);
+        free(m->entity_countries);
+    }
+    free(m);
+}
+
+size_t rf_matcher_name_count(const rf_matcher *m)
+{
+    return m->n_names;
+}
+
+static size_t add_unique(uint32_t *out, size_t n, size_t max, uint32_t v)
+{
+    for (size_t i = 0; i < n; i++)
+        if (out[i] == v) return n;
+    if (n < max) out[n++] = v;
+    return n;
+}
+
+/* Vocabulary ids filed under `key` in the deletion index that are within `budget` of word. */
+static size_t typo_chain(const rf_matcher *m, const char *key, size_t klen, const char *word,
+                         size_t len, uint32_t *out, size_t n, size_t max)
+{
+    uint32_t node = rf_strmap_get(m->deletes, key, klen);
+    while (node != RF_STRMAP_MISSING && n < max) {
+        const rf_vocab *v = &m->vocab[m->chains[node].value];
+        int budget = rf_typo_budget(v->len < len ? v->len : len);
+        if (rf_osa_distance(word, len, m->vocab_text.data + v->text_off, v->len, budget) <= budget)
+            n = add_unique(out, n, max, m->chains[node].value);
+        node = m->chains[node].next;
+    }
+    return n;
+}
+
+size_t rf_index_typos(const rf_matcher *m, const char *word, size_t len, uint32_t *out, size_t max)
+{
+    int budget = rf_typo_budget(len);
+    size_t n = 0;
+    char buf[RF_MAX_TOKEN_LEN], buf2[RF_MAX_TOKEN_LEN];
+
+    if (budget == 0 || len > RF_MAX_TOKEN_LEN) return 0;
+    /* The word itself among the deletions of longer words. */
+    n = typo_chain(m, word, len, word, len, out, n, max);
+    for (size_t i = 0; i < len; i++) {
+        uint32_t v;
+        memcpy(buf, word, i);
+        memcpy(buf + i, word + i + 1, len - i - 1);
+        /* A shorter listed word, and listed words sharing a deletion (substitutions, swaps). */
+        v = rf_strmap_get(m->vocab_map, buf, len - 1);
+        if (v != RF_STRMAP_MISSING && rf_typo_budget(len - 1) > 0) n = add_unique(out, n, max, v);
+        n = typo_chain(m, buf, len - 1, word, len, out, n, max);
+        if (budget < 2) continue;
+        for (size_t j = i; j < len - 1; j++) {
+            memcpy(buf2, buf, j);
+            memcpy(buf2 + j, buf + j + 1, len - 2 - j);
+            v = rf_strmap_get(m->vocab_map, buf2, len - 2);
+            if (v != RF_STRMAP_MISSING && rf_typo_budget(len - 2) > 1) n = add_unique(out, n, max, v);
+            n = typo_chain(m, buf2, len - 2, word, len, out, n, max);
+        }
+    }
+    return n;
+}
+
+void rf_side_from_tokens(rf_side *side, const rf_matcher *m, const rf_tokens *t)
+{
+    side->n = t->count;
+    for (size_t i = 0; i < t->count; i++) {
+        rf_tok_class cls = (rf_tok_class)t->items[i].cls;
+        side->text[i] = rf_token_text(t, i);
+        side->len[i] = t->items[i].text_len;
+        side->cls[i] = (uint8_t)cls;
+        side->vocab[i] = m ? rf_strmap_get(m->vocab_map, side->text[i], side->len[i]) : RF_STRMAP_MISSING;
+        if (!m) side->weight[i] = rf_class_weight(cls);
+        else if (side->vocab[i] != RF_STRMAP_MISSING) side->weight[i] = m->vocab[side->vocab[i]].weight;
+        else side->weight[i] = m->unknown_weight * rf_class_weight(cls);
+    }
+}
+
+void rf_side_from_name(rf_side *side, const rf_matcher *m, uint32_t name_id)
+{
+    const rf_lname *ln = &m->names[name_id];
+    side->n = ln->ntok;
+    for (size_t i = 0; i < ln->ntok; i++) {
+        const rf_ltoken *lt = &m->ltokens[ln->tok_off + i];
+        const rf_vocab *v = &m->vocab[lt->vocab];
+        side->text[i] = m->vocab_text.data + v->text_off;
+        side->len[i] = v->len;
+        side->cls[i] = lt->cls;
+        side->vocab[i] = lt->vocab;
+        side->weight[i] = v->weight;
+    }
+}
+
+static void gather(const rf_matcher *m, rf_scratch *s, uint32_t vocab, float weight)
+{
+    const rf_vocab *v = &m->vocab[vocab];
+    for (uint32_t k = 0; k < v->df; k++) {
+        uint32_t name = m->postings[v->post_off + k];
+        if (s->acc[name] == 0) s->touched[s->n_touched++] = name;
+        s->acc[name] += weight;
+    }
+}
+
+static void gather_chain(const rf_matcher *m, rf_scratch *s, uint32_t node, float weight)
+{
+    while (node != RF_STRMAP_MISSING) {
+        uint32_t name = m->chains[node].value;
+        if (s->acc[name] == 0) s->touched[s->n_touched++] = name;
+        s->acc[name] += weight;
+        node = m->chains[node].next;
+    }
+}
+
+/* 1 when name a has more evidence than name b (ties: the lower id, so that results are the
+ * same on every run). */
+static int better(const float *acc, uint32_t a, uint32_t b)
+{
+    return acc[a] > acc[b] || (acc[a] == acc[b] && a < b);
+}
+
+/* The `max` names with the most evidence, best first. Names with less than a quarter of the
+ * best evidence are not worth scoring. */
+static size_t select_best(const rf_scratch *s, uint32_t *out, size_t max)
+{
+    float best = 0;
+    size_t n = 0;
+
+    for (size_t k = 0; k < s->n_touched; k++)
+        if (s->acc[s->touched[k]] > best) best = s->acc[s->touched[k]];
+    for (size_t k = 0; k < s->n_touched; k++) {
+        uint32_t name = s->touched[k];
+        size_t j;
+        if (s->acc[name] < best * 0.25f) continue;
+        if (n == max && !better(s->acc, name, out[n - 1])) continue;
+        j = n < max ? n++ : n - 1;
+        while (j > 0 && better(s->acc, name, out[j - 1])) {
+            out[j] = out[j - 1];
+            j--;
+        }
+        out[j] = name;
+    }
+    return n;
+}
+
+size_t rf_index_candidates(const rf_matcher *m, rf_scratch *s, uint32_t *out, size_t max)
+{
+    const rf_side *p = &s->side;
+    int strong = 0;
+    size_t n;
+
+    s->n_touched = 0;
+    /* Telling words first: exact, misspelt, or written as two words. */
+    for (size_t i = 0; i < p->n; i++) {
+        uint8_t cls = p->cls[i];
+        if (cls != RF_TOK_WORD && cls != RF_TOK_NUMBER) continue;
+        if (p->vocab[i] != RF_STRMAP_MISSING) {
+            gather(m, s, p->vocab[i], m->vocab[p->vocab[i]].weight);
+            strong = 1;
+        }
+        if (cls == RF_TOK_WORD) {
+            uint32_t typos[MAX_TYPO_MATCHES];
+            size_t nt = rf_index_typos(m, p->text[i], p->len[i], typos, MAX_TYPO_MATCHES);
+            uint32_t node;
+            for (size_t k = 0; k < nt; k++) {
+                if (typos[k] == p->vocab[i]) continue;
+                gather(m, s, typos[k], m->vocab[typos[k]].weight * 0.8f);
+                strong = 1;
+            }
+            node = rf_strmap_get(m->merged, p->text[i], p->len[i]);
+            if (node != RF_STRMAP_MISSING) {
+                gather_chain(m, s, node, m->unknown_weight);
+                strong = 1;
+            }
+        }
+        if (i + 1 < p->n && p->len[i] + p->len[i + 1] <= RF_MAX_TOKEN_LEN) {
+            char joined[RF_MAX_TOKEN_LEN * 2];
+            uint32_t v;
+            memcpy(joined, p->text[i], p->len[i]);
+            memcpy(joined + p->len[i], p->text[i + 1], p->len[i + 1]);
+            v = rf_strmap_get(m->vocab_map, joined, (size_t)p->len[i] + p->len[i + 1]);
+            if (v != RF_STRMAP_MISSING) {
+                gather(m, s, v, m->vocab[v].weight);
+                strong = 1;
+            }
+        }
+    }
+    /* Weak words only where they are rare enough to point somewhere, or nothing else did. */
+    for (size_t i = 0; i < p->n; i++) {
+        uint8_t cls = p->cls[i];
+        uint32_t v = p->vocab[i];
+        if ((cls != RF_TOK_GENERIC && cls != RF_TOK_PLACE) || v == RF_STRMAP_MISSING) continue;
+        if (!strong || m->vocab[v].df <= WEAK_WORD_MAX_DF) gather(m, s, v, m->vocab[v].weight);
+    }
+    /* Names with no telling word at all are found by their whole canonical form. */
+    {
+        char key[RF_MAX_TOKENS * (RF_MAX_TOKEN_LEN + 1)];
+        size_t klen = exact_key(key, sizeof key, p);
+        uint32_t node = klen ? rf_strmap_get(m->exact, key, klen) : RF_STRMAP_MISSING;
+        if (node != RF_STRMAP_MISSING) gather_chain(m, s, node, m->unknown_weight * 2);
+    }
+    n = select_best(s, out, max);
+    for (size_t k = 0; k < s->n_touched; k++) s->acc[s->touched[k]] = 0;
+    s->n_touched = 0;
+    return n;
+}

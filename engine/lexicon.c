@@ -1,0 +1,464 @@
+/* lexicon.c: the word tables the tokenizer classifies with, built once per process from the
+ * tables embedded at build time (engine/data/): our abbreviations and class overrides first,
+ * then rigour's legal forms (org_types.tsv), country names from ICU, rigour's business-word
+ * symbols (symbols.yml) and person-name prefixes (stopwords.yml). The first table to claim a
+ * spelling keeps it. The lexicon is immutable after it is built and shared by all threads. */
+#include "lexicon.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unicode/uloc.h>
+
+extern const unsigned char rf_data_abbreviations[];
+extern const size_t rf_data_abbreviations_size;
+extern const unsigned char rf_data_org_types[];
+extern const size_t rf_data_org_types_size;
+extern const unsigned char rf_data_symbols[];
+extern const size_t rf_data_symbols_size;
+extern const unsigned char rf_data_stopwords[];
+extern const size_t rf_data_stopwords_size;
+
+static rf_lexicon *the_lexicon;
+static pthread_once_t lexicon_once = PTHREAD_ONCE_INIT;
+
+/* A line-at-a-time walk over an embedded table. */
+typedef struct line_iter {
+    const char *p;
+    const char *end;
+} line_iter;
+
+static int next_line(line_iter *it, const char **line, size_t *len)
+{
+    const char *eol;
+    if (it->p >= it->end) return 0;
+    eol = memchr(it->p, '\n', (size_t)(it->end - it->p));
+    if (!eol) eol = it->end;
+    *line = it->p;
+    *len = (size_t)(eol - it->p);
+    if (*len && (*line)[*len - 1] == '\r') (*len)--;
+    it->p = eol + 1;
+    return 1;
+}
+
+/* A spelling read from a table, kept until every table is read: multi-word spellings are
+ * filed under their words' canonical forms, which are known only then. */
+typedef struct pending {
+    char *key;   /* normalized words, single spaces */
+    char *canon; /* normalized canonical text, spaces removed */
+    rf_tok_class cls;
+} pending;
+
+typedef struct pending_list {
+    pending *items;
+    size_t count;
+    size_t cap;
+} pending_list;
+
+/* Reads one spelling: `variant` normalized into words is its key, `canon` (normalized, spaces
+ * removed) its canonical text. */
+static int add_phrase(pending_list *pl, rf_translit *tr, const char *variant, size_t vlen,
+                      const char *canon, size_t clen, rf_tok_class cls)
+{
+    rf_buf key = {0}, words = {0};
+    int rc;
+
+    rc = rf_normalize_words(&key, tr, variant, vlen);
+    if (rc == RF_OK) rc = rf_normalize_words(&words, tr, canon, clen);
+    if (rc == RF_OK && key.len > 0 && words.len > 0 && key.len <= RF_MAX_TOKEN_LEN * 4) {
+        size_t n = 0;
+        for (size_t i = 0; i < words.len; i++)
+            if (words.data[i] != ' ') words.data[n++] = words.data[i];
+        words.data[n] = '\0';
+        if (pl->count == pl->cap) {
+            size_t cap = pl->cap ? pl->cap * 2 : 4096;
+            pending *grown = realloc(pl->items, cap * sizeof *grown);
+            if (!grown) rc = RF_ENOMEM;
+            else {
+                pl->items = grown;
+                pl->cap = cap;
+            }
+        }
+        if (rc == RF_OK) {
+            pending *x = &pl->items[pl->count++];
+            x->key = rf_buf_detach(&key);
+            x->canon = rf_buf_detach(&words);
+            x->cls = cls;
+        }
+    }
+    rf_buf_free(&key);
+    rf_buf_free(&words);
+    return rc;
+}
+
+/* Files `key` (normalized words) as a spelling of `canon`; the first spelling filed wins. */
+static int file_phrase(rf_lexicon *lex, const char *key, size_t klen, const char *canon,
+                       rf_tok_class cls)
+{
+    uint32_t index = (uint32_t)lex->n, existing;
+    size_t words = 1;
+    int rc;
+
+    if (lex->n == lex->cap) {
+        size_t cap = lex->cap ? lex->cap * 2 : 1024;
+        rf_phrase *grown = realloc(lex->entries, cap * sizeof *grown);
+        if (!grown) return RF_ENOMEM;
+        lex->entries = grown;
+        lex->cap = cap;
+    }
+    rc = rf_strmap_put(lex->phrases, key, klen, index, &existing);
+    if (rc != RF_OK || existing != index) return rc;
+    lex->entries[index].canon_off = (uint32_t)lex->canon.len;
+    lex->entries[index].canon_len = (uint16_t)strlen(canon);
+    lex->entries[index].cls = (uint8_t)cls;
+    rc = rf_buf_puts(&lex->canon, canon);
+    if (rc == RF_OK) rc = rf_buf_putc(&lex->canon, '\0');
+    lex->n++;
+    for (size_t i = 0; i < klen; i++) words += key[i] == ' ';
+    if (rc == RF_OK && words > 1) {
+        /* Remember how long the phrases starting with this word are, to try the longest first. */
+        size_t first = (size_t)((const char *)memchr(key, ' ', klen) - key);
+        uint32_t longest = rf_strmap_get(lex->starts, key, first);
+        if (longest == RF_STRMAP_MISSING)
+            rc = rf_strmap_put(lex->starts, key, first, (uint32_t)words, NULL);
+        else if (words > longest)
+            rf_strmap_set(lex->starts, key, first, (uint32_t)words);
+    }
+    return rc;
+}
+
+/* Files every word of the lexicon's spellings under its one-letter deletions (two for long
+ * words), so that a misspelt "Compnay" or "Limmited" is still read as a legal form. */
+static int file_known_word(rf_lexicon *lex, const char *w, size_t len)
+{
+    uint32_t id = (uint32_t)lex->words_text.len, existing;
+    int budget = rf_typo_budget_lexicon(len);
+    char buf[RF_MAX_TOKEN_LEN], buf2[RF_MAX_TOKEN_LEN];
+    int rc;
+
+    if (budget == 0 || len > RF_MAX_TOKEN_LEN) return RF_OK;
+    rc = rf_strmap_put(lex->words, w, len, id, &existing);
+    if (rc != RF_OK || existing != id) return rc;
+    rc = rf_buf_append(&lex->words_text, w, len);
+    if (rc == RF_OK) rc = rf_buf_putc(&lex->words_text, '\0');
+    for (size_t i = 0; i < len && rc == RF_OK; i++) {
+        memcpy(buf, w, i);
+        memcpy(buf + i, w + i + 1, len - i - 1);
+        rc = rf_strmap_put(lex->word_deletes, buf, len - 1, id, NULL);
+        for (size_t j = i; budget > 1 && j + 1 < len && rc == RF_OK; j++) {
+            memcpy(buf2, buf, j);
+            memcpy(buf2 + j, buf + j + 1, len - 2 - j);
+            rc = rf_strmap_put(lex->word_deletes, buf2, len - 2, id, NULL);
+        }
+    }
+    return rc;
+}
+
+/* Single words first; then multi-word spellings, each word replaced by its canonical form so
+ * that "Open Joint Stock Co" finds "open joint stock company". */
+static int file_pending(rf_lexicon *lex, const pending_list *pl)
+{
+    rf_buf key = {0};
+    int rc = RF_OK;
+
+    for (size_t i = 0; i < pl->count && rc == RF_OK; i++)
+        if (!strchr(pl->items[i].key, ' '))
+            rc = file_phrase(lex, pl->items[i].key, strlen(pl->items[i].key), pl->items[i].canon,
+                             pl->items[i].cls);
+    for (size_t i = 0; i < pl->count && rc == RF_OK; i++) {
+        const char *k = pl->items[i].key;
+        if (!strchr(k, ' ')) continue;
+        rf_buf_reset(&key);
+        while (*k && rc == RF_OK) {
+            size_t n = strcspn(k, " ");
+            uint32_t idx = rf_strmap_get(lex->phrases, k, n);
+            if (key.len) rc = rf_buf_putc(&key, ' ');
+            if (rc == RF_OK && idx != RF_STRMAP_MISSING)
+                rc = rf_buf_puts(&key, lex->canon.data + lex->entries[idx].canon_off);
+            else if (rc == RF_OK)
+                rc = rf_buf_append(&key, k, n);
+            k += n;
+            while (*k == ' ') k++;
+        }
+        if (rc == RF_OK) rc = file_phrase(lex, key.data, key.len, pl->items[i].canon, pl->items[i].cls);
+    }
+    for (size_t i = 0; i < pl->count && rc == RF_OK; i++) {
+        const char *k = pl->items[i].key;
+        while (*k && rc == RF_OK) {
+            size_t n = strcspn(k, " ");
+            rc = file_known_word(lex, k, n);
+            k += n;
+            while (*k == ' ') k++;
+        }
+    }
+    rf_buf_free(&key);
+    return rc;
+}
+
+static int parse_class(rf_tok_class *out, const char *s, size_t len)
+{
+    static const struct { const char *name; rf_tok_class cls; } names[] = {
+        {"legal", RF_TOK_LEGAL}, {"generic", RF_TOK_GENERIC}, {"stop", RF_TOK_STOP},
+        {"word", RF_TOK_WORD},   {"place", RF_TOK_PLACE},
+    };
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        if (strlen(names[i].name) == len && memcmp(names[i].name, s, len) == 0) {
+            *out = names[i].cls;
+            return RF_OK;
+        }
+    }
+    return RF_EFORMAT;
+}
+
+/* abbreviations.tsv: class<TAB>canonical<TAB>variant|variant... */
+static int load_abbreviations(pending_list *lex, rf_translit *tr)
+{
+    line_iter it = {(const char *)rf_data_abbreviations,
+                    (const char *)rf_data_abbreviations + rf_data_abbreviations_size};
+    const char *line;
+    size_t len;
+    int rc = RF_OK;
+
+    while (rc == RF_OK && next_line(&it, &line, &len)) {
+        const char *t1, *t2, *v, *end = line + len;
+        rf_tok_class cls;
+        if (len == 0 || line[0] == '#') continue;
+        t1 = memchr(line, '\t', len);
+        t2 = t1 ? memchr(t1 + 1, '\t', (size_t)(end - t1 - 1)) : NULL;
+        if (!t2 || parse_class(&cls, line, (size_t)(t1 - line)) != RF_OK) return RF_EFORMAT;
+        rc = add_phrase(lex, tr, t1 + 1, (size_t)(t2 - t1 - 1), t1 + 1, (size_t)(t2 - t1 - 1), cls);
+        for (v = t2 + 1; rc == RF_OK && v < end;) {
+            const char *bar = memchr(v, '|', (size_t)(end - v));
+            if (!bar) bar = end;
+            rc = add_phrase(lex, tr, v, (size_t)(bar - v), t1 + 1, (size_t)(t2 - t1 - 1), cls);
+            v = bar + 1;
+        }
+    }
+    return rc;
+}
+
+/* org_types.tsv: alias<TAB>display<TAB>compare<TAB>generic. The alias, the display and the
+ * compare forms are all spellings of one legal form, compared by its compare (else display)
+ * form. */
+static int load_org_types(pending_list *lex, rf_translit *tr)
+{
+    line_iter it = {(const char *)rf_data_org_types,
+                    (const char *)rf_data_org_types + rf_data_org_types_size};
+    const char *line;
+    size_t len;
+    int rc = RF_OK, header = 1;
+
+    while (rc == RF_OK && next_line(&it, &line, &len)) {
+        const char *f[4], *end = line + len;
+        size_t flen[4], n = 0;
+        const char *p = line;
+        if (header) {
+            header = 0;
+            continue;
+        }
+        while (n < 4) {
+            const char *tab = memchr(p, '\t', (size_t)(end - p));
+            if (!tab) tab = end;
+            f[n] = p;
+            flen[n++] = (size_t)(tab - p);
+            if (tab == end) break;
+            p = tab + 1;
+        }
+        if (n < 3) continue;
+        {
+            const char *canon = flen[2] ? f[2] : flen[1] ? f[1] : f[0];
+            size_t clen = flen[2] ? flen[2] : flen[1] ? flen[1] : flen[0];
+            for (size_t i = 0; i < 3 && rc == RF_OK; i++)
+                if (flen[i]) rc = add_phrase(lex, tr, f[i], flen[i], canon, clen, RF_TOK_LEGAL);
+        }
+    }
+    return rc;
+}
+
+/* English country names from ICU's locale data, as places. */
+static int load_countries(pending_list *lex, rf_translit *tr)
+{
+    const char *const *codes = uloc_getISOCountries();
+    int rc = RF_OK;
+
+    for (size_t i = 0; codes[i] && rc == RF_OK; i++) {
+        char locale[8], name[128];
+        UChar uname[128];
+        UErrorCode status = U_ZERO_ERROR;
+        int32_t n;
+        snprintf(locale, sizeof locale, "_%s", codes[i]);
+        n = uloc_getDisplayCountry(locale, "en", uname, 128, &status);
+        if (U_FAILURE(status) || n <= 0 || n >= 128) continue;
+        u_austrncpy(name, uname, (int32_t)sizeof name - 1);
+        name[sizeof name - 1] = '\0';
+        rc = add_phrase(lex, tr, name, strlen(name), name, strlen(name), RF_TOK_PLACE);
+    }
+    return rc;
+}
+
+/* Strips a YAML scalar: quotes, a trailing comment, white space. */
+static void yaml_scalar(const char **s, size_t *len)
+{
+    const char *p = *s, *end = *s + *len;
+    const char *hash;
+    while (p < end && (*p == ' ' || *p == '-')) p++;
+    if (p < end && (*p == '"' || *p == '\'')) {
+        const char *close = memchr(p + 1, *p, (size_t)(end - p - 1));
+        if (close) {
+            *s = p + 1;
+            *len = (size_t)(close - p - 1);
+            return;
+        }
+    }
+    hash = memchr(p, '#', (size_t)(end - p));
+    if (hash) end = hash;
+    while (end > p && (end[-1] == ' ' || end[-1] == '\t')) end--;
+    *s = p;
+    *len = (size_t)(end - p);
+}
+
+/* symbols.yml: sections of `  key:` followed by `    - variant` lines. Business words and
+ * domains map to their key as generic words, person symbols (Jr, Dr, Sheikh) are stop words,
+ * person name parts map to their key as ordinary words. */
+static int load_symbols(pending_list *lex, rf_translit *tr)
+{
+    line_iter it = {(const char *)rf_data_symbols,
+                    (const char *)rf_data_symbols + rf_data_symbols_size};
+    const char *line, *key = NULL;
+    size_t len, key_len = 0;
+    rf_tok_class cls = RF_TOK_GENERIC;
+    int use = 0, rc = RF_OK;
+
+    while (rc == RF_OK && next_line(&it, &line, &len)) {
+        if (len == 0 || line[0] == '#') continue;
+        if (line[0] != ' ') {
+            use = 1;
+            if (len >= 11 && memcmp(line, "org_symbols", 11) == 0) cls = RF_TOK_GENERIC;
+            else if (len >= 11 && memcmp(line, "org_domains", 11) == 0) cls = RF_TOK_GENERIC;
+            else if (len >= 14 && memcmp(line, "person_symbols", 14) == 0) cls = RF_TOK_STOP;
+            else if (len >= 17 && memcmp(line, "person_name_parts", 17) == 0) cls = RF_TOK_WORD;
+            else use = 0;
+            key = NULL;
+        } else if (use && len > 2 && line[2] != ' ' && line[2] != '#' && line[len - 1] == ':') {
+            key = line + 2;
+            key_len = len - 3;
+            rc = add_phrase(lex, tr, key, key_len, key, key_len, cls);
+        } else if (use && key) {
+            const char *v = line;
+            size_t vlen = len;
+            yaml_scalar(&v, &vlen);
+            if (vlen) rc = add_phrase(lex, tr, v, vlen, key, key_len, cls);
+        }
+    }
+    return rc;
+}
+
+/* stopwords.yml: titles before person names and "The" before organisations are stop words. */
+static int load_stopwords(pending_list *lex, rf_translit *tr)
+{
+    line_iter it = {(const char *)rf_data_stopwords,
+                    (const char *)rf_data_stopwords + rf_data_stopwords_size};
+    const char *line;
+    size_t len;
+    int use = 0, rc = RF_OK;
+
+    while (rc == RF_OK && next_line(&it, &line, &len)) {
+        if (len == 0 || line[0] == '#') continue;
+        if (line[0] != ' ') {
+            use = (len >= 20 && memcmp(line, "PERSON_NAME_PREFIXES", 20) == 0) ||
+                  (len >= 17 && memcmp(line, "ORG_NAME_PREFIXES", 17) == 0);
+        } else if (use) {
+            const char *v = line;
+            size_t vlen = len;
+            yaml_scalar(&v, &vlen);
+            if (vlen) rc = add_phrase(lex, tr, v, vlen, v, vlen, RF_TOK_STOP);
+        }
+    }
+    return rc;
+}
+
+/* Order text that surrounds a party's name without being part of it. Each match is left out
+ * of the name; a match that would leave no word is ignored. */
+static const char *const noise_patterns[] = {
+    /* "ACME Ltd Attn: J. Doe", "ACME Ltd c/o DHL" */
+    "(?i)(?:^|[\\s,;(])(?:attn|attention|c/o|care\\s+of|fao|for\\s+the\\s+attention\\s+of)\\b.*$",
+    /* "ACME Ltd - Purchasing Dept", "ACME Ltd / Accounts Payable" */
+    "(?i)\\s*[-\\x{2013}\\x{2014}/|,;]\\s*(?:purchasing|procurement|accounts?\\s+payable|accounting|"
+    "finance|receiving|warehouse|logistics|shipping|sales|buying|goods\\s+in)"
+    "(?:\\s+(?:dept|department|office|team|division|desk))?\\.?\\s*$",
+    /* "ACME Ltd Purchasing Department" */
+    "(?i)\\s+(?:purchasing|procurement|receiving|shipping)\\s+(?:dept|department|office)\\.?\\s*$",
+    /* "ACME Ltd (Head Office)" */
+    "(?i)\\s*\\((?:head\\s+office|headquarters|hq|main\\s+office|branch(?:\\s+office)?|warehouse|"
+    "plant|factory|billing|invoicing)\\)",
+};
+
+static int compile_noise(rf_lexicon *lex)
+{
+    for (size_t i = 0; i < RF_NOISE_PATTERNS; i++) {
+        int errcode;
+        PCRE2_SIZE erroff;
+        lex->noise[i] = pcre2_compile((PCRE2_SPTR)noise_patterns[i], PCRE2_ZERO_TERMINATED,
+                                      PCRE2_UTF | PCRE2_UCP, &errcode, &erroff, NULL);
+        if (!lex->noise[i]) return RF_ENOMEM;
+    }
+    return RF_OK;
+}
+
+static void lexicon_free(rf_lexicon *lex)
+{
+    if (!lex) return;
+    rf_strmap_free(lex->phrases);
+    rf_strmap_free(lex->starts);
+    rf_strmap_free(lex->words);
+    rf_strmap_free(lex->word_deletes);
+    rf_buf_free(&lex->words_text);
+    free(lex->entries);
+    rf_buf_free(&lex->canon);
+    for (size_t i = 0; i < RF_NOISE_PATTERNS; i++) pcre2_code_free(lex->noise[i]);
+    free(lex);
+}
+
+static void pending_free(pending_list *pl)
+{
+    for (size_t i = 0; i < pl->count; i++) {
+        free(pl->items[i].key);
+        free(pl->items[i].canon);
+    }
+    free(pl->items);
+}
+
+static void lexicon_build(void)
+{
+    rf_lexicon *lex = calloc(1, sizeof *lex);
+    pending_list pl = {0};
+    rf_translit *tr = NULL;
+    int rc;
+
+    if (!lex) return;
+    rc = rf_translit_new(&tr);
+    if (rc == RF_OK) rc = rf_strmap_new(&lex->phrases, 16384);
+    if (rc == RF_OK) rc = rf_strmap_new(&lex->starts, 2048);
+    if (rc == RF_OK) rc = rf_strmap_new(&lex->words, 8192);
+    if (rc == RF_OK) rc = rf_strmap_new(&lex->word_deletes, 65536);
+    if (rc == RF_OK) rc = load_abbreviations(&pl, tr);
+    if (rc == RF_OK) rc = load_org_types(&pl, tr);
+    if (rc == RF_OK) rc = load_countries(&pl, tr);
+    if (rc == RF_OK) rc = load_symbols(&pl, tr);
+    if (rc == RF_OK) rc = load_stopwords(&pl, tr);
+    if (rc == RF_OK) rc = file_pending(lex, &pl);
+    if (rc == RF_OK) rc = compile_noise(lex);
+    pending_free(&pl);
+    rf_translit_free(tr);
+    if (rc != RF_OK) {
+        lexicon_free(lex);
+        return;
+    }
+    the_lexicon = lex;
+}
+
+const rf_lexicon *rf_lexicon_get(void)
+{
+    pthread_once(&lexicon_once, lexicon_build);
+    return the_lexicon;
+}

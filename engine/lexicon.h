@@ -1,0 +1,37 @@
+/* lexicon.h: the inside of the lexicon (tokens.h declares the handle), shared by lexicon.c,
+ * which builds it, and tokenize.c, which reads it. */
+#ifndef RF_LEXICON_H
+#define RF_LEXICON_H
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+#include "tokens.h"
+
+/* One spelling's meaning: its canonical text and class. */
+typedef struct rf_phrase {
+    uint32_t canon_off; /* in rf_lexicon.canon */
+    uint16_t canon_len;
+    uint8_t cls;        /* rf_tok_class */
+} rf_phrase;
+
+#define RF_NOISE_PATTERNS 4
+
+struct rf_lexicon {
+    rf_strmap *phrases; /* normalized words joined by single spaces -> index in entries */
+    rf_phrase *entries;
+    size_t n;
+    size_t cap;
+    rf_buf canon;       /* canonical texts, NUL-terminated */
+    rf_strmap *starts;  /* first word of a multi-word phrase -> words in the longest one */
+    rf_strmap *words;   /* every word of every spelling -> offset in words_text */
+    rf_strmap *word_deletes; /* those words with letters deleted -> offset in words_text */
+    rf_buf words_text;
+    pcre2_code *noise[RF_NOISE_PATTERNS]; /* order text around party names */
+};
+
+/* Typo budget for correcting a word to a lexicon word: stricter than between names, since a
+ * name's own word must not be taken for a business word. */
+int rf_typo_budget_lexicon(size_t len);
+
+#endif

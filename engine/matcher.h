@@ -1,0 +1,141 @@
+/* matcher.h: the inside of rf_matcher, shared by index.c (building it, finding candidates),
+ * score.c (scoring a party against one listed name) and screen.c (the public calls). */
+#ifndef RF_MATCHER_H
+#define RF_MATCHER_H
+
+#include "rf_engine.h"
+#include "tokens.h"
+
+/* One distinct token text of the listed names. */
+typedef struct rf_vocab {
+    uint32_t text_off; /* in rf_matcher.vocab_text, NUL-terminated */
+    uint16_t len;
+    uint8_t cls;
+    uint32_t df;       /* listed names containing it */
+    float weight;      /* rarity times the weight of its class */
+    uint32_t post_off; /* its names: postings[post_off .. post_off + df) */
+} rf_vocab;
+
+/* A token of a listed name. */
+typedef struct rf_ltoken {
+    uint32_t vocab;
+    uint8_t cls;
+    uint8_t origin;
+    uint32_t src_start;
+    uint32_t src_len;
+} rf_ltoken;
+
+/* A listed name. */
+typedef struct rf_lname {
+    uint32_t entity;     /* index in the snapshot */
+    uint16_t name_index; /* in the entity's names */
+    uint16_t ntok;
+    uint32_t tok_off;    /* its tokens: ltokens[tok_off .. tok_off + ntok) */
+    float total;         /* sum of its token weights */
+} rf_lname;
+
+/* A chain of values under one key of a strmap (the map holds the head). */
+typedef struct rf_chain {
+    uint32_t value;
+    uint32_t next; /* RF_STRMAP_MISSING ends the chain */
+} rf_chain;
+
+struct rf_matcher {
+    const rf_snapshot *snap;
+    const rf_lexicon *lex;
+    rf_strmap *places;  /* city and region words from the listed addresses */
+    rf_strmap *vocab_map;
+    rf_vocab *vocab;
+    size_t n_vocab;
+    size_t cap_vocab;
+    rf_buf vocab_text;
+    uint32_t *postings;
+    rf_lname *names;
+    size_t n_names;
+    size_t cap_names;
+    rf_ltoken *ltokens;
+    size_t n_ltokens;
+    size_t cap_ltokens;
+    rf_strmap *deletes;  /* a word with one or two letters deleted -> chain of vocab ids */
+    rf_strmap *merged;   /* two adjacent listed words written as one -> chain of name ids */
+    rf_strmap *exact;    /* a whole name's canonical tokens -> chain of name ids */
+    rf_chain *chains;
+    size_t n_chains;
+    size_t cap_chains;
+    char **entity_countries; /* per entity: ";CN;HK;" from addresses and nationalities */
+    float unknown_weight;    /* weight of a word no listed name has */
+};
+
+/* The weight a token class carries relative to an ordinary word. */
+float rf_class_weight(rf_tok_class cls);
+
+/* One side of a comparison: the tokens of a name with their weights. */
+typedef struct rf_side {
+    size_t n;
+    const char *text[RF_MAX_TOKENS];
+    uint16_t len[RF_MAX_TOKENS];
+    uint8_t cls[RF_MAX_TOKENS];
+    uint32_t vocab[RF_MAX_TOKENS]; /* vocabulary id, or RF_STRMAP_MISSING */
+    float weight[RF_MAX_TOKENS];
+} rf_side;
+
+/* Per-thread working memory, owned by an rf_result. */
+typedef struct rf_scratch {
+    rf_tokens party;
+    rf_side side;        /* the party's tokens as a comparison side */
+    float *acc;          /* per listed name: evidence gathered while finding candidates */
+    uint32_t *touched;   /* names with acc != 0 */
+    size_t n_touched;
+    size_t n_names;      /* size of acc */
+    rf_translit *tr;
+} rf_scratch;
+
+/* Builds a comparison side from tokens, weighting each by its rarity in `m` (NULL: by class
+ * alone). */
+void rf_side_from_tokens(rf_side *side, const rf_matcher *m, const rf_tokens *t);
+/* Builds the comparison side of listed name `name_id`. */
+void rf_side_from_name(rf_side *side, const rf_matcher *m, uint32_t name_id);
+/* Finds candidate names for the party in `s`: their ids into `out` (at most `max`), best
+ * evidence first. Returns how many. */
+size_t rf_index_candidates(const rf_matcher *m, rf_scratch *s, uint32_t *out, size_t max);
+/* The vocabulary ids within typo distance of `word`, into `out` (at most `max`). */
+size_t rf_index_typos(const rf_matcher *m, const char *word, size_t len, uint32_t *out, size_t max);
+
+/* Typo budget: edits tolerated in a word of this length. */
+int rf_typo_budget(size_t len);
+
+/* How a party word met a listed word. */
+typedef enum rf_pair_kind {
+    RF_PAIR_EXACT = 0,
+    RF_PAIR_TYPO,
+    RF_PAIR_SYMBOL,   /* the same word through an abbreviation or other spelling */
+    RF_PAIR_LEGAL,    /* two different legal forms */
+    RF_PAIR_INITIAL,  /* an initial for a given name */
+    RF_PAIR_MERGED,   /* one word on one side, two on the other */
+    RF_PAIR_TRANSLIT  /* the same word after transliteration */
+} rf_pair_kind;
+
+#define RF_MAX_PAIRS RF_MAX_TOKENS
+
+typedef struct rf_pair {
+    uint8_t p, p2; /* party token(s); p2 == p unless merged */
+    uint8_t l, l2; /* listed token(s) */
+    uint8_t kind;
+    float sim;
+} rf_pair;
+
+/* The full account of one comparison, for explanations. */
+typedef struct rf_score_detail {
+    rf_pair pairs[RF_MAX_PAIRS];
+    size_t n_pairs;
+    int capped_no_distinctive; /* only weak words matched */
+    int capped_numbers;        /* numbers disagree */
+    int country;               /* +1 agrees, -1 disagrees, 0 unknown */
+} rf_score_detail;
+
+/* Scores a party against a listed name in [0,1]; `person` when the listed party is a person
+ * (order-free given names, initials, optional middle names). Fills `detail` if not NULL. */
+double rf_score_sides(const rf_side *party, const rf_side *listed, int person,
+                      rf_score_detail *detail);
+
+#endif

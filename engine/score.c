@@ -1,0 +1,243 @@
+/* score.c: how alike a party's name is to a listed name, in [0,1].
+ *
+ * Every party word is paired with at most one listed word (or two, when one side wrote as one
+ * word what the other wrote as two), best pairs first. Each pair counts its similarity times
+ * the pair's weight; words left unpaired count against the match: a party word the list does
+ * not have weighs fully (it is evidence of another party), a listed word the party left out
+ * weighs less (orders shorten names; lists carry middle names and generic words). Weights come
+ * from rarity and class, so "Huawei" decides and "Technologies" or "Co., Ltd." do not; a match
+ * made of weak words only, or with numbers that disagree, is capped below any threshold. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "matcher.h"
+
+/* What an unpaired word costs, relative to its weight: party side, listed side. */
+#define UNPAIRED_PARTY 1.0f
+#define UNPAIRED_LISTED_ORG 0.4f
+#define UNPAIRED_LISTED_PERSON 0.3f
+/* Caps for matches without the evidence a hit needs. */
+#define CAP_NO_DISTINCTIVE 0.5
+#define CAP_NUMBERS 0.6
+
+float rf_class_weight(rf_tok_class cls)
+{
+    switch (cls) {
+    case RF_TOK_WORD: return 1.0f;
+    case RF_TOK_NUMBER: return 1.0f;
+    case RF_TOK_GENERIC: return 0.3f;
+    case RF_TOK_PLACE: return 0.3f;
+    case RF_TOK_LEGAL: return 0.1f;
+    case RF_TOK_STOP: return 0.0f;
+    }
+    return 1.0f;
+}
+
+int rf_typo_budget(size_t len)
+{
+    if (len <= 3) return 0;
+    if (len <= 8) return 1;
+    return 2;
+}
+
+int rf_osa_distance(const char *a, size_t alen, const char *b, size_t blen, int limit)
+{
+    /* Three rows of the dynamic programme; words are capped at RF_MAX_TOKEN_LEN. */
+    int rows[3][RF_MAX_TOKEN_LEN + 2];
+    int *prev2 = rows[0], *prev = rows[1], *cur = rows[2];
+
+    if (alen > RF_MAX_TOKEN_LEN || blen > RF_MAX_TOKEN_LEN) return limit + 1;
+    if ((alen > blen ? alen - blen : blen - alen) > (size_t)limit) return limit + 1;
+    for (size_t j = 0; j <= blen; j++) prev[j] = (int)j;
+    for (size_t i = 1; i <= alen; i++) {
+        int row_min;
+        cur[0] = (int)i;
+        row_min = cur[0];
+        for (size_t j = 1; j <= blen; j++) {
+            int cost = a[i - 1] == b[j - 1] ? 0 : 1;
+            int v = prev[j - 1] + cost;
+            if (prev[j] + 1 < v) v = prev[j] + 1;
+            if (cur[j - 1] + 1 < v) v = cur[j - 1] + 1;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && prev2[j - 2] + 1 < v)
+                v = prev2[j - 2] + 1;
+            cur[j] = v;
+            if (v < row_min) row_min = v;
+        }
+        if (row_min > limit) return limit + 1;
+        {
+            int *t = prev2;
+            prev2 = prev;
+            prev = cur;
+            cur = t;
+        }
+    }
+    return prev[blen];
+}
+
+static int same_text(const rf_side *a, size_t i, const rf_side *b, size_t j)
+{
+    if (a->vocab[i] != RF_STRMAP_MISSING && a->vocab[i] == b->vocab[j]) return 1;
+    return a->len[i] == b->len[j] && memcmp(a->text[i], b->text[j], a->len[i]) == 0;
+}
+
+/* Similarity of one party word and one listed word, and how they met. */
+static float word_sim(const rf_side *p, size_t i, const rf_side *l, size_t j, int person,
+                      uint8_t *kind)
+{
+    rf_tok_class pc = (rf_tok_class)p->cls[i], lc = (rf_tok_class)l->cls[j];
+    size_t pl = p->len[i], ll = l->len[j];
+
+    *kind = RF_PAIR_EXACT;
+    if (same_text(p, i, l, j)) return 1.0f;
+    if (pc == RF_TOK_LEGAL || lc == RF_TOK_LEGAL) {
+        *kind = RF_PAIR_LEGAL;
+        return pc == lc ? 0.8f : 0.0f;
+    }
+    if (pc == RF_TOK_NUMBER || lc == RF_TOK_NUMBER) return 0.0f;
+    if (person && (pl == 1) != (ll == 1) && p->text[i][0] == l->text[j][0]) {
+        *kind = RF_PAIR_INITIAL;
+        return 0.7f;
+    }
+    {
+        size_t longer = pl > ll ? pl : ll;
+        int budget = rf_typo_budget(pl < ll ? pl : ll);
+        int d;
+        if (budget == 0) return 0.0f;
+        d = rf_osa_distance(p->text[i], pl, l->text[j], ll, budget);
+        if (d > budget) return 0.0f;
+        *kind = RF_PAIR_TYPO;
+        /* A typo costs more in a short word, and more still in the first letter, which
+         * people rarely get wrong. */
+        return 1.0f - (float)d / (float)longer - (p->text[i][0] != l->text[j][0] ? 0.1f : 0.0f);
+    }
+}
+
+/* 1 when a's word i followed by word i+1 spells b's word j. */
+static int spells_merged(const rf_side *a, size_t i, const rf_side *b, size_t j)
+{
+    size_t n1 = a->len[i], n2 = a->len[i + 1];
+    return n1 + n2 == b->len[j] && memcmp(a->text[i], b->text[j], n1) == 0 &&
+           memcmp(a->text[i + 1], b->text[j] + n1, n2) == 0;
+}
+
+static int distinctive(uint8_t cls)
+{
+    return cls == RF_TOK_WORD || cls == RF_TOK_NUMBER;
+}
+
+/* 1 when both names are the same words, in any order, stop words aside. */
+static int identical(const rf_side *p, const rf_side *l)
+{
+    uint8_t used[RF_MAX_TOKENS] = {0};
+    size_t np = 0, nl = 0;
+    for (size_t j = 0; j < l->n; j++) nl += l->cls[j] != RF_TOK_STOP;
+    for (size_t i = 0; i < p->n; i++) {
+        size_t j;
+        if (p->cls[i] == RF_TOK_STOP) continue;
+        np++;
+        for (j = 0; j < l->n; j++)
+            if (!used[j] && l->cls[j] != RF_TOK_STOP && same_text(p, i, l, j)) break;
+        if (j == l->n) return 0;
+        used[j] = 1;
+    }
+    return np == nl && np > 0;
+}
+
+static float pair_weight(const rf_side *p, const rf_side *l, const rf_pair *x)
+{
+    float wp = p->weight[x->p] + (x->p2 != x->p ? p->weight[x->p2] : 0.0f);
+    float wl = l->weight[x->l] + (x->l2 != x->l ? l->weight[x->l2] : 0.0f);
+    /* A misspelt party word is unknown to the lists: it weighs what the word it stands for
+     * weighs, not what an unknown word would. */
+    if (x->kind != RF_PAIR_EXACT && x->p == x->p2 && p->vocab[x->p] == RF_STRMAP_MISSING) wp = wl;
+    return (wp + wl) * 0.5f;
+}
+
+static int by_strength(const void *a, const void *b)
+{
+    const rf_pair *x = a, *y = b;
+    if (x->sim != y->sim) return x->sim < y->sim ? 1 : -1;
+    return (int)x->kind - (int)y->kind;
+}
+
+double rf_score_sides(const rf_side *p, const rf_side *l, int person, rf_score_detail *detail)
+{
+    rf_pair cand[RF_MAX_TOKENS * 4];
+    size_t n_cand = 0;
+    uint8_t used_p[RF_MAX_TOKENS] = {0}, used_l[RF_MAX_TOKENS] = {0};
+    rf_score_detail local;
+    rf_score_detail *d = detail ? detail : &local;
+    float num = 0, den = 0;
+    int has_distinct_l = 0, matched_distinct = 0, numbers_ok = 1;
+    double score;
+
+    memset(d, 0, sizeof *d);
+    if (p->n == 0 || l->n == 0) return 0.0;
+
+    /* Candidate pairs, one word to one word, and merged words either way. */
+    for (size_t i = 0; i < p->n; i++) {
+        if (p->cls[i] == RF_TOK_STOP) continue;
+        for (size_t j = 0; j < l->n && n_cand < sizeof cand / sizeof cand[0]; j++) {
+            uint8_t kind;
+            float sim;
+            if (l->cls[j] == RF_TOK_STOP) continue;
+            sim = word_sim(p, i, l, j, person, &kind);
+            if (sim > 0) {
+                rf_pair x = {(uint8_t)i, (uint8_t)i, (uint8_t)j, (uint8_t)j, kind, sim};
+                cand[n_cand++] = x;
+            }
+        }
+    }
+    for (size_t i = 0; i < p->n; i++) {
+        for (size_t j = 0; j < l->n && n_cand < sizeof cand / sizeof cand[0]; j++) {
+            if (j + 1 < l->n && spells_merged(l, j, p, i)) {
+                rf_pair x = {(uint8_t)i, (uint8_t)i, (uint8_t)j, (uint8_t)(j + 1), RF_PAIR_MERGED, 0.95f};
+                cand[n_cand++] = x;
+            }
+            if (i + 1 < p->n && n_cand < sizeof cand / sizeof cand[0] && spells_merged(p, i, l, j)) {
+                rf_pair x = {(uint8_t)i, (uint8_t)(i + 1), (uint8_t)j, (uint8_t)j, RF_PAIR_MERGED, 0.95f};
+                cand[n_cand++] = x;
+            }
+        }
+    }
+    qsort(cand, n_cand, sizeof cand[0], by_strength);
+
+    /* Best pairs first, each word used once. */
+    for (size_t k = 0; k < n_cand && d->n_pairs < RF_MAX_PAIRS; k++) {
+        const rf_pair *x = &cand[k];
+        if (used_p[x->p] || used_p[x->p2] || used_l[x->l] || used_l[x->l2]) continue;
+        used_p[x->p] = used_p[x->p2] = used_l[x->l] = used_l[x->l2] = 1;
+        d->pairs[d->n_pairs++] = *x;
+        {
+            float w = pair_weight(p, l, x);
+            num += x->sim * w;
+            den += w;
+        }
+        if (x->sim >= 0.75f && x->kind != RF_PAIR_INITIAL &&
+            (distinctive(l->cls[x->l]) || distinctive(l->cls[x->l2])))
+            matched_distinct = 1;
+    }
+    for (size_t i = 0; i < p->n; i++) {
+        if (used_p[i]) continue;
+        den += UNPAIRED_PARTY * p->weight[i];
+        if (p->cls[i] == RF_TOK_NUMBER) numbers_ok = 0;
+    }
+    for (size_t j = 0; j < l->n; j++) {
+        if (distinctive(l->cls[j])) has_distinct_l = 1;
+        if (used_l[j]) continue;
+        den += (person ? UNPAIRED_LISTED_PERSON : UNPAIRED_LISTED_ORG) * l->weight[j];
+        if (l->cls[j] == RF_TOK_NUMBER) numbers_ok = 0;
+    }
+
+    if (identical(p, l)) return 1.0;
+    score = den > 0 ? num / den : 0.0;
+    if (has_distinct_l && !matched_distinct && score > CAP_NO_DISTINCTIVE) {
+        score = CAP_NO_DISTINCTIVE;
+        d->capped_no_distinctive = 1;
+    }
+    if (!numbers_ok && score > CAP_NUMBERS) {
+        score = CAP_NUMBERS;
+        d->capped_numbers = 1;
+    }
+    return score;
+}

@@ -1,0 +1,376 @@
+/* screen.c: the public face of the engine: screening one party (candidates from the index,
+ * each scored, the best per listed entity kept, country and entity type as corroboration),
+ * results with their explanations and highlight spans, and comparing two names. */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "matcher.h"
+
+#define MAX_CANDIDATES 64
+#define HITS_CAP 64
+/* Country agreement closes this share of the gap to 1; disagreement costs this much. */
+#define COUNTRY_AGREES 0.2
+#define COUNTRY_DIFFERS 0.05
+/* A vessel or aircraft alarms on a party only with the same name. */
+#define VESSEL_MIN_SCORE 0.98
+
+typedef struct hit_store {
+    rf_span listed[RF_MAX_TOKENS];
+    rf_span party[RF_MAX_TOKENS];
+    size_t expl_off;
+} hit_store;
+
+struct rf_result {
+    rf_scratch s;
+    rf_hit hits[HITS_CAP];
+    hit_store store[HITS_CAP];
+    size_t n_hits;
+    rf_buf expl;
+};
+
+/* A scored entity while screening. */
+typedef struct scored {
+    uint32_t entity;
+    uint32_t name;
+    double score;
+    int country;
+} scored;
+
+int rf_result_new(rf_result **out)
+{
+    *out = calloc(1, sizeof **out);
+    return *out ? RF_OK : RF_ENOMEM;
+}
+
+void rf_result_free(rf_result *res)
+{
+    if (!res) return;
+    free(res->s.acc);
+    free(res->s.touched);
+    rf_translit_free(res->s.tr);
+    rf_buf_free(&res->s.party.text);
+    rf_buf_free(&res->expl);
+    free(res);
+}
+
+size_t rf_result_count(const rf_result *res)
+{
+    return res->n_hits;
+}
+
+const rf_hit *rf_result_hit(const rf_result *res, size_t i)
+{
+    return i < res->n_hits ? &res->hits[i] : NULL;
+}
+
+static int prepare_scratch(rf_scratch *s, const rf_matcher *m)
+{
+    if (!s->tr) {
+        int rc = rf_translit_new(&s->tr);
+        if (rc != RF_OK) return rc;
+    }
+    if (s->n_names < m->n_names) {
+        free(s->acc);
+        free(s->touched);
+        s->acc = calloc(m->n_names, sizeof *s->acc);
+        s->touched = malloc(m->n_names * sizeof *s->touched);
+        s->n_names = s->acc && s->touched ? m->n_names : 0;
+        if (!s->n_names) return RF_ENOMEM;
+    }
+    return RF_OK;
+}
+
+/* +1 when the party's country is among the entity's, -1 when the entity has countries and it
+ * is not, 0 when either does not say. */
+static int country_agreement(const rf_matcher *m, uint32_t entity, const char *country)
+{
+    const char *list = m->entity_countries[entity];
+    char code[5];
+    if (!list || !country || strlen(country) != 2) return 0;
+    code[0] = ';';
+    code[1] = (char)toupper((unsigned char)country[0]);
+    code[2] = (char)toupper((unsigned char)country[1]);
+    code[3] = ';';
+    code[4] = '\0';
+    return strstr(list, code) ? 1 : -1;
+}
+
+static double adjust_for_country(double score, int agreement)
+{
+    if (agreement > 0) return score + (1.0 - score) * COUNTRY_AGREES;
+    if (agreement < 0) return score - COUNTRY_DIFFERS;
+    return score;
+}
+
+static const char *pair_kind_name(rf_pair_kind k)
+{
+    switch (k) {
+    case RF_PAIR_EXACT: return "exact";
+    case RF_PAIR_TYPO: return "typo";
+    case RF_PAIR_SYMBOL: return "abbreviation";
+    case RF_PAIR_LEGAL: return "legal form";
+    case RF_PAIR_INITIAL: return "initial";
+    case RF_PAIR_MERGED: return "merged/split";
+    case RF_PAIR_TRANSLIT: return "transliteration";
+    }
+    return "?";
+}
+
+/* How a pair is described: an exact canonical match reached through a different spelling is
+ * an abbreviation, a legal form or a transliteration. */
+static rf_pair_kind describe_pair(const rf_pair *x, const rf_tokens *party, const rf_side *listed)
+{
+    uint8_t origin = party->items[x->p].origin;
+    if (x->kind != RF_PAIR_EXACT) return (rf_pair_kind)x->kind;
+    if (origin == RF_ORIGIN_TRANSLIT) return RF_PAIR_TRANSLIT;
+    if (origin == RF_ORIGIN_TYPO) return RF_PAIR_TYPO;
+    if (listed->cls[x->l] == RF_TOK_LEGAL) return RF_PAIR_LEGAL;
+    if (origin == RF_ORIGIN_SYMBOL) return RF_PAIR_SYMBOL;
+    return RF_PAIR_EXACT;
+}
+
+static int quote_span(rf_buf *b, const char *text, uint32_t start, uint32_t len)
+{
+    return rf_buf_printf(b, "\"%.*s\"", (int)len, text + start);
+}
+
+/* The explanation of one comparison, in words, with the party's and the listed name's
+ * original spellings. `lspan(j)` gives listed token j's span. */
+static int explain(rf_buf *b, const rf_score_detail *d, const char *party_name,
+                   const rf_tokens *party, const rf_side *pside, const char *listed_name,
+                   const rf_span *lspans, const rf_side *lside, int country)
+{
+    uint8_t used_p[RF_MAX_TOKENS] = {0}, used_l[RF_MAX_TOKENS] = {0};
+    int rc = RF_OK, first;
+
+    for (size_t k = 0; k < d->n_pairs && rc == RF_OK; k++) {
+        const rf_pair *x = &d->pairs[k];
+        const rf_token *p1 = &party->items[x->p], *p2 = &party->items[x->p2];
+        used_p[x->p] = used_p[x->p2] = used_l[x->l] = used_l[x->l2] = 1;
+        if (k) rc = rf_buf_puts(b, "; ");
+        if (rc == RF_OK)
+            rc = quote_span(b, party_name, p1->src_start, p2->src_start + p2->src_len - p1->src_start);
+        if (rc == RF_OK) rc = rf_buf_puts(b, " = ");
+        if (rc == RF_OK)
+            rc = quote_span(b, listed_name, (uint32_t)lspans[x->l].start,
+                            (uint32_t)(lspans[x->l2].start + lspans[x->l2].len - lspans[x->l].start));
+        if (rc == RF_OK)
+            rc = rf_buf_printf(b, " (%s%s)", pair_kind_name(describe_pair(x, party, lside)),
+                               lside->cls[x->l] == RF_TOK_WORD || lside->cls[x->l] == RF_TOK_NUMBER
+                                   ? ""
+                               : lside->cls[x->l] == RF_TOK_LEGAL ? ""
+                                   : lside->cls[x->l] == RF_TOK_PLACE ? ", place" : ", generic word");
+    }
+    first = 1;
+    for (size_t i = 0; i < pside->n && rc == RF_OK; i++) {
+        if (used_p[i] || pside->cls[i] == RF_TOK_STOP) continue;
+        rc = rf_buf_puts(b, first ? ". Not in the listed name: " : ", ");
+        if (rc == RF_OK) rc = quote_span(b, party_name, party->items[i].src_start, party->items[i].src_len);
+        if (rc == RF_OK && pside->cls[i] != RF_TOK_WORD)
+            rc = rf_buf_printf(b, " (%s)", rf_tok_class_name((rf_tok_class)pside->cls[i]));
+        first = 0;
+    }
+    first = 1;
+    for (size_t j = 0; j < lside->n && rc == RF_OK; j++) {
+        if (used_l[j] || lside->cls[j] == RF_TOK_STOP) continue;
+        rc = rf_buf_puts(b, first ? ". Not on the order: " : ", ");
+        if (rc == RF_OK)
+            rc = quote_span(b, listed_name, (uint32_t)lspans[j].start, (uint32_t)lspans[j].len);
+        if (rc == RF_OK && lside->cls[j] != RF_TOK_WORD)
+            rc = rf_buf_printf(b, " (%s)", rf_tok_class_name((rf_tok_class)lside->cls[j]));
+        first = 0;
+    }
+    if (rc == RF_OK && d->capped_no_distinctive)
+        rc = rf_buf_puts(b, ". Only weak words (legal forms, places, generic words) agree");
+    if (rc == RF_OK && d->capped_numbers) rc = rf_buf_puts(b, ". Numbers disagree");
+    if (rc == RF_OK && country > 0) rc = rf_buf_puts(b, ". Country agrees");
+    if (rc == RF_OK && country < 0) rc = rf_buf_puts(b, ". Country differs from the listed addresses");
+    if (rc == RF_OK) rc = rf_buf_putc(b, '.');
+    return rc;
+}
+
+static int by_score_desc(const void *a, const void *b)
+{
+    const scored *x = a, *y = b;
+    if (x->score != y->score) return x->score < y->score ? 1 : -1;
+    return (x->entity > y->entity) - (x->entity < y->entity);
+}
+
+static int is_person(const rf_matcher *m, uint32_t entity)
+{
+    return rf_snapshot_entity(m->snap, entity)->type == RF_ENTITY_PERSON;
+}
+
+static void name_spans(rf_span *out, const rf_matcher *m, uint32_t name_id)
+{
+    const rf_lname *ln = &m->names[name_id];
+    for (size_t i = 0; i < ln->ntok; i++) {
+        out[i].start = m->ltokens[ln->tok_off + i].src_start;
+        out[i].len = m->ltokens[ln->tok_off + i].src_len;
+    }
+}
+
+/* Fills hit i from a scored entity: spans of the matched words and the explanation. */
+static int fill_hit(rf_result *res, size_t i, const rf_matcher *m, const scored *sc,
+                    const char *party_name)
+{
+    rf_hit *h = &res->hits[i];
+    hit_store *st = &res->store[i];
+    const rf_entity *ent = rf_snapshot_entity(m->snap, sc->entity);
+    const rf_lname *ln = &m->names[sc->name];
+    rf_side listed;
+    rf_score_detail d;
+    rf_span lspans[RF_MAX_TOKENS];
+    size_t nl = 0, np = 0;
+    int rc;
+
+    rf_side_from_name(&listed, m, sc->name);
+    rf_score_sides(&res->s.side, &listed, is_person(m, sc->entity), &d);
+    d.country = sc->country;
+    name_spans(lspans, m, sc->name);
+    for (size_t k = 0; k < d.n_pairs; k++) {
+        const rf_pair *x = &d.pairs[k];
+        const rf_token *p1 = &res->s.party.items[x->p], *p2 = &res->s.party.items[x->p2];
+        st->listed[nl].start = lspans[x->l].start;
+        st->listed[nl++].len = lspans[x->l2].start + lspans[x->l2].len - lspans[x->l].start;
+        st->party[np].start = p1->src_start;
+        st->party[np++].len = p2->src_start + p2->src_len - p1->src_start;
+    }
+    st->expl_off = res->expl.len;
+    rc = explain(&res->expl, &d, party_name, &res->s.party, &res->s.side,
+                 ent->names[ln->name_index].text, lspans, &listed, sc->country);
+    if (rc == RF_OK) rc = rf_buf_putc(&res->expl, '\0');
+    h->entity = ent;
+    h->name_index = ln->name_index;
+    h->score = sc->score;
+    h->listed_spans = st->listed;
+    h->n_listed_spans = nl;
+    h->party_spans = st->party;
+    h->n_party_spans = np;
+    return rc;
+}
+
+int rf_matcher_screen(rf_result *res, const rf_matcher *m, const rf_party *party,
+                      const rf_match_options *opts, rf_error *err)
+{
+    double threshold = opts && opts->threshold > 0 ? opts->threshold : RF_DEFAULT_THRESHOLD;
+    size_t max_hits = opts && opts->max_hits > 0 ? (size_t)opts->max_hits : RF_DEFAULT_MAX_HITS;
+    const char *name = party->name ? party->name : "";
+    uint32_t cand[MAX_CANDIDATES];
+    scored best[MAX_CANDIDATES];
+    size_t n_cand, n_best = 0;
+    int rc;
+
+    res->n_hits = 0;
+    rf_buf_reset(&res->expl);
+    if (max_hits > HITS_CAP) max_hits = HITS_CAP;
+    rc = prepare_scratch(&res->s, m);
+    if (rc == RF_OK) rc = rf_tokenize(&res->s.party, m->lex, m->places, res->s.tr, name, strlen(name), 1);
+    if (rc != RF_OK) return rf_error_set(err, rc, party->document, party->line,
+                                         "screening \"%s\": %s", name, rf_strerror(rc));
+    rf_side_from_tokens(&res->s.side, m, &res->s.party);
+    n_cand = rf_index_candidates(m, &res->s, cand, MAX_CANDIDATES);
+
+    for (size_t k = 0; k < n_cand; k++) {
+        const rf_lname *ln = &m->names[cand[k]];
+        const rf_entity *ent = rf_snapshot_entity(m->snap, ln->entity);
+        rf_side listed;
+        double score;
+        int country;
+        size_t i;
+        rf_side_from_name(&listed, m, cand[k]);
+        score = rf_score_sides(&res->s.side, &listed, ent->type == RF_ENTITY_PERSON, NULL);
+        country = country_agreement(m, ln->entity, party->country);
+        score = adjust_for_country(score, country);
+        if ((ent->type == RF_ENTITY_VESSEL || ent->type == RF_ENTITY_AIRCRAFT) && score < VESSEL_MIN_SCORE)
+            continue;
+        for (i = 0; i < n_best && best[i].entity != ln->entity; i++) {}
+        if (i == n_best) {
+            best[n_best].entity = ln->entity;
+            best[n_best].score = -1;
+            n_best++;
+        }
+        if (score > best[i].score || (score == best[i].score && cand[k] < best[i].name)) {
+            best[i].name = cand[k];
+            best[i].score = score;
+            best[i].country = country;
+        }
+    }
+    qsort(best, n_best, sizeof best[0], by_score_desc);
+    for (size_t i = 0; i < n_best && res->n_hits < max_hits && rc == RF_OK; i++) {
+        if (best[i].score < threshold) break;
+        rc = fill_hit(res, res->n_hits++, m, &best[i], name);
+    }
+    /* Explanations are final only now that the buffer has stopped moving. */
+    for (size_t i = 0; i < res->n_hits; i++) res->hits[i].explanation = res->expl.data + res->store[i].expl_off;
+    if (rc != RF_OK) {
+        res->n_hits = 0;
+        return rf_error_set(err, rc, party->document, party->line, "screening \"%s\": %s", name,
+                            rf_strerror(rc));
+    }
+    return RF_OK;
+}
+
+/* A guess for `redflag match`, where nobody says what the names are: names without any legal
+ * form or business word are taken for people. */
+static int looks_like_person(const rf_tokens *t)
+{
+    for (size_t i = 0; i < t->count; i++)
+        if (t->items[i].cls == RF_TOK_LEGAL || t->items[i].cls == RF_TOK_GENERIC) return 0;
+    return t->count >= 2;
+}
+
+int rf_match_pair(double *score, rf_buf *explanation, const rf_matcher *m, const char *a,
+                  const char *b)
+{
+    rf_tokens ta = {0}, tb = {0};
+    rf_side *sa = malloc(sizeof *sa), *sb = malloc(sizeof *sb);
+    rf_translit *tr = NULL;
+    const rf_lexicon *lex = rf_lexicon_get();
+    const rf_strmap *places = m ? m->places : NULL;
+    int rc = sa && sb && lex ? rf_translit_new(&tr) : RF_ENOMEM;
+
+    *score = 0;
+    if (rc == RF_OK) rc = rf_tokenize(&ta, lex, places, tr, a, strlen(a), 0);
+    if (rc == RF_OK) rc = rf_tokenize(&tb, lex, places, tr, b, strlen(b), 0);
+    if (rc == RF_OK) {
+        rf_score_detail d;
+        int person = looks_like_person(&ta) && looks_like_person(&tb);
+        rf_side_from_tokens(sa, m, &ta);
+        rf_side_from_tokens(sb, m, &tb);
+        *score = rf_score_sides(sa, sb, person, &d);
+        if (explanation) {
+            rf_span spans[RF_MAX_TOKENS];
+            for (size_t j = 0; j < tb.count; j++) {
+                spans[j].start = tb.items[j].src_start;
+                spans[j].len = tb.items[j].src_len;
+            }
+            rc = explain(explanation, &d, a, &ta, sa, b, spans, sb, 0);
+        }
+    }
+    rf_buf_free(&ta.text);
+    rf_buf_free(&tb.text);
+    rf_translit_free(tr);
+    free(sa);
+    free(sb);
+    return rc;
+}
+
+int rf_normalize_name(rf_buf *out, const char *name, size_t len)
+{
+    rf_tokens t = {0};
+    rf_translit *tr = NULL;
+    const rf_lexicon *lex = rf_lexicon_get();
+    int rc = lex ? rf_translit_new(&tr) : RF_ENOMEM;
+
+    rf_buf_reset(out);
+    if (rc == RF_OK) rc = rf_tokenize(&t, lex, NULL, tr, name, len, 0);
+    for (size_t i = 0; i < t.count && rc == RF_OK; i++) {
+        if (i) rc = rf_buf_putc(out, ' ');
+        if (rc == RF_OK) rc = rf_buf_append(out, rf_token_text(&t, i), t.items[i].text_len);
+    }
+    rf_buf_free(&t.text);
+    rf_translit_free(tr);
+    return rc;
+}

@@ -1,0 +1,157 @@
+/* strmap.c: the string -> uint32 hash map of strmap.h. Linear probing over a power-of-two
+ * table of (hash, key offset, key length, value) slots; keys live in one growing arena, so a
+ * map of a million keys is two allocations. */
+#include "strmap.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "../lists/rf_base.h"
+
+typedef struct slot {
+    uint64_t hash; /* 0: empty */
+    uint32_t key_off;
+    uint32_t key_len;
+    uint32_t value;
+} slot;
+
+struct rf_strmap {
+    slot *slots;
+    size_t mask;
+    size_t count;
+    char *keys;
+    size_t keys_len;
+    size_t keys_cap;
+};
+
+uint64_t rf_hash_bytes(const void *data, size_t len)
+{
+    /* FNV-1a with a final avalanche (splitmix64): short keys, good spread, no dependency. */
+    const unsigned char *p = data;
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (size_t i = 0; i < len; i++) {
+        h ^= p[i];
+        h *= 0x100000001b3ULL;
+    }
+    h ^= h >> 30;
+    h *= 0xbf58476d1ce4e5b9ULL;
+    h ^= h >> 27;
+    h *= 0x94d049bb133111ebULL;
+    h ^= h >> 31;
+    return h ? h : 1;
+}
+
+int rf_strmap_new(rf_strmap **out, size_t expected)
+{
+    rf_strmap *m;
+    size_t size = 64;
+
+    *out = NULL;
+    while (size < expected * 2) size <<= 1;
+    m = calloc(1, sizeof *m);
+    if (!m) return RF_ENOMEM;
+    m->slots = calloc(size, sizeof *m->slots);
+    if (!m->slots) {
+        free(m);
+        return RF_ENOMEM;
+    }
+    m->mask = size - 1;
+    *out = m;
+    return RF_OK;
+}
+
+void rf_strmap_free(rf_strmap *m)
+{
+    if (!m) return;
+    free(m->slots);
+    free(m->keys);
+    free(m);
+}
+
+static slot *find(const rf_strmap *m, const char *key, size_t len, uint64_t h)
+{
+    size_t i = (size_t)h & m->mask;
+    for (;;) {
+        slot *s = &m->slots[i];
+        if (s->hash == 0) return s;
+        if (s->hash == h && s->key_len == len && memcmp(m->keys + s->key_off, key, len) == 0)
+            return s;
+        i = (i + 1) & m->mask;
+    }
+}
+
+uint32_t rf_strmap_get(const rf_strmap *m, const char *key, size_t len)
+{
+    const slot *s = find(m, key, len, rf_hash_bytes(key, len));
+    return s->hash ? s->value : RF_STRMAP_MISSING;
+}
+
+static int grow(rf_strmap *m)
+{
+    size_t size = (m->mask + 1) * 2;
+    slot *old = m->slots;
+    size_t old_size = m->mask + 1;
+
+    m->slots = calloc(size, sizeof *m->slots);
+    if (!m->slots) {
+        m->slots = old;
+        return RF_ENOMEM;
+    }
+    m->mask = size - 1;
+    for (size_t i = 0; i < old_size; i++) {
+        if (old[i].hash) {
+            size_t j = (size_t)old[i].hash & m->mask;
+            while (m->slots[j].hash) j = (j + 1) & m->mask;
+            m->slots[j] = old[i];
+        }
+    }
+    free(old);
+    return RF_OK;
+}
+
+int rf_strmap_put(rf_strmap *m, const char *key, size_t len, uint32_t value, uint32_t *existing)
+{
+    uint64_t h = rf_hash_bytes(key, len);
+    slot *s = find(m, key, len, h);
+
+    if (s->hash) {
+        if (existing) *existing = s->value;
+        return RF_OK;
+    }
+    if (len > UINT32_MAX || m->keys_len + len > UINT32_MAX) return RF_ELIMIT;
+    if (m->keys_len + len > m->keys_cap) {
+        size_t cap = m->keys_cap ? m->keys_cap * 2 : 4096;
+        char *grown;
+        while (cap < m->keys_len + len) cap *= 2;
+        grown = realloc(m->keys, cap);
+        if (!grown) return RF_ENOMEM;
+        m->keys = grown;
+        m->keys_cap = cap;
+    }
+    if (len) memcpy(m->keys + m->keys_len, key, len);
+    s->hash = h;
+    s->key_off = (uint32_t)m->keys_len;
+    s->key_len = (uint32_t)len;
+    s->value = value;
+    m->keys_len += len;
+    m->count++;
+    if (existing) *existing = value;
+    if (m->count * 2 > m->mask + 1) return grow(m);
+    return RF_OK;
+}
+
+void rf_strmap_set(rf_strmap *m, const char *key, size_t len, uint32_t value)
+{
+    slot *s = find(m, key, len, rf_hash_bytes(key, len));
+    if (s->hash) s->value = value;
+}
+
+size_t rf_strmap_count(const rf_strmap *m)
+{
+    return m->count;
+}
+
+size_t rf_strmap_memory(const rf_strmap *m)
+{
+    return (m->mask + 1) * sizeof(slot) + m->keys_cap;
+}

@@ -1,0 +1,466 @@
+/* tokenize.c: names into classified tokens (see tokens.h).
+ *
+ * Three passes over a name: split it into words where letters and digits stop (apostrophes
+ * inside a word are dropped: "Int'l" is "intl"), each word case folded and stripped of accents
+ * and, if in another script, transliterated; join runs of single letters written as
+ * initialisms ("S.A.", "A-B-C"); then look the words up in the lexicon, longest phrase first,
+ * so that "Co., Ltd." becomes one legal-form token and "Intl" the generic word "intl". */
+#include <stdlib.h>
+#include <string.h>
+#include <utf8proc.h>
+
+#include "lexicon.h"
+
+#define RF_MAX_WORDS (RF_MAX_TOKENS * 2)
+
+typedef struct word {
+    char text[RF_MAX_TOKEN_LEN + 1];
+    uint16_t len;
+    uint8_t origin;
+    uint8_t tight; /* joined to the previous word by only "." or "-": an initialism */
+    uint32_t src_start;
+    uint32_t src_len;
+} word;
+
+typedef struct words {
+    word items[RF_MAX_WORDS];
+    size_t count;
+    int truncated;
+} words;
+
+/* A byte range of the name left out (order text around a party's name). */
+typedef struct range {
+    size_t start;
+    size_t end;
+} range;
+
+const char *rf_tok_class_name(rf_tok_class c)
+{
+    switch (c) {
+    case RF_TOK_WORD: return "word";
+    case RF_TOK_NUMBER: return "number";
+    case RF_TOK_GENERIC: return "generic word";
+    case RF_TOK_PLACE: return "place";
+    case RF_TOK_LEGAL: return "legal form";
+    case RF_TOK_STOP: return "stop word";
+    }
+    return "?";
+}
+
+static int is_word_char(utf8proc_int32_t cp)
+{
+    if (cp < 0x80)
+        return (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') || (cp >= '0' && cp <= '9');
+    switch (utf8proc_category(cp)) {
+    case UTF8PROC_CATEGORY_LU: case UTF8PROC_CATEGORY_LL: case UTF8PROC_CATEGORY_LT:
+    case UTF8PROC_CATEGORY_LM: case UTF8PROC_CATEGORY_LO: case UTF8PROC_CATEGORY_MN:
+    case UTF8PROC_CATEGORY_MC: case UTF8PROC_CATEGORY_ME: case UTF8PROC_CATEGORY_ND:
+    case UTF8PROC_CATEGORY_NL: case UTF8PROC_CATEGORY_NO:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+static int is_apostrophe(utf8proc_int32_t cp)
+{
+    return cp == '\'' || cp == 0x2019 || cp == 0x02BC || cp == 0x2018 || cp == '`';
+}
+
+static void push_word(words *w, const char *text, size_t len, uint8_t origin, int tight,
+                      size_t src_start, size_t src_len)
+{
+    word *x;
+    if (len == 0) return;
+    if (w->count == RF_MAX_WORDS) {
+        w->truncated = 1;
+        return;
+    }
+    x = &w->items[w->count++];
+    if (len > RF_MAX_TOKEN_LEN) len = RF_MAX_TOKEN_LEN;
+    memcpy(x->text, text, len);
+    x->text[len] = '\0';
+    x->len = (uint16_t)len;
+    x->origin = origin;
+    x->tight = (uint8_t)tight;
+    x->src_start = (uint32_t)src_start;
+    x->src_len = (uint32_t)src_len;
+}
+
+/* One segment of word characters: normalized, transliterated if needed, pushed as words. */
+static int push_segment(words *w, rf_translit *tr, rf_buf *scratch, const char *s, size_t start,
+                        size_t end, int tight)
+{
+    char ascii[RF_MAX_TOKEN_LEN * 4];
+    size_t n = 0, i;
+    int plain = 1;
+
+    for (i = start; i < end; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x80) {
+            plain = 0;
+            break;
+        }
+        if (c == '\'' || c == '`') continue;
+        if (n < sizeof ascii) ascii[n++] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+    }
+    if (plain) {
+        push_word(w, ascii, n, RF_ORIGIN_LITERAL, tight, start, end - start);
+        return RF_OK;
+    }
+    {
+        utf8proc_uint8_t *mapped = NULL;
+        utf8proc_ssize_t mlen = utf8proc_map(
+            (const utf8proc_uint8_t *)s + start, (utf8proc_ssize_t)(end - start), &mapped,
+            UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_COMPAT | UTF8PROC_CASEFOLD |
+                UTF8PROC_STRIPMARK | UTF8PROC_IGNORE);
+        int rc = RF_OK, foreign = 0;
+        if (mlen < 0) return mlen == UTF8PROC_ERROR_NOMEM ? RF_ENOMEM : RF_EFORMAT;
+        rf_buf_reset(scratch);
+        for (utf8proc_ssize_t k = 0; k < mlen && rc == RF_OK;) {
+            utf8proc_int32_t cp;
+            utf8proc_ssize_t step = utf8proc_iterate(mapped + k, mlen - k, &cp);
+            if (step <= 0) break;
+            if (!is_apostrophe(cp)) rc = rf_buf_append(scratch, mapped + k, (size_t)step);
+            if (cp >= 0x80) foreign = 1;
+            k += step;
+        }
+        free(mapped);
+        if (rc != RF_OK) return rc;
+        if (!foreign) {
+            push_word(w, scratch->data ? scratch->data : "", scratch->len, RF_ORIGIN_LITERAL,
+                      tight, start, end - start);
+            return RF_OK;
+        }
+        if (!tr) { /* no transliterator: keep the folded word as it is */
+            push_word(w, scratch->data, scratch->len, RF_ORIGIN_LITERAL, tight, start, end - start);
+            return RF_OK;
+        }
+        {
+            rf_buf latin = {0};
+            rc = rf_translit_append(tr, &latin, scratch->data, scratch->len);
+            for (size_t a = 0; rc == RF_OK && a < latin.len;) {
+                size_t b = a;
+                while (b < latin.len && latin.data[b] != ' ') b++;
+                /* Transliteration may leave punctuation: keep letters and digits only. */
+                n = 0;
+                for (size_t k = a; k < b; k++) {
+                    char c = latin.data[k];
+                    if (((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) && n < sizeof ascii)
+                        ascii[n++] = c;
+                }
+                push_word(w, ascii, n, RF_ORIGIN_TRANSLIT, 0, start, end - start);
+                a = b + 1;
+            }
+            rf_buf_free(&latin);
+            return rc;
+        }
+    }
+}
+
+/* Splits name[0..len) into normalized words, leaving out the `skip` ranges. */
+static int split_words(words *w, rf_translit *tr, const char *name, size_t len,
+                       const range *skip, size_t n_skip)
+{
+    rf_buf scratch = {0};
+    size_t pos = 0, seg_start = 0, prev_end = 0;
+    int in_word = 0, rc = RF_OK;
+
+    w->count = 0;
+    w->truncated = 0;
+    while (pos <= len && rc == RF_OK) {
+        utf8proc_int32_t cp = ' ';
+        utf8proc_ssize_t step = 1;
+        int skipped = 0;
+        if (pos < len) {
+            step = utf8proc_iterate((const utf8proc_uint8_t *)name + pos,
+                                    (utf8proc_ssize_t)(len - pos), &cp);
+            if (step <= 0) {
+                cp = ' '; /* an invalid byte separates words */
+                step = 1;
+            }
+            for (size_t k = 0; k < n_skip; k++)
+                if (pos >= skip[k].start && pos < skip[k].end) skipped = 1;
+        }
+        if (!skipped && pos < len && (is_word_char(cp) || (in_word && is_apostrophe(cp)))) {
+            if (!in_word) {
+                seg_start = pos;
+                in_word = 1;
+            }
+        } else if (in_word) {
+            /* Two words are tight when only one "." or "-" (and maybe a space after a
+             * period) separate them: the pieces of an initialism such as "S.A." */
+            int tight = 0;
+            if (w->count > 0 && prev_end < seg_start) {
+                size_t gap = seg_start - prev_end;
+                const char *g = name + prev_end;
+                tight = (gap == 1 && (g[0] == '.' || g[0] == '-')) ||
+                        (gap == 2 && g[0] == '.' && g[1] == ' ');
+            }
+            rc = push_segment(w, tr, &scratch, name, seg_start, pos, tight);
+            prev_end = pos;
+            in_word = 0;
+        }
+        pos += (size_t)step;
+    }
+    rf_buf_free(&scratch);
+    if (rc != RF_OK) return rc;
+
+    /* Join runs of tight single letters: "s" "a" -> "sa", "a" "b" "c" -> "abc". */
+    {
+        size_t out = 0;
+        for (size_t i = 0; i < w->count;) {
+            size_t j = i + 1;
+            if (w->items[i].len == 1) {
+                while (j < w->count && w->items[j].len == 1 && w->items[j].tight) j++;
+            }
+            if (j - i > 1) {
+                word joined = w->items[i];
+                for (size_t k = i + 1; k < j; k++) joined.text[joined.len++] = w->items[k].text[0];
+                joined.text[joined.len] = '\0';
+                joined.src_len = w->items[j - 1].src_start + w->items[j - 1].src_len - joined.src_start;
+                w->items[out++] = joined;
+            } else {
+                w->items[out++] = w->items[i];
+            }
+            i = j;
+        }
+        w->count = out;
+    }
+    return RF_OK;
+}
+
+int rf_normalize_words(rf_buf *out, rf_translit *tr, const char *name, size_t len)
+{
+    words *w = malloc(sizeof *w);
+    int rc;
+
+    if (!w) return RF_ENOMEM;
+    rc = split_words(w, tr, name, len, NULL, 0);
+    for (size_t i = 0; i < w->count && rc == RF_OK; i++) {
+        if (out->len) rc = rf_buf_putc(out, ' ');
+        if (rc == RF_OK) rc = rf_buf_append(out, w->items[i].text, w->items[i].len);
+    }
+    free(w);
+    return rc;
+}
+
+/* Ranges of order text around a party's name ("Attn: ...", "- Purchasing Dept"). */
+static size_t find_noise(range *out, const rf_lexicon *lex, const char *name, size_t len)
+{
+    pcre2_match_data *md = pcre2_match_data_create(4, NULL);
+    size_t n = 0;
+
+    if (!md) return 0;
+    for (size_t i = 0; i < RF_NOISE_PATTERNS; i++) {
+        int rc = pcre2_match(lex->noise[i], (PCRE2_SPTR)name, len, 0, 0, md, NULL);
+        if (rc > 0) {
+            PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
+            /* Leave it in when it is all there is (a name that starts with "Attn"). */
+            size_t kept = 0;
+            for (size_t k = 0; k < ov[0]; k++) kept += is_word_char((unsigned char)name[k]) ? 1u : 0u;
+            if (kept >= 2) {
+                out[n].start = ov[0];
+                out[n].end = ov[1];
+                n++;
+            }
+        }
+    }
+    pcre2_match_data_free(md);
+    return n;
+}
+
+static int emit(rf_tokens *out, const char *text, size_t len, rf_tok_class cls, uint8_t origin,
+                uint32_t src_start, uint32_t src_end)
+{
+    rf_token *t;
+    int rc;
+    if (out->count == RF_MAX_TOKENS) {
+        out->truncated = 1;
+        return RF_OK;
+    }
+    t = &out->items[out->count];
+    t->text_off = (uint32_t)out->text.len;
+    t->text_len = (uint16_t)len;
+    t->cls = (uint8_t)cls;
+    t->origin = origin;
+    t->src_start = src_start;
+    t->src_len = src_end - src_start;
+    rc = rf_buf_append(&out->text, text, len);
+    if (rc == RF_OK) rc = rf_buf_putc(&out->text, '\0');
+    if (rc == RF_OK) out->count++;
+    return rc;
+}
+
+static int all_digits(const char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if (s[i] < '0' || s[i] > '9') return 0;
+    return len > 0;
+}
+
+int rf_typo_budget_lexicon(size_t len)
+{
+    if (len < 5) return 0;
+    if (len < 10) return 1;
+    return 2;
+}
+
+/* The lexicon entry for one word, or NULL; plurals of business words ("holdings",
+ * "industries") find their singular. */
+static const rf_phrase *lookup_word(const rf_lexicon *lex, const char *text, size_t n)
+{
+    char key[RF_MAX_TOKEN_LEN + 1];
+    uint32_t idx = rf_strmap_get(lex->phrases, text, n);
+
+    if (idx == RF_STRMAP_MISSING && n > 4 && n <= RF_MAX_TOKEN_LEN && text[n - 1] == 's') {
+        memcpy(key, text, n);
+        idx = rf_strmap_get(lex->phrases, key, n - 1);
+        if (idx == RF_STRMAP_MISSING && n > 5 && key[n - 2] == 'e' && key[n - 3] == 'i') {
+            key[n - 3] = 'y';
+            idx = rf_strmap_get(lex->phrases, key, n - 2);
+        }
+    }
+    return idx == RF_STRMAP_MISSING ? NULL : &lex->entries[idx];
+}
+
+/* Checks lexicon word `id` against `w` and keeps it in *best if it is the closest so far. */
+static void consider(const rf_lexicon *lex, uint32_t id, const char *w, size_t len, int budget,
+                     uint32_t *best, int *best_d)
+{
+    const char *cand;
+    int d;
+    if (id == RF_STRMAP_MISSING) return;
+    cand = lex->words_text.data + id;
+    d = rf_osa_distance(w, len, cand, strlen(cand), budget);
+    if (d <= budget && d < *best_d) {
+        *best = id;
+        *best_d = d;
+    }
+}
+
+/* The lexicon word within typo distance of w (a misspelt "Compnay"), or NULL. */
+static const char *correct_word(const rf_lexicon *lex, const char *w, size_t len)
+{
+    int budget = rf_typo_budget_lexicon(len);
+    uint32_t best = RF_STRMAP_MISSING;
+    int best_d = budget + 1;
+    char buf[RF_MAX_TOKEN_LEN];
+
+    if (budget == 0 || len > RF_MAX_TOKEN_LEN) return NULL;
+    consider(lex, rf_strmap_get(lex->word_deletes, w, len), w, len, budget, &best, &best_d);
+    for (size_t i = 0; i < len; i++) {
+        memcpy(buf, w, i);
+        memcpy(buf + i, w + i + 1, len - i - 1);
+        consider(lex, rf_strmap_get(lex->words, buf, len - 1), w, len, budget, &best, &best_d);
+        consider(lex, rf_strmap_get(lex->word_deletes, buf, len - 1), w, len, budget, &best, &best_d);
+    }
+    return best == RF_STRMAP_MISSING ? NULL : lex->words_text.data + best;
+}
+
+/* A word on its way to a token: its canonical text and what the lexicon says of it alone. */
+typedef struct cword {
+    const char *text;
+    size_t len;
+    const rf_phrase *single;
+    int corrected;
+} cword;
+
+/* The lexicon entry for the canonical words cw[i .. i+k), or NULL. */
+static const rf_phrase *lookup_phrase(const rf_lexicon *lex, const cword *cw, size_t i, size_t k)
+{
+    char key[RF_MAX_TOKEN_LEN * 8 + 8];
+    size_t n = 0;
+    uint32_t idx;
+
+    for (size_t j = i; j < i + k; j++) {
+        if (n + cw[j].len + 1 >= sizeof key) return NULL;
+        if (j > i) key[n++] = ' ';
+        memcpy(key + n, cw[j].text, cw[j].len);
+        n += cw[j].len;
+    }
+    idx = rf_strmap_get(lex->phrases, key, n);
+    return idx == RF_STRMAP_MISSING ? NULL : &lex->entries[idx];
+}
+
+int rf_tokenize(rf_tokens *out, const rf_lexicon *lex, const rf_strmap *places,
+                rf_translit *tr, const char *name, size_t len, int for_party)
+{
+    range skip[RF_NOISE_PATTERNS];
+    size_t n_skip = for_party ? find_noise(skip, lex, name, len) : 0;
+    words *w = malloc(sizeof *w);
+    cword cw[RF_MAX_WORDS];
+    int rc;
+
+    rf_buf_reset(&out->text);
+    out->count = 0;
+    out->truncated = 0;
+    if (!w) return RF_ENOMEM;
+    rc = split_words(w, tr, name, len, skip, n_skip);
+    out->truncated = w->truncated;
+    /* Each word alone: known spellings to their canonical form, misspelt business words and
+     * legal forms corrected; places and numbers noted later. */
+    for (size_t i = 0; i < w->count && rc == RF_OK; i++) {
+        const word *x = &w->items[i];
+        cword *c = &cw[i];
+        c->text = x->text;
+        c->len = x->len;
+        c->corrected = 0;
+        c->single = lookup_word(lex, x->text, x->len);
+        if (!c->single && !all_digits(x->text, x->len) &&
+            !(places && rf_strmap_get(places, x->text, x->len) != RF_STRMAP_MISSING)) {
+            const char *fixed = correct_word(lex, x->text, x->len);
+            if (fixed) {
+                c->text = fixed;
+                c->len = strlen(fixed);
+                c->corrected = 1;
+                c->single = lookup_word(lex, fixed, c->len);
+            }
+        }
+        if (c->single) {
+            c->text = lex->canon.data + c->single->canon_off;
+            c->len = c->single->canon_len;
+        }
+    }
+    /* Then phrases, longest first: "co ltd", "open joint stock co". */
+    for (size_t i = 0; i < w->count && rc == RF_OK;) {
+        const word *x = &w->items[i];
+        const rf_phrase *ph = NULL;
+        size_t k = 1;
+        int corrected = cw[i].corrected;
+        uint32_t longest = rf_strmap_get(lex->starts, cw[i].text, cw[i].len);
+        if (longest != RF_STRMAP_MISSING) {
+            for (k = longest < w->count - i ? longest : w->count - i; k > 1; k--)
+                if ((ph = lookup_phrase(lex, cw, i, k)) != NULL) break;
+        }
+        if (ph) {
+            for (size_t j = i + 1; j < i + k; j++) corrected |= cw[j].corrected;
+        } else {
+            k = 1;
+            ph = cw[i].single;
+        }
+        {
+            const word *last = &w->items[i + k - 1];
+            uint32_t src_end = last->src_start + last->src_len;
+            if (ph) {
+                const char *canon = lex->canon.data + ph->canon_off;
+                int same = k == 1 && ph->canon_len == x->len && memcmp(canon, x->text, x->len) == 0;
+                uint8_t origin = x->origin == RF_ORIGIN_TRANSLIT ? RF_ORIGIN_TRANSLIT
+                                 : corrected                    ? RF_ORIGIN_TYPO
+                                 : same                         ? RF_ORIGIN_LITERAL
+                                                                : RF_ORIGIN_SYMBOL;
+                rc = emit(out, canon, ph->canon_len, (rf_tok_class)ph->cls, origin, x->src_start, src_end);
+            } else {
+                /* A word corrected towards a phrase it did not complete stays as written. */
+                rf_tok_class cls = all_digits(x->text, x->len) ? RF_TOK_NUMBER
+                                   : (places && rf_strmap_get(places, x->text, x->len) != RF_STRMAP_MISSING)
+                                       ? RF_TOK_PLACE
+                                       : RF_TOK_WORD;
+                rc = emit(out, x->text, x->len, cls, x->origin, x->src_start, src_end);
+            }
+        }
+        i += k;
+    }
+    free(w);
+    return rc;
+}

@@ -1,0 +1,81 @@
+/* tokens.h: names as classified words. The lexicon (legal forms, business words and their
+ * abbreviations, stop words, country names) is built once from the embedded tables; the
+ * tokenizer turns a name into canonical tokens, each remembering where in the original text it
+ * came from (for highlighting) and what kind of word it is (which decides its weight). */
+#ifndef RF_TOKENS_H
+#define RF_TOKENS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../lists/rf_base.h"
+#include "strmap.h"
+#include "translit.h"
+
+/* Kinds of words, from most to least telling. */
+typedef enum rf_tok_class {
+    RF_TOK_WORD = 0, /* an ordinary word: decides a match */
+    RF_TOK_NUMBER,   /* digits: must agree exactly */
+    RF_TOK_GENERIC,  /* a common business word (technology, trading): weak evidence */
+    RF_TOK_PLACE,    /* a country or city name: weak evidence */
+    RF_TOK_LEGAL,    /* a legal form (Co., Ltd., GmbH, OOO): confirms, never decides */
+    RF_TOK_STOP      /* and, the, of, titles: ignored unless they are the whole name */
+} rf_tok_class;
+
+const char *rf_tok_class_name(rf_tok_class c);
+
+/* How a token's canonical text was reached from what was written. */
+typedef enum rf_tok_origin {
+    RF_ORIGIN_LITERAL = 0,  /* as written (case and accents aside) */
+    RF_ORIGIN_SYMBOL,       /* a spelling or abbreviation mapped to its canonical word */
+    RF_ORIGIN_TRANSLIT,     /* transliterated from another script */
+    RF_ORIGIN_TYPO          /* a misspelling of a known word ("Compnay") */
+} rf_tok_origin;
+
+typedef struct rf_token {
+    uint32_t text_off; /* canonical text, in rf_tokens.text */
+    uint16_t text_len;
+    uint8_t cls;       /* rf_tok_class */
+    uint8_t origin;    /* rf_tok_origin */
+    uint32_t src_start; /* byte span in the original name */
+    uint32_t src_len;
+} rf_token;
+
+/* Caps: words per name and bytes per word; longer names are cut (and said so). */
+#define RF_MAX_TOKENS 48
+#define RF_MAX_TOKEN_LEN 64
+
+typedef struct rf_tokens {
+    rf_buf text;
+    rf_token items[RF_MAX_TOKENS];
+    size_t count;
+    int truncated;
+} rf_tokens;
+
+static inline const char *rf_token_text(const rf_tokens *t, size_t i)
+{
+    return t->text.data + t->items[i].text_off;
+}
+
+/* The immutable lexicon, built on first use from the embedded tables (thread-safe). NULL if
+ * it could not be built (out of memory). */
+typedef struct rf_lexicon rf_lexicon;
+const rf_lexicon *rf_lexicon_get(void);
+
+/* Splits and classifies `name`. `places` (may be NULL) adds place names found in the lists'
+ * addresses to the lexicon's countries; `tr` (may be NULL) transliterates other scripts.
+ * `for_party` enables the clean-up of order text around a name ("Attn: ...", "c/o ...",
+ * "- Purchasing Dept"). Resets `out`. */
+int rf_tokenize(rf_tokens *out, const rf_lexicon *lex, const rf_strmap *places,
+                rf_translit *tr, const char *name, size_t len, int for_party);
+
+/* The words of `name` normalized (case folded, accents stripped, other scripts
+ * transliterated) but not classified: how table entries and place names are keyed.
+ * Words are appended to `out` separated by single spaces. */
+int rf_normalize_words(rf_buf *out, rf_translit *tr, const char *name, size_t len);
+
+/* Edit distance with adjacent transpositions (optimal string alignment), or `limit` + 1 when
+ * it is larger than `limit`. */
+int rf_osa_distance(const char *a, size_t alen, const char *b, size_t blen, int limit);
+
+#endif

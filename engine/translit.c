@@ -1,0 +1,208 @@
+/* translit.c: other scripts to Latin through ICU (see translit.h). Text is cut into runs of
+ * one script; Cyrillic runs go through Russian-Latin/BGN (the romanization OFAC and the UN
+ * use), Han runs through the business-word table then Han-Latin with syllables joined, the
+ * rest through Any-Latin; everything ends as lower-case ASCII via Latin-ASCII. */
+#include "translit.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unicode/ustring.h>
+#include <unicode/utrans.h>
+#include <utf8proc.h>
+
+#include "strmap.h"
+
+extern const unsigned char rf_data_zh_business[];
+extern const size_t rf_data_zh_business_size;
+
+#define ZH_MAX_CHARS 8 /* longest Chinese entry, in characters */
+#define RUN_MAX 4096   /* UTF-16 units transliterated at once */
+
+struct rf_translit {
+    UTransliterator *cyrillic;
+    UTransliterator *han;
+    UTransliterator *other;
+    rf_strmap *zh_words; /* chinese -> offset of its English in zh_english */
+    rf_buf zh_english;
+};
+
+typedef enum script { SCRIPT_LATIN, SCRIPT_CYRILLIC, SCRIPT_HAN, SCRIPT_OTHER } script;
+
+static script script_of(int32_t cp)
+{
+    if (cp < 0x250 || (cp >= 0x1E00 && cp < 0x1F00)) return SCRIPT_LATIN;
+    if (cp >= 0x400 && cp < 0x530) return SCRIPT_CYRILLIC;
+    if ((cp >= 0x4E00 && cp < 0xA000) || (cp >= 0x3400 && cp < 0x4DC0) ||
+        (cp >= 0xF900 && cp < 0xFB00) || (cp >= 0x20000 && cp < 0x2FA20))
+        return SCRIPT_HAN;
+    return SCRIPT_OTHER;
+}
+
+static UTransliterator *open_transform(const char *id)
+{
+    UChar uid[128];
+    UErrorCode status = U_ZERO_ERROR;
+    UTransliterator *t;
+
+    u_uastrcpy(uid, id);
+    t = utrans_openU(uid, -1, UTRANS_FORWARD, NULL, 0, NULL, &status);
+    if (U_FAILURE(status)) return NULL;
+    return t;
+}
+
+static int load_zh_words(rf_translit *tr)
+{
+    const char *p = (const char *)rf_data_zh_business;
+    const char *end = p + rf_data_zh_business_size;
+    int rc = rf_strmap_new(&tr->zh_words, 256);
+
+    while (rc == RF_OK && p < end) {
+        const char *eol = memchr(p, '\n', (size_t)(end - p));
+        const char *tab;
+        if (!eol) eol = end;
+        tab = memchr(p, '\t', (size_t)(eol - p));
+        if (*p != '#' && tab) {
+            uint32_t off = (uint32_t)tr->zh_english.len;
+            rc = rf_buf_append(&tr->zh_english, tab + 1, (size_t)(eol - tab - 1));
+            if (rc == RF_OK) rc = rf_buf_putc(&tr->zh_english, '\0');
+            if (rc == RF_OK) rc = rf_strmap_put(tr->zh_words, p, (size_t)(tab - p), off, NULL);
+        }
+        p = eol + 1;
+    }
+    return rc;
+}
+
+int rf_translit_new(rf_translit **out)
+{
+    rf_translit *tr = calloc(1, sizeof *tr);
+    int rc;
+
+    *out = NULL;
+    if (!tr) return RF_ENOMEM;
+    tr->cyrillic = open_transform("Russian-Latin/BGN; Any-Latin; Latin-ASCII; Lower");
+    if (!tr->cyrillic) tr->cyrillic = open_transform("Any-Latin; Latin-ASCII; Lower");
+    tr->han = open_transform("Han-Latin; Latin-ASCII; Lower");
+    tr->other = open_transform("Any-Latin; Latin-ASCII; Lower");
+    rc = (tr->cyrillic && tr->han && tr->other) ? load_zh_words(tr) : RF_ENOMEM;
+    if (rc != RF_OK) {
+        rf_translit_free(tr);
+        return rc;
+    }
+    *out = tr;
+    return RF_OK;
+}
+
+void rf_translit_free(rf_translit *tr)
+{
+    if (!tr) return;
+    if (tr->cyrillic) utrans_close(tr->cyrillic);
+    if (tr->han) utrans_close(tr->han);
+    if (tr->other) utrans_close(tr->other);
+    rf_strmap_free(tr->zh_words);
+    rf_buf_free(&tr->zh_english);
+    free(tr);
+}
+
+/* Transliterates s[0..len) with `t` and appends the result; when `join` is set, the spaces ICU
+ * puts between syllables are dropped so that one run of Han characters is one word. */
+static int transform_append(UTransliterator *t, rf_buf *out, const char *s, size_t len, int join)
+{
+    UChar text[RUN_MAX];
+    char utf8[RUN_MAX * 3];
+    int32_t ulen = 0, limit, u8len = 0;
+    UErrorCode status = U_ZERO_ERROR;
+
+    u_strFromUTF8(text, RUN_MAX / 2, &ulen, s, (int32_t)len, &status);
+    if (U_FAILURE(status)) return RF_EFORMAT;
+    limit = ulen;
+    utrans_transUChars(t, text, &ulen, RUN_MAX, 0, &limit, &status);
+    if (U_FAILURE(status)) return RF_ELIMIT;
+    u_strToUTF8(utf8, (int32_t)sizeof utf8, &u8len, text, ulen, &status);
+    if (U_FAILURE(status)) return RF_ELIMIT;
+    if (out->len && out->data[out->len - 1] != ' ') {
+        int rc = rf_buf_putc(out, ' ');
+        if (rc != RF_OK) return rc;
+    }
+    for (int32_t i = 0; i < u8len; i++) {
+        int rc;
+        if (join && (utf8[i] == ' ' || utf8[i] == '\'' || utf8[i] == '-')) continue;
+        rc = rf_buf_putc(out, utf8[i]);
+        if (rc != RF_OK) return rc;
+    }
+    return rf_buf_putc(out, ' ');
+}
+
+/* A run of Han characters: business words and places in English, the rest pinyin. */
+static int han_append(rf_translit *tr, rf_buf *out, const char *s, size_t len)
+{
+    size_t pos = 0, pending = 0; /* pending: start of characters not yet written */
+    int rc = RF_OK;
+
+    while (pos < len && rc == RF_OK) {
+        /* Try the longest table entry starting here (entries are at most ZH_MAX_CHARS). */
+        size_t ends[ZH_MAX_CHARS], n = 0, q = pos;
+        uint32_t hit = RF_STRMAP_MISSING;
+        size_t hit_end = pos;
+        while (q < len && n < ZH_MAX_CHARS) {
+            utf8proc_int32_t cp;
+            utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)s + q,
+                                                  (utf8proc_ssize_t)(len - q), &cp);
+            if (k <= 0) break;
+            q += (size_t)k;
+            ends[n++] = q;
+        }
+        for (size_t i = n; i-- > 1;) {
+            uint32_t v = rf_strmap_get(tr->zh_words, s + pos, ends[i] - pos);
+            if (v != RF_STRMAP_MISSING) {
+                hit = v;
+                hit_end = ends[i];
+                break;
+            }
+        }
+        if (hit == RF_STRMAP_MISSING) {
+            pos = n ? ends[0] : len;
+            continue;
+        }
+        if (pending < pos) rc = transform_append(tr->han, out, s + pending, pos - pending, 1);
+        if (rc == RF_OK) rc = rf_buf_printf(out, " %s ", tr->zh_english.data + hit);
+        pos = pending = hit_end;
+    }
+    if (rc == RF_OK && pending < len)
+        rc = transform_append(tr->han, out, s + pending, len - pending, 1);
+    return rc;
+}
+
+int rf_translit_append(rf_translit *tr, rf_buf *out, const char *s, size_t len)
+{
+    size_t pos = 0;
+    int rc = RF_OK;
+
+    while (pos < len && rc == RF_OK) {
+        size_t start = pos;
+        script sc = SCRIPT_LATIN;
+        int first = 1;
+        /* A run: characters of one script (neutral characters join the current run). */
+        while (pos < len) {
+            utf8proc_int32_t cp;
+            utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)s + pos,
+                                                  (utf8proc_ssize_t)(len - pos), &cp);
+            script here;
+            if (k <= 0) return RF_EFORMAT;
+            here = cp < 0x80 && !((cp | 0x20) >= 'a' && (cp | 0x20) <= 'z') ? sc : script_of(cp);
+            if (first) {
+                sc = here;
+                first = 0;
+            } else if (here != sc) {
+                break;
+            }
+            pos += (size_t)k;
+        }
+        switch (sc) {
+        case SCRIPT_HAN: rc = han_append(tr, out, s + start, pos - start); break;
+        case SCRIPT_CYRILLIC: rc = transform_append(tr->cyrillic, out, s + start, pos - start, 0); break;
+        case SCRIPT_OTHER: rc = transform_append(tr->other, out, s + start, pos - start, 0); break;
+        case SCRIPT_LATIN: rc = transform_append(tr->other, out, s + start, pos - start, 0); break;
+        }
+    }
+    return rc;
+}
