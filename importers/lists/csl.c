@@ -1,0 +1,221 @@
+/* csl.c: the trade.gov Consolidated Screening List as CSV (29 columns, "_id" first; the 2022
+ * layout quotes only where needed, the current one quotes every field). One row is one
+ * listed party of one of the thirteen lists the CSL merges; the list is named in `source`
+ * ("Entity List (EL) - Bureau of Industry and Security") and its code is what stands in
+ * the parentheses. Feed "csl", format "csl-csv". The CSV gives no publication date: the
+ * version's date is --effective or, without it, the import date. */
+#include "list_import.h"
+
+#include <string.h>
+#include <strings.h>
+
+enum {
+    C_ID, C_SOURCE, C_TYPE, C_PROGRAMS, C_NAME, C_TITLE, C_ADDRESSES, C_FRN, C_START, C_END,
+    C_LIC_REQ, C_LIC_POLICY, C_REMARKS, C_LIST_URL, C_ALT_NAMES, C_CITIZENSHIPS, C_DOB,
+    C_NATIONALITIES, C_INFO_URL, C_IDS, C_COUNT
+};
+
+static const char *const columns[] = {
+    "_id", "source", "type", "programs", "name", "title", "addresses",
+    "federal_register_notice", "start_date", "end_date", "license_requirement",
+    "license_policy", "remarks", "source_list_url", "alt_names", "citizenships",
+    "dates_of_birth", "nationalities", "source_information_url", "ids", NULL};
+
+/* What detection looks for: the columns no other list file has together. */
+static const char *const signature[] = {"_id", "source", "entity_number", "name",
+                                        "alt_names", NULL};
+
+typedef struct csl_reader {
+    rf_list_ctx *cx;
+    rf_namer *namer;
+    size_t col[C_COUNT];
+    size_t n_columns; /* fields in the header, which every row must have */
+    int have_header;
+    rf_name_set names;
+    rf_address addresses[RF_MAX_ADDRESSES];
+} csl_reader;
+
+static int detect(const char *data, size_t len)
+{
+    return rf_rows_header_has(data, len, ',', signature);
+}
+
+/* "Entity List (EL) - Bureau ..." -> "EL"; "... (NS-MBS List) - ..." -> "NS-MBS". */
+static const char *list_code(rf_list_ctx *cx, const char *source)
+{
+    const char *open = strchr(source, '('), *close;
+    size_t n;
+
+    if (!open || !(close = strchr(open, ')')) || close == open + 1) return NULL;
+    n = (size_t)(close - open - 1);
+    if (n > 5 && strncasecmp(close - 5, " List", 5) == 0) n -= 5;
+    return rf_strpool_add(&cx->pool, open + 1, n);
+}
+
+static rf_entity_type entity_type(const char *type)
+{
+    if (!type) return RF_ENTITY_UNKNOWN;
+    if (strcasecmp(type, "Individual") == 0) return RF_ENTITY_PERSON;
+    if (strcasecmp(type, "Entity") == 0) return RF_ENTITY_ORGANIZATION;
+    if (strcasecmp(type, "Vessel") == 0) return RF_ENTITY_VESSEL;
+    if (strcasecmp(type, "Aircraft") == 0) return RF_ENTITY_AIRCRAFT;
+    return RF_ENTITY_UNKNOWN;
+}
+
+/* The addresses column: "; "-separated addresses (the current layout also writes "; and "),
+ * each "street, city, state, postal code, COUNTRY" with empty parts left out, so only the
+ * country (an ISO code, last) can be told apart; the rest stays the address's text. Cut in
+ * place. */
+static int split_addresses(csl_reader *r, char *s, size_t *n_out, long line)
+{
+    size_t n = 0;
+    char *next;
+
+    for (; s; s = next) {
+        char *comma, *text = s, *country = NULL;
+        size_t len;
+
+        if ((next = strchr(s, ';')) != NULL) *next++ = '\0';
+        len = rf_trim(text, strlen(text));
+        if (len > 4 && strncasecmp(text, "and ", 4) == 0) len = rf_trim(text + 4, len - 4), text += 4;
+        if (len == 0) continue;
+        comma = strrchr(text, ',');
+        {
+            char *last = comma ? comma + 1 : text;
+            size_t ll = rf_trim(last, strlen(last));
+            if (ll == 2 && last[0] >= 'A' && last[0] <= 'Z' && last[1] >= 'A' && last[1] <= 'Z') {
+                country = last;
+                if (comma) *comma = '\0';
+                else text = NULL;
+            }
+        }
+        if (text) {
+            size_t tl = rf_text_collapse(text, strlen(text));
+            while (tl && (text[tl - 1] == ',' || text[tl - 1] == ' ')) text[--tl] = '\0';
+            if (tl == 0) text = NULL;
+        }
+        if (!text && !country) continue;
+        if (n == RF_MAX_ADDRESSES)
+            return rf_list_fail(r->cx, RF_ELIMIT, line, "more than %d addresses for one entity",
+                                RF_MAX_ADDRESSES);
+        r->addresses[n].text = text;
+        r->addresses[n].city = NULL;
+        r->addresses[n].country = country;
+        n++;
+    }
+    *n_out = n;
+    return 0;
+}
+
+/* 1 when the row repeats the header (the 2023 file has its header twice). */
+static int is_header(const csl_reader *r, const rf_row *row)
+{
+    const char *id = row->field[r->col[C_ID]], *source = row->field[r->col[C_SOURCE]];
+    return strcmp(id, "_id") == 0 && strcmp(source, "source") == 0;
+}
+
+static int on_row(rf_row *row, void *ctx)
+{
+    csl_reader *r = ctx;
+    rf_list_ctx *cx = r->cx;
+    rf_entity e;
+    char start[11], end[11];
+    const char *type, *alt, *f;
+    char *addresses;
+    int rc;
+
+    if (!r->have_header) {
+        r->have_header = 1;
+        r->n_columns = row->n;
+        return rf_rows_map_header(r->col, row, columns, cx);
+    }
+    if (row->n != r->n_columns)
+        return rf_list_fail(cx, RF_EFORMAT, row->line, "row has %zu fields, the header has %zu",
+                            row->n, r->n_columns);
+    if (is_header(r, row))
+        return rf_list_warn(cx, row->line, "the header row is repeated here; skipped");
+    cx->sum->rows++;
+    rf_strpool_reset(&cx->pool);
+
+    memset(&e, 0, sizeof e);
+    e.source_line = row->line;
+    if (!(e.source_id = rf_row_get(row, r->col[C_ID])))
+        return rf_list_fail(cx, RF_EFORMAT, row->line, "row has no _id");
+    if (!(e.list_name = rf_row_get(row, r->col[C_SOURCE])))
+        return rf_list_fail(cx, RF_EFORMAT, row->line, "row has no source list");
+    if (!(e.list_code = list_code(cx, e.list_name))) {
+        if ((rc = rf_list_warn(cx, row->line, "source \"%s\" names no list code in "
+                               "parentheses; the whole source is used", e.list_name)) != 0)
+            return rc;
+        e.list_code = e.list_name;
+    }
+    if (!(f = rf_row_get(row, r->col[C_NAME])))
+        return rf_list_fail(cx, RF_EFORMAT, row->line, "row has no name");
+    if ((rc = rf_names_split(&r->names, r->namer, f, cx, row->line)) != 0) return rc;
+    if ((alt = rf_row_get(row, r->col[C_ALT_NAMES])) != NULL) {
+        /* alt_names is "; "-separated, sometimes ending "; and X". */
+        const char *p = alt;
+        for (const char *sc; p; p = sc ? sc + 1 : NULL) {
+            sc = strchr(p, ';');
+            if ((rc = rf_names_add_listed(&r->names, r->namer, p,
+                                          sc ? (size_t)(sc - p) : strlen(p), cx, row->line)) != 0)
+                return rc;
+        }
+    }
+    e.names = r->names.names;
+    e.n_names = r->names.n;
+    e.parent_name = r->names.parent;
+
+    type = rf_row_get(row, r->col[C_TYPE]);
+    e.type = entity_type(type);
+    if (e.type == RF_ENTITY_UNKNOWN) {
+        if (type && (rc = rf_list_warn(cx, row->line, "unknown type \"%s\"; guessed from the "
+                                       "name", type)) != 0)
+            return rc;
+        e.type = rf_names_guess_type(r->namer, e.names[0].text);
+    }
+
+    e.programs = rf_row_get(row, r->col[C_PROGRAMS]);
+    e.federal_register = rf_row_get(row, r->col[C_FRN]);
+    e.start_date = rf_list_date(cx, row->line, "start_date", rf_row_get(row, r->col[C_START]),
+                                NULL, start, &rc);
+    if (rc) return rc;
+    e.end_date = rf_list_date(cx, row->line, "end_date", rf_row_get(row, r->col[C_END]), NULL,
+                              end, &rc);
+    if (rc) return rc;
+    e.license_requirement = rf_row_get(row, r->col[C_LIC_REQ]);
+    e.license_policy = rf_row_get(row, r->col[C_LIC_POLICY]);
+    e.remarks = rf_row_get(row, r->col[C_REMARKS]);
+    e.title = rf_row_get(row, r->col[C_TITLE]);
+    /* The list's own page first; the page about the list when that is all there is. */
+    if (!(e.source_url = rf_row_get(row, r->col[C_LIST_URL])))
+        e.source_url = rf_row_get(row, r->col[C_INFO_URL]);
+    if (!(e.nationalities = rf_row_get(row, r->col[C_NATIONALITIES])))
+        e.nationalities = rf_row_get(row, r->col[C_CITIZENSHIPS]);
+    e.dates_of_birth = rf_row_get(row, r->col[C_DOB]);
+    e.ids = rf_row_get(row, r->col[C_IDS]);
+
+    if ((addresses = (char *)rf_row_get(row, r->col[C_ADDRESSES])) != NULL &&
+        (rc = split_addresses(r, addresses, &e.n_addresses, row->line)) != 0)
+        return rc;
+    e.addresses = r->addresses;
+    return rf_list_emit(cx, &e);
+}
+
+static int parse(rf_list_ctx *cx, const char *data, size_t len)
+{
+    csl_reader r;
+    int rc;
+
+    memset(&r, 0, sizeof r);
+    r.cx = cx;
+    if ((rc = rf_namer_new(&r.namer, cx->err)) != 0) return rc;
+    rc = rf_rows_read(data, len, ',', cx->name, on_row, &r, cx->err);
+    if (rc == 0 && !r.have_header) rc = rf_list_fail(cx, RF_EFORMAT, 0, "the file is empty");
+    rf_namer_free(r.namer);
+    return rc;
+}
+
+const rf_list_format_def rf_list_csl_format = {
+    RF_LIST_CSL_CSV, "csl-csv", "csl", detect, NULL, parse,
+};

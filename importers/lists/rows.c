@@ -1,0 +1,223 @@
+/* rows.c: rows of quoted delimited text (the CSL's CSV, the DPL's tab-separated file) read
+ * with libcsv, with the physical line each row starts on, fields checked for size and UTF-8;
+ * and the header helpers the formats use to detect themselves and find their columns. */
+#include "list_import.h"
+
+#include <csv.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+typedef struct row_reader {
+    rf_row row;
+    rf_buf fields;                  /* the row's fields, each NUL-terminated */
+    size_t offset[RF_ROW_MAX_FIELDS];
+    long line;      /* physical line being fed to libcsv */
+    long row_start; /* line the unfinished row started on, 0 when no row is open */
+    const char *name;
+    rf_row_fn fn;
+    void *ctx;
+    rf_error *err;
+    int rc;
+} row_reader;
+
+static void on_field(void *data, size_t len, void *ctx)
+{
+    row_reader *rr = ctx;
+    size_t bad;
+
+    if (rr->rc) return;
+    if (rr->row_start == 0) rr->row_start = rr->line;
+    if (rr->row.n == RF_ROW_MAX_FIELDS) {
+        rr->rc = rf_error_set(rr->err, RF_ELIMIT, rr->name, rr->row_start,
+                              "row has more than %d fields", RF_ROW_MAX_FIELDS);
+        return;
+    }
+    if (len > RF_MAX_FIELD) {
+        rr->rc = rf_error_set(rr->err, RF_ELIMIT, rr->name, rr->row_start,
+                              "field %zu is %zu bytes long, more than the %d allowed",
+                              rr->row.n + 1, len, RF_MAX_FIELD);
+        return;
+    }
+    /* Lists are published as UTF-8; a field that is not is a damaged or mislabelled file,
+     * and guessing its encoding could garble the very names we screen against. */
+    if (!rf_utf8_valid(data, len, &bad)) {
+        rr->rc = rf_error_set(rr->err, RF_EFORMAT, rr->name, rr->row_start,
+                              "field %zu is not valid UTF-8 (bad byte 0x%02x at offset %zu)",
+                              rr->row.n + 1, ((const unsigned char *)data)[bad], bad);
+        return;
+    }
+    rr->offset[rr->row.n] = rr->fields.len;
+    rr->row.len[rr->row.n] = len;
+    rr->row.n++;
+    if ((rr->rc = rf_buf_append(&rr->fields, data ? data : "", len)) != 0 ||
+        (rr->rc = rf_buf_putc(&rr->fields, '\0')) != 0)
+        rf_error_set(rr->err, rr->rc, rr->name, rr->row_start, "row too large");
+}
+
+static void on_row(int terminator, void *ctx)
+{
+    row_reader *rr = ctx;
+    (void)terminator;
+
+    if (rr->rc == 0) {
+        /* Pointers are taken only now: the buffer may have moved while the row grew. */
+        for (size_t i = 0; i < rr->row.n; i++) rr->row.field[i] = rr->fields.data + rr->offset[i];
+        rr->row.line = rr->row_start ? rr->row_start : rr->line;
+        rr->rc = rr->fn(&rr->row, rr->ctx);
+    }
+    rr->row.n = 0;
+    rf_buf_reset(&rr->fields);
+    rr->row_start = 0;
+}
+
+/* Only the space character pads fields: a tab is data (or the delimiter). */
+static int is_pad(unsigned char c)
+{
+    return c == ' ';
+}
+
+static int is_blank_line(const char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if (s[i] != ' ' && s[i] != '\r' && s[i] != '\n') return 0;
+    return 1;
+}
+
+int rf_rows_read(const char *data, size_t len, unsigned char delim, const char *name,
+                 rf_row_fn fn, void *ctx, rf_error *err)
+{
+    struct csv_parser p;
+    row_reader rr;
+    size_t pos = 0;
+    int rc = 0;
+
+    memset(&rr, 0, sizeof rr);
+    rr.name = name;
+    rr.fn = fn;
+    rr.ctx = ctx;
+    rr.err = err;
+    rr.fields.max = (size_t)RF_ROW_MAX_FIELDS * (RF_MAX_FIELD + 1);
+    if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI) != 0)
+        return rf_error_set(err, RF_ENOMEM, name, 0, "cannot start the CSV parser");
+    csv_set_delim(&p, delim);
+    csv_set_space_func(&p, is_pad);
+
+    if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0) pos = 3;
+    /* Fed one physical line at a time, so that when libcsv reports a row we know which
+     * lines it spans: fields may hold newlines, and messages must name real lines. */
+    while (pos < len && rr.rc == 0) {
+        const char *nl = memchr(data + pos, '\n', len - pos);
+        size_t n = nl ? (size_t)(nl - (data + pos)) + 1 : len - pos;
+
+        rr.line++;
+        if (rr.row_start == 0 && !is_blank_line(data + pos, n)) rr.row_start = rr.line;
+        if (csv_parse(&p, data + pos, n, on_field, on_row, &rr) != n && rr.rc == 0) {
+            if (rr.row_start && rr.row_start != rr.line)
+                rr.rc = rf_error_set(err, RF_EFORMAT, name, rr.row_start,
+                                     "malformed quoting in the row that starts here "
+                                     "(a quote is not closed; parsing failed at line %ld)",
+                                     rr.line);
+            else
+                rr.rc = rf_error_set(err, RF_EFORMAT, name, rr.line,
+                                     "malformed quoting (%s)", csv_strerror(csv_error(&p)));
+        }
+        pos += n;
+    }
+    if (rr.rc == 0 && csv_fini(&p, on_field, on_row, &rr) != 0 && rr.rc == 0)
+        rr.rc = rf_error_set(err, RF_EFORMAT, name, rr.row_start ? rr.row_start : rr.line,
+                             "unterminated quoted field: the row that starts here runs to "
+                             "the end of the file (line %ld)", rr.line);
+    rc = rr.rc;
+    csv_free(&p);
+    rf_buf_free(&rr.fields);
+    return rc;
+}
+
+size_t rf_text_collapse(char *s, size_t len)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++) {
+        char c = s[i];
+        if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f') {
+            if (n && s[n - 1] != ' ') s[n++] = ' ';
+        } else {
+            s[n++] = c;
+        }
+    }
+    if (n && s[n - 1] == ' ') n--;
+    s[n] = '\0';
+    return n;
+}
+
+const char *rf_row_get(rf_row *row, size_t i)
+{
+    if (i >= row->n) return NULL;
+    row->len[i] = rf_trim(row->field[i], row->len[i]);
+    return row->len[i] ? row->field[i] : NULL;
+}
+
+/* ---- headers ---------------------------------------------------------------------------- */
+
+/* The next header field of line[0..len) from *pos: quotes and padding stripped. */
+static size_t next_header_field(const char *line, size_t len, size_t *pos, char delim,
+                                const char **start)
+{
+    size_t i = *pos, end;
+
+    while (i < len && line[i] == ' ') i++;
+    if (i < len && line[i] == '"') i++;
+    *start = line + i;
+    while (i < len && line[i] != delim) i++;
+    end = i;
+    while (end > (size_t)(*start - line) && (line[end - 1] == ' ' || line[end - 1] == '"' ||
+                                             line[end - 1] == '\r'))
+        end--;
+    *pos = i < len ? i + 1 : len;
+    return end - (size_t)(*start - line);
+}
+
+int rf_rows_header_has(const char *data, size_t len, char delim, const char *const *columns)
+{
+    const char *nl;
+    size_t line_len, pos;
+
+    if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0) {
+        data += 3;
+        len -= 3;
+    }
+    nl = memchr(data, '\n', len);
+    line_len = nl ? (size_t)(nl - data) : len;
+    if (line_len > 4096) return 0; /* a header row is short; this is something else */
+    for (const char *const *c = columns; *c; c++) {
+        int found = 0;
+        for (pos = 0; pos < line_len && !found;) {
+            const char *f;
+            size_t n = next_header_field(data, line_len, &pos, delim, &f);
+            found = n == strlen(*c) && strncasecmp(f, *c, n) == 0;
+        }
+        if (!found) return 0;
+    }
+    return 1;
+}
+
+int rf_rows_map_header(size_t *idx, const rf_row *header, const char *const *columns,
+                       rf_list_ctx *cx)
+{
+    for (size_t c = 0; columns[c]; c++) {
+        size_t i;
+        for (i = 0; i < header->n; i++) {
+            /* The header's fields are not trimmed by the caller: compare without padding. */
+            const char *f = header->field[i];
+            size_t n = header->len[i];
+            while (n && (*f == ' ')) f++, n--;
+            while (n && (f[n - 1] == ' ' || f[n - 1] == '\r')) n--;
+            if (n == strlen(columns[c]) && strncasecmp(f, columns[c], n) == 0) break;
+        }
+        if (i == header->n)
+            return rf_list_fail(cx, RF_EFORMAT, header->line,
+                                "the header has no \"%s\" column", columns[c]);
+        idx[c] = i;
+    }
+    return 0;
+}
