@@ -77,14 +77,14 @@ static int add_company_line(party_set *set, const rf_buf *line)
     return len ? add_party(set, line->data, len, NULL) : 0;
 }
 
-/* names.tsv.gz: `name<TAB>source` per line. */
+/* names.tsv.gz: a header line, then `name<TAB>source` per line. */
 static int read_companies(party_set *set, const char *path, rf_error *err)
 {
     rf_reader *r = NULL;
     rf_buf line = {0};
     char chunk[65536];
     long n = 0;
-    int rc;
+    int rc, header = 1;
 
     if ((rc = rf_reader_open(&r, path, err)) < 0) return rc;
     while (rc == 0 && (n = rf_reader_read(r, chunk, sizeof chunk, err)) > 0) {
@@ -92,7 +92,8 @@ static int read_companies(party_set *set, const char *path, rf_error *err)
             if (chunk[i] != '\n') {
                 rc = rf_buf_putc(&line, chunk[i]);
             } else {
-                rc = add_company_line(set, &line);
+                if (!header) rc = add_company_line(set, &line);
+                header = 0;
                 rf_buf_reset(&line);
             }
         }
