@@ -7,7 +7,7 @@ cd "$(dirname "$0")"
 
 bash scripts/deps.sh
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build -j2
+cmake --build build -j2 --target redflag
 
 echo
 echo "Demo: screening examples/*.csv (exit status 1 means something was flagged)"
