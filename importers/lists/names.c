@@ -168,7 +168,7 @@ static const char *const patterns[] = {
     /* qualifier: 1 the name without it */
     "^(.+?)\\s*[,;]?\\s+and\\s+(?:any|its)\\s+(?:successors?|sub-?units?|subsidiar(?:y|ies))\\b.*$",
     /* location: 1 the name through its legal form and short form, 2 the places */
-    "^(.*\\b" LEGAL_FORM_RE ")(?:\\s*\\([^()]*\\))?\\s*,\\s*([^,()]+(?:,\\s*[^,()]+){0,3})$",
+    "^(.*\\b" LEGAL_FORM_RE "(?:\\s*\\([^()]*\\))?)\\s*,\\s*([^,()]+(?:,\\s*[^,()]+){0,3})$",
     "\\bindividual\\b",
 };
 
