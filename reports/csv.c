@@ -1,0 +1,85 @@
+/* csv.c: the CSV report: a header, then one row per hit (a clear party gets one row with the
+ * hit columns empty), streamed as parties arrive. Cells are quoted per RFC 4180 and cells
+ * that a spreadsheet would run as a formula are neutralised, since party names come from
+ * outside. */
+#include "reports/report_internal.h"
+
+static const char header[] =
+    "ref,document,line,role,name,country,status,list,source_id,listed_name,matched,score,"
+    "entity_type,federal_register,license_requirement,license_policy,programs,explanation\r\n";
+
+int rf_report_csv_open(rf_report *rep, rf_error *err)
+{
+    rf_buf b = {0};
+    int rc = rf_buf_puts(&b, header);
+    if (rc == RF_OK) rc = rf_report_write(rep, &b, err);
+    else rf_error_set(err, rc, NULL, 0, "out of memory");
+    rf_buf_free(&b);
+    return rc;
+}
+
+/* The party's columns, up to and including status. */
+static int party_cells(rf_buf *b, const char *ref, const rf_party *party, int flagged)
+{
+    int rc;
+    if ((rc = rf_csv_cell(b, ref)) || (rc = rf_buf_putc(b, ',')) ||
+        (rc = rf_csv_cell(b, party->document)) || (rc = rf_buf_printf(b, ",%ld,", party->line)) ||
+        (rc = rf_csv_cell(b, party->role)) || (rc = rf_buf_putc(b, ',')) ||
+        (rc = rf_csv_cell(b, party->name)) || (rc = rf_buf_putc(b, ',')) ||
+        (rc = rf_csv_cell(b, party->country)))
+        return rc;
+    return rf_buf_puts(b, flagged ? ",review" : ",clear");
+}
+
+static int hit_cells(rf_buf *b, const rf_hit *hit)
+{
+    const rf_entity *e = hit->entity;
+    const char *cells[] = {
+        e->list_code,
+        e->source_id,
+        e->n_names ? e->names[0].text : NULL,
+        hit->name_index < e->n_names ? e->names[hit->name_index].text : NULL,
+        NULL, /* the score, written below */
+        rf_entity_type_name(e->type),
+        e->federal_register,
+        e->license_requirement,
+        e->license_policy,
+        e->programs,
+        hit->explanation,
+    };
+    char score[8];
+    int rc = RF_OK;
+
+    rf_report_score(score, hit->score);
+    for (size_t i = 0; i < sizeof cells / sizeof cells[0] && rc == RF_OK; i++) {
+        if ((rc = rf_buf_putc(b, ','))) break;
+        rc = i == 4 ? rf_buf_puts(b, score) : rf_csv_cell(b, cells[i]);
+    }
+    return rc;
+}
+
+int rf_report_csv_add(rf_report *rep, const rf_party *party, const rf_hit *const *hits,
+                      size_t n_hits, rf_error *err)
+{
+    rf_buf *b = &rep->line;
+    rf_buf ref = {0};
+    int rc;
+
+    rf_buf_reset(b);
+    if ((rc = rf_report_party_ref(&ref, party))) goto cleanup;
+    if (n_hits == 0) {
+        if ((rc = party_cells(b, ref.data, party, 0)) || (rc = rf_buf_puts(b, ",,,,,,,,,,,\r\n")))
+            goto cleanup;
+    }
+    for (size_t i = 0; i < n_hits; i++)
+        if ((rc = party_cells(b, ref.data, party, 1)) || (rc = hit_cells(b, hits[i])) ||
+            (rc = rf_buf_puts(b, "\r\n")))
+            goto cleanup;
+
+cleanup:
+    rf_buf_free(&ref);
+    if (rc)
+        return rf_error_set(err, rc, party->document, party->line,
+                            "cannot format the report: %s", rf_strerror(rc));
+    return rf_report_write(rep, b, err);
+}

@@ -1,0 +1,591 @@
+/* html.c: the HTML report, one self-contained file for people: the verdict and a summary of
+ * what was screened against what (list versions with their sha256, so the run can be
+ * reproduced), the documents that could not be read, every flagged party with each hit
+ * explained and the matching words marked, then the clear parties folded away. No script,
+ * no external asset: it opens offline and prints.
+ *
+ * The summary comes first but is known last, so each party is rendered into memory as it
+ * arrives (nothing of the result or the snapshot is kept) and the page is written at close. */
+#include "reports/report_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* A hit this close to a listed name is shown red ("likely match"); weaker hits amber. */
+#define RED_SCORE 0.95
+
+typedef struct doc_stat {
+    char *name;
+    long parties, flagged;
+    int failed; /* could not be read to its end */
+} doc_stat;
+
+typedef struct list_stat {
+    char *code, *name;
+    long hits, parties;
+} list_stat;
+
+struct html_state {
+    rf_buf flagged;   /* rendered <article>s */
+    rf_buf clear;     /* rendered <tr>s */
+    rf_buf failures;  /* rendered <tr>s */
+    long parties, n_flagged, n_red, n_clear, n_failures;
+    doc_stat *docs;
+    size_t n_docs, docs_cap;
+    list_stat *lists;
+    size_t n_lists, lists_cap;
+};
+
+/* Appending with a sticky error, so rendering reads as a sequence of writes. */
+typedef struct hb {
+    rf_buf *b;
+    int rc;
+} hb;
+
+static void raw(hb *h, const char *s)
+{
+    if (!h->rc) h->rc = rf_buf_puts(h->b, s);
+}
+
+static void text(hb *h, const char *s)
+{
+    if (!h->rc && s) h->rc = rf_html_text(h->b, s, strlen(s));
+}
+
+static void marked(hb *h, const char *s, const rf_span *spans, size_t n)
+{
+    if (!h->rc) h->rc = rf_html_marked(h->b, s, spans, n);
+}
+
+static void num(hb *h, long n)
+{
+    if (!h->rc) h->rc = rf_buf_printf(h->b, "%ld", n);
+}
+
+/* <tag>escaped text</tag> */
+static void elem(hb *h, const char *open, const char *s, const char *close)
+{
+    raw(h, open);
+    text(h, s);
+    raw(h, close);
+}
+
+static int empty(const char *s)
+{
+    return !s || !s[0];
+}
+
+/* A row of a fact table, left out when the list does not say. */
+static void fact(hb *h, const char *label, const char *value)
+{
+    if (empty(value)) return;
+    elem(h, "<tr><th>", label, "</th><td>");
+    elem(h, "", value, "</td></tr>\n");
+}
+
+/* ---- counting ------------------------------------------------------------------------- */
+
+static doc_stat *doc_for(html_state *s, const char *name)
+{
+    const char *n = name ? name : "";
+    /* Parties arrive document by document: the last one is almost always it. */
+    for (size_t i = s->n_docs; i-- > 0;)
+        if (strcmp(s->docs[i].name, n) == 0) return &s->docs[i];
+    if (s->n_docs == s->docs_cap) {
+        size_t cap = s->docs_cap ? s->docs_cap * 2 : 8;
+        doc_stat *grown = realloc(s->docs, cap * sizeof *grown);
+        if (!grown) return NULL;
+        s->docs = grown;
+        s->docs_cap = cap;
+    }
+    s->docs[s->n_docs] = (doc_stat){rf_strdup(n), 0, 0, 0};
+    if (!s->docs[s->n_docs].name) return NULL;
+    return &s->docs[s->n_docs++];
+}
+
+static list_stat *list_for(html_state *s, const rf_entity *e)
+{
+    const char *code = e->list_code ? e->list_code : "?";
+    for (size_t i = 0; i < s->n_lists; i++)
+        if (strcmp(s->lists[i].code, code) == 0) return &s->lists[i];
+    if (s->n_lists == s->lists_cap) {
+        size_t cap = s->lists_cap ? s->lists_cap * 2 : 8;
+        list_stat *grown = realloc(s->lists, cap * sizeof *grown);
+        if (!grown) return NULL;
+        s->lists = grown;
+        s->lists_cap = cap;
+    }
+    s->lists[s->n_lists] = (list_stat){rf_strdup(code), rf_strdup(e->list_name), 0, 0};
+    if (!s->lists[s->n_lists].code || (e->list_name && !s->lists[s->n_lists].name)) {
+        free(s->lists[s->n_lists].code);
+        free(s->lists[s->n_lists].name);
+        return NULL;
+    }
+    return &s->lists[s->n_lists++];
+}
+
+/* Hits per list; a party with several hits on one list counts once in `parties`. */
+static int count_hits(html_state *s, const rf_hit *const *hits, size_t n_hits)
+{
+    for (size_t i = 0; i < n_hits; i++) {
+        list_stat *l = list_for(s, hits[i]->entity);
+        int seen = 0;
+        if (!l) return RF_ENOMEM;
+        l->hits++;
+        for (size_t k = 0; k < i && !seen; k++) {
+            const char *a = hits[k]->entity->list_code, *b = hits[i]->entity->list_code;
+            seen = strcmp(a ? a : "?", b ? b : "?") == 0;
+        }
+        if (!seen) l->parties++;
+    }
+    return RF_OK;
+}
+
+/* ---- a flagged party ------------------------------------------------------------------ */
+
+static void render_hit(hb *h, const rf_party *party, const rf_hit *hit)
+{
+    const rf_entity *e = hit->entity;
+    const rf_name *matched = hit->name_index < e->n_names ? &e->names[hit->name_index] : NULL;
+    const char *primary = e->n_names ? e->names[0].text : NULL;
+    char score[8];
+    rf_buf line = {0};
+
+    rf_report_score(score, hit->score);
+    raw(h, "<section class=\"hit\">\n<h4><span class=\"score ");
+    raw(h, hit->score >= RED_SCORE ? "red" : "amber");
+    elem(h, "\">", score, "</span> ");
+    elem(h, "<span class=\"list\">", e->list_code ? e->list_code : "?", "</span> ");
+    text(h, e->list_name);
+    raw(h, "</h4>\n<table class=\"compare\">\n<tr><th>Order says</th><td>");
+    marked(h, party->name, hit->party_spans, hit->n_party_spans);
+    raw(h, "</td></tr>\n<tr><th>List says</th><td>");
+    if (matched) {
+        marked(h, matched->text, hit->listed_spans, hit->n_listed_spans);
+        if (matched->kind != RF_NAME_PRIMARY)
+            elem(h, " <span class=\"kind\">", rf_name_kind_name(matched->kind), "</span>");
+    }
+    raw(h, "</td></tr>\n");
+    if (primary && (!matched || strcmp(matched->text, primary) != 0))
+        fact(h, "Listed as", primary);
+    fact(h, "Affiliate of", e->parent_name);
+    raw(h, "</table>\n<table class=\"facts\">\n");
+    fact(h, "Entity type", rf_entity_type_name(e->type));
+    fact(h, "List entry", e->source_id);
+    fact(h, "Federal Register", e->federal_register);
+    fact(h, "Listed since", e->start_date);
+    fact(h, "Listed until", e->end_date);
+    fact(h, "License requirement", e->license_requirement);
+    fact(h, "License policy", e->license_policy);
+    fact(h, "Programs", e->programs);
+    if (e->n_addresses) {
+        raw(h, "<tr><th>Addresses</th><td><ul>");
+        for (size_t i = 0; i < e->n_addresses && !h->rc; i++) {
+            rf_buf_reset(&line);
+            h->rc = rf_report_address(&line, &e->addresses[i]);
+            if (line.len) elem(h, "<li>", line.data, "</li>");
+        }
+        raw(h, "</ul></td></tr>\n");
+    }
+    fact(h, "Title", e->title);
+    fact(h, "Nationalities", e->nationalities);
+    fact(h, "Dates of birth", e->dates_of_birth);
+    fact(h, "Identity documents", e->ids);
+    fact(h, "Remarks", e->remarks);
+    /* Only web links: a list file could carry a javascript: URL. */
+    if (e->source_url && (strncmp(e->source_url, "https://", 8) == 0 ||
+                          strncmp(e->source_url, "http://", 7) == 0)) {
+        elem(h, "<tr><th>Source</th><td><a href=\"", e->source_url, "\">");
+        elem(h, "", e->source_url, "</a></td></tr>\n");
+    }
+    raw(h, "</table>\n");
+    if (!empty(hit->explanation)) elem(h, "<p class=\"why\">", hit->explanation, "</p>\n");
+    raw(h, "</section>\n");
+    rf_buf_free(&line);
+}
+
+/* One part of a line of facts, after `sep` unless it is the first; empty values are left out. */
+static void meta_part(hb *h, int *parts, const char *sep, const char *open, const char *value,
+                      const char *close)
+{
+    if (empty(value)) return;
+    if ((*parts)++) raw(h, sep);
+    elem(h, open, value, close);
+}
+
+static void render_party(hb *h, const rf_party *party, const char *ref,
+                         const rf_hit *const *hits, size_t n_hits, int red)
+{
+    const char *cls = red ? "red" : "amber";
+    raw(h, "<article class=\"party ");
+    raw(h, cls);
+    raw(h, "\">\n<p class=\"meta\"><span class=\"badge ");
+    raw(h, cls);
+    raw(h, red ? "\">Likely match</span> " : "\">Possible match</span> ");
+    text(h, party->document);
+    raw(h, ":");
+    num(h, party->line);
+    if (!empty(party->role)) elem(h, " &middot; ", party->role, "");
+    elem(h, " &middot; ref ", ref, "");
+    raw(h, "</p>\n<h3>");
+    marked(h, party->name, hits[0]->party_spans, hits[0]->n_party_spans);
+    raw(h, "</h3>\n");
+    if (!empty(party->address) || !empty(party->city) || !empty(party->country) ||
+        !empty(party->item) || !empty(party->date)) {
+        int parts = 0;
+        raw(h, "<p class=\"meta\">");
+        meta_part(h, &parts, ", ", "", party->address, "");
+        meta_part(h, &parts, ", ", "", party->city, "");
+        meta_part(h, &parts, ", ", "<b>", party->country, "</b>");
+        meta_part(h, &parts, " &middot; ", "dated ", party->date, "");
+        meta_part(h, &parts, " &middot; ", "item ", party->item, "");
+        raw(h, "</p>\n");
+    }
+    if (n_hits > 1) {
+        raw(h, "<p class=\"meta\">");
+        num(h, (long)n_hits);
+        raw(h, " listed entries match, best first.</p>\n");
+    }
+    for (size_t i = 0; i < n_hits; i++) render_hit(h, party, hits[i]);
+    raw(h, "</article>\n");
+}
+
+static void render_clear(hb *h, const rf_party *party, const char *ref)
+{
+    elem(h, "<tr><td>", party->document, "</td><td>");
+    num(h, party->line);
+    elem(h, "</td><td>", party->role, "</td><td>");
+    elem(h, "", ref, "</td><td>");
+    elem(h, "", party->name, "</td><td>");
+    elem(h, "", party->country, "</td></tr>\n");
+}
+
+int rf_report_html_open(rf_report *rep, rf_error *err)
+{
+    rep->html = calloc(1, sizeof *rep->html);
+    if (!rep->html) return rf_error_set(err, RF_ENOMEM, NULL, 0, "out of memory");
+    return RF_OK;
+}
+
+int rf_report_html_add(rf_report *rep, const rf_party *party, const rf_hit *const *hits,
+                       size_t n_hits, rf_error *err)
+{
+    html_state *s = rep->html;
+    doc_stat *doc = doc_for(s, party->document);
+    double best = 0;
+    rf_buf ref = {0};
+    hb h;
+    int rc;
+
+    if (!doc) return rf_error_set(err, RF_ENOMEM, party->document, party->line, "out of memory");
+    for (size_t i = 0; i < n_hits; i++)
+        if (hits[i]->score > best) best = hits[i]->score;
+    if ((rc = rf_report_party_ref(&ref, party)) ||
+        (n_hits && (rc = count_hits(s, hits, n_hits)))) {
+        rf_buf_free(&ref);
+        return rf_error_set(err, rc, party->document, party->line, "%s", rf_strerror(rc));
+    }
+    s->parties++;
+    doc->parties++;
+    if (n_hits) {
+        s->n_flagged++;
+        s->n_red += best >= RED_SCORE;
+        doc->flagged++;
+        h = (hb){&s->flagged, RF_OK};
+        render_party(&h, party, ref.data, hits, n_hits, best >= RED_SCORE);
+    } else {
+        s->n_clear++;
+        h = (hb){&s->clear, RF_OK};
+        render_clear(&h, party, ref.data);
+    }
+    rf_buf_free(&ref);
+    if (h.rc)
+        return rf_error_set(err, h.rc, party->document, party->line,
+                            "cannot hold the HTML report in memory: %s", rf_strerror(h.rc));
+    return RF_OK;
+}
+
+int rf_report_html_failure(rf_report *rep, const rf_error *failure, rf_error *err)
+{
+    html_state *s = rep->html;
+    doc_stat *doc = doc_for(s, failure->file);
+    hb h = {&s->failures, RF_OK};
+
+    if (!doc) return rf_error_set(err, RF_ENOMEM, NULL, 0, "out of memory");
+    doc->failed = 1;
+    s->n_failures++;
+    elem(&h, "<tr><td>", failure->file, "</td><td>");
+    if (failure->line > 0) num(&h, failure->line);
+    elem(&h, "</td><td>", failure->message[0] ? failure->message : rf_strerror(failure->code),
+         "</td></tr>\n");
+    if (h.rc) return rf_error_set(err, h.rc, NULL, 0, "out of memory");
+    return RF_OK;
+}
+
+/* ---- the page ------------------------------------------------------------------------- */
+
+static const char style[] =
+    ":root{--red:#b42318;--red-bg:#fef3f2;--amber:#b54708;--amber-bg:#fffaeb;--green:#067647;"
+    "--green-bg:#ecfdf3;--ink:#1d2939;--muted:#667085;--line:#d0d5dd;--mark:#fde68a}\n"
+    "*{box-sizing:border-box}\n"
+    "body{margin:0;background:#f2f4f7;color:var(--ink);font:15px/1.5 -apple-system,"
+    "\"Segoe UI\",Roboto,\"Helvetica Neue\",Arial,sans-serif}\n"
+    "main{max-width:1120px;margin:0 auto;padding:32px 32px 56px;background:#fff}\n"
+    "h1{font-size:26px;margin:0 0 2px;letter-spacing:-.01em}\n"
+    "h2{font-size:19px;margin:40px 0 12px;padding-bottom:6px;border-bottom:2px solid var(--ink)}\n"
+    "h3{font-size:19px;margin:6px 0 4px}\n"
+    "h4{font-size:15px;margin:0 0 8px;font-weight:600}\n"
+    ".sub,.meta{color:var(--muted);margin:0}\n"
+    ".meta{font-size:13.5px}\n"
+    ".verdict{margin:22px 0;padding:14px 18px;border-left:6px solid;border-radius:6px;"
+    "font-size:17px;font-weight:600}\n"
+    ".verdict.red{background:var(--red-bg);border-color:var(--red);color:var(--red)}\n"
+    ".verdict.amber{background:var(--amber-bg);border-color:var(--amber);color:var(--amber)}\n"
+    ".verdict.green{background:var(--green-bg);border-color:var(--green);color:var(--green)}\n"
+    ".tiles{display:grid;grid-template-columns:repeat(auto-fit,minmax(140px,1fr));gap:12px;"
+    "margin:0 0 8px}\n"
+    ".tile{border:1px solid var(--line);border-radius:6px;padding:10px 14px}\n"
+    ".tile b{display:block;font-size:24px;font-variant-numeric:tabular-nums}\n"
+    ".tile span{color:var(--muted);font-size:13px}\n"
+    ".tile.red b{color:var(--red)}.tile.amber b{color:var(--amber)}.tile.green b{color:var(--green)}\n"
+    "table{border-collapse:collapse;width:100%;font-size:13.5px;margin:8px 0}\n"
+    "th,td{text-align:left;vertical-align:top;padding:5px 8px;border-bottom:1px solid var(--line)}\n"
+    "thead th{background:#f2f4f7;font-weight:600;white-space:nowrap}\n"
+    "td.n{text-align:right;font-variant-numeric:tabular-nums}\n"
+    ".mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:12px;"
+    "overflow-wrap:anywhere}\n"
+    ".hash{word-break:break-all;min-width:18em}.date{white-space:nowrap}\n"
+    ".party{border:1px solid var(--line);border-left:6px solid;border-radius:6px;"
+    "margin:18px 0;padding:14px 18px;break-inside:avoid}\n"
+    ".party.red{border-left-color:var(--red)}.party.amber{border-left-color:var(--amber)}\n"
+    ".badge{display:inline-block;margin-right:6px;padding:1px 8px;border-radius:10px;color:#fff;"
+    "font-size:11.5px;font-weight:700;letter-spacing:.04em;text-transform:uppercase}\n"
+    ".badge.red{background:var(--red)}.badge.amber{background:#dc6803}"
+    ".badge.green{background:var(--green)}\n"
+    ".hit{border-top:1px dashed var(--line);margin-top:14px;padding-top:12px}\n"
+    ".score{display:inline-block;min-width:3.4em;font-variant-numeric:tabular-nums}\n"
+    ".score.red{color:var(--red)}.score.amber{color:var(--amber)}\n"
+    ".list{display:inline-block;padding:0 6px;border:1px solid var(--ink);border-radius:3px;"
+    "font-size:12px;margin-right:4px}\n"
+    ".compare th,.facts th{width:11em;color:var(--muted);font-weight:500}\n"
+    ".compare td{font-size:15px}\n"
+    ".facts ul{margin:0;padding-left:18px}\n"
+    ".kind{color:var(--muted);font-size:12px;border:1px solid var(--line);border-radius:3px;"
+    "padding:0 4px}\n"
+    "mark{background:var(--mark);color:inherit;padding:0 1px;border-radius:2px}\n"
+    ".why{margin:8px 0 0;padding:8px 10px;background:#f8f9fc;border-radius:4px;"
+    "font-size:13.5px;white-space:pre-wrap}\n"
+    "details>summary{cursor:pointer;font-weight:600;padding:6px 0}\n"
+    "footer{margin-top:48px;padding-top:12px;border-top:1px solid var(--line);"
+    "color:var(--muted);font-size:12.5px}\n"
+    "@media print{body{background:#fff;font-size:10.5pt}main{max-width:none;padding:0}"
+    "h2{break-after:avoid}.tile,.hit{break-inside:avoid}a{color:inherit;text-decoration:none}"
+    ".verdict,.badge,mark,.tile{-webkit-print-color-adjust:exact;print-color-adjust:exact}}\n";
+
+static int list_cmp(const void *a, const void *b)
+{
+    const list_stat *x = a, *y = b;
+    if (x->hits != y->hits) return x->hits < y->hits ? 1 : -1;
+    return strcmp(x->code, y->code);
+}
+
+static void tile(hb *h, const char *cls, long n, const char *label)
+{
+    raw(h, "<div class=\"tile ");
+    raw(h, cls);
+    raw(h, "\"><b>");
+    num(h, n);
+    elem(h, "</b><span>", label, "</span></div>\n");
+}
+
+static void render_verdict(hb *h, const html_state *s)
+{
+    const char *cls = s->n_failures || s->n_red ? "red" : s->n_flagged ? "amber" : "green";
+    raw(h, "<p class=\"verdict ");
+    raw(h, cls);
+    raw(h, "\">");
+    if (s->n_failures) {
+        raw(h, "Screening incomplete: ");
+        num(h, s->n_failures);
+        raw(h, s->n_failures == 1 ? " document could not be read. " : " documents could not be "
+                                                                       "read. ");
+    }
+    if (s->n_flagged) {
+        num(h, s->n_flagged);
+        raw(h, " of ");
+        num(h, s->parties);
+        raw(h, s->parties == 1 ? " party" : " parties");
+        raw(h, " matched listed parties and must be reviewed before shipping");
+        if (s->n_red) {
+            raw(h, " (");
+            num(h, s->n_red);
+            raw(h, " likely)");
+        }
+        raw(h, ".");
+    } else {
+        raw(h, "No match: none of the ");
+        num(h, s->parties);
+        raw(h, s->parties == 1 ? " party" : " parties");
+        raw(h, " screened matched a listed party.");
+    }
+    raw(h, "</p>\n");
+}
+
+static void render_summary(hb *h, const rf_report *rep, html_state *s)
+{
+    char threshold[8];
+
+    rf_report_score(threshold, rep->threshold);
+    raw(h, "<div class=\"tiles\">\n");
+    tile(h, "", (long)s->n_docs, "documents");
+    tile(h, "", s->parties, "parties screened");
+    tile(h, s->n_red ? "red" : "", s->n_red, "likely matches");
+    tile(h, s->n_flagged > s->n_red ? "amber" : "", s->n_flagged - s->n_red, "possible matches");
+    tile(h, "green", s->n_clear, "clear");
+    if (s->n_failures) tile(h, "red", s->n_failures, "documents not read");
+    raw(h, "</div>\n<table class=\"facts\">\n");
+    fact(h, "Screened as of", rep->as_of ? rep->as_of : "the date of the run");
+    fact(h, "Match threshold", threshold);
+    fact(h, "Tool", rep->tool_version);
+    raw(h, "</table>\n");
+
+    if (s->n_lists) {
+        qsort(s->lists, s->n_lists, sizeof *s->lists, list_cmp);
+        raw(h, "<h3>Hits per list</h3>\n<table><thead><tr><th>List</th><th>Name</th>"
+               "<th>Hits</th><th>Parties</th></tr></thead><tbody>\n");
+        for (size_t i = 0; i < s->n_lists; i++) {
+            elem(h, "<tr><td><span class=\"list\">", s->lists[i].code, "</span></td><td>");
+            elem(h, "", s->lists[i].name, "</td><td class=\"n\">");
+            num(h, s->lists[i].hits);
+            raw(h, "</td><td class=\"n\">");
+            num(h, s->lists[i].parties);
+            raw(h, "</td></tr>\n");
+        }
+        raw(h, "</tbody></table>\n");
+    }
+
+    raw(h, "<h3>Lists screened against</h3>\n");
+    if (rep->n_versions == 0) raw(h, "<p class=\"meta\">No list version was given.</p>\n");
+    else
+        raw(h, "<table><thead><tr><th>Feed</th><th>Published</th><th>Imported file</th>"
+               "<th>sha256</th><th>Entities</th><th>Imported</th></tr></thead><tbody>\n");
+    for (size_t i = 0; i < rep->n_versions; i++) {
+        const rf_version *v = &rep->versions[i];
+        elem(h, "<tr><td>", v->feed, "");
+        if (!empty(v->format)) elem(h, " <span class=\"meta\">(", v->format, ")</span>");
+        elem(h, "</td><td class=\"date\">", v->published ? v->published : "not stated",
+             "</td><td class=\"mono\">");
+        elem(h, "", v->source_file, "</td><td class=\"mono hash\">");
+        elem(h, "", v->sha256, "</td><td class=\"n\">");
+        num(h, (long)v->entities);
+        elem(h, "</td><td class=\"date\">", v->imported_at, "</td></tr>\n");
+    }
+    if (rep->n_versions) raw(h, "</tbody></table>\n");
+
+    if (s->n_docs) {
+        raw(h, "<h3>Documents</h3>\n<table><thead><tr><th>Document</th><th>Parties</th>"
+               "<th>Flagged</th><th></th></tr></thead><tbody>\n");
+        for (size_t i = 0; i < s->n_docs; i++) {
+            elem(h, "<tr><td class=\"mono\">", s->docs[i].name, "</td><td class=\"n\">");
+            num(h, s->docs[i].parties);
+            raw(h, "</td><td class=\"n\">");
+            num(h, s->docs[i].flagged);
+            raw(h, !s->docs[i].failed         ? "</td><td></td></tr>\n"
+                   : s->docs[i].parties == 0 ? "</td><td><span class=\"badge red\">not read"
+                                               "</span></td></tr>\n"
+                                             : "</td><td><span class=\"badge red\">not read to "
+                                               "the end</span></td></tr>\n");
+        }
+        raw(h, "</tbody></table>\n");
+    }
+}
+
+static void render_page(hb *h, const rf_report *rep, html_state *s)
+{
+    char red[8];
+
+    rf_report_score(red, RED_SCORE);
+    raw(h, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+           "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+           "<title>Screening report: ");
+    num(h, s->n_flagged);
+    raw(h, " flagged of ");
+    num(h, s->parties);
+    raw(h, " parties</title>\n<style>\n");
+    raw(h, style);
+    raw(h, "</style>\n</head>\n<body>\n<main>\n<header>\n"
+           "<h1>Export-control screening report</h1>\n<p class=\"sub\">");
+    if (rep->generated_at) elem(h, "Generated ", rep->generated_at, " ");
+    raw(h, "by redflag");
+    if (rep->tool_version) elem(h, " ", rep->tool_version, "");
+    raw(h, "</p>\n</header>\n");
+    render_verdict(h, s);
+    raw(h, "<h2>Summary</h2>\n");
+    render_summary(h, rep, s);
+
+    if (s->n_failures) {
+        raw(h, "<h2>Documents not read</h2>\n<p class=\"meta\">Their parties were not "
+               "screened.</p>\n<table><thead><tr><th>File</th><th>Line</th><th>Problem</th>"
+               "</tr></thead><tbody>\n");
+        raw(h, s->failures.data);
+        raw(h, "</tbody></table>\n");
+    }
+
+    raw(h, "<h2>Flagged parties</h2>\n");
+    if (s->n_flagged) {
+        raw(h, "<p class=\"meta\">Marked words matched. <b>Likely match</b>: a listed name "
+               "matches at ");
+        raw(h, red);
+        raw(h, " or more; <b>possible match</b>: at the threshold or more. Clear a hit only "
+               "when the facts (address, country, dates of birth, identity documents) show "
+               "another party.</p>\n");
+        raw(h, s->flagged.data);
+    } else {
+        raw(h, "<p class=\"meta\">None.</p>\n");
+    }
+
+    raw(h, "<h2>Clear parties</h2>\n");
+    if (s->n_clear) {
+        raw(h, "<details>\n<summary>");
+        num(h, s->n_clear);
+        raw(h, s->n_clear == 1 ? " party" : " parties");
+        raw(h, " matched no listed name at the threshold</summary>\n<table><thead><tr>"
+               "<th>Document</th><th>Line</th><th>Role</th><th>Ref</th><th>Name</th>"
+               "<th>Country</th></tr></thead><tbody>\n");
+        raw(h, s->clear.data);
+        raw(h, "</tbody></table>\n</details>\n");
+    } else {
+        raw(h, "<p class=\"meta\">None.</p>\n");
+    }
+    raw(h, "<footer>Screening flags names that resemble listed ones; it does not decide. A "
+           "match must be reviewed by a person before the transaction goes ahead, and a "
+           "clear result is only as good as the list versions above.</footer>\n"
+           "</main>\n</body>\n</html>\n");
+}
+
+int rf_report_html_close(rf_report *rep, rf_error *err)
+{
+    rf_buf page = {0};
+    hb h = {&page, RF_OK};
+    int rc;
+
+    render_page(&h, rep, rep->html);
+    if (h.rc) rc = rf_error_set(err, h.rc, NULL, 0, "cannot build the HTML report: %s",
+                                rf_strerror(h.rc));
+    else rc = rf_report_write(rep, &page, err);
+    rf_buf_free(&page);
+    return rc;
+}
+
+void rf_report_html_free(html_state *s)
+{
+    if (!s) return;
+    rf_buf_free(&s->flagged);
+    rf_buf_free(&s->clear);
+    rf_buf_free(&s->failures);
+    for (size_t i = 0; i < s->n_docs; i++) free(s->docs[i].name);
+    for (size_t i = 0; i < s->n_lists; i++) free(s->lists[i].code), free(s->lists[i].name);
+    free(s->docs);
+    free(s->lists);
+    free(s);
+}

@@ -1,0 +1,73 @@
+/* jsonl.c: the JSON lines report: one object per screened party, in input order, with its
+ * hits; written as each party arrives, so memory does not grow with the run. */
+#include "reports/report_internal.h"
+
+/* Appends `"key":` and the string (or null). */
+static int field(rf_buf *b, const char *key, const char *value)
+{
+    int rc = rf_buf_printf(b, ",\"%s\":", key);
+    return rc ? rc : rf_json_string(b, value);
+}
+
+static int hit_object(rf_buf *b, const rf_hit *hit)
+{
+    const rf_entity *e = hit->entity;
+    const char *matched = hit->name_index < e->n_names ? e->names[hit->name_index].text : NULL;
+    rf_buf address = {0};
+    char score[8];
+    int rc;
+
+    rf_report_score(score, hit->score);
+    if ((rc = rf_buf_puts(b, "{\"source_id\":")) || (rc = rf_json_string(b, e->source_id)) ||
+        (rc = field(b, "list", e->list_code)) || (rc = field(b, "list_name", e->list_name)) ||
+        (rc = field(b, "entity_type", rf_entity_type_name(e->type))) ||
+        (rc = field(b, "name", e->n_names ? e->names[0].text : NULL)) ||
+        (rc = field(b, "matched", matched)) ||
+        (rc = rf_buf_printf(b, ",\"score\":%s", score)) ||
+        (rc = field(b, "programs", e->programs)) ||
+        (rc = field(b, "federal_register", e->federal_register)) ||
+        (rc = field(b, "start_date", e->start_date)) ||
+        (rc = field(b, "license_requirement", e->license_requirement)) ||
+        (rc = field(b, "license_policy", e->license_policy)) ||
+        (rc = rf_buf_puts(b, ",\"addresses\":[")))
+        return rc;
+    for (size_t i = 0; i < e->n_addresses; i++) {
+        rf_buf_reset(&address);
+        if ((i && (rc = rf_buf_putc(b, ','))) ||
+            (rc = rf_report_address(&address, &e->addresses[i])) ||
+            (rc = rf_json_string(b, address.data)))
+            break;
+    }
+    rf_buf_free(&address);
+    if (rc || (rc = rf_buf_putc(b, ']')) || (rc = field(b, "explanation", hit->explanation)))
+        return rc;
+    return rf_buf_putc(b, '}');
+}
+
+int rf_report_jsonl_add(rf_report *rep, const rf_party *party, const rf_hit *const *hits,
+                        size_t n_hits, rf_error *err)
+{
+    rf_buf *b = &rep->line;
+    rf_buf ref = {0};
+    int rc;
+
+    rf_buf_reset(b);
+    if ((rc = rf_report_party_ref(&ref, party)) || (rc = rf_buf_puts(b, "{\"ref\":")) ||
+        (rc = rf_json_string(b, ref.data)) || (rc = field(b, "document", party->document)) ||
+        (rc = rf_buf_printf(b, ",\"line\":%ld", party->line)) ||
+        (rc = field(b, "role", party->role)) || (rc = field(b, "name", party->name)) ||
+        (rc = field(b, "country", party->country)) ||
+        (rc = field(b, "status", n_hits ? "review" : "clear")) ||
+        (rc = rf_buf_puts(b, ",\"hits\":[")))
+        goto cleanup;
+    for (size_t i = 0; i < n_hits; i++)
+        if ((i && (rc = rf_buf_putc(b, ','))) || (rc = hit_object(b, hits[i]))) goto cleanup;
+    rc = rf_buf_puts(b, "]}\n");
+
+cleanup:
+    rf_buf_free(&ref);
+    if (rc)
+        return rf_error_set(err, rc, party->document, party->line,
+                            "cannot format the report: %s", rf_strerror(rc));
+    return rf_report_write(rep, b, err);
+}

@@ -1,0 +1,166 @@
+/* report.c: the report object of rf_reports.h: opening one of the three formats, copying the
+ * run's context, gathering a result's hits for the writers, and writing to the stream. */
+#include "reports/report_internal.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+int rf_report_format_parse(rf_report_format *out, const char *name)
+{
+    static const struct {
+        const char *name;
+        rf_report_format format;
+    } names[] = {{"jsonl", RF_REPORT_JSONL}, {"csv", RF_REPORT_CSV}, {"html", RF_REPORT_HTML}};
+    for (size_t i = 0; name && i < sizeof names / sizeof names[0]; i++)
+        if (strcasecmp(name, names[i].name) == 0) {
+            *out = names[i].format;
+            return RF_OK;
+        }
+    return RF_EUSAGE;
+}
+
+static void free_versions(rf_report *rep)
+{
+    for (size_t i = 0; i < rep->n_versions; i++) {
+        rf_version *v = &rep->versions[i];
+        free(v->feed), free(v->format), free(v->source_file), free(v->sha256);
+        free(v->published), free(v->imported_at);
+    }
+    free(rep->versions);
+    rep->versions = NULL;
+    rep->n_versions = 0;
+}
+
+/* The versions are owned by the snapshot, which the caller may free before closing. */
+static int copy_context(rf_report *rep, const rf_report_context *ctx)
+{
+    const rf_version_list *vl = ctx->versions;
+
+    rep->threshold = ctx->threshold > 0 ? ctx->threshold : RF_DEFAULT_THRESHOLD;
+    if ((ctx->as_of && !(rep->as_of = rf_strdup(ctx->as_of))) ||
+        (ctx->generated_at && !(rep->generated_at = rf_strdup(ctx->generated_at))) ||
+        (ctx->tool_version && !(rep->tool_version = rf_strdup(ctx->tool_version))))
+        return RF_ENOMEM;
+    if (!vl || vl->count == 0) return RF_OK;
+    rep->versions = calloc(vl->count, sizeof *rep->versions);
+    if (!rep->versions) return RF_ENOMEM;
+    rep->n_versions = vl->count;
+    for (size_t i = 0; i < vl->count; i++) {
+        const rf_version *s = &vl->items[i];
+        rf_version *d = &rep->versions[i];
+        *d = *s;
+        d->feed = rf_strdup(s->feed);
+        d->format = rf_strdup(s->format);
+        d->source_file = rf_strdup(s->source_file);
+        d->sha256 = rf_strdup(s->sha256);
+        d->published = rf_strdup(s->published);
+        d->imported_at = rf_strdup(s->imported_at);
+        if ((s->feed && !d->feed) || (s->format && !d->format) ||
+            (s->source_file && !d->source_file) || (s->sha256 && !d->sha256) ||
+            (s->published && !d->published) || (s->imported_at && !d->imported_at))
+            return RF_ENOMEM;
+    }
+    return RF_OK;
+}
+
+int rf_report_open(rf_report **out_report, rf_report_format format, FILE *out,
+                   const rf_report_context *ctx, rf_error *err)
+{
+    static const rf_report_context none = {0};
+    rf_report *rep;
+    int rc;
+
+    *out_report = NULL;
+    if (!out) return rf_error_set(err, RF_EUSAGE, NULL, 0, "no output stream for the report");
+    if (format != RF_REPORT_JSONL && format != RF_REPORT_CSV && format != RF_REPORT_HTML)
+        return rf_error_set(err, RF_EUSAGE, NULL, 0, "unknown report format %d", (int)format);
+    rep = calloc(1, sizeof *rep);
+    if (!rep) return rf_error_set(err, RF_ENOMEM, NULL, 0, "out of memory");
+    rep->format = format;
+    rep->out = out;
+    if (copy_context(rep, ctx ? ctx : &none)) {
+        rf_report_free(rep);
+        return rf_error_set(err, RF_ENOMEM, NULL, 0, "out of memory");
+    }
+    rc = format == RF_REPORT_CSV    ? rf_report_csv_open(rep, err)
+         : format == RF_REPORT_HTML ? rf_report_html_open(rep, err)
+                                    : RF_OK;
+    if (rc) {
+        rf_report_free(rep);
+        return rc;
+    }
+    *out_report = rep;
+    return RF_OK;
+}
+
+int rf_report_add_hits(rf_report *rep, const rf_party *party, const rf_hit *const *hits,
+                       size_t n_hits, rf_error *err)
+{
+    if (!rep || !party || (n_hits && !hits))
+        return rf_error_set(err, RF_EUSAGE, NULL, 0, "no report, party or hits");
+    switch (rep->format) {
+    case RF_REPORT_CSV: return rf_report_csv_add(rep, party, hits, n_hits, err);
+    case RF_REPORT_HTML: return rf_report_html_add(rep, party, hits, n_hits, err);
+    case RF_REPORT_JSONL: break;
+    }
+    return rf_report_jsonl_add(rep, party, hits, n_hits, err);
+}
+
+int rf_report_add(rf_report *rep, const rf_party *party, const rf_result *res, rf_error *err)
+{
+    size_t n = res ? rf_result_count(res) : 0;
+    if (!rep) return rf_error_set(err, RF_EUSAGE, NULL, 0, "no report");
+    if (n > rep->hits_cap) {
+        const rf_hit **grown = realloc(rep->hits, n * sizeof *grown);
+        if (!grown) return rf_error_set(err, RF_ENOMEM, NULL, 0, "out of memory");
+        rep->hits = grown;
+        rep->hits_cap = n;
+    }
+    for (size_t i = 0; i < n; i++) rep->hits[i] = rf_result_hit(res, i);
+    return rf_report_add_hits(rep, party, rep->hits, n, err);
+}
+
+int rf_report_add_failure(rf_report *rep, const rf_error *failure, rf_error *err)
+{
+    if (!rep || !failure) return rf_error_set(err, RF_EUSAGE, NULL, 0, "no report or failure");
+    /* JSON lines and CSV hold parties only; the caller reports failures on stderr. */
+    if (rep->format != RF_REPORT_HTML) return RF_OK;
+    return rf_report_html_failure(rep, failure, err);
+}
+
+int rf_report_write(rf_report *rep, const rf_buf *b, rf_error *err)
+{
+    if (b->len == 0) return RF_OK;
+    errno = 0;
+    if (fwrite(b->data, 1, b->len, rep->out) != b->len || ferror(rep->out))
+        return rf_error_set(err, RF_EIO, NULL, 0, "cannot write the report: %s",
+                            errno ? strerror(errno) : "write error");
+    return RF_OK;
+}
+
+int rf_report_close(rf_report *rep, rf_error *err)
+{
+    int rc = RF_OK;
+    if (!rep) return rf_error_set(err, RF_EUSAGE, NULL, 0, "no report");
+    if (rep->format == RF_REPORT_HTML) rc = rf_report_html_close(rep, err);
+    errno = 0;
+    if (rc == RF_OK && fflush(rep->out) != 0)
+        rc = rf_error_set(err, RF_EIO, NULL, 0, "cannot write the report: %s", strerror(errno));
+    rf_report_free(rep);
+    return rc;
+}
+
+void rf_report_free(rf_report *rep)
+{
+    if (!rep) return;
+    free_versions(rep);
+    free(rep->as_of);
+    free(rep->generated_at);
+    free(rep->tool_version);
+    rf_buf_free(&rep->line);
+    free(rep->hits);
+    rf_report_html_free(rep->html);
+    free(rep);
+}

@@ -1,0 +1,74 @@
+/* report_internal.h: what the report writers (jsonl.c, csv.c, html.c) share with report.c:
+ * the report object, the per-hit entry point, and the text helpers that make a string safe
+ * for JSON, CSV and HTML. Private to reports/ and its tests. */
+#ifndef RF_REPORT_INTERNAL_H
+#define RF_REPORT_INTERNAL_H
+
+#include "reports/rf_reports.h"
+
+typedef struct html_state html_state;
+
+struct rf_report {
+    rf_report_format format;
+    FILE *out;
+    /* The context, deep-copied: the snapshot that owns the versions may go first. */
+    double threshold;
+    char *as_of;
+    char *generated_at;
+    char *tool_version;
+    rf_version *versions;
+    size_t n_versions;
+    rf_buf line;          /* the output of one party, written in one go */
+    const rf_hit **hits;  /* the result's hits, gathered for the writers */
+    size_t hits_cap;
+    html_state *html;     /* RF_REPORT_HTML only */
+};
+
+/* Adds one party and its hits (best first). rf_report_add gathers them from an rf_result;
+ * tests hand them in directly. Nothing is kept from `party` or `hits` after the call. */
+int rf_report_add_hits(rf_report *rep, const rf_party *party, const rf_hit *const *hits,
+                       size_t n_hits, rf_error *err);
+
+/* Writes `b` to the report's stream; RF_EIO (with the reason) when the stream fails. */
+int rf_report_write(rf_report *rep, const rf_buf *b, rf_error *err);
+
+/* The party's reference, or "document:line" when it has none, into `out` (reset first). */
+int rf_report_party_ref(rf_buf *out, const rf_party *party);
+
+/* The address as one line, "text, city, country", skipping parts that are empty. */
+int rf_report_address(rf_buf *out, const rf_address *a);
+
+/* `score` rounded to 3 decimals, "0.953", whatever the process's locale. */
+void rf_report_score(char out[8], double score);
+
+/* ---- text ----------------------------------------------------------------------------- */
+
+/* Each appends to `out`. NULL text counts as empty. Bytes that are not UTF-8 become U+FFFD, so
+ * the output stays well-formed whatever got past the importers. */
+
+/* A JSON string literal with its quotes, or null for NULL. */
+int rf_json_string(rf_buf *out, const char *s);
+/* One CSV cell: quoted when it holds a separator, quote or line break; a cell that starts
+ * with = + - @ TAB or CR is prefixed with ' so spreadsheets do not run it as a formula. */
+int rf_csv_cell(rf_buf *out, const char *s);
+/* HTML text or attribute content with & < > " ' escaped. */
+int rf_html_text(rf_buf *out, const char *s, size_t len);
+/* The same, with the byte ranges `spans` (any order, may overlap, clamped to the text and
+ * widened to whole characters) wrapped in <mark>. */
+int rf_html_marked(rf_buf *out, const char *s, const rf_span *spans, size_t n_spans);
+
+/* ---- writers -------------------------------------------------------------------------- */
+
+int rf_report_jsonl_add(rf_report *rep, const rf_party *party, const rf_hit *const *hits,
+                        size_t n_hits, rf_error *err);
+int rf_report_csv_open(rf_report *rep, rf_error *err);
+int rf_report_csv_add(rf_report *rep, const rf_party *party, const rf_hit *const *hits,
+                      size_t n_hits, rf_error *err);
+int rf_report_html_open(rf_report *rep, rf_error *err);
+int rf_report_html_add(rf_report *rep, const rf_party *party, const rf_hit *const *hits,
+                       size_t n_hits, rf_error *err);
+int rf_report_html_failure(rf_report *rep, const rf_error *failure, rf_error *err);
+int rf_report_html_close(rf_report *rep, rf_error *err);
+void rf_report_html_free(html_state *h);
+
+#endif

@@ -1,0 +1,543 @@
+/* test_reports.c: the JSON lines, CSV and HTML reports. Hits are built from real Consolidated
+ * Screening List rows (Huawei entries of the Entity List and the CMIC list, as listed in the
+ * May 2022 CSL) on real order lines (examples/open-orders.csv), plus hostile names; each
+ * report is then read back the way its consumer reads it (check_report.py). The last test
+ * screens through the public API: the bundled list imported, the engine's matcher, real hits. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "importers/rf_importers.h"
+#include "reports/report_internal.h"
+#include "rf_test.h"
+
+/* ---- real listed entities (CSL, May 2022) ---------------------------------------------- */
+
+static const char el_list[] = "Entity List (EL) - Bureau of Industry and Security";
+static const char huawei_license[] =
+    "For all items subject to the EAR, see \xC2\xA7\xC2\xA7 736.2(b)(3)(vi), and 744.11 of the "
+    "EAR, EXCEPT for technology subject to the EAR that is designated as EAR99, or controlled "
+    "on the Commerce Control List for anti-terrorism reasons only, when released to members of "
+    "a \xE2\x80\x9Cstandards organization\xE2\x80\x9D (see \xC2\xA7" "772.1) for the purpose of "
+    "contributing to the revision or development of a \xE2\x80\x9Cstandard\xE2\x80\x9D (see "
+    "\xC2\xA7" "772.1).";
+
+static const rf_name bhdt_names[] = {
+    {"Beijing Huawei Digital Technologies Co., Ltd.", RF_NAME_PRIMARY}};
+static const rf_address bhdt_addresses[] = {{NULL, "Beijing", "CN"}};
+static const rf_entity bhdt = {
+    .list_code = "EL",
+    .list_name = el_list,
+    .source_id = "986d3f15a6adf1e1e6b5674715ad657adbf8d048",
+    .type = RF_ENTITY_ORGANIZATION,
+    .federal_register = "84 FR 22961, 85 FR 29852, 85 FR 36720, 85 FR 51603",
+    .start_date = "2019-05-21",
+    .license_requirement = huawei_license,
+    .license_policy = "Presumption of denial",
+    .source_url = "http://bit.ly/1L47xrV",
+    .names = bhdt_names,
+    .n_names = 1,
+    .addresses = bhdt_addresses,
+    .n_addresses = 1,
+};
+
+static const rf_name huawei_names[] = {
+    {"Huawei Technologies Co., Ltd. (Huawei)", RF_NAME_PRIMARY},
+    {"Shenzhen Huawei Technologies", RF_NAME_ALIAS},
+    {"Huawei Technology", RF_NAME_ALIAS}};
+static const rf_address huawei_addresses[] = {
+    {"Bantian Huawei Base, Longgang District, Shenzhen, 518129", NULL, "CN"}};
+static const rf_entity huawei = {
+    .list_code = "EL",
+    .list_name = el_list,
+    .source_id = "d05d55fa214aff19c1eb3270d54905e4e362d445",
+    .type = RF_ENTITY_ORGANIZATION,
+    .federal_register = "84 FR 22963, 84 FR 43495, 85 FR 29853, 85 FR 36720,  85 FR 51603",
+    .start_date = "2019-05-21",
+    .license_requirement = huawei_license,
+    .license_policy = "Presumption of denial",
+    .source_url = "javascript:alert(1)", /* a hostile list file must not get a link */
+    .names = huawei_names,
+    .n_names = 3,
+    .addresses = huawei_addresses,
+    .n_addresses = 1,
+};
+
+static const rf_name cmic_names[] = {{"HUAWEI TECHNOLOGIES CO., LTD.", RF_NAME_PRIMARY}};
+static const rf_address cmic_addresses[] = {
+    {"Huawei Headquarter Office Building, Bantian, Longgang District, Guangdong", "Shenzhen",
+     "CN"}};
+static const rf_entity cmic = {
+    .list_code = "CMIC",
+    .list_name = "Non-SDN Chinese Military-Industrial Complex Companies List (CMIC) - Treasury "
+                 "Department",
+    .source_id = "30947",
+    .type = RF_ENTITY_ORGANIZATION,
+    .programs = "CMIC-EO13959",
+    .names = cmic_names,
+    .n_names = 1,
+    .addresses = cmic_addresses,
+    .n_addresses = 1,
+};
+
+/* ---- parties from examples/open-orders.csv, and hostile ones ----------------------------- */
+
+static const rf_party p_bhdt = {"open-orders.csv", 9, "SO-24-0318", "buyer",
+                                "Beijing Huawei Digital Tech Co., Ltd.", NULL, NULL, "CN",
+                                "2024-03-14", "MT41K256M16TW-107 DDR3 SDRAM"};
+static const rf_party p_shenzhen = {"open-orders.csv", 8, "SO-24-0317", "end_user",
+                                    "Shenzhen Huawei Technologies", NULL, NULL, "CN",
+                                    "2024-03-14", NULL};
+static const rf_party p_script = {"open-orders.csv", 12, NULL, "ship_to",
+                                  "<script>alert(1)</script>", NULL, NULL, "CN", NULL, NULL};
+static const rf_party p_formula = {"open-orders.csv", 13, "SO-24-0322", "buyer",
+                                   "=cmd|'/C calc'!A0", NULL, NULL, "US", NULL, NULL};
+static const rf_party p_kimball = {"open-orders.csv", 2, "SO-24-0311", "buyer",
+                                   "Kimball Electronics, Inc.", NULL, NULL, "US", NULL, NULL};
+static const rf_party p_controls = {"suppliers.csv", 4, "V-1003", "supplier",
+                                    "Lackmann Z\xC3\xA4hler \"GmbH\" \\ \ttab\x01 \xE4", NULL,
+                                    NULL, NULL, NULL, NULL};
+
+static const rf_span bhdt_party_spans[] = {{0, 7}, {8, 6}, {15, 7}};
+static const rf_span bhdt_listed_spans[] = {{15, 7}, {0, 7}, {8, 6}}; /* any order */
+static const rf_hit hit_bhdt = {&bhdt, 0, 0.95312,
+                                "\"Beijing\" = \"Beijing\" (exact); \"Huawei\" = \"Huawei\" "
+                                "(exact); \"Digital\" = \"Digital\" (exact); \"Tech\" = "
+                                "\"Technologies\" (abbreviation); \"Co., Ltd.\" = \"Co., Ltd.\" "
+                                "(legal form). Country agrees.",
+                                bhdt_listed_spans, 3, bhdt_party_spans, 3};
+static const rf_span shenzhen_spans[] = {{0, 28}};
+static const rf_hit hit_alias = {&huawei, 1, 1.0, "exact alias", shenzhen_spans, 1,
+                                 shenzhen_spans, 1};
+static const rf_span cmic_listed[] = {{0, 6}, {7, 12}};
+static const rf_span cmic_party[] = {{9, 6}, {16, 12}};
+static const rf_hit hit_cmic = {&cmic, 0, 0.8333, "\"Huawei Technologies\" matched", cmic_listed,
+                                2, cmic_party, 2};
+static const rf_span script_spans[] = {{1, 6}};
+static const rf_hit hit_script = {&bhdt, 0, 0.81, "<b>not</b> a real match", script_spans, 1,
+                                  script_spans, 1};
+
+/* ---- running a report into a file --------------------------------------------------------- */
+
+static char bundled_sha[65];
+static const char *bundled_name, *bundled_published;
+
+static void context(rf_report_context *ctx, rf_version_list *vl, rf_version *v)
+{
+    const unsigned char *data;
+    size_t len;
+    rf_bundled_list(&data, &len, &bundled_name, &bundled_published);
+    rf_sha256_hex(bundled_sha, data, len);
+    memset(v, 0, sizeof *v);
+    v->id = 1;
+    v->feed = "csl";
+    v->format = "csl-csv";
+    v->source_file = (char *)bundled_name;
+    v->sha256 = bundled_sha;
+    v->published = (char *)bundled_published;
+    v->imported_at = "2024-03-20T08:00:00Z";
+    v->entities = 14160;
+    vl->items = v;
+    vl->count = 1;
+    memset(ctx, 0, sizeof *ctx);
+    ctx->versions = vl;
+    ctx->threshold = 0.8;
+    ctx->as_of = "2024-03-20";
+    ctx->generated_at = "2024-03-20T09:15:02Z";
+    ctx->tool_version = "0.1.0";
+}
+
+/* Writes the fixture parties (and one failed document) in `format` to `name`; returns the
+ * file's text. */
+static char *write_fixture_report(rf_report_format format, const char *name)
+{
+    rf_report_context ctx;
+    rf_version_list vl;
+    rf_version v;
+    rf_report *rep;
+    rf_error err, failure;
+    const rf_hit *bhdt_hits[] = {&hit_bhdt};
+    const rf_hit *shenzhen_hits[] = {&hit_alias, &hit_cmic};
+    const rf_hit *script_hits[] = {&hit_script};
+    FILE *f = fopen(rf_test_tmpfile(name), "wb");
+
+    assert_non_null(f);
+    context(&ctx, &vl, &v);
+    assert_int_equal(rf_report_open(&rep, format, f, &ctx, &err), 0);
+    /* the report copied the context: the caller's strings may go */
+    memset(&v, 0, sizeof v);
+    assert_int_equal(rf_report_add_hits(rep, &p_kimball, NULL, 0, &err), 0);
+    assert_int_equal(rf_report_add_hits(rep, &p_shenzhen, shenzhen_hits, 2, &err), 0);
+    assert_int_equal(rf_report_add_hits(rep, &p_bhdt, bhdt_hits, 1, &err), 0);
+    assert_int_equal(rf_report_add_hits(rep, &p_script, script_hits, 1, &err), 0);
+    assert_int_equal(rf_report_add_hits(rep, &p_formula, NULL, 0, &err), 0);
+    assert_int_equal(rf_report_add_hits(rep, &p_controls, NULL, 0, &err), 0);
+    rf_error_set(&failure, RF_EFORMAT, "broken-orders.csv", 51,
+                 "unterminated quoted field: the row starting here never closes its quote");
+    assert_int_equal(rf_report_add_failure(rep, &failure, &err), 0);
+    assert_int_equal(rf_report_close(rep, &err), 0);
+    assert_int_equal(fclose(f), 0);
+    return rf_test_read_file(rf_test_tmpfile(name), NULL);
+}
+
+/* Runs check_report.py on a report file; returns its output, asserting it succeeded. */
+static char *check(const char *kind, const char *name)
+{
+    char cmd[2048], *out = NULL;
+    const char *src = getenv("RF_SOURCE_DIR");
+    snprintf(cmd, sizeof cmd, "python3 '%s/tests/reports/check_report.py' %s '%s'",
+             src ? src : ".", kind, rf_test_tmpfile(name));
+    assert_int_equal(rf_test_run(&out, cmd), 0);
+    assert_non_null(out);
+    return out;
+}
+
+static size_t count(const char *hay, const char *needle)
+{
+    size_t n = 0;
+    for (const char *p = hay; (p = strstr(p, needle)) != NULL; p += strlen(needle)) n++;
+    return n;
+}
+
+/* ---- the text helpers ------------------------------------------------------------------- */
+
+static void test_reports__format_names(void **state)
+{
+    rf_report_format f;
+    (void)state;
+    assert_int_equal(rf_report_format_parse(&f, "jsonl"), 0);
+    assert_int_equal(f, RF_REPORT_JSONL);
+    assert_int_equal(rf_report_format_parse(&f, "csv"), 0);
+    assert_int_equal(f, RF_REPORT_CSV);
+    assert_int_equal(rf_report_format_parse(&f, "HTML"), 0);
+    assert_int_equal(f, RF_REPORT_HTML);
+    assert_int_equal(rf_report_format_parse(&f, "pdf"), RF_EUSAGE);
+    assert_int_equal(rf_report_format_parse(&f, NULL), RF_EUSAGE);
+}
+
+static void test_reports__json_strings_escape_what_json_requires(void **state)
+{
+    rf_buf b = {0};
+    (void)state;
+    assert_int_equal(rf_json_string(&b, p_controls.name), 0);
+    /* quotes, backslash, tab and U+0001 escaped; UTF-8 passed through; a stray Latin-1 byte
+     * (0xE4) becomes U+FFFD instead of breaking the line for a JSON parser */
+    assert_string_equal(b.data, "\"Lackmann Z\xC3\xA4hler \\\"GmbH\\\" \\\\ \\ttab\\u0001 "
+                                "\\ufffd\"");
+    rf_buf_reset(&b);
+    assert_int_equal(rf_json_string(&b, NULL), 0);
+    assert_string_equal(b.data, "null");
+    rf_buf_free(&b);
+}
+
+static void test_reports__csv_cells_neutralise_formulas(void **state)
+{
+    static const struct {
+        const char *in, *out;
+    } cases[] = {
+        {"=cmd|'/C calc'!A0", "\"'=cmd|'/C calc'!A0\""},
+        {"+1+1", "\"'+1+1\""},
+        {"-2+3", "\"'-2+3\""},
+        {"@SUM(A1:A2)", "\"'@SUM(A1:A2)\""},
+        {"\t=1", "\"'\t=1\""},
+        {"\r=1", "\"'\r=1\""},
+        {"HiSilicon Technologies", "HiSilicon Technologies"},
+        {"Beijing Huawei Digital Tech Co., Ltd.", "\"Beijing Huawei Digital Tech Co., Ltd.\""},
+        {"JSC \"Ural Factories\"", "\"JSC \"\"Ural Factories\"\"\""},
+        {"line\nbreak", "\"line\nbreak\""},
+        {"", ""},
+    };
+    rf_buf b = {0};
+    (void)state;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        rf_buf_reset(&b);
+        assert_int_equal(rf_csv_cell(&b, cases[i].in), 0);
+        assert_string_equal(b.data, cases[i].out);
+    }
+    rf_buf_free(&b);
+}
+
+static void test_reports__html_marks_whole_words_and_escapes(void **state)
+{
+    rf_buf b = {0};
+    /* "Zähler": a span that cuts the two bytes of "ä" in half is widened to the character */
+    static const rf_span cut[] = {{9, 2}};
+    static const rf_span messy[] = {{19, 3}, {0, 4}, {2, 5}, {100, 3}, {23, 1000}};
+    (void)state;
+
+    assert_int_equal(rf_html_marked(&b, "Lackmann Z\xC3\xA4hler", cut, 1), 0);
+    assert_string_equal(b.data, "Lackmann <mark>Z\xC3\xA4</mark>hler");
+
+    /* overlapping spans merge, out-of-range ones are dropped or clamped, text is escaped */
+    rf_buf_reset(&b);
+    assert_int_equal(rf_html_marked(&b, "AT&T <Labs> 'Bell' Co\" Ltd", messy, 5), 0);
+    assert_string_equal(b.data, "<mark>AT&amp;T &lt;L</mark>abs&gt; &#39;Bell&#39; "
+                                "<mark>Co&quot;</mark> <mark>Ltd</mark>");
+
+    rf_buf_reset(&b);
+    assert_int_equal(rf_html_text(&b, p_script.name, strlen(p_script.name)), 0);
+    assert_string_equal(b.data, "&lt;script&gt;alert(1)&lt;/script&gt;");
+    rf_buf_free(&b);
+}
+
+static void test_reports__scores_and_addresses(void **state)
+{
+    char s[8];
+    rf_buf b = {0};
+    (void)state;
+    rf_report_score(s, 0.95312);
+    assert_string_equal(s, "0.953");
+    rf_report_score(s, 0.9995);
+    assert_string_equal(s, "1.000");
+    rf_report_score(s, 0.8);
+    assert_string_equal(s, "0.800");
+    assert_int_equal(rf_report_address(&b, &bhdt_addresses[0]), 0);
+    assert_string_equal(b.data, "Beijing, CN");
+    rf_buf_reset(&b);
+    assert_int_equal(rf_report_address(&b, &cmic_addresses[0]), 0);
+    assert_string_equal(b.data, "Huawei Headquarter Office Building, Bantian, Longgang District, "
+                                "Guangdong, Shenzhen, CN");
+    rf_buf_free(&b);
+}
+
+/* ---- the three reports ------------------------------------------------------------------ */
+
+static void test_reports__jsonl_one_valid_object_per_party(void **state)
+{
+    char *text = write_fixture_report(RF_REPORT_JSONL, "report.jsonl");
+    char *parsed = check("jsonl", "report.jsonl");
+    (void)state;
+
+    /* six parties, in input order; the failed document is not a party */
+    assert_int_equal(count(text, "\n"), 6);
+    assert_int_equal(count(parsed, "\n"), 6);
+    assert_true(strstr(text, "\"Kimball") < strstr(text, "\"Shenzhen Huawei"));
+    assert_true(strstr(text, "\"Shenzhen Huawei") < strstr(text, "\"Beijing Huawei Digital Tech"));
+
+    /* the Entity List hit with everything a reviewer needs */
+    assert_non_null(strstr(text,
+        "{\"ref\":\"SO-24-0318\",\"document\":\"open-orders.csv\",\"line\":9,\"role\":\"buyer\","
+        "\"name\":\"Beijing Huawei Digital Tech Co., Ltd.\",\"country\":\"CN\","
+        "\"status\":\"review\",\"hits\":[{\"source_id\":\"986d3f15a6adf1e1e6b5674715ad657adbf8d048\","
+        "\"list\":\"EL\",\"list_name\":\"Entity List (EL) - Bureau of Industry and Security\","
+        "\"entity_type\":\"organization\",\"name\":\"Beijing Huawei Digital Technologies Co., "
+        "Ltd.\",\"matched\":\"Beijing Huawei Digital Technologies Co., Ltd.\",\"score\":0.953,"
+        "\"programs\":null,\"federal_register\":\"84 FR 22961, 85 FR 29852, 85 FR 36720, 85 FR "
+        "51603\",\"start_date\":\"2019-05-21\",\"license_requirement\":\"For all items"));
+    assert_non_null(strstr(text, "\"license_policy\":\"Presumption of denial\","
+                                 "\"addresses\":[\"Beijing, CN\"],\"explanation\":\"\\\"Beijing\\\""));
+    /* a hit on an alias: name is the listed primary name, matched the alias */
+    assert_non_null(strstr(parsed, "\"matched\": \"Shenzhen Huawei Technologies\", \"name\": "
+                                   "\"Huawei Technologies Co., Ltd. (Huawei)\""));
+    assert_non_null(strstr(parsed, "\"list\": \"CMIC\""));
+    assert_non_null(strstr(parsed, "\"programs\": \"CMIC-EO13959\""));
+    /* a party without a ref is named by document:line; hostile names survive parsing intact */
+    assert_non_null(strstr(parsed, "\"name\": \"<script>alert(1)</script>\", \"ref\": "
+                                   "\"open-orders.csv:12\""));
+    assert_non_null(strstr(parsed, "\"name\": \"=cmd|'/C calc'!A0\""));
+    assert_non_null(strstr(parsed, "\"hits\": [], \"line\": 2, \"name\": \"Kimball Electronics, "
+                                   "Inc.\", \"ref\": \"SO-24-0311\", \"role\": \"buyer\", "
+                                   "\"status\": \"clear\""));
+    assert_non_null(strstr(parsed, "\"name\": \"Lackmann Z\\u00e4hler \\\"GmbH\\\" \\\\ \\ttab"
+                                   "\\u0001 \\ufffd\""));
+    free(text);
+    free(parsed);
+}
+
+static void test_reports__csv_one_row_per_hit_and_no_formulas(void **state)
+{
+    char *text = write_fixture_report(RF_REPORT_CSV, "report.csv");
+    char *rows = check("csv", "report.csv");
+    (void)state;
+
+    /* header + Kimball + 2 Shenzhen hits + Beijing + script + formula + controls */
+    assert_int_equal(count(rows, "\n"), 8);
+    assert_non_null(strstr(text, "ref,document,line,role,name,country,status,list,source_id,"
+                                 "listed_name,matched,score,entity_type,federal_register,"
+                                 "license_requirement,license_policy,programs,explanation\r\n"));
+    assert_non_null(strstr(rows, "[\"SO-24-0311\", \"open-orders.csv\", \"2\", \"buyer\", "
+                                 "\"Kimball Electronics, Inc.\", \"US\", \"clear\", \"\", \"\", "
+                                 "\"\", \"\", \"\", \"\", \"\", \"\", \"\", \"\", \"\"]"));
+    assert_non_null(strstr(rows, "[\"SO-24-0317\", \"open-orders.csv\", \"8\", \"end_user\", "
+                                 "\"Shenzhen Huawei Technologies\", \"CN\", \"review\", \"EL\", "
+                                 "\"d05d55fa214aff19c1eb3270d54905e4e362d445\", \"Huawei "
+                                 "Technologies Co., Ltd. (Huawei)\", \"Shenzhen Huawei "
+                                 "Technologies\", \"1.000\", \"organization\""));
+    assert_non_null(strstr(rows, "\"review\", \"CMIC\", \"30947\""));
+    assert_non_null(strstr(rows, "\"Presumption of denial\""));
+    /* the formula reaches the spreadsheet as text */
+    assert_non_null(strstr(text, ",\"'=cmd|'/C calc'!A0\","));
+    assert_non_null(strstr(rows, "\"'=cmd|'/C calc'!A0\""));
+    assert_null(strstr(text, ",=cmd"));
+    free(text);
+    free(rows);
+}
+
+static void test_reports__html_self_contained_escaped_and_explained(void **state)
+{
+    char *page = write_fixture_report(RF_REPORT_HTML, "report.html");
+    char *visible = check("html", "report.html");
+    (void)state;
+
+    /* nothing runs, nothing loads: the hostile name is text, the javascript: URL no link */
+    assert_null(strstr(page, "<script"));
+    assert_non_null(strstr(page, "&lt;<mark>script</mark>&gt;alert(1)&lt;/script&gt;"));
+    assert_null(strstr(page, "href=\"javascript"));
+    assert_non_null(strstr(page, "<a href=\"http://bit.ly/1L47xrV\">"));
+    assert_null(strstr(page, "<b>not</b>"));
+
+    /* reproducibility: the list version and its digest */
+    assert_non_null(strstr(page, bundled_sha));
+    assert_non_null(strstr(visible, bundled_name));
+    assert_non_null(strstr(visible, "2022-05-01"));
+    /* the summary */
+    assert_non_null(strstr(visible, "3 of 6 parties matched listed parties"));
+    assert_non_null(strstr(visible, "Screening incomplete: 1 document could not be read"));
+    assert_non_null(strstr(visible, "broken-orders.csv 51 unterminated quoted field"));
+    assert_non_null(strstr(visible, "Match threshold 0.800"));
+    assert_non_null(strstr(visible, "Screened as of 2024-03-20"));
+    assert_non_null(strstr(visible, "EL Entity List (EL) - Bureau of Industry and Security 3 3"));
+    assert_non_null(strstr(visible, "CMIC Non-SDN Chinese Military-Industrial Complex Companies "
+                                    "List (CMIC) - Treasury Department 1 1"));
+
+    /* each hit explained: matched words marked on both sides, the legal facts */
+    assert_non_null(strstr(page, "<h3><mark>Beijing</mark> <mark>Huawei</mark> "
+                                 "<mark>Digital</mark> Tech Co., Ltd.</h3>"));
+    assert_non_null(strstr(page, "<mark>Beijing</mark> <mark>Huawei</mark> <mark>Digital</mark> "
+                                 "Technologies Co., Ltd."));
+    assert_non_null(strstr(visible, "License policy Presumption of denial"));
+    assert_non_null(strstr(visible, "Federal Register 84 FR 22961, 85 FR 29852, 85 FR 36720, "
+                                    "85 FR 51603"));
+    assert_non_null(strstr(visible, "Listed since 2019-05-21"));
+    assert_non_null(strstr(visible, "see \xC2\xA7\xC2\xA7 736.2(b)(3)(vi)"));
+    assert_non_null(strstr(visible, "\"Tech\" = \"Technologies\" (abbreviation)"));
+    /* the alias hit shows the alias and the name the entity is listed under */
+    assert_non_null(strstr(page, "<mark>Shenzhen Huawei Technologies</mark> "
+                                 "<span class=\"kind\">alias</span>"));
+    assert_non_null(strstr(visible, "Listed as Huawei Technologies Co., Ltd. (Huawei)"));
+    assert_non_null(strstr(visible, "Bantian Huawei Base, Longgang District, Shenzhen, 518129, CN"));
+    /* likely (>= 0.95) red, weaker amber; clear parties folded in <details> */
+    assert_int_equal(count(page, "<article class=\"party red\">"), 2);
+    assert_int_equal(count(page, "<article class=\"party amber\">"), 1);
+    assert_non_null(strstr(page, "<details>\n<summary>3 parties matched no listed name"));
+    assert_non_null(strstr(visible, "=cmd|'/C calc'!A0"));
+    free(page);
+    free(visible);
+}
+
+static void test_reports__write_failure_is_an_error(void **state)
+{
+    rf_report_context ctx;
+    rf_version_list vl;
+    rf_version v;
+    rf_report *rep;
+    rf_error err;
+    FILE *f = fopen("/dev/full", "wb");
+    (void)state;
+
+    if (!f) skip();
+    setvbuf(f, NULL, _IONBF, 0);
+    context(&ctx, &vl, &v);
+    assert_int_equal(rf_report_open(&rep, RF_REPORT_CSV, f, &ctx, &err), RF_EIO);
+    assert_null(rep);
+    assert_non_null(strstr(err.message, "cannot write the report"));
+    assert_int_equal(rf_report_open(&rep, RF_REPORT_JSONL, f, &ctx, &err), 0);
+    assert_int_equal(rf_report_add_hits(rep, &p_kimball, NULL, 0, &err), RF_EIO);
+    rf_report_free(rep);
+    fclose(f);
+}
+
+/* ---- through the public API, with the engine ----------------------------------------------- */
+
+static int screen_into(rf_report *const *reps, size_t n_reps, const rf_matcher *m,
+                       rf_result *res, const rf_party *party)
+{
+    rf_error err;
+    int rc = rf_matcher_screen(res, m, party, NULL, &err);
+    for (size_t i = 0; rc == 0 && i < n_reps; i++) rc = rf_report_add(reps[i], party, res, &err);
+    return rc;
+}
+
+static void test_reports__screened_parties_through_the_engine(void **state)
+{
+    const unsigned char *data;
+    size_t len;
+    const char *name, *published;
+    rf_import_summary sum;
+    rf_import_options opts = {0};
+    rf_store *st;
+    rf_snapshot *snap;
+    rf_matcher *m;
+    rf_result *res;
+    rf_report *reps[2];
+    rf_report_context ctx = {0};
+    rf_error err;
+    FILE *html = fopen(rf_test_tmpfile("engine.html"), "wb");
+    FILE *jsonl = fopen(rf_test_tmpfile("engine.jsonl"), "wb");
+    const rf_party listed = {"open-orders.csv", 9, "SO-24-0318", "buyer",
+                             "Beijing Huawei Digital Technologies Co., Ltd.", NULL, NULL, "CN",
+                             NULL, NULL};
+    char *page, *lines;
+    (void)state;
+
+    rf_bundled_list(&data, &len, &name, &published);
+    opts.effective = published;
+    assert_int_equal(rf_store_open(&st, rf_test_tmpfile("engine.db"), &err), 0);
+    assert_int_equal(rf_import_list_data(&sum, st, name, data, len, &opts, &err), 0);
+    assert_int_equal(rf_snapshot_load(&snap, st, NULL, &err), 0);
+    assert_int_equal(rf_matcher_new(&m, snap, &err), 0);
+    assert_int_equal(rf_result_new(&res), 0);
+
+    ctx.versions = rf_snapshot_versions(snap);
+    ctx.generated_at = "2024-03-20T09:15:02Z";
+    assert_int_equal(rf_report_open(&reps[0], RF_REPORT_HTML, html, &ctx, &err), 0);
+    assert_int_equal(rf_report_open(&reps[1], RF_REPORT_JSONL, jsonl, &ctx, &err), 0);
+    assert_int_equal(screen_into(reps, 2, m, res, &p_kimball), 0);
+    assert_int_equal(screen_into(reps, 2, m, res, &listed), 0);
+    assert_int_equal(screen_into(reps, 2, m, res, &p_script), 0);
+    /* the report keeps its own copy of the versions: the snapshot may go first */
+    rf_matcher_free(m);
+    rf_snapshot_free(snap);
+    rf_result_free(res);
+    assert_int_equal(rf_report_close(reps[0], &err), 0);
+    assert_int_equal(rf_report_close(reps[1], &err), 0);
+    fclose(html);
+    fclose(jsonl);
+    rf_store_close(st);
+
+    page = rf_test_read_file(rf_test_tmpfile("engine.html"), NULL);
+    lines = check("jsonl", "engine.jsonl");
+    free(check("html", "engine.html"));
+    rf_sha256_hex(bundled_sha, data, len);
+    assert_non_null(strstr(page, bundled_sha));
+    assert_non_null(strstr(page, "Presumption of denial"));
+    assert_non_null(strstr(page, "986d3f15a6adf1e1e6b5674715ad657adbf8d048"));
+    assert_null(strstr(page, "<script"));
+    assert_int_equal(count(lines, "\n"), 3);
+    assert_non_null(strstr(lines, "\"source_id\": \"986d3f15a6adf1e1e6b5674715ad657adbf8d048\""));
+    free(page);
+    free(lines);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_reports__format_names),
+        cmocka_unit_test(test_reports__json_strings_escape_what_json_requires),
+        cmocka_unit_test(test_reports__csv_cells_neutralise_formulas),
+        cmocka_unit_test(test_reports__html_marks_whole_words_and_escapes),
+        cmocka_unit_test(test_reports__scores_and_addresses),
+        cmocka_unit_test(test_reports__jsonl_one_valid_object_per_party),
+        cmocka_unit_test(test_reports__csv_one_row_per_hit_and_no_formulas),
+        cmocka_unit_test(test_reports__html_self_contained_escaped_and_explained),
+        cmocka_unit_test(test_reports__write_failure_is_an_error),
+        cmocka_unit_test(test_reports__screened_parties_through_the_engine),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
