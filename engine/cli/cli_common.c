@@ -9,9 +9,9 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
-#include <utf8proc.h>
 
 #include <csv.h>
+#include <utf8proc.h>
 
 void cli_report_error(const rf_error *err)
 {
