@@ -224,6 +224,14 @@ static int index_name(rf_matcher *m, rf_tokens *t, uint32_t entity, size_t name_
         rc = add_vocab(&lt->vocab, m, rf_token_text(t, i), t->items[i].text_len, t->items[i].cls);
         lt->cls = t->items[i].cls;
         lt->origin = t->items[i].origin;
+        lt->surf_off = lt->surf_len = 0;
+        if (rc == RF_OK && (t->items[i].surf_len != t->items[i].text_len ||
+                            memcmp(rf_token_surface(t, i), rf_token_text(t, i), t->items[i].text_len) != 0)) {
+            /* Kept only where it differs from the canonical text. */
+            lt->surf_off = (uint32_t)m->surface_text.len;
+            lt->surf_len = t->items[i].surf_len;
+            rc = rf_buf_append(&m->surface_text, rf_token_surface(t, i), t->items[i].surf_len);
+        }
         lt->src_start = t->items[i].src_start;
         lt->src_len = t->items[i].src_len;
         if (rc == RF_OK && i + 1 < t->count && t->items[i].cls != RF_TOK_STOP &&
@@ -307,14 +315,17 @@ int rf_matcher_new(rf_matcher **out, const rf_snapshot *snap, rf_error *err)
         const rf_entity *ent = rf_snapshot_entity(snap, e);
         for (size_t k = 0; k < ent->n_names && rc == RF_OK; k++) {
             const char *text = ent->names[k].text ? ent->names[k].text : "";
-            rc = rf_tokenize(&t, m->lex, m->places, tr, text, strlen(text), 0);
+            /* People's names hold no places: "Abbas" is a name before it is a port. */
+            rc = rf_tokenize(&t, m->lex, ent->type == RF_ENTITY_PERSON ? NULL : m->places, tr, text,
+                             strlen(text), 0);
             if (rc == RF_OK) rc = index_name(m, &t, (uint32_t)e, k);
         }
     }
     if (rc == RF_OK) rc = build_postings(m);
     for (size_t v = 0; v < m->n_vocab && rc == RF_OK; v++) {
         uint8_t cls = m->vocab[v].cls;
-        if (cls == RF_TOK_WORD || cls == RF_TOK_PLACE) rc = index_deletions(m, (uint32_t)v);
+        if (cls == RF_TOK_WORD || cls == RF_TOK_PLACE || cls == RF_TOK_GENERIC)
+            rc = index_deletions(m, (uint32_t)v);
     }
     rf_buf_free(&t.text);
     rf_translit_free(tr);
@@ -336,6 +347,7 @@ void rf_matcher_free(rf_matcher *m)
     rf_strmap_free(m->exact);
     free(m->vocab);
     rf_buf_free(&m->vocab_text);
+    rf_buf_free(&m->surface_text);
     free(m->postings);
     free(m->names);
     free(m->ltokens);
@@ -411,6 +423,8 @@ void rf_side_from_tokens(rf_side *side, const rf_matcher *m, const rf_tokens *t)
         rf_tok_class cls = (rf_tok_class)t->items[i].cls;
         side->text[i] = rf_token_text(t, i);
         side->len[i] = t->items[i].text_len;
+        side->surf[i] = rf_token_surface(t, i);
+        side->surf_len[i] = t->items[i].surf_len;
         side->cls[i] = (uint8_t)cls;
         side->vocab[i] = m ? rf_strmap_get(m->vocab_map, side->text[i], side->len[i]) : RF_STRMAP_MISSING;
         if (!m) side->weight[i] = rf_class_weight(cls);
@@ -428,6 +442,8 @@ void rf_side_from_name(rf_side *side, const rf_matcher *m, uint32_t name_id)
         const rf_vocab *v = &m->vocab[lt->vocab];
         side->text[i] = m->vocab_text.data + v->text_off;
         side->len[i] = v->len;
+        side->surf[i] = lt->surf_len ? m->surface_text.data + lt->surf_off : side->text[i];
+        side->surf_len[i] = lt->surf_len ? lt->surf_len : v->len;
         side->cls[i] = lt->cls;
         side->vocab[i] = lt->vocab;
         side->weight[i] = v->weight;

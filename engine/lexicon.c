@@ -47,6 +47,7 @@ typedef struct pending {
     char *key;   /* normalized words, single spaces */
     char *canon; /* normalized canonical text, spaces removed */
     rf_tok_class cls;
+    int correctable; /* misspellings of its words are corrected (legal forms, our table) */
 } pending;
 
 typedef struct pending_list {
@@ -58,7 +59,7 @@ typedef struct pending_list {
 /* Reads one spelling: `variant` normalized into words is its key, `canon` (normalized, spaces
  * removed) its canonical text. */
 static int add_phrase(pending_list *pl, rf_translit *tr, const char *variant, size_t vlen,
-                      const char *canon, size_t clen, rf_tok_class cls)
+                      const char *canon, size_t clen, rf_tok_class cls, int correctable)
 {
     rf_buf key = {0}, words = {0};
     int rc;
@@ -84,6 +85,7 @@ static int add_phrase(pending_list *pl, rf_translit *tr, const char *variant, si
             x->key = rf_buf_detach(&key);
             x->canon = rf_buf_detach(&words);
             x->cls = cls;
+            x->correctable = correctable;
         }
     }
     rf_buf_free(&key);
@@ -184,6 +186,7 @@ static int file_pending(rf_lexicon *lex, const pending_list *pl)
     }
     for (size_t i = 0; i < pl->count && rc == RF_OK; i++) {
         const char *k = pl->items[i].key;
+        if (!pl->items[i].correctable) continue;
         while (*k && rc == RF_OK) {
             size_t n = strcspn(k, " ");
             rc = file_known_word(lex, k, n);
@@ -226,11 +229,13 @@ static int load_abbreviations(pending_list *lex, rf_translit *tr)
         t1 = memchr(line, '\t', len);
         t2 = t1 ? memchr(t1 + 1, '\t', (size_t)(end - t1 - 1)) : NULL;
         if (!t2 || parse_class(&cls, line, (size_t)(t1 - line)) != RF_OK) return RF_EFORMAT;
-        rc = add_phrase(lex, tr, t1 + 1, (size_t)(t2 - t1 - 1), t1 + 1, (size_t)(t2 - t1 - 1), cls);
+        rc = add_phrase(lex, tr, t1 + 1, (size_t)(t2 - t1 - 1), t1 + 1, (size_t)(t2 - t1 - 1), cls,
+                        cls == RF_TOK_LEGAL || cls == RF_TOK_GENERIC);
         for (v = t2 + 1; rc == RF_OK && v < end;) {
             const char *bar = memchr(v, '|', (size_t)(end - v));
             if (!bar) bar = end;
-            rc = add_phrase(lex, tr, v, (size_t)(bar - v), t1 + 1, (size_t)(t2 - t1 - 1), cls);
+            rc = add_phrase(lex, tr, v, (size_t)(bar - v), t1 + 1, (size_t)(t2 - t1 - 1), cls,
+                            cls == RF_TOK_LEGAL || cls == RF_TOK_GENERIC);
             v = bar + 1;
         }
     }
@@ -268,8 +273,10 @@ static int load_org_types(pending_list *lex, rf_translit *tr)
         {
             const char *canon = flen[2] ? f[2] : flen[1] ? f[1] : f[0];
             size_t clen = flen[2] ? flen[2] : flen[1] ? flen[1] : flen[0];
+            /* One- and two-letter spellings ("ae", "cv", "yu") collide with the words of
+             * names, people's above all; the common ones are in abbreviations.tsv. */
             for (size_t i = 0; i < 3 && rc == RF_OK; i++)
-                if (flen[i]) rc = add_phrase(lex, tr, f[i], flen[i], canon, clen, RF_TOK_LEGAL);
+                if (flen[i] > 2) rc = add_phrase(lex, tr, f[i], flen[i], canon, clen, RF_TOK_LEGAL, 1);
         }
     }
     return rc;
@@ -291,7 +298,7 @@ static int load_countries(pending_list *lex, rf_translit *tr)
         if (U_FAILURE(status) || n <= 0 || n >= 128) continue;
         u_austrncpy(name, uname, (int32_t)sizeof name - 1);
         name[sizeof name - 1] = '\0';
-        rc = add_phrase(lex, tr, name, strlen(name), name, strlen(name), RF_TOK_PLACE);
+        rc = add_phrase(lex, tr, name, strlen(name), name, strlen(name), RF_TOK_PLACE, 0);
     }
     return rc;
 }
@@ -342,12 +349,12 @@ static int load_symbols(pending_list *lex, rf_translit *tr)
         } else if (use && len > 2 && line[2] != ' ' && line[2] != '#' && line[len - 1] == ':') {
             key = line + 2;
             key_len = len - 3;
-            rc = add_phrase(lex, tr, key, key_len, key, key_len, cls);
+            rc = add_phrase(lex, tr, key, key_len, key, key_len, cls, 0);
         } else if (use && key) {
             const char *v = line;
             size_t vlen = len;
             yaml_scalar(&v, &vlen);
-            if (vlen) rc = add_phrase(lex, tr, v, vlen, key, key_len, cls);
+            if (vlen) rc = add_phrase(lex, tr, v, vlen, key, key_len, cls, 0);
         }
     }
     return rc;
@@ -371,7 +378,7 @@ static int load_stopwords(pending_list *lex, rf_translit *tr)
             const char *v = line;
             size_t vlen = len;
             yaml_scalar(&v, &vlen);
-            if (vlen) rc = add_phrase(lex, tr, v, vlen, v, vlen, RF_TOK_STOP);
+            if (vlen) rc = add_phrase(lex, tr, v, vlen, v, vlen, RF_TOK_STOP, 0);
         }
     }
     return rc;

@@ -19,6 +19,8 @@ typedef struct rf_vocab {
 /* A token of a listed name. */
 typedef struct rf_ltoken {
     uint32_t vocab;
+    uint32_t surf_off; /* the word(s) as written, in rf_matcher.surface_text */
+    uint16_t surf_len;
     uint8_t cls;
     uint8_t origin;
     uint32_t src_start;
@@ -49,6 +51,7 @@ struct rf_matcher {
     size_t n_vocab;
     size_t cap_vocab;
     rf_buf vocab_text;
+    rf_buf surface_text;
     uint32_t *postings;
     rf_lname *names;
     size_t n_names;
@@ -75,6 +78,8 @@ typedef struct rf_side {
     const char *text[RF_MAX_TOKENS];
     uint16_t len[RF_MAX_TOKENS];
     uint8_t cls[RF_MAX_TOKENS];
+    const char *surf[RF_MAX_TOKENS]; /* as written (normalized): what typos are measured on */
+    uint16_t surf_len[RF_MAX_TOKENS];
     uint32_t vocab[RF_MAX_TOKENS]; /* vocabulary id, or RF_STRMAP_MISSING */
     float weight[RF_MAX_TOKENS];
 } rf_side;
@@ -130,6 +135,7 @@ typedef struct rf_score_detail {
     size_t n_pairs;
     int capped_no_distinctive; /* only weak words matched */
     int capped_numbers;        /* numbers disagree */
+    int capped_type;           /* an organisation against a listed person */
     int country;               /* +1 agrees, -1 disagrees, 0 unknown */
 } rf_score_detail;
 

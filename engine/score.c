@@ -16,6 +16,13 @@
 #define UNPAIRED_PARTY 1.0f
 #define UNPAIRED_LISTED_ORG 0.4f
 #define UNPAIRED_LISTED_PERSON 0.3f
+/* A party's business words and places the listed name lacks: evidence of another company
+ * ("ORICO Technologies" is not the listed "ORICO"). */
+#define UNPAIRED_PARTY_WEAK 2.0f
+/* What one edit costs, relative to the word's length. */
+#define TYPO_COST 1.2f
+/* A listed name made only of weak words matches only when every word pairs this well. */
+#define WEAK_NAME_MIN_SIM 0.75f
 /* Caps for matches without the evidence a hit needs. */
 #define CAP_NO_DISTINCTIVE 0.5
 #define CAP_NUMBERS 0.6
@@ -80,21 +87,27 @@ static int same_text(const rf_side *a, size_t i, const rf_side *b, size_t j)
     return a->len[i] == b->len[j] && memcmp(a->text[i], b->text[j], a->len[i]) == 0;
 }
 
+/* 1 when two words start differently, other than by swapping their first two letters. */
+static int first_letter_differs(const char *a, const char *b)
+{
+    return a[0] != b[0] && !(a[0] == b[1] && a[1] == b[0]);
+}
+
 /* Similarity of one party word and one listed word, and how they met. */
 static float word_sim(const rf_side *p, size_t i, const rf_side *l, size_t j, int person,
                       uint8_t *kind)
 {
     rf_tok_class pc = (rf_tok_class)p->cls[i], lc = (rf_tok_class)l->cls[j];
-    size_t pl = p->len[i], ll = l->len[j];
+    size_t pl = p->surf_len[i], ll = l->surf_len[j];
 
     *kind = RF_PAIR_EXACT;
     if (same_text(p, i, l, j)) return 1.0f;
-    if (pc == RF_TOK_LEGAL || lc == RF_TOK_LEGAL) {
+    if (pc == RF_TOK_LEGAL && lc == RF_TOK_LEGAL) {
         *kind = RF_PAIR_LEGAL;
-        return pc == lc ? 0.8f : 0.0f;
+        return 0.8f;
     }
     if (pc == RF_TOK_NUMBER || lc == RF_TOK_NUMBER) return 0.0f;
-    if (person && (pl == 1) != (ll == 1) && p->text[i][0] == l->text[j][0]) {
+    if (person && (pl == 1) != (ll == 1) && p->surf[i][0] == l->surf[j][0]) {
         *kind = RF_PAIR_INITIAL;
         return 0.7f;
     }
@@ -103,21 +116,25 @@ static float word_sim(const rf_side *p, size_t i, const rf_side *l, size_t j, in
         int budget = rf_typo_budget(pl < ll ? pl : ll);
         int d;
         if (budget == 0) return 0.0f;
-        d = rf_osa_distance(p->text[i], pl, l->text[j], ll, budget);
+        /* Typos are measured on the words as written: "Inversines" against "Inversiones",
+         * whatever canonical word the listed one stands for. */
+        d = rf_osa_distance(p->surf[i], pl, l->surf[j], ll, budget);
         if (d > budget) return 0.0f;
         *kind = RF_PAIR_TYPO;
         /* A typo costs more in a short word, and more still in the first letter, which
          * people rarely get wrong. */
-        return 1.0f - (float)d / (float)longer - (p->text[i][0] != l->text[j][0] ? 0.1f : 0.0f);
+        return 1.0f - TYPO_COST * (float)d / (float)longer - (first_letter_differs(p->surf[i], l->surf[j]) ? 0.1f : 0.0f);
     }
 }
 
-/* 1 when a's word i followed by word i+1 spells b's word j. */
+/* 1 when a's word i followed by word i+1 spells b's word j. Only ordinary words: canonical
+ * forms of business words ("tech") would spell words nobody wrote. */
 static int spells_merged(const rf_side *a, size_t i, const rf_side *b, size_t j)
 {
-    size_t n1 = a->len[i], n2 = a->len[i + 1];
-    return n1 + n2 == b->len[j] && memcmp(a->text[i], b->text[j], n1) == 0 &&
-           memcmp(a->text[i + 1], b->text[j] + n1, n2) == 0;
+    size_t n1 = a->surf_len[i], n2 = a->surf_len[i + 1];
+    if (a->cls[i] != RF_TOK_WORD || a->cls[i + 1] != RF_TOK_WORD || b->cls[j] != RF_TOK_WORD) return 0;
+    return n1 + n2 == b->surf_len[j] && memcmp(a->surf[i], b->surf[j], n1) == 0 &&
+           memcmp(a->surf[i + 1], b->surf[j] + n1, n2) == 0;
 }
 
 static int distinctive(uint8_t cls)
@@ -125,11 +142,13 @@ static int distinctive(uint8_t cls)
     return cls == RF_TOK_WORD || cls == RF_TOK_NUMBER;
 }
 
-/* 1 when both names are the same words, in any order, stop words aside. */
-static int identical(const rf_side *p, const rf_side *l)
+/* When both names are the same words, stop words aside: 1 for the same words in the same
+ * order as written, a little less for another order or other spellings of the same words
+ * (so that the closest of several listed names ranks first); else 0. */
+static double identical(const rf_side *p, const rf_side *l)
 {
     uint8_t used[RF_MAX_TOKENS] = {0};
-    size_t np = 0, nl = 0;
+    size_t np = 0, nl = 0, same_surface = 0, in_order = 1, prev = 0;
     for (size_t j = 0; j < l->n; j++) nl += l->cls[j] != RF_TOK_STOP;
     for (size_t i = 0; i < p->n; i++) {
         size_t j;
@@ -139,8 +158,12 @@ static int identical(const rf_side *p, const rf_side *l)
             if (!used[j] && l->cls[j] != RF_TOK_STOP && same_text(p, i, l, j)) break;
         if (j == l->n) return 0;
         used[j] = 1;
+        if (j < prev) in_order = 0;
+        prev = j;
+        same_surface += p->surf_len[i] == l->surf_len[j] && memcmp(p->surf[i], l->surf[j], p->surf_len[i]) == 0;
     }
-    return np == nl && np > 0;
+    if (np != nl || np == 0) return 0;
+    return 0.99 + (in_order ? 0.005 : 0.0) + 0.005 * (double)same_surface / (double)np;
 }
 
 static float pair_weight(const rf_side *p, const rf_side *l, const rf_pair *x)
@@ -168,7 +191,8 @@ double rf_score_sides(const rf_side *p, const rf_side *l, int person, rf_score_d
     rf_score_detail local;
     rf_score_detail *d = detail ? detail : &local;
     float num = 0, den = 0;
-    int has_distinct_l = 0, matched_distinct = 0, numbers_ok = 1;
+    int has_distinct_l = 0, matched_distinct = 0, numbers_ok = 1, weak_all_exact = 1;
+    int party_is_org = 0;
     double score;
 
     memset(d, 0, sizeof *d);
@@ -176,11 +200,11 @@ double rf_score_sides(const rf_side *p, const rf_side *l, int person, rf_score_d
 
     /* Candidate pairs, one word to one word, and merged words either way. */
     for (size_t i = 0; i < p->n; i++) {
-        if (p->cls[i] == RF_TOK_STOP) continue;
         for (size_t j = 0; j < l->n && n_cand < sizeof cand / sizeof cand[0]; j++) {
             uint8_t kind;
             float sim;
-            if (l->cls[j] == RF_TOK_STOP) continue;
+            /* Stop words weigh nothing, but a misspelt title ("Curonel") is still the title. */
+            if (p->cls[i] == RF_TOK_STOP && l->cls[j] == RF_TOK_STOP && !same_text(p, i, l, j)) continue;
             sim = word_sim(p, i, l, j, person, &kind);
             if (sim > 0) {
                 rf_pair x = {(uint8_t)i, (uint8_t)i, (uint8_t)j, (uint8_t)j, kind, sim};
@@ -213,27 +237,48 @@ double rf_score_sides(const rf_side *p, const rf_side *l, int person, rf_score_d
             num += x->sim * w;
             den += w;
         }
-        if (x->sim >= 0.75f && x->kind != RF_PAIR_INITIAL &&
+        if (x->sim >= 0.7f && x->kind != RF_PAIR_INITIAL &&
             (distinctive(l->cls[x->l]) || distinctive(l->cls[x->l2])))
             matched_distinct = 1;
     }
+    {
+        size_t weak_words = 0;
+        float need;
+        for (size_t j = 0; j < l->n; j++) weak_words += l->cls[j] != RF_TOK_LEGAL && l->cls[j] != RF_TOK_STOP;
+        need = weak_words > 1 ? WEAK_NAME_MIN_SIM : 1.0f;
+        for (size_t k = 0; k < d->n_pairs; k++)
+            if (d->pairs[k].sim < need && d->pairs[k].kind != RF_PAIR_LEGAL) weak_all_exact = 0;
+    }
     for (size_t i = 0; i < p->n; i++) {
+        if (p->cls[i] == RF_TOK_LEGAL) party_is_org = 1;
         if (used_p[i]) continue;
-        den += UNPAIRED_PARTY * p->weight[i];
+        den += (p->cls[i] == RF_TOK_GENERIC || p->cls[i] == RF_TOK_PLACE ? UNPAIRED_PARTY_WEAK
+                                                                          : UNPAIRED_PARTY) * p->weight[i];
         if (p->cls[i] == RF_TOK_NUMBER) numbers_ok = 0;
+        if (p->cls[i] != RF_TOK_LEGAL && p->cls[i] != RF_TOK_STOP) weak_all_exact = 0;
     }
     for (size_t j = 0; j < l->n; j++) {
         if (distinctive(l->cls[j])) has_distinct_l = 1;
         if (used_l[j]) continue;
         den += (person ? UNPAIRED_LISTED_PERSON : UNPAIRED_LISTED_ORG) * l->weight[j];
         if (l->cls[j] == RF_TOK_NUMBER) numbers_ok = 0;
+        if (l->cls[j] != RF_TOK_LEGAL && l->cls[j] != RF_TOK_STOP) weak_all_exact = 0;
     }
 
-    if (identical(p, l)) return 1.0;
+    score = identical(p, l);
+    if (score > 0) return score;
     score = den > 0 ? num / den : 0.0;
-    if (has_distinct_l && !matched_distinct && score > CAP_NO_DISTINCTIVE) {
+    /* A hit needs a telling word in common; a listed name made only of weak words needs
+     * every one of them ("Central Bank of Syria"), as written if it is one word and a legal
+     * form ("Capital S.A.L." is not "Capita PLC"). */
+    if ((has_distinct_l ? !matched_distinct : !weak_all_exact) && score > CAP_NO_DISTINCTIVE) {
         score = CAP_NO_DISTINCTIVE;
         d->capped_no_distinctive = 1;
+    }
+    /* A party with a legal form is an organisation, not the listed person. */
+    if (person && party_is_org && score > CAP_NO_DISTINCTIVE) {
+        score = CAP_NO_DISTINCTIVE;
+        d->capped_type = 1;
     }
     if (!numbers_ok && score > CAP_NUMBERS) {
         score = CAP_NUMBERS;

@@ -148,7 +148,8 @@ static int explain(rf_buf *b, const rf_score_detail *d, const char *party_name,
         const rf_pair *x = &d->pairs[k];
         const rf_token *p1 = &party->items[x->p], *p2 = &party->items[x->p2];
         used_p[x->p] = used_p[x->p2] = used_l[x->l] = used_l[x->l2] = 1;
-        if (k) rc = rf_buf_puts(b, "; ");
+        if (pside->cls[x->p] == RF_TOK_STOP && lside->cls[x->l] == RF_TOK_STOP) continue;
+        if (b->len && b->data[b->len - 1] != ' ' && k) rc = rf_buf_puts(b, "; ");
         if (rc == RF_OK)
             rc = quote_span(b, party_name, p1->src_start, p2->src_start + p2->src_len - p1->src_start);
         if (rc == RF_OK) rc = rf_buf_puts(b, " = ");
@@ -184,16 +185,20 @@ static int explain(rf_buf *b, const rf_score_detail *d, const char *party_name,
     if (rc == RF_OK && d->capped_no_distinctive)
         rc = rf_buf_puts(b, ". Only weak words (legal forms, places, generic words) agree");
     if (rc == RF_OK && d->capped_numbers) rc = rf_buf_puts(b, ". Numbers disagree");
+    if (rc == RF_OK && d->capped_type)
+        rc = rf_buf_puts(b, ". An organisation (it has a legal form) against a listed person");
     if (rc == RF_OK && country > 0) rc = rf_buf_puts(b, ". Country agrees");
     if (rc == RF_OK && country < 0) rc = rf_buf_puts(b, ". Country differs from the listed addresses");
     if (rc == RF_OK) rc = rf_buf_putc(b, '.');
     return rc;
 }
 
+/* Best first; among equals, the entity whose country agrees, then the lower index. */
 static int by_score_desc(const void *a, const void *b)
 {
     const scored *x = a, *y = b;
     if (x->score != y->score) return x->score < y->score ? 1 : -1;
+    if (x->country != y->country) return x->country < y->country ? 1 : -1;
     return (x->entity > y->entity) - (x->entity < y->entity);
 }
 

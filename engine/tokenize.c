@@ -270,10 +270,12 @@ static size_t find_noise(range *out, const rf_lexicon *lex, const char *name, si
     return n;
 }
 
+/* Adds a token: canonical text, class, origin, and the words it came from (w[i .. i+k)). */
 static int emit(rf_tokens *out, const char *text, size_t len, rf_tok_class cls, uint8_t origin,
-                uint32_t src_start, uint32_t src_end)
+                const words *w, size_t i, size_t k)
 {
     rf_token *t;
+    const word *last = &w->items[i + k - 1];
     int rc;
     if (out->count == RF_MAX_TOKENS) {
         out->truncated = 1;
@@ -284,9 +286,16 @@ static int emit(rf_tokens *out, const char *text, size_t len, rf_tok_class cls, 
     t->text_len = (uint16_t)len;
     t->cls = (uint8_t)cls;
     t->origin = origin;
-    t->src_start = src_start;
-    t->src_len = src_end - src_start;
+    t->src_start = w->items[i].src_start;
+    t->src_len = last->src_start + last->src_len - t->src_start;
     rc = rf_buf_append(&out->text, text, len);
+    if (rc == RF_OK) rc = rf_buf_putc(&out->text, '\0');
+    t->surf_off = (uint32_t)out->text.len;
+    for (size_t j = i; j < i + k && rc == RF_OK; j++) {
+        if (j > i) rc = rf_buf_putc(&out->text, ' ');
+        if (rc == RF_OK) rc = rf_buf_append(&out->text, w->items[j].text, w->items[j].len);
+    }
+    t->surf_len = (uint16_t)(out->text.len - t->surf_off);
     if (rc == RF_OK) rc = rf_buf_putc(&out->text, '\0');
     if (rc == RF_OK) out->count++;
     return rc;
@@ -332,6 +341,8 @@ static void consider(const rf_lexicon *lex, uint32_t id, const char *w, size_t l
     int d;
     if (id == RF_STRMAP_MISSING) return;
     cand = lex->words_text.data + id;
+    /* People rarely get the first letter wrong, unless they swap the first two. */
+    if (cand[0] != w[0] && !(cand[0] == w[1] && cand[1] == w[0])) return;
     d = rf_osa_distance(w, len, cand, strlen(cand), budget);
     if (d <= budget && d < *best_d) {
         *best = id;
@@ -440,8 +451,6 @@ int rf_tokenize(rf_tokens *out, const rf_lexicon *lex, const rf_strmap *places,
             ph = cw[i].single;
         }
         {
-            const word *last = &w->items[i + k - 1];
-            uint32_t src_end = last->src_start + last->src_len;
             if (ph) {
                 const char *canon = lex->canon.data + ph->canon_off;
                 int same = k == 1 && ph->canon_len == x->len && memcmp(canon, x->text, x->len) == 0;
@@ -449,14 +458,14 @@ int rf_tokenize(rf_tokens *out, const rf_lexicon *lex, const rf_strmap *places,
                                  : corrected                    ? RF_ORIGIN_TYPO
                                  : same                         ? RF_ORIGIN_LITERAL
                                                                 : RF_ORIGIN_SYMBOL;
-                rc = emit(out, canon, ph->canon_len, (rf_tok_class)ph->cls, origin, x->src_start, src_end);
+                rc = emit(out, canon, ph->canon_len, (rf_tok_class)ph->cls, origin, w, i, k);
             } else {
                 /* A word corrected towards a phrase it did not complete stays as written. */
                 rf_tok_class cls = all_digits(x->text, x->len) ? RF_TOK_NUMBER
                                    : (places && rf_strmap_get(places, x->text, x->len) != RF_STRMAP_MISSING)
                                        ? RF_TOK_PLACE
                                        : RF_TOK_WORD;
-                rc = emit(out, x->text, x->len, cls, x->origin, x->src_start, src_end);
+                rc = emit(out, x->text, x->len, cls, x->origin, w, i, 1);
             }
         }
         i += k;

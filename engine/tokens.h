@@ -39,6 +39,8 @@ typedef struct rf_token {
     uint8_t origin;    /* rf_tok_origin */
     uint32_t src_start; /* byte span in the original name */
     uint32_t src_len;
+    uint32_t surf_off;  /* the word(s) as written, normalized, in rf_tokens.text */
+    uint16_t surf_len;
 } rf_token;
 
 /* Caps: words per name and bytes per word; longer names are cut (and said so). */
@@ -55,6 +57,11 @@ typedef struct rf_tokens {
 static inline const char *rf_token_text(const rf_tokens *t, size_t i)
 {
     return t->text.data + t->items[i].text_off;
+}
+
+static inline const char *rf_token_surface(const rf_tokens *t, size_t i)
+{
+    return t->text.data + t->items[i].surf_off;
 }
 
 /* The immutable lexicon, built on first use from the embedded tables (thread-safe). NULL if
