@@ -62,35 +62,37 @@ static rf_entity_type entity_type(const char *type)
     return RF_ENTITY_UNKNOWN;
 }
 
+/* 1 when s is an ISO 3166 alpha-2 code as the CSL writes it ("CN"). */
+static int is_country_code(const char *s)
+{
+    return s[0] >= 'A' && s[0] <= 'Z' && s[1] >= 'A' && s[1] <= 'Z' && s[2] == '\0';
+}
+
 /* The addresses column: "; "-separated addresses (the current layout also writes "; and "),
  * each "street, city, state, postal code, COUNTRY" with empty parts left out, so only the
- * country (an ISO code, last) can be told apart; the rest stays the address's text. Cut in
- * place. */
+ * country (an ISO code, last) can be told apart; the rest stays the address's text, white
+ * space collapsed. Cut in place. */
 static int split_addresses(csl_reader *r, char *s, size_t *n_out, long line)
 {
     size_t n = 0;
     char *next;
 
     for (; s; s = next) {
-        char *comma, *text = s, *country = NULL;
-        size_t len;
+        char *text = s, *country = NULL, *comma, *last;
 
         if ((next = strchr(s, ';')) != NULL) *next++ = '\0';
-        len = rf_trim(text, strlen(text));
-        if (len > 4 && strncasecmp(text, "and ", 4) == 0) len = rf_trim(text + 4, len - 4), text += 4;
-        if (len == 0) continue;
+        rf_text_collapse(text, strlen(text));
+        if (strncasecmp(text, "and ", 4) == 0) text += 4;
         comma = strrchr(text, ',');
-        {
-            char *last = comma ? comma + 1 : text;
-            size_t ll = rf_trim(last, strlen(last));
-            if (ll == 2 && last[0] >= 'A' && last[0] <= 'Z' && last[1] >= 'A' && last[1] <= 'Z') {
-                country = last;
-                if (comma) *comma = '\0';
-                else text = NULL;
-            }
+        last = comma ? comma + 1 : text;
+        while (*last == ' ') last++;
+        if (is_country_code(last)) {
+            country = last;
+            if (comma) *comma = '\0';
+            else text = NULL;
         }
         if (text) {
-            size_t tl = rf_text_collapse(text, strlen(text));
+            size_t tl = strlen(text);
             while (tl && (text[tl - 1] == ',' || text[tl - 1] == ' ')) text[--tl] = '\0';
             if (tl == 0) text = NULL;
         }
@@ -99,7 +101,7 @@ static int split_addresses(csl_reader *r, char *s, size_t *n_out, long line)
             return rf_list_fail(r->cx, RF_ELIMIT, line, "more than %d addresses for one entity",
                                 RF_MAX_ADDRESSES);
         r->addresses[n].text = text;
-        r->addresses[n].city = NULL;
+        r->addresses[n].city = NULL; /* not told apart from the state in this layout */
         r->addresses[n].country = country;
         n++;
     }

@@ -122,6 +122,13 @@ int rf_rows_read(const char *data, size_t len, unsigned char delim, const char *
                 rr.rc = rf_error_set(err, RF_EFORMAT, name, rr.line,
                                      "malformed quoting (%s)", csv_strerror(csv_error(&p)));
         }
+        /* libcsv holds the field being read until it ends: stop a runaway quoted field (a
+         * stray quote swallowing the rest of the file) here, not at the end of the file. */
+        if (rr.rc == 0 && csv_get_buffer_size(&p) > (size_t)RF_MAX_FIELD + 1024)
+            rr.rc = rf_error_set(err, RF_ELIMIT, name, rr.row_start ? rr.row_start : rr.line,
+                                 "a field of the row that starts here is longer than %d bytes "
+                                 "(by line %ld): is a quote not closed?",
+                                 RF_MAX_FIELD, rr.line);
         pos += n;
     }
     if (rr.rc == 0 && csv_fini(&p, on_field, on_row, &rr) != 0 && rr.rc == 0)

@@ -730,6 +730,20 @@ static void test_errors__bad_rows_name_their_line_and_change_nothing(void **stat
     assert_int_equal(err.line, 120);
     assert_non_null(strstr(err.message, "UTF-8"));
 
+    /* A 70,000-byte name on line 2 is past the field cap. */
+    {
+        rf_buf big = {0};
+        size_t header = (size_t)(strchr(head, '\n') - head) + 1;
+        assert_int_equal(rf_buf_append(&big, head, header), RF_OK);
+        assert_int_equal(rf_buf_puts(&big, "1,Entity List (EL) - Bureau of Industry and Security,,,,\""), RF_OK);
+        for (int i = 0; i < 70000; i++) assert_int_equal(rf_buf_putc(&big, 'A'), RF_OK);
+        assert_int_equal(rf_buf_puts(&big, "\",,,,,,,,,,,,,,,,,,,,,,,\n"), RF_OK);
+        assert_int_equal(rf_test_write_file(path, big.data, big.len), 0);
+        assert_int_equal(rf_import_list_file(&sum, st, path, NULL, &err), RF_ELIMIT);
+        assert_int_equal(err.line, 2);
+        rf_buf_free(&big);
+    }
+
     /* The store is as it was: the DPL and the sample are the versions in force. */
     assert_int_equal(count_versions(st), 2);
     assert_int_equal(rf_snapshot_load(&snap, st, NULL, &err), RF_OK);
