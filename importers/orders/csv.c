@@ -196,11 +196,20 @@ static void on_field(void *data, size_t len, void *vin)
     }
     if (check_field(in, s, len)) return;
 
+    if (in->have_header && in->field >= in->n_cols) {
+        /* Most often a separator inside an unquoted name: the name is cut short and its tail
+         * lands in the next column, so the row cannot be trusted. */
+        snprintf(msg, sizeof msg,
+                 "more cells than the header has columns (%zu): an unquoted %s inside a cell?",
+                 in->n_cols, in->delim == ';' ? "semicolon" : in->delim == '\t' ? "tab" : "comma");
+        fail(in, RF_EFORMAT, in->row_line, msg);
+        return;
+    }
     if (!in->have_header) {
         in->header_off[in->field] = in->header.len;
         if (rf_buf_append(&in->header, s, len) || rf_buf_putc(&in->header, '\0'))
             fail(in, RF_ENOMEM, in->row_line, "out of memory");
-    } else if (in->field < in->n_cols && in->cols[in->field].kind != COL_IGNORE) {
+    } else if (in->cols[in->field].kind != COL_IGNORE) {
         column *c = &in->cols[in->field];
         c->off = in->cells.len;
         if (rf_buf_append(&in->cells, s, len) || rf_buf_putc(&in->cells, '\0')) {

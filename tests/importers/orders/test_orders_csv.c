@@ -440,14 +440,15 @@ static void test_orders_csv__caps_on_fields_are_limits(void **state)
     rf_error err;
     (void)state;
 
-    rf_buf_puts(&row, "P09999,Huawei Technologies Co. Ltd.");
-    for (int i = 0; i < 1100; i++) rf_buf_puts(&row, ",CN");
-    rf_buf_puts(&row, "\r\n");
-    write_spliced(rf_test_tmpfile("wide.csv"), 10, row.data, 11);
+    /* a header of 1,100 columns */
+    rf_buf_puts(&row, "ref,name");
+    for (int i = 0; i < 1100; i++) rf_buf_printf(&row, ",country%d", i);
+    rf_buf_puts(&row, "\r\nP00430,Chen Choo,CN\r\n");
+    write_text(rf_test_tmpfile("wide.csv"), &row);
     assert_int_equal(read_orders(&g, &err, rf_test_tmpfile("wide.csv"), NULL, 0), RF_ELIMIT);
-    assert_int_equal(err.line, 11);
-    assert_int_equal(g.n, 9);
-    got_free(&g);
+    assert_int_equal(err.line, 1);
+    assert_non_null(strstr(err.message, "1024"));
+    assert_int_equal(g.n, 0);
 
     /* one name longer than RF_MAX_FIELD, on line 21 */
     rf_buf_reset(&row);
@@ -459,6 +460,33 @@ static void test_orders_csv__caps_on_fields_are_limits(void **state)
     assert_int_equal(err.line, 21);
     assert_int_equal(g.n, 19);
     rf_buf_free(&row);
+    got_free(&g);
+}
+
+/* Line 4 of the real file is N01410,"OnTarget Technologies, Inc", ; exported without its
+ * quotes, the name would be cut to "OnTarget Technologies" and "Inc" taken for the country. */
+static void test_orders_csv__unquoted_separator_in_a_name_is_an_error(void **state)
+{
+    got g = {0};
+    rf_error err;
+    (void)state;
+
+    write_spliced(rf_test_tmpfile("unquoted.csv"), 3, "N01410,OnTarget Technologies, Inc,\r\n",
+                  5);
+    assert_int_equal(read_orders(&g, &err, rf_test_tmpfile("unquoted.csv"), NULL, 0),
+                     RF_EFORMAT);
+    assert_int_equal(err.line, 4);
+    assert_non_null(strstr(err.message, "unquoted comma"));
+    assert_int_equal(g.n, 2);
+    got_free(&g);
+
+    /* more cells than columns in a semicolon file */
+    assert_int_equal(rf_test_write_file(rf_test_tmpfile("extra.csv"),
+                                        "ref;supplier\nV-1003;HMN Technologies; Co., Ltd.\n", 48),
+                     0);
+    assert_int_equal(read_orders(&g, &err, rf_test_tmpfile("extra.csv"), NULL, 0), RF_EFORMAT);
+    assert_int_equal(err.line, 2);
+    assert_non_null(strstr(err.message, "semicolon"));
     got_free(&g);
 }
 
@@ -535,6 +563,7 @@ int main(void)
         cmocka_unit_test(test_orders_csv__unterminated_quote_at_end_names_its_line),
         cmocka_unit_test(test_orders_csv__runaway_quote_mid_file_names_its_line),
         cmocka_unit_test(test_orders_csv__caps_on_fields_are_limits),
+        cmocka_unit_test(test_orders_csv__unquoted_separator_in_a_name_is_an_error),
         cmocka_unit_test(test_orders_csv__latin1_bytes_are_an_error_with_their_line),
         cmocka_unit_test(test_orders_csv__utf16_and_empty_files_are_refused),
         cmocka_unit_test(test_orders_csv__callback_can_stop_the_reader),
