@@ -53,27 +53,53 @@ static int chain_push(rf_matcher *m, rf_strmap *map, const char *key, size_t len
     return RF_OK;
 }
 
-/* Files vocabulary word `id` under its deletions (one, or two for long words). */
-static int index_deletions(rf_matcher *m, uint32_t id)
+/* Files a spelling of vocabulary word `vocab` under its deletions (one, or two for long
+ * words), once per spelling. */
+static int index_spelling(rf_matcher *m, uint32_t vocab, const char *w, size_t len)
 {
-    const char *w = m->vocab_text.data + m->vocab[id].text_off;
-    size_t len = m->vocab[id].len;
+    uint32_t id = (uint32_t)m->n_spellings, existing;
     int budget = rf_typo_budget(len);
-    char buf[RF_MAX_TOKEN_LEN];
-    int rc = RF_OK;
+    char buf[RF_MAX_TOKEN_LEN], buf2[RF_MAX_TOKEN_LEN];
+    int rc;
 
-    if (budget == 0) return RF_OK;
+    if (budget == 0 || len > RF_MAX_TOKEN_LEN) return RF_OK;
+    rc = rf_strmap_put(m->spelling_map, w, len, id, &existing);
+    if (rc != RF_OK || existing != id) return rc;
+    rc = reserve((void **)&m->spellings, &m->cap_spellings, m->n_spellings + 1, sizeof *m->spellings);
+    if (rc != RF_OK) return rc;
+    m->spellings[id].vocab = vocab;
+    m->spellings[id].text_off = (uint32_t)m->spelling_text.len;
+    m->spellings[id].len = (uint16_t)len;
+    m->n_spellings++;
+    rc = rf_buf_append(&m->spelling_text, w, len);
+    if (rc == RF_OK) rc = rf_buf_putc(&m->spelling_text, '\0');
     for (size_t i = 0; i < len && rc == RF_OK; i++) {
         memcpy(buf, w, i);
         memcpy(buf + i, w + i + 1, len - i - 1);
         rc = chain_push(m, m->deletes, buf, len - 1, id);
-        if (budget < 2) continue;
-        for (size_t j = i; j < len - 1 && rc == RF_OK; j++) {
-            char buf2[RF_MAX_TOKEN_LEN];
+        for (size_t j = i; budget > 1 && j < len - 1 && rc == RF_OK; j++) {
             memcpy(buf2, buf, j);
             memcpy(buf2 + j, buf + j + 1, len - 2 - j);
             rc = chain_push(m, m->deletes, buf2, len - 2, id);
         }
+    }
+    return rc;
+}
+
+/* Every spelling of the words worth a typo search: all but legal forms (corrected by the
+ * lexicon) and numbers (which must agree exactly). */
+static int index_spellings(rf_matcher *m)
+{
+    int rc = RF_OK;
+    for (size_t v = 0; v < m->n_vocab && rc == RF_OK; v++) {
+        uint8_t cls = m->vocab[v].cls;
+        if (cls != RF_TOK_LEGAL && cls != RF_TOK_NUMBER)
+            rc = index_spelling(m, (uint32_t)v, m->vocab_text.data + m->vocab[v].text_off, m->vocab[v].len);
+    }
+    for (size_t k = 0; k < m->n_ltokens && rc == RF_OK; k++) {
+        const rf_ltoken *lt = &m->ltokens[k];
+        if (lt->surf_len && lt->cls != RF_TOK_LEGAL && lt->cls != RF_TOK_NUMBER)
+            rc = index_spelling(m, lt->vocab, m->surface_text.data + lt->surf_off, lt->surf_len);
     }
     return rc;
 }
@@ -225,6 +251,7 @@ static int index_name(rf_matcher *m, rf_tokens *t, uint32_t entity, size_t name_
         lt->cls = t->items[i].cls;
         lt->origin = t->items[i].origin;
         lt->surf_off = lt->surf_len = 0;
+        lt->letters = rf_letter_mask(rf_token_surface(t, i), t->items[i].surf_len);
         if (rc == RF_OK && (t->items[i].surf_len != t->items[i].text_len ||
                             memcmp(rf_token_surface(t, i), rf_token_text(t, i), t->items[i].text_len) != 0)) {
             /* Kept only where it differs from the canonical text. */
@@ -307,6 +334,7 @@ int rf_matcher_new(rf_matcher **out, const rf_snapshot *snap, rf_error *err)
     rc = m->lex ? rf_translit_new(&tr) : RF_ENOMEM;
     if (rc == RF_OK) rc = rf_strmap_new(&m->vocab_map, 65536);
     if (rc == RF_OK) rc = rf_strmap_new(&m->deletes, 1 << 20);
+    if (rc == RF_OK) rc = rf_strmap_new(&m->spelling_map, 65536);
     if (rc == RF_OK) rc = rf_strmap_new(&m->merged, 65536);
     if (rc == RF_OK) rc = rf_strmap_new(&m->exact, 65536);
     if (rc == RF_OK) rc = collect_places(m, tr);
@@ -322,11 +350,7 @@ int rf_matcher_new(rf_matcher **out, const rf_snapshot *snap, rf_error *err)
         }
     }
     if (rc == RF_OK) rc = build_postings(m);
-    for (size_t v = 0; v < m->n_vocab && rc == RF_OK; v++) {
-        uint8_t cls = m->vocab[v].cls;
-        if (cls == RF_TOK_WORD || cls == RF_TOK_PLACE || cls == RF_TOK_GENERIC)
-            rc = index_deletions(m, (uint32_t)v);
-    }
+    if (rc == RF_OK) rc = index_spellings(m);
     rf_buf_free(&t.text);
     rf_translit_free(tr);
     if (rc != RF_OK) {
@@ -343,6 +367,9 @@ void rf_matcher_free(rf_matcher *m)
     rf_strmap_free(m->places);
     rf_strmap_free(m->vocab_map);
     rf_strmap_free(m->deletes);
+    rf_strmap_free(m->spelling_map);
+    free(m->spellings);
+    rf_buf_free(&m->spelling_text);
     rf_strmap_free(m->merged);
     rf_strmap_free(m->exact);
     free(m->vocab);
@@ -378,13 +405,23 @@ static size_t typo_chain(const rf_matcher *m, const char *key, size_t klen, cons
 {
     uint32_t node = rf_strmap_get(m->deletes, key, klen);
     while (node != RF_STRMAP_MISSING && n < max) {
-        const rf_vocab *v = &m->vocab[m->chains[node].value];
-        int budget = rf_typo_budget(v->len < len ? v->len : len);
-        if (rf_osa_distance(word, len, m->vocab_text.data + v->text_off, v->len, budget) <= budget)
-            n = add_unique(out, n, max, m->chains[node].value);
+        const rf_spelling *sp = &m->spellings[m->chains[node].value];
+        int budget = rf_typo_budget(sp->len < len ? sp->len : len);
+        if (rf_osa_distance(word, len, m->spelling_text.data + sp->text_off, sp->len, budget) <= budget)
+            n = add_unique(out, n, max, sp->vocab);
         node = m->chains[node].next;
     }
     return n;
+}
+
+/* The vocabulary id of a spelling exactly `len` letters long, if it is one and long enough to
+ * carry a typo of `budget` edits. */
+static size_t spelled(const rf_matcher *m, const char *key, size_t klen, int budget, uint32_t *out,
+                      size_t n, size_t max)
+{
+    uint32_t id = rf_strmap_get(m->spelling_map, key, klen);
+    if (id == RF_STRMAP_MISSING || rf_typo_budget(klen) < budget) return n;
+    return add_unique(out, n, max, m->spellings[id].vocab);
 }
 
 size_t rf_index_typos(const rf_matcher *m, const char *word, size_t len, uint32_t *out, size_t max)
@@ -397,19 +434,21 @@ size_t rf_index_typos(const rf_matcher *m, const char *word, size_t len, uint32_
     /* The word itself among the deletions of longer words. */
     n = typo_chain(m, word, len, word, len, out, n, max);
     for (size_t i = 0; i < len; i++) {
-        uint32_t v;
         memcpy(buf, word, i);
         memcpy(buf + i, word + i + 1, len - i - 1);
         /* A shorter listed word, and listed words sharing a deletion (substitutions, swaps). */
-        v = rf_strmap_get(m->vocab_map, buf, len - 1);
-        if (v != RF_STRMAP_MISSING && rf_typo_budget(len - 1) > 0) n = add_unique(out, n, max, v);
+        n = spelled(m, buf, len - 1, 1, out, n, max);
         n = typo_chain(m, buf, len - 1, word, len, out, n, max);
-        if (budget < 2) continue;
+    }
+    /* Two edits only for long words that one edit did not explain: each costs a few dozen
+     * look-ups. */
+    for (size_t i = 0; n == 0 && budget > 1 && i < len; i++) {
+        memcpy(buf, word, i);
+        memcpy(buf + i, word + i + 1, len - i - 1);
         for (size_t j = i; j < len - 1; j++) {
             memcpy(buf2, buf, j);
             memcpy(buf2 + j, buf + j + 1, len - 2 - j);
-            v = rf_strmap_get(m->vocab_map, buf2, len - 2);
-            if (v != RF_STRMAP_MISSING && rf_typo_budget(len - 2) > 1) n = add_unique(out, n, max, v);
+            n = spelled(m, buf2, len - 2, 2, out, n, max);
             n = typo_chain(m, buf2, len - 2, word, len, out, n, max);
         }
     }
@@ -425,6 +464,7 @@ void rf_side_from_tokens(rf_side *side, const rf_matcher *m, const rf_tokens *t)
         side->len[i] = t->items[i].text_len;
         side->surf[i] = rf_token_surface(t, i);
         side->surf_len[i] = t->items[i].surf_len;
+        side->letters[i] = rf_letter_mask(side->surf[i], side->surf_len[i]);
         side->cls[i] = (uint8_t)cls;
         side->vocab[i] = m ? rf_strmap_get(m->vocab_map, side->text[i], side->len[i]) : RF_STRMAP_MISSING;
         if (!m) side->weight[i] = rf_class_weight(cls);
@@ -444,6 +484,7 @@ void rf_side_from_name(rf_side *side, const rf_matcher *m, uint32_t name_id)
         side->len[i] = v->len;
         side->surf[i] = lt->surf_len ? m->surface_text.data + lt->surf_off : side->text[i];
         side->surf_len[i] = lt->surf_len ? lt->surf_len : v->len;
+        side->letters[i] = lt->letters;
         side->cls[i] = lt->cls;
         side->vocab[i] = lt->vocab;
         side->weight[i] = v->weight;
@@ -477,9 +518,9 @@ static int better(const float *acc, uint32_t a, uint32_t b)
     return acc[a] > acc[b] || (acc[a] == acc[b] && a < b);
 }
 
-/* The `max` names with the most evidence, best first. Names with less than a quarter of the
- * best evidence are not worth scoring. */
-static size_t select_best(const rf_scratch *s, uint32_t *out, size_t max)
+/* The `max` names with the most evidence, best first. Names with less than half the best
+ * evidence are not worth scoring: the best has every telling word they have, and more. */
+static size_t select_best(const rf_scratch *s, uint32_t *out, float *evidence, size_t max)
 {
     float best = 0;
     size_t n = 0;
@@ -489,7 +530,7 @@ static size_t select_best(const rf_scratch *s, uint32_t *out, size_t max)
     for (size_t k = 0; k < s->n_touched; k++) {
         uint32_t name = s->touched[k];
         size_t j;
-        if (s->acc[name] < best * 0.25f) continue;
+        if (s->acc[name] < best * 0.5f) continue;
         if (n == max && !better(s->acc, name, out[n - 1])) continue;
         j = n < max ? n++ : n - 1;
         while (j > 0 && better(s->acc, name, out[j - 1])) {
@@ -498,37 +539,65 @@ static size_t select_best(const rf_scratch *s, uint32_t *out, size_t max)
         }
         out[j] = name;
     }
+    for (size_t k = 0; k < n; k++) evidence[k] = s->acc[out[k]];
     return n;
 }
 
-size_t rf_index_candidates(const rf_matcher *m, rf_scratch *s, uint32_t *out, size_t max)
+double rf_index_score_bound(const rf_scratch *s, float evidence)
+{
+    /* A misspelt word gathered 0.8 of its weight; weak words may pair without having been
+     * gathered, on both sides; telling words no list has stay unpaired whatever the name. */
+    double paired = evidence / 0.8 + 2.0 * s->weak;
+    return paired > 0 ? paired / (paired + s->unmatchable) : 0.0;
+}
+
+/* 1 when party words i-1 and i, written together, are a listed word. */
+static int joins_previous(const rf_matcher *m, const rf_side *p, size_t i)
+{
+    char joined[RF_MAX_TOKEN_LEN * 2];
+    if ((size_t)p->len[i - 1] + p->len[i] > sizeof joined) return 0;
+    memcpy(joined, p->text[i - 1], p->len[i - 1]);
+    memcpy(joined + p->len[i - 1], p->text[i], p->len[i]);
+    return rf_strmap_get(m->vocab_map, joined, (size_t)p->len[i - 1] + p->len[i]) != RF_STRMAP_MISSING;
+}
+
+size_t rf_index_candidates(const rf_matcher *m, rf_scratch *s, uint32_t *out, float *evidence,
+                           size_t max)
 {
     const rf_side *p = &s->side;
     int strong = 0;
     size_t n;
 
     s->n_touched = 0;
+    s->unmatchable = 0;
+    s->weak = 0;
+    for (size_t i = 0; i < p->n; i++)
+        if (p->cls[i] != RF_TOK_WORD && p->cls[i] != RF_TOK_NUMBER) s->weak += p->weight[i];
     /* Telling words first: exact, misspelt, or written as two words. */
     for (size_t i = 0; i < p->n; i++) {
         uint8_t cls = p->cls[i];
+        size_t touched_before = s->n_touched;
+        int found = 0;
         if (cls != RF_TOK_WORD && cls != RF_TOK_NUMBER) continue;
         if (p->vocab[i] != RF_STRMAP_MISSING) {
             gather(m, s, p->vocab[i], m->vocab[p->vocab[i]].weight);
             strong = 1;
         }
-        if (cls == RF_TOK_WORD) {
+        if (cls == RF_TOK_WORD && p->vocab[i] == RF_STRMAP_MISSING) {
+            /* A word the lists have as written is taken as written: looking for what it
+             * might be a misspelling of costs more than it finds. */
             uint32_t typos[MAX_TYPO_MATCHES];
             size_t nt = rf_index_typos(m, p->text[i], p->len[i], typos, MAX_TYPO_MATCHES);
             uint32_t node;
             for (size_t k = 0; k < nt; k++) {
-                if (typos[k] == p->vocab[i]) continue;
                 gather(m, s, typos[k], m->vocab[typos[k]].weight * 0.8f);
                 strong = 1;
             }
+            found = nt > 0;
             node = rf_strmap_get(m->merged, p->text[i], p->len[i]);
             if (node != RF_STRMAP_MISSING) {
                 gather_chain(m, s, node, m->unknown_weight);
-                strong = 1;
+                strong = found = 1;
             }
         }
         if (i + 1 < p->n && p->len[i] + p->len[i + 1] <= RF_MAX_TOKEN_LEN) {
@@ -539,9 +608,14 @@ size_t rf_index_candidates(const rf_matcher *m, rf_scratch *s, uint32_t *out, si
             v = rf_strmap_get(m->vocab_map, joined, (size_t)p->len[i] + p->len[i + 1]);
             if (v != RF_STRMAP_MISSING) {
                 gather(m, s, v, m->vocab[v].weight);
-                strong = 1;
+                strong = found = 1;
             }
         }
+        /* A word found nowhere (initials aside, which pair with given names) is unpaired in
+         * every candidate; so is the second of two words the lists write as one. */
+        if (!found && p->vocab[i] == RF_STRMAP_MISSING && p->len[i] > 1 && s->n_touched == touched_before &&
+            !(i > 0 && joins_previous(m, p, i)))
+            s->unmatchable += p->weight[i];
     }
     /* Weak words only where they are rare enough to point somewhere, or nothing else did. */
     for (size_t i = 0; i < p->n; i++) {
@@ -557,7 +631,7 @@ size_t rf_index_candidates(const rf_matcher *m, rf_scratch *s, uint32_t *out, si
         uint32_t node = klen ? rf_strmap_get(m->exact, key, klen) : RF_STRMAP_MISSING;
         if (node != RF_STRMAP_MISSING) gather_chain(m, s, node, m->unknown_weight * 2);
     }
-    n = select_best(s, out, max);
+    n = select_best(s, out, evidence, max);
     for (size_t k = 0; k < s->n_touched; k++) s->acc[s->touched[k]] = 0;
     s->n_touched = 0;
     return n;

@@ -19,6 +19,7 @@ typedef struct rf_vocab {
 /* A token of a listed name. */
 typedef struct rf_ltoken {
     uint32_t vocab;
+    uint32_t letters;  /* rf_letter_mask of its surface */
     uint32_t surf_off; /* the word(s) as written, in rf_matcher.surface_text */
     uint16_t surf_len;
     uint8_t cls;
@@ -35,6 +36,14 @@ typedef struct rf_lname {
     uint32_t tok_off;    /* its tokens: ltokens[tok_off .. tok_off + ntok) */
     float total;         /* sum of its token weights */
 } rf_lname;
+
+/* A way a listed word is written (its canonical text, or a surface form such as
+ * "inversiones" for the canonical "invest"), as typos are looked up. */
+typedef struct rf_spelling {
+    uint32_t vocab;
+    uint32_t text_off; /* in rf_matcher.spelling_text, NUL-terminated */
+    uint16_t len;
+} rf_spelling;
 
 /* A chain of values under one key of a strmap (the map holds the head). */
 typedef struct rf_chain {
@@ -59,7 +68,12 @@ struct rf_matcher {
     rf_ltoken *ltokens;
     size_t n_ltokens;
     size_t cap_ltokens;
-    rf_strmap *deletes;  /* a word with one or two letters deleted -> chain of vocab ids */
+    rf_strmap *spelling_map; /* a listed word as written or canonical -> index in spellings */
+    rf_spelling *spellings;
+    size_t n_spellings;
+    size_t cap_spellings;
+    rf_buf spelling_text;
+    rf_strmap *deletes;  /* a spelling with one or two letters deleted -> chain of spellings */
     rf_strmap *merged;   /* two adjacent listed words written as one -> chain of name ids */
     rf_strmap *exact;    /* a whole name's canonical tokens -> chain of name ids */
     rf_chain *chains;
@@ -80,6 +94,7 @@ typedef struct rf_side {
     uint8_t cls[RF_MAX_TOKENS];
     const char *surf[RF_MAX_TOKENS]; /* as written (normalized): what typos are measured on */
     uint16_t surf_len[RF_MAX_TOKENS];
+    uint32_t letters[RF_MAX_TOKENS]; /* which letters a word has: a cheap test before edit distance */
     uint32_t vocab[RF_MAX_TOKENS]; /* vocabulary id, or RF_STRMAP_MISSING */
     float weight[RF_MAX_TOKENS];
 } rf_side;
@@ -93,6 +108,9 @@ typedef struct rf_scratch {
     size_t n_touched;
     size_t n_names;      /* size of acc */
     rf_translit *tr;
+    /* Set by rf_index_candidates, for a bound on any candidate's score: */
+    float unmatchable;   /* weight of telling party words no listed name has, even misspelt */
+    float weak;          /* weight of the party's weak words (generic, places, legal forms) */
 } rf_scratch;
 
 /* Builds a comparison side from tokens, weighting each by its rarity in `m` (NULL: by class
@@ -100,11 +118,19 @@ typedef struct rf_scratch {
 void rf_side_from_tokens(rf_side *side, const rf_matcher *m, const rf_tokens *t);
 /* Builds the comparison side of listed name `name_id`. */
 void rf_side_from_name(rf_side *side, const rf_matcher *m, uint32_t name_id);
-/* Finds candidate names for the party in `s`: their ids into `out` (at most `max`), best
- * evidence first. Returns how many. */
-size_t rf_index_candidates(const rf_matcher *m, rf_scratch *s, uint32_t *out, size_t max);
+/* Finds candidate names for the party in `s`: their ids into `out` and the weight of the
+ * party's words found in each into `evidence` (at most `max`), best evidence first. Returns
+ * how many. */
+size_t rf_index_candidates(const rf_matcher *m, rf_scratch *s, uint32_t *out, float *evidence,
+                           size_t max);
+/* An upper bound on the score of a candidate with this evidence (see rf_index_candidates). */
+double rf_index_score_bound(const rf_scratch *s, float evidence);
 /* The vocabulary ids within typo distance of `word`, into `out` (at most `max`). */
 size_t rf_index_typos(const rf_matcher *m, const char *word, size_t len, uint32_t *out, size_t max);
+
+/* The set of letters and digits of a word as bits (digits share one bit). Words within k edits
+ * differ in at most 2k of these bits. */
+uint32_t rf_letter_mask(const char *s, size_t len);
 
 /* Typo budget: edits tolerated in a word of this length. */
 int rf_typo_budget(size_t len);

@@ -40,6 +40,17 @@ float rf_class_weight(rf_tok_class cls)
     return 1.0f;
 }
 
+uint32_t rf_letter_mask(const char *s, size_t len)
+{
+    uint32_t m = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 'a' && c <= 'z') m |= 1u << (c - 'a');
+        else m |= 1u << 26;
+    }
+    return m;
+}
+
 int rf_typo_budget(size_t len)
 {
     if (len <= 3) return 0;

@@ -7,7 +7,7 @@
 
 #include "matcher.h"
 
-#define MAX_CANDIDATES 64
+#define MAX_CANDIDATES 32
 #define HITS_CAP 64
 /* Country agreement closes this share of the gap to 1; disagreement costs this much. */
 #define COUNTRY_AGREES 0.2
@@ -263,6 +263,7 @@ int rf_matcher_screen(rf_result *res, const rf_matcher *m, const rf_party *party
     size_t max_hits = opts && opts->max_hits > 0 ? (size_t)opts->max_hits : RF_DEFAULT_MAX_HITS;
     const char *name = party->name ? party->name : "";
     uint32_t cand[MAX_CANDIDATES];
+    float evidence[MAX_CANDIDATES];
     scored best[MAX_CANDIDATES];
     size_t n_cand, n_best = 0;
     int rc;
@@ -275,7 +276,7 @@ int rf_matcher_screen(rf_result *res, const rf_matcher *m, const rf_party *party
     if (rc != RF_OK) return rf_error_set(err, rc, party->document, party->line,
                                          "screening \"%s\": %s", name, rf_strerror(rc));
     rf_side_from_tokens(&res->s.side, m, &res->s.party);
-    n_cand = rf_index_candidates(m, &res->s, cand, MAX_CANDIDATES);
+    n_cand = rf_index_candidates(m, &res->s, cand, evidence, MAX_CANDIDATES);
 
     for (size_t k = 0; k < n_cand; k++) {
         const rf_lname *ln = &m->names[cand[k]];
@@ -284,6 +285,9 @@ int rf_matcher_screen(rf_result *res, const rf_matcher *m, const rf_party *party
         double score;
         int country;
         size_t i;
+        /* Most parties are nobody on the lists: skip the names that could not reach the
+         * threshold even with every word paired and the country agreeing. */
+        if (adjust_for_country(rf_index_score_bound(&res->s, evidence[k]), 1) < threshold) continue;
         rf_side_from_name(&listed, m, cand[k]);
         score = rf_score_sides(&res->s.side, &listed, ent->type == RF_ENTITY_PERSON, NULL);
         country = country_agreement(m, ln->entity, party->country);

@@ -344,7 +344,7 @@ static void consider(const rf_lexicon *lex, uint32_t id, const char *w, size_t l
     /* People rarely get the first letter wrong, unless they swap the first two. */
     if (cand[0] != w[0] && !(cand[0] == w[1] && cand[1] == w[0])) return;
     d = rf_osa_distance(w, len, cand, strlen(cand), budget);
-    if (d <= budget && d < *best_d) {
+    if (d > 0 && d <= budget && d < *best_d) { /* d == 0: the word is itself a known spelling */
         *best = id;
         *best_d = d;
     }
