@@ -337,12 +337,12 @@ int rf_match_pair(double *score, rf_buf *explanation, const rf_matcher *m, const
     rf_side *sa = malloc(sizeof *sa), *sb = malloc(sizeof *sb);
     rf_translit *tr = NULL;
     const rf_lexicon *lex = rf_lexicon_get();
-    const rf_strmap *places = m ? m->places : NULL;
     int rc = sa && sb && lex ? rf_translit_new(&tr) : RF_ENOMEM;
 
     *score = 0;
-    if (rc == RF_OK) rc = rf_tokenize(&ta, lex, places, tr, a, strlen(a), 0);
-    if (rc == RF_OK) rc = rf_tokenize(&tb, lex, places, tr, b, strlen(b), 0);
+    /* No places from the lists' addresses here: either name may be a person's ("Wang Wei"). */
+    if (rc == RF_OK) rc = rf_tokenize(&ta, lex, NULL, tr, a, strlen(a), 0);
+    if (rc == RF_OK) rc = rf_tokenize(&tb, lex, NULL, tr, b, strlen(b), 0);
     if (rc == RF_OK) {
         rf_score_detail d;
         int person = looks_like_person(&ta) && looks_like_person(&tb);

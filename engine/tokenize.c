@@ -109,12 +109,24 @@ static int push_segment(words *w, rf_translit *tr, rf_buf *scratch, const char *
         return RF_OK;
     }
     {
+        /* Another script goes to the transliterator as written (composed, nothing
+         * stripped: the breve makes "й" a "y"); Latin letters are folded and stripped of
+         * accents, and what is still not ASCII ("ø") goes to Latin-ASCII. */
         utf8proc_uint8_t *mapped = NULL;
-        utf8proc_ssize_t mlen = utf8proc_map(
-            (const utf8proc_uint8_t *)s + start, (utf8proc_ssize_t)(end - start), &mapped,
-            UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_COMPAT | UTF8PROC_CASEFOLD |
-                UTF8PROC_STRIPMARK | UTF8PROC_IGNORE);
-        int rc = RF_OK, foreign = 0;
+        utf8proc_ssize_t mlen;
+        int rc = RF_OK, foreign = 0, other_script = 0;
+        for (size_t k = start; k < end;) {
+            utf8proc_int32_t cp;
+            utf8proc_ssize_t step = utf8proc_iterate((const utf8proc_uint8_t *)s + k,
+                                                     (utf8proc_ssize_t)(end - k), &cp);
+            if (step <= 0) break;
+            if (!rf_translit_is_latin(cp) && utf8proc_category(cp) != UTF8PROC_CATEGORY_MN) other_script = 1;
+            k += (size_t)step;
+        }
+        mlen = utf8proc_map((const utf8proc_uint8_t *)s + start, (utf8proc_ssize_t)(end - start), &mapped,
+                            other_script && tr ? UTF8PROC_STABLE | UTF8PROC_COMPOSE
+                                               : UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_COMPAT |
+                                                     UTF8PROC_CASEFOLD | UTF8PROC_STRIPMARK | UTF8PROC_IGNORE);
         if (mlen < 0) return mlen == UTF8PROC_ERROR_NOMEM ? RF_ENOMEM : RF_EFORMAT;
         rf_buf_reset(scratch);
         for (utf8proc_ssize_t k = 0; k < mlen && rc == RF_OK;) {
@@ -127,13 +139,9 @@ static int push_segment(words *w, rf_translit *tr, rf_buf *scratch, const char *
         }
         free(mapped);
         if (rc != RF_OK) return rc;
-        if (!foreign) {
-            push_word(w, scratch->data ? scratch->data : "", scratch->len, RF_ORIGIN_LITERAL,
-                      tight, start, end - start);
-            return RF_OK;
-        }
-        if (!tr) { /* no transliterator: keep the folded word as it is */
-            push_word(w, scratch->data, scratch->len, RF_ORIGIN_LITERAL, tight, start, end - start);
+        if (!foreign || !tr) { /* ASCII now, or no transliterator: keep the folded word */
+            push_word(w, scratch->data ? scratch->data : "", scratch->len, RF_ORIGIN_LITERAL, tight,
+                      start, end - start);
             return RF_OK;
         }
         {
@@ -146,10 +154,12 @@ static int push_segment(words *w, rf_translit *tr, rf_buf *scratch, const char *
                 n = 0;
                 for (size_t k = a; k < b; k++) {
                     char c = latin.data[k];
+                    if (c >= 'A' && c <= 'Z') c = (char)(c + 32);
                     if (((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) && n < sizeof ascii)
                         ascii[n++] = c;
                 }
-                push_word(w, ascii, n, RF_ORIGIN_TRANSLIT, 0, start, end - start);
+                push_word(w, ascii, n, other_script ? RF_ORIGIN_TRANSLIT : RF_ORIGIN_LITERAL, 0,
+                          start, end - start);
                 a = b + 1;
             }
             rf_buf_free(&latin);

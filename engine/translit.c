@@ -19,6 +19,7 @@ extern const size_t rf_data_zh_business_size;
 #define RUN_MAX 4096   /* UTF-16 units transliterated at once */
 
 struct rf_translit {
+    UTransliterator *simplified; /* traditional Chinese characters to simplified ones */
     UTransliterator *cyrillic;
     UTransliterator *han;
     UTransliterator *other;
@@ -36,6 +37,11 @@ static script script_of(int32_t cp)
         (cp >= 0xF900 && cp < 0xFB00) || (cp >= 0x20000 && cp < 0x2FA20))
         return SCRIPT_HAN;
     return SCRIPT_OTHER;
+}
+
+int rf_translit_is_latin(int32_t cp)
+{
+    return script_of(cp) == SCRIPT_LATIN;
 }
 
 static UTransliterator *open_transform(const char *id)
@@ -82,8 +88,9 @@ int rf_translit_new(rf_translit **out)
     tr->cyrillic = open_transform("Russian-Latin/BGN; Any-Latin; Latin-ASCII; Lower");
     if (!tr->cyrillic) tr->cyrillic = open_transform("Any-Latin; Latin-ASCII; Lower");
     tr->han = open_transform("Han-Latin; Latin-ASCII; Lower");
+    tr->simplified = open_transform("Traditional-Simplified");
     tr->other = open_transform("Any-Latin; Latin-ASCII; Lower");
-    rc = (tr->cyrillic && tr->han && tr->other) ? load_zh_words(tr) : RF_ENOMEM;
+    rc = (tr->cyrillic && tr->han && tr->other && tr->simplified) ? load_zh_words(tr) : RF_ENOMEM;
     if (rc != RF_OK) {
         rf_translit_free(tr);
         return rc;
@@ -95,6 +102,7 @@ int rf_translit_new(rf_translit **out)
 void rf_translit_free(rf_translit *tr)
 {
     if (!tr) return;
+    if (tr->simplified) utrans_close(tr->simplified);
     if (tr->cyrillic) utrans_close(tr->cyrillic);
     if (tr->han) utrans_close(tr->han);
     if (tr->other) utrans_close(tr->other);
@@ -132,11 +140,35 @@ static int transform_append(UTransliterator *t, rf_buf *out, const char *s, size
     return rf_buf_putc(out, ' ');
 }
 
-/* A run of Han characters: business words and places in English, the rest pinyin. */
-static int han_append(rf_translit *tr, rf_buf *out, const char *s, size_t len)
+/* Transliterates s[0..len) with `t` into out (reset first), as it is. */
+static int transform_plain(UTransliterator *t, rf_buf *out, const char *s, size_t len)
 {
-    size_t pos = 0, pending = 0; /* pending: start of characters not yet written */
-    int rc = RF_OK;
+    UChar text[RUN_MAX];
+    char utf8[RUN_MAX * 3];
+    int32_t ulen = 0, limit, u8len = 0;
+    UErrorCode status = U_ZERO_ERROR;
+
+    rf_buf_reset(out);
+    u_strFromUTF8(text, RUN_MAX / 2, &ulen, s, (int32_t)len, &status);
+    if (U_FAILURE(status)) return RF_EFORMAT;
+    limit = ulen;
+    utrans_transUChars(t, text, &ulen, RUN_MAX, 0, &limit, &status);
+    if (U_SUCCESS(status)) u_strToUTF8(utf8, (int32_t)sizeof utf8, &u8len, text, ulen, &status);
+    if (U_FAILURE(status)) return RF_ELIMIT;
+    return rf_buf_append(out, utf8, (size_t)u8len);
+}
+
+/* A run of Han characters: business words and places in English, the rest pinyin.
+ * Traditional characters are read as their simplified forms first (華為 is 华为). */
+static int han_append(rf_translit *tr, rf_buf *out, const char *trad, size_t trad_len)
+{
+    rf_buf simple = {0};
+    const char *s;
+    size_t len, pos = 0, pending = 0; /* pending: start of characters not yet written */
+    int rc = transform_plain(tr->simplified, &simple, trad, trad_len);
+
+    s = simple.data ? simple.data : "";
+    len = simple.len;
 
     while (pos < len && rc == RF_OK) {
         /* Try the longest table entry starting here (entries are at most ZH_MAX_CHARS). */
@@ -169,6 +201,7 @@ static int han_append(rf_translit *tr, rf_buf *out, const char *s, size_t len)
     }
     if (rc == RF_OK && pending < len)
         rc = transform_append(tr->han, out, s + pending, len - pending, 1);
+    rf_buf_free(&simple);
     return rc;
 }
 

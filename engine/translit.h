@@ -13,6 +13,8 @@
 typedef struct rf_translit rf_translit;
 
 int rf_translit_new(rf_translit **out);
+/* 1 for a code point of the Latin script (or common punctuation and digits). */
+int rf_translit_is_latin(int32_t cp);
 void rf_translit_free(rf_translit *tr); /* NULL is a no-op */
 
 /* Appends the Latin form of the UTF-8 text s[0..len) to `out`: lower-case ASCII words
