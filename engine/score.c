@@ -98,6 +98,16 @@ static int same_text(const rf_side *a, size_t i, const rf_side *b, size_t j)
     return a->len[i] == b->len[j] && memcmp(a->text[i], b->text[j], a->len[i]) == 0;
 }
 
+/* 1 when two words of one length differ only by two neighbouring letters swapped. */
+static int swapped_pair(const char *a, size_t alen, const char *b, size_t blen)
+{
+    size_t i = 0;
+    if (alen != blen) return 0;
+    while (i < alen && a[i] == b[i]) i++;
+    if (i + 1 >= alen || a[i] != b[i + 1] || a[i + 1] != b[i]) return 0;
+    return memcmp(a + i + 2, b + i + 2, alen - i - 2) == 0;
+}
+
 /* 1 when two words start differently, other than by swapping their first two letters. */
 static int first_letter_differs(const char *a, const char *b)
 {
@@ -124,7 +134,10 @@ static float word_sim(const rf_side *p, size_t i, const rf_side *l, size_t j, in
     }
     {
         size_t longer = pl > ll ? pl : ll;
-        int budget = rf_typo_budget(pl < ll ? pl : ll);
+        size_t shorter = pl < ll ? pl : ll;
+        /* People's names are spelt many ways (Narender / Narendra): two edits from six
+         * letters on; the other words of the name must still agree. */
+        int budget = person && shorter >= 6 ? 2 : rf_typo_budget(shorter);
         int d;
         if (budget == 0) return 0.0f;
         /* Typos are measured on the words as written: "Inversines" against "Inversiones",
@@ -133,24 +146,26 @@ static float word_sim(const rf_side *p, size_t i, const rf_side *l, size_t j, in
         if (d > budget) return 0.0f;
         *kind = RF_PAIR_TYPO;
         /* A typo costs more in a short word, and more still in the first letter, which
-         * people rarely get wrong. */
-        return 1.0f - TYPO_COST * (float)d / (float)longer - (first_letter_differs(p->surf[i], l->surf[j]) ? 0.1f : 0.0f);
+         * people rarely get wrong; two letters swapped, the commonest slip, cost less. */
+        return 1.0f - TYPO_COST * ((float)d - (swapped_pair(p->surf[i], pl, l->surf[j], ll) ? 0.4f : 0.0f)) / (float)longer -
+               (first_letter_differs(p->surf[i], l->surf[j]) ? 0.1f : 0.0f);
     }
-}
-
-/* 1 when a's word i followed by word i+1 spells b's word j. Only ordinary words: canonical
- * forms of business words ("tech") would spell words nobody wrote. */
-static int spells_merged(const rf_side *a, size_t i, const rf_side *b, size_t j)
-{
-    size_t n1 = a->surf_len[i], n2 = a->surf_len[i + 1];
-    if (a->cls[i] != RF_TOK_WORD || a->cls[i + 1] != RF_TOK_WORD || b->cls[j] != RF_TOK_WORD) return 0;
-    return n1 + n2 == b->surf_len[j] && memcmp(a->surf[i], b->surf[j], n1) == 0 &&
-           memcmp(a->surf[i + 1], b->surf[j] + n1, n2) == 0;
 }
 
 static int distinctive(uint8_t cls)
 {
     return cls == RF_TOK_WORD || cls == RF_TOK_NUMBER;
+}
+
+/* 1 when a's word i followed by word i+1 spells b's word j, as written ("SiemensAG",
+ * "Hik Vision"); at least one of the words must be a telling one. */
+static int spells_merged(const rf_side *a, size_t i, const rf_side *b, size_t j)
+{
+    size_t n1 = a->surf_len[i], n2 = a->surf_len[i + 1];
+    if (a->cls[i] == RF_TOK_STOP || a->cls[i + 1] == RF_TOK_STOP || b->cls[j] == RF_TOK_STOP) return 0;
+    if (!distinctive(a->cls[i]) && !distinctive(a->cls[i + 1]) && !distinctive(b->cls[j])) return 0;
+    return n1 + n2 == b->surf_len[j] && memcmp(a->surf[i], b->surf[j], n1) == 0 &&
+           memcmp(a->surf[i + 1], b->surf[j] + n1, n2) == 0;
 }
 
 /* When both names are the same words, stop words aside: 1 for the same words in the same
@@ -175,6 +190,14 @@ static double identical(const rf_side *p, const rf_side *l)
     }
     if (np != nl || np == 0) return 0;
     return 0.99 + (in_order ? 0.005 : 0.0) + 0.005 * (double)same_surface / (double)np;
+}
+
+/* 1 when party word i repeats a word that is paired ("Sergey Sergey Shoigu"). */
+static int repeats_paired(const rf_side *p, size_t i, const uint8_t *used_p)
+{
+    for (size_t k = 0; k < p->n; k++)
+        if (k != i && used_p[k] && same_text(p, k, p, i)) return 1;
+    return 0;
 }
 
 static float pair_weight(const rf_side *p, const rf_side *l, const rf_pair *x)
@@ -262,7 +285,7 @@ double rf_score_sides(const rf_side *p, const rf_side *l, int person, rf_score_d
     }
     for (size_t i = 0; i < p->n; i++) {
         if (p->cls[i] == RF_TOK_LEGAL) party_is_org = 1;
-        if (used_p[i]) continue;
+        if (used_p[i] || repeats_paired(p, i, used_p)) continue;
         den += (p->cls[i] == RF_TOK_GENERIC || p->cls[i] == RF_TOK_PLACE ? UNPAIRED_PARTY_WEAK
                                                                           : UNPAIRED_PARTY) * p->weight[i];
         if (p->cls[i] == RF_TOK_NUMBER) numbers_ok = 0;

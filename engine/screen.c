@@ -346,9 +346,15 @@ int rf_match_pair(double *score, rf_buf *explanation, const rf_matcher *m, const
     if (rc == RF_OK) {
         rf_score_detail d;
         int person = looks_like_person(&ta) && looks_like_person(&tb);
+        rf_score_detail reverse;
+        double back;
         rf_side_from_tokens(sa, m, &ta);
         rf_side_from_tokens(sb, m, &tb);
+        /* Neither name is the listed one here: the score is the better of both readings
+         * (a name with a word more is as alike as one with a word less). */
         *score = rf_score_sides(sa, sb, person, &d);
+        back = rf_score_sides(sb, sa, person, &reverse);
+        if (back > *score) *score = back;
         if (explanation) {
             rf_span spans[RF_MAX_TOKENS];
             for (size_t j = 0; j < tb.count; j++) {
