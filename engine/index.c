@@ -15,6 +15,8 @@
 #define MAX_TYPO_MATCHES 64
 /* Generic words and places this common are not worth walking for candidates. */
 #define WEAK_WORD_MAX_DF 200
+/* Candidate places kept for names found by their whole form. */
+#define RF_EXACT_RESERVED 4
 
 /* Makes room for `need` elements of `size` bytes in *items (capacity *cap). */
 static int reserve(void **items, size_t *cap, size_t need, size_t size)
@@ -234,7 +236,12 @@ static int index_name(rf_matcher *m, rf_tokens *t, uint32_t entity, size_t name_
     size_t klen;
     int rc;
 
-    if (t->count == 0) return RF_OK;
+    /* A "name" that is only a legal form ("PAO") or stop words names nobody. */
+    {
+        size_t telling = 0;
+        for (size_t i = 0; i < t->count; i++) telling += t->items[i].cls != RF_TOK_LEGAL && t->items[i].cls != RF_TOK_STOP;
+        if (telling == 0) return RF_OK;
+    }
     rc = reserve((void **)&m->names, &m->cap_names, m->n_names + 1, sizeof *m->names);
     if (rc == RF_OK)
         rc = reserve((void **)&m->ltokens, &m->cap_ltokens, m->n_ltokens + t->count, sizeof *m->ltokens);
@@ -263,11 +270,15 @@ static int index_name(rf_matcher *m, rf_tokens *t, uint32_t entity, size_t name_
         lt->src_len = t->items[i].src_len;
         if (rc == RF_OK && i + 1 < t->count && t->items[i].cls != RF_TOK_STOP &&
             t->items[i + 1].cls != RF_TOK_STOP) {
-            char joined[RF_MAX_TOKEN_LEN * 2];
-            size_t a = t->items[i].text_len, b = t->items[i + 1].text_len;
-            memcpy(joined, rf_token_text(t, i), a);
-            memcpy(joined + a, rf_token_text(t, i + 1), b);
-            rc = chain_push(m, m->merged, joined, a + b, (uint32_t)m->n_names);
+            /* As written: "Huawei Technologies" is filed as "huaweitechnologies". */
+            char joined[RF_MAX_TOKEN_LEN * 8];
+            size_t a = t->items[i].surf_len, b = t->items[i + 1].surf_len;
+            if (a + b <= sizeof joined && !memchr(rf_token_surface(t, i), ' ', a) &&
+                !memchr(rf_token_surface(t, i + 1), ' ', b)) {
+                memcpy(joined, rf_token_surface(t, i), a);
+                memcpy(joined + a, rf_token_surface(t, i + 1), b);
+                rc = chain_push(m, m->merged, joined, a + b, (uint32_t)m->n_names);
+            }
         }
     }
     rf_side_from_tokens(&side, NULL, t);
@@ -511,6 +522,21 @@ static void gather_chain(const rf_matcher *m, rf_scratch *s, uint32_t node, floa
     }
 }
 
+/* Adds the weight of common weak word `vocab` to the names already found that have it,
+ * reading their own words instead of the word's long list of names. */
+static void rank_by_weak_word(const rf_matcher *m, rf_scratch *s, uint32_t vocab)
+{
+    for (size_t k = 0; k < s->n_touched; k++) {
+        const rf_lname *ln = &m->names[s->touched[k]];
+        for (size_t i = 0; i < ln->ntok; i++) {
+            if (m->ltokens[ln->tok_off + i].vocab == vocab) {
+                s->acc[s->touched[k]] += m->vocab[vocab].weight;
+                break;
+            }
+        }
+    }
+}
+
 /* 1 when name a has more evidence than name b (ties: the lower id, so that results are the
  * same on every run). */
 static int better(const float *acc, uint32_t a, uint32_t b)
@@ -617,21 +643,32 @@ size_t rf_index_candidates(const rf_matcher *m, rf_scratch *s, uint32_t *out, fl
             !(i > 0 && joins_previous(m, p, i)))
             s->unmatchable += p->weight[i];
     }
-    /* Weak words only where they are rare enough to point somewhere, or nothing else did. */
+    /* Weak words only where they are rare enough to point somewhere, or nothing else did;
+     * common ones only rank the names already found, where many share the telling words
+     * (Huawei's affiliates all say "Huawei"). */
     for (size_t i = 0; i < p->n; i++) {
         uint8_t cls = p->cls[i];
         uint32_t v = p->vocab[i];
-        if ((cls != RF_TOK_GENERIC && cls != RF_TOK_PLACE) || v == RF_STRMAP_MISSING) continue;
-        if (!strong || m->vocab[v].df <= WEAK_WORD_MAX_DF) gather(m, s, v, m->vocab[v].weight);
+        if (cls == RF_TOK_WORD || cls == RF_TOK_NUMBER || cls == RF_TOK_STOP || v == RF_STRMAP_MISSING) continue;
+        if (cls != RF_TOK_LEGAL && (!strong || m->vocab[v].df <= WEAK_WORD_MAX_DF)) gather(m, s, v, m->vocab[v].weight);
+        else if (strong && s->n_touched > max) rank_by_weak_word(m, s, v);
     }
-    /* Names with no telling word at all are found by their whole canonical form. */
+    n = select_best(s, out, evidence, max > RF_EXACT_RESERVED ? max - RF_EXACT_RESERVED : max);
+    /* Names with no telling word at all are found by their whole canonical form, and are
+     * scored whatever the evidence for the others. */
     {
         char key[RF_MAX_TOKENS * (RF_MAX_TOKEN_LEN + 1)];
         size_t klen = exact_key(key, sizeof key, p);
         uint32_t node = klen ? rf_strmap_get(m->exact, key, klen) : RF_STRMAP_MISSING;
-        if (node != RF_STRMAP_MISSING) gather_chain(m, s, node, m->unknown_weight * 2);
+        for (; node != RF_STRMAP_MISSING && n < max; node = m->chains[node].next) {
+            uint32_t name = m->chains[node].value;
+            size_t k = 0;
+            while (k < n && out[k] != name) k++;
+            if (k < n) continue;
+            out[n] = name;
+            evidence[n++] = m->unknown_weight * (float)p->n;
+        }
     }
-    n = select_best(s, out, evidence, max);
     for (size_t k = 0; k < s->n_touched; k++) s->acc[s->touched[k]] = 0;
     s->n_touched = 0;
     return n;

@@ -192,7 +192,8 @@ static double identical(const rf_side *p, const rf_side *l)
     return 0.99 + (in_order ? 0.005 : 0.0) + 0.005 * (double)same_surface / (double)np;
 }
 
-/* 1 when party word i repeats a word that is paired ("Sergey Sergey Shoigu"). */
+/* 1 when word i of a name repeats one of its words that is paired ("Sergey Sergey Shoigu";
+ * "Huawei Technologies Co., Ltd. (Huawei)"). */
 static int repeats_paired(const rf_side *p, size_t i, const uint8_t *used_p)
 {
     for (size_t k = 0; k < p->n; k++)
@@ -293,7 +294,7 @@ double rf_score_sides(const rf_side *p, const rf_side *l, int person, rf_score_d
     }
     for (size_t j = 0; j < l->n; j++) {
         if (distinctive(l->cls[j])) has_distinct_l = 1;
-        if (used_l[j]) continue;
+        if (used_l[j] || repeats_paired(l, j, used_l)) continue;
         den += (person ? UNPAIRED_LISTED_PERSON : UNPAIRED_LISTED_ORG) * l->weight[j];
         if (l->cls[j] == RF_TOK_NUMBER) numbers_ok = 0;
         if (l->cls[j] != RF_TOK_LEGAL && l->cls[j] != RF_TOK_STOP) weak_all_exact = 0;

@@ -211,6 +211,11 @@ static int split_words(words *w, rf_translit *tr, const char *name, size_t len,
             prev_end = pos;
             in_word = 0;
         }
+        /* "&" is the word "and", so that "Sci & Tech" reads like "Science and Technology". */
+        if (!skipped && pos < len && cp == '&' && rc == RF_OK) {
+            push_word(w, "and", 3, RF_ORIGIN_LITERAL, 0, pos, 1);
+            prev_end = pos + 1;
+        }
         pos += (size_t)step;
     }
     rf_buf_free(&scratch);

@@ -1,7 +1,8 @@
 /* test_accuracy.c: the accuracy floor, measured the way a user would: a new database (the
  * bundled May 2022 CSL), `redflag screen --format jsonl` over the 4,797 parties of
- * tests/data/eval/parties.csv, scored by tests/data/eval/score.py. Recall must stay at or above
- * 0.95 and the false-positive rate on real unlisted companies at or below 0.02. */
+ * tests/data/eval/parties.csv, scored by tests/data/eval/score.py, must meet the targets of the
+ * accuracy issue: recall >= 0.99, top-1 >= 0.98, false alarms <= 0.5 % on real unlisted
+ * companies and <= 5 % on hard negatives (a listed name with its telling word swapped). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -28,12 +29,12 @@ static double json_number(const char *json, const char *key)
     return end == at + strlen(pattern) ? -1 : v;
 }
 
-static void test_accuracy__floor_on_the_dev_set(void **state)
+static void test_accuracy__targets_on_the_dev_set(void **state)
 {
     const char *bin = getenv("RF_BIN");
     char parties[1024], expected[1024], score_py[1024], db[1024], out[1024], cmd[8192];
     char *json = NULL;
-    double recall, fpr_real;
+    double recall, top1, fpr_real, fpr_hard;
     int status;
     (void)state;
 
@@ -56,17 +57,21 @@ static void test_accuracy__floor_on_the_dev_set(void **state)
     printf("accuracy on tests/data/eval/parties.csv: %s", json);
 
     recall = json_number(json, "recall");
+    top1 = json_number(json, "top1");
     fpr_real = json_number(json, "fpr_real");
+    fpr_hard = json_number(json, "fpr_hard");
     assert_int_equal((int)json_number(json, "missing_refs"), 0); /* every party was reported */
-    assert_true(recall >= 0.95);
-    assert_true(fpr_real >= 0 && fpr_real <= 0.02);
+    assert_true(recall >= 0.99);
+    assert_true(top1 >= 0.98);
+    assert_true(fpr_real >= 0 && fpr_real <= 0.005);
+    assert_true(fpr_hard >= 0 && fpr_hard <= 0.05);
     free(json);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_accuracy__floor_on_the_dev_set),
+        cmocka_unit_test(test_accuracy__targets_on_the_dev_set),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,312 @@
+/* test_matching.c: what the matcher must handle, one test per kind of variation, each with
+ * real names from the bundled May 2022 Consolidated Screening List: the listed party must be
+ * found when a buyer writes it differently, and look-alikes must not alarm. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "engine/rf_engine.h"
+#include "importers/rf_importers.h"
+#include "rf_test.h"
+
+typedef struct fixture {
+    rf_store *store;
+    rf_snapshot *snap;
+    rf_matcher *matcher;
+    rf_result *result;
+} fixture;
+
+static int setup(void **state)
+{
+    fixture *f = calloc(1, sizeof *f);
+    const unsigned char *data;
+    size_t len;
+    const char *name, *published;
+    rf_import_options opts = {0};
+    rf_import_summary sum;
+    rf_error err = {0};
+
+    if (!f) return -1;
+    rf_bundled_list(&data, &len, &name, &published);
+    opts.effective = published;
+    if (rf_store_open(&f->store, rf_test_tmpfile("matching.db"), &err) != RF_OK ||
+        rf_import_list_data(&sum, f->store, name, data, len, &opts, &err) != RF_OK ||
+        rf_snapshot_load(&f->snap, f->store, NULL, &err) != RF_OK ||
+        rf_matcher_new(&f->matcher, f->snap, &err) != RF_OK || rf_result_new(&f->result) != RF_OK) {
+        fprintf(stderr, "setup: %s\n", err.message);
+        return -1;
+    }
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    rf_result_free(f->result);
+    rf_matcher_free(f->matcher);
+    rf_snapshot_free(f->snap);
+    rf_store_close(f->store);
+    free(f);
+    return 0;
+}
+
+/* Screens `name` (with `country`, may be NULL) at the default threshold. */
+static const rf_result *screen(fixture *f, const char *name, const char *country)
+{
+    rf_party p = {0};
+    rf_error err = {0};
+    p.document = "test";
+    p.line = 1;
+    p.name = name;
+    p.country = country;
+    assert_int_equal(rf_matcher_screen(f->result, f->matcher, &p, NULL, &err), RF_OK);
+    return f->result;
+}
+
+/* The hit on an entity listed under the name `listed` (any of its names, any case: the
+ * same party is often on several lists, written differently), or NULL. */
+static const rf_hit *hit_on(const rf_result *r, const char *listed)
+{
+    for (size_t i = 0; i < rf_result_count(r); i++) {
+        const rf_hit *h = rf_result_hit(r, i);
+        for (size_t k = 0; k < h->entity->n_names; k++)
+            if (strcasecmp(h->entity->names[k].text, listed) == 0) return h;
+    }
+    return NULL;
+}
+
+static void assert_finds(fixture *f, const char *party, const char *country, const char *listed)
+{
+    const rf_result *r = screen(f, party, country);
+    if (!hit_on(r, listed)) {
+        fprintf(stderr, "\"%s\" did not find \"%s\"; hits:", party, listed);
+        for (size_t i = 0; i < rf_result_count(r); i++)
+            fprintf(stderr, " [%s %.3f]", rf_result_hit(r, i)->entity->names[0].text, rf_result_hit(r, i)->score);
+        fprintf(stderr, "\n");
+        fail();
+    }
+}
+
+static void assert_clear(fixture *f, const char *party)
+{
+    const rf_result *r = screen(f, party, NULL);
+    if (rf_result_count(r) != 0) {
+        fprintf(stderr, "\"%s\" alarmed on \"%s\" (%.3f): %s\n", party,
+                rf_result_hit(r, 0)->entity->names[rf_result_hit(r, 0)->name_index].text,
+                rf_result_hit(r, 0)->score, rf_result_hit(r, 0)->explanation);
+        fail();
+    }
+}
+
+static double pair_score(fixture *f, const char *a, const char *b)
+{
+    double score;
+    assert_int_equal(rf_match_pair(&score, NULL, f->matcher, a, b), RF_OK);
+    return score;
+}
+
+static void test_matching__typos_grow_with_word_length(void **state)
+{
+    fixture *f = *state;
+    assert_finds(f, "Huawie Technologies Co., Ltd.", NULL, "Huawei Technologies Co., Ltd.");
+    assert_finds(f, "Hangzhou Hikvison Digital Technology Co Ltd", NULL,
+                 "Hangzhou Hikvision Digital Technology Co., Ltd.");
+    /* Words of three letters or fewer match exactly or not at all. */
+    assert_true(pair_score(f, "ZTE Parsian", "ZTF Parsian") < pair_score(f, "ZTE Parsian", "ZTE Parsian"));
+    assert_true(pair_score(f, "ZTE", "ZTF") < 0.5);
+}
+
+static void test_matching__short_name_inside_a_longer_word(void **state)
+{
+    fixture *f = *state;
+    assert_clear(f, "AZTEC Corporation");
+    assert_clear(f, "Aztec Manufacturing Co.");
+}
+
+static void test_matching__words_merged_or_split(void **state)
+{
+    fixture *f = *state;
+    assert_finds(f, "Hik Vision", NULL, "Hangzhou Hikvision Digital Technology Co., Ltd.");
+    assert_finds(f, "HUAWEITECHNOLOGIES CO LTD", NULL, "Huawei Technologies Co., Ltd.");
+    assert_true(pair_score(f, "JSCARGUMENT", "JSC ARGUMENT") >= RF_DEFAULT_THRESHOLD);
+}
+
+static void test_matching__legal_forms_are_one_family(void **state)
+{
+    fixture *f = *state;
+    assert_finds(f, "Beijing Huawei Digital Technologies Company Limited", NULL,
+                 "Beijing Huawei Digital Technologies Co., Ltd.");
+    assert_finds(f, "Gazprom Telekom LLC", NULL, "GAZPROM TELEKOM, OOO");
+    assert_finds(f, "OOO Gazprom Telekom", NULL, "GAZPROM TELEKOM, OOO");
+    assert_finds(f, "Huawei Technologies Co., Limitted", NULL, "Huawei Technologies Co., Ltd.");
+    /* Legal forms alone never make a match. */
+    assert_clear(f, "Co., Ltd.");
+    assert_clear(f, "Joint Stock Company");
+}
+
+static void test_matching__abbreviations(void **state)
+{
+    fixture *f = *state;
+    assert_finds(f, "Huawei Tech. Investment Co", NULL, "Huawei Tech Investment Co., Ltd.");
+    assert_finds(f, "Huawei Technologies Investment Co Ltd", NULL, "Huawei Tech Investment Co., Ltd.");
+    assert_true(pair_score(f, "Far East Int'l Trdg Co", "Far East International Trading Company") >= 0.95);
+    assert_true(pair_score(f, "Sci & Tech Dev Co", "Science and Technology Development Company") >= 0.95);
+}
+
+static void test_matching__places_are_weak_evidence(void **state)
+{
+    fixture *f = *state;
+    assert_finds(f, "Huawei Technologies (Chengdu) Co., Ltd.", NULL, "Chengdu Huawei Technologies Co., Ltd.");
+    assert_clear(f, "Shenzhen");
+    assert_clear(f, "Hong Kong");
+    assert_clear(f, "Shenzhen Trading Co., Ltd.");
+    assert_clear(f, "Chengdu Sunlord Technologies Co., Ltd."); /* another word for Huawei */
+}
+
+static void test_matching__generic_words_alone_never_match(void **state)
+{
+    fixture *f = *state;
+    assert_clear(f, "International Trading Co., Ltd.");
+    assert_clear(f, "Global Technology Group Limited");
+    assert_clear(f, "General Trading LLC");
+}
+
+static void test_matching__person_names_in_any_order(void **state)
+{
+    fixture *f = *state;
+    assert_finds(f, "Yanxiong Zheng", NULL, "ZHENG, Yanxiong");
+    assert_finds(f, "ZHENG YANXIONG", NULL, "ZHENG, Yanxiong");
+    assert_finds(f, "Rim 'Abbas", NULL, "'ABBAS, Rim");
+    /* An initial for a given name, and a middle name left out. */
+    assert_true(pair_score(f, "Y. Zheng", "Yanxiong Zheng") >= 0.7);
+    assert_true(pair_score(f, "Andrey Anikeyev", "Andrey Anatolyevich Anikeyev") >= RF_DEFAULT_THRESHOLD);
+}
+
+static void test_matching__numbers_must_agree(void **state)
+{
+    fixture *f = *state;
+    assert_finds(f, "11420 Corp", NULL, "11420 CORP.");
+    assert_clear(f, "Belletech Corp");
+    assert_true(pair_score(f, "11420 Corp", "Belletech Corp") < 0.5);
+    assert_true(pair_score(f, "140 Repair Plant JSC", "141 Repair Plant JSC") < RF_DEFAULT_THRESHOLD);
+}
+
+static void test_matching__order_text_around_the_name(void **state)
+{
+    fixture *f = *state;
+    const char *listed = "Huawei Technologies Co., Ltd.";
+    assert_finds(f, "Huawei Technologies Co., Ltd. - Purchasing Dept", NULL, listed);
+    assert_finds(f, "Huawei Technologies Co., Ltd. Attn: Li Wei, Procurement", NULL, listed);
+    assert_finds(f, "Huawei Technologies Co., Ltd. c/o DHL Global Forwarding", NULL, listed);
+    assert_finds(f, "Huawei Technologies Co., Ltd. (Head Office)", NULL, listed);
+    assert_finds(f, "Huawei Technologies Co., Ltd. / Accounts Payable", NULL, listed);
+}
+
+static void test_matching__rare_words_decide(void **state)
+{
+    fixture *f = *state;
+    /* The same generic words around a rare one: only the rare one tells. */
+    assert_true(pair_score(f, "Huawei Technologies Co., Ltd.", "Sunlord Technologies Co., Ltd.") < 0.5);
+    assert_finds(f, "Huawei", NULL, "Huawei Technologies Co., Ltd.");
+    assert_finds(f, "IFLYTEK Co., Ltd.", NULL, "IFLYTEK");
+}
+
+static void test_matching__other_scripts(void **state)
+{
+    fixture *f = *state;
+    assert_finds(f, "华为技术有限公司", NULL, "Huawei Technologies Co., Ltd.");
+    assert_finds(f, "北京华为数字技术有限公司", NULL, "Beijing Huawei Digital Technologies Co., Ltd.");
+    assert_finds(f, "成都华为技术有限公司", NULL, "Chengdu Huawei Technologies Co., Ltd.");
+    assert_finds(f, "華為技術有限公司", NULL, "Huawei Technologies Co., Ltd."); /* traditional */
+    assert_finds(f, "ООО «Газпром Телеком»", NULL, "GAZPROM TELEKOM, OOO");
+    assert_true(pair_score(f, "Νικόλαος", "Nikolaos") >= 0.95);
+    assert_true(pair_score(f, "Дмитрий Медведев", "Dmitry Medvedev") >= RF_DEFAULT_THRESHOLD);
+}
+
+static void test_matching__country_corroborates(void **state)
+{
+    fixture *f = *state;
+    double same, other, none;
+    const rf_hit *h;
+
+    h = hit_on(screen(f, "Huawei Technologie Co Ltd", "CN"), "Huawei Technologies Co., Ltd.");
+    assert_non_null(h);
+    same = h->score;
+    h = hit_on(screen(f, "Huawei Technologie Co Ltd", NULL), "Huawei Technologies Co., Ltd.");
+    assert_non_null(h);
+    none = h->score;
+    h = hit_on(screen(f, "Huawei Technologie Co Ltd", "US"), "Huawei Technologies Co., Ltd.");
+    other = h ? h->score : 0;
+    assert_true(same > none);
+    assert_true(other < none);
+    /* A near-exact name still alarms when the country differs. */
+    assert_finds(f, "Huawei Technologies Co., Ltd.", "US", "Huawei Technologies Co., Ltd.");
+}
+
+static void test_matching__vessels_only_by_exact_name(void **state)
+{
+    fixture *f = *state;
+    const rf_result *r = screen(f, "ABBA Trading Company", NULL);
+    for (size_t i = 0; i < rf_result_count(r); i++)
+        assert_int_not_equal(rf_result_hit(r, i)->entity->type, RF_ENTITY_VESSEL);
+    r = screen(f, "ABBA", NULL);
+    assert_true(rf_result_count(r) > 0);
+}
+
+static void test_matching__organisations_are_not_people(void **state)
+{
+    fixture *f = *state;
+    const rf_result *r = screen(f, "Zheng Yanxiong Trading Co., Ltd.", NULL);
+    for (size_t i = 0; i < rf_result_count(r); i++)
+        assert_int_not_equal(rf_result_hit(r, i)->entity->type, RF_ENTITY_PERSON);
+}
+
+static void test_matching__every_hit_explains_itself(void **state)
+{
+    fixture *f = *state;
+    const rf_hit *h = hit_on(screen(f, "Huawie Technologies Company Limited", NULL), "Huawei Technologies Co., Ltd.");
+    assert_non_null(h);
+    assert_non_null(strstr(h->explanation, "\"Huawie\" = "));
+    assert_non_null(strstr(h->explanation, "(typo)"));
+    assert_non_null(strstr(h->explanation, "(legal form)"));
+    assert_true(h->n_listed_spans >= 2);
+    /* Spans point at the words of the listed name that matched. */
+    {
+        int found = 0;
+        for (size_t i = 0; i < h->n_listed_spans; i++)
+            found |= h->listed_spans[i].len == 6 &&
+                     strncasecmp(h->entity->names[h->name_index].text + h->listed_spans[i].start, "Huawei", 6) == 0;
+        assert_true(found);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_matching__typos_grow_with_word_length),
+        cmocka_unit_test(test_matching__short_name_inside_a_longer_word),
+        cmocka_unit_test(test_matching__words_merged_or_split),
+        cmocka_unit_test(test_matching__legal_forms_are_one_family),
+        cmocka_unit_test(test_matching__abbreviations),
+        cmocka_unit_test(test_matching__places_are_weak_evidence),
+        cmocka_unit_test(test_matching__generic_words_alone_never_match),
+        cmocka_unit_test(test_matching__person_names_in_any_order),
+        cmocka_unit_test(test_matching__numbers_must_agree),
+        cmocka_unit_test(test_matching__order_text_around_the_name),
+        cmocka_unit_test(test_matching__rare_words_decide),
+        cmocka_unit_test(test_matching__other_scripts),
+        cmocka_unit_test(test_matching__country_corroborates),
+        cmocka_unit_test(test_matching__vessels_only_by_exact_name),
+        cmocka_unit_test(test_matching__organisations_are_not_people),
+        cmocka_unit_test(test_matching__every_hit_explains_itself),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
