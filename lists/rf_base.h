@@ -138,7 +138,41 @@ typedef struct rf_party {
     const char *country; /* ISO 3166 alpha-2 when known, else as written */
     const char *date;    /* the document's date, YYYY-MM-DD, when it has one */
     const char *item;    /* order line / part the party is attached to */
+
+    /* Added with the structured order formats (UBL, cXML, X12 850, EDIFACT ORDERS); a reader
+     * that does not know a field leaves it NULL / 0, so `rf_party p = {0}` stays valid. */
+    const char *format;       /* reader that produced it: csv, ubl, cxml, x12, edifact */
+    const char *doc_type;     /* the document's type: Order, OrderChange, 850, ORDERS, ... */
+    const char *party_id;     /* the party's identifier on the document, "scheme:id" (GLN, ...) */
+    const char *region;       /* state, province or country subdivision */
+    const char *postal_code;
+    /* For a party of one order line (a line's manufacturer or ship-to): that line's number
+     * as the document writes it, and the line's item; NULL for the document's own parties. */
+    const char *order_line;
+    const char *part_number;  /* manufacturer's part number, else seller's, else buyer's */
+    const char *description;
+    const char *quantity;     /* as written, with its unit when given: "120 LTR" */
+    const char *eccn;         /* Export Control Classification Number, when the line gives one */
+    const char *hs_code;      /* HS / tariff / Schedule B code, when given */
+    const char *origin;       /* the item's country of origin */
+    /* The document's lines the party concerns: all of them for a document party (buyer,
+     * ship-to, ...), the party's own line for a line party; NULL / 0 when the format has no
+     * lines (CSV). Borrowed like the rest. */
+    const struct rf_order_line *lines;
+    size_t n_lines;
 } rf_party;
+
+/* One line of an order document, as rf_party.lines lists them. Every pointer may be NULL. */
+typedef struct rf_order_line {
+    long line;                /* 1-based line in the file where the order line starts */
+    const char *number;       /* the line's number on the order */
+    const char *part_number;
+    const char *description;
+    const char *quantity;
+    const char *eccn;
+    const char *hs_code;
+    const char *origin;
+} rf_order_line;
 
 /* Receives each party; returns 0 to go on, non-zero to stop the reader (RF_ECANCEL). */
 typedef int (*rf_party_fn)(const rf_party *party, void *ctx);
