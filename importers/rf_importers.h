@@ -11,8 +11,23 @@
 
 typedef enum rf_list_format {
     RF_LIST_UNKNOWN = 0,
-    RF_LIST_CSL_CSV, /* trade.gov Consolidated Screening List, CSV (gzip accepted) */
-    RF_LIST_DPL_TSV  /* BIS Denied Persons List, tab-separated, quoted */
+    RF_LIST_CSL_CSV,       /* trade.gov Consolidated Screening List, CSV (gzip accepted) */
+    RF_LIST_DPL_TSV,       /* BIS Denied Persons List, tab-separated, quoted */
+    RF_LIST_OFAC_SDN_CSV,  /* OFAC SDN legacy CSV set: sdn.csv + add.csv, alt.csv, sdn_comments.csv */
+    RF_LIST_OFAC_CONS_CSV, /* OFAC non-SDN legacy CSV set: cons_prim.csv + cons_add/alt/comments */
+    RF_LIST_OFAC_SDN_XML,  /* OFAC sdn.xml (namespace http://tempuri.org/sdnList.xsd) */
+    RF_LIST_OFAC_CONS_XML, /* OFAC consolidated.xml (non-SDN lists), same schema */
+    RF_LIST_SDN_ADVANCED,  /* OFAC SDN_ADVANCED.xml / CONS_ADVANCED.xml */
+    RF_LIST_UN_XML,        /* UN Security Council Consolidated List, XML */
+    RF_LIST_UK_OFSI_CSV,   /* UK HM Treasury (OFSI) Consolidated List, CSV, 2018 layout */
+    RF_LIST_UK_FCDO_CSV,   /* UK Sanctions List (FCDO), CSV */
+    RF_LIST_EU_CSV,        /* EU Financial Sanctions File, semicolon CSV (Latin-1) */
+    RF_LIST_EU_XML,        /* EU Financial Sanctions File, XML (schema 1.1) */
+    RF_LIST_CSL_JSON,      /* trade.gov Consolidated Screening List, JSON (results[]) */
+    RF_LIST_BIS_EL_CSV,    /* BIS Entity List, pre-CSL CSV */
+    RF_LIST_BIS_UVL_CSV,   /* BIS Unverified List, pre-CSL CSV */
+    RF_LIST_STATE_ISN_CSV, /* State Department nonproliferation sanctions (ISN), CSV */
+    RF_LIST_STATE_DTC_CSV  /* State Department ITAR debarred parties (DDTC), CSV */
 } rf_list_format;
 
 const char *rf_list_format_name(rf_list_format f); /* "csl-csv", "dpl-tsv", ... */
@@ -40,7 +55,13 @@ typedef struct rf_import_summary {
 
 /* Imports one list file as a new version: reads it (gzip transparent), detects its format,
  * parses every row and commits in one transaction. On any error nothing is written and `err`
- * names the file and line. `opts` may be NULL. */
+ * names the file and line. `opts` may be NULL.
+ *
+ * OFAC's legacy CSV comes as a set: given sdn.csv (or cons_prim.csv), its companions add.csv,
+ * alt.csv and sdn_comments.csv (cons_add.csv, cons_alt.csv, cons_comments.csv) are read from
+ * the same directory (names compared ignoring case); a missing companion is a warning. `path`
+ * may also be a directory holding one such set. The version's sha256 is then computed over
+ * the set (see ofac_csv.c); for a main file alone it is the file's own. */
 int rf_import_list_file(rf_import_summary *out, rf_store *st, const char *path,
                         const rf_import_options *opts, rf_error *err);
 

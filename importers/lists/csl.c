@@ -52,16 +52,6 @@ static const char *list_code(rf_list_ctx *cx, const char *source)
     return rf_strpool_add(&cx->pool, open + 1, n);
 }
 
-static rf_entity_type entity_type(const char *type)
-{
-    if (!type) return RF_ENTITY_UNKNOWN;
-    if (strcasecmp(type, "Individual") == 0) return RF_ENTITY_PERSON;
-    if (strcasecmp(type, "Entity") == 0) return RF_ENTITY_ORGANIZATION;
-    if (strcasecmp(type, "Vessel") == 0) return RF_ENTITY_VESSEL;
-    if (strcasecmp(type, "Aircraft") == 0) return RF_ENTITY_AIRCRAFT;
-    return RF_ENTITY_UNKNOWN;
-}
-
 /* 1 when s is an ISO 3166 alpha-2 code as the CSL writes it ("CN"). */
 static int is_country_code(const char *s)
 {
@@ -169,7 +159,7 @@ static int on_row(rf_row *row, void *ctx)
     e.parent_name = r->names.parent;
 
     type = rf_row_get(row, r->col[C_TYPE]);
-    e.type = entity_type(type);
+    e.type = rf_list_entity_type(type);
     if (e.type == RF_ENTITY_UNKNOWN) {
         if (type && (rc = rf_list_warn(cx, row->line, "unknown type \"%s\"; guessed from the "
                                        "name", type)) != 0)
@@ -219,5 +209,5 @@ static int parse(rf_list_ctx *cx, const char *data, size_t len)
 }
 
 const rf_list_format_def rf_list_csl_format = {
-    RF_LIST_CSL_CSV, "csl-csv", "csl", detect, NULL, parse,
+    RF_LIST_CSL_CSV, "csl-csv", "csl", detect, NULL, parse, NULL,
 };

@@ -248,5 +248,5 @@ static int parse(rf_list_ctx *cx, const char *data, size_t len)
 }
 
 const rf_list_format_def rf_list_dpl_format = {
-    RF_LIST_DPL_TSV, "dpl-tsv", "bis-dpl", detect, published, parse,
+    RF_LIST_DPL_TSV, "dpl-tsv", "bis-dpl", detect, published, parse, NULL,
 };

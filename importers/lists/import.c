@@ -5,14 +5,22 @@
  * every format uses: warnings, errors with file and line, dates, the string pool. */
 #include "list_import.h"
 
+#include <dirent.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
 
-/* Every format, in the order detection tries them. */
+/* Every format, in the order detection tries them: the ones with the most specific
+ * signatures first (the CSL's and the DPL's headers), the header-less OFAC CSV last. */
 static const rf_list_format_def *const formats[] = {
     &rf_list_csl_format,
     &rf_list_dpl_format,
+    &rf_list_ofac_sdn_xml_format,
+    &rf_list_ofac_cons_xml_format,
+    &rf_list_ofac_sdn_csv_format,
+    &rf_list_ofac_cons_csv_format,
 };
 
 #define N_FORMATS (sizeof formats / sizeof *formats)
@@ -40,7 +48,7 @@ rf_list_format rf_list_format_detect(const char *data, size_t len)
 
 /* ---- the string pool -------------------------------------------------------------------- */
 
-char *rf_strpool_add(rf_strpool *pool, const char *s, size_t len)
+char *rf_strpool_alloc(rf_strpool *pool, size_t len)
 {
     char *copy;
     if (pool->count == pool->cap) {
@@ -50,8 +58,15 @@ char *rf_strpool_add(rf_strpool *pool, const char *s, size_t len)
         pool->items = items;
         pool->cap = cap;
     }
-    if (!(copy = rf_strndup(s, len))) return NULL;
+    if (!(copy = calloc(1, len + 1))) return NULL;
     pool->items[pool->count++] = copy;
+    return copy;
+}
+
+char *rf_strpool_add(rf_strpool *pool, const char *s, size_t len)
+{
+    char *copy = rf_strpool_alloc(pool, len);
+    if (copy) memcpy(copy, s, len);
     return copy;
 }
 
@@ -110,6 +125,120 @@ int rf_list_emit(rf_list_ctx *cx, const rf_entity *e)
     cx->sum->entities++;
     cx->sum->names += (long)e->n_names;
     return 0;
+}
+
+/* ---- building entities ------------------------------------------------------------------ */
+
+int rf_list_join(rf_list_ctx *cx, const char **field, const char *s, size_t len, long line)
+{
+    const char *old = *field;
+    size_t old_len = old ? strlen(old) : 0;
+    char *joined;
+
+    while (len && (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')) s++, len--;
+    while (len && (s[len - 1] == ' ' || s[len - 1] == '\t' || s[len - 1] == '\n' ||
+                   s[len - 1] == '\r'))
+        len--;
+    if (!len) return 0;
+    /* Already listed: compared item by item, so "CU" does not hide in "CUBA". */
+    for (const char *p = old; p && *p;) {
+        const char *sep = strstr(p, "; ");
+        size_t n = sep ? (size_t)(sep - p) : strlen(p);
+        if (n == len && strncasecmp(p, s, len) == 0) return 0;
+        p = sep ? sep + 2 : NULL;
+    }
+    if (!(joined = rf_strpool_alloc(&cx->pool, old_len + len + 2)))
+        return rf_list_fail(cx, RF_ENOMEM, line, "out of memory");
+    if (old_len) memcpy(joined, old, old_len), memcpy(joined + old_len, "; ", 2);
+    memcpy(joined + old_len + (old_len ? 2 : 0), s, len);
+    joined[old_len + (old_len ? 2 : 0) + len] = '\0';
+    *field = joined;
+    return 0;
+}
+
+const char *rf_list_concat(rf_list_ctx *cx, const char *const *parts, size_t n, int *rc)
+{
+    size_t len = 0;
+    char *out, *p;
+
+    *rc = 0;
+    for (size_t i = 0; i < n; i++)
+        if (parts[i] && *parts[i]) len += strlen(parts[i]) + 2;
+    if (!len) return NULL;
+    if (!(out = rf_strpool_alloc(&cx->pool, len))) {
+        *rc = rf_list_fail(cx, RF_ENOMEM, 0, "out of memory");
+        return NULL;
+    }
+    p = out;
+    for (size_t i = 0; i < n; i++) {
+        if (!parts[i] || !*parts[i]) continue;
+        if (p != out) *p++ = ',', *p++ = ' ';
+        memcpy(p, parts[i], strlen(parts[i]));
+        p += strlen(parts[i]);
+    }
+    *p = '\0';
+    return out;
+}
+
+int rf_list_address(rf_list_ctx *cx, rf_address *addrs, size_t *n, const char *text,
+                    const char *city, const char *country, long line)
+{
+    if (!(text && *text) && !(city && *city) && !(country && *country)) return 0;
+    if (*n == RF_MAX_ADDRESSES)
+        return rf_list_fail(cx, RF_ELIMIT, line, "more than %d addresses for one entity",
+                            RF_MAX_ADDRESSES);
+    addrs[*n].text = text && *text ? text : NULL;
+    addrs[*n].city = city && *city ? city : NULL;
+    addrs[*n].country = country && *country ? country : NULL;
+    (*n)++;
+    return 0;
+}
+
+rf_entity_type rf_list_entity_type(const char *word)
+{
+    static const struct {
+        const char *word;
+        rf_entity_type type;
+    } words[] = {{"individual", RF_ENTITY_PERSON},       {"person", RF_ENTITY_PERSON},
+                 {"entity", RF_ENTITY_ORGANIZATION},     {"organisation", RF_ENTITY_ORGANIZATION},
+                 {"organization", RF_ENTITY_ORGANIZATION}, {"enterprise", RF_ENTITY_ORGANIZATION},
+                 {"vessel", RF_ENTITY_VESSEL},           {"ship", RF_ENTITY_VESSEL},
+                 {"aircraft", RF_ENTITY_AIRCRAFT}};
+    if (!word) return RF_ENTITY_UNKNOWN;
+    for (size_t i = 0; i < sizeof words / sizeof *words; i++)
+        if (strcasecmp(word, words[i].word) == 0) return words[i].type;
+    return RF_ENTITY_UNKNOWN;
+}
+
+int rf_list_cp1252_to_utf8(rf_buf *out, const char *s, size_t len)
+{
+    /* 0x80..0x9F as Windows-1252 has them; 0 where it has no character (kept as U+FFFD). */
+    static const unsigned short c1[32] = {
+        0x20AC, 0,      0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
+        0x2039, 0x0152, 0,      0x017D, 0,      0,      0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
+        0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0,      0x017E, 0x0178};
+    int rc = 0;
+
+    rf_buf_reset(out);
+    for (size_t i = 0; i < len && rc == 0; i++) {
+        unsigned char c = (unsigned char)s[i];
+        unsigned cp = c >= 0x80 && c < 0xA0 ? (c1[c - 0x80] ? c1[c - 0x80] : 0xFFFD) : c;
+        char u[3];
+        if (cp < 0x80) {
+            rc = rf_buf_putc(out, (char)cp);
+        } else if (cp < 0x800) {
+            u[0] = (char)(0xC0 | (cp >> 6));
+            u[1] = (char)(0x80 | (cp & 0x3F));
+            rc = rf_buf_append(out, u, 2);
+        } else {
+            u[0] = (char)(0xE0 | (cp >> 12));
+            u[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+            u[2] = (char)(0x80 | (cp & 0x3F));
+            rc = rf_buf_append(out, u, 3);
+        }
+    }
+    if (rc == 0 && !out->data) rc = rf_buf_puts(out, "");
+    return rc;
 }
 
 /* ---- dates ------------------------------------------------------------------------------ */
@@ -182,14 +311,98 @@ static int is_iso_date(const char *s)
     return strlen(s) == 10 && s[4] == '-' && parse_date(s, &y, &m, &d);
 }
 
+#define SET_MAX 8 /* files in a set, the main one included */
+
+/* The companions of a set, read from the main file's directory. */
+typedef struct set_data {
+    rf_buf data[SET_MAX];
+    char path[SET_MAX][1024];
+    rf_list_part parts[SET_MAX];
+    size_t n;
+} set_data;
+
+static void set_free(set_data *set)
+{
+    for (size_t i = 0; i < SET_MAX; i++) rf_buf_free(&set->data[i]);
+}
+
+/* The directory part of `path` ("." when it has none) into dir. */
+static void dir_of(char *dir, size_t size, const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash) snprintf(dir, size, ".");
+    else if (slash == path) snprintf(dir, size, "/");
+    else snprintf(dir, size, "%.*s", (int)(slash - path), path);
+}
+
+/* Finds `name` in `dir` ignoring case (OFAC publishes SDN.CSV, mirrors write sdn.csv);
+ * 1 with its path in `out`, 0 when absent. */
+static int find_in_dir(char *out, size_t size, const char *dir, const char *name)
+{
+    DIR *d = opendir(dir);
+    struct dirent *de;
+    int found = 0;
+
+    if (!d) return 0;
+    while (!found && (de = readdir(d)) != NULL) {
+        if (strcasecmp(de->d_name, name) != 0) continue;
+        snprintf(out, size, "%s/%s", dir, de->d_name);
+        found = 1;
+    }
+    closedir(d);
+    return found;
+}
+
+/* Reads the companions of the set whose main file is `path` into `set`, and replaces
+ * `sha256` with the digest over the set when any companion is there: sha256 of the lines
+ * "NAME HEX\n", NAME the file's usual name in the set (def->set_files), HEX its own sha256,
+ * for each file present, in set order. A missing companion is only noted (parts[i].name
+ * NULL): the main file alone is still a list. */
+static int read_set(set_data *set, char sha256[65], const rf_list_format_def *def,
+                    const char *path, rf_error *err)
+{
+    char dir[1024], hex[65];
+    rf_sha256 h;
+    int any = 0, rc;
+
+    memset(set->parts, 0, sizeof set->parts);
+    set->n = 0;
+    dir_of(dir, sizeof dir, path);
+    rf_sha256_init(&h);
+    rf_sha256_update(&h, def->set_files[0], strlen(def->set_files[0]));
+    rf_sha256_update(&h, " ", 1);
+    rf_sha256_update(&h, sha256, 64);
+    rf_sha256_update(&h, "\n", 1);
+    for (size_t i = 1; def->set_files[i] && set->n < SET_MAX; i++, set->n++) {
+        rf_list_part *part = &set->parts[set->n];
+        if (!path || !find_in_dir(set->path[set->n], sizeof set->path[0], dir, def->set_files[i]))
+            continue;
+        if ((rc = rf_file_read(&set->data[set->n], hex, set->path[set->n], 0, err)) != 0)
+            return rc;
+        part->name = set->path[set->n];
+        part->data = set->data[set->n].data ? set->data[set->n].data : "";
+        part->len = set->data[set->n].len;
+        rf_sha256_update(&h, def->set_files[i], strlen(def->set_files[i]));
+        rf_sha256_update(&h, " ", 1);
+        rf_sha256_update(&h, hex, 64);
+        rf_sha256_update(&h, "\n", 1);
+        any = 1;
+    }
+    if (any) rf_sha256_final_hex(&h, sha256);
+    return 0;
+}
+
+/* `path` is the file on disk (NULL for data given in memory): a set's companions are
+ * looked up beside it. */
 static int import_content(rf_import_summary *out, rf_store *st, const char *name,
-                          const char *sha256, const char *data, size_t len,
+                          const char *path, char sha256[65], const char *data, size_t len,
                           const rf_import_options *opts, rf_error *err)
 {
     rf_list_format f = rf_list_format_detect(data, len);
     const rf_list_format_def *def = format_def(f);
     rf_list_ctx cx;
     rf_version_info info;
+    set_data *set = NULL;
     char published[11] = "";
     int rc;
 
@@ -203,26 +416,37 @@ static int import_content(rf_import_summary *out, rf_store *st, const char *name
         first[n] = '\0';
         return rf_error_set(err, RF_EFORMAT, name, 0,
                             "not a list file redflag can read: expected the Consolidated "
-                            "Screening List CSV (header \"_id,source,...\") or the Denied "
-                            "Persons List tab-separated file (header \"Name, Street_Address, "
-                            "...\"); the file starts with \"%s\"",
+                            "Screening List (CSV or JSON), the Denied Persons List, the BIS "
+                            "Entity or Unverified List or a State Department list (CSV), "
+                            "OFAC's SDN or non-SDN list (sdn.csv or cons_prim.csv with their "
+                            "companions, sdn.xml, consolidated.xml, SDN_ADVANCED.xml), or the "
+                            "UN, UK or EU list; the file starts with \"%s\"",
                             first);
     }
     out->format = f;
+    memset(&cx, 0, sizeof cx);
+    if (def->set_files) {
+        if (!(set = calloc(1, sizeof *set))) return rf_error_set(err, RF_ENOMEM, name, 0, "out of memory");
+        if ((rc = read_set(set, sha256, def, path, err)) != 0) goto cleanup;
+        cx.parts = set->parts;
+        cx.n_parts = set->n;
+    }
     if (rf_store_has_version(st, def->feed, sha256) == 1) {
         out->already_imported = 1;
-        return 0;
+        rc = 0;
+        goto cleanup;
     }
 
-    memset(&cx, 0, sizeof cx);
     cx.name = name;
     cx.opts = opts;
     cx.sum = out;
     cx.err = err;
     if (opts && opts->effective) {
-        if (!is_iso_date(opts->effective))
-            return rf_error_set(err, RF_EUSAGE, name, 0,
-                                "effective date \"%s\" is not YYYY-MM-DD", opts->effective);
+        if (!is_iso_date(opts->effective)) {
+            rc = rf_error_set(err, RF_EUSAGE, name, 0, "effective date \"%s\" is not YYYY-MM-DD",
+                              opts->effective);
+            goto cleanup;
+        }
         snprintf(published, sizeof published, "%s", opts->effective);
     } else if (def->published && (rc = def->published(published, data, len, &cx)) != 0) {
         goto cleanup;
@@ -234,7 +458,11 @@ static int import_content(rf_import_summary *out, rf_store *st, const char *name
     info.sha256 = sha256;
     info.published = published[0] ? published : NULL;
     if ((rc = rf_import_begin(&cx.imp, st, &info, err)) != 0) goto cleanup;
-    if ((rc = def->parse(&cx, data, len)) != 0) {
+    for (size_t i = 0; rc == 0 && i < cx.n_parts; i++)
+        if (!cx.parts[i].name)
+            rc = rf_list_warn(&cx, 0, "no %s beside this file: what it holds is missing from "
+                              "this version", def->set_files[i + 1]);
+    if (rc != 0 || (rc = def->parse(&cx, data, len)) != 0) {
         rf_import_abort(cx.imp);
         out->entities = out->names = out->warnings = 0;
         goto cleanup;
@@ -243,6 +471,8 @@ static int import_content(rf_import_summary *out, rf_store *st, const char *name
     if (rc == 0) snprintf(out->published, sizeof out->published, "%s", published);
 
 cleanup:
+    if (set) set_free(set);
+    free(set);
     rf_strpool_free(&cx.pool);
     return rc;
 }
@@ -262,10 +492,32 @@ int rf_import_list_data(rf_import_summary *out, rf_store *st, const char *name,
         return rf_error_set(err, RF_EUSAGE, name, 0, "no store, name or data to import");
     rf_sha256_hex(sha256, data, len);
     if ((rc = rf_gunzip(&plain, data, len, 0, name, err)) == 0)
-        rc = import_content(out, st, name, sha256, plain.data ? plain.data : "", plain.len,
+        rc = import_content(out, st, name, NULL, sha256, plain.data ? plain.data : "", plain.len,
                             opts, err);
     rf_buf_free(&plain);
     return rc;
+}
+
+/* For a directory: the main file of the one set it holds, into `out`. */
+static int set_in_dir(char *out, size_t size, const char *dir, rf_error *err)
+{
+    char found[1024], names[256] = "";
+    int n = 0;
+
+    for (size_t i = 0; i < N_FORMATS; i++) {
+        if (!formats[i]->set_files) continue;
+        snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", names[0] ? " or " : "",
+                 formats[i]->set_files[0]);
+        if (find_in_dir(found, sizeof found, dir, formats[i]->set_files[0])) {
+            if (n++) return rf_error_set(err, RF_EUSAGE, dir, 0, "the directory holds more than one "
+                                         "list set (%s and %s): name the file to import",
+                                         out, found);
+            snprintf(out, size, "%s", found);
+        }
+    }
+    if (!n) return rf_error_set(err, RF_ENOTFOUND, dir, 0, "a directory is read as an OFAC CSV "
+                                "set, but this one has no %s", names);
+    return 0;
 }
 
 int rf_import_list_file(rf_import_summary *out, rf_store *st, const char *path,
@@ -273,15 +525,20 @@ int rf_import_list_file(rf_import_summary *out, rf_store *st, const char *path,
 {
     rf_import_summary scratch;
     rf_buf plain = {0};
-    char sha256[65];
+    char sha256[65], main_file[1024];
+    struct stat sb;
     int rc;
 
     if (!out) out = &scratch;
     memset(out, 0, sizeof *out);
     if (!st || !path) return rf_error_set(err, RF_EUSAGE, path, 0, "no store or path");
+    if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+        if ((rc = set_in_dir(main_file, sizeof main_file, path, err)) != 0) return rc;
+        path = main_file;
+    }
     if ((rc = rf_file_read(&plain, sha256, path, 0, err)) == 0)
-        rc = import_content(out, st, path, sha256, plain.data ? plain.data : "", plain.len, opts,
-                            err);
+        rc = import_content(out, st, path, strcmp(path, "-") ? path : NULL, sha256,
+                            plain.data ? plain.data : "", plain.len, opts, err);
     rf_buf_free(&plain);
     return rc;
 }

@@ -18,8 +18,18 @@ typedef struct rf_strpool {
 
 /* Copies s[0..len) into the pool; the copy lives until rf_strpool_reset. NULL on ENOMEM. */
 char *rf_strpool_add(rf_strpool *pool, const char *s, size_t len);
+/* A zeroed string of `len` bytes (plus the NUL) in the pool, for the caller to fill. */
+char *rf_strpool_alloc(rf_strpool *pool, size_t len);
 void rf_strpool_reset(rf_strpool *pool); /* frees every string, keeps the array */
 void rf_strpool_free(rf_strpool *pool);
+
+/* A companion file of a list published as a set of files (OFAC's add.csv beside sdn.csv),
+ * read whole. `name` is NULL when the companion was not found beside the main file. */
+typedef struct rf_list_part {
+    const char *name;
+    const char *data;
+    size_t len;
+} rf_list_part;
 
 /* One file being imported. `imp` is NULL while a format only scans the file (for its
  * publication date) before the version is opened. */
@@ -30,6 +40,10 @@ typedef struct rf_list_ctx {
     rf_import_summary *sum;
     rf_error *err;
     rf_strpool pool;
+    /* The companions of a set, in the order of the format's set_files after the main file;
+     * n_parts is 0 for formats that are one file. */
+    const rf_list_part *parts;
+    size_t n_parts;
 } rf_list_ctx;
 
 /* Records a warning about `line`: kept with the version, passed to opts->on_warning and
@@ -50,6 +64,28 @@ int rf_list_fail(rf_list_ctx *cx, int code, long line, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)))
 #endif
     ;
+
+/* Appends s[0..len) (trimmed; nothing when empty) to the "; "-separated list *field, a pool
+ * string or NULL, unless the list already holds it (compared ignoring ASCII case); *field
+ * then points at a new pool string. Fails only when out of memory, naming `line`. */
+int rf_list_join(rf_list_ctx *cx, const char **field, const char *s, size_t len, long line);
+
+/* The non-empty strings among parts[0..n) joined by ", " into a pool string; NULL when all
+ * are empty or NULL (or when out of memory: *rc is then set). */
+const char *rf_list_concat(rf_list_ctx *cx, const char *const *parts, size_t n, int *rc);
+
+/* Adds an address to addrs[0..*n) (pointers kept as given; all three may be NULL, in which
+ * case nothing is added). Fails past RF_MAX_ADDRESSES, naming `line`. */
+int rf_list_address(rf_list_ctx *cx, rf_address *addrs, size_t *n, const char *text,
+                    const char *city, const char *country, long line);
+
+/* The entity type a list writes as a word: "Individual", "person", "Entity",
+ * "organisation", "enterprise", "Vessel", "ship", "Aircraft" (any case); UNKNOWN otherwise. */
+rf_entity_type rf_list_entity_type(const char *word);
+
+/* Copies s[0..len) into `out` (reset first) as UTF-8, reading it as Windows-1252 (Latin-1
+ * with typographic punctuation in 0x80..0x9F, as US government CSV files are written). */
+int rf_list_cp1252_to_utf8(rf_buf *out, const char *s, size_t len);
 
 /* ---- dates ----------------------------------------------------------------------------- */
 
@@ -125,6 +161,12 @@ typedef struct rf_name_set {
 int rf_names_split(rf_name_set *set, rf_namer *nm, const char *raw, rf_list_ctx *cx,
                    long line);
 
+/* Adds one name of `kind` as it is (white space collapsed, trailing commas dropped) unless
+ * the set already has it (ignoring ASCII case); an empty name is ignored. Fails past
+ * RF_MAX_NAMES. For lists that give their names apart and typed (UN, OFAC XML, EU, UK). */
+int rf_names_add(rf_name_set *set, const char *text, size_t len, rf_name_kind kind,
+                 rf_list_ctx *cx, long line);
+
 /* Adds one entry of a list's own alias column as an alias, with the aliases and former names
  * it encloses ("X (f.k.a. Y)", "f.k.a. Y", "X a.k.a. Y"); white space is collapsed, a
  * leading "and " dropped, and a name the set already has is not added again. Fails past
@@ -135,6 +177,101 @@ int rf_names_add_listed(rf_name_set *set, rf_namer *nm, const char *text, size_t
 /* Guesses whether a list that gives no type lists a person or an organization, from the
  * primary name alone (see names.c). */
 rf_entity_type rf_names_guess_type(rf_namer *nm, const char *name);
+
+/* ---- XML (xml.c) ------------------------------------------------------------------------ */
+
+/* Caps on XML input: element depth, and the nodes and text bytes of one record. */
+#define RF_XML_MAX_DEPTH 48
+#define RF_XML_MAX_NODES 65536
+#define RF_XML_MAX_RECORD ((size_t)16 << 20)
+
+/* One node of a record, in document order: an element's start (value NULL), one of its
+ * attributes ("aka@uid": path, '@', local name), or its text at its end (value trimmed, not
+ * empty). Paths are local names (namespaces dropped) from the record element down,
+ * '/'-joined, the record element itself being "". */
+typedef struct rf_xml_node {
+    const char *path;
+    const char *value;
+    long line;
+} rf_xml_node;
+
+typedef struct rf_xml_record {
+    size_t spec;         /* index of the matching path in the `records` list */
+    const rf_xml_node *nodes;
+    size_t n;
+    long line;           /* line of the record's start tag */
+    long index;          /* 1-based count of records of this path so far */
+} rf_xml_record;
+
+typedef int (*rf_xml_record_fn)(const rf_xml_record *rec, void *ctx);
+
+/* Streams data[0..len) through libxml2's xmlTextReader (no entity expansion, no DTD, no
+ * network: a document that declares a DTD or refers to an entity is refused) and calls `fn`
+ * for each element whose path from the root ("sdnList/sdnEntry", local names) is one of the
+ * NULL-terminated `records`, with its whole subtree; memory holds one record at a time. A
+ * path ending in "@" ("CONSOLIDATED_LIST@") delivers only that element's attributes and
+ * reading goes on inside it. Errors name the file, the line and the element path. */
+int rf_xml_read(rf_list_ctx *cx, const char *data, size_t len, const char *const *records,
+                rf_xml_record_fn fn, void *ctx);
+
+/* The value of the first node of `rec` at `path` from node `from` on, stopping at the next
+ * start of `stop` (a sibling group's path; NULL: the record's end); NULL when none. */
+const char *rf_xml_get(const rf_xml_record *rec, size_t from, const char *path,
+                       const char *stop);
+
+/* 1 when the document's root element has the local name `root` and, when `ns` is not NULL,
+ * that default namespace; looks only at the prolog and the root's start tag. */
+int rf_xml_root_is(const char *data, size_t len, const char *root, const char *ns);
+
+/* ---- JSON (json.c) ---------------------------------------------------------------------- */
+
+#define RF_JSON_MAX_DEPTH 32
+
+typedef enum rf_json_token {
+    RF_JSON_END = 0,     /* the document is over */
+    RF_JSON_OBJECT,      /* { */
+    RF_JSON_OBJECT_END,  /* } */
+    RF_JSON_ARRAY,       /* [ */
+    RF_JSON_ARRAY_END,   /* ] */
+    RF_JSON_KEY,         /* a member's name (text in the token) */
+    RF_JSON_STRING,
+    RF_JSON_NUMBER,      /* text as written */
+    RF_JSON_TRUE,
+    RF_JSON_FALSE,
+    RF_JSON_NULL
+} rf_json_token;
+
+/* A strict pull tokenizer over JSON in memory (RFC 8259: one value, no comments, no trailing
+ * commas; strings checked as UTF-8, escapes decoded, surrogate pairs joined; depth capped at
+ * RF_JSON_MAX_DEPTH, strings at RF_MAX_FIELD bytes). */
+typedef struct rf_json {
+    const char *data;
+    size_t len, pos;
+    long line;
+    int depth;
+    unsigned char stack[RF_JSON_MAX_DEPTH]; /* '{' or '[' per open level */
+    int state;                              /* what may come next (json.c) */
+    rf_buf text;                            /* the last key, string or number */
+    rf_list_ctx *cx;
+} rf_json;
+
+void rf_json_init(rf_json *j, rf_list_ctx *cx, const char *data, size_t len);
+void rf_json_free(rf_json *j);
+/* Reads the next token into *tok (text in j->text.data for keys, strings and numbers).
+ * A syntax error fails with RF_EFORMAT naming the line. */
+int rf_json_next(rf_json *j, rf_json_token *tok);
+/* Skips the value whose first token `tok` was just read (all of it for an object/array). */
+int rf_json_skip(rf_json *j, rf_json_token tok);
+
+/* ---- OFAC (ofac_csv.c) ------------------------------------------------------------------ */
+
+/* 1 when `program` (program[0..len)) belongs to one of OFAC's non-SDN lists. */
+int rf_ofac_program_non_sdn(const char *program, size_t len);
+
+/* The list code of an OFAC entry with these "; "-separated programs: "SDN" for the SDN
+ * files, else the non-SDN list its programs name (see ofac_csv.c); *list_name gets the list's
+ * name as the CSL writes it. */
+const char *rf_ofac_list(const char *programs, int non_sdn, const char **list_name);
 
 /* ---- formats --------------------------------------------------------------------------- */
 
@@ -149,9 +286,29 @@ typedef struct rf_list_format_def {
     int (*published)(char out[11], const char *data, size_t len, rf_list_ctx *cx);
     /* Parses every row and emits its entities into cx. */
     int (*parse)(rf_list_ctx *cx, const char *data, size_t len);
+    /* For lists published as a set of files (OFAC's legacy CSV): the usual names of the
+     * main file (found in a directory given instead of a file) then of its companions, which
+     * import.c looks up beside the main file (ignoring case) and hands over in cx->parts.
+     * NULL-terminated; NULL for one-file formats. */
+    const char *const *set_files;
 } rf_list_format_def;
 
 extern const rf_list_format_def rf_list_csl_format;
 extern const rf_list_format_def rf_list_dpl_format;
+extern const rf_list_format_def rf_list_ofac_sdn_csv_format;
+extern const rf_list_format_def rf_list_ofac_cons_csv_format;
+extern const rf_list_format_def rf_list_ofac_sdn_xml_format;
+extern const rf_list_format_def rf_list_ofac_cons_xml_format;
+extern const rf_list_format_def rf_list_sdn_advanced_format;
+extern const rf_list_format_def rf_list_un_format;
+extern const rf_list_format_def rf_list_uk_ofsi_format;
+extern const rf_list_format_def rf_list_uk_fcdo_format;
+extern const rf_list_format_def rf_list_eu_csv_format;
+extern const rf_list_format_def rf_list_eu_xml_format;
+extern const rf_list_format_def rf_list_csl_json_format;
+extern const rf_list_format_def rf_list_bis_el_format;
+extern const rf_list_format_def rf_list_bis_uvl_format;
+extern const rf_list_format_def rf_list_state_isn_format;
+extern const rf_list_format_def rf_list_state_debarred_format;
 
 #endif

@@ -465,6 +465,12 @@ int rf_names_split(rf_name_set *set, rf_namer *nm, const char *raw, rf_list_ctx 
     return 0;
 }
 
+int rf_names_add(rf_name_set *set, const char *text, size_t len, rf_name_kind kind,
+                 rf_list_ctx *cx, long line)
+{
+    return add_name(set, text, len, kind, cx, line);
+}
+
 int rf_names_add_listed(rf_name_set *set, rf_namer *nm, const char *text, size_t len,
                         rf_list_ctx *cx, long line)
 {

@@ -1,0 +1,270 @@
+/* ofac_xml.c: OFAC's sdn.xml and consolidated.xml (root sdnList, namespace
+ * http://tempuri.org/sdnList.xsd), one sdnEntry per listed party: uid, lastName (and
+ * firstName for people), sdnType (nspType in older consolidated files), programList,
+ * akaList (type a.k.a./f.k.a./n.k.a., category strong/weak), addressList, idList,
+ * nationalityList, citizenshipList, dateOfBirthList, vesselInfo, remarks. Read as a stream
+ * (xml.c). Feeds "ofac-sdn" and "ofac-cons", as for the legacy CSV (ofac_csv.c): which one a
+ * file is comes from its programs, and the non-SDN entries get their list from them.
+ *
+ * People are named "LAST, First" as OFAC's CSV writes them; a weak a.k.a. is a weak alias
+ * whatever its type, an f.k.a. a former name. publshInformation/Publish_Date (MM/DD/YYYY) is
+ * the version's publication date. */
+#include "list_import.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define NS "http://tempuri.org/sdnList.xsd"
+
+static const char *const records[] = {"sdnList/publshInformation", "sdnList/sdnEntry", NULL};
+
+enum { R_PUBLISH, R_ENTRY };
+
+typedef struct ofac_xml_reader {
+    rf_list_ctx *cx;
+    int non_sdn;
+    rf_name_set names;
+    rf_address addresses[RF_MAX_ADDRESSES];
+} ofac_xml_reader;
+
+/* "LAST, First" (or just the one that is there) into the pool. */
+static const char *person_name(rf_list_ctx *cx, const char *last, const char *first)
+{
+    char *out;
+    size_t ln = last ? strlen(last) : 0, fn = first ? strlen(first) : 0;
+
+    if (!ln || !fn) return ln ? last : first;
+    if (!(out = rf_strpool_alloc(&cx->pool, ln + 2 + fn))) return NULL;
+    memcpy(out, last, ln);
+    memcpy(out + ln, ", ", 2);
+    memcpy(out + ln + 2, first, fn);
+    return out;
+}
+
+static int add_aka(ofac_xml_reader *r, const rf_xml_record *rec, size_t at, long line)
+{
+    static const char stop[] = "akaList/aka";
+    const char *type = rf_xml_get(rec, at, "akaList/aka/type", stop);
+    const char *category = rf_xml_get(rec, at, "akaList/aka/category", stop);
+    const char *name = person_name(r->cx, rf_xml_get(rec, at, "akaList/aka/lastName", stop),
+                                   rf_xml_get(rec, at, "akaList/aka/firstName", stop));
+    rf_name_kind kind = RF_NAME_ALIAS;
+
+    if (!name) return 0;
+    if (type && strcasecmp(type, "f.k.a.") == 0) kind = RF_NAME_FORMER;
+    if (category && strcasecmp(category, "weak") == 0) kind = RF_NAME_WEAK_ALIAS;
+    return rf_names_add(&r->names, name, strlen(name), kind, r->cx, line);
+}
+
+static int add_address(ofac_xml_reader *r, rf_entity *e, const rf_xml_record *rec, size_t at,
+                       long line)
+{
+    static const char stop[] = "addressList/address";
+    const char *parts[] = {rf_xml_get(rec, at, "addressList/address/address1", stop),
+                           rf_xml_get(rec, at, "addressList/address/address2", stop),
+                           rf_xml_get(rec, at, "addressList/address/address3", stop),
+                           rf_xml_get(rec, at, "addressList/address/city", stop),
+                           rf_xml_get(rec, at, "addressList/address/stateOrProvince", stop),
+                           rf_xml_get(rec, at, "addressList/address/postalCode", stop)};
+    int rc;
+    const char *text = rf_list_concat(r->cx, parts, sizeof parts / sizeof *parts, &rc);
+
+    if (rc) return rc;
+    return rf_list_address(r->cx, r->addresses, &e->n_addresses, text, parts[3],
+                           rf_xml_get(rec, at, "addressList/address/country", stop), line);
+}
+
+static int add_id(ofac_xml_reader *r, rf_entity *e, const rf_xml_record *rec, size_t at,
+                  long line)
+{
+    static const char stop[] = "idList/id";
+    const char *type = rf_xml_get(rec, at, "idList/id/idType", stop);
+    const char *number = rf_xml_get(rec, at, "idList/id/idNumber", stop);
+    const char *country = rf_xml_get(rec, at, "idList/id/idCountry", stop);
+    rf_buf id = {0};
+    int rc;
+
+    if (!number) return 0;
+    /* "Passport A0181988 (Somalia)", as the CSV's remarks write ids. */
+    if (rf_buf_printf(&id, "%s%s%s%s%s%s", type ? type : "", type ? " " : "", number,
+                      country ? " (" : "", country ? country : "", country ? ")" : "")) {
+        rf_buf_free(&id);
+        return rf_list_fail(r->cx, RF_ENOMEM, line, "out of memory");
+    }
+    rc = rf_list_join(r->cx, &e->ids, id.data, id.len, line);
+    rf_buf_free(&id);
+    return rc;
+}
+
+static int on_entry(ofac_xml_reader *r, const rf_xml_record *rec)
+{
+    rf_list_ctx *cx = r->cx;
+    rf_entity e;
+    const char *name, *type;
+    int rc = 0;
+
+    cx->sum->rows++;
+    rf_strpool_reset(&cx->pool);
+    memset(&e, 0, sizeof e);
+    e.source_line = rec->line;
+    if (!(e.source_id = rf_xml_get(rec, 0, "uid", NULL)))
+        return rf_list_fail(cx, RF_EFORMAT, rec->line, "sdnEntry %ld has no uid", rec->index);
+    type = rf_xml_get(rec, 0, "sdnType", NULL);
+    if (!type) type = rf_xml_get(rec, 0, "nspType", NULL);
+    e.type = type ? rf_list_entity_type(type) : RF_ENTITY_UNKNOWN;
+    if (e.type == RF_ENTITY_UNKNOWN &&
+        (rc = rf_list_warn(cx, rec->line, "sdnEntry %s: type \"%s\" unknown", e.source_id,
+                           type ? type : "")) != 0)
+        return rc;
+    name = person_name(cx, rf_xml_get(rec, 0, "lastName", NULL), rf_xml_get(rec, 0, "firstName", NULL));
+    if (!name)
+        return rf_list_fail(cx, RF_EFORMAT, rec->line, "sdnEntry %s has no name", e.source_id);
+    r->names.n = 0;
+    r->names.parent = NULL;
+    if ((rc = rf_names_add(&r->names, name, strlen(name), RF_NAME_PRIMARY, cx, rec->line)) != 0)
+        return rc;
+    e.title = rf_xml_get(rec, 0, "title", NULL);
+    e.remarks = rf_xml_get(rec, 0, "remarks", NULL);
+    e.addresses = r->addresses;
+
+    for (size_t i = 1; i < rec->n && rc == 0; i++) {
+        const rf_xml_node *n = &rec->nodes[i];
+        if (!n->value) {
+            if (strcmp(n->path, "akaList/aka") == 0) rc = add_aka(r, rec, i + 1, n->line);
+            else if (strcmp(n->path, "addressList/address") == 0)
+                rc = add_address(r, &e, rec, i + 1, n->line);
+            else if (strcmp(n->path, "idList/id") == 0) rc = add_id(r, &e, rec, i + 1, n->line);
+        } else if (strcmp(n->path, "programList/program") == 0) {
+            rc = rf_list_join(cx, &e.programs, n->value, strlen(n->value), n->line);
+        } else if (strcmp(n->path, "nationalityList/nationality/country") == 0 ||
+                   strcmp(n->path, "citizenshipList/citizenship/country") == 0 ||
+                   strcmp(n->path, "vesselInfo/vesselFlag") == 0) {
+            rc = rf_list_join(cx, &e.nationalities, n->value, strlen(n->value), n->line);
+        } else if (strcmp(n->path, "dateOfBirthList/dateOfBirthItem/dateOfBirth") == 0) {
+            rc = rf_list_join(cx, &e.dates_of_birth, n->value, strlen(n->value), n->line);
+        } else if (strcmp(n->path, "vesselInfo/callSign") == 0) {
+            char call_sign[128];
+            int len = snprintf(call_sign, sizeof call_sign, "Call Sign %s", n->value);
+            rc = rf_list_join(cx, &e.ids, call_sign,
+                              len < (int)sizeof call_sign ? (size_t)len : sizeof call_sign - 1,
+                              n->line);
+        }
+    }
+    if (rc) return rc;
+    e.list_code = rf_ofac_list(e.programs, r->non_sdn, &e.list_name);
+    e.names = r->names.names;
+    e.n_names = r->names.n;
+    return rf_list_emit(cx, &e);
+}
+
+static int on_record(const rf_xml_record *rec, void *ctx)
+{
+    return rec->spec == R_ENTRY ? on_entry(ctx, rec) : 0;
+}
+
+static int parse(rf_list_ctx *cx, const char *data, size_t len, int non_sdn)
+{
+    ofac_xml_reader *r = calloc(1, sizeof *r);
+    int rc;
+
+    if (!r) return rf_list_fail(cx, RF_ENOMEM, 0, "out of memory");
+    r->cx = cx;
+    r->non_sdn = non_sdn;
+    rc = rf_xml_read(cx, data, len, records, on_record, r);
+    if (rc == 0 && cx->sum->rows == 0) rc = rf_list_fail(cx, RF_EFORMAT, 0, "no sdnEntry in the file");
+    free(r);
+    return rc;
+}
+
+/* ---- the publication date --------------------------------------------------------------- */
+
+typedef struct date_scan {
+    rf_list_ctx *cx;
+    char *out;
+} date_scan;
+
+static int on_publish(const rf_xml_record *rec, void *ctx)
+{
+    date_scan *d = ctx;
+    const char *date;
+    char iso[11];
+    int rc = 0;
+
+    if (rec->spec != R_PUBLISH) return RF_ECANCEL; /* entries start: the date is not there */
+    date = rf_xml_get(rec, 0, "Publish_Date", NULL);
+    if (date && rf_list_date(d->cx, rec->line, "Publish_Date", date, NULL, iso, &rc))
+        memcpy(d->out, iso, sizeof iso);
+    return rc ? rc : RF_ECANCEL;
+}
+
+static int published(char out[11], const char *data, size_t len, rf_list_ctx *cx)
+{
+    date_scan d = {cx, out};
+    int rc = rf_xml_read(cx, data, len, records, on_publish, &d);
+    return rc == RF_ECANCEL ? 0 : rc;
+}
+
+/* ---- detection -------------------------------------------------------------------------- */
+
+#define DETECT_BYTES ((size_t)1 << 20)
+
+/* 1 when the file is an sdnList whose first entries are mostly (non_sdn) or rarely on the
+ * non-SDN lists; an nspType (older consolidated files) settles it. A byte scan of the first
+ * megabyte: the full parse that follows checks everything. */
+static int detect(const char *data, size_t len, int non_sdn)
+{
+    const char *end = data + (len < DETECT_BYTES ? len : DETECT_BYTES), *p = data;
+    long entries = 0, cons = 0;
+    int nsp = 0;
+
+    if (rf_xml_root_is(data, len, "sdnList", NS) != 1) return 0;
+    while ((p = strstr(p, "<sdnEntry>")) != NULL && p < end) {
+        const char *next = strstr(p + 10, "<sdnEntry>"), *q = p;
+        int hit = 0;
+        if (!next || next > end) next = end;
+        while ((q = strstr(q, "<program>")) != NULL && q < next) {
+            const char *close = strstr(q, "</program>");
+            if (!close || close > next) break;
+            hit |= rf_ofac_program_non_sdn(q + 9, (size_t)(close - q - 9));
+            q = close;
+        }
+        if (!nsp) {
+            const char *t = strstr(p, "<nspType>");
+            nsp = t && t < next;
+        }
+        entries++;
+        cons += hit;
+        p = next;
+    }
+    if (nsp) return non_sdn;
+    return non_sdn ? cons * 2 > entries : cons * 2 <= entries;
+}
+
+static int detect_sdn(const char *data, size_t len)
+{
+    return detect(data, len, 0);
+}
+
+static int detect_cons(const char *data, size_t len)
+{
+    return detect(data, len, 1);
+}
+
+static int parse_sdn(rf_list_ctx *cx, const char *data, size_t len)
+{
+    return parse(cx, data, len, 0);
+}
+
+static int parse_cons(rf_list_ctx *cx, const char *data, size_t len)
+{
+    return parse(cx, data, len, 1);
+}
+
+const rf_list_format_def rf_list_ofac_sdn_xml_format = {
+    RF_LIST_OFAC_SDN_XML, "ofac-sdn-xml", "ofac-sdn", detect_sdn, published, parse_sdn, NULL,
+};
+
+const rf_list_format_def rf_list_ofac_cons_xml_format = {
+    RF_LIST_OFAC_CONS_XML, "ofac-cons-xml", "ofac-cons", detect_cons, published, parse_cons, NULL,
+};
