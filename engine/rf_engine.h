@@ -24,6 +24,13 @@ typedef struct rf_match_options {
  * words separated by single spaces. */
 int rf_normalize_name(rf_buf *out, const char *name, size_t len);
 
+/* A counterparty's stable identity: RF_FINGERPRINT_LEN lowercase hex digits of a sha256 over
+ * its normalized name, its country and its normalized address and city, so the same buyer
+ * on a new order (written in other case, accents, punctuation or legal-form spelling) keeps
+ * its review decisions. RF_EUSAGE when the party has no name. */
+#define RF_FINGERPRINT_LEN 16
+int rf_party_fingerprint(char out[RF_FINGERPRINT_LEN + 1], const rf_party *party);
+
 /* ---- the matcher ---------------------------------------------------------------------- */
 
 typedef struct rf_matcher rf_matcher;

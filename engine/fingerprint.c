@@ -1,0 +1,45 @@
+/* fingerprint.c: the stable identity of a counterparty (rf_engine.h): review decisions and
+ * rescreening follow a party by it from one order to the next. It hashes the party's name
+ * and address in their comparison form (rf_normalize_name: case, accents, punctuation and
+ * legal-form spellings do not count) and its country, so "ACME Co., Ltd." on one order and
+ * "Acme Company Limited" on the next are one counterparty, while the same name at another
+ * address or in another country is another, and needs its own review. */
+#include "rf_engine.h"
+
+#include <string.h>
+
+/* Feeds the normalized form of `s` (or nothing) and a separator into the hash. */
+static int hash_part(rf_sha256 *h, rf_buf *norm, const char *s)
+{
+    int rc;
+    rf_buf_reset(norm);
+    if (s && s[0] && (rc = rf_normalize_name(norm, s, strlen(s))) < 0) return rc;
+    if (norm->len) rf_sha256_update(h, norm->data, norm->len);
+    rf_sha256_update(h, "\x1f", 1); /* unit separator: parts never run into each other */
+    return RF_OK;
+}
+
+int rf_party_fingerprint(char out[RF_FINGERPRINT_LEN + 1], const rf_party *party)
+{
+    rf_sha256 h;
+    rf_buf norm = {0};
+    char hex[65];
+    int rc;
+
+    out[0] = '\0';
+    if (!party || !party->name || !party->name[0]) return RF_EUSAGE;
+    rf_sha256_init(&h);
+    rf_sha256_update(&h, "redflag-party-1\x1f", 16); /* the scheme, should it ever change */
+    if ((rc = hash_part(&h, &norm, party->name)) < 0 ||
+        (rc = hash_part(&h, &norm, party->country)) < 0 ||
+        (rc = hash_part(&h, &norm, party->address)) < 0 ||
+        (rc = hash_part(&h, &norm, party->city)) < 0) {
+        rf_buf_free(&norm);
+        return rc;
+    }
+    rf_buf_free(&norm);
+    rf_sha256_final_hex(&h, hex);
+    memcpy(out, hex, RF_FINGERPRINT_LEN);
+    out[RF_FINGERPRINT_LEN] = '\0';
+    return RF_OK;
+}
