@@ -138,6 +138,76 @@ int rf_store_version_counts(rf_store *st, long long version_id,
                             int (*fn)(const char *list_code, long long count, void *ctx),
                             void *ctx, rf_error *err);
 
+/* One version by id, as a list of one; RF_ENOTFOUND when there is none. */
+int rf_store_version_get(rf_version_list *out, rf_store *st, long long version_id,
+                         rf_error *err);
+/* The version of the same feed that `version_id` replaced: the one in force just before it
+ * took effect (same order as rf_store_versions_in_force). Empty when it is the first. */
+int rf_store_version_previous(rf_version_list *out, rf_store *st, long long version_id,
+                              rf_error *err);
+
+/* ---- differences between versions ----------------------------------------------------- */
+
+/* The parts of an entity a diff tells apart: bits of rf_change.fields. */
+typedef enum rf_entity_field {
+    RF_FIELD_NAMES = 1 << 0,
+    RF_FIELD_ADDRESSES = 1 << 1,
+    RF_FIELD_TYPE = 1 << 2,
+    RF_FIELD_LIST_NAME = 1 << 3,
+    RF_FIELD_PROGRAMS = 1 << 4,
+    RF_FIELD_FEDERAL_REGISTER = 1 << 5,
+    RF_FIELD_START_DATE = 1 << 6,
+    RF_FIELD_END_DATE = 1 << 7,
+    RF_FIELD_LICENSE_REQUIREMENT = 1 << 8,
+    RF_FIELD_LICENSE_POLICY = 1 << 9,
+    RF_FIELD_REMARKS = 1 << 10,
+    RF_FIELD_TITLE = 1 << 11,
+    RF_FIELD_SOURCE_URL = 1 << 12,
+    RF_FIELD_NATIONALITIES = 1 << 13,
+    RF_FIELD_DATES_OF_BIRTH = 1 << 14,
+    RF_FIELD_IDS = 1 << 15,
+    RF_FIELD_PARENT_NAME = 1 << 16
+} rf_entity_field;
+
+/* Every field, in the order diffs report them. */
+extern const rf_entity_field rf_entity_fields[17];
+/* "names", "addresses", "license_policy", "federal_register", ... */
+const char *rf_entity_field_name(rf_entity_field f);
+/* The value of a one-value field of `e` (the type's name for RF_FIELD_TYPE); NULL for names
+ * and addresses, or when the list does not say. */
+const char *rf_entity_field_text(const rf_entity *e, rf_entity_field f);
+
+typedef enum rf_change_kind {
+    RF_CHANGE_ADDED = 1,
+    RF_CHANGE_REMOVED = 2,
+    RF_CHANGE_CHANGED = 4
+} rf_change_kind;
+
+const char *rf_change_kind_name(rf_change_kind k); /* "added", "removed", "changed" */
+
+/* One entity that differs between two versions. The entities are valid during the callback
+ * only. */
+typedef struct rf_change {
+    rf_change_kind kind;
+    const rf_entity *before; /* as the old version lists it; NULL when added */
+    const rf_entity *after;  /* as the new version lists it; NULL when removed */
+    unsigned fields;         /* for a change, the RF_FIELD_* bits that differ */
+} rf_change;
+
+typedef struct rf_diff_counts {
+    long added, removed, changed, unchanged;
+} rf_diff_counts;
+
+/* Compares two versions (usually of one feed, old first). Entities are matched by list code
+ * and source id (an entity without a source id matches only an identical one); a matched
+ * pair whose stored content hash differs is a change. Calls fn once per entity added,
+ * removed or changed, ordered by list code, then primary name; fn returning non-zero stops
+ * the diff (RF_ECANCEL). `list_code` (NULL: every list) limits it to one list, ignoring case.
+ * `counts` (may be NULL) receives the totals. RF_ENOTFOUND when a version does not exist. */
+int rf_store_diff(rf_diff_counts *counts, rf_store *st, long long old_version,
+                  long long new_version, const char *list_code,
+                  int (*fn)(const rf_change *change, void *ctx), void *ctx, rf_error *err);
+
 /* ---- importing ------------------------------------------------------------------------ */
 
 /* An import in progress: one version, written in one transaction. */
@@ -172,6 +242,31 @@ size_t rf_snapshot_count(const rf_snapshot *snap);
 const rf_entity *rf_snapshot_entity(const rf_snapshot *snap, size_t i);
 /* The versions the snapshot was loaded from (owned by the snapshot). */
 const rf_version_list *rf_snapshot_versions(const rf_snapshot *snap);
+
+/* Loads the entities that `old_version` lists and `new_version` no longer does (what
+ * rf_store_diff reports as removed): the parties delisted between two versions of a feed,
+ * for telling a reviewer that a clear party was listed before. The snapshot's versions are
+ * {old_version}; it may hold no entity. */
+int rf_snapshot_load_removed(rf_snapshot **out, rf_store *st, long long old_version,
+                             long long new_version, rf_error *err);
+
+/* ---- downloads ------------------------------------------------------------------------ */
+
+/* What the server said about the last copy of a list file downloaded from a URL that was
+ * imported (or found already imported), so that the next request can be conditional
+ * (If-None-Match, If-Modified-Since). Strings are "" when unknown. */
+typedef struct rf_download {
+    char etag[512];
+    char last_modified[128];
+    char sha256[65];
+    long long version_id; /* the list version that copy is; 0 if unknown */
+    char checked_at[32];  /* when it was recorded, UTC ISO 8601 (set by the store) */
+} rf_download;
+
+/* The record for `url`; RF_ENOTFOUND when it was never downloaded. */
+int rf_store_download_get(rf_download *out, rf_store *st, const char *url, rf_error *err);
+/* Records (replaces) the record for `url`, stamping checked_at with the current time. */
+int rf_store_download_put(rf_store *st, const char *url, const rf_download *d, rf_error *err);
 
 /* ---- the bundled snapshot ------------------------------------------------------------ */
 

@@ -1,4 +1,5 @@
-/* snapshot.c: loads the entities of the list versions in force into memory for the engine.
+/* snapshot.c: loads the entities of the list versions in force into memory for the engine
+ * (and, for diff.c, any picked set of entities, such as those a newer version removed).
  * Three queries per version (entities, names, addresses, each ordered by entity id) are
  * merged in one pass; every string lives in an arena of large blocks owned by the snapshot,
  * which is never written after loading and so can be read from any number of threads. */
@@ -112,12 +113,10 @@ typedef struct pending {
     size_t cap;
 } pending;
 
-static int load_entities(rf_snapshot *snap, pending *pend, sqlite3_stmt *stmt,
-                         long long version_id, int *oom)
+/* Steps a bound entities query (columns as ENTITIES_SQL) to its end. */
+static int load_entities(rf_snapshot *snap, pending *pend, sqlite3_stmt *stmt, int *oom)
 {
     int step;
-    sqlite3_reset(stmt); /* run before, for the previous version */
-    sqlite3_bind_int64(stmt, 1, version_id);
     while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
         rf_entity *e;
         int c = 0;
@@ -134,8 +133,8 @@ static int load_entities(rf_snapshot *snap, pending *pend, sqlite3_stmt *stmt,
         memset(e, 0, sizeof *e);
         pend->first_name[snap->count] = 0;
         pend->first_address[snap->count] = 0;
-        e->version_id = version_id;
         e->id = sqlite3_column_int64(stmt, c++);
+        e->version_id = sqlite3_column_int64(stmt, c++);
         e->list_code = column(snap, stmt, c++, oom);
         e->list_name = column(snap, stmt, c++, oom);
         e->source_id = column(snap, stmt, c++, oom);
@@ -163,16 +162,14 @@ oom:
     return RF_ENOMEM;
 }
 
-/* Walks the rows of a names or addresses query (entity id first), which come in the same
- * order as the entities from `first` on, and attaches each row to its entity. */
-static int load_parts(rf_snapshot *snap, pending *pend, sqlite3_stmt *stmt, long long version_id,
-                      size_t first, int addresses, int *oom)
+/* Walks the rows of a bound names or addresses query (entity id first), which come in the
+ * same order as the entities from `first` on, and attaches each row to its entity. */
+static int load_parts(rf_snapshot *snap, pending *pend, sqlite3_stmt *stmt, size_t first,
+                      int addresses, int *oom)
 {
     size_t j = first;
     int step;
 
-    sqlite3_reset(stmt); /* run before, for the previous version */
-    sqlite3_bind_int64(stmt, 1, version_id);
     while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
         long long entity_id = sqlite3_column_int64(stmt, 0);
         rf_entity *e;
@@ -208,73 +205,145 @@ oom:
     return RF_ENOMEM;
 }
 
-int rf_snapshot_load(rf_snapshot **out, rf_store *st, const char *as_of, rf_error *err)
-{
-    static const char entities_sql[] =
-        "SELECT id, list_code, list_name, source_id, type, programs, federal_register,"
-        " start_date, end_date, license_requirement, license_policy, remarks, title,"
-        " source_url, nationalities, dates_of_birth, ids, parent_name, source_line"
-        " FROM entity WHERE version_id = ?1 ORDER BY id";
-    static const char names_sql[] =
-        "SELECT n.entity_id, n.name, n.kind FROM entity e JOIN entity_name n"
-        " ON n.entity_id = e.id WHERE e.version_id = ?1 ORDER BY n.entity_id, n.position";
-    static const char addresses_sql[] =
-        "SELECT a.entity_id, a.text, a.city, a.country FROM entity e JOIN entity_address a"
-        " ON a.entity_id = e.id WHERE e.version_id = ?1 ORDER BY a.entity_id, a.position";
-    sqlite3_stmt *ents = NULL, *names = NULL, *addrs = NULL;
-    rf_snapshot *snap;
-    pending pend = {NULL, NULL, 0};
-    int rc, oom = 0, in_txn = 0;
+/* The three queries that fill a snapshot, over the entities `e` that the FROM clause `src`
+ * and the WHERE clause `where` select. Each is ordered by entity id, so they merge in one
+ * pass. */
+#define ENTITIES_SQL(src, where)                                                            \
+    "SELECT e.id, e.version_id, e.list_code, e.list_name, e.source_id, e.type, e.programs,"  \
+    " e.federal_register, e.start_date, e.end_date, e.license_requirement,"                 \
+    " e.license_policy, e.remarks, e.title, e.source_url, e.nationalities,"                 \
+    " e.dates_of_birth, e.ids, e.parent_name, e.source_line FROM " src " " where            \
+    " ORDER BY e.id"
+#define NAMES_SQL(src, where)                                                               \
+    "SELECT n.entity_id, n.name, n.kind FROM " src " JOIN entity_name n ON n.entity_id = e.id " \
+    where " ORDER BY n.entity_id, n.position"
+#define ADDRESSES_SQL(src, where)                                                           \
+    "SELECT a.entity_id, a.text, a.city, a.country FROM " src                              \
+    " JOIN entity_address a ON a.entity_id = e.id " where " ORDER BY a.entity_id, a.position"
 
-    *out = NULL;
+/* The statements of one load and the bookkeeping they share. */
+typedef struct loader {
+    rf_snapshot *snap;
+    rf_store *st;
+    sqlite3_stmt *ents, *names, *addrs;
+    pending pend;
+    int oom;
+} loader;
+
+/* Starts a load into a new snapshot that takes over `versions` (emptied), inside a read
+ * transaction: an import committing meanwhile must not tear the snapshot. */
+static int loader_begin(loader *ld, rf_store *st, rf_version_list *versions, rf_error *err)
+{
+    memset(ld, 0, sizeof *ld);
+    ld->st = st;
     if (st->active)
         return rf_error_set(err, RF_EUSAGE, st->path, 0,
                             "cannot load lists while an import is in progress");
-    snap = calloc(1, sizeof *snap);
-    if (!snap) return rf_error_set(err, RF_ENOMEM, st->path, 0, "out of memory");
-    /* One read transaction: an import committing meanwhile must not tear the snapshot. */
+    if (!(ld->snap = calloc(1, sizeof *ld->snap)))
+        return rf_error_set(err, RF_ENOMEM, st->path, 0, "out of memory");
+    if (versions) {
+        ld->snap->versions = *versions;
+        versions->items = NULL;
+        versions->count = 0;
+    }
+    return RF_OK;
+}
+
+static int loader_prepare(loader *ld, const char *ents, const char *names, const char *addrs,
+                          rf_error *err)
+{
+    int rc;
+    if ((rc = rf_store_prepare(&ld->ents, ld->st, ents, err)) != 0 ||
+        (rc = rf_store_prepare(&ld->names, ld->st, names, err)) != 0 ||
+        (rc = rf_store_prepare(&ld->addrs, ld->st, addrs, err)) != 0)
+        return rc;
+    return RF_OK;
+}
+
+/* Runs the three statements, bound to ?1 = `param` when they take one. */
+static int loader_run(loader *ld, long long param, rf_error *err)
+{
+    sqlite3_stmt *stmts[] = {ld->ents, ld->names, ld->addrs};
+    size_t first = ld->snap->count;
+
+    for (size_t i = 0; i < sizeof stmts / sizeof *stmts; i++) {
+        sqlite3_reset(stmts[i]); /* run before, for the previous version */
+        if (sqlite3_bind_parameter_count(stmts[i]) > 0) sqlite3_bind_int64(stmts[i], 1, param);
+    }
+    if (load_entities(ld->snap, &ld->pend, ld->ents, &ld->oom) != 0 ||
+        load_parts(ld->snap, &ld->pend, ld->names, first, 0, &ld->oom) != 0 ||
+        load_parts(ld->snap, &ld->pend, ld->addrs, first, 1, &ld->oom) != 0)
+        return ld->oom ? rf_error_set(err, RF_ENOMEM, ld->st->path, 0,
+                                      "out of memory loading lists")
+                       : rf_store_db_error(err, ld->st, "loading lists");
+    return RF_OK;
+}
+
+/* Points each entity at its names and addresses (when `rc` is 0) and hands out the
+ * snapshot, or frees it. */
+static int loader_end(rf_snapshot **out, loader *ld, int rc)
+{
+    rf_snapshot *snap = ld->snap;
+    sqlite3_finalize(ld->ents);
+    sqlite3_finalize(ld->names);
+    sqlite3_finalize(ld->addrs);
+    if (rc == 0) {
+        for (size_t i = 0; i < snap->count; i++) {
+            rf_entity *e = &snap->entities[i];
+            e->names = e->n_names ? snap->names + ld->pend.first_name[i] : NULL;
+            e->addresses = e->n_addresses ? snap->addresses + ld->pend.first_address[i] : NULL;
+        }
+        *out = snap;
+    } else {
+        rf_snapshot_free(snap);
+    }
+    free(ld->pend.first_name);
+    free(ld->pend.first_address);
+    return rc;
+}
+
+int rf_snapshot_load(rf_snapshot **out, rf_store *st, const char *as_of, rf_error *err)
+{
+    const rf_version_list *versions;
+    loader ld;
+    int rc, in_txn = 0;
+
+    *out = NULL;
+    if ((rc = loader_begin(&ld, st, NULL, err)) != 0) return loader_end(out, &ld, rc);
+    versions = &ld.snap->versions;
     if ((rc = rf_store_exec(st, "BEGIN", err)) != 0) goto cleanup;
     in_txn = 1;
-    if ((rc = rf_store_versions_in_force(&snap->versions, st, as_of, err)) != 0) goto cleanup;
-    if (snap->versions.count == 0) {
+    if ((rc = rf_store_versions_in_force(&ld.snap->versions, st, as_of, err)) != 0) goto cleanup;
+    if (versions->count == 0) {
         rc = rf_error_set(err, RF_ENOTFOUND, st->path, 0, "no list version in force on %s",
                           as_of ? as_of : "today");
         goto cleanup;
     }
-    if ((rc = rf_store_prepare(&ents, st, entities_sql, err)) != 0 ||
-        (rc = rf_store_prepare(&names, st, names_sql, err)) != 0 ||
-        (rc = rf_store_prepare(&addrs, st, addresses_sql, err)) != 0)
+#define SRC "entity e"
+#define WHERE "WHERE e.version_id = ?1"
+    if ((rc = loader_prepare(&ld, ENTITIES_SQL(SRC, WHERE), NAMES_SQL(SRC, WHERE),
+                             ADDRESSES_SQL(SRC, WHERE), err)) != 0)
         goto cleanup;
-
-    for (size_t v = 0; v < snap->versions.count; v++) {
-        long long vid = snap->versions.items[v].id;
-        size_t first = snap->count;
-        if ((rc = load_entities(snap, &pend, ents, vid, &oom)) != 0 ||
-            (rc = load_parts(snap, &pend, names, vid, first, 0, &oom)) != 0 ||
-            (rc = load_parts(snap, &pend, addrs, vid, first, 1, &oom)) != 0) {
-            rc = oom ? rf_error_set(err, RF_ENOMEM, st->path, 0, "out of memory loading lists")
-                     : rf_store_db_error(err, st, "loading lists");
-            goto cleanup;
-        }
-    }
-    for (size_t i = 0; i < snap->count; i++) {
-        rf_entity *e = &snap->entities[i];
-        e->names = e->n_names ? snap->names + pend.first_name[i] : NULL;
-        e->addresses = e->n_addresses ? snap->addresses + pend.first_address[i] : NULL;
-    }
-    rc = RF_OK;
+    for (size_t v = 0; v < versions->count && rc == 0; v++)
+        rc = loader_run(&ld, versions->items[v].id, err);
 
 cleanup:
-    sqlite3_finalize(ents);
-    sqlite3_finalize(names);
-    sqlite3_finalize(addrs);
     if (in_txn) sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
-    free(pend.first_name);
-    free(pend.first_address);
-    if (rc) {
-        rf_snapshot_free(snap);
-        return rc;
-    }
-    *out = snap;
-    return RF_OK;
+    return loader_end(out, &ld, rc);
+}
+
+#define PICKED "temp.rf_pick p JOIN entity e ON e.id = p.id"
+
+int rf_snapshot_load_picked(rf_snapshot **out, rf_store *st, rf_version_list *versions,
+                            rf_error *err)
+{
+    loader ld;
+    int rc;
+
+    *out = NULL;
+    if ((rc = loader_begin(&ld, st, versions, err)) == 0 &&
+        (rc = loader_prepare(&ld, ENTITIES_SQL(PICKED, ""), NAMES_SQL(PICKED, ""),
+                             ADDRESSES_SQL(PICKED, ""), err)) == 0)
+        rc = loader_run(&ld, 0, err);
+    return loader_end(out, &ld, rc);
 }

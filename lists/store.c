@@ -9,8 +9,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
-/* Bumped whenever the schema changes; rf_store_open refuses databases from a newer redflag. */
-#define SCHEMA_VERSION 1
+/* Bumped whenever the schema changes (UPGRADES gains a step); rf_store_open refuses
+ * databases from a newer redflag. */
+#define SCHEMA_VERSION 2
 
 /* Versions are immutable once committed: the triggers make an accidental UPDATE of listed
  * content fail loudly instead of silently changing what an old report was screened against. */
@@ -62,8 +63,21 @@ static const char SCHEMA_SQL[] =
     "CREATE TRIGGER entity_address_immutable BEFORE UPDATE ON entity_address"
     " BEGIN SELECT RAISE(ABORT, 'list versions are immutable'); END;";
 
+/* Schema 2: what the server said about each list file `lists update` downloads, so the next
+ * request can be conditional. */
+static const char DOWNLOAD_SQL[] =
+    "CREATE TABLE download ("
+    " url TEXT PRIMARY KEY,"
+    " etag TEXT, last_modified TEXT, sha256 TEXT,"
+    " version_id INTEGER REFERENCES list_version(id),"
+    " checked_at TEXT NOT NULL);";
+
+/* UPGRADES[i] takes a database from schema i to i + 1. */
+static const char *const UPGRADES[SCHEMA_VERSION] = {SCHEMA_SQL, DOWNLOAD_SQL};
+
 /* The date a version takes effect: its publication date, else the day it was imported. */
-#define EFFECTIVE_DATE "coalesce(published, substr(imported_at, 1, 10))"
+#define EFFECTIVE_DATE_OF(t) "coalesce(" t ".published, substr(" t ".imported_at, 1, 10))"
+#define EFFECTIVE_DATE EFFECTIVE_DATE_OF("list_version")
 #define VERSION_COLUMNS                                                                     \
     "id, feed, format, source_file, sha256, published, imported_at, entities, names, warnings"
 
@@ -196,30 +210,28 @@ static int schema_version(int *out, rf_store *st, rf_error *err)
     return rc;
 }
 
-/* Creates the schema in a new database, or checks that an existing one is one we know. The
- * write lock is taken only to create, so opening a current database never waits on an
- * import running in another process. */
+/* Creates the schema in a new database, upgrades an older one, or checks that an existing one
+ * is one we know. The write lock is taken only to change the schema, so opening a current
+ * database never waits on an import running in another process. */
 static int migrate(rf_store *st, rf_error *err)
 {
     int version = 0, rc;
 
     if ((rc = schema_version(&version, st, err)) != 0) return rc;
-    if (version == 0) {
+    if (version >= 0 && version < SCHEMA_VERSION) {
         char sql[64];
         if (sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
-            return rf_store_db_error(err, st, "cannot create the database");
-        /* Another process may have created it while we waited for the lock. */
+            return rf_store_db_error(err, st, "cannot create or upgrade the database");
+        /* Another process may have done it while we waited for the lock. */
         if ((rc = schema_version(&version, st, err)) != 0) goto cleanup;
-        if (version == 0) {
-            snprintf(sql, sizeof sql, "PRAGMA user_version = %d", SCHEMA_VERSION);
-            if ((rc = rf_store_exec(st, SCHEMA_SQL, err)) != 0 ||
-                (rc = rf_store_exec(st, sql, err)) != 0)
-                goto cleanup;
-            version = SCHEMA_VERSION;
-        }
-        if ((rc = rf_store_exec(st, "COMMIT", err)) != 0) goto cleanup;
+        for (; version >= 0 && version < SCHEMA_VERSION; version++)
+            if ((rc = rf_store_exec(st, UPGRADES[version], err)) != 0) goto cleanup;
+        snprintf(sql, sizeof sql, "PRAGMA user_version = %d", version);
+        if ((rc = rf_store_exec(st, sql, err)) != 0 ||
+            (rc = rf_store_exec(st, "COMMIT", err)) != 0)
+            goto cleanup;
     }
-    if (version > SCHEMA_VERSION)
+    if (version > SCHEMA_VERSION || version < 0)
         return rf_error_set(err, RF_EDB, st->path, 0,
                             "database schema %d is newer than this redflag understands (%d)",
                             version, SCHEMA_VERSION);
@@ -439,6 +451,44 @@ int rf_store_versions_all(rf_version_list *out, rf_store *st, rf_error *err)
     rc = collect_versions(out, st, stmt, err);
     sqlite3_finalize(stmt);
     return rc;
+}
+
+/* Runs a query over list_version that binds ?1 to `id` and collects its rows. */
+static int versions_by_id(rf_version_list *out, rf_store *st, const char *sql, long long id,
+                          rf_error *err)
+{
+    sqlite3_stmt *stmt = NULL;
+    int rc;
+
+    out->items = NULL;
+    out->count = 0;
+    if ((rc = rf_store_prepare(&stmt, st, sql, err)) != 0) return rc;
+    sqlite3_bind_int64(stmt, 1, id);
+    rc = collect_versions(out, st, stmt, err);
+    sqlite3_finalize(stmt);
+    return rc;
+}
+
+int rf_store_version_get(rf_version_list *out, rf_store *st, long long version_id,
+                         rf_error *err)
+{
+    int rc = versions_by_id(out, st, "SELECT " VERSION_COLUMNS " FROM list_version WHERE id = ?1",
+                            version_id, err);
+    if (rc == 0 && out->count == 0)
+        return rf_error_set(err, RF_ENOTFOUND, st->path, 0, "no list version %lld", version_id);
+    return rc;
+}
+
+int rf_store_version_previous(rf_version_list *out, rf_store *st, long long version_id,
+                              rf_error *err)
+{
+    /* The order rf_store_versions_in_force picks by: effective date, then import order. */
+    static const char sql[] =
+        "SELECT " VERSION_COLUMNS " FROM (SELECT p.* FROM list_version p JOIN list_version v"
+        " ON v.id = ?1 AND p.feed = v.feed WHERE (" EFFECTIVE_DATE_OF("p") ", p.id) < ("
+        EFFECTIVE_DATE_OF("v") ", v.id) ORDER BY " EFFECTIVE_DATE_OF("p") " DESC, p.id DESC"
+        " LIMIT 1)";
+    return versions_by_id(out, st, sql, version_id, err);
 }
 
 int rf_store_version_counts(rf_store *st, long long version_id,
@@ -775,4 +825,68 @@ void rf_import_abort(rf_import *imp)
     sqlite3_reset(imp->ins_warning);
     sqlite3_exec(imp->st->db, "ROLLBACK", NULL, NULL, NULL);
     import_free(imp);
+}
+
+/* ---- downloads -------------------------------------------------------------------------- */
+
+/* Copies a text column into a fixed field, "" for NULL; a value too long to be real is cut,
+ * which at worst costs one unconditional download. */
+static void column_copy(char *out, size_t size, sqlite3_stmt *stmt, int col)
+{
+    const unsigned char *s = sqlite3_column_text(stmt, col);
+    snprintf(out, size, "%s", s ? (const char *)s : "");
+}
+
+int rf_store_download_get(rf_download *out, rf_store *st, const char *url, rf_error *err)
+{
+    sqlite3_stmt *stmt = NULL;
+    int rc, step;
+
+    memset(out, 0, sizeof *out);
+    if (!url) return rf_error_set(err, RF_EUSAGE, NULL, 0, "no URL");
+    if ((rc = rf_store_prepare(&stmt, st,
+                               "SELECT etag, last_modified, sha256, version_id, checked_at"
+                               " FROM download WHERE url = ?1",
+                               err)) != 0)
+        return rc;
+    bind_text(stmt, 1, url);
+    step = sqlite3_step(stmt);
+    if (step == SQLITE_ROW) {
+        column_copy(out->etag, sizeof out->etag, stmt, 0);
+        column_copy(out->last_modified, sizeof out->last_modified, stmt, 1);
+        column_copy(out->sha256, sizeof out->sha256, stmt, 2);
+        out->version_id = sqlite3_column_int64(stmt, 3);
+        column_copy(out->checked_at, sizeof out->checked_at, stmt, 4);
+    } else if (step == SQLITE_DONE) {
+        rc = rf_error_set(err, RF_ENOTFOUND, url, 0, "never downloaded");
+    } else {
+        rc = rf_store_db_error(err, st, "reading the download record");
+    }
+    sqlite3_finalize(stmt);
+    return rc;
+}
+
+int rf_store_download_put(rf_store *st, const char *url, const rf_download *d, rf_error *err)
+{
+    sqlite3_stmt *stmt = NULL;
+    int rc;
+
+    if (!url || !d) return rf_error_set(err, RF_EUSAGE, NULL, 0, "no URL or download record");
+    if (st->active)
+        return rf_error_set(err, RF_EUSAGE, st->path, 0, "an import is in progress");
+    if ((rc = rf_store_prepare(&stmt, st,
+                               "INSERT OR REPLACE INTO download (url, etag, last_modified, sha256,"
+                               " version_id, checked_at) VALUES (?1, nullif(?2, ''),"
+                               " nullif(?3, ''), nullif(?4, ''), nullif(?5, 0),"
+                               " strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))",
+                               err)) != 0)
+        return rc;
+    bind_text(stmt, 1, url);
+    bind_text(stmt, 2, d->etag);
+    bind_text(stmt, 3, d->last_modified);
+    bind_text(stmt, 4, d->sha256);
+    sqlite3_bind_int64(stmt, 5, d->version_id);
+    if (sqlite3_step(stmt) != SQLITE_DONE) rc = rf_store_db_error(err, st, "recording the download");
+    sqlite3_finalize(stmt);
+    return rc;
 }

@@ -20,6 +20,10 @@ int rf_store_exec(rf_store *st, const char *sql, rf_error *err);
 int rf_store_prepare(sqlite3_stmt **out, rf_store *st, const char *sql, rf_error *err);
 /* 1 when `s` is YYYY-MM-DD. */
 int rf_store_valid_date(const char *s);
+/* Loads the entities whose ids are in temp.rf_pick (see diff.c) into a snapshot that takes
+ * over `versions` (left empty). The caller holds the read transaction. */
+int rf_snapshot_load_picked(rf_snapshot **out, rf_store *st, rf_version_list *versions,
+                            rf_error *err);
 /* The enum values stored as text; unknown text maps to RF_ENTITY_UNKNOWN / RF_NAME_ALIAS. */
 rf_entity_type rf_store_parse_type(const char *s);
 rf_name_kind rf_store_parse_kind(const char *s);
