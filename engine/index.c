@@ -55,13 +55,15 @@ static int chain_push(rf_matcher *m, rf_strmap *map, const char *key, size_t len
     return RF_OK;
 }
 
-/* Files a spelling of vocabulary word `vocab` under its deletions (one, or two for long
- * words), once per spelling. */
+/* Files a spelling of vocabulary word `vocab` under its one-letter deletions, once per
+ * spelling. A query's own deletions meet these (SymSpell with distance one on each side):
+ * that finds every single edit, and the two-edit typos of long words that are one edit from
+ * a common form (a letter dropped here, another added there). */
 static int index_spelling(rf_matcher *m, uint32_t vocab, const char *w, size_t len)
 {
     uint32_t id = (uint32_t)m->n_spellings, existing;
     int budget = rf_typo_budget(len);
-    char buf[RF_MAX_TOKEN_LEN], buf2[RF_MAX_TOKEN_LEN];
+    char buf[RF_MAX_TOKEN_LEN];
     int rc;
 
     if (budget == 0 || len > RF_MAX_TOKEN_LEN) return RF_OK;
@@ -72,6 +74,7 @@ static int index_spelling(rf_matcher *m, uint32_t vocab, const char *w, size_t l
     m->spellings[id].vocab = vocab;
     m->spellings[id].text_off = (uint32_t)m->spelling_text.len;
     m->spellings[id].len = (uint16_t)len;
+    m->spellings[id].letters = rf_letter_mask(w, len);
     m->n_spellings++;
     rc = rf_buf_append(&m->spelling_text, w, len);
     if (rc == RF_OK) rc = rf_buf_putc(&m->spelling_text, '\0');
@@ -79,11 +82,6 @@ static int index_spelling(rf_matcher *m, uint32_t vocab, const char *w, size_t l
         memcpy(buf, w, i);
         memcpy(buf + i, w + i + 1, len - i - 1);
         rc = chain_push(m, m->deletes, buf, len - 1, id);
-        for (size_t j = i; budget > 1 && j < len - 1 && rc == RF_OK; j++) {
-            memcpy(buf2, buf, j);
-            memcpy(buf2 + j, buf + j + 1, len - 2 - j);
-            rc = chain_push(m, m->deletes, buf2, len - 2, id);
-        }
     }
     return rc;
 }
@@ -412,26 +410,26 @@ static size_t add_unique(uint32_t *out, size_t n, size_t max, uint32_t v)
 
 /* Vocabulary ids filed under `key` in the deletion index that are within `budget` of word. */
 static size_t typo_chain(const rf_matcher *m, const char *key, size_t klen, const char *word,
-                         size_t len, uint32_t *out, size_t n, size_t max)
+                         size_t len, uint32_t letters, uint32_t *out, size_t n, size_t max)
 {
     uint32_t node = rf_strmap_get(m->deletes, key, klen);
     while (node != RF_STRMAP_MISSING && n < max) {
         const rf_spelling *sp = &m->spellings[m->chains[node].value];
         int budget = rf_typo_budget(sp->len < len ? sp->len : len);
-        if (rf_osa_distance(word, len, m->spelling_text.data + sp->text_off, sp->len, budget) <= budget)
+        if (__builtin_popcount(letters ^ sp->letters) <= 2 * budget &&
+            rf_osa_distance(word, len, m->spelling_text.data + sp->text_off, sp->len, budget) <= budget)
             n = add_unique(out, n, max, sp->vocab);
         node = m->chains[node].next;
     }
     return n;
 }
 
-/* The vocabulary id of a spelling exactly `len` letters long, if it is one and long enough to
- * carry a typo of `budget` edits. */
-static size_t spelled(const rf_matcher *m, const char *key, size_t klen, int budget, uint32_t *out,
-                      size_t n, size_t max)
+/* The vocabulary id of the spelling `key`, if it is one and long enough to carry a typo. */
+static size_t spelled(const rf_matcher *m, const char *key, size_t klen, uint32_t *out, size_t n,
+                      size_t max)
 {
     uint32_t id = rf_strmap_get(m->spelling_map, key, klen);
-    if (id == RF_STRMAP_MISSING || rf_typo_budget(klen) < budget) return n;
+    if (id == RF_STRMAP_MISSING || rf_typo_budget(klen) == 0) return n;
     return add_unique(out, n, max, m->spellings[id].vocab);
 }
 
@@ -439,29 +437,18 @@ size_t rf_index_typos(const rf_matcher *m, const char *word, size_t len, uint32_
 {
     int budget = rf_typo_budget(len);
     size_t n = 0;
-    char buf[RF_MAX_TOKEN_LEN], buf2[RF_MAX_TOKEN_LEN];
+    char buf[RF_MAX_TOKEN_LEN];
+    uint32_t letters = rf_letter_mask(word, len);
 
     if (budget == 0 || len > RF_MAX_TOKEN_LEN) return 0;
     /* The word itself among the deletions of longer words. */
-    n = typo_chain(m, word, len, word, len, out, n, max);
+    n = typo_chain(m, word, len, word, len, letters, out, n, max);
     for (size_t i = 0; i < len; i++) {
         memcpy(buf, word, i);
         memcpy(buf + i, word + i + 1, len - i - 1);
         /* A shorter listed word, and listed words sharing a deletion (substitutions, swaps). */
-        n = spelled(m, buf, len - 1, 1, out, n, max);
-        n = typo_chain(m, buf, len - 1, word, len, out, n, max);
-    }
-    /* Two edits only for long words that one edit did not explain: each costs a few dozen
-     * look-ups. */
-    for (size_t i = 0; n == 0 && budget > 1 && i < len; i++) {
-        memcpy(buf, word, i);
-        memcpy(buf + i, word + i + 1, len - i - 1);
-        for (size_t j = i; j < len - 1; j++) {
-            memcpy(buf2, buf, j);
-            memcpy(buf2 + j, buf + j + 1, len - 2 - j);
-            n = spelled(m, buf2, len - 2, 2, out, n, max);
-            n = typo_chain(m, buf2, len - 2, word, len, out, n, max);
-        }
+        n = spelled(m, buf, len - 1, out, n, max);
+        n = typo_chain(m, buf, len - 1, word, len, letters, out, n, max);
     }
     return n;
 }

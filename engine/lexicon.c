@@ -409,6 +409,10 @@ static int compile_noise(rf_lexicon *lex)
                                       PCRE2_UTF | PCRE2_UCP, &errcode, &erroff, NULL);
         if (!lex->noise[i]) return RF_ENOMEM;
     }
+    /* Compiled to machine code where PCRE2 can: these run on every party. */
+    lex->noise_jit = 1;
+    for (size_t i = 0; i < RF_NOISE_PATTERNS; i++)
+        if (pcre2_jit_compile(lex->noise[i], PCRE2_JIT_COMPLETE) != 0) lex->noise_jit = 0;
     return RF_OK;
 }
 

@@ -28,6 +28,7 @@ struct rf_lexicon {
     rf_strmap *word_deletes; /* those words with letters deleted -> offset in words_text */
     rf_buf words_text;
     pcre2_code *noise[RF_NOISE_PATTERNS]; /* order text around party names */
+    int noise_jit; /* all of them JIT-compiled */
 };
 
 /* Typo budget for correcting a word to a lexicon word: stricter than between names, since a

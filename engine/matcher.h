@@ -42,6 +42,7 @@ typedef struct rf_lname {
 typedef struct rf_spelling {
     uint32_t vocab;
     uint32_t text_off; /* in rf_matcher.spelling_text, NUL-terminated */
+    uint32_t letters;  /* rf_letter_mask of the text */
     uint16_t len;
 } rf_spelling;
 
@@ -73,7 +74,7 @@ struct rf_matcher {
     size_t n_spellings;
     size_t cap_spellings;
     rf_buf spelling_text;
-    rf_strmap *deletes;  /* a spelling with one or two letters deleted -> chain of spellings */
+    rf_strmap *deletes;  /* a spelling with one letter deleted -> chain of spellings */
     rf_strmap *merged;   /* two adjacent listed words written as one -> chain of name ids */
     rf_strmap *exact;    /* a whole name's canonical tokens -> chain of name ids */
     rf_chain *chains;

@@ -1,6 +1,8 @@
 /* strmap.c: the string -> uint32 hash map of strmap.h. Linear probing over a power-of-two
  * table of (hash, key offset, key length, value) slots; keys live in one growing arena, so a
- * map of a million keys is two allocations. */
+ * map of a million keys is three allocations. A parallel array holds one byte of each slot's
+ * hash (0: empty), so that a look-up that misses, the common case when typos are searched,
+ * reads a few bytes of a small array instead of the large slots. */
 #include "strmap.h"
 
 #include <stdlib.h>
@@ -9,7 +11,7 @@
 #include "../lists/rf_base.h"
 
 typedef struct slot {
-    uint64_t hash; /* 0: empty */
+    uint64_t hash;
     uint32_t key_off;
     uint32_t key_len;
     uint32_t value;
@@ -17,6 +19,7 @@ typedef struct slot {
 
 struct rf_strmap {
     slot *slots;
+    uint8_t *tags; /* per slot: 0 empty, else tag_of(hash) */
     size_t mask;
     size_t count;
     char *keys;
@@ -41,6 +44,11 @@ uint64_t rf_hash_bytes(const void *data, size_t len)
     return h ? h : 1;
 }
 
+static uint8_t tag_of(uint64_t h)
+{
+    return (uint8_t)((h >> 56) | 1);
+}
+
 int rf_strmap_new(rf_strmap **out, size_t expected)
 {
     rf_strmap *m;
@@ -51,7 +59,10 @@ int rf_strmap_new(rf_strmap **out, size_t expected)
     m = calloc(1, sizeof *m);
     if (!m) return RF_ENOMEM;
     m->slots = calloc(size, sizeof *m->slots);
-    if (!m->slots) {
+    m->tags = calloc(size, 1);
+    if (!m->slots || !m->tags) {
+        free(m->slots);
+        free(m->tags);
         free(m);
         return RF_ENOMEM;
     }
@@ -64,6 +75,7 @@ void rf_strmap_free(rf_strmap *m)
 {
     if (!m) return;
     free(m->slots);
+    free(m->tags);
     free(m->keys);
     free(m);
 }
@@ -71,11 +83,15 @@ void rf_strmap_free(rf_strmap *m)
 static slot *find(const rf_strmap *m, const char *key, size_t len, uint64_t h)
 {
     size_t i = (size_t)h & m->mask;
+    uint8_t tag = tag_of(h);
     for (;;) {
-        slot *s = &m->slots[i];
-        if (s->hash == 0) return s;
-        if (s->hash == h && s->key_len == len && memcmp(m->keys + s->key_off, key, len) == 0)
-            return s;
+        uint8_t t = m->tags[i];
+        if (t == 0) return &m->slots[i];
+        if (t == tag) {
+            slot *s = &m->slots[i];
+            if (s->hash == h && s->key_len == len && memcmp(m->keys + s->key_off, key, len) == 0)
+                return s;
+        }
         i = (i + 1) & m->mask;
     }
 }
@@ -83,29 +99,36 @@ static slot *find(const rf_strmap *m, const char *key, size_t len, uint64_t h)
 uint32_t rf_strmap_get(const rf_strmap *m, const char *key, size_t len)
 {
     const slot *s = find(m, key, len, rf_hash_bytes(key, len));
-    return s->hash ? s->value : RF_STRMAP_MISSING;
+    return m->tags[s - m->slots] ? s->value : RF_STRMAP_MISSING;
 }
 
 static int grow(rf_strmap *m)
 {
     size_t size = (m->mask + 1) * 2;
     slot *old = m->slots;
+    uint8_t *old_tags = m->tags;
     size_t old_size = m->mask + 1;
 
     m->slots = calloc(size, sizeof *m->slots);
-    if (!m->slots) {
+    m->tags = calloc(size, 1);
+    if (!m->slots || !m->tags) {
+        free(m->slots);
+        free(m->tags);
         m->slots = old;
+        m->tags = old_tags;
         return RF_ENOMEM;
     }
     m->mask = size - 1;
     for (size_t i = 0; i < old_size; i++) {
-        if (old[i].hash) {
+        if (old_tags[i]) {
             size_t j = (size_t)old[i].hash & m->mask;
-            while (m->slots[j].hash) j = (j + 1) & m->mask;
+            while (m->tags[j]) j = (j + 1) & m->mask;
             m->slots[j] = old[i];
+            m->tags[j] = old_tags[i];
         }
     }
     free(old);
+    free(old_tags);
     return RF_OK;
 }
 
@@ -114,7 +137,7 @@ int rf_strmap_put(rf_strmap *m, const char *key, size_t len, uint32_t value, uin
     uint64_t h = rf_hash_bytes(key, len);
     slot *s = find(m, key, len, h);
 
-    if (s->hash) {
+    if (m->tags[s - m->slots]) {
         if (existing) *existing = s->value;
         return RF_OK;
     }
@@ -130,6 +153,7 @@ int rf_strmap_put(rf_strmap *m, const char *key, size_t len, uint32_t value, uin
     }
     if (len) memcpy(m->keys + m->keys_len, key, len);
     s->hash = h;
+    m->tags[s - m->slots] = tag_of(h);
     s->key_off = (uint32_t)m->keys_len;
     s->key_len = (uint32_t)len;
     s->value = value;
@@ -143,7 +167,7 @@ int rf_strmap_put(rf_strmap *m, const char *key, size_t len, uint32_t value, uin
 void rf_strmap_set(rf_strmap *m, const char *key, size_t len, uint32_t value)
 {
     slot *s = find(m, key, len, rf_hash_bytes(key, len));
-    if (s->hash) s->value = value;
+    if (m->tags[s - m->slots]) s->value = value;
 }
 
 size_t rf_strmap_count(const rf_strmap *m)
@@ -153,5 +177,5 @@ size_t rf_strmap_count(const rf_strmap *m)
 
 size_t rf_strmap_memory(const rf_strmap *m)
 {
-    return (m->mask + 1) * sizeof(slot) + m->keys_cap;
+    return (m->mask + 1) * (sizeof(slot) + 1) + m->keys_cap;
 }

@@ -229,15 +229,14 @@ static int split_words(words *w, rf_translit *tr, const char *name, size_t len,
             if (w->items[i].len == 1) {
                 while (j < w->count && w->items[j].len == 1 && w->items[j].tight) j++;
             }
+            if (out != i) w->items[out] = w->items[i];
             if (j - i > 1) {
-                word joined = w->items[i];
-                for (size_t k = i + 1; k < j; k++) joined.text[joined.len++] = w->items[k].text[0];
-                joined.text[joined.len] = '\0';
-                joined.src_len = w->items[j - 1].src_start + w->items[j - 1].src_len - joined.src_start;
-                w->items[out++] = joined;
-            } else {
-                w->items[out++] = w->items[i];
+                word *joined = &w->items[out];
+                for (size_t k = i + 1; k < j; k++) joined->text[joined->len++] = w->items[k].text[0];
+                joined->text[joined->len] = '\0';
+                joined->src_len = w->items[j - 1].src_start + w->items[j - 1].src_len - joined->src_start;
             }
+            out++;
             i = j;
         }
         w->count = out;
@@ -268,7 +267,8 @@ static size_t find_noise(range *out, const rf_lexicon *lex, const char *name, si
 
     if (!md) return 0;
     for (size_t i = 0; i < RF_NOISE_PATTERNS; i++) {
-        int rc = pcre2_match(lex->noise[i], (PCRE2_SPTR)name, len, 0, 0, md, NULL);
+        int rc = lex->noise_jit ? pcre2_jit_match(lex->noise[i], (PCRE2_SPTR)name, len, 0, 0, md, NULL)
+                                : pcre2_match(lex->noise[i], (PCRE2_SPTR)name, len, 0, 0, md, NULL);
         if (rc > 0) {
             PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
             /* Leave it in when it is all there is (a name that starts with "Attn"). */
@@ -414,14 +414,13 @@ int rf_tokenize(rf_tokens *out, const rf_lexicon *lex, const rf_strmap *places,
 {
     range skip[RF_NOISE_PATTERNS];
     size_t n_skip = for_party ? find_noise(skip, lex, name, len) : 0;
-    words *w = malloc(sizeof *w);
+    words ws, *w = &ws; /* a few kilobytes: on the stack, since this runs once per party */
     cword cw[RF_MAX_WORDS];
     int rc;
 
     rf_buf_reset(&out->text);
     out->count = 0;
     out->truncated = 0;
-    if (!w) return RF_ENOMEM;
     rc = split_words(w, tr, name, len, skip, n_skip);
     out->truncated = w->truncated;
     /* Each word alone: known spellings to their canonical form, misspelt business words and
@@ -485,6 +484,5 @@ int rf_tokenize(rf_tokens *out, const rf_lexicon *lex, const rf_strmap *places,
         }
         i += k;
     }
-    free(w);
     return rc;
 }
