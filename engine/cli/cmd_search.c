@@ -28,8 +28,8 @@ static const char search_help[] =
     "\n" CLI_HELP_COMMON;
 
 static const char match_help[] =
-    "usage: redflag match [--db PATH | --no-db] NAME1 NAME2\n"
-    "       redflag match [--db PATH | --no-db] --pairs FILE.csv\n"
+    "usage: redflag match [--db PATH | --no-db] [--explain] NAME1 NAME2\n"
+    "       redflag match [--db PATH | --no-db] [--explain] --pairs FILE.csv\n"
     "\n"
     "Scores two names against each other the way screening does and explains the score:\n"
     "which words matched how, and which did not. Rare words weigh more than common ones;\n"
@@ -39,6 +39,7 @@ static const char match_help[] =
     "  --pairs FILE.csv   score every row of a CSV file with a header row; the names are in\n"
     "                     the columns headed name1 and name2 (else the first two columns);\n"
     "                     rows starting with # are skipped. Prints CSV: name1,name2,score\n"
+    "  --explain          with --pairs, add a column saying why (two names: always shown)\n"
     "\n"
     "Exit status: 0 done (whatever the score), 2 bad usage, unreadable or malformed input.\n"
     "\n" CLI_HELP_COMMON;
@@ -242,6 +243,7 @@ done:
 typedef struct pairs_run {
     const char *path;
     const rf_matcher *matcher;
+    int explain;      /* add the explanation column */
     long line;        /* line being parsed, 1-based */
     int header_done;
     int comment_row;  /* this row starts with '#' */
@@ -299,7 +301,7 @@ static void pairs_row(int terminator, void *ctx)
     if (!run->header_done) {
         if (run->col1 < 0 || run->col2 < 0) run->col1 = 0, run->col2 = 1;
         run->header_done = 1;
-        printf("name1,name2,score\n");
+        printf(run->explain ? "name1,name2,score,explanation\n" : "name1,name2,score\n");
         return;
     }
     if (fields <= run->col1 || fields <= run->col2) {
@@ -308,24 +310,31 @@ static void pairs_row(int terminator, void *ctx)
                      run->col1 + 1, run->col2 + 1);
     } else {
         double score;
+        rf_buf why = {0};
         /* rf_buf stays NULL until something is appended: an empty name is "". */
         const char *a = run->name1.len ? run->name1.data : "";
         const char *b = run->name2.len ? run->name2.data : "";
-        if (rf_match_pair(&score, NULL, run->matcher, a, b) < 0) {
+        if (rf_match_pair(&score, run->explain ? &why : NULL, run->matcher, a, b) < 0) {
             rf_error_set(&run->err, RF_EFORMAT, run->path, run->line, "cannot score this pair");
         } else {
             cli_csv_field(stdout, a);
             putchar(',');
             cli_csv_field(stdout, b);
-            printf(",%.4f\n", score);
+            printf(",%.4f", score);
+            if (run->explain) {
+                putchar(',');
+                cli_csv_field(stdout, why.len ? why.data : "");
+            }
+            putchar('\n');
         }
+        rf_buf_free(&why);
     }
     rf_buf_reset(&run->name1);
     rf_buf_reset(&run->name2);
 }
 
 /* Feeds the file to libcsv one line at a time, so that errors can name the line. */
-static int match_pairs(const char *path, const rf_matcher *matcher)
+static int match_pairs(const char *path, const rf_matcher *matcher, int explain)
 {
     pairs_run run;
     struct csv_parser parser;
@@ -337,6 +346,7 @@ static int match_pairs(const char *path, const rf_matcher *matcher)
     memset(&run, 0, sizeof run);
     run.path = path;
     run.matcher = matcher;
+    run.explain = explain;
     run.line = 1;
     run.col1 = run.col2 = -1;
     if (csv_init(&parser, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0) {
@@ -378,10 +388,11 @@ int cli_match(int argc, char **argv)
         {"db", required_argument, NULL, 'd'},
         {"no-db", no_argument, NULL, 'n'},
         {"pairs", required_argument, NULL, 'p'},
+        {"explain", no_argument, NULL, 'e'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     const char *db = NULL, *pairs = NULL;
-    int no_db = 0, c, status = CLI_EXIT_ERROR;
+    int no_db = 0, explain = 0, c, status = CLI_EXIT_ERROR;
     cli_lists_loaded lists = {0};
 
     optind = 0;
@@ -391,6 +402,7 @@ int cli_match(int argc, char **argv)
         case 'd': db = optarg; break;
         case 'n': no_db = 1; break;
         case 'p': pairs = optarg; break;
+        case 'e': explain = 1; break;
         case 'h': fputs(match_help, stdout); return 0;
         case ':': return cli_bad_option("match", argv, optopt, 1);
         default: return cli_bad_option("match", argv, optopt, 0);
@@ -405,7 +417,7 @@ int cli_match(int argc, char **argv)
     if (!no_db && cli_load(&lists, db, NULL)) return CLI_EXIT_ERROR;
 
     if (pairs) {
-        status = match_pairs(pairs, lists.matcher);
+        status = match_pairs(pairs, lists.matcher, explain);
     } else {
         double score;
         rf_buf why = {0};
