@@ -119,14 +119,17 @@ static const char *pair_kind_name(rf_pair_kind k)
 
 /* How a pair is described: an exact canonical match reached through a different spelling is
  * an abbreviation, a legal form or a transliteration. */
-static rf_pair_kind describe_pair(const rf_pair *x, const rf_tokens *party, const rf_side *listed)
+static rf_pair_kind describe_pair(const rf_pair *x, const rf_tokens *party, const rf_side *pside,
+                                  const rf_side *listed)
 {
     uint8_t origin = party->items[x->p].origin;
     if (x->kind != RF_PAIR_EXACT) return (rf_pair_kind)x->kind;
     if (origin == RF_ORIGIN_TRANSLIT) return RF_PAIR_TRANSLIT;
     if (origin == RF_ORIGIN_TYPO) return RF_PAIR_TYPO;
     if (listed->cls[x->l] == RF_TOK_LEGAL) return RF_PAIR_LEGAL;
-    if (origin == RF_ORIGIN_SYMBOL) return RF_PAIR_SYMBOL;
+    if (pside->surf_len[x->p] != listed->surf_len[x->l] ||
+        memcmp(pside->surf[x->p], listed->surf[x->l], pside->surf_len[x->p]) != 0)
+        return RF_PAIR_SYMBOL;
     return RF_PAIR_EXACT;
 }
 
@@ -157,7 +160,7 @@ static int explain(rf_buf *b, const rf_score_detail *d, const char *party_name,
             rc = quote_span(b, listed_name, (uint32_t)lspans[x->l].start,
                             (uint32_t)(lspans[x->l2].start + lspans[x->l2].len - lspans[x->l].start));
         if (rc == RF_OK)
-            rc = rf_buf_printf(b, " (%s%s)", pair_kind_name(describe_pair(x, party, lside)),
+            rc = rf_buf_printf(b, " (%s%s)", pair_kind_name(describe_pair(x, party, pside, lside)),
                                lside->cls[x->l] == RF_TOK_WORD || lside->cls[x->l] == RF_TOK_NUMBER
                                    ? ""
                                : lside->cls[x->l] == RF_TOK_LEGAL ? ""
