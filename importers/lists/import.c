@@ -19,6 +19,9 @@ static const rf_list_format_def *const formats[] = {
     &rf_list_dpl_format,
     &rf_list_ofac_sdn_xml_format,
     &rf_list_ofac_cons_xml_format,
+    &rf_list_un_format,
+    &rf_list_uk_ofsi_format,
+    &rf_list_uk_fcdo_format,
     &rf_list_ofac_sdn_csv_format,
     &rf_list_ofac_cons_csv_format,
 };
@@ -180,10 +183,22 @@ const char *rf_list_concat(rf_list_ctx *cx, const char *const *parts, size_t n, 
     return out;
 }
 
+/* 1 when both are empty or both hold the same text. */
+static int same(const char *a, const char *b)
+{
+    if (!a || !*a) return !b || !*b;
+    return b && strcmp(a, b) == 0;
+}
+
 int rf_list_address(rf_list_ctx *cx, rf_address *addrs, size_t *n, const char *text,
                     const char *city, const char *country, long line)
 {
     if (!(text && *text) && !(city && *city) && !(country && *country)) return 0;
+    /* Lists that repeat the address on every alias row (UK, EU) give it once. */
+    for (size_t i = 0; i < *n; i++)
+        if (same(addrs[i].text, text) && same(addrs[i].city, city) &&
+            same(addrs[i].country, country))
+            return 0;
     if (*n == RF_MAX_ADDRESSES)
         return rf_list_fail(cx, RF_ELIMIT, line, "more than %d addresses for one entity",
                             RF_MAX_ADDRESSES);
@@ -241,6 +256,17 @@ int rf_list_cp1252_to_utf8(rf_buf *out, const char *s, size_t len)
     return rc;
 }
 
+int rf_list_decode(rf_buf *out, const char **data, size_t *len, int cp1252)
+{
+    int rc;
+    if (rf_utf8_valid(*data, *len, NULL)) return 0;
+    rc = cp1252 ? rf_list_cp1252_to_utf8(out, *data, *len) : rf_latin1_to_utf8(out, *data, *len);
+    if (rc) return rc;
+    *data = out->data;
+    *len = out->len;
+    return 0;
+}
+
 /* ---- dates ------------------------------------------------------------------------------ */
 
 static int digits(const char *s, size_t n)
@@ -256,6 +282,8 @@ static int parse_date(const char *s, int *y, int *m, int *d)
     size_t len = strlen(s);
     static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 
+    /* XML writes dates as xs:date or xs:dateTime: "2015-04-07-04:00", "2018-07-04T10:00Z". */
+    if (len > 10 && strchr("TZ+-", s[10])) len = 10;
     if (len == 10 && s[4] == '-' && s[7] == '-' && digits(s, 4) && digits(s + 5, 2) &&
         digits(s + 8, 2)) {
         *y = atoi(s);

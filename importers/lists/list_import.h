@@ -87,6 +87,11 @@ rf_entity_type rf_list_entity_type(const char *word);
  * with typographic punctuation in 0x80..0x9F, as US government CSV files are written). */
 int rf_list_cp1252_to_utf8(rf_buf *out, const char *s, size_t len);
 
+/* Makes *data[0..*len) UTF-8: left as it is when it already is (a byte-order mark aside),
+ * else transcoded into `out` as Windows-1252 (cp1252 != 0) or Latin-1 and *data, *len
+ * pointed at `out`. For files published in a legacy encoding (UK, EU, BIS). */
+int rf_list_decode(rf_buf *out, const char **data, size_t *len, int cp1252);
+
 /* ---- dates ----------------------------------------------------------------------------- */
 
 /* Converts a list date (YYYY-MM-DD, or MM/DD/YYYY as BIS writes it) to YYYY-MM-DD in `out`
@@ -132,6 +137,10 @@ int rf_rows_header_has(const char *data, size_t len, char delim, const char *con
  * Fails naming the first missing column. */
 int rf_rows_map_header(size_t *idx, const rf_row *header, const char *const *columns,
                        rf_list_ctx *cx);
+
+/* The position of `column` in the header row (case-insensitive, padding ignored), or
+ * SIZE_MAX when the header has none (or `column` is NULL). */
+size_t rf_rows_find_column(const rf_row *header, const char *column);
 
 /* Collapses every run of white space (newlines included) in s[0..len) to one space and
  * trims both ends, in place; returns the new length. */

@@ -4,6 +4,7 @@
 #include "list_import.h"
 
 #include <csv.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -208,23 +209,26 @@ int rf_rows_header_has(const char *data, size_t len, char delim, const char *con
     return 1;
 }
 
+size_t rf_rows_find_column(const rf_row *header, const char *column)
+{
+    for (size_t i = 0; column && i < header->n; i++) {
+        /* The header's fields are not trimmed by the caller: compare without padding. */
+        const char *f = header->field[i];
+        size_t n = header->len[i];
+        while (n && (*f == ' ')) f++, n--;
+        while (n && (f[n - 1] == ' ' || f[n - 1] == '\r')) n--;
+        if (n == strlen(column) && strncasecmp(f, column, n) == 0) return i;
+    }
+    return SIZE_MAX;
+}
+
 int rf_rows_map_header(size_t *idx, const rf_row *header, const char *const *columns,
                        rf_list_ctx *cx)
 {
     for (size_t c = 0; columns[c]; c++) {
-        size_t i;
-        for (i = 0; i < header->n; i++) {
-            /* The header's fields are not trimmed by the caller: compare without padding. */
-            const char *f = header->field[i];
-            size_t n = header->len[i];
-            while (n && (*f == ' ')) f++, n--;
-            while (n && (f[n - 1] == ' ' || f[n - 1] == '\r')) n--;
-            if (n == strlen(columns[c]) && strncasecmp(f, columns[c], n) == 0) break;
-        }
-        if (i == header->n)
+        if ((idx[c] = rf_rows_find_column(header, columns[c])) == SIZE_MAX)
             return rf_list_fail(cx, RF_EFORMAT, header->line,
                                 "the header has no \"%s\" column", columns[c]);
-        idx[c] = i;
     }
     return 0;
 }
