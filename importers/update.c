@@ -1,0 +1,272 @@
+/* update.c: fetching new list versions from the publishers (rf_list_update). One list file
+ * per URL is downloaded with libcurl into a capped buffer, conditionally on what the last
+ * good download said (ETag, Last-Modified, kept in the store), with timeouts and retries
+ * with backoff for failures that may pass; then it is imported in one transaction like any
+ * file. The download record is written only after the file imported (or proved to be one
+ * already imported), so a failed, cut or unparsable download changes nothing, and the next
+ * update asks again. */
+#include "rf_importers.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+const rf_list_source rf_list_default_sources[] = {
+    {"csl", "https://data.trade.gov/downloadable_consolidated_screening_list/v1/consolidated.csv"},
+    {"ofac-sdn", "https://www.treasury.gov/ofac/downloads/sdn.xml"},
+    {"ofac-consolidated", "https://www.treasury.gov/ofac/downloads/consolidated/consolidated.xml"},
+};
+const size_t rf_list_default_sources_count =
+    sizeof rf_list_default_sources / sizeof *rf_list_default_sources;
+
+#define DEFAULT_CONNECT_TIMEOUT 30L
+#define DEFAULT_TIMEOUT 900L
+#define DEFAULT_BACKOFF 2.0
+/* A transfer slower than this many bytes per second for LOW_SPEED_TIME seconds has stalled. */
+#define LOW_SPEED_LIMIT 512L
+#define LOW_SPEED_TIME 60L
+
+/* One attempt's response. */
+typedef struct transfer {
+    rf_buf body;
+    int too_big;
+    char etag[sizeof ((rf_download *)0)->etag];
+    char last_modified[sizeof ((rf_download *)0)->last_modified];
+} transfer;
+
+static size_t on_body(char *data, size_t size, size_t n, void *ctx)
+{
+    transfer *t = ctx;
+    if (rf_buf_append(&t->body, data, size * n) != 0) {
+        t->too_big = 1;
+        return 0; /* libcurl stops with CURLE_WRITE_ERROR */
+    }
+    return size * n;
+}
+
+/* Keeps `value` of header `name` from the line `line` (len bytes, CRLF included) if it is
+ * that header; values too long to be real are ignored, which costs a full download. */
+static void header_value(char *out, size_t size, const char *name, const char *line, size_t len)
+{
+    size_t nlen = strlen(name);
+    const char *v, *end = line + len;
+    if (len <= nlen || strncasecmp(line, name, nlen) != 0 || line[nlen] != ':') return;
+    for (v = line + nlen + 1; v < end && (*v == ' ' || *v == '\t'); v++) {}
+    while (end > v && (end[-1] == '\r' || end[-1] == '\n' || end[-1] == ' ')) end--;
+    if ((size_t)(end - v) < size) {
+        memcpy(out, v, (size_t)(end - v));
+        out[end - v] = '\0';
+    }
+}
+
+static size_t on_header(char *line, size_t size, size_t n, void *ctx)
+{
+    transfer *t = ctx;
+    size_t len = size * n;
+    /* A new status line starts a new response (after a redirect): only the last one's
+     * validators describe the file. */
+    if (len >= 5 && strncmp(line, "HTTP/", 5) == 0) t->etag[0] = t->last_modified[0] = '\0';
+    header_value(t->etag, sizeof t->etag, "ETag", line, len);
+    header_value(t->last_modified, sizeof t->last_modified, "Last-Modified", line, len);
+    return len;
+}
+
+/* The host part of a URL, for messages. */
+static void url_host(char *out, size_t size, const char *url)
+{
+    const char *p = strstr(url, "://");
+    size_t n;
+    p = p ? p + 3 : url;
+    n = strcspn(p, "/:?#");
+    snprintf(out, size, "%.*s", (int)(n < size ? n : size - 1), p);
+}
+
+/* 1 for failures that may pass on their own: the network, the server overloaded. */
+static int transient(CURLcode code, long status)
+{
+    if (code == CURLE_OK) return status == 429 || status == 408 || status >= 500;
+    return code == CURLE_COULDNT_RESOLVE_HOST || code == CURLE_COULDNT_RESOLVE_PROXY ||
+           code == CURLE_COULDNT_CONNECT || code == CURLE_OPERATION_TIMEDOUT ||
+           code == CURLE_RECV_ERROR || code == CURLE_SEND_ERROR || code == CURLE_GOT_NOTHING ||
+           code == CURLE_PARTIAL_FILE || code == CURLE_SSL_CONNECT_ERROR ||
+           code == CURLE_HTTP2 || code == CURLE_HTTP2_STREAM;
+}
+
+/* Turns a failed attempt into a message that says what a user can do about it. */
+static int fail(rf_error *err, const char *url, CURLcode code, long status, const char *detail,
+                const transfer *t, size_t max)
+{
+    char host[256];
+    url_host(host, sizeof host, url);
+    if (t->too_big || code == CURLE_FILESIZE_EXCEEDED)
+        return rf_error_set(err, RF_ELIMIT, url, 0,
+                            "the file is larger than %zu bytes, the most redflag downloads", max);
+    switch (code) {
+    case CURLE_OK:
+        return rf_error_set(err, RF_EIO, url, 0, "the server answered HTTP %ld", status);
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_RESOLVE_PROXY:
+    case CURLE_COULDNT_CONNECT:
+        return rf_error_set(err, RF_EIO, url, 0,
+                            "cannot reach %s (%s): offline, or a firewall or proxy in the way?",
+                            host, detail[0] ? detail : curl_easy_strerror(code));
+    case CURLE_OPERATION_TIMEDOUT:
+        return rf_error_set(err, RF_EIO, url, 0, "%s did not answer in time (%s)", host,
+                            detail[0] ? detail : curl_easy_strerror(code));
+    default:
+        return rf_error_set(err, RF_EIO, url, 0, "download failed: %s",
+                            detail[0] ? detail : curl_easy_strerror(code));
+    }
+}
+
+static void sleep_seconds(double s)
+{
+    struct timespec ts;
+    if (s <= 0) return;
+    ts.tv_sec = (time_t)s;
+    ts.tv_nsec = (long)((s - (double)ts.tv_sec) * 1e9);
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {}
+}
+
+/* Downloads `url` into `t` (retrying), conditionally on `known` when it has validators.
+ * Returns 0 with *status 200 or 304, or a negative code with `err` set. */
+static int download(transfer *t, long *status, int *attempts, const char *url,
+                    const rf_download *known, const rf_update_options *opts, rf_error *err)
+{
+    char errbuf[CURL_ERROR_SIZE], header[sizeof known->etag + 32];
+    size_t max = opts->max_bytes ? opts->max_bytes : RF_FILE_MAX;
+    double delay = opts->backoff > 0 ? opts->backoff : DEFAULT_BACKOFF;
+    struct curl_slist *headers = NULL, *grown;
+    CURL *curl = NULL;
+    CURLcode code = CURLE_OK;
+    int rc = RF_OK;
+
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK || !(curl = curl_easy_init())) {
+        rc = rf_error_set(err, RF_ENOMEM, url, 0, "cannot start libcurl");
+        goto cleanup;
+    }
+    if (known && known->etag[0]) {
+        snprintf(header, sizeof header, "If-None-Match: %s", known->etag);
+        if (!(grown = curl_slist_append(headers, header))) goto oom;
+        headers = grown;
+    }
+    if (known && known->last_modified[0]) {
+        snprintf(header, sizeof header, "If-Modified-Since: %s", known->last_modified);
+        if (!(grown = curl_slist_append(headers, header))) goto oom;
+        headers = grown;
+    }
+    curl_easy_setopt(curl, CURLOPT_URL, url);
+    curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(curl, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 1L);
+    curl_easy_setopt(curl, CURLOPT_MAXREDIRS, 5L);
+    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT,
+                     opts->connect_timeout > 0 ? opts->connect_timeout : DEFAULT_CONNECT_TIMEOUT);
+    curl_easy_setopt(curl, CURLOPT_TIMEOUT, opts->timeout > 0 ? opts->timeout : DEFAULT_TIMEOUT);
+    curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, LOW_SPEED_LIMIT);
+    curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, LOW_SPEED_TIME);
+    curl_easy_setopt(curl, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)max);
+    /* Compressed on the wire when the server offers it; the digest is of the file itself. */
+    curl_easy_setopt(curl, CURLOPT_ACCEPT_ENCODING, "");
+    curl_easy_setopt(curl, CURLOPT_USERAGENT, "redflag/" RF_VERSION " (list update)");
+    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(curl, CURLOPT_WRITEDATA, t);
+    curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(curl, CURLOPT_HEADERDATA, t);
+    curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
+
+    t->body.max = max;
+    for (*attempts = 1;; ++*attempts) {
+        rf_buf_reset(&t->body);
+        t->too_big = 0;
+        errbuf[0] = '\0';
+        *status = 0;
+        code = curl_easy_perform(curl);
+        curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, status);
+        if (code == CURLE_OK && (*status == 200 || *status == 304)) break;
+        if (t->too_big || !transient(code, *status) || *attempts > opts->retries) {
+            rc = fail(err, url, code, *status, errbuf, t, max);
+            break;
+        }
+        if (opts->on_retry)
+            opts->on_retry(url, *attempts, delay,
+                           code != CURLE_OK ? (errbuf[0] ? errbuf : curl_easy_strerror(code))
+                                            : "the server is busy or failing",
+                           opts->ctx);
+        sleep_seconds(delay);
+        delay *= 2;
+    }
+    goto cleanup;
+
+oom:
+    rc = rf_error_set(err, RF_ENOMEM, url, 0, "out of memory");
+cleanup:
+    curl_slist_free_all(headers);
+    if (curl) curl_easy_cleanup(curl);
+    curl_global_cleanup();
+    return rc;
+}
+
+int rf_list_update(rf_update_result *out, rf_store *st, const char *url,
+                   const rf_update_options *opts, rf_error *err)
+{
+    static const rf_update_options defaults = {0};
+    rf_download known, record;
+    transfer t;
+    int rc, have_known;
+
+    memset(out, 0, sizeof *out);
+    if (!st || !url || !url[0]) return rf_error_set(err, RF_EUSAGE, NULL, 0, "no store or URL");
+    if (!opts) opts = &defaults;
+    if (strncasecmp(url, "http://", 7) != 0 && strncasecmp(url, "https://", 8) != 0)
+        return rf_error_set(err, RF_EUSAGE, url, 0, "not an http:// or https:// address");
+    memset(&t, 0, sizeof t);
+    rc = rf_store_download_get(&known, st, url, err);
+    if (rc != 0 && rc != RF_ENOTFOUND) return rc;
+    have_known = rc == 0;
+    rf_error_clear(err);
+
+    rc = download(&t, &out->http_status, &out->attempts, url,
+                  have_known && !opts->force ? &known : NULL, opts, err);
+    if (rc) goto cleanup;
+    memset(&record, 0, sizeof record);
+    if (out->http_status == 304) {
+        /* Nothing new; the record stays, with the time of this check. */
+        out->outcome = RF_UPDATE_NOT_MODIFIED;
+        snprintf(out->sha256, sizeof out->sha256, "%s", known.sha256);
+        record = known;
+    } else {
+        out->bytes = t.body.len;
+        rf_sha256_hex(out->sha256, t.body.data ? t.body.data : "", t.body.len);
+        if (have_known && strcmp(known.sha256, out->sha256) == 0) {
+            out->outcome = RF_UPDATE_UNCHANGED;
+            record.version_id = known.version_id;
+        } else {
+            rc = rf_import_list_data(&out->import, st, url, t.body.data ? t.body.data : "",
+                                     t.body.len, &opts->import, err);
+            if (rc) goto cleanup;
+            out->outcome = out->import.already_imported ? RF_UPDATE_UNCHANGED : RF_UPDATE_IMPORTED;
+            record.version_id = out->import.version_id;
+        }
+        snprintf(record.etag, sizeof record.etag, "%s", t.etag);
+        snprintf(record.last_modified, sizeof record.last_modified, "%s", t.last_modified);
+        snprintf(record.sha256, sizeof record.sha256, "%s", out->sha256);
+    }
+    rc = rf_store_download_put(st, url, &record, err);
+
+cleanup:
+    rf_buf_free(&t.body);
+    return rc;
+}
+
+const char *rf_update_outcome_name(rf_update_outcome o)
+{
+    return o == RF_UPDATE_IMPORTED      ? "imported"
+           : o == RF_UPDATE_NOT_MODIFIED ? "not modified"
+                                         : "unchanged";
+}
