@@ -71,6 +71,60 @@ int rf_import_list_data(rf_import_summary *out, rf_store *st, const char *name,
                         const void *data, size_t len, const rf_import_options *opts,
                         rf_error *err);
 
+/* ---- updates: new versions from the publishers --------------------------------------- */
+
+/* A list file published at a fixed address. */
+typedef struct rf_list_source {
+    const char *name; /* "csl", "ofac-sdn", ... */
+    const char *url;
+} rf_list_source;
+
+/* The official addresses `redflag lists update` fetches when not told otherwise: the trade.gov
+ * Consolidated Screening List CSV, OFAC's sdn.xml and its consolidated (non-SDN) XML. */
+extern const rf_list_source rf_list_default_sources[];
+extern const size_t rf_list_default_sources_count;
+
+typedef struct rf_update_options {
+    long connect_timeout; /* seconds to connect; 0: 30 */
+    long timeout;         /* seconds for the whole download; 0: 900 */
+    int retries;          /* further attempts after a failure that may pass (no connection,
+                             timeout, HTTP 408, 429 or 5xx); 0: none */
+    double backoff;       /* seconds before the first retry, doubled for each next; 0: 2 */
+    size_t max_bytes;     /* largest file accepted; 0: RF_FILE_MAX */
+    int force;            /* 1: ask for the file unconditionally */
+    rf_import_options import; /* for the import: --effective date, warnings */
+    /* Called before each retry with the attempt that failed, the delay and why; may be NULL. */
+    void (*on_retry)(const char *url, int attempt, double delay, const char *why, void *ctx);
+    void *ctx;
+} rf_update_options;
+
+typedef enum rf_update_outcome {
+    RF_UPDATE_IMPORTED = 0, /* a new version was imported */
+    RF_UPDATE_NOT_MODIFIED, /* the server said the file has not changed (HTTP 304) */
+    RF_UPDATE_UNCHANGED     /* downloaded, but its sha256 is that of a version already there */
+} rf_update_outcome;
+
+const char *rf_update_outcome_name(rf_update_outcome o); /* "imported", "not modified", ... */
+
+typedef struct rf_update_result {
+    rf_update_outcome outcome;
+    long http_status;         /* of the last response */
+    int attempts;
+    size_t bytes;             /* downloaded (0 for 304) */
+    char sha256[65];          /* of the file ("" when never downloaded whole) */
+    rf_import_summary import; /* RF_UPDATE_IMPORTED: what was imported */
+} rf_update_result;
+
+/* Downloads the list file at `url` (http or https, redirects followed, capped at max_bytes)
+ * and imports it as a new version, recorded under the URL, when it changed. The request is
+ * conditional (If-None-Match, If-Modified-Since) on the last download from that URL that
+ * imported; that record is written only once the file is imported or known, so a download
+ * that fails, is cut, or does not parse leaves the database as it was and the next update
+ * asks again. Errors: RF_EIO (no connection, timeout, HTTP error; the message says which and
+ * whether it looks offline), RF_ELIMIT (too large), or the import's. `opts` may be NULL. */
+int rf_list_update(rf_update_result *out, rf_store *st, const char *url,
+                   const rf_update_options *opts, rf_error *err);
+
 /* ---- order documents ------------------------------------------------------------------ */
 
 /* An extra column mapping from --map ROLE=HEADER: the column whose header is `header`
