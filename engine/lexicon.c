@@ -7,6 +7,7 @@
 
 #include <pthread.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 #include <unicode/uloc.h>
 
@@ -48,6 +49,7 @@ typedef struct pending {
     char *canon; /* normalized canonical text, spaces removed */
     rf_tok_class cls;
     int correctable; /* misspellings of its words are corrected (legal forms, our table) */
+    int ours;        /* from abbreviations.tsv, whose canonical names are never renamed */
 } pending;
 
 typedef struct pending_list {
@@ -86,6 +88,7 @@ static int add_phrase(pending_list *pl, rf_translit *tr, const char *variant, si
             x->canon = rf_buf_detach(&words);
             x->cls = cls;
             x->correctable = correctable;
+            x->ours = 0;
         }
     }
     rf_buf_free(&key);
@@ -158,6 +161,50 @@ static int file_known_word(rf_lexicon *lex, const char *w, size_t len)
 
 /* Single words first; then multi-word spellings, each word replaced by its canonical form so
  * that "Open Joint Stock Co" finds "open joint stock company". */
+/* Business words are grouped by both tables, under different canonical names ("group" in
+ * ours, "grp" in rigour's): where a spelling is claimed by two groups, the later group takes
+ * the first one's canonical name, so that "Group" and "Group Company" read alike. */
+static int unify_canonicals(pending_list *pl)
+{
+    rf_strmap *first = NULL, *alias = NULL, *ours = NULL;
+    int rc = rf_strmap_new(&first, pl->count);
+
+    if (rc == RF_OK) rc = rf_strmap_new(&alias, 256);
+    if (rc == RF_OK) rc = rf_strmap_new(&ours, 256);
+    for (size_t i = 0; i < pl->count && rc == RF_OK; i++)
+        if (pl->items[i].ours) rc = rf_strmap_put(ours, pl->items[i].canon, strlen(pl->items[i].canon), 1, NULL);
+    for (size_t i = 0; i < pl->count && rc == RF_OK; i++) {
+        pending *x = &pl->items[i];
+        uint32_t at;
+        if (x->cls != RF_TOK_GENERIC) continue;
+        rc = rf_strmap_put(first, x->key, strlen(x->key), (uint32_t)i, &at);
+        if (rc == RF_OK && at != i && strcmp(pl->items[at].canon, x->canon) != 0 &&
+            pl->items[at].cls == RF_TOK_GENERIC &&
+            rf_strmap_get(ours, x->canon, strlen(x->canon)) == RF_STRMAP_MISSING)
+            rc = rf_strmap_put(alias, x->canon, strlen(x->canon), at, NULL);
+    }
+    for (size_t i = 0; i < pl->count && rc == RF_OK; i++) {
+        pending *x = &pl->items[i];
+        /* Follow the aliases a few steps (groups chained through shared spellings). */
+        for (int step = 0; step < 4; step++) {
+            uint32_t to = rf_strmap_get(alias, x->canon, strlen(x->canon));
+            char *canon;
+            if (to == RF_STRMAP_MISSING || strcmp(pl->items[to].canon, x->canon) == 0) break;
+            canon = rf_strdup(pl->items[to].canon);
+            if (!canon) {
+                rc = RF_ENOMEM;
+                break;
+            }
+            free(x->canon);
+            x->canon = canon;
+        }
+    }
+    rf_strmap_free(first);
+    rf_strmap_free(alias);
+    rf_strmap_free(ours);
+    return rc;
+}
+
 static int file_pending(rf_lexicon *lex, const pending_list *pl)
 {
     rf_buf key = {0};
@@ -216,6 +263,7 @@ static int parse_class(rf_tok_class *out, const char *s, size_t len)
 /* abbreviations.tsv: class<TAB>canonical<TAB>variant|variant... */
 static int load_abbreviations(pending_list *lex, rf_translit *tr)
 {
+    size_t before = lex->count;
     line_iter it = {(const char *)rf_data_abbreviations,
                     (const char *)rf_data_abbreviations + rf_data_abbreviations_size};
     const char *line;
@@ -239,6 +287,7 @@ static int load_abbreviations(pending_list *lex, rf_translit *tr)
             v = bar + 1;
         }
     }
+    for (size_t i = before; i < lex->count; i++) lex->items[i].ours = 1;
     return rc;
 }
 
@@ -430,6 +479,41 @@ static void lexicon_free(rf_lexicon *lex)
     free(lex);
 }
 
+/* Numbers written as words are numbers: "Forty-Four" is 44, "First" and "1st" are 1, so that
+ * "Brigade Forty-Four" and "Brigade 44" agree (numbers must agree to match). */
+static int load_number_words(pending_list *pl, rf_translit *tr)
+{
+    static const char *const units[] = {"zero", "one", "two", "three", "four", "five", "six",
+                                        "seven", "eight", "nine", "ten", "eleven", "twelve",
+                                        "thirteen", "fourteen", "fifteen", "sixteen",
+                                        "seventeen", "eighteen", "nineteen"};
+    static const char *const tens[] = {"", "", "twenty", "thirty", "forty", "fifty", "sixty",
+                                       "seventy", "eighty", "ninety"};
+    static const char *const ordinals[] = {"", "first", "second", "third", "fourth", "fifth",
+                                           "sixth", "seventh", "eighth", "ninth", "tenth"};
+    char words[64], digits[8];
+    int rc = RF_OK;
+
+    for (int n = 0; n < 100 && rc == RF_OK; n++) {
+        if (n < 20) snprintf(words, sizeof words, "%s", units[n]);
+        else if (n % 10 == 0) snprintf(words, sizeof words, "%s", tens[n / 10]);
+        else snprintf(words, sizeof words, "%s %s", tens[n / 10], units[n % 10]);
+        snprintf(digits, sizeof digits, "%d", n);
+        rc = add_phrase(pl, tr, words, strlen(words), digits, strlen(digits), RF_TOK_NUMBER, 0);
+        if (rc == RF_OK && n == 40) /* a common misspelling */
+            rc = add_phrase(pl, tr, "fourty", 6, digits, strlen(digits), RF_TOK_NUMBER, 0);
+    }
+    for (int n = 1; n <= 20 && rc == RF_OK; n++) {
+        const char *suffix = n == 1 ? "st" : n == 2 ? "nd" : n == 3 ? "rd" : "th";
+        snprintf(digits, sizeof digits, "%d", n);
+        snprintf(words, sizeof words, "%d%s", n, suffix);
+        rc = add_phrase(pl, tr, words, strlen(words), digits, strlen(digits), RF_TOK_NUMBER, 0);
+        if (rc == RF_OK && n <= 10)
+            rc = add_phrase(pl, tr, ordinals[n], strlen(ordinals[n]), digits, strlen(digits), RF_TOK_NUMBER, 0);
+    }
+    return rc;
+}
+
 static void pending_free(pending_list *pl)
 {
     for (size_t i = 0; i < pl->count; i++) {
@@ -457,6 +541,8 @@ static void lexicon_build(void)
     if (rc == RF_OK) rc = load_countries(&pl, tr);
     if (rc == RF_OK) rc = load_symbols(&pl, tr);
     if (rc == RF_OK) rc = load_stopwords(&pl, tr);
+    if (rc == RF_OK) rc = load_number_words(&pl, tr);
+    if (rc == RF_OK) rc = unify_canonicals(&pl);
     if (rc == RF_OK) rc = file_pending(lex, &pl);
     if (rc == RF_OK) rc = compile_noise(lex);
     pending_free(&pl);
