@@ -22,6 +22,8 @@ static const rf_list_format_def *const formats[] = {
     &rf_list_un_format,
     &rf_list_uk_ofsi_format,
     &rf_list_uk_fcdo_format,
+    &rf_list_eu_csv_format,
+    &rf_list_eu_xml_format,
     &rf_list_ofac_sdn_csv_format,
     &rf_list_ofac_cons_csv_format,
 };
