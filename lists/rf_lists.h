@@ -73,6 +73,9 @@ typedef struct rf_entity {
     const rf_address *addresses;
     size_t n_addresses;
     long source_line;          /* line in the imported file, for messages */
+    /* sha256 of everything the list says about the entity, set by snapshots (importers leave
+     * it NULL: the store computes it): two records of one entity differ when it differs. */
+    const char *content_hash;
 } rf_entity;
 
 /* ---- the store ------------------------------------------------------------------------ */
@@ -243,6 +246,14 @@ const rf_entity *rf_snapshot_entity(const rf_snapshot *snap, size_t i);
 /* The versions the snapshot was loaded from (owned by the snapshot). */
 const rf_version_list *rf_snapshot_versions(const rf_snapshot *snap);
 
+/* Loads the stored records with these ids, whatever version they belong to (records are
+ * never deleted), ordered by id; ids not stored are left out. The snapshot has no versions. */
+int rf_snapshot_load_ids(rf_snapshot **out, rf_store *st, const long long *ids, size_t n,
+                         rf_error *err);
+/* The entity with database id `entity_id` in a snapshot ordered by id (rf_snapshot_load_ids,
+ * rf_snapshot_load_run), or NULL. */
+const rf_entity *rf_snapshot_find(const rf_snapshot *snap, long long entity_id);
+
 /* Loads the entities that `old_version` lists and `new_version` no longer does (what
  * rf_store_diff reports as removed): the parties delisted between two versions of a feed,
  * for telling a reviewer that a clear party was listed before. The snapshot's versions are
@@ -276,5 +287,216 @@ int rf_store_download_put(rf_store *st, const char *url, const rf_download *d, r
  * publication date recorded for it. */
 void rf_bundled_list(const unsigned char **data, size_t *len, const char **name,
                      const char **published);
+
+/* ---- review decisions ----------------------------------------------------------------- */
+
+/* What a reviewer decided about a hit: one counterparty (by the fingerprint the caller
+ * computes from its name, country and address) against one listed entity (by list code and
+ * the list's own entry id). Decisions are append-only: changing one records a new one, and
+ * the latest for a pair is the one in force. */
+typedef enum rf_decision_kind {
+    RF_DECISION_NONE = 0,  /* never reviewed */
+    RF_DECISION_CLEARED,   /* not the listed party: quiet while the listed record is unchanged */
+    RF_DECISION_CONFIRMED, /* it is the listed party: always alarms */
+    RF_DECISION_ESCALATED  /* handed to someone who decides: alarms until then */
+} rf_decision_kind;
+
+const char *rf_decision_kind_name(rf_decision_kind k); /* "none", "cleared", ... */
+/* Reads "cleared", "confirmed", "escalated" or the verbs "clear", "confirm", "escalate"
+ * (any case); RF_EUSAGE otherwise. */
+int rf_decision_kind_parse(rf_decision_kind *out, const char *s);
+
+/* One decision. Recording one, strings are borrowed; the store sets decided_at when it is
+ * NULL and takes content_hash from the record entity_id when that is NULL. Read back, the
+ * strings belong to the rf_decision_list. */
+typedef struct rf_decision {
+    long long id;
+    rf_decision_kind kind;
+    const char *fingerprint;  /* the counterparty */
+    const char *party_name;   /* its name as screened, for people; may be NULL */
+    const char *list_code;    /* "EL", "SDN", ... */
+    const char *source_id;    /* the list's own id of the entity */
+    const char *listed_name;  /* the entity's primary name, for people */
+    long long entity_id;      /* the listed record as the reviewer saw it; 0 if unknown */
+    const char *content_hash; /* that record's content hash (rf_entity.content_hash) */
+    const char *reviewer;
+    const char *reason;
+    const char *decided_at;   /* UTC ISO 8601 */
+    long long run_id;         /* the screening run whose report showed the hit; 0 if none */
+} rf_decision;
+
+typedef struct rf_decision_list {
+    rf_decision *items;
+    size_t count;
+    char *strings; /* owns the items' strings */
+} rf_decision_list;
+
+void rf_decision_list_free(rf_decision_list *list); /* NULL is a no-op */
+
+/* Appends a decision; *id (if not NULL) is its id. Every field but party_name, listed_name,
+ * entity_id, content_hash, decided_at and run_id is required (RF_EUSAGE). */
+int rf_store_decision_add(long long *id, rf_store *st, const rf_decision *d, rf_error *err);
+/* The decisions in force for one counterparty: the latest per listed entity, oldest first. */
+int rf_store_decisions_for(rf_decision_list *out, rf_store *st, const char *fingerprint,
+                           rf_error *err);
+/* Every decision recorded from `from` to `to` (YYYY-MM-DD, both included, NULL: no bound),
+ * for one counterparty or (fingerprint NULL) all, superseded ones included, oldest first. */
+int rf_store_decisions_all(rf_decision_list *out, rf_store *st, const char *fingerprint,
+                           const char *from, const char *to, rf_error *err);
+/* The record of list entry `source_id` (on list `list_code`, or any list when NULL) in the
+ * versions in force today. RF_ENOTFOUND when there is none; RF_EUSAGE when several lists
+ * have an entry of that id and no list was named. */
+int rf_store_entity_find(long long *entity_id, rf_store *st, const char *list_code,
+                         const char *source_id, rf_error *err);
+/* Writes into `out` (reset first) what changed from `before` to `after`, two records of one
+ * listed entity whose content hashes differ: "name added: X; address removed: Y; license
+ * policy: A -> B". */
+int rf_entity_changes(rf_buf *out, const rf_entity *before, const rf_entity *after);
+
+/* ---- screening runs: the audit trail --------------------------------------------------- */
+
+/* What a run was asked to do; strings borrowed, copied into the record. */
+typedef struct rf_run_info {
+    const char *command;      /* "screen", "rescreen" */
+    const char *user;
+    const char *report_time;  /* the time its report shows, UTC ISO 8601 */
+    const char *as_of;        /* NULL: the versions in force when it ran */
+    double threshold;
+    int max_hits;
+    const char *settings;     /* the other options, as the caller wants them kept; may be NULL */
+    const char *tool_version;
+    const rf_version_list *versions; /* the list versions screened against */
+} rf_run_info;
+
+/* One input document of a run. */
+typedef struct rf_run_input {
+    int position;        /* 0-based, in the order read */
+    const char *path;
+    const char *sha256;  /* of the bytes read; NULL when it could not be hashed */
+    long parties;
+    long error_line;
+    const char *error;   /* why it was not read to its end; NULL when it was */
+} rf_run_input;
+
+/* One hit as a run records it (and hands it back when replayed). */
+typedef struct rf_run_hit {
+    const rf_entity *entity;     /* a stored record: its id is kept, not a copy */
+    size_t name_index;
+    double score;
+    const char *explanation;
+    const size_t *listed_spans;  /* start, length pairs of matched words in the listed name */
+    size_t n_listed_spans;       /* pairs */
+    const size_t *party_spans;   /* the same in the party's name */
+    size_t n_party_spans;
+    const rf_decision *decision; /* the decision in force on the pair, NULL if none */
+    int record_changed;          /* that decision was taken on an earlier record */
+    const char *changes;         /* what changed since, for people; may be NULL */
+    const char *rescreen;        /* rescreen runs: "new", "changed", "delisted", "dropped" */
+} rf_run_hit;
+
+/* The party's hits as its counterparty state keeps them, for the next rescreen. */
+typedef struct rf_known_hit {
+    const char *list_code;
+    const char *source_id;
+    const char *listed_name;
+    const char *content_hash;
+    long long entity_id;
+    double score;
+} rf_known_hit;
+
+/* How the run ended, for the history. Parties count once, by their most urgent hit. */
+typedef struct rf_run_totals {
+    long long parties;
+    long long flagged;      /* with any hit */
+    long long new_alarms;   /* with a hit never reviewed, or cleared on an earlier record */
+    long long known_alarms; /* otherwise with a confirmed or escalated hit */
+    long long cleared;      /* every hit cleared, on the record still listed */
+    int exit_status;
+} rf_run_totals;
+
+/* A run being recorded. Results are written in batches; a run that never finishes stays
+ * "running" in the history with the results written so far. */
+typedef struct rf_run rf_run;
+
+int rf_store_run_begin(rf_run **out, rf_store *st, const rf_run_info *info, rf_error *err);
+long long rf_run_id(const rf_run *run);
+int rf_store_run_add_input(rf_run *run, const rf_run_input *input, rf_error *err);
+/* Records one screened party (from input `input`) and its hits, in screening order. */
+int rf_store_run_add_result(rf_run *run, int input, const rf_party *party,
+                            const char *fingerprint, const rf_run_hit *hits, size_t n_hits,
+                            rf_error *err);
+/* Records that the run saw this counterparty now, and what it matches now (replacing what it
+ * matched when last screened): the state `rescreen` compares against. */
+int rf_store_run_counterparty(rf_run *run, const rf_party *party, const char *fingerprint,
+                              const rf_known_hit *hits, size_t n_hits, rf_error *err);
+/* Completes the run ("done") and frees it. */
+int rf_store_run_finish(rf_run *run, const rf_run_totals *totals, rf_error *err);
+/* Marks the run "failed" (what was written stays) and frees it; NULL is a no-op. */
+void rf_store_run_fail(rf_run *run);
+
+/* A recorded run, as the history shows it. Strings belong to the list. */
+typedef struct rf_run_record {
+    long long id;
+    const char *command, *user, *started_at, *report_time, *finished_at, *status, *as_of,
+        *settings, *tool_version;
+    double threshold;
+    int max_hits;
+    int inputs;
+    rf_run_totals totals; /* exit_status -1 while not finished */
+} rf_run_record;
+
+typedef struct rf_run_list {
+    rf_run_record *items;
+    size_t count;
+    char *strings;
+} rf_run_list;
+
+void rf_run_list_free(rf_run_list *list); /* NULL is a no-op */
+/* The runs started from `from` to `to` (YYYY-MM-DD, both included; NULL: no bound), oldest
+ * first; or (run_id > 0) that one run, RF_ENOTFOUND when there is none. */
+int rf_store_runs(rf_run_list *out, rf_store *st, long long run_id, const char *from,
+                  const char *to, rf_error *err);
+/* The list versions a run screened against, as they were recorded. */
+int rf_store_run_versions(rf_version_list *out, rf_store *st, long long run_id, rf_error *err);
+/* Calls fn with each input of the run, in order. */
+int rf_store_run_inputs(rf_store *st, long long run_id,
+                        int (*fn)(const rf_run_input *input, void *ctx), void *ctx,
+                        rf_error *err);
+
+/* One recorded party with its hits, as replayed. */
+typedef struct rf_run_result {
+    long long seq;          /* 1-based, screening order */
+    int input;
+    const rf_party *party;
+    const char *fingerprint;
+    const rf_run_hit *hits;
+    size_t n_hits;
+} rf_run_result;
+
+/* Loads every listed record a run's hits point at (see rf_snapshot_find). */
+int rf_snapshot_load_run(rf_snapshot **out, rf_store *st, long long run_id, rf_error *err);
+/* Calls fn with each party of the run in screening order; hits point into `entities`, from
+ * rf_snapshot_load_run. Everything passed is valid during the call only. */
+int rf_store_run_results(rf_store *st, long long run_id, const rf_snapshot *entities,
+                         int (*fn)(const rf_run_result *result, void *ctx), void *ctx,
+                         rf_error *err);
+
+/* ---- counterparties ----------------------------------------------------------------- */
+
+/* A party seen by some screening run, as it was last seen. */
+typedef struct rf_counterparty {
+    const char *fingerprint;
+    const char *name, *address, *city, *country;
+    long long first_run, last_run; /* the runs that saw it first and last */
+} rf_counterparty;
+
+int rf_store_counterparty_count(long long *out, rf_store *st, rf_error *err);
+/* Calls fn with each counterparty (ordered by fingerprint; or only `fingerprint` when not
+ * NULL, RF_ENOTFOUND if unknown) and the hits it had when last screened. Everything passed
+ * is valid during the call only. */
+int rf_store_counterparties_each(rf_store *st, const char *fingerprint,
+                                 int (*fn)(const rf_counterparty *cp, const rf_known_hit *hits,
+                                           size_t n_hits, void *ctx),
+                                 void *ctx, rf_error *err);
 
 #endif

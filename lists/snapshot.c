@@ -152,7 +152,8 @@ static int load_entities(rf_snapshot *snap, pending *pend, sqlite3_stmt *stmt, i
         e->dates_of_birth = column(snap, stmt, c++, oom);
         e->ids = column(snap, stmt, c++, oom);
         e->parent_name = column(snap, stmt, c++, oom);
-        e->source_line = (long)sqlite3_column_int64(stmt, c);
+        e->source_line = (long)sqlite3_column_int64(stmt, c++);
+        e->content_hash = column(snap, stmt, c, oom);
         if (*oom) goto oom;
         snap->count++;
     }
@@ -212,7 +213,8 @@ oom:
     "SELECT e.id, e.version_id, e.list_code, e.list_name, e.source_id, e.type, e.programs,"  \
     " e.federal_register, e.start_date, e.end_date, e.license_requirement,"                 \
     " e.license_policy, e.remarks, e.title, e.source_url, e.nationalities,"                 \
-    " e.dates_of_birth, e.ids, e.parent_name, e.source_line FROM " src " " where            \
+    " e.dates_of_birth, e.ids, e.parent_name, e.source_line, e.content_hash"                \
+    " FROM " src " " where                                                                  \
     " ORDER BY e.id"
 #define NAMES_SQL(src, where)                                                               \
     "SELECT n.entity_id, n.name, n.kind FROM " src " JOIN entity_name n ON n.entity_id = e.id " \
@@ -346,4 +348,54 @@ int rf_snapshot_load_picked(rf_snapshot **out, rf_store *st, rf_version_list *ve
                              ADDRESSES_SQL(PICKED, ""), err)) == 0)
         rc = loader_run(&ld, 0, err);
     return loader_end(out, &ld, rc);
+}
+
+int rf_snapshot_load_ids(rf_snapshot **out, rf_store *st, const long long *ids, size_t n,
+                         rf_error *err)
+{
+    sqlite3_stmt *ins = NULL;
+    int rc, in_txn = 0;
+
+    *out = NULL;
+    if (n && !ids) return rf_error_set(err, RF_EUSAGE, NULL, 0, "no entity ids");
+    /* Inside a caller's transaction (a run being recorded) that one is read through. */
+    if (sqlite3_get_autocommit(st->db)) {
+        if ((rc = rf_store_exec(st, "BEGIN", err)) != 0) return rc;
+        in_txn = 1;
+    }
+    if ((rc = rf_store_exec(st,
+                            "CREATE TEMP TABLE IF NOT EXISTS rf_pick (id INTEGER PRIMARY KEY);"
+                            "DELETE FROM temp.rf_pick",
+                            err)) != 0 ||
+        (rc = rf_store_prepare(&ins, st, "INSERT OR IGNORE INTO temp.rf_pick (id) VALUES (?1)",
+                               err)) != 0)
+        goto cleanup;
+    for (size_t i = 0; i < n; i++) {
+        sqlite3_bind_int64(ins, 1, ids[i]);
+        if (sqlite3_step(ins) != SQLITE_DONE) {
+            rc = rf_store_db_error(err, st, "picking entities");
+            goto cleanup;
+        }
+        sqlite3_reset(ins);
+    }
+    rc = rf_snapshot_load_picked(out, st, NULL, err);
+
+cleanup:
+    sqlite3_finalize(ins);
+    sqlite3_exec(st->db, "DELETE FROM temp.rf_pick", NULL, NULL, NULL);
+    if (in_txn) sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
+    return rc;
+}
+
+const rf_entity *rf_snapshot_find(const rf_snapshot *snap, long long entity_id)
+{
+    size_t lo = 0, hi = snap ? snap->count : 0;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const rf_entity *e = &snap->entities[mid];
+        if (e->id == entity_id) return e;
+        if (e->id < entity_id) lo = mid + 1;
+        else hi = mid;
+    }
+    return NULL;
 }

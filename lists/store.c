@@ -11,7 +11,7 @@
 
 /* Bumped whenever the schema changes (UPGRADES gains a step); rf_store_open refuses
  * databases from a newer redflag. */
-#define SCHEMA_VERSION 2
+#define SCHEMA_VERSION 4
 
 /* Versions are immutable once committed: the triggers make an accidental UPDATE of listed
  * content fail loudly instead of silently changing what an old report was screened against. */
@@ -73,14 +73,12 @@ static const char DOWNLOAD_SQL[] =
     " checked_at TEXT NOT NULL);";
 
 /* UPGRADES[i] takes a database from schema i to i + 1. */
-static const char *const UPGRADES[SCHEMA_VERSION] = {SCHEMA_SQL, DOWNLOAD_SQL};
+static const char *const UPGRADES[SCHEMA_VERSION] = {
+    SCHEMA_SQL, DOWNLOAD_SQL, rf_store_schema_review, rf_store_schema_review_guards};
 
 /* The date a version takes effect: its publication date, else the day it was imported. */
 #define EFFECTIVE_DATE_OF(t) "coalesce(" t ".published, substr(" t ".imported_at, 1, 10))"
 #define EFFECTIVE_DATE EFFECTIVE_DATE_OF("list_version")
-#define VERSION_COLUMNS                                                                     \
-    "id, feed, format, source_file, sha256, published, imported_at, entities, names, warnings"
-
 struct rf_import {
     rf_store *st;
     char source[512]; /* the list file, named in messages about its entities */
@@ -352,9 +350,8 @@ static char *column_strdup(sqlite3_stmt *stmt, int col, int *oom)
     return copy;
 }
 
-/* Runs a query whose columns are VERSION_COLUMNS and collects its rows into `out`. */
-static int collect_versions(rf_version_list *out, rf_store *st, sqlite3_stmt *stmt,
-                            rf_error *err)
+int rf_store_collect_versions(rf_version_list *out, rf_store *st, sqlite3_stmt *stmt,
+                              rf_error *err)
 {
     size_t cap = 0;
     int step, oom = 0;
@@ -401,7 +398,7 @@ int rf_store_versions_in_force(rf_version_list *out, rf_store *st, const char *a
     /* Per feed, the version with the latest effective date not after as_of; of two with the
      * same date, the one imported last (a corrected re-issue). */
     static const char sql[] =
-        "SELECT " VERSION_COLUMNS " FROM ("
+        "SELECT " RF_STORE_VERSION_COLUMNS " FROM ("
         " SELECT *, row_number() OVER (PARTITION BY feed ORDER BY " EFFECTIVE_DATE " DESC, id DESC)"
         "   AS newest"
         " FROM list_version WHERE " EFFECTIVE_DATE " <= ?1)"
@@ -430,7 +427,7 @@ int rf_store_versions_in_force(rf_version_list *out, rf_store *st, const char *a
         as_of = today;
     }
     bind_text(stmt, 1, as_of);
-    rc = collect_versions(out, st, stmt, err);
+    rc = rf_store_collect_versions(out, st, stmt, err);
 
 cleanup:
     sqlite3_finalize(stmt);
@@ -445,10 +442,11 @@ int rf_store_versions_all(rf_version_list *out, rf_store *st, rf_error *err)
     out->items = NULL;
     out->count = 0;
     if ((rc = rf_store_prepare(&stmt, st,
-                               "SELECT " VERSION_COLUMNS " FROM list_version ORDER BY id",
+                               "SELECT " RF_STORE_VERSION_COLUMNS
+                               " FROM list_version ORDER BY id",
                                err)) != 0)
         return rc;
-    rc = collect_versions(out, st, stmt, err);
+    rc = rf_store_collect_versions(out, st, stmt, err);
     sqlite3_finalize(stmt);
     return rc;
 }
@@ -464,7 +462,7 @@ static int versions_by_id(rf_version_list *out, rf_store *st, const char *sql, l
     out->count = 0;
     if ((rc = rf_store_prepare(&stmt, st, sql, err)) != 0) return rc;
     sqlite3_bind_int64(stmt, 1, id);
-    rc = collect_versions(out, st, stmt, err);
+    rc = rf_store_collect_versions(out, st, stmt, err);
     sqlite3_finalize(stmt);
     return rc;
 }
@@ -472,7 +470,8 @@ static int versions_by_id(rf_version_list *out, rf_store *st, const char *sql, l
 int rf_store_version_get(rf_version_list *out, rf_store *st, long long version_id,
                          rf_error *err)
 {
-    int rc = versions_by_id(out, st, "SELECT " VERSION_COLUMNS " FROM list_version WHERE id = ?1",
+    int rc = versions_by_id(out, st,
+                            "SELECT " RF_STORE_VERSION_COLUMNS " FROM list_version WHERE id = ?1",
                             version_id, err);
     if (rc == 0 && out->count == 0)
         return rf_error_set(err, RF_ENOTFOUND, st->path, 0, "no list version %lld", version_id);
@@ -484,7 +483,7 @@ int rf_store_version_previous(rf_version_list *out, rf_store *st, long long vers
 {
     /* The order rf_store_versions_in_force picks by: effective date, then import order. */
     static const char sql[] =
-        "SELECT " VERSION_COLUMNS " FROM (SELECT p.* FROM list_version p JOIN list_version v"
+        "SELECT " RF_STORE_VERSION_COLUMNS " FROM (SELECT p.* FROM list_version p JOIN list_version v"
         " ON v.id = ?1 AND p.feed = v.feed WHERE (" EFFECTIVE_DATE_OF("p") ", p.id) < ("
         EFFECTIVE_DATE_OF("v") ", v.id) ORDER BY " EFFECTIVE_DATE_OF("p") " DESC, p.id DESC"
         " LIMIT 1)";

@@ -20,6 +20,16 @@ int rf_store_exec(rf_store *st, const char *sql, rf_error *err);
 int rf_store_prepare(sqlite3_stmt **out, rf_store *st, const char *sql, rf_error *err);
 /* 1 when `s` is YYYY-MM-DD. */
 int rf_store_valid_date(const char *s);
+/* The columns of list_version that rf_store_collect_versions reads, in its order. */
+#define RF_STORE_VERSION_COLUMNS                                                            \
+    "id, feed, format, source_file, sha256, published, imported_at, entities, names, warnings"
+/* Steps a query whose columns are RF_STORE_VERSION_COLUMNS and collects its rows into `out`. */
+int rf_store_collect_versions(rf_version_list *out, rf_store *st, sqlite3_stmt *stmt,
+                              rf_error *err);
+/* Schemas 3 and 4: review decisions, screening runs and counterparties, and the triggers
+ * that keep decisions and runs append-only (review_schema.c). */
+extern const char rf_store_schema_review[];
+extern const char rf_store_schema_review_guards[];
 /* Loads the entities whose ids are in temp.rf_pick (see diff.c) into a snapshot that takes
  * over `versions` (left empty). The caller holds the read transaction. */
 int rf_snapshot_load_picked(rf_snapshot **out, rf_store *st, rf_version_list *versions,

@@ -6,7 +6,8 @@
 
 static const char header[] =
     "ref,document,line,role,name,country,status,list,source_id,listed_name,matched,score,"
-    "entity_type,federal_register,license_requirement,license_policy,programs,explanation\r\n";
+    "entity_type,federal_register,license_requirement,license_policy,programs,explanation,"
+    "fingerprint,state,decided_by,decided_at,reason,changes\r\n";
 
 int rf_report_csv_open(rf_report *rep, rf_error *err)
 {
@@ -19,7 +20,7 @@ int rf_report_csv_open(rf_report *rep, rf_error *err)
 }
 
 /* The party's columns, up to and including status. */
-static int party_cells(rf_buf *b, const char *ref, const rf_party *party, int flagged)
+static int party_cells(rf_buf *b, const char *ref, const rf_party *party, const char *status)
 {
     int rc;
     if ((rc = rf_csv_cell(b, ref)) || (rc = rf_buf_putc(b, ',')) ||
@@ -28,7 +29,22 @@ static int party_cells(rf_buf *b, const char *ref, const rf_party *party, int fl
         (rc = rf_csv_cell(b, party->name)) || (rc = rf_buf_putc(b, ',')) ||
         (rc = rf_csv_cell(b, party->country)))
         return rc;
-    return rf_buf_puts(b, flagged ? ",review" : ",clear");
+    return rf_buf_printf(b, ",%s", status);
+}
+
+/* The counterparty and the hit's review state (empty for a party without hits). */
+static int review_cells(rf_buf *b, const rf_report *rep, size_t i, int has_hit)
+{
+    const rf_hit_note *note = has_hit && rep->notes ? &rep->notes[i] : NULL;
+    const rf_decision *d = note ? note->decision : NULL;
+    const char *cells[] = {rep->fingerprint,
+                           has_hit ? rf_hit_state_name(rf_report_hit_state(rep, i)) : NULL,
+                           d ? d->reviewer : NULL, d ? d->decided_at : NULL,
+                           d ? d->reason : NULL, note ? note->changes : NULL};
+    int rc = RF_OK;
+    for (size_t c = 0; c < sizeof cells / sizeof cells[0] && rc == RF_OK; c++)
+        if ((rc = rf_buf_putc(b, ',')) == RF_OK) rc = rf_csv_cell(b, cells[c]);
+    return rc;
 }
 
 static int hit_cells(rf_buf *b, const rf_hit *hit)
@@ -68,11 +84,14 @@ int rf_report_csv_add(rf_report *rep, const rf_party *party, const rf_hit *const
     rf_buf_reset(b);
     if ((rc = rf_report_party_ref(&ref, party))) goto cleanup;
     if (n_hits == 0) {
-        if ((rc = party_cells(b, ref.data, party, 0)) || (rc = rf_buf_puts(b, ",,,,,,,,,,,\r\n")))
+        if ((rc = party_cells(b, ref.data, party, "clear")) ||
+            (rc = rf_buf_puts(b, ",,,,,,,,,,,")) || (rc = review_cells(b, rep, 0, 0)) ||
+            (rc = rf_buf_puts(b, "\r\n")))
             goto cleanup;
     }
     for (size_t i = 0; i < n_hits; i++)
-        if ((rc = party_cells(b, ref.data, party, 1)) || (rc = hit_cells(b, hits[i])) ||
+        if ((rc = party_cells(b, ref.data, party, rf_report_party_status(rep, n_hits))) ||
+            (rc = hit_cells(b, hits[i])) || (rc = review_cells(b, rep, i, 1)) ||
             (rc = rf_buf_puts(b, "\r\n")))
             goto cleanup;
 

@@ -30,6 +30,9 @@ struct html_state {
     rf_buf clear;     /* rendered <tr>s */
     rf_buf failures;  /* rendered <tr>s */
     long parties, n_flagged, n_red, n_clear, n_failures;
+    /* Flagged parties by their most urgent hit: new alarms (n_red of them likely), known
+     * alarms (confirmed, escalated), cleared earlier, and (rescreen) no longer matched. */
+    long n_new, n_confirmed, n_escalated, n_cleared, n_gone;
     doc_stat *docs;
     size_t n_docs, docs_cap;
     list_stat *lists;
@@ -143,7 +146,58 @@ static int count_hits(html_state *s, const rf_hit *const *hits, size_t n_hits)
 
 /* ---- a flagged party ------------------------------------------------------------------ */
 
-static void render_hit(hb *h, const rf_party *party, const rf_hit *hit)
+/* "by alice on 2024-03-20T10:00:00Z: reason" */
+static void decided(hb *h, const rf_decision *d)
+{
+    elem(h, " by <b>", d->reviewer, "</b>");
+    elem(h, " on ", d->decided_at, "");
+    elem(h, ": ", d->reason, "");
+}
+
+/* The hit's review state in one line: what was decided, by whom, when and why, and for a
+ * cleared hit whose listed record changed since, what changed. */
+static void render_review(hb *h, const rf_hit_note *note, rf_hit_state state)
+{
+    const rf_decision *d = note ? note->decision : NULL;
+    raw(h, "<p class=\"review ");
+    raw(h, rf_hit_state_name(state));
+    raw(h, "\">");
+    if (note && note->rescreen && (state == RF_HIT_NEW || state == RF_HIT_CHANGED ||
+                                   state == RF_HIT_CLEARED || state == RF_HIT_CONFIRMED ||
+                                   state == RF_HIT_ESCALATED))
+        elem(h, "<b>Since the last screening: ", note->rescreen, ".</b> ");
+    switch (state) {
+    case RF_HIT_NEW: raw(h, "<b>New</b>: never reviewed."); break;
+    case RF_HIT_CLEARED:
+        raw(h, "<b>Cleared earlier</b>");
+        if (d) decided(h, d);
+        raw(h, ". The listed record is the one cleared: no alarm.");
+        break;
+    case RF_HIT_CHANGED:
+        raw(h, "<b>Cleared earlier, but the listed record changed since</b>");
+        if (d) decided(h, d);
+        raw(h, ". Review it again.");
+        break;
+    case RF_HIT_CONFIRMED:
+        raw(h, "<b>Confirmed</b> as the listed party");
+        if (d) decided(h, d);
+        raw(h, ".");
+        break;
+    case RF_HIT_ESCALATED:
+        raw(h, "<b>Escalated</b>");
+        if (d) decided(h, d);
+        raw(h, ". Awaiting a decision.");
+        break;
+    case RF_HIT_DELISTED: raw(h, "<b>Delisted</b>: no longer in the lists in force."); break;
+    case RF_HIT_DROPPED: raw(h, "<b>No longer matched</b>: still listed."); break;
+    }
+    if (note && !empty(note->changes)) elem(h, " <span class=\"changes\">What changed: ",
+                                             note->changes, "</span>");
+    raw(h, "</p>\n");
+}
+
+static void render_hit(hb *h, const rf_party *party, const rf_hit *hit, const rf_hit_note *note,
+                       rf_hit_state state)
 {
     const rf_entity *e = hit->entity;
     const rf_name *matched = hit->name_index < e->n_names ? &e->names[hit->name_index] : NULL;
@@ -157,7 +211,9 @@ static void render_hit(hb *h, const rf_party *party, const rf_hit *hit)
     elem(h, "\">", score, "</span> ");
     elem(h, "<span class=\"list\">", e->list_code ? e->list_code : "?", "</span> ");
     text(h, e->list_name);
-    raw(h, "</h4>\n<table class=\"compare\">\n<tr><th>Order says</th><td>");
+    raw(h, "</h4>\n");
+    render_review(h, note, state);
+    raw(h, "<table class=\"compare\">\n<tr><th>Order says</th><td>");
     marked(h, party->name, hit->party_spans, hit->n_party_spans);
     raw(h, "</td></tr>\n<tr><th>List says</th><td>");
     if (matched) {
@@ -213,20 +269,43 @@ static void meta_part(hb *h, int *parts, const char *sep, const char *open, cons
     elem(h, open, value, close);
 }
 
-static void render_party(hb *h, const rf_party *party, const char *ref,
+/* The badge of a flagged party: its most urgent hit state, or for a new alarm how close
+ * the best match is. */
+static const char *party_badge(rf_hit_state state, int red)
+{
+    switch (state) {
+    case RF_HIT_CONFIRMED: return "Confirmed match";
+    case RF_HIT_CHANGED: return "Listing changed";
+    case RF_HIT_ESCALATED: return "Escalated";
+    case RF_HIT_CLEARED: return "Cleared earlier";
+    case RF_HIT_DELISTED: return "Delisted";
+    case RF_HIT_DROPPED: return "No longer matched";
+    case RF_HIT_NEW: break;
+    }
+    return red ? "Likely match" : "Possible match";
+}
+
+static void render_party(hb *h, const rf_report *rep, const rf_party *party, const char *ref,
                          const rf_hit *const *hits, size_t n_hits, int red)
 {
-    const char *cls = red ? "red" : "amber";
+    rf_hit_state state = rf_report_party_state(rep, n_hits);
+    const char *cls = !rf_hit_state_alarms(state) ? "known"
+                      : red || state == RF_HIT_CONFIRMED ? "red"
+                                                         : "amber";
     raw(h, "<article class=\"party ");
     raw(h, cls);
     raw(h, "\">\n<p class=\"meta\"><span class=\"badge ");
     raw(h, cls);
-    raw(h, red ? "\">Likely match</span> " : "\">Possible match</span> ");
+    raw(h, "\">");
+    raw(h, party_badge(state, red));
+    raw(h, "</span> ");
     text(h, party->document);
     raw(h, ":");
     num(h, party->line);
     if (!empty(party->role)) elem(h, " &middot; ", party->role, "");
     elem(h, " &middot; ref ", ref, "");
+    if (rep->fingerprint) elem(h, " &middot; counterparty <span class=\"mono\">",
+                               rep->fingerprint, "</span>");
     raw(h, "</p>\n<h3>");
     marked(h, party->name, hits[0]->party_spans, hits[0]->n_party_spans);
     raw(h, "</h3>\n");
@@ -246,7 +325,9 @@ static void render_party(hb *h, const rf_party *party, const char *ref,
         num(h, (long)n_hits);
         raw(h, " listed entries match, best first.</p>\n");
     }
-    for (size_t i = 0; i < n_hits; i++) render_hit(h, party, hits[i]);
+    for (size_t i = 0; i < n_hits; i++)
+        render_hit(h, party, hits[i], rep->notes ? &rep->notes[i] : NULL,
+                   rf_report_hit_state(rep, i));
     raw(h, "</article>\n");
 }
 
@@ -288,11 +369,17 @@ int rf_report_html_add(rf_report *rep, const rf_party *party, const rf_hit *cons
     s->parties++;
     doc->parties++;
     if (n_hits) {
+        rf_hit_state state = rf_report_party_state(rep, n_hits);
         s->n_flagged++;
-        s->n_red += best >= RED_SCORE;
+        s->n_new += state == RF_HIT_NEW || state == RF_HIT_CHANGED;
+        s->n_red += (state == RF_HIT_NEW || state == RF_HIT_CHANGED) && best >= RED_SCORE;
+        s->n_confirmed += state == RF_HIT_CONFIRMED;
+        s->n_escalated += state == RF_HIT_ESCALATED;
+        s->n_cleared += state == RF_HIT_CLEARED;
+        s->n_gone += state == RF_HIT_DELISTED || state == RF_HIT_DROPPED;
         doc->flagged++;
         h = (hb){&s->flagged, RF_OK};
-        render_party(&h, party, ref.data, hits, n_hits, best >= RED_SCORE);
+        render_party(&h, rep, party, ref.data, hits, n_hits, best >= RED_SCORE);
     } else {
         s->n_clear++;
         h = (hb){&s->clear, RF_OK};
@@ -358,6 +445,9 @@ static const char style[] =
     ".party{border:1px solid var(--line);border-left:6px solid;border-radius:6px;"
     "margin:18px 0;padding:14px 18px;break-inside:avoid}\n"
     ".party.red{border-left-color:var(--red)}.party.amber{border-left-color:var(--amber)}\n"
+    ".party.known{border-left-color:var(--green)}.badge.known{background:var(--green)}\n"
+    ".review{margin:0 0 8px;font-size:13.5px}.review.new,.review.changed{color:var(--amber)}\n"
+    ".review.confirmed{color:var(--red)}.review.cleared{color:var(--green)}\n"
     ".badge{display:inline-block;margin-right:6px;padding:1px 8px;border-radius:10px;color:#fff;"
     "font-size:11.5px;font-weight:700;letter-spacing:.04em;text-transform:uppercase}\n"
     ".badge.red{background:var(--red)}.badge.amber{background:#dc6803}"
@@ -398,9 +488,21 @@ static void tile(hb *h, const char *cls, long n, const char *label)
     elem(h, "</b><span>", label, "</span></div>\n");
 }
 
+/* " N parties <what>" when N is not 0. */
+static void known(hb *h, long n, const char *what)
+{
+    if (!n) return;
+    raw(h, " ");
+    num(h, n);
+    raw(h, n == 1 ? " party" : " parties");
+    raw(h, what);
+}
+
 static void render_verdict(hb *h, const html_state *s)
 {
-    const char *cls = s->n_failures || s->n_red ? "red" : s->n_flagged ? "amber" : "green";
+    const char *cls = s->n_failures || s->n_red || s->n_confirmed ? "red"
+                      : s->n_new || s->n_escalated                ? "amber"
+                                                                   : "green";
     raw(h, "<p class=\"verdict ");
     raw(h, cls);
     raw(h, "\">");
@@ -410,8 +512,8 @@ static void render_verdict(hb *h, const html_state *s)
         raw(h, s->n_failures == 1 ? " document could not be read. " : " documents could not be "
                                                                        "read. ");
     }
-    if (s->n_flagged) {
-        num(h, s->n_flagged);
+    if (s->n_new) {
+        num(h, s->n_new);
         raw(h, " of ");
         num(h, s->parties);
         raw(h, s->parties == 1 ? " party" : " parties");
@@ -422,12 +524,19 @@ static void render_verdict(hb *h, const html_state *s)
             raw(h, " likely)");
         }
         raw(h, ".");
+    } else if (s->n_flagged) {
+        raw(h, "No new alarm.");
     } else {
         raw(h, "No match: none of the ");
         num(h, s->parties);
         raw(h, s->parties == 1 ? " party" : " parties");
         raw(h, " screened matched a listed party.");
     }
+    /* Known alarms and quiet hits apart from the new ones: a reviewer starts with the new. */
+    known(h, s->n_confirmed, " confirmed as listed: blocked.");
+    known(h, s->n_escalated, " escalated, awaiting a decision.");
+    known(h, s->n_cleared, " cleared earlier, their listed records unchanged.");
+    known(h, s->n_gone, " no longer matched (delisted, or the listing changed).");
     raw(h, "</p>\n");
 }
 
@@ -440,7 +549,11 @@ static void render_summary(hb *h, const rf_report *rep, html_state *s)
     tile(h, "", (long)s->n_docs, "documents");
     tile(h, "", s->parties, "parties screened");
     tile(h, s->n_red ? "red" : "", s->n_red, "likely matches");
-    tile(h, s->n_flagged > s->n_red ? "amber" : "", s->n_flagged - s->n_red, "possible matches");
+    tile(h, s->n_new > s->n_red ? "amber" : "", s->n_new - s->n_red, "possible matches");
+    if (s->n_confirmed) tile(h, "red", s->n_confirmed, "confirmed (known)");
+    if (s->n_escalated) tile(h, "amber", s->n_escalated, "escalated (known)");
+    if (s->n_cleared) tile(h, "green", s->n_cleared, "cleared earlier");
+    if (s->n_gone) tile(h, "green", s->n_gone, "no longer matched");
     tile(h, "green", s->n_clear, "clear");
     if (s->n_failures) tile(h, "red", s->n_failures, "documents not read");
     raw(h, "</div>\n<table class=\"facts\">\n");

@@ -9,7 +9,26 @@ static int field(rf_buf *b, const char *key, const char *value)
     return rc ? rc : rf_json_string(b, value);
 }
 
-static int hit_object(rf_buf *b, const rf_hit *hit)
+/* The hit's review state: "state", and the decision in force with who took it, when, why,
+ * and what changed in the listed record since (null when there is none). */
+static int review_fields(rf_buf *b, const rf_report *rep, size_t i)
+{
+    const rf_hit_note *note = rep->notes ? &rep->notes[i] : NULL;
+    const rf_decision *d = note ? note->decision : NULL;
+    int rc;
+
+    if ((rc = field(b, "state", rf_hit_state_name(rf_report_hit_state(rep, i)))) ||
+        (rc = field(b, "decision", d ? rf_decision_kind_name(d->kind) : NULL)) ||
+        (rc = field(b, "decided_by", d ? d->reviewer : NULL)) ||
+        (rc = field(b, "decided_at", d ? d->decided_at : NULL)) ||
+        (rc = field(b, "reason", d ? d->reason : NULL)) ||
+        (rc = field(b, "changes", note ? note->changes : NULL)))
+        return rc;
+    if (note && note->rescreen) return field(b, "rescreen", note->rescreen);
+    return RF_OK;
+}
+
+static int hit_object(rf_buf *b, const rf_report *rep, const rf_hit *hit, size_t rank)
 {
     const rf_entity *e = hit->entity;
     const char *matched = hit->name_index < e->n_names ? e->names[hit->name_index].text : NULL;
@@ -39,7 +58,8 @@ static int hit_object(rf_buf *b, const rf_hit *hit)
             break;
     }
     rf_buf_free(&address);
-    if (rc || (rc = rf_buf_putc(b, ']')) || (rc = field(b, "explanation", hit->explanation)))
+    if (rc || (rc = rf_buf_putc(b, ']')) || (rc = field(b, "explanation", hit->explanation)) ||
+        (rc = review_fields(b, rep, rank)))
         return rc;
     return rf_buf_putc(b, '}');
 }
@@ -57,12 +77,18 @@ int rf_report_jsonl_add(rf_report *rep, const rf_party *party, const rf_hit *con
         (rc = rf_buf_printf(b, ",\"line\":%ld", party->line)) ||
         (rc = field(b, "role", party->role)) || (rc = field(b, "name", party->name)) ||
         (rc = field(b, "country", party->country)) ||
-        (rc = field(b, "status", n_hits ? "review" : "clear")) ||
+        (rc = field(b, "status", rf_report_party_status(rep, n_hits))) ||
         (rc = rf_buf_puts(b, ",\"hits\":[")))
         goto cleanup;
     for (size_t i = 0; i < n_hits; i++)
-        if ((i && (rc = rf_buf_putc(b, ','))) || (rc = hit_object(b, hits[i]))) goto cleanup;
-    rc = rf_buf_puts(b, "]}\n");
+        if ((i && (rc = rf_buf_putc(b, ','))) || (rc = hit_object(b, rep, hits[i], i)))
+            goto cleanup;
+    if ((rc = rf_buf_putc(b, ']')) || (rc = field(b, "fingerprint", rep->fingerprint)) ||
+        (rc = rf_buf_printf(b, ",\"alarm\":%s}\n",
+                            n_hits && rf_hit_state_alarms(rf_report_party_state(rep, n_hits))
+                                ? "true"
+                                : "false")))
+        goto cleanup;
 
 cleanup:
     rf_buf_free(&ref);

@@ -108,6 +108,72 @@ int rf_report_add_hits(rf_report *rep, const rf_party *party, const rf_hit *cons
     return rf_report_jsonl_add(rep, party, hits, n_hits, err);
 }
 
+/* ---- review state ----------------------------------------------------------------------- */
+
+rf_hit_state rf_hit_note_state(const rf_hit_note *note)
+{
+    if (note && note->rescreen && strcmp(note->rescreen, "delisted") == 0) return RF_HIT_DELISTED;
+    if (note && note->rescreen && strcmp(note->rescreen, "dropped") == 0) return RF_HIT_DROPPED;
+    if (!note || !note->decision) return RF_HIT_NEW;
+    switch (note->decision->kind) {
+    case RF_DECISION_CLEARED: return note->record_changed ? RF_HIT_CHANGED : RF_HIT_CLEARED;
+    case RF_DECISION_CONFIRMED: return RF_HIT_CONFIRMED;
+    case RF_DECISION_ESCALATED: return RF_HIT_ESCALATED;
+    case RF_DECISION_NONE: break;
+    }
+    return RF_HIT_NEW;
+}
+
+const char *rf_hit_state_name(rf_hit_state s)
+{
+    static const char *const names[] = {"confirmed", "changed", "new", "escalated",
+                                        "cleared", "delisted", "dropped"};
+    return (unsigned)s < sizeof names / sizeof *names ? names[s] : "new";
+}
+
+int rf_hit_state_alarms(rf_hit_state s)
+{
+    return s == RF_HIT_CONFIRMED || s == RF_HIT_CHANGED || s == RF_HIT_NEW ||
+           s == RF_HIT_ESCALATED;
+}
+
+rf_hit_state rf_report_hit_state(const rf_report *rep, size_t i)
+{
+    return rf_hit_note_state(rep->notes ? &rep->notes[i] : NULL);
+}
+
+rf_hit_state rf_report_party_state(const rf_report *rep, size_t n_hits)
+{
+    rf_hit_state worst = n_hits ? RF_HIT_DROPPED : RF_HIT_NEW;
+    for (size_t i = 0; i < n_hits; i++) {
+        rf_hit_state s = rf_report_hit_state(rep, i);
+        if (s < worst) worst = s;
+    }
+    return worst;
+}
+
+const char *rf_report_party_status(const rf_report *rep, size_t n_hits)
+{
+    rf_hit_state s = rf_report_party_state(rep, n_hits);
+    if (n_hits == 0) return "clear";
+    /* "review" as before decisions existed: someone has to look at it. */
+    return s == RF_HIT_NEW || s == RF_HIT_CHANGED ? "review" : rf_hit_state_name(s);
+}
+
+int rf_report_add_reviewed(rf_report *rep, const rf_party *party, const rf_hit *const *hits,
+                           size_t n_hits, const char *fingerprint, const rf_hit_note *notes,
+                           rf_error *err)
+{
+    int rc;
+    if (!rep) return rf_error_set(err, RF_EUSAGE, NULL, 0, "no report");
+    rep->fingerprint = fingerprint;
+    rep->notes = notes;
+    rc = rf_report_add_hits(rep, party, hits, n_hits, err);
+    rep->fingerprint = NULL;
+    rep->notes = NULL;
+    return rc;
+}
+
 int rf_report_add(rf_report *rep, const rf_party *party, const rf_result *res, rf_error *err)
 {
     size_t n = res ? rf_result_count(res) : 0;

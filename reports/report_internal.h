@@ -22,7 +22,18 @@ struct rf_report {
     const rf_hit **hits;  /* the result's hits, gathered for the writers */
     size_t hits_cap;
     html_state *html;     /* RF_REPORT_HTML only */
+    /* The review state of the party being added (rf_report_add_reviewed), NULL otherwise. */
+    const char *fingerprint;
+    const rf_hit_note *notes;
 };
+
+/* The state of hit `i` of the party being added (RF_HIT_NEW without notes). */
+rf_hit_state rf_report_hit_state(const rf_report *rep, size_t i);
+/* The party's most urgent hit state among its n_hits (RF_HIT_NEW when it has none). */
+rf_hit_state rf_report_party_state(const rf_report *rep, size_t n_hits);
+/* The party's status word in JSON lines and CSV: "clear" without hits, else "review" (a new
+ * or changed hit), "confirmed", "escalated", "cleared", "delisted" or "dropped". */
+const char *rf_report_party_status(const rf_report *rep, size_t n_hits);
 
 /* Adds one party and its hits (best first). rf_report_add gathers them from an rf_result;
  * tests hand them in directly. Nothing is kept from `party` or `hits` after the call. */
@@ -46,8 +57,7 @@ void rf_report_score(char out[8], double score);
 /* Each appends to `out`. NULL text counts as empty. Bytes that are not UTF-8 become U+FFFD, so
  * the output stays well-formed whatever got past the importers. */
 
-/* A JSON string literal with its quotes, or null for NULL. */
-int rf_json_string(rf_buf *out, const char *s);
+/* rf_json_string (a JSON string literal) is public: see rf_reports.h. */
 /* One CSV cell: quoted when it holds a separator, quote or line break; a cell that starts
  * with = + - @ TAB or CR is prefixed with ' so spreadsheets do not run it as a formula. */
 int rf_csv_cell(rf_buf *out, const char *s);

@@ -34,6 +34,45 @@ int rf_report_open(rf_report **out_report, rf_report_format format, FILE *out,
                    const rf_report_context *ctx, rf_error *err);
 /* Adds one screened party and its hits (copied as needed; `res` may be reused afterwards). */
 int rf_report_add(rf_report *rep, const rf_party *party, const rf_result *res, rf_error *err);
+
+/* ---- review state ----------------------------------------------------------------------- */
+
+/* What earlier reviews say about one hit (and, in a rescreen, why it is reported). */
+typedef struct rf_hit_note {
+    const rf_decision *decision; /* the decision in force on this party and entity; NULL: none */
+    int record_changed;          /* the listed record changed since that decision */
+    const char *changes;         /* what changed, for people; may be NULL */
+    const char *rescreen;        /* rescreen: "new", "changed", "delisted", "dropped"; else NULL */
+} rf_hit_note;
+
+/* A hit's state, most urgent first. New, changed, confirmed and escalated hits are alarms: a
+ * party with one must not ship until someone decides (an escalated hit is undecided). */
+typedef enum rf_hit_state {
+    RF_HIT_CONFIRMED = 0, /* confirmed to be the listed party */
+    RF_HIT_CHANGED,       /* cleared, but the listed record changed since */
+    RF_HIT_NEW,           /* never reviewed */
+    RF_HIT_ESCALATED,     /* handed to someone who decides */
+    RF_HIT_CLEARED,       /* cleared, and the listed record is the one cleared: known, quiet */
+    RF_HIT_DELISTED,      /* rescreen: no longer in the lists in force */
+    RF_HIT_DROPPED        /* rescreen: still listed, no longer matched */
+} rf_hit_state;
+
+rf_hit_state rf_hit_note_state(const rf_hit_note *note); /* NULL: RF_HIT_NEW */
+/* "confirmed", "changed", "new", "escalated", "cleared", "delisted", "dropped" */
+const char *rf_hit_state_name(rf_hit_state s);
+int rf_hit_state_alarms(rf_hit_state s); /* 1 for confirmed, changed, new, escalated */
+
+/* rf_report_add for hits already gathered (from a result, or replayed from the audit trail),
+ * with the counterparty's fingerprint and one note per hit (`notes` may be NULL: every hit
+ * new), so the report shows each hit's review state and counts new alarms apart from known
+ * ones. Nothing is kept from the arguments after the call. */
+int rf_report_add_reviewed(rf_report *rep, const rf_party *party, const rf_hit *const *hits,
+                           size_t n_hits, const char *fingerprint, const rf_hit_note *notes,
+                           rf_error *err);
+
+/* Appends `s` to `out` as a JSON string literal with its quotes (null for NULL); bytes that
+ * are not UTF-8 become U+FFFD. For callers writing their own JSON (audit export). */
+int rf_json_string(rf_buf *out, const char *s);
 /* Records a document that could not be read (shown in the HTML summary). */
 int rf_report_add_failure(rf_report *rep, const rf_error *failure, rf_error *err);
 /* Finishes the output (HTML is written here) and frees the report. */

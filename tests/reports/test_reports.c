@@ -360,10 +360,12 @@ static void test_reports__csv_one_row_per_hit_and_no_formulas(void **state)
     assert_int_equal(count(rows, "\n"), 8);
     assert_non_null(strstr(text, "ref,document,line,role,name,country,status,list,source_id,"
                                  "listed_name,matched,score,entity_type,federal_register,"
-                                 "license_requirement,license_policy,programs,explanation\r\n"));
+                                 "license_requirement,license_policy,programs,explanation,"
+                                 "fingerprint,state,decided_by,decided_at,reason,changes\r\n"));
     assert_non_null(strstr(rows, "[\"SO-24-0311\", \"open-orders.csv\", \"2\", \"buyer\", "
                                  "\"Kimball Electronics, Inc.\", \"US\", \"clear\", \"\", \"\", "
-                                 "\"\", \"\", \"\", \"\", \"\", \"\", \"\", \"\", \"\"]"));
+                                 "\"\", \"\", \"\", \"\", \"\", \"\", \"\", \"\", \"\", "
+                                 "\"\", \"\", \"\", \"\", \"\", \"\"]"));
     assert_non_null(strstr(rows, "[\"SO-24-0317\", \"open-orders.csv\", \"8\", \"end_user\", "
                                  "\"Shenzhen Huawei Technologies\", \"CN\", \"review\", \"EL\", "
                                  "\"d05d55fa214aff19c1eb3270d54905e4e362d445\", \"Huawei "

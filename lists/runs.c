@@ -1,0 +1,719 @@
+/* runs.c: the audit trail of rf_lists.h: recording a screening run (what it was asked, the
+ * versions and inputs it read, every party and hit it found, the decisions those hits were
+ * under) and reading it back, so that `redflag history show` rebuilds the run's report from
+ * the record. Results are committed in batches so that a long run does not hold the write
+ * lock throughout; the run's own row is completed last. */
+#include "review_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Results per transaction: big enough that commits cost little, small enough that an import
+ * in another process waits well under the store's 10 s busy timeout. */
+#define RUN_BATCH 4096
+
+struct rf_run {
+    rf_store *st;
+    long long id;
+    long long seq;    /* results recorded */
+    int in_batch;     /* a transaction is open */
+    long batch;       /* results in it */
+    sqlite3_stmt *ins_party, *ins_line, *ins_hit, *ins_input, *upsert_cp, *del_cp_hits,
+        *ins_cp_hit;
+};
+
+long long rf_run_id(const rf_run *run)
+{
+    return run ? run->id : 0;
+}
+
+static void run_free(rf_run *run)
+{
+    sqlite3_finalize(run->ins_party);
+    sqlite3_finalize(run->ins_line);
+    sqlite3_finalize(run->ins_hit);
+    sqlite3_finalize(run->ins_input);
+    sqlite3_finalize(run->upsert_cp);
+    sqlite3_finalize(run->del_cp_hits);
+    sqlite3_finalize(run->ins_cp_hit);
+    free(run);
+}
+
+/* Opens the batch transaction if none is open. */
+static int batch_begin(rf_run *run, rf_error *err)
+{
+    if (run->in_batch) return RF_OK;
+    if (sqlite3_exec(run->st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+        return rf_store_db_error(err, run->st, "recording the screening run");
+    run->in_batch = 1;
+    run->batch = 0;
+    return RF_OK;
+}
+
+static int batch_commit(rf_run *run, rf_error *err)
+{
+    if (!run->in_batch) return RF_OK;
+    run->in_batch = 0;
+    if (sqlite3_exec(run->st->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+        int rc = rf_store_db_error(err, run->st, "recording the screening run");
+        sqlite3_exec(run->st->db, "ROLLBACK", NULL, NULL, NULL);
+        return rc;
+    }
+    return RF_OK;
+}
+
+/* Steps an insert and makes it ready for the next row. */
+static int step_done(rf_run *run, sqlite3_stmt *stmt, const char *what, rf_error *err)
+{
+    int step = sqlite3_step(stmt);
+    int rc = step == SQLITE_DONE ? RF_OK : rf_store_db_error(err, run->st, what);
+    sqlite3_reset(stmt);
+    sqlite3_clear_bindings(stmt);
+    return rc;
+}
+
+int rf_store_run_begin(rf_run **out, rf_store *st, const rf_run_info *info, rf_error *err)
+{
+    static const char *const inserts[] = {
+        "INSERT INTO run_party (run_id, seq, input, document, line, ref, role, name, address,"
+        " city, country, date, item, format, doc_type, party_id, region, postal_code,"
+        " order_line, part_number, description, quantity, eccn, hs_code, origin, fingerprint,"
+        " hits) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,"
+        " ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27)",
+        "INSERT INTO run_party_line (run_id, seq, position, line, number, part_number,"
+        " description, quantity, eccn, hs_code, origin) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,"
+        " ?8, ?9, ?10, ?11)",
+        "INSERT INTO run_hit (run_id, seq, rank, entity_id, name_index, score, explanation,"
+        " listed_spans, party_spans, decision_id, record_changed, changes, rescreen)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+        "INSERT INTO run_input (run_id, position, path, sha256, parties, error_line, error)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        "INSERT INTO counterparty (fingerprint, name, address, city, country, first_run,"
+        " last_run) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6) ON CONFLICT (fingerprint) DO UPDATE"
+        " SET name = excluded.name, address = excluded.address, city = excluded.city,"
+        " country = excluded.country, last_run = excluded.last_run",
+        "DELETE FROM counterparty_hit WHERE fingerprint = ?1",
+        "INSERT OR REPLACE INTO counterparty_hit (fingerprint, list_code, source_id,"
+        " listed_name, entity_id, content_hash, score) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    };
+    rf_run *run;
+    sqlite3_stmt *stmt = NULL;
+    sqlite3_stmt **stmts[7];
+    int rc;
+
+    *out = NULL;
+    if (!info || !info->command || !info->user || !info->versions)
+        return rf_error_set(err, RF_EUSAGE, NULL, 0, "a run needs a command, a user and versions");
+    if (st->active)
+        return rf_error_set(err, RF_EUSAGE, st->path, 0, "an import is in progress");
+    if (!(run = calloc(1, sizeof *run))) return rf_error_set(err, RF_ENOMEM, NULL, 0, "out of memory");
+    run->st = st;
+    stmts[0] = &run->ins_party, stmts[1] = &run->ins_line, stmts[2] = &run->ins_hit;
+    stmts[3] = &run->ins_input, stmts[4] = &run->upsert_cp, stmts[5] = &run->del_cp_hits;
+    stmts[6] = &run->ins_cp_hit;
+    for (size_t i = 0; i < sizeof inserts / sizeof *inserts; i++)
+        if ((rc = rf_store_prepare(stmts[i], st, inserts[i], err)) != 0) goto fail;
+
+    if ((rc = batch_begin(run, err)) != 0) goto fail;
+    if ((rc = rf_store_prepare(&stmt, st,
+                               "INSERT INTO run (command, user, started_at, report_time, as_of,"
+                               " threshold, max_hits, settings, tool_version) VALUES (?1, ?2,"
+                               " strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), ?3, ?4, ?5, ?6, ?7, ?8)",
+                               err)) != 0)
+        goto fail;
+    rf_store_bind_text(stmt, 1, info->command);
+    rf_store_bind_text(stmt, 2, info->user);
+    rf_store_bind_text(stmt, 3, info->report_time);
+    rf_store_bind_text(stmt, 4, info->as_of);
+    sqlite3_bind_double(stmt, 5, info->threshold);
+    sqlite3_bind_int(stmt, 6, info->max_hits);
+    rf_store_bind_text(stmt, 7, info->settings);
+    rf_store_bind_text(stmt, 8, info->tool_version);
+    if ((rc = step_done(run, stmt, "recording the screening run", err)) != 0) goto fail;
+    run->id = sqlite3_last_insert_rowid(st->db);
+    sqlite3_finalize(stmt);
+    if ((rc = rf_store_prepare(&stmt, st,
+                               "INSERT INTO run_version (run_id, position, version_id)"
+                               " VALUES (?1, ?2, ?3)",
+                               err)) != 0)
+        goto fail;
+    for (size_t i = 0; i < info->versions->count; i++) {
+        sqlite3_bind_int64(stmt, 1, run->id);
+        sqlite3_bind_int64(stmt, 2, (sqlite3_int64)i);
+        sqlite3_bind_int64(stmt, 3, info->versions->items[i].id);
+        if ((rc = step_done(run, stmt, "recording the run's list versions", err)) != 0) goto fail;
+    }
+    sqlite3_finalize(stmt);
+    stmt = NULL;
+    /* The run is in the history from its start, whatever happens to it later. */
+    if ((rc = batch_commit(run, err)) != 0) goto fail;
+    *out = run;
+    return RF_OK;
+
+fail:
+    sqlite3_finalize(stmt);
+    if (run->in_batch) sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+    run_free(run);
+    return rc;
+}
+
+int rf_store_run_add_input(rf_run *run, const rf_run_input *in, rf_error *err)
+{
+    sqlite3_stmt *s;
+    int rc;
+    if (!run || !in || !in->path) return rf_error_set(err, RF_EUSAGE, NULL, 0, "no run or input");
+    if ((rc = batch_begin(run, err)) != 0) return rc;
+    s = run->ins_input;
+    sqlite3_bind_int64(s, 1, run->id);
+    sqlite3_bind_int(s, 2, in->position);
+    rf_store_bind_text(s, 3, in->path);
+    rf_store_bind_text(s, 4, in->sha256);
+    sqlite3_bind_int64(s, 5, in->parties);
+    if (in->error) {
+        sqlite3_bind_int64(s, 6, in->error_line);
+        rf_store_bind_text(s, 7, in->error);
+    }
+    return step_done(run, s, "recording the run's input", err);
+}
+
+/* "start:len start:len ..." */
+static int spans_text(rf_buf *b, const size_t *spans, size_t n)
+{
+    int rc = RF_OK;
+    rf_buf_reset(b);
+    for (size_t i = 0; i < n && rc == RF_OK; i++)
+        rc = rf_buf_printf(b, i ? " %zu:%zu" : "%zu:%zu", spans[2 * i], spans[2 * i + 1]);
+    return rc == RF_OK ? rf_buf_append(b, "", 0) : rc;
+}
+
+static int add_lines(rf_run *run, const rf_party *p, rf_error *err)
+{
+    sqlite3_stmt *s = run->ins_line;
+    int rc = RF_OK;
+    for (size_t i = 0; i < p->n_lines && rc == RF_OK; i++) {
+        const rf_order_line *l = &p->lines[i];
+        sqlite3_bind_int64(s, 1, run->id);
+        sqlite3_bind_int64(s, 2, run->seq);
+        sqlite3_bind_int64(s, 3, (sqlite3_int64)i);
+        sqlite3_bind_int64(s, 4, l->line);
+        rf_store_bind_text(s, 5, l->number);
+        rf_store_bind_text(s, 6, l->part_number);
+        rf_store_bind_text(s, 7, l->description);
+        rf_store_bind_text(s, 8, l->quantity);
+        rf_store_bind_text(s, 9, l->eccn);
+        rf_store_bind_text(s, 10, l->hs_code);
+        rf_store_bind_text(s, 11, l->origin);
+        rc = step_done(run, s, "recording an order line", err);
+    }
+    return rc;
+}
+
+int rf_store_run_add_result(rf_run *run, int input, const rf_party *p, const char *fingerprint,
+                            const rf_run_hit *hits, size_t n_hits, rf_error *err)
+{
+    const char *texts[] = {p ? p->document : NULL, NULL, p ? p->ref : NULL,
+                           p ? p->role : NULL, p ? p->name : NULL, p ? p->address : NULL,
+                           p ? p->city : NULL, p ? p->country : NULL, p ? p->date : NULL,
+                           p ? p->item : NULL, p ? p->format : NULL, p ? p->doc_type : NULL,
+                           p ? p->party_id : NULL, p ? p->region : NULL,
+                           p ? p->postal_code : NULL, p ? p->order_line : NULL,
+                           p ? p->part_number : NULL, p ? p->description : NULL,
+                           p ? p->quantity : NULL, p ? p->eccn : NULL, p ? p->hs_code : NULL,
+                           p ? p->origin : NULL, fingerprint};
+    sqlite3_stmt *s;
+    rf_buf listed = {0}, party = {0};
+    int rc;
+
+    if (!run || !p || !fingerprint || (n_hits && !hits))
+        return rf_error_set(err, RF_EUSAGE, NULL, 0, "no run, party, fingerprint or hits");
+    if ((rc = batch_begin(run, err)) != 0) return rc;
+    run->seq++;
+    s = run->ins_party;
+    sqlite3_bind_int64(s, 1, run->id);
+    sqlite3_bind_int64(s, 2, run->seq);
+    sqlite3_bind_int(s, 3, input);
+    for (int i = 0; i < (int)(sizeof texts / sizeof *texts); i++)
+        if (i != 1) rf_store_bind_text(s, 4 + i, texts[i]);
+    sqlite3_bind_int64(s, 5, p->line);
+    sqlite3_bind_int64(s, 27, (sqlite3_int64)n_hits);
+    if ((rc = step_done(run, s, "recording a screened party", err)) != 0 ||
+        (rc = add_lines(run, p, err)) != 0)
+        return rc;
+
+    s = run->ins_hit;
+    for (size_t i = 0; i < n_hits; i++) {
+        const rf_run_hit *h = &hits[i];
+        if (!h->entity || h->entity->id <= 0) {
+            rc = rf_error_set(err, RF_EUSAGE, NULL, 0, "a recorded hit needs a stored entity");
+            break;
+        }
+        if ((rc = spans_text(&listed, h->listed_spans, h->n_listed_spans)) != 0 ||
+            (rc = spans_text(&party, h->party_spans, h->n_party_spans)) != 0) {
+            rc = rf_error_set(err, rc, NULL, 0, "out of memory");
+            break;
+        }
+        sqlite3_bind_int64(s, 1, run->id);
+        sqlite3_bind_int64(s, 2, run->seq);
+        sqlite3_bind_int64(s, 3, (sqlite3_int64)i);
+        sqlite3_bind_int64(s, 4, h->entity->id);
+        sqlite3_bind_int64(s, 5, (sqlite3_int64)h->name_index);
+        sqlite3_bind_double(s, 6, h->score);
+        rf_store_bind_text(s, 7, h->explanation);
+        rf_store_bind_text(s, 8, listed.data ? listed.data : "");
+        rf_store_bind_text(s, 9, party.data ? party.data : "");
+        if (h->decision && h->decision->id) sqlite3_bind_int64(s, 10, h->decision->id);
+        sqlite3_bind_int(s, 11, h->record_changed != 0);
+        rf_store_bind_text(s, 12, h->changes);
+        rf_store_bind_text(s, 13, h->rescreen);
+        if ((rc = step_done(run, s, "recording a hit", err)) != 0) break;
+    }
+    rf_buf_free(&listed);
+    rf_buf_free(&party);
+    if (rc == RF_OK && ++run->batch >= RUN_BATCH) rc = batch_commit(run, err);
+    return rc;
+}
+
+int rf_store_run_counterparty(rf_run *run, const rf_party *p, const char *fingerprint,
+                              const rf_known_hit *hits, size_t n_hits, rf_error *err)
+{
+    sqlite3_stmt *s;
+    int rc;
+
+    if (!run || !p || !p->name || !fingerprint || (n_hits && !hits))
+        return rf_error_set(err, RF_EUSAGE, NULL, 0, "no run, party, fingerprint or hits");
+    if ((rc = batch_begin(run, err)) != 0) return rc;
+    s = run->upsert_cp;
+    rf_store_bind_text(s, 1, fingerprint);
+    rf_store_bind_text(s, 2, p->name);
+    rf_store_bind_text(s, 3, p->address);
+    rf_store_bind_text(s, 4, p->city);
+    rf_store_bind_text(s, 5, p->country);
+    sqlite3_bind_int64(s, 6, run->id);
+    if ((rc = step_done(run, s, "recording a counterparty", err)) != 0) return rc;
+    s = run->del_cp_hits;
+    rf_store_bind_text(s, 1, fingerprint);
+    if ((rc = step_done(run, s, "recording a counterparty", err)) != 0) return rc;
+    s = run->ins_cp_hit;
+    for (size_t i = 0; i < n_hits && rc == RF_OK; i++) {
+        const rf_known_hit *h = &hits[i];
+        if (!h->list_code || !h->source_id || !h->content_hash)
+            return rf_error_set(err, RF_EUSAGE, NULL, 0, "a known hit needs its listed entity");
+        rf_store_bind_text(s, 1, fingerprint);
+        rf_store_bind_text(s, 2, h->list_code);
+        rf_store_bind_text(s, 3, h->source_id);
+        rf_store_bind_text(s, 4, h->listed_name);
+        sqlite3_bind_int64(s, 5, h->entity_id);
+        rf_store_bind_text(s, 6, h->content_hash);
+        sqlite3_bind_double(s, 7, h->score);
+        rc = step_done(run, s, "recording a counterparty's hit", err);
+    }
+    return rc;
+}
+
+/* Completes the run's row as `status`. */
+static int close_run(rf_run *run, const char *status, const rf_run_totals *t, rf_error *err)
+{
+    static const rf_run_totals none = {0, 0, 0, 0, 0, -1};
+    sqlite3_stmt *stmt = NULL;
+    int rc;
+
+    if (!t) t = &none;
+    if ((rc = batch_begin(run, err)) != 0) return rc;
+    if ((rc = rf_store_prepare(&stmt, run->st,
+                               "UPDATE run SET status = ?2, finished_at ="
+                               " strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), parties = ?3,"
+                               " flagged = ?4, new_alarms = ?5, known_alarms = ?6, cleared = ?7,"
+                               " exit_status = ?8 WHERE id = ?1",
+                               err)) == 0) {
+        sqlite3_bind_int64(stmt, 1, run->id);
+        rf_store_bind_text(stmt, 2, status);
+        sqlite3_bind_int64(stmt, 3, t->parties);
+        sqlite3_bind_int64(stmt, 4, t->flagged);
+        sqlite3_bind_int64(stmt, 5, t->new_alarms);
+        sqlite3_bind_int64(stmt, 6, t->known_alarms);
+        sqlite3_bind_int64(stmt, 7, t->cleared);
+        if (t->exit_status >= 0) sqlite3_bind_int(stmt, 8, t->exit_status);
+        rc = step_done(run, stmt, "completing the screening run", err);
+        sqlite3_finalize(stmt);
+    }
+    if (rc == RF_OK) return batch_commit(run, err);
+    sqlite3_exec(run->st->db, "ROLLBACK", NULL, NULL, NULL);
+    run->in_batch = 0;
+    return rc;
+}
+
+int rf_store_run_finish(rf_run *run, const rf_run_totals *totals, rf_error *err)
+{
+    int rc;
+    if (!run) return rf_error_set(err, RF_EUSAGE, NULL, 0, "no run");
+    rc = close_run(run, "done", totals, err);
+    run_free(run);
+    return rc;
+}
+
+void rf_store_run_fail(rf_run *run)
+{
+    if (!run) return;
+    /* Keep what was written: the history should show how far the run got. */
+    if (batch_commit(run, NULL) == RF_OK) close_run(run, "failed", NULL, NULL);
+    run_free(run);
+}
+
+/* ---- reading back ----------------------------------------------------------------------- */
+
+#define RUN_COLUMNS                                                                         \
+    "id, command, user, started_at, report_time, finished_at, status, as_of, settings,"      \
+    " tool_version, threshold, max_hits, parties, flagged, new_alarms, known_alarms, cleared," \
+    " coalesce(exit_status, -1), (SELECT count(*) FROM run_input i WHERE i.run_id = run.id)"
+
+void rf_run_list_free(rf_run_list *list)
+{
+    if (!list) return;
+    free(list->items);
+    free(list->strings);
+    memset(list, 0, sizeof *list);
+}
+
+int rf_store_runs(rf_run_list *out, rf_store *st, long long run_id, const char *from,
+                  const char *to, rf_error *err)
+{
+    static const char sql[] =
+        "SELECT " RUN_COLUMNS " FROM run WHERE (?1 = 0 OR id = ?1)"
+        " AND (?2 IS NULL OR started_at >= ?2) AND (?3 IS NULL OR started_at < date(?3, '+1 day'))"
+        " ORDER BY id";
+    enum { N_TEXT = 9 };
+    sqlite3_stmt *stmt = NULL;
+    rf_strings strings = {0};
+    size_t cap = 0;
+    int rc, step;
+
+    memset(out, 0, sizeof *out);
+    if ((from && !rf_store_valid_date(from)) || (to && !rf_store_valid_date(to)))
+        return rf_error_set(err, RF_EUSAGE, NULL, 0, "dates are YYYY-MM-DD");
+    if ((rc = rf_store_prepare(&stmt, st, sql, err)) != 0) return rc;
+    sqlite3_bind_int64(stmt, 1, run_id);
+    rf_store_bind_text(stmt, 2, from);
+    rf_store_bind_text(stmt, 3, to);
+    while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+        rf_run_record *r;
+        if (out->count == cap) {
+            rf_run_record *grown;
+            cap = cap ? cap * 2 : 16;
+            if (!(grown = realloc(out->items, cap * sizeof *grown))) goto oom;
+            out->items = grown;
+        }
+        r = &out->items[out->count++];
+        memset(r, 0, sizeof *r);
+        r->id = sqlite3_column_int64(stmt, 0);
+        for (int c = 1; c <= N_TEXT; c++)
+            if (rf_strings_add(&strings, stmt, c) < 0) goto oom;
+        r->threshold = sqlite3_column_double(stmt, 10);
+        r->max_hits = sqlite3_column_int(stmt, 11);
+        r->totals.parties = sqlite3_column_int64(stmt, 12);
+        r->totals.flagged = sqlite3_column_int64(stmt, 13);
+        r->totals.new_alarms = sqlite3_column_int64(stmt, 14);
+        r->totals.known_alarms = sqlite3_column_int64(stmt, 15);
+        r->totals.cleared = sqlite3_column_int64(stmt, 16);
+        r->totals.exit_status = sqlite3_column_int(stmt, 17);
+        r->inputs = sqlite3_column_int(stmt, 18);
+    }
+    sqlite3_finalize(stmt);
+    if (step != SQLITE_DONE) {
+        rf_strings_free(&strings);
+        rf_run_list_free(out);
+        return rf_store_db_error(err, st, "reading the screening history");
+    }
+    for (size_t i = 0; i < out->count; i++) {
+        rf_run_record *r = &out->items[i];
+        const char **fields[N_TEXT] = {&r->command,  &r->user,   &r->started_at,
+                                       &r->report_time, &r->finished_at, &r->status,
+                                       &r->as_of,    &r->settings, &r->tool_version};
+        for (int f = 0; f < N_TEXT; f++)
+            *fields[f] = rf_strings_get(&strings, (long)(i * N_TEXT) + f);
+    }
+    out->strings = rf_strings_detach(&strings);
+    if (run_id > 0 && out->count == 0)
+        return rf_error_set(err, RF_ENOTFOUND, st->path, 0, "no screening run %lld", run_id);
+    return RF_OK;
+
+oom:
+    sqlite3_finalize(stmt);
+    rf_strings_free(&strings);
+    rf_run_list_free(out);
+    return rf_error_set(err, RF_ENOMEM, st->path, 0, "out of memory reading the history");
+}
+
+int rf_store_run_versions(rf_version_list *out, rf_store *st, long long run_id, rf_error *err)
+{
+    sqlite3_stmt *stmt = NULL;
+    int rc;
+
+    out->items = NULL;
+    out->count = 0;
+    if ((rc = rf_store_prepare(&stmt, st,
+                               "SELECT " RF_STORE_VERSION_COLUMNS " FROM run_version r"
+                               " JOIN list_version v ON v.id = r.version_id WHERE r.run_id = ?1"
+                               " ORDER BY r.position",
+                               err)) != 0)
+        return rc;
+    sqlite3_bind_int64(stmt, 1, run_id);
+    rc = rf_store_collect_versions(out, st, stmt, err);
+    sqlite3_finalize(stmt);
+    return rc;
+}
+
+int rf_store_run_inputs(rf_store *st, long long run_id,
+                        int (*fn)(const rf_run_input *input, void *ctx), void *ctx,
+                        rf_error *err)
+{
+    sqlite3_stmt *stmt = NULL;
+    int rc, step;
+
+    if ((rc = rf_store_prepare(&stmt, st,
+                               "SELECT position, path, sha256, parties, error_line, error"
+                               " FROM run_input WHERE run_id = ?1 ORDER BY position",
+                               err)) != 0)
+        return rc;
+    sqlite3_bind_int64(stmt, 1, run_id);
+    while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+        rf_run_input in;
+        in.position = sqlite3_column_int(stmt, 0);
+        in.path = (const char *)sqlite3_column_text(stmt, 1);
+        in.sha256 = (const char *)sqlite3_column_text(stmt, 2);
+        in.parties = (long)sqlite3_column_int64(stmt, 3);
+        in.error_line = (long)sqlite3_column_int64(stmt, 4);
+        in.error = (const char *)sqlite3_column_text(stmt, 5);
+        if (fn(&in, ctx)) {
+            rc = rf_error_set(err, RF_ECANCEL, NULL, 0, "stopped by the caller");
+            break;
+        }
+    }
+    if (rc == RF_OK && step != SQLITE_DONE) rc = rf_store_db_error(err, st, "reading run inputs");
+    sqlite3_finalize(stmt);
+    return rc;
+}
+
+int rf_snapshot_load_run(rf_snapshot **out, rf_store *st, long long run_id, rf_error *err)
+{
+    sqlite3_stmt *stmt = NULL;
+    long long *ids = NULL;
+    size_t n = 0, cap = 0;
+    int rc, step;
+
+    *out = NULL;
+    if ((rc = rf_store_prepare(&stmt, st,
+                               "SELECT DISTINCT entity_id FROM run_hit WHERE run_id = ?1"
+                               " UNION SELECT d.entity_id FROM run_hit h JOIN review_decision d"
+                               " ON d.id = h.decision_id WHERE h.run_id = ?1"
+                               " AND d.entity_id IS NOT NULL ORDER BY 1",
+                               err)) != 0)
+        return rc;
+    sqlite3_bind_int64(stmt, 1, run_id);
+    while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+        if (n == cap) {
+            long long *grown;
+            cap = cap ? cap * 2 : 256;
+            if (!(grown = realloc(ids, cap * sizeof *grown))) {
+                rc = rf_error_set(err, RF_ENOMEM, st->path, 0, "out of memory");
+                goto cleanup;
+            }
+            ids = grown;
+        }
+        ids[n++] = sqlite3_column_int64(stmt, 0);
+    }
+    if (step != SQLITE_DONE) {
+        rc = rf_store_db_error(err, st, "reading the run's hits");
+        goto cleanup;
+    }
+    rc = rf_snapshot_load_ids(out, st, ids, n, err);
+
+cleanup:
+    sqlite3_finalize(stmt);
+    free(ids);
+    return rc;
+}
+
+/* Parses "start:len start:len ..." into `spans` (pairs); returns the pairs read. */
+static size_t parse_spans(size_t *spans, size_t max_pairs, const char *s)
+{
+    size_t n = 0;
+    while (s && *s && n < max_pairs) {
+        char *end;
+        unsigned long long start = strtoull(s, &end, 10), len;
+        if (*end != ':') break;
+        len = strtoull(end + 1, &end, 10);
+        spans[2 * n] = (size_t)start;
+        spans[2 * n + 1] = (size_t)len;
+        n++;
+        s = end;
+        while (*s == ' ') s++;
+    }
+    return n;
+}
+
+/* A recorded hit, with room for the things it points at. */
+typedef struct replay_hit {
+    rf_run_hit hit;
+    rf_decision decision;
+    size_t spans[2 * 64], party_spans[2 * 64];
+} replay_hit;
+
+#define PARTY_TEXTS 21
+
+int rf_store_run_results(rf_store *st, long long run_id, const rf_snapshot *entities,
+                         int (*fn)(const rf_run_result *result, void *ctx), void *ctx,
+                         rf_error *err)
+{
+    static const char party_sql[] =
+        "SELECT seq, input, line, fingerprint, hits, document, ref, role, name, address, city,"
+        " country, date, item, format, doc_type, party_id, region, postal_code, order_line,"
+        " part_number, description, quantity, eccn, hs_code, origin"
+        " FROM run_party WHERE run_id = ?1 ORDER BY seq";
+    static const char line_sql[] =
+        "SELECT line, number, part_number, description, quantity, eccn, hs_code, origin"
+        " FROM run_party_line WHERE run_id = ?1 AND seq = ?2 ORDER BY position";
+    static const char hit_sql[] =
+        "SELECT h.entity_id, h.name_index, h.score, h.explanation, h.listed_spans,"
+        " h.party_spans, h.record_changed, h.changes, h.rescreen, d.id, d.decision,"
+        " d.fingerprint, d.party_name, d.list_code, d.source_id, d.listed_name, d.entity_id,"
+        " d.content_hash, d.reviewer, d.reason, d.decided_at, d.run_id"
+        " FROM run_hit h LEFT JOIN review_decision d ON d.id = h.decision_id"
+        " WHERE h.run_id = ?1 AND h.seq = ?2 ORDER BY h.rank";
+    sqlite3_stmt *parties = NULL, *lines = NULL, *hits_q = NULL;
+    replay_hit *hits = NULL;
+    rf_run_hit *flat = NULL;
+    rf_order_line *order_lines = NULL;
+    size_t hits_cap = 0, lines_cap = 0;
+    int rc, step;
+
+    if ((rc = rf_store_prepare(&parties, st, party_sql, err)) != 0 ||
+        (rc = rf_store_prepare(&lines, st, line_sql, err)) != 0 ||
+        (rc = rf_store_prepare(&hits_q, st, hit_sql, err)) != 0)
+        goto cleanup;
+    sqlite3_bind_int64(parties, 1, run_id);
+    while ((step = sqlite3_step(parties)) == SQLITE_ROW) {
+        const char *t[PARTY_TEXTS];
+        rf_party p;
+        rf_run_result r;
+        size_t n_hits = (size_t)sqlite3_column_int64(parties, 4), n_lines = 0;
+        int hstep, lstep;
+
+        for (int i = 0; i < PARTY_TEXTS; i++)
+            t[i] = (const char *)sqlite3_column_text(parties, 5 + i);
+        memset(&p, 0, sizeof p);
+        p.document = t[0], p.ref = t[1], p.role = t[2], p.name = t[3], p.address = t[4];
+        p.city = t[5], p.country = t[6], p.date = t[7], p.item = t[8], p.format = t[9];
+        p.doc_type = t[10], p.party_id = t[11], p.region = t[12], p.postal_code = t[13];
+        p.order_line = t[14], p.part_number = t[15], p.description = t[16];
+        p.quantity = t[17], p.eccn = t[18], p.hs_code = t[19], p.origin = t[20];
+        p.line = (long)sqlite3_column_int64(parties, 2);
+        memset(&r, 0, sizeof r);
+        r.seq = sqlite3_column_int64(parties, 0);
+        r.input = sqlite3_column_int(parties, 1);
+        r.fingerprint = (const char *)sqlite3_column_text(parties, 3);
+        r.party = &p;
+
+        sqlite3_reset(lines);
+        sqlite3_bind_int64(lines, 1, run_id);
+        sqlite3_bind_int64(lines, 2, r.seq);
+        while ((lstep = sqlite3_step(lines)) == SQLITE_ROW) {
+            rf_order_line *l;
+            if (n_lines == lines_cap) {
+                rf_order_line *grown;
+                lines_cap = lines_cap ? lines_cap * 2 : 16;
+                if (!(grown = realloc(order_lines, lines_cap * sizeof *grown))) goto oom;
+                order_lines = grown;
+            }
+            l = &order_lines[n_lines++];
+            l->line = (long)sqlite3_column_int64(lines, 0);
+            l->number = (const char *)sqlite3_column_text(lines, 1);
+            l->part_number = (const char *)sqlite3_column_text(lines, 2);
+            l->description = (const char *)sqlite3_column_text(lines, 3);
+            l->quantity = (const char *)sqlite3_column_text(lines, 4);
+            l->eccn = (const char *)sqlite3_column_text(lines, 5);
+            l->hs_code = (const char *)sqlite3_column_text(lines, 6);
+            l->origin = (const char *)sqlite3_column_text(lines, 7);
+        }
+        if (lstep != SQLITE_DONE) goto db_error;
+        p.lines = n_lines ? order_lines : NULL;
+        p.n_lines = n_lines;
+
+        if (n_hits > hits_cap) {
+            replay_hit *grown = realloc(hits, n_hits * sizeof *grown);
+            rf_run_hit *grown_flat;
+            if (!grown) goto oom;
+            hits = grown;
+            if (!(grown_flat = realloc(flat, n_hits * sizeof *grown_flat))) goto oom;
+            flat = grown_flat;
+            hits_cap = n_hits;
+        }
+        r.n_hits = 0;
+        sqlite3_reset(hits_q);
+        sqlite3_bind_int64(hits_q, 1, run_id);
+        sqlite3_bind_int64(hits_q, 2, r.seq);
+        while ((hstep = sqlite3_step(hits_q)) == SQLITE_ROW && r.n_hits < n_hits) {
+            replay_hit *h = &hits[r.n_hits];
+            long long entity_id = sqlite3_column_int64(hits_q, 0);
+            memset(&h->hit, 0, sizeof h->hit);
+            if (!(h->hit.entity = rf_snapshot_find(entities, entity_id))) {
+                rc = rf_error_set(err, RF_ENOTFOUND, st->path, 0,
+                                  "run %lld: listed record %lld is not loaded", run_id,
+                                  entity_id);
+                goto cleanup;
+            }
+            h->hit.name_index = (size_t)sqlite3_column_int64(hits_q, 1);
+            h->hit.score = sqlite3_column_double(hits_q, 2);
+            h->hit.explanation = (const char *)sqlite3_column_text(hits_q, 3);
+            h->hit.n_listed_spans = parse_spans(h->spans, 64,
+                                                (const char *)sqlite3_column_text(hits_q, 4));
+            h->hit.listed_spans = h->spans;
+            h->hit.n_party_spans = parse_spans(h->party_spans, 64,
+                                               (const char *)sqlite3_column_text(hits_q, 5));
+            h->hit.party_spans = h->party_spans;
+            h->hit.record_changed = sqlite3_column_int(hits_q, 6);
+            h->hit.changes = (const char *)sqlite3_column_text(hits_q, 7);
+            h->hit.rescreen = (const char *)sqlite3_column_text(hits_q, 8);
+            if (sqlite3_column_type(hits_q, 9) != SQLITE_NULL) {
+                rf_decision *d = &h->decision;
+                d->id = sqlite3_column_int64(hits_q, 9);
+                rf_decision_kind_parse(&d->kind, (const char *)sqlite3_column_text(hits_q, 10));
+                d->fingerprint = (const char *)sqlite3_column_text(hits_q, 11);
+                d->party_name = (const char *)sqlite3_column_text(hits_q, 12);
+                d->list_code = (const char *)sqlite3_column_text(hits_q, 13);
+                d->source_id = (const char *)sqlite3_column_text(hits_q, 14);
+                d->listed_name = (const char *)sqlite3_column_text(hits_q, 15);
+                d->entity_id = sqlite3_column_int64(hits_q, 16);
+                d->content_hash = (const char *)sqlite3_column_text(hits_q, 17);
+                d->reviewer = (const char *)sqlite3_column_text(hits_q, 18);
+                d->reason = (const char *)sqlite3_column_text(hits_q, 19);
+                d->decided_at = (const char *)sqlite3_column_text(hits_q, 20);
+                d->run_id = sqlite3_column_int64(hits_q, 21);
+                h->hit.decision = d;
+            }
+            flat[r.n_hits++] = h->hit;
+        }
+        if (hstep != SQLITE_DONE && hstep != SQLITE_ROW) goto db_error;
+        r.hits = r.n_hits ? flat : NULL;
+        if (fn(&r, ctx)) {
+            rc = rf_error_set(err, RF_ECANCEL, NULL, 0, "stopped by the caller");
+            goto cleanup;
+        }
+    }
+    if (step != SQLITE_DONE) goto db_error;
+    rc = RF_OK;
+    goto cleanup;
+
+db_error:
+    rc = rf_store_db_error(err, st, "reading the run's results");
+    goto cleanup;
+oom:
+    rc = rf_error_set(err, RF_ENOMEM, st->path, 0, "out of memory reading the run's results");
+cleanup:
+    sqlite3_finalize(parties);
+    sqlite3_finalize(lines);
+    sqlite3_finalize(hits_q);
+    free(hits);
+    free(flat);
+    free(order_lines);
+    return rc;
+}
