@@ -111,12 +111,16 @@ static int make_source_id(dpl_reader *r, rf_row *row, char *out, size_t out_size
     return 0;
 }
 
+/* 0 for a row to read, 1 for an empty row to skip, or an error. BIS's older files stop a
+ * row short when its last fields are empty, and carry rows of empty fields. */
 static int check_row(dpl_reader *r, rf_row *row)
 {
-    if (row->n != r->n_columns)
+    if (row->n > r->n_columns)
         return rf_list_fail(r->cx, RF_EFORMAT, row->line, "row has %zu fields, the header has %zu",
                             row->n, r->n_columns);
-    return 0;
+    for (size_t i = 0; i < row->n; i++)
+        if (rf_row_get(row, i)) return 0;
+    return 1;
 }
 
 static int take_header(dpl_reader *r, rf_row *row)
@@ -156,7 +160,7 @@ static int on_row(rf_row *row, void *ctx)
     int rc;
 
     if (!r->have_header) return take_header(r, row);
-    if ((rc = check_row(r, row)) != 0) return rc;
+    if ((rc = check_row(r, row)) != 0) return rc < 0 ? rc : 0;
     cx->sum->rows++;
     rf_strpool_reset(&cx->pool);
 
@@ -203,11 +207,15 @@ static int on_scan_row(rf_row *row, void *ctx)
 {
     dpl_reader *r = ctx;
     const char *updated;
+    char iso[11];
     int rc;
 
     if (!r->have_header) return take_header(r, row);
-    if ((rc = check_row(r, row)) != 0) return rc;
-    updated = rf_row_get(row, r->col[D_LAST_UPDATE]);
+    if ((rc = check_row(r, row)) != 0) return rc < 0 ? rc : 0;
+    /* Older files write M/D/YYYY: normalized (the scan records no warning). */
+    updated = rf_list_date(r->cx, row->line, "Last_Update", rf_row_get(row, r->col[D_LAST_UPDATE]),
+                           NULL, iso, &rc);
+    if (rc) return rc;
     if (updated && rf_list_date_plausible(updated) && strcmp(updated, EARLIEST_UPDATE) >= 0 &&
         strcmp(updated, r->today) <= 0 && strcmp(updated, r->latest) > 0)
         snprintf(r->latest, sizeof r->latest, "%s", updated);

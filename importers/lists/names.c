@@ -281,6 +281,24 @@ static int add_name(rf_name_set *set, const char *text, size_t len, rf_name_kind
     return 0;
 }
 
+static rf_name_kind kind_of(const char *keyword);
+
+/* One piece of an alias list, which may repeat its keyword: "X, a.k.a. Y, a.k.a. Z". */
+static int add_piece(rf_name_set *set, rf_namer *nm, const char *s, size_t len,
+                     rf_name_kind kind, rf_list_ctx *cx, long line)
+{
+    size_t at, n;
+    while (len && is_space(*s)) s++, len--;
+    if (match(nm, nm->leading, s, len, 0)) {
+        group(nm, 1, &at);
+        kind = kind_of(s + at);
+        n = group(nm, 2, &at);
+        s += at;
+        len = n;
+    }
+    return add_name(set, s, len, kind, cx, line);
+}
+
 /* Adds the names in an alias list (rule 4) as `kind`. */
 static int add_alias_list(rf_name_set *set, rf_namer *nm, const char *s, size_t len,
                           rf_name_kind kind, rf_list_ctx *cx, long line)
@@ -313,7 +331,7 @@ static int add_alias_list(rf_name_set *set, rf_namer *nm, const char *s, size_t 
     }
     for (size_t i = 0; i <= len; i++) {
         if (i == len || s[i] == sep) {
-            if ((rc = add_name(set, s + start, i - start, kind, cx, line)) != 0) return rc;
+            if ((rc = add_piece(set, nm, s + start, i - start, kind, cx, line)) != 0) return rc;
             start = i + 1;
         }
     }
