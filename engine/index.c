@@ -55,30 +55,41 @@ static int chain_push(rf_matcher *m, rf_strmap *map, const char *key, size_t len
     return RF_OK;
 }
 
+/* Files `w` as a spelling of vocabulary word `vocab`; *id receives its index, or
+ * RF_STRMAP_MISSING when that spelling was filed before. */
+static int file_spelling(uint32_t *id, rf_matcher *m, uint32_t vocab, const char *w, size_t len)
+{
+    uint32_t next = (uint32_t)m->n_spellings, existing;
+    int rc = rf_strmap_put(m->spelling_map, w, len, next, &existing);
+
+    *id = RF_STRMAP_MISSING;
+    if (rc != RF_OK || existing != next) return rc;
+    rc = reserve((void **)&m->spellings, &m->cap_spellings, m->n_spellings + 1, sizeof *m->spellings);
+    if (rc != RF_OK) return rc;
+    m->spellings[next].vocab = vocab;
+    m->spellings[next].text_off = (uint32_t)m->spelling_text.len;
+    m->spellings[next].len = (uint16_t)len;
+    m->spellings[next].letters = rf_letter_mask(w, len);
+    m->n_spellings++;
+    rc = rf_buf_append(&m->spelling_text, w, len);
+    if (rc == RF_OK) rc = rf_buf_putc(&m->spelling_text, '\0');
+    *id = next;
+    return rc;
+}
+
 /* Files a spelling of vocabulary word `vocab` under its one-letter deletions, once per
  * spelling. A query's own deletions meet these (SymSpell with distance one on each side):
  * that finds every single edit, and the two-edit typos of long words that are one edit from
  * a common form (a letter dropped here, another added there). */
 static int index_spelling(rf_matcher *m, uint32_t vocab, const char *w, size_t len)
 {
-    uint32_t id = (uint32_t)m->n_spellings, existing;
-    int budget = rf_typo_budget(len);
     char buf[RF_MAX_TOKEN_LEN];
+    uint32_t id;
     int rc;
 
-    if (budget == 0 || len > RF_MAX_TOKEN_LEN) return RF_OK;
-    rc = rf_strmap_put(m->spelling_map, w, len, id, &existing);
-    if (rc != RF_OK || existing != id) return rc;
-    rc = reserve((void **)&m->spellings, &m->cap_spellings, m->n_spellings + 1, sizeof *m->spellings);
-    if (rc != RF_OK) return rc;
-    m->spellings[id].vocab = vocab;
-    m->spellings[id].text_off = (uint32_t)m->spelling_text.len;
-    m->spellings[id].len = (uint16_t)len;
-    m->spellings[id].letters = rf_letter_mask(w, len);
-    m->n_spellings++;
-    rc = rf_buf_append(&m->spelling_text, w, len);
-    if (rc == RF_OK) rc = rf_buf_putc(&m->spelling_text, '\0');
-    for (size_t i = 0; i < len && rc == RF_OK; i++) {
+    if (rf_typo_budget(len) == 0 || len > RF_MAX_TOKEN_LEN) return RF_OK;
+    rc = file_spelling(&id, m, vocab, w, len);
+    for (size_t i = 0; id != RF_STRMAP_MISSING && i < len && rc == RF_OK; i++) {
         memcpy(buf, w, i);
         memcpy(buf + i, w + i + 1, len - i - 1);
         rc = chain_push(m, m->deletes, buf, len - 1, id);
@@ -100,6 +111,16 @@ static int index_spellings(rf_matcher *m)
         const rf_ltoken *lt = &m->ltokens[k];
         if (lt->surf_len && lt->cls != RF_TOK_LEGAL && lt->cls != RF_TOK_NUMBER)
             rc = index_spelling(m, lt->vocab, m->surface_text.data + lt->surf_off, lt->surf_len);
+    }
+    /* Words with a doubled letter also under their single-letter form ("essa" as "esa"),
+     * which a party's word is looked up by too. */
+    for (size_t v = 0; v < m->n_vocab && rc == RF_OK; v++) {
+        char c[RF_MAX_TOKEN_LEN];
+        size_t n;
+        uint32_t id;
+        if (m->vocab[v].cls == RF_TOK_LEGAL || m->vocab[v].cls == RF_TOK_NUMBER || m->vocab[v].len > RF_MAX_TOKEN_LEN) continue;
+        n = rf_collapse_doubles(c, m->vocab_text.data + m->vocab[v].text_off, m->vocab[v].len);
+        if (n != m->vocab[v].len) rc = file_spelling(&id, m, (uint32_t)v, c, n);
     }
     return rc;
 }
@@ -440,7 +461,17 @@ size_t rf_index_typos(const rf_matcher *m, const char *word, size_t len, uint32_
     char buf[RF_MAX_TOKEN_LEN];
     uint32_t letters = rf_letter_mask(word, len);
 
-    if (budget == 0 || len > RF_MAX_TOKEN_LEN) return 0;
+    if (len > RF_MAX_TOKEN_LEN) return 0;
+    /* Doubled letters, in words of any length: "sson" is "son", "esa" is "essa". */
+    {
+        char c[RF_MAX_TOKEN_LEN];
+        size_t cn = rf_collapse_doubles(c, word, len);
+        uint32_t id = rf_strmap_get(m->spelling_map, c, cn);
+        uint32_t v = rf_strmap_get(m->vocab_map, c, cn);
+        if (id != RF_STRMAP_MISSING) n = add_unique(out, n, max, m->spellings[id].vocab);
+        if (v != RF_STRMAP_MISSING && cn != len) n = add_unique(out, n, max, v);
+    }
+    if (budget == 0) return n;
     /* The word itself among the deletions of longer words. */
     n = typo_chain(m, word, len, word, len, letters, out, n, max);
     for (size_t i = 0; i < len; i++) {

@@ -133,6 +133,11 @@ size_t rf_index_typos(const rf_matcher *m, const char *word, size_t len, uint32_
  * differ in at most 2k of these bits. */
 uint32_t rf_letter_mask(const char *s, size_t len);
 
+/* Copies s into out with runs of one letter made one ("sson" -> "son"); returns the length. */
+size_t rf_collapse_doubles(char *out, const char *s, size_t len);
+/* 1 when a and b are the same once doubled letters are made single. */
+int rf_collapse_equal(const char *a, size_t alen, const char *b, size_t blen);
+
 /* Typo budget: edits tolerated in a word of this length. */
 int rf_typo_budget(size_t len);
 
@@ -163,6 +168,7 @@ typedef struct rf_score_detail {
     int capped_no_distinctive; /* only weak words matched */
     int capped_numbers;        /* numbers disagree */
     int capped_type;           /* an organisation against a listed person */
+    int whole_name;            /* the score is the whole-name comparison's */
     int country;               /* +1 agrees, -1 disagrees, 0 unknown */
 } rf_score_detail;
 

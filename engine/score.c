@@ -23,6 +23,11 @@
 #define TYPO_COST 1.2f
 /* A listed name made only of weak words matches only when every word pairs this well. */
 #define WEAK_NAME_MIN_SIM 0.75f
+/* The whole-name second opinion: asked below this score, for names this long, one edit
+ * tolerated per so many letters. */
+#define WHOLE_NAME_MIN 0.9
+#define WHOLE_NAME_MIN_LETTERS 10
+#define WHOLE_NAME_LETTERS_PER_EDIT 8
 /* Caps for matches without the evidence a hit needs. */
 #define CAP_NO_DISTINCTIVE 0.5
 #define CAP_NUMBERS 0.6
@@ -49,6 +54,24 @@ uint32_t rf_letter_mask(const char *s, size_t len)
         else m |= 1u << 26;
     }
     return m;
+}
+
+size_t rf_collapse_doubles(char *out, const char *s, size_t len)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++)
+        if (n == 0 || out[n - 1] != s[i]) out[n++] = s[i];
+    return n;
+}
+
+int rf_collapse_equal(const char *a, size_t alen, const char *b, size_t blen)
+{
+    char ca[RF_MAX_TOKEN_LEN], cb[RF_MAX_TOKEN_LEN];
+    size_t na, nb;
+    if (alen > RF_MAX_TOKEN_LEN || blen > RF_MAX_TOKEN_LEN) return 0;
+    na = rf_collapse_doubles(ca, a, alen);
+    nb = rf_collapse_doubles(cb, b, blen);
+    return na == nb && memcmp(ca, cb, na) == 0;
 }
 
 int rf_typo_budget(size_t len)
@@ -128,6 +151,12 @@ static float word_sim(const rf_side *p, size_t i, const rf_side *l, size_t j, in
         return 0.8f;
     }
     if (pc == RF_TOK_NUMBER || lc == RF_TOK_NUMBER) return 0.0f;
+    if (pl != ll && rf_collapse_equal(p->surf[i], pl, l->surf[j], ll)) {
+        /* A letter doubled or undoubled ("Sson" / "Son", "Essa" / "Esa"), even in a short word. */
+        size_t longer = pl > ll ? pl : ll, extra = longer - (pl < ll ? pl : ll);
+        *kind = RF_PAIR_TYPO;
+        return 1.0f - 0.5f * (float)extra / (float)longer;
+    }
     if (person && (pl == 1) != (ll == 1) && p->surf[i][0] == l->surf[j][0]) {
         *kind = RF_PAIR_INITIAL;
         return 0.7f;
@@ -199,6 +228,35 @@ static int repeats_paired(const rf_side *p, size_t i, const uint8_t *used_p)
     for (size_t k = 0; k < p->n; k++)
         if (k != i && used_p[k] && same_text(p, k, p, i)) return 1;
     return 0;
+}
+
+/* A name's telling letters in order, without spaces: what a letter moved across a word
+ * break ("Lauren Tnkunda") leaves alike. Returns the length, 0 when too long to compare. */
+static size_t joined_letters(char *out, size_t cap, const rf_side *s)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < s->n; i++) {
+        if (s->cls[i] == RF_TOK_STOP || s->cls[i] == RF_TOK_LEGAL) continue;
+        if (n + s->surf_len[i] > cap) return 0;
+        memcpy(out + n, s->surf[i], s->surf_len[i]);
+        n += s->surf_len[i];
+    }
+    return n;
+}
+
+/* People's names compared whole, as one string in the order written: a second opinion for
+ * letters moved across word breaks, which word-by-word pairing cannot see. */
+static double whole_name_score(const rf_side *p, const rf_side *l)
+{
+    char a[RF_MAX_TOKEN_LEN], b[RF_MAX_TOKEN_LEN];
+    size_t na = joined_letters(a, sizeof a, p), nb = joined_letters(b, sizeof b, l);
+    size_t longer = na > nb ? na : nb;
+    int limit, d;
+    if (na < WHOLE_NAME_MIN_LETTERS || nb < WHOLE_NAME_MIN_LETTERS) return 0.0;
+    limit = (int)(longer / WHOLE_NAME_LETTERS_PER_EDIT);
+    d = rf_osa_distance(a, na, b, nb, limit);
+    if (d > limit) return 0.0;
+    return 1.0 - TYPO_COST * (double)d / (double)longer;
 }
 
 static float pair_weight(const rf_side *p, const rf_side *l, const rf_pair *x)
@@ -303,6 +361,14 @@ double rf_score_sides(const rf_side *p, const rf_side *l, int person, rf_score_d
     score = identical(p, l);
     if (score > 0) return score;
     score = den > 0 ? num / den : 0.0;
+    if (person && score < WHOLE_NAME_MIN) {
+        double whole = whole_name_score(p, l);
+        if (whole > score) {
+            score = whole;
+            d->whole_name = 1;
+            matched_distinct = 1;
+        }
+    }
     /* A hit needs a telling word in common; a listed name made only of weak words needs
      * every one of them ("Central Bank of Syria"), as written if it is one word and a legal
      * form ("Capital S.A.L." is not "Capita PLC"). */

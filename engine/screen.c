@@ -187,6 +187,8 @@ static int explain(rf_buf *b, const rf_score_detail *d, const char *party_name,
     }
     if (rc == RF_OK && d->capped_no_distinctive)
         rc = rf_buf_puts(b, ". Only weak words (legal forms, places, generic words) agree");
+    if (rc == RF_OK && d->whole_name)
+        rc = rf_buf_puts(b, ". Compared whole, the names differ by a few letters moved across word breaks");
     if (rc == RF_OK && d->capped_numbers) rc = rf_buf_puts(b, ". Numbers disagree");
     if (rc == RF_OK && d->capped_type)
         rc = rf_buf_puts(b, ". An organisation (it has a legal form) against a listed person");
