@@ -395,13 +395,13 @@ static int find_in_dir(char *out, size_t size, const char *dir, const char *name
 static int read_set(set_data *set, char sha256[65], const rf_list_format_def *def,
                     const char *path, rf_error *err)
 {
-    char dir[1024], hex[65];
+    char dir[1024] = "", hex[65];
     rf_sha256 h;
     int any = 0, rc;
 
     memset(set->parts, 0, sizeof set->parts);
     set->n = 0;
-    dir_of(dir, sizeof dir, path);
+    if (path) dir_of(dir, sizeof dir, path); /* data given in memory has no companions */
     rf_sha256_init(&h);
     rf_sha256_update(&h, def->set_files[0], strlen(def->set_files[0]));
     rf_sha256_update(&h, " ", 1);
