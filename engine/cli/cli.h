@@ -34,6 +34,11 @@ int cli_lists(int argc, char **argv);
 int cli_screen(int argc, char **argv);
 int cli_search(int argc, char **argv);
 int cli_match(int argc, char **argv);
+/* `lists history`, `lists diff` (cmd_history.c) and `lists update` (cmd_update.c): argv starts
+ * at the subcommand's name. */
+int cli_lists_history(int argc, char **argv);
+int cli_lists_diff(int argc, char **argv);
+int cli_lists_update(int argc, char **argv);
 
 /* Prints "redflag: file:line: message" on stderr. */
 void cli_report_error(const rf_error *err);

@@ -1,5 +1,7 @@
 /* cmd_lists.c: `redflag lists import` (list files into new list versions) and `redflag lists
- * status` (which versions are in force, from which file, with how many entities per list). */
+ * status` (which versions are in force, from which file, with how many entities per list);
+ * `lists history`, `lists diff` (cmd_history.c) and `lists update` (cmd_update.c) are
+ * dispatched from here. */
 #include "cli.h"
 
 #include <getopt.h>
@@ -8,6 +10,11 @@
 static const char lists_help[] =
     "usage: redflag lists import [--db PATH] [--effective DATE] [--no-bundled] FILE...\n"
     "       redflag lists status [--db PATH] [--as-of DATE] [--all]\n"
+    "       redflag lists history [--db PATH] [--feed FEED] [--format text|jsonl]\n"
+    "       redflag lists diff [--db PATH] [--format text|jsonl] [LIST] OLD NEW\n"
+    "       redflag lists update [options] [SOURCE...]\n"
+    "\n"
+    "history, diff and update: see 'redflag lists history --help' and so on.\n"
     "\n"
     "import: reads each list file, detects its format from its content (trade.gov\n"
     "Consolidated Screening List CSV, plain or gzip; BIS Denied Persons List tab-separated\n"
@@ -179,9 +186,13 @@ int cli_lists(int argc, char **argv)
     }
     if (strcmp(argv[1], "import") == 0) return lists_import(argc - 1, argv + 1);
     if (strcmp(argv[1], "status") == 0) return lists_status(argc - 1, argv + 1);
+    if (strcmp(argv[1], "history") == 0) return cli_lists_history(argc - 1, argv + 1);
+    if (strcmp(argv[1], "diff") == 0) return cli_lists_diff(argc - 1, argv + 1);
+    if (strcmp(argv[1], "update") == 0) return cli_lists_update(argc - 1, argv + 1);
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
         fputs(lists_help, stdout);
         return 0;
     }
-    return cli_usage_error("lists", "no subcommand '%s' (import or status)", argv[1]);
+    return cli_usage_error("lists", "no subcommand '%s' (import, status, history, diff or "
+                                    "update)", argv[1]);
 }
