@@ -494,6 +494,7 @@ void rf_side_from_tokens(rf_side *side, const rf_matcher *m, const rf_tokens *t)
         side->surf[i] = rf_token_surface(t, i);
         side->surf_len[i] = t->items[i].surf_len;
         side->letters[i] = rf_letter_mask(side->surf[i], side->surf_len[i]);
+        side->origin[i] = t->items[i].origin;
         side->cls[i] = (uint8_t)cls;
         side->vocab[i] = m ? rf_strmap_get(m->vocab_map, side->text[i], side->len[i]) : RF_STRMAP_MISSING;
         if (!m) side->weight[i] = rf_class_weight(cls);
@@ -514,6 +515,7 @@ void rf_side_from_name(rf_side *side, const rf_matcher *m, uint32_t name_id)
         side->surf[i] = lt->surf_len ? m->surface_text.data + lt->surf_off : side->text[i];
         side->surf_len[i] = lt->surf_len ? lt->surf_len : v->len;
         side->letters[i] = lt->letters;
+        side->origin[i] = lt->origin;
         side->cls[i] = lt->cls;
         side->vocab[i] = lt->vocab;
         side->weight[i] = v->weight;

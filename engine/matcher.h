@@ -96,6 +96,7 @@ typedef struct rf_side {
     const char *surf[RF_MAX_TOKENS]; /* as written (normalized): what typos are measured on */
     uint16_t surf_len[RF_MAX_TOKENS];
     uint32_t letters[RF_MAX_TOKENS]; /* which letters a word has: a cheap test before edit distance */
+    uint8_t origin[RF_MAX_TOKENS];   /* rf_tok_origin */
     uint32_t vocab[RF_MAX_TOKENS]; /* vocabulary id, or RF_STRMAP_MISSING */
     float weight[RF_MAX_TOKENS];
 } rf_side;

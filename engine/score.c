@@ -15,7 +15,7 @@
 /* What an unpaired word costs, relative to its weight: party side, listed side. */
 #define UNPAIRED_PARTY 1.0f
 #define UNPAIRED_LISTED_ORG 0.4f
-#define UNPAIRED_LISTED_PERSON 0.3f
+#define UNPAIRED_LISTED_PERSON 0.2f
 /* A party's business words and places the listed name lacks: evidence of another company
  * ("ORICO Technologies" is not the listed "ORICO"). */
 #define UNPAIRED_PARTY_WEAK 2.0f
@@ -151,6 +151,8 @@ static float word_sim(const rf_side *p, size_t i, const rf_side *l, size_t j, in
         return 0.8f;
     }
     if (pc == RF_TOK_NUMBER || lc == RF_TOK_NUMBER) return 0.0f;
+    /* A Chinese or Korean name differing by a syllable is another name (习近朋, 习近平). */
+    if (p->origin[i] == RF_ORIGIN_SYLLABIC || l->origin[j] == RF_ORIGIN_SYLLABIC) return 0.0f;
     if (pl != ll && rf_collapse_equal(p->surf[i], pl, l->surf[j], ll)) {
         /* A letter doubled or undoubled ("Sson" / "Son", "Essa" / "Esa"), even in a short word. */
         size_t longer = pl > ll ? pl : ll, extra = longer - (pl < ll ? pl : ll);

@@ -29,6 +29,8 @@ typedef enum rf_tok_origin {
     RF_ORIGIN_LITERAL = 0,  /* as written (case and accents aside) */
     RF_ORIGIN_SYMBOL,       /* a spelling or abbreviation mapped to its canonical word */
     RF_ORIGIN_TRANSLIT,     /* transliterated from another script */
+    RF_ORIGIN_SYLLABIC,     /* transliterated from Chinese, Japanese or Korean: one syllable
+                             * more or less is another name, so no typo is tolerated */
     RF_ORIGIN_TYPO          /* a misspelling of a known word ("Compnay") */
 } rf_tok_origin;
 

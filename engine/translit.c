@@ -44,6 +44,12 @@ int rf_translit_is_latin(int32_t cp)
     return script_of(cp) == SCRIPT_LATIN;
 }
 
+int rf_translit_is_syllabic(int32_t cp)
+{
+    return script_of(cp) == SCRIPT_HAN || (cp >= 0xAC00 && cp < 0xD7B0) || (cp >= 0x1100 && cp < 0x1200) ||
+           (cp >= 0x3130 && cp < 0x3190) || (cp >= 0x3040 && cp < 0x3100);
+}
+
 static UTransliterator *open_transform(const char *id)
 {
     UChar uid[128];

@@ -15,6 +15,8 @@ typedef struct rf_translit rf_translit;
 int rf_translit_new(rf_translit **out);
 /* 1 for a code point of the Latin script (or common punctuation and digits). */
 int rf_translit_is_latin(int32_t cp);
+/* 1 for a Chinese character, a Hangul syllable or jamo, or Japanese kana. */
+int rf_translit_is_syllabic(int32_t cp);
 void rf_translit_free(rf_translit *tr); /* NULL is a no-op */
 
 /* Appends the Latin form of the UTF-8 text s[0..len) to `out`: lower-case ASCII words
