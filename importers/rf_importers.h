@@ -1,7 +1,7 @@
 /* rf_importers.h: reading files from outside. List files (CSL, DPL, ...) are parsed and
- * written into the list store as one new version each; order documents and BOMs (CSV, ...)
- * are parsed into parties handed to a callback. The format is detected from the content,
- * never from the file name. */
+ * written into the list store as one new version each; order documents and BOMs (CSV, UBL,
+ * cXML, X12, EDIFACT) are parsed into parties handed to a callback. The format is detected
+ * from the content, never from the file name. */
 #ifndef RF_IMPORTERS_H
 #define RF_IMPORTERS_H
 
@@ -139,14 +139,51 @@ typedef struct rf_order_options {
     size_t n_maps;
 } rf_order_options;
 
-/* Reads one order document or BOM (CSV with a header row, comma / semicolon / tab separated,
- * UTF-8 with or without BOM) and calls `fn` once per party in document order. A party column
- * is any of name, party, party_name, company, customer, supplier, vendor, buyer, seller,
- * consignee, end_user, ship_to, manufacturer (the column's header is the party's role) or one
- * named by `opts->maps`; address, city, country and ref columns qualify the parties of the
- * row. Streams: memory does not grow with the file. A malformed row fails with the file and
- * line in `err`, after the parties before it were delivered. `opts` may be NULL. */
+/* The order formats rf_orders_read tells apart by content. XML is UBL or cXML, told apart by
+ * its root element. */
+typedef enum rf_order_format {
+    RF_ORDER_UNKNOWN = 0,
+    RF_ORDER_CSV,    /* orders, party lists and BOMs in CSV */
+    RF_ORDER_XML,    /* UBL 2.x documents (Order, OrderChange, PEPPOL BIS 3, ...), cXML OrderRequest */
+    RF_ORDER_X12,    /* ANSI X12 interchange (850 purchase orders) */
+    RF_ORDER_EDIFACT /* UN/EDIFACT interchange (ORDERS) */
+} rf_order_format;
+
+const char *rf_order_format_name(rf_order_format f); /* "csv", "xml", "x12", "edifact" */
+/* Names the format from a document's first bytes (decompressed); anything that is not XML,
+ * X12 or EDIFACT is taken for CSV. */
+rf_order_format rf_order_format_detect(const char *data, size_t len);
+
+/* Reads one order document or BOM in any supported format, detected from its content (gzip
+ * accepted, "-" is standard input), and calls `fn` once per party in document order.
+ *
+ * CSV (a header row, comma / semicolon / tab separated, UTF-8 with or without BOM): a party
+ * column is any of name, party, party_name, company, customer, supplier, vendor, buyer,
+ * seller, consignee, end_user, ship_to, manufacturer (the column's header is the party's
+ * role) or one named by `opts->maps`; address, city, country and ref columns qualify the
+ * parties of the row. When no header names a party column, the column whose content reads as
+ * manufacturer names is taken (role manufacturer), else the file is refused. Streams: memory
+ * does not grow with the file.
+ *
+ * UBL, cXML, X12 850 and EDIFACT ORDERS (read whole, up to 64 MiB): every party in its role,
+ * the document's number (`ref`), date and type, and for a party of one order line (its
+ * manufacturer, its ship-to) that line's number, part number, ECCN, HS code and origin;
+ * every party also carries the lines it concerns (rf_party.lines). A party named several ways
+ * on the document (trade name, registered name) comes once per name; a ship-to with an
+ * address but no name still comes, for the destination check. X12 and EDIFACT files may hold
+ * several documents, handed out one after the other.
+ *
+ * A malformed row or document fails with the file and line (and column or segment in the
+ * message) in `err`, after the parties read before it were delivered. `opts` (column maps,
+ * CSV only) may be NULL. */
 int rf_orders_read(const char *path, const rf_order_options *opts, rf_party_fn fn, void *ctx,
                    rf_error *err);
+
+/* The documents in directory `dir`, to screen them all: regular files in it and in its
+ * subdirectories (links to directories not followed, names starting with '.' left out),
+ * sorted by path so that runs are reproducible. *out is a NULL-terminated array (free it with
+ * rf_orders_paths_free), *count its length. */
+int rf_orders_list_dir(char ***out, size_t *count, const char *dir, rf_error *err);
+void rf_orders_paths_free(char **paths); /* NULL is a no-op */
 
 #endif

@@ -1,18 +1,23 @@
-/* csv.c: rf_orders_read for order documents and bills of materials in CSV: a header row names
- * the columns; every column headed with a party role (or named by --map) yields one party per
- * non-empty cell, qualified by the row's address, city, country, ref, date and item columns.
+/* csv.c: order documents and bills of materials in CSV (ord_csv_read, called by rf_orders_read):
+ * a header row names the columns; every column headed with a party role (or named by --map)
+ * yields one party per non-empty cell, qualified by the row's address, city, country, ref,
+ * date and item columns. When no header names a party column, the first rows are held back
+ * and the column whose content reads as manufacturer names is taken (bom.c), as for a BOM
+ * exported with headers Field1..Field8; the held rows then go out in order.
  *
  * The file is streamed through libcsv a physical line at a time, so that each party carries
  * the line its row starts on and memory stays bounded by the caps below, whatever the file's
  * size. Text must be UTF-8: a Latin-1 or UTF-16 export fails with the line of the first bad
  * byte instead of having its names silently mangled. */
-#include "importers/rf_importers.h"
+#include "importers/orders/orders.h"
 
 #include <csv.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define CHUNK 65536
 #define MAX_FIELDS 1024 /* fields per row */
+#define SAMPLE_ROWS 200 /* rows read before guessing which column holds manufacturers */
 /* libcsv grows its field buffer without limit; past this a field is already too long. */
 #define FIELD_BUFFER_MAX (RF_MAX_FIELD + CHUNK)
 
@@ -87,6 +92,13 @@ typedef struct csv_in {
     size_t n_cols;
     int qual[COL_KINDS];  /* column index of each qualifier kind, -1 if none */
     rf_buf cells;         /* the current row's cells of interest, NUL-terminated */
+
+    /* No header names a party column: rows held until the content names one. */
+    int sampling;
+    rf_buf sample;        /* every cell of the held rows, NUL-terminated */
+    size_t *sample_off;   /* [row * n_cols + col]: offset in `sample` + 1, 0 when empty */
+    long sample_line[SAMPLE_ROWS];
+    size_t n_sample;
 } csv_in;
 
 static int fail(csv_in *in, int code, long line, const char *what)
@@ -209,7 +221,7 @@ static void on_field(void *data, size_t len, void *vin)
         in->header_off[in->field] = in->header.len;
         if (rf_buf_append(&in->header, s, len) || rf_buf_putc(&in->header, '\0'))
             fail(in, RF_ENOMEM, in->row_line, "out of memory");
-    } else if (in->cols[in->field].kind != COL_IGNORE) {
+    } else if (in->sampling || in->cols[in->field].kind != COL_IGNORE) {
         column *c = &in->cols[in->field];
         c->off = in->cells.len;
         if (rf_buf_append(&in->cells, s, len) || rf_buf_putc(&in->cells, '\0')) {
@@ -231,7 +243,8 @@ static const char *header_cell(const csv_in *in, size_t i)
 static int no_party_column(csv_in *in)
 {
     rf_buf msg = {0};
-    rf_buf_puts(&msg, "no party column in the header (");
+    rf_buf_puts(&msg, "no party column in the header, and no column whose content reads as "
+                      "manufacturer names (");
     for (size_t i = 0; i < in->n_cols; i++)
         rf_buf_printf(&msg, "%s%s", i ? ", " : "", header_cell(in, i));
     rf_buf_puts(&msg, "); a party column is headed ");
@@ -306,8 +319,13 @@ static int read_header(csv_in *in)
         }
     }
     for (size_t i = 0; i < in->n_cols; i++) parties += in->cols[i].kind == COL_PARTY;
-    if (!parties) return no_party_column(in);
     in->have_header = 1;
+    if (!parties) {
+        /* the header says nothing: hold rows back until their content says it */
+        in->sampling = 1;
+        in->sample_off = calloc((in->n_cols ? in->n_cols : 1) * SAMPLE_ROWS, sizeof *in->sample_off);
+        return in->sample_off ? RF_OK : fail(in, RF_ENOMEM, in->header_line, "out of memory");
+    }
     rf_buf_free(&in->header);
     return RF_OK;
 }
@@ -326,6 +344,7 @@ static int emit_row(csv_in *in)
     rf_party p = {0};
 
     p.document = in->path;
+    p.format = "csv";
     p.line = in->row_line;
     p.ref = cell(in, in->qual[COL_REF]);
     if (!p.ref) {
@@ -352,13 +371,72 @@ static int emit_row(csv_in *in)
     return RF_OK;
 }
 
+static const char *sample_cell(size_t row, size_t col, void *vin)
+{
+    const csv_in *in = vin;
+    size_t off = in->sample_off[row * in->n_cols + col];
+    return off ? in->sample.data + off - 1 : NULL;
+}
+
+/* Keeps the current row (every cell) until the manufacturer column is known. */
+static int hold_row(csv_in *in)
+{
+    size_t *off = in->sample_off + in->n_sample * in->n_cols;
+    for (size_t i = 0; i < in->n_cols; i++) {
+        off[i] = 0;
+        if (!in->cols[i].len) continue;
+        off[i] = in->sample.len + 1;
+        if (rf_buf_append(&in->sample, in->cells.data + in->cols[i].off, in->cols[i].len) ||
+            rf_buf_putc(&in->sample, '\0'))
+            return fail(in, RF_ENOMEM, in->row_line, "out of memory");
+    }
+    in->sample_line[in->n_sample++] = in->row_line;
+    return RF_OK;
+}
+
+/* Names the manufacturer column from the held rows' content, then hands those rows out. */
+static int decide_and_replay(csv_in *in)
+{
+    unsigned char skip[MAX_FIELDS];
+    int col;
+
+    for (size_t i = 0; i < in->n_cols; i++) skip[i] = in->cols[i].kind != COL_IGNORE;
+    col = ord_guess_manufacturer_column(in->n_sample, in->n_cols, skip, sample_cell, in);
+    if (col < 0) return no_party_column(in);
+    in->cols[col].kind = COL_PARTY;
+    in->cols[col].role = "manufacturer";
+    in->sampling = 0;
+    for (size_t r = 0; r < in->n_sample && !in->rc; r++) {
+        rf_buf_reset(&in->cells);
+        for (size_t i = 0; i < in->n_cols; i++) {
+            const char *v = in->cols[i].kind == COL_IGNORE ? NULL : sample_cell(r, i, in);
+            in->cols[i].len = 0;
+            if (!v) continue;
+            in->cols[i].off = in->cells.len;
+            in->cols[i].len = strlen(v);
+            if (rf_buf_append(&in->cells, v, in->cols[i].len + 1))
+                return fail(in, RF_ENOMEM, in->sample_line[r], "out of memory");
+        }
+        in->row_line = in->sample_line[r];
+        emit_row(in);
+    }
+    rf_buf_free(&in->sample);
+    rf_buf_free(&in->header);
+    free(in->sample_off);
+    in->sample_off = NULL;
+    return in->rc;
+}
+
 static void on_row(int term, void *vin)
 {
     csv_in *in = vin;
+    long line = in->row_line;
     (void)term;
     if (in->rc) return;
     if (!in->have_header) read_header(in);
-    else emit_row(in);
+    else if (!in->sampling) emit_row(in);
+    else if (hold_row(in) == RF_OK && in->n_sample == SAMPLE_ROWS) decide_and_replay(in);
+    in->row_line = line;
     for (size_t i = 0; i < in->n_cols; i++) in->cols[i].len = 0;
     rf_buf_reset(&in->cells);
     in->field = 0;
@@ -449,18 +527,14 @@ static size_t open_file(csv_in *in, const char *data, size_t len)
     return skip;
 }
 
-int rf_orders_read(const char *path, const rf_order_options *opts, rf_party_fn fn, void *ctx,
-                   rf_error *err)
+int ord_csv_read(const char *path, rf_reader *r, const char *head, size_t head_len,
+                 const rf_order_options *opts, rf_party_fn fn, void *ctx, rf_error *err)
 {
     char chunk[CHUNK];
-    rf_reader *r = NULL;
     csv_in in;
-    int first = 1;
-    long n;
+    size_t skip;
+    long n = 0;
 
-    if (!path || !fn) return rf_error_set(err, RF_EUSAGE, path, 0, "no path or no callback");
-    if (opts && opts->n_maps && !opts->maps)
-        return rf_error_set(err, RF_EUSAGE, path, 0, "n_maps set without maps");
     memset(&in, 0, sizeof in);
     in.path = path;
     in.opts = opts;
@@ -470,17 +544,12 @@ int rf_orders_read(const char *path, const rf_order_options *opts, rf_party_fn f
     in.line = 1;
     if (csv_init(&in.parser, CSV_STRICT | CSV_STRICT_FINI) != 0)
         return rf_error_set(err, RF_ENOMEM, path, 0, "out of memory");
-    if ((in.rc = rf_reader_open(&r, path, err)) != 0) goto cleanup;
 
-    while ((n = rf_reader_read(r, chunk, sizeof chunk, err)) > 0) {
-        size_t skip = 0;
-        if (first) {
-            first = 0;
-            skip = open_file(&in, chunk, (size_t)n);
-            if (in.rc) goto cleanup;
-        }
-        if (feed(&in, chunk + skip, (size_t)n - skip)) goto cleanup;
-    }
+    /* the bytes format detection read first, then the rest of the stream */
+    skip = open_file(&in, head, head_len);
+    if (in.rc || feed(&in, head + skip, head_len - skip)) goto cleanup;
+    while ((n = rf_reader_read(r, chunk, sizeof chunk, err)) > 0)
+        if (feed(&in, chunk, (size_t)n)) goto cleanup;
     if (n < 0) {
         in.rc = (int)n;
         goto cleanup;
@@ -490,14 +559,16 @@ int rf_orders_read(const char *path, const rf_order_options *opts, rf_party_fn f
              "unterminated quoted field: the row starting here never closes its quote");
         goto cleanup;
     }
+    if (!in.rc && in.sampling) decide_and_replay(&in);
     if (!in.rc && !in.have_header)
         fail(&in, RF_EFORMAT, 0, "empty file: no header row");
 
 cleanup:
     csv_free(&in.parser);
-    rf_reader_close(r);
     rf_buf_free(&in.header);
     rf_buf_free(&in.cells);
+    rf_buf_free(&in.sample);
+    free(in.sample_off);
     free(in.cols);
     return in.rc;
 }

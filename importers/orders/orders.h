@@ -1,0 +1,126 @@
+/* orders.h: what the order readers of importers/orders share (private to the folder): each
+ * format's entry point, called by rf_orders_read once the content has named the format, and
+ * the in-memory order document that the structured readers (UBL, cXML, X12, EDIFACT) fill
+ * and then hand out party by party.
+ *
+ * A structured document is read whole before its first party goes out, because its document
+ * parties (buyer, ship-to) come before the lines they concern, and each party carries those
+ * lines. Documents are small; the caps below bound what a hostile one can make us hold. */
+#ifndef RF_ORDERS_H
+#define RF_ORDERS_H
+
+#include "importers/rf_importers.h"
+
+#define ORD_DOC_MAX ((size_t)64 << 20) /* largest UBL / cXML / X12 / EDIFACT file, bytes */
+#define ORD_MAX_PARTIES 100000        /* parties per document */
+#define ORD_MAX_LINES 1000000         /* lines per document */
+#define ORD_MAX_VALUE 4096            /* bytes kept of one value (a name, an address part) */
+#define ORD_MAX_NAMES 4               /* names one party goes by on one document */
+
+/* ---- format readers ------------------------------------------------------------------- */
+
+/* CSV: streams from `r` (already open on `path`) after the `head_len` bytes of `head` that
+ * format detection read first. Takes over nothing: the caller closes `r`. */
+int ord_csv_read(const char *path, rf_reader *r, const char *head, size_t head_len,
+                 const rf_order_options *opts, rf_party_fn fn, void *ctx, rf_error *err);
+
+/* Sampled CSV rows for ord_guess_manufacturer_column: the trimmed text of column `col` in
+ * row `row`, NULL when empty. */
+typedef const char *(*ord_cell_fn)(size_t row, size_t col, void *ctx);
+/* Which of `n_cols` columns holds manufacturer names, judging by their content in `n_rows`
+ * sampled rows (the heuristic is described in bom.c); columns with skip[col] set already have
+ * a meaning. -1 when no column reads as manufacturers. */
+int ord_guess_manufacturer_column(size_t n_rows, size_t n_cols, const unsigned char *skip,
+                                  ord_cell_fn cell, void *ctx);
+
+/* The structured formats read a whole file held in memory. An XML file is UBL or cXML by
+ * its root element. */
+int ord_xml_read(const char *path, const char *data, size_t len, rf_party_fn fn, void *ctx,
+                 rf_error *err);
+int ord_x12_read(const char *path, const char *data, size_t len, rf_party_fn fn, void *ctx,
+                 rf_error *err);
+int ord_edifact_read(const char *path, const char *data, size_t len, rf_party_fn fn,
+                     void *ctx, rf_error *err);
+
+/* ---- the order document --------------------------------------------------------------- */
+
+/* A string kept in the document's arena, by offset (the arena moves as it grows); 0 is
+ * "none". */
+typedef size_t ord_str;
+
+/* An address as the formats split it; composed into one line when the party goes out. */
+typedef struct ord_addr {
+    ord_str street, number, extra, city, region, postal, country;
+} ord_addr;
+
+typedef struct ord_party {
+    ord_str role;
+    ord_str names[ORD_MAX_NAMES]; /* distinct names (trade name, registered name, ...) */
+    ord_str id;                   /* "scheme:id" */
+    ord_addr addr;
+    long line;                    /* line of the file where the party starts */
+    size_t order_line;            /* 1-based index into the document's lines; 0: document party */
+} ord_party;
+
+/* Part numbers by who assigned them; the best one known names the line's item. */
+enum { ORD_PART_MANUFACTURER, ORD_PART_SELLER, ORD_PART_BUYER, ORD_PART_OTHER, ORD_PARTS };
+
+typedef struct ord_line {
+    long line;
+    ord_str number, description, quantity, eccn, hs, origin;
+    ord_str parts[ORD_PARTS];
+} ord_line;
+
+typedef struct ord_doc {
+    const char *path;
+    const char *format;  /* static: "ubl", "cxml", "x12", "edifact" */
+    rf_buf arena;
+    ord_str doc_type, number, date;
+    ord_party *parties;
+    size_t n_parties, parties_cap;
+    ord_line *lines;
+    size_t n_lines, lines_cap;
+} ord_doc;
+
+void ord_doc_init(ord_doc *d, const char *path, const char *format);
+/* Empties the document for the next one in the same file (X12 and EDIFACT files hold
+ * several). */
+void ord_doc_reset(ord_doc *d);
+void ord_doc_free(ord_doc *d);
+
+/* The string at `s`, NULL for 0. Valid until the arena grows. */
+const char *ord_get(const ord_doc *d, ord_str s);
+
+/* Stores a value: white-space runs become one space, the ends are trimmed, and past
+ * ORD_MAX_VALUE bytes it is cut at a character boundary. *out is 0 for an empty value. */
+int ord_put(ord_str *out, ord_doc *d, const char *s, size_t len);
+/* ord_put unless *out already holds a value: the first occurrence wins. */
+int ord_put_first(ord_str *out, ord_doc *d, const char *s, size_t len);
+/* Appends a value to *out after `sep` (or stores it when *out is empty). */
+int ord_append(ord_str *out, ord_doc *d, const char *sep, const char *s, size_t len);
+
+/* Adds a party (role copied) starting at file line `line`, on order line `order_line`
+ * (1-based index into lines, 0 for the document). *index receives its index. */
+int ord_party_add(size_t *index, ord_doc *d, const char *role, long line, size_t order_line,
+                  rf_error *err);
+/* Adds a name to party `i` unless it already has it (compared ignoring ASCII case). */
+int ord_party_name(ord_doc *d, size_t i, const char *s, size_t len);
+/* Adds a line starting at file line `line`; *index receives its 1-based index. */
+int ord_line_add(size_t *index, ord_doc *d, long line, rf_error *err);
+
+/* Files a classification code of line `line_index` (1-based) under ECCN or HS by its scheme
+ * ("ECCN", "HS", "HTS", "Schedule B", ...), or by its look when the scheme says nothing
+ * (5A002, EAR99 are ECCNs). Returns 0 whether or not it was recognised. */
+int ord_classify(ord_doc *d, size_t line_index, const char *scheme, const char *code,
+                 size_t code_len);
+
+/* Converts a role as formats spell it ("soldTo", "FreightForwarder") to redflag's
+ * ("sold_to", "freight_forwarder") into out. */
+void ord_snake_case(char *out, size_t out_size, const char *s, size_t len);
+
+/* Hands every party of the document to `fn` in document order, one call per name; a party
+ * without a name still goes out when it has an address, a country or an identifier, since
+ * the destination check needs no name. */
+int ord_doc_emit(ord_doc *d, rf_party_fn fn, void *ctx, rf_error *err);
+
+#endif

@@ -1,0 +1,208 @@
+/* read.c: rf_orders_read, which names an order document's format from its first bytes (never
+ * from its file name) and hands it to that format's reader; and the listing of a directory's
+ * documents for screening them all. */
+#include "importers/orders/orders.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define HEAD_SIZE 65536  /* bytes read before the format is decided */
+#define DIR_MAX_DEPTH 16 /* nested directories followed */
+
+const char *rf_order_format_name(rf_order_format f)
+{
+    switch (f) {
+    case RF_ORDER_CSV: return "csv";
+    case RF_ORDER_XML: return "xml";
+    case RF_ORDER_X12: return "x12";
+    case RF_ORDER_EDIFACT: return "edifact";
+    case RF_ORDER_UNKNOWN: break;
+    }
+    return "unknown";
+}
+
+static int alnum(char c)
+{
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
+
+rf_order_format rf_order_format_detect(const char *data, size_t len)
+{
+    size_t i = 0;
+    if (!data || len == 0) return RF_ORDER_UNKNOWN;
+    /* XML in UTF-16, byte order mark first */
+    if (len >= 4 && ((memcmp(data, "\xFF\xFE<\0", 4) == 0) || memcmp(data, "\xFE\xFF\0<", 4) == 0))
+        return RF_ORDER_XML;
+    if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0) i = 3;
+    while (i < len && (data[i] == ' ' || data[i] == '\t' || data[i] == '\r' || data[i] == '\n'))
+        i++;
+    if (i < len && data[i] == '<') return RF_ORDER_XML;
+    /* An X12 interchange opens with ISA and its element separator; EDIFACT with UNA (the
+     * service string advice), UNB (the interchange header) or a bare UNH. */
+    if (len - i >= 4 && memcmp(data + i, "ISA", 3) == 0 && !alnum(data[i + 3]) &&
+        data[i + 3] != ',' && data[i + 3] != ';' && data[i + 3] != '\t' && data[i + 3] != ' ')
+        return RF_ORDER_X12;
+    if (len - i >= 4 && (memcmp(data + i, "UNA", 3) == 0 || memcmp(data + i, "UNB", 3) == 0 ||
+                         memcmp(data + i, "UNH", 3) == 0) &&
+        !alnum(data[i + 3]) && data[i + 3] != ',' && data[i + 3] != ';')
+        return RF_ORDER_EDIFACT;
+    return RF_ORDER_CSV;
+}
+
+int rf_orders_read(const char *path, const rf_order_options *opts, rf_party_fn fn, void *ctx,
+                   rf_error *err)
+{
+    rf_reader *r = NULL;
+    rf_buf doc = {0};
+    char *head = NULL;
+    size_t head_len = 0;
+    rf_order_format format;
+    long n = 1;
+    int rc;
+
+    if (!path || !fn) return rf_error_set(err, RF_EUSAGE, path, 0, "no path or no callback");
+    if (opts && opts->n_maps && !opts->maps)
+        return rf_error_set(err, RF_EUSAGE, path, 0, "n_maps set without maps");
+    if (!(head = malloc(HEAD_SIZE))) return rf_error_set(err, RF_ENOMEM, path, 0, "out of memory");
+    if ((rc = rf_reader_open(&r, path, err))) goto cleanup;
+    /* gzip hands out what it has: read on until the head is full or the file ends */
+    while (head_len < HEAD_SIZE && (n = rf_reader_read(r, head + head_len, HEAD_SIZE - head_len, err)) > 0)
+        head_len += (size_t)n;
+    if (n < 0) {
+        rc = (int)n;
+        goto cleanup;
+    }
+    format = rf_order_format_detect(head, head_len);
+    if (format == RF_ORDER_CSV || format == RF_ORDER_UNKNOWN) {
+        rc = ord_csv_read(path, r, head, head_len, opts, fn, ctx, err);
+        goto cleanup;
+    }
+    /* the structured formats are read whole (see orders.h) */
+    doc.max = ORD_DOC_MAX;
+    if (rf_buf_append(&doc, head, head_len)) {
+        rc = rf_error_set(err, RF_ENOMEM, path, 0, "out of memory");
+        goto cleanup;
+    }
+    while (n > 0 && (n = rf_reader_read(r, head, HEAD_SIZE, err)) > 0)
+        if ((rc = rf_buf_append(&doc, head, (size_t)n))) {
+            rc = rf_error_set(err, rc, path, 0,
+                              rc == RF_ELIMIT ? "%s document larger than %zu MiB"
+                                              : "out of memory reading a %s document",
+                              rf_order_format_name(format), ORD_DOC_MAX >> 20);
+            goto cleanup;
+        }
+    if (n < 0) {
+        rc = (int)n;
+        goto cleanup;
+    }
+    switch (format) {
+    case RF_ORDER_XML: rc = ord_xml_read(path, doc.data, doc.len, fn, ctx, err); break;
+    case RF_ORDER_X12: rc = ord_x12_read(path, doc.data, doc.len, fn, ctx, err); break;
+    default: rc = ord_edifact_read(path, doc.data, doc.len, fn, ctx, err); break;
+    }
+
+cleanup:
+    rf_reader_close(r);
+    rf_buf_free(&doc);
+    free(head);
+    return rc;
+}
+
+/* ---- directories ---------------------------------------------------------------------- */
+
+typedef struct path_list {
+    char **paths;
+    size_t n, cap;
+} path_list;
+
+static int add_path(path_list *l, const char *path)
+{
+    if (l->n + 1 >= l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 32;
+        char **grown = realloc(l->paths, cap * sizeof *grown);
+        if (!grown) return RF_ENOMEM;
+        l->paths = grown;
+        l->cap = cap;
+    }
+    if (!(l->paths[l->n] = rf_strdup(path))) return RF_ENOMEM;
+    l->paths[++l->n] = NULL;
+    return RF_OK;
+}
+
+static int cmp_path(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int walk(path_list *l, const char *dir, int depth, rf_error *err)
+{
+    DIR *d;
+    struct dirent *e;
+    path_list here = {0};
+    int rc = RF_OK;
+
+    if (depth > DIR_MAX_DEPTH)
+        return rf_error_set(err, RF_ELIMIT, dir, 0, "directories nested deeper than %d",
+                            DIR_MAX_DEPTH);
+    if (!(d = opendir(dir)))
+        return rf_error_set(err, RF_EIO, dir, 0, "cannot read the directory: %s", strerror(errno));
+    while ((e = readdir(d))) {
+        char path[4096];
+        if (e->d_name[0] == '.') continue; /* ., .., and hidden files */
+        if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, e->d_name) >= sizeof path) {
+            rc = rf_error_set(err, RF_ELIMIT, dir, 0, "a path in it is too long");
+            break;
+        }
+        if ((rc = add_path(&here, path))) {
+            rf_error_set(err, rc, dir, 0, "out of memory");
+            break;
+        }
+    }
+    closedir(d);
+    if (here.n) qsort(here.paths, here.n, sizeof *here.paths, cmp_path);
+    for (size_t i = 0; rc == RF_OK && i < here.n; i++) {
+        struct stat st, lst;
+        if (stat(here.paths[i], &st) != 0 || lstat(here.paths[i], &lst) != 0) continue;
+        /* a link to a directory is not followed: it could lead back up */
+        if (S_ISDIR(st.st_mode) && !S_ISLNK(lst.st_mode)) rc = walk(l, here.paths[i], depth + 1, err);
+        else if (S_ISREG(st.st_mode) && (rc = add_path(l, here.paths[i])))
+            rf_error_set(err, rc, dir, 0, "out of memory");
+    }
+    for (size_t i = 0; i < here.n; i++) free(here.paths[i]);
+    free(here.paths);
+    return rc;
+}
+
+int rf_orders_list_dir(char ***out, size_t *count, const char *dir, rf_error *err)
+{
+    path_list l = {0};
+    int rc;
+
+    *out = NULL;
+    *count = 0;
+    if (!dir) return rf_error_set(err, RF_EUSAGE, NULL, 0, "no directory");
+    if ((rc = walk(&l, dir, 0, err))) {
+        rf_orders_paths_free(l.paths);
+        return rc;
+    }
+    if (!l.paths && add_path(&l, "") == RF_OK) {
+        /* an empty directory: an empty, NULL-terminated list */
+        free(l.paths[0]);
+        l.paths[0] = NULL;
+        l.n = 0;
+    }
+    if (!l.paths) return rf_error_set(err, RF_ENOMEM, dir, 0, "out of memory");
+    *out = l.paths;
+    *count = l.n;
+    return RF_OK;
+}
+
+void rf_orders_paths_free(char **paths)
+{
+    if (!paths) return;
+    for (char **p = paths; *p; p++) free(*p);
+    free(paths);
+}
