@@ -72,6 +72,46 @@ const rf_hit *rf_result_hit(const rf_result *res, size_t i);
 int rf_matcher_screen(rf_result *res, const rf_matcher *m, const rf_party *party,
                       const rf_match_options *opts, rf_error *err);
 
+/* ---- destinations --------------------------------------------------------------------- */
+
+/* Comprehensively embargoed destinations: no export there without a license, whoever the
+ * party is. */
+typedef enum rf_embargo {
+    RF_EMBARGO_NONE = 0,
+    RF_EMBARGO_CUBA,
+    RF_EMBARGO_IRAN,
+    RF_EMBARGO_NORTH_KOREA,
+    RF_EMBARGO_SYRIA,
+    RF_EMBARGO_CRIMEA,  /* the Crimea region of Ukraine, Sevastopol included */
+    RF_EMBARGO_DONETSK, /* the so-called Donetsk People's Republic region of Ukraine */
+    RF_EMBARGO_LUHANSK  /* the so-called Luhansk People's Republic region of Ukraine */
+} rf_embargo;
+
+/* Why a party's destination is embargoed. The pointers are static strings. */
+typedef struct rf_destination {
+    rf_embargo embargo;    /* RF_EMBARGO_NONE: not an embargoed destination */
+    const char *code;      /* ISO 3166: "CU", "IR", "KP", "SY"; "UA-43", "UA-14", "UA-09" */
+    const char *name;      /* "Iran", "the Crimea region of Ukraine", ... */
+    const char *authority; /* the rules: "EAR 15 CFR 746.7; ..., 31 CFR part 560" */
+    const char *field;     /* where it was recognised: "country", "region", "city", "address" */
+    char found[128];       /* what that field says there, as written: "IR", "Simferopol" */
+    char reason[512];      /* one sentence for people, the above put together */
+} rf_destination;
+
+/* 1 when `role` receives or uses the goods, the roles the destination check applies to:
+ * ship_to, deliver_to, end_user, ultimate_consignee, intermediate_consignee, consignee,
+ * installed_at. */
+int rf_destination_role(const char *role);
+
+/* The destination check: 1 when `party` has a destination role and is in Cuba, Iran, North
+ * Korea or Syria (its country as an ISO code or a name, in English or the local language) or
+ * in the Crimea, Donetsk or Luhansk region of Ukraine (a place word of the region, its
+ * capital or main cities, in Latin or Cyrillic spelling, at the start of a word of its
+ * address, city, region or country, when the country is Ukraine, Russia or not given); `out`
+ * then says which and why. 0 otherwise (`out` cleared), RF_EUSAGE without a party. A finding
+ * of its own, whatever the party's name: no list is consulted. */
+int rf_destination_check(rf_destination *out, const rf_party *party);
+
 /* Scores two names against each other, as `redflag match` does. `m` (may be NULL) supplies
  * word rarity from its lists; without it every word weighs the same. `explanation` (may be
  * NULL) receives the alignment in words. */
