@@ -17,7 +17,7 @@ typedef enum rf_list_format {
     RF_LIST_OFAC_CONS_CSV, /* OFAC non-SDN legacy CSV set: cons_prim.csv + cons_add/alt/comments */
     RF_LIST_OFAC_SDN_XML,  /* OFAC sdn.xml (namespace http://tempuri.org/sdnList.xsd) */
     RF_LIST_OFAC_CONS_XML, /* OFAC consolidated.xml (non-SDN lists), same schema */
-    RF_LIST_SDN_ADVANCED,  /* OFAC SDN_ADVANCED.xml / CONS_ADVANCED.xml */
+    RF_LIST_SDN_ADVANCED,  /* OFAC SDN_ADVANCED.xml */
     RF_LIST_UN_XML,        /* UN Security Council Consolidated List, XML */
     RF_LIST_UK_OFSI_CSV,   /* UK HM Treasury (OFSI) Consolidated List, CSV, 2018 layout */
     RF_LIST_UK_FCDO_CSV,   /* UK Sanctions List (FCDO), CSV */
@@ -27,7 +27,8 @@ typedef enum rf_list_format {
     RF_LIST_BIS_EL_CSV,    /* BIS Entity List, pre-CSL CSV */
     RF_LIST_BIS_UVL_CSV,   /* BIS Unverified List, pre-CSL CSV */
     RF_LIST_STATE_ISN_CSV, /* State Department nonproliferation sanctions (ISN), CSV */
-    RF_LIST_STATE_DTC_CSV  /* State Department ITAR debarred parties (DDTC), CSV */
+    RF_LIST_STATE_DTC_CSV, /* State Department ITAR debarred parties (DDTC), CSV */
+    RF_LIST_CONS_ADVANCED  /* OFAC CONS_ADVANCED.xml (non-SDN lists), same schema as SDN_ADVANCED */
 } rf_list_format;
 
 const char *rf_list_format_name(rf_list_format f); /* "csl-csv", "dpl-tsv", ... */

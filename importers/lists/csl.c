@@ -40,8 +40,7 @@ static int detect(const char *data, size_t len)
     return rf_rows_header_has(data, len, ',', signature);
 }
 
-/* "Entity List (EL) - Bureau ..." -> "EL"; "... (NS-MBS List) - ..." -> "NS-MBS". */
-static const char *list_code(rf_list_ctx *cx, const char *source)
+const char *rf_csl_list_code(rf_list_ctx *cx, const char *source)
 {
     const char *open = strchr(source, '('), *close;
     size_t n;
@@ -135,7 +134,7 @@ static int on_row(rf_row *row, void *ctx)
         return rf_list_fail(cx, RF_EFORMAT, row->line, "row has no _id");
     if (!(e.list_name = rf_row_get(row, r->col[C_SOURCE])))
         return rf_list_fail(cx, RF_EFORMAT, row->line, "row has no source list");
-    if (!(e.list_code = list_code(cx, e.list_name))) {
+    if (!(e.list_code = rf_csl_list_code(cx, e.list_name))) {
         if ((rc = rf_list_warn(cx, row->line, "source \"%s\" names no list code in "
                                "parentheses; the whole source is used", e.list_name)) != 0)
             return rc;

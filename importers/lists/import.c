@@ -17,8 +17,11 @@
 static const rf_list_format_def *const formats[] = {
     &rf_list_csl_format,
     &rf_list_dpl_format,
+    &rf_list_csl_json_format,
     &rf_list_ofac_sdn_xml_format,
     &rf_list_ofac_cons_xml_format,
+    &rf_list_sdn_advanced_format,
+    &rf_list_cons_advanced_format,
     &rf_list_un_format,
     &rf_list_uk_ofsi_format,
     &rf_list_uk_fcdo_format,
@@ -369,22 +372,26 @@ static void dir_of(char *dir, size_t size, const char *path)
     else snprintf(dir, size, "%.*s", (int)(slash - path), path);
 }
 
-/* Finds `name` in `dir` ignoring case (OFAC publishes SDN.CSV, mirrors write sdn.csv);
- * 1 with its path in `out`, 0 when absent. */
+/* Finds `name` in `dir` ignoring case (OFAC publishes SDN.CSV, mirrors write sdn.csv), or
+ * else `name`.gz; 1 with its path in `out`, 0 when absent. */
 static int find_in_dir(char *out, size_t size, const char *dir, const char *name)
 {
     DIR *d = opendir(dir);
     struct dirent *de;
+    size_t n = strlen(name);
     int found = 0;
 
     if (!d) return 0;
-    while (!found && (de = readdir(d)) != NULL) {
-        if (strcasecmp(de->d_name, name) != 0) continue;
+    while (found < 2 && (de = readdir(d)) != NULL) {
+        int exact = strcasecmp(de->d_name, name) == 0;
+        int gz = !exact && strncasecmp(de->d_name, name, n) == 0 &&
+                 strcasecmp(de->d_name + n, ".gz") == 0;
+        if (!exact && !(gz && !found)) continue;
         snprintf(out, size, "%s/%s", dir, de->d_name);
-        found = 1;
+        found = exact ? 2 : 1;
     }
     closedir(d);
-    return found;
+    return found != 0;
 }
 
 /* Reads the companions of the set whose main file is `path` into `set`, and replaces

@@ -272,6 +272,12 @@ int rf_json_next(rf_json *j, rf_json_token *tok);
 /* Skips the value whose first token `tok` was just read (all of it for an object/array). */
 int rf_json_skip(rf_json *j, rf_json_token tok);
 
+/* ---- the CSL (csl.c) -------------------------------------------------------------------- */
+
+/* The list code in a CSL source: "Entity List (EL) - Bureau ..." -> "EL", "... (NS-MBS
+ * List) - ..." -> "NS-MBS"; a pool string, NULL when the source names none. */
+const char *rf_csl_list_code(rf_list_ctx *cx, const char *source);
+
 /* ---- OFAC (ofac_csv.c) ------------------------------------------------------------------ */
 
 /* 1 when `program` (program[0..len)) belongs to one of OFAC's non-SDN lists. */
@@ -309,6 +315,7 @@ extern const rf_list_format_def rf_list_ofac_cons_csv_format;
 extern const rf_list_format_def rf_list_ofac_sdn_xml_format;
 extern const rf_list_format_def rf_list_ofac_cons_xml_format;
 extern const rf_list_format_def rf_list_sdn_advanced_format;
+extern const rf_list_format_def rf_list_cons_advanced_format;
 extern const rf_list_format_def rf_list_un_format;
 extern const rf_list_format_def rf_list_uk_ofsi_format;
 extern const rf_list_format_def rf_list_uk_fcdo_format;

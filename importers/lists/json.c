@@ -1,0 +1,296 @@
+/* json.c: a small strict pull tokenizer for JSON list files (the CSL's JSON). No JSON library
+ * is among redflag's dependencies and list files need little: tokens in order, strings
+ * decoded, the grammar of RFC 8259 enforced (one value; no comments, trailing commas, single
+ * quotes, leading zeros, control characters in strings or lone surrogates), nesting capped at
+ * RF_JSON_MAX_DEPTH and strings at RF_MAX_FIELD bytes, errors naming the line. It reads from
+ * memory and keeps only the current token. */
+#include "list_import.h"
+
+#include <string.h>
+
+/* What may come next. */
+enum {
+    S_VALUE,         /* a value (the document's, after ':' or after ',' in an array) */
+    S_VALUE_OR_END,  /* after '[' */
+    S_KEY_OR_END,    /* after '{' */
+    S_KEY,           /* after ',' in an object */
+    S_COLON,         /* after a key */
+    S_NEXT,          /* after a value in a container: ',' or its end */
+    S_DONE           /* after the document's value */
+};
+
+void rf_json_init(rf_json *j, rf_list_ctx *cx, const char *data, size_t len)
+{
+    memset(j, 0, sizeof *j);
+    j->data = data;
+    j->len = len;
+    j->line = 1;
+    j->state = S_VALUE;
+    j->text.max = RF_MAX_FIELD;
+    j->cx = cx;
+    if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0) j->pos = 3;
+}
+
+void rf_json_free(rf_json *j)
+{
+    rf_buf_free(&j->text);
+}
+
+static int fail(rf_json *j, const char *what)
+{
+    return rf_list_fail(j->cx, RF_EFORMAT, j->line, "bad JSON: %s", what);
+}
+
+static void skip_ws(rf_json *j)
+{
+    while (j->pos < j->len) {
+        char c = j->data[j->pos];
+        if (c == '\n') j->line++;
+        else if (c != ' ' && c != '\t' && c != '\r') break;
+        j->pos++;
+    }
+}
+
+static int hex4(rf_json *j, unsigned *out)
+{
+    *out = 0;
+    if (j->len - j->pos < 4) return 0;
+    for (int i = 0; i < 4; i++) {
+        char c = j->data[j->pos++];
+        unsigned v = c >= '0' && c <= '9' ? (unsigned)(c - '0')
+                     : c >= 'a' && c <= 'f' ? (unsigned)(c - 'a' + 10)
+                     : c >= 'A' && c <= 'F' ? (unsigned)(c - 'A' + 10) : 16u;
+        if (v == 16) return 0;
+        *out = *out << 4 | v;
+    }
+    return 1;
+}
+
+static int put_utf8(rf_buf *b, unsigned cp)
+{
+    char u[4];
+    size_t n;
+    if (cp < 0x80) u[0] = (char)cp, n = 1;
+    else if (cp < 0x800) u[0] = (char)(0xC0 | cp >> 6), u[1] = (char)(0x80 | (cp & 0x3F)), n = 2;
+    else if (cp < 0x10000)
+        u[0] = (char)(0xE0 | cp >> 12), u[1] = (char)(0x80 | ((cp >> 6) & 0x3F)),
+        u[2] = (char)(0x80 | (cp & 0x3F)), n = 3;
+    else
+        u[0] = (char)(0xF0 | cp >> 18), u[1] = (char)(0x80 | ((cp >> 12) & 0x3F)),
+        u[2] = (char)(0x80 | ((cp >> 6) & 0x3F)), u[3] = (char)(0x80 | (cp & 0x3F)), n = 4;
+    return rf_buf_append(b, u, n);
+}
+
+/* The string after the opening quote, decoded into j->text. */
+static int read_string(rf_json *j)
+{
+    size_t run = j->pos;
+
+    rf_buf_reset(&j->text);
+    if (rf_buf_puts(&j->text, "")) return fail(j, "out of memory");
+    for (;;) {
+        unsigned char c;
+        if (j->pos >= j->len) return fail(j, "a string is not closed");
+        c = (unsigned char)j->data[j->pos];
+        if (c == '"' || c == '\\') {
+            /* The plain run before it, checked as UTF-8 as it is copied. */
+            if (!rf_utf8_valid(j->data + run, j->pos - run, NULL))
+                return fail(j, "a string is not valid UTF-8");
+            if (rf_buf_append(&j->text, j->data + run, j->pos - run))
+                return rf_list_fail(j->cx, RF_ELIMIT, j->line, "a JSON string is longer than %d bytes",
+                                    RF_MAX_FIELD);
+            j->pos++;
+            if (c == '"') return 0;
+            if (j->pos >= j->len) return fail(j, "a string is not closed");
+            c = (unsigned char)j->data[j->pos++];
+            {
+                static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
+                const char *k = c ? strchr(from, c) : NULL;
+                unsigned cp;
+                int rc;
+                if (k) {
+                    rc = rf_buf_putc(&j->text, to[k - from]);
+                } else if (c == 'u') {
+                    if (!hex4(j, &cp)) return fail(j, "a \\u escape needs four hex digits");
+                    if (cp >= 0xD800 && cp < 0xDC00) {
+                        unsigned lo;
+                        if (j->len - j->pos < 6 || j->data[j->pos] != '\\' || j->data[j->pos + 1] != 'u')
+                            return fail(j, "a lone surrogate in a \\u escape");
+                        j->pos += 2;
+                        if (!hex4(j, &lo) || lo < 0xDC00 || lo > 0xDFFF)
+                            return fail(j, "a lone surrogate in a \\u escape");
+                        cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+                    } else if (cp >= 0xDC00 && cp < 0xE000) {
+                        return fail(j, "a lone surrogate in a \\u escape");
+                    } else if (cp == 0) {
+                        return fail(j, "a NUL character in a string");
+                    }
+                    rc = put_utf8(&j->text, cp);
+                } else {
+                    return fail(j, "an unknown escape in a string");
+                }
+                if (rc)
+                    return rf_list_fail(j->cx, RF_ELIMIT, j->line,
+                                        "a JSON string is longer than %d bytes", RF_MAX_FIELD);
+            }
+            run = j->pos;
+        } else if (c < 0x20) {
+            return fail(j, "a control character in a string");
+        } else {
+            j->pos++;
+        }
+    }
+}
+
+static int is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+static int read_number(rf_json *j)
+{
+    size_t start = j->pos, p = j->pos;
+    const char *d = j->data;
+
+    if (p < j->len && d[p] == '-') p++;
+    if (p < j->len && d[p] == '0') p++;
+    else if (p < j->len && is_digit(d[p])) while (p < j->len && is_digit(d[p])) p++;
+    else return fail(j, "a number has no digits");
+    if (p < j->len && d[p] == '.') {
+        if (++p >= j->len || !is_digit(d[p])) return fail(j, "a number has no digits after '.'");
+        while (p < j->len && is_digit(d[p])) p++;
+    }
+    if (p < j->len && (d[p] == 'e' || d[p] == 'E')) {
+        if (++p < j->len && (d[p] == '+' || d[p] == '-')) p++;
+        if (p >= j->len || !is_digit(d[p])) return fail(j, "a number has no exponent digits");
+        while (p < j->len && is_digit(d[p])) p++;
+    }
+    if (p < j->len && (is_digit(d[p]) || d[p] == '.' || d[p] == 'x'))
+        return fail(j, "a malformed number");
+    rf_buf_reset(&j->text);
+    if (rf_buf_append(&j->text, d + start, p - start) || rf_buf_puts(&j->text, ""))
+        return fail(j, "a number too long");
+    j->pos = p;
+    return 0;
+}
+
+/* A value has ended: what may follow depends on where it stood. */
+static void value_done(rf_json *j)
+{
+    j->state = j->depth ? S_NEXT : S_DONE;
+}
+
+int rf_json_next(rf_json *j, rf_json_token *tok)
+{
+    char c;
+    int rc;
+
+    skip_ws(j);
+    if (j->state == S_DONE) {
+        if (j->pos < j->len) return fail(j, "data after the end of the document");
+        *tok = RF_JSON_END;
+        return 0;
+    }
+    if (j->pos >= j->len) return fail(j, "the document ends too early");
+    c = j->data[j->pos];
+
+    if (j->state == S_COLON) {
+        if (c != ':') return fail(j, "':' expected after a key");
+        j->pos++;
+        j->state = S_VALUE;
+        skip_ws(j);
+        if (j->pos >= j->len) return fail(j, "the document ends too early");
+        c = j->data[j->pos];
+    } else if (j->state == S_NEXT) {
+        unsigned char open = j->stack[j->depth - 1];
+        if (c == ',') {
+            j->pos++;
+            j->state = open == '{' ? S_KEY : S_VALUE;
+            skip_ws(j);
+            if (j->pos >= j->len) return fail(j, "the document ends too early");
+            c = j->data[j->pos];
+        } else if (c == (open == '{' ? '}' : ']')) {
+            j->pos++;
+            j->depth--;
+            *tok = open == '{' ? RF_JSON_OBJECT_END : RF_JSON_ARRAY_END;
+            value_done(j);
+            return 0;
+        } else {
+            return fail(j, open == '{' ? "',' or '}' expected" : "',' or ']' expected");
+        }
+    }
+
+    if (j->state == S_KEY_OR_END || j->state == S_KEY) {
+        if (c == '}' && j->state == S_KEY_OR_END) {
+            j->pos++;
+            j->depth--;
+            *tok = RF_JSON_OBJECT_END;
+            value_done(j);
+            return 0;
+        }
+        if (c != '"') return fail(j, "a key (a string) expected");
+        j->pos++;
+        if ((rc = read_string(j)) != 0) return rc;
+        j->state = S_COLON;
+        *tok = RF_JSON_KEY;
+        return 0;
+    }
+
+    /* S_VALUE or S_VALUE_OR_END */
+    if (c == ']' && j->state == S_VALUE_OR_END) {
+        j->pos++;
+        j->depth--;
+        *tok = RF_JSON_ARRAY_END;
+        value_done(j);
+        return 0;
+    }
+    if (c == '{' || c == '[') {
+        if (j->depth == RF_JSON_MAX_DEPTH)
+            return rf_list_fail(j->cx, RF_ELIMIT, j->line, "JSON nested deeper than %d levels",
+                                RF_JSON_MAX_DEPTH);
+        j->stack[j->depth++] = (unsigned char)c;
+        j->pos++;
+        j->state = c == '{' ? S_KEY_OR_END : S_VALUE_OR_END;
+        *tok = c == '{' ? RF_JSON_OBJECT : RF_JSON_ARRAY;
+        return 0;
+    }
+    if (c == '"') {
+        j->pos++;
+        if ((rc = read_string(j)) != 0) return rc;
+        *tok = RF_JSON_STRING;
+    } else if (c == '-' || is_digit(c)) {
+        if ((rc = read_number(j)) != 0) return rc;
+        *tok = RF_JSON_NUMBER;
+    } else {
+        static const struct {
+            const char *word;
+            rf_json_token tok;
+        } words[] = {{"true", RF_JSON_TRUE}, {"false", RF_JSON_FALSE}, {"null", RF_JSON_NULL}};
+        size_t i;
+        for (i = 0; i < 3; i++) {
+            size_t n = strlen(words[i].word);
+            if (j->len - j->pos >= n && memcmp(j->data + j->pos, words[i].word, n) == 0) {
+                j->pos += n;
+                *tok = words[i].tok;
+                break;
+            }
+        }
+        if (i == 3) return fail(j, "a value expected");
+    }
+    value_done(j);
+    return 0;
+}
+
+int rf_json_skip(rf_json *j, rf_json_token tok)
+{
+    int depth;
+    int rc;
+
+    if (tok != RF_JSON_OBJECT && tok != RF_JSON_ARRAY) return 0;
+    for (depth = 1; depth > 0;) {
+        if ((rc = rf_json_next(j, &tok)) != 0) return rc;
+        if (tok == RF_JSON_OBJECT || tok == RF_JSON_ARRAY) depth++;
+        else if (tok == RF_JSON_OBJECT_END || tok == RF_JSON_ARRAY_END) depth--;
+    }
+    return 0;
+}
