@@ -7,7 +7,7 @@
 static const char header[] =
     "ref,document,line,role,name,country,status,list,source_id,listed_name,matched,score,"
     "entity_type,federal_register,license_requirement,license_policy,programs,explanation,"
-    "fingerprint,state,decided_by,decided_at,reason,changes\r\n";
+    "fingerprint,state,decided_by,decided_at,reason,changes,as_of,versions,delisted\r\n";
 
 int rf_report_csv_open(rf_report *rep, rf_error *err)
 {
@@ -44,6 +44,33 @@ static int review_cells(rf_buf *b, const rf_report *rep, size_t i, int has_hit)
     int rc = RF_OK;
     for (size_t c = 0; c < sizeof cells / sizeof cells[0] && rc == RF_OK; c++)
         if ((rc = rf_buf_putc(b, ',')) == RF_OK) rc = rf_csv_cell(b, cells[c]);
+    return rc;
+}
+
+/* The date and version ids the party was screened against, and its delistings ("; "
+ * between them, each with the listed name it matched and its Federal Register notice). */
+static int screening_cells(rf_buf *b, const rf_report *rep)
+{
+    const rf_screening *scr = rep->screening;
+    rf_buf cell = {0};
+    int rc;
+
+    if ((rc = rf_buf_putc(b, ',')) || (rc = rf_csv_cell(b, rf_report_party_as_of(rep))) ||
+        (rc = rf_buf_putc(b, ',')) || (rc = rf_report_party_versions(b, rep, " ")) ||
+        (rc = rf_buf_putc(b, ',')))
+        return rc;
+    for (size_t i = 0; scr && i < scr->n_delisted && rc == RF_OK; i++) {
+        const rf_entity *e = scr->delisted[i].hit->entity;
+        if ((i && (rc = rf_buf_puts(&cell, "; "))) ||
+            (rc = rf_buf_printf(&cell, "%s (%s%s%s): ", e->names[0].text,
+                                e->list_code ? e->list_code : "?",
+                                e->federal_register ? ", " : "",
+                                e->federal_register ? e->federal_register : "")))
+            break;
+        rc = rf_delisting_text(&cell, &scr->delisted[i]);
+    }
+    if (rc == RF_OK && cell.len) rc = rf_csv_cell(b, cell.data);
+    rf_buf_free(&cell);
     return rc;
 }
 
@@ -86,13 +113,13 @@ int rf_report_csv_add(rf_report *rep, const rf_party *party, const rf_hit *const
     if (n_hits == 0) {
         if ((rc = party_cells(b, ref.data, party, "clear")) ||
             (rc = rf_buf_puts(b, ",,,,,,,,,,,")) || (rc = review_cells(b, rep, 0, 0)) ||
-            (rc = rf_buf_puts(b, "\r\n")))
+            (rc = screening_cells(b, rep)) || (rc = rf_buf_puts(b, "\r\n")))
             goto cleanup;
     }
     for (size_t i = 0; i < n_hits; i++)
         if ((rc = party_cells(b, ref.data, party, rf_report_party_status(rep, n_hits))) ||
             (rc = hit_cells(b, hits[i])) || (rc = review_cells(b, rep, i, 1)) ||
-            (rc = rf_buf_puts(b, "\r\n")))
+            (rc = screening_cells(b, rep)) || (rc = rf_buf_puts(b, "\r\n")))
             goto cleanup;
 
 cleanup:

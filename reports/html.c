@@ -20,6 +20,11 @@ typedef struct doc_stat {
     int failed; /* could not be read to its end */
 } doc_stat;
 
+typedef struct date_stat {
+    char *as_of, *versions; /* "2018-05-20", "2 3" */
+    long parties;
+} date_stat;
+
 typedef struct list_stat {
     char *code, *name;
     long hits, parties;
@@ -37,6 +42,12 @@ struct html_state {
     size_t n_docs, docs_cap;
     list_stat *lists;
     size_t n_lists, lists_cap;
+    /* Clear parties that matched a party a feed delisted (rendered <article>s), and the dates
+     * and version sets parties were screened as of (screen --as-of document). */
+    rf_buf delisted;
+    long n_delisted;
+    date_stat *dates;
+    size_t n_dates, dates_cap;
 };
 
 /* Appending with a sticky error, so rendering reads as a sequence of writes. */
@@ -142,6 +153,106 @@ static int count_hits(html_state *s, const rf_hit *const *hits, size_t n_hits)
         if (!seen) l->parties++;
     }
     return RF_OK;
+}
+
+/* ---- screening as of a date ---------------------------------------------------------- */
+
+/* Counts the party under the date and versions it was screened against. */
+static int count_date(html_state *s, const rf_report *rep)
+{
+    rf_buf ids = {0};
+    const char *as_of = rf_report_party_as_of(rep);
+    date_stat *d = NULL;
+    int rc;
+
+    if (!rep->screening || !as_of) return RF_OK;
+    if ((rc = rf_report_party_versions(&ids, rep, " ")) || (rc = rf_buf_append(&ids, "", 0)))
+        goto cleanup;
+    for (size_t i = s->n_dates; i-- > 0 && !d;)
+        if (strcmp(s->dates[i].as_of, as_of) == 0 && strcmp(s->dates[i].versions, ids.data) == 0)
+            d = &s->dates[i];
+    if (!d) {
+        if (s->n_dates == s->dates_cap) {
+            size_t cap = s->dates_cap ? s->dates_cap * 2 : 8;
+            date_stat *grown = realloc(s->dates, cap * sizeof *grown);
+            if (!grown) {
+                rc = RF_ENOMEM;
+                goto cleanup;
+            }
+            s->dates = grown;
+            s->dates_cap = cap;
+        }
+        d = &s->dates[s->n_dates];
+        *d = (date_stat){rf_strdup(as_of), rf_buf_detach(&ids), 0};
+        if (!d->as_of || !d->versions) {
+            free(d->as_of), free(d->versions);
+            rc = RF_ENOMEM;
+            goto cleanup;
+        }
+        s->n_dates++;
+    }
+    d->parties++;
+
+cleanup:
+    rf_buf_free(&ids);
+    return rc;
+}
+
+/* " · screened as of 2018-05-20 against versions 2 3" when the party has its own date. */
+static void screened_as_of(hb *h, const rf_report *rep)
+{
+    rf_buf ids = {0};
+    if (!rep->screening || !rep->screening->as_of) return;
+    elem(h, " &middot; screened as of ", rep->screening->as_of, "");
+    if (!h->rc) h->rc = rf_report_party_versions(&ids, rep, ", ");
+    if (ids.len) elem(h, " against versions ", ids.data, "");
+    rf_buf_free(&ids);
+}
+
+/* A clear party that matched parties delisted since the previous version of a feed. */
+static void render_delisted(hb *h, const rf_report *rep, const rf_party *party, const char *ref)
+{
+    const rf_screening *scr = rep->screening;
+    rf_buf note = {0};
+
+    raw(h, "<article class=\"party delisted\">\n<p class=\"meta\"><span class=\"badge known\">"
+           "Clear, delisted earlier</span> ");
+    text(h, party->document);
+    raw(h, ":");
+    num(h, party->line);
+    if (!empty(party->role)) elem(h, " &middot; ", party->role, "");
+    elem(h, " &middot; ref ", ref, "");
+    screened_as_of(h, rep);
+    elem(h, "</p>\n<h3>", party->name, "</h3>\n");
+    for (size_t i = 0; i < scr->n_delisted && !h->rc; i++) {
+        const rf_delisting *d = &scr->delisted[i];
+        const rf_entity *e = d->hit->entity;
+        char score[8];
+        rf_report_score(score, d->hit->score);
+        rf_buf_reset(&note);
+        h->rc = rf_delisting_text(&note, d);
+        elem(h, "<section class=\"hit\">\n<h4><span class=\"list\">",
+             e->list_code ? e->list_code : "?", "</span> ");
+        text(h, e->list_name);
+        elem(h, "</h4>\n<p class=\"review cleared\"><b>", note.data, "</b></p>\n");
+        raw(h, "<table class=\"facts\">\n");
+        fact(h, "Was listed as", e->names[0].text);
+        if (d->hit->name_index < e->n_names && d->hit->name_index > 0)
+            fact(h, "Matched name", e->names[d->hit->name_index].text);
+        fact(h, "Score", score);
+        fact(h, "List entry", e->source_id);
+        fact(h, "Federal Register", e->federal_register);
+        fact(h, "Listed since", e->start_date);
+        fact(h, "Listed until (per the list)", e->end_date);
+        fact(h, "Last listed in", d->listed_in->source_file);
+        fact(h, "Removed in", d->removed_in->source_file);
+        raw(h, "</table>\n");
+        if (!empty(d->hit->explanation))
+            elem(h, "<p class=\"why\">", d->hit->explanation, "</p>\n");
+        raw(h, "</section>\n");
+    }
+    raw(h, "</article>\n");
+    rf_buf_free(&note);
 }
 
 /* ---- a flagged party ------------------------------------------------------------------ */
@@ -306,6 +417,7 @@ static void render_party(hb *h, const rf_report *rep, const rf_party *party, con
     elem(h, " &middot; ref ", ref, "");
     if (rep->fingerprint) elem(h, " &middot; counterparty <span class=\"mono\">",
                                rep->fingerprint, "</span>");
+    screened_as_of(h, rep);
     raw(h, "</p>\n<h3>");
     marked(h, party->name, hits[0]->party_spans, hits[0]->n_party_spans);
     raw(h, "</h3>\n");
@@ -362,7 +474,7 @@ int rf_report_html_add(rf_report *rep, const rf_party *party, const rf_hit *cons
     for (size_t i = 0; i < n_hits; i++)
         if (hits[i]->score > best) best = hits[i]->score;
     if ((rc = rf_report_party_ref(&ref, party)) ||
-        (n_hits && (rc = count_hits(s, hits, n_hits)))) {
+        (n_hits && (rc = count_hits(s, hits, n_hits))) || (rc = count_date(s, rep))) {
         rf_buf_free(&ref);
         return rf_error_set(err, rc, party->document, party->line, "%s", rf_strerror(rc));
     }
@@ -384,6 +496,11 @@ int rf_report_html_add(rf_report *rep, const rf_party *party, const rf_hit *cons
         s->n_clear++;
         h = (hb){&s->clear, RF_OK};
         render_clear(&h, party, ref.data);
+        if (!h.rc && rep->screening && rep->screening->n_delisted) {
+            s->n_delisted++;
+            h = (hb){&s->delisted, RF_OK};
+            render_delisted(&h, rep, party, ref.data);
+        }
     }
     rf_buf_free(&ref);
     if (h.rc)
@@ -445,7 +562,8 @@ static const char style[] =
     ".party{border:1px solid var(--line);border-left:6px solid;border-radius:6px;"
     "margin:18px 0;padding:14px 18px;break-inside:avoid}\n"
     ".party.red{border-left-color:var(--red)}.party.amber{border-left-color:var(--amber)}\n"
-    ".party.known{border-left-color:var(--green)}.badge.known{background:var(--green)}\n"
+    ".party.known,.party.delisted{border-left-color:var(--green)}"
+    ".badge.known{background:var(--green)}\n"
     ".review{margin:0 0 8px;font-size:13.5px}.review.new,.review.changed{color:var(--amber)}\n"
     ".review.confirmed{color:var(--red)}.review.cleared{color:var(--green)}\n"
     ".badge{display:inline-block;margin-right:6px;padding:1px 8px;border-radius:10px;color:#fff;"
@@ -537,6 +655,8 @@ static void render_verdict(hb *h, const html_state *s)
     known(h, s->n_escalated, " escalated, awaiting a decision.");
     known(h, s->n_cleared, " cleared earlier, their listed records unchanged.");
     known(h, s->n_gone, " no longer matched (delisted, or the listing changed).");
+    known(h, s->n_delisted, " clear, but listed until a recent list version: see Delisted "
+                            "parties.");
     raw(h, "</p>\n");
 }
 
@@ -557,7 +677,9 @@ static void render_summary(hb *h, const rf_report *rep, html_state *s)
     tile(h, "green", s->n_clear, "clear");
     if (s->n_failures) tile(h, "red", s->n_failures, "documents not read");
     raw(h, "</div>\n<table class=\"facts\">\n");
-    fact(h, "Screened as of", rep->as_of ? rep->as_of : "the date of the run");
+    fact(h, "Screened as of", rep->as_of    ? rep->as_of
+                              : s->n_dates ? "each document's own date (see below)"
+                                           : "the date of the run");
     fact(h, "Match threshold", threshold);
     fact(h, "Tool", rep->tool_version);
     raw(h, "</table>\n");
@@ -580,11 +702,14 @@ static void render_summary(hb *h, const rf_report *rep, html_state *s)
     raw(h, "<h3>Lists screened against</h3>\n");
     if (rep->n_versions == 0) raw(h, "<p class=\"meta\">No list version was given.</p>\n");
     else
-        raw(h, "<table><thead><tr><th>Feed</th><th>Published</th><th>Imported file</th>"
-               "<th>sha256</th><th>Entities</th><th>Imported</th></tr></thead><tbody>\n");
+        raw(h, "<table><thead><tr><th>Version</th><th>Feed</th><th>Published</th>"
+               "<th>Imported file</th><th>sha256</th><th>Entities</th><th>Imported</th></tr>"
+               "</thead><tbody>\n");
     for (size_t i = 0; i < rep->n_versions; i++) {
         const rf_version *v = &rep->versions[i];
-        elem(h, "<tr><td>", v->feed, "");
+        raw(h, "<tr><td class=\"n\">");
+        num(h, (long)v->id);
+        elem(h, "</td><td>", v->feed, "");
         if (!empty(v->format)) elem(h, " <span class=\"meta\">(", v->format, ")</span>");
         elem(h, "</td><td class=\"date\">", v->published ? v->published : "not stated",
              "</td><td class=\"mono\">");
@@ -594,6 +719,20 @@ static void render_summary(hb *h, const rf_report *rep, html_state *s)
         elem(h, "</td><td class=\"date\">", v->imported_at, "</td></tr>\n");
     }
     if (rep->n_versions) raw(h, "</tbody></table>\n");
+
+    /* Parties screened as of their own documents' dates: which versions each date used. */
+    if (s->n_dates > 1 || (s->n_dates == 1 && (!rep->as_of || strcmp(rep->as_of,
+                                                                      s->dates[0].as_of)))) {
+        raw(h, "<h3>Dates screened as of</h3>\n<table><thead><tr><th>As of</th>"
+               "<th>Versions</th><th>Parties</th></tr></thead><tbody>\n");
+        for (size_t i = 0; i < s->n_dates; i++) {
+            elem(h, "<tr><td class=\"date\">", s->dates[i].as_of, "</td><td>");
+            elem(h, "", s->dates[i].versions, "</td><td class=\"n\">");
+            num(h, s->dates[i].parties);
+            raw(h, "</td></tr>\n");
+        }
+        raw(h, "</tbody></table>\n");
+    }
 
     if (s->n_docs) {
         raw(h, "<h3>Documents</h3>\n<table><thead><tr><th>Document</th><th>Parties</th>"
@@ -657,6 +796,13 @@ static void render_page(hb *h, const rf_report *rep, html_state *s)
         raw(h, "<p class=\"meta\">None.</p>\n");
     }
 
+    if (s->n_delisted) {
+        raw(h, "<h2>Delisted parties</h2>\n<p class=\"meta\">Clear on the date screened, but "
+               "they match a party that the previous version of a list named and the version "
+               "in force removed. Shown for the record.</p>\n");
+        raw(h, s->delisted.data);
+    }
+
     raw(h, "<h2>Clear parties</h2>\n");
     if (s->n_clear) {
         raw(h, "<details>\n<summary>");
@@ -696,6 +842,9 @@ void rf_report_html_free(html_state *s)
     rf_buf_free(&s->flagged);
     rf_buf_free(&s->clear);
     rf_buf_free(&s->failures);
+    rf_buf_free(&s->delisted);
+    for (size_t i = 0; i < s->n_dates; i++) free(s->dates[i].as_of), free(s->dates[i].versions);
+    free(s->dates);
     for (size_t i = 0; i < s->n_docs; i++) free(s->docs[i].name);
     for (size_t i = 0; i < s->n_lists; i++) free(s->lists[i].code), free(s->lists[i].name);
     free(s->docs);

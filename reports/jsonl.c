@@ -64,6 +64,54 @@ static int hit_object(rf_buf *b, const rf_report *rep, const rf_hit *hit, size_t
     return rf_buf_putc(b, '}');
 }
 
+/* A delisting: the listing the party matched, when it ended, and the note for people. */
+static int delisting_object(rf_buf *b, const rf_delisting *d)
+{
+    const rf_entity *e = d->hit->entity;
+    const char *matched = d->hit->name_index < e->n_names ? e->names[d->hit->name_index].text
+                                                          : NULL;
+    rf_buf note = {0};
+    char score[8];
+    int rc;
+
+    rf_report_score(score, d->hit->score);
+    if ((rc = rf_buf_puts(b, "{\"list\":")) || (rc = rf_json_string(b, e->list_code)) ||
+        (rc = field(b, "source_id", e->source_id)) || (rc = field(b, "name", e->names[0].text)) ||
+        (rc = field(b, "matched", matched)) || (rc = rf_buf_printf(b, ",\"score\":%s", score)) ||
+        (rc = field(b, "federal_register", e->federal_register)) ||
+        (rc = field(b, "start_date", e->start_date)) ||
+        (rc = field(b, "feed", d->listed_in->feed)) ||
+        (rc = rf_buf_printf(b, ",\"listed_until_version\":%lld", d->listed_in->id)) ||
+        (rc = field(b, "listed_until_published", d->listed_in->published)) ||
+        (rc = rf_buf_printf(b, ",\"removed_in_version\":%lld", d->removed_in->id)) ||
+        (rc = field(b, "removed_in_published", d->removed_in->published)) ||
+        (rc = rf_delisting_text(&note, d)) || (rc = field(b, "note", note.data)))
+        goto cleanup;
+    rc = rf_buf_putc(b, '}');
+
+cleanup:
+    rf_buf_free(&note);
+    return rc;
+}
+
+/* The date and list versions the party was screened against, and what it matched before
+ * it was delisted: "as_of", "versions" (ids) and "delisted" ([] when none). */
+static int screening_fields(rf_buf *b, const rf_report *rep)
+{
+    const rf_screening *scr = rep->screening;
+    size_t n = scr ? scr->n_delisted : 0;
+    int rc;
+
+    if ((rc = field(b, "as_of", rf_report_party_as_of(rep))) ||
+        (rc = rf_buf_puts(b, ",\"versions\":[")) ||
+        (rc = rf_report_party_versions(b, rep, ",")) || (rc = rf_buf_puts(b, "],\"delisted\":[")))
+        return rc;
+    for (size_t i = 0; i < n; i++)
+        if ((i && (rc = rf_buf_putc(b, ','))) || (rc = delisting_object(b, &scr->delisted[i])))
+            return rc;
+    return rf_buf_putc(b, ']');
+}
+
 int rf_report_jsonl_add(rf_report *rep, const rf_party *party, const rf_hit *const *hits,
                         size_t n_hits, rf_error *err)
 {
@@ -84,10 +132,11 @@ int rf_report_jsonl_add(rf_report *rep, const rf_party *party, const rf_hit *con
         if ((i && (rc = rf_buf_putc(b, ','))) || (rc = hit_object(b, rep, hits[i], i)))
             goto cleanup;
     if ((rc = rf_buf_putc(b, ']')) || (rc = field(b, "fingerprint", rep->fingerprint)) ||
-        (rc = rf_buf_printf(b, ",\"alarm\":%s}\n",
+        (rc = rf_buf_printf(b, ",\"alarm\":%s",
                             n_hits && rf_hit_state_alarms(rf_report_party_state(rep, n_hits))
                                 ? "true"
-                                : "false")))
+                                : "false")) ||
+        (rc = screening_fields(b, rep)) || (rc = rf_buf_puts(b, "}\n")))
         goto cleanup;
 
 cleanup:

@@ -33,23 +33,29 @@ static void free_versions(rf_report *rep)
     rep->n_versions = 0;
 }
 
-/* The versions are owned by the snapshot, which the caller may free before closing. */
-static int copy_context(rf_report *rep, const rf_report_context *ctx)
+/* By feed, then oldest first: how the report lists them. */
+static int version_cmp(const void *a, const void *b)
 {
-    const rf_version_list *vl = ctx->versions;
+    const rf_version *x = a, *y = b;
+    int d = strcmp(x->feed ? x->feed : "", y->feed ? y->feed : "");
+    return d ? d : x->id < y->id ? -1 : x->id > y->id;
+}
 
-    rep->threshold = ctx->threshold > 0 ? ctx->threshold : RF_DEFAULT_THRESHOLD;
-    if ((ctx->as_of && !(rep->as_of = rf_strdup(ctx->as_of))) ||
-        (ctx->generated_at && !(rep->generated_at = rf_strdup(ctx->generated_at))) ||
-        (ctx->tool_version && !(rep->tool_version = rf_strdup(ctx->tool_version))))
-        return RF_ENOMEM;
-    if (!vl || vl->count == 0) return RF_OK;
-    rep->versions = calloc(vl->count, sizeof *rep->versions);
-    if (!rep->versions) return RF_ENOMEM;
-    rep->n_versions = vl->count;
-    for (size_t i = 0; i < vl->count; i++) {
+/* Adds the versions of `vl` that the report does not name yet, deep-copied: the snapshot that
+ * owns them may go first. */
+static int add_versions(rf_report *rep, const rf_version_list *vl)
+{
+    size_t before = rep->n_versions;
+    for (size_t i = 0; vl && i < vl->count; i++) {
         const rf_version *s = &vl->items[i];
-        rf_version *d = &rep->versions[i];
+        rf_version *d, *grown;
+        size_t k = 0;
+        while (k < rep->n_versions && rep->versions[k].id != s->id) k++;
+        if (k < rep->n_versions) continue;
+        grown = realloc(rep->versions, (rep->n_versions + 1) * sizeof *grown);
+        if (!grown) return RF_ENOMEM;
+        rep->versions = grown;
+        d = &rep->versions[rep->n_versions++]; /* counted now, so that it is freed */
         *d = *s;
         d->feed = rf_strdup(s->feed);
         d->format = rf_strdup(s->format);
@@ -62,7 +68,19 @@ static int copy_context(rf_report *rep, const rf_report_context *ctx)
             (s->published && !d->published) || (s->imported_at && !d->imported_at))
             return RF_ENOMEM;
     }
+    if (rep->n_versions != before)
+        qsort(rep->versions, rep->n_versions, sizeof *rep->versions, version_cmp);
     return RF_OK;
+}
+
+static int copy_context(rf_report *rep, const rf_report_context *ctx)
+{
+    rep->threshold = ctx->threshold > 0 ? ctx->threshold : RF_DEFAULT_THRESHOLD;
+    if ((ctx->as_of && !(rep->as_of = rf_strdup(ctx->as_of))) ||
+        (ctx->generated_at && !(rep->generated_at = rf_strdup(ctx->generated_at))) ||
+        (ctx->tool_version && !(rep->tool_version = rf_strdup(ctx->tool_version))))
+        return RF_ENOMEM;
+    return add_versions(rep, ctx->versions);
 }
 
 int rf_report_open(rf_report **out_report, rf_report_format format, FILE *out,
@@ -98,14 +116,54 @@ int rf_report_open(rf_report **out_report, rf_report_format format, FILE *out,
 int rf_report_add_hits(rf_report *rep, const rf_party *party, const rf_hit *const *hits,
                        size_t n_hits, rf_error *err)
 {
+    int rc;
     if (!rep || !party || (n_hits && !hits))
         return rf_error_set(err, RF_EUSAGE, NULL, 0, "no report, party or hits");
     switch (rep->format) {
-    case RF_REPORT_CSV: return rf_report_csv_add(rep, party, hits, n_hits, err);
-    case RF_REPORT_HTML: return rf_report_html_add(rep, party, hits, n_hits, err);
-    case RF_REPORT_JSONL: break;
+    case RF_REPORT_CSV: rc = rf_report_csv_add(rep, party, hits, n_hits, err); break;
+    case RF_REPORT_HTML: rc = rf_report_html_add(rep, party, hits, n_hits, err); break;
+    case RF_REPORT_JSONL:
+    default: rc = rf_report_jsonl_add(rep, party, hits, n_hits, err); break;
     }
-    return rf_report_jsonl_add(rep, party, hits, n_hits, err);
+    rep->screening = NULL; /* it was for this party only */
+    return rc;
+}
+
+/* ---- screening as of a date ------------------------------------------------------------- */
+
+int rf_report_set_screening(rf_report *rep, const rf_screening *scr, rf_error *err)
+{
+    if (!rep) return rf_error_set(err, RF_EUSAGE, NULL, 0, "no report");
+    rep->screening = scr;
+    if (scr && add_versions(rep, scr->versions) != RF_OK)
+        return rf_error_set(err, RF_ENOMEM, NULL, 0, "out of memory");
+    return RF_OK;
+}
+
+const char *rf_report_party_as_of(const rf_report *rep)
+{
+    return rep->screening && rep->screening->as_of ? rep->screening->as_of : rep->as_of;
+}
+
+int rf_report_party_versions(rf_buf *out, const rf_report *rep, const char *sep)
+{
+    const rf_version_list *vl = rep->screening ? rep->screening->versions : NULL;
+    size_t n = vl ? vl->count : rep->n_versions;
+    int rc = RF_OK;
+    for (size_t i = 0; i < n && rc == RF_OK; i++)
+        rc = rf_buf_printf(out, "%s%lld", i ? sep : "", vl ? vl->items[i].id : rep->versions[i].id);
+    return rc;
+}
+
+int rf_delisting_text(rf_buf *out, const rf_delisting *d)
+{
+    const rf_entity *e = d->hit->entity;
+    return rf_buf_printf(out, "delisted: was on %s until version %lld published %s, removed in "
+                              "version %lld published %s",
+                         e->list_code ? e->list_code : "?", d->listed_in->id,
+                         d->listed_in->published ? d->listed_in->published : "(not stated)",
+                         d->removed_in->id,
+                         d->removed_in->published ? d->removed_in->published : "(not stated)");
 }
 
 /* ---- review state ----------------------------------------------------------------------- */

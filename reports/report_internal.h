@@ -25,7 +25,14 @@ struct rf_report {
     /* The review state of the party being added (rf_report_add_reviewed), NULL otherwise. */
     const char *fingerprint;
     const rf_hit_note *notes;
+    /* What the party being added was screened against (rf_report_set_screening), or NULL. */
+    const rf_screening *screening;
 };
+
+/* The date the party being added was screened as of (its own, else the run's; NULL: the
+ * day of the run), and the ids of its versions ("2 3", or "2,3" in JSON), appended. */
+const char *rf_report_party_as_of(const rf_report *rep);
+int rf_report_party_versions(rf_buf *out, const rf_report *rep, const char *sep);
 
 /* The state of hit `i` of the party being added (RF_HIT_NEW without notes). */
 rf_hit_state rf_report_hit_state(const rf_report *rep, size_t i);

@@ -35,6 +35,37 @@ int rf_report_open(rf_report **out_report, rf_report_format format, FILE *out,
 /* Adds one screened party and its hits (copied as needed; `res` may be reused afterwards). */
 int rf_report_add(rf_report *rep, const rf_party *party, const rf_result *res, rf_error *err);
 
+/* ---- screening as of a date ------------------------------------------------------------ */
+
+/* A party that is clear on the date it was screened as of, but matches a party that the
+ * previous version of a feed listed and the version in force removed: it was delisted. The
+ * party's status stays "clear"; the legal team still wants to know (an order dated just
+ * after the delisting, a party that may be listed again). */
+typedef struct rf_delisting {
+    const rf_hit *hit;            /* the match against the entity as it was listed */
+    const rf_version *listed_in;  /* the last version that listed it */
+    const rf_version *removed_in; /* the version in force, which no longer does */
+} rf_delisting;
+
+/* What one party was screened against when that is not the same for the whole run (screen
+ * --as-of document screens each order as of its own date), and its delistings. */
+typedef struct rf_screening {
+    const char *as_of;               /* YYYY-MM-DD screened as of; NULL: the run's */
+    const rf_version_list *versions; /* versions used; NULL: the run's */
+    const rf_delisting *delisted;
+    size_t n_delisted;
+} rf_screening;
+
+/* Applies `scr` (NULL: none) to the next party added (rf_report_add or
+ * rf_report_add_reviewed), which is then shown with its date, its versions and its
+ * delistings; `scr` and what it points to must stay valid until that call. Every version a
+ * party used is added to the versions the report names. */
+int rf_report_set_screening(rf_report *rep, const rf_screening *scr, rf_error *err);
+
+/* "delisted: was on DPL until version 2 published 2018-05-01, removed in version 3 published
+ * 2018-08-01", appended to `out`. */
+int rf_delisting_text(rf_buf *out, const rf_delisting *d);
+
 /* ---- review state ----------------------------------------------------------------------- */
 
 /* What earlier reviews say about one hit (and, in a rescreen, why it is reported). */

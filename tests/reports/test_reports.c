@@ -361,11 +361,13 @@ static void test_reports__csv_one_row_per_hit_and_no_formulas(void **state)
     assert_non_null(strstr(text, "ref,document,line,role,name,country,status,list,source_id,"
                                  "listed_name,matched,score,entity_type,federal_register,"
                                  "license_requirement,license_policy,programs,explanation,"
-                                 "fingerprint,state,decided_by,decided_at,reason,changes\r\n"));
+                                 "fingerprint,state,decided_by,decided_at,reason,changes,"
+                                 "as_of,versions,delisted\r\n"));
     assert_non_null(strstr(rows, "[\"SO-24-0311\", \"open-orders.csv\", \"2\", \"buyer\", "
                                  "\"Kimball Electronics, Inc.\", \"US\", \"clear\", \"\", \"\", "
                                  "\"\", \"\", \"\", \"\", \"\", \"\", \"\", \"\", \"\", "
-                                 "\"\", \"\", \"\", \"\", \"\", \"\"]"));
+                                 "\"\", \"\", \"\", \"\", \"\", \"\", \"2024-03-20\", \"1\", "
+                                 "\"\"]"));
     assert_non_null(strstr(rows, "[\"SO-24-0317\", \"open-orders.csv\", \"8\", \"end_user\", "
                                  "\"Shenzhen Huawei Technologies\", \"CN\", \"review\", \"EL\", "
                                  "\"d05d55fa214aff19c1eb3270d54905e4e362d445\", \"Huawei "
@@ -431,6 +433,86 @@ static void test_reports__html_self_contained_escaped_and_explained(void **state
     assert_non_null(strstr(visible, "=cmd|'/C calc'!A0"));
     free(page);
     free(visible);
+}
+
+/* The ZTE story: an order dated 2018-08-15, after the Denied Persons List's August 2018
+ * version dropped ZTE Kangxun (83 F.R. 17644), is clear, and every format says the party was
+ * listed until the May version; each party names the date and versions it was screened
+ * against. */
+static void test_reports__delisted_party_stays_clear_and_says_since_when(void **state)
+{
+    static const rf_name zte_names[] = {{"ZTE KANGXUN TELECOMMUNICATIONS LTD.", RF_NAME_PRIMARY}};
+    static const rf_entity zte = {
+        .list_code = "DPL",
+        .list_name = "Denied Persons List (DPL) - Bureau of Industry and Security",
+        .source_id = "dpl-57b69027b288e1b304ca9b5fc349b52e",
+        .type = RF_ENTITY_ORGANIZATION,
+        .federal_register = "83 F.R. 17644 4/23/18",
+        .start_date = "2018-04-15",
+        .names = zte_names,
+        .n_names = 1,
+    };
+    static const rf_party order = {"orders-2018.csv", 2, "PO-2018-0815", "buyer",
+                                   "ZTE Kangxun Telecommunications Ltd.", NULL, NULL, "CN",
+                                   "2018-08-15", NULL};
+    static const char note[] = "delisted: was on DPL until version 2 published 2018-05-01, "
+                               "removed in version 3 published 2018-08-01";
+    const rf_hit hit = {&zte, 0, 1.0, "exact", NULL, 0, NULL, 0};
+    rf_version may = {.id = 2, .feed = "bis-dpl", .format = "dpl-tsv",
+                      .source_file = "dpl_2018-05-01_excerpt.txt", .sha256 = "e867",
+                      .published = "2018-05-01", .imported_at = "2024-03-20T08:00:00Z"};
+    rf_version aug = {.id = 3, .feed = "bis-dpl", .format = "dpl-tsv",
+                      .source_file = "dpl_2018-08-01_excerpt.txt", .sha256 = "6d50",
+                      .published = "2018-08-01", .imported_at = "2024-03-20T08:00:00Z"};
+    rf_version_list in_force = {&aug, 1};
+    const rf_delisting d = {&hit, &may, &aug};
+    const rf_screening scr = {"2018-08-15", &in_force, &d, 1};
+    static const char *const names[] = {"delisted.jsonl", "delisted.csv", "delisted.html"};
+    static const char *const kinds[] = {"jsonl", "csv", "html"};
+    (void)state;
+
+    for (int f = RF_REPORT_JSONL; f <= RF_REPORT_HTML; f++) {
+        rf_report_context ctx = {0};
+        rf_report *rep;
+        rf_error err;
+        FILE *out = fopen(rf_test_tmpfile(names[f]), "wb");
+        char *text, *read;
+
+        assert_non_null(out);
+        ctx.threshold = 0.8;
+        assert_int_equal(rf_report_open(&rep, (rf_report_format)f, out, &ctx, &err), 0);
+        assert_int_equal(rf_report_set_screening(rep, &scr, &err), 0);
+        assert_int_equal(rf_report_add_hits(rep, &order, NULL, 0, &err), 0);
+        assert_int_equal(rf_report_add_hits(rep, &p_kimball, NULL, 0, &err), 0); /* no context */
+        assert_int_equal(rf_report_close(rep, &err), 0);
+        assert_int_equal(fclose(out), 0);
+        text = rf_test_read_file(rf_test_tmpfile(names[f]), NULL);
+        read = check(kinds[f], names[f]);
+        assert_non_null(strstr(text, note));
+        if (f == RF_REPORT_JSONL) {
+            assert_non_null(strstr(read, "\"as_of\": \"2018-08-15\""));
+            assert_non_null(strstr(read, "\"status\": \"clear\""));
+            assert_non_null(strstr(read, "\"versions\": [3]"));
+            assert_non_null(strstr(read, "\"federal_register\": \"83 F.R. 17644 4/23/18\""));
+            assert_non_null(strstr(read, "\"listed_until_version\": 2"));
+            assert_non_null(strstr(read, "\"removed_in_published\": \"2018-08-01\""));
+            assert_non_null(strstr(read, "\"delisted\": []")); /* Kimball */
+        } else if (f == RF_REPORT_CSV) {
+            assert_non_null(strstr(read, "\"clear\""));
+            assert_non_null(strstr(read, "\"2018-08-15\", \"3\", \"ZTE KANGXUN TELECOMMUNICATIONS "
+                                         "LTD. (DPL, 83 F.R. 17644 4/23/18): delisted: was on DPL"));
+        } else {
+            assert_non_null(strstr(read, "Delisted parties"));
+            assert_non_null(strstr(read, "Dates screened as of As of Versions Parties "
+                                         "2018-08-15 3 1"));
+            assert_non_null(strstr(read, "83 F.R. 17644 4/23/18"));
+            /* the version the party used is named with its file, though the run gave none */
+            assert_non_null(strstr(read, "dpl_2018-08-01_excerpt.txt"));
+            assert_non_null(strstr(read, "No match"));
+        }
+        free(text);
+        free(read);
+    }
 }
 
 static void test_reports__write_failure_is_an_error(void **state)
@@ -538,6 +620,7 @@ int main(void)
         cmocka_unit_test(test_reports__jsonl_one_valid_object_per_party),
         cmocka_unit_test(test_reports__csv_one_row_per_hit_and_no_formulas),
         cmocka_unit_test(test_reports__html_self_contained_escaped_and_explained),
+        cmocka_unit_test(test_reports__delisted_party_stays_clear_and_says_since_when),
         cmocka_unit_test(test_reports__write_failure_is_an_error),
         cmocka_unit_test(test_reports__screened_parties_through_the_engine),
     };
