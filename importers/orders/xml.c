@@ -26,6 +26,9 @@ struct ox_reader {
     rf_buf text;
     xmlChar *attr;    /* the last attribute handed out */
     /* the first error libxml2 reported */
+    const char *data; /* the document, to find where a start tag that spans lines begins */
+    size_t len;
+    size_t *line_end; /* [line - 1]: offset just past that line's end */
     long last_line;   /* lines in the document: an error there means it was cut short */
     int failed;
     long err_line;
@@ -63,12 +66,22 @@ int ox_open(ox_reader **out, const char *path, const char *data, size_t len, rf_
     if (!(x = calloc(1, sizeof *x))) return rf_error_set(err, RF_ENOMEM, path, 0, "out of memory");
     x->path = path;
     x->depth = -1;
+    x->data = data;
+    x->len = len;
     x->last_line = 1;
     for (size_t i = 0; i < len; i++) x->last_line += data[i] == '\n';
+    if (!(x->line_end = malloc((size_t)x->last_line * sizeof *x->line_end))) {
+        free(x);
+        return rf_error_set(err, RF_ENOMEM, path, 0, "out of memory");
+    }
+    for (size_t i = 0, l = 0; i < len; i++)
+        if (data[i] == '\n') x->line_end[l++] = i + 1;
+    x->line_end[x->last_line - 1] = len;
     if (len && data[len - 1] == '\n') x->last_line--;
     xmlInitParser();
     x->reader = xmlReaderForMemory(data, (int)len, NULL, NULL, options);
     if (!x->reader) {
+        free(x->line_end);
         free(x);
         return rf_error_set(err, RF_ENOMEM, path, 0, "cannot start the XML parser");
     }
@@ -82,6 +95,7 @@ void ox_close(ox_reader *x)
     if (!x) return;
     xmlFree(x->attr);
     xmlFreeTextReader(x->reader);
+    free(x->line_end);
     rf_buf_free(&x->text);
     free(x);
 }
@@ -105,6 +119,26 @@ static void pop(ox_reader *x)
     x->depth--;
 }
 
+/* libxml2 gives an element the line its start tag ends on; people look for the line it
+ * starts on. The nearest "<name" before the end of that line is where it starts. */
+static long start_line(const ox_reader *x, long line)
+{
+    const xmlChar *q = xmlTextReaderConstName(x->reader);
+    size_t qn = q ? strlen((const char *)q) : 0, end, stop;
+    long l = line;
+
+    if (line < 1 || line > x->last_line + 1 || !qn) return line;
+    end = x->line_end[line - 1];
+    stop = end > 4096 ? end - 4096 : 0; /* attributes seldom run that long */
+    for (size_t i = end; i-- > stop;) {
+        if (x->data[i] == '\n' && i + 1 < end) l--;
+        if (x->data[i] == '<' && i + 1 + qn < x->len &&
+            memcmp(x->data + i + 1, q, qn) == 0 && strchr(" \t\r\n/>", x->data[i + 1 + qn]))
+            return l;
+    }
+    return line;
+}
+
 static int push(ox_reader *x, rf_error *err)
 {
     const xmlChar *name = xmlTextReaderConstLocalName(x->reader);
@@ -117,7 +151,7 @@ static int push(ox_reader *x, rf_error *err)
     e = &x->stack[++x->depth];
     snprintf(e->name, sizeof e->name, "%s", name ? (const char *)name : "");
     e->text_off = x->text.len;
-    e->line = line > 0 ? line : 0;
+    e->line = line > 0 ? start_line(x, line) : 0;
     return RF_OK;
 }
 
