@@ -261,11 +261,13 @@ static int published_csv(char out[11], const char *data, size_t len, rf_list_ctx
 
 static int detect_csv(const char *data, size_t len)
 {
-    static const char head[] = "Date_file";
+    static const char head[] = "Date_file", columns[] = "Entity_logical_id;Subject_type";
     if (len && data[0] == '"') data++, len--;
-    return len > 64 && strncasecmp(data, head, sizeof head - 1) == 0 &&
-           strstr(data, "Entity_logical_id;Subject_type") != NULL &&
-           strstr(data, "Entity_logical_id;Subject_type") < data + 256;
+    if (len <= 64 || strncasecmp(data, head, sizeof head - 1) != 0) return 0;
+    /* data[0..len) need not end in NUL: no strstr. */
+    for (size_t i = 0; i < 256 && i + sizeof columns - 1 <= len; i++)
+        if (memcmp(data + i, columns, sizeof columns - 1) == 0) return 1;
+    return 0;
 }
 
 /* ---- the XML ---------------------------------------------------------------------------- */
