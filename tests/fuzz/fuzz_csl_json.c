@@ -1,0 +1,10 @@
+/* fuzz_csl_json.c: the Consolidated Screening List in JSON through rf_import_list_data into an
+ * in-memory store. */
+#include "fuzz.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    static const rf_list_format formats[] = {RF_LIST_CSL_JSON};
+    fuzz_list_import(data, size, formats, sizeof formats / sizeof *formats);
+    return 0;
+}
