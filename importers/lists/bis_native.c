@@ -105,11 +105,7 @@ static int begin(bis_reader *r, rf_row *row, const char *name)
 
     free(r->name);
     if (!(r->name = rf_strdup(name))) return rf_list_fail(cx, RF_ENOMEM, row->line, "out of memory");
-    rf_strpool_reset(&cx->pool);
-    memset(&r->e, 0, sizeof r->e);
-    r->e.source_line = row->line;
-    r->e.list_code = r->layout->code;
-    r->e.list_name = r->layout->list_name;
+    rf_list_entity_begin(cx, &r->e, row->line, r->layout->code, r->layout->list_name);
     rf_sha256_hex(hex, name, strlen(name));
     snprintf(r->id, sizeof r->id, "%s-%.32s", r->layout->code, hex);
     for (char *p = r->id; *p && *p != '-'; p++)

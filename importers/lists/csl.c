@@ -126,10 +126,7 @@ static int on_row(rf_row *row, void *ctx)
     if (is_header(r, row))
         return rf_list_warn(cx, row->line, "the header row is repeated here; skipped");
     cx->sum->rows++;
-    rf_strpool_reset(&cx->pool);
-
-    memset(&e, 0, sizeof e);
-    e.source_line = row->line;
+    rf_list_entity_begin(cx, &e, row->line, NULL, NULL);
     if (!(e.source_id = rf_row_get(row, r->col[C_ID])))
         return rf_list_fail(cx, RF_EFORMAT, row->line, "row has no _id");
     if (!(e.list_name = rf_row_get(row, r->col[C_SOURCE])))

@@ -140,17 +140,10 @@ static int id_member(csl_json_reader *r, const char *key, rf_json_token tok, voi
 static int id_element(csl_json_reader *r, rf_json_token tok, void *ctx)
 {
     parts p = {{NULL}};
-    rf_buf id = {0};
     int rc;
     (void)ctx;
-    if ((rc = members(r, tok, id_member, &p)) != 0 || !p.v[1]) return rc;
-    if (rf_buf_printf(&id, "%s%s%s%s%s%s", p.v[0] ? p.v[0] : "", p.v[0] ? " " : "", p.v[1],
-                      p.v[2] ? " (" : "", p.v[2] ? p.v[2] : "", p.v[2] ? ")" : ""))
-        rc = rf_list_fail(r->cx, RF_ENOMEM, r->j.line, "out of memory");
-    else
-        rc = rf_list_join(r->cx, &r->e.ids, id.data, id.len, r->j.line);
-    rf_buf_free(&id);
-    return rc;
+    if ((rc = members(r, tok, id_member, &p)) != 0) return rc;
+    return rf_list_add_id(r->cx, &r->e.ids, p.v[0], p.v[1], p.v[2], r->j.line);
 }
 
 static int party_member(csl_json_reader *r, const char *key, rf_json_token tok, void *ctx)
@@ -213,9 +206,7 @@ static int party(csl_json_reader *r, rf_json_token tok, void *ctx)
 
     if (tok != RF_JSON_OBJECT) return rf_list_fail(cx, RF_EFORMAT, line, "results[] holds a non-object");
     cx->sum->rows++;
-    rf_strpool_reset(&cx->pool);
-    memset(&r->e, 0, sizeof r->e);
-    r->e.source_line = line;
+    rf_list_entity_begin(cx, &r->e, line, NULL, NULL);
     r->e.addresses = r->addresses;
     r->name = r->type = NULL;
     r->n_alt = 0;

@@ -162,12 +162,7 @@ static int on_row(rf_row *row, void *ctx)
     if (!r->have_header) return take_header(r, row);
     if ((rc = check_row(r, row)) != 0) return rc < 0 ? rc : 0;
     cx->sum->rows++;
-    rf_strpool_reset(&cx->pool);
-
-    memset(&e, 0, sizeof e);
-    e.source_line = row->line;
-    e.list_code = "DPL";
-    e.list_name = LIST_NAME;
+    rf_list_entity_begin(cx, &e, row->line, "DPL", LIST_NAME);
     if ((rc = make_source_id(r, row, source_id, sizeof source_id)) != 0) return rc;
     e.source_id = source_id;
     if (!(name = rf_row_get(row, r->col[D_NAME])))

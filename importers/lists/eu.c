@@ -36,11 +36,7 @@ typedef struct eu_reader {
 
 static void eu_begin(eu_reader *r, const char *logical_id, long line)
 {
-    rf_strpool_reset(&r->cx->pool);
-    memset(&r->e, 0, sizeof r->e);
-    r->e.list_code = "EU";
-    r->e.list_name = LIST_NAME;
-    r->e.source_line = line;
+    rf_list_entity_begin(r->cx, &r->e, line, "EU", LIST_NAME);
     r->e.addresses = r->addresses;
     r->names.n = 0;
     r->names.parent = NULL;
@@ -274,9 +270,7 @@ static int detect_csv(const char *data, size_t len)
 
 #define EU_NS "http://eu.europa.ec/fpi/fsd/export"
 
-static const char *const records[] = {"export@", "export/sanctionEntity", NULL};
-
-enum { R_EXPORT, R_ENTITY };
+static const char *const records[] = {"export/sanctionEntity", NULL};
 
 static int on_entity(eu_reader *r, const rf_xml_record *rec)
 {
@@ -338,7 +332,7 @@ static int on_entity(eu_reader *r, const rf_xml_record *rec)
 
 static int on_record(const rf_xml_record *rec, void *ctx)
 {
-    return rec->spec == R_ENTITY ? on_entity(ctx, rec) : 0;
+    return on_entity(ctx, rec);
 }
 
 static int parse_xml(rf_list_ctx *cx, const char *data, size_t len)
@@ -354,21 +348,9 @@ static int parse_xml(rf_list_ctx *cx, const char *data, size_t len)
     return rc;
 }
 
-static int on_export(const rf_xml_record *rec, void *ctx)
-{
-    char *out = ctx;
-    const char *generated = rf_xml_get(rec, 0, "@generationDate", NULL);
-    if (generated && strlen(generated) >= 10) {
-        snprintf(out, 11, "%.10s", generated);
-        if (!rf_list_date_plausible(out)) out[0] = '\0';
-    }
-    return RF_ECANCEL;
-}
-
 static int published_xml(char out[11], const char *data, size_t len, rf_list_ctx *cx)
 {
-    int rc = rf_xml_read(cx, data, len, records, on_export, out);
-    return rc == RF_ECANCEL ? 0 : rc;
+    return rf_xml_root_date(out, cx, data, len, "export", "generationDate");
 }
 
 static int detect_xml(const char *data, size_t len)

@@ -141,6 +141,35 @@ int rf_list_emit(rf_list_ctx *cx, const rf_entity *e)
 
 /* ---- building entities ------------------------------------------------------------------ */
 
+void rf_list_entity_begin(rf_list_ctx *cx, rf_entity *e, long line, const char *list_code,
+                          const char *list_name)
+{
+    rf_strpool_reset(&cx->pool);
+    memset(e, 0, sizeof *e);
+    e->source_line = line;
+    e->list_code = list_code;
+    e->list_name = list_name;
+}
+
+int rf_list_add_id(rf_list_ctx *cx, const char **ids, const char *type, const char *number,
+                   const char *country, long line)
+{
+    rf_buf id = {0};
+    int rc;
+
+    if (!number || !*number) return 0;
+    if (type && !*type) type = NULL;
+    if (country && !*country) country = NULL;
+    if (rf_buf_printf(&id, "%s%s%s%s%s%s", type ? type : "", type ? " " : "", number,
+                      country ? " (" : "", country ? country : "", country ? ")" : "")) {
+        rf_buf_free(&id);
+        return rf_list_fail(cx, RF_ENOMEM, line, "out of memory");
+    }
+    rc = rf_list_join(cx, ids, id.data, id.len, line);
+    rf_buf_free(&id);
+    return rc;
+}
+
 int rf_list_join(rf_list_ctx *cx, const char **field, const char *s, size_t len, long line)
 {
     const char *old = *field;

@@ -65,6 +65,16 @@ int rf_list_fail(rf_list_ctx *cx, int code, long line, const char *fmt, ...)
 #endif
     ;
 
+/* Starts the next entity of a file: the previous one's pool strings are freed, *e cleared
+ * and given its line and list (either may be NULL, for the format to fill in). */
+void rf_list_entity_begin(rf_list_ctx *cx, rf_entity *e, long line, const char *list_code,
+                          const char *list_name);
+
+/* Adds an identity document to the "; "-separated *ids as "Type NUMBER (Country)" (type and
+ * country left out when NULL or empty; nothing without a number). */
+int rf_list_add_id(rf_list_ctx *cx, const char **ids, const char *type, const char *number,
+                   const char *country, long line);
+
 /* Appends s[0..len) (trimmed; nothing when empty) to the "; "-separated list *field, a pool
  * string or NULL, unless the list already holds it (compared ignoring ASCII case); *field
  * then points at a new pool string. Fails only when out of memory, naming `line`. */
@@ -228,8 +238,14 @@ int rf_xml_read(rf_list_ctx *cx, const char *data, size_t len, const char *const
 const char *rf_xml_get(const rf_xml_record *rec, size_t from, const char *path,
                        const char *stop);
 
+/* The publication date an attribute of the root element gives ("CONSOLIDATED_LIST",
+ * "dateGenerated"): its first ten characters when they are a date, else "". */
+int rf_xml_root_date(char out[11], rf_list_ctx *cx, const char *data, size_t len,
+                     const char *root, const char *attr);
+
 /* 1 when the document's root element has the local name `root` and, when `ns` is not NULL,
- * that default namespace; looks only at the prolog and the root's start tag. */
+ * that namespace (the default one or its prefix's); looks only at the prolog and the root's
+ * start tag, past a DOCTYPE. With root NULL: -1 when the prolog declares a DTD, else 0. */
 int rf_xml_root_is(const char *data, size_t len, const char *root, const char *ns);
 
 /* ---- JSON (json.c) ---------------------------------------------------------------------- */

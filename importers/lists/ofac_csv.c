@@ -374,9 +374,7 @@ static int on_row(rf_row *row, void *ctx)
         return rf_list_fail(cx, RF_EFORMAT, row->line, "row has %zu fields; OFAC's main file has %d",
                             row->n, M_COUNT);
     cx->sum->rows++;
-    rf_strpool_reset(&cx->pool);
-    memset(&e, 0, sizeof e);
-    e.source_line = row->line;
+    rf_list_entity_begin(cx, &e, row->line, NULL, NULL);
     if ((ent = ent_num(get(row, M_ENT))) < 0)
         return rf_list_fail(cx, RF_EFORMAT, row->line, "ent_num \"%s\" is not a number",
                             row->field[M_ENT]);

@@ -79,22 +79,9 @@ static int add_id(ofac_xml_reader *r, rf_entity *e, const rf_xml_record *rec, si
                   long line)
 {
     static const char stop[] = "idList/id";
-    const char *type = rf_xml_get(rec, at, "idList/id/idType", stop);
-    const char *number = rf_xml_get(rec, at, "idList/id/idNumber", stop);
-    const char *country = rf_xml_get(rec, at, "idList/id/idCountry", stop);
-    rf_buf id = {0};
-    int rc;
-
-    if (!number) return 0;
-    /* "Passport A0181988 (Somalia)", as the CSV's remarks write ids. */
-    if (rf_buf_printf(&id, "%s%s%s%s%s%s", type ? type : "", type ? " " : "", number,
-                      country ? " (" : "", country ? country : "", country ? ")" : "")) {
-        rf_buf_free(&id);
-        return rf_list_fail(r->cx, RF_ENOMEM, line, "out of memory");
-    }
-    rc = rf_list_join(r->cx, &e->ids, id.data, id.len, line);
-    rf_buf_free(&id);
-    return rc;
+    return rf_list_add_id(r->cx, &e->ids, rf_xml_get(rec, at, "idList/id/idType", stop),
+                          rf_xml_get(rec, at, "idList/id/idNumber", stop),
+                          rf_xml_get(rec, at, "idList/id/idCountry", stop), line);
 }
 
 static int on_entry(ofac_xml_reader *r, const rf_xml_record *rec)
@@ -105,9 +92,7 @@ static int on_entry(ofac_xml_reader *r, const rf_xml_record *rec)
     int rc = 0;
 
     cx->sum->rows++;
-    rf_strpool_reset(&cx->pool);
-    memset(&e, 0, sizeof e);
-    e.source_line = rec->line;
+    rf_list_entity_begin(cx, &e, rec->line, NULL, NULL);
     if (!(e.source_id = rf_xml_get(rec, 0, "uid", NULL)))
         return rf_list_fail(cx, RF_EFORMAT, rec->line, "sdnEntry %ld has no uid", rec->index);
     type = rf_xml_get(rec, 0, "sdnType", NULL);

@@ -225,25 +225,18 @@ static int on_location(adv_reader *r, const rf_xml_record *rec)
     return rc ? oom(r, rec->line, rc) : 0;
 }
 
-/* "number (country)": the document's type is a reference value set of its own
- * (IDRegDocType) that screening does not need. */
+/* "number (country)", kept by the identity it belongs to: the document's type is a
+ * reference value set of its own (IDRegDocType) that screening does not need. */
 static int on_document(adv_reader *r, const rf_xml_record *rec)
 {
-    const char *number = rf_xml_get(rec, 0, "IDRegistrationNo", NULL);
-    const char *country = value(r, V_COUNTRY, rf_xml_get(rec, 0, "@IssuedBy-CountryID", NULL), 0);
-    rf_buf id = {0};
-    const char *s[1];
-    int rc;
-
-    if (!number) return 0;
-    if (rf_buf_printf(&id, "%s%s%s%s", number, country ? " (" : "", country ? country : "",
-                      country ? ")" : "")) {
-        rf_buf_free(&id);
-        return oom(r, rec->line, RF_ENOMEM);
-    }
-    s[0] = id.data;
+    const char *id = NULL, *s[1];
+    int rc = rf_list_add_id(r->cx, &id, NULL, rf_xml_get(rec, 0, "IDRegistrationNo", NULL),
+                            value(r, V_COUNTRY, rf_xml_get(rec, 0, "@IssuedBy-CountryID", NULL), 0),
+                            rec->line);
+    if (rc || !id) return rc;
+    s[0] = id;
     rc = map_add(&r->documents, num(rf_xml_get(rec, 0, "@IdentityID", NULL)), s, 1);
-    rf_buf_free(&id);
+    rf_strpool_reset(&r->cx->pool); /* copied into the map */
     return rc ? oom(r, rec->line, rc) : 0;
 }
 
@@ -379,9 +372,7 @@ static int on_party(adv_reader *r, const rf_xml_record *rec)
     int person, rc = 0;
 
     cx->sum->rows++;
-    rf_strpool_reset(&cx->pool);
-    memset(&e, 0, sizeof e);
-    e.source_line = rec->line;
+    rf_list_entity_begin(cx, &e, rec->line, NULL, NULL);
     e.addresses = r->addresses;
     if (!(e.source_id = rf_xml_get(rec, 0, "@FixedRef", NULL)))
         return rf_list_fail(cx, RF_EFORMAT, rec->line, "DistinctParty %ld has no FixedRef", rec->index);

@@ -187,10 +187,7 @@ static int emit_party(uk_reader *r, uk_row *rows, size_t n)
     size_t primary = n;
     int rc = 0;
 
-    rf_strpool_reset(&cx->pool);
-    memset(&e, 0, sizeof e);
-    e.list_code = "UK";
-    e.list_name = r->layout->list_name;
+    rf_list_entity_begin(cx, &e, rows[0].line, "UK", r->layout->list_name);
     e.source_id = rows[0].id;
     for (size_t i = 0; i < n && primary == n; i++) {
         int is_primary;

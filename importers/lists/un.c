@@ -15,10 +15,10 @@
 
 #define LIST_NAME "United Nations Security Council Consolidated List"
 
-static const char *const records[] = {"CONSOLIDATED_LIST@", "CONSOLIDATED_LIST/INDIVIDUALS/INDIVIDUAL",
+static const char *const records[] = {"CONSOLIDATED_LIST/INDIVIDUALS/INDIVIDUAL",
                                       "CONSOLIDATED_LIST/ENTITIES/ENTITY", NULL};
 
-enum { R_ROOT, R_INDIVIDUAL, R_ENTITY };
+enum { R_INDIVIDUAL, R_ENTITY };
 
 typedef struct un_reader {
     rf_list_ctx *cx;
@@ -71,25 +71,12 @@ static int add_birth(un_reader *r, rf_entity *e, const rf_xml_record *rec, size_
                         n < (int)sizeof dob ? (size_t)n : sizeof dob - 1, line);
 }
 
-/* "Passport A123 (Pakistan)", as OFAC writes ids. */
 static int add_document(un_reader *r, rf_entity *e, const rf_xml_record *rec, size_t at, long line)
 {
     static const char stop[] = "INDIVIDUAL_DOCUMENT";
-    const char *type = rf_xml_get(rec, at, "INDIVIDUAL_DOCUMENT/TYPE_OF_DOCUMENT", stop);
-    const char *number = rf_xml_get(rec, at, "INDIVIDUAL_DOCUMENT/NUMBER", stop);
-    const char *country = rf_xml_get(rec, at, "INDIVIDUAL_DOCUMENT/ISSUING_COUNTRY", stop);
-    rf_buf id = {0};
-    int rc;
-
-    if (!number) return 0;
-    if (rf_buf_printf(&id, "%s%s%s%s%s%s", type ? type : "", type ? " " : "", number,
-                      country ? " (" : "", country ? country : "", country ? ")" : "")) {
-        rf_buf_free(&id);
-        return rf_list_fail(r->cx, RF_ENOMEM, line, "out of memory");
-    }
-    rc = rf_list_join(r->cx, &e->ids, id.data, id.len, line);
-    rf_buf_free(&id);
-    return rc;
+    return rf_list_add_id(r->cx, &e->ids, rf_xml_get(rec, at, "INDIVIDUAL_DOCUMENT/TYPE_OF_DOCUMENT", stop),
+                          rf_xml_get(rec, at, "INDIVIDUAL_DOCUMENT/NUMBER", stop),
+                          rf_xml_get(rec, at, "INDIVIDUAL_DOCUMENT/ISSUING_COUNTRY", stop), line);
 }
 
 static int add_address(un_reader *r, rf_entity *e, const groups *g, const rf_xml_record *rec,
@@ -118,11 +105,7 @@ static int on_party(un_reader *r, const rf_xml_record *rec, int individual)
     int rc = 0;
 
     cx->sum->rows++;
-    rf_strpool_reset(&cx->pool);
-    memset(&e, 0, sizeof e);
-    e.source_line = rec->line;
-    e.list_code = "UN";
-    e.list_name = LIST_NAME;
+    rf_list_entity_begin(cx, &e, rec->line, "UN", LIST_NAME);
     e.type = individual ? RF_ENTITY_PERSON : RF_ENTITY_ORGANIZATION;
     if (!(e.source_id = rf_xml_get(rec, 0, "REFERENCE_NUMBER", NULL)) &&
         !(e.source_id = rf_xml_get(rec, 0, "DATAID", NULL)))
@@ -185,7 +168,6 @@ static int on_party(un_reader *r, const rf_xml_record *rec, int individual)
 
 static int on_record(const rf_xml_record *rec, void *ctx)
 {
-    if (rec->spec == R_ROOT) return 0;
     return on_party(ctx, rec, rec->spec == R_INDIVIDUAL);
 }
 
@@ -203,23 +185,9 @@ static int parse(rf_list_ctx *cx, const char *data, size_t len)
     return rc;
 }
 
-static int on_root(const rf_xml_record *rec, void *ctx)
-{
-    char *out = ctx;
-    const char *generated = rf_xml_get(rec, 0, "@dateGenerated", NULL);
-    /* "2026-02-27T00:00:09.554Z": the date part. */
-    if (generated && strlen(generated) >= 10) {
-        memcpy(out, generated, 10);
-        out[10] = '\0';
-        if (!rf_list_date_plausible(out)) out[0] = '\0';
-    }
-    return RF_ECANCEL;
-}
-
 static int published(char out[11], const char *data, size_t len, rf_list_ctx *cx)
 {
-    int rc = rf_xml_read(cx, data, len, records, on_root, out);
-    return rc == RF_ECANCEL ? 0 : rc;
+    return rf_xml_root_date(out, cx, data, len, "CONSOLIDATED_LIST", "dateGenerated");
 }
 
 static int detect(const char *data, size_t len)

@@ -318,6 +318,38 @@ int rf_xml_read(rf_list_ctx *cx, const char *data, size_t len, const char *const
     return w.rc;
 }
 
+typedef struct root_date {
+    const char *attr;
+    char *out;
+} root_date;
+
+static int on_root_date(const rf_xml_record *rec, void *ctx)
+{
+    root_date *d = ctx;
+    const char *v = rf_xml_get(rec, 0, d->attr, NULL);
+    /* xs:dateTime ("2026-02-27T00:00:09.554Z"): its date part. */
+    if (v && strlen(v) >= 10) {
+        snprintf(d->out, 11, "%.10s", v);
+        if (!rf_list_date_plausible(d->out)) d->out[0] = '\0';
+    }
+    return RF_ECANCEL;
+}
+
+int rf_xml_root_date(char out[11], rf_list_ctx *cx, const char *data, size_t len,
+                     const char *root, const char *attr)
+{
+    char spec[128], at[128];
+    const char *records[] = {spec, NULL};
+    root_date d = {at, out};
+    int rc;
+
+    snprintf(spec, sizeof spec, "%s@", root);
+    snprintf(at, sizeof at, "@%s", attr);
+    out[0] = '\0';
+    rc = rf_xml_read(cx, data, len, records, on_root_date, &d);
+    return rc == RF_ECANCEL ? 0 : rc;
+}
+
 const char *rf_xml_get(const rf_xml_record *rec, size_t from, const char *path,
                        const char *stop)
 {
@@ -356,7 +388,19 @@ int rf_xml_root_is(const char *data, size_t len, const char *root, const char *n
             if (!q || q >= end) return 0;
             p = q + 3;
         } else if (end - p >= 2 && p[0] == '<' && p[1] == '!') {
-            return -1; /* <!DOCTYPE */
+            /* <!DOCTYPE name [ internal subset ]>: refused by rf_xml_read, but a list file
+             * that carries one is still recognised, so that it is refused as such. */
+            int depth = 0;
+            char quote = 0;
+            if (!root) return -1;
+            for (p += 2; p < end && (quote || depth || *p != '>'); p++) {
+                if (quote) quote = *p == quote ? 0 : quote;
+                else if (*p == '"' || *p == '\'') quote = *p;
+                else if (*p == '[') depth++;
+                else if (*p == ']' && depth) depth--;
+            }
+            if (p >= end) return 0;
+            p++;
         } else {
             break;
         }
