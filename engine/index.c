@@ -287,8 +287,8 @@ static int index_name(rf_matcher *m, rf_tokens *t, uint32_t entity, size_t name_
         }
         lt->src_start = t->items[i].src_start;
         lt->src_len = t->items[i].src_len;
-        if (rc == RF_OK && i + 1 < t->count && t->items[i].cls != RF_TOK_STOP &&
-            t->items[i + 1].cls != RF_TOK_STOP) {
+        if (rc == RF_OK && i + 1 < t->count &&
+            (t->items[i].cls != RF_TOK_STOP || t->items[i + 1].cls != RF_TOK_STOP)) {
             /* As written: "Huawei Technologies" is filed as "huaweitechnologies". */
             char joined[RF_MAX_TOKEN_LEN * 8];
             size_t a = t->items[i].surf_len, b = t->items[i + 1].surf_len;
@@ -480,6 +480,20 @@ size_t rf_index_typos(const rf_matcher *m, const char *word, size_t len, uint32_
         /* A shorter listed word, and listed words sharing a deletion (substitutions, swaps). */
         n = spelled(m, buf, len - 1, out, n, max);
         n = typo_chain(m, buf, len - 1, word, len, letters, out, n, max);
+    }
+    /* Long words that one edit did not explain: two letters deleted from the query, against
+     * the listed spellings and their one-letter deletions (two edits, one of them on the
+     * query's side). A few dozen look-ups, paid only by long words found nowhere else. */
+    for (size_t i = 0; n == 0 && budget > 1 && i < len; i++) {
+        char buf2[RF_MAX_TOKEN_LEN];
+        memcpy(buf, word, i);
+        memcpy(buf + i, word + i + 1, len - i - 1);
+        for (size_t j = i; j + 1 < len; j++) {
+            memcpy(buf2, buf, j);
+            memcpy(buf2 + j, buf + j + 1, len - 2 - j);
+            n = spelled(m, buf2, len - 2, out, n, max);
+            n = typo_chain(m, buf2, len - 2, word, len, letters, out, n, max);
+        }
     }
     return n;
 }

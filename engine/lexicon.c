@@ -163,7 +163,8 @@ static int file_known_word(rf_lexicon *lex, const char *w, size_t len)
  * that "Open Joint Stock Co" finds "open joint stock company". */
 /* Business words are grouped by both tables, under different canonical names ("group" in
  * ours, "grp" in rigour's): where a spelling is claimed by two groups, the later group takes
- * the first one's canonical name, so that "Group" and "Group Company" read alike. */
+ * the first one's canonical name, so that "Group" and "Group Company" read alike; and the
+ * class our table gives a canonical word holds for all its spellings. */
 static int unify_canonicals(pending_list *pl)
 {
     rf_strmap *first = NULL, *alias = NULL, *ours = NULL;
@@ -172,7 +173,8 @@ static int unify_canonicals(pending_list *pl)
     if (rc == RF_OK) rc = rf_strmap_new(&alias, 256);
     if (rc == RF_OK) rc = rf_strmap_new(&ours, 256);
     for (size_t i = 0; i < pl->count && rc == RF_OK; i++)
-        if (pl->items[i].ours) rc = rf_strmap_put(ours, pl->items[i].canon, strlen(pl->items[i].canon), 1, NULL);
+        if (pl->items[i].ours)
+            rc = rf_strmap_put(ours, pl->items[i].canon, strlen(pl->items[i].canon), (uint32_t)pl->items[i].cls, NULL);
     for (size_t i = 0; i < pl->count && rc == RF_OK; i++) {
         pending *x = &pl->items[i];
         uint32_t at;
@@ -197,6 +199,12 @@ static int unify_canonicals(pending_list *pl)
             }
             free(x->canon);
             x->canon = canon;
+        }
+        /* Our table decides the class of its canonical words: the spellings rigour files under
+         * "tpb" (Tactical Missiles Corporation) name one organisation, not a business word. */
+        if (!x->ours && x->cls == RF_TOK_GENERIC) {
+            uint32_t cls = rf_strmap_get(ours, x->canon, strlen(x->canon));
+            if (cls != RF_STRMAP_MISSING) x->cls = (rf_tok_class)cls;
         }
     }
     rf_strmap_free(first);

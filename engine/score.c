@@ -189,11 +189,11 @@ static int distinctive(uint8_t cls)
 }
 
 /* 1 when a's word i followed by word i+1 spells b's word j, as written ("SiemensAG",
- * "Hik Vision"); at least one of the words must be a telling one. */
+ * "Hik Vision", "Del Bros"); at least one of the words must be a telling one. */
 static int spells_merged(const rf_side *a, size_t i, const rf_side *b, size_t j)
 {
     size_t n1 = a->surf_len[i], n2 = a->surf_len[i + 1];
-    if (a->cls[i] == RF_TOK_STOP || a->cls[i + 1] == RF_TOK_STOP || b->cls[j] == RF_TOK_STOP) return 0;
+    if (b->cls[j] == RF_TOK_STOP) return 0; /* "Nyakekand" may hold an "and", not be one */
     if (!distinctive(a->cls[i]) && !distinctive(a->cls[i + 1]) && !distinctive(b->cls[j])) return 0;
     return n1 + n2 == b->surf_len[j] && memcmp(a->surf[i], b->surf[j], n1) == 0 &&
            memcmp(a->surf[i + 1], b->surf[j] + n1, n2) == 0;
@@ -259,6 +259,36 @@ static double whole_name_score(const rf_side *p, const rf_side *l)
     d = rf_osa_distance(a, na, b, nb, limit);
     if (d > limit) return 0.0;
     return 1.0 - TYPO_COST * (double)d / (double)longer;
+}
+
+/* The index of an unpaired word of `s` written `w` (n letters), or -1. */
+static int find_unpaired(const rf_side *s, const uint8_t *used, const char *w, size_t n)
+{
+    for (size_t i = 0; i < s->n; i++)
+        if (!used[i] && s->surf_len[i] == n && memcmp(s->surf[i], w, n) == 0) return (int)i;
+    return -1;
+}
+
+/* A two-word phrase of the listed name read as one token ("Commercial Bank", a legal form)
+ * whose words the party wrote apart ("Commercial Tanchon Bank"): paired word for word. */
+static void pair_split_phrases(const rf_side *p, uint8_t *used_p, const rf_side *l, uint8_t *used_l,
+                               rf_score_detail *d)
+{
+    for (size_t j = 0; j < l->n && d->n_pairs < RF_MAX_PAIRS; j++) {
+        const char *sp;
+        int a, b;
+        if (used_l[j] || l->cls[j] == RF_TOK_STOP) continue;
+        sp = memchr(l->surf[j], ' ', l->surf_len[j]);
+        if (!sp || memchr(sp + 1, ' ', (size_t)(l->surf[j] + l->surf_len[j] - sp - 1))) continue;
+        a = find_unpaired(p, used_p, l->surf[j], (size_t)(sp - l->surf[j]));
+        b = find_unpaired(p, used_p, sp + 1, (size_t)(l->surf[j] + l->surf_len[j] - sp - 1));
+        if (a < 0 || b < 0 || a == b) continue;
+        used_p[a] = used_p[b] = used_l[j] = 1;
+        {
+            rf_pair x = {(uint8_t)a, (uint8_t)b, (uint8_t)j, (uint8_t)j, RF_PAIR_EXACT, 0.95f};
+            d->pairs[d->n_pairs++] = x;
+        }
+    }
 }
 
 static float pair_weight(const rf_side *p, const rf_side *l, const rf_pair *x)
@@ -335,6 +365,15 @@ double rf_score_sides(const rf_side *p, const rf_side *l, int person, rf_score_d
         if (x->sim >= 0.7f && x->kind != RF_PAIR_INITIAL &&
             (distinctive(l->cls[x->l]) || distinctive(l->cls[x->l2])))
             matched_distinct = 1;
+    }
+    {
+        size_t before = d->n_pairs;
+        pair_split_phrases(p, used_p, l, used_l, d);
+        for (size_t k = before; k < d->n_pairs; k++) {
+            float w = pair_weight(p, l, &d->pairs[k]);
+            num += d->pairs[k].sim * w;
+            den += w;
+        }
     }
     {
         size_t weak_words = 0;

@@ -40,6 +40,13 @@ int cli_lists_history(int argc, char **argv);
 int cli_lists_diff(int argc, char **argv);
 int cli_lists_update(int argc, char **argv);
 
+/* Review decisions and the audit trail: `review` (cmd_review.c), `history` and `audit`
+ * (cmd_audit.c), `rescreen` (cmd_rescreen.c). */
+int cli_review(int argc, char **argv);
+int cli_history(int argc, char **argv);
+int cli_audit(int argc, char **argv);
+int cli_rescreen(int argc, char **argv);
+
 /* Prints "redflag: file:line: message" on stderr. */
 void cli_report_error(const rf_error *err);
 /* Prints "redflag <command>: <message>" and "Try 'redflag <command> --help'." on stderr and
@@ -83,6 +90,73 @@ void cli_unload(cli_lists_loaded *l);
 /* The time of this run as UTC ISO 8601 ($SOURCE_DATE_EPOCH when set, for reproducible
  * reports). */
 void cli_now_utc(char out[32]);
+
+/* ---- review state and the audit trail (review_state.c) ------------------------------- */
+
+/* Who runs and decisions are recorded as: $REDFLAG_USER, else the login name. */
+const char *cli_user(void);
+/* sha256 of a file's bytes; -1 (out empty) for standard input or an unreadable file. */
+int cli_file_sha256(char out[65], const char *path);
+
+/* The review state of one party's hits: the decisions in force for the counterparty, one
+ * note per hit, and what changed in each listed record cleared on an earlier record. Reused
+ * from party to party; the notes are valid until the next cli_notes_for. */
+typedef struct cli_notes {
+    rf_decision_list decisions;
+    rf_hit_note *notes;
+    size_t cap;
+    rf_buf *changes;
+    size_t changes_cap;
+} cli_notes;
+
+int cli_notes_for(cli_notes *n, rf_store *st, const char *fingerprint, const rf_hit *const *hits,
+                  size_t n_hits, rf_error *err);
+void cli_notes_free(cli_notes *n);
+/* Counts one party into the run's totals by its most urgent hit. */
+void cli_tally(rf_run_totals *t, const rf_hit_note *notes, size_t n_hits);
+
+/* A run being recorded in the audit trail, with buffers reused from party to party. */
+typedef struct cli_record {
+    rf_store *st;
+    rf_run *run;
+    rf_run_hit *hits;
+    rf_known_hit *known;
+    size_t cap;
+    size_t *spans;
+    size_t spans_cap;
+    /* For cli_record_screened: */
+    cli_notes notes;
+    const rf_hit **gathered;
+    size_t gathered_cap;
+    rf_run_totals totals;
+    int counterparties; /* screened against today's lists: keep the counterparty state */
+} cli_record;
+
+/* Starts recording `command` (argv as the settings) against `versions`. */
+int cli_record_begin(cli_record *r, rf_store *st, const char *command,
+                     const rf_version_list *versions, const char *as_of,
+                     const rf_match_options *match, const char *report_time, int argc,
+                     char **argv, rf_error *err);
+int cli_record_result(cli_record *r, int input, const rf_party *party, const char *fingerprint,
+                      const rf_hit *const *hits, size_t n_hits, const rf_hit_note *notes,
+                      rf_error *err);
+/* The party as seen now and the hits it has now: what the next rescreen compares with. */
+int cli_record_counterparty(cli_record *r, const rf_party *party, const char *fingerprint,
+                            const rf_hit *const *hits, size_t n_hits, rf_error *err);
+/* Records input file `position` (its sha256 is computed here) and why it failed, if it did. */
+int cli_record_input(cli_record *r, int position, const char *path, long parties,
+                     const rf_error *failure, rf_error *err);
+int cli_record_finish(cli_record *r, const rf_run_totals *totals, rf_error *err);
+/* Frees; a run not finished is recorded as failed. */
+void cli_record_free(cli_record *r);
+/* One party screened into `res`: its fingerprint and the review state of its hits, written
+ * to the report and recorded (with the counterparty state when r->counterparties), and
+ * counted into r->totals. */
+int cli_record_screened(cli_record *r, rf_report *rep, int input, const rf_party *party,
+                        const rf_result *res, rf_error *err);
+/* The exit status of a run: 2 when a file failed, else 1 when a party has an alarm (a hit
+ * new, changed since cleared, confirmed or escalated), else 0. */
+int cli_exit_status(const rf_run_totals *t, long failed_files);
 
 /* Writes one CSV field (quoted when it needs to be; NULL as empty). */
 void cli_csv_field(FILE *out, const char *s);

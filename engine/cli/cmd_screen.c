@@ -48,6 +48,8 @@ typedef struct screen_run {
     const rf_matcher *matcher;
     rf_result *result;
     rf_report *report;
+    cli_record record; /* the audit trail, and the review state of each hit */
+    int input;         /* the file being read, from 0 */
     rf_match_options match;
     long parties;
     long flagged;
@@ -80,7 +82,8 @@ static int screen_party(const rf_party *party, void *ctx)
 {
     screen_run *run = ctx;
     if (rf_matcher_screen(run->result, run->matcher, party, &run->match, &run->fatal) < 0 ||
-        rf_report_add(run->report, party, run->result, &run->fatal) < 0)
+        cli_record_screened(&run->record, run->report, run->input, party, run->result,
+                            &run->fatal) < 0)
         return RF_ECANCEL;
     run->parties++;
     if (rf_result_count(run->result) > 0) run->flagged++;
@@ -200,19 +203,33 @@ int cli_screen(int argc, char **argv)
     report_ctx.as_of = as_of;
     report_ctx.generated_at = now;
     report_ctx.tool_version = RF_VERSION;
-    if (rf_report_open(&run.report, format, out, &report_ctx, &err) < 0) {
+    if (rf_report_open(&run.report, format, out, &report_ctx, &err) < 0 ||
+        cli_record_begin(&run.record, lists.store, "screen", report_ctx.versions, as_of,
+                         &run.match, now, argc, argv, &err) < 0) {
         cli_report_error(&err);
         goto done;
     }
+    /* Only a screening against today's lists says what a counterparty matches now. */
+    run.record.counterparties = as_of == NULL;
 
     run.matcher = lists.matcher;
     run.show_progress = isatty(STDERR_FILENO);
     run.next_progress = 1.0; /* short runs print nothing */
     clock_gettime(CLOCK_MONOTONIC, &run.started);
     for (int i = optind; i < argc; i++) {
+        long before = run.parties;
+        int read;
         rf_error_clear(&err);
         rf_error_clear(&run.fatal);
-        if (rf_orders_read(argv[i], &order_opts, screen_party, &run, &err) >= 0) continue;
+        run.input = i - optind;
+        read = rf_orders_read(argv[i], &order_opts, screen_party, &run, &err) >= 0;
+        if (!run.fatal.code &&
+            cli_record_input(&run.record, run.input, argv[i], run.parties - before,
+                             read ? NULL : &err, &run.fatal) < 0) {
+            cli_report_error(&run.fatal);
+            goto done;
+        }
+        if (read) continue;
         if (run.fatal.code) { /* screening or writing failed: no point going on */
             cli_report_error(&run.fatal);
             goto done;
@@ -244,13 +261,29 @@ int cli_screen(int argc, char **argv)
     fprintf(stderr, "redflag: %ld part%s screened in %d file%s, %ld flagged", run.parties,
             run.parties == 1 ? "y" : "ies", argc - optind, argc - optind == 1 ? "" : "s",
             run.flagged);
+    if (run.flagged)
+        fprintf(stderr, ": %lld new alarm%s, %lld known (confirmed or escalated), %lld cleared "
+                "earlier", run.record.totals.new_alarms,
+                run.record.totals.new_alarms == 1 ? "" : "s", run.record.totals.known_alarms,
+                run.record.totals.cleared);
     if (failed_files) fprintf(stderr, ", %ld file%s not read", failed_files, failed_files == 1 ? "" : "s");
     fputc('\n', stderr);
     if (output) fprintf(stderr, "redflag: report written to %s\n", output);
-    status = failed_files ? CLI_EXIT_ERROR : run.flagged ? CLI_EXIT_HIT : CLI_EXIT_CLEAR;
+    status = cli_exit_status(&run.record.totals, failed_files);
+    run.record.totals.exit_status = status;
+    {
+        long long id = rf_run_id(run.record.run);
+        if (cli_record_finish(&run.record, &run.record.totals, &err) < 0) {
+            cli_report_error(&err);
+            status = CLI_EXIT_ERROR;
+            goto done;
+        }
+        fprintf(stderr, "redflag: recorded as run %lld ('redflag history show %lld')\n", id, id);
+    }
 
 done:
     rf_report_free(run.report);
+    cli_record_free(&run.record);
     rf_result_free(run.result);
     if (out != stdout && fclose(out) != 0 && status != CLI_EXIT_ERROR) {
         fprintf(stderr, "redflag: %s: could not write the report\n", output);

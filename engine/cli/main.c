@@ -15,6 +15,10 @@ static const char overview[] =
     "  match NAME1 NAME2      score two names against each other (--pairs FILE.csv for many)\n"
     "  lists import FILE...   import list files (CSL CSV, BIS DPL) as new list versions\n"
     "  lists status           show the list versions in force\n"
+    "  review clear|confirm|escalate  record a decision about a hit (import FILE.csv: many)\n"
+    "  history [show RUN]     the screening runs recorded; a run's report rebuilt\n"
+    "  audit export           the runs and decisions of a period, CSV or JSON, for an auditor\n"
+    "  rescreen               screen every known counterparty again; report what changed\n"
     "  help [COMMAND]         show the help of a command\n"
     "\n"
     "Options: --help, --version. 'redflag COMMAND --help' shows a command's options.\n"
@@ -30,6 +34,10 @@ static const command commands[] = {
     {"search", cli_search},
     {"match", cli_match},
     {"lists", cli_lists},
+    {"review", cli_review},
+    {"history", cli_history},
+    {"audit", cli_audit},
+    {"rescreen", cli_rescreen},
 };
 
 static const command *find_command(const char *name)

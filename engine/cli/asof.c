@@ -1,0 +1,325 @@
+/* asof.c: the list versions a screening run uses, per date (see asof.h). Dates map to the
+ * set of versions in force on them, and each distinct set is loaded once (snapshot and
+ * matcher) and kept while it is used: orders of one batch fall on few dates and fewer
+ * versions. Each loaded set carries, per feed that has a previous version, a small matcher
+ * over the entities the previous version listed and the one in force removed (the diff's
+ * removed set): screening a clear party against it is how a delisting is found, cheaply. */
+#include "asof.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* Sets of versions kept in memory at once; a full list set costs tens of megabytes. */
+#define MAX_LOADED 4
+/* Dates remembered; past this the map starts over (a lookup is then one query again). */
+#define MAX_DATES 1024
+
+/* The parties one version removed from its feed, ready to screen against. */
+typedef struct removed_set {
+    rf_snapshot *snap;           /* entities of listed_in that removed_in lacks */
+    rf_matcher *matcher;
+    rf_result *res;
+    const rf_version *listed_in; /* owned by snap */
+    const rf_version *removed_in; /* owned by the loaded set's snapshot */
+} removed_set;
+
+typedef struct loaded {
+    char *key; /* the version ids, "3,7,9" */
+    rf_snapshot *snap;
+    rf_matcher *matcher;
+    removed_set *removed;
+    size_t n_removed;
+    unsigned long used; /* when last used, for eviction */
+} loaded;
+
+typedef struct date_entry {
+    char date[11];
+    loaded *lists;
+} date_entry;
+
+struct cli_asof {
+    rf_store *st;
+    int per_document;
+    char today[11];
+    loaded *fixed; /* the one set when not per document */
+    char fixed_date[11];
+    loaded *sets[MAX_LOADED];
+    unsigned long clock;
+    date_entry *dates;
+    size_t n_dates;
+    rf_delisting *delisted;
+    size_t delisted_cap;
+    char warned_document[1024]; /* the last document and date a warning was given for */
+    char warned_date[64];
+};
+
+static void loaded_free(loaded *l)
+{
+    if (!l) return;
+    for (size_t i = 0; i < l->n_removed; i++) {
+        rf_result_free(l->removed[i].res);
+        rf_matcher_free(l->removed[i].matcher);
+        rf_snapshot_free(l->removed[i].snap);
+    }
+    free(l->removed);
+    rf_matcher_free(l->matcher);
+    rf_snapshot_free(l->snap);
+    free(l->key);
+    free(l);
+}
+
+/* "3,7,9": the ids of a version list, which identify what a date is screened against. */
+static char *versions_key(const rf_version_list *v)
+{
+    rf_buf b = {0};
+    for (size_t i = 0; i < v->count; i++)
+        if (rf_buf_printf(&b, "%s%lld", i ? "," : "", v->items[i].id) != 0) {
+            rf_buf_free(&b);
+            return NULL;
+        }
+    if (rf_buf_append(&b, "", 0) != 0) return NULL;
+    return rf_buf_detach(&b);
+}
+
+/* Makes `r` the parties `version` removed from its feed; r->snap stays NULL when it removed
+ * none or is the first of its feed. */
+static int load_removed_set(removed_set *r, rf_store *st, const rf_version *version,
+                            rf_error *err)
+{
+    rf_version_list prev = {0};
+    int rc = rf_store_version_previous(&prev, st, version->id, err);
+
+    if (rc == 0 && prev.count)
+        rc = rf_snapshot_load_removed(&r->snap, st, prev.items[0].id, version->id, err);
+    rf_version_list_free(&prev);
+    if (rc || !r->snap) return rc;
+    if (rf_snapshot_count(r->snap) == 0) {
+        rf_snapshot_free(r->snap);
+        r->snap = NULL;
+        return 0;
+    }
+    if ((rc = rf_matcher_new(&r->matcher, r->snap, err)) != 0) return rc;
+    if (rf_result_new(&r->res) != 0) return rf_error_set(err, RF_ENOMEM, NULL, 0, "out of memory");
+    r->listed_in = &rf_snapshot_versions(r->snap)->items[0];
+    r->removed_in = version;
+    return 0;
+}
+
+/* For each version in force that replaced another, the parties it removed. */
+static int load_removed(loaded *l, rf_store *st, rf_error *err)
+{
+    const rf_version_list *v = rf_snapshot_versions(l->snap);
+
+    if (!(l->removed = calloc(v->count ? v->count : 1, sizeof *l->removed)))
+        return rf_error_set(err, RF_ENOMEM, NULL, 0, "out of memory");
+    for (size_t i = 0; i < v->count; i++) {
+        /* Counted before it is complete, so that a failure frees what was built. */
+        removed_set *r = &l->removed[l->n_removed++];
+        int rc = load_removed_set(r, st, &v->items[i], err);
+        if (rc) return rc;
+        if (!r->snap) l->n_removed--;
+    }
+    return 0;
+}
+
+/* Loads the versions in force on `date` with their matcher and removed sets. */
+static int load_date(loaded **out, cli_asof *c, const char *date, rf_error *err)
+{
+    loaded *l = calloc(1, sizeof *l);
+    int rc;
+
+    *out = NULL;
+    if (!l) return rf_error_set(err, RF_ENOMEM, NULL, 0, "out of memory");
+    if ((rc = rf_snapshot_load(&l->snap, c->st, date, err)) != 0 ||
+        (rc = rf_matcher_new(&l->matcher, l->snap, err)) != 0 ||
+        (rc = load_removed(l, c->st, err)) != 0)
+        goto fail;
+    if (!(l->key = versions_key(rf_snapshot_versions(l->snap)))) {
+        rc = rf_error_set(err, RF_ENOMEM, NULL, 0, "out of memory");
+        goto fail;
+    }
+    *out = l;
+    return 0;
+
+fail:
+    loaded_free(l);
+    return rc;
+}
+
+int cli_asof_new(cli_asof **out, rf_store *st, const char *as_of, int per_document,
+                 rf_error *err)
+{
+    cli_asof *c = calloc(1, sizeof *c);
+    time_t now = time(NULL);
+    struct tm tm;
+    int rc;
+
+    *out = NULL;
+    if (!c) return rf_error_set(err, RF_ENOMEM, NULL, 0, "out of memory");
+    c->st = st;
+    c->per_document = per_document;
+    /* Today as the store counts it (UTC), written out so that every party names its date. */
+    gmtime_r(&now, &tm);
+    strftime(c->today, sizeof c->today, "%Y-%m-%d", &tm);
+    if (!per_document) {
+        snprintf(c->fixed_date, sizeof c->fixed_date, "%s", as_of ? as_of : c->today);
+        if ((rc = load_date(&c->fixed, c, c->fixed_date, err)) != 0) {
+            cli_asof_free(c);
+            return rc;
+        }
+    }
+    *out = c;
+    return 0;
+}
+
+void cli_asof_free(cli_asof *c)
+{
+    if (!c) return;
+    loaded_free(c->fixed);
+    for (size_t i = 0; i < MAX_LOADED; i++) loaded_free(c->sets[i]);
+    free(c->dates);
+    free(c->delisted);
+    free(c);
+}
+
+const rf_version_list *cli_asof_versions(const cli_asof *c)
+{
+    return c->fixed ? rf_snapshot_versions(c->fixed->snap) : NULL;
+}
+
+const rf_matcher *cli_asof_matcher(const cli_asof *c)
+{
+    return c->fixed ? c->fixed->matcher : NULL;
+}
+
+/* Forgets the dates that map to `l`, about to be freed. */
+static void forget_dates(cli_asof *c, const loaded *l)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < c->n_dates; i++)
+        if (c->dates[i].lists != l) c->dates[kept++] = c->dates[i];
+    c->n_dates = kept;
+}
+
+/* The loaded set for the versions in force on `date`: from the date map, else from the
+ * loaded sets by their versions, else loaded now (evicting the least recently used). */
+static int lists_on(loaded **out, cli_asof *c, const char *date, rf_error *err)
+{
+    rf_version_list v = {0};
+    char *key = NULL;
+    size_t slot = 0;
+    int rc;
+
+    for (size_t i = c->n_dates; i-- > 0;)
+        if (strcmp(c->dates[i].date, date) == 0) {
+            *out = c->dates[i].lists;
+            (*out)->used = ++c->clock;
+            return 0;
+        }
+    if ((rc = rf_store_versions_in_force(&v, c->st, date, err)) != 0) return rc;
+    if (v.count == 0) {
+        rf_version_list_free(&v);
+        return rf_error_set(err, RF_ENOTFOUND, NULL, 0, "no list version in force on %s", date);
+    }
+    key = versions_key(&v);
+    rf_version_list_free(&v);
+    if (!key) return rf_error_set(err, RF_ENOMEM, NULL, 0, "out of memory");
+    *out = NULL;
+    for (size_t i = 0; i < MAX_LOADED; i++) {
+        if (c->sets[i] && strcmp(c->sets[i]->key, key) == 0) {
+            *out = c->sets[i];
+            break;
+        }
+        if (!c->sets[i] || (c->sets[slot] && c->sets[i]->used < c->sets[slot]->used)) slot = i;
+    }
+    free(key);
+    if (!*out) {
+        if ((rc = load_date(out, c, date, err)) != 0) return rc;
+        if (c->sets[slot]) {
+            forget_dates(c, c->sets[slot]);
+            loaded_free(c->sets[slot]);
+        }
+        c->sets[slot] = *out;
+    }
+    (*out)->used = ++c->clock;
+    if (c->n_dates == MAX_DATES) c->n_dates = 0;
+    if (!c->dates && !(c->dates = malloc(MAX_DATES * sizeof *c->dates))) return 0;
+    snprintf(c->dates[c->n_dates].date, sizeof c->dates[0].date, "%s", date);
+    c->dates[c->n_dates++].lists = *out;
+    return 0;
+}
+
+/* Says that a document's date could not be used, and why: once per document and date, not
+ * for every party of the order. */
+static void warn_date(cli_asof *c, const rf_party *party, const char *why)
+{
+    const char *doc = party->document ? party->document : "";
+    const char *date = party->date ? party->date : "";
+    if (strcmp(c->warned_document, doc) == 0 && strcmp(c->warned_date, date) == 0) return;
+    snprintf(c->warned_document, sizeof c->warned_document, "%s", doc);
+    snprintf(c->warned_date, sizeof c->warned_date, "%s", date);
+    fprintf(stderr, "redflag: %s:%ld: warning: %s; screened against the lists in force today "
+                    "(%s)\n",
+            doc, party->line, why, c->today);
+}
+
+/* The parties the versions in force removed that the clear party matches. */
+static int find_delisted(cli_asof *c, rf_screening *scr, const loaded *l, const rf_party *party,
+                         const rf_match_options *opts, rf_error *err)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < l->n_removed; i++) {
+        const removed_set *r = &l->removed[i];
+        int rc = rf_matcher_screen(r->res, r->matcher, party, opts, err);
+        if (rc) return rc;
+        for (size_t k = 0; k < rf_result_count(r->res); k++) {
+            if (n == c->delisted_cap) {
+                size_t cap = c->delisted_cap ? c->delisted_cap * 2 : 8;
+                rf_delisting *grown = realloc(c->delisted, cap * sizeof *grown);
+                if (!grown) return rf_error_set(err, RF_ENOMEM, NULL, 0, "out of memory");
+                c->delisted = grown;
+                c->delisted_cap = cap;
+            }
+            c->delisted[n++] = (rf_delisting){rf_result_hit(r->res, k), r->listed_in,
+                                              r->removed_in};
+        }
+    }
+    scr->delisted = c->delisted;
+    scr->n_delisted = n;
+    return 0;
+}
+
+int cli_asof_screen(cli_asof *c, rf_result *res, rf_screening *scr, const rf_party *party,
+                    const rf_match_options *opts, rf_error *err)
+{
+    loaded *l = c->fixed;
+    const char *date = c->fixed_date;
+    int rc;
+
+    memset(scr, 0, sizeof *scr);
+    if (!l) {
+        date = party->date && party->date[0] ? party->date : c->today;
+        if (!cli_valid_date(date)) {
+            warn_date(c, party, "the document's date is not YYYY-MM-DD");
+            date = c->today;
+        }
+        rc = lists_on(&l, c, date, err);
+        if (rc == RF_ENOTFOUND) {
+            char why[64];
+            snprintf(why, sizeof why, "no list version was in force on %s", date);
+            warn_date(c, party, why);
+            date = c->today;
+            rc = lists_on(&l, c, date, err);
+        }
+        if (rc) return rc;
+    }
+    if (!c->fixed) { /* else the run's date and versions, which the report already has */
+        scr->as_of = date;
+        scr->versions = rf_snapshot_versions(l->snap);
+    }
+    if ((rc = rf_matcher_screen(res, l->matcher, party, opts, err)) != 0) return rc;
+    if (rf_result_count(res) == 0 && l->n_removed)
+        return find_delisted(c, scr, l, party, opts, err);
+    return 0;
+}

@@ -1,0 +1,646 @@
+/* cmd_audit.c: the audit trail on the command line. `redflag history` lists the screening
+ * runs; `redflag history show RUN` rebuilds a run's report from its record alone (the
+ * parties, hits and decisions it recorded, and the listed records those hits point at, which
+ * are never deleted), whatever list versions were imported since; `redflag audit export`
+ * writes the runs and decisions of a period as CSV or JSON for an auditor. */
+#include "cli.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char history_help[] =
+    "usage: redflag history [--db PATH] [--from DATE] [--to DATE]\n"
+    "       redflag history show RUN [--db PATH] [--format html|jsonl|csv] [-o FILE]\n"
+    "\n"
+    "Every `redflag screen` and `redflag rescreen` is recorded: when, by whom, the command\n"
+    "line, each input file with its sha256, the list versions screened against, and every\n"
+    "party with its hits and their review state.\n"
+    "history: lists the runs started from --from to --to (YYYY-MM-DD, both included):\n"
+    "run number, start time, user, command, files, parties, flagged parties, new alarms,\n"
+    "known alarms (confirmed, escalated), cleared earlier, exit status.\n"
+    "history show RUN: writes the report of run RUN again, from the record alone, as it was\n"
+    "written then (same time stamp, same list versions, same decisions), even after the lists\n"
+    "were updated. --format as for `redflag screen` (default: from the -o file's extension,\n"
+    "else jsonl).\n"
+    "\n" CLI_HELP_COMMON;
+
+static const char audit_help[] =
+    "usage: redflag audit export [--db PATH] [--from DATE] [--to DATE] [--format csv|json]\n"
+    "                            [-o FILE]\n"
+    "\n"
+    "Writes the audit trail of a period (from --from to --to, YYYY-MM-DD, both included; no\n"
+    "bound when left out), oldest first, for an auditor:\n"
+    "  every screening run: time, user, command line, status, threshold, the list versions\n"
+    "  (feed, publication date, file, sha256), each input file with its sha256, the totals,\n"
+    "  and every hit with the counterparty, the listed entity and its review state;\n"
+    "  every review decision: time, reviewer, decision, reason, counterparty, listed entity.\n"
+    "csv (default): one row per record (run, input, hit, decision), in time order.\n"
+    "json: one object {\"from\", \"to\", \"runs\": [...], \"decisions\": [...]}.\n"
+    "\n" CLI_HELP_COMMON;
+
+/* Parses a run number; 0 on success. */
+static int parse_run(long long *out, const char *s)
+{
+    char *end;
+    long long v = strtoll(s, &end, 10);
+    if (end == s || *end || v <= 0) return -1;
+    *out = v;
+    return 0;
+}
+
+/* ---- history ------------------------------------------------------------------------------ */
+
+static int history_list(rf_store *st, const char *from, const char *to)
+{
+    rf_run_list runs = {0};
+    rf_error err;
+
+    rf_error_clear(&err);
+    if (rf_store_runs(&runs, st, 0, from, to, &err) < 0) {
+        cli_report_error(&err);
+        return CLI_EXIT_ERROR;
+    }
+    printf("%-5s %-20s %-12s %-9s %5s %9s %8s %6s %6s %8s %5s %s\n", "run", "started", "user",
+           "command", "files", "parties", "flagged", "new", "known", "cleared", "exit",
+           "status");
+    for (size_t i = 0; i < runs.count; i++) {
+        const rf_run_record *r = &runs.items[i];
+        printf("%-5lld %-20s ", r->id, r->started_at);
+        cli_print_cell(stdout, r->user, 12, 1);
+        printf(" %-9s %5d %9lld %8lld %6lld %6lld %8lld ", r->command, r->inputs,
+               r->totals.parties, r->totals.flagged, r->totals.new_alarms,
+               r->totals.known_alarms, r->totals.cleared);
+        if (r->totals.exit_status >= 0) printf("%5d", r->totals.exit_status);
+        else printf("%5s", "-");
+        printf(" %s\n", r->status);
+    }
+    if (runs.count == 0) printf("(no run)\n");
+    rf_run_list_free(&runs);
+    return 0;
+}
+
+/* Replaying a run into a report. */
+typedef struct replay {
+    rf_report *report;
+    rf_error failures[64]; /* the inputs that were not read to their end, in order */
+    int failure_input[64];
+    size_t n_failures, next_failure;
+    const rf_hit **hits;
+    rf_hit *hit_store;
+    rf_span *spans;
+    rf_hit_note *notes;
+    size_t cap, spans_cap;
+    rf_error err;
+} replay;
+
+static int collect_failure(const rf_run_input *in, void *ctx)
+{
+    replay *rp = ctx;
+    rf_error *f;
+    if (!in->error) return 0;
+    if (rp->n_failures == sizeof rp->failures / sizeof rp->failures[0]) return 0;
+    f = &rp->failures[rp->n_failures];
+    rf_error_set(f, RF_EFORMAT, in->path, in->error_line, "%s", in->error);
+    rp->failure_input[rp->n_failures++] = in->position;
+    return 0;
+}
+
+/* Writes the failures of the inputs before `input` (all when input < 0), where the run wrote
+ * them: after the parties of their file. */
+static int flush_failures(replay *rp, int input)
+{
+    while (rp->next_failure < rp->n_failures &&
+           (input < 0 || rp->failure_input[rp->next_failure] < input))
+        if (rf_report_add_failure(rp->report, &rp->failures[rp->next_failure++], &rp->err) < 0)
+            return -1;
+    return 0;
+}
+
+static int replay_result(const rf_run_result *r, void *ctx)
+{
+    replay *rp = ctx;
+    size_t n_spans = 0, used = 0;
+
+    if (flush_failures(rp, r->input) < 0) return 1;
+    for (size_t i = 0; i < r->n_hits; i++)
+        n_spans += r->hits[i].n_listed_spans + r->hits[i].n_party_spans;
+    if (r->n_hits > rp->cap) {
+        const rf_hit **a = realloc(rp->hits, r->n_hits * sizeof *a);
+        rf_hit *b = a ? realloc(rp->hit_store, r->n_hits * sizeof *b) : NULL;
+        rf_hit_note *c = b ? realloc(rp->notes, r->n_hits * sizeof *c) : NULL;
+        if (a) rp->hits = a;
+        if (b) rp->hit_store = b;
+        if (!c) goto oom;
+        rp->notes = c;
+        rp->cap = r->n_hits;
+    }
+    if (n_spans > rp->spans_cap) {
+        rf_span *s = realloc(rp->spans, n_spans * sizeof *s);
+        if (!s) goto oom;
+        rp->spans = s;
+        rp->spans_cap = n_spans;
+    }
+    for (size_t i = 0; i < r->n_hits; i++) {
+        const rf_run_hit *h = &r->hits[i];
+        rf_hit *out = &rp->hit_store[i];
+        memset(out, 0, sizeof *out);
+        out->entity = h->entity;
+        out->name_index = h->name_index;
+        out->score = h->score;
+        out->explanation = h->explanation;
+        out->listed_spans = rp->spans + used;
+        for (size_t k = 0; k < h->n_listed_spans; k++, used++)
+            rp->spans[used] = (rf_span){h->listed_spans[2 * k], h->listed_spans[2 * k + 1]};
+        out->n_listed_spans = h->n_listed_spans;
+        out->party_spans = rp->spans + used;
+        for (size_t k = 0; k < h->n_party_spans; k++, used++)
+            rp->spans[used] = (rf_span){h->party_spans[2 * k], h->party_spans[2 * k + 1]};
+        out->n_party_spans = h->n_party_spans;
+        rp->hits[i] = out;
+        rp->notes[i] = (rf_hit_note){h->decision, h->record_changed, h->changes, h->rescreen};
+    }
+    return rf_report_add_reviewed(rp->report, r->party, rp->hits, r->n_hits,
+                                  r->fingerprint && r->fingerprint[0] ? r->fingerprint : NULL,
+                                  rp->notes, &rp->err) < 0;
+oom:
+    rf_error_set(&rp->err, RF_ENOMEM, NULL, 0, "out of memory");
+    return 1;
+}
+
+static int history_show(rf_store *st, long long run_id, const char *format_name,
+                        const char *output)
+{
+    rf_run_list runs = {0};
+    rf_version_list versions = {0};
+    rf_snapshot *entities = NULL;
+    rf_report_context ctx;
+    rf_report_format format = RF_REPORT_JSONL;
+    const rf_run_record *r;
+    replay rp;
+    FILE *out = stdout;
+    int status = CLI_EXIT_ERROR;
+
+    memset(&rp, 0, sizeof rp);
+    if (format_name) {
+        if (rf_report_format_parse(&format, format_name) < 0)
+            return cli_usage_error("history", "--format is html, jsonl or csv, not '%s'",
+                                   format_name);
+    } else if (output && strrchr(output, '.')) {
+        rf_report_format_parse(&format, strrchr(output, '.') + 1);
+    }
+    if (rf_store_runs(&runs, st, run_id, NULL, NULL, &rp.err) < 0 ||
+        rf_store_run_versions(&versions, st, run_id, &rp.err) < 0 ||
+        rf_snapshot_load_run(&entities, st, run_id, &rp.err) < 0 ||
+        rf_store_run_inputs(st, run_id, collect_failure, &rp, &rp.err) < 0)
+        goto done;
+    r = &runs.items[0];
+    if (output && !(out = fopen(output, "w"))) {
+        rf_error_set(&rp.err, RF_EIO, output, 0, "cannot write the report");
+        out = stdout;
+        goto done;
+    }
+    memset(&ctx, 0, sizeof ctx);
+    ctx.versions = &versions;
+    ctx.threshold = r->threshold;
+    ctx.as_of = r->as_of;
+    ctx.generated_at = r->report_time;
+    ctx.tool_version = r->tool_version;
+    if (rf_report_open(&rp.report, format, out, &ctx, &rp.err) < 0 ||
+        rf_store_run_results(st, run_id, entities, replay_result, &rp, &rp.err) < 0 ||
+        flush_failures(&rp, -1) < 0)
+        goto done;
+    {
+        rf_report *rep = rp.report;
+        rp.report = NULL;
+        if (rf_report_close(rep, &rp.err) < 0) goto done;
+    }
+    if (strcmp(r->status, "done") != 0)
+        fprintf(stderr, "redflag: run %lld is %s: its report holds the parties it recorded\n",
+                run_id, r->status);
+    status = 0;
+
+done:
+    if (status) cli_report_error(&rp.err);
+    rf_report_free(rp.report);
+    if (out != stdout && fclose(out) != 0 && status == 0) {
+        fprintf(stderr, "redflag: %s: could not write the report\n", output);
+        status = CLI_EXIT_ERROR;
+    }
+    free(rp.hits);
+    free(rp.hit_store);
+    free(rp.spans);
+    free(rp.notes);
+    rf_snapshot_free(entities);
+    rf_version_list_free(&versions);
+    rf_run_list_free(&runs);
+    return status;
+}
+
+int cli_history(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"db", required_argument, NULL, 'd'},     {"from", required_argument, NULL, 'f'},
+        {"to", required_argument, NULL, 't'},     {"format", required_argument, NULL, 'F'},
+        {"output", required_argument, NULL, 'o'}, {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    const char *db = NULL, *from = NULL, *to = NULL, *format = NULL, *output = NULL;
+    rf_store *st = NULL;
+    long long run_id = 0;
+    int c, status;
+
+    optind = 0;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":ho:", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'd': db = optarg; break;
+        case 'f':
+        case 't':
+            if (!cli_valid_date(optarg))
+                return cli_usage_error("history", "--%s wants a date YYYY-MM-DD, not '%s'",
+                                       c == 'f' ? "from" : "to", optarg);
+            *(c == 'f' ? &from : &to) = optarg;
+            break;
+        case 'F': format = optarg; break;
+        case 'o': output = optarg; break;
+        case 'h': fputs(history_help, stdout); return 0;
+        case ':': return cli_bad_option("history", argv, optopt, 1);
+        default: return cli_bad_option("history", argv, optopt, 0);
+        }
+    }
+    if (optind < argc && strcmp(argv[optind], "show") == 0) {
+        if (argc - optind != 2 || parse_run(&run_id, argv[optind + 1]) < 0)
+            return cli_usage_error("history", "show wants one run number");
+    } else if (optind < argc) {
+        return cli_usage_error("history", "unexpected argument '%s'", argv[optind]);
+    }
+    if (cli_open_store(&st, db, 1)) return CLI_EXIT_ERROR;
+    status = run_id ? history_show(st, run_id, format, output) : history_list(st, from, to);
+    rf_store_close(st);
+    return status;
+}
+
+/* ---- audit export ------------------------------------------------------------------------ */
+
+typedef struct exporter {
+    rf_store *st;
+    int json;
+    FILE *out;
+    rf_buf b;
+    const rf_run_record *run; /* the run whose inputs or hits are being written */
+    int first;                /* no element written yet in the current JSON array */
+    int rc;                   /* first formatting error */
+    rf_error err;
+} exporter;
+
+static void put(exporter *x, const char *s)
+{
+    if (!x->rc) x->rc = rf_buf_puts(&x->b, s);
+}
+
+static void putf(exporter *x, const char *fmt, long long v)
+{
+    if (!x->rc) x->rc = rf_buf_printf(&x->b, fmt, v);
+}
+
+/* JSON: `,"key":"value"` (the comma left out for the first member). */
+static void jstr(exporter *x, const char *key, const char *value, int first)
+{
+    if (x->rc) return;
+    if (!first) put(x, ",");
+    put(x, "\"");
+    put(x, key);
+    put(x, "\":");
+    if (!x->rc) x->rc = rf_json_string(&x->b, value);
+}
+
+/* CSV: one row of the columns below; NULL cells empty. */
+enum { C_RECORD, C_RUN, C_TIME, C_USER, C_COMMAND, C_STATUS, C_FILE, C_SHA256, C_LISTS,
+       C_PARTY, C_FINGERPRINT, C_LIST, C_SOURCE_ID, C_LISTED, C_SCORE, C_STATE, C_DECISION,
+       C_REVIEWER, C_REASON, C_DETAIL, N_CSV };
+
+static const char csv_header[] =
+    "record,run,time,user,command,status,file,sha256,lists,party,fingerprint,list,source_id,"
+    "listed_name,score,state,decision,reviewer,reason,detail\r\n";
+
+static void csv_row(exporter *x, const char *const cells[N_CSV])
+{
+    for (int c = 0; c < N_CSV && !x->rc; c++) {
+        if (c) put(x, ",");
+        if (!x->rc) x->rc = rf_csv_cell(&x->b, cells[c]);
+    }
+    put(x, "\r\n");
+}
+
+static int flush(exporter *x)
+{
+    if (x->rc) return rf_error_set(&x->err, x->rc, NULL, 0, "cannot format the export");
+    if (x->b.len && fwrite(x->b.data, 1, x->b.len, x->out) != x->b.len)
+        return rf_error_set(&x->err, RF_EIO, NULL, 0, "cannot write the export");
+    rf_buf_reset(&x->b);
+    return 0;
+}
+
+static int export_input(const rf_run_input *in, void *ctx)
+{
+    exporter *x = ctx;
+    char id[24], parties[48];
+    snprintf(id, sizeof id, "%lld", x->run->id);
+    if (x->json) {
+        put(x, x->first ? "{" : ",{");
+        x->first = 0;
+        jstr(x, "path", in->path, 1);
+        jstr(x, "sha256", in->sha256, 0);
+        putf(x, ",\"parties\":%lld", in->parties);
+        jstr(x, "error", in->error, 0);
+        if (in->error) putf(x, ",\"error_line\":%lld", in->error_line);
+        put(x, "}");
+    } else {
+        const char *cells[N_CSV] = {0};
+        snprintf(parties, sizeof parties, "parties=%ld", in->parties);
+        cells[C_RECORD] = "input", cells[C_RUN] = id, cells[C_TIME] = x->run->started_at;
+        cells[C_USER] = x->run->user, cells[C_FILE] = in->path, cells[C_SHA256] = in->sha256;
+        cells[C_DETAIL] = in->error ? in->error : parties;
+        csv_row(x, cells);
+    }
+    return x->rc;
+}
+
+static int export_hits(const rf_run_result *r, void *ctx)
+{
+    exporter *x = ctx;
+    char id[24], score[16];
+    snprintf(id, sizeof id, "%lld", x->run->id);
+    for (size_t i = 0; i < r->n_hits && !x->rc; i++) {
+        const rf_run_hit *h = &r->hits[i];
+        const rf_entity *e = h->entity;
+        rf_hit_note note = {h->decision, h->record_changed, h->changes, h->rescreen};
+        const char *state = rf_hit_state_name(rf_hit_note_state(&note));
+        const char *listed = e->n_names ? e->names[0].text : NULL;
+        snprintf(score, sizeof score, "%.3f", h->score);
+        if (x->json) {
+            put(x, x->first ? "{" : ",{");
+            x->first = 0;
+            putf(x, "\"party_seq\":%lld", r->seq);
+            jstr(x, "party", r->party->name, 0);
+            jstr(x, "country", r->party->country, 0);
+            jstr(x, "document", r->party->document, 0);
+            putf(x, ",\"line\":%lld", r->party->line);
+            jstr(x, "fingerprint", r->fingerprint, 0);
+            jstr(x, "list", e->list_code, 0);
+            jstr(x, "source_id", e->source_id, 0);
+            jstr(x, "listed_name", listed, 0);
+            put(x, ",\"score\":");
+            put(x, score);
+            jstr(x, "state", state, 0);
+            if (h->decision) putf(x, ",\"decision_id\":%lld", h->decision->id);
+            jstr(x, "rescreen", h->rescreen, 0);
+            jstr(x, "changes", h->changes, 0);
+            put(x, "}");
+        } else {
+            const char *cells[N_CSV] = {0};
+            cells[C_RECORD] = "hit", cells[C_RUN] = id, cells[C_TIME] = x->run->started_at;
+            cells[C_USER] = x->run->user, cells[C_FILE] = r->party->document;
+            cells[C_PARTY] = r->party->name, cells[C_FINGERPRINT] = r->fingerprint;
+            cells[C_LIST] = e->list_code, cells[C_SOURCE_ID] = e->source_id;
+            cells[C_LISTED] = listed, cells[C_SCORE] = score, cells[C_STATE] = state;
+            if (h->decision) {
+                cells[C_DECISION] = rf_decision_kind_name(h->decision->kind);
+                cells[C_REVIEWER] = h->decision->reviewer;
+                cells[C_REASON] = h->decision->reason;
+            }
+            cells[C_DETAIL] = h->changes ? h->changes : h->rescreen;
+            csv_row(x, cells);
+        }
+    }
+    return x->rc;
+}
+
+/* "feed published sha256 (file)" per version, "; " between. */
+static int versions_text(rf_buf *b, const rf_version_list *v)
+{
+    int rc = RF_OK;
+    for (size_t i = 0; i < v->count && rc == RF_OK; i++)
+        rc = rf_buf_printf(b, "%s%s %s %s (%s)", i ? "; " : "", v->items[i].feed,
+                           v->items[i].published ? v->items[i].published : "undated",
+                           v->items[i].sha256, v->items[i].source_file);
+    return rc;
+}
+
+static int export_run(exporter *x, const rf_run_record *r)
+{
+    rf_version_list versions = {0};
+    rf_snapshot *entities = NULL;
+    int rc;
+
+    x->run = r;
+    if ((rc = rf_store_run_versions(&versions, x->st, r->id, &x->err)) < 0 ||
+        (rc = rf_snapshot_load_run(&entities, x->st, r->id, &x->err)) < 0)
+        goto done;
+    if (x->json) {
+        putf(x, "{\"run\":%lld", r->id);
+        jstr(x, "command", r->command, 0);
+        jstr(x, "user", r->user, 0);
+        jstr(x, "started_at", r->started_at, 0);
+        jstr(x, "finished_at", r->finished_at, 0);
+        jstr(x, "report_time", r->report_time, 0);
+        jstr(x, "status", r->status, 0);
+        jstr(x, "settings", r->settings, 0);
+        jstr(x, "as_of", r->as_of, 0);
+        if (!x->rc) x->rc = rf_buf_printf(&x->b, ",\"threshold\":%.3f,\"max_hits\":%d",
+                                          r->threshold, r->max_hits);
+        jstr(x, "tool_version", r->tool_version, 0);
+        putf(x, ",\"parties\":%lld", r->totals.parties);
+        putf(x, ",\"flagged\":%lld", r->totals.flagged);
+        putf(x, ",\"new_alarms\":%lld", r->totals.new_alarms);
+        putf(x, ",\"known_alarms\":%lld", r->totals.known_alarms);
+        putf(x, ",\"cleared\":%lld", r->totals.cleared);
+        if (r->totals.exit_status >= 0) putf(x, ",\"exit_status\":%lld", r->totals.exit_status);
+        put(x, ",\"lists\":[");
+        for (size_t i = 0; i < versions.count; i++) {
+            const rf_version *v = &versions.items[i];
+            put(x, i ? ",{" : "{");
+            jstr(x, "feed", v->feed, 1);
+            jstr(x, "format", v->format, 0);
+            jstr(x, "published", v->published, 0);
+            jstr(x, "source_file", v->source_file, 0);
+            jstr(x, "sha256", v->sha256, 0);
+            jstr(x, "imported_at", v->imported_at, 0);
+            putf(x, ",\"entities\":%lld}", v->entities);
+        }
+        put(x, "],\"inputs\":[");
+        x->first = 1;
+    } else {
+        const char *cells[N_CSV] = {0};
+        char id[24], detail[512];
+        rf_buf lists = {0};
+        snprintf(id, sizeof id, "%lld", r->id);
+        snprintf(detail, sizeof detail,
+                 "parties=%lld flagged=%lld new_alarms=%lld known_alarms=%lld cleared=%lld "
+                 "exit_status=%d threshold=%.3f",
+                 r->totals.parties, r->totals.flagged, r->totals.new_alarms,
+                 r->totals.known_alarms, r->totals.cleared, r->totals.exit_status, r->threshold);
+        if (!x->rc) x->rc = versions_text(&lists, &versions);
+        cells[C_RECORD] = "run", cells[C_RUN] = id, cells[C_TIME] = r->started_at;
+        cells[C_USER] = r->user, cells[C_COMMAND] = r->settings, cells[C_STATUS] = r->status;
+        cells[C_LISTS] = lists.data, cells[C_DETAIL] = detail;
+        csv_row(x, cells);
+        rf_buf_free(&lists);
+    }
+    if ((rc = flush(x)) < 0 ||
+        (rc = rf_store_run_inputs(x->st, r->id, export_input, x, &x->err)) < 0)
+        goto done;
+    if (x->json) {
+        put(x, "],\"hits\":[");
+        x->first = 1;
+    }
+    if ((rc = flush(x)) < 0 ||
+        (rc = rf_store_run_results(x->st, r->id, entities, export_hits, x, &x->err)) < 0)
+        goto done;
+    if (x->json) put(x, "]}");
+    rc = flush(x);
+
+done:
+    if (x->rc && !rc) rc = rf_error_set(&x->err, x->rc, NULL, 0, "cannot format the export");
+    rf_snapshot_free(entities);
+    rf_version_list_free(&versions);
+    return rc;
+}
+
+static int export_decision(exporter *x, const rf_decision *d)
+{
+    char id[24], run[24];
+    snprintf(id, sizeof id, "%lld", d->id);
+    snprintf(run, sizeof run, "%lld", d->run_id);
+    if (x->json) {
+        putf(x, "{\"decision_id\":%lld", d->id);
+        jstr(x, "decided_at", d->decided_at, 0);
+        jstr(x, "decision", rf_decision_kind_name(d->kind), 0);
+        jstr(x, "reviewer", d->reviewer, 0);
+        jstr(x, "reason", d->reason, 0);
+        jstr(x, "fingerprint", d->fingerprint, 0);
+        jstr(x, "party", d->party_name, 0);
+        jstr(x, "list", d->list_code, 0);
+        jstr(x, "source_id", d->source_id, 0);
+        jstr(x, "listed_name", d->listed_name, 0);
+        jstr(x, "content_hash", d->content_hash, 0);
+        if (d->run_id) putf(x, ",\"run\":%lld", d->run_id);
+        put(x, "}");
+    } else {
+        const char *cells[N_CSV] = {0};
+        cells[C_RECORD] = "decision", cells[C_RUN] = d->run_id ? run : NULL;
+        cells[C_TIME] = d->decided_at, cells[C_USER] = d->reviewer;
+        cells[C_PARTY] = d->party_name, cells[C_FINGERPRINT] = d->fingerprint;
+        cells[C_LIST] = d->list_code, cells[C_SOURCE_ID] = d->source_id;
+        cells[C_LISTED] = d->listed_name, cells[C_DECISION] = rf_decision_kind_name(d->kind);
+        cells[C_REVIEWER] = d->reviewer, cells[C_REASON] = d->reason;
+        cells[C_DETAIL] = id;
+        csv_row(x, cells);
+    }
+    return flush(x);
+}
+
+static int audit_export(rf_store *st, const char *from, const char *to, int json, FILE *out)
+{
+    rf_run_list runs = {0};
+    rf_decision_list decisions = {0};
+    exporter x;
+    size_t r = 0, d = 0;
+    int rc;
+
+    memset(&x, 0, sizeof x);
+    x.st = st;
+    x.json = json;
+    x.out = out;
+    if ((rc = rf_store_runs(&runs, st, 0, from, to, &x.err)) < 0 ||
+        (rc = rf_store_decisions_all(&decisions, st, NULL, from, to, &x.err)) < 0)
+        goto done;
+    if (json) {
+        put(&x, "{");
+        jstr(&x, "from", from, 1);
+        jstr(&x, "to", to, 0);
+        put(&x, ",\"runs\":[");
+    } else {
+        put(&x, csv_header);
+    }
+    if ((rc = flush(&x)) < 0) goto done;
+    /* CSV: one time line, runs and decisions merged by time. JSON: runs, then decisions. */
+    while (r < runs.count || (!json && d < decisions.count)) {
+        if (r < runs.count &&
+            (json || d == decisions.count ||
+             strcmp(runs.items[r].started_at, decisions.items[d].decided_at) <= 0)) {
+            if (json && r) put(&x, ",");
+            if ((rc = export_run(&x, &runs.items[r++])) < 0) goto done;
+        } else if ((rc = export_decision(&x, &decisions.items[d++])) < 0) {
+            goto done;
+        }
+    }
+    if (json) {
+        put(&x, "],\"decisions\":[");
+        for (d = 0; d < decisions.count; d++) {
+            if (d) put(&x, ",");
+            if ((rc = export_decision(&x, &decisions.items[d])) < 0) goto done;
+        }
+        put(&x, "]}\n");
+    }
+    rc = flush(&x);
+
+done:
+    if (rc < 0) cli_report_error(&x.err);
+    rf_buf_free(&x.b);
+    rf_run_list_free(&runs);
+    rf_decision_list_free(&decisions);
+    return rc < 0 ? CLI_EXIT_ERROR : 0;
+}
+
+int cli_audit(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"db", required_argument, NULL, 'd'},     {"from", required_argument, NULL, 'f'},
+        {"to", required_argument, NULL, 't'},     {"format", required_argument, NULL, 'F'},
+        {"output", required_argument, NULL, 'o'}, {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    const char *db = NULL, *from = NULL, *to = NULL, *output = NULL;
+    rf_store *st = NULL;
+    FILE *out = stdout;
+    int c, json = 0, status;
+
+    optind = 0;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":ho:", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'd': db = optarg; break;
+        case 'f':
+        case 't':
+            if (!cli_valid_date(optarg))
+                return cli_usage_error("audit", "--%s wants a date YYYY-MM-DD, not '%s'",
+                                       c == 'f' ? "from" : "to", optarg);
+            *(c == 'f' ? &from : &to) = optarg;
+            break;
+        case 'F':
+            if (strcmp(optarg, "json") != 0 && strcmp(optarg, "csv") != 0)
+                return cli_usage_error("audit", "--format is csv or json, not '%s'", optarg);
+            json = strcmp(optarg, "json") == 0;
+            break;
+        case 'o': output = optarg; break;
+        case 'h': fputs(audit_help, stdout); return 0;
+        case ':': return cli_bad_option("audit", argv, optopt, 1);
+        default: return cli_bad_option("audit", argv, optopt, 0);
+        }
+    }
+    if (argc - optind != 1 || strcmp(argv[optind], "export") != 0)
+        return cli_usage_error("audit", "the subcommand is export");
+    if (cli_open_store(&st, db, 1)) return CLI_EXIT_ERROR;
+    if (output && !(out = fopen(output, "w"))) {
+        fprintf(stderr, "redflag: %s: cannot write the export\n", output);
+        rf_store_close(st);
+        return CLI_EXIT_ERROR;
+    }
+    status = audit_export(st, from, to, json, out);
+    if (out != stdout && fclose(out) != 0 && status == 0) {
+        fprintf(stderr, "redflag: %s: could not write the export\n", output);
+        status = CLI_EXIT_ERROR;
+    }
+    rf_store_close(st);
+    return status;
+}

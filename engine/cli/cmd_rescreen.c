@@ -1,0 +1,643 @@
+/* cmd_rescreen.c: `redflag rescreen`: screens every counterparty any run has seen against the
+ * list versions in force now, on several threads sharing one matcher, and reports only what
+ * changed since each was last screened: new hits, hits whose listed record changed, and hits
+ * gone (the entity delisted, or still listed but no longer matched). This is what an ERP
+ * runs after `lists update`. The changed parties go into a report and an audit-trail run,
+ * and their counterparty state is brought up to date; the others are left as they are. */
+#include "cli.h"
+
+#include <getopt.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#define MAX_THREADS 64
+
+static const char rescreen_help[] =
+    "usage: redflag rescreen [--db PATH] [--format html|jsonl|csv] [-o FILE] [--threads N]\n"
+    "                        [--threshold X] [--max-hits N]\n"
+    "\n"
+    "Screens every counterparty seen by an earlier `redflag screen` (against today's lists)\n"
+    "against the list versions in force now, and reports only what is new since each was last\n"
+    "screened, one party per entry with the hits that changed:\n"
+    "  new        a hit it did not have\n"
+    "  changed    a hit whose listed record changed (what changed is said)\n"
+    "  delisted   a hit whose listed entity is no longer in the lists in force\n"
+    "  dropped    a hit whose entity is still listed but no longer matches\n"
+    "Each hit also shows its review state: a party cleared against an entity alarms again when\n"
+    "that entity's record changed. The run is recorded in the audit trail ('redflag history').\n"
+    "  --db PATH        list database (default: see Environment)\n"
+    "  --format FMT     html, jsonl or csv, as for `redflag screen` (default: from the -o file's\n"
+    "                   extension, else jsonl)\n"
+    "  -o, --output FILE  write the report to FILE instead of standard output\n"
+    "  --threads N      screening threads (default: the processors online)\n"
+    "  --threshold X    lowest score that counts as a hit (default 0.80)\n"
+    "  --max-hits N     at most N hits per party (default 10)\n"
+    "\n"
+    "Exit status: 0 nothing new alarms, 1 a reported hit alarms (new, or changed since it was\n"
+    "cleared, or on a confirmed or escalated party), 2 bad usage or a database error.\n"
+    "\n" CLI_HELP_COMMON;
+
+/* ---- the counterparties, in memory ------------------------------------------------------ */
+
+/* Offsets into `arena` (NONE: no text). */
+#define NONE ((size_t)-1)
+
+typedef struct known {
+    size_t fingerprint, name, address, city, country;
+    size_t first_prev, n_prev; /* its hits when last screened, in `prev` */
+} known;
+
+typedef struct prev_hit {
+    size_t list_code, source_id, listed_name, content_hash;
+    long long entity_id;
+    double score;
+} prev_hit;
+
+typedef struct population {
+    rf_buf arena;
+    known *parties;
+    size_t count, cap;
+    prev_hit *prev;
+    size_t n_prev, prev_cap;
+} population;
+
+static size_t put_text(rf_buf *arena, const char *s, int *failed)
+{
+    size_t off = arena->len;
+    if (!s) return NONE;
+    if (rf_buf_puts(arena, s) < 0 || rf_buf_putc(arena, '\0') < 0) *failed = 1;
+    return off;
+}
+
+static const char *text(const population *pop, size_t off)
+{
+    return off == NONE ? NULL : pop->arena.data + off;
+}
+
+static int collect(const rf_counterparty *cp, const rf_known_hit *hits, size_t n, void *ctx)
+{
+    population *pop = ctx;
+    known *k;
+    int failed = 0;
+
+    if (pop->count == pop->cap) {
+        size_t cap = pop->cap ? pop->cap * 2 : 65536;
+        known *grown = realloc(pop->parties, cap * sizeof *grown);
+        if (!grown) return 1;
+        pop->parties = grown;
+        pop->cap = cap;
+    }
+    if (pop->n_prev + n > pop->prev_cap) {
+        size_t cap = pop->prev_cap ? pop->prev_cap * 2 : 1024;
+        prev_hit *grown;
+        while (cap < pop->n_prev + n) cap *= 2;
+        if (!(grown = realloc(pop->prev, cap * sizeof *grown))) return 1;
+        pop->prev = grown;
+        pop->prev_cap = cap;
+    }
+    k = &pop->parties[pop->count++];
+    k->fingerprint = put_text(&pop->arena, cp->fingerprint, &failed);
+    k->name = put_text(&pop->arena, cp->name, &failed);
+    k->address = put_text(&pop->arena, cp->address, &failed);
+    k->city = put_text(&pop->arena, cp->city, &failed);
+    k->country = put_text(&pop->arena, cp->country, &failed);
+    k->first_prev = pop->n_prev;
+    k->n_prev = n;
+    for (size_t i = 0; i < n; i++) {
+        prev_hit *p = &pop->prev[pop->n_prev++];
+        p->list_code = put_text(&pop->arena, hits[i].list_code, &failed);
+        p->source_id = put_text(&pop->arena, hits[i].source_id, &failed);
+        p->listed_name = put_text(&pop->arena, hits[i].listed_name, &failed);
+        p->content_hash = put_text(&pop->arena, hits[i].content_hash, &failed);
+        p->entity_id = hits[i].entity_id;
+        p->score = hits[i].score;
+    }
+    return failed;
+}
+
+static void party_of(rf_party *p, const population *pop, size_t i)
+{
+    const known *k = &pop->parties[i];
+    memset(p, 0, sizeof *p);
+    p->document = "counterparties";
+    p->ref = text(pop, k->fingerprint);
+    p->role = "counterparty";
+    p->name = text(pop, k->name);
+    p->address = text(pop, k->address);
+    p->city = text(pop, k->city);
+    p->country = text(pop, k->country);
+}
+
+/* ---- screening on threads --------------------------------------------------------------- */
+
+/* A current hit, as much as the comparison needs. */
+typedef struct cur_hit {
+    size_t party;
+    const rf_entity *entity;
+} cur_hit;
+
+typedef struct worker {
+    pthread_t thread;
+    const rf_matcher *matcher;
+    const rf_match_options *match;
+    const population *pop;
+    size_t from, to;
+    cur_hit *hits;
+    size_t n_hits, cap;
+    int rc;
+    rf_error err;
+} worker;
+
+static void *screen_range(void *arg)
+{
+    worker *w = arg;
+    rf_result *res = NULL;
+    if ((w->rc = rf_result_new(&res)) < 0) {
+        rf_error_set(&w->err, w->rc, NULL, 0, "out of memory");
+        return NULL;
+    }
+    for (size_t i = w->from; i < w->to; i++) {
+        rf_party p;
+        size_t n;
+        party_of(&p, w->pop, i);
+        if ((w->rc = rf_matcher_screen(res, w->matcher, &p, w->match, &w->err)) < 0) break;
+        n = rf_result_count(res);
+        if (w->n_hits + n > w->cap) {
+            size_t cap = w->cap ? w->cap * 2 : 4096;
+            cur_hit *grown;
+            while (cap < w->n_hits + n) cap *= 2;
+            if (!(grown = realloc(w->hits, cap * sizeof *grown))) {
+                w->rc = rf_error_set(&w->err, RF_ENOMEM, NULL, 0, "out of memory");
+                break;
+            }
+            w->hits = grown;
+            w->cap = cap;
+        }
+        for (size_t k = 0; k < n; k++)
+            w->hits[w->n_hits++] = (cur_hit){i, rf_result_hit(res, k)->entity};
+    }
+    rf_result_free(res);
+    return NULL;
+}
+
+/* Screens every party on `threads` threads; the workers' hits, in party order, go to *out. */
+static int screen_all(cur_hit **out, size_t *n_out, const rf_matcher *m,
+                      const rf_match_options *match, const population *pop, int threads,
+                      rf_error *err)
+{
+    worker w[MAX_THREADS];
+    size_t total = 0;
+    int rc = 0;
+
+    *out = NULL;
+    *n_out = 0;
+    for (int i = 0; i < threads; i++) {
+        memset(&w[i], 0, sizeof w[i]);
+        w[i].matcher = m;
+        w[i].match = match;
+        w[i].pop = pop;
+        w[i].from = pop->count * (size_t)i / (size_t)threads;
+        w[i].to = pop->count * (size_t)(i + 1) / (size_t)threads;
+        if (threads == 1) screen_range(&w[i]);
+        else if (pthread_create(&w[i].thread, NULL, screen_range, &w[i]) != 0) {
+            w[i].rc = rf_error_set(&w[i].err, RF_ENOMEM, NULL, 0, "cannot start a thread");
+            w[i].from = w[i].to; /* joined below only if started */
+        }
+    }
+    for (int i = 0; i < threads; i++) {
+        if (threads > 1 && w[i].from < w[i].to) pthread_join(w[i].thread, NULL);
+        total += w[i].n_hits;
+    }
+    for (int i = 0; i < threads && !rc; i++)
+        if (w[i].rc < 0) rc = w[i].rc, *err = w[i].err;
+    if (!rc && total && !(*out = malloc(total * sizeof **out)))
+        rc = rf_error_set(err, RF_ENOMEM, NULL, 0, "out of memory");
+    for (int i = 0; i < threads; i++) {
+        if (!rc && w[i].n_hits) memcpy(*out + *n_out, w[i].hits, w[i].n_hits * sizeof **out);
+        if (!rc) *n_out += w[i].n_hits;
+        free(w[i].hits);
+    }
+    return rc;
+}
+
+/* ---- what is in force now --------------------------------------------------------------- */
+
+/* The entities of the snapshot sorted by (list, source id) and by (list, primary name), to
+ * tell a delisted entity from one that only stopped matching. */
+typedef struct in_force {
+    const rf_entity **by_id, **by_name;
+    size_t count;
+} in_force;
+
+static const char *primary(const rf_entity *e)
+{
+    return e->n_names ? e->names[0].text : "";
+}
+
+static int cmp_list(const char *a, const char *b)
+{
+    return strcasecmp(a ? a : "", b ? b : "");
+}
+
+static int by_id_cmp(const void *a, const void *b)
+{
+    const rf_entity *x = *(const rf_entity *const *)a, *y = *(const rf_entity *const *)b;
+    int d = cmp_list(x->list_code, y->list_code);
+    return d ? d : strcmp(x->source_id ? x->source_id : "", y->source_id ? y->source_id : "");
+}
+
+static int by_name_cmp(const void *a, const void *b)
+{
+    const rf_entity *x = *(const rf_entity *const *)a, *y = *(const rf_entity *const *)b;
+    int d = cmp_list(x->list_code, y->list_code);
+    return d ? d : strcasecmp(primary(x), primary(y));
+}
+
+static int in_force_build(in_force *f, const rf_snapshot *snap)
+{
+    f->count = rf_snapshot_count(snap);
+    f->by_id = malloc((f->count ? f->count : 1) * sizeof *f->by_id);
+    f->by_name = malloc((f->count ? f->count : 1) * sizeof *f->by_name);
+    if (!f->by_id || !f->by_name) return RF_ENOMEM;
+    for (size_t i = 0; i < f->count; i++) f->by_id[i] = f->by_name[i] = rf_snapshot_entity(snap, i);
+    qsort(f->by_id, f->count, sizeof *f->by_id, by_id_cmp);
+    qsort(f->by_name, f->count, sizeof *f->by_name, by_name_cmp);
+    return RF_OK;
+}
+
+static int in_force_has(const in_force *f, const char *list, const char *source_id,
+                        const char *name)
+{
+    rf_entity key;
+    rf_name key_name = {name ? name : "", RF_NAME_PRIMARY};
+    const rf_entity *kp = &key;
+    memset(&key, 0, sizeof key);
+    key.list_code = list;
+    key.source_id = source_id;
+    key.names = &key_name;
+    key.n_names = 1;
+    return bsearch(&kp, f->by_id, f->count, sizeof *f->by_id, by_id_cmp) ||
+           (name && bsearch(&kp, f->by_name, f->count, sizeof *f->by_name, by_name_cmp));
+}
+
+/* ---- comparing and reporting -------------------------------------------------------------- */
+
+/* 1 when a current hit on `e` is the earlier hit `p` (same list entry, or, for lists whose
+ * ids change with every amendment, same list and primary name). */
+static int same_entity(const population *pop, const prev_hit *p, const rf_entity *e, int by_name)
+{
+    if (cmp_list(text(pop, p->list_code), e->list_code) != 0) return 0;
+    if (!by_name) return e->source_id && strcmp(text(pop, p->source_id), e->source_id) == 0;
+    return text(pop, p->listed_name) && strcasecmp(text(pop, p->listed_name), primary(e)) == 0;
+}
+
+/* What one party's rescreen found: the kinds of its current hits (NULL: unchanged) and its
+ * earlier hits that are gone. */
+typedef struct party_changes {
+    const char **kind;   /* per current hit: "new", "changed" or NULL */
+    long long *before;   /* per current hit: the earlier record's id when changed */
+    size_t *gone;        /* indexes into pop->prev */
+    const char **gone_kind;
+    size_t n_gone;
+    int any;
+} party_changes;
+
+typedef struct rescreen_run {
+    population pop;
+    in_force force;
+    cli_lists_loaded lists;
+    rf_match_options match;
+    rf_report *report;
+    cli_record record;
+    rf_result *result;
+    /* per reported party */
+    const rf_hit **hits;
+    rf_hit *extra;        /* hits made up for gone entities */
+    rf_hit_note *notes;
+    rf_buf *changes;
+    size_t cap;
+    long reported;
+    long counts[4];       /* new, changed, delisted, dropped hits */
+    rf_error err;
+} rescreen_run;
+
+static int grow_reported(rescreen_run *rr, size_t n)
+{
+    if (n <= rr->cap) return RF_OK;
+    {
+        const rf_hit **a = realloc(rr->hits, n * sizeof *a);
+        rf_hit *b = a ? realloc(rr->extra, n * sizeof *b) : NULL;
+        rf_hit_note *c = b ? realloc(rr->notes, n * sizeof *c) : NULL;
+        rf_buf *d = c ? realloc(rr->changes, n * sizeof *d) : NULL;
+        if (a) rr->hits = a;
+        if (b) rr->extra = b;
+        if (c) rr->notes = c;
+        if (!d) return RF_ENOMEM;
+        memset(d + rr->cap, 0, (n - rr->cap) * sizeof *d);
+        rr->changes = d;
+        rr->cap = n;
+    }
+    return RF_OK;
+}
+
+/* Screens the party again for the full hits (explanations, marked words), and reports and
+ * records its new and changed hits and its gone ones. */
+static int report_party(rescreen_run *rr, size_t i, const party_changes *pc)
+{
+    const population *pop = &rr->pop;
+    const known *k = &pop->parties[i];
+    rf_snapshot *earlier = NULL;
+    long long *ids = NULL;
+    size_t n_ids = 0, n_cur, n = 0;
+    const rf_hit **current = NULL;
+    rf_party p;
+    int rc;
+
+    party_of(&p, pop, i);
+    if ((rc = rf_matcher_screen(rr->result, rr->lists.matcher, &p, &rr->match, &rr->err)) < 0)
+        return rc;
+    n_cur = rf_result_count(rr->result);
+    if ((rc = grow_reported(rr, n_cur + pc->n_gone)) != 0 ||
+        !(ids = calloc(n_cur + pc->n_gone + 1, sizeof *ids)) ||
+        !(current = calloc(n_cur + 1, sizeof *current))) {
+        rc = rf_error_set(&rr->err, RF_ENOMEM, NULL, 0, "out of memory");
+        goto done;
+    }
+    for (size_t h = 0; h < n_cur; h++) current[h] = rf_result_hit(rr->result, h);
+    for (size_t h = 0; h < pc->n_gone; h++) ids[n_ids++] = pop->prev[pc->gone[h]].entity_id;
+    for (size_t h = 0; h < n_cur; h++)
+        if (pc->kind[h] && pc->before[h]) ids[n_ids++] = pc->before[h];
+    if (n_ids && (rc = rf_snapshot_load_ids(&earlier, rr->lists.store, ids, n_ids, &rr->err)) < 0)
+        goto done;
+
+    /* The hits to report: the new and changed ones as screened now, then the gone ones as
+     * they were listed when last matched. */
+    for (size_t h = 0; h < n_cur; h++)
+        if (pc->kind[h]) rr->hits[n++] = current[h];
+    for (size_t g = 0; g < pc->n_gone; g++) {
+        const prev_hit *ph = &pop->prev[pc->gone[g]];
+        const rf_entity *e = rf_snapshot_find(earlier, ph->entity_id);
+        rf_hit *x = &rr->extra[g];
+        if (!e) continue; /* records are never deleted; a store edited by hand may say otherwise */
+        memset(x, 0, sizeof *x);
+        x->entity = e;
+        x->score = ph->score;
+        x->explanation = strcmp(pc->gone_kind[g], "delisted") == 0
+                             ? "matched when last screened; no longer in the lists in force"
+                             : "matched when last screened; still listed, no longer matches";
+        rr->hits[n++] = x;
+    }
+    if (n == 0) goto done;
+    if ((rc = cli_notes_for(&rr->record.notes, rr->lists.store, text(pop, k->fingerprint),
+                            rr->hits, n, &rr->err)) < 0)
+        goto done;
+    memcpy(rr->notes, rr->record.notes.notes, n * sizeof *rr->notes);
+    {
+        size_t r = 0;
+        for (size_t h = 0; h < n_cur; h++) {
+            if (!pc->kind[h]) continue;
+            rr->notes[r].rescreen = pc->kind[h];
+            rr->counts[strcmp(pc->kind[h], "new") == 0 ? 0 : 1]++;
+            if (pc->before[h] && !rr->notes[r].changes) {
+                const rf_entity *before = rf_snapshot_find(earlier, pc->before[h]);
+                if (before && rf_entity_changes(&rr->changes[r], before, current[h]->entity) == 0)
+                    rr->notes[r].changes = rr->changes[r].data;
+            }
+            r++;
+        }
+        for (size_t g = 0; g < pc->n_gone && r < n; g++, r++) {
+            rr->notes[r].rescreen = pc->gone_kind[g];
+            rr->counts[strcmp(pc->gone_kind[g], "delisted") == 0 ? 2 : 3]++;
+        }
+    }
+    if ((rc = rf_report_add_reviewed(rr->report, &p, rr->hits, n, text(pop, k->fingerprint),
+                                     rr->notes, &rr->err)) < 0 ||
+        (rc = cli_record_result(&rr->record, 0, &p, text(pop, k->fingerprint), rr->hits, n,
+                                rr->notes, &rr->err)) < 0 ||
+        (rc = cli_record_counterparty(&rr->record, &p, text(pop, k->fingerprint), current,
+                                      n_cur, &rr->err)) < 0)
+        goto done;
+    rr->reported++;
+    cli_tally(&rr->record.totals, rr->notes, n);
+
+done:
+    rf_snapshot_free(earlier);
+    free(ids);
+    free(current);
+    return rc;
+}
+
+/* Compares each party's hits now with its hits when last screened, and reports the changed. */
+static int compare_all(rescreen_run *rr, const cur_hit *cur, size_t n_cur)
+{
+    const population *pop = &rr->pop;
+    party_changes pc;
+    size_t c = 0, cap = 0;
+    int rc = 0;
+
+    memset(&pc, 0, sizeof pc);
+    for (size_t i = 0; i < pop->count && rc == 0; i++) {
+        const known *k = &pop->parties[i];
+        size_t first = c, n;
+        while (c < n_cur && cur[c].party == i) c++;
+        n = c - first;
+        if (n == 0 && k->n_prev == 0) continue;
+        if (n > cap || k->n_prev > cap) {
+            size_t want = n > k->n_prev ? n : k->n_prev;
+            const char **a = realloc(pc.kind, want * sizeof *a);
+            long long *b = a ? realloc(pc.before, want * sizeof *b) : NULL;
+            size_t *g = b ? realloc(pc.gone, want * sizeof *g) : NULL;
+            const char **gk = g ? realloc(pc.gone_kind, want * sizeof *gk) : NULL;
+            if (a) pc.kind = a;
+            if (b) pc.before = b;
+            if (g) pc.gone = g;
+            if (!gk) {
+                rc = rf_error_set(&rr->err, RF_ENOMEM, NULL, 0, "out of memory");
+                break;
+            }
+            pc.gone_kind = gk;
+            cap = want;
+        }
+        pc.any = 0;
+        pc.n_gone = 0;
+        for (size_t h = 0; h < n; h++) {
+            const rf_entity *e = cur[first + h].entity;
+            const prev_hit *match = NULL;
+            for (int by_name = 0; by_name < 2 && !match; by_name++)
+                for (size_t p = 0; p < k->n_prev && !match; p++)
+                    if (same_entity(pop, &pop->prev[k->first_prev + p], e, by_name))
+                        match = &pop->prev[k->first_prev + p];
+            pc.before[h] = 0;
+            if (!match) pc.kind[h] = "new";
+            else if (!e->content_hash ||
+                     strcmp(text(pop, match->content_hash), e->content_hash) != 0) {
+                pc.kind[h] = "changed";
+                pc.before[h] = match->entity_id;
+            } else {
+                pc.kind[h] = NULL;
+            }
+            pc.any |= pc.kind[h] != NULL;
+        }
+        for (size_t p = 0; p < k->n_prev; p++) {
+            const prev_hit *ph = &pop->prev[k->first_prev + p];
+            int still = 0;
+            for (int by_name = 0; by_name < 2 && !still; by_name++)
+                for (size_t h = 0; h < n && !still; h++)
+                    still = same_entity(pop, ph, cur[first + h].entity, by_name);
+            if (still) continue;
+            pc.gone[pc.n_gone] = k->first_prev + p;
+            pc.gone_kind[pc.n_gone++] =
+                in_force_has(&rr->force, text(pop, ph->list_code), text(pop, ph->source_id),
+                             text(pop, ph->listed_name))
+                    ? "dropped"
+                    : "delisted";
+            pc.any = 1;
+        }
+        if (pc.any) rc = report_party(rr, i, &pc);
+    }
+    free(pc.kind);
+    free(pc.before);
+    free(pc.gone);
+    free(pc.gone_kind);
+    return rc;
+}
+
+int cli_rescreen(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"db", required_argument, NULL, 'd'},        {"format", required_argument, NULL, 'f'},
+        {"output", required_argument, NULL, 'o'},    {"threads", required_argument, NULL, 'T'},
+        {"threshold", required_argument, NULL, 't'}, {"max-hits", required_argument, NULL, 'x'},
+        {"help", no_argument, NULL, 'h'},            {NULL, 0, NULL, 0}};
+    const char *db = NULL, *output = NULL, *format_name = NULL;
+    rf_report_format format = RF_REPORT_JSONL;
+    rf_report_context ctx;
+    rescreen_run rr;
+    cur_hit *cur = NULL;
+    size_t n_cur = 0;
+    long online = sysconf(_SC_NPROCESSORS_ONLN);
+    int threads = online > 0 && online < MAX_THREADS ? (int)online : 2;
+    int c, status = CLI_EXIT_ERROR;
+    char now[32];
+    FILE *out = stdout;
+
+    memset(&rr, 0, sizeof rr);
+    optind = 0;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":ho:", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'd': db = optarg; break;
+        case 'f': format_name = optarg; break;
+        case 'o': output = optarg; break;
+        case 'T': {
+            char *end;
+            long n = strtol(optarg, &end, 10);
+            if (*end || end == optarg || n < 1 || n > MAX_THREADS)
+                return cli_usage_error("rescreen", "--threads wants a number from 1 to %d",
+                                       MAX_THREADS);
+            threads = (int)n;
+            break;
+        }
+        case 't':
+            if (cli_parse_threshold(&rr.match.threshold, optarg))
+                return cli_usage_error("rescreen", "--threshold wants a number in (0, 1], not '%s'",
+                                       optarg);
+            break;
+        case 'x': {
+            char *end;
+            long n = strtol(optarg, &end, 10);
+            if (*end || end == optarg || n < 1 || n > 1000)
+                return cli_usage_error("rescreen", "--max-hits wants a number from 1 to 1000");
+            rr.match.max_hits = (int)n;
+            break;
+        }
+        case 'h': fputs(rescreen_help, stdout); return 0;
+        case ':': return cli_bad_option("rescreen", argv, optopt, 1);
+        default: return cli_bad_option("rescreen", argv, optopt, 0);
+        }
+    }
+    if (optind < argc) return cli_usage_error("rescreen", "unexpected argument '%s'", argv[optind]);
+    if (format_name) {
+        if (rf_report_format_parse(&format, format_name) < 0)
+            return cli_usage_error("rescreen", "--format is html, jsonl or csv, not '%s'",
+                                   format_name);
+    } else if (output && strrchr(output, '.')) {
+        rf_report_format_parse(&format, strrchr(output, '.') + 1);
+    }
+
+    if (cli_load(&rr.lists, db, NULL)) return CLI_EXIT_ERROR;
+    rf_error_clear(&rr.err);
+    if (rf_store_counterparties_each(rr.lists.store, NULL, collect, &rr.pop, &rr.err) < 0 ||
+        in_force_build(&rr.force, rr.lists.snap) != 0 || rf_result_new(&rr.result) < 0) {
+        if (!rr.err.code) rf_error_set(&rr.err, RF_ENOMEM, NULL, 0, "out of memory");
+        goto done;
+    }
+    if (screen_all(&cur, &n_cur, rr.lists.matcher, &rr.match, &rr.pop, threads, &rr.err) < 0)
+        goto done;
+    if (output && !(out = fopen(output, "w"))) {
+        rf_error_set(&rr.err, RF_EIO, output, 0, "cannot write the report");
+        out = stdout;
+        goto done;
+    }
+    cli_now_utc(now);
+    memset(&ctx, 0, sizeof ctx);
+    ctx.versions = rf_snapshot_versions(rr.lists.snap);
+    ctx.threshold = rr.match.threshold > 0 ? rr.match.threshold : RF_DEFAULT_THRESHOLD;
+    ctx.generated_at = now;
+    ctx.tool_version = RF_VERSION;
+    if (rf_report_open(&rr.report, format, out, &ctx, &rr.err) < 0 ||
+        cli_record_begin(&rr.record, rr.lists.store, "rescreen", ctx.versions, NULL, &rr.match,
+                         now, argc, argv, &rr.err) < 0 ||
+        compare_all(&rr, cur, n_cur) < 0)
+        goto done;
+    {
+        rf_report *rep = rr.report;
+        rr.report = NULL;
+        if (rf_report_close(rep, &rr.err) < 0) goto done;
+    }
+    rr.record.totals.parties = (long long)rr.pop.count;
+    status = cli_exit_status(&rr.record.totals, 0);
+    rr.record.totals.exit_status = status;
+    {
+        long long id = rf_run_id(rr.record.run);
+        if (cli_record_finish(&rr.record, &rr.record.totals, &rr.err) < 0) {
+            status = CLI_EXIT_ERROR;
+            goto done;
+        }
+        fprintf(stderr,
+                "redflag: %zu counterpart%s rescreened, %ld changed: %ld new hit%s, %ld changed "
+                "listing%s, %ld delisted, %ld no longer matched; %lld new alarm%s\n",
+                rr.pop.count, rr.pop.count == 1 ? "y" : "ies", rr.reported, rr.counts[0],
+                rr.counts[0] == 1 ? "" : "s", rr.counts[1], rr.counts[1] == 1 ? "" : "s",
+                rr.counts[2], rr.counts[3], rr.record.totals.new_alarms,
+                rr.record.totals.new_alarms == 1 ? "" : "s");
+        if (output) fprintf(stderr, "redflag: report written to %s\n", output);
+        fprintf(stderr, "redflag: recorded as run %lld ('redflag history show %lld')\n", id, id);
+    }
+
+done:
+    if (status == CLI_EXIT_ERROR && rr.err.code) cli_report_error(&rr.err);
+    rf_report_free(rr.report);
+    if (out != stdout && fclose(out) != 0 && status != CLI_EXIT_ERROR) {
+        fprintf(stderr, "redflag: %s: could not write the report\n", output);
+        status = CLI_EXIT_ERROR;
+    }
+    cli_record_free(&rr.record);
+    rf_result_free(rr.result);
+    for (size_t i = 0; i < rr.cap; i++) rf_buf_free(&rr.changes[i]);
+    free(rr.changes);
+    free(rr.hits);
+    free(rr.extra);
+    free(rr.notes);
+    free(cur);
+    free(rr.force.by_id);
+    free(rr.force.by_name);
+    free(rr.pop.parties);
+    free(rr.pop.prev);
+    rf_buf_free(&rr.pop.arena);
+    cli_unload(&rr.lists);
+    return status;
+}

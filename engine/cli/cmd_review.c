@@ -1,0 +1,457 @@
+/* cmd_review.c: `redflag review`: records what a reviewer decided about a hit (cleared,
+ * confirmed, escalated), one from the command line or many from a CSV file (the CSV report
+ * itself, with decision and reason columns filled in, will do), and lists the decisions. A
+ * decision names the counterparty by its fingerprint (reports print it) or by name, country
+ * and address, and the listed entity by its list entry id; both must be known, so a typo
+ * cannot record a decision about nobody. */
+#include "cli.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <csv.h>
+
+static const char review_help[] =
+    "usage: redflag review clear|confirm|escalate [--db PATH] (--party FINGERPRINT |\n"
+    "                      --name NAME [--country CC] [--address TEXT] [--city CITY])\n"
+    "                      --entity ID [--list CODE] --reason TEXT [--reviewer NAME] [--run N]\n"
+    "       redflag review import [--db PATH] [--reviewer NAME] FILE.csv\n"
+    "       redflag review list [--db PATH] [--party FINGERPRINT] [--all]\n"
+    "\n"
+    "Records a decision about a hit: the counterparty (FINGERPRINT, as reports print it; or\n"
+    "the name, country and address it was screened with) against the listed entity ID (the\n"
+    "list's own id, source_id in reports; --list when several lists use that id).\n"
+    "  clear      not the listed party: the hit stops alarming for this counterparty while the\n"
+    "             listed record stays as it is now; when the list amends it (a new alias,\n"
+    "             address, license policy, ...) the alarm returns and says what changed\n"
+    "  confirm    it is the listed party: the hit alarms on every screening\n"
+    "  escalate   handed to someone who decides: it alarms until then\n"
+    "Decisions are never changed or deleted: a new decision on the same hit supersedes the\n"
+    "earlier one, and both stay in the audit trail.\n"
+    "  --reason TEXT      why (required)\n"
+    "  --reviewer NAME    who decides (default $REDFLAG_USER, else the login name)\n"
+    "  --run N            the screening run whose report showed the hit\n"
+    "\n"
+    "import: records every row of FILE.csv (header row required) that has a decision, in one\n"
+    "transaction: a bad row names its line and nothing is recorded. Columns, any order, any\n"
+    "case: decision (clear, confirm, escalate), reason, source_id (or entity), list,\n"
+    "fingerprint, or name with country, address and city; reviewer and run are optional. The\n"
+    "CSV report of `redflag screen` has these columns: add decision and reason.\n"
+    "\n"
+    "list: the decisions in force (the latest per counterparty and listed entity), or with\n"
+    "--all every decision ever recorded, oldest first.\n"
+    "\n" CLI_HELP_COMMON;
+
+/* ---- collecting decisions ------------------------------------------------------------------ */
+
+/* Decisions about to be recorded, with the strings they point at. */
+typedef struct decision_set {
+    rf_decision *items;
+    size_t count, cap;
+    char **owned;
+    size_t n_owned, owned_cap;
+} decision_set;
+
+static void set_free(decision_set *s)
+{
+    for (size_t i = 0; i < s->n_owned; i++) free(s->owned[i]);
+    free(s->owned);
+    free(s->items);
+    memset(s, 0, sizeof *s);
+}
+
+/* A copy of `text` kept until the set is freed; NULL in, NULL out; *oom set on failure. */
+static const char *keep(decision_set *s, const char *text, int *oom)
+{
+    char *copy;
+    if (!text) return NULL;
+    if (s->n_owned == s->owned_cap) {
+        size_t cap = s->owned_cap ? s->owned_cap * 2 : 32;
+        char **grown = realloc(s->owned, cap * sizeof *grown);
+        if (!grown) return *oom = 1, NULL;
+        s->owned = grown;
+        s->owned_cap = cap;
+    }
+    if (!(copy = rf_strdup(text))) return *oom = 1, NULL;
+    return s->owned[s->n_owned++] = copy;
+}
+
+/* What a reviewer wrote for one decision. */
+typedef struct decision_input {
+    const char *decision, *fingerprint, *name, *country, *address, *city, *list, *entity,
+        *reason, *reviewer, *run;
+} decision_input;
+
+static int copy_name(const rf_counterparty *cp, const rf_known_hit *hits, size_t n, void *ctx)
+{
+    rf_buf *name = ctx;
+    (void)hits, (void)n;
+    return rf_buf_puts(name, cp->name);
+}
+
+/* Checks one decision against the store and adds it to the set. `file` and `line` place
+ * errors (NULL and 0 for the command line). */
+static int resolve(decision_set *set, rf_store *st, const decision_input *in, const char *file,
+                   long line, rf_error *err)
+{
+    char fingerprint[RF_FINGERPRINT_LEN + 1];
+    rf_buf party_name = {0};
+    rf_snapshot *snap = NULL;
+    const rf_entity *e;
+    rf_decision d;
+    long long entity_id = 0, run_id = 0;
+    int rc, oom = 0;
+
+    memset(&d, 0, sizeof d);
+    if (rf_decision_kind_parse(&d.kind, in->decision) < 0)
+        return rf_error_set(err, RF_EUSAGE, file, line,
+                            "decision \"%s\" is not clear, confirm or escalate",
+                            in->decision ? in->decision : "");
+    if (!in->reason || !in->reason[0])
+        return rf_error_set(err, RF_EUSAGE, file, line, "a decision needs a reason");
+    if (!in->entity || !in->entity[0])
+        return rf_error_set(err, RF_EUSAGE, file, line,
+                            "name the listed entity by its list entry id (source_id)");
+    if (in->run && in->run[0]) {
+        char *end;
+        run_id = strtoll(in->run, &end, 10);
+        if (*end || run_id <= 0)
+            return rf_error_set(err, RF_EUSAGE, file, line, "run \"%s\" is not a run number",
+                                in->run);
+    }
+    if (in->fingerprint && in->fingerprint[0]) {
+        snprintf(fingerprint, sizeof fingerprint, "%s", in->fingerprint);
+        rc = rf_store_counterparties_each(st, fingerprint, copy_name, &party_name, err);
+        if (rc == RF_ENOTFOUND)
+            rf_error_set(err, RF_ENOTFOUND, file, line,
+                         "no counterparty %s has been screened (fingerprints are in the reports)",
+                         in->fingerprint);
+        if (rc) goto done;
+    } else if (in->name && in->name[0]) {
+        rf_party p;
+        memset(&p, 0, sizeof p);
+        p.name = in->name, p.country = in->country, p.address = in->address, p.city = in->city;
+        if ((rc = rf_party_fingerprint(fingerprint, &p)) < 0) goto done;
+        if ((rc = rf_buf_puts(&party_name, in->name)) < 0) goto done;
+    } else {
+        rc = rf_error_set(err, RF_EUSAGE, file, line,
+                          "name the counterparty: its fingerprint, or its name");
+        goto done;
+    }
+    if ((rc = rf_store_entity_find(&entity_id, st, in->list && in->list[0] ? in->list : NULL,
+                                   in->entity, err)) != 0 ||
+        (rc = rf_snapshot_load_ids(&snap, st, &entity_id, 1, err)) != 0)
+        goto done;
+    if (!(e = rf_snapshot_find(snap, entity_id))) {
+        rc = rf_error_set(err, RF_ENOTFOUND, file, line, "list entry %s vanished", in->entity);
+        goto done;
+    }
+    d.fingerprint = keep(set, fingerprint, &oom);
+    d.party_name = keep(set, party_name.data, &oom);
+    d.list_code = keep(set, e->list_code ? e->list_code : "", &oom);
+    d.source_id = keep(set, e->source_id, &oom);
+    d.listed_name = keep(set, e->n_names ? e->names[0].text : NULL, &oom);
+    d.entity_id = e->id;
+    d.content_hash = keep(set, e->content_hash, &oom);
+    d.reviewer = keep(set, in->reviewer && in->reviewer[0] ? in->reviewer : cli_user(), &oom);
+    d.reason = keep(set, in->reason, &oom);
+    d.run_id = run_id;
+    if (!oom && set->count == set->cap) {
+        size_t cap = set->cap ? set->cap * 2 : 16;
+        rf_decision *grown = realloc(set->items, cap * sizeof *grown);
+        if (grown) set->items = grown, set->cap = cap;
+        else oom = 1;
+    }
+    if (oom) {
+        rc = rf_error_set(err, RF_ENOMEM, file, line, "out of memory");
+        goto done;
+    }
+    set->items[set->count++] = d;
+
+done:
+    /* Errors from the store name no place: say which row they are about. */
+    if (rc && file && !err->file[0]) {
+        snprintf(err->file, sizeof err->file, "%s", file);
+        err->line = line;
+    }
+    rf_snapshot_free(snap);
+    rf_buf_free(&party_name);
+    return rc;
+}
+
+static void print_recorded(const rf_decision *d)
+{
+    printf("%s: %s (%s) against %s %s (%s), by %s: %s\n", rf_decision_kind_name(d->kind),
+           d->fingerprint, d->party_name ? d->party_name : "", d->list_code, d->source_id,
+           d->listed_name ? d->listed_name : "", d->reviewer, d->reason);
+}
+
+/* ---- the CSV file --------------------------------------------------------------------------- */
+
+enum { COL_DECISION, COL_FINGERPRINT, COL_NAME, COL_COUNTRY, COL_ADDRESS, COL_CITY, COL_LIST,
+       COL_ENTITY, COL_REASON, COL_REVIEWER, COL_RUN, N_COLS };
+
+static const char *const COLUMN_NAMES[N_COLS][2] = {
+    {"decision", NULL}, {"fingerprint", NULL}, {"name", NULL},   {"country", NULL},
+    {"address", NULL},  {"city", NULL},        {"list", NULL},   {"source_id", "entity"},
+    {"reason", NULL},   {"reviewer", NULL},    {"run", NULL}};
+
+typedef struct csv_run {
+    const char *path;
+    rf_store *st;
+    decision_set *set;
+    const char *reviewer;  /* --reviewer, for rows that name none */
+    long line, row_line;   /* line being parsed; line the row started on */
+    int header_done;
+    long field;
+    long col[N_COLS];      /* column of each known header, -1 if absent */
+    rf_buf cells[N_COLS];
+    rf_error err;
+} csv_run;
+
+static void csv_field_cb(void *data, size_t len, void *ctx)
+{
+    csv_run *run = ctx;
+    const char *s = data ? data : "";
+    if (run->err.code) return;
+    if (run->field == 0) run->row_line = run->line;
+    if (!run->header_done) {
+        char head[32];
+        size_t n = len < sizeof head - 1 ? len : sizeof head - 1;
+        memcpy(head, s, n);
+        head[rf_trim(head, n)] = '\0';
+        for (int c = 0; c < N_COLS; c++)
+            for (int k = 0; k < 2; k++)
+                if (COLUMN_NAMES[c][k] && strcasecmp(head, COLUMN_NAMES[c][k]) == 0 &&
+                    run->col[c] < 0)
+                    run->col[c] = run->field;
+    } else {
+        for (int c = 0; c < N_COLS; c++) {
+            size_t bad;
+            if (run->col[c] != run->field) continue;
+            if (!rf_utf8_valid(s, len, &bad))
+                rf_error_set(&run->err, RF_EFORMAT, run->path, run->line,
+                             "invalid UTF-8 at byte %zu of column %ld", bad + 1, run->field + 1);
+            else if (len > RF_MAX_FIELD || rf_buf_append(&run->cells[c], s, len) < 0 ||
+                     rf_buf_append(&run->cells[c], "", 0) < 0)
+                rf_error_set(&run->err, RF_ELIMIT, run->path, run->line, "cell too long");
+        }
+    }
+    run->field++;
+}
+
+static const char *cell(csv_run *run, int c)
+{
+    if (!run->cells[c].len) return NULL;
+    run->cells[c].len = rf_trim(run->cells[c].data, run->cells[c].len);
+    run->cells[c].data[run->cells[c].len] = '\0';
+    return run->cells[c].len ? run->cells[c].data : NULL;
+}
+
+static void csv_row_cb(int terminator, void *ctx)
+{
+    csv_run *run = ctx;
+    (void)terminator;
+    run->field = 0;
+    if (run->err.code) return;
+    if (!run->header_done) {
+        run->header_done = 1;
+        if (run->col[COL_DECISION] < 0 || run->col[COL_REASON] < 0 || run->col[COL_ENTITY] < 0 ||
+            (run->col[COL_FINGERPRINT] < 0 && run->col[COL_NAME] < 0))
+            rf_error_set(&run->err, RF_EFORMAT, run->path, run->row_line,
+                         "the header needs decision, reason, source_id, and fingerprint or name");
+    } else if (cell(run, COL_DECISION)) { /* a row without a decision is not decided yet */
+        decision_input in;
+        in.decision = cell(run, COL_DECISION);
+        in.fingerprint = cell(run, COL_FINGERPRINT);
+        in.name = cell(run, COL_NAME);
+        in.country = cell(run, COL_COUNTRY);
+        in.address = cell(run, COL_ADDRESS);
+        in.city = cell(run, COL_CITY);
+        in.list = cell(run, COL_LIST);
+        in.entity = cell(run, COL_ENTITY);
+        in.reason = cell(run, COL_REASON);
+        in.reviewer = cell(run, COL_REVIEWER) ? cell(run, COL_REVIEWER) : run->reviewer;
+        in.run = cell(run, COL_RUN);
+        resolve(run->set, run->st, &in, run->path, run->row_line, &run->err);
+    }
+    for (int c = 0; c < N_COLS; c++) rf_buf_reset(&run->cells[c]);
+}
+
+/* Reads every decided row of the file into `set`; prints any error. */
+static int read_decisions(decision_set *set, rf_store *st, const char *path, const char *reviewer)
+{
+    csv_run run;
+    struct csv_parser parser;
+    rf_reader *reader = NULL;
+    char chunk[65536];
+    long n;
+
+    memset(&run, 0, sizeof run);
+    run.path = path;
+    run.st = st;
+    run.set = set;
+    run.reviewer = reviewer;
+    run.line = 1;
+    for (int c = 0; c < N_COLS; c++) run.col[c] = -1;
+    if (csv_init(&parser, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0) {
+        fprintf(stderr, "redflag: out of memory\n");
+        return CLI_EXIT_ERROR;
+    }
+    if (rf_reader_open(&reader, path, &run.err) == 0) {
+        while (!run.err.code && (n = rf_reader_read(reader, chunk, sizeof chunk, &run.err)) > 0) {
+            const char *p = chunk, *end = chunk + n;
+            while (p < end && !run.err.code) {
+                const char *nl = memchr(p, '\n', (size_t)(end - p));
+                size_t len = (size_t)((nl ? nl + 1 : end) - p);
+                if (csv_parse(&parser, p, len, csv_field_cb, csv_row_cb, &run) != len)
+                    rf_error_set(&run.err, RF_EFORMAT, path, run.line, "malformed CSV: %s",
+                                 csv_strerror(csv_error(&parser)));
+                if (nl) run.line++;
+                p += len;
+            }
+        }
+        if (!run.err.code && csv_fini(&parser, csv_field_cb, csv_row_cb, &run) != 0)
+            rf_error_set(&run.err, RF_EFORMAT, path, run.line, "malformed CSV: %s",
+                         csv_strerror(csv_error(&parser)));
+        if (!run.err.code && !run.header_done)
+            rf_error_set(&run.err, RF_EFORMAT, path, 0, "no header row");
+    }
+    if (run.err.code) cli_report_error(&run.err);
+    csv_free(&parser);
+    rf_reader_close(reader);
+    for (int c = 0; c < N_COLS; c++) rf_buf_free(&run.cells[c]);
+    return run.err.code ? CLI_EXIT_ERROR : 0;
+}
+
+/* ---- list ----------------------------------------------------------------------------------- */
+
+static int review_list(rf_store *st, const char *fingerprint, int all)
+{
+    rf_decision_list list = {0};
+    rf_error err;
+    int rc;
+
+    rf_error_clear(&err);
+    rc = all ? rf_store_decisions_all(&list, st, fingerprint, NULL, NULL, &err)
+             : rf_store_decisions_for(&list, st, fingerprint, &err);
+    if (rc < 0) {
+        cli_report_error(&err);
+        return CLI_EXIT_ERROR;
+    }
+    printf("%-5s %-20s %-9s %-12s %-16s %-24s %-5s %-24s %s\n", "id", "decided", "decision",
+           "reviewer", "counterparty", "party", "list", "listed", "reason");
+    for (size_t i = 0; i < list.count; i++) {
+        const rf_decision *d = &list.items[i];
+        printf("%-5lld %-20s ", d->id, d->decided_at);
+        cli_print_cell(stdout, rf_decision_kind_name(d->kind), 9, 1);
+        putchar(' ');
+        cli_print_cell(stdout, d->reviewer, 12, 1);
+        printf(" %-16s ", d->fingerprint);
+        cli_print_cell(stdout, d->party_name, 24, 1);
+        putchar(' ');
+        cli_print_cell(stdout, d->list_code, 5, 1);
+        putchar(' ');
+        cli_print_cell(stdout, d->listed_name, 24, 1);
+        putchar(' ');
+        cli_print_cell(stdout, d->reason, 60, 0);
+        putchar('\n');
+    }
+    if (list.count == 0) printf("(no decision)\n");
+    rf_decision_list_free(&list);
+    return 0;
+}
+
+/* ---- the command ---------------------------------------------------------------------------- */
+
+int cli_review(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"db", required_argument, NULL, 'd'},       {"party", required_argument, NULL, 'p'},
+        {"name", required_argument, NULL, 'n'},     {"country", required_argument, NULL, 'c'},
+        {"address", required_argument, NULL, 'a'},  {"city", required_argument, NULL, 'y'},
+        {"entity", required_argument, NULL, 'e'},   {"list", required_argument, NULL, 'l'},
+        {"reason", required_argument, NULL, 'r'},   {"reviewer", required_argument, NULL, 'w'},
+        {"run", required_argument, NULL, 'u'},      {"all", no_argument, NULL, 'A'},
+        {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0}};
+    decision_input in;
+    const char *db = NULL, *verb;
+    decision_set set;
+    rf_store *st = NULL;
+    rf_error err;
+    int c, all = 0, status = CLI_EXIT_ERROR;
+
+    memset(&in, 0, sizeof in);
+    memset(&set, 0, sizeof set);
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        fputs(review_help, argc < 2 ? stderr : stdout);
+        return argc < 2 ? CLI_EXIT_ERROR : 0;
+    }
+    verb = argv[1];
+    optind = 0;
+    opterr = 0;
+    while ((c = getopt_long(argc - 1, argv + 1, ":h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'd': db = optarg; break;
+        case 'p': in.fingerprint = optarg; break;
+        case 'n': in.name = optarg; break;
+        case 'c': in.country = optarg; break;
+        case 'a': in.address = optarg; break;
+        case 'y': in.city = optarg; break;
+        case 'e': in.entity = optarg; break;
+        case 'l': in.list = optarg; break;
+        case 'r': in.reason = optarg; break;
+        case 'w': in.reviewer = optarg; break;
+        case 'u': in.run = optarg; break;
+        case 'A': all = 1; break;
+        case 'h': fputs(review_help, stdout); return 0;
+        case ':': return cli_bad_option("review", argv + 1, optopt, 1);
+        default: return cli_bad_option("review", argv + 1, optopt, 0);
+        }
+    }
+    optind++; /* getopt ran over argv + 1 */
+    rf_error_clear(&err);
+    if (strcmp(verb, "list") == 0) {
+        if (optind < argc) return cli_usage_error("review", "list takes no argument");
+        if (cli_open_store(&st, db, 1)) return CLI_EXIT_ERROR;
+        status = review_list(st, in.fingerprint, all);
+    } else if (strcmp(verb, "import") == 0) {
+        if (argc - optind != 1) return cli_usage_error("review", "import wants one CSV file");
+        if (cli_open_store(&st, db, 1)) return CLI_EXIT_ERROR;
+        if (read_decisions(&set, st, argv[optind], in.reviewer) == 0) {
+            if (rf_store_decisions_add(st, set.items, set.count, &err) < 0) {
+                cli_report_error(&err);
+            } else {
+                for (size_t i = 0; i < set.count; i++) print_recorded(&set.items[i]);
+                fprintf(stderr, "redflag: %zu decision%s recorded from %s\n", set.count,
+                        set.count == 1 ? "" : "s", argv[optind]);
+                status = 0;
+            }
+        }
+    } else {
+        rf_decision_kind kind;
+        if (rf_decision_kind_parse(&kind, verb) < 0)
+            return cli_usage_error("review", "'%s' is not clear, confirm, escalate, import or list",
+                                   verb);
+        if (optind < argc)
+            return cli_usage_error("review", "unexpected argument '%s'", argv[optind]);
+        if (!in.reason) return cli_usage_error("review", "--reason is required");
+        if (!in.entity) return cli_usage_error("review", "--entity is required");
+        if (!in.fingerprint && !in.name)
+            return cli_usage_error("review", "--party or --name is required");
+        in.decision = verb;
+        if (cli_open_store(&st, db, 1)) return CLI_EXIT_ERROR;
+        if (resolve(&set, st, &in, NULL, 0, &err) < 0 ||
+            rf_store_decisions_add(st, set.items, set.count, &err) < 0) {
+            cli_report_error(&err);
+        } else {
+            print_recorded(&set.items[0]);
+            status = 0;
+        }
+    }
+    set_free(&set);
+    rf_store_close(st);
+    return status;
+}
