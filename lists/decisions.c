@@ -109,7 +109,8 @@ int rf_store_decision_add(long long *id, rf_store *st, const rf_decision *d, rf_
     int rc;
 
     if (id) *id = 0;
-    if (!d || d->kind == RF_DECISION_NONE || (unsigned)d->kind >= sizeof KIND_NAMES / sizeof *KIND_NAMES)
+    if (!d || d->kind == RF_DECISION_NONE ||
+        (unsigned)d->kind >= sizeof KIND_NAMES / sizeof *KIND_NAMES)
         return rf_error_set(err, RF_EUSAGE, NULL, 0,
                             "a decision is cleared, confirmed or escalated");
     if ((rc = rf_store_check_text(d->fingerprint, "the counterparty's fingerprint", 1, err)) ||
@@ -166,20 +167,33 @@ int rf_store_decision_add(long long *id, rf_store *st, const rf_decision *d, rf_
     return rc;
 }
 
+int rf_store_decisions_add(rf_store *st, const rf_decision *ds, size_t n, rf_error *err)
+{
+    int rc;
+    if (n && !ds) return rf_error_set(err, RF_EUSAGE, NULL, 0, "no decisions");
+    if (sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+        return rf_store_db_error(err, st, "recording decisions");
+    for (size_t i = 0; i < n; i++)
+        if ((rc = rf_store_decision_add(NULL, st, &ds[i], err)) != 0) {
+            sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+            return rc;
+        }
+    return rf_store_exec(st, "COMMIT", err);
+}
+
 int rf_store_decisions_for(rf_decision_list *out, rf_store *st, const char *fingerprint,
                            rf_error *err)
 {
     /* The newest decision per listed entity; rows are only ever added, so the largest id is
      * the latest. */
     static const char sql[] =
-        "SELECT " DECISION_COLUMNS " FROM review_decision d WHERE fingerprint = ?1"
+        "SELECT " DECISION_COLUMNS " FROM review_decision d WHERE (?1 IS NULL OR fingerprint = ?1)"
         " AND id = (SELECT max(id) FROM review_decision x WHERE x.fingerprint = d.fingerprint"
         " AND x.list_code = d.list_code AND x.source_id = d.source_id) ORDER BY id";
     sqlite3_stmt *stmt = NULL;
     int rc;
 
     memset(out, 0, sizeof *out);
-    if (!fingerprint) return rf_error_set(err, RF_EUSAGE, NULL, 0, "no fingerprint");
     if ((rc = rf_store_prepare(&stmt, st, sql, err)) != 0) return rc;
     rf_store_bind_text(stmt, 1, fingerprint);
     rc = collect_decisions(out, st, stmt, err);

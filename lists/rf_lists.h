@@ -336,7 +336,10 @@ void rf_decision_list_free(rf_decision_list *list); /* NULL is a no-op */
 /* Appends a decision; *id (if not NULL) is its id. Every field but party_name, listed_name,
  * entity_id, content_hash, decided_at and run_id is required (RF_EUSAGE). */
 int rf_store_decision_add(long long *id, rf_store *st, const rf_decision *d, rf_error *err);
-/* The decisions in force for one counterparty: the latest per listed entity, oldest first. */
+/* Appends n decisions in one transaction: all of them, or (on any error) none. */
+int rf_store_decisions_add(rf_store *st, const rf_decision *ds, size_t n, rf_error *err);
+/* The decisions in force for one counterparty (or, fingerprint NULL, for all): the latest per
+ * counterparty and listed entity, oldest first. */
 int rf_store_decisions_for(rf_decision_list *out, rf_store *st, const char *fingerprint,
                            rf_error *err);
 /* Every decision recorded from `from` to `to` (YYYY-MM-DD, both included, NULL: no bound),

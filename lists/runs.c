@@ -106,7 +106,8 @@ int rf_store_run_begin(rf_run **out, rf_store *st, const rf_run_info *info, rf_e
         return rf_error_set(err, RF_EUSAGE, NULL, 0, "a run needs a command, a user and versions");
     if (st->active)
         return rf_error_set(err, RF_EUSAGE, st->path, 0, "an import is in progress");
-    if (!(run = calloc(1, sizeof *run))) return rf_error_set(err, RF_ENOMEM, NULL, 0, "out of memory");
+    if (!(run = calloc(1, sizeof *run)))
+        return rf_error_set(err, RF_ENOMEM, NULL, 0, "out of memory");
     run->st = st;
     stmts[0] = &run->ins_party, stmts[1] = &run->ins_line, stmts[2] = &run->ins_hit;
     stmts[3] = &run->ins_input, stmts[4] = &run->upsert_cp, stmts[5] = &run->del_cp_hits;
@@ -551,11 +552,17 @@ static size_t parse_spans(size_t *spans, size_t max_pairs, const char *s)
     return n;
 }
 
+/* The text columns of a hit row (explanation, changes, rescreen, then the decision's), copied
+ * before the statement steps on: sqlite's pointers last only until then. */
+static const int HIT_TEXT_COLS[] = {3, 7, 8, 11, 12, 13, 14, 15, 17, 18, 19, 20};
+#define HIT_TEXTS ((int)(sizeof HIT_TEXT_COLS / sizeof *HIT_TEXT_COLS))
+
 /* A recorded hit, with room for the things it points at. */
 typedef struct replay_hit {
     rf_run_hit hit;
     rf_decision decision;
     size_t spans[2 * 64], party_spans[2 * 64];
+    long slots[HIT_TEXTS]; /* its texts in the party's rf_strings, by HIT_TEXT_COLS */
 } replay_hit;
 
 #define PARTY_TEXTS 21
@@ -583,6 +590,8 @@ int rf_store_run_results(rf_store *st, long long run_id, const rf_snapshot *enti
     replay_hit *hits = NULL;
     rf_run_hit *flat = NULL;
     rf_order_line *order_lines = NULL;
+    long *line_slots = NULL; /* 7 text slots per order line */
+    rf_strings texts = {0};
     size_t hits_cap = 0, lines_cap = 0;
     int rc, step;
 
@@ -613,6 +622,7 @@ int rf_store_run_results(rf_store *st, long long run_id, const rf_snapshot *enti
         r.fingerprint = (const char *)sqlite3_column_text(parties, 3);
         r.party = &p;
 
+        rf_strings_free(&texts); /* the previous party's */
         sqlite3_reset(lines);
         sqlite3_bind_int64(lines, 1, run_id);
         sqlite3_bind_int64(lines, 2, r.seq);
@@ -620,21 +630,34 @@ int rf_store_run_results(rf_store *st, long long run_id, const rf_snapshot *enti
             rf_order_line *l;
             if (n_lines == lines_cap) {
                 rf_order_line *grown;
+                long *grown_slots;
                 lines_cap = lines_cap ? lines_cap * 2 : 16;
                 if (!(grown = realloc(order_lines, lines_cap * sizeof *grown))) goto oom;
                 order_lines = grown;
+                if (!(grown_slots = realloc(line_slots, lines_cap * 7 * sizeof *grown_slots)))
+                    goto oom;
+                line_slots = grown_slots;
             }
-            l = &order_lines[n_lines++];
+            l = &order_lines[n_lines];
             l->line = (long)sqlite3_column_int64(lines, 0);
-            l->number = (const char *)sqlite3_column_text(lines, 1);
-            l->part_number = (const char *)sqlite3_column_text(lines, 2);
-            l->description = (const char *)sqlite3_column_text(lines, 3);
-            l->quantity = (const char *)sqlite3_column_text(lines, 4);
-            l->eccn = (const char *)sqlite3_column_text(lines, 5);
-            l->hs_code = (const char *)sqlite3_column_text(lines, 6);
-            l->origin = (const char *)sqlite3_column_text(lines, 7);
+            for (int c = 0; c < 7; c++)
+                if ((line_slots[n_lines * 7 + (size_t)c] =
+                         rf_strings_add(&texts, lines, 1 + c)) < 0)
+                    goto oom;
+            n_lines++;
         }
         if (lstep != SQLITE_DONE) goto db_error;
+        for (size_t i = 0; i < n_lines; i++) {
+            rf_order_line *l = &order_lines[i];
+            const long *slot = &line_slots[i * 7];
+            l->number = rf_strings_get(&texts, slot[0]);
+            l->part_number = rf_strings_get(&texts, slot[1]);
+            l->description = rf_strings_get(&texts, slot[2]);
+            l->quantity = rf_strings_get(&texts, slot[3]);
+            l->eccn = rf_strings_get(&texts, slot[4]);
+            l->hs_code = rf_strings_get(&texts, slot[5]);
+            l->origin = rf_strings_get(&texts, slot[6]);
+        }
         p.lines = n_lines ? order_lines : NULL;
         p.n_lines = n_lines;
 
@@ -661,9 +684,10 @@ int rf_store_run_results(rf_store *st, long long run_id, const rf_snapshot *enti
                                   entity_id);
                 goto cleanup;
             }
+            for (int c = 0; c < HIT_TEXTS; c++)
+                if ((h->slots[c] = rf_strings_add(&texts, hits_q, HIT_TEXT_COLS[c])) < 0) goto oom;
             h->hit.name_index = (size_t)sqlite3_column_int64(hits_q, 1);
             h->hit.score = sqlite3_column_double(hits_q, 2);
-            h->hit.explanation = (const char *)sqlite3_column_text(hits_q, 3);
             h->hit.n_listed_spans = parse_spans(h->spans, 64,
                                                 (const char *)sqlite3_column_text(hits_q, 4));
             h->hit.listed_spans = h->spans;
@@ -671,28 +695,36 @@ int rf_store_run_results(rf_store *st, long long run_id, const rf_snapshot *enti
                                                (const char *)sqlite3_column_text(hits_q, 5));
             h->hit.party_spans = h->party_spans;
             h->hit.record_changed = sqlite3_column_int(hits_q, 6);
-            h->hit.changes = (const char *)sqlite3_column_text(hits_q, 7);
-            h->hit.rescreen = (const char *)sqlite3_column_text(hits_q, 8);
+            h->hit.decision = NULL;
             if (sqlite3_column_type(hits_q, 9) != SQLITE_NULL) {
                 rf_decision *d = &h->decision;
+                memset(d, 0, sizeof *d);
                 d->id = sqlite3_column_int64(hits_q, 9);
                 rf_decision_kind_parse(&d->kind, (const char *)sqlite3_column_text(hits_q, 10));
-                d->fingerprint = (const char *)sqlite3_column_text(hits_q, 11);
-                d->party_name = (const char *)sqlite3_column_text(hits_q, 12);
-                d->list_code = (const char *)sqlite3_column_text(hits_q, 13);
-                d->source_id = (const char *)sqlite3_column_text(hits_q, 14);
-                d->listed_name = (const char *)sqlite3_column_text(hits_q, 15);
                 d->entity_id = sqlite3_column_int64(hits_q, 16);
-                d->content_hash = (const char *)sqlite3_column_text(hits_q, 17);
-                d->reviewer = (const char *)sqlite3_column_text(hits_q, 18);
-                d->reason = (const char *)sqlite3_column_text(hits_q, 19);
-                d->decided_at = (const char *)sqlite3_column_text(hits_q, 20);
                 d->run_id = sqlite3_column_int64(hits_q, 21);
                 h->hit.decision = d;
             }
-            flat[r.n_hits++] = h->hit;
+            r.n_hits++;
         }
         if (hstep != SQLITE_DONE && hstep != SQLITE_ROW) goto db_error;
+        for (size_t i = 0; i < r.n_hits; i++) {
+            replay_hit *h = &hits[i];
+            rf_decision *d = &h->decision;
+            h->hit.explanation = rf_strings_get(&texts, h->slots[0]);
+            h->hit.changes = rf_strings_get(&texts, h->slots[1]);
+            h->hit.rescreen = rf_strings_get(&texts, h->slots[2]);
+            d->fingerprint = rf_strings_get(&texts, h->slots[3]);
+            d->party_name = rf_strings_get(&texts, h->slots[4]);
+            d->list_code = rf_strings_get(&texts, h->slots[5]);
+            d->source_id = rf_strings_get(&texts, h->slots[6]);
+            d->listed_name = rf_strings_get(&texts, h->slots[7]);
+            d->content_hash = rf_strings_get(&texts, h->slots[8]);
+            d->reviewer = rf_strings_get(&texts, h->slots[9]);
+            d->reason = rf_strings_get(&texts, h->slots[10]);
+            d->decided_at = rf_strings_get(&texts, h->slots[11]);
+            flat[i] = h->hit;
+        }
         r.hits = r.n_hits ? flat : NULL;
         if (fn(&r, ctx)) {
             rc = rf_error_set(err, RF_ECANCEL, NULL, 0, "stopped by the caller");
@@ -715,5 +747,7 @@ cleanup:
     free(hits);
     free(flat);
     free(order_lines);
+    free(line_slots);
+    rf_strings_free(&texts);
     return rc;
 }

@@ -64,10 +64,7 @@ void rf_report_score(char out[8], double score);
 /* Each appends to `out`. NULL text counts as empty. Bytes that are not UTF-8 become U+FFFD, so
  * the output stays well-formed whatever got past the importers. */
 
-/* rf_json_string (a JSON string literal) is public: see rf_reports.h. */
-/* One CSV cell: quoted when it holds a separator, quote or line break; a cell that starts
- * with = + - @ TAB or CR is prefixed with ' so spreadsheets do not run it as a formula. */
-int rf_csv_cell(rf_buf *out, const char *s);
+/* rf_json_string and rf_csv_cell are public: see rf_reports.h. */
 /* HTML text or attribute content with & < > " ' escaped. */
 int rf_html_text(rf_buf *out, const char *s, size_t len);
 /* The same, with the byte ranges `spans` (any order, may overlap, clamped to the text and

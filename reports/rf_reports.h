@@ -101,9 +101,13 @@ int rf_report_add_reviewed(rf_report *rep, const rf_party *party, const rf_hit *
                            size_t n_hits, const char *fingerprint, const rf_hit_note *notes,
                            rf_error *err);
 
-/* Appends `s` to `out` as a JSON string literal with its quotes (null for NULL); bytes that
- * are not UTF-8 become U+FFFD. For callers writing their own JSON (audit export). */
+/* For callers writing their own JSON or CSV (the audit export). Each appends to `out`; NULL
+ * text counts as empty; bytes that are not UTF-8 become U+FFFD. */
+/* A JSON string literal with its quotes, or null for NULL. */
 int rf_json_string(rf_buf *out, const char *s);
+/* One CSV cell: quoted when it holds a separator, quote or line break; a cell that starts
+ * with = + - @ TAB or CR is prefixed with ' so spreadsheets do not run it as a formula. */
+int rf_csv_cell(rf_buf *out, const char *s);
 /* Records a document that could not be read (shown in the HTML summary). */
 int rf_report_add_failure(rf_report *rep, const rf_error *failure, rf_error *err);
 /* Finishes the output (HTML is written here) and frees the report. */
