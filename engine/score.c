@@ -153,8 +153,9 @@ static float word_sim(const rf_side *p, size_t i, const rf_side *l, size_t j, in
     if (pc == RF_TOK_NUMBER || lc == RF_TOK_NUMBER) return 0.0f;
     /* A Chinese or Korean name differing by a syllable is another name (习近朋, 习近平). */
     if (p->origin[i] == RF_ORIGIN_SYLLABIC || l->origin[j] == RF_ORIGIN_SYLLABIC) return 0.0f;
-    if (pl != ll && rf_collapse_equal(p->surf[i], pl, l->surf[j], ll)) {
-        /* A letter doubled or undoubled ("Sson" / "Son", "Essa" / "Esa"), even in a short word. */
+    if (pl != ll && (person || (pl > 4 && ll > 4)) && rf_collapse_equal(p->surf[i], pl, l->surf[j], ll)) {
+        /* A letter doubled or undoubled ("Sson" / "Son", "Essa" / "Esa"), even in a short
+         * name of a person; not in a company's acronym ("AEC" is not "AECC"). */
         size_t longer = pl > ll ? pl : ll, extra = longer - (pl < ll ? pl : ll);
         *kind = RF_PAIR_TYPO;
         return 1.0f - 0.5f * (float)extra / (float)longer;
@@ -380,8 +381,12 @@ double rf_score_sides(const rf_side *p, const rf_side *l, int person, rf_score_d
         float need;
         for (size_t j = 0; j < l->n; j++) weak_words += l->cls[j] != RF_TOK_LEGAL && l->cls[j] != RF_TOK_STOP;
         need = weak_words > 1 ? WEAK_NAME_MIN_SIM : 1.0f;
+        /* A misspelling corrected by the lexicon ("Capita" read as "Capital") is not "as
+         * written". */
         for (size_t k = 0; k < d->n_pairs; k++)
-            if (d->pairs[k].sim < need && d->pairs[k].kind != RF_PAIR_LEGAL) weak_all_exact = 0;
+            if ((d->pairs[k].sim < need || p->origin[d->pairs[k].p] == RF_ORIGIN_TYPO) &&
+                d->pairs[k].kind != RF_PAIR_LEGAL)
+                weak_all_exact = 0;
     }
     for (size_t i = 0; i < p->n; i++) {
         if (p->cls[i] == RF_TOK_LEGAL) party_is_org = 1;
