@@ -262,6 +262,14 @@ static double whole_name_score(const rf_side *p, const rf_side *l)
     return 1.0 - TYPO_COST * (double)d / (double)longer;
 }
 
+/* 1 when party word i is the initials of listed words j and j+1 ("JC" for "Jean-Claude"). */
+static int initials_of(const rf_side *p, size_t i, const rf_side *l, size_t j)
+{
+    return p->surf_len[i] == 2 && l->surf_len[j] > 1 && l->surf_len[j + 1] > 1 &&
+           p->surf[i][0] == l->surf[j][0] && p->surf[i][1] == l->surf[j + 1][0] &&
+           l->cls[j] == RF_TOK_WORD && l->cls[j + 1] == RF_TOK_WORD;
+}
+
 /* The index of an unpaired word of `s` written `w` (n letters), or -1. */
 static int find_unpaired(const rf_side *s, const uint8_t *used, const char *w, size_t n)
 {
@@ -346,6 +354,10 @@ double rf_score_sides(const rf_side *p, const rf_side *l, int person, rf_score_d
             }
             if (i + 1 < p->n && n_cand < sizeof cand / sizeof cand[0] && spells_merged(p, i, l, j)) {
                 rf_pair x = {(uint8_t)i, (uint8_t)(i + 1), (uint8_t)j, (uint8_t)j, RF_PAIR_MERGED, 0.95f};
+                cand[n_cand++] = x;
+            }
+            if (person && j + 1 < l->n && n_cand < sizeof cand / sizeof cand[0] && initials_of(p, i, l, j)) {
+                rf_pair x = {(uint8_t)i, (uint8_t)i, (uint8_t)j, (uint8_t)(j + 1), RF_PAIR_INITIAL, 0.7f};
                 cand[n_cand++] = x;
             }
         }
