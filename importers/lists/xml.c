@@ -77,9 +77,13 @@ static const char *trimmed(const char *s, size_t len, size_t *out_len)
     return s;
 }
 
+/* The line of the node the reader is on; the parser's own line (which runs ahead of the
+ * nodes it hands out) when the node has none. */
 static long line_now(xml_walk *w)
 {
-    return (long)xmlTextReaderGetParserLineNumber(w->reader);
+    xmlNodePtr node = xmlTextReaderCurrentNode(w->reader);
+    long line = node ? xmlGetLineNo(node) : -1;
+    return line > 0 ? line : (long)xmlTextReaderGetParserLineNumber(w->reader);
 }
 
 /* Fails naming the line and the element path, so a bad record can be found. */
@@ -263,9 +267,11 @@ int rf_xml_read(rf_list_ctx *cx, const char *data, size_t len, const char *const
     if (!(w.counts = calloc(n_records + 1, sizeof *w.counts)))
         return rf_list_fail(cx, RF_ENOMEM, 0, "out of memory");
     /* XML_PARSE_NONET and nothing else that loads or substitutes: no NOENT, DTDLOAD,
-     * DTDATTR, XINCLUDE or HUGE (which would lift libxml2's own size limits). */
+     * DTDATTR, XINCLUDE or HUGE (which would lift libxml2's own size limits). BIG_LINES keeps
+     * line numbers past 65,535 (a full sdn.xml has millions of lines). */
     w.reader = xmlReaderForMemory(data, (int)len, cx->name, NULL,
-                                  XML_PARSE_NONET | XML_PARSE_NOCDATA | XML_PARSE_COMPACT);
+                                  XML_PARSE_NONET | XML_PARSE_NOCDATA | XML_PARSE_COMPACT |
+                                      XML_PARSE_BIG_LINES);
     if (!w.reader) {
         free(w.counts);
         return rf_list_fail(cx, RF_ENOMEM, 0, "cannot start the XML reader");
@@ -301,11 +307,14 @@ int rf_xml_read(rf_list_ctx *cx, const char *data, size_t len, const char *const
             break;
         }
     }
+    /* The path is where the reader had got to: libxml2 parses a little ahead of the nodes it
+     * hands out, so near the start of a small file there is none yet. */
     if (w.rc == 0 && r < 0)
         w.rc = rf_list_fail(cx, RF_EFORMAT, w.parse_line ? w.parse_line : line_now(&w),
-                            "not well-formed XML: %s (in /%s)",
+                            "not well-formed XML: %s%s%s%s",
                             w.parse_error[0] ? w.parse_error : "parse error",
-                            w.path.len ? w.path.data : "");
+                            w.path.len ? " (near /" : "", w.path.len ? w.path.data : "",
+                            w.path.len ? ")" : "");
     if (w.rc == 0 && w.in_record)
         w.rc = rf_list_fail(cx, RF_EFORMAT, w.record_line, "the file ends inside a record");
     xmlFreeTextReader(w.reader);

@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "importers/rf_importers.h"
+#include "list_test_util.h"
 #include "rf_test.h"
 
 /* The bundled May 2022 CSL: the tree's own copy, as the program embeds it. */
@@ -26,74 +27,6 @@ static const char *csl_2022(void)
     const char *root = getenv("RF_SOURCE_DIR");
     snprintf(path, sizeof path, "%s/lists/data/consolidated_2022-05.csv.gz", root ? root : ".");
     return path;
-}
-
-static rf_store *open_store(const char *name)
-{
-    rf_store *st = NULL;
-    rf_error err;
-    int rc = rf_store_open(&st, rf_test_tmpfile(name), &err);
-    if (rc) fprintf(stderr, "%s\n", err.message);
-    assert_int_equal(rc, RF_OK);
-    return st;
-}
-
-/* Collects the warnings an import reports. */
-typedef struct warnings {
-    int count;
-    char text[64][512];
-    long line[64];
-} warnings;
-
-static void on_warning(const char *file, long line, const char *message, void *ctx)
-{
-    warnings *w = ctx;
-    (void)file;
-    if (w->count < 64) {
-        snprintf(w->text[w->count], sizeof w->text[0], "%s", message);
-        w->line[w->count] = line;
-    }
-    w->count++;
-}
-
-static int import_ok(rf_import_summary *sum, rf_store *st, const char *path,
-                     const char *effective, warnings *w)
-{
-    rf_import_options opts = {effective, on_warning, w};
-    rf_error err;
-    int rc = rf_import_list_file(sum, st, path, &opts, &err);
-    if (rc) {
-        char msg[2048];
-        fprintf(stderr, "%s\n", rf_error_format(&err, msg, sizeof msg));
-    }
-    return rc;
-}
-
-static int has_name(const rf_entity *e, const char *text, rf_name_kind kind)
-{
-    for (size_t i = 0; i < e->n_names; i++)
-        if (strcmp(e->names[i].text, text) == 0 && e->names[i].kind == kind) return 1;
-    return 0;
-}
-
-static const rf_entity *find(const rf_snapshot *snap, const char *list, const char *primary)
-{
-    for (size_t i = 0; i < rf_snapshot_count(snap); i++) {
-        const rf_entity *e = rf_snapshot_entity(snap, i);
-        if (strcmp(e->list_code, list) == 0 && strcmp(e->names[0].text, primary) == 0) return e;
-    }
-    return NULL;
-}
-
-static size_t count_versions(rf_store *st)
-{
-    rf_version_list all;
-    rf_error err;
-    size_t n;
-    assert_int_equal(rf_store_versions_all(&all, st, &err), RF_OK);
-    n = all.count;
-    rf_version_list_free(&all);
-    return n;
 }
 
 /* ---- the 2022 CSL, imported once for the tests that read it ----------------------------- */
@@ -129,20 +62,6 @@ static int csl_teardown(void **state)
     rf_snapshot_free(f->snap);
     rf_store_close(f->st);
     free(f);
-    return 0;
-}
-
-typedef struct list_count {
-    const char *code;
-    long long expected;
-    long long seen;
-} list_count;
-
-static int collect_count(const char *code, long long n, void *ctx)
-{
-    list_count *c = ctx;
-    for (; c->code; c++)
-        if (strcmp(c->code, code) == 0) c->seen = n;
     return 0;
 }
 
