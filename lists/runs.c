@@ -158,6 +158,29 @@ fail:
     return rc;
 }
 
+int rf_store_run_add_versions(rf_run *run, const rf_version_list *versions, rf_error *err)
+{
+    sqlite3_stmt *stmt = NULL;
+    int rc;
+
+    if (!run || !versions) return rf_error_set(err, RF_EUSAGE, NULL, 0, "no run or versions");
+    if ((rc = batch_begin(run, err)) != 0 ||
+        (rc = rf_store_prepare(&stmt, run->st,
+                               "INSERT INTO run_version (run_id, position, version_id)"
+                               " SELECT ?1, (SELECT count(*) FROM run_version WHERE run_id = ?1),"
+                               " ?2 WHERE NOT EXISTS (SELECT 1 FROM run_version"
+                               " WHERE run_id = ?1 AND version_id = ?2)",
+                               err)) != 0)
+        return rc;
+    for (size_t i = 0; i < versions->count && rc == RF_OK; i++) {
+        sqlite3_bind_int64(stmt, 1, run->id);
+        sqlite3_bind_int64(stmt, 2, versions->items[i].id);
+        rc = step_done(run, stmt, "recording the run's list versions", err);
+    }
+    sqlite3_finalize(stmt);
+    return rc;
+}
+
 int rf_store_run_add_input(rf_run *run, const rf_run_input *in, rf_error *err)
 {
     sqlite3_stmt *s;
@@ -647,17 +670,6 @@ int rf_store_run_results(rf_store *st, long long run_id, const rf_snapshot *enti
             n_lines++;
         }
         if (lstep != SQLITE_DONE) goto db_error;
-        for (size_t i = 0; i < n_lines; i++) {
-            rf_order_line *l = &order_lines[i];
-            const long *slot = &line_slots[i * 7];
-            l->number = rf_strings_get(&texts, slot[0]);
-            l->part_number = rf_strings_get(&texts, slot[1]);
-            l->description = rf_strings_get(&texts, slot[2]);
-            l->quantity = rf_strings_get(&texts, slot[3]);
-            l->eccn = rf_strings_get(&texts, slot[4]);
-            l->hs_code = rf_strings_get(&texts, slot[5]);
-            l->origin = rf_strings_get(&texts, slot[6]);
-        }
         p.lines = n_lines ? order_lines : NULL;
         p.n_lines = n_lines;
 
@@ -708,6 +720,18 @@ int rf_store_run_results(rf_store *st, long long run_id, const rf_snapshot *enti
             r.n_hits++;
         }
         if (hstep != SQLITE_DONE && hstep != SQLITE_ROW) goto db_error;
+        /* Every text of the party is copied: now they can be pointed at. */
+        for (size_t i = 0; i < n_lines; i++) {
+            rf_order_line *l = &order_lines[i];
+            const long *slot = &line_slots[i * 7];
+            l->number = rf_strings_get(&texts, slot[0]);
+            l->part_number = rf_strings_get(&texts, slot[1]);
+            l->description = rf_strings_get(&texts, slot[2]);
+            l->quantity = rf_strings_get(&texts, slot[3]);
+            l->eccn = rf_strings_get(&texts, slot[4]);
+            l->hs_code = rf_strings_get(&texts, slot[5]);
+            l->origin = rf_strings_get(&texts, slot[6]);
+        }
         for (size_t i = 0; i < r.n_hits; i++) {
             replay_hit *h = &hits[i];
             rf_decision *d = &h->decision;

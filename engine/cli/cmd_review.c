@@ -37,8 +37,9 @@ static const char review_help[] =
     "import: records every row of FILE.csv (header row required) that has a decision, in one\n"
     "transaction: a bad row names its line and nothing is recorded. Columns, any order, any\n"
     "case: decision (clear, confirm, escalate), reason, source_id (or entity), list,\n"
-    "fingerprint, or name with country, address and city; reviewer and run are optional. The\n"
-    "CSV report of `redflag screen` has these columns: add decision and reason.\n"
+    "fingerprint, or name with country, address and city; reviewer and run are optional; of\n"
+    "repeated headers the rightmost counts. The CSV report of `redflag screen` has these\n"
+    "columns: add decision and reason at its end.\n"
     "\n"
     "list: the decisions in force (the latest per counterparty and listed entity), or with\n"
     "--all every decision ever recorded, oldest first.\n"
@@ -224,8 +225,8 @@ static void csv_field_cb(void *data, size_t len, void *ctx)
         head[rf_trim(head, n)] = '\0';
         for (int c = 0; c < N_COLS; c++)
             for (int k = 0; k < 2; k++)
-                if (COLUMN_NAMES[c][k] && strcasecmp(head, COLUMN_NAMES[c][k]) == 0 &&
-                    run->col[c] < 0)
+                /* The rightmost of repeated headers: the columns added to a report. */
+                if (COLUMN_NAMES[c][k] && strcasecmp(head, COLUMN_NAMES[c][k]) == 0)
                     run->col[c] = run->field;
     } else {
         for (int c = 0; c < N_COLS; c++) {
