@@ -4,8 +4,8 @@
  *
  * Entities are paired by (list code, source id), merging the two versions' keys as SQL
  * sorts them, and the stored content hashes say which pairs changed; only the entities that
- * differ are then loaded, through the snapshot loader over a temporary table of picked ids,
- * and compared field by field in memory to say what changed. */
+ * differ are then loaded (by id, through the snapshot loader) and compared field by field in
+ * memory to say what changed. */
 #include "rf_lists.h"
 #include "store_internal.h"
 
@@ -228,34 +228,21 @@ cleanup:
 static int load_side(rf_snapshot **out, rf_store *st, const pairs *p, int old_side,
                      long long version, rf_error *err)
 {
-    sqlite3_stmt *ins = NULL;
     rf_version_list versions = {0};
+    long long *ids = malloc((p->count ? p->count : 1) * sizeof *ids);
+    size_t n = 0;
     int rc;
 
     *out = NULL;
-    if ((rc = rf_store_exec(st,
-                            "CREATE TEMP TABLE IF NOT EXISTS rf_pick (id INTEGER PRIMARY KEY);"
-                            "DELETE FROM temp.rf_pick",
-                            err)) != 0 ||
-        (rc = rf_store_prepare(&ins, st, "INSERT INTO temp.rf_pick (id) VALUES (?1)", err)) != 0)
-        goto cleanup;
+    if (!ids) return rf_error_set(err, RF_ENOMEM, NULL, 0, "out of memory");
     for (size_t i = 0; i < p->count; i++) {
         long long id = old_side ? p->items[i].old_id : p->items[i].new_id;
-        if (!id) continue;
-        sqlite3_bind_int64(ins, 1, id);
-        if (sqlite3_step(ins) != SQLITE_DONE) {
-            rc = rf_store_db_error(err, st, "picking entities");
-            goto cleanup;
-        }
-        sqlite3_reset(ins);
+        if (id) ids[n++] = id;
     }
     if ((rc = rf_store_version_get(&versions, st, version, err)) == 0)
-        rc = rf_snapshot_load_picked(out, st, &versions, err);
-
-cleanup:
-    sqlite3_finalize(ins);
+        rc = rf_snapshot_load_id_set(out, st, ids, n, &versions, err);
     rf_version_list_free(&versions);
-    sqlite3_exec(st->db, "DELETE FROM temp.rf_pick", NULL, NULL, NULL);
+    free(ids);
     return rc;
 }
 
@@ -272,20 +259,6 @@ static int check_versions(rf_store *st, long long old_version, long long new_ver
 }
 
 /* ---- the diff --------------------------------------------------------------------------- */
-
-/* The entity with row id `id` in a snapshot loaded in id order; NULL if absent. */
-static const rf_entity *find_by_id(const rf_snapshot *snap, long long id)
-{
-    size_t lo = 0, hi = rf_snapshot_count(snap);
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        const rf_entity *e = rf_snapshot_entity(snap, mid);
-        if (e->id == id) return e;
-        if (e->id < id) lo = mid + 1;
-        else hi = mid;
-    }
-    return NULL;
-}
 
 static const rf_entity *change_entity(const rf_change *c)
 {
@@ -317,14 +290,13 @@ int rf_store_diff(rf_diff_counts *counts, rf_store *st, long long old_version,
     if (counts) *counts = n;
     if (!st || !fn) return rf_error_set(err, RF_EUSAGE, NULL, 0, "no store or no callback");
     /* One read transaction: an import committing meanwhile must not mix two states. */
-    if ((rc = rf_store_exec(st, "BEGIN", err)) != 0) return rc;
-    in_txn = 1;
+    if ((rc = rf_store_read_begin(st, &in_txn, err)) != 0) return rc;
     if ((rc = check_versions(st, old_version, new_version, err)) != 0 ||
         (rc = pair_up(&p, st, old_version, new_version, list_code, err)) != 0 ||
         (rc = load_side(&before, st, &p, 1, old_version, err)) != 0 ||
         (rc = load_side(&after, st, &p, 0, new_version, err)) != 0)
         goto cleanup;
-    sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
+    rf_store_read_end(st, in_txn);
     in_txn = 0;
 
     if (p.count && !(changes = calloc(p.count, sizeof *changes))) {
@@ -333,8 +305,8 @@ int rf_store_diff(rf_diff_counts *counts, rf_store *st, long long old_version,
     }
     for (size_t i = 0; i < p.count; i++) {
         rf_change *c = &changes[i];
-        c->before = p.items[i].old_id ? find_by_id(before, p.items[i].old_id) : NULL;
-        c->after = p.items[i].new_id ? find_by_id(after, p.items[i].new_id) : NULL;
+        c->before = p.items[i].old_id ? rf_snapshot_find(before, p.items[i].old_id) : NULL;
+        c->after = p.items[i].new_id ? rf_snapshot_find(after, p.items[i].new_id) : NULL;
         if ((p.items[i].old_id && !c->before) || (p.items[i].new_id && !c->after)) {
             rc = rf_error_set(err, RF_EDB, st->path, 0, "an entity vanished while comparing");
             goto cleanup;
@@ -355,7 +327,7 @@ int rf_store_diff(rf_diff_counts *counts, rf_store *st, long long old_version,
         }
 
 cleanup:
-    if (in_txn) sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
+    rf_store_read_end(st, in_txn);
     free(changes);
     free(p.items);
     rf_snapshot_free(before);
@@ -368,11 +340,11 @@ int rf_snapshot_load_removed(rf_snapshot **out, rf_store *st, long long old_vers
 {
     pairs p = {0};
     size_t kept = 0;
-    int rc;
+    int rc, in_txn;
 
     *out = NULL;
     if (!st) return rf_error_set(err, RF_EUSAGE, NULL, 0, "no store");
-    if ((rc = rf_store_exec(st, "BEGIN", err)) != 0) return rc;
+    if ((rc = rf_store_read_begin(st, &in_txn, err)) != 0) return rc;
     if ((rc = check_versions(st, old_version, new_version, err)) == 0 &&
         (rc = pair_up(&p, st, old_version, new_version, NULL, err)) == 0) {
         /* Removed only: a changed entity is still listed, an added one was not before. */
@@ -381,7 +353,7 @@ int rf_snapshot_load_removed(rf_snapshot **out, rf_store *st, long long old_vers
         p.count = kept;
         rc = load_side(out, st, &p, 1, old_version, err);
     }
-    sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
+    rf_store_read_end(st, in_txn);
     free(p.items);
     return rc;
 }

@@ -424,6 +424,9 @@ typedef struct rf_run rf_run;
 int rf_store_run_begin(rf_run **out, rf_store *st, const rf_run_info *info, rf_error *err);
 long long rf_run_id(const rf_run *run);
 int rf_store_run_add_input(rf_run *run, const rf_run_input *input, rf_error *err);
+/* Adds the versions of `versions` that the run does not name yet: screen --as-of document
+ * meets the versions of each order's date as it goes. */
+int rf_store_run_add_versions(rf_run *run, const rf_version_list *versions, rf_error *err);
 /* Records one screened party (from input `input`) and its hits, in screening order. */
 int rf_store_run_add_result(rf_run *run, int input, const rf_party *party,
                             const char *fingerprint, const rf_run_hit *hits, size_t n_hits,

@@ -313,8 +313,7 @@ int rf_snapshot_load(rf_snapshot **out, rf_store *st, const char *as_of, rf_erro
     *out = NULL;
     if ((rc = loader_begin(&ld, st, NULL, err)) != 0) return loader_end(out, &ld, rc);
     versions = &ld.snap->versions;
-    if ((rc = rf_store_exec(st, "BEGIN", err)) != 0) goto cleanup;
-    in_txn = 1;
+    if ((rc = rf_store_read_begin(st, &in_txn, err)) != 0) goto cleanup;
     if ((rc = rf_store_versions_in_force(&ld.snap->versions, st, as_of, err)) != 0) goto cleanup;
     if (versions->count == 0) {
         rc = rf_error_set(err, RF_ENOTFOUND, st->path, 0, "no list version in force on %s",
@@ -330,39 +329,23 @@ int rf_snapshot_load(rf_snapshot **out, rf_store *st, const char *as_of, rf_erro
         rc = loader_run(&ld, versions->items[v].id, err);
 
 cleanup:
-    if (in_txn) sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
+    rf_store_read_end(st, in_txn);
     return loader_end(out, &ld, rc);
 }
 
 #define PICKED "temp.rf_pick p JOIN entity e ON e.id = p.id"
 
-int rf_snapshot_load_picked(rf_snapshot **out, rf_store *st, rf_version_list *versions,
-                            rf_error *err)
-{
-    loader ld;
-    int rc;
-
-    *out = NULL;
-    if ((rc = loader_begin(&ld, st, versions, err)) == 0 &&
-        (rc = loader_prepare(&ld, ENTITIES_SQL(PICKED, ""), NAMES_SQL(PICKED, ""),
-                             ADDRESSES_SQL(PICKED, ""), err)) == 0)
-        rc = loader_run(&ld, 0, err);
-    return loader_end(out, &ld, rc);
-}
-
-int rf_snapshot_load_ids(rf_snapshot **out, rf_store *st, const long long *ids, size_t n,
-                         rf_error *err)
+int rf_snapshot_load_id_set(rf_snapshot **out, rf_store *st, const long long *ids, size_t n,
+                            rf_version_list *versions, rf_error *err)
 {
     sqlite3_stmt *ins = NULL;
+    loader ld;
     int rc, in_txn = 0;
 
     *out = NULL;
     if (n && !ids) return rf_error_set(err, RF_EUSAGE, NULL, 0, "no entity ids");
     /* Inside a caller's transaction (a run being recorded) that one is read through. */
-    if (sqlite3_get_autocommit(st->db)) {
-        if ((rc = rf_store_exec(st, "BEGIN", err)) != 0) return rc;
-        in_txn = 1;
-    }
+    if ((rc = rf_store_read_begin(st, &in_txn, err)) != 0) return rc;
     if ((rc = rf_store_exec(st,
                             "CREATE TEMP TABLE IF NOT EXISTS rf_pick (id INTEGER PRIMARY KEY);"
                             "DELETE FROM temp.rf_pick",
@@ -378,13 +361,23 @@ int rf_snapshot_load_ids(rf_snapshot **out, rf_store *st, const long long *ids, 
         }
         sqlite3_reset(ins);
     }
-    rc = rf_snapshot_load_picked(out, st, NULL, err);
+    if ((rc = loader_begin(&ld, st, versions, err)) == 0 &&
+        (rc = loader_prepare(&ld, ENTITIES_SQL(PICKED, ""), NAMES_SQL(PICKED, ""),
+                             ADDRESSES_SQL(PICKED, ""), err)) == 0)
+        rc = loader_run(&ld, 0, err);
+    rc = loader_end(out, &ld, rc);
 
 cleanup:
     sqlite3_finalize(ins);
     sqlite3_exec(st->db, "DELETE FROM temp.rf_pick", NULL, NULL, NULL);
-    if (in_txn) sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
+    rf_store_read_end(st, in_txn);
     return rc;
+}
+
+int rf_snapshot_load_ids(rf_snapshot **out, rf_store *st, const long long *ids, size_t n,
+                         rf_error *err)
+{
+    return rf_snapshot_load_id_set(out, st, ids, n, NULL, err);
 }
 
 const rf_entity *rf_snapshot_find(const rf_snapshot *snap, long long entity_id)

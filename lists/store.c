@@ -100,6 +100,21 @@ int rf_store_exec(rf_store *st, const char *sql, rf_error *err)
     return RF_OK;
 }
 
+int rf_store_read_begin(rf_store *st, int *began, rf_error *err)
+{
+    *began = 0;
+    if (!sqlite3_get_autocommit(st->db)) return RF_OK;
+    if (sqlite3_exec(st->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+        return rf_store_db_error(err, st, "starting to read");
+    *began = 1;
+    return RF_OK;
+}
+
+void rf_store_read_end(rf_store *st, int began)
+{
+    if (began) sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
+}
+
 int rf_store_prepare(sqlite3_stmt **out, rf_store *st, const char *sql, rf_error *err)
 {
     if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, out, NULL) != SQLITE_OK) {

@@ -16,6 +16,11 @@ struct rf_store {
 /* Fills `err` with RF_EDB, the store's path and sqlite's message after "what: ". */
 int rf_store_db_error(rf_error *err, rf_store *st, const char *what);
 int rf_store_exec(rf_store *st, const char *sql, rf_error *err);
+/* Opens a read transaction so that several queries see one state of the database, unless
+ * one is open already (a screening run being recorded holds one): *began says which, for
+ * rf_store_read_end. */
+int rf_store_read_begin(rf_store *st, int *began, rf_error *err);
+void rf_store_read_end(rf_store *st, int began);
 /* Prepares `sql` on the store's connection; *out is NULL on failure. */
 int rf_store_prepare(sqlite3_stmt **out, rf_store *st, const char *sql, rf_error *err);
 /* 1 when `s` is YYYY-MM-DD. */
@@ -30,10 +35,10 @@ int rf_store_collect_versions(rf_version_list *out, rf_store *st, sqlite3_stmt *
  * that keep decisions and runs append-only (review_schema.c). */
 extern const char rf_store_schema_review[];
 extern const char rf_store_schema_review_guards[];
-/* Loads the entities whose ids are in temp.rf_pick (see diff.c) into a snapshot that takes
- * over `versions` (left empty). The caller holds the read transaction. */
-int rf_snapshot_load_picked(rf_snapshot **out, rf_store *st, rf_version_list *versions,
-                            rf_error *err);
+/* Loads the entities with the `n` given ids, ordered by id, into a snapshot that takes over
+ * `versions` (left empty; may be NULL). */
+int rf_snapshot_load_id_set(rf_snapshot **out, rf_store *st, const long long *ids, size_t n,
+                            rf_version_list *versions, rf_error *err);
 /* The enum values stored as text; unknown text maps to RF_ENTITY_UNKNOWN / RF_NAME_ALIAS. */
 rf_entity_type rf_store_parse_type(const char *s);
 rf_name_kind rf_store_parse_kind(const char *s);

@@ -46,6 +46,7 @@ struct cli_asof {
     char fixed_date[11];
     loaded *sets[MAX_LOADED];
     unsigned long clock;
+    unsigned long loads; /* sets loaded so far */
     date_entry *dates;
     size_t n_dates;
     rf_delisting *delisted;
@@ -140,6 +141,7 @@ static int load_date(loaded **out, cli_asof *c, const char *date, rf_error *err)
         goto fail;
     }
     *out = l;
+    c->loads++;
     return 0;
 
 fail:
@@ -191,6 +193,11 @@ const rf_version_list *cli_asof_versions(const cli_asof *c)
 const rf_matcher *cli_asof_matcher(const cli_asof *c)
 {
     return c->fixed ? c->fixed->matcher : NULL;
+}
+
+unsigned long cli_asof_loads(const cli_asof *c)
+{
+    return c->loads;
 }
 
 /* Forgets the dates that map to `l`, about to be freed. */

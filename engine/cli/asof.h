@@ -23,6 +23,10 @@ const rf_version_list *cli_asof_versions(const cli_asof *c);
 /* The matcher of the one date (NULL with --as-of document), for callers that need one. */
 const rf_matcher *cli_asof_matcher(const cli_asof *c);
 
+/* How many sets of versions were loaded so far: when it grows during cli_asof_screen, the
+ * party's versions are ones the run had not met yet. */
+unsigned long cli_asof_loads(const cli_asof *c);
+
 /* Screens `party` into `res` against the versions in force on its date, and fills `scr`
  * with that date and those versions (with --as-of document; else NULL: the run's) and, when
  * the party is clear, what it matched among the parties the previous version of a feed

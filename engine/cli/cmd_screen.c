@@ -1,6 +1,7 @@
 /* cmd_screen.c: `redflag screen`: reads order / BOM CSV files, screens every party against the
  * lists in force with one matcher built for the whole run, and writes the report. A file that
  * cannot be read is reported and recorded, and the other files are still screened. */
+#include "asof.h"
 #include "cli.h"
 
 #include <getopt.h>
@@ -13,7 +14,8 @@
 
 static const char screen_help[] =
     "usage: redflag screen [--db PATH] [--format html|jsonl|csv] [-o FILE] [--threshold X]\n"
-    "                      [--map ROLE=HEADER]... [--as-of DATE] [--max-hits N] FILE...\n"
+    "                      [--map ROLE=HEADER]... [--as-of DATE|document] [--max-hits N]\n"
+    "                      FILE...\n"
     "\n"
     "Screens every party of every order, party list or bill of materials FILE (CSV with a\n"
     "header row; comma, semicolon or tab separated; UTF-8; gzip accepted; - is standard\n"
@@ -37,7 +39,13 @@ static const char screen_help[] =
     "  --map ROLE=HEADER   the column headed HEADER holds parties of role ROLE, e.g.\n"
     "                      --map manufacturer=Field1 (repeatable)\n"
     "  --as-of DATE        screen against the versions in force on DATE (YYYY-MM-DD)\n"
+    "  --as-of document    screen each order against the versions in force on its own date\n"
+    "                      (the date column; an order without one: today's)\n"
     "  --max-hits N        at most N hits per party (default 10)\n"
+    "\n"
+    "Every party names the date and list versions it was screened against. A party that\n"
+    "is clear but matches one the previous version of a list named (and the version in\n"
+    "force removed) stays clear, and the report says it was delisted, from which version.\n"
     "\n"
     "A file that cannot be read, or a malformed row, is reported on stderr as FILE:LINE:\n"
     "message and recorded in the report; the other files are still screened, and the exit\n"
@@ -45,7 +53,7 @@ static const char screen_help[] =
     "\n" CLI_HELP_COMMON;
 
 typedef struct screen_run {
-    const rf_matcher *matcher;
+    cli_asof *asof; /* the lists in force on each party's date */
     rf_result *result;
     rf_report *report;
     cli_record record; /* the audit trail, and the review state of each hit */
@@ -81,7 +89,13 @@ static void progress(screen_run *run, const char *document)
 static int screen_party(const rf_party *party, void *ctx)
 {
     screen_run *run = ctx;
-    if (rf_matcher_screen(run->result, run->matcher, party, &run->match, &run->fatal) < 0 ||
+    unsigned long loads = cli_asof_loads(run->asof);
+    rf_screening scr;
+    if (cli_asof_screen(run->asof, run->result, &scr, party, &run->match, &run->fatal) < 0 ||
+        /* --as-of document: the run's record names every version some order used */
+        (scr.versions && cli_asof_loads(run->asof) != loads &&
+         rf_store_run_add_versions(run->record.run, scr.versions, &run->fatal) < 0) ||
+        rf_report_set_screening(run->report, &scr, &run->fatal) < 0 ||
         cli_record_screened(&run->record, run->report, run->input, party, run->result,
                             &run->fatal) < 0)
         return RF_ECANCEL;
@@ -128,12 +142,14 @@ int cli_screen(int argc, char **argv)
     rf_order_options order_opts = {maps, 0};
     rf_report_format format;
     rf_report_context report_ctx;
+    /* --as-of document: the run's versions are recorded as orders meet them */
+    static const rf_version_list no_versions = {NULL, 0};
     screen_run run;
     cli_lists_loaded lists = {0};
     char now[32];
     FILE *out = stdout;
     long failed_files = 0;
-    int c, status = CLI_EXIT_ERROR;
+    int c, status = CLI_EXIT_ERROR, per_document = 0;
     rf_error err;
 
     memset(&run, 0, sizeof run);
@@ -157,10 +173,12 @@ int cli_screen(int argc, char **argv)
             order_opts.n_maps++;
             break;
         case 'a':
-            if (!cli_valid_date(optarg))
-                return cli_usage_error("screen", "--as-of wants a date YYYY-MM-DD, not '%s'",
+            per_document = strcmp(optarg, "document") == 0;
+            if (!per_document && !cli_valid_date(optarg))
+                return cli_usage_error("screen", "--as-of wants a date YYYY-MM-DD or 'document', "
+                                                 "not '%s'",
                                        optarg);
-            as_of = optarg;
+            as_of = per_document ? NULL : optarg;
             break;
         case 'x': {
             char *end;
@@ -184,8 +202,13 @@ int cli_screen(int argc, char **argv)
     }
     if (optind >= argc) return cli_usage_error("screen", "no file to screen");
 
-    if (cli_load(&lists, db, as_of)) return CLI_EXIT_ERROR;
+    /* The lists are loaded per date by run.asof; `lists` holds only the store. */
+    if (cli_open_store(&lists.store, db, 1)) return CLI_EXIT_ERROR;
     rf_error_clear(&err);
+    if (cli_asof_new(&run.asof, lists.store, as_of, per_document, &err) < 0) {
+        cli_report_error(&err);
+        goto done;
+    }
     if (rf_result_new(&run.result) < 0) {
         rf_error_set(&err, RF_ENOMEM, NULL, 0, "out of memory");
         cli_report_error(&err);
@@ -198,21 +221,21 @@ int cli_screen(int argc, char **argv)
         goto done;
     }
     cli_now_utc(now);
-    report_ctx.versions = rf_snapshot_versions(lists.snap);
+    report_ctx.versions = cli_asof_versions(run.asof); /* --as-of document: per party */
     report_ctx.threshold = run.match.threshold > 0 ? run.match.threshold : RF_DEFAULT_THRESHOLD;
     report_ctx.as_of = as_of;
     report_ctx.generated_at = now;
     report_ctx.tool_version = RF_VERSION;
     if (rf_report_open(&run.report, format, out, &report_ctx, &err) < 0 ||
-        cli_record_begin(&run.record, lists.store, "screen", report_ctx.versions, as_of,
+        cli_record_begin(&run.record, lists.store, "screen",
+                         report_ctx.versions ? report_ctx.versions : &no_versions, as_of,
                          &run.match, now, argc, argv, &err) < 0) {
         cli_report_error(&err);
         goto done;
     }
     /* Only a screening against today's lists says what a counterparty matches now. */
-    run.record.counterparties = as_of == NULL;
+    run.record.counterparties = as_of == NULL && !per_document;
 
-    run.matcher = lists.matcher;
     run.show_progress = isatty(STDERR_FILENO);
     run.next_progress = 1.0; /* short runs print nothing */
     clock_gettime(CLOCK_MONOTONIC, &run.started);
@@ -289,6 +312,7 @@ done:
         fprintf(stderr, "redflag: %s: could not write the report\n", output);
         status = CLI_EXIT_ERROR;
     }
+    cli_asof_free(run.asof);
     cli_unload(&lists);
     return status;
 }

@@ -1,0 +1,96 @@
+/* e2e_run.c: the helpers of e2e_run.h. */
+#include "e2e_run.h"
+
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "rf_test.h"
+
+e2e_out e2e_redflag_env(const char *env, const char *fmt, ...)
+{
+    const char *bin = getenv("RF_BIN");
+    char args[8192], errfile[1024], cmd[12288];
+    e2e_out r;
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(args, sizeof args, fmt, ap);
+    va_end(ap);
+    snprintf(errfile, sizeof errfile, "%s", rf_test_tmpfile("stderr.txt"));
+    snprintf(cmd, sizeof cmd, "env %s '%s' %s 2>'%s' </dev/null", env, bin ? bin : "redflag",
+             args, errfile);
+    r.status = rf_test_run(&r.out, cmd);
+    r.err = rf_test_read_file(errfile, NULL);
+    if (!r.out) r.out = calloc(1, 1);
+    if (!r.err) r.err = calloc(1, 1);
+    return r;
+}
+
+const char *e2e_db_env(const char *db)
+{
+    static char env[1200];
+    snprintf(env, sizeof env, "REDFLAG_DB='%s'", rf_test_tmpfile(db));
+    return env;
+}
+
+void e2e_out_free(e2e_out *r)
+{
+    free(r->out);
+    free(r->err);
+    memset(r, 0, sizeof *r);
+}
+
+void e2e_src(char *out, size_t size, const char *relative)
+{
+    const char *root = getenv("RF_SOURCE_DIR");
+    snprintf(out, size, "%s/%s", root ? root : ".", relative);
+}
+
+int e2e_server_start(e2e_server *s, const char *root)
+{
+    char script[1024], port_file[1024];
+    struct timespec pause = {0, 20 * 1000 * 1000};
+
+    memset(s, 0, sizeof *s);
+    e2e_src(script, sizeof script, "tests/e2e/list_server.py");
+    snprintf(port_file, sizeof port_file, "%s", rf_test_tmpfile("server.port"));
+    snprintf(s->log, sizeof s->log, "%s", rf_test_tmpfile("server.log"));
+    unlink(port_file);
+    s->pid = fork();
+    if (s->pid < 0) return -1;
+    if (s->pid == 0) {
+        execlp("python3", "python3", script, root, port_file, s->log, (char *)NULL);
+        _exit(127);
+    }
+    /* Up to 10 s for Python to start on a loaded machine; not a timed assertion. */
+    for (int i = 0; i < 500; i++) {
+        char *text = rf_test_read_file(port_file, NULL);
+        int status;
+        if (text) {
+            s->port = atoi(text);
+            free(text);
+            return s->port > 0 ? 0 : -1;
+        }
+        if (waitpid(s->pid, &status, WNOHANG) == s->pid) { /* it died */
+            s->pid = 0;
+            return -1;
+        }
+        nanosleep(&pause, NULL);
+    }
+    e2e_server_stop(s);
+    return -1;
+}
+
+void e2e_server_stop(e2e_server *s)
+{
+    if (s->pid <= 0) return;
+    kill(s->pid, SIGTERM);
+    waitpid(s->pid, NULL, 0);
+    s->pid = 0;
+}

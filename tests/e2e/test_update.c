@@ -1,0 +1,323 @@
+/* test_update.c: `redflag lists update` against a local stand-in for the publishers
+ * (list_server.py on 127.0.0.1, started and stopped by each test; nothing touches the
+ * internet). The first update imports the real CSL sample and Denied Persons List; the
+ * second gets 304 and imports nothing; a changed file becomes a new version; garbage, server
+ * errors, a stalled server and no server at all leave the database as it was and exit 2 with
+ * a message that says what happened; a failure that passes is retried. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "e2e_run.h"
+#include "importers/rf_importers.h"
+#include "rf_test.h"
+
+#define CSL "lists/consolidated_current_sample.csv"
+#define DPL "lists/dpl_2023-11.txt"
+
+typedef struct fixture {
+    e2e_server server;
+    char root[1024];    /* what the server serves */
+    char sources[1100]; /* the sources file naming its two lists */
+    char base[64];      /* http://127.0.0.1:PORT */
+} fixture;
+
+static void copy_file(const char *from, const char *to)
+{
+    size_t len;
+    char *data = rf_test_read_file(from, &len);
+    assert_non_null(data);
+    assert_int_equal(rf_test_write_file(to, data, len), 0);
+    free(data);
+}
+
+/* The server's tree: csl/consolidated.csv and dpl/dpl.txt, copies of the real files. */
+static int setup(void **state)
+{
+    static int n;
+    fixture *f = calloc(1, sizeof *f);
+    char path[1200], text[512];
+    int len;
+
+    if (!f) return -1;
+    snprintf(path, sizeof path, "root%d", ++n);
+    snprintf(f->root, sizeof f->root, "%s", rf_test_tmpfile(path));
+    mkdir(f->root, 0700);
+    snprintf(path, sizeof path, "%s/csl", f->root);
+    mkdir(path, 0700);
+    snprintf(path, sizeof path, "%s/dpl", f->root);
+    mkdir(path, 0700);
+    snprintf(path, sizeof path, "%s/csl/consolidated.csv", f->root);
+    copy_file(rf_test_data(CSL), path);
+    snprintf(path, sizeof path, "%s/dpl/dpl.txt", f->root);
+    copy_file(rf_test_data(DPL), path);
+    if (e2e_server_start(&f->server, f->root) != 0) {
+        free(f);
+        return -1;
+    }
+    snprintf(f->base, sizeof f->base, "http://127.0.0.1:%d", f->server.port);
+    snprintf(f->sources, sizeof f->sources, "%s/sources", f->root);
+    len = snprintf(text, sizeof text,
+                   "# the publishers, as served by list_server.py\n"
+                   "csl      %s/csl/consolidated.csv\n"
+                   "bis-dpl  %s/dpl/dpl.txt   # the Denied Persons List\n",
+                   f->base, f->base);
+    assert_int_equal(rf_test_write_file(f->sources, text, (size_t)len), 0);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    e2e_server_stop(&f->server);
+    free(f);
+    return 0;
+}
+
+/* How many requests the server logged with `status` for paths containing `path`. */
+static int requests(const fixture *f, const char *path, int status)
+{
+    char *log = rf_test_read_file(f->server.log, NULL);
+    char want[64];
+    int n = 0;
+    if (!log) return 0;
+    snprintf(want, sizeof want, " %d if-none-match=", status);
+    for (char *line = strtok(log, "\n"); line; line = strtok(NULL, "\n"))
+        if (strstr(line, path) && strstr(line, want)) n++;
+    free(log);
+    return n;
+}
+
+/* The versions in the database, as `lists history --format jsonl` lines. */
+static int versions(const char *db)
+{
+    e2e_out r = e2e_redflag(db, "lists history --format jsonl");
+    int n = 0;
+    assert_int_equal(r.status, 0);
+    for (const char *p = r.out; (p = strchr(p, '\n')) != NULL; p++) n++;
+    e2e_out_free(&r);
+    return n;
+}
+
+static void test_e2e_update__first_imports_second_is_not_modified(void **state)
+{
+    fixture *f = *state;
+    char path[1200];
+    e2e_out r;
+
+    r = e2e_redflag("update.db", "lists update --sources '%s'", f->sources);
+    if (r.status != 0) fprintf(stderr, "%s\n%s\n", r.out, r.err);
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "csl: http://127.0.0.1:"));
+    assert_non_null(strstr(r.out, "/csl/consolidated.csv: imported as version 2: csl-csv, 13 "
+                                  "entities"));
+    assert_non_null(strstr(r.out, "/dpl/dpl.txt: imported as version 3: dpl-tsv, 665 entities"));
+    e2e_out_free(&r);
+    assert_int_equal(versions("update.db"), 3); /* the bundled CSL, and the two */
+    /* The version records the address it came from. */
+    r = e2e_redflag("update.db", "lists history --feed bis-dpl");
+    assert_non_null(strstr(r.out, "/dpl/dpl.txt (dpl-tsv)"));
+    assert_non_null(strstr(r.out, f->base));
+    e2e_out_free(&r);
+
+    /* Again: the server says nothing changed, nothing is downloaded or imported. */
+    r = e2e_redflag("update.db", "lists update --sources '%s'", f->sources);
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "/csl/consolidated.csv: not modified since the last update "
+                                  "(HTTP 304)"));
+    assert_non_null(strstr(r.out, "/dpl/dpl.txt: not modified"));
+    e2e_out_free(&r);
+    assert_int_equal(versions("update.db"), 3);
+    assert_int_equal(requests(f, "/csl/consolidated.csv", 304), 1);
+    assert_int_equal(requests(f, "/dpl/dpl.txt", 200), 1);
+
+    /* One source by name, unconditionally: downloaded again, same sha256, not imported. */
+    r = e2e_redflag("update.db", "lists update --sources '%s' --force bis-dpl", f->sources);
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "bis-dpl: "));
+    assert_non_null(strstr(r.out, "unchanged (sha256 "));
+    assert_null(strstr(r.out, "csl: "));
+    e2e_out_free(&r);
+    assert_int_equal(requests(f, "/dpl/dpl.txt", 200), 2);
+    assert_int_equal(versions("update.db"), 3);
+
+    /* The publisher drops the last row: a new version, and the diff shows the party gone. */
+    snprintf(path, sizeof path, "%s/csl/consolidated.csv", f->root);
+    {
+        size_t len;
+        char *data = rf_test_read_file(path, &len);
+        assert_non_null(data);
+        while (len && data[len - 1] == '\n') len--;
+        while (len && data[len - 1] != '\n') len--; /* the start of the last row */
+        assert_true(len > 0);
+        assert_int_equal(rf_test_write_file(path, data, len), 0);
+        free(data);
+    }
+    r = e2e_redflag("update.db", "lists update --sources '%s'", f->sources);
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "/csl/consolidated.csv: imported as version 4: csl-csv, 12 "
+                                  "entities"));
+    assert_non_null(strstr(r.out, "/dpl/dpl.txt: not modified"));
+    e2e_out_free(&r);
+    r = e2e_redflag("update.db", "lists diff 2 4");
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "0 added, 1 removed, 0 changed, 12 unchanged"));
+    e2e_out_free(&r);
+}
+
+static void test_e2e_update__garbage_leaves_the_database_as_it_was(void **state)
+{
+    fixture *f = *state;
+    e2e_out r;
+
+    r = e2e_redflag("garbage.db", "lists update --sources '%s'", f->sources);
+    assert_int_equal(r.status, 0);
+    e2e_out_free(&r);
+    assert_int_equal(versions("garbage.db"), 3);
+
+    /* A mirror that answers 200 with something else: refused, nothing written. */
+    r = e2e_redflag("garbage.db", "lists update --url %s/garbage/consolidated.csv", f->base);
+    assert_int_equal(r.status, 2);
+    assert_non_null(strstr(r.err, "/garbage/consolidated.csv"));
+    assert_non_null(strstr(r.err, "not a list file redflag can read"));
+    assert_non_null(strstr(r.out, "failed; the database was not changed for it"));
+    assert_non_null(strstr(r.err, "1 of 1 source failed"));
+    e2e_out_free(&r);
+    assert_int_equal(versions("garbage.db"), 3);
+    /* Its validators were not kept: the next request is unconditional, so a good file at
+     * that address would be imported. */
+    r = e2e_redflag("garbage.db", "lists update --url %s/garbage/consolidated.csv", f->base);
+    assert_int_equal(r.status, 2);
+    e2e_out_free(&r);
+    assert_int_equal(requests(f, "/garbage/", 200), 2);
+    assert_int_equal(requests(f, "/garbage/", 304), 0);
+
+    /* A server error is retried, then reported with its status; a 404 is not retried. */
+    r = e2e_redflag("garbage.db", "lists update --retries 1 --retry-delay 0.05 --url "
+                                  "%s/status/500/consolidated.csv",
+                    f->base);
+    assert_int_equal(r.status, 2);
+    assert_non_null(strstr(r.err, "attempt 1 failed"));
+    assert_non_null(strstr(r.err, "the server answered HTTP 500"));
+    e2e_out_free(&r);
+    assert_int_equal(requests(f, "/status/500/", 500), 2);
+    r = e2e_redflag("garbage.db", "lists update --retries 3 --url %s/csl/no-such-file.csv",
+                    f->base);
+    assert_int_equal(r.status, 2);
+    assert_non_null(strstr(r.err, "HTTP 404"));
+    e2e_out_free(&r);
+    assert_int_equal(requests(f, "/csl/no-such-file.csv", 404), 1);
+    assert_int_equal(versions("garbage.db"), 3);
+
+    /* A failure that passes: the second attempt gets the file, already imported. */
+    r = e2e_redflag("garbage.db", "lists update --retries 2 --retry-delay 0.05 --url "
+                                  "%s/fail-once/dpl/dpl.txt",
+                    f->base);
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.err, "attempt 1 failed"));
+    assert_non_null(strstr(r.out, "unchanged (sha256 "));
+    e2e_out_free(&r);
+    assert_int_equal(versions("garbage.db"), 3);
+}
+
+static void test_e2e_update__offline_and_stalled_servers_say_so(void **state)
+{
+    fixture *f = *state;
+    rf_update_options opts;
+    rf_update_result res;
+    rf_store *st;
+    rf_error err;
+    char url[256];
+    e2e_out r;
+
+    r = e2e_redflag("offline.db", "lists update --sources '%s'", f->sources);
+    assert_int_equal(r.status, 0);
+    e2e_out_free(&r);
+
+    /* A server that does not answer in time. */
+    r = e2e_redflag("offline.db", "lists update --retries 0 --timeout 1 --url "
+                                  "%s/slow/3/dpl/dpl.txt",
+                    f->base);
+    assert_int_equal(r.status, 2);
+    assert_non_null(strstr(r.err, "did not answer in time"));
+    e2e_out_free(&r);
+
+    /* A file larger than the cap is refused (the library's cap, in bytes). */
+    snprintf(url, sizeof url, "%s/dpl/dpl.txt", f->base);
+    assert_int_equal(rf_store_open(&st, rf_test_tmpfile("offline.db"), &err), 0);
+    memset(&opts, 0, sizeof opts);
+    opts.max_bytes = 4096;
+    opts.force = 1;
+    assert_int_equal(rf_list_update(&res, st, url, &opts, &err), RF_ELIMIT);
+    assert_non_null(strstr(err.message, "larger than 4096 bytes"));
+    rf_store_close(st);
+
+    /* No server at all: offline. */
+    e2e_server_stop(&f->server);
+    r = e2e_redflag("offline.db", "lists update --retries 0 --sources '%s'", f->sources);
+    assert_int_equal(r.status, 2);
+    assert_non_null(strstr(r.err, "cannot reach 127.0.0.1"));
+    assert_non_null(strstr(r.err, "offline"));
+    assert_non_null(strstr(r.err, "2 of 2 sources failed; the lists in force are those of the "
+                                  "last successful update"));
+    e2e_out_free(&r);
+    assert_int_equal(versions("offline.db"), 3);
+    r = e2e_redflag("offline.db", "lists status");
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "DPL 665"));
+    e2e_out_free(&r);
+}
+
+static void test_e2e_update__bad_usage_and_bad_sources_files(void **state)
+{
+    fixture *f = *state;
+    char bad[1200];
+    e2e_out r;
+
+    r = e2e_redflag("usage.db", "lists update --sources '%s' no-such-source", f->sources);
+    assert_int_equal(r.status, 2);
+    assert_non_null(strstr(r.err, "no source named 'no-such-source'"));
+    e2e_out_free(&r);
+    snprintf(bad, sizeof bad, "%s/bad-sources", f->root);
+    assert_int_equal(rf_test_write_file(bad, "csl\n", 4), 0);
+    r = e2e_redflag("usage.db", "lists update --sources '%s'", bad);
+    assert_int_equal(r.status, 2);
+    assert_non_null(strstr(r.err, "bad-sources:1: expected NAME URL"));
+    e2e_out_free(&r);
+    r = e2e_redflag("usage.db", "lists update --url ftp://example.org/sdn.csv");
+    assert_int_equal(r.status, 2);
+    assert_non_null(strstr(r.err, "not an http:// or https:// address"));
+    e2e_out_free(&r);
+    r = e2e_redflag("usage.db", "lists update --retries many");
+    assert_int_equal(r.status, 2);
+    e2e_out_free(&r);
+    /* The built-in sources are the official addresses, documented in --help. */
+    r = e2e_redflag("usage.db", "lists update --help");
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "https://data.trade.gov/downloadable_consolidated_screening_list/v1/"));
+    assert_non_null(strstr(r.out, "https://www.treasury.gov/ofac/downloads/sdn.xml"));
+    e2e_out_free(&r);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_e2e_update__first_imports_second_is_not_modified,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_e2e_update__garbage_leaves_the_database_as_it_was,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_e2e_update__offline_and_stalled_servers_say_so,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_e2e_update__bad_usage_and_bad_sources_files, setup,
+                                        teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
