@@ -7,7 +7,8 @@
 static const char header[] =
     "ref,document,line,role,name,country,status,list,source_id,listed_name,matched,score,"
     "entity_type,federal_register,license_requirement,license_policy,programs,explanation,"
-    "fingerprint,state,decided_by,decided_at,reason,changes,as_of,versions,delisted\r\n";
+    "fingerprint,state,decided_by,decided_at,reason,changes,as_of,versions,delisted,"
+    RF_REPORT_ORDER_CSV_COLUMNS "\r\n";
 
 int rf_report_csv_open(rf_report *rep, rf_error *err)
 {
@@ -106,20 +107,24 @@ int rf_report_csv_add(rf_report *rep, const rf_party *party, const rf_hit *const
 {
     rf_buf *b = &rep->line;
     rf_buf ref = {0};
-    int rc;
+    rf_destination dest;
+    int embargo = rf_destination_check(&dest, party) == 1, rc;
+    const rf_destination *d = embargo ? &dest : NULL;
 
     rf_buf_reset(b);
     if ((rc = rf_report_party_ref(&ref, party))) goto cleanup;
     if (n_hits == 0) {
-        if ((rc = party_cells(b, ref.data, party, "clear")) ||
+        if ((rc = party_cells(b, ref.data, party, embargo ? "embargo" : "clear")) ||
             (rc = rf_buf_puts(b, ",,,,,,,,,,,")) || (rc = review_cells(b, rep, 0, 0)) ||
-            (rc = screening_cells(b, rep)) || (rc = rf_buf_puts(b, "\r\n")))
+            (rc = screening_cells(b, rep)) || (rc = rf_report_order_csv(b, party, d, embargo)) ||
+            (rc = rf_buf_puts(b, "\r\n")))
             goto cleanup;
     }
     for (size_t i = 0; i < n_hits; i++)
         if ((rc = party_cells(b, ref.data, party, rf_report_party_status(rep, n_hits))) ||
             (rc = hit_cells(b, hits[i])) || (rc = review_cells(b, rep, i, 1)) ||
-            (rc = screening_cells(b, rep)) || (rc = rf_buf_puts(b, "\r\n")))
+            (rc = screening_cells(b, rep)) || (rc = rf_report_order_csv(b, party, d, 1)) ||
+            (rc = rf_buf_puts(b, "\r\n")))
             goto cleanup;
 
 cleanup:

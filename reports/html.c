@@ -31,7 +31,9 @@ typedef struct list_stat {
 } list_stat;
 
 struct html_state {
-    rf_buf flagged;   /* rendered <article>s */
+    rf_buf flagged;   /* the <article> of the flagged party being added */
+    rf_html_docs *by_document; /* the flagged parties' articles, grouped by document */
+    long n_embargo;   /* parties in an embargoed destination */
     rf_buf clear;     /* rendered <tr>s */
     rf_buf failures;  /* rendered <tr>s */
     long parties, n_flagged, n_red, n_clear, n_failures;
@@ -397,10 +399,12 @@ static const char *party_badge(rf_hit_state state, int red)
 }
 
 static void render_party(hb *h, const rf_report *rep, const rf_party *party, const char *ref,
-                         const rf_hit *const *hits, size_t n_hits, int red)
+                         const rf_hit *const *hits, size_t n_hits, int red,
+                         const rf_destination *dest)
 {
     rf_hit_state state = rf_report_party_state(rep, n_hits);
-    const char *cls = !rf_hit_state_alarms(state) ? "known"
+    const char *cls = dest                             ? "red"
+                      : !rf_hit_state_alarms(state)    ? "known"
                       : red || state == RF_HIT_CONFIRMED ? "red"
                                                          : "amber";
     raw(h, "<article class=\"party ");
@@ -408,7 +412,7 @@ static void render_party(hb *h, const rf_report *rep, const rf_party *party, con
     raw(h, "\">\n<p class=\"meta\"><span class=\"badge ");
     raw(h, cls);
     raw(h, "\">");
-    raw(h, party_badge(state, red));
+    raw(h, dest && !n_hits ? "Embargoed destination" : party_badge(state, red));
     raw(h, "</span> ");
     text(h, party->document);
     raw(h, ":");
@@ -419,14 +423,18 @@ static void render_party(hb *h, const rf_report *rep, const rf_party *party, con
                                rep->fingerprint, "</span>");
     screened_as_of(h, rep);
     raw(h, "</p>\n<h3>");
-    marked(h, party->name, hits[0]->party_spans, hits[0]->n_party_spans);
+    if (party->name) marked(h, party->name, n_hits ? hits[0]->party_spans : NULL,
+                            n_hits ? hits[0]->n_party_spans : 0);
+    else raw(h, "(no name on the document)");
     raw(h, "</h3>\n");
     if (!empty(party->address) || !empty(party->city) || !empty(party->country) ||
-        !empty(party->item) || !empty(party->date)) {
+        !empty(party->item) || !empty(party->date) || !empty(party->order_line)) {
         int parts = 0;
         raw(h, "<p class=\"meta\">");
         meta_part(h, &parts, ", ", "", party->address, "");
         meta_part(h, &parts, ", ", "", party->city, "");
+        meta_part(h, &parts, ", ", "", party->region, "");
+        meta_part(h, &parts, " &middot; ", "order line ", party->order_line, "");
         meta_part(h, &parts, ", ", "<b>", party->country, "</b>");
         meta_part(h, &parts, " &middot; ", "dated ", party->date, "");
         meta_part(h, &parts, " &middot; ", "item ", party->item, "");
@@ -437,6 +445,7 @@ static void render_party(hb *h, const rf_report *rep, const rf_party *party, con
         num(h, (long)n_hits);
         raw(h, " listed entries match, best first.</p>\n");
     }
+    if (dest && !h->rc) h->rc = rf_html_embargo(h->b, dest);
     for (size_t i = 0; i < n_hits; i++)
         render_hit(h, party, hits[i], rep->notes ? &rep->notes[i] : NULL,
                    rf_report_hit_state(rep, i));
@@ -467,6 +476,8 @@ int rf_report_html_add(rf_report *rep, const rf_party *party, const rf_hit *cons
     doc_stat *doc = doc_for(s, party->document);
     double best = 0;
     rf_buf ref = {0};
+    rf_destination dest;
+    int embargo = rf_destination_check(&dest, party) == 1;
     hb h;
     int rc;
 
@@ -480,6 +491,25 @@ int rf_report_html_add(rf_report *rep, const rf_party *party, const rf_hit *cons
     }
     s->parties++;
     doc->parties++;
+    s->n_embargo += embargo;
+    h = (hb){&s->flagged, RF_OK};
+    if (n_hits || embargo) {
+        rf_buf_reset(&s->flagged);
+        render_party(&h, rep, party, ref.data, hits, n_hits, best >= RED_SCORE,
+                     embargo ? &dest : NULL);
+        doc->flagged++;
+    }
+    if (!h.rc)
+        h.rc = rf_html_docs_add(&s->by_document, party,
+                                n_hits   ? rf_report_party_status(rep, n_hits)
+                                : embargo ? "embargo"
+                                          : "clear",
+                                n_hits || embargo ? &s->flagged : NULL);
+    if (h.rc) {
+        rf_buf_free(&ref);
+        return rf_error_set(err, h.rc, party->document, party->line,
+                            "cannot hold the HTML report in memory: %s", rf_strerror(h.rc));
+    }
     if (n_hits) {
         rf_hit_state state = rf_report_party_state(rep, n_hits);
         s->n_flagged++;
@@ -489,10 +519,7 @@ int rf_report_html_add(rf_report *rep, const rf_party *party, const rf_hit *cons
         s->n_escalated += state == RF_HIT_ESCALATED;
         s->n_cleared += state == RF_HIT_CLEARED;
         s->n_gone += state == RF_HIT_DELISTED || state == RF_HIT_DROPPED;
-        doc->flagged++;
-        h = (hb){&s->flagged, RF_OK};
-        render_party(&h, rep, party, ref.data, hits, n_hits, best >= RED_SCORE);
-    } else {
+    } else if (!embargo) {
         s->n_clear++;
         h = (hb){&s->clear, RF_OK};
         render_clear(&h, party, ref.data);
@@ -590,6 +617,13 @@ static const char style[] =
     "h2{break-after:avoid}.tile,.hit{break-inside:avoid}a{color:inherit;text-decoration:none}"
     ".verdict,.badge,mark,.tile{-webkit-print-color-adjust:exact;print-color-adjust:exact}}\n";
 
+/* Findings grouped by document, and the destination finding's block. */
+static const char style_documents[] =
+    ".document{margin:26px 0 34px;padding-top:4px;border-top:1px solid var(--line)}\n"
+    "h3.doc{font-size:17px;margin:14px 0 2px}\n"
+    ".embargo{margin-top:14px;padding:10px 14px;border:2px solid var(--red);border-radius:6px;"
+    "background:var(--red-bg)}\n.embargo h4{color:var(--red)}\n";
+
 static int list_cmp(const void *a, const void *b)
 {
     const list_stat *x = a, *y = b;
@@ -618,7 +652,7 @@ static void known(hb *h, long n, const char *what)
 
 static void render_verdict(hb *h, const html_state *s)
 {
-    const char *cls = s->n_failures || s->n_red || s->n_confirmed ? "red"
+    const char *cls = s->n_failures || s->n_red || s->n_confirmed || s->n_embargo ? "red"
                       : s->n_new || s->n_escalated                ? "amber"
                                                                    : "green";
     raw(h, "<p class=\"verdict ");
@@ -651,6 +685,8 @@ static void render_verdict(hb *h, const html_state *s)
         raw(h, " screened matched a listed party.");
     }
     /* Known alarms and quiet hits apart from the new ones: a reviewer starts with the new. */
+    known(h, s->n_embargo, " in an embargoed destination (Cuba, Iran, North Korea, Syria, "
+                           "Crimea, Donetsk, Luhansk): hold the order.");
     known(h, s->n_confirmed, " confirmed as listed: blocked.");
     known(h, s->n_escalated, " escalated, awaiting a decision.");
     known(h, s->n_cleared, " cleared earlier, their listed records unchanged.");
@@ -675,6 +711,7 @@ static void render_summary(hb *h, const rf_report *rep, html_state *s)
     if (s->n_cleared) tile(h, "green", s->n_cleared, "cleared earlier");
     if (s->n_gone) tile(h, "green", s->n_gone, "no longer matched");
     tile(h, "green", s->n_clear, "clear");
+    if (s->n_embargo) tile(h, "red", s->n_embargo, "embargoed destinations");
     if (s->n_failures) tile(h, "red", s->n_failures, "documents not read");
     raw(h, "</div>\n<table class=\"facts\">\n");
     fact(h, "Screened as of", rep->as_of    ? rep->as_of
@@ -765,6 +802,7 @@ static void render_page(hb *h, const rf_report *rep, html_state *s)
     num(h, s->parties);
     raw(h, " parties</title>\n<style>\n");
     raw(h, style);
+    raw(h, style_documents);
     raw(h, "</style>\n</head>\n<body>\n<main>\n<header>\n"
            "<h1>Export-control screening report</h1>\n<p class=\"sub\">");
     if (rep->generated_at) elem(h, "Generated ", rep->generated_at, " ");
@@ -784,14 +822,17 @@ static void render_page(hb *h, const rf_report *rep, html_state *s)
     }
 
     raw(h, "<h2>Flagged parties</h2>\n");
-    if (s->n_flagged) {
+    if (s->n_flagged || s->n_embargo) {
         raw(h, "<p class=\"meta\">Marked words matched. <b>Likely match</b>: a listed name "
                "matches at ");
         raw(h, red);
         raw(h, " or more; <b>possible match</b>: at the threshold or more. Clear a hit only "
                "when the facts (address, country, dates of birth, identity documents) show "
-               "another party.</p>\n");
-        raw(h, s->flagged.data);
+               "another party. <b>Embargoed destination</b>: the party receives or uses the "
+               "goods in a comprehensively embargoed country or region, whoever it is. "
+               "Grouped by document, with the document's parties and the order lines "
+               "concerned.</p>\n");
+        if (!h->rc) h->rc = rf_html_docs_render(h->b, s->by_document);
     } else {
         raw(h, "<p class=\"meta\">None.</p>\n");
     }
@@ -840,6 +881,7 @@ void rf_report_html_free(html_state *s)
 {
     if (!s) return;
     rf_buf_free(&s->flagged);
+    rf_html_docs_free(s->by_document);
     rf_buf_free(&s->clear);
     rf_buf_free(&s->failures);
     rf_buf_free(&s->delisted);

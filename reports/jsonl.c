@@ -117,7 +117,8 @@ int rf_report_jsonl_add(rf_report *rep, const rf_party *party, const rf_hit *con
 {
     rf_buf *b = &rep->line;
     rf_buf ref = {0};
-    int rc;
+    rf_destination dest;
+    int embargo = rf_destination_check(&dest, party) == 1, rc;
 
     rf_buf_reset(b);
     if ((rc = rf_report_party_ref(&ref, party)) || (rc = rf_buf_puts(b, "{\"ref\":")) ||
@@ -125,7 +126,8 @@ int rf_report_jsonl_add(rf_report *rep, const rf_party *party, const rf_hit *con
         (rc = rf_buf_printf(b, ",\"line\":%ld", party->line)) ||
         (rc = field(b, "role", party->role)) || (rc = field(b, "name", party->name)) ||
         (rc = field(b, "country", party->country)) ||
-        (rc = field(b, "status", rf_report_party_status(rep, n_hits))) ||
+        (rc = field(b, "status", embargo && !n_hits ? "embargo"
+                                                    : rf_report_party_status(rep, n_hits))) ||
         (rc = rf_buf_puts(b, ",\"hits\":[")))
         goto cleanup;
     for (size_t i = 0; i < n_hits; i++)
@@ -133,10 +135,13 @@ int rf_report_jsonl_add(rf_report *rep, const rf_party *party, const rf_hit *con
             goto cleanup;
     if ((rc = rf_buf_putc(b, ']')) || (rc = field(b, "fingerprint", rep->fingerprint)) ||
         (rc = rf_buf_printf(b, ",\"alarm\":%s",
-                            n_hits && rf_hit_state_alarms(rf_report_party_state(rep, n_hits))
+                            embargo || (n_hits && rf_hit_state_alarms(
+                                                      rf_report_party_state(rep, n_hits)))
                                 ? "true"
                                 : "false")) ||
-        (rc = screening_fields(b, rep)) || (rc = rf_buf_puts(b, "}\n")))
+        (rc = screening_fields(b, rep)) ||
+        (rc = rf_report_order_json(b, party, embargo ? &dest : NULL, embargo || n_hits)) ||
+        (rc = rf_buf_puts(b, "}\n")))
         goto cleanup;
 
 cleanup:

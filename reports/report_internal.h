@@ -71,6 +71,31 @@ int rf_html_text(rf_buf *out, const char *s, size_t len);
  * widened to whole characters) wrapped in <mark>. */
 int rf_html_marked(rf_buf *out, const char *s, const rf_span *spans, size_t n_spans);
 
+/* ---- order documents (orders.c) ------------------------------------------------------- */
+
+/* JSON: appends the party's document and order-line fields ("format", "doc_type", "date",
+ * "address", "city", "region", "party_id", "order_line", "part_number", "eccn", "hs_code",
+ * "origin"), its destination finding ("embargo": object or null) and, when `flagged`, the
+ * order lines the finding concerns ("lines", else []). `dest` is NULL without a finding. */
+int rf_report_order_json(rf_buf *b, const rf_party *party, const rf_destination *dest,
+                         int flagged);
+/* CSV: the columns RF_REPORT_ORDER_CSV_COLUMNS names, each after a comma. */
+#define RF_REPORT_ORDER_CSV_COLUMNS \
+    "format,doc_type,date,order_line,part_number,eccn,hs_code,lines,embargo,embargo_reason"
+int rf_report_order_csv(rf_buf *b, const rf_party *party, const rf_destination *dest,
+                        int flagged);
+/* HTML: the red block of a destination finding, appended. */
+int rf_html_embargo(rf_buf *out, const rf_destination *d);
+/* HTML: findings grouped by document. Each party is added with its status word and, when
+ * flagged, its rendered article; render writes every document that has a finding: its
+ * number, date, parties and the order lines concerned, then the articles. *docs is created
+ * on first use. */
+typedef struct rf_html_docs rf_html_docs;
+int rf_html_docs_add(rf_html_docs **docs, const rf_party *party, const char *status,
+                     const rf_buf *article);
+int rf_html_docs_render(rf_buf *out, const rf_html_docs *docs);
+void rf_html_docs_free(rf_html_docs *docs); /* NULL is a no-op */
+
 /* ---- writers -------------------------------------------------------------------------- */
 
 int rf_report_jsonl_add(rf_report *rep, const rf_party *party, const rf_hit *const *hits,

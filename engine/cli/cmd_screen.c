@@ -1,12 +1,15 @@
-/* cmd_screen.c: `redflag screen`: reads order / BOM CSV files, screens every party against the
- * lists in force with one matcher built for the whole run, and writes the report. A file that
- * cannot be read is reported and recorded, and the other files are still screened. */
+/* cmd_screen.c: `redflag screen`: reads order documents (CSV, UBL, cXML, X12, EDIFACT; a
+ * directory stands for the files in it), screens every party against the lists in force with
+ * one matcher built for the whole run, checks where the goods go, and writes the report. A
+ * file that cannot be read is reported and recorded, and the other files are still
+ * screened. */
 #include "asof.h"
 #include "cli.h"
 
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -26,7 +29,14 @@ static const char screen_help[] =
     "manufacturer (the header is the role).\n"
     "Other columns qualify the parties of their row: address, city, country (or\n"
     "country_code; ISO code or name), ref (reference, order_number, po_number), date\n"
-    "(order_date), item (mpn, part_number, part, line). The rest are ignored.\n"
+    "(order_date), item (mpn, part_number, part, line). The rest are ignored. A BOM whose\n"
+    "headers name no party column has its manufacturer column found from its content.\n"
+    "FILE may also be an order in UBL 2.x (Order, OrderChange, PEPPOL BIS 3), cXML\n"
+    "(OrderRequest), ANSI X12 850 or UN/EDIFACT ORDERS, told apart by content: every party\n"
+    "in its role, line parties (manufacturer, ship-to of a line) with their order line. A\n"
+    "directory stands for every file in it and its subdirectories.\n"
+    "A ship-to, end user or consignee in Cuba, Iran, North Korea, Syria or the Crimea,\n"
+    "Donetsk or Luhansk regions of Ukraine is flagged whatever its name (status embargo).\n"
     "\n"
     "Options:\n"
     "  --db PATH           list database (default: see Environment)\n"
@@ -61,6 +71,7 @@ typedef struct screen_run {
     rf_match_options match;
     long parties;
     long flagged;
+    long embargoed; /* parties in an embargoed destination */
     int show_progress;
     struct timespec started;
     double next_progress; /* seconds since start when progress is next printed */
@@ -101,8 +112,59 @@ static int screen_party(const rf_party *party, void *ctx)
         return RF_ECANCEL;
     run->parties++;
     if (rf_result_count(run->result) > 0) run->flagged++;
+    {
+        rf_destination dest;
+        run->embargoed += rf_destination_check(&dest, party) == 1;
+    }
     if (run->show_progress && (run->parties & 1023) == 0) progress(run, party->document);
     return 0;
+}
+
+/* The documents to read: the arguments in order, a directory standing for every file in it
+ * and its subdirectories (sorted). A directory that cannot be listed is reported and
+ * recorded like a file that cannot be read. NULL-terminated (rf_orders_paths_free); NULL
+ * when memory ran out or the report failed (`fatal` says). */
+static char **expand_inputs(char **args, int n, rf_report *report, long *failed, rf_error *fatal)
+{
+    char **all = calloc(1, sizeof *all);
+    size_t count = 0;
+    int oom = !all;
+
+    for (int i = 0; !oom && i < n; i++) {
+        struct stat st;
+        char **found = NULL, **grown;
+        size_t n_found = 1;
+        rf_error err;
+
+        rf_error_clear(&err);
+        if (strcmp(args[i], "-") != 0 && stat(args[i], &st) == 0 && S_ISDIR(st.st_mode) &&
+            rf_orders_list_dir(&found, &n_found, args[i], &err) < 0) {
+            cli_report_error(&err);
+            (*failed)++;
+            if (rf_report_add_failure(report, &err, fatal) < 0) goto fail;
+            continue;
+        }
+        if (!(grown = realloc(all, (count + n_found + 1) * sizeof *all))) {
+            rf_orders_paths_free(found);
+            oom = 1;
+            break;
+        }
+        all = grown;
+        if (found) {
+            memcpy(all + count, found, n_found * sizeof *found);
+            free(found);
+            count += n_found;
+        } else if (!(all[count++] = rf_strdup(args[i]))) {
+            oom = 1; /* the list ends at the copy that failed */
+            break;
+        }
+        all[count] = NULL;
+    }
+    if (!oom) return all;
+    rf_error_set(fatal, RF_ENOMEM, NULL, 0, "out of memory");
+fail:
+    rf_orders_paths_free(all);
+    return NULL;
 }
 
 static int parse_map(rf_column_map *map, char *arg)
@@ -149,6 +211,8 @@ int cli_screen(int argc, char **argv)
     char now[32];
     FILE *out = stdout;
     long failed_files = 0;
+    char **inputs = NULL; /* the files to read, directories expanded */
+    int n_inputs = 0;
     int c, status = CLI_EXIT_ERROR, per_document = 0;
     rf_error err;
 
@@ -239,15 +303,20 @@ int cli_screen(int argc, char **argv)
     run.show_progress = isatty(STDERR_FILENO);
     run.next_progress = 1.0; /* short runs print nothing */
     clock_gettime(CLOCK_MONOTONIC, &run.started);
-    for (int i = optind; i < argc; i++) {
+    if (!(inputs = expand_inputs(argv + optind, argc - optind, run.report, &failed_files,
+                                 &run.fatal))) {
+        cli_report_error(&run.fatal);
+        goto done;
+    }
+    for (int i = 0; inputs[i]; i++, n_inputs++) {
         long before = run.parties;
         int read;
         rf_error_clear(&err);
         rf_error_clear(&run.fatal);
-        run.input = i - optind;
-        read = rf_orders_read(argv[i], &order_opts, screen_party, &run, &err) >= 0;
+        run.input = i;
+        read = rf_orders_read(inputs[i], &order_opts, screen_party, &run, &err) >= 0;
         if (!run.fatal.code &&
-            cli_record_input(&run.record, run.input, argv[i], run.parties - before,
+            cli_record_input(&run.record, run.input, inputs[i], run.parties - before,
                              read ? NULL : &err, &run.fatal) < 0) {
             cli_report_error(&run.fatal);
             goto done;
@@ -282,8 +351,9 @@ int cli_screen(int argc, char **argv)
         goto done;
     }
     fprintf(stderr, "redflag: %ld part%s screened in %d file%s, %ld flagged", run.parties,
-            run.parties == 1 ? "y" : "ies", argc - optind, argc - optind == 1 ? "" : "s",
-            run.flagged);
+            run.parties == 1 ? "y" : "ies", n_inputs, n_inputs == 1 ? "" : "s", run.flagged);
+    if (run.embargoed)
+        fprintf(stderr, ", %ld in an embargoed destination", run.embargoed);
     if (run.flagged)
         fprintf(stderr, ": %lld new alarm%s, %lld known (confirmed or escalated), %lld cleared "
                 "earlier", run.record.totals.new_alarms,
@@ -293,6 +363,8 @@ int cli_screen(int argc, char **argv)
     fputc('\n', stderr);
     if (output) fprintf(stderr, "redflag: report written to %s\n", output);
     status = cli_exit_status(&run.record.totals, failed_files);
+    /* a destination finding is one, whatever the review state of any hit */
+    if (status == CLI_EXIT_CLEAR && run.embargoed) status = CLI_EXIT_HIT;
     run.record.totals.exit_status = status;
     {
         long long id = rf_run_id(run.record.run);
@@ -305,6 +377,7 @@ int cli_screen(int argc, char **argv)
     }
 
 done:
+    rf_orders_paths_free(inputs);
     rf_report_free(run.report);
     cli_record_free(&run.record);
     rf_result_free(run.result);

@@ -14,6 +14,7 @@
 #include <csv.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define CHUNK 65536
 #define MAX_FIELDS 1024 /* fields per row */
@@ -336,7 +337,19 @@ static const char *cell(const csv_in *in, int col)
     return in->cells.data + in->cols[col].off;
 }
 
-/* Hands the row's parties to the caller, one per non-empty party cell, in column order. */
+/* A BOM's maker cell that says the part is not fitted, not who makes it: "DNP" (do not
+ * place) would otherwise be screened, and matches an SDN alias of a Nicaraguan company. */
+static int bom_placeholder(const char *s)
+{
+    static const char *const marks[] = {"dnp", "dnf", "dni", "dns", "nc", "n/c", "nf", "na",
+                                        "n/a", "none", "tbd", "-", "--", "?"};
+    for (size_t i = 0; i < sizeof marks / sizeof marks[0]; i++)
+        if (strcasecmp(s, marks[i]) == 0) return 1;
+    return 0;
+}
+
+/* Hands the row's parties to the caller, one per non-empty party cell, in column order; a
+ * manufacturer cell that is a BOM placeholder (DNP, N/A, ...) is not a party. */
 static int emit_row(csv_in *in)
 {
     char ref[600];
@@ -365,6 +378,7 @@ static int emit_row(csv_in *in)
     for (size_t i = 0; i < in->n_cols; i++) {
         if (in->cols[i].kind != COL_PARTY || !(p.name = cell(in, (int)i))) continue;
         p.role = in->cols[i].role;
+        if (strcmp(p.role, "manufacturer") == 0 && bom_placeholder(p.name)) continue;
         if (in->fn(&p, in->ctx) != 0)
             return fail(in, RF_ECANCEL, in->row_line, "stopped by the caller");
     }

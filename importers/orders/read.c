@@ -152,7 +152,9 @@ static int walk(path_list *l, const char *dir, int depth, rf_error *err)
     while ((e = readdir(d))) {
         char path[4096];
         if (e->d_name[0] == '.') continue; /* ., .., and hidden files */
-        if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, e->d_name) >= sizeof path) {
+        size_t n = strlen(dir);
+        while (n > 1 && dir[n - 1] == '/') n--; /* "examples/" lists examples/a.csv */
+        if ((size_t)snprintf(path, sizeof path, "%.*s/%s", (int)n, dir, e->d_name) >= sizeof path) {
             rc = rf_error_set(err, RF_ELIMIT, dir, 0, "a path in it is too long");
             break;
         }

@@ -90,19 +90,21 @@ static const rf_entity cmic = {
 
 static const rf_party p_bhdt = {"open-orders.csv", 9, "SO-24-0318", "buyer",
                                 "Beijing Huawei Digital Tech Co., Ltd.", NULL, NULL, "CN",
-                                "2024-03-14", "MT41K256M16TW-107 DDR3 SDRAM"};
+                                "2024-03-14", "MT41K256M16TW-107 DDR3 SDRAM", .format = "csv"};
 static const rf_party p_shenzhen = {"open-orders.csv", 8, "SO-24-0317", "end_user",
                                     "Shenzhen Huawei Technologies", NULL, NULL, "CN",
-                                    "2024-03-14", NULL};
+                                    "2024-03-14", NULL, .format = "csv"};
 static const rf_party p_script = {"open-orders.csv", 12, NULL, "ship_to",
-                                  "<script>alert(1)</script>", NULL, NULL, "CN", NULL, NULL};
+                                  "<script>alert(1)</script>", NULL, NULL, "CN", NULL, NULL,
+                                  .format = "csv"};
 static const rf_party p_formula = {"open-orders.csv", 13, "SO-24-0322", "buyer",
-                                   "=cmd|'/C calc'!A0", NULL, NULL, "US", NULL, NULL};
+                                   "=cmd|'/C calc'!A0", NULL, NULL, "US", NULL, NULL, .format = "csv"};
 static const rf_party p_kimball = {"open-orders.csv", 2, "SO-24-0311", "buyer",
-                                   "Kimball Electronics, Inc.", NULL, NULL, "US", NULL, NULL};
+                                   "Kimball Electronics, Inc.", NULL, NULL, "US", NULL, NULL,
+                                   .format = "csv"};
 static const rf_party p_controls = {"suppliers.csv", 4, "V-1003", "supplier",
                                     "Lackmann Z\xC3\xA4hler \"GmbH\" \\ \ttab\x01 \xE4", NULL,
-                                    NULL, NULL, NULL, NULL};
+                                    NULL, NULL, NULL, NULL, .format = "csv"};
 
 static const rf_span bhdt_party_spans[] = {{0, 7}, {8, 6}, {15, 7}};
 static const rf_span bhdt_listed_spans[] = {{15, 7}, {0, 7}, {8, 6}}; /* any order */
@@ -338,12 +340,16 @@ static void test_reports__jsonl_one_valid_object_per_party(void **state)
     assert_non_null(strstr(parsed, "\"list\": \"CMIC\""));
     assert_non_null(strstr(parsed, "\"programs\": \"CMIC-EO13959\""));
     /* a party without a ref is named by document:line; hostile names survive parsing intact */
-    assert_non_null(strstr(parsed, "\"name\": \"<script>alert(1)</script>\", \"ref\": "
-                                   "\"open-orders.csv:12\""));
+    assert_non_null(strstr(parsed, "\"name\": \"<script>alert(1)</script>\", \"order_line\": "
+                                   "null, \"origin\": null, \"part_number\": null, "
+                                   "\"party_id\": null, \"ref\": \"open-orders.csv:12\""));
     assert_non_null(strstr(parsed, "\"name\": \"=cmd|'/C calc'!A0\""));
-    assert_non_null(strstr(parsed, "\"hits\": [], \"line\": 2, \"name\": \"Kimball Electronics, "
-                                   "Inc.\", \"ref\": \"SO-24-0311\", \"role\": \"buyer\", "
-                                   "\"status\": \"clear\""));
+    assert_non_null(strstr(parsed, "\"hits\": [], \"hs_code\": null, \"line\": 2, \"lines\": [], "
+                                   "\"name\": "
+                                   "\"Kimball Electronics, Inc.\", \"order_line\": null, "
+                                   "\"origin\": null, \"part_number\": null, \"party_id\": null, "
+                                   "\"ref\": \"SO-24-0311\", \"region\": null, \"role\": "
+                                   "\"buyer\", \"status\": \"clear\""));
     assert_non_null(strstr(parsed, "\"name\": \"Lackmann Z\\u00e4hler \\\"GmbH\\\" \\\\ \\ttab"
                                    "\\u0001 \\ufffd\""));
     free(text);
@@ -362,12 +368,14 @@ static void test_reports__csv_one_row_per_hit_and_no_formulas(void **state)
                                  "listed_name,matched,score,entity_type,federal_register,"
                                  "license_requirement,license_policy,programs,explanation,"
                                  "fingerprint,state,decided_by,decided_at,reason,changes,"
-                                 "as_of,versions,delisted\r\n"));
+                                 "as_of,versions,delisted,format,doc_type,date,order_line,"
+                                 "part_number,eccn,hs_code,lines,embargo,embargo_reason\r\n"));
     assert_non_null(strstr(rows, "[\"SO-24-0311\", \"open-orders.csv\", \"2\", \"buyer\", "
                                  "\"Kimball Electronics, Inc.\", \"US\", \"clear\", \"\", \"\", "
                                  "\"\", \"\", \"\", \"\", \"\", \"\", \"\", \"\", \"\", "
                                  "\"\", \"\", \"\", \"\", \"\", \"\", \"2024-03-20\", \"1\", "
-                                 "\"\"]"));
+                                 "\"\", \"csv\", \"\", \"\", \"\", \"\", \"\", \"\", \"\", "
+                                 "\"\", \"\"]"));
     assert_non_null(strstr(rows, "[\"SO-24-0317\", \"open-orders.csv\", \"8\", \"end_user\", "
                                  "\"Shenzhen Huawei Technologies\", \"CN\", \"review\", \"EL\", "
                                  "\"d05d55fa214aff19c1eb3270d54905e4e362d445\", \"Huawei "
@@ -454,7 +462,7 @@ static void test_reports__delisted_party_stays_clear_and_says_since_when(void **
     };
     static const rf_party order = {"orders-2018.csv", 2, "PO-2018-0815", "buyer",
                                    "ZTE Kangxun Telecommunications Ltd.", NULL, NULL, "CN",
-                                   "2018-08-15", NULL};
+                                   "2018-08-15", NULL, .format = "csv"};
     static const char note[] = "delisted: was on DPL until version 2 published 2018-05-01, "
                                "removed in version 3 published 2018-08-01";
     const rf_hit hit = {&zte, 0, 1.0, "exact", NULL, 0, NULL, 0};
@@ -566,7 +574,7 @@ static void test_reports__screened_parties_through_the_engine(void **state)
     FILE *jsonl = fopen(rf_test_tmpfile("engine.jsonl"), "wb");
     const rf_party listed = {"open-orders.csv", 9, "SO-24-0318", "buyer",
                              "Beijing Huawei Digital Technologies Co., Ltd.", NULL, NULL, "CN",
-                             NULL, NULL};
+                             NULL, NULL, .format = "csv"};
     char *page, *lines;
     (void)state;
 
