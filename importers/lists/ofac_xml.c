@@ -11,6 +11,7 @@
  * the version's publication date. */
 #include "list_import.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -194,6 +195,18 @@ static int published(char out[11], const char *data, size_t len, rf_list_ctx *cx
 
 #define DETECT_BYTES ((size_t)1 << 20)
 
+/* The first `needle` in p[0..end), or NULL: searches stop where the scan does. */
+static const char *find_in(const char *p, const char *end, const char *needle)
+{
+    size_t n = strlen(needle);
+    while (p && end - p >= (ptrdiff_t)n) {
+        if (!(p = memchr(p, needle[0], (size_t)(end - p) - n + 1))) return NULL;
+        if (memcmp(p, needle, n) == 0) return p;
+        p++;
+    }
+    return NULL;
+}
+
 /* 1 when the file is an sdnList whose first entries are mostly (non_sdn) or rarely on the
  * non-SDN lists; an nspType (older consolidated files) settles it. A byte scan of the first
  * megabyte: the full parse that follows checks everything. */
@@ -201,28 +214,23 @@ static int detect(const char *data, size_t len, int non_sdn)
 {
     const char *end = data + (len < DETECT_BYTES ? len : DETECT_BYTES), *p = data;
     long entries = 0, cons = 0;
-    int nsp = 0;
 
     if (rf_xml_root_is(data, len, "sdnList", NS) != 1) return 0;
-    while ((p = strstr(p, "<sdnEntry>")) != NULL && p < end) {
-        const char *next = strstr(p + 10, "<sdnEntry>"), *q = p;
+    while ((p = find_in(p, end, "<sdnEntry>")) != NULL) {
+        const char *next = find_in(p + 10, end, "<sdnEntry>"), *q = p;
         int hit = 0;
-        if (!next || next > end) next = end;
-        while ((q = strstr(q, "<program>")) != NULL && q < next) {
-            const char *close = strstr(q, "</program>");
-            if (!close || close > next) break;
+        if (!next) next = end;
+        if (find_in(p, next, "<nspType>")) return non_sdn;
+        while ((q = find_in(q, next, "<program>")) != NULL) {
+            const char *close = find_in(q, next, "</program>");
+            if (!close) break;
             hit |= rf_ofac_program_non_sdn(q + 9, (size_t)(close - q - 9));
             q = close;
-        }
-        if (!nsp) {
-            const char *t = strstr(p, "<nspType>");
-            nsp = t && t < next;
         }
         entries++;
         cons += hit;
         p = next;
     }
-    if (nsp) return non_sdn;
     return non_sdn ? cons * 2 > entries : cons * 2 <= entries;
 }
 
