@@ -106,7 +106,7 @@ static void test_e2e_versions__zte_hit_in_may_clear_and_delisted_in_august(void 
     e2e_out_free(&r);
     r = e2e_redflag("zte.db", "screen --as-of 2018-08-15 --format csv '%s'", file);
     assert_int_equal(r.status, 0);
-    assert_non_null(strstr(r.out, ",as_of,versions,delisted\r\n"));
+    assert_non_null(strstr(r.out, ",as_of,versions,delisted"));
     assert_non_null(strstr(r.out, ",clear,"));
     assert_non_null(strstr(r.out, "ZTE KANGXUN TELECOMMUNICATIONS LTD. (DPL, 83 F.R. 17644 4/23/18): "
                                   DELISTED_NOTE("2", "3")));
@@ -190,6 +190,18 @@ static void test_e2e_versions__history_and_diff_from_the_command_line(void **sta
     assert_int_equal(r.status, 0);
     assert_non_null(strstr(r.out, "0 added, 0 removed, 0 changed, 0 unchanged"));
     e2e_out_free(&r);
+
+    /* Each subcommand documents itself, saying that diff takes version ids. */
+    for (int i = 0; i < 3; i++) {
+        static const char *const sub[] = {"history", "diff", "update"};
+        r = e2e_redflag("history.db", "lists %s --help", sub[i]);
+        assert_int_equal(r.status, 0);
+        assert_non_null(strstr(r.out, "usage: redflag lists "));
+        assert_non_null(strstr(r.out, "Exit status"));
+        assert_non_null(strstr(r.out, "REDFLAG_DB"));
+        if (i == 1) assert_non_null(strstr(r.out, "version ids"));
+        e2e_out_free(&r);
+    }
 
     r = e2e_redflag("history.db", "lists diff 2 99");
     assert_int_equal(r.status, 2);
