@@ -194,7 +194,8 @@ static rf_embargo find_place(const char *folded, const char **word, size_t *word
             excluded |= strlen(not_places[i]) == len && memcmp(w, not_places[i], len) == 0;
         for (size_t i = 0; !excluded && i < sizeof places / sizeof places[0]; i++) {
             size_t pl = strlen(places[i].word);
-            if (pl <= len && memcmp(w, places[i].word, pl) == 0 && (places[i].prefix || pl == len)) {
+            if (pl <= len && memcmp(w, places[i].word, pl) == 0 &&
+                (places[i].prefix || pl == len)) {
                 *word = w;
                 *word_len = len;
                 return places[i].embargo;

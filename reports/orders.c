@@ -20,7 +20,8 @@ static int json_field(rf_buf *b, const char *key, const char *value)
 static int line_json(rf_buf *b, const rf_order_line *l)
 {
     int rc;
-    if ((rc = rf_buf_printf(b, "{\"line\":%ld", l->line)) || (rc = json_field(b, "number", l->number)) ||
+    if ((rc = rf_buf_printf(b, "{\"line\":%ld", l->line)) ||
+        (rc = json_field(b, "number", l->number)) ||
         (rc = json_field(b, "part_number", l->part_number)) ||
         (rc = json_field(b, "description", l->description)) ||
         (rc = json_field(b, "quantity", l->quantity)) || (rc = json_field(b, "eccn", l->eccn)) ||
@@ -34,13 +35,16 @@ int rf_report_order_json(rf_buf *b, const rf_party *party, const rf_destination 
 {
     int rc;
     if ((rc = json_field(b, "format", party->format)) ||
-        (rc = json_field(b, "doc_type", party->doc_type)) || (rc = json_field(b, "date", party->date)) ||
-        (rc = json_field(b, "address", party->address)) || (rc = json_field(b, "city", party->city)) ||
+        (rc = json_field(b, "doc_type", party->doc_type)) ||
+        (rc = json_field(b, "date", party->date)) ||
+        (rc = json_field(b, "address", party->address)) ||
+        (rc = json_field(b, "city", party->city)) ||
         (rc = json_field(b, "region", party->region)) ||
         (rc = json_field(b, "party_id", party->party_id)) ||
         (rc = json_field(b, "order_line", party->order_line)) ||
         (rc = json_field(b, "part_number", party->part_number)) ||
-        (rc = json_field(b, "eccn", party->eccn)) || (rc = json_field(b, "hs_code", party->hs_code)) ||
+        (rc = json_field(b, "eccn", party->eccn)) ||
+        (rc = json_field(b, "hs_code", party->hs_code)) ||
         (rc = json_field(b, "origin", party->origin)) || (rc = rf_buf_puts(b, ",\"embargo\":")))
         return rc;
     if (!dest) {
@@ -74,7 +78,8 @@ static int lines_text(rf_buf *out, const rf_party *party)
         if (!rc && (l->eccn || l->hs_code)) {
             rc = rf_buf_puts(out, " (");
             if (!rc && l->eccn) rc = rf_buf_printf(out, "ECCN %s", l->eccn), parts++;
-            if (!rc && l->hs_code) rc = rf_buf_printf(out, "%sHS %s", parts ? ", " : "", l->hs_code);
+            if (!rc && l->hs_code)
+                rc = rf_buf_printf(out, "%sHS %s", parts ? ", " : "", l->hs_code);
             if (!rc) rc = rf_buf_putc(out, ')');
         }
     }
@@ -227,7 +232,8 @@ static int keep_lines(doc_group *g, const rf_party *party)
             long *keys;
             if (!lines) return RF_ENOMEM;
             g->lines = lines;
-            if (!(texts = realloc(g->line_text, (g->n_lines + 1) * 7 * sizeof *texts))) return RF_ENOMEM;
+            if (!(texts = realloc(g->line_text, (g->n_lines + 1) * 7 * sizeof *texts)))
+                return RF_ENOMEM;
             g->line_text = texts;
             if (!(keys = realloc(g->line_keys, (g->n_lines + 1) * sizeof *keys))) return RF_ENOMEM;
             g->line_keys = keys;

@@ -324,7 +324,8 @@ static int read_header(csv_in *in)
     if (!parties) {
         /* the header says nothing: hold rows back until their content says it */
         in->sampling = 1;
-        in->sample_off = calloc((in->n_cols ? in->n_cols : 1) * SAMPLE_ROWS, sizeof *in->sample_off);
+        in->sample_off =
+            calloc((in->n_cols ? in->n_cols : 1) * SAMPLE_ROWS, sizeof *in->sample_off);
         return in->sample_off ? RF_OK : fail(in, RF_ENOMEM, in->header_line, "out of memory");
     }
     rf_buf_free(&in->header);

@@ -75,7 +75,8 @@ static void advance(edi_in *in, size_t n)
 {
     for (size_t i = 0; i < n && in->pos < in->len; i++, in->pos++)
         if (in->data[in->pos] == '\n' ||
-            (in->data[in->pos] == '\r' && (in->pos + 1 == in->len || in->data[in->pos + 1] != '\n')))
+            (in->data[in->pos] == '\r' &&
+             (in->pos + 1 == in->len || in->data[in->pos + 1] != '\n')))
             in->line++;
 }
 
@@ -274,9 +275,9 @@ static int on_nad(edi_in *in)
             return rc;
         p->names[0] = name; /* the party's first name: nothing to compare it with */
     }
-    if ((rc = put_joined(in, &p->addr.street, 5, 0, 3, ", ")) || (rc = put(in, &p->addr.city, 6, 0)) ||
-        (rc = put(in, &p->addr.region, 7, 3)) || (rc = put(in, &p->addr.region, 7, 0)) ||
-        (rc = put(in, &p->addr.postal, 8, 0)))
+    if ((rc = put_joined(in, &p->addr.street, 5, 0, 3, ", ")) ||
+        (rc = put(in, &p->addr.city, 6, 0)) || (rc = put(in, &p->addr.region, 7, 3)) ||
+        (rc = put(in, &p->addr.region, 7, 0)) || (rc = put(in, &p->addr.postal, 8, 0)))
         return rc;
     return put(in, &p->addr.country, 9, 0);
 }
@@ -354,7 +355,8 @@ static int on_segment(edi_in *in)
         for (size_t k = 0; k < n; k++) digits &= v[k] >= '0' && v[k] <= '9';
         if (!digits) return RF_OK;
         if (comp_is(in, 1, 2, "101") && n == 6)
-            snprintf(date, sizeof date, "%s%.2s-%.2s-%.2s", v[0] < '5' ? "20" : "19", v, v + 2, v + 4);
+            snprintf(date, sizeof date, "%s%.2s-%.2s-%.2s", v[0] < '5' ? "20" : "19", v, v + 2,
+                     v + 4);
         else if (n >= 8)
             snprintf(date, sizeof date, "%.4s-%.2s-%.2s", v, v + 4, v + 6);
         else
@@ -471,7 +473,8 @@ int ord_edifact_read(const char *path, const char *data, size_t len, rf_party_fn
                                 "UNA service string advice \"%.9s\" gives one character two "
                                 "roles", data + in.pos);
         advance(&in, 9);
-        while (in.pos < len && (data[in.pos] == ' ' || data[in.pos] == '\r' || data[in.pos] == '\n'))
+        while (in.pos < len &&
+               (data[in.pos] == ' ' || data[in.pos] == '\r' || data[in.pos] == '\n'))
             advance(&in, 1);
     }
     syntax_of(&in, syntax);

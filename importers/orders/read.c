@@ -69,7 +69,8 @@ int rf_orders_read(const char *path, const rf_order_options *opts, rf_party_fn f
     if (!(head = malloc(HEAD_SIZE))) return rf_error_set(err, RF_ENOMEM, path, 0, "out of memory");
     if ((rc = rf_reader_open(&r, path, err))) goto cleanup;
     /* gzip hands out what it has: read on until the head is full or the file ends */
-    while (head_len < HEAD_SIZE && (n = rf_reader_read(r, head + head_len, HEAD_SIZE - head_len, err)) > 0)
+    while (head_len < HEAD_SIZE &&
+           (n = rf_reader_read(r, head + head_len, HEAD_SIZE - head_len, err)) > 0)
         head_len += (size_t)n;
     if (n < 0) {
         rc = (int)n;
@@ -169,7 +170,8 @@ static int walk(path_list *l, const char *dir, int depth, rf_error *err)
         struct stat st, lst;
         if (stat(here.paths[i], &st) != 0 || lstat(here.paths[i], &lst) != 0) continue;
         /* a link to a directory is not followed: it could lead back up */
-        if (S_ISDIR(st.st_mode) && !S_ISLNK(lst.st_mode)) rc = walk(l, here.paths[i], depth + 1, err);
+        if (S_ISDIR(st.st_mode) && !S_ISLNK(lst.st_mode))
+            rc = walk(l, here.paths[i], depth + 1, err);
         else if (S_ISREG(st.st_mode) && (rc = add_path(l, here.paths[i])))
             rf_error_set(err, rc, dir, 0, "out of memory");
     }

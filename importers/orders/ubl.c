@@ -271,7 +271,8 @@ static int line_text(ubl_in *in, const char *s, size_t len)
         in->prop_name[0] = '\0';
     } else {
         for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
-            if (item_under(in, parts[i].path)) rc = ord_put_first(&l->parts[parts[i].kind], d, s, len);
+            if (item_under(in, parts[i].path))
+                rc = ord_put_first(&l->parts[parts[i].kind], d, s, len);
     }
     return rc ? oom(in) : RF_OK;
 }
@@ -317,7 +318,8 @@ static int on_end(ubl_in *in)
     }
     if (depth == 1) {
         const char *name = ox_name(x, 1);
-        if (strcmp(name, "ID") == 0) return ord_put_first(&in->d->number, in->d, s, len) ? oom(in) : 0;
+        if (strcmp(name, "ID") == 0)
+            return ord_put_first(&in->d->number, in->d, s, len) ? oom(in) : 0;
         if (strcmp(name, "IssueDate") == 0)
             return ord_put_first(&in->d->date, in->d, s, len) ? oom(in) : 0;
     }

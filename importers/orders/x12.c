@@ -101,7 +101,8 @@ static void advance(x12_in *in, size_t n)
 {
     for (size_t i = 0; i < n && in->pos < in->len; i++, in->pos++)
         if (in->data[in->pos] == '\n' ||
-            (in->data[in->pos] == '\r' && (in->pos + 1 == in->len || in->data[in->pos + 1] != '\n')))
+            (in->data[in->pos] == '\r' &&
+             (in->pos + 1 == in->len || in->data[in->pos + 1] != '\n')))
             in->line++;
 }
 
@@ -173,7 +174,8 @@ static int next_segment(x12_in *in)
                          "segment %ld (%.*s) runs on past the end of its line: the separators "
                          "the ISA declares (%s) are not the ones this file uses, or the file "
                          "is damaged",
-                         in->seg_no, (int)(i - start < 12 ? i - start : 12), in->data + start, seps);
+                         in->seg_no, (int)(i - start < 12 ? i - start : 12), in->data + start,
+                         seps);
             return RF_EFORMAT;
         }
         if (i - start >= MAX_SEGMENT) {
@@ -268,7 +270,8 @@ static int put_date(x12_in *in, ord_str *out, int i)
     for (size_t k = 0; k < n; k++)
         if (s[k] < '0' || s[k] > '9') return RF_OK;
     if (n == 8) snprintf(date, sizeof date, "%.4s-%.2s-%.2s", s, s + 4, s + 6);
-    else if (n == 6) snprintf(date, sizeof date, "%s%.2s-%.2s-%.2s", s[0] < '5' ? "20" : "19", s, s + 2, s + 4);
+    else if (n == 6)
+        snprintf(date, sizeof date, "%s%.2s-%.2s-%.2s", s[0] < '5' ? "20" : "19", s, s + 2, s + 4);
     else return RF_OK;
     return ord_put_first(out, &in->doc, date, 10) ? oom(in) : RF_OK;
 }
@@ -284,7 +287,8 @@ static int on_n1(x12_in *in)
     for (size_t k = 3; role[k]; k++)
         if (role[k] >= 'A' && role[k] <= 'Z') role[k] = (char)(role[k] - 'A' + 'a');
     for (size_t k = 0; k < sizeof entities / sizeof entities[0]; k++)
-        if (n == 2 && memcmp(code, entities[k].code, 2) == 0) snprintf(role, sizeof role, "%s", entities[k].role);
+        if (n == 2 && memcmp(code, entities[k].code, 2) == 0)
+            snprintf(role, sizeof role, "%s", entities[k].role);
     if ((rc = ord_party_add(&in->party, &in->doc, role, in->seg_line, in->line_index, in->err)))
         return rc;
     in->party_open = 1;

@@ -95,15 +95,18 @@ static void test_destination__ubl_delivery_to_tehran(void **state)
     findings f = {0};
     (void)state;
 
-    findings_of(&f, altered("tehran.xml", "orders/ubl/UBL-Order-2.0-Example-International.xml",
-                            "<cbc:CityName>Bridgtow</cbc:CityName>\n\t\t\t<cbc:PostalZone>ZZ99 1ZZ</cbc:PostalZone>\n"
-                            "\t\t\t<cbc:CountrySubentity>Avon</cbc:CountrySubentity>\n\t\t\t<cac:AddressLine>\n"
-                            "\t\t\t\t<cbc:Line>3rd Floor, Room 5</cbc:Line>\n\t\t\t</cac:AddressLine>\n"
-                            "\t\t\t<cac:Country>\n\t\t\t\t<cbc:IdentificationCode>GB</cbc:IdentificationCode>\n"
-                            "\t\t\t</cac:Country>\n\t\t</cac:DeliveryAddress>",
-                            "<cbc:CityName>Tehran</cbc:CityName>\n<cbc:PostalZone>15875-4413</cbc:PostalZone>\n"
-                            "<cac:Country><cbc:IdentificationCode>IR</cbc:IdentificationCode></cac:Country>\n"
-                            "</cac:DeliveryAddress>"));
+    findings_of(
+        &f,
+        altered("tehran.xml", "orders/ubl/UBL-Order-2.0-Example-International.xml",
+                "<cbc:CityName>Bridgtow</cbc:CityName>\n\t\t\t<cbc:PostalZone>ZZ99 "
+                "1ZZ</cbc:PostalZone>\n"
+                "\t\t\t<cbc:CountrySubentity>Avon</cbc:CountrySubentity>\n\t\t\t<cac:AddressLine>\n"
+                "\t\t\t\t<cbc:Line>3rd Floor, Room 5</cbc:Line>\n\t\t\t</cac:AddressLine>\n"
+                "\t\t\t<cac:Country>\n\t\t\t\t<cbc:IdentificationCode>GB</cbc:IdentificationCode>\n"
+                "\t\t\t</cac:Country>\n\t\t</cac:DeliveryAddress>",
+                "<cbc:CityName>Tehran</cbc:CityName>\n<cbc:PostalZone>15875-4413</cbc:PostalZone>\n"
+                "<cac:Country><cbc:IdentificationCode>IR</cbc:IdentificationCode></cac:Country>\n"
+                "</cac:DeliveryAddress>"));
     assert_int_equal(f.found, 1);
     assert_string_equal(f.text.data, "ship_to||IR|country|IR\n");
     rf_buf_free(&f.text);
@@ -115,13 +118,16 @@ static void test_destination__cxml_ship_to_havana(void **state)
     findings f = {0};
     (void)state;
 
-    findings_of(&f, altered("havana.xml", "orders/cxml/OrderRequest.xml",
-                            "<Street>123 Anystreet</Street>\n                             <City>Sunnyvale</City>\n"
-                            "                             <State>CA</State>\n"
-                            "                             <PostalCode>90489</PostalCode>\n"
-                            "                             <Country isoCountryCode=\"US\">United States</Country>",
-                            "<Street>Calle 23 No. 156, Vedado</Street><City>La Habana</City>"
-                            "<Country>Cuba</Country>"));
+    findings_of(
+        &f,
+        altered(
+            "havana.xml", "orders/cxml/OrderRequest.xml",
+            "<Street>123 Anystreet</Street>\n                             <City>Sunnyvale</City>\n"
+            "                             <State>CA</State>\n"
+            "                             <PostalCode>90489</PostalCode>\n"
+            "                             <Country isoCountryCode=\"US\">United States</Country>",
+            "<Street>Calle 23 No. 156, Vedado</Street><City>La Habana</City>"
+            "<Country>Cuba</Country>"));
     assert_int_equal(f.found, 1);
     assert_string_equal(f.text.data, "ship_to|Acme|CU|country|Cuba\n");
     rf_buf_free(&f.text);
@@ -135,22 +141,26 @@ static void test_destination__x12_end_user_and_line_ship_to(void **state)
     findings f = {0};
     (void)state;
 
-    path = altered("pyongyang.x12", "orders/x12-850/Example2_Adobe_TLP.txt",
-                   "N2~EndUser NameII\r\n        N3~123 MAIN STREET\r\n        N4~CEDAR RAPIDS~IA~524032140",
-                   "N2~EndUser NameII\r\n        N3~Sosong District\r\n        N4~Pyongyang~~~KP");
+    path = altered(
+        "pyongyang.x12", "orders/x12-850/Example2_Adobe_TLP.txt",
+        "N2~EndUser NameII\r\n        N3~123 MAIN STREET\r\n        N4~CEDAR RAPIDS~IA~524032140",
+        "N2~EndUser NameII\r\n        N3~Sosong District\r\n        N4~Pyongyang~~~KP");
     findings_of(&f, path);
     assert_int_equal(f.found, 1);
     assert_string_equal(f.text.data, "end_user|END USER EndUser NameII|KP|country|KP\n");
 
-    path = altered("damascus.x12", "orders/x12-850/Example2_Adobe_TLP.txt",
-                   "N2~Reseller NameII\r\n        N3~123 MAIN STREET\r\n        N4~CEDAR RAPIDS~IA~524032140",
-                   "N2~Reseller NameII\r\n        N3~Baramkeh\r\n        N4~Damascus~~~SY");
+    path = altered(
+        "damascus.x12", "orders/x12-850/Example2_Adobe_TLP.txt",
+        "N2~Reseller NameII\r\n        N3~123 MAIN STREET\r\n        N4~CEDAR RAPIDS~IA~524032140",
+        "N2~Reseller NameII\r\n        N3~Baramkeh\r\n        N4~Damascus~~~SY");
     findings_of(&f, path);
     assert_int_equal(f.found, 0);
 
-    path = altered("simferopol.x12", "orders/x12-850/Example3_Adobe_CLP.txt",
-                   "N2~SHIPTO NameII*\r\n          N3~123 MAIN STREET*\r\n          N4~CEDAR RAPIDS~IA~524032140*",
-                   "N2~SHIPTO NameII*\r\n          N3~vul. Kyivska 77*\r\n          N4~Simferopol~~95000~UA*");
+    path = altered(
+        "simferopol.x12", "orders/x12-850/Example3_Adobe_CLP.txt",
+        "N2~SHIPTO NameII*\r\n          N3~123 MAIN STREET*\r\n          N4~CEDAR "
+        "RAPIDS~IA~524032140*",
+        "N2~SHIPTO NameII*\r\n          N3~vul. Kyivska 77*\r\n          N4~Simferopol~~95000~UA*");
     findings_of(&f, path);
     assert_int_equal(f.found, 1);
     assert_string_equal(f.text.data, "ship_to|SHIP TO SHIPTO NameII|UA-43|city|Simferopol\n");
@@ -163,10 +173,12 @@ static void test_destination__edifact_delivery_to_donetsk(void **state)
     findings f = {0};
     (void)state;
 
-    findings_of(&f, altered("donetsk.edi", "orders/edifact/ORDERS_D01B_EAN010_example_order_ok.edi",
-                            "Teststra\xEF\xBF\xBD" "e 7+TestCity++46149+DE'",
-                            "\xD1\x83\xD0\xBB. \xD0\x90\xD1\x80\xD1\x82\xD0\xB5\xD0\xBC\xD0\xB0 100+"
-                            "\xD0\x94\xD0\xBE\xD0\xBD\xD0\xB5\xD1\x86\xD0\xBA++83001+RU'"));
+    findings_of(&f,
+                altered("donetsk.edi", "orders/edifact/ORDERS_D01B_EAN010_example_order_ok.edi",
+                        "Teststra\xEF\xBF\xBD"
+                        "e 7+TestCity++46149+DE'",
+                        "\xD1\x83\xD0\xBB. \xD0\x90\xD1\x80\xD1\x82\xD0\xB5\xD0\xBC\xD0\xB0 100+"
+                        "\xD0\x94\xD0\xBE\xD0\xBD\xD0\xB5\xD1\x86\xD0\xBA++83001+RU'"));
     assert_int_equal(f.found, 1);
     assert_string_equal(f.text.data, "ship_to|A+A K\xEF\xBF\xBDlte GmbH|UA-14|city|"
                                      "\xD0\x94\xD0\xBE\xD0\xBD\xD0\xB5\xD1\x86\xD0\xBA\n");
@@ -194,9 +206,10 @@ static void test_destination__addresses(void **state)
         {"end_user", "pr. Illicha 100", "Donetsk", NULL, NULL, 1, "UA-14", "city", "Donetsk"},
         {"ship_to", "vul. Sadova 3", "Kramatorsk", "Donetska oblast", "UA", 1, "UA-14", "region",
          "Donetska"},
-        {"consignee", "\xD0\xB2\xD1\x83\xD0\xBB. \xD0\xA1\xD0\xB0\xD0\xB4\xD0\xBE\xD0\xB2\xD0\xB0 3",
-         "\xD0\x9B\xD1\x83\xD0\xB3\xD0\xB0\xD0\xBD\xD1\x81\xD1\x8C\xD0\xBA", NULL, "UA", 1,
-         "UA-09", "city", "\xD0\x9B\xD1\x83\xD0\xB3\xD0\xB0\xD0\xBD\xD1\x81\xD1\x8C\xD0\xBA"},
+        {"consignee",
+         "\xD0\xB2\xD1\x83\xD0\xBB. \xD0\xA1\xD0\xB0\xD0\xB4\xD0\xBE\xD0\xB2\xD0\xB0 3",
+         "\xD0\x9B\xD1\x83\xD0\xB3\xD0\xB0\xD0\xBD\xD1\x81\xD1\x8C\xD0\xBA", NULL, "UA", 1, "UA-09",
+         "city", "\xD0\x9B\xD1\x83\xD0\xB3\xD0\xB0\xD0\xBD\xD1\x81\xD1\x8C\xD0\xBA"},
         {"ship_to", "Lugansk, ul. Oboronnaya 2", NULL, NULL, "", 1, "UA-09", "address", "Lugansk"},
         /* not embargoed */
         {"ship_to", "Khreshchatyk St 22", "Kyiv", NULL, "UA", 0, NULL, NULL, NULL},

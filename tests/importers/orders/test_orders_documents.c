@@ -115,7 +115,8 @@ static void party_is(const got *g, size_t i, const char *role, const char *name,
                      const char *order_line)
 {
     assert_true(i < g->n);
-    if (strcmp(g->p[i].role, role) != 0 || (name && (!g->p[i].name || strcmp(g->p[i].name, name) != 0)))
+    if (strcmp(g->p[i].role, role) != 0 ||
+        (name && (!g->p[i].name || strcmp(g->p[i].name, name) != 0)))
         fprintf(stderr, "party %zu: %s \"%s\"\n", i, g->p[i].role,
                 g->p[i].name ? g->p[i].name : "(none)");
     assert_string_equal(g->p[i].role, role);
@@ -230,7 +231,8 @@ static void test_orders_ubl__order_2_0_delivery_without_a_party(void **state)
     const got_party *p;
     (void)state;
 
-    assert_int_equal(read_doc(&g, &err, data("orders/ubl/UBL-Order-2.0-Example-International.xml")), 0);
+    assert_int_equal(read_doc(&g, &err, data("orders/ubl/UBL-Order-2.0-Example-International.xml")),
+                     0);
     assert_int_equal(g.n, 5);
     party_is(&g, 0, "buyer", "IYT Corporation", 14, NULL);
     party_is(&g, 1, "seller", "Consortial", 42, NULL);
@@ -283,7 +285,8 @@ static void test_orders_ubl__export_customs_declaration(void **state)
     const got_line *l;
     (void)state;
 
-    assert_int_equal(read_doc(&g, &err, data("orders/ubl/UBL-ExportCustomsDeclaration-2.3-Example.xml")), 0);
+    assert_int_equal(
+        read_doc(&g, &err, data("orders/ubl/UBL-ExportCustomsDeclaration-2.3-Example.xml")), 0);
     assert_int_equal(g.n, 6);
     party_is(&g, 0, "exporter", "Gedevang Mejeri", 7, NULL);
     party_is(&g, 1, "agent", "Told Service A/S", 26, NULL);
@@ -482,7 +485,8 @@ static void test_orders_x12__space_terminator(void **state)
     rf_error err;
     (void)state;
 
-    assert_int_equal(read_doc(&g, &err, data("orders/x12-850/Example4_Adobe_ShrinkWrapped.txt")), 0);
+    assert_int_equal(read_doc(&g, &err, data("orders/x12-850/Example4_Adobe_ShrinkWrapped.txt")),
+                     0);
     assert_int_equal(g.n, 4);
     party_is(&g, 0, "buyer", "SOLD TO Org Name", 8, NULL);
     party_is(&g, 1, "n1_po", "PAYOR Org Name", 9, NULL);
@@ -544,8 +548,10 @@ static void test_orders_x12__two_orders_and_export_classification(void **state)
         rf_buf_append(&c, b.data, (size_t)(second - b.data));
         rf_buf_puts(&c, "BEG*00*SA*6191");
         rf_buf_append(&c, second + 14, (size_t)(po1 - second - 14));
-        rf_buf_puts(&c, "PO1*6917*1*PK*10.98**VP*123456*MG*XC7Z020-1CLG400C*XN*3A991.d*HD*8542310000*CH*TW~\r\n"
-                        "        REF*ECN*3A991.d");
+        rf_buf_puts(
+            &c,
+            "PO1*6917*1*PK*10.98**VP*123456*MG*XC7Z020-1CLG400C*XN*3A991.d*HD*8542310000*CH*TW~\r\n"
+            "        REF*ECN*3A991.d");
         rf_buf_puts(&c, po1 + strlen("PO1*6917*1*PK*10.98**VP*123456"));
         rf_buf_free(&b);
         b = c;
@@ -574,7 +580,8 @@ static void test_orders_edifact__orders_with_damaged_characters(void **state)
     const got_party *p;
     (void)state;
 
-    assert_int_equal(read_doc(&g, &err, data("orders/edifact/ORDERS_D01B_EAN010_example_order_ok.edi")), 0);
+    assert_int_equal(
+        read_doc(&g, &err, data("orders/edifact/ORDERS_D01B_EAN010_example_order_ok.edi")), 0);
     assert_int_equal(g.n, 3);
     /* "A?+A": the release character keeps the + in the name; U+FFFD passes through */
     party_is(&g, 0, "buyer", "A+A K\xEF\xBF\xBDlte GmbH", 8, NULL);
@@ -607,19 +614,22 @@ static void test_orders_edifact__latin1_and_line_parties(void **state)
 {
     got g = {0};
     rf_error err;
-    const char *path = altered("latin1.edi", "orders/edifact/ORDERS_D01B_EAN010_example_order_ok.edi",
-                               "FooBar GmbH & Co. KG+Teststrasse 15",
-                               "FooBar GmbH & Co. KG+Stra\xDF" "e des 17. Juni 1");
+    const char *path =
+        altered("latin1.edi", "orders/edifact/ORDERS_D01B_EAN010_example_order_ok.edi",
+                "FooBar GmbH & Co. KG+Teststrasse 15",
+                "FooBar GmbH & Co. KG+Stra\xDF"
+                "e des 17. Juni 1");
     (void)state;
 
     assert_int_equal(read_doc(&g, &err, path), 0);
     assert_string_equal(g.p[1].address, "Stra\xC3\x9F" "e des 17. Juni 1");
     got_free(&g);
 
-    path = altered("line-nad.edi", "orders/edifact/ORDERS_D01B_EAN010_example_order_ok.edi",
-                   "QTY+21:2:GBND'\nLIN+2++",
-                   "QTY+21:2:GBND'\nALI+NL'\nRFF+AFE:EAR99'\nNAD+MF+8712345000004::9++Friesland Campina+"
-                   "Stationsplein 4+Amersfoort++3818 LE+NL'\nLIN+2++");
+    path = altered(
+        "line-nad.edi", "orders/edifact/ORDERS_D01B_EAN010_example_order_ok.edi",
+        "QTY+21:2:GBND'\nLIN+2++",
+        "QTY+21:2:GBND'\nALI+NL'\nRFF+AFE:EAR99'\nNAD+MF+8712345000004::9++Friesland Campina+"
+        "Stationsplein 4+Amersfoort++3818 LE+NL'\nLIN+2++");
     assert_int_equal(read_doc(&g, &err, path), 0);
     assert_int_equal(g.n, 4);
     party_is(&g, 3, "manufacturer", "Friesland Campina", 21, "1");
@@ -667,7 +677,8 @@ static void test_orders_detect__every_sample_of_a_directory(void **state)
         assert_true(g.n > 0);
         parties += g.n;
     }
-    /* 65 + 318 BOM parties (96 DNP cells are none), 4 cXML, 3 EDIFACT, 8 + 10 + 5 + 3 + 6 UBL / PEPPOL, 27 X12 */
+    /* 65 + 318 BOM parties (96 DNP cells are none), 4 cXML, 3 EDIFACT,
+     * 8 + 10 + 5 + 3 + 6 UBL / PEPPOL, 27 X12 */
     assert_int_equal(parties, 65 + 318 + 4 + 3 + 8 + 10 + 5 + 3 + 6 + 27);
     rf_orders_paths_free(paths);
     got_free(&g);
@@ -703,9 +714,10 @@ static void test_orders_malformed__lying_isa(void **state)
     (void)state;
 
     /* the ISA says segments end with '!', the file ends them with '|' */
-    assert_int_equal(read_doc(&g, &err, altered("lie-term.x12", "orders/x12-850/Example1_PGWGlass.txt",
-                                                "*P*~|", "*P*~!")),
-                     RF_EFORMAT);
+    assert_int_equal(
+        read_doc(&g, &err,
+                 altered("lie-term.x12", "orders/x12-850/Example1_PGWGlass.txt", "*P*~|", "*P*~!")),
+        RF_EFORMAT);
     assert_int_equal(err.line, 2);
     assert_non_null(strstr(err.message, "segment '!'"));
     assert_non_null(strstr(err.message, "not the ones this file uses"));
@@ -726,16 +738,18 @@ static void test_orders_malformed__broken_and_truncated_xml(void **state)
     rf_error err;
     (void)state;
 
-    assert_int_equal(read_doc(&g, &err, altered("broken.xml", "orders/ubl/UBL-Order-2.1-Example.xml",
-                                                "Johnssons byggvaror</cbc:Name>",
-                                                "Johnssons byggvaror</cbc:Nam>")),
-                     RF_EFORMAT);
+    assert_int_equal(
+        read_doc(&g, &err,
+                 altered("broken.xml", "orders/ubl/UBL-Order-2.1-Example.xml",
+                         "Johnssons byggvaror</cbc:Name>", "Johnssons byggvaror</cbc:Nam>")),
+        RF_EFORMAT);
     assert_int_equal(err.line, 58);
     assert_non_null(strstr(err.message, "column"));
     assert_non_null(strstr(err.message, "mismatch"));
 
-    assert_int_equal(read_doc(&g, &err, cut("cut.xml", "orders/ubl/UBL-Order-2.1-Example.xml", 5000)),
-                     RF_EFORMAT);
+    assert_int_equal(
+        read_doc(&g, &err, cut("cut.xml", "orders/ubl/UBL-Order-2.1-Example.xml", 5000)),
+        RF_EFORMAT);
     assert_int_equal(err.line, 119);
     assert_non_null(strstr(err.message, "truncated"));
     /* the buyer, complete before the cut, is delivered */
@@ -765,8 +779,9 @@ static void test_orders_malformed__dangling_release_character(void **state)
         size_t len;
         char *text = rf_test_read_file(rf_test_data(sample), &len);
         char *q = strstr(text, "A?+A");
-        assert_int_equal(read_doc(&g, &err, scratch("release-last.edi", text, (size_t)(q - text) + 2)),
-                         RF_EFORMAT);
+        assert_int_equal(
+            read_doc(&g, &err, scratch("release-last.edi", text, (size_t)(q - text) + 2)),
+            RF_EFORMAT);
         assert_int_equal(err.line, 8);
         assert_non_null(strstr(err.message, "dangling release character"));
         free(text);
@@ -781,9 +796,12 @@ static void test_orders_malformed__wrong_encoding(void **state)
     (void)state;
 
     /* a UBL declared UTF-8 written in Latin-1 */
-    assert_int_equal(read_doc(&g, &err, altered("latin1.xml", "orders/ubl/UBL-Order-2.1-Example.xml",
-                                                "<cbc:StreetName>R\xC3\xA5" "dhusgatan",
-                                                "<cbc:StreetName>R\xE5" "dhusgatan")),
+    assert_int_equal(read_doc(&g, &err,
+                              altered("latin1.xml", "orders/ubl/UBL-Order-2.1-Example.xml",
+                                      "<cbc:StreetName>R\xC3\xA5"
+                                      "dhusgatan",
+                                      "<cbc:StreetName>R\xE5"
+                                      "dhusgatan")),
                      RF_EFORMAT);
     assert_int_equal(err.line, 63);
     assert_non_null(strstr(err.message, "UTF-8"));
@@ -797,12 +815,14 @@ static void test_orders_malformed__wrong_encoding(void **state)
     assert_non_null(strstr(err.message, "UTF-8"));
 
     /* EDIFACT declaring UTF-8 (UNOW) with a Latin-1 byte */
-    assert_int_equal(read_doc(&g, &err, altered("unow.edi", "orders/edifact/ORDERS_D01B_EAN010_example_order_ok.edi",
-                                                "UNB+UNOC:3+4250159300001:14+unbekannt:14+181205:1607+896++++++1'\n"
-                                                "UNH+2019265563+ORDERS:D:01B:UN:EAN010'\nBGM+220+2019265563+9'",
-                                                "UNB+UNOW:3+4250159300001:14+unbekannt:14+181205:1607+896++++++1'\n"
-                                                "UNH+2019265563+ORDERS:D:01B:UN:EAN010'\nBGM+220+2019265563\xE9+9'")),
-                     RF_EFORMAT);
+    assert_int_equal(
+        read_doc(&g, &err,
+                 altered("unow.edi", "orders/edifact/ORDERS_D01B_EAN010_example_order_ok.edi",
+                         "UNB+UNOC:3+4250159300001:14+unbekannt:14+181205:1607+896++++++1'\n"
+                         "UNH+2019265563+ORDERS:D:01B:UN:EAN010'\nBGM+220+2019265563+9'",
+                         "UNB+UNOW:3+4250159300001:14+unbekannt:14+181205:1607+896++++++1'\n"
+                         "UNH+2019265563+ORDERS:D:01B:UN:EAN010'\nBGM+220+2019265563\xE9+9'")),
+        RF_EFORMAT);
     assert_int_equal(err.line, 4);
     assert_non_null(strstr(err.message, "UNOW"));
     got_free(&g);
@@ -845,7 +865,8 @@ static void test_orders_malformed__hostile_xml(void **state)
     assert_non_null(strstr(err.message, "64"));
 
     rf_buf_reset(&b);
-    rf_buf_puts(&b, "<?xml version=\"1.0\"?><Invoice xmlns=\"urn:example:not-ubl\"><ID>1</ID></Invoice>");
+    rf_buf_puts(
+        &b, "<?xml version=\"1.0\"?><Invoice xmlns=\"urn:example:not-ubl\"><ID>1</ID></Invoice>");
     assert_int_equal(read_doc(&g, &err, scratch("other.xml", b.data, b.len)), RF_EFORMAT);
     assert_non_null(strstr(err.message, "<Invoice>"));
     rf_buf_free(&b);
@@ -859,8 +880,8 @@ static void test_orders_documents__gzip_and_callback_stop(void **state)
     rf_error err;
     (void)state;
 
-    snprintf(cmd, sizeof cmd, "gzip -c '%s' > '%s'", data("orders/peppol/PEPPOL-BIS3-Order_Example.xml"),
-             rf_test_tmpfile("peppol.xml.gz"));
+    snprintf(cmd, sizeof cmd, "gzip -c '%s' > '%s'",
+             data("orders/peppol/PEPPOL-BIS3-Order_Example.xml"), rf_test_tmpfile("peppol.xml.gz"));
     assert_int_equal(rf_test_run(NULL, cmd), 0);
     assert_int_equal(read_doc(&g, &err, rf_test_tmpfile("peppol.xml.gz")), 0);
     assert_int_equal(g.n, 10);
