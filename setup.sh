@@ -10,10 +10,11 @@ cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build -j2 --target redflag
 
 echo
-echo "Demo: screening examples/*.csv (exit status 1 means something was flagged)"
+echo "Demo: screening the orders in examples/ (exit status 1 means something was flagged)"
 status=0
 build/redflag screen -o report.html examples/open-orders.csv examples/bom-camera.csv \
-    examples/suppliers.csv || status=$?
+    examples/suppliers.csv examples/order-ubl.xml examples/order-cxml.xml \
+    examples/order-x12.txt || status=$?
 if [ "$status" -gt 1 ]; then
     exit "$status"
 fi
