@@ -184,7 +184,7 @@ static int extra_load(extra *x, rf_list_ctx *cx, const rf_list_part *part)
     if (!part->name) return 0;
     if ((rc = rf_rows_read(part->data, part->len, ',', part->name, on_extra_row, x, cx->err)) != 0)
         return rc;
-    qsort(x->rows, x->n, sizeof *x->rows, by_ent);
+    if (x->n) qsort(x->rows, x->n, sizeof *x->rows, by_ent);
     return 0;
 }
 

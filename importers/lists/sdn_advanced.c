@@ -64,7 +64,7 @@ static int by_key(const void *a, const void *b)
 
 static void map_sort(map *m)
 {
-    qsort(m->items, m->n, sizeof *m->items, by_key);
+    if (m->n) qsort(m->items, m->n, sizeof *m->items, by_key);
 }
 
 /* The first item with `key` and the count of them in *count; NULL when none. */

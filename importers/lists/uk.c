@@ -282,7 +282,7 @@ static int parse(rf_list_ctx *cx, const char *data, size_t len, const uk_layout 
     if ((rc = read_rows(r, cx, data, len)) == 0) {
         /* Ids are pointed at only now: the buffer no longer moves. */
         for (size_t i = 0; i < r->n; i++) r->rows[i].id = field(r, &r->rows[i], U_ID);
-        qsort(r->rows, r->n, sizeof *r->rows, by_id);
+        if (r->n) qsort(r->rows, r->n, sizeof *r->rows, by_id);
         for (size_t i = 0, j; i < r->n && rc == 0; i = j) {
             for (j = i + 1; j < r->n && strcmp(r->rows[j].id, r->rows[i].id) == 0; j++) {}
             rc = emit_party(r, r->rows + i, j - i);
