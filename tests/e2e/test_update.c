@@ -21,6 +21,7 @@
 
 #define CSL "lists/consolidated_current_sample.csv"
 #define DPL "lists/dpl_2023-11.txt"
+#define SDN_XML "lists/ofac/sdn_xml_sample_2019.xml"
 
 typedef struct fixture {
     e2e_server server;
@@ -38,7 +39,8 @@ static void copy_file(const char *from, const char *to)
     free(data);
 }
 
-/* The server's tree: csl/consolidated.csv and dpl/dpl.txt, copies of the real files. */
+/* The server's tree: csl/consolidated.csv, dpl/dpl.txt and ofac/sdn.xml, copies of the real
+ * files. */
 static int setup(void **state)
 {
     static int n;
@@ -58,6 +60,10 @@ static int setup(void **state)
     copy_file(rf_test_data(CSL), path);
     snprintf(path, sizeof path, "%s/dpl/dpl.txt", f->root);
     copy_file(rf_test_data(DPL), path);
+    snprintf(path, sizeof path, "%s/ofac", f->root);
+    mkdir(path, 0700);
+    snprintf(path, sizeof path, "%s/ofac/sdn.xml", f->root);
+    copy_file(rf_test_data(SDN_XML), path);
     if (e2e_server_start(&f->server, f->root) != 0) {
         free(f);
         return -1;
@@ -170,6 +176,14 @@ static void test_e2e_update__first_imports_second_is_not_modified(void **state)
     r = e2e_redflag("update.db", "lists diff 2 4");
     assert_int_equal(r.status, 0);
     assert_non_null(strstr(r.out, "0 added, 1 removed, 0 changed, 12 unchanged"));
+    e2e_out_free(&r);
+
+    /* OFAC's sdn.xml, the default OFAC source: published on the date the file states. */
+    r = e2e_redflag("update.db", "lists update --url %s/ofac/sdn.xml", f->base);
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "/ofac/sdn.xml: imported as version 5: ofac-sdn-xml, 4 "
+                                  "entities"));
+    assert_non_null(strstr(r.out, "published 2014-07-16"));
     e2e_out_free(&r);
 }
 
