@@ -110,6 +110,13 @@ static int eu_fact(eu_reader *r, const char **field, const char *value, long lin
     return value && *value ? rf_list_join(r->cx, field, value, strlen(value), line) : 0;
 }
 
+static int eu_citizenship(eu_reader *r, const char *country, long line)
+{
+    return country && *country
+               ? rf_list_nationality(r->cx, &r->e.nationalities, country, strlen(country), line)
+               : 0;
+}
+
 static int eu_emit(eu_reader *r)
 {
     if (!r->names.n)
@@ -173,7 +180,7 @@ static int on_csv_row(rf_row *row, void *ctx)
     if (rc == 0 && rf_row_get(row, C_IDEN_ID))
         rc = eu_fact(r, &r->e.ids, rf_row_get(row, C_IDEN_NUMBER), line);
     if (rc == 0 && rf_row_get(row, C_CITI_ID))
-        rc = eu_fact(r, &r->e.nationalities, rf_row_get(row, C_CITI_COUNTRY), line);
+        rc = eu_citizenship(r, rf_row_get(row, C_CITI_COUNTRY), line);
     return rc;
 }
 
@@ -324,7 +331,7 @@ static int on_entity(eu_reader *r, const rf_xml_record *rec)
         } else if (strcmp(n->path, "citizenship") == 0) {
             const char *c = rf_xml_get(rec, at, "citizenship@countryIso2Code", "citizenship");
             if (!c || strcmp(c, "00") == 0) c = rf_xml_get(rec, at, "citizenship@countryDescription", "citizenship");
-            rc = eu_fact(r, &r->e.nationalities, c, n->line);
+            rc = eu_citizenship(r, c, n->line);
         }
     }
     return rc ? rc : eu_emit(r);

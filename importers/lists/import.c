@@ -232,6 +232,8 @@ int rf_list_address(rf_list_ctx *cx, rf_address *addrs, size_t *n, const char *t
                     const char *city, const char *country, long line)
 {
     if (!(text && *text) && !(city && *city) && !(country && *country)) return 0;
+    if (country && strlen(country) != 2 && rf_country_code(country))
+        country = rf_country_code(country);
     /* Lists that repeat the address on every alias row (UK, EU) give it once. */
     for (size_t i = 0; i < *n; i++)
         if (same(addrs[i].text, text) && same(addrs[i].city, city) &&
@@ -245,6 +247,18 @@ int rf_list_address(rf_list_ctx *cx, rf_address *addrs, size_t *n, const char *t
     addrs[*n].country = country && *country ? country : NULL;
     (*n)++;
     return 0;
+}
+
+int rf_list_nationality(rf_list_ctx *cx, const char **field, const char *s, size_t len,
+                        long line)
+{
+    char name[256];
+    const char *code;
+
+    snprintf(name, sizeof name, "%.*s", (int)(len < sizeof name ? len : sizeof name - 1), s);
+    if (len < sizeof name && (code = rf_country_code(name)) != NULL)
+        return rf_list_join(cx, field, code, 2, line);
+    return rf_list_join(cx, field, s, len, line);
 }
 
 rf_entity_type rf_list_entity_type(const char *word)

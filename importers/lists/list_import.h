@@ -84,10 +84,22 @@ int rf_list_join(rf_list_ctx *cx, const char **field, const char *s, size_t len,
  * are empty or NULL (or when out of memory: *rc is then set). */
 const char *rf_list_concat(rf_list_ctx *cx, const char *const *parts, size_t n, int *rc);
 
-/* Adds an address to addrs[0..*n) (pointers kept as given; all three may be NULL, in which
- * case nothing is added). Fails past RF_MAX_ADDRESSES, naming `line`. */
+/* Adds an address to addrs[0..*n) (pointers kept as given, but a country written out is
+ * replaced by its alpha-2 code when rf_country_code knows it; all three may be NULL, in
+ * which case nothing is added). An address already there is not added again. Fails past
+ * RF_MAX_ADDRESSES, naming `line`. */
 int rf_list_address(rf_list_ctx *cx, rf_address *addrs, size_t *n, const char *text,
                     const char *city, const char *country, long line);
+
+/* The ISO 3166 alpha-2 code of a country as lists write it ("Switzerland", "Korea, North",
+ * "IRQ", "Iraq (previous)"); NULL when it is not a country redflag knows (countries.c). */
+const char *rf_country_code(const char *name);
+
+/* Appends a nationality or citizenship to the "; "-separated *field: the country's alpha-2
+ * code when rf_country_code knows it (so that screening can compare it with a party's
+ * country), else as written. */
+int rf_list_nationality(rf_list_ctx *cx, const char **field, const char *s, size_t len,
+                        long line);
 
 /* The entity type a list writes as a word: "Individual", "person", "Entity",
  * "organisation", "enterprise", "Vessel", "ship", "Aircraft" (any case); UNKNOWN otherwise. */

@@ -292,9 +292,9 @@ static int remark_facts(ofac_reader *r, rf_entity *e, const char *s, long line)
         if (starts_with(v, vn, "DOB ")) {
             rc = rf_list_join(r->cx, &e->dates_of_birth, v + 4, vn - 4, line);
         } else if (starts_with(v, vn, "nationality ")) {
-            rc = rf_list_join(r->cx, &e->nationalities, v + 12, vn - 12, line);
+            rc = rf_list_nationality(r->cx, &e->nationalities, v + 12, vn - 12, line);
         } else if (starts_with(v, vn, "citizen ")) {
-            rc = rf_list_join(r->cx, &e->nationalities, v + 8, vn - 8, line);
+            rc = rf_list_nationality(r->cx, &e->nationalities, v + 8, vn - 8, line);
         } else {
             for (const char *const *w = id_words; *w; w++)
                 if (starts_with(v, vn, *w)) {
@@ -399,7 +399,7 @@ static int on_row(rf_row *row, void *ctx)
                                row->line)) != 0)
             return rc;
     }
-    if ((f = get(row, M_FLAG)) && (rc = rf_list_join(cx, &e.nationalities, f, strlen(f), row->line)))
+    if ((f = get(row, M_FLAG)) && (rc = rf_list_nationality(cx, &e.nationalities, f, strlen(f), row->line)))
         return rc;
 
     rf_buf_reset(&r->remarks);

@@ -126,7 +126,7 @@ static int on_entry(ofac_xml_reader *r, const rf_xml_record *rec)
         } else if (strcmp(n->path, "nationalityList/nationality/country") == 0 ||
                    strcmp(n->path, "citizenshipList/citizenship/country") == 0 ||
                    strcmp(n->path, "vesselInfo/vesselFlag") == 0) {
-            rc = rf_list_join(cx, &e.nationalities, n->value, strlen(n->value), n->line);
+            rc = rf_list_nationality(cx, &e.nationalities, n->value, strlen(n->value), n->line);
         } else if (strcmp(n->path, "dateOfBirthList/dateOfBirthItem/dateOfBirth") == 0) {
             rc = rf_list_join(cx, &e.dates_of_birth, n->value, strlen(n->value), n->line);
         } else if (strcmp(n->path, "vesselInfo/callSign") == 0) {

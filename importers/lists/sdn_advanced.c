@@ -352,7 +352,7 @@ static int on_feature(adv_reader *r, rf_entity *e, const rf_xml_record *rec, siz
     }
     if ((strcasecmp(type, "Nationality Country") == 0 || strcasecmp(type, "Citizenship Country") == 0) && it) {
         const char *c = map_str(&r->locations, it, 3);
-        return c ? rf_list_join(r->cx, &e->nationalities, c, strlen(c), line) : 0;
+        return c ? rf_list_nationality(r->cx, &e->nationalities, c, strlen(c), line) : 0;
     }
     if (strcasecmp(type, "Birthdate") == 0) {
         char dob[11];

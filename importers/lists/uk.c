@@ -240,7 +240,7 @@ static int emit_party(uk_reader *r, uk_row *rows, size_t n)
         }
         /* The party's facts, gathered from every row (each repeats or adds to them). */
         if ((f = field(r, u, U_DOB))) rc = rf_list_join(cx, &e.dates_of_birth, dmy(date, f), strlen(dmy(date, f)), u->line);
-        if (!rc && (f = field(r, u, U_NATIONALITY))) rc = rf_list_join(cx, &e.nationalities, f, strlen(f), u->line);
+        if (!rc && (f = field(r, u, U_NATIONALITY))) rc = rf_list_nationality(cx, &e.nationalities, f, strlen(f), u->line);
         if (!rc && (f = field(r, u, U_PASSPORT))) rc = rf_list_join(cx, &e.ids, f, strlen(f), u->line);
         if (!rc && (f = field(r, u, U_NATIONAL_ID))) rc = rf_list_join(cx, &e.ids, f, strlen(f), u->line);
         if (!rc && (f = field(r, u, U_TITLE))) rc = rf_list_join(cx, &e.title, f, strlen(f), u->line);

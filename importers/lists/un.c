@@ -151,7 +151,7 @@ static int on_party(un_reader *r, const rf_xml_record *rec, int individual)
         } else if (strcmp(n->path, "NAME_ORIGINAL_SCRIPT") == 0) {
             rc = rf_names_add(&r->names, n->value, strlen(n->value), RF_NAME_ORIGINAL, cx, n->line);
         } else if (strcmp(n->path, "NATIONALITY/VALUE") == 0) {
-            rc = rf_list_join(cx, &e.nationalities, n->value, strlen(n->value), n->line);
+            rc = rf_list_nationality(cx, &e.nationalities, n->value, strlen(n->value), n->line);
         } else if (strcmp(n->path, "TITLE/VALUE") == 0 || strcmp(n->path, "DESIGNATION/VALUE") == 0) {
             rc = rf_list_join(cx, &e.title, n->value, strlen(n->value), n->line);
         }

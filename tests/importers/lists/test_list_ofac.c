@@ -56,6 +56,7 @@ static void test_ofac_csv__2021_set_joined_on_ent_num(void **state)
     const rf_entity *e;
     list_count counts[] = {{"SDN", 8976, -1}, {NULL, 0, 0}};
     size_t persons = 0, vessels = 0, aircraft = 0, formers = 0, weak = 0, addresses = 0;
+    size_t countries = 0, coded = 0;
     char dir[1024], path[1024], sha[65], hex[65];
     rf_sha256 h;
     struct timespec t0, t1;
@@ -85,6 +86,10 @@ static void test_ofac_csv__2021_set_joined_on_ent_num(void **state)
         vessels += x->type == RF_ENTITY_VESSEL;
         aircraft += x->type == RF_ENTITY_AIRCRAFT;
         addresses += x->n_addresses;
+        for (size_t k = 0; k < x->n_addresses; k++) {
+            countries += x->addresses[k].country != NULL;
+            coded += x->addresses[k].country && strlen(x->addresses[k].country) == 2;
+        }
         for (size_t k = 0; k < x->n_names; k++) {
             formers += x->names[k].kind == RF_NAME_FORMER;
             weak += x->names[k].kind == RF_NAME_WEAK_ALIAS;
@@ -96,6 +101,10 @@ static void test_ofac_csv__2021_set_joined_on_ent_num(void **state)
     assert_int_equal(formers, 369);   /* alt.csv's "fka" rows */
     assert_int_equal(weak, 2441);     /* the quoted a.k.a.s of the remarks */
     assert_int_equal(addresses, 11440); /* add.csv's rows that say something, once each */
+    /* Countries written out become ISO codes, as the CSL has them: all but 21 ("undetermined",
+     * "Region: Gaza", ...). */
+    assert_int_equal(countries, 11399);
+    assert_int_equal(coded, 11378);
 
     /* alt.csv's a.k.a., the remarks' weak a.k.a. and add.csv's four addresses. */
     e = find_id(snap, "SDN", "306");
@@ -107,7 +116,7 @@ static void test_ofac_csv__2021_set_joined_on_ent_num(void **state)
     assert_true(has_name(e, "BNC", RF_NAME_WEAK_ALIAS));
     assert_int_equal(e->n_addresses, 4);
     assert_string_equal(e->addresses[0].text, "Zweierstrasse 35, Zurich CH-8022");
-    assert_string_equal(e->addresses[0].country, "Switzerland");
+    assert_string_equal(e->addresses[0].country, "CH"); /* "Switzerland" as a code */
     assert_string_equal(e->list_name, "Specially Designated Nationals (SDN) - Treasury Department");
 
     /* A remark cut at 1,000 characters goes on in sdn_comments.csv, mid-word: the weak
@@ -122,7 +131,7 @@ static void test_ofac_csv__2021_set_joined_on_ent_num(void **state)
     assert_true(has_name(e, "snowsjohn", RF_NAME_WEAK_ALIAS));
     assert_true(has_name(e, "tianyinyin0404", RF_NAME_WEAK_ALIAS));
     assert_string_equal(e->dates_of_birth, "12 Jul 1986");
-    assert_string_equal(e->nationalities, "China");
+    assert_string_equal(e->nationalities, "CN");
     assert_string_equal(e->ids, "Identification Number 321284198607120616 (China)");
 
     /* The version's sha256 is over the set: "NAME HEX\n" per file, in set order. */
@@ -345,7 +354,7 @@ static void test_sdn_advanced__sample_resolves_its_references(void **state)
     assert_string_equal(e->programs, "SDGT");
     assert_string_equal(e->start_date, "2001-11-07");
     assert_string_equal(e->dates_of_birth, "1954-05-20");
-    assert_string_equal(e->nationalities, "Somalia");
+    assert_string_equal(e->nationalities, "SO");
     assert_string_equal(e->ids, "A0181988 (Somalia)");
     assert_int_equal(e->n_addresses, 2);
     assert_string_equal(e->addresses[0].text, "P.O. Box 3312, Dubai");
