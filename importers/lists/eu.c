@@ -105,9 +105,11 @@ static int eu_address(eu_reader *r, const char *const *parts, size_t n, const ch
     return rf_list_address(r->cx, r->addresses, &r->e.n_addresses, text, c, k, line);
 }
 
+/* "N/A" is how the CSV says a birth date is not known. */
 static int eu_fact(eu_reader *r, const char **field, const char *value, long line)
 {
-    return value && *value ? rf_list_join(r->cx, field, value, strlen(value), line) : 0;
+    if (!value || !*value || strcmp(value, "N/A") == 0) return 0;
+    return rf_list_join(r->cx, field, value, strlen(value), line);
 }
 
 static int eu_citizenship(eu_reader *r, const char *country, long line)
