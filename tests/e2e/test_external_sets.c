@@ -42,7 +42,7 @@ static int setup(void **state)
     (void)state;
     snprintf(db, sizeof db, "%s", rf_test_tmpfile("un.db"));
     snprintf(cmd, sizeof cmd, "REDFLAG_DB='%s' '%s' lists import --no-bundled '%s' >/dev/null 2>&1", db,
-             getenv("RF_BIN"), rf_test_data("lists/UN_consolidated_2026-02-27.xml.gz"));
+             getenv("RF_BIN"), rf_test_data("lists/un/UN_consolidated_2026-02-27.xml.gz"));
     return rf_test_run(NULL, cmd) == 0 ? 0 : -1;
 }
 
