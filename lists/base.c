@@ -198,20 +198,53 @@ static int too_big(const inflater *in, rf_error *err)
                         in->gzip ? " once decompressed" : "");
 }
 
+/* Decides from the first bytes (len >= 2, or all there is) whether the data is gzip. */
+static int inflater_decide(inflater *in, const unsigned char *data, size_t len, rf_error *err)
+{
+    in->decided = 1;
+    in->gzip = len >= 2 && data[0] == 0x1f && data[1] == 0x8b;
+    if (in->gzip) {
+        if (inflateInit2(&in->zs, 16 + MAX_WBITS) != Z_OK)
+            return rf_error_set(err, RF_ENOMEM, in->name, 0, "cannot start gzip decoder");
+        in->open = 1;
+    }
+    return RF_OK;
+}
+
+/* One inflate() from zs.next_in into out[0..size), starting the next member first when one
+ * ended: the bytes made (0 when it needs more input, or when the data is complete: `ended`
+ * with no input left), or a negative code. */
+static long inflater_step(inflater *in, unsigned char *out, size_t size, rf_error *err)
+{
+    uInt avail = size > UINT_MAX ? UINT_MAX : (uInt)size;
+    int zrc;
+
+    if (in->ended) {
+        if (in->zs.avail_in == 0) return 0;
+        /* Another member follows; anything else after a complete stream is junk. */
+        if (in->zs.next_in[0] != 0x1f)
+            return rf_error_set(err, RF_EFORMAT, in->name, 0,
+                                "unexpected bytes after the end of the gzip data");
+        inflateReset(&in->zs);
+        in->ended = 0;
+    }
+    in->zs.next_out = out;
+    in->zs.avail_out = avail;
+    zrc = inflate(&in->zs, Z_NO_FLUSH);
+    if (zrc != Z_OK && zrc != Z_STREAM_END && zrc != Z_BUF_ERROR)
+        return rf_error_set(err, zrc == Z_MEM_ERROR ? RF_ENOMEM : RF_EFORMAT, in->name, 0,
+                            "corrupt gzip data: %s", in->zs.msg ? in->zs.msg : "inflate failed");
+    if (zrc == Z_STREAM_END) in->ended = 1;
+    return (long)(avail - in->zs.avail_out);
+}
+
 static int inflater_feed(inflater *in, rf_buf *out, const unsigned char *data, size_t len,
                          rf_error *err)
 {
     unsigned char chunk[65536];
+    int rc;
 
-    if (!in->decided && len > 0) {
-        in->decided = 1;
-        in->gzip = len >= 2 && data[0] == 0x1f && data[1] == 0x8b;
-        if (in->gzip) {
-            if (inflateInit2(&in->zs, 16 + MAX_WBITS) != Z_OK)
-                return rf_error_set(err, RF_ENOMEM, in->name, 0, "cannot start gzip decoder");
-            in->open = 1;
-        }
-    }
+    if (!in->decided && len > 0 && (rc = inflater_decide(in, data, len, err)) != 0) return rc;
     if (!in->gzip) {
         if (len > in->max || out->len > in->max - len) return too_big(in, err);
         if (rf_buf_append(out, data, len))
@@ -220,36 +253,19 @@ static int inflater_feed(inflater *in, rf_buf *out, const unsigned char *data, s
     }
     while (len > 0) {
         uInt step = len > UINT_MAX ? UINT_MAX : (uInt)len;
+        long got;
         in->zs.next_in = (unsigned char *)(uintptr_t)data; /* zlib's API is not const */
         in->zs.avail_in = step;
         do {
-            int zrc;
-            size_t got;
-            if (in->ended) {
-                /* Output that exactly filled `chunk` at the end of a member brings us here
-                 * with nothing left to read: the data is complete, not truncated. */
-                if (in->zs.avail_in == 0) break;
-                /* Another member follows; anything else after a complete stream is junk. */
-                if (in->zs.next_in[0] != 0x1f)
-                    return rf_error_set(err, RF_EFORMAT, in->name, 0,
-                                        "unexpected bytes after the end of the gzip data");
-                inflateReset(&in->zs);
-                in->ended = 0;
-            }
-            in->zs.next_out = chunk;
-            in->zs.avail_out = sizeof chunk;
-            zrc = inflate(&in->zs, Z_NO_FLUSH);
-            if (zrc != Z_OK && zrc != Z_STREAM_END && zrc != Z_BUF_ERROR)
-                return rf_error_set(err, zrc == Z_MEM_ERROR ? RF_ENOMEM : RF_EFORMAT, in->name,
-                                    0, "corrupt gzip data: %s",
-                                    in->zs.msg ? in->zs.msg : "inflate failed");
-            got = sizeof chunk - in->zs.avail_out;
-            if (got > in->max || out->len > in->max - got) return too_big(in, err);
-            if (rf_buf_append(out, chunk, got))
+            uInt before = in->zs.avail_in;
+            if ((got = inflater_step(in, chunk, sizeof chunk, err)) < 0) return (int)got;
+            if ((size_t)got > in->max || out->len > in->max - (size_t)got) return too_big(in, err);
+            if (rf_buf_append(out, chunk, (size_t)got))
                 return rf_error_set(err, RF_ENOMEM, in->name, 0, "out of memory reading file");
-            if (zrc == Z_STREAM_END) in->ended = 1;
-            if (zrc == Z_BUF_ERROR && got == 0) break;
-        } while (in->zs.avail_in > 0 || in->zs.avail_out == 0);
+            /* Output that exactly filled `chunk` at the end of a member comes back here with
+             * nothing left to read: the data is complete, not truncated. */
+            if (got == 0 && in->zs.avail_in == before) break;
+        } while (in->zs.avail_in > 0 || (size_t)got == sizeof chunk);
         data += step;
         len -= step;
     }
@@ -315,79 +331,146 @@ cleanup:
     return rc;
 }
 
-/* The streaming reader leaves gzip detection and decoding to zlib's gzread, which passes
- * plain files through untouched. */
+/* The streaming reader takes its input (a file, or memory) in chunks, hashes them as they come
+ * and decodes them with the same inflater as rf_file_read, so that the two agree on what is
+ * truncated, concatenated or junk. */
 struct rf_reader {
-    gzFile gz;
+    FILE *file;                /* NULL when reading memory */
+    const unsigned char *mem;  /* memory not yet taken */
+    size_t mem_len;
+    const unsigned char *in;   /* input taken (and hashed) but not yet decoded */
+    size_t in_len;
+    int eof;                   /* nothing more to take */
+    inflater inf;
+    rf_sha256 hash;
+    unsigned char raw[65536];
     char name[512];
 };
+
+static int reader_new(rf_reader **out, const char *name, rf_error *err)
+{
+    rf_reader *r = calloc(1, sizeof *r);
+    if (!r) return rf_error_set(err, RF_ENOMEM, name, 0, "out of memory");
+    snprintf(r->name, sizeof r->name, "%s", name);
+    /* No cap: a stream is read as it goes, memory does not grow with it. */
+    inflater_init(&r->inf, SIZE_MAX, r->name);
+    rf_sha256_init(&r->hash);
+    *out = r;
+    return RF_OK;
+}
 
 int rf_reader_open(rf_reader **out, const char *path, rf_error *err)
 {
     rf_reader *r;
-    int fd;
+    int rc, stdin_ = path && strcmp(path, "-") == 0;
 
     *out = NULL;
     if (!path) return rf_error_set(err, RF_EUSAGE, NULL, 0, "no input path");
-    r = calloc(1, sizeof *r);
-    if (!r) return rf_error_set(err, RF_ENOMEM, path, 0, "out of memory");
-    snprintf(r->name, sizeof r->name, "%s", strcmp(path, "-") == 0 ? "<stdin>" : path);
-    if (strcmp(path, "-") == 0) {
+    if ((rc = reader_new(&r, stdin_ ? "<stdin>" : path, err)) != 0) return rc;
+    if (stdin_) {
         /* A duplicate, so that closing the reader leaves the process's stdin open. */
-        fd = dup(STDIN_FILENO);
-        if (fd < 0 || !(r->gz = gzdopen(fd, "rb"))) {
+        int fd = dup(STDIN_FILENO);
+        if (fd < 0 || !(r->file = fdopen(fd, "rb"))) {
             if (fd >= 0) close(fd);
             free(r);
             return rf_error_set(err, RF_EIO, "<stdin>", 0, "cannot read standard input");
         }
-    } else {
-        FILE *probe = fopen(path, "rb");
-        if (!probe) {
-            int saved = errno;
-            free(r);
-            return rf_error_set(err, RF_EIO, path, 0, "cannot open: %s", strerror(saved));
-        }
-        fclose(probe);
-        if (!(r->gz = gzopen(path, "rb"))) {
-            free(r);
-            return rf_error_set(err, RF_EIO, path, 0, "cannot open: %s", strerror(errno));
-        }
+    } else if (!(r->file = fopen(path, "rb"))) {
+        int saved = errno;
+        free(r);
+        return rf_error_set(err, RF_EIO, path, 0, "cannot open: %s", strerror(saved));
     }
-    gzbuffer(r->gz, 65536);
     *out = r;
+    return RF_OK;
+}
+
+int rf_reader_open_memory(rf_reader **out, const void *data, size_t len, const char *name,
+                          rf_error *err)
+{
+    rf_reader *r;
+    int rc;
+
+    *out = NULL;
+    if (!data && len) return rf_error_set(err, RF_EUSAGE, name, 0, "no input data");
+    if ((rc = reader_new(&r, name ? name : "", err)) != 0) return rc;
+    r->mem = data;
+    r->mem_len = len;
+    *out = r;
+    return RF_OK;
+}
+
+/* Takes the next chunk of input into r->in, hashing it; sets r->eof at the end. */
+static int reader_take(rf_reader *r, rf_error *err)
+{
+    size_t n;
+
+    if (r->file) {
+        /* fread fills the chunk unless the input ends: the first one decides gzip. */
+        n = fread(r->raw, 1, sizeof r->raw, r->file);
+        if (n == 0 && ferror(r->file))
+            return rf_error_set(err, RF_EIO, r->name, 0, "read failed: %s", strerror(errno));
+        r->in = r->raw;
+    } else {
+        n = r->mem_len < sizeof r->raw ? r->mem_len : sizeof r->raw;
+        r->in = r->mem;
+        r->mem += n;
+        r->mem_len -= n;
+    }
+    r->in_len = n;
+    if (n == 0) r->eof = 1;
+    else rf_sha256_update(&r->hash, r->in, n);
     return RF_OK;
 }
 
 long rf_reader_read(rf_reader *r, void *buf, size_t size, rf_error *err)
 {
-    int n;
-    unsigned want = size > INT_MAX ? INT_MAX : (unsigned)size;
+    size_t want = size > INT_MAX ? INT_MAX : size;
+    int rc;
 
     if (!r) return rf_error_set(err, RF_EUSAGE, NULL, 0, "no reader");
-    n = gzread(r->gz, buf, want);
-    if (n < 0) {
-        int zerr;
-        const char *msg = gzerror(r->gz, &zerr);
-        return rf_error_set(err, zerr == Z_MEM_ERROR ? RF_ENOMEM
-                                 : zerr == Z_ERRNO   ? RF_EIO
-                                                     : RF_EFORMAT,
-                            r->name, 0, "read failed: %s",
-                            zerr == Z_ERRNO ? strerror(errno) : msg);
+    for (;;) {
+        size_t before;
+        long got;
+
+        if (r->in_len == 0 && !r->eof && (rc = reader_take(r, err)) != 0) return rc;
+        if (!r->inf.decided && (rc = inflater_decide(&r->inf, r->in, r->in_len, err)) != 0)
+            return rc;
+        if (!r->inf.gzip) {
+            size_t n = r->in_len < want ? r->in_len : want;
+            memcpy(buf, r->in, n);
+            r->in += n;
+            r->in_len -= n;
+            return (long)n; /* 0 only at the end */
+        }
+        before = r->in_len;
+        r->inf.zs.next_in = (unsigned char *)(uintptr_t)r->in; /* zlib's API is not const */
+        r->inf.zs.avail_in = (uInt)r->in_len;
+        got = inflater_step(&r->inf, buf, want, err);
+        r->in = r->inf.zs.next_in;
+        r->in_len = r->inf.zs.avail_in;
+        if (got != 0) return got;
+        if (r->in_len == before) {
+            /* No progress: inflate wants input there is no more of, or the data is over. */
+            if (r->in_len > 0)
+                return rf_error_set(err, RF_EFORMAT, r->name, 0, "corrupt gzip data");
+            if (r->eof)
+                return r->inf.ended ? 0
+                                    : rf_error_set(err, RF_EFORMAT, r->name, 0, "truncated gzip data");
+        }
     }
-    /* gzread returns a short count at a truncated gzip end; the error shows on this check. */
-    if (n == 0) {
-        int zerr;
-        const char *msg = gzerror(r->gz, &zerr);
-        if (zerr != Z_OK && zerr != Z_STREAM_END)
-            return rf_error_set(err, RF_EFORMAT, r->name, 0, "read failed: %s", msg);
-    }
-    return n;
+}
+
+void rf_reader_sha256(const rf_reader *r, char out[65])
+{
+    rf_sha256 h = r->hash; /* a copy: the reader may go on */
+    rf_sha256_final_hex(&h, out);
 }
 
 void rf_reader_close(rf_reader *r)
 {
     if (!r) return;
-    gzclose(r->gz);
+    inflater_end(&r->inf);
+    if (r->file) fclose(r->file);
     free(r);
 }
 

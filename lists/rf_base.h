@@ -93,11 +93,20 @@ int rf_file_read(rf_buf *out, char sha256_hex[65], const char *path, size_t max,
 int rf_gunzip(rf_buf *out, const void *data, size_t len, size_t max, const char *name,
               rf_error *err);
 
-/* A streaming reader over a plain or gzip file ("-" is standard input). */
+/* A streaming reader over a plain or gzip file ("-" is standard input). Gzip is decoded as
+ * rf_file_read does (concatenated members accepted; a truncated stream or junk after it is
+ * RF_EFORMAT), without a size cap: memory does not grow with the input. */
 typedef struct rf_reader rf_reader;
 int rf_reader_open(rf_reader **out, const char *path, rf_error *err);
+/* The same over data[0..len) in memory (plain or gzip), which is not copied and must outlive
+ * the reader; `name` labels errors. */
+int rf_reader_open_memory(rf_reader **out, const void *data, size_t len, const char *name,
+                          rf_error *err);
 /* Reads up to `size` bytes; returns bytes read (0 at end) or a negative code. */
 long rf_reader_read(rf_reader *r, void *buf, size_t size, rf_error *err);
+/* The sha256 (64 hex digits) of the input the reader has taken so far, as stored (before
+ * decompression): the whole file's once rf_reader_read has returned 0. */
+void rf_reader_sha256(const rf_reader *r, char out[65]);
 void rf_reader_close(rf_reader *r); /* NULL is a no-op */
 
 /* ---- text ----------------------------------------------------------------------------- */

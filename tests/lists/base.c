@@ -255,6 +255,71 @@ static void test_base__reader_streams_same_bytes(void **state)
     rf_buf_free(&streamed);
 }
 
+/* Reads the whole of `r` into `out` in odd-sized chunks; the last rf_reader_read result. */
+static long read_all(rf_reader *r, rf_buf *out, rf_error *err)
+{
+    char chunk[1021];
+    long n;
+    while ((n = rf_reader_read(r, chunk, sizeof chunk, err)) > 0)
+        assert_int_equal(rf_buf_append(out, chunk, (size_t)n), RF_OK);
+    return n;
+}
+
+/* The memory reader gives what the file reader gives, and both hash the bytes as stored: a
+ * list version's sha256 is that of the .gz file, not of its content. */
+static void test_base__reader_memory_and_sha256_of_the_stored_bytes(void **state)
+{
+    size_t gz_len, a_len;
+    char *gz = rf_test_read_file(csl_path(), &gz_len);
+    unsigned char *a = gzip_bytes(&a_len, "Huawei ", 7, 0);
+    unsigned char *junk = malloc(a_len + 4);
+    rf_buf whole = {0}, streamed = {0};
+    char want[65], got[65];
+    rf_reader *r;
+    rf_error err;
+    (void)state;
+
+    assert_non_null(gz);
+    assert_int_equal(rf_file_read(&whole, want, csl_path(), 0, &err), RF_OK);
+    assert_int_equal(rf_reader_open_memory(&r, gz, gz_len, "mem.csv.gz", &err), RF_OK);
+    assert_int_equal(read_all(r, &streamed, &err), 0);
+    rf_reader_sha256(r, got);
+    rf_reader_close(r);
+    assert_string_equal(got, want);
+    assert_int_equal(streamed.len, whole.len);
+    assert_memory_equal(streamed.data, whole.data, whole.len);
+
+    rf_buf_reset(&streamed);
+    assert_int_equal(rf_reader_open(&r, csl_path(), &err), RF_OK);
+    assert_int_equal(read_all(r, &streamed, &err), 0);
+    rf_reader_sha256(r, got);
+    rf_reader_close(r);
+    assert_string_equal(got, want);
+
+    /* Plain memory comes out as it is; junk after a gzip stream is refused, as rf_file_read
+     * refuses it. */
+    rf_buf_reset(&streamed);
+    assert_int_equal(rf_reader_open_memory(&r, "plain", 5, "plain", &err), RF_OK);
+    assert_int_equal(read_all(r, &streamed, &err), 0);
+    rf_reader_sha256(r, got);
+    rf_reader_close(r);
+    rf_sha256_hex(want, "plain", 5);
+    assert_string_equal(got, want);
+    assert_int_equal(streamed.len, 5);
+    memcpy(junk, a, a_len);
+    memcpy(junk + a_len, "junk", 4);
+    assert_int_equal(rf_reader_open_memory(&r, junk, a_len + 4, "junk.gz", &err), RF_OK);
+    rf_buf_reset(&streamed);
+    assert_int_equal(read_all(r, &streamed, &err), RF_EFORMAT);
+    assert_non_null(strstr(err.message, "after the end of the gzip data"));
+    rf_reader_close(r);
+    free(gz);
+    free(a);
+    free(junk);
+    rf_buf_free(&whole);
+    rf_buf_free(&streamed);
+}
+
 /* ---- text ------------------------------------------------------------------------------ */
 
 static void test_base__utf8_accepts_well_formed(void **state)
@@ -397,6 +462,7 @@ int main(void)
         cmocka_unit_test(test_base__truncated_gzip_is_an_error),
         cmocka_unit_test(test_base__gunzip_concatenated_members_and_plain),
         cmocka_unit_test(test_base__reader_streams_same_bytes),
+        cmocka_unit_test(test_base__reader_memory_and_sha256_of_the_stored_bytes),
         cmocka_unit_test(test_base__utf8_accepts_well_formed),
         cmocka_unit_test(test_base__utf8_rejects_malformed_with_offset),
         cmocka_unit_test(test_base__latin1_transcodes),
