@@ -199,7 +199,7 @@ static extra_row *extra_find(extra *x, long ent, size_t *count)
     }
     for (end = lo; end < x->n && x->rows[end].ent == ent; end++) x->rows[end].used = 1;
     *count = end - lo;
-    return x->rows + lo;
+    return x->rows ? x->rows + lo : NULL; /* no companion: no rows, and no arithmetic on NULL */
 }
 
 static const char *extra_field(const extra *x, const extra_row *r, size_t i)
