@@ -197,8 +197,19 @@ int ox_next(ox_reader *x, ox_event *ev, rf_error *err)
                                     "XML text too large");
             break;
         }
+        case XML_READER_TYPE_ENTITY_REFERENCE: {
+            /* Entities are never expanded (an external one could read a local file, nested
+             * ones multiply without end), so what this one stands for is unknown: it could
+             * hold a name that would go unscreened. Refused, as list files with a DTD are. */
+            const xmlChar *name = xmlTextReaderConstName(x->reader);
+            long line = (long)xmlGetLineNo(xmlTextReaderCurrentNode(x->reader));
+            return rf_error_set(err, RF_EFORMAT, x->path, line > 0 ? line : ox_line(x),
+                                "entity reference &%s; in <%s>: entities declared in the "
+                                "document are not expanded; refused",
+                                name ? (const char *)name : "", ox_name(x, x->depth));
+        }
         default:
-            break; /* comments, processing instructions, unexpanded entity references */
+            break; /* comments, processing instructions */
         }
     }
 }
