@@ -240,12 +240,25 @@ void ord_snake_case(char *out, size_t out_size, const char *s, size_t len)
         if (c >= 'A' && c <= 'Z') {
             if (n > 0 && out[n - 1] != '_') out[n++] = '_';
             c = (char)(c - 'A' + 'a');
-        } else if (c == ' ' || c == '-') {
+        } else if (c == ' ' || c == '-' || c == '_') {
             c = '_';
+        } else if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))) {
+            continue; /* a role is an ASCII word, whatever the document put there */
         }
         out[n++] = c;
     }
     out[n] = '\0';
+}
+
+void ord_code_role(char *out, size_t out_size, const char *prefix, const char *code, size_t len)
+{
+    size_t n = (size_t)snprintf(out, out_size, "%s", prefix), kept = 0;
+    for (size_t i = 0; i < len && kept < 3 && n + 1 < out_size; i++) {
+        char c = code[i];
+        if (c >= 'A' && c <= 'Z') c = (char)(c - 'A' + 'a');
+        if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) out[n++] = c, kept++;
+    }
+    out[n < out_size ? n : out_size - 1] = '\0';
 }
 
 /* ---- hand-out --------------------------------------------------------------------------- */

@@ -243,9 +243,7 @@ static int on_nad(edi_in *in)
     ord_party *p;
     int rc;
 
-    snprintf(role, sizeof role, "nad_%.*s", (int)(n < 3 ? n : 3), code);
-    for (size_t k = 4; role[k]; k++)
-        if (role[k] >= 'A' && role[k] <= 'Z') role[k] = (char)(role[k] - 'A' + 'a');
+    ord_code_role(role, sizeof role, "nad_", code, n);
     for (size_t k = 0; k < sizeof qualifiers / sizeof qualifiers[0]; k++)
         if (n == strlen(qualifiers[k].code) && memcmp(code, qualifiers[k].code, n) == 0)
             snprintf(role, sizeof role, "%s", qualifiers[k].role);

@@ -114,9 +114,13 @@ int ord_line_add(size_t *index, ord_doc *d, long line, rf_error *err);
 int ord_classify(ord_doc *d, size_t line_index, const char *scheme, const char *code,
                  size_t code_len);
 
-/* Converts a role as formats spell it ("soldTo", "FreightForwarder") to redflag's
- * ("sold_to", "freight_forwarder") into out. */
+/* Converts a role as formats spell it ("soldTo", "FreightForwarder", "LW") to redflag's
+ * ("sold_to", "freight_forwarder", "l_w") into out: ASCII letters, digits and '_' only. */
 void ord_snake_case(char *out, size_t out_size, const char *s, size_t len);
+
+/* The role of a party whose code the reader does not know: `prefix` and the code's first
+ * letters and digits, lower case ("n1_" and "LW" give "n1_lw"). */
+void ord_code_role(char *out, size_t out_size, const char *prefix, const char *code, size_t len);
 
 /* Hands every party of the document to `fn` in document order, one call per name; a party
  * without a name still goes out when it has an address, a country or an identifier, since

@@ -283,9 +283,7 @@ static int on_n1(x12_in *in)
     const char *code = el(in, 1, &n), *qual = el(in, 3, &qn), *id = el(in, 4, &idn);
     int rc;
 
-    snprintf(role, sizeof role, "n1_%.*s", (int)(n < 3 ? n : 3), code);
-    for (size_t k = 3; role[k]; k++)
-        if (role[k] >= 'A' && role[k] <= 'Z') role[k] = (char)(role[k] - 'A' + 'a');
+    ord_code_role(role, sizeof role, "n1_", code, n);
     for (size_t k = 0; k < sizeof entities / sizeof entities[0]; k++)
         if (n == 2 && memcmp(code, entities[k].code, 2) == 0)
             snprintf(role, sizeof role, "%s", entities[k].role);
