@@ -309,7 +309,7 @@ static int emit(edi_in *in)
 static int on_segment(edi_in *in)
 {
     ord_doc *d = &in->doc;
-    const char *s;
+    const char *s, *t;
     size_t n, tn;
     int rc;
 
@@ -370,7 +370,8 @@ static int on_segment(edi_in *in)
         l = &d->lines[in->line_index - 1];
         if ((rc = put(in, &l->number, 1, 0))) return rc;
         s = comp(in, 3, 0, &n);
-        return item_id(in, s, n, comp(in, 3, 1, &tn), tn);
+        t = comp(in, 3, 1, &tn); /* before the call: arguments are evaluated in no set order */
+        return item_id(in, s, n, t, tn);
     }
     if (strcmp(in->tag, "UNS") == 0) {
         in->line_index = 0;
