@@ -381,7 +381,8 @@ static int on_segment(edi_in *in)
     if (strcmp(in->tag, "PIA") == 0) {
         for (int e = 2; e < in->n_el && e <= 6; e++) {
             s = comp(in, e, 0, &n);
-            if ((rc = item_id(in, s, n, comp(in, e, 1, &tn), tn))) return rc;
+            t = comp(in, e, 1, &tn);
+            if ((rc = item_id(in, s, n, t, tn))) return rc;
         }
         return RF_OK;
     }
