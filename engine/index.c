@@ -501,6 +501,7 @@ size_t rf_index_typos(const rf_matcher *m, const char *word, size_t len, uint32_
 void rf_side_from_tokens(rf_side *side, const rf_matcher *m, const rf_tokens *t)
 {
     side->n = t->count;
+    side->organisation = 0;
     for (size_t i = 0; i < t->count; i++) {
         rf_tok_class cls = (rf_tok_class)t->items[i].cls;
         side->text[i] = rf_token_text(t, i);
@@ -521,6 +522,7 @@ void rf_side_from_name(rf_side *side, const rf_matcher *m, uint32_t name_id)
 {
     const rf_lname *ln = &m->names[name_id];
     side->n = ln->ntok;
+    side->organisation = 0;
     for (size_t i = 0; i < ln->ntok; i++) {
         const rf_ltoken *lt = &m->ltokens[ln->tok_off + i];
         const rf_vocab *v = &m->vocab[lt->vocab];

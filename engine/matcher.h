@@ -97,6 +97,7 @@ typedef struct rf_side {
     uint16_t surf_len[RF_MAX_TOKENS];
     uint32_t letters[RF_MAX_TOKENS]; /* which letters a word has: a cheap test before edit distance */
     uint8_t origin[RF_MAX_TOKENS];   /* rf_tok_origin */
+    int organisation; /* known to be an organisation whatever its words (a manufacturer) */
     uint32_t vocab[RF_MAX_TOKENS]; /* vocabulary id, or RF_STRMAP_MISSING */
     float weight[RF_MAX_TOKENS];
 } rf_side;
@@ -114,6 +115,12 @@ typedef struct rf_scratch {
     float unmatchable;   /* weight of telling party words no listed name has, even misspelt */
     float weak;          /* weight of the party's weak words (generic, places, legal forms) */
 } rf_scratch;
+
+/* rf_normalize_name with the caller's transliterator (opening one costs about a millisecond
+ * of ICU set-up: a caller normalizing many names keeps one per thread). */
+int rf_normalize_with(rf_buf *out, rf_translit *tr, const char *name, size_t len);
+/* The result's transliterator, opened on first use; NULL when it cannot be. */
+rf_translit *rf_result_translit(rf_result *res);
 
 /* Builds a comparison side from tokens, weighting each by its rarity in `m` (NULL: by class
  * alone). */

@@ -326,7 +326,7 @@ double rf_score_sides(const rf_side *p, const rf_side *l, int person, rf_score_d
     rf_score_detail *d = detail ? detail : &local;
     float num = 0, den = 0;
     int has_distinct_l = 0, matched_distinct = 0, numbers_ok = 1, weak_all_exact = 1;
-    int party_is_org = 0;
+    int party_is_org = p->organisation;
     double score;
 
     memset(d, 0, sizeof *d);
@@ -434,7 +434,7 @@ double rf_score_sides(const rf_side *p, const rf_side *l, int person, rf_score_d
         score = CAP_NO_DISTINCTIVE;
         d->capped_no_distinctive = 1;
     }
-    /* A party with a legal form is an organisation, not the listed person. */
+    /* A party with a legal form, or in a company's role, is not the listed person. */
     if (person && party_is_org && score > CAP_NO_DISTINCTIVE) {
         score = CAP_NO_DISTINCTIVE;
         d->capped_type = 1;

@@ -64,6 +64,18 @@ const rf_hit *rf_result_hit(const rf_result *res, size_t i)
     return i < res->n_hits ? &res->hits[i] : NULL;
 }
 
+/* 1 for the roles only a company fills on an order or BOM: a manufacturer named "Fairchild"
+ * is not the listed Robert S. Fairchild. */
+static int role_is_organisation(const char *role)
+{
+    static const char *const roles[] = {"manufacturer", "supplier", "vendor", "seller", "carrier",
+                                        "freight_forwarder", "forwarder", "reseller", "distributor"};
+    if (!role) return 0;
+    for (size_t i = 0; i < sizeof roles / sizeof roles[0]; i++)
+        if (strcmp(role, roles[i]) == 0) return 1;
+    return 0;
+}
+
 static int prepare_scratch(rf_scratch *s, const rf_matcher *m)
 {
     if (!s->tr) {
@@ -281,6 +293,7 @@ int rf_matcher_screen(rf_result *res, const rf_matcher *m, const rf_party *party
     if (rc != RF_OK) return rf_error_set(err, rc, party->document, party->line,
                                          "screening \"%s\": %s", name, rf_strerror(rc));
     rf_side_from_tokens(&res->s.side, m, &res->s.party);
+    res->s.side.organisation = role_is_organisation(party->role);
     n_cand = rf_index_candidates(m, &res->s, cand, evidence, MAX_CANDIDATES);
 
     for (size_t k = 0; k < n_cand; k++) {
@@ -377,12 +390,11 @@ int rf_match_pair(double *score, rf_buf *explanation, const rf_matcher *m, const
     return rc;
 }
 
-int rf_normalize_name(rf_buf *out, const char *name, size_t len)
+int rf_normalize_with(rf_buf *out, rf_translit *tr, const char *name, size_t len)
 {
     rf_tokens t = {0};
-    rf_translit *tr = NULL;
     const rf_lexicon *lex = rf_lexicon_get();
-    int rc = lex ? rf_translit_new(&tr) : RF_ENOMEM;
+    int rc = lex ? RF_OK : RF_ENOMEM;
 
     rf_buf_reset(out);
     if (rc == RF_OK) rc = rf_tokenize(&t, lex, NULL, tr, name, len, 0);
@@ -391,6 +403,21 @@ int rf_normalize_name(rf_buf *out, const char *name, size_t len)
         if (rc == RF_OK) rc = rf_buf_append(out, rf_token_text(&t, i), t.items[i].text_len);
     }
     rf_buf_free(&t.text);
+    return rc;
+}
+
+int rf_normalize_name(rf_buf *out, const char *name, size_t len)
+{
+    rf_translit *tr = NULL;
+    int rc = rf_translit_new(&tr);
+    if (rc == RF_OK) rc = rf_normalize_with(out, tr, name, len);
+    else rf_buf_reset(out);
     rf_translit_free(tr);
     return rc;
+}
+
+rf_translit *rf_result_translit(rf_result *res)
+{
+    if (!res->s.tr && rf_translit_new(&res->s.tr) != RF_OK) res->s.tr = NULL;
+    return res->s.tr;
 }
