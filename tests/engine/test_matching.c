@@ -264,9 +264,21 @@ static void test_matching__vessels_only_by_exact_name(void **state)
 static void test_matching__organisations_are_not_people(void **state)
 {
     fixture *f = *state;
+    rf_party p = {0};
+    rf_error err = {0};
     const rf_result *r = screen(f, "Zheng Yanxiong Trading Co., Ltd.", NULL);
     for (size_t i = 0; i < rf_result_count(r); i++)
         assert_int_not_equal(rf_result_hit(r, i)->entity->type, RF_ENTITY_PERSON);
+    /* A manufacturer on a BOM is a company whatever its name: "Fairchild" the semiconductor
+     * maker is not the listed Robert S. Fairchild, though a buyer of that name may be. */
+    p.name = "Fairchild";
+    p.role = "manufacturer";
+    assert_int_equal(rf_matcher_screen(f->result, f->matcher, &p, NULL, &err), RF_OK);
+    for (size_t i = 0; i < rf_result_count(f->result); i++)
+        assert_int_not_equal(rf_result_hit(f->result, i)->entity->type, RF_ENTITY_PERSON);
+    p.role = "buyer";
+    assert_int_equal(rf_matcher_screen(f->result, f->matcher, &p, NULL, &err), RF_OK);
+    assert_non_null(hit_on(f->result, "Robert S. Fairchild"));
 }
 
 static void test_matching__every_hit_explains_itself(void **state)
