@@ -347,26 +347,27 @@ struct rf_reader {
     char name[512];
 };
 
-static int reader_new(rf_reader **out, const char *name, rf_error *err)
+/* A reader with nothing to read yet; NULL when out of memory. */
+static rf_reader *reader_new(const char *name)
 {
     rf_reader *r = calloc(1, sizeof *r);
-    if (!r) return rf_error_set(err, RF_ENOMEM, name, 0, "out of memory");
+    if (!r) return NULL;
     snprintf(r->name, sizeof r->name, "%s", name);
     /* No cap: a stream is read as it goes, memory does not grow with it. */
     inflater_init(&r->inf, SIZE_MAX, r->name);
     rf_sha256_init(&r->hash);
-    *out = r;
-    return RF_OK;
+    return r;
 }
 
 int rf_reader_open(rf_reader **out, const char *path, rf_error *err)
 {
     rf_reader *r;
-    int rc, stdin_ = path && strcmp(path, "-") == 0;
+    int stdin_ = path && strcmp(path, "-") == 0;
 
     *out = NULL;
     if (!path) return rf_error_set(err, RF_EUSAGE, NULL, 0, "no input path");
-    if ((rc = reader_new(&r, stdin_ ? "<stdin>" : path, err)) != 0) return rc;
+    if (!(r = reader_new(stdin_ ? "<stdin>" : path)))
+        return rf_error_set(err, RF_ENOMEM, path, 0, "out of memory");
     if (stdin_) {
         /* A duplicate, so that closing the reader leaves the process's stdin open. */
         int fd = dup(STDIN_FILENO);
@@ -388,11 +389,10 @@ int rf_reader_open_memory(rf_reader **out, const void *data, size_t len, const c
                           rf_error *err)
 {
     rf_reader *r;
-    int rc;
 
     *out = NULL;
     if (!data && len) return rf_error_set(err, RF_EUSAGE, name, 0, "no input data");
-    if ((rc = reader_new(&r, name ? name : "", err)) != 0) return rc;
+    if (!(r = reader_new(name ? name : ""))) return rf_error_set(err, RF_ENOMEM, name, 0, "out of memory");
     r->mem = data;
     r->mem_len = len;
     *out = r;
