@@ -33,7 +33,8 @@ typedef enum rf_list_format {
 
 const char *rf_list_format_name(rf_list_format f); /* "csl-csv", "dpl-tsv", ... */
 
-/* Detects the list format from the first bytes of a file's (decompressed) content. */
+/* Detects the list format from a file's (decompressed) content: its first megabyte, and for
+ * OFAC's advanced XML its last (an import looks at no more than that). */
 rf_list_format rf_list_format_detect(const char *data, size_t len);
 
 typedef struct rf_import_options {
@@ -56,7 +57,10 @@ typedef struct rf_import_summary {
 
 /* Imports one list file as a new version: reads it (gzip transparent), detects its format,
  * parses every row and commits in one transaction. On any error nothing is written and `err`
- * names the file and line. `opts` may be NULL.
+ * names the file and line. `opts` may be NULL. The file is streamed, read once for its sha256
+ * and format and again to parse it, so memory does not grow with its size; `path` must
+ * therefore be a file that can be read twice, not standard input ("-" is refused), and a
+ * file that changes while it is read fails with RF_EIO.
  *
  * OFAC's legacy CSV comes as a set: given sdn.csv (or cons_prim.csv), its companions add.csv,
  * alt.csv and sdn_comments.csv (cons_add.csv, cons_alt.csv, cons_comments.csv) are read from
@@ -66,8 +70,8 @@ typedef struct rf_import_summary {
 int rf_import_list_file(rf_import_summary *out, rf_store *st, const char *path,
                         const rf_import_options *opts, rf_error *err);
 
-/* The same for a file already in memory (gzip or plain); `name` stands for its path in the
- * version record and in messages. */
+/* The same for a file already in memory (gzip or plain), read the same way (streamed from
+ * memory, not copied); `name` stands for its path in the version record and in messages. */
 int rf_import_list_data(rf_import_summary *out, rf_store *st, const char *name,
                         const void *data, size_t len, const rf_import_options *opts,
                         rf_error *err);

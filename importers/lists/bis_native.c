@@ -180,36 +180,32 @@ static int on_row(rf_row *row, void *ctx)
     return gather(r, row);
 }
 
-static int parse(rf_list_ctx *cx, const char *data, size_t len, const bis_layout *layout)
+static int parse(rf_list_ctx *cx, const bis_layout *layout)
 {
     bis_reader *r = calloc(1, sizeof *r);
-    rf_buf plain = {0};
     int rc;
 
     if (!r) return rf_list_fail(cx, RF_ENOMEM, 0, "out of memory");
     r->cx = cx;
     r->layout = layout;
-    if ((rc = rf_list_decode(&plain, &data, &len, 1)) != 0)
-        rc = rf_list_fail(cx, rc, 0, "cannot transcode the file from Windows-1252");
-    if (rc == 0) rc = rf_namer_new(&r->namer, cx->err);
-    if (rc == 0) rc = rf_rows_read(data, len, ',', cx->name, on_row, r, cx->err);
+    rc = rf_namer_new(&r->namer, cx->err);
+    if (rc == 0) rc = rf_rows_read_input(cx, cx->input, RF_TEXT_CP1252, ',', on_row, r);
     if (rc == 0) rc = emit(r);
     if (rc == 0 && cx->sum->entities == 0) rc = rf_list_fail(cx, RF_EFORMAT, 0, "no party in the file");
     rf_namer_free(r->namer);
-    rf_buf_free(&plain);
     free(r->name);
     free(r);
     return rc;
 }
 
 #define FORMAT(var, layout, fmt, fmt_name, feed)                                              \
-    static int detect_##layout(const char *data, size_t len)                                  \
+    static int detect_##layout(const rf_list_sample *s)                                       \
     {                                                                                          \
-        return rf_rows_header_has(data, len, ',', layout.signature);                          \
+        return rf_rows_header_has(s->head, s->head_len, ',', layout.signature);               \
     }                                                                                          \
-    static int parse_##layout(rf_list_ctx *cx, const char *data, size_t len)                  \
+    static int parse_##layout(rf_list_ctx *cx)                                                 \
     {                                                                                          \
-        return parse(cx, data, len, &layout);                                                  \
+        return parse(cx, &layout);                                                             \
     }                                                                                          \
     const rf_list_format_def var = {fmt, fmt_name, feed, detect_##layout, NULL, parse_##layout, NULL}
 

@@ -35,9 +35,9 @@ typedef struct csl_reader {
     rf_address addresses[RF_MAX_ADDRESSES];
 } csl_reader;
 
-static int detect(const char *data, size_t len)
+static int detect(const rf_list_sample *s)
 {
-    return rf_rows_header_has(data, len, ',', signature);
+    return rf_rows_header_has(s->head, s->head_len, ',', signature);
 }
 
 const char *rf_csl_list_code(rf_list_ctx *cx, const char *source)
@@ -190,7 +190,7 @@ static int on_row(rf_row *row, void *ctx)
     return rf_list_emit(cx, &e);
 }
 
-static int parse(rf_list_ctx *cx, const char *data, size_t len)
+static int parse(rf_list_ctx *cx)
 {
     csl_reader r;
     int rc;
@@ -198,7 +198,7 @@ static int parse(rf_list_ctx *cx, const char *data, size_t len)
     memset(&r, 0, sizeof r);
     r.cx = cx;
     if ((rc = rf_namer_new(&r.namer, cx->err)) != 0) return rc;
-    rc = rf_rows_read(data, len, ',', cx->name, on_row, &r, cx->err);
+    rc = rf_rows_read_input(cx, cx->input, RF_TEXT_AS_IS, ',', on_row, &r);
     if (rc == 0 && !r.have_header) rc = rf_list_fail(cx, RF_EFORMAT, 0, "the file is empty");
     rf_namer_free(r.namer);
     return rc;

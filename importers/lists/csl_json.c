@@ -238,7 +238,7 @@ static int top_member(csl_json_reader *r, const char *key, rf_json_token tok, vo
     return rf_json_skip(&r->j, tok);
 }
 
-static int parse(rf_list_ctx *cx, const char *data, size_t len)
+static int parse(rf_list_ctx *cx)
 {
     csl_json_reader *r = calloc(1, sizeof *r);
     rf_json_token tok;
@@ -246,8 +246,8 @@ static int parse(rf_list_ctx *cx, const char *data, size_t len)
 
     if (!r) return rf_list_fail(cx, RF_ENOMEM, 0, "out of memory");
     r->cx = cx;
-    rf_json_init(&r->j, cx, data, len);
-    if ((rc = rf_namer_new(&r->namer, cx->err)) == 0 && (rc = rf_json_next(&r->j, &tok)) == 0) {
+    if ((rc = rf_json_open(&r->j, cx)) == 0 && (rc = rf_namer_new(&r->namer, cx->err)) == 0 &&
+        (rc = rf_json_next(&r->j, &tok)) == 0) {
         rc = tok == RF_JSON_ARRAY ? elements(r, tok, party, NULL) : members(r, tok, top_member, NULL);
         if (rc == 0 && (rc = rf_json_next(&r->j, &tok)) == 0 && tok != RF_JSON_END)
             rc = rf_list_fail(cx, RF_EFORMAT, r->j.line, "data after the end of the document");
@@ -261,18 +261,19 @@ static int parse(rf_list_ctx *cx, const char *data, size_t len)
 
 /* An object with a "results" array among its first members, or an array of objects with a
  * "source" member: a cheap look at the first 64 KB. */
-static int detect(const char *data, size_t len)
+static int detect(const rf_list_sample *s)
 {
-    size_t n = len < 65536 ? len : 65536, i = 0;
-    const char *p;
+    const char *data = s->head, *end = data + (s->head_len < 65536 ? s->head_len : 65536), *p;
+    const char *key;
 
-    if (n >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0) i = 3;
-    while (i < n && (data[i] == ' ' || data[i] == '\t' || data[i] == '\r' || data[i] == '\n')) i++;
-    if (i >= n || (data[i] != '{' && data[i] != '[')) return 0;
-    for (p = data + i; (p = strstr(p, data[i] == '{' ? "\"results\"" : "\"source\"")) && p < data + n; p++) {
-        const char *q = p + (data[i] == '{' ? 9 : 8);
-        while (q < data + n && (*q == ' ' || *q == '\t' || *q == '\r' || *q == '\n')) q++;
-        if (q < data + n && *q == ':') return 1;
+    if (end - data >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0) data += 3;
+    while (data < end && (*data == ' ' || *data == '\t' || *data == '\r' || *data == '\n')) data++;
+    if (data >= end || (*data != '{' && *data != '[')) return 0;
+    key = *data == '{' ? "\"results\"" : "\"source\"";
+    for (p = data; (p = rf_find(p, end, key)) != NULL; p++) {
+        const char *q = p + strlen(key);
+        while (q < end && (*q == ' ' || *q == '\t' || *q == '\r' || *q == '\n')) q++;
+        if (q < end && *q == ':') return 1;
     }
     return 0;
 }

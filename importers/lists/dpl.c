@@ -53,9 +53,9 @@ typedef struct dpl_reader {
     rf_buf address;
 } dpl_reader;
 
-static int detect(const char *data, size_t len)
+static int detect(const rf_list_sample *s)
 {
-    return rf_rows_header_has(data, len, '\t', signature);
+    return rf_rows_header_has(s->head, s->head_len, '\t', signature);
 }
 
 /* Counts how often `key` was seen before (0 the first time); -1 when out of memory. */
@@ -217,7 +217,7 @@ static int on_scan_row(rf_row *row, void *ctx)
     return 0;
 }
 
-static int read_rows(rf_list_ctx *cx, const char *data, size_t len, rf_row_fn fn, char *latest)
+static int read_rows(rf_list_ctx *cx, rf_row_fn fn, char *latest)
 {
     dpl_reader *r = calloc(1, sizeof *r);
     time_t now = time(NULL);
@@ -229,7 +229,7 @@ static int read_rows(rf_list_ctx *cx, const char *data, size_t len, rf_row_fn fn
     gmtime_r(&now, &tm);
     strftime(r->today, sizeof r->today, "%Y-%m-%d", &tm);
     if ((rc = rf_namer_new(&r->namer, cx->err)) == 0) {
-        rc = rf_rows_read(data, len, '\t', cx->name, fn, r, cx->err);
+        rc = rf_rows_read_input(cx, cx->input, RF_TEXT_AS_IS, '\t', fn, r);
         if (rc == 0 && !r->have_header) rc = rf_list_fail(cx, RF_EFORMAT, 0, "the file is empty");
     }
     if (latest) memcpy(latest, r->latest, sizeof r->latest);
@@ -240,14 +240,14 @@ static int read_rows(rf_list_ctx *cx, const char *data, size_t len, rf_row_fn fn
     return rc;
 }
 
-static int published(char out[11], const char *data, size_t len, rf_list_ctx *cx)
+static int published(char out[11], rf_list_ctx *cx)
 {
-    return read_rows(cx, data, len, on_scan_row, out);
+    return read_rows(cx, on_scan_row, out);
 }
 
-static int parse(rf_list_ctx *cx, const char *data, size_t len)
+static int parse(rf_list_ctx *cx)
 {
-    return read_rows(cx, data, len, on_row, NULL);
+    return read_rows(cx, on_row, NULL);
 }
 
 const rf_list_format_def rf_list_dpl_format = {

@@ -29,6 +29,7 @@ typedef struct eu_reader {
     char start[11];
     char id[64]; /* the entity being gathered (CSV) */
     long line;   /* physical line (CSV) */
+    int cut;     /* the last line was cut short (CSV) */
     rf_buf inner;
 } eu_reader;
 
@@ -186,20 +187,23 @@ static int on_csv_row(rf_row *row, void *ctx)
     return rc;
 }
 
-/* One physical line: the outer quotes and tab padding off, inner quotes undoubled, then read
- * as a semicolon row. Returns 1 in *cut when the line was cut short by the end of the file. */
-static int csv_line(eu_reader *r, const char *s, size_t n, int last, int *cut)
+/* One physical line (rf_line_fn): the outer quotes and tab padding off, inner quotes
+ * undoubled, then read as a semicolon row. A last line that the end of the file cut short
+ * (no newline, no closing quote) sets r->cut. Line 1 is the header. */
+static int csv_line(const char *s, size_t n, long number, void *ctx)
 {
+    eu_reader *r = ctx;
     rf_list_ctx *cx = r->cx;
-    int rc;
+    int rc, last = n == 0 || s[n - 1] != '\n';
 
-    *cut = 0;
+    r->line = number;
+    if (number == 1) return 0;
     while (n && (s[n - 1] == '\r' || s[n - 1] == '\n')) n--;
     if (n && s[0] == '"') {
         s++, n--;
         if (!n || s[n - 1] != '"') {
             if (last) {
-                *cut = 1;
+                r->cut = 1;
                 return 0;
             }
             return rf_list_fail(cx, RF_EFORMAT, r->line, "the line's closing quote is missing");
@@ -218,45 +222,40 @@ static int csv_line(eu_reader *r, const char *s, size_t n, int last, int *cut)
     return rc;
 }
 
-static int parse_csv(rf_list_ctx *cx, const char *data, size_t len)
+static int parse_csv(rf_list_ctx *cx)
 {
     eu_reader *r = calloc(1, sizeof *r);
-    rf_buf plain = {0};
-    size_t pos = 0;
-    int rc, cut = 0;
+    rf_list_stream *s = NULL;
+    int rc;
 
     if (!r) return rf_list_fail(cx, RF_ENOMEM, 0, "out of memory");
     r->cx = cx;
     r->inner.max = RF_ROW_MAX_FIELDS * (size_t)RF_MAX_FIELD;
-    if ((rc = rf_list_decode(&plain, &data, &len, 0)) != 0) rc = rf_list_fail(cx, rc, 0, "out of memory");
-    while (rc == 0 && pos < len) {
-        const char *nl = memchr(data + pos, '\n', len - pos);
-        size_t n = nl ? (size_t)(nl - (data + pos)) + 1 : len - pos;
-        r->line++;
-        if (r->line > 1) rc = csv_line(r, data + pos, n, !nl, &cut);
-        pos += n;
-    }
-    if (rc == 0 && cut)
+    /* A line twice the unquoted row at most (every quote doubled). */
+    if ((rc = rf_list_stream_open(&s, cx, cx->input, RF_TEXT_LATIN1)) == 0)
+        rc = rf_list_stream_lines(s, 2 * r->inner.max + 8, csv_line, r);
+    rf_list_stream_close(s);
+    if (rc == 0 && r->cut)
         rc = rf_list_warn(cx, r->line, "the file ends in the middle of this line (a partial "
                           "download?): the line is left out, and the entity before it may lack "
                           "facts that followed");
     if (rc == 0 && r->id[0]) rc = eu_emit(r);
     if (rc == 0 && cx->sum->entities == 0) rc = rf_list_fail(cx, RF_EFORMAT, 0, "no entity in the file");
     rf_buf_free(&r->inner);
-    rf_buf_free(&plain);
     free(r);
     return rc;
 }
 
-/* "04/07/2018;1;P;..." on line 2: Date_file, DD/MM/YYYY. */
-static int published_csv(char out[11], const char *data, size_t len, rf_list_ctx *cx)
+/* "04/07/2018;1;P;..." on line 2: Date_file, DD/MM/YYYY, read from the sample. */
+static int published_csv(char out[11], rf_list_ctx *cx)
 {
-    const char *nl = memchr(data, '\n', len), *p;
+    const char *data = cx->sample->head, *nl, *p;
+    size_t len = cx->sample->head_len;
     int rc = 0;
     char iso[11];
 
     out[0] = '\0';
-    if (!nl || (size_t)(nl + 1 - data) + 12 > len) return 0;
+    if (!(nl = memchr(data, '\n', len)) || (size_t)(nl + 1 - data) + 12 > len) return 0;
     p = nl + 1 + (nl[1] == '"');
     if (p[2] != '/' || p[5] != '/') return 0;
     snprintf(iso, sizeof iso, "%.4s-%.2s-%.2s", p + 6, p + 3, p);
@@ -264,9 +263,11 @@ static int published_csv(char out[11], const char *data, size_t len, rf_list_ctx
     return rc;
 }
 
-static int detect_csv(const char *data, size_t len)
+static int detect_csv(const rf_list_sample *s)
 {
     static const char head[] = "Date_file", columns[] = "Entity_logical_id;Subject_type";
+    const char *data = s->head;
+    size_t len = s->head_len;
     if (len && data[0] == '"') data++, len--;
     if (len <= 64 || strncasecmp(data, head, sizeof head - 1) != 0) return 0;
     /* data[0..len) need not end in NUL: no strstr. */
@@ -344,27 +345,27 @@ static int on_record(const rf_xml_record *rec, void *ctx)
     return on_entity(ctx, rec);
 }
 
-static int parse_xml(rf_list_ctx *cx, const char *data, size_t len)
+static int parse_xml(rf_list_ctx *cx)
 {
     eu_reader *r = calloc(1, sizeof *r);
     int rc;
 
     if (!r) return rf_list_fail(cx, RF_ENOMEM, 0, "out of memory");
     r->cx = cx;
-    rc = rf_xml_read(cx, data, len, records, on_record, r);
+    rc = rf_xml_read(cx, records, on_record, r);
     if (rc == 0 && cx->sum->entities == 0) rc = rf_list_fail(cx, RF_EFORMAT, 0, "no sanctionEntity in the file");
     free(r);
     return rc;
 }
 
-static int published_xml(char out[11], const char *data, size_t len, rf_list_ctx *cx)
+static int published_xml(char out[11], rf_list_ctx *cx)
 {
-    return rf_xml_root_date(out, cx, data, len, "export", "generationDate");
+    return rf_xml_root_date(out, cx, "export", "generationDate");
 }
 
-static int detect_xml(const char *data, size_t len)
+static int detect_xml(const rf_list_sample *s)
 {
-    return rf_xml_root_is(data, len, "export", EU_NS) == 1;
+    return rf_xml_root_is(s->head, s->head_len, "export", EU_NS) == 1;
 }
 
 const rf_list_format_def rf_list_eu_csv_format = {

@@ -1,8 +1,9 @@
-/* import.c: importing one list file as one list version. Reads the file (gzip transparent),
- * detects its format from the content, skips a file already imported (same feed, same
- * sha256), and runs the format's parser inside one store transaction: any error rolls the
- * whole file back, so the version in force stays the previous one. Also the small services
- * every format uses: warnings, errors with file and line, dates, the string pool. */
+/* import.c: importing one list file as one list version. A first pass over the file (gzip
+ * transparent; input.c) takes its sha256 and its first and last bytes, from which the format
+ * is detected; a file already imported (same feed, same sha256) is skipped; then the format's
+ * parser streams the file inside one store transaction: any error rolls the whole file back,
+ * so the version in force stays the previous one. Also the small services every format uses:
+ * warnings, errors with file and line, dates, the string pool. */
 #include "list_import.h"
 
 #include <dirent.h>
@@ -50,12 +51,27 @@ const char *rf_list_format_name(rf_list_format f)
     return def ? def->name : "unknown";
 }
 
+static rf_list_format detect(const rf_list_sample *s)
+{
+    for (size_t i = 0; i < N_FORMATS; i++)
+        if (formats[i]->detect(s)) return formats[i]->format;
+    return RF_LIST_UNKNOWN;
+}
+
 rf_list_format rf_list_format_detect(const char *data, size_t len)
 {
+    rf_list_sample s;
+
     if (!data) return RF_LIST_UNKNOWN;
-    for (size_t i = 0; i < N_FORMATS; i++)
-        if (formats[i]->detect(data, len)) return formats[i]->format;
-    return RF_LIST_UNKNOWN;
+    /* The whole content: each format looks at as much of its start (and end) as it does in
+     * an import's sample. */
+    memset(&s, 0, sizeof s);
+    s.head = data;
+    s.head_len = len;
+    s.tail_len = len < RF_LIST_SAMPLE ? len : RF_LIST_SAMPLE;
+    s.tail = data + len - s.tail_len;
+    s.whole = 1;
+    return detect(&s);
 }
 
 /* ---- the string pool -------------------------------------------------------------------- */
@@ -308,17 +324,6 @@ int rf_list_cp1252_to_utf8(rf_buf *out, const char *s, size_t len)
     return rc;
 }
 
-int rf_list_decode(rf_buf *out, const char **data, size_t *len, int cp1252)
-{
-    int rc;
-    if (rf_utf8_valid(*data, *len, NULL)) return 0;
-    rc = cp1252 ? rf_list_cp1252_to_utf8(out, *data, *len) : rf_latin1_to_utf8(out, *data, *len);
-    if (rc) return rc;
-    *data = out->data;
-    *len = out->len;
-    return 0;
-}
-
 /* ---- dates ------------------------------------------------------------------------------ */
 
 static int digits(const char *s, size_t n)
@@ -393,18 +398,12 @@ static int is_iso_date(const char *s)
 
 #define SET_MAX 8 /* files in a set, the main one included */
 
-/* The companions of a set, read from the main file's directory. */
+/* The companions of a set, found in the main file's directory. */
 typedef struct set_data {
-    rf_buf data[SET_MAX];
     char path[SET_MAX][1024];
-    rf_list_part parts[SET_MAX];
+    rf_list_input parts[SET_MAX];
     size_t n;
 } set_data;
-
-static void set_free(set_data *set)
-{
-    for (size_t i = 0; i < SET_MAX; i++) rf_buf_free(&set->data[i]);
-}
 
 /* The directory part of `path` ("." when it has none) into dir. */
 static void dir_of(char *dir, size_t size, const char *path)
@@ -437,38 +436,35 @@ static int find_in_dir(char *out, size_t size, const char *dir, const char *name
     return found != 0;
 }
 
-/* Reads the companions of the set whose main file is `path` into `set`, and replaces
- * `sha256` with the digest over the set when any companion is there: sha256 of the lines
- * "NAME HEX\n", NAME the file's usual name in the set (def->set_files), HEX its own sha256,
- * for each file present, in set order. A missing companion is only noted (parts[i].name
- * NULL): the main file alone is still a list. */
-static int read_set(set_data *set, char sha256[65], const rf_list_format_def *def,
+/* Finds and surveys the companions of the set whose main file is `path` (NULL for data in
+ * memory, which has none), and replaces `sha256` with the digest over the set when any
+ * companion is there: sha256 of the lines "NAME HEX\n", NAME the file's usual name in the set
+ * (def->set_files), HEX its own sha256, for each file present, in set order. A missing
+ * companion is only noted (parts[i].name NULL): the main file alone is still a list. */
+static int find_set(set_data *set, char sha256[65], const rf_list_format_def *def,
                     const char *path, rf_error *err)
 {
-    char dir[1024] = "", hex[65];
+    char dir[1024] = "";
     rf_sha256 h;
     int any = 0, rc;
 
     memset(set->parts, 0, sizeof set->parts);
     set->n = 0;
-    if (path) dir_of(dir, sizeof dir, path); /* data given in memory has no companions */
+    if (path) dir_of(dir, sizeof dir, path);
     rf_sha256_init(&h);
     rf_sha256_update(&h, def->set_files[0], strlen(def->set_files[0]));
     rf_sha256_update(&h, " ", 1);
     rf_sha256_update(&h, sha256, 64);
     rf_sha256_update(&h, "\n", 1);
     for (size_t i = 1; def->set_files[i] && set->n < SET_MAX; i++, set->n++) {
-        rf_list_part *part = &set->parts[set->n];
+        rf_list_input *part = &set->parts[set->n];
         if (!path || !find_in_dir(set->path[set->n], sizeof set->path[0], dir, def->set_files[i]))
             continue;
-        if ((rc = rf_file_read(&set->data[set->n], hex, set->path[set->n], 0, err)) != 0)
-            return rc;
-        part->name = set->path[set->n];
-        part->data = set->data[set->n].data ? set->data[set->n].data : "";
-        part->len = set->data[set->n].len;
+        part->name = part->path = set->path[set->n];
+        if ((rc = rf_list_survey(part, NULL, err)) != 0) return rc;
         rf_sha256_update(&h, def->set_files[i], strlen(def->set_files[i]));
         rf_sha256_update(&h, " ", 1);
-        rf_sha256_update(&h, hex, 64);
+        rf_sha256_update(&h, part->sha256, 64);
         rf_sha256_update(&h, "\n", 1);
         any = 1;
     }
@@ -476,69 +472,79 @@ static int read_set(set_data *set, char sha256[65], const rf_list_format_def *de
     return 0;
 }
 
-/* `path` is the file on disk (NULL for data given in memory): a set's companions are
- * looked up beside it. */
-static int import_content(rf_import_summary *out, rf_store *st, const char *name,
-                          const char *path, char sha256[65], const char *data, size_t len,
-                          const rf_import_options *opts, rf_error *err)
+/* Imports `in`: a first pass (rf_list_survey) takes its sha256 and its sample, so that the
+ * format is known and a file already imported is skipped before anything is written; then
+ * the format reads the file again, as a stream, inside the version's transaction. Reading a
+ * file twice costs less than holding it: memory stays small whatever its size. `dir_of_path`
+ * is the file on disk whose directory holds a set's companions (NULL for data in memory). */
+static int import_input(rf_import_summary *out, rf_store *st, rf_list_input *in,
+                        const char *dir_of_path, const rf_import_options *opts, rf_error *err)
 {
-    rf_list_format f = rf_list_format_detect(data, len);
-    const rf_list_format_def *def = format_def(f);
+    const rf_list_format_def *def;
+    rf_list_sample sample;
     rf_list_ctx cx;
     rf_version_info info;
     set_data *set = NULL;
-    char published[11] = "";
+    char published[11] = "", sha256[65];
     int rc;
 
-    if (!def) {
+    memset(&cx, 0, sizeof cx);
+    if ((rc = rf_list_survey(in, &sample, err)) != 0) return rc;
+    if (!(def = format_def(detect(&sample)))) {
         char first[81];
         size_t n = 0;
-        while (n < len && n + 1 < sizeof first && data[n] != '\n' && data[n] != '\r') {
-            unsigned char c = (unsigned char)data[n];
+        while (n < sample.head_len && n + 1 < sizeof first && sample.head[n] != '\n' &&
+               sample.head[n] != '\r') {
+            unsigned char c = (unsigned char)sample.head[n];
             first[n++] = (c >= 0x20 && c < 0x7F) ? (char)c : '?';
         }
         first[n] = '\0';
-        return rf_error_set(err, RF_EFORMAT, name, 0,
-                            "not a list file redflag can read: expected the Consolidated "
-                            "Screening List (CSV or JSON), the Denied Persons List, the BIS "
-                            "Entity or Unverified List or a State Department list (CSV), "
-                            "OFAC's SDN or non-SDN list (sdn.csv or cons_prim.csv with their "
-                            "companions, sdn.xml, consolidated.xml, SDN_ADVANCED.xml), or the "
-                            "UN, UK or EU list; the file starts with \"%s\"",
-                            first);
+        rc = rf_error_set(err, RF_EFORMAT, in->name, 0,
+                          "not a list file redflag can read: expected the Consolidated "
+                          "Screening List (CSV or JSON), the Denied Persons List, the BIS "
+                          "Entity or Unverified List or a State Department list (CSV), "
+                          "OFAC's SDN or non-SDN list (sdn.csv or cons_prim.csv with their "
+                          "companions, sdn.xml, consolidated.xml, SDN_ADVANCED.xml), or the "
+                          "UN, UK or EU list; the file starts with \"%s\"",
+                          first);
+        goto cleanup;
     }
-    out->format = f;
-    memset(&cx, 0, sizeof cx);
+    out->format = def->format;
+    memcpy(sha256, in->sha256, sizeof sha256);
     if (def->set_files) {
-        if (!(set = calloc(1, sizeof *set))) return rf_error_set(err, RF_ENOMEM, name, 0, "out of memory");
-        if ((rc = read_set(set, sha256, def, path, err)) != 0) goto cleanup;
+        if (!(set = calloc(1, sizeof *set))) {
+            rc = rf_error_set(err, RF_ENOMEM, in->name, 0, "out of memory");
+            goto cleanup;
+        }
+        if ((rc = find_set(set, sha256, def, dir_of_path, err)) != 0) goto cleanup;
         cx.parts = set->parts;
         cx.n_parts = set->n;
     }
     if (rf_store_has_version(st, def->feed, sha256) == 1) {
         out->already_imported = 1;
-        rc = 0;
         goto cleanup;
     }
 
-    cx.name = name;
+    cx.name = in->name;
     cx.opts = opts;
     cx.sum = out;
     cx.err = err;
+    cx.input = in;
+    cx.sample = &sample;
     if (opts && opts->effective) {
         if (!is_iso_date(opts->effective)) {
-            rc = rf_error_set(err, RF_EUSAGE, name, 0, "effective date \"%s\" is not YYYY-MM-DD",
+            rc = rf_error_set(err, RF_EUSAGE, in->name, 0, "effective date \"%s\" is not YYYY-MM-DD",
                               opts->effective);
             goto cleanup;
         }
         snprintf(published, sizeof published, "%s", opts->effective);
-    } else if (def->published && (rc = def->published(published, data, len, &cx)) != 0) {
+    } else if (def->published && (rc = def->published(published, &cx)) != 0) {
         goto cleanup;
     }
 
     info.feed = def->feed;
     info.format = def->name;
-    info.source_file = name;
+    info.source_file = in->name;
     info.sha256 = sha256;
     info.published = published[0] ? published : NULL;
     if ((rc = rf_import_begin(&cx.imp, st, &info, err)) != 0) goto cleanup;
@@ -546,7 +552,7 @@ static int import_content(rf_import_summary *out, rf_store *st, const char *name
         if (!cx.parts[i].name)
             rc = rf_list_warn(&cx, 0, "no %s beside this file: what it holds is missing from "
                               "this version", def->set_files[i + 1]);
-    if (rc != 0 || (rc = def->parse(&cx, data, len)) != 0) {
+    if (rc != 0 || (rc = def->parse(&cx)) != 0) {
         rf_import_abort(cx.imp);
         out->entities = out->names = out->warnings = 0;
         goto cleanup;
@@ -555,8 +561,8 @@ static int import_content(rf_import_summary *out, rf_store *st, const char *name
     if (rc == 0) snprintf(out->published, sizeof out->published, "%s", published);
 
 cleanup:
-    if (set) set_free(set);
     free(set);
+    rf_list_sample_free(&sample);
     rf_strpool_free(&cx.pool);
     return rc;
 }
@@ -566,20 +572,17 @@ int rf_import_list_data(rf_import_summary *out, rf_store *st, const char *name,
                         rf_error *err)
 {
     rf_import_summary scratch;
-    rf_buf plain = {0};
-    char sha256[65];
-    int rc;
+    rf_list_input in;
 
     if (!out) out = &scratch;
     memset(out, 0, sizeof *out);
     if (!st || !name || (!data && len))
         return rf_error_set(err, RF_EUSAGE, name, 0, "no store, name or data to import");
-    rf_sha256_hex(sha256, data, len);
-    if ((rc = rf_gunzip(&plain, data, len, 0, name, err)) == 0)
-        rc = import_content(out, st, name, NULL, sha256, plain.data ? plain.data : "", plain.len,
-                            opts, err);
-    rf_buf_free(&plain);
-    return rc;
+    memset(&in, 0, sizeof in);
+    in.name = name;
+    in.data = data ? data : "";
+    in.len = len;
+    return import_input(out, st, &in, NULL, opts, err);
 }
 
 /* For a directory: the main file of the one set it holds, into `out`. */
@@ -608,21 +611,23 @@ int rf_import_list_file(rf_import_summary *out, rf_store *st, const char *path,
                         const rf_import_options *opts, rf_error *err)
 {
     rf_import_summary scratch;
-    rf_buf plain = {0};
-    char sha256[65], main_file[1024];
+    rf_list_input in;
+    char main_file[1024];
     struct stat sb;
     int rc;
 
     if (!out) out = &scratch;
     memset(out, 0, sizeof *out);
     if (!st || !path) return rf_error_set(err, RF_EUSAGE, path, 0, "no store or path");
+    /* A list file is read more than once (see import_input): standard input cannot be. */
+    if (strcmp(path, "-") == 0)
+        return rf_error_set(err, RF_EUSAGE, path, 0, "a list is imported from a file, not from "
+                            "standard input: save it to a file first");
     if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
         if ((rc = set_in_dir(main_file, sizeof main_file, path, err)) != 0) return rc;
         path = main_file;
     }
-    if ((rc = rf_file_read(&plain, sha256, path, 0, err)) == 0)
-        rc = import_content(out, st, path, strcmp(path, "-") ? path : NULL, sha256,
-                            plain.data ? plain.data : "", plain.len, opts, err);
-    rf_buf_free(&plain);
-    return rc;
+    memset(&in, 0, sizeof in);
+    in.name = in.path = path;
+    return import_input(out, st, &in, path, opts, err);
 }

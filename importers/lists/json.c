@@ -2,10 +2,12 @@
  * is among redflag's dependencies and list files need little: tokens in order, strings
  * decoded, the grammar of RFC 8259 enforced (one value; no comments, trailing commas, single
  * quotes, leading zeros, control characters in strings or lone surrogates), nesting capped at
- * RF_JSON_MAX_DEPTH and strings at RF_MAX_FIELD bytes, errors naming the line. It reads from
- * memory and keeps only the current token. */
+ * RF_JSON_MAX_DEPTH and strings at RF_MAX_FIELD bytes, errors naming the line. It streams the
+ * file through a window of RF_JSON_WINDOW bytes and keeps only the current token, so a large
+ * CSL JSON file needs little memory. */
 #include "list_import.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /* What may come next. */
@@ -19,21 +21,51 @@ enum {
     S_DONE           /* after the document's value */
 };
 
-void rf_json_init(rf_json *j, rf_list_ctx *cx, const char *data, size_t len)
+/* Bytes the window holds ahead of a token's start (or the file's end): more than the longest
+ * string the cap allows, each byte written as a \u escape. So a token never runs off the
+ * window, and one that seems to is over its cap. */
+#define LOOKAHEAD ((size_t)6 * (RF_MAX_FIELD + 1) + 16)
+
+/* Slides the window on when less than LOOKAHEAD is left in it; only between tokens. */
+static int fill(rf_json *j)
 {
+    long n = 1;
+
+    if (j->eof || j->len - j->pos >= LOOKAHEAD) return 0;
+    memmove(j->data, j->data + j->pos, j->len - j->pos);
+    j->len -= j->pos;
+    j->pos = 0;
+    while (j->len < RF_JSON_WINDOW &&
+           (n = rf_list_stream_read(j->in, j->data + j->len, RF_JSON_WINDOW - j->len)) > 0)
+        j->len += (size_t)n;
+    if (n < 0) return (int)n;
+    j->eof = n == 0;
+    return 0;
+}
+
+int rf_json_open(rf_json *j, rf_list_ctx *cx)
+{
+    int rc;
+
     memset(j, 0, sizeof *j);
-    j->data = data;
-    j->len = len;
     j->line = 1;
     j->state = S_VALUE;
     j->text.max = RF_MAX_FIELD;
     j->cx = cx;
-    if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0) j->pos = 3;
+    if (!(j->data = malloc(RF_JSON_WINDOW))) return rf_list_fail(cx, RF_ENOMEM, 0, "out of memory");
+    if ((rc = rf_list_stream_open(&j->in, cx, cx->input, RF_TEXT_AS_IS)) != 0 ||
+        (rc = fill(j)) != 0)
+        return rc;
+    if (j->len >= 3 && memcmp(j->data, "\xEF\xBB\xBF", 3) == 0) j->pos = 3;
+    return 0;
 }
 
 void rf_json_free(rf_json *j)
 {
+    rf_list_stream_close(j->in);
+    free(j->data);
     rf_buf_free(&j->text);
+    memset(j, 0, sizeof *j);
 }
 
 static int fail(rf_json *j, const char *what)
@@ -41,13 +73,25 @@ static int fail(rf_json *j, const char *what)
     return rf_list_fail(j->cx, RF_EFORMAT, j->line, "bad JSON: %s", what);
 }
 
-static void skip_ws(rf_json *j)
+static int too_long(rf_json *j)
 {
-    while (j->pos < j->len) {
-        char c = j->data[j->pos];
-        if (c == '\n') j->line++;
-        else if (c != ' ' && c != '\t' && c != '\r') break;
-        j->pos++;
+    return rf_list_fail(j->cx, RF_ELIMIT, j->line, "a JSON string is longer than %d bytes",
+                        RF_MAX_FIELD);
+}
+
+/* Skips white space, through as many windows as it takes. */
+static int skip_ws(rf_json *j)
+{
+    for (;;) {
+        int rc = fill(j);
+        if (rc) return rc;
+        while (j->pos < j->len) {
+            char c = j->data[j->pos];
+            if (c == '\n') j->line++;
+            else if (c != ' ' && c != '\t' && c != '\r') return 0;
+            j->pos++;
+        }
+        if (j->eof) return 0;
     }
 }
 
@@ -90,18 +134,16 @@ static int read_string(rf_json *j)
     if (rf_buf_puts(&j->text, "")) return fail(j, "out of memory");
     for (;;) {
         unsigned char c;
-        if (j->pos >= j->len) return fail(j, "a string is not closed");
+        if (j->pos >= j->len) return j->eof ? fail(j, "a string is not closed") : too_long(j);
         c = (unsigned char)j->data[j->pos];
         if (c == '"' || c == '\\') {
             /* The plain run before it, checked as UTF-8 as it is copied. */
             if (!rf_utf8_valid(j->data + run, j->pos - run, NULL))
                 return fail(j, "a string is not valid UTF-8");
-            if (rf_buf_append(&j->text, j->data + run, j->pos - run))
-                return rf_list_fail(j->cx, RF_ELIMIT, j->line, "a JSON string is longer than %d bytes",
-                                    RF_MAX_FIELD);
+            if (rf_buf_append(&j->text, j->data + run, j->pos - run)) return too_long(j);
             j->pos++;
             if (c == '"') return 0;
-            if (j->pos >= j->len) return fail(j, "a string is not closed");
+            if (j->pos >= j->len) return j->eof ? fail(j, "a string is not closed") : too_long(j);
             c = (unsigned char)j->data[j->pos++];
             {
                 static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
@@ -129,9 +171,7 @@ static int read_string(rf_json *j)
                 } else {
                     return fail(j, "an unknown escape in a string");
                 }
-                if (rc)
-                    return rf_list_fail(j->cx, RF_ELIMIT, j->line,
-                                        "a JSON string is longer than %d bytes", RF_MAX_FIELD);
+                if (rc) return too_long(j);
             }
             run = j->pos;
         } else if (c < 0x20) {
@@ -167,6 +207,7 @@ static int read_number(rf_json *j)
     }
     if (p < j->len && (is_digit(d[p]) || d[p] == '.' || d[p] == 'x'))
         return fail(j, "a malformed number");
+    if (p == j->len && !j->eof) return fail(j, "a number too long");
     rf_buf_reset(&j->text);
     if (rf_buf_append(&j->text, d + start, p - start) || rf_buf_puts(&j->text, ""))
         return fail(j, "a number too long");
@@ -185,7 +226,7 @@ int rf_json_next(rf_json *j, rf_json_token *tok)
     char c;
     int rc;
 
-    skip_ws(j);
+    if ((rc = skip_ws(j)) != 0) return rc;
     if (j->state == S_DONE) {
         if (j->pos < j->len) return fail(j, "data after the end of the document");
         *tok = RF_JSON_END;
@@ -198,7 +239,7 @@ int rf_json_next(rf_json *j, rf_json_token *tok)
         if (c != ':') return fail(j, "':' expected after a key");
         j->pos++;
         j->state = S_VALUE;
-        skip_ws(j);
+        if ((rc = skip_ws(j)) != 0) return rc;
         if (j->pos >= j->len) return fail(j, "the document ends too early");
         c = j->data[j->pos];
     } else if (j->state == S_NEXT) {
@@ -206,7 +247,7 @@ int rf_json_next(rf_json *j, rf_json_token *tok)
         if (c == ',') {
             j->pos++;
             j->state = open == '{' ? S_KEY : S_VALUE;
-            skip_ws(j);
+            if ((rc = skip_ws(j)) != 0) return rc;
             if (j->pos >= j->len) return fail(j, "the document ends too early");
             c = j->data[j->pos];
         } else if (c == (open == '{' ? '}' : ']')) {

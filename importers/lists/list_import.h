@@ -1,7 +1,8 @@
 /* list_import.h: what the list importers share, private to importers/lists/. import.c
  * dispatches a file to one format (csl.c, dpl.c, ...) through an rf_list_format_def; each
- * format reads its rows with rows.c, splits names and guesses entity types with names.c, and
- * hands entities, warnings and dates to the import context below. */
+ * format streams the file (input.c) through rows.c, xml.c or json.c, splits names and
+ * guesses entity types with names.c, and hands entities, warnings and dates to the import
+ * context below. */
 #ifndef RF_LIST_IMPORT_H
 #define RF_LIST_IMPORT_H
 
@@ -23,28 +24,82 @@ char *rf_strpool_alloc(rf_strpool *pool, size_t len);
 void rf_strpool_reset(rf_strpool *pool); /* frees every string, keeps the array */
 void rf_strpool_free(rf_strpool *pool);
 
-/* A companion file of a list published as a set of files (OFAC's add.csv beside sdn.csv),
- * read whole. `name` is NULL when the companion was not found beside the main file. */
-typedef struct rf_list_part {
-    const char *name;
-    const char *data;
+typedef struct rf_list_ctx rf_list_ctx;
+
+/* ---- the file's content (input.c) ------------------------------------------------------ */
+
+/* A file to import: on disk (`path`) or in memory (`data`, `len`, plain or gzip). The survey
+ * fills in the rest. */
+typedef struct rf_list_input {
+    const char *name;  /* for messages and the version record; NULL: a companion not found */
+    const char *path;  /* NULL when in memory */
+    const void *data;
     size_t len;
-} rf_list_part;
+    char sha256[65];   /* of the bytes as stored; "" until surveyed */
+    int utf8;          /* the content (decompressed) is valid UTF-8 throughout */
+} rf_list_input;
+
+/* Bytes kept from each end of a file for detection. */
+#define RF_LIST_SAMPLE ((size_t)1 << 20)
+
+/* The first and last bytes of a file's content (decompressed), what formats are detected
+ * from. Both are NUL-terminated. */
+typedef struct rf_list_sample {
+    const char *head;  /* the first RF_LIST_SAMPLE bytes, or all of them */
+    size_t head_len;
+    const char *tail;  /* the last RF_LIST_SAMPLE bytes, or all of them */
+    size_t tail_len;
+    int whole;         /* head holds the whole content */
+    char *buf;
+} rf_list_sample;
+
+/* The first pass over a file: reads it to the end (gzip decoded, capped at RF_FILE_MAX bytes)
+ * and fills in in->sha256 and in->utf8, and `sample` (may be NULL; free it with
+ * rf_list_sample_free). Memory stays small whatever the file's size. */
+int rf_list_survey(rf_list_input *in, rf_list_sample *sample, rf_error *err);
+void rf_list_sample_free(rf_list_sample *s);
+
+/* How a stream hands out a file that is not UTF-8 throughout: as it is, or transcoded from
+ * the legacy encoding its publisher uses. */
+typedef enum rf_list_text { RF_TEXT_AS_IS = 0, RF_TEXT_CP1252, RF_TEXT_LATIN1 } rf_list_text;
+
+/* A file's content read from its start, a chunk at a time. */
+typedef struct rf_list_stream rf_list_stream;
+
+/* Opens `in` (cx->input, or one of cx->parts) from its start; errors go to cx->err naming
+ * in->name. A file the survey found to be UTF-8 throughout is handed out as it is; otherwise
+ * it is transcoded as `text` says: the choice is made once, on the whole file. */
+int rf_list_stream_open(rf_list_stream **out, rf_list_ctx *cx, const rf_list_input *in,
+                        rf_list_text text);
+/* Up to `size` bytes; 0 at the end, or a negative code. Reaching the end checks the bytes
+ * read against the survey's sha256: a file changed since fails with RF_EIO. */
+long rf_list_stream_read(rf_list_stream *s, char *buf, size_t size);
+void rf_list_stream_close(rf_list_stream *s); /* NULL is a no-op */
+
+/* Called with one physical line, its '\n' included (the last line may have none), and its
+ * 1-based number. Returns 0 to go on, else a code that stops the reading. */
+typedef int (*rf_line_fn)(const char *line, size_t len, long number, void *ctx);
+
+/* Reads the stream to its end a line at a time; a line longer than `max` fails (RF_ELIMIT). */
+int rf_list_stream_lines(rf_list_stream *s, size_t max, rf_line_fn fn, void *ctx);
 
 /* One file being imported. `imp` is NULL while a format only scans the file (for its
  * publication date) before the version is opened. */
-typedef struct rf_list_ctx {
+struct rf_list_ctx {
     rf_import *imp;
     const char *name; /* the file, for messages */
     const rf_import_options *opts;
     rf_import_summary *sum;
     rf_error *err;
     rf_strpool pool;
-    /* The companions of a set, in the order of the format's set_files after the main file;
-     * n_parts is 0 for formats that are one file. */
-    const rf_list_part *parts;
+    const rf_list_input *input;   /* the file, read through rf_list_stream_open */
+    const rf_list_sample *sample; /* its first and last bytes */
+    /* The companions of a set, in the order of the format's set_files after the main file
+     * (parts[i].name NULL when it was not found); n_parts is 0 for formats that are one
+     * file. */
+    const rf_list_input *parts;
     size_t n_parts;
-} rf_list_ctx;
+};
 
 /* Records a warning about `line`: kept with the version, passed to opts->on_warning and
  * counted. Does nothing during a scan. Returns 0 or the store's error code. */
@@ -109,10 +164,6 @@ rf_entity_type rf_list_entity_type(const char *word);
  * with typographic punctuation in 0x80..0x9F, as US government CSV files are written). */
 int rf_list_cp1252_to_utf8(rf_buf *out, const char *s, size_t len);
 
-/* Makes *data[0..*len) UTF-8: left as it is when it already is (a byte-order mark aside),
- * else transcoded into `out` as Windows-1252 (cp1252 != 0) or Latin-1 and *data, *len
- * pointed at `out`. For files published in a legacy encoding (UK, EU, BIS). */
-int rf_list_decode(rf_buf *out, const char **data, size_t *len, int cp1252);
 
 /* ---- dates ----------------------------------------------------------------------------- */
 
@@ -150,6 +201,11 @@ typedef int (*rf_row_fn)(rf_row *row, void *ctx);
  * in a field or RF_ROW_MAX_FIELDS fields in a row, naming `name` and the line. */
 int rf_rows_read(const char *data, size_t len, unsigned char delim, const char *name,
                  rf_row_fn fn, void *ctx, rf_error *err);
+
+/* The same over a whole file, streamed: opens `in` (transcoded as `text` says), reads its
+ * rows and closes it. Errors name in->name. */
+int rf_rows_read_input(rf_list_ctx *cx, const rf_list_input *in, rf_list_text text,
+                       unsigned char delim, rf_row_fn fn, void *ctx);
 
 /* 1 when the first line of `data` is a header row (fields separated by `delim`, optionally
  * quoted) that holds every column in the NULL-terminated `columns` (case-insensitive). */
@@ -236,14 +292,13 @@ typedef struct rf_xml_record {
 
 typedef int (*rf_xml_record_fn)(const rf_xml_record *rec, void *ctx);
 
-/* Streams data[0..len) through libxml2's xmlTextReader (no entity expansion, no DTD, no
- * network: a document that declares a DTD or refers to an entity is refused) and calls `fn`
- * for each element whose path from the root ("sdnList/sdnEntry", local names) is one of the
- * NULL-terminated `records`, with its whole subtree; memory holds one record at a time. A
- * path ending in "@" ("CONSOLIDATED_LIST@") delivers only that element's attributes and
- * reading goes on inside it. Errors name the file, the line and the element path. */
-int rf_xml_read(rf_list_ctx *cx, const char *data, size_t len, const char *const *records,
-                rf_xml_record_fn fn, void *ctx);
+/* Streams the file (cx->input) through libxml2's xmlTextReader (no entity expansion, no
+ * DTD, no network: a document that declares a DTD or refers to an entity is refused) and
+ * calls `fn` for each element whose path from the root ("sdnList/sdnEntry", local names) is
+ * one of the NULL-terminated `records`, with its whole subtree; memory holds one record at a
+ * time. A path ending in "@" ("CONSOLIDATED_LIST@") delivers only that element's attributes
+ * and reading goes on inside it. Errors name the file, the line and the element path. */
+int rf_xml_read(rf_list_ctx *cx, const char *const *records, rf_xml_record_fn fn, void *ctx);
 
 /* The value of the first node of `rec` at `path` from node `from` on, stopping at the next
  * start of `stop` (a sibling group's path; NULL: the record's end); NULL when none. */
@@ -252,13 +307,16 @@ const char *rf_xml_get(const rf_xml_record *rec, size_t from, const char *path,
 
 /* The publication date an attribute of the root element gives ("CONSOLIDATED_LIST",
  * "dateGenerated"): its first ten characters when they are a date, else "". */
-int rf_xml_root_date(char out[11], rf_list_ctx *cx, const char *data, size_t len,
-                     const char *root, const char *attr);
+int rf_xml_root_date(char out[11], rf_list_ctx *cx, const char *root, const char *attr);
 
 /* 1 when the document's root element has the local name `root` and, when `ns` is not NULL,
  * that namespace (the default one or its prefix's); looks only at the prolog and the root's
  * start tag, past a DOCTYPE. With root NULL: -1 when the prolog declares a DTD, else 0. */
 int rf_xml_root_is(const char *data, size_t len, const char *root, const char *ns);
+
+/* The first `needle` in p[0..end), or NULL; p[] need not end in NUL. For detection, which
+ * looks at a bounded part of a file. */
+const char *rf_find(const char *p, const char *end, const char *needle);
 
 /* ---- JSON (json.c) ---------------------------------------------------------------------- */
 
@@ -278,12 +336,17 @@ typedef enum rf_json_token {
     RF_JSON_NULL
 } rf_json_token;
 
-/* A strict pull tokenizer over JSON in memory (RFC 8259: one value, no comments, no trailing
- * commas; strings checked as UTF-8, escapes decoded, surrogate pairs joined; depth capped at
- * RF_JSON_MAX_DEPTH, strings at RF_MAX_FIELD bytes). */
+/* A strict pull tokenizer over a JSON file, streamed (RFC 8259: one value, no comments, no
+ * trailing commas; strings checked as UTF-8, escapes decoded, surrogate pairs joined; depth
+ * capped at RF_JSON_MAX_DEPTH, strings at RF_MAX_FIELD bytes). It holds a window of the file
+ * (RF_JSON_WINDOW bytes) that always reaches past the longest token the caps allow. */
+#define RF_JSON_WINDOW ((size_t)1 << 20)
+
 typedef struct rf_json {
-    const char *data;
+    rf_list_stream *in;
+    char *data;        /* the window: data[pos..len) not yet read */
     size_t len, pos;
+    int eof;           /* the window holds the file's end */
     long line;
     int depth;
     unsigned char stack[RF_JSON_MAX_DEPTH]; /* '{' or '[' per open level */
@@ -292,7 +355,8 @@ typedef struct rf_json {
     rf_list_ctx *cx;
 } rf_json;
 
-void rf_json_init(rf_json *j, rf_list_ctx *cx, const char *data, size_t len);
+/* Opens cx->input for tokenizing; rf_json_free it afterwards, even when this failed. */
+int rf_json_open(rf_json *j, rf_list_ctx *cx);
 void rf_json_free(rf_json *j);
 /* Reads the next token into *tok (text in j->text.data for keys, strings and numbers).
  * A syntax error fails with RF_EFORMAT naming the line. */
@@ -322,13 +386,13 @@ typedef struct rf_list_format_def {
     rf_list_format format;
     const char *name; /* "csl-csv": rf_version_info.format */
     const char *feed; /* "csl": rf_version_info.feed */
-    /* 1 when data[0..len) (decompressed) is a file of this format. */
-    int (*detect)(const char *data, size_t len);
+    /* 1 when a file with these first and last bytes (decompressed) is of this format. */
+    int (*detect)(const rf_list_sample *s);
     /* Optional: the publication date the file's content gives, "" if none. Called before
      * the version is opened, with cx->imp NULL. */
-    int (*published)(char out[11], const char *data, size_t len, rf_list_ctx *cx);
-    /* Parses every row and emits its entities into cx. */
-    int (*parse)(rf_list_ctx *cx, const char *data, size_t len);
+    int (*published)(char out[11], rf_list_ctx *cx);
+    /* Reads the file (cx->input, through streams) and emits its entities into cx. */
+    int (*parse)(rf_list_ctx *cx);
     /* For lists published as a set of files (OFAC's legacy CSV): the usual names of the
      * main file (found in a directory given instead of a file) then of its companions, which
      * import.c looks up beside the main file (ignoring case) and hands over in cx->parts.

@@ -11,7 +11,6 @@
  * the version's publication date. */
 #include "list_import.h"
 
-#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -149,7 +148,7 @@ static int on_record(const rf_xml_record *rec, void *ctx)
     return rec->spec == R_ENTRY ? on_entry(ctx, rec) : 0;
 }
 
-static int parse(rf_list_ctx *cx, const char *data, size_t len, int non_sdn)
+static int parse(rf_list_ctx *cx, int non_sdn)
 {
     ofac_xml_reader *r = calloc(1, sizeof *r);
     int rc;
@@ -157,7 +156,7 @@ static int parse(rf_list_ctx *cx, const char *data, size_t len, int non_sdn)
     if (!r) return rf_list_fail(cx, RF_ENOMEM, 0, "out of memory");
     r->cx = cx;
     r->non_sdn = non_sdn;
-    rc = rf_xml_read(cx, data, len, records, on_record, r);
+    rc = rf_xml_read(cx, records, on_record, r);
     if (rc == 0 && cx->sum->rows == 0) rc = rf_list_fail(cx, RF_EFORMAT, 0, "no sdnEntry in the file");
     free(r);
     return rc;
@@ -184,45 +183,31 @@ static int on_publish(const rf_xml_record *rec, void *ctx)
     return rc ? rc : RF_ECANCEL;
 }
 
-static int published(char out[11], const char *data, size_t len, rf_list_ctx *cx)
+static int published(char out[11], rf_list_ctx *cx)
 {
     date_scan d = {cx, out};
-    int rc = rf_xml_read(cx, data, len, records, on_publish, &d);
+    int rc = rf_xml_read(cx, records, on_publish, &d);
     return rc == RF_ECANCEL ? 0 : rc;
 }
 
 /* ---- detection -------------------------------------------------------------------------- */
 
-#define DETECT_BYTES ((size_t)1 << 20)
-
-/* The first `needle` in p[0..end), or NULL: searches stop where the scan does. */
-static const char *find_in(const char *p, const char *end, const char *needle)
-{
-    size_t n = strlen(needle);
-    while (p && end - p >= (ptrdiff_t)n) {
-        if (!(p = memchr(p, needle[0], (size_t)(end - p) - n + 1))) return NULL;
-        if (memcmp(p, needle, n) == 0) return p;
-        p++;
-    }
-    return NULL;
-}
-
 /* 1 when the file is an sdnList whose first entries are mostly (non_sdn) or rarely on the
- * non-SDN lists; an nspType (older consolidated files) settles it. A byte scan of the first
- * megabyte: the full parse that follows checks everything. */
-static int detect(const char *data, size_t len, int non_sdn)
+ * non-SDN lists; an nspType (older consolidated files) settles it. A byte scan of the sample
+ * (the first megabyte): the full parse that follows checks everything. */
+static int detect(const rf_list_sample *s, int non_sdn)
 {
-    const char *end = data + (len < DETECT_BYTES ? len : DETECT_BYTES), *p = data;
+    const char *data = s->head, *end = data + s->head_len, *p = data;
     long entries = 0, cons = 0;
 
-    if (rf_xml_root_is(data, len, "sdnList", NS) != 1) return 0;
-    while ((p = find_in(p, end, "<sdnEntry>")) != NULL) {
-        const char *next = find_in(p + 10, end, "<sdnEntry>"), *q = p;
+    if (rf_xml_root_is(data, s->head_len, "sdnList", NS) != 1) return 0;
+    while ((p = rf_find(p, end, "<sdnEntry>")) != NULL) {
+        const char *next = rf_find(p + 10, end, "<sdnEntry>"), *q = p;
         int hit = 0;
         if (!next) next = end;
-        if (find_in(p, next, "<nspType>")) return non_sdn;
-        while ((q = find_in(q, next, "<program>")) != NULL) {
-            const char *close = find_in(q, next, "</program>");
+        if (rf_find(p, next, "<nspType>")) return non_sdn;
+        while ((q = rf_find(q, next, "<program>")) != NULL) {
+            const char *close = rf_find(q, next, "</program>");
             if (!close) break;
             hit |= rf_ofac_program_non_sdn(q + 9, (size_t)(close - q - 9));
             q = close;
@@ -234,24 +219,24 @@ static int detect(const char *data, size_t len, int non_sdn)
     return non_sdn ? cons * 2 > entries : cons * 2 <= entries;
 }
 
-static int detect_sdn(const char *data, size_t len)
+static int detect_sdn(const rf_list_sample *s)
 {
-    return detect(data, len, 0);
+    return detect(s, 0);
 }
 
-static int detect_cons(const char *data, size_t len)
+static int detect_cons(const rf_list_sample *s)
 {
-    return detect(data, len, 1);
+    return detect(s, 1);
 }
 
-static int parse_sdn(rf_list_ctx *cx, const char *data, size_t len)
+static int parse_sdn(rf_list_ctx *cx)
 {
-    return parse(cx, data, len, 0);
+    return parse(cx, 0);
 }
 
-static int parse_cons(rf_list_ctx *cx, const char *data, size_t len)
+static int parse_cons(rf_list_ctx *cx)
 {
-    return parse(cx, data, len, 1);
+    return parse(cx, 1);
 }
 
 const rf_list_format_def rf_list_ofac_sdn_xml_format = {

@@ -10,6 +10,7 @@
 #include <strings.h>
 
 typedef struct row_reader {
+    struct csv_parser p;
     rf_row row;
     rf_buf fields;                  /* the row's fields, each NUL-terminated */
     size_t offset[RF_ROW_MAX_FIELDS];
@@ -21,6 +22,10 @@ typedef struct row_reader {
     rf_error *err;
     int rc;
 } row_reader;
+
+/* The longest physical line a stream may hand over: a row's worth of fields, every byte a
+ * doubled quote. */
+#define MAX_LINE ((size_t)2 * RF_ROW_MAX_FIELDS * (RF_MAX_FIELD + 3))
 
 static void on_field(void *data, size_t len, void *ctx)
 {
@@ -85,60 +90,94 @@ static int is_blank_line(const char *s, size_t len)
     return 1;
 }
 
+static int rows_begin(row_reader *rr, unsigned char delim, const char *name, rf_row_fn fn,
+                      void *ctx, rf_error *err)
+{
+    memset(rr, 0, sizeof *rr);
+    rr->name = name;
+    rr->fn = fn;
+    rr->ctx = ctx;
+    rr->err = err;
+    rr->fields.max = (size_t)RF_ROW_MAX_FIELDS * (RF_MAX_FIELD + 1);
+    if (csv_init(&rr->p, CSV_STRICT | CSV_STRICT_FINI) != 0)
+        return rf_error_set(err, RF_ENOMEM, name, 0, "cannot start the CSV parser");
+    csv_set_delim(&rr->p, delim);
+    csv_set_space_func(&rr->p, is_pad);
+    return 0;
+}
+
+/* Feeds one physical line (rf_line_fn): fed a line at a time, libcsv tells which lines a row
+ * spans when it reports it; fields may hold newlines, and messages must name real lines. */
+static int rows_line(const char *data, size_t n, long number, void *ctx)
+{
+    row_reader *rr = ctx;
+
+    if (number == 1 && n >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0) data += 3, n -= 3;
+    rr->line = number;
+    if (rr->row_start == 0 && !is_blank_line(data, n)) rr->row_start = rr->line;
+    if (csv_parse(&rr->p, data, n, on_field, on_row, rr) != n && rr->rc == 0) {
+        if (rr->row_start && rr->row_start != rr->line)
+            rr->rc = rf_error_set(rr->err, RF_EFORMAT, rr->name, rr->row_start,
+                                  "malformed quoting in the row that starts here "
+                                  "(a quote is not closed; parsing failed at line %ld)",
+                                  rr->line);
+        else
+            rr->rc = rf_error_set(rr->err, RF_EFORMAT, rr->name, rr->line,
+                                  "malformed quoting (%s)", csv_strerror(csv_error(&rr->p)));
+    }
+    /* libcsv holds the field being read until it ends: stop a runaway quoted field (a
+     * stray quote swallowing the rest of the file) here, not at the end of the file. */
+    if (rr->rc == 0 && csv_get_buffer_size(&rr->p) > (size_t)RF_MAX_FIELD + 1024)
+        rr->rc = rf_error_set(rr->err, RF_ELIMIT, rr->name,
+                              rr->row_start ? rr->row_start : rr->line,
+                              "a field of the row that starts here is longer than %d bytes "
+                              "(by line %ld): is a quote not closed?",
+                              RF_MAX_FIELD, rr->line);
+    return rr->rc;
+}
+
+/* Ends the rows after `rc` (the reading's result): the last row, if all went well. */
+static int rows_end(row_reader *rr, int rc)
+{
+    if (rc == 0 && csv_fini(&rr->p, on_field, on_row, rr) != 0 && rr->rc == 0)
+        rr->rc = rf_error_set(rr->err, RF_EFORMAT, rr->name, rr->row_start ? rr->row_start : rr->line,
+                              "unterminated quoted field: the row that starts here runs to "
+                              "the end of the file (line %ld)", rr->line);
+    if (rc == 0) rc = rr->rc;
+    csv_free(&rr->p);
+    rf_buf_free(&rr->fields);
+    return rc;
+}
+
 int rf_rows_read(const char *data, size_t len, unsigned char delim, const char *name,
                  rf_row_fn fn, void *ctx, rf_error *err)
 {
-    struct csv_parser p;
     row_reader rr;
     size_t pos = 0;
-    int rc = 0;
+    long line = 0;
+    int rc;
 
-    memset(&rr, 0, sizeof rr);
-    rr.name = name;
-    rr.fn = fn;
-    rr.ctx = ctx;
-    rr.err = err;
-    rr.fields.max = (size_t)RF_ROW_MAX_FIELDS * (RF_MAX_FIELD + 1);
-    if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI) != 0)
-        return rf_error_set(err, RF_ENOMEM, name, 0, "cannot start the CSV parser");
-    csv_set_delim(&p, delim);
-    csv_set_space_func(&p, is_pad);
-
-    if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0) pos = 3;
-    /* Fed one physical line at a time, so that when libcsv reports a row we know which
-     * lines it spans: fields may hold newlines, and messages must name real lines. */
-    while (pos < len && rr.rc == 0) {
+    if ((rc = rows_begin(&rr, delim, name, fn, ctx, err)) != 0) return rc;
+    while (pos < len && rc == 0) {
         const char *nl = memchr(data + pos, '\n', len - pos);
         size_t n = nl ? (size_t)(nl - (data + pos)) + 1 : len - pos;
-
-        rr.line++;
-        if (rr.row_start == 0 && !is_blank_line(data + pos, n)) rr.row_start = rr.line;
-        if (csv_parse(&p, data + pos, n, on_field, on_row, &rr) != n && rr.rc == 0) {
-            if (rr.row_start && rr.row_start != rr.line)
-                rr.rc = rf_error_set(err, RF_EFORMAT, name, rr.row_start,
-                                     "malformed quoting in the row that starts here "
-                                     "(a quote is not closed; parsing failed at line %ld)",
-                                     rr.line);
-            else
-                rr.rc = rf_error_set(err, RF_EFORMAT, name, rr.line,
-                                     "malformed quoting (%s)", csv_strerror(csv_error(&p)));
-        }
-        /* libcsv holds the field being read until it ends: stop a runaway quoted field (a
-         * stray quote swallowing the rest of the file) here, not at the end of the file. */
-        if (rr.rc == 0 && csv_get_buffer_size(&p) > (size_t)RF_MAX_FIELD + 1024)
-            rr.rc = rf_error_set(err, RF_ELIMIT, name, rr.row_start ? rr.row_start : rr.line,
-                                 "a field of the row that starts here is longer than %d bytes "
-                                 "(by line %ld): is a quote not closed?",
-                                 RF_MAX_FIELD, rr.line);
+        rc = rows_line(data + pos, n, ++line, &rr);
         pos += n;
     }
-    if (rr.rc == 0 && csv_fini(&p, on_field, on_row, &rr) != 0 && rr.rc == 0)
-        rr.rc = rf_error_set(err, RF_EFORMAT, name, rr.row_start ? rr.row_start : rr.line,
-                             "unterminated quoted field: the row that starts here runs to "
-                             "the end of the file (line %ld)", rr.line);
-    rc = rr.rc;
-    csv_free(&p);
-    rf_buf_free(&rr.fields);
+    return rows_end(&rr, rc);
+}
+
+int rf_rows_read_input(rf_list_ctx *cx, const rf_list_input *in, rf_list_text text,
+                       unsigned char delim, rf_row_fn fn, void *ctx)
+{
+    rf_list_stream *s;
+    row_reader rr;
+    int rc;
+
+    if ((rc = rf_list_stream_open(&s, cx, in, text)) != 0) return rc;
+    if ((rc = rows_begin(&rr, delim, in->name, fn, ctx, cx->err)) == 0)
+        rc = rows_end(&rr, rf_list_stream_lines(s, MAX_LINE, rows_line, &rr));
+    rf_list_stream_close(s);
     return rc;
 }
 

@@ -454,29 +454,28 @@ static void free_maps(adv_reader *r)
 
 /* Runs the first pass (the maps, sorted once read) then `pass2_fn` over the parties; with
  * pass2_fn NULL only the first pass is made (for the publication date). */
-static int read(rf_list_ctx *cx, const char *data, size_t len, adv_reader *r,
-                rf_xml_record_fn pass2_fn)
+static int read(rf_list_ctx *cx, adv_reader *r, rf_xml_record_fn pass2_fn)
 {
     int rc;
 
     r->cx = cx;
     r->values.buf.max = r->locations.buf.max = r->documents.buf.max = r->entries.buf.max =
         RF_FILE_MAX;
-    rc = rf_xml_read(cx, data, len, pass1, on_pass1, r);
+    rc = rf_xml_read(cx, pass1, on_pass1, r);
     map_sort(&r->locations);
     map_sort(&r->documents);
     map_sort(&r->entries);
-    if (rc == 0 && pass2_fn) rc = rf_xml_read(cx, data, len, pass2, pass2_fn, r);
+    if (rc == 0 && pass2_fn) rc = rf_xml_read(cx, pass2, pass2_fn, r);
     return rc;
 }
 
-static int parse(rf_list_ctx *cx, const char *data, size_t len)
+static int parse(rf_list_ctx *cx)
 {
     adv_reader *r = calloc(1, sizeof *r);
     int rc;
 
     if (!r) return rf_list_fail(cx, RF_ENOMEM, 0, "out of memory");
-    rc = read(cx, data, len, r, on_pass2);
+    rc = read(cx, r, on_pass2);
     if (rc == 0 && cx->sum->rows == 0) rc = rf_list_fail(cx, RF_EFORMAT, 0, "no DistinctParty in the file");
     free_maps(r);
     free(r);
@@ -493,46 +492,48 @@ static int on_date(const rf_xml_record *rec, void *ctx)
     return RF_ECANCEL;
 }
 
-static int published(char out[11], const char *data, size_t len, rf_list_ctx *cx)
+static int published(char out[11], rf_list_ctx *cx)
 {
-    int rc = rf_xml_read(cx, data, len, pass1, on_date, out);
+    int rc = rf_xml_read(cx, pass1, on_date, out);
     return rc == RF_ECANCEL ? 0 : rc;
 }
 
 /* ---- detection -------------------------------------------------------------------------- */
 
-#define DETECT_BYTES ((size_t)1 << 20)
-
-/* Whether most SanctionsEntries are on the SDN List, by a byte scan: the ID of the list named
- * "SDN List" among the reference values (near the start), and the ListID of the entries
- * (the last section: its last megabyte). 1 when they mostly are, or when it cannot tell. */
-static int mostly_sdn(const char *data, size_t len)
+/* Whether most SanctionsEntries are on the SDN List, by a byte scan of the sample: the ID of
+ * the list named "SDN List" among the reference values (near the start), and the ListID of
+ * the entries (the last section: the sample's tail, the file's last megabyte). 1 when they
+ * mostly are, or when it cannot tell. */
+static int mostly_sdn(const rf_list_sample *s)
 {
-    const char *head_end = data + (len < DETECT_BYTES ? len : DETECT_BYTES);
-    const char *tail = len > DETECT_BYTES ? data + len - DETECT_BYTES : data, *p, *id;
+    const char *data = s->head, *head_end = data + s->head_len, *tail_end = s->tail + s->tail_len;
+    const char *p, *id, *q;
     char sdn_id[24];
     long sdn = 0, other = 0;
 
-    p = strstr(data, ">SDN List</List>");
-    if (!p || p > head_end) return 1;
+    if (!(p = rf_find(data, head_end, ">SDN List</List>"))) return 1;
     for (id = p; id > data && strncmp(id, "<List ", 6) != 0; id--) {}
-    if (!(id = strstr(id, "ID=\"")) || id > p) return 1;
-    snprintf(sdn_id, sizeof sdn_id, "%.*s\"", (int)strcspn(id + 4, "\""), id + 4);
-    for (p = tail; (p = strstr(p, "ListID=\"")) != NULL; p += 8) {
-        if (strncmp(p + 8, sdn_id, strlen(sdn_id)) == 0) sdn++;
-        else other++;
+    if (!(id = rf_find(id, p, "ID=\"")) || !(q = memchr(id + 4, '"', (size_t)(p - id - 4))))
+        return 1;
+    snprintf(sdn_id, sizeof sdn_id, "%.*s\"", (int)(q - id - 4), id + 4);
+    for (p = s->tail; (p = rf_find(p, tail_end, "ListID=\"")) != NULL; p += 8) {
+        if ((size_t)(tail_end - p - 8) >= strlen(sdn_id) &&
+            strncmp(p + 8, sdn_id, strlen(sdn_id)) == 0)
+            sdn++;
+        else
+            other++;
     }
     return sdn * 2 >= sdn + other;
 }
 
-static int detect_sdn(const char *data, size_t len)
+static int detect_sdn(const rf_list_sample *s)
 {
-    return rf_xml_root_is(data, len, "Sanctions", NS) == 1 && mostly_sdn(data, len);
+    return rf_xml_root_is(s->head, s->head_len, "Sanctions", NS) == 1 && mostly_sdn(s);
 }
 
-static int detect_cons(const char *data, size_t len)
+static int detect_cons(const rf_list_sample *s)
 {
-    return rf_xml_root_is(data, len, "Sanctions", NS) == 1 && !mostly_sdn(data, len);
+    return rf_xml_root_is(s->head, s->head_len, "Sanctions", NS) == 1 && !mostly_sdn(s);
 }
 
 const rf_list_format_def rf_list_sdn_advanced_format = {

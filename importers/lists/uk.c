@@ -257,29 +257,27 @@ static int emit_party(uk_reader *r, uk_row *rows, size_t n)
     return rf_list_emit(cx, &e);
 }
 
-static int read_rows(uk_reader *r, rf_list_ctx *cx, const char *data, size_t len)
+/* Every row is kept (its fields, not the file's bytes) until the end of the file: a party's
+ * rows are scattered, so memory grows with the file, about as much as the file itself. */
+static int read_rows(uk_reader *r, rf_list_ctx *cx)
 {
-    rf_buf plain = {0};
     int rc;
 
-    if ((rc = rf_list_decode(&plain, &data, &len, 1)) != 0)
-        return rf_list_fail(cx, rc, 0, "cannot transcode the file from Windows-1252");
     r->cx = cx;
     r->fields.max = RF_FILE_MAX;
-    rc = rf_rows_read(data, len, ',', cx->name, on_row, r, cx->err);
+    rc = rf_rows_read_input(cx, cx->input, RF_TEXT_CP1252, ',', on_row, r);
     if (rc == 0 && !r->have_header) rc = rf_list_fail(cx, RF_EFORMAT, 0, "the file has no header");
-    rf_buf_free(&plain);
     return rc;
 }
 
-static int parse(rf_list_ctx *cx, const char *data, size_t len, const uk_layout *layout)
+static int parse(rf_list_ctx *cx, const uk_layout *layout)
 {
     uk_reader *r = calloc(1, sizeof *r);
     int rc;
 
     if (!r) return rf_list_fail(cx, RF_ENOMEM, 0, "out of memory");
     r->layout = layout;
-    if ((rc = read_rows(r, cx, data, len)) == 0) {
+    if ((rc = read_rows(r, cx)) == 0) {
         /* Ids are pointed at only now: the buffer no longer moves. */
         for (size_t i = 0; i < r->n; i++) r->rows[i].id = field(r, &r->rows[i], U_ID);
         if (r->n) qsort(r->rows, r->n, sizeof *r->rows, by_id);
@@ -299,11 +297,12 @@ static int parse(rf_list_ctx *cx, const char *data, size_t len, const uk_layout 
 static const char *const months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                      "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 
-/* Line 1: "Last Updated,13/04/2018,,," or "Report Date: 27-Feb-2024". */
-static int published(char out[11], const char *data, size_t len, rf_list_ctx *cx)
+/* Line 1: "Last Updated,13/04/2018,,," or "Report Date: 27-Feb-2024" (ASCII in either
+ * encoding, read from the sample). */
+static int published(char out[11], rf_list_ctx *cx)
 {
-    const char *nl = memchr(data, '\n', len), *p = data;
-    size_t n = nl ? (size_t)(nl - data) : len;
+    const char *data = cx->sample->head, *nl = memchr(data, '\n', cx->sample->head_len), *p = data;
+    size_t n = nl ? (size_t)(nl - data) : cx->sample->head_len;
     char line[128], iso[11];
     int rc = 0, d, y;
     char mon[4];
@@ -327,9 +326,10 @@ static int published(char out[11], const char *data, size_t len, rf_list_ctx *cx
 }
 
 /* Line 1 starts as the layout says and line 2 is a header with its key columns. */
-static int detect(const char *data, size_t len, const uk_layout *layout)
+static int detect(const rf_list_sample *s, const uk_layout *layout)
 {
-    const char *nl;
+    const char *data = s->head, *nl;
+    size_t len = s->head_len;
     const char *const signature[] = {layout->header[U_ID], layout->header[U_NAME6],
                                      layout->header[U_NAME_TYPE], NULL};
     size_t n = strlen(layout->first_line);
@@ -340,24 +340,24 @@ static int detect(const char *data, size_t len, const uk_layout *layout)
     return rf_rows_header_has(nl + 1, len - (size_t)(nl + 1 - data), ',', signature);
 }
 
-static int detect_ofsi(const char *data, size_t len)
+static int detect_ofsi(const rf_list_sample *s)
 {
-    return detect(data, len, &ofsi);
+    return detect(s, &ofsi);
 }
 
-static int detect_fcdo(const char *data, size_t len)
+static int detect_fcdo(const rf_list_sample *s)
 {
-    return detect(data, len, &fcdo);
+    return detect(s, &fcdo);
 }
 
-static int parse_ofsi(rf_list_ctx *cx, const char *data, size_t len)
+static int parse_ofsi(rf_list_ctx *cx)
 {
-    return parse(cx, data, len, &ofsi);
+    return parse(cx, &ofsi);
 }
 
-static int parse_fcdo(rf_list_ctx *cx, const char *data, size_t len)
+static int parse_fcdo(rf_list_ctx *cx)
 {
-    return parse(cx, data, len, &fcdo);
+    return parse(cx, &fcdo);
 }
 
 const rf_list_format_def rf_list_uk_ofsi_format = {

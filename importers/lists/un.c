@@ -171,28 +171,28 @@ static int on_record(const rf_xml_record *rec, void *ctx)
     return on_party(ctx, rec, rec->spec == R_INDIVIDUAL);
 }
 
-static int parse(rf_list_ctx *cx, const char *data, size_t len)
+static int parse(rf_list_ctx *cx)
 {
     un_reader *r = calloc(1, sizeof *r);
     int rc;
 
     if (!r) return rf_list_fail(cx, RF_ENOMEM, 0, "out of memory");
     r->cx = cx;
-    rc = rf_xml_read(cx, data, len, records, on_record, r);
+    rc = rf_xml_read(cx, records, on_record, r);
     if (rc == 0 && r->individuals + r->entities == 0)
         rc = rf_list_fail(cx, RF_EFORMAT, 0, "no INDIVIDUAL or ENTITY in the file");
     free(r);
     return rc;
 }
 
-static int published(char out[11], const char *data, size_t len, rf_list_ctx *cx)
+static int published(char out[11], rf_list_ctx *cx)
 {
-    return rf_xml_root_date(out, cx, data, len, "CONSOLIDATED_LIST", "dateGenerated");
+    return rf_xml_root_date(out, cx, "CONSOLIDATED_LIST", "dateGenerated");
 }
 
-static int detect(const char *data, size_t len)
+static int detect(const rf_list_sample *s)
 {
-    return rf_xml_root_is(data, len, "CONSOLIDATED_LIST", NULL) == 1;
+    return rf_xml_root_is(s->head, s->head_len, "CONSOLIDATED_LIST", NULL) == 1;
 }
 
 const rf_list_format_def rf_list_un_format = {

@@ -7,10 +7,13 @@
 #include "list_import.h"
 
 #include <libxml/xmlreader.h>
-#include <limits.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* The bytes read before libxml2 starts, to refuse a DTD: rf_xml_root_is looks this far. */
+#define XML_PREFIX 65536
 
 typedef struct xml_node_ref {
     size_t path;  /* offset in strings */
@@ -243,18 +246,41 @@ static int on_element(xml_walk *w)
     return 0;
 }
 
-int rf_xml_read(rf_list_ctx *cx, const char *data, size_t len, const char *const *records,
-                rf_xml_record_fn fn, void *ctx)
+/* The file as libxml2 reads it: the bytes read first for the DTD check, then the rest. */
+typedef struct xml_input {
+    rf_list_stream *s;
+    char prefix[XML_PREFIX + 1];
+    size_t prefix_len, prefix_pos;
+    int rc; /* the stream's error, which libxml2 only sees as "I/O error" */
+} xml_input;
+
+static int xml_input_read(void *ctx, char *buf, int size)
 {
+    xml_input *x = ctx;
+    size_t want = size > 0 ? (size_t)size : 0;
+    long n;
+
+    if (x->prefix_pos < x->prefix_len) {
+        n = (long)(x->prefix_len - x->prefix_pos < want ? x->prefix_len - x->prefix_pos : want);
+        memcpy(buf, x->prefix + x->prefix_pos, (size_t)n);
+        x->prefix_pos += (size_t)n;
+        return (int)n;
+    }
+    if ((n = rf_list_stream_read(x->s, buf, want)) < 0) {
+        x->rc = (int)n;
+        return -1;
+    }
+    return (int)n;
+}
+
+int rf_xml_read(rf_list_ctx *cx, const char *const *records, rf_xml_record_fn fn, void *ctx)
+{
+    xml_input *x = calloc(1, sizeof *x);
     xml_walk w;
     size_t n_records = 0;
-    int r;
+    long n = 1;
+    int r = 0;
 
-    if (len > INT_MAX) return rf_list_fail(cx, RF_ELIMIT, 0, "XML file larger than 2 GB");
-    /* Refused before libxml2 sees it: the internal subset is where entities are declared. */
-    if (rf_xml_root_is(data, len, NULL, NULL) < 0)
-        return rf_list_fail(cx, RF_EFORMAT, 1, "the document declares a DTD (<!DOCTYPE>): list "
-                            "files have none, and entities are not expanded; refused");
     memset(&w, 0, sizeof w);
     w.cx = cx;
     w.records = records;
@@ -264,20 +290,38 @@ int rf_xml_read(rf_list_ctx *cx, const char *data, size_t len, const char *const
     w.strings.max = RF_XML_MAX_RECORD;
     w.text.max = RF_XML_MAX_RECORD;
     while (records[n_records]) n_records++;
-    if (!(w.counts = calloc(n_records + 1, sizeof *w.counts)))
-        return rf_list_fail(cx, RF_ENOMEM, 0, "out of memory");
+    if (!x || !(w.counts = calloc(n_records + 1, sizeof *w.counts)) ||
+        rf_buf_puts(&w.path, "") != 0) {
+        w.rc = rf_list_fail(cx, RF_ENOMEM, 0, "out of memory");
+        goto cleanup;
+    }
+    if ((w.rc = rf_list_stream_open(&x->s, cx, cx->input, RF_TEXT_AS_IS)) != 0) goto cleanup;
+    while (x->prefix_len < XML_PREFIX &&
+           (n = rf_list_stream_read(x->s, x->prefix + x->prefix_len, XML_PREFIX - x->prefix_len)) > 0)
+        x->prefix_len += (size_t)n;
+    x->prefix[x->prefix_len] = '\0';
+    if (n < 0) {
+        w.rc = (int)n;
+        goto cleanup;
+    }
+    /* Refused before libxml2 sees it: the internal subset is where entities are declared. */
+    if (rf_xml_root_is(x->prefix, x->prefix_len, NULL, NULL) < 0) {
+        w.rc = rf_list_fail(cx, RF_EFORMAT, 1, "the document declares a DTD (<!DOCTYPE>): list "
+                            "files have none, and entities are not expanded; refused");
+        goto cleanup;
+    }
     /* XML_PARSE_NONET and nothing else that loads or substitutes: no NOENT, DTDLOAD,
      * DTDATTR, XINCLUDE or HUGE (which would lift libxml2's own size limits). BIG_LINES keeps
-     * line numbers past 65,535 (a full sdn.xml has millions of lines). */
-    w.reader = xmlReaderForMemory(data, (int)len, cx->name, NULL,
-                                  XML_PARSE_NONET | XML_PARSE_NOCDATA | XML_PARSE_COMPACT |
-                                      XML_PARSE_BIG_LINES);
+     * line numbers past 65,535 (a full sdn.xml has millions of lines). libxml2 pulls the
+     * file through xml_input_read as it parses: memory holds a few of its chunks. */
+    w.reader = xmlReaderForIO(xml_input_read, NULL, x, cx->name, NULL,
+                              XML_PARSE_NONET | XML_PARSE_NOCDATA | XML_PARSE_COMPACT |
+                                  XML_PARSE_BIG_LINES);
     if (!w.reader) {
-        free(w.counts);
-        return rf_list_fail(cx, RF_ENOMEM, 0, "cannot start the XML reader");
+        w.rc = rf_list_fail(cx, RF_ENOMEM, 0, "cannot start the XML reader");
+        goto cleanup;
     }
     xmlTextReaderSetStructuredErrorHandler(w.reader, on_parse_error, &w);
-    if (rf_buf_puts(&w.path, "") != 0) w.rc = rf_list_fail(cx, RF_ENOMEM, 0, "out of memory");
 
     while (w.rc == 0 && (r = xmlTextReaderRead(w.reader)) == 1) {
         switch (xmlTextReaderNodeType(w.reader)) {
@@ -307,6 +351,8 @@ int rf_xml_read(rf_list_ctx *cx, const char *data, size_t len, const char *const
             break;
         }
     }
+    /* A read error is the stream's, already in cx->err. */
+    if (w.rc == 0 && r < 0 && x->rc) w.rc = x->rc;
     /* The path is where the reader had got to: libxml2 parses a little ahead of the nodes it
      * hands out, so near the start of a small file there is none yet. */
     if (w.rc == 0 && r < 0)
@@ -317,7 +363,11 @@ int rf_xml_read(rf_list_ctx *cx, const char *data, size_t len, const char *const
                             w.path.len ? ")" : "");
     if (w.rc == 0 && w.in_record)
         w.rc = rf_list_fail(cx, RF_EFORMAT, w.record_line, "the file ends inside a record");
-    xmlFreeTextReader(w.reader);
+
+cleanup:
+    if (w.reader) xmlFreeTextReader(w.reader);
+    if (x) rf_list_stream_close(x->s);
+    free(x);
     free(w.counts);
     free(w.nodes);
     free(w.out);
@@ -344,8 +394,7 @@ static int on_root_date(const rf_xml_record *rec, void *ctx)
     return RF_ECANCEL;
 }
 
-int rf_xml_root_date(char out[11], rf_list_ctx *cx, const char *data, size_t len,
-                     const char *root, const char *attr)
+int rf_xml_root_date(char out[11], rf_list_ctx *cx, const char *root, const char *attr)
 {
     char spec[128], at[128];
     const char *records[] = {spec, NULL};
@@ -355,7 +404,7 @@ int rf_xml_root_date(char out[11], rf_list_ctx *cx, const char *data, size_t len
     snprintf(spec, sizeof spec, "%s@", root);
     snprintf(at, sizeof at, "@%s", attr);
     out[0] = '\0';
-    rc = rf_xml_read(cx, data, len, records, on_root_date, &d);
+    rc = rf_xml_read(cx, records, on_root_date, &d);
     return rc == RF_ECANCEL ? 0 : rc;
 }
 
@@ -371,6 +420,17 @@ const char *rf_xml_get(const rf_xml_record *rec, size_t from, const char *path,
 }
 
 /* ---- detection -------------------------------------------------------------------------- */
+
+const char *rf_find(const char *p, const char *end, const char *needle)
+{
+    size_t n = strlen(needle);
+    while (p && end - p >= (ptrdiff_t)n) {
+        if (!(p = memchr(p, needle[0], (size_t)(end - p) - n + 1))) return NULL;
+        if (memcmp(p, needle, n) == 0) return p;
+        p++;
+    }
+    return NULL;
+}
 
 static const char *skip_space(const char *p, const char *end)
 {
@@ -389,12 +449,12 @@ int rf_xml_root_is(const char *data, size_t len, const char *root, const char *n
     for (;;) {
         p = skip_space(p, end);
         if (end - p >= 2 && p[0] == '<' && p[1] == '?') {
-            const char *q = strstr(p, "?>");
-            if (!q || q >= end) return 0;
+            const char *q = rf_find(p, end, "?>");
+            if (!q) return 0;
             p = q + 2;
         } else if (end - p >= 4 && memcmp(p, "<!--", 4) == 0) {
-            const char *q = strstr(p + 4, "-->");
-            if (!q || q >= end) return 0;
+            const char *q = rf_find(p + 4, end, "-->");
+            if (!q) return 0;
             p = q + 3;
         } else if (end - p >= 2 && p[0] == '<' && p[1] == '!') {
             /* <!DOCTYPE name [ internal subset ]>: refused by rf_xml_read, but a list file

@@ -98,18 +98,21 @@ static void test_csl_json__a_syntax_error_names_its_line(void **state)
 static int tokenize(const char *s, size_t len, rf_error *err, char *last_string, size_t size)
 {
     rf_list_ctx cx;
+    rf_list_input in;
     rf_json j;
     rf_json_token tok;
     int rc;
 
     memset(&cx, 0, sizeof cx);
-    cx.name = "t.json";
+    memset(&in, 0, sizeof in);
+    in.name = cx.name = "t.json";
+    in.data = s;
+    in.len = len;
+    cx.input = &in;
     cx.err = err;
-    rf_json_init(&j, &cx, s, len);
-    do {
-        if ((rc = rf_json_next(&j, &tok)) != 0) break;
+    rc = rf_json_open(&j, &cx);
+    while (rc == 0 && (rc = rf_json_next(&j, &tok)) == 0 && tok != RF_JSON_END)
         if (tok == RF_JSON_STRING && last_string) snprintf(last_string, size, "%s", j.text.data);
-    } while (tok != RF_JSON_END);
     rf_json_free(&j);
     return rc;
 }
@@ -277,6 +280,7 @@ static int on_any(const rf_xml_record *rec, void *ctx)
 static int read_behind_comment(const char *doc, const char *const *records, seen *s, rf_error *err)
 {
     rf_list_ctx cx;
+    rf_list_input in;
     rf_import_summary sum;
     rf_buf b = {0};
     const char *nl = strchr(doc, '\n');
@@ -289,10 +293,14 @@ static int read_behind_comment(const char *doc, const char *const *records, seen
     assert_int_equal(rf_buf_printf(&b, "%.*s<!--%s-->\n%s", (int)(nl - doc + 1), doc, pad, nl + 1), 0);
     memset(&cx, 0, sizeof cx);
     memset(&sum, 0, sizeof sum);
-    cx.name = "behind.xml";
+    memset(&in, 0, sizeof in);
+    in.name = cx.name = "behind.xml";
+    in.data = b.data;
+    in.len = b.len;
+    cx.input = &in;
     cx.err = err;
     cx.sum = &sum;
-    rc = rf_xml_read(&cx, b.data, b.len, records, on_any, s);
+    rc = rf_xml_read(&cx, records, on_any, s);
     rf_buf_free(&b);
     free(pad);
     return rc;
@@ -352,6 +360,7 @@ static void test_xml__depth_cap_and_errors_with_lines(void **state)
     static const char *const records[] = {"CONSOLIDATED_LIST/INDIVIDUALS/INDIVIDUAL", NULL};
     rf_buf doc = {0};
     rf_list_ctx cx;
+    rf_list_input in;
     rf_import_summary sum;
     rf_error err;
     rf_store *st = open_store("xmlerr.db");
@@ -372,10 +381,14 @@ static void test_xml__depth_cap_and_errors_with_lines(void **state)
     for (int i = 0; i < RF_XML_MAX_DEPTH; i++) assert_int_equal(rf_buf_puts(&doc, "<a>"), 0);
     memset(&cx, 0, sizeof cx);
     memset(&sum, 0, sizeof sum);
-    cx.name = "deep.xml";
+    memset(&in, 0, sizeof in);
+    in.name = cx.name = "deep.xml";
+    in.data = doc.data;
+    in.len = doc.len;
+    cx.input = &in;
     cx.err = &err;
     cx.sum = &sum;
-    assert_int_equal(rf_xml_read(&cx, doc.data, doc.len, records, on_any, &s), RF_ELIMIT);
+    assert_int_equal(rf_xml_read(&cx, records, on_any, &s), RF_ELIMIT);
     assert_non_null(strstr(err.message, "nested too deep"));
     rf_buf_free(&doc);
 
