@@ -63,14 +63,13 @@ rf_list_format rf_list_format_detect(const char *data, size_t len)
     rf_list_sample s;
 
     if (!data) return RF_LIST_UNKNOWN;
-    /* The whole content: each format looks at as much of its start (and end) as it does in
-     * an import's sample. */
+    /* The sample an import would take of this content, so that both agree. */
     memset(&s, 0, sizeof s);
     s.head = data;
-    s.head_len = len;
-    s.tail_len = len < RF_LIST_SAMPLE ? len : RF_LIST_SAMPLE;
+    s.head_len = len < RF_LIST_SAMPLE ? len : RF_LIST_SAMPLE;
+    s.tail_len = s.head_len;
     s.tail = data + len - s.tail_len;
-    s.whole = 1;
+    s.whole = len <= RF_LIST_SAMPLE;
     return detect(&s);
 }
 
