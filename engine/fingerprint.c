@@ -5,39 +5,45 @@
  * "Acme Company Limited" on the next are one counterparty, while the same name at another
  * address or in another country is another, and needs its own review. */
 #include "rf_engine.h"
+#include "matcher.h"
+#include "translit.h"
 
 #include <string.h>
 
 /* Feeds the normalized form of `s` (or nothing) and a separator into the hash. */
-static int hash_part(rf_sha256 *h, rf_buf *norm, const char *s)
+static int hash_part(rf_sha256 *h, rf_buf *norm, rf_translit *tr, const char *s)
 {
     int rc;
     rf_buf_reset(norm);
-    if (s && s[0] && (rc = rf_normalize_name(norm, s, strlen(s))) < 0) return rc;
+    if (s && s[0] && (rc = rf_normalize_with(norm, tr, s, strlen(s))) < 0) return rc;
     if (norm->len) rf_sha256_update(h, norm->data, norm->len);
     rf_sha256_update(h, "\x1f", 1); /* unit separator: parts never run into each other */
     return RF_OK;
 }
 
-int rf_party_fingerprint(char out[RF_FINGERPRINT_LEN + 1], const rf_party *party)
+int rf_party_fingerprint(char out[RF_FINGERPRINT_LEN + 1], rf_result *work,
+                         const rf_party *party)
 {
     rf_sha256 h;
     rf_buf norm = {0};
+    rf_translit *own = NULL, *tr;
     char hex[65];
     int rc;
 
     out[0] = '\0';
     if (!party || !party->name || !party->name[0]) return RF_EUSAGE;
+    if (work) tr = rf_result_translit(work);
+    else tr = rf_translit_new(&own) == RF_OK ? own : NULL;
+    if (!tr) return RF_ENOMEM;
     rf_sha256_init(&h);
     rf_sha256_update(&h, "redflag-party-1\x1f", 16); /* the scheme, should it ever change */
-    if ((rc = hash_part(&h, &norm, party->name)) < 0 ||
-        (rc = hash_part(&h, &norm, party->country)) < 0 ||
-        (rc = hash_part(&h, &norm, party->address)) < 0 ||
-        (rc = hash_part(&h, &norm, party->city)) < 0) {
-        rf_buf_free(&norm);
-        return rc;
-    }
+    if ((rc = hash_part(&h, &norm, tr, party->name)) == 0 &&
+        (rc = hash_part(&h, &norm, tr, party->country)) == 0 &&
+        (rc = hash_part(&h, &norm, tr, party->address)) == 0)
+        rc = hash_part(&h, &norm, tr, party->city);
     rf_buf_free(&norm);
+    rf_translit_free(own);
+    if (rc < 0) return rc;
     rf_sha256_final_hex(&h, hex);
     memcpy(out, hex, RF_FINGERPRINT_LEN);
     out[RF_FINGERPRINT_LEN] = '\0';

@@ -24,13 +24,6 @@ typedef struct rf_match_options {
  * words separated by single spaces. */
 int rf_normalize_name(rf_buf *out, const char *name, size_t len);
 
-/* A counterparty's stable identity: RF_FINGERPRINT_LEN lowercase hex digits of a sha256 over
- * its normalized name, its country and its normalized address and city, so the same buyer
- * on a new order (written in other case, accents, punctuation or legal-form spelling) keeps
- * its review decisions. RF_EUSAGE when the party has no name. */
-#define RF_FINGERPRINT_LEN 16
-int rf_party_fingerprint(char out[RF_FINGERPRINT_LEN + 1], const rf_party *party);
-
 /* ---- the matcher ---------------------------------------------------------------------- */
 
 typedef struct rf_matcher rf_matcher;
@@ -71,6 +64,18 @@ const rf_hit *rf_result_hit(const rf_result *res, size_t i);
  * NULL for the defaults. The result is valid until the next screen into it. */
 int rf_matcher_screen(rf_result *res, const rf_matcher *m, const rf_party *party,
                       const rf_match_options *opts, rf_error *err);
+
+/* ---- counterparties ------------------------------------------------------------------ */
+
+/* A counterparty's stable identity: RF_FINGERPRINT_LEN lowercase hex digits of a sha256 over
+ * its normalized name, its country and its normalized address and city, so the same buyer
+ * on a new order (written in other case, accents, punctuation or legal-form spelling) keeps
+ * its review decisions. RF_EUSAGE when the party has no name. `work` is the thread's
+ * rf_result, lent for its transliterator (its hits are left alone); with NULL one is opened
+ * for the call, which costs about a millisecond. */
+#define RF_FINGERPRINT_LEN 16
+int rf_party_fingerprint(char out[RF_FINGERPRINT_LEN + 1], rf_result *work,
+                         const rf_party *party);
 
 /* ---- destinations --------------------------------------------------------------------- */
 

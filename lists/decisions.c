@@ -228,11 +228,12 @@ int rf_store_entity_find(long long *entity_id, rf_store *st, const char *list_co
 {
     static const char sql[] =
         "SELECT id, list_code FROM entity WHERE version_id = ?1 AND source_id = ?2"
-        " AND (?3 IS NULL OR list_code = ?3 COLLATE NOCASE)";
+        " AND (?3 IS NULL OR list_code = ?3 COLLATE NOCASE) ORDER BY id";
     rf_version_list versions = {0};
     sqlite3_stmt *stmt = NULL;
+    char first_list[64] = "";
     long long found = 0;
-    int rc, matches = 0;
+    int rc, matches = 0, lists = 0;
 
     *entity_id = 0;
     if (!source_id || !source_id[0])
@@ -246,8 +247,15 @@ int rf_store_entity_find(long long *entity_id, rf_store *st, const char *list_co
         rf_store_bind_text(stmt, 2, source_id);
         rf_store_bind_text(stmt, 3, list_code);
         while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
-            found = sqlite3_column_int64(stmt, 0);
-            matches++;
+            const char *code = (const char *)sqlite3_column_text(stmt, 1);
+            /* A list may give one id to two records: the first stands for the entry. */
+            if (matches++ == 0) {
+                found = sqlite3_column_int64(stmt, 0);
+                snprintf(first_list, sizeof first_list, "%s", code ? code : "");
+                lists = 1;
+            } else if (strcmp(first_list, code ? code : "") != 0) {
+                lists++;
+            }
         }
         if (step != SQLITE_DONE) {
             rc = rf_store_db_error(err, st, "finding the listed record");
@@ -257,7 +265,7 @@ int rf_store_entity_find(long long *entity_id, rf_store *st, const char *list_co
     if (matches == 0)
         rc = rf_error_set(err, RF_ENOTFOUND, NULL, 0, "no list entry %s%s%s in the lists in force",
                           source_id, list_code ? " on " : "", list_code ? list_code : "");
-    else if (matches > 1)
+    else if (lists > 1)
         rc = rf_error_set(err, RF_EUSAGE, NULL, 0,
                           "list entry %s is on more than one list: name the list", source_id);
     else

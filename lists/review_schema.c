@@ -60,7 +60,6 @@ const char rf_store_schema_review[] =
     " fingerprint TEXT NOT NULL,"
     " hits INTEGER NOT NULL,"
     " PRIMARY KEY (run_id, seq)) WITHOUT ROWID;"
-    "CREATE INDEX IF NOT EXISTS run_party_fingerprint ON run_party(fingerprint);"
     "CREATE TABLE IF NOT EXISTS run_party_line ("
     " run_id INTEGER NOT NULL,"
     " seq INTEGER NOT NULL,"
@@ -112,7 +111,8 @@ const char rf_store_schema_review[] =
     " entity_id INTEGER NOT NULL,"
     " content_hash TEXT NOT NULL,"
     " score REAL NOT NULL,"
-    " PRIMARY KEY (fingerprint, list_code, source_id)) WITHOUT ROWID;";
+    /* A list may give one id to two records (the CSL's CAP 15268): both are kept. */
+    " PRIMARY KEY (fingerprint, list_code, source_id, content_hash)) WITHOUT ROWID;";
 
 /* Schema 4, the guards of schema 3's evidence (one string literal cannot hold both). */
 const char rf_store_schema_review_guards[] =

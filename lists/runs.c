@@ -115,6 +115,10 @@ int rf_store_run_begin(rf_run **out, rf_store *st, const rf_run_info *info, rf_e
     for (size_t i = 0; i < sizeof inserts / sizeof *inserts; i++)
         if ((rc = rf_store_prepare(stmts[i], st, inserts[i], err)) != 0) goto fail;
 
+    /* A run adds a row per party to indexes that outgrow sqlite's default 2 MB page cache
+     * within a few hundred thousand parties, and then every insert reads pages back through
+     * the kernel: 64 MB keeps a million-party run in memory. */
+    if ((rc = rf_store_exec(st, "PRAGMA cache_size = -65536", err)) != 0) goto fail;
     if ((rc = batch_begin(run, err)) != 0) goto fail;
     if ((rc = rf_store_prepare(&stmt, st,
                                "INSERT INTO run (command, user, started_at, report_time, as_of,"

@@ -153,7 +153,7 @@ void cli_record_free(cli_record *r);
  * to the report and recorded (with the counterparty state when r->counterparties), and
  * counted into r->totals. */
 int cli_record_screened(cli_record *r, rf_report *rep, int input, const rf_party *party,
-                        const rf_result *res, rf_error *err);
+                        rf_result *res, rf_error *err);
 /* The exit status of a run: 2 when a file failed, else 1 when a party has an alarm (a hit
  * new, changed since cleared, confirmed or escalated), else 0. */
 int cli_exit_status(const rf_run_totals *t, long failed_files);

@@ -294,16 +294,15 @@ static int same_entity(const population *pop, const prev_hit *p, const rf_entity
     return text(pop, p->listed_name) && strcasecmp(text(pop, p->listed_name), primary(e)) == 0;
 }
 
-/* What one party's rescreen found: the kinds of its current hits (NULL: unchanged) and its
- * earlier hits that are gone. */
-typedef struct party_changes {
-    const char **kind;   /* per current hit: "new", "changed" or NULL */
-    long long *before;   /* per current hit: the earlier record's id when changed */
-    size_t *gone;        /* indexes into pop->prev */
-    const char **gone_kind;
-    size_t n_gone;
-    int any;
-} party_changes;
+/* One change the comparison found: a current hit that is new or changed, or an earlier hit
+ * that is gone. Changes come in party order. */
+typedef struct change {
+    size_t party;
+    const rf_entity *entity; /* the current hit's entity; NULL for a gone hit */
+    const char *kind;        /* "new", "changed", "delisted", "dropped" */
+    long long before;        /* the record as last screened (changed and gone hits), else 0 */
+    double score;            /* gone: its score when last screened */
+} change;
 
 typedef struct rescreen_run {
     population pop;
@@ -313,46 +312,133 @@ typedef struct rescreen_run {
     rf_report *report;
     cli_record record;
     rf_result *result;
+    change *changes;
+    size_t n_changes, changes_cap;
+    rf_snapshot *earlier; /* the records as last screened, of changed and gone hits */
     /* per reported party */
     const rf_hit **hits;
     rf_hit *extra;        /* hits made up for gone entities */
     rf_hit_note *notes;
-    rf_buf *changes;
+    rf_buf *change_text;
     size_t cap;
     long reported;
     long counts[4];       /* new, changed, delisted, dropped hits */
     rf_error err;
 } rescreen_run;
 
-static int grow_reported(rescreen_run *rr, size_t n)
+static int add_change(rescreen_run *rr, size_t party, const rf_entity *e, const char *kind,
+                      long long before, double score)
 {
-    if (n <= rr->cap) return RF_OK;
-    {
-        const rf_hit **a = realloc(rr->hits, n * sizeof *a);
-        rf_hit *b = a ? realloc(rr->extra, n * sizeof *b) : NULL;
-        rf_hit_note *c = b ? realloc(rr->notes, n * sizeof *c) : NULL;
-        rf_buf *d = c ? realloc(rr->changes, n * sizeof *d) : NULL;
-        if (a) rr->hits = a;
-        if (b) rr->extra = b;
-        if (c) rr->notes = c;
-        if (!d) return RF_ENOMEM;
-        memset(d + rr->cap, 0, (n - rr->cap) * sizeof *d);
-        rr->changes = d;
-        rr->cap = n;
+    if (rr->n_changes == rr->changes_cap) {
+        size_t cap = rr->changes_cap ? rr->changes_cap * 2 : 1024;
+        change *grown = realloc(rr->changes, cap * sizeof *grown);
+        if (!grown) return rf_error_set(&rr->err, RF_ENOMEM, NULL, 0, "out of memory");
+        rr->changes = grown;
+        rr->changes_cap = cap;
     }
+    rr->changes[rr->n_changes++] = (change){party, e, kind, before, score};
     return RF_OK;
 }
 
-/* Screens the party again for the full hits (explanations, marked words), and reports and
- * records its new and changed hits and its gone ones. */
-static int report_party(rescreen_run *rr, size_t i, const party_changes *pc)
+/* The earlier hit of party `k` that current hit `e` continues: the same record first (a list
+ * may give two records one id), then the same entry, then, for lists whose ids change with
+ * every amendment, the same name; NULL when it is new. */
+static const prev_hit *earlier_hit(const population *pop, const known *k, const rf_entity *e)
+{
+    for (size_t p = 0; p < k->n_prev; p++) {
+        const prev_hit *ph = &pop->prev[k->first_prev + p];
+        if (same_entity(pop, ph, e, 0) && e->content_hash &&
+            strcmp(text(pop, ph->content_hash), e->content_hash) == 0)
+            return ph;
+    }
+    for (int by_name = 0; by_name < 2; by_name++)
+        for (size_t p = 0; p < k->n_prev; p++)
+            if (same_entity(pop, &pop->prev[k->first_prev + p], e, by_name))
+                return &pop->prev[k->first_prev + p];
+    return NULL;
+}
+
+/* Compares each party's hits now with its hits when last screened: rr->changes. */
+static int compare_all(rescreen_run *rr, const cur_hit *cur, size_t n_cur)
 {
     const population *pop = &rr->pop;
-    const known *k = &pop->parties[i];
-    rf_snapshot *earlier = NULL;
-    long long *ids = NULL;
-    size_t n_ids = 0, n_cur, n = 0;
-    const rf_hit **current = NULL;
+    size_t c = 0;
+    int rc = RF_OK;
+
+    for (size_t i = 0; i < pop->count && rc == RF_OK; i++) {
+        const known *k = &pop->parties[i];
+        size_t first = c, n;
+        while (c < n_cur && cur[c].party == i) c++;
+        n = c - first;
+        for (size_t h = 0; h < n && rc == RF_OK; h++) {
+            const rf_entity *e = cur[first + h].entity;
+            const prev_hit *ph = earlier_hit(pop, k, e);
+            if (!ph) rc = add_change(rr, i, e, "new", 0, 0);
+            else if (!e->content_hash || strcmp(text(pop, ph->content_hash), e->content_hash))
+                rc = add_change(rr, i, e, "changed", ph->entity_id, 0);
+        }
+        for (size_t p = 0; p < k->n_prev && rc == RF_OK; p++) {
+            const prev_hit *ph = &pop->prev[k->first_prev + p];
+            int still = 0;
+            for (int by_name = 0; by_name < 2 && !still; by_name++)
+                for (size_t h = 0; h < n && !still; h++)
+                    still = same_entity(pop, ph, cur[first + h].entity, by_name);
+            if (still) continue;
+            rc = add_change(rr, i, NULL,
+                            in_force_has(&rr->force, text(pop, ph->list_code),
+                                         text(pop, ph->source_id), text(pop, ph->listed_name))
+                                ? "dropped"
+                                : "delisted",
+                            ph->entity_id, ph->score);
+        }
+    }
+    return rc;
+}
+
+/* Loads the records as last screened of every changed and gone hit, in one go. */
+static int load_earlier(rescreen_run *rr)
+{
+    long long *ids = malloc((rr->n_changes ? rr->n_changes : 1) * sizeof *ids);
+    size_t n = 0;
+    int rc;
+    if (!ids) return rf_error_set(&rr->err, RF_ENOMEM, NULL, 0, "out of memory");
+    for (size_t i = 0; i < rr->n_changes; i++)
+        if (rr->changes[i].before) ids[n++] = rr->changes[i].before;
+    rc = rf_snapshot_load_ids(&rr->earlier, rr->lists.store, ids, n, &rr->err);
+    free(ids);
+    return rc;
+}
+
+static int grow_reported(rescreen_run *rr, size_t n)
+{
+    const rf_hit **a;
+    rf_hit *b;
+    rf_hit_note *c;
+    rf_buf *d;
+    if (n <= rr->cap) return RF_OK;
+    a = realloc(rr->hits, n * sizeof *a);
+    if (a) rr->hits = a;
+    b = a ? realloc(rr->extra, n * sizeof *b) : NULL;
+    if (b) rr->extra = b;
+    c = b ? realloc(rr->notes, n * sizeof *c) : NULL;
+    if (c) rr->notes = c;
+    d = c ? realloc(rr->change_text, n * sizeof *d) : NULL;
+    if (!d) return RF_ENOMEM;
+    memset(d + rr->cap, 0, (n - rr->cap) * sizeof *d);
+    rr->change_text = d;
+    rr->cap = n;
+    return RF_OK;
+}
+
+/* Screens party `i` again for its full hits (explanations, marked words), then reports and
+ * records its changes ch[0..n_ch): the new and changed hits as screened now, then the gone
+ * ones as they were listed when last matched. */
+static int report_party(rescreen_run *rr, size_t i, const change *ch, size_t n_ch)
+{
+    const population *pop = &rr->pop;
+    const char *fp = text(pop, pop->parties[i].fingerprint);
+    const rf_hit **current;
+    size_t n_cur, n = 0;
     rf_party p;
     int rc;
 
@@ -360,148 +446,71 @@ static int report_party(rescreen_run *rr, size_t i, const party_changes *pc)
     if ((rc = rf_matcher_screen(rr->result, rr->lists.matcher, &p, &rr->match, &rr->err)) < 0)
         return rc;
     n_cur = rf_result_count(rr->result);
-    if ((rc = grow_reported(rr, n_cur + pc->n_gone)) != 0 ||
-        !(ids = calloc(n_cur + pc->n_gone + 1, sizeof *ids)) ||
-        !(current = calloc(n_cur + 1, sizeof *current))) {
-        rc = rf_error_set(&rr->err, RF_ENOMEM, NULL, 0, "out of memory");
-        goto done;
-    }
+    if (grow_reported(rr, 2 * (n_cur + n_ch)) != 0)
+        return rf_error_set(&rr->err, RF_ENOMEM, NULL, 0, "out of memory");
+    current = rr->hits + n_cur + n_ch; /* the second half: every current hit */
     for (size_t h = 0; h < n_cur; h++) current[h] = rf_result_hit(rr->result, h);
-    for (size_t h = 0; h < pc->n_gone; h++) ids[n_ids++] = pop->prev[pc->gone[h]].entity_id;
     for (size_t h = 0; h < n_cur; h++)
-        if (pc->kind[h] && pc->before[h]) ids[n_ids++] = pc->before[h];
-    if (n_ids && (rc = rf_snapshot_load_ids(&earlier, rr->lists.store, ids, n_ids, &rr->err)) < 0)
-        goto done;
-
-    /* The hits to report: the new and changed ones as screened now, then the gone ones as
-     * they were listed when last matched. */
-    for (size_t h = 0; h < n_cur; h++)
-        if (pc->kind[h]) rr->hits[n++] = current[h];
-    for (size_t g = 0; g < pc->n_gone; g++) {
-        const prev_hit *ph = &pop->prev[pc->gone[g]];
-        const rf_entity *e = rf_snapshot_find(earlier, ph->entity_id);
-        rf_hit *x = &rr->extra[g];
-        if (!e) continue; /* records are never deleted; a store edited by hand may say otherwise */
+        for (size_t c = 0; c < n_ch; c++)
+            if (ch[c].entity == current[h]->entity) {
+                rr->hits[n] = current[h];
+                rr->notes[n] = (rf_hit_note){NULL, 0, NULL, ch[c].kind};
+                rr->extra[n].entity = NULL;
+                rr->extra[n].name_index = c; /* which change, for below */
+                n++;
+            }
+    for (size_t c = 0; c < n_ch; c++) {
+        const rf_entity *e = ch[c].entity ? NULL : rf_snapshot_find(rr->earlier, ch[c].before);
+        rf_hit *x = &rr->extra[n];
+        if (!e) continue; /* a current hit, or (store edited by hand) a record gone */
         memset(x, 0, sizeof *x);
         x->entity = e;
-        x->score = ph->score;
-        x->explanation = strcmp(pc->gone_kind[g], "delisted") == 0
+        x->score = ch[c].score;
+        x->explanation = strcmp(ch[c].kind, "delisted") == 0
                              ? "matched when last screened; no longer in the lists in force"
                              : "matched when last screened; still listed, no longer matches";
-        rr->hits[n++] = x;
+        rr->hits[n] = x;
+        rr->notes[n] = (rf_hit_note){NULL, 0, NULL, ch[c].kind};
+        n++;
     }
-    if (n == 0) goto done;
-    if ((rc = cli_notes_for(&rr->record.notes, rr->lists.store, text(pop, k->fingerprint),
-                            rr->hits, n, &rr->err)) < 0)
-        goto done;
-    memcpy(rr->notes, rr->record.notes.notes, n * sizeof *rr->notes);
-    {
-        size_t r = 0;
-        for (size_t h = 0; h < n_cur; h++) {
-            if (!pc->kind[h]) continue;
-            rr->notes[r].rescreen = pc->kind[h];
-            rr->counts[strcmp(pc->kind[h], "new") == 0 ? 0 : 1]++;
-            if (pc->before[h] && !rr->notes[r].changes) {
-                const rf_entity *before = rf_snapshot_find(earlier, pc->before[h]);
-                if (before && rf_entity_changes(&rr->changes[r], before, current[h]->entity) == 0)
-                    rr->notes[r].changes = rr->changes[r].data;
-            }
-            r++;
-        }
-        for (size_t g = 0; g < pc->n_gone && r < n; g++, r++) {
-            rr->notes[r].rescreen = pc->gone_kind[g];
-            rr->counts[strcmp(pc->gone_kind[g], "delisted") == 0 ? 2 : 3]++;
+    if (n == 0) return RF_OK;
+    if ((rc = cli_notes_for(&rr->record.notes, rr->lists.store, fp, rr->hits, n, &rr->err)) < 0)
+        return rc;
+    for (size_t h = 0; h < n; h++) {
+        const rf_hit_note *dn = &rr->record.notes.notes[h];
+        const char *kind = rr->notes[h].rescreen;
+        rr->notes[h] = *dn;
+        rr->notes[h].rescreen = kind;
+        rr->counts[strcmp(kind, "new") == 0       ? 0
+                   : strcmp(kind, "changed") == 0 ? 1
+                   : strcmp(kind, "delisted") == 0 ? 2
+                                                   : 3]++;
+        /* A changed listing says what changed since it was last screened, unless the
+         * decision on it already says what changed since it was cleared. */
+        if (strcmp(kind, "changed") == 0 && !rr->notes[h].changes) {
+            const change *c = &ch[rr->extra[h].name_index];
+            const rf_entity *before = rf_snapshot_find(rr->earlier, c->before);
+            if (before && rf_entity_changes(&rr->change_text[h], before, rr->hits[h]->entity) == 0)
+                rr->notes[h].changes = rr->change_text[h].data;
         }
     }
-    if ((rc = rf_report_add_reviewed(rr->report, &p, rr->hits, n, text(pop, k->fingerprint),
-                                     rr->notes, &rr->err)) < 0 ||
-        (rc = cli_record_result(&rr->record, 0, &p, text(pop, k->fingerprint), rr->hits, n,
-                                rr->notes, &rr->err)) < 0 ||
-        (rc = cli_record_counterparty(&rr->record, &p, text(pop, k->fingerprint), current,
-                                      n_cur, &rr->err)) < 0)
-        goto done;
+    if ((rc = rf_report_add_reviewed(rr->report, &p, rr->hits, n, fp, rr->notes, &rr->err)) < 0 ||
+        (rc = cli_record_result(&rr->record, 0, &p, fp, rr->hits, n, rr->notes, &rr->err)) < 0 ||
+        (rc = cli_record_counterparty(&rr->record, &p, fp, current, n_cur, &rr->err)) < 0)
+        return rc;
     rr->reported++;
     cli_tally(&rr->record.totals, rr->notes, n);
-
-done:
-    rf_snapshot_free(earlier);
-    free(ids);
-    free(current);
-    return rc;
+    return RF_OK;
 }
 
-/* Compares each party's hits now with its hits when last screened, and reports the changed. */
-static int compare_all(rescreen_run *rr, const cur_hit *cur, size_t n_cur)
+static int report_all(rescreen_run *rr)
 {
-    const population *pop = &rr->pop;
-    party_changes pc;
-    size_t c = 0, cap = 0;
-    int rc = 0;
-
-    memset(&pc, 0, sizeof pc);
-    for (size_t i = 0; i < pop->count && rc == 0; i++) {
-        const known *k = &pop->parties[i];
-        size_t first = c, n;
-        while (c < n_cur && cur[c].party == i) c++;
-        n = c - first;
-        if (n == 0 && k->n_prev == 0) continue;
-        if (n > cap || k->n_prev > cap) {
-            size_t want = n > k->n_prev ? n : k->n_prev;
-            const char **a = realloc(pc.kind, want * sizeof *a);
-            long long *b = a ? realloc(pc.before, want * sizeof *b) : NULL;
-            size_t *g = b ? realloc(pc.gone, want * sizeof *g) : NULL;
-            const char **gk = g ? realloc(pc.gone_kind, want * sizeof *gk) : NULL;
-            if (a) pc.kind = a;
-            if (b) pc.before = b;
-            if (g) pc.gone = g;
-            if (!gk) {
-                rc = rf_error_set(&rr->err, RF_ENOMEM, NULL, 0, "out of memory");
-                break;
-            }
-            pc.gone_kind = gk;
-            cap = want;
-        }
-        pc.any = 0;
-        pc.n_gone = 0;
-        for (size_t h = 0; h < n; h++) {
-            const rf_entity *e = cur[first + h].entity;
-            const prev_hit *match = NULL;
-            for (int by_name = 0; by_name < 2 && !match; by_name++)
-                for (size_t p = 0; p < k->n_prev && !match; p++)
-                    if (same_entity(pop, &pop->prev[k->first_prev + p], e, by_name))
-                        match = &pop->prev[k->first_prev + p];
-            pc.before[h] = 0;
-            if (!match) pc.kind[h] = "new";
-            else if (!e->content_hash ||
-                     strcmp(text(pop, match->content_hash), e->content_hash) != 0) {
-                pc.kind[h] = "changed";
-                pc.before[h] = match->entity_id;
-            } else {
-                pc.kind[h] = NULL;
-            }
-            pc.any |= pc.kind[h] != NULL;
-        }
-        for (size_t p = 0; p < k->n_prev; p++) {
-            const prev_hit *ph = &pop->prev[k->first_prev + p];
-            int still = 0;
-            for (int by_name = 0; by_name < 2 && !still; by_name++)
-                for (size_t h = 0; h < n && !still; h++)
-                    still = same_entity(pop, ph, cur[first + h].entity, by_name);
-            if (still) continue;
-            pc.gone[pc.n_gone] = k->first_prev + p;
-            pc.gone_kind[pc.n_gone++] =
-                in_force_has(&rr->force, text(pop, ph->list_code), text(pop, ph->source_id),
-                             text(pop, ph->listed_name))
-                    ? "dropped"
-                    : "delisted";
-            pc.any = 1;
-        }
-        if (pc.any) rc = report_party(rr, i, &pc);
+    int rc = RF_OK;
+    for (size_t c = 0; c < rr->n_changes && rc == RF_OK;) {
+        size_t first = c;
+        while (c < rr->n_changes && rr->changes[c].party == rr->changes[first].party) c++;
+        rc = report_party(rr, rr->changes[first].party, rr->changes + first, c - first);
     }
-    free(pc.kind);
-    free(pc.before);
-    free(pc.gone);
-    free(pc.gone_kind);
     return rc;
 }
 
@@ -591,7 +600,7 @@ int cli_rescreen(int argc, char **argv)
     if (rf_report_open(&rr.report, format, out, &ctx, &rr.err) < 0 ||
         cli_record_begin(&rr.record, rr.lists.store, "rescreen", ctx.versions, NULL, &rr.match,
                          now, argc, argv, &rr.err) < 0 ||
-        compare_all(&rr, cur, n_cur) < 0)
+        compare_all(&rr, cur, n_cur) < 0 || load_earlier(&rr) < 0 || report_all(&rr) < 0)
         goto done;
     {
         rf_report *rep = rr.report;
@@ -627,8 +636,10 @@ done:
     }
     cli_record_free(&rr.record);
     rf_result_free(rr.result);
-    for (size_t i = 0; i < rr.cap; i++) rf_buf_free(&rr.changes[i]);
+    for (size_t i = 0; i < rr.cap; i++) rf_buf_free(&rr.change_text[i]);
+    free(rr.change_text);
     free(rr.changes);
+    rf_snapshot_free(rr.earlier);
     free(rr.hits);
     free(rr.extra);
     free(rr.notes);

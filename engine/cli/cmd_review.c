@@ -134,7 +134,7 @@ static int resolve(decision_set *set, rf_store *st, const decision_input *in, co
         rf_party p;
         memset(&p, 0, sizeof p);
         p.name = in->name, p.country = in->country, p.address = in->address, p.city = in->city;
-        if ((rc = rf_party_fingerprint(fingerprint, &p)) < 0) goto done;
+        if ((rc = rf_party_fingerprint(fingerprint, NULL, &p)) < 0) goto done;
         if ((rc = rf_buf_puts(&party_name, in->name)) < 0) goto done;
     } else {
         rc = rf_error_set(err, RF_EUSAGE, file, line,

@@ -78,6 +78,20 @@ static const rf_decision *decision_for(rf_store *st, const rf_decision_list *lis
     return NULL;
 }
 
+/* 1 when the record cleared is among the hits as it was: a hit on the same entry whose content
+ * hash is the one decided on (a list may give two records one id, CAP 15268 in the CSL: the
+ * other record is no amendment of the one cleared). */
+static int record_still_listed(const rf_decision *d, const rf_hit *const *hits, size_t n_hits)
+{
+    for (size_t j = 0; j < n_hits && d->content_hash; j++) {
+        const rf_entity *e = hits[j]->entity;
+        if (e->content_hash && strcmp(e->content_hash, d->content_hash) == 0 &&
+            same_text(e->list_code, d->list_code))
+            return 1;
+    }
+    return 0;
+}
+
 void cli_notes_free(cli_notes *n)
 {
     rf_decision_list_free(&n->decisions);
@@ -123,8 +137,7 @@ int cli_notes_for(cli_notes *n, rf_store *st, const char *fingerprint, const rf_
         if (!d) continue;
         note->decision = d;
         /* Only a clearance depends on the record: confirmed and escalated alarm anyway. */
-        if (d->kind == RF_DECISION_CLEARED &&
-            (!d->content_hash || !e->content_hash || strcmp(d->content_hash, e->content_hash))) {
+        if (d->kind == RF_DECISION_CLEARED && !record_still_listed(d, hits, n_hits)) {
             note->record_changed = 1;
             if (d->entity_id) ids[n_ids++] = d->entity_id;
         }
@@ -311,7 +324,7 @@ void cli_record_free(cli_record *r)
 }
 
 int cli_record_screened(cli_record *r, rf_report *rep, int input, const rf_party *party,
-                        const rf_result *res, rf_error *err)
+                        rf_result *res, rf_error *err)
 {
     char fingerprint[RF_FINGERPRINT_LEN + 1];
     size_t n = rf_result_count(res);
@@ -326,7 +339,7 @@ int cli_record_screened(cli_record *r, rf_report *rep, int input, const rf_party
     }
     for (size_t i = 0; i < n; i++) r->gathered[i] = rf_result_hit(res, i);
     /* A party without a name has no identity to carry decisions: it is reported, not kept. */
-    if (rf_party_fingerprint(fingerprint, party) < 0) fingerprint[0] = '\0';
+    if (rf_party_fingerprint(fingerprint, res, party) < 0) fingerprint[0] = '\0';
     if (n && fingerprint[0]) {
         if ((rc = cli_notes_for(&r->notes, r->st, fingerprint, r->gathered, n, err)) != 0)
             return rc;
