@@ -26,8 +26,10 @@ enum {
     "A database that does not exist yet is created and the bundled Consolidated\n"         \
     "Screening List (May 2022) is imported into it first.\n"                               \
     "\n"                                                                                   \
-    "Exit status: 0 nothing flagged, 1 at least one hit, 2 bad usage, unreadable input\n"  \
-    "or database error (the message names the file and line).\n"
+    "Exit status: 0 nothing flagged (or every hit cleared earlier by a reviewer, its listed\n" \
+    "record unchanged since), 1 at least one alarm: a hit never reviewed, cleared but its\n"   \
+    "listed record changed since, confirmed, or escalated (not decided yet); 2 bad usage,\n"  \
+    "unreadable input or database error (the message names the file and line).\n"
 
 /* Subcommands: each gets argv starting at its own name, returns an exit code. */
 int cli_lists(int argc, char **argv);
