@@ -61,12 +61,9 @@ static const char screen_help[] =
     "message and recorded in the report; the other files are still screened, and the exit\n"
     "status is 2. Progress is shown on stderr when it is a terminal.\n"
     "\n"
-    "Each hit shows its review state (see 'redflag review'): new, cleared (by whom, when,\n"
-    "why; no alarm while the listed record is unchanged), changed (cleared, but the list\n"
-    "amended the record since: what changed is said), confirmed or escalated. Each party\n"
-    "shows its counterparty fingerprint. The run is recorded in the audit trail ('redflag\n"
-    "history'), and, against today's lists, what each party matches is kept for 'redflag\n"
-    "rescreen'.\n"
+    "Each hit shows its review state ('redflag review'): new, cleared, changed since it was\n"
+    "cleared, confirmed or escalated; each party its counterparty fingerprint. Every run is\n"
+    "recorded ('redflag history').\n"
     "\n" CLI_HELP_COMMON;
 
 typedef struct screen_run {
