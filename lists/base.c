@@ -336,6 +336,8 @@ cleanup:
  * truncated, concatenated or junk. */
 struct rf_reader {
     FILE *file;                /* NULL when reading memory */
+    int borrowed;              /* `file` is the caller's: not closed */
+    FILE *copy;                /* where the input taken is copied, or NULL */
     const unsigned char *mem;  /* memory not yet taken */
     size_t mem_len;
     const unsigned char *in;   /* input taken (and hashed) but not yet decoded */
@@ -385,6 +387,19 @@ int rf_reader_open(rf_reader **out, const char *path, rf_error *err)
     return RF_OK;
 }
 
+int rf_reader_open_stream(rf_reader **out, FILE *f, const char *name, rf_error *err)
+{
+    rf_reader *r;
+
+    *out = NULL;
+    if (!f) return rf_error_set(err, RF_EUSAGE, name, 0, "no input file");
+    if (!(r = reader_new(name ? name : ""))) return rf_error_set(err, RF_ENOMEM, name, 0, "out of memory");
+    r->file = f;
+    r->borrowed = 1;
+    *out = r;
+    return RF_OK;
+}
+
 int rf_reader_open_memory(rf_reader **out, const void *data, size_t len, const char *name,
                           rf_error *err)
 {
@@ -417,8 +432,14 @@ static int reader_take(rf_reader *r, rf_error *err)
         r->mem_len -= n;
     }
     r->in_len = n;
-    if (n == 0) r->eof = 1;
-    else rf_sha256_update(&r->hash, r->in, n);
+    if (n == 0) {
+        r->eof = 1;
+    } else {
+        rf_sha256_update(&r->hash, r->in, n);
+        if (r->copy && fwrite(r->in, 1, n, r->copy) != n)
+            return rf_error_set(err, RF_EIO, r->name, 0, "cannot keep a copy of the input: %s",
+                                strerror(errno));
+    }
     return RF_OK;
 }
 
@@ -460,6 +481,11 @@ long rf_reader_read(rf_reader *r, void *buf, size_t size, rf_error *err)
     }
 }
 
+void rf_reader_copy_to(rf_reader *r, FILE *copy)
+{
+    r->copy = copy;
+}
+
 void rf_reader_sha256(const rf_reader *r, char out[65])
 {
     rf_sha256 h = r->hash; /* a copy: the reader may go on */
@@ -470,7 +496,7 @@ void rf_reader_close(rf_reader *r)
 {
     if (!r) return;
     inflater_end(&r->inf);
-    if (r->file) fclose(r->file);
+    if (r->file && !r->borrowed) fclose(r->file);
     free(r);
 }
 

@@ -102,8 +102,14 @@ int rf_reader_open(rf_reader **out, const char *path, rf_error *err);
  * the reader; `name` labels errors. */
 int rf_reader_open_memory(rf_reader **out, const void *data, size_t len, const char *name,
                           rf_error *err);
+/* The same over the open file `f` from where it stands; `f` stays the caller's (not closed). */
+int rf_reader_open_stream(rf_reader **out, FILE *f, const char *name, rf_error *err);
 /* Reads up to `size` bytes; returns bytes read (0 at end) or a negative code. */
 long rf_reader_read(rf_reader *r, void *buf, size_t size, rf_error *err);
+/* From now on, also writes every byte the reader takes from its input, as stored (before
+ * decompression), to `copy` (the caller's), so that a pipe read once can be read again. A
+ * write that fails fails the read with RF_EIO. */
+void rf_reader_copy_to(rf_reader *r, FILE *copy);
 /* The sha256 (64 hex digits) of the input the reader has taken so far, as stored (before
  * decompression): the whole file's once rf_reader_read has returned 0. */
 void rf_reader_sha256(const rf_reader *r, char out[65]);

@@ -320,6 +320,37 @@ static void test_base__reader_memory_and_sha256_of_the_stored_bytes(void **state
     rf_buf_free(&streamed);
 }
 
+/* A pipe is read once: the copy the reader keeps of what it took reads again the same, with
+ * the same sha256, through a reader over the open copy. */
+static void test_base__reader_copy_reads_again(void **state)
+{
+    rf_buf first = {0}, again = {0};
+    char sha_first[65], sha_again[65];
+    FILE *copy = tmpfile();
+    rf_reader *r;
+    rf_error err;
+    (void)state;
+
+    assert_non_null(copy);
+    assert_int_equal(rf_reader_open(&r, csl_path(), &err), RF_OK);
+    rf_reader_copy_to(r, copy);
+    assert_int_equal(read_all(r, &first, &err), 0);
+    rf_reader_sha256(r, sha_first);
+    rf_reader_close(r);
+    rewind(copy);
+    assert_int_equal(rf_reader_open_stream(&r, copy, "copy", &err), RF_OK);
+    assert_int_equal(read_all(r, &again, &err), 0);
+    rf_reader_sha256(r, sha_again);
+    rf_reader_close(r);
+    assert_string_equal(sha_again, sha_first);
+    assert_int_equal(again.len, first.len);
+    assert_memory_equal(again.data, first.data, first.len);
+    assert_int_equal(fgetc(copy), EOF); /* the caller's file, still open */
+    fclose(copy);
+    rf_buf_free(&first);
+    rf_buf_free(&again);
+}
+
 /* ---- text ------------------------------------------------------------------------------ */
 
 static void test_base__utf8_accepts_well_formed(void **state)
@@ -463,6 +494,7 @@ int main(void)
         cmocka_unit_test(test_base__gunzip_concatenated_members_and_plain),
         cmocka_unit_test(test_base__reader_streams_same_bytes),
         cmocka_unit_test(test_base__reader_memory_and_sha256_of_the_stored_bytes),
+        cmocka_unit_test(test_base__reader_copy_reads_again),
         cmocka_unit_test(test_base__utf8_accepts_well_formed),
         cmocka_unit_test(test_base__utf8_rejects_malformed_with_offset),
         cmocka_unit_test(test_base__latin1_transcodes),
