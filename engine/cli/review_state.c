@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 const char *cli_user(void)
@@ -29,12 +30,17 @@ const char *cli_user(void)
 int cli_file_sha256(char out[65], const char *path)
 {
     unsigned char chunk[65536];
+    struct stat sb;
     rf_sha256 h;
     FILE *f;
     size_t n;
 
     out[0] = '\0';
-    if (!path || strcmp(path, "-") == 0 || !(f = fopen(path, "rb"))) return -1;
+    /* Only a regular file can be read again for its digest: a FIFO or a device would hand
+     * out other bytes than the ones screened, or never end. */
+    if (!path || strcmp(path, "-") == 0 || stat(path, &sb) != 0 || !S_ISREG(sb.st_mode) ||
+        !(f = fopen(path, "rb")))
+        return -1;
     rf_sha256_init(&h);
     while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) rf_sha256_update(&h, chunk, n);
     if (ferror(f)) {
