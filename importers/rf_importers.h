@@ -58,9 +58,9 @@ typedef struct rf_import_summary {
 /* Imports one list file as a new version: reads it (gzip transparent), detects its format,
  * parses every row and commits in one transaction. On any error nothing is written and `err`
  * names the file and line. `opts` may be NULL. The file is streamed, read once for its sha256
- * and format and again to parse it, so memory does not grow with its size; `path` must
- * therefore be a file that can be read twice, not standard input ("-" is refused), and a
- * file that changes while it is read fails with RF_EIO.
+ * and format and again to parse it, so memory does not grow with its size; a file that
+ * changes while it is read fails with RF_EIO. A pipe or standard input ("-"), which can be
+ * read only once, is copied as it is read into a temporary file (compressed as it came).
  *
  * OFAC's legacy CSV comes as a set: given sdn.csv (or cons_prim.csv), its companions add.csv,
  * alt.csv and sdn_comments.csv (cons_add.csv, cons_alt.csv, cons_comments.csv) are read from

@@ -7,6 +7,7 @@
 #include "list_import.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -435,6 +436,29 @@ static int find_in_dir(char *out, size_t size, const char *dir, const char *name
     return found != 0;
 }
 
+/* Points `in` at the file `path` (`name` in messages), with a spool (see rf_list_input) when
+ * it cannot be read twice: standard input ("-"), or anything but a regular file (a pipe, a
+ * FIFO, a process substitution's /dev/fd/N). */
+static int input_open(rf_list_input *in, const char *name, const char *path, rf_error *err)
+{
+    struct stat sb;
+
+    memset(in, 0, sizeof *in);
+    in->name = name;
+    in->path = path;
+    if ((strcmp(path, "-") == 0 || (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode))) &&
+        !(in->spool = tmpfile()))
+        return rf_error_set(err, RF_EIO, name, 0, "cannot make a temporary copy of a pipe: %s",
+                            strerror(errno));
+    return 0;
+}
+
+static void input_close(rf_list_input *in)
+{
+    if (in->spool) fclose(in->spool);
+    in->spool = NULL;
+}
+
 /* Finds and surveys the companions of the set whose main file is `path` (NULL for data in
  * memory, which has none), and replaces `sha256` with the digest over the set when any
  * companion is there: sha256 of the lines "NAME HEX\n", NAME the file's usual name in the set
@@ -459,8 +483,9 @@ static int find_set(set_data *set, char sha256[65], const rf_list_format_def *de
         rf_list_input *part = &set->parts[set->n];
         if (!path || !find_in_dir(set->path[set->n], sizeof set->path[0], dir, def->set_files[i]))
             continue;
-        part->name = part->path = set->path[set->n];
-        if ((rc = rf_list_survey(part, NULL, err)) != 0) return rc;
+        if ((rc = input_open(part, set->path[set->n], set->path[set->n], err)) != 0 ||
+            (rc = rf_list_survey(part, NULL, err)) != 0)
+            return rc;
         rf_sha256_update(&h, def->set_files[i], strlen(def->set_files[i]));
         rf_sha256_update(&h, " ", 1);
         rf_sha256_update(&h, part->sha256, 64);
@@ -560,6 +585,7 @@ static int import_input(rf_import_summary *out, rf_store *st, rf_list_input *in,
     if (rc == 0) snprintf(out->published, sizeof out->published, "%s", published);
 
 cleanup:
+    for (size_t i = 0; set && i < SET_MAX; i++) input_close(&set->parts[i]);
     free(set);
     rf_list_sample_free(&sample);
     rf_strpool_free(&cx.pool);
@@ -613,20 +639,18 @@ int rf_import_list_file(rf_import_summary *out, rf_store *st, const char *path,
     rf_list_input in;
     char main_file[1024];
     struct stat sb;
-    int rc;
+    int rc, stdin_ = path && strcmp(path, "-") == 0;
 
     if (!out) out = &scratch;
     memset(out, 0, sizeof *out);
     if (!st || !path) return rf_error_set(err, RF_EUSAGE, path, 0, "no store or path");
-    /* A list file is read more than once (see import_input): standard input cannot be. */
-    if (strcmp(path, "-") == 0)
-        return rf_error_set(err, RF_EUSAGE, path, 0, "a list is imported from a file, not from "
-                            "standard input: save it to a file first");
     if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
         if ((rc = set_in_dir(main_file, sizeof main_file, path, err)) != 0) return rc;
         path = main_file;
     }
-    memset(&in, 0, sizeof in);
-    in.name = in.path = path;
-    return import_input(out, st, &in, path, opts, err);
+    /* Standard input has no directory for a set's companions. */
+    if ((rc = input_open(&in, stdin_ ? "<stdin>" : path, path, err)) == 0)
+        rc = import_input(out, st, &in, stdin_ ? NULL : path, opts, err);
+    input_close(&in);
+    return rc;
 }

@@ -5,7 +5,8 @@
  * not grow with the file. Every pass that reads to the end checks the bytes against the
  * survey's sha256, so a file changed during the import cannot be recorded under the old one's
  * digest. Files on disk and data in memory (the bundled list, a download) take the same way,
- * through rf_reader; gzip is decoded as it is read. */
+ * through rf_reader; gzip is decoded as it is read. A pipe, which can be read only once, is
+ * copied as the survey reads it (compressed as it came) into a temporary file read after. */
 #include "list_import.h"
 
 #include <stdlib.h>
@@ -23,6 +24,12 @@ void rf_list_sample_free(rf_list_sample *s)
 
 static int open_reader(rf_reader **out, const rf_list_input *in, rf_error *err)
 {
+    /* A pipe is read once, by the survey; after it, its copy in the spool. */
+    if (in->spool && in->sha256[0]) {
+        if (fseek(in->spool, 0, SEEK_SET) != 0)
+            return rf_error_set(err, RF_EIO, in->name, 0, "cannot read the temporary copy");
+        return rf_reader_open_stream(out, in->spool, in->name, err);
+    }
     if (in->path) return rf_reader_open(out, in->path, err);
     return rf_reader_open_memory(out, in->data, in->len, in->name, err);
 }
@@ -81,6 +88,7 @@ int rf_list_survey(rf_list_input *in, rf_list_sample *sample, rf_error *err)
         goto cleanup;
     }
     if ((rc = open_reader(&r, in, err)) != 0) goto cleanup;
+    if (in->spool && !in->sha256[0]) rf_reader_copy_to(r, in->spool);
     while ((n = rf_reader_read(r, chunk, CHUNK, err)) > 0) {
         size_t len = (size_t)n;
         if (total + len > RF_FILE_MAX) {
@@ -108,6 +116,10 @@ int rf_list_survey(rf_list_input *in, rf_list_sample *sample, rf_error *err)
     }
     if (n < 0) {
         rc = (int)n;
+        goto cleanup;
+    }
+    if (in->spool && fflush(in->spool) != 0) {
+        rc = rf_error_set(err, RF_EIO, in->name, 0, "cannot keep a temporary copy of the input");
         goto cleanup;
     }
     in->utf8 = utf8 && n_carry == 0;

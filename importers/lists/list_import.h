@@ -35,6 +35,10 @@ typedef struct rf_list_input {
     const char *path;  /* NULL when in memory */
     const void *data;
     size_t len;
+    /* For a path that cannot be read twice (a pipe, "-" for standard input): an open
+     * temporary file, into which the survey copies the bytes as it reads them and from which
+     * every later reading reads; NULL otherwise. The caller's. */
+    FILE *spool;
     char sha256[65];   /* of the bytes as stored; "" until surveyed */
     int utf8;          /* the content (decompressed) is valid UTF-8 throughout */
 } rf_list_input;
@@ -55,7 +59,8 @@ typedef struct rf_list_sample {
 
 /* The first pass over a file: reads it to the end (gzip decoded, capped at RF_FILE_MAX bytes)
  * and fills in in->sha256 and in->utf8, and `sample` (may be NULL; free it with
- * rf_list_sample_free). Memory stays small whatever the file's size. */
+ * rf_list_sample_free). Memory stays small whatever the file's size. A pipe (in->spool) is
+ * read here, and only here. */
 int rf_list_survey(rf_list_input *in, rf_list_sample *sample, rf_error *err);
 void rf_list_sample_free(rf_list_sample *s);
 

@@ -3,7 +3,8 @@
  * rows repeated with unique _id values) are imported in a child process whose peak memory must
  * stay far below the file's size; the encoding of a legacy file is decided on the whole file
  * (a byte past the first megabyte, a character cut by a read), a JSON file larger than the
- * tokenizer's window reads whole, and a file that changes while it is read is refused. */
+ * tokenizer's window reads whole, a file that changes while it is read is refused, and a
+ * FIFO or standard input, which can be read only once, still imports. */
 #define _DEFAULT_SOURCE /* wait4 */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,7 +15,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -409,16 +412,78 @@ static void test_stream__content_other_than_surveyed_is_refused(void **state)
     assert_int_equal(rows, 3);
 }
 
-static void test_stream__standard_input_is_refused_with_a_reason(void **state)
+/* ---- pipes and standard input ----------------------------------------------------------- */
+
+/* A child that writes the file `path` to `fd`, or to the FIFO `fifo` when fd < 0. */
+static pid_t feed(int fd, const char *fifo, const char *path)
 {
-    rf_store *st = open_store("stdin.db");
+    size_t len;
+    char *data = rf_test_read_file(path, &len);
+    pid_t pid;
+
+    assert_non_null(data);
+    fflush(NULL);
+    if ((pid = fork()) == 0) {
+        if (fd < 0) fd = open(fifo, O_WRONLY);
+        _exit(fd >= 0 && write(fd, data, len) == (ssize_t)len ? 0 : 1);
+    }
+    assert_true(pid > 0);
+    free(data);
+    return pid;
+}
+
+static void reap(pid_t pid)
+{
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+/* A pipe cannot be read twice: it is copied as it is read, compressed as it came, and read
+ * again from the copy; the version's sha256 is the file's own. */
+static void test_stream__a_fifo_and_standard_input_are_read_once(void **state)
+{
+    const char *un = rf_test_data("lists/un/UN_consolidated_2026-02-27.xml.gz");
+    char un_path[1024], uk_path[1024], fifo[1024];
+    rf_store *st = open_store("pipes.db");
     rf_import_summary sum;
-    rf_error err;
+    warnings w = {0};
+    int fds[2], saved;
+    pid_t writer;
     (void)state;
 
-    assert_int_equal(rf_import_list_file(&sum, st, "-", NULL, &err), RF_EUSAGE);
-    assert_non_null(strstr(err.message, "standard input"));
-    assert_int_equal(count_versions(st), 0);
+    snprintf(un_path, sizeof un_path, "%s", un);
+    snprintf(uk_path, sizeof uk_path, "%s", rf_test_data("lists/uk/sanctionsconlist_2018-04-13.csv.gz"));
+    snprintf(fifo, sizeof fifo, "%s", rf_test_tmpfile("un.xml.gz"));
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    writer = feed(-1, fifo, un_path);
+    assert_int_equal(import_ok(&sum, st, fifo, NULL, &w), RF_OK);
+    reap(writer);
+    assert_int_equal(sum.format, RF_LIST_UN_XML);
+    assert_int_equal(sum.entities, 730 + 273);
+    assert_string_equal(sum.published, "2026-02-27");
+
+    /* The UK list, in Windows-1252, on standard input. */
+    assert_int_equal(pipe(fds), 0);
+    saved = dup(STDIN_FILENO);
+    assert_true(saved >= 0);
+    assert_int_equal(dup2(fds[0], STDIN_FILENO), STDIN_FILENO);
+    close(fds[0]);
+    writer = feed(fds[1], NULL, uk_path);
+    close(fds[1]);
+    assert_int_equal(import_ok(&sum, st, "-", NULL, &w), RF_OK);
+    assert_int_equal(dup2(saved, STDIN_FILENO), STDIN_FILENO);
+    close(saved);
+    reap(writer);
+    assert_int_equal(sum.format, RF_LIST_UK_OFSI_CSV);
+    assert_int_equal(sum.entities, 2106);
+
+    /* The files themselves are the same versions: same sha256. */
+    assert_int_equal(import_ok(&sum, st, un_path, NULL, &w), RF_OK);
+    assert_int_equal(sum.already_imported, 1);
+    assert_int_equal(import_ok(&sum, st, uk_path, NULL, &w), RF_OK);
+    assert_int_equal(sum.already_imported, 1);
+    assert_int_equal(count_versions(st), 2);
     rf_store_close(st);
 }
 
@@ -429,7 +494,7 @@ int main(void)
         cmocka_unit_test(test_stream__legacy_encoding_decided_on_the_whole_file),
         cmocka_unit_test(test_stream__json_larger_than_the_window),
         cmocka_unit_test(test_stream__content_other_than_surveyed_is_refused),
-        cmocka_unit_test(test_stream__standard_input_is_refused_with_a_reason),
+        cmocka_unit_test(test_stream__a_fifo_and_standard_input_are_read_once),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
