@@ -30,6 +30,7 @@ typedef struct row_reader {
 static void on_field(void *data, size_t len, void *ctx)
 {
     row_reader *rr = ctx;
+    const char *nul;
     size_t bad;
 
     if (rr->rc) return;
@@ -51,6 +52,13 @@ static void on_field(void *data, size_t len, void *ctx)
         rr->rc = rf_error_set(rr->err, RF_EFORMAT, rr->name, rr->row_start,
                               "field %zu is not valid UTF-8 (bad byte 0x%02x at offset %zu)",
                               rr->row.n + 1, ((const unsigned char *)data)[bad], bad);
+        return;
+    }
+    /* Fields are C strings from here on: a NUL byte would cut a listed name short unseen. */
+    if (len && (nul = memchr(data, '\0', len)) != NULL) {
+        rr->rc = rf_error_set(rr->err, RF_EFORMAT, rr->name, rr->row_start,
+                              "field %zu holds a NUL byte (at offset %zu): not a text file",
+                              rr->row.n + 1, (size_t)(nul - (const char *)data));
         return;
     }
     rr->offset[rr->row.n] = rr->fields.len;
