@@ -523,6 +523,15 @@ static int import_input(rf_import_summary *out, rf_store *st, rf_list_input *in,
             first[n++] = (c >= 0x20 && c < 0x7F) ? (char)c : '?';
         }
         first[n] = '\0';
+        if (sample.head_len >= 2 && (memcmp(sample.head, "\xFF\xFE", 2) == 0 ||
+                                     memcmp(sample.head, "\xFE\xFF", 2) == 0)) {
+            /* Spreadsheets save "Unicode text" as UTF-16: say so rather than show its bytes. */
+            rc = rf_error_set(err, RF_EFORMAT, in->name, 1,
+                              "the file is UTF-16 (it starts with a UTF-16 byte-order mark): "
+                              "list files are read as UTF-8; convert it first, e.g. "
+                              "iconv -f UTF-16 -t UTF-8");
+            goto cleanup;
+        }
         rc = rf_error_set(err, RF_EFORMAT, in->name, 0,
                           "not a list file redflag can read: expected the Consolidated "
                           "Screening List (CSV or JSON), the Denied Persons List, the BIS "
