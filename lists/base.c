@@ -332,18 +332,19 @@ cleanup:
 }
 
 /* The streaming reader takes its input (a file, or memory) in chunks, hashes them as they come
- * and decodes them with the same inflater as rf_file_read, so that the two agree on what is
- * truncated, concatenated or junk. */
+ * when asked to, and decodes them with the same inflater as rf_file_read, so that the two
+ * agree on what is truncated, concatenated or junk. */
 struct rf_reader {
     FILE *file;                /* NULL when reading memory */
     int borrowed;              /* `file` is the caller's: not closed */
     FILE *copy;                /* where the input taken is copied, or NULL */
     const unsigned char *mem;  /* memory not yet taken */
     size_t mem_len;
-    const unsigned char *in;   /* input taken (and hashed) but not yet decoded */
+    const unsigned char *in;   /* input taken but not yet decoded */
     size_t in_len;
     int eof;                   /* nothing more to take */
     inflater inf;
+    int hashing;               /* rf_reader_hash was called */
     rf_sha256 hash;
     unsigned char raw[65536];
     char name[512];
@@ -357,7 +358,6 @@ static rf_reader *reader_new(const char *name)
     snprintf(r->name, sizeof r->name, "%s", name);
     /* No cap: a stream is read as it goes, memory does not grow with it. */
     inflater_init(&r->inf, SIZE_MAX, r->name);
-    rf_sha256_init(&r->hash);
     return r;
 }
 
@@ -414,7 +414,7 @@ int rf_reader_open_memory(rf_reader **out, const void *data, size_t len, const c
     return RF_OK;
 }
 
-/* Takes the next chunk of input into r->in, hashing it; sets r->eof at the end. */
+/* Takes the next chunk of input into r->in (hashed, copied); sets r->eof at the end. */
 static int reader_take(rf_reader *r, rf_error *err)
 {
     size_t n;
@@ -435,7 +435,7 @@ static int reader_take(rf_reader *r, rf_error *err)
     if (n == 0) {
         r->eof = 1;
     } else {
-        rf_sha256_update(&r->hash, r->in, n);
+        if (r->hashing) rf_sha256_update(&r->hash, r->in, n);
         if (r->copy && fwrite(r->in, 1, n, r->copy) != n)
             return rf_error_set(err, RF_EIO, r->name, 0, "cannot keep a copy of the input: %s",
                                 strerror(errno));
@@ -486,9 +486,20 @@ void rf_reader_copy_to(rf_reader *r, FILE *copy)
     r->copy = copy;
 }
 
+void rf_reader_hash(rf_reader *r)
+{
+    /* Opt-in: order files are streamed for speed and need no digest. */
+    if (!r->hashing) rf_sha256_init(&r->hash);
+    r->hashing = 1;
+}
+
 void rf_reader_sha256(const rf_reader *r, char out[65])
 {
     rf_sha256 h = r->hash; /* a copy: the reader may go on */
+    if (!r->hashing) {
+        out[0] = '\0';
+        return;
+    }
     rf_sha256_final_hex(&h, out);
 }
 

@@ -110,8 +110,11 @@ long rf_reader_read(rf_reader *r, void *buf, size_t size, rf_error *err);
  * decompression), to `copy` (the caller's), so that a pipe read once can be read again. A
  * write that fails fails the read with RF_EIO. */
 void rf_reader_copy_to(rf_reader *r, FILE *copy);
-/* The sha256 (64 hex digits) of the input the reader has taken so far, as stored (before
- * decompression): the whole file's once rf_reader_read has returned 0. */
+/* From now on (call it before the first read), also computes the sha256 of the input the
+ * reader takes, as stored (before decompression). */
+void rf_reader_hash(rf_reader *r);
+/* That sha256 (64 hex digits, "" without rf_reader_hash) of the input taken so far: the whole
+ * file's once rf_reader_read has returned 0. */
 void rf_reader_sha256(const rf_reader *r, char out[65]);
 void rf_reader_close(rf_reader *r); /* NULL is a no-op */
 

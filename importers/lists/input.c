@@ -2,11 +2,12 @@
  * survey) takes its sha256, its first and last bytes for detection and whether it is UTF-8
  * throughout, without keeping it; then each format reads it again from the start as often as
  * it needs (a date scan, the rows, a second pass over XML), a chunk at a time, so memory does
- * not grow with the file. Every pass that reads to the end checks the bytes against the
- * survey's sha256, so a file changed during the import cannot be recorded under the old one's
- * digest. Files on disk and data in memory (the bundled list, a download) take the same way,
- * through rf_reader; gzip is decoded as it is read. A pipe, which can be read only once, is
- * copied as the survey reads it (compressed as it came) into a temporary file read after. */
+ * not grow with the file. Every pass over a file on disk that reads to the end checks the
+ * bytes against the survey's sha256, so a file changed during the import cannot be recorded
+ * under the old one's digest. Files on disk and data in memory (the bundled list, a download)
+ * take the same way, through rf_reader; gzip is decoded as it is read. A pipe, which can be
+ * read only once, is copied as the survey reads it (compressed as it came) into a temporary
+ * file read after. */
 #include "list_import.h"
 
 #include <stdlib.h>
@@ -88,6 +89,7 @@ int rf_list_survey(rf_list_input *in, rf_list_sample *sample, rf_error *err)
         goto cleanup;
     }
     if ((rc = open_reader(&r, in, err)) != 0) goto cleanup;
+    rf_reader_hash(r);
     if (in->spool && !in->sha256[0]) rf_reader_copy_to(r, in->spool);
     while ((n = rf_reader_read(r, chunk, CHUNK, err)) > 0) {
         size_t len = (size_t)n;
@@ -182,6 +184,9 @@ int rf_list_stream_open(rf_list_stream **out, rf_list_ctx *cx, const rf_list_inp
         free(s);
         return rc;
     }
+    /* A file on disk may change between readings; memory and our own copy of a pipe do not,
+     * and need not be hashed again. */
+    if (in->path && !in->spool && in->sha256[0]) rf_reader_hash(s->r);
     *out = s;
     return 0;
 }
@@ -192,8 +197,8 @@ static int check_end(rf_list_stream *s)
     char hex[65];
 
     s->done = 1;
-    if (!s->in->sha256[0]) return 0; /* not surveyed (a format's unit test) */
     rf_reader_sha256(s->r, hex);
+    if (!hex[0]) return 0; /* not to be checked */
     if (strcmp(hex, s->in->sha256) != 0)
         return rf_error_set(s->err, RF_EIO, s->in->name, 0, "the file changed while it was being "
                             "imported (its sha256 is no longer the one first read); import it "

@@ -76,8 +76,8 @@ typedef struct rf_list_stream rf_list_stream;
  * it is transcoded as `text` says: the choice is made once, on the whole file. */
 int rf_list_stream_open(rf_list_stream **out, rf_list_ctx *cx, const rf_list_input *in,
                         rf_list_text text);
-/* Up to `size` bytes; 0 at the end, or a negative code. Reaching the end checks the bytes
- * read against the survey's sha256: a file changed since fails with RF_EIO. */
+/* Up to `size` bytes; 0 at the end, or a negative code. Reaching the end of a file on disk
+ * checks the bytes read against the survey's sha256: a file changed since fails with RF_EIO. */
 long rf_list_stream_read(rf_list_stream *s, char *buf, size_t size);
 void rf_list_stream_close(rf_list_stream *s); /* NULL is a no-op */
 
