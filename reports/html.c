@@ -52,38 +52,9 @@ struct html_state {
     size_t n_dates, dates_cap;
 };
 
-/* Appending with a sticky error, so rendering reads as a sequence of writes. */
-typedef struct hb {
-    rf_buf *b;
-    int rc;
-} hb;
-
-static void raw(hb *h, const char *s)
-{
-    if (!h->rc) h->rc = rf_buf_puts(h->b, s);
-}
-
-static void text(hb *h, const char *s)
-{
-    if (!h->rc && s) h->rc = rf_html_text(h->b, s, strlen(s));
-}
-
-static void marked(hb *h, const char *s, const rf_span *spans, size_t n)
+static void marked(rf_hb *h, const char *s, const rf_span *spans, size_t n)
 {
     if (!h->rc) h->rc = rf_html_marked(h->b, s, spans, n);
-}
-
-static void num(hb *h, long n)
-{
-    if (!h->rc) h->rc = rf_buf_printf(h->b, "%ld", n);
-}
-
-/* <tag>escaped text</tag> */
-static void elem(hb *h, const char *open, const char *s, const char *close)
-{
-    raw(h, open);
-    text(h, s);
-    raw(h, close);
 }
 
 static int empty(const char *s)
@@ -92,11 +63,11 @@ static int empty(const char *s)
 }
 
 /* A row of a fact table, left out when the list does not say. */
-static void fact(hb *h, const char *label, const char *value)
+static void fact(rf_hb *h, const char *label, const char *value)
 {
     if (empty(value)) return;
-    elem(h, "<tr><th>", label, "</th><td>");
-    elem(h, "", value, "</td></tr>\n");
+    rf_hb_elem(h, "<tr><th>", label, "</th><td>");
+    rf_hb_elem(h, "", value, "</td></tr>\n");
 }
 
 /* ---- counting ------------------------------------------------------------------------- */
@@ -201,31 +172,31 @@ cleanup:
 }
 
 /* " · screened as of 2018-05-20 against versions 2 3" when the party has its own date. */
-static void screened_as_of(hb *h, const rf_report *rep)
+static void screened_as_of(rf_hb *h, const rf_report *rep)
 {
     rf_buf ids = {0};
     if (!rep->screening || !rep->screening->as_of) return;
-    elem(h, " &middot; screened as of ", rep->screening->as_of, "");
+    rf_hb_elem(h, " &middot; screened as of ", rep->screening->as_of, "");
     if (!h->rc) h->rc = rf_report_party_versions(&ids, rep, ", ");
-    if (ids.len) elem(h, " against versions ", ids.data, "");
+    if (ids.len) rf_hb_elem(h, " against versions ", ids.data, "");
     rf_buf_free(&ids);
 }
 
 /* A clear party that matched parties delisted since the previous version of a feed. */
-static void render_delisted(hb *h, const rf_report *rep, const rf_party *party, const char *ref)
+static void render_delisted(rf_hb *h, const rf_report *rep, const rf_party *party, const char *ref)
 {
     const rf_screening *scr = rep->screening;
     rf_buf note = {0};
 
-    raw(h, "<article class=\"party delisted\">\n<p class=\"meta\"><span class=\"badge known\">"
-           "Clear, delisted earlier</span> ");
-    text(h, party->document);
-    raw(h, ":");
-    num(h, party->line);
-    if (!empty(party->role)) elem(h, " &middot; ", party->role, "");
-    elem(h, " &middot; ref ", ref, "");
+    rf_hb_raw(h, "<article class=\"party delisted\">\n<p class=\"meta\">"
+                 "<span class=\"badge known\">Clear, delisted earlier</span> ");
+    rf_hb_text(h, party->document);
+    rf_hb_raw(h, ":");
+    rf_hb_num(h, party->line);
+    if (!empty(party->role)) rf_hb_elem(h, " &middot; ", party->role, "");
+    rf_hb_elem(h, " &middot; ref ", ref, "");
     screened_as_of(h, rep);
-    elem(h, "</p>\n<h3>", party->name, "</h3>\n");
+    rf_hb_elem(h, "</p>\n<h3>", party->name, "</h3>\n");
     for (size_t i = 0; i < scr->n_delisted && !h->rc; i++) {
         const rf_delisting *d = &scr->delisted[i];
         const rf_entity *e = d->hit->entity;
@@ -233,11 +204,11 @@ static void render_delisted(hb *h, const rf_report *rep, const rf_party *party, 
         rf_report_score(score, d->hit->score);
         rf_buf_reset(&note);
         h->rc = rf_delisting_text(&note, d);
-        elem(h, "<section class=\"hit\">\n<h4><span class=\"list\">",
-             e->list_code ? e->list_code : "?", "</span> ");
-        text(h, e->list_name);
-        elem(h, "</h4>\n<p class=\"review cleared\"><b>", note.data, "</b></p>\n");
-        raw(h, "<table class=\"facts\">\n");
+        rf_hb_elem(h, "<section class=\"hit\">\n<h4><span class=\"list\">",
+                   e->list_code ? e->list_code : "?", "</span> ");
+        rf_hb_text(h, e->list_name);
+        rf_hb_elem(h, "</h4>\n<p class=\"review cleared\"><b>", note.data, "</b></p>\n");
+        rf_hb_raw(h, "<table class=\"facts\">\n");
         fact(h, "Was listed as", e->names[0].text);
         if (d->hit->name_index < e->n_names && d->hit->name_index > 0)
             fact(h, "Matched name", e->names[d->hit->name_index].text);
@@ -248,68 +219,68 @@ static void render_delisted(hb *h, const rf_report *rep, const rf_party *party, 
         fact(h, "Listed until (per the list)", e->end_date);
         fact(h, "Last listed in", d->listed_in->source_file);
         fact(h, "Removed in", d->removed_in->source_file);
-        raw(h, "</table>\n");
+        rf_hb_raw(h, "</table>\n");
         if (!empty(d->hit->explanation))
-            elem(h, "<p class=\"why\">", d->hit->explanation, "</p>\n");
-        raw(h, "</section>\n");
+            rf_hb_elem(h, "<p class=\"why\">", d->hit->explanation, "</p>\n");
+        rf_hb_raw(h, "</section>\n");
     }
-    raw(h, "</article>\n");
+    rf_hb_raw(h, "</article>\n");
     rf_buf_free(&note);
 }
 
 /* ---- a flagged party ------------------------------------------------------------------ */
 
 /* "by alice on 2024-03-20T10:00:00Z: reason" */
-static void decided(hb *h, const rf_decision *d)
+static void decided(rf_hb *h, const rf_decision *d)
 {
-    elem(h, " by <b>", d->reviewer, "</b>");
-    elem(h, " on ", d->decided_at, "");
-    elem(h, ": ", d->reason, "");
+    rf_hb_elem(h, " by <b>", d->reviewer, "</b>");
+    rf_hb_elem(h, " on ", d->decided_at, "");
+    rf_hb_elem(h, ": ", d->reason, "");
 }
 
 /* The hit's review state in one line: what was decided, by whom, when and why, and for a
  * cleared hit whose listed record changed since, what changed. */
-static void render_review(hb *h, const rf_hit_note *note, rf_hit_state state)
+static void render_review(rf_hb *h, const rf_hit_note *note, rf_hit_state state)
 {
     const rf_decision *d = note ? note->decision : NULL;
-    raw(h, "<p class=\"review ");
-    raw(h, rf_hit_state_name(state));
-    raw(h, "\">");
+    rf_hb_raw(h, "<p class=\"review ");
+    rf_hb_raw(h, rf_hit_state_name(state));
+    rf_hb_raw(h, "\">");
     if (note && note->rescreen && (state == RF_HIT_NEW || state == RF_HIT_CHANGED ||
                                    state == RF_HIT_CLEARED || state == RF_HIT_CONFIRMED ||
                                    state == RF_HIT_ESCALATED))
-        elem(h, "<b>Since the last screening: ", note->rescreen, ".</b> ");
+        rf_hb_elem(h, "<b>Since the last screening: ", note->rescreen, ".</b> ");
     switch (state) {
-    case RF_HIT_NEW: raw(h, "<b>New</b>: never reviewed."); break;
+    case RF_HIT_NEW: rf_hb_raw(h, "<b>New</b>: never reviewed."); break;
     case RF_HIT_CLEARED:
-        raw(h, "<b>Cleared earlier</b>");
+        rf_hb_raw(h, "<b>Cleared earlier</b>");
         if (d) decided(h, d);
-        raw(h, ". The listed record is the one cleared: no alarm.");
+        rf_hb_raw(h, ". The listed record is the one cleared: no alarm.");
         break;
     case RF_HIT_CHANGED:
-        raw(h, "<b>Cleared earlier, but the listed record changed since</b>");
+        rf_hb_raw(h, "<b>Cleared earlier, but the listed record changed since</b>");
         if (d) decided(h, d);
-        raw(h, ". Review it again.");
+        rf_hb_raw(h, ". Review it again.");
         break;
     case RF_HIT_CONFIRMED:
-        raw(h, "<b>Confirmed</b> as the listed party");
+        rf_hb_raw(h, "<b>Confirmed</b> as the listed party");
         if (d) decided(h, d);
-        raw(h, ".");
+        rf_hb_raw(h, ".");
         break;
     case RF_HIT_ESCALATED:
-        raw(h, "<b>Escalated</b>");
+        rf_hb_raw(h, "<b>Escalated</b>");
         if (d) decided(h, d);
-        raw(h, ". Awaiting a decision.");
+        rf_hb_raw(h, ". Awaiting a decision.");
         break;
-    case RF_HIT_DELISTED: raw(h, "<b>Delisted</b>: no longer in the lists in force."); break;
-    case RF_HIT_DROPPED: raw(h, "<b>No longer matched</b>: still listed."); break;
+    case RF_HIT_DELISTED: rf_hb_raw(h, "<b>Delisted</b>: no longer in the lists in force."); break;
+    case RF_HIT_DROPPED: rf_hb_raw(h, "<b>No longer matched</b>: still listed."); break;
     }
-    if (note && !empty(note->changes)) elem(h, " <span class=\"changes\">What changed: ",
-                                             note->changes, "</span>");
-    raw(h, "</p>\n");
+    if (note && !empty(note->changes)) rf_hb_elem(h, " <span class=\"changes\">What changed: ",
+                                                   note->changes, "</span>");
+    rf_hb_raw(h, "</p>\n");
 }
 
-static void render_hit(hb *h, const rf_party *party, const rf_hit *hit, const rf_hit_note *note,
+static void render_hit(rf_hb *h, const rf_party *party, const rf_hit *hit, const rf_hit_note *note,
                        rf_hit_state state)
 {
     const rf_entity *e = hit->entity;
@@ -319,26 +290,26 @@ static void render_hit(hb *h, const rf_party *party, const rf_hit *hit, const rf
     rf_buf line = {0};
 
     rf_report_score(score, hit->score);
-    raw(h, "<section class=\"hit\">\n<h4><span class=\"score ");
-    raw(h, hit->score >= RED_SCORE ? "red" : "amber");
-    elem(h, "\">", score, "</span> ");
-    elem(h, "<span class=\"list\">", e->list_code ? e->list_code : "?", "</span> ");
-    text(h, e->list_name);
-    raw(h, "</h4>\n");
+    rf_hb_raw(h, "<section class=\"hit\">\n<h4><span class=\"score ");
+    rf_hb_raw(h, hit->score >= RED_SCORE ? "red" : "amber");
+    rf_hb_elem(h, "\">", score, "</span> ");
+    rf_hb_elem(h, "<span class=\"list\">", e->list_code ? e->list_code : "?", "</span> ");
+    rf_hb_text(h, e->list_name);
+    rf_hb_raw(h, "</h4>\n");
     render_review(h, note, state);
-    raw(h, "<table class=\"compare\">\n<tr><th>Order says</th><td>");
+    rf_hb_raw(h, "<table class=\"compare\">\n<tr><th>Order says</th><td>");
     marked(h, party->name, hit->party_spans, hit->n_party_spans);
-    raw(h, "</td></tr>\n<tr><th>List says</th><td>");
+    rf_hb_raw(h, "</td></tr>\n<tr><th>List says</th><td>");
     if (matched) {
         marked(h, matched->text, hit->listed_spans, hit->n_listed_spans);
         if (matched->kind != RF_NAME_PRIMARY)
-            elem(h, " <span class=\"kind\">", rf_name_kind_name(matched->kind), "</span>");
+            rf_hb_elem(h, " <span class=\"kind\">", rf_name_kind_name(matched->kind), "</span>");
     }
-    raw(h, "</td></tr>\n");
+    rf_hb_raw(h, "</td></tr>\n");
     if (primary && (!matched || strcmp(matched->text, primary) != 0))
         fact(h, "Listed as", primary);
     fact(h, "Affiliate of", e->parent_name);
-    raw(h, "</table>\n<table class=\"facts\">\n");
+    rf_hb_raw(h, "</table>\n<table class=\"facts\">\n");
     fact(h, "Entity type", rf_entity_type_name(e->type));
     fact(h, "List entry", e->source_id);
     fact(h, "Federal Register", e->federal_register);
@@ -348,13 +319,13 @@ static void render_hit(hb *h, const rf_party *party, const rf_hit *hit, const rf
     fact(h, "License policy", e->license_policy);
     fact(h, "Programs", e->programs);
     if (e->n_addresses) {
-        raw(h, "<tr><th>Addresses</th><td><ul>");
+        rf_hb_raw(h, "<tr><th>Addresses</th><td><ul>");
         for (size_t i = 0; i < e->n_addresses && !h->rc; i++) {
             rf_buf_reset(&line);
             h->rc = rf_report_address(&line, &e->addresses[i]);
-            if (line.len) elem(h, "<li>", line.data, "</li>");
+            if (line.len) rf_hb_elem(h, "<li>", line.data, "</li>");
         }
-        raw(h, "</ul></td></tr>\n");
+        rf_hb_raw(h, "</ul></td></tr>\n");
     }
     fact(h, "Title", e->title);
     fact(h, "Nationalities", e->nationalities);
@@ -364,22 +335,22 @@ static void render_hit(hb *h, const rf_party *party, const rf_hit *hit, const rf
     /* Only web links: a list file could carry a javascript: URL. */
     if (e->source_url && (strncmp(e->source_url, "https://", 8) == 0 ||
                           strncmp(e->source_url, "http://", 7) == 0)) {
-        elem(h, "<tr><th>Source</th><td><a href=\"", e->source_url, "\">");
-        elem(h, "", e->source_url, "</a></td></tr>\n");
+        rf_hb_elem(h, "<tr><th>Source</th><td><a href=\"", e->source_url, "\">");
+        rf_hb_elem(h, "", e->source_url, "</a></td></tr>\n");
     }
-    raw(h, "</table>\n");
-    if (!empty(hit->explanation)) elem(h, "<p class=\"why\">", hit->explanation, "</p>\n");
-    raw(h, "</section>\n");
+    rf_hb_raw(h, "</table>\n");
+    if (!empty(hit->explanation)) rf_hb_elem(h, "<p class=\"why\">", hit->explanation, "</p>\n");
+    rf_hb_raw(h, "</section>\n");
     rf_buf_free(&line);
 }
 
 /* One part of a line of facts, after `sep` unless it is the first; empty values are left out. */
-static void meta_part(hb *h, int *parts, const char *sep, const char *open, const char *value,
+static void meta_part(rf_hb *h, int *parts, const char *sep, const char *open, const char *value,
                       const char *close)
 {
     if (empty(value)) return;
-    if ((*parts)++) raw(h, sep);
-    elem(h, open, value, close);
+    if ((*parts)++) rf_hb_raw(h, sep);
+    rf_hb_elem(h, open, value, close);
 }
 
 /* The badge of a flagged party: its most urgent hit state, or for a new alarm how close
@@ -398,7 +369,7 @@ static const char *party_badge(rf_hit_state state, int red)
     return red ? "Likely match" : "Possible match";
 }
 
-static void render_party(hb *h, const rf_report *rep, const rf_party *party, const char *ref,
+static void render_party(rf_hb *h, const rf_report *rep, const rf_party *party, const char *ref,
                          const rf_hit *const *hits, size_t n_hits, int red,
                          const rf_destination *dest)
 {
@@ -407,30 +378,30 @@ static void render_party(hb *h, const rf_report *rep, const rf_party *party, con
                       : !rf_hit_state_alarms(state)    ? "known"
                       : red || state == RF_HIT_CONFIRMED ? "red"
                                                          : "amber";
-    raw(h, "<article class=\"party ");
-    raw(h, cls);
-    raw(h, "\">\n<p class=\"meta\"><span class=\"badge ");
-    raw(h, cls);
-    raw(h, "\">");
-    raw(h, dest && !n_hits ? "Embargoed destination" : party_badge(state, red));
-    raw(h, "</span> ");
-    text(h, party->document);
-    raw(h, ":");
-    num(h, party->line);
-    if (!empty(party->role)) elem(h, " &middot; ", party->role, "");
-    elem(h, " &middot; ref ", ref, "");
-    if (rep->fingerprint) elem(h, " &middot; counterparty <span class=\"mono\">",
-                               rep->fingerprint, "</span>");
+    rf_hb_raw(h, "<article class=\"party ");
+    rf_hb_raw(h, cls);
+    rf_hb_raw(h, "\">\n<p class=\"meta\"><span class=\"badge ");
+    rf_hb_raw(h, cls);
+    rf_hb_raw(h, "\">");
+    rf_hb_raw(h, dest && !n_hits ? "Embargoed destination" : party_badge(state, red));
+    rf_hb_raw(h, "</span> ");
+    rf_hb_text(h, party->document);
+    rf_hb_raw(h, ":");
+    rf_hb_num(h, party->line);
+    if (!empty(party->role)) rf_hb_elem(h, " &middot; ", party->role, "");
+    rf_hb_elem(h, " &middot; ref ", ref, "");
+    if (rep->fingerprint) rf_hb_elem(h, " &middot; counterparty <span class=\"mono\">",
+                                     rep->fingerprint, "</span>");
     screened_as_of(h, rep);
-    raw(h, "</p>\n<h3>");
+    rf_hb_raw(h, "</p>\n<h3>");
     if (party->name) marked(h, party->name, n_hits ? hits[0]->party_spans : NULL,
                             n_hits ? hits[0]->n_party_spans : 0);
-    else raw(h, "(no name on the document)");
-    raw(h, "</h3>\n");
+    else rf_hb_raw(h, "(no name on the document)");
+    rf_hb_raw(h, "</h3>\n");
     if (!empty(party->address) || !empty(party->city) || !empty(party->country) ||
         !empty(party->item) || !empty(party->date) || !empty(party->order_line)) {
         int parts = 0;
-        raw(h, "<p class=\"meta\">");
+        rf_hb_raw(h, "<p class=\"meta\">");
         meta_part(h, &parts, ", ", "", party->address, "");
         meta_part(h, &parts, ", ", "", party->city, "");
         meta_part(h, &parts, ", ", "", party->region, "");
@@ -438,28 +409,28 @@ static void render_party(hb *h, const rf_report *rep, const rf_party *party, con
         meta_part(h, &parts, ", ", "<b>", party->country, "</b>");
         meta_part(h, &parts, " &middot; ", "dated ", party->date, "");
         meta_part(h, &parts, " &middot; ", "item ", party->item, "");
-        raw(h, "</p>\n");
+        rf_hb_raw(h, "</p>\n");
     }
     if (n_hits > 1) {
-        raw(h, "<p class=\"meta\">");
-        num(h, (long)n_hits);
-        raw(h, " listed entries match, best first.</p>\n");
+        rf_hb_raw(h, "<p class=\"meta\">");
+        rf_hb_num(h, (long)n_hits);
+        rf_hb_raw(h, " listed entries match, best first.</p>\n");
     }
     if (dest && !h->rc) h->rc = rf_html_embargo(h->b, dest);
     for (size_t i = 0; i < n_hits; i++)
         render_hit(h, party, hits[i], rep->notes ? &rep->notes[i] : NULL,
                    rf_report_hit_state(rep, i));
-    raw(h, "</article>\n");
+    rf_hb_raw(h, "</article>\n");
 }
 
-static void render_clear(hb *h, const rf_party *party, const char *ref)
+static void render_clear(rf_hb *h, const rf_party *party, const char *ref)
 {
-    elem(h, "<tr><td>", party->document, "</td><td>");
-    num(h, party->line);
-    elem(h, "</td><td>", party->role, "</td><td>");
-    elem(h, "", ref, "</td><td>");
-    elem(h, "", party->name, "</td><td>");
-    elem(h, "", party->country, "</td></tr>\n");
+    rf_hb_elem(h, "<tr><td>", party->document, "</td><td>");
+    rf_hb_num(h, party->line);
+    rf_hb_elem(h, "</td><td>", party->role, "</td><td>");
+    rf_hb_elem(h, "", ref, "</td><td>");
+    rf_hb_elem(h, "", party->name, "</td><td>");
+    rf_hb_elem(h, "", party->country, "</td></tr>\n");
 }
 
 int rf_report_html_open(rf_report *rep, rf_error *err)
@@ -478,7 +449,7 @@ int rf_report_html_add(rf_report *rep, const rf_party *party, const rf_hit *cons
     rf_buf ref = {0};
     rf_destination dest;
     int embargo = rf_destination_check(&dest, party) == 1;
-    hb h;
+    rf_hb h;
     int rc;
 
     if (!doc) return rf_error_set(err, RF_ENOMEM, party->document, party->line, "out of memory");
@@ -492,7 +463,7 @@ int rf_report_html_add(rf_report *rep, const rf_party *party, const rf_hit *cons
     s->parties++;
     doc->parties++;
     s->n_embargo += embargo;
-    h = (hb){&s->flagged, RF_OK};
+    h = (rf_hb){&s->flagged, RF_OK};
     if (n_hits || embargo) {
         rf_buf_reset(&s->flagged);
         render_party(&h, rep, party, ref.data, hits, n_hits, best >= RED_SCORE,
@@ -521,11 +492,11 @@ int rf_report_html_add(rf_report *rep, const rf_party *party, const rf_hit *cons
         s->n_gone += state == RF_HIT_DELISTED || state == RF_HIT_DROPPED;
     } else if (!embargo) {
         s->n_clear++;
-        h = (hb){&s->clear, RF_OK};
+        h = (rf_hb){&s->clear, RF_OK};
         render_clear(&h, party, ref.data);
         if (!h.rc && rep->screening && rep->screening->n_delisted) {
             s->n_delisted++;
-            h = (hb){&s->delisted, RF_OK};
+            h = (rf_hb){&s->delisted, RF_OK};
             render_delisted(&h, rep, party, ref.data);
         }
     }
@@ -540,15 +511,15 @@ int rf_report_html_failure(rf_report *rep, const rf_error *failure, rf_error *er
 {
     html_state *s = rep->html;
     doc_stat *doc = doc_for(s, failure->file);
-    hb h = {&s->failures, RF_OK};
+    rf_hb h = {&s->failures, RF_OK};
 
     if (!doc) return rf_error_set(err, RF_ENOMEM, NULL, 0, "out of memory");
     doc->failed = 1;
     s->n_failures++;
-    elem(&h, "<tr><td>", failure->file, "</td><td>");
-    if (failure->line > 0) num(&h, failure->line);
-    elem(&h, "</td><td>", failure->message[0] ? failure->message : rf_strerror(failure->code),
-         "</td></tr>\n");
+    rf_hb_elem(&h, "<tr><td>", failure->file, "</td><td>");
+    if (failure->line > 0) rf_hb_num(&h, failure->line);
+    rf_hb_elem(&h, "</td><td>", failure->message[0] ? failure->message : rf_strerror(failure->code),
+               "</td></tr>\n");
     if (h.rc) return rf_error_set(err, h.rc, NULL, 0, "out of memory");
     return RF_OK;
 }
@@ -631,58 +602,58 @@ static int list_cmp(const void *a, const void *b)
     return strcmp(x->code, y->code);
 }
 
-static void tile(hb *h, const char *cls, long n, const char *label)
+static void tile(rf_hb *h, const char *cls, long n, const char *label)
 {
-    raw(h, "<div class=\"tile ");
-    raw(h, cls);
-    raw(h, "\"><b>");
-    num(h, n);
-    elem(h, "</b><span>", label, "</span></div>\n");
+    rf_hb_raw(h, "<div class=\"tile ");
+    rf_hb_raw(h, cls);
+    rf_hb_raw(h, "\"><b>");
+    rf_hb_num(h, n);
+    rf_hb_elem(h, "</b><span>", label, "</span></div>\n");
 }
 
 /* " N parties <what>" when N is not 0. */
-static void known(hb *h, long n, const char *what)
+static void known(rf_hb *h, long n, const char *what)
 {
     if (!n) return;
-    raw(h, " ");
-    num(h, n);
-    raw(h, n == 1 ? " party" : " parties");
-    raw(h, what);
+    rf_hb_raw(h, " ");
+    rf_hb_num(h, n);
+    rf_hb_raw(h, n == 1 ? " party" : " parties");
+    rf_hb_raw(h, what);
 }
 
-static void render_verdict(hb *h, const html_state *s)
+static void render_verdict(rf_hb *h, const html_state *s)
 {
     const char *cls = s->n_failures || s->n_red || s->n_confirmed || s->n_embargo ? "red"
                       : s->n_new || s->n_escalated                ? "amber"
                                                                    : "green";
-    raw(h, "<p class=\"verdict ");
-    raw(h, cls);
-    raw(h, "\">");
+    rf_hb_raw(h, "<p class=\"verdict ");
+    rf_hb_raw(h, cls);
+    rf_hb_raw(h, "\">");
     if (s->n_failures) {
-        raw(h, "Screening incomplete: ");
-        num(h, s->n_failures);
-        raw(h, s->n_failures == 1 ? " document could not be read. " : " documents could not be "
-                                                                       "read. ");
+        rf_hb_raw(h, "Screening incomplete: ");
+        rf_hb_num(h, s->n_failures);
+        rf_hb_raw(h, s->n_failures == 1 ? " document could not be read. "
+                                        : " documents could not be read. ");
     }
     if (s->n_new) {
-        num(h, s->n_new);
-        raw(h, " of ");
-        num(h, s->parties);
-        raw(h, s->parties == 1 ? " party" : " parties");
-        raw(h, " matched listed parties and must be reviewed before shipping");
+        rf_hb_num(h, s->n_new);
+        rf_hb_raw(h, " of ");
+        rf_hb_num(h, s->parties);
+        rf_hb_raw(h, s->parties == 1 ? " party" : " parties");
+        rf_hb_raw(h, " matched listed parties and must be reviewed before shipping");
         if (s->n_red) {
-            raw(h, " (");
-            num(h, s->n_red);
-            raw(h, " likely)");
+            rf_hb_raw(h, " (");
+            rf_hb_num(h, s->n_red);
+            rf_hb_raw(h, " likely)");
         }
-        raw(h, ".");
+        rf_hb_raw(h, ".");
     } else if (s->n_flagged) {
-        raw(h, "No new alarm.");
+        rf_hb_raw(h, "No new alarm.");
     } else {
-        raw(h, "No match: none of the ");
-        num(h, s->parties);
-        raw(h, s->parties == 1 ? " party" : " parties");
-        raw(h, " screened matched a listed party.");
+        rf_hb_raw(h, "No match: none of the ");
+        rf_hb_num(h, s->parties);
+        rf_hb_raw(h, s->parties == 1 ? " party" : " parties");
+        rf_hb_raw(h, " screened matched a listed party.");
     }
     /* Known alarms and quiet hits apart from the new ones: a reviewer starts with the new. */
     known(h, s->n_embargo, " in an embargoed destination (Cuba, Iran, North Korea, Syria, "
@@ -693,15 +664,15 @@ static void render_verdict(hb *h, const html_state *s)
     known(h, s->n_gone, " no longer matched (delisted, or the listing changed).");
     known(h, s->n_delisted, " clear, but listed until a recent list version: see Delisted "
                             "parties.");
-    raw(h, "</p>\n");
+    rf_hb_raw(h, "</p>\n");
 }
 
-static void render_summary(hb *h, const rf_report *rep, html_state *s)
+static void render_summary(rf_hb *h, const rf_report *rep, html_state *s)
 {
     char threshold[8];
 
     rf_report_score(threshold, rep->threshold);
-    raw(h, "<div class=\"tiles\">\n");
+    rf_hb_raw(h, "<div class=\"tiles\">\n");
     tile(h, "", (long)s->n_docs, "documents");
     tile(h, "", s->parties, "parties screened");
     tile(h, s->n_red ? "red" : "", s->n_red, "likely matches");
@@ -713,160 +684,160 @@ static void render_summary(hb *h, const rf_report *rep, html_state *s)
     tile(h, "green", s->n_clear, "clear");
     if (s->n_embargo) tile(h, "red", s->n_embargo, "embargoed destinations");
     if (s->n_failures) tile(h, "red", s->n_failures, "documents not read");
-    raw(h, "</div>\n<table class=\"facts\">\n");
+    rf_hb_raw(h, "</div>\n<table class=\"facts\">\n");
     fact(h, "Screened as of", rep->as_of    ? rep->as_of
                               : s->n_dates ? "each document's own date (see below)"
                                            : "the date of the run");
     fact(h, "Match threshold", threshold);
     fact(h, "Tool", rep->tool_version);
-    raw(h, "</table>\n");
+    rf_hb_raw(h, "</table>\n");
 
     if (s->n_lists) {
         qsort(s->lists, s->n_lists, sizeof *s->lists, list_cmp);
-        raw(h, "<h3>Hits per list</h3>\n<table><thead><tr><th>List</th><th>Name</th>"
-               "<th>Hits</th><th>Parties</th></tr></thead><tbody>\n");
+        rf_hb_raw(h, "<h3>Hits per list</h3>\n<table><thead><tr><th>List</th><th>Name</th>"
+                     "<th>Hits</th><th>Parties</th></tr></thead><tbody>\n");
         for (size_t i = 0; i < s->n_lists; i++) {
-            elem(h, "<tr><td><span class=\"list\">", s->lists[i].code, "</span></td><td>");
-            elem(h, "", s->lists[i].name, "</td><td class=\"n\">");
-            num(h, s->lists[i].hits);
-            raw(h, "</td><td class=\"n\">");
-            num(h, s->lists[i].parties);
-            raw(h, "</td></tr>\n");
+            rf_hb_elem(h, "<tr><td><span class=\"list\">", s->lists[i].code, "</span></td><td>");
+            rf_hb_elem(h, "", s->lists[i].name, "</td><td class=\"n\">");
+            rf_hb_num(h, s->lists[i].hits);
+            rf_hb_raw(h, "</td><td class=\"n\">");
+            rf_hb_num(h, s->lists[i].parties);
+            rf_hb_raw(h, "</td></tr>\n");
         }
-        raw(h, "</tbody></table>\n");
+        rf_hb_raw(h, "</tbody></table>\n");
     }
 
-    raw(h, "<h3>Lists screened against</h3>\n");
-    if (rep->n_versions == 0) raw(h, "<p class=\"meta\">No list version was given.</p>\n");
+    rf_hb_raw(h, "<h3>Lists screened against</h3>\n");
+    if (rep->n_versions == 0) rf_hb_raw(h, "<p class=\"meta\">No list version was given.</p>\n");
     else
-        raw(h, "<table><thead><tr><th>Version</th><th>Feed</th><th>Published</th>"
-               "<th>Imported file</th><th>sha256</th><th>Entities</th><th>Imported</th></tr>"
-               "</thead><tbody>\n");
+        rf_hb_raw(h, "<table><thead><tr><th>Version</th><th>Feed</th><th>Published</th>"
+                     "<th>Imported file</th><th>sha256</th><th>Entities</th><th>Imported</th></tr>"
+                     "</thead><tbody>\n");
     for (size_t i = 0; i < rep->n_versions; i++) {
         const rf_version *v = &rep->versions[i];
-        raw(h, "<tr><td class=\"n\">");
-        num(h, (long)v->id);
-        elem(h, "</td><td>", v->feed, "");
-        if (!empty(v->format)) elem(h, " <span class=\"meta\">(", v->format, ")</span>");
-        elem(h, "</td><td class=\"date\">", v->published ? v->published : "not stated",
-             "</td><td class=\"mono\">");
-        elem(h, "", v->source_file, "</td><td class=\"mono hash\">");
-        elem(h, "", v->sha256, "</td><td class=\"n\">");
-        num(h, (long)v->entities);
-        elem(h, "</td><td class=\"date\">", v->imported_at, "</td></tr>\n");
+        rf_hb_raw(h, "<tr><td class=\"n\">");
+        rf_hb_num(h, (long)v->id);
+        rf_hb_elem(h, "</td><td>", v->feed, "");
+        if (!empty(v->format)) rf_hb_elem(h, " <span class=\"meta\">(", v->format, ")</span>");
+        rf_hb_elem(h, "</td><td class=\"date\">", v->published ? v->published : "not stated",
+                   "</td><td class=\"mono\">");
+        rf_hb_elem(h, "", v->source_file, "</td><td class=\"mono hash\">");
+        rf_hb_elem(h, "", v->sha256, "</td><td class=\"n\">");
+        rf_hb_num(h, (long)v->entities);
+        rf_hb_elem(h, "</td><td class=\"date\">", v->imported_at, "</td></tr>\n");
     }
-    if (rep->n_versions) raw(h, "</tbody></table>\n");
+    if (rep->n_versions) rf_hb_raw(h, "</tbody></table>\n");
 
     /* Parties screened as of their own documents' dates: which versions each date used. */
     if (s->n_dates > 1 || (s->n_dates == 1 && (!rep->as_of || strcmp(rep->as_of,
                                                                       s->dates[0].as_of)))) {
-        raw(h, "<h3>Dates screened as of</h3>\n<table><thead><tr><th>As of</th>"
-               "<th>Versions</th><th>Parties</th></tr></thead><tbody>\n");
+        rf_hb_raw(h, "<h3>Dates screened as of</h3>\n<table><thead><tr><th>As of</th>"
+                     "<th>Versions</th><th>Parties</th></tr></thead><tbody>\n");
         for (size_t i = 0; i < s->n_dates; i++) {
-            elem(h, "<tr><td class=\"date\">", s->dates[i].as_of, "</td><td>");
-            elem(h, "", s->dates[i].versions, "</td><td class=\"n\">");
-            num(h, s->dates[i].parties);
-            raw(h, "</td></tr>\n");
+            rf_hb_elem(h, "<tr><td class=\"date\">", s->dates[i].as_of, "</td><td>");
+            rf_hb_elem(h, "", s->dates[i].versions, "</td><td class=\"n\">");
+            rf_hb_num(h, s->dates[i].parties);
+            rf_hb_raw(h, "</td></tr>\n");
         }
-        raw(h, "</tbody></table>\n");
+        rf_hb_raw(h, "</tbody></table>\n");
     }
 
     if (s->n_docs) {
-        raw(h, "<h3>Documents</h3>\n<table><thead><tr><th>Document</th><th>Parties</th>"
-               "<th>Flagged</th><th></th></tr></thead><tbody>\n");
+        rf_hb_raw(h, "<h3>Documents</h3>\n<table><thead><tr><th>Document</th><th>Parties</th>"
+                     "<th>Flagged</th><th></th></tr></thead><tbody>\n");
         for (size_t i = 0; i < s->n_docs; i++) {
-            elem(h, "<tr><td class=\"mono\">", s->docs[i].name, "</td><td class=\"n\">");
-            num(h, s->docs[i].parties);
-            raw(h, "</td><td class=\"n\">");
-            num(h, s->docs[i].flagged);
-            raw(h, !s->docs[i].failed         ? "</td><td></td></tr>\n"
-                   : s->docs[i].parties == 0 ? "</td><td><span class=\"badge red\">not read"
-                                               "</span></td></tr>\n"
-                                             : "</td><td><span class=\"badge red\">not read to "
-                                               "the end</span></td></tr>\n");
+            rf_hb_elem(h, "<tr><td class=\"mono\">", s->docs[i].name, "</td><td class=\"n\">");
+            rf_hb_num(h, s->docs[i].parties);
+            rf_hb_raw(h, "</td><td class=\"n\">");
+            rf_hb_num(h, s->docs[i].flagged);
+            rf_hb_raw(h, !s->docs[i].failed ? "</td><td></td></tr>\n"
+                         : s->docs[i].parties == 0
+                             ? "</td><td><span class=\"badge red\">not read</span></td></tr>\n"
+                             : "</td><td><span class=\"badge red\">not read to the end</span>"
+                               "</td></tr>\n");
         }
-        raw(h, "</tbody></table>\n");
+        rf_hb_raw(h, "</tbody></table>\n");
     }
 }
 
-static void render_page(hb *h, const rf_report *rep, html_state *s)
+static void render_page(rf_hb *h, const rf_report *rep, html_state *s)
 {
     char red[8];
 
     rf_report_score(red, RED_SCORE);
-    raw(h, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-           "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-           "<title>Screening report: ");
-    num(h, s->n_flagged);
-    raw(h, " flagged of ");
-    num(h, s->parties);
-    raw(h, " parties</title>\n<style>\n");
-    raw(h, style);
-    raw(h, style_documents);
-    raw(h, "</style>\n</head>\n<body>\n<main>\n<header>\n"
-           "<h1>Export-control screening report</h1>\n<p class=\"sub\">");
-    if (rep->generated_at) elem(h, "Generated ", rep->generated_at, " ");
-    raw(h, "by redflag");
-    if (rep->tool_version) elem(h, " ", rep->tool_version, "");
-    raw(h, "</p>\n</header>\n");
+    rf_hb_raw(h, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+                 "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+                 "<title>Screening report: ");
+    rf_hb_num(h, s->n_flagged);
+    rf_hb_raw(h, " flagged of ");
+    rf_hb_num(h, s->parties);
+    rf_hb_raw(h, " parties</title>\n<style>\n");
+    rf_hb_raw(h, style);
+    rf_hb_raw(h, style_documents);
+    rf_hb_raw(h, "</style>\n</head>\n<body>\n<main>\n<header>\n"
+                 "<h1>Export-control screening report</h1>\n<p class=\"sub\">");
+    if (rep->generated_at) rf_hb_elem(h, "Generated ", rep->generated_at, " ");
+    rf_hb_raw(h, "by redflag");
+    if (rep->tool_version) rf_hb_elem(h, " ", rep->tool_version, "");
+    rf_hb_raw(h, "</p>\n</header>\n");
     render_verdict(h, s);
-    raw(h, "<h2>Summary</h2>\n");
+    rf_hb_raw(h, "<h2>Summary</h2>\n");
     render_summary(h, rep, s);
 
     if (s->n_failures) {
-        raw(h, "<h2>Documents not read</h2>\n<p class=\"meta\">Their parties were not "
-               "screened.</p>\n<table><thead><tr><th>File</th><th>Line</th><th>Problem</th>"
-               "</tr></thead><tbody>\n");
-        raw(h, s->failures.data);
-        raw(h, "</tbody></table>\n");
+        rf_hb_raw(h, "<h2>Documents not read</h2>\n<p class=\"meta\">Their parties were not "
+                     "screened.</p>\n<table><thead><tr><th>File</th><th>Line</th><th>Problem</th>"
+                     "</tr></thead><tbody>\n");
+        rf_hb_raw(h, s->failures.data);
+        rf_hb_raw(h, "</tbody></table>\n");
     }
 
-    raw(h, "<h2>Flagged parties</h2>\n");
+    rf_hb_raw(h, "<h2>Flagged parties</h2>\n");
     if (s->n_flagged || s->n_embargo) {
-        raw(h, "<p class=\"meta\">Marked words matched. <b>Likely match</b>: a listed name "
-               "matches at ");
-        raw(h, red);
-        raw(h, " or more; <b>possible match</b>: at the threshold or more. Clear a hit only "
-               "when the facts (address, country, dates of birth, identity documents) show "
-               "another party. <b>Embargoed destination</b>: the party receives or uses the "
-               "goods in a comprehensively embargoed country or region, whoever it is. "
-               "Grouped by document, with the document's parties and the order lines "
-               "concerned.</p>\n");
+        rf_hb_raw(h, "<p class=\"meta\">Marked words matched. <b>Likely match</b>: a listed name "
+                     "matches at ");
+        rf_hb_raw(h, red);
+        rf_hb_raw(h, " or more; <b>possible match</b>: at the threshold or more. Clear a hit only "
+                     "when the facts (address, country, dates of birth, identity documents) show "
+                     "another party. <b>Embargoed destination</b>: the party receives or uses the "
+                     "goods in a comprehensively embargoed country or region, whoever it is. "
+                     "Grouped by document, with the document's parties and the order lines "
+                     "concerned.</p>\n");
         if (!h->rc) h->rc = rf_html_docs_render(h->b, s->by_document);
     } else {
-        raw(h, "<p class=\"meta\">None.</p>\n");
+        rf_hb_raw(h, "<p class=\"meta\">None.</p>\n");
     }
 
     if (s->n_delisted) {
-        raw(h, "<h2>Delisted parties</h2>\n<p class=\"meta\">Clear on the date screened, but "
-               "they match a party that the previous version of a list named and the version "
-               "in force removed. Shown for the record.</p>\n");
-        raw(h, s->delisted.data);
+        rf_hb_raw(h, "<h2>Delisted parties</h2>\n<p class=\"meta\">Clear on the date screened, but "
+                     "they match a party that the previous version of a list named and the version "
+                     "in force removed. Shown for the record.</p>\n");
+        rf_hb_raw(h, s->delisted.data);
     }
 
-    raw(h, "<h2>Clear parties</h2>\n");
+    rf_hb_raw(h, "<h2>Clear parties</h2>\n");
     if (s->n_clear) {
-        raw(h, "<details>\n<summary>");
-        num(h, s->n_clear);
-        raw(h, s->n_clear == 1 ? " party" : " parties");
-        raw(h, " matched no listed name at the threshold</summary>\n<table><thead><tr>"
-               "<th>Document</th><th>Line</th><th>Role</th><th>Ref</th><th>Name</th>"
-               "<th>Country</th></tr></thead><tbody>\n");
-        raw(h, s->clear.data);
-        raw(h, "</tbody></table>\n</details>\n");
+        rf_hb_raw(h, "<details>\n<summary>");
+        rf_hb_num(h, s->n_clear);
+        rf_hb_raw(h, s->n_clear == 1 ? " party" : " parties");
+        rf_hb_raw(h, " matched no listed name at the threshold</summary>\n<table><thead><tr>"
+                     "<th>Document</th><th>Line</th><th>Role</th><th>Ref</th><th>Name</th>"
+                     "<th>Country</th></tr></thead><tbody>\n");
+        rf_hb_raw(h, s->clear.data);
+        rf_hb_raw(h, "</tbody></table>\n</details>\n");
     } else {
-        raw(h, "<p class=\"meta\">None.</p>\n");
+        rf_hb_raw(h, "<p class=\"meta\">None.</p>\n");
     }
-    raw(h, "<footer>Screening flags names that resemble listed ones; it does not decide. A "
-           "match must be reviewed by a person before the transaction goes ahead, and a "
-           "clear result is only as good as the list versions above.</footer>\n"
-           "</main>\n</body>\n</html>\n");
+    rf_hb_raw(h, "<footer>Screening flags names that resemble listed ones; it does not decide. A "
+                 "match must be reviewed by a person before the transaction goes ahead, and a "
+                 "clear result is only as good as the list versions above.</footer>\n"
+                 "</main>\n</body>\n</html>\n");
 }
 
 int rf_report_html_close(rf_report *rep, rf_error *err)
 {
     rf_buf page = {0};
-    hb h = {&page, RF_OK};
+    rf_hb h = {&page, RF_OK};
     int rc;
 
     render_page(&h, rep, rep->html);

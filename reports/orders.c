@@ -105,45 +105,18 @@ int rf_report_order_csv(rf_buf *b, const rf_party *party, const rf_destination *
 
 /* ---- HTML ------------------------------------------------------------------------------- */
 
-typedef struct hb {
-    rf_buf *b;
-    int rc;
-} hb;
-
-static void raw(hb *h, const char *s)
-{
-    if (!h->rc && s) h->rc = rf_buf_puts(h->b, s);
-}
-
-static void text(hb *h, const char *s)
-{
-    if (!h->rc && s) h->rc = rf_html_text(h->b, s, strlen(s));
-}
-
-static void num(hb *h, long n)
-{
-    if (!h->rc) h->rc = rf_buf_printf(h->b, "%ld", n);
-}
-
-static void elem(hb *h, const char *open, const char *s, const char *close)
-{
-    raw(h, open);
-    text(h, s);
-    raw(h, close);
-}
-
 int rf_html_embargo(rf_buf *out, const rf_destination *d)
 {
-    hb h = {out, RF_OK};
-    raw(&h, "<section class=\"embargo\">\n<h4><span class=\"list\">");
-    text(&h, d->code);
-    elem(&h, "</span> Embargoed destination: ", d->name, "</h4>\n<table class=\"facts\">\n");
-    elem(&h, "<tr><th>Found in</th><td>the ", d->field, " of the party: ");
-    elem(&h, "<mark>", d->found, "</mark></td></tr>\n");
-    elem(&h, "<tr><th>Rules</th><td>", d->authority, "</td></tr>\n</table>\n");
-    raw(&h, "<p class=\"why\">No export, reexport or transfer to this destination without a "
-            "license, whoever the party is: hold the order until it is cleared.</p>\n"
-            "</section>\n");
+    rf_hb h = {out, RF_OK};
+    rf_hb_raw(&h, "<section class=\"embargo\">\n<h4><span class=\"list\">");
+    rf_hb_text(&h, d->code);
+    rf_hb_elem(&h, "</span> Embargoed destination: ", d->name, "</h4>\n<table class=\"facts\">\n");
+    rf_hb_elem(&h, "<tr><th>Found in</th><td>the ", d->field, " of the party: ");
+    rf_hb_elem(&h, "<mark>", d->found, "</mark></td></tr>\n");
+    rf_hb_elem(&h, "<tr><th>Rules</th><td>", d->authority, "</td></tr>\n</table>\n");
+    rf_hb_raw(&h, "<p class=\"why\">No export, reexport or transfer to this destination without a "
+                  "license, whoever the party is: hold the order until it is cleared.</p>\n"
+                  "</section>\n");
     return h.rc;
 }
 
@@ -256,25 +229,25 @@ int rf_html_docs_add(rf_html_docs **docs, const rf_party *party, const char *sta
                      const rf_buf *article)
 {
     doc_group *g;
-    hb h;
+    rf_hb h;
 
     if (!*docs && !(*docs = calloc(1, sizeof **docs))) return RF_ENOMEM;
     if (!(g = group_for(*docs, party))) return RF_ENOMEM;
     g->parties++;
     if (g->structured) {
-        h = (hb){&g->party_rows, RF_OK};
-        elem(&h, "<tr><td>", party->role, "</td><td>");
-        text(&h, party->name ? party->name : "(no name)");
-        elem(&h, "</td><td>", party->country, "</td><td>");
-        if (party->order_line) elem(&h, "line ", party->order_line, "");
-        else raw(&h, "document");
-        raw(&h, "</td><td>");
-        num(&h, party->line);
-        raw(&h, "</td><td>");
-        raw(&h, article ? "<span class=\"badge red\">" : "");
-        text(&h, status);
-        raw(&h, article ? "</span>" : "");
-        raw(&h, "</td></tr>\n");
+        h = (rf_hb){&g->party_rows, RF_OK};
+        rf_hb_elem(&h, "<tr><td>", party->role, "</td><td>");
+        rf_hb_text(&h, party->name ? party->name : "(no name)");
+        rf_hb_elem(&h, "</td><td>", party->country, "</td><td>");
+        if (party->order_line) rf_hb_elem(&h, "line ", party->order_line, "");
+        else rf_hb_raw(&h, "document");
+        rf_hb_raw(&h, "</td><td>");
+        rf_hb_num(&h, party->line);
+        rf_hb_raw(&h, "</td><td>");
+        rf_hb_raw(&h, article ? "<span class=\"badge red\">" : "");
+        rf_hb_text(&h, status);
+        rf_hb_raw(&h, article ? "</span>" : "");
+        rf_hb_raw(&h, "</td></tr>\n");
         if (h.rc) return h.rc;
     }
     if (!article) return RF_OK;
@@ -283,57 +256,58 @@ int rf_html_docs_add(rf_html_docs **docs, const rf_party *party, const char *sta
     return g->structured ? keep_lines(g, party) : RF_OK;
 }
 
-static void render_lines(hb *h, const doc_group *g)
+static void render_lines(rf_hb *h, const doc_group *g)
 {
-    raw(h, "<h4>Order lines concerned</h4>\n<table><thead><tr><th>Line</th><th>Part</th>"
-           "<th>Description</th><th>Quantity</th><th>ECCN</th><th>HS code</th><th>Origin</th>"
-           "<th>File line</th></tr></thead><tbody>\n");
+    rf_hb_raw(h, "<h4>Order lines concerned</h4>\n<table><thead><tr><th>Line</th><th>Part</th>"
+                 "<th>Description</th><th>Quantity</th><th>ECCN</th><th>HS code</th><th>Origin</th>"
+                 "<th>File line</th></tr></thead><tbody>\n");
     for (size_t i = 0; i < g->n_lines; i++) {
         char *const *t = &g->line_text[i * 7];
-        raw(h, "<tr>");
-        for (int k = 0; k < 7; k++) elem(h, k == 4 && t[k] ? "<td><b>" : "<td>", t[k],
-                                         k == 4 && t[k] ? "</b></td>" : "</td>");
-        raw(h, "<td class=\"n\">");
-        num(h, g->lines[i].line);
-        raw(h, "</td></tr>\n");
+        rf_hb_raw(h, "<tr>");
+        for (int k = 0; k < 7; k++) rf_hb_elem(h, k == 4 && t[k] ? "<td><b>" : "<td>", t[k],
+                                               k == 4 && t[k] ? "</b></td>" : "</td>");
+        rf_hb_raw(h, "<td class=\"n\">");
+        rf_hb_num(h, g->lines[i].line);
+        rf_hb_raw(h, "</td></tr>\n");
     }
-    raw(h, "</tbody></table>\n");
+    rf_hb_raw(h, "</tbody></table>\n");
 }
 
 int rf_html_docs_render(rf_buf *out, const rf_html_docs *docs)
 {
-    hb h = {out, RF_OK};
+    rf_hb h = {out, RF_OK};
     for (size_t i = 0; docs && i < docs->n; i++) {
         const doc_group *g = &docs->groups[i];
         if (!g->flagged) continue;
-        raw(&h, "<section class=\"document\">\n<h3 class=\"doc\">");
+        rf_hb_raw(&h, "<section class=\"document\">\n<h3 class=\"doc\">");
         if (g->structured) {
             /* "X12 850": an X12 transaction set is named by its number only */
-            if (same(g->format, "x12")) raw(&h, "X12 ");
-            elem(&h, "", g->doc_type ? g->doc_type : "Document", " ");
-            text(&h, g->ref ? g->ref : "(no number)");
-            if (g->date) elem(&h, " <span class=\"meta\">of ", g->date, "</span>");
+            if (same(g->format, "x12")) rf_hb_raw(&h, "X12 ");
+            rf_hb_elem(&h, "", g->doc_type ? g->doc_type : "Document", " ");
+            rf_hb_text(&h, g->ref ? g->ref : "(no number)");
+            if (g->date) rf_hb_elem(&h, " <span class=\"meta\">of ", g->date, "</span>");
         } else {
-            text(&h, g->document);
+            rf_hb_text(&h, g->document);
         }
-        raw(&h, "</h3>\n<p class=\"meta\">");
-        if (g->structured) elem(&h, "<span class=\"mono\">", g->document, "</span> &middot; ");
-        text(&h, g->format);
-        raw(&h, " &middot; ");
-        num(&h, g->flagged);
-        raw(&h, " of ");
-        num(&h, g->parties);
-        raw(&h, g->parties == 1 ? " party flagged</p>\n" : " parties flagged</p>\n");
+        rf_hb_raw(&h, "</h3>\n<p class=\"meta\">");
+        if (g->structured)
+            rf_hb_elem(&h, "<span class=\"mono\">", g->document, "</span> &middot; ");
+        rf_hb_text(&h, g->format);
+        rf_hb_raw(&h, " &middot; ");
+        rf_hb_num(&h, g->flagged);
+        rf_hb_raw(&h, " of ");
+        rf_hb_num(&h, g->parties);
+        rf_hb_raw(&h, g->parties == 1 ? " party flagged</p>\n" : " parties flagged</p>\n");
         if (g->structured) {
-            raw(&h, "<details open>\n<summary>Parties of the document</summary>\n<table><thead>"
-                    "<tr><th>Role</th><th>Name</th><th>Country</th><th>On</th><th>File line</th>"
-                    "<th>Status</th></tr></thead><tbody>\n");
-            raw(&h, g->party_rows.data);
-            raw(&h, "</tbody></table>\n</details>\n");
+            rf_hb_raw(&h, "<details open>\n<summary>Parties of the document</summary>\n"
+                          "<table><thead><tr><th>Role</th><th>Name</th><th>Country</th><th>On</th>"
+                          "<th>File line</th><th>Status</th></tr></thead><tbody>\n");
+            rf_hb_raw(&h, g->party_rows.data);
+            rf_hb_raw(&h, "</tbody></table>\n</details>\n");
             if (g->n_lines) render_lines(&h, g);
         }
-        raw(&h, g->articles.data);
-        raw(&h, "</section>\n");
+        rf_hb_raw(&h, g->articles.data);
+        rf_hb_raw(&h, "</section>\n");
     }
     return h.rc;
 }

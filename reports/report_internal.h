@@ -71,6 +71,19 @@ int rf_html_text(rf_buf *out, const char *s, size_t len);
  * widened to whole characters) wrapped in <mark>. */
 int rf_html_marked(rf_buf *out, const char *s, const rf_span *spans, size_t n_spans);
 
+/* HTML appended with a sticky error, so rendering reads as a sequence of writes checked
+ * once at the end: each call does nothing once rc is set. html.c and orders.c both write
+ * this way. NULL text appends nothing. */
+typedef struct rf_hb {
+    rf_buf *b;
+    int rc;
+} rf_hb;
+void rf_hb_raw(rf_hb *h, const char *s);  /* as it is */
+void rf_hb_text(rf_hb *h, const char *s); /* escaped (rf_html_text) */
+void rf_hb_num(rf_hb *h, long n);
+/* open, escaped s, close: <tag>text</tag> */
+void rf_hb_elem(rf_hb *h, const char *open, const char *s, const char *close);
+
 /* ---- order documents (orders.c) ------------------------------------------------------- */
 
 /* JSON: appends the party's document and order-line fields ("format", "doc_type", "date",

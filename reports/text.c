@@ -106,6 +106,28 @@ int rf_html_text(rf_buf *out, const char *s, size_t len)
     return put_escaped(out, s ? s : "", s ? len : 0, html_escape, "&#xFFFD;");
 }
 
+void rf_hb_raw(rf_hb *h, const char *s)
+{
+    if (!h->rc && s) h->rc = rf_buf_puts(h->b, s);
+}
+
+void rf_hb_text(rf_hb *h, const char *s)
+{
+    if (!h->rc && s) h->rc = rf_html_text(h->b, s, strlen(s));
+}
+
+void rf_hb_num(rf_hb *h, long n)
+{
+    if (!h->rc) h->rc = rf_buf_printf(h->b, "%ld", n);
+}
+
+void rf_hb_elem(rf_hb *h, const char *open, const char *s, const char *close)
+{
+    rf_hb_raw(h, open);
+    rf_hb_text(h, s);
+    rf_hb_raw(h, close);
+}
+
 static int span_cmp(const void *a, const void *b)
 {
     const rf_span *x = a, *y = b;
