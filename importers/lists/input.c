@@ -131,7 +131,7 @@ int rf_list_survey(rf_list_input *in, rf_list_sample *sample, rf_error *err)
         sample->head = sample->buf;
         sample->buf[sample->head_len] = '\0';
         sample->whole = total == sample->head_len;
-        sample->tail_len = total < RF_LIST_SAMPLE ? (size_t)total : RF_LIST_SAMPLE;
+        sample->tail_len = total < RF_LIST_SAMPLE ? total : RF_LIST_SAMPLE;
         if (total > RF_LIST_SAMPLE && ring) {
             /* The ring's oldest byte is at `ring`: rotated to the front by three reversals. */
             reverse(tail, ring);
