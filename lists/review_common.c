@@ -46,11 +46,6 @@ void rf_strings_free(rf_strings *s)
     free(rf_strings_detach(s));
 }
 
-int rf_store_bind_text(sqlite3_stmt *stmt, int col, const char *s)
-{
-    return s ? sqlite3_bind_text(stmt, col, s, -1, SQLITE_STATIC) : sqlite3_bind_null(stmt, col);
-}
-
 int rf_store_check_text(const char *s, const char *what, int required, rf_error *err)
 {
     size_t len, bad;

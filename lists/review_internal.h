@@ -23,9 +23,6 @@ const char *rf_strings_get(const rf_strings *s, long slot);
 char *rf_strings_detach(rf_strings *s);
 void rf_strings_free(rf_strings *s);
 
-/* Binds a borrowed string (NULL binds SQL NULL); the statement runs before it goes away. */
-int rf_store_bind_text(sqlite3_stmt *stmt, int col, const char *s);
-
 /* RF_EUSAGE naming `what` unless `s` is non-empty, valid UTF-8 and at most RF_MAX_FIELD bytes. */
 int rf_store_check_text(const char *s, const char *what, int required, rf_error *err);
 

@@ -124,9 +124,7 @@ int rf_store_prepare(sqlite3_stmt **out, rf_store *st, const char *sql, rf_error
     return RF_OK;
 }
 
-/* Binds a borrowed string; the statement is stepped before the caller's pointer goes away,
- * so SQLITE_STATIC saves a copy per field. NULL binds SQL NULL. */
-static int bind_text(sqlite3_stmt *stmt, int col, const char *s)
+int rf_store_bind_text(sqlite3_stmt *stmt, int col, const char *s)
 {
     return s ? sqlite3_bind_text(stmt, col, s, -1, SQLITE_STATIC) : sqlite3_bind_null(stmt, col);
 }
@@ -317,8 +315,8 @@ int rf_store_has_version(rf_store *st, const char *feed, const char *sha256)
     if (!feed || !sha256) return 0;
     if (rf_store_prepare(&stmt, st, "SELECT 1 FROM list_version WHERE feed = ?1 AND sha256 = ?2",
                          NULL) == 0) {
-        bind_text(stmt, 1, feed);
-        bind_text(stmt, 2, sha256);
+        rf_store_bind_text(stmt, 1, feed);
+        rf_store_bind_text(stmt, 2, sha256);
         found = sqlite3_step(stmt) == SQLITE_ROW;
     }
     sqlite3_finalize(stmt);
@@ -441,7 +439,7 @@ int rf_store_versions_in_force(rf_version_list *out, rf_store *st, const char *a
         sqlite3_finalize(now);
         as_of = today;
     }
-    bind_text(stmt, 1, as_of);
+    rf_store_bind_text(stmt, 1, as_of);
     rc = rf_store_collect_versions(out, st, stmt, err);
 
 cleanup:
@@ -575,11 +573,11 @@ int rf_import_begin(rf_import **out, rf_store *st, const rf_version_info *info, 
                                " VALUES (?1, ?2, ?3, ?4, ?5, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))",
                                err)) != 0)
         goto fail;
-    bind_text(stmt, 1, info->feed);
-    bind_text(stmt, 2, info->format);
-    bind_text(stmt, 3, info->source_file ? info->source_file : "");
-    bind_text(stmt, 4, info->sha256);
-    bind_text(stmt, 5, info->published);
+    rf_store_bind_text(stmt, 1, info->feed);
+    rf_store_bind_text(stmt, 2, info->format);
+    rf_store_bind_text(stmt, 3, info->source_file ? info->source_file : "");
+    rf_store_bind_text(stmt, 4, info->sha256);
+    rf_store_bind_text(stmt, 5, info->published);
     if (sqlite3_step(stmt) != SQLITE_DONE) {
         rc = rf_store_db_error(err, st, "recording the list version");
         goto fail;
@@ -740,11 +738,13 @@ int rf_import_add(rf_import *imp, const rf_entity *e, rf_error *err)
 
     s = imp->ins_entity;
     sqlite3_bind_int64(s, col++, imp->version_id);
-    for (size_t i = 0; i < 3; i++) bind_text(s, col++, fields[i]); /* code, name, source id */
-    bind_text(s, col++, rf_entity_type_name(e->type));
-    for (size_t i = 3; i < sizeof fields / sizeof *fields; i++) bind_text(s, col++, fields[i]);
+    for (size_t i = 0; i < 3; i++) /* code, name, source id */
+        rf_store_bind_text(s, col++, fields[i]);
+    rf_store_bind_text(s, col++, rf_entity_type_name(e->type));
+    for (size_t i = 3; i < sizeof fields / sizeof *fields; i++)
+        rf_store_bind_text(s, col++, fields[i]);
     sqlite3_bind_int64(s, col++, e->source_line);
-    bind_text(s, col, hash);
+    rf_store_bind_text(s, col, hash);
     if ((rc = step_insert(imp, s, e->source_line, err)) != 0) return rc;
     entity_id = sqlite3_last_insert_rowid(imp->st->db);
 
@@ -752,17 +752,17 @@ int rf_import_add(rf_import *imp, const rf_entity *e, rf_error *err)
     for (size_t i = 0; i < e->n_names; i++) {
         sqlite3_bind_int64(s, 1, entity_id);
         sqlite3_bind_int64(s, 2, (sqlite3_int64)i);
-        bind_text(s, 3, e->names[i].text);
-        bind_text(s, 4, rf_name_kind_name(e->names[i].kind));
+        rf_store_bind_text(s, 3, e->names[i].text);
+        rf_store_bind_text(s, 4, rf_name_kind_name(e->names[i].kind));
         if ((rc = step_insert(imp, s, e->source_line, err)) != 0) return rc;
     }
     s = imp->ins_address;
     for (size_t i = 0; i < e->n_addresses; i++) {
         sqlite3_bind_int64(s, 1, entity_id);
         sqlite3_bind_int64(s, 2, (sqlite3_int64)i);
-        bind_text(s, 3, e->addresses[i].text);
-        bind_text(s, 4, e->addresses[i].city);
-        bind_text(s, 5, e->addresses[i].country);
+        rf_store_bind_text(s, 3, e->addresses[i].text);
+        rf_store_bind_text(s, 4, e->addresses[i].city);
+        rf_store_bind_text(s, 5, e->addresses[i].country);
         if ((rc = step_insert(imp, s, e->source_line, err)) != 0) return rc;
     }
     imp->entities++;
@@ -778,7 +778,7 @@ int rf_import_warn(rf_import *imp, long line, const char *message, rf_error *err
         return rf_error_set(err, RF_EDB, imp->st->path, 0, "the import already failed");
     sqlite3_bind_int64(imp->ins_warning, 1, imp->version_id);
     sqlite3_bind_int64(imp->ins_warning, 2, line);
-    bind_text(imp->ins_warning, 3, message);
+    rf_store_bind_text(imp->ins_warning, 3, message);
     if ((rc = step_insert(imp, imp->ins_warning, line, err)) != 0) return rc;
     imp->warnings++;
     return RF_OK;
@@ -863,7 +863,7 @@ int rf_store_download_get(rf_download *out, rf_store *st, const char *url, rf_er
                                " FROM download WHERE url = ?1",
                                err)) != 0)
         return rc;
-    bind_text(stmt, 1, url);
+    rf_store_bind_text(stmt, 1, url);
     step = sqlite3_step(stmt);
     if (step == SQLITE_ROW) {
         column_copy(out->etag, sizeof out->etag, stmt, 0);
@@ -895,10 +895,10 @@ int rf_store_download_put(rf_store *st, const char *url, const rf_download *d, r
                                " strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))",
                                err)) != 0)
         return rc;
-    bind_text(stmt, 1, url);
-    bind_text(stmt, 2, d->etag);
-    bind_text(stmt, 3, d->last_modified);
-    bind_text(stmt, 4, d->sha256);
+    rf_store_bind_text(stmt, 1, url);
+    rf_store_bind_text(stmt, 2, d->etag);
+    rf_store_bind_text(stmt, 3, d->last_modified);
+    rf_store_bind_text(stmt, 4, d->sha256);
     sqlite3_bind_int64(stmt, 5, d->version_id);
     if (sqlite3_step(stmt) != SQLITE_DONE) rc = rf_store_db_error(err, st, "recording the download");
     sqlite3_finalize(stmt);

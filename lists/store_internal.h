@@ -23,6 +23,9 @@ int rf_store_read_begin(rf_store *st, int *began, rf_error *err);
 void rf_store_read_end(rf_store *st, int began);
 /* Prepares `sql` on the store's connection; *out is NULL on failure. */
 int rf_store_prepare(sqlite3_stmt **out, rf_store *st, const char *sql, rf_error *err);
+/* Binds a borrowed string; the statement is stepped before the caller's pointer goes away,
+ * so SQLITE_STATIC saves a copy per field. NULL binds SQL NULL. */
+int rf_store_bind_text(sqlite3_stmt *stmt, int col, const char *s);
 /* 1 when `s` is YYYY-MM-DD. */
 int rf_store_valid_date(const char *s);
 /* The columns of list_version that rf_store_collect_versions reads, in its order. */
