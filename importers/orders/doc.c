@@ -1,6 +1,7 @@
 /* doc.c: the in-memory order document of orders.h: an arena of strings, the parties and
  * lines the structured readers find, filing of classification codes under ECCN or HS, and
- * the hand-out of parties as rf_party records with the lines they concern. */
+ * the hand-out of parties as rf_party records with the lines they concern; and the line
+ * counting the segment readers share (ord_advance). */
 #include "importers/orders/orders.h"
 
 #include <stdlib.h>
@@ -366,4 +367,12 @@ int ord_doc_emit(ord_doc *d, rf_party_fn fn, void *ctx, rf_error *err)
     rf_buf_free(&address);
     free(lines);
     return rc;
+}
+
+void ord_advance(size_t *pos, long *line, const char *data, size_t len, size_t n)
+{
+    for (size_t i = 0; i < n && *pos < len; i++, (*pos)++)
+        if (data[*pos] == '\n' ||
+            (data[*pos] == '\r' && (*pos + 1 == len || data[*pos + 1] != '\n')))
+            (*line)++;
 }

@@ -73,11 +73,7 @@ static int is_upper(char c)
 
 static void advance(edi_in *in, size_t n)
 {
-    for (size_t i = 0; i < n && in->pos < in->len; i++, in->pos++)
-        if (in->data[in->pos] == '\n' ||
-            (in->data[in->pos] == '\r' &&
-             (in->pos + 1 == in->len || in->data[in->pos + 1] != '\n')))
-            in->line++;
+    ord_advance(&in->pos, &in->line, in->data, in->len, n);
 }
 
 /* 1 when the bytes at `i` (after white space) start a segment: three capitals and the

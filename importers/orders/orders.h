@@ -122,6 +122,11 @@ void ord_snake_case(char *out, size_t out_size, const char *s, size_t len);
  * letters and digits, lower case ("n1_" and "LW" give "n1_lw"). */
 void ord_code_role(char *out, size_t out_size, const char *prefix, const char *code, size_t len);
 
+/* Moves *pos forward by up to `n` bytes of data[0, len), adding to *line the line ends it
+ * passes (LF, CR, or CR LF counted once), so the segment readers (X12, EDIFACT) can name the
+ * physical line of what they report whatever the file's line ends. */
+void ord_advance(size_t *pos, long *line, const char *data, size_t len, size_t n);
+
 /* Hands every party of the document to `fn` in document order, one call per name; a party
  * without a name still goes out when it has an address, a country or an identifier, since
  * the destination check needs no name. */

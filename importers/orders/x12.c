@@ -99,11 +99,7 @@ static int is_ws(char c)
 
 static void advance(x12_in *in, size_t n)
 {
-    for (size_t i = 0; i < n && in->pos < in->len; i++, in->pos++)
-        if (in->data[in->pos] == '\n' ||
-            (in->data[in->pos] == '\r' &&
-             (in->pos + 1 == in->len || in->data[in->pos + 1] != '\n')))
-            in->line++;
+    ord_advance(&in->pos, &in->line, in->data, in->len, n);
 }
 
 static void skip_ws(x12_in *in)
