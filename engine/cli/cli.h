@@ -68,6 +68,8 @@ void cli_print_import_warning(const char *file, long line, const char *message, 
 int cli_valid_date(const char *s);
 /* Parses a score threshold in (0, 1]; 0 on success. */
 int cli_parse_threshold(double *out, const char *s);
+/* Parses a whole number from 1 to `max` (--max-hits, --threads); 0 on success. */
+int cli_parse_count(int *out, const char *s, int max);
 
 /* The database path: `db_path` (from --db) when not NULL, else rf_store_default_path.
  * Prints any error itself; returns 0 or CLI_EXIT_ERROR. */

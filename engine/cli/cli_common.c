@@ -67,6 +67,15 @@ int cli_parse_threshold(double *out, const char *s)
     return 0;
 }
 
+int cli_parse_count(int *out, const char *s, int max)
+{
+    char *end;
+    long n = strtol(s, &end, 10);
+    if (*end || end == s || n < 1 || n > max) return -1;
+    *out = (int)n;
+    return 0;
+}
+
 /* mkdir -p of the directory that will hold `path`. */
 static int make_parent_dirs(const char *path, rf_error *err)
 {

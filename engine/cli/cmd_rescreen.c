@@ -541,28 +541,20 @@ int cli_rescreen(int argc, char **argv)
         case 'd': db = optarg; break;
         case 'f': format_name = optarg; break;
         case 'o': output = optarg; break;
-        case 'T': {
-            char *end;
-            long n = strtol(optarg, &end, 10);
-            if (*end || end == optarg || n < 1 || n > MAX_THREADS)
+        case 'T':
+            if (cli_parse_count(&threads, optarg, MAX_THREADS))
                 return cli_usage_error("rescreen", "--threads wants a number from 1 to %d",
                                        MAX_THREADS);
-            threads = (int)n;
             break;
-        }
         case 't':
             if (cli_parse_threshold(&rr.match.threshold, optarg))
                 return cli_usage_error("rescreen", "--threshold wants a number in (0, 1], not '%s'",
                                        optarg);
             break;
-        case 'x': {
-            char *end;
-            long n = strtol(optarg, &end, 10);
-            if (*end || end == optarg || n < 1 || n > 1000)
+        case 'x':
+            if (cli_parse_count(&rr.match.max_hits, optarg, 1000))
                 return cli_usage_error("rescreen", "--max-hits wants a number from 1 to 1000");
-            rr.match.max_hits = (int)n;
             break;
-        }
         case 'h': fputs(rescreen_help, stdout); return 0;
         case ':': return cli_bad_option("rescreen", argv, optopt, 1);
         default: return cli_bad_option("rescreen", argv, optopt, 0);

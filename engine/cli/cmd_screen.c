@@ -248,14 +248,10 @@ int cli_screen(int argc, char **argv)
                                        optarg);
             as_of = per_document ? NULL : optarg;
             break;
-        case 'x': {
-            char *end;
-            long n = strtol(optarg, &end, 10);
-            if (*end || end == optarg || n < 1 || n > 1000)
+        case 'x':
+            if (cli_parse_count(&run.match.max_hits, optarg, 1000))
                 return cli_usage_error("screen", "--max-hits wants a number from 1 to 1000");
-            run.match.max_hits = (int)n;
             break;
-        }
         case 'h': fputs(screen_help, stdout); return 0;
         case ':': return cli_bad_option("screen", argv, optopt, 1);
         default: return cli_bad_option("screen", argv, optopt, 0);

@@ -181,14 +181,10 @@ int cli_search(int argc, char **argv)
                                        optarg);
             break;
         case 'c': party.country = optarg; break;
-        case 'x': {
-            char *end;
-            long n = strtol(optarg, &end, 10);
-            if (*end || end == optarg || n < 1 || n > 1000)
+        case 'x':
+            if (cli_parse_count(&opts.max_hits, optarg, 1000))
                 return cli_usage_error("search", "--max-hits wants a number from 1 to 1000");
-            opts.max_hits = (int)n;
             break;
-        }
         case 'a':
             if (!cli_valid_date(optarg))
                 return cli_usage_error("search", "--as-of wants a date YYYY-MM-DD, not '%s'",
