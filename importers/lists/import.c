@@ -592,6 +592,8 @@ static int import_input(rf_import_summary *out, rf_store *st, rf_list_input *in,
     }
     rc = rf_import_commit(cx.imp, &out->version_id, err);
     if (rc == 0) snprintf(out->published, sizeof out->published, "%s", published);
+    /* The store does not know the file: its refusal (a file without an entity) names it. */
+    else if (err && !err->file[0]) snprintf(err->file, sizeof err->file, "%s", in->name);
 
 cleanup:
     for (size_t i = 0; set && i < SET_MAX; i++) input_close(&set->parts[i]);
