@@ -153,7 +153,8 @@ static float word_sim(const rf_side *p, size_t i, const rf_side *l, size_t j, in
     if (pc == RF_TOK_NUMBER || lc == RF_TOK_NUMBER) return 0.0f;
     /* A Chinese or Korean name differing by a syllable is another name (习近朋, 习近平). */
     if (p->origin[i] == RF_ORIGIN_SYLLABIC || l->origin[j] == RF_ORIGIN_SYLLABIC) return 0.0f;
-    if (pl != ll && (person || (pl > 4 && ll > 4)) && rf_collapse_equal(p->surf[i], pl, l->surf[j], ll)) {
+    if (pl != ll && p->letters[i] == l->letters[j] && (person || (pl > 4 && ll > 4)) &&
+        rf_collapse_equal(p->surf[i], pl, l->surf[j], ll)) {
         /* A letter doubled or undoubled ("Sson" / "Son", "Essa" / "Esa"), even in a short
          * name of a person; not in a company's acronym ("AEC" is not "AECC"). */
         size_t longer = pl > ll ? pl : ll, extra = longer - (pl < ll ? pl : ll);
