@@ -20,6 +20,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
  * `n` formats (anything else is left alone, so each harness stays on its own parser). */
 void fuzz_list_import(const uint8_t *data, size_t size, const rf_list_format *formats, size_t n);
 
+/* Imports the list file paths[0] from disk, with the companions beside it (paths[1..n): the
+ * only names an error may give). */
+void fuzz_list_import_set(const char *const *paths, size_t n);
+
 /* What an order harness accepts: 1 when data[0..size) is worth handing to the reader. */
 typedef int (*fuzz_accept_fn)(const char *data, size_t size);
 

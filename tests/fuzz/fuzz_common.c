@@ -90,16 +90,10 @@ static void check_imported(const rf_import_summary *sum)
     FUZZ_CHECK(count_versions() == store_versions, "not one version more");
 }
 
-void fuzz_list_import(const uint8_t *data, size_t size, const rf_list_format *formats, size_t n)
+/* The store the next import goes into: fresh once the last one is full. */
+static void ready_store(void)
 {
-    rf_list_format f = rf_list_format_detect((const char *)data, size);
-    rf_import_summary sum;
     rf_error err = {0};
-    size_t i;
-    int rc;
-
-    for (i = 0; i < n && formats[i] != f; i++) continue;
-    if (i == n) return;
     if (store && store_versions >= STORE_VERSIONS_MAX) {
         rf_store_close(store);
         store = NULL;
@@ -108,17 +102,52 @@ void fuzz_list_import(const uint8_t *data, size_t size, const rf_list_format *fo
         FUZZ_CHECK(rf_store_open(&store, ":memory:", &err) == 0, "store: %s", err.message);
         store_versions = 0;
     }
-    rc = rf_import_list_data(&sum, store, LIST_NAME, data, size, NULL, &err);
-    if (rc == 0 && !sum.already_imported) {
-        check_imported(&sum);
-    } else if (rc != 0) {
-        /* A user is told which file and given a reason; nothing of it is kept. */
-        FUZZ_CHECK(rc < 0 && err.code == rc, "result %d, error code %d", rc, err.code);
-        FUZZ_CHECK(strcmp(err.file, LIST_NAME) == 0, "error names \"%s\"", err.file);
-        FUZZ_CHECK(err.message[0] != '\0', "empty error message");
-        FUZZ_CHECK(count_versions() == store_versions, "a failed import left a version: %s",
-                   err.message);
+}
+
+/* What an import must leave: a whole version, or an error naming one of the `n` files in
+ * `names` and no version. */
+static void check_import(int rc, const rf_import_summary *sum, const rf_error *err,
+                         const char *const *names, size_t n)
+{
+    size_t i;
+    if (rc == 0) {
+        if (!sum->already_imported) check_imported(sum);
+        return;
     }
+    /* A user is told which file and given a reason; nothing of it is kept. */
+    FUZZ_CHECK(rc < 0 && err->code == rc, "result %d, error code %d", rc, err->code);
+    for (i = 0; i < n && strcmp(err->file, names[i]) != 0; i++) continue;
+    FUZZ_CHECK(i < n, "error names \"%s\": %s", err->file, err->message);
+    FUZZ_CHECK(err->message[0] != '\0', "empty error message");
+    FUZZ_CHECK(count_versions() == store_versions, "a failed import left a version: %s",
+               err->message);
+}
+
+void fuzz_list_import(const uint8_t *data, size_t size, const rf_list_format *formats, size_t n)
+{
+    static const char *const names[] = {LIST_NAME};
+    rf_list_format f = rf_list_format_detect((const char *)data, size);
+    rf_import_summary sum;
+    rf_error err = {0};
+    size_t i;
+    int rc;
+
+    for (i = 0; i < n && formats[i] != f; i++) continue;
+    if (i == n) return;
+    ready_store();
+    rc = rf_import_list_data(&sum, store, LIST_NAME, data, size, NULL, &err);
+    check_import(rc, &sum, &err, names, 1);
+}
+
+void fuzz_list_import_set(const char *const *paths, size_t n)
+{
+    rf_import_summary sum;
+    rf_error err = {0};
+    int rc;
+
+    ready_store();
+    rc = rf_import_list_file(&sum, store, paths[0], NULL, &err);
+    check_import(rc, &sum, &err, paths, n);
 }
 
 /* ---- order documents ------------------------------------------------------------------ */
