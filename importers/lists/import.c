@@ -13,6 +13,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <time.h>
 
 /* Every format, in the order detection tries them: the ones with the most specific
  * signatures first (the CSL's and the DPL's headers), the header-less OFAC CSV last. */
@@ -496,6 +497,17 @@ static int find_set(set_data *set, char sha256[65], const rf_list_format_def *de
     return 0;
 }
 
+/* Tomorrow's date (UTC) into `out` as YYYY-MM-DD: the latest date a list can be published
+ * today somewhere on earth. Returns `out`. */
+static const char *tomorrow(char out[11])
+{
+    time_t t = time(NULL) + 24 * 60 * 60;
+    struct tm tm;
+    if (!gmtime_r(&t, &tm) || strftime(out, 11, "%Y-%m-%d", &tm) != 10)
+        snprintf(out, 11, "9999-12-31");
+    return out;
+}
+
 /* Imports `in`: a first pass (rf_list_survey) takes its sha256 and its sample, so that the
  * format is known and a file already imported is skipped before anything is written; then
  * the format reads the file again, as a stream, inside the version's transaction. Reading a
@@ -509,7 +521,7 @@ static int import_input(rf_import_summary *out, rf_store *st, rf_list_input *in,
     rf_list_ctx cx;
     rf_version_info info;
     set_data *set = NULL;
-    char published[11] = "", sha256[65];
+    char published[11] = "", future[11] = "", latest[11], sha256[65];
     int rc;
 
     memset(&cx, 0, sizeof cx);
@@ -573,6 +585,11 @@ static int import_input(rf_import_summary *out, rf_store *st, rf_list_input *in,
         snprintf(published, sizeof published, "%s", opts->effective);
     } else if (def->published && (rc = def->published(published, &cx)) != 0) {
         goto cleanup;
+    } else if (published[0] && strcmp(published, tomorrow(latest)) > 0) {
+        /* A date in the future is a typo in the file (2824 for 2024): kept, the version would
+         * not be in force until then, and screening would go on without it unseen. */
+        snprintf(future, sizeof future, "%s", published);
+        published[0] = '\0';
     }
 
     info.feed = def->feed;
@@ -581,6 +598,9 @@ static int import_input(rf_import_summary *out, rf_store *st, rf_list_input *in,
     info.sha256 = sha256;
     info.published = published[0] ? published : NULL;
     if ((rc = rf_import_begin(&cx.imp, st, &info, err)) != 0) goto cleanup;
+    if (future[0])
+        rc = rf_list_warn(&cx, 0, "publication date %s is in the future (a typo in the file?): "
+                          "left out, so the version is in force from its import", future);
     for (size_t i = 0; rc == 0 && i < cx.n_parts; i++)
         if (!cx.parts[i].name)
             rc = rf_list_warn(&cx, 0, "no %s beside this file: what it holds is missing from "
