@@ -11,9 +11,10 @@
 #       $RF_FUZZ_BUILD/artifacts/<harness>/, the log to $RF_FUZZ_BUILD/logs/<harness>.log.
 #       Prints per harness: executions, exec/s, coverage (libFuzzer's final cov: and ft:),
 #       corpus size and the outcome; exits 1 if any harness found something.
-#   scripts/fuzz.sh --merge HARNESS...
-#       adds to tests/fuzz/<harness>/ the inputs found by the last campaign that reach code the
-#       corpus does not (libFuzzer -merge=1), for committing.
+#   scripts/fuzz.sh --merge [-k N] HARNESS...
+#       adds to tests/fuzz/<harness>/ the (at most N, default 20) inputs found by the last
+#       campaign that add the most coverage features the corpus lacks, for committing: the
+#       corpus stays a few dozen files that ctest replays in a second.
 #   scripts/fuzz.sh --list
 #       prints the harness names.
 #
@@ -26,6 +27,7 @@ root=$PWD
 build=${RF_FUZZ_BUILD:-$root/build-fuzz}
 seconds=600
 parallel=1
+keep=20
 mode=run
 
 harnesses=$(sed -n '/^set(RF_FUZZ_HARNESSES/,/)/p' tests/fuzz/CMakeLists.txt |
@@ -36,6 +38,7 @@ while [ $# -gt 0 ]; do
     -t) seconds=$2; shift 2 ;;
     -j) parallel=$2; shift 2 ;;
     --merge) mode=merge; shift ;;
+    -k) keep=$2; shift 2 ;;
     --list) echo $harnesses | tr ' ' '\n'; exit 0 ;;
     -h|--help) sed -n '2,/^set -e/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     -*) echo "fuzz.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
@@ -72,12 +75,49 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
 if [ "$mode" = merge ]; then
+    # libFuzzer's own merge would keep every input with a feature of its own (hundreds): a
+    # greedy cover over the features it records keeps the $keep inputs that add the most.
     mkdir -p "$build/logs"
     for h in $selected; do
-        before=$(ls "tests/fuzz/$h" | wc -l)
-        "$build/tests/fuzz/fuzz_$h" -merge=1 -rss_limit_mb=2048 -timeout=30 \
-            "tests/fuzz/$h" "$build/corpus/$h" >"$build/logs/$h.merge.log" 2>&1
-        echo "$h: $before -> $(ls "tests/fuzz/$h" | wc -l) inputs in tests/fuzz/$h"
+        # The tree's corpus is the merge's initial corpus: libFuzzer credits each campaign
+        # input only with the features nothing before it had.
+        scratch=$(mktemp -d)
+        mkdir "$scratch/initial"
+        cp "tests/fuzz/$h"/* "$scratch/initial/"
+        "$build/tests/fuzz/fuzz_$h" -merge=1 -merge_control_file="$scratch/control" \
+            -rss_limit_mb=2048 -timeout=30 "$scratch/initial" "$build/corpus/$h" \
+            >"$build/logs/$h.merge.log" 2>&1
+        python3 - "$scratch/control" "$scratch/initial" "tests/fuzz/$h" "$keep" <<'PY'
+import hashlib, os, shutil, sys
+control, initial, tree, keep = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+lines = open(control).read().split("\n")
+n = int(lines[0])
+files = lines[2:2 + n]
+features = {}
+for line in lines[2 + n:]:
+    if line.startswith("FT "):
+        f = line.split()
+        features[int(f[1])] = set(map(int, f[2:]))
+covered, candidates = set(), []
+for i, path in enumerate(files):
+    if os.path.dirname(os.path.abspath(path)) == os.path.abspath(initial):
+        covered |= features.get(i, set())
+    else:
+        candidates.append(i)
+before, added = len(covered), 0
+while added < keep:
+    best = max(candidates, key=lambda i: len(features.get(i, set()) - covered), default=None)
+    if best is None or not features.get(best, set()) - covered:
+        break
+    covered |= features[best]
+    data = open(files[best], "rb").read()
+    shutil.copyfile(files[best], os.path.join(tree, hashlib.sha1(data).hexdigest()))
+    candidates.remove(best)
+    added += 1
+print("%s: %d inputs added, features %d -> %d" % (os.path.basename(tree), added, before,
+                                                 len(covered)))
+PY
+        rm -rf "$scratch"
     done
     exit 0
 fi
