@@ -412,6 +412,9 @@ double rf_score_sides(const rf_side *p, const rf_side *l, int person, rf_score_d
     for (size_t j = 0; j < l->n; j++) {
         if (distinctive(l->cls[j])) has_distinct_l = 1;
         if (used_l[j] || repeats_paired(l, j, used_l)) continue;
+        /* A listed person's initial the order leaves out ("Robert S. Fairchild") says
+         * nothing either way; its rarity as a one-letter word is not the name's. */
+        if (person && l->surf_len[j] == 1) continue;
         den += (person ? UNPAIRED_LISTED_PERSON : UNPAIRED_LISTED_ORG) * l->weight[j];
         if (l->cls[j] == RF_TOK_NUMBER) numbers_ok = 0;
         if (l->cls[j] != RF_TOK_LEGAL && l->cls[j] != RF_TOK_STOP) weak_all_exact = 0;

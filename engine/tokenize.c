@@ -394,21 +394,50 @@ typedef struct cword {
     int corrected;
 } cword;
 
-/* The lexicon entry for the canonical words cw[i .. i+k), or NULL. */
-static const rf_phrase *lookup_phrase(const rf_lexicon *lex, const cword *cw, size_t i, size_t k)
+/* The lexicon entry for the canonical words cw[i .. i+k), or NULL; word i+b is taken as
+ * written (ws) instead when bit b of `as_written` is set. */
+static const rf_phrase *lookup_phrase(const rf_lexicon *lex, const cword *cw, const words *ws,
+                                      size_t i, size_t k, unsigned as_written)
 {
     char key[RF_MAX_TOKEN_LEN * 8 + 8];
     size_t n = 0;
     uint32_t idx;
 
     for (size_t j = i; j < i + k; j++) {
-        if (n + cw[j].len + 1 >= sizeof key) return NULL;
+        int written = (as_written >> (j - i)) & 1u;
+        const char *text = written ? ws->items[j].text : cw[j].text;
+        size_t len = written ? ws->items[j].len : cw[j].len;
+        if (n + len + 1 >= sizeof key) return NULL;
         if (j > i) key[n++] = ' ';
-        memcpy(key + n, cw[j].text, cw[j].len);
-        n += cw[j].len;
+        memcpy(key + n, text, len);
+        n += len;
     }
     idx = rf_strmap_get(lex->phrases, key, n);
     return idx == RF_STRMAP_MISSING ? NULL : &lex->entries[idx];
+}
+
+/* The longest lexicon phrase of at most `longest` words starting at word i; *k receives its
+ * length, *corrected whether a corrected word was read as corrected. A word corrected towards
+ * a neighbour ("beschrankter" read as "beschrankte") is also tried as written, since a phrase
+ * may spell it so ("Gesellschaft mit beschränkter Haftung"). */
+static const rf_phrase *longest_phrase(const rf_lexicon *lex, const cword *cw, const words *ws,
+                                       size_t i, size_t longest, size_t *k, int *corrected)
+{
+    for (*k = longest < ws->count - i ? longest : ws->count - i; *k > 1; (*k)--) {
+        unsigned fixed = 0, subset = 0;
+        for (size_t j = i; j < i + *k && j - i < 16; j++)
+            if (cw[j].corrected) fixed |= 1u << (j - i);
+        /* Every choice of corrected words taken as written, none first. */
+        do {
+            const rf_phrase *ph = lookup_phrase(lex, cw, ws, i, *k, subset);
+            if (ph) {
+                *corrected = (fixed & ~subset) != 0;
+                return ph;
+            }
+            subset = (subset - fixed) & fixed;
+        } while (subset != 0);
+    }
+    return NULL;
 }
 
 int rf_tokenize(rf_tokens *out, const rf_lexicon *lex, const rf_strmap *places,
@@ -456,14 +485,10 @@ int rf_tokenize(rf_tokens *out, const rf_lexicon *lex, const rf_strmap *places,
         size_t k = 1;
         int corrected = cw[i].corrected;
         uint32_t longest = rf_strmap_get(lex->starts, cw[i].text, cw[i].len);
-        if (longest != RF_STRMAP_MISSING) {
-            for (k = longest < w->count - i ? longest : w->count - i; k > 1; k--)
-                if ((ph = lookup_phrase(lex, cw, i, k)) != NULL) break;
-        }
-        if (ph) {
-            for (size_t j = i + 1; j < i + k; j++) corrected |= cw[j].corrected;
-        } else {
+        if (longest != RF_STRMAP_MISSING) ph = longest_phrase(lex, cw, w, i, longest, &k, &corrected);
+        if (!ph) {
             k = 1;
+            corrected = cw[i].corrected;
             ph = cw[i].single;
         }
         {

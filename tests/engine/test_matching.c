@@ -147,6 +147,11 @@ static void test_matching__legal_forms_are_one_family(void **state)
     assert_finds(f, "Gazprom Telekom LLC", NULL, "GAZPROM TELEKOM, OOO");
     assert_finds(f, "OOO Gazprom Telekom", NULL, "GAZPROM TELEKOM, OOO");
     assert_finds(f, "Huawei Technologies Co., Limitted", NULL, "Huawei Technologies Co., Ltd.");
+    /* Spelt out, with words the table also spells otherwise ("beschrankte"). */
+    assert_true(pair_score(f, "Gazprom Telekom Obshchestvo s Ogranichennoy Otvetstvennostyu",
+                           "GAZPROM TELEKOM, OOO") >= 0.95);
+    assert_true(pair_score(f, "Huawei Technologies Deutschland Gesellschaft mit beschränkter Haftung",
+                           "Huawei Technologies Deutschland GmbH") >= 0.95);
     /* Legal forms alone never make a match. */
     assert_clear(f, "Co., Ltd.");
     assert_clear(f, "Joint Stock Company");
