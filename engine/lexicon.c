@@ -381,31 +381,42 @@ static void yaml_scalar(const char **s, size_t *len)
     *len = (size_t)(end - p);
 }
 
+/* The person symbols that are parts of a name rather than titles around it: "Abdul Ghani"
+ * is not "Ghani", and "bin" keeps its spellings (ibn, ben) as one word. */
+static int is_name_particle(const char *key, size_t len)
+{
+    static const char *const particles[] = {"bin", "bint", "ould", "abu", "abul", "abdul", "umm", "von", "van"};
+    for (size_t i = 0; i < sizeof particles / sizeof particles[0]; i++)
+        if (strlen(particles[i]) == len && memcmp(particles[i], key, len) == 0) return 1;
+    return 0;
+}
+
 /* symbols.yml: sections of `  key:` followed by `    - variant` lines. Business words and
- * domains map to their key as generic words, person symbols (Jr, Dr, Sheikh) are stop words,
- * person name parts map to their key as ordinary words. */
+ * domains map to their key as generic words, person symbols (Jr, Dr, Sheikh) are stop words
+ * but for name particles, person name parts map to their key as ordinary words. */
 static int load_symbols(pending_list *lex, rf_translit *tr)
 {
     line_iter it = {(const char *)rf_data_symbols,
                     (const char *)rf_data_symbols + rf_data_symbols_size};
     const char *line, *key = NULL;
     size_t len, key_len = 0;
-    rf_tok_class cls = RF_TOK_GENERIC;
+    rf_tok_class section = RF_TOK_GENERIC, cls = RF_TOK_GENERIC;
     int use = 0, rc = RF_OK;
 
     while (rc == RF_OK && next_line(&it, &line, &len)) {
         if (len == 0 || line[0] == '#') continue;
         if (line[0] != ' ') {
             use = 1;
-            if (len >= 11 && memcmp(line, "org_symbols", 11) == 0) cls = RF_TOK_GENERIC;
-            else if (len >= 11 && memcmp(line, "org_domains", 11) == 0) cls = RF_TOK_GENERIC;
-            else if (len >= 14 && memcmp(line, "person_symbols", 14) == 0) cls = RF_TOK_STOP;
-            else if (len >= 17 && memcmp(line, "person_name_parts", 17) == 0) cls = RF_TOK_WORD;
+            if (len >= 11 && memcmp(line, "org_symbols", 11) == 0) section = RF_TOK_GENERIC;
+            else if (len >= 11 && memcmp(line, "org_domains", 11) == 0) section = RF_TOK_GENERIC;
+            else if (len >= 14 && memcmp(line, "person_symbols", 14) == 0) section = RF_TOK_STOP;
+            else if (len >= 17 && memcmp(line, "person_name_parts", 17) == 0) section = RF_TOK_WORD;
             else use = 0;
             key = NULL;
         } else if (use && len > 2 && line[2] != ' ' && line[2] != '#' && line[len - 1] == ':') {
             key = line + 2;
             key_len = len - 3;
+            cls = section == RF_TOK_STOP && is_name_particle(key, key_len) ? RF_TOK_WORD : section;
             rc = add_phrase(lex, tr, key, key_len, key, key_len, cls, 0);
         } else if (use && key) {
             const char *v = line;

@@ -16,6 +16,10 @@
 #define UNPAIRED_PARTY 1.0f
 #define UNPAIRED_LISTED_ORG 0.4f
 #define UNPAIRED_LISTED_PERSON 0.2f
+/* A listed person's name word left unpaired while the party has one of its own: not a name
+ * left out but another name in its place ("Akhtar Mohammad Mansour Shah Mohammed" is not
+ * "Akhtar Mohammad Mansour Abdul Mohammed"), evidence of another person. */
+#define UNPAIRED_LISTED_PERSON_REPLACED 1.0f
 /* A party's business words and places the listed name lacks: evidence of another company
  * ("ORICO Technologies" is not the listed "ORICO"). */
 #define UNPAIRED_PARTY_WEAK 2.0f
@@ -28,6 +32,7 @@
 #define WHOLE_NAME_MIN 0.9
 #define WHOLE_NAME_MIN_LETTERS 10
 #define WHOLE_NAME_LETTERS_PER_EDIT 8
+#define WHOLE_NAME_MAX_EDITS 2
 /* Caps for matches without the evidence a hit needs. */
 #define CAP_NO_DISTINCTIVE 0.5
 #define CAP_NUMBERS 0.6
@@ -115,6 +120,19 @@ int rf_osa_distance(const char *a, size_t alen, const char *b, size_t blen, int 
     return prev[blen];
 }
 
+/* The edits between two words (d of them, as counted by rf_osa_distance), a vowel written
+ * for another counting half: transliteration moves vowels most in people's names ("Usama" /
+ * "Osama", "Ladin" / "Laden"). Used for full names only: "Masco" is not "Mosco". */
+static float weighted_edits(const char *a, size_t alen, const char *b, size_t blen, int d)
+{
+    char fa[RF_MAX_TOKEN_LEN], fb[RF_MAX_TOKEN_LEN];
+    int folded;
+    for (size_t i = 0; i < alen; i++) fa[i] = strchr("aeiou", a[i]) ? 'a' : a[i];
+    for (size_t i = 0; i < blen; i++) fb[i] = strchr("aeiou", b[i]) ? 'a' : b[i];
+    folded = rf_osa_distance(fa, alen, fb, blen, d);
+    return (float)folded + 0.5f * (float)(d - folded);
+}
+
 static int same_text(const rf_side *a, size_t i, const rf_side *b, size_t j)
 {
     if (a->vocab[i] != RF_STRMAP_MISSING && a->vocab[i] == b->vocab[j]) return 1;
@@ -139,7 +157,7 @@ static int first_letter_differs(const char *a, const char *b)
 
 /* Similarity of one party word and one listed word, and how they met. */
 static float word_sim(const rf_side *p, size_t i, const rf_side *l, size_t j, int person,
-                      uint8_t *kind)
+                      int vowel_slips, uint8_t *kind)
 {
     rf_tok_class pc = (rf_tok_class)p->cls[i], lc = (rf_tok_class)l->cls[j];
     size_t pl = p->surf_len[i], ll = l->surf_len[j];
@@ -180,7 +198,8 @@ static float word_sim(const rf_side *p, size_t i, const rf_side *l, size_t j, in
         *kind = RF_PAIR_TYPO;
         /* A typo costs more in a short word, and more still in the first letter, which
          * people rarely get wrong; two letters swapped, the commonest slip, cost less. */
-        return 1.0f - TYPO_COST * ((float)d - (swapped_pair(p->surf[i], pl, l->surf[j], ll) ? 0.4f : 0.0f)) / (float)longer -
+        return 1.0f - TYPO_COST * ((vowel_slips ? weighted_edits(p->surf[i], pl, l->surf[j], ll, d) : (float)d) -
+                                   (swapped_pair(p->surf[i], pl, l->surf[j], ll) ? 0.4f : 0.0f)) / (float)longer -
                (first_letter_differs(p->surf[i], l->surf[j]) ? 0.1f : 0.0f);
     }
 }
@@ -188,6 +207,13 @@ static float word_sim(const rf_side *p, size_t i, const rf_side *l, size_t j, in
 static int distinctive(uint8_t cls)
 {
     return cls == RF_TOK_WORD || cls == RF_TOK_NUMBER;
+}
+
+static size_t distinctive_words(const rf_side *s)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < s->n; i++) n += distinctive(s->cls[i]) ? 1u : 0u;
+    return n;
 }
 
 /* 1 when a's word i followed by word i+1 spells b's word j, as written ("SiemensAG",
@@ -257,7 +283,10 @@ static double whole_name_score(const rf_side *p, const rf_side *l)
     size_t longer = na > nb ? na : nb;
     int limit, d;
     if (na < WHOLE_NAME_MIN_LETTERS || nb < WHOLE_NAME_MIN_LETTERS) return 0.0;
+    /* Letters moved across a break cost nothing here; a few edits more are typos, but not
+     * a name replaced by another of its length ("Al-Harbi", "Al-Ghamdi"). */
     limit = (int)(longer / WHOLE_NAME_LETTERS_PER_EDIT);
+    if (limit > WHOLE_NAME_MAX_EDITS) limit = WHOLE_NAME_MAX_EDITS;
     d = rf_osa_distance(a, na, b, nb, limit);
     if (d > limit) return 0.0;
     return 1.0 - TYPO_COST * (double)d / (double)longer;
@@ -327,11 +356,13 @@ double rf_score_sides(const rf_side *p, const rf_side *l, int person, rf_score_d
     rf_score_detail *d = detail ? detail : &local;
     float num = 0, den = 0;
     int has_distinct_l = 0, matched_distinct = 0, numbers_ok = 1, weak_all_exact = 1;
+    int party_word_unpaired = 0, vowel_slips;
     int party_is_org = p->organisation;
     double score;
 
     memset(d, 0, sizeof *d);
     if (p->n == 0 || l->n == 0) return 0.0;
+    vowel_slips = person && distinctive_words(p) >= 2 && distinctive_words(l) >= 2;
 
     /* Candidate pairs, one word to one word, and merged words either way. */
     for (size_t i = 0; i < p->n; i++) {
@@ -340,7 +371,7 @@ double rf_score_sides(const rf_side *p, const rf_side *l, int person, rf_score_d
             float sim;
             /* Stop words weigh nothing, but a misspelt title ("Curonel") is still the title. */
             if (p->cls[i] == RF_TOK_STOP && l->cls[j] == RF_TOK_STOP && !same_text(p, i, l, j)) continue;
-            sim = word_sim(p, i, l, j, person, &kind);
+            sim = word_sim(p, i, l, j, person, vowel_slips, &kind);
             if (sim > 0) {
                 rf_pair x = {(uint8_t)i, (uint8_t)i, (uint8_t)j, (uint8_t)j, kind, sim};
                 cand[n_cand++] = x;
@@ -407,6 +438,7 @@ double rf_score_sides(const rf_side *p, const rf_side *l, int person, rf_score_d
         den += (p->cls[i] == RF_TOK_GENERIC || p->cls[i] == RF_TOK_PLACE ? UNPAIRED_PARTY_WEAK
                                                                           : UNPAIRED_PARTY) * p->weight[i];
         if (p->cls[i] == RF_TOK_NUMBER) numbers_ok = 0;
+        if (p->cls[i] == RF_TOK_WORD) party_word_unpaired = 1;
         if (p->cls[i] != RF_TOK_LEGAL && p->cls[i] != RF_TOK_STOP) weak_all_exact = 0;
     }
     for (size_t j = 0; j < l->n; j++) {
@@ -415,7 +447,10 @@ double rf_score_sides(const rf_side *p, const rf_side *l, int person, rf_score_d
         /* A listed person's initial the order leaves out ("Robert S. Fairchild") says
          * nothing either way; its rarity as a one-letter word is not the name's. */
         if (person && l->surf_len[j] == 1) continue;
-        den += (person ? UNPAIRED_LISTED_PERSON : UNPAIRED_LISTED_ORG) * l->weight[j];
+        den += (!person                                                  ? UNPAIRED_LISTED_ORG
+                : party_word_unpaired && l->cls[j] == RF_TOK_WORD ? UNPAIRED_LISTED_PERSON_REPLACED
+                                                                  : UNPAIRED_LISTED_PERSON) *
+               l->weight[j];
         if (l->cls[j] == RF_TOK_NUMBER) numbers_ok = 0;
         if (l->cls[j] != RF_TOK_LEGAL && l->cls[j] != RF_TOK_STOP) weak_all_exact = 0;
     }

@@ -193,6 +193,13 @@ static void test_matching__person_names_in_any_order(void **state)
     /* An initial for a given name, and a middle name left out. */
     assert_true(pair_score(f, "Y. Zheng", "Yanxiong Zheng") >= 0.7);
     assert_true(pair_score(f, "Andrey Anikeyev", "Andrey Anatolyevich Anikeyev") >= RF_DEFAULT_THRESHOLD);
+    /* Transliteration moves vowels: "Usama bin Ladin" is the SDN's "Osama bin Laden". */
+    assert_true(pair_score(f, "Usama bin Ladin", "Osama bin Laden") >= RF_DEFAULT_THRESHOLD);
+    assert_finds(f, "Igor Sechen", NULL, "SECHIN, Igor Ivanovich");
+    /* ... in full names only: one word is too little to go on ("Masco", "MOSCO"). */
+    assert_true(pair_score(f, "Masco", "MOSCO") < RF_DEFAULT_THRESHOLD);
+    /* Another name in place of one of the listed person's is another person. */
+    assert_clear(f, "Igor Petrovich Sechin");
 }
 
 static void test_matching__numbers_must_agree(void **state)
