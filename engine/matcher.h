@@ -176,6 +176,7 @@ typedef struct rf_score_detail {
     int capped_no_distinctive; /* only weak words matched */
     int capped_numbers;        /* numbers disagree */
     int capped_type;           /* an organisation against a listed person */
+    int capped_lineage;        /* own and father's names swapped around "bin" */
     int whole_name;            /* the score is the whole-name comparison's */
     int country;               /* +1 agrees, -1 disagrees, 0 unknown */
 } rf_score_detail;

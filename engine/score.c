@@ -36,6 +36,7 @@
 /* Caps for matches without the evidence a hit needs. */
 #define CAP_NO_DISTINCTIVE 0.5
 #define CAP_NUMBERS 0.6
+#define CAP_LINEAGE 0.6
 
 float rf_class_weight(rf_tok_class cls)
 {
@@ -227,6 +228,31 @@ static int spells_merged(const rf_side *a, size_t i, const rf_side *b, size_t j)
            memcmp(a->surf[i + 1], b->surf[j] + n1, n2) == 0;
 }
 
+/* 1 when word i is "bin" (ibn, ben), "bint" or "ould". */
+static int is_lineage_link(const rf_side *s, size_t i)
+{
+    return (s->len[i] == 3 && memcmp(s->text[i], "bin", 3) == 0) ||
+           (s->len[i] == 4 && (memcmp(s->text[i], "bint", 4) == 0 || memcmp(s->text[i], "ould", 4) == 0));
+}
+
+/* What word i is in a chain of names linked by "bin": +1 the person's own (before a link
+ * only), -1 a forebear's (after a link only), 0 neither or both. */
+static int lineage_role(const rf_side *s, size_t i)
+{
+    int before = i + 1 < s->n && is_lineage_link(s, i + 1);
+    int after = i > 0 && is_lineage_link(s, i - 1);
+    return before == after ? 0 : before ? 1 : -1;
+}
+
+/* 1 when a pair puts a person's own name where the other name has a forebear's: "Salman bin
+ * Muhammad" is Muhammad's son, "Muhammad bin Salman" Salman's. */
+static int lineage_swapped(const rf_side *p, const rf_side *l, const rf_score_detail *d)
+{
+    for (size_t k = 0; k < d->n_pairs; k++)
+        if (lineage_role(p, d->pairs[k].p) * lineage_role(l, d->pairs[k].l) < 0) return 1;
+    return 0;
+}
+
 /* When both names are the same words, stop words aside: 1 for the same words in the same
  * order as written, a little less for another order or other spellings of the same words
  * (so that the closest of several listed names ranks first); else 0. */
@@ -358,7 +384,7 @@ double rf_score_sides(const rf_side *p, const rf_side *l, int person, rf_score_d
     int has_distinct_l = 0, matched_distinct = 0, numbers_ok = 1, weak_all_exact = 1;
     int party_word_unpaired = 0, vowel_slips;
     int party_is_org = p->organisation;
-    double score;
+    double score, same;
 
     memset(d, 0, sizeof *d);
     if (p->n == 0 || l->n == 0) return 0.0;
@@ -455,9 +481,13 @@ double rf_score_sides(const rf_side *p, const rf_side *l, int person, rf_score_d
         if (l->cls[j] != RF_TOK_LEGAL && l->cls[j] != RF_TOK_STOP) weak_all_exact = 0;
     }
 
-    score = identical(p, l);
-    if (score > 0) return score;
-    score = den > 0 ? num / den : 0.0;
+    same = identical(p, l);
+    score = same > 0 ? same : den > 0 ? num / den : 0.0;
+    if (person && score > CAP_LINEAGE && lineage_swapped(p, l, d)) {
+        d->capped_lineage = 1;
+        return CAP_LINEAGE;
+    }
+    if (same > 0) return same;
     if (person && score < WHOLE_NAME_MIN) {
         double whole = whole_name_score(p, l);
         if (whole > score) {

@@ -202,6 +202,8 @@ static int explain(rf_buf *b, const rf_score_detail *d, const char *party_name,
     if (rc == RF_OK && d->whole_name)
         rc = rf_buf_puts(b, ". Compared whole, the names differ by a few letters moved across word breaks");
     if (rc == RF_OK && d->capped_numbers) rc = rf_buf_puts(b, ". Numbers disagree");
+    if (rc == RF_OK && d->capped_lineage)
+        rc = rf_buf_puts(b, ". The person's own name and the father's (around \"bin\") are swapped");
     if (rc == RF_OK && d->capped_type)
         rc = rf_buf_puts(b, ". An organisation (it has a legal form) against a listed person");
     if (rc == RF_OK && country > 0) rc = rf_buf_puts(b, ". Country agrees");

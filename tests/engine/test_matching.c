@@ -200,6 +200,10 @@ static void test_matching__person_names_in_any_order(void **state)
     assert_true(pair_score(f, "Masco", "MOSCO") < RF_DEFAULT_THRESHOLD);
     /* Another name in place of one of the listed person's is another person. */
     assert_clear(f, "Igor Petrovich Sechin");
+    /* "bin" and "ibn" are one word; the names either side of it are not interchangeable:
+     * the son is not the father. */
+    assert_true(pair_score(f, "Usama ibn Muhammad", "Usama bin Muhammad") >= RF_DEFAULT_THRESHOLD);
+    assert_true(pair_score(f, "Muhammad bin Usama", "Usama bin Muhammad") < RF_DEFAULT_THRESHOLD);
 }
 
 static void test_matching__numbers_must_agree(void **state)
