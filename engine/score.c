@@ -460,7 +460,13 @@ double rf_score_sides(const rf_side *p, const rf_side *l, int person, rf_score_d
     }
     for (size_t i = 0; i < p->n; i++) {
         if (p->cls[i] == RF_TOK_LEGAL) party_is_org = 1;
-        if (used_p[i] || repeats_paired(p, i, used_p)) continue;
+        if (used_p[i]) continue;
+        if (repeats_paired(p, i, used_p)) {
+            /* Said twice: no evidence of another party, but in a person's name a place
+             * where the listed name has another ("Abdullahi Mohamed Mohamed Caddow"). */
+            if (p->cls[i] == RF_TOK_WORD) party_word_unpaired = 1;
+            continue;
+        }
         den += (p->cls[i] == RF_TOK_GENERIC || p->cls[i] == RF_TOK_PLACE ? UNPAIRED_PARTY_WEAK
                                                                           : UNPAIRED_PARTY) * p->weight[i];
         if (p->cls[i] == RF_TOK_NUMBER) numbers_ok = 0;

@@ -333,12 +333,13 @@ int rf_typo_budget_lexicon(size_t len)
 }
 
 /* The lexicon entry for one word, or NULL; plurals of business words ("holdings",
- * "industries") find their singular. */
-static const rf_phrase *lookup_word(const rf_lexicon *lex, const char *text, size_t n)
+ * "industries") find their singular, and then *singular is set. */
+static const rf_phrase *lookup_word(const rf_lexicon *lex, const char *text, size_t n, int *singular)
 {
     char key[RF_MAX_TOKEN_LEN + 1];
     uint32_t idx = rf_strmap_get(lex->phrases, text, n);
 
+    *singular = 0;
     if (idx == RF_STRMAP_MISSING && n > 4 && n <= RF_MAX_TOKEN_LEN && text[n - 1] == 's') {
         memcpy(key, text, n);
         idx = rf_strmap_get(lex->phrases, key, n - 1);
@@ -346,6 +347,7 @@ static const rf_phrase *lookup_word(const rf_lexicon *lex, const char *text, siz
             key[n - 3] = 'y';
             idx = rf_strmap_get(lex->phrases, key, n - 2);
         }
+        *singular = idx != RF_STRMAP_MISSING;
     }
     return idx == RF_STRMAP_MISSING ? NULL : &lex->entries[idx];
 }
@@ -386,12 +388,14 @@ static const char *correct_word(const rf_lexicon *lex, const char *w, size_t len
     return best == RF_STRMAP_MISSING ? NULL : lex->words_text.data + best;
 }
 
-/* A word on its way to a token: its canonical text and what the lexicon says of it alone. */
+/* A word on its way to a token: its canonical text and what the lexicon says of it alone;
+ * `corrected` when read as another word (a typo), `loose` also when read as its singular. */
 typedef struct cword {
     const char *text;
     size_t len;
     const rf_phrase *single;
     int corrected;
+    int loose;
 } cword;
 
 /* The lexicon entry for the canonical words cw[i .. i+k), or NULL; word i+b is taken as
@@ -418,20 +422,23 @@ static const rf_phrase *lookup_phrase(const rf_lexicon *lex, const cword *cw, co
 
 /* The longest lexicon phrase of at most `longest` words starting at word i; *k receives its
  * length, *corrected whether a corrected word was read as corrected. A word corrected towards
- * a neighbour ("beschrankter" read as "beschrankte") is also tried as written, since a phrase
- * may spell it so ("Gesellschaft mit beschränkter Haftung"). */
+ * a neighbour ("beschrankter" read as "beschrankte") or read as its singular ("states") is
+ * also tried as written, since a phrase may spell it so ("Gesellschaft mit beschränkter
+ * Haftung", "United States"). */
 static const rf_phrase *longest_phrase(const rf_lexicon *lex, const cword *cw, const words *ws,
                                        size_t i, size_t longest, size_t *k, int *corrected)
 {
     for (*k = longest < ws->count - i ? longest : ws->count - i; *k > 1; (*k)--) {
         unsigned fixed = 0, subset = 0;
         for (size_t j = i; j < i + *k && j - i < 16; j++)
-            if (cw[j].corrected) fixed |= 1u << (j - i);
+            if (cw[j].loose) fixed |= 1u << (j - i);
         /* Every choice of corrected words taken as written, none first. */
         do {
             const rf_phrase *ph = lookup_phrase(lex, cw, ws, i, *k, subset);
             if (ph) {
-                *corrected = (fixed & ~subset) != 0;
+                *corrected = 0;
+                for (size_t j = i; j < i + *k && j - i < 16; j++)
+                    if (cw[j].corrected && !((subset >> (j - i)) & 1u)) *corrected = 1;
                 return ph;
             }
             subset = (subset - fixed) & fixed;
@@ -459,18 +466,19 @@ int rf_tokenize(rf_tokens *out, const rf_lexicon *lex, const rf_strmap *places,
     for (size_t i = 0; i < w->count && rc == RF_OK; i++) {
         const word *x = &w->items[i];
         cword *c = &cw[i];
+        int singular;
         c->text = x->text;
         c->len = x->len;
         c->corrected = 0;
-        c->single = lookup_word(lex, x->text, x->len);
+        c->single = lookup_word(lex, x->text, x->len, &c->loose);
         if (!c->single && !all_digits(x->text, x->len) &&
             !(places && rf_strmap_get(places, x->text, x->len) != RF_STRMAP_MISSING)) {
             const char *fixed = correct_word(lex, x->text, x->len);
             if (fixed) {
                 c->text = fixed;
                 c->len = strlen(fixed);
-                c->corrected = 1;
-                c->single = lookup_word(lex, fixed, c->len);
+                c->corrected = c->loose = 1;
+                c->single = lookup_word(lex, fixed, c->len, &singular);
             }
         }
         if (c->single) {

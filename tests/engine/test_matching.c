@@ -164,6 +164,9 @@ static void test_matching__abbreviations(void **state)
     assert_finds(f, "Huawei Technologies Investment Co Ltd", NULL, "Huawei Tech Investment Co., Ltd.");
     assert_true(pair_score(f, "Far East Int'l Trdg Co", "Far East International Trading Company") >= 0.95);
     assert_true(pair_score(f, "Sci & Tech Dev Co", "Science and Technology Development Company") >= 0.95);
+    /* Countries by their initials, and a plural inside a phrase ("States"). */
+    assert_finds(f, "Belneftekhim U.S., Inc.", NULL, "BELNEFTEKHIM USA, INC.");
+    assert_true(pair_score(f, "Belneftekhim United States, Inc.", "BELNEFTEKHIM USA, INC.") >= 0.95);
 }
 
 static void test_matching__places_are_weak_evidence(void **state)
