@@ -1,8 +1,9 @@
 /* tokenize.c: names into classified tokens (see tokens.h).
  *
  * Three passes over a name: split it into words where letters and digits stop (apostrophes
- * inside a word are dropped: "Int'l" is "intl"), each word case folded and stripped of accents
- * and, if in another script, transliterated; join runs of single letters written as
+ * inside a word are dropped: "Int'l" is "intl"; capitals split words run together:
+ * "HikVision"), each word case folded and stripped of accents and, if in another script,
+ * transliterated, digits inside it read as the letters they mimic ("Sech1n"); join runs of single letters written as
  * initialisms ("S.A.", "A-B-C"); then look the words up in the lexicon, longest phrase first,
  * so that "Co., Ltd." becomes one legal-form token and "Intl" the generic word "intl". */
 #include <stdlib.h>
@@ -67,6 +68,20 @@ static int is_apostrophe(utf8proc_int32_t cp)
     return cp == '\'' || cp == 0x2019 || cp == 0x02BC || cp == 0x2018 || cp == '`';
 }
 
+/* Digits written for the letters they look like inside a word ("Ig0r Sech1n", "I9or"), a way
+ * of slipping a name past screening, read as those letters. A digit between digits or at the
+ * end of a word stays a number ("B2B", "Fund 2004-1", "MiG29K"). */
+static void unmask_digits(char *s, size_t len)
+{
+    static const char look_alike[10] = {'o', 'i', 0, 'e', 'a', 's', 0, 't', 'b', 'g'};
+    for (size_t k = 1; k + 1 < len; k++) {
+        char c = s[k];
+        if (c >= '0' && c <= '9' && look_alike[c - '0'] && s[k - 1] >= 'a' && s[k - 1] <= 'z' &&
+            s[k + 1] >= 'a' && s[k + 1] <= 'z')
+            s[k] = look_alike[c - '0'];
+    }
+}
+
 static void push_word(words *w, const char *text, size_t len, uint8_t origin, int tight,
                       size_t src_start, size_t src_len)
 {
@@ -80,11 +95,42 @@ static void push_word(words *w, const char *text, size_t len, uint8_t origin, in
     if (len > RF_MAX_TOKEN_LEN) len = RF_MAX_TOKEN_LEN;
     memcpy(x->text, text, len);
     x->text[len] = '\0';
+    unmask_digits(x->text, len);
     x->len = (uint16_t)len;
     x->origin = origin;
     x->tight = (uint8_t)tight;
     x->src_start = (uint32_t)src_start;
     x->src_len = (uint32_t)src_len;
+}
+
+/* 1 when a word's letters change from lower to upper case at s[i] ("HikVision"). */
+static int camel_break(const char *s, size_t i)
+{
+    return s[i - 1] >= 'a' && s[i - 1] <= 'z' && s[i] >= 'A' && s[i] <= 'Z';
+}
+
+/* Pushes an ASCII word (s[start..end), folded into `folded` without its apostrophes) as the
+ * words its capitals mark when each has three letters or more: "FridrichBuchenberg" is two
+ * names run together; "McDonald", "GmbH" and "KGaA" stay whole. */
+static void push_camel_parts(words *w, const char *s, size_t start, size_t end, const char *folded,
+                             size_t n, int tight)
+{
+    size_t part = start, out = 0;
+    if (n != end - start) { /* apostrophes dropped: positions differ, keep it whole */
+        push_word(w, folded, n, RF_ORIGIN_LITERAL, tight, start, end - start);
+        return;
+    }
+    for (size_t i = start + 1; i <= end; i++) {
+        size_t next = i;
+        if (i < end && !camel_break(s, i)) continue;
+        if (i < end) {
+            while (next + 1 < end && !camel_break(s, next + 1)) next++;
+            if (i - part < 3 || next + 1 - i < 3) continue;
+        }
+        push_word(w, folded + out, i - part, RF_ORIGIN_LITERAL, part == start ? tight : 0, part, i - part);
+        out += i - part;
+        part = i;
+    }
 }
 
 /* One segment of word characters: normalized, transliterated if needed, pushed as words. */
@@ -105,7 +151,7 @@ static int push_segment(words *w, rf_translit *tr, rf_buf *scratch, const char *
         if (n < sizeof ascii) ascii[n++] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
     }
     if (plain) {
-        push_word(w, ascii, n, RF_ORIGIN_LITERAL, tight, start, end - start);
+        push_camel_parts(w, s, start, end, ascii, n, tight);
         return RF_OK;
     }
     {

@@ -122,6 +122,8 @@ static void test_matching__typos_grow_with_word_length(void **state)
     /* Words of three letters or fewer match exactly or not at all. */
     assert_true(pair_score(f, "ZTE Parsian", "ZTF Parsian") < pair_score(f, "ZTE Parsian", "ZTE Parsian"));
     assert_true(pair_score(f, "ZTE", "ZTF") < 0.5);
+    /* Digits for the letters they look like, to slip past screening. */
+    assert_finds(f, "Ig0r Sech1n", NULL, "SECHIN, Igor Ivanovich");
 }
 
 static void test_matching__short_name_inside_a_longer_word(void **state)
@@ -137,6 +139,8 @@ static void test_matching__words_merged_or_split(void **state)
     assert_finds(f, "Hik Vision", NULL, "Hangzhou Hikvision Digital Technology Co., Ltd.");
     assert_finds(f, "HUAWEITECHNOLOGIES CO LTD", NULL, "Huawei Technologies Co., Ltd.");
     assert_true(pair_score(f, "JSCARGUMENT", "JSC ARGUMENT") >= RF_DEFAULT_THRESHOLD);
+    /* Run together with capitals marking the words, and misspelt besides. */
+    assert_finds(f, "IgorSechn", NULL, "SECHIN, Igor Ivanovich");
 }
 
 static void test_matching__legal_forms_are_one_family(void **state)
