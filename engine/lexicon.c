@@ -428,6 +428,67 @@ static int load_symbols(pending_list *lex, rf_translit *tr)
     return rc;
 }
 
+/* Files every two names of one person_nick group of symbols.yml as nicknames of each other,
+ * both ways. Groups are not merged: "Ted" is Edward's and Theodore's, who are not each other's. */
+static int file_nickname_group(rf_lexicon *lex, const rf_buf *group)
+{
+    rf_buf key = {0};
+    int rc = RF_OK;
+    for (const char *a = group->data; rc == RF_OK && a && a < group->data + group->len; a += strlen(a) + 1)
+        for (const char *b = group->data; rc == RF_OK && b < group->data + group->len; b += strlen(b) + 1) {
+            if (strcmp(a, b) == 0) continue;
+            rf_buf_reset(&key);
+            rc = rf_buf_printf(&key, "%s %s", a, b);
+            if (rc == RF_OK) rc = rf_strmap_put(lex->nicknames, key.data, key.len, 1, NULL);
+        }
+    rf_buf_free(&key);
+    return rc;
+}
+
+/* symbols.yml's person_nick section: groups of a given name and its familiar forms. */
+static int load_nicknames(rf_lexicon *lex, rf_translit *tr)
+{
+    line_iter it = {(const char *)rf_data_symbols,
+                    (const char *)rf_data_symbols + rf_data_symbols_size};
+    const char *line;
+    size_t len;
+    rf_buf group = {0}, word = {0};
+    int in_section = 0, rc = RF_OK;
+
+    while (rc == RF_OK && next_line(&it, &line, &len)) {
+        size_t indent = 0;
+        while (indent < len && line[indent] == ' ') indent++;
+        if (indent == len || line[indent] == '#') continue;
+        if (indent != 4) { /* a section, or a group's `  key:` */
+            if (in_section) rc = file_nickname_group(lex, &group);
+            rf_buf_reset(&group);
+            if (line[0] != ' ') in_section = len >= 11 && memcmp(line, "person_nick", 11) == 0;
+        } else if (in_section) {
+            const char *v = line;
+            size_t vlen = len;
+            yaml_scalar(&v, &vlen);
+            rc = rf_normalize_words(&word, tr, v, vlen);
+            /* A NUL-separated list of the group's names. */
+            if (rc == RF_OK && word.len) rc = rf_buf_append(&group, word.data, word.len + 1);
+            rf_buf_reset(&word);
+        }
+    }
+    if (rc == RF_OK && in_section) rc = file_nickname_group(lex, &group);
+    rf_buf_free(&group);
+    rf_buf_free(&word);
+    return rc;
+}
+
+int rf_lexicon_nickname(const rf_lexicon *lex, const char *a, size_t alen, const char *b, size_t blen)
+{
+    char key[2 * RF_MAX_TOKEN_LEN + 2];
+    if (!lex || alen + blen + 1 > sizeof key) return 0;
+    memcpy(key, a, alen);
+    key[alen] = ' ';
+    memcpy(key + alen + 1, b, blen);
+    return rf_strmap_get(lex->nicknames, key, alen + blen + 1) != RF_STRMAP_MISSING;
+}
+
 /* stopwords.yml: titles before person names and "The" before organisations are stop words. */
 static int load_stopwords(pending_list *lex, rf_translit *tr)
 {
@@ -491,6 +552,7 @@ static void lexicon_free(rf_lexicon *lex)
     rf_strmap_free(lex->starts);
     rf_strmap_free(lex->words);
     rf_strmap_free(lex->word_deletes);
+    rf_strmap_free(lex->nicknames);
     rf_buf_free(&lex->words_text);
     free(lex->entries);
     rf_buf_free(&lex->canon);
@@ -555,6 +617,7 @@ static void lexicon_build(void)
     if (rc == RF_OK) rc = rf_strmap_new(&lex->starts, 2048);
     if (rc == RF_OK) rc = rf_strmap_new(&lex->words, 8192);
     if (rc == RF_OK) rc = rf_strmap_new(&lex->word_deletes, 65536);
+    if (rc == RF_OK) rc = rf_strmap_new(&lex->nicknames, 256);
     if (rc == RF_OK) rc = load_abbreviations(&pl, tr);
     if (rc == RF_OK) rc = load_org_types(&pl, tr);
     if (rc == RF_OK) rc = load_countries(&pl, tr);
@@ -564,6 +627,7 @@ static void lexicon_build(void)
     if (rc == RF_OK) rc = unify_canonicals(&pl);
     if (rc == RF_OK) rc = file_pending(lex, &pl);
     if (rc == RF_OK) rc = compile_noise(lex);
+    if (rc == RF_OK) rc = load_nicknames(lex, tr);
     pending_free(&pl);
     rf_translit_free(tr);
     if (rc != RF_OK) {

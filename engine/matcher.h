@@ -157,7 +157,8 @@ typedef enum rf_pair_kind {
     RF_PAIR_LEGAL,    /* two different legal forms */
     RF_PAIR_INITIAL,  /* an initial for a given name */
     RF_PAIR_MERGED,   /* one word on one side, two on the other */
-    RF_PAIR_TRANSLIT  /* the same word after transliteration */
+    RF_PAIR_TRANSLIT, /* the same word after transliteration */
+    RF_PAIR_NICKNAME  /* a given name and its familiar form ("Ted", "Theodore") */
 } rf_pair_kind;
 
 #define RF_MAX_PAIRS RF_MAX_TOKENS

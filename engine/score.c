@@ -23,6 +23,8 @@
 /* A party's business words and places the listed name lacks: evidence of another company
  * ("ORICO Technologies" is not the listed "ORICO"). */
 #define UNPAIRED_PARTY_WEAK 2.0f
+/* How alike a given name and its familiar form are ("Bob", "Robert"). */
+#define NICKNAME_SIM 0.85f
 /* What one edit costs, relative to the word's length. */
 #define TYPO_COST 1.2f
 /* A listed name made only of weak words matches only when every word pairs this well. */
@@ -183,6 +185,10 @@ static float word_sim(const rf_side *p, size_t i, const rf_side *l, size_t j, in
     if (person && (pl == 1) != (ll == 1) && p->surf[i][0] == l->surf[j][0]) {
         *kind = RF_PAIR_INITIAL;
         return 0.7f;
+    }
+    if (person && pl > 1 && ll > 1 && rf_lexicon_nickname(rf_lexicon_get(), p->surf[i], pl, l->surf[j], ll)) {
+        *kind = RF_PAIR_NICKNAME;
+        return NICKNAME_SIM;
     }
     {
         size_t longer = pl > ll ? pl : ll;

@@ -125,6 +125,7 @@ static const char *pair_kind_name(rf_pair_kind k)
     case RF_PAIR_INITIAL: return "initial";
     case RF_PAIR_MERGED: return "merged/split";
     case RF_PAIR_TRANSLIT: return "transliteration";
+    case RF_PAIR_NICKNAME: return "nickname";
     }
     return "?";
 }

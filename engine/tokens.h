@@ -71,6 +71,10 @@ static inline const char *rf_token_surface(const rf_tokens *t, size_t i)
 typedef struct rf_lexicon rf_lexicon;
 const rf_lexicon *rf_lexicon_get(void);
 
+/* 1 when two normalized given names are a name and its familiar form ("Ted", "Theodore";
+ * rigour's person_nick table). */
+int rf_lexicon_nickname(const rf_lexicon *lex, const char *a, size_t alen, const char *b, size_t blen);
+
 /* Splits and classifies `name`. `places` (may be NULL) adds place names found in the lists'
  * addresses to the lexicon's countries; `tr` (may be NULL) transliterates other scripts.
  * `for_party` enables the clean-up of order text around a name ("Attn: ...", "c/o ...",

@@ -200,6 +200,9 @@ static void test_matching__person_names_in_any_order(void **state)
     /* An initial for a given name, and a middle name left out. */
     assert_true(pair_score(f, "Y. Zheng", "Yanxiong Zheng") >= 0.7);
     assert_true(pair_score(f, "Andrey Anikeyev", "Andrey Anatolyevich Anikeyev") >= RF_DEFAULT_THRESHOLD);
+    /* A familiar form of the given name; another given name is another person. */
+    assert_finds(f, "Bob Fairchild", NULL, "Robert S. Fairchild");
+    assert_true(pair_score(f, "Bill Fairchild", "Robert S. Fairchild") < RF_DEFAULT_THRESHOLD);
     /* Transliteration moves vowels: "Usama bin Ladin" is the SDN's "Osama bin Laden". */
     assert_true(pair_score(f, "Usama bin Ladin", "Osama bin Laden") >= RF_DEFAULT_THRESHOLD);
     assert_finds(f, "Igor Sechen", NULL, "SECHIN, Igor Ivanovich");
