@@ -510,6 +510,8 @@ void rf_side_from_tokens(rf_side *side, const rf_matcher *m, const rf_tokens *t)
         side->surf_len[i] = t->items[i].surf_len;
         side->letters[i] = rf_letter_mask(side->surf[i], side->surf_len[i]);
         side->origin[i] = t->items[i].origin;
+        side->nickname[i] = (uint8_t)(cls == RF_TOK_WORD &&
+                                      rf_lexicon_nickname(rf_lexicon_get(), side->surf[i], side->surf_len[i], NULL, 0));
         side->cls[i] = (uint8_t)cls;
         side->vocab[i] = m ? rf_strmap_get(m->vocab_map, side->text[i], side->len[i]) : RF_STRMAP_MISSING;
         if (!m) side->weight[i] = rf_class_weight(cls);
@@ -532,6 +534,7 @@ void rf_side_from_name(rf_side *side, const rf_matcher *m, uint32_t name_id)
         side->surf_len[i] = lt->surf_len ? lt->surf_len : v->len;
         side->letters[i] = lt->letters;
         side->origin[i] = lt->origin;
+        side->nickname[i] = 1;
         side->cls[i] = lt->cls;
         side->vocab[i] = lt->vocab;
         side->weight[i] = v->weight;

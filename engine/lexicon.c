@@ -436,7 +436,10 @@ static int file_nickname_group(rf_lexicon *lex, const rf_buf *group)
     int rc = RF_OK;
     for (const char *a = group->data; rc == RF_OK && a && a < group->data + group->len; a += strlen(a) + 1)
         for (const char *b = group->data; rc == RF_OK && b < group->data + group->len; b += strlen(b) + 1) {
-            if (strcmp(a, b) == 0) continue;
+            if (strcmp(a, b) == 0) {
+                rc = rf_strmap_put(lex->nicknames, a, strlen(a), 1, NULL);
+                continue;
+            }
             rf_buf_reset(&key);
             rc = rf_buf_printf(&key, "%s %s", a, b);
             if (rc == RF_OK) rc = rf_strmap_put(lex->nicknames, key.data, key.len, 1, NULL);
@@ -482,11 +485,14 @@ static int load_nicknames(rf_lexicon *lex, rf_translit *tr)
 int rf_lexicon_nickname(const rf_lexicon *lex, const char *a, size_t alen, const char *b, size_t blen)
 {
     char key[2 * RF_MAX_TOKEN_LEN + 2];
-    if (!lex || alen + blen + 1 > sizeof key) return 0;
+    size_t n = blen ? alen + blen + 1 : alen;
+    if (!lex || n > sizeof key) return 0;
     memcpy(key, a, alen);
-    key[alen] = ' ';
-    memcpy(key + alen + 1, b, blen);
-    return rf_strmap_get(lex->nicknames, key, alen + blen + 1) != RF_STRMAP_MISSING;
+    if (blen) {
+        key[alen] = ' ';
+        memcpy(key + alen + 1, b, blen);
+    }
+    return rf_strmap_get(lex->nicknames, key, n) != RF_STRMAP_MISSING;
 }
 
 /* stopwords.yml: titles before person names and "The" before organisations are stop words. */

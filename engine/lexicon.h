@@ -27,7 +27,8 @@ struct rf_lexicon {
     rf_strmap *words;   /* every word of every spelling -> offset in words_text */
     rf_strmap *word_deletes; /* those words with letters deleted -> offset in words_text */
     rf_buf words_text;
-    rf_strmap *nicknames; /* "bob robert", "robert bob": given names and their short forms */
+    rf_strmap *nicknames; /* "bob robert", "robert bob", and "bob", "robert" alone: given
+                           * names with their familiar forms */
     pcre2_code *noise[RF_NOISE_PATTERNS]; /* order text around party names */
     int noise_jit; /* all of them JIT-compiled */
 };

@@ -97,6 +97,8 @@ typedef struct rf_side {
     uint16_t surf_len[RF_MAX_TOKENS];
     uint32_t letters[RF_MAX_TOKENS]; /* which letters a word has: a cheap test before edit distance */
     uint8_t origin[RF_MAX_TOKENS];   /* rf_tok_origin */
+    uint8_t nickname[RF_MAX_TOKENS]; /* may have a familiar form: a known given name (1 for
+                                      * every word of a listed name, not looked up) */
     int organisation; /* known to be an organisation whatever its words (a manufacturer) */
     uint32_t vocab[RF_MAX_TOKENS]; /* vocabulary id, or RF_STRMAP_MISSING */
     float weight[RF_MAX_TOKENS];

@@ -123,6 +123,11 @@ int rf_osa_distance(const char *a, size_t alen, const char *b, size_t blen, int 
     return prev[blen];
 }
 
+static int is_vowel(char c)
+{
+    return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u';
+}
+
 /* The edits between two words (d of them, as counted by rf_osa_distance), a vowel written
  * for another counting half: transliteration moves vowels most in people's names ("Usama" /
  * "Osama", "Ladin" / "Laden"). Used for full names only: "Masco" is not "Mosco". */
@@ -130,8 +135,8 @@ static float weighted_edits(const char *a, size_t alen, const char *b, size_t bl
 {
     char fa[RF_MAX_TOKEN_LEN], fb[RF_MAX_TOKEN_LEN];
     int folded;
-    for (size_t i = 0; i < alen; i++) fa[i] = strchr("aeiou", a[i]) ? 'a' : a[i];
-    for (size_t i = 0; i < blen; i++) fb[i] = strchr("aeiou", b[i]) ? 'a' : b[i];
+    for (size_t i = 0; i < alen; i++) fa[i] = is_vowel(a[i]) ? 'a' : a[i];
+    for (size_t i = 0; i < blen; i++) fb[i] = is_vowel(b[i]) ? 'a' : b[i];
     folded = rf_osa_distance(fa, alen, fb, blen, d);
     return (float)folded + 0.5f * (float)(d - folded);
 }
@@ -186,7 +191,8 @@ static float word_sim(const rf_side *p, size_t i, const rf_side *l, size_t j, in
         *kind = RF_PAIR_INITIAL;
         return 0.7f;
     }
-    if (person && pl > 1 && ll > 1 && rf_lexicon_nickname(rf_lexicon_get(), p->surf[i], pl, l->surf[j], ll)) {
+    if (person && p->nickname[i] && l->nickname[j] && pl > 1 && ll > 1 &&
+        rf_lexicon_nickname(rf_lexicon_get(), p->surf[i], pl, l->surf[j], ll)) {
         *kind = RF_PAIR_NICKNAME;
         return NICKNAME_SIM;
     }

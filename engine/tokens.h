@@ -72,7 +72,7 @@ typedef struct rf_lexicon rf_lexicon;
 const rf_lexicon *rf_lexicon_get(void);
 
 /* 1 when two normalized given names are a name and its familiar form ("Ted", "Theodore";
- * rigour's person_nick table). */
+ * rigour's person_nick table); with blen 0, when `a` has any such partner. */
 int rf_lexicon_nickname(const rf_lexicon *lex, const char *a, size_t alen, const char *b, size_t blen);
 
 /* Splits and classifies `name`. `places` (may be NULL) adds place names found in the lists'
