@@ -5,7 +5,8 @@
  * without scanning the vocabulary: every word of four letters or more is also filed under its
  * variants with one letter deleted (two for long words), and a party's word looks up its own
  * deletions (SymSpell). Adjacent listed words are also filed joined ("JSC ARGUMENT" under
- * "jscargument"), and whole names under their canonical form, for names with no telling word. */
+ * "jscargument"), whole names under their canonical form, for names with no telling word, and
+ * words under their consonants, for names written in Arabic or Hebrew script ("mhmd"). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -273,7 +274,15 @@ static int index_name(rf_matcher *m, rf_tokens *t, uint32_t entity, size_t name_
     ln->total = 0;
     for (size_t i = 0; i < t->count && rc == RF_OK; i++) {
         rf_ltoken *lt = &m->ltokens[m->n_ltokens++];
+        size_t vocab_before = m->n_vocab;
         rc = add_vocab(&lt->vocab, m, rf_token_text(t, i), t->items[i].text_len, t->items[i].cls);
+        if (rc == RF_OK && m->n_vocab > vocab_before && t->items[i].cls == RF_TOK_WORD &&
+            t->items[i].origin != RF_ORIGIN_ABJAD && t->items[i].surf_len <= RF_MAX_TOKEN_LEN) {
+            /* Filed by its consonants, for names written in Arabic or Hebrew script. */
+            char skeleton[RF_MAX_TOKEN_LEN];
+            size_t n = rf_consonant_skeleton(skeleton, rf_token_surface(t, i), t->items[i].surf_len);
+            if (n >= 2) rc = chain_push(m, m->skeletons, skeleton, n, lt->vocab);
+        }
         lt->cls = t->items[i].cls;
         lt->origin = t->items[i].origin;
         lt->surf_off = lt->surf_len = 0;
@@ -367,6 +376,7 @@ int rf_matcher_new(rf_matcher **out, const rf_snapshot *snap, rf_error *err)
     if (rc == RF_OK) rc = rf_strmap_new(&m->spelling_map, 65536);
     if (rc == RF_OK) rc = rf_strmap_new(&m->merged, 65536);
     if (rc == RF_OK) rc = rf_strmap_new(&m->exact, 65536);
+    if (rc == RF_OK) rc = rf_strmap_new(&m->skeletons, 65536);
     if (rc == RF_OK) rc = collect_places(m, tr);
     if (rc == RF_OK) rc = collect_countries(m);
     for (size_t e = 0; e < rf_snapshot_count(snap) && rc == RF_OK; e++) {
@@ -402,6 +412,7 @@ void rf_matcher_free(rf_matcher *m)
     rf_buf_free(&m->spelling_text);
     rf_strmap_free(m->merged);
     rf_strmap_free(m->exact);
+    rf_strmap_free(m->skeletons);
     free(m->vocab);
     rf_buf_free(&m->vocab_text);
     rf_buf_free(&m->surface_text);
@@ -616,6 +627,30 @@ double rf_index_score_bound(const rf_scratch *s, float evidence)
     return paired > 0 ? paired / (paired + s->unmatchable) : 0.0;
 }
 
+/* Gathers the listed Latin words with the consonants of party word i, written in Arabic or
+ * Hebrew script, or of words i and i+1 written together ("عبد الله", "Abdullah"); 1 if any. */
+static int gather_skeletons(const rf_matcher *m, rf_scratch *s, const rf_side *p, size_t i)
+{
+    int found = 0;
+    for (size_t words = 1; words <= 2 && i + words <= p->n; words++) {
+        char joined[2 * RF_MAX_TOKEN_LEN], skeleton[2 * RF_MAX_TOKEN_LEN];
+        size_t n = 0, ns;
+        uint32_t node;
+        if (words == 2 && p->origin[i + 1] != RF_ORIGIN_ABJAD) break;
+        for (size_t k = i; k < i + words; k++) {
+            memcpy(joined + n, p->surf[k], p->surf_len[k]);
+            n += p->surf_len[k];
+        }
+        ns = rf_consonant_skeleton(skeleton, joined, n);
+        node = ns >= 2 ? rf_strmap_get(m->skeletons, skeleton, ns) : RF_STRMAP_MISSING;
+        for (; node != RF_STRMAP_MISSING; node = m->chains[node].next) {
+            gather(m, s, m->chains[node].value, m->vocab[m->chains[node].value].weight * 0.8f);
+            found = 1;
+        }
+    }
+    return found;
+}
+
 /* 1 when party words i-1 and i, written together, are a listed word. */
 static int joins_previous(const rf_matcher *m, const rf_side *p, size_t i)
 {
@@ -659,6 +694,7 @@ size_t rf_index_candidates(const rf_matcher *m, rf_scratch *s, uint32_t *out, fl
                 strong = 1;
             }
             found = nt > 0;
+            if (p->origin[i] == RF_ORIGIN_ABJAD && gather_skeletons(m, s, p, i)) strong = found = 1;
             node = rf_strmap_get(m->merged, p->text[i], p->len[i]);
             if (node != RF_STRMAP_MISSING) {
                 gather_chain(m, s, node, m->unknown_weight);

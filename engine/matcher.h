@@ -77,6 +77,7 @@ struct rf_matcher {
     rf_strmap *deletes;  /* a spelling with one letter deleted -> chain of spellings */
     rf_strmap *merged;   /* two adjacent listed words written as one -> chain of name ids */
     rf_strmap *exact;    /* a whole name's canonical tokens -> chain of name ids */
+    rf_strmap *skeletons; /* a Latin listed word's consonant skeleton -> chain of vocab ids */
     rf_chain *chains;
     size_t n_chains;
     size_t cap_chains;
@@ -142,6 +143,12 @@ size_t rf_index_typos(const rf_matcher *m, const char *word, size_t len, uint32_
 /* The set of letters and digits of a word as bits (digits share one bit). Words within k edits
  * differ in at most 2k of these bits. */
 uint32_t rf_letter_mask(const char *s, size_t len);
+
+/* A word's consonant skeleton, as a script without written vowels would spell it: vowels and
+ * the semivowels w and y dropped, p as b and v as f (Arabic has neither), c and q as k,
+ * doubled letters single ("Fernando" and "frnandw" are both "frnnd"). Returns the length
+ * (out holds at least len bytes). */
+size_t rf_consonant_skeleton(char *out, const char *s, size_t len);
 
 /* Copies s into out with runs of one letter made one ("sson" -> "son"); returns the length. */
 size_t rf_collapse_doubles(char *out, const char *s, size_t len);

@@ -23,6 +23,11 @@
 /* A party's business words and places the listed name lacks: evidence of another company
  * ("ORICO Technologies" is not the listed "ORICO"). */
 #define UNPAIRED_PARTY_WEAK 2.0f
+/* How alike a word written in Arabic or Hebrew script and a Latin word with its consonants
+ * are: the vowels, unwritten, cannot confirm it. */
+#define ABJAD_SIM 0.85f
+/* How alike one word and the same letters written as two are ("Hikvision", "Hik Vision"). */
+#define MERGED_SIM 0.95f
 /* How alike a given name and its familiar form are ("Bob", "Robert"). */
 #define NICKNAME_SIM 0.85f
 /* What one edit costs, relative to the word's length. */
@@ -62,6 +67,18 @@ uint32_t rf_letter_mask(const char *s, size_t len)
         else m |= 1u << 26;
     }
     return m;
+}
+
+size_t rf_consonant_skeleton(char *out, const char *s, size_t len)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++) {
+        char c = s[i];
+        if (c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u' || c == 'w' || c == 'y') continue;
+        c = c == 'p' ? 'b' : c == 'v' ? 'f' : c == 'c' || c == 'q' ? 'k' : c;
+        if (n == 0 || out[n - 1] != c) out[n++] = c;
+    }
+    return n;
 }
 
 size_t rf_collapse_doubles(char *out, const char *s, size_t len)
@@ -141,6 +158,17 @@ static float weighted_edits(const char *a, size_t alen, const char *b, size_t bl
     return (float)folded + 0.5f * (float)(d - folded);
 }
 
+/* 1 when two words have one consonant skeleton ("Ali" and "ly": "l"). */
+static int same_skeleton(const char *a, size_t alen, const char *b, size_t blen)
+{
+    char sa[2 * RF_MAX_TOKEN_LEN], sb[2 * RF_MAX_TOKEN_LEN];
+    size_t na, nb;
+    if (alen > sizeof sa || blen > sizeof sb) return 0;
+    na = rf_consonant_skeleton(sa, a, alen);
+    nb = rf_consonant_skeleton(sb, b, blen);
+    return na >= 1 && na == nb && memcmp(sa, sb, na) == 0;
+}
+
 static int same_text(const rf_side *a, size_t i, const rf_side *b, size_t j)
 {
     if (a->vocab[i] != RF_STRMAP_MISSING && a->vocab[i] == b->vocab[j]) return 1;
@@ -177,6 +205,12 @@ static float word_sim(const rf_side *p, size_t i, const rf_side *l, size_t j, in
         return 0.8f;
     }
     if (pc == RF_TOK_NUMBER || lc == RF_TOK_NUMBER) return 0.0f;
+    /* Arabic or Hebrew script against Latin: only the consonants were written. */
+    if ((p->origin[i] == RF_ORIGIN_ABJAD) != (l->origin[j] == RF_ORIGIN_ABJAD) && pc == RF_TOK_WORD &&
+        lc == RF_TOK_WORD && same_skeleton(p->surf[i], pl, l->surf[j], ll)) {
+        *kind = RF_PAIR_TRANSLIT;
+        return ABJAD_SIM;
+    }
     /* A Chinese or Korean name differing by a syllable is another name (习近朋, 习近平). */
     if (p->origin[i] == RF_ORIGIN_SYLLABIC || l->origin[j] == RF_ORIGIN_SYLLABIC) return 0.0f;
     if (pl != ll && p->letters[i] == l->letters[j] && (person || (pl > 4 && ll > 4)) &&
@@ -229,15 +263,23 @@ static size_t distinctive_words(const rf_side *s)
     return n;
 }
 
-/* 1 when a's word i followed by word i+1 spells b's word j, as written ("SiemensAG",
- * "Hik Vision", "Del Bros"); at least one of the words must be a telling one. */
-static int spells_merged(const rf_side *a, size_t i, const rf_side *b, size_t j)
+/* How well a's word i followed by word i+1 spells b's word j: MERGED_SIM as written
+ * ("SiemensAG", "Hik Vision", "Del Bros"), ABJAD_SIM by consonants across scripts ("عبد الله",
+ * "Abdullah"), else 0. At least one of the words must be a telling one. */
+static float spells_merged(const rf_side *a, size_t i, const rf_side *b, size_t j)
 {
     size_t n1 = a->surf_len[i], n2 = a->surf_len[i + 1];
+    char joined[2 * RF_MAX_TOKEN_LEN];
     if (b->cls[j] == RF_TOK_STOP) return 0; /* "Nyakekand" may hold an "and", not be one */
     if (!distinctive(a->cls[i]) && !distinctive(a->cls[i + 1]) && !distinctive(b->cls[j])) return 0;
-    return n1 + n2 == b->surf_len[j] && memcmp(a->surf[i], b->surf[j], n1) == 0 &&
-           memcmp(a->surf[i + 1], b->surf[j] + n1, n2) == 0;
+    if (n1 + n2 == b->surf_len[j] && memcmp(a->surf[i], b->surf[j], n1) == 0 &&
+        memcmp(a->surf[i + 1], b->surf[j] + n1, n2) == 0)
+        return MERGED_SIM;
+    if ((a->origin[i] == RF_ORIGIN_ABJAD) == (b->origin[j] == RF_ORIGIN_ABJAD) || n1 + n2 > RF_MAX_TOKEN_LEN)
+        return 0;
+    memcpy(joined, a->surf[i], n1);
+    memcpy(joined + n1, a->surf[i + 1], n2);
+    return same_skeleton(joined, n1 + n2, b->surf[j], b->surf_len[j]) ? ABJAD_SIM : 0;
 }
 
 /* 1 when word i is "bin" (ibn, ben), "bint" or "ould". */
@@ -418,12 +460,13 @@ double rf_score_sides(const rf_side *p, const rf_side *l, int person, rf_score_d
     }
     for (size_t i = 0; i < p->n; i++) {
         for (size_t j = 0; j < l->n && n_cand < sizeof cand / sizeof cand[0]; j++) {
-            if (j + 1 < l->n && spells_merged(l, j, p, i)) {
-                rf_pair x = {(uint8_t)i, (uint8_t)i, (uint8_t)j, (uint8_t)(j + 1), RF_PAIR_MERGED, 0.95f};
+            float sim;
+            if (j + 1 < l->n && (sim = spells_merged(l, j, p, i)) > 0) {
+                rf_pair x = {(uint8_t)i, (uint8_t)i, (uint8_t)j, (uint8_t)(j + 1), RF_PAIR_MERGED, sim};
                 cand[n_cand++] = x;
             }
-            if (i + 1 < p->n && n_cand < sizeof cand / sizeof cand[0] && spells_merged(p, i, l, j)) {
-                rf_pair x = {(uint8_t)i, (uint8_t)(i + 1), (uint8_t)j, (uint8_t)j, RF_PAIR_MERGED, 0.95f};
+            if (i + 1 < p->n && n_cand < sizeof cand / sizeof cand[0] && (sim = spells_merged(p, i, l, j)) > 0) {
+                rf_pair x = {(uint8_t)i, (uint8_t)(i + 1), (uint8_t)j, (uint8_t)j, RF_PAIR_MERGED, sim};
                 cand[n_cand++] = x;
             }
             if (person && j + 1 < l->n && n_cand < sizeof cand / sizeof cand[0] && initials_of(p, i, l, j)) {

@@ -31,7 +31,9 @@ typedef enum rf_tok_origin {
     RF_ORIGIN_TRANSLIT,     /* transliterated from another script */
     RF_ORIGIN_SYLLABIC,     /* transliterated from Chinese, Japanese or Korean: one syllable
                              * more or less is another name, so no typo is tolerated */
-    RF_ORIGIN_TYPO          /* a misspelling of a known word ("Compnay") */
+    RF_ORIGIN_TYPO,         /* a misspelling of a known word ("Compnay") */
+    RF_ORIGIN_ABJAD         /* transliterated from Arabic or Hebrew script, which leaves most
+                             * vowels unwritten: "محمد" is "mhmd" */
 } rf_tok_origin;
 
 typedef struct rf_token {

@@ -50,6 +50,12 @@ int rf_translit_is_syllabic(int32_t cp)
            (cp >= 0x3130 && cp < 0x3190) || (cp >= 0x3040 && cp < 0x3100);
 }
 
+int rf_translit_is_abjad(int32_t cp)
+{
+    return (cp >= 0x590 && cp < 0x7C0) || (cp >= 0x8A0 && cp < 0x900) || (cp >= 0xFB1D && cp < 0xFE00) ||
+           (cp >= 0xFE70 && cp < 0xFF00);
+}
+
 static UTransliterator *open_transform(const char *id)
 {
     UChar uid[128];
@@ -58,6 +64,22 @@ static UTransliterator *open_transform(const char *id)
 
     u_uastrcpy(uid, id);
     t = utrans_openU(uid, -1, UTRANS_FORWARD, NULL, 0, NULL, &status);
+    if (U_FAILURE(status)) return NULL;
+    return t;
+}
+
+/* A transliterator from ICU rules (UTF-8), named `id`. */
+static UTransliterator *open_rules(const char *id, const char *rules)
+{
+    UChar uid[64], urules[256];
+    UErrorCode status = U_ZERO_ERROR;
+    UParseError where;
+    UTransliterator *t;
+
+    u_uastrcpy(uid, id);
+    u_strFromUTF8(urules, (int32_t)(sizeof urules / sizeof urules[0]), NULL, rules, -1, &status);
+    if (U_FAILURE(status)) return NULL;
+    t = utrans_openU(uid, -1, UTRANS_FORWARD, urules, -1, &where, &status);
     if (U_FAILURE(status)) return NULL;
     return t;
 }
@@ -95,7 +117,8 @@ int rf_translit_new(rf_translit **out)
     if (!tr->cyrillic) tr->cyrillic = open_transform("Any-Latin; Latin-ASCII; Lower");
     tr->han = open_transform("Han-Latin; Latin-ASCII; Lower");
     tr->simplified = open_transform("Traditional-Simplified");
-    tr->other = open_transform("Any-Latin; Latin-ASCII; Lower");
+    /* Arabic's tā' marbūṭa ends names in "a" (أسامة, Osama), not in the "t" ICU writes. */
+    tr->other = open_rules("redflag-Any-Latin", "::Any-Latin; \u1E97 > a; ::Latin-ASCII; ::Lower;");
     rc = (tr->cyrillic && tr->han && tr->other && tr->simplified) ? load_zh_words(tr) : RF_ENOMEM;
     if (rc != RF_OK) {
         rf_translit_free(tr);

@@ -255,6 +255,10 @@ static void test_matching__other_scripts(void **state)
     assert_finds(f, "ООО «Газпром Телеком»", NULL, "GAZPROM TELEKOM, OOO");
     assert_true(pair_score(f, "Νικόλαος", "Nikolaos") >= 0.95);
     assert_true(pair_score(f, "Дмитрий Медведев", "Dmitry Medvedev") >= RF_DEFAULT_THRESHOLD);
+    /* Arabic script writes the consonants only: matched by them, and found by them. */
+    assert_finds(f, "أسامة بن لادن", NULL, "BIN LADIN, Usama bin Muhammad bin Awad");
+    assert_true(pair_score(f, "عبد الله", "Abdullah") >= RF_DEFAULT_THRESHOLD);
+    assert_true(pair_score(f, "محمد علي", "Mohamed Ali") >= RF_DEFAULT_THRESHOLD);
 }
 
 static void test_matching__country_corroborates(void **state)
