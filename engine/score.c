@@ -142,12 +142,13 @@ int rf_osa_distance(const char *a, size_t alen, const char *b, size_t blen, int 
 
 static int is_vowel(char c)
 {
-    return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u';
+    return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u' || c == 'y';
 }
 
-/* The edits between two words (d of them, as counted by rf_osa_distance), a vowel written
- * for another counting half: transliteration moves vowels most in people's names ("Usama" /
- * "Osama", "Ladin" / "Laden"). Used for full names only: "Masco" is not "Mosco". */
+/* The edits between two words (d of them, as counted by rf_osa_distance), a vowel (or y)
+ * written for another counting half: transliteration moves vowels most in people's names
+ * ("Usama" / "Osama", "Zelenskiy" / "Zelenskyy"). Used for full names only: "Masco" is not
+ * "Mosco". */
 static float weighted_edits(const char *a, size_t alen, const char *b, size_t blen, int d)
 {
     char fa[RF_MAX_TOKEN_LEN], fb[RF_MAX_TOKEN_LEN];
@@ -247,7 +248,10 @@ static float word_sim(const rf_side *p, size_t i, const rf_side *l, size_t j, in
          * people rarely get wrong; two letters swapped, the commonest slip, cost less. */
         return 1.0f - TYPO_COST * ((vowel_slips ? weighted_edits(p->surf[i], pl, l->surf[j], ll, d) : (float)d) -
                                    (swapped_pair(p->surf[i], pl, l->surf[j], ll) ? 0.4f : 0.0f)) / (float)longer -
-               (first_letter_differs(p->surf[i], l->surf[j]) ? 0.1f : 0.0f);
+               (first_letter_differs(p->surf[i], l->surf[j]) &&
+                        !(vowel_slips && is_vowel(p->surf[i][0]) && is_vowel(l->surf[j][0]))
+                    ? 0.1f
+                    : 0.0f);
     }
 }
 
