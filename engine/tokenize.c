@@ -1,9 +1,9 @@
 /* tokenize.c: names into classified tokens (see tokens.h).
  *
  * Three passes over a name: split it into words where letters and digits stop (apostrophes
- * inside a word are dropped: "Int'l" is "intl"; capitals split words run together:
- * "HikVision"), each word case folded and stripped of accents and, if in another script,
- * transliterated, digits inside it read as the letters they mimic ("Sech1n"); join runs of single letters written as
+ * inside a word are dropped: "Int'l" is "intl"), each word case folded and stripped of
+ * accents and, if in another script, transliterated, digits inside it read as the letters they
+ * mimic ("Sech1n"); join runs of single letters written as
  * initialisms ("S.A.", "A-B-C"); then look the words up in the lexicon, longest phrase first,
  * so that "Co., Ltd." becomes one legal-form token and "Intl" the generic word "intl". */
 #include <stdlib.h>
@@ -103,36 +103,6 @@ static void push_word(words *w, const char *text, size_t len, uint8_t origin, in
     x->src_len = (uint32_t)src_len;
 }
 
-/* 1 when a word's letters change from lower to upper case at s[i] ("HikVision"). */
-static int camel_break(const char *s, size_t i)
-{
-    return s[i - 1] >= 'a' && s[i - 1] <= 'z' && s[i] >= 'A' && s[i] <= 'Z';
-}
-
-/* Pushes an ASCII word (s[start..end), folded into `folded` without its apostrophes) as the
- * words its capitals mark when each has three letters or more: "FridrichBuchenberg" is two
- * names run together; "McDonald", "GmbH" and "KGaA" stay whole. */
-static void push_camel_parts(words *w, const char *s, size_t start, size_t end, const char *folded,
-                             size_t n, int tight)
-{
-    size_t part = start, out = 0;
-    if (n != end - start) { /* apostrophes dropped: positions differ, keep it whole */
-        push_word(w, folded, n, RF_ORIGIN_LITERAL, tight, start, end - start);
-        return;
-    }
-    for (size_t i = start + 1; i <= end; i++) {
-        size_t next = i;
-        if (i < end && !camel_break(s, i)) continue;
-        if (i < end) {
-            while (next + 1 < end && !camel_break(s, next + 1)) next++;
-            if (i - part < 3 || next + 1 - i < 3) continue;
-        }
-        push_word(w, folded + out, i - part, RF_ORIGIN_LITERAL, part == start ? tight : 0, part, i - part);
-        out += i - part;
-        part = i;
-    }
-}
-
 /* One segment of word characters: normalized, transliterated if needed, pushed as words. */
 static int push_segment(words *w, rf_translit *tr, rf_buf *scratch, const char *s, size_t start,
                         size_t end, int tight)
@@ -151,7 +121,7 @@ static int push_segment(words *w, rf_translit *tr, rf_buf *scratch, const char *
         if (n < sizeof ascii) ascii[n++] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
     }
     if (plain) {
-        push_camel_parts(w, s, start, end, ascii, n, tight);
+        push_word(w, ascii, n, RF_ORIGIN_LITERAL, tight, start, end - start);
         return RF_OK;
     }
     {
@@ -478,11 +448,11 @@ static const rf_phrase *longest_phrase(const rf_lexicon *lex, const cword *cw, c
                                        size_t i, size_t longest, size_t *k, int *corrected)
 {
     for (*k = longest < ws->count - i ? longest : ws->count - i; *k > 1; (*k)--) {
-        unsigned fixed = 0, subset = 0;
+        unsigned fixed = 0, subset;
         for (size_t j = i; j < i + *k && j - i < 16; j++)
             if (cw[j].loose) fixed |= 1u << (j - i);
-        /* Every choice of corrected words taken as written, none first. */
-        do {
+        /* Every choice of those words taken as written, all of them first. */
+        for (subset = fixed;; subset = (subset - 1) & fixed) {
             const rf_phrase *ph = lookup_phrase(lex, cw, ws, i, *k, subset);
             if (ph) {
                 *corrected = 0;
@@ -490,8 +460,8 @@ static const rf_phrase *longest_phrase(const rf_lexicon *lex, const cword *cw, c
                     if (cw[j].corrected && !((subset >> (j - i)) & 1u)) *corrected = 1;
                 return ph;
             }
-            subset = (subset - fixed) & fixed;
-        } while (subset != 0);
+            if (subset == 0) break;
+        }
     }
     return NULL;
 }
