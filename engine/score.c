@@ -267,6 +267,19 @@ static size_t distinctive_words(const rf_side *s)
     return n;
 }
 
+/* spells_merged for words not spelt exactly: by a typo, or by consonants across scripts. */
+static float spells_merged_loosely(const rf_side *a, size_t i, const rf_side *b, size_t j, int abjad, int budget)
+{
+    size_t n1 = a->surf_len[i], n2 = a->surf_len[i + 1], nb = b->surf_len[j];
+    char joined[2 * RF_MAX_TOKEN_LEN];
+    int d;
+    memcpy(joined, a->surf[i], n1);
+    memcpy(joined + n1, a->surf[i + 1], n2);
+    if (abjad) return same_skeleton(joined, n1 + n2, b->surf[j], nb) ? ABJAD_SIM : 0;
+    d = rf_osa_distance(joined, n1 + n2, b->surf[j], nb, budget);
+    return d <= budget ? MERGED_SIM - TYPO_COST * (float)d / (float)(nb > n1 + n2 ? nb : n1 + n2) : 0;
+}
+
 /* How well a's word i followed by word i+1 spells b's word j: MERGED_SIM as written
  * ("SiemensAG", "Hik Vision", "Del Bros"), less for a typo in a long word ("FridrichBuchenberg",
  * "Friedrich Buchenberg"), ABJAD_SIM by consonants across scripts ("عبد الله", "Abdullah"),
@@ -274,21 +287,22 @@ static size_t distinctive_words(const rf_side *s)
 static float spells_merged(const rf_side *a, size_t i, const rf_side *b, size_t j)
 {
     size_t n1 = a->surf_len[i], n2 = a->surf_len[i + 1], nb = b->surf_len[j];
-    char joined[2 * RF_MAX_TOKEN_LEN];
-    int budget, d;
+    int abjad, budget = 0;
     if (b->cls[j] == RF_TOK_STOP) return 0; /* "Nyakekand" may hold an "and", not be one */
     if (!distinctive(a->cls[i]) && !distinctive(a->cls[i + 1]) && !distinctive(b->cls[j])) return 0;
     if (n1 + n2 == nb && memcmp(a->surf[i], b->surf[j], n1) == 0 && memcmp(a->surf[i + 1], b->surf[j] + n1, n2) == 0)
         return MERGED_SIM;
     if (n1 + n2 > RF_MAX_TOKEN_LEN || nb > RF_MAX_TOKEN_LEN) return 0;
-    memcpy(joined, a->surf[i], n1);
-    memcpy(joined + n1, a->surf[i + 1], n2);
-    if ((a->origin[i] == RF_ORIGIN_ABJAD) != (b->origin[j] == RF_ORIGIN_ABJAD))
-        return same_skeleton(joined, n1 + n2, b->surf[j], nb) ? ABJAD_SIM : 0;
-    /* Two variations at once: each part must be a word of its own, not a stray letter. */
-    if (n1 < 3 || n2 < 3 || (budget = rf_typo_budget(nb < n1 + n2 ? nb : n1 + n2)) == 0) return 0;
-    d = rf_osa_distance(joined, n1 + n2, b->surf[j], nb, budget);
-    return d <= budget ? MERGED_SIM - TYPO_COST * (float)d / (float)(nb > n1 + n2 ? nb : n1 + n2) : 0;
+    abjad = (a->origin[i] == RF_ORIGIN_ABJAD) != (b->origin[j] == RF_ORIGIN_ABJAD);
+    /* A typo besides: two variations at once, so each part must be a word of its own, not a
+     * stray letter; the first letter right, and the letters close enough to be worth an edit
+     * distance. */
+    if (!abjad && (n1 + n2 > nb + 2 || nb > n1 + n2 + 2 || n1 < 3 || n2 < 3 ||
+                   (budget = rf_typo_budget(nb < n1 + n2 ? nb : n1 + n2)) == 0 ||
+                   a->surf[i][0] != b->surf[j][0] ||
+                   __builtin_popcount((a->letters[i] | a->letters[i + 1]) ^ b->letters[j]) > 2 * budget))
+        return 0;
+    return spells_merged_loosely(a, i, b, j, abjad, budget);
 }
 
 /* 1 when word i is "bin" (ibn, ben), "bint" or "ould". */
