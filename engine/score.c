@@ -295,11 +295,9 @@ static float spells_merged(const rf_side *a, size_t i, const rf_side *b, size_t 
     if (n1 + n2 > RF_MAX_TOKEN_LEN || nb > RF_MAX_TOKEN_LEN) return 0;
     abjad = (a->origin[i] == RF_ORIGIN_ABJAD) != (b->origin[j] == RF_ORIGIN_ABJAD);
     /* A typo besides: two variations at once, so each part must be a word of its own, not a
-     * stray letter; the first letter right, and the letters close enough to be worth an edit
-     * distance. */
+     * stray letter, and the letters close enough to be worth an edit distance. */
     if (!abjad && (n1 + n2 > nb + 2 || nb > n1 + n2 + 2 || n1 < 3 || n2 < 3 ||
                    (budget = rf_typo_budget(nb < n1 + n2 ? nb : n1 + n2)) == 0 ||
-                   a->surf[i][0] != b->surf[j][0] ||
                    __builtin_popcount((a->letters[i] | a->letters[i + 1]) ^ b->letters[j]) > 2 * budget))
         return 0;
     return spells_merged_loosely(a, i, b, j, abjad, budget);
