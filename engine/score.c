@@ -192,6 +192,38 @@ static int first_letter_differs(const char *a, const char *b)
     return a[0] != b[0] && !(a[0] == b[1] && a[1] == b[0]);
 }
 
+/* Copies a word with each x written ks; returns the length (out: twice the word's). */
+static size_t x_as_ks(char *out, const char *s, size_t len)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] == 'x') out[n++] = 'k';
+        out[n++] = s[i] == 'x' ? 's' : s[i];
+    }
+    return n;
+}
+
+/* Similarity of two words as a typo of each other (0 beyond the typo budget). */
+static float typo_sim(const char *a, size_t alen, const char *b, size_t blen, int person, int vowel_slips,
+                      uint8_t *kind)
+{
+    size_t longer = alen > blen ? alen : blen;
+    size_t shorter = alen < blen ? alen : blen;
+    /* People's names are spelt many ways (Narender / Narendra): two edits from six letters
+     * on; the other words of the name must still agree. */
+    int budget = person && shorter >= 6 ? 2 : rf_typo_budget(shorter);
+    int d;
+    if (budget == 0 || longer > RF_MAX_TOKEN_LEN) return 0.0f;
+    d = rf_osa_distance(a, alen, b, blen, budget);
+    if (d > budget) return 0.0f;
+    *kind = RF_PAIR_TYPO;
+    /* A typo costs more in a short word, and more still in the first letter, which people
+     * rarely get wrong; two letters swapped, the commonest slip, cost less. */
+    return 1.0f - TYPO_COST * ((vowel_slips ? weighted_edits(a, alen, b, blen, d) : (float)d) -
+                               (swapped_pair(a, alen, b, blen) ? 0.4f : 0.0f)) / (float)longer -
+           (first_letter_differs(a, b) && !(vowel_slips && is_vowel(a[0]) && is_vowel(b[0])) ? 0.1f : 0.0f);
+}
+
 /* Similarity of one party word and one listed word, and how they met. */
 static float word_sim(const rf_side *p, size_t i, const rf_side *l, size_t j, int person,
                       int vowel_slips, uint8_t *kind)
@@ -231,28 +263,15 @@ static float word_sim(const rf_side *p, size_t i, const rf_side *l, size_t j, in
         *kind = RF_PAIR_NICKNAME;
         return NICKNAME_SIM;
     }
-    {
-        size_t longer = pl > ll ? pl : ll;
-        size_t shorter = pl < ll ? pl : ll;
-        /* People's names are spelt many ways (Narender / Narendra): two edits from six
-         * letters on; the other words of the name must still agree. */
-        int budget = person && shorter >= 6 ? 2 : rf_typo_budget(shorter);
-        int d;
-        if (budget == 0) return 0.0f;
-        /* Typos are measured on the words as written: "Inversines" against "Inversiones",
-         * whatever canonical word the listed one stands for. */
-        d = rf_osa_distance(p->surf[i], pl, l->surf[j], ll, budget);
-        if (d > budget) return 0.0f;
-        *kind = RF_PAIR_TYPO;
-        /* A typo costs more in a short word, and more still in the first letter, which
-         * people rarely get wrong; two letters swapped, the commonest slip, cost less. */
-        return 1.0f - TYPO_COST * ((vowel_slips ? weighted_edits(p->surf[i], pl, l->surf[j], ll, d) : (float)d) -
-                                   (swapped_pair(p->surf[i], pl, l->surf[j], ll) ? 0.4f : 0.0f)) / (float)longer -
-               (first_letter_differs(p->surf[i], l->surf[j]) &&
-                        !(vowel_slips && is_vowel(p->surf[i][0]) && is_vowel(l->surf[j][0]))
-                    ? 0.1f
-                    : 0.0f);
+    /* Typos are measured on the words as written: "Inversines" against "Inversiones",
+     * whatever canonical word the listed one stands for; an x against a ks is no typo
+     * (Alexander, Aleksandr). */
+    if ((memchr(p->surf[i], 'x', pl) != NULL) != (memchr(l->surf[j], 'x', ll) != NULL)) {
+        char px[2 * RF_MAX_TOKEN_LEN], lx[2 * RF_MAX_TOKEN_LEN];
+        size_t pn = x_as_ks(px, p->surf[i], pl), ln = x_as_ks(lx, l->surf[j], ll);
+        return typo_sim(px, pn, lx, ln, person, vowel_slips, kind);
     }
+    return typo_sim(p->surf[i], pl, l->surf[j], ll, person, vowel_slips, kind);
 }
 
 static int distinctive(uint8_t cls)

@@ -115,9 +115,9 @@ static void test_external__names_in_other_scripts(void **state)
     share = run_number(cmd);
     printf("watchman's 22 names in other scripts: %.4f reach %.2f against their Latin form\n", share,
            RF_DEFAULT_THRESHOLD);
-    /* 12 of 22: the four Arabic, three Chinese, three of four Cyrillic, one of two Greek and
-     * of two Hebrew; not yet Korean, Japanese readings of kanji, Thai (README, "Accuracy"). */
-    assert_true(share >= 12.0 / 22 - 1e-9);
+    /* 13 of 22: the four Arabic, Cyrillic and Chinese ones, one of two Greek and of two
+     * Hebrew; not yet Korean, Japanese readings of kanji, Thai (README, "Accuracy"). */
+    assert_true(share >= 13.0 / 22 - 1e-9);
 }
 
 int main(void)

@@ -208,6 +208,7 @@ static void test_matching__person_names_in_any_order(void **state)
     assert_true(pair_score(f, "Usama bin Ladin", "Osama bin Laden") >= RF_DEFAULT_THRESHOLD);
     assert_finds(f, "Igor Sechen", NULL, "SECHIN, Igor Ivanovich");
     assert_finds(f, "Ygor Sechyn", NULL, "SECHIN, Igor Ivanovich"); /* y for i, even first */
+    assert_finds(f, "Aleksandr Bastrykin", NULL, "BASTRYKIN, Alexander Ivanovich"); /* ks for x */
     /* ... in full names only: one word is too little to go on ("Masco", "MOSCO"). */
     assert_true(pair_score(f, "Masco", "MOSCO") < RF_DEFAULT_THRESHOLD);
     /* Another name in place of one of the listed person's is another person. */
