@@ -203,8 +203,9 @@ static size_t x_as_ks(char *out, const char *s, size_t len)
     return n;
 }
 
-/* Similarity of two words as a typo of each other (0 beyond the typo budget). */
-static float typo_sim(const char *a, size_t alen, const char *b, size_t blen, int person, int vowel_slips,
+/* Similarity of two words as a typo of each other (0 beyond the typo budget). Inlined: it
+ * runs for most word pairs of most candidates. */
+static inline __attribute__((always_inline)) float typo_sim(const char *a, size_t alen, const char *b, size_t blen, int person, int vowel_slips,
                       uint8_t *kind)
 {
     size_t longer = alen > blen ? alen : blen;
@@ -222,6 +223,16 @@ static float typo_sim(const char *a, size_t alen, const char *b, size_t blen, in
     return 1.0f - TYPO_COST * ((vowel_slips ? weighted_edits(a, alen, b, blen, d) : (float)d) -
                                (swapped_pair(a, alen, b, blen) ? 0.4f : 0.0f)) / (float)longer -
            (first_letter_differs(a, b) && !(vowel_slips && is_vowel(a[0]) && is_vowel(b[0])) ? 0.1f : 0.0f);
+}
+
+/* typo_sim with each x written ks (kept out of word_sim, whose every call would otherwise
+ * pay for these buffers). */
+static __attribute__((noinline)) float typo_sim_x_as_ks(const char *a, size_t alen, const char *b, size_t blen, int person,
+                              int vowel_slips, uint8_t *kind)
+{
+    char ax[2 * RF_MAX_TOKEN_LEN], bx[2 * RF_MAX_TOKEN_LEN];
+    size_t an = x_as_ks(ax, a, alen), bn = x_as_ks(bx, b, blen);
+    return typo_sim(ax, an, bx, bn, person, vowel_slips, kind);
 }
 
 /* Similarity of one party word and one listed word, and how they met. */
@@ -266,11 +277,8 @@ static float word_sim(const rf_side *p, size_t i, const rf_side *l, size_t j, in
     /* Typos are measured on the words as written: "Inversines" against "Inversiones",
      * whatever canonical word the listed one stands for; an x against a ks is no typo
      * (Alexander, Aleksandr). */
-    if ((memchr(p->surf[i], 'x', pl) != NULL) != (memchr(l->surf[j], 'x', ll) != NULL)) {
-        char px[2 * RF_MAX_TOKEN_LEN], lx[2 * RF_MAX_TOKEN_LEN];
-        size_t pn = x_as_ks(px, p->surf[i], pl), ln = x_as_ks(lx, l->surf[j], ll);
-        return typo_sim(px, pn, lx, ln, person, vowel_slips, kind);
-    }
+    if (((p->letters[i] ^ l->letters[j]) >> ('x' - 'a')) & 1u)
+        return typo_sim_x_as_ks(p->surf[i], pl, l->surf[j], ll, person, vowel_slips, kind);
     return typo_sim(p->surf[i], pl, l->surf[j], ll, person, vowel_slips, kind);
 }
 
