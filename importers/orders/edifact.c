@@ -463,6 +463,13 @@ int ord_edifact_read(const char *path, const char *data, size_t len, rf_party_fn
         in.elem = una[1];
         in.rel = una[3] == ' ' ? '\0' : una[3];
         in.term = una[5];
+        /* Service characters are ASCII: a byte of a multibyte character as a separator or
+         * release character would cut names in the middle of a letter. */
+        for (size_t k = 0; k < 6; k++)
+            if ((unsigned char)una[k] >= 0x80 || una[k] == '\0')
+                return rf_error_set(err, RF_EFORMAT, path, in.line,
+                                    "UNA service string advice gives character %zu as byte 0x%02X: "
+                                    "service characters must be ASCII", k + 1, (unsigned)(unsigned char)una[k]);
         if (in.comp == in.elem || in.term == in.elem || in.term == in.comp ||
             (in.rel && (in.rel == in.elem || in.rel == in.comp || in.rel == in.term)))
             return rf_error_set(err, RF_EFORMAT, path, in.line,
