@@ -133,6 +133,12 @@ static int read_isa(x12_in *in)
     }
     in->comp = s[k + 1];
     in->term = s[k + 2];
+    /* Separators are ASCII: a byte of a multibyte character as one would cut names in the
+     * middle of a letter. */
+    if ((unsigned char)in->elem >= 0x80 || (unsigned char)in->comp >= 0x80 || (unsigned char)in->term >= 0x80)
+        return fail(in, RF_EFORMAT, in->line,
+                    "ISA segment: its separators must be ASCII characters, not bytes of a "
+                    "multibyte character%s%s", "", "");
     /* A white-space terminator before a line end (or a line end itself): segments are lines. */
     in->line_based = in->term == '\r' || in->term == '\n' ||
                      (in->term == ' ' && k + 3 < avail && (s[k + 3] == '\r' || s[k + 3] == '\n'));
