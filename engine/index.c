@@ -6,7 +6,7 @@
  * variants with one letter deleted (two for long words), and a party's word looks up its own
  * deletions (SymSpell). Adjacent listed words are also filed joined ("JSC ARGUMENT" under
  * "jscargument"), whole names under their canonical form, for names with no telling word, and
- * words under their consonants, for names written in Arabic or Hebrew script ("mhmd"). */
+ * words under their consonants, for names written in scripts without vowels ("mhmd"). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -277,8 +277,8 @@ static int index_name(rf_matcher *m, rf_tokens *t, uint32_t entity, size_t name_
         size_t vocab_before = m->n_vocab;
         rc = add_vocab(&lt->vocab, m, rf_token_text(t, i), t->items[i].text_len, t->items[i].cls);
         if (rc == RF_OK && m->n_vocab > vocab_before && t->items[i].cls == RF_TOK_WORD &&
-            t->items[i].origin != RF_ORIGIN_ABJAD && t->items[i].surf_len <= RF_MAX_TOKEN_LEN) {
-            /* Filed by its consonants, for names written in Arabic or Hebrew script. */
+            t->items[i].origin != RF_ORIGIN_CONSONANTS && t->items[i].surf_len <= RF_MAX_TOKEN_LEN) {
+            /* Filed by its consonants, for names written in scripts without vowels. */
             char skeleton[RF_MAX_TOKEN_LEN];
             size_t n = rf_consonant_skeleton(skeleton, rf_token_surface(t, i), t->items[i].surf_len);
             if (n >= 2) rc = chain_push(m, m->skeletons, skeleton, n, lt->vocab);
@@ -627,8 +627,8 @@ double rf_index_score_bound(const rf_scratch *s, float evidence)
     return paired > 0 ? paired / (paired + s->unmatchable) : 0.0;
 }
 
-/* Gathers the listed Latin words with the consonants of party word i, written in Arabic or
- * Hebrew script, or of words i and i+1 written together ("عبد الله", "Abdullah"); 1 if any. */
+/* Gathers the listed Latin words with the consonants of party word i, written in a script
+ * without vowels, or of words i and i+1 written together ("عبد الله", "Abdullah"); 1 if any. */
 static int gather_skeletons(const rf_matcher *m, rf_scratch *s, const rf_side *p, size_t i)
 {
     int found = 0;
@@ -636,7 +636,7 @@ static int gather_skeletons(const rf_matcher *m, rf_scratch *s, const rf_side *p
         char joined[2 * RF_MAX_TOKEN_LEN], skeleton[2 * RF_MAX_TOKEN_LEN];
         size_t n = 0, ns;
         uint32_t node;
-        if (words == 2 && p->origin[i + 1] != RF_ORIGIN_ABJAD) break;
+        if (words == 2 && p->origin[i + 1] != RF_ORIGIN_CONSONANTS) break;
         for (size_t k = i; k < i + words; k++) {
             memcpy(joined + n, p->surf[k], p->surf_len[k]);
             n += p->surf_len[k];
@@ -694,7 +694,7 @@ size_t rf_index_candidates(const rf_matcher *m, rf_scratch *s, uint32_t *out, fl
                 strong = 1;
             }
             found = nt > 0;
-            if (p->origin[i] == RF_ORIGIN_ABJAD && gather_skeletons(m, s, p, i)) strong = found = 1;
+            if (p->origin[i] == RF_ORIGIN_CONSONANTS && gather_skeletons(m, s, p, i)) strong = found = 1;
             node = rf_strmap_get(m->merged, p->text[i], p->len[i]);
             if (node != RF_STRMAP_MISSING) {
                 gather_chain(m, s, node, m->unknown_weight);

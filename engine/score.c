@@ -23,9 +23,9 @@
 /* A party's business words and places the listed name lacks: evidence of another company
  * ("ORICO Technologies" is not the listed "ORICO"). */
 #define UNPAIRED_PARTY_WEAK 2.0f
-/* How alike a word written in Arabic or Hebrew script and a Latin word with its consonants
- * are: the vowels, unwritten, cannot confirm it. */
-#define ABJAD_SIM 0.85f
+/* How alike a word written in a script without vowels (Arabic, Hebrew) and a Latin word with
+ * its consonants are: the vowels, unwritten, cannot confirm it. */
+#define CONSONANTS_SIM 0.85f
 /* How alike one word and the same letters written as two are ("Hikvision", "Hik Vision"). */
 #define MERGED_SIM 0.95f
 /* How alike a given name and its familiar form are ("Bob", "Robert"). */
@@ -249,11 +249,11 @@ static float word_sim(const rf_side *p, size_t i, const rf_side *l, size_t j, in
         return 0.8f;
     }
     if (pc == RF_TOK_NUMBER || lc == RF_TOK_NUMBER) return 0.0f;
-    /* Arabic or Hebrew script against Latin: only the consonants were written. */
-    if ((p->origin[i] == RF_ORIGIN_ABJAD) != (l->origin[j] == RF_ORIGIN_ABJAD) && pc == RF_TOK_WORD &&
+    /* A script without vowels against Latin: only the consonants were written. */
+    if ((p->origin[i] == RF_ORIGIN_CONSONANTS) != (l->origin[j] == RF_ORIGIN_CONSONANTS) && pc == RF_TOK_WORD &&
         lc == RF_TOK_WORD && same_skeleton(p->surf[i], pl, l->surf[j], ll)) {
         *kind = RF_PAIR_TRANSLIT;
-        return ABJAD_SIM;
+        return CONSONANTS_SIM;
     }
     /* A Chinese or Korean name differing by a syllable is another name (习近朋, 习近平). */
     if (p->origin[i] == RF_ORIGIN_SYLLABIC || l->origin[j] == RF_ORIGIN_SYLLABIC) return 0.0f;
@@ -295,39 +295,39 @@ static size_t distinctive_words(const rf_side *s)
 }
 
 /* spells_merged for words not spelt exactly: by a typo, or by consonants across scripts. */
-static float spells_merged_loosely(const rf_side *a, size_t i, const rf_side *b, size_t j, int abjad, int budget)
+static float spells_merged_loosely(const rf_side *a, size_t i, const rf_side *b, size_t j, int consonants, int budget)
 {
     size_t n1 = a->surf_len[i], n2 = a->surf_len[i + 1], nb = b->surf_len[j];
     char joined[2 * RF_MAX_TOKEN_LEN];
     int d;
     memcpy(joined, a->surf[i], n1);
     memcpy(joined + n1, a->surf[i + 1], n2);
-    if (abjad) return same_skeleton(joined, n1 + n2, b->surf[j], nb) ? ABJAD_SIM : 0;
+    if (consonants) return same_skeleton(joined, n1 + n2, b->surf[j], nb) ? CONSONANTS_SIM : 0;
     d = rf_osa_distance(joined, n1 + n2, b->surf[j], nb, budget);
     return d <= budget ? MERGED_SIM - TYPO_COST * (float)d / (float)(nb > n1 + n2 ? nb : n1 + n2) : 0;
 }
 
 /* How well a's word i followed by word i+1 spells b's word j: MERGED_SIM as written
  * ("SiemensAG", "Hik Vision", "Del Bros"), less for a typo in a long word ("FridrichBuchenberg",
- * "Friedrich Buchenberg"), ABJAD_SIM by consonants across scripts ("عبد الله", "Abdullah"),
+ * "Friedrich Buchenberg"), CONSONANTS_SIM by consonants across scripts ("عبد الله", "Abdullah"),
  * else 0. At least one of the words must be a telling one. */
 static float spells_merged(const rf_side *a, size_t i, const rf_side *b, size_t j)
 {
     size_t n1 = a->surf_len[i], n2 = a->surf_len[i + 1], nb = b->surf_len[j];
-    int abjad, budget = 0;
+    int consonants, budget = 0;
     if (b->cls[j] == RF_TOK_STOP) return 0; /* "Nyakekand" may hold an "and", not be one */
     if (!distinctive(a->cls[i]) && !distinctive(a->cls[i + 1]) && !distinctive(b->cls[j])) return 0;
     if (n1 + n2 == nb && memcmp(a->surf[i], b->surf[j], n1) == 0 && memcmp(a->surf[i + 1], b->surf[j] + n1, n2) == 0)
         return MERGED_SIM;
     if (n1 + n2 > RF_MAX_TOKEN_LEN || nb > RF_MAX_TOKEN_LEN) return 0;
-    abjad = (a->origin[i] == RF_ORIGIN_ABJAD) != (b->origin[j] == RF_ORIGIN_ABJAD);
+    consonants = (a->origin[i] == RF_ORIGIN_CONSONANTS) != (b->origin[j] == RF_ORIGIN_CONSONANTS);
     /* A typo besides: two variations at once, so each part must be a word of its own, not a
      * stray letter, and the letters close enough to be worth an edit distance. */
-    if (!abjad && (n1 + n2 > nb + 2 || nb > n1 + n2 + 2 || n1 < 3 || n2 < 3 ||
+    if (!consonants && (n1 + n2 > nb + 2 || nb > n1 + n2 + 2 || n1 < 3 || n2 < 3 ||
                    (budget = rf_typo_budget(nb < n1 + n2 ? nb : n1 + n2)) == 0 ||
                    __builtin_popcount((a->letters[i] | a->letters[i + 1]) ^ b->letters[j]) > 2 * budget))
         return 0;
-    return spells_merged_loosely(a, i, b, j, abjad, budget);
+    return spells_merged_loosely(a, i, b, j, consonants, budget);
 }
 
 /* 1 when word i is "bin" (ibn, ben), "bint" or "ould". */

@@ -137,7 +137,7 @@ static rf_pair_kind describe_pair(const rf_pair *x, const rf_tokens *party, cons
 {
     uint8_t origin = party->items[x->p].origin;
     if (x->kind != RF_PAIR_EXACT) return (rf_pair_kind)x->kind;
-    if (origin == RF_ORIGIN_TRANSLIT || origin == RF_ORIGIN_SYLLABIC || origin == RF_ORIGIN_ABJAD)
+    if (origin == RF_ORIGIN_TRANSLIT || origin == RF_ORIGIN_SYLLABIC || origin == RF_ORIGIN_CONSONANTS)
         return RF_PAIR_TRANSLIT;
     if (origin == RF_ORIGIN_TYPO) return RF_PAIR_TYPO;
     if (listed->cls[x->l] == RF_TOK_LEGAL) return RF_PAIR_LEGAL;

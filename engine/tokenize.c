@@ -130,7 +130,7 @@ static int push_segment(words *w, rf_translit *tr, rf_buf *scratch, const char *
          * accents, and what is still not ASCII ("ø") goes to Latin-ASCII. */
         utf8proc_uint8_t *mapped = NULL;
         utf8proc_ssize_t mlen;
-        int rc = RF_OK, foreign = 0, other_script = 0, syllabic = 0, abjad = 0;
+        int rc = RF_OK, foreign = 0, other_script = 0, syllabic = 0, consonants = 0;
         for (size_t k = start; k < end;) {
             utf8proc_int32_t cp;
             utf8proc_ssize_t step = utf8proc_iterate((const utf8proc_uint8_t *)s + k,
@@ -138,7 +138,7 @@ static int push_segment(words *w, rf_translit *tr, rf_buf *scratch, const char *
             if (step <= 0) break;
             if (!rf_translit_is_latin(cp) && utf8proc_category(cp) != UTF8PROC_CATEGORY_MN) other_script = 1;
             if (rf_translit_is_syllabic(cp)) syllabic = 1;
-            if (rf_translit_is_abjad(cp)) abjad = 1;
+            if (rf_translit_omits_vowels(cp)) consonants = 1;
             k += (size_t)step;
         }
         mlen = utf8proc_map((const utf8proc_uint8_t *)s + start, (utf8proc_ssize_t)(end - start), &mapped,
@@ -177,7 +177,7 @@ static int push_segment(words *w, rf_translit *tr, rf_buf *scratch, const char *
                         ascii[n++] = c;
                 }
                 push_word(w, ascii, n,
-                          syllabic ? RF_ORIGIN_SYLLABIC : abjad ? RF_ORIGIN_ABJAD
+                          syllabic ? RF_ORIGIN_SYLLABIC : consonants ? RF_ORIGIN_CONSONANTS
                                                     : other_script ? RF_ORIGIN_TRANSLIT
                                                                    : RF_ORIGIN_LITERAL, 0,
                           start, end - start);
@@ -523,7 +523,7 @@ int rf_tokenize(rf_tokens *out, const rf_lexicon *lex, const rf_strmap *places,
                 const char *canon = lex->canon.data + ph->canon_off;
                 int same = k == 1 && ph->canon_len == x->len && memcmp(canon, x->text, x->len) == 0;
                 uint8_t origin = x->origin == RF_ORIGIN_TRANSLIT || x->origin == RF_ORIGIN_SYLLABIC ||
-                                         x->origin == RF_ORIGIN_ABJAD
+                                         x->origin == RF_ORIGIN_CONSONANTS
                                      ? x->origin
                                  : corrected                    ? RF_ORIGIN_TYPO
                                  : same                         ? RF_ORIGIN_LITERAL

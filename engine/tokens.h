@@ -32,8 +32,8 @@ typedef enum rf_tok_origin {
     RF_ORIGIN_SYLLABIC,     /* transliterated from Chinese, Japanese or Korean: one syllable
                              * more or less is another name, so no typo is tolerated */
     RF_ORIGIN_TYPO,         /* a misspelling of a known word ("Compnay") */
-    RF_ORIGIN_ABJAD         /* transliterated from Arabic or Hebrew script, which leaves most
-                             * vowels unwritten: "محمد" is "mhmd" */
+    RF_ORIGIN_CONSONANTS    /* transliterated from a script that leaves most vowels unwritten
+                             * (Arabic, Hebrew; Thai as ICU reads it): "محمد" is "mhmd" */
 } rf_tok_origin;
 
 typedef struct rf_token {

@@ -50,10 +50,10 @@ int rf_translit_is_syllabic(int32_t cp)
            (cp >= 0x3130 && cp < 0x3190) || (cp >= 0x3040 && cp < 0x3100);
 }
 
-int rf_translit_is_abjad(int32_t cp)
+int rf_translit_omits_vowels(int32_t cp)
 {
-    return (cp >= 0x590 && cp < 0x7C0) || (cp >= 0x8A0 && cp < 0x900) || (cp >= 0xFB1D && cp < 0xFE00) ||
-           (cp >= 0xFE70 && cp < 0xFF00);
+    return (cp >= 0x590 && cp < 0x7C0) || (cp >= 0x8A0 && cp < 0x900) || (cp >= 0xE00 && cp < 0xE80) ||
+           (cp >= 0xFB1D && cp < 0xFE00) || (cp >= 0xFE70 && cp < 0xFF00);
 }
 
 static UTransliterator *open_transform(const char *id)

@@ -18,8 +18,8 @@ int rf_translit_is_latin(int32_t cp);
 /* 1 for a Chinese character, a Hangul syllable or jamo, or Japanese kana. */
 int rf_translit_is_syllabic(int32_t cp);
 /* 1 for a letter of a script that leaves most vowels unwritten (Arabic, Hebrew, Syriac,
- * Thaana). */
-int rf_translit_is_abjad(int32_t cp);
+ * Thaana), or whose inherent vowels ICU's romanization leaves out (Thai: สมชาย, "smchay"). */
+int rf_translit_omits_vowels(int32_t cp);
 void rf_translit_free(rf_translit *tr); /* NULL is a no-op */
 
 /* Appends the Latin form of the UTF-8 text s[0..len) to `out`: lower-case ASCII words

@@ -115,9 +115,10 @@ static void test_external__names_in_other_scripts(void **state)
     share = run_number(cmd);
     printf("watchman's 22 names in other scripts: %.4f reach %.2f against their Latin form\n", share,
            RF_DEFAULT_THRESHOLD);
-    /* 13 of 22: the four Arabic, Cyrillic and Chinese ones, one of two Greek and of two
-     * Hebrew; not yet Korean, Japanese readings of kanji, Thai (README, "Accuracy"). */
-    assert_true(share >= 0.59); /* 13 / 22, as printed to four places */
+    /* 14 of 22: the four Arabic and Cyrillic ones, the three Chinese, the Thai, one of two
+     * Greek and of two Hebrew; not yet Korean or Japanese readings of kanji (README,
+     * "Accuracy"). */
+    assert_true(share >= 0.63); /* 14 / 22, as printed to four places */
 }
 
 int main(void)
