@@ -466,6 +466,40 @@ static const rf_phrase *longest_phrase(const rf_lexicon *lex, const cword *cw, c
     return NULL;
 }
 
+/* A phrase read at words i .. i+*k whose canonical form begins a longer phrase with the words
+ * after it ("P L C" is "plc", and "plc ltd" is "plc"): the longer one, *k grown; else `ph`.
+ * Reading the canonical form again so makes a name read the same once normalized. */
+static const rf_phrase *extend_phrase(const rf_lexicon *lex, const rf_phrase *ph, const cword *cw,
+                                      size_t count, size_t i, size_t *k)
+{
+    char key[RF_MAX_TOKEN_LEN * 8 + 8];
+    while (i + *k < count) {
+        uint32_t longest = rf_strmap_get(lex->starts, lex->canon.data + ph->canon_off, ph->canon_len);
+        uint32_t idx = RF_STRMAP_MISSING;
+        size_t extra = 0;
+        if (longest == RF_STRMAP_MISSING) break;
+        /* The canonical form and `extra` more words, the most first. */
+        for (size_t more = longest - 1 < count - i - *k ? longest - 1 : count - i - *k; more > 0; more--) {
+            size_t n = ph->canon_len;
+            memcpy(key, lex->canon.data + ph->canon_off, n);
+            for (size_t j = i + *k; j < i + *k + more && n + cw[j].len + 1 < sizeof key; j++) {
+                key[n++] = ' ';
+                memcpy(key + n, cw[j].text, cw[j].len);
+                n += cw[j].len;
+            }
+            idx = rf_strmap_get(lex->phrases, key, n);
+            if (idx != RF_STRMAP_MISSING) {
+                extra = more;
+                break;
+            }
+        }
+        if (extra == 0) break;
+        *k += extra;
+        ph = &lex->entries[idx];
+    }
+    return ph;
+}
+
 int rf_tokenize(rf_tokens *out, const rf_lexicon *lex, const rf_strmap *places,
                 rf_translit *tr, const char *name, size_t len, int for_party)
 {
@@ -513,6 +547,7 @@ int rf_tokenize(rf_tokens *out, const rf_lexicon *lex, const rf_strmap *places,
         int corrected = cw[i].corrected;
         uint32_t longest = rf_strmap_get(lex->starts, cw[i].text, cw[i].len);
         if (longest != RF_STRMAP_MISSING) ph = longest_phrase(lex, cw, w, i, longest, &k, &corrected);
+        if (ph) ph = extend_phrase(lex, ph, cw, w->count, i, &k);
         if (!ph) {
             k = 1;
             corrected = cw[i].corrected;
