@@ -213,15 +213,35 @@ static int unify_canonicals(pending_list *pl)
     return rc;
 }
 
+/* Makes the canonical forms of entries [from, to) canonical themselves: a canonical text that
+ * is another entry's spelling ("S.A.S." is "sas", and "sas" is "sa") takes that entry's, so
+ * that a normalized name reads the same when normalized again. */
+static void close_canonicals(rf_lexicon *lex, size_t from, size_t to)
+{
+    for (size_t i = from; i < to; i++) {
+        rf_phrase *e = &lex->entries[i];
+        for (int step = 0; step < 4; step++) {
+            uint32_t idx = rf_strmap_get(lex->phrases, lex->canon.data + e->canon_off, e->canon_len);
+            if (idx == RF_STRMAP_MISSING || lex->entries[idx].canon_off == e->canon_off) break;
+            e->canon_off = lex->entries[idx].canon_off;
+            e->canon_len = lex->entries[idx].canon_len;
+        }
+    }
+}
+
 static int file_pending(rf_lexicon *lex, const pending_list *pl)
 {
     rf_buf key = {0};
     int rc = RF_OK;
+    size_t singles;
 
     for (size_t i = 0; i < pl->count && rc == RF_OK; i++)
         if (!strchr(pl->items[i].key, ' '))
             rc = file_phrase(lex, pl->items[i].key, strlen(pl->items[i].key), pl->items[i].canon,
                              pl->items[i].cls);
+    /* Single words first, closed before the longer spellings are keyed by them. */
+    singles = lex->n;
+    close_canonicals(lex, 0, singles);
     for (size_t i = 0; i < pl->count && rc == RF_OK; i++) {
         const char *k = pl->items[i].key;
         if (!strchr(k, ' ')) continue;
@@ -239,6 +259,7 @@ static int file_pending(rf_lexicon *lex, const pending_list *pl)
         }
         if (rc == RF_OK) rc = file_phrase(lex, key.data, key.len, pl->items[i].canon, pl->items[i].cls);
     }
+    if (rc == RF_OK) close_canonicals(lex, singles, lex->n);
     for (size_t i = 0; i < pl->count && rc == RF_OK; i++) {
         const char *k = pl->items[i].key;
         if (!pl->items[i].correctable) continue;
