@@ -3,9 +3,9 @@
  * Three passes over a name: split it into words where letters and digits stop (apostrophes
  * inside a word are dropped: "Int'l" is "intl"), each word case folded and stripped of
  * accents and, if in another script, transliterated, digits inside it read as the letters they
- * mimic ("Sech1n"); join runs of single letters written as
- * initialisms ("S.A.", "A-B-C"); then look the words up in the lexicon, longest phrase first,
- * so that "Co., Ltd." becomes one legal-form token and "Intl" the generic word "intl". */
+ * mimic ("Sech1n"); join runs of single letters written as initialisms ("S.A.", "A-B-C");
+ * then look the words up in the lexicon, longest phrase first, so that "Co., Ltd." becomes one
+ * legal-form token and "Intl" the generic word "intl". */
 #include <stdlib.h>
 #include <string.h>
 #include <utf8proc.h>
@@ -352,13 +352,13 @@ int rf_typo_budget_lexicon(size_t len)
 }
 
 /* The lexicon entry for one word, or NULL; plurals of business words ("holdings",
- * "industries") find their singular, and then *singular is set. */
+ * "industries") find their singular, and then *singular (if not NULL) is set. */
 static const rf_phrase *lookup_word(const rf_lexicon *lex, const char *text, size_t n, int *singular)
 {
     char key[RF_MAX_TOKEN_LEN + 1];
     uint32_t idx = rf_strmap_get(lex->phrases, text, n);
 
-    *singular = 0;
+    if (singular) *singular = 0;
     if (idx == RF_STRMAP_MISSING && n > 4 && n <= RF_MAX_TOKEN_LEN && text[n - 1] == 's') {
         memcpy(key, text, n);
         idx = rf_strmap_get(lex->phrases, key, n - 1);
@@ -366,7 +366,7 @@ static const rf_phrase *lookup_word(const rf_lexicon *lex, const char *text, siz
             key[n - 3] = 'y';
             idx = rf_strmap_get(lex->phrases, key, n - 2);
         }
-        *singular = idx != RF_STRMAP_MISSING;
+        if (singular) *singular = idx != RF_STRMAP_MISSING;
     }
     return idx == RF_STRMAP_MISSING ? NULL : &lex->entries[idx];
 }
@@ -519,7 +519,6 @@ int rf_tokenize(rf_tokens *out, const rf_lexicon *lex, const rf_strmap *places,
     for (size_t i = 0; i < w->count && rc == RF_OK; i++) {
         const word *x = &w->items[i];
         cword *c = &cw[i];
-        int singular;
         c->text = x->text;
         c->len = x->len;
         c->corrected = 0;
@@ -531,7 +530,7 @@ int rf_tokenize(rf_tokens *out, const rf_lexicon *lex, const rf_strmap *places,
                 c->text = fixed;
                 c->len = strlen(fixed);
                 c->corrected = c->loose = 1;
-                c->single = lookup_word(lex, fixed, c->len, &singular);
+                c->single = lookup_word(lex, fixed, c->len, NULL);
             }
         }
         if (c->single) {
