@@ -417,21 +417,26 @@ typedef struct cword {
     int loose;
 } cword;
 
-/* The lexicon entry for the canonical words cw[i .. i+k), or NULL; word i+b is taken as
- * written (ws) instead when bit b of `as_written` is set. */
-static const rf_phrase *lookup_phrase(const rf_lexicon *lex, const cword *cw, const words *ws,
-                                      size_t i, size_t k, unsigned as_written)
+/* The lexicon entry for the canonical words cw[i .. i+k), after the canonical form of `after`
+ * when not NULL, or NULL; word i+b is taken as written (ws) instead when bit b of
+ * `as_written` is set. */
+static const rf_phrase *lookup_phrase(const rf_lexicon *lex, const rf_phrase *after, const cword *cw,
+                                      const words *ws, size_t i, size_t k, unsigned as_written)
 {
     char key[RF_MAX_TOKEN_LEN * 8 + 8];
     size_t n = 0;
     uint32_t idx;
 
+    if (after) {
+        n = after->canon_len;
+        memcpy(key, lex->canon.data + after->canon_off, n);
+    }
     for (size_t j = i; j < i + k; j++) {
         int written = (as_written >> (j - i)) & 1u;
         const char *text = written ? ws->items[j].text : cw[j].text;
         size_t len = written ? ws->items[j].len : cw[j].len;
         if (n + len + 1 >= sizeof key) return NULL;
-        if (j > i) key[n++] = ' ';
+        if (n > 0) key[n++] = ' ';
         memcpy(key + n, text, len);
         n += len;
     }
@@ -453,7 +458,7 @@ static const rf_phrase *longest_phrase(const rf_lexicon *lex, const cword *cw, c
             if (cw[j].loose) fixed |= 1u << (j - i);
         /* Every choice of those words taken as written, all of them first. */
         for (subset = fixed;; subset = (subset - 1) & fixed) {
-            const rf_phrase *ph = lookup_phrase(lex, cw, ws, i, *k, subset);
+            const rf_phrase *ph = lookup_phrase(lex, NULL, cw, ws, i, *k, subset);
             if (ph) {
                 *corrected = 0;
                 for (size_t j = i; j < i + *k && j - i < 16; j++)
@@ -470,32 +475,19 @@ static const rf_phrase *longest_phrase(const rf_lexicon *lex, const cword *cw, c
  * after it ("P L C" is "plc", and "plc ltd" is "plc"): the longer one, *k grown; else `ph`.
  * Reading the canonical form again so makes a name read the same once normalized. */
 static const rf_phrase *extend_phrase(const rf_lexicon *lex, const rf_phrase *ph, const cword *cw,
-                                      size_t count, size_t i, size_t *k)
+                                      const words *ws, size_t i, size_t *k)
 {
-    char key[RF_MAX_TOKEN_LEN * 8 + 8];
-    while (i + *k < count) {
+    while (i + *k < ws->count) {
         uint32_t longest = rf_strmap_get(lex->starts, lex->canon.data + ph->canon_off, ph->canon_len);
-        uint32_t idx = RF_STRMAP_MISSING;
-        size_t extra = 0;
+        const rf_phrase *longer = NULL;
+        size_t more;
         if (longest == RF_STRMAP_MISSING) break;
-        /* The canonical form and `extra` more words, the most first. */
-        for (size_t more = longest - 1 < count - i - *k ? longest - 1 : count - i - *k; more > 0; more--) {
-            size_t n = ph->canon_len;
-            memcpy(key, lex->canon.data + ph->canon_off, n);
-            for (size_t j = i + *k; j < i + *k + more && n + cw[j].len + 1 < sizeof key; j++) {
-                key[n++] = ' ';
-                memcpy(key + n, cw[j].text, cw[j].len);
-                n += cw[j].len;
-            }
-            idx = rf_strmap_get(lex->phrases, key, n);
-            if (idx != RF_STRMAP_MISSING) {
-                extra = more;
-                break;
-            }
-        }
-        if (extra == 0) break;
-        *k += extra;
-        ph = &lex->entries[idx];
+        /* The canonical form and `more` words after it, the most first. */
+        for (more = longest - 1 < ws->count - i - *k ? longest - 1 : ws->count - i - *k; more > 0; more--)
+            if ((longer = lookup_phrase(lex, ph, cw, ws, i + *k, more, 0)) != NULL) break;
+        if (!longer) break;
+        *k += more;
+        ph = longer;
     }
     return ph;
 }
@@ -546,7 +538,7 @@ int rf_tokenize(rf_tokens *out, const rf_lexicon *lex, const rf_strmap *places,
         int corrected = cw[i].corrected;
         uint32_t longest = rf_strmap_get(lex->starts, cw[i].text, cw[i].len);
         if (longest != RF_STRMAP_MISSING) ph = longest_phrase(lex, cw, w, i, longest, &k, &corrected);
-        if (ph) ph = extend_phrase(lex, ph, cw, w->count, i, &k);
+        if (ph) ph = extend_phrase(lex, ph, cw, w, i, &k);
         if (!ph) {
             k = 1;
             corrected = cw[i].corrected;
