@@ -412,92 +412,70 @@ static int is_name_particle(const char *key, size_t len)
     return 0;
 }
 
-/* symbols.yml: sections of `  key:` followed by `    - variant` lines. Business words and
- * domains map to their key as generic words, person symbols (Jr, Dr, Sheikh) are stop words
- * but for name particles, person name parts map to their key as ordinary words. */
-static int load_symbols(pending_list *lex, rf_translit *tr)
-{
-    line_iter it = {(const char *)rf_data_symbols,
-                    (const char *)rf_data_symbols + rf_data_symbols_size};
-    const char *line, *key = NULL;
-    size_t len, key_len = 0;
-    rf_tok_class section = RF_TOK_GENERIC, cls = RF_TOK_GENERIC;
-    int use = 0, rc = RF_OK;
-
-    while (rc == RF_OK && next_line(&it, &line, &len)) {
-        if (len == 0 || line[0] == '#') continue;
-        if (line[0] != ' ') {
-            use = 1;
-            if (len >= 11 && memcmp(line, "org_symbols", 11) == 0) section = RF_TOK_GENERIC;
-            else if (len >= 11 && memcmp(line, "org_domains", 11) == 0) section = RF_TOK_GENERIC;
-            else if (len >= 14 && memcmp(line, "person_symbols", 14) == 0) section = RF_TOK_STOP;
-            else if (len >= 17 && memcmp(line, "person_name_parts", 17) == 0) section = RF_TOK_WORD;
-            else use = 0;
-            key = NULL;
-        } else if (use && len > 2 && line[2] != ' ' && line[2] != '#' && line[len - 1] == ':') {
-            key = line + 2;
-            key_len = len - 3;
-            cls = section == RF_TOK_STOP && is_name_particle(key, key_len) ? RF_TOK_WORD : section;
-            rc = add_phrase(lex, tr, key, key_len, key, key_len, cls, 0);
-        } else if (use && key) {
-            const char *v = line;
-            size_t vlen = len;
-            yaml_scalar(&v, &vlen);
-            if (vlen) rc = add_phrase(lex, tr, v, vlen, key, key_len, cls, 0);
-        }
-    }
-    return rc;
-}
-
 /* Files every two names of one person_nick group of symbols.yml as nicknames of each other,
- * both ways. Groups are not merged: "Ted" is Edward's and Theodore's, who are not each other's. */
+ * both ways, and each name alone. Groups are not merged: "Ted" is Edward's and Theodore's,
+ * who are not each other's. `group` holds the names, normalized, each NUL-terminated. */
 static int file_nickname_group(rf_lexicon *lex, const rf_buf *group)
 {
     rf_buf key = {0};
     int rc = RF_OK;
     for (const char *a = group->data; rc == RF_OK && a && a < group->data + group->len; a += strlen(a) + 1)
         for (const char *b = group->data; rc == RF_OK && b < group->data + group->len; b += strlen(b) + 1) {
-            if (strcmp(a, b) == 0) {
-                rc = rf_strmap_put(lex->nicknames, a, strlen(a), 1, NULL);
-                continue;
-            }
             rf_buf_reset(&key);
-            rc = rf_buf_printf(&key, "%s %s", a, b);
+            rc = strcmp(a, b) == 0 ? rf_buf_puts(&key, a) : rf_buf_printf(&key, "%s %s", a, b);
             if (rc == RF_OK) rc = rf_strmap_put(lex->nicknames, key.data, key.len, 1, NULL);
         }
     rf_buf_free(&key);
     return rc;
 }
 
-/* symbols.yml's person_nick section: groups of a given name and its familiar forms. */
-static int load_nicknames(rf_lexicon *lex, rf_translit *tr)
+/* symbols.yml: sections of `  key:` followed by `    - variant` lines. Business words and
+ * domains map to their key as generic words, person symbols (Jr, Dr, Sheikh) are stop words
+ * but for name particles, person name parts map to their key as ordinary words; the groups
+ * of person_nick (a given name and its familiar forms) go to lex->nicknames. */
+static int load_symbols(pending_list *pl, rf_lexicon *lex, rf_translit *tr)
 {
     line_iter it = {(const char *)rf_data_symbols,
                     (const char *)rf_data_symbols + rf_data_symbols_size};
-    const char *line;
-    size_t len;
+    const char *line, *key = NULL;
+    size_t len, key_len = 0;
+    rf_tok_class section = RF_TOK_GENERIC, cls = RF_TOK_GENERIC;
     rf_buf group = {0}, word = {0};
-    int in_section = 0, rc = RF_OK;
+    int use = 0, nick = 0, rc = RF_OK;
 
     while (rc == RF_OK && next_line(&it, &line, &len)) {
-        size_t indent = 0;
-        while (indent < len && line[indent] == ' ') indent++;
-        if (indent == len || line[indent] == '#') continue;
-        if (indent != 4) { /* a section, or a group's `  key:` */
-            if (in_section) rc = file_nickname_group(lex, &group);
+        int is_key = len > 2 && line[0] == ' ' && line[2] != ' ' && line[2] != '#' && line[len - 1] == ':';
+        if (len == 0 || line[0] == '#') continue;
+        if ((line[0] != ' ' || is_key) && nick) {
+            rc = file_nickname_group(lex, &group);
             rf_buf_reset(&group);
-            if (line[0] != ' ') in_section = len >= 11 && memcmp(line, "person_nick", 11) == 0;
-        } else if (in_section) {
+        }
+        if (line[0] != ' ') {
+            use = 1;
+            nick = 0;
+            if (len >= 11 && memcmp(line, "org_symbols", 11) == 0) section = RF_TOK_GENERIC;
+            else if (len >= 11 && memcmp(line, "org_domains", 11) == 0) section = RF_TOK_GENERIC;
+            else if (len >= 14 && memcmp(line, "person_symbols", 14) == 0) section = RF_TOK_STOP;
+            else if (len >= 17 && memcmp(line, "person_name_parts", 17) == 0) section = RF_TOK_WORD;
+            else if (len >= 11 && memcmp(line, "person_nick", 11) == 0) use = 0, nick = 1;
+            else use = 0;
+            key = NULL;
+        } else if (use && is_key) {
+            key = line + 2;
+            key_len = len - 3;
+            cls = section == RF_TOK_STOP && is_name_particle(key, key_len) ? RF_TOK_WORD : section;
+            rc = add_phrase(pl, tr, key, key_len, key, key_len, cls, 0);
+        } else if ((use && key) || (nick && !is_key)) {
             const char *v = line;
             size_t vlen = len;
             yaml_scalar(&v, &vlen);
-            rc = rf_normalize_words(&word, tr, v, vlen);
-            /* A NUL-separated list of the group's names. */
-            if (rc == RF_OK && word.len) rc = rf_buf_append(&group, word.data, word.len + 1);
+            if (vlen && use) rc = add_phrase(pl, tr, v, vlen, key, key_len, cls, 0);
             rf_buf_reset(&word);
+            if (vlen && nick && (rc = rf_normalize_words(&word, tr, v, vlen)) == RF_OK && word.len)
+                rc = rf_buf_append(&group, word.data, word.len + 1); /* with its NUL */
         }
     }
-    if (rc == RF_OK && in_section) rc = file_nickname_group(lex, &group);
+    if (rc == RF_OK && nick) rc = file_nickname_group(lex, &group);
     rf_buf_free(&group);
     rf_buf_free(&word);
     return rc;
@@ -648,13 +626,12 @@ static void lexicon_build(void)
     if (rc == RF_OK) rc = load_abbreviations(&pl, tr);
     if (rc == RF_OK) rc = load_org_types(&pl, tr);
     if (rc == RF_OK) rc = load_countries(&pl, tr);
-    if (rc == RF_OK) rc = load_symbols(&pl, tr);
+    if (rc == RF_OK) rc = load_symbols(&pl, lex, tr);
     if (rc == RF_OK) rc = load_stopwords(&pl, tr);
     if (rc == RF_OK) rc = load_number_words(&pl, tr);
     if (rc == RF_OK) rc = unify_canonicals(&pl);
     if (rc == RF_OK) rc = file_pending(lex, &pl);
     if (rc == RF_OK) rc = compile_noise(lex);
-    if (rc == RF_OK) rc = load_nicknames(lex, tr);
     pending_free(&pl);
     rf_translit_free(tr);
     if (rc != RF_OK) {
