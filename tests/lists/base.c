@@ -265,6 +265,18 @@ static long read_all(rf_reader *r, rf_buf *out, rf_error *err)
     return n;
 }
 
+/* Reads the whole of `r`, asked to hash (and to copy what it takes to `copy`, if not NULL),
+ * into `out`, puts its sha256 in `sha` and closes it. */
+static void read_hashed(rf_reader *r, FILE *copy, rf_buf *out, char sha[65])
+{
+    rf_error err;
+    rf_reader_hash(r);
+    if (copy) rf_reader_copy_to(r, copy);
+    assert_int_equal(read_all(r, out, &err), 0);
+    rf_reader_sha256(r, sha);
+    rf_reader_close(r);
+}
+
 /* The memory reader gives what the file reader gives, and both hash the bytes as stored when
  * asked: a list version's sha256 is that of the .gz file, not of its content. */
 static void test_base__reader_memory_and_sha256_of_the_stored_bytes(void **state)
@@ -282,30 +294,21 @@ static void test_base__reader_memory_and_sha256_of_the_stored_bytes(void **state
     assert_non_null(gz);
     assert_int_equal(rf_file_read(&whole, want, csl_path(), 0, &err), RF_OK);
     assert_int_equal(rf_reader_open_memory(&r, gz, gz_len, "mem.csv.gz", &err), RF_OK);
-    rf_reader_hash(r);
-    assert_int_equal(read_all(r, &streamed, &err), 0);
-    rf_reader_sha256(r, got);
-    rf_reader_close(r);
+    read_hashed(r, NULL, &streamed, got);
     assert_string_equal(got, want);
     assert_int_equal(streamed.len, whole.len);
     assert_memory_equal(streamed.data, whole.data, whole.len);
 
     rf_buf_reset(&streamed);
     assert_int_equal(rf_reader_open(&r, csl_path(), &err), RF_OK);
-    rf_reader_hash(r);
-    assert_int_equal(read_all(r, &streamed, &err), 0);
-    rf_reader_sha256(r, got);
-    rf_reader_close(r);
+    read_hashed(r, NULL, &streamed, got);
     assert_string_equal(got, want);
 
     /* Plain memory comes out as it is; junk after a gzip stream is refused, as rf_file_read
      * refuses it. */
     rf_buf_reset(&streamed);
     assert_int_equal(rf_reader_open_memory(&r, "plain", 5, "plain", &err), RF_OK);
-    rf_reader_hash(r);
-    assert_int_equal(read_all(r, &streamed, &err), 0);
-    rf_reader_sha256(r, got);
-    rf_reader_close(r);
+    read_hashed(r, NULL, &streamed, got);
     rf_sha256_hex(want, "plain", 5);
     assert_string_equal(got, want);
     assert_int_equal(streamed.len, 5);
@@ -336,17 +339,10 @@ static void test_base__reader_copy_reads_again(void **state)
 
     assert_non_null(copy);
     assert_int_equal(rf_reader_open(&r, csl_path(), &err), RF_OK);
-    rf_reader_hash(r);
-    rf_reader_copy_to(r, copy);
-    assert_int_equal(read_all(r, &first, &err), 0);
-    rf_reader_sha256(r, sha_first);
-    rf_reader_close(r);
+    read_hashed(r, copy, &first, sha_first);
     rewind(copy);
     assert_int_equal(rf_reader_open_stream(&r, copy, "copy", &err), RF_OK);
-    rf_reader_hash(r);
-    assert_int_equal(read_all(r, &again, &err), 0);
-    rf_reader_sha256(r, sha_again);
-    rf_reader_close(r);
+    read_hashed(r, NULL, &again, sha_again);
     assert_string_equal(sha_again, sha_first);
     assert_int_equal(again.len, first.len);
     assert_memory_equal(again.data, first.data, first.len);
