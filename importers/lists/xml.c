@@ -1,9 +1,10 @@
 /* xml.c: the XML list files (OFAC sdn.xml and SDN_ADVANCED.xml, UN, EU) read as a stream of
  * records with libxml2's xmlTextReader, which pulls the file through input.c a chunk at a
  * time. Only one record (one sdnEntry, one INDIVIDUAL) is in memory at a time, flattened into
- * nodes with paths, so a 120 MB file costs a few megabytes. List files come from outside: no entity is expanded, no DTD is loaded, nothing
- * is fetched from the network, and a document that declares a DTD at all is refused (no list
- * publishes one; XXE and "billion laughs" attacks need one). */
+ * nodes with paths, so a 120 MB file costs a few megabytes. List files come from outside: no
+ * entity is expanded, no DTD is loaded, nothing is fetched from the network, and a document
+ * that declares a DTD at all is refused (no list publishes one; XXE and "billion laughs"
+ * attacks need one). */
 #include "list_import.h"
 
 #include <libxml/xmlreader.h>
