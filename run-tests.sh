@@ -21,7 +21,7 @@ run_suite() {
 }
 
 ctest_args=("$@")
-run_suite release build -DCMAKE_BUILD_TYPE=RelWithDebInfo
+run_suite release build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRF_WERROR=ON
 
 # The same suite with every out-of-bounds access, use after free, leak and undefined behaviour
 # stopping the test that caused it, in the library, the tests and the redflag processes they
@@ -29,5 +29,5 @@ run_suite release build -DCMAKE_BUILD_TYPE=RelWithDebInfo
 if [ "${RF_SANITIZERS:-1}" != 0 ]; then
     export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
     export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
-    run_suite sanitizers build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRF_SANITIZE=ON
+    run_suite sanitizers build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRF_WERROR=ON -DRF_SANITIZE=ON
 fi

@@ -233,7 +233,7 @@ static int put(edi_in *in, ord_str *out, int e, int c)
 static int on_nad(edi_in *in)
 {
     ord_doc *d = &in->doc;
-    char role[16];
+    char role[ORD_ROLE_MAX];
     size_t n, i;
     const char *code = comp(in, 1, 0, &n);
     ord_party *p;

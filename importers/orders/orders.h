@@ -118,6 +118,10 @@ int ord_classify(ord_doc *d, size_t line_index, const char *scheme, const char *
  * ("sold_to", "freight_forwarder", "l_w") into out: ASCII letters, digits and '_' only. */
 void ord_snake_case(char *out, size_t out_size, const char *s, size_t len);
 
+/* Room for any role a reader writes from its own table of codes ("freight_forwarder" is the
+ * longest, 17 bytes) or makes with ord_code_role; longer codes are cut. */
+#define ORD_ROLE_MAX 32
+
 /* The role of a party whose code the reader does not know: `prefix` and the code's first
  * letters and digits, lower case ("n1_" and "LW" give "n1_lw"). */
 void ord_code_role(char *out, size_t out_size, const char *prefix, const char *code, size_t len);

@@ -280,7 +280,7 @@ static int put_date(x12_in *in, ord_str *out, int i)
 
 static int on_n1(x12_in *in)
 {
-    char role[16];
+    char role[ORD_ROLE_MAX];
     size_t n, qn, idn;
     const char *code = el(in, 1, &n), *qual = el(in, 3, &qn), *id = el(in, 4, &idn);
     int rc;

@@ -695,6 +695,24 @@ static void test_orders_edifact__latin1_and_line_parties(void **state)
     got_free(&g);
 }
 
+/* A forwarder (NAD+FW) keeps its whole role: "freight_forwarder" is longer than the 16 bytes
+ * the reader once had for it, and came out as "freight_forward". */
+static void test_orders_edifact__freight_forwarder_role(void **state)
+{
+    got g = {0};
+    rf_error err;
+    const char *path = altered(
+        "forwarder.edi", "orders/edifact/ORDERS_D01B_EAN010_example_order_ok.edi", "NAD+DP+",
+        "NAD+FW+++DB Schenker AS+Alfaset 1+Oslo++0668+NO'\nNAD+DP+");
+    (void)state;
+
+    assert_int_equal(read_doc(&g, &err, path), 0);
+    assert_int_equal(g.n, 4);
+    assert_string_equal(g.p[2].role, "freight_forwarder");
+    assert_string_equal(g.p[2].name, "DB Schenker AS");
+    got_free(&g);
+}
+
 /* ---- detection and directories ------------------------------------------------------------- */
 
 static void test_orders_detect__format_from_content(void **state)
@@ -973,6 +991,7 @@ int main(void)
         cmocka_unit_test(test_orders_x12__two_orders_and_export_classification),
         cmocka_unit_test(test_orders_edifact__orders_with_damaged_characters),
         cmocka_unit_test(test_orders_edifact__latin1_and_line_parties),
+        cmocka_unit_test(test_orders_edifact__freight_forwarder_role),
         cmocka_unit_test(test_orders_detect__format_from_content),
         cmocka_unit_test(test_orders_detect__every_sample_of_a_directory),
         cmocka_unit_test(test_orders_malformed__truncated_x12),
