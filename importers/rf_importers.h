@@ -142,6 +142,7 @@ typedef struct rf_column_map {
 typedef struct rf_order_options {
     const rf_column_map *maps;
     size_t n_maps;
+    const char *sheet; /* .xlsx: the sheet to read, by name (any case); NULL: the first visible */
 } rf_order_options;
 
 /* The order formats rf_orders_read tells apart by content. XML is UBL or cXML, told apart by
@@ -151,10 +152,11 @@ typedef enum rf_order_format {
     RF_ORDER_CSV,    /* orders, party lists and BOMs in CSV */
     RF_ORDER_XML,    /* UBL 2.x documents (Order, OrderChange, PEPPOL BIS 3, ...), cXML OrderRequest */
     RF_ORDER_X12,    /* ANSI X12 interchange (850 purchase orders) */
-    RF_ORDER_EDIFACT /* UN/EDIFACT interchange (ORDERS) */
+    RF_ORDER_EDIFACT, /* UN/EDIFACT interchange (ORDERS) */
+    RF_ORDER_XLSX     /* an Excel workbook (.xlsx): one sheet read as CSV */
 } rf_order_format;
 
-const char *rf_order_format_name(rf_order_format f); /* "csv", "xml", "x12", "edifact" */
+const char *rf_order_format_name(rf_order_format f); /* "csv", "xml", "x12", "edifact", "xlsx" */
 /* Names the format from a document's first bytes (decompressed); anything that is not XML,
  * X12 or EDIFACT is taken for CSV. */
 rf_order_format rf_order_format_detect(const char *data, size_t len);
@@ -169,6 +171,9 @@ rf_order_format rf_order_format_detect(const char *data, size_t len);
  * parties of the row. When no header names a party column, the column whose content reads as
  * manufacturer names is taken (role manufacturer), else the file is refused. Streams: memory
  * does not grow with the file.
+ *
+ * Excel workbooks (.xlsx, up to 64 MiB): the sheet `opts->sheet` names, else the first
+ * visible one, read as the CSV it would export, a spreadsheet row per line (see xlsx.c).
  *
  * UBL, cXML, X12 850 and EDIFACT ORDERS (read whole, up to 64 MiB): every party in its role,
  * the document's number (`ref`), date and type, and for a party of one order line (its

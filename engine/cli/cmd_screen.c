@@ -18,7 +18,7 @@
 static const char screen_help[] =
     "usage: redflag screen [--db PATH] [--format html|jsonl|csv] [-o FILE] [--threshold X]\n"
     "                      [--map ROLE=HEADER]... [--as-of DATE|document] [--max-hits N]\n"
-    "                      FILE...\n"
+    "                      [--sheet NAME] FILE...\n"
     "\n"
     "Screens every party of every order, party list or bill of materials FILE (CSV with a\n"
     "header row; comma, semicolon or tab separated; UTF-8; gzip accepted; - is standard\n"
@@ -33,11 +33,16 @@ static const char screen_help[] =
     "headers name no party column has its manufacturer column found from its content.\n"
     "FILE may also be an order in UBL 2.x (Order, OrderChange, PEPPOL BIS 3), cXML\n"
     "(OrderRequest), ANSI X12 850 or UN/EDIFACT ORDERS, told apart by content: every party\n"
-    "in its role, line parties (manufacturer, ship-to of a line) with their order line. A\n"
-    "directory stands for every file in it and its subdirectories.\n"
+    "in its role, line parties (manufacturer, ship-to of a line) with their order line. An\n"
+    "Excel workbook (.xlsx) is read like its CSV export: its first visible sheet, or the one\n"
+    "--sheet names; a party's line is its row. A directory stands for every file in it and\n"
+    "its subdirectories.\n"
     "A ship-to, end user or consignee in Cuba, Iran, North Korea, Syria or the Crimea,\n"
     "Donetsk or Luhansk regions of Ukraine is flagged whatever its name (status embargo).\n"
-    "\n"
+    "\n";
+
+/* (two strings: ISO C promises string literals of 4,095 bytes, no more) */
+static const char screen_help_options[] =
     "Options:\n"
     "  --db PATH           list database (default: see Environment)\n"
     "  --format FMT        html (a report for people: summary, then every flagged party\n"
@@ -48,6 +53,7 @@ static const char screen_help[] =
     "  --threshold X       lowest score (0 < X <= 1) that counts as a hit (default 0.80)\n"
     "  --map ROLE=HEADER   the column headed HEADER holds parties of role ROLE, e.g.\n"
     "                      --map manufacturer=Field1 (repeatable)\n"
+    "  --sheet NAME        in .xlsx workbooks, read the sheet NAME (default: the first)\n"
     "  --as-of DATE        screen against the versions in force on DATE (YYYY-MM-DD)\n"
     "  --as-of document    screen each order against the versions in force on its own date\n"
     "                      (the date column; an order without one: today's)\n"
@@ -201,11 +207,12 @@ int cli_screen(int argc, char **argv)
         {"map", required_argument, NULL, 'm'},
         {"as-of", required_argument, NULL, 'a'},
         {"max-hits", required_argument, NULL, 'x'},
+        {"sheet", required_argument, NULL, 's'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     const char *db = NULL, *output = NULL, *as_of = NULL, *format_name = NULL;
     rf_column_map maps[MAX_MAPS];
-    rf_order_options order_opts = {maps, 0};
+    rf_order_options order_opts = {maps, 0, NULL};
     rf_report_format format;
     rf_report_context report_ctx;
     /* --as-of document: the run's versions are recorded as orders meet them */
@@ -233,6 +240,7 @@ int cli_screen(int argc, char **argv)
                 return cli_usage_error("screen", "--threshold wants a number in (0, 1], not '%s'",
                                        optarg);
             break;
+        case 's': order_opts.sheet = optarg; break;
         case 'm':
             if (order_opts.n_maps == MAX_MAPS)
                 return cli_usage_error("screen", "at most %d --map options", MAX_MAPS);
@@ -252,7 +260,10 @@ int cli_screen(int argc, char **argv)
             if (cli_parse_count(&run.match.max_hits, optarg, 1000))
                 return cli_usage_error("screen", "--max-hits wants a number from 1 to 1000");
             break;
-        case 'h': fputs(screen_help, stdout); return 0;
+        case 'h':
+            fputs(screen_help, stdout);
+            fputs(screen_help_options, stdout);
+            return 0;
         case ':': return cli_bad_option("screen", argv, optopt, 1);
         default: return cli_bad_option("screen", argv, optopt, 0);
         }

@@ -41,6 +41,9 @@ int ord_x12_read(const char *path, const char *data, size_t len, rf_party_fn fn,
                  rf_error *err);
 int ord_edifact_read(const char *path, const char *data, size_t len, rf_party_fn fn,
                      void *ctx, rf_error *err);
+/* An .xlsx workbook held in memory: its sheet, as CSV, through ord_csv_read. */
+int ord_xlsx_read(const char *path, const char *data, size_t len, const rf_order_options *opts,
+                  rf_party_fn fn, void *ctx, rf_error *err);
 
 /* ---- the order document --------------------------------------------------------------- */
 

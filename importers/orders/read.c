@@ -19,6 +19,7 @@ const char *rf_order_format_name(rf_order_format f)
     case RF_ORDER_XML: return "xml";
     case RF_ORDER_X12: return "x12";
     case RF_ORDER_EDIFACT: return "edifact";
+    case RF_ORDER_XLSX: return "xlsx";
     case RF_ORDER_UNKNOWN: break;
     }
     return "unknown";
@@ -33,6 +34,8 @@ rf_order_format rf_order_format_detect(const char *data, size_t len)
 {
     size_t i = 0;
     if (!data || len == 0) return RF_ORDER_UNKNOWN;
+    /* a zip archive: an .xlsx workbook is one (told from other archives when read) */
+    if (len >= 4 && memcmp(data, "PK\x03\x04", 4) == 0) return RF_ORDER_XLSX;
     /* XML in UTF-16, byte order mark first */
     if (len >= 4 && ((memcmp(data, "\xFF\xFE<\0", 4) == 0) || memcmp(data, "\xFE\xFF\0<", 4) == 0))
         return RF_ORDER_XML;
@@ -102,6 +105,7 @@ int rf_orders_read(const char *path, const rf_order_options *opts, rf_party_fn f
     switch (format) {
     case RF_ORDER_XML: rc = ord_xml_read(path, doc.data, doc.len, fn, ctx, err); break;
     case RF_ORDER_X12: rc = ord_x12_read(path, doc.data, doc.len, fn, ctx, err); break;
+    case RF_ORDER_XLSX: rc = ord_xlsx_read(path, doc.data, doc.len, opts, fn, ctx, err); break;
     default: rc = ord_edifact_read(path, doc.data, doc.len, fn, ctx, err); break;
     }
 

@@ -237,6 +237,13 @@ const char *ox_attr(ox_reader *x, const char *name)
     return x->attr ? (const char *)x->attr : NULL;
 }
 
+const char *ox_attr_ns(ox_reader *x, const char *name, const char *ns)
+{
+    xmlFree(x->attr);
+    x->attr = xmlTextReaderGetAttributeNs(x->reader, (const xmlChar *)name, (const xmlChar *)ns);
+    return x->attr ? (const char *)x->attr : NULL;
+}
+
 const char *ox_text(const ox_reader *x, size_t *len)
 {
     size_t off = x->depth >= 0 ? x->stack[x->depth].text_off : 0;

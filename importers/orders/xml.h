@@ -34,6 +34,8 @@ const char *ox_name(const ox_reader *x, int depth);
  * absent), valid until the next call. */
 const char *ox_ns(ox_reader *x);
 const char *ox_attr(ox_reader *x, const char *name);
+/* The same for an attribute in namespace `ns`, whatever prefix the document gives it. */
+const char *ox_attr_ns(ox_reader *x, const char *name, const char *ns);
 /* At an end: the element's own text (its children's text excluded), not NUL-terminated. */
 const char *ox_text(const ox_reader *x, size_t *len);
 /* Line on which the current element starts. */

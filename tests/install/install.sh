@@ -78,7 +78,7 @@ fi
 deb=$(find "$work/deb" -maxdepth 1 -name 'redflag_*.deb' -print -quit)
 [ -n "$deb" ] || fail "cpack made no redflag_*.deb"
 depends=$(dpkg-deb -f "$deb" Depends)
-for lib in libsqlite3 libxml2 libcurl libicu libcsv; do
+for lib in libsqlite3 libxml2 libcurl libicu libcsv libzip; do
     case "$depends" in *"$lib"*) ;; *) fail "package Depends lacks $lib: $depends" ;; esac
 done
 dpkg-deb -x "$deb" "$work/root"
