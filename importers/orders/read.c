@@ -55,9 +55,37 @@ rf_order_format rf_order_format_detect(const char *data, size_t len)
     return RF_ORDER_CSV;
 }
 
+/* What a file plainly not an order is, by its first bytes, and what to do instead; NULL
+ * when it may be one. Checked before the CSV reader, whose advice on bytes that are not
+ * UTF-8 (convert with iconv) would send the user the wrong way. */
+static const char *not_an_order(const char *data, size_t len)
+{
+    static const struct {
+        const char *magic;
+        size_t len;
+        const char *what;
+    } kinds[] = {
+        {"%PDF-", 5, "a PDF is not read; export the order as CSV, XML or Excel"},
+        {"\x89PNG\r\n\x1a\n", 8, "an image (PNG) is not read; export the order as CSV, XML or Excel"},
+        {"\xFF\xD8\xFF", 3, "an image (JPEG) is not read; export the order as CSV, XML or Excel"},
+        {"GIF8", 4, "an image (GIF) is not read; export the order as CSV, XML or Excel"},
+        {"II*\0", 4, "an image (TIFF) is not read; export the order as CSV, XML or Excel"},
+        {"MM\0*", 4, "an image (TIFF) is not read; export the order as CSV, XML or Excel"},
+        {"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8,
+         "an Excel 97-2003 workbook (.xls) or other legacy Office file is not read; save it as "
+         ".xlsx or CSV UTF-8"},
+        {"{\\rtf", 5, "an RTF document is not read; export the order as CSV, XML or Excel"},
+    };
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+        if (len >= kinds[i].len && memcmp(data, kinds[i].magic, kinds[i].len) == 0)
+            return kinds[i].what;
+    return NULL;
+}
+
 int rf_orders_read(const char *path, const rf_order_options *opts, rf_party_fn fn, void *ctx,
                    rf_error *err)
 {
+    const char *refusal;
     rf_reader *r = NULL;
     rf_buf doc = {0};
     char *head = NULL;
@@ -77,6 +105,10 @@ int rf_orders_read(const char *path, const rf_order_options *opts, rf_party_fn f
         head_len += (size_t)n;
     if (n < 0) {
         rc = (int)n;
+        goto cleanup;
+    }
+    if ((refusal = not_an_order(head, head_len))) {
+        rc = rf_error_set(err, RF_EFORMAT, path, 0, "%s", refusal);
         goto cleanup;
     }
     format = rf_order_format_detect(head, head_len);

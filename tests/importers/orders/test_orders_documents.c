@@ -731,6 +731,41 @@ static void test_orders_detect__format_from_content(void **state)
     assert_string_equal(rf_order_format_name(RF_ORDER_EDIFACT), "edifact");
 }
 
+/* A PDF, an image or a legacy Excel file named as an order says what it is and what to do,
+ * instead of the CSV reader's advice to convert bytes that are not UTF-8. The files are the
+ * first bytes such files start with, followed by real order content. */
+static void test_orders_detect__files_that_are_not_orders(void **state)
+{
+    static const struct {
+        const char *name, *magic, *says;
+        size_t magic_len;
+    } cases[] = {
+        {"order.pdf", "%PDF-1.7\n%\xE2\xE3\xCF\xD3\n", "a PDF is not read", 15},
+        {"scan.png", "\x89PNG\r\n\x1a\n\0\0\0\rIHDR", "an image (PNG)", 16},
+        {"scan.jpg", "\xFF\xD8\xFF\xE0\0\x10JFIF", "an image (JPEG)", 10},
+        {"bom.xls", "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1\0\0", "save it as .xlsx", 10},
+    };
+    got g = {0};
+    rf_error err;
+    size_t len;
+    char *order = rf_test_read_file(data("orders/bom-csv/hackrf-one-bom_kicad-grouped.csv"), &len);
+    (void)state;
+
+    assert_non_null(order);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        rf_buf b = {0};
+        assert_int_equal(rf_buf_append(&b, cases[i].magic, cases[i].magic_len), 0);
+        assert_int_equal(rf_buf_append(&b, order, len), 0);
+        assert_int_equal(read_doc(&g, &err, scratch(cases[i].name, b.data, b.len)), RF_EFORMAT);
+        assert_int_equal(g.n, 0);
+        assert_non_null(strstr(err.message, cases[i].says));
+        assert_null(strstr(err.message, "iconv"));
+        rf_buf_free(&b);
+    }
+    free(order);
+    got_free(&g);
+}
+
 static void test_orders_detect__every_sample_of_a_directory(void **state)
 {
     char **paths;
@@ -993,6 +1028,7 @@ int main(void)
         cmocka_unit_test(test_orders_edifact__latin1_and_line_parties),
         cmocka_unit_test(test_orders_edifact__freight_forwarder_role),
         cmocka_unit_test(test_orders_detect__format_from_content),
+        cmocka_unit_test(test_orders_detect__files_that_are_not_orders),
         cmocka_unit_test(test_orders_detect__every_sample_of_a_directory),
         cmocka_unit_test(test_orders_malformed__truncated_x12),
         cmocka_unit_test(test_orders_malformed__lying_isa),
