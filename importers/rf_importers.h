@@ -189,6 +189,22 @@ rf_order_format rf_order_format_detect(const char *data, size_t len);
 int rf_orders_read(const char *path, const rf_order_options *opts, rf_party_fn fn, void *ctx,
                    rf_error *err);
 
+/* ---- tables: reviewers' files ------------------------------------------------------------ */
+
+/* Receives one row of a table: its `n` cells (cells[i] NUL-terminated, lens[i] its length,
+ * borrowed for the call) and the line (CSV) or row (.xlsx) it starts on, the header row
+ * included. Returns 0 to go on; non-zero stops the reader, which then returns err->code when
+ * the callback set one through `err`, else RF_ECANCEL. */
+typedef int (*rf_table_row_fn)(long line, const char *const *cells, const size_t *lens, size_t n,
+                         void *ctx);
+
+/* Reads a table file row by row: CSV as Excel and LibreOffice save it in any locale (comma,
+ * semicolon or tab, whichever the first line uses most; UTF-8, with or without byte-order
+ * mark; gzip accepted), or an .xlsx workbook's sheet `sheet` (NULL: the first visible) read
+ * as its CSV export. A CSV that is not UTF-8 is refused (RF_EFORMAT) with the iconv command
+ * that converts it. Errors name the file and line in `err`. Thread-safe; no global state. */
+int rf_table_read(const char *path, const char *sheet, rf_table_row_fn fn, void *ctx, rf_error *err);
+
 /* The documents in directory `dir`, to screen them all: regular files in it and in its
  * subdirectories (links to directories not followed, names starting with '.' left out),
  * sorted by path so that runs are reproducible. *out is a NULL-terminated array (free it with

@@ -1,5 +1,5 @@
 /* csv.c: the CSV report: a header, then one row per hit (a clear party gets one row with the
- * hit columns empty), streamed as parties arrive. Cells are quoted per RFC 4180 and cells
+ * hit columns empty), streamed as parties arrive; the Excel report (xlsx.c) takes its rows. Cells are quoted per RFC 4180 and cells
  * that a spreadsheet would run as a formula are neutralised, since party names come from
  * outside. */
 #include "reports/report_internal.h"
@@ -10,10 +10,15 @@ static const char header[] =
     "fingerprint,state,decided_by,decided_at,reason,changes,as_of,versions,delisted,"
     RF_REPORT_ORDER_CSV_COLUMNS "\r\n";
 
+int rf_report_csv_header(rf_buf *out)
+{
+    return rf_buf_puts(out, header);
+}
+
 int rf_report_csv_open(rf_report *rep, rf_error *err)
 {
     rf_buf b = {0};
-    int rc = rf_buf_puts(&b, header);
+    int rc = rf_report_csv_header(&b);
     if (rc == RF_OK) rc = rf_report_write(rep, &b, err);
     else rf_error_set(err, rc, NULL, 0, "out of memory");
     rf_buf_free(&b);
@@ -102,8 +107,8 @@ static int hit_cells(rf_buf *b, const rf_hit *hit)
     return rc;
 }
 
-int rf_report_csv_add(rf_report *rep, const rf_party *party, const rf_hit *const *hits,
-                      size_t n_hits, rf_error *err)
+int rf_report_csv_format(rf_report *rep, const rf_party *party, const rf_hit *const *hits,
+                         size_t n_hits, rf_error *err)
 {
     rf_buf *b = &rep->line;
     rf_buf ref = {0};
@@ -132,5 +137,12 @@ cleanup:
     if (rc)
         return rf_error_set(err, rc, party->document, party->line,
                             "cannot format the report: %s", rf_strerror(rc));
-    return rf_report_write(rep, b, err);
+    return RF_OK;
+}
+
+int rf_report_csv_add(rf_report *rep, const rf_party *party, const rf_hit *const *hits,
+                      size_t n_hits, rf_error *err)
+{
+    int rc = rf_report_csv_format(rep, party, hits, n_hits, err);
+    return rc ? rc : rf_report_write(rep, &rep->line, err);
 }

@@ -1,5 +1,5 @@
-/* report.c: the report object of rf_reports.h: opening one of the three formats, copying the
- * run's context, gathering a result's hits for the writers, and writing to the stream. */
+/* report.c: the report object of rf_reports.h: the table of writers (one per format), copying
+ * the run's context, gathering a result's hits for the writers, and writing to the stream. */
 #include "reports/report_internal.h"
 
 #include <errno.h>
@@ -7,15 +7,30 @@
 #include <string.h>
 #include <strings.h>
 
+/* The writers, one per format: what each does when the report opens, for each party, for a
+ * file that could not be read, and when it closes (NULL: nothing). */
+static const struct writer {
+    const char *name;
+    int (*open)(rf_report *rep, rf_error *err);
+    int (*add)(rf_report *rep, const rf_party *party, const rf_hit *const *hits, size_t n_hits,
+               rf_error *err);
+    int (*failure)(rf_report *rep, const rf_error *failure, rf_error *err);
+    int (*close)(rf_report *rep, rf_error *err);
+} writers[] = {
+    [RF_REPORT_JSONL] = {"jsonl", NULL, rf_report_jsonl_add, NULL, NULL},
+    [RF_REPORT_CSV] = {"csv", rf_report_csv_open, rf_report_csv_add, NULL, NULL},
+    [RF_REPORT_HTML] = {"html", rf_report_html_open, rf_report_html_add, rf_report_html_failure,
+                        rf_report_html_close},
+    [RF_REPORT_XLSX] = {"xlsx", rf_report_xlsx_open, rf_report_xlsx_add, NULL,
+                        rf_report_xlsx_close},
+};
+#define N_WRITERS (sizeof writers / sizeof writers[0])
+
 int rf_report_format_parse(rf_report_format *out, const char *name)
 {
-    static const struct {
-        const char *name;
-        rf_report_format format;
-    } names[] = {{"jsonl", RF_REPORT_JSONL}, {"csv", RF_REPORT_CSV}, {"html", RF_REPORT_HTML}};
-    for (size_t i = 0; name && i < sizeof names / sizeof names[0]; i++)
-        if (strcasecmp(name, names[i].name) == 0) {
-            *out = names[i].format;
+    for (size_t i = 0; name && i < N_WRITERS; i++)
+        if (strcasecmp(name, writers[i].name) == 0) {
+            *out = (rf_report_format)i;
             return RF_OK;
         }
     return RF_EUSAGE;
@@ -92,7 +107,7 @@ int rf_report_open(rf_report **out_report, rf_report_format format, FILE *out,
 
     *out_report = NULL;
     if (!out) return rf_error_set(err, RF_EUSAGE, NULL, 0, "no output stream for the report");
-    if (format != RF_REPORT_JSONL && format != RF_REPORT_CSV && format != RF_REPORT_HTML)
+    if ((size_t)format >= N_WRITERS)
         return rf_error_set(err, RF_EUSAGE, NULL, 0, "unknown report format %d", (int)format);
     rep = calloc(1, sizeof *rep);
     if (!rep) return rf_error_set(err, RF_ENOMEM, NULL, 0, "out of memory");
@@ -102,9 +117,7 @@ int rf_report_open(rf_report **out_report, rf_report_format format, FILE *out,
         rf_report_free(rep);
         return rf_error_set(err, RF_ENOMEM, NULL, 0, "out of memory");
     }
-    rc = format == RF_REPORT_CSV    ? rf_report_csv_open(rep, err)
-         : format == RF_REPORT_HTML ? rf_report_html_open(rep, err)
-                                    : RF_OK;
+    rc = writers[format].open ? writers[format].open(rep, err) : RF_OK;
     if (rc) {
         rf_report_free(rep);
         return rc;
@@ -119,12 +132,7 @@ int rf_report_add_hits(rf_report *rep, const rf_party *party, const rf_hit *cons
     int rc;
     if (!rep || !party || (n_hits && !hits))
         return rf_error_set(err, RF_EUSAGE, NULL, 0, "no report, party or hits");
-    switch (rep->format) {
-    case RF_REPORT_CSV: rc = rf_report_csv_add(rep, party, hits, n_hits, err); break;
-    case RF_REPORT_HTML: rc = rf_report_html_add(rep, party, hits, n_hits, err); break;
-    case RF_REPORT_JSONL:
-    default: rc = rf_report_jsonl_add(rep, party, hits, n_hits, err); break;
-    }
+    rc = writers[rep->format].add(rep, party, hits, n_hits, err);
     rep->screening = NULL; /* it was for this party only */
     return rc;
 }
@@ -249,9 +257,9 @@ int rf_report_add(rf_report *rep, const rf_party *party, const rf_result *res, r
 int rf_report_add_failure(rf_report *rep, const rf_error *failure, rf_error *err)
 {
     if (!rep || !failure) return rf_error_set(err, RF_EUSAGE, NULL, 0, "no report or failure");
-    /* JSON lines and CSV hold parties only; the caller reports failures on stderr. */
-    if (rep->format != RF_REPORT_HTML) return RF_OK;
-    return rf_report_html_failure(rep, failure, err);
+    /* JSON lines, CSV and Excel hold parties only; the caller reports failures on stderr. */
+    if (!writers[rep->format].failure) return RF_OK;
+    return writers[rep->format].failure(rep, failure, err);
 }
 
 int rf_report_write(rf_report *rep, const rf_buf *b, rf_error *err)
@@ -268,7 +276,7 @@ int rf_report_close(rf_report *rep, rf_error *err)
 {
     int rc = RF_OK;
     if (!rep) return rf_error_set(err, RF_EUSAGE, NULL, 0, "no report");
-    if (rep->format == RF_REPORT_HTML) rc = rf_report_html_close(rep, err);
+    if (writers[rep->format].close) rc = writers[rep->format].close(rep, err);
     errno = 0;
     if (rc == RF_OK && fflush(rep->out) != 0)
         rc = rf_error_set(err, RF_EIO, NULL, 0, "cannot write the report: %s", strerror(errno));
@@ -286,5 +294,6 @@ void rf_report_free(rf_report *rep)
     rf_buf_free(&rep->line);
     free(rep->hits);
     rf_report_html_free(rep->html);
+    rf_report_xlsx_free(rep->xlsx);
     free(rep);
 }

@@ -1,4 +1,4 @@
-/* report_internal.h: what the report writers (jsonl.c, csv.c, html.c) share with report.c:
+/* report_internal.h: what the report writers (jsonl.c, csv.c, html.c, xlsx.c) share with report.c:
  * the report object, the per-hit entry point, and the text helpers that make a string safe
  * for JSON, CSV and HTML. Private to reports/ and its tests. */
 #ifndef RF_REPORT_INTERNAL_H
@@ -7,6 +7,7 @@
 #include "reports/rf_reports.h"
 
 typedef struct html_state html_state;
+typedef struct xlsx_state xlsx_state;
 
 struct rf_report {
     rf_report_format format;
@@ -22,6 +23,7 @@ struct rf_report {
     const rf_hit **hits;  /* the result's hits, gathered for the writers */
     size_t hits_cap;
     html_state *html;     /* RF_REPORT_HTML only */
+    xlsx_state *xlsx;     /* RF_REPORT_XLSX only */
     /* The review state of the party being added (rf_report_add_reviewed), NULL otherwise. */
     const char *fingerprint;
     const rf_hit_note *notes;
@@ -116,6 +118,15 @@ int rf_report_jsonl_add(rf_report *rep, const rf_party *party, const rf_hit *con
 int rf_report_csv_open(rf_report *rep, rf_error *err);
 int rf_report_csv_add(rf_report *rep, const rf_party *party, const rf_hit *const *hits,
                       size_t n_hits, rf_error *err);
+/* CSV: the header line, appended; a party's rows into rep->line (reset first), unwritten. */
+int rf_report_csv_header(rf_buf *out);
+int rf_report_csv_format(rf_report *rep, const rf_party *party, const rf_hit *const *hits,
+                         size_t n_hits, rf_error *err);
+int rf_report_xlsx_open(rf_report *rep, rf_error *err);
+int rf_report_xlsx_add(rf_report *rep, const rf_party *party, const rf_hit *const *hits,
+                       size_t n_hits, rf_error *err);
+int rf_report_xlsx_close(rf_report *rep, rf_error *err);
+void rf_report_xlsx_free(xlsx_state *x);
 int rf_report_html_open(rf_report *rep, rf_error *err);
 int rf_report_html_add(rf_report *rep, const rf_party *party, const rf_hit *const *hits,
                        size_t n_hits, rf_error *err);

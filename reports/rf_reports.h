@@ -12,10 +12,11 @@
 typedef enum rf_report_format {
     RF_REPORT_JSONL = 0,
     RF_REPORT_CSV,
-    RF_REPORT_HTML
+    RF_REPORT_HTML,
+    RF_REPORT_XLSX /* the CSV report's rows in an Excel workbook, ready for review import */
 } rf_report_format;
 
-/* Parses "jsonl", "csv" or "html"; RF_EUSAGE otherwise. */
+/* Parses "jsonl", "csv", "html" or "xlsx"; RF_EUSAGE otherwise. */
 int rf_report_format_parse(rf_report_format *out, const char *name);
 
 /* What the whole run was screened against, for the summary and for reproducibility. */

@@ -1,9 +1,9 @@
 /* cmd_review.c: `redflag review`: records what a reviewer decided about a hit (cleared,
- * confirmed, escalated), one from the command line or many from a CSV file (the CSV report
- * itself, with decision and reason columns filled in, will do), and lists the decisions. A
- * decision names the counterparty by its fingerprint (reports print it) or by name, country
- * and address, and the listed entity by its list entry id; both must be known, so a typo
- * cannot record a decision about nobody. */
+ * confirmed, escalated), one from the command line or many from a file (the CSV report of
+ * `redflag screen` with decision and reason columns filled in, as CSV or .xlsx), and lists the
+ * decisions. A decision names the counterparty by its fingerprint (reports print it) or by
+ * name, country and address, and the listed entity by its list entry id; both must be known,
+ * so a typo cannot record a decision about nobody. */
 #include "cli.h"
 
 #include <getopt.h>
@@ -11,13 +11,11 @@
 #include <string.h>
 #include <strings.h>
 
-#include <csv.h>
-
 static const char review_help[] =
     "usage: redflag review clear|confirm|escalate [--db PATH] (--party FINGERPRINT |\n"
     "                      --name NAME [--country CC] [--address TEXT] [--city CITY])\n"
     "                      --entity ID [--list CODE] --reason TEXT [--reviewer NAME] [--run N]\n"
-    "       redflag review import [--db PATH] [--reviewer NAME] FILE.csv\n"
+    "       redflag review import [--db PATH] [--reviewer NAME] FILE.csv|FILE.xlsx\n"
     "       redflag review list [--db PATH] [--party FINGERPRINT] [--all]\n"
     "\n"
     "Records a decision about a hit: the counterparty (FINGERPRINT, as reports print it; or\n"
@@ -34,8 +32,10 @@ static const char review_help[] =
     "  --reviewer NAME    who decides (default $REDFLAG_USER, else the login name)\n"
     "  --run N            the screening run whose report showed the hit\n"
     "\n"
-    "import: records every row of FILE.csv (header row required) that has a decision, in one\n"
-    "transaction: a bad row names its line and nothing is recorded. Columns, any order, any\n"
+    "import: records every row of FILE (header row required) that has a decision, in one\n"
+    "transaction: a bad row names its line and nothing is recorded. FILE is CSV (comma,\n"
+    "semicolon or tab; UTF-8, with or without byte-order mark) or an .xlsx workbook (its\n"
+    "first sheet), as Excel saves them in any language. Columns, any order, any\n"
     "case: decision (clear, confirm, escalate), reason, source_id (or entity), list,\n"
     "fingerprint, or name with country, address and city; reviewer and run are optional; of\n"
     "repeated headers the rightmost counts. The CSV report of `redflag screen` has these\n"
@@ -159,6 +159,14 @@ static int resolve(decision_set *set, rf_store *st, const decision_input *in, co
     d.reviewer = keep(set, in->reviewer && in->reviewer[0] ? in->reviewer : cli_user(), &oom);
     d.reason = keep(set, in->reason, &oom);
     d.run_id = run_id;
+    /* the same decision given twice (a counterparty on two rows of the report) counts once */
+    for (size_t i = 0; i < set->count && !oom; i++) {
+        const rf_decision *o = &set->items[i];
+        if (o->kind == d.kind && o->entity_id == d.entity_id &&
+            strcmp(o->fingerprint, d.fingerprint) == 0 && strcmp(o->reason, d.reason) == 0 &&
+            strcmp(o->reviewer, d.reviewer) == 0)
+            goto done;
+    }
     if (!oom && set->count == set->cap) {
         size_t cap = set->cap ? set->cap * 2 : 16;
         rf_decision *grown = realloc(set->items, cap * sizeof *grown);
@@ -189,7 +197,7 @@ static void print_recorded(const rf_decision *d)
            d->listed_name ? d->listed_name : "", d->reviewer, d->reason);
 }
 
-/* ---- the CSV file --------------------------------------------------------------------------- */
+/* ---- the reviewer's table (CSV or .xlsx) ------------------------------------------------------ */
 
 enum { COL_DECISION, COL_FINGERPRINT, COL_NAME, COL_COUNTRY, COL_ADDRESS, COL_CITY, COL_LIST,
        COL_ENTITY, COL_REASON, COL_REVIEWER, COL_RUN, N_COLS };
@@ -199,132 +207,89 @@ static const char *const COLUMN_NAMES[N_COLS][2] = {
     {"address", NULL},  {"city", NULL},        {"list", NULL},   {"source_id", "entity"},
     {"reason", NULL},   {"reviewer", NULL},    {"run", NULL}};
 
-typedef struct csv_run {
+typedef struct table_run {
     const char *path;
     rf_store *st;
     decision_set *set;
-    const char *reviewer;  /* --reviewer, for rows that name none */
-    long line, row_line;   /* line being parsed; line the row started on */
+    const char *reviewer; /* --reviewer, for rows that name none */
     int header_done;
-    long field;
-    long col[N_COLS];      /* column of each known header, -1 if absent */
-    rf_buf cells[N_COLS];
+    long col[N_COLS]; /* column of each known header, -1 if absent */
     rf_error err;
-} csv_run;
+} table_run;
 
-static void csv_field_cb(void *data, size_t len, void *ctx)
+/* The trimmed cell of column `c` of the row, NULL when absent or empty. */
+static const char *cell(const table_run *run, int c, char *const *cells, size_t n)
 {
-    csv_run *run = ctx;
-    const char *s = data ? data : "";
-    if (run->err.code) return;
-    if (run->field == 0) run->row_line = run->line;
+    long i = run->col[c];
+    if (i < 0 || (size_t)i >= n) return NULL;
+    cells[i][rf_trim(cells[i], strlen(cells[i]))] = '\0';
+    return cells[i][0] ? cells[i] : NULL;
+}
+
+static int on_row(long line, const char *const *in_cells, const size_t *lens, size_t n,
+                  void *ctx)
+{
+    table_run *run = ctx;
+    char **cells = (char **)in_cells; /* the reader's own copies, ours to trim */
+    (void)lens;
+
     if (!run->header_done) {
-        char head[32];
-        size_t n = len < sizeof head - 1 ? len : sizeof head - 1;
-        memcpy(head, s, n);
-        head[rf_trim(head, n)] = '\0';
-        for (int c = 0; c < N_COLS; c++)
-            for (int k = 0; k < 2; k++)
-                /* The rightmost of repeated headers: the columns added to a report. */
-                if (COLUMN_NAMES[c][k] && strcasecmp(head, COLUMN_NAMES[c][k]) == 0)
-                    run->col[c] = run->field;
-    } else {
-        for (int c = 0; c < N_COLS; c++) {
-            size_t bad;
-            if (run->col[c] != run->field) continue;
-            if (!rf_utf8_valid(s, len, &bad))
-                rf_error_set(&run->err, RF_EFORMAT, run->path, run->line,
-                             "invalid UTF-8 at byte %zu of column %ld", bad + 1, run->field + 1);
-            else if (len > RF_MAX_FIELD || rf_buf_append(&run->cells[c], s, len) < 0 ||
-                     rf_buf_append(&run->cells[c], "", 0) < 0)
-                rf_error_set(&run->err, RF_ELIMIT, run->path, run->line, "cell too long");
+        for (size_t i = 0; i < n; i++) {
+            char head[32];
+            size_t len = strlen(cells[i]) < sizeof head - 1 ? strlen(cells[i]) : sizeof head - 1;
+            memcpy(head, cells[i], len);
+            head[rf_trim(head, len)] = '\0';
+            for (int c = 0; c < N_COLS; c++)
+                for (int k = 0; k < 2; k++)
+                    /* The rightmost of repeated headers: the columns added to a report. */
+                    if (COLUMN_NAMES[c][k] && strcasecmp(head, COLUMN_NAMES[c][k]) == 0)
+                        run->col[c] = (long)i;
         }
-    }
-    run->field++;
-}
-
-static const char *cell(csv_run *run, int c)
-{
-    if (!run->cells[c].len) return NULL;
-    run->cells[c].len = rf_trim(run->cells[c].data, run->cells[c].len);
-    run->cells[c].data[run->cells[c].len] = '\0';
-    return run->cells[c].len ? run->cells[c].data : NULL;
-}
-
-static void csv_row_cb(int terminator, void *ctx)
-{
-    csv_run *run = ctx;
-    (void)terminator;
-    run->field = 0;
-    if (run->err.code) return;
-    if (!run->header_done) {
         run->header_done = 1;
         if (run->col[COL_DECISION] < 0 || run->col[COL_REASON] < 0 || run->col[COL_ENTITY] < 0 ||
             (run->col[COL_FINGERPRINT] < 0 && run->col[COL_NAME] < 0))
-            rf_error_set(&run->err, RF_EFORMAT, run->path, run->row_line,
-                         "the header needs decision, reason, source_id, and fingerprint or name");
-    } else if (cell(run, COL_DECISION)) { /* a row without a decision is not decided yet */
-        decision_input in;
-        in.decision = cell(run, COL_DECISION);
-        in.fingerprint = cell(run, COL_FINGERPRINT);
-        in.name = cell(run, COL_NAME);
-        in.country = cell(run, COL_COUNTRY);
-        in.address = cell(run, COL_ADDRESS);
-        in.city = cell(run, COL_CITY);
-        in.list = cell(run, COL_LIST);
-        in.entity = cell(run, COL_ENTITY);
-        in.reason = cell(run, COL_REASON);
-        in.reviewer = cell(run, COL_REVIEWER) ? cell(run, COL_REVIEWER) : run->reviewer;
-        in.run = cell(run, COL_RUN);
-        resolve(run->set, run->st, &in, run->path, run->row_line, &run->err);
+            return rf_error_set(&run->err, RF_EFORMAT, run->path, line,
+                                "the header needs decision, reason, source_id, and fingerprint or "
+                                "name");
+        return 0;
     }
-    for (int c = 0; c < N_COLS; c++) rf_buf_reset(&run->cells[c]);
+    if (cell(run, COL_DECISION, cells, n)) { /* a row without a decision is not decided yet */
+        decision_input in;
+        in.decision = cell(run, COL_DECISION, cells, n);
+        in.fingerprint = cell(run, COL_FINGERPRINT, cells, n);
+        in.name = cell(run, COL_NAME, cells, n);
+        in.country = cell(run, COL_COUNTRY, cells, n);
+        in.address = cell(run, COL_ADDRESS, cells, n);
+        in.city = cell(run, COL_CITY, cells, n);
+        in.list = cell(run, COL_LIST, cells, n);
+        in.entity = cell(run, COL_ENTITY, cells, n);
+        in.reason = cell(run, COL_REASON, cells, n);
+        in.reviewer = cell(run, COL_REVIEWER, cells, n);
+        if (!in.reviewer) in.reviewer = run->reviewer;
+        in.run = cell(run, COL_RUN, cells, n);
+        if (resolve(run->set, run->st, &in, run->path, line, &run->err)) return -1;
+    }
+    return 0;
 }
 
-/* Reads every decided row of the file into `set`; prints any error. */
+/* Reads every decided row of the file (CSV or .xlsx) into `set`; prints any error. */
 static int read_decisions(decision_set *set, rf_store *st, const char *path, const char *reviewer)
 {
-    csv_run run;
-    struct csv_parser parser;
-    rf_reader *reader = NULL;
-    char chunk[65536];
-    long n;
+    table_run run;
 
     memset(&run, 0, sizeof run);
     run.path = path;
     run.st = st;
     run.set = set;
     run.reviewer = reviewer;
-    run.line = 1;
     for (int c = 0; c < N_COLS; c++) run.col[c] = -1;
-    if (csv_init(&parser, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0) {
-        fprintf(stderr, "redflag: out of memory\n");
+    if (rf_table_read(path, NULL, on_row, &run, &run.err) == 0 && !run.header_done)
+        rf_error_set(&run.err, RF_EFORMAT, path, 0, "no header row");
+    if (run.err.code) {
+        cli_report_error(&run.err);
         return CLI_EXIT_ERROR;
     }
-    if (rf_reader_open(&reader, path, &run.err) == 0) {
-        while (!run.err.code && (n = rf_reader_read(reader, chunk, sizeof chunk, &run.err)) > 0) {
-            const char *p = chunk, *end = chunk + n;
-            while (p < end && !run.err.code) {
-                const char *nl = memchr(p, '\n', (size_t)(end - p));
-                size_t len = (size_t)((nl ? nl + 1 : end) - p);
-                if (csv_parse(&parser, p, len, csv_field_cb, csv_row_cb, &run) != len)
-                    rf_error_set(&run.err, RF_EFORMAT, path, run.line, "malformed CSV: %s",
-                                 csv_strerror(csv_error(&parser)));
-                if (nl) run.line++;
-                p += len;
-            }
-        }
-        if (!run.err.code && csv_fini(&parser, csv_field_cb, csv_row_cb, &run) != 0)
-            rf_error_set(&run.err, RF_EFORMAT, path, run.line, "malformed CSV: %s",
-                         csv_strerror(csv_error(&parser)));
-        if (!run.err.code && !run.header_done)
-            rf_error_set(&run.err, RF_EFORMAT, path, 0, "no header row");
-    }
-    if (run.err.code) cli_report_error(&run.err);
-    csv_free(&parser);
-    rf_reader_close(reader);
-    for (int c = 0; c < N_COLS; c++) rf_buf_free(&run.cells[c]);
-    return run.err.code ? CLI_EXIT_ERROR : 0;
+    return 0;
 }
 
 /* ---- list ----------------------------------------------------------------------------------- */
@@ -419,7 +384,8 @@ int cli_review(int argc, char **argv)
         if (cli_open_store(&st, db, 1)) return CLI_EXIT_ERROR;
         status = review_list(st, in.fingerprint, all);
     } else if (strcmp(verb, "import") == 0) {
-        if (argc - optind != 1) return cli_usage_error("review", "import wants one CSV file");
+        if (argc - optind != 1)
+            return cli_usage_error("review", "import wants one file (CSV or .xlsx)");
         if (cli_open_store(&st, db, 1)) return CLI_EXIT_ERROR;
         if (read_decisions(&set, st, argv[optind], in.reviewer) == 0) {
             if (rf_store_decisions_add(st, set.items, set.count, &err) < 0) {

@@ -16,7 +16,7 @@
 #define MAX_MAPS 32
 
 static const char screen_help[] =
-    "usage: redflag screen [--db PATH] [--format html|jsonl|csv] [-o FILE] [--threshold X]\n"
+    "usage: redflag screen [--db PATH] [--format html|jsonl|csv|xlsx] [-o FILE] [--threshold X]\n"
     "                      [--map ROLE=HEADER]... [--as-of DATE|document] [--max-hits N]\n"
     "                      [--sheet NAME] FILE...\n"
     "\n"
@@ -47,8 +47,10 @@ static const char screen_help_options[] =
     "  --db PATH           list database (default: see Environment)\n"
     "  --format FMT        html (a report for people: summary, then every flagged party\n"
     "                      with its hits and the reasons), jsonl (one JSON object per party),\n"
-    "                      or csv (one row per hit, or per party without hits). Default: from\n"
-    "                      the -o file's extension (.html, .jsonl, .csv), else jsonl\n"
+    "                      csv (one row per hit, or per party without hits), or xlsx (the\n"
+    "                      CSV rows in an Excel workbook with decision and reason columns for\n"
+    "                      'redflag review import'). Default: from the -o file's extension\n"
+    "                      (.html, .jsonl, .csv, .xlsx), else jsonl\n"
     "  -o, --output FILE   write the report to FILE instead of standard output\n"
     "  --threshold X       lowest score (0 < X <= 1) that counts as a hit (default 0.80)\n"
     "  --map ROLE=HEADER   the column headed HEADER holds parties of role ROLE, e.g.\n"

@@ -123,27 +123,6 @@ static void normalize_header(char *out, size_t out_size, const char *s)
     out[n] = '\0';
 }
 
-/* The separator is whichever of comma, semicolon and tab the header line uses most outside
- * quotes (comma when none: a one-column file). */
-static unsigned char detect_delim(const char *s, size_t len)
-{
-    size_t comma = 0, semi = 0, tab = 0, i = 0;
-    int quoted = 0;
-    while (i < len && (s[i] == '\n' || s[i] == '\r' || s[i] == ' ')) i++;
-    for (; i < len; i++) {
-        char c = s[i];
-        if (c == '"') quoted = !quoted;
-        else if (quoted) continue;
-        else if (c == '\n' || c == '\r') break;
-        else if (c == ',') comma++;
-        else if (c == ';') semi++;
-        else if (c == '\t') tab++;
-    }
-    if (semi > comma && semi >= tab) return ';';
-    if (tab > comma && tab > semi) return '\t';
-    return ',';
-}
-
 /* 1 when libcsv will start a row on these bytes: it skips blank lines and leading blanks. */
 static int starts_row(const csv_in *in, const char *s, size_t len)
 {
@@ -537,7 +516,7 @@ static size_t open_file(csv_in *in, const char *data, size_t len)
         return 0;
     }
     if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0) skip = 3;
-    in->delim = detect_delim(data + skip, len - skip);
+    in->delim = ord_csv_separator(data + skip, len - skip);
     csv_set_delim(&in->parser, in->delim);
     return skip;
 }

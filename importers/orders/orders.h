@@ -44,6 +44,14 @@ int ord_edifact_read(const char *path, const char *data, size_t len, rf_party_fn
 /* An .xlsx workbook held in memory: its sheet, as CSV, through ord_csv_read. */
 int ord_xlsx_read(const char *path, const char *data, size_t len, const rf_order_options *opts,
                   rf_party_fn fn, void *ctx, rf_error *err);
+/* The sheet `sheet` (NULL: the first visible) of an .xlsx workbook as the CSV text Excel would
+ * export, comma separated, a row per line, into `csv` (replaced). */
+int ord_xlsx_csv(rf_buf *csv, const char *path, const char *data, size_t len, const char *sheet,
+                 rf_error *err);
+
+/* The separator of a CSV file: whichever of comma, semicolon and tab its first line (of the
+ * `len` bytes of `s`) uses most outside quotes; comma when none (a one-column file). */
+unsigned char ord_csv_separator(const char *s, size_t len);
 
 /* ---- the order document --------------------------------------------------------------- */
 

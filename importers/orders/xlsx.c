@@ -625,14 +625,14 @@ cleanup:
     return rc;
 }
 
-int ord_xlsx_read(const char *path, const char *data, size_t len, const rf_order_options *opts,
-                  rf_party_fn fn, void *ctx, rf_error *err)
+int ord_xlsx_csv(rf_buf *csv, const char *path, const char *data, size_t len, const char *sheet,
+                 rf_error *err)
 {
     xlsx_in in;
-    sheet_scan sheet = {0};
+    sheet_scan scan = {0};
     zip_source_t *src;
     zip_error_t zerr;
-    rf_reader *r = NULL;
+    rf_order_options opts = {NULL, 0, sheet};
     int rc;
 
     memset(&in, 0, sizeof in);
@@ -647,26 +647,40 @@ int ord_xlsx_read(const char *path, const char *data, size_t len, const rf_order
         zip_source_free(src); /* NULL is a no-op; after a failed open it is still ours */
         goto cleanup;
     }
-    if ((rc = open_workbook(&in, opts))) goto cleanup;
-    sheet.in = &in;
-    if ((rc = walk_part(&in, in.sheet, SHEET_MAX, 0, on_sheet, &sheet))) goto cleanup;
-    if ((rc = pad_rows(&in.csv, sheet.width))) {
+    if ((rc = open_workbook(&in, &opts))) goto cleanup;
+    scan.in = &in;
+    if ((rc = walk_part(&in, in.sheet, SHEET_MAX, 0, on_sheet, &scan))) goto cleanup;
+    if ((rc = pad_rows(&in.csv, scan.width))) {
         rf_error_set(err, rc, path, 0, "out of memory");
         goto cleanup;
     }
-    if ((rc = rf_reader_open_memory(&r, in.csv.data ? in.csv.data : "", in.csv.len, path, err)))
-        goto cleanup;
-    rc = ord_csv_read(path, r, NULL, 0, opts, fn, ctx, err);
+    rf_buf_free(csv);
+    *csv = in.csv;
+    memset(&in.csv, 0, sizeof in.csv);
 
 cleanup:
-    rf_reader_close(r);
     if (in.zip) zip_discard(in.zip);
     zip_error_fini(&zerr);
     rf_buf_free(&in.part);
     rf_buf_free(&in.strings);
     rf_buf_free(&in.csv);
-    rf_buf_free(&sheet.value);
+    rf_buf_free(&scan.value);
     free(in.string_off);
     free(in.date_style);
+    return rc;
+}
+
+int ord_xlsx_read(const char *path, const char *data, size_t len, const rf_order_options *opts,
+                  rf_party_fn fn, void *ctx, rf_error *err)
+{
+    rf_buf csv = {0};
+    rf_reader *r = NULL;
+    int rc;
+
+    if (!(rc = ord_xlsx_csv(&csv, path, data, len, opts ? opts->sheet : NULL, err)) &&
+        !(rc = rf_reader_open_memory(&r, csv.data ? csv.data : "", csv.len, path, err)))
+        rc = ord_csv_read(path, r, "", 0, opts, fn, ctx, err);
+    rf_reader_close(r);
+    rf_buf_free(&csv);
     return rc;
 }
