@@ -118,6 +118,26 @@ void rf_reader_hash(rf_reader *r);
 void rf_reader_sha256(const rf_reader *r, char out[65]);
 void rf_reader_close(rf_reader *r); /* NULL is a no-op */
 
+/* Output files (outfile.c). A command's output is written to a temporary file beside its
+ * target and renamed over it only when complete and synced, so that an interrupted or failed
+ * write never leaves a truncated target. */
+typedef struct rf_outfile rf_outfile;
+/* RF_EUSAGE, naming `path`, when the output must not go there: a directory, or one of the
+ * `n_protect` paths of `protect` (the database and its -wal/-shm/-journal, the command's
+ * inputs; NULL and "-" entries are skipped). Existing files are compared by device and inode,
+ * so a symlink or hard link to a protected file is caught; a protected file that does not
+ * exist yet by its resolved name; a protected directory stands for every file under it.
+ * Opens nothing. */
+int rf_outfile_check(const char *path, const char *const *protect, size_t n_protect,
+                     rf_error *err);
+/* Creates the temporary file beside `path` (a symlink is written through to its target). */
+int rf_outfile_open(rf_outfile **out, const char *path, rf_error *err);
+FILE *rf_outfile_stream(const rf_outfile *o); /* owned by `o` */
+/* Flushes, syncs and renames the temporary file over the target; frees `o` either way. */
+int rf_outfile_commit(rf_outfile *o, rf_error *err);
+/* Removes the temporary file, leaving the target as it was; NULL is a no-op. */
+void rf_outfile_free(rf_outfile *o);
+
 /* ---- text ----------------------------------------------------------------------------- */
 
 /* 1 when s[0..len) is well-formed UTF-8, else 0 and *bad_offset (if not NULL) is the offset

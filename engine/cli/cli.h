@@ -79,6 +79,23 @@ int cli_db_path(char *out, size_t out_size, const char *db_path);
  * says so on stderr. Prints any error itself; returns 0 or CLI_EXIT_ERROR. */
 int cli_open_store(rf_store **out, const char *db_path, int seed);
 
+/* A command's output (-o FILE, else standard output), written through rf_outfile. */
+typedef struct cli_output {
+    FILE *stream;      /* where the command writes */
+    rf_outfile *file;  /* NULL: standard output */
+    const char *path;
+} cli_output;
+
+/* Opens the output: `path` NULL means standard output. A path that is a directory, the
+ * database `db_path` (NULL: the default) or its -wal/-shm/-journal, or one of the `n_inputs`
+ * `inputs` (a directory: any file under it) is refused with a message naming it, before
+ * anything is opened for writing. Prints any error itself; returns 0 or CLI_EXIT_ERROR. */
+int cli_output_open(cli_output *o, const char *path, const char *db_path,
+                    const char *const *inputs, size_t n_inputs);
+/* Finishes the output: when `complete`, the file is synced and renamed over its target;
+ * otherwise the target is left as it was (and stderr says so). Returns 0 or CLI_EXIT_ERROR. */
+int cli_output_close(cli_output *o, int complete);
+
 /* Everything screening needs, loaded once per run. */
 typedef struct cli_lists_loaded {
     rf_store *store;

@@ -213,7 +213,7 @@ int cli_screen(int argc, char **argv)
     screen_run run;
     cli_lists_loaded lists = {0};
     char now[32];
-    FILE *out = stdout;
+    cli_output out = {0};
     long failed_files = 0;
     char **inputs = NULL; /* the files to read, directories expanded */
     int n_inputs = 0;
@@ -266,8 +266,11 @@ int cli_screen(int argc, char **argv)
     }
     if (optind >= argc) return cli_usage_error("screen", "no file to screen");
 
+    if (cli_output_open(&out, output, db, (const char *const *)argv + optind,
+                        (size_t)(argc - optind)))
+        return CLI_EXIT_ERROR;
     /* The lists are loaded per date by run.asof; `lists` holds only the store. */
-    if (cli_open_store(&lists.store, db, 1)) return CLI_EXIT_ERROR;
+    if (cli_open_store(&lists.store, db, 1)) goto done;
     rf_error_clear(&err);
     if (cli_asof_new(&run.asof, lists.store, as_of, per_document, &err) < 0) {
         cli_report_error(&err);
@@ -278,19 +281,13 @@ int cli_screen(int argc, char **argv)
         cli_report_error(&err);
         goto done;
     }
-    if (output && !(out = fopen(output, "w"))) {
-        rf_error_set(&err, RF_EIO, output, 0, "cannot write the report");
-        cli_report_error(&err);
-        out = stdout;
-        goto done;
-    }
     cli_now_utc(now);
     report_ctx.versions = cli_asof_versions(run.asof); /* --as-of document: per party */
     report_ctx.threshold = run.match.threshold > 0 ? run.match.threshold : RF_DEFAULT_THRESHOLD;
     report_ctx.as_of = as_of;
     report_ctx.generated_at = now;
     report_ctx.tool_version = RF_VERSION;
-    if (rf_report_open(&run.report, format, out, &report_ctx, &err) < 0 ||
+    if (rf_report_open(&run.report, format, out.stream, &report_ctx, &err) < 0 ||
         cli_record_begin(&run.record, lists.store, "screen",
                          report_ctx.versions ? report_ctx.versions : &no_versions, as_of,
                          &run.match, now, argc, argv, &err) < 0) {
@@ -344,12 +341,7 @@ int cli_screen(int argc, char **argv)
             goto done;
         }
     }
-    if (fflush(out) != 0 || ferror(out)) {
-        rf_error_set(&err, RF_EIO, output ? output : "standard output", 0,
-                     "could not write the report");
-        cli_report_error(&err);
-        goto done;
-    }
+    if (cli_output_close(&out, 1)) goto done;
     fprintf(stderr, "redflag: %ld part%s screened in %d file%s, %ld flagged", run.parties,
             run.parties == 1 ? "y" : "ies", n_inputs, n_inputs == 1 ? "" : "s", run.flagged);
     if (run.embargoed)
@@ -381,10 +373,7 @@ done:
     rf_report_free(run.report);
     cli_record_free(&run.record);
     rf_result_free(run.result);
-    if (out != stdout && fclose(out) != 0 && status != CLI_EXIT_ERROR) {
-        fprintf(stderr, "redflag: %s: could not write the report\n", output);
-        status = CLI_EXIT_ERROR;
-    }
+    cli_output_close(&out, 0);
     cli_asof_free(run.asof);
     cli_unload(&lists);
     return status;
