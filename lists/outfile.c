@@ -16,6 +16,7 @@
 
 struct rf_outfile {
     FILE *file;
+    int direct; /* a device or pipe (-o /dev/stdout): written in place, nothing renamed */
     char target[PATH_MAX];
     char temp[PATH_MAX];
 };
@@ -96,11 +97,24 @@ int rf_outfile_open(rf_outfile **out, const char *path, rf_error *err)
 {
     rf_outfile *o;
     const char *base;
+    struct stat st;
     int fd;
 
     *out = NULL;
     if (!path || !path[0]) return rf_error_set(err, RF_EUSAGE, NULL, 0, "no output path");
     if (!(o = calloc(1, sizeof *o))) return rf_error_set(err, RF_ENOMEM, path, 0, "out of memory");
+    /* A device or a pipe is no file to replace: renaming over /dev/null would be a disaster. */
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        snprintf(o->target, sizeof o->target, "%s", path);
+        o->direct = 1;
+        if (!(o->file = fopen(path, "w"))) {
+            int saved = errno;
+            free(o);
+            return rf_error_set(err, RF_EIO, path, 0, "cannot write there: %s", strerror(saved));
+        }
+        *out = o;
+        return RF_OK;
+    }
     /* A symlink is written through: its target is replaced, the link stays. */
     if (resolve(o->target, path) < 0) {
         free(o);
@@ -145,7 +159,7 @@ int rf_outfile_commit(rf_outfile *o, rf_error *err)
     char dir[PATH_MAX];
 
     if (!o) return rf_error_set(err, RF_EUSAGE, NULL, 0, "no output file");
-    if (fflush(o->file) != 0 || ferror(o->file) || fsync(fileno(o->file)) != 0) {
+    if (fflush(o->file) != 0 || ferror(o->file) || (!o->direct && fsync(fileno(o->file)) != 0)) {
         rc = rf_error_set(err, RF_EIO, o->target, 0, "could not write the output: %s",
                           strerror(errno));
         goto cleanup;
@@ -157,6 +171,7 @@ int rf_outfile_commit(rf_outfile *o, rf_error *err)
         goto cleanup;
     }
     o->file = NULL;
+    if (o->direct) goto cleanup;
     if (rename(o->temp, o->target) != 0) {
         rc = rf_error_set(err, RF_EIO, o->target, 0, "could not replace it: %s", strerror(errno));
         goto cleanup;

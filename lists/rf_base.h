@@ -130,7 +130,8 @@ typedef struct rf_outfile rf_outfile;
  * Opens nothing. */
 int rf_outfile_check(const char *path, const char *const *protect, size_t n_protect,
                      rf_error *err);
-/* Creates the temporary file beside `path` (a symlink is written through to its target). */
+/* Creates the temporary file beside `path` (a symlink is written through to its target); a
+ * path that is a device or a pipe (/dev/stdout) is written in place. */
 int rf_outfile_open(rf_outfile **out, const char *path, rf_error *err);
 FILE *rf_outfile_stream(const rf_outfile *o); /* owned by `o` */
 /* Flushes, syncs and renames the temporary file over the target; frees `o` either way. */

@@ -269,7 +269,7 @@ int cli_history(int argc, char **argv)
     if (!run_id && output)
         return cli_usage_error("history", "-o writes the report of 'history show RUN'");
     if (cli_output_open(&out, output, db, NULL, 0)) return CLI_EXIT_ERROR;
-    if (cli_open_store(&st, db, 1)) {
+    if (cli_open_store(&st, db, CLI_DB_SEED | CLI_DB_READ)) {
         cli_output_close(&out, 0);
         return CLI_EXIT_ERROR;
     }
@@ -629,7 +629,7 @@ int cli_audit(int argc, char **argv)
     if (argc - optind != 1 || strcmp(argv[optind], "export") != 0)
         return cli_usage_error("audit", "the subcommand is export");
     if (cli_output_open(&out, output, db, NULL, 0)) return CLI_EXIT_ERROR;
-    if (cli_open_store(&st, db, 1)) {
+    if (cli_open_store(&st, db, CLI_DB_SEED | CLI_DB_READ)) {
         cli_output_close(&out, 0);
         return CLI_EXIT_ERROR;
     }

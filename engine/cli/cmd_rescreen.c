@@ -571,6 +571,11 @@ int cli_rescreen(int argc, char **argv)
 
     if (cli_output_open(&out, output, db, NULL, 0)) return CLI_EXIT_ERROR;
     if (cli_load(&rr.lists, db, NULL)) goto done;
+    if (rf_store_readonly(rr.lists.store)) {
+        rf_error_set(&rr.err, RF_EDB, NULL, 0,
+                     "rescreen records what it reports, and the database is read-only");
+        goto done;
+    }
     rf_error_clear(&rr.err);
     if (rf_store_counterparties_each(rr.lists.store, NULL, collect, &rr.pop, &rr.err) < 0 ||
         in_force_build(&rr.force, rr.lists.snap) != 0 || rf_result_new(&rr.result) < 0) {

@@ -108,7 +108,7 @@ static int screen_party(const rf_party *party, void *ctx)
     rf_screening scr;
     if (cli_asof_screen(run->asof, run->result, &scr, party, &run->match, &run->fatal) < 0 ||
         /* --as-of document: the run's record names every version some order used */
-        (scr.versions && cli_asof_loads(run->asof) != loads &&
+        (scr.versions && run->record.run && cli_asof_loads(run->asof) != loads &&
          rf_store_run_add_versions(run->record.run, scr.versions, &run->fatal) < 0) ||
         rf_report_set_screening(run->report, &scr, &run->fatal) < 0 ||
         cli_record_screened(&run->record, run->report, run->input, party, run->result,
@@ -270,7 +270,7 @@ int cli_screen(int argc, char **argv)
                         (size_t)(argc - optind)))
         return CLI_EXIT_ERROR;
     /* The lists are loaded per date by run.asof; `lists` holds only the store. */
-    if (cli_open_store(&lists.store, db, 1)) goto done;
+    if (cli_open_store(&lists.store, db, CLI_DB_SEED | CLI_DB_READ)) goto done;
     rf_error_clear(&err);
     if (cli_asof_new(&run.asof, lists.store, as_of, per_document, &err) < 0) {
         cli_report_error(&err);
@@ -365,7 +365,11 @@ int cli_screen(int argc, char **argv)
             status = CLI_EXIT_ERROR;
             goto done;
         }
-        fprintf(stderr, "redflag: recorded as run %lld ('redflag history show %lld')\n", id, id);
+        if (id)
+            fprintf(stderr, "redflag: recorded as run %lld ('redflag history show %lld')\n", id,
+                    id);
+        else
+            fprintf(stderr, "redflag: the database is read-only: this run is not recorded\n");
     }
 
 done:
