@@ -125,9 +125,10 @@ static int screen_party(const rf_party *party, void *ctx)
 }
 
 /* The documents to read: the arguments in order, a directory standing for every file in it
- * and its subdirectories (sorted). A directory that cannot be listed is reported and
- * recorded like a file that cannot be read. NULL-terminated (rf_orders_paths_free); NULL
- * when memory ran out or the report failed (`fatal` says). */
+ * and its subdirectories (sorted). A directory that cannot be listed, and a symbolic link in
+ * one that leads out of it (not followed, so nothing of what it points at is read or
+ * echoed), are reported and recorded like a file that cannot be read. NULL-terminated
+ * (rf_orders_paths_free); NULL when memory ran out or the report failed (`fatal` says). */
 static char **expand_inputs(char **args, int n, rf_report *report, long *failed, rf_error *fatal)
 {
     char **all = calloc(1, sizeof *all);
@@ -136,18 +137,30 @@ static char **expand_inputs(char **args, int n, rf_report *report, long *failed,
 
     for (int i = 0; !oom && i < n; i++) {
         struct stat st;
-        char **found = NULL, **grown;
+        char **found = NULL, **grown, **outside = NULL;
         size_t n_found = 1;
         rf_error err;
 
         rf_error_clear(&err);
         if (strcmp(args[i], "-") != 0 && stat(args[i], &st) == 0 && S_ISDIR(st.st_mode) &&
-            rf_orders_list_dir(&found, &n_found, args[i], &err) < 0) {
+            rf_orders_list_dir(&found, &n_found, &outside, args[i], &err) < 0) {
             cli_report_error(&err);
             (*failed)++;
             if (rf_report_add_failure(report, &err, fatal) < 0) goto fail;
             continue;
         }
+        for (char **link = outside; link && *link; link++) {
+            rf_error_set(&err, RF_EIO, *link, 0,
+                         "a symbolic link that leads out of %s: not followed, not read", args[i]);
+            cli_report_error(&err);
+            (*failed)++;
+            if (rf_report_add_failure(report, &err, fatal) < 0) {
+                rf_orders_paths_free(outside);
+                rf_orders_paths_free(found);
+                goto fail;
+            }
+        }
+        rf_orders_paths_free(outside);
         if (!(grown = realloc(all, (count + n_found + 1) * sizeof *all))) {
             rf_orders_paths_free(found);
             oom = 1;
