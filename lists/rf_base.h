@@ -148,6 +148,14 @@ int rf_utf8_valid(const char *s, size_t len, size_t *bad_offset);
 int rf_latin1_to_utf8(rf_buf *out, const char *s, size_t len);
 /* Trims ASCII white space at both ends in place; returns the new length. */
 size_t rf_trim(char *s, size_t len);
+/* 1 for a code point that changes how the text around it is shown instead of being shown:
+ * C0 and C1 controls (ESC starts terminal sequences), DEL, and the bidirectional formatting
+ * characters U+061C, U+200E, U+200F, U+202A-U+202E and U+2066-U+2069 (a right-to-left
+ * override reorders what a reviewer reads). Names reach a page or a terminal without them. */
+int rf_char_is_control(uint32_t cp);
+/* The code point of the well-formed UTF-8 character at s[0..len), and its length in *n
+ * (1, and U+FFFD, for a byte that starts no well-formed character). */
+uint32_t rf_utf8_decode(const char *s, size_t len, size_t *n);
 
 /* sha256 of a byte range as 64 lowercase hex digits plus NUL. */
 void rf_sha256_hex(char out[65], const void *data, size_t len);
