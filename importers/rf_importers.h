@@ -208,8 +208,11 @@ int rf_table_read(const char *path, const char *sheet, rf_table_row_fn fn, void 
 /* The documents in directory `dir`, to screen them all: regular files in it and in its
  * subdirectories (links to directories not followed, names starting with '.' left out),
  * sorted by path so that runs are reproducible. *out is a NULL-terminated array (free it with
- * rf_orders_paths_free), *count its length. */
-int rf_orders_list_dir(char ***out, size_t *count, const char *dir, rf_error *err);
+ * rf_orders_paths_free), *count its length. Symbolic links that lead out of `dir` are not
+ * followed: they are handed to `*outside` (NULL-terminated, NULL when none; free it with
+ * rf_orders_paths_free) for the caller to name, or dropped when `outside` is NULL. */
+int rf_orders_list_dir(char ***out, size_t *count, char ***outside, const char *dir,
+                       rf_error *err);
 void rf_orders_paths_free(char **paths); /* NULL is a no-op */
 
 #endif

@@ -513,6 +513,27 @@ void rf_reader_close(rf_reader *r)
 
 /* ---- text ----------------------------------------------------------------------------- */
 
+int rf_char_is_control(uint32_t cp)
+{
+    return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || cp == 0x061C || cp == 0x200E ||
+           cp == 0x200F || (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
+uint32_t rf_utf8_decode(const char *s, size_t len, size_t *n)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t need = u[0] < 0x80 ? 1 : u[0] >= 0xF0 ? 4 : u[0] >= 0xE0 ? 3 : 2;
+    uint32_t cp;
+    size_t ok;
+    *n = 1;
+    if (need == 1) return u[0];
+    if (need > len || !rf_utf8_valid(s, need, &ok)) return 0xFFFD;
+    cp = need == 2 ? u[0] & 0x1Fu : need == 3 ? u[0] & 0x0Fu : u[0] & 0x07u;
+    for (size_t i = 1; i < need; i++) cp = cp << 6 | (u[i] & 0x3Fu);
+    *n = need;
+    return cp;
+}
+
 int rf_utf8_valid(const char *s, size_t len, size_t *bad_offset)
 {
     const unsigned char *p = (const unsigned char *)s;

@@ -118,6 +118,27 @@ void rf_reader_hash(rf_reader *r);
 void rf_reader_sha256(const rf_reader *r, char out[65]);
 void rf_reader_close(rf_reader *r); /* NULL is a no-op */
 
+/* Output files (outfile.c). A command's output is written to a temporary file beside its
+ * target and renamed over it only when complete and synced, so that an interrupted or failed
+ * write never leaves a truncated target. */
+typedef struct rf_outfile rf_outfile;
+/* RF_EUSAGE, naming `path`, when the output must not go there: a directory, or one of the
+ * `n_protect` paths of `protect` (the database and its -wal/-shm/-journal, the command's
+ * inputs; NULL and "-" entries are skipped). Existing files are compared by device and inode,
+ * so a symlink or hard link to a protected file is caught; a protected file that does not
+ * exist yet by its resolved name; a protected directory stands for every file under it.
+ * Opens nothing. */
+int rf_outfile_check(const char *path, const char *const *protect, size_t n_protect,
+                     rf_error *err);
+/* Creates the temporary file beside `path` (a symlink is written through to its target); a
+ * path that is a device or a pipe (/dev/stdout) is written in place. */
+int rf_outfile_open(rf_outfile **out, const char *path, rf_error *err);
+FILE *rf_outfile_stream(const rf_outfile *o); /* owned by `o` */
+/* Flushes, syncs and renames the temporary file over the target; frees `o` either way. */
+int rf_outfile_commit(rf_outfile *o, rf_error *err);
+/* Removes the temporary file, leaving the target as it was; NULL is a no-op. */
+void rf_outfile_free(rf_outfile *o);
+
 /* ---- text ----------------------------------------------------------------------------- */
 
 /* 1 when s[0..len) is well-formed UTF-8, else 0 and *bad_offset (if not NULL) is the offset
@@ -127,6 +148,14 @@ int rf_utf8_valid(const char *s, size_t len, size_t *bad_offset);
 int rf_latin1_to_utf8(rf_buf *out, const char *s, size_t len);
 /* Trims ASCII white space at both ends in place; returns the new length. */
 size_t rf_trim(char *s, size_t len);
+/* 1 for a code point that changes how the text around it is shown instead of being shown:
+ * C0 and C1 controls (ESC starts terminal sequences), DEL, and the bidirectional formatting
+ * characters U+061C, U+200E, U+200F, U+202A-U+202E and U+2066-U+2069 (a right-to-left
+ * override reorders what a reviewer reads). Names reach a page or a terminal without them. */
+int rf_char_is_control(uint32_t cp);
+/* The code point of the well-formed UTF-8 character at s[0..len), and its length in *n
+ * (1, and U+FFFD, for a byte that starts no well-formed character). */
+uint32_t rf_utf8_decode(const char *s, size_t len, size_t *n);
 
 /* sha256 of a byte range as 64 lowercase hex digits plus NUL. */
 void rf_sha256_hex(char out[65], const void *data, size_t len);

@@ -83,8 +83,28 @@ typedef struct rf_entity {
 typedef struct rf_store rf_store;
 
 /* Opens (creating if needed) the database at `path`, creating its schema. The store owns its
- * sqlite handle; close it with rf_store_close. */
+ * sqlite handle; close it with rf_store_close. rf_store_open_mode with RF_STORE_CREATE. */
 int rf_store_open(rf_store **out, const char *path, rf_error *err);
+
+/* Stamped on every redflag database (PRAGMA application_id, set on creation and on upgrade),
+ * so that another application's SQLite file is never taken for one: "RFlg". */
+#define RF_STORE_APPLICATION_ID 0x52466c67
+
+/* How rf_store_open_mode opens the database. */
+enum {
+    RF_STORE_CREATE = 1,           /* create it (and its directory) when it does not exist */
+    RF_STORE_READONLY = 2,         /* open it read-only: nothing is written, not even WAL mode */
+    RF_STORE_FALLBACK_READONLY = 4 /* read-only when this process cannot write it */
+};
+
+/* Opens the database at `path` as `flags` say. Without RF_STORE_CREATE, a path that does not
+ * exist or an empty file is RF_ENOTFOUND, and nothing is created. A file that is not an
+ * SQLite database, or is another application's (an application_id other than redflag's, or
+ * tables but no redflag schema), is refused with RF_EDB and left unchanged. A read-only store
+ * reads as usual; every write fails (rf_store_readonly says which it is). */
+int rf_store_open_mode(rf_store **out, const char *path, int flags, rf_error *err);
+/* 1 when the store was opened read-only. */
+int rf_store_readonly(const rf_store *st);
 void rf_store_close(rf_store *st); /* NULL is a no-op */
 
 /* The default database path: $REDFLAG_DB, else $XDG_DATA_HOME/redflag/redflag.db, else

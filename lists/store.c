@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 /* Bumped whenever the schema changes (UPGRADES gains a step); rf_store_open refuses
  * databases from a newer redflag. */
@@ -208,36 +209,74 @@ static int make_parents(const char *path, rf_error *err)
     return RF_OK;
 }
 
-static int schema_version(int *out, rf_store *st, rf_error *err)
+/* One integer a PRAGMA or query returns. */
+static int query_int(int *out, rf_store *st, const char *sql, rf_error *err)
 {
     sqlite3_stmt *stmt = NULL;
-    int rc = rf_store_prepare(&stmt, st, "PRAGMA user_version", err);
+    int rc = rf_store_prepare(&stmt, st, sql, err);
     if (rc) return rc;
     if (sqlite3_step(stmt) == SQLITE_ROW)
         *out = sqlite3_column_int(stmt, 0);
     else
-        rc = rf_store_db_error(err, st, "reading the schema version");
+        rc = rf_store_db_error(err, st, "reading the database");
     sqlite3_finalize(stmt);
     return rc;
 }
 
+/* Whether the file is redflag's to write into, before anything is written: one stamped with
+ * redflag's application_id, a database with no table yet (new), or one an older redflag made
+ * before the stamp (its schema version and list_version table). Another application's
+ * database, or a file that is no database, is refused. *app_id is what the file says. */
+static int check_owner(int *app_id, rf_store *st, rf_error *err)
+{
+    int tables = 0, version = 0, lists = 0;
+
+    if (query_int(app_id, st, "PRAGMA application_id", err) != 0)
+        return (sqlite3_errcode(st->db) & 0xff) == SQLITE_NOTADB
+                   ? rf_error_set(err, RF_EDB, st->path, 0,
+                                  "not a database at all: refusing to use it")
+                   : rf_error_set(err, RF_EDB, st->path, 0, "cannot read the database: %s",
+                                  sqlite3_errmsg(st->db));
+    if (*app_id == RF_STORE_APPLICATION_ID) return RF_OK;
+    if (query_int(&tables, st, "SELECT count(*) FROM sqlite_master", err) != 0 ||
+        query_int(&version, st, "PRAGMA user_version", err) != 0 ||
+        query_int(&lists, st,
+                  "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = "
+                  "'list_version'",
+                  err) != 0)
+        return RF_EDB;
+    if (*app_id == 0 && (tables == 0 || (version >= 1 && lists == 1))) return RF_OK;
+    return rf_error_set(err, RF_EDB, st->path, 0,
+                        "another application's SQLite database (application_id %d, %d "
+                        "tables), not a redflag one: refusing to use it",
+                        *app_id, tables);
+}
+
 /* Creates the schema in a new database, upgrades an older one, or checks that an existing one
- * is one we know. The write lock is taken only to change the schema, so opening a current
- * database never waits on an import running in another process. */
-static int migrate(rf_store *st, rf_error *err)
+ * is one we know, stamping redflag's application_id on it. The write lock is taken only to
+ * change the schema, so opening a current database never waits on an import running in
+ * another process. A read-only store upgrades nothing. */
+static int migrate(rf_store *st, int app_id, rf_error *err)
 {
     int version = 0, rc;
 
-    if ((rc = schema_version(&version, st, err)) != 0) return rc;
-    if (version >= 0 && version < SCHEMA_VERSION) {
+    if ((rc = query_int(&version, st, "PRAGMA user_version", err)) != 0) return rc;
+    if (st->readonly && version >= 0 && version < SCHEMA_VERSION)
+        return rf_error_set(err, RF_EDB, st->path, 0,
+                            "database schema %d is older than this redflag's (%d) and the "
+                            "database is read-only: open it once writable to upgrade it",
+                            version, SCHEMA_VERSION);
+    if (!st->readonly && version >= 0 &&
+        (version < SCHEMA_VERSION || app_id != RF_STORE_APPLICATION_ID)) {
         char sql[64];
         if (sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
             return rf_store_db_error(err, st, "cannot create or upgrade the database");
         /* Another process may have done it while we waited for the lock. */
-        if ((rc = schema_version(&version, st, err)) != 0) goto cleanup;
+        if ((rc = query_int(&version, st, "PRAGMA user_version", err)) != 0) goto cleanup;
         for (; version >= 0 && version < SCHEMA_VERSION; version++)
             if ((rc = rf_store_exec(st, UPGRADES[version], err)) != 0) goto cleanup;
-        snprintf(sql, sizeof sql, "PRAGMA user_version = %d", version);
+        snprintf(sql, sizeof sql, "PRAGMA user_version = %d; PRAGMA application_id = %d",
+                 version, RF_STORE_APPLICATION_ID);
         if ((rc = rf_store_exec(st, sql, err)) != 0 ||
             (rc = rf_store_exec(st, "COMMIT", err)) != 0)
             goto cleanup;
@@ -253,19 +292,70 @@ cleanup:
     return rc;
 }
 
-int rf_store_open(rf_store **out, const char *path, rf_error *err)
+/* 0 when `path` + `suffix` can be accessed as `mode` says (access()). */
+static int can(const char *path, const char *suffix, int mode)
+{
+    char name[4200];
+    snprintf(name, sizeof name, "%s%s", path, suffix);
+    return access(name, mode);
+}
+
+/* 0 when this process can write in the directory of `path`, where SQLite keeps the -wal and
+ * -shm files. */
+static int dir_writable(const char *path)
+{
+    char dir[4096];
+    const char *slash = strrchr(path, '/');
+    snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - path) + 1 : 1, slash ? path : ".");
+    return access(dir, W_OK);
+}
+
+/* 0 when this process can write the database at `path`: the file, and its directory unless
+ * the -wal and -shm files exist writable already. access() answers for a read-only mount
+ * too; root passes the permission bits, and is caught by the fallback in rf_store_open_mode
+ * when SQLite then finds it cannot write. */
+static int writable(const char *path)
+{
+    if (can(path, "", W_OK) != 0) return -1;
+    if (dir_writable(path) == 0) return 0;
+    return can(path, "-wal", W_OK) == 0 && can(path, "-shm", W_OK) == 0 ? 0 : -1;
+}
+
+/* Opens `path` read-only or read-write (creating it when `create`), checks whose it is and
+ * brings its schema up to date. */
+static int open_as(rf_store **out, const char *path, int readonly, int create, rf_error *err)
 {
     rf_store *st;
-    int rc;
+    int rc, app_id = 0, flags;
+    char uri[4200];
 
     *out = NULL;
-    if (!path || !path[0]) return rf_error_set(err, RF_EUSAGE, NULL, 0, "no database path");
-    if (strcmp(path, ":memory:") != 0 && (rc = make_parents(path, err)) != 0) return rc;
     st = calloc(1, sizeof *st);
     if (!st) return rf_error_set(err, RF_ENOMEM, path, 0, "out of memory");
     snprintf(st->path, sizeof st->path, "%s", path);
-    if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
-        SQLITE_OK) {
+    st->readonly = readonly;
+    flags = readonly ? SQLITE_OPEN_READONLY
+                     : SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0);
+    /* A read-only database is opened as an URI, so that its name is taken as written. */
+    if (readonly) {
+        sqlite3_str *s = sqlite3_str_new(NULL);
+        char *u;
+        sqlite3_str_appendall(s, "file:");
+        for (const char *p = path; *p; p++) {
+            if (*p == '?' || *p == '#' || *p == '%') sqlite3_str_appendf(s, "%%%02X", *p);
+            else sqlite3_str_appendchar(s, 1, *p);
+        }
+        sqlite3_str_appendall(s, "?mode=ro");
+        /* A WAL database needs its -shm file, which cannot be created in a read-only
+         * directory: nothing can write the database there, so it is read as immutable. */
+        if (dir_writable(path) != 0 && can(path, "-shm", F_OK) != 0)
+            sqlite3_str_appendall(s, "&immutable=1");
+        u = sqlite3_str_finish(s);
+        snprintf(uri, sizeof uri, "%s", u ? u : "");
+        sqlite3_free(u);
+        flags |= SQLITE_OPEN_URI;
+    }
+    if (sqlite3_open_v2(readonly ? uri : path, &st->db, flags, NULL) != SQLITE_OK) {
         rc = rf_error_set(err, RF_EDB, path, 0, "cannot open database: %s",
                           st->db ? sqlite3_errmsg(st->db) : "out of memory");
         goto fail;
@@ -273,12 +363,13 @@ int rf_store_open(rf_store **out, const char *path, rf_error *err)
     sqlite3_extended_result_codes(st->db, 1);
     /* Another redflag may be importing: wait for its lock rather than fail at once. */
     sqlite3_busy_timeout(st->db, 10000);
+    if ((rc = check_owner(&app_id, st, err)) != 0) goto fail;
     /* WAL lets screening runs read while an import writes; NORMAL is durable enough under
      * WAL (a power cut can lose the last import, never corrupt an earlier one). */
-    if ((rc = rf_store_exec(st, "PRAGMA journal_mode = WAL", err)) != 0 ||
+    if ((!readonly && (rc = rf_store_exec(st, "PRAGMA journal_mode = WAL", err)) != 0) ||
         (rc = rf_store_exec(st, "PRAGMA synchronous = NORMAL", err)) != 0 ||
         (rc = rf_store_exec(st, "PRAGMA foreign_keys = ON", err)) != 0 ||
-        (rc = migrate(st, err)) != 0)
+        (rc = migrate(st, app_id, err)) != 0)
         goto fail;
     *out = st;
     return RF_OK;
@@ -287,6 +378,58 @@ fail:
     sqlite3_close(st->db);
     free(st);
     return rc;
+}
+
+int rf_store_open_mode(rf_store **out, const char *path, int flags, rf_error *err)
+{
+    struct stat sb;
+    int memory, rc, ext;
+
+    *out = NULL;
+    if (!path || !path[0]) return rf_error_set(err, RF_EUSAGE, NULL, 0, "no database path");
+    memory = strcmp(path, ":memory:") == 0;
+    if (!memory && stat(path, &sb) != 0) {
+        if (errno != ENOENT || !(flags & RF_STORE_CREATE))
+            return rf_error_set(err, RF_ENOTFOUND, path, 0, "no such database: %s",
+                                strerror(errno));
+        if (flags & RF_STORE_READONLY)
+            return rf_error_set(err, RF_EUSAGE, path, 0, "cannot create a read-only database");
+        if ((rc = make_parents(path, err)) != 0) return rc;
+        return open_as(out, path, 0, 1, err);
+    }
+    if (!memory && S_ISDIR(sb.st_mode))
+        return rf_error_set(err, RF_EUSAGE, path, 0, "is a directory, not a database");
+    /* An empty file is what a truncated database or a mistyped path to a new file looks
+     * like: it becomes a database only when asked to be created. */
+    if (!memory && sb.st_size == 0 && !(flags & RF_STORE_CREATE))
+        return rf_error_set(err, RF_ENOTFOUND, path, 0,
+                            "is an empty file, not a redflag database");
+    if (flags & RF_STORE_READONLY) return open_as(out, path, 1, 0, err);
+    if (!memory && (flags & RF_STORE_FALLBACK_READONLY) && writable(path) != 0)
+        return open_as(out, path, 1, 0, err);
+    rc = open_as(out, path, 0, 0, err);
+    if (rc == RF_OK || memory || !(flags & RF_STORE_FALLBACK_READONLY)) return rc;
+    /* Root passes access(); SQLite then learns the file cannot be written. */
+    ext = 0;
+    {
+        sqlite3 *probe = NULL;
+        if (sqlite3_open_v2(path, &probe, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK ||
+            sqlite3_exec(probe, "BEGIN IMMEDIATE; ROLLBACK", NULL, NULL, NULL) != SQLITE_OK)
+            ext = sqlite3_errcode(probe) & 0xff;
+        sqlite3_close(probe);
+    }
+    if (ext != SQLITE_READONLY && ext != SQLITE_CANTOPEN && ext != SQLITE_PERM) return rc;
+    return open_as(out, path, 1, 0, err);
+}
+
+int rf_store_open(rf_store **out, const char *path, rf_error *err)
+{
+    return rf_store_open_mode(out, path, RF_STORE_CREATE, err);
+}
+
+int rf_store_readonly(const rf_store *st)
+{
+    return st ? st->readonly : 0;
 }
 
 void rf_store_close(rf_store *st)

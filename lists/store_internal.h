@@ -11,6 +11,7 @@ struct rf_store {
     sqlite3 *db;
     char path[4096];
     struct rf_import *active; /* the import holding the write transaction, if any */
+    int readonly;             /* opened read-only: nothing is written */
 };
 
 /* Fills `err` with RF_EDB, the store's path and sqlite's message after "what: ". */

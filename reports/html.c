@@ -54,7 +54,7 @@ struct html_state {
 
 static void marked(rf_hb *h, const char *s, const rf_span *spans, size_t n)
 {
-    if (!h->rc) h->rc = rf_html_marked(h->b, s, spans, n);
+    if (!h->rc) h->rc = rf_html_name(h->b, s, spans, n);
 }
 
 static int empty(const char *s)
@@ -67,7 +67,8 @@ static void fact(rf_hb *h, const char *label, const char *value)
 {
     if (empty(value)) return;
     rf_hb_elem(h, "<tr><th>", label, "</th><td>");
-    rf_hb_elem(h, "", value, "</td></tr>\n");
+    rf_hb_name(h, value); /* names and addresses: isolated */
+    rf_hb_raw(h, "</td></tr>\n");
 }
 
 /* ---- counting ------------------------------------------------------------------------- */
@@ -196,7 +197,9 @@ static void render_delisted(rf_hb *h, const rf_report *rep, const rf_party *part
     if (!empty(party->role)) rf_hb_elem(h, " &middot; ", party->role, "");
     rf_hb_elem(h, " &middot; ref ", ref, "");
     screened_as_of(h, rep);
-    rf_hb_elem(h, "</p>\n<h3>", party->name, "</h3>\n");
+    rf_hb_raw(h, "</p>\n<h3>");
+    rf_hb_name(h, party->name);
+    rf_hb_raw(h, "</h3>\n");
     for (size_t i = 0; i < scr->n_delisted && !h->rc; i++) {
         const rf_delisting *d = &scr->delisted[i];
         const rf_entity *e = d->hit->entity;
@@ -429,8 +432,8 @@ static void render_clear(rf_hb *h, const rf_party *party, const char *ref)
     rf_hb_num(h, party->line);
     rf_hb_elem(h, "</td><td>", party->role, "</td><td>");
     rf_hb_elem(h, "", ref, "</td><td>");
-    rf_hb_elem(h, "", party->name, "</td><td>");
-    rf_hb_elem(h, "", party->country, "</td></tr>\n");
+    rf_hb_name(h, party->name);
+    rf_hb_elem(h, "</td><td>", party->country, "</td></tr>\n");
 }
 
 int rf_report_html_open(rf_report *rep, rf_error *err)
@@ -760,20 +763,60 @@ static void render_summary(rf_hb *h, const rf_report *rep, html_state *s)
     }
 }
 
+/* The Content-Security-Policy source of the inline style `css`: 'sha256-' and its digest in
+ * base64, so that the page's policy allows that style and nothing else. */
+static void style_source(char out[64], const char *css)
+{
+    static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    unsigned char d[33] = {0};
+    char hex[65];
+    size_t o = 0;
+
+    rf_sha256_hex(hex, css, strlen(css));
+    for (int i = 0; i < 32; i++) {
+        unsigned hi = (unsigned)(hex[2 * i] <= '9' ? hex[2 * i] - '0' : hex[2 * i] - 'a' + 10);
+        unsigned lo = (unsigned)(hex[2 * i + 1] <= '9' ? hex[2 * i + 1] - '0'
+                                                       : hex[2 * i + 1] - 'a' + 10);
+        d[i] = (unsigned char)(hi << 4 | lo);
+    }
+    o = (size_t)snprintf(out, 64, "'sha256-");
+    for (int i = 0; i < 33; i += 3) { /* 32 bytes: ten whole groups and one of two bytes */
+        unsigned v = (unsigned)d[i] << 16 | (unsigned)d[i + 1] << 8 | (i + 2 < 33 ? d[i + 2] : 0);
+        out[o++] = b64[v >> 18 & 63];
+        out[o++] = b64[v >> 12 & 63];
+        out[o++] = b64[v >> 6 & 63];
+        out[o++] = i + 2 < 32 ? b64[v & 63] : '=';
+    }
+    out[o++] = '\'';
+    out[o] = '\0';
+}
+
 static void render_page(rf_hb *h, const rf_report *rep, html_state *s)
 {
-    char red[8];
+    char red[8], style_hash[64];
+    rf_buf css = {0};
 
     rf_report_score(red, RED_SCORE);
+    /* The page loads nothing and runs nothing: a name or a list entry that slipped past the
+     * escaping could still not fetch, run or send anything. Only its own style applies. */
+    if (!h->rc && ((h->rc = rf_buf_puts(&css, "\n")) || (h->rc = rf_buf_puts(&css, style)) ||
+                   (h->rc = rf_buf_puts(&css, style_documents))))
+        rf_buf_free(&css);
+    if (h->rc) return;
+    style_source(style_hash, css.data);
     rf_hb_raw(h, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+                 "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+                 "style-src ");
+    rf_hb_raw(h, style_hash);
+    rf_hb_raw(h, "; base-uri 'none'; form-action 'none'\">\n"
                  "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
                  "<title>Screening report: ");
     rf_hb_num(h, s->n_flagged);
     rf_hb_raw(h, " flagged of ");
     rf_hb_num(h, s->parties);
-    rf_hb_raw(h, " parties</title>\n<style>\n");
-    rf_hb_raw(h, style);
-    rf_hb_raw(h, style_documents);
+    rf_hb_raw(h, " parties</title>\n<style>");
+    rf_hb_raw(h, css.data);
+    rf_buf_free(&css);
     rf_hb_raw(h, "</style>\n</head>\n<body>\n<main>\n<header>\n"
                  "<h1>Export-control screening report</h1>\n<p class=\"sub\">");
     if (rep->generated_at) rf_hb_elem(h, "Generated ", rep->generated_at, " ");

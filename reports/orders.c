@@ -237,7 +237,7 @@ int rf_html_docs_add(rf_html_docs **docs, const rf_party *party, const char *sta
     if (g->structured) {
         h = (rf_hb){&g->party_rows, RF_OK};
         rf_hb_elem(&h, "<tr><td>", party->role, "</td><td>");
-        rf_hb_text(&h, party->name ? party->name : "(no name)");
+        rf_hb_name(&h, party->name ? party->name : "(no name)");
         rf_hb_elem(&h, "</td><td>", party->country, "</td><td>");
         if (party->order_line) rf_hb_elem(&h, "line ", party->order_line, "");
         else rf_hb_raw(&h, "document");

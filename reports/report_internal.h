@@ -67,8 +67,12 @@ void rf_report_score(char out[8], double score);
  * the output stays well-formed whatever got past the importers. */
 
 /* rf_json_string and rf_csv_cell are public: see rf_reports.h. */
-/* HTML text or attribute content with & < > " ' escaped. */
+/* HTML text or attribute content with & < > " ' escaped, controls and bidirectional
+ * formatting characters left out. */
 int rf_html_text(rf_buf *out, const char *s, size_t len);
+/* A name (from an order or a list): rf_html_marked inside <bdi>, isolated from the text
+ * around it. */
+int rf_html_name(rf_buf *out, const char *s, const rf_span *spans, size_t n_spans);
 /* The same, with the byte ranges `spans` (any order, may overlap, clamped to the text and
  * widened to whole characters) wrapped in <mark>. */
 int rf_html_marked(rf_buf *out, const char *s, const rf_span *spans, size_t n_spans);
@@ -82,6 +86,7 @@ typedef struct rf_hb {
 } rf_hb;
 void rf_hb_raw(rf_hb *h, const char *s);  /* as it is */
 void rf_hb_text(rf_hb *h, const char *s); /* escaped (rf_html_text) */
+void rf_hb_name(rf_hb *h, const char *s); /* a name, isolated (rf_html_name) */
 void rf_hb_num(rf_hb *h, long n);
 /* open, escaped s, close: <tag>text</tag> */
 void rf_hb_elem(rf_hb *h, const char *open, const char *s, const char *close);

@@ -11,8 +11,11 @@
 typedef const char *(*escape_fn)(unsigned char c, char tmp[8]);
 
 /* Copies s[0..len) through `esc`, one run of plain bytes at a time; a byte that does not
- * start well-formed UTF-8 becomes U+FFFD (`bad`, already escaped for the format). */
-static int put_escaped(rf_buf *out, const char *s, size_t len, escape_fn esc, const char *bad)
+ * start well-formed UTF-8 becomes U+FFFD (`bad`, already escaped for the format). With
+ * `strip`, C1 controls and bidirectional formatting characters (rf_char_is_control) are left
+ * out: a page must not let a name reorder what the reviewer reads. */
+static int put_escaped(rf_buf *out, const char *s, size_t len, escape_fn esc, const char *bad,
+                       int strip)
 {
     size_t i = 0;
     char tmp[8];
@@ -24,6 +27,17 @@ static int put_escaped(rf_buf *out, const char *s, size_t len, escape_fn esc, co
         else end = len;
         for (; i < end; i++) {
             const char *e = (unsigned char)s[i] < 0x80 ? esc((unsigned char)s[i], tmp) : NULL;
+            if (!e && strip && (unsigned char)s[i] >= 0x80) {
+                size_t n;
+                if (!rf_char_is_control(rf_utf8_decode(s + i, end - i, &n))) {
+                    i += n - 1;
+                    continue;
+                }
+                if ((rc = rf_buf_append(out, s + run, i - run))) return rc;
+                i += n - 1;
+                run = i + 1;
+                continue;
+            }
             if (!e) continue;
             if ((rc = rf_buf_append(out, s + run, i - run)) || (rc = rf_buf_puts(out, e)))
                 return rc;
@@ -58,7 +72,7 @@ int rf_json_string(rf_buf *out, const char *s)
     int rc;
     if (!s) return rf_buf_puts(out, "null");
     if ((rc = rf_buf_putc(out, '"')) || (rc = put_escaped(out, s, strlen(s), json_escape,
-                                                          "\\ufffd")))
+                                                          "\\ufffd", 0)))
         return rc;
     return rf_buf_putc(out, '"');
 }
@@ -79,9 +93,9 @@ int rf_csv_cell(rf_buf *out, const char *s)
                                         s[len - 1] == ' '));
     int rc;
 
-    if (!quote) return put_escaped(out, s ? s : "", len, csv_escape, "\xEF\xBF\xBD");
+    if (!quote) return put_escaped(out, s ? s : "", len, csv_escape, "\xEF\xBF\xBD", 0);
     if ((rc = rf_buf_puts(out, formula ? "\"'" : "\"")) ||
-        (rc = put_escaped(out, s, len, csv_escape, "\xEF\xBF\xBD")))
+        (rc = put_escaped(out, s, len, csv_escape, "\xEF\xBF\xBD", 0)))
         return rc;
     return rf_buf_putc(out, '"');
 }
@@ -103,7 +117,7 @@ static const char *html_escape(unsigned char c, char tmp[8])
 
 int rf_html_text(rf_buf *out, const char *s, size_t len)
 {
-    return put_escaped(out, s ? s : "", s ? len : 0, html_escape, "&#xFFFD;");
+    return put_escaped(out, s ? s : "", s ? len : 0, html_escape, "&#xFFFD;", 1);
 }
 
 void rf_hb_raw(rf_hb *h, const char *s)
@@ -137,6 +151,20 @@ static int span_cmp(const void *a, const void *b)
 static int is_continuation(const char *s, size_t i)
 {
     return ((unsigned char)s[i] & 0xC0) == 0x80;
+}
+
+int rf_html_name(rf_buf *out, const char *s, const rf_span *spans, size_t n_spans)
+{
+    int rc;
+    /* Isolated: a right-to-left name cannot pull the text around it into its direction. */
+    if ((rc = rf_buf_puts(out, "<bdi>")) || (rc = rf_html_marked(out, s, spans, n_spans)))
+        return rc;
+    return rf_buf_puts(out, "</bdi>");
+}
+
+void rf_hb_name(rf_hb *h, const char *s)
+{
+    if (!h->rc && s) h->rc = rf_html_name(h->b, s, NULL, 0);
 }
 
 int rf_html_marked(rf_buf *out, const char *s, const rf_span *spans, size_t n_spans)

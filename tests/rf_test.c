@@ -39,6 +39,17 @@ const char *rf_test_tmpdir(void)
     return tmpdir;
 }
 
+const char *rf_test_scratch_db(const char *path)
+{
+    const char *bin = getenv("RF_BIN");
+    char cmd[3072];
+    if (access(path, F_OK) == 0) return path;
+    snprintf(cmd, sizeof cmd, "'%s' lists init --db '%s' --no-bundled >/dev/null 2>&1",
+             bin ? bin : "redflag", path);
+    if (system(cmd) != 0) fprintf(stderr, "could not create the scratch database %s\n", path);
+    return path;
+}
+
 const char *rf_test_tmpfile(const char *name)
 {
     static char path[1024];

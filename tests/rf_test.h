@@ -19,5 +19,10 @@ int rf_test_run(char **out, const char *command);
 int rf_test_write_file(const char *path, const void *data, size_t len);
 /* Reads a whole file (malloc'd, NUL-terminated); NULL on failure. */
 char *rf_test_read_file(const char *path, size_t *len);
+/* Creates the scratch database `path` with `$RF_BIN lists init --no-bundled` when it does not
+ * exist yet, and returns `path`. redflag refuses a --db or REDFLAG_DB that does not exist
+ * (only `lists init` and `lists import` create one); a test's scratch database stands for one
+ * its user created, still empty, so the bundled list arrives on first use as before. */
+const char *rf_test_scratch_db(const char *path);
 
 #endif

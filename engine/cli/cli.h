@@ -23,8 +23,9 @@ enum {
     "  REDFLAG_DB      list database used when --db is not given\n"                        \
     "  XDG_DATA_HOME   else the database is $XDG_DATA_HOME/redflag/redflag.db\n"           \
     "                  (default ~/.local/share/redflag/redflag.db)\n"                      \
-    "A database that does not exist yet is created and the bundled Consolidated\n"         \
-    "Screening List (May 2022) is imported into it first.\n"                               \
+    "The default database is created with the bundled May 2022 CSL on first use; a\n"     \
+    "--db or REDFLAG_DB that does not exist is refused (see 'redflag lists init').\n"      \
+    "A read-only database is read, not written: runs on it are not recorded.\n"            \
     "\n"                                                                                   \
     "Exit status: 0 nothing flagged (or every hit cleared earlier by a reviewer, its listed\n" \
     "record unchanged since), 1 at least one alarm: a hit never reviewed, cleared but its\n"   \
@@ -74,10 +75,35 @@ int cli_parse_count(int *out, const char *s, int max);
 /* The database path: `db_path` (from --db) when not NULL, else rf_store_default_path.
  * Prints any error itself; returns 0 or CLI_EXIT_ERROR. */
 int cli_db_path(char *out, size_t out_size, const char *db_path);
-/* Opens the database at `db_path` (NULL: rf_store_default_path), creating its directory.
- * When the database holds no list yet and `seed` is set, imports the bundled list first and
- * says so on stderr. Prints any error itself; returns 0 or CLI_EXIT_ERROR. */
-int cli_open_store(rf_store **out, const char *db_path, int seed);
+/* What cli_open_store may do. */
+enum {
+    CLI_DB_SEED = 1,  /* an empty database first receives the bundled list (stderr says so) */
+    CLI_DB_READ = 2,  /* a reading command: a database this process cannot write is opened
+                       * read-only, and stderr says so */
+    CLI_DB_CREATE = 4 /* an explicit path (--db, REDFLAG_DB) that does not exist is created;
+                       * without it only the default database is */
+};
+/* Opens the database at `db_path` (NULL: rf_store_default_path) as `flags` (CLI_DB_...) say.
+ * A path given with --db or REDFLAG_DB that does not exist is an error that says how to
+ * create it, and nothing is created. Prints any error itself; returns 0 or CLI_EXIT_ERROR. */
+int cli_open_store(rf_store **out, const char *db_path, int flags);
+
+/* A command's output (-o FILE, else standard output), written through rf_outfile. */
+typedef struct cli_output {
+    FILE *stream;      /* where the command writes */
+    rf_outfile *file;  /* NULL: standard output */
+    const char *path;
+} cli_output;
+
+/* Opens the output: `path` NULL means standard output. A path that is a directory, the
+ * database `db_path` (NULL: the default) or its -wal/-shm/-journal, or one of the `n_inputs`
+ * `inputs` (a directory: any file under it) is refused with a message naming it, before
+ * anything is opened for writing. Prints any error itself; returns 0 or CLI_EXIT_ERROR. */
+int cli_output_open(cli_output *o, const char *path, const char *db_path,
+                    const char *const *inputs, size_t n_inputs);
+/* Finishes the output: when `complete`, the file is synced and renamed over its target;
+ * otherwise the target is left as it was (and stderr says so). Returns 0 or CLI_EXIT_ERROR. */
+int cli_output_close(cli_output *o, int complete);
 
 /* Everything screening needs, loaded once per run. */
 typedef struct cli_lists_loaded {
@@ -86,8 +112,8 @@ typedef struct cli_lists_loaded {
     rf_matcher *matcher;
 } cli_lists_loaded;
 
-/* Opens (and seeds) the database, loads the versions in force on `as_of` (NULL: today) and
- * builds the matcher. Prints any error itself; returns 0 or CLI_EXIT_ERROR. */
+/* Opens (and seeds) the database as a reading command (CLI_DB_SEED | CLI_DB_READ), loads the
+ * versions in force on `as_of` (NULL: today) and builds the matcher. Prints any error itself; returns 0 or CLI_EXIT_ERROR. */
 int cli_load(cli_lists_loaded *out, const char *db_path, const char *as_of);
 void cli_unload(cli_lists_loaded *l);
 
@@ -136,7 +162,8 @@ typedef struct cli_record {
     int counterparties; /* screened against today's lists: keep the counterparty state */
 } cli_record;
 
-/* Starts recording `command` (argv as the settings) against `versions`. */
+/* Starts recording `command` (argv as the settings) against `versions`. On a read-only store
+ * nothing is recorded: r->run stays NULL and the other cli_record_ functions do nothing. */
 int cli_record_begin(cli_record *r, rf_store *st, const char *command,
                      const rf_version_list *versions, const char *as_of,
                      const rf_match_options *match, const char *report_time, int argc,

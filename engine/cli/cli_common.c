@@ -76,31 +76,6 @@ int cli_parse_count(int *out, const char *s, int max)
     return 0;
 }
 
-/* mkdir -p of the directory that will hold `path`. */
-static int make_parent_dirs(const char *path, rf_error *err)
-{
-    char dir[1024];
-    size_t len = strlen(path);
-    char *slash;
-    if (len >= sizeof dir) return rf_error_set(err, RF_ELIMIT, path, 0, "path too long");
-    memcpy(dir, path, len + 1);
-    slash = strrchr(dir, '/');
-    if (!slash || slash == dir) return 0;
-    *slash = '\0';
-    for (char *p = dir + 1; ; p++) {
-        if (*p == '/' || *p == '\0') {
-            char saved = *p;
-            *p = '\0';
-            if (mkdir(dir, 0700) != 0 && errno != EEXIST)
-                return rf_error_set(err, RF_EIO, dir, 0, "cannot create directory: %s",
-                                    strerror(errno));
-            *p = saved;
-            if (saved == '\0') break;
-        }
-    }
-    return 0;
-}
-
 void cli_print_import_warning(const char *file, long line, const char *message, void *ctx)
 {
     (void)ctx;
@@ -149,25 +124,43 @@ int cli_db_path(char *out, size_t out_size, const char *db_path)
     return 0;
 }
 
-int cli_open_store(rf_store **out, const char *db_path, int seed)
+int cli_open_store(rf_store **out, const char *db_path, int flags)
 {
     char path[1024];
     rf_error err;
     rf_store *st = NULL;
+    const char *env = getenv("REDFLAG_DB");
+    /* Only the default database is created unasked: a mistyped --db or REDFLAG_DB would
+     * otherwise screen against a new database holding only the bundled 2022 list. */
+    int explicit_path = db_path || (env && env[0]);
+    int mode = (flags & CLI_DB_READ ? RF_STORE_FALLBACK_READONLY : 0) |
+               (!explicit_path || (flags & CLI_DB_CREATE) ? RF_STORE_CREATE : 0);
 
     rf_error_clear(&err);
     *out = NULL;
     if (cli_db_path(path, sizeof path, db_path)) return CLI_EXIT_ERROR;
-    if (make_parent_dirs(path, &err) < 0) goto fail;
-    if (rf_store_open(&st, path, &err) < 0) goto fail;
-    if (seed && rf_store_is_empty(st) == 1 && seed_store(st, path, &err) < 0) goto fail;
+    if (rf_store_open_mode(&st, path, mode, &err) < 0) {
+        cli_report_error(&err);
+        if (err.code == RF_ENOTFOUND)
+            fprintf(stderr, "redflag: nothing was created; create the database with 'redflag "
+                            "lists init --db %s' (or 'redflag lists import --db %s FILE...')\n",
+                    path, path);
+        return CLI_EXIT_ERROR;
+    }
+    if (rf_store_readonly(st))
+        fprintf(stderr, "redflag: %s cannot be written: read-only, nothing will be recorded\n",
+                path);
+    if ((flags & CLI_DB_SEED) && rf_store_is_empty(st) == 1) {
+        if (rf_store_readonly(st))
+            rf_error_set(&err, RF_EDB, path, 0, "holds no list yet and cannot be written");
+        if (rf_store_readonly(st) || seed_store(st, path, &err) < 0) {
+            cli_report_error(&err);
+            rf_store_close(st);
+            return CLI_EXIT_ERROR;
+        }
+    }
     *out = st;
     return 0;
-
-fail:
-    cli_report_error(&err);
-    rf_store_close(st);
-    return CLI_EXIT_ERROR;
 }
 
 int cli_load(cli_lists_loaded *out, const char *db_path, const char *as_of)
@@ -177,7 +170,7 @@ int cli_load(cli_lists_loaded *out, const char *db_path, const char *as_of)
 
     memset(out, 0, sizeof *out);
     rf_error_clear(&err);
-    rc = cli_open_store(&out->store, db_path, 1);
+    rc = cli_open_store(&out->store, db_path, CLI_DB_SEED | CLI_DB_READ);
     if (rc) return rc;
     if (rf_snapshot_load(&out->snap, out->store, as_of, &err) < 0 ||
         rf_matcher_new(&out->matcher, out->snap, &err) < 0) {

@@ -169,7 +169,7 @@ oom:
 }
 
 static int history_show(rf_store *st, long long run_id, const char *format_name,
-                        const char *output)
+                        cli_output *output)
 {
     rf_run_list runs = {0};
     rf_version_list versions = {0};
@@ -178,7 +178,6 @@ static int history_show(rf_store *st, long long run_id, const char *format_name,
     rf_report_format format = RF_REPORT_JSONL;
     const rf_run_record *r;
     replay rp;
-    FILE *out = stdout;
     int status = CLI_EXIT_ERROR;
 
     memset(&rp, 0, sizeof rp);
@@ -186,8 +185,8 @@ static int history_show(rf_store *st, long long run_id, const char *format_name,
         if (rf_report_format_parse(&format, format_name) < 0)
             return cli_usage_error("history", "--format is html, jsonl or csv, not '%s'",
                                    format_name);
-    } else if (output && strrchr(output, '.')) {
-        rf_report_format_parse(&format, strrchr(output, '.') + 1);
+    } else if (output->path && strrchr(output->path, '.')) {
+        rf_report_format_parse(&format, strrchr(output->path, '.') + 1);
     }
     if (rf_store_runs(&runs, st, run_id, NULL, NULL, &rp.err) < 0 ||
         rf_store_run_versions(&versions, st, run_id, &rp.err) < 0 ||
@@ -195,18 +194,13 @@ static int history_show(rf_store *st, long long run_id, const char *format_name,
         rf_store_run_inputs(st, run_id, collect_failure, &rp, &rp.err) < 0)
         goto done;
     r = &runs.items[0];
-    if (output && !(out = fopen(output, "w"))) {
-        rf_error_set(&rp.err, RF_EIO, output, 0, "cannot write the report");
-        out = stdout;
-        goto done;
-    }
     memset(&ctx, 0, sizeof ctx);
     ctx.versions = &versions;
     ctx.threshold = r->threshold;
     ctx.as_of = r->as_of;
     ctx.generated_at = r->report_time;
     ctx.tool_version = r->tool_version;
-    if (rf_report_open(&rp.report, format, out, &ctx, &rp.err) < 0 ||
+    if (rf_report_open(&rp.report, format, output->stream, &ctx, &rp.err) < 0 ||
         rf_store_run_results(st, run_id, entities, replay_result, &rp, &rp.err) < 0 ||
         flush_failures(&rp, -1) < 0)
         goto done;
@@ -223,10 +217,7 @@ static int history_show(rf_store *st, long long run_id, const char *format_name,
 done:
     if (status) cli_report_error(&rp.err);
     rf_report_free(rp.report);
-    if (out != stdout && fclose(out) != 0 && status == 0) {
-        fprintf(stderr, "redflag: %s: could not write the report\n", output);
-        status = CLI_EXIT_ERROR;
-    }
+    if (cli_output_close(output, status == 0)) status = CLI_EXIT_ERROR;
     free(rp.hits);
     free(rp.hit_store);
     free(rp.spans);
@@ -246,6 +237,7 @@ int cli_history(int argc, char **argv)
         {NULL, 0, NULL, 0}};
     const char *db = NULL, *from = NULL, *to = NULL, *format = NULL, *output = NULL;
     rf_store *st = NULL;
+    cli_output out;
     long long run_id = 0;
     int c, status;
 
@@ -274,8 +266,14 @@ int cli_history(int argc, char **argv)
     } else if (optind < argc) {
         return cli_usage_error("history", "unexpected argument '%s'", argv[optind]);
     }
-    if (cli_open_store(&st, db, 1)) return CLI_EXIT_ERROR;
-    status = run_id ? history_show(st, run_id, format, output) : history_list(st, from, to);
+    if (!run_id && output)
+        return cli_usage_error("history", "-o writes the report of 'history show RUN'");
+    if (cli_output_open(&out, output, db, NULL, 0)) return CLI_EXIT_ERROR;
+    if (cli_open_store(&st, db, CLI_DB_SEED | CLI_DB_READ)) {
+        cli_output_close(&out, 0);
+        return CLI_EXIT_ERROR;
+    }
+    status = run_id ? history_show(st, run_id, format, &out) : history_list(st, from, to);
     rf_store_close(st);
     return status;
 }
@@ -602,7 +600,7 @@ int cli_audit(int argc, char **argv)
         {NULL, 0, NULL, 0}};
     const char *db = NULL, *from = NULL, *to = NULL, *output = NULL;
     rf_store *st = NULL;
-    FILE *out = stdout;
+    cli_output out;
     int c, json = 0, status;
 
     optind = 0;
@@ -630,17 +628,13 @@ int cli_audit(int argc, char **argv)
     }
     if (argc - optind != 1 || strcmp(argv[optind], "export") != 0)
         return cli_usage_error("audit", "the subcommand is export");
-    if (cli_open_store(&st, db, 1)) return CLI_EXIT_ERROR;
-    if (output && !(out = fopen(output, "w"))) {
-        fprintf(stderr, "redflag: %s: cannot write the export\n", output);
-        rf_store_close(st);
+    if (cli_output_open(&out, output, db, NULL, 0)) return CLI_EXIT_ERROR;
+    if (cli_open_store(&st, db, CLI_DB_SEED | CLI_DB_READ)) {
+        cli_output_close(&out, 0);
         return CLI_EXIT_ERROR;
     }
-    status = audit_export(st, from, to, json, out);
-    if (out != stdout && fclose(out) != 0 && status == 0) {
-        fprintf(stderr, "redflag: %s: could not write the export\n", output);
-        status = CLI_EXIT_ERROR;
-    }
+    status = audit_export(st, from, to, json, out.stream);
+    if (cli_output_close(&out, status == 0)) status = CLI_EXIT_ERROR;
     rf_store_close(st);
     return status;
 }

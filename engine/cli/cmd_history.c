@@ -168,7 +168,8 @@ int cli_lists_history(int argc, char **argv)
     }
     if (optind < argc)
         return cli_usage_error("lists history", "unexpected argument '%s'", argv[optind]);
-    if (cli_db_path(path, sizeof path, db) || cli_open_store(&st, path, 1)) return CLI_EXIT_ERROR;
+    if (cli_db_path(path, sizeof path, db) || cli_open_store(&st, db, CLI_DB_SEED | CLI_DB_READ))
+        return CLI_EXIT_ERROR;
 
     rf_error_clear(&err);
     if (rf_store_versions_all(&all, st, &err) < 0 ||
@@ -436,7 +437,7 @@ int cli_lists_diff(int argc, char **argv)
             return cli_usage_error("lists diff", "'%s' is not a version id (a number from "
                                                  "`redflag lists history`)",
                                    argv[optind + i]);
-    if (cli_open_store(&st, db, 1)) return CLI_EXIT_ERROR;
+    if (cli_open_store(&st, db, CLI_DB_SEED | CLI_DB_READ)) return CLI_EXIT_ERROR;
 
     rf_error_clear(&err);
     if (rf_store_version_get(&old, st, ids[0], &err) < 0 ||

@@ -6,15 +6,24 @@
 
 #include <getopt.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static const char lists_help[] =
-    "usage: redflag lists import [--db PATH] [--effective DATE] [--no-bundled] FILE...\n"
+    "usage: redflag lists init [--db PATH] [--no-bundled]\n"
+    "       redflag lists import [--db PATH] [--effective DATE] [--no-bundled] FILE...\n"
     "       redflag lists status [--db PATH] [--as-of DATE] [--all]\n"
     "       redflag lists history [--db PATH] [--feed FEED] [--format text|jsonl]\n"
     "       redflag lists diff [--db PATH] [--format text|jsonl] [LIST] OLD NEW\n"
     "       redflag lists update [options] [SOURCE...]\n"
     "\n"
     "history, diff and update: see 'redflag lists history --help' and so on.\n"
+    "\n"
+    "init: creates the database (--db, REDFLAG_DB, or the default) and imports the bundled\n"
+    "list into it, or with --no-bundled leaves it empty (the bundled list then comes with\n"
+    "the first screening, as for any empty database). A redflag database already there is\n"
+    "left as it is. A --db or REDFLAG_DB path that does not exist is created only by init\n"
+    "and import; every other command refuses it, so that a mistyped path is not screened\n"
+    "against a new database.\n"
     "\n"
     "import: reads each list file (plain or gzip), detects its format from its content\n"
     "(trade.gov Consolidated Screening List CSV or JSON; BIS Denied Persons, Entity and\n"
@@ -71,7 +80,8 @@ static int lists_import(int argc, char **argv)
         }
     }
     if (optind >= argc) return cli_usage_error("lists import", "no list file given");
-    if (cli_open_store(&st, db, seed)) return CLI_EXIT_ERROR;
+    /* importing into a new database is what was asked: it is created */
+    if (cli_open_store(&st, db, (seed ? CLI_DB_SEED : 0) | CLI_DB_CREATE)) return CLI_EXIT_ERROR;
     opts.on_warning = cli_print_import_warning;
 
     for (int i = optind; i < argc; i++) {
@@ -96,6 +106,39 @@ static int lists_import(int argc, char **argv)
     }
     rf_store_close(st);
     return status;
+}
+
+static int lists_init(int argc, char **argv)
+{
+    static const struct option longopts[] = {{"db", required_argument, NULL, 'd'},
+                                             {"no-bundled", no_argument, NULL, 'n'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {NULL, 0, NULL, 0}};
+    const char *db = NULL;
+    char path[1024];
+    struct stat sb;
+    int seed = 1, c, existed;
+    rf_store *st = NULL;
+
+    optind = 0;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'd': db = optarg; break;
+        case 'n': seed = 0; break;
+        case 'h': fputs(lists_help, stdout); return 0;
+        case ':': return cli_bad_option("lists init", argv, optopt, 1);
+        default: return cli_bad_option("lists init", argv, optopt, 0);
+        }
+    }
+    if (optind < argc) return cli_usage_error("lists init", "unexpected argument '%s'", argv[optind]);
+    if (cli_db_path(path, sizeof path, db)) return CLI_EXIT_ERROR;
+    existed = stat(path, &sb) == 0 && sb.st_size > 0;
+    if (cli_open_store(&st, db, (seed ? CLI_DB_SEED : 0) | CLI_DB_CREATE)) return CLI_EXIT_ERROR;
+    printf("database %s: %s\n", path,
+           existed ? "a redflag database already, left as it was" : "created");
+    rf_store_close(st);
+    return 0;
 }
 
 /* Collects "EL 2001, DPL 462, ..." for one version. */
@@ -163,7 +206,8 @@ static int lists_status(int argc, char **argv)
     }
     if (optind < argc) return cli_usage_error("lists status", "unexpected argument '%s'", argv[optind]);
     if (all && as_of) return cli_usage_error("lists status", "--all and --as-of exclude each other");
-    if (cli_db_path(path, sizeof path, db) || cli_open_store(&st, path, 1)) return CLI_EXIT_ERROR;
+    if (cli_db_path(path, sizeof path, db) || cli_open_store(&st, db, CLI_DB_SEED | CLI_DB_READ))
+        return CLI_EXIT_ERROR;
 
     rf_error_clear(&err);
     if ((all ? rf_store_versions_all(&versions, st, &err)
@@ -189,6 +233,7 @@ int cli_lists(int argc, char **argv)
         fputs(lists_help, stderr);
         return CLI_EXIT_ERROR;
     }
+    if (strcmp(argv[1], "init") == 0) return lists_init(argc - 1, argv + 1);
     if (strcmp(argv[1], "import") == 0) return lists_import(argc - 1, argv + 1);
     if (strcmp(argv[1], "status") == 0) return lists_status(argc - 1, argv + 1);
     if (strcmp(argv[1], "history") == 0) return cli_lists_history(argc - 1, argv + 1);
@@ -198,6 +243,6 @@ int cli_lists(int argc, char **argv)
         fputs(lists_help, stdout);
         return 0;
     }
-    return cli_usage_error("lists", "no subcommand '%s' (import, status, history, diff or "
-                                    "update)", argv[1]);
+    return cli_usage_error("lists", "no subcommand '%s' (init, import, status, history, diff "
+                                    "or update)", argv[1]);
 }

@@ -531,7 +531,7 @@ int cli_rescreen(int argc, char **argv)
     int threads = online > 0 && online < MAX_THREADS ? (int)online : 2;
     int c, status = CLI_EXIT_ERROR;
     char now[32];
-    FILE *out = stdout;
+    cli_output out = {0};
 
     memset(&rr, 0, sizeof rr);
     optind = 0;
@@ -569,7 +569,13 @@ int cli_rescreen(int argc, char **argv)
         rf_report_format_parse(&format, strrchr(output, '.') + 1);
     }
 
-    if (cli_load(&rr.lists, db, NULL)) return CLI_EXIT_ERROR;
+    if (cli_output_open(&out, output, db, NULL, 0)) return CLI_EXIT_ERROR;
+    if (cli_load(&rr.lists, db, NULL)) goto done;
+    if (rf_store_readonly(rr.lists.store)) {
+        rf_error_set(&rr.err, RF_EDB, NULL, 0,
+                     "rescreen records what it reports, and the database is read-only");
+        goto done;
+    }
     rf_error_clear(&rr.err);
     if (rf_store_counterparties_each(rr.lists.store, NULL, collect, &rr.pop, &rr.err) < 0 ||
         in_force_build(&rr.force, rr.lists.snap) != 0 || rf_result_new(&rr.result) < 0) {
@@ -578,18 +584,13 @@ int cli_rescreen(int argc, char **argv)
     }
     if (screen_all(&cur, &n_cur, rr.lists.matcher, &rr.match, &rr.pop, threads, &rr.err) < 0)
         goto done;
-    if (output && !(out = fopen(output, "w"))) {
-        rf_error_set(&rr.err, RF_EIO, output, 0, "cannot write the report");
-        out = stdout;
-        goto done;
-    }
     cli_now_utc(now);
     memset(&ctx, 0, sizeof ctx);
     ctx.versions = rf_snapshot_versions(rr.lists.snap);
     ctx.threshold = rr.match.threshold > 0 ? rr.match.threshold : RF_DEFAULT_THRESHOLD;
     ctx.generated_at = now;
     ctx.tool_version = RF_VERSION;
-    if (rf_report_open(&rr.report, format, out, &ctx, &rr.err) < 0 ||
+    if (rf_report_open(&rr.report, format, out.stream, &ctx, &rr.err) < 0 ||
         cli_record_begin(&rr.record, rr.lists.store, "rescreen", ctx.versions, NULL, &rr.match,
                          now, argc, argv, &rr.err) < 0 ||
         compare_all(&rr, cur, n_cur) < 0 || load_earlier(&rr) < 0 || report_all(&rr) < 0)
@@ -599,6 +600,7 @@ int cli_rescreen(int argc, char **argv)
         rr.report = NULL;
         if (rf_report_close(rep, &rr.err) < 0) goto done;
     }
+    if (cli_output_close(&out, 1)) goto done;
     rr.record.totals.parties = (long long)rr.pop.count;
     status = cli_exit_status(&rr.record.totals, 0);
     rr.record.totals.exit_status = status;
@@ -622,10 +624,7 @@ int cli_rescreen(int argc, char **argv)
 done:
     if (status == CLI_EXIT_ERROR && rr.err.code) cli_report_error(&rr.err);
     rf_report_free(rr.report);
-    if (out != stdout && fclose(out) != 0 && status != CLI_EXIT_ERROR) {
-        fprintf(stderr, "redflag: %s: could not write the report\n", output);
-        status = CLI_EXIT_ERROR;
-    }
+    cli_output_close(&out, 0);
     cli_record_free(&rr.record);
     rf_result_free(rr.result);
     for (size_t i = 0; i < rr.cap; i++) rf_buf_free(&rr.change_text[i]);

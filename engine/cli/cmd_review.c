@@ -381,12 +381,12 @@ int cli_review(int argc, char **argv)
     rf_error_clear(&err);
     if (strcmp(verb, "list") == 0) {
         if (optind < argc) return cli_usage_error("review", "list takes no argument");
-        if (cli_open_store(&st, db, 1)) return CLI_EXIT_ERROR;
+        if (cli_open_store(&st, db, CLI_DB_SEED | CLI_DB_READ)) return CLI_EXIT_ERROR;
         status = review_list(st, in.fingerprint, all);
     } else if (strcmp(verb, "import") == 0) {
         if (argc - optind != 1)
             return cli_usage_error("review", "import wants one file (CSV or .xlsx)");
-        if (cli_open_store(&st, db, 1)) return CLI_EXIT_ERROR;
+        if (cli_open_store(&st, db, CLI_DB_SEED)) return CLI_EXIT_ERROR;
         if (read_decisions(&set, st, argv[optind], in.reviewer) == 0) {
             if (rf_store_decisions_add(st, set.items, set.count, &err) < 0) {
                 cli_report_error(&err);
@@ -409,7 +409,7 @@ int cli_review(int argc, char **argv)
         if (!in.fingerprint && !in.name)
             return cli_usage_error("review", "--party or --name is required");
         in.decision = verb;
-        if (cli_open_store(&st, db, 1)) return CLI_EXIT_ERROR;
+        if (cli_open_store(&st, db, CLI_DB_SEED)) return CLI_EXIT_ERROR;
         if (resolve(&set, st, &in, NULL, 0, &err) < 0 ||
             rf_store_decisions_add(st, set.items, set.count, &err) < 0) {
             cli_report_error(&err);

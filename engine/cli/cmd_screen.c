@@ -116,7 +116,7 @@ static int screen_party(const rf_party *party, void *ctx)
     rf_screening scr;
     if (cli_asof_screen(run->asof, run->result, &scr, party, &run->match, &run->fatal) < 0 ||
         /* --as-of document: the run's record names every version some order used */
-        (scr.versions && cli_asof_loads(run->asof) != loads &&
+        (scr.versions && run->record.run && cli_asof_loads(run->asof) != loads &&
          rf_store_run_add_versions(run->record.run, scr.versions, &run->fatal) < 0) ||
         rf_report_set_screening(run->report, &scr, &run->fatal) < 0 ||
         cli_record_screened(&run->record, run->report, run->input, party, run->result,
@@ -133,9 +133,10 @@ static int screen_party(const rf_party *party, void *ctx)
 }
 
 /* The documents to read: the arguments in order, a directory standing for every file in it
- * and its subdirectories (sorted). A directory that cannot be listed is reported and
- * recorded like a file that cannot be read. NULL-terminated (rf_orders_paths_free); NULL
- * when memory ran out or the report failed (`fatal` says). */
+ * and its subdirectories (sorted). A directory that cannot be listed, and a symbolic link in
+ * one that leads out of it (not followed, so nothing of what it points at is read or
+ * echoed), are reported and recorded like a file that cannot be read. NULL-terminated
+ * (rf_orders_paths_free); NULL when memory ran out or the report failed (`fatal` says). */
 static char **expand_inputs(char **args, int n, rf_report *report, long *failed, rf_error *fatal)
 {
     char **all = calloc(1, sizeof *all);
@@ -144,18 +145,30 @@ static char **expand_inputs(char **args, int n, rf_report *report, long *failed,
 
     for (int i = 0; !oom && i < n; i++) {
         struct stat st;
-        char **found = NULL, **grown;
+        char **found = NULL, **grown, **outside = NULL;
         size_t n_found = 1;
         rf_error err;
 
         rf_error_clear(&err);
         if (strcmp(args[i], "-") != 0 && stat(args[i], &st) == 0 && S_ISDIR(st.st_mode) &&
-            rf_orders_list_dir(&found, &n_found, args[i], &err) < 0) {
+            rf_orders_list_dir(&found, &n_found, &outside, args[i], &err) < 0) {
             cli_report_error(&err);
             (*failed)++;
             if (rf_report_add_failure(report, &err, fatal) < 0) goto fail;
             continue;
         }
+        for (char **link = outside; link && *link; link++) {
+            rf_error_set(&err, RF_EIO, *link, 0,
+                         "a symbolic link that leads out of %s: not followed, not read", args[i]);
+            cli_report_error(&err);
+            (*failed)++;
+            if (rf_report_add_failure(report, &err, fatal) < 0) {
+                rf_orders_paths_free(outside);
+                rf_orders_paths_free(found);
+                goto fail;
+            }
+        }
+        rf_orders_paths_free(outside);
         if (!(grown = realloc(all, (count + n_found + 1) * sizeof *all))) {
             rf_orders_paths_free(found);
             oom = 1;
@@ -222,7 +235,7 @@ int cli_screen(int argc, char **argv)
     screen_run run;
     cli_lists_loaded lists = {0};
     char now[32];
-    FILE *out = stdout;
+    cli_output out = {0};
     long failed_files = 0;
     char **inputs = NULL; /* the files to read, directories expanded */
     int n_inputs = 0;
@@ -279,8 +292,11 @@ int cli_screen(int argc, char **argv)
     }
     if (optind >= argc) return cli_usage_error("screen", "no file to screen");
 
+    if (cli_output_open(&out, output, db, (const char *const *)argv + optind,
+                        (size_t)(argc - optind)))
+        return CLI_EXIT_ERROR;
     /* The lists are loaded per date by run.asof; `lists` holds only the store. */
-    if (cli_open_store(&lists.store, db, 1)) return CLI_EXIT_ERROR;
+    if (cli_open_store(&lists.store, db, CLI_DB_SEED | CLI_DB_READ)) goto done;
     rf_error_clear(&err);
     if (cli_asof_new(&run.asof, lists.store, as_of, per_document, &err) < 0) {
         cli_report_error(&err);
@@ -291,19 +307,13 @@ int cli_screen(int argc, char **argv)
         cli_report_error(&err);
         goto done;
     }
-    if (output && !(out = fopen(output, "w"))) {
-        rf_error_set(&err, RF_EIO, output, 0, "cannot write the report");
-        cli_report_error(&err);
-        out = stdout;
-        goto done;
-    }
     cli_now_utc(now);
     report_ctx.versions = cli_asof_versions(run.asof); /* --as-of document: per party */
     report_ctx.threshold = run.match.threshold > 0 ? run.match.threshold : RF_DEFAULT_THRESHOLD;
     report_ctx.as_of = as_of;
     report_ctx.generated_at = now;
     report_ctx.tool_version = RF_VERSION;
-    if (rf_report_open(&run.report, format, out, &report_ctx, &err) < 0 ||
+    if (rf_report_open(&run.report, format, out.stream, &report_ctx, &err) < 0 ||
         cli_record_begin(&run.record, lists.store, "screen",
                          report_ctx.versions ? report_ctx.versions : &no_versions, as_of,
                          &run.match, now, argc, argv, &err) < 0) {
@@ -357,12 +367,7 @@ int cli_screen(int argc, char **argv)
             goto done;
         }
     }
-    if (fflush(out) != 0 || ferror(out)) {
-        rf_error_set(&err, RF_EIO, output ? output : "standard output", 0,
-                     "could not write the report");
-        cli_report_error(&err);
-        goto done;
-    }
+    if (cli_output_close(&out, 1)) goto done;
     fprintf(stderr, "redflag: %ld part%s screened in %d file%s, %ld flagged", run.parties,
             run.parties == 1 ? "y" : "ies", n_inputs, n_inputs == 1 ? "" : "s", run.flagged);
     if (run.embargoed)
@@ -386,7 +391,11 @@ int cli_screen(int argc, char **argv)
             status = CLI_EXIT_ERROR;
             goto done;
         }
-        fprintf(stderr, "redflag: recorded as run %lld ('redflag history show %lld')\n", id, id);
+        if (id)
+            fprintf(stderr, "redflag: recorded as run %lld ('redflag history show %lld')\n", id,
+                    id);
+        else
+            fprintf(stderr, "redflag: the database is read-only: this run is not recorded\n");
     }
 
 done:
@@ -394,10 +403,7 @@ done:
     rf_report_free(run.report);
     cli_record_free(&run.record);
     rf_result_free(run.result);
-    if (out != stdout && fclose(out) != 0 && status != CLI_EXIT_ERROR) {
-        fprintf(stderr, "redflag: %s: could not write the report\n", output);
-        status = CLI_EXIT_ERROR;
-    }
+    cli_output_close(&out, 0);
     cli_asof_free(run.asof);
     cli_unload(&lists);
     return status;

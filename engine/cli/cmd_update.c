@@ -313,7 +313,7 @@ int cli_lists_update(int argc, char **argv)
             goto done;
         }
     }
-    if (cli_open_store(&st, db, 1)) goto done;
+    if (cli_open_store(&st, db, CLI_DB_SEED)) goto done;
 
     opts.on_retry = on_retry;
     for (size_t i = 0; i < all.count; i++) {

@@ -13,6 +13,7 @@ static const char overview[] =
     "  screen FILE...         screen every party in CSV orders / BOMs; HTML, JSON lines or CSV\n"
     "  search NAME            look one name up in the lists\n"
     "  match NAME1 NAME2      score two names against each other (--pairs FILE.csv for many)\n"
+    "  lists init             create a database (with the bundled list)\n"
     "  lists import FILE...   import list files (CSL CSV, BIS DPL) as new list versions\n"
     "  lists status           show the list versions in force\n"
     "  lists history          every list version imported, and what replaced it\n"

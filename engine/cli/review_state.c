@@ -198,6 +198,8 @@ int cli_record_begin(cli_record *r, rf_store *st, const char *command,
 
     memset(r, 0, sizeof *r);
     r->st = st;
+    /* A read-only database (an archived copy) is screened against, not recorded into. */
+    if (rf_store_readonly(st)) return RF_OK;
     /* The command line as given: every option that shaped the report, in the user's words. */
     for (int i = 0; i < argc && rc == RF_OK; i++)
         rc = rf_buf_printf(&settings, i ? " %s" : "%s", argv[i]);
@@ -274,7 +276,9 @@ int cli_record_result(cli_record *r, int input, const rf_party *party, const cha
             rh->rescreen = notes[i].rescreen;
         }
     }
-    return rf_store_run_add_result(r->run, input, party, fingerprint, r->hits, n_hits, err);
+    return r->run ? rf_store_run_add_result(r->run, input, party, fingerprint, r->hits, n_hits,
+                                            err)
+                  : RF_OK;
 }
 
 int cli_record_counterparty(cli_record *r, const rf_party *party, const char *fingerprint,
@@ -291,7 +295,8 @@ int cli_record_counterparty(cli_record *r, const rf_party *party, const char *fi
         k->entity_id = e->id;
         k->score = hits[i]->score;
     }
-    return rf_store_run_counterparty(r->run, party, fingerprint, r->known, n_hits, err);
+    return r->run ? rf_store_run_counterparty(r->run, party, fingerprint, r->known, n_hits, err)
+                  : RF_OK;
 }
 
 int cli_record_input(cli_record *r, int position, const char *path, long parties,
@@ -299,6 +304,7 @@ int cli_record_input(cli_record *r, int position, const char *path, long parties
 {
     rf_run_input in;
     char sha[65];
+    if (!r->run) return RF_OK; /* not recorded */
     memset(&in, 0, sizeof in);
     in.position = position;
     in.path = path;
@@ -315,7 +321,7 @@ int cli_record_finish(cli_record *r, const rf_run_totals *totals, rf_error *err)
 {
     rf_run *run = r->run;
     r->run = NULL;
-    return rf_store_run_finish(run, totals, err);
+    return run ? rf_store_run_finish(run, totals, err) : RF_OK;
 }
 
 void cli_record_free(cli_record *r)

@@ -219,10 +219,18 @@ static const char *header_cell(const csv_in *in, size_t i)
 }
 
 /* The error for a header without a party column: it lists what the file has and what would
- * have been accepted, since the fix is either renaming a column or a --map. */
+ * have been accepted, since the fix is either renaming a column or a --map. A first line with
+ * no separator is no table at all (a key, a password file reached by mistake): what it holds
+ * is not repeated into the error, the report or the audit trail. */
 static int no_party_column(csv_in *in)
 {
     rf_buf msg = {0};
+    if (in->n_cols < 2) {
+        fail(in, RF_EFORMAT, in->header_line,
+             "not an order, party list or BOM: its first line has no comma, semicolon or tab "
+             "(its content is not repeated here)");
+        return in->rc;
+    }
     rf_buf_puts(&msg, "no party column in the header, and no column whose content reads as "
                       "manufacturer names (");
     for (size_t i = 0; i < in->n_cols; i++)

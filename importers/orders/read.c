@@ -1,10 +1,12 @@
 /* read.c: rf_orders_read, which names an order document's format from its first bytes (never
  * from its file name) and hands it to that format's reader; and the listing of a directory's
  * documents for screening them all. */
+#define _DEFAULT_SOURCE /* realpath */
 #include "importers/orders/orders.h"
 
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -174,7 +176,19 @@ static int cmp_path(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static int walk(path_list *l, const char *dir, int depth, rf_error *err)
+/* 1 when symlink `path` resolves to a place under the directory whose real path is `root`. */
+static int inside(const char *path, const char *root)
+{
+    char real[PATH_MAX];
+    size_t n = strlen(root);
+    if (!realpath(path, real)) return 0;
+    return strncmp(real, root, n) == 0 && (real[n] == '/' || (n == 1 && root[0] == '/'));
+}
+
+/* `root` is the real path of the directory being listed; links that leave it go to
+ * `outside` unread. */
+static int walk(path_list *l, path_list *outside, const char *root, const char *dir, int depth,
+                rf_error *err)
 {
     DIR *d;
     struct dirent *e;
@@ -205,9 +219,16 @@ static int walk(path_list *l, const char *dir, int depth, rf_error *err)
     for (size_t i = 0; rc == RF_OK && i < here.n; i++) {
         struct stat st, lst;
         if (stat(here.paths[i], &st) != 0 || lstat(here.paths[i], &lst) != 0) continue;
+        /* A link out of the directory is not followed (a link to /etc/shadow is no order); the
+         * caller names it. */
+        if (S_ISLNK(lst.st_mode) && !inside(here.paths[i], root)) {
+            if ((rc = add_path(outside, here.paths[i])))
+                rf_error_set(err, rc, dir, 0, "out of memory");
+            continue;
+        }
         /* a link to a directory is not followed: it could lead back up */
         if (S_ISDIR(st.st_mode) && !S_ISLNK(lst.st_mode))
-            rc = walk(l, here.paths[i], depth + 1, err);
+            rc = walk(l, outside, root, here.paths[i], depth + 1, err);
         else if (S_ISREG(st.st_mode) && (rc = add_path(l, here.paths[i])))
             rf_error_set(err, rc, dir, 0, "out of memory");
     }
@@ -216,18 +237,26 @@ static int walk(path_list *l, const char *dir, int depth, rf_error *err)
     return rc;
 }
 
-int rf_orders_list_dir(char ***out, size_t *count, const char *dir, rf_error *err)
+int rf_orders_list_dir(char ***out, size_t *count, char ***outside, const char *dir,
+                       rf_error *err)
 {
-    path_list l = {0};
+    path_list l = {0}, away = {0};
+    char root[PATH_MAX];
     int rc;
 
     *out = NULL;
     *count = 0;
+    if (outside) *outside = NULL;
     if (!dir) return rf_error_set(err, RF_EUSAGE, NULL, 0, "no directory");
-    if ((rc = walk(&l, dir, 0, err))) {
+    if (!realpath(dir, root))
+        return rf_error_set(err, RF_EIO, dir, 0, "cannot read the directory: %s", strerror(errno));
+    if ((rc = walk(&l, &away, root, dir, 0, err))) {
         rf_orders_paths_free(l.paths);
+        rf_orders_paths_free(away.paths);
         return rc;
     }
+    if (outside) *outside = away.paths;
+    else rf_orders_paths_free(away.paths);
     if (!l.paths && add_path(&l, "") == RF_OK) {
         /* an empty directory: an empty, NULL-terminated list */
         free(l.paths[0]);

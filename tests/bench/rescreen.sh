@@ -41,6 +41,7 @@ step() { # step LABEL COMMAND...: runs it, prints wall seconds and peak RSS
 }
 
 echo "redflag rescreen benchmark: $parties parties, $threads threads ($(nproc) cores)"
+"$bin" lists init > /dev/null 2>&1 # an explicit REDFLAG_DB is created only when asked
 step "screen (seeds the counterparties, recorded)" "$bin" screen --format jsonl -o /dev/null "$scratch/parties.csv"
 step "rescreen, same lists" "$bin" rescreen --threads "$threads"
 "$bin" lists import --effective 2023-11-01 "$scratch/csl_2023-11.csv" > /dev/null 2>&1

@@ -35,7 +35,7 @@ e2e_out e2e_redflag_env(const char *env, const char *fmt, ...)
 const char *e2e_db_env(const char *db)
 {
     static char env[1200];
-    snprintf(env, sizeof env, "REDFLAG_DB='%s'", rf_test_tmpfile(db));
+    snprintf(env, sizeof env, "REDFLAG_DB='%s'", rf_test_scratch_db(rf_test_tmpfile(db)));
     return env;
 }
 

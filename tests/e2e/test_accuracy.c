@@ -42,7 +42,7 @@ static void test_accuracy__targets_on_the_dev_set(void **state)
     snprintf(parties, sizeof parties, "%s", rf_test_data("eval/parties.csv"));
     snprintf(expected, sizeof expected, "%s", rf_test_data("eval/expected.json"));
     snprintf(score_py, sizeof score_py, "%s", rf_test_data("eval/score.py"));
-    snprintf(db, sizeof db, "%s", rf_test_tmpfile("accuracy.db"));
+    snprintf(db, sizeof db, "%s", rf_test_scratch_db(rf_test_tmpfile("accuracy.db")));
     snprintf(out, sizeof out, "%s", rf_test_tmpfile("out.jsonl"));
 
     snprintf(cmd, sizeof cmd, "REDFLAG_DB='%s' '%s' screen --format jsonl '%s' >'%s' </dev/null",

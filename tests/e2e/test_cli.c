@@ -70,7 +70,7 @@ static run_out redflag_env(const char *env, const char *fmt, ...)
 static const char *db_env(const char *db)
 {
     static char env[1200];
-    snprintf(env, sizeof env, "REDFLAG_DB='%s'", rf_test_tmpfile(db));
+    snprintf(env, sizeof env, "REDFLAG_DB='%s'", rf_test_scratch_db(rf_test_tmpfile(db)));
     return env;
 }
 

@@ -61,6 +61,7 @@ pid_t hz_spawn(const char *tag, const char *db, const char *const *args)
     pid_t pid;
 
     if (!bin) return -1;
+    if (db) rf_test_scratch_db(db);
     argv[n++] = bin;
     for (size_t i = 0; args[i] && n + 1 < sizeof argv / sizeof *argv; i++) argv[n++] = args[i];
     argv[n] = NULL;

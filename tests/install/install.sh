@@ -83,6 +83,8 @@ for lib in libsqlite3 libxml2 libcurl libicu libcsv libzip; do
 done
 dpkg-deb -x "$deb" "$work/root"
 [ -x "$work/root/usr/bin/redflag" ] || fail "no /usr/bin/redflag in the package"
+"$work/root/usr/bin/redflag" lists init --db "$work/deb.db" >/dev/null 2>&1 ||
+    fail "packaged redflag: lists init failed"
 status=0
 "$work/root/usr/bin/redflag" screen --db "$work/deb.db" --format jsonl "$listed" \
     >"$work/deb.jsonl" 2>"$work/deb.err" || status=$?

@@ -419,8 +419,8 @@ static void test_reports__html_self_contained_escaped_and_explained(void **state
                                     "List (CMIC) - Treasury Department 1 1"));
 
     /* each hit explained: matched words marked on both sides, the legal facts */
-    assert_non_null(strstr(page, "<h3><mark>Beijing</mark> <mark>Huawei</mark> "
-                                 "<mark>Digital</mark> Tech Co., Ltd.</h3>"));
+    assert_non_null(strstr(page, "<h3><bdi><mark>Beijing</mark> <mark>Huawei</mark> "
+                                 "<mark>Digital</mark> Tech Co., Ltd.</bdi></h3>"));
     assert_non_null(strstr(page, "<mark>Beijing</mark> <mark>Huawei</mark> <mark>Digital</mark> "
                                  "Technologies Co., Ltd."));
     assert_non_null(strstr(visible, "License policy Presumption of denial"));
@@ -430,7 +430,7 @@ static void test_reports__html_self_contained_escaped_and_explained(void **state
     assert_non_null(strstr(visible, "see \xC2\xA7\xC2\xA7 736.2(b)(3)(vi)"));
     assert_non_null(strstr(visible, "\"Tech\" = \"Technologies\" (abbreviation)"));
     /* the alias hit shows the alias and the name the entity is listed under */
-    assert_non_null(strstr(page, "<mark>Shenzhen Huawei Technologies</mark> "
+    assert_non_null(strstr(page, "<mark>Shenzhen Huawei Technologies</mark></bdi> "
                                  "<span class=\"kind\">alias</span>"));
     assert_non_null(strstr(visible, "Listed as Huawei Technologies Co., Ltd. (Huawei)"));
     assert_non_null(strstr(visible, "Bantian Huawei Base, Longgang District, Shenzhen, 518129, CN"));

@@ -80,7 +80,7 @@ static void test_destination__published_samples_are_clear(void **state)
     rf_error err;
     (void)state;
 
-    assert_int_equal(rf_orders_list_dir(&paths, &n, rf_test_data("orders"), &err), 0);
+    assert_int_equal(rf_orders_list_dir(&paths, &n, NULL, rf_test_data("orders"), &err), 0);
     for (size_t i = 0; i < n; i++) {
         findings_of(&f, paths[i]);
         assert_int_equal(f.found, 0);

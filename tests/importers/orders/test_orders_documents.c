@@ -774,7 +774,7 @@ static void test_orders_detect__every_sample_of_a_directory(void **state)
     rf_error err;
     (void)state;
 
-    assert_int_equal(rf_orders_list_dir(&paths, &n, data("orders"), &err), 0);
+    assert_int_equal(rf_orders_list_dir(&paths, &n, NULL, data("orders"), &err), 0);
     assert_int_equal(n, 15);
     assert_null(paths[n]);
     /* sorted, subdirectories included */
@@ -792,7 +792,7 @@ static void test_orders_detect__every_sample_of_a_directory(void **state)
     rf_orders_paths_free(paths);
     got_free(&g);
 
-    assert_int_equal(rf_orders_list_dir(&paths, &n, rf_test_tmpfile("no-such-dir"), &err), RF_EIO);
+    assert_int_equal(rf_orders_list_dir(&paths, &n, NULL, rf_test_tmpfile("no-such-dir"), &err), RF_EIO);
     assert_null(paths);
 }
 

@@ -198,7 +198,7 @@ static void test_orders_xlsx__screened_by_the_command(void **state)
     path = altered("listed.xlsx", rf_test_data(MARBLE), "xl/sharedStrings.xml",
                    "<t>PANASONIC</t>", "<t>Huawei Technologies Co., Ltd.</t>", NULL);
     snprintf(cmd, sizeof cmd, "'%s' screen --db '%s' --format csv '%s' 2>/dev/null", bin,
-             rf_test_tmpfile("screen.db"), path);
+             rf_test_scratch_db(rf_test_tmpfile("screen.db")), path);
     assert_int_equal(rf_test_run(&out, cmd), 1);
     assert_non_null(strstr(out, "listed.xlsx,7,manufacturer,\"Huawei Technologies Co., Ltd.\""));
     free(out);
