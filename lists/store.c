@@ -11,7 +11,7 @@
 
 /* Bumped whenever the schema changes (UPGRADES gains a step); rf_store_open refuses
  * databases from a newer redflag. */
-#define SCHEMA_VERSION 4
+#define SCHEMA_VERSION 5
 
 /* Versions are immutable once committed: the triggers make an accidental UPDATE of listed
  * content fail loudly instead of silently changing what an old report was screened against. */
@@ -74,7 +74,8 @@ static const char DOWNLOAD_SQL[] =
 
 /* UPGRADES[i] takes a database from schema i to i + 1. */
 static const char *const UPGRADES[SCHEMA_VERSION] = {
-    SCHEMA_SQL, DOWNLOAD_SQL, rf_store_schema_review, rf_store_schema_review_guards};
+    SCHEMA_SQL, DOWNLOAD_SQL, rf_store_schema_review, rf_store_schema_review_guards,
+    rf_store_schema_run_process};
 
 /* The date a version takes effect: its publication date, else the day it was imported. */
 #define EFFECTIVE_DATE_OF(t) "coalesce(" t ".published, substr(" t ".imported_at, 1, 10))"
