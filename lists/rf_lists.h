@@ -448,7 +448,7 @@ int rf_store_run_interrupt(rf_run *run, int exit_status, rf_error *err);
 /* Marks "interrupted" the runs left "running" by a process of this host that is gone (killed,
  * crashed; told by its pid and start time), at most 64 per call; *count says how many. Runs
  * recorded on another host, or by a redflag before schema 5, are left alone: whether they
- * still run cannot be told. rf_store_run_begin calls it. */
+ * still run cannot be told. rf_store_open calls it. */
 int rf_store_runs_reap(rf_store *st, long long *count, rf_error *err);
 
 /* A recorded run, as the history shows it. Strings belong to the list. */

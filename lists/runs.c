@@ -268,7 +268,6 @@ int rf_store_run_begin(rf_run **out, rf_store *st, const rf_run_info *info, rf_e
         "INSERT OR REPLACE INTO pending_cp_hit (fingerprint, list_code, source_id,"
         " listed_name, entity_id, content_hash, score) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     };
-    long long reaped;
     rf_run *run;
     sqlite3_stmt *stmt = NULL;
     sqlite3_stmt **stmts[7];
@@ -279,8 +278,6 @@ int rf_store_run_begin(rf_run **out, rf_store *st, const rf_run_info *info, rf_e
         return rf_error_set(err, RF_EUSAGE, NULL, 0, "a run needs a command, a user and versions");
     if (st->active)
         return rf_error_set(err, RF_EUSAGE, st->path, 0, "an import is in progress");
-    /* Runs a crash left 'running' are marked interrupted before a new one starts. */
-    if ((rc = rf_store_runs_reap(st, &reaped, err)) != 0) return rc;
     if ((rc = rf_store_exec(st, PENDING_SQL, err)) != 0) return rc;
     if (!(run = calloc(1, sizeof *run)))
         return rf_error_set(err, RF_ENOMEM, NULL, 0, "out of memory");

@@ -297,6 +297,12 @@ int rf_store_open(rf_store **out, const char *path, rf_error *err)
         (rc = rf_store_exec(st, "PRAGMA foreign_keys = ON", err)) != 0 ||
         (rc = migrate(st, err)) != 0)
         goto fail;
+    {
+        /* Runs a crash left 'running' are marked interrupted at the next start of redflag.
+         * A database that cannot be written keeps showing them running: not an error. */
+        long long reaped;
+        rf_store_runs_reap(st, &reaped, NULL);
+    }
     *out = st;
     return RF_OK;
 

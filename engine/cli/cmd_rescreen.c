@@ -162,6 +162,10 @@ static void *screen_range(void *arg)
     for (size_t i = w->from; i < w->to; i++) {
         rf_party p;
         size_t n;
+        if (cli_interrupted()) {
+            w->rc = rf_error_set(&w->err, RF_ECANCEL, NULL, 0, "interrupted");
+            break;
+        }
         party_of(&p, w->pop, i);
         if ((w->rc = rf_matcher_screen(res, w->matcher, &p, w->match, &w->err)) < 0) break;
         n = rf_result_count(res);
@@ -508,6 +512,7 @@ static int report_all(rescreen_run *rr)
     int rc = RF_OK;
     for (size_t c = 0; c < rr->n_changes && rc == RF_OK;) {
         size_t first = c;
+        if (cli_interrupted()) return rf_error_set(&rr->err, RF_ECANCEL, NULL, 0, "interrupted");
         while (c < rr->n_changes && rr->changes[c].party == rr->changes[first].party) c++;
         rc = report_party(rr, rr->changes[first].party, rr->changes + first, c - first);
     }
@@ -569,18 +574,14 @@ int cli_rescreen(int argc, char **argv)
         rf_report_format_parse(&format, strrchr(output, '.') + 1);
     }
 
+    /* From here a signal stops the run cleanly (loading the lists checks no flag: the run
+     * stops as soon as it starts). */
+    cli_catch_signals();
     if (cli_load(&rr.lists, db, NULL)) return CLI_EXIT_ERROR;
     rf_error_clear(&rr.err);
     if (rf_store_counterparties_each(rr.lists.store, NULL, collect, &rr.pop, &rr.err) < 0 ||
         in_force_build(&rr.force, rr.lists.snap) != 0 || rf_result_new(&rr.result) < 0) {
         if (!rr.err.code) rf_error_set(&rr.err, RF_ENOMEM, NULL, 0, "out of memory");
-        goto done;
-    }
-    if (screen_all(&cur, &n_cur, rr.lists.matcher, &rr.match, &rr.pop, threads, &rr.err) < 0)
-        goto done;
-    if (output && !(out = fopen(output, "w"))) {
-        rf_error_set(&rr.err, RF_EIO, output, 0, "cannot write the report");
-        out = stdout;
         goto done;
     }
     cli_now_utc(now);
@@ -589,15 +590,30 @@ int cli_rescreen(int argc, char **argv)
     ctx.threshold = rr.match.threshold > 0 ? rr.match.threshold : RF_DEFAULT_THRESHOLD;
     ctx.generated_at = now;
     ctx.tool_version = RF_VERSION;
-    if (rf_report_open(&rr.report, format, out, &ctx, &rr.err) < 0 ||
-        cli_record_begin(&rr.record, rr.lists.store, "rescreen", ctx.versions, NULL, &rr.match,
+    /* Recorded from the start, so that a run stopped while screening is in the history. */
+    if (cli_record_begin(&rr.record, rr.lists.store, "rescreen", ctx.versions, NULL, &rr.match,
                          now, argc, argv, &rr.err) < 0 ||
+        screen_all(&cur, &n_cur, rr.lists.matcher, &rr.match, &rr.pop, threads, &rr.err) < 0)
+        goto done;
+    if (output && !(out = fopen(output, "w"))) {
+        rf_error_set(&rr.err, RF_EIO, output, 0, "cannot write the report");
+        out = stdout;
+        goto done;
+    }
+    if (rf_report_open(&rr.report, format, out, &ctx, &rr.err) < 0 ||
         compare_all(&rr, cur, n_cur) < 0 || load_earlier(&rr) < 0 || report_all(&rr) < 0)
         goto done;
     {
         rf_report *rep = rr.report;
         rr.report = NULL;
         if (rf_report_close(rep, &rr.err) < 0) goto done;
+    }
+    /* The counterparties are marked screened (cli_record_finish) only once the report that
+     * tells about them is written out. */
+    if (fflush(out) != 0 || ferror(out)) {
+        rf_error_set(&rr.err, RF_EIO, output ? output : "standard output", 0,
+                     "could not write the report");
+        goto done;
     }
     rr.record.totals.parties = (long long)rr.pop.count;
     status = cli_exit_status(&rr.record.totals, 0);
@@ -620,7 +636,8 @@ int cli_rescreen(int argc, char **argv)
     }
 
 done:
-    if (status == CLI_EXIT_ERROR && rr.err.code) cli_report_error(&rr.err);
+    if (cli_interrupted() && status == CLI_EXIT_ERROR) status = cli_record_interrupted(&rr.record);
+    else if (status == CLI_EXIT_ERROR && rr.err.code) cli_report_error(&rr.err);
     rf_report_free(rr.report);
     if (out != stdout && fclose(out) != 0 && status != CLI_EXIT_ERROR) {
         fprintf(stderr, "redflag: %s: could not write the report\n", output);
