@@ -76,6 +76,11 @@ int rf_import_list_data(rf_import_summary *out, rf_store *st, const char *name,
                         const void *data, size_t len, const rf_import_options *opts,
                         rf_error *err);
 
+/* The file at `path` (a download kept in a temporary file), recorded and named in messages
+ * as `name` (the address it came from). */
+int rf_import_list_download(rf_import_summary *out, rf_store *st, const char *path,
+                            const char *name, const rf_import_options *opts, rf_error *err);
+
 /* ---- updates: new versions from the publishers --------------------------------------- */
 
 /* A list file published at a fixed address. */
@@ -92,6 +97,7 @@ extern const size_t rf_list_default_sources_count;
 typedef struct rf_update_options {
     long connect_timeout; /* seconds to connect; 0: 30 */
     long timeout;         /* seconds for the whole download; 0: 900 */
+    long deadline;        /* seconds for the source, every attempt and wait included; 0: 1800 */
     int retries;          /* further attempts after a failure that may pass (no connection,
                              timeout, HTTP 408, 429 or 5xx); 0: none */
     double backoff;       /* seconds before the first retry, doubled for each next; 0: 2 */
@@ -116,12 +122,14 @@ typedef struct rf_update_result {
     long http_status;         /* of the last response */
     int attempts;
     size_t bytes;             /* downloaded (0 for 304) */
+    char final_url[2048];     /* where the file came from, after redirects ("" for 304) */
     char sha256[65];          /* of the file ("" when never downloaded whole) */
     rf_import_summary import; /* RF_UPDATE_IMPORTED: what was imported */
 } rf_update_result;
 
 /* Downloads the list file at `url` (http or https, redirects followed, capped at max_bytes)
- * and imports it as a new version, recorded under the URL, when it changed. The request is
+ * into a temporary file and imports it as a new version, named by the address it finally
+ * came from, when it changed. An https source accepts no redirect to plain http. The request is
  * conditional (If-None-Match, If-Modified-Since) on the last download from that URL that
  * imported; that record is written only once the file is imported or known, so a download
  * that fails, is cut, or does not parse leaves the database as it was and the next update

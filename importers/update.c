@@ -1,18 +1,21 @@
 /* update.c: fetching new list versions from the publishers (rf_list_update). One list file
- * per URL is downloaded with libcurl into a capped buffer, conditionally on what the last
- * good download said (ETag, Last-Modified, kept in the store), with timeouts and retries
- * with backoff for failures that may pass; then it is imported in one transaction like any
- * file. The download record is written only after the file imported (or proved to be one
- * already imported), so a failed, cut or unparsable download changes nothing, and the next
- * update asks again. */
+ * per URL is streamed by libcurl into a temporary file (memory stays small whatever its size),
+ * conditionally on what the last good download said (ETag, Last-Modified, kept in the store),
+ * with timeouts, retries with backoff for failures that may pass, and an overall deadline per
+ * source; then it is imported in one transaction like any file, named by the address it
+ * finally came from. An https source is never followed to plain http. The download record is
+ * written only after the file imported (or proved to be one already imported), so a failed,
+ * cut or unparsable download changes nothing, and the next update asks again. */
 #include "rf_importers.h"
 
 #include <curl/curl.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 const rf_list_source rf_list_default_sources[] = {
     {"csl", "https://data.trade.gov/downloadable_consolidated_screening_list/v1/consolidated.csv"},
@@ -24,15 +27,18 @@ const size_t rf_list_default_sources_count =
 
 #define DEFAULT_CONNECT_TIMEOUT 30L
 #define DEFAULT_TIMEOUT 900L
+#define DEFAULT_DEADLINE 1800L
 #define DEFAULT_BACKOFF 2.0
 /* A transfer slower than this many bytes per second for LOW_SPEED_TIME seconds has stalled. */
 #define LOW_SPEED_LIMIT 512L
 #define LOW_SPEED_TIME 60L
 
-/* One attempt's response. */
+/* One attempt's response: the body goes to `file` as it arrives, digested on the way. */
 typedef struct transfer {
-    rf_buf body;
-    int too_big;
+    FILE *file;
+    size_t bytes, max;
+    rf_sha256 digest;
+    int too_big, write_failed;
     char etag[sizeof ((rf_download *)0)->etag];
     char last_modified[sizeof ((rf_download *)0)->last_modified];
 } transfer;
@@ -40,11 +46,28 @@ typedef struct transfer {
 static size_t on_body(char *data, size_t size, size_t n, void *ctx)
 {
     transfer *t = ctx;
-    if (rf_buf_append(&t->body, data, size * n) != 0) {
+    size_t len = size * n;
+    if (len > t->max - t->bytes) {
         t->too_big = 1;
         return 0; /* libcurl stops with CURLE_WRITE_ERROR */
     }
-    return size * n;
+    if (fwrite(data, 1, len, t->file) != len) {
+        t->write_failed = 1;
+        return 0;
+    }
+    rf_sha256_update(&t->digest, data, len);
+    t->bytes += len;
+    return len;
+}
+
+/* Empties the temporary file for a new attempt. */
+static int transfer_restart(transfer *t)
+{
+    t->bytes = 0;
+    t->too_big = t->write_failed = 0;
+    rf_sha256_init(&t->digest);
+    rewind(t->file);
+    return ftruncate(fileno(t->file), 0);
 }
 
 /* Keeps `value` of header `name` from the line `line` (len bytes, CRLF included) if it is
@@ -104,7 +127,16 @@ static int fail(rf_error *err, const char *url, CURLcode code, long status, cons
     if (t->too_big || code == CURLE_FILESIZE_EXCEEDED)
         return rf_error_set(err, RF_ELIMIT, url, 0,
                             "the file is larger than %zu bytes, the most redflag downloads", max);
+    if (t->write_failed)
+        return rf_error_set(err, RF_EIO, url, 0,
+                            "cannot write the download to a temporary file (disk full? "
+                            "TMPDIR): %s", strerror(errno));
     switch (code) {
+    case CURLE_UNSUPPORTED_PROTOCOL:
+        return rf_error_set(err, RF_EIO, url, 0,
+                            "refused: the server redirected to an address that is not https "
+                            "(%s); an https source is only followed to https",
+                            detail[0] ? detail : curl_easy_strerror(code));
     case CURLE_OK:
         return rf_error_set(err, RF_EIO, url, 0, "the server answered HTTP %ld", status);
     case CURLE_COULDNT_RESOLVE_HOST:
@@ -131,18 +163,34 @@ static void sleep_seconds(double s)
     while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {}
 }
 
-/* Downloads `url` into `t` (retrying), conditionally on `known` when it has validators.
- * Returns 0 with *status 200 or 304, or a negative code with `err` set. */
-static int download(transfer *t, long *status, int *attempts, const char *url,
-                    const rf_download *known, const rf_update_options *opts, rf_error *err)
+static double seconds_since(const struct timespec *t0)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)(now.tv_sec - t0->tv_sec) + (double)(now.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* Downloads `url` into `t` (retrying), conditionally on `known` when it has validators, all
+ * within the deadline; the address it came from goes to `final_url`. Returns 0 with *status
+ * 200 or 304, or a negative code with `err` set. */
+static int download(transfer *t, long *status, int *attempts, char *final_url,
+                    size_t final_size, const char *url, const rf_download *known,
+                    const rf_update_options *opts, rf_error *err)
 {
     char errbuf[CURL_ERROR_SIZE], header[sizeof known->etag + 32];
     size_t max = opts->max_bytes ? opts->max_bytes : RF_FILE_MAX;
     double delay = opts->backoff > 0 ? opts->backoff : DEFAULT_BACKOFF;
+    long timeout = opts->timeout > 0 ? opts->timeout : DEFAULT_TIMEOUT;
+    long deadline = opts->deadline > 0 ? opts->deadline : DEFAULT_DEADLINE;
+    /* Plain http only when the source itself says http: then it may move to https. */
+    const char *protocols = strncasecmp(url, "https://", 8) == 0 ? "https" : "http,https";
     struct curl_slist *headers = NULL, *grown;
+    struct timespec started;
     CURL *curl = NULL;
     CURLcode code = CURLE_OK;
     int rc = RF_OK;
+
+    clock_gettime(CLOCK_MONOTONIC, &started);
 
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK || !(curl = curl_easy_init())) {
         rc = rf_error_set(err, RF_ENOMEM, url, 0, "cannot start libcurl");
@@ -159,14 +207,13 @@ static int download(transfer *t, long *status, int *attempts, const char *url,
         headers = grown;
     }
     curl_easy_setopt(curl, CURLOPT_URL, url);
-    curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(curl, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, protocols);
+    curl_easy_setopt(curl, CURLOPT_REDIR_PROTOCOLS_STR, protocols);
     curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 1L);
     curl_easy_setopt(curl, CURLOPT_MAXREDIRS, 5L);
     curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT,
                      opts->connect_timeout > 0 ? opts->connect_timeout : DEFAULT_CONNECT_TIMEOUT);
-    curl_easy_setopt(curl, CURLOPT_TIMEOUT, opts->timeout > 0 ? opts->timeout : DEFAULT_TIMEOUT);
     curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, LOW_SPEED_LIMIT);
     curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, LOW_SPEED_TIME);
     curl_easy_setopt(curl, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)max);
@@ -180,16 +227,35 @@ static int download(transfer *t, long *status, int *attempts, const char *url,
     curl_easy_setopt(curl, CURLOPT_HEADERDATA, t);
     curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
 
-    t->body.max = max;
+    t->max = max;
     for (*attempts = 1;; ++*attempts) {
-        rf_buf_reset(&t->body);
-        t->too_big = 0;
+        /* Each attempt gets what is left of the deadline, at most the timeout. */
+        double left = (double)deadline - seconds_since(&started);
+        char *effective = NULL;
+        if (transfer_restart(t) != 0) {
+            rc = rf_error_set(err, RF_EIO, url, 0, "cannot reuse the temporary file: %s",
+                              strerror(errno));
+            break;
+        }
         errbuf[0] = '\0';
         *status = 0;
+        /* (0 would mean no timeout at all) */
+        curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS,
+                         1 + (long)(1000 * (left < (double)timeout ? left : (double)timeout)));
         code = curl_easy_perform(curl);
         curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, status);
+        if (curl_easy_getinfo(curl, CURLINFO_EFFECTIVE_URL, &effective) == CURLE_OK && effective)
+            snprintf(final_url, final_size, "%s", effective);
         if (code == CURLE_OK && (*status == 200 || *status == 304)) break;
-        if (t->too_big || !transient(code, *status) || *attempts > opts->retries) {
+        if (code == CURLE_OPERATION_TIMEDOUT && left <= (double)timeout) {
+            rc = rf_error_set(err, RF_EIO, url, 0,
+                              "gave up: the source did not deliver within its deadline of %ld s "
+                              "(%d attempt%s; --deadline)",
+                              deadline, *attempts, *attempts == 1 ? "" : "s");
+            break;
+        }
+        if (t->too_big || t->write_failed || !transient(code, *status) ||
+            *attempts > opts->retries || seconds_since(&started) + delay >= (double)deadline) {
             rc = fail(err, url, code, *status, errbuf, t, max);
             break;
         }
@@ -212,12 +278,24 @@ cleanup:
     return rc;
 }
 
+/* A temporary file for the download (in $TMPDIR, else /tmp), named in `path`: the importer
+ * reads it again by name; rf_list_update removes it. */
+static FILE *temp_file(char *path, size_t size)
+{
+    const char *dir = getenv("TMPDIR");
+    int fd;
+    snprintf(path, size, "%s/redflag-download-XXXXXX", dir && dir[0] ? dir : "/tmp");
+    if ((fd = mkstemp(path)) < 0) return NULL;
+    return fdopen(fd, "w+b");
+}
+
 int rf_list_update(rf_update_result *out, rf_store *st, const char *url,
                    const rf_update_options *opts, rf_error *err)
 {
     static const rf_update_options defaults = {0};
     rf_download known, record;
     transfer t;
+    char path[4096];
     int rc, have_known;
 
     memset(out, 0, sizeof *out);
@@ -230,25 +308,35 @@ int rf_list_update(rf_update_result *out, rf_store *st, const char *url,
     if (rc != 0 && rc != RF_ENOTFOUND) return rc;
     have_known = rc == 0;
     rf_error_clear(err);
+    if (!(t.file = temp_file(path, sizeof path)))
+        return rf_error_set(err, RF_EIO, url, 0, "cannot create a temporary file in %s: %s",
+                            getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp", strerror(errno));
 
-    rc = download(&t, &out->http_status, &out->attempts, url,
-                  have_known && !opts->force ? &known : NULL, opts, err);
+    rc = download(&t, &out->http_status, &out->attempts, out->final_url, sizeof out->final_url,
+                  url, have_known && !opts->force ? &known : NULL, opts, err);
     if (rc) goto cleanup;
+    if (fflush(t.file) != 0) {
+        rc = rf_error_set(err, RF_EIO, url, 0, "cannot write the download to %s: %s", path,
+                          strerror(errno));
+        goto cleanup;
+    }
     memset(&record, 0, sizeof record);
     if (out->http_status == 304) {
         /* Nothing new; the record stays, with the time of this check. */
         out->outcome = RF_UPDATE_NOT_MODIFIED;
+        out->final_url[0] = '\0';
         snprintf(out->sha256, sizeof out->sha256, "%s", known.sha256);
         record = known;
     } else {
-        out->bytes = t.body.len;
-        rf_sha256_hex(out->sha256, t.body.data ? t.body.data : "", t.body.len);
+        out->bytes = t.bytes;
+        rf_sha256_final_hex(&t.digest, out->sha256);
         if (have_known && strcmp(known.sha256, out->sha256) == 0) {
             out->outcome = RF_UPDATE_UNCHANGED;
             record.version_id = known.version_id;
         } else {
-            rc = rf_import_list_data(&out->import, st, url, t.body.data ? t.body.data : "",
-                                     t.body.len, &opts->import, err);
+            rc = rf_import_list_download(&out->import, st, path,
+                                         out->final_url[0] ? out->final_url : url,
+                                         &opts->import, err);
             if (rc) goto cleanup;
             out->outcome = out->import.already_imported ? RF_UPDATE_UNCHANGED : RF_UPDATE_IMPORTED;
             record.version_id = out->import.version_id;
@@ -260,7 +348,8 @@ int rf_list_update(rf_update_result *out, rf_store *st, const char *url,
     rc = rf_store_download_put(st, url, &record, err);
 
 cleanup:
-    rf_buf_free(&t.body);
+    fclose(t.file);
+    unlink(path);
     return rc;
 }
 

@@ -437,8 +437,11 @@ typedef struct rf_run_totals {
     int exit_status;
 } rf_run_totals;
 
-/* A run being recorded. Results are written in batches; a run that never finishes stays
- * "running" in the history with the results written so far. */
+/* A run being recorded. Results are written in batches; the counterparty state it finds is
+ * written only when it finishes "done" (with its report delivered). A run that never
+ * finishes stays "running" with the results written so far until the next run starts and
+ * finds its process gone: then it is "interrupted" (rf_store_runs_reap). A run that ended is
+ * read-only (triggers). */
 typedef struct rf_run rf_run;
 
 int rf_store_run_begin(rf_run **out, rf_store *st, const rf_run_info *info, rf_error *err);
@@ -459,6 +462,14 @@ int rf_store_run_counterparty(rf_run *run, const rf_party *party, const char *fi
 int rf_store_run_finish(rf_run *run, const rf_run_totals *totals, rf_error *err);
 /* Marks the run "failed" (what was written stays) and frees it; NULL is a no-op. */
 void rf_store_run_fail(rf_run *run);
+/* Marks the run "interrupted" (stopped by a signal) with `exit_status`, keeping what was
+ * written, and frees it. */
+int rf_store_run_interrupt(rf_run *run, int exit_status, rf_error *err);
+/* Marks "interrupted" the runs left "running" by a process of this host that is gone (killed,
+ * crashed; told by its pid and start time), at most 64 per call; *count says how many. Runs
+ * recorded on another host, or by a redflag before schema 5, are left alone: whether they
+ * still run cannot be told. rf_store_open calls it. */
+int rf_store_runs_reap(rf_store *st, long long *count, rf_error *err);
 
 /* A recorded run, as the history shows it. Strings belong to the list. */
 typedef struct rf_run_record {

@@ -2,11 +2,62 @@
  * versions and inputs it read, every party and hit it found, the decisions those hits were
  * under) and reading it back, so that `redflag history show` rebuilds the run's report from
  * the record. Results are committed in batches so that a long run does not hold the write
- * lock throughout; the run's own row is completed last. */
+ * lock throughout; the run's own row is completed last.
+ *
+ * What a run finds out about counterparties (the state the next rescreen compares with) is
+ * kept aside in TEMP tables and written in the transaction that completes the run as done:
+ * a run that is interrupted or fails has not delivered its report, so the next rescreen must
+ * report everything again. A run also records the process running it, so that a run a crash
+ * left 'running' can be told from one still going, and marked 'interrupted'. */
 #include "review_internal.h"
 
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+/* A schema step of its own (store.c numbers it). IF NOT EXISTS throughout, as in
+ * review_schema.c, so a database whose version was set back upgrades again. */
+const char rf_store_schema_run_process[] =
+    "CREATE TABLE IF NOT EXISTS run_process ("
+    " run_id INTEGER PRIMARY KEY REFERENCES run(id),"
+    " host TEXT NOT NULL,"
+    " pid INTEGER NOT NULL,"
+    " started TEXT NOT NULL);" /* boot id and start time of the process: pids are reused */
+    "CREATE TRIGGER IF NOT EXISTS run_process_no_update BEFORE UPDATE ON run_process BEGIN"
+    " SELECT RAISE(ABORT, 'screening runs are kept for the audit trail'); END;"
+    "CREATE TRIGGER IF NOT EXISTS run_process_no_delete BEFORE DELETE ON run_process BEGIN"
+    " SELECT RAISE(ABORT, 'screening runs are kept for the audit trail'); END;"
+    /* A run that ended (done, failed, interrupted) is read-only: nothing is added to it. */
+    "CREATE TRIGGER IF NOT EXISTS run_party_closed BEFORE INSERT ON run_party"
+    " WHEN (SELECT status FROM run WHERE id = NEW.run_id) IS NOT 'running' BEGIN"
+    " SELECT RAISE(ABORT, 'a finished screening run cannot be changed'); END;"
+    "CREATE TRIGGER IF NOT EXISTS run_party_line_closed BEFORE INSERT ON run_party_line"
+    " WHEN (SELECT status FROM run WHERE id = NEW.run_id) IS NOT 'running' BEGIN"
+    " SELECT RAISE(ABORT, 'a finished screening run cannot be changed'); END;"
+    "CREATE TRIGGER IF NOT EXISTS run_hit_closed BEFORE INSERT ON run_hit"
+    " WHEN (SELECT status FROM run WHERE id = NEW.run_id) IS NOT 'running' BEGIN"
+    " SELECT RAISE(ABORT, 'a finished screening run cannot be changed'); END;"
+    "CREATE TRIGGER IF NOT EXISTS run_input_closed BEFORE INSERT ON run_input"
+    " WHEN (SELECT status FROM run WHERE id = NEW.run_id) IS NOT 'running' BEGIN"
+    " SELECT RAISE(ABORT, 'a finished screening run cannot be changed'); END;"
+    "CREATE TRIGGER IF NOT EXISTS run_version_closed BEFORE INSERT ON run_version"
+    " WHEN (SELECT status FROM run WHERE id = NEW.run_id) IS NOT 'running' BEGIN"
+    " SELECT RAISE(ABORT, 'a finished screening run cannot be changed'); END;"
+    "CREATE TRIGGER IF NOT EXISTS run_process_closed BEFORE INSERT ON run_process"
+    " WHEN (SELECT status FROM run WHERE id = NEW.run_id) IS NOT 'running' BEGIN"
+    " SELECT RAISE(ABORT, 'a finished screening run cannot be changed'); END;";
+
+/* The counterparty state a run has found, until it is done (per connection). */
+static const char PENDING_SQL[] =
+    "CREATE TEMP TABLE IF NOT EXISTS pending_cp (fingerprint TEXT PRIMARY KEY, name, address,"
+    " city, country) WITHOUT ROWID;"
+    "CREATE TEMP TABLE IF NOT EXISTS pending_cp_hit (fingerprint, list_code, source_id,"
+    " listed_name, entity_id, content_hash, score,"
+    " PRIMARY KEY (fingerprint, list_code, source_id, content_hash)) WITHOUT ROWID;";
+static const char PENDING_CLEAR[] = "DELETE FROM pending_cp; DELETE FROM pending_cp_hit;";
 
 /* Results per transaction: big enough that commits cost little, small enough that an import
  * in another process waits well under the store's 10 s busy timeout. */
@@ -29,6 +80,9 @@ long long rf_run_id(const rf_run *run)
 
 static void run_free(rf_run *run)
 {
+    /* Whatever was not delivered is found again by the next rescreen. */
+    if (sqlite3_get_autocommit(run->st->db))
+        sqlite3_exec(run->st->db, PENDING_CLEAR, NULL, NULL, NULL);
     sqlite3_finalize(run->ins_party);
     sqlite3_finalize(run->ins_line);
     sqlite3_finalize(run->ins_hit);
@@ -72,6 +126,126 @@ static int step_done(rf_run *run, sqlite3_stmt *stmt, const char *what, rf_error
     return rc;
 }
 
+/* ---- which process runs a run ---------------------------------------------------------- */
+
+/* "BOOT_ID:STARTTIME" of process `pid` (Linux /proc: the kernel's boot id and the process's
+ * start time in clock ticks since boot, which together name one process for good). 0 when
+ * read; -1 when the process does not exist; -2 when /proc cannot tell (not Linux). */
+static int process_started(char *out, size_t size, long pid)
+{
+    char path[64], line[1024], boot[64] = "";
+    unsigned long long start = 0;
+    const char *p;
+    size_t n;
+    FILE *f;
+
+    if (!(f = fopen("/proc/sys/kernel/random/boot_id", "r"))) return -2;
+    if (!fgets(boot, sizeof boot, f)) boot[0] = '\0';
+    fclose(f);
+    boot[strcspn(boot, "\n")] = '\0';
+    snprintf(path, sizeof path, "/proc/%ld/stat", pid);
+    if (!(f = fopen(path, "r"))) return errno == ENOENT ? -1 : -2;
+    n = fread(line, 1, sizeof line - 1, f);
+    fclose(f);
+    line[n] = '\0';
+    /* Field 2 is the command in parentheses and may hold spaces: count from the last ')'.
+     * starttime is field 22, the 20th after it. */
+    if (!(p = strrchr(line, ')'))) return -2;
+    for (int field = 2; field < 21 && p; field++) p = strchr(p + 1, ' ');
+    if (!p || sscanf(p, " %llu", &start) != 1) return -2;
+    snprintf(out, size, "%s:%llu", boot, start);
+    return 0;
+}
+
+/* 1 unless the process that recorded a run is certainly gone. */
+static int process_alive(long pid, const char *started)
+{
+    char now[128];
+    int rc = process_started(now, sizeof now, pid);
+    if (rc == -1) return 0;
+    if (rc == 0 && started[0]) return strcmp(now, started) == 0;
+    return kill((pid_t)pid, 0) == 0 || errno == EPERM;
+}
+
+static void host_name(char *out, size_t size)
+{
+    if (gethostname(out, size) != 0) out[0] = '\0';
+    out[size - 1] = '\0';
+}
+
+int rf_store_runs_reap(rf_store *st, long long *count, rf_error *err)
+{
+    sqlite3_stmt *stmt = NULL;
+    long long dead[64];
+    size_t n = 0;
+    char host[256];
+    int rc, step;
+
+    *count = 0;
+    host_name(host, sizeof host);
+    if ((rc = rf_store_prepare(&stmt, st,
+                               "SELECT r.id, p.pid, p.started FROM run r JOIN run_process p"
+                               " ON p.run_id = r.id WHERE r.status = 'running' AND p.host = ?1"
+                               " ORDER BY r.id",
+                               err)) != 0)
+        return rc;
+    rf_store_bind_text(stmt, 1, host);
+    /* At most 64 per call: crashes do not come by the thousand, and the next call takes the
+     * rest. */
+    while ((step = sqlite3_step(stmt)) == SQLITE_ROW && n < sizeof dead / sizeof *dead) {
+        const char *started = (const char *)sqlite3_column_text(stmt, 2);
+        if (!process_alive((long)sqlite3_column_int64(stmt, 1), started ? started : ""))
+            dead[n++] = sqlite3_column_int64(stmt, 0);
+    }
+    sqlite3_finalize(stmt);
+    if (step != SQLITE_DONE && step != SQLITE_ROW)
+        return rf_store_db_error(err, st, "looking for interrupted runs");
+    if (n == 0) return RF_OK;
+    if ((rc = rf_store_exec(st, "BEGIN IMMEDIATE", err)) != 0) return rc;
+    if ((rc = rf_store_prepare(&stmt, st,
+                               "UPDATE run SET status = 'interrupted', finished_at ="
+                               " strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = ?1"
+                               " AND status = 'running'",
+                               err)) == 0) {
+        for (size_t i = 0; i < n && rc == RF_OK; i++) {
+            sqlite3_bind_int64(stmt, 1, dead[i]);
+            if (sqlite3_step(stmt) != SQLITE_DONE)
+                rc = rf_store_db_error(err, st, "marking a run interrupted");
+            *count += sqlite3_changes(st->db);
+            sqlite3_reset(stmt);
+        }
+        sqlite3_finalize(stmt);
+    }
+    if (rc == RF_OK) return rf_store_exec(st, "COMMIT", err);
+    sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+    *count = 0;
+    return rc;
+}
+
+/* Records the process running `run` (inside the run's first transaction). */
+static int record_process(rf_run *run, rf_error *err)
+{
+    sqlite3_stmt *stmt = NULL;
+    char host[256], started[128] = "";
+    long pid = (long)getpid();
+    int rc;
+
+    host_name(host, sizeof host);
+    if (process_started(started, sizeof started, pid) != 0) started[0] = '\0';
+    if ((rc = rf_store_prepare(&stmt, run->st,
+                               "INSERT INTO run_process (run_id, host, pid, started)"
+                               " VALUES (?1, ?2, ?3, ?4)",
+                               err)) != 0)
+        return rc;
+    sqlite3_bind_int64(stmt, 1, run->id);
+    rf_store_bind_text(stmt, 2, host);
+    sqlite3_bind_int64(stmt, 3, pid);
+    rf_store_bind_text(stmt, 4, started);
+    rc = step_done(run, stmt, "recording the screening run", err);
+    sqlite3_finalize(stmt);
+    return rc;
+}
+
 int rf_store_run_begin(rf_run **out, rf_store *st, const rf_run_info *info, rf_error *err)
 {
     static const char *const inserts[] = {
@@ -88,12 +262,10 @@ int rf_store_run_begin(rf_run **out, rf_store *st, const rf_run_info *info, rf_e
         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
         "INSERT INTO run_input (run_id, position, path, sha256, parties, error_line, error)"
         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        "INSERT INTO counterparty (fingerprint, name, address, city, country, first_run,"
-        " last_run) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6) ON CONFLICT (fingerprint) DO UPDATE"
-        " SET name = excluded.name, address = excluded.address, city = excluded.city,"
-        " country = excluded.country, last_run = excluded.last_run",
-        "DELETE FROM counterparty_hit WHERE fingerprint = ?1",
-        "INSERT OR REPLACE INTO counterparty_hit (fingerprint, list_code, source_id,"
+        "INSERT OR REPLACE INTO pending_cp (fingerprint, name, address, city, country)"
+        " VALUES (?1, ?2, ?3, ?4, ?5)",
+        "DELETE FROM pending_cp_hit WHERE fingerprint = ?1",
+        "INSERT OR REPLACE INTO pending_cp_hit (fingerprint, list_code, source_id,"
         " listed_name, entity_id, content_hash, score) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     };
     rf_run *run;
@@ -106,6 +278,7 @@ int rf_store_run_begin(rf_run **out, rf_store *st, const rf_run_info *info, rf_e
         return rf_error_set(err, RF_EUSAGE, NULL, 0, "a run needs a command, a user and versions");
     if (st->active)
         return rf_error_set(err, RF_EUSAGE, st->path, 0, "an import is in progress");
+    if ((rc = rf_store_exec(st, PENDING_SQL, err)) != 0) return rc;
     if (!(run = calloc(1, sizeof *run)))
         return rf_error_set(err, RF_ENOMEM, NULL, 0, "out of memory");
     run->st = st;
@@ -137,6 +310,8 @@ int rf_store_run_begin(rf_run **out, rf_store *st, const rf_run_info *info, rf_e
     if ((rc = step_done(run, stmt, "recording the screening run", err)) != 0) goto fail;
     run->id = sqlite3_last_insert_rowid(st->db);
     sqlite3_finalize(stmt);
+    stmt = NULL;
+    if ((rc = record_process(run, err)) != 0) goto fail;
     if ((rc = rf_store_prepare(&stmt, st,
                                "INSERT INTO run_version (run_id, position, version_id)"
                                " VALUES (?1, ?2, ?3)",
@@ -316,7 +491,6 @@ int rf_store_run_counterparty(rf_run *run, const rf_party *p, const char *finger
     rf_store_bind_text(s, 3, p->address);
     rf_store_bind_text(s, 4, p->city);
     rf_store_bind_text(s, 5, p->country);
-    sqlite3_bind_int64(s, 6, run->id);
     if ((rc = step_done(run, s, "recording a counterparty", err)) != 0) return rc;
     s = run->del_cp_hits;
     rf_store_bind_text(s, 1, fingerprint);
@@ -338,7 +512,38 @@ int rf_store_run_counterparty(rf_run *run, const rf_party *p, const char *finger
     return rc;
 }
 
-/* Completes the run's row as `status`. */
+/* Writes the counterparty state the run found: only a run done has delivered its report. */
+static int deliver_counterparties(rf_run *run, rf_error *err)
+{
+    sqlite3_stmt *stmt = NULL;
+    int rc;
+
+    if ((rc = rf_store_prepare(&stmt, run->st,
+                               "INSERT INTO counterparty (fingerprint, name, address, city,"
+                               " country, first_run, last_run) SELECT fingerprint, name, address,"
+                               " city, country, ?1, ?1 FROM pending_cp WHERE true"
+                               " ON CONFLICT (fingerprint) DO UPDATE SET name = excluded.name,"
+                               " address = excluded.address, city = excluded.city,"
+                               " country = excluded.country, last_run = excluded.last_run",
+                               err)) != 0)
+        return rc;
+    sqlite3_bind_int64(stmt, 1, run->id);
+    rc = step_done(run, stmt, "recording the counterparties", err);
+    sqlite3_finalize(stmt);
+    if (rc == RF_OK)
+        rc = rf_store_exec(run->st,
+                           "DELETE FROM counterparty_hit WHERE fingerprint IN"
+                           " (SELECT fingerprint FROM pending_cp);"
+                           "INSERT OR REPLACE INTO counterparty_hit (fingerprint, list_code,"
+                           " source_id, listed_name, entity_id, content_hash, score)"
+                           " SELECT fingerprint, list_code, source_id, listed_name, entity_id,"
+                           " content_hash, score FROM pending_cp_hit",
+                           err);
+    return rc;
+}
+
+/* Completes the run's row as `status` ("done": with the counterparty state it found, in the
+ * same transaction). */
 static int close_run(rf_run *run, const char *status, const rf_run_totals *t, rf_error *err)
 {
     static const rf_run_totals none = {0, 0, 0, 0, 0, -1};
@@ -347,6 +552,7 @@ static int close_run(rf_run *run, const char *status, const rf_run_totals *t, rf
 
     if (!t) t = &none;
     if ((rc = batch_begin(run, err)) != 0) return rc;
+    if (strcmp(status, "done") == 0 && (rc = deliver_counterparties(run, err)) != 0) goto fail;
     if ((rc = rf_store_prepare(&stmt, run->st,
                                "UPDATE run SET status = ?2, finished_at ="
                                " strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), parties = ?3,"
@@ -365,6 +571,7 @@ static int close_run(rf_run *run, const char *status, const rf_run_totals *t, rf
         sqlite3_finalize(stmt);
     }
     if (rc == RF_OK) return batch_commit(run, err);
+fail:
     sqlite3_exec(run->st->db, "ROLLBACK", NULL, NULL, NULL);
     run->in_batch = 0;
     return rc;
@@ -375,6 +582,17 @@ int rf_store_run_finish(rf_run *run, const rf_run_totals *totals, rf_error *err)
     int rc;
     if (!run) return rf_error_set(err, RF_EUSAGE, NULL, 0, "no run");
     rc = close_run(run, "done", totals, err);
+    run_free(run);
+    return rc;
+}
+
+int rf_store_run_interrupt(rf_run *run, int exit_status, rf_error *err)
+{
+    rf_run_totals t = {0, 0, 0, 0, 0, exit_status};
+    int rc;
+    if (!run) return rf_error_set(err, RF_EUSAGE, NULL, 0, "no run");
+    /* Keep what was written, as for a failed run. */
+    if ((rc = batch_commit(run, err)) == RF_OK) rc = close_run(run, "interrupted", &t, err);
     run_free(run);
     return rc;
 }

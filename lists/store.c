@@ -12,7 +12,7 @@
 
 /* Bumped whenever the schema changes (UPGRADES gains a step); rf_store_open refuses
  * databases from a newer redflag. */
-#define SCHEMA_VERSION 4
+#define SCHEMA_VERSION 5
 
 /* Versions are immutable once committed: the triggers make an accidental UPDATE of listed
  * content fail loudly instead of silently changing what an old report was screened against. */
@@ -75,19 +75,36 @@ static const char DOWNLOAD_SQL[] =
 
 /* UPGRADES[i] takes a database from schema i to i + 1. */
 static const char *const UPGRADES[SCHEMA_VERSION] = {
-    SCHEMA_SQL, DOWNLOAD_SQL, rf_store_schema_review, rf_store_schema_review_guards};
+    SCHEMA_SQL, DOWNLOAD_SQL, rf_store_schema_review, rf_store_schema_review_guards,
+    rf_store_schema_run_process};
 
 /* The date a version takes effect: its publication date, else the day it was imported. */
 #define EFFECTIVE_DATE_OF(t) "coalesce(" t ".published, substr(" t ".imported_at, 1, 10))"
 #define EFFECTIVE_DATE EFFECTIVE_DATE_OF("list_version")
+/* An import stages the version in TEMP tables of its own connection while the file is parsed,
+ * which takes no lock on the database; rf_import_commit copies them in one short write
+ * transaction, so screening runs recording their results wait on an import for that copy
+ * only, never for the parse. */
 struct rf_import {
     rf_store *st;
     char source[512]; /* the list file, named in messages about its entities */
-    long long version_id;
+    rf_version_info info;
+    char *strings;    /* the texts `info` points at, copied */
     long long entities, names, warnings;
     int broken; /* a statement failed: the transaction can only be rolled back */
     sqlite3_stmt *ins_entity, *ins_name, *ins_address, *ins_warning;
 };
+
+/* The staging tables: the columns of entity (its id local to the import), entity_name,
+ * entity_address and import_warning, without the version. */
+static const char STAGE_SQL[] =
+    "CREATE TEMP TABLE IF NOT EXISTS stage_entity (id INTEGER PRIMARY KEY, list_code,"
+    " list_name, source_id, type, programs, federal_register, start_date, end_date,"
+    " license_requirement, license_policy, remarks, title, source_url, nationalities,"
+    " dates_of_birth, ids, parent_name, source_line, content_hash);"
+    "CREATE TEMP TABLE IF NOT EXISTS stage_name (entity_id, position, name, kind);"
+    "CREATE TEMP TABLE IF NOT EXISTS stage_address (entity_id, position, text, city, country);"
+    "CREATE TEMP TABLE IF NOT EXISTS stage_warning (line, message);";
 
 int rf_store_db_error(rf_error *err, rf_store *st, const char *what)
 {
@@ -371,6 +388,12 @@ static int open_as(rf_store **out, const char *path, int readonly, int create, r
         (rc = rf_store_exec(st, "PRAGMA foreign_keys = ON", err)) != 0 ||
         (rc = migrate(st, app_id, err)) != 0)
         goto fail;
+    {
+        /* Runs a crash left 'running' are marked interrupted at the next start of redflag.
+         * A database that cannot be written keeps showing them running: not an error. */
+        long long reaped;
+        rf_store_runs_reap(st, &reaped, NULL);
+    }
     *out = st;
     return RF_OK;
 
@@ -680,14 +703,38 @@ static void import_free(rf_import *imp)
     sqlite3_finalize(imp->ins_name);
     sqlite3_finalize(imp->ins_address);
     sqlite3_finalize(imp->ins_warning);
+    /* The staged rows (committed to the temp database once the parse ended) go with it. */
+    if (sqlite3_get_autocommit(imp->st->db))
+        sqlite3_exec(imp->st->db, "DELETE FROM stage_entity; DELETE FROM stage_name;"
+                     " DELETE FROM stage_address; DELETE FROM stage_warning;", NULL, NULL, NULL);
     if (imp->st->active == imp) imp->st->active = NULL;
+    free(imp->strings);
     free(imp);
+}
+
+/* Keeps copies of the version's texts: the caller's may be gone by the commit. */
+static int copy_info(rf_import *imp, const rf_version_info *info)
+{
+    const char *in[] = {info->feed, info->format, info->source_file ? info->source_file : "",
+                        info->sha256, info->published};
+    const char **out[] = {&imp->info.feed, &imp->info.format, &imp->info.source_file,
+                          &imp->info.sha256, &imp->info.published};
+    size_t total = 0, at = 0;
+    for (size_t i = 0; i < sizeof in / sizeof *in; i++) total += in[i] ? strlen(in[i]) + 1 : 0;
+    if (!(imp->strings = malloc(total ? total : 1))) return RF_ENOMEM;
+    for (size_t i = 0; i < sizeof in / sizeof *in; i++) {
+        *out[i] = NULL;
+        if (!in[i]) continue;
+        memcpy(imp->strings + at, in[i], strlen(in[i]) + 1);
+        *out[i] = imp->strings + at;
+        at += strlen(in[i]) + 1;
+    }
+    return RF_OK;
 }
 
 int rf_import_begin(rf_import **out, rf_store *st, const rf_version_info *info, rf_error *err)
 {
     rf_import *imp;
-    sqlite3_stmt *stmt = NULL;
     int rc;
 
     *out = NULL;
@@ -705,57 +752,40 @@ int rf_import_begin(rf_import **out, rf_store *st, const rf_version_info *info, 
     imp->st = st;
     snprintf(imp->source, sizeof imp->source, "%s", info->source_file ? info->source_file : "");
     st->active = imp;
-    if (sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
-        rc = rf_store_db_error(err, st, "cannot start the import");
+    if (copy_info(imp, info) != 0) {
+        import_free(imp);
+        return rf_error_set(err, RF_ENOMEM, st->path, 0, "out of memory");
+    }
+    /* A transaction that writes only TEMP tables holds no lock on the database file. */
+    if ((rc = rf_store_exec(st, "BEGIN", err)) != 0) {
         import_free(imp);
         return rc;
     }
-    if ((rc = rf_store_prepare(&stmt, st,
-                               "INSERT INTO list_version (feed, format, source_file, sha256,"
-                               " published, imported_at)"
-                               " VALUES (?1, ?2, ?3, ?4, ?5, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))",
-                               err)) != 0)
-        goto fail;
-    rf_store_bind_text(stmt, 1, info->feed);
-    rf_store_bind_text(stmt, 2, info->format);
-    rf_store_bind_text(stmt, 3, info->source_file ? info->source_file : "");
-    rf_store_bind_text(stmt, 4, info->sha256);
-    rf_store_bind_text(stmt, 5, info->published);
-    if (sqlite3_step(stmt) != SQLITE_DONE) {
-        rc = rf_store_db_error(err, st, "recording the list version");
-        goto fail;
-    }
-    imp->version_id = sqlite3_last_insert_rowid(st->db);
-    if ((rc = rf_store_prepare(&imp->ins_entity, st,
-                               "INSERT INTO entity (version_id, list_code, list_name, source_id,"
+    if ((rc = rf_store_exec(st, STAGE_SQL, err)) != 0 ||
+        (rc = rf_store_prepare(&imp->ins_entity, st,
+                               "INSERT INTO stage_entity (list_code, list_name, source_id,"
                                " type, programs, federal_register, start_date, end_date,"
                                " license_requirement, license_policy, remarks, title, source_url,"
                                " nationalities, dates_of_birth, ids, parent_name, source_line,"
                                " content_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
-                               " ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
+                               " ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
                                err)) != 0 ||
         (rc = rf_store_prepare(&imp->ins_name, st,
-                               "INSERT INTO entity_name (entity_id, position, name, kind)"
+                               "INSERT INTO stage_name (entity_id, position, name, kind)"
                                " VALUES (?1, ?2, ?3, ?4)",
                                err)) != 0 ||
         (rc = rf_store_prepare(&imp->ins_address, st,
-                               "INSERT INTO entity_address (entity_id, position, text, city,"
+                               "INSERT INTO stage_address (entity_id, position, text, city,"
                                " country) VALUES (?1, ?2, ?3, ?4, ?5)",
                                err)) != 0 ||
         (rc = rf_store_prepare(&imp->ins_warning, st,
-                               "INSERT INTO import_warning (version_id, line, message)"
-                               " VALUES (?1, ?2, ?3)",
-                               err)) != 0)
-        goto fail;
-    sqlite3_finalize(stmt);
+                               "INSERT INTO stage_warning (line, message) VALUES (?1, ?2)",
+                               err)) != 0) {
+        rf_import_abort(imp);
+        return rc;
+    }
     *out = imp;
     return RF_OK;
-
-fail:
-    sqlite3_finalize(stmt);
-    sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
-    import_free(imp);
-    return rc;
 }
 
 /* The fields of an entity in a fixed order; content_hash and validation walk the same list. */
@@ -880,7 +910,6 @@ int rf_import_add(rf_import *imp, const rf_entity *e, rf_error *err)
     content_hash(hash, e);
 
     s = imp->ins_entity;
-    sqlite3_bind_int64(s, col++, imp->version_id);
     for (size_t i = 0; i < 3; i++) /* code, name, source id */
         rf_store_bind_text(s, col++, fields[i]);
     rf_store_bind_text(s, col++, rf_entity_type_name(e->type));
@@ -919,18 +948,79 @@ int rf_import_warn(rf_import *imp, long line, const char *message, rf_error *err
     if (!imp || !message) return rf_error_set(err, RF_EUSAGE, NULL, 0, "no import or message");
     if (imp->broken)
         return rf_error_set(err, RF_EDB, imp->st->path, 0, "the import already failed");
-    sqlite3_bind_int64(imp->ins_warning, 1, imp->version_id);
-    sqlite3_bind_int64(imp->ins_warning, 2, line);
-    rf_store_bind_text(imp->ins_warning, 3, message);
+    sqlite3_bind_int64(imp->ins_warning, 1, line);
+    rf_store_bind_text(imp->ins_warning, 2, message);
     if ((rc = step_insert(imp, imp->ins_warning, line, err)) != 0) return rc;
     imp->warnings++;
     return RF_OK;
 }
 
+/* Copies the staged version into the database: the write transaction of the import, short
+ * because the file was parsed already. Entity ids continue after the largest stored one. */
+static int copy_staged(rf_import *imp, long long *version_id, rf_error *err)
+{
+    static const char *const copies[] = {
+        "INSERT INTO entity (id, version_id, list_code, list_name, source_id, type, programs,"
+        " federal_register, start_date, end_date, license_requirement, license_policy, remarks,"
+        " title, source_url, nationalities, dates_of_birth, ids, parent_name, source_line,"
+        " content_hash) SELECT id + ?1, ?2, list_code, list_name, source_id, type, programs,"
+        " federal_register, start_date, end_date, license_requirement, license_policy, remarks,"
+        " title, source_url, nationalities, dates_of_birth, ids, parent_name, source_line,"
+        " content_hash FROM stage_entity ORDER BY id",
+        "INSERT INTO entity_name (entity_id, position, name, kind) SELECT entity_id + ?1,"
+        " position, name, kind FROM stage_name ORDER BY entity_id, position",
+        "INSERT INTO entity_address (entity_id, position, text, city, country) SELECT"
+        " entity_id + ?1, position, text, city, country FROM stage_address ORDER BY entity_id,"
+        " position",
+        "INSERT INTO import_warning (version_id, line, message) SELECT ?2, line, message"
+        " FROM stage_warning ORDER BY rowid",
+    };
+    rf_store *st = imp->st;
+    sqlite3_stmt *stmt = NULL;
+    long long offset = 0, id;
+    int rc;
+
+    if ((rc = rf_store_prepare(&stmt, st, "SELECT coalesce(max(id), 0) FROM entity", err)) != 0)
+        return rc;
+    if (sqlite3_step(stmt) == SQLITE_ROW) offset = sqlite3_column_int64(stmt, 0);
+    else rc = rf_store_db_error(err, st, "storing the list");
+    sqlite3_finalize(stmt);
+    if (rc) return rc;
+    if ((rc = rf_store_prepare(&stmt, st,
+                               "INSERT INTO list_version (feed, format, source_file, sha256,"
+                               " published, imported_at, entities, names, warnings)"
+                               " VALUES (?1, ?2, ?3, ?4, ?5, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'),"
+                               " ?6, ?7, ?8)",
+                               err)) != 0)
+        return rc;
+    rf_store_bind_text(stmt, 1, imp->info.feed);
+    rf_store_bind_text(stmt, 2, imp->info.format);
+    rf_store_bind_text(stmt, 3, imp->info.source_file);
+    rf_store_bind_text(stmt, 4, imp->info.sha256);
+    rf_store_bind_text(stmt, 5, imp->info.published);
+    sqlite3_bind_int64(stmt, 6, imp->entities);
+    sqlite3_bind_int64(stmt, 7, imp->names);
+    sqlite3_bind_int64(stmt, 8, imp->warnings);
+    if (sqlite3_step(stmt) != SQLITE_DONE) rc = rf_store_db_error(err, st, "recording the list version");
+    sqlite3_finalize(stmt);
+    if (rc) return rc;
+    id = sqlite3_last_insert_rowid(st->db);
+    for (size_t i = 0; i < sizeof copies / sizeof *copies && rc == RF_OK; i++) {
+        if ((rc = rf_store_prepare(&stmt, st, copies[i], err)) != 0) break;
+        /* Each copy uses ?1, ?2 or both; binding one it lacks is a harmless SQLITE_RANGE. */
+        sqlite3_bind_int64(stmt, 1, offset);
+        sqlite3_bind_int64(stmt, 2, id);
+        if (sqlite3_step(stmt) != SQLITE_DONE) rc = rf_store_db_error(err, st, "storing the list");
+        sqlite3_finalize(stmt);
+    }
+    if (rc == RF_OK) *version_id = id;
+    return rc;
+}
+
 int rf_import_commit(rf_import *imp, long long *version_id, rf_error *err)
 {
     rf_store *st;
-    sqlite3_stmt *stmt = NULL;
+    long long id = 0;
     int rc;
 
     if (!imp) return rf_error_set(err, RF_EUSAGE, NULL, 0, "no import");
@@ -946,28 +1036,22 @@ int rf_import_commit(rf_import *imp, long long *version_id, rf_error *err)
                           "no listed party found; the previous version stays in force");
         goto fail;
     }
-    if ((rc = rf_store_prepare(&stmt, st,
-                               "UPDATE list_version SET entities = ?1, names = ?2, warnings = ?3"
-                               " WHERE id = ?4",
-                               err)) != 0)
-        goto fail;
-    sqlite3_bind_int64(stmt, 1, imp->entities);
-    sqlite3_bind_int64(stmt, 2, imp->names);
-    sqlite3_bind_int64(stmt, 3, imp->warnings);
-    sqlite3_bind_int64(stmt, 4, imp->version_id);
-    if (sqlite3_step(stmt) != SQLITE_DONE) {
-        rc = rf_store_db_error(err, st, "recording the version's counts");
-        goto fail;
-    }
-    sqlite3_finalize(stmt);
-    stmt = NULL;
+    sqlite3_reset(imp->ins_entity);
+    sqlite3_reset(imp->ins_name);
+    sqlite3_reset(imp->ins_address);
+    sqlite3_reset(imp->ins_warning);
+    /* The staged rows are committed to the connection's temp database; the copy is a
+     * transaction of its own that takes the write lock at once (IMMEDIATE), so it never
+     * fails half-way on a lock another process took meanwhile. */
     if ((rc = rf_store_exec(st, "COMMIT", err)) != 0) goto fail;
-    if (version_id) *version_id = imp->version_id;
+    if ((rc = rf_store_exec(st, "BEGIN IMMEDIATE", err)) != 0) goto fail;
+    if ((rc = copy_staged(imp, &id, err)) != 0 || (rc = rf_store_exec(st, "COMMIT", err)) != 0)
+        goto fail;
+    if (version_id) *version_id = id;
     import_free(imp);
     return RF_OK;
 
 fail:
-    sqlite3_finalize(stmt);
     rf_import_abort(imp);
     return rc;
 }
@@ -980,7 +1064,7 @@ void rf_import_abort(rf_import *imp)
     sqlite3_reset(imp->ins_name);
     sqlite3_reset(imp->ins_address);
     sqlite3_reset(imp->ins_warning);
-    sqlite3_exec(imp->st->db, "ROLLBACK", NULL, NULL, NULL);
+    if (!sqlite3_get_autocommit(imp->st->db)) sqlite3_exec(imp->st->db, "ROLLBACK", NULL, NULL, NULL);
     import_free(imp);
 }
 

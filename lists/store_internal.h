@@ -39,6 +39,10 @@ int rf_store_collect_versions(rf_version_list *out, rf_store *st, sqlite3_stmt *
  * that keep decisions and runs append-only (review_schema.c). */
 extern const char rf_store_schema_review[];
 extern const char rf_store_schema_review_guards[];
+/* The step that records which process runs each screening run (to tell a run still going
+ * from one a crash left 'running') and keeps a run's records closed once it ended
+ * (runs.c). */
+extern const char rf_store_schema_run_process[];
 /* Loads the entities with the `n` given ids, ordered by id, into a snapshot that takes over
  * `versions` (left empty; may be NULL). */
 int rf_snapshot_load_id_set(rf_snapshot **out, rf_store *st, const long long *ids, size_t n,

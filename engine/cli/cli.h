@@ -189,6 +189,17 @@ int cli_record_screened(cli_record *r, rf_report *rep, int input, const rf_party
  * new, changed since cleared, confirmed or escalated), else 0. */
 int cli_exit_status(const rf_run_totals *t, long failed_files);
 
+/* ---- signals (signals.c) -------------------------------------------------------------- */
+
+/* From now on SIGINT and SIGTERM only set a flag (a second one kills): screen and rescreen
+ * check it party by party. */
+void cli_catch_signals(void);
+/* The signal caught, or 0. */
+int cli_interrupted(void);
+/* Records the run as interrupted, says so on stderr, and returns the exit status: 128 + the
+ * signal (130 for SIGINT, 143 for SIGTERM). */
+int cli_record_interrupted(cli_record *r);
+
 /* Writes one CSV field (quoted when it needs to be; NULL as empty). */
 void cli_csv_field(FILE *out, const char *s);
 

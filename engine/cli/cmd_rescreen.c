@@ -162,6 +162,10 @@ static void *screen_range(void *arg)
     for (size_t i = w->from; i < w->to; i++) {
         rf_party p;
         size_t n;
+        if (cli_interrupted()) {
+            w->rc = rf_error_set(&w->err, RF_ECANCEL, NULL, 0, "interrupted");
+            break;
+        }
         party_of(&p, w->pop, i);
         if ((w->rc = rf_matcher_screen(res, w->matcher, &p, w->match, &w->err)) < 0) break;
         n = rf_result_count(res);
@@ -508,6 +512,7 @@ static int report_all(rescreen_run *rr)
     int rc = RF_OK;
     for (size_t c = 0; c < rr->n_changes && rc == RF_OK;) {
         size_t first = c;
+        if (cli_interrupted()) return rf_error_set(&rr->err, RF_ECANCEL, NULL, 0, "interrupted");
         while (c < rr->n_changes && rr->changes[c].party == rr->changes[first].party) c++;
         rc = report_party(rr, rr->changes[first].party, rr->changes + first, c - first);
     }
@@ -570,6 +575,9 @@ int cli_rescreen(int argc, char **argv)
     }
 
     if (cli_output_open(&out, output, db, NULL, 0)) return CLI_EXIT_ERROR;
+    /* From here a signal stops the run cleanly (loading the lists checks no flag: the run
+     * stops as soon as it starts). */
+    cli_catch_signals();
     if (cli_load(&rr.lists, db, NULL)) goto done;
     if (rf_store_readonly(rr.lists.store)) {
         rf_error_set(&rr.err, RF_EDB, NULL, 0,
@@ -582,17 +590,18 @@ int cli_rescreen(int argc, char **argv)
         if (!rr.err.code) rf_error_set(&rr.err, RF_ENOMEM, NULL, 0, "out of memory");
         goto done;
     }
-    if (screen_all(&cur, &n_cur, rr.lists.matcher, &rr.match, &rr.pop, threads, &rr.err) < 0)
-        goto done;
     cli_now_utc(now);
     memset(&ctx, 0, sizeof ctx);
     ctx.versions = rf_snapshot_versions(rr.lists.snap);
     ctx.threshold = rr.match.threshold > 0 ? rr.match.threshold : RF_DEFAULT_THRESHOLD;
     ctx.generated_at = now;
     ctx.tool_version = RF_VERSION;
-    if (rf_report_open(&rr.report, format, out.stream, &ctx, &rr.err) < 0 ||
-        cli_record_begin(&rr.record, rr.lists.store, "rescreen", ctx.versions, NULL, &rr.match,
+    /* Recorded from the start, so that a run stopped while screening is in the history. */
+    if (cli_record_begin(&rr.record, rr.lists.store, "rescreen", ctx.versions, NULL, &rr.match,
                          now, argc, argv, &rr.err) < 0 ||
+        screen_all(&cur, &n_cur, rr.lists.matcher, &rr.match, &rr.pop, threads, &rr.err) < 0)
+        goto done;
+    if (rf_report_open(&rr.report, format, out.stream, &ctx, &rr.err) < 0 ||
         compare_all(&rr, cur, n_cur) < 0 || load_earlier(&rr) < 0 || report_all(&rr) < 0)
         goto done;
     {
@@ -600,6 +609,8 @@ int cli_rescreen(int argc, char **argv)
         rr.report = NULL;
         if (rf_report_close(rep, &rr.err) < 0) goto done;
     }
+    /* The counterparties are marked screened (cli_record_finish) only once the report that
+     * tells about them is complete: synced and renamed over its target. */
     if (cli_output_close(&out, 1)) goto done;
     rr.record.totals.parties = (long long)rr.pop.count;
     status = cli_exit_status(&rr.record.totals, 0);
@@ -622,7 +633,8 @@ int cli_rescreen(int argc, char **argv)
     }
 
 done:
-    if (status == CLI_EXIT_ERROR && rr.err.code) cli_report_error(&rr.err);
+    if (cli_interrupted() && status == CLI_EXIT_ERROR) status = cli_record_interrupted(&rr.record);
+    else if (status == CLI_EXIT_ERROR && rr.err.code) cli_report_error(&rr.err);
     rf_report_free(rr.report);
     cli_output_close(&out, 0);
     cli_record_free(&rr.record);

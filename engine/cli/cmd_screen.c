@@ -114,6 +114,7 @@ static int screen_party(const rf_party *party, void *ctx)
     screen_run *run = ctx;
     unsigned long loads = cli_asof_loads(run->asof);
     rf_screening scr;
+    if (cli_interrupted()) return RF_ECANCEL; /* cli_screen records the run as interrupted */
     if (cli_asof_screen(run->asof, run->result, &scr, party, &run->match, &run->fatal) < 0 ||
         /* --as-of document: the run's record names every version some order used */
         (scr.versions && run->record.run && cli_asof_loads(run->asof) != loads &&
@@ -295,6 +296,7 @@ int cli_screen(int argc, char **argv)
     if (cli_output_open(&out, output, db, (const char *const *)argv + optind,
                         (size_t)(argc - optind)))
         return CLI_EXIT_ERROR;
+    cli_catch_signals(); /* a signal from here on stops the run at its next party */
     /* The lists are loaded per date by run.asof; `lists` holds only the store. */
     if (cli_open_store(&lists.store, db, CLI_DB_SEED | CLI_DB_READ)) goto done;
     rf_error_clear(&err);
@@ -338,6 +340,11 @@ int cli_screen(int argc, char **argv)
         rf_error_clear(&run.fatal);
         run.input = i;
         read = rf_orders_read(inputs[i], &order_opts, screen_party, &run, &err) >= 0;
+        if (cli_interrupted()) {
+            if (run.progress_shown) fputs("\r\033[K", stderr);
+            status = cli_record_interrupted(&run.record);
+            goto done;
+        }
         if (!run.fatal.code &&
             cli_record_input(&run.record, run.input, inputs[i], run.parties - before,
                              read ? NULL : &err, &run.fatal) < 0) {

@@ -8,6 +8,7 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define MAX_SOURCES 64
 #define MAX_LINE 4096
@@ -15,6 +16,7 @@
 static const char update_help[] =
     "usage: redflag lists update [--db PATH] [--sources FILE | --url URL...] [--force]\n"
     "                            [--timeout SECONDS] [--connect-timeout SECONDS]\n"
+    "                            [--deadline SECONDS]\n"
     "                            [--retries N] [--retry-delay SECONDS] [--max-size MB]\n"
     "                            [SOURCE...]\n"
     "\n"
@@ -23,7 +25,10 @@ static const char update_help[] =
     "what the server said the last time (ETag, Last-Modified): a file that has not changed\n"
     "is not downloaded again, and one downloaded with the sha256 of a version already there\n"
     "is not imported again. A download that fails, is cut short or does not parse leaves\n"
-    "the database as it was, and the next update tries again.\n"
+    "the database as it was, and the next update tries again. Files are streamed to a\n"
+    "temporary file ($TMPDIR, else /tmp). The version is recorded under the address the\n"
+    "file finally came from (after redirects). An https source is never followed to plain\n"
+    "http; a source that says http:// is fetched with a warning (nothing proves who sent it).\n"
     "\n"
     "Sources, by name (SOURCE... updates only those):\n"
     "  csl                https://data.trade.gov/downloadable_consolidated_screening_list/v1/\n"
@@ -41,6 +46,8 @@ static const char update_help[] =
     "  --force              ask for every file unconditionally\n"
     "  --timeout S          give up a download after S seconds (default 900)\n"
     "  --connect-timeout S  give up connecting after S seconds (default 30)\n"
+    "  --deadline S         give up a source after S seconds, every attempt and wait\n"
+    "                       included (default 1800)\n"
     "  --retries N          retry a failure that may pass (no connection, timeout, HTTP 408,\n"
     "                       429, 5xx) N times (default 3)\n"
     "  --retry-delay S      wait S seconds before the first retry, twice as long before each\n"
@@ -188,12 +195,18 @@ static int update_one(rf_store *st, const source *src, const rf_update_options *
     rf_error err;
 
     rf_error_clear(&err);
+    if (strncasecmp(src->url, "http://", 7) == 0)
+        fprintf(stderr, "redflag: %s: warning: plain http: nothing proves who sent the file; "
+                        "use the https address if the publisher has one\n",
+                src->url);
     if (rf_list_update(&res, st, src->url, opts, &err) < 0) {
         cli_report_error(&err);
         printf("%s: %s: failed; the database was not changed for it\n", src->name, src->url);
         return CLI_EXIT_ERROR;
     }
     printf("%s: %s: ", src->name, src->url);
+    if (res.final_url[0] && strcmp(res.final_url, src->url) != 0)
+        printf("redirected to %s: ", res.final_url);
     switch (res.outcome) {
     case RF_UPDATE_IMPORTED:
         printf("imported as version %lld: %s, %ld entities, %ld names, %ld warnings, "
@@ -222,6 +235,7 @@ int cli_lists_update(int argc, char **argv)
         {"force", no_argument, NULL, 'F'},
         {"timeout", required_argument, NULL, 't'},
         {"connect-timeout", required_argument, NULL, 'c'},
+        {"deadline", required_argument, NULL, 'D'},
         {"retries", required_argument, NULL, 'r'},
         {"retry-delay", required_argument, NULL, 'w'},
         {"max-size", required_argument, NULL, 'm'},
@@ -257,6 +271,14 @@ int cli_lists_update(int argc, char **argv)
                 goto done;
             }
             *(c == 't' ? &opts.timeout : &opts.connect_timeout) = (long)seconds;
+            break;
+        case 'D':
+            if (parse_seconds(&seconds, optarg) || seconds < 1) {
+                cli_usage_error("lists update", "--deadline wants whole seconds, not '%s'",
+                                optarg);
+                goto done;
+            }
+            opts.deadline = (long)seconds;
             break;
         case 'r':
             if (parse_count(&n, optarg, 10)) {

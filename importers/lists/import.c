@@ -685,3 +685,19 @@ int rf_import_list_file(rf_import_summary *out, rf_store *st, const char *path,
     input_close(&in);
     return rc;
 }
+
+int rf_import_list_download(rf_import_summary *out, rf_store *st, const char *path,
+                            const char *name, const rf_import_options *opts, rf_error *err)
+{
+    rf_import_summary scratch;
+    rf_list_input in;
+    int rc;
+
+    if (!out) out = &scratch;
+    memset(out, 0, sizeof *out);
+    if (!st || !path || !name) return rf_error_set(err, RF_EUSAGE, name, 0, "no store, path or name");
+    /* A download has no directory of companions: a set is never fetched by URL. */
+    if ((rc = input_open(&in, name, path, err)) == 0) rc = import_input(out, st, &in, NULL, opts, err);
+    input_close(&in);
+    return rc;
+}

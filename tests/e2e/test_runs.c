@@ -1,0 +1,364 @@
+/* test_runs.c: runs that do not end well, end to end with real lists and real company names.
+ * 20,000 parties are screened against the bundled May 2022 CSL, then the November 2023 CSL is
+ * imported: a rescreen has a few hundred changed parties to report. Stopped at a random point
+ * by SIGINT, SIGTERM or SIGKILL, the next rescreen still reports every one of them (the set an
+ * uninterrupted rescreen reports); a stopped run is in the history as interrupted. A screen
+ * stopped by SIGTERM adds no counterparty. Two screens running while an import of the full
+ * CSL commits both finish. The random delays are printed with their seed. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "e2e_run.h"
+#include "rf_test.h"
+
+#define PARTIES 20000
+
+/* rf_test_tmpfile in one of 8 buffers of its own: a command names several scratch files, and
+ * rf_test_tmpfile (like e2e_db_env) returns the same static buffer each time. */
+static const char *tmp(const char *name)
+{
+    static char paths[8][1024];
+    static int next;
+    char *p = paths[next++ % 8];
+    snprintf(p, sizeof paths[0], "%s", rf_test_tmpfile(name));
+    return p;
+}
+
+/* Runs a shell command line; fails the test unless it exits 0. */
+static void shell(const char *fmt, ...)
+{
+    char cmd[4096];
+    char *out = NULL;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(cmd, sizeof cmd, fmt, ap);
+    va_end(ap);
+    assert_int_equal(rf_test_run(&out, cmd), 0);
+    free(out);
+}
+
+/* Copies the seeded database (closed, so the file is all of it) to `db`. */
+static void fresh_copy(const char *db)
+{
+    shell("rm -f '%s'*; cp '%s' '%s'", tmp(db), tmp("seeded.db"),
+          tmp(db));
+}
+
+/* Starts `redflag ARGS` on database `db` in the background; stderr goes to `err_name`. */
+static pid_t spawn(const char *db, const char *err_name, const char *args)
+{
+    const char *bin = getenv("RF_BIN");
+    char cmd[4096];
+    pid_t pid;
+    snprintf(cmd, sizeof cmd, "exec env %s REDFLAG_USER=tester '%s' %s >/dev/null 2>'%s'",
+             e2e_db_env(db), bin ? bin : "redflag", args, tmp(err_name));
+    pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+        _exit(127);
+    }
+    return pid;
+}
+
+static void sleep_seconds(double s)
+{
+    struct timespec ts = {(time_t)s, (long)((s - (double)(time_t)s) * 1e9)};
+    nanosleep(&ts, NULL);
+}
+
+static double now_seconds(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* The parties a rescreen report (jsonl) names, as one sorted, newline-separated text. */
+static char *reported_set(const char *report)
+{
+    char *out = NULL;
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd, "grep -o '^{\"ref\":\"[0-9a-f]*\"' '%s' | sort", report);
+    assert_int_equal(rf_test_run(&out, cmd), 0);
+    return out;
+}
+
+static int lines(const char *s)
+{
+    int n = 0;
+    for (; *s; s++) n += *s == '\n';
+    return n;
+}
+
+/* The statuses of the runs in the history, oldest first, one per line. */
+static char *run_statuses(const char *db)
+{
+    e2e_out r = e2e_redflag(db, "history");
+    char *out = calloc(1, strlen(r.out) + 1);
+    size_t n = 0;
+    assert_int_equal(r.status, 0);
+    for (char *line = strtok(r.out, "\n"); line; line = strtok(NULL, "\n")) {
+        const char *last = strrchr(line, ' ');
+        if (strncmp(line, "run ", 4) == 0 || !last) continue;
+        n += (size_t)sprintf(out + n, "%s\n", last + 1);
+    }
+    e2e_out_free(&r);
+    return out;
+}
+
+static double rescreen_seconds; /* an uninterrupted rescreen, measured by the first test */
+static char *expected;          /* the parties it reports */
+
+/* seeded.db: PARTIES real company names screened against the bundled list, then the Nov 2023
+ * CSL imported. */
+static int seed(void **state)
+{
+    e2e_out r;
+    (void)state;
+    shell("zcat '%s' | tail -n +2 | cut -f1 | head -n %d | awk 'BEGIN { print \"name,country\" }"
+          " { s = $0; gsub(/\"/, \"\\\"\\\"\", s); print \"\\\"\" s \"\\\",CN\" }' > '%s'",
+          rf_test_data("companies/names.tsv.gz"), PARTIES, tmp("parties.csv"));
+    /* The same names in Germany: other counterparties. */
+    shell("sed 's/,CN$/,DE/' '%s' > '%s'", tmp("parties.csv"),
+          tmp("parties_de.csv"));
+    /* The November 2023 CSL up to the row it is cut in (tests/data/MANIFEST.md). */
+    shell("zcat '%s' | head -n 4232 > '%s'", rf_test_data("lists/consolidated_2023-11_partial.csv.gz"),
+          tmp("csl_2023-11.csv"));
+    shell("rm -f '%s'*", tmp("seeded.db"));
+    r = e2e_redflag("seeded.db", "screen --format jsonl -o /dev/null '%s'",
+                    tmp("parties.csv"));
+    if (r.status != 1) fprintf(stderr, "%s", r.err);
+    assert_int_equal(r.status, 1);
+    e2e_out_free(&r);
+    r = e2e_redflag("seeded.db", "lists import --effective 2023-11-01 '%s'",
+                    tmp("csl_2023-11.csv"));
+    assert_int_equal(r.status, 0);
+    e2e_out_free(&r);
+    return 0;
+}
+
+static int unseed(void **state)
+{
+    (void)state;
+    free(expected);
+    return 0;
+}
+
+static void test_runs__uninterrupted_rescreen(void **state)
+{
+    double t0 = now_seconds();
+    e2e_out r;
+    (void)state;
+    fresh_copy("whole.db");
+    r = e2e_redflag("whole.db", "rescreen -o '%s'", tmp("whole.jsonl"));
+    rescreen_seconds = now_seconds() - t0;
+    assert_int_equal(r.status, 1);
+    e2e_out_free(&r);
+    expected = reported_set(tmp("whole.jsonl"));
+    printf("uninterrupted rescreen: %d changed parties in %.1f s\n", lines(expected),
+           rescreen_seconds);
+    assert_true(lines(expected) > 100);
+}
+
+/* Stops a rescreen with `sig` at a random point, then checks what the next one reports. */
+static void stop_rescreen(int sig, unsigned seed_value)
+{
+    char db[32], report[64];
+    double delay;
+    pid_t pid;
+    int status;
+    e2e_out r;
+    char *got, *statuses;
+
+    assert_non_null(expected);
+    snprintf(db, sizeof db, "stopped%d.db", sig);
+    snprintf(report, sizeof report, "stopped%d.jsonl", sig);
+    fresh_copy(db);
+    srand(seed_value);
+    /* Anywhere from loading the lists to writing the report. */
+    delay = rescreen_seconds * (0.1 + 0.8 * (double)rand() / RAND_MAX);
+    printf("signal %d after %.2f s (seed %u)\n", sig, delay, seed_value);
+    pid = spawn(db, "stopped.err", "rescreen -o /dev/null");
+    sleep_seconds(delay);
+    assert_int_equal(kill(pid, sig), 0);
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    if (sig == SIGKILL) {
+        assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+    } else {
+        /* A clean stop, documented: 128 + the signal. */
+        assert_true(WIFEXITED(status));
+        assert_int_equal(WEXITSTATUS(status), 128 + sig);
+        statuses = run_statuses(db);
+        assert_string_equal(statuses, "done\ninterrupted\n");
+        free(statuses);
+    }
+
+    r = e2e_redflag(db, "rescreen -o '%s'", tmp(report));
+    assert_int_equal(r.status, 1);
+    e2e_out_free(&r);
+    got = reported_set(tmp(report));
+    /* Nothing the stopped run was to report is lost. */
+    assert_string_equal(got, expected);
+    free(got);
+    /* The stopped run (killed: marked when the next one opened the store) is interrupted and
+     * stays so; the next one is done. */
+    statuses = run_statuses(db);
+    assert_string_equal(statuses, sig == SIGKILL && strstr(statuses, "interrupted") == NULL
+                                      ? "done\ndone\n"
+                                      : "done\ninterrupted\ndone\n");
+    free(statuses);
+}
+
+static unsigned seed_of_today(void)
+{
+    const char *s = getenv("RF_TEST_SEED");
+    return s ? (unsigned)strtoul(s, NULL, 10) : (unsigned)time(NULL);
+}
+
+static void test_runs__rescreen_stopped_by_sigint_reports_everything_next_time(void **state)
+{
+    (void)state;
+    stop_rescreen(SIGINT, seed_of_today());
+}
+
+static void test_runs__rescreen_stopped_by_sigterm_reports_everything_next_time(void **state)
+{
+    (void)state;
+    stop_rescreen(SIGTERM, seed_of_today() + 1);
+}
+
+static void test_runs__rescreen_killed_reports_everything_next_time(void **state)
+{
+    (void)state;
+    stop_rescreen(SIGKILL, seed_of_today() + 2);
+}
+
+/* A killed run that had started recording is shown as interrupted from the next start of
+ * redflag on, even by a command that only reads. */
+static void test_runs__killed_run_is_shown_interrupted(void **state)
+{
+    pid_t pid;
+    char *statuses;
+    int status;
+    e2e_out r;
+    (void)state;
+
+    fresh_copy("killed.db");
+    pid = spawn("killed.db", "killed.err", "rescreen -o /dev/null");
+    /* Until the run is recorded: then kill it. */
+    for (int i = 0; i < 400; i++) {
+        r = e2e_redflag("killed.db", "history");
+        int recorded = strstr(r.out, "rescreen") != NULL;
+        e2e_out_free(&r);
+        if (recorded) break;
+        sleep_seconds(0.05);
+    }
+    assert_int_equal(kill(pid, SIGKILL), 0);
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    statuses = run_statuses("killed.db");
+    assert_string_equal(statuses, "done\ninterrupted\n");
+    free(statuses);
+    /* Read-only from now on. */
+    r = e2e_redflag("killed.db", "history show 2");
+    assert_int_equal(r.status, 0);
+    e2e_out_free(&r);
+}
+
+static void test_runs__screen_stopped_by_sigterm_adds_no_counterparty(void **state)
+{
+    char *statuses;
+    pid_t pid;
+    int status;
+    e2e_out r;
+    (void)state;
+
+    fresh_copy("screen.db");
+    {
+        char args[1200];
+        snprintf(args, sizeof args, "screen --format jsonl -o /dev/null '%s'",
+                 tmp("parties_de.csv"));
+        pid = spawn("screen.db", "screen.err", args);
+    }
+    sleep_seconds(rescreen_seconds * 0.6);
+    assert_int_equal(kill(pid, SIGTERM), 0);
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 143);
+    statuses = run_statuses("screen.db");
+    assert_string_equal(statuses, "done\ninterrupted\n");
+    free(statuses);
+    /* Only the parties of the first, finished screen are known counterparties. */
+    r = e2e_redflag("screen.db", "rescreen -o /dev/null");
+    assert_non_null(strstr(r.err, "18023 counterparties rescreened"));
+    e2e_out_free(&r);
+}
+
+/* Two screens while the full May 2022 CSL (14,160 entities) is imported into the same
+ * database: the import commits in one short transaction, and both screens finish. */
+static void test_runs__screens_finish_while_a_list_is_imported(void **state)
+{
+    char bundled[1024], args[2048];
+    pid_t screens[2], import;
+    int status;
+    e2e_out r;
+    (void)state;
+
+    e2e_src(bundled, sizeof bundled, "lists/data/consolidated_2022-05.csv.gz");
+    shell("rm -f '%s'*", tmp("busy.db"));
+    r = e2e_redflag("busy.db", "lists import --effective 2023-11-01 '%s'",
+                    tmp("csl_2023-11.csv"));
+    assert_int_equal(r.status, 0);
+    e2e_out_free(&r);
+    for (int i = 0; i < 2; i++) {
+        snprintf(args, sizeof args, "screen --format jsonl -o /dev/null '%s'",
+                 tmp(i ? "parties_de.csv" : "parties.csv"));
+        screens[i] = spawn("busy.db", i ? "busy2.err" : "busy1.err", args);
+    }
+    sleep_seconds(0.5);
+    snprintf(args, sizeof args, "lists import --effective 2022-05-01 '%s'", bundled);
+    import = spawn("busy.db", "import.err", args);
+    assert_int_equal(waitpid(import, &status, 0), import);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    for (int i = 0; i < 2; i++) {
+        char *err;
+        assert_int_equal(waitpid(screens[i], &status, 0), screens[i]);
+        err = rf_test_read_file(tmp(i ? "busy2.err" : "busy1.err"), NULL);
+        assert_non_null(err);
+        if (!WIFEXITED(status) || WEXITSTATUS(status) > 1) fprintf(stderr, "%s", err);
+        assert_null(strstr(err, "locked"));
+        assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 1);
+        assert_non_null(strstr(err, "20000 parties screened"));
+        free(err);
+    }
+    {
+        char *statuses = run_statuses("busy.db");
+        assert_string_equal(statuses, "done\ndone\n");
+        free(statuses);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_runs__uninterrupted_rescreen),
+        cmocka_unit_test(test_runs__rescreen_stopped_by_sigint_reports_everything_next_time),
+        cmocka_unit_test(test_runs__rescreen_stopped_by_sigterm_reports_everything_next_time),
+        cmocka_unit_test(test_runs__rescreen_killed_reports_everything_next_time),
+        cmocka_unit_test(test_runs__killed_run_is_shown_interrupted),
+        cmocka_unit_test(test_runs__screen_stopped_by_sigterm_adds_no_counterparty),
+        cmocka_unit_test(test_runs__screens_finish_while_a_list_is_imported),
+    };
+    return cmocka_run_group_tests(tests, seed, unseed);
+}
