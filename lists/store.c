@@ -829,6 +829,11 @@ fail:
     return rc;
 }
 
+long long rf_import_version(const rf_import *imp)
+{
+    return imp ? imp->version_id : 0;
+}
+
 void rf_import_abort(rf_import *imp)
 {
     if (!imp) return;
