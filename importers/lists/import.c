@@ -529,12 +529,12 @@ static int check_shrink(rf_import_summary *out, rf_store *st, const rf_import *i
     if (lost * 100 > p->entities * RF_MAX_SHRINK_PERCENT && !(opts && opts->allow_shrink)) {
         out->shrunk = 1;
         rc = rf_error_set(err, RF_EFORMAT, name, 0,
-                          "the file holds %ld entities where the %s version it would replace (version "
-                          "%lld, published %s) holds %lld: it would remove %lld of them "
-                          "(%lld %%, more than %d %%). A truncated download or a partial file? "
-                          "Nothing was imported; version %lld stays in force",
-                          out->entities, p->feed, p->id,
-                          p->published ? p->published : "not stated", p->entities, lost,
+                          "the file holds %ld entities where the %s version it would replace "
+                          "(version %lld, %s %.10s) holds %lld: it would remove %lld of them "
+                          "(%lld %%, more than %d %%). A truncated download or a partial "
+                          "file? Nothing was imported; version %lld stays in force",
+                          out->entities, p->feed, p->id, p->published ? "published" : "imported",
+                          p->published ? p->published : p->imported_at, p->entities, lost,
                           lost * 100 / p->entities, RF_MAX_SHRINK_PERCENT, p->id);
     }
     rf_version_list_free(&prev);
