@@ -73,10 +73,11 @@ typedef struct rf_import_summary {
  * names the file and line. `opts` may be NULL. A file that holds fewer than
  * (100 - RF_MAX_SHRINK_PERCENT) % of the entities of the version it would replace (the
  * version of its feed in force just before its publication date) is refused with both counts
- * (RF_EFORMAT, out->shrunk set) unless opts->allow_shrink. The file is streamed, read once for its sha256
- * and format and again to parse it, so memory does not grow with its size; a file that
- * changes while it is read fails with RF_EIO. A pipe or standard input ("-"), which can be
- * read only once, is copied as it is read into a temporary file (compressed as it came).
+ * (RF_EFORMAT, out->shrunk set) unless opts->allow_shrink. The file is streamed, read once
+ * for its sha256 and format and again to parse it, so memory does not grow with its size; a
+ * file that changes while it is read fails with RF_EIO. A pipe or standard input ("-"),
+ * which can be read only once, is copied as it is read into a temporary file (compressed as
+ * it came).
  *
  * OFAC's legacy CSV comes as a set: given sdn.csv (or cons_prim.csv), its companions add.csv,
  * alt.csv and sdn_comments.csv (cons_add.csv, cons_alt.csv, cons_comments.csv) are read from

@@ -8,7 +8,8 @@ static const char header[] =
     "ref,document,line,role,name,country,status,list,source_id,listed_name,matched,score,"
     "entity_type,federal_register,license_requirement,license_policy,programs,explanation,"
     "fingerprint,state,decided_by,decided_at,reason,changes,as_of,versions,delisted,"
-    RF_REPORT_ORDER_CSV_COLUMNS ",list_age_days,list_date,list_date_from,list_feed,lists_stale\r\n";
+    RF_REPORT_ORDER_CSV_COLUMNS ",list_age_days,list_date,list_date_from,list_feed,lists_stale"
+    "\r\n";
 
 int rf_report_csv_open(rf_report *rep, rf_error *err)
 {
@@ -80,7 +81,8 @@ static int screening_cells(rf_buf *b, const rf_report *rep)
 static int list_age_cells(rf_buf *b, const rf_report *rep)
 {
     rf_version_age age;
-    int stale, rc = rf_report_party_list_age(&age, &stale, rep, NULL);
+    char on[11];
+    int stale, rc = rf_report_party_list_age(&age, &stale, on, rep, NULL);
 
     if (rc) return rc;
     if (!age.version) return rf_buf_puts(b, ",,,,,false");

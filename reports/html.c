@@ -239,19 +239,18 @@ static void render_delisted(rf_hb *h, const rf_report *rep, const rf_party *part
 static int count_list_age(html_state *s, const rf_report *rep)
 {
     rf_version_age age;
-    const char *on;
-    int stale, rc = rf_report_party_list_age(&age, &stale, rep, NULL);
+    char on[11];
+    int stale, rc = rf_report_party_list_age(&age, &stale, on, rep, NULL);
 
     if (rc || !stale) return rc;
     s->n_stale++;
     if (s->n_stale > 1 && age.days <= s->oldest_days) return RF_OK;
-    on = rf_report_party_as_of(rep) ? rf_report_party_as_of(rep) : rep->generated_at;
     s->oldest_days = age.days;
     s->oldest_id = age.version->id;
     s->oldest_from_import = age.from_import;
     snprintf(s->oldest_feed, sizeof s->oldest_feed, "%s", age.version->feed);
     snprintf(s->oldest_date, sizeof s->oldest_date, "%.10s", age.date);
-    snprintf(s->oldest_on, sizeof s->oldest_on, "%.10s", on ? on : "");
+    snprintf(s->oldest_on, sizeof s->oldest_on, "%s", on);
     return RF_OK;
 }
 

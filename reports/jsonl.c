@@ -119,7 +119,8 @@ static int screening_fields(rf_buf *b, const rf_report *rep)
 static int list_age_fields(rf_buf *b, const rf_report *rep)
 {
     rf_version_age age;
-    int stale, rc = rf_report_party_list_age(&age, &stale, rep, NULL);
+    char on[11];
+    int stale, rc = rf_report_party_list_age(&age, &stale, on, rep, NULL);
 
     if (rc) return rc;
     if (!age.version)

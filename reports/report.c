@@ -165,24 +165,24 @@ int rf_report_set_max_list_age(rf_report *rep, int days, rf_error *err)
     return RF_OK;
 }
 
-int rf_report_party_list_age(rf_version_age *out, int *stale, const rf_report *rep,
-                             rf_error *err)
+int rf_report_party_list_age(rf_version_age *out, int *stale, char on[11],
+                             const rf_report *rep, rf_error *err)
 {
     const rf_version_list *own = rep->screening ? rep->screening->versions : NULL;
     const rf_version_list run = {rep->versions, rep->n_versions};
     const char *as_of = rf_report_party_as_of(rep);
-    char today[11];
     int rc;
 
     if (!as_of) as_of = rep->generated_at;
-    if (!as_of) {
+    if (as_of) {
+        snprintf(on, 11, "%.10s", as_of);
+    } else {
         time_t now = time(NULL);
         struct tm tm;
         gmtime_r(&now, &tm);
-        strftime(today, sizeof today, "%Y-%m-%d", &tm);
-        as_of = today;
+        strftime(on, 11, "%Y-%m-%d", &tm);
     }
-    rc = rf_versions_oldest(out, own ? own : &run, as_of, err);
+    rc = rf_versions_oldest(out, own ? own : &run, on, err);
     *stale = rc == RF_OK && out->version && out->days > rep->max_list_age;
     return rc;
 }
