@@ -42,7 +42,15 @@ typedef struct rf_import_options {
     /* Called with each warning (bad date, odd row) as it is recorded; may be NULL. */
     void (*on_warning)(const char *file, long line, const char *message, void *ctx);
     void *ctx;
+    /* 1: import even a file that would remove more than RF_MAX_SHRINK_PERCENT of its feed's
+     * entities (see rf_import_list_file); rf_list_update never does. */
+    int allow_shrink;
 } rf_import_options;
+
+/* A new version with fewer entities than this share (in percent) less than the version of
+ * its feed it replaces is refused: a truncated download or a partial file would otherwise
+ * delist, silently, every party it lacks. */
+#define RF_MAX_SHRINK_PERCENT 10
 
 typedef struct rf_import_summary {
     rf_list_format format;
@@ -53,14 +61,23 @@ typedef struct rf_import_summary {
     long names;             /* names written (primary + aliases) */
     long warnings;
     char published[11];     /* publication date recorded, "" if none */
+    /* The version of the same feed it replaces (0: none) and that version's entities; when
+     * shrunk is 1 the import was refused for removing too many of them (RF_EFORMAT). */
+    long long replaces;
+    long long replaced_entities;
+    int shrunk;
 } rf_import_summary;
 
 /* Imports one list file as a new version: reads it (gzip transparent), detects its format,
  * parses every row and commits in one transaction. On any error nothing is written and `err`
- * names the file and line. `opts` may be NULL. The file is streamed, read once for its sha256
- * and format and again to parse it, so memory does not grow with its size; a file that
- * changes while it is read fails with RF_EIO. A pipe or standard input ("-"), which can be
- * read only once, is copied as it is read into a temporary file (compressed as it came).
+ * names the file and line. `opts` may be NULL. A file that holds fewer than
+ * (100 - RF_MAX_SHRINK_PERCENT) % of the entities of the version it would replace (the
+ * version of its feed in force just before its publication date) is refused with both counts
+ * (RF_EFORMAT, out->shrunk set) unless opts->allow_shrink. The file is streamed, read once
+ * for its sha256 and format and again to parse it, so memory does not grow with its size; a
+ * file that changes while it is read fails with RF_EIO. A pipe or standard input ("-"),
+ * which can be read only once, is copied as it is read into a temporary file (compressed as
+ * it came).
  *
  * OFAC's legacy CSV comes as a set: given sdn.csv (or cons_prim.csv), its companions add.csv,
  * alt.csv and sdn_comments.csv (cons_add.csv, cons_alt.csv, cons_comments.csv) are read from

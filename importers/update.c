@@ -334,9 +334,14 @@ int rf_list_update(rf_update_result *out, rf_store *st, const char *url,
             out->outcome = RF_UPDATE_UNCHANGED;
             record.version_id = known.version_id;
         } else {
+            /* A response cut cleanly at a row boundary parses as a shorter list: only a
+             * person who has looked at the file may let one in (lists import
+             * --allow-shrink), never a download. */
+            rf_import_options import = opts->import;
+            import.allow_shrink = 0;
             rc = rf_import_list_download(&out->import, st, path,
-                                         out->final_url[0] ? out->final_url : url,
-                                         &opts->import, err);
+                                         out->final_url[0] ? out->final_url : url, &import,
+                                         err);
             if (rc) goto cleanup;
             out->outcome = out->import.already_imported ? RF_UPDATE_UNCHANGED : RF_UPDATE_IMPORTED;
             record.version_id = out->import.version_id;

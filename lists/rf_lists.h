@@ -156,6 +156,32 @@ int rf_store_versions_in_force(rf_version_list *out, rf_store *st, const char *a
 int rf_store_versions_all(rf_version_list *out, rf_store *st, rf_error *err);
 void rf_version_list_free(rf_version_list *list);
 
+/* ---- the age of the lists --------------------------------------------------------------- */
+
+/* Lists older than this many days on the date screened as of are stale: parties listed since
+ * are missed, so screening says so (`screen --max-list-age` changes it). */
+#define RF_DEFAULT_MAX_LIST_AGE 30
+
+/* How old a version is on a date. */
+typedef struct rf_version_age {
+    const rf_version *version; /* the version measured (borrowed); NULL when there was none */
+    const char *date;          /* the date it counts from: its publication date, else the
+                                  time it was imported (points into `version`) */
+    int from_import;           /* 1: the version gives no publication date */
+    long days;                 /* days from `date` to the date measured on; negative when
+                                  the version is dated after it */
+} rf_version_age;
+
+/* The age of `v` on `as_of` (YYYY-MM-DD; a longer timestamp is read by its date).
+ * RF_EUSAGE when as_of is not a date. */
+int rf_version_age_on(rf_version_age *out, const rf_version *v, const char *as_of,
+                      rf_error *err);
+/* Of `versions` (one per feed, as rf_store_versions_in_force gives them), the one dated
+ * furthest before `as_of`, with its age: how stale the lists screened against are.
+ * out->version is NULL when the list is empty. */
+int rf_versions_oldest(rf_version_age *out, const rf_version_list *versions, const char *as_of,
+                       rf_error *err);
+
 /* Entity counts per list code in one version: calls fn(list_code, count, ctx) per code. */
 int rf_store_version_counts(rf_store *st, long long version_id,
                             int (*fn)(const char *list_code, long long count, void *ctx),
@@ -248,6 +274,11 @@ int rf_import_warn(rf_import *imp, long line, const char *message, rf_error *err
 int rf_import_commit(rf_import *imp, long long *version_id, rf_error *err);
 /* Rolls back: the store is as it was before rf_import_begin. Frees `imp`; NULL is a no-op. */
 void rf_import_abort(rf_import *imp);
+/* The version of the import's feed that the version being imported will replace (the one
+ * just before it in force order: effective date, then import order) into `out`, empty when
+ * it is the feed's first. Read before the commit: an import committed in between is not seen
+ * (imports of one feed are not run concurrently). */
+int rf_import_replaces(rf_version_list *out, const rf_import *imp, rf_error *err);
 /* 1 when a version with this sha256 and feed was already imported (re-import is a no-op). */
 int rf_store_has_version(rf_store *st, const char *feed, const char *sha256);
 

@@ -1056,6 +1056,27 @@ fail:
     return rc;
 }
 
+int rf_import_replaces(rf_version_list *out, const rf_import *imp, rf_error *err)
+{
+    /* the new version takes the next id, so of equal effective dates every stored version
+     * comes first; without a publication date it is in force from today (UTC) */
+    static const char sql[] =
+        "SELECT " RF_STORE_VERSION_COLUMNS " FROM list_version p WHERE p.feed = ?1 AND "
+        EFFECTIVE_DATE_OF("p") " <= coalesce(?2, date('now')) ORDER BY " EFFECTIVE_DATE_OF("p")
+        " DESC, p.id DESC LIMIT 1";
+    sqlite3_stmt *stmt = NULL;
+    int rc;
+
+    out->items = NULL;
+    out->count = 0;
+    if ((rc = rf_store_prepare(&stmt, imp->st, sql, err)) != 0) return rc;
+    sqlite3_bind_text(stmt, 1, imp->info.feed, -1, SQLITE_STATIC);
+    if (imp->info.published) sqlite3_bind_text(stmt, 2, imp->info.published, -1, SQLITE_STATIC);
+    rc = rf_store_collect_versions(out, imp->st, stmt, err);
+    sqlite3_finalize(stmt);
+    return rc;
+}
+
 void rf_import_abort(rf_import *imp)
 {
     if (!imp) return;

@@ -8,7 +8,8 @@ static const char header[] =
     "ref,document,line,role,name,country,status,list,source_id,listed_name,matched,score,"
     "entity_type,federal_register,license_requirement,license_policy,programs,explanation,"
     "fingerprint,state,decided_by,decided_at,reason,changes,as_of,versions,delisted,"
-    RF_REPORT_ORDER_CSV_COLUMNS "\r\n";
+    RF_REPORT_ORDER_CSV_COLUMNS ",list_age_days,list_date,list_date_from,list_feed,lists_stale"
+    "\r\n";
 
 int rf_report_csv_header(rf_buf *out)
 {
@@ -80,6 +81,23 @@ static int screening_cells(rf_buf *b, const rf_report *rep)
     return rc;
 }
 
+/* How old the lists the party was screened against are (the columns of the JSON fields of
+ * the same names, see jsonl.c); empty when the report names no version. */
+static int list_age_cells(rf_buf *b, const rf_report *rep)
+{
+    rf_version_age age;
+    char on[11];
+    int stale, rc = rf_report_party_list_age(&age, &stale, on, rep, NULL);
+
+    if (rc) return rc;
+    if (!age.version) return rf_buf_puts(b, ",,,,,false");
+    if ((rc = rf_buf_printf(b, ",%ld,%.10s,%s,", age.days, age.date,
+                            age.from_import ? "imported" : "published")) ||
+        (rc = rf_csv_cell(b, age.version->feed)))
+        return rc;
+    return rf_buf_printf(b, ",%s", stale ? "true" : "false");
+}
+
 static int hit_cells(rf_buf *b, const rf_hit *hit)
 {
     const rf_entity *e = hit->entity;
@@ -122,14 +140,14 @@ int rf_report_csv_format(rf_report *rep, const rf_party *party, const rf_hit *co
         if ((rc = party_cells(b, ref.data, party, embargo ? "embargo" : "clear")) ||
             (rc = rf_buf_puts(b, ",,,,,,,,,,,")) || (rc = review_cells(b, rep, 0, 0)) ||
             (rc = screening_cells(b, rep)) || (rc = rf_report_order_csv(b, party, d, embargo)) ||
-            (rc = rf_buf_puts(b, "\r\n")))
+            (rc = list_age_cells(b, rep)) || (rc = rf_buf_puts(b, "\r\n")))
             goto cleanup;
     }
     for (size_t i = 0; i < n_hits; i++)
         if ((rc = party_cells(b, ref.data, party, rf_report_party_status(rep, n_hits))) ||
             (rc = hit_cells(b, hits[i])) || (rc = review_cells(b, rep, i, 1)) ||
             (rc = screening_cells(b, rep)) || (rc = rf_report_order_csv(b, party, d, 1)) ||
-            (rc = rf_buf_puts(b, "\r\n")))
+            (rc = list_age_cells(b, rep)) || (rc = rf_buf_puts(b, "\r\n")))
             goto cleanup;
 
 cleanup:

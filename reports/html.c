@@ -50,6 +50,13 @@ struct html_state {
     long n_delisted;
     date_stat *dates;
     size_t n_dates, dates_cap;
+    /* Parties screened against lists older than max_list_age, and the oldest version any
+     * party used with its age (copied: per-document versions may be unloaded before close). */
+    long n_stale;
+    long oldest_days;
+    long long oldest_id;
+    int oldest_from_import;
+    char oldest_feed[64], oldest_date[11], oldest_on[11];
 };
 
 static void marked(rf_hb *h, const char *s, const rf_span *spans, size_t n)
@@ -229,6 +236,25 @@ static void render_delisted(rf_hb *h, const rf_report *rep, const rf_party *part
     }
     rf_hb_raw(h, "</article>\n");
     rf_buf_free(&note);
+}
+
+/* Counts the party if the lists it was screened against are stale, keeping the oldest. */
+static int count_list_age(html_state *s, const rf_report *rep)
+{
+    rf_version_age age;
+    char on[11];
+    int stale, rc = rf_report_party_list_age(&age, &stale, on, rep, NULL);
+
+    if (rc || !stale) return rc;
+    s->n_stale++;
+    if (s->n_stale > 1 && age.days <= s->oldest_days) return RF_OK;
+    s->oldest_days = age.days;
+    s->oldest_id = age.version->id;
+    s->oldest_from_import = age.from_import;
+    snprintf(s->oldest_feed, sizeof s->oldest_feed, "%s", age.version->feed);
+    snprintf(s->oldest_date, sizeof s->oldest_date, "%.10s", age.date);
+    snprintf(s->oldest_on, sizeof s->oldest_on, "%s", on);
+    return RF_OK;
 }
 
 /* ---- a flagged party ------------------------------------------------------------------ */
@@ -459,7 +485,8 @@ int rf_report_html_add(rf_report *rep, const rf_party *party, const rf_hit *cons
     for (size_t i = 0; i < n_hits; i++)
         if (hits[i]->score > best) best = hits[i]->score;
     if ((rc = rf_report_party_ref(&ref, party)) ||
-        (n_hits && (rc = count_hits(s, hits, n_hits))) || (rc = count_date(s, rep))) {
+        (n_hits && (rc = count_hits(s, hits, n_hits))) || (rc = count_date(s, rep)) ||
+        (rc = count_list_age(s, rep))) {
         rf_buf_free(&ref);
         return rf_error_set(err, rc, party->document, party->line, "%s", rf_strerror(rc));
     }
@@ -624,10 +651,37 @@ static void known(rf_hb *h, long n, const char *what)
     rf_hb_raw(h, what);
 }
 
-static void render_verdict(rf_hb *h, const html_state *s)
+/* Lists too old to trust a clear result: which, how old, and what to do. */
+static void render_stale(rf_hb *h, const rf_report *rep, const html_state *s)
+{
+    if (!s->n_stale) return;
+    rf_hb_raw(h, " <b>The lists are out of date:</b> ");
+    rf_hb_text(h, s->oldest_feed);
+    rf_hb_raw(h, " version ");
+    rf_hb_num(h, (long)s->oldest_id);
+    rf_hb_raw(h, s->oldest_from_import ? ", imported " : ", published ");
+    rf_hb_text(h, s->oldest_date);
+    if (s->oldest_from_import) rf_hb_raw(h, " (the file gives no publication date)");
+    rf_hb_raw(h, ", was ");
+    rf_hb_num(h, s->oldest_days);
+    rf_hb_raw(h, " days old on ");
+    rf_hb_text(h, s->oldest_on);
+    rf_hb_raw(h, ", more than ");
+    rf_hb_num(h, rep->max_list_age);
+    rf_hb_raw(h, " days");
+    if (s->n_stale < s->parties) {
+        rf_hb_raw(h, " (");
+        rf_hb_num(h, s->n_stale);
+        rf_hb_raw(h, " of the parties were screened against lists that old)");
+    }
+    rf_hb_raw(h, ". Parties listed since are not on them, so a clear result may be wrong: "
+                 "update the lists with <code>redflag lists update</code> and screen again.");
+}
+
+static void render_verdict(rf_hb *h, const rf_report *rep, const html_state *s)
 {
     const char *cls = s->n_failures || s->n_red || s->n_confirmed || s->n_embargo ? "red"
-                      : s->n_new || s->n_escalated                ? "amber"
+                      : s->n_new || s->n_escalated || s->n_stale    ? "amber"
                                                                    : "green";
     rf_hb_raw(h, "<p class=\"verdict ");
     rf_hb_raw(h, cls);
@@ -667,6 +721,7 @@ static void render_verdict(rf_hb *h, const html_state *s)
     known(h, s->n_gone, " no longer matched (delisted, or the listing changed).");
     known(h, s->n_delisted, " clear, but listed until a recent list version: see Delisted "
                             "parties.");
+    render_stale(h, rep, s);
     rf_hb_raw(h, "</p>\n");
 }
 
@@ -823,7 +878,7 @@ static void render_page(rf_hb *h, const rf_report *rep, html_state *s)
     rf_hb_raw(h, "by redflag");
     if (rep->tool_version) rf_hb_elem(h, " ", rep->tool_version, "");
     rf_hb_raw(h, "</p>\n</header>\n");
-    render_verdict(h, s);
+    render_verdict(h, rep, s);
     rf_hb_raw(h, "<h2>Summary</h2>\n");
     render_summary(h, rep, s);
 

@@ -112,6 +112,29 @@ static int screening_fields(rf_buf *b, const rf_report *rep)
     return rf_buf_putc(b, ']');
 }
 
+/* How old the lists the party was screened against are: "list_age_days", "list_date",
+ * "list_date_from" ("published", or "imported" for a version that gives no publication
+ * date), "list_feed" of the oldest version, and "lists_stale" (older than the report's
+ * max_list_age); null (false) when the report names no version. */
+static int list_age_fields(rf_buf *b, const rf_report *rep)
+{
+    rf_version_age age;
+    char on[11];
+    int stale, rc = rf_report_party_list_age(&age, &stale, on, rep, NULL);
+
+    if (rc) return rc;
+    if (!age.version)
+        return rf_buf_puts(b, ",\"list_age_days\":null,\"list_date\":null,"
+                              "\"list_date_from\":null,\"list_feed\":null,"
+                              "\"lists_stale\":false");
+    if ((rc = rf_buf_printf(b, ",\"list_age_days\":%ld,\"list_date\":\"%.10s\"", age.days,
+                            age.date)) ||
+        (rc = field(b, "list_date_from", age.from_import ? "imported" : "published")) ||
+        (rc = field(b, "list_feed", age.version->feed)))
+        return rc;
+    return rf_buf_printf(b, ",\"lists_stale\":%s", stale ? "true" : "false");
+}
+
 int rf_report_jsonl_add(rf_report *rep, const rf_party *party, const rf_hit *const *hits,
                         size_t n_hits, rf_error *err)
 {
@@ -139,7 +162,7 @@ int rf_report_jsonl_add(rf_report *rep, const rf_party *party, const rf_hit *con
                                                       rf_report_party_state(rep, n_hits)))
                                 ? "true"
                                 : "false")) ||
-        (rc = screening_fields(b, rep)) ||
+        (rc = screening_fields(b, rep)) || (rc = list_age_fields(b, rep)) ||
         (rc = rf_report_order_json(b, party, embargo ? &dest : NULL, embargo || n_hits)) ||
         (rc = rf_buf_puts(b, "}\n")))
         goto cleanup;

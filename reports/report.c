@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 /* The writers, one per format: what each does when the report opens, for each party, for a
  * file that could not be read, and when it closes (NULL: nothing). */
@@ -113,6 +114,7 @@ int rf_report_open(rf_report **out_report, rf_report_format format, FILE *out,
     if (!rep) return rf_error_set(err, RF_ENOMEM, NULL, 0, "out of memory");
     rep->format = format;
     rep->out = out;
+    rep->max_list_age = RF_DEFAULT_MAX_LIST_AGE;
     if (copy_context(rep, ctx ? ctx : &none)) {
         rf_report_free(rep);
         return rf_error_set(err, RF_ENOMEM, NULL, 0, "out of memory");
@@ -160,6 +162,36 @@ int rf_report_party_versions(rf_buf *out, const rf_report *rep, const char *sep)
     int rc = RF_OK;
     for (size_t i = 0; i < n && rc == RF_OK; i++)
         rc = rf_buf_printf(out, "%s%lld", i ? sep : "", vl ? vl->items[i].id : rep->versions[i].id);
+    return rc;
+}
+
+int rf_report_set_max_list_age(rf_report *rep, int days, rf_error *err)
+{
+    if (!rep || days < 0)
+        return rf_error_set(err, RF_EUSAGE, NULL, 0, "no report, or a negative list age");
+    rep->max_list_age = days;
+    return RF_OK;
+}
+
+int rf_report_party_list_age(rf_version_age *out, int *stale, char on[11],
+                             const rf_report *rep, rf_error *err)
+{
+    const rf_version_list *own = rep->screening ? rep->screening->versions : NULL;
+    const rf_version_list run = {rep->versions, rep->n_versions};
+    const char *as_of = rf_report_party_as_of(rep);
+    int rc;
+
+    if (!as_of) as_of = rep->generated_at;
+    if (as_of) {
+        snprintf(on, 11, "%.10s", as_of);
+    } else {
+        time_t now = time(NULL);
+        struct tm tm;
+        gmtime_r(&now, &tm);
+        strftime(on, 11, "%Y-%m-%d", &tm);
+    }
+    rc = rf_versions_oldest(out, own ? own : &run, on, err);
+    *stale = rc == RF_OK && out->version && out->days > rep->max_list_age;
     return rc;
 }
 

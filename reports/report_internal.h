@@ -14,6 +14,7 @@ struct rf_report {
     FILE *out;
     /* The context, deep-copied: the snapshot that owns the versions may go first. */
     double threshold;
+    int max_list_age; /* days (rf_report_set_max_list_age) */
     char *as_of;
     char *generated_at;
     char *tool_version;
@@ -35,6 +36,12 @@ struct rf_report {
  * day of the run), and the ids of its versions ("2 3", or "2,3" in JSON), appended. */
 const char *rf_report_party_as_of(const rf_report *rep);
 int rf_report_party_versions(rf_buf *out, const rf_report *rep, const char *sep);
+/* The oldest of the versions the party being added was screened against, with its age on
+ * the party's date (its own as-of date, else the run's, else the day the report was made),
+ * which is written into `on`; out->version is NULL when the report names no version. *stale
+ * is 1 when that age is over the report's max_list_age. */
+int rf_report_party_list_age(rf_version_age *out, int *stale, char on[11],
+                             const rf_report *rep, rf_error *err);
 
 /* The state of hit `i` of the party being added (RF_HIT_NEW without notes). */
 rf_hit_state rf_report_hit_state(const rf_report *rep, size_t i);

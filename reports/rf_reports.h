@@ -33,6 +33,12 @@ typedef struct rf_report rf_report;
 /* Starts a report written to `out` (not closed by the report). The context is copied. */
 int rf_report_open(rf_report **out_report, rf_report_format format, FILE *out,
                    const rf_report_context *ctx, rf_error *err);
+/* Lists older than `days` on the date a party is screened as of are stale (default
+ * RF_DEFAULT_MAX_LIST_AGE): every party's JSON object and CSV rows carry the age of the
+ * oldest version it was screened against ("list_age_days", "list_date", "list_date_from",
+ * "list_feed", "lists_stale"), and the HTML verdict of a run on stale lists is amber at best,
+ * naming each stale list, its date, and `redflag lists update`. RF_EUSAGE when days < 0. */
+int rf_report_set_max_list_age(rf_report *rep, int days, rf_error *err);
 /* Adds one screened party and its hits (copied as needed; `res` may be reused afterwards). */
 int rf_report_add(rf_report *rep, const rf_party *party, const rf_result *res, rf_error *err);
 

@@ -10,7 +10,8 @@
 
 static const char lists_help[] =
     "usage: redflag lists init [--db PATH] [--no-bundled]\n"
-    "       redflag lists import [--db PATH] [--effective DATE] [--no-bundled] FILE...\n"
+    "       redflag lists import [--db PATH] [--effective DATE] [--no-bundled]\n"
+    "                            [--allow-shrink] FILE...\n"
     "       redflag lists status [--db PATH] [--as-of DATE] [--all]\n"
     "       redflag lists history [--db PATH] [--feed FEED] [--format text|jsonl]\n"
     "       redflag lists diff [--db PATH] [--format text|jsonl] [LIST] OLD NEW\n"
@@ -41,6 +42,9 @@ static const char lists_help[] =
     "                     is in force from its publication date until a newer version of the\n"
     "                     same feed replaces it\n"
     "  --no-bundled       do not import the bundled list into a new, empty database first\n"
+    "  --allow-shrink     import a file even when it holds over 10 % fewer entities than\n"
+    "                     the version of its feed it replaces; without it such a file (a\n"
+    "                     truncated download, a partial file) is refused with both counts\n"
     "\n"
     "status: prints the database path and, per list version in force, its feed, format,\n"
     "publication date, source file, sha256, import time, and entity counts per list code.\n"
@@ -55,6 +59,7 @@ static int lists_import(int argc, char **argv)
         {"db", required_argument, NULL, 'd'},
         {"effective", required_argument, NULL, 'e'},
         {"no-bundled", no_argument, NULL, 'n'},
+        {"allow-shrink", no_argument, NULL, 's'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     const char *db = NULL;
@@ -74,6 +79,7 @@ static int lists_import(int argc, char **argv)
             opts.effective = optarg;
             break;
         case 'n': seed = 0; break;
+        case 's': opts.allow_shrink = 1; break;
         case 'h': fputs(lists_help, stdout); return 0;
         case ':': return cli_bad_option("lists import", argv, optopt, 1);
         default: return cli_bad_option("lists import", argv, optopt, 0);
@@ -91,6 +97,9 @@ static int lists_import(int argc, char **argv)
         memset(&sum, 0, sizeof sum);
         if (rf_import_list_file(&sum, st, argv[i], &opts, &err) < 0) {
             cli_report_error(&err);
+            if (sum.shrunk)
+                fprintf(stderr, "redflag: %s: if the list really is that much shorter, import "
+                                "it with --allow-shrink\n", argv[i]);
             printf("%s: not imported\n", argv[i]);
             status = CLI_EXIT_ERROR;
             continue;

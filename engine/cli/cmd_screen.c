@@ -18,7 +18,7 @@
 static const char screen_help[] =
     "usage: redflag screen [--db PATH] [--format html|jsonl|csv|xlsx] [-o FILE] [--threshold X]\n"
     "                      [--map ROLE=HEADER]... [--as-of DATE|document] [--max-hits N]\n"
-    "                      [--sheet NAME] FILE...\n"
+    "                      [--max-list-age DAYS] [--sheet NAME] FILE...\n"
     "\n"
     "Screens every party of every order, party list or bill of materials FILE (CSV with a\n"
     "header row; comma, semicolon or tab separated; UTF-8; gzip accepted; - is standard\n"
@@ -60,6 +60,7 @@ static const char screen_help_options[] =
     "  --as-of document    screen each order against the versions in force on its own date\n"
     "                      (the date column; an order without one: today's)\n"
     "  --max-hits N        at most N hits per party (default 10)\n"
+    "  --max-list-age DAYS warn of lists older than DAYS (default 30)\n"
     "\n"
     "Every party names the date and list versions it was screened against. A party that\n"
     "is clear but matches one the previous version of a list named (and the version in\n"
@@ -89,6 +90,9 @@ typedef struct screen_run {
     double next_progress; /* seconds since start when progress is next printed */
     int progress_shown;
     rf_error fatal; /* why the callback stopped the reader, when it did */
+    int max_list_age; /* days */
+    long long warned[64]; /* the stale versions already said on stderr */
+    size_t n_warned;
 } screen_run;
 
 static double seconds_since(const struct timespec *t0)
@@ -109,6 +113,44 @@ static void progress(screen_run *run, const char *document)
     run->next_progress = t + 0.5;
 }
 
+/* Says on stderr which of `versions` are older than the run's max_list_age on `on`
+ * (YYYY-MM-DD): a clear result against them misses the parties listed since. Each version
+ * once per run. */
+static void warn_stale(screen_run *run, const rf_version_list *versions, const char *on)
+{
+    for (size_t i = 0; versions && i < versions->count; i++) {
+        const rf_version *v = &versions->items[i];
+        rf_version_age age;
+        size_t k = 0;
+        if (rf_version_age_on(&age, v, on, NULL) < 0 || age.days <= run->max_list_age) continue;
+        while (k < run->n_warned && run->warned[k] != v->id) k++;
+        if (k < run->n_warned) continue;
+        if (run->n_warned < sizeof run->warned / sizeof *run->warned)
+            run->warned[run->n_warned++] = v->id;
+        fprintf(stderr, "redflag: warning: the %s list is %ld days old on %.10s: version %lld, "
+                        "%s %.10s%s, older than %d days (--max-list-age); parties listed since "
+                        "are not screened: run 'redflag lists update'\n",
+                v->feed, age.days, on, v->id, age.from_import ? "imported" : "published",
+                age.date, age.from_import ? " (the file gives no publication date)" : "",
+                run->max_list_age);
+    }
+}
+
+/* --max-list-age, else $REDFLAG_MAX_LIST_AGE, else RF_DEFAULT_MAX_LIST_AGE, into *out; 0, or
+ * the exit status of a usage error. */
+static int max_list_age(int *out, const char *option)
+{
+    const char *env = getenv("REDFLAG_MAX_LIST_AGE");
+    *out = RF_DEFAULT_MAX_LIST_AGE;
+    if (option && cli_parse_count(out, option, 365000))
+        return cli_usage_error("screen", "--max-list-age wants days from 1 to 365000, not '%s'",
+                               option);
+    if (!option && env && env[0] && cli_parse_count(out, env, 365000))
+        return cli_usage_error("screen", "REDFLAG_MAX_LIST_AGE wants days from 1 to 365000, "
+                                         "not '%s'", env);
+    return 0;
+}
+
 static int screen_party(const rf_party *party, void *ctx)
 {
     screen_run *run = ctx;
@@ -118,7 +160,8 @@ static int screen_party(const rf_party *party, void *ctx)
     if (cli_asof_screen(run->asof, run->result, &scr, party, &run->match, &run->fatal) < 0 ||
         /* --as-of document: the run's record names every version some order used */
         (scr.versions && run->record.run && cli_asof_loads(run->asof) != loads &&
-         rf_store_run_add_versions(run->record.run, scr.versions, &run->fatal) < 0) ||
+         (warn_stale(run, scr.versions, scr.as_of),
+          rf_store_run_add_versions(run->record.run, scr.versions, &run->fatal) < 0)) ||
         rf_report_set_screening(run->report, &scr, &run->fatal) < 0 ||
         cli_record_screened(&run->record, run->report, run->input, party, run->result,
                             &run->fatal) < 0)
@@ -224,9 +267,11 @@ int cli_screen(int argc, char **argv)
         {"as-of", required_argument, NULL, 'a'},
         {"max-hits", required_argument, NULL, 'x'},
         {"sheet", required_argument, NULL, 's'},
+        {"max-list-age", required_argument, NULL, 'A'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     const char *db = NULL, *output = NULL, *as_of = NULL, *format_name = NULL;
+    const char *max_age = NULL;
     rf_column_map maps[MAX_MAPS];
     rf_order_options order_opts = {maps, 0, NULL};
     rf_report_format format;
@@ -276,6 +321,7 @@ int cli_screen(int argc, char **argv)
             if (cli_parse_count(&run.match.max_hits, optarg, 1000))
                 return cli_usage_error("screen", "--max-hits wants a number from 1 to 1000");
             break;
+        case 'A': max_age = optarg; break;
         case 'h':
             fputs(screen_help, stdout);
             fputs(screen_help_options, stdout);
@@ -292,6 +338,7 @@ int cli_screen(int argc, char **argv)
         format = format_from_name(output);
     }
     if (optind >= argc) return cli_usage_error("screen", "no file to screen");
+    if (max_list_age(&run.max_list_age, max_age)) return CLI_EXIT_ERROR;
 
     if (cli_output_open(&out, output, db, (const char *const *)argv + optind,
                         (size_t)(argc - optind)))
@@ -316,6 +363,7 @@ int cli_screen(int argc, char **argv)
     report_ctx.generated_at = now;
     report_ctx.tool_version = RF_VERSION;
     if (rf_report_open(&run.report, format, out.stream, &report_ctx, &err) < 0 ||
+        rf_report_set_max_list_age(run.report, run.max_list_age, &err) < 0 ||
         cli_record_begin(&run.record, lists.store, "screen",
                          report_ctx.versions ? report_ctx.versions : &no_versions, as_of,
                          &run.match, now, argc, argv, &err) < 0) {
@@ -325,6 +373,7 @@ int cli_screen(int argc, char **argv)
     /* Only a screening against today's lists says what a counterparty matches now. */
     run.record.counterparties = as_of == NULL && !per_document;
 
+    warn_stale(&run, report_ctx.versions, as_of ? as_of : now);
     run.show_progress = isatty(STDERR_FILENO);
     run.next_progress = 1.0; /* short runs print nothing */
     clock_gettime(CLOCK_MONOTONIC, &run.started);

@@ -201,6 +201,10 @@ static int update_one(rf_store *st, const source *src, const rf_update_options *
                 src->url);
     if (rf_list_update(&res, st, src->url, opts, &err) < 0) {
         cli_report_error(&err);
+        if (res.import.shrunk)
+            fprintf(stderr, "redflag: %s: if the publisher really shortened the list, download "
+                            "the file, check it, and import it with 'redflag lists import "
+                            "--allow-shrink FILE'\n", src->url);
         printf("%s: %s: failed; the database was not changed for it\n", src->name, src->url);
         return CLI_EXIT_ERROR;
     }
@@ -224,6 +228,45 @@ static int update_one(rf_store *st, const source *src, const rf_update_options *
         break;
     }
     return 0;
+}
+
+/* After a failed update: the versions in force now, each with its date, age and origin
+ * (the list bundled with redflag, a download, a file imported by hand), so nobody takes
+ * them for fresher than they are. */
+static void print_in_force(rf_store *st)
+{
+    const unsigned char *bundled;
+    size_t len;
+    char bundled_sha[65], today[32];
+    rf_version_list in_force = {0};
+    rf_error err;
+
+    rf_error_clear(&err);
+    if (rf_store_versions_in_force(&in_force, st, NULL, &err) < 0) {
+        cli_report_error(&err);
+        return;
+    }
+    rf_bundled_list(&bundled, &len, NULL, NULL);
+    rf_sha256_hex(bundled_sha, bundled, len);
+    cli_now_utc(today);
+    for (size_t i = 0; i < in_force.count; i++) {
+        const rf_version *v = &in_force.items[i];
+        rf_version_age age;
+        int from_url = strncmp(v->source_file, "http://", 7) == 0 ||
+                       strncmp(v->source_file, "https://", 8) == 0;
+        fprintf(stderr, "  %s version %lld, %s %.10s", v->feed, v->id,
+                v->published ? "published" : "no publication date, imported",
+                v->published ? v->published : v->imported_at);
+        if (rf_version_age_on(&age, v, today, &err) == 0)
+            fprintf(stderr, " (%ld day%s old)", age.days, age.days == 1 ? "" : "s");
+        if (strcmp(v->sha256, bundled_sha) == 0)
+            fprintf(stderr, ": the list bundled with redflag (no newer one was ever imported)\n");
+        else
+            fprintf(stderr, ": %s %s\n", from_url ? "downloaded from" : "imported from",
+                    v->source_file);
+    }
+    if (!in_force.count) fprintf(stderr, "  none\n");
+    rf_version_list_free(&in_force);
 }
 
 int cli_lists_update(int argc, char **argv)
@@ -346,10 +389,11 @@ int cli_lists_update(int argc, char **argv)
         if (update_one(st, &all.items[i], &opts)) failed++;
         fflush(stdout);
     }
-    if (failed)
-        fprintf(stderr, "redflag: %d of %d source%s failed; the lists in force are those of "
-                        "the last successful update\n",
-                failed, done, done == 1 ? "" : "s");
+    if (failed) {
+        fprintf(stderr, "redflag: %d of %d source%s failed; the lists in force now:\n", failed,
+                done, done == 1 ? "" : "s");
+        print_in_force(st);
+    }
     status = failed ? CLI_EXIT_ERROR : 0;
 
 done:

@@ -508,6 +508,39 @@ static const char *tomorrow(char out[11])
     return out;
 }
 
+/* Refuses the version `imp` is writing when it would remove more than RF_MAX_SHRINK_PERCENT
+ * of the entities of the version of its feed it replaces (see rf_import_list_file), and
+ * records which version that is in `out`. Entity counts, not ids, are compared: a publisher
+ * may renumber its entries (the CSL's ids change from file to file), but a whole list is
+ * never shorter by a tenth from one issue to the next unless it was cut. */
+static int check_shrink(rf_import_summary *out, const rf_import *imp,
+                        const char *name, const rf_import_options *opts, rf_error *err)
+{
+    rf_version_list prev = {0};
+    const rf_version *p;
+    long long lost;
+    int rc = rf_import_replaces(&prev, imp, err);
+
+    if (rc || !prev.count) return rc;
+    p = &prev.items[0];
+    out->replaces = p->id;
+    out->replaced_entities = p->entities;
+    lost = p->entities - out->entities;
+    if (lost * 100 > p->entities * RF_MAX_SHRINK_PERCENT && !(opts && opts->allow_shrink)) {
+        out->shrunk = 1;
+        rc = rf_error_set(err, RF_EFORMAT, name, 0,
+                          "the file holds %ld entities where the %s version it would replace "
+                          "(version %lld, %s %.10s) holds %lld: it would remove %lld of them "
+                          "(%lld %%, more than %d %%). A truncated download or a partial "
+                          "file? Nothing was imported; version %lld stays in force",
+                          out->entities, p->feed, p->id, p->published ? "published" : "imported",
+                          p->published ? p->published : p->imported_at, p->entities, lost,
+                          lost * 100 / p->entities, RF_MAX_SHRINK_PERCENT, p->id);
+    }
+    rf_version_list_free(&prev);
+    return rc;
+}
+
 /* Imports `in`: a first pass (rf_list_survey) takes its sha256 and its sample, so that the
  * format is known and a file already imported is skipped before anything is written; then
  * the format reads the file again, as a stream, inside the version's transaction. Reading a
@@ -605,7 +638,8 @@ static int import_input(rf_import_summary *out, rf_store *st, rf_list_input *in,
         if (!cx.parts[i].name)
             rc = rf_list_warn(&cx, 0, "no %s beside this file: what it holds is missing from "
                               "this version", def->set_files[i + 1]);
-    if (rc != 0 || (rc = def->parse(&cx)) != 0) {
+    if (rc != 0 || (rc = def->parse(&cx)) != 0 ||
+        (rc = check_shrink(out, cx.imp, in->name, opts, err)) != 0) {
         rf_import_abort(cx.imp);
         out->entities = out->names = out->warnings = 0;
         goto cleanup;

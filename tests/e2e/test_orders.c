@@ -247,7 +247,7 @@ static void test_e2e_orders__csv_report_carries_lines_and_embargo(void **state)
     r = e2e_redflag("csv.db", "screen --format csv '%s'", ubl);
     assert_int_equal(r.status, 1);
     assert_non_null(strstr(r.out, ",format,doc_type,date,order_line,part_number,eccn,hs_code,"
-                                  "lines,embargo,embargo_reason\r\n"));
+                                  "lines,embargo,embargo_reason,list_age_days,"));
     got = summarise("csv", r.out);
     assert_non_null(strstr(got, "review|ship_to|Huawei Device Co., Ltd.|PO-4500118423|-|-|"
                                 "10 AD9361BBCZ (ECCN 5A991.b, HS 854239); 20 XC7K325T-2FFG900I "

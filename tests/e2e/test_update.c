@@ -19,7 +19,6 @@
 #include "importers/rf_importers.h"
 #include "rf_test.h"
 
-#define CSL "lists/consolidated_current_sample.csv"
 #define DPL "lists/dpl_2023-11.txt"
 #define SDN_XML "lists/ofac/sdn_xml_sample_2019.xml"
 
@@ -39,8 +38,27 @@ static void copy_file(const char *from, const char *to)
     free(data);
 }
 
-/* The server's tree: csl/consolidated.csv, dpl/dpl.txt and ofac/sdn.xml, copies of the real
- * files. */
+/* A newer CSL for the server to publish: the bundled May 2022 list without its last row.
+ * It must be a whole list: a file much shorter than the version in force (the bundled list,
+ * in a new database) is refused as cut short. */
+static void write_current_csl(const char *to)
+{
+    char bundled[1024];
+    rf_buf data = {0};
+    rf_error err;
+    size_t len;
+
+    e2e_src(bundled, sizeof bundled, "lists/data/consolidated_2022-05.csv.gz");
+    assert_int_equal(rf_file_read(&data, NULL, bundled, 0, &err), RF_OK);
+    len = data.len;
+    while (len && data.data[len - 1] == '\n') len--;
+    while (len && data.data[len - 1] != '\n') len--;
+    assert_int_equal(rf_test_write_file(to, data.data, len), 0);
+    rf_buf_free(&data);
+}
+
+/* The server's tree: csl/consolidated.csv (the bundled CSL but one row), dpl/dpl.txt and
+ * ofac/sdn.xml, copies of the real files. */
 static int setup(void **state)
 {
     static int n;
@@ -57,7 +75,7 @@ static int setup(void **state)
     snprintf(path, sizeof path, "%s/dpl", f->root);
     mkdir(path, 0700);
     snprintf(path, sizeof path, "%s/csl/consolidated.csv", f->root);
-    copy_file(rf_test_data(CSL), path);
+    write_current_csl(path);
     snprintf(path, sizeof path, "%s/dpl/dpl.txt", f->root);
     copy_file(rf_test_data(DPL), path);
     snprintf(path, sizeof path, "%s/ofac", f->root);
@@ -123,7 +141,7 @@ static void test_e2e_update__first_imports_second_is_not_modified(void **state)
     if (r.status != 0) fprintf(stderr, "%s\n%s\n", r.out, r.err);
     assert_int_equal(r.status, 0);
     assert_non_null(strstr(r.out, "csl: http://127.0.0.1:"));
-    assert_non_null(strstr(r.out, "/csl/consolidated.csv: imported as version 2: csl-csv, 13 "
+    assert_non_null(strstr(r.out, "/csl/consolidated.csv: imported as version 2: csl-csv, 14159 "
                                   "entities"));
     assert_non_null(strstr(r.out, "/dpl/dpl.txt: imported as version 3: dpl-tsv, 665 entities"));
     e2e_out_free(&r);
@@ -169,13 +187,13 @@ static void test_e2e_update__first_imports_second_is_not_modified(void **state)
     }
     r = e2e_redflag("update.db", "lists update --sources '%s'", f->sources);
     assert_int_equal(r.status, 0);
-    assert_non_null(strstr(r.out, "/csl/consolidated.csv: imported as version 4: csl-csv, 12 "
+    assert_non_null(strstr(r.out, "/csl/consolidated.csv: imported as version 4: csl-csv, 14158 "
                                   "entities"));
     assert_non_null(strstr(r.out, "/dpl/dpl.txt: not modified"));
     e2e_out_free(&r);
     r = e2e_redflag("update.db", "lists diff 2 4");
     assert_int_equal(r.status, 0);
-    assert_non_null(strstr(r.out, "0 added, 1 removed, 0 changed, 12 unchanged"));
+    assert_non_null(strstr(r.out, "0 added, 1 removed, 0 changed, 14158 unchanged"));
     e2e_out_free(&r);
 
     /* OFAC's sdn.xml, the default OFAC source: published on the date the file states. */
@@ -280,8 +298,12 @@ static void test_e2e_update__offline_and_stalled_servers_say_so(void **state)
     assert_int_equal(r.status, 2);
     assert_non_null(strstr(r.err, "cannot reach 127.0.0.1"));
     assert_non_null(strstr(r.err, "offline"));
-    assert_non_null(strstr(r.err, "2 of 2 sources failed; the lists in force are those of the "
-                                  "last successful update"));
+    assert_non_null(strstr(r.err, "2 of 2 sources failed; the lists in force now:"));
+    /* They are the ones the first update imported, named with their dates and origin. */
+    assert_non_null(strstr(r.err, "  bis-dpl version 3, published "));
+    assert_non_null(strstr(r.err, "/dpl/dpl.txt\n"));
+    assert_non_null(strstr(r.err, "  csl version 2, no publication date, imported "));
+    assert_null(strstr(r.err, "bundled"));
     e2e_out_free(&r);
     assert_int_equal(versions("offline.db"), 3);
     r = e2e_redflag("offline.db", "lists status");

@@ -35,7 +35,8 @@ static void import_2018(const char *db)
     assert_int_equal(r.status, 0);
     assert_non_null(strstr(r.out, "published 2018-05-01, version 2"));
     e2e_out_free(&r);
-    r = e2e_redflag(db, "lists import --effective 2018-08-01 '%s'", aug);
+    /* The excerpts are parts of the list: August's lists a fifth fewer than May's. */
+    r = e2e_redflag(db, "lists import --allow-shrink --effective 2018-08-01 '%s'", aug);
     assert_int_equal(r.status, 0);
     assert_non_null(strstr(r.out, "published 2018-08-01, version 3"));
     e2e_out_free(&r);

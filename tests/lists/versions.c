@@ -33,7 +33,8 @@ static rf_store *open_store(const char *name)
 /* Imports a real list file through its importer; returns the new version's id. */
 static long long import(rf_store *st, const char *path, const char *effective)
 {
-    rf_import_options opts = {.effective = effective};
+    /* The DPL excerpts are parts of the list: August's lists a fifth fewer than May's. */
+    rf_import_options opts = {.effective = effective, .allow_shrink = 1};
     rf_import_summary sum;
     rf_error err;
     int rc = rf_import_list_file(&sum, st, path, &opts, &err);
@@ -137,7 +138,8 @@ static void test_versions__csl_diff_matches_entities_by_list_and_id(void **state
 {
     rf_store *st = open_store("csl.db");
     rf_buf data = {0};
-    rf_import_options opts = {.effective = "2023-11-01"};
+    /* The November 2023 file is a part of the CSL (4,226 of its entities). */
+    rf_import_options opts = {.effective = "2023-11-01", .allow_shrink = 1};
     rf_import_summary sum;
     rf_diff_counts n;
     seen s;
@@ -339,6 +341,49 @@ static void test_versions__download_records_and_schema_upgrade(void **state)
     rf_store_close(st);
 }
 
+/* The age of the versions in force, as screening reports it: from the publication date,
+ * or from the import for a file that gives none; the oldest of a set decides. */
+static void test_versions__age_from_publication_or_import(void **state)
+{
+    rf_store *st = open_store("age.db");
+    rf_version_list in_force = {0};
+    rf_version_age age;
+    rf_error err;
+    long long may;
+    (void)state;
+
+    may = import(st, rf_test_data(DPL_MAY), "2018-05-01");
+    import(st, rf_test_data("lists/consolidated_current_sample.csv"), NULL);
+    assert_int_equal(rf_store_versions_in_force(&in_force, st, NULL, &err), RF_OK);
+    assert_int_equal(in_force.count, 2);
+    /* The DPL excerpt across a leap day: 2018-05-01 to 2020-03-01 is 670 days. */
+    assert_int_equal(rf_versions_oldest(&age, &in_force, "2020-03-01", &err), RF_OK);
+    assert_int_equal(age.version->id, may);
+    assert_string_equal(age.version->feed, "bis-dpl");
+    assert_string_equal(age.date, "2018-05-01");
+    assert_false(age.from_import);
+    assert_int_equal(age.days, 670);
+    /* The CSL sample gives no date: it counts from its import, today, in a timestamp. */
+    for (size_t i = 0; i < in_force.count; i++) {
+        if (strcmp(in_force.items[i].feed, "csl") != 0) continue;
+        assert_int_equal(rf_version_age_on(&age, &in_force.items[i],
+                                           in_force.items[i].imported_at, &err),
+                         RF_OK);
+        assert_true(age.from_import);
+        assert_int_equal(age.days, 0);
+        assert_int_equal(strncmp(age.date, in_force.items[i].imported_at, 10), 0);
+        /* A date before the version is a negative age, not an error. */
+        assert_int_equal(rf_version_age_on(&age, &in_force.items[i], "2018-05-01", &err),
+                         RF_OK);
+        assert_true(age.days < 0);
+    }
+    assert_int_equal(rf_version_age_on(&age, &in_force.items[0], "May 2020", &err), RF_EUSAGE);
+    assert_int_equal(rf_versions_oldest(&age, NULL, "2020-03-01", &err), RF_OK);
+    assert_null(age.version);
+    rf_version_list_free(&in_force);
+    rf_store_close(st);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -347,6 +392,7 @@ int main(void)
         cmocka_unit_test(test_versions__a_changed_listing_names_its_fields),
         cmocka_unit_test(test_versions__previous_version_and_removed_snapshot),
         cmocka_unit_test(test_versions__download_records_and_schema_upgrade),
+        cmocka_unit_test(test_versions__age_from_publication_or_import),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

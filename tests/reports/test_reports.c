@@ -344,8 +344,11 @@ static void test_reports__jsonl_one_valid_object_per_party(void **state)
                                    "null, \"origin\": null, \"part_number\": null, "
                                    "\"party_id\": null, \"ref\": \"open-orders.csv:12\""));
     assert_non_null(strstr(parsed, "\"name\": \"=cmd|'/C calc'!A0\""));
+    /* screened as of 2024-03-20 against the list of 2022-05-01: 689 days, stale */
     assert_non_null(strstr(parsed, "\"hits\": [], \"hs_code\": null, \"line\": 2, \"lines\": [], "
-                                   "\"name\": "
+                                   "\"list_age_days\": 689, \"list_date\": \"2022-05-01\", "
+                                   "\"list_date_from\": \"published\", \"list_feed\": \"csl\", "
+                                   "\"lists_stale\": true, \"name\": "
                                    "\"Kimball Electronics, Inc.\", \"order_line\": null, "
                                    "\"origin\": null, \"part_number\": null, \"party_id\": null, "
                                    "\"ref\": \"SO-24-0311\", \"region\": null, \"role\": "
@@ -369,13 +372,15 @@ static void test_reports__csv_one_row_per_hit_and_no_formulas(void **state)
                                  "license_requirement,license_policy,programs,explanation,"
                                  "fingerprint,state,decided_by,decided_at,reason,changes,"
                                  "as_of,versions,delisted,format,doc_type,date,order_line,"
-                                 "part_number,eccn,hs_code,lines,embargo,embargo_reason\r\n"));
+                                 "part_number,eccn,hs_code,lines,embargo,embargo_reason,"
+                                 "list_age_days,list_date,list_date_from,list_feed,lists_stale\r\n"));
     assert_non_null(strstr(rows, "[\"SO-24-0311\", \"open-orders.csv\", \"2\", \"buyer\", "
                                  "\"Kimball Electronics, Inc.\", \"US\", \"clear\", \"\", \"\", "
                                  "\"\", \"\", \"\", \"\", \"\", \"\", \"\", \"\", \"\", "
                                  "\"\", \"\", \"\", \"\", \"\", \"\", \"2024-03-20\", \"1\", "
                                  "\"\", \"csv\", \"\", \"\", \"\", \"\", \"\", \"\", \"\", "
-                                 "\"\", \"\"]"));
+                                 "\"\", \"\", \"689\", \"2022-05-01\", \"published\", \"csl\", "
+                                 "\"true\"]"));
     assert_non_null(strstr(rows, "[\"SO-24-0317\", \"open-orders.csv\", \"8\", \"end_user\", "
                                  "\"Shenzhen Huawei Technologies\", \"CN\", \"review\", \"EL\", "
                                  "\"d05d55fa214aff19c1eb3270d54905e4e362d445\", \"Huawei "

@@ -35,7 +35,7 @@ void on_warning(const char *file, long line, const char *message, void *ctx)
 int import_ok(rf_import_summary *sum, rf_store *st, const char *path, const char *effective,
               warnings *w)
 {
-    rf_import_options opts = {effective, on_warning, w};
+    rf_import_options opts = {effective, on_warning, w, 0};
     rf_error err;
     int rc = rf_import_list_file(sum, st, path, &opts, &err);
     if (rc) {

@@ -337,7 +337,7 @@ static void test_csl__partial_2023_truncated_row_and_repeated_header(void **stat
     rf_error err;
     rf_buf data = {0};
     warnings w = {0};
-    rf_import_options opts = {NULL, on_warning, &w};
+    rf_import_options opts = {NULL, on_warning, &w, 0};
     const char *cut;
     char *end;
     (void)state;
@@ -497,10 +497,25 @@ static void test_dpl__history_excerpts_by_effective_date(void **state)
                      RF_OK);
     assert_string_equal(sum.published, "2018-05-01");
     assert_int_equal(sum.entities, 10);
-    assert_int_equal(import_ok(&sum, st, rf_test_data("lists/dpl_2018-08-01_excerpt.txt"),
-                               "2018-08-01", &w),
-                     RF_OK);
+    /* The August excerpt lists 8 of May's 10 parties: a fifth gone, which is refused with
+     * both counts unless allowed (the excerpts are parts of the list, not the whole list). */
+    {
+        rf_import_options opts = {"2018-08-01", NULL, NULL, 0};
+        assert_int_equal(rf_import_list_file(&sum, st, rf_test_data("lists/dpl_2018-08-01_excerpt.txt"),
+                                             &opts, &err),
+                         RF_EFORMAT);
+        assert_true(sum.shrunk);
+        assert_int_equal(sum.replaced_entities, 10);
+        assert_non_null(strstr(err.message, "the file holds 8 entities where the bis-dpl version "
+                                            "it would replace"));
+        assert_non_null(strstr(err.message, "holds 10: it would remove 2 of them (20 %"));
+        opts.allow_shrink = 1;
+        assert_int_equal(rf_import_list_file(&sum, st, rf_test_data("lists/dpl_2018-08-01_excerpt.txt"),
+                                             &opts, &err),
+                         RF_OK);
+    }
     assert_int_equal(sum.entities, 8);
+    assert_false(sum.shrunk);
     assert_int_equal(rf_snapshot_load(&may, st, "2018-06-01", &err), RF_OK);
     assert_int_equal(rf_snapshot_load(&aug, st, "2018-09-01", &err), RF_OK);
     zte = find(may, "DPL", "ZHONGXING TELECOMMUNICATIONS EQUIPMENT CORPORATION");
@@ -704,7 +719,7 @@ static void test_reimport__same_file_is_already_imported(void **state)
     assert_int_equal(count_versions(st), 1);
     /* A bad --effective date is refused before anything is written. */
     {
-        rf_import_options opts = {"2023-13-01", NULL, NULL};
+        rf_import_options opts = {"2023-13-01", NULL, NULL, 0};
         assert_int_equal(rf_import_list_file(&sum, st, rf_test_data("lists/consolidated_current_sample.csv"),
                                              &opts, &err),
                          RF_EUSAGE);
