@@ -205,7 +205,7 @@ int cli_screen(int argc, char **argv)
         {NULL, 0, NULL, 0}};
     const char *db = NULL, *output = NULL, *as_of = NULL, *format_name = NULL;
     rf_column_map maps[MAX_MAPS];
-    rf_order_options order_opts = {maps, 0};
+    rf_order_options order_opts = {.maps = maps};
     rf_report_format format;
     rf_report_context report_ctx;
     /* --as-of document: the run's versions are recorded as orders meet them */

@@ -63,7 +63,7 @@ static void got_free(got *g)
 static int read_orders(got *g, rf_error *err, const char *path, const rf_column_map *maps,
                        size_t n_maps)
 {
-    rf_order_options opts = {maps, n_maps};
+    rf_order_options opts = {.maps = maps, .n_maps = n_maps};
     rf_error_clear(err);
     return rf_orders_read(path, &opts, collect, g, err);
 }
