@@ -246,6 +246,18 @@ int rf_report_add(rf_report *rep, const rf_party *party, const rf_result *res, r
     return rf_report_add_hits(rep, party, rep->hits, n, err);
 }
 
+int rf_report_add_warning(rf_report *rep, const char *file, long line, const char *message,
+                          rf_error *err)
+{
+    if (!rep || !message) return rf_error_set(err, RF_EUSAGE, NULL, 0, "no report or warning");
+    switch (rep->format) {
+    case RF_REPORT_CSV: return rf_report_csv_warning(rep, file, line, message, err);
+    case RF_REPORT_HTML: return rf_report_html_warning(rep, file, line, message, err);
+    case RF_REPORT_JSONL:
+    default: return rf_report_jsonl_warning(rep, file, line, message, err);
+    }
+}
+
 int rf_report_add_failure(rf_report *rep, const rf_error *failure, rf_error *err)
 {
     if (!rep || !failure) return rf_error_set(err, RF_EUSAGE, NULL, 0, "no report or failure");
