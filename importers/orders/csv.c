@@ -246,13 +246,14 @@ static int read_header(csv_in *in)
     size_t n_maps = in->opts ? in->opts->n_maps : 0;
     int rank[ORD_COL_KINDS], parties = 0, mapped_maker = 0;
     char want[256], key[256];
+    ord_header_table *table = NULL;
 
     in->header_line = in->row_line;
     in->n_cols = in->field;
     in->cols = calloc(in->n_cols ? in->n_cols : 1, sizeof *in->cols);
     in->unread = calloc(in->n_cols ? in->n_cols : 1, sizeof *in->unread);
     in->unread_example = calloc(in->n_cols ? in->n_cols : 1, sizeof *in->unread_example);
-    if (!in->cols || !in->unread || !in->unread_example)
+    if (!in->cols || !in->unread || !in->unread_example || ord_header_table_new(&table))
         return fail(in, RF_ENOMEM, in->header_line, "out of memory");
     for (int k = 0; k < ORD_COL_KINDS; k++) in->qual[k] = rank[k] = -1;
 
@@ -260,7 +261,7 @@ static int read_header(csv_in *in)
         column *c = &in->cols[i];
         const char *h = header_cell(in, i);
         int r;
-        ord_col_kind kind = ord_header_kind(&c->role, &r, h, strlen(h));
+        ord_col_kind kind = ord_header_kind(table, &c->role, &r, h, strlen(h));
         if (kind == ORD_COL_PARTY) {
             c->kind = kind;
             parties++;
@@ -272,6 +273,7 @@ static int read_header(csv_in *in)
             rank[kind] = r;
         }
     }
+    ord_header_table_free(table);
     for (size_t m = 0; m < n_maps; m++) {
         const rf_column_map *map = &in->opts->maps[m];
         int found = 0;

@@ -301,18 +301,46 @@ void ord_header_key(char *out, size_t out_size, const char *s, size_t len)
     free(folded);
 }
 
-/* The table entry whose key is `key`, or -1. */
-static int find(const char *key)
+struct ord_header_table {
+    rf_buf keys;              /* each entry's key, NUL-terminated */
+    size_t off[N_HEADERS];
+};
+
+int ord_header_table_new(ord_header_table **out)
 {
-    char entry[128];
+    ord_header_table *t = calloc(1, sizeof *t);
+    char key[128];
+    *out = NULL;
+    if (!t) return RF_ENOMEM;
     for (size_t i = 0; i < N_HEADERS; i++) {
-        ord_header_key(entry, sizeof entry, headers[i].header, strlen(headers[i].header));
-        if (strcmp(entry, key) == 0) return (int)i;
+        ord_header_key(key, sizeof key, headers[i].header, strlen(headers[i].header));
+        t->off[i] = t->keys.len;
+        if (rf_buf_append(&t->keys, key, strlen(key) + 1)) {
+            ord_header_table_free(t);
+            return RF_ENOMEM;
+        }
     }
+    *out = t;
+    return RF_OK;
+}
+
+void ord_header_table_free(ord_header_table *t)
+{
+    if (!t) return;
+    rf_buf_free(&t->keys);
+    free(t);
+}
+
+/* The table entry whose key is `key`, or -1. */
+static int find(const ord_header_table *t, const char *key)
+{
+    for (size_t i = 0; i < N_HEADERS; i++)
+        if (strcmp(t->keys.data + t->off[i], key) == 0) return (int)i;
     return -1;
 }
 
-ord_col_kind ord_header_kind(const char **role, int *rank, const char *header, size_t len)
+ord_col_kind ord_header_kind(const ord_header_table *t, const char **role, int *rank,
+                             const char *header, size_t len)
 {
     char key[256];
     int i;
@@ -321,12 +349,12 @@ ord_col_kind ord_header_kind(const char **role, int *rank, const char *header, s
     *rank = -1;
     ord_header_key(key, sizeof key, header, len);
     if (!key[0]) return ORD_COL_IGNORE;
-    i = find(key);
+    i = find(t, key);
     for (size_t k = 0; i < 0 && k < sizeof role_suffixes / sizeof role_suffixes[0]; k++) {
         size_t n = strlen(key), sn = strlen(role_suffixes[k]);
         if (n <= sn || strcmp(key + n - sn, role_suffixes[k]) != 0) continue;
         key[n - sn] = '\0';
-        i = find(key);
+        i = find(t, key);
         if (i >= 0 && headers[i].kind != ORD_COL_PARTY) i = -1;
         key[n - sn] = role_suffixes[k][0];
     }

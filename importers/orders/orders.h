@@ -42,11 +42,16 @@ typedef enum ord_col_kind {
  * spaces, tabs, underscores, hyphens or punctuation one '_', none at the ends ("Ship-to
  * party" and "SHIP_TO  PARTY" are both ship_to_party). Cut at out_size. */
 void ord_header_key(char *out, size_t out_size, const char *header, size_t len);
-/* What the column headed `header` holds, from the one table of header words in every
- * language (headers.c): ORD_COL_PARTY with the role of its parties in *role (static), a
- * qualifier kind, or ORD_COL_IGNORE. *rank orders columns of the same kind: lower is the
- * better name for it ("Part Number" before "Item"). */
-ord_col_kind ord_header_kind(const char **role, int *rank, const char *header, size_t len);
+/* The one table of header words in every language (headers.c), its entries normalised with
+ * ord_header_key once per file read rather than once per column. */
+typedef struct ord_header_table ord_header_table;
+int ord_header_table_new(ord_header_table **out); /* RF_ENOMEM */
+void ord_header_table_free(ord_header_table *t);  /* NULL is a no-op */
+/* What the column headed `header` holds: ORD_COL_PARTY with the role of its parties in *role
+ * (static), a qualifier kind, or ORD_COL_IGNORE. *rank orders columns of the same kind: lower
+ * is the better name for it ("Part Number" before "Item"). */
+ord_col_kind ord_header_kind(const ord_header_table *t, const char **role, int *rank,
+                             const char *header, size_t len);
 
 /* What a cell reads as, for judging a column by its content (bom.c). */
 enum {
