@@ -240,7 +240,8 @@ static int ascii_alnum(unsigned char c)
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
 }
 
-/* Appends `c` (a run of separators as one '_', none at the start) within out_size. */
+/* Appends the `len` bytes at `s` to out, or for a separator one '_' (a run of separators is
+ * one, none at the start), within out_size. */
 static void key_put(char *out, size_t out_size, size_t *n, const char *s, size_t len, int sep)
 {
     if (sep) {
