@@ -168,6 +168,14 @@ typedef struct rf_order_options {
     const rf_column_map *maps;
     size_t n_maps;
     const char *sheet; /* .xlsx: the sheet to read, by name (any case); NULL: the first visible */
+    /* 1: a document with no party at all (a header and no rows, every party cell empty) is
+     * read as such; 0: it fails with RF_EFORMAT, since a truncated export must not pass for
+     * a clean one. */
+    int allow_empty;
+    /* Called with each warning about the document (a column not read whose cells read as
+     * company names), with the line it concerns; may be NULL. */
+    void (*on_warning)(const char *file, long line, const char *message, void *ctx);
+    void *warning_ctx;
 } rf_order_options;
 
 /* The order formats rf_orders_read tells apart by content. XML is UBL or cXML, told apart by
@@ -190,12 +198,16 @@ rf_order_format rf_order_format_detect(const char *data, size_t len);
  * accepted, "-" is standard input), and calls `fn` once per party in document order.
  *
  * CSV (a header row, comma / semicolon / tab separated, UTF-8 with or without BOM): a party
- * column is any of name, party, party_name, company, customer, supplier, vendor, buyer,
- * seller, consignee, end_user, ship_to, manufacturer (the column's header is the party's
- * role) or one named by `opts->maps`; address, city, country and ref columns qualify the
- * parties of the row. When no header names a party column, the column whose content reads as
- * manufacturer names is taken (role manufacturer), else the file is refused. Streams: memory
- * does not grow with the file.
+ * column is one whose header names a role (customer, supplier, vendor, buyer, consignee,
+ * end_user, ship_to, manufacturer, "Ultimate Consignee", "Sold-to party", Lieferant,
+ * Fournisseur, 供应商, 仕入先, ...: the table in importers/orders/headers.c, compared
+ * ignoring case, accents, spacing and punctuation), plus those named by `opts->maps`;
+ * address, city, country and ref columns qualify the parties of the row. When no header
+ * names a party column (maps aside) and no map names a manufacturer, the column whose content
+ * reads as manufacturer names is taken too (role manufacturer); a file with neither is
+ * refused. A column read by none of these whose cells read as company names is a warning
+ * (opts->on_warning) naming it and the --map that reads it. Streams: memory does not grow
+ * with the file.
  *
  * Excel workbooks (.xlsx, up to 64 MiB): the sheet `opts->sheet` names, else the first
  * visible one, read as the CSV it would export, a spreadsheet row per line (see xlsx.c).
@@ -209,8 +221,9 @@ rf_order_format rf_order_format_detect(const char *data, size_t len);
  * several documents, handed out one after the other.
  *
  * A malformed row or document fails with the file and line (and column or segment in the
- * message) in `err`, after the parties read before it were delivered. `opts` (column maps,
- * CSV only) may be NULL. */
+ * message) in `err`, after the parties read before it were delivered. A document without a
+ * single party fails with RF_EFORMAT unless opts->allow_empty. `opts` may be NULL (no maps,
+ * no warnings, empty documents refused). */
 int rf_orders_read(const char *path, const rf_order_options *opts, rf_party_fn fn, void *ctx,
                    rf_error *err);
 

@@ -4,6 +4,8 @@
  * outside. */
 #include "reports/report_internal.h"
 
+#include <string.h>
+
 static const char header[] =
     "ref,document,line,role,name,country,status,list,source_id,listed_name,matched,score,"
     "entity_type,federal_register,license_requirement,license_policy,programs,explanation,"
@@ -162,5 +164,37 @@ int rf_report_csv_add(rf_report *rep, const rf_party *party, const rf_hit *const
                       size_t n_hits, rf_error *err)
 {
     int rc = rf_report_csv_format(rep, party, hits, n_hits, err);
+    return rc ? rc : rf_report_write(rep, &rep->line, err);
+}
+
+int rf_report_csv_format_warning(rf_report *rep, const char *file, long line,
+                                 const char *message, rf_error *err)
+{
+    rf_buf *b = &rep->line;
+    size_t columns = 1, explanation = 0, at = 0;
+    int rc;
+
+    /* The message goes in the explanation column, wherever the header puts it. */
+    for (const char *p = header; *p != '\r'; p++) {
+        if (*p != ',') continue;
+        columns++;
+        if (strncmp(p + 1, "explanation,", 12) == 0) explanation = columns - 1;
+    }
+    rf_buf_reset(b);
+    if ((rc = rf_buf_putc(b, ',')) || (rc = rf_csv_cell(b, file)) ||
+        (rc = rf_buf_printf(b, ",%ld,,,,warning", line)))
+        goto fail;
+    for (at = 7; at < columns && rc == RF_OK; at++)
+        if ((rc = rf_buf_putc(b, ',')) == RF_OK && at == explanation) rc = rf_csv_cell(b, message);
+    if (rc || (rc = rf_buf_puts(b, "\r\n"))) goto fail;
+    return RF_OK;
+fail:
+    return rf_error_set(err, rc, file, line, "cannot format the report: %s", rf_strerror(rc));
+}
+
+int rf_report_csv_warning(rf_report *rep, const char *file, long line, const char *message,
+                          rf_error *err)
+{
+    int rc = rf_report_csv_format_warning(rep, file, line, message, err);
     return rc ? rc : rf_report_write(rep, &rep->line, err);
 }

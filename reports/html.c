@@ -1,8 +1,9 @@
 /* html.c: the HTML report, one self-contained file for people: the verdict and a summary of
  * what was screened against what (list versions with their sha256, so the run can be
- * reproduced), the documents that could not be read, every flagged party with each hit
- * explained and the matching words marked, then the clear parties folded away. No script,
- * no external asset: it opens offline and prints.
+ * reproduced), the documents that could not be read, the warnings about the input (a column
+ * of names not read), every flagged party with each hit explained and the matching words
+ * marked, then the clear parties folded away. No script, no external asset: it opens offline
+ * and prints.
  *
  * The summary comes first but is known last, so each party is rendered into memory as it
  * arrives (nothing of the result or the snapshot is kept) and the page is written at close. */
@@ -36,7 +37,8 @@ struct html_state {
     long n_embargo;   /* parties in an embargoed destination */
     rf_buf clear;     /* rendered <tr>s */
     rf_buf failures;  /* rendered <tr>s */
-    long parties, n_flagged, n_red, n_clear, n_failures;
+    rf_buf warnings;  /* rendered <tr>s */
+    long parties, n_flagged, n_red, n_clear, n_failures, n_warnings;
     /* Flagged parties by their most urgent hit: new alarms (n_red of them likely), known
      * alarms (confirmed, escalated), cleared earlier, and (rescreen) no longer matched. */
     long n_new, n_confirmed, n_escalated, n_cleared, n_gone;
@@ -554,6 +556,20 @@ int rf_report_html_failure(rf_report *rep, const rf_error *failure, rf_error *er
     return RF_OK;
 }
 
+int rf_report_html_warning(rf_report *rep, const char *file, long line, const char *message,
+                           rf_error *err)
+{
+    html_state *s = rep->html;
+    rf_hb h = {&s->warnings, RF_OK};
+
+    s->n_warnings++;
+    rf_hb_elem(&h, "<tr><td class=\"mono\">", file, "</td><td>");
+    if (line > 0) rf_hb_num(&h, line);
+    rf_hb_elem(&h, "</td><td>", message, "</td></tr>\n");
+    if (h.rc) return rf_error_set(err, h.rc, NULL, 0, "out of memory");
+    return RF_OK;
+}
+
 /* ---- the page ------------------------------------------------------------------------- */
 
 static const char style[] =
@@ -681,7 +697,7 @@ static void render_stale(rf_hb *h, const rf_report *rep, const html_state *s)
 static void render_verdict(rf_hb *h, const rf_report *rep, const html_state *s)
 {
     const char *cls = s->n_failures || s->n_red || s->n_confirmed || s->n_embargo ? "red"
-                      : s->n_new || s->n_escalated || s->n_stale    ? "amber"
+                      : s->n_new || s->n_escalated || s->n_stale || s->n_warnings ? "amber"
                                                                    : "green";
     rf_hb_raw(h, "<p class=\"verdict ");
     rf_hb_raw(h, cls);
@@ -722,6 +738,14 @@ static void render_verdict(rf_hb *h, const rf_report *rep, const html_state *s)
     known(h, s->n_delisted, " clear, but listed until a recent list version: see Delisted "
                             "parties.");
     render_stale(h, rep, s);
+    if (s->n_warnings) {
+        /* a clear verdict that rests on columns left unread must say so where it is read */
+        rf_hb_raw(h, " ");
+        rf_hb_num(h, s->n_warnings);
+        rf_hb_raw(h, s->n_warnings == 1 ? " warning about the input"
+                                        : " warnings about the input");
+        rf_hb_raw(h, " (names that were not screened): see Warnings.");
+    }
     rf_hb_raw(h, "</p>\n");
 }
 
@@ -890,6 +914,14 @@ static void render_page(rf_hb *h, const rf_report *rep, html_state *s)
         rf_hb_raw(h, "</tbody></table>\n");
     }
 
+    if (s->n_warnings) {
+        rf_hb_raw(h, "<h2>Warnings</h2>\n<p class=\"meta\">What was read of these documents "
+                     "was screened; what the warning names was not.</p>\n<table><thead><tr>"
+                     "<th>File</th><th>Line</th><th>Warning</th></tr></thead><tbody>\n");
+        rf_hb_raw(h, s->warnings.data);
+        rf_hb_raw(h, "</tbody></table>\n");
+    }
+
     rf_hb_raw(h, "<h2>Flagged parties</h2>\n");
     if (s->n_flagged || s->n_embargo) {
         rf_hb_raw(h, "<p class=\"meta\">Marked words matched. <b>Likely match</b>: a listed name "
@@ -953,6 +985,7 @@ void rf_report_html_free(html_state *s)
     rf_html_docs_free(s->by_document);
     rf_buf_free(&s->clear);
     rf_buf_free(&s->failures);
+    rf_buf_free(&s->warnings);
     rf_buf_free(&s->delisted);
     for (size_t i = 0; i < s->n_dates; i++) free(s->dates[i].as_of), free(s->dates[i].versions);
     free(s->dates);

@@ -1,5 +1,6 @@
 /* jsonl.c: the JSON lines report: one object per screened party, in input order, with its
- * hits; written as each party arrives, so memory does not grow with the run. */
+ * hits; written as each party arrives, so memory does not grow with the run. A warning about
+ * an input document is an object of its own, told apart by its "warning" key. */
 #include "reports/report_internal.h"
 
 /* Appends `"key":` and the string (or null). */
@@ -172,5 +173,18 @@ cleanup:
     if (rc)
         return rf_error_set(err, rc, party->document, party->line,
                             "cannot format the report: %s", rf_strerror(rc));
+    return rf_report_write(rep, b, err);
+}
+
+int rf_report_jsonl_warning(rf_report *rep, const char *file, long line, const char *message,
+                            rf_error *err)
+{
+    rf_buf *b = &rep->line;
+    int rc;
+
+    rf_buf_reset(b);
+    if ((rc = rf_buf_puts(b, "{\"warning\":")) || (rc = rf_json_string(b, message)) ||
+        (rc = field(b, "document", file)) || (rc = rf_buf_printf(b, ",\"line\":%ld}\n", line)))
+        return rf_error_set(err, rc, file, line, "cannot format the report: %s", rf_strerror(rc));
     return rf_report_write(rep, b, err);
 }

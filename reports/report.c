@@ -9,21 +9,26 @@
 #include <time.h>
 
 /* The writers, one per format: what each does when the report opens, for each party, for a
- * file that could not be read, and when it closes (NULL: nothing). */
+ * warning about an input, for a file that could not be read, and when it closes (NULL:
+ * nothing). */
 static const struct writer {
     const char *name;
     int (*open)(rf_report *rep, rf_error *err);
     int (*add)(rf_report *rep, const rf_party *party, const rf_hit *const *hits, size_t n_hits,
                rf_error *err);
+    int (*warning)(rf_report *rep, const char *file, long line, const char *message,
+                   rf_error *err);
     int (*failure)(rf_report *rep, const rf_error *failure, rf_error *err);
     int (*close)(rf_report *rep, rf_error *err);
 } writers[] = {
-    [RF_REPORT_JSONL] = {"jsonl", NULL, rf_report_jsonl_add, NULL, NULL},
-    [RF_REPORT_CSV] = {"csv", rf_report_csv_open, rf_report_csv_add, NULL, NULL},
-    [RF_REPORT_HTML] = {"html", rf_report_html_open, rf_report_html_add, rf_report_html_failure,
-                        rf_report_html_close},
-    [RF_REPORT_XLSX] = {"xlsx", rf_report_xlsx_open, rf_report_xlsx_add, NULL,
-                        rf_report_xlsx_close},
+    [RF_REPORT_JSONL] = {"jsonl", NULL, rf_report_jsonl_add, rf_report_jsonl_warning, NULL,
+                         NULL},
+    [RF_REPORT_CSV] = {"csv", rf_report_csv_open, rf_report_csv_add, rf_report_csv_warning,
+                       NULL, NULL},
+    [RF_REPORT_HTML] = {"html", rf_report_html_open, rf_report_html_add, rf_report_html_warning,
+                        rf_report_html_failure, rf_report_html_close},
+    [RF_REPORT_XLSX] = {"xlsx", rf_report_xlsx_open, rf_report_xlsx_add, rf_report_xlsx_warning,
+                        NULL, rf_report_xlsx_close},
 };
 #define N_WRITERS (sizeof writers / sizeof writers[0])
 
@@ -284,6 +289,13 @@ int rf_report_add(rf_report *rep, const rf_party *party, const rf_result *res, r
     }
     for (size_t i = 0; i < n; i++) rep->hits[i] = rf_result_hit(res, i);
     return rf_report_add_hits(rep, party, rep->hits, n, err);
+}
+
+int rf_report_add_warning(rf_report *rep, const char *file, long line, const char *message,
+                          rf_error *err)
+{
+    if (!rep || !message) return rf_error_set(err, RF_EUSAGE, NULL, 0, "no report or warning");
+    return writers[rep->format].warning(rep, file, line, message, err);
 }
 
 int rf_report_add_failure(rf_report *rep, const rf_error *failure, rf_error *err)

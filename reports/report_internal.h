@@ -137,12 +137,22 @@ int rf_report_csv_format(rf_report *rep, const rf_party *party, const rf_hit *co
 int rf_report_xlsx_open(rf_report *rep, rf_error *err);
 int rf_report_xlsx_add(rf_report *rep, const rf_party *party, const rf_hit *const *hits,
                        size_t n_hits, rf_error *err);
+int rf_report_csv_format_warning(rf_report *rep, const char *file, long line,
+                                 const char *message, rf_error *err);
+int rf_report_xlsx_warning(rf_report *rep, const char *file, long line, const char *message,
+                           rf_error *err);
 int rf_report_xlsx_close(rf_report *rep, rf_error *err);
 void rf_report_xlsx_free(xlsx_state *x);
 int rf_report_html_open(rf_report *rep, rf_error *err);
 int rf_report_html_add(rf_report *rep, const rf_party *party, const rf_hit *const *hits,
                        size_t n_hits, rf_error *err);
 int rf_report_html_failure(rf_report *rep, const rf_error *failure, rf_error *err);
+int rf_report_jsonl_warning(rf_report *rep, const char *file, long line, const char *message,
+                            rf_error *err);
+int rf_report_csv_warning(rf_report *rep, const char *file, long line, const char *message,
+                          rf_error *err);
+int rf_report_html_warning(rf_report *rep, const char *file, long line, const char *message,
+                           rf_error *err);
 int rf_report_html_close(rf_report *rep, rf_error *err);
 void rf_report_html_free(html_state *h);
 

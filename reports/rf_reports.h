@@ -115,6 +115,12 @@ int rf_json_string(rf_buf *out, const char *s);
 /* One CSV cell: quoted when it holds a separator, quote or line break; a cell that starts
  * with = + - @ TAB or CR is prefixed with ' so spreadsheets do not run it as a formula. */
 int rf_csv_cell(rf_buf *out, const char *s);
+/* Records a warning about an input document (`file`, `line` 0 when none): a column of names
+ * that was not read. Every format carries it: an object {"warning", "document", "line"} among
+ * the JSON lines, a row with status "warning" and the message as its explanation in CSV, a
+ * table under the HTML verdict (which is then no longer green). */
+int rf_report_add_warning(rf_report *rep, const char *file, long line, const char *message,
+                          rf_error *err);
 /* Records a document that could not be read (shown in the HTML summary). */
 int rf_report_add_failure(rf_report *rep, const rf_error *failure, rf_error *err);
 /* Finishes the output (HTML is written here) and frees the report. */

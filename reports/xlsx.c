@@ -147,6 +147,13 @@ int rf_report_xlsx_add(rf_report *rep, const rf_party *party, const rf_hit *cons
     return rc ? rc : put_rows(rep, &rep->line, err);
 }
 
+int rf_report_xlsx_warning(rf_report *rep, const char *file, long line, const char *message,
+                           rf_error *err)
+{
+    int rc = rf_report_csv_format_warning(rep, file, line, message, err);
+    return rc ? rc : put_rows(rep, &rep->line, err);
+}
+
 int rf_report_xlsx_close(rf_report *rep, rf_error *err)
 {
     xlsx_state *x = rep->xlsx;

@@ -18,19 +18,34 @@
 static const char screen_help[] =
     "usage: redflag screen [--db PATH] [--format html|jsonl|csv|xlsx] [-o FILE] [--threshold X]\n"
     "                      [--map ROLE=HEADER]... [--as-of DATE|document] [--max-hits N]\n"
-    "                      [--max-list-age DAYS] [--sheet NAME] FILE...\n"
+    "                      [--max-list-age DAYS] [--sheet NAME] [--allow-empty] FILE...\n"
     "\n"
     "Screens every party of every order, party list or bill of materials FILE (CSV with a\n"
     "header row; comma, semicolon or tab separated; UTF-8; gzip accepted; - is standard\n"
-    "input) against the list versions in force, and writes one report for all files.\n"
-    "Headers ignore case; a space or hyphen counts as _ (\"End User\" is end_user). Each\n"
-    "non-empty cell of a party column is one party: name, party, party_name, company (role\n"
-    "party), customer, supplier, vendor, buyer, seller, consignee, end_user, ship_to,\n"
-    "manufacturer (the header is the role).\n"
+    "input) against the list versions in force, and writes one report for all files.\n";
+
+/* The help in parts: one string would pass the 4,095 bytes C compilers must support. */
+static const char screen_help_columns[] =
+    "Headers ignore case and accents; spaces, tabs, no-break spaces, underscores, hyphens\n"
+    "and punctuation count as one _ (\"Ship-to party\" is ship_to_party). Each non-empty\n"
+    "cell of a party column is one party. Party columns: name, party, company (role party),\n"
+    "customer, supplier, vendor, buyer, seller, consignee, ultimate/intermediate consignee,\n"
+    "end_user (end customer), ship_to, sold_to, bill_to, notify_party, forwarder,\n"
+    "manufacturer (mfr), each also with Name, Party or Company after it (\"Vendor Name\",\n"
+    "\"Sold-to party\"), and the same roles in German, French, Spanish, Italian, Dutch,\n"
+    "Portuguese, Polish, Chinese and Japanese (Hersteller, Lieferant, Kunde, Empfänger,\n"
+    "Fournisseur, Proveedor, Fornitore, Leverancier, Dostawca, 供应商,\n"
+    "仕入先, ...; README lists them).\n"
     "Other columns qualify the parties of their row: address, city, country (or\n"
     "country_code; ISO code or name), ref (reference, order_number, po_number), date\n"
-    "(order_date), item (mpn, part_number, part, line). The rest are ignored. A BOM whose\n"
-    "headers name no party column has its manufacturer column found from its content.\n"
+    "(order_date), item (mpn, part_number, part, line). A BOM whose headers name no party\n"
+    "column has its manufacturer column found from its content. A column read by none of\n"
+    "these whose cells read as company names (a legal form: GmbH, Co., Ltd., ...) is a\n"
+    "warning on stderr and in the report, naming the column and the --map that screens it.\n"
+    "A file with no party at all (a header and no rows: a truncated export) is an error\n"
+    "(exit status 2) unless --allow-empty.\n";
+
+static const char screen_help_more[] =
     "FILE may also be an order in UBL 2.x (Order, OrderChange, PEPPOL BIS 3), cXML\n"
     "(OrderRequest), ANSI X12 850 or UN/EDIFACT ORDERS, told apart by content: every party\n"
     "in its role, line parties (manufacturer, ship-to of a line) with their order line. An\n"
@@ -41,7 +56,6 @@ static const char screen_help[] =
     "Donetsk or Luhansk regions of Ukraine is flagged whatever its name (status embargo).\n"
     "\n";
 
-/* (two strings: ISO C promises string literals of 4,095 bytes, no more) */
 static const char screen_help_options[] =
     "Options:\n"
     "  --db PATH           list database (default: see Environment)\n"
@@ -54,8 +68,11 @@ static const char screen_help_options[] =
     "  -o, --output FILE   write the report to FILE instead of standard output\n"
     "  --threshold X       lowest score (0 < X <= 1) that counts as a hit (default 0.80)\n"
     "  --map ROLE=HEADER   the column headed HEADER holds parties of role ROLE, e.g.\n"
-    "                      --map manufacturer=Field1 (repeatable)\n"
+    "                      --map manufacturer=Field1 (repeatable); adds to the columns\n"
+    "                      the headers name or the content shows, replaces none\n"
     "  --sheet NAME        in .xlsx workbooks, read the sheet NAME (default: the first)\n"
+    "  --allow-empty       a file without a single party is screened as empty, not an\n"
+    "                      error (for a job where an empty export is normal)\n"
     "  --as-of DATE        screen against the versions in force on DATE (YYYY-MM-DD)\n"
     "  --as-of document    screen each order against the versions in force on its own date\n"
     "                      (the date column; an order without one: today's)\n"
@@ -85,6 +102,7 @@ typedef struct screen_run {
     long parties;
     long flagged;
     long embargoed; /* parties in an embargoed destination */
+    long warnings;  /* about the input: columns of names not read */
     int show_progress;
     struct timespec started;
     double next_progress; /* seconds since start when progress is next printed */
@@ -174,6 +192,16 @@ static int screen_party(const rf_party *party, void *ctx)
     }
     if (run->show_progress && (run->parties & 1023) == 0) progress(run, party->document);
     return 0;
+}
+
+/* A warning of the order reader: on stderr, and in the report. */
+static void input_warning(const char *file, long line, const char *message, void *ctx)
+{
+    screen_run *run = ctx;
+    if (run->progress_shown) fputs("\r\033[K", stderr);
+    cli_print_import_warning(file, line, message, NULL);
+    run->warnings++;
+    if (!run->fatal.code) rf_report_add_warning(run->report, file, line, message, &run->fatal);
 }
 
 /* The documents to read: the arguments in order, a directory standing for every file in it
@@ -268,12 +296,13 @@ int cli_screen(int argc, char **argv)
         {"max-hits", required_argument, NULL, 'x'},
         {"sheet", required_argument, NULL, 's'},
         {"max-list-age", required_argument, NULL, 'A'},
+        {"allow-empty", no_argument, NULL, 'e'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     const char *db = NULL, *output = NULL, *as_of = NULL, *format_name = NULL;
     const char *max_age = NULL;
     rf_column_map maps[MAX_MAPS];
-    rf_order_options order_opts = {maps, 0, NULL};
+    rf_order_options order_opts = {.maps = maps, .on_warning = input_warning};
     rf_report_format format;
     rf_report_context report_ctx;
     /* --as-of document: the run's versions are recorded as orders meet them */
@@ -289,6 +318,7 @@ int cli_screen(int argc, char **argv)
     rf_error err;
 
     memset(&run, 0, sizeof run);
+    order_opts.warning_ctx = &run;
     optind = 0;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":ho:", longopts, NULL)) != -1) {
@@ -322,8 +352,11 @@ int cli_screen(int argc, char **argv)
                 return cli_usage_error("screen", "--max-hits wants a number from 1 to 1000");
             break;
         case 'A': max_age = optarg; break;
+        case 'e': order_opts.allow_empty = 1; break;
         case 'h':
             fputs(screen_help, stdout);
+            fputs(screen_help_columns, stdout);
+            fputs(screen_help_more, stdout);
             fputs(screen_help_options, stdout);
             return 0;
         case ':': return cli_bad_option("screen", argv, optopt, 1);
@@ -400,7 +433,7 @@ int cli_screen(int argc, char **argv)
             cli_report_error(&run.fatal);
             goto done;
         }
-        if (read) continue;
+        if (read && !run.fatal.code) continue;
         if (run.fatal.code) { /* screening or writing failed: no point going on */
             cli_report_error(&run.fatal);
             goto done;
@@ -434,6 +467,9 @@ int cli_screen(int argc, char **argv)
                 run.record.totals.new_alarms == 1 ? "" : "s", run.record.totals.known_alarms,
                 run.record.totals.cleared);
     if (failed_files) fprintf(stderr, ", %ld file%s not read", failed_files, failed_files == 1 ? "" : "s");
+    if (run.warnings)
+        fprintf(stderr, ", %ld warning%s about the input", run.warnings,
+                run.warnings == 1 ? "" : "s");
     fputc('\n', stderr);
     if (output) fprintf(stderr, "redflag: report written to %s\n", output);
     status = cli_exit_status(&run.record.totals, failed_files);

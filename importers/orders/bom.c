@@ -17,7 +17,13 @@
  *   - among qualifying columns the one with the most evidence, then the most name-like and
  *     most repeated cells, wins.
  * Manufacturer names are what the column is for; a stray "DNP" (do not place) among them is
- * screened like any other cell and harms nothing. */
+ * screened like any other cell and harms nothing.
+ *
+ * The same reading of cells tells the CSV reader when a column it does not read holds
+ * company names (ord_col_holds_names): most of its cells are name-like, few name component
+ * types, and at least one carries a legal form. A legal form is what sets a company's name
+ * apart from a description of goods, a city or a note, and one is enough: a single listed
+ * company among a column of distributors is the case that must not go unsaid. */
 #include "importers/orders/orders.h"
 
 #include <stdlib.h>
@@ -47,13 +53,28 @@ static const char *const makers[] = {
     "spansion", "isocom", "vishay dale", "dale", "ir", "international rectifier",
 };
 
-/* Words companies name themselves with, legal forms first. */
+/* Legal forms, as words with their dots dropped ("S.p.A." is spa, "Co.," is co); the ones
+ * that are also common words of descriptions (as, ad, se) are left out. */
+static const char *const legal_forms[] = {
+    "inc", "ltd", "llc", "llp", "gmbh", "mbh", "corp", "corporation", "co", "company", "ag",
+    "kg", "ohg", "ug", "sa", "sas", "sarl", "sl", "slu", "srl", "spa", "bv", "nv", "vof", "oy",
+    "oyj", "ab", "asa", "aps", "a/s", "kk", "plc", "limited", "pte", "pty", "bhd", "sdn", "tbk",
+    "jsc", "ojsc", "pjsc", "cjsc", "ooo", "oao", "zao", "pao", "sro", "kft", "zrt", "doo",
+    "eood", "ltda", "sprl", "oo", "ООО", "ОАО", "ЗАО", "ПАО", "АО", "ТОВ",
+};
+
+/* Legal forms written without spaces in Chinese, Japanese and Korean names, found anywhere
+ * in the cell. */
+static const char *const legal_forms_cjk[] = {
+    "公司", "集团", "集團", "株式会社", "有限会社", "合同会社", "주식회사", "유한회사",
+};
+
+/* Words companies name themselves with, besides legal forms. */
 static const char *const company_words[] = {
-    "inc", "ltd", "llc", "gmbh", "corp", "corporation", "co", "company", "ag", "sa", "bv",
-    "nv", "oy", "ab", "kk", "plc", "limited", "srl", "spa", "pte", "pty", "sas", "kg",
     "technologies", "technology", "electronics", "electronic", "semiconductor",
     "semiconductors", "microelectronics", "industries", "instruments", "devices",
-    "connectivity", "components", "elektronik", "electric", "manufacturing",
+    "connectivity", "components", "elektronik", "electric", "manufacturing", "group",
+    "holding", "holdings", "international", "trading", "enterprises", "logistics",
 };
 
 /* Component types: a column of these is a category, not makers. */
@@ -74,17 +95,24 @@ static int is_digit(unsigned char c)
     return c >= '0' && c <= '9';
 }
 
-/* 1 when one of `words` is a whole word of `s` (ASCII case ignored). */
+/* 1 when one of `words` is a whole word of `s`: words end at spaces, commas, semicolons,
+ * brackets and quotes; their dots are dropped and ASCII case is ignored, so "Co.,Ltd." holds
+ * co and ltd, and "CO2" is not co. */
 static int has_word(const char *s, const char *const *words, size_t n_words)
 {
     while (*s) {
-        size_t len = 0;
-        while (*s && !is_letter((unsigned char)*s)) s++;
-        while (s[len] && (is_letter((unsigned char)s[len]) || s[len] == '&' || s[len] == '-'))
-            len++;
-        for (size_t i = 0; len && i < n_words; i++)
-            if (strlen(words[i]) == len && strncasecmp(s, words[i], len) == 0) return 1;
-        s += len;
+        char word[64];
+        size_t n = 0;
+        while (*s && strchr(" \t,;()[]\"'", *s)) s++;
+        for (; *s && !strchr(" \t,;()[]\"'", *s); s++) {
+            char c = *s;
+            if (c == '.') continue;
+            if (c >= 'A' && c <= 'Z') c = (char)(c - 'A' + 'a');
+            if (n + 1 < sizeof word) word[n++] = c;
+        }
+        word[n] = '\0';
+        for (size_t i = 0; n && i < n_words; i++)
+            if (strcmp(word, words[i]) == 0) return 1;
     }
     return 0;
 }
@@ -126,6 +154,36 @@ static int cmp_str(const void *a, const void *b)
     return strcasecmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+int ord_cell_traits(const char *s)
+{
+    int t = 0;
+    if (is_maker(s)) t |= ORD_CELL_MAKER | ORD_CELL_NAME;
+    if (name_like(s)) t |= ORD_CELL_NAME;
+    if (has_word(s, legal_forms, sizeof legal_forms / sizeof legal_forms[0]))
+        t |= ORD_CELL_LEGAL | ORD_CELL_COMPANY;
+    for (size_t i = 0; !(t & ORD_CELL_LEGAL) && i < sizeof legal_forms_cjk /
+                                                     sizeof legal_forms_cjk[0]; i++)
+        if (strstr(s, legal_forms_cjk[i])) t |= ORD_CELL_LEGAL | ORD_CELL_COMPANY | ORD_CELL_NAME;
+    if (has_word(s, company_words, sizeof company_words / sizeof company_words[0]))
+        t |= ORD_CELL_COMPANY;
+    if (has_word(s, component_words, sizeof component_words / sizeof component_words[0]))
+        t |= ORD_CELL_COMPONENT;
+    return t;
+}
+
+void ord_col_traits_add(ord_col_traits *t, int traits)
+{
+    t->cells++;
+    t->names += (traits & ORD_CELL_NAME) != 0;
+    t->legal += (traits & ORD_CELL_LEGAL) != 0;
+    t->components += (traits & ORD_CELL_COMPONENT) != 0;
+}
+
+int ord_col_holds_names(const ord_col_traits *t)
+{
+    return t->legal > 0 && 5 * t->names >= 4 * t->cells && 10 * t->components < 3 * t->cells;
+}
+
 int ord_guess_manufacturer_column(size_t n_rows, size_t n_cols, const unsigned char *skip,
                                   ord_cell_fn cell, void *ctx)
 {
@@ -140,15 +198,13 @@ int ord_guess_manufacturer_column(size_t n_rows, size_t n_cols, const unsigned c
         if (skip[c]) continue;
         for (size_t r = 0; r < n_rows; r++) {
             const char *v = cell(r, c, ctx);
-            int maker;
+            int t;
             if (!v || !v[0]) continue;
             values[n++] = v;
-            maker = is_maker(v);
-            names += (size_t)(maker || name_like(v));
-            evidence += (size_t)(maker || has_word(v, company_words, sizeof company_words /
-                                                                         sizeof company_words[0]));
-            types += (size_t)has_word(v, component_words, sizeof component_words /
-                                                              sizeof component_words[0]);
+            t = ord_cell_traits(v);
+            names += (t & ORD_CELL_NAME) != 0;
+            evidence += (t & (ORD_CELL_MAKER | ORD_CELL_COMPANY)) != 0;
+            types += (t & ORD_CELL_COMPONENT) != 0;
         }
         if (n < 3) continue;
         qsort(values, n, sizeof *values, cmp_str);

@@ -1,9 +1,11 @@
 /* csv.c: order documents and bills of materials in CSV (ord_csv_read, called by rf_orders_read):
- * a header row names the columns; every column headed with a party role (or named by --map)
- * yields one party per non-empty cell, qualified by the row's address, city, country, ref,
- * date and item columns. When no header names a party column, the first rows are held back
- * and the column whose content reads as manufacturer names is taken (bom.c), as for a BOM
- * exported with headers Field1..Field8; the held rows then go out in order.
+ * a header row names the columns; every column headed with a party role (headers.c) or
+ * named by --map yields one party per non-empty cell, qualified by the row's address, city,
+ * country, ref, date and item columns. When no header names a party column, the first rows
+ * are held back and the column whose content reads as manufacturer names is taken (bom.c), as
+ * for a BOM exported with headers Field1..Field8; the held rows then go out in order. The
+ * columns read by none of these are judged on the same first rows, and one whose cells read
+ * as company names is a warning: a listed party in it would otherwise go unscreened.
  *
  * The file is streamed through libcsv a physical line at a time, so that each party carries
  * the line its row starts on and memory stays bounded by the caps below, whatever the file's
@@ -22,50 +24,9 @@
 /* libcsv grows its field buffer without limit; past this a field is already too long. */
 #define FIELD_BUFFER_MAX (RF_MAX_FIELD + CHUNK)
 
-typedef enum col_kind {
-    COL_IGNORE = 0,
-    COL_PARTY,
-    COL_ADDRESS,
-    COL_CITY,
-    COL_COUNTRY,
-    COL_REF,
-    COL_DATE,
-    COL_ITEM,
-    COL_KINDS
-} col_kind;
-
-/* Headers (normalized: lower case, '_' for spaces and hyphens) that hold parties, and the role
- * their parties get. */
-static const struct {
-    const char *header;
-    const char *role;
-} party_headers[] = {
-    {"name", "party"},         {"party", "party"},       {"party_name", "party"},
-    {"company", "party"},      {"customer", "customer"}, {"supplier", "supplier"},
-    {"vendor", "vendor"},      {"buyer", "buyer"},       {"seller", "seller"},
-    {"consignee", "consignee"}, {"end_user", "end_user"}, {"ship_to", "ship_to"},
-    {"manufacturer", "manufacturer"},
-};
-
-/* Headers of the columns that qualify a row's parties. Within one kind, earlier entries win:
- * in a BOM, "Part Number" says more about the item than the running "Item" number. */
-static const struct {
-    const char *header;
-    col_kind kind;
-} qualifier_headers[] = {
-    {"address", COL_ADDRESS},      {"city", COL_CITY},
-    {"country", COL_COUNTRY},      {"country_code", COL_COUNTRY},
-    {"ref", COL_REF},              {"reference", COL_REF},
-    {"order_number", COL_REF},     {"po_number", COL_REF},
-    {"order_date", COL_DATE},      {"date", COL_DATE},
-    {"mpn", COL_ITEM},             {"part_number", COL_ITEM},
-    {"part", COL_ITEM},            {"item", COL_ITEM},
-    {"line", COL_ITEM},
-};
-
 typedef struct column {
-    col_kind kind;
-    const char *role; /* COL_PARTY: static table entry or the caller's map */
+    ord_col_kind kind;
+    const char *role; /* ORD_COL_PARTY: static table entry or the caller's map */
     size_t off, len;  /* this row's cell in `cells`; len 0 when empty or absent */
 } column;
 
@@ -91,8 +52,16 @@ typedef struct csv_in {
     size_t header_off[MAX_FIELDS];
     column *cols;
     size_t n_cols;
-    int qual[COL_KINDS];  /* column index of each qualifier kind, -1 if none */
+    int qual[ORD_COL_KINDS];  /* column index of each qualifier kind, -1 if none */
     rf_buf cells;         /* the current row's cells of interest, NUL-terminated */
+
+    /* The columns nothing reads, judged on the first SAMPLE_ROWS rows: what their cells
+     * read as, and the first cell with a legal form, quoted in the warning. */
+    ord_col_traits *unread;
+    char (*unread_example)[96];
+    rf_buf scratch;
+    size_t n_rows;        /* data rows so far */
+    int judged;           /* the unread columns were judged */
 
     /* No header names a party column: rows held until the content names one. */
     int sampling;
@@ -106,21 +75,6 @@ static int fail(csv_in *in, int code, long line, const char *what)
 {
     if (!in->rc) in->rc = rf_error_set(in->err, code, in->path, line, "%s", what);
     return in->rc;
-}
-
-/* Lower case, trimmed, spaces and hyphens as '_': "End User" and "end-user" are end_user. */
-static void normalize_header(char *out, size_t out_size, const char *s)
-{
-    size_t n = 0, len = strlen(s);
-    while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t')) len--;
-    while (len > 0 && (*s == ' ' || *s == '\t')) s++, len--;
-    for (size_t i = 0; i < len && n + 1 < out_size; i++) {
-        char c = s[i];
-        if (c >= 'A' && c <= 'Z') c = (char)(c - 'A' + 'a');
-        else if (c == ' ' || c == '-') c = '_';
-        out[n++] = c;
-    }
-    out[n] = '\0';
 }
 
 /* 1 when libcsv will start a row on these bytes: it skips blank lines and leading blanks. */
@@ -168,6 +122,29 @@ static int check_field(csv_in *in, const char *s, size_t len)
     return fail(in, RF_EFORMAT, line - count_line_ends(s + bad, len - bad), msg);
 }
 
+/* Adds a cell of a column nothing reads (yet) to what the column is judged on. */
+static int observe_unread(csv_in *in, const char *s, size_t len)
+{
+    size_t n;
+    int traits;
+    rf_buf_reset(&in->scratch);
+    if (rf_buf_append(&in->scratch, s, len) || rf_buf_putc(&in->scratch, '\0'))
+        return fail(in, RF_ENOMEM, in->row_line, "out of memory");
+    if (!(n = rf_trim(in->scratch.data, len))) return RF_OK;
+    traits = ord_cell_traits(in->scratch.data);
+    ord_col_traits_add(&in->unread[in->field], traits);
+    if ((traits & ORD_CELL_LEGAL) && !in->unread_example[in->field][0]) {
+        char *ex = in->unread_example[in->field];
+        size_t keep = n < sizeof *in->unread_example - 1 ? n : sizeof *in->unread_example - 1;
+        /* cut at a character boundary */
+        while (keep > 0 && keep < n && ((unsigned char)in->scratch.data[keep] & 0xC0) == 0x80)
+            keep--;
+        memcpy(ex, in->scratch.data, keep);
+        ex[keep] = '\0';
+    }
+    return RF_OK;
+}
+
 static void on_field(void *data, size_t len, void *vin)
 {
     csv_in *in = vin;
@@ -201,7 +178,11 @@ static void on_field(void *data, size_t len, void *vin)
         in->header_off[in->field] = in->header.len;
         if (rf_buf_append(&in->header, s, len) || rf_buf_putc(&in->header, '\0'))
             fail(in, RF_ENOMEM, in->row_line, "out of memory");
-    } else if (in->sampling || in->cols[in->field].kind != COL_IGNORE) {
+    } else if (in->cols[in->field].kind == ORD_COL_IGNORE && !in->judged &&
+               observe_unread(in, s, len)) {
+        return;
+    }
+    if (in->have_header && (in->sampling || in->cols[in->field].kind != ORD_COL_IGNORE)) {
         column *c = &in->cols[in->field];
         c->off = in->cells.len;
         if (rf_buf_append(&in->cells, s, len) || rf_buf_putc(&in->cells, '\0')) {
@@ -235,68 +216,67 @@ static int no_party_column(csv_in *in)
                       "manufacturer names (");
     for (size_t i = 0; i < in->n_cols; i++)
         rf_buf_printf(&msg, "%s%s", i ? ", " : "", header_cell(in, i));
-    rf_buf_puts(&msg, "); a party column is headed ");
-    for (size_t i = 0; i < sizeof party_headers / sizeof party_headers[0]; i++)
-        rf_buf_printf(&msg, "%s%s", i ? ", " : "", party_headers[i].header);
-    rf_buf_puts(&msg, "; name the column that holds parties with --map ROLE=HEADER "
-                      "(ROLE: buyer, end_user, manufacturer, ...)");
+    rf_buf_puts(&msg, "); a party column is headed with a role (customer, supplier, vendor, "
+                      "buyer, seller, consignee, end_user, ship_to, manufacturer, name, company, "
+                      "or the same in German, French, Spanish, Italian, Dutch, Portuguese, "
+                      "Polish, Chinese, Japanese: see README, Input); name the column that holds "
+                      "parties with --map ROLE=HEADER (ROLE: buyer, end_user, manufacturer, ...)");
     fail(in, RF_EFORMAT, in->header_line, msg.data ? msg.data : "no party column in the header");
     rf_buf_free(&msg);
     return in->rc;
 }
 
-/* Classifies the header's columns: party columns (the table, then --map on top), and one
- * column per qualifier kind. */
+/* Classifies the header's columns: party columns (the table of headers.c, then --map on top),
+ * and one column per qualifier kind. */
 static int read_header(csv_in *in)
 {
     size_t n_maps = in->opts ? in->opts->n_maps : 0;
-    int item_rank = -1, parties = 0;
-    char norm[256], want[256];
+    int rank[ORD_COL_KINDS], parties = 0, mapped_maker = 0;
+    char want[256], key[256];
+    ord_header_table *table = NULL;
 
     in->header_line = in->row_line;
     in->n_cols = in->field;
     in->cols = calloc(in->n_cols ? in->n_cols : 1, sizeof *in->cols);
-    if (!in->cols) return fail(in, RF_ENOMEM, in->header_line, "out of memory");
-    for (int k = 0; k < COL_KINDS; k++) in->qual[k] = -1;
+    in->unread = calloc(in->n_cols ? in->n_cols : 1, sizeof *in->unread);
+    in->unread_example = calloc(in->n_cols ? in->n_cols : 1, sizeof *in->unread_example);
+    if (!in->cols || !in->unread || !in->unread_example || ord_header_table_new(&table))
+        return fail(in, RF_ENOMEM, in->header_line, "out of memory");
+    for (int k = 0; k < ORD_COL_KINDS; k++) in->qual[k] = rank[k] = -1;
 
     for (size_t i = 0; i < in->n_cols; i++) {
         column *c = &in->cols[i];
-        normalize_header(norm, sizeof norm, header_cell(in, i));
-        for (size_t k = 0; k < sizeof party_headers / sizeof party_headers[0]; k++)
-            if (strcmp(norm, party_headers[k].header) == 0) {
-                c->kind = COL_PARTY;
-                c->role = party_headers[k].role;
-            }
-        for (size_t k = 0; c->kind == COL_IGNORE && k < sizeof qualifier_headers /
-                                                         sizeof qualifier_headers[0]; k++) {
-            col_kind kind = qualifier_headers[k].kind;
-            if (strcmp(norm, qualifier_headers[k].header) != 0) continue;
-            if (kind == COL_ITEM) {
-                if (item_rank >= 0 && (size_t)item_rank <= k) break;
-                if (in->qual[COL_ITEM] >= 0) in->cols[in->qual[COL_ITEM]].kind = COL_IGNORE;
-                item_rank = (int)k;
-            } else if (in->qual[kind] >= 0) {
-                break; /* the first column of a kind wins */
-            }
+        const char *h = header_cell(in, i);
+        int r;
+        ord_col_kind kind = ord_header_kind(table, &c->role, &r, h, strlen(h));
+        if (kind == ORD_COL_PARTY) {
+            c->kind = kind;
+            parties++;
+        } else if (kind != ORD_COL_IGNORE && (rank[kind] < 0 || r < rank[kind])) {
+            /* the first column of a kind wins, unless a later one is named better */
+            if (in->qual[kind] >= 0) in->cols[in->qual[kind]].kind = ORD_COL_IGNORE;
             c->kind = kind;
             in->qual[kind] = (int)i;
+            rank[kind] = r;
         }
     }
+    ord_header_table_free(table);
     for (size_t m = 0; m < n_maps; m++) {
         const rf_column_map *map = &in->opts->maps[m];
         int found = 0;
         if (!map->role || !map->role[0] || !map->header || !map->header[0])
             return fail(in, RF_EUSAGE, 0, "--map needs ROLE=HEADER, both non-empty");
-        normalize_header(want, sizeof want, map->header);
+        ord_header_key(want, sizeof want, map->header, strlen(map->header));
+        mapped_maker |= strcmp(map->role, "manufacturer") == 0;
         for (size_t i = 0; i < in->n_cols; i++) {
             column *c = &in->cols[i];
-            normalize_header(norm, sizeof norm, header_cell(in, i));
-            if (strcmp(norm, want) != 0) continue;
+            ord_header_key(key, sizeof key, header_cell(in, i), strlen(header_cell(in, i)));
+            if (strcmp(key, want) != 0) continue;
             found = 1;
-            if (c->kind != COL_IGNORE && c->kind != COL_PARTY)
-                for (int k = 0; k < COL_KINDS; k++)
+            if (c->kind != ORD_COL_IGNORE && c->kind != ORD_COL_PARTY)
+                for (int k = 0; k < ORD_COL_KINDS; k++)
                     if (in->qual[k] == (int)i) in->qual[k] = -1;
-            c->kind = COL_PARTY;
+            c->kind = ORD_COL_PARTY;
             c->role = map->role;
         }
         if (!found) {
@@ -306,16 +286,59 @@ static int read_header(csv_in *in)
             return fail(in, RF_EUSAGE, in->header_line, msg);
         }
     }
-    for (size_t i = 0; i < in->n_cols; i++) parties += in->cols[i].kind == COL_PARTY;
     in->have_header = 1;
-    if (!parties) {
-        /* the header says nothing: hold rows back until their content says it */
+    /* --map adds to what the header says: a BOM whose headers name no party column still has
+     * its manufacturer column found, unless a map names the manufacturer itself */
+    if (!parties && !mapped_maker) {
         in->sampling = 1;
         in->sample_off =
             calloc((in->n_cols ? in->n_cols : 1) * SAMPLE_ROWS, sizeof *in->sample_off);
         return in->sample_off ? RF_OK : fail(in, RF_ENOMEM, in->header_line, "out of memory");
     }
+    return RF_OK;
+}
+
+/* `header` as the argument of --map in a shell: quoted unless it is one plain word. */
+static void map_argument(rf_buf *out, const char *header)
+{
+    int plain = 1;
+    for (const char *p = header; *p && plain; p++)
+        plain = (unsigned char)*p >= 0x80 || strchr("_.-+:/@%", *p) ||
+                (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9');
+    if (plain) {
+        rf_buf_printf(out, "party=%s", header);
+        return;
+    }
+    rf_buf_puts(out, "'party=");
+    for (const char *p = header; *p; p++)
+        if (*p == '\'') rf_buf_puts(out, "'\\''");
+        else rf_buf_putc(out, *p);
+    rf_buf_putc(out, '\'');
+}
+
+/* Judges the columns nothing reads on the rows seen so far (the first SAMPLE_ROWS, or all of
+ * a shorter file): each that holds company names is a warning naming it, a cell of it, and
+ * the --map that screens it. */
+static int judge_unread(csv_in *in)
+{
+    const rf_order_options *o = in->opts;
+    rf_buf msg = {0};
+
+    in->judged = 1;
+    for (size_t i = 0; i < in->n_cols && o && o->on_warning; i++) {
+        if (in->cols[i].kind != ORD_COL_IGNORE || !ord_col_holds_names(&in->unread[i]))
+            continue;
+        rf_buf_reset(&msg);
+        rf_buf_printf(&msg, "column \"%s\" (column %zu) is not read, but its cells read as "
+                            "company names (\"%s\"): its parties are not screened; screen them "
+                            "with --map ", header_cell(in, i), i + 1, in->unread_example[i]);
+        map_argument(&msg, header_cell(in, i));
+        if (!msg.data) return fail(in, RF_ENOMEM, in->header_line, "out of memory");
+        o->on_warning(in->path, in->header_line, msg.data, o->warning_ctx);
+    }
+    rf_buf_free(&msg);
     rf_buf_free(&in->header);
+    rf_buf_free(&in->scratch);
     return RF_OK;
 }
 
@@ -341,30 +364,30 @@ static int bom_placeholder(const char *s)
 static int emit_row(csv_in *in)
 {
     char ref[600];
-    const char *country = cell(in, in->qual[COL_COUNTRY]);
+    const char *country = cell(in, in->qual[ORD_COL_COUNTRY]);
     rf_party p = {0};
 
     p.document = in->path;
     p.format = "csv";
     p.line = in->row_line;
-    p.ref = cell(in, in->qual[COL_REF]);
+    p.ref = cell(in, in->qual[ORD_COL_REF]);
     if (!p.ref) {
         snprintf(ref, sizeof ref, "%s:%ld", in->path, in->row_line);
         p.ref = ref;
     }
-    p.address = cell(in, in->qual[COL_ADDRESS]);
-    p.city = cell(in, in->qual[COL_CITY]);
+    p.address = cell(in, in->qual[ORD_COL_ADDRESS]);
+    p.city = cell(in, in->qual[ORD_COL_CITY]);
     /* "cn" is CN: country codes are compared upper case downstream. */
     if (country && strlen(country) == 2) {
-        char *c = in->cells.data + in->cols[in->qual[COL_COUNTRY]].off;
+        char *c = in->cells.data + in->cols[in->qual[ORD_COL_COUNTRY]].off;
         for (int i = 0; i < 2; i++)
             if (c[i] >= 'a' && c[i] <= 'z') c[i] = (char)(c[i] - 'a' + 'A');
     }
     p.country = country;
-    p.date = cell(in, in->qual[COL_DATE]);
-    p.item = cell(in, in->qual[COL_ITEM]);
+    p.date = cell(in, in->qual[ORD_COL_DATE]);
+    p.item = cell(in, in->qual[ORD_COL_ITEM]);
     for (size_t i = 0; i < in->n_cols; i++) {
-        if (in->cols[i].kind != COL_PARTY || !(p.name = cell(in, (int)i))) continue;
+        if (in->cols[i].kind != ORD_COL_PARTY || !(p.name = cell(in, (int)i))) continue;
         p.role = in->cols[i].role;
         if (strcmp(p.role, "manufacturer") == 0 && bom_placeholder(p.name)) continue;
         if (in->fn(&p, in->ctx) != 0)
@@ -402,16 +425,20 @@ static int decide_and_replay(csv_in *in)
     unsigned char skip[MAX_FIELDS];
     int col;
 
-    for (size_t i = 0; i < in->n_cols; i++) skip[i] = in->cols[i].kind != COL_IGNORE;
+    for (size_t i = 0; i < in->n_cols; i++) skip[i] = in->cols[i].kind != ORD_COL_IGNORE;
     col = ord_guess_manufacturer_column(in->n_sample, in->n_cols, skip, sample_cell, in);
-    if (col < 0) return no_party_column(in);
-    in->cols[col].kind = COL_PARTY;
-    in->cols[col].role = "manufacturer";
+    for (size_t i = 0; col < 0 && i < in->n_cols; i++)
+        if (in->cols[i].kind == ORD_COL_PARTY) col = -2; /* a map names parties: enough */
+    if (col == -1) return no_party_column(in);
+    if (col >= 0) {
+        in->cols[col].kind = ORD_COL_PARTY;
+        in->cols[col].role = "manufacturer";
+    }
     in->sampling = 0;
     for (size_t r = 0; r < in->n_sample && !in->rc; r++) {
         rf_buf_reset(&in->cells);
         for (size_t i = 0; i < in->n_cols; i++) {
-            const char *v = in->cols[i].kind == COL_IGNORE ? NULL : sample_cell(r, i, in);
+            const char *v = in->cols[i].kind == ORD_COL_IGNORE ? NULL : sample_cell(r, i, in);
             in->cols[i].len = 0;
             if (!v) continue;
             in->cols[i].off = in->cells.len;
@@ -423,7 +450,6 @@ static int decide_and_replay(csv_in *in)
         emit_row(in);
     }
     rf_buf_free(&in->sample);
-    rf_buf_free(&in->header);
     free(in->sample_off);
     in->sample_off = NULL;
     return in->rc;
@@ -435,9 +461,14 @@ static void on_row(int term, void *vin)
     long line = in->row_line;
     (void)term;
     if (in->rc) return;
-    if (!in->have_header) read_header(in);
-    else if (!in->sampling) emit_row(in);
-    else if (hold_row(in) == RF_OK && in->n_sample == SAMPLE_ROWS) decide_and_replay(in);
+    if (!in->have_header) {
+        read_header(in);
+    } else {
+        in->n_rows++;
+        if (!in->sampling) emit_row(in);
+        else if (hold_row(in) == RF_OK && in->n_sample == SAMPLE_ROWS) decide_and_replay(in);
+        if (!in->rc && !in->judged && in->n_rows == SAMPLE_ROWS) judge_unread(in);
+    }
     in->row_line = line;
     for (size_t i = 0; i < in->n_cols; i++) in->cols[i].len = 0;
     rf_buf_reset(&in->cells);
@@ -564,10 +595,14 @@ int ord_csv_read(const char *path, rf_reader *r, const char *head, size_t head_l
     if (!in.rc && in.sampling) decide_and_replay(&in);
     if (!in.rc && !in.have_header)
         fail(&in, RF_EFORMAT, 0, "empty file: no header row");
+    if (!in.rc && !in.judged) judge_unread(&in);
 
 cleanup:
     csv_free(&in.parser);
     rf_buf_free(&in.header);
+    rf_buf_free(&in.scratch);
+    free(in.unread);
+    free(in.unread_example);
     rf_buf_free(&in.cells);
     rf_buf_free(&in.sample);
     free(in.sample_off);

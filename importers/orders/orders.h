@@ -24,6 +24,54 @@
 int ord_csv_read(const char *path, rf_reader *r, const char *head, size_t head_len,
                  const rf_order_options *opts, rf_party_fn fn, void *ctx, rf_error *err);
 
+/* What a CSV column holds, by its header (headers.c). */
+typedef enum ord_col_kind {
+    ORD_COL_IGNORE = 0,
+    ORD_COL_PARTY,
+    ORD_COL_ADDRESS,
+    ORD_COL_CITY,
+    ORD_COL_COUNTRY,
+    ORD_COL_REF,
+    ORD_COL_DATE,
+    ORD_COL_ITEM,
+    ORD_COL_KINDS
+} ord_col_kind;
+
+/* The header `header` (len bytes) as headers are compared, into out: case folded, accents
+ * and compatibility forms (no-break space, fullwidth letters) plain, and every run of
+ * spaces, tabs, underscores, hyphens or punctuation one '_', none at the ends ("Ship-to
+ * party" and "SHIP_TO  PARTY" are both ship_to_party). Cut at out_size. */
+void ord_header_key(char *out, size_t out_size, const char *header, size_t len);
+/* The one table of header words in every language (headers.c), its entries normalised with
+ * ord_header_key once per file read rather than once per column. */
+typedef struct ord_header_table ord_header_table;
+int ord_header_table_new(ord_header_table **out); /* RF_ENOMEM */
+void ord_header_table_free(ord_header_table *t);  /* NULL is a no-op */
+/* What the column headed `header` holds: ORD_COL_PARTY with the role of its parties in *role
+ * (static), a qualifier kind, or ORD_COL_IGNORE. *rank orders columns of the same kind: lower
+ * is the better name for it ("Part Number" before "Item"). */
+ord_col_kind ord_header_kind(const ord_header_table *t, const char **role, int *rank,
+                             const char *header, size_t len);
+
+/* What a cell reads as, for judging a column by its content (bom.c). */
+enum {
+    ORD_CELL_NAME = 1,       /* words, not a part number, a value or a reference designator */
+    ORD_CELL_MAKER = 2,      /* a manufacturer known in electronics */
+    ORD_CELL_COMPANY = 4,    /* a legal form or a word companies name themselves with */
+    ORD_CELL_LEGAL = 8,      /* a legal form (GmbH, Co., Ltd., S.p.A., 有限公司, ...) */
+    ORD_CELL_COMPONENT = 16  /* names a component type (Capacitor, Resistor, ...) */
+};
+int ord_cell_traits(const char *cell);
+
+/* Counts of the traits of a column's non-empty cells in the rows looked at. */
+typedef struct ord_col_traits {
+    size_t cells, names, legal, components;
+} ord_col_traits;
+void ord_col_traits_add(ord_col_traits *t, int traits);
+/* 1 when a column that nothing reads holds company names by these counts (the rule is in
+ * bom.c): the reader then says so, since a listed party in it would go unscreened. */
+int ord_col_holds_names(const ord_col_traits *t);
+
 /* Sampled CSV rows for ord_guess_manufacturer_column: the trimmed text of column `col` in
  * row `row`, NULL when empty. */
 typedef const char *(*ord_cell_fn)(size_t row, size_t col, void *ctx);

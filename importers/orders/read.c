@@ -1,6 +1,6 @@
 /* read.c: rf_orders_read, which names an order document's format from its first bytes (never
- * from its file name) and hands it to that format's reader; and the listing of a directory's
- * documents for screening them all. */
+ * from its file name), hands it to that format's reader, and refuses a document that yields
+ * no party; and the listing of a directory's documents for screening them all. */
 #define _DEFAULT_SOURCE /* realpath */
 #include "importers/orders/orders.h"
 
@@ -84,19 +84,52 @@ static const char *not_an_order(const char *data, size_t len)
     return NULL;
 }
 
+/* Counts the parties on their way to the caller's callback. */
+typedef struct counting {
+    rf_party_fn fn;
+    void *ctx;
+    long parties;
+} counting;
+
+static int count_party(const rf_party *party, void *vc)
+{
+    counting *c = vc;
+    c->parties++;
+    return c->fn(party, c->ctx);
+}
+
+static int read_format(const char *path, const rf_order_options *opts, rf_party_fn fn,
+                       void *ctx, rf_error *err);
+
 int rf_orders_read(const char *path, const rf_order_options *opts, rf_party_fn fn, void *ctx,
                    rf_error *err)
 {
-    const char *refusal;
+    counting c = {fn, ctx, 0};
+    int rc;
+
+    if (!path || !fn) return rf_error_set(err, RF_EUSAGE, path, 0, "no path or no callback");
+    rc = read_format(path, opts, count_party, &c, err);
+    /* A header and nothing under it is what a truncated ERP export looks like: not clear. */
+    if (rc == RF_OK && c.parties == 0 && !(opts && opts->allow_empty))
+        rc = rf_error_set(err, RF_EFORMAT, path, 0,
+                          "no party in the document (a header or envelope and no party under "
+                          "it: a truncated export?); nothing was screened. --allow-empty "
+                          "accepts a document that is empty on purpose");
+    return rc;
+}
+
+static int read_format(const char *path, const rf_order_options *opts, rf_party_fn fn,
+                       void *ctx, rf_error *err)
+{
     rf_reader *r = NULL;
     rf_buf doc = {0};
     char *head = NULL;
+    const char *refusal;
     size_t head_len = 0;
     rf_order_format format;
     long n = 1;
     int rc;
 
-    if (!path || !fn) return rf_error_set(err, RF_EUSAGE, path, 0, "no path or no callback");
     if (opts && opts->n_maps && !opts->maps)
         return rf_error_set(err, RF_EUSAGE, path, 0, "n_maps set without maps");
     if (!(head = malloc(HEAD_SIZE))) return rf_error_set(err, RF_ENOMEM, path, 0, "out of memory");
@@ -118,7 +151,7 @@ int rf_orders_read(const char *path, const rf_order_options *opts, rf_party_fn f
         rc = ord_csv_read(path, r, head, head_len, opts, fn, ctx, err);
         goto cleanup;
     }
-    /* the structured formats are read whole (see orders.h) */
+    /* the structured formats and workbooks are read whole (see orders.h) */
     doc.max = ORD_DOC_MAX;
     if (rf_buf_append(&doc, head, head_len)) {
         rc = rf_error_set(err, RF_ENOMEM, path, 0, "out of memory");

@@ -570,8 +570,9 @@ static int pad_rows(rf_buf *csv, size_t width)
 
 /* ---- the whole ------------------------------------------------------------------------ */
 
-/* Finds the sheet's part and reads the shared strings and styles. */
-static int open_workbook(xlsx_in *in, const rf_order_options *opts)
+/* Finds the part of `sheet` (NULL: the first visible) and reads the shared strings and
+ * styles. */
+static int open_workbook(xlsx_in *in, const char *sheet)
 {
     rels_scan rels = {in, NULL, NULL};
     book_scan book = {0};
@@ -579,7 +580,7 @@ static int open_workbook(xlsx_in *in, const rf_order_options *opts)
     const char *slash;
     int rc;
 
-    book.want = opts ? opts->sheet : NULL;
+    book.want = sheet;
     if ((rc = walk_part(in, "_rels/.rels", PART_MAX, 0, on_rels, &rels))) goto cleanup;
     if (!in->workbook[0]) {
         rc = rf_error_set(in->err, RF_EFORMAT, in->path, 0,
@@ -632,7 +633,6 @@ int ord_xlsx_csv(rf_buf *csv, const char *path, const char *data, size_t len, co
     sheet_scan scan = {0};
     zip_source_t *src;
     zip_error_t zerr;
-    rf_order_options opts = {NULL, 0, sheet};
     int rc;
 
     memset(&in, 0, sizeof in);
@@ -647,7 +647,7 @@ int ord_xlsx_csv(rf_buf *csv, const char *path, const char *data, size_t len, co
         zip_source_free(src); /* NULL is a no-op; after a failed open it is still ours */
         goto cleanup;
     }
-    if ((rc = open_workbook(&in, &opts))) goto cleanup;
+    if ((rc = open_workbook(&in, sheet))) goto cleanup;
     scan.in = &in;
     if ((rc = walk_part(&in, in.sheet, SHEET_MAX, 0, on_sheet, &scan))) goto cleanup;
     if ((rc = pad_rows(&in.csv, scan.width))) {

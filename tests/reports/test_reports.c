@@ -528,6 +528,66 @@ static void test_reports__delisted_party_stays_clear_and_says_since_when(void **
     }
 }
 
+/* A warning about an input document (a column of names the reader did not read) in each
+ * format, read back as its consumer reads it: a JSON object of its own, a CSV row with as
+ * many cells as the header, an HTML table whose verdict is no longer green. The header it
+ * names comes from the file, so it is hostile here. */
+static void test_reports__input_warning_in_every_format(void **state)
+{
+    static const char message[] =
+        "column \"<script>Lieferant</script>\" (column 6) is not read, but its cells read as "
+        "company names (\"Huawei Technologies Deutschland GmbH\"): its parties are not "
+        "screened; screen them with --map 'party=<script>Lieferant</script>'";
+    static const char *const names[] = {"warning.jsonl", "warning.csv", "warning.html"};
+    static const char *const kinds[] = {"jsonl", "csv", "html"};
+    static const rf_report_format formats[] = {RF_REPORT_JSONL, RF_REPORT_CSV, RF_REPORT_HTML};
+    (void)state;
+
+    for (int f = 0; f < 3; f++) {
+        rf_report_context ctx;
+        rf_version_list vl;
+        rf_version v;
+        rf_report *rep;
+        rf_error err;
+        FILE *out = fopen(rf_test_tmpfile(names[f]), "wb");
+        char *text, *got;
+
+        assert_non_null(out);
+        context(&ctx, &vl, &v);
+        assert_int_equal(rf_report_open(&rep, formats[f], out, &ctx, &err), 0);
+        assert_int_equal(rf_report_add_warning(rep, "stueckliste.csv", 1, message, &err), 0);
+        assert_int_equal(rf_report_add_hits(rep, &p_kimball, NULL, 0, &err), 0);
+        assert_int_equal(rf_report_close(rep, &err), 0);
+        assert_int_equal(fclose(out), 0);
+        text = rf_test_read_file(rf_test_tmpfile(names[f]), NULL);
+        got = check(kinds[f], names[f]);
+        switch (formats[f]) {
+        case RF_REPORT_JSONL:
+            assert_int_equal(count(got, "\n"), 2);
+            assert_non_null(strstr(got, "{\"document\": \"stueckliste.csv\", \"line\": 1, "
+                                        "\"warning\": \"column \\\"<script>Lieferant"));
+            break;
+        case RF_REPORT_CSV:
+            /* check_report.py holds every row to the header's column count */
+            assert_int_equal(count(got, "\n"), 3);
+            assert_non_null(strstr(got, "[\"\", \"stueckliste.csv\", \"1\", \"\", \"\", "
+                                        "\"\", \"warning\", \"\", \"\", \"\", \"\", \"\", "
+                                        "\"\", \"\", \"\", \"\", \"\", \"column \\\"<script>"));
+            break;
+        case RF_REPORT_HTML:
+            assert_non_null(strstr(got, "Warnings"));
+            assert_non_null(strstr(got, "column \"<script>Lieferant</script>\" (column 6)"));
+            assert_non_null(strstr(got, "1 warning about the input"));
+            assert_non_null(strstr(text, "<p class=\"verdict amber\">"));
+            assert_null(strstr(text, "<script>"));
+            break;
+        case RF_REPORT_XLSX: break; /* the CSV rows: tests/e2e/test_excel.c */
+        }
+        free(text);
+        free(got);
+    }
+}
+
 static void test_reports__write_failure_is_an_error(void **state)
 {
     rf_report_context ctx;
@@ -634,6 +694,7 @@ int main(void)
         cmocka_unit_test(test_reports__csv_one_row_per_hit_and_no_formulas),
         cmocka_unit_test(test_reports__html_self_contained_escaped_and_explained),
         cmocka_unit_test(test_reports__delisted_party_stays_clear_and_says_since_when),
+        cmocka_unit_test(test_reports__input_warning_in_every_format),
         cmocka_unit_test(test_reports__write_failure_is_an_error),
         cmocka_unit_test(test_reports__screened_parties_through_the_engine),
     };

@@ -60,12 +60,39 @@ static void got_free(got *g)
     memset(g, 0, sizeof *g);
 }
 
+/* The warnings of one read, each "file:line: message". */
+typedef struct warnings {
+    char text[8][1400];
+    size_t n;
+} warnings;
+
+static void on_warning(const char *file, long line, const char *message, void *ctx)
+{
+    warnings *w = ctx;
+    if (w->n < sizeof w->text / sizeof w->text[0])
+        snprintf(w->text[w->n], sizeof w->text[0], "%s:%ld: %s", file, line, message);
+    w->n++;
+}
+
+static int read_orders_warned(got *g, warnings *w, rf_error *err, const char *path,
+                              const rf_column_map *maps, size_t n_maps)
+{
+    rf_order_options opts = {.maps = maps, .n_maps = n_maps, .on_warning = on_warning,
+                             .warning_ctx = w};
+    memset(w, 0, sizeof *w);
+    rf_error_clear(err);
+    return rf_orders_read(path, &opts, collect, g, err);
+}
+
 static int read_orders(got *g, rf_error *err, const char *path, const rf_column_map *maps,
                        size_t n_maps)
 {
-    rf_order_options opts = {maps, n_maps, NULL};
-    rf_error_clear(err);
-    return rf_orders_read(path, &opts, collect, g, err);
+    warnings w;
+    int rc = read_orders_warned(g, &w, err, path, maps, n_maps);
+    /* none of the files read this way holds a column of names that is not read */
+    if (w.n) fprintf(stderr, "%s\n", w.text[0]);
+    assert_int_equal(w.n, 0);
+    return rc;
 }
 
 /* The real evaluation file, split into its lines (CRLF kept off), for building variants. */
@@ -432,6 +459,150 @@ static void test_orders_csv__no_column_reads_as_manufacturers(void **state)
     lines_free(&l);
 }
 
+/* ---- headers as people write them, columns left unread ---------------------------------- */
+
+/* Real names of the evaluation file (its name column), from line `from` on, for filling
+ * party columns; static storage of the caller's lines. */
+static const char *eval_name(const lines *l, size_t i)
+{
+    static char name[8][300];
+    const char *s = strchr(l->line[i], ',') + 1;
+    char *out = name[i % 8];
+    size_t n = 0;
+    if (*s == '"') {
+        for (s++; *s && !(s[0] == '"' && s[1] != '"'); s++) {
+            if (s[0] == '"') s++;
+            if (n + 1 < sizeof name[0]) out[n++] = *s;
+        }
+    } else {
+        while (*s && *s != ',' && n + 1 < sizeof name[0]) out[n++] = *s++;
+    }
+    out[n] = '\0';
+    return out;
+}
+
+static void test_orders_csv__headers_in_every_spelling_name_one_role(void **state)
+{
+    static const struct {
+        const char *header, *role;
+    } cols[] = {
+        {"SHIP-TO  PARTY", "ship_to"},  {"Ship\xC2\xA0To Name", "ship_to"},
+        {"ship_to", "ship_to"},         {" Ship To: ", "ship_to"},
+        {"EMPFÄNGER", "consignee"},     {"Empfanger", "consignee"},
+        {"\xEF\xBC\xB6\xEF\xBC\xA5\xEF\xBC\xAE\xEF\xBC\xA4\xEF\xBC\xAF\xEF\xBC\xB2", "vendor"}, /* fullwidth VENDOR */
+        {"供应商", "supplier"},          {"Vendor_Name", "vendor"},
+        {"Ultimate\tConsignee", "ultimate_consignee"},
+        {"mfr.", "manufacturer"},       {"Destinatário", "consignee"},
+    };
+    enum { N = sizeof cols / sizeof cols[0] };
+    lines l;
+    rf_buf b = {0};
+    got g = {0};
+    rf_error err;
+    (void)state;
+
+    lines_load(&l, rf_test_data("eval/parties.csv"));
+    rf_buf_puts(&b, "Order Number;Quantity");
+    for (int c = 0; c < N; c++) rf_buf_printf(&b, ";%s", cols[c].header);
+    rf_buf_puts(&b, "\r\n");
+    for (int r = 0; r < 3; r++) {
+        rf_buf_printf(&b, "SO-%d;%d", 100 + r, r + 1);
+        for (int c = 0; c < N; c++) rf_buf_printf(&b, ";%s", eval_name(&l, (size_t)(1 + r * N + c)));
+        rf_buf_puts(&b, "\r\n");
+    }
+    write_text(rf_test_tmpfile("spellings.csv"), &b);
+    assert_int_equal(read_orders(&g, &err, rf_test_tmpfile("spellings.csv"), NULL, 0), 0);
+    /* every column is a party column, in its role, and the order number is the ref */
+    assert_int_equal(g.n, 3 * N);
+    for (int r = 0; r < 3; r++)
+        for (int c = 0; c < N; c++) {
+            const got_party *p = &g.p[r * N + c];
+            assert_string_equal(p->role, cols[c].role);
+            assert_string_equal(p->name, eval_name(&l, (size_t)(1 + r * N + c)));
+            assert_int_equal(p->line, r + 2);
+        }
+    assert_string_equal(g.p[0].ref, "SO-100");
+    rf_buf_free(&b);
+    lines_free(&l);
+    got_free(&g);
+}
+
+/* The real semicolon BOM (headers Field1..Field8, makers found by their content) with a
+ * ninth column of real company names: a warning that names it and the --map that reads it;
+ * with that --map, its names are parties and the makers still are. */
+static void test_orders_csv__unread_names_column_warns_and_map_adds(void **state)
+{
+    lines bom, names;
+    rf_buf b = {0};
+    got g = {0};
+    warnings w;
+    rf_error err;
+    rf_column_map map = {"supplier", "Field9"};
+    size_t makers = 0, suppliers = 0;
+    (void)state;
+
+    lines_load(&bom, rf_test_data("orders/bom-csv/hackrf-one-bom_semicolon-per-ref.csv"));
+    lines_load(&names, rf_test_data("eval/parties.csv"));
+    for (size_t i = 0; i < bom.n; i++) {
+        if (!bom.line[i][0]) continue;
+        rf_buf_printf(&b, "%s;%s\n", bom.line[i], i == 0 ? "Field9" : eval_name(&names, i));
+    }
+    write_text(rf_test_tmpfile("bom-suppliers.csv"), &b);
+
+    assert_int_equal(read_orders_warned(&g, &w, &err, rf_test_tmpfile("bom-suppliers.csv"),
+                                        NULL, 0), 0);
+    check_semicolon_bom(&g);
+    assert_int_equal(w.n, 1);
+    assert_non_null(strstr(w.text[0], "bom-suppliers.csv:1: column \"Field9\" (column 11) is "
+                                      "not read"));
+    assert_non_null(strstr(w.text[0], "--map party=Field9"));
+    got_free(&g);
+
+    assert_int_equal(read_orders_warned(&g, &w, &err, rf_test_tmpfile("bom-suppliers.csv"),
+                                        &map, 1), 0);
+    assert_int_equal(w.n, 0);
+    for (size_t i = 0; i < g.n; i++) {
+        makers += strcmp(g.p[i].role, "manufacturer") == 0;
+        suppliers += strcmp(g.p[i].role, "supplier") == 0;
+    }
+    assert_int_equal(makers, 318);
+    assert_int_equal(suppliers, bom.n - 1); /* one a data row */
+    assert_string_equal(g.p[0].role, "manufacturer");
+    assert_string_equal(g.p[0].name, "Murata");
+    assert_string_equal(g.p[1].role, "supplier");
+    assert_string_equal(g.p[1].name, eval_name(&names, 1));
+    rf_buf_free(&b);
+    lines_free(&bom);
+    lines_free(&names);
+    got_free(&g);
+}
+
+/* A header and nothing under it, or rows whose party cells are all empty: no party, which
+ * is an error unless the caller allows it. */
+static void test_orders_csv__no_party_is_an_error_unless_allowed(void **state)
+{
+    static const char header_only[] = "PO Number,Order Date,Buyer,Ship To Name,Country\r\n";
+    static const char blank[] = "ref,supplier,country\nV-1,,CN\nV-2, ,DE\n";
+    rf_order_options allow = {.allow_empty = 1};
+    got g = {0};
+    rf_error err;
+    (void)state;
+
+    assert_int_equal(rf_test_write_file(rf_test_tmpfile("header-only.csv"), header_only,
+                                        sizeof header_only - 1), 0);
+    assert_int_equal(read_orders(&g, &err, rf_test_tmpfile("header-only.csv"), NULL, 0),
+                     RF_EFORMAT);
+    assert_non_null(strstr(err.file, "header-only.csv"));
+    assert_non_null(strstr(err.message, "no party in the document"));
+    assert_int_equal(rf_orders_read(rf_test_tmpfile("header-only.csv"), &allow, collect, &g,
+                                    &err), 0);
+    assert_int_equal(rf_test_write_file(rf_test_tmpfile("blank.csv"), blank, sizeof blank - 1),
+                     0);
+    assert_int_equal(read_orders(&g, &err, rf_test_tmpfile("blank.csv"), NULL, 0), RF_EFORMAT);
+    assert_int_equal(rf_orders_read(rf_test_tmpfile("blank.csv"), &allow, collect, &g, &err), 0);
+    assert_int_equal(g.n, 0);
+}
+
 /* ---- broken input ---------------------------------------------------------------------- */
 
 /* The first `n` lines of the evaluation file, then `insert` as line n+1, then the rest from
@@ -616,6 +787,9 @@ int main(void)
         cmocka_unit_test(test_orders_csv__manufacturer_column_found_by_its_content),
         cmocka_unit_test(test_orders_csv__map_names_the_column_the_headers_do_not),
         cmocka_unit_test(test_orders_csv__no_column_reads_as_manufacturers),
+        cmocka_unit_test(test_orders_csv__headers_in_every_spelling_name_one_role),
+        cmocka_unit_test(test_orders_csv__unread_names_column_warns_and_map_adds),
+        cmocka_unit_test(test_orders_csv__no_party_is_an_error_unless_allowed),
         cmocka_unit_test(test_orders_csv__unterminated_quote_at_end_names_its_line),
         cmocka_unit_test(test_orders_csv__runaway_quote_mid_file_names_its_line),
         cmocka_unit_test(test_orders_csv__caps_on_fields_are_limits),

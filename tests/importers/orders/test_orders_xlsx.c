@@ -46,7 +46,7 @@ static int collect(const rf_party *in, void *ctx)
 
 static int read_sheet(got *g, rf_error *err, const char *path, const char *sheet)
 {
-    rf_order_options opts = {NULL, 0, sheet};
+    rf_order_options opts = {.sheet = sheet};
     memset(g, 0, sizeof *g);
     memset(err, 0, sizeof *err);
     return rf_orders_read(path, &opts, collect, g, err);
