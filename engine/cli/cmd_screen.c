@@ -18,7 +18,7 @@
 static const char screen_help[] =
     "usage: redflag screen [--db PATH] [--format html|jsonl|csv] [-o FILE] [--threshold X]\n"
     "                      [--map ROLE=HEADER]... [--as-of DATE|document] [--max-hits N]\n"
-    "                      FILE...\n"
+    "                      [--exhaustive] FILE...\n"
     "\n"
     "Screens every party of every order, party list or bill of materials FILE (CSV with a\n"
     "header row; comma, semicolon or tab separated; UTF-8; gzip accepted; - is standard\n"
@@ -52,6 +52,8 @@ static const char screen_help[] =
     "  --as-of document    screen each order against the versions in force on its own date\n"
     "                      (the date column; an order without one: today's)\n"
     "  --max-hits N        at most N hits per party (default 10)\n"
+    "  --exhaustive        score every listed name instead of the index's candidates: the\n"
+    "                      same hits, thousands of times slower (the index's check)\n"
     "\n"
     "Every party names the date and list versions it was screened against. A party that\n"
     "is clear but matches one the previous version of a list named (and the version in\n"
@@ -201,6 +203,7 @@ int cli_screen(int argc, char **argv)
         {"map", required_argument, NULL, 'm'},
         {"as-of", required_argument, NULL, 'a'},
         {"max-hits", required_argument, NULL, 'x'},
+        {"exhaustive", no_argument, NULL, 'E'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     const char *db = NULL, *output = NULL, *as_of = NULL, *format_name = NULL;
@@ -252,6 +255,7 @@ int cli_screen(int argc, char **argv)
             if (cli_parse_count(&run.match.max_hits, optarg, 1000))
                 return cli_usage_error("screen", "--max-hits wants a number from 1 to 1000");
             break;
+        case 'E': run.match.exhaustive = 1; break;
         case 'h': fputs(screen_help, stdout); return 0;
         case ':': return cli_bad_option("screen", argv, optopt, 1);
         default: return cli_bad_option("screen", argv, optopt, 0);
