@@ -214,6 +214,51 @@ static int index_forms(rf_matcher *m)
     return nf.rc;
 }
 
+/* Files name `name` under its words a and b written as one (`text`, of a + b letters) and,
+ * when both words have three letters or more (what the scorer needs to see a typo in such
+ * a word), under its one-letter deletions. */
+static int file_joined(rf_matcher *m, const char *text, size_t a, size_t b, uint32_t name)
+{
+    uint32_t next = (uint32_t)m->n_joined, id;
+    size_t len = a + b;
+    rf_joined *j;
+    int rc = rf_strmap_put(m->merged, text, len, next, &id);
+
+    if (rc != RF_OK) return rc;
+    if (id == next) {
+        rc = reserve((void **)&m->joined, &m->cap_joined, m->n_joined + 1, sizeof *m->joined);
+        if (rc != RF_OK) return rc;
+        j = &m->joined[id];
+        j->text_off = (uint32_t)m->joined_text.len;
+        j->len = (uint16_t)len;
+        j->letters = rf_letter_mask(text, len);
+        j->typo_filed = 0;
+        j->names = RF_STRMAP_MISSING;
+        m->n_joined++;
+        rc = rf_buf_append(&m->joined_text, text, len);
+        if (rc == RF_OK) rc = rf_buf_putc(&m->joined_text, '\0');
+    }
+    j = &m->joined[id];
+    if (rc == RF_OK && !j->typo_filed && a >= 3 && b >= 3 && len <= RF_MAX_TOKEN_LEN) {
+        char buf[RF_MAX_TOKEN_LEN];
+        j->typo_filed = 1;
+        for (size_t i = 0; i < len && rc == RF_OK; i++) {
+            memcpy(buf, text, i);
+            memcpy(buf + i, text + i + 1, len - i - 1);
+            rc = chain_push(m, m->merged_deletes, buf, len - 1, id);
+        }
+    }
+    if (rc == RF_OK && (j->names == RF_STRMAP_MISSING || m->chains[j->names].value != name)) {
+        rc = reserve((void **)&m->chains, &m->cap_chains, m->n_chains + 1, sizeof *m->chains);
+        if (rc != RF_OK) return rc;
+        j = &m->joined[id];
+        m->chains[m->n_chains].value = name;
+        m->chains[m->n_chains].next = j->names;
+        j->names = (uint32_t)m->n_chains++;
+    }
+    return rc;
+}
+
 static int add_vocab(uint32_t *out, rf_matcher *m, const char *text, size_t len, uint8_t cls)
 {
     uint32_t id = (uint32_t)m->n_vocab, existing;
@@ -357,7 +402,7 @@ static int index_name(rf_matcher *m, rf_tokens *t, uint32_t entity, size_t name_
             if (a + b <= sizeof joined) {
                 memcpy(joined, rf_token_surface(t, i), a);
                 memcpy(joined + a, rf_token_surface(t, i + 1), b);
-                rc = chain_push(m, m->merged, joined, a + b, (uint32_t)m->n_names);
+                rc = file_joined(m, joined, a, b, (uint32_t)m->n_names);
                 n = rf_consonant_skeleton(skeleton, joined, a + b);
                 if (rc == RF_OK && n >= 1 && t->items[i].origin != RF_ORIGIN_CONSONANTS)
                     rc = chain_push(m, m->merged_skeletons, skeleton, n, (uint32_t)m->n_names);
@@ -447,6 +492,7 @@ int rf_matcher_new(rf_matcher **out, const rf_snapshot *snap, rf_error *err)
     if (rc == RF_OK) rc = rf_strmap_new(&m->deletes, 1 << 20);
     if (rc == RF_OK) rc = rf_strmap_new(&m->spelling_map, 65536);
     if (rc == RF_OK) rc = rf_strmap_new(&m->merged, 65536);
+    if (rc == RF_OK) rc = rf_strmap_new(&m->merged_deletes, 1 << 19);
     if (rc == RF_OK) rc = rf_strmap_new(&m->merged_skeletons, 65536);
     if (rc == RF_OK) rc = rf_strmap_new(&m->skeletons, 65536);
     if (rc == RF_OK) rc = rf_strmap_new(&m->skeletons_c, 1024);
@@ -486,6 +532,9 @@ void rf_matcher_free(rf_matcher *m)
     free(m->spellings);
     rf_buf_free(&m->spelling_text);
     rf_strmap_free(m->merged);
+    rf_strmap_free(m->merged_deletes);
+    free(m->joined);
+    rf_buf_free(&m->joined_text);
     rf_strmap_free(m->merged_skeletons);
     rf_strmap_free(m->skeletons);
     rf_strmap_free(m->skeletons_c);
@@ -659,6 +708,51 @@ void rf_side_from_name(rf_side *side, const rf_matcher *m, uint32_t name_id)
     }
 }
 
+/* Gathers the names of joined listed words `id` when they are `word` or, both of three
+ * letters or more, within the typo budget of it. */
+static void gather_joined_if_typo(const rf_matcher *m, rf_scratch *s, uint32_t id, const char *word, size_t len,
+                                  uint32_t letters)
+{
+    const rf_joined *j = &m->joined[id];
+    int budget = rf_typo_budget(j->len < len ? j->len : len);
+    if (j->typo_filed && __builtin_popcount(letters ^ j->letters) <= 2 * budget &&
+        rf_osa_distance(word, len, m->joined_text.data + j->text_off, j->len, budget) <= budget)
+        gather_name_chain(m, s, j->names);
+}
+
+/* The names with two adjacent words that, written as one, are `word`, or within a typo of
+ * it: their deletions are filed (one letter), the word's own looked up (one or two letters).
+ * A typo found only with two letters deleted from the listed words (two replaced) is not. */
+static void gather_joined(const rf_matcher *m, rf_scratch *s, const char *word, size_t len)
+{
+    char buf[RF_MAX_TOKEN_LEN], buf2[RF_MAX_TOKEN_LEN];
+    uint32_t letters = rf_letter_mask(word, len), id = rf_strmap_get(m->merged, word, len);
+    int budget = rf_typo_budget(len);
+
+    if (id != RF_STRMAP_MISSING) gather_name_chain(m, s, m->joined[id].names);
+    if (len > RF_MAX_TOKEN_LEN || budget == 0) return;
+    for (uint32_t node = rf_strmap_get(m->merged_deletes, word, len); node != RF_STRMAP_MISSING; node = m->chains[node].next)
+        gather_joined_if_typo(m, s, m->chains[node].value, word, len, letters);
+    for (size_t i = 0; i < len; i++) {
+        memcpy(buf, word, i);
+        memcpy(buf + i, word + i + 1, len - i - 1);
+        id = rf_strmap_get(m->merged, buf, len - 1);
+        if (id != RF_STRMAP_MISSING) gather_joined_if_typo(m, s, id, word, len, letters);
+        for (uint32_t node = rf_strmap_get(m->merged_deletes, buf, len - 1); node != RF_STRMAP_MISSING;
+             node = m->chains[node].next)
+            gather_joined_if_typo(m, s, m->chains[node].value, word, len, letters);
+        for (size_t k = i; budget > 1 && k + 1 < len; k++) {
+            memcpy(buf2, buf, k);
+            memcpy(buf2 + k, buf + k + 1, len - 2 - k);
+            id = rf_strmap_get(m->merged, buf2, len - 2);
+            if (id != RF_STRMAP_MISSING) gather_joined_if_typo(m, s, id, word, len, letters);
+            for (uint32_t node = rf_strmap_get(m->merged_deletes, buf2, len - 2); node != RF_STRMAP_MISSING;
+                 node = m->chains[node].next)
+                gather_joined_if_typo(m, s, m->chains[node].value, word, len, letters);
+        }
+    }
+}
+
 size_t rf_index_candidates(const rf_matcher *m, rf_scratch *s)
 {
     const rf_side *p = &s->side;
@@ -676,7 +770,7 @@ size_t rf_index_candidates(const rf_matcher *m, rf_scratch *s)
         if (p->cls[i] == RF_TOK_WORD) gather_skeleton(m, s, w, len, consonants);
         if (p->nickname[i]) gather_vocab_chain(m, s, rf_strmap_get(m->nicknames, w, len));
         gather_vocab_chain(m, s, rf_strmap_get(m->phrase_words, w, len));
-        if (p->cls[i] != RF_TOK_STOP) gather_name_chain(m, s, rf_strmap_get(m->merged, w, len));
+        if (p->cls[i] != RF_TOK_STOP) gather_joined(m, s, w, len);
         /* This word and the next written as one. */
         if (i + 1 < p->n && len + p->surf_len[i + 1] <= RF_MAX_TOKEN_LEN) {
             char joined[RF_MAX_TOKEN_LEN];

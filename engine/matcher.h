@@ -47,6 +47,16 @@ typedef struct rf_spelling {
     uint16_t len;
 } rf_spelling;
 
+/* Two adjacent listed words written as one ("huaweitechnologies"), as a party word spelt so,
+ * or within a typo of it, is looked up. */
+typedef struct rf_joined {
+    uint32_t text_off; /* in rf_matcher.joined_text, NUL-terminated */
+    uint32_t letters;
+    uint16_t len;
+    uint8_t typo_filed; /* filed under its deletions (both words of three letters or more) */
+    uint32_t names;     /* chain of the names that have them */
+} rf_joined;
+
 /* A chain of values under one key of a strmap (the map holds the head). */
 typedef struct rf_chain {
     uint32_t value;
@@ -76,7 +86,12 @@ struct rf_matcher {
     size_t cap_spellings;
     rf_buf spelling_text;
     rf_strmap *deletes;  /* a spelling with one or two letters deleted -> chain of spellings */
-    rf_strmap *merged;   /* two adjacent listed words written as one -> chain of name ids */
+    rf_strmap *merged;   /* two adjacent listed words written as one -> index in joined */
+    rf_strmap *merged_deletes; /* those with a letter deleted -> chain of indexes in joined */
+    rf_joined *joined;
+    size_t n_joined;
+    size_t cap_joined;
+    rf_buf joined_text;
     rf_strmap *merged_skeletons; /* their consonant skeleton -> chain of name ids */
     rf_strmap *skeletons; /* a Latin listed word's consonant skeleton -> chain of vocab ids */
     rf_strmap *skeletons_c; /* the same of listed words written without vowels */
