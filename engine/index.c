@@ -109,12 +109,15 @@ static int file_spelling(rf_matcher *m, uint32_t vocab, const char *w, size_t le
         rc = reserve((void **)&m->spellings, &m->cap_spellings, m->n_spellings + 1, sizeof *m->spellings);
         if (rc != RF_OK) return rc;
         m->spellings[id].vocabs = RF_STRMAP_MISSING;
+        m->spellings[id].near = RF_STRMAP_MISSING;
         m->spellings[id].text_off = (uint32_t)m->spelling_text.len;
         m->spellings[id].len = (uint16_t)len;
         m->spellings[id].letters = rf_letter_mask(w, len);
         m->n_spellings++;
         rc = rf_buf_append(&m->spelling_text, w, len);
         if (rc == RF_OK) rc = rf_buf_putc(&m->spelling_text, '\0');
+        /* Under itself too: one look-up per key of a party word finds both. */
+        if (rc == RF_OK) rc = chain_push(m, m->deletes, w, len, id);
         if (rc == RF_OK) rc = file_deletions(m, id, w, len, 0, rf_typo_budget_any(len));
     }
     if (rc == RF_OK && !chain_has(m, m->spellings[id].vocabs, vocab)) {
@@ -178,8 +181,8 @@ static int file_nickname(const char *key, size_t len, uint32_t value, void *ctx)
 
 /* The forms by which the scorer pairs listed words, for the look-ups of rf_index_candidates:
  * spellings (with typos), consonant skeletons, the words of two-word phrases, nicknames.
- * Numbers pair only as written and legal forms and stop words decide nothing: neither is
- * filed. */
+ * Numbers pair only as written. Legal forms and stop words decide nothing but are filed as
+ * well: a party word paired with one is not unpaired (rf_index_score_bound). */
 static int index_forms(rf_matcher *m)
 {
     uint8_t *filed = calloc(m->n_vocab ? m->n_vocab : 1, 1); /* bit 1: Latin skeleton, 2: other */
@@ -191,7 +194,7 @@ static int index_forms(rf_matcher *m)
         size_t len;
         const char *w = ltoken_surface(m, lt, &len);
         const char *sp;
-        if (lt->cls == RF_TOK_NUMBER || lt->cls == RF_TOK_LEGAL || lt->cls == RF_TOK_STOP) continue;
+        if (lt->cls == RF_TOK_NUMBER) continue;
         rc = file_surface(m, lt->vocab, w, len);
         if (rc == RF_OK && lt->cls == RF_TOK_WORD && len <= RF_MAX_TOKEN_LEN) {
             int cons = lt->origin == RF_ORIGIN_CONSONANTS;
@@ -202,7 +205,8 @@ static int index_forms(rf_matcher *m)
                 rc = chain_push(m, cons ? m->skeletons_c : m->skeletons, skeleton, n, lt->vocab);
             filed[lt->vocab] |= bit;
         }
-        if (rc == RF_OK && (sp = memchr(w, ' ', len)) != NULL && !memchr(sp + 1, ' ', len - (size_t)(sp + 1 - w))) {
+        if (rc == RF_OK && lt->cls != RF_TOK_STOP && (sp = memchr(w, ' ', len)) != NULL &&
+            !memchr(sp + 1, ' ', len - (size_t)(sp + 1 - w))) {
             rc = chain_push(m, m->phrase_words, w, (size_t)(sp - w), lt->vocab);
             if (rc == RF_OK) rc = chain_push(m, m->phrase_words, sp + 1, len - (size_t)(sp + 1 - w), lt->vocab);
         }
@@ -242,6 +246,7 @@ static int file_joined(rf_matcher *m, const char *text, size_t a, size_t b, uint
     if (rc == RF_OK && !j->typo_filed && a >= 3 && b >= 3 && len <= RF_MAX_TOKEN_LEN) {
         char buf[RF_MAX_TOKEN_LEN];
         j->typo_filed = 1;
+        rc = chain_push(m, m->merged_deletes, text, len, id);
         for (size_t i = 0; i < len && rc == RF_OK; i++) {
             memcpy(buf, text, i);
             memcpy(buf + i, text + i + 1, len - i - 1);
@@ -393,8 +398,7 @@ static int index_name(rf_matcher *m, rf_tokens *t, uint32_t entity, size_t name_
         }
         lt->src_start = t->items[i].src_start;
         lt->src_len = t->items[i].src_len;
-        if (rc == RF_OK && i + 1 < t->count &&
-            (t->items[i].cls != RF_TOK_STOP || t->items[i + 1].cls != RF_TOK_STOP)) {
+        if (rc == RF_OK && i + 1 < t->count) {
             /* As written: "Huawei Technologies" is filed as "huaweitechnologies", and by its
              * consonants for a party writing it in a script without vowels. */
             char joined[RF_MAX_TOKEN_LEN * 8], skeleton[RF_MAX_TOKEN_LEN * 8];
@@ -424,8 +428,9 @@ static int has_telling_word(const rf_matcher *m, const rf_lname *ln)
 }
 
 /* Weights from rarity (names containing each word), and each word's anchors: the names in
- * which it is a telling word, or that have none (where every weak word must pair). Only an
- * anchor can lift a name above RF_CAP_NO_DISTINCTIVE, so only anchors are candidates. */
+ * which it is a telling word, or a generic word or place of a name without telling words
+ * (each of which must pair). Only an anchor can lift a name above RF_CAP_NO_DISTINCTIVE, so
+ * only anchors are candidates. */
 static int build_anchors(rf_matcher *m)
 {
     size_t total = 0;
@@ -441,7 +446,8 @@ static int build_anchors(rf_matcher *m)
             for (size_t i = 0; i < ln->ntok; i++) {
                 const rf_ltoken *lt = &m->ltokens[ln->tok_off + i];
                 rf_vocab *v = &m->vocab[lt->vocab];
-                int anchor = !telling || lt->cls == RF_TOK_WORD || lt->cls == RF_TOK_NUMBER;
+                int anchor = telling ? lt->cls == RF_TOK_WORD || lt->cls == RF_TOK_NUMBER
+                                     : lt->cls == RF_TOK_GENERIC || lt->cls == RF_TOK_PLACE;
                 if (pass == 0 && last[lt->vocab] != (uint32_t)k) v->df++;
                 if (pass == 0) last[lt->vocab] = (uint32_t)k;
                 /* Passes 1 and 2 count, then file, each name once per word it anchors. */
@@ -475,6 +481,8 @@ static int build_anchors(rf_matcher *m)
     }
     return RF_OK;
 }
+
+static int index_near(rf_matcher *m);
 
 int rf_matcher_new(rf_matcher **out, const rf_snapshot *snap, rf_error *err)
 {
@@ -512,6 +520,7 @@ int rf_matcher_new(rf_matcher **out, const rf_snapshot *snap, rf_error *err)
     }
     if (rc == RF_OK) rc = build_anchors(m);
     if (rc == RF_OK) rc = index_forms(m);
+    if (rc == RF_OK) rc = index_near(m);
     rf_buf_free(&t.text);
     rf_translit_free(tr);
     if (rc != RF_OK) {
@@ -559,13 +568,16 @@ size_t rf_matcher_name_count(const rf_matcher *m)
     return m->n_names;
 }
 
-/* Gathers the names vocabulary word `vocab` anchors, once per party. */
+/* Notes that the party word(s) looked up may pair with vocabulary word `vocab`, and gathers
+ * the names it anchors (once per party). */
 static void gather(const rf_matcher *m, rf_scratch *s, uint32_t vocab)
 {
     const rf_vocab *v = &m->vocab[vocab];
-    if (s->vocab_seen[vocab]) return;
-    s->vocab_seen[vocab] = 1;
+    int first = s->vocab_mask[vocab] == 0;
+    s->vocab_mask[vocab] |= s->bits;
+    if (!first) return;
     s->vocab_found[s->n_vocab_found++] = vocab;
+    if (s->vocab_only) return;
     for (uint32_t k = 0; k < v->n_anchors; k++) {
         uint32_t name = m->anchors[v->anchor_off + k];
         if (s->seen[name]) continue;
@@ -580,68 +592,135 @@ static void gather_vocab_chain(const rf_matcher *m, rf_scratch *s, uint32_t node
     for (; node != RF_STRMAP_MISSING; node = m->chains[node].next) gather(m, s, m->chains[node].value);
 }
 
-/* Gathers the names of a chain (values are name ids). */
+/* Gathers the names of a chain (values are name ids): two of their words written as one may
+ * pair with the party word(s) looked up. */
 static void gather_name_chain(const rf_matcher *m, rf_scratch *s, uint32_t node)
 {
     for (; node != RF_STRMAP_MISSING; node = m->chains[node].next) {
         uint32_t name = m->chains[node].value;
+        s->name_mask[name] |= s->bits;
         if (s->seen[name]) continue;
         s->seen[name] = 1;
         s->touched[s->n_touched++] = name;
     }
 }
 
-/* Gathers the words of spelling `id` when it is within a typo of `word`. */
-static void gather_if_typo(const rf_matcher *m, rf_scratch *s, uint32_t id, const char *word, size_t len,
-                           uint32_t letters)
+/* A word whose listed spellings within a typo are sought. */
+typedef struct typo_query {
+    const char *word;
+    size_t len;
+    uint32_t letters;
+    int any; /* 1: within rf_typo_budget_any (word pairs), 0: rf_typo_budget (merged words) */
+} typo_query;
+
+static int query_budget(const typo_query *q, size_t len)
+{
+    return q->any ? rf_typo_budget_any(len) : rf_typo_budget(len);
+}
+
+/* Gathers the words of spelling `id` when it is within a typo of the query. */
+static void gather_if_typo(const rf_matcher *m, rf_scratch *s, uint32_t id, const typo_query *q)
 {
     const rf_spelling *sp = &m->spellings[id];
-    int budget = rf_typo_budget_any(sp->len < len ? sp->len : len);
-    if (__builtin_popcount(letters ^ sp->letters) <= 2 * budget &&
-        rf_osa_distance(word, len, m->spelling_text.data + sp->text_off, sp->len, budget) <= budget)
+    int budget = query_budget(q, sp->len < q->len ? sp->len : q->len);
+    if (__builtin_popcount(q->letters ^ sp->letters) <= 2 * budget &&
+        rf_osa_distance(q->word, q->len, m->spelling_text.data + sp->text_off, sp->len, budget) <= budget)
         gather_vocab_chain(m, s, sp->vocabs);
 }
 
-/* Gathers the listed words spelt `key` (the party word with some letters deleted) or with
- * letters deleted to `key`, that are within a typo of the party word. */
-static void gather_typo_key(const rf_matcher *m, rf_scratch *s, const char *key, size_t klen,
-                            const char *word, size_t len, uint32_t letters)
+/* Gathers the listed words spelt `key` (the query with some letters deleted) or with letters
+ * deleted to `key` (both filed in deletes), that are within a typo of the query. */
+static void gather_typo_key(const rf_matcher *m, rf_scratch *s, const char *key, size_t klen, const typo_query *q)
 {
-    uint32_t id = rf_strmap_get(m->spelling_map, key, klen);
-    if (id != RF_STRMAP_MISSING) gather_if_typo(m, s, id, word, len, letters);
     for (uint32_t node = rf_strmap_get(m->deletes, key, klen); node != RF_STRMAP_MISSING;
          node = m->chains[node].next)
-        gather_if_typo(m, s, m->chains[node].value, word, len, letters);
+        gather_if_typo(m, s, m->chains[node].value, q);
 }
 
 /* The deletions of `left` more letters from `key` from position `from` on, each looked up. */
 static void gather_typo_deletions(const rf_matcher *m, rf_scratch *s, const char *key, size_t klen,
-                                  size_t from, int left, const char *word, size_t len, uint32_t letters)
+                                  size_t from, int left, const typo_query *q)
 {
     char buf[RF_MAX_TOKEN_LEN];
     for (size_t i = from; left > 0 && i < klen; i++) {
         memcpy(buf, key, i);
         memcpy(buf + i, key + i + 1, klen - i - 1);
-        gather_typo_key(m, s, buf, klen - 1, word, len, letters);
-        gather_typo_deletions(m, s, buf, klen - 1, i, left - 1, word, len, letters);
+        gather_typo_key(m, s, buf, klen - 1, q);
+        gather_typo_deletions(m, s, buf, klen - 1, i, left - 1, q);
     }
 }
 
-/* Gathers every listed word written the way `word` is, or within rf_typo_budget_any of it
- * (SymSpell: up to two letters deleted on either side), or the same with doubled letters
- * made single. */
-static void gather_spellings(const rf_matcher *m, rf_scratch *s, const char *word, size_t len)
+/* Gathers every listed word spelt within the query's typo budget of it (SymSpell: up to two
+ * letters deleted on either side) and, for word pairs, the same with doubled letters made
+ * single. */
+static void search_spellings(const rf_matcher *m, rf_scratch *s, const typo_query *q)
 {
     char c[RF_MAX_TOKEN_LEN];
-    uint32_t letters = rf_letter_mask(word, len), id;
+    uint32_t id;
     size_t cn;
 
-    if (len == 0 || len > RF_MAX_TOKEN_LEN) return;
-    gather_typo_key(m, s, word, len, word, len, letters);
-    gather_typo_deletions(m, s, word, len, 0, rf_typo_budget_any(len), word, len, letters);
-    cn = rf_collapse_doubles(c, word, len);
+    if (q->len == 0 || q->len > RF_MAX_TOKEN_LEN) return;
+    gather_typo_key(m, s, q->word, q->len, q);
+    gather_typo_deletions(m, s, q->word, q->len, 0, query_budget(q, q->len), q);
+    if (!q->any) return;
+    cn = rf_collapse_doubles(c, q->word, q->len);
     id = rf_strmap_get(m->spelling_map, c, cn);
     if (id != RF_STRMAP_MISSING) gather_vocab_chain(m, s, m->spellings[id].vocabs);
+}
+
+/* Every spelling's typo neighbours, searched once here rather than for every party word
+ * written so. */
+static int index_near(rf_matcher *m)
+{
+    rf_scratch s;
+    int rc = RF_OK;
+
+    memset(&s, 0, sizeof s);
+    s.vocab_mask = calloc(m->n_vocab ? m->n_vocab : 1, sizeof *s.vocab_mask);
+    s.vocab_found = malloc((m->n_vocab ? m->n_vocab : 1) * sizeof *s.vocab_found);
+    s.vocab_only = 1;
+    s.bits = 1;
+    if (!s.vocab_mask || !s.vocab_found) rc = RF_ENOMEM;
+    for (size_t id = 0; id < m->n_spellings && rc == RF_OK; id++) {
+        typo_query q;
+        uint32_t head = RF_STRMAP_MISSING;
+        q.word = m->spelling_text.data + m->spellings[id].text_off;
+        q.len = m->spellings[id].len;
+        q.letters = m->spellings[id].letters;
+        q.any = 1;
+        s.n_vocab_found = 0;
+        search_spellings(m, &s, &q);
+        rc = reserve((void **)&m->chains, &m->cap_chains, m->n_chains + s.n_vocab_found, sizeof *m->chains);
+        for (size_t k = 0; k < s.n_vocab_found; k++) {
+            if (rc == RF_OK) {
+                m->chains[m->n_chains].value = s.vocab_found[k];
+                m->chains[m->n_chains].next = head;
+                head = (uint32_t)m->n_chains++;
+            }
+            s.vocab_mask[s.vocab_found[k]] = 0;
+        }
+        m->spellings[id].near = head;
+    }
+    free(s.vocab_mask);
+    free(s.vocab_found);
+    return rc;
+}
+
+/* search_spellings for a word pair's party word: from the list made at build time when the
+ * word is itself a listed spelling (most words of most orders), else searched. */
+static void gather_spellings(const rf_matcher *m, rf_scratch *s, const char *word, size_t len)
+{
+    uint32_t id = len <= RF_MAX_TOKEN_LEN ? rf_strmap_get(m->spelling_map, word, len) : RF_STRMAP_MISSING;
+    typo_query q;
+    if (id != RF_STRMAP_MISSING && m->spellings[id].near != RF_STRMAP_MISSING) {
+        gather_vocab_chain(m, s, m->spellings[id].near);
+        return;
+    }
+    q.word = word;
+    q.len = len;
+    q.letters = rf_letter_mask(word, len);
+    q.any = 1;
+    search_spellings(m, s, &q);
 }
 
 /* gather_spellings of a word, and of the word with each x written ks. */
@@ -650,6 +729,24 @@ static void gather_written(const rf_matcher *m, rf_scratch *s, const char *word,
     char ks[2 * RF_MAX_TOKEN_LEN];
     gather_spellings(m, s, word, len);
     if (len <= RF_MAX_TOKEN_LEN && memchr(word, 'x', len)) gather_spellings(m, s, ks, rf_x_as_ks(ks, word, len));
+}
+
+/* Two party words written as one (n1 and n2 letters), as the scorer pairs them with one
+ * listed word: as written, or, both of three letters or more, within rf_typo_budget. */
+static void gather_merged_pair(const rf_matcher *m, rf_scratch *s, const char *joined, size_t n1, size_t n2)
+{
+    typo_query q;
+    uint32_t id;
+    if (n1 < 3 || n2 < 3) {
+        id = rf_strmap_get(m->spelling_map, joined, n1 + n2);
+        if (id != RF_STRMAP_MISSING) gather_vocab_chain(m, s, m->spellings[id].vocabs);
+        return;
+    }
+    q.word = joined;
+    q.len = n1 + n2;
+    q.letters = rf_letter_mask(joined, q.len);
+    q.any = 0;
+    search_spellings(m, s, &q);
 }
 
 /* The listed words with the consonant skeleton of `word`: Latin ones for a word written
@@ -721,7 +818,8 @@ static void gather_joined_if_typo(const rf_matcher *m, rf_scratch *s, uint32_t i
 }
 
 /* The names with two adjacent words that, written as one, are `word`, or within a typo of
- * it: their deletions are filed (one letter), the word's own looked up (one or two letters).
+ * it: they are filed as written and with a letter deleted in merged_deletes, the word's own
+ * deletions (one or two letters) looked up there.
  * A typo found only with two letters deleted from the listed words (two replaced) is not. */
 static void gather_joined(const rf_matcher *m, rf_scratch *s, const char *word, size_t len)
 {
@@ -736,16 +834,12 @@ static void gather_joined(const rf_matcher *m, rf_scratch *s, const char *word, 
     for (size_t i = 0; i < len; i++) {
         memcpy(buf, word, i);
         memcpy(buf + i, word + i + 1, len - i - 1);
-        id = rf_strmap_get(m->merged, buf, len - 1);
-        if (id != RF_STRMAP_MISSING) gather_joined_if_typo(m, s, id, word, len, letters);
         for (uint32_t node = rf_strmap_get(m->merged_deletes, buf, len - 1); node != RF_STRMAP_MISSING;
              node = m->chains[node].next)
             gather_joined_if_typo(m, s, m->chains[node].value, word, len, letters);
         for (size_t k = i; budget > 1 && k + 1 < len; k++) {
             memcpy(buf2, buf, k);
             memcpy(buf2 + k, buf + k + 1, len - 2 - k);
-            id = rf_strmap_get(m->merged, buf2, len - 2);
-            if (id != RF_STRMAP_MISSING) gather_joined_if_typo(m, s, id, word, len, letters);
             for (uint32_t node = rf_strmap_get(m->merged_deletes, buf2, len - 2); node != RF_STRMAP_MISSING;
                  node = m->chains[node].next)
                 gather_joined_if_typo(m, s, m->chains[node].value, word, len, letters);
@@ -759,10 +853,19 @@ size_t rf_index_candidates(const rf_matcher *m, rf_scratch *s)
 
     s->n_touched = 0;
     s->n_vocab_found = 0;
+    s->always = s->short_words = 0;
+    s->joined_letters = 0;
+    memset(s->first_letter, 0, sizeof s->first_letter);
     for (size_t i = 0; i < p->n; i++) {
         const char *w = p->surf[i];
         size_t len = p->surf_len[i];
         int consonants = p->origin[i] == RF_ORIGIN_CONSONANTS;
+        uint64_t bit = (uint64_t)1 << i;
+        if (p->cls[i] == RF_TOK_LEGAL || p->cls[i] == RF_TOK_STOP) s->always |= bit;
+        else s->joined_letters += len;
+        if (len <= 2) s->short_words |= bit;
+        if (len && w[0] >= 'a' && w[0] <= 'z') s->first_letter[w[0] - 'a'] |= bit;
+        s->bits = bit;
         if (p->vocab[i] != RF_STRMAP_MISSING) gather(m, s, p->vocab[i]);
         /* Numbers pair only as written. */
         if (p->cls[i] == RF_TOK_NUMBER) continue;
@@ -777,11 +880,67 @@ size_t rf_index_candidates(const rf_matcher *m, rf_scratch *s)
             size_t n = len + p->surf_len[i + 1];
             memcpy(joined, w, len);
             memcpy(joined + len, p->surf[i + 1], p->surf_len[i + 1]);
-            gather_written(m, s, joined, n);
+            s->bits = bit | bit << 1;
+            gather_merged_pair(m, s, joined, len, p->surf_len[i + 1]);
             gather_skeleton(m, s, joined, n, consonants);
         }
     }
-    for (size_t k = 0; k < s->n_touched; k++) s->seen[s->touched[k]] = 0;
-    for (size_t k = 0; k < s->n_vocab_found; k++) s->vocab_seen[s->vocab_found[k]] = 0;
     return s->n_touched;
+}
+
+/* The bound, from the form of the score: the weight of its pairs (sim at most 1) over that
+ * plus at least each unpaired party word's weight and a fifth of each unpaired listed word's
+ * (see score.c). A party word can pair with the name only if its look-ups reached one of the
+ * name's words, or two of them written as one; the rest are unpaired, except legal forms and
+ * stop words, and a person's initials (either side), which are taken as paired. A pair weighs
+ * at most half its party words plus its listed words (all of them, when a misspelt party word
+ * takes the listed word's weight). A person's name compared whole (letters within two edits)
+ * escapes the bound: when the lengths allow it, the bound is 1. */
+double rf_index_score_bound(const rf_matcher *m, const rf_scratch *s, uint32_t name_id, int person)
+{
+    const rf_lname *ln = &m->names[name_id];
+    const rf_side *p = &s->side;
+    uint64_t paired = s->always | s->name_mask[name_id];
+    int all_listed = s->name_mask[name_id] != 0 || (person && s->short_words);
+    double x = 0, u = 0;
+    size_t listed_letters = 0;
+
+    if (person) paired |= s->short_words;
+    for (size_t j = 0; j < ln->ntok; j++) {
+        const rf_ltoken *lt = &m->ltokens[ln->tok_off + j];
+        uint64_t reach = s->vocab_mask[lt->vocab];
+        size_t len = lt->surf_len ? lt->surf_len : m->vocab[lt->vocab].len;
+        double w = m->vocab[lt->vocab].weight;
+        if (lt->cls != RF_TOK_STOP && lt->cls != RF_TOK_LEGAL) listed_letters += len;
+        if (person && len == 1) {
+            const char *text = lt->surf_len ? m->surface_text.data + lt->surf_off : m->vocab_text.data + m->vocab[lt->vocab].text_off;
+            if (text[0] >= 'a' && text[0] <= 'z') reach |= s->first_letter[text[0] - 'a'];
+            x += w;
+        } else if (reach || all_listed || (lt->cls == RF_TOK_LEGAL && s->always)) {
+            x += w;
+        } else {
+            u += 0.2 * w;
+        }
+        paired |= reach;
+    }
+    if (person && s->joined_letters >= 10 && s->joined_letters <= RF_MAX_TOKEN_LEN && listed_letters >= 10 &&
+        listed_letters <= RF_MAX_TOKEN_LEN && listed_letters + 2 >= s->joined_letters &&
+        s->joined_letters + 2 >= listed_letters)
+        return 1.0;
+    for (size_t i = 0; i < p->n; i++) {
+        if (paired >> i & 1) x += 0.5 * p->weight[i];
+        else u += p->weight[i];
+    }
+    return x > 0 ? x / (x + u) : 0.0;
+}
+
+void rf_index_release(rf_scratch *s)
+{
+    for (size_t k = 0; k < s->n_touched; k++) {
+        s->seen[s->touched[k]] = 0;
+        s->name_mask[s->touched[k]] = 0;
+    }
+    for (size_t k = 0; k < s->n_vocab_found; k++) s->vocab_mask[s->vocab_found[k]] = 0;
+    s->n_touched = 0;
+    s->n_vocab_found = 0;
 }

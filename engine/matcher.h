@@ -42,6 +42,8 @@ typedef struct rf_lname {
  * "inversiones" for the canonical "invest"), as typos are looked up. */
 typedef struct rf_spelling {
     uint32_t vocabs;   /* chain of the vocabulary ids written so */
+    uint32_t near;     /* chain of the vocabulary ids within a typo of it, as a party word
+                        * written so finds them (index.c) */
     uint32_t text_off; /* in rf_matcher.spelling_text, NUL-terminated */
     uint32_t letters;  /* rf_letter_mask of the text */
     uint16_t len;
@@ -129,14 +131,24 @@ typedef struct rf_side {
 typedef struct rf_scratch {
     rf_tokens party;
     rf_side side;        /* the party's tokens as a comparison side */
+    /* Set by rf_index_candidates for rf_index_score_bound, cleared by rf_index_release: */
     uint8_t *seen;       /* per listed name: among the candidates already */
-    uint32_t *touched;   /* the candidates found (rf_index_candidates) */
+    uint64_t *name_mask; /* per listed name: party words that may pair with two of its words
+                          * written as one */
+    uint32_t *touched;   /* the candidates found */
     size_t n_touched;
-    size_t n_names;      /* size of seen */
-    uint8_t *vocab_seen; /* per vocabulary entry: its names gathered already */
-    uint32_t *vocab_found; /* those entries, to clear */
+    size_t n_names;      /* size of seen and name_mask */
+    uint64_t *vocab_mask; /* per vocabulary entry: the party words that may pair with it */
+    uint32_t *vocab_found; /* the entries with a mask, to clear */
     size_t n_vocab_found;
-    size_t n_vocab;      /* size of vocab_seen */
+    size_t n_vocab;      /* size of vocab_mask */
+    uint64_t bits;       /* the party word(s) being looked up */
+    int vocab_only;      /* 1: note the words reached, gather no names (building the index) */
+    uint64_t always;     /* party words that may pair with any listed name (legal forms, stop
+                          * words: a legal form pairs with any other) */
+    uint64_t short_words; /* party words of one or two letters: initials of a person's names */
+    uint64_t first_letter[26]; /* party words by first letter: a listed initial may pair with them */
+    size_t joined_letters; /* letters of the party's name as whole-name scoring counts them */
     rf_translit *tr;
 } rf_scratch;
 
@@ -153,8 +165,12 @@ void rf_side_from_tokens(rf_side *side, const rf_matcher *m, const rf_tokens *t)
 void rf_side_from_name(rf_side *side, const rf_matcher *m, uint32_t name_id);
 /* Finds every listed name that the scorer could rate above RF_CAP_NO_DISTINCTIVE for the
  * party in `s` (the invariant of index.c): their ids in s->touched, in no particular order.
- * Returns how many. */
+ * Returns how many. Call rf_index_release after the last rf_index_score_bound. */
 size_t rf_index_candidates(const rf_matcher *m, rf_scratch *s);
+/* An upper bound on rf_score_sides for candidate `name_id` (see index.c for why it holds). */
+double rf_index_score_bound(const rf_matcher *m, const rf_scratch *s, uint32_t name_id, int person);
+/* Clears what rf_index_candidates left in `s`. */
+void rf_index_release(rf_scratch *s);
 
 /* The set of letters and digits of a word as bits (digits share one bit). Words within k edits
  * differ in at most 2k of these bits. */

@@ -52,8 +52,9 @@ void rf_result_free(rf_result *res)
 {
     if (!res) return;
     free(res->s.seen);
+    free(res->s.name_mask);
     free(res->s.touched);
-    free(res->s.vocab_seen);
+    free(res->s.vocab_mask);
     free(res->s.vocab_found);
     free(res->hits);
     free(res->store);
@@ -98,18 +99,20 @@ static int prepare_result(rf_result *res, const rf_matcher *m)
     }
     if (s->n_names < m->n_names) {
         free(s->seen);
+        free(s->name_mask);
         free(s->touched);
         s->seen = calloc(m->n_names, sizeof *s->seen);
+        s->name_mask = calloc(m->n_names, sizeof *s->name_mask);
         s->touched = malloc(m->n_names * sizeof *s->touched);
-        s->n_names = s->seen && s->touched ? m->n_names : 0;
+        s->n_names = s->seen && s->name_mask && s->touched ? m->n_names : 0;
         if (!s->n_names) return RF_ENOMEM;
     }
     if (s->n_vocab < m->n_vocab) {
-        free(s->vocab_seen);
+        free(s->vocab_mask);
         free(s->vocab_found);
-        s->vocab_seen = calloc(m->n_vocab, sizeof *s->vocab_seen);
+        s->vocab_mask = calloc(m->n_vocab, sizeof *s->vocab_mask);
         s->vocab_found = malloc(m->n_vocab * sizeof *s->vocab_found);
-        s->n_vocab = s->vocab_seen && s->vocab_found ? m->n_vocab : 0;
+        s->n_vocab = s->vocab_mask && s->vocab_found ? m->n_vocab : 0;
         if (!s->n_vocab) return RF_ENOMEM;
     }
     if (res->n_entities < entities) {
@@ -322,21 +325,24 @@ static int fill_hit(rf_result *res, size_t i, const rf_matcher *m, const scored 
 }
 
 /* Scores listed name `name_id` for the party and keeps it when it reaches the threshold and is
- * its entity's best name so far (among equals, the lower id: the same on every run). */
+ * its entity's best name so far (among equals, the lower id: the same on every run). With
+ * `bounded`, a name whose rf_index_score_bound cannot reach the threshold is not scored. */
 static int consider(rf_result *res, const rf_matcher *m, uint32_t name_id, const rf_party *party,
-                    double threshold)
+                    double threshold, int bounded)
 {
     const rf_lname *ln = &m->names[name_id];
     const rf_entity *ent = rf_snapshot_entity(m->snap, ln->entity);
+    int person = ent->type == RF_ENTITY_PERSON;
+    int country = country_agreement(m, ln->entity, party->country);
     rf_side listed;
     scored *b;
     double score;
-    int country;
 
+    /* Most parties are nobody on the lists: most candidates end here. */
+    if (bounded && adjust_for_country(rf_index_score_bound(m, &res->s, name_id, person), country) < threshold)
+        return RF_OK;
     rf_side_from_name(&listed, m, name_id);
-    score = rf_score_sides(&res->s.side, &listed, ent->type == RF_ENTITY_PERSON, NULL);
-    country = country_agreement(m, ln->entity, party->country);
-    score = adjust_for_country(score, country);
+    score = adjust_for_country(rf_score_sides(&res->s.side, &listed, person, NULL), country);
     if (score < threshold) return RF_OK;
     if ((ent->type == RF_ENTITY_VESSEL || ent->type == RF_ENTITY_AIRCRAFT) && score < VESSEL_MIN_SCORE)
         return RF_OK;
@@ -386,11 +392,13 @@ int rf_matcher_screen(rf_result *res, const rf_matcher *m, const rf_party *party
     rf_side_from_tokens(&res->s.side, m, &res->s.party);
     res->s.side.organisation = role_is_organisation(party->role);
     if (exhaustive) {
-        for (size_t k = 0; k < m->n_names && rc == RF_OK; k++) rc = consider(res, m, (uint32_t)k, party, threshold);
+        for (size_t k = 0; k < m->n_names && rc == RF_OK; k++) rc = consider(res, m, (uint32_t)k, party, threshold, 0);
     } else {
-        /* Every candidate is scored: none is left out for being one too many (index.c). */
+        /* Every candidate is considered: none is left out for being one too many (index.c). */
         size_t n_cand = rf_index_candidates(m, &res->s);
-        for (size_t k = 0; k < n_cand && rc == RF_OK; k++) rc = consider(res, m, res->s.touched[k], party, threshold);
+        for (size_t k = 0; k < n_cand && rc == RF_OK; k++)
+            rc = consider(res, m, res->s.touched[k], party, threshold, 1);
+        rf_index_release(&res->s);
     }
     for (size_t i = 0; i < res->n_best; i++) res->slot[res->best[i].entity] = RF_STRMAP_MISSING;
     /* A cap on hits keeps the best by score: all of them were scored. */
