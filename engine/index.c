@@ -110,6 +110,7 @@ static int file_spelling(rf_matcher *m, uint32_t vocab, const char *w, size_t le
         if (rc != RF_OK) return rc;
         m->spellings[id].vocabs = RF_STRMAP_MISSING;
         m->spellings[id].near = RF_STRMAP_MISSING;
+        m->spellings[id].near_joined = RF_STRMAP_MISSING;
         m->spellings[id].text_off = (uint32_t)m->spelling_text.len;
         m->spellings[id].len = (uint16_t)len;
         m->spellings[id].letters = rf_letter_mask(w, len);
@@ -670,6 +671,8 @@ static void search_spellings(const rf_matcher *m, rf_scratch *s, const typo_quer
 
 /* Every spelling's typo neighbours, searched once here rather than for every party word
  * written so. */
+static void gather_joined(const rf_matcher *m, rf_scratch *s, const char *word, size_t len);
+
 static int index_near(rf_matcher *m)
 {
     rf_scratch s;
@@ -678,9 +681,11 @@ static int index_near(rf_matcher *m)
     memset(&s, 0, sizeof s);
     s.vocab_mask = calloc(m->n_vocab ? m->n_vocab : 1, sizeof *s.vocab_mask);
     s.vocab_found = malloc((m->n_vocab ? m->n_vocab : 1) * sizeof *s.vocab_found);
+    s.joined_seen = calloc(m->n_joined ? m->n_joined : 1, sizeof *s.joined_seen);
+    s.joined_found = malloc((m->n_joined ? m->n_joined : 1) * sizeof *s.joined_found);
     s.vocab_only = 1;
     s.bits = 1;
-    if (!s.vocab_mask || !s.vocab_found) rc = RF_ENOMEM;
+    if (!s.vocab_mask || !s.vocab_found || !s.joined_seen || !s.joined_found) rc = RF_ENOMEM;
     for (size_t id = 0; id < m->n_spellings && rc == RF_OK; id++) {
         typo_query q;
         uint32_t head = RF_STRMAP_MISSING;
@@ -700,9 +705,26 @@ static int index_near(rf_matcher *m)
             s.vocab_mask[s.vocab_found[k]] = 0;
         }
         m->spellings[id].near = head;
+        /* The same for the listed words written as one that it may be. */
+        s.n_joined_found = 0;
+        head = RF_STRMAP_MISSING;
+        gather_joined(m, &s, q.word, q.len);
+        if (rc == RF_OK)
+            rc = reserve((void **)&m->chains, &m->cap_chains, m->n_chains + s.n_joined_found, sizeof *m->chains);
+        for (size_t k = 0; k < s.n_joined_found; k++) {
+            if (rc == RF_OK) {
+                m->chains[m->n_chains].value = s.joined_found[k];
+                m->chains[m->n_chains].next = head;
+                head = (uint32_t)m->n_chains++;
+            }
+            s.joined_seen[s.joined_found[k]] = 0;
+        }
+        m->spellings[id].near_joined = head;
     }
     free(s.vocab_mask);
     free(s.vocab_found);
+    free(s.joined_seen);
+    free(s.joined_found);
     return rc;
 }
 
@@ -805,8 +827,19 @@ void rf_side_from_name(rf_side *side, const rf_matcher *m, uint32_t name_id)
     }
 }
 
-/* Gathers the names of joined listed words `id` when they are `word` or, both of three
- * letters or more, within the typo budget of it. */
+/* Gathers the names of joined listed words `id` (building the index: notes the id). */
+static void gather_joined_names(const rf_matcher *m, rf_scratch *s, uint32_t id)
+{
+    if (!s->vocab_only) {
+        gather_name_chain(m, s, m->joined[id].names);
+    } else if (!s->joined_seen[id]) {
+        s->joined_seen[id] = 1;
+        s->joined_found[s->n_joined_found++] = id;
+    }
+}
+
+/* Gathers the names of joined listed words `id` when they are, both of three letters or more,
+ * within the typo budget of `word`. */
 static void gather_joined_if_typo(const rf_matcher *m, rf_scratch *s, uint32_t id, const char *word, size_t len,
                                   uint32_t letters)
 {
@@ -814,7 +847,7 @@ static void gather_joined_if_typo(const rf_matcher *m, rf_scratch *s, uint32_t i
     int budget = rf_typo_budget(j->len < len ? j->len : len);
     if (j->typo_filed && __builtin_popcount(letters ^ j->letters) <= 2 * budget &&
         rf_osa_distance(word, len, m->joined_text.data + j->text_off, j->len, budget) <= budget)
-        gather_name_chain(m, s, j->names);
+        gather_joined_names(m, s, id);
 }
 
 /* The names with two adjacent words that, written as one, are `word`, or within a typo of
@@ -827,7 +860,7 @@ static void gather_joined(const rf_matcher *m, rf_scratch *s, const char *word, 
     uint32_t letters = rf_letter_mask(word, len), id = rf_strmap_get(m->merged, word, len);
     int budget = rf_typo_budget(len);
 
-    if (id != RF_STRMAP_MISSING) gather_name_chain(m, s, m->joined[id].names);
+    if (id != RF_STRMAP_MISSING) gather_joined_names(m, s, id);
     if (len > RF_MAX_TOKEN_LEN || budget == 0) return;
     for (uint32_t node = rf_strmap_get(m->merged_deletes, word, len); node != RF_STRMAP_MISSING; node = m->chains[node].next)
         gather_joined_if_typo(m, s, m->chains[node].value, word, len, letters);
@@ -873,7 +906,13 @@ size_t rf_index_candidates(const rf_matcher *m, rf_scratch *s)
         if (p->cls[i] == RF_TOK_WORD) gather_skeleton(m, s, w, len, consonants);
         if (p->nickname[i]) gather_vocab_chain(m, s, rf_strmap_get(m->nicknames, w, len));
         gather_vocab_chain(m, s, rf_strmap_get(m->phrase_words, w, len));
-        if (p->cls[i] != RF_TOK_STOP) gather_joined(m, s, w, len);
+        if (p->cls[i] != RF_TOK_STOP) {
+            uint32_t id = len <= RF_MAX_TOKEN_LEN ? rf_strmap_get(m->spelling_map, w, len) : RF_STRMAP_MISSING;
+            if (id == RF_STRMAP_MISSING) gather_joined(m, s, w, len);
+            for (uint32_t node = id == RF_STRMAP_MISSING ? id : m->spellings[id].near_joined;
+                 node != RF_STRMAP_MISSING; node = m->chains[node].next)
+                gather_name_chain(m, s, m->joined[m->chains[node].value].names);
+        }
         /* This word and the next written as one. */
         if (i + 1 < p->n && len + p->surf_len[i + 1] <= RF_MAX_TOKEN_LEN) {
             char joined[RF_MAX_TOKEN_LEN];
@@ -892,41 +931,53 @@ size_t rf_index_candidates(const rf_matcher *m, rf_scratch *s)
  * plus at least each unpaired party word's weight and a fifth of each unpaired listed word's
  * (see score.c). A party word can pair with the name only if its look-ups reached one of the
  * name's words, or two of them written as one; the rest are unpaired, except legal forms and
- * stop words, and a person's initials (either side), which are taken as paired. A pair weighs
- * at most half its party words plus its listed words (all of them, when a misspelt party word
- * takes the listed word's weight). A person's name compared whole (letters within two edits)
- * escapes the bound: when the lengths allow it, the bound is 1. */
+ * stop words, and a person's initials (either side), which are taken as paired, and a long
+ * party word whose length and letters allow it to be two adjacent listed words with two typos
+ * (the one such typo gather_joined does not look up). A pair weighs at most half its party
+ * words plus its listed words (all of them, when a misspelt party word takes the listed
+ * word's weight). A person's name compared whole (letters within two edits) escapes the
+ * bound: when the lengths allow it, the bound is 1. */
 double rf_index_score_bound(const rf_matcher *m, const rf_scratch *s, uint32_t name_id, int person)
 {
     const rf_lname *ln = &m->names[name_id];
+    const rf_ltoken *lt = &m->ltokens[ln->tok_off];
     const rf_side *p = &s->side;
-    uint64_t paired = s->always | s->name_mask[name_id];
+    uint64_t paired = s->always | s->name_mask[name_id] | (person ? s->short_words : 0);
     int all_listed = s->name_mask[name_id] != 0 || (person && s->short_words);
+    uint8_t reached[RF_MAX_TOKENS];
+    size_t len[RF_MAX_TOKENS], listed_letters = 0;
     double x = 0, u = 0;
-    size_t listed_letters = 0;
 
-    if (person) paired |= s->short_words;
     for (size_t j = 0; j < ln->ntok; j++) {
-        const rf_ltoken *lt = &m->ltokens[ln->tok_off + j];
-        uint64_t reach = s->vocab_mask[lt->vocab];
-        size_t len = lt->surf_len ? lt->surf_len : m->vocab[lt->vocab].len;
-        double w = m->vocab[lt->vocab].weight;
-        if (lt->cls != RF_TOK_STOP && lt->cls != RF_TOK_LEGAL) listed_letters += len;
-        if (person && len == 1) {
-            const char *text = lt->surf_len ? m->surface_text.data + lt->surf_off : m->vocab_text.data + m->vocab[lt->vocab].text_off;
-            if (text[0] >= 'a' && text[0] <= 'z') reach |= s->first_letter[text[0] - 'a'];
-            x += w;
-        } else if (reach || all_listed || (lt->cls == RF_TOK_LEGAL && s->always)) {
-            x += w;
-        } else {
-            u += 0.2 * w;
-        }
+        uint64_t reach = s->vocab_mask[lt[j].vocab];
+        const char *text = lt[j].surf_len ? m->surface_text.data + lt[j].surf_off
+                                          : m->vocab_text.data + m->vocab[lt[j].vocab].text_off;
+        len[j] = lt[j].surf_len ? lt[j].surf_len : m->vocab[lt[j].vocab].len;
+        if (lt[j].cls != RF_TOK_STOP && lt[j].cls != RF_TOK_LEGAL) listed_letters += len[j];
+        if (person && len[j] == 1 && text[0] >= 'a' && text[0] <= 'z') reach |= s->first_letter[text[0] - 'a'];
+        reached[j] = reach || all_listed || (person && len[j] == 1) || (lt[j].cls == RF_TOK_LEGAL && s->always);
         paired |= reach;
+    }
+    for (size_t i = 0; i < p->n; i++) {
+        if (paired >> i & 1 || p->surf_len[i] < 9) continue;
+        for (size_t j = 0; j + 1 < ln->ntok; j++) {
+            size_t n = len[j] + len[j + 1];
+            if (len[j] >= 3 && len[j + 1] >= 3 && n + 2 >= p->surf_len[i] && n <= p->surf_len[i] + 2U &&
+                __builtin_popcount((lt[j].letters | lt[j + 1].letters) ^ p->letters[i]) <= 4) {
+                paired |= (uint64_t)1 << i;
+                reached[j] = reached[j + 1] = 1;
+            }
+        }
     }
     if (person && s->joined_letters >= 10 && s->joined_letters <= RF_MAX_TOKEN_LEN && listed_letters >= 10 &&
         listed_letters <= RF_MAX_TOKEN_LEN && listed_letters + 2 >= s->joined_letters &&
         s->joined_letters + 2 >= listed_letters)
         return 1.0;
+    for (size_t j = 0; j < ln->ntok; j++) {
+        double w = m->vocab[lt[j].vocab].weight;
+        if (reached[j]) x += w;
+        else u += 0.2 * w;
+    }
     for (size_t i = 0; i < p->n; i++) {
         if (paired >> i & 1) x += 0.5 * p->weight[i];
         else u += p->weight[i];

@@ -44,6 +44,7 @@ typedef struct rf_spelling {
     uint32_t vocabs;   /* chain of the vocabulary ids written so */
     uint32_t near;     /* chain of the vocabulary ids within a typo of it, as a party word
                         * written so finds them (index.c) */
+    uint32_t near_joined; /* chain of the indexes in rf_matcher.joined it finds so */
     uint32_t text_off; /* in rf_matcher.spelling_text, NUL-terminated */
     uint32_t letters;  /* rf_letter_mask of the text */
     uint16_t len;
@@ -144,6 +145,9 @@ typedef struct rf_scratch {
     size_t n_vocab;      /* size of vocab_mask */
     uint64_t bits;       /* the party word(s) being looked up */
     int vocab_only;      /* 1: note the words reached, gather no names (building the index) */
+    uint8_t *joined_seen;  /* building the index: joined words reached, listed in joined_found */
+    uint32_t *joined_found;
+    size_t n_joined_found;
     uint64_t always;     /* party words that may pair with any listed name (legal forms, stop
                           * words: a legal form pairs with any other) */
     uint64_t short_words; /* party words of one or two letters: initials of a person's names */
