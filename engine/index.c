@@ -4,28 +4,36 @@
  * from its rarity and class, and the names it can decide (anchors, below).
  *
  * The invariant, to keep whenever the scorer changes: rf_index_candidates returns every listed
- * name that rf_score_sides could rate above RF_CAP_NO_DISTINCTIVE for the party, so that
- * screening through the index returns the same hits with the same scores as scoring every
- * name (rf_match_options.exhaustive) at any threshold above that cap raised by country
- * agreement. No candidate is ever left out for being one too many or weakly supported: a
- * common word costs time, never a hit. It rests on the scorer's rule that a name scores above
- * the cap only with an anchor: one of its telling words (word, number) paired with some party
- * word at 0.7 or more other than as an initial; for a name of weak words only, each of them
- * paired; or every party word one of its words (identical). So
- * - each word lists the names it can anchor (anchors: where it is a telling word, or the name
- *   has none), and a candidate is a name anchored by a word some party word may pair with;
+ * name that rf_score_sides could rate above RF_CAP_NO_DISTINCTIVE for the party, and
+ * rf_index_score_bound is never below its score, so that screening through the index returns
+ * the same hits with the same scores as scoring every name (rf_match_options.exhaustive) at
+ * any threshold above that cap raised by country agreement. No candidate is ever left out
+ * for being one too many or weakly supported: a common word costs time, never a hit. It rests
+ * on the scorer's rule that a name scores above the cap only with an anchor: one of its
+ * telling words (word, number) paired with some party word at 0.7 or more other than as an
+ * initial; for a name of weak words only, each of its generic words and places paired; or
+ * every party word one of its words (identical). So
+ * - each word lists the names it can anchor (where it is a telling word, or a weak word of a
+ *   name without one), and a candidate is a name anchored by a word some party word may pair
+ *   with;
  * - a party word, whatever its class, looks up every way the scorer pairs two words: the same
  *   text; a typo of the surface within rf_typo_budget_any (every listed spelling is filed
- *   under its one- and, from six letters, two-letter deletions, and the party word's own
- *   deletions meet them: SymSpell), also with x written ks; doubled letters made single; the
- *   consonant skeleton across scripts with and without vowels; a familiar form of a given
- *   name; a word of a two-word phrase; two listed words written as one (and their skeleton);
- * - two adjacent party words written together look up the same as one word.
- * A scorer path that pairs words another way needs its look-up here; engine_index_oracle
- * checks the invariant on 10,000 random variants of listed names against exhaustive
- * screening. Not looked up (the scorer accepts them, no variant in that test needs them): a
- * typo in a party word that is two listed words written together ("TotalEnergias"), and a
- * person's name compared whole with letters moved across word breaks. */
+ *   under itself and its one- and, from six letters, two-letter deletions, and the party
+ *   word's own deletions meet them: SymSpell; for a party word that is itself a listed
+ *   spelling, the result is kept from the build), also with x written ks; doubled letters
+ *   made single; the consonant skeleton across scripts with and without vowels; a familiar
+ *   form of a given name; a word of a two-word phrase; two adjacent listed words written as
+ *   one, as written or within rf_typo_budget (and by their skeleton);
+ * - two adjacent party words written as one look up listed words as written or within
+ *   rf_typo_budget (and by skeleton), as the scorer pairs them;
+ * - what a party word's look-ups reached is kept per word, for the bound (see there).
+ * A scorer path that pairs words another way needs its look-up here and its term in the
+ * bound; engine_index_oracle checks both on 10,000 random variants of listed names against
+ * exhaustive screening. Two paths are not looked up, so a name reached by nothing else is not
+ * a candidate (the bound allows for both): a party word that is two adjacent listed words
+ * with two typos that delete letters from the listed side (two letters replaced: filing
+ * every pair of listed words under its two-letter deletions would take 3.4 million keys),
+ * and a person's name compared whole with letters moved across word breaks. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
