@@ -402,7 +402,7 @@ int rf_matcher_screen(rf_result *res, const rf_matcher *m, const rf_party *party
     }
     for (size_t i = 0; i < res->n_best; i++) res->slot[res->best[i].entity] = RF_STRMAP_MISSING;
     /* A cap on hits keeps the best by score: all of them were scored. */
-    qsort(res->best, res->n_best, sizeof res->best[0], by_score_desc);
+    if (res->n_best > 1) qsort(res->best, res->n_best, sizeof res->best[0], by_score_desc);
     n_hits = res->n_best < max_hits ? res->n_best : max_hits;
     if (rc == RF_OK) rc = reserve_hits(res, n_hits);
     for (size_t i = 0; i < n_hits && rc == RF_OK; i++) rc = fill_hit(res, res->n_hits++, m, &res->best[i], name);
