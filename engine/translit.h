@@ -22,6 +22,20 @@ int rf_translit_is_syllabic(int32_t cp);
 int rf_translit_omits_vowels(int32_t cp);
 void rf_translit_free(rf_translit *tr); /* NULL is a no-op */
 
+/* The alphabets whose letters are mistaken for each other ("а" Cyrillic, "a" Latin, "α"
+ * Greek), for folding look-alikes; RF_ALPHA_NONE for anything else. */
+typedef enum rf_alphabet { RF_ALPHA_NONE = 0, RF_ALPHA_LATIN, RF_ALPHA_CYRILLIC, RF_ALPHA_GREEK } rf_alphabet;
+rf_alphabet rf_translit_alphabet(int32_t cp);
+
+/* A word s[0..len) (NFKC-normalized UTF-8) that mixes letters of those alphabets, written into
+ * `out` (reset first) with its strays replaced by the look-alikes of one alphabet: the one that
+ * has a look-alike for every stray (Unicode's confusables, through ICU's spoof checker),
+ * `hint` (the alphabet of the rest of the name) among several, else the one most of the word
+ * is in. "Huаwei" with a Cyrillic "а" is "Huawei"; a word in one alphabet is left alone, so
+ * real Cyrillic and Greek names transliterate as before. Returns the number of letters
+ * replaced (0: `out` untouched), or a negative RF_E code. */
+int rf_translit_fold_lookalikes(rf_translit *tr, rf_buf *out, const char *s, size_t len, rf_alphabet hint);
+
 /* Appends the Latin form of the UTF-8 text s[0..len) to `out`: lower-case ASCII words
  * separated by spaces. */
 int rf_translit_append(rf_translit *tr, rf_buf *out, const char *s, size_t len);
