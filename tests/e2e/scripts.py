@@ -13,6 +13,17 @@ usage: scripts.py dressed OUT.csv          writes an order whose buyers are "Hua
                                            UN list (ref = the entity's reference number)
        scripts.py wrong_entity JSONL       prints the parties whose hits do not include the
                                            listed entity named by their ref
+       scripts.py other_scripts OUT.csv    writes an order of Russian and Chinese names of listed
+                                           companies as orders write them (ref = a word of the
+                                           listed name that must be hit)
+       scripts.py wrong_name JSONL         prints the parties whose best hit's listed name lacks
+                                           their ref, or that claim the name was disguised
+       scripts.py natives TABLE.tsv OUT.csv
+                                           writes an order of every native name of the table
+                                           (ref = its row's line number)
+       scripts.py native_rows TABLE.tsv JSONL
+                                           prints the table rows none of whose native names hit
+                                           an entity with one of the row's English names
 """
 import csv
 import gzip
@@ -100,6 +111,75 @@ def wrong_entity(path):
             print(f'{o["ref"]}: {o["name"]!r}: {best}')
 
 
+# Russian and Chinese names of listed companies, in the quoting and legal forms orders use.
+OTHER_SCRIPTS = [
+    ("ROSNEFT", "ОАО «НК «Роснефть»"),
+    ("ROSNEFT", "ПАО НК Роснефть"),
+    ("ROSTEC", "Ростех"),
+    ("ROSTEC", "Госкорпорация «Ростех»"),
+    ("GAZPROM", "ПАО «Газпром»"),
+    ("ROSOBORON", "АО «Рособоронэкспорт»"),
+    ("HIKVISION", "海康威视"),
+    ("HIKVISION", "杭州海康威视数字技术股份有限公司"),
+    ("SENSETIME", "商汤科技"),
+    ("SENSETIME", "商汤"),
+    ("DAWNING", "曙光"),
+    ("DJI", "大疆"),
+    ("HUAWEI", "《华为技术有限公司》"),
+    ("HUAWEI", "「华为」"),
+    ("MEGVII", "旷视科技"),
+    ("SEMICONDUCTOR MANUFACTURING", "中芯国际"),
+]
+
+
+def other_scripts(out_path):
+    with open(out_path, "w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(["ref", "buyer"])
+        for ref, name in OTHER_SCRIPTS:
+            w.writerow([ref, name])
+
+
+def wrong_name(path):
+    for o in objects(path):
+        hits = o["hits"]
+        if not hits or o["ref"].lower() not in hits[0]["name"].lower() or any(
+                "written to look unlike itself" in h["explanation"] for h in hits):
+            best = f'{hits[0]["name"]} {hits[0]["score"]}' if hits else "no hit"
+            print(f'{o["ref"]}: {o["name"]!r}: {best}')
+
+
+def table_rows(path):
+    with open(path, encoding="utf-8") as f:
+        for number, line in enumerate(f, 1):
+            if line.startswith("#") or "\t" not in line:
+                continue
+            english, native = line.rstrip("\n").split("\t")
+            yield number, [e.strip() for e in english.split("|")], native.split("|")
+
+
+def key(name):
+    return "".join(c for c in name.lower() if c.isascii() and c.isalnum())
+
+
+def natives(table, out_path):
+    with open(out_path, "w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(["ref", "buyer"])
+        for number, _, names in table_rows(table):
+            for name in names:
+                w.writerow([str(number), name])
+
+
+def native_rows(table, path):
+    found = set()
+    for o in objects(path):
+        found.update((o["ref"], key(h["name"])) for h in o["hits"])
+    for number, english, _ in table_rows(table):
+        if not any((str(number), key(e)) in found for e in english):
+            print(f"line {number}: {english[0]}")
+
+
 if __name__ == "__main__":
     command = sys.argv[1]
     if command == "dressed":
@@ -112,5 +192,13 @@ if __name__ == "__main__":
         originals(sys.argv[2], sys.argv[3])
     elif command == "wrong_entity":
         wrong_entity(sys.argv[2])
+    elif command == "other_scripts":
+        other_scripts(sys.argv[2])
+    elif command == "wrong_name":
+        wrong_name(sys.argv[2])
+    elif command == "natives":
+        natives(sys.argv[2], sys.argv[3])
+    elif command == "native_rows":
+        native_rows(sys.argv[2], sys.argv[3])
     else:
         sys.exit(f"unknown command {command}")
