@@ -36,7 +36,7 @@ struct rf_translit {
     int32_t from_latin[2][128]; /* [0] Cyrillic, [1] Greek */
 };
 
-typedef enum script { SCRIPT_LATIN, SCRIPT_CYRILLIC, SCRIPT_HAN, SCRIPT_OTHER } script;
+typedef enum script { SCRIPT_LATIN, SCRIPT_CYRILLIC, SCRIPT_HAN, SCRIPT_HANGUL, SCRIPT_OTHER } script;
 
 static script script_of(int32_t cp)
 {
@@ -45,6 +45,7 @@ static script script_of(int32_t cp)
     if ((cp >= 0x4E00 && cp < 0xA000) || (cp >= 0x3400 && cp < 0x4DC0) ||
         (cp >= 0xF900 && cp < 0xFB00) || (cp >= 0x20000 && cp < 0x2FA20))
         return SCRIPT_HAN;
+    if (cp >= 0xAC00 && cp < 0xD7A4) return SCRIPT_HANGUL;
     return SCRIPT_OTHER;
 }
 
@@ -354,6 +355,33 @@ static int han_append(rf_translit *tr, rf_buf *out, const char *trad, size_t tra
     return rc;
 }
 
+/* A run of Hangul syllables, each its own word, romanized as the sanctions lists write Korean
+ * names: the DPRK's own romanization, McCune-Reischauer without its marks (정 "jong", 은 "un",
+ * 박 "pak", 리 "ri": "Kim Jong Un", "Pak Pong Ju"), where ICU's Revised Romanization writes
+ * "gimjeong-eun". Each syllable is an initial, a vowel and a final (Unicode's arithmetic). */
+static int hangul_append(rf_buf *out, const char *s, size_t len)
+{
+    static const char *const initial[19] = {"k", "kk", "n", "t", "tt", "r", "m", "p", "pp", "s",
+                                            "ss", "", "j", "jj", "ch", "k", "t", "p", "h"};
+    static const char *const vowel[21] = {"a", "ae", "ya", "yae", "o", "e", "yo", "ye", "o", "wa", "wae",
+                                          "oe", "yo", "u", "wo", "we", "wi", "yu", "u", "ui", "i"};
+    static const char *const final[28] = {"", "k", "k", "k", "n", "n", "n", "t", "l", "k", "m", "l", "l", "l",
+                                          "p", "l", "m", "p", "p", "t", "t", "ng", "t", "t", "k", "t", "p", "t"};
+    int rc = RF_OK;
+
+    for (size_t pos = 0; pos < len && rc == RF_OK;) {
+        utf8proc_int32_t cp;
+        utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)s + pos, (utf8proc_ssize_t)(len - pos), &cp);
+        if (k <= 0) return RF_EFORMAT;
+        pos += (size_t)k;
+        if (script_of(cp) != SCRIPT_HANGUL) continue; /* neutral characters inside the run */
+        cp -= 0xAC00;
+        rc = rf_buf_printf(out, "%s%s%s%s ", out->len && out->data[out->len - 1] != ' ' ? " " : "",
+                           initial[cp / 588], vowel[(cp % 588) / 28], final[cp % 28]);
+    }
+    return rc;
+}
+
 int rf_translit_append(rf_translit *tr, rf_buf *out, const char *s, size_t len)
 {
     size_t pos = 0;
@@ -382,6 +410,7 @@ int rf_translit_append(rf_translit *tr, rf_buf *out, const char *s, size_t len)
         switch (sc) {
         case SCRIPT_HAN: rc = han_append(tr, out, s + start, pos - start); break;
         case SCRIPT_CYRILLIC: rc = transform_append(tr->cyrillic, out, s + start, pos - start, 0); break;
+        case SCRIPT_HANGUL: rc = hangul_append(out, s + start, pos - start); break;
         case SCRIPT_OTHER: rc = transform_append(tr->other, out, s + start, pos - start, 0); break;
         case SCRIPT_LATIN: rc = transform_append(tr->other, out, s + start, pos - start, 0); break;
         }

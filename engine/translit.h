@@ -1,7 +1,8 @@
 /* translit.h: other scripts to Latin letters through ICU. Cyrillic by the BGN/PCGN
  * romanization the lists use, Greek and the rest through ICU's Any-Latin, Chinese characters as
  * pinyin with the syllables of a word joined ("华为" -> "huawei") after common business words
- * have been put in English ("有限公司" -> "co ltd", "技术" -> "technologies"). One transliterator
+ * have been put in English ("有限公司" -> "co ltd", "技术" -> "technologies"), Korean syllables
+ * each a word as the lists write North Korean names ("김정은" -> "kim jong un"). One transliterator
  * per thread: ICU transliterators are not safe to share. */
 #ifndef RF_TRANSLIT_H
 #define RF_TRANSLIT_H

@@ -155,7 +155,7 @@ int rf_list_emit(rf_list_ctx *cx, const rf_entity *listed)
         return rc;
     }
     cx->sum->entities++;
-    cx->sum->names += (long)e->n_names;
+    cx->sum->names += (long)listed->n_names; /* what the file says: native names are ours */
     return 0;
 }
 
