@@ -528,7 +528,7 @@ static const char *const noise_patterns[] = {
     "finance|receiving|warehouse|logistics|shipping|sales|buying|goods\\s+in)"
     "(?:\\s+(?:dept|department|office|team|division|desk))?\\.?\\s*$",
     /* "ACME Ltd Purchasing Department" */
-    "(?i)\\s+(?:purchasing|procurement|receiving|shipping)\\s+(?:dept|department|office)\\.?\\s*$",
+    "(?i)\\s+(?:purchasing|procurement|receiving|shipping|export)\\s+(?:dept|department|office)\\.?\\s*$",
     /* "ACME Ltd (Head Office)" */
     "(?i)\\s*\\((?:head\\s+office|headquarters|hq|main\\s+office|branch(?:\\s+office)?|warehouse|"
     "plant|factory|billing|invoicing)\\)",

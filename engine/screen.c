@@ -199,6 +199,28 @@ static int quote_span(rf_buf *b, const char *text, uint32_t start, uint32_t len)
     return rf_buf_printf(b, "\"%.*s\"", (int)len, text + start);
 }
 
+/* What was undone to read a dressed-up name: nobody types these by accident. */
+static int explain_disguise(rf_buf *b, unsigned disguise)
+{
+    static const struct {
+        unsigned flag;
+        const char *what;
+    } kinds[] = {
+        {RF_DISGUISE_INVISIBLE, "invisible characters inside words removed"},
+        {RF_DISGUISE_LOOKALIKE, "letters of another alphabet that look alike read as the word's own"},
+        {RF_DISGUISE_STYLED, "mathematical or fullwidth letters read as plain ones"},
+        {RF_DISGUISE_MARKUP, "HTML tags or terminal escape codes left out"},
+    };
+    int rc = rf_buf_puts(b, ". The party's name was written to look unlike itself (");
+    const char *sep = "";
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0] && rc == RF_OK; i++) {
+        if (!(disguise & kinds[i].flag)) continue;
+        rc = rf_buf_printf(b, "%s%s", sep, kinds[i].what);
+        sep = "; ";
+    }
+    return rc == RF_OK ? rf_buf_puts(b, "): someone wrote it that way") : rc;
+}
+
 /* The explanation of one comparison, in words, with the party's and the listed name's
  * original spellings. `lspan(j)` gives listed token j's span. */
 static int explain(rf_buf *b, const rf_score_detail *d, const char *party_name,
@@ -255,6 +277,7 @@ static int explain(rf_buf *b, const rf_score_detail *d, const char *party_name,
         rc = rf_buf_puts(b, ". The person's own name and the father's (around \"bin\") are swapped");
     if (rc == RF_OK && d->capped_type)
         rc = rf_buf_puts(b, ". An organisation (it has a legal form) against a listed person");
+    if (rc == RF_OK && party->disguise) rc = explain_disguise(b, party->disguise);
     if (rc == RF_OK && country > 0) rc = rf_buf_puts(b, ". Country agrees");
     if (rc == RF_OK && country < 0) rc = rf_buf_puts(b, ". Country differs from the listed addresses");
     if (rc == RF_OK) rc = rf_buf_putc(b, '.');

@@ -5,7 +5,13 @@
  * accents and, if in another script, transliterated, digits inside it read as the letters they
  * mimic ("Sech1n"); join runs of single letters written as initialisms ("S.A.", "A-B-C");
  * then look the words up in the lexicon, longest phrase first, so that "Co., Ltd." becomes one
- * legal-form token and "Intl" the generic word "intl". */
+ * legal-form token and "Intl" the generic word "intl".
+ *
+ * A name dressed to slip past screening reads as what a person sees: HTML tags and terminal
+ * escape codes around it are left out, invisible characters inside a word removed, styled
+ * letters (mathematical bold, fullwidth) read as plain ones, and letters of another alphabet
+ * inside a word folded into the word's own; rf_tokens.disguise records each, for the
+ * explanation. */
 #include <stdlib.h>
 #include <string.h>
 #include <utf8proc.h>
@@ -27,7 +33,12 @@ typedef struct words {
     word items[RF_MAX_WORDS];
     size_t count;
     int truncated;
+    unsigned disguise; /* RF_DISGUISE_* */
+    rf_alphabet alphabet; /* the one most letters of the name are in */
 } words;
+
+/* HTML tags and terminal escape codes left out of a name, at most this many. */
+#define RF_MAX_MARKUP 32
 
 /* A byte range of the name left out (order text around a party's name). */
 typedef struct range {
@@ -66,6 +77,21 @@ static int is_word_char(utf8proc_int32_t cp)
 static int is_apostrophe(utf8proc_int32_t cp)
 {
     return cp == '\'' || cp == 0x2019 || cp == 0x02BC || cp == 0x2018 || cp == '`';
+}
+
+/* Characters that show nothing (zero-width space and joiners, word joiner, byte-order mark, soft
+ * hyphen, tag characters): inside a word they do not end it. */
+static int is_invisible(utf8proc_int32_t cp)
+{
+    return cp >= 0x80 && utf8proc_get_property(cp)->ignorable;
+}
+
+/* Letters styled by Unicode compatibility forms: mathematical alphanumerics, fullwidth Latin,
+ * circled and squared letters. */
+static int is_styled(utf8proc_int32_t cp)
+{
+    return (cp >= 0x1D400 && cp < 0x1D800) || (cp >= 0xFF10 && cp < 0xFF5B) || (cp >= 0x2460 && cp < 0x2500) ||
+           (cp >= 0x1F130 && cp < 0x1F18A);
 }
 
 /* Digits written for the letters they look like inside a word ("Ig0r Sech1n", "I9or"), a way
@@ -125,26 +151,64 @@ static int push_segment(words *w, rf_translit *tr, rf_buf *scratch, const char *
         return RF_OK;
     }
     {
-        /* Another script goes to the transliterator as written (composed, nothing
+        /* First what a reader sees: styled letters as plain ones (NFKC), invisible
+         * characters out, letters of another alphabet inside the word as the word's own.
+         * Then another script goes to the transliterator as written (composed, nothing
          * stripped: the breve makes "й" a "y"); Latin letters are folded and stripped of
          * accents, and what is still not ASCII ("ø") goes to Latin-ASCII. */
-        utf8proc_uint8_t *mapped = NULL;
-        utf8proc_ssize_t mlen;
-        int rc = RF_OK, foreign = 0, other_script = 0, syllabic = 0, consonants = 0;
+        utf8proc_uint8_t *seen = NULL, *mapped = NULL;
+        utf8proc_ssize_t slen, mlen;
+        rf_buf folded = {0};
+        const char *text;
+        size_t tlen;
+        int rc = RF_OK, foreign = 0, other_script = 0, syllabic = 0, consonants = 0, invisible = 0, lca = 0;
         for (size_t k = start; k < end;) {
             utf8proc_int32_t cp;
             utf8proc_ssize_t step = utf8proc_iterate((const utf8proc_uint8_t *)s + k,
                                                      (utf8proc_ssize_t)(end - k), &cp);
+            if (step <= 0) break;
+            if (is_invisible(cp)) invisible = 1;
+            if (is_styled(cp)) w->disguise |= RF_DISGUISE_STYLED;
+            if (rf_translit_alphabet(cp) != RF_ALPHA_NONE) lca = 1;
+            k += (size_t)step;
+        }
+        /* Joiners are part of writing Arabic or Indic words; in an alphabet's word they
+         * only hide it. */
+        if (invisible && lca) w->disguise |= RF_DISGUISE_INVISIBLE;
+        slen = utf8proc_map((const utf8proc_uint8_t *)s + start, (utf8proc_ssize_t)(end - start), &seen,
+                            UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_COMPAT | UTF8PROC_IGNORE);
+        if (slen < 0) return slen == UTF8PROC_ERROR_NOMEM ? RF_ENOMEM : RF_EFORMAT;
+        text = (const char *)seen;
+        tlen = (size_t)slen;
+        if (tr) {
+            int nf = rf_translit_fold_lookalikes(tr, &folded, text, tlen, w->alphabet);
+            if (nf < 0) {
+                free(seen);
+                rf_buf_free(&folded);
+                return nf;
+            }
+            if (nf > 0) {
+                text = folded.data;
+                tlen = folded.len;
+                w->disguise |= RF_DISGUISE_LOOKALIKE;
+            }
+        }
+        for (size_t k = 0; k < tlen;) {
+            utf8proc_int32_t cp;
+            utf8proc_ssize_t step = utf8proc_iterate((const utf8proc_uint8_t *)text + k,
+                                                     (utf8proc_ssize_t)(tlen - k), &cp);
             if (step <= 0) break;
             if (!rf_translit_is_latin(cp) && utf8proc_category(cp) != UTF8PROC_CATEGORY_MN) other_script = 1;
             if (rf_translit_is_syllabic(cp)) syllabic = 1;
             if (rf_translit_omits_vowels(cp)) consonants = 1;
             k += (size_t)step;
         }
-        mlen = utf8proc_map((const utf8proc_uint8_t *)s + start, (utf8proc_ssize_t)(end - start), &mapped,
+        mlen = utf8proc_map((const utf8proc_uint8_t *)text, (utf8proc_ssize_t)tlen, &mapped,
                             other_script && tr ? UTF8PROC_STABLE | UTF8PROC_COMPOSE
                                                : UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_COMPAT |
                                                      UTF8PROC_CASEFOLD | UTF8PROC_STRIPMARK | UTF8PROC_IGNORE);
+        free(seen);
+        rf_buf_free(&folded);
         if (mlen < 0) return mlen == UTF8PROC_ERROR_NOMEM ? RF_ENOMEM : RF_EFORMAT;
         rf_buf_reset(scratch);
         for (utf8proc_ssize_t k = 0; k < mlen && rc == RF_OK;) {
@@ -189,16 +253,91 @@ static int push_segment(words *w, rf_translit *tr, rf_buf *scratch, const char *
     }
 }
 
-/* Splits name[0..len) into normalized words, leaving out the `skip` ranges. */
+/* The length of the HTML tag or comment at s[0..len) ("<b>", "</span>", "<br/>", "<!-- -->"),
+ * or 0. A "<" not followed by a tag name is text ("A<B Trading"). */
+static size_t markup_tag(const char *s, size_t len)
+{
+    size_t k = 1;
+    if (len < 3 || s[0] != '<') return 0;
+    if (s[1] == '/' || s[1] == '!') k = 2;
+    if (k >= len || (!((s[k] | 0x20) >= 'a' && (s[k] | 0x20) <= 'z') && s[k] != '-')) return 0;
+    for (; k < len && k < 512; k++) {
+        if (s[k] == '<') return 0;
+        if (s[k] == '>') return k + 1;
+    }
+    return 0;
+}
+
+/* The length of the terminal escape code at s[0..len) (ESC [ ... final, ESC ] ... BEL or
+ * ESC \, ESC and one character), or 0. */
+static size_t markup_escape(const char *s, size_t len)
+{
+    size_t k = 2;
+    if (len < 2 || s[0] != 0x1B) return 0;
+    if (s[1] == '[') {
+        while (k < len && (unsigned char)s[k] >= 0x20 && (unsigned char)s[k] <= 0x3F) k++;
+        return k < len && (unsigned char)s[k] >= 0x40 && (unsigned char)s[k] <= 0x7E ? k + 1 : k;
+    }
+    if (s[1] == ']') {
+        for (; k < len; k++) {
+            if (s[k] == 0x07) return k + 1;
+            if (s[k] == 0x1B && k + 1 < len && s[k + 1] == '\\') return k + 2;
+        }
+        return len;
+    }
+    return 2;
+}
+
+/* Finds the markup in name[0..len) into out (at most RF_MAX_MARKUP ranges). */
+static size_t find_markup(range *out, const char *name, size_t len)
+{
+    size_t n = 0;
+    for (size_t pos = 0; pos < len && n < RF_MAX_MARKUP; pos++) {
+        size_t k = name[pos] == '<' ? markup_tag(name + pos, len - pos) : markup_escape(name + pos, len - pos);
+        if (k == 0) continue;
+        out[n].start = pos;
+        out[n++].end = pos + k;
+        pos += k - 1;
+    }
+    return n;
+}
+
+/* The alphabet most letters of name[0..len) are in. */
+static rf_alphabet name_alphabet(const char *name, size_t len)
+{
+    size_t count[4] = {0};
+    rf_alphabet best = RF_ALPHA_LATIN;
+    for (size_t pos = 0; pos < len;) {
+        utf8proc_int32_t cp;
+        utf8proc_ssize_t step = utf8proc_iterate((const utf8proc_uint8_t *)name + pos, (utf8proc_ssize_t)(len - pos), &cp);
+        if (step <= 0) {
+            pos++;
+            continue;
+        }
+        count[rf_translit_alphabet(cp)]++;
+        pos += (size_t)step;
+    }
+    for (int a = RF_ALPHA_CYRILLIC; a <= RF_ALPHA_GREEK; a++)
+        if (count[a] > count[best]) best = (rf_alphabet)a;
+    return best;
+}
+
+/* Splits name[0..len) into normalized words, leaving out the `skip` ranges and markup. */
 static int split_words(words *w, rf_translit *tr, const char *name, size_t len,
-                       const range *skip, size_t n_skip)
+                       const range *noise, size_t n_noise)
 {
     rf_buf scratch = {0};
-    size_t pos = 0, seg_start = 0, prev_end = 0;
+    range skip[RF_NOISE_PATTERNS + RF_MAX_MARKUP];
+    size_t pos = 0, seg_start = 0, prev_end = 0, n_skip;
     int in_word = 0, rc = RF_OK;
 
     w->count = 0;
     w->truncated = 0;
+    w->disguise = 0;
+    w->alphabet = name_alphabet(name, len);
+    n_skip = find_markup(skip, name, len);
+    if (n_skip) w->disguise |= RF_DISGUISE_MARKUP;
+    for (size_t k = 0; k < n_noise; k++) skip[n_skip++] = noise[k];
     while (pos <= len && rc == RF_OK) {
         utf8proc_int32_t cp = ' ';
         utf8proc_ssize_t step = 1;
@@ -213,7 +352,7 @@ static int split_words(words *w, rf_translit *tr, const char *name, size_t len,
             for (size_t k = 0; k < n_skip; k++)
                 if (pos >= skip[k].start && pos < skip[k].end) skipped = 1;
         }
-        if (!skipped && pos < len && (is_word_char(cp) || (in_word && is_apostrophe(cp)))) {
+        if (!skipped && pos < len && (is_word_char(cp) || (in_word && (is_apostrophe(cp) || is_invisible(cp))))) {
             if (!in_word) {
                 seg_start = pos;
                 in_word = 1;
@@ -506,6 +645,7 @@ int rf_tokenize(rf_tokens *out, const rf_lexicon *lex, const rf_strmap *places,
     out->truncated = 0;
     rc = split_words(w, tr, name, len, skip, n_skip);
     out->truncated = w->truncated;
+    out->disguise = w->disguise;
     /* Each word alone: known spellings to their canonical form, misspelt business words and
      * legal forms corrected; places and numbers noted later. */
     for (size_t i = 0; i < w->count && rc == RF_OK; i++) {

@@ -47,6 +47,13 @@ typedef struct rf_token {
     uint16_t surf_len;
 } rf_token;
 
+/* How a name was dressed up to look unlike itself, undone before matching (rf_tokens.disguise):
+ * someone wrote it that way, and a reviewer should know. */
+#define RF_DISGUISE_INVISIBLE 1u /* invisible characters inside words: zero-width, soft hyphen, tags */
+#define RF_DISGUISE_LOOKALIKE 2u /* letters of another alphabet that look like the word's own */
+#define RF_DISGUISE_STYLED 4u    /* mathematical, fullwidth or enclosed letters */
+#define RF_DISGUISE_MARKUP 8u    /* HTML tags or terminal escape codes */
+
 /* Caps: words per name and bytes per word; longer names are cut (and said so). */
 #define RF_MAX_TOKENS 48
 #define RF_MAX_TOKEN_LEN 64
@@ -56,6 +63,7 @@ typedef struct rf_tokens {
     rf_token items[RF_MAX_TOKENS];
     size_t count;
     int truncated;
+    unsigned disguise; /* RF_DISGUISE_* undone in this name */
 } rf_tokens;
 
 static inline const char *rf_token_text(const rf_tokens *t, size_t i)

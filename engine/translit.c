@@ -1,11 +1,14 @@
 /* translit.c: other scripts to Latin through ICU (see translit.h). Text is cut into runs of
  * one script; Cyrillic runs go through Russian-Latin/BGN (the romanization OFAC and the UN
  * use), Han runs through the business-word table then Han-Latin with syllables joined, the
- * rest through Any-Latin; everything ends as lower-case ASCII via Latin-ASCII. */
+ * rest through Any-Latin; everything ends as lower-case ASCII via Latin-ASCII. Before that, a
+ * word that mixes Latin, Cyrillic and Greek letters has its strays folded into one alphabet,
+ * by tables of look-alikes drawn from ICU's spoof checker when a transliterator is opened. */
 #include "translit.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <unicode/uspoof.h>
 #include <unicode/ustring.h>
 #include <unicode/utrans.h>
 #include <utf8proc.h>
@@ -17,6 +20,8 @@ extern const size_t rf_data_zh_business_size;
 
 #define ZH_MAX_CHARS 8 /* longest Chinese entry, in characters */
 #define RUN_MAX 4096   /* UTF-16 units transliterated at once */
+#define GREEK_FIRST 0x370
+#define CYRILLIC_END 0x530 /* Greek and Cyrillic letters: the look-alike table's range */
 
 struct rf_translit {
     UTransliterator *simplified; /* traditional Chinese characters to simplified ones */
@@ -25,9 +30,13 @@ struct rf_translit {
     UTransliterator *other;
     rf_strmap *zh_words; /* chinese -> offset of its English in zh_english */
     rf_buf zh_english;
+    /* Look-alikes: the ASCII letter each Greek or Cyrillic letter is taken for ('\0': none),
+     * and the Cyrillic and Greek letter each ASCII letter is taken for (0: none). */
+    char as_latin[CYRILLIC_END - GREEK_FIRST];
+    int32_t from_latin[2][128]; /* [0] Cyrillic, [1] Greek */
 };
 
-typedef enum script { SCRIPT_LATIN, SCRIPT_CYRILLIC, SCRIPT_HAN, SCRIPT_OTHER } script;
+typedef enum script { SCRIPT_LATIN, SCRIPT_CYRILLIC, SCRIPT_HAN, SCRIPT_HANGUL, SCRIPT_OTHER } script;
 
 static script script_of(int32_t cp)
 {
@@ -36,6 +45,7 @@ static script script_of(int32_t cp)
     if ((cp >= 0x4E00 && cp < 0xA000) || (cp >= 0x3400 && cp < 0x4DC0) ||
         (cp >= 0xF900 && cp < 0xFB00) || (cp >= 0x20000 && cp < 0x2FA20))
         return SCRIPT_HAN;
+    if (cp >= 0xAC00 && cp < 0xD7A4) return SCRIPT_HANGUL;
     return SCRIPT_OTHER;
 }
 
@@ -84,6 +94,116 @@ static UTransliterator *open_rules(const char *id, const char *rules)
     return t;
 }
 
+rf_alphabet rf_translit_alphabet(int32_t cp)
+{
+    utf8proc_category_t cat = utf8proc_category(cp);
+    if (cat < UTF8PROC_CATEGORY_LU || cat > UTF8PROC_CATEGORY_LO) return RF_ALPHA_NONE;
+    if (cp < 0x250 || (cp >= 0x1E00 && cp < 0x1F00)) return RF_ALPHA_LATIN;
+    if (cp >= 0x400 && cp < CYRILLIC_END) return RF_ALPHA_CYRILLIC;
+    if ((cp >= GREEK_FIRST && cp < 0x400) || (cp >= 0x1F00 && cp < 0x2000)) return RF_ALPHA_GREEK;
+    return RF_ALPHA_NONE;
+}
+
+/* Fills the look-alike tables from ICU's confusable skeletons: a Greek or Cyrillic letter
+ * whose skeleton is one ASCII letter looks like that letter. The skeleton of "I" is "l" (the
+ * two look the same); an upper-case letter that looks like them is taken for "I". Reverse
+ * entries prefer the Russian and modern Greek alphabets, scanned first. */
+static int load_lookalikes(rf_translit *tr)
+{
+    static const int32_t order[][2] = {{0x410, 0x450}, {0x391, 0x3CA}, {0x400, 0x410},
+                                       {0x450, CYRILLIC_END}, {GREEK_FIRST, 0x391}, {0x3CA, 0x400}};
+    UErrorCode status = U_ZERO_ERROR;
+    USpoofChecker *sc = uspoof_open(&status);
+
+    if (U_FAILURE(status)) return RF_ENOMEM;
+    for (size_t r = 0; r < sizeof order / sizeof order[0]; r++) {
+        for (int32_t cp = order[r][0]; cp < order[r][1]; cp++) {
+            char in[8], sk[16];
+            int32_t n;
+            rf_alphabet a = rf_translit_alphabet(cp);
+            char c;
+            if (a != RF_ALPHA_CYRILLIC && a != RF_ALPHA_GREEK) continue;
+            n = (int32_t)utf8proc_encode_char(cp, (utf8proc_uint8_t *)in);
+            status = U_ZERO_ERROR;
+            n = uspoof_getSkeletonUTF8(sc, 0, in, n, sk, (int32_t)sizeof sk, &status);
+            if (U_FAILURE(status) || n != 1) continue;
+            c = sk[0];
+            if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))) continue;
+            if (c == 'l' && utf8proc_category(cp) == UTF8PROC_CATEGORY_LU) c = 'I';
+            tr->as_latin[cp - GREEK_FIRST] = c;
+            if (!tr->from_latin[a == RF_ALPHA_GREEK][(unsigned char)c])
+                tr->from_latin[a == RF_ALPHA_GREEK][(unsigned char)c] = cp;
+        }
+    }
+    uspoof_close(sc);
+    return RF_OK;
+}
+
+/* The look-alike of letter cp (of alphabet `from`) in alphabet `to`, or 0. */
+static int32_t lookalike(const rf_translit *tr, int32_t cp, rf_alphabet from, rf_alphabet to)
+{
+    if (from == to) return cp;
+    if (to == RF_ALPHA_LATIN)
+        return cp >= GREEK_FIRST && cp < CYRILLIC_END ? (unsigned char)tr->as_latin[cp - GREEK_FIRST] : 0;
+    if (from == RF_ALPHA_LATIN) return cp < 128 ? tr->from_latin[to == RF_ALPHA_GREEK][cp] : 0;
+    /* Cyrillic for Greek and back: through the Latin letter both look like. */
+    {
+        int32_t latin = lookalike(tr, cp, from, RF_ALPHA_LATIN);
+        return latin ? lookalike(tr, latin, RF_ALPHA_LATIN, to) : 0;
+    }
+}
+
+int rf_translit_fold_lookalikes(rf_translit *tr, rf_buf *out, const char *s, size_t len, rf_alphabet hint)
+{
+    size_t letters[4] = {0}, strays[4] = {0}; /* per alphabet: its letters; letters it lacks */
+    rf_alphabet target = RF_ALPHA_NONE;
+    int present = 0, folded = 0, rc = RF_OK;
+
+    for (size_t k = 0; k < len;) {
+        utf8proc_int32_t cp;
+        utf8proc_ssize_t step = utf8proc_iterate((const utf8proc_uint8_t *)s + k, (utf8proc_ssize_t)(len - k), &cp);
+        rf_alphabet a;
+        if (step <= 0) return RF_EFORMAT;
+        a = rf_translit_alphabet(cp);
+        if (a != RF_ALPHA_NONE) {
+            letters[a]++;
+            for (int t = RF_ALPHA_LATIN; t <= RF_ALPHA_GREEK; t++)
+                if (!lookalike(tr, cp, a, (rf_alphabet)t)) strays[t]++;
+        }
+        k += (size_t)step;
+    }
+    for (int a = RF_ALPHA_LATIN; a <= RF_ALPHA_GREEK; a++) present += letters[a] > 0;
+    if (present < 2) return 0;
+    /* An alphabet with a look-alike for every letter, the rest of the name's first; else the
+     * one most of the word is written in. */
+    if (hint != RF_ALPHA_NONE && letters[hint] && strays[hint] == 0) target = hint;
+    for (int a = RF_ALPHA_LATIN; a <= RF_ALPHA_GREEK && target == RF_ALPHA_NONE; a++)
+        if (letters[a] && strays[a] == 0 &&
+            (target == RF_ALPHA_NONE || letters[a] > letters[target]))
+            target = (rf_alphabet)a;
+    if (target == RF_ALPHA_NONE) {
+        target = RF_ALPHA_LATIN;
+        for (int a = RF_ALPHA_CYRILLIC; a <= RF_ALPHA_GREEK; a++)
+            if (letters[a] > letters[target]) target = (rf_alphabet)a;
+    }
+    rf_buf_reset(out);
+    for (size_t k = 0; k < len && rc == RF_OK;) {
+        utf8proc_int32_t cp;
+        utf8proc_ssize_t step = utf8proc_iterate((const utf8proc_uint8_t *)s + k, (utf8proc_ssize_t)(len - k), &cp);
+        rf_alphabet a = rf_translit_alphabet(cp);
+        int32_t to = a != RF_ALPHA_NONE ? lookalike(tr, cp, a, target) : 0;
+        if (to && to != cp) {
+            utf8proc_uint8_t enc[4];
+            rc = rf_buf_append(out, enc, (size_t)utf8proc_encode_char(to, enc));
+            folded++;
+        } else {
+            rc = rf_buf_append(out, s + k, (size_t)step);
+        }
+        k += (size_t)step;
+    }
+    return rc != RF_OK ? rc : folded;
+}
+
 static int load_zh_words(rf_translit *tr)
 {
     const char *p = (const char *)rf_data_zh_business;
@@ -120,6 +240,7 @@ int rf_translit_new(rf_translit **out)
     /* Arabic's tā' marbūṭa ends names in "a" (أسامة, Osama), not in the "t" ICU writes. */
     tr->other = open_rules("redflag-Any-Latin", "::Any-Latin; \u1E97 > a; ::Latin-ASCII; ::Lower;");
     rc = (tr->cyrillic && tr->han && tr->other && tr->simplified) ? load_zh_words(tr) : RF_ENOMEM;
+    if (rc == RF_OK) rc = load_lookalikes(tr);
     if (rc != RF_OK) {
         rf_translit_free(tr);
         return rc;
@@ -234,6 +355,33 @@ static int han_append(rf_translit *tr, rf_buf *out, const char *trad, size_t tra
     return rc;
 }
 
+/* A run of Hangul syllables, each its own word, romanized as the sanctions lists write Korean
+ * names: the DPRK's own romanization, McCune-Reischauer without its marks (정 "jong", 은 "un",
+ * 박 "pak", 리 "ri": "Kim Jong Un", "Pak Pong Ju"), where ICU's Revised Romanization writes
+ * "gimjeong-eun". Each syllable is an initial, a vowel and a final (Unicode's arithmetic). */
+static int hangul_append(rf_buf *out, const char *s, size_t len)
+{
+    static const char *const initial[19] = {"k", "kk", "n", "t", "tt", "r", "m", "p", "pp", "s",
+                                            "ss", "", "j", "jj", "ch", "k", "t", "p", "h"};
+    static const char *const vowel[21] = {"a", "ae", "ya", "yae", "o", "e", "yo", "ye", "o", "wa", "wae",
+                                          "oe", "yo", "u", "wo", "we", "wi", "yu", "u", "ui", "i"};
+    static const char *const final[28] = {"", "k", "k", "k", "n", "n", "n", "t", "l", "k", "m", "l", "l", "l",
+                                          "p", "l", "m", "p", "p", "t", "t", "ng", "t", "t", "k", "t", "p", "t"};
+    int rc = RF_OK;
+
+    for (size_t pos = 0; pos < len && rc == RF_OK;) {
+        utf8proc_int32_t cp;
+        utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)s + pos, (utf8proc_ssize_t)(len - pos), &cp);
+        if (k <= 0) return RF_EFORMAT;
+        pos += (size_t)k;
+        if (script_of(cp) != SCRIPT_HANGUL) continue; /* neutral characters inside the run */
+        cp -= 0xAC00;
+        rc = rf_buf_printf(out, "%s%s%s%s ", out->len && out->data[out->len - 1] != ' ' ? " " : "",
+                           initial[cp / 588], vowel[(cp % 588) / 28], final[cp % 28]);
+    }
+    return rc;
+}
+
 int rf_translit_append(rf_translit *tr, rf_buf *out, const char *s, size_t len)
 {
     size_t pos = 0;
@@ -262,6 +410,7 @@ int rf_translit_append(rf_translit *tr, rf_buf *out, const char *s, size_t len)
         switch (sc) {
         case SCRIPT_HAN: rc = han_append(tr, out, s + start, pos - start); break;
         case SCRIPT_CYRILLIC: rc = transform_append(tr->cyrillic, out, s + start, pos - start, 0); break;
+        case SCRIPT_HANGUL: rc = hangul_append(out, s + start, pos - start); break;
         case SCRIPT_OTHER: rc = transform_append(tr->other, out, s + start, pos - start, 0); break;
         case SCRIPT_LATIN: rc = transform_append(tr->other, out, s + start, pos - start, 0); break;
         }

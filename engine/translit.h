@@ -1,7 +1,8 @@
 /* translit.h: other scripts to Latin letters through ICU. Cyrillic by the BGN/PCGN
  * romanization the lists use, Greek and the rest through ICU's Any-Latin, Chinese characters as
  * pinyin with the syllables of a word joined ("华为" -> "huawei") after common business words
- * have been put in English ("有限公司" -> "co ltd", "技术" -> "technologies"). One transliterator
+ * have been put in English ("有限公司" -> "co ltd", "技术" -> "technologies"), Korean syllables
+ * each a word as the lists write North Korean names ("김정은" -> "kim jong un"). One transliterator
  * per thread: ICU transliterators are not safe to share. */
 #ifndef RF_TRANSLIT_H
 #define RF_TRANSLIT_H
@@ -21,6 +22,20 @@ int rf_translit_is_syllabic(int32_t cp);
  * Thaana), or whose inherent vowels ICU's romanization leaves out (Thai: สมชาย, "smchay"). */
 int rf_translit_omits_vowels(int32_t cp);
 void rf_translit_free(rf_translit *tr); /* NULL is a no-op */
+
+/* The alphabets whose letters are mistaken for each other ("а" Cyrillic, "a" Latin, "α"
+ * Greek), for folding look-alikes; RF_ALPHA_NONE for anything else. */
+typedef enum rf_alphabet { RF_ALPHA_NONE = 0, RF_ALPHA_LATIN, RF_ALPHA_CYRILLIC, RF_ALPHA_GREEK } rf_alphabet;
+rf_alphabet rf_translit_alphabet(int32_t cp);
+
+/* A word s[0..len) (NFKC-normalized UTF-8) that mixes letters of those alphabets, written into
+ * `out` (reset first) with its strays replaced by the look-alikes of one alphabet: the one that
+ * has a look-alike for every stray (Unicode's confusables, through ICU's spoof checker),
+ * `hint` (the alphabet of the rest of the name) among several, else the one most of the word
+ * is in. "Huаwei" with a Cyrillic "а" is "Huawei"; a word in one alphabet is left alone, so
+ * real Cyrillic and Greek names transliterate as before. Returns the number of letters
+ * replaced (0: `out` untouched), or a negative RF_E code. */
+int rf_translit_fold_lookalikes(rf_translit *tr, rf_buf *out, const char *s, size_t len, rf_alphabet hint);
 
 /* Appends the Latin form of the UTF-8 text s[0..len) to `out`: lower-case ASCII words
  * separated by spaces. */

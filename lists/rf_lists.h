@@ -24,7 +24,9 @@ typedef enum rf_name_kind {
     RF_NAME_ALIAS,        /* a.k.a. */
     RF_NAME_WEAK_ALIAS,   /* OFAC "weak" a.k.a., UN "low quality" alias */
     RF_NAME_FORMER,       /* f.k.a. */
-    RF_NAME_ORIGINAL      /* the name in its own script (UN NAME_ORIGINAL_SCRIPT) */
+    RF_NAME_ORIGINAL,     /* the name in its own script (UN NAME_ORIGINAL_SCRIPT) */
+    RF_NAME_NATIVE        /* the name in its own script from redflag's table, not the list
+                           * (engine/data/native_names.tsv) */
 } rf_name_kind;
 
 const char *rf_name_kind_name(rf_name_kind k); /* "primary", "alias", ... */

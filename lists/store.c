@@ -152,7 +152,7 @@ int rf_store_bind_text(sqlite3_stmt *stmt, int col, const char *s)
 static const char *const TYPE_NAMES[] = {"unknown", "person", "organization", "vessel",
                                          "aircraft"};
 static const char *const KIND_NAMES[] = {"primary", "alias", "weak_alias", "former",
-                                         "original"};
+                                         "original", "native"};
 
 const char *rf_entity_type_name(rf_entity_type t)
 {

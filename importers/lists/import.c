@@ -141,8 +141,11 @@ int rf_list_warn(rf_list_ctx *cx, long line, const char *fmt, ...)
     return 0;
 }
 
-int rf_list_emit(rf_list_ctx *cx, const rf_entity *e)
+int rf_list_emit(rf_list_ctx *cx, const rf_entity *listed)
 {
+    rf_entity with;
+    rf_name names[RF_MAX_NAMES];
+    const rf_entity *e = rf_list_native_names(&with, names, listed);
     int rc = rf_import_add(cx->imp, e, cx->err);
     if (rc) {
         /* The store does not know where the entity came from; the reader must. */
@@ -152,7 +155,7 @@ int rf_list_emit(rf_list_ctx *cx, const rf_entity *e)
         return rc;
     }
     cx->sum->entities++;
-    cx->sum->names += (long)e->n_names;
+    cx->sum->names += (long)listed->n_names; /* what the file says: native names are ours */
     return 0;
 }
 

@@ -118,6 +118,11 @@ int rf_list_warn(rf_list_ctx *cx, long line, const char *fmt, ...)
  * with the file and `e->source_line` filled in. */
 int rf_list_emit(rf_list_ctx *cx, const rf_entity *e);
 
+/* `e` with the names of native_names.tsv its names call for (kind RF_NAME_NATIVE) added after
+ * its own: `with`, its names in `names` (the table's strings live as long as the process), or
+ * `e` itself when there are none. */
+const rf_entity *rf_list_native_names(rf_entity *with, rf_name names[RF_MAX_NAMES], const rf_entity *e);
+
 /* Fails with RF_EFORMAT, naming the file and `line`. Returns the code. */
 int rf_list_fail(rf_list_ctx *cx, int code, long line, const char *fmt, ...)
 #if defined(__GNUC__)

@@ -115,10 +115,11 @@ static void test_external__names_in_other_scripts(void **state)
     share = run_number(cmd);
     printf("watchman's 22 names in other scripts: %.4f reach %.2f against their Latin form\n", share,
            RF_DEFAULT_THRESHOLD);
-    /* 14 of 22: the four Arabic and Cyrillic ones, the three Chinese, the Thai, one of two
-     * Greek and of two Hebrew; not yet Korean or Japanese readings of kanji (README,
-     * "Accuracy"). */
-    assert_true(share >= 0.63); /* 14 / 22, as printed to four places */
+    /* 15 of 22: the four Arabic and Cyrillic ones, three of four Chinese, the Thai, one of
+     * two Greek and of two Hebrew, one of three Korean (김정은, romanized as the lists write
+     * North Korean names); not yet South Korean spellings (Park, Lee), Korean or Japanese
+     * readings of Chinese characters (README, "Accuracy"). */
+    assert_true(share >= 0.68); /* 15 / 22, as printed to four places */
 }
 
 int main(void)

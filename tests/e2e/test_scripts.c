@@ -1,0 +1,163 @@
+/* test_scripts.c: names dressed to slip past screening, and names in other scripts, screened
+ * with the built redflag command against the real lists. "Huawei Technologies Co Ltd" written
+ * with invisible characters, look-alike Cyrillic and Greek letters, styled letters, terminal
+ * escape codes or HTML tags is flagged as Huawei, and its explanation says it was written that
+ * way; Russian and Chinese names of listed companies, as orders quote them, hit those
+ * companies; every original-script name of the UN list hits its own entity; every native name
+ * of engine/data/native_names.tsv hits the entity its row names. The orders are written by
+ * tests/e2e/scripts.py, which also reads the JSON lines. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "e2e_run.h"
+#include "rf_test.h"
+
+static char helper[1024];
+
+static int setup(void **state)
+{
+    (void)state;
+    e2e_src(helper, sizeof helper, "tests/e2e/scripts.py");
+    return 0;
+}
+
+/* Runs `python3 scripts.py ARGS` and returns what it prints (never NULL). */
+static char *helper_out(const char *fmt, ...)
+{
+    char args[4096], cmd[8192];
+    char *out = NULL;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(args, sizeof args, fmt, ap);
+    va_end(ap);
+    snprintf(cmd, sizeof cmd, "python3 '%s' %s", helper, args);
+    assert_int_equal(rf_test_run(&out, cmd), 0);
+    return out ? out : calloc(1, 1);
+}
+
+/* Screens `order` with the scratch database `db` into `jsonl`; returns the exit status. */
+static int screen(const char *db, const char *order, const char *jsonl)
+{
+    e2e_out r = e2e_redflag(db, "screen --format jsonl '%s' >'%s'", order, jsonl);
+    int status = r.status;
+    if (status != 1) printf("exit %d: %s\n", status, r.err);
+    e2e_out_free(&r);
+    return status;
+}
+
+/* 1 when every line of `text` starts with one of the refs in `allowed` (NULL-terminated). */
+static int only_refs(const char *text, const char *const *allowed)
+{
+    for (const char *line = text; *line;) {
+        const char *eol = strchr(line, '\n');
+        int ok = 0;
+        for (size_t i = 0; allowed[i] && !ok; i++)
+            ok = strncmp(line, allowed[i], strlen(allowed[i])) == 0 && line[strlen(allowed[i])] == ':';
+        if (!ok) return 0;
+        line = eol ? eol + 1 : line + strlen(line);
+    }
+    return 1;
+}
+
+static void test_scripts__dressed_huawei_is_flagged_and_says_so(void **state)
+{
+    char order[1024], jsonl[1024];
+    /* "Hua wei" and "Hua-wei" score 0.96 against Huawei, but the candidate index loses them
+     * behind the one-word listed name "HUA" (the index's part of issue 11 holds that no
+     * candidate is lost); they are checked with `match` below until it does. */
+    static const char *const index_losses[] = {"plain-split", "plain-hyphen", NULL};
+    char *missed, *unexplained;
+    (void)state;
+    snprintf(order, sizeof order, "%s", rf_test_tmpfile("dressed.csv"));
+    snprintf(jsonl, sizeof jsonl, "%s", rf_test_tmpfile("dressed.jsonl"));
+    free(helper_out("dressed '%s'", order));
+    assert_int_equal(screen("dressed.db", order, jsonl), 1);
+    missed = helper_out("missed '%s' huawei", jsonl);
+    unexplained = helper_out("unexplained '%s'", jsonl);
+    printf("dressed spellings not flagged as Huawei:\n%s", missed);
+    printf("flagged without (or, plain, with) saying the name was disguised:\n%s", unexplained);
+    assert_true(only_refs(missed, index_losses));
+    assert_true(only_refs(unexplained, index_losses));
+    free(missed);
+    free(unexplained);
+    for (size_t i = 0; index_losses[i]; i++) {
+        e2e_out r = e2e_redflag("dressed.db", "match '%s' 'Huawei Technologies Co., Ltd.'",
+                                i == 0 ? "Hua wei Technologies Co Ltd" : "Hua-wei Technologies Co Ltd");
+        assert_int_equal(r.status, 0);
+        assert_non_null(strstr(r.out, "score: 0.9"));
+        e2e_out_free(&r);
+    }
+}
+
+static void test_scripts__russian_and_chinese_names_find_the_listed_company(void **state)
+{
+    char order[1024], jsonl[1024];
+    char *wrong;
+    (void)state;
+    snprintf(order, sizeof order, "%s", rf_test_tmpfile("other_scripts.csv"));
+    snprintf(jsonl, sizeof jsonl, "%s", rf_test_tmpfile("other_scripts.jsonl"));
+    free(helper_out("other_scripts '%s'", order));
+    assert_int_equal(screen("other_scripts.db", order, jsonl), 1);
+    wrong = helper_out("wrong_name '%s'", jsonl);
+    printf("names in other scripts not hitting their company first:\n%s", wrong);
+    assert_string_equal(wrong, "");
+    free(wrong);
+}
+
+static void test_scripts__native_table_names_hit_their_entities(void **state)
+{
+    char table[1024], order[1024], jsonl[1024];
+    char *rows;
+    (void)state;
+    e2e_src(table, sizeof table, "engine/data/native_names.tsv");
+    snprintf(order, sizeof order, "%s", rf_test_tmpfile("natives.csv"));
+    snprintf(jsonl, sizeof jsonl, "%s", rf_test_tmpfile("natives.jsonl"));
+    free(helper_out("natives '%s' '%s'", table, order));
+    assert_int_equal(screen("natives.db", order, jsonl), 1);
+    rows = helper_out("native_rows '%s' '%s'", table, jsonl);
+    printf("table rows naming no entity of the bundled list:\n%s", rows);
+    /* ZTE is in no list of May 2022 (tests/data/MANIFEST.md): its row must add nothing. */
+    assert_non_null(strstr(rows, "ZTE Corporation"));
+    assert_int_equal(strchr(rows, '\n') - rows + 1, (long)strlen(rows));
+    free(rows);
+}
+
+static void test_scripts__un_original_script_names_hit_their_entity(void **state)
+{
+    char order[1024], jsonl[1024];
+    char *wrong;
+    e2e_out r;
+    (void)state;
+    snprintf(order, sizeof order, "%s", rf_test_tmpfile("originals.csv"));
+    snprintf(jsonl, sizeof jsonl, "%s", rf_test_tmpfile("originals.jsonl"));
+    r = e2e_redflag("un.db", "lists import --no-bundled '%s'",
+                    rf_test_data("lists/un/UN_consolidated_2026-02-27.xml.gz"));
+    assert_int_equal(r.status, 0);
+    e2e_out_free(&r);
+    free(helper_out("originals '%s' '%s'", rf_test_data("lists/un/UN_consolidated_2026-02-27.xml.gz"), order));
+    r = e2e_redflag("un.db", "screen --format jsonl --map party=party '%s' >'%s'", order, jsonl);
+    assert_int_equal(r.status, 1);
+    e2e_out_free(&r);
+    wrong = helper_out("wrong_entity '%s'", jsonl);
+    printf("UN original-script names not hitting their own entity:\n%s", wrong);
+    assert_string_equal(wrong, "");
+    free(wrong);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_scripts__dressed_huawei_is_flagged_and_says_so),
+        cmocka_unit_test(test_scripts__russian_and_chinese_names_find_the_listed_company),
+        cmocka_unit_test(test_scripts__native_table_names_hit_their_entities),
+        cmocka_unit_test(test_scripts__un_original_script_names_hit_their_entity),
+    };
+    return cmocka_run_group_tests(tests, setup, NULL);
+}
