@@ -120,6 +120,8 @@ typedef struct rf_update_options {
     double backoff;       /* seconds before the first retry, doubled for each next; 0: 2 */
     size_t max_bytes;     /* largest file accepted; 0: RF_FILE_MAX */
     int force;            /* 1: ask for the file unconditionally */
+    const char *ca_file;  /* certificates to trust instead of the system's (a TLS-inspecting
+                             proxy's); NULL: the system's */
     rf_import_options import; /* for the import: --effective date, warnings */
     /* Called before each retry with the attempt that failed, the delay and why; may be NULL. */
     void (*on_retry)(const char *url, int attempt, double delay, const char *why, void *ctx);

@@ -151,7 +151,7 @@ static int process_started(char *out, size_t size, long pid)
     /* Field 2 is the command in parentheses and may hold spaces: count from the last ')'.
      * starttime is field 22, the 20th after it. */
     if (!(p = strrchr(line, ')'))) return -2;
-    for (int field = 2; field < 21 && p; field++) p = strchr(p + 1, ' ');
+    for (int field = 2; field < 22 && p; field++) p = strchr(p + 1, ' ');
     if (!p || sscanf(p, " %llu", &start) != 1) return -2;
     snprintf(out, size, "%s:%llu", boot, start);
     return 0;

@@ -37,7 +37,9 @@ static const char rescreen_help[] =
     "  --max-hits N     at most N hits per party (default 10)\n"
     "\n"
     "Exit status: 0 nothing new alarms, 1 a reported hit alarms (new, or changed since it was\n"
-    "cleared, or on a confirmed or escalated party), 2 bad usage or a database error.\n"
+    "cleared, or on a confirmed or escalated party), 2 bad usage or a database error,\n"
+    "130 or 143 stopped by SIGINT or SIGTERM: recorded as interrupted, and the counterparties\n"
+    "are left as they were, so the next rescreen reports everything again.\n"
     "\n" CLI_HELP_COMMON;
 
 /* ---- the counterparties, in memory ------------------------------------------------------ */

@@ -16,7 +16,7 @@
 static const char update_help[] =
     "usage: redflag lists update [--db PATH] [--sources FILE | --url URL...] [--force]\n"
     "                            [--timeout SECONDS] [--connect-timeout SECONDS]\n"
-    "                            [--deadline SECONDS]\n"
+    "                            [--deadline SECONDS] [--cacert FILE]\n"
     "                            [--retries N] [--retry-delay SECONDS] [--max-size MB]\n"
     "                            [SOURCE...]\n"
     "\n"
@@ -48,6 +48,8 @@ static const char update_help[] =
     "  --connect-timeout S  give up connecting after S seconds (default 30)\n"
     "  --deadline S         give up a source after S seconds, every attempt and wait\n"
     "                       included (default 1800)\n"
+    "  --cacert FILE        trust the certificates in FILE (PEM) instead of the system's,\n"
+    "                       e.g. those of a proxy that inspects TLS\n"
     "  --retries N          retry a failure that may pass (no connection, timeout, HTTP 408,\n"
     "                       429, 5xx) N times (default 3)\n"
     "  --retry-delay S      wait S seconds before the first retry, twice as long before each\n"
@@ -279,6 +281,7 @@ int cli_lists_update(int argc, char **argv)
         {"timeout", required_argument, NULL, 't'},
         {"connect-timeout", required_argument, NULL, 'c'},
         {"deadline", required_argument, NULL, 'D'},
+        {"cacert", required_argument, NULL, 'C'},
         {"retries", required_argument, NULL, 'r'},
         {"retry-delay", required_argument, NULL, 'w'},
         {"max-size", required_argument, NULL, 'm'},
@@ -315,6 +318,7 @@ int cli_lists_update(int argc, char **argv)
             }
             *(c == 't' ? &opts.timeout : &opts.connect_timeout) = (long)seconds;
             break;
+        case 'C': opts.ca_file = optarg; break;
         case 'D':
             if (parse_seconds(&seconds, optarg) || seconds < 1) {
                 cli_usage_error("lists update", "--deadline wants whole seconds, not '%s'",

@@ -52,20 +52,24 @@ void e2e_src(char *out, size_t size, const char *relative)
     snprintf(out, size, "%s/%s", root ? root : ".", relative);
 }
 
-int e2e_server_start(e2e_server *s, const char *root)
+/* Starts list_server.py (https when `cert` is not NULL) with its port and log files named
+ * after `tag`, so that two servers can run at once. */
+static int server_start(e2e_server *s, const char *root, const char *tag, const char *cert)
 {
-    char script[1024], port_file[1024];
+    char script[1024], port_file[1024], name[64];
     struct timespec pause = {0, 20 * 1000 * 1000};
 
     memset(s, 0, sizeof *s);
     e2e_src(script, sizeof script, "tests/e2e/list_server.py");
-    snprintf(port_file, sizeof port_file, "%s", rf_test_tmpfile("server.port"));
-    snprintf(s->log, sizeof s->log, "%s", rf_test_tmpfile("server.log"));
+    snprintf(name, sizeof name, "%s.port", tag);
+    snprintf(port_file, sizeof port_file, "%s", rf_test_tmpfile(name));
+    snprintf(name, sizeof name, "%s.log", tag);
+    snprintf(s->log, sizeof s->log, "%s", rf_test_tmpfile(name));
     unlink(port_file);
     s->pid = fork();
     if (s->pid < 0) return -1;
     if (s->pid == 0) {
-        execlp("python3", "python3", script, root, port_file, s->log, (char *)NULL);
+        execlp("python3", "python3", script, root, port_file, s->log, cert, (char *)NULL);
         _exit(127);
     }
     /* Up to 10 s for Python to start on a loaded machine; not a timed assertion. */
@@ -85,6 +89,16 @@ int e2e_server_start(e2e_server *s, const char *root)
     }
     e2e_server_stop(s);
     return -1;
+}
+
+int e2e_server_start(e2e_server *s, const char *root)
+{
+    return server_start(s, root, "server", NULL);
+}
+
+int e2e_server_start_tls(e2e_server *s, const char *root, const char *cert)
+{
+    return server_start(s, root, "tls-server", cert);
 }
 
 void e2e_server_stop(e2e_server *s)

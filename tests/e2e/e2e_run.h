@@ -36,6 +36,9 @@ typedef struct e2e_server {
 
 /* Starts the server and waits until it listens; 0 on success. */
 int e2e_server_start(e2e_server *s, const char *root);
+/* The same speaking https with the certificate and key in PEM file `cert`; it can run beside
+ * the first. */
+int e2e_server_start_tls(e2e_server *s, const char *root, const char *cert);
 /* Stops it (SIGTERM, then waits for it). */
 void e2e_server_stop(e2e_server *s);
 

@@ -13,6 +13,10 @@ Paths that simulate what goes wrong on the way:
   /status/CODE/NAME      answers CODE (e.g. 500, 404) with a short body
   /fail-once/NAME        503 on the first request for NAME, then the file
   /slow/SECONDS/NAME     waits SECONDS before answering
+  /redirect?to=URL       302 to URL (another host or port, another scheme)
+  /trickle/BYTES/NAME    sends NAME BYTES bytes per second (a sender just fast enough not
+                         to look stalled)
+With a fourth argument CERT (a PEM file holding a certificate and its key) it speaks https.
 Runs until killed.
 """
 import email.utils
@@ -20,10 +24,13 @@ import hashlib
 import http.server
 import os
 import sys
+import ssl
 import threading
 import time
+import urllib.parse
 
 ROOT, PORT_FILE, LOG_FILE = sys.argv[1], sys.argv[2], sys.argv[3]
+CERT = sys.argv[4] if len(sys.argv) > 4 else None
 failed_once = set()
 lock = threading.Lock()
 
@@ -52,7 +59,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.wfile.write(body)
 
     def do_GET(self):
+        if self.path.startswith("/redirect?"):
+            to = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query).get("to", [""])[0]
+            return self.answer(302, b"moved\n", [("Location", to)])
         parts = self.path.lstrip("/").split("/")
+        if parts[0] == "trickle" and len(parts) >= 3:
+            return self.trickle(int(parts[1]), os.path.join(ROOT, *parts[2:]))
         if parts[0] == "garbage":
             body = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 64 + b"<html>gateway</html>"
             return self.answer(200, body, [("Content-Type", "application/octet-stream")])
@@ -81,10 +93,30 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.answer(304, b"", headers)
         return self.answer(200, body, headers + [("Content-Type", "text/plain")])
 
+    def trickle(self, rate, path):
+        with open(path, "rb") as f:
+            body = f.read()
+        self.record(200)
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        try:
+            for at in range(0, len(body), rate):
+                self.wfile.write(body[at:at + rate])
+                self.wfile.flush()
+                time.sleep(1)
+        except OSError:  # the client gave up
+            pass
+
     do_HEAD = do_GET
 
 
 server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+server.daemon_threads = True  # a trickling answer does not keep the server from stopping
+if CERT:
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(CERT)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
 with open(PORT_FILE + ".tmp", "w", encoding="utf-8") as f:
     f.write(str(server.server_address[1]))
 os.rename(PORT_FILE + ".tmp", PORT_FILE)  # the test sees the whole port or nothing

@@ -200,10 +200,11 @@ static void stop_rescreen(int sig, unsigned seed_value)
         /* A clean stop, documented: 128 + the signal. */
         assert_true(WIFEXITED(status));
         assert_int_equal(WEXITSTATUS(status), 128 + sig);
-        statuses = run_statuses(db);
-        assert_string_equal(statuses, "done\ninterrupted\n");
-        free(statuses);
     }
+    /* The stopped run is interrupted (a killed one: marked when `history` opened the store);
+     * stopped while it loaded the lists, it had not begun and is not in the history. */
+    statuses = run_statuses(db);
+    if (strcmp(statuses, "done\n") != 0) assert_string_equal(statuses, "done\ninterrupted\n");
 
     r = e2e_redflag(db, "rescreen -o '%s'", tmp(report));
     assert_int_equal(r.status, 1);
@@ -212,13 +213,28 @@ static void stop_rescreen(int sig, unsigned seed_value)
     /* Nothing the stopped run was to report is lost. */
     assert_string_equal(got, expected);
     free(got);
-    /* The stopped run (killed: marked when the next one opened the store) is interrupted and
-     * stays so; the next one is done. */
-    statuses = run_statuses(db);
-    assert_string_equal(statuses, sig == SIGKILL && strstr(statuses, "interrupted") == NULL
-                                      ? "done\ndone\n"
-                                      : "done\ninterrupted\ndone\n");
+    /* The interrupted run stays so; the next one is done. */
+    {
+        char *after = run_statuses(db);
+        char want[64];
+        snprintf(want, sizeof want, "%sdone\n", statuses);
+        assert_string_equal(after, want);
+        free(after);
+    }
     free(statuses);
+}
+
+/* Waits until `redflag COMMAND` has recorded its run in `db` (the history shows it). */
+static void wait_for_run(const char *db, const char *command)
+{
+    for (int i = 0; i < 600; i++) {
+        e2e_out r = e2e_redflag(db, "history");
+        int recorded = strstr(r.out, command) != NULL;
+        e2e_out_free(&r);
+        if (recorded) return;
+        sleep_seconds(0.05);
+    }
+    fail_msg("the %s run was never recorded", command);
 }
 
 static unsigned seed_of_today(void)
@@ -257,14 +273,7 @@ static void test_runs__killed_run_is_shown_interrupted(void **state)
 
     fresh_copy("killed.db");
     pid = spawn("killed.db", "killed.err", "rescreen -o /dev/null");
-    /* Until the run is recorded: then kill it. */
-    for (int i = 0; i < 400; i++) {
-        r = e2e_redflag("killed.db", "history");
-        int recorded = strstr(r.out, "rescreen") != NULL;
-        e2e_out_free(&r);
-        if (recorded) break;
-        sleep_seconds(0.05);
-    }
+    wait_for_run("killed.db", "rescreen");
     assert_int_equal(kill(pid, SIGKILL), 0);
     assert_int_equal(waitpid(pid, &status, 0), pid);
     statuses = run_statuses("killed.db");
@@ -291,7 +300,8 @@ static void test_runs__screen_stopped_by_sigterm_adds_no_counterparty(void **sta
                  tmp("parties_de.csv"));
         pid = spawn("screen.db", "screen.err", args);
     }
-    sleep_seconds(rescreen_seconds * 0.6);
+    /* Once it screens (it takes seconds more; the parties are all new counterparties). */
+    wait_for_run("screen.db", "screen        0");
     assert_int_equal(kill(pid, SIGTERM), 0);
     assert_int_equal(waitpid(pid, &status, 0), pid);
     assert_true(WIFEXITED(status));

@@ -312,6 +312,86 @@ static void test_e2e_update__offline_and_stalled_servers_say_so(void **state)
     e2e_out_free(&r);
 }
 
+/* A source that moved to another host: the version names the address the file came from. */
+static void test_e2e_update__a_redirect_records_the_final_address(void **state)
+{
+    fixture *f = *state;
+    char final[256];
+    e2e_out r;
+
+    snprintf(final, sizeof final, "http://localhost:%d/csl/consolidated.csv", f->server.port);
+    r = e2e_redflag("moved.db", "lists update --url '%s/redirect?to=%s'", f->base, final);
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "redirected to "));
+    assert_non_null(strstr(r.out, final));
+    assert_non_null(strstr(r.out, "imported as version"));
+    /* The source said http: fetched, with a warning. */
+    assert_non_null(strstr(r.err, "warning: plain http"));
+    e2e_out_free(&r);
+    r = e2e_redflag("moved.db", "lists history --format jsonl");
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, final));
+    e2e_out_free(&r);
+}
+
+/* An https source (served with a certificate made for the test) imports; redirected to plain
+ * http it is refused, and the http server never sees the request. */
+static void test_e2e_update__an_https_source_is_not_followed_to_http(void **state)
+{
+    fixture *f = *state;
+    e2e_server tls;
+    char cert[1200], key[1200], pem[1200], cmd[8192];
+    char *out = NULL;
+    e2e_out ok, refused;
+    int before;
+
+    snprintf(cert, sizeof cert, "%s/cert.pem", f->root);
+    snprintf(key, sizeof key, "%s/key.pem", f->root);
+    snprintf(pem, sizeof pem, "%s/server.pem", f->root);
+    snprintf(cmd, sizeof cmd,
+             "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1"
+             " -addext subjectAltName=IP:127.0.0.1 -keyout '%s' -out '%s' 2>/dev/null &&"
+             " cat '%s' '%s' > '%s'",
+             key, cert, cert, key, pem);
+    assert_int_equal(rf_test_run(&out, cmd), 0);
+    free(out);
+    before = requests(f, "consolidated.csv", 200);
+    assert_int_equal(e2e_server_start_tls(&tls, f->root, pem), 0);
+    /* Both runs before any assertion: a failed one must not leave the server running. */
+    ok = e2e_redflag("tls.db", "lists update --cacert '%s' --url https://127.0.0.1:%d/dpl/dpl.txt",
+                     cert, tls.port);
+    refused = e2e_redflag("tls.db", "lists update --retries 0 --cacert '%s' --url "
+                                    "'https://127.0.0.1:%d/redirect?to=%s/csl/consolidated.csv'",
+                          cert, tls.port, f->base);
+    e2e_server_stop(&tls);
+
+    assert_int_equal(ok.status, 0);
+    assert_non_null(strstr(ok.out, "imported as version"));
+    assert_null(strstr(ok.err, "plain http"));
+    assert_int_equal(refused.status, 2);
+    assert_non_null(strstr(refused.err, "refused"));
+    assert_non_null(strstr(refused.err, "only followed to https"));
+    assert_int_equal(requests(f, "consolidated.csv", 200), before); /* never asked */
+    e2e_out_free(&ok);
+    e2e_out_free(&refused);
+    assert_int_equal(versions("tls.db"), 2); /* the bundled list and the DPL */
+}
+
+/* A sender trickling fast enough not to look stalled is given up at the deadline. */
+static void test_e2e_update__a_trickling_source_meets_its_deadline(void **state)
+{
+    fixture *f = *state;
+    e2e_out r;
+
+    r = e2e_redflag("trickle.db", "lists update --retries 3 --retry-delay 0.1 --deadline 3"
+                                  " --url %s/trickle/600/dpl/dpl.txt",
+                    f->base);
+    assert_int_equal(r.status, 2);
+    assert_non_null(strstr(r.err, "within its deadline of 3 s"));
+    e2e_out_free(&r);
+    assert_int_equal(versions("trickle.db"), 1); /* the bundled list only */
+}
+
 static void test_e2e_update__bad_usage_and_bad_sources_files(void **state)
 {
     fixture *f = *state;
@@ -351,6 +431,12 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_e2e_update__garbage_leaves_the_database_as_it_was,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_e2e_update__offline_and_stalled_servers_say_so,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_e2e_update__a_redirect_records_the_final_address,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_e2e_update__an_https_source_is_not_followed_to_http,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_e2e_update__a_trickling_source_meets_its_deadline,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_e2e_update__bad_usage_and_bad_sources_files, setup,
                                         teardown),
