@@ -200,6 +200,12 @@ int cli_interrupted(void);
  * signal (130 for SIGINT, 143 for SIGTERM). */
 int cli_record_interrupted(cli_record *r);
 
+/* Writes `s` (NULL: nothing) for a terminal: tabs and line breaks as spaces, other control
+ * characters (ESC sequences, C1, bidirectional overrides: rf_char_is_control) left out, bytes
+ * that are not UTF-8 as '?', so that a name from an order or a list cannot move the cursor,
+ * recolour the terminal or reorder the line. */
+void cli_print_text(FILE *out, const char *s);
+
 /* Writes one CSV field (quoted when it needs to be; NULL as empty). */
 void cli_csv_field(FILE *out, const char *s);
 

@@ -7,7 +7,6 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 
 #include <csv.h>
@@ -16,7 +15,20 @@
 void cli_report_error(const rf_error *err)
 {
     char msg[2048];
-    fprintf(stderr, "redflag: %s\n", rf_error_format(err, msg, sizeof msg));
+    fputs("redflag: ", stderr);
+    cli_print_text(stderr, rf_error_format(err, msg, sizeof msg));
+    fputc('\n', stderr);
+}
+
+void cli_print_text(FILE *out, const char *s)
+{
+    size_t len = s ? strlen(s) : 0;
+    for (size_t i = 0, n; i < len; i += n) {
+        uint32_t cp = rf_utf8_decode(s + i, len - i, &n);
+        if (cp == '\t' || cp == '\n' || cp == '\r') fputc(' ', out);
+        else if (cp == 0xFFFD && n == 1) fputc('?', out);
+        else if (!rf_char_is_control(cp)) fwrite(s + i, 1, n, out);
+    }
 }
 
 int cli_usage_error(const char *command, const char *fmt, ...)
@@ -224,7 +236,7 @@ void cli_print_cell(FILE *out, const char *s, int width, int pad)
         utf8proc_int32_t cp;
         utf8proc_ssize_t n = utf8proc_iterate(q, qleft, &cp);
         if (n <= 0) n = 1, cp = '?';
-        total += cp < 0x20 ? 1 : utf8proc_charwidth(cp);
+        total += cp < 0x20 ? 1 : rf_char_is_control((uint32_t)cp) ? 0 : utf8proc_charwidth(cp);
         q += n;
         qleft -= n;
     }
@@ -233,7 +245,7 @@ void cli_print_cell(FILE *out, const char *s, int width, int pad)
         utf8proc_ssize_t n = utf8proc_iterate(p, left, &cp);
         int w, bad = n <= 0;
         if (bad) n = 1, cp = '?';
-        w = cp < 0x20 ? 1 : utf8proc_charwidth(cp);
+        w = cp < 0x20 ? 1 : rf_char_is_control((uint32_t)cp) ? 0 : utf8proc_charwidth(cp);
         if (total > width && used + w > width - 3) {
             fputs("...", out);
             used += 3;
@@ -241,6 +253,7 @@ void cli_print_cell(FILE *out, const char *s, int width, int pad)
         }
         if (bad) fputc('?', out);
         else if (cp < 0x20) fputc(' ', out); /* a tab or newline would break the table */
+        else if (rf_char_is_control((uint32_t)cp)) (void)0; /* see cli_print_text */
         else fwrite(p, 1, (size_t)n, out);
         used += w;
         p += n;

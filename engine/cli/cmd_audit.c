@@ -274,6 +274,7 @@ int cli_history(int argc, char **argv)
         return CLI_EXIT_ERROR;
     }
     status = run_id ? history_show(st, run_id, format, &out) : history_list(st, from, to);
+    cli_output_close(&out, 0); /* history_show refused its --format: nothing was written */
     rf_store_close(st);
     return status;
 }

@@ -192,9 +192,17 @@ done:
 
 static void print_recorded(const rf_decision *d)
 {
-    printf("%s: %s (%s) against %s %s (%s), by %s: %s\n", rf_decision_kind_name(d->kind),
-           d->fingerprint, d->party_name ? d->party_name : "", d->list_code, d->source_id,
-           d->listed_name ? d->listed_name : "", d->reviewer, d->reason);
+    printf("%s: %s (", rf_decision_kind_name(d->kind), d->fingerprint);
+    cli_print_text(stdout, d->party_name);
+    printf(") against %s ", d->list_code);
+    cli_print_text(stdout, d->source_id);
+    fputs(" (", stdout);
+    cli_print_text(stdout, d->listed_name);
+    fputs("), by ", stdout);
+    cli_print_text(stdout, d->reviewer);
+    fputs(": ", stdout);
+    cli_print_text(stdout, d->reason);
+    putchar('\n');
 }
 
 /* ---- the reviewer's table (CSV or .xlsx) ------------------------------------------------------ */

@@ -97,9 +97,13 @@ static void print_table(const rf_result *res, const char *name, const cli_lists_
     for (size_t i = 0; i < n; i++) {
         const rf_hit *h = rf_result_hit(res, i);
         const rf_entity *e = h->entity;
-        printf("[%zu] %s (%s), %s, %s id %s", i + 1, e->n_names ? e->names[0].text : "?",
-               rf_entity_type_name(e->type), e->list_name ? e->list_name : e->list_code,
-               e->list_code, e->source_id ? e->source_id : "?");
+        /* Names and addresses come from list files: printed without control characters. */
+        printf("[%zu] ", i + 1);
+        cli_print_text(stdout, e->n_names ? e->names[0].text : "?");
+        printf(" (%s), ", rf_entity_type_name(e->type));
+        cli_print_text(stdout, e->list_name ? e->list_name : e->list_code);
+        printf(", %s id ", e->list_code);
+        cli_print_text(stdout, e->source_id ? e->source_id : "?");
         if (e->start_date) printf(", listed since %s", e->start_date);
         for (size_t a = 0; a < e->n_addresses && a < 3; a++) {
             const rf_address *ad = &e->addresses[a];
@@ -107,13 +111,19 @@ static void print_table(const rf_result *res, const char *name, const cli_lists_
             printf("\n    address:");
             for (int k = 0, first = 1; k < 3; k++)
                 if (parts[k] && *parts[k]) {
-                    printf("%s %s", first ? "" : ",", parts[k]);
+                    printf("%s ", first ? "" : ",");
+                    cli_print_text(stdout, parts[k]);
                     first = 0;
                 }
         }
         if (e->n_addresses > 3) printf("\n    (%zu more addresses)", e->n_addresses - 3);
-        if (e->license_requirement) printf("\n    license requirement: %s", e->license_requirement);
-        printf("\n    why: %s\n", h->explanation ? h->explanation : "");
+        if (e->license_requirement) {
+            printf("\n    license requirement: ");
+            cli_print_text(stdout, e->license_requirement);
+        }
+        printf("\n    why: ");
+        cli_print_text(stdout, h->explanation);
+        putchar('\n');
     }
 }
 
@@ -425,7 +435,9 @@ int cli_match(int argc, char **argv)
             fprintf(stderr, "redflag: cannot score these names\n");
         } else {
             printf("score: %.4f\n", score);
-            printf("why: %s\n", why.len ? why.data : "");
+            printf("why: ");
+            cli_print_text(stdout, why.len ? why.data : "");
+            putchar('\n');
             if (lists.matcher)
                 printf("weights: word rarity among the %zu listed names in force\n",
                        rf_matcher_name_count(lists.matcher));

@@ -92,7 +92,7 @@ static void test_external__labelled_pairs(void **state)
     /* The bundled CSL gives words their rarity, as screening does. */
     snprintf(cmd, sizeof cmd,
              "REDFLAG_DB='%s' '%s' match --pairs '%s' >'%s' 2>/dev/null && python3 '%s' pairs_f1 '%s' '%s' %.2f",
-             rf_test_tmpfile("csl.db"), getenv("RF_BIN"), rf_test_data("eval/external/cases.csv"), out,
+             rf_test_scratch_db(rf_test_tmpfile("csl.db")), getenv("RF_BIN"), rf_test_data("eval/external/cases.csv"), out,
              script(), rf_test_data("eval/external/cases.csv"), out, RF_DEFAULT_THRESHOLD);
     f1 = run_number(cmd);
     printf("nomenklatura's 826 labelled pairs: F1 %.4f at %.2f (OpenSanctions: 0.80 at its 0.7)\n", f1,
@@ -110,7 +110,7 @@ static void test_external__names_in_other_scripts(void **state)
     snprintf(cmd, sizeof cmd,
              "python3 '%s' cross_script '%s' >'%s' && REDFLAG_DB='%s' '%s' match --pairs '%s' >'%s' 2>/dev/null && "
              "python3 '%s' share_at '%s' %.2f",
-             script(), rf_test_data("eval/external/cross_script_pairs.csv"), pairs, rf_test_tmpfile("csl.db"),
+             script(), rf_test_data("eval/external/cross_script_pairs.csv"), pairs, rf_test_scratch_db(rf_test_tmpfile("csl.db")),
              getenv("RF_BIN"), pairs, out, script(), out, RF_DEFAULT_THRESHOLD);
     share = run_number(cmd);
     printf("watchman's 22 names in other scripts: %.4f reach %.2f against their Latin form\n", share,
