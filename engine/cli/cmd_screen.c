@@ -106,6 +106,7 @@ typedef struct screen_run {
     long flagged;
     long embargoed; /* parties in an embargoed destination */
     long warnings;  /* about the input: columns of names not read */
+    rf_error warning_failed; /* a warning could not be added to the report */
     int show_progress;
     struct timespec started;
     double next_progress; /* seconds since start when progress is next printed */
@@ -204,7 +205,8 @@ static void input_warning(const char *file, long line, const char *message, void
     if (run->progress_shown) fputs("\r\033[K", stderr);
     cli_print_import_warning(file, line, message, NULL);
     run->warnings++;
-    if (!run->fatal.code) rf_report_add_warning(run->report, file, line, message, &run->fatal);
+    if (!run->warning_failed.code)
+        rf_report_add_warning(run->report, file, line, message, &run->warning_failed);
 }
 
 /* The documents to read: the arguments in order, a directory standing for every file in it
@@ -438,7 +440,11 @@ int cli_screen(int argc, char **argv)
             cli_report_error(&run.fatal);
             goto done;
         }
-        if (read && !run.fatal.code) continue;
+        if (run.warning_failed.code) { /* the report cannot be written: no point going on */
+            cli_report_error(&run.warning_failed);
+            goto done;
+        }
+        if (read) continue;
         if (run.fatal.code) { /* screening or writing failed: no point going on */
             cli_report_error(&run.fatal);
             goto done;
