@@ -106,6 +106,7 @@ int rf_store_run_begin(rf_run **out, rf_store *st, const rf_run_info *info, rf_e
         return rf_error_set(err, RF_EUSAGE, NULL, 0, "a run needs a command, a user and versions");
     if (st->active)
         return rf_error_set(err, RF_EUSAGE, st->path, 0, "an import is in progress");
+    if ((rc = rf_store_writable(st, err)) != 0) return rc;
     if (!(run = calloc(1, sizeof *run)))
         return rf_error_set(err, RF_ENOMEM, NULL, 0, "out of memory");
     run->st = st;
@@ -364,6 +365,8 @@ static int close_run(rf_run *run, const char *status, const rf_run_totals *t, rf
         rc = step_done(run, stmt, "completing the screening run", err);
         sqlite3_finalize(stmt);
     }
+    /* Sealed as it ends: from now on nothing of it can change unnoticed. */
+    if (rc == RF_OK) rc = rf_chain_seal(run->st, "run", run->id, err);
     if (rc == RF_OK) return batch_commit(run, err);
     sqlite3_exec(run->st->db, "ROLLBACK", NULL, NULL, NULL);
     run->in_batch = 0;

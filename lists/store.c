@@ -11,7 +11,7 @@
 
 /* Bumped whenever the schema changes (UPGRADES gains a step); rf_store_open refuses
  * databases from a newer redflag. */
-#define SCHEMA_VERSION 4
+#define SCHEMA_VERSION 5
 
 /* Versions are immutable once committed: the triggers make an accidental UPDATE of listed
  * content fail loudly instead of silently changing what an old report was screened against. */
@@ -74,16 +74,26 @@ static const char DOWNLOAD_SQL[] =
 
 /* UPGRADES[i] takes a database from schema i to i + 1. */
 static const char *const UPGRADES[SCHEMA_VERSION] = {
-    SCHEMA_SQL, DOWNLOAD_SQL, rf_store_schema_review, rf_store_schema_review_guards};
+    SCHEMA_SQL, DOWNLOAD_SQL, rf_store_schema_review, rf_store_schema_review_guards,
+    rf_store_schema_chain};
+/* The step after which rf_chain_upgrade seals the evidence already there. */
+#define CHAIN_STEP 4
 
-/* The date a version takes effect: its publication date, else the day it was imported. */
-#define EFFECTIVE_DATE_OF(t) "coalesce(" t ".published, substr(" t ".imported_at, 1, 10))"
+/* The date a version takes effect: its publication date, else the day it was imported. A
+ * version imported while the clock was ahead must not wait for that day, nor outrank a
+ * version of its feed imported after it: the import day counts no later than today, nor than
+ * the import day of any later import of the feed (import order beats the wall clock). */
+#define EFFECTIVE_DATE_OF(t)                                                                  \
+    "coalesce(" t ".published, min(substr(" t ".imported_at, 1, 10), date('now'),"           \
+    " coalesce((SELECT min(substr(later.imported_at, 1, 10)) FROM list_version later"         \
+    " WHERE later.feed = " t ".feed AND later.id > " t ".id), '9999-12-31')))"
 #define EFFECTIVE_DATE EFFECTIVE_DATE_OF("list_version")
 struct rf_import {
     rf_store *st;
     char source[512]; /* the list file, named in messages about its entities */
     long long version_id;
     long long entities, names, warnings;
+    rf_sha256 names_digest; /* rf_store_names_digest_add over the names as stored */
     int broken; /* a statement failed: the transaction can only be rolled back */
     sqlite3_stmt *ins_entity, *ins_name, *ins_address, *ins_warning;
 };
@@ -236,7 +246,9 @@ static int migrate(rf_store *st, rf_error *err)
         /* Another process may have done it while we waited for the lock. */
         if ((rc = schema_version(&version, st, err)) != 0) goto cleanup;
         for (; version >= 0 && version < SCHEMA_VERSION; version++)
-            if ((rc = rf_store_exec(st, UPGRADES[version], err)) != 0) goto cleanup;
+            if ((rc = rf_store_exec(st, UPGRADES[version], err)) != 0 ||
+                (version == CHAIN_STEP && (rc = rf_chain_upgrade(st, err)) != 0))
+                goto cleanup;
         snprintf(sql, sizeof sql, "PRAGMA user_version = %d", version);
         if ((rc = rf_store_exec(st, sql, err)) != 0 ||
             (rc = rf_store_exec(st, "COMMIT", err)) != 0)
@@ -278,7 +290,7 @@ int rf_store_open(rf_store **out, const char *path, rf_error *err)
     if ((rc = rf_store_exec(st, "PRAGMA journal_mode = WAL", err)) != 0 ||
         (rc = rf_store_exec(st, "PRAGMA synchronous = NORMAL", err)) != 0 ||
         (rc = rf_store_exec(st, "PRAGMA foreign_keys = ON", err)) != 0 ||
-        (rc = migrate(st, err)) != 0)
+        (rc = migrate(st, err)) != 0 || (rc = rf_chain_check_guards(st, err)) != 0)
         goto fail;
     *out = st;
     return RF_OK;
@@ -347,6 +359,7 @@ void rf_version_list_free(rf_version_list *list)
         free(v->sha256);
         free(v->published);
         free(v->imported_at);
+        free(v->names_digest);
     }
     free(list->items);
     list->items = NULL;
@@ -391,6 +404,7 @@ int rf_store_collect_versions(rf_version_list *out, rf_store *st, sqlite3_stmt *
         v->entities = sqlite3_column_int64(stmt, 7);
         v->names = sqlite3_column_int64(stmt, 8);
         v->warnings = sqlite3_column_int64(stmt, 9);
+        v->names_digest = column_strdup(stmt, 10, &oom);
         if (oom) goto oom;
     }
     if (step != SQLITE_DONE) {
@@ -457,6 +471,24 @@ int rf_store_versions_all(rf_version_list *out, rf_store *st, rf_error *err)
     if ((rc = rf_store_prepare(&stmt, st,
                                "SELECT " RF_STORE_VERSION_COLUMNS
                                " FROM list_version ORDER BY id",
+                               err)) != 0)
+        return rc;
+    rc = rf_store_collect_versions(out, st, stmt, err);
+    sqlite3_finalize(stmt);
+    return rc;
+}
+
+int rf_store_versions_ahead(rf_version_list *out, rf_store *st, rf_error *err)
+{
+    sqlite3_stmt *stmt = NULL;
+    int rc;
+
+    out->items = NULL;
+    out->count = 0;
+    if ((rc = rf_store_prepare(&stmt, st,
+                               "SELECT " RF_STORE_VERSION_COLUMNS " FROM list_version"
+                               " WHERE imported_at > strftime('%Y-%m-%dT%H:%M:%SZ', 'now')"
+                               " ORDER BY id",
                                err)) != 0)
         return rc;
     rc = rf_store_collect_versions(out, st, stmt, err);
@@ -557,9 +589,11 @@ int rf_import_begin(rf_import **out, rf_store *st, const rf_version_info *info, 
                             "publication date \"%s\" is not YYYY-MM-DD", info->published);
     if (st->active)
         return rf_error_set(err, RF_EUSAGE, st->path, 0, "another import is in progress");
+    if ((rc = rf_store_writable(st, err)) != 0) return rc;
     imp = calloc(1, sizeof *imp);
     if (!imp) return rf_error_set(err, RF_ENOMEM, st->path, 0, "out of memory");
     imp->st = st;
+    rf_sha256_init(&imp->names_digest);
     snprintf(imp->source, sizeof imp->source, "%s", info->source_file ? info->source_file : "");
     st->active = imp;
     if (sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
@@ -623,8 +657,7 @@ fail:
      (e)->source_url,    (e)->nationalities,       (e)->dates_of_birth, (e)->ids,           \
      (e)->parent_name}
 
-/* Feeds one optional string into the hash so that NULL, "" and field boundaries all differ. */
-static void hash_field(rf_sha256 *h, const char *s)
+void rf_store_hash_field(rf_sha256 *h, const char *s)
 {
     char len[24];
     if (!s) {
@@ -644,19 +677,30 @@ static void content_hash(char out[65], const rf_entity *e)
     rf_sha256 h;
 
     rf_sha256_init(&h);
-    hash_field(&h, rf_entity_type_name(e->type));
-    for (size_t i = 0; i < sizeof fields / sizeof *fields; i++) hash_field(&h, fields[i]);
+    rf_store_hash_field(&h, rf_entity_type_name(e->type));
+    for (size_t i = 0; i < sizeof fields / sizeof *fields; i++)
+        rf_store_hash_field(&h, fields[i]);
     for (size_t i = 0; i < e->n_names; i++) {
-        hash_field(&h, rf_name_kind_name(e->names[i].kind));
-        hash_field(&h, e->names[i].text);
+        rf_store_hash_field(&h, rf_name_kind_name(e->names[i].kind));
+        rf_store_hash_field(&h, e->names[i].text);
     }
-    hash_field(&h, "addresses");
+    rf_store_hash_field(&h, "addresses");
     for (size_t i = 0; i < e->n_addresses; i++) {
-        hash_field(&h, e->addresses[i].text);
-        hash_field(&h, e->addresses[i].city);
-        hash_field(&h, e->addresses[i].country);
+        rf_store_hash_field(&h, e->addresses[i].text);
+        rf_store_hash_field(&h, e->addresses[i].city);
+        rf_store_hash_field(&h, e->addresses[i].country);
     }
     rf_sha256_final_hex(&h, out);
+}
+
+void rf_store_names_digest_add(rf_sha256 *h, long long entity_id, const char *kind,
+                               const char *name)
+{
+    char id[24];
+    snprintf(id, sizeof id, "%lld", entity_id);
+    rf_store_hash_field(h, id);
+    rf_store_hash_field(h, kind);
+    rf_store_hash_field(h, name);
 }
 
 /* Caps and UTF-8: whatever reaches the store is later printed into reports. */
@@ -755,6 +799,8 @@ int rf_import_add(rf_import *imp, const rf_entity *e, rf_error *err)
         rf_store_bind_text(s, 3, e->names[i].text);
         rf_store_bind_text(s, 4, rf_name_kind_name(e->names[i].kind));
         if ((rc = step_insert(imp, s, e->source_line, err)) != 0) return rc;
+        rf_store_names_digest_add(&imp->names_digest, entity_id,
+                                  rf_name_kind_name(e->names[i].kind), e->names[i].text);
     }
     s = imp->ins_address;
     for (size_t i = 0; i < e->n_addresses; i++) {
@@ -788,6 +834,7 @@ int rf_import_commit(rf_import *imp, long long *version_id, rf_error *err)
 {
     rf_store *st;
     sqlite3_stmt *stmt = NULL;
+    char digest[65];
     int rc;
 
     if (!imp) return rf_error_set(err, RF_EUSAGE, NULL, 0, "no import");
@@ -804,21 +851,26 @@ int rf_import_commit(rf_import *imp, long long *version_id, rf_error *err)
         goto fail;
     }
     if ((rc = rf_store_prepare(&stmt, st,
-                               "UPDATE list_version SET entities = ?1, names = ?2, warnings = ?3"
-                               " WHERE id = ?4",
+                               "UPDATE list_version SET entities = ?1, names = ?2, warnings = ?3,"
+                               " names_digest = ?5 WHERE id = ?4",
                                err)) != 0)
         goto fail;
     sqlite3_bind_int64(stmt, 1, imp->entities);
     sqlite3_bind_int64(stmt, 2, imp->names);
     sqlite3_bind_int64(stmt, 3, imp->warnings);
     sqlite3_bind_int64(stmt, 4, imp->version_id);
+    rf_sha256_final_hex(&imp->names_digest, digest);
+    rf_store_bind_text(stmt, 5, digest);
     if (sqlite3_step(stmt) != SQLITE_DONE) {
         rc = rf_store_db_error(err, st, "recording the version's counts");
         goto fail;
     }
     sqlite3_finalize(stmt);
     stmt = NULL;
-    if ((rc = rf_store_exec(st, "COMMIT", err)) != 0) goto fail;
+    /* Sealed with the commit: from here on the version cannot gain or change a row. */
+    if ((rc = rf_chain_seal(st, "list_version", imp->version_id, err)) != 0 ||
+        (rc = rf_store_exec(st, "COMMIT", err)) != 0)
+        goto fail;
     if (version_id) *version_id = imp->version_id;
     import_free(imp);
     return RF_OK;
@@ -888,6 +940,7 @@ int rf_store_download_put(rf_store *st, const char *url, const rf_download *d, r
     if (!url || !d) return rf_error_set(err, RF_EUSAGE, NULL, 0, "no URL or download record");
     if (st->active)
         return rf_error_set(err, RF_EUSAGE, st->path, 0, "an import is in progress");
+    if ((rc = rf_store_writable(st, err)) != 0) return rc;
     if ((rc = rf_store_prepare(&stmt, st,
                                "INSERT OR REPLACE INTO download (url, etag, last_modified, sha256,"
                                " version_id, checked_at) VALUES (?1, nullif(?2, ''),"
