@@ -94,6 +94,10 @@ int rf_store_default_path(char *out, size_t out_size, rf_error *err);
 /* 1 when the store holds no list version yet. */
 int rf_store_is_empty(rf_store *st);
 
+/* Why the store refuses to write (a trigger guarding the evidence was dropped or altered
+ * behind redflag's back), or NULL when it writes. Reading works either way. */
+const char *rf_store_guard_problem(const rf_store *st);
+
 /* ---- versions ------------------------------------------------------------------------- */
 
 /* What an importer knows about the file it is importing. `feed` names the publication the

@@ -149,6 +149,25 @@ int cli_db_path(char *out, size_t out_size, const char *db_path)
     return 0;
 }
 
+/* Says on stderr what is wrong with the record itself: a guard trigger gone (nothing will be
+ * written), versions imported while the clock was ahead. */
+static void warn_about_store(rf_store *st, const char *path)
+{
+    rf_version_list ahead = {0};
+    const char *guard = rf_store_guard_problem(st);
+
+    if (guard)
+        fprintf(stderr, "redflag: %s: warning: %s; the database is read but not written: run "
+                "'redflag audit verify'\n", path, guard);
+    if (rf_store_versions_ahead(&ahead, st, NULL) < 0) return;
+    for (size_t i = 0; i < ahead.count; i++)
+        fprintf(stderr, "redflag: %s: warning: list version %lld (%s) was imported at %s, later "
+                "than the clock says it is now: the clock was ahead then or is behind now; the "
+                "version is in force by its publication date and import order\n",
+                path, ahead.items[i].id, ahead.items[i].feed, ahead.items[i].imported_at);
+    rf_version_list_free(&ahead);
+}
+
 int cli_open_store(rf_store **out, const char *db_path, int seed)
 {
     char path[1024];
@@ -160,6 +179,7 @@ int cli_open_store(rf_store **out, const char *db_path, int seed)
     if (cli_db_path(path, sizeof path, db_path)) return CLI_EXIT_ERROR;
     if (make_parent_dirs(path, &err) < 0) goto fail;
     if (rf_store_open(&st, path, &err) < 0) goto fail;
+    warn_about_store(st, path);
     if (seed && rf_store_is_empty(st) == 1 && seed_store(st, path, &err) < 0) goto fail;
     *out = st;
     return 0;
