@@ -20,12 +20,14 @@
 
 #define IMMUTABLE "BEGIN SELECT RAISE(ABORT, 'list versions are immutable'); END"
 #define KEPT "BEGIN SELECT RAISE(ABORT, 'list versions are kept for the audit trail'); END"
-#define APPEND_ONLY "BEGIN SELECT RAISE(ABORT, 'review decisions are append-only: record a new decision'); END"
+#define APPEND_ONLY                                                                            \
+    "BEGIN SELECT RAISE(ABORT, 'review decisions are append-only: record a new decision'); END"
 #define RUN_KEPT "BEGIN SELECT RAISE(ABORT, 'screening runs are kept for the audit trail'); END"
 #define RUN_DONE "BEGIN SELECT RAISE(ABORT, 'a finished screening run cannot be changed'); END"
 #define CHAIN_KEPT "BEGIN SELECT RAISE(ABORT, 'the evidence chain is append-only'); END"
 /* A version is sealed when its import committed; nothing may be added to it after. */
-#define SEALED(id) "EXISTS (SELECT 1 FROM evidence_chain WHERE record = 'list_version' AND record_id = " id ")"
+#define SEALED(id)                                                                             \
+    "EXISTS (SELECT 1 FROM evidence_chain WHERE record = 'list_version' AND record_id = " id ")"
 #define ENTITY_SEALED                                                                          \
     "EXISTS (SELECT 1 FROM entity e JOIN evidence_chain c ON c.record = 'list_version' AND"    \
     " c.record_id = e.version_id WHERE e.id = NEW.entity_id)"
@@ -84,8 +86,9 @@ static const struct guard {
 
 /* Schema 5; rf_chain_upgrade adds list_version.names_digest and the guards (one string cannot
  * hold them all), each only when missing, so that a database whose version number was set
- * back upgrades again. The counts of each version were stored at import already; names_digest is the
- * digest of its names (rf_store_names_digest_add) that snapshots check what they load against.
+ * back upgrades again. The counts of each version were stored at import already;
+ * names_digest is the digest of its names (rf_store_names_digest_add) that snapshots check
+ * what they load against.
  * Links: parts is "name=sha256 ..." per part of the record; hash chains it to the link before.
  * Counterparties are working state (what each party matched when last seen, rewritten by each
  * screening): the runs that saw them are the evidence, and those are chained. */
