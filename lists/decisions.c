@@ -106,9 +106,11 @@ int rf_store_decision_add(long long *id, rf_store *st, const rf_decision *d, rf_
     sqlite3_stmt *stmt = NULL;
     char hash[65] = "";
     const char *content_hash;
-    int rc;
+    long long row = 0;
+    int rc, own;
 
     if (id) *id = 0;
+    if ((rc = rf_store_writable(st, err)) != 0) return rc;
     if (!d || d->kind == RF_DECISION_NONE ||
         (unsigned)d->kind >= sizeof KIND_NAMES / sizeof *KIND_NAMES)
         return rf_error_set(err, RF_EUSAGE, NULL, 0,
@@ -159,11 +161,22 @@ int rf_store_decision_add(long long *id, rf_store *st, const rf_decision *d, rf_
     rf_store_bind_text(stmt, 10, d->reason);
     rf_store_bind_text(stmt, 11, d->decided_at);
     if (d->run_id) sqlite3_bind_int64(stmt, 12, d->run_id);
-    if (sqlite3_step(stmt) != SQLITE_DONE)
+    /* The row and its seal go in together: alone, or in the caller's transaction. */
+    own = sqlite3_get_autocommit(st->db);
+    if (own && sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+        sqlite3_finalize(stmt);
+        return rf_store_db_error(err, st, "recording the decision");
+    }
+    if (sqlite3_step(stmt) != SQLITE_DONE) {
         rc = rf_store_db_error(err, st, "recording the decision");
-    else if (id)
-        *id = sqlite3_last_insert_rowid(st->db);
+    } else {
+        row = sqlite3_last_insert_rowid(st->db);
+        rc = rf_chain_seal(st, "review_decision", row, err);
+    }
     sqlite3_finalize(stmt);
+    if (own && rc == RF_OK) rc = rf_store_exec(st, "COMMIT", err);
+    if (own && rc != RF_OK) sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+    if (rc == RF_OK && id) *id = row;
     return rc;
 }
 

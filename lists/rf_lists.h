@@ -116,6 +116,10 @@ int rf_store_default_path(char *out, size_t out_size, rf_error *err);
 /* 1 when the store holds no list version yet. */
 int rf_store_is_empty(rf_store *st);
 
+/* Why the store refuses to write (a trigger guarding the evidence was dropped or altered
+ * behind redflag's back), or NULL when it writes. Reading works either way. */
+const char *rf_store_guard_problem(const rf_store *st);
+
 /* ---- versions ------------------------------------------------------------------------- */
 
 /* What an importer knows about the file it is importing. `feed` names the publication the
@@ -142,6 +146,7 @@ typedef struct rf_version {
     long long entities;
     long long names;
     long long warnings;
+    char *names_digest; /* sha256 of its names as imported, checked when loaded */
 } rf_version;
 
 typedef struct rf_version_list {
@@ -156,6 +161,10 @@ int rf_store_versions_in_force(rf_version_list *out, rf_store *st, const char *a
                                rf_error *err);
 /* Every version ever imported, oldest first. */
 int rf_store_versions_all(rf_version_list *out, rf_store *st, rf_error *err);
+/* The versions whose import time is later than the clock now: the clock was ahead when they
+ * were imported, or is behind now. They are in force all the same (versions are ordered by
+ * publication date and import order), but the times in the record are wrong: say so. */
+int rf_store_versions_ahead(rf_version_list *out, rf_store *st, rf_error *err);
 void rf_version_list_free(rf_version_list *list);
 
 /* ---- the age of the lists --------------------------------------------------------------- */
@@ -290,7 +299,9 @@ int rf_store_has_version(rf_store *st, const char *feed, const char *sha256);
 typedef struct rf_snapshot rf_snapshot;
 
 /* Loads every entity of the versions in force on `as_of` (NULL: now), ordered by version
- * (by feed) then by import order. RF_ENOTFOUND when no version is in force on that date. */
+ * (by feed) then by import order. RF_ENOTFOUND when no version is in force on that date;
+ * RF_EDB naming the version when what it loads does not match the counts and names digest
+ * stored at import (a damaged database must not screen as if the list were shorter). */
 int rf_snapshot_load(rf_snapshot **out, rf_store *st, const char *as_of, rf_error *err);
 void rf_snapshot_free(rf_snapshot *snap); /* NULL is a no-op */
 
@@ -568,5 +579,36 @@ int rf_store_counterparties_each(rf_store *st, const char *fingerprint,
                                  int (*fn)(const rf_counterparty *cp, const rf_known_hit *hits,
                                            size_t n_hits, void *ctx),
                                  void *ctx, rf_error *err);
+
+/* ---- the evidence chain -------------------------------------------------------------- */
+
+/* List versions, finished runs and review decisions are sealed into one hash chain as they
+ * are committed (chain.c). The head is the hash of its last link: kept outside the database
+ * (audit export prints it), it proves later that nothing sealed before it changed. */
+typedef struct rf_chain_head {
+    long long count; /* links */
+    char hash[65];   /* 64 zeros for an empty chain */
+} rf_chain_head;
+
+int rf_store_chain_head(rf_chain_head *out, rf_store *st, rf_error *err);
+
+/* One thing that does not fit. */
+typedef struct rf_chain_problem {
+    const char *record; /* "list_version", "run", "review_decision", "evidence_chain", "trigger" */
+    long long id;       /* the record's id; 0 for the chain as a whole and for a trigger */
+    const char *what;   /* what differs, for people */
+    const char *name;   /* the trigger's name, for "trigger" */
+} rf_chain_problem;
+
+/* Recomputes the chain from the records: calls fn (non-zero stops) for each record that does
+ * not fit, in chain order (a changed or deleted record, a rewritten or removed link), then for
+ * evidence never sealed (added or finished behind redflag's back), then for each missing or
+ * altered guard trigger; when `earlier_head` is not NULL (the hash of an earlier export's
+ * head), also when no intact prefix of the chain ends in it. *problems counts them; *head is
+ * the chain's head; *earlier_at (may be NULL) the link that earlier head is, 0 if none. */
+int rf_store_chain_verify(rf_chain_head *head, long long *problems, rf_store *st,
+                          const char *earlier_head, long long *earlier_at,
+                          int (*fn)(const rf_chain_problem *p, void *ctx), void *ctx,
+                          rf_error *err);
 
 #endif

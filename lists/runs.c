@@ -25,30 +25,8 @@ const char rf_store_schema_run_process[] =
     " run_id INTEGER PRIMARY KEY REFERENCES run(id),"
     " host TEXT NOT NULL,"
     " pid INTEGER NOT NULL,"
-    " started TEXT NOT NULL);" /* boot id and start time of the process: pids are reused */
-    "CREATE TRIGGER IF NOT EXISTS run_process_no_update BEFORE UPDATE ON run_process BEGIN"
-    " SELECT RAISE(ABORT, 'screening runs are kept for the audit trail'); END;"
-    "CREATE TRIGGER IF NOT EXISTS run_process_no_delete BEFORE DELETE ON run_process BEGIN"
-    " SELECT RAISE(ABORT, 'screening runs are kept for the audit trail'); END;"
-    /* A run that ended (done, failed, interrupted) is read-only: nothing is added to it. */
-    "CREATE TRIGGER IF NOT EXISTS run_party_closed BEFORE INSERT ON run_party"
-    " WHEN (SELECT status FROM run WHERE id = NEW.run_id) IS NOT 'running' BEGIN"
-    " SELECT RAISE(ABORT, 'a finished screening run cannot be changed'); END;"
-    "CREATE TRIGGER IF NOT EXISTS run_party_line_closed BEFORE INSERT ON run_party_line"
-    " WHEN (SELECT status FROM run WHERE id = NEW.run_id) IS NOT 'running' BEGIN"
-    " SELECT RAISE(ABORT, 'a finished screening run cannot be changed'); END;"
-    "CREATE TRIGGER IF NOT EXISTS run_hit_closed BEFORE INSERT ON run_hit"
-    " WHEN (SELECT status FROM run WHERE id = NEW.run_id) IS NOT 'running' BEGIN"
-    " SELECT RAISE(ABORT, 'a finished screening run cannot be changed'); END;"
-    "CREATE TRIGGER IF NOT EXISTS run_input_closed BEFORE INSERT ON run_input"
-    " WHEN (SELECT status FROM run WHERE id = NEW.run_id) IS NOT 'running' BEGIN"
-    " SELECT RAISE(ABORT, 'a finished screening run cannot be changed'); END;"
-    "CREATE TRIGGER IF NOT EXISTS run_version_closed BEFORE INSERT ON run_version"
-    " WHEN (SELECT status FROM run WHERE id = NEW.run_id) IS NOT 'running' BEGIN"
-    " SELECT RAISE(ABORT, 'a finished screening run cannot be changed'); END;"
-    "CREATE TRIGGER IF NOT EXISTS run_process_closed BEFORE INSERT ON run_process"
-    " WHEN (SELECT status FROM run WHERE id = NEW.run_id) IS NOT 'running' BEGIN"
-    " SELECT RAISE(ABORT, 'a finished screening run cannot be changed'); END;";
+    " started TEXT NOT NULL);"; /* boot id and start time of the process: pids are reused */
+/* (its guards, with every other one, are chain.c's GUARDS, made by the next step) */
 
 /* The counterparty state a run has found, until it is done (per connection). */
 static const char PENDING_SQL[] =
@@ -200,7 +178,7 @@ int rf_store_runs_reap(rf_store *st, long long *count, rf_error *err)
     sqlite3_finalize(stmt);
     if (step != SQLITE_DONE && step != SQLITE_ROW)
         return rf_store_db_error(err, st, "looking for interrupted runs");
-    if (n == 0) return RF_OK;
+    if (n == 0 || rf_store_writable(st, NULL) != 0) return RF_OK;
     if ((rc = rf_store_exec(st, "BEGIN IMMEDIATE", err)) != 0) return rc;
     if ((rc = rf_store_prepare(&stmt, st,
                                "UPDATE run SET status = 'interrupted', finished_at ="
@@ -211,7 +189,11 @@ int rf_store_runs_reap(rf_store *st, long long *count, rf_error *err)
             sqlite3_bind_int64(stmt, 1, dead[i]);
             if (sqlite3_step(stmt) != SQLITE_DONE)
                 rc = rf_store_db_error(err, st, "marking a run interrupted");
-            *count += sqlite3_changes(st->db);
+            else if (sqlite3_changes(st->db) > 0) {
+                (*count)++;
+                /* ended: sealed in the evidence chain like any run that stops */
+                rc = rf_chain_seal(st, "run", dead[i], err);
+            }
             sqlite3_reset(stmt);
         }
         sqlite3_finalize(stmt);
@@ -278,6 +260,7 @@ int rf_store_run_begin(rf_run **out, rf_store *st, const rf_run_info *info, rf_e
         return rf_error_set(err, RF_EUSAGE, NULL, 0, "a run needs a command, a user and versions");
     if (st->active)
         return rf_error_set(err, RF_EUSAGE, st->path, 0, "an import is in progress");
+    if ((rc = rf_store_writable(st, err)) != 0) return rc;
     if ((rc = rf_store_exec(st, PENDING_SQL, err)) != 0) return rc;
     if (!(run = calloc(1, sizeof *run)))
         return rf_error_set(err, RF_ENOMEM, NULL, 0, "out of memory");
@@ -570,6 +553,8 @@ static int close_run(rf_run *run, const char *status, const rf_run_totals *t, rf
         rc = step_done(run, stmt, "completing the screening run", err);
         sqlite3_finalize(stmt);
     }
+    /* Sealed as it ends: from now on nothing of it can change unnoticed. */
+    if (rc == RF_OK) rc = rf_chain_seal(run->st, "run", run->id, err);
     if (rc == RF_OK) return batch_commit(run, err);
 fail:
     sqlite3_exec(run->st->db, "ROLLBACK", NULL, NULL, NULL);

@@ -304,6 +304,39 @@ static int loader_end(rf_snapshot **out, loader *ld, int rc)
     return rc;
 }
 
+/* Compares what loader_run just read for version `v` (the entities from `first` on) with the
+ * counts and names digest stored at import: a damaged page can hide rows from a query while
+ * sqlite's quick_check still passes, and screening must not go on against a shorter list. */
+static int check_loaded(const loader *ld, const rf_version *v, size_t first, rf_error *err)
+{
+    const rf_snapshot *snap = ld->snap;
+    long long names = 0, entities = (long long)(snap->count - first);
+    rf_sha256 h;
+    char hex[65];
+
+    rf_sha256_init(&h);
+    for (size_t i = first; i < snap->count; i++) {
+        const rf_entity *e = &snap->entities[i];
+        const rf_name *n = snap->names + ld->pend.first_name[i];
+        for (size_t k = 0; k < e->n_names; k++)
+            rf_store_names_digest_add(&h, e->id, rf_name_kind_name(n[k].kind), n[k].text);
+        names += (long long)e->n_names;
+    }
+    rf_sha256_final_hex(&h, hex);
+    if (entities == v->entities && names == v->names && v->names_digest &&
+        strcmp(hex, v->names_digest) == 0)
+        return RF_OK;
+    return rf_error_set(err, RF_EDB, ld->st->path, 0,
+                        "list version %lld (%s, %s) is damaged: %lld entities and %lld names "
+                        "read, %lld and %lld stored at import%s; screening against it would "
+                        "miss listed parties: restore the database from a backup or import "
+                        "the list into a new one",
+                        v->id, v->feed, v->source_file, entities, names, v->entities, v->names,
+                        entities == v->entities && names == v->names
+                            ? ", and the names differ from those imported"
+                            : "");
+}
+
 int rf_snapshot_load(rf_snapshot **out, rf_store *st, const char *as_of, rf_error *err)
 {
     const rf_version_list *versions;
@@ -325,8 +358,20 @@ int rf_snapshot_load(rf_snapshot **out, rf_store *st, const char *as_of, rf_erro
     if ((rc = loader_prepare(&ld, ENTITIES_SQL(SRC, WHERE), NAMES_SQL(SRC, WHERE),
                              ADDRESSES_SQL(SRC, WHERE), err)) != 0)
         goto cleanup;
-    for (size_t v = 0; v < versions->count && rc == 0; v++)
-        rc = loader_run(&ld, versions->items[v].id, err);
+    for (size_t v = 0; v < versions->count && rc == 0; v++) {
+        size_t first = ld.snap->count;
+        const rf_version *ver = &versions->items[v];
+        rf_error why;
+        if ((rc = loader_run(&ld, ver->id, &why)) == RF_EDB)
+            rc = rf_error_set(err, RF_EDB, st->path, 0,
+                              "list version %lld (%s, %s) cannot be read, the database is "
+                              "damaged: %s",
+                              ver->id, ver->feed, ver->source_file, why.message);
+        else if (rc != 0 && err)
+            *err = why;
+        else if (rc == 0)
+            rc = check_loaded(&ld, ver, first, err);
+    }
 
 cleanup:
     rf_store_read_end(st, in_txn);

@@ -12,7 +12,7 @@
 
 /* Bumped whenever the schema changes (UPGRADES gains a step); rf_store_open refuses
  * databases from a newer redflag. */
-#define SCHEMA_VERSION 5
+#define SCHEMA_VERSION 6
 
 /* Versions are immutable once committed: the triggers make an accidental UPDATE of listed
  * content fail loudly instead of silently changing what an old report was screened against. */
@@ -76,10 +76,19 @@ static const char DOWNLOAD_SQL[] =
 /* UPGRADES[i] takes a database from schema i to i + 1. */
 static const char *const UPGRADES[SCHEMA_VERSION] = {
     SCHEMA_SQL, DOWNLOAD_SQL, rf_store_schema_review, rf_store_schema_review_guards,
-    rf_store_schema_run_process};
+    rf_store_schema_run_process, rf_store_schema_chain};
+/* The step after which rf_chain_upgrade seals the evidence already there, and creates every
+ * guard trigger (run_process's too, made by the step before). */
+#define CHAIN_STEP 5
 
-/* The date a version takes effect: its publication date, else the day it was imported. */
-#define EFFECTIVE_DATE_OF(t) "coalesce(" t ".published, substr(" t ".imported_at, 1, 10))"
+/* The date a version takes effect: its publication date, else the day it was imported. A
+ * version imported while the clock was ahead must not wait for that day, nor outrank a
+ * version of its feed imported after it: the import day counts no later than today, nor than
+ * the import day of any later import of the feed (import order beats the wall clock). */
+#define EFFECTIVE_DATE_OF(t)                                                                  \
+    "coalesce(" t ".published, min(substr(" t ".imported_at, 1, 10), date('now'),"           \
+    " coalesce((SELECT min(substr(later.imported_at, 1, 10)) FROM list_version later"         \
+    " WHERE later.feed = " t ".feed AND later.id > " t ".id), '9999-12-31')))"
 #define EFFECTIVE_DATE EFFECTIVE_DATE_OF("list_version")
 /* An import stages the version in TEMP tables of its own connection while the file is parsed,
  * which takes no lock on the database; rf_import_commit copies them in one short write
@@ -291,7 +300,9 @@ static int migrate(rf_store *st, int app_id, rf_error *err)
         /* Another process may have done it while we waited for the lock. */
         if ((rc = query_int(&version, st, "PRAGMA user_version", err)) != 0) goto cleanup;
         for (; version >= 0 && version < SCHEMA_VERSION; version++)
-            if ((rc = rf_store_exec(st, UPGRADES[version], err)) != 0) goto cleanup;
+            if ((rc = rf_store_exec(st, UPGRADES[version], err)) != 0 ||
+                (version == CHAIN_STEP && (rc = rf_chain_upgrade(st, err)) != 0))
+                goto cleanup;
         snprintf(sql, sizeof sql, "PRAGMA user_version = %d; PRAGMA application_id = %d",
                  version, RF_STORE_APPLICATION_ID);
         if ((rc = rf_store_exec(st, sql, err)) != 0 ||
@@ -386,7 +397,7 @@ static int open_as(rf_store **out, const char *path, int readonly, int create, r
     if ((!readonly && (rc = rf_store_exec(st, "PRAGMA journal_mode = WAL", err)) != 0) ||
         (rc = rf_store_exec(st, "PRAGMA synchronous = NORMAL", err)) != 0 ||
         (rc = rf_store_exec(st, "PRAGMA foreign_keys = ON", err)) != 0 ||
-        (rc = migrate(st, app_id, err)) != 0)
+        (rc = migrate(st, app_id, err)) != 0 || (rc = rf_chain_check_guards(st, err)) != 0)
         goto fail;
     {
         /* Runs a crash left 'running' are marked interrupted at the next start of redflag.
@@ -513,6 +524,7 @@ void rf_version_list_free(rf_version_list *list)
         free(v->sha256);
         free(v->published);
         free(v->imported_at);
+        free(v->names_digest);
     }
     free(list->items);
     list->items = NULL;
@@ -557,6 +569,7 @@ int rf_store_collect_versions(rf_version_list *out, rf_store *st, sqlite3_stmt *
         v->entities = sqlite3_column_int64(stmt, 7);
         v->names = sqlite3_column_int64(stmt, 8);
         v->warnings = sqlite3_column_int64(stmt, 9);
+        v->names_digest = column_strdup(stmt, 10, &oom);
         if (oom) goto oom;
     }
     if (step != SQLITE_DONE) {
@@ -623,6 +636,24 @@ int rf_store_versions_all(rf_version_list *out, rf_store *st, rf_error *err)
     if ((rc = rf_store_prepare(&stmt, st,
                                "SELECT " RF_STORE_VERSION_COLUMNS
                                " FROM list_version ORDER BY id",
+                               err)) != 0)
+        return rc;
+    rc = rf_store_collect_versions(out, st, stmt, err);
+    sqlite3_finalize(stmt);
+    return rc;
+}
+
+int rf_store_versions_ahead(rf_version_list *out, rf_store *st, rf_error *err)
+{
+    sqlite3_stmt *stmt = NULL;
+    int rc;
+
+    out->items = NULL;
+    out->count = 0;
+    if ((rc = rf_store_prepare(&stmt, st,
+                               "SELECT " RF_STORE_VERSION_COLUMNS " FROM list_version"
+                               " WHERE imported_at > strftime('%Y-%m-%dT%H:%M:%SZ', 'now')"
+                               " ORDER BY id",
                                err)) != 0)
         return rc;
     rc = rf_store_collect_versions(out, st, stmt, err);
@@ -747,6 +778,7 @@ int rf_import_begin(rf_import **out, rf_store *st, const rf_version_info *info, 
                             "publication date \"%s\" is not YYYY-MM-DD", info->published);
     if (st->active)
         return rf_error_set(err, RF_EUSAGE, st->path, 0, "another import is in progress");
+    if ((rc = rf_store_writable(st, err)) != 0) return rc;
     imp = calloc(1, sizeof *imp);
     if (!imp) return rf_error_set(err, RF_ENOMEM, st->path, 0, "out of memory");
     imp->st = st;
@@ -796,8 +828,7 @@ int rf_import_begin(rf_import **out, rf_store *st, const rf_version_info *info, 
      (e)->source_url,    (e)->nationalities,       (e)->dates_of_birth, (e)->ids,           \
      (e)->parent_name}
 
-/* Feeds one optional string into the hash so that NULL, "" and field boundaries all differ. */
-static void hash_field(rf_sha256 *h, const char *s)
+void rf_store_hash_field(rf_sha256 *h, const char *s)
 {
     char len[24];
     if (!s) {
@@ -817,19 +848,30 @@ static void content_hash(char out[65], const rf_entity *e)
     rf_sha256 h;
 
     rf_sha256_init(&h);
-    hash_field(&h, rf_entity_type_name(e->type));
-    for (size_t i = 0; i < sizeof fields / sizeof *fields; i++) hash_field(&h, fields[i]);
+    rf_store_hash_field(&h, rf_entity_type_name(e->type));
+    for (size_t i = 0; i < sizeof fields / sizeof *fields; i++)
+        rf_store_hash_field(&h, fields[i]);
     for (size_t i = 0; i < e->n_names; i++) {
-        hash_field(&h, rf_name_kind_name(e->names[i].kind));
-        hash_field(&h, e->names[i].text);
+        rf_store_hash_field(&h, rf_name_kind_name(e->names[i].kind));
+        rf_store_hash_field(&h, e->names[i].text);
     }
-    hash_field(&h, "addresses");
+    rf_store_hash_field(&h, "addresses");
     for (size_t i = 0; i < e->n_addresses; i++) {
-        hash_field(&h, e->addresses[i].text);
-        hash_field(&h, e->addresses[i].city);
-        hash_field(&h, e->addresses[i].country);
+        rf_store_hash_field(&h, e->addresses[i].text);
+        rf_store_hash_field(&h, e->addresses[i].city);
+        rf_store_hash_field(&h, e->addresses[i].country);
     }
     rf_sha256_final_hex(&h, out);
+}
+
+void rf_store_names_digest_add(rf_sha256 *h, long long entity_id, const char *kind,
+                               const char *name)
+{
+    char id[24];
+    snprintf(id, sizeof id, "%lld", entity_id);
+    rf_store_hash_field(h, id);
+    rf_store_hash_field(h, kind);
+    rf_store_hash_field(h, name);
 }
 
 /* Caps and UTF-8: whatever reaches the store is later printed into reports. */
@@ -957,6 +999,31 @@ int rf_import_warn(rf_import *imp, long line, const char *message, rf_error *err
 
 /* Copies the staged version into the database: the write transaction of the import, short
  * because the file was parsed already. Entity ids continue after the largest stored one. */
+/* The digest of the staged names as they will be stored (entity ids moved by `offset`),
+ * which every load of the version checks (rf_store_names_digest_add). */
+static int staged_names_digest(char out[65], rf_import *imp, long long offset, rf_error *err)
+{
+    sqlite3_stmt *stmt = NULL;
+    rf_sha256 h;
+    int rc, step;
+
+    if ((rc = rf_store_prepare(&stmt, imp->st,
+                               "SELECT entity_id + ?1, kind, name FROM stage_name"
+                               " ORDER BY entity_id, position",
+                               err)) != 0)
+        return rc;
+    sqlite3_bind_int64(stmt, 1, offset);
+    rf_sha256_init(&h);
+    while ((step = sqlite3_step(stmt)) == SQLITE_ROW)
+        rf_store_names_digest_add(&h, sqlite3_column_int64(stmt, 0),
+                                  (const char *)sqlite3_column_text(stmt, 1),
+                                  (const char *)sqlite3_column_text(stmt, 2));
+    if (step != SQLITE_DONE) rc = rf_store_db_error(err, imp->st, "reading the staged names");
+    sqlite3_finalize(stmt);
+    rf_sha256_final_hex(&h, out);
+    return rc;
+}
+
 static int copy_staged(rf_import *imp, long long *version_id, rf_error *err)
 {
     static const char *const copies[] = {
@@ -978,6 +1045,7 @@ static int copy_staged(rf_import *imp, long long *version_id, rf_error *err)
     rf_store *st = imp->st;
     sqlite3_stmt *stmt = NULL;
     long long offset = 0, id;
+    char digest[65];
     int rc;
 
     if ((rc = rf_store_prepare(&stmt, st, "SELECT coalesce(max(id), 0) FROM entity", err)) != 0)
@@ -986,13 +1054,15 @@ static int copy_staged(rf_import *imp, long long *version_id, rf_error *err)
     else rc = rf_store_db_error(err, st, "storing the list");
     sqlite3_finalize(stmt);
     if (rc) return rc;
+    if ((rc = staged_names_digest(digest, imp, offset, err)) != 0) return rc;
     if ((rc = rf_store_prepare(&stmt, st,
                                "INSERT INTO list_version (feed, format, source_file, sha256,"
-                               " published, imported_at, entities, names, warnings)"
+                               " published, imported_at, entities, names, warnings, names_digest)"
                                " VALUES (?1, ?2, ?3, ?4, ?5, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'),"
-                               " ?6, ?7, ?8)",
+                               " ?6, ?7, ?8, ?9)",
                                err)) != 0)
         return rc;
+    rf_store_bind_text(stmt, 9, digest);
     rf_store_bind_text(stmt, 1, imp->info.feed);
     rf_store_bind_text(stmt, 2, imp->info.format);
     rf_store_bind_text(stmt, 3, imp->info.source_file);
@@ -1042,10 +1112,14 @@ int rf_import_commit(rf_import *imp, long long *version_id, rf_error *err)
     sqlite3_reset(imp->ins_warning);
     /* The staged rows are committed to the connection's temp database; the copy is a
      * transaction of its own that takes the write lock at once (IMMEDIATE), so it never
-     * fails half-way on a lock another process took meanwhile. */
+     * fails half-way on a lock another process took meanwhile. The version is sealed with
+     * that commit: from then on it cannot gain or change a row. */
     if ((rc = rf_store_exec(st, "COMMIT", err)) != 0) goto fail;
+    if ((rc = rf_store_writable(st, err)) != 0) goto fail;
     if ((rc = rf_store_exec(st, "BEGIN IMMEDIATE", err)) != 0) goto fail;
-    if ((rc = copy_staged(imp, &id, err)) != 0 || (rc = rf_store_exec(st, "COMMIT", err)) != 0)
+    if ((rc = copy_staged(imp, &id, err)) != 0 ||
+        (rc = rf_chain_seal(st, "list_version", id, err)) != 0 ||
+        (rc = rf_store_exec(st, "COMMIT", err)) != 0)
         goto fail;
     if (version_id) *version_id = id;
     import_free(imp);
@@ -1136,6 +1210,7 @@ int rf_store_download_put(rf_store *st, const char *url, const rf_download *d, r
     if (!url || !d) return rf_error_set(err, RF_EUSAGE, NULL, 0, "no URL or download record");
     if (st->active)
         return rf_error_set(err, RF_EUSAGE, st->path, 0, "an import is in progress");
+    if ((rc = rf_store_writable(st, err)) != 0) return rc;
     if ((rc = rf_store_prepare(&stmt, st,
                                "INSERT OR REPLACE INTO download (url, etag, last_modified, sha256,"
                                " version_id, checked_at) VALUES (?1, nullif(?2, ''),"

@@ -12,6 +12,8 @@ struct rf_store {
     char path[4096];
     struct rf_import *active; /* the import holding the write transaction, if any */
     int readonly;             /* opened read-only: nothing is written */
+    /* Set at open when a guard trigger is missing or altered (chain.c): nothing is written. */
+    char guard_problem[512];
 };
 
 /* Fills `err` with RF_EDB, the store's path and sqlite's message after "what: ". */
@@ -31,7 +33,8 @@ int rf_store_bind_text(sqlite3_stmt *stmt, int col, const char *s);
 int rf_store_valid_date(const char *s);
 /* The columns of list_version that rf_store_collect_versions reads, in its order. */
 #define RF_STORE_VERSION_COLUMNS                                                            \
-    "id, feed, format, source_file, sha256, published, imported_at, entities, names, warnings"
+    "id, feed, format, source_file, sha256, published, imported_at, entities, names, warnings," \
+    " names_digest"
 /* Steps a query whose columns are RF_STORE_VERSION_COLUMNS and collects its rows into `out`. */
 int rf_store_collect_versions(rf_version_list *out, rf_store *st, sqlite3_stmt *stmt,
                               rf_error *err);
@@ -43,6 +46,24 @@ extern const char rf_store_schema_review_guards[];
  * from one a crash left 'running') and keeps a run's records closed once it ended
  * (runs.c). */
 extern const char rf_store_schema_run_process[];
+/* Schema 6, the evidence chain and the guards (chain.c); rf_chain_upgrade completes it on a
+ * database that had evidence before: names digests of its versions, and every record sealed. */
+extern const char rf_store_schema_chain[];
+int rf_chain_upgrade(rf_store *st, rf_error *err);
+/* Appends record `id` of table `record` ("list_version", "run", "review_decision") to the
+ * evidence chain, inside the caller's write transaction: done once, when it is final (a
+ * version's import commits, a run stops running, a decision is recorded). */
+int rf_chain_seal(rf_store *st, const char *record, long long id, rf_error *err);
+/* Compares the guard triggers with what the schema made; notes the first difference in
+ * st->guard_problem. */
+int rf_chain_check_guards(rf_store *st, rf_error *err);
+/* RF_EDB saying why when the store must not be written (a guard is missing), else 0. */
+int rf_store_writable(rf_store *st, rf_error *err);
+/* Feeds one optional string into a hash so that NULL, "" and field boundaries all differ. */
+void rf_store_hash_field(rf_sha256 *h, const char *s);
+/* Adds one name of a version to its names digest; names go in (entity id, position) order. */
+void rf_store_names_digest_add(rf_sha256 *h, long long entity_id, const char *kind,
+                               const char *name);
 /* Loads the entities with the `n` given ids, ordered by id, into a snapshot that takes over
  * `versions` (left empty; may be NULL). */
 int rf_snapshot_load_id_set(rf_snapshot **out, rf_store *st, const long long *ids, size_t n,

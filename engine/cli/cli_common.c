@@ -136,6 +136,25 @@ int cli_db_path(char *out, size_t out_size, const char *db_path)
     return 0;
 }
 
+/* Says on stderr what is wrong with the record itself: a guard trigger gone (nothing will be
+ * written), versions imported while the clock was ahead. */
+static void warn_about_store(rf_store *st, const char *path)
+{
+    rf_version_list ahead = {0};
+    const char *guard = rf_store_guard_problem(st);
+
+    if (guard)
+        fprintf(stderr, "redflag: %s: warning: %s; the database is read but not written: run "
+                "'redflag audit verify'\n", path, guard);
+    if (rf_store_versions_ahead(&ahead, st, NULL) < 0) return;
+    for (size_t i = 0; i < ahead.count; i++)
+        fprintf(stderr, "redflag: %s: warning: list version %lld (%s) was imported at %s, later "
+                "than the clock says it is now: the clock was ahead then or is behind now; the "
+                "version is in force by its publication date and import order\n",
+                path, ahead.items[i].id, ahead.items[i].feed, ahead.items[i].imported_at);
+    rf_version_list_free(&ahead);
+}
+
 int cli_open_store(rf_store **out, const char *db_path, int flags)
 {
     char path[1024];
@@ -162,6 +181,7 @@ int cli_open_store(rf_store **out, const char *db_path, int flags)
     if (rf_store_readonly(st))
         fprintf(stderr, "redflag: %s cannot be written: read-only, nothing will be recorded\n",
                 path);
+    warn_about_store(st, path);
     if ((flags & CLI_DB_SEED) && rf_store_is_empty(st) == 1) {
         if (rf_store_readonly(st))
             rf_error_set(&err, RF_EDB, path, 0, "holds no list yet and cannot be written");

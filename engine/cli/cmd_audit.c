@@ -2,7 +2,9 @@
  * runs; `redflag history show RUN` rebuilds a run's report from its record alone (the
  * parties, hits and decisions it recorded, and the listed records those hits point at, which
  * are never deleted), whatever list versions were imported since; `redflag audit export`
- * writes the runs and decisions of a period as CSV or JSON for an auditor. */
+ * writes the runs and decisions of a period as CSV or JSON for an auditor, with the head of
+ * the evidence chain; `redflag audit verify` recomputes the chain and names what does not
+ * fit. */
 #include "cli.h"
 
 #include <getopt.h>
@@ -28,6 +30,7 @@ static const char history_help[] =
 static const char audit_help[] =
     "usage: redflag audit export [--db PATH] [--from DATE] [--to DATE] [--format csv|json]\n"
     "                            [-o FILE]\n"
+    "       redflag audit verify [--db PATH] [--head HASH]\n"
     "\n"
     "Writes the audit trail of a period (from --from to --to, YYYY-MM-DD, both included; no\n"
     "bound when left out), oldest first, for an auditor:\n"
@@ -36,7 +39,18 @@ static const char audit_help[] =
     "  and every hit with the counterparty, the listed entity and its review state;\n"
     "  every review decision: time, reviewer, decision, reason, counterparty, listed entity.\n"
     "csv (default): one row per record (run, input, hit, decision), in time order.\n"
-    "json: one object {\"from\", \"to\", \"runs\": [...], \"decisions\": [...]}.\n"
+    "json: one object {\"from\", \"to\", \"chain_head\", \"runs\": [...], \"decisions\": [...]}.\n"
+    "Both carry the head of the evidence chain (its hash and number of records): keep it\n"
+    "outside the database.\n"
+    "\n"
+    "verify: list versions, finished runs and review decisions are sealed into a hash chain\n"
+    "as they are recorded. verify recomputes it from the records and prints each that does\n"
+    "not fit (table, id, what differs), records never sealed, and missing or altered guard\n"
+    "triggers; exit 0 when everything fits, 1 when something does not.\n"
+    "  --head HASH   the chain head of an earlier export: also checks that the chain still\n"
+    "                begins with what it sealed (nothing recorded before it changed)\n"
+    "Someone able to write the database can recompute the whole chain: only a head kept\n"
+    "elsewhere proves the evidence before it.\n"
     "\n" CLI_HELP_COMMON;
 
 /* Parses a run number; 0 on success. */
@@ -543,6 +557,7 @@ static int audit_export(rf_store *st, const char *from, const char *to, int json
 {
     rf_run_list runs = {0};
     rf_decision_list decisions = {0};
+    rf_chain_head head;
     exporter x;
     size_t r = 0, d = 0;
     int rc;
@@ -551,16 +566,27 @@ static int audit_export(rf_store *st, const char *from, const char *to, int json
     x.st = st;
     x.json = json;
     x.out = out;
-    if ((rc = rf_store_runs(&runs, st, 0, from, to, &x.err)) < 0 ||
+    if ((rc = rf_store_chain_head(&head, st, &x.err)) < 0 ||
+        (rc = rf_store_runs(&runs, st, 0, from, to, &x.err)) < 0 ||
         (rc = rf_store_decisions_all(&decisions, st, NULL, from, to, &x.err)) < 0)
         goto done;
     if (json) {
         put(&x, "{");
         jstr(&x, "from", from, 1);
         jstr(&x, "to", to, 0);
+        put(&x, ",\"chain_head\":{");
+        jstr(&x, "hash", head.hash, 1);
+        putf(&x, ",\"records\":%lld}", head.count);
         put(&x, ",\"runs\":[");
     } else {
+        char count[32];
+        const char *cells[N_CSV] = {0};
+        snprintf(count, sizeof count, "%lld records", head.count);
+        cells[C_RECORD] = "chain_head";
+        cells[C_SHA256] = head.hash;
+        cells[C_DETAIL] = count;
         put(&x, csv_header);
+        csv_row(&x, cells);
     }
     if ((rc = flush(&x)) < 0) goto done;
     /* CSV: one time line, runs and decisions merged by time. JSON: runs, then decisions. */
@@ -592,14 +618,52 @@ done:
     return rc < 0 ? CLI_EXIT_ERROR : 0;
 }
 
+/* ---- audit verify ------------------------------------------------------------------------ */
+
+static int print_problem(const rf_chain_problem *p, void *ctx)
+{
+    long long *shown = ctx;
+    if ((*shown)++ == 0) printf("evidence does not fit:\n");
+    if (strcmp(p->record, "trigger") == 0)
+        printf("  trigger %s %s\n", p->name, p->what);
+    else if (p->id)
+        printf("  %s %lld %s\n", p->record, p->id, p->what);
+    else
+        printf("  %s: %s\n", p->record, p->what);
+    return 0;
+}
+
+static int audit_verify(rf_store *st, const char *earlier)
+{
+    rf_chain_head head;
+    long long problems = 0, shown = 0, at = 0;
+    rf_error err;
+
+    rf_error_clear(&err);
+    if (rf_store_chain_verify(&head, &problems, st, earlier, &at, print_problem, &shown, &err) <
+        0) {
+        cli_report_error(&err);
+        return CLI_EXIT_ERROR;
+    }
+    if (problems == 0)
+        printf("evidence chain intact: %lld records, head %s\n", head.count, head.hash);
+    else
+        printf("%lld problem%s; the chain holds %lld records, head %s\n", problems,
+               problems == 1 ? "" : "s", head.count, head.hash);
+    if (earlier && at)
+        printf("the earlier head is record %lld of the chain: nothing sealed up to it changed\n",
+               at);
+    return problems ? CLI_EXIT_HIT : 0;
+}
+
 int cli_audit(int argc, char **argv)
 {
     static const struct option longopts[] = {
         {"db", required_argument, NULL, 'd'},     {"from", required_argument, NULL, 'f'},
         {"to", required_argument, NULL, 't'},     {"format", required_argument, NULL, 'F'},
         {"output", required_argument, NULL, 'o'}, {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
-    const char *db = NULL, *from = NULL, *to = NULL, *output = NULL;
+        {"head", required_argument, NULL, 'H'},   {NULL, 0, NULL, 0}};
+    const char *db = NULL, *from = NULL, *to = NULL, *output = NULL, *head = NULL;
     rf_store *st = NULL;
     cli_output out;
     int c, json = 0, status;
@@ -622,13 +686,30 @@ int cli_audit(int argc, char **argv)
             json = strcmp(optarg, "json") == 0;
             break;
         case 'o': output = optarg; break;
+        case 'H':
+            if (strlen(optarg) != 64 || strspn(optarg, "0123456789abcdef") != 64)
+                return cli_usage_error("audit", "--head wants the 64 hex digits of a chain "
+                                       "head, not '%s'", optarg);
+            head = optarg;
+            break;
         case 'h': fputs(audit_help, stdout); return 0;
         case ':': return cli_bad_option("audit", argv, optopt, 1);
         default: return cli_bad_option("audit", argv, optopt, 0);
         }
     }
-    if (argc - optind != 1 || strcmp(argv[optind], "export") != 0)
-        return cli_usage_error("audit", "the subcommand is export");
+    if (argc - optind != 1 ||
+        (strcmp(argv[optind], "export") != 0 && strcmp(argv[optind], "verify") != 0))
+        return cli_usage_error("audit", "the subcommand is export or verify");
+    if (strcmp(argv[optind], "verify") == 0) {
+        if (from || to || output || json)
+            return cli_usage_error("audit", "verify takes --db and --head only");
+        /* a read-only copy (an archive) verifies too */
+        if (cli_open_store(&st, db, CLI_DB_READ)) return CLI_EXIT_ERROR;
+        status = audit_verify(st, head);
+        rf_store_close(st);
+        return status;
+    }
+    if (head) return cli_usage_error("audit", "--head is for audit verify");
     if (cli_output_open(&out, output, db, NULL, 0)) return CLI_EXIT_ERROR;
     if (cli_open_store(&st, db, CLI_DB_SEED | CLI_DB_READ)) {
         cli_output_close(&out, 0);

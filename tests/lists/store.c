@@ -475,11 +475,27 @@ static void test_store__content_hash_and_immutability(void **state)
     sqlite3_finalize(stmt);
     assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &stmt, NULL), SQLITE_OK);
     assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
-    assert_int_equal(sqlite3_column_int(stmt, 0), 5); /* 5: run processes */
+    assert_int_equal(sqlite3_column_int(stmt, 0), 6); /* downloads, review, trail, processes, chain */
     sqlite3_finalize(stmt);
     assert_int_not_equal(sqlite3_exec(db, "UPDATE entity SET list_code = 'EL'", NULL, NULL, &msg),
                          SQLITE_OK);
     assert_non_null(strstr(msg, "immutable"));
+    sqlite3_free(msg);
+    /* A committed version cannot be edited nor gain an entity (it is sealed in the chain). */
+    assert_int_not_equal(sqlite3_exec(db, "UPDATE list_version SET published = '2030-01-01'",
+                                      NULL, NULL, &msg),
+                         SQLITE_OK);
+    assert_non_null(strstr(msg, "immutable"));
+    sqlite3_free(msg);
+    assert_int_not_equal(sqlite3_exec(db, "INSERT INTO entity (version_id, type, content_hash)"
+                                          " VALUES (1, 'person', 'x')",
+                                      NULL, NULL, &msg),
+                         SQLITE_OK);
+    assert_non_null(strstr(msg, "immutable"));
+    sqlite3_free(msg);
+    assert_int_not_equal(sqlite3_exec(db, "DELETE FROM list_version WHERE id = 2", NULL, NULL,
+                                      &msg),
+                         SQLITE_OK);
     sqlite3_free(msg);
     /* A database written by a newer redflag is refused, not misread. */
     assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 99", NULL, NULL, NULL), SQLITE_OK);
