@@ -1,45 +1,23 @@
 /* index.c: the in-memory index over every listed name of a snapshot, and candidate retrieval.
  *
- * Each listed name is tokenized once. Every distinct token is a vocabulary entry with a weight
- * from its rarity and class, and the names it can decide (anchors, below).
- *
- * The invariant, to keep whenever the scorer changes: rf_index_candidates returns every listed
- * name that rf_score_sides could rate above RF_CAP_NO_DISTINCTIVE for the party, and
- * rf_index_score_bound is never below its score, so that screening through the index returns
- * the same hits with the same scores as scoring every name (rf_match_options.exhaustive) at
- * any threshold above that cap raised by country agreement. No candidate is ever left out
- * for being one too many or weakly supported: a common word costs time, never a hit. It rests
- * on the scorer's rule that a name scores above the cap only with an anchor: one of its
- * telling words (word, number) paired with some party word at 0.7 or more other than as an
- * initial; for a name of weak words only, each of its generic words and places paired; or
- * every party word one of its words (identical). So
- * - each word lists the names it can anchor (where it is a telling word, or a weak word of a
- *   name without one), and a candidate is a name anchored by a word some party word may pair
- *   with;
- * - a party word, whatever its class, looks up every way the scorer pairs two words: the same
- *   text; a typo of the surface within rf_typo_budget_any (every listed spelling is filed
- *   under itself and its one- and, from six letters, two-letter deletions, and the party
- *   word's own deletions meet them: SymSpell; for a party word that is itself a listed
- *   spelling, the result is kept from the build), also with x written ks; doubled letters
- *   made single; the consonant skeleton across scripts with and without vowels; a familiar
- *   form of a given name; a word of a two-word phrase; two adjacent listed words written as
- *   one, as written or within rf_typo_budget (and by their skeleton);
- * - two adjacent party words written as one look up listed words as written or within
- *   rf_typo_budget (and by skeleton), as the scorer pairs them;
- * - what a party word's look-ups reached is kept per word, for the bound (see there).
- * A scorer path that pairs words another way needs its look-up here and its term in the
- * bound; engine_index_oracle checks both on 10,000 random variants of listed names against
- * exhaustive screening. Two paths are not looked up, so a name reached by nothing else is not
- * a candidate (the bound allows for both): a party word that is two adjacent listed words
- * with two typos that delete letters from the listed side (two letters replaced: filing
- * every pair of listed words under its two-letter deletions would take 3.4 million keys),
- * and a person's name compared whole with letters moved across word breaks. */
+ * Each listed name is tokenized once. Every distinct token is a vocabulary entry with the list
+ * of names that contain it (postings) and a weight from its rarity and class. Typos are found
+ * without scanning the vocabulary: every word of four letters or more is also filed under its
+ * variants with one letter deleted (two for long words), and a party's word looks up its own
+ * deletions (SymSpell). Adjacent listed words are also filed joined ("JSC ARGUMENT" under
+ * "jscargument"), whole names under their canonical form, for names with no telling word, and
+ * words under their consonants, for names written in scripts without vowels ("mhmd"). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "lexicon.h"
 #include "matcher.h"
+
+#define MAX_TYPO_MATCHES 64
+/* Generic words and places this common are not worth walking for candidates. */
+#define WEAK_WORD_MAX_DF 200
+/* Candidate places kept for names found by their whole form. */
+#define RF_EXACT_RESERVED 4
 
 /* Makes room for `need` elements of `size` bytes in *items (capacity *cap). */
 static int reserve(void **items, size_t *cap, size_t need, size_t size)
@@ -78,197 +56,72 @@ static int chain_push(rf_matcher *m, rf_strmap *map, const char *key, size_t len
     return RF_OK;
 }
 
-/* 1 when `value` is in the chain starting at `node`. */
-static int chain_has(const rf_matcher *m, uint32_t node, uint32_t value)
+/* Files `w` as a spelling of vocabulary word `vocab`; *id receives its index, or
+ * RF_STRMAP_MISSING when that spelling was filed before. */
+static int file_spelling(uint32_t *id, rf_matcher *m, uint32_t vocab, const char *w, size_t len)
 {
-    for (; node != RF_STRMAP_MISSING; node = m->chains[node].next)
-        if (m->chains[node].value == value) return 1;
-    return 0;
+    uint32_t next = (uint32_t)m->n_spellings, existing;
+    int rc = rf_strmap_put(m->spelling_map, w, len, next, &existing);
+
+    *id = RF_STRMAP_MISSING;
+    if (rc != RF_OK || existing != next) return rc;
+    rc = reserve((void **)&m->spellings, &m->cap_spellings, m->n_spellings + 1, sizeof *m->spellings);
+    if (rc != RF_OK) return rc;
+    m->spellings[next].vocab = vocab;
+    m->spellings[next].text_off = (uint32_t)m->spelling_text.len;
+    m->spellings[next].len = (uint16_t)len;
+    m->spellings[next].letters = rf_letter_mask(w, len);
+    m->n_spellings++;
+    rc = rf_buf_append(&m->spelling_text, w, len);
+    if (rc == RF_OK) rc = rf_buf_putc(&m->spelling_text, '\0');
+    *id = next;
+    return rc;
 }
 
-/* Files spelling `id` (of `len` letters) under its deletions of `left` more letters from
- * position `from` on, every one and, within the typo budget, every two. */
-static int file_deletions(rf_matcher *m, uint32_t id, const char *w, size_t len, size_t from, int left)
+/* Files a spelling of vocabulary word `vocab` under its one-letter deletions, once per
+ * spelling. A query's own deletions meet these (SymSpell with distance one on each side):
+ * that finds every single edit, and the two-edit typos of long words that are one edit from
+ * a common form (a letter dropped here, another added there). */
+static int index_spelling(rf_matcher *m, uint32_t vocab, const char *w, size_t len)
 {
     char buf[RF_MAX_TOKEN_LEN];
-    int rc = RF_OK;
-    if (left <= 0) return RF_OK;
-    for (size_t i = from; i < len && rc == RF_OK; i++) {
+    uint32_t id;
+    int rc;
+
+    if (rf_typo_budget(len) == 0 || len > RF_MAX_TOKEN_LEN) return RF_OK;
+    rc = file_spelling(&id, m, vocab, w, len);
+    for (size_t i = 0; id != RF_STRMAP_MISSING && i < len && rc == RF_OK; i++) {
         memcpy(buf, w, i);
         memcpy(buf + i, w + i + 1, len - i - 1);
         rc = chain_push(m, m->deletes, buf, len - 1, id);
-        if (rc == RF_OK && left > 1) rc = file_deletions(m, id, buf, len - 1, i, left - 1);
     }
     return rc;
 }
 
-/* Files `w` as a way vocabulary word `vocab` is written, under its deletions once per
- * spelling: a party word's own deletions meet these (SymSpell), which finds every listed
- * spelling within rf_typo_budget_any of it. */
-static int file_spelling(rf_matcher *m, uint32_t vocab, const char *w, size_t len)
+/* Every spelling of the words worth a typo search: all but legal forms (corrected by the
+ * lexicon) and numbers (which must agree exactly). */
+static int index_spellings(rf_matcher *m)
 {
-    uint32_t next = (uint32_t)m->n_spellings, id;
-    int rc;
-
-    if (len == 0 || len > RF_MAX_TOKEN_LEN) return RF_OK;
-    rc = rf_strmap_put(m->spelling_map, w, len, next, &id);
-    if (rc != RF_OK) return rc;
-    if (id == next) {
-        rc = reserve((void **)&m->spellings, &m->cap_spellings, m->n_spellings + 1, sizeof *m->spellings);
-        if (rc != RF_OK) return rc;
-        m->spellings[id].vocabs = RF_STRMAP_MISSING;
-        m->spellings[id].near = RF_STRMAP_MISSING;
-        m->spellings[id].near_joined = RF_STRMAP_MISSING;
-        m->spellings[id].text_off = (uint32_t)m->spelling_text.len;
-        m->spellings[id].len = (uint16_t)len;
-        m->spellings[id].letters = rf_letter_mask(w, len);
-        m->n_spellings++;
-        rc = rf_buf_append(&m->spelling_text, w, len);
-        if (rc == RF_OK) rc = rf_buf_putc(&m->spelling_text, '\0');
-        /* Under itself too: one look-up per key of a party word finds both. */
-        if (rc == RF_OK) rc = chain_push(m, m->deletes, w, len, id);
-        if (rc == RF_OK) rc = file_deletions(m, id, w, len, 0, rf_typo_budget_any(len));
+    int rc = RF_OK;
+    for (size_t v = 0; v < m->n_vocab && rc == RF_OK; v++) {
+        uint8_t cls = m->vocab[v].cls;
+        if (cls != RF_TOK_LEGAL && cls != RF_TOK_NUMBER)
+            rc = index_spelling(m, (uint32_t)v, m->vocab_text.data + m->vocab[v].text_off, m->vocab[v].len);
     }
-    if (rc == RF_OK && !chain_has(m, m->spellings[id].vocabs, vocab)) {
-        /* The chain lives in m->chains like the others; its head is kept in the spelling. */
-        rc = reserve((void **)&m->chains, &m->cap_chains, m->n_chains + 1, sizeof *m->chains);
-        if (rc != RF_OK) return rc;
-        m->chains[m->n_chains].value = vocab;
-        m->chains[m->n_chains].next = m->spellings[id].vocabs;
-        m->spellings[id].vocabs = (uint32_t)m->n_chains++;
-    }
-    return rc;
-}
-
-/* Files a listed word's surface as its spelling, and as the scorer also compares it: with x
- * written ks, and with doubled letters made single. */
-static int file_surface(rf_matcher *m, uint32_t vocab, const char *w, size_t len)
-{
-    char alt[2 * RF_MAX_TOKEN_LEN];
-    size_t n;
-    int rc;
-
-    if (len > RF_MAX_TOKEN_LEN) return RF_OK;
-    rc = file_spelling(m, vocab, w, len);
-    if (rc == RF_OK && memchr(w, 'x', len) && (n = rf_x_as_ks(alt, w, len)) <= RF_MAX_TOKEN_LEN)
-        rc = file_spelling(m, vocab, alt, n);
-    if (rc == RF_OK && (n = rf_collapse_doubles(alt, w, len)) != len) rc = file_spelling(m, vocab, alt, n);
-    return rc;
-}
-
-/* The surface a listed token is compared by: as written where it differs from the canonical
- * text, else that text. */
-static const char *ltoken_surface(const rf_matcher *m, const rf_ltoken *lt, size_t *len)
-{
-    const rf_vocab *v = &m->vocab[lt->vocab];
-    *len = lt->surf_len ? lt->surf_len : v->len;
-    return lt->surf_len ? m->surface_text.data + lt->surf_off : m->vocab_text.data + v->text_off;
-}
-
-typedef struct nick_filing {
-    rf_matcher *m;
-    int rc;
-} nick_filing;
-
-/* One "given familiar" key of the lexicon's nicknames: when the second is a listed
- * spelling, the first finds its words. A name may hold spaces: every split is tried. */
-static int file_nickname(const char *key, size_t len, uint32_t value, void *ctx)
-{
-    nick_filing *f = ctx;
-    (void)value;
-    for (size_t k = 1; k + 1 < len && f->rc == RF_OK; k++) {
-        uint32_t id;
-        if (key[k] != ' ') continue;
-        id = rf_strmap_get(f->m->spelling_map, key + k + 1, len - k - 1);
-        if (id == RF_STRMAP_MISSING) continue;
-        for (uint32_t node = f->m->spellings[id].vocabs; node != RF_STRMAP_MISSING && f->rc == RF_OK;
-             node = f->m->chains[node].next)
-            f->rc = chain_push(f->m, f->m->nicknames, key, k, f->m->chains[node].value);
-    }
-    return f->rc;
-}
-
-/* The forms by which the scorer pairs listed words, for the look-ups of rf_index_candidates:
- * spellings (with typos), consonant skeletons, the words of two-word phrases, nicknames.
- * Numbers pair only as written. Legal forms and stop words decide nothing but are filed as
- * well: a party word paired with one is not unpaired (rf_index_score_bound). */
-static int index_forms(rf_matcher *m)
-{
-    uint8_t *filed = calloc(m->n_vocab ? m->n_vocab : 1, 1); /* bit 1: Latin skeleton, 2: other */
-    nick_filing nf;
-    int rc = filed ? RF_OK : RF_ENOMEM;
-
     for (size_t k = 0; k < m->n_ltokens && rc == RF_OK; k++) {
         const rf_ltoken *lt = &m->ltokens[k];
-        size_t len;
-        const char *w = ltoken_surface(m, lt, &len);
-        const char *sp;
-        if (lt->cls == RF_TOK_NUMBER) continue;
-        rc = file_surface(m, lt->vocab, w, len);
-        if (rc == RF_OK && lt->cls == RF_TOK_WORD && len <= RF_MAX_TOKEN_LEN) {
-            int cons = lt->origin == RF_ORIGIN_CONSONANTS;
-            uint8_t bit = cons ? 2 : 1;
-            char skeleton[RF_MAX_TOKEN_LEN];
-            size_t n = rf_consonant_skeleton(skeleton, w, len);
-            if (n >= 1 && !(filed[lt->vocab] & bit))
-                rc = chain_push(m, cons ? m->skeletons_c : m->skeletons, skeleton, n, lt->vocab);
-            filed[lt->vocab] |= bit;
-        }
-        if (rc == RF_OK && lt->cls != RF_TOK_STOP && (sp = memchr(w, ' ', len)) != NULL &&
-            !memchr(sp + 1, ' ', len - (size_t)(sp + 1 - w))) {
-            rc = chain_push(m, m->phrase_words, w, (size_t)(sp - w), lt->vocab);
-            if (rc == RF_OK) rc = chain_push(m, m->phrase_words, sp + 1, len - (size_t)(sp + 1 - w), lt->vocab);
-        }
+        if (lt->surf_len && lt->cls != RF_TOK_LEGAL && lt->cls != RF_TOK_NUMBER)
+            rc = index_spelling(m, lt->vocab, m->surface_text.data + lt->surf_off, lt->surf_len);
     }
-    free(filed);
-    nf.m = m;
-    nf.rc = rc;
-    if (rc == RF_OK) rf_strmap_each(m->lex->nicknames, file_nickname, &nf);
-    return nf.rc;
-}
-
-/* Files name `name` under its words a and b written as one (`text`, of a + b letters) and,
- * when both words have three letters or more (what the scorer needs to see a typo in such
- * a word), under its one-letter deletions. */
-static int file_joined(rf_matcher *m, const char *text, size_t a, size_t b, uint32_t name)
-{
-    uint32_t next = (uint32_t)m->n_joined, id;
-    size_t len = a + b;
-    rf_joined *j;
-    int rc = rf_strmap_put(m->merged, text, len, next, &id);
-
-    if (rc != RF_OK) return rc;
-    if (id == next) {
-        rc = reserve((void **)&m->joined, &m->cap_joined, m->n_joined + 1, sizeof *m->joined);
-        if (rc != RF_OK) return rc;
-        j = &m->joined[id];
-        j->text_off = (uint32_t)m->joined_text.len;
-        j->len = (uint16_t)len;
-        j->letters = rf_letter_mask(text, len);
-        j->typo_filed = 0;
-        j->names = RF_STRMAP_MISSING;
-        m->n_joined++;
-        rc = rf_buf_append(&m->joined_text, text, len);
-        if (rc == RF_OK) rc = rf_buf_putc(&m->joined_text, '\0');
-    }
-    j = &m->joined[id];
-    if (rc == RF_OK && !j->typo_filed && a >= 3 && b >= 3 && len <= RF_MAX_TOKEN_LEN) {
-        char buf[RF_MAX_TOKEN_LEN];
-        j->typo_filed = 1;
-        rc = chain_push(m, m->merged_deletes, text, len, id);
-        for (size_t i = 0; i < len && rc == RF_OK; i++) {
-            memcpy(buf, text, i);
-            memcpy(buf + i, text + i + 1, len - i - 1);
-            rc = chain_push(m, m->merged_deletes, buf, len - 1, id);
-        }
-    }
-    if (rc == RF_OK && (j->names == RF_STRMAP_MISSING || m->chains[j->names].value != name)) {
-        rc = reserve((void **)&m->chains, &m->cap_chains, m->n_chains + 1, sizeof *m->chains);
-        if (rc != RF_OK) return rc;
-        j = &m->joined[id];
-        m->chains[m->n_chains].value = name;
-        m->chains[m->n_chains].next = j->names;
-        j->names = (uint32_t)m->n_chains++;
+    /* Words with a doubled letter also under their single-letter form ("essa" as "esa"),
+     * which a party's word is looked up by too. */
+    for (size_t v = 0; v < m->n_vocab && rc == RF_OK; v++) {
+        char c[RF_MAX_TOKEN_LEN];
+        size_t n;
+        uint32_t id;
+        if (m->vocab[v].cls == RF_TOK_LEGAL || m->vocab[v].cls == RF_TOK_NUMBER || m->vocab[v].len > RF_MAX_TOKEN_LEN) continue;
+        n = rf_collapse_doubles(c, m->vocab_text.data + m->vocab[v].text_off, m->vocab[v].len);
+        if (n != m->vocab[v].len) rc = file_spelling(&id, m, (uint32_t)v, c, n);
     }
     return rc;
 }
@@ -288,13 +141,38 @@ static int add_vocab(uint32_t *out, rf_matcher *m, const char *text, size_t len,
     m->vocab[id].len = (uint16_t)len;
     m->vocab[id].cls = cls;
     m->vocab[id].df = 0;
-    m->vocab[id].anchor_off = 0;
-    m->vocab[id].n_anchors = 0;
+    m->vocab[id].post_off = 0;
     rc = rf_buf_append(&m->vocab_text, text, len);
     if (rc == RF_OK) rc = rf_buf_putc(&m->vocab_text, '\0');
     m->n_vocab++;
     *out = id;
     return rc;
+}
+
+static int by_text(const void *a, const void *b)
+{
+    const char *const *x = a, *const *y = b;
+    return strcmp(*x, *y);
+}
+
+/* A whole name's key in the exact map: its words but stop words, sorted, so that
+ * "MUHAMMAD, 'Ali" and "'Ali Muhammad" meet. Returns the key length (0: no key). */
+static size_t exact_key(char *key, size_t cap, const rf_side *side)
+{
+    const char *words[RF_MAX_TOKENS];
+    size_t n = 0, klen = 0;
+
+    for (size_t i = 0; i < side->n; i++)
+        if (side->cls[i] != RF_TOK_STOP) words[n++] = side->text[i];
+    qsort(words, n, sizeof words[0], by_text);
+    for (size_t i = 0; i < n; i++) {
+        size_t wl = strlen(words[i]);
+        if (klen + wl + 1 >= cap) return 0;
+        if (klen) key[klen++] = ' ';
+        memcpy(key + klen, words[i], wl);
+        klen += wl;
+    }
+    return klen;
 }
 
 /* Words of the cities and regions in the listed addresses are places: weak evidence. */
@@ -373,6 +251,9 @@ static int collect_countries(rf_matcher *m)
 static int index_name(rf_matcher *m, rf_tokens *t, uint32_t entity, size_t name_index)
 {
     rf_lname *ln;
+    rf_side side;
+    char key[RF_MAX_TOKENS * (RF_MAX_TOKEN_LEN + 1)];
+    size_t klen;
     int rc;
 
     /* A "name" that is only a legal form ("PAO") or stop words names nobody. */
@@ -393,7 +274,15 @@ static int index_name(rf_matcher *m, rf_tokens *t, uint32_t entity, size_t name_
     ln->total = 0;
     for (size_t i = 0; i < t->count && rc == RF_OK; i++) {
         rf_ltoken *lt = &m->ltokens[m->n_ltokens++];
+        size_t vocab_before = m->n_vocab;
         rc = add_vocab(&lt->vocab, m, rf_token_text(t, i), t->items[i].text_len, t->items[i].cls);
+        if (rc == RF_OK && m->n_vocab > vocab_before && t->items[i].cls == RF_TOK_WORD &&
+            t->items[i].origin != RF_ORIGIN_CONSONANTS && t->items[i].surf_len <= RF_MAX_TOKEN_LEN) {
+            /* Filed by its consonants, for names written in scripts without vowels. */
+            char skeleton[RF_MAX_TOKEN_LEN];
+            size_t n = rf_consonant_skeleton(skeleton, rf_token_surface(t, i), t->items[i].surf_len);
+            if (n >= 2) rc = chain_push(m, m->skeletons, skeleton, n, lt->vocab);
+        }
         lt->cls = t->items[i].cls;
         lt->origin = t->items[i].origin;
         lt->surf_off = lt->surf_len = 0;
@@ -407,91 +296,68 @@ static int index_name(rf_matcher *m, rf_tokens *t, uint32_t entity, size_t name_
         }
         lt->src_start = t->items[i].src_start;
         lt->src_len = t->items[i].src_len;
-        if (rc == RF_OK && i + 1 < t->count) {
-            /* As written: "Huawei Technologies" is filed as "huaweitechnologies", and by its
-             * consonants for a party writing it in a script without vowels. */
-            char joined[RF_MAX_TOKEN_LEN * 8], skeleton[RF_MAX_TOKEN_LEN * 8];
-            size_t a = t->items[i].surf_len, b = t->items[i + 1].surf_len, n;
-            if (a + b <= sizeof joined) {
+        if (rc == RF_OK && i + 1 < t->count &&
+            (t->items[i].cls != RF_TOK_STOP || t->items[i + 1].cls != RF_TOK_STOP)) {
+            /* As written: "Huawei Technologies" is filed as "huaweitechnologies". */
+            char joined[RF_MAX_TOKEN_LEN * 8];
+            size_t a = t->items[i].surf_len, b = t->items[i + 1].surf_len;
+            if (a + b <= sizeof joined && !memchr(rf_token_surface(t, i), ' ', a) &&
+                !memchr(rf_token_surface(t, i + 1), ' ', b)) {
                 memcpy(joined, rf_token_surface(t, i), a);
                 memcpy(joined + a, rf_token_surface(t, i + 1), b);
-                rc = file_joined(m, joined, a, b, (uint32_t)m->n_names);
-                n = rf_consonant_skeleton(skeleton, joined, a + b);
-                if (rc == RF_OK && n >= 1 && t->items[i].origin != RF_ORIGIN_CONSONANTS)
-                    rc = chain_push(m, m->merged_skeletons, skeleton, n, (uint32_t)m->n_names);
+                rc = chain_push(m, m->merged, joined, a + b, (uint32_t)m->n_names);
             }
         }
     }
+    rf_side_from_tokens(&side, NULL, t);
+    klen = exact_key(key, sizeof key, &side);
+    if (rc == RF_OK && klen) rc = chain_push(m, m->exact, key, klen, (uint32_t)m->n_names);
     if (rc == RF_OK) m->n_names++;
     return rc;
 }
 
-/* 1 when listed name `k` has a telling word (a word or a number). */
-static int has_telling_word(const rf_matcher *m, const rf_lname *ln)
-{
-    for (size_t i = 0; i < ln->ntok; i++) {
-        uint8_t cls = m->ltokens[ln->tok_off + i].cls;
-        if (cls == RF_TOK_WORD || cls == RF_TOK_NUMBER) return 1;
-    }
-    return 0;
-}
-
-/* Weights from rarity (names containing each word), and each word's anchors: the names in
- * which it is a telling word, or a generic word or place of a name without telling words
- * (each of which must pair). Only an anchor can lift a name above RF_CAP_NO_DISTINCTIVE, so
- * only anchors are candidates. */
-static int build_anchors(rf_matcher *m)
+/* Postings (names per vocabulary entry, each name once) and weights from rarity. */
+static int build_postings(rf_matcher *m)
 {
     size_t total = 0;
-    uint32_t *last = malloc((m->n_vocab ? m->n_vocab : 1) * sizeof *last);
+    uint32_t *fill;
     double n = (double)(m->n_names ? m->n_names : 1);
 
-    if (!last) return RF_ENOMEM;
-    for (int pass = 0; pass < 3; pass++) {
-        memset(last, 0xff, (m->n_vocab ? m->n_vocab : 1) * sizeof *last);
-        for (size_t k = 0; k < m->n_names; k++) {
-            const rf_lname *ln = &m->names[k];
-            int telling = has_telling_word(m, ln);
-            for (size_t i = 0; i < ln->ntok; i++) {
-                const rf_ltoken *lt = &m->ltokens[ln->tok_off + i];
-                rf_vocab *v = &m->vocab[lt->vocab];
-                int anchor = telling ? lt->cls == RF_TOK_WORD || lt->cls == RF_TOK_NUMBER
-                                     : lt->cls == RF_TOK_GENERIC || lt->cls == RF_TOK_PLACE;
-                if (pass == 0 && last[lt->vocab] != (uint32_t)k) v->df++;
-                if (pass == 0) last[lt->vocab] = (uint32_t)k;
-                /* Passes 1 and 2 count, then file, each name once per word it anchors. */
-                if (pass == 0 || !anchor || last[lt->vocab] == (uint32_t)k) continue;
-                last[lt->vocab] = (uint32_t)k;
-                if (pass == 2) m->anchors[v->anchor_off + v->n_anchors] = (uint32_t)k;
-                v->n_anchors++;
-            }
-        }
-        if (pass == 1) {
-            for (size_t v = 0; v < m->n_vocab; v++) {
-                m->vocab[v].anchor_off = (uint32_t)total;
-                total += m->vocab[v].n_anchors;
-                m->vocab[v].n_anchors = 0;
-            }
-            m->anchors = malloc((total ? total : 1) * sizeof *m->anchors);
-            if (!m->anchors) {
-                free(last);
-                return RF_ENOMEM;
-            }
+    for (size_t k = 0; k < m->n_names; k++) {
+        const rf_lname *ln = &m->names[k];
+        for (size_t i = 0; i < ln->ntok; i++) {
+            uint32_t v = m->ltokens[ln->tok_off + i].vocab;
+            int seen = 0;
+            for (size_t j = 0; j < i; j++) seen |= m->ltokens[ln->tok_off + j].vocab == v;
+            if (!seen) m->vocab[v].df++;
         }
     }
-    free(last);
-    for (size_t v = 0; v < m->n_vocab; v++)
+    for (size_t v = 0; v < m->n_vocab; v++) {
+        m->vocab[v].post_off = (uint32_t)total;
+        total += m->vocab[v].df;
         m->vocab[v].weight = (float)(log(1.0 + n / (m->vocab[v].df + 0.5)) *
                                      rf_class_weight((rf_tok_class)m->vocab[v].cls));
+    }
     m->unknown_weight = (float)log(1.0 + n / 0.5);
+    m->postings = malloc((total ? total : 1) * sizeof *m->postings);
+    fill = calloc(m->n_vocab ? m->n_vocab : 1, sizeof *fill);
+    if (!m->postings || !fill) {
+        free(fill);
+        return RF_ENOMEM;
+    }
     for (size_t k = 0; k < m->n_names; k++) {
         rf_lname *ln = &m->names[k];
-        for (size_t i = 0; i < ln->ntok; i++) ln->total += m->vocab[m->ltokens[ln->tok_off + i].vocab].weight;
+        for (size_t i = 0; i < ln->ntok; i++) {
+            uint32_t v = m->ltokens[ln->tok_off + i].vocab;
+            uint32_t at = m->vocab[v].post_off;
+            if (fill[v] == 0 || m->postings[at + fill[v] - 1] != (uint32_t)k)
+                m->postings[at + fill[v]++] = (uint32_t)k;
+            ln->total += m->vocab[v].weight;
+        }
     }
+    free(fill);
     return RF_OK;
 }
-
-static int index_near(rf_matcher *m);
 
 int rf_matcher_new(rf_matcher **out, const rf_snapshot *snap, rf_error *err)
 {
@@ -509,12 +375,8 @@ int rf_matcher_new(rf_matcher **out, const rf_snapshot *snap, rf_error *err)
     if (rc == RF_OK) rc = rf_strmap_new(&m->deletes, 1 << 20);
     if (rc == RF_OK) rc = rf_strmap_new(&m->spelling_map, 65536);
     if (rc == RF_OK) rc = rf_strmap_new(&m->merged, 65536);
-    if (rc == RF_OK) rc = rf_strmap_new(&m->merged_deletes, 1 << 19);
-    if (rc == RF_OK) rc = rf_strmap_new(&m->merged_skeletons, 65536);
+    if (rc == RF_OK) rc = rf_strmap_new(&m->exact, 65536);
     if (rc == RF_OK) rc = rf_strmap_new(&m->skeletons, 65536);
-    if (rc == RF_OK) rc = rf_strmap_new(&m->skeletons_c, 1024);
-    if (rc == RF_OK) rc = rf_strmap_new(&m->nicknames, 4096);
-    if (rc == RF_OK) rc = rf_strmap_new(&m->phrase_words, 4096);
     if (rc == RF_OK) rc = collect_places(m, tr);
     if (rc == RF_OK) rc = collect_countries(m);
     for (size_t e = 0; e < rf_snapshot_count(snap) && rc == RF_OK; e++) {
@@ -527,9 +389,8 @@ int rf_matcher_new(rf_matcher **out, const rf_snapshot *snap, rf_error *err)
             if (rc == RF_OK) rc = index_name(m, &t, (uint32_t)e, k);
         }
     }
-    if (rc == RF_OK) rc = build_anchors(m);
-    if (rc == RF_OK) rc = index_forms(m);
-    if (rc == RF_OK) rc = index_near(m);
+    if (rc == RF_OK) rc = build_postings(m);
+    if (rc == RF_OK) rc = index_spellings(m);
     rf_buf_free(&t.text);
     rf_translit_free(tr);
     if (rc != RF_OK) {
@@ -550,18 +411,12 @@ void rf_matcher_free(rf_matcher *m)
     free(m->spellings);
     rf_buf_free(&m->spelling_text);
     rf_strmap_free(m->merged);
-    rf_strmap_free(m->merged_deletes);
-    free(m->joined);
-    rf_buf_free(&m->joined_text);
-    rf_strmap_free(m->merged_skeletons);
+    rf_strmap_free(m->exact);
     rf_strmap_free(m->skeletons);
-    rf_strmap_free(m->skeletons_c);
-    rf_strmap_free(m->nicknames);
-    rf_strmap_free(m->phrase_words);
     free(m->vocab);
     rf_buf_free(&m->vocab_text);
     rf_buf_free(&m->surface_text);
-    free(m->anchors);
+    free(m->postings);
     free(m->names);
     free(m->ltokens);
     free(m->chains);
@@ -577,219 +432,81 @@ size_t rf_matcher_name_count(const rf_matcher *m)
     return m->n_names;
 }
 
-/* Notes that the party word(s) looked up may pair with vocabulary word `vocab`, and gathers
- * the names it anchors (once per party). */
-static void gather(const rf_matcher *m, rf_scratch *s, uint32_t vocab)
+static size_t add_unique(uint32_t *out, size_t n, size_t max, uint32_t v)
 {
-    const rf_vocab *v = &m->vocab[vocab];
-    int first = s->vocab_mask[vocab] == 0;
-    s->vocab_mask[vocab] |= s->bits;
-    if (!first) return;
-    s->vocab_found[s->n_vocab_found++] = vocab;
-    if (s->vocab_only) return;
-    for (uint32_t k = 0; k < v->n_anchors; k++) {
-        uint32_t name = m->anchors[v->anchor_off + k];
-        if (s->seen[name]) continue;
-        s->seen[name] = 1;
-        s->touched[s->n_touched++] = name;
+    for (size_t i = 0; i < n; i++)
+        if (out[i] == v) return n;
+    if (n < max) out[n++] = v;
+    return n;
+}
+
+/* Vocabulary ids filed under `key` in the deletion index that are within `budget` of word. */
+static size_t typo_chain(const rf_matcher *m, const char *key, size_t klen, const char *word,
+                         size_t len, uint32_t letters, uint32_t *out, size_t n, size_t max)
+{
+    uint32_t node = rf_strmap_get(m->deletes, key, klen);
+    while (node != RF_STRMAP_MISSING && n < max) {
+        const rf_spelling *sp = &m->spellings[m->chains[node].value];
+        int budget = rf_typo_budget(sp->len < len ? sp->len : len);
+        if (__builtin_popcount(letters ^ sp->letters) <= 2 * budget &&
+            rf_osa_distance(word, len, m->spelling_text.data + sp->text_off, sp->len, budget) <= budget)
+            n = add_unique(out, n, max, sp->vocab);
+        node = m->chains[node].next;
     }
+    return n;
 }
 
-/* Gathers the vocabulary words of a chain (values are vocabulary ids). */
-static void gather_vocab_chain(const rf_matcher *m, rf_scratch *s, uint32_t node)
+/* The vocabulary id of the spelling `key`, if it is one and long enough to carry a typo. */
+static size_t spelled(const rf_matcher *m, const char *key, size_t klen, uint32_t *out, size_t n,
+                      size_t max)
 {
-    for (; node != RF_STRMAP_MISSING; node = m->chains[node].next) gather(m, s, m->chains[node].value);
+    uint32_t id = rf_strmap_get(m->spelling_map, key, klen);
+    if (id == RF_STRMAP_MISSING || rf_typo_budget(klen) == 0) return n;
+    return add_unique(out, n, max, m->spellings[id].vocab);
 }
 
-/* Gathers the names of a chain (values are name ids): two of their words written as one may
- * pair with the party word(s) looked up. */
-static void gather_name_chain(const rf_matcher *m, rf_scratch *s, uint32_t node)
+size_t rf_index_typos(const rf_matcher *m, const char *word, size_t len, uint32_t *out, size_t max)
 {
-    for (; node != RF_STRMAP_MISSING; node = m->chains[node].next) {
-        uint32_t name = m->chains[node].value;
-        s->name_mask[name] |= s->bits;
-        if (s->seen[name]) continue;
-        s->seen[name] = 1;
-        s->touched[s->n_touched++] = name;
-    }
-}
-
-/* A word whose listed spellings within a typo are sought. */
-typedef struct typo_query {
-    const char *word;
-    size_t len;
-    uint32_t letters;
-    int any; /* 1: within rf_typo_budget_any (word pairs), 0: rf_typo_budget (merged words) */
-} typo_query;
-
-static int query_budget(const typo_query *q, size_t len)
-{
-    return q->any ? rf_typo_budget_any(len) : rf_typo_budget(len);
-}
-
-/* Gathers the words of spelling `id` when it is within a typo of the query. */
-static void gather_if_typo(const rf_matcher *m, rf_scratch *s, uint32_t id, const typo_query *q)
-{
-    const rf_spelling *sp = &m->spellings[id];
-    int budget = query_budget(q, sp->len < q->len ? sp->len : q->len);
-    if (__builtin_popcount(q->letters ^ sp->letters) <= 2 * budget &&
-        rf_osa_distance(q->word, q->len, m->spelling_text.data + sp->text_off, sp->len, budget) <= budget)
-        gather_vocab_chain(m, s, sp->vocabs);
-}
-
-/* Gathers the listed words spelt `key` (the query with some letters deleted) or with letters
- * deleted to `key` (both filed in deletes), that are within a typo of the query. */
-static void gather_typo_key(const rf_matcher *m, rf_scratch *s, const char *key, size_t klen, const typo_query *q)
-{
-    for (uint32_t node = rf_strmap_get(m->deletes, key, klen); node != RF_STRMAP_MISSING;
-         node = m->chains[node].next)
-        gather_if_typo(m, s, m->chains[node].value, q);
-}
-
-/* The deletions of `left` more letters from `key` from position `from` on, each looked up. */
-static void gather_typo_deletions(const rf_matcher *m, rf_scratch *s, const char *key, size_t klen,
-                                  size_t from, int left, const typo_query *q)
-{
+    int budget = rf_typo_budget(len);
+    size_t n = 0;
     char buf[RF_MAX_TOKEN_LEN];
-    for (size_t i = from; left > 0 && i < klen; i++) {
-        memcpy(buf, key, i);
-        memcpy(buf + i, key + i + 1, klen - i - 1);
-        gather_typo_key(m, s, buf, klen - 1, q);
-        gather_typo_deletions(m, s, buf, klen - 1, i, left - 1, q);
+    uint32_t letters = rf_letter_mask(word, len);
+
+    if (len > RF_MAX_TOKEN_LEN) return 0;
+    /* Doubled letters, in words of any length: "sson" is "son", "esa" is "essa". */
+    {
+        char c[RF_MAX_TOKEN_LEN];
+        size_t cn = rf_collapse_doubles(c, word, len);
+        uint32_t id = rf_strmap_get(m->spelling_map, c, cn);
+        uint32_t v = rf_strmap_get(m->vocab_map, c, cn);
+        if (id != RF_STRMAP_MISSING) n = add_unique(out, n, max, m->spellings[id].vocab);
+        if (v != RF_STRMAP_MISSING && cn != len) n = add_unique(out, n, max, v);
     }
-}
-
-/* Gathers every listed word spelt within the query's typo budget of it (SymSpell: up to two
- * letters deleted on either side) and, for word pairs, the same with doubled letters made
- * single. */
-static void search_spellings(const rf_matcher *m, rf_scratch *s, const typo_query *q)
-{
-    char c[RF_MAX_TOKEN_LEN];
-    uint32_t id;
-    size_t cn;
-
-    if (q->len == 0 || q->len > RF_MAX_TOKEN_LEN) return;
-    gather_typo_key(m, s, q->word, q->len, q);
-    gather_typo_deletions(m, s, q->word, q->len, 0, query_budget(q, q->len), q);
-    if (!q->any) return;
-    cn = rf_collapse_doubles(c, q->word, q->len);
-    id = rf_strmap_get(m->spelling_map, c, cn);
-    if (id != RF_STRMAP_MISSING) gather_vocab_chain(m, s, m->spellings[id].vocabs);
-}
-
-/* Every spelling's typo neighbours, searched once here rather than for every party word
- * written so. */
-static void gather_joined(const rf_matcher *m, rf_scratch *s, const char *word, size_t len);
-
-static int index_near(rf_matcher *m)
-{
-    rf_scratch s;
-    int rc = RF_OK;
-
-    memset(&s, 0, sizeof s);
-    s.vocab_mask = calloc(m->n_vocab ? m->n_vocab : 1, sizeof *s.vocab_mask);
-    s.vocab_found = malloc((m->n_vocab ? m->n_vocab : 1) * sizeof *s.vocab_found);
-    s.joined_seen = calloc(m->n_joined ? m->n_joined : 1, sizeof *s.joined_seen);
-    s.joined_found = malloc((m->n_joined ? m->n_joined : 1) * sizeof *s.joined_found);
-    s.vocab_only = 1;
-    s.bits = 1;
-    if (!s.vocab_mask || !s.vocab_found || !s.joined_seen || !s.joined_found) rc = RF_ENOMEM;
-    for (size_t id = 0; id < m->n_spellings && rc == RF_OK; id++) {
-        typo_query q;
-        uint32_t head = RF_STRMAP_MISSING;
-        q.word = m->spelling_text.data + m->spellings[id].text_off;
-        q.len = m->spellings[id].len;
-        q.letters = m->spellings[id].letters;
-        q.any = 1;
-        s.n_vocab_found = 0;
-        search_spellings(m, &s, &q);
-        rc = reserve((void **)&m->chains, &m->cap_chains, m->n_chains + s.n_vocab_found, sizeof *m->chains);
-        for (size_t k = 0; k < s.n_vocab_found; k++) {
-            if (rc == RF_OK) {
-                m->chains[m->n_chains].value = s.vocab_found[k];
-                m->chains[m->n_chains].next = head;
-                head = (uint32_t)m->n_chains++;
-            }
-            s.vocab_mask[s.vocab_found[k]] = 0;
+    if (budget == 0) return n;
+    /* The word itself among the deletions of longer words. */
+    n = typo_chain(m, word, len, word, len, letters, out, n, max);
+    for (size_t i = 0; i < len; i++) {
+        memcpy(buf, word, i);
+        memcpy(buf + i, word + i + 1, len - i - 1);
+        /* A shorter listed word, and listed words sharing a deletion (substitutions, swaps). */
+        n = spelled(m, buf, len - 1, out, n, max);
+        n = typo_chain(m, buf, len - 1, word, len, letters, out, n, max);
+    }
+    /* Long words that one edit did not explain: two letters deleted from the query, against
+     * the listed spellings and their one-letter deletions (two edits, one of them on the
+     * query's side). A few dozen look-ups, paid only by long words found nowhere else. */
+    for (size_t i = 0; n == 0 && budget > 1 && i < len; i++) {
+        char buf2[RF_MAX_TOKEN_LEN];
+        memcpy(buf, word, i);
+        memcpy(buf + i, word + i + 1, len - i - 1);
+        for (size_t j = i; j + 1 < len; j++) {
+            memcpy(buf2, buf, j);
+            memcpy(buf2 + j, buf + j + 1, len - 2 - j);
+            n = spelled(m, buf2, len - 2, out, n, max);
+            n = typo_chain(m, buf2, len - 2, word, len, letters, out, n, max);
         }
-        m->spellings[id].near = head;
-        /* The same for the listed words written as one that it may be. */
-        s.n_joined_found = 0;
-        head = RF_STRMAP_MISSING;
-        gather_joined(m, &s, q.word, q.len);
-        if (rc == RF_OK)
-            rc = reserve((void **)&m->chains, &m->cap_chains, m->n_chains + s.n_joined_found, sizeof *m->chains);
-        for (size_t k = 0; k < s.n_joined_found; k++) {
-            if (rc == RF_OK) {
-                m->chains[m->n_chains].value = s.joined_found[k];
-                m->chains[m->n_chains].next = head;
-                head = (uint32_t)m->n_chains++;
-            }
-            s.joined_seen[s.joined_found[k]] = 0;
-        }
-        m->spellings[id].near_joined = head;
     }
-    free(s.vocab_mask);
-    free(s.vocab_found);
-    free(s.joined_seen);
-    free(s.joined_found);
-    return rc;
-}
-
-/* search_spellings for a word pair's party word: from the list made at build time when the
- * word is itself a listed spelling (most words of most orders), else searched. */
-static void gather_spellings(const rf_matcher *m, rf_scratch *s, const char *word, size_t len)
-{
-    uint32_t id = len <= RF_MAX_TOKEN_LEN ? rf_strmap_get(m->spelling_map, word, len) : RF_STRMAP_MISSING;
-    typo_query q;
-    if (id != RF_STRMAP_MISSING && m->spellings[id].near != RF_STRMAP_MISSING) {
-        gather_vocab_chain(m, s, m->spellings[id].near);
-        return;
-    }
-    q.word = word;
-    q.len = len;
-    q.letters = rf_letter_mask(word, len);
-    q.any = 1;
-    search_spellings(m, s, &q);
-}
-
-/* gather_spellings of a word, and of the word with each x written ks. */
-static void gather_written(const rf_matcher *m, rf_scratch *s, const char *word, size_t len)
-{
-    char ks[2 * RF_MAX_TOKEN_LEN];
-    gather_spellings(m, s, word, len);
-    if (len <= RF_MAX_TOKEN_LEN && memchr(word, 'x', len)) gather_spellings(m, s, ks, rf_x_as_ks(ks, word, len));
-}
-
-/* Two party words written as one (n1 and n2 letters), as the scorer pairs them with one
- * listed word: as written, or, both of three letters or more, within rf_typo_budget. */
-static void gather_merged_pair(const rf_matcher *m, rf_scratch *s, const char *joined, size_t n1, size_t n2)
-{
-    typo_query q;
-    uint32_t id;
-    if (n1 < 3 || n2 < 3) {
-        id = rf_strmap_get(m->spelling_map, joined, n1 + n2);
-        if (id != RF_STRMAP_MISSING) gather_vocab_chain(m, s, m->spellings[id].vocabs);
-        return;
-    }
-    q.word = joined;
-    q.len = n1 + n2;
-    q.letters = rf_letter_mask(joined, q.len);
-    q.any = 0;
-    search_spellings(m, s, &q);
-}
-
-/* The listed words with the consonant skeleton of `word`: Latin ones for a word written
- * without vowels, and the other way round. */
-static void gather_skeleton(const rf_matcher *m, rf_scratch *s, const char *word, size_t len, int consonants)
-{
-    char skeleton[2 * RF_MAX_TOKEN_LEN];
-    size_t n;
-    if (len > sizeof skeleton) return;
-    n = rf_consonant_skeleton(skeleton, word, len);
-    if (n == 0) return;
-    gather_vocab_chain(m, s, rf_strmap_get(consonants ? m->skeletons : m->skeletons_c, skeleton, n));
-    if (consonants) gather_name_chain(m, s, rf_strmap_get(m->merged_skeletons, skeleton, n));
+    return n;
 }
 
 void rf_side_from_tokens(rf_side *side, const rf_matcher *m, const rf_tokens *t)
@@ -835,171 +552,199 @@ void rf_side_from_name(rf_side *side, const rf_matcher *m, uint32_t name_id)
     }
 }
 
-/* Gathers the names of joined listed words `id` (building the index: notes the id). */
-static void gather_joined_names(const rf_matcher *m, rf_scratch *s, uint32_t id)
+static void gather(const rf_matcher *m, rf_scratch *s, uint32_t vocab, float weight)
 {
-    if (!s->vocab_only) {
-        gather_name_chain(m, s, m->joined[id].names);
-    } else if (!s->joined_seen[id]) {
-        s->joined_seen[id] = 1;
-        s->joined_found[s->n_joined_found++] = id;
+    const rf_vocab *v = &m->vocab[vocab];
+    for (uint32_t k = 0; k < v->df; k++) {
+        uint32_t name = m->postings[v->post_off + k];
+        if (s->acc[name] == 0) s->touched[s->n_touched++] = name;
+        s->acc[name] += weight;
     }
 }
 
-/* Gathers the names of joined listed words `id` when they are, both of three letters or more,
- * within the typo budget of `word`. */
-static void gather_joined_if_typo(const rf_matcher *m, rf_scratch *s, uint32_t id, const char *word, size_t len,
-                                  uint32_t letters)
+static void gather_chain(const rf_matcher *m, rf_scratch *s, uint32_t node, float weight)
 {
-    const rf_joined *j = &m->joined[id];
-    int budget = rf_typo_budget(j->len < len ? j->len : len);
-    if (j->typo_filed && __builtin_popcount(letters ^ j->letters) <= 2 * budget &&
-        rf_osa_distance(word, len, m->joined_text.data + j->text_off, j->len, budget) <= budget)
-        gather_joined_names(m, s, id);
-}
-
-/* The names with two adjacent words that, written as one, are `word`, or within a typo of
- * it: they are filed as written and with a letter deleted in merged_deletes, the word's own
- * deletions (one or two letters) looked up there.
- * A typo found only with two letters deleted from the listed words (two replaced) is not. */
-static void gather_joined(const rf_matcher *m, rf_scratch *s, const char *word, size_t len)
-{
-    char buf[RF_MAX_TOKEN_LEN], buf2[RF_MAX_TOKEN_LEN];
-    uint32_t letters = rf_letter_mask(word, len), id = rf_strmap_get(m->merged, word, len);
-    int budget = rf_typo_budget(len);
-
-    if (id != RF_STRMAP_MISSING) gather_joined_names(m, s, id);
-    if (len > RF_MAX_TOKEN_LEN || budget == 0) return;
-    for (uint32_t node = rf_strmap_get(m->merged_deletes, word, len); node != RF_STRMAP_MISSING; node = m->chains[node].next)
-        gather_joined_if_typo(m, s, m->chains[node].value, word, len, letters);
-    for (size_t i = 0; i < len; i++) {
-        memcpy(buf, word, i);
-        memcpy(buf + i, word + i + 1, len - i - 1);
-        for (uint32_t node = rf_strmap_get(m->merged_deletes, buf, len - 1); node != RF_STRMAP_MISSING;
-             node = m->chains[node].next)
-            gather_joined_if_typo(m, s, m->chains[node].value, word, len, letters);
-        for (size_t k = i; budget > 1 && k + 1 < len; k++) {
-            memcpy(buf2, buf, k);
-            memcpy(buf2 + k, buf + k + 1, len - 2 - k);
-            for (uint32_t node = rf_strmap_get(m->merged_deletes, buf2, len - 2); node != RF_STRMAP_MISSING;
-                 node = m->chains[node].next)
-                gather_joined_if_typo(m, s, m->chains[node].value, word, len, letters);
-        }
+    while (node != RF_STRMAP_MISSING) {
+        uint32_t name = m->chains[node].value;
+        if (s->acc[name] == 0) s->touched[s->n_touched++] = name;
+        s->acc[name] += weight;
+        node = m->chains[node].next;
     }
 }
 
-size_t rf_index_candidates(const rf_matcher *m, rf_scratch *s)
+/* Adds the weight of common weak word `vocab` to the names already found that have it,
+ * reading their own words instead of the word's long list of names. */
+static void rank_by_weak_word(const rf_matcher *m, rf_scratch *s, uint32_t vocab)
 {
-    const rf_side *p = &s->side;
-
-    s->n_touched = 0;
-    s->n_vocab_found = 0;
-    s->always = s->short_words = 0;
-    s->joined_letters = 0;
-    memset(s->first_letter, 0, sizeof s->first_letter);
-    for (size_t i = 0; i < p->n; i++) {
-        const char *w = p->surf[i];
-        size_t len = p->surf_len[i];
-        int consonants = p->origin[i] == RF_ORIGIN_CONSONANTS;
-        uint64_t bit = (uint64_t)1 << i;
-        if (p->cls[i] == RF_TOK_LEGAL || p->cls[i] == RF_TOK_STOP) s->always |= bit;
-        else s->joined_letters += len;
-        if (len <= 2) s->short_words |= bit;
-        if (len && w[0] >= 'a' && w[0] <= 'z') s->first_letter[w[0] - 'a'] |= bit;
-        s->bits = bit;
-        if (p->vocab[i] != RF_STRMAP_MISSING) gather(m, s, p->vocab[i]);
-        /* Numbers pair only as written. */
-        if (p->cls[i] == RF_TOK_NUMBER) continue;
-        gather_written(m, s, w, len);
-        if (p->cls[i] == RF_TOK_WORD) gather_skeleton(m, s, w, len, consonants);
-        if (p->nickname[i]) gather_vocab_chain(m, s, rf_strmap_get(m->nicknames, w, len));
-        gather_vocab_chain(m, s, rf_strmap_get(m->phrase_words, w, len));
-        if (p->cls[i] != RF_TOK_STOP) {
-            uint32_t id = len <= RF_MAX_TOKEN_LEN ? rf_strmap_get(m->spelling_map, w, len) : RF_STRMAP_MISSING;
-            if (id == RF_STRMAP_MISSING) gather_joined(m, s, w, len);
-            for (uint32_t node = id == RF_STRMAP_MISSING ? id : m->spellings[id].near_joined;
-                 node != RF_STRMAP_MISSING; node = m->chains[node].next)
-                gather_name_chain(m, s, m->joined[m->chains[node].value].names);
-        }
-        /* This word and the next written as one. */
-        if (i + 1 < p->n && len + p->surf_len[i + 1] <= RF_MAX_TOKEN_LEN) {
-            char joined[RF_MAX_TOKEN_LEN];
-            size_t n = len + p->surf_len[i + 1];
-            memcpy(joined, w, len);
-            memcpy(joined + len, p->surf[i + 1], p->surf_len[i + 1]);
-            s->bits = bit | bit << 1;
-            gather_merged_pair(m, s, joined, len, p->surf_len[i + 1]);
-            gather_skeleton(m, s, joined, n, consonants);
-        }
-    }
-    return s->n_touched;
-}
-
-/* The bound, from the form of the score: the weight of its pairs (sim at most 1) over that
- * plus at least each unpaired party word's weight and a fifth of each unpaired listed word's
- * (see score.c). A party word can pair with the name only if its look-ups reached one of the
- * name's words, or two of them written as one; the rest are unpaired, except legal forms and
- * stop words, and a person's initials (either side), which are taken as paired, and a long
- * party word whose length and letters allow it to be two adjacent listed words with two typos
- * (the one such typo gather_joined does not look up). A pair weighs at most half its party
- * words plus its listed words (all of them, when a misspelt party word takes the listed
- * word's weight). A person's name compared whole (letters within two edits) escapes the
- * bound: when the lengths allow it, the bound is 1. */
-double rf_index_score_bound(const rf_matcher *m, const rf_scratch *s, uint32_t name_id, int person)
-{
-    const rf_lname *ln = &m->names[name_id];
-    const rf_ltoken *lt = &m->ltokens[ln->tok_off];
-    const rf_side *p = &s->side;
-    uint64_t paired = s->always | s->name_mask[name_id] | (person ? s->short_words : 0);
-    int all_listed = s->name_mask[name_id] != 0 || (person && s->short_words);
-    uint8_t reached[RF_MAX_TOKENS];
-    size_t len[RF_MAX_TOKENS], listed_letters = 0;
-    double x = 0, u = 0;
-
-    for (size_t j = 0; j < ln->ntok; j++) {
-        uint64_t reach = s->vocab_mask[lt[j].vocab];
-        const char *text = lt[j].surf_len ? m->surface_text.data + lt[j].surf_off
-                                          : m->vocab_text.data + m->vocab[lt[j].vocab].text_off;
-        len[j] = lt[j].surf_len ? lt[j].surf_len : m->vocab[lt[j].vocab].len;
-        if (lt[j].cls != RF_TOK_STOP && lt[j].cls != RF_TOK_LEGAL) listed_letters += len[j];
-        if (person && len[j] == 1 && text[0] >= 'a' && text[0] <= 'z') reach |= s->first_letter[text[0] - 'a'];
-        reached[j] = reach || all_listed || (person && len[j] == 1) || (lt[j].cls == RF_TOK_LEGAL && s->always);
-        paired |= reach;
-    }
-    for (size_t i = 0; i < p->n; i++) {
-        if (paired >> i & 1 || p->surf_len[i] < 9) continue;
-        for (size_t j = 0; j + 1 < ln->ntok; j++) {
-            size_t n = len[j] + len[j + 1];
-            if (len[j] >= 3 && len[j + 1] >= 3 && n + 2 >= p->surf_len[i] && n <= p->surf_len[i] + 2U &&
-                __builtin_popcount((lt[j].letters | lt[j + 1].letters) ^ p->letters[i]) <= 4) {
-                paired |= (uint64_t)1 << i;
-                reached[j] = reached[j + 1] = 1;
+    for (size_t k = 0; k < s->n_touched; k++) {
+        const rf_lname *ln = &m->names[s->touched[k]];
+        for (size_t i = 0; i < ln->ntok; i++) {
+            if (m->ltokens[ln->tok_off + i].vocab == vocab) {
+                s->acc[s->touched[k]] += m->vocab[vocab].weight;
+                break;
             }
         }
     }
-    if (person && s->joined_letters >= 10 && s->joined_letters <= RF_MAX_TOKEN_LEN && listed_letters >= 10 &&
-        listed_letters <= RF_MAX_TOKEN_LEN && listed_letters + 2 >= s->joined_letters &&
-        s->joined_letters + 2 >= listed_letters)
-        return 1.0;
-    for (size_t j = 0; j < ln->ntok; j++) {
-        double w = m->vocab[lt[j].vocab].weight;
-        if (reached[j]) x += w;
-        else u += 0.2 * w;
-    }
-    for (size_t i = 0; i < p->n; i++) {
-        if (paired >> i & 1) x += 0.5 * p->weight[i];
-        else u += p->weight[i];
-    }
-    return x > 0 ? x / (x + u) : 0.0;
 }
 
-void rf_index_release(rf_scratch *s)
+/* 1 when name a has more evidence than name b (ties: the lower id, so that results are the
+ * same on every run). */
+static int better(const float *acc, uint32_t a, uint32_t b)
 {
+    return acc[a] > acc[b] || (acc[a] == acc[b] && a < b);
+}
+
+/* The `max` names with the most evidence, best first. Names with less than half the best
+ * evidence are not worth scoring: the best has every telling word they have, and more. */
+static size_t select_best(const rf_scratch *s, uint32_t *out, float *evidence, size_t max)
+{
+    float best = 0;
+    size_t n = 0;
+
+    for (size_t k = 0; k < s->n_touched; k++)
+        if (s->acc[s->touched[k]] > best) best = s->acc[s->touched[k]];
     for (size_t k = 0; k < s->n_touched; k++) {
-        s->seen[s->touched[k]] = 0;
-        s->name_mask[s->touched[k]] = 0;
+        uint32_t name = s->touched[k];
+        size_t j;
+        if (s->acc[name] < best * 0.5f) continue;
+        if (n == max && !better(s->acc, name, out[n - 1])) continue;
+        j = n < max ? n++ : n - 1;
+        while (j > 0 && better(s->acc, name, out[j - 1])) {
+            out[j] = out[j - 1];
+            j--;
+        }
+        out[j] = name;
     }
-    for (size_t k = 0; k < s->n_vocab_found; k++) s->vocab_mask[s->vocab_found[k]] = 0;
+    for (size_t k = 0; k < n; k++) evidence[k] = s->acc[out[k]];
+    return n;
+}
+
+double rf_index_score_bound(const rf_scratch *s, float evidence)
+{
+    /* A misspelt word gathered 0.8 of its weight; weak words may pair without having been
+     * gathered, on both sides; telling words no list has stay unpaired whatever the name. */
+    double paired = evidence / 0.8 + 2.0 * s->weak;
+    return paired > 0 ? paired / (paired + s->unmatchable) : 0.0;
+}
+
+/* Gathers the listed Latin words with the consonants of party word i, written in a script
+ * without vowels, or of words i and i+1 written together ("عبد الله", "Abdullah"); 1 if any. */
+static int gather_skeletons(const rf_matcher *m, rf_scratch *s, const rf_side *p, size_t i)
+{
+    int found = 0;
+    for (size_t words = 1; words <= 2 && i + words <= p->n; words++) {
+        char joined[2 * RF_MAX_TOKEN_LEN], skeleton[2 * RF_MAX_TOKEN_LEN];
+        size_t n = 0, ns;
+        uint32_t node;
+        if (words == 2 && p->origin[i + 1] != RF_ORIGIN_CONSONANTS) break;
+        for (size_t k = i; k < i + words; k++) {
+            memcpy(joined + n, p->surf[k], p->surf_len[k]);
+            n += p->surf_len[k];
+        }
+        ns = rf_consonant_skeleton(skeleton, joined, n);
+        node = ns >= 2 ? rf_strmap_get(m->skeletons, skeleton, ns) : RF_STRMAP_MISSING;
+        for (; node != RF_STRMAP_MISSING; node = m->chains[node].next) {
+            gather(m, s, m->chains[node].value, m->vocab[m->chains[node].value].weight * 0.8f);
+            found = 1;
+        }
+    }
+    return found;
+}
+
+/* 1 when party words i-1 and i, written together, are a listed word. */
+static int joins_previous(const rf_matcher *m, const rf_side *p, size_t i)
+{
+    char joined[RF_MAX_TOKEN_LEN * 2];
+    if ((size_t)p->len[i - 1] + p->len[i] > sizeof joined) return 0;
+    memcpy(joined, p->text[i - 1], p->len[i - 1]);
+    memcpy(joined + p->len[i - 1], p->text[i], p->len[i]);
+    return rf_strmap_get(m->vocab_map, joined, (size_t)p->len[i - 1] + p->len[i]) != RF_STRMAP_MISSING;
+}
+
+size_t rf_index_candidates(const rf_matcher *m, rf_scratch *s, uint32_t *out, float *evidence,
+                           size_t max)
+{
+    const rf_side *p = &s->side;
+    int strong = 0;
+    size_t n;
+
     s->n_touched = 0;
-    s->n_vocab_found = 0;
+    s->unmatchable = 0;
+    s->weak = 0;
+    for (size_t i = 0; i < p->n; i++)
+        if (p->cls[i] != RF_TOK_WORD && p->cls[i] != RF_TOK_NUMBER) s->weak += p->weight[i];
+    /* Telling words first: exact, misspelt, or written as two words. */
+    for (size_t i = 0; i < p->n; i++) {
+        uint8_t cls = p->cls[i];
+        size_t touched_before = s->n_touched;
+        int found = 0;
+        if (cls != RF_TOK_WORD && cls != RF_TOK_NUMBER) continue;
+        if (p->vocab[i] != RF_STRMAP_MISSING) {
+            gather(m, s, p->vocab[i], m->vocab[p->vocab[i]].weight);
+            strong = 1;
+        }
+        if (cls == RF_TOK_WORD && p->vocab[i] == RF_STRMAP_MISSING) {
+            /* A word the lists have as written is taken as written: looking for what it
+             * might be a misspelling of costs more than it finds. */
+            uint32_t typos[MAX_TYPO_MATCHES];
+            size_t nt = rf_index_typos(m, p->text[i], p->len[i], typos, MAX_TYPO_MATCHES);
+            uint32_t node;
+            for (size_t k = 0; k < nt; k++) {
+                gather(m, s, typos[k], m->vocab[typos[k]].weight * 0.8f);
+                strong = 1;
+            }
+            found = nt > 0;
+            if (p->origin[i] == RF_ORIGIN_CONSONANTS && gather_skeletons(m, s, p, i)) strong = found = 1;
+            node = rf_strmap_get(m->merged, p->text[i], p->len[i]);
+            if (node != RF_STRMAP_MISSING) {
+                gather_chain(m, s, node, m->unknown_weight);
+                strong = found = 1;
+            }
+        }
+        if (i + 1 < p->n && p->len[i] + p->len[i + 1] <= RF_MAX_TOKEN_LEN) {
+            char joined[RF_MAX_TOKEN_LEN * 2];
+            uint32_t v;
+            memcpy(joined, p->text[i], p->len[i]);
+            memcpy(joined + p->len[i], p->text[i + 1], p->len[i + 1]);
+            v = rf_strmap_get(m->vocab_map, joined, (size_t)p->len[i] + p->len[i + 1]);
+            if (v != RF_STRMAP_MISSING) {
+                gather(m, s, v, m->vocab[v].weight);
+                strong = found = 1;
+            }
+        }
+        /* A word found nowhere (initials aside, which pair with given names) is unpaired in
+         * every candidate; so is the second of two words the lists write as one. */
+        if (!found && p->vocab[i] == RF_STRMAP_MISSING && p->len[i] > 1 && s->n_touched == touched_before &&
+            !(i > 0 && joins_previous(m, p, i)))
+            s->unmatchable += p->weight[i];
+    }
+    /* Weak words only where they are rare enough to point somewhere, or nothing else did;
+     * common ones only rank the names already found, where many share the telling words
+     * (Huawei's affiliates all say "Huawei"). */
+    for (size_t i = 0; i < p->n; i++) {
+        uint8_t cls = p->cls[i];
+        uint32_t v = p->vocab[i];
+        if (cls == RF_TOK_WORD || cls == RF_TOK_NUMBER || cls == RF_TOK_STOP || v == RF_STRMAP_MISSING) continue;
+        if (cls != RF_TOK_LEGAL && (!strong || m->vocab[v].df <= WEAK_WORD_MAX_DF)) gather(m, s, v, m->vocab[v].weight);
+        else if (strong && s->n_touched > max) rank_by_weak_word(m, s, v);
+    }
+    n = select_best(s, out, evidence, max > RF_EXACT_RESERVED ? max - RF_EXACT_RESERVED : max);
+    /* Names with no telling word at all are found by their whole canonical form, and are
+     * scored whatever the evidence for the others. */
+    {
+        char key[RF_MAX_TOKENS * (RF_MAX_TOKEN_LEN + 1)];
+        size_t klen = exact_key(key, sizeof key, p);
+        uint32_t node = klen ? rf_strmap_get(m->exact, key, klen) : RF_STRMAP_MISSING;
+        for (; node != RF_STRMAP_MISSING && n < max; node = m->chains[node].next) {
+            uint32_t name = m->chains[node].value;
+            size_t k = 0;
+            while (k < n && out[k] != name) k++;
+            if (k < n) continue;
+            out[n] = name;
+            evidence[n++] = m->unknown_weight * (float)p->n;
+        }
+    }
+    for (size_t k = 0; k < s->n_touched; k++) s->acc[s->touched[k]] = 0;
+    s->n_touched = 0;
+    return n;
 }

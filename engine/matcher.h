@@ -13,8 +13,7 @@ typedef struct rf_vocab {
     uint8_t cls;
     uint32_t df;       /* listed names containing it */
     float weight;      /* rarity times the weight of its class */
-    uint32_t anchor_off; /* the names it can decide (see index.c): anchors[anchor_off ..] */
-    uint32_t n_anchors;
+    uint32_t post_off; /* its names: postings[post_off .. post_off + df) */
 } rf_vocab;
 
 /* A token of a listed name. */
@@ -41,24 +40,11 @@ typedef struct rf_lname {
 /* A way a listed word is written (its canonical text, or a surface form such as
  * "inversiones" for the canonical "invest"), as typos are looked up. */
 typedef struct rf_spelling {
-    uint32_t vocabs;   /* chain of the vocabulary ids written so */
-    uint32_t near;     /* chain of the vocabulary ids within a typo of it, as a party word
-                        * written so finds them (index.c) */
-    uint32_t near_joined; /* chain of the indexes in rf_matcher.joined it finds so */
+    uint32_t vocab;
     uint32_t text_off; /* in rf_matcher.spelling_text, NUL-terminated */
     uint32_t letters;  /* rf_letter_mask of the text */
     uint16_t len;
 } rf_spelling;
-
-/* Two adjacent listed words written as one ("huaweitechnologies"), as a party word spelt so,
- * or within a typo of it, is looked up. */
-typedef struct rf_joined {
-    uint32_t text_off; /* in rf_matcher.joined_text, NUL-terminated */
-    uint32_t letters;
-    uint16_t len;
-    uint8_t typo_filed; /* filed under its deletions (both words of three letters or more) */
-    uint32_t names;     /* chain of the names that have them */
-} rf_joined;
 
 /* A chain of values under one key of a strmap (the map holds the head). */
 typedef struct rf_chain {
@@ -76,7 +62,7 @@ struct rf_matcher {
     size_t cap_vocab;
     rf_buf vocab_text;
     rf_buf surface_text;
-    uint32_t *anchors;
+    uint32_t *postings;
     rf_lname *names;
     size_t n_names;
     size_t cap_names;
@@ -88,19 +74,10 @@ struct rf_matcher {
     size_t n_spellings;
     size_t cap_spellings;
     rf_buf spelling_text;
-    rf_strmap *deletes;  /* a spelling with one or two letters deleted -> chain of spellings */
-    rf_strmap *merged;   /* two adjacent listed words written as one -> index in joined */
-    rf_strmap *merged_deletes; /* those with a letter deleted -> chain of indexes in joined */
-    rf_joined *joined;
-    size_t n_joined;
-    size_t cap_joined;
-    rf_buf joined_text;
-    rf_strmap *merged_skeletons; /* their consonant skeleton -> chain of name ids */
+    rf_strmap *deletes;  /* a spelling with one letter deleted -> chain of spellings */
+    rf_strmap *merged;   /* two adjacent listed words written as one -> chain of name ids */
+    rf_strmap *exact;    /* a whole name's canonical tokens -> chain of name ids */
     rf_strmap *skeletons; /* a Latin listed word's consonant skeleton -> chain of vocab ids */
-    rf_strmap *skeletons_c; /* the same of listed words written without vowels */
-    rf_strmap *nicknames; /* a given name -> chain of the listed words that are its familiar
-                           * forms (or it theirs) */
-    rf_strmap *phrase_words; /* a word of a listed two-word phrase -> chain of the phrases */
     rf_chain *chains;
     size_t n_chains;
     size_t cap_chains;
@@ -132,28 +109,14 @@ typedef struct rf_side {
 typedef struct rf_scratch {
     rf_tokens party;
     rf_side side;        /* the party's tokens as a comparison side */
-    /* Set by rf_index_candidates for rf_index_score_bound, cleared by rf_index_release: */
-    uint8_t *seen;       /* per listed name: among the candidates already */
-    uint64_t *name_mask; /* per listed name: party words that may pair with two of its words
-                          * written as one */
-    uint32_t *touched;   /* the candidates found */
+    float *acc;          /* per listed name: evidence gathered while finding candidates */
+    uint32_t *touched;   /* names with acc != 0 */
     size_t n_touched;
-    size_t n_names;      /* size of seen and name_mask */
-    uint64_t *vocab_mask; /* per vocabulary entry: the party words that may pair with it */
-    uint32_t *vocab_found; /* the entries with a mask, to clear */
-    size_t n_vocab_found;
-    size_t n_vocab;      /* size of vocab_mask */
-    uint64_t bits;       /* the party word(s) being looked up */
-    int vocab_only;      /* 1: note the words reached, gather no names (building the index) */
-    uint8_t *joined_seen;  /* building the index: joined words reached, listed in joined_found */
-    uint32_t *joined_found;
-    size_t n_joined_found;
-    uint64_t always;     /* party words that may pair with any listed name (legal forms, stop
-                          * words: a legal form pairs with any other) */
-    uint64_t short_words; /* party words of one or two letters: initials of a person's names */
-    uint64_t first_letter[26]; /* party words by first letter: a listed initial may pair with them */
-    size_t joined_letters; /* letters of the party's name as whole-name scoring counts them */
+    size_t n_names;      /* size of acc */
     rf_translit *tr;
+    /* Set by rf_index_candidates, for a bound on any candidate's score: */
+    float unmatchable;   /* weight of telling party words no listed name has, even misspelt */
+    float weak;          /* weight of the party's weak words (generic, places, legal forms) */
 } rf_scratch;
 
 /* rf_normalize_name with the caller's transliterator (opening one costs about a millisecond
@@ -167,14 +130,15 @@ rf_translit *rf_result_translit(rf_result *res);
 void rf_side_from_tokens(rf_side *side, const rf_matcher *m, const rf_tokens *t);
 /* Builds the comparison side of listed name `name_id`. */
 void rf_side_from_name(rf_side *side, const rf_matcher *m, uint32_t name_id);
-/* Finds every listed name that the scorer could rate above RF_CAP_NO_DISTINCTIVE for the
- * party in `s` (the invariant of index.c): their ids in s->touched, in no particular order.
- * Returns how many. Call rf_index_release after the last rf_index_score_bound. */
-size_t rf_index_candidates(const rf_matcher *m, rf_scratch *s);
-/* An upper bound on rf_score_sides for candidate `name_id` (see index.c for why it holds). */
-double rf_index_score_bound(const rf_matcher *m, const rf_scratch *s, uint32_t name_id, int person);
-/* Clears what rf_index_candidates left in `s`. */
-void rf_index_release(rf_scratch *s);
+/* Finds candidate names for the party in `s`: their ids into `out` and the weight of the
+ * party's words found in each into `evidence` (at most `max`), best evidence first. Returns
+ * how many. */
+size_t rf_index_candidates(const rf_matcher *m, rf_scratch *s, uint32_t *out, float *evidence,
+                           size_t max);
+/* An upper bound on the score of a candidate with this evidence (see rf_index_candidates). */
+double rf_index_score_bound(const rf_scratch *s, float evidence);
+/* The vocabulary ids within typo distance of `word`, into `out` (at most `max`). */
+size_t rf_index_typos(const rf_matcher *m, const char *word, size_t len, uint32_t *out, size_t max);
 
 /* The set of letters and digits of a word as bits (digits share one bit). Words within k edits
  * differ in at most 2k of these bits. */
@@ -186,10 +150,6 @@ uint32_t rf_letter_mask(const char *s, size_t len);
  * (out holds at least len bytes). */
 size_t rf_consonant_skeleton(char *out, const char *s, size_t len);
 
-/* Copies a word with each x written ks, as typos are measured between a word with an x and
- * one without (Alexander, Aleksandr); returns the length (out: twice the word's). */
-size_t rf_x_as_ks(char *out, const char *s, size_t len);
-
 /* Copies s into out with runs of one letter made one ("sson" -> "son"); returns the length. */
 size_t rf_collapse_doubles(char *out, const char *s, size_t len);
 /* 1 when a and b are the same once doubled letters are made single. */
@@ -197,15 +157,6 @@ int rf_collapse_equal(const char *a, size_t alen, const char *b, size_t blen);
 
 /* Typo budget: edits tolerated in a word of this length. */
 int rf_typo_budget(size_t len);
-/* The most edits any pairing of the scorer tolerates between two words, the shorter of
- * `len` letters (a person's name: two from six letters on). The index looks typos up within
- * it: a scorer that tolerates more must raise it. */
-int rf_typo_budget_any(size_t len);
-/* The score a listed name is capped at when no telling word of it pairs with the party (and,
- * for a name of weak words only, not every one of them): the index finds every name above
- * it (see index.c), so thresholds whose country-raised value is no more are screened
- * exhaustively. */
-#define RF_CAP_NO_DISTINCTIVE 0.5
 
 /* How a party word met a listed word. */
 typedef enum rf_pair_kind {

@@ -15,10 +15,6 @@
 typedef struct rf_match_options {
     double threshold; /* 0: RF_DEFAULT_THRESHOLD */
     int max_hits;     /* 0: RF_DEFAULT_MAX_HITS */
-    int exhaustive;   /* 1: score every listed name, no index (the oracle the index is tested
-                       * against; thousands of times slower). Thresholds of 0.5 or less are
-                       * always screened this way: below the scorer's caps the index cannot
-                       * tell which names might reach them. */
 } rf_match_options;
 
 /* ---- normalization -------------------------------------------------------------------- */

@@ -41,7 +41,7 @@
 #define WHOLE_NAME_LETTERS_PER_EDIT 8
 #define WHOLE_NAME_MAX_EDITS 2
 /* Caps for matches without the evidence a hit needs. */
-#define CAP_NO_DISTINCTIVE RF_CAP_NO_DISTINCTIVE
+#define CAP_NO_DISTINCTIVE 0.5
 #define CAP_NUMBERS 0.6
 #define CAP_LINEAGE 0.6
 
@@ -104,13 +104,6 @@ int rf_typo_budget(size_t len)
     if (len <= 3) return 0;
     if (len <= 8) return 1;
     return 2;
-}
-
-int rf_typo_budget_any(size_t len)
-{
-    /* People's names are spelt many ways (Narender / Narendra): two edits from six letters
-     * on; the other words of the name must still agree. */
-    return len >= 6 ? 2 : rf_typo_budget(len);
 }
 
 int rf_osa_distance(const char *a, size_t alen, const char *b, size_t blen, int limit)
@@ -199,7 +192,8 @@ static int first_letter_differs(const char *a, const char *b)
     return a[0] != b[0] && !(a[0] == b[1] && a[1] == b[0]);
 }
 
-size_t rf_x_as_ks(char *out, const char *s, size_t len)
+/* Copies a word with each x written ks; returns the length (out: twice the word's). */
+static size_t x_as_ks(char *out, const char *s, size_t len)
 {
     size_t n = 0;
     for (size_t i = 0; i < len; i++) {
@@ -216,7 +210,9 @@ static inline __attribute__((always_inline)) float typo_sim(const char *a, size_
 {
     size_t longer = alen > blen ? alen : blen;
     size_t shorter = alen < blen ? alen : blen;
-    int budget = person ? rf_typo_budget_any(shorter) : rf_typo_budget(shorter);
+    /* People's names are spelt many ways (Narender / Narendra): two edits from six letters
+     * on; the other words of the name must still agree. */
+    int budget = person && shorter >= 6 ? 2 : rf_typo_budget(shorter);
     int d;
     if (budget == 0 || longer > RF_MAX_TOKEN_LEN) return 0.0f;
     d = rf_osa_distance(a, alen, b, blen, budget);
@@ -235,7 +231,7 @@ static __attribute__((noinline)) float typo_sim_x_as_ks(const char *a, size_t al
                               int vowel_slips, uint8_t *kind)
 {
     char ax[2 * RF_MAX_TOKEN_LEN], bx[2 * RF_MAX_TOKEN_LEN];
-    size_t an = rf_x_as_ks(ax, a, alen), bn = rf_x_as_ks(bx, b, blen);
+    size_t an = x_as_ks(ax, a, alen), bn = x_as_ks(bx, b, blen);
     return typo_sim(ax, an, bx, bn, person, vowel_slips, kind);
 }
 

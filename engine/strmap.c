@@ -175,18 +175,6 @@ size_t rf_strmap_count(const rf_strmap *m)
     return m->count;
 }
 
-int rf_strmap_each(const rf_strmap *m, int (*fn)(const char *key, size_t len, uint32_t value, void *ctx),
-                   void *ctx)
-{
-    for (size_t i = 0; i <= m->mask; i++) {
-        int rc;
-        if (!m->tags[i]) continue;
-        rc = fn(m->keys + m->slots[i].key_off, m->slots[i].key_len, m->slots[i].value, ctx);
-        if (rc) return rc;
-    }
-    return 0;
-}
-
 size_t rf_strmap_memory(const rf_strmap *m)
 {
     return (m->mask + 1) * (sizeof(slot) + 1) + m->keys_cap;

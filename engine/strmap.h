@@ -20,10 +20,6 @@ int rf_strmap_put(rf_strmap *m, const char *key, size_t len, uint32_t value, uin
 /* Replaces the value of a key that is present; no-op otherwise. */
 void rf_strmap_set(rf_strmap *m, const char *key, size_t len, uint32_t value);
 size_t rf_strmap_count(const rf_strmap *m);
-/* Calls fn for every key with its value, in no particular order, until fn returns non-zero
- * (which is returned); 0 when every key was visited. */
-int rf_strmap_each(const rf_strmap *m, int (*fn)(const char *key, size_t len, uint32_t value, void *ctx),
-                   void *ctx);
 /* Bytes held by the map (table and keys), for memory figures. */
 size_t rf_strmap_memory(const rf_strmap *m);
 

@@ -452,24 +452,6 @@ static void test_e2e__search_explains_hits_and_match_scores_pairs(void **state)
     run_free(&r);
 }
 
-/* The index lost JOINT STOCK COMPANY SBERBANK (0.978) once its candidates were full of other
- * Sberbank names; exhaustive screening, which scores every listed name, finds the same. */
-static void test_e2e__search_finds_what_exhaustive_screening_finds(void **state)
-{
-    run_out r, ex;
-    (void)state;
-
-    r = redflag("sberbank.db", "search --max-hits 20 Sberbank");
-    assert_int_equal(r.status, 1);
-    assert_non_null(strstr(r.out, "0.978 SDN    JOINT STOCK COMPANY SBERBANK "));
-    assert_non_null(strstr(r.out, "PUBLIC JOINT STOCK COMPANY SBERBANK OF RU"));
-    ex = redflag("sberbank.db", "search --exhaustive --max-hits 20 Sberbank");
-    assert_int_equal(ex.status, 1);
-    assert_string_equal(r.out, ex.out);
-    run_free(&r);
-    run_free(&ex);
-}
-
 static void test_e2e__every_command_answers_help(void **state)
 {
     static const char *const commands[] = {"", "screen", "search", "match", "lists",
@@ -500,7 +482,6 @@ int main(void)
         cmocka_unit_test(test_e2e__first_run_imports_the_bundled_list_and_says_so),
         cmocka_unit_test(test_e2e__lists_import_then_status_shows_the_version),
         cmocka_unit_test(test_e2e__search_explains_hits_and_match_scores_pairs),
-        cmocka_unit_test(test_e2e__search_finds_what_exhaustive_screening_finds),
         cmocka_unit_test(test_e2e__every_command_answers_help),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
