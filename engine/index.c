@@ -465,14 +465,13 @@ static size_t spelled(const rf_matcher *m, const char *key, size_t klen, uint32_
     return add_unique(out, n, max, m->spellings[id].vocab);
 }
 
-size_t rf_index_typos(const rf_matcher *m, const char *word, size_t len, uint32_t *out, size_t max)
+/* rf_index_typos for the word as written, adding to out[0 .. n). */
+static size_t typos_of(const rf_matcher *m, const char *word, size_t len, uint32_t *out, size_t n, size_t max)
 {
     int budget = rf_typo_budget(len);
-    size_t n = 0;
     char buf[RF_MAX_TOKEN_LEN];
     uint32_t letters = rf_letter_mask(word, len);
 
-    if (len > RF_MAX_TOKEN_LEN) return 0;
     /* Doubled letters, in words of any length: "sson" is "son", "esa" is "essa". */
     {
         char c[RF_MAX_TOKEN_LEN];
@@ -505,6 +504,21 @@ size_t rf_index_typos(const rf_matcher *m, const char *word, size_t len, uint32_
             n = spelled(m, buf2, len - 2, out, n, max);
             n = typo_chain(m, buf2, len - 2, word, len, letters, out, n, max);
         }
+    }
+    return n;
+}
+
+size_t rf_index_typos(const rf_matcher *m, const char *word, size_t len, uint32_t *out, size_t max)
+{
+    char folded[RF_MAX_TOKEN_LEN];
+    size_t n, fn;
+    if (len > RF_MAX_TOKEN_LEN) return 0;
+    n = typos_of(m, word, len, out, 0, max);
+    /* And as OCR may have misread it ("Srnich" for "Smich"): the scorer reads it so too. */
+    fn = rf_ocr_fold(folded, word, len);
+    if (fn != len || memcmp(folded, word, len) != 0) {
+        n = spelled(m, folded, fn, out, n, max);
+        n = typos_of(m, folded, fn, out, n, max);
     }
     return n;
 }
@@ -666,7 +680,7 @@ size_t rf_index_candidates(const rf_matcher *m, rf_scratch *s, uint32_t *out, fl
 {
     const rf_side *p = &s->side;
     int strong = 0;
-    size_t n;
+    size_t n, unit = rf_side_unit_start(p);
 
     s->n_touched = 0;
     s->unmatchable = 0;
@@ -714,7 +728,7 @@ size_t rf_index_candidates(const rf_matcher *m, rf_scratch *s, uint32_t *out, fl
         }
         /* A word found nowhere (initials aside, which pair with given names) is unpaired in
          * every candidate; so is the second of two words the lists write as one. */
-        if (!found && p->vocab[i] == RF_STRMAP_MISSING && p->len[i] > 1 && s->n_touched == touched_before &&
+        if (!found && p->vocab[i] == RF_STRMAP_MISSING && p->len[i] > 1 && s->n_touched == touched_before && i < unit &&
             !(i > 0 && joins_previous(m, p, i)))
             s->unmatchable += p->weight[i];
     }

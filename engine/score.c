@@ -203,6 +203,34 @@ static size_t x_as_ks(char *out, const char *s, size_t len)
     return n;
 }
 
+size_t rf_ocr_fold(char *out, const char *s, size_t len)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++) {
+        char c = s[i], next = i + 1 < len ? s[i + 1] : '\0';
+        if ((c == 'r' && next == 'n') || (c == 'c' && next == 'l') || (c == 'v' && next == 'v')) {
+            out[n++] = c == 'r' ? 'm' : c == 'c' ? 'd' : 'w';
+            i++;
+        } else {
+            out[n++] = c == 'l' || c == '1' ? 'i' : c == '0' ? 'o' : c;
+        }
+    }
+    return n;
+}
+
+/* The edits between a party word and a listed word when the party's was misread by OCR
+ * (rf_ocr_fold): each misreading costs half an edit, the rest as typos. Within the budget
+ * of the folded word, as the index looks it up (rf_index_typos); else `d`, the plain count. */
+static __attribute__((noinline)) float ocr_edits(const char *a, size_t alen, const char *b, size_t blen, int d)
+{
+    char fa[RF_MAX_TOKEN_LEN];
+    size_t fn = rf_ocr_fold(fa, a, alen);
+    int budget = rf_typo_budget(fn < blen ? fn : blen), dg;
+    if (fn == alen && memcmp(fa, a, alen) == 0) return (float)d;
+    dg = rf_osa_distance(fa, fn, b, blen, budget);
+    return dg <= budget && (float)dg + 0.5f < (float)d ? (float)dg + 0.5f : (float)d;
+}
+
 /* Similarity of two words as a typo of each other (0 beyond the typo budget). Inlined: it
  * runs for most word pairs of most candidates. */
 static inline __attribute__((always_inline)) float typo_sim(const char *a, size_t alen, const char *b, size_t blen, int person, int vowel_slips,
@@ -214,14 +242,22 @@ static inline __attribute__((always_inline)) float typo_sim(const char *a, size_
      * on; the other words of the name must still agree. */
     int budget = person && shorter >= 6 ? 2 : rf_typo_budget(shorter);
     int d;
+    float edits, ocr;
     if (budget == 0 || longer > RF_MAX_TOKEN_LEN) return 0.0f;
     d = rf_osa_distance(a, alen, b, blen, budget);
-    if (d > budget) return 0.0f;
+    ocr = ocr_edits(a, alen, b, blen, d);
+    if (ocr < (float)d) {
+        edits = ocr;
+    } else {
+        if (d > budget) return 0.0f;
+        /* Two letters swapped, the commonest slip, cost less. */
+        edits = (vowel_slips ? weighted_edits(a, alen, b, blen, d) : (float)d) -
+                (swapped_pair(a, alen, b, blen) ? 0.4f : 0.0f);
+    }
     *kind = RF_PAIR_TYPO;
     /* A typo costs more in a short word, and more still in the first letter, which people
-     * rarely get wrong; two letters swapped, the commonest slip, cost less. */
-    return 1.0f - TYPO_COST * ((vowel_slips ? weighted_edits(a, alen, b, blen, d) : (float)d) -
-                               (swapped_pair(a, alen, b, blen) ? 0.4f : 0.0f)) / (float)longer -
+     * rarely get wrong. */
+    return 1.0f - TYPO_COST * edits / (float)longer -
            (first_letter_differs(a, b) && !(vowel_slips && is_vowel(a[0]) && is_vowel(b[0])) ? 0.1f : 0.0f);
 }
 
@@ -280,6 +316,38 @@ static float word_sim(const rf_side *p, size_t i, const rf_side *l, size_t j, in
     if (((p->letters[i] ^ l->letters[j]) >> ('x' - 'a')) & 1u)
         return typo_sim_x_as_ks(p->surf[i], pl, l->surf[j], ll, person, vowel_slips, kind);
     return typo_sim(p->surf[i], pl, l->surf[j], ll, person, vowel_slips, kind);
+}
+
+/* 1 when a canonical word is one of `list` (NULL-terminated). */
+static int one_of(const char *const *list, const char *w, size_t n)
+{
+    for (; *list; list++)
+        if (strlen(*list) == n && memcmp(*list, w, n) == 0) return 1;
+    return 0;
+}
+
+size_t rf_side_unit_start(const rf_side *s)
+{
+    /* What names a part of a company, and the functions such parts have. */
+    static const char *const units[] = {"department", "division", "office", "unit", "section",
+                                        "team", "desk", NULL};
+    static const char *const functions[] = {
+        "sales", "export", "import", "exports", "imports", "procurement", "purchasing", "purchase",
+        "buying", "accounts", "account", "payable", "receivable", "accounting", "finance",
+        "logistics", "shipping", "receiving", "warehouse", "engineering", "marketing", "technical",
+        "trade", "foreign", "international", "overseas", "regional", "customer", "service",
+        "services", "supply", "chain", "materials", "management", "operations", "quality",
+        "production", "research", "development", "r", "d", "rd", "legal", "admin",
+        "administration", "business", "commercial", "contracts", "order", "orders", "and",
+        "import export", NULL};
+    size_t start;
+    if (s->n < 2 || !one_of(units, s->text[s->n - 1], s->len[s->n - 1])) return s->n;
+    start = s->n - 1;
+    while (start > 1 && s->n - start < 4 && one_of(functions, s->text[start - 1], s->len[start - 1])) start--;
+    /* The name itself must keep a word of its own, not only its legal form. */
+    for (size_t i = 0; i < start; i++)
+        if (s->cls[i] != RF_TOK_LEGAL && s->cls[i] != RF_TOK_STOP) return start;
+    return s->n;
 }
 
 static int distinctive(uint8_t cls)
@@ -486,10 +554,12 @@ double rf_score_sides(const rf_side *p, const rf_side *l, int person, rf_score_d
     int has_distinct_l = 0, matched_distinct = 0, numbers_ok = 1, weak_all_exact = 1;
     int party_word_unpaired = 0, vowel_slips;
     int party_is_org = p->organisation;
+    size_t unit; /* party words from here on name a department ("Export Dept") */
     double score, same;
 
     memset(d, 0, sizeof *d);
     if (p->n == 0 || l->n == 0) return 0.0;
+    unit = rf_side_unit_start(p);
     vowel_slips = person && distinctive_words(p) >= 2 && distinctive_words(l) >= 2;
 
     /* Candidate pairs, one word to one word, and merged words either way. */
@@ -536,7 +606,7 @@ double rf_score_sides(const rf_side *p, const rf_side *l, int person, rf_score_d
             num += x->sim * w;
             den += w;
         }
-        if (x->sim >= 0.7f && x->kind != RF_PAIR_INITIAL &&
+        if (x->sim >= 0.7f && x->kind != RF_PAIR_INITIAL && x->p < unit &&
             (distinctive(l->cls[x->l]) || distinctive(l->cls[x->l2])))
             matched_distinct = 1;
     }
@@ -564,6 +634,9 @@ double rf_score_sides(const rf_side *p, const rf_side *l, int person, rf_score_d
     for (size_t i = 0; i < p->n; i++) {
         if (p->cls[i] == RF_TOK_LEGAL) party_is_org = 1;
         if (used_p[i]) continue;
+        /* A department after the name may confirm a listed name that has it; missing from
+         * it, it says nothing: orders address a company's departments. */
+        if (i >= unit) continue;
         if (repeats_paired(p, i, used_p)) {
             /* Said twice: no evidence of another party, but in a person's name a place
              * where the listed name has another ("Abdullahi Mohamed Mohamed Caddow"). */
