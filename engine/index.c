@@ -113,6 +113,17 @@ static int index_spellings(rf_matcher *m)
         if (lt->surf_len && lt->cls != RF_TOK_LEGAL && lt->cls != RF_TOK_NUMBER)
             rc = index_spelling(m, lt->vocab, m->surface_text.data + lt->surf_off, lt->surf_len);
     }
+    /* And as OCR would misread them, which is how a party's word is looked up too
+     * (rf_ocr_fold): "mill" is filed as "miii", where "Mi1l" and "MiIl" find it. */
+    for (size_t v = 0; v < m->n_vocab && rc == RF_OK; v++) {
+        char f[RF_MAX_TOKEN_LEN];
+        size_t n;
+        uint32_t id;
+        if (m->vocab[v].cls == RF_TOK_LEGAL || m->vocab[v].cls == RF_TOK_NUMBER || m->vocab[v].len > RF_MAX_TOKEN_LEN) continue;
+        n = rf_ocr_fold(f, m->vocab_text.data + m->vocab[v].text_off, m->vocab[v].len);
+        if (n == m->vocab[v].len && memcmp(f, m->vocab_text.data + m->vocab[v].text_off, n) == 0) continue;
+        rc = rf_typo_budget(n) ? index_spelling(m, (uint32_t)v, f, n) : file_spelling(&id, m, (uint32_t)v, f, n);
+    }
     /* Words with a doubled letter also under their single-letter form ("essa" as "esa"),
      * which a party's word is looked up by too. */
     for (size_t v = 0; v < m->n_vocab && rc == RF_OK; v++) {
@@ -516,10 +527,11 @@ size_t rf_index_typos(const rf_matcher *m, const char *word, size_t len, uint32_
     n = typos_of(m, word, len, out, 0, max);
     /* And as OCR may have misread it ("Srnich" for "Smich"): the scorer reads it so too. */
     fn = rf_ocr_fold(folded, word, len);
-    if (fn != len || memcmp(folded, word, len) != 0) {
-        n = spelled(m, folded, fn, out, n, max);
-        n = typos_of(m, folded, fn, out, n, max);
+    {
+        uint32_t id = rf_strmap_get(m->spelling_map, folded, fn);
+        if (id != RF_STRMAP_MISSING) n = add_unique(out, n, max, m->spellings[id].vocab);
     }
+    if (fn != len || memcmp(folded, word, len) != 0) n = typos_of(m, folded, fn, out, n, max);
     return n;
 }
 
@@ -665,6 +677,17 @@ static int gather_skeletons(const rf_matcher *m, rf_scratch *s, const rf_side *p
     return found;
 }
 
+/* The listed word that `w` is, canonical or as some listed name writes it ("trading" for the
+ * canonical "trade"), or RF_STRMAP_MISSING: two party words written together are compared
+ * as written (spells_merged). */
+static uint32_t listed_word(const rf_matcher *m, const char *w, size_t len)
+{
+    uint32_t v = rf_strmap_get(m->vocab_map, w, len), id;
+    if (v != RF_STRMAP_MISSING) return v;
+    id = rf_strmap_get(m->spelling_map, w, len);
+    return id == RF_STRMAP_MISSING ? RF_STRMAP_MISSING : m->spellings[id].vocab;
+}
+
 /* 1 when party words i-1 and i, written together, are a listed word. */
 static int joins_previous(const rf_matcher *m, const rf_side *p, size_t i)
 {
@@ -672,7 +695,7 @@ static int joins_previous(const rf_matcher *m, const rf_side *p, size_t i)
     if ((size_t)p->len[i - 1] + p->len[i] > sizeof joined) return 0;
     memcpy(joined, p->text[i - 1], p->len[i - 1]);
     memcpy(joined + p->len[i - 1], p->text[i], p->len[i]);
-    return rf_strmap_get(m->vocab_map, joined, (size_t)p->len[i - 1] + p->len[i]) != RF_STRMAP_MISSING;
+    return listed_word(m, joined, (size_t)p->len[i - 1] + p->len[i]) != RF_STRMAP_MISSING;
 }
 
 size_t rf_index_candidates(const rf_matcher *m, rf_scratch *s, uint32_t *out, float *evidence,
@@ -720,7 +743,7 @@ size_t rf_index_candidates(const rf_matcher *m, rf_scratch *s, uint32_t *out, fl
             uint32_t v;
             memcpy(joined, p->text[i], p->len[i]);
             memcpy(joined + p->len[i], p->text[i + 1], p->len[i + 1]);
-            v = rf_strmap_get(m->vocab_map, joined, (size_t)p->len[i] + p->len[i + 1]);
+            v = listed_word(m, joined, (size_t)p->len[i] + p->len[i + 1]);
             if (v != RF_STRMAP_MISSING) {
                 gather(m, s, v, m->vocab[v].weight);
                 strong = found = 1;

@@ -157,8 +157,9 @@ int rf_collapse_equal(const char *a, size_t alen, const char *b, size_t blen);
 
 /* A word as OCR may have misread it, read back into what was printed: "rn" as "m", "cl" as
  * "d", "vv" as "w", "l" and "1" as "i", "0" as "o" ("Srnich" -> "smich", "MEDlC" -> "medic").
- * Returns the length (out holds at least len bytes). The scorer and the index both read a
- * party's words this way, so that the index finds what the scorer accepts. */
+ * Returns the length (out holds at least len bytes). The scorer compares both names' words
+ * this way too, and the index files the listed words and looks up the party's so, so that
+ * it finds what the scorer accepts. */
 size_t rf_ocr_fold(char *out, const char *s, size_t len);
 
 /* Typo budget: edits tolerated in a word of this length. */

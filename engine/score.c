@@ -218,16 +218,17 @@ size_t rf_ocr_fold(char *out, const char *s, size_t len)
     return n;
 }
 
-/* The edits between a party word and a listed word when the party's was misread by OCR
- * (rf_ocr_fold): each misreading costs half an edit, the rest as typos. Within the budget
- * of the folded word, as the index looks it up (rf_index_typos); else `d`, the plain count. */
+/* The edits between two words when one was misread by OCR: both read back through
+ * rf_ocr_fold, each misreading costing half an edit and the rest counted as typos, within the
+ * budget of the folded words (as the index looks them up, rf_index_typos), or none at all in
+ * a short word; else `d`, the plain count. */
 static __attribute__((noinline)) float ocr_edits(const char *a, size_t alen, const char *b, size_t blen, int d)
 {
-    char fa[RF_MAX_TOKEN_LEN];
-    size_t fn = rf_ocr_fold(fa, a, alen);
-    int budget = rf_typo_budget(fn < blen ? fn : blen), dg;
-    if (fn == alen && memcmp(fa, a, alen) == 0) return (float)d;
-    dg = rf_osa_distance(fa, fn, b, blen, budget);
+    char fa[RF_MAX_TOKEN_LEN], fb[RF_MAX_TOKEN_LEN];
+    size_t na = rf_ocr_fold(fa, a, alen), nb = rf_ocr_fold(fb, b, blen);
+    int budget = rf_typo_budget(na < nb ? na : nb), dg;
+    if (na == alen && nb == blen && memcmp(fa, a, alen) == 0 && memcmp(fb, b, blen) == 0) return (float)d;
+    dg = rf_osa_distance(fa, na, fb, nb, budget);
     return dg <= budget && (float)dg + 0.5f < (float)d ? (float)dg + 0.5f : (float)d;
 }
 
@@ -243,7 +244,7 @@ static inline __attribute__((always_inline)) float typo_sim(const char *a, size_
     int budget = person && shorter >= 6 ? 2 : rf_typo_budget(shorter);
     int d;
     float edits, ocr;
-    if (budget == 0 || longer > RF_MAX_TOKEN_LEN) return 0.0f;
+    if (longer > RF_MAX_TOKEN_LEN) return 0.0f;
     d = rf_osa_distance(a, alen, b, blen, budget);
     ocr = ocr_edits(a, alen, b, blen, d);
     if (ocr < (float)d) {
@@ -378,15 +379,17 @@ static float spells_merged_loosely(const rf_side *a, size_t i, const rf_side *b,
 /* How well a's word i followed by word i+1 spells b's word j: MERGED_SIM as written
  * ("SiemensAG", "Hik Vision", "Del Bros"), less for a typo in a long word ("FridrichBuchenberg",
  * "Friedrich Buchenberg"), CONSONANTS_SIM by consonants across scripts ("عبد الله", "Abdullah"),
- * else 0. At least one of the words must be a telling one. */
+ * else 0. Beyond the same letters, at least one of the words must be a telling one. */
 static float spells_merged(const rf_side *a, size_t i, const rf_side *b, size_t j)
 {
     size_t n1 = a->surf_len[i], n2 = a->surf_len[i + 1], nb = b->surf_len[j];
     int consonants, budget = 0;
     if (b->cls[j] == RF_TOK_STOP) return 0; /* "Nyakekand" may hold an "and", not be one */
-    if (!distinctive(a->cls[i]) && !distinctive(a->cls[i + 1]) && !distinctive(b->cls[j])) return 0;
+    /* The same letters: whatever the words, they confirm ("Inter National"); they make no
+     * match unless one is a telling word (rf_score_sides). */
     if (n1 + n2 == nb && memcmp(a->surf[i], b->surf[j], n1) == 0 && memcmp(a->surf[i + 1], b->surf[j] + n1, n2) == 0)
         return MERGED_SIM;
+    if (!distinctive(a->cls[i]) && !distinctive(a->cls[i + 1]) && !distinctive(b->cls[j])) return 0;
     if (n1 + n2 > RF_MAX_TOKEN_LEN || nb > RF_MAX_TOKEN_LEN) return 0;
     consonants = (a->origin[i] == RF_ORIGIN_CONSONANTS) != (b->origin[j] == RF_ORIGIN_CONSONANTS);
     /* A typo besides: two variations at once, so each part must be a word of its own, not a
@@ -504,23 +507,39 @@ static int find_unpaired(const rf_side *s, const uint8_t *used, const char *w, s
     return -1;
 }
 
-/* A two-word phrase of the listed name read as one token ("Commercial Bank", a legal form)
- * whose words the party wrote apart ("Commercial Tanchon Bank"): paired word for word. */
+/* A phrase of the listed name read as one token ("Commercial Bank", "Obshchestvo s
+ * Ogranichennoy Otvetstvennostyu", "Open Joint Stock Company") whose words the party wrote
+ * apart ("Commercial Tanchon Bank"), in another order, or with one left out ("Joint Stock
+ * Sovcombank"): paired with the party's words that are its words, when they are at least two
+ * and at least half of it. All of it found pairs as written; part of it as two legal forms do. */
 static void pair_split_phrases(const rf_side *p, uint8_t *used_p, const rf_side *l, uint8_t *used_l,
                                rf_score_detail *d)
 {
     for (size_t j = 0; j < l->n && d->n_pairs < RF_MAX_PAIRS; j++) {
-        const char *sp;
-        int a, b;
-        if (used_l[j] || l->cls[j] == RF_TOK_STOP) continue;
-        sp = memchr(l->surf[j], ' ', l->surf_len[j]);
-        if (!sp || memchr(sp + 1, ' ', (size_t)(l->surf[j] + l->surf_len[j] - sp - 1))) continue;
-        a = find_unpaired(p, used_p, l->surf[j], (size_t)(sp - l->surf[j]));
-        b = find_unpaired(p, used_p, sp + 1, (size_t)(l->surf[j] + l->surf_len[j] - sp - 1));
-        if (a < 0 || b < 0 || a == b) continue;
-        used_p[a] = used_p[b] = used_l[j] = 1;
+        const char *w = l->surf[j], *end = l->surf[j] + l->surf_len[j];
+        int found[RF_MAX_TOKENS];
+        size_t n_found = 0, n_words = 0;
+        if (used_l[j] || l->cls[j] == RF_TOK_STOP || !memchr(w, ' ', l->surf_len[j])) continue;
+        while (w < end) {
+            const char *sp = memchr(w, ' ', (size_t)(end - w));
+            size_t len = (size_t)((sp ? sp : end) - w);
+            int a = find_unpaired(p, used_p, w, len);
+            n_words++;
+            if (a >= 0 && n_found < RF_MAX_TOKENS) {
+                found[n_found++] = a;
+                used_p[a] = 1; /* each party word once */
+            }
+            w = sp ? sp + 1 : end;
+        }
+        if (n_found < 2 || 2 * n_found < n_words) {
+            for (size_t k = 0; k < n_found; k++) used_p[found[k]] = 0;
+            continue;
+        }
+        used_l[j] = 1;
         {
-            rf_pair x = {(uint8_t)a, (uint8_t)b, (uint8_t)j, (uint8_t)j, RF_PAIR_EXACT, 0.95f};
+            rf_pair x = {(uint8_t)found[0], (uint8_t)found[1], (uint8_t)j, (uint8_t)j,
+                         n_found < n_words && l->cls[j] == RF_TOK_LEGAL ? RF_PAIR_LEGAL : RF_PAIR_EXACT,
+                         n_found == n_words ? 0.95f : 0.8f};
             d->pairs[d->n_pairs++] = x;
         }
     }
