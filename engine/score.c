@@ -499,19 +499,28 @@ static int initials_of(const rf_side *p, size_t i, const rf_side *l, size_t j)
            l->cls[j] == RF_TOK_WORD && l->cls[j + 1] == RF_TOK_WORD;
 }
 
-/* The index of an unpaired word of `s` written `w` (n letters), or -1. */
-static int find_unpaired(const rf_side *s, const uint8_t *used, const char *w, size_t n)
+/* The index of an unpaired word of `s` written `w` (n letters), else of one a typo away
+ * from it (*typo set), or -1. */
+static int find_unpaired(const rf_side *s, const uint8_t *used, const char *w, size_t n, int *typo)
 {
     for (size_t i = 0; i < s->n; i++)
         if (!used[i] && s->surf_len[i] == n && memcmp(s->surf[i], w, n) == 0) return (int)i;
+    for (size_t i = 0; i < s->n; i++) {
+        int budget = rf_typo_budget(s->surf_len[i] < n ? s->surf_len[i] : n);
+        if (!used[i] && budget > 0 && rf_osa_distance(s->surf[i], s->surf_len[i], w, n, budget) <= budget) {
+            *typo = 1;
+            return (int)i;
+        }
+    }
     return -1;
 }
 
 /* A phrase of the listed name read as one token ("Commercial Bank", "Obshchestvo s
  * Ogranichennoy Otvetstvennostyu", "Open Joint Stock Company") whose words the party wrote
  * apart ("Commercial Tanchon Bank"), in another order, or with one left out ("Joint Stock
- * Sovcombank"): paired with the party's words that are its words, when they are at least two
- * and at least half of it. All of it found pairs as written; part of it as two legal forms do. */
+ * Sovcombank", "Jont Stouk Company"): paired with the party's words that are its words, or a
+ * typo away from them, when they are at least two and at least half of it. All of it found as
+ * written pairs as written; part of it, or misspelt, as two legal forms do. */
 static void pair_split_phrases(const rf_side *p, uint8_t *used_p, const rf_side *l, uint8_t *used_l,
                                rf_score_detail *d)
 {
@@ -519,11 +528,12 @@ static void pair_split_phrases(const rf_side *p, uint8_t *used_p, const rf_side 
         const char *w = l->surf[j], *end = l->surf[j] + l->surf_len[j];
         int found[RF_MAX_TOKENS];
         size_t n_found = 0, n_words = 0;
-        if (used_l[j] || l->cls[j] == RF_TOK_STOP || !memchr(w, ' ', l->surf_len[j])) continue;
+        int typo = 0;
+        if (l->cls[j] == RF_TOK_STOP || !memchr(w, ' ', l->surf_len[j])) continue;
         while (w < end) {
             const char *sp = memchr(w, ' ', (size_t)(end - w));
             size_t len = (size_t)((sp ? sp : end) - w);
-            int a = find_unpaired(p, used_p, w, len);
+            int a = find_unpaired(p, used_p, w, len, &typo);
             n_words++;
             if (a >= 0 && n_found < RF_MAX_TOKENS) {
                 found[n_found++] = a;
@@ -531,6 +541,10 @@ static void pair_split_phrases(const rf_side *p, uint8_t *used_p, const rf_side 
             }
             w = sp ? sp + 1 : end;
         }
+        /* A phrase already paired (a legal form with the party's: "Company" with "Joint
+         * Stock Company") takes in the party's other words of it, which are no other party's
+         * words. */
+        if (used_l[j]) continue;
         if (n_found < 2 || 2 * n_found < n_words) {
             for (size_t k = 0; k < n_found; k++) used_p[found[k]] = 0;
             continue;
@@ -538,8 +552,10 @@ static void pair_split_phrases(const rf_side *p, uint8_t *used_p, const rf_side 
         used_l[j] = 1;
         {
             rf_pair x = {(uint8_t)found[0], (uint8_t)found[1], (uint8_t)j, (uint8_t)j,
-                         n_found < n_words && l->cls[j] == RF_TOK_LEGAL ? RF_PAIR_LEGAL : RF_PAIR_EXACT,
-                         n_found == n_words ? 0.95f : 0.8f};
+                         n_found < n_words && l->cls[j] == RF_TOK_LEGAL ? RF_PAIR_LEGAL
+                         : typo                                          ? RF_PAIR_TYPO
+                                                                         : RF_PAIR_EXACT,
+                         n_found == n_words && !typo ? 0.95f : 0.8f};
             d->pairs[d->n_pairs++] = x;
         }
     }
@@ -628,6 +644,28 @@ double rf_score_sides(const rf_side *p, const rf_side *l, int person, rf_score_d
         if (x->sim >= 0.7f && x->kind != RF_PAIR_INITIAL && x->p < unit &&
             (distinctive(l->cls[x->l]) || distinctive(l->cls[x->l2])))
             matched_distinct = 1;
+    }
+    /* A word paired through an abbreviation ("Soc" for "Society") whose neighbour completes
+     * it as written ("Soc iety"): a word split in two, the neighbour part of it. */
+    for (size_t k = 0; k < d->n_pairs; k++) {
+        rf_pair *x = &d->pairs[k];
+        size_t i = x->p;
+        float w;
+        if (x->p != x->p2 || x->l != x->l2 || x->kind != RF_PAIR_SYMBOL || i + 1 >= p->n || used_p[i + 1] ||
+            (size_t)p->surf_len[i] + p->surf_len[i + 1] != l->surf_len[x->l] ||
+            memcmp(p->surf[i], l->surf[x->l], p->surf_len[i]) != 0 ||
+            memcmp(p->surf[i + 1], l->surf[x->l] + p->surf_len[i], p->surf_len[i + 1]) != 0)
+            continue;
+        w = pair_weight(p, l, x);
+        num -= x->sim * w;
+        den -= w;
+        x->p2 = (uint8_t)(i + 1);
+        x->kind = RF_PAIR_MERGED;
+        x->sim = MERGED_SIM;
+        used_p[i + 1] = 1;
+        w = pair_weight(p, l, x);
+        num += x->sim * w;
+        den += w;
     }
     {
         size_t before = d->n_pairs;
