@@ -118,11 +118,10 @@ static int index_spellings(rf_matcher *m)
     for (size_t v = 0; v < m->n_vocab && rc == RF_OK; v++) {
         char f[RF_MAX_TOKEN_LEN];
         size_t n;
-        uint32_t id;
         if (m->vocab[v].cls == RF_TOK_LEGAL || m->vocab[v].cls == RF_TOK_NUMBER || m->vocab[v].len > RF_MAX_TOKEN_LEN) continue;
         n = rf_ocr_fold(f, m->vocab_text.data + m->vocab[v].text_off, m->vocab[v].len);
         if (n == m->vocab[v].len && memcmp(f, m->vocab_text.data + m->vocab[v].text_off, n) == 0) continue;
-        rc = rf_typo_budget(n) ? index_spelling(m, (uint32_t)v, f, n) : file_spelling(&id, m, (uint32_t)v, f, n);
+        rc = index_spelling(m, (uint32_t)v, f, n);
     }
     /* Words with a doubled letter also under their single-letter form ("essa" as "esa"),
      * which a party's word is looked up by too. */
@@ -529,7 +528,7 @@ size_t rf_index_typos(const rf_matcher *m, const char *word, size_t len, uint32_
     fn = rf_ocr_fold(folded, word, len);
     {
         uint32_t id = rf_strmap_get(m->spelling_map, folded, fn);
-        if (id != RF_STRMAP_MISSING) n = add_unique(out, n, max, m->spellings[id].vocab);
+        if (id != RF_STRMAP_MISSING && rf_typo_budget(fn) > 0) n = add_unique(out, n, max, m->spellings[id].vocab);
     }
     if (fn != len || memcmp(folded, word, len) != 0) n = typos_of(m, folded, fn, out, n, max);
     return n;

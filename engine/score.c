@@ -220,14 +220,15 @@ size_t rf_ocr_fold(char *out, const char *s, size_t len)
 
 /* The edits between two words when one was misread by OCR: both read back through
  * rf_ocr_fold, each misreading costing half an edit and the rest counted as typos, within the
- * budget of the folded words (as the index looks them up, rf_index_typos), or none at all in
- * a short word; else `d`, the plain count. */
+ * budget of the folded words (as the index looks them up, rf_index_typos), none in words of
+ * three letters or fewer (acronyms: "NSD" is not "NSCL"); else `d`, the plain count. */
 static __attribute__((noinline)) float ocr_edits(const char *a, size_t alen, const char *b, size_t blen, int d)
 {
     char fa[RF_MAX_TOKEN_LEN], fb[RF_MAX_TOKEN_LEN];
     size_t na = rf_ocr_fold(fa, a, alen), nb = rf_ocr_fold(fb, b, blen);
     int budget = rf_typo_budget(na < nb ? na : nb), dg;
-    if (na == alen && nb == blen && memcmp(fa, a, alen) == 0 && memcmp(fb, b, blen) == 0) return (float)d;
+    if (budget == 0 || (na == alen && nb == blen && memcmp(fa, a, alen) == 0 && memcmp(fb, b, blen) == 0))
+        return (float)d;
     dg = rf_osa_distance(fa, na, fb, nb, budget);
     return dg <= budget && (float)dg + 0.5f < (float)d ? (float)dg + 0.5f : (float)d;
 }
@@ -244,7 +245,7 @@ static inline __attribute__((always_inline)) float typo_sim(const char *a, size_
     int budget = person && shorter >= 6 ? 2 : rf_typo_budget(shorter);
     int d;
     float edits, ocr;
-    if (longer > RF_MAX_TOKEN_LEN) return 0.0f;
+    if (budget == 0 || longer > RF_MAX_TOKEN_LEN) return 0.0f;
     d = rf_osa_distance(a, alen, b, blen, budget);
     ocr = ocr_edits(a, alen, b, blen, d);
     if (ocr < (float)d) {
