@@ -203,6 +203,12 @@ static size_t x_as_ks(char *out, const char *s, size_t len)
     return n;
 }
 
+#define LETTER_BIT(c) (1u << ((c) - 'a'))
+#define OCR_GLYPHS (LETTER_BIT('l') | LETTER_BIT('r') | LETTER_BIT('c') | LETTER_BIT('v') | (1u << 26))
+#define OCR_ALIKE                                                                                       \
+    (LETTER_BIT('l') | LETTER_BIT('i') | LETTER_BIT('m') | LETTER_BIT('r') | LETTER_BIT('n') |            \
+     LETTER_BIT('c') | LETTER_BIT('d') | LETTER_BIT('v') | LETTER_BIT('w') | LETTER_BIT('o') | (1u << 26))
+
 size_t rf_ocr_fold(char *out, const char *s, size_t len)
 {
     size_t n = 0;
@@ -227,7 +233,8 @@ static __attribute__((noinline)) float ocr_edits(const char *a, size_t alen, con
     char fa[RF_MAX_TOKEN_LEN], fb[RF_MAX_TOKEN_LEN];
     size_t na = rf_ocr_fold(fa, a, alen), nb = rf_ocr_fold(fb, b, blen);
     int budget = rf_typo_budget(na < nb ? na : nb), dg;
-    if (budget == 0 || (na == alen && nb == blen && memcmp(fa, a, alen) == 0 && memcmp(fb, b, blen) == 0))
+    if (budget == 0 || (na == alen && nb == blen && memcmp(fa, a, alen) == 0 && memcmp(fb, b, blen) == 0) ||
+        __builtin_popcount(rf_letter_mask(fa, na) ^ rf_letter_mask(fb, nb)) > 2 * budget)
         return (float)d;
     dg = rf_osa_distance(fa, na, fb, nb, budget);
     return dg <= budget && (float)dg + 0.5f < (float)d ? (float)dg + 0.5f : (float)d;
@@ -236,7 +243,7 @@ static __attribute__((noinline)) float ocr_edits(const char *a, size_t alen, con
 /* Similarity of two words as a typo of each other (0 beyond the typo budget). Inlined: it
  * runs for most word pairs of most candidates. */
 static inline __attribute__((always_inline)) float typo_sim(const char *a, size_t alen, const char *b, size_t blen, int person, int vowel_slips,
-                      uint8_t *kind)
+                      int ocr, uint8_t *kind)
 {
     size_t longer = alen > blen ? alen : blen;
     size_t shorter = alen < blen ? alen : blen;
@@ -244,12 +251,12 @@ static inline __attribute__((always_inline)) float typo_sim(const char *a, size_
      * on; the other words of the name must still agree. */
     int budget = person && shorter >= 6 ? 2 : rf_typo_budget(shorter);
     int d;
-    float edits, ocr;
+    float edits, ocr_e;
     if (budget == 0 || longer > RF_MAX_TOKEN_LEN) return 0.0f;
     d = rf_osa_distance(a, alen, b, blen, budget);
-    ocr = ocr_edits(a, alen, b, blen, d);
-    if (ocr < (float)d) {
-        edits = ocr;
+    ocr_e = ocr ? ocr_edits(a, alen, b, blen, d) : (float)d;
+    if (ocr_e < (float)d) {
+        edits = ocr_e;
     } else {
         if (d > budget) return 0.0f;
         /* Two letters swapped, the commonest slip, cost less. */
@@ -266,11 +273,11 @@ static inline __attribute__((always_inline)) float typo_sim(const char *a, size_
 /* typo_sim with each x written ks (kept out of word_sim, whose every call would otherwise
  * pay for these buffers). */
 static __attribute__((noinline)) float typo_sim_x_as_ks(const char *a, size_t alen, const char *b, size_t blen, int person,
-                              int vowel_slips, uint8_t *kind)
+                              int vowel_slips, int ocr, uint8_t *kind)
 {
     char ax[2 * RF_MAX_TOKEN_LEN], bx[2 * RF_MAX_TOKEN_LEN];
     size_t an = x_as_ks(ax, a, alen), bn = x_as_ks(bx, b, blen);
-    return typo_sim(ax, an, bx, bn, person, vowel_slips, kind);
+    return typo_sim(ax, an, bx, bn, person, vowel_slips, ocr, kind);
 }
 
 /* Similarity of one party word and one listed word, and how they met. */
@@ -279,6 +286,7 @@ static float word_sim(const rf_side *p, size_t i, const rf_side *l, size_t j, in
 {
     rf_tok_class pc = (rf_tok_class)p->cls[i], lc = (rf_tok_class)l->cls[j];
     size_t pl = p->surf_len[i], ll = l->surf_len[j];
+    int ocr;
 
     *kind = RF_PAIR_EXACT;
     if (same_text(p, i, l, j)) return 1.0f;
@@ -312,12 +320,15 @@ static float word_sim(const rf_side *p, size_t i, const rf_side *l, size_t j, in
         *kind = RF_PAIR_NICKNAME;
         return NICKNAME_SIM;
     }
+    /* OCR's misreadings need one of its glyphs (l, 1, 0, rn, cl, vv) and the words to differ
+     * in letters it confuses: a cheap test before reading them through its eyes. */
+    ocr = ((p->letters[i] | l->letters[j]) & OCR_GLYPHS) && ((p->letters[i] ^ l->letters[j]) & OCR_ALIKE);
     /* Typos are measured on the words as written: "Inversines" against "Inversiones",
      * whatever canonical word the listed one stands for; an x against a ks is no typo
      * (Alexander, Aleksandr). */
     if (((p->letters[i] ^ l->letters[j]) >> ('x' - 'a')) & 1u)
-        return typo_sim_x_as_ks(p->surf[i], pl, l->surf[j], ll, person, vowel_slips, kind);
-    return typo_sim(p->surf[i], pl, l->surf[j], ll, person, vowel_slips, kind);
+        return typo_sim_x_as_ks(p->surf[i], pl, l->surf[j], ll, person, vowel_slips, ocr, kind);
+    return typo_sim(p->surf[i], pl, l->surf[j], ll, person, vowel_slips, ocr, kind);
 }
 
 /* 1 when a canonical word is one of `list` (NULL-terminated). */
@@ -525,6 +536,9 @@ static int find_unpaired(const rf_side *s, const uint8_t *used, const char *w, s
 static void pair_split_phrases(const rf_side *p, uint8_t *used_p, const rf_side *l, uint8_t *used_l,
                                rf_score_detail *d)
 {
+    size_t unpaired = 0;
+    for (size_t i = 0; i < p->n; i++) unpaired += !used_p[i];
+    if (unpaired == 0) return;
     for (size_t j = 0; j < l->n && d->n_pairs < RF_MAX_PAIRS; j++) {
         const char *w = l->surf[j], *end = l->surf[j] + l->surf_len[j];
         int found[RF_MAX_TOKENS];
