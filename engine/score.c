@@ -321,8 +321,10 @@ static float word_sim(const rf_side *p, size_t i, const rf_side *l, size_t j, in
         return NICKNAME_SIM;
     }
     /* OCR's misreadings need one of its glyphs (l, 1, 0, rn, cl, vv) and the words to differ
-     * in letters it confuses: a cheap test before reading them through its eyes. */
-    ocr = ((p->letters[i] | l->letters[j]) & OCR_GLYPHS) && ((p->letters[i] ^ l->letters[j]) & OCR_ALIKE);
+     * in letters it confuses, and in few letters: one misreading changes at most three ("rn"
+     * for "m"), each typo besides two. A cheap test before reading them through its eyes. */
+    ocr = ((p->letters[i] | l->letters[j]) & OCR_GLYPHS) && ((p->letters[i] ^ l->letters[j]) & OCR_ALIKE) &&
+          __builtin_popcount(p->letters[i] ^ l->letters[j]) <= 2 * rf_typo_budget(pl < ll ? pl : ll) + 3;
     /* Typos are measured on the words as written: "Inversines" against "Inversiones",
      * whatever canonical word the listed one stands for; an x against a ks is no typo
      * (Alexander, Aleksandr). */
