@@ -113,6 +113,16 @@ static int index_spellings(rf_matcher *m)
         if (lt->surf_len && lt->cls != RF_TOK_LEGAL && lt->cls != RF_TOK_NUMBER)
             rc = index_spelling(m, lt->vocab, m->surface_text.data + lt->surf_off, lt->surf_len);
     }
+    /* And as OCR would misread them, which is how a party's word is looked up too
+     * (rf_ocr_fold): "mill" is filed as "miii", where "Mi1l" and "MiIl" find it. */
+    for (size_t v = 0; v < m->n_vocab && rc == RF_OK; v++) {
+        char f[RF_MAX_TOKEN_LEN];
+        size_t n;
+        if (m->vocab[v].cls == RF_TOK_LEGAL || m->vocab[v].cls == RF_TOK_NUMBER || m->vocab[v].len > RF_MAX_TOKEN_LEN) continue;
+        n = rf_ocr_fold(f, m->vocab_text.data + m->vocab[v].text_off, m->vocab[v].len);
+        if (n == m->vocab[v].len && memcmp(f, m->vocab_text.data + m->vocab[v].text_off, n) == 0) continue;
+        rc = index_spelling(m, (uint32_t)v, f, n);
+    }
     /* Words with a doubled letter also under their single-letter form ("essa" as "esa"),
      * which a party's word is looked up by too. */
     for (size_t v = 0; v < m->n_vocab && rc == RF_OK; v++) {
@@ -465,14 +475,13 @@ static size_t spelled(const rf_matcher *m, const char *key, size_t klen, uint32_
     return add_unique(out, n, max, m->spellings[id].vocab);
 }
 
-size_t rf_index_typos(const rf_matcher *m, const char *word, size_t len, uint32_t *out, size_t max)
+/* rf_index_typos for the word as written, adding to out[0 .. n). */
+static size_t typos_of(const rf_matcher *m, const char *word, size_t len, uint32_t *out, size_t n, size_t max)
 {
     int budget = rf_typo_budget(len);
-    size_t n = 0;
     char buf[RF_MAX_TOKEN_LEN];
     uint32_t letters = rf_letter_mask(word, len);
 
-    if (len > RF_MAX_TOKEN_LEN) return 0;
     /* Doubled letters, in words of any length: "sson" is "son", "esa" is "essa". */
     {
         char c[RF_MAX_TOKEN_LEN];
@@ -506,6 +515,22 @@ size_t rf_index_typos(const rf_matcher *m, const char *word, size_t len, uint32_
             n = typo_chain(m, buf2, len - 2, word, len, letters, out, n, max);
         }
     }
+    return n;
+}
+
+size_t rf_index_typos(const rf_matcher *m, const char *word, size_t len, uint32_t *out, size_t max)
+{
+    char folded[RF_MAX_TOKEN_LEN];
+    size_t n, fn;
+    if (len > RF_MAX_TOKEN_LEN) return 0;
+    n = typos_of(m, word, len, out, 0, max);
+    /* And as OCR may have misread it ("Srnich" for "Smich"): the scorer reads it so too. */
+    fn = rf_ocr_fold(folded, word, len);
+    {
+        uint32_t id = rf_strmap_get(m->spelling_map, folded, fn);
+        if (id != RF_STRMAP_MISSING && rf_typo_budget(fn) > 0) n = add_unique(out, n, max, m->spellings[id].vocab);
+    }
+    if (fn != len || memcmp(folded, word, len) != 0) n = typos_of(m, folded, fn, out, n, max);
     return n;
 }
 
@@ -651,6 +676,17 @@ static int gather_skeletons(const rf_matcher *m, rf_scratch *s, const rf_side *p
     return found;
 }
 
+/* The listed word that `w` is, canonical or as some listed name writes it ("trading" for the
+ * canonical "trade"), or RF_STRMAP_MISSING: two party words written together are compared
+ * as written (spells_merged). */
+static uint32_t listed_word(const rf_matcher *m, const char *w, size_t len)
+{
+    uint32_t v = rf_strmap_get(m->vocab_map, w, len), id;
+    if (v != RF_STRMAP_MISSING) return v;
+    id = rf_strmap_get(m->spelling_map, w, len);
+    return id == RF_STRMAP_MISSING ? RF_STRMAP_MISSING : m->spellings[id].vocab;
+}
+
 /* 1 when party words i-1 and i, written together, are a listed word. */
 static int joins_previous(const rf_matcher *m, const rf_side *p, size_t i)
 {
@@ -658,7 +694,7 @@ static int joins_previous(const rf_matcher *m, const rf_side *p, size_t i)
     if ((size_t)p->len[i - 1] + p->len[i] > sizeof joined) return 0;
     memcpy(joined, p->text[i - 1], p->len[i - 1]);
     memcpy(joined + p->len[i - 1], p->text[i], p->len[i]);
-    return rf_strmap_get(m->vocab_map, joined, (size_t)p->len[i - 1] + p->len[i]) != RF_STRMAP_MISSING;
+    return listed_word(m, joined, (size_t)p->len[i - 1] + p->len[i]) != RF_STRMAP_MISSING;
 }
 
 size_t rf_index_candidates(const rf_matcher *m, rf_scratch *s, uint32_t *out, float *evidence,
@@ -666,7 +702,7 @@ size_t rf_index_candidates(const rf_matcher *m, rf_scratch *s, uint32_t *out, fl
 {
     const rf_side *p = &s->side;
     int strong = 0;
-    size_t n;
+    size_t n, unit = rf_side_unit_start(p);
 
     s->n_touched = 0;
     s->unmatchable = 0;
@@ -706,7 +742,7 @@ size_t rf_index_candidates(const rf_matcher *m, rf_scratch *s, uint32_t *out, fl
             uint32_t v;
             memcpy(joined, p->text[i], p->len[i]);
             memcpy(joined + p->len[i], p->text[i + 1], p->len[i + 1]);
-            v = rf_strmap_get(m->vocab_map, joined, (size_t)p->len[i] + p->len[i + 1]);
+            v = listed_word(m, joined, (size_t)p->len[i] + p->len[i + 1]);
             if (v != RF_STRMAP_MISSING) {
                 gather(m, s, v, m->vocab[v].weight);
                 strong = found = 1;
@@ -714,7 +750,7 @@ size_t rf_index_candidates(const rf_matcher *m, rf_scratch *s, uint32_t *out, fl
         }
         /* A word found nowhere (initials aside, which pair with given names) is unpaired in
          * every candidate; so is the second of two words the lists write as one. */
-        if (!found && p->vocab[i] == RF_STRMAP_MISSING && p->len[i] > 1 && s->n_touched == touched_before &&
+        if (!found && p->vocab[i] == RF_STRMAP_MISSING && p->len[i] > 1 && s->n_touched == touched_before && i < unit &&
             !(i > 0 && joins_previous(m, p, i)))
             s->unmatchable += p->weight[i];
     }

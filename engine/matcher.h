@@ -155,6 +155,13 @@ size_t rf_collapse_doubles(char *out, const char *s, size_t len);
 /* 1 when a and b are the same once doubled letters are made single. */
 int rf_collapse_equal(const char *a, size_t alen, const char *b, size_t blen);
 
+/* A word as OCR may have misread it, read back into what was printed: "rn" as "m", "cl" as
+ * "d", "vv" as "w", "l" and "1" as "i", "0" as "o" ("Srnich" -> "smich", "MEDlC" -> "medic").
+ * Returns the length (out holds at least len bytes). The scorer compares both names' words
+ * this way too, and the index files the listed words and looks up the party's so, so that
+ * it finds what the scorer accepts. */
+size_t rf_ocr_fold(char *out, const char *s, size_t len);
+
 /* Typo budget: edits tolerated in a word of this length. */
 int rf_typo_budget(size_t len);
 
@@ -190,6 +197,12 @@ typedef struct rf_score_detail {
     int whole_name;            /* the score is the whole-name comparison's */
     int country;               /* +1 agrees, -1 disagrees, 0 unknown */
 } rf_score_detail;
+
+/* Where the department or unit at the end of a name starts ("... Export Dept", "... Sales
+ * Division", "... Procurement Office"), or s->n when it has none. Those words can confirm a
+ * listed name that has them, never make a match, and cost nothing when the listed name lacks
+ * them. */
+size_t rf_side_unit_start(const rf_side *s);
 
 /* Scores a party against a listed name in [0,1]; `person` when the listed party is a person
  * (order-free given names, initials, optional middle names). Fills `detail` if not NULL. */

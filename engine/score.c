@@ -203,10 +203,47 @@ static size_t x_as_ks(char *out, const char *s, size_t len)
     return n;
 }
 
+#define LETTER_BIT(c) (1u << ((c) - 'a'))
+#define OCR_GLYPHS (LETTER_BIT('l') | LETTER_BIT('r') | LETTER_BIT('c') | LETTER_BIT('v') | (1u << 26))
+#define OCR_ALIKE                                                                                       \
+    (LETTER_BIT('l') | LETTER_BIT('i') | LETTER_BIT('m') | LETTER_BIT('r') | LETTER_BIT('n') |            \
+     LETTER_BIT('c') | LETTER_BIT('d') | LETTER_BIT('v') | LETTER_BIT('w') | LETTER_BIT('o') | (1u << 26))
+
+size_t rf_ocr_fold(char *out, const char *s, size_t len)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++) {
+        char c = s[i], next = i + 1 < len ? s[i + 1] : '\0';
+        if ((c == 'r' && next == 'n') || (c == 'c' && next == 'l') || (c == 'v' && next == 'v')) {
+            out[n++] = c == 'r' ? 'm' : c == 'c' ? 'd' : 'w';
+            i++;
+        } else {
+            out[n++] = c == 'l' || c == '1' ? 'i' : c == '0' ? 'o' : c;
+        }
+    }
+    return n;
+}
+
+/* The edits between two words when one was misread by OCR: both read back through
+ * rf_ocr_fold, each misreading costing half an edit and the rest counted as typos, within the
+ * budget of the folded words (as the index looks them up, rf_index_typos), none in words of
+ * three letters or fewer (acronyms: "NSD" is not "NSCL"); else `d`, the plain count. */
+static __attribute__((noinline)) float ocr_edits(const char *a, size_t alen, const char *b, size_t blen, int d)
+{
+    char fa[RF_MAX_TOKEN_LEN], fb[RF_MAX_TOKEN_LEN];
+    size_t na = rf_ocr_fold(fa, a, alen), nb = rf_ocr_fold(fb, b, blen);
+    int budget = rf_typo_budget(na < nb ? na : nb), dg;
+    if (budget == 0 || (na == alen && nb == blen && memcmp(fa, a, alen) == 0 && memcmp(fb, b, blen) == 0) ||
+        __builtin_popcount(rf_letter_mask(fa, na) ^ rf_letter_mask(fb, nb)) > 2 * budget)
+        return (float)d;
+    dg = rf_osa_distance(fa, na, fb, nb, budget);
+    return dg <= budget && (float)dg + 0.5f < (float)d ? (float)dg + 0.5f : (float)d;
+}
+
 /* Similarity of two words as a typo of each other (0 beyond the typo budget). Inlined: it
  * runs for most word pairs of most candidates. */
 static inline __attribute__((always_inline)) float typo_sim(const char *a, size_t alen, const char *b, size_t blen, int person, int vowel_slips,
-                      uint8_t *kind)
+                      int ocr, uint8_t *kind)
 {
     size_t longer = alen > blen ? alen : blen;
     size_t shorter = alen < blen ? alen : blen;
@@ -214,25 +251,33 @@ static inline __attribute__((always_inline)) float typo_sim(const char *a, size_
      * on; the other words of the name must still agree. */
     int budget = person && shorter >= 6 ? 2 : rf_typo_budget(shorter);
     int d;
+    float edits, ocr_e;
     if (budget == 0 || longer > RF_MAX_TOKEN_LEN) return 0.0f;
     d = rf_osa_distance(a, alen, b, blen, budget);
-    if (d > budget) return 0.0f;
+    ocr_e = ocr ? ocr_edits(a, alen, b, blen, d) : (float)d;
+    if (ocr_e < (float)d) {
+        edits = ocr_e;
+    } else {
+        if (d > budget) return 0.0f;
+        /* Two letters swapped, the commonest slip, cost less. */
+        edits = (vowel_slips ? weighted_edits(a, alen, b, blen, d) : (float)d) -
+                (swapped_pair(a, alen, b, blen) ? 0.4f : 0.0f);
+    }
     *kind = RF_PAIR_TYPO;
     /* A typo costs more in a short word, and more still in the first letter, which people
-     * rarely get wrong; two letters swapped, the commonest slip, cost less. */
-    return 1.0f - TYPO_COST * ((vowel_slips ? weighted_edits(a, alen, b, blen, d) : (float)d) -
-                               (swapped_pair(a, alen, b, blen) ? 0.4f : 0.0f)) / (float)longer -
+     * rarely get wrong. */
+    return 1.0f - TYPO_COST * edits / (float)longer -
            (first_letter_differs(a, b) && !(vowel_slips && is_vowel(a[0]) && is_vowel(b[0])) ? 0.1f : 0.0f);
 }
 
 /* typo_sim with each x written ks (kept out of word_sim, whose every call would otherwise
  * pay for these buffers). */
 static __attribute__((noinline)) float typo_sim_x_as_ks(const char *a, size_t alen, const char *b, size_t blen, int person,
-                              int vowel_slips, uint8_t *kind)
+                              int vowel_slips, int ocr, uint8_t *kind)
 {
     char ax[2 * RF_MAX_TOKEN_LEN], bx[2 * RF_MAX_TOKEN_LEN];
     size_t an = x_as_ks(ax, a, alen), bn = x_as_ks(bx, b, blen);
-    return typo_sim(ax, an, bx, bn, person, vowel_slips, kind);
+    return typo_sim(ax, an, bx, bn, person, vowel_slips, ocr, kind);
 }
 
 /* Similarity of one party word and one listed word, and how they met. */
@@ -241,6 +286,7 @@ static float word_sim(const rf_side *p, size_t i, const rf_side *l, size_t j, in
 {
     rf_tok_class pc = (rf_tok_class)p->cls[i], lc = (rf_tok_class)l->cls[j];
     size_t pl = p->surf_len[i], ll = l->surf_len[j];
+    int ocr;
 
     *kind = RF_PAIR_EXACT;
     if (same_text(p, i, l, j)) return 1.0f;
@@ -274,12 +320,49 @@ static float word_sim(const rf_side *p, size_t i, const rf_side *l, size_t j, in
         *kind = RF_PAIR_NICKNAME;
         return NICKNAME_SIM;
     }
+    /* OCR's misreadings need one of its glyphs (l, 1, 0, rn, cl, vv) and the words to differ
+     * in letters it confuses, and in few letters: one misreading changes at most three ("rn"
+     * for "m"), each typo besides two. A cheap test before reading them through its eyes. */
+    ocr = ((p->letters[i] | l->letters[j]) & OCR_GLYPHS) && ((p->letters[i] ^ l->letters[j]) & OCR_ALIKE) &&
+          __builtin_popcount(p->letters[i] ^ l->letters[j]) <= 2 * rf_typo_budget(pl < ll ? pl : ll) + 3;
     /* Typos are measured on the words as written: "Inversines" against "Inversiones",
      * whatever canonical word the listed one stands for; an x against a ks is no typo
      * (Alexander, Aleksandr). */
     if (((p->letters[i] ^ l->letters[j]) >> ('x' - 'a')) & 1u)
-        return typo_sim_x_as_ks(p->surf[i], pl, l->surf[j], ll, person, vowel_slips, kind);
-    return typo_sim(p->surf[i], pl, l->surf[j], ll, person, vowel_slips, kind);
+        return typo_sim_x_as_ks(p->surf[i], pl, l->surf[j], ll, person, vowel_slips, ocr, kind);
+    return typo_sim(p->surf[i], pl, l->surf[j], ll, person, vowel_slips, ocr, kind);
+}
+
+/* 1 when a canonical word is one of `list` (NULL-terminated). */
+static int one_of(const char *const *list, const char *w, size_t n)
+{
+    for (; *list; list++)
+        if (strlen(*list) == n && memcmp(*list, w, n) == 0) return 1;
+    return 0;
+}
+
+size_t rf_side_unit_start(const rf_side *s)
+{
+    /* What names a part of a company, and the functions such parts have. */
+    static const char *const units[] = {"department", "division", "office", "unit", "section",
+                                        "team", "desk", NULL};
+    static const char *const functions[] = {
+        "sales", "export", "import", "exports", "imports", "procurement", "purchasing", "purchase",
+        "buying", "accounts", "account", "payable", "receivable", "accounting", "finance",
+        "logistics", "shipping", "receiving", "warehouse", "engineering", "marketing", "technical",
+        "trade", "foreign", "international", "overseas", "regional", "customer", "service",
+        "services", "supply", "chain", "materials", "management", "operations", "quality",
+        "production", "research", "development", "r", "d", "rd", "legal", "admin",
+        "administration", "business", "commercial", "contracts", "order", "orders", "and",
+        "import export", NULL};
+    size_t start;
+    if (s->n < 2 || !one_of(units, s->text[s->n - 1], s->len[s->n - 1])) return s->n;
+    start = s->n - 1;
+    while (start > 1 && s->n - start < 4 && one_of(functions, s->text[start - 1], s->len[start - 1])) start--;
+    /* The name itself must keep a word of its own, not only its legal form. */
+    for (size_t i = 0; i < start; i++)
+        if (s->cls[i] != RF_TOK_LEGAL && s->cls[i] != RF_TOK_STOP) return start;
+    return s->n;
 }
 
 static int distinctive(uint8_t cls)
@@ -310,15 +393,17 @@ static float spells_merged_loosely(const rf_side *a, size_t i, const rf_side *b,
 /* How well a's word i followed by word i+1 spells b's word j: MERGED_SIM as written
  * ("SiemensAG", "Hik Vision", "Del Bros"), less for a typo in a long word ("FridrichBuchenberg",
  * "Friedrich Buchenberg"), CONSONANTS_SIM by consonants across scripts ("عبد الله", "Abdullah"),
- * else 0. At least one of the words must be a telling one. */
+ * else 0. Beyond the same letters, at least one of the words must be a telling one. */
 static float spells_merged(const rf_side *a, size_t i, const rf_side *b, size_t j)
 {
     size_t n1 = a->surf_len[i], n2 = a->surf_len[i + 1], nb = b->surf_len[j];
     int consonants, budget = 0;
     if (b->cls[j] == RF_TOK_STOP) return 0; /* "Nyakekand" may hold an "and", not be one */
-    if (!distinctive(a->cls[i]) && !distinctive(a->cls[i + 1]) && !distinctive(b->cls[j])) return 0;
+    /* The same letters: whatever the words, they confirm ("Inter National"); they make no
+     * match unless one is a telling word (rf_score_sides). */
     if (n1 + n2 == nb && memcmp(a->surf[i], b->surf[j], n1) == 0 && memcmp(a->surf[i + 1], b->surf[j] + n1, n2) == 0)
         return MERGED_SIM;
+    if (!distinctive(a->cls[i]) && !distinctive(a->cls[i + 1]) && !distinctive(b->cls[j])) return 0;
     if (n1 + n2 > RF_MAX_TOKEN_LEN || nb > RF_MAX_TOKEN_LEN) return 0;
     consonants = (a->origin[i] == RF_ORIGIN_CONSONANTS) != (b->origin[j] == RF_ORIGIN_CONSONANTS);
     /* A typo besides: two variations at once, so each part must be a word of its own, not a
@@ -428,31 +513,66 @@ static int initials_of(const rf_side *p, size_t i, const rf_side *l, size_t j)
            l->cls[j] == RF_TOK_WORD && l->cls[j + 1] == RF_TOK_WORD;
 }
 
-/* The index of an unpaired word of `s` written `w` (n letters), or -1. */
-static int find_unpaired(const rf_side *s, const uint8_t *used, const char *w, size_t n)
+/* The index of an unpaired word of `s` written `w` (n letters), else of one a typo away
+ * from it (*typo set), or -1. */
+static int find_unpaired(const rf_side *s, const uint8_t *used, const char *w, size_t n, int *typo)
 {
     for (size_t i = 0; i < s->n; i++)
         if (!used[i] && s->surf_len[i] == n && memcmp(s->surf[i], w, n) == 0) return (int)i;
+    for (size_t i = 0; i < s->n; i++) {
+        int budget = rf_typo_budget(s->surf_len[i] < n ? s->surf_len[i] : n);
+        if (!used[i] && budget > 0 && rf_osa_distance(s->surf[i], s->surf_len[i], w, n, budget) <= budget) {
+            *typo = 1;
+            return (int)i;
+        }
+    }
     return -1;
 }
 
-/* A two-word phrase of the listed name read as one token ("Commercial Bank", a legal form)
- * whose words the party wrote apart ("Commercial Tanchon Bank"): paired word for word. */
+/* A phrase of the listed name read as one token ("Commercial Bank", "Obshchestvo s
+ * Ogranichennoy Otvetstvennostyu", "Open Joint Stock Company") whose words the party wrote
+ * apart ("Commercial Tanchon Bank"), in another order, or with one left out ("Joint Stock
+ * Sovcombank", "Jont Stouk Company"): paired with the party's words that are its words, or a
+ * typo away from them, when they are at least two and at least half of it. All of it found as
+ * written pairs as written; part of it, or misspelt, as two legal forms do. */
 static void pair_split_phrases(const rf_side *p, uint8_t *used_p, const rf_side *l, uint8_t *used_l,
                                rf_score_detail *d)
 {
+    size_t unpaired = 0;
+    for (size_t i = 0; i < p->n; i++) unpaired += !used_p[i];
+    if (unpaired == 0) return;
     for (size_t j = 0; j < l->n && d->n_pairs < RF_MAX_PAIRS; j++) {
-        const char *sp;
-        int a, b;
-        if (used_l[j] || l->cls[j] == RF_TOK_STOP) continue;
-        sp = memchr(l->surf[j], ' ', l->surf_len[j]);
-        if (!sp || memchr(sp + 1, ' ', (size_t)(l->surf[j] + l->surf_len[j] - sp - 1))) continue;
-        a = find_unpaired(p, used_p, l->surf[j], (size_t)(sp - l->surf[j]));
-        b = find_unpaired(p, used_p, sp + 1, (size_t)(l->surf[j] + l->surf_len[j] - sp - 1));
-        if (a < 0 || b < 0 || a == b) continue;
-        used_p[a] = used_p[b] = used_l[j] = 1;
+        const char *w = l->surf[j], *end = l->surf[j] + l->surf_len[j];
+        int found[RF_MAX_TOKENS];
+        size_t n_found = 0, n_words = 0;
+        int typo = 0;
+        if (l->cls[j] == RF_TOK_STOP || !memchr(w, ' ', l->surf_len[j])) continue;
+        while (w < end) {
+            const char *sp = memchr(w, ' ', (size_t)(end - w));
+            size_t len = (size_t)((sp ? sp : end) - w);
+            int a = find_unpaired(p, used_p, w, len, &typo);
+            n_words++;
+            if (a >= 0 && n_found < RF_MAX_TOKENS) {
+                found[n_found++] = a;
+                used_p[a] = 1; /* each party word once */
+            }
+            w = sp ? sp + 1 : end;
+        }
+        /* A phrase already paired (a legal form with the party's: "Company" with "Joint
+         * Stock Company") takes in the party's other words of it, which are no other party's
+         * words. */
+        if (used_l[j]) continue;
+        if (n_found < 2 || 2 * n_found < n_words) {
+            for (size_t k = 0; k < n_found; k++) used_p[found[k]] = 0;
+            continue;
+        }
+        used_l[j] = 1;
         {
-            rf_pair x = {(uint8_t)a, (uint8_t)b, (uint8_t)j, (uint8_t)j, RF_PAIR_EXACT, 0.95f};
+            rf_pair x = {(uint8_t)found[0], (uint8_t)found[1], (uint8_t)j, (uint8_t)j,
+                         n_found < n_words && l->cls[j] == RF_TOK_LEGAL ? RF_PAIR_LEGAL
+                         : typo                                          ? RF_PAIR_TYPO
+                                                                         : RF_PAIR_EXACT,
+                         n_found == n_words && !typo ? 0.95f : 0.8f};
             d->pairs[d->n_pairs++] = x;
         }
     }
@@ -486,10 +606,12 @@ double rf_score_sides(const rf_side *p, const rf_side *l, int person, rf_score_d
     int has_distinct_l = 0, matched_distinct = 0, numbers_ok = 1, weak_all_exact = 1;
     int party_word_unpaired = 0, vowel_slips;
     int party_is_org = p->organisation;
+    size_t unit; /* party words from here on name a department ("Export Dept") */
     double score, same;
 
     memset(d, 0, sizeof *d);
     if (p->n == 0 || l->n == 0) return 0.0;
+    unit = rf_side_unit_start(p);
     vowel_slips = person && distinctive_words(p) >= 2 && distinctive_words(l) >= 2;
 
     /* Candidate pairs, one word to one word, and merged words either way. */
@@ -536,9 +658,31 @@ double rf_score_sides(const rf_side *p, const rf_side *l, int person, rf_score_d
             num += x->sim * w;
             den += w;
         }
-        if (x->sim >= 0.7f && x->kind != RF_PAIR_INITIAL &&
+        if (x->sim >= 0.7f && x->kind != RF_PAIR_INITIAL && x->p < unit &&
             (distinctive(l->cls[x->l]) || distinctive(l->cls[x->l2])))
             matched_distinct = 1;
+    }
+    /* A word paired through an abbreviation ("Soc" for "Society") whose neighbour completes
+     * it as written ("Soc iety"): a word split in two, the neighbour part of it. */
+    for (size_t k = 0; k < d->n_pairs; k++) {
+        rf_pair *x = &d->pairs[k];
+        size_t i = x->p;
+        float w;
+        if (x->p != x->p2 || x->l != x->l2 || x->kind != RF_PAIR_SYMBOL || i + 1 >= p->n || used_p[i + 1] ||
+            (size_t)p->surf_len[i] + p->surf_len[i + 1] != l->surf_len[x->l] ||
+            memcmp(p->surf[i], l->surf[x->l], p->surf_len[i]) != 0 ||
+            memcmp(p->surf[i + 1], l->surf[x->l] + p->surf_len[i], p->surf_len[i + 1]) != 0)
+            continue;
+        w = pair_weight(p, l, x);
+        num -= x->sim * w;
+        den -= w;
+        x->p2 = (uint8_t)(i + 1);
+        x->kind = RF_PAIR_MERGED;
+        x->sim = MERGED_SIM;
+        used_p[i + 1] = 1;
+        w = pair_weight(p, l, x);
+        num += x->sim * w;
+        den += w;
     }
     {
         size_t before = d->n_pairs;
@@ -564,6 +708,9 @@ double rf_score_sides(const rf_side *p, const rf_side *l, int person, rf_score_d
     for (size_t i = 0; i < p->n; i++) {
         if (p->cls[i] == RF_TOK_LEGAL) party_is_org = 1;
         if (used_p[i]) continue;
+        /* A department after the name may confirm a listed name that has it; missing from
+         * it, it says nothing: orders address a company's departments. */
+        if (i >= unit) continue;
         if (repeats_paired(p, i, used_p)) {
             /* Said twice: no evidence of another party, but in a person's name a place
              * where the listed name has another ("Abdullahi Mohamed Mohamed Caddow"). */
