@@ -46,14 +46,25 @@ static int parse_id(long long *out, const char *s)
     return 0;
 }
 
-/* Prints `b` on standard output; 0 or CLI_EXIT_ERROR when out of memory. */
-static int flush_buf(rf_buf *b, int rc)
+/* Prints `b` on standard output, for a terminal when `text` (names from the lists with their
+ * control characters left out, line by line: cli_print_text), as it is for JSON lines; 0 or
+ * CLI_EXIT_ERROR when out of memory. */
+static int flush_buf(rf_buf *b, int rc, int text)
 {
     if (rc) {
         fprintf(stderr, "redflag: out of memory\n");
         return CLI_EXIT_ERROR;
     }
-    fwrite(b->data ? b->data : "", 1, b->len, stdout);
+    if (!text) {
+        fwrite(b->data ? b->data : "", 1, b->len, stdout);
+    } else if (b->len) {
+        for (char *line = b->data, *nl; *line; line = nl + 1) {
+            if ((nl = strchr(line, '\n'))) *nl = '\0';
+            cli_print_text(stdout, line);
+            if (!nl) break;
+            fputc('\n', stdout);
+        }
+    }
     rf_buf_reset(b);
     return 0;
 }
@@ -191,7 +202,7 @@ int cli_lists_history(int argc, char **argv)
             if (!err.code) rf_error_set(&err, RF_ENOMEM, NULL, 0, "out of memory");
             goto fail;
         }
-        flush_buf(&b, 0);
+        flush_buf(&b, 0, !jsonl);
     }
     if (feed && shown == 0)
         fprintf(stderr, "redflag: no version of feed '%s' (feeds are csl, bis-dpl, ofac-sdn, "
@@ -386,13 +397,15 @@ static int on_change(const rf_change *ch, void *ctx)
 {
     diff_ctx *d = ctx;
     int rc = d->jsonl ? change_jsonl(&d->b, ch) : change_text(&d->b, ch);
-    return flush_buf(&d->b, rc);
+    return flush_buf(&d->b, rc, !d->jsonl);
 }
 
 static void describe(const char *what, const rf_version *v)
 {
-    printf("%s: %s version %lld, published %s, %s\n", what, v->feed, v->id,
-           v->published ? v->published : "(not stated)", v->source_file);
+    printf("%s: %s version %lld, published %s, ", what, v->feed, v->id,
+           v->published ? v->published : "(not stated)");
+    cli_print_text(stdout, v->source_file); /* a file name or the address a download came from */
+    fputc('\n', stdout);
 }
 
 int cli_lists_diff(int argc, char **argv)

@@ -508,6 +508,46 @@ static void test_files__hostile_names_render_inert(void **state)
     }
 }
 
+/* Names from a list file reach the terminal through lists diff and lists history with their
+ * control characters left out: the August 2018 DPL excerpt with one name carrying an ESC
+ * sequence and a right-to-left override, imported over the May one. */
+static void test_files__list_names_reach_the_terminal_inert(void **state)
+{
+    size_t len;
+    char *text = rf_test_read_file(rf_test_data("lists/dpl_2018-08-01_excerpt.txt"), &len), *at;
+    const char *hostile = tmp("dpl-hostile.txt");
+    rf_buf b = {0};
+    e2e_out r;
+    (void)state;
+
+    assert_non_null(text);
+    assert_non_null(at = strstr(text, "\"ALEX CHENG\""));
+    assert_int_equal(rf_buf_append(&b, text, (size_t)(at - text)), 0);
+    assert_int_equal(rf_buf_puts(&b, "\"ALEX \x1B[31mCHENG\xE2\x80\xAE\""), 0);
+    assert_int_equal(rf_buf_puts(&b, at + strlen("\"ALEX CHENG\"")), 0);
+    assert_int_equal(rf_test_write_file(hostile, b.data, b.len), 0);
+    rf_buf_free(&b);
+    free(text);
+
+    r = e2e_redflag("terminal.db", "lists import --no-bundled --effective 2018-05-01 '%s'",
+                    rf_test_data("lists/dpl_2018-05-01_excerpt.txt"));
+    assert_int_equal(r.status, 0);
+    e2e_out_free(&r);
+    r = e2e_redflag("terminal.db", "lists import --allow-shrink --effective 2018-08-01 '%s'",
+                    hostile);
+    assert_int_equal(r.status, 0);
+    e2e_out_free(&r);
+    r = e2e_redflag("terminal.db", "lists diff 1 2");
+    assert_non_null(strstr(r.out, "ALEX CHENG")); /* the name, without what was around it */
+    assert_null(strstr(r.out, "\x1B"));
+    assert_null(strstr(r.out, "\xE2\x80\xAE"));
+    e2e_out_free(&r);
+    r = e2e_redflag("terminal.db", "lists history");
+    assert_int_equal(r.status, 0);
+    assert_null(strstr(r.out, "\x1B"));
+    e2e_out_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -518,6 +558,7 @@ int main(void)
         cmocka_unit_test(test_files__a_read_only_database_is_read),
         cmocka_unit_test(test_files__a_symlink_out_of_a_screened_directory_is_not_followed),
         cmocka_unit_test(test_files__hostile_names_render_inert),
+        cmocka_unit_test(test_files__list_names_reach_the_terminal_inert),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
