@@ -142,7 +142,7 @@ static int seed(void **state)
     if (r.status != 1) fprintf(stderr, "%s", r.err);
     assert_int_equal(r.status, 1);
     e2e_out_free(&r);
-    r = e2e_redflag("seeded.db", "lists import --effective 2023-11-01 '%s'",
+    r = e2e_redflag("seeded.db", "lists import --allow-shrink --effective 2023-11-01 '%s'",
                     tmp("csl_2023-11.csv"));
     assert_int_equal(r.status, 0);
     e2e_out_free(&r);
@@ -327,7 +327,7 @@ static void test_runs__screens_finish_while_a_list_is_imported(void **state)
 
     e2e_src(bundled, sizeof bundled, "lists/data/consolidated_2022-05.csv.gz");
     shell("rm -f '%s'*", tmp("busy.db"));
-    r = e2e_redflag("busy.db", "lists import --effective 2023-11-01 '%s'",
+    r = e2e_redflag("busy.db", "lists import --allow-shrink --effective 2023-11-01 '%s'",
                     tmp("csl_2023-11.csv"));
     assert_int_equal(r.status, 0);
     e2e_out_free(&r);
