@@ -213,13 +213,25 @@ static void test_evidence__a_killed_run_turned_into_done_is_named(void **state)
     }
     assert_int_equal(waitpid(pid, &status, 0), pid);
     assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-    r = verify("killed.db", 0); /* a running run is not sealed yet */
+    /* Opening the database finds the run's process gone: it is marked interrupted and
+     * sealed so, and stays intact. */
+    r = verify("killed.db", 0);
+    e2e_out_free(&r);
+    r = e2e_redflag("killed.db", "history");
+    expect(&r, 0);
+    expect_in(r.out, "interrupted");
     e2e_out_free(&r);
 
-    shell_ok("killed.db", "UPDATE run SET status = 'done', exit_status = 0,"
-                          " finished_at = '2026-01-05T10:02:00Z' WHERE id = 2");
+    /* Made "done, exit 0" with the sqlite3 library, the guard dropped and put back as it
+     * was: the run no longer fits its seal. */
+    shell_ok("killed.db",
+             "DROP TRIGGER run_finished;"
+             " UPDATE run SET status = 'done', exit_status = 0,"
+             " finished_at = '2026-01-05T10:02:00Z' WHERE id = 2;"
+             " CREATE TRIGGER run_finished BEFORE UPDATE ON run WHEN OLD.status <> 'running'"
+             " BEGIN SELECT RAISE(ABORT, 'a finished screening run cannot be changed'); END");
     r = verify("killed.db", 1);
-    expect_in(r.out, "run 2 says it ended (done, exit 0) but was never sealed");
+    expect_in(r.out, "run 2 differs from what was sealed");
     e2e_out_free(&r);
 }
 
