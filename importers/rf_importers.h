@@ -241,9 +241,13 @@ typedef int (*rf_table_row_fn)(long line, const char *const *cells, const size_t
 /* Reads a table file row by row: CSV as Excel and LibreOffice save it in any locale (comma,
  * semicolon or tab, whichever the first line uses most; UTF-8, with or without byte-order
  * mark; gzip accepted), or an .xlsx workbook's sheet `sheet` (NULL: the first visible) read
- * as its CSV export. A CSV that is not UTF-8 is refused (RF_EFORMAT) with the iconv command
- * that converts it. Errors name the file and line in `err`. Thread-safe; no global state. */
-int rf_table_read(const char *path, const char *sheet, rf_table_row_fn fn, void *ctx, rf_error *err);
+ * as its CSV export; the workbook's other sheets are named through `on_warning` (may be
+ * NULL), which receives `ctx` too. A CSV that is not UTF-8 is refused (RF_EFORMAT) with the
+ * iconv command that converts it. Errors name the file and line in `err`. Thread-safe; no
+ * global state. */
+int rf_table_read(const char *path, const char *sheet, rf_table_row_fn fn,
+                  void (*on_warning)(const char *file, long line, const char *message, void *ctx),
+                  void *ctx, rf_error *err);
 
 /* The documents in directory `dir`, to screen them all: regular files in it and in its
  * subdirectories (links to directories not followed, names starting with '.' left out),

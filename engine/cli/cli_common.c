@@ -91,8 +91,13 @@ int cli_parse_count(int *out, const char *s, int max)
 void cli_print_import_warning(const char *file, long line, const char *message, void *ctx)
 {
     (void)ctx;
-    if (line > 0) fprintf(stderr, "redflag: %s:%ld: warning: %s\n", file, line, message);
-    else fprintf(stderr, "redflag: %s: warning: %s\n", file, message);
+    /* the message quotes the file (a column's header, a sheet's name): printed inert */
+    fputs("redflag: ", stderr);
+    cli_print_text(stderr, file);
+    if (line > 0) fprintf(stderr, ":%ld", line);
+    fputs(": warning: ", stderr);
+    cli_print_text(stderr, message);
+    fputc('\n', stderr);
 }
 
 /* Imports the list compiled into the program into the empty store `st`. */

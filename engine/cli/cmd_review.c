@@ -291,7 +291,8 @@ static int read_decisions(decision_set *set, rf_store *st, const char *path, con
     run.set = set;
     run.reviewer = reviewer;
     for (int c = 0; c < N_COLS; c++) run.col[c] = -1;
-    if (rf_table_read(path, NULL, on_row, &run, &run.err) == 0 && !run.header_done)
+    if (rf_table_read(path, NULL, on_row, cli_print_import_warning, &run, &run.err) == 0 &&
+        !run.header_done)
         rf_error_set(&run.err, RF_EFORMAT, path, 0, "no header row");
     if (run.err.code) {
         cli_report_error(&run.err);

@@ -93,9 +93,14 @@ int ord_edifact_read(const char *path, const char *data, size_t len, rf_party_fn
 int ord_xlsx_read(const char *path, const char *data, size_t len, const rf_order_options *opts,
                   rf_party_fn fn, void *ctx, rf_error *err);
 /* The sheet `sheet` (NULL: the first visible) of an .xlsx workbook as the CSV text Excel would
- * export, comma separated, a row per line, into `csv` (replaced). */
-int ord_xlsx_csv(rf_buf *csv, const char *path, const char *data, size_t len, const char *sheet,
-                 rf_error *err);
+ * export, comma separated, a row per line, into `csv` (replaced); the names of the sheets not
+ * read appended to `others` ("\"Notes\", \"Old\" (hidden)"; may be NULL). */
+int ord_xlsx_csv(rf_buf *csv, rf_buf *others, const char *path, const char *data, size_t len,
+                 const char *sheet, rf_error *err);
+/* Says through `on_warning` (may be NULL) that the sheets `others` (NULL or "": none) of the
+ * workbook `path` were not read. */
+void ord_warn_other_sheets(const char *path, const char *others,
+                           void (*on_warning)(const char *, long, const char *, void *), void *ctx);
 
 /* The separator of a CSV file: whichever of comma, semicolon and tab its first line (of the
  * `len` bytes of `s`) uses most outside quotes; comma when none (a one-column file). */

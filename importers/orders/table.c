@@ -113,8 +113,11 @@ static int feed(table_in *in, struct csv_parser *p, const char *data, size_t len
     return in->rc;
 }
 
-int rf_table_read(const char *path, const char *sheet, rf_table_row_fn fn, void *ctx, rf_error *err)
+int rf_table_read(const char *path, const char *sheet, rf_table_row_fn fn,
+                  void (*on_warning)(const char *file, long line, const char *message, void *ctx),
+                  void *ctx, rf_error *err)
 {
+    rf_buf others = {0};
     table_in in;
     struct csv_parser parser;
     rf_reader *r = NULL;
@@ -144,10 +147,12 @@ int rf_table_read(const char *path, const char *sheet, rf_table_row_fn fn, void 
     if (whole.len >= 4 && memcmp(whole.data, "PK\x03\x04", 4) == 0) {
         while ((n = rf_reader_read(r, chunk, HEAD_SIZE, err)) > 0)
             if ((in.rc = rf_buf_append(&whole, chunk, (size_t)n))) goto too_big;
-        if (n < 0 || (in.rc = ord_xlsx_csv(&csv, path, whole.data, whole.len, sheet, err))) {
+        if (n < 0 || (in.rc = ord_xlsx_csv(&csv, &others, path, whole.data, whole.len, sheet,
+                                           err))) {
             if (n < 0) in.rc = (int)n;
             goto cleanup;
         }
+        ord_warn_other_sheets(path, others.data, on_warning, ctx);
         rf_buf_free(&whole);
         whole = csv;
         memset(&csv, 0, sizeof csv);
@@ -183,6 +188,7 @@ cleanup:
     rf_reader_close(r);
     rf_buf_free(&whole);
     rf_buf_free(&csv);
+    rf_buf_free(&others);
     rf_buf_free(&in.cells);
     free(chunk);
     return in.rc;

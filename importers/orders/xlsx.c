@@ -3,9 +3,9 @@
  *
  * The workbook is a zip archive (read with libzip, from memory) of XML parts (read with the
  * shared libxml2 event reader, xml.h: no entities, no DTD, no network). The sheet asked for
- * (by name, else the first visible one in the workbook's order) becomes CSV text, one
- * spreadsheet row per line so that a party's line is its row number, which then goes through
- * the CSV reader: the same header roles, column maps, BOM guess and errors as a CSV file.
+ * (by name, else the first visible one in the workbook's order; the others are named in a
+ * warning, never left out without a word) becomes CSV text, one spreadsheet row per line so
+ * that a party's line is its row number, which then goes through the CSV reader: the same header roles, column maps, BOM guess and errors as a CSV file.
  * Cells are written as Excel shows them where it matters for screening: shared and inline
  * strings as text, dates (numbers in a date format) as YYYY-MM-DD, booleans as TRUE / FALSE,
  * other numbers as stored. A line break inside a cell becomes a space.
@@ -206,7 +206,8 @@ typedef struct book_scan {
     const char *want; /* the sheet asked for, or NULL */
     char rel_id[256];
     int found;
-    rf_buf names; /* every sheet's name, for the error when the asked one is missing */
+    rf_buf names;  /* every sheet's name, for the error when the asked one is missing */
+    rf_buf *others; /* the names of the sheets not read (may be NULL) */
     int date1904;
 } book_scan;
 
@@ -229,12 +230,16 @@ static int on_workbook(ox_reader *x, ox_event ev, void *ctx)
     if (rf_buf_printf(&b->names, "%s\"%s\"%s", b->names.len ? ", " : "", own,
                       hidden ? " (hidden)" : ""))
         return RF_ENOMEM;
-    if (b->found) return RF_OK;
     /* by name, as Excel compares them (without regard to case); else the first visible */
-    if (b->want ? strcasecmp(own, b->want) != 0 : hidden) return RF_OK;
-    if (!(id = ox_attr_ns(x, "id", NS_REL))) return RF_OK;
-    snprintf(b->rel_id, sizeof b->rel_id, "%s", id);
-    b->found = 1;
+    if (!b->found && !(b->want ? strcasecmp(own, b->want) != 0 : hidden) &&
+        (id = ox_attr_ns(x, "id", NS_REL))) {
+        snprintf(b->rel_id, sizeof b->rel_id, "%s", id);
+        b->found = 1;
+        return RF_OK;
+    }
+    if (b->others && rf_buf_printf(b->others, "%s\"%s\"%s", b->others->len ? ", " : "", own,
+                                   hidden ? " (hidden)" : ""))
+        return RF_ENOMEM;
     return RF_OK;
 }
 
@@ -571,8 +576,8 @@ static int pad_rows(rf_buf *csv, size_t width)
 /* ---- the whole ------------------------------------------------------------------------ */
 
 /* Finds the part of `sheet` (NULL: the first visible) and reads the shared strings and
- * styles. */
-static int open_workbook(xlsx_in *in, const char *sheet)
+ * styles; the names of the other sheets go to `others` (may be NULL). */
+static int open_workbook(xlsx_in *in, const char *sheet, rf_buf *others)
 {
     rels_scan rels = {in, NULL, NULL};
     book_scan book = {0};
@@ -581,6 +586,7 @@ static int open_workbook(xlsx_in *in, const char *sheet)
     int rc;
 
     book.want = sheet;
+    book.others = others;
     if ((rc = walk_part(in, "_rels/.rels", PART_MAX, 0, on_rels, &rels))) goto cleanup;
     if (!in->workbook[0]) {
         rc = rf_error_set(in->err, RF_EFORMAT, in->path, 0,
@@ -626,8 +632,19 @@ cleanup:
     return rc;
 }
 
-int ord_xlsx_csv(rf_buf *csv, const char *path, const char *data, size_t len, const char *sheet,
-                 rf_error *err)
+void ord_warn_other_sheets(const char *path, const char *others,
+                           void (*on_warning)(const char *, long, const char *, void *), void *ctx)
+{
+    char msg[1024];
+    if (!others || !others[0] || !on_warning) return;
+    snprintf(msg, sizeof msg,
+             "the workbook's other sheets are not read: %.900s; screen a sheet with --sheet NAME",
+             others);
+    on_warning(path, 0, msg, ctx);
+}
+
+int ord_xlsx_csv(rf_buf *csv, rf_buf *others, const char *path, const char *data, size_t len,
+                 const char *sheet, rf_error *err)
 {
     xlsx_in in;
     sheet_scan scan = {0};
@@ -647,7 +664,7 @@ int ord_xlsx_csv(rf_buf *csv, const char *path, const char *data, size_t len, co
         zip_source_free(src); /* NULL is a no-op; after a failed open it is still ours */
         goto cleanup;
     }
-    if ((rc = open_workbook(&in, sheet))) goto cleanup;
+    if ((rc = open_workbook(&in, sheet, others))) goto cleanup;
     scan.in = &in;
     if ((rc = walk_part(&in, in.sheet, SHEET_MAX, 0, on_sheet, &scan))) goto cleanup;
     if ((rc = pad_rows(&in.csv, scan.width))) {
@@ -673,14 +690,18 @@ cleanup:
 int ord_xlsx_read(const char *path, const char *data, size_t len, const rf_order_options *opts,
                   rf_party_fn fn, void *ctx, rf_error *err)
 {
-    rf_buf csv = {0};
+    rf_buf csv = {0}, others = {0};
     rf_reader *r = NULL;
     int rc;
 
-    if (!(rc = ord_xlsx_csv(&csv, path, data, len, opts ? opts->sheet : NULL, err)) &&
-        !(rc = rf_reader_open_memory(&r, csv.data ? csv.data : "", csv.len, path, err)))
+    if (!(rc = ord_xlsx_csv(&csv, &others, path, data, len, opts ? opts->sheet : NULL, err)) &&
+        !(rc = rf_reader_open_memory(&r, csv.data ? csv.data : "", csv.len, path, err))) {
+        ord_warn_other_sheets(path, others.data, opts ? opts->on_warning : NULL,
+                              opts ? opts->warning_ctx : NULL);
         rc = ord_csv_read(path, r, "", 0, opts, fn, ctx, err);
+    }
     rf_reader_close(r);
     rf_buf_free(&csv);
+    rf_buf_free(&others);
     return rc;
 }

@@ -141,6 +141,48 @@ static void test_orders_xlsx__named_sheet_with_notes(void **state)
     assert_non_null(strstr(err.message, "\"BOM_Radiation_2020-06-04_15-29-\""));
 }
 
+static void keep_warning(const char *file, long line, const char *message, void *ctx)
+{
+    (void)file, (void)line;
+    snprintf(ctx, 1024, "%s", message);
+}
+
+/* rf_table_read's rows, not looked at here (the callback shares the warning's context). */
+static int ignore_row(long line, const char *const *cells, const size_t *lens, size_t n,
+                      void *ctx)
+{
+    (void)line, (void)cells, (void)lens, (void)n, (void)ctx;
+    return 0;
+}
+
+/* A workbook's other sheets are named in a warning, from the order reader and from the
+ * table reader alike: nothing in a workbook goes unread without a word. */
+static void test_orders_xlsx__other_sheets_are_named(void **state)
+{
+    char said[1024] = "", table_said[1024] = "";
+    rf_order_options opts = {.on_warning = keep_warning, .warning_ctx = said};
+    const char *path;
+    got g = {0};
+    rf_error err;
+    (void)state;
+
+    path = altered("sheets.xlsx", rf_test_data(GEIGER), "xl/workbook.xml", "</sheets>",
+                   "<sheet name=\"Suppliers\" sheetId=\"2\" r:id=\"rId1\"/>"
+                   "<sheet name=\"Old\" sheetId=\"3\" state=\"hidden\" r:id=\"rId1\"/></sheets>",
+                   NULL);
+    assert_int_equal(rf_orders_read(path, &opts, collect, &g, &err), 0);
+    assert_int_equal(g.n, 26);
+    assert_non_null(strstr(said, "other sheets are not read: \"Suppliers\", \"Old\" (hidden)"));
+    assert_non_null(strstr(said, "--sheet NAME"));
+    /* the one sheet of the real workbook: nothing to say */
+    said[0] = '\0';
+    assert_int_equal(rf_orders_read(rf_test_data(GEIGER), &opts, collect, &g, &err), 0);
+    assert_string_equal(said, "");
+
+    assert_int_equal(rf_table_read(path, NULL, ignore_row, keep_warning, table_said, &err), 0);
+    assert_non_null(strstr(table_said, "\"Suppliers\""));
+}
+
 /* A LibreOffice BOM without a party column is refused like its CSV would be, naming its
  * headers, the full-width bracket of "LCSC Part #（optional）" intact. */
 static void test_orders_xlsx__no_party_column(void **state)
@@ -269,6 +311,7 @@ int main(void)
         cmocka_unit_test(test_orders_xlsx__excel_bom_manufacturers),
         cmocka_unit_test(test_orders_xlsx__named_sheet_with_notes),
         cmocka_unit_test(test_orders_xlsx__no_party_column),
+        cmocka_unit_test(test_orders_xlsx__other_sheets_are_named),
         cmocka_unit_test(test_orders_xlsx__listed_party_and_date),
         cmocka_unit_test(test_orders_xlsx__screened_by_the_command),
         cmocka_unit_test(test_orders_xlsx__hostile),
