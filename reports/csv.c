@@ -1,9 +1,11 @@
-/* csv.c: the CSV report: a header, then one row per hit (a clear party gets one row with the
- * hit columns empty), streamed as parties arrive; the Excel report (xlsx.c) takes its rows. Cells are quoted per RFC 4180 and cells
- * that a spreadsheet would run as a formula are neutralised, since party names come from
- * outside. */
+/* csv.c: the rows of the CSV and Excel reports, and the CSV writer. A header, then one row
+ * per hit (a clear party gets one row with the hit columns empty), streamed as parties
+ * arrive. A row is made once, cell by cell, text or number (rf_report_row); the CSV writer
+ * quotes text per RFC 4180 and neutralises text a spreadsheet would run as a formula, since
+ * party names come from outside; the Excel writer (xlsx.c) types each cell instead. */
 #include "reports/report_internal.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static const char header[] =
@@ -13,36 +15,84 @@ static const char header[] =
     RF_REPORT_ORDER_CSV_COLUMNS ",list_age_days,list_date,list_date_from,list_feed,lists_stale"
     "\r\n";
 
-int rf_report_csv_header(rf_buf *out)
+/* ---- rows --------------------------------------------------------------------------------- */
+
+static int row_cell(rf_report_row *row, const char *s, int number)
 {
-    return rf_buf_puts(out, header);
+    int rc;
+    if (row->n == RF_REPORT_MAX_COLUMNS) return RF_ELIMIT;
+    row->off[row->n] = row->text.len;
+    row->number[row->n] = (unsigned char)number;
+    if ((rc = rf_buf_puts(&row->text, s ? s : "")) || (rc = rf_buf_putc(&row->text, '\0')))
+        return rc;
+    row->n++;
+    return RF_OK;
 }
 
-int rf_report_csv_open(rf_report *rep, rf_error *err)
+int rf_report_row_text(rf_report_row *row, const char *s)
 {
-    rf_buf b = {0};
-    int rc = rf_report_csv_header(&b);
-    if (rc == RF_OK) rc = rf_report_write(rep, &b, err);
-    else rf_error_set(err, rc, NULL, 0, "out of memory");
-    rf_buf_free(&b);
+    return row_cell(row, s, 0);
+}
+
+int rf_report_row_number(rf_report_row *row, const char *digits)
+{
+    return row_cell(row, digits, 1);
+}
+
+const char *rf_report_row_cell(const rf_report_row *row, size_t i)
+{
+    return i < row->n ? row->text.data + row->off[i] : "";
+}
+
+static void row_reset(rf_report_row *row)
+{
+    rf_buf_reset(&row->text);
+    row->n = 0;
+}
+
+static int row_long(rf_report_row *row, long v)
+{
+    char digits[24];
+    snprintf(digits, sizeof digits, "%ld", v);
+    return rf_report_row_number(row, digits);
+}
+
+/* `n` empty cells. */
+static int row_empty(rf_report_row *row, size_t n)
+{
+    int rc = RF_OK;
+    for (size_t i = 0; i < n && rc == RF_OK; i++) rc = rf_report_row_text(row, NULL);
     return rc;
 }
 
+/* The column of the header named `name` (the header's names hold no comma). */
+static size_t column_of(const char *name)
+{
+    size_t column = 0, len = strlen(name);
+    for (const char *p = header; *p != '\r'; p++) {
+        if ((p == header || p[-1] == ',') && strncmp(p, name, len) == 0 &&
+            (p[len] == ',' || p[len] == '\r'))
+            return column;
+        column += *p == ',';
+    }
+    return (size_t)-1;
+}
+
 /* The party's columns, up to and including status. */
-static int party_cells(rf_buf *b, const char *ref, const rf_party *party, const char *status)
+static int party_cells(rf_report_row *row, const char *ref, const rf_party *party,
+                       const char *status)
 {
     int rc;
-    if ((rc = rf_csv_cell(b, ref)) || (rc = rf_buf_putc(b, ',')) ||
-        (rc = rf_csv_cell(b, party->document)) || (rc = rf_buf_printf(b, ",%ld,", party->line)) ||
-        (rc = rf_csv_cell(b, party->role)) || (rc = rf_buf_putc(b, ',')) ||
-        (rc = rf_csv_cell(b, party->name)) || (rc = rf_buf_putc(b, ',')) ||
-        (rc = rf_csv_cell(b, party->country)))
+    if ((rc = rf_report_row_text(row, ref)) || (rc = rf_report_row_text(row, party->document)) ||
+        (rc = row_long(row, party->line)) || (rc = rf_report_row_text(row, party->role)) ||
+        (rc = rf_report_row_text(row, party->name)) ||
+        (rc = rf_report_row_text(row, party->country)))
         return rc;
-    return rf_buf_printf(b, ",%s", status);
+    return rf_report_row_text(row, status);
 }
 
 /* The counterparty and the hit's review state (empty for a party without hits). */
-static int review_cells(rf_buf *b, const rf_report *rep, size_t i, int has_hit)
+static int review_cells(rf_report_row *row, const rf_report *rep, size_t i, int has_hit)
 {
     const rf_hit_note *note = has_hit && rep->notes ? &rep->notes[i] : NULL;
     const rf_decision *d = note ? note->decision : NULL;
@@ -52,22 +102,23 @@ static int review_cells(rf_buf *b, const rf_report *rep, size_t i, int has_hit)
                            d ? d->reason : NULL, note ? note->changes : NULL};
     int rc = RF_OK;
     for (size_t c = 0; c < sizeof cells / sizeof cells[0] && rc == RF_OK; c++)
-        if ((rc = rf_buf_putc(b, ',')) == RF_OK) rc = rf_csv_cell(b, cells[c]);
+        rc = rf_report_row_text(row, cells[c]);
     return rc;
 }
 
 /* The date and version ids the party was screened against, and its delistings ("; "
  * between them, each with the listed name it matched and its Federal Register notice). */
-static int screening_cells(rf_buf *b, const rf_report *rep)
+static int screening_cells(rf_report_row *row, const rf_report *rep)
 {
     const rf_screening *scr = rep->screening;
     rf_buf cell = {0};
     int rc;
 
-    if ((rc = rf_buf_putc(b, ',')) || (rc = rf_csv_cell(b, rf_report_party_as_of(rep))) ||
-        (rc = rf_buf_putc(b, ',')) || (rc = rf_report_party_versions(b, rep, " ")) ||
-        (rc = rf_buf_putc(b, ',')))
-        return rc;
+    if ((rc = rf_report_row_text(row, rf_report_party_as_of(rep))) ||
+        (rc = rf_report_party_versions(&cell, rep, " ")) ||
+        (rc = rf_report_row_text(row, cell.data)))
+        goto done;
+    rf_buf_reset(&cell);
     for (size_t i = 0; scr && i < scr->n_delisted && rc == RF_OK; i++) {
         const rf_entity *e = scr->delisted[i].hit->entity;
         if ((i && (rc = rf_buf_puts(&cell, "; "))) ||
@@ -78,29 +129,34 @@ static int screening_cells(rf_buf *b, const rf_report *rep)
             break;
         rc = rf_delisting_text(&cell, &scr->delisted[i]);
     }
-    if (rc == RF_OK && cell.len) rc = rf_csv_cell(b, cell.data);
+    if (rc == RF_OK) rc = rf_report_row_text(row, cell.len ? cell.data : NULL);
+done:
     rf_buf_free(&cell);
     return rc;
 }
 
 /* How old the lists the party was screened against are (the columns of the JSON fields of
  * the same names, see jsonl.c); empty when the report names no version. */
-static int list_age_cells(rf_buf *b, const rf_report *rep)
+static int list_age_cells(rf_report_row *row, const rf_report *rep)
 {
     rf_version_age age;
-    char on[11];
+    char on[11], date[11];
     int stale, rc = rf_report_party_list_age(&age, &stale, on, rep, NULL);
 
     if (rc) return rc;
-    if (!age.version) return rf_buf_puts(b, ",,,,,false");
-    if ((rc = rf_buf_printf(b, ",%ld,%.10s,%s,", age.days, age.date,
-                            age.from_import ? "imported" : "published")) ||
-        (rc = rf_csv_cell(b, age.version->feed)))
+    if (!age.version) {
+        if ((rc = row_empty(row, 4))) return rc;
+        return rf_report_row_text(row, "false");
+    }
+    snprintf(date, sizeof date, "%.10s", age.date);
+    if ((rc = row_long(row, age.days)) || (rc = rf_report_row_text(row, date)) ||
+        (rc = rf_report_row_text(row, age.from_import ? "imported" : "published")) ||
+        (rc = rf_report_row_text(row, age.version->feed)))
         return rc;
-    return rf_buf_printf(b, ",%s", stale ? "true" : "false");
+    return rf_report_row_text(row, stale ? "true" : "false");
 }
 
-static int hit_cells(rf_buf *b, const rf_hit *hit)
+static int hit_cells(rf_report_row *row, const rf_hit *hit)
 {
     const rf_entity *e = hit->entity;
     const char *cells[] = {
@@ -108,7 +164,7 @@ static int hit_cells(rf_buf *b, const rf_hit *hit)
         e->source_id,
         e->n_names ? e->names[0].text : NULL,
         hit->name_index < e->n_names ? e->names[hit->name_index].text : NULL,
-        NULL, /* the score, written below */
+        NULL, /* the score, a number */
         rf_entity_type_name(e->type),
         e->federal_register,
         e->license_requirement,
@@ -120,81 +176,118 @@ static int hit_cells(rf_buf *b, const rf_hit *hit)
     int rc = RF_OK;
 
     rf_report_score(score, hit->score);
-    for (size_t i = 0; i < sizeof cells / sizeof cells[0] && rc == RF_OK; i++) {
-        if ((rc = rf_buf_putc(b, ','))) break;
-        rc = i == 4 ? rf_buf_puts(b, score) : rf_csv_cell(b, cells[i]);
-    }
+    for (size_t i = 0; i < sizeof cells / sizeof cells[0] && rc == RF_OK; i++)
+        rc = i == 4 ? rf_report_row_number(row, score) : rf_report_row_text(row, cells[i]);
     return rc;
 }
 
-int rf_report_csv_format(rf_report *rep, const rf_party *party, const rf_hit *const *hits,
-                         size_t n_hits, rf_error *err)
+int rf_report_rows_header(rf_report *rep, rf_report_row_fn put, rf_error *err)
 {
-    rf_buf *b = &rep->line;
+    rf_report_row *row = &rep->row;
+    int rc = RF_OK;
+
+    row_reset(row);
+    for (const char *p = header; *p != '\r' && rc == RF_OK;) {
+        size_t len = strcspn(p, ",\r");
+        char name[64];
+        snprintf(name, sizeof name, "%.*s", (int)len, p);
+        rc = rf_report_row_text(row, name);
+        p += len + (p[len] == ',');
+    }
+    if (rc) return rf_error_set(err, rc, NULL, 0, "cannot format the report: %s", rf_strerror(rc));
+    return put(rep, row, err);
+}
+
+int rf_report_rows_party(rf_report *rep, const rf_party *party, const rf_hit *const *hits,
+                         size_t n_hits, rf_report_row_fn put, rf_error *err)
+{
+    rf_report_row *row = &rep->row;
     rf_buf ref = {0};
     rf_destination dest;
-    int embargo = rf_destination_check(&dest, party) == 1, rc;
+    int embargo = rf_destination_check(&dest, party) == 1, rc, in_writer = 0;
     const rf_destination *d = embargo ? &dest : NULL;
 
-    rf_buf_reset(b);
     if ((rc = rf_report_party_ref(&ref, party))) goto cleanup;
-    if (n_hits == 0) {
-        if ((rc = party_cells(b, ref.data, party, embargo ? "embargo" : "clear")) ||
-            (rc = rf_buf_puts(b, ",,,,,,,,,,,")) || (rc = review_cells(b, rep, 0, 0)) ||
-            (rc = screening_cells(b, rep)) || (rc = rf_report_order_csv(b, party, d, embargo)) ||
-            (rc = list_age_cells(b, rep)) || (rc = rf_buf_puts(b, "\r\n")))
-            goto cleanup;
+    /* a party without hits: one row, the hit columns empty */
+    for (size_t i = 0; i < (n_hits ? n_hits : 1) && rc == RF_OK; i++) {
+        row_reset(row);
+        if (n_hits == 0) {
+            rc = party_cells(row, ref.data, party, embargo ? "embargo" : "clear");
+            if (!rc) rc = row_empty(row, 11);
+        } else {
+            rc = party_cells(row, ref.data, party, rf_report_party_status(rep, n_hits));
+            if (!rc) rc = hit_cells(row, hits[i]);
+        }
+        if (rc || (rc = review_cells(row, rep, i, n_hits > 0)) ||
+            (rc = screening_cells(row, rep)) ||
+            (rc = rf_report_order_cells(row, party, d, n_hits > 0 || embargo)) ||
+            (rc = list_age_cells(row, rep)))
+            break;
+        in_writer = 1; /* a failure from here on is the writer's, which says so itself */
+        if ((rc = put(rep, row, err))) break;
+        in_writer = 0;
     }
-    for (size_t i = 0; i < n_hits; i++)
-        if ((rc = party_cells(b, ref.data, party, rf_report_party_status(rep, n_hits))) ||
-            (rc = hit_cells(b, hits[i])) || (rc = review_cells(b, rep, i, 1)) ||
-            (rc = screening_cells(b, rep)) || (rc = rf_report_order_csv(b, party, d, 1)) ||
-            (rc = list_age_cells(b, rep)) || (rc = rf_buf_puts(b, "\r\n")))
-            goto cleanup;
 
 cleanup:
     rf_buf_free(&ref);
-    if (rc)
+    if (rc && !in_writer)
         return rf_error_set(err, rc, party->document, party->line,
                             "cannot format the report: %s", rf_strerror(rc));
-    return RF_OK;
+    return rc;
+}
+
+int rf_report_rows_warning(rf_report *rep, const char *file, long line, const char *message,
+                           rf_report_row_fn put, rf_error *err)
+{
+    rf_report_row *row = &rep->row;
+    size_t status = column_of("status"), explanation = column_of("explanation");
+    size_t columns = column_of("lists_stale") + 1;
+    int rc = RF_OK;
+
+    /* document, line, status "warning" and the message as the explanation; the rest empty */
+    row_reset(row);
+    for (size_t c = 0; c < columns && rc == RF_OK; c++)
+        rc = c == 1             ? rf_report_row_text(row, file)
+             : c == 2           ? row_long(row, line)
+             : c == status      ? rf_report_row_text(row, "warning")
+             : c == explanation ? rf_report_row_text(row, message)
+                                : rf_report_row_text(row, NULL);
+    if (rc) return rf_error_set(err, rc, file, line, "cannot format the report: %s", rf_strerror(rc));
+    return put(rep, row, err);
+}
+
+/* ---- the CSV writer ------------------------------------------------------------------------ */
+
+/* A row as a CSV line: text quoted and guarded (rf_csv_cell), numbers as they are. */
+static int put_csv(rf_report *rep, const rf_report_row *row, rf_error *err)
+{
+    rf_buf *b = &rep->line;
+    int rc = RF_OK;
+
+    rf_buf_reset(b);
+    for (size_t i = 0; i < row->n && rc == RF_OK; i++) {
+        const char *s = rf_report_row_cell(row, i);
+        if (i && (rc = rf_buf_putc(b, ','))) break;
+        rc = row->number[i] ? rf_buf_puts(b, s) : rf_csv_cell(b, s);
+    }
+    if (rc == RF_OK) rc = rf_buf_puts(b, "\r\n");
+    if (rc) return rf_error_set(err, rc, NULL, 0, "cannot format the report: %s", rf_strerror(rc));
+    return rf_report_write(rep, b, err);
+}
+
+int rf_report_csv_open(rf_report *rep, rf_error *err)
+{
+    return rf_report_rows_header(rep, put_csv, err);
 }
 
 int rf_report_csv_add(rf_report *rep, const rf_party *party, const rf_hit *const *hits,
                       size_t n_hits, rf_error *err)
 {
-    int rc = rf_report_csv_format(rep, party, hits, n_hits, err);
-    return rc ? rc : rf_report_write(rep, &rep->line, err);
-}
-
-int rf_report_csv_format_warning(rf_report *rep, const char *file, long line,
-                                 const char *message, rf_error *err)
-{
-    rf_buf *b = &rep->line;
-    size_t columns = 1, explanation = 0, at = 0;
-    int rc;
-
-    /* The message goes in the explanation column, wherever the header puts it. */
-    for (const char *p = header; *p != '\r'; p++) {
-        if (*p != ',') continue;
-        columns++;
-        if (strncmp(p + 1, "explanation,", 12) == 0) explanation = columns - 1;
-    }
-    rf_buf_reset(b);
-    if ((rc = rf_buf_putc(b, ',')) || (rc = rf_csv_cell(b, file)) ||
-        (rc = rf_buf_printf(b, ",%ld,,,,warning", line)))
-        goto fail;
-    for (at = 7; at < columns && rc == RF_OK; at++)
-        if ((rc = rf_buf_putc(b, ',')) == RF_OK && at == explanation) rc = rf_csv_cell(b, message);
-    if (rc || (rc = rf_buf_puts(b, "\r\n"))) goto fail;
-    return RF_OK;
-fail:
-    return rf_error_set(err, rc, file, line, "cannot format the report: %s", rf_strerror(rc));
+    return rf_report_rows_party(rep, party, hits, n_hits, put_csv, err);
 }
 
 int rf_report_csv_warning(rf_report *rep, const char *file, long line, const char *message,
                           rf_error *err)
 {
-    int rc = rf_report_csv_format_warning(rep, file, line, message, err);
-    return rc ? rc : rf_report_write(rep, &rep->line, err);
+    return rf_report_rows_warning(rep, file, line, message, put_csv, err);
 }

@@ -86,8 +86,8 @@ static int lines_text(rf_buf *out, const rf_party *party)
     return rc;
 }
 
-int rf_report_order_csv(rf_buf *b, const rf_party *party, const rf_destination *dest,
-                        int flagged)
+int rf_report_order_cells(rf_report_row *row, const rf_party *party,
+                          const rf_destination *dest, int flagged)
 {
     const char *cells[] = {party->format,  party->doc_type, party->date,
                            party->order_line, party->part_number, party->eccn,
@@ -98,7 +98,7 @@ int rf_report_order_csv(rf_buf *b, const rf_party *party, const rf_destination *
 
     cells[7] = lines.len ? lines.data : NULL;
     for (size_t i = 0; i < sizeof cells / sizeof cells[0] && rc == RF_OK; i++)
-        if ((rc = rf_buf_putc(b, ',')) == RF_OK) rc = rf_csv_cell(b, cells[i]);
+        rc = rf_report_row_text(row, cells[i]);
     rf_buf_free(&lines);
     return rc;
 }

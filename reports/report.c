@@ -336,6 +336,7 @@ void rf_report_free(rf_report *rep)
     free(rep->generated_at);
     free(rep->tool_version);
     rf_buf_free(&rep->line);
+    rf_buf_free(&rep->row.text);
     free(rep->hits);
     rf_report_html_free(rep->html);
     rf_report_xlsx_free(rep->xlsx);

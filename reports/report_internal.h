@@ -9,6 +9,18 @@
 typedef struct html_state html_state;
 typedef struct xlsx_state xlsx_state;
 
+/* One row of the CSV and Excel reports (csv.c), cell by cell in the CSV header's order: each
+ * cell's text, NUL-terminated in `text` ("" when empty), and whether it is a number (line,
+ * score, age in days), so that the CSV writer quotes and guards text as CSV needs while the
+ * Excel writer types each cell. */
+#define RF_REPORT_MAX_COLUMNS 64
+typedef struct rf_report_row {
+    rf_buf text;
+    size_t off[RF_REPORT_MAX_COLUMNS];
+    unsigned char number[RF_REPORT_MAX_COLUMNS];
+    size_t n;
+} rf_report_row;
+
 struct rf_report {
     rf_report_format format;
     FILE *out;
@@ -21,6 +33,7 @@ struct rf_report {
     rf_version *versions;
     size_t n_versions;
     rf_buf line;          /* the output of one party, written in one go */
+    rf_report_row row;    /* the CSV / Excel row being made */
     const rf_hit **hits;  /* the result's hits, gathered for the writers */
     size_t hits_cap;
     html_state *html;     /* RF_REPORT_HTML only */
@@ -106,11 +119,11 @@ void rf_hb_elem(rf_hb *h, const char *open, const char *s, const char *close);
  * order lines the finding concerns ("lines", else []). `dest` is NULL without a finding. */
 int rf_report_order_json(rf_buf *b, const rf_party *party, const rf_destination *dest,
                          int flagged);
-/* CSV: the columns RF_REPORT_ORDER_CSV_COLUMNS names, each after a comma. */
+/* CSV and Excel: the cells of the columns RF_REPORT_ORDER_CSV_COLUMNS names, added to `row`. */
 #define RF_REPORT_ORDER_CSV_COLUMNS \
     "format,doc_type,date,order_line,part_number,eccn,hs_code,lines,embargo,embargo_reason"
-int rf_report_order_csv(rf_buf *b, const rf_party *party, const rf_destination *dest,
-                        int flagged);
+int rf_report_order_cells(rf_report_row *row, const rf_party *party,
+                          const rf_destination *dest, int flagged);
 /* HTML: the red block of a destination finding, appended. */
 int rf_html_embargo(rf_buf *out, const rf_destination *d);
 /* HTML: findings grouped by document. Each party is added with its status word and, when
@@ -127,18 +140,25 @@ void rf_html_docs_free(rf_html_docs *docs); /* NULL is a no-op */
 
 int rf_report_jsonl_add(rf_report *rep, const rf_party *party, const rf_hit *const *hits,
                         size_t n_hits, rf_error *err);
+/* The rows of the CSV and Excel reports: a cell added to `row` (NULL: empty), as text or as
+ * a number (RF_ELIMIT past RF_REPORT_MAX_COLUMNS); the text of cell `i`. */
+int rf_report_row_text(rf_report_row *row, const char *s);
+int rf_report_row_number(rf_report_row *row, const char *digits);
+const char *rf_report_row_cell(const rf_report_row *row, size_t i);
+/* Makes the header row, each row of a party, or the row of a warning about an input, in
+ * rep->row, and hands each to `put`, the writer's. */
+typedef int (*rf_report_row_fn)(rf_report *rep, const rf_report_row *row, rf_error *err);
+int rf_report_rows_header(rf_report *rep, rf_report_row_fn put, rf_error *err);
+int rf_report_rows_party(rf_report *rep, const rf_party *party, const rf_hit *const *hits,
+                         size_t n_hits, rf_report_row_fn put, rf_error *err);
+int rf_report_rows_warning(rf_report *rep, const char *file, long line, const char *message,
+                           rf_report_row_fn put, rf_error *err);
 int rf_report_csv_open(rf_report *rep, rf_error *err);
 int rf_report_csv_add(rf_report *rep, const rf_party *party, const rf_hit *const *hits,
                       size_t n_hits, rf_error *err);
-/* CSV: the header line, appended; a party's rows into rep->line (reset first), unwritten. */
-int rf_report_csv_header(rf_buf *out);
-int rf_report_csv_format(rf_report *rep, const rf_party *party, const rf_hit *const *hits,
-                         size_t n_hits, rf_error *err);
 int rf_report_xlsx_open(rf_report *rep, rf_error *err);
 int rf_report_xlsx_add(rf_report *rep, const rf_party *party, const rf_hit *const *hits,
                        size_t n_hits, rf_error *err);
-int rf_report_csv_format_warning(rf_report *rep, const char *file, long line,
-                                 const char *message, rf_error *err);
 int rf_report_xlsx_warning(rf_report *rep, const char *file, long line, const char *message,
                            rf_error *err);
 int rf_report_xlsx_close(rf_report *rep, rf_error *err);

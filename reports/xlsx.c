@@ -1,86 +1,54 @@
 /* xlsx.c: the report as an Excel workbook (libxlsxwriter), for the reviewer who works in Excel:
- * the rows and columns of the CSV report (csv.c formats them; this writer types them), then
+ * the rows and columns of the CSV report (csv.c makes them, cell by cell, typed), then
  * empty "decision" and "reason" columns, a drop-down of the three decisions, so that the
  * workbook goes back to `redflag review import` as it is. Fingerprints, list ids and codes are
- * text (Excel would turn "0034" into 34 and a 16-hex fingerprint into a number); line and score
- * are numbers. Names are written as strings, never formulas, so a party named "=HYPERLINK(...)"
+ * text (Excel would turn "0034" into 34 and a 16-hex fingerprint into a number); line, score
+ * and list age are numbers. Names are written as strings, never formulas, so a party named "=HYPERLINK(...)"
  * stays a name.
  *
  * libxlsxwriter writes to a file name, so the workbook is assembled in a temporary file (in
  * $TMPDIR) and copied to the report's stream when the report closes. */
 #include "reports/report_internal.h"
 
-#include <csv.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <xlsxwriter.h>
 
-#define MAX_COLUMNS 64 /* the CSV report has 37; room for more */
-
 struct xlsx_state {
     char path[4096]; /* the temporary workbook */
     lxw_workbook *book;
     lxw_worksheet *sheet;
-    lxw_format *bold, *wrap;
-    struct csv_parser parser;
-    int parser_ready;
-    lxw_row_t row;     /* the row being written */
-    lxw_col_t col;     /* the cell being written */
-    int numeric[MAX_COLUMNS]; /* 1 for the columns written as numbers */
-    size_t n_columns;
-    lxw_error failed; /* the first libxlsxwriter error */
+    lxw_format *bold;
+    lxw_row_t row;    /* the next row to write */
+    size_t n_columns; /* the report's, from its header */
 };
 
-/* Writes one cell of the current row, as CSV gave it. */
-static void on_cell(void *data, size_t len, void *ctx)
+/* Writes one row of the report (csv.c) into the sheet: numbers as numbers, text as strings
+ * (never as formulas, whatever it starts with), empty cells left out; the header bold. */
+static int put_xlsx(rf_report *rep, const rf_report_row *row, rf_error *err)
 {
-    rf_report *rep = ctx;
     xlsx_state *x = rep->xlsx;
-    char *s = data ? data : "";
     lxw_error e = LXW_NO_ERROR;
 
-    (void)len;
-    if (x->failed || x->col >= MAX_COLUMNS) return;
-    /* csv.c guards formulas with a leading apostrophe, for spreadsheets that open CSV; a
-     * string cell never runs as a formula, so the guard goes */
-    if (s[0] == '\'' && s[1] && strchr("=+-@\t\r", s[1])) s++;
-    if (x->row == 0) {
-        e = worksheet_write_string(x->sheet, 0, x->col, s, x->bold);
-        x->numeric[x->col] = strcmp(s, "line") == 0 || strcmp(s, "score") == 0;
-        x->n_columns = (size_t)x->col + 1;
-    } else if (s[0] && x->numeric[x->col]) {
-        e = worksheet_write_number(x->sheet, x->row, x->col, strtod(s, NULL), NULL);
-    } else if (s[0]) {
-        e = worksheet_write_string(x->sheet, x->row, x->col, s, NULL);
-    }
-    if (e) x->failed = e;
-    x->col++;
-}
-
-static void on_row(int terminator, void *ctx)
-{
-    rf_report *rep = ctx;
-    (void)terminator;
-    rep->xlsx->row++;
-    rep->xlsx->col = 0;
-}
-
-/* Writes the CSV text in `b` (whole rows) into the sheet. */
-static int put_rows(rf_report *rep, const rf_buf *b, rf_error *err)
-{
-    xlsx_state *x = rep->xlsx;
     if (x->row >= LXW_ROW_MAX - 1)
         return rf_error_set(err, RF_ELIMIT, NULL, 0,
                             "more rows than an Excel sheet holds (%d): write CSV or JSON lines",
                             LXW_ROW_MAX);
-    if (csv_parse(&x->parser, b->data ? b->data : "", b->len, on_cell, on_row, rep) != b->len)
-        return rf_error_set(err, RF_EFORMAT, NULL, 0, "cannot write the workbook: %s",
-                            csv_strerror(csv_error(&x->parser)));
-    if (x->failed)
+    for (size_t i = 0; i < row->n && !e; i++) {
+        const char *s = rf_report_row_cell(row, i);
+        lxw_col_t col = (lxw_col_t)i;
+        if (!s[0]) continue;
+        e = row->number[i] ? worksheet_write_number(x->sheet, x->row, col, strtod(s, NULL), NULL)
+                           : worksheet_write_string(x->sheet, x->row, col, s,
+                                                    x->row ? NULL : x->bold);
+    }
+    if (e)
         return rf_error_set(err, RF_EIO, NULL, 0, "cannot write the workbook: %s",
-                            lxw_strerror(x->failed));
+                            lxw_strerror(e));
+    if (x->row == 0) x->n_columns = row->n;
+    x->row++;
     return RF_OK;
 }
 
@@ -89,7 +57,6 @@ int rf_report_xlsx_open(rf_report *rep, rf_error *err)
     xlsx_state *x;
     const char *tmp = getenv("TMPDIR");
     lxw_workbook_options options = {0};
-    rf_buf header = {0};
     int fd, rc;
 
     if (!(x = rep->xlsx = calloc(1, sizeof *x)))
@@ -109,17 +76,8 @@ int rf_report_xlsx_open(rf_report *rep, rf_error *err)
         return rf_error_set(err, RF_ENOMEM, NULL, 0, "cannot start the workbook");
     x->bold = workbook_add_format(x->book);
     format_set_bold(x->bold);
-    if (csv_init(&x->parser, CSV_STRICT | CSV_APPEND_NULL) != 0)
-        return rf_error_set(err, RF_ENOMEM, NULL, 0, "out of memory");
-    x->parser_ready = 1;
     /* the CSV report's header, then the reviewer's two columns */
-    if ((rc = rf_report_csv_header(&header)) || (rc = put_rows(rep, &header, err))) {
-        rf_buf_free(&header);
-        return rc == RF_ENOMEM ? rf_error_set(err, rc, NULL, 0, "out of memory") : rc;
-    }
-    rf_buf_free(&header);
-    if (x->n_columns + 2 > MAX_COLUMNS)
-        return rf_error_set(err, RF_ELIMIT, NULL, 0, "the report has too many columns");
+    if ((rc = rf_report_rows_header(rep, put_xlsx, err))) return rc;
     {
         lxw_col_t decision = (lxw_col_t)x->n_columns;
         static const char *choices[] = {"clear", "confirm", "escalate", NULL};
@@ -143,15 +101,13 @@ int rf_report_xlsx_open(rf_report *rep, rf_error *err)
 int rf_report_xlsx_add(rf_report *rep, const rf_party *party, const rf_hit *const *hits,
                        size_t n_hits, rf_error *err)
 {
-    int rc = rf_report_csv_format(rep, party, hits, n_hits, err);
-    return rc ? rc : put_rows(rep, &rep->line, err);
+    return rf_report_rows_party(rep, party, hits, n_hits, put_xlsx, err);
 }
 
 int rf_report_xlsx_warning(rf_report *rep, const char *file, long line, const char *message,
                            rf_error *err)
 {
-    int rc = rf_report_csv_format_warning(rep, file, line, message, err);
-    return rc ? rc : put_rows(rep, &rep->line, err);
+    return rf_report_rows_warning(rep, file, line, message, put_xlsx, err);
 }
 
 int rf_report_xlsx_close(rf_report *rep, rf_error *err)
@@ -186,7 +142,6 @@ void rf_report_xlsx_free(xlsx_state *x)
 {
     if (!x) return;
     if (x->book) lxw_workbook_free(x->book); /* a report that failed: nothing is written */
-    if (x->parser_ready) csv_free(&x->parser);
     if (x->path[0]) unlink(x->path);
     free(x);
 }
