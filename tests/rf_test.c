@@ -1,6 +1,11 @@
 /* rf_test.c: the helpers of rf_test.h. */
 #include "rf_test.h"
 
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <cmocka.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -121,4 +126,14 @@ char *rf_test_read_file(const char *path, size_t *len)
     }
     fclose(f);
     return buf;
+}
+
+rf_store *rf_test_store(const char *name)
+{
+    rf_store *st = NULL;
+    rf_error err;
+    int rc = rf_store_open(&st, rf_test_tmpfile(name), &err);
+    if (rc) fprintf(stderr, "%s\n", err.message);
+    assert_int_equal(rc, RF_OK);
+    return st;
 }

@@ -5,6 +5,8 @@
 
 #include <stddef.h>
 
+#include "lists/rf_lists.h"
+
 /* Path of a file under tests/data ($RF_TEST_DATA), e.g. rf_test_data("lists/dpl_2023-11.txt").
  * Returns a static buffer, overwritten by the next call. */
 const char *rf_test_data(const char *relative);
@@ -12,6 +14,8 @@ const char *rf_test_data(const char *relative);
 const char *rf_test_tmpdir(void);
 /* Path of `name` inside rf_test_tmpdir(); static buffer, overwritten by the next call. */
 const char *rf_test_tmpfile(const char *name);
+/* The store at rf_test_tmpfile(name), opened (created when new), asserting that it opens. */
+rf_store *rf_test_store(const char *name);
 /* Runs a shell command, capturing stdout into *out (malloc'd, NUL-terminated; may be NULL);
  * returns the command's exit status, or -1 if it could not be run. */
 int rf_test_run(char **out, const char *command);

@@ -1,8 +1,13 @@
-/* e2e_run.c: the helpers of e2e_run.h. */
+/* e2e_run.c: the helpers of e2e_run.h (cmocka's asserts for the ones that check). */
 #include "e2e_run.h"
 
-#include <signal.h>
+#include <setjmp.h>
 #include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,6 +55,37 @@ void e2e_src(char *out, size_t size, const char *relative)
 {
     const char *root = getenv("RF_SOURCE_DIR");
     snprintf(out, size, "%s/%s", root ? root : ".", relative);
+}
+
+const char *e2e_tmp(const char *name)
+{
+    static char paths[16][1024];
+    static unsigned next;
+    char *path = paths[next++ % 16];
+    snprintf(path, sizeof paths[0], "%s", rf_test_tmpfile(name));
+    return path;
+}
+
+void e2e_expect(const e2e_out *r, int status)
+{
+    if (r->status != status)
+        fprintf(stderr, "exit %d, wanted %d\nstdout:\n%.3000s\nstderr:\n%s\n", r->status, status,
+                r->out, r->err);
+    assert_int_equal(r->status, status);
+}
+
+char *e2e_python(const char *script, const char *fmt, ...)
+{
+    char path[1024], args[4096], cmd[6000];
+    char *out = NULL;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(args, sizeof args, fmt, ap);
+    va_end(ap);
+    e2e_src(path, sizeof path, script);
+    snprintf(cmd, sizeof cmd, "python3 '%s' %s", path, args);
+    assert_int_equal(rf_test_run(&out, cmd), 0);
+    return out ? out : calloc(1, 1);
 }
 
 /* Starts list_server.py (https when `cert` is not NULL) with its port and log files named

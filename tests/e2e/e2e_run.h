@@ -1,6 +1,7 @@
 /* e2e_run.h: running the built redflag command from end-to-end tests ($RF_BIN, standard input
  * from /dev/null, standard output and error captured), each test with its own scratch
- * database, and the local list server that `lists update` tests download from. */
+ * database; the helper scripts in Python; and the local list server that `lists update`
+ * tests download from. */
 #ifndef RF_E2E_RUN_H
 #define RF_E2E_RUN_H
 
@@ -26,6 +27,18 @@ void e2e_out_free(e2e_out *r);
 
 /* A path in the source tree ($RF_SOURCE_DIR). */
 void e2e_src(char *out, size_t size, const char *relative);
+
+/* rf_test_tmpfile(name) in a buffer of its own that outlives the next 15 calls. */
+const char *e2e_tmp(const char *name);
+/* Asserts that `r` exited with `status`, printing its output when it did not. */
+void e2e_expect(const e2e_out *r, int status);
+/* Runs `python3 SCRIPT ARGS` (SCRIPT relative to the source tree, ARGS shell words,
+ * printf-style), asserts that it exits 0, and returns what it printed (malloc'd). */
+char *e2e_python(const char *script, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
 
 /* tests/e2e/list_server.py serving `root` on 127.0.0.1, on a free port. */
 typedef struct e2e_server {

@@ -23,25 +23,6 @@
 
 #define DEMO "examples/open-orders.csv"
 
-/* A scratch path that stays valid: rf_test_tmpfile's buffer is reused by the next call,
- * e2e_db_env's included. */
-static const char *tmp(const char *name)
-{
-    static char paths[8][1024];
-    static int next;
-    char *path = paths[next++ % 8];
-    snprintf(path, sizeof paths[0], "%s", rf_test_tmpfile(name));
-    return path;
-}
-
-static void expect(e2e_out *r, int status)
-{
-    if (r->status != status)
-        fprintf(stderr, "exit %d, wanted %d\nstdout:\n%.3000s\nstderr:\n%s\n", r->status, status,
-                r->out, r->err);
-    assert_int_equal(r->status, status);
-}
-
 static void expect_in(const char *text, const char *needle)
 {
     if (!strstr(text, needle)) fprintf(stderr, "wanted \"%s\" in:\n%s\n", needle, text);
@@ -55,8 +36,8 @@ static void screen_demo(const char *db)
     char demo[1024];
     e2e_out r;
     e2e_src(demo, sizeof demo, DEMO);
-    r = e2e_redflag(db, "screen '%s' -o '%s'", demo, tmp("report.jsonl"));
-    expect(&r, 1);
+    r = e2e_redflag(db, "screen '%s' -o '%s'", demo, e2e_tmp("report.jsonl"));
+    e2e_expect(&r, 1);
     expect_in(r.err, "10 flagged");
     e2e_out_free(&r);
 }
@@ -90,7 +71,7 @@ static void shell_ok(const char *db, const char *sql)
 static e2e_out verify(const char *db, int status)
 {
     e2e_out r = e2e_redflag(db, "audit verify");
-    expect(&r, status);
+    e2e_expect(&r, status);
     return r;
 }
 
@@ -117,12 +98,12 @@ static void test_evidence__an_intact_database_verifies_and_exports_its_head(void
     e2e_out_free(&r);
     /* The export carries the same head, for the auditor to keep. */
     r = e2e_redflag("intact.db", "audit export --format json");
-    expect(&r, 0);
+    e2e_expect(&r, 0);
     snprintf(exported, sizeof exported, "\"chain_head\":{\"hash\":\"%s\",\"records\":2}", head);
     expect_in(r.out, exported);
     e2e_out_free(&r);
     r = e2e_redflag("intact.db", "audit export");
-    expect(&r, 0);
+    e2e_expect(&r, 0);
     snprintf(exported, sizeof exported, "chain_head,,,,,,,%s,", head);
     expect_in(r.out, exported);
     e2e_out_free(&r);
@@ -218,7 +199,7 @@ static void test_evidence__a_killed_run_turned_into_done_is_named(void **state)
     r = verify("killed.db", 0);
     e2e_out_free(&r);
     r = e2e_redflag("killed.db", "history");
-    expect(&r, 0);
+    e2e_expect(&r, 0);
     expect_in(r.out, "interrupted");
     e2e_out_free(&r);
 
@@ -249,12 +230,12 @@ static void test_evidence__dropped_triggers_stop_writing_not_reading(void **stat
     e2e_out_free(&r);
     /* Reading works, and says why nothing will be written. */
     r = e2e_redflag("triggers.db", "lists status");
-    expect(&r, 0);
+    e2e_expect(&r, 0);
     expect_in(r.err, "review_decision_no_delete is missing");
     e2e_out_free(&r);
     e2e_src(demo, sizeof demo, DEMO);
-    r = e2e_redflag("triggers.db", "screen '%s' -o '%s'", demo, tmp("t.jsonl"));
-    expect(&r, 2);
+    r = e2e_redflag("triggers.db", "screen '%s' -o '%s'", demo, e2e_tmp("t.jsonl"));
+    e2e_expect(&r, 2);
     expect_in(r.err, "redflag does not write into this database");
     e2e_out_free(&r);
 }
@@ -283,14 +264,14 @@ static void test_evidence__an_earlier_head_proves_a_rewritten_chain(void **state
 
     screen_demo("rewrite.db");
     r = e2e_redflag("rewrite.db", "audit export --format json");
-    expect(&r, 0);
+    e2e_expect(&r, 0);
     assert_non_null(strstr(r.out, "\"chain_head\":{\"hash\":\""));
     memcpy(head, strstr(r.out, "\"chain_head\":{\"hash\":\"") + 22, 64);
     head[64] = '\0';
     e2e_out_free(&r);
     screen_demo("rewrite.db"); /* more evidence after the export */
     r = e2e_redflag("rewrite.db", "audit verify --head %s", head);
-    expect(&r, 0);
+    e2e_expect(&r, 0);
     expect_in(r.out, "the earlier head is record 2 of the chain");
     e2e_out_free(&r);
 
@@ -300,7 +281,7 @@ static void test_evidence__an_earlier_head_proves_a_rewritten_chain(void **state
     r = verify("rewrite.db", 0);
     e2e_out_free(&r);
     r = e2e_redflag("rewrite.db", "audit verify --head %s", head);
-    expect(&r, 1);
+    e2e_expect(&r, 1);
     expect_in(r.out, "the head given (from an earlier export) is not in the chain");
     e2e_out_free(&r);
 }
@@ -343,7 +324,7 @@ static void test_evidence__an_older_database_is_sealed_on_upgrade(void **state)
  * without the check screening flagged 6 of the demo's 10 parties and went on. */
 static void test_evidence__a_corrupted_index_page_stops_screening(void **state)
 {
-    const char *db = tmp("corrupt.db");
+    const char *db = e2e_tmp("corrupt.db");
     char path[1024], demo[1024], msg[512];
     sqlite3 *h;
     sqlite3_stmt *stmt;
@@ -386,8 +367,8 @@ static void test_evidence__a_corrupted_index_page_stops_screening(void **state)
 
     assert_int_equal(shell("corrupt.db", "PRAGMA quick_check", msg), SQLITE_OK);
     e2e_src(demo, sizeof demo, DEMO);
-    r = e2e_redflag("corrupt.db", "screen '%s' -o '%s'", demo, tmp("c.jsonl"));
-    expect(&r, 2);
+    r = e2e_redflag("corrupt.db", "screen '%s' -o '%s'", demo, e2e_tmp("c.jsonl"));
+    e2e_expect(&r, 2);
     expect_in(r.err, "list version 1 (csl, consolidated_2022-05.csv.gz) is damaged");
     e2e_out_free(&r);
 }
@@ -432,11 +413,11 @@ static void test_evidence__a_list_imported_with_the_clock_ahead_is_in_force(void
              " faketime '2099-01-01 00:00:00'",
              e2e_db_env("clock.db"));
     r = e2e_redflag_env(env, "lists import --allow-shrink '%s'", csl_2023());
-    expect(&r, 0);
+    e2e_expect(&r, 0);
     expect_in(r.out, "version 2");
     e2e_out_free(&r);
     r = e2e_redflag("clock.db", "lists status");
-    expect(&r, 0);
+    e2e_expect(&r, 0);
     expect_in(r.out, "csl, version 2");
     expect_in(r.err, "list version 2 (csl) was imported at 2099-01-01T");
     expect_in(r.err, "the clock was ahead then or is behind now");

@@ -22,61 +22,28 @@
 #define ORDERS "ref,buyer,country\nSO-1,Los Zetas,MX\nSO-2,Huawei Technologies Co Ltd,CN\n" \
                "SO-3,Los Zetas,MX\n"
 
-static void expect(e2e_out *r, int status)
-{
-    if (r->status != status)
-        fprintf(stderr, "exit %d, wanted %d\nstdout:\n%.3000s\nstderr:\n%s\n", r->status, status,
-                r->out, r->err);
-    assert_int_equal(r->status, status);
-}
-
-static const char *tmp(const char *name)
-{
-    static char paths[16][1024];
-    static int next;
-    char *path = paths[next++ % 16];
-    snprintf(path, sizeof paths[0], "%s", rf_test_tmpfile(name));
-    return path;
-}
-
-/* Runs tests/e2e/excel.py with the shell words `fmt`; its standard output (malloc'd). */
-static char *excel_py(const char *fmt, ...)
-{
-    char script[1024], args[4096], cmd[6000];
-    char *out = NULL;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(args, sizeof args, fmt, ap);
-    va_end(ap);
-    e2e_src(script, sizeof script, "tests/e2e/excel.py");
-    snprintf(cmd, sizeof cmd, "python3 '%s' %s", script, args);
-    assert_int_equal(rf_test_run(&out, cmd), 0);
-    assert_non_null(out);
-    return out;
-}
-
 static void test_excel__workbook_report_goes_back_to_review_import(void **state)
 {
-    const char *orders = tmp("orders.csv"), *report = tmp("report.xlsx");
-    const char *decided = tmp("decided.xlsx");
+    const char *orders = e2e_tmp("orders.csv"), *report = e2e_tmp("report.xlsx");
+    const char *decided = e2e_tmp("decided.xlsx");
     char *cells;
     e2e_out r;
     (void)state;
 
     assert_int_equal(rf_test_write_file(orders, ORDERS, strlen(ORDERS)), 0);
     r = e2e_redflag("book.db", "screen -o '%s' '%s'", report, orders);
-    expect(&r, 1);
+    e2e_expect(&r, 1);
     e2e_out_free(&r);
 
     /* the CSV report's columns, then the reviewer's decision and reason */
-    cells = excel_py("cells '%s' 1", report);
+    cells = e2e_python("tests/e2e/excel.py", "cells '%s' 1", report);
     assert_non_null(strstr(cells, "s:ref\ts:document\ts:line\t"));
     assert_non_null(strstr(cells, "\ts:fingerprint\t"));
     assert_non_null(strstr(cells, "\ts:decision\ts:reason\n"));
     free(cells);
     /* row 2, the first hit on Los Zetas: line and score are numbers, the list's id and the
      * 16-hex fingerprint are text (Excel would make numbers of them) */
-    cells = excel_py("cells '%s' 2", report);
+    cells = e2e_python("tests/e2e/excel.py", "cells '%s' 2", report);
     assert_non_null(strstr(cells, "s:SO-1\t"));
     assert_non_null(strstr(cells, "\tn:2\ts:buyer\ts:Los Zetas\t"));
     assert_non_null(strstr(cells, "\ts:SDN\ts:" LOS_ZETAS "\t"));
@@ -84,46 +51,46 @@ static void test_excel__workbook_report_goes_back_to_review_import(void **state)
     free(cells);
 
     /* the reviewer clears the cartel hit on both rows where it appears */
-    free(excel_py("decide '%s' '%s' " LOS_ZETAS " clear 'a caterer in Monterrey'", report,
+    free(e2e_python("tests/e2e/excel.py", "decide '%s' '%s' " LOS_ZETAS " clear 'a caterer in Monterrey'", report,
                   decided));
     r = e2e_redflag("book.db", "review import '%s'", decided);
-    expect(&r, 0);
+    e2e_expect(&r, 0);
     assert_non_null(strstr(r.err, "1 decision recorded from")); /* the same decision, once */
     assert_non_null(strstr(r.out, "cleared: "));
     assert_non_null(strstr(r.out, "a caterer in Monterrey"));
     e2e_out_free(&r);
 
     r = e2e_redflag("book.db", "screen --format jsonl '%s'", orders);
-    expect(&r, 1);
+    e2e_expect(&r, 1);
     assert_non_null(strstr(r.err, "1 new alarm, 0 known (confirmed or escalated), 2 cleared"));
     e2e_out_free(&r);
 }
 
 static void test_excel__csv_saved_by_excel_in_german_settings(void **state)
 {
-    const char *orders = tmp("orders-de.csv"), *report = tmp("report.csv");
-    const char *utf8 = tmp("entscheidungen.csv"), *legacy = tmp("entscheidungen-1252.csv");
+    const char *orders = e2e_tmp("orders-de.csv"), *report = e2e_tmp("report.csv");
+    const char *utf8 = e2e_tmp("entscheidungen.csv"), *legacy = e2e_tmp("entscheidungen-1252.csv");
     e2e_out r;
     (void)state;
 
     assert_int_equal(rf_test_write_file(orders, ORDERS, strlen(ORDERS)), 0);
     r = e2e_redflag("de.db", "screen -o '%s' '%s'", report, orders);
-    expect(&r, 1);
+    e2e_expect(&r, 1);
     e2e_out_free(&r);
 
     /* Windows-1252: refused, nothing recorded, with the iconv line that converts this file */
-    free(excel_py("csv '%s' '%s' " LOS_ZETAS " clear 'Caterer, geprüft' cp1252", report, legacy));
+    free(e2e_python("tests/e2e/excel.py", "csv '%s' '%s' " LOS_ZETAS " clear 'Caterer, geprüft' cp1252", report, legacy));
     r = e2e_redflag("de.db", "review import '%s'", legacy);
-    expect(&r, 2);
+    e2e_expect(&r, 2);
     assert_non_null(strstr(r.err, "not UTF-8 (byte 0xFC"));
     assert_non_null(strstr(r.err, "iconv -f WINDOWS-1252 -t UTF-8 '"));
     assert_non_null(strstr(r.err, "entscheidungen-1252.csv' > '"));
     e2e_out_free(&r);
 
     /* "CSV UTF-8": semicolons, a byte-order mark, CRLF */
-    free(excel_py("csv '%s' '%s' " LOS_ZETAS " clear 'Caterer, geprüft' utf-8-sig", report, utf8));
+    free(e2e_python("tests/e2e/excel.py", "csv '%s' '%s' " LOS_ZETAS " clear 'Caterer, geprüft' utf-8-sig", report, utf8));
     r = e2e_redflag("de.db", "review import '%s'", utf8);
-    expect(&r, 0);
+    e2e_expect(&r, 0);
     assert_non_null(strstr(r.err, "1 decision recorded"));
     assert_non_null(strstr(r.out, "Caterer, geprüft"));
     e2e_out_free(&r);

@@ -24,16 +24,6 @@
 #include "lists/rf_base.h"
 #include "rf_test.h"
 
-/* Paths that outlive the next rf_test_tmpfile call. */
-static const char *tmp(const char *name)
-{
-    static char paths[16][1024];
-    static unsigned next;
-    char *p = paths[next++ % 16];
-    snprintf(p, sizeof paths[0], "%s", rf_test_tmpfile(name));
-    return p;
-}
-
 /* sha256 of a file; "" when it cannot be read. */
 static void file_sha(char out[65], const char *path)
 {
@@ -68,14 +58,14 @@ static const char *screened_db(const char *name, const char *orders)
     r = e2e_redflag_env(env, "screen --format jsonl '%s'", orders);
     assert_int_equal(r.status, 1);
     e2e_out_free(&r);
-    return tmp(name);
+    return e2e_tmp(name);
 }
 
 static void test_files__output_over_the_database_or_an_input_is_refused(void **state)
 {
-    const char *orders = tmp("orders.csv");
+    const char *orders = e2e_tmp("orders.csv");
     const char *db = screened_db("evidence.db", orders);
-    const char *sym = tmp("link-to-orders.csv"), *hard = tmp("hard-link.csv");
+    const char *sym = e2e_tmp("link-to-orders.csv"), *hard = e2e_tmp("hard-link.csv");
     char db_sha[65], orders_sha[65], after[65], wal[1100], env[1200];
     /* each: the output path, and the command around it (%s is the path) */
     const char *targets[] = {db, wal, orders, sym, hard, rf_test_tmpdir()};
@@ -114,10 +104,10 @@ static void test_files__output_over_the_database_or_an_input_is_refused(void **s
 
     /* the same report to a new file works, and replaces an old one whole */
     {
-        e2e_out r = e2e_redflag_env(env, "screen -o '%s' '%s'", tmp("report.csv"), orders);
+        e2e_out r = e2e_redflag_env(env, "screen -o '%s' '%s'", e2e_tmp("report.csv"), orders);
         char *text;
         assert_int_equal(r.status, 1);
-        text = rf_test_read_file(tmp("report.csv"), NULL);
+        text = rf_test_read_file(e2e_tmp("report.csv"), NULL);
         assert_non_null(text);
         assert_non_null(strstr(text, "Huawei"));
         free(text);
@@ -153,9 +143,9 @@ static long temp_size(const char *dir, const char *name)
 
 static void test_files__a_report_killed_while_written_leaves_the_previous_one(void **state)
 {
-    const char *orders = tmp("orders-k.csv");
+    const char *orders = e2e_tmp("orders-k.csv");
     const char *db = screened_db("killed.db", orders);
-    const char *report = tmp("report.jsonl");
+    const char *report = e2e_tmp("report.jsonl");
     char before[65], after[65], parties[1024], args[3072];
     struct timespec pause = {0, 5 * 1000 * 1000};
     long size = -1;
@@ -190,8 +180,8 @@ static void test_files__a_report_killed_while_written_leaves_the_previous_one(vo
 
 static void test_files__a_mistyped_db_is_an_error_and_creates_nothing(void **state)
 {
-    const char *dir = tmp("no-such-dir"), *typo = tmp("no-such-dir/redflg.db");
-    const char *near = tmp("redflg.db");
+    const char *dir = e2e_tmp("no-such-dir"), *typo = e2e_tmp("no-such-dir/redflg.db");
+    const char *near = e2e_tmp("redflg.db");
     char env[1200], dpl[1024], demo[1024];
     e2e_out r;
     (void)state;
@@ -239,7 +229,7 @@ static uint32_t application_id(const char *path)
 
 static void test_files__another_applications_sqlite_file_is_refused_untouched(void **state)
 {
-    const char *other = tmp("firefox-places.sqlite"), *orders = tmp("not-a-db.csv");
+    const char *other = e2e_tmp("firefox-places.sqlite"), *orders = e2e_tmp("not-a-db.csv");
     char cmd[2048], before[65], after[65], env[1200], wal[1100];
     const char *commands[] = {"lists import --no-bundled '%s'", "search Huawei", "screen '%s'",
                               "review list", "lists init"};
@@ -279,7 +269,7 @@ static void test_files__another_applications_sqlite_file_is_refused_untouched(vo
         e2e_out r = e2e_redflag("stamped.db", "lists status");
         assert_int_equal(r.status, 0);
         e2e_out_free(&r);
-        assert_int_equal(application_id(tmp("stamped.db")), 0x52466c67);
+        assert_int_equal(application_id(e2e_tmp("stamped.db")), 0x52466c67);
     }
 }
 
@@ -306,9 +296,9 @@ static const char *read_only_runner(const char *dir, const char *db)
 
 static void test_files__a_read_only_database_is_read(void **state)
 {
-    const char *orders = tmp("orders-ro.csv");
-    const char *db = screened_db("archive.db", orders), *dir = tmp("archive"),
-               *copy_db = tmp("archive/archive.db"), *out_dir = tmp("out");
+    const char *orders = e2e_tmp("orders-ro.csv");
+    const char *db = screened_db("archive.db", orders), *dir = e2e_tmp("archive"),
+               *copy_db = e2e_tmp("archive/archive.db"), *out_dir = e2e_tmp("out");
     const char *runner;
     char cmd[3072], before[65], after[65], env[2048], wal[1100];
     e2e_out r;
@@ -381,8 +371,8 @@ static void test_files__a_read_only_database_is_read(void **state)
 
 static void test_files__a_symlink_out_of_a_screened_directory_is_not_followed(void **state)
 {
-    const char *dir = tmp("incoming"), *secret = tmp("shadow");
-    const char *link = tmp("incoming/shadow.csv"), *report = tmp("incoming-report.html");
+    const char *dir = e2e_tmp("incoming"), *secret = e2e_tmp("shadow");
+    const char *link = e2e_tmp("incoming/shadow.csv"), *report = e2e_tmp("incoming-report.html");
     static const char secret_text[] =
         "root:$6$Zq1RkSECRETHASHx9$hQ0e3:19700:0:99999:7:::\ndaemon:*:19700:0:99999:7:::\n";
     char orders[1100], db_path[1024];
@@ -424,7 +414,7 @@ static void test_files__a_symlink_out_of_a_screened_directory_is_not_followed(vo
     export = r.out;
     assert_null(strstr(export, "SECRETHASH"));
     e2e_out_free(&r);
-    snprintf(db_path, sizeof db_path, "%s", tmp("links.db"));
+    snprintf(db_path, sizeof db_path, "%s", e2e_tmp("links.db"));
     r = e2e_redflag("links.db", "lists status"); /* checkpoints nothing new; closes the db */
     e2e_out_free(&r);
     db_bytes = rf_test_read_file(db_path, &db_len);
@@ -451,7 +441,7 @@ static void python_sha256_b64(char out[64], const char *path)
 
 static void test_files__hostile_names_render_inert(void **state)
 {
-    const char *orders = tmp("hostile.csv"), *report = tmp("hostile.html");
+    const char *orders = e2e_tmp("hostile.csv"), *report = e2e_tmp("hostile.html");
     /* a right-to-left override at either end of a listed name; isolates around a word; a
      * script tag; an ESC sequence that would recolour a terminal */
     static const char csv[] =
@@ -515,7 +505,7 @@ static void test_files__list_names_reach_the_terminal_inert(void **state)
 {
     size_t len;
     char *text = rf_test_read_file(rf_test_data("lists/dpl_2018-08-01_excerpt.txt"), &len), *at;
-    const char *hostile = tmp("dpl-hostile.txt");
+    const char *hostile = e2e_tmp("dpl-hostile.txt");
     rf_buf b = {0};
     e2e_out r;
     (void)state;

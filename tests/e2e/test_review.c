@@ -33,28 +33,10 @@ static const char *env_for(const char *db, const char *user)
     return env;
 }
 
-static void expect(e2e_out *r, int status)
-{
-    if (r->status != status)
-        fprintf(stderr, "exit %d, wanted %d\nstdout:\n%.3000s\nstderr:\n%s\n", r->status, status,
-                r->out, r->err);
-    assert_int_equal(r->status, status);
-}
-
-/* A scratch path that stays valid (rf_test_tmpfile's buffer is reused by the next call). */
-static const char *tmp(const char *name)
-{
-    static char paths[16][1024];
-    static int next;
-    char *path = paths[next++ % 16];
-    snprintf(path, sizeof paths[0], "%s", rf_test_tmpfile(name));
-    return path;
-}
-
 /* Writes `text` to a scratch file and returns its path. */
 static const char *scratch(const char *name, const char *text)
 {
-    const char *path = tmp(name);
+    const char *path = e2e_tmp(name);
     assert_int_equal(rf_test_write_file(path, text, strlen(text)), 0);
     return path;
 }
@@ -69,7 +51,7 @@ static const char *csl_2023(void)
     const char *cut = NULL;
     char *end;
 
-    snprintf(path, sizeof path, "%s", tmp("consolidated_2023-11.csv"));
+    snprintf(path, sizeof path, "%s", e2e_tmp("consolidated_2023-11.csv"));
     assert_int_equal(rf_file_read(&data, NULL,
                                   rf_test_data("lists/consolidated_2023-11_partial.csv.gz"), 0,
                                   &err),
@@ -83,27 +65,11 @@ static const char *csl_2023(void)
     return path;
 }
 
-/* Runs tests/e2e/review.py with `args`; its standard output (free it). */
-static char *review_py(const char *fmt, ...)
-{
-    char script[1024], args[4096], cmd[6000];
-    char *out = NULL;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(args, sizeof args, fmt, ap);
-    va_end(ap);
-    e2e_src(script, sizeof script, "tests/e2e/review.py");
-    snprintf(cmd, sizeof cmd, "python3 '%s' %s", script, args);
-    assert_int_equal(rf_test_run(&out, cmd), 0);
-    assert_non_null(out);
-    return out;
-}
-
 /* The hits of a JSON lines report, one line each (see review.py). */
 static char *hits_of(const char *jsonl_text)
 {
     const char *path = scratch("report.jsonl", jsonl_text);
-    return review_py("hits '%s'", path);
+    return e2e_python("tests/e2e/review.py", "hits '%s'", path);
 }
 
 /* The fingerprint of the first hit line of `party` in review.py's output, into out[17]. */
@@ -126,7 +92,7 @@ static void import_list(const char *db, const char *path, const char *effective)
 {
     e2e_out r = rf(db, "alice", "lists import --allow-shrink --effective %s '%s'", effective,
                    path);
-    expect(&r, 0);
+    e2e_expect(&r, 0);
     e2e_out_free(&r);
 }
 
@@ -143,7 +109,7 @@ static void test_review__cleared_hit_is_quiet_until_its_listed_record_changes(vo
     (void)state;
 
     r = rf("cleared.db", "alice", "screen --format jsonl '%s'", orders);
-    expect(&r, 1); /* a new alarm */
+    e2e_expect(&r, 1); /* a new alarm */
     hits = hits_of(r.out);
     assert_non_null(strstr(hits, "Los Zetas\t"));
     assert_non_null(strstr(hits, "\treview\tTrue\tSDN\t" LOS_ZETAS "\tnew\tNone"));
@@ -153,14 +119,14 @@ static void test_review__cleared_hit_is_quiet_until_its_listed_record_changes(vo
 
     r = rf("cleared.db", "alice", "review clear --party %s --entity %s --reason 'our customer is "
            "a caterer in Monterrey, not the cartel'", fp, LOS_ZETAS);
-    expect(&r, 0);
+    e2e_expect(&r, 0);
     assert_non_null(strstr(r.out, "cleared: "));
     assert_non_null(strstr(r.out, "LOS ZETAS"));
     e2e_out_free(&r);
 
     /* Cleared and the listed record unchanged: reported as known, no alarm, exit 0. */
     r = rf("cleared.db", "bob", "screen --format jsonl '%s'", later);
-    expect(&r, 0);
+    e2e_expect(&r, 0);
     hits = hits_of(r.out);
     assert_non_null(strstr(hits, fp)); /* same fingerprint */
     assert_non_null(strstr(hits, "\tcleared\tFalse\tSDN\t" LOS_ZETAS "\tcleared\talice\tNone\tNone"));
@@ -171,7 +137,7 @@ static void test_review__cleared_hit_is_quiet_until_its_listed_record_changes(vo
     /* The list amends the record: the alarm returns and says what changed. */
     import_list("cleared.db", csl_2023(), "2023-11-01");
     r = rf("cleared.db", "bob", "screen --format jsonl '%s'", later);
-    expect(&r, 1);
+    e2e_expect(&r, 1);
     hits = hits_of(r.out);
     assert_non_null(strstr(hits, "\treview\tTrue\tSDN\t" LOS_ZETAS "\tchanged\talice\tNone\t"));
     assert_non_null(strstr(hits, ZETAS_CHANGE));
@@ -180,7 +146,7 @@ static void test_review__cleared_hit_is_quiet_until_its_listed_record_changes(vo
 
     /* The HTML report says it in words. */
     r = rf("cleared.db", "bob", "screen --format html '%s'", later);
-    expect(&r, 1);
+    e2e_expect(&r, 1);
     assert_non_null(strstr(r.out, "Cleared earlier, but the listed record changed since"));
     assert_non_null(strstr(r.out, "ILLICIT-DRUGS-EO14059"));
     assert_non_null(strstr(r.out, "Listing changed"));
@@ -196,7 +162,7 @@ static void test_review__confirmed_always_alarms_and_escalated_until_decided(voi
     (void)state;
 
     r = rf("confirmed.db", "alice", "screen --format jsonl '%s'", orders);
-    expect(&r, 1);
+    e2e_expect(&r, 1);
     hits = hits_of(r.out);
     fingerprint_of(fp, hits, "Huawei Technologies Co Ltd");
     free(hits);
@@ -204,10 +170,10 @@ static void test_review__confirmed_always_alarms_and_escalated_until_decided(voi
 
     r = rf("confirmed.db", "alice", "review escalate --party %s --entity %s --reason 'legal to "
            "decide'", fp, HUAWEI);
-    expect(&r, 0);
+    e2e_expect(&r, 0);
     e2e_out_free(&r);
     r = rf("confirmed.db", "alice", "screen --format jsonl '%s'", orders);
-    expect(&r, 1); /* escalated: undecided, still an alarm */
+    e2e_expect(&r, 1); /* escalated: undecided, still an alarm */
     hits = hits_of(r.out);
     assert_non_null(strstr(hits, "\tEL\t" HUAWEI "\tescalated\talice\t"));
     free(hits);
@@ -215,10 +181,10 @@ static void test_review__confirmed_always_alarms_and_escalated_until_decided(voi
 
     r = rf("confirmed.db", "carol", "review confirm --party %s --entity %s --reason 'the listed "
            "Shenzhen entity'", fp, HUAWEI);
-    expect(&r, 0);
+    e2e_expect(&r, 0);
     e2e_out_free(&r);
     r = rf("confirmed.db", "alice", "screen --format jsonl '%s'", orders);
-    expect(&r, 1);
+    e2e_expect(&r, 1);
     hits = hits_of(r.out);
     assert_non_null(strstr(hits, "\tconfirmed\tTrue\tEL\t" HUAWEI "\tconfirmed\tcarol\t"));
     free(hits);
@@ -226,12 +192,12 @@ static void test_review__confirmed_always_alarms_and_escalated_until_decided(voi
 
     /* Decisions are appended, never replaced: both are in the record, the latest in force. */
     r = rf("confirmed.db", "alice", "review list --all");
-    expect(&r, 0);
+    e2e_expect(&r, 0);
     assert_non_null(strstr(r.out, "escalated"));
     assert_non_null(strstr(r.out, "confirmed"));
     e2e_out_free(&r);
     r = rf("confirmed.db", "alice", "review list");
-    expect(&r, 0);
+    e2e_expect(&r, 0);
     assert_null(strstr(r.out, "escalated"));
     assert_non_null(strstr(r.out, "confirmed"));
     e2e_out_free(&r);
@@ -239,11 +205,11 @@ static void test_review__confirmed_always_alarms_and_escalated_until_decided(voi
     /* A decision about nobody is refused. */
     r = rf("confirmed.db", "alice", "review clear --party 0123456789abcdef --entity %s "
            "--reason x", HUAWEI);
-    expect(&r, 2);
+    e2e_expect(&r, 2);
     assert_non_null(strstr(r.err, "no counterparty 0123456789abcdef"));
     e2e_out_free(&r);
     r = rf("confirmed.db", "alice", "review clear --party %s --entity no-such-entry --reason x", fp);
-    expect(&r, 2);
+    e2e_expect(&r, 2);
     assert_non_null(strstr(r.err, "no list entry no-such-entry"));
     e2e_out_free(&r);
 }
@@ -252,20 +218,20 @@ static void test_review__bulk_decisions_from_the_csv_report(void **state)
 {
     const char *orders = scratch("bulk.csv", "ref,buyer,country\nSO-1,Los Zetas,MX\n"
                                              "SO-2,Huawei Technologies Co Ltd,CN\n");
-    const char *report = tmp("report.csv");
-    const char *decided = tmp("decided.csv");
+    const char *report = e2e_tmp("report.csv");
+    const char *decided = e2e_tmp("decided.csv");
     char *text, bad[2048];
     e2e_out r;
     (void)state;
 
     r = rf("bulk.db", "alice", "screen -o '%s' '%s'", report, orders);
-    expect(&r, 1);
+    e2e_expect(&r, 1);
     e2e_out_free(&r);
     /* A reviewer adds decision and reason columns to the report and fills in one hit. */
-    text = review_py("decide '%s' '%s' %s clear 'not the cartel'", report, decided, LOS_ZETAS);
+    text = e2e_python("tests/e2e/review.py", "decide '%s' '%s' %s clear 'not the cartel'", report, decided, LOS_ZETAS);
     free(text);
     r = rf("bulk.db", "bob", "review import '%s'", decided);
-    expect(&r, 0);
+    e2e_expect(&r, 0);
     assert_non_null(strstr(r.err, "1 decision recorded"));
     assert_non_null(strstr(r.out, "cleared: "));
     assert_non_null(strstr(r.out, "by bob: not the cartel"));
@@ -278,18 +244,18 @@ static void test_review__bulk_decisions_from_the_csv_report(void **state)
              "clear,Los Zetas,MX,no-such-entry,typo\n",
              HUAWEI);
     r = rf("bulk.db", "bob", "review import '%s'", scratch("bad.csv", bad));
-    expect(&r, 2);
+    e2e_expect(&r, 2);
     assert_non_null(strstr(r.err, "bad.csv:3:"));
     e2e_out_free(&r);
     r = rf("bulk.db", "bob", "review list --all");
-    expect(&r, 0);
+    e2e_expect(&r, 0);
     assert_null(strstr(r.out, "confirmed"));
     assert_non_null(strstr(r.out, "not the cartel"));
     e2e_out_free(&r);
 
     /* The screen after: Los Zetas known and quiet, Huawei still a new alarm. */
     r = rf("bulk.db", "alice", "screen --format jsonl '%s'", orders);
-    expect(&r, 1);
+    e2e_expect(&r, 1);
     assert_non_null(strstr(r.err, "2 flagged: 1 new alarm, 0 known (confirmed or escalated), "
                                   "1 cleared earlier"));
     e2e_out_free(&r);
@@ -302,8 +268,8 @@ static void test_review__history_show_rebuilds_the_report_after_a_list_update(vo
     const char *orders = scratch("hist.csv", "ref,buyer,country\nSO-1,Los Zetas,MX\n"
                                              "SO-2,Huawei Technologies Co Ltd,CN\n"
                                              "SO-3,Kimball Electronics Inc,US\n");
-    const char *first = tmp("first.html");
-    const char *again = tmp("again.html");
+    const char *first = e2e_tmp("first.html");
+    const char *again = e2e_tmp("again.html");
     char fp[17];
     char *a, *b, *hits;
     size_t alen, blen;
@@ -311,17 +277,17 @@ static void test_review__history_show_rebuilds_the_report_after_a_list_update(vo
     (void)state;
 
     r = rf("hist.db", "alice", "screen --format jsonl '%s'", orders);
-    expect(&r, 1);
+    e2e_expect(&r, 1);
     hits = hits_of(r.out);
     fingerprint_of(fp, hits, "Los Zetas");
     free(hits);
     e2e_out_free(&r);
     r = rf("hist.db", "alice", "review clear --party %s --entity %s --reason 'caterer'", fp,
            LOS_ZETAS);
-    expect(&r, 0);
+    e2e_expect(&r, 0);
     e2e_out_free(&r);
     r = rf("hist.db", "bob", "screen -o '%s' '%s'", first, orders);
-    expect(&r, 1);
+    e2e_expect(&r, 1);
     assert_non_null(strstr(r.err, "recorded as run 2"));
     e2e_out_free(&r);
 
@@ -329,10 +295,10 @@ static void test_review__history_show_rebuilds_the_report_after_a_list_update(vo
     import_list("hist.db", csl_2023(), "2023-11-01");
     r = rf("hist.db", "alice", "review confirm --party %s --entity %s --reason 'changed my mind'",
            fp, LOS_ZETAS);
-    expect(&r, 0);
+    e2e_expect(&r, 0);
     e2e_out_free(&r);
     r = rf("hist.db", "carol", "history show 2 -o '%s'", again);
-    expect(&r, 0);
+    e2e_expect(&r, 0);
     e2e_out_free(&r);
     a = rf_test_read_file(first, &alen);
     b = rf_test_read_file(again, &blen);
@@ -347,14 +313,14 @@ static void test_review__history_show_rebuilds_the_report_after_a_list_update(vo
     free(b);
 
     r = rf("hist.db", "carol", "history");
-    expect(&r, 0);
+    e2e_expect(&r, 0);
     assert_non_null(strstr(r.out, "run   started"));
     assert_non_null(strstr(r.out, "alice"));
     assert_non_null(strstr(r.out, "bob"));
     assert_non_null(strstr(r.out, " done"));
     e2e_out_free(&r);
     r = rf("hist.db", "carol", "history show 99");
-    expect(&r, 2);
+    e2e_expect(&r, 2);
     assert_non_null(strstr(r.err, "no screening run 99"));
     e2e_out_free(&r);
 }
@@ -362,7 +328,7 @@ static void test_review__history_show_rebuilds_the_report_after_a_list_update(vo
 static void test_review__audit_export_for_an_auditor(void **state)
 {
     const char *orders = scratch("audit.csv", "ref,buyer,country\nSO-1,Los Zetas,MX\n");
-    const char *json = tmp("audit.json");
+    const char *json = e2e_tmp("audit.json");
     char sha[65], fp[17], line[256];
     char *text, *hits;
     rf_buf data = {0};
@@ -373,18 +339,18 @@ static void test_review__audit_export_for_an_auditor(void **state)
     assert_int_equal(rf_file_read(&data, sha, orders, 0, &err), RF_OK);
     rf_buf_free(&data);
     r = rf("audit.db", "alice", "screen --format jsonl '%s'", orders);
-    expect(&r, 1);
+    e2e_expect(&r, 1);
     hits = hits_of(r.out);
     fingerprint_of(fp, hits, "Los Zetas");
     free(hits);
     e2e_out_free(&r);
     r = rf("audit.db", "bob", "review clear --party %s --entity %s --reason 'caterer' --run 1", fp,
            LOS_ZETAS);
-    expect(&r, 0);
+    e2e_expect(&r, 0);
     e2e_out_free(&r);
 
     r = rf("audit.db", "carol", "audit export --format csv");
-    expect(&r, 0);
+    e2e_expect(&r, 0);
     assert_true(strncmp(r.out, "record,run,time,user,command,status,file,sha256,lists,", 54) == 0);
     assert_non_null(strstr(r.out, "\r\nrun,1,"));
     assert_non_null(strstr(r.out, ",alice,screen --format jsonl "));
@@ -399,9 +365,9 @@ static void test_review__audit_export_for_an_auditor(void **state)
     e2e_out_free(&r);
 
     r = rf("audit.db", "carol", "audit export --format json -o '%s'", json);
-    expect(&r, 0);
+    e2e_expect(&r, 0);
     e2e_out_free(&r);
-    text = review_py("json '%s'", json);
+    text = e2e_python("tests/e2e/review.py", "json '%s'", json);
     assert_non_null(strstr(text, "runs 1 decisions 1\n"));
     snprintf(line, sizeof line, "run 1 screen inputs %s hits 1\n", sha);
     assert_non_null(strstr(text, line));
@@ -411,7 +377,7 @@ static void test_review__audit_export_for_an_auditor(void **state)
     /* A period with nothing in it: the header, and the chain head (3 records: the list
      * version, the run, the decision) to keep. */
     r = rf("audit.db", "carol", "audit export --from 2999-01-01 --to 2999-12-31");
-    expect(&r, 0);
+    e2e_expect(&r, 0);
     assert_true(strncmp(r.out, "record,run,time,user,command,status,file,sha256,lists,party,"
                                "fingerprint,list,source_id,listed_name,score,state,decision,"
                                "reviewer,reason,detail\r\nchain_head,,,,,,,", 161) == 0);
@@ -435,7 +401,7 @@ static void test_review__rescreen_reports_what_is_new_since_last_screened(void *
     /* May 2018: ZTE is denied; May 2022 CSL: Los Zetas listed, MOGE not yet. */
     import_list("rescreen.db", rf_test_data("lists/dpl_2018-05-01_excerpt.txt"), "2018-05-01");
     r = rf("rescreen.db", "alice", "screen --format jsonl '%s'", orders);
-    expect(&r, 1);
+    e2e_expect(&r, 1);
     hits = hits_of(r.out);
     assert_non_null(strstr(hits, "\tDPL\t"));
     assert_non_null(strstr(hits, "party\tMyanma Oil and Gas Enterprise\tclear"));
@@ -444,12 +410,12 @@ static void test_review__rescreen_reports_what_is_new_since_last_screened(void *
     e2e_out_free(&r);
     r = rf("rescreen.db", "alice", "review clear --party %s --entity %s --reason caterer", fp,
            LOS_ZETAS);
-    expect(&r, 0);
+    e2e_expect(&r, 0);
     e2e_out_free(&r);
 
     /* Nothing changed yet: nothing to report. */
     r = rf("rescreen.db", "alice", "rescreen");
-    expect(&r, 0);
+    e2e_expect(&r, 0);
     assert_string_equal(r.out, "");
     assert_non_null(strstr(r.err, "4 counterparties rescreened, 0 changed"));
     e2e_out_free(&r);
@@ -458,7 +424,7 @@ static void test_review__rescreen_reports_what_is_new_since_last_screened(void *
     import_list("rescreen.db", rf_test_data("lists/dpl_2018-08-01_excerpt.txt"), "2018-08-01");
     import_list("rescreen.db", csl_2023(), "2023-11-01");
     r = rf("rescreen.db", "alice", "rescreen --threads 2");
-    expect(&r, 1);
+    e2e_expect(&r, 1);
     hits = hits_of(r.out);
     assert_non_null(strstr(hits, "Myanma Oil and Gas Enterprise\t"));
     assert_non_null(strstr(hits, "\tNS-MBS\t46072\tnew\tNone\tnew\t"));
@@ -474,11 +440,11 @@ static void test_review__rescreen_reports_what_is_new_since_last_screened(void *
 
     /* Reported once: the next rescreen against the same lists finds nothing new. */
     r = rf("rescreen.db", "alice", "rescreen");
-    expect(&r, 0);
+    e2e_expect(&r, 0);
     assert_string_equal(r.out, "");
     e2e_out_free(&r);
     r = rf("rescreen.db", "alice", "history");
-    expect(&r, 0);
+    e2e_expect(&r, 0);
     assert_non_null(strstr(r.out, "rescreen"));
     e2e_out_free(&r);
 }

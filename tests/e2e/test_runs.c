@@ -24,17 +24,6 @@
 
 #define PARTIES 20000
 
-/* rf_test_tmpfile in one of 8 buffers of its own: a command names several scratch files, and
- * rf_test_tmpfile (like e2e_db_env) returns the same static buffer each time. */
-static const char *tmp(const char *name)
-{
-    static char paths[8][1024];
-    static int next;
-    char *p = paths[next++ % 8];
-    snprintf(p, sizeof paths[0], "%s", rf_test_tmpfile(name));
-    return p;
-}
-
 /* Runs a shell command line; fails the test unless it exits 0. */
 static void shell(const char *fmt, ...)
 {
@@ -51,8 +40,8 @@ static void shell(const char *fmt, ...)
 /* Copies the seeded database (closed, so the file is all of it) to `db`. */
 static void fresh_copy(const char *db)
 {
-    shell("rm -f '%s'*; cp '%s' '%s'", tmp(db), tmp("seeded.db"),
-          tmp(db));
+    shell("rm -f '%s'*; cp '%s' '%s'", e2e_tmp(db), e2e_tmp("seeded.db"),
+          e2e_tmp(db));
 }
 
 /* Starts `redflag ARGS` on database `db` in the background; stderr goes to `err_name`. */
@@ -62,7 +51,7 @@ static pid_t spawn(const char *db, const char *err_name, const char *args)
     char cmd[4096];
     pid_t pid;
     snprintf(cmd, sizeof cmd, "exec env %s REDFLAG_USER=tester '%s' %s >/dev/null 2>'%s'",
-             e2e_db_env(db), bin ? bin : "redflag", args, tmp(err_name));
+             e2e_db_env(db), bin ? bin : "redflag", args, e2e_tmp(err_name));
     pid = fork();
     assert_true(pid >= 0);
     if (pid == 0) {
@@ -129,21 +118,21 @@ static int seed(void **state)
     (void)state;
     shell("zcat '%s' | tail -n +2 | cut -f1 | head -n %d | awk 'BEGIN { print \"name,country\" }"
           " { s = $0; gsub(/\"/, \"\\\"\\\"\", s); print \"\\\"\" s \"\\\",CN\" }' > '%s'",
-          rf_test_data("companies/names.tsv.gz"), PARTIES, tmp("parties.csv"));
+          rf_test_data("companies/names.tsv.gz"), PARTIES, e2e_tmp("parties.csv"));
     /* The same names in Germany: other counterparties. */
-    shell("sed 's/,CN$/,DE/' '%s' > '%s'", tmp("parties.csv"),
-          tmp("parties_de.csv"));
+    shell("sed 's/,CN$/,DE/' '%s' > '%s'", e2e_tmp("parties.csv"),
+          e2e_tmp("parties_de.csv"));
     /* The November 2023 CSL up to the row it is cut in (tests/data/MANIFEST.md). */
     shell("zcat '%s' | head -n 4232 > '%s'", rf_test_data("lists/consolidated_2023-11_partial.csv.gz"),
-          tmp("csl_2023-11.csv"));
-    shell("rm -f '%s'*", tmp("seeded.db"));
+          e2e_tmp("csl_2023-11.csv"));
+    shell("rm -f '%s'*", e2e_tmp("seeded.db"));
     r = e2e_redflag("seeded.db", "screen --format jsonl -o /dev/null '%s'",
-                    tmp("parties.csv"));
+                    e2e_tmp("parties.csv"));
     if (r.status != 1) fprintf(stderr, "%s", r.err);
     assert_int_equal(r.status, 1);
     e2e_out_free(&r);
     r = e2e_redflag("seeded.db", "lists import --allow-shrink --effective 2023-11-01 '%s'",
-                    tmp("csl_2023-11.csv"));
+                    e2e_tmp("csl_2023-11.csv"));
     assert_int_equal(r.status, 0);
     e2e_out_free(&r);
     return 0;
@@ -162,11 +151,11 @@ static void test_runs__uninterrupted_rescreen(void **state)
     e2e_out r;
     (void)state;
     fresh_copy("whole.db");
-    r = e2e_redflag("whole.db", "rescreen -o '%s'", tmp("whole.jsonl"));
+    r = e2e_redflag("whole.db", "rescreen -o '%s'", e2e_tmp("whole.jsonl"));
     rescreen_seconds = now_seconds() - t0;
     assert_int_equal(r.status, 1);
     e2e_out_free(&r);
-    expected = reported_set(tmp("whole.jsonl"));
+    expected = reported_set(e2e_tmp("whole.jsonl"));
     printf("uninterrupted rescreen: %d changed parties in %.1f s\n", lines(expected),
            rescreen_seconds);
     assert_true(lines(expected) > 100);
@@ -206,10 +195,10 @@ static void stop_rescreen(int sig, unsigned seed_value)
     statuses = run_statuses(db);
     if (strcmp(statuses, "done\n") != 0) assert_string_equal(statuses, "done\ninterrupted\n");
 
-    r = e2e_redflag(db, "rescreen -o '%s'", tmp(report));
+    r = e2e_redflag(db, "rescreen -o '%s'", e2e_tmp(report));
     assert_int_equal(r.status, 1);
     e2e_out_free(&r);
-    got = reported_set(tmp(report));
+    got = reported_set(e2e_tmp(report));
     /* Nothing the stopped run was to report is lost. */
     assert_string_equal(got, expected);
     free(got);
@@ -297,7 +286,7 @@ static void test_runs__screen_stopped_by_sigterm_adds_no_counterparty(void **sta
     {
         char args[1200];
         snprintf(args, sizeof args, "screen --format jsonl -o /dev/null '%s'",
-                 tmp("parties_de.csv"));
+                 e2e_tmp("parties_de.csv"));
         pid = spawn("screen.db", "screen.err", args);
     }
     /* Once it screens (it takes seconds more; the parties are all new counterparties). */
@@ -326,14 +315,14 @@ static void test_runs__screens_finish_while_a_list_is_imported(void **state)
     (void)state;
 
     e2e_src(bundled, sizeof bundled, "lists/data/consolidated_2022-05.csv.gz");
-    shell("rm -f '%s'*", tmp("busy.db"));
+    shell("rm -f '%s'*", e2e_tmp("busy.db"));
     r = e2e_redflag("busy.db", "lists import --allow-shrink --effective 2023-11-01 '%s'",
-                    tmp("csl_2023-11.csv"));
+                    e2e_tmp("csl_2023-11.csv"));
     assert_int_equal(r.status, 0);
     e2e_out_free(&r);
     for (int i = 0; i < 2; i++) {
         snprintf(args, sizeof args, "screen --format jsonl -o /dev/null '%s'",
-                 tmp(i ? "parties_de.csv" : "parties.csv"));
+                 e2e_tmp(i ? "parties_de.csv" : "parties.csv"));
         screens[i] = spawn("busy.db", i ? "busy2.err" : "busy1.err", args);
     }
     sleep_seconds(0.5);
@@ -344,7 +333,7 @@ static void test_runs__screens_finish_while_a_list_is_imported(void **state)
     for (int i = 0; i < 2; i++) {
         char *err;
         assert_int_equal(waitpid(screens[i], &status, 0), screens[i]);
-        err = rf_test_read_file(tmp(i ? "busy2.err" : "busy1.err"), NULL);
+        err = rf_test_read_file(e2e_tmp(i ? "busy2.err" : "busy1.err"), NULL);
         assert_non_null(err);
         if (!WIFEXITED(status) || WEXITSTATUS(status) > 1) fprintf(stderr, "%s", err);
         assert_null(strstr(err, "locked"));

@@ -19,29 +19,6 @@
 #include "e2e_run.h"
 #include "rf_test.h"
 
-static char helper[1024];
-
-static int setup(void **state)
-{
-    (void)state;
-    e2e_src(helper, sizeof helper, "tests/e2e/scripts.py");
-    return 0;
-}
-
-/* Runs `python3 scripts.py ARGS` and returns what it prints (never NULL). */
-static char *helper_out(const char *fmt, ...)
-{
-    char args[4096], cmd[8192];
-    char *out = NULL;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(args, sizeof args, fmt, ap);
-    va_end(ap);
-    snprintf(cmd, sizeof cmd, "python3 '%s' %s", helper, args);
-    assert_int_equal(rf_test_run(&out, cmd), 0);
-    return out ? out : calloc(1, 1);
-}
-
 /* Screens `order` with the scratch database `db` into `jsonl`; returns the exit status. */
 static int screen(const char *db, const char *order, const char *jsonl)
 {
@@ -77,10 +54,10 @@ static void test_scripts__dressed_huawei_is_flagged_and_says_so(void **state)
     (void)state;
     snprintf(order, sizeof order, "%s", rf_test_tmpfile("dressed.csv"));
     snprintf(jsonl, sizeof jsonl, "%s", rf_test_tmpfile("dressed.jsonl"));
-    free(helper_out("dressed '%s'", order));
+    free(e2e_python("tests/e2e/scripts.py", "dressed '%s'", order));
     assert_int_equal(screen("dressed.db", order, jsonl), 1);
-    missed = helper_out("missed '%s' huawei", jsonl);
-    unexplained = helper_out("unexplained '%s'", jsonl);
+    missed = e2e_python("tests/e2e/scripts.py", "missed '%s' huawei", jsonl);
+    unexplained = e2e_python("tests/e2e/scripts.py", "unexplained '%s'", jsonl);
     printf("dressed spellings not flagged as Huawei:\n%s", missed);
     printf("flagged without (or, plain, with) saying the name was disguised:\n%s", unexplained);
     assert_true(only_refs(missed, index_losses));
@@ -103,9 +80,9 @@ static void test_scripts__russian_and_chinese_names_find_the_listed_company(void
     (void)state;
     snprintf(order, sizeof order, "%s", rf_test_tmpfile("other_scripts.csv"));
     snprintf(jsonl, sizeof jsonl, "%s", rf_test_tmpfile("other_scripts.jsonl"));
-    free(helper_out("other_scripts '%s'", order));
+    free(e2e_python("tests/e2e/scripts.py", "other_scripts '%s'", order));
     assert_int_equal(screen("other_scripts.db", order, jsonl), 1);
-    wrong = helper_out("wrong_name '%s'", jsonl);
+    wrong = e2e_python("tests/e2e/scripts.py", "wrong_name '%s'", jsonl);
     printf("names in other scripts not hitting their company first:\n%s", wrong);
     assert_string_equal(wrong, "");
     free(wrong);
@@ -119,9 +96,9 @@ static void test_scripts__native_table_names_hit_their_entities(void **state)
     e2e_src(table, sizeof table, "engine/data/native_names.tsv");
     snprintf(order, sizeof order, "%s", rf_test_tmpfile("natives.csv"));
     snprintf(jsonl, sizeof jsonl, "%s", rf_test_tmpfile("natives.jsonl"));
-    free(helper_out("natives '%s' '%s'", table, order));
+    free(e2e_python("tests/e2e/scripts.py", "natives '%s' '%s'", table, order));
     assert_int_equal(screen("natives.db", order, jsonl), 1);
-    rows = helper_out("native_rows '%s' '%s'", table, jsonl);
+    rows = e2e_python("tests/e2e/scripts.py", "native_rows '%s' '%s'", table, jsonl);
     printf("table rows naming no entity of the bundled list:\n%s", rows);
     /* ZTE is in no list of May 2022 (tests/data/MANIFEST.md): its row must add nothing. */
     assert_non_null(strstr(rows, "ZTE Corporation"));
@@ -141,11 +118,11 @@ static void test_scripts__un_original_script_names_hit_their_entity(void **state
                     rf_test_data("lists/un/UN_consolidated_2026-02-27.xml.gz"));
     assert_int_equal(r.status, 0);
     e2e_out_free(&r);
-    free(helper_out("originals '%s' '%s'", rf_test_data("lists/un/UN_consolidated_2026-02-27.xml.gz"), order));
+    free(e2e_python("tests/e2e/scripts.py", "originals '%s' '%s'", rf_test_data("lists/un/UN_consolidated_2026-02-27.xml.gz"), order));
     r = e2e_redflag("un.db", "screen --format jsonl --map party=party '%s' >'%s'", order, jsonl);
     assert_int_equal(r.status, 1);
     e2e_out_free(&r);
-    wrong = helper_out("wrong_entity '%s'", jsonl);
+    wrong = e2e_python("tests/e2e/scripts.py", "wrong_entity '%s'", jsonl);
     printf("UN original-script names not hitting their own entity:\n%s", wrong);
     assert_string_equal(wrong, "");
     free(wrong);
@@ -159,5 +136,5 @@ int main(void)
         cmocka_unit_test(test_scripts__native_table_names_hit_their_entities),
         cmocka_unit_test(test_scripts__un_original_script_names_hit_their_entity),
     };
-    return cmocka_run_group_tests(tests, setup, NULL);
+    return cmocka_run_group_tests(tests, NULL, NULL);
 }

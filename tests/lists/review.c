@@ -21,16 +21,6 @@
 #define DPL_AUG "lists/dpl_2018-08-01_excerpt.txt"
 #define FP "0123456789abcdef"
 
-static rf_store *open_store(const char *name)
-{
-    rf_store *st = NULL;
-    rf_error err;
-    int rc = rf_store_open(&st, rf_test_tmpfile(name), &err);
-    if (rc) fprintf(stderr, "%s\n", err.message);
-    assert_int_equal(rc, RF_OK);
-    return st;
-}
-
 static long long import(rf_store *st, const char *path, const char *effective)
 {
     /* The DPL excerpts are parts of the list: August's lists a fifth fewer than May's. */
@@ -87,7 +77,7 @@ static rf_decision decision(rf_decision_kind kind, const rf_entity *e, const cha
 
 static void test_review__decisions_are_appended_and_the_latest_is_in_force(void **state)
 {
-    rf_store *st = open_store("decisions.db");
+    rf_store *st = rf_test_store("decisions.db");
     rf_snapshot *snap;
     rf_decision_list list;
     rf_decision d;
@@ -215,7 +205,7 @@ static int on_counterparty(const rf_counterparty *cp, const rf_known_hit *hits, 
 
 static void test_review__a_run_is_read_back_as_recorded_and_kept(void **state)
 {
-    rf_store *st = open_store("runs.db");
+    rf_store *st = rf_test_store("runs.db");
     rf_snapshot *snap, *kept;
     rf_run *run;
     rf_run_info info;
@@ -344,7 +334,7 @@ static void test_review__a_run_is_read_back_as_recorded_and_kept(void **state)
 
 static void test_review__what_changed_in_a_listed_record(void **state)
 {
-    rf_store *st = open_store("changes.db");
+    rf_store *st = rf_test_store("changes.db");
     const unsigned char *bundled;
     size_t len;
     const char *name, *published;
@@ -394,7 +384,7 @@ static void test_review__what_changed_in_a_listed_record(void **state)
 
 static void test_review__a_version_1_database_is_upgraded_in_place(void **state)
 {
-    rf_store *st = open_store("v1.db");
+    rf_store *st = rf_test_store("v1.db");
     rf_decision_list list;
     rf_decision d;
     rf_snapshot *snap;
@@ -416,7 +406,7 @@ static void test_review__a_version_1_database_is_upgraded_in_place(void **state)
                      SQLITE_OK);
     assert_int_not_equal(raw_sql("v1.db", "SELECT count(*) FROM review_decision", msg), SQLITE_OK);
 
-    st = open_store("v1.db");
+    st = rf_test_store("v1.db");
     assert_int_equal(rf_snapshot_load(&snap, st, NULL, &err), RF_OK);
     assert_int_equal(rf_snapshot_count(snap), 10); /* the version it held */
     d = decision(RF_DECISION_ESCALATED, named(snap, "ALEXEY KRUTILIN"), "alice", "ask legal");

@@ -24,16 +24,6 @@
 /* More parties than a run commits per batch (RUN_BATCH in runs.c). */
 #define PARTIES 5000
 
-static rf_store *open_store(const char *name)
-{
-    rf_store *st = NULL;
-    rf_error err;
-    int rc = rf_store_open(&st, rf_test_tmpfile(name), &err);
-    if (rc) fprintf(stderr, "%s\n", err.message);
-    assert_int_equal(rc, RF_OK);
-    return st;
-}
-
 /* The value of a one-number query on the database file, from another connection. */
 static long long count(const char *db_name, const char *sql)
 {
@@ -91,7 +81,7 @@ static rf_run *record(rf_store *st)
 
 static void test_runs__counterparties_are_marked_only_when_the_run_is_done(void **state)
 {
-    rf_store *st = open_store("deliver.db");
+    rf_store *st = rf_test_store("deliver.db");
     rf_import_options opts = {.effective = "2018-05-01"};
     rf_run_totals totals = {PARTIES, 0, 0, 0, 0, 0};
     rf_run *run;
@@ -139,7 +129,7 @@ static void test_runs__counterparties_are_marked_only_when_the_run_is_done(void 
 
 static void test_runs__a_run_of_a_dead_process_is_marked_interrupted(void **state)
 {
-    rf_store *st = open_store("crash.db"), *again;
+    rf_store *st = rf_test_store("crash.db"), *again;
     rf_import_options opts = {.effective = "2018-05-01"};
     rf_run *mine;
     rf_error err;
@@ -164,10 +154,10 @@ static void test_runs__a_run_of_a_dead_process_is_marked_interrupted(void **stat
     assert_int_equal(count("crash.db", "SELECT count(*) FROM run WHERE status = 'running'"), 1);
 
     /* A run of this process, still going, is left alone by the next open. */
-    st = open_store("crash.db");
+    st = rf_test_store("crash.db");
     assert_string_equal(status_of(st, 1, status), "interrupted");
     mine = record(st);
-    again = open_store("crash.db");
+    again = rf_test_store("crash.db");
     assert_string_equal(status_of(again, rf_run_id(mine), status), "running");
     rf_store_close(again);
     rf_store_run_fail(mine);

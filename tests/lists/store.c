@@ -22,16 +22,6 @@
 
 #define CSL_GZ_SHA256 "f55c580c0eadaeef6f291d5cd3653b147650c2019f227c92a93814aa5dc4364c"
 
-static rf_store *open_store(const char *name)
-{
-    rf_store *st = NULL;
-    rf_error err;
-    int rc = rf_store_open(&st, rf_test_tmpfile(name), &err);
-    if (rc) fprintf(stderr, "%s\n", err.message);
-    assert_int_equal(rc, RF_OK);
-    return st;
-}
-
 static const rf_entity *find_entity(const rf_snapshot *snap, const char *primary)
 {
     for (size_t i = 0; i < rf_snapshot_count(snap); i++) {
@@ -127,7 +117,7 @@ static void test_store__import_then_snapshot_keeps_every_field(void **state)
                                            {"ADRIAN", RF_NAME_WEAK_ALIAS}};
     rf_entity huawei = {0}, vessel = {0};
     rf_version_info info = {"csl", "csl-csv", "consolidated.csv", "00aa", "2022-05-01"};
-    rf_store *st = open_store("fields.db");
+    rf_store *st = rf_test_store("fields.db");
     rf_import *imp;
     rf_snapshot *snap;
     rf_version_list all;
@@ -237,7 +227,7 @@ static void test_store__import_then_snapshot_keeps_every_field(void **state)
 static void test_store__rejects_bad_entities_without_losing_the_import(void **state)
 {
     rf_version_info info = {"csl", "csl-csv", "x.csv", "11bb", NULL};
-    rf_store *st = open_store("reject.db");
+    rf_store *st = rf_test_store("reject.db");
     rf_name ok_name = {"ZTE KANGXUN TELECOMMUNICATIONS LTD.", RF_NAME_PRIMARY};
     rf_name bad_name = {"ZTE \xFF", RF_NAME_PRIMARY};
     rf_entity e = {0};
@@ -276,7 +266,7 @@ static void test_store__failed_import_keeps_previous_version(void **state)
     rf_version_info info = {"bis-dpl", "dpl-tsv", "dpl.txt", "22cc", "2018-08-01"};
     rf_name zte = {"ZHONGXING TELECOMMUNICATIONS EQUIPMENT CORPORATION", RF_NAME_PRIMARY};
     rf_entity e = {0};
-    rf_store *st = open_store("abort.db");
+    rf_store *st = rf_test_store("abort.db");
     rf_import *imp;
     rf_snapshot *snap;
     rf_version_list in_force, all;
@@ -336,7 +326,7 @@ static void test_store__failed_import_keeps_previous_version(void **state)
 
 static void test_store__versions_in_force_follow_the_date(void **state)
 {
-    rf_store *st = open_store("asof.db");
+    rf_store *st = rf_test_store("asof.db");
     rf_version_list v;
     rf_snapshot *snap;
     rf_error err;
@@ -414,7 +404,7 @@ static void test_store__versions_in_force_follow_the_date(void **state)
 static void test_store__reopen_keeps_everything(void **state)
 {
     const char *path = rf_test_tmpfile("reopen.db");
-    rf_store *st = open_store("reopen.db");
+    rf_store *st = rf_test_store("reopen.db");
     rf_snapshot *before, *after;
     rf_version_list v;
     rf_error err;
@@ -452,7 +442,7 @@ static void test_store__reopen_keeps_everything(void **state)
 static void test_store__content_hash_and_immutability(void **state)
 {
     const char *path = rf_test_tmpfile("hash.db");
-    rf_store *st = open_store("hash.db");
+    rf_store *st = rf_test_store("hash.db");
     sqlite3 *db;
     sqlite3_stmt *stmt;
     char *msg = NULL;
@@ -647,7 +637,7 @@ static void test_store__bundled_csl_imports_whole(void **state)
     const char *name, *published;
     char sha[65];
     rf_buf csv = {0}, codes = {0};
-    rf_store *st = open_store("bundled.db");
+    rf_store *st = rf_test_store("bundled.db");
     rf_version_info info;
     struct csv_parser parser;
     csl_reader *r = calloc(1, sizeof *r);

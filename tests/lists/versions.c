@@ -20,16 +20,6 @@
 #define DPL_MAY "lists/dpl_2018-05-01_excerpt.txt"
 #define DPL_AUG "lists/dpl_2018-08-01_excerpt.txt"
 
-static rf_store *open_store(const char *name)
-{
-    rf_store *st = NULL;
-    rf_error err;
-    int rc = rf_store_open(&st, rf_test_tmpfile(name), &err);
-    if (rc) fprintf(stderr, "%s\n", err.message);
-    assert_int_equal(rc, RF_OK);
-    return st;
-}
-
 /* Imports a real list file through its importer; returns the new version's id. */
 static long long import(rf_store *st, const char *path, const char *effective)
 {
@@ -94,7 +84,7 @@ static int on_change(const rf_change *c, void *ctx)
 
 static void test_versions__dpl_diff_shows_the_zte_denial_lifted(void **state)
 {
-    rf_store *st = open_store("dpl.db");
+    rf_store *st = rf_test_store("dpl.db");
     rf_diff_counts n;
     seen s;
     rf_error err;
@@ -136,7 +126,7 @@ static void test_versions__dpl_diff_shows_the_zte_denial_lifted(void **state)
 
 static void test_versions__csl_diff_matches_entities_by_list_and_id(void **state)
 {
-    rf_store *st = open_store("csl.db");
+    rf_store *st = rf_test_store("csl.db");
     rf_buf data = {0};
     /* The November 2023 file is a part of the CSL (4,226 of its entities). */
     rf_import_options opts = {.effective = "2023-11-01", .allow_shrink = 1};
@@ -205,7 +195,7 @@ static void test_versions__a_changed_listing_names_its_fields(void **state)
                           .sha256 = "aa", .published = "2019-05-16"};
     rf_version_info v2 = {.feed = "csl", .format = "csl-csv", .source_file = "b.csv",
                           .sha256 = "bb", .published = "2020-08-20"};
-    rf_store *st = open_store("changed.db");
+    rf_store *st = rf_test_store("changed.db");
     rf_import *imp;
     rf_diff_counts n;
     seen s;
@@ -239,7 +229,7 @@ static void test_versions__a_changed_listing_names_its_fields(void **state)
 
 static void test_versions__previous_version_and_removed_snapshot(void **state)
 {
-    rf_store *st = open_store("previous.db");
+    rf_store *st = rf_test_store("previous.db");
     rf_version_list v;
     rf_snapshot *gone;
     rf_error err;
@@ -305,7 +295,7 @@ static void test_versions__download_records_and_schema_upgrade(void **state)
 
     /* A database written by the first redflag (schema 1, no download table) is upgraded in
      * place when opened, its versions kept. */
-    st = open_store("old-schema.db");
+    st = rf_test_store("old-schema.db");
     vid = import(st, rf_test_data(DPL_MAY), "2018-05-01");
     rf_store_close(st);
     assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
@@ -314,7 +304,7 @@ static void test_versions__download_records_and_schema_upgrade(void **state)
                      SQLITE_OK);
     sqlite3_close(db);
 
-    st = open_store("old-schema.db");
+    st = rf_test_store("old-schema.db");
     assert_int_equal(rf_store_download_get(&got, st, url, &err), RF_ENOTFOUND);
     memset(&d, 0, sizeof d);
     snprintf(d.etag, sizeof d.etag, "%s", "\"5f3a-61b2c\"");
@@ -324,7 +314,7 @@ static void test_versions__download_records_and_schema_upgrade(void **state)
     assert_int_equal(rf_store_download_put(st, url, &d, &err), RF_OK);
     rf_store_close(st);
 
-    st = open_store("old-schema.db");
+    st = rf_test_store("old-schema.db");
     assert_int_equal(rf_store_download_get(&got, st, url, &err), RF_OK);
     assert_string_equal(got.etag, d.etag);
     assert_string_equal(got.last_modified, d.last_modified);
@@ -345,7 +335,7 @@ static void test_versions__download_records_and_schema_upgrade(void **state)
  * or from the import for a file that gives none; the oldest of a set decides. */
 static void test_versions__age_from_publication_or_import(void **state)
 {
-    rf_store *st = open_store("age.db");
+    rf_store *st = rf_test_store("age.db");
     rf_version_list in_force = {0};
     rf_version_age age;
     rf_error err;

@@ -11,16 +11,6 @@
 #include "list_test_util.h"
 #include "rf_test.h"
 
-rf_store *open_store(const char *name)
-{
-    rf_store *st = NULL;
-    rf_error err;
-    int rc = rf_store_open(&st, rf_test_tmpfile(name), &err);
-    if (rc) fprintf(stderr, "%s\n", err.message);
-    assert_int_equal(rc, RF_OK);
-    return st;
-}
-
 void on_warning(const char *file, long line, const char *message, void *ctx)
 {
     warnings *w = ctx;

@@ -1,14 +1,11 @@
-/* list_test_util.h: what the list importer tests share: a store per test, imports that
- * print their error, warnings collected, and lookups of entities and their names. */
+/* list_test_util.h: what the list importer tests share (a store per test is rf_test_store):
+ * imports that print their error, warnings collected, and lookups of entities and their names. */
 #ifndef LIST_TEST_UTIL_H
 #define LIST_TEST_UTIL_H
 
 #include <stddef.h>
 
 #include "importers/rf_importers.h"
-
-/* A new store in the test's scratch directory (asserts that it opens). */
-rf_store *open_store(const char *name);
 
 /* The warnings an import reports. */
 typedef struct warnings {

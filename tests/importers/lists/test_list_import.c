@@ -44,7 +44,7 @@ static int csl_setup(void **state)
     rf_error err;
     struct timespec t0, t1;
 
-    f->st = open_store("csl2022.db");
+    f->st = rf_test_store("csl2022.db");
     clock_gettime(CLOCK_MONOTONIC, &t0);
     assert_int_equal(import_ok(&f->sum, f->st, csl_2022(), NULL, &f->warn), RF_OK);
     clock_gettime(CLOCK_MONOTONIC, &t1);
@@ -332,7 +332,7 @@ static void test_csl__fields_and_addresses(void **state)
  * header it repeats on line 2. */
 static void test_csl__partial_2023_truncated_row_and_repeated_header(void **state)
 {
-    rf_store *st = open_store("partial.db");
+    rf_store *st = rf_test_store("partial.db");
     rf_import_summary sum;
     rf_error err;
     rf_buf data = {0};
@@ -373,7 +373,7 @@ static void test_csl__partial_2023_truncated_row_and_repeated_header(void **stat
 
 static void test_csl__current_all_quoted_layout(void **state)
 {
-    rf_store *st = open_store("current.db");
+    rf_store *st = rf_test_store("current.db");
     rf_import_summary sum;
     rf_snapshot *snap;
     rf_error err;
@@ -412,7 +412,7 @@ static void test_csl__current_all_quoted_layout(void **state)
 
 static void test_dpl__real_file_with_its_typo_dates(void **state)
 {
-    rf_store *st = open_store("dpl.db");
+    rf_store *st = rf_test_store("dpl.db");
     rf_import_summary sum;
     rf_snapshot *snap;
     rf_error err;
@@ -484,7 +484,7 @@ static void test_dpl__real_file_with_its_typo_dates(void **state)
  * 2018-09-01, and a row both files share keeps its id from one version to the next. */
 static void test_dpl__history_excerpts_by_effective_date(void **state)
 {
-    rf_store *st = open_store("dpl-history.db");
+    rf_store *st = rf_test_store("dpl-history.db");
     rf_import_summary sum;
     rf_snapshot *may, *aug;
     rf_error err;
@@ -535,7 +535,7 @@ static void test_dpl__history_excerpts_by_effective_date(void **state)
 
 static void test_detect__from_content_never_the_name(void **state)
 {
-    rf_store *st = open_store("detect.db");
+    rf_store *st = rf_test_store("detect.db");
     rf_import_summary sum;
     rf_error err;
     size_t len;
@@ -608,7 +608,7 @@ static char *line_start(char *s, long line)
  * is broken and the good version stays the one in force, its counts unchanged. */
 static void test_errors__bad_rows_name_their_line_and_change_nothing(void **state)
 {
-    rf_store *st = open_store("errors.db");
+    rf_store *st = rf_test_store("errors.db");
     rf_import_summary sum;
     rf_snapshot *snap;
     rf_error err;
@@ -697,7 +697,7 @@ static void test_errors__bad_rows_name_their_line_and_change_nothing(void **stat
 
 static void test_reimport__same_file_is_already_imported(void **state)
 {
-    rf_store *st = open_store("reimport.db");
+    rf_store *st = rf_test_store("reimport.db");
     rf_import_summary sum;
     rf_error err;
     size_t len;

@@ -23,7 +23,7 @@
 
 static void test_csl_json__results_with_structured_addresses_and_ids(void **state)
 {
-    rf_store *st = open_store("csljson.db");
+    rf_store *st = rf_test_store("csljson.db");
     rf_import_summary sum;
     warnings w = {0};
     rf_snapshot *snap;
@@ -74,7 +74,7 @@ static void test_csl_json__results_with_structured_addresses_and_ids(void **stat
 
 static void test_csl_json__a_syntax_error_names_its_line(void **state)
 {
-    rf_store *st = open_store("csljsonbad.db");
+    rf_store *st = rf_test_store("csljsonbad.db");
     rf_import_summary sum;
     rf_error err;
     static const char bad[] = "{\"results\": [\n"
@@ -182,7 +182,7 @@ static void test_bis_native__pre_csl_files_of_2019(void **state)
         {"lists/bis/itar_debarred_sample_2019.csv", RF_LIST_STATE_DTC_CSV, "DTC", 4, 4},
         {"lists/bis/dpl_sample_2019.txt", RF_LIST_DPL_TSV, "DPL", 9, 9},
     };
-    rf_store *st = open_store("bis.db");
+    rf_store *st = rf_test_store("bis.db");
     rf_snapshot *snap;
     const rf_entity *e;
     (void)state;
@@ -309,7 +309,7 @@ static int read_behind_comment(const char *doc, const char *const *records, seen
 static void test_xml__xxe_is_refused_and_nothing_leaks(void **state)
 {
     static const char *const records[] = {"sdnList/sdnEntry", NULL};
-    rf_store *st = open_store("xxe.db");
+    rf_store *st = rf_test_store("xxe.db");
     rf_import_summary sum;
     rf_error err;
     seen s = {0, 0};
@@ -340,7 +340,7 @@ static void test_xml__billion_laughs_is_refused_quickly(void **state)
     char *doc = laughs("<CONSOLIDATED_LIST><INDIVIDUALS><INDIVIDUAL>",
                        "<REFERENCE_NUMBER>X</REFERENCE_NUMBER><FIRST_NAME>&lol9;</FIRST_NAME>",
                        "</INDIVIDUAL></INDIVIDUALS></CONSOLIDATED_LIST>");
-    rf_store *st = open_store("laughs.db");
+    rf_store *st = rf_test_store("laughs.db");
     rf_import_summary sum;
     rf_error err;
     seen s = {0, 0};
@@ -363,7 +363,7 @@ static void test_xml__depth_cap_and_errors_with_lines(void **state)
     rf_list_input in;
     rf_import_summary sum;
     rf_error err;
-    rf_store *st = open_store("xmlerr.db");
+    rf_store *st = rf_test_store("xmlerr.db");
     seen s = {0, 0};
     static const char broken_head[] =
         "<?xml version=\"1.0\"?>\n<CONSOLIDATED_LIST>\n <INDIVIDUALS>\n  <INDIVIDUAL>\n"

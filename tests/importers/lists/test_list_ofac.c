@@ -49,7 +49,7 @@ static const rf_version *version(const rf_snapshot *snap, const char *feed)
 
 static void test_ofac_csv__2021_set_joined_on_ent_num(void **state)
 {
-    rf_store *st = open_store("sdn2021.db");
+    rf_store *st = rf_test_store("sdn2021.db");
     rf_import_summary sum;
     warnings w = {0};
     rf_snapshot *snap;
@@ -164,7 +164,7 @@ static void test_ofac_csv__2021_set_joined_on_ent_num(void **state)
 
 static void test_ofac_csv__2024_sdn_alone_warns_of_its_missing_companions(void **state)
 {
-    rf_store *st = open_store("sdn2024.db");
+    rf_store *st = rf_test_store("sdn2024.db");
     rf_import_summary sum;
     warnings w = {0};
     rf_snapshot *snap;
@@ -203,7 +203,7 @@ static void test_ofac_csv__2024_sdn_alone_warns_of_its_missing_companions(void *
 
 static void test_ofac_csv__non_sdn_set_puts_each_entry_on_its_list(void **state)
 {
-    rf_store *st = open_store("cons.db");
+    rf_store *st = rf_test_store("cons.db");
     rf_import_summary sum;
     warnings w = {0};
     rf_snapshot *snap;
@@ -244,7 +244,7 @@ static void test_ofac_csv__non_sdn_set_puts_each_entry_on_its_list(void **state)
 
 static void test_ofac_csv__a_companion_alone_is_not_a_list(void **state)
 {
-    rf_store *st = open_store("companion.db");
+    rf_store *st = rf_test_store("companion.db");
     rf_import_summary sum;
     rf_error err;
     char path[1024];
@@ -266,7 +266,7 @@ static void test_ofac_csv__a_companion_alone_is_not_a_list(void **state)
 
 static void test_ofac_xml__sdn_and_consolidated_excerpts(void **state)
 {
-    rf_store *st = open_store("ofacxml.db");
+    rf_store *st = rf_test_store("ofacxml.db");
     rf_import_summary sum;
     warnings w = {0};
     rf_snapshot *snap;
@@ -325,7 +325,7 @@ static void test_ofac_xml__sdn_and_consolidated_excerpts(void **state)
 
 static void test_sdn_advanced__sample_resolves_its_references(void **state)
 {
-    rf_store *st = open_store("advanced.db");
+    rf_store *st = rf_test_store("advanced.db");
     rf_import_summary sum;
     warnings w = {0};
     rf_snapshot *snap;

@@ -234,7 +234,7 @@ static void pad_to(rf_buf *b, long *n, size_t at, const char *prefix)
 
 static void test_stream__legacy_encoding_decided_on_the_whole_file(void **state)
 {
-    rf_store *st = open_store("encoding.db");
+    rf_store *st = rf_test_store("encoding.db");
     rf_import_summary sum;
     warnings w = {0};
     rf_snapshot *snap;
@@ -280,7 +280,7 @@ static void test_stream__legacy_encoding_decided_on_the_whole_file(void **state)
 
 static void test_stream__json_larger_than_the_window(void **state)
 {
-    rf_store *st = open_store("json.db");
+    rf_store *st = rf_test_store("json.db");
     rf_import_summary sum;
     warnings w = {0};
     rf_error err;
@@ -446,7 +446,7 @@ static void test_stream__a_fifo_and_standard_input_are_read_once(void **state)
 {
     const char *un = rf_test_data("lists/un/UN_consolidated_2026-02-27.xml.gz");
     char un_path[1024], uk_path[1024], fifo[1024];
-    rf_store *st = open_store("pipes.db");
+    rf_store *st = rf_test_store("pipes.db");
     rf_import_summary sum;
     warnings w = {0};
     int fds[2], saved;

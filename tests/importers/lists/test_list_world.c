@@ -34,7 +34,7 @@ static rf_snapshot *import_one(rf_store **st, rf_import_summary *sum, warnings *
     struct timespec t0;
 
     snprintf(path, sizeof path, "%s", rf_test_data(relative));
-    *st = open_store(db);
+    *st = rf_test_store(db);
     clock_gettime(CLOCK_MONOTONIC, &t0);
     assert_int_equal(import_ok(sum, *st, path, NULL, w), RF_OK);
     /* A figure for people, not an assertion. */
@@ -246,7 +246,7 @@ static void test_eu__csv_latin1_excerpt(void **state)
 
 static void test_eu__csv_cut_mid_line_keeps_what_is_whole(void **state)
 {
-    rf_store *st = open_store("eucut.db");
+    rf_store *st = rf_test_store("eucut.db");
     rf_import_summary sum;
     warnings w = {0};
     size_t len;
