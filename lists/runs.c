@@ -676,21 +676,11 @@ oom:
 
 int rf_store_run_versions(rf_version_list *out, rf_store *st, long long run_id, rf_error *err)
 {
-    sqlite3_stmt *stmt = NULL;
-    int rc;
-
-    out->items = NULL;
-    out->count = 0;
-    if ((rc = rf_store_prepare(&stmt, st,
-                               "SELECT " RF_STORE_VERSION_COLUMNS " FROM run_version r"
-                               " JOIN list_version v ON v.id = r.version_id WHERE r.run_id = ?1"
-                               " ORDER BY r.position",
-                               err)) != 0)
-        return rc;
-    sqlite3_bind_int64(stmt, 1, run_id);
-    rc = rf_store_collect_versions(out, st, stmt, err);
-    sqlite3_finalize(stmt);
-    return rc;
+    return rf_store_versions_query(out, st,
+                                   "SELECT " RF_STORE_VERSION_COLUMNS " FROM run_version r"
+                                   " JOIN list_version v ON v.id = r.version_id"
+                                   " WHERE r.run_id = ?1 ORDER BY r.position",
+                                   run_id, err);
 }
 
 int rf_store_run_inputs(rf_store *st, long long run_id,

@@ -628,42 +628,22 @@ cleanup:
 
 int rf_store_versions_all(rf_version_list *out, rf_store *st, rf_error *err)
 {
-    sqlite3_stmt *stmt = NULL;
-    int rc;
-
-    out->items = NULL;
-    out->count = 0;
-    if ((rc = rf_store_prepare(&stmt, st,
-                               "SELECT " RF_STORE_VERSION_COLUMNS
-                               " FROM list_version ORDER BY id",
-                               err)) != 0)
-        return rc;
-    rc = rf_store_collect_versions(out, st, stmt, err);
-    sqlite3_finalize(stmt);
-    return rc;
+    return rf_store_versions_query(
+        out, st, "SELECT " RF_STORE_VERSION_COLUMNS " FROM list_version ORDER BY id", 0, err);
 }
 
 int rf_store_versions_ahead(rf_version_list *out, rf_store *st, rf_error *err)
 {
-    sqlite3_stmt *stmt = NULL;
-    int rc;
-
-    out->items = NULL;
-    out->count = 0;
-    if ((rc = rf_store_prepare(&stmt, st,
-                               "SELECT " RF_STORE_VERSION_COLUMNS " FROM list_version"
-                               " WHERE imported_at > strftime('%Y-%m-%dT%H:%M:%SZ', 'now')"
-                               " ORDER BY id",
-                               err)) != 0)
-        return rc;
-    rc = rf_store_collect_versions(out, st, stmt, err);
-    sqlite3_finalize(stmt);
-    return rc;
+    return rf_store_versions_query(out, st,
+                                   "SELECT " RF_STORE_VERSION_COLUMNS " FROM list_version"
+                                   " WHERE imported_at > strftime('%Y-%m-%dT%H:%M:%SZ', 'now')"
+                                   " ORDER BY id",
+                                   0, err);
 }
 
 /* Runs a query over list_version that binds ?1 to `id` and collects its rows. */
-static int versions_by_id(rf_version_list *out, rf_store *st, const char *sql, long long id,
-                          rf_error *err)
+int rf_store_versions_query(rf_version_list *out, rf_store *st, const char *sql, long long id,
+                            rf_error *err)
 {
     sqlite3_stmt *stmt = NULL;
     int rc;
@@ -671,7 +651,7 @@ static int versions_by_id(rf_version_list *out, rf_store *st, const char *sql, l
     out->items = NULL;
     out->count = 0;
     if ((rc = rf_store_prepare(&stmt, st, sql, err)) != 0) return rc;
-    sqlite3_bind_int64(stmt, 1, id);
+    if (sqlite3_bind_parameter_count(stmt) > 0) sqlite3_bind_int64(stmt, 1, id);
     rc = rf_store_collect_versions(out, st, stmt, err);
     sqlite3_finalize(stmt);
     return rc;
@@ -680,7 +660,7 @@ static int versions_by_id(rf_version_list *out, rf_store *st, const char *sql, l
 int rf_store_version_get(rf_version_list *out, rf_store *st, long long version_id,
                          rf_error *err)
 {
-    int rc = versions_by_id(out, st,
+    int rc = rf_store_versions_query(out, st,
                             "SELECT " RF_STORE_VERSION_COLUMNS " FROM list_version WHERE id = ?1",
                             version_id, err);
     if (rc == 0 && out->count == 0)
@@ -697,7 +677,7 @@ int rf_store_version_previous(rf_version_list *out, rf_store *st, long long vers
         " ON v.id = ?1 AND p.feed = v.feed WHERE (" EFFECTIVE_DATE_OF("p") ", p.id) < ("
         EFFECTIVE_DATE_OF("v") ", v.id) ORDER BY " EFFECTIVE_DATE_OF("p") " DESC, p.id DESC"
         " LIMIT 1)";
-    return versions_by_id(out, st, sql, version_id, err);
+    return rf_store_versions_query(out, st, sql, version_id, err);
 }
 
 int rf_store_version_counts(rf_store *st, long long version_id,

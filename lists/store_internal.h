@@ -35,6 +35,10 @@ int rf_store_valid_date(const char *s);
 #define RF_STORE_VERSION_COLUMNS                                                            \
     "id, feed, format, source_file, sha256, published, imported_at, entities, names, warnings," \
     " names_digest"
+/* Runs `sql`, whose columns are RF_STORE_VERSION_COLUMNS, with `id` bound to ?1 when it has
+ * a parameter, and collects its rows into `out`. */
+int rf_store_versions_query(rf_version_list *out, rf_store *st, const char *sql, long long id,
+                            rf_error *err);
 /* Steps a query whose columns are RF_STORE_VERSION_COLUMNS and collects its rows into `out`. */
 int rf_store_collect_versions(rf_version_list *out, rf_store *st, sqlite3_stmt *stmt,
                               rf_error *err);
