@@ -137,3 +137,24 @@ rf_store *rf_test_store(const char *name)
     assert_int_equal(rc, RF_OK);
     return st;
 }
+
+int rf_test_bundled(rf_store **store, rf_snapshot **snap, rf_matcher **matcher, const char *db)
+{
+    const unsigned char *data;
+    size_t len;
+    const char *name, *published;
+    rf_import_options opts = {0};
+    rf_import_summary sum;
+    rf_error err = {0};
+
+    rf_bundled_list(&data, &len, &name, &published);
+    opts.effective = published;
+    if (rf_store_open(store, rf_test_tmpfile(db), &err) != RF_OK ||
+        rf_import_list_data(&sum, *store, name, data, len, &opts, &err) != RF_OK ||
+        rf_snapshot_load(snap, *store, NULL, &err) != RF_OK ||
+        rf_matcher_new(matcher, *snap, &err) != RF_OK) {
+        fprintf(stderr, "%s: %s\n", db, err.message);
+        return -1;
+    }
+    return 0;
+}

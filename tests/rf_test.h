@@ -5,7 +5,8 @@
 
 #include <stddef.h>
 
-#include "lists/rf_lists.h"
+#include "importers/rf_importers.h"
+#include "engine/rf_engine.h"
 
 /* Path of a file under tests/data ($RF_TEST_DATA), e.g. rf_test_data("lists/dpl_2023-11.txt").
  * Returns a static buffer, overwritten by the next call. */
@@ -16,6 +17,10 @@ const char *rf_test_tmpdir(void);
 const char *rf_test_tmpfile(const char *name);
 /* The store at rf_test_tmpfile(name), opened (created when new), asserting that it opens. */
 rf_store *rf_test_store(const char *name);
+/* The bundled list imported into a new store rf_test_tmpfile(db) (effective on its
+ * publication date), loaded and indexed: what the engine tests screen against. 0, or -1 with
+ * the reason on stderr. */
+int rf_test_bundled(rf_store **store, rf_snapshot **snap, rf_matcher **matcher, const char *db);
 /* Runs a shell command, capturing stdout into *out (malloc'd, NUL-terminated; may be NULL);
  * returns the command's exit status, or -1 if it could not be run. */
 int rf_test_run(char **out, const char *command);

@@ -26,23 +26,11 @@ typedef struct fixture {
 static int setup(void **state)
 {
     fixture *f = calloc(1, sizeof *f);
-    const unsigned char *data;
-    size_t len;
-    const char *name, *published;
-    rf_import_options opts = {0};
-    rf_import_summary sum;
-    rf_error err = {0};
 
     if (!f) return -1;
-    rf_bundled_list(&data, &len, &name, &published);
-    opts.effective = published;
-    if (rf_store_open(&f->store, rf_test_tmpfile("matching.db"), &err) != RF_OK ||
-        rf_import_list_data(&sum, f->store, name, data, len, &opts, &err) != RF_OK ||
-        rf_snapshot_load(&f->snap, f->store, NULL, &err) != RF_OK ||
-        rf_matcher_new(&f->matcher, f->snap, &err) != RF_OK || rf_result_new(&f->result) != RF_OK) {
-        fprintf(stderr, "setup: %s\n", err.message);
+    if (rf_test_bundled(&f->store, &f->snap, &f->matcher, "matching.db") != 0 ||
+        rf_result_new(&f->result) != RF_OK)
         return -1;
-    }
     *state = f;
     return 0;
 }

@@ -227,24 +227,14 @@ static int read_company_words(fixture *f)
 static int setup(void **state)
 {
     fixture *f = calloc(1, sizeof *f);
-    const unsigned char *data;
-    size_t len, cap_sources = 0, cap_vocab = 0;
-    const char *name, *published, *seed_env = getenv("RF_RECALL_SEED");
-    rf_import_options opts = {0};
-    rf_import_summary sum;
-    rf_error err = {0};
+    size_t cap_sources = 0, cap_vocab = 0;
+    const char *seed_env = getenv("RF_RECALL_SEED");
     uint64_t seed;
 
     if (!f) return -1;
-    rf_bundled_list(&data, &len, &name, &published);
-    opts.effective = published;
-    if (rf_store_open(&f->store, rf_test_tmpfile("recall.db"), &err) != RF_OK ||
-        rf_import_list_data(&sum, f->store, name, data, len, &opts, &err) != RF_OK ||
-        rf_snapshot_load(&f->snap, f->store, NULL, &err) != RF_OK ||
-        rf_matcher_new(&f->matcher, f->snap, &err) != RF_OK || rf_result_new(&f->result) != RF_OK) {
-        fprintf(stderr, "setup: %s\n", err.message);
+    if (rf_test_bundled(&f->store, &f->snap, &f->matcher, "recall.db") != 0 ||
+        rf_result_new(&f->result) != RF_OK)
         return -1;
-    }
     /* Vessels and aircraft alarm only on their exact name, by design: not drawn. */
     for (size_t i = 0; i < rf_snapshot_count(f->snap); i++) {
         const rf_entity *e = rf_snapshot_entity(f->snap, i);
