@@ -11,7 +11,8 @@
  * The triggers that refuse UPDATE and DELETE of evidence are listed here once (GUARDS): the
  * schema creates them from that list and rf_store_open compares sqlite_master with it, so a
  * dropped or altered guard is noticed at open. */
-#include "store_internal.h"
+#include "lists/store_internal.h"
+#include "rf_audit.h"
 
 #include <stdlib.h>
 #include <string.h>
