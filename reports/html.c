@@ -297,6 +297,40 @@ static void decided(rf_hb *h, const rf_decision *d)
     rf_hb_elem(h, ": ", d->reason, "");
 }
 
+/* The length of the label of a change that starts at `s` ("address added" of "address added:
+ * ..."), 0 when `s` does not start with one. */
+static size_t change_label(const char *s)
+{
+    size_t n = strspn(s, "abcdefghijklmnopqrstuvwxyz_ ");
+    return n && s[n] == ':' && s[n + 1] == ' ' ? n : 0;
+}
+
+/* What changed in the listed record since it was cleared, one change a line: the text is the
+ * changes joined by "; ", each "label: what". */
+static void render_changes(rf_hb *h, const char *changes)
+{
+    const char *at = changes;
+
+    rf_hb_raw(h, "<ul class=\"changes\">\n");
+    while (*at && !h->rc) {
+        const char *end = at, *next;
+        size_t label = change_label(at);
+        /* the next "; label: " ends this change; a "; " inside a value does not */
+        while ((next = strstr(end, "; ")) && !change_label(next + 2)) end = next + 2;
+        if (!next) next = at + strlen(at);
+        rf_hb_raw(h, "<li>");
+        if (label) {
+            rf_hb_raw(h, "<b>");
+            if (!h->rc) h->rc = rf_html_text(h->b, at, label);
+            rf_hb_raw(h, "</b>");
+        }
+        if (!h->rc) h->rc = rf_html_text(h->b, at + label, (size_t)(next - at) - label);
+        rf_hb_raw(h, "</li>\n");
+        at = *next ? next + 2 : next;
+    }
+    rf_hb_raw(h, "</ul>\n");
+}
+
 /* The hit's review state in one line: what was decided, by whom, when and why, and for a
  * cleared hit whose listed record changed since, what changed. */
 static void render_review(rf_hb *h, const rf_hit_note *note, rf_hit_state state)
@@ -334,9 +368,8 @@ static void render_review(rf_hb *h, const rf_hit_note *note, rf_hit_state state)
     case RF_HIT_DELISTED: rf_hb_raw(h, "<b>Delisted</b>: no longer in the lists in force."); break;
     case RF_HIT_DROPPED: rf_hb_raw(h, "<b>No longer matched</b>: still listed."); break;
     }
-    if (note && !empty(note->changes)) rf_hb_elem(h, " <span class=\"changes\">What changed: ",
-                                                   note->changes, "</span>");
     rf_hb_raw(h, "</p>\n");
+    if (note && !empty(note->changes)) render_changes(h, note->changes);
 }
 
 /* Whether `key` is among the first *n of *items: 1 (its index in *index), else 0 after adding a
@@ -869,12 +902,23 @@ static void render_verdict(rf_hb *h, const rf_report *rep, const html_state *s)
         rf_hb_raw(h, s->n_failures == 1 ? " document could not be read. "
                                         : " documents could not be read. ");
     }
+    if (rep->rescreened && s->parties) {
+        rf_hb_num(h, rep->rescreened);
+        rf_hb_raw(h, rep->rescreened == 1 ? " counterparty" : " counterparties");
+        rf_hb_raw(h, " rescreened against the lists in force: ");
+        rf_hb_num(h, s->parties);
+        rf_hb_raw(h, s->parties == 1 ? " changed since its last screening and is below. "
+                                     : " changed since their last screening and are below. ");
+    }
     if (s->n_new) {
         rf_hb_num(h, s->n_new);
         rf_hb_raw(h, " of ");
         rf_hb_num(h, s->parties);
         rf_hb_raw(h, s->parties == 1 ? " party" : " parties");
-        rf_hb_raw(h, " matched listed parties and must be reviewed before shipping");
+        rf_hb_raw(h, rep->rescreened ? " have new or changed hits and must be reviewed before "
+                                       "shipping"
+                                     : " matched listed parties and must be reviewed before "
+                                       "shipping");
         if (s->n_red) {
             rf_hb_raw(h, " (");
             rf_hb_num(h, s->n_red);
@@ -883,6 +927,11 @@ static void render_verdict(rf_hb *h, const rf_report *rep, const html_state *s)
         rf_hb_raw(h, ".");
     } else if (s->n_flagged) {
         rf_hb_raw(h, "No new alarm.");
+    } else if (rep->rescreened) {
+        rf_hb_raw(h, "No change: none of the ");
+        rf_hb_num(h, rep->rescreened);
+        rf_hb_raw(h, rep->rescreened == 1 ? " counterparty" : " counterparties");
+        rf_hb_raw(h, " rescreened has a new, changed or removed hit since its last screening.");
     } else {
         rf_hb_raw(h, "No match: none of the ");
         rf_hb_num(h, s->parties);
@@ -916,8 +965,13 @@ static void render_summary(rf_hb *h, const rf_report *rep, html_state *s)
 
     rf_report_score(threshold, rep->threshold);
     rf_hb_raw(h, "<div class=\"tiles\">\n");
-    tile(h, "", (long)s->n_docs, "documents");
-    tile(h, "", s->parties, "parties screened");
+    if (rep->rescreened) {
+        tile(h, "", rep->rescreened, "counterparties rescreened");
+        tile(h, "", s->parties, "changed since last screened");
+    } else {
+        tile(h, "", (long)s->n_docs, "documents");
+        tile(h, "", s->parties, "parties screened");
+    }
     tile(h, s->n_red ? "red" : "", s->n_red, "likely matches");
     tile(h, s->n_new > s->n_red ? "amber" : "", s->n_new - s->n_red, "possible matches");
     if (s->n_confirmed) tile(h, "red", s->n_confirmed, "confirmed (known)");

@@ -98,6 +98,7 @@ static int copy_context(rf_report *rep, const rf_report_context *ctx)
 {
     rep->threshold = ctx->threshold > 0 ? ctx->threshold : RF_DEFAULT_THRESHOLD;
     rep->run_id = ctx->run_id;
+    rep->rescreened = ctx->rescreened;
     if ((ctx->as_of && !(rep->as_of = rf_strdup(ctx->as_of))) ||
         (ctx->generated_at && !(rep->generated_at = rf_strdup(ctx->generated_at))) ||
         (ctx->tool_version && !(rep->tool_version = rf_strdup(ctx->tool_version))) ||

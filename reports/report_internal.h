@@ -31,6 +31,7 @@ struct rf_report {
     char *generated_at;
     char *tool_version;
     long long run_id; /* the run recorded, 0: none */
+    long rescreened;  /* rescreen: the counterparties rescreened */
     char *user, *command;
     rf_version *versions;
     size_t n_versions;

@@ -30,6 +30,9 @@ typedef struct rf_report_context {
     long long run_id;         /* the run as recorded in the audit trail */
     const char *user;         /* who ran it */
     const char *command;      /* the command line, as typed */
+    /* A rescreen: the counterparties rescreened, of which the report holds those that
+     * changed; 0 for a screening, which holds every party screened. */
+    long rescreened;
 } rf_report_context;
 
 typedef struct rf_report rf_report;

@@ -606,6 +606,7 @@ int cli_rescreen(int argc, char **argv)
     ctx.run_id = rf_run_id(rr.record.run);
     ctx.user = cli_user();
     ctx.command = rr.record.command_line;
+    ctx.rescreened = (long)rr.pop.count;
     if (rf_report_open(&rr.report, format, out.stream, &ctx, &rr.err) < 0 ||
         compare_all(&rr, cur, n_cur) < 0 || load_earlier(&rr) < 0 || report_all(&rr) < 0)
         goto done;
