@@ -1158,7 +1158,7 @@ static void render_worklist(rf_hb *h, const html_state *s)
     sort_heading(h, "Role", "");
     sort_heading(h, "Name", "");
     sort_heading(h, "Best hit", " class=\"opt\"");
-    sort_heading(h, "List", "");
+    sort_heading(h, "List", " class=\"opt\"");
     sort_heading(h, "Score", " data-num");
     sort_heading(h, "State", "");
     rf_hb_raw(h, "</tr></thead><tbody>\n");
@@ -1173,7 +1173,8 @@ static void render_worklist(rf_hb *h, const html_state *s)
         rf_hb_name(h, c->name);
         rf_hb_raw(h, "</a></td><td class=\"opt\">");
         rf_hb_name(h, c->best);
-        rf_hb_elem(h, "</td><td><span class=\"list\">", c->list, "</span></td><td class=\"n\">");
+        rf_hb_elem(h, "</td><td class=\"opt\"><span class=\"list\">", c->list,
+                   "</span></td><td class=\"n\">");
         rf_hb_elem(h, "", c->score, "</td><td>");
         rf_hb_elem(h, "<span class=\"state st-", c->status, "\">");
         rf_hb_elem(h, "", c->status, "</span></td></tr>\n");
