@@ -459,7 +459,7 @@ static void review_command(rf_hb *h, const rf_report *rep, const rf_entity *e)
     } else {
         rf_hb_raw(h, "<p class=\"cmd\">To record a decision (<code>clear</code> when it is another "
                      "party, else <code>confirm</code> or <code>escalate</code>), with your "
-                     "reason:<code>");
+                     "reason:<code class=\"line\">");
         rf_hb_text(h, cmd.data);
         rf_hb_raw(h, "</code></p>\n");
     }
