@@ -7,8 +7,9 @@ include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
 set(RF_PUBLIC_HEADERS
-  ${CMAKE_SOURCE_DIR}/lists/rf_base.h
+  ${CMAKE_SOURCE_DIR}/base/rf_base.h
   ${CMAKE_SOURCE_DIR}/lists/rf_lists.h
+  ${CMAKE_SOURCE_DIR}/audit/rf_audit.h
   ${CMAKE_SOURCE_DIR}/importers/rf_importers.h
   ${CMAKE_SOURCE_DIR}/engine/rf_engine.h
   ${CMAKE_SOURCE_DIR}/reports/rf_reports.h)

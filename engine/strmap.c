@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../lists/rf_base.h"
+#include "base/rf_base.h"
 
 typedef struct slot {
     uint64_t hash;

@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../lists/rf_base.h"
+#include "base/rf_base.h"
 #include "strmap.h"
 #include "translit.h"
 

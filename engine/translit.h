@@ -9,7 +9,7 @@
 
 #include <stddef.h>
 
-#include "../lists/rf_base.h"
+#include "base/rf_base.h"
 
 typedef struct rf_translit rf_translit;
 

@@ -3,6 +3,7 @@
  * Snapshots (loading the versions in force into memory) live in snapshot.c. */
 #include "rf_lists.h"
 #include "store_internal.h"
+#include "audit/rf_audit.h"
 
 #include <errno.h>
 #include <stdlib.h>

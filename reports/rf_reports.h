@@ -7,6 +7,7 @@
 
 #include <stdio.h>
 
+#include "../audit/rf_audit.h"
 #include "../engine/rf_engine.h"
 
 typedef enum rf_report_format {

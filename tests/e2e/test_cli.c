@@ -13,7 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "lists/rf_base.h"
+#include "base/rf_base.h"
 #include "rf_test.h"
 
 /* ---- helpers ------------------------------------------------------------------------------ */

@@ -16,7 +16,7 @@
 #include <string.h>
 
 #include "e2e_run.h"
-#include "lists/rf_base.h"
+#include "base/rf_base.h"
 #include "rf_test.h"
 
 #define BOM_ROWS 8

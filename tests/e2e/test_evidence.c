@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #include "e2e_run.h"
-#include "lists/rf_lists.h"
+#include "audit/rf_audit.h"
 #include "rf_test.h"
 
 #define DEMO "examples/open-orders.csv"

@@ -21,7 +21,7 @@
 #include <unistd.h>
 
 #include "e2e_run.h"
-#include "lists/rf_base.h"
+#include "base/rf_base.h"
 #include "rf_test.h"
 
 /* sha256 of a file; "" when it cannot be read. */

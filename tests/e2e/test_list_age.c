@@ -18,7 +18,7 @@
 #include <sys/stat.h>
 
 #include "e2e_run.h"
-#include "lists/rf_base.h"
+#include "base/rf_base.h"
 #include "rf_test.h"
 
 /* A real order whose eight parties are all clear against the bundled list. */

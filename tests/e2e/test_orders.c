@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "e2e_run.h"
-#include "lists/rf_base.h"
+#include "base/rf_base.h"
 #include "rf_test.h"
 
 /* tests/e2e/orders.py MODE over `text`: one summary line per party (see the script). */

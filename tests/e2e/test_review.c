@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "e2e_run.h"
-#include "lists/rf_base.h"
+#include "base/rf_base.h"
 #include "rf_test.h"
 
 #define LOS_ZETAS "11438" /* SDN; programs amended between the two CSL versions */

@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "audit/rf_audit.h"
 #include "importers/rf_importers.h"
 #include "proc.h"
 #include "rf_test.h"

@@ -1,4 +1,4 @@
-/* tests/lists/review.c: the store's review decisions, audit trail and counterparties on the
+/* tests/audit/review.c: the store's review decisions, audit trail and counterparties on the
  * real lists (the bundled May 2022 CSL, the 2018 DPL excerpts): decisions are append-only and
  * the latest is in force, nothing of the evidence can be updated or deleted (not even with
  * plain SQL), a run is read back as recorded, what changed in a listed record is said in
@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "importers/rf_importers.h"
-#include "lists/rf_lists.h"
+#include "audit/rf_audit.h"
 #include "rf_test.h"
 
 #define DPL_MAY "lists/dpl_2018-05-01_excerpt.txt"

@@ -1,4 +1,4 @@
-/* tests/lists/base.c: the shared helpers of rf_base.h: sha256 against published vectors,
+/* tests/base/base.c: the shared helpers of rf_base.h: sha256 against published vectors,
  * gzip-transparent reading of the real list files, the gzip-bomb cap, strict UTF-8 checks,
  * Latin-1 transcoding, buffers and error formatting. */
 #include <setjmp.h>
@@ -11,7 +11,7 @@
 #include <string.h>
 #include <zlib.h>
 
-#include "lists/rf_base.h"
+#include "base/rf_base.h"
 #include "rf_test.h"
 
 /* Size and digest of the bundled CSL, as `zcat | wc -c` and `sha256sum` report them. */
@@ -510,5 +510,5 @@ int main(void)
         cmocka_unit_test(test_base__buf_cap_and_printf),
         cmocka_unit_test(test_base__error_format),
     };
-    return cmocka_run_group_tests_name("lists_base", tests, NULL, NULL);
+    return cmocka_run_group_tests_name("base", tests, NULL, NULL);
 }

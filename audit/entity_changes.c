@@ -1,7 +1,7 @@
 /* entity_changes.c: what changed between two records of one listed entity, in words a
  * reviewer reads ("alias added: ...; address removed: ...; license policy: A -> B"), so an
  * alarm that returns after a hit was cleared says why it returned. */
-#include "rf_lists.h"
+#include "rf_audit.h"
 
 #include <string.h>
 

@@ -3,7 +3,8 @@
 #ifndef RF_REVIEW_INTERNAL_H
 #define RF_REVIEW_INTERNAL_H
 
-#include "store_internal.h"
+#include "lists/store_internal.h"
+#include "rf_audit.h"
 
 /* Collects the text columns of rows into one buffer by offset (the buffer moves while it
  * grows), to be turned into pointers once the last row is read. */

@@ -1,4 +1,4 @@
-/* tests/lists/runs.c: how a recorded run ends, in the store, on the real 2018 DPL excerpt. A
+/* tests/audit/runs.c: how a recorded run ends, in the store, on the real 2018 DPL excerpt. A
  * run's counterparty state reaches the counterparty table only when the run is done, even
  * past the batch that commits its results (an interrupted or failed run is found again by
  * the next rescreen); a run that ended is read-only; a run left 'running' by a process that
@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #include "importers/rf_importers.h"
-#include "lists/rf_lists.h"
+#include "audit/rf_audit.h"
 #include "rf_test.h"
 
 #define DPL_MAY "lists/dpl_2018-05-01_excerpt.txt"

@@ -1,4 +1,4 @@
-/* cli.h: what the subcommands of the redflag command share (private to engine/cli): exit
+/* cli.h: what the subcommands of the redflag command share (private to cli/): exit
  * codes, opening the list database (seeding a new one with the bundled list), loading the
  * matcher, option parsing helpers and small output helpers. */
 #ifndef RF_CLI_H

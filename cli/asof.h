@@ -1,4 +1,4 @@
-/* asof.h: what `redflag screen` screens each party against (private to engine/cli): the list
+/* asof.h: what `redflag screen` screens each party against (private to cli/): the list
  * versions in force on one date for the whole run, or on each order's own date (--as-of
  * document), loaded once per distinct set of versions and cached; and, for a party that is
  * clear, the parties the previous version of each feed listed and the one in force removed,

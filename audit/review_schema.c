@@ -11,7 +11,7 @@
  * or by a test) upgrades again without failing.
  * The counterparty tables are working state (what each party matched when last screened),
  * not evidence: they are rewritten as parties are screened again. */
-#include "store_internal.h"
+#include "lists/store_internal.h"
 
 const char rf_store_schema_review[] =
     "CREATE TABLE IF NOT EXISTS run ("
