@@ -1222,17 +1222,13 @@ static int print_footer(rf_buf *css, const rf_report *rep)
     for (const char *c = rep->generated_at; c && *c && n + 1 < sizeof when; c++)
         if (strchr("0123456789-:TZ", *c)) when[n++] = *c;
     when[n] = '\0';
-    if (rep->run_id)
-        return rf_buf_printf(css, "@media print{@page{@bottom-left{content:\"redflag run %lld, "
-                                  "%s\";font-size:8pt;color:#667085}@bottom-right{content:"
-                                  "\"page \" counter(page) \" of \" counter(pages);font-size:8pt;"
-                                  "color:#667085}}}\n",
-                             rep->run_id, when);
-    return rf_buf_printf(css, "@media print{@page{@bottom-left{content:\"redflag screening "
-                              "report, %s\";font-size:8pt;color:#667085}@bottom-right{content:"
-                              "\"page \" counter(page) \" of \" counter(pages);font-size:8pt;"
+    /* "redflag run 12, <time>", or without a run "redflag screening report, <time>" (%.0lld
+     * prints nothing for 0) */
+    return rf_buf_printf(css, "@media print{@page{@bottom-left{content:\"redflag %s%.0lld, %s\";"
+                              "font-size:8pt;color:#667085}@bottom-right{content:\"page \" "
+                              "counter(page) \" of \" counter(pages);font-size:8pt;"
                               "color:#667085}}}\n",
-                         when);
+                         rep->run_id ? "run " : "screening report", rep->run_id, when);
 }
 
 static void render_page(rf_hb *h, const rf_report *rep, html_state *s)
