@@ -160,6 +160,7 @@ typedef struct cli_record {
     size_t gathered_cap;
     rf_run_totals totals;
     int counterparties; /* screened against today's lists: keep the counterparty state */
+    char *command_line; /* "redflag screen -o r.html ...", for the report's header */
 } cli_record;
 
 /* Starts recording `command` (argv as the settings) against `versions`. On a read-only store

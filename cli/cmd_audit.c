@@ -191,6 +191,7 @@ static int history_show(rf_store *st, long long run_id, const char *format_name,
     rf_report_context ctx;
     rf_report_format format = RF_REPORT_JSONL;
     const rf_run_record *r;
+    rf_buf command = {0};
     replay rp;
     int status = CLI_EXIT_ERROR;
 
@@ -214,6 +215,10 @@ static int history_show(rf_store *st, long long run_id, const char *format_name,
     ctx.as_of = r->as_of;
     ctx.generated_at = r->report_time;
     ctx.tool_version = r->tool_version;
+    ctx.run_id = run_id;
+    ctx.user = r->user;
+    if (r->settings && rf_buf_printf(&command, "redflag %s", r->settings) == RF_OK)
+        ctx.command = command.data;
     if (rf_report_open(&rp.report, format, output->stream, &ctx, &rp.err) < 0 ||
         rf_store_run_results(st, run_id, entities, replay_result, &rp, &rp.err) < 0 ||
         flush_failures(&rp, -1) < 0)
@@ -239,6 +244,7 @@ done:
     rf_snapshot_free(entities);
     rf_version_list_free(&versions);
     rf_run_list_free(&runs);
+    rf_buf_free(&command);
     return status;
 }
 

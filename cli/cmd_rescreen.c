@@ -603,6 +603,10 @@ int cli_rescreen(int argc, char **argv)
                          now, argc, argv, &rr.err) < 0 ||
         screen_all(&cur, &n_cur, rr.lists.matcher, &rr.match, &rr.pop, threads, &rr.err) < 0)
         goto done;
+    ctx.run_id = rf_run_id(rr.record.run);
+    ctx.user = cli_user();
+    ctx.command = rr.record.command_line;
+    ctx.rescreened = (long)rr.pop.count;
     if (rf_report_open(&rr.report, format, out.stream, &ctx, &rr.err) < 0 ||
         compare_all(&rr, cur, n_cur) < 0 || load_earlier(&rr) < 0 || report_all(&rr) < 0)
         goto done;

@@ -397,11 +397,17 @@ int cli_screen(int argc, char **argv)
     report_ctx.as_of = as_of;
     report_ctx.generated_at = now;
     report_ctx.tool_version = RF_VERSION;
-    if (rf_report_open(&run.report, format, out.stream, &report_ctx, &err) < 0 ||
-        rf_report_set_max_list_age(run.report, run.max_list_age, &err) < 0 ||
-        cli_record_begin(&run.record, lists.store, "screen",
+    if (cli_record_begin(&run.record, lists.store, "screen",
                          report_ctx.versions ? report_ctx.versions : &no_versions, as_of,
                          &run.match, now, argc, argv, &err) < 0) {
+        cli_report_error(&err);
+        goto done;
+    }
+    report_ctx.run_id = rf_run_id(run.record.run);
+    report_ctx.user = cli_user();
+    report_ctx.command = run.record.command_line;
+    if (rf_report_open(&run.report, format, out.stream, &report_ctx, &err) < 0 ||
+        rf_report_set_max_list_age(run.report, run.max_list_age, &err) < 0) {
         cli_report_error(&err);
         goto done;
     }

@@ -202,12 +202,18 @@ int cli_record_begin(cli_record *r, rf_store *st, const char *command,
 
     memset(r, 0, sizeof *r);
     r->st = st;
-    /* A read-only database (an archived copy) is screened against, not recorded into. */
-    if (rf_store_readonly(st)) return RF_OK;
     /* The command line as given: every option that shaped the report, in the user's words. */
-    for (int i = 0; i < argc && rc == RF_OK; i++)
-        rc = rf_buf_printf(&settings, i ? " %s" : "%s", argv[i]);
-    if (rc) return rf_error_set(err, rc, NULL, 0, "out of memory");
+    rc = rf_buf_puts(&settings, "redflag");
+    for (int i = 0; i < argc && rc == RF_OK; i++) rc = rf_buf_printf(&settings, " %s", argv[i]);
+    if (rc || !(r->command_line = rf_strdup(settings.data))) {
+        rf_buf_free(&settings);
+        return rf_error_set(err, RF_ENOMEM, NULL, 0, "out of memory");
+    }
+    /* A read-only database (an archived copy) is screened against, not recorded into. */
+    if (rf_store_readonly(st)) {
+        rf_buf_free(&settings);
+        return RF_OK;
+    }
     memset(&info, 0, sizeof info);
     info.command = command;
     info.user = cli_user();
@@ -215,7 +221,7 @@ int cli_record_begin(cli_record *r, rf_store *st, const char *command,
     info.as_of = as_of;
     info.threshold = match->threshold > 0 ? match->threshold : RF_DEFAULT_THRESHOLD;
     info.max_hits = match->max_hits > 0 ? match->max_hits : RF_DEFAULT_MAX_HITS;
-    info.settings = settings.data;
+    info.settings = settings.data + strlen("redflag "); /* as recorded before */
     info.tool_version = RF_VERSION;
     info.versions = versions;
     rc = rf_store_run_begin(&r->run, st, &info, err);
@@ -336,6 +342,7 @@ void cli_record_free(cli_record *r)
     free(r->known);
     free(r->spans);
     free(r->gathered);
+    free(r->command_line);
     memset(r, 0, sizeof *r);
 }
 

@@ -1,16 +1,24 @@
-/* html.c: the HTML report, one self-contained file for people: the verdict and a summary of
- * what was screened against what (list versions with their sha256, so the run can be
- * reproduced), the documents that could not be read, the warnings about the input (a column
- * of names not read), every flagged party with each hit explained and the matching words
- * marked, then the clear parties folded away. No script, no external asset: it opens offline
- * and prints.
+/* html.c: the HTML report, one self-contained file for people: the run (number, user,
+ * command, the lists' age) and the verdict, a worklist of the flagged counterparties, a
+ * summary of what was screened against what (list versions with their sha256, so the run can
+ * be reproduced), the documents that could not be read, the warnings about the input, one card
+ * per flagged counterparty in each order (its roles together) with each hit explained, the
+ * matching words marked and the `redflag review` command to record a decision, then the clear
+ * parties. Its style (report.css) and the worklist's sorting and filtering (report.js) are
+ * compiled in and inlined, allowed by their hashes: no external asset, it opens offline and
+ * prints; without script the worklist is a plain table.
  *
- * The summary comes first but is known last, so each party is rendered into memory as it
- * arrives (nothing of the result or the snapshot is kept) and the page is written at close. */
+ * The summary comes first but is known last, so each card is rendered into memory as its
+ * first party arrives (nothing of the result or the snapshot is kept) and the page is written
+ * at close. */
 #include "reports/report_internal.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+/* report.css and report.js, NUL-terminated (rf_embed in CMakeLists.txt). */
+extern const unsigned char rf_report_css[];
+extern const unsigned char rf_report_js[];
 
 /* A hit this close to a listed name is shown red ("likely match"); weaker hits amber. */
 #define RED_SCORE 0.95
@@ -31,9 +39,29 @@ typedef struct list_stat {
     long hits, parties;
 } list_stat;
 
+/* One flagged counterparty of one order: the parties that name it (buyer and ship-to the same
+ * company: one card, its roles listed) and its worklist row. */
+typedef struct card {
+    size_t group;      /* its order among rf_html_docs' groups */
+    char *key;         /* what makes two parties one counterparty (card_key) */
+    rf_buf roles;      /* "buyer, ship_to" */
+    rf_buf lines;      /* the file lines of its parties, "3" or "58, 90" */
+    long last_line;
+    char *document, *order, *name, *best, *list, *status, *fingerprint;
+    const char *cls, *badge; /* static strings */
+    char score[8];
+    double best_score;
+    rf_buf body;       /* the card below its heading: the party, its hits */
+} card;
+
 struct html_state {
-    rf_buf flagged;   /* the <article> of the flagged party being added */
-    rf_html_docs *by_document; /* the flagged parties' articles, grouped by document */
+    rf_html_docs *by_document; /* the flagged parties' orders, with their parties and lines */
+    card *cards;
+    size_t n_cards, cards_cap;
+    /* Long texts of listed entities (license requirement, policy, programs) and the entities
+     * already shown in full: later hits point to the first rather than repeat it. */
+    char **texts, **entities;
+    size_t n_texts, texts_cap, n_entities, entities_cap;
     long n_embargo;   /* parties in an embargoed destination */
     rf_buf clear;     /* rendered <tr>s */
     rf_buf failures;  /* rendered <tr>s */
@@ -269,6 +297,40 @@ static void decided(rf_hb *h, const rf_decision *d)
     rf_hb_elem(h, ": ", d->reason, "");
 }
 
+/* The length of the label of a change that starts at `s` ("address added" of "address added:
+ * ..."), 0 when `s` does not start with one. */
+static size_t change_label(const char *s)
+{
+    size_t n = strspn(s, "abcdefghijklmnopqrstuvwxyz_ ");
+    return n && s[n] == ':' && s[n + 1] == ' ' ? n : 0;
+}
+
+/* What changed in the listed record since it was cleared, one change a line: the text is the
+ * changes joined by "; ", each "label: what". */
+static void render_changes(rf_hb *h, const char *changes)
+{
+    const char *at = changes;
+
+    rf_hb_raw(h, "<ul class=\"changes\">\n");
+    while (*at && !h->rc) {
+        const char *end = at, *next;
+        size_t label = change_label(at);
+        /* the next "; label: " ends this change; a "; " inside a value does not */
+        while ((next = strstr(end, "; ")) && !change_label(next + 2)) end = next + 2;
+        if (!next) next = at + strlen(at);
+        rf_hb_raw(h, "<li>");
+        if (label) {
+            rf_hb_raw(h, "<b>");
+            if (!h->rc) h->rc = rf_html_text(h->b, at, label);
+            rf_hb_raw(h, "</b>");
+        }
+        if (!h->rc) h->rc = rf_html_text(h->b, at + label, (size_t)(next - at) - label);
+        rf_hb_raw(h, "</li>\n");
+        at = *next ? next + 2 : next;
+    }
+    rf_hb_raw(h, "</ul>\n");
+}
+
 /* The hit's review state in one line: what was decided, by whom, when and why, and for a
  * cleared hit whose listed record changed since, what changed. */
 static void render_review(rf_hb *h, const rf_hit_note *note, rf_hit_state state)
@@ -306,19 +368,173 @@ static void render_review(rf_hb *h, const rf_hit_note *note, rf_hit_state state)
     case RF_HIT_DELISTED: rf_hb_raw(h, "<b>Delisted</b>: no longer in the lists in force."); break;
     case RF_HIT_DROPPED: rf_hb_raw(h, "<b>No longer matched</b>: still listed."); break;
     }
-    if (note && !empty(note->changes)) rf_hb_elem(h, " <span class=\"changes\">What changed: ",
-                                                   note->changes, "</span>");
     rf_hb_raw(h, "</p>\n");
+    if (note && !empty(note->changes)) render_changes(h, note->changes);
 }
 
-static void render_hit(rf_hb *h, const rf_party *party, const rf_hit *hit, const rf_hit_note *note,
-                       rf_hit_state state)
+/* Whether `key` is among the first *n of *items: 1 (its index in *index), else 0 after adding a
+ * copy of it as item *index; RF_ENOMEM. */
+static int remember(size_t *index, char ***items, size_t *n, size_t *cap, const char *key)
+{
+    for (size_t i = 0; i < *n; i++)
+        if (strcmp((*items)[i], key) == 0) return *index = i, 1;
+    if (*n == *cap) {
+        size_t grown_cap = *cap ? *cap * 2 : 16;
+        char **grown = realloc(*items, grown_cap * sizeof *grown);
+        if (!grown) return RF_ENOMEM;
+        *items = grown;
+        *cap = grown_cap;
+    }
+    if (!((*items)[*n] = rf_strdup(key))) return RF_ENOMEM;
+    *index = (*n)++;
+    return 0;
+}
+
+/* A long text of a listed entity (license requirement, ...): in full the first time, with an
+ * anchor; later its first words and a link to it, since a list repeats such texts across
+ * entities (every Entity List entry of a company has the same license requirement). */
+#define LONG_TEXT 90
+static void long_fact(rf_hb *h, html_state *s, const char *label, const char *value)
+{
+    size_t k, cut = LONG_TEXT;
+    int seen;
+
+    if (empty(value)) return;
+    if (strlen(value) <= LONG_TEXT) {
+        fact(h, label, value);
+        return;
+    }
+    seen = remember(&k, &s->texts, &s->n_texts, &s->texts_cap, value);
+    if (seen < 0) {
+        if (!h->rc) h->rc = seen;
+        return;
+    }
+    rf_hb_raw(h, seen ? "<tr><th>" : "<tr id=\"t");
+    if (!seen) {
+        rf_hb_num(h, (long)k);
+        rf_hb_raw(h, "\"><th>");
+    }
+    rf_hb_elem(h, "", label, "</th><td");
+    if (!seen) {
+        rf_hb_raw(h, ">");
+        rf_hb_name(h, value);
+        rf_hb_raw(h, "</td></tr>\n");
+        return;
+    }
+    while (cut > 0 && ((unsigned char)value[cut] & 0xC0) == 0x80) cut--; /* whole characters */
+    rf_hb_raw(h, " class=\"same\"><bdi>");
+    if (!h->rc) h->rc = rf_html_text(h->b, value, cut);
+    rf_hb_raw(h, "&hellip;</bdi> <a href=\"#t");
+    rf_hb_num(h, (long)k);
+    rf_hb_raw(h, "\">(in full above)</a></td></tr>\n");
+}
+
+/* `word` as one shell word: as it is when plain, else in single quotes. */
+static int shell_word(rf_buf *out, const char *word)
+{
+    int rc;
+    if (word[0] && strspn(word, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                "0123456789._:/+-") == strlen(word))
+        return rf_buf_puts(out, word);
+    if ((rc = rf_buf_putc(out, '\'')) != RF_OK) return rc;
+    for (const char *c = word; *c && rc == RF_OK; c++)
+        rc = *c == '\'' ? rf_buf_puts(out, "'\\''") : rf_buf_putc(out, *c);
+    return rc ? rc : rf_buf_putc(out, '\'');
+}
+
+/* The exact `redflag review` command that records a decision on this hit, to copy. */
+static void review_command(rf_hb *h, const rf_report *rep, const rf_entity *e)
+{
+    rf_buf cmd = {0};
+    int rc;
+
+    if (h->rc || !rep->fingerprint || empty(e->source_id)) return;
+    if ((rc = rf_buf_printf(&cmd, "redflag review clear --party %s --entity ", rep->fingerprint)) ||
+        (rc = shell_word(&cmd, e->source_id)) ||
+        (!empty(e->list_code) &&
+         ((rc = rf_buf_puts(&cmd, " --list ")) || (rc = shell_word(&cmd, e->list_code)))) ||
+        (rep->run_id && (rc = rf_buf_printf(&cmd, " --run %lld", rep->run_id))) ||
+        (rc = rf_buf_puts(&cmd, " --reason '...'"))) {
+        h->rc = rc;
+    } else {
+        rf_hb_raw(h, "<p class=\"cmd\">To record a decision (<code>clear</code> when it is another "
+                     "party, else <code>confirm</code> or <code>escalate</code>), with your "
+                     "reason:<code class=\"line\">");
+        rf_hb_text(h, cmd.data);
+        rf_hb_raw(h, "</code></p>\n");
+    }
+    rf_buf_free(&cmd);
+}
+
+/* The listed entry's facts: in full the first time the report shows the entity, with an
+ * anchor; after that a link to it. */
+static void render_entity(rf_hb *h, html_state *s, const rf_entity *e)
+{
+    rf_buf key = {0}, line = {0};
+    size_t k;
+    int seen;
+
+    if (h->rc) return;
+    if ((h->rc = rf_buf_printf(&key, "%s|%s|%s", e->list_code ? e->list_code : "",
+                               e->source_id ? e->source_id : "",
+                               e->n_names ? e->names[0].text : "")))
+        return;
+    seen = remember(&k, &s->entities, &s->n_entities, &s->entities_cap, key.data);
+    rf_buf_free(&key);
+    if (seen < 0) {
+        h->rc = seen;
+        return;
+    }
+    if (seen) {
+        rf_hb_raw(h, "<p class=\"meta same\">The listed entry ");
+        rf_hb_elem(h, "<span class=\"mono\">", e->source_id, "</span> ");
+        rf_hb_raw(h, "is shown in full <a href=\"#e");
+        rf_hb_num(h, (long)k);
+        rf_hb_raw(h, "\">with its first hit</a>.</p>\n");
+        return;
+    }
+    rf_hb_raw(h, "<table class=\"facts\" id=\"e");
+    rf_hb_num(h, (long)k);
+    rf_hb_raw(h, "\">\n");
+    fact(h, "Entity type", rf_entity_type_name(e->type));
+    fact(h, "List entry", e->source_id);
+    fact(h, "Federal Register", e->federal_register);
+    fact(h, "Listed since", e->start_date);
+    fact(h, "Listed until", e->end_date);
+    long_fact(h, s, "License requirement", e->license_requirement);
+    long_fact(h, s, "License policy", e->license_policy);
+    long_fact(h, s, "Programs", e->programs);
+    if (e->n_addresses) {
+        rf_hb_raw(h, "<tr><th>Addresses</th><td><ul>");
+        for (size_t i = 0; i < e->n_addresses && !h->rc; i++) {
+            rf_buf_reset(&line);
+            h->rc = rf_report_address(&line, &e->addresses[i]);
+            if (line.len) rf_hb_elem(h, "<li>", line.data, "</li>");
+        }
+        rf_hb_raw(h, "</ul></td></tr>\n");
+    }
+    fact(h, "Title", e->title);
+    fact(h, "Nationalities", e->nationalities);
+    fact(h, "Dates of birth", e->dates_of_birth);
+    fact(h, "Identity documents", e->ids);
+    long_fact(h, s, "Remarks", e->remarks);
+    /* Only web links: a list file could carry a javascript: URL. */
+    if (e->source_url && (strncmp(e->source_url, "https://", 8) == 0 ||
+                          strncmp(e->source_url, "http://", 7) == 0)) {
+        rf_hb_elem(h, "<tr><th>Source</th><td><a href=\"", e->source_url, "\">");
+        rf_hb_elem(h, "", e->source_url, "</a></td></tr>\n");
+    }
+    rf_hb_raw(h, "</table>\n");
+    rf_buf_free(&line);
+}
+
+static void render_hit(rf_hb *h, html_state *s, const rf_report *rep, const rf_party *party,
+                       const rf_hit *hit, const rf_hit_note *note, rf_hit_state state)
 {
     const rf_entity *e = hit->entity;
     const rf_name *matched = hit->name_index < e->n_names ? &e->names[hit->name_index] : NULL;
     const char *primary = e->n_names ? e->names[0].text : NULL;
     char score[8];
-    rf_buf line = {0};
 
     rf_report_score(score, hit->score);
     rf_hb_raw(h, "<section class=\"hit\">\n<h4><span class=\"score ");
@@ -340,39 +556,11 @@ static void render_hit(rf_hb *h, const rf_party *party, const rf_hit *hit, const
     if (primary && (!matched || strcmp(matched->text, primary) != 0))
         fact(h, "Listed as", primary);
     fact(h, "Affiliate of", e->parent_name);
-    rf_hb_raw(h, "</table>\n<table class=\"facts\">\n");
-    fact(h, "Entity type", rf_entity_type_name(e->type));
-    fact(h, "List entry", e->source_id);
-    fact(h, "Federal Register", e->federal_register);
-    fact(h, "Listed since", e->start_date);
-    fact(h, "Listed until", e->end_date);
-    fact(h, "License requirement", e->license_requirement);
-    fact(h, "License policy", e->license_policy);
-    fact(h, "Programs", e->programs);
-    if (e->n_addresses) {
-        rf_hb_raw(h, "<tr><th>Addresses</th><td><ul>");
-        for (size_t i = 0; i < e->n_addresses && !h->rc; i++) {
-            rf_buf_reset(&line);
-            h->rc = rf_report_address(&line, &e->addresses[i]);
-            if (line.len) rf_hb_elem(h, "<li>", line.data, "</li>");
-        }
-        rf_hb_raw(h, "</ul></td></tr>\n");
-    }
-    fact(h, "Title", e->title);
-    fact(h, "Nationalities", e->nationalities);
-    fact(h, "Dates of birth", e->dates_of_birth);
-    fact(h, "Identity documents", e->ids);
-    fact(h, "Remarks", e->remarks);
-    /* Only web links: a list file could carry a javascript: URL. */
-    if (e->source_url && (strncmp(e->source_url, "https://", 8) == 0 ||
-                          strncmp(e->source_url, "http://", 7) == 0)) {
-        rf_hb_elem(h, "<tr><th>Source</th><td><a href=\"", e->source_url, "\">");
-        rf_hb_elem(h, "", e->source_url, "</a></td></tr>\n");
-    }
     rf_hb_raw(h, "</table>\n");
+    render_entity(h, s, e);
     if (!empty(hit->explanation)) rf_hb_elem(h, "<p class=\"why\">", hit->explanation, "</p>\n");
+    review_command(h, rep, e);
     rf_hb_raw(h, "</section>\n");
-    rf_buf_free(&line);
 }
 
 /* One part of a line of facts, after `sep` unless it is the first; empty values are left out. */
@@ -400,37 +588,20 @@ static const char *party_badge(rf_hit_state state, int red)
     return red ? "Likely match" : "Possible match";
 }
 
-static void render_party(rf_hb *h, const rf_report *rep, const rf_party *party, const char *ref,
-                         const rf_hit *const *hits, size_t n_hits, int red,
-                         const rf_destination *dest)
+/* The card below its heading: the counterparty's name and address, its destination finding,
+ * each hit. */
+static void render_card_body(rf_hb *h, html_state *s, const rf_report *rep,
+                             const rf_party *party, const rf_hit *const *hits, size_t n_hits,
+                             const rf_destination *dest)
 {
-    rf_hit_state state = rf_report_party_state(rep, n_hits);
-    const char *cls = dest                             ? "red"
-                      : !rf_hit_state_alarms(state)    ? "known"
-                      : red || state == RF_HIT_CONFIRMED ? "red"
-                                                         : "amber";
-    rf_hb_raw(h, "<article class=\"party ");
-    rf_hb_raw(h, cls);
-    rf_hb_raw(h, "\">\n<p class=\"meta\"><span class=\"badge ");
-    rf_hb_raw(h, cls);
-    rf_hb_raw(h, "\">");
-    rf_hb_raw(h, dest && !n_hits ? "Embargoed destination" : party_badge(state, red));
-    rf_hb_raw(h, "</span> ");
-    rf_hb_text(h, party->document);
-    rf_hb_raw(h, ":");
-    rf_hb_num(h, party->line);
-    if (!empty(party->role)) rf_hb_elem(h, " &middot; ", party->role, "");
-    rf_hb_elem(h, " &middot; ref ", ref, "");
-    if (rep->fingerprint) rf_hb_elem(h, " &middot; counterparty <span class=\"mono\">",
-                                     rep->fingerprint, "</span>");
-    screened_as_of(h, rep);
-    rf_hb_raw(h, "</p>\n<h3>");
+    rf_hb_raw(h, "<h3>");
     if (party->name) marked(h, party->name, n_hits ? hits[0]->party_spans : NULL,
                             n_hits ? hits[0]->n_party_spans : 0);
     else rf_hb_raw(h, "(no name on the document)");
     rf_hb_raw(h, "</h3>\n");
     if (!empty(party->address) || !empty(party->city) || !empty(party->country) ||
-        !empty(party->item) || !empty(party->date) || !empty(party->order_line)) {
+        !empty(party->item) || !empty(party->date) || !empty(party->order_line) ||
+        (rep->screening && rep->screening->as_of)) {
         int parts = 0;
         rf_hb_raw(h, "<p class=\"meta\">");
         meta_part(h, &parts, ", ", "", party->address, "");
@@ -440,6 +611,7 @@ static void render_party(rf_hb *h, const rf_report *rep, const rf_party *party, 
         meta_part(h, &parts, ", ", "<b>", party->country, "</b>");
         meta_part(h, &parts, " &middot; ", "dated ", party->date, "");
         meta_part(h, &parts, " &middot; ", "item ", party->item, "");
+        screened_as_of(h, rep);
         rf_hb_raw(h, "</p>\n");
     }
     if (n_hits > 1) {
@@ -449,9 +621,102 @@ static void render_party(rf_hb *h, const rf_report *rep, const rf_party *party, 
     }
     if (dest && !h->rc) h->rc = rf_html_embargo(h->b, dest);
     for (size_t i = 0; i < n_hits; i++)
-        render_hit(h, party, hits[i], rep->notes ? &rep->notes[i] : NULL,
+        render_hit(h, s, rep, party, hits[i], rep->notes ? &rep->notes[i] : NULL,
                    rf_report_hit_state(rep, i));
-    rf_hb_raw(h, "</article>\n");
+}
+
+/* What makes two parties of one order one counterparty: the fingerprint (name, country,
+ * address as screened) or, without one, the name, country and address, and the same hits. */
+static int card_key(rf_buf *out, const rf_report *rep, const rf_party *party,
+                    const rf_hit *const *hits, size_t n_hits, int embargo)
+{
+    int rc = rep->fingerprint
+                 ? rf_buf_printf(out, "%s", rep->fingerprint)
+                 : rf_buf_printf(out, "%s|%s|%s|%s", party->name ? party->name : "",
+                                 party->country ? party->country : "",
+                                 party->address ? party->address : "",
+                                 party->city ? party->city : "");
+    for (size_t i = 0; i < n_hits && rc == RF_OK; i++)
+        rc = rf_buf_printf(out, "|%s:%s:%s", hits[i]->entity->list_code ? hits[i]->entity->list_code
+                                                                        : "",
+                           hits[i]->entity->source_id ? hits[i]->entity->source_id : "",
+                           rf_hit_state_name(rf_report_hit_state(rep, i)));
+    return rc ? rc : rf_buf_printf(out, "|%d", embargo);
+}
+
+static void card_free(card *c)
+{
+    free(c->key), free(c->document), free(c->order), free(c->name), free(c->best);
+    free(c->list), free(c->status), free(c->fingerprint);
+    rf_buf_free(&c->roles);
+    rf_buf_free(&c->lines);
+    rf_buf_free(&c->body);
+}
+
+/* Adds the party to the card of its counterparty in its order, or starts that card. */
+static int add_card(html_state *s, const rf_report *rep, const rf_party *party, size_t group,
+                    const char *ref, const rf_hit *const *hits, size_t n_hits,
+                    const rf_destination *dest, double best)
+{
+    rf_hit_state state = rf_report_party_state(rep, n_hits);
+    rf_buf key = {0};
+    card *c = NULL;
+    rf_hb h = {NULL, RF_OK};
+    int rc;
+
+    if ((rc = card_key(&key, rep, party, hits, n_hits, dest != NULL))) goto cleanup;
+    for (size_t i = s->n_cards; i-- > 0 && s->cards[i].group == group && !c;)
+        if (strcmp(s->cards[i].key, key.data) == 0) c = &s->cards[i];
+    if (!c) {
+        const char *slash = party->document ? strrchr(party->document, '/') : NULL;
+        const rf_entity *e = n_hits ? hits[0]->entity : NULL;
+        if (s->n_cards == s->cards_cap) {
+            size_t cap = s->cards_cap ? s->cards_cap * 2 : 16;
+            card *grown = realloc(s->cards, cap * sizeof *grown);
+            if (!grown) {
+                rc = RF_ENOMEM;
+                goto cleanup;
+            }
+            s->cards = grown;
+            s->cards_cap = cap;
+        }
+        c = &s->cards[s->n_cards++];
+        memset(c, 0, sizeof *c);
+        c->group = group;
+        c->key = rf_buf_detach(&key);
+        c->document = rf_strdup(slash ? slash + 1 : party->document ? party->document : "");
+        c->order = rf_strdup(ref);
+        c->name = rf_strdup(party->name ? party->name : "(no name)");
+        c->best = rf_strdup(e ? e->n_names ? e->names[0].text : "" : dest->name);
+        c->list = rf_strdup(e ? e->list_code ? e->list_code : "?" : dest->code);
+        c->status = rf_strdup(n_hits ? rf_report_party_status(rep, n_hits) : "embargo");
+        c->fingerprint = rf_strdup(rep->fingerprint);
+        c->best_score = n_hits ? best : 1.0;
+        rf_report_score(c->score, c->best_score);
+        c->cls = dest                                  ? "red"
+                 : !rf_hit_state_alarms(state)         ? "known"
+                 : best >= RED_SCORE || state == RF_HIT_CONFIRMED ? "red"
+                                                                  : "amber";
+        c->badge = dest && !n_hits ? "Embargoed destination" : party_badge(state, best >= RED_SCORE);
+        if (!c->key || !c->document || !c->order || !c->name || !c->best || !c->list ||
+            !c->status || (rep->fingerprint && !c->fingerprint)) {
+            rc = RF_ENOMEM;
+            goto cleanup;
+        }
+        h.b = &c->body;
+        render_card_body(&h, s, rep, party, hits, n_hits, dest);
+        if ((rc = h.rc)) goto cleanup;
+    }
+    if ((c->roles.len && (rc = rf_buf_puts(&c->roles, ", "))) ||
+        (rc = rf_buf_puts(&c->roles, empty(party->role) ? "party" : party->role)))
+        goto cleanup;
+    if (!c->lines.len || party->line != c->last_line) /* a CSV row's parties share its line */
+        rc = rf_buf_printf(&c->lines, c->lines.len ? ", %ld" : "%ld", party->line);
+    c->last_line = party->line;
+
+cleanup:
+    rf_buf_free(&key);
+    return rc;
 }
 
 static void render_clear(rf_hb *h, const rf_party *party, const char *ref)
@@ -480,7 +745,8 @@ int rf_report_html_add(rf_report *rep, const rf_party *party, const rf_hit *cons
     rf_buf ref = {0};
     rf_destination dest;
     int embargo = rf_destination_check(&dest, party) == 1;
-    rf_hb h;
+    size_t group;
+    rf_hb h = {NULL, RF_OK};
     int rc;
 
     if (!doc) return rf_error_set(err, RF_ENOMEM, party->document, party->line, "out of memory");
@@ -495,19 +761,16 @@ int rf_report_html_add(rf_report *rep, const rf_party *party, const rf_hit *cons
     s->parties++;
     doc->parties++;
     s->n_embargo += embargo;
-    h = (rf_hb){&s->flagged, RF_OK};
-    if (n_hits || embargo) {
-        rf_buf_reset(&s->flagged);
-        render_party(&h, rep, party, ref.data, hits, n_hits, best >= RED_SCORE,
-                     embargo ? &dest : NULL);
+    h.rc = rf_html_docs_add(&s->by_document, &group, party,
+                            n_hits   ? rf_report_party_status(rep, n_hits)
+                            : embargo ? "embargo"
+                                      : "clear",
+                            n_hits || embargo);
+    if (!h.rc && (n_hits || embargo)) {
+        h.rc = add_card(s, rep, party, group, ref.data, hits, n_hits, embargo ? &dest : NULL,
+                        best);
         doc->flagged++;
     }
-    if (!h.rc)
-        h.rc = rf_html_docs_add(&s->by_document, party,
-                                n_hits   ? rf_report_party_status(rep, n_hits)
-                                : embargo ? "embargo"
-                                          : "clear",
-                                n_hits || embargo ? &s->flagged : NULL);
     if (h.rc) {
         rf_buf_free(&ref);
         return rf_error_set(err, h.rc, party->document, party->line,
@@ -571,75 +834,6 @@ int rf_report_html_warning(rf_report *rep, const char *file, long line, const ch
 }
 
 /* ---- the page ------------------------------------------------------------------------- */
-
-static const char style[] =
-    ":root{--red:#b42318;--red-bg:#fef3f2;--amber:#b54708;--amber-bg:#fffaeb;--green:#067647;"
-    "--green-bg:#ecfdf3;--ink:#1d2939;--muted:#667085;--line:#d0d5dd;--mark:#fde68a}\n"
-    "*{box-sizing:border-box}\n"
-    "body{margin:0;background:#f2f4f7;color:var(--ink);font:15px/1.5 -apple-system,"
-    "\"Segoe UI\",Roboto,\"Helvetica Neue\",Arial,sans-serif}\n"
-    "main{max-width:1120px;margin:0 auto;padding:32px 32px 56px;background:#fff}\n"
-    "h1{font-size:26px;margin:0 0 2px;letter-spacing:-.01em}\n"
-    "h2{font-size:19px;margin:40px 0 12px;padding-bottom:6px;border-bottom:2px solid var(--ink)}\n"
-    "h3{font-size:19px;margin:6px 0 4px}\n"
-    "h4{font-size:15px;margin:0 0 8px;font-weight:600}\n"
-    ".sub,.meta{color:var(--muted);margin:0}\n"
-    ".meta{font-size:13.5px}\n"
-    ".verdict{margin:22px 0;padding:14px 18px;border-left:6px solid;border-radius:6px;"
-    "font-size:17px;font-weight:600}\n"
-    ".verdict.red{background:var(--red-bg);border-color:var(--red);color:var(--red)}\n"
-    ".verdict.amber{background:var(--amber-bg);border-color:var(--amber);color:var(--amber)}\n"
-    ".verdict.green{background:var(--green-bg);border-color:var(--green);color:var(--green)}\n"
-    ".tiles{display:grid;grid-template-columns:repeat(auto-fit,minmax(140px,1fr));gap:12px;"
-    "margin:0 0 8px}\n"
-    ".tile{border:1px solid var(--line);border-radius:6px;padding:10px 14px}\n"
-    ".tile b{display:block;font-size:24px;font-variant-numeric:tabular-nums}\n"
-    ".tile span{color:var(--muted);font-size:13px}\n"
-    ".tile.red b{color:var(--red)}.tile.amber b{color:var(--amber)}.tile.green b{color:var(--green)}\n"
-    "table{border-collapse:collapse;width:100%;font-size:13.5px;margin:8px 0}\n"
-    "th,td{text-align:left;vertical-align:top;padding:5px 8px;border-bottom:1px solid var(--line)}\n"
-    "thead th{background:#f2f4f7;font-weight:600;white-space:nowrap}\n"
-    "td.n{text-align:right;font-variant-numeric:tabular-nums}\n"
-    ".mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:12px;"
-    "overflow-wrap:anywhere}\n"
-    ".hash{word-break:break-all;min-width:18em}.date{white-space:nowrap}\n"
-    ".party{border:1px solid var(--line);border-left:6px solid;border-radius:6px;"
-    "margin:18px 0;padding:14px 18px;break-inside:avoid}\n"
-    ".party.red{border-left-color:var(--red)}.party.amber{border-left-color:var(--amber)}\n"
-    ".party.known,.party.delisted{border-left-color:var(--green)}"
-    ".badge.known{background:var(--green)}\n"
-    ".review{margin:0 0 8px;font-size:13.5px}.review.new,.review.changed{color:var(--amber)}\n"
-    ".review.confirmed{color:var(--red)}.review.cleared{color:var(--green)}\n"
-    ".badge{display:inline-block;margin-right:6px;padding:1px 8px;border-radius:10px;color:#fff;"
-    "font-size:11.5px;font-weight:700;letter-spacing:.04em;text-transform:uppercase}\n"
-    ".badge.red{background:var(--red)}.badge.amber{background:#dc6803}"
-    ".badge.green{background:var(--green)}\n"
-    ".hit{border-top:1px dashed var(--line);margin-top:14px;padding-top:12px}\n"
-    ".score{display:inline-block;min-width:3.4em;font-variant-numeric:tabular-nums}\n"
-    ".score.red{color:var(--red)}.score.amber{color:var(--amber)}\n"
-    ".list{display:inline-block;padding:0 6px;border:1px solid var(--ink);border-radius:3px;"
-    "font-size:12px;margin-right:4px}\n"
-    ".compare th,.facts th{width:11em;color:var(--muted);font-weight:500}\n"
-    ".compare td{font-size:15px}\n"
-    ".facts ul{margin:0;padding-left:18px}\n"
-    ".kind{color:var(--muted);font-size:12px;border:1px solid var(--line);border-radius:3px;"
-    "padding:0 4px}\n"
-    "mark{background:var(--mark);color:inherit;padding:0 1px;border-radius:2px}\n"
-    ".why{margin:8px 0 0;padding:8px 10px;background:#f8f9fc;border-radius:4px;"
-    "font-size:13.5px;white-space:pre-wrap}\n"
-    "details>summary{cursor:pointer;font-weight:600;padding:6px 0}\n"
-    "footer{margin-top:48px;padding-top:12px;border-top:1px solid var(--line);"
-    "color:var(--muted);font-size:12.5px}\n"
-    "@media print{body{background:#fff;font-size:10.5pt}main{max-width:none;padding:0}"
-    "h2{break-after:avoid}.tile,.hit{break-inside:avoid}a{color:inherit;text-decoration:none}"
-    ".verdict,.badge,mark,.tile{-webkit-print-color-adjust:exact;print-color-adjust:exact}}\n";
-
-/* Findings grouped by document, and the destination finding's block. */
-static const char style_documents[] =
-    ".document{margin:26px 0 34px;padding-top:4px;border-top:1px solid var(--line)}\n"
-    "h3.doc{font-size:17px;margin:14px 0 2px}\n"
-    ".embargo{margin-top:14px;padding:10px 14px;border:2px solid var(--red);border-radius:6px;"
-    "background:var(--red-bg)}\n.embargo h4{color:var(--red)}\n";
 
 static int list_cmp(const void *a, const void *b)
 {
@@ -708,12 +902,23 @@ static void render_verdict(rf_hb *h, const rf_report *rep, const html_state *s)
         rf_hb_raw(h, s->n_failures == 1 ? " document could not be read. "
                                         : " documents could not be read. ");
     }
+    if (rep->rescreened && s->parties) {
+        rf_hb_num(h, rep->rescreened);
+        rf_hb_raw(h, rep->rescreened == 1 ? " counterparty" : " counterparties");
+        rf_hb_raw(h, " rescreened against the lists in force: ");
+        rf_hb_num(h, s->parties);
+        rf_hb_raw(h, s->parties == 1 ? " changed since its last screening and is below. "
+                                     : " changed since their last screening and are below. ");
+    }
     if (s->n_new) {
         rf_hb_num(h, s->n_new);
         rf_hb_raw(h, " of ");
         rf_hb_num(h, s->parties);
         rf_hb_raw(h, s->parties == 1 ? " party" : " parties");
-        rf_hb_raw(h, " matched listed parties and must be reviewed before shipping");
+        rf_hb_raw(h, rep->rescreened ? " have new or changed hits and must be reviewed before "
+                                       "shipping"
+                                     : " matched listed parties and must be reviewed before "
+                                       "shipping");
         if (s->n_red) {
             rf_hb_raw(h, " (");
             rf_hb_num(h, s->n_red);
@@ -722,6 +927,11 @@ static void render_verdict(rf_hb *h, const rf_report *rep, const html_state *s)
         rf_hb_raw(h, ".");
     } else if (s->n_flagged) {
         rf_hb_raw(h, "No new alarm.");
+    } else if (rep->rescreened) {
+        rf_hb_raw(h, "No change: none of the ");
+        rf_hb_num(h, rep->rescreened);
+        rf_hb_raw(h, rep->rescreened == 1 ? " counterparty" : " counterparties");
+        rf_hb_raw(h, " rescreened has a new, changed or removed hit since its last screening.");
     } else {
         rf_hb_raw(h, "No match: none of the ");
         rf_hb_num(h, s->parties);
@@ -755,8 +965,13 @@ static void render_summary(rf_hb *h, const rf_report *rep, html_state *s)
 
     rf_report_score(threshold, rep->threshold);
     rf_hb_raw(h, "<div class=\"tiles\">\n");
-    tile(h, "", (long)s->n_docs, "documents");
-    tile(h, "", s->parties, "parties screened");
+    if (rep->rescreened) {
+        tile(h, "", rep->rescreened, "counterparties rescreened");
+        tile(h, "", s->parties, "changed since last screened");
+    } else {
+        tile(h, "", (long)s->n_docs, "documents");
+        tile(h, "", s->parties, "parties screened");
+    }
     tile(h, s->n_red ? "red" : "", s->n_red, "likely matches");
     tile(h, s->n_new > s->n_red ? "amber" : "", s->n_new - s->n_red, "possible matches");
     if (s->n_confirmed) tile(h, "red", s->n_confirmed, "confirmed (known)");
@@ -842,16 +1057,16 @@ static void render_summary(rf_hb *h, const rf_report *rep, html_state *s)
     }
 }
 
-/* The Content-Security-Policy source of the inline style `css`: 'sha256-' and its digest in
- * base64, so that the page's policy allows that style and nothing else. */
-static void style_source(char out[64], const char *css)
+/* The Content-Security-Policy source of an inline style or script: 'sha256-' and its digest
+ * in base64, so that the page's policy allows that text and nothing else. */
+static void csp_source(char out[64], const char *text)
 {
     static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     unsigned char d[33] = {0};
     char hex[65];
     size_t o = 0;
 
-    rf_sha256_hex(hex, css, strlen(css));
+    rf_sha256_hex(hex, text, strlen(text));
     for (int i = 0; i < 32; i++) {
         unsigned hi = (unsigned)(hex[2 * i] <= '9' ? hex[2 * i] - '0' : hex[2 * i] - 'a' + 10);
         unsigned lo = (unsigned)(hex[2 * i + 1] <= '9' ? hex[2 * i + 1] - '0'
@@ -870,23 +1085,174 @@ static void style_source(char out[64], const char *css)
     out[o] = '\0';
 }
 
+/* Who ran what, when, against lists how old: the header a reviewer and an auditor start from. */
+static void render_run(rf_hb *h, const rf_report *rep)
+{
+    rf_version_age age;
+    char on[11];
+    int stale;
+
+    rf_hb_raw(h, "<table class=\"facts run\">\n<tr><th>Run</th><td>");
+    if (rep->run_id) {
+        rf_hb_raw(h, "<b>");
+        rf_hb_num(h, (long)rep->run_id);
+        rf_hb_raw(h, "</b> <span class=\"meta\">(<code>redflag history show ");
+        rf_hb_num(h, (long)rep->run_id);
+        rf_hb_raw(h, "</code>)</span>");
+    } else {
+        rf_hb_raw(h, "not recorded");
+    }
+    rf_hb_elem(h, " by <b>", rep->user, "</b>");
+    rf_hb_elem(h, " on ", rep->generated_at, "");
+    rf_hb_raw(h, "</td></tr>\n");
+    if (!empty(rep->command))
+        rf_hb_elem(h, "<tr><th>Command</th><td class=\"mono\">", rep->command, "</td></tr>\n");
+    if (!h->rc && rf_report_party_list_age(&age, &stale, on, rep, NULL) == RF_OK && age.version) {
+        rf_hb_raw(h, "<tr><th>Lists</th><td>");
+        rf_hb_raw(h, stale ? "<b class=\"score red\">" : "<b>");
+        rf_hb_num(h, age.days);
+        rf_hb_raw(h, age.days == 1 ? " day" : " days");
+        rf_hb_elem(h, " old</b> on ", on, ": the oldest is ");
+        rf_hb_text(h, age.version->feed);
+        rf_hb_raw(h, " version ");
+        rf_hb_num(h, (long)age.version->id);
+        rf_hb_raw(h, age.from_import ? ", imported " : ", published ");
+        rf_hb_text(h, age.date);
+        if (stale) rf_hb_raw(h, " (run <code>redflag lists update</code>)");
+        rf_hb_raw(h, "</td></tr>\n");
+    }
+    rf_hb_raw(h, "</table>\n");
+}
+
+/* A column heading of the worklist that sorts it (with the script). */
+static void sort_heading(rf_hb *h, const char *label, const char *attrs)
+{
+    rf_hb_raw(h, "<th");
+    rf_hb_raw(h, attrs);
+    rf_hb_elem(h, "><button type=\"button\">", label, "</button></th>");
+}
+
+/* One row per flagged counterparty of each order, most urgent first as the cards come, each
+ * name linking to its card. The script sorts it by a column and filters it by words and
+ * state; without the script it is this table. */
+static void render_worklist(rf_hb *h, const html_state *s)
+{
+    static const char *const states[] = {"embargo", "confirmed", "review", "escalated",
+                                         "cleared", "delisted", "dropped"};
+
+    rf_hb_raw(h, "<h2>Worklist</h2>\n<p class=\"meta\">Each flagged counterparty once per order, "
+                 "with its roles; its name leads to its card.</p>\n"
+                 "<div class=\"filters\" id=\"filters\" hidden><label>Find <input id=\"find\" "
+                 "type=\"search\" placeholder=\"name, order, list, role\"></label>"
+                 "<label>State <select id=\"state\"><option value=\"\">any</option>");
+    for (size_t k = 0; k < sizeof states / sizeof *states; k++) {
+        int present = 0;
+        for (size_t i = 0; i < s->n_cards && !present; i++)
+            present = strcmp(s->cards[i].status, states[k]) == 0;
+        if (present) rf_hb_elem(h, "<option>", states[k], "</option>");
+    }
+    rf_hb_raw(h, "</select></label><span id=\"shown\" class=\"meta\"></span></div>\n"
+                 "<div class=\"wide\"><table class=\"worklist\" id=\"worklist\"><thead><tr>");
+    sort_heading(h, "Document", " class=\"opt\"");
+    sort_heading(h, "Order", "");
+    sort_heading(h, "Role", "");
+    sort_heading(h, "Name", "");
+    sort_heading(h, "Best hit", " class=\"opt\"");
+    sort_heading(h, "List", " class=\"opt\"");
+    sort_heading(h, "Score", " data-num");
+    sort_heading(h, "State", "");
+    rf_hb_raw(h, "</tr></thead><tbody>\n");
+    for (size_t i = 0; i < s->n_cards; i++) {
+        const card *c = &s->cards[i];
+        rf_hb_elem(h, "<tr data-state=\"", c->status, "\"><td class=\"opt mono\">");
+        rf_hb_elem(h, "", c->document, "</td><td>");
+        rf_hb_elem(h, "", c->order, "</td><td>");
+        rf_hb_elem(h, "", c->roles.data, "</td><td><a href=\"#c");
+        rf_hb_num(h, (long)i + 1);
+        rf_hb_raw(h, "\">");
+        rf_hb_name(h, c->name);
+        rf_hb_raw(h, "</a></td><td class=\"opt\">");
+        rf_hb_name(h, c->best);
+        rf_hb_elem(h, "</td><td class=\"opt\"><span class=\"list\">", c->list,
+                   "</span></td><td class=\"n\">");
+        rf_hb_elem(h, "", c->score, "</td><td>");
+        rf_hb_elem(h, "<span class=\"state st-", c->status, "\">");
+        rf_hb_elem(h, "", c->status, "</span></td></tr>\n");
+    }
+    rf_hb_raw(h, "</tbody></table></div>\n");
+}
+
+/* Each card, its heading made now that all its roles are known, handed to its order. */
+static int render_cards(html_state *s)
+{
+    rf_buf article = {0};
+    rf_hb h = {&article, RF_OK};
+
+    for (size_t i = 0; i < s->n_cards && !h.rc; i++) {
+        const card *c = &s->cards[i];
+        rf_buf_reset(&article);
+        rf_hb_raw(&h, "<article class=\"party ");
+        rf_hb_raw(&h, c->cls);
+        rf_hb_raw(&h, "\" id=\"c");
+        rf_hb_num(&h, (long)i + 1);
+        rf_hb_raw(&h, "\">\n<p class=\"meta\"><span class=\"badge ");
+        rf_hb_raw(&h, c->cls);
+        rf_hb_elem(&h, "\">", c->badge, "</span> ");
+        rf_hb_elem(&h, "", c->document, ":");
+        rf_hb_elem(&h, "", c->lines.data, " &middot; ");
+        rf_hb_elem(&h, "<b>", c->roles.data, "</b>");
+        rf_hb_elem(&h, " &middot; ref ", c->order, "");
+        if (c->fingerprint) rf_hb_elem(&h, " &middot; counterparty <span class=\"mono\">",
+                                       c->fingerprint, "</span>");
+        rf_hb_raw(&h, "</p>\n");
+        if (!h.rc) h.rc = rf_buf_append(&article, c->body.data, c->body.len);
+        rf_hb_raw(&h, "</article>\n");
+        if (!h.rc) h.rc = rf_html_docs_article(s->by_document, c->group, &article);
+    }
+    rf_buf_free(&article);
+    return h.rc;
+}
+
+/* The page footer in print: the run, and the page of how many. Only digits and the report
+ * time's characters go into the style. */
+static int print_footer(rf_buf *css, const rf_report *rep)
+{
+    char when[24] = "";
+    size_t n = 0;
+    for (const char *c = rep->generated_at; c && *c && n + 1 < sizeof when; c++)
+        if (strchr("0123456789-:TZ", *c)) when[n++] = *c;
+    when[n] = '\0';
+    /* "redflag run 12, <time>", or without a run "redflag screening report, <time>" (%.0lld
+     * prints nothing for 0) */
+    return rf_buf_printf(css, "@media print{@page{@bottom-left{content:\"redflag %s%.0lld, %s\";"
+                              "font-size:8pt;color:#667085}@bottom-right{content:\"page \" "
+                              "counter(page) \" of \" counter(pages);font-size:8pt;"
+                              "color:#667085}}}\n",
+                         rep->run_id ? "run " : "screening report", rep->run_id, when);
+}
+
 static void render_page(rf_hb *h, const rf_report *rep, html_state *s)
 {
-    char red[8], style_hash[64];
-    rf_buf css = {0};
+    char red[8], style_hash[64], script_hash[64];
+    rf_buf css = {0}, js = {0};
 
     rf_report_score(red, RED_SCORE);
-    /* The page loads nothing and runs nothing: a name or a list entry that slipped past the
-     * escaping could still not fetch, run or send anything. Only its own style applies. */
-    if (!h->rc && ((h->rc = rf_buf_puts(&css, "\n")) || (h->rc = rf_buf_puts(&css, style)) ||
-                   (h->rc = rf_buf_puts(&css, style_documents))))
-        rf_buf_free(&css);
-    if (h->rc) return;
-    style_source(style_hash, css.data);
+    /* The page loads nothing: a name or a list entry that slipped past the escaping could
+     * still not fetch, run or send anything. Only its own style and script apply. */
+    if (!h->rc && ((h->rc = rf_buf_puts(&css, "\n")) ||
+                   (h->rc = rf_buf_puts(&css, (const char *)rf_report_css)) ||
+                   (h->rc = print_footer(&css, rep)) || (h->rc = rf_buf_puts(&js, "\n")) ||
+                   (h->rc = rf_buf_puts(&js, (const char *)rf_report_js)) ||
+                   (h->rc = render_cards(s))))
+        goto cleanup;
+    csp_source(style_hash, css.data);
+    csp_source(script_hash, js.data);
     rf_hb_raw(h, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
                  "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
                  "style-src ");
     rf_hb_raw(h, style_hash);
+    rf_hb_raw(h, "; script-src ");
+    rf_hb_raw(h, script_hash);
     rf_hb_raw(h, "; base-uri 'none'; form-action 'none'\">\n"
                  "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
                  "<title>Screening report: ");
@@ -895,14 +1261,16 @@ static void render_page(rf_hb *h, const rf_report *rep, html_state *s)
     rf_hb_num(h, s->parties);
     rf_hb_raw(h, " parties</title>\n<style>");
     rf_hb_raw(h, css.data);
-    rf_buf_free(&css);
     rf_hb_raw(h, "</style>\n</head>\n<body>\n<main>\n<header>\n"
                  "<h1>Export-control screening report</h1>\n<p class=\"sub\">");
     if (rep->generated_at) rf_hb_elem(h, "Generated ", rep->generated_at, " ");
     rf_hb_raw(h, "by redflag");
     if (rep->tool_version) rf_hb_elem(h, " ", rep->tool_version, "");
-    rf_hb_raw(h, "</p>\n</header>\n");
+    rf_hb_raw(h, "</p>\n");
+    render_run(h, rep);
+    rf_hb_raw(h, "</header>\n");
     render_verdict(h, rep, s);
+    if (s->n_cards) render_worklist(h, s);
     rf_hb_raw(h, "<h2>Summary</h2>\n");
     render_summary(h, rep, s);
 
@@ -931,8 +1299,8 @@ static void render_page(rf_hb *h, const rf_report *rep, html_state *s)
                      "when the facts (address, country, dates of birth, identity documents) show "
                      "another party. <b>Embargoed destination</b>: the party receives or uses the "
                      "goods in a comprehensively embargoed country or region, whoever it is. "
-                     "Grouped by document, with the document's parties and the order lines "
-                     "concerned.</p>\n");
+                     "Grouped by order, with the order's parties and the order lines concerned; "
+                     "one card per counterparty, with its roles in the order.</p>\n");
         if (!h->rc) h->rc = rf_html_docs_render(h->b, s->by_document);
     } else {
         rf_hb_raw(h, "<p class=\"meta\">None.</p>\n");
@@ -947,21 +1315,27 @@ static void render_page(rf_hb *h, const rf_report *rep, html_state *s)
 
     rf_hb_raw(h, "<h2>Clear parties</h2>\n");
     if (s->n_clear) {
-        rf_hb_raw(h, "<details>\n<summary>");
+        rf_hb_raw(h, "<p class=\"meta\">");
         rf_hb_num(h, s->n_clear);
         rf_hb_raw(h, s->n_clear == 1 ? " party" : " parties");
-        rf_hb_raw(h, " matched no listed name at the threshold</summary>\n<table><thead><tr>"
-                     "<th>Document</th><th>Line</th><th>Role</th><th>Ref</th><th>Name</th>"
-                     "<th>Country</th></tr></thead><tbody>\n");
+        rf_hb_raw(h, " matched no listed name at the threshold.</p>\n<div class=\"wide\"><table>"
+                     "<thead><tr><th>Document</th><th>Line</th><th>Role</th><th>Ref</th>"
+                     "<th>Name</th><th>Country</th></tr></thead><tbody>\n");
         rf_hb_raw(h, s->clear.data);
-        rf_hb_raw(h, "</tbody></table>\n</details>\n");
+        rf_hb_raw(h, "</tbody></table></div>\n");
     } else {
         rf_hb_raw(h, "<p class=\"meta\">None.</p>\n");
     }
     rf_hb_raw(h, "<footer>Screening flags names that resemble listed ones; it does not decide. A "
                  "match must be reviewed by a person before the transaction goes ahead, and a "
                  "clear result is only as good as the list versions above.</footer>\n"
-                 "</main>\n</body>\n</html>\n");
+                 "</main>\n<script>");
+    rf_hb_raw(h, js.data);
+    rf_hb_raw(h, "</script>\n</body>\n</html>\n");
+
+cleanup:
+    rf_buf_free(&css);
+    rf_buf_free(&js);
 }
 
 int rf_report_html_close(rf_report *rep, rf_error *err)
@@ -981,8 +1355,13 @@ int rf_report_html_close(rf_report *rep, rf_error *err)
 void rf_report_html_free(html_state *s)
 {
     if (!s) return;
-    rf_buf_free(&s->flagged);
     rf_html_docs_free(s->by_document);
+    for (size_t i = 0; i < s->n_cards; i++) card_free(&s->cards[i]);
+    free(s->cards);
+    for (size_t i = 0; i < s->n_texts; i++) free(s->texts[i]);
+    free(s->texts);
+    for (size_t i = 0; i < s->n_entities; i++) free(s->entities[i]);
+    free(s->entities);
     rf_buf_free(&s->clear);
     rf_buf_free(&s->failures);
     rf_buf_free(&s->warnings);

@@ -2,7 +2,7 @@
  * destination finding of a party (JSON "embargo" object, CSV columns, the red HTML block),
  * the party's order line and the order lines a finding concerns, and, for HTML, the
  * grouping of findings by document: each document with its number, date and parties, the
- * lines concerned, then its flagged parties.
+ * lines concerned, then its flagged parties' cards.
  *
  * The destination check is computed here from the party (rf_destination_check), so every
  * path into a report (rf_report_add, rf_report_add_reviewed, replayed runs) shows it. */
@@ -120,13 +120,16 @@ int rf_html_embargo(rf_buf *out, const rf_destination *d)
     return h.rc;
 }
 
-/* One document's findings, kept until the page is written. */
+/* One order's findings, kept until the page is written: a structured document (or one order
+ * of an X12 or EDIFACT file), or the row of a CSV file with its ref (every party of an order
+ * row: buyer, ship-to, end user). */
 typedef struct doc_group {
     char *document, *ref, *date, *doc_type, *format;
-    int structured;        /* a UBL / cXML / X12 / EDIFACT document: one order, one group */
+    long line;             /* a CSV row without a ref: its file line */
+    int structured;        /* a UBL / cXML / X12 / EDIFACT document */
     long parties, flagged;
-    rf_buf party_rows;     /* every party of the document, for structured documents */
-    rf_buf articles;       /* the flagged parties, rendered */
+    rf_buf party_rows;     /* every party of the order */
+    rf_buf articles;       /* the flagged parties' cards, rendered */
     rf_order_line *lines;  /* the lines findings concern, deep-copied, in order */
     char **line_text;      /* their strings, 7 per line */
     size_t n_lines;
@@ -154,19 +157,25 @@ static void group_free(doc_group *g)
     free(g->line_keys);
 }
 
-/* The group of the party's document: structured documents by file and number (an X12 or
- * EDIFACT file holds several orders), CSV files as one group each (a ref there is a row). */
-static doc_group *group_for(rf_html_docs *d, const rf_party *party)
+/* The group of the party's order: structured documents by file and number (an X12 or EDIFACT
+ * file holds several orders), CSV rows by file and ref (else line). A CSV file's orders come
+ * one after the other, so only the last group can be the party's, and a finished order with
+ * nothing flagged is dropped, keeping memory to the flagged orders. */
+static doc_group *group_for(rf_html_docs *d, const rf_party *party, size_t *index)
 {
     int structured = party->format && strcmp(party->format, "csv") != 0;
-    const char *ref = structured ? party->ref : NULL;
+    long line = structured || party->ref ? 0 : party->line;
     doc_group *g;
 
-    /* Parties arrive document by document: the last group is almost always it. */
-    for (size_t i = d->n; i-- > 0;)
-        if (same(d->groups[i].document, party->document) && same(d->groups[i].ref, ref))
-            return &d->groups[i];
-    if (d->n == d->cap) {
+    for (size_t i = d->n; i-- > 0;) {
+        g = &d->groups[i];
+        if (same(g->document, party->document) && same(g->ref, party->ref) && g->line == line)
+            return *index = i, g;
+        if (!structured) break;
+    }
+    if (d->n && !d->groups[d->n - 1].structured && !d->groups[d->n - 1].flagged) {
+        group_free(&d->groups[--d->n]);
+    } else if (d->n == d->cap) {
         size_t cap = d->cap ? d->cap * 2 : 8;
         doc_group *grown = realloc(d->groups, cap * sizeof *grown);
         if (!grown) return NULL;
@@ -176,16 +185,18 @@ static doc_group *group_for(rf_html_docs *d, const rf_party *party)
     g = &d->groups[d->n];
     memset(g, 0, sizeof *g);
     g->structured = structured;
+    g->line = line;
     g->document = rf_strdup(party->document ? party->document : "");
-    g->ref = rf_strdup(ref);
-    g->date = rf_strdup(structured ? party->date : NULL);
+    g->ref = rf_strdup(party->ref);
+    g->date = rf_strdup(party->date);
     g->doc_type = rf_strdup(structured ? party->doc_type : NULL);
     g->format = rf_strdup(party->format);
-    if (!g->document || (ref && !g->ref) || (structured && party->date && !g->date) ||
+    if (!g->document || (party->ref && !g->ref) || (party->date && !g->date) ||
         (structured && party->doc_type && !g->doc_type) || (party->format && !g->format)) {
         group_free(g);
         return NULL;
     }
+    *index = d->n;
     return &d->groups[d->n++];
 }
 
@@ -225,40 +236,41 @@ static int keep_lines(doc_group *g, const rf_party *party)
     return RF_OK;
 }
 
-int rf_html_docs_add(rf_html_docs **docs, const rf_party *party, const char *status,
-                     const rf_buf *article)
+int rf_html_docs_add(rf_html_docs **docs, size_t *group, const rf_party *party,
+                     const char *status, int flagged)
 {
     doc_group *g;
     rf_hb h;
 
     if (!*docs && !(*docs = calloc(1, sizeof **docs))) return RF_ENOMEM;
-    if (!(g = group_for(*docs, party))) return RF_ENOMEM;
+    if (!(g = group_for(*docs, party, group))) return RF_ENOMEM;
     g->parties++;
-    if (g->structured) {
-        h = (rf_hb){&g->party_rows, RF_OK};
-        rf_hb_elem(&h, "<tr><td>", party->role, "</td><td>");
-        rf_hb_name(&h, party->name ? party->name : "(no name)");
-        rf_hb_elem(&h, "</td><td>", party->country, "</td><td>");
-        if (party->order_line) rf_hb_elem(&h, "line ", party->order_line, "");
-        else rf_hb_raw(&h, "document");
-        rf_hb_raw(&h, "</td><td>");
-        rf_hb_num(&h, party->line);
-        rf_hb_raw(&h, "</td><td>");
-        rf_hb_raw(&h, article ? "<span class=\"badge red\">" : "");
-        rf_hb_text(&h, status);
-        rf_hb_raw(&h, article ? "</span>" : "");
-        rf_hb_raw(&h, "</td></tr>\n");
-        if (h.rc) return h.rc;
-    }
-    if (!article) return RF_OK;
+    h = (rf_hb){&g->party_rows, RF_OK};
+    rf_hb_elem(&h, "<tr><td>", party->role, "</td><td>");
+    rf_hb_name(&h, party->name ? party->name : "(no name)");
+    rf_hb_elem(&h, "</td><td>", party->country, "</td><td>");
+    if (party->order_line) rf_hb_elem(&h, "line ", party->order_line, "");
+    else rf_hb_raw(&h, "document");
+    rf_hb_raw(&h, "</td><td>");
+    rf_hb_num(&h, party->line);
+    rf_hb_raw(&h, "</td><td>");
+    rf_hb_raw(&h, flagged ? "<span class=\"badge red\">" : "");
+    rf_hb_text(&h, status);
+    rf_hb_raw(&h, flagged ? "</span>" : "");
+    rf_hb_raw(&h, "</td></tr>\n");
+    if (h.rc || !flagged) return h.rc;
     g->flagged++;
-    if (rf_buf_append(&g->articles, article->data, article->len)) return RF_ENOMEM;
-    return g->structured ? keep_lines(g, party) : RF_OK;
+    return keep_lines(g, party);
+}
+
+int rf_html_docs_article(rf_html_docs *docs, size_t group, const rf_buf *article)
+{
+    return rf_buf_append(&docs->groups[group].articles, article->data, article->len);
 }
 
 static void render_lines(rf_hb *h, const doc_group *g)
 {
-    rf_hb_raw(h, "<h4>Order lines concerned</h4>\n<table><thead><tr><th>Line</th><th>Part</th>"
+    rf_hb_raw(h, "<h4>Order lines concerned</h4>\n<div class=\"wide\"><table><thead><tr><th>Line</th><th>Part</th>"
                  "<th>Description</th><th>Quantity</th><th>ECCN</th><th>HS code</th><th>Origin</th>"
                  "<th>File line</th></tr></thead><tbody>\n");
     for (size_t i = 0; i < g->n_lines; i++) {
@@ -270,7 +282,7 @@ static void render_lines(rf_hb *h, const doc_group *g)
         rf_hb_num(h, g->lines[i].line);
         rf_hb_raw(h, "</td></tr>\n");
     }
-    rf_hb_raw(h, "</tbody></table>\n");
+    rf_hb_raw(h, "</tbody></table></div>\n");
 }
 
 int rf_html_docs_render(rf_buf *out, const rf_html_docs *docs)
@@ -285,27 +297,28 @@ int rf_html_docs_render(rf_buf *out, const rf_html_docs *docs)
             if (same(g->format, "x12")) rf_hb_raw(&h, "X12 ");
             rf_hb_elem(&h, "", g->doc_type ? g->doc_type : "Document", " ");
             rf_hb_text(&h, g->ref ? g->ref : "(no number)");
-            if (g->date) rf_hb_elem(&h, " <span class=\"meta\">of ", g->date, "</span>");
+        } else if (g->ref) {
+            rf_hb_elem(&h, "Ref ", g->ref, "");
         } else {
-            rf_hb_text(&h, g->document);
+            rf_hb_raw(&h, "Row at line ");
+            rf_hb_num(&h, g->line);
         }
-        rf_hb_raw(&h, "</h3>\n<p class=\"meta\">");
-        if (g->structured)
-            rf_hb_elem(&h, "<span class=\"mono\">", g->document, "</span> &middot; ");
+        if (g->date) rf_hb_elem(&h, " <span class=\"meta\">of ", g->date, "</span>");
+        rf_hb_elem(&h, "</h3>\n<p class=\"meta\"><span class=\"mono\">", g->document,
+                   "</span> &middot; ");
         rf_hb_text(&h, g->format);
         rf_hb_raw(&h, " &middot; ");
         rf_hb_num(&h, g->flagged);
         rf_hb_raw(&h, " of ");
         rf_hb_num(&h, g->parties);
         rf_hb_raw(&h, g->parties == 1 ? " party flagged</p>\n" : " parties flagged</p>\n");
-        if (g->structured) {
-            rf_hb_raw(&h, "<details open>\n<summary>Parties of the document</summary>\n"
-                          "<table><thead><tr><th>Role</th><th>Name</th><th>Country</th><th>On</th>"
-                          "<th>File line</th><th>Status</th></tr></thead><tbody>\n");
-            rf_hb_raw(&h, g->party_rows.data);
-            rf_hb_raw(&h, "</tbody></table>\n</details>\n");
-            if (g->n_lines) render_lines(&h, g);
-        }
+        rf_hb_raw(&h, "<details open>\n<summary>Parties of the order</summary>\n"
+                      "<div class=\"wide\"><table><thead><tr><th>Role</th><th>Name</th>"
+                      "<th>Country</th><th>On</th><th>File line</th><th>Status</th></tr></thead>"
+                      "<tbody>\n");
+        rf_hb_raw(&h, g->party_rows.data);
+        rf_hb_raw(&h, "</tbody></table></div>\n</details>\n");
+        if (g->n_lines) render_lines(&h, g);
         rf_hb_raw(&h, g->articles.data);
         rf_hb_raw(&h, "</section>\n");
     }

@@ -97,9 +97,13 @@ static int add_versions(rf_report *rep, const rf_version_list *vl)
 static int copy_context(rf_report *rep, const rf_report_context *ctx)
 {
     rep->threshold = ctx->threshold > 0 ? ctx->threshold : RF_DEFAULT_THRESHOLD;
+    rep->run_id = ctx->run_id;
+    rep->rescreened = ctx->rescreened;
     if ((ctx->as_of && !(rep->as_of = rf_strdup(ctx->as_of))) ||
         (ctx->generated_at && !(rep->generated_at = rf_strdup(ctx->generated_at))) ||
-        (ctx->tool_version && !(rep->tool_version = rf_strdup(ctx->tool_version))))
+        (ctx->tool_version && !(rep->tool_version = rf_strdup(ctx->tool_version))) ||
+        (ctx->user && !(rep->user = rf_strdup(ctx->user))) ||
+        (ctx->command && !(rep->command = rf_strdup(ctx->command))))
         return RF_ENOMEM;
     return add_versions(rep, ctx->versions);
 }
@@ -335,6 +339,8 @@ void rf_report_free(rf_report *rep)
     free(rep->as_of);
     free(rep->generated_at);
     free(rep->tool_version);
+    free(rep->user);
+    free(rep->command);
     rf_buf_free(&rep->line);
     rf_buf_free(&rep->row.text);
     free(rep->hits);

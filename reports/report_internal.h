@@ -30,6 +30,9 @@ struct rf_report {
     char *as_of;
     char *generated_at;
     char *tool_version;
+    long long run_id; /* the run recorded, 0: none */
+    long rescreened;  /* rescreen: the counterparties rescreened */
+    char *user, *command;
     rf_version *versions;
     size_t n_versions;
     rf_buf line;          /* the output of one party, written in one go */
@@ -126,13 +129,16 @@ int rf_report_order_cells(rf_report_row *row, const rf_party *party,
                           const rf_destination *dest, int flagged);
 /* HTML: the red block of a destination finding, appended. */
 int rf_html_embargo(rf_buf *out, const rf_destination *d);
-/* HTML: findings grouped by document. Each party is added with its status word and, when
- * flagged, its rendered article; render writes every document that has a finding: its
- * number, date, parties and the order lines concerned, then the articles. *docs is created
- * on first use. */
+/* HTML: findings grouped by order (a structured document, an order of an X12 or EDIFACT
+ * file, a CSV row by its ref). Each party is added with its status word and whether it is
+ * flagged, and *group is set to its order's index; rf_html_docs_article appends a flagged
+ * counterparty's card to that order. Render writes every order that has a finding: its
+ * number, date, parties and the order lines concerned, then the cards. *docs is created on
+ * first use. */
 typedef struct rf_html_docs rf_html_docs;
-int rf_html_docs_add(rf_html_docs **docs, const rf_party *party, const char *status,
-                     const rf_buf *article);
+int rf_html_docs_add(rf_html_docs **docs, size_t *group, const rf_party *party,
+                     const char *status, int flagged);
+int rf_html_docs_article(rf_html_docs *docs, size_t group, const rf_buf *article);
 int rf_html_docs_render(rf_buf *out, const rf_html_docs *docs);
 void rf_html_docs_free(rf_html_docs *docs); /* NULL is a no-op */
 

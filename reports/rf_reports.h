@@ -27,6 +27,13 @@ typedef struct rf_report_context {
     const char *as_of;        /* date screened as of, NULL for now */
     const char *generated_at; /* UTC ISO 8601 time of the run */
     const char *tool_version;
+    /* Who ran what, for the HTML report's header; each may be 0 / NULL. */
+    long long run_id;         /* the run as recorded in the audit trail */
+    const char *user;         /* who ran it */
+    const char *command;      /* the command line, as typed */
+    /* A rescreen: the counterparties rescreened, of which the report holds those that
+     * changed; 0 for a screening, which holds every party screened. */
+    long rescreened;
 } rf_report_context;
 
 typedef struct rf_report rf_report;

@@ -150,6 +150,20 @@ static void test_review__cleared_hit_is_quiet_until_its_listed_record_changes(vo
     assert_non_null(strstr(r.out, "Cleared earlier, but the listed record changed since"));
     assert_non_null(strstr(r.out, "ILLICIT-DRUGS-EO14059"));
     assert_non_null(strstr(r.out, "Listing changed"));
+    /* what changed, one change a line, not run on into the review line */
+    assert_non_null(strstr(r.out, "<ul class=\"changes\">\n<li><b>programs</b>: SDNTK; TCO; "
+                                  "ILLICIT-DRUGS-EO -&gt; SDNTK; TCO; ILLICIT-DRUGS-EO14059</li>\n"
+                                  "<li><b>source_url</b>: "));
+    e2e_out_free(&r);
+
+    /* Rescreened right after that screening, nothing changed: the report says how many
+     * counterparties were rescreened, not "none of the 0 parties screened". */
+    r = rf("cleared.db", "bob", "rescreen --format html");
+    assert_non_null(strstr(r.out, "No change: none of the "));
+    assert_non_null(strstr(r.out, " rescreened has a new, changed or removed hit since its last "
+                                  "screening."));
+    assert_null(strstr(r.out, "none of the 0 "));
+    assert_null(strstr(r.out, "parties screened"));
     e2e_out_free(&r);
 }
 
