@@ -1,8 +1,9 @@
 /* test_scripts.c: names dressed to slip past screening, and names in other scripts, screened
  * with the built redflag command against the real lists. "Huawei Technologies Co Ltd" written
  * with invisible characters, look-alike Cyrillic and Greek letters, styled letters, terminal
- * escape codes or HTML tags is flagged as Huawei, and its explanation says it was written that
- * way; Russian and Chinese names of listed companies, as orders quote them, hit those
+ * escape codes, HTML tags, a word split by a space or hyphen ("Hua wei", "Hua-wei") or a
+ * department after it is flagged as Huawei, and its explanation says it was written to look
+ * unlike itself exactly when it was dressed so; Russian and Chinese names of listed companies, as orders quote them, hit those
  * companies; every original-script name of the UN list hits its own entity; every native name
  * of engine/data/native_names.tsv hits the entity its row names. The orders are written by
  * tests/e2e/scripts.py, which also reads the JSON lines. */
@@ -29,27 +30,9 @@ static int screen(const char *db, const char *order, const char *jsonl)
     return status;
 }
 
-/* 1 when every line of `text` starts with one of the refs in `allowed` (NULL-terminated). */
-static int only_refs(const char *text, const char *const *allowed)
-{
-    for (const char *line = text; *line;) {
-        const char *eol = strchr(line, '\n');
-        int ok = 0;
-        for (size_t i = 0; allowed[i] && !ok; i++)
-            ok = strncmp(line, allowed[i], strlen(allowed[i])) == 0 && line[strlen(allowed[i])] == ':';
-        if (!ok) return 0;
-        line = eol ? eol + 1 : line + strlen(line);
-    }
-    return 1;
-}
-
 static void test_scripts__dressed_huawei_is_flagged_and_says_so(void **state)
 {
     char order[1024], jsonl[1024];
-    /* "Hua wei" and "Hua-wei" score 0.96 against Huawei, but the candidate index loses them
-     * behind the one-word listed name "HUA" (the index's part of issue 11 holds that no
-     * candidate is lost); they are checked with `match` below until it does. */
-    static const char *const index_losses[] = {"plain-split", "plain-hyphen", NULL};
     char *missed, *unexplained;
     (void)state;
     snprintf(order, sizeof order, "%s", rf_test_tmpfile("dressed.csv"));
@@ -60,17 +43,10 @@ static void test_scripts__dressed_huawei_is_flagged_and_says_so(void **state)
     unexplained = e2e_python("tests/e2e/scripts.py", "unexplained '%s'", jsonl);
     printf("dressed spellings not flagged as Huawei:\n%s", missed);
     printf("flagged without (or, plain, with) saying the name was disguised:\n%s", unexplained);
-    assert_true(only_refs(missed, index_losses));
-    assert_true(only_refs(unexplained, index_losses));
+    assert_string_equal(missed, "");
+    assert_string_equal(unexplained, "");
     free(missed);
     free(unexplained);
-    for (size_t i = 0; index_losses[i]; i++) {
-        e2e_out r = e2e_redflag("dressed.db", "match '%s' 'Huawei Technologies Co., Ltd.'",
-                                i == 0 ? "Hua wei Technologies Co Ltd" : "Hua-wei Technologies Co Ltd");
-        assert_int_equal(r.status, 0);
-        assert_non_null(strstr(r.out, "score: 0.9"));
-        e2e_out_free(&r);
-    }
 }
 
 static void test_scripts__russian_and_chinese_names_find_the_listed_company(void **state)
