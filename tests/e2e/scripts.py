@@ -21,9 +21,10 @@ usage: scripts.py dressed OUT.csv          writes an order whose buyers are "Hua
        scripts.py natives TABLE.tsv OUT.csv
                                            writes an order of every native name of the table
                                            (ref = its row's line number)
-       scripts.py native_rows TABLE.tsv JSONL
+       scripts.py native_rows TABLE.tsv CSL.csv.gz JSONL
                                            prints the table rows none of whose native names hit
-                                           an entity with one of the row's English names
+                                           an entity of the CSL one of whose names (primary or
+                                           alternate) is one of the row's English names
 """
 import csv
 import gzip
@@ -171,10 +172,21 @@ def natives(table, out_path):
                 w.writerow([str(number), name])
 
 
-def native_rows(table, path):
+def listed_names(csl_path):
+    """Each entity's names (primary and alternate) of a CSL file, by its _id, as keys."""
+    names = {}
+    with gzip.open(csl_path, "rt", encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            names.setdefault(row["_id"], set()).update(
+                key(n) for n in [row["name"]] + (row["alt_names"] or "").split(";") if n.strip())
+    return names
+
+
+def native_rows(table, csl_path, path):
+    names = listed_names(csl_path)
     found = set()
     for o in objects(path):
-        found.update((o["ref"], key(h["name"])) for h in o["hits"])
+        found.update((o["ref"], k) for h in o["hits"] for k in names.get(h["source_id"], {key(h["name"])}))
     for number, english, _ in table_rows(table):
         if not any((str(number), key(e)) in found for e in english):
             print(f"line {number}: {english[0]}")
@@ -199,6 +211,6 @@ if __name__ == "__main__":
     elif command == "natives":
         natives(sys.argv[2], sys.argv[3])
     elif command == "native_rows":
-        native_rows(sys.argv[2], sys.argv[3])
+        native_rows(sys.argv[2], sys.argv[3], sys.argv[4])
     else:
         sys.exit(f"unknown command {command}")
