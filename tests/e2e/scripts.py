@@ -11,6 +11,9 @@ usage: scripts.py dressed OUT.csv          writes an order whose buyers are "Hua
        scripts.py originals UN.xml.gz OUT.csv
                                            writes an order of every original-script name of the
                                            UN list (ref = the entity's reference number)
+       scripts.py uk_originals UK.csv[.gz] OUT.csv
+                                           writes an order of every non-Latin name of a UK list
+                                           file, either layout (ref = its Group or Unique ID)
        scripts.py wrong_entity JSONL       prints the parties whose hits do not include the
                                            listed entity named by their ref
        scripts.py other_scripts OUT.csv    writes an order of Russian and Chinese names of listed
@@ -103,6 +106,23 @@ def originals(xml_path, out_path):
                 name = (rec.findtext("NAME_ORIGINAL_SCRIPT") or "").strip()
                 if ref and name:
                     w.writerow([ref, name])
+
+
+def uk_originals(csv_path, out_path):
+    """The UK list, either layout (OFSI's "Group ID", the FCDO's "Unique ID"), gzipped or not."""
+    opener = gzip.open if csv_path.endswith(".gz") else open
+    with opener(csv_path, "rt", encoding="utf-8-sig", newline="") as f:
+        rows = csv.reader(f)
+        next(rows)  # "Last Updated,..." or "Report Date: ..."
+        header = [h.strip().lower() for h in next(rows)]
+        ident = header.index("group id") if "group id" in header else header.index("unique id")
+        script = header.index("name non-latin script")
+        names = {(r[ident], r[script].strip()) for r in rows if len(r) > script and r[script].strip()}
+    with open(out_path, "w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(["ref", "party"])
+        for ref, name in sorted(names):
+            w.writerow([ref, name])
 
 
 def wrong_entity(path):
@@ -202,6 +222,8 @@ if __name__ == "__main__":
         unexplained(sys.argv[2])
     elif command == "originals":
         originals(sys.argv[2], sys.argv[3])
+    elif command == "uk_originals":
+        uk_originals(sys.argv[2], sys.argv[3])
     elif command == "wrong_entity":
         wrong_entity(sys.argv[2])
     elif command == "other_scripts":
