@@ -140,6 +140,10 @@ OTHER_SCRIPTS = [
     ("ROSTEC", "Госкорпорация «Ростех»"),
     ("GAZPROM", "ПАО «Газпром»"),
     ("ROSOBORON", "АО «Рособоронэкспорт»"),
+    ("GAZPROM", "ПАО „Газпром“"),
+    ("ROSOBORON", "ЗАО „Рособоронэкспорт“"),
+    ("SBERBANK", "ПАО Сбербанк"),
+    ("ALROSA", "АК «АЛРОСА» (ПАО)"),
     ("HIKVISION", "海康威视"),
     ("HIKVISION", "杭州海康威视数字技术股份有限公司"),
     ("SENSETIME", "商汤科技"),
@@ -150,6 +154,8 @@ OTHER_SCRIPTS = [
     ("HUAWEI", "「华为」"),
     ("MEGVII", "旷视科技"),
     ("SEMICONDUCTOR MANUFACTURING", "中芯国际"),
+    ("55TH RESEARCH", "中国电子科技集团公司第五十五研究所"),
+    ("38TH RESEARCH", "中国电子科技集团公司第38研究所"),
 ]
 
 
