@@ -744,7 +744,10 @@ size_t rf_index_candidates(const rf_matcher *m, rf_scratch *s, uint32_t *out, fl
             memcpy(joined + p->len[i], p->text[i + 1], p->len[i + 1]);
             v = listed_word(m, joined, (size_t)p->len[i] + p->len[i + 1]);
             if (v != RF_STRMAP_MISSING) {
-                gather(m, s, v, m->vocab[v].weight);
+                /* The listed word stands for both party words: a name that has it is worth as
+                 * much as one that has the two apart ("Hua wei": HUAWEI against ... HUA WEI). */
+                float parts = p->weight[i] + p->weight[i + 1];
+                gather(m, s, v, m->vocab[v].weight > parts ? m->vocab[v].weight : parts);
                 strong = found = 1;
             }
         }

@@ -290,8 +290,12 @@ static int parse_class(rf_tok_class *out, const char *s, size_t len)
     return RF_EFORMAT;
 }
 
-/* abbreviations.tsv: class<TAB>canonical<TAB>variant|variant... */
-static int load_abbreviations(pending_list *lex, rf_translit *tr)
+static int file_name_variants(rf_lexicon *lex, rf_translit *tr, const char *variants, size_t len);
+
+/* abbreviations.tsv: class<TAB>canonical<TAB>variant|variant...; a row of class "name" holds
+ * the spellings of one name across romanizations and languages (Korean surnames: Lee, Yi, Ri;
+ * Greek given names: Alexandros, Alexander), filed as nicknames of each other. */
+static int load_abbreviations(pending_list *lex, rf_lexicon *names, rf_translit *tr)
 {
     size_t before = lex->count;
     line_iter it = {(const char *)rf_data_abbreviations,
@@ -306,6 +310,10 @@ static int load_abbreviations(pending_list *lex, rf_translit *tr)
         if (len == 0 || line[0] == '#') continue;
         t1 = memchr(line, '\t', len);
         t2 = t1 ? memchr(t1 + 1, '\t', (size_t)(end - t1 - 1)) : NULL;
+        if (t2 && (size_t)(t1 - line) == 4 && memcmp(line, "name", 4) == 0) {
+            rc = file_name_variants(names, tr, t2 + 1, (size_t)(end - t2 - 1));
+            continue;
+        }
         if (!t2 || parse_class(&cls, line, (size_t)(t1 - line)) != RF_OK) return RF_EFORMAT;
         rc = add_phrase(lex, tr, t1 + 1, (size_t)(t2 - t1 - 1), t1 + 1, (size_t)(t2 - t1 - 1), cls,
                         cls == RF_TOK_LEGAL || cls == RF_TOK_GENERIC);
@@ -427,6 +435,26 @@ static int file_nickname_group(rf_lexicon *lex, const rf_buf *group)
             if (rc == RF_OK) rc = rf_strmap_put(lex->nicknames, key.data, key.len, 1, NULL);
         }
     rf_buf_free(&key);
+    return rc;
+}
+
+/* Files the names of `variants` ("lee|yi|ri"), each normalized, as one nickname group. */
+static int file_name_variants(rf_lexicon *lex, rf_translit *tr, const char *variants, size_t len)
+{
+    rf_buf group = {0}, word = {0};
+    const char *end = variants + len;
+    int rc = RF_OK;
+    for (const char *v = variants; rc == RF_OK && v < end;) {
+        const char *bar = memchr(v, '|', (size_t)(end - v));
+        if (!bar) bar = end;
+        rf_buf_reset(&word);
+        if ((rc = rf_normalize_words(&word, tr, v, (size_t)(bar - v))) == RF_OK && word.len)
+            rc = rf_buf_append(&group, word.data, word.len + 1); /* with its NUL */
+        v = bar + 1;
+    }
+    if (rc == RF_OK) rc = file_nickname_group(lex, &group);
+    rf_buf_free(&group);
+    rf_buf_free(&word);
     return rc;
 }
 
@@ -624,7 +652,7 @@ static void lexicon_build(void)
     if (rc == RF_OK) rc = rf_strmap_new(&lex->words, 8192);
     if (rc == RF_OK) rc = rf_strmap_new(&lex->word_deletes, 65536);
     if (rc == RF_OK) rc = rf_strmap_new(&lex->nicknames, 256);
-    if (rc == RF_OK) rc = load_abbreviations(&pl, tr);
+    if (rc == RF_OK) rc = load_abbreviations(&pl, lex, tr);
     if (rc == RF_OK) rc = load_org_types(&pl, tr);
     if (rc == RF_OK) rc = load_countries(&pl, tr);
     if (rc == RF_OK) rc = load_symbols(&pl, lex, tr);

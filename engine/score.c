@@ -30,6 +30,8 @@
 #define MERGED_SIM 0.95f
 /* How alike a given name and its familiar form are ("Bob", "Robert"). */
 #define NICKNAME_SIM 0.85f
+/* How alike one Chinese or Korean syllable romanized two ways is ("Song", "Sung"). */
+#define SYLLABLE_SPELLING_SIM 0.9f
 /* What one edit costs, relative to the word's length. */
 #define TYPO_COST 1.2f
 /* A listed name made only of weak words matches only when every word pairs this well. */
@@ -74,7 +76,9 @@ size_t rf_consonant_skeleton(char *out, const char *s, size_t len)
     size_t n = 0;
     for (size_t i = 0; i < len; i++) {
         char c = s[i];
-        if (c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u' || c == 'w' || c == 'y') continue;
+        /* w, y and v: the letters that write them in Arabic and Hebrew (waw, vav, yod) are
+         * vowels as often ("Mahmoud" محمود, "David" דוד). */
+        if (c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u' || c == 'w' || c == 'y' || c == 'v') continue;
         c = c == 'p' ? 'b' : c == 'v' ? 'f' : c == 'c' || c == 'q' ? 'k' : c;
         if (n == 0 || out[n - 1] != c) out[n++] = c;
     }
@@ -280,6 +284,22 @@ static __attribute__((noinline)) float typo_sim_x_as_ks(const char *a, size_t al
     return typo_sim(ax, an, bx, bn, person, vowel_slips, ocr, kind);
 }
 
+/* 1 when word i of `side` was written in another script. */
+static int transliterated(const rf_side *side, size_t i)
+{
+    return side->origin[i] == RF_ORIGIN_TRANSLIT || side->origin[i] == RF_ORIGIN_SYLLABIC;
+}
+
+/* 1 when two syllables differ only by "ong" written "ung" at their end. */
+static int same_syllable(const char *a, size_t alen, const char *b, size_t blen)
+{
+    if (alen != blen || alen < 3 || memcmp(a, b, alen - 3) != 0) return 0;
+    a += alen - 3;
+    b += blen - 3;
+    return a[1] == 'n' && a[2] == 'g' && b[1] == 'n' && b[2] == 'g' && a[0] != b[0] &&
+           (a[0] == 'o' || a[0] == 'u') && (b[0] == 'o' || b[0] == 'u');
+}
+
 /* Similarity of one party word and one listed word, and how they met. */
 static float word_sim(const rf_side *p, size_t i, const rf_side *l, size_t j, int person,
                       int vowel_slips, uint8_t *kind)
@@ -301,8 +321,23 @@ static float word_sim(const rf_side *p, size_t i, const rf_side *l, size_t j, in
         *kind = RF_PAIR_TRANSLIT;
         return CONSONANTS_SIM;
     }
-    /* A Chinese or Korean name differing by a syllable is another name (习近朋, 习近平). */
-    if (p->origin[i] == RF_ORIGIN_SYLLABIC || l->origin[j] == RF_ORIGIN_SYLLABIC) return 0.0f;
+    /* A familiar form or another spelling of a name: in people's names, and in any name
+     * written in another script, where the spelling is the transliteration's (Αλέξανδρος is
+     * "Alexandros", the lists write Alexander). One letter is an initial, but a syllable. */
+    if ((person || transliterated(p, i) || transliterated(l, j)) && p->nickname[i] && l->nickname[j] &&
+        (pl > 1 || p->origin[i] == RF_ORIGIN_SYLLABIC) && (ll > 1 || l->origin[j] == RF_ORIGIN_SYLLABIC) &&
+        rf_lexicon_nickname(rf_lexicon_get(), p->surf[i], pl, l->surf[j], ll)) {
+        *kind = RF_PAIR_NICKNAME;
+        return NICKNAME_SIM;
+    }
+    /* A Chinese or Korean name differing by a syllable is another name (习近朋, 习近平); one
+     * syllable romanized two ways is not (ong and ung: pinyin and Wade-Giles, 宋 Song and
+     * Sung; the DPRK's and the South's, 성 Song and Sung). */
+    if (p->origin[i] == RF_ORIGIN_SYLLABIC || l->origin[j] == RF_ORIGIN_SYLLABIC) {
+        if (!same_syllable(p->surf[i], pl, l->surf[j], ll)) return 0.0f;
+        *kind = RF_PAIR_TRANSLIT;
+        return SYLLABLE_SPELLING_SIM;
+    }
     if (pl != ll && p->letters[i] == l->letters[j] && (person || (pl > 4 && ll > 4)) &&
         rf_collapse_equal(p->surf[i], pl, l->surf[j], ll)) {
         /* A letter doubled or undoubled ("Sson" / "Son", "Essa" / "Esa"), even in a short
@@ -314,11 +349,6 @@ static float word_sim(const rf_side *p, size_t i, const rf_side *l, size_t j, in
     if (person && (pl == 1) != (ll == 1) && p->surf[i][0] == l->surf[j][0]) {
         *kind = RF_PAIR_INITIAL;
         return 0.7f;
-    }
-    if (person && p->nickname[i] && l->nickname[j] && pl > 1 && ll > 1 &&
-        rf_lexicon_nickname(rf_lexicon_get(), p->surf[i], pl, l->surf[j], ll)) {
-        *kind = RF_PAIR_NICKNAME;
-        return NICKNAME_SIM;
     }
     /* OCR's misreadings need one of its glyphs (l, 1, 0, rn, cl, vv) and the words to differ
      * in letters it confuses, and in few letters: one misreading changes at most three ("rn"

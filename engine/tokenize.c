@@ -483,6 +483,20 @@ static int all_digits(const char *s, size_t len)
     return len > 0;
 }
 
+/* The length of the number in an ordinal written with digits ("55th", "52nd": 2), 0 when
+ * s[0..len) is none. The lexicon has 1st to 20th; the lists number research institutes and
+ * factories further ("CETC 55th Research Institute (CETC 55)"). */
+static size_t ordinal_digits(const char *s, size_t len)
+{
+    size_t n = 0;
+    while (n < len && s[n] >= '0' && s[n] <= '9') n++;
+    if (n == 0 || len != n + 2) return 0;
+    return memcmp(s + n, "st", 2) == 0 || memcmp(s + n, "nd", 2) == 0 || memcmp(s + n, "rd", 2) == 0 ||
+                   memcmp(s + n, "th", 2) == 0
+               ? n
+               : 0;
+}
+
 int rf_typo_budget_lexicon(size_t len)
 {
     if (len < 5) return 0;
@@ -697,11 +711,12 @@ int rf_tokenize(rf_tokens *out, const rf_lexicon *lex, const rf_strmap *places,
                 rc = emit(out, canon, ph->canon_len, (rf_tok_class)ph->cls, origin, w, i, k);
             } else {
                 /* A word corrected towards a phrase it did not complete stays as written. */
-                rf_tok_class cls = all_digits(x->text, x->len) ? RF_TOK_NUMBER
+                size_t ordinal = ordinal_digits(x->text, x->len);
+                rf_tok_class cls = all_digits(x->text, x->len) || ordinal ? RF_TOK_NUMBER
                                    : (places && rf_strmap_get(places, x->text, x->len) != RF_STRMAP_MISSING)
                                        ? RF_TOK_PLACE
                                        : RF_TOK_WORD;
-                rc = emit(out, x->text, x->len, cls, x->origin, w, i, 1);
+                rc = emit(out, x->text, ordinal ? ordinal : x->len, cls, x->origin, w, i, 1);
             }
         }
         i += k;

@@ -308,6 +308,39 @@ static int transform_plain(UTransliterator *t, rf_buf *out, const char *s, size_
     return rf_buf_append(out, utf8, (size_t)u8len);
 }
 
+/* The value of a Chinese numeral or of ASCII digits at s[0..len) ("十四" 14, "五十五" 55,
+ * "一百零八" 108, "38"), its length in *used; 0 when there is none. */
+static unsigned han_number(const char *s, size_t len, size_t *used)
+{
+    static const char *const digits[] = {"零", "一", "二", "三", "四", "五", "六", "七", "八", "九"};
+    unsigned total = 0, digit = 0;
+    size_t pos = 0;
+    *used = 0;
+    while (pos < len) {
+        unsigned unit = 0, value = 10;
+        size_t k = 0;
+        if (s[pos] >= '0' && s[pos] <= '9') value = (unsigned)(s[pos] - '0'), k = 1;
+        for (unsigned d = 0; d < 10 && !k; d++)
+            if (len - pos >= 3 && memcmp(s + pos, digits[d], 3) == 0) value = d, k = 3;
+        if (!k && len - pos >= 3) {
+            if (memcmp(s + pos, "〇", 3) == 0) value = 0, k = 3;
+            else if (memcmp(s + pos, "两", 3) == 0) value = 2, k = 3;
+            else if (memcmp(s + pos, "十", 3) == 0) unit = 10, k = 3;
+            else if (memcmp(s + pos, "百", 3) == 0) unit = 100, k = 3;
+        }
+        if (!k || total > 100000) break;
+        if (unit) {
+            total += (digit ? digit : 1) * unit;
+            digit = 0;
+        } else {
+            digit = s[pos] >= '0' && s[pos] <= '9' ? digit * 10 + value : value;
+        }
+        pos += k;
+    }
+    *used = pos;
+    return total + digit;
+}
+
 /* A run of Han characters: business words and places in English, the rest pinyin.
  * Traditional characters are read as their simplified forms first (華為 is 华为). */
 static int han_append(rf_translit *tr, rf_buf *out, const char *trad, size_t trad_len)
@@ -322,6 +355,20 @@ static int han_append(rf_translit *tr, rf_buf *out, const char *trad, size_t tra
 
     while (pos < len && rc == RF_OK) {
         /* Try the longest table entry starting here (entries are at most ZH_MAX_CHARS). */
+        size_t used = 0;
+        unsigned number;
+        /* An ordinal, 第 and a number, written as the lists write it in English: "第十四研究所"
+         * is the 14th research institute, "第五十五研究所" the 55th. */
+        if (len - pos > 3 && memcmp(s + pos, "第", 3) == 0 &&
+            ((number = han_number(s + pos + 3, len - pos - 3, &used)), used > 0)) {
+            if (pending < pos) rc = transform_append(tr->han, out, s + pending, pos - pending, 1);
+            if (rc == RF_OK)
+                rc = rf_buf_printf(out, " %u%s ", number,
+                                   number % 100 - 11 < 3 ? "th" : number % 10 == 1 ? "st"
+                                   : number % 10 == 2 ? "nd" : number % 10 == 3 ? "rd" : "th");
+            pos = pending = pos + 3 + used;
+            continue;
+        }
         size_t ends[ZH_MAX_CHARS], n = 0, q = pos;
         uint32_t hit = RF_STRMAP_MISSING;
         size_t hit_end = pos;

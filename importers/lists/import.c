@@ -201,11 +201,14 @@ int rf_list_join(rf_list_ctx *cx, const char **field, const char *s, size_t len,
                    s[len - 1] == '\r'))
         len--;
     if (!len) return 0;
-    /* Already listed: compared item by item, so "CU" does not hide in "CUBA". */
+    /* Already listed: compared as whole items, so "CU" does not hide in "CUBA"; an item may
+     * hold "; " itself (a UK remark repeated on each of a party's rows). */
     for (const char *p = old; p && *p;) {
-        const char *sep = strstr(p, "; ");
-        size_t n = sep ? (size_t)(sep - p) : strlen(p);
-        if (n == len && strncasecmp(p, s, len) == 0) return 0;
+        const char *sep;
+        if ((size_t)(old + old_len - p) >= len && strncasecmp(p, s, len) == 0 &&
+            (p[len] == '\0' || (p[len] == ';' && p[len + 1] == ' ')))
+            return 0;
+        sep = strstr(p, "; ");
         p = sep ? sep + 2 : NULL;
     }
     if (!(joined = rf_strpool_alloc(&cx->pool, old_len + len + 2)))

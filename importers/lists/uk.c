@@ -4,7 +4,8 @@
  *  - HM Treasury (OFSI) Consolidated List, the layout of 2018 and before: line 1
  *    "Last Updated,DD/MM/YYYY" (the publication date), line 2 the header (Name 6 = surname,
  *    Name 1..5, ..., Group Type, Alias Type "Prime Alias"/"AKA"/"FKA", Regime, Listed On,
- *    Group ID); written in Windows-1252;
+ *    Group ID); written in Windows-1252 until 2022, in UTF-8 since, with "Name Non-Latin
+ *    Script" (the name in the party's own script) among its columns;
  *  - the FCDO UK Sanctions List: line 1 "Report Date: DD-Mon-YYYY", line 2 the header
  *    (Unique ID, Name 6, Name 1..5, Name type "Primary Name"/"Alias"/"Primary Name
  *    Variation", Alias strength, Name non-latin script, Regime Name, Designation Type,
@@ -38,7 +39,8 @@ static const uk_layout ofsi = {
     {"Group ID", "Name 6", "Name 1", "Name 2", "Name 3", "Name 4", "Name 5", "Title", "DOB",
      "Nationality", "Passport Details", "NI Number", "Position", "Address 1", "Address 2",
      "Address 3", "Address 4", "Address 5", "Address 6", "Post/Zip Code", "Country",
-     "Other Information", "Group Type", "Alias Type", NULL, "Regime", "Listed On", NULL, NULL},
+     "Other Information", "Group Type", "Alias Type", NULL, "Regime", "Listed On",
+     "Name Non-Latin Script", NULL},
     "UK Consolidated List of Financial Sanctions Targets (HM Treasury OFSI)",
 };
 

@@ -11,6 +11,9 @@ usage: scripts.py dressed OUT.csv          writes an order whose buyers are "Hua
        scripts.py originals UN.xml.gz OUT.csv
                                            writes an order of every original-script name of the
                                            UN list (ref = the entity's reference number)
+       scripts.py uk_originals UK.csv[.gz] OUT.csv
+                                           writes an order of every non-Latin name of a UK list
+                                           file, either layout (ref = its Group or Unique ID)
        scripts.py wrong_entity JSONL       prints the parties whose hits do not include the
                                            listed entity named by their ref
        scripts.py other_scripts OUT.csv    writes an order of Russian and Chinese names of listed
@@ -21,9 +24,10 @@ usage: scripts.py dressed OUT.csv          writes an order whose buyers are "Hua
        scripts.py natives TABLE.tsv OUT.csv
                                            writes an order of every native name of the table
                                            (ref = its row's line number)
-       scripts.py native_rows TABLE.tsv JSONL
+       scripts.py native_rows TABLE.tsv CSL.csv.gz JSONL
                                            prints the table rows none of whose native names hit
-                                           an entity with one of the row's English names
+                                           an entity of the CSL one of whose names (primary or
+                                           alternate) is one of the row's English names
 """
 import csv
 import gzip
@@ -104,6 +108,23 @@ def originals(xml_path, out_path):
                     w.writerow([ref, name])
 
 
+def uk_originals(csv_path, out_path):
+    """The UK list, either layout (OFSI's "Group ID", the FCDO's "Unique ID"), gzipped or not."""
+    opener = gzip.open if csv_path.endswith(".gz") else open
+    with opener(csv_path, "rt", encoding="utf-8-sig", newline="") as f:
+        rows = csv.reader(f)
+        next(rows)  # "Last Updated,..." or "Report Date: ..."
+        header = [h.strip().lower() for h in next(rows)]
+        ident = header.index("group id") if "group id" in header else header.index("unique id")
+        script = header.index("name non-latin script")
+        names = {(r[ident], r[script].strip()) for r in rows if len(r) > script and r[script].strip()}
+    with open(out_path, "w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(["ref", "party"])
+        for ref, name in sorted(names):
+            w.writerow([ref, name])
+
+
 def wrong_entity(path):
     for o in objects(path):
         if not any(h["source_id"] == o["ref"] for h in o["hits"]):
@@ -119,6 +140,10 @@ OTHER_SCRIPTS = [
     ("ROSTEC", "Госкорпорация «Ростех»"),
     ("GAZPROM", "ПАО «Газпром»"),
     ("ROSOBORON", "АО «Рособоронэкспорт»"),
+    ("GAZPROM", "ПАО „Газпром“"),
+    ("ROSOBORON", "ЗАО „Рособоронэкспорт“"),
+    ("SBERBANK", "ПАО Сбербанк"),
+    ("ALROSA", "АК «АЛРОСА» (ПАО)"),
     ("HIKVISION", "海康威视"),
     ("HIKVISION", "杭州海康威视数字技术股份有限公司"),
     ("SENSETIME", "商汤科技"),
@@ -129,6 +154,8 @@ OTHER_SCRIPTS = [
     ("HUAWEI", "「华为」"),
     ("MEGVII", "旷视科技"),
     ("SEMICONDUCTOR MANUFACTURING", "中芯国际"),
+    ("55TH RESEARCH", "中国电子科技集团公司第五十五研究所"),
+    ("38TH RESEARCH", "中国电子科技集团公司第38研究所"),
 ]
 
 
@@ -171,10 +198,21 @@ def natives(table, out_path):
                 w.writerow([str(number), name])
 
 
-def native_rows(table, path):
+def listed_names(csl_path):
+    """Each entity's names (primary and alternate) of a CSL file, by its _id, as keys."""
+    names = {}
+    with gzip.open(csl_path, "rt", encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            names.setdefault(row["_id"], set()).update(
+                key(n) for n in [row["name"]] + (row["alt_names"] or "").split(";") if n.strip())
+    return names
+
+
+def native_rows(table, csl_path, path):
+    names = listed_names(csl_path)
     found = set()
     for o in objects(path):
-        found.update((o["ref"], key(h["name"])) for h in o["hits"])
+        found.update((o["ref"], k) for h in o["hits"] for k in names.get(h["source_id"], {key(h["name"])}))
     for number, english, _ in table_rows(table):
         if not any((str(number), key(e)) in found for e in english):
             print(f"line {number}: {english[0]}")
@@ -190,6 +228,8 @@ if __name__ == "__main__":
         unexplained(sys.argv[2])
     elif command == "originals":
         originals(sys.argv[2], sys.argv[3])
+    elif command == "uk_originals":
+        uk_originals(sys.argv[2], sys.argv[3])
     elif command == "wrong_entity":
         wrong_entity(sys.argv[2])
     elif command == "other_scripts":
@@ -199,6 +239,6 @@ if __name__ == "__main__":
     elif command == "natives":
         natives(sys.argv[2], sys.argv[3])
     elif command == "native_rows":
-        native_rows(sys.argv[2], sys.argv[3])
+        native_rows(sys.argv[2], sys.argv[3], sys.argv[4])
     else:
         sys.exit(f"unknown command {command}")
