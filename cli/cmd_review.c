@@ -43,7 +43,10 @@ static const char review_help[] =
     "\n"
     "list: the decisions in force (the latest per counterparty and listed entity), or with\n"
     "--all every decision ever recorded, oldest first.\n"
-    "\n" CLI_HELP_COMMON;
+    "\n" CLI_HELP_ENV
+    "\n"
+    "Exit status: 0 recorded (or listed), 2 bad usage, a counterparty or entity not known,\n"
+    "a decision refused, or a database error: nothing was recorded.\n";
 
 /* ---- collecting decisions ------------------------------------------------------------------ */
 
@@ -367,7 +370,7 @@ int cli_review(int argc, char **argv)
     verb = argv[1];
     optind = 0;
     opterr = 0;
-    while ((c = getopt_long(argc - 1, argv + 1, ":h", longopts, NULL)) != -1) {
+    while ((c = cli_getopt(argc - 1, argv + 1, ":h", longopts, "review")) != -1) {
         switch (c) {
         case 'd': db = optarg; break;
         case 'p': in.fingerprint = optarg; break;
@@ -382,8 +385,7 @@ int cli_review(int argc, char **argv)
         case 'u': in.run = optarg; break;
         case 'A': all = 1; break;
         case 'h': fputs(review_help, stdout); return 0;
-        case ':': return cli_bad_option("review", argv + 1, optopt, 1);
-        default: return cli_bad_option("review", argv + 1, optopt, 0);
+        default: return CLI_EXIT_ERROR; /* cli_getopt said why */
         }
     }
     optind++; /* getopt ran over argv + 1 */

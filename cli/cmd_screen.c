@@ -51,7 +51,9 @@ static const char screen_help_more[] =
     "in its role, line parties (manufacturer, ship-to of a line) with their order line. An\n"
     "Excel workbook (.xlsx) is read like its CSV export: its first visible sheet, or the one\n"
     "--sheet names; a party's line is its row. A directory stands for every file in it and\n"
-    "its subdirectories.\n"
+    "its subdirectories but those plainly not orders (a README, an Office lock file ~$...,\n"
+    "a PDF, an image), which are skipped with a warning. A PDF or image named on the command\n"
+    "line is refused: export the order as CSV, XML or Excel.\n"
     "A ship-to, end user or consignee in Cuba, Iran, North Korea, Syria or the Crimea,\n"
     "Donetsk or Luhansk regions of Ukraine is flagged whatever its name (status embargo).\n"
     "\n";
@@ -90,7 +92,14 @@ static const char screen_help_options[] =
     "Each hit shows its review state ('redflag review'): new, cleared, changed since it was\n"
     "cleared, confirmed or escalated; each party its counterparty fingerprint. Every run is\n"
     "recorded ('redflag history').\n"
-    "\n" CLI_HELP_COMMON;
+    "\n" CLI_HELP_ENV
+    "\n"
+    "Exit status: 0 nothing flagged (or every hit cleared earlier by a reviewer, its listed\n"
+    "record unchanged since), 1 at least one alarm: a hit never reviewed, cleared but its\n"
+    "listed record changed since, confirmed, or escalated (not decided yet), or a party in an\n"
+    "embargoed destination; 2 bad usage, a file not read or a database error (the message\n"
+    "names the file and line); 130 or 143 stopped by SIGINT or SIGTERM (recorded as\n"
+    "interrupted).\n";
 
 typedef struct screen_run {
     cli_asof *asof; /* the lists in force on each party's date */
@@ -243,6 +252,24 @@ static char **expand_inputs(char **args, int n, rf_report *report, long *failed,
             }
         }
         rf_orders_paths_free(outside);
+        /* a README, a lock file, a scan beside the exports: said, and skipped */
+        for (size_t k = 0; found && k < n_found;) {
+            const char *why = rf_orders_skip_reason(found[k]);
+            char message[160];
+            if (!why) {
+                k++;
+                continue;
+            }
+            snprintf(message, sizeof message, "skipped: %s", why);
+            cli_print_import_warning(found[k], 0, message, NULL);
+            if (rf_report_add_warning(report, found[k], 0, message, fatal) < 0) {
+                rf_orders_paths_free(found);
+                goto fail;
+            }
+            free(found[k]);
+            memmove(found + k, found + k + 1, (n_found - k) * sizeof *found); /* and NULL */
+            n_found--;
+        }
         if (!(grown = realloc(all, (count + n_found + 1) * sizeof *all))) {
             rf_orders_paths_free(found);
             oom = 1;
@@ -274,16 +301,6 @@ static int parse_map(rf_column_map *map, char *arg)
     map->role = arg;
     map->header = eq + 1;
     return 0;
-}
-
-/* The format the -o file's name asks for; jsonl otherwise. */
-static rf_report_format format_from_name(const char *path)
-{
-    const char *dot = path ? strrchr(path, '.') : NULL;
-    rf_report_format f;
-    if (dot && rf_report_format_parse(&f, dot + 1) == 0) return f;
-    if (dot && strcmp(dot, ".htm") == 0) return RF_REPORT_HTML;
-    return RF_REPORT_JSONL;
 }
 
 int cli_screen(int argc, char **argv)
@@ -323,7 +340,7 @@ int cli_screen(int argc, char **argv)
     order_opts.warning_ctx = &run;
     optind = 0;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":ho:", longopts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, ":ho:", longopts, "screen")) != -1) {
         switch (c) {
         case 'd': db = optarg; break;
         case 'f': format_name = optarg; break;
@@ -361,17 +378,10 @@ int cli_screen(int argc, char **argv)
             fputs(screen_help_more, stdout);
             fputs(screen_help_options, stdout);
             return 0;
-        case ':': return cli_bad_option("screen", argv, optopt, 1);
-        default: return cli_bad_option("screen", argv, optopt, 0);
+        default: return CLI_EXIT_ERROR; /* cli_getopt said why */
         }
     }
-    if (format_name) {
-        if (rf_report_format_parse(&format, format_name) < 0)
-            return cli_usage_error("screen", "--format is html, jsonl or csv, not '%s'",
-                                   format_name);
-    } else {
-        format = format_from_name(output);
-    }
+    if (cli_report_format(&format, "screen", format_name, output)) return CLI_EXIT_ERROR;
     if (optind >= argc) return cli_usage_error("screen", "no file to screen");
     if (max_list_age(&run.max_list_age, max_age)) return CLI_EXIT_ERROR;
 
