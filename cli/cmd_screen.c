@@ -18,7 +18,7 @@
 static const char screen_help[] =
     "usage: redflag screen [--db PATH] [--format html|jsonl|csv|xlsx] [-o FILE] [--threshold X]\n"
     "                      [--map ROLE=HEADER]... [--as-of DATE|document] [--max-hits N]\n"
-    "                      [--max-list-age DAYS] [--sheet NAME] [--allow-empty] FILE...\n"
+    "                      [--max-list-age DAYS] [--sheet NAME] [--allow-empty] [--excel] FILE...\n"
     "\n"
     "Screens every party of every order, party list or bill of materials FILE (CSV with a\n"
     "header row; comma, semicolon or tab separated; UTF-8; gzip accepted; - is standard\n"
@@ -73,6 +73,8 @@ static const char screen_help_options[] =
     "                      --map manufacturer=Field1 (repeatable); adds to the columns\n"
     "                      the headers name or the content shows, replaces none\n"
     "  --sheet NAME        in .xlsx workbooks, read the sheet NAME (default: the first)\n"
+    "  --excel             start the CSV report with a UTF-8 byte order mark, so that Excel\n"
+    "                      opening it shows Chinese and accented names as they are\n"
     "  --allow-empty       a file without a single party is screened as empty, not an\n"
     "                      error (for a job where an empty export is normal)\n"
     "  --as-of DATE        screen against the versions in force on DATE (YYYY-MM-DD)\n"
@@ -316,6 +318,7 @@ int cli_screen(int argc, char **argv)
         {"sheet", required_argument, NULL, 's'},
         {"max-list-age", required_argument, NULL, 'A'},
         {"allow-empty", no_argument, NULL, 'e'},
+        {"excel", no_argument, NULL, 'E'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     const char *db = NULL, *output = NULL, *as_of = NULL, *format_name = NULL;
@@ -333,7 +336,7 @@ int cli_screen(int argc, char **argv)
     long failed_files = 0;
     char **inputs = NULL; /* the files to read, directories expanded */
     int n_inputs = 0;
-    int c, status = CLI_EXIT_ERROR, per_document = 0;
+    int c, status = CLI_EXIT_ERROR, per_document = 0, excel = 0;
     rf_error err;
 
     memset(&run, 0, sizeof run);
@@ -372,6 +375,7 @@ int cli_screen(int argc, char **argv)
             break;
         case 'A': max_age = optarg; break;
         case 'e': order_opts.allow_empty = 1; break;
+        case 'E': excel = 1; break;
         case 'h':
             fputs(screen_help, stdout);
             fputs(screen_help_columns, stdout);
@@ -382,6 +386,9 @@ int cli_screen(int argc, char **argv)
         }
     }
     if (cli_report_format(&format, "screen", format_name, output)) return CLI_EXIT_ERROR;
+    if (excel && format != RF_REPORT_CSV)
+        return cli_usage_error("screen", "--excel is for the CSV report (an .xlsx report needs "
+                                         "nothing)");
     if (optind >= argc) return cli_usage_error("screen", "no file to screen");
     if (max_list_age(&run.max_list_age, max_age)) return CLI_EXIT_ERROR;
 
@@ -407,6 +414,9 @@ int cli_screen(int argc, char **argv)
     report_ctx.as_of = as_of;
     report_ctx.generated_at = now;
     report_ctx.tool_version = RF_VERSION;
+    /* Excel reads a CSV file as the Windows code page unless it starts with a UTF-8 byte
+     * order mark: without it Chinese and accented names come out as mojibake. */
+    if (excel) fputs("\xEF\xBB\xBF", out.stream);
     if (rf_report_open(&run.report, format, out.stream, &report_ctx, &err) < 0 ||
         rf_report_set_max_list_age(run.report, run.max_list_age, &err) < 0 ||
         cli_record_begin(&run.record, lists.store, "screen",
