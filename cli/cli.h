@@ -4,6 +4,7 @@
 #ifndef RF_CLI_H
 #define RF_CLI_H
 
+#include <getopt.h>
 #include <stdio.h>
 
 #include "engine/rf_engine.h"
@@ -17,20 +18,21 @@ enum {
     CLI_EXIT_ERROR = 2  /* bad usage, unreadable input or a database error */
 };
 
-/* Environment variables and exit codes, the same paragraph in every --help. */
-#define CLI_HELP_COMMON                                                                    \
+/* The environment paragraph of every --help; each help then ends with its own exit
+ * statuses. */
+#define CLI_HELP_ENV                                                                       \
     "Environment:\n"                                                                       \
     "  REDFLAG_DB      list database used when --db is not given\n"                        \
     "  XDG_DATA_HOME   else the database is $XDG_DATA_HOME/redflag/redflag.db\n"           \
     "                  (default ~/.local/share/redflag/redflag.db)\n"                      \
     "The default database is created with the bundled May 2022 CSL on first use; a\n"     \
     "--db or REDFLAG_DB that does not exist is refused (see 'redflag lists init').\n"      \
-    "A read-only database is read, not written: runs on it are not recorded.\n"            \
-    "\n"                                                                                   \
-    "Exit status: 0 nothing flagged (or every hit cleared earlier by a reviewer, its listed\n" \
-    "record unchanged since), 1 at least one alarm: a hit never reviewed, cleared but its\n"   \
-    "listed record changed since, confirmed, or escalated (not decided yet); 2 bad usage,\n"  \
-    "unreadable input or database error (the message names the file and line).\n"
+    "A read-only database is read, not written: runs on it are not recorded.\n"
+
+/* The exit statuses of a command that only does what it is asked (no alarms to report). */
+#define CLI_HELP_EXIT_DONE                                                                 \
+    "\nExit status: 0 done, 2 bad usage, unreadable input or a database error (the message\n" \
+    "says which).\n"
 
 /* Subcommands: each gets argv starting at its own name, returns an exit code. */
 int cli_lists(int argc, char **argv);
@@ -59,8 +61,22 @@ int cli_usage_error(const char *command, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)))
 #endif
     ;
-/* Complains about the option getopt_long just rejected (unknown, or missing its argument). */
-int cli_bad_option(const char *command, char **argv, int optopt_value, int missing_arg);
+/* getopt_long(argc, argv, shortopts, longopts) for `command`, forgiving in what it says and
+ * strict in what it accepts: an option word with one dash that spells a long option
+ * (-output, -threshold) is refused instead of read as short options with a value (-o
+ * "utput"); an unknown option names the closest known one (--treshold: did you mean
+ * --threshold?); an ambiguous abbreviation lists what it could be. In those cases and for a
+ * missing value it prints the complaint and returns '!'; otherwise what getopt_long does.
+ * Set optind = 0 before the first call, as for getopt_long. */
+int cli_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts,
+               const char *command);
+
+/* The report format: --format `format_name` when given, else from the extension of the -o
+ * file `output` (.html/.htm, .jsonl, .csv, .xlsx), else JSON lines. An extension that names
+ * no report format (report.pdf) is refused rather than written as JSON lines. Prints any
+ * error itself; returns 0 or CLI_EXIT_ERROR. */
+int cli_report_format(rf_report_format *out, const char *command, const char *format_name,
+                      const char *output);
 
 /* rf_import_options.on_warning for the command: "redflag: file:line: warning: ..." on stderr. */
 void cli_print_import_warning(const char *file, long line, const char *message, void *ctx);

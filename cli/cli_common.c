@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <csv.h>
@@ -42,13 +43,133 @@ int cli_usage_error(const char *command, const char *fmt, ...)
     return CLI_EXIT_ERROR;
 }
 
-int cli_bad_option(const char *command, char **argv, int optopt_value, int missing_arg)
+/* Edit distance between a and b (optimal string alignment: a swap of two neighbours counts
+ * one), for suggesting the option meant; capped at 9. */
+static size_t edit_distance(const char *a, const char *b)
 {
-    /* getopt_long has already advanced optind past the offending word. */
-    const char *word = optind > 0 ? argv[optind - 1] : "?";
-    if (missing_arg) return cli_usage_error(command, "option %s needs a value", word);
-    if (optopt_value) return cli_usage_error(command, "unknown option -%c", optopt_value);
-    return cli_usage_error(command, "unknown option %s", word);
+    size_t la = strlen(a), lb = strlen(b);
+    size_t d[33][33];
+    if (la > 32 || lb > 32) return 9;
+    for (size_t i = 0; i <= la; i++) d[i][0] = i;
+    for (size_t j = 0; j <= lb; j++) d[0][j] = j;
+    for (size_t i = 1; i <= la; i++)
+        for (size_t j = 1; j <= lb; j++) {
+            size_t cost = a[i - 1] != b[j - 1], best = d[i - 1][j - 1] + cost;
+            if (d[i - 1][j] + 1 < best) best = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < best) best = d[i][j - 1] + 1;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+                d[i - 2][j - 2] + 1 < best)
+                best = d[i - 2][j - 2] + 1;
+            d[i][j] = best;
+        }
+    return d[la][lb] < 9 ? d[la][lb] : 9;
+}
+
+/* The long option closest to `name` (without dashes or "=value"), NULL when none is close:
+ * at most one edit for short names, two from seven letters on. */
+static const char *closest_option(const char *name, const struct option *longopts)
+{
+    const char *best = NULL;
+    size_t best_distance = strlen(name) >= 7 ? 3 : 2;
+    for (const struct option *o = longopts; o->name; o++) {
+        size_t dist = edit_distance(name, o->name);
+        if (dist < best_distance) best = o->name, best_distance = dist;
+    }
+    return best;
+}
+
+/* The long option word starting at argv[i] spelled with one dash (-output), or NULL: its
+ * letters after the dash are a long option's name or the start of one (-out). */
+static const char *single_dash_long(const char *word, const struct option *longopts)
+{
+    size_t n;
+    if (word[0] != '-' || word[1] == '-' || !word[1] || !word[2]) return NULL;
+    n = strcspn(word + 1, "=");
+    if (n < 2) return NULL;
+    for (const struct option *o = longopts; o->name; o++)
+        if (strncmp(o->name, word + 1, n) == 0) return o->name;
+    return NULL;
+}
+
+/* Looks through the option words before getopt_long reads them (it would take -output for
+ * -o utput): values of options are stepped over, and "--" ends the options. */
+static int refuse_single_dash(int argc, char **argv, const struct option *longopts,
+                              const char *shortopts, const char *command)
+{
+    for (int i = 1; i < argc; i++) {
+        const char *w = argv[i], *meant;
+        if (strcmp(w, "--") == 0) break;
+        if (w[0] == '-' && w[1] == '-') { /* --name VALUE: step over the value */
+            size_t n = strcspn(w + 2, "=");
+            for (const struct option *o = longopts; o->name && !w[2 + n]; o++)
+                if (strlen(o->name) == n && strncmp(o->name, w + 2, n) == 0 &&
+                    o->has_arg == required_argument)
+                    i++;
+            continue;
+        }
+        if ((meant = single_dash_long(w, longopts)))
+            return cli_usage_error(command, "%s: did you mean --%s? (long options take two "
+                                   "dashes; a short option's value goes in the next word, "
+                                   "as in -o FILE)", w, meant);
+        if (w[0] == '-' && w[1] && !w[2]) { /* -o VALUE */
+            const char *spec = strchr(shortopts, w[1]);
+            if (spec && w[1] != ':' && spec[1] == ':') i++;
+        }
+    }
+    return 0;
+}
+
+int cli_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts,
+               const char *command)
+{
+    int c;
+    if (optind == 0 && refuse_single_dash(argc, argv, longopts, shortopts, command)) return '!';
+    c = getopt_long(argc, argv, shortopts, longopts, NULL);
+    if (c == ':' || c == '?') {
+        /* getopt_long has already advanced optind past the offending long option word */
+        const char *word = optind > 0 && optind <= argc ? argv[optind - 1] : "?";
+        char name[64];
+        const char *meant;
+        size_t candidates = 0;
+        rf_buf list = {0};
+
+        if (c == ':') return cli_usage_error(command, "option %s needs a value", word), '!';
+        if (optopt) return cli_usage_error(command, "unknown option -%c", optopt), '!';
+        snprintf(name, sizeof name, "%.*s", (int)strcspn(word + 2, "="), word + 2);
+        for (const struct option *o = longopts; o->name; o++)
+            if (name[0] && strncmp(o->name, name, strlen(name)) == 0) {
+                candidates++;
+                rf_buf_printf(&list, "%s--%s", list.len ? ", " : "", o->name);
+            }
+        if (candidates > 1)
+            cli_usage_error(command, "option --%s is ambiguous: %s", name, list.data);
+        else if ((meant = closest_option(name, longopts)))
+            cli_usage_error(command, "unknown option --%s: did you mean --%s?", name, meant);
+        else
+            cli_usage_error(command, "unknown option %s", word);
+        rf_buf_free(&list);
+        return '!';
+    }
+    return c;
+}
+
+int cli_report_format(rf_report_format *out, const char *command, const char *format_name,
+                      const char *output)
+{
+    const char *slash = output ? strrchr(output, '/') : NULL;
+    const char *dot = output ? strrchr(slash ? slash + 1 : output, '.') : NULL;
+
+    *out = RF_REPORT_JSONL;
+    if (format_name) {
+        if (rf_report_format_parse(out, format_name) == 0) return 0;
+        return cli_usage_error(command, "--format is html, jsonl, csv or xlsx, not '%s'",
+                               format_name);
+    }
+    if (!dot || dot[1] == '\0') return 0; /* "-o report": JSON lines, as on standard output */
+    if (rf_report_format_parse(out, dot + 1) == 0) return 0;
+    if (strcasecmp(dot, ".htm") == 0) return *out = RF_REPORT_HTML, 0;
+    return cli_usage_error(command, "%s: no report type is written as %s (.html, .jsonl, .csv "
+                           "or .xlsx); name the file so, or say --format", output, dot);
 }
 
 int cli_valid_date(const char *s)

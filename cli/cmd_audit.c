@@ -25,7 +25,7 @@ static const char history_help[] =
     "written then (same time stamp, same list versions, same decisions), even after the lists\n"
     "were updated. --format as for `redflag screen` (default: from the -o file's extension,\n"
     "else jsonl).\n"
-    "\n" CLI_HELP_COMMON;
+    "\n" CLI_HELP_ENV CLI_HELP_EXIT_DONE;
 
 static const char audit_help[] =
     "usage: redflag audit export [--db PATH] [--from DATE] [--to DATE] [--format csv|json]\n"
@@ -51,7 +51,10 @@ static const char audit_help[] =
     "                begins with what it sealed (nothing recorded before it changed)\n"
     "Someone able to write the database can recompute the whole chain: only a head kept\n"
     "elsewhere proves the evidence before it.\n"
-    "\n" CLI_HELP_COMMON;
+    "\n" CLI_HELP_ENV
+    "\n"
+    "Exit status: export: 0 written, 2 bad usage or a database error. verify: 0 everything\n"
+    "fits, 1 a record, the chain or a guard does not, 2 bad usage or a database error.\n";
 
 /* Parses a run number; 0 on success. */
 static int parse_run(long long *out, const char *s)
@@ -196,13 +199,8 @@ static int history_show(rf_store *st, long long run_id, const char *format_name,
     int status = CLI_EXIT_ERROR;
 
     memset(&rp, 0, sizeof rp);
-    if (format_name) {
-        if (rf_report_format_parse(&format, format_name) < 0)
-            return cli_usage_error("history", "--format is html, jsonl or csv, not '%s'",
-                                   format_name);
-    } else if (output->path && strrchr(output->path, '.')) {
-        rf_report_format_parse(&format, strrchr(output->path, '.') + 1);
-    }
+    if (cli_report_format(&format, "history", format_name, output->path))
+        return CLI_EXIT_ERROR;
     if (rf_store_runs(&runs, st, run_id, NULL, NULL, &rp.err) < 0 ||
         rf_store_run_versions(&versions, st, run_id, &rp.err) < 0 ||
         rf_snapshot_load_run(&entities, st, run_id, &rp.err) < 0 ||
@@ -263,7 +261,7 @@ int cli_history(int argc, char **argv)
 
     optind = 0;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":ho:", longopts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, ":ho:", longopts, "history")) != -1) {
         switch (c) {
         case 'd': db = optarg; break;
         case 'f':
@@ -276,8 +274,7 @@ int cli_history(int argc, char **argv)
         case 'F': format = optarg; break;
         case 'o': output = optarg; break;
         case 'h': fputs(history_help, stdout); return 0;
-        case ':': return cli_bad_option("history", argv, optopt, 1);
-        default: return cli_bad_option("history", argv, optopt, 0);
+        default: return CLI_EXIT_ERROR; /* cli_getopt said why */
         }
     }
     if (optind < argc && strcmp(argv[optind], "show") == 0) {
@@ -676,7 +673,7 @@ int cli_audit(int argc, char **argv)
 
     optind = 0;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":ho:", longopts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, ":ho:", longopts, "audit")) != -1) {
         switch (c) {
         case 'd': db = optarg; break;
         case 'f':
@@ -699,8 +696,7 @@ int cli_audit(int argc, char **argv)
             head = optarg;
             break;
         case 'h': fputs(audit_help, stdout); return 0;
-        case ':': return cli_bad_option("audit", argv, optopt, 1);
-        default: return cli_bad_option("audit", argv, optopt, 0);
+        default: return CLI_EXIT_ERROR; /* cli_getopt said why */
         }
     }
     if (argc - optind != 1 ||

@@ -18,7 +18,7 @@ static const char history_help[] =
     "  --db PATH          list database (default: see Environment)\n"
     "  --feed FEED        only the versions of FEED (csl, bis-dpl, ofac-sdn, ...)\n"
     "  --format FMT       text (default) or jsonl (one JSON object per version)\n"
-    "\n" CLI_HELP_COMMON;
+    "\n" CLI_HELP_ENV CLI_HELP_EXIT_DONE;
 
 static const char diff_help[] =
     "usage: redflag lists diff [--db PATH] [--format text|jsonl] [LIST] OLD NEW\n"
@@ -31,10 +31,10 @@ static const char diff_help[] =
     "list code such as DPL, EL, SDN; any case) limits the diff to one list.\n"
     "  --db PATH          list database (default: see Environment)\n"
     "  --format FMT       text (default) or jsonl (one JSON object per entity that differs)\n"
+    "\n" CLI_HELP_ENV
     "\n"
     "Exit status: 0 done (whether or not the versions differ), 2 bad usage, no such version\n"
-    "or a database error.\n"
-    "\n" CLI_HELP_COMMON;
+    "or a database error.\n";
 
 /* Parses a version id; 0 on success. */
 static int parse_id(long long *out, const char *s)
@@ -162,7 +162,7 @@ int cli_lists_history(int argc, char **argv)
 
     optind = 0;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, ":h", longopts, "lists history")) != -1) {
         switch (c) {
         case 'd': db = optarg; break;
         case 'F': feed = optarg; break;
@@ -173,8 +173,7 @@ int cli_lists_history(int argc, char **argv)
                                         optarg);
             break;
         case 'h': fputs(history_help, stdout); return 0;
-        case ':': return cli_bad_option("lists history", argv, optopt, 1);
-        default: return cli_bad_option("lists history", argv, optopt, 0);
+        default: return CLI_EXIT_ERROR; /* cli_getopt said why */
         }
     }
     if (optind < argc)
@@ -427,7 +426,7 @@ int cli_lists_diff(int argc, char **argv)
     memset(&d, 0, sizeof d);
     optind = 0;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, ":h", longopts, "lists diff")) != -1) {
         switch (c) {
         case 'd': db = optarg; break;
         case 'f':
@@ -437,8 +436,7 @@ int cli_lists_diff(int argc, char **argv)
                                         optarg);
             break;
         case 'h': fputs(diff_help, stdout); return 0;
-        case ':': return cli_bad_option("lists diff", argv, optopt, 1);
-        default: return cli_bad_option("lists diff", argv, optopt, 0);
+        default: return CLI_EXIT_ERROR; /* cli_getopt said why */
         }
     }
     if (argc - optind == 3) list = argv[optind++];

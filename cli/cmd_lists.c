@@ -2,10 +2,14 @@
  * status` (which versions are in force, from which file, with how many entities per list);
  * `lists history`, `lists diff` (cmd_history.c) and `lists update` (cmd_update.c) are
  * dispatched from here. */
+#define _DEFAULT_SOURCE /* realpath */
 #include "cli.h"
 
 #include <getopt.h>
+#include <limits.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 static const char lists_help[] =
@@ -17,27 +21,45 @@ static const char lists_help[] =
     "       redflag lists diff [--db PATH] [--format text|jsonl] [LIST] OLD NEW\n"
     "       redflag lists update [options] [SOURCE...]\n"
     "\n"
-    "history, diff and update: see 'redflag lists history --help' and so on.\n"
+    "The list database: each list file imported is a list version, kept for ever.\n"
+    "  init      create the database, with the bundled list\n"
+    "  import    import list files as new versions\n"
+    "  status    the versions in force, with their files and entity counts\n"
+    "  history   every version imported, and what replaced it\n"
+    "  diff      what changed between two versions\n"
+    "  update    download the current lists from their publishers and import them\n"
+    "'redflag lists SUBCOMMAND --help' shows a subcommand's options.\n"
+    "\n" CLI_HELP_ENV CLI_HELP_EXIT_DONE;
+
+static const char init_help[] =
+    "usage: redflag lists init [--db PATH] [--no-bundled]\n"
     "\n"
-    "init: creates the database (--db, REDFLAG_DB, or the default) and imports the bundled\n"
-    "list into it, or with --no-bundled leaves it empty (the bundled list then comes with\n"
-    "the first screening, as for any empty database). A redflag database already there is\n"
-    "left as it is. A --db or REDFLAG_DB path that does not exist is created only by init\n"
-    "and import; every other command refuses it, so that a mistyped path is not screened\n"
+    "Creates the database (--db, REDFLAG_DB, or the default) and imports the bundled list\n"
+    "into it, or with --no-bundled leaves it empty (the bundled list then comes with the\n"
+    "first screening, as for any empty database). A redflag database already there is left\n"
+    "as it is. A --db or REDFLAG_DB path that does not exist is created only by init and\n"
+    "import; every other command refuses it, so that a mistyped path is not screened\n"
     "against a new database.\n"
-    "\n"
-    "import: reads each list file (plain or gzip), detects its format from its content\n"
-    "(trade.gov Consolidated Screening List CSV or JSON; BIS Denied Persons, Entity and\n"
-    "Unverified Lists; State's ISN and ITAR debarred lists; OFAC's SDN and non-SDN lists as\n"
-    "sdn.xml, consolidated.xml, SDN_ADVANCED.xml or the legacy CSV; the UN, UK and EU lists)\n"
-    "and stores it as a new list version, in one transaction: a file that fails leaves\n"
-    "the database as it was. OFAC's legacy CSV is a set: name sdn.csv (or cons_prim.csv)\n"
-    "and its add.csv, alt.csv and sdn_comments.csv are read from the same directory, or\n"
-    "name the directory; a missing companion is a warning. Importing the same file (or\n"
-    "set) again does nothing (\"already imported\"). For each file it prints the format,\n"
-    "rows read, entities and names stored, warnings and the new version id; warnings go\n"
-    "to stderr as FILE:LINE: warning: ....\n"
     "  --db PATH          list database (default: see Environment)\n"
+    "  --no-bundled       leave the new database empty\n"
+    "\n" CLI_HELP_ENV CLI_HELP_EXIT_DONE;
+
+static const char import_help[] =
+    "usage: redflag lists import [--db PATH] [--effective DATE] [--no-bundled]\n"
+    "                            [--allow-shrink] FILE...\n"
+    "\n"
+    "Reads each list file (plain or gzip), detects its format from its content (trade.gov\n"
+    "Consolidated Screening List CSV or JSON; BIS Denied Persons, Entity and Unverified\n"
+    "Lists; State's ISN and ITAR debarred lists; OFAC's SDN and non-SDN lists as sdn.xml,\n"
+    "consolidated.xml, SDN_ADVANCED.xml or the legacy CSV; the UN, UK and EU lists) and\n"
+    "stores it as a new list version, in one transaction: a file that fails leaves the\n"
+    "database as it was. OFAC's legacy CSV is a set: name sdn.csv (or cons_prim.csv), and\n"
+    "its add.csv, alt.csv and sdn_comments.csv are read from the same directory, or name\n"
+    "the directory, or name all four files (the set is imported once); a missing companion\n"
+    "is a warning. Importing the same file (or set) again does nothing (\"already\n"
+    "imported\"). For each file it prints the format, rows read, entities and names stored,\n"
+    "warnings and the new version id; warnings go to stderr as FILE:LINE: warning: ....\n"
+    "  --db PATH          list database (default: see Environment); created when missing\n"
     "  --effective DATE   publication date (YYYY-MM-DD) for files that carry none; a version\n"
     "                     is in force from its publication date until a newer version of the\n"
     "                     same feed replaces it\n"
@@ -45,13 +67,51 @@ static const char lists_help[] =
     "  --allow-shrink     import a file even when it holds over 10 % fewer entities than\n"
     "                     the version of its feed it replaces; without it such a file (a\n"
     "                     truncated download, a partial file) is refused with both counts\n"
+    "\n" CLI_HELP_ENV
     "\n"
-    "status: prints the database path and, per list version in force, its feed, format,\n"
+    "Exit status: 0 every file imported (or already imported), 2 a file not imported (the\n"
+    "others still are), bad usage or a database error.\n";
+
+static const char status_help[] =
+    "usage: redflag lists status [--db PATH] [--as-of DATE] [--all]\n"
+    "\n"
+    "Prints the database path and, per list version in force, its feed, format,\n"
     "publication date, source file, sha256, import time, and entity counts per list code.\n"
-    "  --db PATH          list database\n"
+    "  --db PATH          list database (default: see Environment)\n"
     "  --as-of DATE       the versions in force on DATE instead of today\n"
     "  --all              every version ever imported, oldest first\n"
-    "\n" CLI_HELP_COMMON;
+    "\n" CLI_HELP_ENV CLI_HELP_EXIT_DONE;
+
+/* The directory of `path`, real (".": the working one), into out; 0, or -1 when unreadable. */
+static int real_dir(char *out, const char *path)
+{
+    char dir[PATH_MAX];
+    const char *slash = strrchr(path, '/');
+    if (!slash) snprintf(dir, sizeof dir, ".");
+    else snprintf(dir, sizeof dir, "%.*s", slash == path ? 1 : (int)(slash - path), path);
+    return realpath(dir, out) ? 0 : -1;
+}
+
+/* For a companion file of a list set (OFAC's add.csv, ...), the argument among files[0..n)
+ * that names its set's main file in the same directory, and so reads it; NULL when none does.
+ * `*main_name` is the main file's usual name, NULL when `path` is no companion. */
+static const char *set_main_named(const char **main_name, const char *path, char *const *files,
+                                  int n)
+{
+    char dir[PATH_MAX], other[PATH_MAX];
+    size_t len;
+    if (!(*main_name = rf_list_set_main(path)) || real_dir(dir, path) < 0) return NULL;
+    len = strlen(*main_name);
+    for (int i = 0; i < n; i++) {
+        const char *base = strrchr(files[i], '/');
+        base = base ? base + 1 : files[i];
+        if (files[i] != path && strncasecmp(base, *main_name, len) == 0 &&
+            (!base[len] || strcasecmp(base + len, ".gz") == 0) && real_dir(other, files[i]) == 0 &&
+            strcmp(dir, other) == 0)
+            return files[i];
+    }
+    return NULL;
+}
 
 static int lists_import(int argc, char **argv)
 {
@@ -69,7 +129,7 @@ static int lists_import(int argc, char **argv)
 
     optind = 0;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, ":h", longopts, "lists import")) != -1) {
         switch (c) {
         case 'd': db = optarg; break;
         case 'e':
@@ -80,9 +140,8 @@ static int lists_import(int argc, char **argv)
             break;
         case 'n': seed = 0; break;
         case 's': opts.allow_shrink = 1; break;
-        case 'h': fputs(lists_help, stdout); return 0;
-        case ':': return cli_bad_option("lists import", argv, optopt, 1);
-        default: return cli_bad_option("lists import", argv, optopt, 0);
+        case 'h': fputs(import_help, stdout); return 0;
+        default: return CLI_EXIT_ERROR; /* cli_getopt said why */
         }
     }
     if (optind >= argc) return cli_usage_error("lists import", "no list file given");
@@ -93,7 +152,22 @@ static int lists_import(int argc, char **argv)
     for (int i = optind; i < argc; i++) {
         rf_import_summary sum;
         rf_error err;
+        const char *set_main, *main_name;
         rf_error_clear(&err);
+        /* a whole set named file by file (sdn.csv add.csv alt.csv sdn_comments.csv) is one
+         * list: its main file's import reads the companions */
+        if ((set_main = set_main_named(&main_name, argv[i], argv + optind, argc - optind))) {
+            printf("%s: read with %s, as part of its set\n", argv[i], set_main);
+            continue;
+        }
+        if (main_name) {
+            fprintf(stderr, "redflag: %s: not a list by itself but a companion of OFAC's %s, "
+                    "which reads it from the same directory: import %s (or the directory)\n",
+                    argv[i], main_name, main_name);
+            printf("%s: not imported\n", argv[i]);
+            status = CLI_EXIT_ERROR;
+            continue;
+        }
         memset(&sum, 0, sizeof sum);
         if (rf_import_list_file(&sum, st, argv[i], &opts, &err) < 0) {
             cli_report_error(&err);
@@ -131,13 +205,12 @@ static int lists_init(int argc, char **argv)
 
     optind = 0;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, ":h", longopts, "lists init")) != -1) {
         switch (c) {
         case 'd': db = optarg; break;
         case 'n': seed = 0; break;
-        case 'h': fputs(lists_help, stdout); return 0;
-        case ':': return cli_bad_option("lists init", argv, optopt, 1);
-        default: return cli_bad_option("lists init", argv, optopt, 0);
+        case 'h': fputs(init_help, stdout); return 0;
+        default: return CLI_EXIT_ERROR; /* cli_getopt said why */
         }
     }
     if (optind < argc) return cli_usage_error("lists init", "unexpected argument '%s'", argv[optind]);
@@ -198,7 +271,7 @@ static int lists_status(int argc, char **argv)
 
     optind = 0;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, ":h", longopts, "lists status")) != -1) {
         switch (c) {
         case 'd': db = optarg; break;
         case 'a':
@@ -208,9 +281,8 @@ static int lists_status(int argc, char **argv)
             as_of = optarg;
             break;
         case 'A': all = 1; break;
-        case 'h': fputs(lists_help, stdout); return 0;
-        case ':': return cli_bad_option("lists status", argv, optopt, 1);
-        default: return cli_bad_option("lists status", argv, optopt, 0);
+        case 'h': fputs(status_help, stdout); return 0;
+        default: return CLI_EXIT_ERROR; /* cli_getopt said why */
         }
     }
     if (optind < argc) return cli_usage_error("lists status", "unexpected argument '%s'", argv[optind]);

@@ -35,12 +35,12 @@ static const char rescreen_help[] =
     "  --threads N      screening threads (default: the processors online)\n"
     "  --threshold X    lowest score that counts as a hit (default 0.80)\n"
     "  --max-hits N     at most N hits per party (default 10)\n"
+    "\n" CLI_HELP_ENV
     "\n"
     "Exit status: 0 nothing new alarms, 1 a reported hit alarms (new, or changed since it was\n"
     "cleared, or on a confirmed or escalated party), 2 bad usage or a database error,\n"
     "130 or 143 stopped by SIGINT or SIGTERM: recorded as interrupted, and the counterparties\n"
-    "are left as they were, so the next rescreen reports everything again.\n"
-    "\n" CLI_HELP_COMMON;
+    "are left as they were, so the next rescreen reports everything again.\n";
 
 /* ---- the counterparties, in memory ------------------------------------------------------ */
 
@@ -543,7 +543,7 @@ int cli_rescreen(int argc, char **argv)
     memset(&rr, 0, sizeof rr);
     optind = 0;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":ho:", longopts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, ":ho:", longopts, "rescreen")) != -1) {
         switch (c) {
         case 'd': db = optarg; break;
         case 'f': format_name = optarg; break;
@@ -563,18 +563,11 @@ int cli_rescreen(int argc, char **argv)
                 return cli_usage_error("rescreen", "--max-hits wants a number from 1 to 1000");
             break;
         case 'h': fputs(rescreen_help, stdout); return 0;
-        case ':': return cli_bad_option("rescreen", argv, optopt, 1);
-        default: return cli_bad_option("rescreen", argv, optopt, 0);
+        default: return CLI_EXIT_ERROR; /* cli_getopt said why */
         }
     }
     if (optind < argc) return cli_usage_error("rescreen", "unexpected argument '%s'", argv[optind]);
-    if (format_name) {
-        if (rf_report_format_parse(&format, format_name) < 0)
-            return cli_usage_error("rescreen", "--format is html, jsonl or csv, not '%s'",
-                                   format_name);
-    } else if (output && strrchr(output, '.')) {
-        rf_report_format_parse(&format, strrchr(output, '.') + 1);
-    }
+    if (cli_report_format(&format, "rescreen", format_name, output)) return CLI_EXIT_ERROR;
 
     if (cli_output_open(&out, output, db, NULL, 0)) return CLI_EXIT_ERROR;
     /* From here a signal stops the run cleanly (loading the lists checks no flag: the run

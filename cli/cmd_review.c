@@ -6,6 +6,7 @@
  * so a typo cannot record a decision about nobody. */
 #include "cli.h"
 
+#include <ctype.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,7 +16,8 @@ static const char review_help[] =
     "usage: redflag review clear|confirm|escalate [--db PATH] (--party FINGERPRINT |\n"
     "                      --name NAME [--country CC] [--address TEXT] [--city CITY])\n"
     "                      --entity ID [--list CODE] --reason TEXT [--reviewer NAME] [--run N]\n"
-    "       redflag review import [--db PATH] [--reviewer NAME] FILE.csv|FILE.xlsx\n"
+    "                      [--force] [--clear-others]\n"
+    "       redflag review import [--db PATH] [--reviewer NAME] [--force] FILE.csv|FILE.xlsx\n"
     "       redflag review list [--db PATH] [--party FINGERPRINT] [--all]\n"
     "\n"
     "Records a decision about a hit: the counterparty (FINGERPRINT, as reports print it; or\n"
@@ -31,6 +33,14 @@ static const char review_help[] =
     "  --reason TEXT      why (required)\n"
     "  --reviewer NAME    who decides (default $REDFLAG_USER, else the login name)\n"
     "  --run N            the screening run whose report showed the hit\n"
+    "  --clear-others     with confirm: the counterparty is --entity and none of its other\n"
+    "                     hits; each of them is cleared, one decision per hit\n"
+    "  --force            record a clear or confirm of an entity the counterparty did not\n"
+    "                     match when last screened (refused without it: a typo would\n"
+    "                     otherwise record a decision about a hit nobody saw)\n"
+    "FINGERPRINT and ID may be given in any case, and shortened to a unique beginning (at\n"
+    "least 4 characters of a fingerprint; an ID among the counterparty's hits); one that\n"
+    "fits several is refused with the candidates.\n"
     "\n"
     "import: records every row of FILE (header row required) that has a decision, in one\n"
     "transaction: a bad row names its line and nothing is recorded. FILE is CSV (comma,\n"
@@ -43,7 +53,10 @@ static const char review_help[] =
     "\n"
     "list: the decisions in force (the latest per counterparty and listed entity), or with\n"
     "--all every decision ever recorded, oldest first.\n"
-    "\n" CLI_HELP_COMMON;
+    "\n" CLI_HELP_ENV
+    "\n"
+    "Exit status: 0 recorded (or listed), 2 bad usage, a counterparty or entity not known,\n"
+    "a decision refused, or a database error: nothing was recorded.\n";
 
 /* ---- collecting decisions ------------------------------------------------------------------ */
 
@@ -83,13 +96,112 @@ static const char *keep(decision_set *s, const char *text, int *oom)
 typedef struct decision_input {
     const char *decision, *fingerprint, *name, *country, *address, *city, *list, *entity,
         *reason, *reviewer, *run;
+    int force; /* record a clear or confirm of an entity the counterparty never matched */
 } decision_input;
 
-static int copy_name(const rf_counterparty *cp, const rf_known_hit *hits, size_t n, void *ctx)
+/* A counterparty as the store knows it: found by its fingerprint or a prefix of it (any
+ * case), with the hits it had when last screened. */
+#define MAX_CANDIDATES 8
+typedef struct party_found {
+    const char *prefix;   /* what the reviewer wrote */
+    size_t matches;       /* counterparties whose fingerprint starts with it */
+    char fingerprint[RF_FINGERPRINT_LEN + 1];
+    rf_buf name;
+    rf_buf candidates;    /* "fp (name), ..." of the first MAX_CANDIDATES, when ambiguous */
+    size_t n_hits;
+    struct {
+        char list_code[16], source_id[128];
+        long long entity_id;
+    } hits[64];
+} party_found;
+
+static int take_party(const rf_counterparty *cp, const rf_known_hit *hits, size_t n, void *ctx)
 {
-    rf_buf *name = ctx;
-    (void)hits, (void)n;
-    return rf_buf_puts(name, cp->name);
+    party_found *p = ctx;
+    size_t len = strlen(p->prefix);
+    if (strncasecmp(cp->fingerprint, p->prefix, len) != 0) return 0;
+    if (++p->matches <= MAX_CANDIDATES)
+        rf_buf_printf(&p->candidates, "%s%s (%s)", p->candidates.len ? ", " : "", cp->fingerprint,
+                      cp->name ? cp->name : "");
+    if (p->matches > 1) return 0;
+    snprintf(p->fingerprint, sizeof p->fingerprint, "%s", cp->fingerprint);
+    rf_buf_puts(&p->name, cp->name ? cp->name : "");
+    for (size_t i = 0; i < n && p->n_hits < sizeof p->hits / sizeof p->hits[0]; i++, p->n_hits++) {
+        snprintf(p->hits[p->n_hits].list_code, sizeof p->hits[0].list_code, "%s",
+                 hits[i].list_code ? hits[i].list_code : "");
+        snprintf(p->hits[p->n_hits].source_id, sizeof p->hits[0].source_id, "%s",
+                 hits[i].source_id ? hits[i].source_id : "");
+        p->hits[p->n_hits].entity_id = hits[i].entity_id;
+    }
+    return 0;
+}
+
+/* Finds the counterparty whose fingerprint is or starts with `prefix` (any case); an
+ * unknown or ambiguous prefix is an error naming the candidates. `known_only`: a full
+ * fingerprint not screened yet is an error too (else it is a party with no hit). */
+static int find_party(party_found *p, rf_store *st, const char *prefix, int known_only,
+                      rf_error *err)
+{
+    char lower[RF_FINGERPRINT_LEN + 1];
+    int rc;
+    size_t len = strlen(prefix);
+    memset(p, 0, sizeof *p);
+    p->prefix = prefix;
+    if (len == RF_FINGERPRINT_LEN) { /* the whole fingerprint: one lookup */
+        for (size_t i = 0; i <= len; i++) lower[i] = (char)tolower((unsigned char)prefix[i]);
+        rc = rf_store_counterparties_each(st, lower, take_party, p, err);
+        if (rc == RF_ENOTFOUND && !known_only) {
+            rf_error_clear(err);
+            snprintf(p->fingerprint, sizeof p->fingerprint, "%s", lower);
+            return 0;
+        }
+    } else {
+        rc = len < 4 ? rf_error_set(err, RF_EUSAGE, NULL, 0, "fingerprint \"%s\": give at least "
+                                    "4 of its characters", prefix)
+                     : rf_store_counterparties_each(st, NULL, take_party, p, err);
+        if (rc == 0 && p->matches == 0) rc = RF_ENOTFOUND;
+    }
+    if (rc == RF_ENOTFOUND)
+        return rf_error_set(err, RF_ENOTFOUND, NULL, 0, "no counterparty %s has been screened "
+                            "(fingerprints are in the reports)", prefix);
+    if (rc == 0 && p->matches > 1)
+        return rf_error_set(err, RF_EUSAGE, NULL, 0, "fingerprint %s is ambiguous: %zu "
+                            "counterparties start with it: %s%s", prefix, p->matches,
+                            p->candidates.data, p->matches > MAX_CANDIDATES ? ", ..." : "");
+    return rc;
+}
+
+static void party_free(party_found *p)
+{
+    rf_buf_free(&p->name);
+    rf_buf_free(&p->candidates);
+}
+
+/* The hit of `p` on list entry `id` (any case, or a unique prefix; on list `list` when not
+ * NULL): its index, -1 when none, -2 (err set) when the prefix fits several. */
+static int find_hit(const party_found *p, const char *list, const char *id, rf_error *err)
+{
+    int found = -1, n = 0;
+    rf_buf names = {0};
+    for (size_t i = 0; i < p->n_hits; i++) {
+        if (list && strcasecmp(list, p->hits[i].list_code) != 0) continue;
+        if (strcasecmp(id, p->hits[i].source_id) == 0) {
+            rf_buf_free(&names);
+            return (int)i;
+        }
+        if (strncasecmp(id, p->hits[i].source_id, strlen(id)) == 0) {
+            found = (int)i, n++;
+            rf_buf_printf(&names, "%s%s %s", names.len ? ", " : "", p->hits[i].list_code,
+                          p->hits[i].source_id);
+        }
+    }
+    if (n > 1) {
+        rf_error_set(err, RF_EUSAGE, NULL, 0, "entity %s is ambiguous: the counterparty's hits "
+                     "%s start with it", id, names.data);
+        found = -2;
+    }
+    rf_buf_free(&names);
+    return found;
 }
 
 /* Checks one decision against the store and adds it to the set. `file` and `line` place
@@ -98,7 +210,9 @@ static int resolve(decision_set *set, rf_store *st, const decision_input *in, co
                    long line, rf_error *err)
 {
     char fingerprint[RF_FINGERPRINT_LEN + 1];
-    rf_buf party_name = {0};
+    party_found party;
+    const char *entity = in->entity, *list = in->list && in->list[0] ? in->list : NULL;
+    int hit;
     rf_snapshot *snap = NULL;
     const rf_entity *e;
     rf_decision d;
@@ -106,6 +220,7 @@ static int resolve(decision_set *set, rf_store *st, const decision_input *in, co
     int rc, oom = 0;
 
     memset(&d, 0, sizeof d);
+    memset(&party, 0, sizeof party);
     if (rf_decision_kind_parse(&d.kind, in->decision) < 0)
         return rf_error_set(err, RF_EUSAGE, file, line,
                             "decision \"%s\" is not clear, confirm or escalate",
@@ -123,26 +238,43 @@ static int resolve(decision_set *set, rf_store *st, const decision_input *in, co
                                 in->run);
     }
     if (in->fingerprint && in->fingerprint[0]) {
-        snprintf(fingerprint, sizeof fingerprint, "%s", in->fingerprint);
-        rc = rf_store_counterparties_each(st, fingerprint, copy_name, &party_name, err);
-        if (rc == RF_ENOTFOUND)
-            rf_error_set(err, RF_ENOTFOUND, file, line,
-                         "no counterparty %s has been screened (fingerprints are in the reports)",
-                         in->fingerprint);
-        if (rc) goto done;
+        rc = find_party(&party, st, in->fingerprint, 1, err);
     } else if (in->name && in->name[0]) {
-        rf_party p;
-        memset(&p, 0, sizeof p);
-        p.name = in->name, p.country = in->country, p.address = in->address, p.city = in->city;
-        if ((rc = rf_party_fingerprint(fingerprint, NULL, &p)) < 0) goto done;
-        if ((rc = rf_buf_puts(&party_name, in->name)) < 0) goto done;
+        rf_party pt;
+        memset(&pt, 0, sizeof pt);
+        pt.name = in->name, pt.country = in->country, pt.address = in->address, pt.city = in->city;
+        if ((rc = rf_party_fingerprint(fingerprint, NULL, &pt)) < 0) goto done;
+        rc = find_party(&party, st, fingerprint, 0, err);
+        if (rc == 0 && !party.name.len) rc = rf_buf_puts(&party.name, in->name);
     } else {
         rc = rf_error_set(err, RF_EUSAGE, file, line,
                           "name the counterparty: its fingerprint, or its name");
+    }
+    if (rc) goto done;
+    snprintf(fingerprint, sizeof fingerprint, "%s", party.fingerprint);
+    if ((hit = find_hit(&party, in->list && in->list[0] ? in->list : NULL, in->entity, err)) == -2) {
+        rc = RF_EUSAGE;
         goto done;
     }
-    if ((rc = rf_store_entity_find(&entity_id, st, in->list && in->list[0] ? in->list : NULL,
-                                   in->entity, err)) != 0 ||
+    if (hit >= 0) {
+        entity = party.hits[hit].source_id;
+        list = party.hits[hit].list_code;
+    } else if (d.kind != RF_DECISION_ESCALATED && !in->force) {
+        rc = rf_error_set(err, RF_EUSAGE, file, line,
+                          "counterparty %s (%s) never matched list entry %s: its hits when last "
+                          "screened are%s%s; --force records the decision anyway",
+                          fingerprint, party.name.data ? party.name.data : "", in->entity,
+                          party.n_hits ? "" : " none", "");
+        if (party.n_hits) {
+            size_t k = strlen(err->message);
+            for (size_t i = 0; i < party.n_hits && k + 2 < sizeof err->message; i++)
+                k += (size_t)snprintf(err->message + k, sizeof err->message - k, "%s%s %s",
+                                      i ? ", " : " ", party.hits[i].list_code,
+                                      party.hits[i].source_id);
+        }
+        goto done;
+    }
+    if ((rc = rf_store_entity_find(&entity_id, st, list, entity, err)) != 0 ||
         (rc = rf_snapshot_load_ids(&snap, st, &entity_id, 1, err)) != 0)
         goto done;
     if (!(e = rf_snapshot_find(snap, entity_id))) {
@@ -150,7 +282,7 @@ static int resolve(decision_set *set, rf_store *st, const decision_input *in, co
         goto done;
     }
     d.fingerprint = keep(set, fingerprint, &oom);
-    d.party_name = keep(set, party_name.data, &oom);
+    d.party_name = keep(set, party.name.data, &oom);
     d.list_code = keep(set, e->list_code ? e->list_code : "", &oom);
     d.source_id = keep(set, e->source_id, &oom);
     d.listed_name = keep(set, e->n_names ? e->names[0].text : NULL, &oom);
@@ -186,7 +318,7 @@ done:
         err->line = line;
     }
     rf_snapshot_free(snap);
-    rf_buf_free(&party_name);
+    party_free(&party);
     return rc;
 }
 
@@ -220,6 +352,7 @@ typedef struct table_run {
     rf_store *st;
     decision_set *set;
     const char *reviewer; /* --reviewer, for rows that name none */
+    int force;            /* --force */
     int header_done;
     long col[N_COLS]; /* column of each known header, -1 if absent */
     rf_error err;
@@ -263,6 +396,7 @@ static int on_row(long line, const char *const *in_cells, const size_t *lens, si
     }
     if (cell(run, COL_DECISION, cells, n)) { /* a row without a decision is not decided yet */
         decision_input in;
+        in.force = run->force;
         in.decision = cell(run, COL_DECISION, cells, n);
         in.fingerprint = cell(run, COL_FINGERPRINT, cells, n);
         in.name = cell(run, COL_NAME, cells, n);
@@ -281,7 +415,8 @@ static int on_row(long line, const char *const *in_cells, const size_t *lens, si
 }
 
 /* Reads every decided row of the file (CSV or .xlsx) into `set`; prints any error. */
-static int read_decisions(decision_set *set, rf_store *st, const char *path, const char *reviewer)
+static int read_decisions(decision_set *set, rf_store *st, const char *path, const char *reviewer,
+                          int force)
 {
     table_run run;
 
@@ -290,6 +425,7 @@ static int read_decisions(decision_set *set, rf_store *st, const char *path, con
     run.st = st;
     run.set = set;
     run.reviewer = reviewer;
+    run.force = force;
     for (int c = 0; c < N_COLS; c++) run.col[c] = -1;
     if (rf_table_read(path, NULL, on_row, cli_print_import_warning, &run, &run.err) == 0 &&
         !run.header_done)
@@ -316,8 +452,8 @@ static int review_list(rf_store *st, const char *fingerprint, int all)
         cli_report_error(&err);
         return CLI_EXIT_ERROR;
     }
-    printf("%-5s %-20s %-9s %-12s %-16s %-24s %-5s %-24s %s\n", "id", "decided", "decision",
-           "reviewer", "counterparty", "party", "list", "listed", "reason");
+    printf("%-5s %-20s %-9s %-12s %-16s %-24s %-5s %-14s %-24s %s\n", "id", "decided",
+           "decision", "reviewer", "counterparty", "party", "list", "entity", "listed", "reason");
     for (size_t i = 0; i < list.count; i++) {
         const rf_decision *d = &list.items[i];
         printf("%-5lld %-20s ", d->id, d->decided_at);
@@ -329,6 +465,8 @@ static int review_list(rf_store *st, const char *fingerprint, int all)
         putchar(' ');
         cli_print_cell(stdout, d->list_code, 5, 1);
         putchar(' ');
+        cli_print_cell(stdout, d->source_id, 14, 1);
+        putchar(' ');
         cli_print_cell(stdout, d->listed_name, 24, 1);
         putchar(' ');
         cli_print_cell(stdout, d->reason, 60, 0);
@@ -337,6 +475,39 @@ static int review_list(rf_store *st, const char *fingerprint, int all)
     if (list.count == 0) printf("(no decision)\n");
     rf_decision_list_free(&list);
     return 0;
+}
+
+/* After the confirm set->items[0]: a clear of every other hit the counterparty had when last
+ * screened, one decision per hit, its reason naming the entity confirmed. */
+static int add_clear_others(decision_set *set, rf_store *st, const decision_input *confirm,
+                            rf_error *err)
+{
+    const rf_decision *c = &set->items[0];
+    char fingerprint[RF_FINGERPRINT_LEN + 1], confirmed[160];
+    party_found party;
+    rf_buf reason = {0};
+    long long confirmed_id = c->entity_id;
+    int rc;
+
+    snprintf(fingerprint, sizeof fingerprint, "%s", c->fingerprint);
+    snprintf(confirmed, sizeof confirmed, "%s %s", c->list_code, c->source_id);
+    if ((rc = find_party(&party, st, fingerprint, 1, err)) == 0 &&
+        (rc = rf_buf_printf(&reason, "not the listed party: the counterparty is %s (confirmed): "
+                            "%s", confirmed, confirm->reason)) == 0)
+        for (size_t i = 0; i < party.n_hits && rc == 0; i++) {
+            decision_input in = *confirm;
+            if (party.hits[i].entity_id == confirmed_id) continue;
+            in.decision = "clear";
+            in.fingerprint = fingerprint;
+            in.name = NULL;
+            in.entity = party.hits[i].source_id;
+            in.list = party.hits[i].list_code;
+            in.reason = reason.data;
+            rc = resolve(set, st, &in, NULL, 0, err);
+        }
+    party_free(&party);
+    rf_buf_free(&reason);
+    return rc;
 }
 
 /* ---- the command ---------------------------------------------------------------------------- */
@@ -350,13 +521,14 @@ int cli_review(int argc, char **argv)
         {"entity", required_argument, NULL, 'e'},   {"list", required_argument, NULL, 'l'},
         {"reason", required_argument, NULL, 'r'},   {"reviewer", required_argument, NULL, 'w'},
         {"run", required_argument, NULL, 'u'},      {"all", no_argument, NULL, 'A'},
+        {"force", no_argument, NULL, 'F'},          {"clear-others", no_argument, NULL, 'O'},
         {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0}};
     decision_input in;
     const char *db = NULL, *verb;
     decision_set set;
     rf_store *st = NULL;
     rf_error err;
-    int c, all = 0, status = CLI_EXIT_ERROR;
+    int c, all = 0, clear_others = 0, status = CLI_EXIT_ERROR;
 
     memset(&in, 0, sizeof in);
     memset(&set, 0, sizeof set);
@@ -367,7 +539,7 @@ int cli_review(int argc, char **argv)
     verb = argv[1];
     optind = 0;
     opterr = 0;
-    while ((c = getopt_long(argc - 1, argv + 1, ":h", longopts, NULL)) != -1) {
+    while ((c = cli_getopt(argc - 1, argv + 1, ":h", longopts, "review")) != -1) {
         switch (c) {
         case 'd': db = optarg; break;
         case 'p': in.fingerprint = optarg; break;
@@ -381,9 +553,10 @@ int cli_review(int argc, char **argv)
         case 'w': in.reviewer = optarg; break;
         case 'u': in.run = optarg; break;
         case 'A': all = 1; break;
+        case 'F': in.force = 1; break;
+        case 'O': clear_others = 1; break;
         case 'h': fputs(review_help, stdout); return 0;
-        case ':': return cli_bad_option("review", argv + 1, optopt, 1);
-        default: return cli_bad_option("review", argv + 1, optopt, 0);
+        default: return CLI_EXIT_ERROR; /* cli_getopt said why */
         }
     }
     optind++; /* getopt ran over argv + 1 */
@@ -396,7 +569,7 @@ int cli_review(int argc, char **argv)
         if (argc - optind != 1)
             return cli_usage_error("review", "import wants one file (CSV or .xlsx)");
         if (cli_open_store(&st, db, CLI_DB_SEED)) return CLI_EXIT_ERROR;
-        if (read_decisions(&set, st, argv[optind], in.reviewer) == 0) {
+        if (read_decisions(&set, st, argv[optind], in.reviewer, in.force) == 0) {
             if (rf_store_decisions_add(st, set.items, set.count, &err) < 0) {
                 cli_report_error(&err);
             } else {
@@ -417,13 +590,17 @@ int cli_review(int argc, char **argv)
         if (!in.entity) return cli_usage_error("review", "--entity is required");
         if (!in.fingerprint && !in.name)
             return cli_usage_error("review", "--party or --name is required");
+        if (clear_others && kind != RF_DECISION_CONFIRMED)
+            return cli_usage_error("review", "--clear-others goes with confirm: the counterparty "
+                                             "is --entity, and none of its other hits");
         in.decision = verb;
         if (cli_open_store(&st, db, CLI_DB_SEED)) return CLI_EXIT_ERROR;
         if (resolve(&set, st, &in, NULL, 0, &err) < 0 ||
+            (clear_others && add_clear_others(&set, st, &in, &err) < 0) ||
             rf_store_decisions_add(st, set.items, set.count, &err) < 0) {
             cli_report_error(&err);
         } else {
-            print_recorded(&set.items[0]);
+            for (size_t i = 0; i < set.count; i++) print_recorded(&set.items[i]);
             status = 0;
         }
     }

@@ -18,7 +18,7 @@
 static const char screen_help[] =
     "usage: redflag screen [--db PATH] [--format html|jsonl|csv|xlsx] [-o FILE] [--threshold X]\n"
     "                      [--map ROLE=HEADER]... [--as-of DATE|document] [--max-hits N]\n"
-    "                      [--max-list-age DAYS] [--sheet NAME] [--allow-empty] FILE...\n"
+    "                      [--max-list-age DAYS] [--sheet NAME] [--allow-empty] [--excel] FILE...\n"
     "\n"
     "Screens every party of every order, party list or bill of materials FILE (CSV with a\n"
     "header row; comma, semicolon or tab separated; UTF-8; gzip accepted; - is standard\n"
@@ -51,7 +51,9 @@ static const char screen_help_more[] =
     "in its role, line parties (manufacturer, ship-to of a line) with their order line. An\n"
     "Excel workbook (.xlsx) is read like its CSV export: its first visible sheet, or the one\n"
     "--sheet names; a party's line is its row. A directory stands for every file in it and\n"
-    "its subdirectories.\n"
+    "its subdirectories but those plainly not orders (a README, an Office lock file ~$...,\n"
+    "a PDF, an image), which are skipped with a warning. A PDF or image named on the command\n"
+    "line is refused: export the order as CSV, XML or Excel.\n"
     "A ship-to, end user or consignee in Cuba, Iran, North Korea, Syria or the Crimea,\n"
     "Donetsk or Luhansk regions of Ukraine is flagged whatever its name (status embargo).\n"
     "\n";
@@ -71,6 +73,8 @@ static const char screen_help_options[] =
     "                      --map manufacturer=Field1 (repeatable); adds to the columns\n"
     "                      the headers name or the content shows, replaces none\n"
     "  --sheet NAME        in .xlsx workbooks, read the sheet NAME (default: the first)\n"
+    "  --excel             start the CSV report with a UTF-8 byte order mark, so that Excel\n"
+    "                      opening it shows Chinese and accented names as they are\n"
     "  --allow-empty       a file without a single party is screened as empty, not an\n"
     "                      error (for a job where an empty export is normal)\n"
     "  --as-of DATE        screen against the versions in force on DATE (YYYY-MM-DD)\n"
@@ -90,7 +94,14 @@ static const char screen_help_options[] =
     "Each hit shows its review state ('redflag review'): new, cleared, changed since it was\n"
     "cleared, confirmed or escalated; each party its counterparty fingerprint. Every run is\n"
     "recorded ('redflag history').\n"
-    "\n" CLI_HELP_COMMON;
+    "\n" CLI_HELP_ENV
+    "\n"
+    "Exit status: 0 nothing flagged (or every hit cleared earlier by a reviewer, its listed\n"
+    "record unchanged since), 1 at least one alarm: a hit never reviewed, cleared but its\n"
+    "listed record changed since, confirmed, or escalated (not decided yet), or a party in an\n"
+    "embargoed destination; 2 bad usage, a file not read or a database error (the message\n"
+    "names the file and line); 130 or 143 stopped by SIGINT or SIGTERM (recorded as\n"
+    "interrupted).\n";
 
 typedef struct screen_run {
     cli_asof *asof; /* the lists in force on each party's date */
@@ -243,6 +254,24 @@ static char **expand_inputs(char **args, int n, rf_report *report, long *failed,
             }
         }
         rf_orders_paths_free(outside);
+        /* a README, a lock file, a scan beside the exports: said, and skipped */
+        for (size_t k = 0; found && k < n_found;) {
+            const char *why = rf_orders_skip_reason(found[k]);
+            char message[160];
+            if (!why) {
+                k++;
+                continue;
+            }
+            snprintf(message, sizeof message, "skipped: %s", why);
+            cli_print_import_warning(found[k], 0, message, NULL);
+            if (rf_report_add_warning(report, found[k], 0, message, fatal) < 0) {
+                rf_orders_paths_free(found);
+                goto fail;
+            }
+            free(found[k]);
+            memmove(found + k, found + k + 1, (n_found - k) * sizeof *found); /* and NULL */
+            n_found--;
+        }
         if (!(grown = realloc(all, (count + n_found + 1) * sizeof *all))) {
             rf_orders_paths_free(found);
             oom = 1;
@@ -276,16 +305,6 @@ static int parse_map(rf_column_map *map, char *arg)
     return 0;
 }
 
-/* The format the -o file's name asks for; jsonl otherwise. */
-static rf_report_format format_from_name(const char *path)
-{
-    const char *dot = path ? strrchr(path, '.') : NULL;
-    rf_report_format f;
-    if (dot && rf_report_format_parse(&f, dot + 1) == 0) return f;
-    if (dot && strcmp(dot, ".htm") == 0) return RF_REPORT_HTML;
-    return RF_REPORT_JSONL;
-}
-
 int cli_screen(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -299,6 +318,7 @@ int cli_screen(int argc, char **argv)
         {"sheet", required_argument, NULL, 's'},
         {"max-list-age", required_argument, NULL, 'A'},
         {"allow-empty", no_argument, NULL, 'e'},
+        {"excel", no_argument, NULL, 'E'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     const char *db = NULL, *output = NULL, *as_of = NULL, *format_name = NULL;
@@ -316,14 +336,14 @@ int cli_screen(int argc, char **argv)
     long failed_files = 0;
     char **inputs = NULL; /* the files to read, directories expanded */
     int n_inputs = 0;
-    int c, status = CLI_EXIT_ERROR, per_document = 0;
+    int c, status = CLI_EXIT_ERROR, per_document = 0, excel = 0;
     rf_error err;
 
     memset(&run, 0, sizeof run);
     order_opts.warning_ctx = &run;
     optind = 0;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":ho:", longopts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, ":ho:", longopts, "screen")) != -1) {
         switch (c) {
         case 'd': db = optarg; break;
         case 'f': format_name = optarg; break;
@@ -355,23 +375,20 @@ int cli_screen(int argc, char **argv)
             break;
         case 'A': max_age = optarg; break;
         case 'e': order_opts.allow_empty = 1; break;
+        case 'E': excel = 1; break;
         case 'h':
             fputs(screen_help, stdout);
             fputs(screen_help_columns, stdout);
             fputs(screen_help_more, stdout);
             fputs(screen_help_options, stdout);
             return 0;
-        case ':': return cli_bad_option("screen", argv, optopt, 1);
-        default: return cli_bad_option("screen", argv, optopt, 0);
+        default: return CLI_EXIT_ERROR; /* cli_getopt said why */
         }
     }
-    if (format_name) {
-        if (rf_report_format_parse(&format, format_name) < 0)
-            return cli_usage_error("screen", "--format is html, jsonl or csv, not '%s'",
-                                   format_name);
-    } else {
-        format = format_from_name(output);
-    }
+    if (cli_report_format(&format, "screen", format_name, output)) return CLI_EXIT_ERROR;
+    if (excel && format != RF_REPORT_CSV)
+        return cli_usage_error("screen", "--excel is for the CSV report (an .xlsx report needs "
+                                         "nothing)");
     if (optind >= argc) return cli_usage_error("screen", "no file to screen");
     if (max_list_age(&run.max_list_age, max_age)) return CLI_EXIT_ERROR;
 
@@ -406,6 +423,9 @@ int cli_screen(int argc, char **argv)
     report_ctx.run_id = rf_run_id(run.record.run);
     report_ctx.user = cli_user();
     report_ctx.command = run.record.command_line;
+    /* Excel reads a CSV file as the Windows code page unless it starts with a UTF-8 byte
+     * order mark: without it Chinese and accented names come out as mojibake. */
+    if (excel) fputs("\xEF\xBB\xBF", out.stream);
     if (rf_report_open(&run.report, format, out.stream, &report_ctx, &err) < 0 ||
         rf_report_set_max_list_age(run.report, run.max_list_age, &err) < 0) {
         cli_report_error(&err);

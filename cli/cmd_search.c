@@ -25,7 +25,10 @@ static const char search_help[] =
     "  --country CC       the party's country (ISO 3166 alpha-2), as corroboration\n"
     "  --max-hits N       at most N hits (default 10)\n"
     "  --as-of DATE       search the versions in force on DATE (YYYY-MM-DD)\n"
-    "\n" CLI_HELP_COMMON;
+    "\n" CLI_HELP_ENV
+    "\n"
+    "Exit status: 0 no hit at the threshold, 1 at least one hit, 2 bad usage or a database\n"
+    "error.\n";
 
 static const char match_help[] =
     "usage: redflag match [--db PATH | --no-db] [--explain] NAME1 NAME2\n"
@@ -40,9 +43,9 @@ static const char match_help[] =
     "                     the columns headed name1 and name2 (else the first two columns);\n"
     "                     rows starting with # are skipped. Prints CSV: name1,name2,score\n"
     "  --explain          with --pairs, add a column saying why (two names: always shown)\n"
+    "\n" CLI_HELP_ENV
     "\n"
-    "Exit status: 0 done (whatever the score), 2 bad usage, unreadable or malformed input.\n"
-    "\n" CLI_HELP_COMMON;
+    "Exit status: 0 done (whatever the score), 2 bad usage, unreadable or malformed input.\n";
 
 /* ---- search ------------------------------------------------------------------------------ */
 
@@ -177,7 +180,7 @@ int cli_search(int argc, char **argv)
     memset(&party, 0, sizeof party);
     optind = 0;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, ":h", longopts, "search")) != -1) {
         switch (c) {
         case 'd': db = optarg; break;
         case 'f':
@@ -202,8 +205,7 @@ int cli_search(int argc, char **argv)
             as_of = optarg;
             break;
         case 'h': fputs(search_help, stdout); return 0;
-        case ':': return cli_bad_option("search", argv, optopt, 1);
-        default: return cli_bad_option("search", argv, optopt, 0);
+        default: return CLI_EXIT_ERROR; /* cli_getopt said why */
         }
     }
     if (optind >= argc) return cli_usage_error("search", "no name to search for");
@@ -403,15 +405,14 @@ int cli_match(int argc, char **argv)
 
     optind = 0;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, ":h", longopts, "match")) != -1) {
         switch (c) {
         case 'd': db = optarg; break;
         case 'n': no_db = 1; break;
         case 'p': pairs = optarg; break;
         case 'e': explain = 1; break;
         case 'h': fputs(match_help, stdout); return 0;
-        case ':': return cli_bad_option("match", argv, optopt, 1);
-        default: return cli_bad_option("match", argv, optopt, 0);
+        default: return CLI_EXIT_ERROR; /* cli_getopt said why */
         }
     }
     if (db && no_db) return cli_usage_error("match", "--db and --no-db exclude each other");

@@ -50,16 +50,20 @@ static const char update_help[] =
     "                       included (default 1800)\n"
     "  --cacert FILE        trust the certificates in FILE (PEM) instead of the system's,\n"
     "                       e.g. those of a proxy that inspects TLS\n"
-    "  --retries N          retry a failure that may pass (no connection, timeout, HTTP 408,\n"
-    "                       429, 5xx) N times (default 3)\n"
+    "  --retries N          retry a failure that may pass (a timeout, a connection cut,\n"
+    "                       HTTP 408, 429, 5xx) N times (default 3); a host that cannot be\n"
+    "                       resolved or reached at all (offline) is not retried\n"
     "  --retry-delay S      wait S seconds before the first retry, twice as long before each\n"
     "                       next (default 2)\n"
     "  --max-size MB        refuse files larger than MB megabytes (default 512)\n"
     "\n"
     "For each source it prints what happened: imported (with the new version), not modified,\n"
-    "or unchanged. Exit status 0 when every source was checked, 2 when one failed (offline,\n"
-    "a server error, a file that is not a list: the message says which).\n"
-    "\n" CLI_HELP_COMMON;
+    "or unchanged.\n"
+    "\n" CLI_HELP_ENV
+    "\n"
+    "Exit status: 0 every source was checked (imported, not modified or unchanged), 2 one\n"
+    "failed (offline, a server error, a file that is not a list: the message says which) or\n"
+    "bad usage.\n";
 
 typedef struct source {
     char *name;
@@ -301,7 +305,7 @@ int cli_lists_update(int argc, char **argv)
     path[0] = '\0';
     optind = 0;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, ":h", longopts, "lists update")) != -1) {
         switch (c) {
         case 'd': db = optarg; break;
         case 's': sources_file = optarg; break;
@@ -349,8 +353,7 @@ int cli_lists_update(int argc, char **argv)
             opts.max_bytes = (size_t)n << 20;
             break;
         case 'h': fputs(update_help, stdout); status = 0; goto done;
-        case ':': status = cli_bad_option("lists update", argv, optopt, 1); goto done;
-        default: status = cli_bad_option("lists update", argv, optopt, 0); goto done;
+        default: status = CLI_EXIT_ERROR; goto done; /* cli_getopt said why */
         }
     }
     if (urls.count && (sources_file || optind < argc)) {

@@ -87,6 +87,12 @@ typedef struct rf_import_summary {
 int rf_import_list_file(rf_import_summary *out, rf_store *st, const char *path,
                         const rf_import_options *opts, rf_error *err);
 
+/* When the file `path` is a companion in a list set (add.csv, alt.csv, sdn_comments.csv of
+ * OFAC's sdn.csv; cons_add.csv, cons_alt.csv, cons_comments.csv of cons_prim.csv), the usual
+ * name of the set's main file ("sdn.csv"), whose import reads it; else NULL. Only the name is
+ * looked at (its case and a .gz ending ignored). */
+const char *rf_list_set_main(const char *path);
+
 /* The same for a file already in memory (gzip or plain), read the same way (streamed from
  * memory, not copied); `name` stands for its path in the version record and in messages. */
 int rf_import_list_data(rf_import_summary *out, rf_store *st, const char *name,
@@ -257,6 +263,10 @@ int rf_table_read(const char *path, const char *sheet, rf_table_row_fn fn,
  * rf_orders_paths_free) for the caller to name, or dropped when `outside` is NULL. */
 int rf_orders_list_dir(char ***out, size_t *count, char ***outside, const char *dir,
                        rf_error *err);
+/* Why the file `path` is plainly not an order document, for a directory of orders to skip it
+ * with a warning: an Office lock file (~$...), a README, a PDF or an image (told by its
+ * first bytes); NULL when it may be an order. A static string. */
+const char *rf_orders_skip_reason(const char *path);
 void rf_orders_paths_free(char **paths); /* NULL is a no-op */
 
 #endif

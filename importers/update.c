@@ -108,12 +108,14 @@ static void url_host(char *out, size_t size, const char *url)
     snprintf(out, size, "%.*s", (int)(n < size ? n : size - 1), p);
 }
 
-/* 1 for failures that may pass on their own: the network, the server overloaded. */
+/* 1 for failures that may pass on their own: a connection cut or slow, the server
+ * overloaded. A host that cannot be resolved or reached at all (offline, a firewall) does
+ * not come back within the few seconds of a retry: it is said at once, not after 14 s of
+ * waiting per source. */
 static int transient(CURLcode code, long status)
 {
     if (code == CURLE_OK) return status == 429 || status == 408 || status >= 500;
-    return code == CURLE_COULDNT_RESOLVE_HOST || code == CURLE_COULDNT_RESOLVE_PROXY ||
-           code == CURLE_COULDNT_CONNECT || code == CURLE_OPERATION_TIMEDOUT ||
+    return code == CURLE_OPERATION_TIMEDOUT ||
            code == CURLE_RECV_ERROR || code == CURLE_SEND_ERROR || code == CURLE_GOT_NOTHING ||
            code == CURLE_PARTIAL_FILE || code == CURLE_SSL_CONNECT_ERROR ||
            code == CURLE_HTTP2 || code == CURLE_HTTP2_STREAM;

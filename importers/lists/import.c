@@ -684,6 +684,22 @@ int rf_import_list_data(rf_import_summary *out, rf_store *st, const char *name,
     return import_input(out, st, &in, NULL, opts, err);
 }
 
+const char *rf_list_set_main(const char *path)
+{
+    const char *base = path ? strrchr(path, '/') : NULL;
+    size_t n;
+    base = base ? base + 1 : path;
+    if (!base) return NULL;
+    n = strlen(base);
+    if (n > 3 && strcasecmp(base + n - 3, ".gz") == 0) n -= 3;
+    for (size_t i = 0; i < N_FORMATS; i++)
+        for (size_t k = 1; formats[i]->set_files && formats[i]->set_files[k]; k++)
+            if (strlen(formats[i]->set_files[k]) == n &&
+                strncasecmp(base, formats[i]->set_files[k], n) == 0)
+                return formats[i]->set_files[0];
+    return NULL;
+}
+
 /* For a directory: the main file of the one set it holds, into `out`. */
 static int set_in_dir(char *out, size_t size, const char *dir, rf_error *err)
 {

@@ -9,6 +9,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #define HEAD_SIZE 65536  /* bytes read before the format is decided */
@@ -57,31 +58,59 @@ rf_order_format rf_order_format_detect(const char *data, size_t len)
     return RF_ORDER_CSV;
 }
 
+/* Files plainly not orders, by their first bytes, and what to do instead. `in_dir`: one met
+ * in a directory of orders is skipped with a warning (a scan or a picture beside the
+ * exports); the others may well be orders, in a form to convert first, and fail. */
+static const struct {
+    const char *magic;
+    size_t len;
+    int in_dir;
+    const char *what;
+} not_orders[] = {
+    {"%PDF-", 5, 1, "a PDF is not read; export the order as CSV, XML or Excel"},
+    {"\x89PNG\r\n\x1a\n", 8, 1, "an image (PNG) is not read; export the order as CSV, XML or Excel"},
+    {"\xFF\xD8\xFF", 3, 1, "an image (JPEG) is not read; export the order as CSV, XML or Excel"},
+    {"GIF8", 4, 1, "an image (GIF) is not read; export the order as CSV, XML or Excel"},
+    {"II*\0", 4, 1, "an image (TIFF) is not read; export the order as CSV, XML or Excel"},
+    {"MM\0*", 4, 1, "an image (TIFF) is not read; export the order as CSV, XML or Excel"},
+    {"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8, 0,
+     "an Excel 97-2003 workbook (.xls) or other legacy Office file is not read; save it as "
+     ".xlsx or CSV UTF-8"},
+    {"{\\rtf", 5, 0, "an RTF document is not read; export the order as CSV, XML or Excel"},
+};
+
 /* What a file plainly not an order is, by its first bytes, and what to do instead; NULL
  * when it may be one. Checked before the CSV reader, whose advice on bytes that are not
- * UTF-8 (convert with iconv) would send the user the wrong way. */
-static const char *not_an_order(const char *data, size_t len)
+ * UTF-8 (convert with iconv) would send the user the wrong way. `in_dir`: only the kinds a
+ * directory skips. */
+static const char *not_an_order(const char *data, size_t len, int in_dir)
 {
-    static const struct {
-        const char *magic;
-        size_t len;
-        const char *what;
-    } kinds[] = {
-        {"%PDF-", 5, "a PDF is not read; export the order as CSV, XML or Excel"},
-        {"\x89PNG\r\n\x1a\n", 8, "an image (PNG) is not read; export the order as CSV, XML or Excel"},
-        {"\xFF\xD8\xFF", 3, "an image (JPEG) is not read; export the order as CSV, XML or Excel"},
-        {"GIF8", 4, "an image (GIF) is not read; export the order as CSV, XML or Excel"},
-        {"II*\0", 4, "an image (TIFF) is not read; export the order as CSV, XML or Excel"},
-        {"MM\0*", 4, "an image (TIFF) is not read; export the order as CSV, XML or Excel"},
-        {"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8,
-         "an Excel 97-2003 workbook (.xls) or other legacy Office file is not read; save it as "
-         ".xlsx or CSV UTF-8"},
-        {"{\\rtf", 5, "an RTF document is not read; export the order as CSV, XML or Excel"},
-    };
-    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
-        if (len >= kinds[i].len && memcmp(data, kinds[i].magic, kinds[i].len) == 0)
-            return kinds[i].what;
+    for (size_t i = 0; i < sizeof not_orders / sizeof not_orders[0]; i++)
+        if ((!in_dir || not_orders[i].in_dir) && len >= not_orders[i].len &&
+            memcmp(data, not_orders[i].magic, not_orders[i].len) == 0)
+            return not_orders[i].what;
     return NULL;
+}
+
+const char *rf_orders_skip_reason(const char *path)
+{
+    const char *base = path ? strrchr(path, '/') : NULL;
+    char head[16];
+    size_t n = 0;
+    FILE *f;
+
+    base = base ? base + 1 : path;
+    if (!base) return NULL;
+    /* Word and Excel keep "~$name" beside a document while it is open */
+    if (strncmp(base, "~$", 2) == 0) return "an Office lock file (~$...), not an order";
+    if (strncasecmp(base, "readme", 6) == 0 &&
+        (!base[6] || base[6] == '.' || base[6] == '_' || base[6] == '-'))
+        return "a README, not an order";
+    if ((f = fopen(path, "rb"))) {
+        n = fread(head, 1, sizeof head, f);
+        fclose(f);
+    }
+    return not_an_order(head, n, 1);
 }
 
 /* Counts the parties on their way to the caller's callback. */
@@ -142,7 +171,7 @@ static int read_format(const char *path, const rf_order_options *opts, rf_party_
         rc = (int)n;
         goto cleanup;
     }
-    if ((refusal = not_an_order(head, head_len))) {
+    if ((refusal = not_an_order(head, head_len, 0))) {
         rc = rf_error_set(err, RF_EFORMAT, path, 0, "%s", refusal);
         goto cleanup;
     }

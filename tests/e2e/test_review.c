@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -224,7 +225,88 @@ static void test_review__confirmed_always_alarms_and_escalated_until_decided(voi
     e2e_out_free(&r);
     r = rf("confirmed.db", "alice", "review clear --party %s --entity no-such-entry --reason x", fp);
     e2e_expect(&r, 2);
+    assert_non_null(strstr(r.err, "never matched list entry no-such-entry"));
+    e2e_out_free(&r);
+    r = rf("confirmed.db", "alice", "review clear --force --party %s --entity no-such-entry "
+           "--reason x", fp);
+    e2e_expect(&r, 2);
     assert_non_null(strstr(r.err, "no list entry no-such-entry"));
+    e2e_out_free(&r);
+}
+
+/* Issue 15: a reviewer at the command line. A listed entity the counterparty never matched
+ * is refused (a typo would record a decision about a hit nobody saw) unless --force; "it is
+ * this entity, and none of the others" is one command recording one decision per hit;
+ * fingerprints and ids are accepted shortened and in any case; review list shows the ids. */
+static void test_review__decisions_from_the_command_line(void **state)
+{
+    const char *orders = scratch("cmdline.csv", "ref,buyer,country\nSO-1,Huawei Technologies Co Ltd,CN\n");
+    char fp[17], short_fp[9], short_id[11], *hits;
+    size_t n_hits = 0, n_cleared = 0;
+    e2e_out r;
+    (void)state;
+
+    r = rf("cmdline.db", "alice", "screen --format jsonl '%s'", orders);
+    e2e_expect(&r, 1);
+    hits = hits_of(r.out);
+    fingerprint_of(fp, hits, "Huawei Technologies Co Ltd");
+    for (const char *p = hits; (p = strstr(p, "Huawei Technologies Co Ltd\t")); p++) n_hits++;
+    free(hits);
+    e2e_out_free(&r);
+    assert_true(n_hits > 1);
+
+    /* Los Zetas is listed, but this counterparty never matched it */
+    r = rf("cmdline.db", "alice", "review clear --party %s --entity %s --reason 'not them'", fp,
+           LOS_ZETAS);
+    e2e_expect(&r, 2);
+    assert_non_null(strstr(r.err, "never matched list entry " LOS_ZETAS));
+    assert_non_null(strstr(r.err, "EL " HUAWEI));
+    assert_non_null(strstr(r.err, "--force"));
+    e2e_out_free(&r);
+    r = rf("cmdline.db", "alice", "review list");
+    assert_non_null(strstr(r.out, "(no decision)"));
+    e2e_out_free(&r);
+    r = rf("cmdline.db", "alice", "review clear --force --party %s --entity %s --reason 'not "
+           "them'", fp, LOS_ZETAS);
+    e2e_expect(&r, 0);
+    e2e_out_free(&r);
+
+    /* confirm one, clear the rest: shortened, upper-case fingerprint and id */
+    for (int i = 0; i < 8; i++) short_fp[i] = (char)toupper((unsigned char)fp[i]);
+    short_fp[8] = '\0';
+    for (int i = 0; i < 10; i++) short_id[i] = (char)toupper((unsigned char)HUAWEI[i]);
+    short_id[10] = '\0';
+    r = rf("cmdline.db", "alice", "review confirm --party %s --entity %s --clear-others "
+           "--reason 'the Shenzhen headquarters'", short_fp, short_id);
+    e2e_expect(&r, 0);
+    assert_non_null(strstr(r.out, "confirmed: "));
+    assert_non_null(strstr(r.out, "EL " HUAWEI " "));
+    for (const char *p = r.out; (p = strstr(p, "cleared: ")); p++) n_cleared++;
+    assert_int_equal(n_cleared, n_hits - 1);
+    assert_non_null(strstr(r.out, "the counterparty is EL " HUAWEI " (confirmed): the Shenzhen"));
+    e2e_out_free(&r);
+
+    /* the list shows the entity ids (cut to a prefix the commands accept) */
+    r = rf("cmdline.db", "alice", "review list --party %s", fp);
+    e2e_expect(&r, 0);
+    assert_non_null(strstr(r.out, " entity "));
+    assert_non_null(strstr(r.out, "d05d55fa214"));
+    assert_non_null(strstr(r.out, LOS_ZETAS));
+    e2e_out_free(&r);
+
+    /* one confirmed hit alarms; the others are cleared */
+    r = rf("cmdline.db", "alice", "screen --format jsonl '%s'", orders);
+    e2e_expect(&r, 1);
+    hits = hits_of(r.out);
+    assert_non_null(strstr(hits, "\tEL\t" HUAWEI "\tconfirmed\talice\t"));
+    assert_non_null(strstr(hits, "\tcleared\talice\t"));
+    free(hits);
+    e2e_out_free(&r);
+
+    /* a prefix shorter than 4, or of nobody, is refused */
+    r = rf("cmdline.db", "alice", "review clear --party %.3s --entity %s --reason x", fp, HUAWEI);
+    e2e_expect(&r, 2);
+    assert_non_null(strstr(r.err, "at least 4"));
     e2e_out_free(&r);
 }
 
@@ -468,6 +550,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_review__cleared_hit_is_quiet_until_its_listed_record_changes),
         cmocka_unit_test(test_review__confirmed_always_alarms_and_escalated_until_decided),
+        cmocka_unit_test(test_review__decisions_from_the_command_line),
         cmocka_unit_test(test_review__bulk_decisions_from_the_csv_report),
         cmocka_unit_test(test_review__history_show_rebuilds_the_report_after_a_list_update),
         cmocka_unit_test(test_review__audit_export_for_an_auditor),

@@ -310,6 +310,20 @@ static void test_e2e_update__offline_and_stalled_servers_say_so(void **state)
     assert_int_equal(r.status, 0);
     assert_non_null(strstr(r.out, "DPL 665"));
     e2e_out_free(&r);
+
+    /* Offline, the default retries are not spent on a host that cannot be reached or
+     * resolved: one attempt each, the answer at once (a retry would first wait 30 s here). */
+    r = e2e_redflag("offline.db", "lists update --retry-delay 30 --sources '%s'", f->sources);
+    assert_int_equal(r.status, 2);
+    assert_non_null(strstr(r.err, "cannot reach 127.0.0.1"));
+    assert_null(strstr(r.err, "trying again"));
+    e2e_out_free(&r);
+    r = e2e_redflag("offline.db", "lists update --retry-delay 30 --url "
+                                  "https://lists.redflag.invalid/consolidated.csv");
+    assert_int_equal(r.status, 2);
+    assert_non_null(strstr(r.err, "cannot reach lists.redflag.invalid"));
+    assert_null(strstr(r.err, "trying again"));
+    e2e_out_free(&r);
 }
 
 /* A source that moved to another host: the version names the address the file came from. */

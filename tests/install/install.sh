@@ -82,6 +82,10 @@ for lib in libsqlite3 libxml2 libcurl libicu libcsv libzip; do
     case "$depends" in *"$lib"*) ;; *) fail "package Depends lacks $lib: $depends" ;; esac
 done
 dpkg-deb -x "$deb" "$work/root"
+for page in redflag redflag-screen redflag-lists-import; do
+    [ -e "$work/root/usr/share/man/man1/$page.1" ] || [ -e "$work/root/usr/share/man/man1/$page.1.gz" ] ||
+        fail "the package has no manual page $page(1)"
+done
 [ -x "$work/root/usr/bin/redflag" ] || fail "no /usr/bin/redflag in the package"
 "$work/root/usr/bin/redflag" lists init --db "$work/deb.db" >/dev/null 2>&1 ||
     fail "packaged redflag: lists init failed"
