@@ -261,7 +261,14 @@ int rf_store_run_begin(rf_run **out, rf_store *st, const rf_run_info *info, rf_e
     if (st->active)
         return rf_error_set(err, RF_EUSAGE, st->path, 0, "an import is in progress");
     if ((rc = rf_store_writable(st, err)) != 0) return rc;
-    if ((rc = rf_store_exec(st, PENDING_SQL, err)) != 0) return rc;
+    /* A run adds a row per party to indexes that outgrow sqlite's default 2 MB page cache
+     * within a few hundred thousand parties, and then every insert reads pages back through
+     * the kernel: 64 MB keeps a million-party run in memory. The pending counterparty state
+     * is kept in memory too (a temp file costs a pwrite per page spilled); temp_store is set
+     * before the TEMP tables exist, since changing it drops them. */
+    if ((rc = rf_store_exec(st, "PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY", err)) != 0 ||
+        (rc = rf_store_exec(st, PENDING_SQL, err)) != 0)
+        return rc;
     if (!(run = calloc(1, sizeof *run)))
         return rf_error_set(err, RF_ENOMEM, NULL, 0, "out of memory");
     run->st = st;
@@ -271,10 +278,6 @@ int rf_store_run_begin(rf_run **out, rf_store *st, const rf_run_info *info, rf_e
     for (size_t i = 0; i < sizeof inserts / sizeof *inserts; i++)
         if ((rc = rf_store_prepare(stmts[i], st, inserts[i], err)) != 0) goto fail;
 
-    /* A run adds a row per party to indexes that outgrow sqlite's default 2 MB page cache
-     * within a few hundred thousand parties, and then every insert reads pages back through
-     * the kernel: 64 MB keeps a million-party run in memory. */
-    if ((rc = rf_store_exec(st, "PRAGMA cache_size = -65536", err)) != 0) goto fail;
     if ((rc = batch_begin(run, err)) != 0) goto fail;
     if ((rc = rf_store_prepare(&stmt, st,
                                "INSERT INTO run (command, user, started_at, report_time, as_of,"
