@@ -359,7 +359,7 @@ int cli_screen(int argc, char **argv)
             break;
         case 'A': max_age = optarg; break;
         case 'e': order_opts.allow_empty = 1; break;
-        case 'R': db_flags = CLI_DB_READ_ONLY; break;
+        case 'R': db_flags = CLI_DB_SEED | CLI_DB_READ_ONLY; break; /* empty: an error */
         case 'h':
             fputs(screen_help, stdout);
             fputs(screen_help_columns, stdout);
