@@ -207,9 +207,10 @@ static double run_screen(long *flagged, const rf_matcher *m, const party_set *se
 
 /* ---- the command end to end ---------------------------------------------------------------- */
 
-/* How a child process went: wall seconds from start to exit, its peak RSS, its exit status. */
+/* How a child process went: wall seconds from start to exit, its CPU seconds (user and
+ * system: what a shared machine's load does not stretch), its peak RSS, its exit status. */
 typedef struct child_run {
-    double seconds, rss_mb;
+    double seconds, cpu_seconds, rss_mb;
     int status;
 } child_run;
 
@@ -233,6 +234,8 @@ static int run_child(child_run *out, char *const argv[], const char *log)
         return -1;
     }
     out->seconds = now_seconds() - t0;
+    out->cpu_seconds = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+                       (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
     out->rss_mb = (double)ru.ru_maxrss / 1024.0;
     out->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
     return 0;
@@ -250,7 +253,7 @@ static int timed_row(child_run *out, const char *label, char *const argv[], cons
     }
     printf("%-44s%8.3f s", label, out->seconds);
     if (parties) printf("  %10.0f parties/s", (double)parties / out->seconds);
-    printf("  %7.1f MB peak RSS\n", out->rss_mb);
+    printf("  %7.1f MB peak RSS  %8.3f s CPU\n", out->rss_mb, out->cpu_seconds);
     fflush(stdout);
     return 0;
 }
@@ -357,8 +360,9 @@ static int end_to_end(const party_set *set, size_t total, int threads, size_t pg
             timed_row(&screen, "screen end to end, run recorded", a_screen, log, total) < 0 ||
             timed_row(&read_only, "screen --read-only (nothing recorded)", a_ro, log, total) < 0)
             return -1;
-        printf("%-44s%8.0f %%  of the recorded run\n", "recording share",
-               100.0 * (screen.seconds - read_only.seconds) / screen.seconds);
+        printf("%-44s%8.0f %%  of the recorded run's wall time, %.0f %% of its CPU time\n",
+               "recording share", 100.0 * (screen.seconds - read_only.seconds) / screen.seconds,
+               100.0 * (screen.cpu_seconds - read_only.cpu_seconds) / screen.cpu_seconds);
         /* the evaluation set against the bundled list, before a newer one is in force */
         if (run_child(&eval, a_eval, log) < 0 ||
             timed_row(&order, "one UBL order, start to exit", a_order, log, 0) < 0 ||
