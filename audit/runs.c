@@ -266,7 +266,8 @@ int rf_store_run_begin(rf_run **out, rf_store *st, const rf_run_info *info, rf_e
      * the kernel: 64 MB keeps a million-party run in memory. The pending counterparty state
      * is kept in memory too (a temp file costs a pwrite per page spilled); temp_store is set
      * before the TEMP tables exist, since changing it drops them. */
-    if ((rc = rf_store_exec(st, "PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY", err)) != 0 ||
+    if ((rc = rf_store_exec(st, "PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY",
+                            err)) != 0 ||
         (rc = rf_store_exec(st, PENDING_SQL, err)) != 0)
         return rc;
     if (!(run = calloc(1, sizeof *run)))
