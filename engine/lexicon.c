@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <unicode/uloc.h>
+#include <unicode/ustring.h>
 
 extern const unsigned char rf_data_abbreviations[];
 extern const size_t rf_data_abbreviations_size;
@@ -524,14 +525,14 @@ static const char *const noise_patterns[] = {
     /* "ACME Ltd Attn: J. Doe", "ACME Ltd c/o DHL" */
     "(?i)(?:^|[\\s,;(])(?:attn|attention|c/o|care\\s+of|fao|for\\s+the\\s+attention\\s+of)\\b.*$",
     /* "ACME Ltd - Purchasing Dept", "ACME Ltd / Accounts Payable" */
-    "(?i)\\s*[-\\x{2013}\\x{2014}/|,;]\\s*(?:purchasing|procurement|accounts?\\s+payable|accounting|"
-    "finance|receiving|warehouse|logistics|shipping|sales|buying|goods\\s+in)"
-    "(?:\\s+(?:dept|department|office|team|division|desk))?\\.?\\s*$",
+    ("(?i)\\s*[-\\x{2013}\\x{2014}/|,;]\\s*(?:purchasing|procurement|accounts?\\s+payable|accounting|"
+     "finance|receiving|warehouse|logistics|shipping|sales|buying|goods\\s+in)"
+     "(?:\\s+(?:dept|department|office|team|division|desk))?\\.?\\s*$"),
     /* "ACME Ltd Purchasing Department" */
     "(?i)\\s+(?:purchasing|procurement|receiving|shipping|export)\\s+(?:dept|department|office)\\.?\\s*$",
     /* "ACME Ltd (Head Office)" */
-    "(?i)\\s*\\((?:head\\s+office|headquarters|hq|main\\s+office|branch(?:\\s+office)?|warehouse|"
-    "plant|factory|billing|invoicing)\\)",
+    ("(?i)\\s*\\((?:head\\s+office|headquarters|hq|main\\s+office|branch(?:\\s+office)?|warehouse|"
+     "plant|factory|billing|invoicing)\\)"),
 };
 
 static int compile_noise(rf_lexicon *lex)

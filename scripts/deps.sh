@@ -6,7 +6,7 @@
 set -euo pipefail
 
 packages=(build-essential cmake pkg-config libxml2-dev libpcre2-dev libsqlite3-dev libcsv-dev
-          libutf8proc-dev libicu-dev zlib1g-dev libcurl4-openssl-dev libcmocka-dev libzip-dev
+          libutf8proc-dev libicu-dev zlib1g-dev libcurl4-openssl-dev libssl-dev libcmocka-dev libzip-dev
           libxlsxwriter-dev python3 faketime
           postgresql postgresql-contrib  # the benchmark's pg_trgm side-by-side
           python3-dask python3-distributed)  # the distributed test (Dask's scheduler)
