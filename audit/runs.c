@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 /* A schema step of its own (store.c numbers it). IF NOT EXISTS throughout, as in
@@ -38,8 +39,11 @@ static const char PENDING_SQL[] =
 static const char PENDING_CLEAR[] = "DELETE FROM pending_cp; DELETE FROM pending_cp_hit;";
 
 /* Results per transaction: big enough that commits cost little, small enough that an import
- * in another process waits well under the store's 10 s busy timeout. */
+ * in another process waits well under the store's 10 s busy timeout. A slow machine (a
+ * loaded one, a sanitizer build) takes longer over them: the batch also ends after
+ * RUN_BATCH_SECONDS. */
 #define RUN_BATCH 4096
+#define RUN_BATCH_SECONDS 2.0
 
 struct rf_run {
     rf_store *st;
@@ -47,6 +51,7 @@ struct rf_run {
     long long seq;    /* results recorded */
     int in_batch;     /* a transaction is open */
     long batch;       /* results in it */
+    struct timespec batch_started;
     sqlite3_stmt *ins_party, *ins_line, *ins_hit, *ins_input, *upsert_cp, *del_cp_hits,
         *ins_cp_hit;
 };
@@ -79,6 +84,7 @@ static int batch_begin(rf_run *run, rf_error *err)
         return rf_store_db_error(err, run->st, "recording the screening run");
     run->in_batch = 1;
     run->batch = 0;
+    clock_gettime(CLOCK_MONOTONIC, &run->batch_started);
     return RF_OK;
 }
 
@@ -92,6 +98,15 @@ static int batch_commit(rf_run *run, rf_error *err)
         return rc;
     }
     return RF_OK;
+}
+
+/* How long the open batch has held the write lock. */
+static double batch_seconds(const rf_run *run)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)(now.tv_sec - run->batch_started.tv_sec) +
+           (double)(now.tv_nsec - run->batch_started.tv_nsec) / 1e9;
 }
 
 /* Steps an insert and makes it ready for the next row. */
@@ -261,7 +276,15 @@ int rf_store_run_begin(rf_run **out, rf_store *st, const rf_run_info *info, rf_e
     if (st->active)
         return rf_error_set(err, RF_EUSAGE, st->path, 0, "an import is in progress");
     if ((rc = rf_store_writable(st, err)) != 0) return rc;
-    if ((rc = rf_store_exec(st, PENDING_SQL, err)) != 0) return rc;
+    /* A run adds a row per party to indexes that outgrow sqlite's default 2 MB page cache
+     * within a few hundred thousand parties, and then every insert reads pages back through
+     * the kernel: 64 MB keeps a million-party run in memory. The pending counterparty state
+     * is kept in memory too (a temp file costs a pwrite per page spilled); temp_store is set
+     * before the TEMP tables exist, since changing it drops them. */
+    if ((rc = rf_store_exec(st, "PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY",
+                            err)) != 0 ||
+        (rc = rf_store_exec(st, PENDING_SQL, err)) != 0)
+        return rc;
     if (!(run = calloc(1, sizeof *run)))
         return rf_error_set(err, RF_ENOMEM, NULL, 0, "out of memory");
     run->st = st;
@@ -271,10 +294,6 @@ int rf_store_run_begin(rf_run **out, rf_store *st, const rf_run_info *info, rf_e
     for (size_t i = 0; i < sizeof inserts / sizeof *inserts; i++)
         if ((rc = rf_store_prepare(stmts[i], st, inserts[i], err)) != 0) goto fail;
 
-    /* A run adds a row per party to indexes that outgrow sqlite's default 2 MB page cache
-     * within a few hundred thousand parties, and then every insert reads pages back through
-     * the kernel: 64 MB keeps a million-party run in memory. */
-    if ((rc = rf_store_exec(st, "PRAGMA cache_size = -65536", err)) != 0) goto fail;
     if ((rc = batch_begin(run, err)) != 0) goto fail;
     if ((rc = rf_store_prepare(&stmt, st,
                                "INSERT INTO run (command, user, started_at, report_time, as_of,"
@@ -455,7 +474,8 @@ int rf_store_run_add_result(rf_run *run, int input, const rf_party *p, const cha
     }
     rf_buf_free(&listed);
     rf_buf_free(&party);
-    if (rc == RF_OK && ++run->batch >= RUN_BATCH) rc = batch_commit(run, err);
+    if (rc == RF_OK && (++run->batch >= RUN_BATCH || batch_seconds(run) >= RUN_BATCH_SECONDS))
+        rc = batch_commit(run, err);
     return rc;
 }
 

@@ -96,8 +96,11 @@ enum {
     CLI_DB_SEED = 1,  /* an empty database first receives the bundled list (stderr says so) */
     CLI_DB_READ = 2,  /* a reading command: a database this process cannot write is opened
                        * read-only, and stderr says so */
-    CLI_DB_CREATE = 4 /* an explicit path (--db, REDFLAG_DB) that does not exist is created;
-                       * without it only the default database is */
+    CLI_DB_CREATE = 4, /* an explicit path (--db, REDFLAG_DB) that does not exist is created;
+                        * without it only the default database is */
+    CLI_DB_READ_ONLY = 8 /* opened read-only whatever the permissions allow (a copy many
+                          * workers share): nothing is written, no run recorded; with
+                          * CLI_DB_SEED an empty database is an error */
 };
 /* Opens the database at `db_path` (NULL: rf_store_default_path) as `flags` (CLI_DB_...) say.
  * A path given with --db or REDFLAG_DB that does not exist is an error that says how to

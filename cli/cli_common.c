@@ -291,6 +291,7 @@ int cli_open_store(rf_store **out, const char *db_path, int flags)
      * otherwise screen against a new database holding only the bundled 2022 list. */
     int explicit_path = db_path || (env && env[0]);
     int mode = (flags & CLI_DB_READ ? RF_STORE_FALLBACK_READONLY : 0) |
+               (flags & CLI_DB_READ_ONLY ? RF_STORE_READONLY : 0) |
                (!explicit_path || (flags & CLI_DB_CREATE) ? RF_STORE_CREATE : 0);
 
     rf_error_clear(&err);
@@ -304,7 +305,7 @@ int cli_open_store(rf_store **out, const char *db_path, int flags)
                     path, path);
         return CLI_EXIT_ERROR;
     }
-    if (rf_store_readonly(st))
+    if (rf_store_readonly(st) && !(flags & CLI_DB_READ_ONLY))
         fprintf(stderr, "redflag: %s cannot be written: read-only, nothing will be recorded\n",
                 path);
     warn_about_store(st, path);

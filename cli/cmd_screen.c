@@ -18,7 +18,8 @@
 static const char screen_help[] =
     "usage: redflag screen [--db PATH] [--format html|jsonl|csv|xlsx] [-o FILE] [--threshold X]\n"
     "                      [--map ROLE=HEADER]... [--as-of DATE|document] [--max-hits N]\n"
-    "                      [--max-list-age DAYS] [--sheet NAME] [--allow-empty] [--excel] FILE...\n"
+    "                      [--max-list-age DAYS] [--sheet NAME] [--allow-empty] [--excel]\n"
+    "                      [--read-only] FILE...\n"
     "\n"
     "Screens every party of every order, party list or bill of materials FILE (CSV with a\n"
     "header row; comma, semicolon or tab separated; UTF-8; gzip accepted; - is standard\n"
@@ -77,6 +78,8 @@ static const char screen_help_options[] =
     "                      opening it shows Chinese and accented names as they are\n"
     "  --allow-empty       a file without a single party is screened as empty, not an\n"
     "                      error (for a job where an empty export is normal)\n"
+    "  --read-only         open the database read-only and record nothing: a copy shared\n"
+    "                      by the workers of a distributed run (docs/distributed.md)\n"
     "  --as-of DATE        screen against the versions in force on DATE (YYYY-MM-DD)\n"
     "  --as-of document    screen each order against the versions in force on its own date\n"
     "                      (the date column; an order without one: today's)\n"
@@ -319,6 +322,7 @@ int cli_screen(int argc, char **argv)
         {"max-list-age", required_argument, NULL, 'A'},
         {"allow-empty", no_argument, NULL, 'e'},
         {"excel", no_argument, NULL, 'E'},
+        {"read-only", no_argument, NULL, 'R'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     const char *db = NULL, *output = NULL, *as_of = NULL, *format_name = NULL;
@@ -337,6 +341,7 @@ int cli_screen(int argc, char **argv)
     char **inputs = NULL; /* the files to read, directories expanded */
     int n_inputs = 0;
     int c, status = CLI_EXIT_ERROR, per_document = 0, excel = 0;
+    int db_flags = CLI_DB_SEED | CLI_DB_READ;
     rf_error err;
 
     memset(&run, 0, sizeof run);
@@ -375,7 +380,8 @@ int cli_screen(int argc, char **argv)
             break;
         case 'A': max_age = optarg; break;
         case 'e': order_opts.allow_empty = 1; break;
-        case 'E': excel = 1; break;
+    int c, status = CLI_EXIT_ERROR, per_document = 0, excel = 0;
+    int db_flags = CLI_DB_SEED | CLI_DB_READ;
         case 'h':
             fputs(screen_help, stdout);
             fputs(screen_help_columns, stdout);
@@ -397,7 +403,7 @@ int cli_screen(int argc, char **argv)
         return CLI_EXIT_ERROR;
     cli_catch_signals(); /* a signal from here on stops the run at its next party */
     /* The lists are loaded per date by run.asof; `lists` holds only the store. */
-    if (cli_open_store(&lists.store, db, CLI_DB_SEED | CLI_DB_READ)) goto done;
+    if (cli_open_store(&lists.store, db, db_flags)) goto done;
     rf_error_clear(&err);
     if (cli_asof_new(&run.asof, lists.store, as_of, per_document, &err) < 0) {
         cli_report_error(&err);

@@ -8,7 +8,9 @@ set -euo pipefail
 packages=(build-essential cmake pkg-config libxml2-dev libpcre2-dev libsqlite3-dev libcsv-dev
           libutf8proc-dev libicu-dev zlib1g-dev libcurl4-openssl-dev libssl-dev libcmocka-dev
           libzip-dev libxlsxwriter-dev python3 faketime help2man
-          chromium) # e2e_browser looks at the HTML report in headless Chromium
+          chromium  # e2e_browser looks at the HTML report in headless Chromium
+          postgresql postgresql-contrib  # the benchmark's pg_trgm side-by-side
+          python3-dask python3-distributed)  # the distributed test (Dask's scheduler)
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
     echo "deps.sh: no dpkg here (not Debian?): make sure these are installed: ${packages[*]}" >&2

@@ -4,7 +4,9 @@
  * by SIGINT, SIGTERM or SIGKILL, the next rescreen still reports every one of them (the set an
  * uninterrupted rescreen reports); a stopped run is in the history as interrupted. A screen
  * stopped by SIGTERM adds no counterparty. Two screens running while an import of the full
- * CSL commits both finish. The random delays are printed with their seed. */
+ * CSL commits both finish. The random delays are printed with their seed. A screen with
+ * --read-only (the workers of a distributed run) leaves the database as it was and writes the
+ * JSON lines a recorded screen writes. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -304,6 +306,32 @@ static void test_runs__screen_stopped_by_sigterm_adds_no_counterparty(void **sta
     e2e_out_free(&r);
 }
 
+static void test_runs__read_only_screen_writes_nothing(void **state)
+{
+    char *statuses;
+    e2e_out r;
+    (void)state;
+
+    fresh_copy("readonly.db");
+    shell("sha256sum < '%s' > '%s'", e2e_tmp("readonly.db"), e2e_tmp("readonly.sum"));
+    /* (the tests may run as root, whom file permissions do not stop) */
+    r = e2e_redflag("readonly.db", "screen --read-only --format jsonl -o '%s' '%s'",
+                    e2e_tmp("readonly.jsonl"), e2e_tmp("parties_de.csv"));
+    e2e_expect(&r, 1);
+    assert_null(strstr(r.err, "recorded as run"));
+    e2e_out_free(&r);
+    shell("sha256sum < '%s' | cmp -s - '%s'", e2e_tmp("readonly.db"), e2e_tmp("readonly.sum"));
+    statuses = run_statuses("readonly.db");
+    assert_string_equal(statuses, "done\n");
+    free(statuses);
+    r = e2e_redflag("readonly.db", "screen --format jsonl -o '%s' '%s'",
+                    e2e_tmp("recorded.jsonl"), e2e_tmp("parties_de.csv"));
+    e2e_expect(&r, 1);
+    assert_non_null(strstr(r.err, "recorded as run 2"));
+    e2e_out_free(&r);
+    shell("cmp '%s' '%s'", e2e_tmp("readonly.jsonl"), e2e_tmp("recorded.jsonl"));
+}
+
 /* Two screens while the full May 2022 CSL (14,160 entities) is imported into the same
  * database: the import commits in one short transaction, and both screens finish. */
 static void test_runs__screens_finish_while_a_list_is_imported(void **state)
@@ -358,6 +386,7 @@ int main(void)
         cmocka_unit_test(test_runs__killed_run_is_shown_interrupted),
         cmocka_unit_test(test_runs__screen_stopped_by_sigterm_adds_no_counterparty),
         cmocka_unit_test(test_runs__screens_finish_while_a_list_is_imported),
+        cmocka_unit_test(test_runs__read_only_screen_writes_nothing),
     };
     return cmocka_run_group_tests(tests, seed, unseed);
 }
