@@ -23,6 +23,8 @@ static const char overview[] =
     "  history [show RUN]     the screening runs recorded; a run's report rebuilt\n"
     "  audit export           the runs and decisions of a period, CSV or JSON, for an auditor\n"
     "  rescreen               screen every known counterparty again; report what changed\n"
+    "  serve                  the review workbench and screening API over HTTP\n"
+    "  users add|token|list   the accounts and API tokens of serve\n"
     "  help [COMMAND]         show the help of a command\n"
     "\n"
     "Options: --help, --version. 'redflag COMMAND --help' shows a command's options.\n"
@@ -42,6 +44,8 @@ static const command commands[] = {
     {"history", cli_history},
     {"audit", cli_audit},
     {"rescreen", cli_rescreen},
+    {"serve", cli_serve},
+    {"users", cli_users},
 };
 
 static const command *find_command(const char *name)

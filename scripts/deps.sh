@@ -7,7 +7,7 @@ set -euo pipefail
 
 packages=(build-essential cmake pkg-config libxml2-dev libpcre2-dev libsqlite3-dev libcsv-dev
           libutf8proc-dev libicu-dev zlib1g-dev libcurl4-openssl-dev libcmocka-dev libzip-dev
-          libxlsxwriter-dev python3 faketime)
+          libxlsxwriter-dev libmicrohttpd-dev libsodium-dev python3 faketime)
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
     echo "deps.sh: no dpkg here (not Debian?): make sure these are installed: ${packages[*]}" >&2
