@@ -7,7 +7,7 @@ set -euo pipefail
 
 packages=(build-essential cmake pkg-config libxml2-dev libpcre2-dev libsqlite3-dev libcsv-dev
           libutf8proc-dev libicu-dev zlib1g-dev libcurl4-openssl-dev libcmocka-dev libzip-dev
-          libxlsxwriter-dev libmicrohttpd-dev libsodium-dev python3 faketime)
+          libxlsxwriter-dev libmicrohttpd-dev libsodium-dev python3 python3-jsonschema faketime)
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
     echo "deps.sh: no dpkg here (not Debian?): make sure these are installed: ${packages[*]}" >&2
@@ -21,6 +21,9 @@ for p in "${packages[@]}"; do
     fi
     # A python3 from elsewhere on PATH (pyenv, a venv) serves the tests as well.
     if [ "$p" = python3 ] && command -v python3 >/dev/null 2>&1; then
+        continue
+    fi
+    if [ "$p" = python3-jsonschema ] && python3 -c 'import jsonschema' >/dev/null 2>&1; then
         continue
     fi
     missing+=("$p")

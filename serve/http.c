@@ -17,8 +17,10 @@
 
 #define DEFAULT_MAX_BODY (8u << 20)
 #define DEFAULT_TIMEOUT 30u
-/* Sign-in failures allowed per address and per user name in one window. */
-#define LIMIT_FAILURES 5
+/* Sign-in failures allowed per user name and per client address in one window: an address
+ * may be a proxy that many people sign in through. */
+#define LIMIT_USER_FAILURES 5
+#define LIMIT_CLIENT_FAILURES 20
 #define LIMIT_WINDOW 900
 
 static const char SECURITY_CSP[] =
@@ -120,7 +122,8 @@ int rf_limiter_blocked(rf_server *srv, const char *client, const char *user)
     {
         rf_limiter_slot *a = limiter_slot(srv, limiter_key("ip:", client), now, 0);
         rf_limiter_slot *b = limiter_slot(srv, limiter_key("user:", user), now, 0);
-        blocked = (a && a->failures >= LIMIT_FAILURES) || (b && b->failures >= LIMIT_FAILURES);
+        blocked = (a && a->failures >= LIMIT_CLIENT_FAILURES) ||
+                  (b && b->failures >= LIMIT_USER_FAILURES);
     }
     pthread_mutex_unlock(&srv->lock);
     return blocked;
@@ -136,7 +139,7 @@ int rf_limiter_fail(rf_server *srv, const char *client, const char *user)
         rf_limiter_slot *b = limiter_slot(srv, limiter_key("user:", user), now, 1);
         a->failures++;
         if (b != a) b->failures++;
-        blocked = a->failures >= LIMIT_FAILURES || b->failures >= LIMIT_FAILURES;
+        blocked = a->failures >= LIMIT_CLIENT_FAILURES || b->failures >= LIMIT_USER_FAILURES;
     }
     pthread_mutex_unlock(&srv->lock);
     return blocked;
