@@ -98,10 +98,15 @@ static int csrf_ok(const rf_page *p, const char *expected)
  * also set as a cookie, and the two must agree (double submit). */
 static void login_form(rf_page *p, unsigned status, const char *problem)
 {
+    const char *earlier = rf_request_cookie(p->req, "rf_login");
     char token[65];
     rf_buf *b = &p->res->body;
 
-    rf_secret_new(token);
+    /* A token the browser holds already stays: another tab, or a redirect the browser
+     * follows on its own (a favicon), must not make the open form stale. */
+    if (earlier && strlen(earlier) == 64 && strspn(earlier, "0123456789abcdef") == 64)
+        snprintf(token, sizeof token, "%s", earlier);
+    else rf_secret_new(token);
     p->res->status = status;
     snprintf(p->res->set_cookie, sizeof p->res->set_cookie,
              "rf_login=%s; Path=/login; HttpOnly; SameSite=Strict%s", token,
@@ -226,6 +231,10 @@ void rf_pages_handle(rf_request *req, rf_response *res)
     if (strcmp(path, "/static/style.css") == 0) {
         res->content_type = "text/css; charset=utf-8";
         rf_buf_puts(&res->body, STYLE_CSS);
+        return;
+    }
+    if (strcmp(path, "/favicon.ico") == 0) {
+        res->status = 204; /* no icon, and no error in the browser's console */
         return;
     }
     if (strcmp(path, "/login") == 0) {
