@@ -220,6 +220,8 @@ void rf_page_queue(rf_page *p)
     static const char *const sorts[] = {"score", "name", "date", "state"};
     const char *state = rf_request_arg(p->req, "state"), *list = rf_request_arg(p->req, "list");
     const char *sort = rf_request_arg(p->req, "sort"), *reviewer = rf_request_arg(p->req, "reviewer");
+    const char *min_score = rf_request_arg(p->req, "min_score");
+    double score_floor = min_score && *min_score ? strtod(min_score, NULL) : 0;
     rf_buf *b = &p->res->body;
     alarm_set set;
     size_t shown = 0, groups = 0;
@@ -235,7 +237,8 @@ void rf_page_queue(rf_page *p)
     for (size_t i = 0; i < set.count; i++) {
         queue_hit *a = &set.items[i];
         int keep = state_shown(a->state, state) && (!list || !*list || strcmp(a->list_code, list) == 0) &&
-                   (!reviewer || !*reviewer || (a->reviewer && strcmp(a->reviewer, reviewer) == 0));
+                   (!reviewer || !*reviewer || (a->reviewer && strcmp(a->reviewer, reviewer) == 0)) &&
+                   a->score >= score_floor;
         if (keep) {
             queue_hit t = set.items[shown];
             set.items[shown++] = *a;
@@ -264,6 +267,8 @@ void rf_page_queue(rf_page *p)
     rf_page_text(b, list);
     rf_buf_puts(b, "\"></label><label>Reviewer <input name=\"reviewer\" size=\"10\" value=\"");
     rf_page_text(b, reviewer);
+    rf_buf_puts(b, "\"></label><label>Score from <input name=\"min_score\" size=\"4\" value=\"");
+    rf_page_text(b, min_score);
     rf_buf_puts(b, "\"></label>");
     select_options(b, "sort", "Sort by", sorts, 4, sort ? sort : "score");
     rf_buf_puts(b, "<button>Show</button></form>");
@@ -448,6 +453,8 @@ void rf_page_case(rf_page *p)
                    "<label><input type=\"radio\" name=\"decision\" value=\"confirm\"> Confirm:"
                    " it is the listed party</label>"
                    "<label><input type=\"radio\" name=\"decision\" value=\"escalate\"> Escalate"
+                   "</label><label><input type=\"checkbox\" name=\"others\" value=\"clear\">"
+                   " With confirm: this is the entity, clear the counterparty's other new hits"
                    "</label><label>Reason <textarea name=\"reason\" rows=\"3\" required>"
                    "</textarea></label><button>Record decision</button></form>");
     rf_page_end(p);
@@ -458,7 +465,6 @@ void rf_page_decide(rf_page *p)
 {
     char fp[80], list[64], id[512], kind_text[16], reason[4096];
     rf_decision_kind kind;
-    rf_decision d;
     alarm_set set;
     const queue_hit *a;
     rf_error err;
@@ -495,21 +501,58 @@ void rf_page_decide(rf_page *p)
                       "This hit was confirmed or escalated: clearing it needs an approver.");
         return;
     }
-    memset(&d, 0, sizeof d);
-    d.kind = kind;
-    d.fingerprint = a->fingerprint;
-    d.party_name = a->name;
-    d.list_code = a->list_code;
-    d.source_id = a->source_id;
-    d.listed_name = a->listed_name;
-    d.entity_id = a->entity_id;
-    d.reviewer = p->id->name;
-    d.reason = reason;
-    d.run_id = a->last_run;
-    if (rf_store_decision_add(NULL, p->req->st, &d, &err) != 0) {
-        alarm_set_free(&set);
-        rf_page_error(p, err.code == RF_EUSAGE ? 422 : 500, "Cannot record", err.message);
-        return;
+    /* "This is entity X, the others are not": confirming one hit may clear the
+     * counterparty's other new or changed hits in the same transaction. */
+    {
+        char others[8] = "";
+        int clear_others = kind == RF_DECISION_CONFIRMED &&
+                           rf_request_form(p->req, "others", others, sizeof others) == 0 &&
+                           strcmp(others, "clear") == 0;
+        rf_decision *ds = calloc(set.count, sizeof *ds);
+        char *other_reason = NULL;
+        size_t n = 0;
+        int rc;
+
+        if (!ds) {
+            alarm_set_free(&set);
+            rf_page_error(p, 500, "Server error", "out of memory");
+            return;
+        }
+        for (size_t i = 0; i < set.count; i++) {
+            const queue_hit *h = &set.items[i];
+            int other = h != a && clear_others &&
+                        (strcmp(h->state, "new") == 0 || strcmp(h->state, "changed") == 0);
+            if (h != a && !other) continue;
+            ds[n].kind = h == a ? kind : RF_DECISION_CLEARED;
+            ds[n].fingerprint = h->fingerprint;
+            ds[n].party_name = h->name;
+            ds[n].list_code = h->list_code;
+            ds[n].source_id = h->source_id;
+            ds[n].listed_name = h->listed_name;
+            ds[n].entity_id = h->entity_id;
+            ds[n].reviewer = p->id->name;
+            ds[n].reason = reason;
+            ds[n].run_id = h->last_run;
+            n++;
+        }
+        if (n > 1) {
+            rf_buf r = {0};
+            rf_buf_printf(&r, "not this entry: the counterparty is %s %s (", a->list_code,
+                          a->source_id);
+            rf_buf_puts(&r, reason);
+            rf_buf_putc(&r, ')');
+            other_reason = rf_buf_detach(&r);
+            for (size_t i = 0; i < n; i++)
+                if (ds[i].kind == RF_DECISION_CLEARED && other_reason) ds[i].reason = other_reason;
+        }
+        rc = rf_store_decisions_add(p->req->st, ds, n, &err);
+        free(ds);
+        free(other_reason);
+        if (rc != 0) {
+            alarm_set_free(&set);
+            rf_page_error(p, err.code == RF_EUSAGE ? 422 : 500, "Cannot record", err.message);
+            return;
+        }
     }
     {
         rf_buf to = {0};

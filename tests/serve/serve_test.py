@@ -263,6 +263,26 @@ def workbench(srv, db):
     ada.sign_in("ada", "correct horse battery")
     status, _, page = ada.get("/admin/users")
     check(status == 200 and "rita" in page, "an admin sees the users")
+    status, _, all_open = ada.get("/queue")
+    status, _, high = ada.get("/queue?min_score=0.99&sort=name")
+    check(0 < len(case_links(high)) < len(case_links(all_open)), "the queue filters by score")
+    # "This is entity X, the others are not": the counterparty with the most open hits.
+    by_fp = {}
+    for link in case_links(all_open):
+        q = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(link).query))
+        by_fp.setdefault(q["fp"], []).append(q)
+    hits = max(by_fp.values(), key=len)
+    check(len(hits) >= 3, f"a counterparty with several open hits ({len(hits)})")
+    one = hits[0]
+    ada.get("/case?" + urllib.parse.urlencode(one))
+    status, _, _ = ada.post("/case/decide", {"fp": one["fp"], "list": one["list"], "id": one["id"],
+                                             "decision": "confirm", "others": "clear",
+                                             "reason": "registry number matches"})
+    r = run("review", "list", "--db", db, "--party", one["fp"])
+    check(status == 303 and r.stdout.count("confirmed") == 1 and r.stdout.count("cleared") == len(hits) - 1,
+          "confirm one entity and clear the counterparty's other hits in one step")
+    status, _, after = ada.get("/queue")
+    check(one["fp"] not in after, "the counterparty has left the open queue")
     status, _, page = ada.get("/runs")
     check(status == 200 and "screen" in page, "the runs page")
 
