@@ -114,14 +114,19 @@ static rf_limiter_slot *limiter_slot(rf_server *srv, unsigned long key, long now
     return oldest;
 }
 
-int rf_limiter_blocked(rf_server *srv, const char *client, const char *user)
+/* Whether `client` or `user` is blocked, after counting one more failure when `failed`. */
+static int limiter_check(rf_server *srv, const char *client, const char *user, int failed)
 {
     long now = (long)time(NULL);
     int blocked;
     pthread_mutex_lock(&srv->lock);
     {
-        rf_limiter_slot *a = limiter_slot(srv, limiter_key("ip:", client), now, 0);
-        rf_limiter_slot *b = limiter_slot(srv, limiter_key("user:", user), now, 0);
+        rf_limiter_slot *a = limiter_slot(srv, limiter_key("ip:", client), now, failed);
+        rf_limiter_slot *b = limiter_slot(srv, limiter_key("user:", user), now, failed);
+        if (failed) {
+            a->failures++;
+            if (b != a) b->failures++;
+        }
         blocked = (a && a->failures >= LIMIT_CLIENT_FAILURES) ||
                   (b && b->failures >= LIMIT_USER_FAILURES);
     }
@@ -129,20 +134,14 @@ int rf_limiter_blocked(rf_server *srv, const char *client, const char *user)
     return blocked;
 }
 
+int rf_limiter_blocked(rf_server *srv, const char *client, const char *user)
+{
+    return limiter_check(srv, client, user, 0);
+}
+
 int rf_limiter_fail(rf_server *srv, const char *client, const char *user)
 {
-    long now = (long)time(NULL);
-    int blocked;
-    pthread_mutex_lock(&srv->lock);
-    {
-        rf_limiter_slot *a = limiter_slot(srv, limiter_key("ip:", client), now, 1);
-        rf_limiter_slot *b = limiter_slot(srv, limiter_key("user:", user), now, 1);
-        a->failures++;
-        if (b != a) b->failures++;
-        blocked = a->failures >= LIMIT_CLIENT_FAILURES || b->failures >= LIMIT_USER_FAILURES;
-    }
-    pthread_mutex_unlock(&srv->lock);
-    return blocked;
+    return limiter_check(srv, client, user, 1);
 }
 
 void rf_limiter_clear(rf_server *srv, const char *user)

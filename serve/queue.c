@@ -407,6 +407,54 @@ static void earlier_decisions(rf_page *p, const queue_hit *a)
     rf_decision_list_free(&all);
 }
 
+/* The orders the counterparty was on in its latest run: where, in which role, which lines. */
+typedef struct order_lines {
+    const char *fingerprint;
+    rf_buf *b;
+    int shown;
+} order_lines;
+
+#define ORDER_LINES_MAX 50
+
+static int order_line(const rf_run_result *r, void *ctx)
+{
+    order_lines *o = ctx;
+    const rf_party *party = r->party;
+    const char *cells[6];
+
+    if (!r->fingerprint || strcmp(r->fingerprint, o->fingerprint) != 0) return 0;
+    if (o->shown++ == ORDER_LINES_MAX) return 0;
+    if (o->shown == 1)
+        rf_buf_puts(o->b, "<table><thead><tr><th>Document</th><th>Order</th><th>Role</th>"
+                          "<th>Line</th><th>Item</th><th>Part number</th></tr></thead><tbody>");
+    cells[0] = party->document, cells[1] = party->ref, cells[2] = party->role;
+    cells[3] = party->order_line, cells[4] = party->item, cells[5] = party->part_number;
+    rf_buf_puts(o->b, "<tr>");
+    for (int i = 0; i < 6; i++) {
+        rf_buf_puts(o->b, "<td>");
+        rf_page_text(o->b, cells[i]);
+        if (i == 0 && party->line) rf_buf_printf(o->b, ":%ld", party->line);
+        rf_buf_puts(o->b, "</td>");
+    }
+    rf_buf_puts(o->b, "</tr>");
+    return 0;
+}
+
+static void orders_of(rf_page *p, const queue_hit *a)
+{
+    order_lines o = {a->fingerprint, &p->res->body, 0};
+    rf_snapshot *entities = NULL;
+
+    rf_buf_printf(o.b, "<h2>On the orders of run %lld</h2>", a->last_run);
+    if (rf_snapshot_load_run(&entities, p->req->st, a->last_run, NULL) == 0)
+        rf_store_run_results(p->req->st, a->last_run, entities, order_line, &o, NULL);
+    rf_snapshot_free(entities);
+    if (!o.shown) rf_buf_puts(o.b, "<p>Not recorded.</p>");
+    else rf_buf_puts(o.b, "</tbody></table>");
+    if (o.shown > ORDER_LINES_MAX)
+        rf_buf_printf(o.b, "<p>The first %d of %d.</p>", ORDER_LINES_MAX, o.shown);
+}
+
 void rf_page_case(rf_page *p)
 {
     const char *fp = rf_request_arg(p->req, "fp"), *list = rf_request_arg(p->req, "list");
@@ -439,6 +487,7 @@ void rf_page_case(rf_page *p)
         rf_buf_puts(b, "</p>");
     }
     rf_buf_free(&why);
+    orders_of(p, a);
     earlier_decisions(p, a);
     rf_buf_puts(b, "<h2>Decide</h2><form method=\"post\" action=\"/case/decide\" class=\"card\">");
     rf_page_csrf(p);

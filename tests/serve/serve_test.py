@@ -231,6 +231,7 @@ def workbench(srv, db):
     status, _, page = b.get(case)
     check(status == 200 and "Listed record" in page and "Why it matched" in page,
           "a case page: party and listed record side by side, why they matched")
+    check("orders.csv" in page and ("PO-1" in page or "PO-2" in page), "the case names the order the party was on")
     target = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(case).query))
     form = {"fp": target["fp"], "list": target["list"], "id": target["id"], "decision": "confirm"}
     status, _, _ = b.post("/case/decide", dict(form, reason="the same"), csrf=False)
