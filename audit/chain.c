@@ -239,10 +239,16 @@ static int record_parts(rf_buf *out, int *exists, rf_store *st, const record_kin
 
         if ((rc = rf_store_prepare(&stmt, st, k->parts[i].sql, err)) != 0) return rc;
         sqlite3_bind_int64(stmt, 1, id);
-        rf_sha256_init(&h);
+        if (rf_sha256_init(&h) != RF_OK) {
+            sqlite3_finalize(stmt);
+            return rf_error_set(err, RF_ENOMEM, st->path, 0, "out of memory");
+        }
         rc = hash_rows(&h, &rows, stmt);
         sqlite3_finalize(stmt);
-        if (rc) return rf_store_db_error(err, st, "reading the evidence to hash it");
+        if (rc) {
+            rf_sha256_free(&h);
+            return rf_store_db_error(err, st, "reading the evidence to hash it");
+        }
         if (i == 0) *exists = rows > 0;
         rf_sha256_final_hex(&h, hex);
         if (rf_buf_printf(out, "%s%s=%s", i ? " " : "", k->parts[i].name, hex) < 0)
@@ -354,15 +360,15 @@ static int digest_versions(rf_store *st, rf_error *err)
         rf_sha256 h;
         char hex[65];
 
-        rf_sha256_init(&h);
+        if (rf_sha256_init(&h) != RF_OK) break;
         sqlite3_bind_int64(names, 1, id);
         while ((step = sqlite3_step(names)) == SQLITE_ROW)
             rf_store_names_digest_add(&h, sqlite3_column_int64(names, 0),
                                       (const char *)sqlite3_column_text(names, 1),
                                       (const char *)sqlite3_column_text(names, 2));
         sqlite3_reset(names);
-        if (step != SQLITE_DONE) break;
         rf_sha256_final_hex(&h, hex);
+        if (step != SQLITE_DONE) break;
         sqlite3_bind_int64(update, 1, id);
         rf_store_bind_text(update, 2, hex);
         step = sqlite3_step(update);

@@ -311,7 +311,10 @@ int rf_file_read(rf_buf *out, char sha256_hex[65], const char *path, size_t max,
     rf_buf_reset(out);
     f = fopen(path, "rb");
     if (!f) return rf_error_set(err, RF_EIO, path, 0, "cannot open: %s", strerror(errno));
-    rf_sha256_init(&hash);
+    if (rf_sha256_init(&hash) != RF_OK) {
+        fclose(f);
+        return rf_error_set(err, RF_ENOMEM, path, 0, "out of memory");
+    }
     inflater_init(&in, max, path);
     while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
         rf_sha256_update(&hash, chunk, n);
@@ -325,6 +328,7 @@ int rf_file_read(rf_buf *out, char sha256_hex[65], const char *path, size_t max,
     if (sha256_hex) rf_sha256_final_hex(&hash, sha256_hex);
 
 cleanup:
+    rf_sha256_free(&hash); /* unfinished when something failed, or its digest not wanted */
     inflater_end(&in);
     fclose(f);
     if (rc) rf_buf_reset(out);
@@ -489,14 +493,13 @@ void rf_reader_copy_to(rf_reader *r, FILE *copy)
 void rf_reader_hash(rf_reader *r)
 {
     /* Opt-in: order files are streamed for speed and need no digest. */
-    if (!r->hashing) rf_sha256_init(&r->hash);
-    r->hashing = 1;
+    if (!r->hashing) r->hashing = rf_sha256_init(&r->hash) == RF_OK;
 }
 
 void rf_reader_sha256(const rf_reader *r, char out[65])
 {
-    rf_sha256 h = r->hash; /* a copy: the reader may go on */
-    if (!r->hashing) {
+    rf_sha256 h; /* a copy: the reader may go on */
+    if (!r->hashing || rf_sha256_copy(&h, &r->hash) != RF_OK) {
         out[0] = '\0';
         return;
     }
@@ -506,6 +509,7 @@ void rf_reader_sha256(const rf_reader *r, char out[65])
 void rf_reader_close(rf_reader *r)
 {
     if (!r) return;
+    rf_sha256_free(&r->hash);
     inflater_end(&r->inf);
     if (r->file && !r->borrowed) fclose(r->file);
     free(r);

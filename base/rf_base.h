@@ -113,8 +113,8 @@ void rf_reader_copy_to(rf_reader *r, FILE *copy);
 /* From now on (call it before the first read), also computes the sha256 of the input the
  * reader takes, as stored (before decompression). */
 void rf_reader_hash(rf_reader *r);
-/* That sha256 (64 hex digits, "" without rf_reader_hash) of the input taken so far: the whole
- * file's once rf_reader_read has returned 0. */
+/* That sha256 (64 hex digits; "" without rf_reader_hash, or when out of memory) of the input
+ * taken so far: the whole file's once rf_reader_read has returned 0. */
 void rf_reader_sha256(const rf_reader *r, char out[65]);
 void rf_reader_close(rf_reader *r); /* NULL is a no-op */
 
@@ -157,18 +157,24 @@ int rf_char_is_control(uint32_t cp);
  * (1, and U+FFFD, for a byte that starts no well-formed character). */
 uint32_t rf_utf8_decode(const char *s, size_t len, size_t *n);
 
-/* sha256 of a byte range as 64 lowercase hex digits plus NUL. */
-void rf_sha256_hex(char out[65], const void *data, size_t len);
+/* sha256, computed by OpenSSL's libcrypto (sha256.c says why not our own code). */
 
+/* sha256 of a byte range as 64 lowercase hex digits plus NUL; RF_ENOMEM (out[0] = '\0') when
+ * libcrypto cannot allocate. */
+int rf_sha256_hex(char out[65], const void *data, size_t len);
+
+/* A hash being computed over pieces. rf_sha256_init allocates it (RF_ENOMEM when it cannot);
+ * rf_sha256_final_hex writes the digest and frees it; rf_sha256_free abandons one unfinished
+ * (a no-op on one finished or never started). Not shared between threads. */
 typedef struct rf_sha256 {
-    uint32_t state[8];
-    uint64_t bytes;
-    unsigned char block[64];
-    size_t fill;
+    void *ctx; /* libcrypto's EVP_MD_CTX; NULL when not started or finished */
 } rf_sha256;
-void rf_sha256_init(rf_sha256 *h);
+int rf_sha256_init(rf_sha256 *h);
 void rf_sha256_update(rf_sha256 *h, const void *data, size_t len);
 void rf_sha256_final_hex(rf_sha256 *h, char out[65]);
+void rf_sha256_free(rf_sha256 *h);
+/* Starts `to` as a copy of `from` (which goes on): the digest of the input so far. */
+int rf_sha256_copy(rf_sha256 *to, const rf_sha256 *from);
 
 /* ---- parties -------------------------------------------------------------------------- */
 

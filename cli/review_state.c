@@ -41,9 +41,13 @@ int cli_file_sha256(char out[65], const char *path)
     if (!path || strcmp(path, "-") == 0 || stat(path, &sb) != 0 || !S_ISREG(sb.st_mode) ||
         !(f = fopen(path, "rb")))
         return -1;
-    rf_sha256_init(&h);
+    if (rf_sha256_init(&h) != RF_OK) {
+        fclose(f);
+        return -1;
+    }
     while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) rf_sha256_update(&h, chunk, n);
     if (ferror(f)) {
+        rf_sha256_free(&h);
         fclose(f);
         return -1;
     }

@@ -35,7 +35,10 @@ int rf_party_fingerprint(char out[RF_FINGERPRINT_LEN + 1], rf_result *work,
     if (work) tr = rf_result_translit(work);
     else tr = rf_translit_new(&own) == RF_OK ? own : NULL;
     if (!tr) return RF_ENOMEM;
-    rf_sha256_init(&h);
+    if (rf_sha256_init(&h) != RF_OK) {
+        rf_translit_free(own);
+        return RF_ENOMEM;
+    }
     rf_sha256_update(&h, "redflag-party-1\x1f", 16); /* the scheme, should it ever change */
     if ((rc = hash_part(&h, &norm, tr, party->name)) == 0 &&
         (rc = hash_part(&h, &norm, tr, party->country)) == 0 &&
@@ -43,7 +46,10 @@ int rf_party_fingerprint(char out[RF_FINGERPRINT_LEN + 1], rf_result *work,
         rc = hash_part(&h, &norm, tr, party->city);
     rf_buf_free(&norm);
     rf_translit_free(own);
-    if (rc < 0) return rc;
+    if (rc < 0) {
+        rf_sha256_free(&h);
+        return rc;
+    }
     rf_sha256_final_hex(&h, hex);
     memcpy(out, hex, RF_FINGERPRINT_LEN);
     out[RF_FINGERPRINT_LEN] = '\0';

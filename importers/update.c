@@ -65,7 +65,8 @@ static int transfer_restart(transfer *t)
 {
     t->bytes = 0;
     t->too_big = t->write_failed = 0;
-    rf_sha256_init(&t->digest);
+    rf_sha256_free(&t->digest);
+    if (rf_sha256_init(&t->digest) != RF_OK) return -1;
     rewind(t->file);
     return ftruncate(fileno(t->file), 0);
 }
@@ -354,6 +355,7 @@ int rf_list_update(rf_update_result *out, rf_store *st, const char *url,
     rc = rf_store_download_put(st, url, &record, err);
 
 cleanup:
+    rf_sha256_free(&t.digest); /* an attempt that failed before its digest was taken */
     fclose(t.file);
     unlink(path);
     return rc;

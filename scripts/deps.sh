@@ -6,9 +6,9 @@
 set -euo pipefail
 
 packages=(build-essential cmake pkg-config libxml2-dev libpcre2-dev libsqlite3-dev libcsv-dev
-          libutf8proc-dev libicu-dev zlib1g-dev libcurl4-openssl-dev libcmocka-dev libzip-dev
-          libxlsxwriter-dev libmicrohttpd-dev libsodium-dev python3 python3-jsonschema faketime
-          chromium nodejs npm)
+          libutf8proc-dev libicu-dev zlib1g-dev libcurl4-openssl-dev libssl-dev libcmocka-dev
+          libzip-dev libxlsxwriter-dev libmicrohttpd-dev libsodium-dev python3
+          python3-jsonschema faketime chromium nodejs npm)
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
     echo "deps.sh: no dpkg here (not Debian?): make sure these are installed: ${packages[*]}" >&2

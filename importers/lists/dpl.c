@@ -95,7 +95,7 @@ static int make_source_id(dpl_reader *r, rf_row *row, char *out, size_t out_size
     uint64_t key = 0;
     long before;
 
-    rf_sha256_init(&h);
+    if (rf_sha256_init(&h) != RF_OK) return rf_list_fail(r->cx, RF_ENOMEM, row->line, "out of memory");
     for (size_t i = 0; i < sizeof parts / sizeof *parts; i++) {
         const char *f = rf_row_get(row, r->col[parts[i]]);
         if (i) rf_sha256_update(&h, "\t", 1);

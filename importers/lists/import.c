@@ -478,7 +478,7 @@ static int find_set(set_data *set, char sha256[65], const rf_list_format_def *de
     memset(set->parts, 0, sizeof set->parts);
     set->n = 0;
     if (path) dir_of(dir, sizeof dir, path);
-    rf_sha256_init(&h);
+    if (rf_sha256_init(&h) != RF_OK) return rf_error_set(err, RF_ENOMEM, path, 0, "out of memory");
     rf_sha256_update(&h, def->set_files[0], strlen(def->set_files[0]));
     rf_sha256_update(&h, " ", 1);
     rf_sha256_update(&h, sha256, 64);
@@ -488,8 +488,10 @@ static int find_set(set_data *set, char sha256[65], const rf_list_format_def *de
         if (!path || !find_in_dir(set->path[set->n], sizeof set->path[0], dir, def->set_files[i]))
             continue;
         if ((rc = input_open(part, set->path[set->n], set->path[set->n], err)) != 0 ||
-            (rc = rf_list_survey(part, NULL, err)) != 0)
+            (rc = rf_list_survey(part, NULL, err)) != 0) {
+            rf_sha256_free(&h);
             return rc;
+        }
         rf_sha256_update(&h, def->set_files[i], strlen(def->set_files[i]));
         rf_sha256_update(&h, " ", 1);
         rf_sha256_update(&h, part->sha256, 64);
@@ -497,6 +499,7 @@ static int find_set(set_data *set, char sha256[65], const rf_list_format_def *de
         any = 1;
     }
     if (any) rf_sha256_final_hex(&h, sha256);
+    else rf_sha256_free(&h);
     return 0;
 }
 
