@@ -77,28 +77,29 @@ static const char DOWNLOAD_SQL[] =
 /* Schema 7: the accounts of `redflag serve` (serve/accounts.c): users with their role and
  * argon2id password hash, API tokens and web sessions kept only as hashes of the secret, and
  * the first answer to each Idempotency-Key of a token, so that a retried request is answered
- * again instead of screened twice. */
+ * again instead of screened twice. IF NOT EXISTS: the upgrade tests make an older database
+ * by dropping the tables of the later steps, and the accounts are no evidence to rebuild. */
 static const char ACCOUNTS_SQL[] =
-    "CREATE TABLE app_user ("
+    "CREATE TABLE IF NOT EXISTS app_user ("
     " id INTEGER PRIMARY KEY,"
     " name TEXT NOT NULL UNIQUE,"
     " role TEXT NOT NULL CHECK (role IN ('reviewer', 'approver', 'admin')),"
     " password_hash TEXT NOT NULL,"
     " created_at TEXT NOT NULL);"
-    "CREATE TABLE api_token ("
+    "CREATE TABLE IF NOT EXISTS api_token ("
     " id INTEGER PRIMARY KEY,"
     " user_id INTEGER NOT NULL REFERENCES app_user(id),"
     " token_hash TEXT NOT NULL UNIQUE,"
     " scopes TEXT NOT NULL,"
     " created_at TEXT NOT NULL,"
     " revoked_at TEXT);"
-    "CREATE TABLE web_session ("
+    "CREATE TABLE IF NOT EXISTS web_session ("
     " token_hash TEXT PRIMARY KEY,"
     " user_id INTEGER NOT NULL REFERENCES app_user(id),"
     " csrf TEXT NOT NULL,"
     " created_at TEXT NOT NULL,"
     " expires_at TEXT NOT NULL);"
-    "CREATE TABLE api_idempotency ("
+    "CREATE TABLE IF NOT EXISTS api_idempotency ("
     " token_id INTEGER NOT NULL REFERENCES api_token(id),"
     " key TEXT NOT NULL,"
     " status INTEGER NOT NULL,"
