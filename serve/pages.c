@@ -44,7 +44,7 @@ void rf_page_begin(rf_page *p, const char *title)
     rf_buf_puts(b, " - redflag</title></head><body><header><strong>redflag</strong>");
     if (p->id) {
         rf_buf_puts(b, "<a href=\"/queue\">Queue</a><a href=\"/runs\">Runs</a>"
-                       "<a href=\"/audit\">Audit export</a>");
+                       "<a href=\"/lists\">Lists</a><a href=\"/audit\">Audit export</a>");
         if (p->id->role == RF_ROLE_ADMIN) rf_buf_puts(b, "<a href=\"/admin/users\">Users</a>");
         rf_buf_puts(b, "<form method=\"post\" action=\"/logout\">");
         rf_page_csrf(p);
@@ -270,6 +270,7 @@ void rf_pages_handle(rf_request *req, rf_response *res)
     else if (get && strcmp(path, "/case") == 0) rf_page_case(&page);
     else if (post && strcmp(path, "/case/decide") == 0) rf_page_decide(&page);
     else if (get && strcmp(path, "/runs") == 0) rf_page_runs(&page);
+    else if (get && strcmp(path, "/lists") == 0) rf_page_lists(&page);
     else if (get && strcmp(path, "/audit") == 0) rf_page_audit(&page);
     else if (get && strcmp(path, "/audit/decisions.csv") == 0) rf_page_audit_csv(&page);
     else rf_page_error(&page, 404, "Not found", "There is no such page.");

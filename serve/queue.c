@@ -718,3 +718,50 @@ void rf_page_audit_csv(rf_page *p)
     }
     rf_decision_list_free(&all);
 }
+
+/* ---- list versions -------------------------------------------------------------------------- */
+
+void rf_page_lists(rf_page *p)
+{
+    rf_buf *b = &p->res->body;
+    rf_version_list in_force = {0}, all = {0};
+    char date[11];
+    time_t now = time(NULL);
+    struct tm tm;
+    rf_error err;
+
+    rf_error_clear(&err);
+    gmtime_r(&now, &tm);
+    strftime(date, sizeof date, "%Y-%m-%d", &tm);
+    if (rf_store_versions_in_force(&in_force, p->req->st, NULL, &err) != 0 ||
+        rf_store_versions_all(&all, p->req->st, &err) != 0) {
+        rf_version_list_free(&in_force);
+        rf_page_error(p, 500, "Server error", err.message);
+        return;
+    }
+    rf_page_begin(p, "Lists");
+    list_age(p);
+    rf_buf_puts(b, "<h2>Every version imported, newest first</h2><table><thead><tr><th>Version"
+                   "</th><th>Feed</th><th>Published</th><th>Imported</th><th>Entities</th>"
+                   "<th>Age (days)</th><th>In force</th></tr></thead><tbody>");
+    for (size_t i = all.count; i-- > 0;) {
+        const rf_version *v = &all.items[i];
+        rf_version_age age;
+        int current = 0;
+        for (size_t k = 0; k < in_force.count; k++) current |= in_force.items[k].id == v->id;
+        rf_buf_printf(b, "<tr><td>%lld</td><td>", v->id);
+        rf_page_text(b, v->feed);
+        rf_buf_puts(b, "</td><td>");
+        rf_page_text(b, v->published);
+        rf_buf_puts(b, "</td><td>");
+        rf_page_text(b, v->imported_at);
+        rf_buf_printf(b, "</td><td>%lld</td><td>", v->entities);
+        if (rf_version_age_on(&age, v, date, NULL) == 0) rf_buf_printf(b, "%ld", age.days);
+        rf_buf_printf(b, "</td><td>%s</td></tr>", current ? "yes" : "");
+    }
+    rf_buf_puts(b, "</tbody></table><p>What changed between two versions: <code>redflag lists"
+                   " diff OLD NEW</code>.</p>");
+    rf_page_end(p);
+    rf_version_list_free(&in_force);
+    rf_version_list_free(&all);
+}

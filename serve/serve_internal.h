@@ -134,13 +134,15 @@ void rf_page_csrf(rf_page *p);
 /* Replaces the page with an error page of `status`. */
 void rf_page_error(rf_page *p, unsigned status, const char *title, const char *message);
 void rf_page_redirect(rf_page *p, const char *to); /* 303 See Other */
-/* queue.c: the queue of open alarms, a case, a decision, the runs and the audit export. */
+/* queue.c: the queue of open alarms, a case, a decision, the runs, the audit export and the
+ * list versions. */
 void rf_page_queue(rf_page *p);
 void rf_page_case(rf_page *p);
 void rf_page_decide(rf_page *p);
 void rf_page_runs(rf_page *p);
 void rf_page_audit(rf_page *p);
 void rf_page_audit_csv(rf_page *p);
+void rf_page_lists(rf_page *p); /* the list versions, in force and imported */
 
 /* The OpenAPI document (embedded from serve/openapi.json). */
 extern const unsigned char rf_openapi_json[];

@@ -286,6 +286,9 @@ def workbench(srv, db):
     check(one["fp"] not in after, "the counterparty has left the open queue")
     status, _, page = ada.get("/runs")
     check(status == 200 and "screen" in page, "the runs page")
+    status, _, page = ada.get("/lists")
+    check(status == 200 and "2022-05-01" in page and 'class="age old"' in page,
+          "the lists page: the bundled version, its date, amber for its age")
 
     forged = Browser(srv)
     forged.cookies["rf_session"] = "0" * 64
