@@ -51,6 +51,9 @@ int cli_review(int argc, char **argv);
 int cli_history(int argc, char **argv);
 int cli_audit(int argc, char **argv);
 int cli_rescreen(int argc, char **argv);
+/* The server and its accounts: `serve` (cmd_serve.c), `users` (cmd_users.c). */
+int cli_serve(int argc, char **argv);
+int cli_users(int argc, char **argv);
 
 /* Prints "redflag: file:line: message" on stderr. */
 void cli_report_error(const rf_error *err);

@@ -31,6 +31,8 @@ static const char overview[] =
     "  audit export|verify    the runs and decisions of a period for an auditor; the check\n"
     "                         of the evidence chain\n"
     "  rescreen               screen every known counterparty again; report what changed\n"
+    "  serve                  the review workbench and screening API over HTTP\n"
+    "  users add|token|list   the accounts and API tokens of serve\n"
     "  help [COMMAND]         show the help of a command\n"
     "\n"
     "Options: --help, --version. 'redflag COMMAND --help' shows a command's options; each\n"
@@ -55,6 +57,8 @@ static const command commands[] = {
     {"history", cli_history},
     {"audit", cli_audit},
     {"rescreen", cli_rescreen},
+    {"serve", cli_serve},
+    {"users", cli_users},
 };
 
 static const command *find_command(const char *name)

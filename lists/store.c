@@ -13,7 +13,7 @@
 
 /* Bumped whenever the schema changes (UPGRADES gains a step); rf_store_open refuses
  * databases from a newer redflag. */
-#define SCHEMA_VERSION 6
+#define SCHEMA_VERSION 7
 
 /* Versions are immutable once committed: the triggers make an accidental UPDATE of listed
  * content fail loudly instead of silently changing what an old report was screened against. */
@@ -74,10 +74,43 @@ static const char DOWNLOAD_SQL[] =
     " version_id INTEGER REFERENCES list_version(id),"
     " checked_at TEXT NOT NULL);";
 
+/* Schema 7: the accounts of `redflag serve` (serve/accounts.c): users with their role and
+ * argon2id password hash, API tokens and web sessions kept only as hashes of the secret, and
+ * the first answer to each Idempotency-Key of a token, so that a retried request is answered
+ * again instead of screened twice. IF NOT EXISTS: the upgrade tests make an older database
+ * by dropping the tables of the later steps, and the accounts are no evidence to rebuild. */
+static const char ACCOUNTS_SQL[] =
+    "CREATE TABLE IF NOT EXISTS app_user ("
+    " id INTEGER PRIMARY KEY,"
+    " name TEXT NOT NULL UNIQUE,"
+    " role TEXT NOT NULL CHECK (role IN ('reviewer', 'approver', 'admin')),"
+    " password_hash TEXT NOT NULL,"
+    " created_at TEXT NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS api_token ("
+    " id INTEGER PRIMARY KEY,"
+    " user_id INTEGER NOT NULL REFERENCES app_user(id),"
+    " token_hash TEXT NOT NULL UNIQUE,"
+    " scopes TEXT NOT NULL,"
+    " created_at TEXT NOT NULL,"
+    " revoked_at TEXT);"
+    "CREATE TABLE IF NOT EXISTS web_session ("
+    " token_hash TEXT PRIMARY KEY,"
+    " user_id INTEGER NOT NULL REFERENCES app_user(id),"
+    " csrf TEXT NOT NULL,"
+    " created_at TEXT NOT NULL,"
+    " expires_at TEXT NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS api_idempotency ("
+    " token_id INTEGER NOT NULL REFERENCES api_token(id),"
+    " key TEXT NOT NULL,"
+    " status INTEGER NOT NULL,"
+    " body TEXT NOT NULL,"
+    " created_at TEXT NOT NULL,"
+    " PRIMARY KEY (token_id, key));";
+
 /* UPGRADES[i] takes a database from schema i to i + 1. */
 static const char *const UPGRADES[SCHEMA_VERSION] = {
     SCHEMA_SQL, DOWNLOAD_SQL, rf_store_schema_review, rf_store_schema_review_guards,
-    rf_store_schema_run_process, rf_store_schema_chain};
+    rf_store_schema_run_process, rf_store_schema_chain, ACCOUNTS_SQL};
 /* The step after which rf_chain_upgrade seals the evidence already there, and creates every
  * guard trigger (run_process's too, made by the step before). */
 #define CHAIN_STEP 5

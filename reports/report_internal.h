@@ -89,10 +89,7 @@ void rf_report_score(char out[8], double score);
 /* Each appends to `out`. NULL text counts as empty. Bytes that are not UTF-8 become U+FFFD, so
  * the output stays well-formed whatever got past the importers. */
 
-/* rf_json_string and rf_csv_cell are public: see rf_reports.h. */
-/* HTML text or attribute content with & < > " ' escaped, controls and bidirectional
- * formatting characters left out. */
-int rf_html_text(rf_buf *out, const char *s, size_t len);
+/* rf_json_string, rf_csv_cell and rf_html_text are public: see rf_reports.h. */
 /* A name (from an order or a list): rf_html_marked inside <bdi>, isolated from the text
  * around it. */
 int rf_html_name(rf_buf *out, const char *s, const rf_span *spans, size_t n_spans);

@@ -123,6 +123,9 @@ int rf_json_string(rf_buf *out, const char *s);
 /* One CSV cell: quoted when it holds a separator, quote or line break; a cell that starts
  * with = + - @ TAB or CR is prefixed with ' so spreadsheets do not run it as a formula. */
 int rf_csv_cell(rf_buf *out, const char *s);
+/* HTML text or attribute content with & < > " ' escaped, controls and bidirectional
+ * formatting characters left out (NULL counts as empty). The server's pages use it too. */
+int rf_html_text(rf_buf *out, const char *s, size_t len);
 /* Records a warning about an input document (`file`, `line` 0 when none): a column of names
  * that was not read. Every format carries it: an object {"warning", "document", "line"} among
  * the JSON lines, a row with status "warning" and the message as its explanation in CSV, a

@@ -7,8 +7,9 @@ set -euo pipefail
 
 packages=(build-essential cmake pkg-config libxml2-dev libpcre2-dev libsqlite3-dev libcsv-dev
           libutf8proc-dev libicu-dev zlib1g-dev libcurl4-openssl-dev libssl-dev libcmocka-dev
-          libzip-dev libxlsxwriter-dev python3 faketime help2man
-          chromium  # e2e_browser looks at the HTML report in headless Chromium
+          libzip-dev libxlsxwriter-dev libmicrohttpd-dev libsodium-dev python3
+          python3-jsonschema faketime help2man
+          chromium nodejs npm  # the report and the workbench in headless Chromium
           postgresql postgresql-contrib  # the benchmark's pg_trgm side-by-side
           python3-dask python3-distributed)  # the distributed test (Dask's scheduler)
 
@@ -26,9 +27,29 @@ for p in "${packages[@]}"; do
     if [ "$p" = python3 ] && command -v python3 >/dev/null 2>&1; then
         continue
     fi
+    # Node from elsewhere (nodesource, nvm) brings its own npm.
+    if { [ "$p" = nodejs ] || [ "$p" = npm ]; } && command -v node >/dev/null 2>&1 &&
+        command -v npm >/dev/null 2>&1; then
+        continue
+    fi
+    if [ "$p" = python3-jsonschema ] && python3 -c 'import jsonschema' >/dev/null 2>&1; then
+        continue
+    fi
     missing+=("$p")
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
+# The browser test's driver, playwright-core, pinned by tests/serve/package-lock.json.
+browser_driver() {
+    local dir
+    dir="$(dirname "$0")/../tests/serve"
+    [ -d "$dir/node_modules/playwright-core" ] && return 0
+    command -v npm >/dev/null 2>&1 || return 0
+    (cd "$dir" && npm ci --no-audit --no-fund >/dev/null) ||
+        echo "deps.sh: npm ci in tests/serve failed: the browser test will be skipped" >&2
+}
+if [ ${#missing[@]} -eq 0 ]; then
+    browser_driver
+    exit 0
+fi
 
 if [ "$(id -u)" -ne 0 ]; then
     echo "redflag needs these packages; install them, then run this again:" >&2
@@ -39,3 +60,4 @@ echo "deps.sh: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -q
 apt-get install -y -q --no-install-recommends "${missing[@]}" </dev/null
+browser_driver

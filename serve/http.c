@@ -1,0 +1,452 @@
+/* http.c: the server on libmicrohttpd: listening (loopback by default, TLS when given a
+ * certificate), a thread pool sized to the machine, one database connection per worker,
+ * request bodies capped (413), idle connections timed out, the security headers every answer
+ * carries, the sign-in rate limiter, and a graceful stop that lets requests in flight end. */
+#define _DEFAULT_SOURCE /* strcasecmp, inet_ntop */
+#include "serve_internal.h"
+
+#include <arpa/inet.h>
+#include <sodium.h>
+#include <netdb.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#define DEFAULT_MAX_BODY (8u << 20)
+#define DEFAULT_TIMEOUT 30u
+/* Sign-in failures allowed per user name and per client address in one window: an address
+ * may be a proxy that many people sign in through. */
+#define LIMIT_USER_FAILURES 5
+#define LIMIT_CLIENT_FAILURES 20
+#define LIMIT_WINDOW 900
+
+static const char SECURITY_CSP[] =
+    "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self';"
+    " frame-ancestors 'none'; base-uri 'none'";
+
+const char *rf_request_arg(const rf_request *req, const char *name)
+{
+    return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+const char *rf_request_header(const rf_request *req, const char *name)
+{
+    return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
+}
+
+const char *rf_request_cookie(const rf_request *req, const char *name)
+{
+    return MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, name);
+}
+
+int rf_request_form(const rf_request *req, const char *name, char *out, size_t size)
+{
+    const char *p = req->body.data, *end = p ? p + req->body.len : NULL;
+    size_t name_len = strlen(name);
+
+    while (p && p < end) {
+        const char *amp = memchr(p, '&', (size_t)(end - p)), *stop = amp ? amp : end;
+        const char *eq = memchr(p, '=', (size_t)(stop - p));
+        if (eq && (size_t)(eq - p) == name_len && memcmp(p, name, name_len) == 0) {
+            size_t len = (size_t)(stop - eq - 1);
+            if (len >= size) return -1;
+            memcpy(out, eq + 1, len);
+            out[len] = '\0';
+            for (char *c = out; *c; c++)
+                if (*c == '+') *c = ' ';
+            MHD_http_unescape(out);
+            return rf_utf8_valid(out, strlen(out), NULL) ? 0 : -1;
+        }
+        p = stop + 1;
+    }
+    return -1;
+}
+
+int rf_respond_json_error(rf_response *res, unsigned status, const char *fmt, ...)
+{
+    char message[1024];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(message, sizeof message, fmt, ap);
+    va_end(ap);
+    res->status = status;
+    res->content_type = "application/json";
+    rf_buf_reset(&res->body);
+    rf_buf_printf(&res->body, "{\"error\":{\"status\":%u,\"message\":", status);
+    rf_json_string(&res->body, message);
+    rf_buf_puts(&res->body, "}}\n");
+    return 0;
+}
+
+/* ---- sign-in rate limiting -------------------------------------------------------------- */
+
+static unsigned long limiter_key(const char *kind, const char *s)
+{
+    unsigned long h = 5381;
+    for (const char *p = kind; *p; p++) h = h * 33 + (unsigned char)*p;
+    for (const char *p = s ? s : ""; *p; p++) h = h * 33 + (unsigned char)*p;
+    return h ? h : 1;
+}
+
+/* The slot of `key` (a free or stale one when it has none); under srv->lock. */
+static rf_limiter_slot *limiter_slot(rf_server *srv, unsigned long key, long now, int create)
+{
+    rf_limiter_slot *oldest = NULL;
+    for (size_t i = 0; i < RF_LIMITER_SLOTS; i++) {
+        rf_limiter_slot *s = &srv->limiter[i];
+        if (s->key == key) {
+            if (now - s->window_start >= LIMIT_WINDOW) {
+                s->window_start = now;
+                s->failures = 0;
+            }
+            return s;
+        }
+        if (!oldest || s->window_start < oldest->window_start) oldest = s;
+    }
+    if (!create) return NULL;
+    oldest->key = key;
+    oldest->window_start = now;
+    oldest->failures = 0;
+    return oldest;
+}
+
+/* Whether `client` or `user` is blocked, after counting one more failure when `failed`. */
+static int limiter_check(rf_server *srv, const char *client, const char *user, int failed)
+{
+    long now = (long)time(NULL);
+    int blocked;
+    pthread_mutex_lock(&srv->lock);
+    {
+        rf_limiter_slot *a = limiter_slot(srv, limiter_key("ip:", client), now, failed);
+        rf_limiter_slot *b = limiter_slot(srv, limiter_key("user:", user), now, failed);
+        if (failed) {
+            a->failures++;
+            if (b != a) b->failures++;
+        }
+        blocked = (a && a->failures >= LIMIT_CLIENT_FAILURES) ||
+                  (b && b->failures >= LIMIT_USER_FAILURES);
+    }
+    pthread_mutex_unlock(&srv->lock);
+    return blocked;
+}
+
+int rf_limiter_blocked(rf_server *srv, const char *client, const char *user)
+{
+    return limiter_check(srv, client, user, 0);
+}
+
+int rf_limiter_fail(rf_server *srv, const char *client, const char *user)
+{
+    return limiter_check(srv, client, user, 1);
+}
+
+void rf_limiter_clear(rf_server *srv, const char *user)
+{
+    pthread_mutex_lock(&srv->lock);
+    {
+        rf_limiter_slot *b = limiter_slot(srv, limiter_key("user:", user), (long)time(NULL), 0);
+        if (b) b->failures = 0;
+    }
+    pthread_mutex_unlock(&srv->lock);
+}
+
+/* ---- database connections ---------------------------------------------------------------- */
+
+static rf_store *store_take(rf_server *srv)
+{
+    rf_store *st;
+    pthread_mutex_lock(&srv->lock);
+    while (srv->n_free == 0) pthread_cond_wait(&srv->store_returned, &srv->lock);
+    st = srv->free_stores[--srv->n_free];
+    pthread_mutex_unlock(&srv->lock);
+    return st;
+}
+
+static void store_give(rf_server *srv, rf_store *st)
+{
+    pthread_mutex_lock(&srv->lock);
+    srv->free_stores[srv->n_free++] = st;
+    pthread_cond_signal(&srv->store_returned);
+    pthread_mutex_unlock(&srv->lock);
+}
+
+/* ---- requests ------------------------------------------------------------------------------ */
+
+static enum MHD_Result send_response(rf_request *req, rf_response *res)
+{
+    struct MHD_Response *r;
+    enum MHD_Result ok;
+
+    r = MHD_create_response_from_buffer(res->body.len, res->body.data ? res->body.data : (void *)"",
+                                        MHD_RESPMEM_MUST_COPY);
+    if (!r) return MHD_NO;
+    MHD_add_response_header(r, "Content-Type",
+                            res->content_type ? res->content_type : "text/html; charset=utf-8");
+    MHD_add_response_header(r, "Content-Security-Policy", SECURITY_CSP);
+    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(r, "X-Frame-Options", "DENY");
+    MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+    MHD_add_response_header(r, "Cache-Control", "no-store");
+    if (req->srv->tls)
+        MHD_add_response_header(r, "Strict-Transport-Security", "max-age=31536000");
+    if (res->set_cookie[0]) MHD_add_response_header(r, "Set-Cookie", res->set_cookie);
+    if (res->location[0]) MHD_add_response_header(r, "Location", res->location);
+    if (res->allow[0]) MHD_add_response_header(r, "Allow", res->allow);
+    if (res->www_authenticate) MHD_add_response_header(r, "WWW-Authenticate", "Bearer");
+    if (res->download[0]) {
+        char disposition[192];
+        snprintf(disposition, sizeof disposition, "attachment; filename=\"%s\"", res->download);
+        MHD_add_response_header(r, "Content-Disposition", disposition);
+    }
+    ok = MHD_queue_response(req->conn, res->status, r);
+    MHD_destroy_response(r);
+    return ok;
+}
+
+static void client_address(char out[64], struct MHD_Connection *conn)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    out[0] = '\0';
+    if (!ci || !ci->client_addr) return;
+    if (ci->client_addr->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)ci->client_addr)->sin_addr,
+                  out, 64);
+    else if (ci->client_addr->sa_family == AF_INET6)
+        inet_ntop(AF_INET6,
+                  &((const struct sockaddr_in6 *)(const void *)ci->client_addr)->sin6_addr, out,
+                  64);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version,
+                                  const char *upload_data, size_t *upload_size, void **state)
+{
+    rf_server *srv = cls;
+    rf_request *req = *state;
+    rf_response res;
+    enum MHD_Result ok;
+
+    (void)version;
+    if (!req) {
+        const char *length;
+        req = calloc(1, sizeof *req);
+        if (!req) return MHD_NO;
+        req->conn = conn;
+        req->srv = srv;
+        req->method = method;
+        req->url = url;
+        req->body.max = srv->opts.max_body;
+        client_address(req->client, conn);
+        *state = req;
+        pthread_mutex_lock(&srv->lock);
+        srv->requests_in_flight++;
+        pthread_mutex_unlock(&srv->lock);
+        /* A body announced too large is refused before it is read. */
+        length = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+        if (length && strtoull(length, NULL, 10) > srv->opts.max_body) req->too_large = 1;
+        else return MHD_YES;
+    }
+    if (*upload_size) {
+        if (!req->too_large && rf_buf_append(&req->body, upload_data, *upload_size) < 0)
+            req->too_large = 1;
+        *upload_size = 0;
+        return MHD_YES;
+    }
+    memset(&res, 0, sizeof res);
+    res.status = 200;
+    res.body.max = 64u << 20;
+    if (req->too_large) {
+        rf_respond_json_error(&res, 413, "the request body is larger than %zu bytes",
+                              srv->opts.max_body);
+    } else {
+        req->st = store_take(srv);
+        if (strncmp(url, "/api/", 5) == 0) rf_api_handle(req, &res);
+        else rf_pages_handle(req, &res);
+        store_give(srv, req->st);
+        req->st = NULL;
+    }
+    ok = send_response(req, &res);
+    rf_buf_free(&res.body);
+    return ok;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **state,
+                         enum MHD_RequestTerminationCode why)
+{
+    rf_server *srv = cls;
+    rf_request *req = *state;
+    (void)conn;
+    (void)why;
+    if (!req) return;
+    rf_buf_free(&req->body);
+    free(req);
+    *state = NULL;
+    pthread_mutex_lock(&srv->lock);
+    srv->requests_in_flight--;
+    pthread_mutex_unlock(&srv->lock);
+}
+
+/* ---- starting and stopping ------------------------------------------------------------------ */
+
+/* Parses "ADDR:PORT" or "[ADDR6]:PORT" (numeric only) into `sa`. */
+static int parse_listen(struct sockaddr_storage *sa, const char *listen, rf_error *err)
+{
+    char host[128];
+    const char *port, *colon;
+    struct addrinfo hints, *ai = NULL;
+
+    if (listen[0] == '[') {
+        const char *close = strchr(listen, ']');
+        if (!close || close[1] != ':') goto bad;
+        snprintf(host, sizeof host, "%.*s", (int)(close - listen - 1), listen + 1);
+        port = close + 2;
+    } else {
+        colon = strrchr(listen, ':');
+        if (!colon || colon == listen) goto bad;
+        snprintf(host, sizeof host, "%.*s", (int)(colon - listen), listen);
+        port = colon + 1;
+    }
+    memset(&hints, 0, sizeof hints);
+    hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV;
+    hints.ai_socktype = SOCK_STREAM;
+    if (!*port || getaddrinfo(host, port, &hints, &ai) != 0 || !ai) goto bad;
+    memset(sa, 0, sizeof *sa);
+    memcpy(sa, ai->ai_addr, ai->ai_addrlen);
+    freeaddrinfo(ai);
+    return RF_OK;
+bad:
+    return rf_error_set(err, RF_EUSAGE, NULL, 0,
+                        "--listen wants ADDR:PORT with a numeric address (127.0.0.1:8080,"
+                        " [::1]:8080), not '%s'",
+                        listen);
+}
+
+static int read_pem(char **out, const char *path, rf_error *err)
+{
+    rf_buf b = {0};
+    int rc = rf_file_read(&b, NULL, path, 1u << 20, err);
+    if (rc) return rc;
+    *out = rf_buf_detach(&b);
+    return *out ? RF_OK : rf_error_set(err, RF_EFORMAT, path, 0, "empty file");
+}
+
+static void server_free(rf_server *srv)
+{
+    if (!srv) return;
+    for (size_t i = 0; i < srv->n_stores; i++) rf_store_close(srv->stores[i]);
+    free(srv->stores);
+    free(srv->free_stores);
+    rf_matcher_free(srv->matcher);
+    rf_snapshot_free(srv->snap);
+    /* The key stays in memory no longer than the server. */
+    if (srv->tls_key) sodium_memzero(srv->tls_key, strlen(srv->tls_key));
+    free(srv->tls_cert);
+    free(srv->tls_key);
+    pthread_mutex_destroy(&srv->lock);
+    pthread_cond_destroy(&srv->store_returned);
+    free(srv);
+}
+
+int rf_server_start(rf_server **out, const rf_serve_options *opts, rf_error *err)
+{
+    rf_server *srv;
+    struct sockaddr_storage sa;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO;
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    int rc;
+
+    *out = NULL;
+    srv = calloc(1, sizeof *srv);
+    if (!srv) return rf_error_set(err, RF_ENOMEM, NULL, 0, "out of memory");
+    pthread_mutex_init(&srv->lock, NULL);
+    pthread_cond_init(&srv->store_returned, NULL);
+    srv->opts = *opts;
+    snprintf(srv->db_path, sizeof srv->db_path, "%s", opts->db_path);
+    srv->opts.db_path = srv->db_path;
+    if (!srv->opts.max_body) srv->opts.max_body = DEFAULT_MAX_BODY;
+    if (!srv->opts.timeout) srv->opts.timeout = DEFAULT_TIMEOUT;
+    if (srv->opts.threads <= 0) srv->opts.threads = cpus > 0 ? (int)cpus : 2;
+    if ((rc = parse_listen(&sa, opts->listen ? opts->listen : "127.0.0.1:8080", err)) != 0)
+        goto fail;
+    if (!opts->tls_cert != !opts->tls_key) {
+        rc = rf_error_set(err, RF_EUSAGE, NULL, 0, "TLS needs both a certificate and its key");
+        goto fail;
+    }
+    if (opts->tls_cert) {
+        if ((rc = read_pem(&srv->tls_cert, opts->tls_cert, err)) != 0 ||
+            (rc = read_pem(&srv->tls_key, opts->tls_key, err)) != 0)
+            goto fail;
+        srv->tls = 1;
+        flags |= MHD_USE_TLS;
+    }
+    /* One connection per worker, and one spare for the start-up reads. */
+    srv->n_stores = (size_t)srv->opts.threads;
+    srv->stores = calloc(srv->n_stores, sizeof *srv->stores);
+    srv->free_stores = calloc(srv->n_stores, sizeof *srv->free_stores);
+    if (!srv->stores || !srv->free_stores) {
+        rc = rf_error_set(err, RF_ENOMEM, NULL, 0, "out of memory");
+        goto fail;
+    }
+    for (size_t i = 0; i < srv->n_stores; i++) {
+        if ((rc = rf_store_open(&srv->stores[i], srv->db_path, err)) != 0) goto fail;
+        srv->free_stores[srv->n_free++] = srv->stores[i];
+    }
+    if ((rc = rf_snapshot_load(&srv->snap, srv->stores[0], NULL, err)) != 0 ||
+        (rc = rf_matcher_new(&srv->matcher, srv->snap, err)) != 0)
+        goto fail;
+    if (sa.ss_family == AF_INET6) flags |= MHD_USE_IPv6;
+    srv->daemon = MHD_start_daemon(
+        flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)srv->opts.threads, MHD_OPTION_CONNECTION_TIMEOUT,
+        srv->opts.timeout, MHD_OPTION_CONNECTION_LIMIT, 1000u, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+        0u, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+        srv->tls ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, srv->tls_cert,
+        MHD_OPTION_HTTPS_MEM_KEY, srv->tls_key, MHD_OPTION_END);
+    if (!srv->daemon) {
+        rc = rf_error_set(err, RF_EIO, NULL, 0,
+                          "cannot listen on %s (in use, not an address of this machine, or a"
+                          " bad certificate)",
+                          opts->listen ? opts->listen : "127.0.0.1:8080");
+        goto fail;
+    }
+    {
+        const union MHD_DaemonInfo *di = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
+        srv->port = di ? di->port : 0;
+    }
+    *out = srv;
+    return RF_OK;
+
+fail:
+    server_free(srv);
+    return rc;
+}
+
+unsigned rf_server_port(const rf_server *srv)
+{
+    return srv->port;
+}
+
+void rf_server_stop(rf_server *srv, unsigned grace)
+{
+    MHD_socket listener;
+    struct timespec tick = {0, 20 * 1000 * 1000};
+
+    if (!srv) return;
+    listener = MHD_quiesce_daemon(srv->daemon);
+    for (unsigned waited = 0; waited < grace * 50; waited++) {
+        int busy;
+        pthread_mutex_lock(&srv->lock);
+        busy = srv->requests_in_flight;
+        pthread_mutex_unlock(&srv->lock);
+        if (!busy) break;
+        nanosleep(&tick, NULL);
+    }
+    MHD_stop_daemon(srv->daemon);
+    if (listener != MHD_INVALID_SOCKET) close(listener);
+    server_free(srv);
+}

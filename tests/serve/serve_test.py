@@ -1,0 +1,311 @@
+#!/usr/bin/env python3
+"""serve_test.py: `redflag serve` on a loopback port, as a browser, an attacker and an ERP
+system meet it: API tokens and scopes (401/403), answers checked against the OpenAPI
+document in the repository, the body cap (413), sign-in with its CSRF token, the session
+cookie's flags, forged sessions, names carrying <script> and <img onerror> rendered inert, a
+reviewer on an admin page (403), decisions (reason required, four eyes) recorded in the
+audit trail the command line reads, repeated wrong passwords (429), and a clean stop on
+SIGTERM.
+
+usage: serve_test.py REDFLAG_BINARY SOURCE_DIR"""
+import http.client
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import urllib.parse
+
+try:
+    import jsonschema
+except ImportError:
+    sys.exit("serve_test.py: needs the Python package jsonschema (python3-jsonschema)")
+
+BIN, SRC = sys.argv[1], sys.argv[2]
+failures = []
+
+
+def check(ok, what):
+    print(("ok   " if ok else "FAIL ") + what)
+    if not ok:
+        failures.append(what)
+
+
+def run(*args, stdin=None):
+    return subprocess.run([BIN, *args], input=stdin, capture_output=True, text=True)
+
+
+class Server:
+    def __init__(self, db, *extra):
+        self.proc = subprocess.Popen([BIN, "serve", "--db", db, "--listen", "127.0.0.1:0",
+                                      "--max-body", "65536", *extra],
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        line = self.proc.stdout.readline()
+        m = re.search(r":(\d+)/$", line.strip())
+        if not m:
+            self.proc.kill()
+            sys.exit("serve did not start: " + line + self.proc.stderr.read())
+        self.port = int(m.group(1))
+
+    def request(self, method, path, body=None, headers=None):
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        conn.request(method, path, body=body, headers=headers or {})
+        r = conn.getresponse()
+        data = r.read().decode("utf-8", "replace")
+        conn.close()
+        return r.status, r.headers, data
+
+    def stop(self):
+        self.proc.send_signal(signal.SIGTERM)
+        out, err = self.proc.communicate(timeout=60)
+        return self.proc.returncode, err
+
+
+class Browser:
+    """One person's cookies and the CSRF token of the page last read."""
+
+    def __init__(self, server):
+        self.server, self.cookies, self.csrf = server, {}, None
+
+    def _send(self, method, path, form=None):
+        headers = {}
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        body = None
+        if form is not None:
+            body = urllib.parse.urlencode(form)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        status, h, data = self.server.request(method, path, body, headers)
+        for c in h.get_all("Set-Cookie") or []:
+            name, value = c.split(";")[0].split("=", 1)
+            if value:
+                self.cookies[name] = value
+            else:
+                self.cookies.pop(name, None)
+        m = re.search(r'name="csrf" value="([0-9a-f]{64})"', data)
+        if m:
+            self.csrf = m.group(1)
+        return status, h, data
+
+    def get(self, path):
+        return self._send("GET", path)
+
+    def post(self, path, form, csrf=True):
+        form = dict(form)
+        if csrf:
+            form["csrf"] = self.csrf
+        return self._send("POST", path, form)
+
+    def sign_in(self, user, password):
+        self.get("/login")
+        return self.post("/login", {"user": user, "password": password})
+
+
+def validator(doc, schema_name):
+    root = {"$ref": f"#/components/schemas/{schema_name}", "components": doc["components"]}
+    return jsonschema.Draft202012Validator(root)
+
+
+def conforms(doc, schema_name, text):
+    try:
+        validator(doc, schema_name).validate(json.loads(text))
+        return True
+    except (jsonschema.ValidationError, ValueError) as e:
+        print("     ", str(e).splitlines()[0])
+        return False
+
+
+def main():
+    tmp = tempfile.mkdtemp(prefix="rf-serve-")
+    db = os.path.join(tmp, "db.sqlite")
+    check(run("lists", "init", "--db", db).returncode == 0, "lists init")
+    # Orders naming listed parties, two of them dressed as HTML, and a real UBL order.
+    orders = os.path.join(tmp, "orders.csv")
+    with open(orders, "w") as f:
+        f.write("ref,buyer,country\n"
+                "PO-1,<script>Huawei Technologies</script>,CN\n"
+                "PO-2,\"<img src=x onerror=alert(2)> Rostec\",RU\n"
+                "PO-3,Kimball Electronics Inc,US\n")
+    ubl = os.path.join(SRC, "tests/data/orders/ubl/UBL-Order-2.1-Example.xml")
+    r = run("screen", "--db", db, "--format", "jsonl", "-o", os.path.join(tmp, "r.jsonl"), orders, ubl)
+    check(r.returncode == 1, "screen records a run with alarms")
+    for name, role in (("ada", "admin"), ("rita", "reviewer"), ("alex", "approver"),
+                       ("target", "reviewer")):
+        r = run("users", "add", name, "--role", role, "--db", db, stdin="correct horse battery\n")
+        check(r.returncode == 0, f"users add {name} --role {role}")
+    check(run("users", "add", "shorty", "--role", "admin", "--db", db, stdin="short\n").returncode == 2,
+          "a short password is refused")
+    screen_token = run("users", "token", "rita", "--scope", "screen", "--db", db).stdout.strip()
+    admin_token = run("users", "token", "ada", "--scope", "admin", "--db", db).stdout.strip()
+    check(re.fullmatch(r"rf_[0-9a-f]{64}", screen_token) is not None, "users token prints a token")
+    dump = open(db, "rb").read()
+    check(screen_token.encode() not in dump, "the token is not stored in the database")
+    check(b"correct horse battery" not in dump, "the password is not stored in the database")
+
+    srv = Server(db, "--four-eyes")
+    try:
+        api(srv, screen_token, admin_token)
+        workbench(srv, db)
+    finally:
+        status, err = srv.stop()
+    check(status == 0 and "stopped" in err, "SIGTERM stops the server cleanly (exit 0)")
+    if failures:
+        print(f"{len(failures)} failed")
+        return 1
+    print("all passed")
+    return 0
+
+
+def api(srv, token, admin_token):
+    status, _, text = srv.request("GET", "/api/v1/openapi.json")
+    doc = json.loads(text)
+    with open(os.path.join(SRC, "serve/openapi.json")) as f:
+        check(status == 200 and doc == json.load(f), "/api/v1/openapi.json is the document in the repository")
+    auth = {"Authorization": "Bearer " + token}
+    for path in ("/api/v1/lists", "/api/v1/search?name=huawei", "/api/v1/runs/1"):
+        status, h, text = srv.request("GET", path)
+        check(status == 401 and h.get("WWW-Authenticate") == "Bearer" and conforms(doc, "Error", text),
+              f"{path} without a token: 401 with a JSON error")
+    status, _, text = srv.request("GET", "/api/v1/lists", headers={"Authorization": "Bearer rf_" + "0" * 64})
+    check(status == 401, "a forged token: 401")
+    status, _, text = srv.request("GET", "/api/v1/search?name=huawei", headers={"Authorization": "Bearer " + admin_token})
+    check(status == 403 and conforms(doc, "Error", text), "search with an admin-only token: 403")
+    status, _, text = srv.request("GET", "/api/v1/lists", headers=auth)
+    check(status == 200 and conforms(doc, "Lists", text), "lists: 200 as the document says")
+    lists = json.loads(text)
+    check(lists["in_force"] and lists["in_force"][0]["feed"] == "csl" and lists["in_force"][0]["stale"],
+          "lists: the bundled 2022 CSL is in force and stale")
+    status, _, text = srv.request("GET", "/api/v1/search?name=Huawei%20Technologies&country=CN", headers=auth)
+    ok = status == 200 and conforms(doc, "Party", text)
+    party = json.loads(text) if ok else {}
+    check(ok and party["status"] == "review" and any(h["list"] == "EL" for h in party["hits"]),
+          "search Huawei Technologies: review, on the Entity List, as the document says")
+    status, _, text = srv.request("GET", "/api/v1/search?name=Kimball%20Electronics", headers=auth)
+    check(status == 200 and json.loads(text)["status"] == "clear", "search Kimball Electronics: clear")
+    for path in ("/api/v1/search", "/api/v1/search?name=x&threshold=2", "/api/v1/search?name=x&max_hits=0"):
+        status, _, text = srv.request("GET", path, headers=auth)
+        check(status == 422 and conforms(doc, "Error", text), f"{path}: 422")
+    status, _, text = srv.request("GET", "/api/v1/runs/1", headers=auth)
+    check(status == 200 and conforms(doc, "Run", text) and json.loads(text)["parties"] > 0,
+          "runs/1: the recorded run, as the document says")
+    for path in ("/api/v1/runs/999", "/api/v1/runs/abc", "/api/v1/nothing"):
+        status, _, text = srv.request("GET", path, headers=auth)
+        check(status == 404 and conforms(doc, "Error", text), f"{path}: 404")
+    status, h, text = srv.request("POST", "/api/v1/lists", body="{}", headers=auth)
+    check(status == 405 and "GET" in (h.get("Allow") or ""), "POST on lists: 405 with Allow")
+    status, _, text = srv.request("POST", "/login", body="x" * 100000,
+                                  headers={"Content-Type": "application/x-www-form-urlencoded"})
+    check(status == 413 and conforms(doc, "Error", text), "a body over --max-body: 413")
+
+
+def case_links(html):
+    return [l.replace("&amp;", "&") for l in re.findall(r'href="(/case\?[^"]+)"', html)]
+
+
+def workbench(srv, db):
+    b = Browser(srv)
+    status, h, _ = b.get("/queue")
+    check(status == 303 and h.get("Location") == "/login", "the queue without a session: to sign-in")
+    b.get("/login")
+    status, _, _ = b.post("/login", {"user": "rita", "password": "correct horse battery"}, csrf=False)
+    check(status == 403, "sign-in without its CSRF token: 403")
+    status, h, _ = b.sign_in("rita", "correct horse battery")
+    cookie = [c for c in h.get_all("Set-Cookie") or [] if c.startswith("rf_session=")]
+    check(status == 303 and cookie and "HttpOnly" in cookie[0] and "SameSite=Strict" in cookie[0]
+          and "Secure" not in cookie[0], "sign-in: session cookie HttpOnly, SameSite=Strict (no TLS: not Secure)")
+    status, h, html = b.get("/queue")
+    csp = h.get("Content-Security-Policy") or ""
+    check(status == 200 and "default-src 'none'" in csp and "script-src" not in csp,
+          "the queue: 200 with a strict Content-Security-Policy")
+    check("<script>Huawei" not in html and "&lt;script&gt;Huawei Technologies&lt;/script&gt;" in html,
+          "a name carrying <script> is shown as text")
+    check("<img src=x" not in html and "&lt;img src=x onerror=alert(2)&gt;" in html,
+          "a name carrying <img onerror> is shown as text")
+    check("http://" not in html and "https://" not in html and "<script" not in html,
+          "no external resources, no scripts")
+    links = case_links(html)
+    check(len(links) >= 2, f"the queue lists the alarms ({len(links)} hits)")
+    case = links[0]
+    status, _, page = b.get(case)
+    check(status == 200 and "Listed record" in page and "Why it matched" in page,
+          "a case page: party and listed record side by side, why they matched")
+    check("orders.csv" in page and ("PO-1" in page or "PO-2" in page), "the case names the order the party was on")
+    target = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(case).query))
+    form = {"fp": target["fp"], "list": target["list"], "id": target["id"], "decision": "confirm"}
+    status, _, _ = b.post("/case/decide", dict(form, reason="the same"), csrf=False)
+    check(status == 403, "a decision without its CSRF token: 403")
+    status, _, _ = b.post("/case/decide", dict(form, reason="   "))
+    check(status == 422, "a decision without a reason: 422")
+    status, h, _ = b.post("/case/decide", dict(form, reason="same name, same city, same FR notice"))
+    check(status == 303, "rita confirms the hit")
+    status, _, page = b.get(h.get("Location"))
+    check("same name, same city" in page and "rita" in page, "the case page shows the decision, with who")
+    status, _, _ = b.post("/case/decide", dict(form, decision="clear", reason="changed my mind"))
+    check(status == 403, "four eyes: a reviewer cannot clear a confirmed hit (403)")
+    status, _, _ = b.get("/admin/users")
+    check(status == 403, "a reviewer on an admin page: 403")
+    status, _, csv = b.get("/audit/decisions.csv")
+    check(status == 200 and "rita" in csv and "confirmed" in csv, "the audit export holds the decision")
+    r = run("review", "list", "--db", db)
+    check("rita" in r.stdout and "confirmed" in r.stdout, "the command line sees the web decision")
+
+    a = Browser(srv)
+    a.sign_in("alex", "correct horse battery")
+    a.get(case)
+    status, _, _ = a.post("/case/decide", dict(form, decision="clear", reason="other company, checked register"))
+    check(status == 303, "four eyes: an approver clears it")
+    a.post("/logout", {})
+    status, _, _ = a.get("/queue")
+    check(status == 303, "signed out: the session is gone")
+
+    ada = Browser(srv)
+    ada.sign_in("ada", "correct horse battery")
+    status, _, page = ada.get("/admin/users")
+    check(status == 200 and "rita" in page, "an admin sees the users")
+    status, _, all_open = ada.get("/queue")
+    status, _, high = ada.get("/queue?min_score=0.99&sort=name")
+    check(0 < len(case_links(high)) < len(case_links(all_open)), "the queue filters by score")
+    # "This is entity X, the others are not": the counterparty with the most open hits.
+    by_fp = {}
+    for link in case_links(all_open):
+        q = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(link).query))
+        by_fp.setdefault(q["fp"], []).append(q)
+    hits = max(by_fp.values(), key=len)
+    check(len(hits) >= 3, f"a counterparty with several open hits ({len(hits)})")
+    one = hits[0]
+    ada.get("/case?" + urllib.parse.urlencode(one))
+    status, _, _ = ada.post("/case/decide", {"fp": one["fp"], "list": one["list"], "id": one["id"],
+                                             "decision": "confirm", "others": "clear",
+                                             "reason": "registry number matches"})
+    r = run("review", "list", "--db", db, "--party", one["fp"])
+    check(status == 303 and r.stdout.count("confirmed") == 1 and r.stdout.count("cleared") == len(hits) - 1,
+          "confirm one entity and clear the counterparty's other hits in one step")
+    status, _, after = ada.get("/queue")
+    check(one["fp"] not in after, "the counterparty has left the open queue")
+    status, _, page = ada.get("/runs")
+    check(status == 200 and "screen" in page, "the runs page")
+    status, _, page = ada.get("/lists")
+    check(status == 200 and "2022-05-01" in page and 'class="age old"' in page,
+          "the lists page: the bundled version, its date, amber for its age")
+
+    forged = Browser(srv)
+    forged.cookies["rf_session"] = "0" * 64
+    status, h, _ = forged.get("/queue")
+    check(status == 303 and h.get("Location") == "/login", "a forged session: back to sign-in")
+    forged.csrf = "0" * 64
+    status, _, _ = forged.post("/case/decide", dict(form, reason="x"))
+    check(status == 403, "a forged session cannot decide: 403")
+
+    m = Browser(srv)
+    statuses = [m.sign_in("target", "wrong password %d" % i)[0] for i in range(6)]
+    check(statuses[0] == 401 and statuses[-1] == 429, f"repeated wrong passwords: 401 then 429 ({statuses})")
+    status, _, _ = m.sign_in("target", "correct horse battery")
+    check(status == 429, "while blocked, even the right password waits (429)")
+    status, _, page = Browser(srv).sign_in("ada", "correct horse battery")
+    check(status == 303, f"another user from the same address still signs in ({status})")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
