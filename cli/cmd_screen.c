@@ -78,6 +78,10 @@ static const char screen_help_options[] =
     "                      (the date column; an order without one: today's)\n"
     "  --max-hits N        at most N hits per party (default 10)\n"
     "  --max-list-age DAYS warn of lists older than DAYS (default 30)\n"
+    "  --ownership-rules F the ownership rules table F instead of the one built in\n"
+    "                      (also $REDFLAG_OWNERSHIP_RULES; docs/ownership.md)\n"
+    "  --related-alarm     a company consolidated by a listed party (GLEIF) is a hit\n"
+    "                      (list RELATED); without it such links are not reported\n"
     "\n"
     "Every party names the date and list versions it was screened against. A party that\n"
     "is clear but matches one the previous version of a list named (and the version in\n"
@@ -299,10 +303,13 @@ int cli_screen(int argc, char **argv)
         {"sheet", required_argument, NULL, 's'},
         {"max-list-age", required_argument, NULL, 'A'},
         {"allow-empty", no_argument, NULL, 'e'},
+        {"ownership-rules", required_argument, NULL, 'O'},
+        {"related-alarm", no_argument, NULL, 'R'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     const char *db = NULL, *output = NULL, *as_of = NULL, *format_name = NULL;
-    const char *max_age = NULL;
+    const char *max_age = NULL, *rules_path = getenv("REDFLAG_OWNERSHIP_RULES");
+    rf_ownership_rules *rules = NULL;
     rf_column_map maps[MAX_MAPS];
     rf_order_options order_opts = {.maps = maps, .on_warning = input_warning};
     rf_report_format format;
@@ -316,7 +323,7 @@ int cli_screen(int argc, char **argv)
     long failed_files = 0;
     char **inputs = NULL; /* the files to read, directories expanded */
     int n_inputs = 0;
-    int c, status = CLI_EXIT_ERROR, per_document = 0;
+    int c, status = CLI_EXIT_ERROR, per_document = 0, related_alarm = 0;
     rf_error err;
 
     memset(&run, 0, sizeof run);
@@ -355,6 +362,8 @@ int cli_screen(int argc, char **argv)
             break;
         case 'A': max_age = optarg; break;
         case 'e': order_opts.allow_empty = 1; break;
+        case 'O': rules_path = optarg; break;
+        case 'R': related_alarm = 1; break;
         case 'h':
             fputs(screen_help, stdout);
             fputs(screen_help_columns, stdout);
@@ -382,7 +391,10 @@ int cli_screen(int argc, char **argv)
     /* The lists are loaded per date by run.asof; `lists` holds only the store. */
     if (cli_open_store(&lists.store, db, CLI_DB_SEED | CLI_DB_READ)) goto done;
     rf_error_clear(&err);
-    if (cli_asof_new(&run.asof, lists.store, as_of, per_document, &err) < 0) {
+    if (rf_ownership_rules_load(&rules, rules_path && rules_path[0] ? rules_path : NULL,
+                                &err) < 0 ||
+        cli_asof_new(&run.asof, lists.store, as_of, per_document, rules, related_alarm,
+                     &err) < 0) {
         cli_report_error(&err);
         goto done;
     }
@@ -503,6 +515,7 @@ done:
     rf_result_free(run.result);
     cli_output_close(&out, 0);
     cli_asof_free(run.asof);
+    rf_ownership_rules_free(rules);
     cli_unload(&lists);
     return status;
 }
