@@ -453,6 +453,13 @@ static int describe(rf_buf *b, rf_buf *owners, const graph *g, size_t co,
     return rc ? rc : rf_buf_putc(b, ')');
 }
 
+const char *rf_ownership_kind(const rf_entity *e)
+{
+    if (e && e->list_code && strcmp(e->list_code, RF_OWNED_LIST_CODE) == 0) return "owned";
+    if (e && e->list_code && strcmp(e->list_code, RF_RELATED_LIST_CODE) == 0) return "related";
+    return "listed";
+}
+
 /* ---- findings -------------------------------------------------------------------------- */
 
 static char *dup_or_null(const char *s)

@@ -15,6 +15,10 @@
 #define RF_OWNED_LIST_CODE "OWNED"
 #define RF_RELATED_LIST_CODE "RELATED"
 
+/* What a hit on `e` is: "owned" (restricted by an ownership rule), "related" (consolidated
+ * by a listed party) or "listed" (on a list itself). Reports write it as the hit's kind. */
+const char *rf_ownership_kind(const rf_entity *e);
+
 /* ---- the rules ---------------------------------------------------------------------------- */
 
 typedef struct rf_ownership_rules rf_ownership_rules;

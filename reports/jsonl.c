@@ -3,6 +3,8 @@
  * an input document is an object of its own, told apart by its "warning" key. */
 #include "reports/report_internal.h"
 
+#include <string.h>
+
 /* Appends `"key":` and the string (or null). */
 static int field(rf_buf *b, const char *key, const char *value)
 {
@@ -40,6 +42,9 @@ static int hit_object(rf_buf *b, const rf_report *rep, const rf_hit *hit, size_t
     rf_report_score(score, hit->score);
     if ((rc = rf_buf_puts(b, "{\"source_id\":")) || (rc = rf_json_string(b, e->source_id)) ||
         (rc = field(b, "list", e->list_code)) || (rc = field(b, "list_name", e->list_name)) ||
+        (rc = field(b, "kind", rf_ownership_kind(e))) ||
+        /* owned and related hits: who owns what share of whom, the rule and the list */
+        (rc = field(b, "chain", strcmp(rf_ownership_kind(e), "listed") ? e->remarks : NULL)) ||
         (rc = field(b, "entity_type", rf_entity_type_name(e->type))) ||
         (rc = field(b, "name", e->n_names ? e->names[0].text : NULL)) ||
         (rc = field(b, "matched", matched)) ||
