@@ -405,6 +405,15 @@ static void run_rule(graph *g, const rf_ownership_rule *rule)
     }
 }
 
+/* What to call company `c` in a chain: a name the links give, else its listed name, else its
+ * identifiers. */
+static const char *display_name(const company *c)
+{
+    if (c->name) return c->name;
+    if (c->listed && c->listed->n_names) return c->listed->names[0].text;
+    return c->ids ? c->ids : "?";
+}
+
 /* " [source S, as of D, line N]": where a link comes from. */
 static int link_note(rf_buf *b, const rf_link *l)
 {
@@ -424,7 +433,7 @@ static int describe(rf_buf *b, rf_buf *owners, const graph *g, size_t co,
 
     if (c->level == 1) {
         const rf_entity *e = c->listed;
-        rc = rf_buf_printf(b, "%s (listed on %s as \"%s\", ", c->name ? c->name : "?",
+        rc = rf_buf_printf(b, "%s (listed on %s as \"%s\", ", display_name(c),
                            e->list_code, e->names[0].text);
         if (!rc && c->by_id) rc = rf_buf_printf(b, "same identifier)");
         else if (!rc) rc = rf_buf_printf(b, "name match %.2f)", c->score);
@@ -432,7 +441,7 @@ static int describe(rf_buf *b, rf_buf *owners, const graph *g, size_t co,
             rc = rf_buf_printf(owners, "%s%s", owners->len ? "; " : "", e->names[0].text);
         return rc;
     }
-    rc = rf_buf_printf(b, "%s (owned %g %% by listed or blocked parties", c->name ? c->name : "?",
+    rc = rf_buf_printf(b, "%s (owned %g %% by listed or blocked parties", display_name(c),
                        c->share);
     if (depth >= CHAIN_DEPTH) return rc ? rc : rf_buf_puts(b, ", further up)");
     rc = rc ? rc : rf_buf_puts(b, ": ");
@@ -482,11 +491,11 @@ static int add_finding(rf_owned_list *out, size_t *cap, const graph *g, size_t c
         *cap = n;
     }
     if (related) {
-        rc = rf_buf_printf(&chain, "%s is consolidated by %s (%s", g->co[co].name ? g->co[co].name : "?",
-                           via->owner_name ? via->owner_name : "?",
+        rc = rf_buf_printf(&chain, "%s is consolidated by %s (%s", display_name(&g->co[co]),
+                           display_name(&g->co[g->owner[via - g->links]]),
                            via->relation ? via->relation : "consolidation");
         if (!rc) rc = link_note(&chain, via);
-        if (!rc) rc = rf_buf_puts(&chain, "), which is ");
+        if (!rc) rc = rf_buf_puts(&chain, "); the parent is ");
         if (!rc) rc = describe(&chain, &owners, g, g->owner[via - g->links], rule, 1);
         if (!rc) rc = rf_buf_printf(&chain, ": a consolidated subsidiary of a party on %s, not a share: review (%s)",
                                     rule->lists, rule->name);
