@@ -139,14 +139,14 @@ static int on_rr(const rf_xml_record *rec, void *ctx)
                                     "Relationship/RelationshipPeriods/RelationshipPeriod") != 0)
                 at--;
             l.start_date = rf_list_date(cx, rec->line, "StartDate",
-                                        rf_xml_get(rec, at, "Relationship/RelationshipPeriods/"
+                                        rf_xml_get(rec, at + 1, "Relationship/RelationshipPeriods/"
                                                             "RelationshipPeriod/StartDate",
                                                    "Relationship/RelationshipPeriods/"
                                                    "RelationshipPeriod"),
                                         NULL, start, &rc);
             if (!rc)
                 l.end_date = rf_list_date(cx, rec->line, "EndDate",
-                                          rf_xml_get(rec, at, "Relationship/RelationshipPeriods/"
+                                          rf_xml_get(rec, at + 1, "Relationship/RelationshipPeriods/"
                                                               "RelationshipPeriod/EndDate",
                                                      "Relationship/RelationshipPeriods/"
                                                      "RelationshipPeriod"),
