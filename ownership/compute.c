@@ -558,9 +558,10 @@ int rf_ownership_compute(rf_owned_list *out, const rf_link *links, size_t n_link
     g.links = links;
     g.n_links = n_links;
     g.as_of = as_of;
+    /* entities first: a company known by LEI alone gets its name, to match listed names */
     if ((rc = build_companies(&g, err)) != 0 ||
-        (rc = resolve_owners(&g, listed, m, rules, err)) != 0 ||
-        (rc = resolve_entities(&g, described, err)) != 0)
+        (rc = resolve_entities(&g, described, err)) != 0 ||
+        (rc = resolve_owners(&g, listed, m, rules, err)) != 0)
         goto cleanup;
     if (!(g.by_owned = malloc((n_links ? n_links : 1) * sizeof *g.by_owned)) ||
         !(related = malloc(g.n_co ? g.n_co : 1)))
