@@ -81,7 +81,7 @@ static const char screen_help_options[] =
     "  --ownership-rules F the ownership rules table F instead of the one built in\n"
     "                      (also $REDFLAG_OWNERSHIP_RULES; docs/ownership.md)\n"
     "  --related-alarm     a company consolidated by a listed party (GLEIF) is a hit\n"
-    "                      (list RELATED); without it such links are not reported\n"
+    "                      of kind related; without it such links are not reported\n"
     "\n"
     "Every party names the date and list versions it was screened against. A party that\n"
     "is clear but matches one the previous version of a list named (and the version in\n"

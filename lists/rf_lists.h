@@ -78,6 +78,10 @@ typedef struct rf_entity {
     /* sha256 of everything the list says about the entity, set by snapshots (importers leave
      * it NULL: the store computes it): two records of one entity differ when it differs. */
     const char *content_hash;
+    /* Set only on the entities the ownership rules add to a snapshot (rf_ownership.h):
+     * "owned" or "related", and the chain that makes it so; NULL otherwise. */
+    const char *ownership_kind;
+    const char *ownership_chain;
 } rf_entity;
 
 /* ---- the store ------------------------------------------------------------------------ */

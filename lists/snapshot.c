@@ -446,6 +446,8 @@ int rf_snapshot_append(rf_snapshot *snap, const rf_entity *e, rf_error *err)
     c->ids = arena_dup(snap, e->ids, &oom);
     c->parent_name = arena_dup(snap, e->parent_name, &oom);
     c->content_hash = arena_dup(snap, e->content_hash, &oom);
+    c->ownership_kind = arena_dup(snap, e->ownership_kind, &oom);
+    c->ownership_chain = arena_dup(snap, e->ownership_chain, &oom);
     for (size_t i = 0; i < e->n_names; i++) {
         rf_name *n = &snap->names[snap->n_names++];
         n->kind = e->names[i].kind;

@@ -464,9 +464,7 @@ static int describe(rf_buf *b, rf_buf *owners, const graph *g, size_t co,
 
 const char *rf_ownership_kind(const rf_entity *e)
 {
-    if (e && e->list_code && strcmp(e->list_code, RF_OWNED_LIST_CODE) == 0) return "owned";
-    if (e && e->list_code && strcmp(e->list_code, RF_RELATED_LIST_CODE) == 0) return "related";
-    return "listed";
+    return e && e->ownership_kind ? e->ownership_kind : "listed";
 }
 
 /* ---- findings -------------------------------------------------------------------------- */
@@ -614,12 +612,12 @@ static int append_finding(rf_snapshot *snap, const rf_entity *base, const rf_own
                           rf_error *err)
 {
     rf_entity e = *base;
-    e.list_code = f->related ? RF_RELATED_LIST_CODE : RF_OWNED_LIST_CODE;
     e.list_name = f->rule->name;
     e.programs = f->rule->code;
     e.federal_register = f->rule->citation;
     e.start_date = f->rule->from;
-    e.remarks = f->chain;
+    e.ownership_kind = f->related ? "related" : "owned";
+    e.ownership_chain = f->chain;
     e.parent_name = f->owners;
     return rf_snapshot_append(snap, &e, err);
 }

@@ -5,15 +5,14 @@
  * replaceable); the links come from ownership files imported as list versions (rf_lists.h,
  * "ownership links"). Computed as of a date, over the lists in force on it: the entities found
  * are added to the snapshot the matcher is built on, so a party matching one gets a hit of
- * list code RF_OWNED_LIST_CODE ("owned") whose remarks give the chain, or RF_RELATED_LIST_CODE
- * for a consolidation link (GLEIF) to a listed party, a finding to review. */
+ * kind "owned" with its chain (rf_entity.ownership_kind, ownership_chain), or "related" for a
+ * consolidation link (GLEIF) to a listed party, a finding to review. The entity keeps its
+ * list code and id as stored (OWNED for the companies of an ownership CSV, GLEIF for LEI
+ * records), so review decisions on it work as on any listed entity. */
 #ifndef RF_OWNERSHIP_H
 #define RF_OWNERSHIP_H
 
 #include "../engine/rf_engine.h"
-
-#define RF_OWNED_LIST_CODE "OWNED"
-#define RF_RELATED_LIST_CODE "RELATED"
 
 /* What a hit on `e` is: "owned" (restricted by an ownership rule), "related" (consolidated
  * by a listed party) or "listed" (on a list itself). Reports write it as the hit's kind. */
@@ -98,9 +97,8 @@ typedef struct rf_ownership_summary {
 /* The whole step for a snapshot loaded with rf_snapshot_load: reads the links of the
  * ownership versions it names, computes as of `as_of` (NULL: today) with a matcher built on
  * `snap` for the duration, and appends each entity found (a copy of the owned company's
- * entity, list code RF_OWNED_LIST_CODE or RF_RELATED_LIST_CODE, the rule's name as list
- * name, its code as programs, its citation as Federal Register, the chain as remarks, the
- * listed owners as parent) to `snap`, before the caller builds its matcher. Related findings
+ * entity, its kind and chain set, the rule's name as list name, its code as programs, its
+ * citation as Federal Register, the listed owners as parent) to `snap`, before the caller builds its matcher. Related findings
  * are appended only when `related` is 1. Does nothing when no ownership version is in force. */
 int rf_ownership_apply(rf_ownership_summary *sum, rf_snapshot *snap, rf_store *st,
                        const rf_ownership_rules *rules, const char *as_of, int related,

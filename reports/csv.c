@@ -179,7 +179,7 @@ static int hit_cells(rf_report_row *row, const rf_hit *hit)
     /* an owned or related hit: the chain first, then how the name matched */
     if (strcmp(rf_ownership_kind(e), "listed") != 0) {
         if ((rc = rf_buf_printf(&why, "%s: %s. Name: %s", rf_ownership_kind(e),
-                                e->remarks ? e->remarks : "",
+                                e->ownership_chain ? e->ownership_chain : "",
                                 hit->explanation ? hit->explanation : "")) != 0)
             return rc;
         cells[10] = why.data;

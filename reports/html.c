@@ -362,7 +362,8 @@ static void render_hit(rf_hb *h, const rf_party *party, const rf_hit *hit, const
     fact(h, "Nationalities", e->nationalities);
     fact(h, "Dates of birth", e->dates_of_birth);
     fact(h, "Identity documents", e->ids);
-    fact(h, strcmp(rf_ownership_kind(e), "listed") ? "Ownership chain" : "Remarks", e->remarks);
+    fact(h, "Ownership chain", e->ownership_chain);
+    fact(h, "Remarks", e->remarks);
     /* Only web links: a list file could carry a javascript: URL. */
     if (e->source_url && (strncmp(e->source_url, "https://", 8) == 0 ||
                           strncmp(e->source_url, "http://", 7) == 0)) {

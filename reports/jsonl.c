@@ -3,8 +3,6 @@
  * an input document is an object of its own, told apart by its "warning" key. */
 #include "reports/report_internal.h"
 
-#include <string.h>
-
 /* Appends `"key":` and the string (or null). */
 static int field(rf_buf *b, const char *key, const char *value)
 {
@@ -44,7 +42,7 @@ static int hit_object(rf_buf *b, const rf_report *rep, const rf_hit *hit, size_t
         (rc = field(b, "list", e->list_code)) || (rc = field(b, "list_name", e->list_name)) ||
         (rc = field(b, "kind", rf_ownership_kind(e))) ||
         /* owned and related hits: who owns what share of whom, the rule and the list */
-        (rc = field(b, "chain", strcmp(rf_ownership_kind(e), "listed") ? e->remarks : NULL)) ||
+        (rc = field(b, "chain", e->ownership_chain)) ||
         (rc = field(b, "entity_type", rf_entity_type_name(e->type))) ||
         (rc = field(b, "name", e->n_names ? e->names[0].text : NULL)) ||
         (rc = field(b, "matched", matched)) ||

@@ -13,7 +13,7 @@
  *   owned registration (company registration), owner country, owned country (country)
  * owner, owned and share are required. The file is read twice: the first pass gathers each
  * owned company once (key: its LEI, else its registration number, else its name and
- * country), emitted as an entity of list code OWNERSHIP; the second emits every row as a
+ * country), emitted as an entity of list code OWNED; the second emits every row as a
  * link to it. A row without owner or owned, or with a share that does not read, fails the
  * import naming its line. Feed "ownership", format "ownership-csv". */
 #include "list_import.h"
@@ -247,7 +247,7 @@ static int emit_owned(own_reader *r, rf_row *row, owned_key *k, long long *emitt
     rf_entity e;
     int rc;
 
-    rf_list_entity_begin(cx, &e, row->line, "OWNERSHIP",
+    rf_list_entity_begin(cx, &e, row->line, "OWNED",
                          "Company in an ownership file (not listed)");
     if ((rc = rf_list_add_id(cx, &ids, "LEI", lei, NULL, row->line)) != 0 ||
         (rc = rf_list_add_id(cx, &ids, "Registration", reg, country, row->line)) != 0)

@@ -217,6 +217,24 @@ static void test_ownership__rules_table_can_be_replaced(void **state)
     e2e_out_free(&r);
 }
 
+/* Runs last: it records a decision in the group's database. */
+static void test_ownership__owned_hit_is_reviewed_like_any(void **state)
+{
+    char *out, *line;
+    e2e_out r = e2e_redflag(DB, "review clear --name 'RENEX CORPORATION' --country US "
+                                "--entity 'renex corporation|US' --list OWNED "
+                                "--reason 'another Renex' --reviewer tester");
+    (void)state;
+    e2e_expect(&r, 0);
+    e2e_out_free(&r);
+    out = screen("2025-10-15", "");
+    line = party_line(out, "RENEX CORPORATION");
+    if (!strstr(line, "\"state\":\"cleared\"") || !strstr(line, "\"decided_by\":\"tester\""))
+        fail_msg("not cleared: %s", line);
+    free(line);
+    free(out);
+}
+
 static void test_ownership__bad_share_is_refused_with_its_line(void **state)
 {
     const char *csv = e2e_tmp("bad-links.csv");
@@ -241,6 +259,7 @@ int main(void)
         cmocka_unit_test(test_ownership__csv_and_html_carry_the_chain),
         cmocka_unit_test(test_ownership__rules_table_can_be_replaced),
         cmocka_unit_test(test_ownership__bad_share_is_refused_with_its_line),
+        cmocka_unit_test(test_ownership__owned_hit_is_reviewed_like_any),
     };
     return cmocka_run_group_tests(tests, import_all, NULL);
 }
