@@ -77,7 +77,7 @@ static const char DOWNLOAD_SQL[] =
 /* Schema 7: the links of ownership files (who owns what share of whom, or consolidates
  * whom), kept with the version of the file they came from. */
 static const char OWNERSHIP_SQL[] =
-    "CREATE TABLE ownership_link ("
+    "CREATE TABLE IF NOT EXISTS ownership_link ("
     " id INTEGER PRIMARY KEY,"
     " version_id INTEGER NOT NULL REFERENCES list_version(id),"
     " owned_entity_id INTEGER REFERENCES entity(id),"
@@ -85,7 +85,7 @@ static const char OWNERSHIP_SQL[] =
     " share_min REAL, share_max REAL,"
     " kind TEXT NOT NULL, relation TEXT, direct INTEGER NOT NULL,"
     " source TEXT, as_of TEXT, start_date TEXT, end_date TEXT, source_line INTEGER);"
-    "CREATE INDEX ownership_link_version ON ownership_link(version_id);";
+    "CREATE INDEX IF NOT EXISTS ownership_link_version ON ownership_link(version_id);";
 
 /* UPGRADES[i] takes a database from schema i to i + 1. */
 static const char *const UPGRADES[SCHEMA_VERSION] = {

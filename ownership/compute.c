@@ -348,18 +348,36 @@ static int counts(const graph *g, size_t i)
            link_in_force(l, g->as_of) && g->owner[i] != g->owned[i];
 }
 
-static const graph *sort_graph; /* qsort has no context argument */
+/* A link's place in by_owned: qsort has no context argument, so the keys travel along. */
+typedef struct link_order {
+    size_t owned, owner, link;
+    double share;
+} link_order;
 
 static int by_owned_cmp(const void *a, const void *b)
 {
-    size_t i = *(const size_t *)a, j = *(const size_t *)b;
-    const graph *g = sort_graph;
-    if (g->owned[i] != g->owned[j]) return g->owned[i] < g->owned[j] ? -1 : 1;
-    if (g->owner[i] != g->owner[j]) return g->owner[i] < g->owner[j] ? -1 : 1;
+    const link_order *x = a, *y = b;
+    if (x->owned != y->owned) return x->owned < y->owned ? -1 : 1;
+    if (x->owner != y->owner) return x->owner < y->owner ? -1 : 1;
     /* the largest share first: per owner, that is the one counted */
-    if (g->links[i].share_min != g->links[j].share_min)
-        return g->links[i].share_min > g->links[j].share_min ? -1 : 1;
-    return i < j ? -1 : (i > j);
+    if (x->share != y->share) return x->share > y->share ? -1 : 1;
+    return x->link < y->link ? -1 : (x->link > y->link);
+}
+
+/* Orders the links by owned company, then owner, then share, largest first. */
+static int order_links(graph *g)
+{
+    link_order *order = malloc((g->n_links ? g->n_links : 1) * sizeof *order);
+    if (!order || !(g->by_owned = malloc((g->n_links ? g->n_links : 1) * sizeof *g->by_owned))) {
+        free(order);
+        return RF_ENOMEM;
+    }
+    for (size_t i = 0; i < g->n_links; i++)
+        order[i] = (link_order){g->owned[i], g->owner[i], i, g->links[i].share_min};
+    qsort(order, g->n_links, sizeof *order, by_owned_cmp);
+    for (size_t i = 0; i < g->n_links; i++) g->by_owned[i] = order[i].link;
+    free(order);
+    return RF_OK;
 }
 
 /* The aggregate share of company `owned` (its links from by_owned[first..end)) held by
@@ -561,12 +579,7 @@ int rf_ownership_compute(rf_owned_list *out, const rf_link *links, size_t n_link
         (rc = resolve_entities(&g, described, err)) != 0 ||
         (rc = resolve_owners(&g, listed, m, rules, err)) != 0)
         goto cleanup;
-    if (!(g.by_owned = malloc((n_links ? n_links : 1) * sizeof *g.by_owned)) ||
-        !(related = malloc(g.n_co ? g.n_co : 1)))
-        goto oom;
-    for (size_t i = 0; i < n_links; i++) g.by_owned[i] = i;
-    sort_graph = &g;
-    qsort(g.by_owned, n_links, sizeof *g.by_owned, by_owned_cmp);
+    if (order_links(&g) != 0 || !(related = malloc(g.n_co ? g.n_co : 1))) goto oom;
     for (size_t r = 0; r < rf_ownership_rules_count(rules); r++) {
         const rf_ownership_rule *rule = rf_ownership_rules_get(rules, r);
         if (!rf_ownership_rule_in_force(rule, as_of)) continue;

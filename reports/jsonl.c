@@ -40,9 +40,6 @@ static int hit_object(rf_buf *b, const rf_report *rep, const rf_hit *hit, size_t
     rf_report_score(score, hit->score);
     if ((rc = rf_buf_puts(b, "{\"source_id\":")) || (rc = rf_json_string(b, e->source_id)) ||
         (rc = field(b, "list", e->list_code)) || (rc = field(b, "list_name", e->list_name)) ||
-        (rc = field(b, "kind", rf_ownership_kind(e))) ||
-        /* owned and related hits: who owns what share of whom, the rule and the list */
-        (rc = field(b, "chain", e->ownership_chain)) ||
         (rc = field(b, "entity_type", rf_entity_type_name(e->type))) ||
         (rc = field(b, "name", e->n_names ? e->names[0].text : NULL)) ||
         (rc = field(b, "matched", matched)) ||
@@ -63,6 +60,9 @@ static int hit_object(rf_buf *b, const rf_report *rep, const rf_hit *hit, size_t
     }
     rf_buf_free(&address);
     if (rc || (rc = rf_buf_putc(b, ']')) || (rc = field(b, "explanation", hit->explanation)) ||
+        (rc = field(b, "kind", rf_ownership_kind(e))) ||
+        /* owned and related hits: who owns what share of whom, the rule and the list */
+        (rc = field(b, "chain", e->ownership_chain)) ||
         (rc = review_fields(b, rep, rank)))
         return rc;
     return rf_buf_putc(b, '}');

@@ -40,6 +40,7 @@ static int content_date(char out[11], rf_list_ctx *cx)
 static int on_lei(const rf_xml_record *rec, void *ctx)
 {
     rf_list_ctx *cx = ctx;
+    cx->sum->rows++;
     rf_name names[RF_MAX_NAMES];
     rf_address addr;
     rf_entity e;
@@ -105,6 +106,7 @@ static int on_rr(const rf_xml_record *rec, void *ctx)
 {
     rr_reader *r = ctx;
     rf_list_ctx *cx = r->cx;
+    cx->sum->rows++;
     const char *type = rf_xml_get(rec, 0, "Relationship/RelationshipType", NULL);
     const char *status = rf_xml_get(rec, 0, "Relationship/RelationshipStatus", NULL);
     const char *child = rf_xml_get(rec, 0, "Relationship/StartNode/NodeID", NULL);

@@ -329,6 +329,7 @@ static int emit_link(own_reader *r, rf_row *row, long long *emitted)
     if ((rc = rf_import_add_link(cx->imp, &l, cx->err)) != 0 && cx->err &&
         !cx->err->file[0])
         snprintf(cx->err->file, sizeof cx->err->file, "%s", cx->name);
+    if (rc == 0) cx->sum->rows++;
     return rc;
 }
 
