@@ -40,6 +40,8 @@ typedef struct date_entry {
 
 struct cli_asof {
     rf_store *st;
+    const rf_ownership_rules *rules; /* NULL: ownership not applied */
+    int related;                     /* consolidation findings are hits (--related-alarm) */
     int per_document;
     char today[11];
     loaded *fixed; /* the one set when not per document */
@@ -71,11 +73,14 @@ static void loaded_free(loaded *l)
 }
 
 /* "3,7,9": the ids of a version list, which identify what a date is screened against. */
-static char *versions_key(const rf_version_list *v)
+/* The key of a set: its version ids, and the date when an ownership file is among them
+ * (the rules and links in force change with the date, not only with the versions). */
+static char *versions_key(const rf_version_list *v, const char *date)
 {
     rf_buf b = {0};
     for (size_t i = 0; i < v->count; i++)
-        if (rf_buf_printf(&b, "%s%lld", i ? "," : "", v->items[i].id) != 0) {
+        if (rf_buf_printf(&b, "%s%lld", i ? "," : "", v->items[i].id) != 0 ||
+            (rf_version_is_ownership(&v->items[i]) && rf_buf_printf(&b, "@%s", date) != 0)) {
             rf_buf_free(&b);
             return NULL;
         }
@@ -128,18 +133,26 @@ static int load_removed(loaded *l, rf_store *st, rf_error *err)
 static int load_date(loaded **out, cli_asof *c, const char *date, rf_error *err)
 {
     loaded *l = calloc(1, sizeof *l);
+    rf_ownership_summary own;
     int rc;
 
     *out = NULL;
     if (!l) return rf_error_set(err, RF_ENOMEM, NULL, 0, "out of memory");
     if ((rc = rf_snapshot_load(&l->snap, c->st, date, err)) != 0 ||
+        (rc = rf_ownership_apply(&own, l->snap, c->st, c->rules, date, c->related, err)) != 0 ||
         (rc = rf_matcher_new(&l->matcher, l->snap, err)) != 0 ||
         (rc = load_removed(l, c->st, err)) != 0)
         goto fail;
-    if (!(l->key = versions_key(rf_snapshot_versions(l->snap)))) {
+    if (!(l->key = versions_key(rf_snapshot_versions(l->snap), date))) {
         rc = rf_error_set(err, RF_ENOMEM, NULL, 0, "out of memory");
         goto fail;
     }
+    if (own.links)
+        fprintf(stderr, "redflag: ownership on %s: %zu links in force, %zu entities owned by "
+                        "listed parties, %zu related%s%s\n",
+                date, own.links, own.owned, own.related,
+                own.unnamed ? "; found without a name to screen against: " : "",
+                own.unnamed ? "import the companies' LEI records" : "");
     *out = l;
     c->loads++;
     return 0;
@@ -150,7 +163,7 @@ fail:
 }
 
 int cli_asof_new(cli_asof **out, rf_store *st, const char *as_of, int per_document,
-                 rf_error *err)
+                 const rf_ownership_rules *rules, int related, rf_error *err)
 {
     cli_asof *c = calloc(1, sizeof *c);
     time_t now = time(NULL);
@@ -160,6 +173,8 @@ int cli_asof_new(cli_asof **out, rf_store *st, const char *as_of, int per_docume
     *out = NULL;
     if (!c) return rf_error_set(err, RF_ENOMEM, NULL, 0, "out of memory");
     c->st = st;
+    c->rules = rules;
+    c->related = related;
     c->per_document = per_document;
     /* Today as the store counts it (UTC), written out so that every party names its date. */
     gmtime_r(&now, &tm);
@@ -229,7 +244,7 @@ static int lists_on(loaded **out, cli_asof *c, const char *date, rf_error *err)
         rf_version_list_free(&v);
         return rf_error_set(err, RF_ENOTFOUND, NULL, 0, "no list version in force on %s", date);
     }
-    key = versions_key(&v);
+    key = versions_key(&v, date);
     rf_version_list_free(&v);
     if (!key) return rf_error_set(err, RF_ENOMEM, NULL, 0, "out of memory");
     *out = NULL;

@@ -13,9 +13,11 @@ typedef struct cli_asof cli_asof;
 /* Opens the lists for a run over `st` (borrowed; it must outlive the cache). With
  * `per_document` each party is screened as of its own date (rf_party.date), else every party
  * as of `as_of` (YYYY-MM-DD; NULL: today), loaded here so that a date with no list in force
- * fails before anything is screened. */
+ * fails before anything is screened. With `rules` (borrowed; NULL: none), every set loaded
+ * gets the entities the ownership rules restrict on its date (rf_ownership_apply), and
+ * consolidation findings too when `related` is 1. */
 int cli_asof_new(cli_asof **out, rf_store *st, const char *as_of, int per_document,
-                 rf_error *err);
+                 const rf_ownership_rules *rules, int related, rf_error *err);
 void cli_asof_free(cli_asof *c); /* NULL is a no-op */
 
 /* The versions every party is screened against; NULL with --as-of document. */

@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "engine/rf_engine.h"
+#include "ownership/rf_ownership.h"
 #include "importers/rf_importers.h"
 #include "reports/rf_reports.h"
 

@@ -85,6 +85,10 @@ static const char screen_help_options[] =
     "                      (the date column; an order without one: today's)\n"
     "  --max-hits N        at most N hits per party (default 10)\n"
     "  --max-list-age DAYS warn of lists older than DAYS (default 30)\n"
+    "  --ownership-rules F the ownership rules table F instead of the one built in\n"
+    "                      (also $REDFLAG_OWNERSHIP_RULES; docs/ownership.md)\n"
+    "  --related-alarm     a company consolidated by a listed party (GLEIF) is a hit\n"
+    "                      of kind related; without it such links are not reported\n"
     "\n"
     "Every party names the date and list versions it was screened against. A party that\n"
     "is clear but matches one the previous version of a list named (and the version in\n"
@@ -323,10 +327,13 @@ int cli_screen(int argc, char **argv)
         {"allow-empty", no_argument, NULL, 'e'},
         {"excel", no_argument, NULL, 'E'},
         {"read-only", no_argument, NULL, 'R'},
+        {"ownership-rules", required_argument, NULL, 'O'},
+        {"related-alarm", no_argument, NULL, 'L'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     const char *db = NULL, *output = NULL, *as_of = NULL, *format_name = NULL;
-    const char *max_age = NULL;
+    const char *max_age = NULL, *rules_path = getenv("REDFLAG_OWNERSHIP_RULES");
+    rf_ownership_rules *rules = NULL;
     rf_column_map maps[MAX_MAPS];
     rf_order_options order_opts = {.maps = maps, .on_warning = input_warning};
     rf_report_format format;
@@ -340,7 +347,7 @@ int cli_screen(int argc, char **argv)
     long failed_files = 0;
     char **inputs = NULL; /* the files to read, directories expanded */
     int n_inputs = 0;
-    int c, status = CLI_EXIT_ERROR, per_document = 0, excel = 0;
+    int c, status = CLI_EXIT_ERROR, per_document = 0, excel = 0, related_alarm = 0;
     int db_flags = CLI_DB_SEED | CLI_DB_READ;
     rf_error err;
 
@@ -380,8 +387,10 @@ int cli_screen(int argc, char **argv)
             break;
         case 'A': max_age = optarg; break;
         case 'e': order_opts.allow_empty = 1; break;
-    int c, status = CLI_EXIT_ERROR, per_document = 0, excel = 0;
-    int db_flags = CLI_DB_SEED | CLI_DB_READ;
+        case 'E': excel = 1; break;
+        case 'R': db_flags = CLI_DB_SEED | CLI_DB_READ_ONLY; break; /* empty: an error */
+        case 'O': rules_path = optarg; break;
+        case 'L': related_alarm = 1; break;
         case 'h':
             fputs(screen_help, stdout);
             fputs(screen_help_columns, stdout);
@@ -405,7 +414,10 @@ int cli_screen(int argc, char **argv)
     /* The lists are loaded per date by run.asof; `lists` holds only the store. */
     if (cli_open_store(&lists.store, db, db_flags)) goto done;
     rf_error_clear(&err);
-    if (cli_asof_new(&run.asof, lists.store, as_of, per_document, &err) < 0) {
+    if (rf_ownership_rules_load(&rules, rules_path && rules_path[0] ? rules_path : NULL,
+                                &err) < 0 ||
+        cli_asof_new(&run.asof, lists.store, as_of, per_document, rules, related_alarm,
+                     &err) < 0) {
         cli_report_error(&err);
         goto done;
     }
@@ -535,6 +547,7 @@ done:
     rf_result_free(run.result);
     cli_output_close(&out, 0);
     cli_asof_free(run.asof);
+    rf_ownership_rules_free(rules);
     cli_unload(&lists);
     return status;
 }

@@ -12,6 +12,7 @@ set(RF_PUBLIC_HEADERS
   ${CMAKE_SOURCE_DIR}/audit/rf_audit.h
   ${CMAKE_SOURCE_DIR}/importers/rf_importers.h
   ${CMAKE_SOURCE_DIR}/engine/rf_engine.h
+  ${CMAKE_SOURCE_DIR}/ownership/rf_ownership.h
   ${CMAKE_SOURCE_DIR}/reports/rf_reports.h)
 
 set(RF_EXPORTS_MAP ${CMAKE_BINARY_DIR}/libredflag.map)

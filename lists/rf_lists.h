@@ -78,6 +78,10 @@ typedef struct rf_entity {
     /* sha256 of everything the list says about the entity, set by snapshots (importers leave
      * it NULL: the store computes it): two records of one entity differ when it differs. */
     const char *content_hash;
+    /* Set only on the entities the ownership rules add to a snapshot (rf_ownership.h):
+     * "owned" or "related", and the chain that makes it so; NULL otherwise. */
+    const char *ownership_kind;
+    const char *ownership_chain;
 } rf_entity;
 
 /* ---- the store ------------------------------------------------------------------------ */
@@ -293,6 +297,62 @@ int rf_import_replaces(rf_version_list *out, const rf_import *imp, rf_error *err
 /* 1 when a version with this sha256 and feed was already imported (re-import is a no-op). */
 int rf_store_has_version(rf_store *st, const char *feed, const char *sha256);
 
+/* ---- ownership links ------------------------------------------------------------------ */
+
+/* What a link between two companies says: a share of the capital (owner holds share_min..
+ * share_max percent of owned), or an accounting consolidation without a share (GLEIF level 2:
+ * owned IS_DIRECTLY/ULTIMATELY_CONSOLIDATED_BY owner). */
+typedef enum rf_link_kind {
+    RF_LINK_OWNERSHIP = 0,
+    RF_LINK_CONSOLIDATION
+} rf_link_kind;
+
+const char *rf_link_kind_name(rf_link_kind k); /* "ownership", "consolidation" */
+
+/* One link of an ownership file. Importers fill one in and hand it to rf_import_add_link
+ * (pointers borrowed for the call); rf_store_links_load hands them out (owned by the list).
+ * Identifiers are "; "-separated "SCHEME VALUE" ("LEI 5493001KJTIIGC8Y1R12; REG HRB 1234"). */
+typedef struct rf_link {
+    long long id;              /* database row id (0 when emitted) */
+    long long version_id;      /* the ownership version it belongs to (0 when emitted) */
+    /* The owned company's entity in the same version: when emitted, its 1-based position
+     * among the entities added to the import so far (0: none); when loaded, its database
+     * id (0: none). */
+    long long owned_entity;
+    const char *owned_name, *owned_ids;
+    const char *owner_name, *owner_ids;
+    double share_min, share_max; /* percent; both < 0 when the link gives no share */
+    rf_link_kind kind;
+    int direct;                /* 1 direct, 0 indirect (through others), -1 not said */
+    const char *relation;      /* as the file words it ("IS_DIRECTLY_CONSOLIDATED_BY"); may be NULL */
+    const char *source;        /* where the file says the link comes from; may be NULL */
+    const char *as_of;         /* YYYY-MM-DD the link was known to hold; may be NULL */
+    const char *start_date, *end_date; /* YYYY-MM-DD the link holds from / until; NULL: open */
+    long source_line;
+} rf_link;
+
+/* Adds one link to an import (copied). A link without an owner or an owned company, with a
+ * share outside 0..100 or min > max, or with text past the caps is refused (RF_EUSAGE,
+ * RF_ELIMIT, RF_EFORMAT) and the import goes on. A version may hold links and no entity. */
+int rf_import_add_link(rf_import *imp, const rf_link *link, rf_error *err);
+
+typedef struct rf_link_list {
+    rf_link *items;
+    size_t count;
+    char *strings; /* the texts the links point at */
+} rf_link_list;
+
+/* The links of the ownership versions among `versions` (rf_version_is_ownership), ordered
+ * by version, then file order. */
+int rf_store_links_load(rf_link_list *out, rf_store *st, const rf_version_list *versions,
+                        rf_error *err);
+void rf_link_list_free(rf_link_list *list);
+
+/* 1 when `v` is an ownership file (format "ownership-csv", "gleif-lei", "gleif-rr"): its
+ * entities are the companies it describes, not listed parties, so rf_snapshot_load leaves
+ * them out; the ownership rules bring in those found owned by listed parties. */
+int rf_version_is_ownership(const rf_version *v);
+
 /* ---- snapshots ------------------------------------------------------------------------ */
 
 /* The entities of a set of versions, in memory, immutable, shareable between threads. */
@@ -309,6 +369,15 @@ size_t rf_snapshot_count(const rf_snapshot *snap);
 const rf_entity *rf_snapshot_entity(const rf_snapshot *snap, size_t i);
 /* The versions the snapshot was loaded from (owned by the snapshot). */
 const rf_version_list *rf_snapshot_versions(const rf_snapshot *snap);
+
+/* Loads the entities of the ownership versions among `versions` (the companies ownership
+ * files describe), ordered by id; the snapshot has no versions. */
+int rf_snapshot_load_ownership(rf_snapshot **out, rf_store *st, const rf_version_list *versions,
+                               rf_error *err);
+/* Adds a copy of `e` (its names, addresses and texts copied) at the end of `snap`, before a
+ * matcher is built on it: an entity the ownership rules found owned by listed parties.
+ * Pointers to the snapshot's entities taken before the call are invalid after it. */
+int rf_snapshot_append(rf_snapshot *snap, const rf_entity *e, rf_error *err);
 
 /* Loads the stored records with these ids, whatever version they belong to (records are
  * never deleted), ordered by id; ids not stored are left out. The snapshot has no versions. */

@@ -362,6 +362,7 @@ int rf_snapshot_load(rf_snapshot **out, rf_store *st, const char *as_of, rf_erro
         size_t first = ld.snap->count;
         const rf_version *ver = &versions->items[v];
         rf_error why;
+        if (rf_version_is_ownership(ver)) continue; /* companies described, not listed */
         if ((rc = loader_run(&ld, ver->id, &why)) == RF_EDB)
             rc = rf_error_set(err, RF_EDB, st->path, 0,
                               "list version %lld (%s, %s) cannot be read, the database is "
@@ -376,6 +377,95 @@ int rf_snapshot_load(rf_snapshot **out, rf_store *st, const char *as_of, rf_erro
 cleanup:
     rf_store_read_end(st, in_txn);
     return loader_end(out, &ld, rc);
+}
+
+int rf_snapshot_load_ownership(rf_snapshot **out, rf_store *st, const rf_version_list *versions,
+                               rf_error *err)
+{
+    loader ld;
+    int rc, in_txn = 0;
+
+    *out = NULL;
+    if ((rc = loader_begin(&ld, st, NULL, err)) != 0) return loader_end(out, &ld, rc);
+    if ((rc = rf_store_read_begin(st, &in_txn, err)) != 0 ||
+        (rc = loader_prepare(&ld, ENTITIES_SQL(SRC, WHERE), NAMES_SQL(SRC, WHERE),
+                             ADDRESSES_SQL(SRC, WHERE), err)) != 0)
+        goto cleanup;
+    for (size_t v = 0; versions && v < versions->count && rc == 0; v++)
+        if (rf_version_is_ownership(&versions->items[v]))
+            rc = loader_run(&ld, versions->items[v].id, err);
+cleanup:
+    rf_store_read_end(st, in_txn);
+    return loader_end(out, &ld, rc);
+}
+
+/* arena_copy of a C string. */
+static const char *arena_dup(rf_snapshot *snap, const char *s, int *oom)
+{
+    return arena_copy(snap, (const unsigned char *)s, s ? (int)strlen(s) : 0, oom);
+}
+
+int rf_snapshot_append(rf_snapshot *snap, const rf_entity *e, rf_error *err)
+{
+    rf_name *names0 = snap->names;
+    rf_address *addrs0 = snap->addresses;
+    size_t first_name = snap->n_names, first_address = snap->n_addresses;
+    rf_entity *c;
+    int oom = 0;
+
+    /* The arrays may move: entities point into them by offset from the old base. */
+    while (snap->names_cap < snap->n_names + e->n_names)
+        if (grow((void **)&snap->names, &snap->names_cap, snap->names_cap, sizeof *snap->names))
+            goto oom;
+    while (snap->addresses_cap < snap->n_addresses + e->n_addresses)
+        if (grow((void **)&snap->addresses, &snap->addresses_cap, snap->addresses_cap,
+                 sizeof *snap->addresses))
+            goto oom;
+    if (grow((void **)&snap->entities, &snap->cap, snap->count, sizeof *c)) goto oom;
+    for (size_t i = 0; i < snap->count; i++) {
+        rf_entity *x = &snap->entities[i];
+        if (x->names) x->names = snap->names + (x->names - names0);
+        if (x->addresses) x->addresses = snap->addresses + (x->addresses - addrs0);
+    }
+    c = &snap->entities[snap->count];
+    *c = *e;
+    c->list_code = arena_dup(snap, e->list_code, &oom);
+    c->list_name = arena_dup(snap, e->list_name, &oom);
+    c->source_id = arena_dup(snap, e->source_id, &oom);
+    c->programs = arena_dup(snap, e->programs, &oom);
+    c->federal_register = arena_dup(snap, e->federal_register, &oom);
+    c->start_date = arena_dup(snap, e->start_date, &oom);
+    c->end_date = arena_dup(snap, e->end_date, &oom);
+    c->license_requirement = arena_dup(snap, e->license_requirement, &oom);
+    c->license_policy = arena_dup(snap, e->license_policy, &oom);
+    c->remarks = arena_dup(snap, e->remarks, &oom);
+    c->title = arena_dup(snap, e->title, &oom);
+    c->source_url = arena_dup(snap, e->source_url, &oom);
+    c->nationalities = arena_dup(snap, e->nationalities, &oom);
+    c->dates_of_birth = arena_dup(snap, e->dates_of_birth, &oom);
+    c->ids = arena_dup(snap, e->ids, &oom);
+    c->parent_name = arena_dup(snap, e->parent_name, &oom);
+    c->content_hash = arena_dup(snap, e->content_hash, &oom);
+    c->ownership_kind = arena_dup(snap, e->ownership_kind, &oom);
+    c->ownership_chain = arena_dup(snap, e->ownership_chain, &oom);
+    for (size_t i = 0; i < e->n_names; i++) {
+        rf_name *n = &snap->names[snap->n_names++];
+        n->kind = e->names[i].kind;
+        n->text = arena_dup(snap, e->names[i].text, &oom);
+    }
+    for (size_t i = 0; i < e->n_addresses; i++) {
+        rf_address *a = &snap->addresses[snap->n_addresses++];
+        a->text = arena_dup(snap, e->addresses[i].text, &oom);
+        a->city = arena_dup(snap, e->addresses[i].city, &oom);
+        a->country = arena_dup(snap, e->addresses[i].country, &oom);
+    }
+    c->names = e->n_names ? snap->names + first_name : NULL;
+    c->addresses = e->n_addresses ? snap->addresses + first_address : NULL;
+    if (oom) goto oom;
+    snap->count++;
+    return RF_OK;
+oom:
+    return rf_error_set(err, RF_ENOMEM, NULL, 0, "out of memory adding an owned entity");
 }
 
 #define PICKED "temp.rf_pick p JOIN entity e ON e.id = p.id"

@@ -13,7 +13,7 @@
 
 /* Bumped whenever the schema changes (UPGRADES gains a step); rf_store_open refuses
  * databases from a newer redflag. */
-#define SCHEMA_VERSION 7
+#define SCHEMA_VERSION 8
 
 /* Versions are immutable once committed: the triggers make an accidental UPDATE of listed
  * content fail loudly instead of silently changing what an old report was screened against. */
@@ -107,10 +107,23 @@ static const char ACCOUNTS_SQL[] =
     " created_at TEXT NOT NULL,"
     " PRIMARY KEY (token_id, key));";
 
+/* Schema 8: the links of ownership files (who owns what share of whom, or consolidates
+ * whom), kept with the version of the file they came from. */
+static const char OWNERSHIP_SQL[] =
+    "CREATE TABLE IF NOT EXISTS ownership_link ("
+    " id INTEGER PRIMARY KEY,"
+    " version_id INTEGER NOT NULL REFERENCES list_version(id),"
+    " owned_entity_id INTEGER REFERENCES entity(id),"
+    " owned_name TEXT, owned_ids TEXT, owner_name TEXT, owner_ids TEXT,"
+    " share_min REAL, share_max REAL,"
+    " kind TEXT NOT NULL, relation TEXT, direct INTEGER NOT NULL,"
+    " source TEXT, as_of TEXT, start_date TEXT, end_date TEXT, source_line INTEGER);"
+    "CREATE INDEX IF NOT EXISTS ownership_link_version ON ownership_link(version_id);";
+
 /* UPGRADES[i] takes a database from schema i to i + 1. */
 static const char *const UPGRADES[SCHEMA_VERSION] = {
     SCHEMA_SQL, DOWNLOAD_SQL, rf_store_schema_review, rf_store_schema_review_guards,
-    rf_store_schema_run_process, rf_store_schema_chain, ACCOUNTS_SQL};
+    rf_store_schema_run_process, rf_store_schema_chain, ACCOUNTS_SQL, OWNERSHIP_SQL};
 /* The step after which rf_chain_upgrade seals the evidence already there, and creates every
  * guard trigger (run_process's too, made by the step before). */
 #define CHAIN_STEP 5
@@ -133,9 +146,9 @@ struct rf_import {
     char source[512]; /* the list file, named in messages about its entities */
     rf_version_info info;
     char *strings;    /* the texts `info` points at, copied */
-    long long entities, names, warnings;
+    long long entities, names, warnings, links;
     int broken; /* a statement failed: the transaction can only be rolled back */
-    sqlite3_stmt *ins_entity, *ins_name, *ins_address, *ins_warning;
+    sqlite3_stmt *ins_entity, *ins_name, *ins_address, *ins_warning, *ins_link;
 };
 
 /* The staging tables: the columns of entity (its id local to the import), entity_name,
@@ -147,7 +160,10 @@ static const char STAGE_SQL[] =
     " dates_of_birth, ids, parent_name, source_line, content_hash);"
     "CREATE TEMP TABLE IF NOT EXISTS stage_name (entity_id, position, name, kind);"
     "CREATE TEMP TABLE IF NOT EXISTS stage_address (entity_id, position, text, city, country);"
-    "CREATE TEMP TABLE IF NOT EXISTS stage_warning (line, message);";
+    "CREATE TEMP TABLE IF NOT EXISTS stage_warning (line, message);"
+    "CREATE TEMP TABLE IF NOT EXISTS stage_link (owned_entity_id, owned_name, owned_ids,"
+    " owner_name, owner_ids, share_min, share_max, kind, relation, direct, source, as_of,"
+    " start_date, end_date, source_line);";
 
 int rf_store_db_error(rf_error *err, rf_store *st, const char *what)
 {
@@ -748,10 +764,12 @@ static void import_free(rf_import *imp)
     sqlite3_finalize(imp->ins_name);
     sqlite3_finalize(imp->ins_address);
     sqlite3_finalize(imp->ins_warning);
+    sqlite3_finalize(imp->ins_link);
     /* The staged rows (committed to the temp database once the parse ended) go with it. */
     if (sqlite3_get_autocommit(imp->st->db))
         sqlite3_exec(imp->st->db, "DELETE FROM stage_entity; DELETE FROM stage_name;"
-                     " DELETE FROM stage_address; DELETE FROM stage_warning;", NULL, NULL, NULL);
+                     " DELETE FROM stage_address; DELETE FROM stage_warning;"
+                     " DELETE FROM stage_link;", NULL, NULL, NULL);
     if (imp->st->active == imp) imp->st->active = NULL;
     free(imp->strings);
     free(imp);
@@ -826,6 +844,13 @@ int rf_import_begin(rf_import **out, rf_store *st, const rf_version_info *info, 
                                err)) != 0 ||
         (rc = rf_store_prepare(&imp->ins_warning, st,
                                "INSERT INTO stage_warning (line, message) VALUES (?1, ?2)",
+                               err)) != 0 ||
+        (rc = rf_store_prepare(&imp->ins_link, st,
+                               "INSERT INTO stage_link (owned_entity_id, owned_name, owned_ids,"
+                               " owner_name, owner_ids, share_min, share_max, kind, relation,"
+                               " direct, source, as_of, start_date, end_date, source_line)"
+                               " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
+                               " ?14, ?15)",
                                err)) != 0) {
         rf_import_abort(imp);
         return rc;
@@ -998,6 +1023,71 @@ int rf_import_add(rf_import *imp, const rf_entity *e, rf_error *err)
     return RF_OK;
 }
 
+const char *rf_link_kind_name(rf_link_kind k)
+{
+    return k == RF_LINK_CONSOLIDATION ? "consolidation" : "ownership";
+}
+
+int rf_import_add_link(rf_import *imp, const rf_link *link, rf_error *err)
+{
+    const char *texts[] = {link ? link->owned_name : NULL, link ? link->owned_ids : NULL,
+                           link ? link->owner_name : NULL, link ? link->owner_ids : NULL,
+                           link ? link->relation : NULL,   link ? link->source : NULL};
+    const char *dates[] = {link ? link->as_of : NULL, link ? link->start_date : NULL,
+                           link ? link->end_date : NULL};
+    sqlite3_stmt *s;
+    size_t bad;
+    int col = 1;
+
+    if (!imp || !link) return rf_error_set(err, RF_EUSAGE, NULL, 0, "no import or no link");
+    if (imp->broken)
+        return rf_error_set(err, RF_EDB, imp->st->path, 0, "the import already failed");
+    if (!(link->owned_name || link->owned_ids || link->owned_entity) ||
+        !(link->owner_name || link->owner_ids))
+        return rf_error_set(err, RF_EUSAGE, imp->source, link->source_line,
+                            "a link needs an owner and an owned company");
+    if (link->owned_entity < 0 || link->owned_entity > imp->entities)
+        return rf_error_set(err, RF_EUSAGE, imp->source, link->source_line,
+                            "link to entity %lld of an import of %lld", link->owned_entity,
+                            imp->entities);
+    if ((link->share_min >= 0 || link->share_max >= 0) &&
+        (link->share_min < 0 || link->share_max > 100 || link->share_min > link->share_max))
+        return rf_error_set(err, RF_EUSAGE, imp->source, link->source_line,
+                            "share %g..%g is not within 0..100 percent", link->share_min,
+                            link->share_max);
+    for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) {
+        if (!texts[i]) continue;
+        if (strlen(texts[i]) > RF_MAX_FIELD)
+            return rf_error_set(err, RF_ELIMIT, imp->source, link->source_line,
+                                "field longer than %d bytes", RF_MAX_FIELD);
+        if (!rf_utf8_valid(texts[i], strlen(texts[i]), &bad))
+            return rf_error_set(err, RF_EFORMAT, imp->source, link->source_line,
+                                "field is not valid UTF-8 (byte %zu)", bad);
+    }
+    for (size_t i = 0; i < sizeof dates / sizeof *dates; i++)
+        if (dates[i] && !rf_store_valid_date(dates[i]))
+            return rf_error_set(err, RF_EFORMAT, imp->source, link->source_line,
+                                "date \"%s\" is not YYYY-MM-DD", dates[i]);
+    s = imp->ins_link;
+    if (link->owned_entity) sqlite3_bind_int64(s, col, link->owned_entity);
+    col++;
+    for (size_t i = 0; i < 4; i++) rf_store_bind_text(s, col++, texts[i]);
+    if (link->share_min >= 0) {
+        sqlite3_bind_double(s, col, link->share_min);
+        sqlite3_bind_double(s, col + 1, link->share_max);
+    }
+    col += 2;
+    rf_store_bind_text(s, col++, rf_link_kind_name(link->kind));
+    rf_store_bind_text(s, col++, texts[4]);
+    sqlite3_bind_int(s, col++, link->direct);
+    rf_store_bind_text(s, col++, texts[5]);
+    for (size_t i = 0; i < 3; i++) rf_store_bind_text(s, col++, dates[i]);
+    sqlite3_bind_int64(s, col, link->source_line);
+    if (step_insert(imp, s, link->source_line, err) != 0) return RF_EDB;
+    imp->links++;
+    return RF_OK;
+}
+
 int rf_import_warn(rf_import *imp, long line, const char *message, rf_error *err)
 {
     int rc;
@@ -1055,6 +1145,11 @@ static int copy_staged(rf_import *imp, long long *version_id, rf_error *err)
         " position",
         "INSERT INTO import_warning (version_id, line, message) SELECT ?2, line, message"
         " FROM stage_warning ORDER BY rowid",
+        "INSERT INTO ownership_link (version_id, owned_entity_id, owned_name, owned_ids,"
+        " owner_name, owner_ids, share_min, share_max, kind, relation, direct, source, as_of,"
+        " start_date, end_date, source_line) SELECT ?2, owned_entity_id + ?1, owned_name,"
+        " owned_ids, owner_name, owner_ids, share_min, share_max, kind, relation, direct,"
+        " source, as_of, start_date, end_date, source_line FROM stage_link ORDER BY rowid",
     };
     rf_store *st = imp->st;
     sqlite3_stmt *stmt = NULL;
@@ -1115,7 +1210,7 @@ int rf_import_commit(rf_import *imp, long long *version_id, rf_error *err)
     }
     /* A file that yields no entity is broken or not the list it claims to be; replacing a
      * list by nothing would silently clear every screening hit against that feed. */
-    if (imp->entities == 0) {
+    if (imp->entities == 0 && imp->links == 0) {
         rc = rf_error_set(err, RF_EFORMAT, NULL, 0,
                           "no listed party found; the previous version stays in force");
         goto fail;
@@ -1124,6 +1219,7 @@ int rf_import_commit(rf_import *imp, long long *version_id, rf_error *err)
     sqlite3_reset(imp->ins_name);
     sqlite3_reset(imp->ins_address);
     sqlite3_reset(imp->ins_warning);
+    sqlite3_reset(imp->ins_link);
     /* The staged rows are committed to the connection's temp database; the copy is a
      * transaction of its own that takes the write lock at once (IMMEDIATE), so it never
      * fails half-way on a lock another process took meanwhile. The version is sealed with
@@ -1173,6 +1269,7 @@ void rf_import_abort(rf_import *imp)
     sqlite3_reset(imp->ins_name);
     sqlite3_reset(imp->ins_address);
     sqlite3_reset(imp->ins_warning);
+    sqlite3_reset(imp->ins_link);
     if (!sqlite3_get_autocommit(imp->st->db)) sqlite3_exec(imp->st->db, "ROLLBACK", NULL, NULL, NULL);
     import_free(imp);
 }

@@ -172,12 +172,22 @@ static int hit_cells(rf_report_row *row, const rf_hit *hit)
         e->programs,
         hit->explanation,
     };
+    rf_buf why = {0};
     char score[8];
     int rc = RF_OK;
 
+    /* an owned or related hit: the chain first, then how the name matched */
+    if (strcmp(rf_ownership_kind(e), "listed") != 0) {
+        if ((rc = rf_buf_printf(&why, "%s: %s. Name: %s", rf_ownership_kind(e),
+                                e->ownership_chain ? e->ownership_chain : "",
+                                hit->explanation ? hit->explanation : "")) != 0)
+            return rc;
+        cells[10] = why.data;
+    }
     rf_report_score(score, hit->score);
     for (size_t i = 0; i < sizeof cells / sizeof cells[0] && rc == RF_OK; i++)
         rc = i == 4 ? rf_report_row_number(row, score) : rf_report_row_text(row, cells[i]);
+    rf_buf_free(&why);
     return rc;
 }
 

@@ -517,6 +517,7 @@ static void render_entity(rf_hb *h, html_state *s, const rf_entity *e)
     fact(h, "Nationalities", e->nationalities);
     fact(h, "Dates of birth", e->dates_of_birth);
     fact(h, "Identity documents", e->ids);
+    fact(h, "Ownership chain", e->ownership_chain);
     long_fact(h, s, "Remarks", e->remarks);
     /* Only web links: a list file could carry a javascript: URL. */
     if (e->source_url && (strncmp(e->source_url, "https://", 8) == 0 ||

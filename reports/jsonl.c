@@ -60,6 +60,9 @@ static int hit_object(rf_buf *b, const rf_report *rep, const rf_hit *hit, size_t
     }
     rf_buf_free(&address);
     if (rc || (rc = rf_buf_putc(b, ']')) || (rc = field(b, "explanation", hit->explanation)) ||
+        (rc = field(b, "kind", rf_ownership_kind(e))) ||
+        /* owned and related hits: who owns what share of whom, the rule and the list */
+        (rc = field(b, "chain", e->ownership_chain)) ||
         (rc = review_fields(b, rep, rank)))
         return rc;
     return rf_buf_putc(b, '}');

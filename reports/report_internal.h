@@ -5,6 +5,7 @@
 #define RF_REPORT_INTERNAL_H
 
 #include "reports/rf_reports.h"
+#include "ownership/rf_ownership.h"
 
 typedef struct html_state html_state;
 typedef struct xlsx_state xlsx_state;

@@ -346,6 +346,9 @@ static void test_reports__jsonl_one_valid_object_per_party(void **state)
     assert_non_null(strstr(parsed, "\"matched\": \"Shenzhen Huawei Technologies\", \"name\": "
                                    "\"Huawei Technologies Co., Ltd. (Huawei)\""));
     assert_non_null(strstr(parsed, "\"list\": \"CMIC\""));
+    /* a hit on the list itself, not through an owner */
+    assert_non_null(strstr(parsed, "\"chain\": null"));
+    assert_non_null(strstr(parsed, "\"kind\": \"listed\""));
     assert_non_null(strstr(parsed, "\"programs\": \"CMIC-EO13959\""));
     /* a party without a ref is named by document:line; hostile names survive parsing intact */
     assert_non_null(strstr(parsed, "\"name\": \"<script>alert(1)</script>\", \"order_line\": "

@@ -1,0 +1,265 @@
+/* test_ownership.c: the OFAC 50 percent rule and the BIS Affiliates rule end to end, on the
+ * real lists (OFAC's SDN list of 2024-05-03, a BIS Entity List sample) and ownership files:
+ * tests/data/ownership/links_test.csv (links invented between real listed parties and real
+ * company names, see tests/data/MANIFEST.md) and GLEIF's real LEI and RR excerpts with one
+ * invented consolidation link to VTB Bank's real LEI. Screening a party that matches an owned
+ * company flags it with a hit of kind "owned" and its chain; the cases of the issue: 50 % by
+ * one SDN, 49 % + 49 % (one unlisted) not, 25 % + 25 % by two SDNs, through a blocked
+ * intermediary, not through an unlisted one, cycles, the Affiliates rule before, during and
+ * after its suspension, and a GLEIF consolidation parent as a related finding. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "e2e_run.h"
+#include "rf_test.h"
+
+#define DB "ownership.db"
+#define PARTIES "ownership/parties_test.csv"
+
+/* One database for the group: the lists and the ownership files, each with its date. */
+static int import_all(void **state)
+{
+    static const char *const imports[] = {
+        "--effective 2024-05-03 '%s'", "lists/ofac/sdn_2024-05-03/sdn.csv.gz",
+        "--effective 2019-06-01 '%s'", "lists/bis/entity_list_sample_2019.csv",
+        "--effective 2025-01-01 '%s'", "ownership/links_test.csv",
+        "'%s'", "ownership/lei2_2023-11-06_group-excerpt.xml",
+        "'%s'", "ownership/rr_2023-11-06_group-excerpt_test-link.xml",
+    };
+    (void)state;
+    for (size_t i = 0; i < sizeof imports / sizeof *imports; i += 2) {
+        char args[2048];
+        e2e_out r;
+        snprintf(args, sizeof args, imports[i], rf_test_data(imports[i + 1]));
+        r = e2e_redflag(DB, "lists import --no-bundled %s", args);
+        e2e_expect(&r, 0);
+        e2e_out_free(&r);
+    }
+    return 0;
+}
+
+/* The JSON line of the party named `name` in `out` (malloc'd). */
+static char *party_line(const char *out, const char *name)
+{
+    char key[256];
+    const char *at, *start, *end;
+    snprintf(key, sizeof key, "\"name\":\"%s\",\"country\"", name);
+    at = strstr(out, key);
+    if (!at) fail_msg("no party %s in:\n%s", name, out);
+    start = at;
+    while (start > out && start[-1] != '\n') start--;
+    end = strchr(at, '\n');
+    return strndup(start, end ? (size_t)(end - start) : strlen(start));
+}
+
+/* Screens the parties as of `date` with `options`; returns the JSON lines (malloc'd). */
+static char *screen(const char *date, const char *options)
+{
+    e2e_out r = e2e_redflag(DB, "screen --format jsonl --as-of %s %s '%s'", date, options,
+                            rf_test_data(PARTIES));
+    char *out;
+    /* 1: something was flagged */
+    e2e_expect(&r, 1);
+    out = strdup(r.out);
+    e2e_out_free(&r);
+    return out;
+}
+
+static void expect_owned(const char *out, const char *name, const char *const *in_chain)
+{
+    char *line = party_line(out, name);
+    if (!strstr(line, "\"kind\":\"owned\"")) fail_msg("%s not owned: %s", name, line);
+    for (size_t i = 0; in_chain[i]; i++)
+        if (!strstr(line, in_chain[i])) fail_msg("%s: no '%s' in %s", name, in_chain[i], line);
+    free(line);
+}
+
+static void expect_clear(const char *out, const char *name)
+{
+    char *line = party_line(out, name);
+    if (!strstr(line, "\"status\":\"clear\"")) fail_msg("%s not clear: %s", name, line);
+    free(line);
+}
+
+static void test_ownership__ofac_50_percent_cases(void **state)
+{
+    char *out = screen("2025-10-15", "");
+    const char *const fifty[] = {"50 % held by OOO VOLGA GROUP (listed on SDN as \\\"OOO VOLGA "
+                                 "GROUP\\\", name match 1.00)",
+                                 "as of 2024-01-01, line 2]", "OFAC 50 Percent Rule",
+                                 "\"list\":\"OWNED\"", NULL};
+    const char *const two[] = {"25 % held by OOO TRANSOIL",
+                               "25 % held by JOINT STOCK COMPANY AEROSPACE DEFENSE CONCERN "
+                               "ALMAZ-ANTEY",
+                               "owned 50 % by listed or blocked parties", NULL};
+    const char *const indirect[] = {"60 % held by Smartchip Integrated Inc. (owned 50 % by "
+                                    "listed or blocked parties: 50 % held by OOO VOLGA GROUP",
+                                    NULL};
+    const char *const cycle[] = {"60 % held by Valenco GmbH (owned 50 %", NULL};
+    (void)state;
+    expect_owned(out, "Smartchip Integrated Inc.", fifty);
+    /* 49 % by SMP BANK (SDN) and 49 % by an unlisted company */
+    expect_clear(out, "INDUSNET Communication Technology Co.,LTD");
+    expect_owned(out, "MOBIWIRE MOBILES (NINGBO) CO.,LTD", two);
+    expect_owned(out, "Shenzhen Smart Intelligent Technology Co.Ltd", indirect);
+    /* 40 % by SMP BANK through Q-Lab (unlisted, 100 %), and a 40 % "indirect" row */
+    expect_clear(out, "Vocollect Inc");
+    /* Valenco and BitRecords own each other; an unlisted pair too: the run ends */
+    expect_owned(out, "BitRecords GmbH", cycle);
+    expect_clear(out, "JOYNED GmbH");
+    free(out);
+}
+
+static void test_ownership__affiliates_rule_follows_its_suspension(void **state)
+{
+    const char *const el[] = {"51 % held by Fazel Khalil Construction Company (listed on EL",
+                              "BIS Affiliates rule", "90 FR 47201", NULL};
+    const char *const after[] = {"90 FR 50857", NULL};
+    char *before = screen("2025-10-15", ""), *during = screen("2026-01-15", ""),
+         *later = screen("2026-12-01", "");
+    (void)state;
+    expect_owned(before, "RENEX CORPORATION", el);
+    expect_clear(during, "RENEX CORPORATION");
+    expect_owned(later, "RENEX CORPORATION", el);
+    expect_owned(later, "RENEX CORPORATION", after);
+    /* the OFAC rule is not suspended */
+    expect_owned(during, "Smartchip Integrated Inc.", (const char *const[]){"OOO VOLGA", NULL});
+    free(before);
+    free(during);
+    free(later);
+}
+
+static void test_ownership__gleif_consolidation_parent_is_related(void **state)
+{
+    const char *path = e2e_tmp("gleif-parties.csv");
+    char *line;
+    e2e_out r;
+    (void)state;
+
+    const char *parties = "name,country\nMONEYTECH GROUP LIMITED,AU\nMONOOVA FX PTY LTD,AU\n";
+    assert_int_equal(rf_test_write_file(path, parties, strlen(parties)), 0);
+    /* not an alarm by itself */
+    r = e2e_redflag(DB, "screen --format jsonl '%s'", path);
+    e2e_expect(&r, 0);
+    line = party_line(r.out, "MONEYTECH GROUP LIMITED");
+    assert_non_null(strstr(line, "\"status\":\"clear\""));
+    free(line);
+    e2e_out_free(&r);
+
+    r = e2e_redflag(DB, "screen --related-alarm --format jsonl '%s'", path);
+    e2e_expect(&r, 1);
+    line = party_line(r.out, "MONEYTECH GROUP LIMITED");
+    if (!strstr(line, "\"kind\":\"related\"") ||
+        !strstr(line, "consolidated by VTB BANK PUBLIC JOINT STOCK COMPANY "
+                      "(IS_DIRECTLY_CONSOLIDATED_BY") ||
+        !strstr(line, "same identifier") || !strstr(line, "not a share"))
+        fail_msg("not related to VTB: %s", line);
+    free(line);
+    /* its subsidiary is consolidated by MONEYTECH, which is not listed */
+    line = party_line(r.out, "MONOOVA FX PTY LTD");
+    assert_non_null(strstr(line, "\"status\":\"clear\""));
+    free(line);
+    e2e_out_free(&r);
+}
+
+static void test_ownership__csv_and_html_carry_the_chain(void **state)
+{
+    const char *html = e2e_tmp("owned.html");
+    char *page;
+    e2e_out r = e2e_redflag(DB, "screen --format csv --as-of 2025-10-15 '%s'",
+                            rf_test_data(PARTIES));
+    (void)state;
+    e2e_expect(&r, 1);
+    assert_non_null(strstr(r.out, ",OWNED,"));
+    assert_non_null(strstr(r.out, "owned: Smartchip Integrated Inc. (owned 50 %"));
+    e2e_out_free(&r);
+    r = e2e_redflag(DB, "screen -o '%s' --as-of 2025-10-15 '%s'", html, rf_test_data(PARTIES));
+    e2e_expect(&r, 1);
+    e2e_out_free(&r);
+    page = rf_test_read_file(html, NULL);
+    assert_non_null(page);
+    assert_non_null(strstr(page, "Ownership chain"));
+    assert_non_null(strstr(page, "50 % held by OOO VOLGA GROUP"));
+    free(page);
+}
+
+static void test_ownership__rules_table_can_be_replaced(void **state)
+{
+    const char *rules = e2e_tmp("rules.tsv"), *bad = e2e_tmp("bad-rules.tsv");
+    const char *sixty = "ofac-60\tstricter test rule\tSDN\t60\t2000-01-01\t\ttest\n";
+    char *line;
+    e2e_out r;
+    (void)state;
+    assert_int_equal(rf_test_write_file(rules, sixty, strlen(sixty)), 0);
+    r = e2e_redflag(DB, "screen --format jsonl --as-of 2025-10-15 --ownership-rules '%s' '%s'",
+                    rules, rf_test_data(PARTIES));
+    /* 60 %: the 60 % holdings of a blocked company still are, the 50 % ones are not */
+    line = party_line(r.out, "Smartchip Integrated Inc.");
+    assert_non_null(strstr(line, "\"status\":\"clear\""));
+    free(line);
+    line = party_line(r.out, "RENEX CORPORATION"); /* no EL rule in this table */
+    assert_non_null(strstr(line, "\"status\":\"clear\""));
+    free(line);
+    e2e_out_free(&r);
+
+    const char *fifty = "ofac\tx\tSDN\tfifty\t2000-01-01\t\tt\n";
+    assert_int_equal(rf_test_write_file(bad, fifty, strlen(fifty)), 0);
+    r = e2e_redflag(DB, "screen --ownership-rules '%s' '%s'", bad, rf_test_data(PARTIES));
+    e2e_expect(&r, 2);
+    if (!strstr(r.err, ":1:") || !strstr(r.err, "threshold")) fail_msg("%s", r.err);
+    e2e_out_free(&r);
+}
+
+/* Runs last: it records a decision in the group's database. */
+static void test_ownership__owned_hit_is_reviewed_like_any(void **state)
+{
+    char *out, *line;
+    e2e_out r = e2e_redflag(DB, "review clear --name 'RENEX CORPORATION' --country US "
+                                "--entity 'renex corporation|US' --list OWNED "
+                                "--reason 'another Renex' --reviewer tester");
+    (void)state;
+    e2e_expect(&r, 0);
+    e2e_out_free(&r);
+    out = screen("2025-10-15", "");
+    line = party_line(out, "RENEX CORPORATION");
+    if (!strstr(line, "\"state\":\"cleared\"") || !strstr(line, "\"decided_by\":\"tester\""))
+        fail_msg("not cleared: %s", line);
+    free(line);
+    free(out);
+}
+
+static void test_ownership__bad_share_is_refused_with_its_line(void **state)
+{
+    const char *csv = e2e_tmp("bad-links.csv");
+    const char *text = "owner,owned,share\nOOO VOLGA GROUP,Valenco GmbH,50\n"
+                       "SMP BANK,BitRecords GmbH,half\n";
+    e2e_out r;
+    (void)state;
+    assert_int_equal(rf_test_write_file(csv, text, strlen(text)), 0);
+    r = e2e_redflag("bad-links.db", "lists import --no-bundled '%s'", csv);
+    e2e_expect(&r, 2);
+    if (!strstr(r.err, "bad-links.csv:3:") || !strstr(r.err, "\"half\""))
+        fail_msg("%s", r.err);
+    e2e_out_free(&r);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_ownership__ofac_50_percent_cases),
+        cmocka_unit_test(test_ownership__affiliates_rule_follows_its_suspension),
+        cmocka_unit_test(test_ownership__gleif_consolidation_parent_is_related),
+        cmocka_unit_test(test_ownership__csv_and_html_carry_the_chain),
+        cmocka_unit_test(test_ownership__rules_table_can_be_replaced),
+        cmocka_unit_test(test_ownership__bad_share_is_refused_with_its_line),
+        cmocka_unit_test(test_ownership__owned_hit_is_reviewed_like_any),
+    };
+    return cmocka_run_group_tests(tests, import_all, NULL);
+}
