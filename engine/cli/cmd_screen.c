@@ -18,7 +18,8 @@
 static const char screen_help[] =
     "usage: redflag screen [--db PATH] [--format html|jsonl|csv|xlsx] [-o FILE] [--threshold X]\n"
     "                      [--map ROLE=HEADER]... [--as-of DATE|document] [--max-hits N]\n"
-    "                      [--max-list-age DAYS] [--sheet NAME] [--allow-empty] FILE...\n"
+    "                      [--max-list-age DAYS] [--sheet NAME] [--allow-empty]\n"
+    "                      [--exhaustive] FILE...\n"
     "\n"
     "Screens every party of every order, party list or bill of materials FILE (CSV with a\n"
     "header row; comma, semicolon or tab separated; UTF-8; gzip accepted; - is standard\n"
@@ -78,6 +79,8 @@ static const char screen_help_options[] =
     "                      (the date column; an order without one: today's)\n"
     "  --max-hits N        at most N hits per party (default 10)\n"
     "  --max-list-age DAYS warn of lists older than DAYS (default 30)\n"
+    "  --exhaustive        score every listed name instead of the index's candidates: the\n"
+    "                      same hits, thousands of times slower (the index's check)\n"
     "\n"
     "Every party names the date and list versions it was screened against. A party that\n"
     "is clear but matches one the previous version of a list named (and the version in\n"
@@ -299,6 +302,7 @@ int cli_screen(int argc, char **argv)
         {"sheet", required_argument, NULL, 's'},
         {"max-list-age", required_argument, NULL, 'A'},
         {"allow-empty", no_argument, NULL, 'e'},
+        {"exhaustive", no_argument, NULL, 'E'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     const char *db = NULL, *output = NULL, *as_of = NULL, *format_name = NULL;
@@ -355,6 +359,7 @@ int cli_screen(int argc, char **argv)
             break;
         case 'A': max_age = optarg; break;
         case 'e': order_opts.allow_empty = 1; break;
+        case 'E': run.match.exhaustive = 1; break;
         case 'h':
             fputs(screen_help, stdout);
             fputs(screen_help_columns, stdout);
