@@ -19,7 +19,7 @@ static const char screen_help[] =
     "usage: redflag screen [--db PATH] [--format html|jsonl|csv|xlsx] [-o FILE] [--threshold X]\n"
     "                      [--map ROLE=HEADER]... [--as-of DATE|document] [--max-hits N]\n"
     "                      [--max-list-age DAYS] [--sheet NAME] [--allow-empty] [--excel]\n"
-    "                      [--read-only] FILE...\n"
+    "                      [--read-only] [--exhaustive] FILE...\n"
     "\n"
     "Screens every party of every order, party list or bill of materials FILE (CSV with a\n"
     "header row; comma, semicolon or tab separated; UTF-8; gzip accepted; - is standard\n"
@@ -89,6 +89,8 @@ static const char screen_help_options[] =
     "                      (also $REDFLAG_OWNERSHIP_RULES; docs/ownership.md)\n"
     "  --related-alarm     a company consolidated by a listed party (GLEIF) is a hit\n"
     "                      of kind related; without it such links are not reported\n"
+    "  --exhaustive        score every listed name instead of the index's candidates: the\n"
+    "                      same hits, thousands of times slower (the index's check)\n"
     "\n"
     "Every party names the date and list versions it was screened against. A party that\n"
     "is clear but matches one the previous version of a list named (and the version in\n"
@@ -329,6 +331,7 @@ int cli_screen(int argc, char **argv)
         {"read-only", no_argument, NULL, 'R'},
         {"ownership-rules", required_argument, NULL, 'O'},
         {"related-alarm", no_argument, NULL, 'L'},
+        {"exhaustive", no_argument, NULL, 'X'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     const char *db = NULL, *output = NULL, *as_of = NULL, *format_name = NULL;
@@ -391,6 +394,7 @@ int cli_screen(int argc, char **argv)
         case 'R': db_flags = CLI_DB_SEED | CLI_DB_READ_ONLY; break; /* empty: an error */
         case 'O': rules_path = optarg; break;
         case 'L': related_alarm = 1; break;
+        case 'X': run.match.exhaustive = 1; break;
         case 'h':
             fputs(screen_help, stdout);
             fputs(screen_help_columns, stdout);

@@ -12,7 +12,7 @@
 
 static const char search_help[] =
     "usage: redflag search [--db PATH] [--format table|jsonl] [--threshold X] [--country CC]\n"
-    "                      [--max-hits N] [--as-of DATE] NAME...\n"
+    "                      [--max-hits N] [--as-of DATE] [--exhaustive] NAME...\n"
     "\n"
     "Looks one name up in the list versions in force (the words of NAME are joined with\n"
     "spaces, so quotes are optional) and prints its hits, best first: score, list, the\n"
@@ -25,6 +25,8 @@ static const char search_help[] =
     "  --country CC       the party's country (ISO 3166 alpha-2), as corroboration\n"
     "  --max-hits N       at most N hits (default 10)\n"
     "  --as-of DATE       search the versions in force on DATE (YYYY-MM-DD)\n"
+    "  --exhaustive       score every listed name instead of the index's candidates: the\n"
+    "                     same hits, far slower (the check the index is tested against)\n"
     "\n" CLI_HELP_ENV
     "\n"
     "Exit status: 0 no hit at the threshold, 1 at least one hit, 2 bad usage or a database\n"
@@ -166,6 +168,7 @@ int cli_search(int argc, char **argv)
         {"country", required_argument, NULL, 'c'},
         {"max-hits", required_argument, NULL, 'x'},
         {"as-of", required_argument, NULL, 'a'},
+        {"exhaustive", no_argument, NULL, 'E'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     const char *db = NULL, *as_of = NULL;
@@ -204,6 +207,7 @@ int cli_search(int argc, char **argv)
                                        optarg);
             as_of = optarg;
             break;
+        case 'E': opts.exhaustive = 1; break;
         case 'h': fputs(search_help, stdout); return 0;
         default: return CLI_EXIT_ERROR; /* cli_getopt said why */
         }

@@ -204,6 +204,11 @@ typedef struct rf_score_detail {
  * them. */
 size_t rf_side_unit_start(const rf_side *s);
 
+/* The score of a match without a telling word in common (and of a company against a listed
+ * person): below any threshold the index screens at (rf_matcher_screen scores every listed
+ * name at thresholds this low). */
+#define RF_CAP_NO_DISTINCTIVE 0.5
+
 /* Scores a party against a listed name in [0,1]; `person` when the listed party is a person
  * (order-free given names, initials, optional middle names). Fills `detail` if not NULL. */
 double rf_score_sides(const rf_side *party, const rf_side *listed, int person,

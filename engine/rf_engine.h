@@ -15,6 +15,8 @@
 typedef struct rf_match_options {
     double threshold; /* 0: RF_DEFAULT_THRESHOLD */
     int max_hits;     /* 0: RF_DEFAULT_MAX_HITS */
+    int exhaustive;   /* 1: score every listed name, no index: the check the index is tested
+                       * against (engine_index_oracle), some thousand times slower */
 } rf_match_options;
 
 /* ---- normalization -------------------------------------------------------------------- */

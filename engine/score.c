@@ -43,7 +43,6 @@
 #define WHOLE_NAME_LETTERS_PER_EDIT 8
 #define WHOLE_NAME_MAX_EDITS 2
 /* Caps for matches without the evidence a hit needs. */
-#define CAP_NO_DISTINCTIVE 0.5
 #define CAP_NUMBERS 0.6
 #define CAP_LINEAGE 0.6
 
@@ -785,13 +784,13 @@ double rf_score_sides(const rf_side *p, const rf_side *l, int person, rf_score_d
     /* A hit needs a telling word in common; a listed name made only of weak words needs
      * every one of them ("Central Bank of Syria"), as written if it is one word and a legal
      * form ("Capital S.A.L." is not "Capita PLC"). */
-    if ((has_distinct_l ? !matched_distinct : !weak_all_exact) && score > CAP_NO_DISTINCTIVE) {
-        score = CAP_NO_DISTINCTIVE;
+    if ((has_distinct_l ? !matched_distinct : !weak_all_exact) && score > RF_CAP_NO_DISTINCTIVE) {
+        score = RF_CAP_NO_DISTINCTIVE;
         d->capped_no_distinctive = 1;
     }
     /* A party with a legal form, or in a company's role, is not the listed person. */
-    if (person && party_is_org && score > CAP_NO_DISTINCTIVE) {
-        score = CAP_NO_DISTINCTIVE;
+    if (person && party_is_org && score > RF_CAP_NO_DISTINCTIVE) {
+        score = RF_CAP_NO_DISTINCTIVE;
         d->capped_type = 1;
     }
     if (!numbers_ok && score > CAP_NUMBERS) {

@@ -1,14 +1,16 @@
-/* screen.c: the public face of the engine: screening one party (candidates from the index,
- * each scored, the best per listed entity kept, country and entity type as corroboration),
- * results with their explanations and highlight spans, and comparing two names. */
+/* screen.c: the public face of the engine: screening one party (every candidate from the
+ * index scored, or every listed name in exhaustive mode; the best per listed entity kept,
+ * country and entity type as corroboration), results with their explanations and highlight
+ * spans, and comparing two names. */
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "matcher.h"
 
+/* Candidates scored at most (the index keeps those with the most evidence beyond). */
 #define MAX_CANDIDATES 32
-#define HITS_CAP 64
+
 /* Country agreement closes this share of the gap to 1; disagreement costs this much. */
 #define COUNTRY_AGREES 0.2
 #define COUNTRY_DIFFERS 0.05
@@ -21,14 +23,6 @@ typedef struct hit_store {
     size_t expl_off;
 } hit_store;
 
-struct rf_result {
-    rf_scratch s;
-    rf_hit hits[HITS_CAP];
-    hit_store store[HITS_CAP];
-    size_t n_hits;
-    rf_buf expl;
-};
-
 /* A scored entity while screening. */
 typedef struct scored {
     uint32_t entity;
@@ -36,6 +30,20 @@ typedef struct scored {
     double score;
     int country;
 } scored;
+
+struct rf_result {
+    rf_scratch s;
+    rf_hit *hits;
+    hit_store *store;
+    size_t n_hits;
+    size_t cap_hits;
+    rf_buf expl;
+    scored *best;    /* the entities reaching the threshold, their best name each */
+    size_t n_best;
+    size_t cap_best;
+    uint32_t *slot;  /* per entity of the snapshot: its place in best, or RF_STRMAP_MISSING */
+    size_t n_entities;
+};
 
 int rf_result_new(rf_result **out)
 {
@@ -48,6 +56,10 @@ void rf_result_free(rf_result *res)
     if (!res) return;
     free(res->s.acc);
     free(res->s.touched);
+    free(res->hits);
+    free(res->store);
+    free(res->best);
+    free(res->slot);
     rf_translit_free(res->s.tr);
     rf_buf_free(&res->s.party.text);
     rf_buf_free(&res->expl);
@@ -76,8 +88,11 @@ static int role_is_organisation(const char *role)
     return 0;
 }
 
-static int prepare_scratch(rf_scratch *s, const rf_matcher *m)
+/* Sizes the working memory of `res` for matcher `m` (it may have screened with another). */
+static int prepare_result(rf_result *res, const rf_matcher *m)
 {
+    rf_scratch *s = &res->s;
+    size_t entities = rf_snapshot_count(m->snap);
     if (!s->tr) {
         int rc = rf_translit_new(&s->tr);
         if (rc != RF_OK) return rc;
@@ -90,6 +105,28 @@ static int prepare_scratch(rf_scratch *s, const rf_matcher *m)
         s->n_names = s->acc && s->touched ? m->n_names : 0;
         if (!s->n_names) return RF_ENOMEM;
     }
+    if (res->n_entities < entities) {
+        free(res->slot);
+        res->slot = malloc(entities * sizeof *res->slot);
+        res->n_entities = res->slot ? entities : 0;
+        if (!res->slot) return RF_ENOMEM;
+        memset(res->slot, 0xff, entities * sizeof *res->slot);
+    }
+    return RF_OK;
+}
+
+/* Makes room for n hits. */
+static int reserve_hits(rf_result *res, size_t n)
+{
+    rf_hit *hits;
+    hit_store *store;
+    if (n <= res->cap_hits) return RF_OK;
+    hits = realloc(res->hits, n * sizeof *hits);
+    if (hits) res->hits = hits;
+    store = hits ? realloc(res->store, n * sizeof *store) : NULL;
+    if (!store) return RF_ENOMEM;
+    res->store = store;
+    res->cap_hits = n;
     return RF_OK;
 }
 
@@ -300,62 +337,86 @@ static int fill_hit(rf_result *res, size_t i, const rf_matcher *m, const scored 
     return rc;
 }
 
+/* Scores listed name `name_id` for the party and keeps it when it reaches the threshold and is
+ * its entity's best name so far (among equals, the lower id: the same on every run). `bound`,
+ * when not negative, is the most the index says the name could score: below the threshold
+ * (the country agreeing), the name is not scored. */
+static int consider(rf_result *res, const rf_matcher *m, uint32_t name_id, const rf_party *party,
+                    double threshold, double bound)
+{
+    const rf_lname *ln = &m->names[name_id];
+    const rf_entity *ent = rf_snapshot_entity(m->snap, ln->entity);
+    int person = ent->type == RF_ENTITY_PERSON;
+    int country;
+    rf_side listed;
+    scored *b;
+    double score;
+
+    /* Most parties are nobody on the lists: most candidates end here. */
+    if (bound >= 0 && adjust_for_country(bound, 1) < threshold) return RF_OK;
+    country = country_agreement(m, ln->entity, party->country);
+    rf_side_from_name(&listed, m, name_id);
+    score = adjust_for_country(rf_score_sides(&res->s.side, &listed, person, NULL), country);
+    if (score < threshold) return RF_OK;
+    if ((ent->type == RF_ENTITY_VESSEL || ent->type == RF_ENTITY_AIRCRAFT) && score < VESSEL_MIN_SCORE)
+        return RF_OK;
+    if (res->slot[ln->entity] == RF_STRMAP_MISSING) {
+        if (res->n_best == res->cap_best) {
+            size_t cap = res->cap_best ? 2 * res->cap_best : 64;
+            scored *grown = realloc(res->best, cap * sizeof *grown);
+            if (!grown) return RF_ENOMEM;
+            res->best = grown;
+            res->cap_best = cap;
+        }
+        res->slot[ln->entity] = (uint32_t)res->n_best;
+        b = &res->best[res->n_best++];
+        b->entity = ln->entity;
+        b->score = -1;
+    } else {
+        b = &res->best[res->slot[ln->entity]];
+    }
+    if (score > b->score || (score == b->score && name_id < b->name)) {
+        b->name = name_id;
+        b->score = score;
+        b->country = country;
+    }
+    return RF_OK;
+}
+
 int rf_matcher_screen(rf_result *res, const rf_matcher *m, const rf_party *party,
                       const rf_match_options *opts, rf_error *err)
 {
     double threshold = opts && opts->threshold > 0 ? opts->threshold : RF_DEFAULT_THRESHOLD;
     size_t max_hits = opts && opts->max_hits > 0 ? (size_t)opts->max_hits : RF_DEFAULT_MAX_HITS;
+    int exhaustive = opts && opts->exhaustive;
     const char *name = party->name ? party->name : "";
-    uint32_t cand[MAX_CANDIDATES];
-    float evidence[MAX_CANDIDATES];
-    scored best[MAX_CANDIDATES];
-    size_t n_cand, n_best = 0;
+    size_t n_hits;
     int rc;
 
     res->n_hits = 0;
+    res->n_best = 0;
     rf_buf_reset(&res->expl);
-    if (max_hits > HITS_CAP) max_hits = HITS_CAP;
-    rc = prepare_scratch(&res->s, m);
+    rc = prepare_result(res, m);
     if (rc == RF_OK) rc = rf_tokenize(&res->s.party, m->lex, m->places, res->s.tr, name, strlen(name), 1);
     if (rc != RF_OK) return rf_error_set(err, rc, party->document, party->line,
                                          "screening \"%s\": %s", name, rf_strerror(rc));
     rf_side_from_tokens(&res->s.side, m, &res->s.party);
     res->s.side.organisation = role_is_organisation(party->role);
-    n_cand = rf_index_candidates(m, &res->s, cand, evidence, MAX_CANDIDATES);
-
-    for (size_t k = 0; k < n_cand; k++) {
-        const rf_lname *ln = &m->names[cand[k]];
-        const rf_entity *ent = rf_snapshot_entity(m->snap, ln->entity);
-        rf_side listed;
-        double score;
-        int country;
-        size_t i;
-        /* Most parties are nobody on the lists: skip the names that could not reach the
-         * threshold even with every word paired and the country agreeing. */
-        if (adjust_for_country(rf_index_score_bound(&res->s, evidence[k]), 1) < threshold) continue;
-        rf_side_from_name(&listed, m, cand[k]);
-        score = rf_score_sides(&res->s.side, &listed, ent->type == RF_ENTITY_PERSON, NULL);
-        country = country_agreement(m, ln->entity, party->country);
-        score = adjust_for_country(score, country);
-        if ((ent->type == RF_ENTITY_VESSEL || ent->type == RF_ENTITY_AIRCRAFT) && score < VESSEL_MIN_SCORE)
-            continue;
-        for (i = 0; i < n_best && best[i].entity != ln->entity; i++) {}
-        if (i == n_best) {
-            best[n_best].entity = ln->entity;
-            best[n_best].score = -1;
-            n_best++;
-        }
-        if (score > best[i].score || (score == best[i].score && cand[k] < best[i].name)) {
-            best[i].name = cand[k];
-            best[i].score = score;
-            best[i].country = country;
-        }
+    if (exhaustive) {
+        for (size_t k = 0; k < m->n_names && rc == RF_OK; k++) rc = consider(res, m, (uint32_t)k, party, threshold, -1);
+    } else {
+        uint32_t cand[MAX_CANDIDATES];
+        float evidence[MAX_CANDIDATES];
+        size_t n_cand = rf_index_candidates(m, &res->s, cand, evidence, MAX_CANDIDATES);
+        for (size_t k = 0; k < n_cand && rc == RF_OK; k++)
+            rc = consider(res, m, cand[k], party, threshold, rf_index_score_bound(&res->s, evidence[k]));
     }
-    qsort(best, n_best, sizeof best[0], by_score_desc);
-    for (size_t i = 0; i < n_best && res->n_hits < max_hits && rc == RF_OK; i++) {
-        if (best[i].score < threshold) break;
-        rc = fill_hit(res, res->n_hits++, m, &best[i], name);
-    }
+    for (size_t i = 0; i < res->n_best; i++) res->slot[res->best[i].entity] = RF_STRMAP_MISSING;
+    /* A cap on hits keeps the best by score: all of them were scored. */
+    if (res->n_best > 1) qsort(res->best, res->n_best, sizeof res->best[0], by_score_desc);
+    n_hits = res->n_best < max_hits ? res->n_best : max_hits;
+    if (rc == RF_OK) rc = reserve_hits(res, n_hits);
+    for (size_t i = 0; i < n_hits && rc == RF_OK; i++) rc = fill_hit(res, res->n_hits++, m, &res->best[i], name);
     /* Explanations are final only now that the buffer has stopped moving. */
     for (size_t i = 0; i < res->n_hits; i++) res->hits[i].explanation = res->expl.data + res->store[i].expl_off;
     if (rc != RF_OK) {
