@@ -340,7 +340,7 @@ int cli_screen(int argc, char **argv)
     rf_column_map maps[MAX_MAPS];
     rf_order_options order_opts = {.maps = maps, .on_warning = input_warning};
     rf_report_format format;
-    rf_report_context report_ctx;
+    rf_report_context report_ctx = {0};
     /* --as-of document: the run's versions are recorded as orders meet them */
     static const rf_version_list no_versions = {NULL, 0};
     screen_run run;

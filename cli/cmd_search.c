@@ -134,7 +134,7 @@ static void print_table(const rf_result *res, const char *name, const cli_lists_
 static int print_jsonl(const rf_party *party, const rf_result *res, const cli_lists_loaded *lists,
                        double threshold)
 {
-    rf_report_context ctx;
+    rf_report_context ctx = {0};
     rf_report *rep = NULL;
     rf_error err;
     char now[32];

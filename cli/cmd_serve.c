@@ -26,7 +26,9 @@ static const char serve_help[] =
     "  --tls-key FILE     ... and its PEM private key; session cookies are then Secure\n"
     "  --four-eyes        clearing a hit that someone confirmed or escalated needs an approver\n"
     "  --max-body BYTES   largest request body accepted (default 8388608; larger: 413)\n"
-    "\n" CLI_HELP_COMMON;
+    "\n" CLI_HELP_ENV
+    "\nExit status: 0 stopped by SIGTERM or SIGINT after the requests in flight finished, 2 bad\n"
+    "usage, a database error or an address that cannot be listened on.\n";
 
 int cli_serve(int argc, char **argv)
 {
@@ -50,7 +52,7 @@ int cli_serve(int argc, char **argv)
     rf_error_clear(&err);
     optind = 0;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, ":h", longopts, "serve")) != -1) {
         switch (c) {
         case 'd': opts.db_path = optarg; break;
         case 'l': opts.listen = optarg; break;
@@ -69,7 +71,7 @@ int cli_serve(int argc, char **argv)
             break;
         }
         case 'h': fputs(serve_help, stdout); return 0;
-        default: return cli_bad_option("serve", argv, optopt, c == ':');
+        default: return CLI_EXIT_ERROR; /* cli_getopt said why */
         }
     }
     if (optind != argc) return cli_usage_error("serve", "takes no arguments");

@@ -27,7 +27,8 @@ static const char users_help[] =
     "          screen (search, screen), review, admin, comma-separated\n"
     "  list    the users and how many tokens each has\n"
     "  --db PATH   list database (default: see Environment)\n"
-    "\n" CLI_HELP_COMMON;
+    "\n" CLI_HELP_ENV
+    CLI_HELP_EXIT_DONE;
 
 /* Reads one line (the password) from standard input, without echo on a terminal. */
 static int read_password(char *out, size_t size)
@@ -76,13 +77,13 @@ int cli_users(int argc, char **argv)
     rf_error_clear(&err);
     optind = 0;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, ":h", longopts, "users")) != -1) {
         switch (c) {
         case 'd': db = optarg; break;
         case 'r': role_text = optarg; break;
         case 's': scope_text = optarg; break;
         case 'h': fputs(users_help, stdout); return 0;
-        default: return cli_bad_option("users", argv, optopt, c == ':');
+        default: return CLI_EXIT_ERROR; /* cli_getopt said why */
         }
     }
     if (optind >= argc) return cli_usage_error("users", "add, token or list?");

@@ -17,7 +17,9 @@ set(RF_MAN_PAGES
   "review|record and list reviewers' decisions about hits"
   "history|the screening runs recorded, and a run's report rebuilt"
   "audit|export the audit trail, verify the evidence chain"
-  "rescreen|screen every known counterparty again and report what changed")
+  "rescreen|screen every known counterparty again and report what changed"
+  "serve|the screening API and the review workbench over HTTP"
+  "users|accounts and API tokens of redflag serve")
 set(RF_MAN_FILES "")
 if(HELP2MAN)
   foreach(entry IN LISTS RF_MAN_PAGES)

@@ -286,7 +286,7 @@ static int resolve_owners(graph *g, const rf_snapshot *listed, const rf_matcher 
     }
     for (size_t i = 0; i < g->n_co; i++) {
         company *c = &g->co[i];
-        rf_match_options opts = {RF_OWNERSHIP_MATCH_THRESHOLD, 5};
+        rf_match_options opts = {.threshold = RF_OWNERSHIP_MATCH_THRESHOLD, .max_hits = 5};
         rf_party party;
         if (!c->owns) continue;
         if ((c->listed = lookup_ids(&x, c->ids)) != NULL) {

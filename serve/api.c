@@ -110,7 +110,7 @@ static void get_search(rf_request *req, rf_response *res)
     const char *name = rf_request_arg(req, "name"), *country = rf_request_arg(req, "country");
     const char *threshold = rf_request_arg(req, "threshold"), *max = rf_request_arg(req, "max_hits");
     rf_match_options opts = {0};
-    rf_report_context ctx;
+    rf_report_context ctx = {0};
     rf_report *rep = NULL;
     rf_result *result = NULL;
     rf_party party;

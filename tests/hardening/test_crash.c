@@ -233,7 +233,8 @@ static db_state base;
 static void make_base(void)
 {
     const char *import[] = {"lists", "import", hz_data("lists/dpl_2023-11.txt"), NULL};
-    const char *review[] = {"review", "import", "--reviewer", "crash-test", NULL, NULL};
+    /* --force: these counterparties were never screened; the test is about crash safety */
+    const char *review[] = {"review", "import", "--force", "--reviewer", "crash-test", NULL, NULL};
     rf_store *st = NULL;
     rf_snapshot *snap = NULL;
     rf_error err = {0};
@@ -255,8 +256,8 @@ static void make_base(void)
     }
     rf_snapshot_free(snap);
     rf_store_close(st);
-    review[4] = hz_tmp("base-decisions.csv");
-    assert_int_equal(rf_test_write_file(review[4], csv.data, csv.len), 0);
+    review[5] = hz_tmp("base-decisions.csv");
+    assert_int_equal(rf_test_write_file(review[5], csv.data, csv.len), 0);
     run_ok("base-review", base_db, review);
     rf_buf_free(&csv);
     state_read(&base, base_db);
@@ -334,7 +335,8 @@ static void check_review(const db_state *after, void *ctx)
 static void test_crash__kill_during_review(void **state)
 {
     const char *csv_path = hz_tmp("review.csv");
-    const char *args[] = {"review", "import", "--reviewer", "crash-test", csv_path, NULL};
+    const char *args[] = {"review", "import", "--force", "--reviewer", "crash-test", csv_path,
+                          NULL};
     const char *db = hz_tmp("review.db");
     review_check c = {0, 0, 0};
     rf_store *st = NULL;
