@@ -90,10 +90,7 @@ void rf_report_score(char out[8], double score);
 /* Each appends to `out`. NULL text counts as empty. Bytes that are not UTF-8 become U+FFFD, so
  * the output stays well-formed whatever got past the importers. */
 
-/* rf_json_string, rf_csv_cell and rf_html_text are public: see rf_reports.h. */
-/* A name (from an order or a list): rf_html_marked inside <bdi>, isolated from the text
- * around it. */
-int rf_html_name(rf_buf *out, const char *s, const rf_span *spans, size_t n_spans);
+/* rf_json_string, rf_csv_cell, rf_html_text and rf_html_name are public: see rf_reports.h. */
 /* The same, with the byte ranges `spans` (any order, may overlap, clamped to the text and
  * widened to whole characters) wrapped in <mark>. */
 int rf_html_marked(rf_buf *out, const char *s, const rf_span *spans, size_t n_spans);

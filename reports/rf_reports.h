@@ -126,6 +126,10 @@ int rf_csv_cell(rf_buf *out, const char *s);
 /* HTML text or attribute content with & < > " ' escaped, controls and bidirectional
  * formatting characters left out (NULL counts as empty). The server's pages use it too. */
 int rf_html_text(rf_buf *out, const char *s, size_t len);
+/* A name (from an order or a list) inside <bdi>, isolated from the text around it, with the
+ * byte ranges `spans` (the words a hit matched, rf_hit) wrapped in <mark>: how the HTML report
+ * and the server's case page show why two names matched. */
+int rf_html_name(rf_buf *out, const char *s, const rf_span *spans, size_t n_spans);
 /* Records a warning about an input document (`file`, `line` 0 when none): a column of names
  * that was not read. Every format carries it: an object {"warning", "document", "line"} among
  * the JSON lines, a row with status "warning" and the message as its explanation in CSV, a

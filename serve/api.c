@@ -80,7 +80,7 @@ static void version_json(rf_buf *b, const rf_version *v, const char *date)
 static void get_lists(rf_request *req, rf_response *res)
 {
     rf_version_list in_force = {0};
-    const rf_version_list *loaded = rf_snapshot_versions(req->srv->snap);
+    const rf_version_list *loaded = rf_snapshot_versions(req->lists->snap);
     char date[11];
     rf_error err;
 
@@ -156,14 +156,14 @@ static void get_search(rf_request *req, rf_response *res)
         gmtime_r(&t, &tm);
         strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", &tm);
     }
-    ctx.versions = rf_snapshot_versions(req->srv->snap);
+    ctx.versions = rf_snapshot_versions(req->lists->snap);
     ctx.threshold = opts.threshold > 0 ? opts.threshold : 0.80;
     ctx.as_of = NULL;
     ctx.generated_at = now;
     ctx.tool_version = RF_VERSION;
     mem = open_memstream(&text, &len);
     if (!mem || rf_result_new(&result) != 0 ||
-        rf_matcher_screen(result, req->srv->matcher, &party, &opts, &err) != 0 ||
+        rf_matcher_screen(result, req->lists->matcher, &party, &opts, &err) != 0 ||
         rf_report_open(&rep, RF_REPORT_JSONL, mem, &ctx, &err) != 0 ||
         rf_report_add(rep, &party, result, &err) != 0 || rf_report_close(rep, &err) != 0) {
         if (!rep && !err.message[0]) snprintf(err.message, sizeof err.message, "out of memory");

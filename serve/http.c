@@ -174,6 +174,102 @@ static void store_give(rf_server *srv, rf_store *st)
     pthread_mutex_unlock(&srv->lock);
 }
 
+/* ---- the lists in force, reloaded when they change ----------------------------------------- */
+
+/* How often the watcher asks the database which versions are in force: a small query on its
+ * own connection, so that an import from the command line is screened with within seconds. */
+#define WATCH_SECONDS 1
+
+static int lists_load(rf_loaded_lists **out, rf_store *st, rf_error *err)
+{
+    rf_loaded_lists *l = calloc(1, sizeof *l);
+    int rc;
+    *out = NULL;
+    if (!l) return rf_error_set(err, RF_ENOMEM, NULL, 0, "out of memory");
+    if ((rc = rf_snapshot_load(&l->snap, st, NULL, err)) != 0 ||
+        (rc = rf_matcher_new(&l->matcher, l->snap, err)) != 0) {
+        rf_snapshot_free(l->snap);
+        free(l);
+        return rc;
+    }
+    l->users = 1;
+    *out = l;
+    return RF_OK;
+}
+
+static rf_loaded_lists *lists_take(rf_server *srv)
+{
+    rf_loaded_lists *l;
+    pthread_mutex_lock(&srv->lock);
+    l = srv->lists;
+    l->users++;
+    pthread_mutex_unlock(&srv->lock);
+    return l;
+}
+
+static void lists_give(rf_server *srv, rf_loaded_lists *l)
+{
+    int last;
+    if (!l) return;
+    pthread_mutex_lock(&srv->lock);
+    last = --l->users == 0;
+    pthread_mutex_unlock(&srv->lock);
+    if (!last) return;
+    rf_matcher_free(l->matcher);
+    rf_snapshot_free(l->snap);
+    free(l);
+}
+
+/* 1 when `in_force` names other versions than `loaded` (order aside). */
+static int versions_differ(const rf_version_list *in_force, const rf_version_list *loaded)
+{
+    size_t n_loaded = loaded ? loaded->count : 0;
+    if (in_force->count != n_loaded) return 1;
+    for (size_t i = 0; i < in_force->count; i++) {
+        int found = 0;
+        for (size_t k = 0; k < n_loaded && !found; k++)
+            found = loaded->items[k].id == in_force->items[i].id;
+        if (!found) return 1;
+    }
+    return 0;
+}
+
+/* Loads the lists in force when they are not the ones loaded, and makes them the server's.
+ * A failed load (a database busy with an import) is tried again at the next tick. */
+static void lists_refresh(rf_server *srv)
+{
+    rf_version_list in_force = {0};
+    rf_loaded_lists *current = srv->lists, *fresh = NULL; /* only this thread replaces it */
+
+    if (rf_store_versions_in_force(&in_force, srv->watch_store, NULL, NULL) == 0 &&
+        versions_differ(&in_force, rf_snapshot_versions(current->snap)) &&
+        lists_load(&fresh, srv->watch_store, NULL) == 0) {
+        pthread_mutex_lock(&srv->lock);
+        srv->lists = fresh;
+        pthread_mutex_unlock(&srv->lock);
+        lists_give(srv, current);
+    }
+    rf_version_list_free(&in_force);
+}
+
+static void *watch_lists(void *arg)
+{
+    rf_server *srv = arg;
+    pthread_mutex_lock(&srv->lock);
+    while (!srv->stopping) {
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += WATCH_SECONDS;
+        pthread_cond_timedwait(&srv->wake, &srv->lock, &until);
+        if (srv->stopping) break;
+        pthread_mutex_unlock(&srv->lock);
+        lists_refresh(srv);
+        pthread_mutex_lock(&srv->lock);
+    }
+    pthread_mutex_unlock(&srv->lock);
+    return NULL;
+}
+
 /* ---- requests ------------------------------------------------------------------------------ */
 
 static enum MHD_Result send_response(rf_request *req, rf_response *res)
@@ -265,8 +361,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                               srv->opts.max_body);
     } else {
         req->st = store_take(srv);
+        req->lists = lists_take(srv);
         if (strncmp(url, "/api/", 5) == 0) rf_api_handle(req, &res);
         else rf_pages_handle(req, &res);
+        lists_give(srv, req->lists);
+        req->lists = NULL;
         store_give(srv, req->st);
         req->st = NULL;
     }
@@ -338,17 +437,25 @@ static int read_pem(char **out, const char *path, rf_error *err)
 static void server_free(rf_server *srv)
 {
     if (!srv) return;
+    if (srv->watching) {
+        pthread_mutex_lock(&srv->lock);
+        srv->stopping = 1;
+        pthread_cond_signal(&srv->wake);
+        pthread_mutex_unlock(&srv->lock);
+        pthread_join(srv->watcher, NULL);
+    }
     for (size_t i = 0; i < srv->n_stores; i++) rf_store_close(srv->stores[i]);
+    rf_store_close(srv->watch_store);
     free(srv->stores);
     free(srv->free_stores);
-    rf_matcher_free(srv->matcher);
-    rf_snapshot_free(srv->snap);
+    lists_give(srv, srv->lists);
     /* The key stays in memory no longer than the server. */
     if (srv->tls_key) sodium_memzero(srv->tls_key, strlen(srv->tls_key));
     free(srv->tls_cert);
     free(srv->tls_key);
     pthread_mutex_destroy(&srv->lock);
     pthread_cond_destroy(&srv->store_returned);
+    pthread_cond_destroy(&srv->wake);
     free(srv);
 }
 
@@ -365,6 +472,7 @@ int rf_server_start(rf_server **out, const rf_serve_options *opts, rf_error *err
     if (!srv) return rf_error_set(err, RF_ENOMEM, NULL, 0, "out of memory");
     pthread_mutex_init(&srv->lock, NULL);
     pthread_cond_init(&srv->store_returned, NULL);
+    pthread_cond_init(&srv->wake, NULL);
     srv->opts = *opts;
     snprintf(srv->db_path, sizeof srv->db_path, "%s", opts->db_path);
     srv->opts.db_path = srv->db_path;
@@ -384,7 +492,7 @@ int rf_server_start(rf_server **out, const rf_serve_options *opts, rf_error *err
         srv->tls = 1;
         flags |= MHD_USE_TLS;
     }
-    /* One connection per worker, and one spare for the start-up reads. */
+    /* One connection per worker; the watcher has its own. */
     srv->n_stores = (size_t)srv->opts.threads;
     srv->stores = calloc(srv->n_stores, sizeof *srv->stores);
     srv->free_stores = calloc(srv->n_stores, sizeof *srv->free_stores);
@@ -396,9 +504,14 @@ int rf_server_start(rf_server **out, const rf_serve_options *opts, rf_error *err
         if ((rc = rf_store_open(&srv->stores[i], srv->db_path, err)) != 0) goto fail;
         srv->free_stores[srv->n_free++] = srv->stores[i];
     }
-    if ((rc = rf_snapshot_load(&srv->snap, srv->stores[0], NULL, err)) != 0 ||
-        (rc = rf_matcher_new(&srv->matcher, srv->snap, err)) != 0)
+    if ((rc = rf_store_open(&srv->watch_store, srv->db_path, err)) != 0 ||
+        (rc = lists_load(&srv->lists, srv->watch_store, err)) != 0)
         goto fail;
+    if (pthread_create(&srv->watcher, NULL, watch_lists, srv) != 0) {
+        rc = rf_error_set(err, RF_ENOMEM, NULL, 0, "cannot start a thread");
+        goto fail;
+    }
+    srv->watching = 1;
     if (sa.ss_family == AF_INET6) flags |= MHD_USE_IPv6;
     srv->daemon = MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,

@@ -271,6 +271,7 @@ void rf_pages_handle(rf_request *req, rf_response *res)
     else if (post && strcmp(path, "/case/decide") == 0) rf_page_decide(&page);
     else if (get && strcmp(path, "/runs") == 0) rf_page_runs(&page);
     else if (get && strcmp(path, "/lists") == 0) rf_page_lists(&page);
+    else if (get && strcmp(path, "/lists/diff") == 0) rf_page_lists_diff(&page);
     else if (get && strcmp(path, "/audit") == 0) rf_page_audit(&page);
     else if (get && strcmp(path, "/audit/decisions.csv") == 0) rf_page_audit_csv(&page);
     else rf_page_error(&page, 404, "Not found", "There is no such page.");

@@ -1,9 +1,9 @@
 /* queue.c: the workbench's review pages: the queue of open alarms grouped by counterparty
  * (from the counterparty state the last screening of each left, and the decisions in force),
- * a case (the party and the listed record side by side, earlier decisions, the decision
- * form), recording a decision through the audit trail's rf_store_decision_add (the same
+ * a case (the party and the listed record side by side with the words the engine matched
+ * marked, the order lines concerned, earlier decisions, the decision form), recording a decision through the audit trail's rf_store_decision_add (the same
  * decisions `redflag review` records, signed with the user and time), the runs, and the
- * audit export of a period's decisions. */
+ * audit export of a period's decisions, and the list versions. */
 #define _DEFAULT_SOURCE /* strcasecmp */
 #include "serve_internal.h"
 
@@ -187,7 +187,7 @@ static void list_age(rf_page *p)
     struct tm tm;
     gmtime_r(&now, &tm);
     strftime(date, sizeof date, "%Y-%m-%d", &tm);
-    if (rf_versions_oldest(&age, rf_snapshot_versions(p->req->srv->snap), date, NULL) != 0 ||
+    if (rf_versions_oldest(&age, rf_snapshot_versions(p->req->lists->snap), date, NULL) != 0 ||
         !age.version)
         return;
     rf_buf_printf(&p->res->body, "<p class=\"age%s\">Lists in force: oldest is ",
@@ -340,11 +340,48 @@ static void row(rf_buf *b, const char *label, const char *value)
     rf_buf_puts(b, "</td></tr>");
 }
 
-static void listed_record(rf_page *p, const queue_hit *a)
+/* A name, with the words the hit matched marked as the HTML report marks them. */
+static void name_row(rf_buf *b, const char *label, const char *name, const rf_span *spans,
+                     size_t n_spans)
+{
+    if (!name || !*name) return;
+    rf_buf_printf(b, "<tr><th>%s</th><td>", label);
+    rf_html_name(b, name, spans, n_spans);
+    rf_buf_puts(b, "</td></tr>");
+}
+
+/* The engine's hit of the party on this listed record, from the party screened again with
+ * the lists loaded: which words matched which (its spans and explanation). NULL when those
+ * lists no longer give that record (delisted, or the name changed past recognition). */
+static const rf_hit *case_hit(rf_result *result, rf_page *p, const queue_hit *a)
+{
+    rf_party party;
+    rf_match_options opts = {0};
+
+    memset(&party, 0, sizeof party);
+    party.name = a->name;
+    party.country = a->country;
+    party.address = a->address;
+    /* Below the screening threshold too: a record that changed still shows what matches. */
+    opts.threshold = 0.5;
+    opts.max_hits = 1000;
+    if (!a->name || rf_matcher_screen(result, p->req->lists->matcher, &party, &opts, NULL) != 0)
+        return NULL;
+    for (size_t i = 0; i < rf_result_count(result); i++) {
+        const rf_hit *h = rf_result_hit(result, i);
+        if (strcmp(h->entity->list_code, a->list_code) == 0 && h->entity->source_id &&
+            strcmp(h->entity->source_id, a->source_id) == 0)
+            return h;
+    }
+    return NULL;
+}
+
+static void listed_record(rf_page *p, const queue_hit *a, const rf_hit *hit)
 {
     rf_buf *b = &p->res->body;
     rf_snapshot *snap = NULL;
     const rf_entity *e = NULL;
+    const char *matched = hit ? hit->entity->names[hit->name_index].text : NULL;
 
     if (a->entity_id && rf_snapshot_load_ids(&snap, p->req->st, &a->entity_id, 1, NULL) == 0)
         e = rf_snapshot_find(snap, a->entity_id);
@@ -352,8 +389,11 @@ static void listed_record(rf_page *p, const queue_hit *a)
     row(b, "List", a->list_code);
     if (e) {
         row(b, "List name", e->list_name);
-        for (size_t i = 0; i < e->n_names; i++)
-            row(b, rf_name_kind_name(e->names[i].kind), e->names[i].text);
+        for (size_t i = 0; i < e->n_names; i++) {
+            int is_matched = matched && strcmp(e->names[i].text, matched) == 0;
+            name_row(b, rf_name_kind_name(e->names[i].kind), e->names[i].text,
+                     is_matched ? hit->listed_spans : NULL, is_matched ? hit->n_listed_spans : 0);
+        }
         row(b, "Type", rf_entity_type_name(e->type));
         for (size_t i = 0; i < e->n_addresses; i++) {
             rf_buf_puts(b, "<tr><th>address</th><td>");
@@ -373,7 +413,8 @@ static void listed_record(rf_page *p, const queue_hit *a)
         row(b, "Remarks", e->remarks);
         row(b, "Source", e->source_url);
     } else {
-        row(b, "Listed name", a->listed_name);
+        name_row(b, "Listed name", a->listed_name, matched ? hit->listed_spans : NULL,
+                 matched ? hit->n_listed_spans : 0);
     }
     row(b, "Entry id", a->source_id);
     rf_buf_puts(b, "</table></div>");
@@ -416,27 +457,49 @@ typedef struct order_lines {
 
 #define ORDER_LINES_MAX 50
 
+static void order_row(rf_buf *b, const rf_party *party, const char *const line[7])
+{
+    const char *cells[3] = {party->document, party->ref, party->role};
+    rf_buf_puts(b, "<tr>");
+    for (int i = 0; i < 3; i++) {
+        rf_buf_puts(b, "<td>");
+        rf_page_text(b, cells[i]);
+        if (i == 0 && party->line) rf_buf_printf(b, ":%ld", party->line);
+        rf_buf_puts(b, "</td>");
+    }
+    for (int i = 0; i < 7; i++) {
+        rf_buf_puts(b, "<td>");
+        rf_page_text(b, line[i]);
+        rf_buf_puts(b, "</td>");
+    }
+    rf_buf_puts(b, "</tr>");
+}
+
+/* Each order the counterparty was on, and each line of it the party concerns (all of them
+ * for a buyer or ship-to, its own for a line's manufacturer): what would ship. */
 static int order_line(const rf_run_result *r, void *ctx)
 {
     order_lines *o = ctx;
     const rf_party *party = r->party;
-    const char *cells[6];
 
     if (!r->fingerprint || strcmp(r->fingerprint, o->fingerprint) != 0) return 0;
     if (o->shown++ == ORDER_LINES_MAX) return 0;
     if (o->shown == 1)
         rf_buf_puts(o->b, "<table><thead><tr><th>Document</th><th>Order</th><th>Role</th>"
-                          "<th>Line</th><th>Item</th><th>Part number</th></tr></thead><tbody>");
-    cells[0] = party->document, cells[1] = party->ref, cells[2] = party->role;
-    cells[3] = party->order_line, cells[4] = party->item, cells[5] = party->part_number;
-    rf_buf_puts(o->b, "<tr>");
-    for (int i = 0; i < 6; i++) {
-        rf_buf_puts(o->b, "<td>");
-        rf_page_text(o->b, cells[i]);
-        if (i == 0 && party->line) rf_buf_printf(o->b, ":%ld", party->line);
-        rf_buf_puts(o->b, "</td>");
+                          "<th>Line</th><th>Item</th><th>Part number</th><th>Quantity</th>"
+                          "<th>ECCN</th><th>HS code</th><th>Origin</th></tr></thead><tbody>");
+    if (!party->n_lines) {
+        const char *line[7] = {party->order_line, party->item ? party->item : party->description,
+                               party->part_number, party->quantity, party->eccn,
+                               party->hs_code, party->origin};
+        order_row(o->b, party, line);
     }
-    rf_buf_puts(o->b, "</tr>");
+    for (size_t i = 0; i < party->n_lines; i++) {
+        const rf_order_line *l = &party->lines[i];
+        const char *line[7] = {l->number, l->description, l->part_number, l->quantity,
+                               l->eccn, l->hs_code, l->origin};
+        order_row(o->b, party, line);
+    }
     return 0;
 }
 
@@ -462,31 +525,42 @@ void rf_page_case(rf_page *p)
     rf_buf *b = &p->res->body, why = {0};
     alarm_set set;
     const queue_hit *a = find_case(p, &set, fp, list, id);
+    rf_result *result = NULL;
+    const rf_hit *hit = NULL;
     double score;
 
     if (!a) {
         alarm_set_free(&set);
         return;
     }
+    if (rf_result_new(&result) == 0) hit = case_hit(result, p, a);
     rf_page_begin(p, "Case");
     rf_buf_printf(b, "<p>State: <span class=\"state-%s\">%s</span>, score %.3f, last screened"
                      " in run %lld.</p><div class=\"grid\"><div class=\"card\"><h2>Party</h2>"
                      "<table>",
                   a->state, a->state, a->score, a->last_run);
-    row(b, "Name", a->name);
+    name_row(b, "Name", a->name, hit ? hit->party_spans : NULL, hit ? hit->n_party_spans : 0);
     row(b, "Address", a->address);
     row(b, "Country", a->country);
     row(b, "Fingerprint", a->fingerprint);
     rf_buf_puts(b, "</table></div>");
-    listed_record(p, a);
+    listed_record(p, a, hit);
     rf_buf_puts(b, "</div>");
-    if (a->name && a->listed_name &&
-        rf_match_pair(&score, &why, p->req->srv->matcher, a->name, a->listed_name) == 0) {
-        rf_buf_puts(b, "<p><strong>Why it matched:</strong> ");
+    /* The marked words and this sentence are the engine's own account of the match. */
+    if (hit && hit->explanation) {
+        rf_buf_printf(b, "<p class=\"why\"><strong>Why it matched</strong> (score %.3f with the"
+                         " lists loaded now): ",
+                      hit->score);
+        rf_page_text(b, hit->explanation);
+        rf_buf_puts(b, "</p>");
+    } else if (a->name && a->listed_name &&
+               rf_match_pair(&score, &why, p->req->lists->matcher, a->name, a->listed_name) == 0) {
+        rf_buf_puts(b, "<p class=\"why\"><strong>Why it matched:</strong> ");
         rf_page_text(b, why.data);
         rf_buf_puts(b, "</p>");
     }
     rf_buf_free(&why);
+    rf_result_free(result);
     orders_of(p, a);
     earlier_decisions(p, a);
     rf_buf_puts(b, "<h2>Decide</h2><form method=\"post\" action=\"/case/decide\" class=\"card\">");
@@ -679,6 +753,7 @@ void rf_page_audit(rf_page *p)
                    "<label>From <input type=\"date\" name=\"from\"></label>"
                    "<label>To <input type=\"date\" name=\"to\"></label>"
                    "<button>Download decisions (CSV)</button></form>");
+    rf_page_audit_trail(p);
     rf_page_end(p);
 }
 
@@ -743,7 +818,8 @@ void rf_page_lists(rf_page *p)
     list_age(p);
     rf_buf_puts(b, "<h2>Every version imported, newest first</h2><table><thead><tr><th>Version"
                    "</th><th>Feed</th><th>Published</th><th>Imported</th><th>Entities</th>"
-                   "<th>Age (days)</th><th>In force</th></tr></thead><tbody>");
+                   "<th>Age (days)</th><th>In force</th><th>What changed</th></tr></thead>"
+                   "<tbody>");
     for (size_t i = all.count; i-- > 0;) {
         const rf_version *v = &all.items[i];
         rf_version_age age;
@@ -757,10 +833,21 @@ void rf_page_lists(rf_page *p)
         rf_page_text(b, v->imported_at);
         rf_buf_printf(b, "</td><td>%lld</td><td>", v->entities);
         if (rf_version_age_on(&age, v, date, NULL) == 0) rf_buf_printf(b, "%ld", age.days);
-        rf_buf_printf(b, "</td><td>%s</td></tr>", current ? "yes" : "");
+        rf_buf_printf(b, "</td><td>%s</td><td>", current ? "yes" : "");
+        /* The version before it of the same feed, to see what this one changed. */
+        for (size_t k = i; k-- > 0;)
+            if (strcmp(all.items[k].feed, v->feed) == 0) {
+                rf_buf_printf(b, "<a href=\"/lists/diff?old=%lld&amp;new=%lld\">from %lld</a>",
+                              all.items[k].id, v->id, all.items[k].id);
+                break;
+            }
+        rf_buf_puts(b, "</td></tr>");
     }
-    rf_buf_puts(b, "</tbody></table><p>What changed between two versions: <code>redflag lists"
-                   " diff OLD NEW</code>.</p>");
+    rf_buf_puts(b, "</tbody></table><form method=\"get\" action=\"/lists/diff\" class=\"filters\">"
+                   "<label>Old version <input name=\"old\" size=\"5\" inputmode=\"numeric\""
+                   " required></label><label>New version <input name=\"new\" size=\"5\""
+                   " inputmode=\"numeric\" required></label><button>What changed</button>"
+                   "</form>");
     rf_page_end(p);
     rf_version_list_free(&in_force);
     rf_version_list_free(&all);

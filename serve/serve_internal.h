@@ -50,6 +50,16 @@ typedef struct rf_limiter_slot {
     int failures;
 } rf_limiter_slot;
 
+/* The lists in force as loaded: a snapshot and its matcher, shared read-only by the requests
+ * that began while they were current. When `redflag lists import` or `update` changes the
+ * versions in force, the server loads the new ones beside them and swaps; the old ones are
+ * freed when the last request holding them ends. */
+typedef struct rf_loaded_lists {
+    rf_snapshot *snap;
+    rf_matcher *matcher;
+    int users; /* requests holding them, plus one while they are the server's; under lock */
+} rf_loaded_lists;
+
 struct rf_server {
     struct MHD_Daemon *daemon;
     rf_serve_options opts;
@@ -65,9 +75,13 @@ struct rf_server {
     pthread_cond_t store_returned;
     int requests_in_flight;   /* under lock */
     rf_limiter_slot limiter[RF_LIMITER_SLOTS]; /* under lock */
-    /* The lists in force when the server started, shared read-only by the workers. */
-    rf_snapshot *snap;
-    rf_matcher *matcher;
+    /* The lists in force, and the thread that watches for new ones on its own connection. */
+    rf_loaded_lists *lists;   /* under lock */
+    rf_store *watch_store;
+    pthread_t watcher;
+    int watching;
+    int stopping;             /* under lock */
+    pthread_cond_t wake;      /* wakes the watcher to stop */
 };
 
 typedef struct rf_request {
@@ -79,6 +93,7 @@ typedef struct rf_request {
     int too_large;
     rf_server *srv;
     rf_store *st;     /* this request's connection */
+    rf_loaded_lists *lists; /* the lists it screens with, whatever is loaded meanwhile */
 } rf_request;
 
 typedef struct rf_response {
@@ -143,6 +158,10 @@ void rf_page_runs(rf_page *p);
 void rf_page_audit(rf_page *p);
 void rf_page_audit_csv(rf_page *p);
 void rf_page_lists(rf_page *p); /* the list versions, in force and imported */
+/* history.c: what changed between two list versions (?old=ID&new=ID), and the audit trail's
+ * actions with user and time, appended to the audit page. */
+void rf_page_lists_diff(rf_page *p);
+void rf_page_audit_trail(rf_page *p);
 
 /* The OpenAPI document (embedded from serve/openapi.json). */
 extern const unsigned char rf_openapi_json[];

@@ -4,8 +4,11 @@ system meet it: API tokens and scopes (401/403), answers checked against the Ope
 document in the repository, the body cap (413), sign-in with its CSRF token, the session
 cookie's flags, forged sessions, names carrying <script> and <img onerror> rendered inert, a
 reviewer on an admin page (403), decisions (reason required, four eyes) recorded in the
-audit trail the command line reads, repeated wrong passwords (429), and a clean stop on
-SIGTERM.
+audit trail the command line reads, repeated wrong passwords (429), the case page's marked
+words and order lines, the list diff and audit trail pages, the lists reloaded when the
+command line imports new ones while the server runs, TLS with a throwaway certificate
+(Secure cookies, plain HTTP refused), and a stop on SIGTERM under load that lets every
+request in flight finish and leaves no decision half-written.
 
 usage: serve_test.py REDFLAG_BINARY SOURCE_DIR"""
 import http.client
@@ -13,9 +16,13 @@ import json
 import os
 import re
 import signal
+import socket
+import ssl
 import subprocess
 import sys
 import tempfile
+import threading
+import time
 import urllib.parse
 
 try:
@@ -38,7 +45,8 @@ def run(*args, stdin=None):
 
 
 class Server:
-    def __init__(self, db, *extra):
+    def __init__(self, db, *extra, tls=None):
+        self.tls = tls  # an ssl.SSLContext trusting the server's certificate
         self.proc = subprocess.Popen([BIN, "serve", "--db", db, "--listen", "127.0.0.1:0",
                                       "--max-body", "65536", *extra],
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -50,7 +58,10 @@ class Server:
         self.port = int(m.group(1))
 
     def request(self, method, path, body=None, headers=None):
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        if self.tls:
+            conn = http.client.HTTPSConnection("127.0.0.1", self.port, timeout=30, context=self.tls)
+        else:
+            conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
         conn.request(method, path, body=body, headers=headers or {})
         r = conn.getresponse()
         data = r.read().decode("utf-8", "replace")
@@ -129,7 +140,13 @@ def main():
                 "PO-2,\"<img src=x onerror=alert(2)> Rostec\",RU\n"
                 "PO-3,Kimball Electronics Inc,US\n")
     ubl = os.path.join(SRC, "tests/data/orders/ubl/UBL-Order-2.1-Example.xml")
-    r = run("screen", "--db", db, "--format", "jsonl", "-o", os.path.join(tmp, "r.jsonl"), orders, ubl)
+    # The same order bought by a listed company, so that its case shows the order lines.
+    with open(ubl, encoding="utf-8") as f:
+        listed_ubl = f.read().replace("Johnssons byggvaror", "Huawei Technologies Co Ltd")
+    with open(os.path.join(tmp, "ubl_listed_buyer.xml"), "w", encoding="utf-8") as f:
+        f.write(listed_ubl)
+    r = run("screen", "--db", db, "--format", "jsonl", "-o", os.path.join(tmp, "r.jsonl"), orders, ubl,
+            os.path.join(tmp, "ubl_listed_buyer.xml"))
     check(r.returncode == 1, "screen records a run with alarms")
     for name, role in (("ada", "admin"), ("rita", "reviewer"), ("alex", "approver"),
                        ("target", "reviewer")):
@@ -227,11 +244,21 @@ def workbench(srv, db):
           "no external resources, no scripts")
     links = case_links(html)
     check(len(links) >= 2, f"the queue lists the alarms ({len(links)} hits)")
-    case = links[0]
+    # An Entity List hit: its record has a Federal Register notice and a license policy.
+    case = next((l for l in links if "list=EL&" in l), links[0])
     status, _, page = b.get(case)
     check(status == 200 and "Listed record" in page and "Why it matched" in page,
           "a case page: party and listed record side by side, why they matched")
     check("orders.csv" in page and ("PO-1" in page or "PO-2" in page), "the case names the order the party was on")
+    marked = re.findall(r"<mark>([^<]*)</mark>", page)
+    check(len(marked) >= 2 and "class=\"why\"" in page,
+          f"the case marks the words that matched, in the party and in the listed name ({marked[:4]})")
+    for label in ("Federal Register", "License requirement", "License policy", "address"):
+        check(f"<th>{label}</th>" in page, f"the case shows the listed record's {label}")
+    # The listed buyer of the UBL order: the lines it concerns, with their quantities.
+    upage = next((p for p in (b.get(l)[2] for l in links) if "ubl_listed_buyer.xml" in p), "")
+    check("<th>Quantity</th>" in upage and "Falu Rödfärg" in upage and ">120 LTR<" in upage,
+          "a case from a UBL order shows the order lines concerned")
     target = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(case).query))
     form = {"fp": target["fp"], "list": target["list"], "id": target["id"], "decision": "confirm"}
     status, _, _ = b.post("/case/decide", dict(form, reason="the same"), csrf=False)
@@ -248,6 +275,13 @@ def workbench(srv, db):
     check(status == 403, "a reviewer on an admin page: 403")
     status, _, csv = b.get("/audit/decisions.csv")
     check(status == 200 and "rita" in csv and "confirmed" in csv, "the audit export holds the decision")
+    status, h, page = b.get("/audit")
+    trail = re.findall(r"<tr><td>(\d{4}-\d\d-\d\dT[^<]*)</td><td>([^<]*)</td><td>([a-z ]+) (\d+)</td>", page)
+    check(status == 200 and ("rita", "decision") in [(t[1], t[2]) for t in trail]
+          and any(t[2] == "run" for t in trail) and any(t[2] == "list import" for t in trail),
+          f"the audit page lists every action with user and time ({len(trail)} actions)")
+    check('href="/audit"' in page and 'href="/runs"' in page and 'href="/lists"' in page,
+          "the navigation links runs, lists and the audit export")
     r = run("review", "list", "--db", db)
     check("rita" in r.stdout and "confirmed" in r.stdout, "the command line sees the web decision")
 
