@@ -463,7 +463,8 @@ int rf_server_start(rf_server **out, const rf_serve_options *opts, rf_error *err
 {
     rf_server *srv;
     struct sockaddr_storage sa;
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO;
+    /* ITC: without it MHD_quiesce_daemon cannot stop a thread pool from accepting. */
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ITC;
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     int rc;
 

@@ -17,6 +17,7 @@ import os
 import re
 import signal
 import socket
+import sqlite3
 import ssl
 import subprocess
 import sys
@@ -168,6 +169,8 @@ def main():
     finally:
         status, err = srv.stop()
     check(status == 0 and "stopped" in err, "SIGTERM stops the server cleanly (exit 0)")
+    reload_and_diff(tmp)
+    tls(tmp, db)
     if failures:
         print(f"{len(failures)} failed")
         return 1
@@ -339,6 +342,163 @@ def workbench(srv, db):
     check(status == 429, "while blocked, even the right password waits (429)")
     status, _, page = Browser(srv).sign_in("ada", "correct horse battery")
     check(status == 303, f"another user from the same address still signs in ({status})")
+
+
+def reload_and_diff(tmp):
+    """The command line imports lists while the server runs: the server screens with them
+    without a restart, and every request meanwhile is answered."""
+    db = os.path.join(tmp, "reload.sqlite")
+    lists = os.path.join(SRC, "tests/data/lists")
+    check(run("lists", "init", "--db", db).returncode == 0, "reload: lists init")
+    run("users", "add", "ada", "--role", "admin", "--db", db, stdin="correct horse battery\n")
+    token = run("users", "token", "ada", "--scope", "screen,admin", "--db", db).stdout.strip()
+    auth = {"Authorization": "Bearer " + token}
+    name = "/api/v1/search?name=Zapchasttrade%20LLP"
+    srv = Server(db)
+    errors, done = [], threading.Event()
+
+    def search_meanwhile():
+        while not done.is_set():
+            status, _, text = srv.request("GET", "/api/v1/search?name=Huawei%20Technologies", headers=auth)
+            if status != 200 or not json.loads(text)["hits"]:
+                errors.append(status)
+
+    try:
+        status, _, text = srv.request("GET", name, headers=auth)
+        check(status == 200 and json.loads(text)["status"] == "clear",
+              "reload: Zapchasttrade LLP (on the UK list of 2025 only) is clear before the import")
+        before = json.loads(srv.request("GET", "/api/v1/lists", headers=auth)[2])["screening_with"]
+        meanwhile = threading.Thread(target=search_meanwhile)
+        meanwhile.start()
+        r = run("lists", "import", "--db", db, os.path.join(lists, "uk/ofsi_ConList_2025-04-10_entities-non-latin.csv.gz"))
+        check(r.returncode == 0, "reload: the UK list imported from the command line")
+        loaded, deadline = before, time.monotonic() + 120
+        while loaded == before and time.monotonic() < deadline:
+            time.sleep(0.2)
+            loaded = json.loads(srv.request("GET", "/api/v1/lists", headers=auth)[2])["screening_with"]
+        done.set()
+        meanwhile.join()
+        check(len(loaded) == len(before) + 1, f"reload: the server loaded the new version ({before} -> {loaded})")
+        check(not errors, f"reload: every search during the reload was answered with its hits ({errors[:3]})")
+        status, _, text = srv.request("GET", name, headers=auth)
+        party = json.loads(text)
+        check(status == 200 and party["status"] == "review" and party["hits"][0]["list"] == "UK",
+              "reload: after the import, Zapchasttrade LLP is a hit on the UK list, without a restart")
+
+        # Two versions of one feed, and the page of what changed between them.
+        for path, date, extra in (("dpl_2018-05-01_excerpt.txt", "2018-05-01", ()),
+                                  ("dpl_2018-08-01_excerpt.txt", "2018-08-01", ("--allow-shrink",))):
+            run("lists", "import", "--db", db, "--effective", date, *extra, os.path.join(lists, path))
+        versions = re.findall(r"^version (\d+)\s+bis-dpl", run("lists", "history", "--db", db).stdout, re.M)
+        check(len(versions) == 2, f"diff: two versions of the DPL ({versions})")
+        old, new = sorted(versions, key=int)
+        cli = run("lists", "diff", "--db", db, old, new).stdout
+        b = Browser(srv)
+        b.sign_in("ada", "correct horse battery")
+        status, _, page = b.get("/lists")
+        check(f'href="/lists/diff?old={old}&amp;new={new}"' in page, "diff: the lists page links each version to the one before")
+        status, _, page = b.get(f"/lists/diff?old={old}&new={new}")
+        totals = re.search(r"(\d+) added, (\d+) removed, (\d+) changed, (\d+) unchanged", cli).groups()
+        removed = re.findall(r"^removed\s+DPL\s+(.+)$", cli, re.M)
+        check(status == 200 and "%s added, %s removed, %s changed, %s unchanged" % totals in page
+              and removed and all(n in page for n in removed),
+              f"diff: the page shows what lists diff prints ({len(removed)} removed)")
+        status, _, _ = b.get("/lists/diff?old=1&new=999")
+        check(status == 404, "diff: an unknown version: 404")
+    finally:
+        done.set()
+        stop_under_load(srv, db)
+
+
+def stop_under_load(srv, db):
+    """SIGTERM while decisions and searches are in flight: each request either gets its whole
+    answer or is never taken, and the decisions recorded are exactly those answered."""
+    run("screen", "--db", db, "-o", os.devnull, os.path.join(SRC, "tests/data/orders/ubl/UBL-Order-2.1-Example.xml"))
+    orders = os.path.join(os.path.dirname(db), "huawei.csv")
+    with open(orders, "w") as f:
+        f.write("ref,buyer,country\nPO-9,Huawei Technologies Co Ltd,CN\n")
+    run("screen", "--db", db, "-o", os.devnull, orders)
+    b = Browser(srv)
+    b.sign_in("ada", "correct horse battery")
+    link = case_links(b.get("/queue")[2])[0]
+    q = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(link).query))
+    answered, broken, lock = [], [], threading.Lock()
+
+    def decide(i):
+        me = Browser(srv)
+        me.sign_in("ada", "correct horse battery")
+        me.get(link)
+        for k in range(1000):
+            try:
+                status, _, _ = me.post("/case/decide", {"fp": q["fp"], "list": q["list"], "id": q["id"],
+                                                        "decision": "escalate", "reason": f"load {i}.{k}"})
+            except (ConnectionError, http.client.HTTPException, OSError) as e:
+                with lock:
+                    # Refused or reset before an answer began: the server never took it.
+                    if not isinstance(e, (ConnectionRefusedError, ConnectionResetError,
+                                          http.client.RemoteDisconnected)):
+                        broken.append(repr(e))
+                return
+            with lock:
+                (answered if status == 303 else broken).append(status)
+
+    workers = [threading.Thread(target=decide, args=(i,)) for i in range(8)]
+    for w in workers:
+        w.start()
+    while len(answered) < 40 and all(w.is_alive() for w in workers):
+        time.sleep(0.05)
+    status, err = srv.stop()
+    for w in workers:
+        w.join()
+    with sqlite3.connect(db) as con:
+        recorded = con.execute("SELECT count(*) FROM review_decision WHERE reason LIKE 'load %'").fetchone()[0]
+    check(status == 0 and "stopped" in err, "SIGTERM under load: the server stops cleanly (exit 0)")
+    check(not broken, f"SIGTERM under load: no request cut off mid-answer ({broken[:3]})")
+    check(recorded == len(answered) > 0,
+          f"SIGTERM under load: every answered decision is recorded, and only those ({len(answered)} answered, {recorded} recorded)")
+    check(run("audit", "verify", "--db", db).returncode == 0, "SIGTERM under load: the evidence chain verifies")
+
+
+def tls(tmp, db):
+    """--tls-cert/--tls-key with a throwaway self-signed certificate made here."""
+    cert, key = os.path.join(tmp, "cert.pem"), os.path.join(tmp, "key.pem")
+    r = subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                        "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                        "-keyout", key, "-out", cert], capture_output=True, text=True)
+    if r.returncode != 0:
+        check(False, "tls: openssl makes a certificate: " + r.stderr.strip()[-200:])
+        return
+    context = ssl.create_default_context(cafile=cert)
+    srv = Server(db, "--tls-cert", cert, "--tls-key", key, tls=context)
+    try:
+        b = Browser(srv)
+        status, h, _ = b.get("/login")
+        check(status == 200 and "max-age" in (h.get("Strict-Transport-Security") or ""),
+              "tls: the sign-in page over HTTPS, with Strict-Transport-Security")
+        status, h, _ = b.sign_in("rita", "correct horse battery")
+        cookie = [c for c in h.get_all("Set-Cookie") or [] if c.startswith("rf_session=")]
+        check(status == 303 and cookie and "Secure" in cookie[0] and "HttpOnly" in cookie[0],
+              "tls: the session cookie is Secure")
+        status, _, page = b.get("/queue")
+        check(status == 200 and "Queue" in page, "tls: the queue over HTTPS")
+        with socket.create_connection(("127.0.0.1", srv.port), timeout=10) as s:
+            s.sendall(b"GET /login HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            try:
+                reply = s.recv(4096)
+            except OSError:
+                reply = b""
+        check(not reply.startswith(b"HTTP/1.1 200") and b"Sign in" not in reply,
+              f"tls: plain HTTP on the TLS port gets no page ({reply[:20]!r})")
+        try:
+            ssl.create_default_context().wrap_socket(
+                socket.create_connection(("127.0.0.1", srv.port), timeout=10),
+                server_hostname="127.0.0.1").close()
+            check(False, "tls: a client that does not trust the certificate refuses it")
+        except ssl.SSLError:
+            check(True, "tls: a client that does not trust the certificate refuses it")
+    finally:
+        status, err = srv.stop()
+    check(status == 0, "tls: the server stops cleanly")
 
 
 if __name__ == "__main__":
