@@ -24,9 +24,12 @@ static const char STYLE_CSS[] =
     "padding:.5rem;border-radius:4px}label{display:block;margin:.3rem 0}input,select,textarea,"
     "button{font:inherit;padding:.3rem}textarea{width:100%}mark{background:#fff1a8}h2{font-size:"
     "1.1rem;margin:1.2rem 0 .4rem}.filters{display:flex;flex-wrap:wrap;gap:.5rem;align-items:"
-    "end;margin:.5rem 0}@media (max-width:600px){.grid{grid-template-columns:1fr}table,tbody,tr,"
-    "td{display:block}thead{display:none}td{border:0;padding:.15rem .5rem}tr{border-bottom:1px "
-    "solid #d8dde3;padding:.3rem 0}}@media print{header,form,.filters{display:none}body{"
+    "end;margin:.5rem 0}@media (max-width:600px){.grid{grid-template-columns:1fr}table,tbody{"
+    "display:block}thead{display:none}tr{display:flex;flex-wrap:wrap;gap:0 .75rem;border-bottom:"
+    "1px solid #d8dde3;padding:.3rem .5rem}td{display:block;border:0;padding:.1rem 0}td:first-"
+    "child{flex-basis:100%}td:empty{display:none}td[data-label]::before{content:attr(data-label)"
+    " \" \";color:#5b6470;font-size:.85em}.card tr{display:block;padding:.2rem 0}.card th{display:"
+    "block;border:0;background:none;padding:0;color:#5b6470;font-size:.85em}}@media print{header,form,.filters{display:none}body{"
     "background:#fff}main{max-width:none}}";
 
 void rf_page_text(rf_buf *b, const char *s)

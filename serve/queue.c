@@ -286,20 +286,21 @@ void rf_page_queue(rf_page *p)
             rf_buf_puts(b, "</bdi></strong> ");
             rf_page_text(b, a->country);
         }
-        rf_buf_printf(b, "</td><td class=\"state-%s\">%s</td><td>%.3f</td><td>", a->state,
-                      a->state, a->score);
+        rf_buf_printf(b, "</td><td class=\"state-%s\">%s</td><td data-label=\"score\">%.3f</td>"
+                         "<td data-label=\"list\">",
+                      a->state, a->state, a->score);
         rf_page_text(b, a->list_code);
         rf_buf_puts(b, "</td><td><a href=\"");
         case_href(b, "&amp;", a->fingerprint, a->list_code, a->source_id);
         rf_buf_puts(b, "\"><bdi>");
         rf_page_text(b, a->listed_name);
-        rf_buf_puts(b, "</bdi></a></td><td>");
+        rf_buf_puts(b, "</bdi></a></td><td data-label=\"decided by\">");
         if (a->reviewer) {
             rf_page_text(b, a->reviewer);
             rf_buf_puts(b, ", ");
             rf_page_text(b, a->decided_at);
         }
-        rf_buf_printf(b, "</td><td>%lld</td></tr>", a->last_run);
+        rf_buf_printf(b, "</td><td data-label=\"run\">%lld</td></tr>", a->last_run);
     }
     rf_buf_puts(b, "</tbody></table>");
     rf_buf_printf(b, "<p>%zu hit%s of %zu counterpart%s.</p>", shown, shown == 1 ? "" : "s",
@@ -457,19 +458,24 @@ typedef struct order_lines {
 
 #define ORDER_LINES_MAX 50
 
+/* The cells carry their column's name, shown before them where the table is too narrow to
+ * be one (the stylesheet's narrow layout). */
 static void order_row(rf_buf *b, const rf_party *party, const char *const line[7])
 {
-    const char *cells[3] = {party->document, party->ref, party->role};
+    static const char *const labels[10] = {"document", "order", "role", "line", "item",
+                                           "part number", "quantity", "ECCN", "HS code",
+                                           "origin"};
+    const char *cells[10] = {party->document, party->ref, party->role};
+    memcpy(cells + 3, line, 7 * sizeof *line);
     rf_buf_puts(b, "<tr>");
-    for (int i = 0; i < 3; i++) {
-        rf_buf_puts(b, "<td>");
+    for (int i = 0; i < 10; i++) {
+        if (!cells[i] || !*cells[i]) {
+            rf_buf_puts(b, "<td></td>");
+            continue;
+        }
+        rf_buf_printf(b, "<td data-label=\"%s\">", labels[i]);
         rf_page_text(b, cells[i]);
         if (i == 0 && party->line) rf_buf_printf(b, ":%ld", party->line);
-        rf_buf_puts(b, "</td>");
-    }
-    for (int i = 0; i < 7; i++) {
-        rf_buf_puts(b, "<td>");
-        rf_page_text(b, line[i]);
         rf_buf_puts(b, "</td>");
     }
     rf_buf_puts(b, "</tr>");

@@ -1,6 +1,7 @@
 // browser.mjs: a reviewer's walk through the workbench in headless Chromium (Debian's
-// /usr/bin/chromium, driven by playwright-core): sign in, the queue (also at 420 px and as
-// printed), a case, a confirmation with its reason, the audit export downloaded. Screenshots
+// /usr/bin/chromium, driven by playwright-core): sign in, the queue and a case (also at 420 px
+// and as printed), a confirmation with its reason, the runs, the lists, the audit trail and
+// its export downloaded. Screenshots
 // of each page go to the artifacts directory. Exits 1 on the first thing a reviewer would
 // notice going wrong, 77 (skipped) when chromium or playwright-core is missing.
 //
@@ -78,6 +79,10 @@ try {
     "a name carrying <img onerror> reads as text");
   check(await page.locator(".age.old").count() === 1, "the 2022 list is shown amber, with its age");
   await page.screenshot({ path: join(artifacts, "2-queue.png"), fullPage: true });
+  // The pictures in docs/server.md: the first screen of each, kept small.
+  await page.setViewportSize({ width: 960, height: 640 });
+  await page.screenshot({ path: join(artifacts, "docs-queue.png") });
+  await page.setViewportSize({ width: 1280, height: 900 });
 
   await page.setViewportSize({ width: 420, height: 900 });
   const width = await page.evaluate(() => document.documentElement.scrollWidth);
@@ -92,12 +97,28 @@ try {
   await page.selectOption("select[name=sort]", "name");
   await Promise.all([page.waitForNavigation(), page.click("button:has-text('Show')")]);
   check(page.url().includes("sort=name"), "the queue sorts by name");
-  const huawei = page.locator("a", { hasText: "Huawei Technologies" }).first();
+  // An Entity List hit: its record has a Federal Register notice and a license policy.
+  const huawei = page.locator("a[href*='list=EL&']", { hasText: "Huawei Technologies" }).first();
   await Promise.all([page.waitForNavigation(), huawei.click()]);
   check(page.url().includes("/case?"), "a case opens from the queue");
   check(await page.isVisible("text=Listed record") && await page.isVisible("text=Why it matched"),
     "the case shows the party, the listed record and why they matched");
+  check(await page.locator("mark").count() >= 2, "the case marks the words that matched, on both sides");
+  check(await page.isVisible("th:has-text('Federal Register')") && await page.isVisible("th:has-text('License policy')"),
+    "the case shows the record's Federal Register notice and license policy");
   await page.screenshot({ path: join(artifacts, "5-case.png"), fullPage: true });
+  await page.setViewportSize({ width: 960, height: 900 });
+  await page.screenshot({ path: join(artifacts, "docs-case.png") });
+  await page.setViewportSize({ width: 420, height: 900 });
+  const caseWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+  check(caseWidth <= 420, `the case fits 420 px (${caseWidth})`);
+  await page.screenshot({ path: join(artifacts, "5-case-420px.png"), fullPage: true });
+  await page.emulateMedia({ media: "print" });
+  check(!(await page.isVisible("form[action='/case/decide']")) && await page.isVisible("text=Listed record"),
+    "printed, the case keeps the record and leaves out the form");
+  await page.screenshot({ path: join(artifacts, "5-case-print.png"), fullPage: true });
+  await page.emulateMedia({ media: "screen" });
+  await page.setViewportSize({ width: 1280, height: 900 });
 
   check(await page.locator("textarea[name=reason][required]").count() === 1,
     "the reason is required by the form itself");
@@ -107,8 +128,16 @@ try {
   check(await page.isVisible("text=Shenzhen address and FR notice agree"), "the decision is on the case page");
   await page.screenshot({ path: join(artifacts, "6-case-decided.png"), fullPage: true });
 
-  await page.click("a:has-text('Audit export')");
+  for (const [link, url, file] of [["Runs", /\/runs$/, "8-runs.png"], ["Lists", /\/lists$/, "9-lists.png"]]) {
+    await page.click(`header a:has-text('${link}')`);
+    await page.waitForURL(url);
+    await page.screenshot({ path: join(artifacts, file), fullPage: true });
+  }
+  check(await page.isVisible("text=2022-05-01"), "the lists page shows the version in force");
+  await page.click("header a:has-text('Audit export')");
   await page.waitForURL(/\/audit$/);
+  check(await page.isVisible("td:has-text('rita')") && await page.isVisible("td:has-text('decision')"),
+    "the audit page shows the decision in the trail, with who");
   await page.screenshot({ path: join(artifacts, "7-audit.png"), fullPage: true });
   const [download] = await Promise.all([page.waitForEvent("download"),
     page.click("button:has-text('Download decisions')")]);
