@@ -274,6 +274,14 @@ def workbench(srv, db):
     check("same name, same city" in page and "rita" in page, "the case page shows the decision, with who")
     status, _, _ = b.post("/case/decide", dict(form, decision="clear", reason="changed my mind"))
     check(status == 403, "four eyes: a reviewer cannot clear a confirmed hit (403)")
+    # The same for an escalated hit: another of the queue's.
+    other = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(next(l for l in links if l != case)).query))
+    esc = {"fp": other["fp"], "list": other["list"], "id": other["id"]}
+    b.get("/case?" + urllib.parse.urlencode(other))
+    status, _, _ = b.post("/case/decide", dict(esc, decision="escalate", reason="ask legal"))
+    status2, _, page = b.post("/case/decide", dict(esc, decision="clear", reason="legal said fine"))
+    check(status == 303 and status2 == 403 and "needs an approver" in page,
+          "four eyes: a reviewer cannot clear an escalated hit either (403, saying why)")
     status, _, _ = b.get("/admin/users")
     check(status == 403, "a reviewer on an admin page: 403")
     status, _, csv = b.get("/audit/decisions.csv")
@@ -293,6 +301,9 @@ def workbench(srv, db):
     a.get(case)
     status, _, _ = a.post("/case/decide", dict(form, decision="clear", reason="other company, checked register"))
     check(status == 303, "four eyes: an approver clears it")
+    a.get("/case?" + urllib.parse.urlencode(other))
+    status, _, _ = a.post("/case/decide", dict(esc, decision="clear", reason="legal said fine"))
+    check(status == 303, "four eyes: an approver clears the escalated hit")
     a.post("/logout", {})
     status, _, _ = a.get("/queue")
     check(status == 303, "signed out: the session is gone")
