@@ -140,9 +140,13 @@ static void trail_row(rf_buf *b, const trail_action *t)
         rf_buf_printf(b, "%s: ", rf_decision_kind_name(d->kind));
         rf_html_name(b, d->party_name ? d->party_name : d->fingerprint, NULL, 0);
         rf_buf_puts(b, " on ");
-        rf_page_text(b, d->list_code);
-        rf_buf_puts(b, " ");
-        rf_page_text(b, d->source_id);
+        /* The entry as the command line names it: "EL 30947". */
+        {
+            rf_buf entry = {0};
+            rf_buf_printf(&entry, "%s %s", d->list_code, d->source_id);
+            rf_page_text(b, entry.data);
+            rf_buf_free(&entry);
+        }
         rf_buf_puts(b, ", because: ");
         rf_page_text(b, d->reason);
     } else if (t->run) {
