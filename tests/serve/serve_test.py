@@ -445,9 +445,9 @@ def stop_under_load(srv, db):
                                                         "decision": "escalate", "reason": f"load {i}.{k}"})
             except (ConnectionError, http.client.HTTPException, OSError) as e:
                 with lock:
-                    # Refused or reset before an answer began: the server never took it.
-                    if not isinstance(e, (ConnectionRefusedError, ConnectionResetError,
-                                          http.client.RemoteDisconnected)):
+                    # Refused, reset or a broken pipe before an answer began: the server
+                    # never took it. An answer cut short would be IncompleteRead.
+                    if not isinstance(e, ConnectionError):
                         broken.append(repr(e))
                 return
             with lock:
