@@ -91,8 +91,8 @@ void rf_report_score(char out[8], double score);
  * the output stays well-formed whatever got past the importers. */
 
 /* rf_json_string, rf_csv_cell, rf_html_text and rf_html_name are public: see rf_reports.h. */
-/* The same, with the byte ranges `spans` (any order, may overlap, clamped to the text and
- * widened to whole characters) wrapped in <mark>. */
+/* rf_html_text with the byte ranges `spans` (any order, may overlap, clamped to the text and
+ * widened to whole characters) wrapped in <mark>; rf_html_name is this inside <bdi>. */
 int rf_html_marked(rf_buf *out, const char *s, const rf_span *spans, size_t n_spans);
 
 /* HTML appended with a sticky error, so rendering reads as a sequence of writes checked

@@ -1,7 +1,8 @@
 /* http.c: the server on libmicrohttpd: listening (loopback by default, TLS when given a
  * certificate), a thread pool sized to the machine, one database connection per worker,
  * request bodies capped (413), idle connections timed out, the security headers every answer
- * carries, the sign-in rate limiter, and a graceful stop that lets requests in flight end. */
+ * carries, the sign-in rate limiter, the lists in force reloaded when the command line
+ * changes them, and a graceful stop that lets requests in flight end. */
 #define _DEFAULT_SOURCE /* strcasecmp, inet_ntop */
 #include "serve_internal.h"
 
