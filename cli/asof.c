@@ -41,7 +41,7 @@ typedef struct date_entry {
 struct cli_asof {
     rf_store *st;
     const rf_ownership_rules *rules; /* NULL: ownership not applied */
-    int related;                     /* consolidation findings are hits (--related-alarm) */
+    int related;                     /* related findings are alarms (--related-alarm) */
     int per_document;
     char today[11];
     loaded *fixed; /* the one set when not per document */

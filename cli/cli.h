@@ -166,7 +166,8 @@ int cli_notes_for(cli_notes *n, rf_store *st, const char *fingerprint, const rf_
                   size_t n_hits, rf_error *err);
 void cli_notes_free(cli_notes *n);
 /* Counts one party into the run's totals by its most urgent hit. */
-void cli_tally(rf_run_totals *t, const rf_hit_note *notes, size_t n_hits);
+void cli_tally(rf_run_totals *t, const rf_hit *const *hits, const rf_hit_note *notes,
+               size_t n_hits);
 
 /* A run being recorded in the audit trail, with buffers reused from party to party. */
 typedef struct cli_record {

@@ -505,7 +505,7 @@ static int report_party(rescreen_run *rr, size_t i, const change *ch, size_t n_c
         (rc = cli_record_counterparty(&rr->record, &p, fp, current, n_cur, &rr->err)) < 0)
         return rc;
     rr->reported++;
-    cli_tally(&rr->record.totals, rr->notes, n);
+    cli_tally(&rr->record.totals, rr->hits, rr->notes, n);
     return RF_OK;
 }
 

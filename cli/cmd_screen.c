@@ -87,8 +87,9 @@ static const char screen_help_options[] =
     "  --max-list-age DAYS warn of lists older than DAYS (default 30)\n"
     "  --ownership-rules F the ownership rules table F instead of the one built in\n"
     "                      (also $REDFLAG_OWNERSHIP_RULES; docs/ownership.md)\n"
-    "  --related-alarm     a company consolidated by a listed party (GLEIF) is a hit\n"
-    "                      of kind related; without it such links are not reported\n"
+    "  --related-alarm     a related finding (a company consolidated by or linked to a\n"
+    "                      listed party, no share) is an alarm; without it, it is a hit\n"
+    "                      to review (status review) that leaves the exit status at 0\n"
     "  --exhaustive        score every listed name instead of the index's candidates: the\n"
     "                      same hits, thousands of times slower (the index's check)\n"
     "\n"
@@ -520,6 +521,9 @@ int cli_screen(int argc, char **argv)
                 "earlier", run.record.totals.new_alarms,
                 run.record.totals.new_alarms == 1 ? "" : "s", run.record.totals.known_alarms,
                 run.record.totals.cleared);
+    if (run.record.totals.to_review)
+        fprintf(stderr, ", %lld to review (related to listed parties, no alarm)",
+                run.record.totals.to_review);
     if (failed_files) fprintf(stderr, ", %ld file%s not read", failed_files, failed_files == 1 ? "" : "s");
     if (run.warnings)
         fprintf(stderr, ", %ld warning%s about the input", run.warnings,

@@ -174,18 +174,22 @@ cleanup:
     return rc;
 }
 
-void cli_tally(rf_run_totals *t, const rf_hit_note *notes, size_t n_hits)
+void cli_tally(rf_run_totals *t, const rf_hit *const *hits, const rf_hit_note *notes,
+               size_t n_hits)
 {
     rf_hit_state worst = RF_HIT_DROPPED;
+    int review = 0;
     t->parties++;
     if (n_hits == 0) return;
     for (size_t i = 0; i < n_hits; i++) {
         rf_hit_state s = rf_hit_note_state(notes ? &notes[i] : NULL);
-        if (s < worst) worst = s;
+        if (rf_hit_state_alarms(s) && !rf_hit_alarms(hits[i], s)) review = 1;
+        else if (s < worst) worst = s;
     }
     t->flagged++;
     if (worst == RF_HIT_NEW || worst == RF_HIT_CHANGED) t->new_alarms++;
     else if (worst == RF_HIT_CONFIRMED || worst == RF_HIT_ESCALATED) t->known_alarms++;
+    else if (review) t->to_review++;
     else if (worst == RF_HIT_CLEARED) t->cleared++;
 }
 
@@ -374,7 +378,7 @@ int cli_record_screened(cli_record *r, rf_report *rep, int input, const rf_party
         (r->counterparties && fingerprint[0] &&
          (rc = cli_record_counterparty(r, party, fingerprint, r->gathered, n, err)) != 0))
         return rc;
-    cli_tally(&r->totals, notes, n);
+    cli_tally(&r->totals, r->gathered, notes, n);
     return RF_OK;
 }
 
