@@ -168,6 +168,10 @@ void cli_notes_free(cli_notes *n);
 /* Counts one party into the run's totals by its most urgent hit. */
 void cli_tally(rf_run_totals *t, const rf_hit_note *notes, size_t n_hits);
 
+/* `redflag history import FILE...` (history_import.c): the JSON lines of `screen --read-only`
+ * runs checked against `st` and recorded as one run (argv as its settings); the exit status. */
+int cli_history_import(rf_store *st, char **files, int n_files, int argc, char **argv);
+
 /* A run being recorded in the audit trail, with buffers reused from party to party. */
 typedef struct cli_record {
     rf_store *st;
