@@ -14,10 +14,9 @@
 #include "matcher.h"
 
 #define MAX_TYPO_MATCHES 64
-/* Generic words and places this common are not worth walking for candidates. */
-#define WEAK_WORD_MAX_DF 200
-/* Candidate places kept for names found by their whole form. */
-#define RF_EXACT_RESERVED 4
+/* Names scored at most for a party with no telling word the lists know (the most evidence
+ * first). */
+#define WEAK_CANDIDATES 28
 
 /* Makes room for `need` elements of `size` bytes in *items (capacity *cap). */
 static int reserve(void **items, size_t *cap, size_t need, size_t size)
@@ -283,6 +282,20 @@ static int index_name(rf_matcher *m, rf_tokens *t, uint32_t entity, size_t name_
     ln->tok_off = (uint32_t)m->n_ltokens;
     ln->total = 0;
     for (size_t i = 0; i < t->count && rc == RF_OK; i++) {
+        /* The words of a phrase read as one token, which the party may write apart. */
+        const char *w = rf_token_surface(t, i), *end = w + t->items[i].surf_len;
+        if (t->items[i].cls == RF_TOK_STOP || !memchr(w, ' ', t->items[i].surf_len)) continue;
+        while (w < end && rc == RF_OK) {
+            const char *sp = memchr(w, ' ', (size_t)(end - w));
+            size_t len = (size_t)((sp ? sp : end) - w);
+            uint32_t existing, at = (uint32_t)m->phrase_text.len;
+            rc = rf_strmap_put(m->phrase_words, w, len, at, &existing);
+            if (rc == RF_OK && existing == at) rc = rf_buf_append(&m->phrase_text, w, len);
+            if (rc == RF_OK && existing == at) rc = rf_buf_putc(&m->phrase_text, '\0');
+            w = sp ? sp + 1 : end;
+        }
+    }
+    for (size_t i = 0; i < t->count && rc == RF_OK; i++) {
         rf_ltoken *lt = &m->ltokens[m->n_ltokens++];
         size_t vocab_before = m->n_vocab;
         rc = add_vocab(&lt->vocab, m, rf_token_text(t, i), t->items[i].text_len, t->items[i].cls);
@@ -369,6 +382,30 @@ static int build_postings(rf_matcher *m)
     return RF_OK;
 }
 
+/* The typo neighbours of every listed telling word, found once here rather than for every
+ * party that writes the word (a party's word the lists know may be a misspelling of another
+ * listed word: Gonzales, Gonzalez). */
+static int find_neighbours(rf_matcher *m)
+{
+    size_t total = 0, cap = 0;
+    m->near_off = malloc((m->n_vocab + 1) * sizeof *m->near_off);
+    if (!m->near_off) return RF_ENOMEM;
+    for (size_t v = 0; v < m->n_vocab; v++) {
+        uint32_t found[MAX_TYPO_MATCHES];
+        size_t n = 0;
+        m->near_off[v] = (uint32_t)total;
+        if (m->vocab[v].cls == RF_TOK_WORD)
+            n = rf_index_typos(m, m->vocab_text.data + m->vocab[v].text_off, m->vocab[v].len, found, MAX_TYPO_MATCHES);
+        for (size_t k = 0; k < n; k++) {
+            if (found[k] == v) continue;
+            if (reserve((void **)&m->near, &cap, total + 1, sizeof *m->near) != RF_OK) return RF_ENOMEM;
+            m->near[total++] = found[k];
+        }
+    }
+    m->near_off[m->n_vocab] = (uint32_t)total;
+    return RF_OK;
+}
+
 int rf_matcher_new(rf_matcher **out, const rf_snapshot *snap, rf_error *err)
 {
     rf_matcher *m = calloc(1, sizeof *m);
@@ -387,6 +424,7 @@ int rf_matcher_new(rf_matcher **out, const rf_snapshot *snap, rf_error *err)
     if (rc == RF_OK) rc = rf_strmap_new(&m->merged, 65536);
     if (rc == RF_OK) rc = rf_strmap_new(&m->exact, 65536);
     if (rc == RF_OK) rc = rf_strmap_new(&m->skeletons, 65536);
+    if (rc == RF_OK) rc = rf_strmap_new(&m->phrase_words, 1024);
     if (rc == RF_OK) rc = collect_places(m, tr);
     if (rc == RF_OK) rc = collect_countries(m);
     for (size_t e = 0; e < rf_snapshot_count(snap) && rc == RF_OK; e++) {
@@ -401,6 +439,7 @@ int rf_matcher_new(rf_matcher **out, const rf_snapshot *snap, rf_error *err)
     }
     if (rc == RF_OK) rc = build_postings(m);
     if (rc == RF_OK) rc = index_spellings(m);
+    if (rc == RF_OK) rc = find_neighbours(m);
     rf_buf_free(&t.text);
     rf_translit_free(tr);
     if (rc != RF_OK) {
@@ -430,6 +469,10 @@ void rf_matcher_free(rf_matcher *m)
     free(m->names);
     free(m->ltokens);
     free(m->chains);
+    free(m->near_off);
+    free(m->near);
+    rf_strmap_free(m->phrase_words);
+    rf_buf_free(&m->phrase_text);
     if (m->entity_countries) {
         for (size_t e = 0; e < rf_snapshot_count(m->snap); e++) free(m->entity_countries[e]);
         free(m->entity_countries);
@@ -577,24 +620,75 @@ void rf_side_from_name(rf_side *side, const rf_matcher *m, uint32_t name_id)
     }
 }
 
+/* 1 when `w` is a word of a listed phrase, or a typo away from one: pair_split_phrases
+ * pairs it with the phrase, which the index does not look it up by. */
+static int phrase_word(const rf_matcher *m, const char *w, size_t len)
+{
+    uint32_t letters = rf_letter_mask(w, len);
+    if (rf_strmap_get(m->phrase_words, w, len) != RF_STRMAP_MISSING) return 1;
+    for (size_t off = 0; off < m->phrase_text.len;) {
+        const char *pw = m->phrase_text.data + off;
+        size_t pl = strlen(pw);
+        int budget = rf_typo_budget(pl < len ? pl : len);
+        if (budget > 0 && __builtin_popcount(letters ^ rf_letter_mask(pw, pl)) <= 2 * budget &&
+            rf_osa_distance(w, len, pw, pl, budget) <= budget)
+            return 1;
+        off += pl + 1;
+    }
+    return 0;
+}
+
+/* Party word i's bit in a set of words (words past the 64th are in no set). */
+static inline uint64_t bit(size_t i)
+{
+    return i < 64 ? (uint64_t)1 << i : 0;
+}
+
+/* The letters of a name's telling words and places, as the whole-name comparison joins
+ * them (rf_score_sides). */
+static size_t letters_compared_whole(const rf_side *p)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < p->n; i++)
+        if (p->cls[i] != RF_TOK_STOP && p->cls[i] != RF_TOK_LEGAL) n += p->surf_len[i];
+    return n;
+}
+
+/* 1 when listed name `name_id`, a person's, may be compared with the party whole (letters
+ * moved across word breaks): the two have about as many letters, and enough. */
+static int whole_name_possible(const rf_matcher *m, const rf_scratch *s, uint32_t name_id)
+{
+    const rf_lname *ln = &m->names[name_id];
+    size_t n = 0;
+    if (s->whole_letters == 0) return 0;
+    for (size_t i = 0; i < ln->ntok; i++) {
+        const rf_ltoken *lt = &m->ltokens[ln->tok_off + i];
+        if (lt->cls != RF_TOK_STOP && lt->cls != RF_TOK_LEGAL) n += lt->surf_len ? lt->surf_len : m->vocab[lt->vocab].len;
+    }
+    /* Two edits at most (WHOLE_NAME_MAX_EDITS), and ten letters at least on both sides. */
+    return n >= 10 && n + 2 >= (size_t)s->whole_letters && n <= (size_t)s->whole_letters + 2;
+}
+
+/* Adds `weight` of evidence to listed name `name`, found by the party words s->bits. */
+static inline void touch(rf_scratch *s, uint32_t name, float weight)
+{
+    if (s->acc[name] == 0) {
+        s->touched[s->n_touched++] = name;
+        s->found[name] = 0;
+    }
+    s->acc[name] += weight;
+    s->found[name] |= s->bits;
+}
+
 static void gather(const rf_matcher *m, rf_scratch *s, uint32_t vocab, float weight)
 {
     const rf_vocab *v = &m->vocab[vocab];
-    for (uint32_t k = 0; k < v->df; k++) {
-        uint32_t name = m->postings[v->post_off + k];
-        if (s->acc[name] == 0) s->touched[s->n_touched++] = name;
-        s->acc[name] += weight;
-    }
+    for (uint32_t k = 0; k < v->df; k++) touch(s, m->postings[v->post_off + k], weight);
 }
 
 static void gather_chain(const rf_matcher *m, rf_scratch *s, uint32_t node, float weight)
 {
-    while (node != RF_STRMAP_MISSING) {
-        uint32_t name = m->chains[node].value;
-        if (s->acc[name] == 0) s->touched[s->n_touched++] = name;
-        s->acc[name] += weight;
-        node = m->chains[node].next;
-    }
+    for (; node != RF_STRMAP_MISSING; node = m->chains[node].next) touch(s, m->chains[node].value, weight);
 }
 
 /* Adds the weight of common weak word `vocab` to the names already found that have it,
@@ -644,12 +738,27 @@ static size_t select_best(const rf_scratch *s, uint32_t *out, float *evidence, s
     return n;
 }
 
-double rf_index_score_bound(const rf_scratch *s, float evidence)
+double rf_index_score_bound(const rf_matcher *m, const rf_scratch *s, size_t k, uint32_t name_id, int person)
 {
-    /* A misspelt word gathered 0.8 of its weight; weak words may pair without having been
-     * gathered, on both sides; telling words no list has stay unpaired whatever the name. */
-    double paired = evidence / 0.8 + 2.0 * s->weak;
-    return paired > 0 ? paired / (paired + s->unmatchable) : 0.0;
+    /* The score is the weight of the pairs times their similarity over that weight plus what
+     * the unpaired words cost (rf_score_sides), so at most P / (P + U) for any P at least the
+     * paired weight and U at most the unpaired cost. P: every word gathered its pair's weight
+     * (a misspelt one 0.8 of it), weak words may pair without having been gathered, on both
+     * sides, and cost at most twice their weight. U: a telling party word no listed name has,
+     * even misspelt, is unpaired whatever the name; and a word of s->certain that did not
+     * find this name pairs with none of its words, since every way the scorer pairs such a
+     * word (as written, a typo within its budget, two words written as one) is a way the
+     * index looks it up. Not when the whole-name comparison of people's names, which pairs
+     * no words, may apply. */
+    double paired = s->evidence[k] / 0.8 + 2.0 * s->weak, unpaired = s->unmatchable;
+    uint64_t missing = s->certain & ~s->cand_found[k];
+    if (!(person && whole_name_possible(m, s, name_id))) {
+        unpaired = 0;
+        for (size_t i = 0; missing; i++, missing >>= 1)
+            if (missing & 1u) unpaired += s->side.weight[i];
+        if (unpaired < s->unmatchable) unpaired = s->unmatchable;
+    }
+    return paired > 0 ? paired / (paired + unpaired) : 0.0;
 }
 
 /* Gathers the listed Latin words with the consonants of party word i, written in a script
@@ -669,6 +778,7 @@ static int gather_skeletons(const rf_matcher *m, rf_scratch *s, const rf_side *p
         ns = rf_consonant_skeleton(skeleton, joined, n);
         node = ns >= 2 ? rf_strmap_get(m->skeletons, skeleton, ns) : RF_STRMAP_MISSING;
         for (; node != RF_STRMAP_MISSING; node = m->chains[node].next) {
+            s->bits |= words == 2 ? bit(i + 1) : 0;
             gather(m, s, m->chains[node].value, m->vocab[m->chains[node].value].weight * 0.8f);
             found = 1;
         }
@@ -697,39 +807,55 @@ static int joins_previous(const rf_matcher *m, const rf_side *p, size_t i)
     return listed_word(m, joined, (size_t)p->len[i - 1] + p->len[i]) != RF_STRMAP_MISSING;
 }
 
-size_t rf_index_candidates(const rf_matcher *m, rf_scratch *s, uint32_t *out, float *evidence,
-                           size_t max)
+size_t rf_index_candidates(const rf_matcher *m, rf_scratch *s)
 {
     const rf_side *p = &s->side;
     int strong = 0;
-    size_t n, unit = rf_side_unit_start(p);
+    size_t n, unit = rf_side_unit_start(p), n_strong;
 
     s->n_touched = 0;
     s->unmatchable = 0;
     s->weak = 0;
-    for (size_t i = 0; i < p->n; i++)
+    s->certain = 0;
+    s->whole_letters = (int)letters_compared_whole(p);
+    if (s->whole_letters < 10) s->whole_letters = 0;
+    for (size_t i = 0; i < p->n; i++) {
         if (p->cls[i] != RF_TOK_WORD && p->cls[i] != RF_TOK_NUMBER) s->weak += p->weight[i];
+        /* The words whose every pairing the index looks up (rf_index_score_bound): not
+         * initials (one letter, or two for two given names), nicknames, words written in
+         * another script (syllables, consonants), nor a department's words, which cost
+         * nothing unpaired. */
+        else if (i < unit && p->len[i] > 2 && p->surf_len[i] > 2 && !p->nickname[i] &&
+                 p->origin[i] != RF_ORIGIN_TRANSLIT && p->origin[i] != RF_ORIGIN_SYLLABIC &&
+                 p->origin[i] != RF_ORIGIN_CONSONANTS && !phrase_word(m, p->surf[i], p->surf_len[i]))
+            s->certain |= bit(i);
+    }
     /* Telling words first: exact, misspelt, or written as two words. */
     for (size_t i = 0; i < p->n; i++) {
         uint8_t cls = p->cls[i];
         size_t touched_before = s->n_touched;
         int found = 0;
         if (cls != RF_TOK_WORD && cls != RF_TOK_NUMBER) continue;
+        s->bits = bit(i);
         if (p->vocab[i] != RF_STRMAP_MISSING) {
             gather(m, s, p->vocab[i], m->vocab[p->vocab[i]].weight);
             strong = 1;
         }
-        if (cls == RF_TOK_WORD && p->vocab[i] == RF_STRMAP_MISSING) {
-            /* A word the lists have as written is taken as written: looking for what it
-             * might be a misspelling of costs more than it finds. */
-            uint32_t typos[MAX_TYPO_MATCHES];
-            size_t nt = rf_index_typos(m, p->text[i], p->len[i], typos, MAX_TYPO_MATCHES);
+        if (cls == RF_TOK_WORD) {
+            /* Misspellings, of a word the lists lack and of one they have as written too
+             * (Gonzales, Gonzalez): the scorer pairs either. A pair weighs the mean of its
+             * words' weights, so a name found this way gathers the larger. */
+            uint32_t found_typos[MAX_TYPO_MATCHES], v = p->vocab[i];
+            const uint32_t *typos = v == RF_STRMAP_MISSING ? found_typos : m->near + m->near_off[v];
+            size_t nt = v == RF_STRMAP_MISSING ? rf_index_typos(m, p->text[i], p->len[i], found_typos, MAX_TYPO_MATCHES)
+                                               : m->near_off[v + 1] - m->near_off[v];
             uint32_t node;
             for (size_t k = 0; k < nt; k++) {
-                gather(m, s, typos[k], m->vocab[typos[k]].weight * 0.8f);
-                strong = 1;
+                float w = m->vocab[typos[k]].weight;
+                if (v != RF_STRMAP_MISSING && p->weight[i] > w) w = p->weight[i];
+                gather(m, s, typos[k], w * 0.8f);
+                strong = found = 1;
             }
-            found = nt > 0;
             if (p->origin[i] == RF_ORIGIN_CONSONANTS && gather_skeletons(m, s, p, i)) strong = found = 1;
             node = rf_strmap_get(m->merged, p->text[i], p->len[i]);
             if (node != RF_STRMAP_MISSING) {
@@ -737,12 +863,20 @@ size_t rf_index_candidates(const rf_matcher *m, rf_scratch *s, uint32_t *out, fl
                 strong = found = 1;
             }
         }
-        if (i + 1 < p->n && p->len[i] + p->len[i + 1] <= RF_MAX_TOKEN_LEN) {
+        /* Written together, canonical or as written ("Inve St": INVEST, not "inve saint"). */
+        for (int form = 0; form < 2 && i + 1 < p->n; form++) {
+            const char *a = form ? p->surf[i] : p->text[i], *b = form ? p->surf[i + 1] : p->text[i + 1];
+            size_t na = form ? p->surf_len[i] : p->len[i], nb = form ? p->surf_len[i + 1] : p->len[i + 1];
             char joined[RF_MAX_TOKEN_LEN * 2];
             uint32_t v;
-            memcpy(joined, p->text[i], p->len[i]);
-            memcpy(joined + p->len[i], p->text[i + 1], p->len[i + 1]);
-            v = listed_word(m, joined, (size_t)p->len[i] + p->len[i + 1]);
+            if (na + nb > RF_MAX_TOKEN_LEN ||
+                (form && na == p->len[i] && nb == p->len[i + 1] && memcmp(a, p->text[i], na) == 0 &&
+                 memcmp(b, p->text[i + 1], nb) == 0))
+                continue;
+            memcpy(joined, a, na);
+            memcpy(joined + na, b, nb);
+            v = listed_word(m, joined, na + nb);
+            s->bits = bit(i) | bit(i + 1);
             if (v != RF_STRMAP_MISSING) {
                 /* The listed word stands for both party words: a name that has it is worth as
                  * much as one that has the two apart ("Hua wei": HUAWEI against ... HUA WEI). */
@@ -757,30 +891,48 @@ size_t rf_index_candidates(const rf_matcher *m, rf_scratch *s, uint32_t *out, fl
             !(i > 0 && joins_previous(m, p, i)))
             s->unmatchable += p->weight[i];
     }
-    /* Weak words only where they are rare enough to point somewhere, or nothing else did;
-     * common ones only rank the names already found, where many share the telling words
-     * (Huawei's affiliates all say "Huawei"). */
-    for (size_t i = 0; i < p->n; i++) {
-        uint8_t cls = p->cls[i];
-        uint32_t v = p->vocab[i];
-        if (cls == RF_TOK_WORD || cls == RF_TOK_NUMBER || cls == RF_TOK_STOP || v == RF_STRMAP_MISSING) continue;
-        if (cls != RF_TOK_LEGAL && (!strong || m->vocab[v].df <= WEAK_WORD_MAX_DF)) gather(m, s, v, m->vocab[v].weight);
-        else if (strong && s->n_touched > max) rank_by_weak_word(m, s, v);
+    n_strong = s->n_touched;
+    if (strong) {
+        /* Every name a telling word found is scored, however many share it ("Sberbank",
+         * "Gonzalez"): the bound of rf_index_score_bound, checked before scoring, is what
+         * keeps the count down. A name no telling word found cannot reach any threshold
+         * while the party has one that the lists know: unpaired in that name, the party's
+         * word leaves its weak words to pair alone, and a match of weak words only is capped
+         * below any threshold (rf_score_sides). */
+        for (size_t k = 0; k < n_strong; k++) {
+            s->cand[k] = s->touched[k];
+            s->evidence[k] = s->acc[s->touched[k]];
+            s->cand_found[k] = s->found[s->touched[k]];
+        }
+        n = n_strong;
+    } else {
+        /* Weak words only where they are rare enough to point somewhere; common ones only
+         * rank the names already found. */
+        for (size_t i = 0; i < p->n; i++) {
+            uint8_t cls = p->cls[i];
+            uint32_t v = p->vocab[i];
+            if (cls == RF_TOK_WORD || cls == RF_TOK_NUMBER || cls == RF_TOK_STOP || v == RF_STRMAP_MISSING) continue;
+            s->bits = bit(i);
+            if (cls != RF_TOK_LEGAL) gather(m, s, v, m->vocab[v].weight);
+            else if (s->n_touched > WEAK_CANDIDATES) rank_by_weak_word(m, s, v);
+        }
+        n = select_best(s, s->cand, s->evidence, WEAK_CANDIDATES);
+        for (size_t k = 0; k < n; k++) s->cand_found[k] = s->found[s->cand[k]];
     }
-    n = select_best(s, out, evidence, max > RF_EXACT_RESERVED ? max - RF_EXACT_RESERVED : max);
     /* Names with no telling word at all are found by their whole canonical form, and are
      * scored whatever the evidence for the others. */
     {
         char key[RF_MAX_TOKENS * (RF_MAX_TOKEN_LEN + 1)];
         size_t klen = exact_key(key, sizeof key, p);
         uint32_t node = klen ? rf_strmap_get(m->exact, key, klen) : RF_STRMAP_MISSING;
-        for (; node != RF_STRMAP_MISSING && n < max; node = m->chains[node].next) {
+        for (; node != RF_STRMAP_MISSING; node = m->chains[node].next) {
             uint32_t name = m->chains[node].value;
-            size_t k = 0;
-            while (k < n && out[k] != name) k++;
-            if (k < n) continue;
-            out[n] = name;
-            evidence[n++] = m->unknown_weight * (float)p->n;
+            int known = strong && s->acc[name] != 0; /* every touched name is a candidate */
+            for (size_t k = 0; !strong && k < n && !known; k++) known = s->cand[k] == name;
+            if (known) continue;
+            s->cand[n] = name;
+            s->cand_found[n] = ~(uint64_t)0;
+            s->evidence[n++] = m->unknown_weight * (float)p->n;
         }
     }
     for (size_t k = 0; k < s->n_touched; k++) s->acc[s->touched[k]] = 0;

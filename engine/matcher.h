@@ -81,6 +81,10 @@ struct rf_matcher {
     rf_chain *chains;
     size_t n_chains;
     size_t cap_chains;
+    rf_strmap *phrase_words; /* the words of listed phrases ("open", "joint", "stock") ... */
+    rf_buf phrase_text;      /* ... one after another, each NUL-terminated */
+    uint32_t *near_off;  /* per vocabulary word and one more: its typo neighbours ... */
+    uint32_t *near;      /* ... near[near_off[v] .. near_off[v + 1]), as rf_index_typos finds them */
     char **entity_countries; /* per entity: ";CN;HK;" from addresses and nationalities */
     float unknown_weight;    /* weight of a word no listed name has */
 };
@@ -112,6 +116,13 @@ typedef struct rf_scratch {
     float *acc;          /* per listed name: evidence gathered while finding candidates */
     uint32_t *touched;   /* names with acc != 0 */
     size_t n_touched;
+    uint64_t *found;     /* per touched name: which party words found it (bit i: word i) */
+    uint64_t bits;       /* the party words being looked up */
+    uint32_t *cand;      /* rf_index_candidates' answer: names to score ... */
+    float *evidence;     /* ... the weight of the party's words found in each ... */
+    uint64_t *cand_found; /* ... and which party words found each */
+    uint64_t certain;    /* party words that pair only with a word the index finds them by */
+    int whole_letters;   /* the party's letters compared whole, 0 when too few for that */
     size_t n_names;      /* size of acc */
     rf_translit *tr;
     /* Set by rf_index_candidates, for a bound on any candidate's score: */
@@ -130,13 +141,12 @@ rf_translit *rf_result_translit(rf_result *res);
 void rf_side_from_tokens(rf_side *side, const rf_matcher *m, const rf_tokens *t);
 /* Builds the comparison side of listed name `name_id`. */
 void rf_side_from_name(rf_side *side, const rf_matcher *m, uint32_t name_id);
-/* Finds candidate names for the party in `s`: their ids into `out` and the weight of the
- * party's words found in each into `evidence` (at most `max`), best evidence first. Returns
- * how many. */
-size_t rf_index_candidates(const rf_matcher *m, rf_scratch *s, uint32_t *out, float *evidence,
-                           size_t max);
-/* An upper bound on the score of a candidate with this evidence (see rf_index_candidates). */
-double rf_index_score_bound(const rf_scratch *s, float evidence);
+/* Finds candidate names for the party in `s`: their ids into s->cand and the weight of the
+ * party's words found in each into s->evidence. Returns how many. */
+size_t rf_index_candidates(const rf_matcher *m, rf_scratch *s);
+/* An upper bound on the score of candidate k of rf_index_candidates, listed name `name_id`,
+ * of a person or not. */
+double rf_index_score_bound(const rf_matcher *m, const rf_scratch *s, size_t k, uint32_t name_id, int person);
 /* The vocabulary ids within typo distance of `word`, into `out` (at most `max`). */
 size_t rf_index_typos(const rf_matcher *m, const char *word, size_t len, uint32_t *out, size_t max);
 
