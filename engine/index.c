@@ -13,7 +13,9 @@
 
 #include "matcher.h"
 
-#define MAX_TYPO_MATCHES 64
+#define MAX_TYPO_MATCHES 256
+/* People's names are compared with two typos from six letters on (typo_sim). */
+#define PERSON_TWO_TYPOS_LEN 6
 /* Names scored at most for a party with no telling word the lists know (the most evidence
  * first). */
 #define WEAK_CANDIDATES 28
@@ -77,22 +79,37 @@ static int file_spelling(uint32_t *id, rf_matcher *m, uint32_t vocab, const char
     return rc;
 }
 
-/* Files a spelling of vocabulary word `vocab` under its one-letter deletions, once per
- * spelling. A query's own deletions meet these (SymSpell with distance one on each side):
- * that finds every single edit, and the two-edit typos of long words that are one edit from
- * a common form (a letter dropped here, another added there). */
+/* The typos a listed word of vocabulary entry `vocab` and a word, the shorter `shorter`
+ * letters long, may differ by when the scorer compares them: two from six letters on when the
+ * listed word is in a person's name (typo_sim), else as rf_typo_budget says. */
+static int listed_budget(const rf_matcher *m, uint32_t vocab, size_t shorter)
+{
+    return m->vocab[vocab].person && shorter >= PERSON_TWO_TYPOS_LEN ? 2 : rf_typo_budget(shorter);
+}
+
+/* Files a spelling of vocabulary word `vocab` under its one-letter deletions, and under its
+ * two-letter ones when it may take two typos, once per spelling. A query's own deletions, up
+ * to as many, meet these (SymSpell): every pair of words within two edits shares a string
+ * made by deleting at most two letters from each, the same letters of both left in order. */
 static int index_spelling(rf_matcher *m, uint32_t vocab, const char *w, size_t len)
 {
-    char buf[RF_MAX_TOKEN_LEN];
+    char buf[RF_MAX_TOKEN_LEN], buf2[RF_MAX_TOKEN_LEN];
     uint32_t id;
     int rc;
 
-    if (rf_typo_budget(len) == 0 || len > RF_MAX_TOKEN_LEN) return RF_OK;
+    if (listed_budget(m, vocab, len) == 0 || len > RF_MAX_TOKEN_LEN) return RF_OK;
     rc = file_spelling(&id, m, vocab, w, len);
+    /* Under itself too, where a query's deletions meet it. */
+    if (rc == RF_OK && id != RF_STRMAP_MISSING) rc = chain_push(m, m->deletes, w, len, id);
     for (size_t i = 0; id != RF_STRMAP_MISSING && i < len && rc == RF_OK; i++) {
         memcpy(buf, w, i);
         memcpy(buf + i, w + i + 1, len - i - 1);
         rc = chain_push(m, m->deletes, buf, len - 1, id);
+        for (size_t j = i; listed_budget(m, vocab, len - 1) > 1 && j + 1 < len && rc == RF_OK; j++) {
+            memcpy(buf2, buf, j);
+            memcpy(buf2 + j, buf + j + 1, len - 2 - j);
+            rc = chain_push(m, m->deletes, buf2, len - 2, id);
+        }
     }
     return rc;
 }
@@ -150,6 +167,7 @@ static int add_vocab(uint32_t *out, rf_matcher *m, const char *text, size_t len,
     m->vocab[id].len = (uint16_t)len;
     m->vocab[id].cls = cls;
     m->vocab[id].df = 0;
+    m->vocab[id].person = 0;
     m->vocab[id].post_off = 0;
     rc = rf_buf_append(&m->vocab_text, text, len);
     if (rc == RF_OK) rc = rf_buf_putc(&m->vocab_text, '\0');
@@ -281,6 +299,7 @@ static int index_name(rf_matcher *m, rf_tokens *t, uint32_t entity, size_t name_
     ln->ntok = (uint16_t)t->count;
     ln->tok_off = (uint32_t)m->n_ltokens;
     ln->total = 0;
+    ln->person = rf_snapshot_entity(m->snap, entity)->type == RF_ENTITY_PERSON;
     for (size_t i = 0; i < t->count && rc == RF_OK; i++) {
         /* The words of a phrase read as one token, which the party may write apart. */
         const char *w = rf_token_surface(t, i), *end = w + t->items[i].surf_len;
@@ -288,10 +307,17 @@ static int index_name(rf_matcher *m, rf_tokens *t, uint32_t entity, size_t name_
         while (w < end && rc == RF_OK) {
             const char *sp = memchr(w, ' ', (size_t)(end - w));
             size_t len = (size_t)((sp ? sp : end) - w);
-            uint32_t existing, at = (uint32_t)m->phrase_text.len;
+            uint32_t existing, at = (uint32_t)m->n_phrase;
             rc = rf_strmap_put(m->phrase_words, w, len, at, &existing);
-            if (rc == RF_OK && existing == at) rc = rf_buf_append(&m->phrase_text, w, len);
-            if (rc == RF_OK && existing == at) rc = rf_buf_putc(&m->phrase_text, '\0');
+            if (rc == RF_OK && existing == at)
+                rc = reserve((void **)&m->phrase, &m->cap_phrase, m->n_phrase + 1, sizeof *m->phrase);
+            if (rc == RF_OK && existing == at) {
+                m->phrase[at].off = (uint32_t)m->phrase_text.len;
+                m->phrase[at].len = (uint16_t)len;
+                m->phrase[at].letters = rf_letter_mask(w, len);
+                m->n_phrase++;
+                rc = rf_buf_append(&m->phrase_text, w, len);
+            }
             w = sp ? sp + 1 : end;
         }
     }
@@ -299,6 +325,7 @@ static int index_name(rf_matcher *m, rf_tokens *t, uint32_t entity, size_t name_
         rf_ltoken *lt = &m->ltokens[m->n_ltokens++];
         size_t vocab_before = m->n_vocab;
         rc = add_vocab(&lt->vocab, m, rf_token_text(t, i), t->items[i].text_len, t->items[i].cls);
+        if (rc == RF_OK && rf_snapshot_entity(m->snap, entity)->type == RF_ENTITY_PERSON) m->vocab[lt->vocab].person = 1;
         if (rc == RF_OK && m->n_vocab > vocab_before && t->items[i].cls == RF_TOK_WORD &&
             t->items[i].origin != RF_ORIGIN_CONSONANTS && t->items[i].surf_len <= RF_MAX_TOKEN_LEN) {
             /* Filed by its consonants, for names written in scripts without vowels. */
@@ -473,6 +500,7 @@ void rf_matcher_free(rf_matcher *m)
     free(m->near);
     rf_strmap_free(m->phrase_words);
     rf_buf_free(&m->phrase_text);
+    free(m->phrase);
     if (m->entity_countries) {
         for (size_t e = 0; e < rf_snapshot_count(m->snap); e++) free(m->entity_countries[e]);
         free(m->entity_countries);
@@ -493,35 +521,38 @@ static size_t add_unique(uint32_t *out, size_t n, size_t max, uint32_t v)
     return n;
 }
 
-/* Vocabulary ids filed under `key` in the deletion index that are within `budget` of word. */
+/* The bits set in x (inline: the compiler's own is a library call on this target). */
+static inline int bits_set(uint32_t x)
+{
+    x = x - ((x >> 1) & 0x55555555u);
+    x = (x & 0x33333333u) + ((x >> 2) & 0x33333333u);
+    return (int)((((x + (x >> 4)) & 0x0f0f0f0fu) * 0x01010101u) >> 24);
+}
+
+/* Vocabulary ids filed under `key` in the deletion index that are within the typo budget of
+ * word. Cheap tests first: the chains of short keys are long. */
 static size_t typo_chain(const rf_matcher *m, const char *key, size_t klen, const char *word,
                          size_t len, uint32_t letters, uint32_t *out, size_t n, size_t max)
 {
     uint32_t node = rf_strmap_get(m->deletes, key, klen);
-    while (node != RF_STRMAP_MISSING && n < max) {
+    for (; node != RF_STRMAP_MISSING && n < max; node = m->chains[node].next) {
         const rf_spelling *sp = &m->spellings[m->chains[node].value];
-        int budget = rf_typo_budget(sp->len < len ? sp->len : len);
-        if (__builtin_popcount(letters ^ sp->letters) <= 2 * budget &&
+        size_t longer = sp->len > len ? sp->len : len, shorter = sp->len < len ? sp->len : len;
+        int differ = bits_set(letters ^ sp->letters), budget;
+        if (longer - shorter > 2 || differ > 4) continue;
+        budget = listed_budget(m, sp->vocab, shorter);
+        if (longer - shorter <= (size_t)budget && differ <= 2 * budget &&
             rf_osa_distance(word, len, m->spelling_text.data + sp->text_off, sp->len, budget) <= budget)
             n = add_unique(out, n, max, sp->vocab);
-        node = m->chains[node].next;
     }
     return n;
 }
 
-/* The vocabulary id of the spelling `key`, if it is one and long enough to carry a typo. */
-static size_t spelled(const rf_matcher *m, const char *key, size_t klen, uint32_t *out, size_t n,
-                      size_t max)
+/* rf_index_typos for the word as written, adding to out[0 .. n): within `budget` edits, at
+ * most two. */
+static size_t typos_of(const rf_matcher *m, const char *word, size_t len, int budget, uint32_t *out, size_t n,
+                       size_t max)
 {
-    uint32_t id = rf_strmap_get(m->spelling_map, key, klen);
-    if (id == RF_STRMAP_MISSING || rf_typo_budget(klen) == 0) return n;
-    return add_unique(out, n, max, m->spellings[id].vocab);
-}
-
-/* rf_index_typos for the word as written, adding to out[0 .. n). */
-static size_t typos_of(const rf_matcher *m, const char *word, size_t len, uint32_t *out, size_t n, size_t max)
-{
-    int budget = rf_typo_budget(len);
     char buf[RF_MAX_TOKEN_LEN];
     uint32_t letters = rf_letter_mask(word, len);
 
@@ -541,20 +572,17 @@ static size_t typos_of(const rf_matcher *m, const char *word, size_t len, uint32
         memcpy(buf, word, i);
         memcpy(buf + i, word + i + 1, len - i - 1);
         /* A shorter listed word, and listed words sharing a deletion (substitutions, swaps). */
-        n = spelled(m, buf, len - 1, out, n, max);
         n = typo_chain(m, buf, len - 1, word, len, letters, out, n, max);
     }
-    /* Long words that one edit did not explain: two letters deleted from the query, against
-     * the listed spellings and their one-letter deletions (two edits, one of them on the
-     * query's side). A few dozen look-ups, paid only by long words found nowhere else. */
-    for (size_t i = 0; n == 0 && budget > 1 && i < len; i++) {
+    /* Two letters deleted from the query, against the listed spellings and their deletions
+     * of one and two letters (index_spelling). */
+    for (size_t i = 0; budget > 1 && i < len; i++) {
         char buf2[RF_MAX_TOKEN_LEN];
         memcpy(buf, word, i);
         memcpy(buf + i, word + i + 1, len - i - 1);
         for (size_t j = i; j + 1 < len; j++) {
             memcpy(buf2, buf, j);
             memcpy(buf2 + j, buf + j + 1, len - 2 - j);
-            n = spelled(m, buf2, len - 2, out, n, max);
             n = typo_chain(m, buf2, len - 2, word, len, letters, out, n, max);
         }
     }
@@ -566,14 +594,17 @@ size_t rf_index_typos(const rf_matcher *m, const char *word, size_t len, uint32_
     char folded[RF_MAX_TOKEN_LEN];
     size_t n, fn;
     if (len > RF_MAX_TOKEN_LEN) return 0;
-    n = typos_of(m, word, len, out, 0, max);
-    /* And as OCR may have misread it ("Srnich" for "Smich"): the scorer reads it so too. */
+    /* The most any listed word allows: a person's, two from six letters on. */
+    n = typos_of(m, word, len, len >= PERSON_TWO_TYPOS_LEN ? 2 : rf_typo_budget(len), out, 0, max);
+    /* And as OCR may have misread it ("Srnich" for "Smich"): the scorer reads it so too, with
+     * the budget of any word (ocr_edits). */
     fn = rf_ocr_fold(folded, word, len);
     {
         uint32_t id = rf_strmap_get(m->spelling_map, folded, fn);
-        if (id != RF_STRMAP_MISSING && rf_typo_budget(fn) > 0) n = add_unique(out, n, max, m->spellings[id].vocab);
+        if (id != RF_STRMAP_MISSING && listed_budget(m, m->spellings[id].vocab, fn) > 0)
+            n = add_unique(out, n, max, m->spellings[id].vocab);
     }
-    if (fn != len || memcmp(folded, word, len) != 0) n = typos_of(m, folded, fn, out, n, max);
+    if (fn != len || memcmp(folded, word, len) != 0) n = typos_of(m, folded, fn, rf_typo_budget(fn), out, n, max);
     return n;
 }
 
@@ -626,15 +657,23 @@ static int phrase_word(const rf_matcher *m, const char *w, size_t len)
 {
     uint32_t letters = rf_letter_mask(w, len);
     if (rf_strmap_get(m->phrase_words, w, len) != RF_STRMAP_MISSING) return 1;
-    for (size_t off = 0; off < m->phrase_text.len;) {
-        const char *pw = m->phrase_text.data + off;
-        size_t pl = strlen(pw);
-        int budget = rf_typo_budget(pl < len ? pl : len);
-        if (budget > 0 && __builtin_popcount(letters ^ rf_letter_mask(pw, pl)) <= 2 * budget &&
-            rf_osa_distance(w, len, pw, pl, budget) <= budget)
+    for (size_t k = 0; k < m->n_phrase; k++) {
+        const rf_phrase_word *pw = &m->phrase[k];
+        int budget = rf_typo_budget(pw->len < len ? pw->len : len);
+        if (budget > 0 && (pw->len > len ? pw->len - len : len - pw->len) <= (size_t)budget &&
+            bits_set(letters ^ pw->letters) <= 2 * budget &&
+            rf_osa_distance(w, len, m->phrase_text.data + pw->off, pw->len, budget) <= budget)
             return 1;
-        off += pl + 1;
     }
+    return 0;
+}
+
+/* 1 when a word has an x or a ks, which the scorer reads as one (Alexander, Aleksandr) and
+ * the index does not. */
+static int x_or_ks(const char *w, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if (w[i] == 'x' || (w[i] == 'k' && i + 1 < len && w[i + 1] == 's')) return 1;
     return 0;
 }
 
@@ -715,7 +754,7 @@ static int better(const float *acc, uint32_t a, uint32_t b)
 
 /* The `max` names with the most evidence, best first. Names with less than half the best
  * evidence are not worth scoring: the best has every telling word they have, and more. */
-static size_t select_best(const rf_scratch *s, uint32_t *out, float *evidence, size_t max)
+static size_t select_best(const rf_scratch *s, uint32_t *out, size_t max)
 {
     float best = 0;
     size_t n = 0;
@@ -734,11 +773,11 @@ static size_t select_best(const rf_scratch *s, uint32_t *out, float *evidence, s
         }
         out[j] = name;
     }
-    for (size_t k = 0; k < n; k++) evidence[k] = s->acc[out[k]];
     return n;
 }
 
-double rf_index_score_bound(const rf_matcher *m, const rf_scratch *s, size_t k, uint32_t name_id, int person)
+/* An upper bound on the score of touched listed name `name_id`. */
+static double score_bound(const rf_matcher *m, rf_scratch *s, uint32_t name_id)
 {
     /* The score is the weight of the pairs times their similarity over that weight plus what
      * the unpaired words cost (rf_score_sides), so at most P / (P + U) for any P at least the
@@ -750,15 +789,24 @@ double rf_index_score_bound(const rf_matcher *m, const rf_scratch *s, size_t k, 
      * word (as written, a typo within its budget, two words written as one) is a way the
      * index looks it up. Not when the whole-name comparison of people's names, which pairs
      * no words, may apply. */
-    double paired = s->evidence[k] / 0.8 + 2.0 * s->weak, unpaired = s->unmatchable;
-    uint64_t missing = s->certain & ~s->cand_found[k];
-    if (!(person && whole_name_possible(m, s, name_id))) {
-        unpaired = 0;
-        for (size_t i = 0; missing; i++, missing >>= 1)
-            if (missing & 1u) unpaired += s->side.weight[i];
-        if (unpaired < s->unmatchable) unpaired = s->unmatchable;
+    double paired = s->acc[name_id] / 0.8 + 2.0 * s->weak, unpaired = s->unmatchable;
+    uint64_t missing = s->certain & ~s->found[name_id];
+    double loose = paired > 0 ? paired / (paired + unpaired) : 0.0;
+    unpaired = 0;
+    for (size_t i = 0; missing; i++, missing >>= 1) {
+        if (!(missing & 1u)) continue;
+        if (!(s->phrase_checked & bit(i))) {
+            s->phrase_checked |= bit(i);
+            if (phrase_word(m, s->side.surf[i], s->side.surf_len[i])) s->phrase_words |= bit(i);
+        }
+        if (!(s->phrase_words & bit(i))) unpaired += s->side.weight[i];
     }
-    return paired > 0 ? paired / (paired + unpaired) : 0.0;
+    if (unpaired < s->unmatchable) unpaired = s->unmatchable;
+    if (paired <= 0) return 0.0;
+    /* The whole-name comparison is looked for only when the words alone cannot make it. */
+    return paired / (paired + unpaired) < loose && m->names[name_id].person && whole_name_possible(m, s, name_id)
+               ? loose
+               : paired / (paired + unpaired);
 }
 
 /* Gathers the listed Latin words with the consonants of party word i, written in a script
@@ -807,7 +855,7 @@ static int joins_previous(const rf_matcher *m, const rf_side *p, size_t i)
     return listed_word(m, joined, (size_t)p->len[i - 1] + p->len[i]) != RF_STRMAP_MISSING;
 }
 
-size_t rf_index_candidates(const rf_matcher *m, rf_scratch *s)
+size_t rf_index_candidates(const rf_matcher *m, rf_scratch *s, double min_score)
 {
     const rf_side *p = &s->side;
     int strong = 0;
@@ -817,6 +865,8 @@ size_t rf_index_candidates(const rf_matcher *m, rf_scratch *s)
     s->unmatchable = 0;
     s->weak = 0;
     s->certain = 0;
+    s->phrase_checked = 0;
+    s->phrase_words = 0;
     s->whole_letters = (int)letters_compared_whole(p);
     if (s->whole_letters < 10) s->whole_letters = 0;
     for (size_t i = 0; i < p->n; i++) {
@@ -824,10 +874,11 @@ size_t rf_index_candidates(const rf_matcher *m, rf_scratch *s)
         /* The words whose every pairing the index looks up (rf_index_score_bound): not
          * initials (one letter, or two for two given names), nicknames, words written in
          * another script (syllables, consonants), nor a department's words, which cost
-         * nothing unpaired. */
+         * nothing unpaired; nor words with an x or a ks; nor words of a listed phrase (told
+         * when needed: phrase_word). */
         else if (i < unit && p->len[i] > 2 && p->surf_len[i] > 2 && !p->nickname[i] &&
                  p->origin[i] != RF_ORIGIN_TRANSLIT && p->origin[i] != RF_ORIGIN_SYLLABIC &&
-                 p->origin[i] != RF_ORIGIN_CONSONANTS && !phrase_word(m, p->surf[i], p->surf_len[i]))
+                 p->origin[i] != RF_ORIGIN_CONSONANTS && !x_or_ks(p->surf[i], p->surf_len[i]))
             s->certain |= bit(i);
     }
     /* Telling words first: exact, misspelt, or written as two words. */
@@ -893,18 +944,14 @@ size_t rf_index_candidates(const rf_matcher *m, rf_scratch *s)
     }
     n_strong = s->n_touched;
     if (strong) {
-        /* Every name a telling word found is scored, however many share it ("Sberbank",
-         * "Gonzalez"): the bound of rf_index_score_bound, checked before scoring, is what
-         * keeps the count down. A name no telling word found cannot reach any threshold
-         * while the party has one that the lists know: unpaired in that name, the party's
-         * word leaves its weak words to pair alone, and a match of weak words only is capped
-         * below any threshold (rf_score_sides). */
-        for (size_t k = 0; k < n_strong; k++) {
-            s->cand[k] = s->touched[k];
-            s->evidence[k] = s->acc[s->touched[k]];
-            s->cand_found[k] = s->found[s->touched[k]];
-        }
-        n = n_strong;
+        /* Every name a telling word found whose bound reaches the score, however many share
+         * the word ("Sberbank", "Gonzalez"). A name no telling word found cannot reach any
+         * threshold while the party has one that the lists know: unpaired in that name, the
+         * party's word leaves its weak words to pair alone, and a match of weak words only
+         * is capped below any threshold (rf_score_sides). */
+        n = 0;
+        for (size_t k = 0; k < n_strong; k++)
+            if (score_bound(m, s, s->touched[k]) >= min_score) s->cand[n++] = s->touched[k];
     } else {
         /* Weak words only where they are rare enough to point somewhere; common ones only
          * rank the names already found. */
@@ -916,8 +963,10 @@ size_t rf_index_candidates(const rf_matcher *m, rf_scratch *s)
             if (cls != RF_TOK_LEGAL) gather(m, s, v, m->vocab[v].weight);
             else if (s->n_touched > WEAK_CANDIDATES) rank_by_weak_word(m, s, v);
         }
-        n = select_best(s, s->cand, s->evidence, WEAK_CANDIDATES);
-        for (size_t k = 0; k < n; k++) s->cand_found[k] = s->found[s->cand[k]];
+        size_t best = select_best(s, s->cand, WEAK_CANDIDATES);
+        n = 0;
+        for (size_t k = 0; k < best; k++)
+            if (score_bound(m, s, s->cand[k]) >= min_score) s->cand[n++] = s->cand[k];
     }
     /* Names with no telling word at all are found by their whole canonical form, and are
      * scored whatever the evidence for the others. */
@@ -927,12 +976,10 @@ size_t rf_index_candidates(const rf_matcher *m, rf_scratch *s)
         uint32_t node = klen ? rf_strmap_get(m->exact, key, klen) : RF_STRMAP_MISSING;
         for (; node != RF_STRMAP_MISSING; node = m->chains[node].next) {
             uint32_t name = m->chains[node].value;
-            int known = strong && s->acc[name] != 0; /* every touched name is a candidate */
+            /* A touched name is a candidate already if its bound says so. */
+            int known = strong && s->acc[name] != 0 && score_bound(m, s, name) >= min_score;
             for (size_t k = 0; !strong && k < n && !known; k++) known = s->cand[k] == name;
-            if (known) continue;
-            s->cand[n] = name;
-            s->cand_found[n] = ~(uint64_t)0;
-            s->evidence[n++] = m->unknown_weight * (float)p->n;
+            if (!known) s->cand[n++] = name;
         }
     }
     for (size_t k = 0; k < s->n_touched; k++) s->acc[s->touched[k]] = 0;

@@ -11,6 +11,7 @@ typedef struct rf_vocab {
     uint32_t text_off; /* in rf_matcher.vocab_text, NUL-terminated */
     uint16_t len;
     uint8_t cls;
+    uint8_t person;    /* in a listed person's name, where typos are looked for further */
     uint32_t df;       /* listed names containing it */
     float weight;      /* rarity times the weight of its class */
     uint32_t post_off; /* its names: postings[post_off .. post_off + df) */
@@ -28,6 +29,13 @@ typedef struct rf_ltoken {
     uint32_t src_len;
 } rf_ltoken;
 
+/* A word of a listed phrase, in rf_matcher.phrase_text. */
+typedef struct rf_phrase_word {
+    uint32_t off;
+    uint32_t letters; /* rf_letter_mask */
+    uint16_t len;
+} rf_phrase_word;
+
 /* A listed name. */
 typedef struct rf_lname {
     uint32_t entity;     /* index in the snapshot */
@@ -35,6 +43,7 @@ typedef struct rf_lname {
     uint16_t ntok;
     uint32_t tok_off;    /* its tokens: ltokens[tok_off .. tok_off + ntok) */
     float total;         /* sum of its token weights */
+    uint8_t person;      /* the entity is a person */
 } rf_lname;
 
 /* A way a listed word is written (its canonical text, or a surface form such as
@@ -81,8 +90,10 @@ struct rf_matcher {
     rf_chain *chains;
     size_t n_chains;
     size_t cap_chains;
-    rf_strmap *phrase_words; /* the words of listed phrases ("open", "joint", "stock") ... */
-    rf_buf phrase_text;      /* ... one after another, each NUL-terminated */
+    rf_strmap *phrase_words; /* the words of listed phrases ("open", "joint", "stock") -> index */
+    rf_buf phrase_text;      /* ... their text, one after another ... */
+    rf_phrase_word *phrase;  /* ... and where each is, with its letters */
+    size_t n_phrase, cap_phrase;
     uint32_t *near_off;  /* per vocabulary word and one more: its typo neighbours ... */
     uint32_t *near;      /* ... near[near_off[v] .. near_off[v + 1]), as rf_index_typos finds them */
     char **entity_countries; /* per entity: ";CN;HK;" from addresses and nationalities */
@@ -118,10 +129,9 @@ typedef struct rf_scratch {
     size_t n_touched;
     uint64_t *found;     /* per touched name: which party words found it (bit i: word i) */
     uint64_t bits;       /* the party words being looked up */
-    uint32_t *cand;      /* rf_index_candidates' answer: names to score ... */
-    float *evidence;     /* ... the weight of the party's words found in each ... */
-    uint64_t *cand_found; /* ... and which party words found each */
-    uint64_t certain;    /* party words that pair only with a word the index finds them by */
+    uint32_t *cand;      /* rf_index_candidates' answer: names to score */
+    uint64_t certain;    /* party words that pair only with a word the index finds them by, */
+    uint64_t phrase_checked, phrase_words; /* unless words of a listed phrase (asked when needed) */
     int whole_letters;   /* the party's letters compared whole, 0 when too few for that */
     size_t n_names;      /* size of acc */
     rf_translit *tr;
@@ -141,12 +151,9 @@ rf_translit *rf_result_translit(rf_result *res);
 void rf_side_from_tokens(rf_side *side, const rf_matcher *m, const rf_tokens *t);
 /* Builds the comparison side of listed name `name_id`. */
 void rf_side_from_name(rf_side *side, const rf_matcher *m, uint32_t name_id);
-/* Finds candidate names for the party in `s`: their ids into s->cand and the weight of the
- * party's words found in each into s->evidence. Returns how many. */
-size_t rf_index_candidates(const rf_matcher *m, rf_scratch *s);
-/* An upper bound on the score of candidate k of rf_index_candidates, listed name `name_id`,
- * of a person or not. */
-double rf_index_score_bound(const rf_matcher *m, const rf_scratch *s, size_t k, uint32_t name_id, int person);
+/* Finds the listed names that may score `min_score` or more for the party in `s` (an upper
+ * bound on their score reaches it): their ids into s->cand. Returns how many. */
+size_t rf_index_candidates(const rf_matcher *m, rf_scratch *s, double min_score);
 /* The vocabulary ids within typo distance of `word`, into `out` (at most `max`). */
 size_t rf_index_typos(const rf_matcher *m, const char *word, size_t len, uint32_t *out, size_t max);
 
