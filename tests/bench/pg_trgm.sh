@@ -95,4 +95,4 @@ for line in sys.stdin:
 for ref, h in hits.items():
     print(json.dumps({"ref": ref, "hits": h}))' > "$scratch/eval.jsonl"
 scores=$("$python" "$eval_dir/score.py" "$eval_dir/expected.json" "$scratch/eval.jsonl")
-echo "pg_trgm-recall $(grep -i recall <<< "$scores" | head -n 1)"
+echo "pg_trgm-recall $(grep -i -m 1 recall <<< "$scores")"

@@ -30,7 +30,7 @@ zcat "$here/companies/names.tsv.gz" | tail -n +2 | cut -f1 | awk -v n="$parties"
             }
     }' > "$scratch/parties.csv"
 # The November 2023 CSL up to the row it is cut in (see tests/data/MANIFEST.md).
-zcat "$here/lists/consolidated_2023-11_partial.csv.gz" | head -n 4232 > "$scratch/csl_2023-11.csv"
+zcat "$here/lists/consolidated_2023-11_partial.csv.gz" | sed -n 1,4232p > "$scratch/csl_2023-11.csv"
 
 step() { # step LABEL COMMAND...: runs it, prints wall seconds and peak RSS
     local label=$1; shift

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # tests/install/man_pages.sh: every command the overview (redflag --help) lists has a manual
 # page made by the build ($RF_BUILD_DIR/man), which man renders without a warning, under its
-# own name, with the usage line the command's --help gives.
+# own name, with the usage line the command's --help gives. (grep -q reads here-strings, not a
+# pipe: under pipefail, a writer cut off by grep's early exit would fail the check at random.)
 set -euo pipefail
 build=${RF_BUILD_DIR:?} bin=${RF_BIN:-$RF_BUILD_DIR/redflag}
 fail() { echo "FAIL: $*" >&2; exit 1; }
@@ -19,11 +20,12 @@ while IFS= read -r command; do
     out=$(MANWIDTH=100 man --warnings -l "$file" 2>"$build/man/$page.err") ||
         fail "man cannot render $page.1"
     [ ! -s "$build/man/$page.err" ] || { cat "$build/man/$page.err"; fail "man warns on $page.1"; }
-    echo "$out" | grep -q "^NAME" || fail "$page.1 has no NAME"
-    echo "$out" | grep -Eq "^ +$page - " || fail "$page.1 is not named $page"
+    grep -q "^NAME" <<<"$out" || fail "$page.1 has no NAME"
+    grep -Eq "^ +$page - " <<<"$out" || fail "$page.1 is not named $page"
     # the first usage line of --help, words joined as man prints them
     usage=$("$bin" $command --help | sed -n '1s/^usage: //p' | awk '{print $1, $2, $3}')
-    echo "$out" | tr -s ' ' | grep -qF "$usage" || fail "$page.1 lacks '$usage'"
+    squeezed=$(tr -s ' ' <<<"$out")
+    grep -qF "$usage" <<<"$squeezed" || fail "$page.1 lacks '$usage'"
     pages=$((pages + 1))
 done < <(printf '\n%s\n' "$commands")
 echo "man pages: $pages rendered without a warning"
