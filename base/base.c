@@ -7,6 +7,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -610,4 +611,37 @@ size_t rf_trim(char *s, size_t len)
     if (start > 0) memmove(s, s + start, end - start);
     if (end - start < len) s[end - start] = '\0';
     return end - start;
+}
+
+/* ---- dates ---------------------------------------------------------------------------- */
+
+int rf_date_valid(const char *s)
+{
+    static const int days[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int month, day;
+    for (int i = 0; i < 10; i++) {
+        if (i == 4 || i == 7) {
+            if (s[i] != '-') return 0;
+        } else if (s[i] < '0' || s[i] > '9') {
+            return 0;
+        }
+    }
+    if (s[10] != '\0') return 0;
+    month = (s[5] - '0') * 10 + (s[6] - '0');
+    day = (s[8] - '0') * 10 + (s[9] - '0');
+    return month >= 1 && month <= 12 && day >= 1 && day <= days[month - 1];
+}
+
+void rf_time_utc(char out[32])
+{
+    const char *epoch = getenv("SOURCE_DATE_EPOCH");
+    time_t now = time(NULL);
+    struct tm tm;
+    if (epoch && *epoch) {
+        char *end;
+        long long v = strtoll(epoch, &end, 10);
+        if (!*end && v >= 0) now = (time_t)v;
+    }
+    gmtime_r(&now, &tm);
+    strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }

@@ -176,6 +176,14 @@ void rf_sha256_free(rf_sha256 *h);
 /* Starts `to` as a copy of `from` (which goes on): the digest of the input so far. */
 int rf_sha256_copy(rf_sha256 *to, const rf_sha256 *from);
 
+/* ---- dates ---------------------------------------------------------------------------- */
+
+/* 1 when `s` is a calendar date written YYYY-MM-DD (29 February in any year). */
+int rf_date_valid(const char *s);
+/* The current time as UTC ISO 8601, "2024-05-01T12:00:00Z" ($SOURCE_DATE_EPOCH when set, for
+ * reproducible reports). */
+void rf_time_utc(char out[32]);
+
 /* ---- parties -------------------------------------------------------------------------- */
 
 /* One party found on an order or BOM, as order importers emit it. Every pointer is borrowed:

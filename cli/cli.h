@@ -11,6 +11,7 @@
 #include "ownership/rf_ownership.h"
 #include "importers/rf_importers.h"
 #include "reports/rf_reports.h"
+#include "session/rf_session.h"
 
 /* Exit codes, the same for every subcommand (documented in README and --help). */
 enum {
@@ -85,8 +86,6 @@ int cli_report_format(rf_report_format *out, const char *command, const char *fo
 /* rf_import_options.on_warning for the command: "redflag: file:line: warning: ..." on stderr. */
 void cli_print_import_warning(const char *file, long line, const char *message, void *ctx);
 
-/* 1 when `s` is a calendar date written YYYY-MM-DD. */
-int cli_valid_date(const char *s);
 /* Parses a score threshold in (0, 1]; 0 on success. */
 int cli_parse_threshold(double *out, const char *s);
 /* Parses a whole number from 1 to `max` (--max-hits, --threads); 0 on success. */
@@ -140,79 +139,6 @@ typedef struct cli_lists_loaded {
 int cli_load(cli_lists_loaded *out, const char *db_path, const char *as_of);
 void cli_unload(cli_lists_loaded *l);
 
-/* The time of this run as UTC ISO 8601 ($SOURCE_DATE_EPOCH when set, for reproducible
- * reports). */
-void cli_now_utc(char out[32]);
-
-/* ---- review state and the audit trail (review_state.c) ------------------------------- */
-
-/* Who runs and decisions are recorded as: $REDFLAG_USER, else the login name. */
-const char *cli_user(void);
-/* sha256 of a file's bytes; -1 (out empty) for standard input or an unreadable file. */
-int cli_file_sha256(char out[65], const char *path);
-
-/* The review state of one party's hits: the decisions in force for the counterparty, one
- * note per hit, and what changed in each listed record cleared on an earlier record. Reused
- * from party to party; the notes are valid until the next cli_notes_for. */
-typedef struct cli_notes {
-    rf_decision_list decisions;
-    rf_hit_note *notes;
-    size_t cap;
-    rf_buf *changes;
-    size_t changes_cap;
-} cli_notes;
-
-int cli_notes_for(cli_notes *n, rf_store *st, const char *fingerprint, const rf_hit *const *hits,
-                  size_t n_hits, rf_error *err);
-void cli_notes_free(cli_notes *n);
-/* Counts one party into the run's totals by its most urgent hit. */
-void cli_tally(rf_run_totals *t, const rf_hit_note *notes, size_t n_hits);
-
-/* A run being recorded in the audit trail, with buffers reused from party to party. */
-typedef struct cli_record {
-    rf_store *st;
-    rf_run *run;
-    rf_run_hit *hits;
-    rf_known_hit *known;
-    size_t cap;
-    size_t *spans;
-    size_t spans_cap;
-    /* For cli_record_screened: */
-    cli_notes notes;
-    const rf_hit **gathered;
-    size_t gathered_cap;
-    rf_run_totals totals;
-    int counterparties; /* screened against today's lists: keep the counterparty state */
-    char *command_line; /* "redflag screen -o r.html ...", for the report's header */
-} cli_record;
-
-/* Starts recording `command` (argv as the settings) against `versions`. On a read-only store
- * nothing is recorded: r->run stays NULL and the other cli_record_ functions do nothing. */
-int cli_record_begin(cli_record *r, rf_store *st, const char *command,
-                     const rf_version_list *versions, const char *as_of,
-                     const rf_match_options *match, const char *report_time, int argc,
-                     char **argv, rf_error *err);
-int cli_record_result(cli_record *r, int input, const rf_party *party, const char *fingerprint,
-                      const rf_hit *const *hits, size_t n_hits, const rf_hit_note *notes,
-                      rf_error *err);
-/* The party as seen now and the hits it has now: what the next rescreen compares with. */
-int cli_record_counterparty(cli_record *r, const rf_party *party, const char *fingerprint,
-                            const rf_hit *const *hits, size_t n_hits, rf_error *err);
-/* Records input file `position` (its sha256 is computed here) and why it failed, if it did. */
-int cli_record_input(cli_record *r, int position, const char *path, long parties,
-                     const rf_error *failure, rf_error *err);
-int cli_record_finish(cli_record *r, const rf_run_totals *totals, rf_error *err);
-/* Frees; a run not finished is recorded as failed. */
-void cli_record_free(cli_record *r);
-/* One party screened into `res`: its fingerprint and the review state of its hits, written
- * to the report and recorded (with the counterparty state when r->counterparties), and
- * counted into r->totals. */
-int cli_record_screened(cli_record *r, rf_report *rep, int input, const rf_party *party,
-                        rf_result *res, rf_error *err);
-/* The exit status of a run: 2 when a file failed, else 1 when a party has an alarm (a hit
- * new, changed since cleared, confirmed or escalated), else 0. */
-int cli_exit_status(const rf_run_totals *t, long failed_files);
-
 /* ---- signals (signals.c) -------------------------------------------------------------- */
 
 /* From now on SIGINT and SIGTERM only set a flag (a second one kills): screen and rescreen
@@ -220,9 +146,13 @@ int cli_exit_status(const rf_run_totals *t, long failed_files);
 void cli_catch_signals(void);
 /* The signal caught, or 0. */
 int cli_interrupted(void);
-/* Records the run as interrupted, says so on stderr, and returns the exit status: 128 + the
- * signal (130 for SIGINT, 143 for SIGTERM). */
-int cli_record_interrupted(cli_record *r);
+/* rf_session_options.cancelled: 1 once a signal was caught. */
+int cli_session_cancelled(void *ctx);
+/* Records the session's run as interrupted, says so on stderr, frees the session, and returns
+ * the exit status: 128 + the signal (130 for SIGINT, 143 for SIGTERM). */
+int cli_session_interrupted(rf_session *s);
+/* rf_session_options.on_notice: "redflag: MESSAGE" on stderr. */
+void cli_session_notice(const char *message, void *ctx);
 
 /* Writes `s` (NULL: nothing) for a terminal: tabs and line breaks as spaces, other control
  * characters (ESC sequences, C1, bidirectional overrides: rf_char_is_control) left out, bytes

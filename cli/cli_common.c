@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
 #include <csv.h>
 #include <utf8proc.h>
@@ -172,23 +171,6 @@ int cli_report_format(rf_report_format *out, const char *command, const char *fo
                            "or .xlsx); name the file so, or say --format", output, dot);
 }
 
-int cli_valid_date(const char *s)
-{
-    static const int days[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    int month, day;
-    for (int i = 0; i < 10; i++) {
-        if (i == 4 || i == 7) {
-            if (s[i] != '-') return 0;
-        } else if (s[i] < '0' || s[i] > '9') {
-            return 0;
-        }
-    }
-    if (s[10] != '\0') return 0;
-    month = (s[5] - '0') * 10 + (s[6] - '0');
-    day = (s[8] - '0') * 10 + (s[9] - '0');
-    return month >= 1 && month <= 12 && day >= 1 && day <= days[month - 1];
-}
-
 int cli_parse_threshold(double *out, const char *s)
 {
     char *end;
@@ -346,20 +328,6 @@ void cli_unload(cli_lists_loaded *l)
     rf_snapshot_free(l->snap);
     rf_store_close(l->store);
     memset(l, 0, sizeof *l);
-}
-
-void cli_now_utc(char out[32])
-{
-    const char *epoch = getenv("SOURCE_DATE_EPOCH");
-    time_t now = time(NULL);
-    struct tm tm;
-    if (epoch && *epoch) {
-        char *end;
-        long long v = strtoll(epoch, &end, 10);
-        if (!*end && v >= 0) now = (time_t)v;
-    }
-    gmtime_r(&now, &tm);
-    strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
 void cli_csv_field(FILE *out, const char *s)

@@ -266,7 +266,7 @@ int cli_history(int argc, char **argv)
         case 'd': db = optarg; break;
         case 'f':
         case 't':
-            if (!cli_valid_date(optarg))
+            if (!rf_date_valid(optarg))
                 return cli_usage_error("history", "--%s wants a date YYYY-MM-DD, not '%s'",
                                        c == 'f' ? "from" : "to", optarg);
             *(c == 'f' ? &from : &to) = optarg;
@@ -678,7 +678,7 @@ int cli_audit(int argc, char **argv)
         case 'd': db = optarg; break;
         case 'f':
         case 't':
-            if (!cli_valid_date(optarg))
+            if (!rf_date_valid(optarg))
                 return cli_usage_error("audit", "--%s wants a date YYYY-MM-DD, not '%s'",
                                        c == 'f' ? "from" : "to", optarg);
             *(c == 'f' ? &from : &to) = optarg;

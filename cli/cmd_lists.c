@@ -133,7 +133,7 @@ static int lists_import(int argc, char **argv)
         switch (c) {
         case 'd': db = optarg; break;
         case 'e':
-            if (!cli_valid_date(optarg))
+            if (!rf_date_valid(optarg))
                 return cli_usage_error("lists import", "--effective wants a date YYYY-MM-DD, not '%s'",
                                        optarg);
             opts.effective = optarg;
@@ -275,7 +275,7 @@ static int lists_status(int argc, char **argv)
         switch (c) {
         case 'd': db = optarg; break;
         case 'a':
-            if (!cli_valid_date(optarg))
+            if (!rf_date_valid(optarg))
                 return cli_usage_error("lists status", "--as-of wants a date YYYY-MM-DD, not '%s'",
                                        optarg);
             as_of = optarg;

@@ -288,7 +288,7 @@ static int resolve(decision_set *set, rf_store *st, const decision_input *in, co
     d.listed_name = keep(set, e->n_names ? e->names[0].text : NULL, &oom);
     d.entity_id = e->id;
     d.content_hash = keep(set, e->content_hash, &oom);
-    d.reviewer = keep(set, in->reviewer && in->reviewer[0] ? in->reviewer : cli_user(), &oom);
+    d.reviewer = keep(set, in->reviewer && in->reviewer[0] ? in->reviewer : rf_session_user(), &oom);
     d.reason = keep(set, in->reason, &oom);
     d.run_id = run_id;
     /* the same decision given twice (a counterparty on two rows of the report) counts once */

@@ -3,7 +3,6 @@
  * one matcher built for the whole run, checks where the goods go, and writes the report. A
  * file that cannot be read is reported and recorded, and the other files are still
  * screened. */
-#include "asof.h"
 #include "cli.h"
 
 #include <getopt.h>
@@ -112,26 +111,17 @@ static const char screen_help_options[] =
     "names the file and line); 130 or 143 stopped by SIGINT or SIGTERM (recorded as\n"
     "interrupted).\n";
 
+/* What the command keeps of a run beside the session: the report, and what stderr says. */
 typedef struct screen_run {
-    cli_asof *asof; /* the lists in force on each party's date */
-    rf_result *result;
     rf_report *report;
-    cli_record record; /* the audit trail, and the review state of each hit */
-    int input;         /* the file being read, from 0 */
-    rf_match_options match;
     long parties;
     long flagged;
-    long embargoed; /* parties in an embargoed destination */
     long warnings;  /* about the input: columns of names not read */
     rf_error warning_failed; /* a warning could not be added to the report */
     int show_progress;
     struct timespec started;
     double next_progress; /* seconds since start when progress is next printed */
     int progress_shown;
-    rf_error fatal; /* why the callback stopped the reader, when it did */
-    int max_list_age; /* days */
-    long long warned[64]; /* the stale versions already said on stderr */
-    size_t n_warned;
 } screen_run;
 
 static double seconds_since(const struct timespec *t0)
@@ -141,38 +131,23 @@ static double seconds_since(const struct timespec *t0)
     return (double)(now.tv_sec - t0->tv_sec) + (double)(now.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
-static void progress(screen_run *run, const char *document)
+/* rf_session_options.on_result: counts the party, and shows progress on a terminal. */
+static int progress(const rf_session_result *res, void *ctx)
 {
-    double t = seconds_since(&run->started);
-    if (t < run->next_progress) return;
+    screen_run *run = ctx;
+    double t;
+    run->parties++;
+    if (res->n_hits > 0) run->flagged++;
+    if (!run->show_progress || (run->parties & 1023) != 0) return 0;
+    t = seconds_since(&run->started);
+    if (t < run->next_progress) return 0;
     /* \r and erase-line keep it on one line of the terminal. */
     fprintf(stderr, "\r\033[Kredflag: %ld parties screened, %ld flagged, %.0f/s (%s)",
-            run->parties, run->flagged, (double)run->parties / t, document ? document : "");
+            run->parties, run->flagged, (double)run->parties / t,
+            res->party->document ? res->party->document : "");
     run->progress_shown = 1;
     run->next_progress = t + 0.5;
-}
-
-/* Says on stderr which of `versions` are older than the run's max_list_age on `on`
- * (YYYY-MM-DD): a clear result against them misses the parties listed since. Each version
- * once per run. */
-static void warn_stale(screen_run *run, const rf_version_list *versions, const char *on)
-{
-    for (size_t i = 0; versions && i < versions->count; i++) {
-        const rf_version *v = &versions->items[i];
-        rf_version_age age;
-        size_t k = 0;
-        if (rf_version_age_on(&age, v, on, NULL) < 0 || age.days <= run->max_list_age) continue;
-        while (k < run->n_warned && run->warned[k] != v->id) k++;
-        if (k < run->n_warned) continue;
-        if (run->n_warned < sizeof run->warned / sizeof *run->warned)
-            run->warned[run->n_warned++] = v->id;
-        fprintf(stderr, "redflag: warning: the %s list is %ld days old on %.10s: version %lld, "
-                        "%s %.10s%s, older than %d days (--max-list-age); parties listed since "
-                        "are not screened: run 'redflag lists update'\n",
-                v->feed, age.days, on, v->id, age.from_import ? "imported" : "published",
-                age.date, age.from_import ? " (the file gives no publication date)" : "",
-                run->max_list_age);
-    }
+    return 0;
 }
 
 /* --max-list-age, else $REDFLAG_MAX_LIST_AGE, else RF_DEFAULT_MAX_LIST_AGE, into *out; 0, or
@@ -187,31 +162,6 @@ static int max_list_age(int *out, const char *option)
     if (!option && env && env[0] && cli_parse_count(out, env, 365000))
         return cli_usage_error("screen", "REDFLAG_MAX_LIST_AGE wants days from 1 to 365000, "
                                          "not '%s'", env);
-    return 0;
-}
-
-static int screen_party(const rf_party *party, void *ctx)
-{
-    screen_run *run = ctx;
-    unsigned long loads = cli_asof_loads(run->asof);
-    rf_screening scr;
-    if (cli_interrupted()) return RF_ECANCEL; /* cli_screen records the run as interrupted */
-    if (cli_asof_screen(run->asof, run->result, &scr, party, &run->match, &run->fatal) < 0 ||
-        /* --as-of document: the run's record names every version some order used */
-        (scr.versions && run->record.run && cli_asof_loads(run->asof) != loads &&
-         (warn_stale(run, scr.versions, scr.as_of),
-          rf_store_run_add_versions(run->record.run, scr.versions, &run->fatal) < 0)) ||
-        rf_report_set_screening(run->report, &scr, &run->fatal) < 0 ||
-        cli_record_screened(&run->record, run->report, run->input, party, run->result,
-                            &run->fatal) < 0)
-        return RF_ECANCEL;
-    run->parties++;
-    if (rf_result_count(run->result) > 0) run->flagged++;
-    {
-        rf_destination dest;
-        run->embargoed += rf_destination_check(&dest, party) == 1;
-    }
-    if (run->show_progress && (run->parties & 1023) == 0) progress(run, party->document);
     return 0;
 }
 
@@ -231,7 +181,8 @@ static void input_warning(const char *file, long line, const char *message, void
  * one that leads out of it (not followed, so nothing of what it points at is read or
  * echoed), are reported and recorded like a file that cannot be read. NULL-terminated
  * (rf_orders_paths_free); NULL when memory ran out or the report failed (`fatal` says). */
-static char **expand_inputs(char **args, int n, rf_report *report, long *failed, rf_error *fatal)
+static char **expand_inputs(char **args, int n, rf_report *report, rf_session *session,
+                            rf_error *fatal)
 {
     char **all = calloc(1, sizeof *all);
     size_t count = 0;
@@ -247,7 +198,7 @@ static char **expand_inputs(char **args, int n, rf_report *report, long *failed,
         if (strcmp(args[i], "-") != 0 && stat(args[i], &st) == 0 && S_ISDIR(st.st_mode) &&
             rf_orders_list_dir(&found, &n_found, &outside, args[i], &err) < 0) {
             cli_report_error(&err);
-            (*failed)++;
+            rf_session_input_failed(session);
             if (rf_report_add_failure(report, &err, fatal) < 0) goto fail;
             continue;
         }
@@ -255,7 +206,7 @@ static char **expand_inputs(char **args, int n, rf_report *report, long *failed,
             rf_error_set(&err, RF_EIO, *link, 0,
                          "a symbolic link that leads out of %s: not followed, not read", args[i]);
             cli_report_error(&err);
-            (*failed)++;
+            rf_session_input_failed(session);
             if (rf_report_add_failure(report, &err, fatal) < 0) {
                 rf_orders_paths_free(outside);
                 rf_orders_paths_free(found);
@@ -314,7 +265,20 @@ static int parse_map(rf_column_map *map, char *arg)
     return 0;
 }
 
-int cli_screen(int argc, char **argv)
+/* What the command line asks for. */
+typedef struct screen_args {
+    const char *db, *output, *format_name, *max_age, *rules_path;
+    rf_report_format format;
+    int excel;
+    int db_flags;
+    rf_column_map maps[MAX_MAPS];
+    rf_order_options order;
+    rf_session_options session;
+    int first_file; /* argv index of the first FILE */
+} screen_args;
+
+/* Reads the options into `a`; -1 to go on, else the exit status (help printed, usage error). */
+static int parse_args(screen_args *a, int argc, char **argv)
 {
     static const struct option longopts[] = {
         {"db", required_argument, NULL, 'd'},
@@ -334,67 +298,51 @@ int cli_screen(int argc, char **argv)
         {"exhaustive", no_argument, NULL, 'X'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
-    const char *db = NULL, *output = NULL, *as_of = NULL, *format_name = NULL;
-    const char *max_age = NULL, *rules_path = getenv("REDFLAG_OWNERSHIP_RULES");
-    rf_ownership_rules *rules = NULL;
-    rf_column_map maps[MAX_MAPS];
-    rf_order_options order_opts = {.maps = maps, .on_warning = input_warning};
-    rf_report_format format;
-    rf_report_context report_ctx = {0};
-    /* --as-of document: the run's versions are recorded as orders meet them */
-    static const rf_version_list no_versions = {NULL, 0};
-    screen_run run;
-    cli_lists_loaded lists = {0};
-    char now[32];
-    cli_output out = {0};
-    long failed_files = 0;
-    char **inputs = NULL; /* the files to read, directories expanded */
-    int n_inputs = 0;
-    int c, status = CLI_EXIT_ERROR, per_document = 0, excel = 0, related_alarm = 0;
-    int db_flags = CLI_DB_SEED | CLI_DB_READ;
-    rf_error err;
+    rf_session_options *so = &a->session;
+    int c;
 
-    memset(&run, 0, sizeof run);
-    order_opts.warning_ctx = &run;
+    a->rules_path = getenv("REDFLAG_OWNERSHIP_RULES");
+    a->db_flags = CLI_DB_SEED | CLI_DB_READ;
+    a->order.maps = a->maps;
     optind = 0;
     opterr = 0;
     while ((c = cli_getopt(argc, argv, ":ho:", longopts, "screen")) != -1) {
         switch (c) {
-        case 'd': db = optarg; break;
-        case 'f': format_name = optarg; break;
-        case 'o': output = optarg; break;
+        case 'd': a->db = optarg; break;
+        case 'f': a->format_name = optarg; break;
+        case 'o': a->output = optarg; break;
         case 't':
-            if (cli_parse_threshold(&run.match.threshold, optarg))
+            if (cli_parse_threshold(&so->match.threshold, optarg))
                 return cli_usage_error("screen", "--threshold wants a number in (0, 1], not '%s'",
                                        optarg);
             break;
-        case 's': order_opts.sheet = optarg; break;
+        case 's': a->order.sheet = optarg; break;
         case 'm':
-            if (order_opts.n_maps == MAX_MAPS)
+            if (a->order.n_maps == MAX_MAPS)
                 return cli_usage_error("screen", "at most %d --map options", MAX_MAPS);
-            if (parse_map(&maps[order_opts.n_maps], optarg))
+            if (parse_map(&a->maps[a->order.n_maps], optarg))
                 return cli_usage_error("screen", "--map wants ROLE=HEADER, not '%s'", optarg);
-            order_opts.n_maps++;
+            a->order.n_maps++;
             break;
         case 'a':
-            per_document = strcmp(optarg, "document") == 0;
-            if (!per_document && !cli_valid_date(optarg))
+            so->per_document = strcmp(optarg, "document") == 0;
+            if (!so->per_document && !rf_date_valid(optarg))
                 return cli_usage_error("screen", "--as-of wants a date YYYY-MM-DD or 'document', "
                                                  "not '%s'",
                                        optarg);
-            as_of = per_document ? NULL : optarg;
+            so->as_of = so->per_document ? NULL : optarg;
             break;
         case 'x':
-            if (cli_parse_count(&run.match.max_hits, optarg, 1000))
+            if (cli_parse_count(&so->match.max_hits, optarg, 1000))
                 return cli_usage_error("screen", "--max-hits wants a number from 1 to 1000");
             break;
-        case 'A': max_age = optarg; break;
-        case 'e': order_opts.allow_empty = 1; break;
-        case 'E': excel = 1; break;
-        case 'R': db_flags = CLI_DB_SEED | CLI_DB_READ_ONLY; break; /* empty: an error */
-        case 'O': rules_path = optarg; break;
-        case 'L': related_alarm = 1; break;
-        case 'X': run.match.exhaustive = 1; break;
+        case 'A': a->max_age = optarg; break;
+        case 'e': a->order.allow_empty = 1; break;
+        case 'E': a->excel = 1; break;
+        case 'R': a->db_flags = CLI_DB_SEED | CLI_DB_READ_ONLY; break; /* empty: an error */
+        case 'O': a->rules_path = optarg; break;
+        case 'L': so->related_alarm = 1; break;
+        case 'X': so->match.exhaustive = 1; break;
         case 'h':
             fputs(screen_help, stdout);
             fputs(screen_help_columns, stdout);
@@ -404,154 +352,183 @@ int cli_screen(int argc, char **argv)
         default: return CLI_EXIT_ERROR; /* cli_getopt said why */
         }
     }
-    if (cli_report_format(&format, "screen", format_name, output)) return CLI_EXIT_ERROR;
-    if (excel && format != RF_REPORT_CSV)
+    if (cli_report_format(&a->format, "screen", a->format_name, a->output)) return CLI_EXIT_ERROR;
+    if (a->excel && a->format != RF_REPORT_CSV)
         return cli_usage_error("screen", "--excel is for the CSV report (an .xlsx report needs "
                                          "nothing)");
     if (optind >= argc) return cli_usage_error("screen", "no file to screen");
-    if (max_list_age(&run.max_list_age, max_age)) return CLI_EXIT_ERROR;
+    if (max_list_age(&so->max_list_age, a->max_age)) return CLI_EXIT_ERROR;
+    a->first_file = optind;
+    so->argc = argc;
+    so->argv = argv;
+    so->on_notice = cli_session_notice;
+    so->cancelled = cli_session_cancelled;
+    so->on_result = progress;
+    return -1;
+}
 
-    if (cli_output_open(&out, output, db, (const char *const *)argv + optind,
-                        (size_t)(argc - optind)))
-        return CLI_EXIT_ERROR;
-    cli_catch_signals(); /* a signal from here on stops the run at its next party */
-    /* The lists are loaded per date by run.asof; `lists` holds only the store. */
-    if (cli_open_store(&lists.store, db, db_flags)) goto done;
+/* Starts the report on `stream` for the session's run. Prints any error; 0 or -1. */
+static int open_report(screen_run *run, rf_session *session, const screen_args *a, FILE *stream)
+{
+    rf_report_context ctx;
+    rf_error err;
     rf_error_clear(&err);
-    if (rf_ownership_rules_load(&rules, rules_path && rules_path[0] ? rules_path : NULL,
-                                &err) < 0 ||
-        cli_asof_new(&run.asof, lists.store, as_of, per_document, rules, related_alarm,
-                     &err) < 0) {
-        cli_report_error(&err);
-        goto done;
-    }
-    if (rf_result_new(&run.result) < 0) {
-        rf_error_set(&err, RF_ENOMEM, NULL, 0, "out of memory");
-        cli_report_error(&err);
-        goto done;
-    }
-    cli_now_utc(now);
-    report_ctx.versions = cli_asof_versions(run.asof); /* --as-of document: per party */
-    report_ctx.threshold = run.match.threshold > 0 ? run.match.threshold : RF_DEFAULT_THRESHOLD;
-    report_ctx.as_of = as_of;
-    report_ctx.generated_at = now;
-    report_ctx.tool_version = RF_VERSION;
-    if (cli_record_begin(&run.record, lists.store, "screen",
-                         report_ctx.versions ? report_ctx.versions : &no_versions, as_of,
-                         &run.match, now, argc, argv, &err) < 0) {
-        cli_report_error(&err);
-        goto done;
-    }
-    report_ctx.run_id = rf_run_id(run.record.run);
-    report_ctx.user = cli_user();
-    report_ctx.command = run.record.command_line;
+    rf_session_report_context(session, &ctx);
     /* Excel reads a CSV file as the Windows code page unless it starts with a UTF-8 byte
      * order mark: without it Chinese and accented names come out as mojibake. */
-    if (excel) fputs("\xEF\xBB\xBF", out.stream);
-    if (rf_report_open(&run.report, format, out.stream, &report_ctx, &err) < 0 ||
-        rf_report_set_max_list_age(run.report, run.max_list_age, &err) < 0) {
+    if (a->excel) fputs("\xEF\xBB\xBF", stream);
+    if (rf_report_open(&run->report, a->format, stream, &ctx, &err) < 0 ||
+        rf_report_set_max_list_age(run->report, a->session.max_list_age, &err) < 0) {
+        cli_report_error(&err);
+        return -1;
+    }
+    rf_session_set_report(session, run->report);
+    return 0;
+}
+
+/* Reads and screens every input in turn; a file that cannot be read is said, recorded and
+ * reported, and the others are still read. 0 when all were read or reported; else the exit
+ * status (interrupted, or an error that stops the run, said here). */
+static int read_inputs(screen_run *run, rf_session **session, char **inputs,
+                       const rf_order_options *order)
+{
+    rf_error err, fatal;
+    for (int i = 0; inputs[i]; i++) {
+        int read;
+        rf_error_clear(&err);
+        rf_error_clear(&fatal);
+        read = rf_orders_read(inputs[i], order, rf_session_screen, *session, &err) >= 0;
+        if (cli_interrupted()) {
+            if (run->progress_shown) fputs("\r\033[K", stderr);
+            rf_session *s = *session;
+            *session = NULL;
+            return cli_session_interrupted(s);
+        }
+        /* screening or writing failed: no point going on */
+        if (rf_session_input_done(*session, inputs[i], read ? NULL : &err, &fatal) < 0) {
+            cli_report_error(&fatal);
+            return CLI_EXIT_ERROR;
+        }
+        if (run->warning_failed.code) { /* the report cannot be written: no point going on */
+            cli_report_error(&run->warning_failed);
+            return CLI_EXIT_ERROR;
+        }
+        if (read) continue;
+        if (run->progress_shown) fputs("\r\033[K", stderr);
+        cli_report_error(&err);
+        if (rf_report_add_failure(run->report, &err, &fatal) < 0) {
+            cli_report_error(&fatal);
+            return CLI_EXIT_ERROR;
+        }
+    }
+    if (run->progress_shown) fputs("\r\033[K", stderr);
+    return 0;
+}
+
+/* The run's summary on stderr. */
+static void print_summary(const screen_run *run, const rf_session_totals *t, const char *output)
+{
+    fprintf(stderr, "redflag: %ld part%s screened in %ld file%s, %ld flagged", run->parties,
+            run->parties == 1 ? "y" : "ies", t->inputs, t->inputs == 1 ? "" : "s", run->flagged);
+    if (t->embargoed) fprintf(stderr, ", %ld in an embargoed destination", t->embargoed);
+    if (run->flagged)
+        fprintf(stderr, ": %lld new alarm%s, %lld known (confirmed or escalated), %lld cleared "
+                "earlier", t->run.new_alarms, t->run.new_alarms == 1 ? "" : "s",
+                t->run.known_alarms, t->run.cleared);
+    if (t->failed_inputs)
+        fprintf(stderr, ", %ld file%s not read", t->failed_inputs,
+                t->failed_inputs == 1 ? "" : "s");
+    if (run->warnings)
+        fprintf(stderr, ", %ld warning%s about the input", run->warnings,
+                run->warnings == 1 ? "" : "s");
+    fputc('\n', stderr);
+    if (output) fprintf(stderr, "redflag: report written to %s\n", output);
+}
+
+/* Completes the report and the output, says what was found, and finishes the run: its
+ * exit status. */
+static int finish(screen_run *run, rf_session **session, cli_output *out, const char *output)
+{
+    rf_session_totals t;
+    rf_report *rep = run->report;
+    rf_error err;
+
+    rf_error_clear(&err);
+    run->report = NULL;
+    if (rf_report_close(rep, &err) < 0) {
+        cli_report_error(&err);
+        return CLI_EXIT_ERROR;
+    }
+    if (cli_output_close(out, 1)) return CLI_EXIT_ERROR;
+    rf_session_totals_get(*session, &t);
+    print_summary(run, &t, output);
+    {
+        rf_session *s = *session;
+        *session = NULL;
+        if (rf_session_close(s, &t, &err) < 0) {
+            cli_report_error(&err);
+            return CLI_EXIT_ERROR;
+        }
+    }
+    if (t.run_id)
+        fprintf(stderr, "redflag: recorded as run %lld ('redflag history show %lld')\n", t.run_id,
+                t.run_id);
+    else
+        fprintf(stderr, "redflag: the database is read-only: this run is not recorded\n");
+    return t.run.exit_status;
+}
+
+int cli_screen(int argc, char **argv)
+{
+    screen_args a;
+    screen_run run;
+    rf_store *store = NULL;
+    rf_ownership_rules *rules = NULL;
+    rf_session *session = NULL;
+    cli_output out = {0};
+    char **inputs = NULL; /* the files to read, directories expanded */
+    int status;
+    rf_error err;
+
+    memset(&a, 0, sizeof a);
+    memset(&run, 0, sizeof run);
+    if ((status = parse_args(&a, argc, argv)) >= 0) return status;
+    status = CLI_EXIT_ERROR;
+    a.order.on_warning = input_warning;
+    a.order.warning_ctx = &run;
+    a.session.ctx = &run;
+
+    if (cli_output_open(&out, a.output, a.db, (const char *const *)argv + a.first_file,
+                        (size_t)(argc - a.first_file)))
+        return CLI_EXIT_ERROR;
+    cli_catch_signals(); /* a signal from here on stops the run at its next party */
+    if (cli_open_store(&store, a.db, a.db_flags)) goto done;
+    rf_error_clear(&err);
+    if (rf_ownership_rules_load(&rules, a.rules_path && a.rules_path[0] ? a.rules_path : NULL,
+                                &err) < 0 ||
+        (a.session.ownership = rules, rf_session_open(&session, store, &a.session, &err)) < 0) {
         cli_report_error(&err);
         goto done;
     }
-    /* Only a screening against today's lists says what a counterparty matches now. */
-    run.record.counterparties = as_of == NULL && !per_document;
-
-    warn_stale(&run, report_ctx.versions, as_of ? as_of : now);
+    if (open_report(&run, session, &a, out.stream)) goto done;
     run.show_progress = isatty(STDERR_FILENO);
     run.next_progress = 1.0; /* short runs print nothing */
     clock_gettime(CLOCK_MONOTONIC, &run.started);
-    if (!(inputs = expand_inputs(argv + optind, argc - optind, run.report, &failed_files,
-                                 &run.fatal))) {
-        cli_report_error(&run.fatal);
+    rf_error_clear(&err);
+    if (!(inputs = expand_inputs(argv + a.first_file, argc - a.first_file, run.report, session,
+                                 &err))) {
+        cli_report_error(&err);
         goto done;
     }
-    for (int i = 0; inputs[i]; i++, n_inputs++) {
-        long before = run.parties;
-        int read;
-        rf_error_clear(&err);
-        rf_error_clear(&run.fatal);
-        run.input = i;
-        read = rf_orders_read(inputs[i], &order_opts, screen_party, &run, &err) >= 0;
-        if (cli_interrupted()) {
-            if (run.progress_shown) fputs("\r\033[K", stderr);
-            status = cli_record_interrupted(&run.record);
-            goto done;
-        }
-        if (!run.fatal.code &&
-            cli_record_input(&run.record, run.input, inputs[i], run.parties - before,
-                             read ? NULL : &err, &run.fatal) < 0) {
-            cli_report_error(&run.fatal);
-            goto done;
-        }
-        if (run.warning_failed.code) { /* the report cannot be written: no point going on */
-            cli_report_error(&run.warning_failed);
-            goto done;
-        }
-        if (read) continue;
-        if (run.fatal.code) { /* screening or writing failed: no point going on */
-            cli_report_error(&run.fatal);
-            goto done;
-        }
-        if (run.progress_shown) fputs("\r\033[K", stderr);
-        cli_report_error(&err);
-        failed_files++;
-        if (rf_report_add_failure(run.report, &err, &run.fatal) < 0) {
-            cli_report_error(&run.fatal);
-            goto done;
-        }
-    }
-    if (run.progress_shown) fputs("\r\033[K", stderr);
-    rf_error_clear(&err);
-    {
-        rf_report *rep = run.report;
-        run.report = NULL;
-        if (rf_report_close(rep, &err) < 0) {
-            cli_report_error(&err);
-            goto done;
-        }
-    }
-    if (cli_output_close(&out, 1)) goto done;
-    fprintf(stderr, "redflag: %ld part%s screened in %d file%s, %ld flagged", run.parties,
-            run.parties == 1 ? "y" : "ies", n_inputs, n_inputs == 1 ? "" : "s", run.flagged);
-    if (run.embargoed)
-        fprintf(stderr, ", %ld in an embargoed destination", run.embargoed);
-    if (run.flagged)
-        fprintf(stderr, ": %lld new alarm%s, %lld known (confirmed or escalated), %lld cleared "
-                "earlier", run.record.totals.new_alarms,
-                run.record.totals.new_alarms == 1 ? "" : "s", run.record.totals.known_alarms,
-                run.record.totals.cleared);
-    if (failed_files) fprintf(stderr, ", %ld file%s not read", failed_files, failed_files == 1 ? "" : "s");
-    if (run.warnings)
-        fprintf(stderr, ", %ld warning%s about the input", run.warnings,
-                run.warnings == 1 ? "" : "s");
-    fputc('\n', stderr);
-    if (output) fprintf(stderr, "redflag: report written to %s\n", output);
-    status = cli_exit_status(&run.record.totals, failed_files);
-    /* a destination finding is one, whatever the review state of any hit */
-    if (status == CLI_EXIT_CLEAR && run.embargoed) status = CLI_EXIT_HIT;
-    run.record.totals.exit_status = status;
-    {
-        long long id = rf_run_id(run.record.run);
-        if (cli_record_finish(&run.record, &run.record.totals, &err) < 0) {
-            cli_report_error(&err);
-            status = CLI_EXIT_ERROR;
-            goto done;
-        }
-        if (id)
-            fprintf(stderr, "redflag: recorded as run %lld ('redflag history show %lld')\n", id,
-                    id);
-        else
-            fprintf(stderr, "redflag: the database is read-only: this run is not recorded\n");
-    }
+    if ((status = read_inputs(&run, &session, inputs, &a.order)) != 0) goto done;
+    status = finish(&run, &session, &out, a.output);
 
 done:
     rf_orders_paths_free(inputs);
     rf_report_free(run.report);
-    cli_record_free(&run.record);
-    rf_result_free(run.result);
+    rf_session_free(session);
     cli_output_close(&out, 0);
-    cli_asof_free(run.asof);
     rf_ownership_rules_free(rules);
-    cli_unload(&lists);
+    rf_store_close(store);
     return status;
 }

@@ -140,7 +140,7 @@ static int print_jsonl(const rf_party *party, const rf_result *res, const cli_li
     char now[32];
 
     rf_error_clear(&err);
-    cli_now_utc(now);
+    rf_time_utc(now);
     ctx.versions = rf_snapshot_versions(lists->snap);
     ctx.threshold = threshold;
     ctx.as_of = NULL;
@@ -202,7 +202,7 @@ int cli_search(int argc, char **argv)
                 return cli_usage_error("search", "--max-hits wants a number from 1 to 1000");
             break;
         case 'a':
-            if (!cli_valid_date(optarg))
+            if (!rf_date_valid(optarg))
                 return cli_usage_error("search", "--as-of wants a date YYYY-MM-DD, not '%s'",
                                        optarg);
             as_of = optarg;

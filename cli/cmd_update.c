@@ -254,7 +254,7 @@ static void print_in_force(rf_store *st)
     }
     rf_bundled_list(&bundled, &len, NULL, NULL);
     rf_sha256_hex(bundled_sha, bundled, len);
-    cli_now_utc(today);
+    rf_time_utc(today);
     for (size_t i = 0; i < in_force.count; i++) {
         const rf_version *v = &in_force.items[i];
         rf_version_age age;

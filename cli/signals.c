@@ -32,24 +32,35 @@ int cli_interrupted(void)
     return caught;
 }
 
-int cli_record_interrupted(cli_record *r)
+int cli_session_cancelled(void *ctx)
+{
+    (void)ctx;
+    return caught != 0;
+}
+
+int cli_session_interrupted(rf_session *s)
 {
     int status = 128 + caught;
-    long long id = rf_run_id(r->run);
-    rf_run *run = r->run;
+    long long id = 0;
     rf_error err;
 
-    r->run = NULL;
     rf_error_clear(&err);
     fprintf(stderr, "redflag: interrupted by %s: the report is incomplete\n",
             caught == SIGINT ? "SIGINT" : caught == SIGTERM ? "SIGTERM" : "a signal");
-    if (!run) return status;
-    if (rf_store_run_interrupt(run, status, &err) < 0) {
+    if (!s) return status;
+    if (rf_session_interrupt(s, status, &id, &err) < 0) {
         cli_report_error(&err);
         return status;
     }
-    fprintf(stderr, "redflag: recorded as run %lld, interrupted; the next rescreen reports "
-                    "what it had not delivered\n",
-            id);
+    if (id)
+        fprintf(stderr, "redflag: recorded as run %lld, interrupted; the next rescreen reports "
+                        "what it had not delivered\n",
+                id);
     return status;
+}
+
+void cli_session_notice(const char *message, void *ctx)
+{
+    (void)ctx;
+    fprintf(stderr, "redflag: %s\n", message);
 }

@@ -13,7 +13,8 @@ set(RF_PUBLIC_HEADERS
   ${CMAKE_SOURCE_DIR}/importers/rf_importers.h
   ${CMAKE_SOURCE_DIR}/engine/rf_engine.h
   ${CMAKE_SOURCE_DIR}/ownership/rf_ownership.h
-  ${CMAKE_SOURCE_DIR}/reports/rf_reports.h)
+  ${CMAKE_SOURCE_DIR}/reports/rf_reports.h
+  ${CMAKE_SOURCE_DIR}/session/rf_session.h)
 
 set(RF_EXPORTS_MAP ${CMAKE_BINARY_DIR}/libredflag.map)
 string(REPLACE ";" "|" rf_headers_arg "${RF_PUBLIC_HEADERS}") # one argument on the command line

@@ -1,10 +1,10 @@
-/* asof.c: the list versions a screening run uses, per date (see asof.h). Dates map to the
+/* asof.c: the list versions a screening session uses, per date (session_internal.h). Dates map to the
  * set of versions in force on them, and each distinct set is loaded once (snapshot and
  * matcher) and kept while it is used: orders of one batch fall on few dates and fewer
  * versions. Each loaded set carries, per feed that has a previous version, a small matcher
  * over the entities the previous version listed and the one in force removed (the diff's
  * removed set): screening a clear party against it is how a delisting is found, cheaply. */
-#include "asof.h"
+#include "session_internal.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -38,8 +38,9 @@ typedef struct date_entry {
     loaded *lists;
 } date_entry;
 
-struct cli_asof {
+struct rf_session__asof {
     rf_store *st;
+    const rf_session_options *opts;  /* the session's: where notices go */
     const rf_ownership_rules *rules; /* NULL: ownership not applied */
     int related;                     /* consolidation findings are hits (--related-alarm) */
     int per_document;
@@ -130,7 +131,7 @@ static int load_removed(loaded *l, rf_store *st, rf_error *err)
 }
 
 /* Loads the versions in force on `date` with their matcher and removed sets. */
-static int load_date(loaded **out, cli_asof *c, const char *date, rf_error *err)
+static int load_date(loaded **out, rf_session__asof *c, const char *date, rf_error *err)
 {
     loaded *l = calloc(1, sizeof *l);
     rf_ownership_summary own;
@@ -148,8 +149,8 @@ static int load_date(loaded **out, cli_asof *c, const char *date, rf_error *err)
         goto fail;
     }
     if (own.links)
-        fprintf(stderr, "redflag: ownership on %s: %zu links in force, %zu entities owned by "
-                        "listed parties, %zu related%s%s\n",
+        rf_session__notice(c->opts, "ownership on %s: %zu links in force, %zu entities owned by "
+                                    "listed parties, %zu related%s%s",
                 date, own.links, own.owned, own.related,
                 own.unnamed ? "; found without a name to screen against: " : "",
                 own.unnamed ? "import the companies' LEI records" : "");
@@ -162,10 +163,10 @@ fail:
     return rc;
 }
 
-int cli_asof_new(cli_asof **out, rf_store *st, const char *as_of, int per_document,
-                 const rf_ownership_rules *rules, int related, rf_error *err)
+int rf_session__asof_new(rf_session__asof **out, rf_store *st, const rf_session_options *opts,
+                         rf_error *err)
 {
-    cli_asof *c = calloc(1, sizeof *c);
+    rf_session__asof *c = calloc(1, sizeof *c);
     time_t now = time(NULL);
     struct tm tm;
     int rc;
@@ -173,16 +174,17 @@ int cli_asof_new(cli_asof **out, rf_store *st, const char *as_of, int per_docume
     *out = NULL;
     if (!c) return rf_error_set(err, RF_ENOMEM, NULL, 0, "out of memory");
     c->st = st;
-    c->rules = rules;
-    c->related = related;
-    c->per_document = per_document;
+    c->opts = opts;
+    c->rules = opts->ownership;
+    c->related = opts->related_alarm;
+    c->per_document = opts->per_document;
     /* Today as the store counts it (UTC), written out so that every party names its date. */
     gmtime_r(&now, &tm);
     strftime(c->today, sizeof c->today, "%Y-%m-%d", &tm);
-    if (!per_document) {
-        snprintf(c->fixed_date, sizeof c->fixed_date, "%s", as_of ? as_of : c->today);
+    if (!c->per_document) {
+        snprintf(c->fixed_date, sizeof c->fixed_date, "%s", opts->as_of ? opts->as_of : c->today);
         if ((rc = load_date(&c->fixed, c, c->fixed_date, err)) != 0) {
-            cli_asof_free(c);
+            rf_session__asof_free(c);
             return rc;
         }
     }
@@ -190,7 +192,7 @@ int cli_asof_new(cli_asof **out, rf_store *st, const char *as_of, int per_docume
     return 0;
 }
 
-void cli_asof_free(cli_asof *c)
+void rf_session__asof_free(rf_session__asof *c)
 {
     if (!c) return;
     loaded_free(c->fixed);
@@ -200,23 +202,18 @@ void cli_asof_free(cli_asof *c)
     free(c);
 }
 
-const rf_version_list *cli_asof_versions(const cli_asof *c)
+const rf_version_list *rf_session__asof_versions(const rf_session__asof *c)
 {
     return c->fixed ? rf_snapshot_versions(c->fixed->snap) : NULL;
 }
 
-const rf_matcher *cli_asof_matcher(const cli_asof *c)
-{
-    return c->fixed ? c->fixed->matcher : NULL;
-}
-
-unsigned long cli_asof_loads(const cli_asof *c)
+unsigned long rf_session__asof_loads(const rf_session__asof *c)
 {
     return c->loads;
 }
 
 /* Forgets the dates that map to `l`, about to be freed. */
-static void forget_dates(cli_asof *c, const loaded *l)
+static void forget_dates(rf_session__asof *c, const loaded *l)
 {
     size_t kept = 0;
     for (size_t i = 0; i < c->n_dates; i++)
@@ -226,7 +223,7 @@ static void forget_dates(cli_asof *c, const loaded *l)
 
 /* The loaded set for the versions in force on `date`: from the date map, else from the
  * loaded sets by their versions, else loaded now (evicting the least recently used). */
-static int lists_on(loaded **out, cli_asof *c, const char *date, rf_error *err)
+static int lists_on(loaded **out, rf_session__asof *c, const char *date, rf_error *err)
 {
     rf_version_list v = {0};
     char *key = NULL;
@@ -274,20 +271,20 @@ static int lists_on(loaded **out, cli_asof *c, const char *date, rf_error *err)
 
 /* Says that a document's date could not be used, and why: once per document and date, not
  * for every party of the order. */
-static void warn_date(cli_asof *c, const rf_party *party, const char *why)
+static void warn_date(rf_session__asof *c, const rf_party *party, const char *why)
 {
     const char *doc = party->document ? party->document : "";
     const char *date = party->date ? party->date : "";
     if (strcmp(c->warned_document, doc) == 0 && strcmp(c->warned_date, date) == 0) return;
     snprintf(c->warned_document, sizeof c->warned_document, "%s", doc);
     snprintf(c->warned_date, sizeof c->warned_date, "%s", date);
-    fprintf(stderr, "redflag: %s:%ld: warning: %s; screened against the lists in force today "
-                    "(%s)\n",
+    rf_session__notice(c->opts, "%s:%ld: warning: %s; screened against the lists in force today "
+                                "(%s)",
             doc, party->line, why, c->today);
 }
 
 /* The parties the versions in force removed that the clear party matches. */
-static int find_delisted(cli_asof *c, rf_screening *scr, const loaded *l, const rf_party *party,
+static int find_delisted(rf_session__asof *c, rf_screening *scr, const loaded *l, const rf_party *party,
                          const rf_match_options *opts, rf_error *err)
 {
     size_t n = 0;
@@ -312,7 +309,7 @@ static int find_delisted(cli_asof *c, rf_screening *scr, const loaded *l, const 
     return 0;
 }
 
-int cli_asof_screen(cli_asof *c, rf_result *res, rf_screening *scr, const rf_party *party,
+int rf_session__asof_screen(rf_session__asof *c, rf_result *res, rf_screening *scr, const rf_party *party,
                     const rf_match_options *opts, rf_error *err)
 {
     loaded *l = c->fixed;
@@ -322,7 +319,7 @@ int cli_asof_screen(cli_asof *c, rf_result *res, rf_screening *scr, const rf_par
     memset(scr, 0, sizeof *scr);
     if (!l) {
         date = party->date && party->date[0] ? party->date : c->today;
-        if (!cli_valid_date(date)) {
+        if (!rf_date_valid(date)) {
             warn_date(c, party, "the document's date is not YYYY-MM-DD");
             date = c->today;
         }

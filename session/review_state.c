@@ -1,9 +1,9 @@
-/* review_state.c: what `screen` and `rescreen` share about review decisions and the audit
- * trail (cli.h): the user a run or decision is recorded under, the sha256 of an input file,
- * the review state of a party's hits (the decision in force on each, and what changed in a
- * listed record since it was cleared), and recording a run: its parties, hits and the
- * counterparty state the next rescreen compares against. */
-#include "cli.h"
+/* review_state.c: what screening and rescreening sessions share about review decisions and
+ * the audit trail (session_internal.h): the user a run or decision is recorded under, the
+ * sha256 of an input file, the review state of a party's hits (the decision in force on each,
+ * and what changed in a listed record since it was cleared), and recording a run: its
+ * parties, hits and the counterparty state the next rescreen compares against. */
+#include "session_internal.h"
 
 #include <pwd.h>
 #include <stdlib.h>
@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-const char *cli_user(void)
+const char *rf_session_user(void)
 {
     static char name[256];
     const char *env = getenv("REDFLAG_USER");
@@ -27,7 +27,8 @@ const char *cli_user(void)
     return name;
 }
 
-int cli_file_sha256(char out[65], const char *path)
+/* sha256 of a file's bytes; -1 (out empty) for standard input or an unreadable file. */
+static int file_sha256(char out[65], const char *path)
 {
     unsigned char chunk[65536];
     struct stat sb;
@@ -102,7 +103,7 @@ static int record_still_listed(const rf_decision *d, const rf_hit *const *hits, 
     return 0;
 }
 
-void cli_notes_free(cli_notes *n)
+void rf_session__notes_free(rf_session__notes *n)
 {
     rf_decision_list_free(&n->decisions);
     for (size_t i = 0; i < n->changes_cap; i++) rf_buf_free(&n->changes[i]);
@@ -111,7 +112,7 @@ void cli_notes_free(cli_notes *n)
     memset(n, 0, sizeof *n);
 }
 
-int cli_notes_for(cli_notes *n, rf_store *st, const char *fingerprint, const rf_hit *const *hits,
+int rf_session__notes_for(rf_session__notes *n, rf_store *st, const char *fingerprint, const rf_hit *const *hits,
                   size_t n_hits, rf_error *err)
 {
     rf_snapshot *earlier = NULL;
@@ -174,7 +175,7 @@ cleanup:
     return rc;
 }
 
-void cli_tally(rf_run_totals *t, const rf_hit_note *notes, size_t n_hits)
+void rf_session__tally(rf_run_totals *t, const rf_hit_note *notes, size_t n_hits)
 {
     rf_hit_state worst = RF_HIT_DROPPED;
     t->parties++;
@@ -191,10 +192,10 @@ void cli_tally(rf_run_totals *t, const rf_hit_note *notes, size_t n_hits)
 
 /* ---- recording a run ------------------------------------------------------------------- */
 
-int cli_record_begin(cli_record *r, rf_store *st, const char *command,
-                     const rf_version_list *versions, const char *as_of,
-                     const rf_match_options *match, const char *report_time, int argc,
-                     char **argv, rf_error *err)
+int rf_session__record_begin(rf_session__record *r, rf_store *st, const char *command,
+                             const rf_version_list *versions, const char *as_of,
+                             const rf_match_options *match, const char *report_time,
+                             const char *user, int argc, char *const *argv, rf_error *err)
 {
     rf_run_info info;
     rf_buf settings = {0};
@@ -204,6 +205,7 @@ int cli_record_begin(cli_record *r, rf_store *st, const char *command,
     r->st = st;
     /* The command line as given: every option that shaped the report, in the user's words. */
     rc = rf_buf_puts(&settings, "redflag");
+    if (argc == 0 && rc == RF_OK) rc = rf_buf_printf(&settings, " %s", command);
     for (int i = 0; i < argc && rc == RF_OK; i++) rc = rf_buf_printf(&settings, " %s", argv[i]);
     if (rc || !(r->command_line = rf_strdup(settings.data))) {
         rf_buf_free(&settings);
@@ -216,7 +218,7 @@ int cli_record_begin(cli_record *r, rf_store *st, const char *command,
     }
     memset(&info, 0, sizeof info);
     info.command = command;
-    info.user = cli_user();
+    info.user = user;
     info.report_time = report_time;
     info.as_of = as_of;
     info.threshold = match->threshold > 0 ? match->threshold : RF_DEFAULT_THRESHOLD;
@@ -230,7 +232,7 @@ int cli_record_begin(cli_record *r, rf_store *st, const char *command,
 }
 
 /* Makes room for n hits in the recording buffers. */
-static int record_room(cli_record *r, size_t n, size_t n_spans)
+static int record_room(rf_session__record *r, size_t n, size_t n_spans)
 {
     if (n > r->cap) {
         rf_run_hit *a = realloc(r->hits, n * sizeof *a);
@@ -249,7 +251,7 @@ static int record_room(cli_record *r, size_t n, size_t n_spans)
     return RF_OK;
 }
 
-int cli_record_result(cli_record *r, int input, const rf_party *party, const char *fingerprint,
+int rf_session__record_result(rf_session__record *r, int input, const rf_party *party, const char *fingerprint,
                       const rf_hit *const *hits, size_t n_hits, const rf_hit_note *notes,
                       rf_error *err)
 {
@@ -291,7 +293,7 @@ int cli_record_result(cli_record *r, int input, const rf_party *party, const cha
                   : RF_OK;
 }
 
-int cli_record_counterparty(cli_record *r, const rf_party *party, const char *fingerprint,
+int rf_session__record_counterparty(rf_session__record *r, const rf_party *party, const char *fingerprint,
                             const rf_hit *const *hits, size_t n_hits, rf_error *err)
 {
     if (record_room(r, n_hits, 0)) return rf_error_set(err, RF_ENOMEM, NULL, 0, "out of memory");
@@ -309,7 +311,7 @@ int cli_record_counterparty(cli_record *r, const rf_party *party, const char *fi
                   : RF_OK;
 }
 
-int cli_record_input(cli_record *r, int position, const char *path, long parties,
+int rf_session__record_input(rf_session__record *r, int position, const char *path, long parties,
                      const rf_error *failure, rf_error *err)
 {
     rf_run_input in;
@@ -318,7 +320,7 @@ int cli_record_input(cli_record *r, int position, const char *path, long parties
     memset(&in, 0, sizeof in);
     in.position = position;
     in.path = path;
-    in.sha256 = cli_file_sha256(sha, path) == 0 ? sha : NULL;
+    in.sha256 = file_sha256(sha, path) == 0 ? sha : NULL;
     in.parties = parties;
     if (failure && failure->code) {
         in.error_line = failure->line;
@@ -327,17 +329,17 @@ int cli_record_input(cli_record *r, int position, const char *path, long parties
     return rf_store_run_add_input(r->run, &in, err);
 }
 
-int cli_record_finish(cli_record *r, const rf_run_totals *totals, rf_error *err)
+int rf_session__record_finish(rf_session__record *r, const rf_run_totals *totals, rf_error *err)
 {
     rf_run *run = r->run;
     r->run = NULL;
     return run ? rf_store_run_finish(run, totals, err) : RF_OK;
 }
 
-void cli_record_free(cli_record *r)
+void rf_session__record_free(rf_session__record *r)
 {
     rf_store_run_fail(r->run); /* a run not finished failed, whatever it had recorded */
-    cli_notes_free(&r->notes);
+    rf_session__notes_free(&r->notes);
     free(r->hits);
     free(r->known);
     free(r->spans);
@@ -346,10 +348,11 @@ void cli_record_free(cli_record *r)
     memset(r, 0, sizeof *r);
 }
 
-int cli_record_screened(cli_record *r, rf_report *rep, int input, const rf_party *party,
-                        rf_result *res, rf_error *err)
+int rf_session__record_screened(rf_session__record *r, rf_report *rep, int input,
+                                const rf_party *party, rf_result *res, rf_session_result *out,
+                                rf_error *err)
 {
-    char fingerprint[RF_FINGERPRINT_LEN + 1];
+    char *fingerprint = r->fingerprint;
     size_t n = rf_result_count(res);
     const rf_hit_note *notes = NULL;
     int rc;
@@ -364,22 +367,27 @@ int cli_record_screened(cli_record *r, rf_report *rep, int input, const rf_party
     /* A party without a name has no identity to carry decisions: it is reported, not kept. */
     if (rf_party_fingerprint(fingerprint, res, party) < 0) fingerprint[0] = '\0';
     if (n && fingerprint[0]) {
-        if ((rc = cli_notes_for(&r->notes, r->st, fingerprint, r->gathered, n, err)) != 0)
+        if ((rc = rf_session__notes_for(&r->notes, r->st, fingerprint, r->gathered, n, err)) != 0)
             return rc;
         notes = r->notes.notes;
     }
-    if ((rc = rf_report_add_reviewed(rep, party, r->gathered, n,
-                                     fingerprint[0] ? fingerprint : NULL, notes, err)) != 0 ||
-        (rc = cli_record_result(r, input, party, fingerprint, r->gathered, n, notes, err)) != 0 ||
+    if ((rep && (rc = rf_report_add_reviewed(rep, party, r->gathered, n,
+                                             fingerprint[0] ? fingerprint : NULL, notes,
+                                             err)) != 0) ||
+        (rc = rf_session__record_result(r, input, party, fingerprint, r->gathered, n, notes,
+                                        err)) != 0 ||
         (r->counterparties && fingerprint[0] &&
-         (rc = cli_record_counterparty(r, party, fingerprint, r->gathered, n, err)) != 0))
+         (rc = rf_session__record_counterparty(r, party, fingerprint, r->gathered, n, err)) != 0))
         return rc;
-    cli_tally(&r->totals, notes, n);
+    rf_session__tally(&r->totals, notes, n);
+    out->party = party;
+    out->input = input;
+    out->fingerprint = fingerprint[0] ? fingerprint : NULL;
+    out->hits = r->gathered;
+    out->n_hits = n;
+    out->notes = notes;
+    out->alarm = 0;
+    for (size_t i = 0; i < n && !out->alarm; i++)
+        out->alarm = rf_hit_state_alarms(rf_hit_note_state(notes ? &notes[i] : NULL));
     return RF_OK;
-}
-
-int cli_exit_status(const rf_run_totals *t, long failed_files)
-{
-    if (failed_files) return CLI_EXIT_ERROR;
-    return t->new_alarms || t->known_alarms ? CLI_EXIT_HIT : CLI_EXIT_CLEAR;
 }

@@ -1,0 +1,152 @@
+/* rf_session.h: one screening run, end to end, as `redflag screen`, `redflag rescreen` and the
+ * server do it. A session is opened over a store with its options resolved once: the lists in
+ * force (on one date, or on each order's own date), the ownership findings, the matcher, and
+ * the run record begun in the audit trail. Parties are then screened one by one
+ * (rf_session_screen is an rf_party_fn, so it can be handed to rf_orders_read as is): each
+ * gets its delistings, its counterparty fingerprint, the review state of its hits and the
+ * destination finding, computed once, written to the report attached (if any), handed to the
+ * result callback (if any) and recorded. Closing the session finishes the run with its
+ * totals and verdict. A rescreen is a session too: every known counterparty against the
+ * lists in force now, reporting only what changed.
+ *
+ * Errors: every function returning int returns 0 (RF_OK) or a negative RF_E... code, with
+ * the details in the rf_error passed (NULL allowed). The library never prints: what the
+ * command says on stderr reaches the caller through rf_session_options.on_notice.
+ *
+ * Threads: a session is used by one thread at a time. Several sessions may run at once over
+ * separate rf_store connections to one database (sqlite serialises their writes). */
+#ifndef RF_SESSION_H
+#define RF_SESSION_H
+
+#include "../ownership/rf_ownership.h"
+#include "../reports/rf_reports.h"
+
+typedef struct rf_session rf_session;
+
+/* How a run ended, from the worst of its parties and inputs. */
+typedef enum rf_verdict {
+    RF_VERDICT_CLEAR = 0,  /* nothing to review (or every hit cleared, on its record) */
+    RF_VERDICT_REVIEW,     /* an alarm: a hit new, changed since cleared, confirmed or
+                            * escalated */
+    RF_VERDICT_EMBARGO,    /* a party in an embargoed destination (whatever its hits) */
+    RF_VERDICT_ERROR       /* an input could not be read */
+} rf_verdict;
+
+/* "clear", "review", "embargo", "error" */
+const char *rf_verdict_name(rf_verdict v);
+/* The exit status a command gives for `v`: 0 clear, 1 review or embargo, 2 error. */
+int rf_verdict_exit_status(rf_verdict v);
+
+/* What the caller learns of one screened party, in screening order. Everything is borrowed
+ * and valid during the callback only. */
+typedef struct rf_session_result {
+    const rf_party *party;
+    int input;                    /* the input being read (rf_session_input_done counts them) */
+    const char *fingerprint;      /* the counterparty; NULL for a party without a name */
+    const rf_hit *const *hits;
+    size_t n_hits;
+    const rf_hit_note *notes;     /* one per hit (its review state); NULL: every hit new */
+    const rf_screening *screening; /* its date, versions (NULL: the run's) and delistings */
+    int alarm;                    /* a hit alarms (rf_hit_state_alarms) */
+    int embargo;                  /* a destination under embargo (rf_destination_check) */
+} rf_session_result;
+
+/* The options of a session; a zeroed struct screens as `redflag screen` does by default.
+ * Strings and the rules are borrowed for the session's life. */
+typedef struct rf_session_options {
+    int rescreen;          /* 1: a rescreen session (rf_session_rescreen); the fields as_of,
+                            * per_document, ownership and related_alarm are ignored */
+    const char *as_of;     /* YYYY-MM-DD screened as of; NULL: today */
+    int per_document;      /* 1: each party as of its order's date (rf_party.date) */
+    rf_match_options match;
+    const rf_ownership_rules *ownership; /* NULL: no ownership findings */
+    int related_alarm;     /* companies consolidated by a listed party are hits (related) */
+    int max_list_age;      /* days past which a list is stale (notice); 0: the default */
+    const char *user;      /* recorded as; NULL: rf_session_user() */
+    const char *report_time; /* UTC ISO 8601 the report shows; NULL: now (rf_time_utc) */
+    /* The command line recorded with the run, argv[0] the command ("screen", "rescreen");
+     * argc 0: just the command. */
+    int argc;
+    char *const *argv;
+    /* Called with each thing the command says on stderr (a stale list, an order date not
+     * used, ownership totals), without the "redflag: " it prints first. May be NULL. */
+    void (*on_notice)(const char *message, void *ctx);
+    /* Called with each party screened (non-zero stops the session with RF_ECANCEL). */
+    int (*on_result)(const rf_session_result *result, void *ctx);
+    /* Polled before each party, from the rescreen's threads too: non-zero stops the run
+     * (RF_ECANCEL), which the caller then records with rf_session_interrupt. */
+    int (*cancelled)(void *ctx);
+    void *ctx;
+} rf_session_options;
+
+/* What a session did, so far or in all. */
+typedef struct rf_session_totals {
+    rf_run_totals run;     /* parties, flagged, alarms, the exit status (at close) */
+    long long run_id;      /* the run in the audit trail; 0: not recorded (read-only store) */
+    long inputs;           /* inputs done (rf_session_input_done) */
+    long failed_inputs;    /* of which, or counted by rf_session_input_failed, not read */
+    long embargoed;        /* parties in an embargoed destination */
+    rf_verdict verdict;
+    /* a rescreen: counterparties rescreened, of which reported (they changed), and the hits
+     * reported by kind */
+    long rescreened, reported;
+    long new_hits, changed_hits, delisted_hits, dropped_hits;
+} rf_session_totals;
+
+/* Opens a session over `store` (borrowed: it must outlive the session): loads the lists in
+ * force (RF_ENOTFOUND when no version is in force on as_of), applies the ownership rules,
+ * builds the matcher, and begins the run record (on a read-only store nothing is recorded,
+ * run_id stays 0; a rescreen refuses one with RF_EDB). A rescreen also reads every known
+ * counterparty. `options` is copied (NULL: defaults). *out is NULL on failure. */
+int rf_session_open(rf_session **out, rf_store *store, const rf_session_options *options,
+                    rf_error *err);
+
+/* Fills `ctx` with what the report of this run says about it (versions, threshold, date,
+ * time, run id, user, command line, counterparties rescreened). Its strings belong to the
+ * session. */
+void rf_session_report_context(const rf_session *s, rf_report_context *ctx);
+
+/* Every party screened from now on is added to `report` (borrowed; NULL: none), with its
+ * date and versions, delistings, fingerprint and review state. */
+void rf_session_set_report(rf_session *s, rf_report *report);
+
+/* Screens one party: against the lists in force on its date, its delistings when clear, its
+ * review state; adds it to the report, calls on_result, records it. rf_party_fn: `session`
+ * is the rf_session; returns 0, or RF_ECANCEL with the reason kept for
+ * rf_session_input_done (cancelled, or an error of the store, report or callback). */
+int rf_session_screen(const rf_party *party, void *session);
+/* The same, for a caller holding its own parties: the error in `err`. */
+int rf_session_screen_party(rf_session *s, const rf_party *party, rf_error *err);
+
+/* Ends input `path` (NULL or "-": standard input; hashed here when a regular file), read to
+ * its end (`failure` NULL) or not (why): recorded with the parties screened from it, and
+ * counted. When rf_session_screen stopped the reader, returns that error instead (and
+ * records nothing). */
+int rf_session_input_done(rf_session *s, const char *path, const rf_error *failure,
+                          rf_error *err);
+/* Counts an input that failed before it could be read (a directory that cannot be listed). */
+void rf_session_input_failed(rf_session *s);
+
+/* A rescreen session: screens every counterparty on `threads` threads (1 to 64) sharing one
+ * matcher, compares with what each matched when last screened, and reports and records the
+ * parties whose hits changed (new, changed record, delisted, dropped). */
+int rf_session_rescreen(rf_session *s, int threads, rf_error *err);
+
+/* The totals so far (the verdict as it would be at close). */
+void rf_session_totals_get(const rf_session *s, rf_session_totals *out);
+
+/* Finishes the run as done with its totals (the report must be complete: a rescreen's
+ * counterparty state is only brought up to date here) and frees the session, whatever the
+ * result; `totals` (may be NULL) receives the totals. NULL is a no-op. */
+int rf_session_close(rf_session *s, rf_session_totals *totals, rf_error *err);
+/* Records the run as interrupted with `exit_status` (128 + the signal), and frees the
+ * session. *run_id (may be NULL) is the run, 0 when not recorded. */
+int rf_session_interrupt(rf_session *s, int exit_status, long long *run_id, rf_error *err);
+/* Frees the session; a run not closed is recorded as failed. NULL is a no-op. */
+void rf_session_free(rf_session *s);
+
+/* Who runs and decisions are recorded as by default: $REDFLAG_USER, else the login name.
+ * The first call is not thread-safe (it fills a static buffer). */
+const char *rf_session_user(void);
+
+#endif
