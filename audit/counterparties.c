@@ -158,3 +158,90 @@ done:
     if (in_txn) sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
     return rc;
 }
+
+int rf_store_last_run_hits(rf_store *st, const char *fingerprint,
+                           int (*fn)(const rf_counterparty *cp, const rf_known_hit *hits,
+                                     size_t n_hits, void *ctx),
+                           void *ctx, rf_error *err)
+{
+    sqlite3_stmt *stmt = NULL;
+    rf_known_hit hits[64];
+    rf_strings strings = {0};
+    rf_counterparty cp;
+    long long run = 0;
+    size_t n = 0;
+    int rc, step, have = 0;
+
+    if (!fn) return rf_error_set(err, RF_EUSAGE, NULL, 0, "no callback");
+    /* The runs are evidence and never change: no transaction needed for one statement. A run
+     * as of another date keeps no counterparty state, so its record is the only place its
+     * hits are. run_party has no index on fingerprint: this reads the parties of every run,
+     * which a review (one decision at a time, when the counterparty state lacks the hit)
+     * can afford. */
+    if ((rc = rf_store_prepare(&stmt, st,
+                               "SELECT p.fingerprint, p.name, p.address, p.city, p.country,"
+                               " p.run_id, e.list_code, e.source_id, h.entity_id, h.score"
+                               " FROM run_party p"
+                               " LEFT JOIN run_hit h ON h.run_id = p.run_id AND h.seq = p.seq"
+                               " LEFT JOIN entity e ON e.id = h.entity_id"
+                               " WHERE (?1 IS NULL OR p.fingerprint = ?1) AND p.run_id ="
+                               "  (SELECT max(q.run_id) FROM run_party q"
+                               "   WHERE q.fingerprint = p.fingerprint)"
+                               " ORDER BY p.fingerprint, p.seq, h.rank",
+                               err)) != 0)
+        return rc;
+    rf_store_bind_text(stmt, 1, fingerprint);
+    for (;;) {
+        const char *fp;
+        step = sqlite3_step(stmt);
+        fp = step == SQLITE_ROW ? (const char *)sqlite3_column_text(stmt, 0) : NULL;
+        /* a party ends where the next fingerprint starts: hand it over */
+        if (have && (!fp || strcmp(fp, rf_strings_get(&strings, 0)) != 0)) {
+            cp.fingerprint = rf_strings_get(&strings, 0);
+            cp.name = rf_strings_get(&strings, 1);
+            cp.address = rf_strings_get(&strings, 2);
+            cp.city = rf_strings_get(&strings, 3);
+            cp.country = rf_strings_get(&strings, 4);
+            cp.first_run = cp.last_run = run;
+            for (size_t i = 0; i < n; i++) {
+                hits[i].list_code = rf_strings_get(&strings, (long)(5 + 2 * i));
+                hits[i].source_id = rf_strings_get(&strings, (long)(6 + 2 * i));
+            }
+            if (fn(&cp, n ? hits : NULL, n, ctx)) {
+                rc = rf_error_set(err, RF_ECANCEL, NULL, 0, "stopped by the caller");
+                break;
+            }
+            rf_strings_free(&strings);
+            memset(&strings, 0, sizeof strings);
+            have = 0, n = 0;
+        }
+        if (step != SQLITE_ROW) break;
+        if (!have) {
+            for (int c = 0; c < 5; c++)
+                if (rf_strings_add(&strings, stmt, c) < 0) goto oom;
+            run = sqlite3_column_int64(stmt, 5);
+            have = 1;
+        }
+        /* the same party twice in a run (two orders) has the same hits: keep the first */
+        if (sqlite3_column_type(stmt, 8) != SQLITE_NULL && n < sizeof hits / sizeof hits[0]) {
+            long long id = sqlite3_column_int64(stmt, 8);
+            size_t k = 0;
+            while (k < n && hits[k].entity_id != id) k++;
+            if (k == n) {
+                if (rf_strings_add(&strings, stmt, 6) < 0 || rf_strings_add(&strings, stmt, 7) < 0)
+                    goto oom;
+                memset(&hits[n], 0, sizeof hits[n]);
+                hits[n].entity_id = id;
+                hits[n++].score = sqlite3_column_double(stmt, 9);
+            }
+        }
+    }
+    if (!rc && step != SQLITE_DONE) rc = rf_store_db_error(err, st, "reading the runs' parties");
+    goto cleanup;
+oom:
+    rc = rf_error_set(err, RF_ENOMEM, st->path, 0, "out of memory reading the runs' parties");
+cleanup:
+    sqlite3_finalize(stmt);
+    rf_strings_free(&strings);
+    return rc;
+}

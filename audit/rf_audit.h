@@ -134,6 +134,8 @@ typedef struct rf_run_totals {
     long long known_alarms; /* otherwise with a confirmed or escalated hit */
     long long cleared;      /* every hit cleared, on the record still listed */
     int exit_status;
+    long long to_review;    /* otherwise with a finding to review that is no alarm (a related
+                               finding without --related-alarm); not stored in the run */
 } rf_run_totals;
 
 /* A run being recorded. Results are written in batches; the counterparty state it finds is
@@ -234,6 +236,15 @@ int rf_store_counterparties_each(rf_store *st, const char *fingerprint,
                                  int (*fn)(const rf_counterparty *cp, const rf_known_hit *hits,
                                            size_t n_hits, void *ctx),
                                  void *ctx, rf_error *err);
+/* Like rf_store_counterparties_each, but from the record of the runs: each party (or only
+ * `fingerprint`) as the latest run that screened it saw it, with that run's hits (list code,
+ * source id, entity id and score; at most 64), whatever date the run screened as of. A run
+ * as of another date than today keeps no counterparty state, so a decision about its hits
+ * is checked against this. first_run and last_run are that run. */
+int rf_store_last_run_hits(rf_store *st, const char *fingerprint,
+                           int (*fn)(const rf_counterparty *cp, const rf_known_hit *hits,
+                                     size_t n_hits, void *ctx),
+                           void *ctx, rf_error *err);
 
 /* ---- the evidence chain -------------------------------------------------------------- */
 

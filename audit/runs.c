@@ -549,7 +549,7 @@ static int deliver_counterparties(rf_run *run, rf_error *err)
  * same transaction). */
 static int close_run(rf_run *run, const char *status, const rf_run_totals *t, rf_error *err)
 {
-    static const rf_run_totals none = {0, 0, 0, 0, 0, -1};
+    static const rf_run_totals none = {0, 0, 0, 0, 0, -1, 0};
     sqlite3_stmt *stmt = NULL;
     int rc;
 
@@ -593,7 +593,7 @@ int rf_store_run_finish(rf_run *run, const rf_run_totals *totals, rf_error *err)
 
 int rf_store_run_interrupt(rf_run *run, int exit_status, rf_error *err)
 {
-    rf_run_totals t = {0, 0, 0, 0, 0, exit_status};
+    rf_run_totals t = {0, 0, 0, 0, 0, exit_status, 0};
     int rc;
     if (!run) return rf_error_set(err, RF_EUSAGE, NULL, 0, "no run");
     /* Keep what was written, as for a failed run. */

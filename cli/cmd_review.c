@@ -120,6 +120,20 @@ static int take_party(const rf_counterparty *cp, const rf_known_hit *hits, size_
     party_found *p = ctx;
     size_t len = strlen(p->prefix);
     if (strncasecmp(cp->fingerprint, p->prefix, len) != 0) return 0;
+    /* the same party from the runs' record: its latest run's hits join those kept for it */
+    if (p->matches && strcmp(cp->fingerprint, p->fingerprint) == 0) {
+        for (size_t i = 0; i < n && p->n_hits < sizeof p->hits / sizeof p->hits[0]; i++) {
+            size_t k = 0;
+            while (k < p->n_hits && p->hits[k].entity_id != hits[i].entity_id) k++;
+            if (k < p->n_hits) continue;
+            snprintf(p->hits[p->n_hits].list_code, sizeof p->hits[0].list_code, "%s",
+                     hits[i].list_code ? hits[i].list_code : "");
+            snprintf(p->hits[p->n_hits].source_id, sizeof p->hits[0].source_id, "%s",
+                     hits[i].source_id ? hits[i].source_id : "");
+            p->hits[p->n_hits++].entity_id = hits[i].entity_id;
+        }
+        return 0;
+    }
     if (++p->matches <= MAX_CANDIDATES)
         rf_buf_printf(&p->candidates, "%s%s (%s)", p->candidates.len ? ", " : "", cp->fingerprint,
                       cp->name ? cp->name : "");
@@ -150,6 +164,13 @@ static int find_party(party_found *p, rf_store *st, const char *prefix, int know
     if (len == RF_FINGERPRINT_LEN) { /* the whole fingerprint: one lookup */
         for (size_t i = 0; i <= len; i++) lower[i] = (char)tolower((unsigned char)prefix[i]);
         rc = rf_store_counterparties_each(st, lower, take_party, p, err);
+        if (rc == 0 || rc == RF_ENOTFOUND) {
+            /* a party screened only as of another date has no counterparty state: its
+             * latest run's hits are what a decision is checked against */
+            rf_error_clear(err);
+            rc = rf_store_last_run_hits(st, lower, take_party, p, err);
+            if (rc == 0 && p->matches == 0) rc = RF_ENOTFOUND;
+        }
         if (rc == RF_ENOTFOUND && !known_only) {
             rf_error_clear(err);
             snprintf(p->fingerprint, sizeof p->fingerprint, "%s", lower);
@@ -159,6 +180,7 @@ static int find_party(party_found *p, rf_store *st, const char *prefix, int know
         rc = len < 4 ? rf_error_set(err, RF_EUSAGE, NULL, 0, "fingerprint \"%s\": give at least "
                                     "4 of its characters", prefix)
                      : rf_store_counterparties_each(st, NULL, take_party, p, err);
+        if (rc == 0 && p->matches <= 1) rc = rf_store_last_run_hits(st, NULL, take_party, p, err);
         if (rc == 0 && p->matches == 0) rc = RF_ENOTFOUND;
     }
     if (rc == RF_ENOTFOUND)

@@ -86,8 +86,9 @@ static const char screen_help_options[] =
     "  --max-list-age DAYS warn of lists older than DAYS (default 30)\n"
     "  --ownership-rules F the ownership rules table F instead of the one built in\n"
     "                      (also $REDFLAG_OWNERSHIP_RULES; docs/ownership.md)\n"
-    "  --related-alarm     a company consolidated by a listed party (GLEIF) is a hit\n"
-    "                      of kind related; without it such links are not reported\n"
+    "  --related-alarm     a related finding (a company consolidated by or linked to a\n"
+    "                      listed party, no share) is an alarm; without it, it is a hit\n"
+    "                      to review (status review) that leaves the exit status at 0\n"
     "  --exhaustive        score every listed name instead of the index's candidates: the\n"
     "                      same hits, thousands of times slower (the index's check)\n"
     "\n"
@@ -435,6 +436,8 @@ static void print_summary(const screen_run *run, const rf_session_totals *t, con
         fprintf(stderr, ": %lld new alarm%s, %lld known (confirmed or escalated), %lld cleared "
                 "earlier", t->run.new_alarms, t->run.new_alarms == 1 ? "" : "s",
                 t->run.known_alarms, t->run.cleared);
+    if (t->run.to_review)
+        fprintf(stderr, ", %lld to review (related to listed parties, no alarm)", t->run.to_review);
     if (t->failed_inputs)
         fprintf(stderr, ", %ld file%s not read", t->failed_inputs,
                 t->failed_inputs == 1 ? "" : "s");

@@ -82,6 +82,10 @@ typedef struct rf_entity {
      * "owned" or "related", and the chain that makes it so; NULL otherwise. */
     const char *ownership_kind;
     const char *ownership_chain;
+    /* 1: a finding to review that raises no alarm by itself (a related finding without
+     * `screen --related-alarm`): reported and reviewed like a hit, its party "review", but
+     * not counted as an alarm in the exit status. */
+    int review_only;
 } rf_entity;
 
 /* ---- the store ------------------------------------------------------------------------ */

@@ -485,6 +485,11 @@ const char *rf_ownership_kind(const rf_entity *e)
     return e && e->ownership_kind ? e->ownership_kind : "listed";
 }
 
+int rf_ownership_alarms(const rf_entity *e)
+{
+    return !e || !e->review_only;
+}
+
 /* ---- findings -------------------------------------------------------------------------- */
 
 static char *dup_or_null(const char *s)
@@ -622,7 +627,7 @@ static int entity_id_cmp(const void *a, const void *b)
 
 /* Appends the entity of finding `f` (its copy in `own`) to `snap`, dressed as the finding. */
 static int append_finding(rf_snapshot *snap, const rf_entity *base, const rf_owned *f,
-                          rf_error *err)
+                          int related_alarm, rf_error *err)
 {
     rf_entity e = *base;
     e.list_name = f->rule->name;
@@ -632,11 +637,12 @@ static int append_finding(rf_snapshot *snap, const rf_entity *base, const rf_own
     e.ownership_kind = f->related ? "related" : "owned";
     e.ownership_chain = f->chain;
     e.parent_name = f->owners;
+    e.review_only = f->related && !related_alarm;
     return rf_snapshot_append(snap, &e, err);
 }
 
 int rf_ownership_apply(rf_ownership_summary *sum, rf_snapshot *snap, rf_store *st,
-                       const rf_ownership_rules *rules, const char *as_of, int related,
+                       const rf_ownership_rules *rules, const char *as_of, int related_alarm,
                        rf_error *err)
 {
     const rf_version_list *versions = rf_snapshot_versions(snap);
@@ -688,8 +694,7 @@ int rf_ownership_apply(rf_ownership_summary *sum, rf_snapshot *snap, rf_store *s
             sum->unnamed++;
             continue;
         }
-        if (f->related && !related) continue;
-        if ((rc = append_finding(snap, *base, f, err)) == 0) {
+        if ((rc = append_finding(snap, *base, f, related_alarm, err)) == 0) {
             if (f->related) sum->related++;
             else sum->owned++;
         }

@@ -17,6 +17,9 @@
 /* What a hit on `e` is: "owned" (restricted by an ownership rule), "related" (consolidated
  * by a listed party) or "listed" (on a list itself). Reports write it as the hit's kind. */
 const char *rf_ownership_kind(const rf_entity *e);
+/* 1 when a hit on `e` is an alarm until reviewed; 0 for a finding to review only (a related
+ * finding without --related-alarm, rf_entity.review_only). */
+int rf_ownership_alarms(const rf_entity *e);
 
 /* ---- the rules ---------------------------------------------------------------------------- */
 
@@ -98,10 +101,12 @@ typedef struct rf_ownership_summary {
  * ownership versions it names, computes as of `as_of` (NULL: today) with a matcher built on
  * `snap` for the duration, and appends each entity found (a copy of the owned company's
  * entity, its kind and chain set, the rule's name as list name, its code as programs, its
- * citation as Federal Register, the listed owners as parent) to `snap`, before the caller builds its matcher. Related findings
- * are appended only when `related` is 1. Does nothing when no ownership version is in force. */
+ * citation as Federal Register, the listed owners as parent) to `snap`, before the caller
+ * builds its matcher. Related findings are always appended: as alarms when `related_alarm`
+ * is 1, else as findings to review only (rf_entity.review_only). Does nothing when no
+ * ownership version is in force. */
 int rf_ownership_apply(rf_ownership_summary *sum, rf_snapshot *snap, rf_store *st,
-                       const rf_ownership_rules *rules, const char *as_of, int related,
+                       const rf_ownership_rules *rules, const char *as_of, int related_alarm,
                        rf_error *err);
 
 #endif

@@ -696,8 +696,10 @@ static int add_card(html_state *s, const rf_report *rep, const rf_party *party, 
         rf_report_score(c->score, c->best_score);
         c->cls = dest                                  ? "red"
                  : !rf_hit_state_alarms(state)         ? "known"
-                 : best >= RED_SCORE || state == RF_HIT_CONFIRMED ? "red"
-                                                                  : "amber";
+                 : state == RF_HIT_CONFIRMED ||
+                         (best >= RED_SCORE && rf_report_party_alarms(rep, hits, n_hits))
+                     ? "red"
+                     : "amber";
         c->badge = dest && !n_hits ? "Embargoed destination" : party_badge(state, best >= RED_SCORE);
         if (!c->key || !c->document || !c->order || !c->name || !c->best || !c->list ||
             !c->status || (rep->fingerprint && !c->fingerprint)) {
@@ -781,7 +783,8 @@ int rf_report_html_add(rf_report *rep, const rf_party *party, const rf_hit *cons
         rf_hit_state state = rf_report_party_state(rep, n_hits);
         s->n_flagged++;
         s->n_new += state == RF_HIT_NEW || state == RF_HIT_CHANGED;
-        s->n_red += (state == RF_HIT_NEW || state == RF_HIT_CHANGED) && best >= RED_SCORE;
+        s->n_red += (state == RF_HIT_NEW || state == RF_HIT_CHANGED) && best >= RED_SCORE &&
+                    rf_report_party_alarms(rep, hits, n_hits);
         s->n_confirmed += state == RF_HIT_CONFIRMED;
         s->n_escalated += state == RF_HIT_ESCALATED;
         s->n_cleared += state == RF_HIT_CLEARED;

@@ -162,8 +162,7 @@ int rf_report_jsonl_add(rf_report *rep, const rf_party *party, const rf_hit *con
             goto cleanup;
     if ((rc = rf_buf_putc(b, ']')) || (rc = field(b, "fingerprint", rep->fingerprint)) ||
         (rc = rf_buf_printf(b, ",\"alarm\":%s",
-                            embargo || (n_hits && rf_hit_state_alarms(
-                                                      rf_report_party_state(rep, n_hits)))
+                            embargo || rf_report_party_alarms(rep, hits, n_hits)
                                 ? "true"
                                 : "false")) ||
         (rc = screening_fields(b, rep)) || (rc = list_age_fields(b, rep)) ||

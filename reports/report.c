@@ -244,6 +244,21 @@ int rf_hit_state_alarms(rf_hit_state s)
            s == RF_HIT_ESCALATED;
 }
 
+int rf_hit_alarms(const rf_hit *hit, rf_hit_state s)
+{
+    /* a finding to review only stays quiet until someone confirms or escalates it */
+    if ((s == RF_HIT_NEW || s == RF_HIT_CHANGED) && hit && !rf_ownership_alarms(hit->entity))
+        return 0;
+    return rf_hit_state_alarms(s);
+}
+
+int rf_report_party_alarms(const rf_report *rep, const rf_hit *const *hits, size_t n_hits)
+{
+    for (size_t i = 0; i < n_hits; i++)
+        if (rf_hit_alarms(hits[i], rf_report_hit_state(rep, i))) return 1;
+    return 0;
+}
+
 rf_hit_state rf_report_hit_state(const rf_report *rep, size_t i)
 {
     return rf_hit_note_state(rep->notes ? &rep->notes[i] : NULL);

@@ -64,6 +64,9 @@ int rf_report_party_list_age(rf_version_age *out, int *stale, char on[11],
 rf_hit_state rf_report_hit_state(const rf_report *rep, size_t i);
 /* The party's most urgent hit state among its n_hits (RF_HIT_NEW when it has none). */
 rf_hit_state rf_report_party_state(const rf_report *rep, size_t n_hits);
+/* 1 when one of the party's hits is an alarm (rf_hit_alarms): a party whose open hits are
+ * findings to review only is "review" but no alarm, amber, never "likely". */
+int rf_report_party_alarms(const rf_report *rep, const rf_hit *const *hits, size_t n_hits);
 /* The party's status word in JSON lines and CSV: "clear" without hits, else "review" (a new
  * or changed hit), "confirmed", "escalated", "cleared", "delisted" or "dropped". */
 const char *rf_report_party_status(const rf_report *rep, size_t n_hits);

@@ -107,6 +107,10 @@ rf_hit_state rf_hit_note_state(const rf_hit_note *note); /* NULL: RF_HIT_NEW */
 /* "confirmed", "changed", "new", "escalated", "cleared", "delisted", "dropped" */
 const char *rf_hit_state_name(rf_hit_state s);
 int rf_hit_state_alarms(rf_hit_state s); /* 1 for confirmed, changed, new, escalated */
+/* 1 when `hit` in state `s` is an alarm: rf_hit_state_alarms, except that a finding to review
+ * only (a related finding without --related-alarm, rf_ownership_alarms) that is new or
+ * changed is not one; confirmed or escalated, it is. */
+int rf_hit_alarms(const rf_hit *hit, rf_hit_state s);
 
 /* rf_report_add for hits already gathered (from a result, or replayed from the audit trail),
  * with the counterparty's fingerprint and one note per hit (`notes` may be NULL: every hit

@@ -42,7 +42,7 @@ struct rf_session__asof {
     rf_store *st;
     const rf_session_options *opts;  /* the session's: where notices go */
     const rf_ownership_rules *rules; /* NULL: ownership not applied */
-    int related;                     /* consolidation findings are hits (--related-alarm) */
+    int related;                     /* related findings are alarms (--related-alarm) */
     int per_document;
     char today[11];
     loaded *fixed; /* the one set when not per document */

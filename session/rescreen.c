@@ -479,7 +479,7 @@ static int report_party(rescreen_run *rr, size_t i, const change *ch, size_t n_c
         (rc = rf_session__record_counterparty(&rr->s->record, &p, fp, current, n_cur, &rr->err)) < 0)
         return rc;
     rr->s->totals.reported++;
-    rf_session__tally(&rr->s->record.totals, rr->notes, n);
+    rf_session__tally(&rr->s->record.totals, rr->hits, rr->notes, n);
     return RF_OK;
 }
 

@@ -175,18 +175,22 @@ cleanup:
     return rc;
 }
 
-void rf_session__tally(rf_run_totals *t, const rf_hit_note *notes, size_t n_hits)
+void rf_session__tally(rf_run_totals *t, const rf_hit *const *hits,
+                       const rf_hit_note *notes, size_t n_hits)
 {
     rf_hit_state worst = RF_HIT_DROPPED;
+    int review = 0;
     t->parties++;
     if (n_hits == 0) return;
     for (size_t i = 0; i < n_hits; i++) {
         rf_hit_state s = rf_hit_note_state(notes ? &notes[i] : NULL);
-        if (s < worst) worst = s;
+        if (rf_hit_state_alarms(s) && !rf_hit_alarms(hits[i], s)) review = 1;
+        else if (s < worst) worst = s;
     }
     t->flagged++;
     if (worst == RF_HIT_NEW || worst == RF_HIT_CHANGED) t->new_alarms++;
     else if (worst == RF_HIT_CONFIRMED || worst == RF_HIT_ESCALATED) t->known_alarms++;
+    else if (review) t->to_review++;
     else if (worst == RF_HIT_CLEARED) t->cleared++;
 }
 
@@ -379,7 +383,7 @@ int rf_session__record_screened(rf_session__record *r, rf_report *rep, int input
         (r->counterparties && fingerprint[0] &&
          (rc = rf_session__record_counterparty(r, party, fingerprint, r->gathered, n, err)) != 0))
         return rc;
-    rf_session__tally(&r->totals, notes, n);
+    rf_session__tally(&r->totals, r->gathered, notes, n);
     out->party = party;
     out->input = input;
     out->fingerprint = fingerprint[0] ? fingerprint : NULL;
@@ -388,6 +392,6 @@ int rf_session__record_screened(rf_session__record *r, rf_report *rep, int input
     out->notes = notes;
     out->alarm = 0;
     for (size_t i = 0; i < n && !out->alarm; i++)
-        out->alarm = rf_hit_state_alarms(rf_hit_note_state(notes ? &notes[i] : NULL));
+        out->alarm = rf_hit_alarms(r->gathered[i], rf_hit_note_state(notes ? &notes[i] : NULL));
     return RF_OK;
 }

@@ -61,8 +61,10 @@ typedef struct rf_session__notes {
 int rf_session__notes_for(rf_session__notes *n, rf_store *st, const char *fingerprint,
                           const rf_hit *const *hits, size_t n_hits, rf_error *err);
 void rf_session__notes_free(rf_session__notes *n);
-/* Counts one party into the run's totals by its most urgent hit. */
-void rf_session__tally(rf_run_totals *t, const rf_hit_note *notes, size_t n_hits);
+/* Counts one party into the run's totals by its most urgent hit; a related finding that is
+ * not an alarm counts it to review. */
+void rf_session__tally(rf_run_totals *t, const rf_hit *const *hits, const rf_hit_note *notes,
+                       size_t n_hits);
 
 /* A run being recorded in the audit trail, with buffers reused from party to party. */
 typedef struct rf_session__record {

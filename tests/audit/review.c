@@ -211,7 +211,7 @@ static void test_review__a_run_is_read_back_as_recorded_and_kept(void **state)
     rf_run_info info;
     rf_run_hit hit;
     rf_known_hit known;
-    rf_run_totals totals = {2, 1, 0, 0, 1, 0};
+    rf_run_totals totals = {2, 1, 0, 0, 1, 0, 0};
     rf_run_list runs;
     rf_version_list versions;
     rf_decision d;

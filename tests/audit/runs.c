@@ -83,7 +83,7 @@ static void test_runs__counterparties_are_marked_only_when_the_run_is_done(void 
 {
     rf_store *st = rf_test_store("deliver.db");
     rf_import_options opts = {.effective = "2018-05-01"};
-    rf_run_totals totals = {PARTIES, 0, 0, 0, 0, 0};
+    rf_run_totals totals = {PARTIES, 0, 0, 0, 0, 0, 0};
     rf_run *run;
     rf_error err;
     char status[32];

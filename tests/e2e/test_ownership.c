@@ -145,12 +145,15 @@ static void test_ownership__gleif_consolidation_parent_is_related(void **state)
 
     const char *parties = "name,country\nMONEYTECH GROUP LIMITED,AU\nMONOOVA FX PTY LTD,AU\n";
     assert_int_equal(rf_test_write_file(path, parties, strlen(parties)), 0);
-    /* not an alarm by itself */
+    /* not an alarm by itself, but a hit to review: status review, exit status 0 */
     r = e2e_redflag(DB, "screen --format jsonl '%s'", path);
     e2e_expect(&r, 0);
     line = party_line(r.out, "MONEYTECH GROUP LIMITED");
-    assert_non_null(strstr(line, "\"status\":\"clear\""));
+    if (!strstr(line, "\"status\":\"review\"") || !strstr(line, "\"kind\":\"related\"") ||
+        !strstr(line, "\"alarm\":false"))
+        fail_msg("not a related finding to review: %s", line);
     free(line);
+    if (!strstr(r.err, "1 to review")) fail_msg("%s", r.err);
     e2e_out_free(&r);
 
     r = e2e_redflag(DB, "screen --related-alarm --format jsonl '%s'", path);
@@ -165,6 +168,52 @@ static void test_ownership__gleif_consolidation_parent_is_related(void **state)
     /* its subsidiary is consolidated by MONEYTECH, which is not listed */
     line = party_line(r.out, "MONOOVA FX PTY LTD");
     assert_non_null(strstr(line, "\"status\":\"clear\""));
+    free(line);
+    e2e_out_free(&r);
+}
+
+/* A related finding without --related-alarm is reviewed like any hit: amber in the HTML
+ * worklist, "to review" in CSV, decided with review clear, listed by review list, and then
+ * cleared on the next screening. */
+static void test_ownership__related_finding_is_a_review_item(void **state)
+{
+    const char *path = e2e_tmp("related-parties.csv"), *html = e2e_tmp("related.html");
+    const char *parties = "name,country\nMONEYTECH GROUP LIMITED,AU\n";
+    char *page, *line;
+    e2e_out r;
+    (void)state;
+
+    assert_int_equal(rf_test_write_file(path, parties, strlen(parties)), 0);
+    r = e2e_redflag(DB, "screen -o '%s' '%s'", html, path);
+    e2e_expect(&r, 0);
+    e2e_out_free(&r);
+    page = rf_test_read_file(html, NULL);
+    assert_non_null(page);
+    if (!strstr(page, "verdict amber") || !strstr(page, "must be reviewed") ||
+        !strstr(page, "MONEYTECH GROUP LIMITED") || !strstr(page, "consolidated by VTB BANK"))
+        fail_msg("no related finding to review in the HTML report");
+    free(page);
+    r = e2e_redflag(DB, "screen --format csv '%s'", path);
+    e2e_expect(&r, 0);
+    if (!strstr(r.out, ",review,") || !strstr(r.out, "related: MONEYTECH GROUP LIMITED is consolidated by"))
+        fail_msg("%s", r.out);
+    e2e_out_free(&r);
+
+    r = e2e_redflag(DB, "review clear --name 'MONEYTECH GROUP LIMITED' --country AU "
+                        "--entity 984500501A1B1045PB30 --list GLEIF "
+                        "--reason 'consolidation ended, checked with the registry' "
+                        "--reviewer tester");
+    e2e_expect(&r, 0);
+    e2e_out_free(&r);
+    r = e2e_redflag(DB, "review list");
+    e2e_expect(&r, 0);
+    if (!strstr(r.out, "MONEYTECH GROUP LIMITED") || !strstr(r.out, "GLEIF 984500501A1"))
+        fail_msg("%s", r.out);
+    e2e_out_free(&r);
+    r = e2e_redflag(DB, "screen --related-alarm --format jsonl '%s'", path);
+    e2e_expect(&r, 0);
+    line = party_line(r.out, "MONEYTECH GROUP LIMITED");
+    if (!strstr(line, "\"status\":\"cleared\"")) fail_msg("not cleared: %s", line);
     free(line);
     e2e_out_free(&r);
 }
@@ -220,10 +269,12 @@ static void test_ownership__rules_table_can_be_replaced(void **state)
 /* Runs last: it records a decision in the group's database. */
 static void test_ownership__owned_hit_is_reviewed_like_any(void **state)
 {
-    char *out, *line;
-    /* --force: the hit comes from screens as of 2025-10-15, and only a screen against today's
-     * lists records what a counterparty matches, which review checks a decision against */
-    e2e_out r = e2e_redflag(DB, "review clear --force --name 'RENEX CORPORATION' --country US "
+    char *out = screen("2025-10-15", ""), *line;
+    /* the hit comes from a screen as of 2025-10-15, which keeps no counterparty state: review
+     * checks the decision against the latest run that screened the party */
+    e2e_out r;
+    free(out);
+    r = e2e_redflag(DB, "review clear --name 'RENEX CORPORATION' --country US "
                                 "--entity 'renex corporation|US' --list OWNED "
                                 "--reason 'another Renex' --reviewer tester");
     (void)state;
@@ -261,6 +312,7 @@ int main(void)
         cmocka_unit_test(test_ownership__csv_and_html_carry_the_chain),
         cmocka_unit_test(test_ownership__rules_table_can_be_replaced),
         cmocka_unit_test(test_ownership__bad_share_is_refused_with_its_line),
+        cmocka_unit_test(test_ownership__related_finding_is_a_review_item),
         cmocka_unit_test(test_ownership__owned_hit_is_reviewed_like_any),
     };
     return cmocka_run_group_tests(tests, import_all, NULL);
