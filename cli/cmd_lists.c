@@ -230,6 +230,32 @@ static int add_count(const char *list_code, long long count, void *ctx)
     return rf_buf_printf(line, "%s%s %lld", line->len ? ", " : "", list_code, count);
 }
 
+/* The ownership data a version carries (an ownership file's links, or the relations a
+ * list names itself): how many links, how many with a share, their sources and dates. */
+static int print_links(rf_store *st, const rf_version *v)
+{
+    rf_link_summary s;
+    rf_error err;
+
+    rf_error_clear(&err);
+    if (rf_store_link_summary(&s, st, v->id, &err) < 0) {
+        cli_report_error(&err);
+        return CLI_EXIT_ERROR;
+    }
+    if (!s.links) {
+        if (rf_version_is_ownership(v)) printf("  links      none\n");
+        return 0;
+    }
+    printf("  links      %lld (%lld with a share, %lld without: consolidation or linked to)\n",
+           s.links, s.with_share, s.links - s.with_share);
+    if (s.sources[0]) printf("  sources    %s\n", s.sources);
+    if (s.first_as_of[0])
+        printf("  as of      %s%s%s\n", s.first_as_of,
+               strcmp(s.first_as_of, s.last_as_of) ? " to " : "",
+               strcmp(s.first_as_of, s.last_as_of) ? s.last_as_of : "");
+    return 0;
+}
+
 static int print_version(rf_store *st, const rf_version *v)
 {
     rf_buf counts = {0};
@@ -251,7 +277,7 @@ static int print_version(rf_store *st, const rf_version *v)
     printf("  entities   %lld (%lld names, %lld warnings)\n", v->entities, v->names, v->warnings);
     printf("  lists      %s\n", counts.len ? counts.data : "none");
     rf_buf_free(&counts);
-    return 0;
+    return print_links(st, v);
 }
 
 static int lists_status(int argc, char **argv)

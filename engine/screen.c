@@ -504,6 +504,13 @@ int rf_normalize_name(rf_buf *out, const char *name, size_t len)
     return rc;
 }
 
+int rf_normalize_name_in(rf_buf *out, rf_result *res, const char *name, size_t len)
+{
+    rf_translit *tr = res ? rf_result_translit(res) : NULL;
+    if (!tr) return rf_normalize_name(out, name, len);
+    return rf_normalize_with(out, tr, name, len);
+}
+
 rf_translit *rf_result_translit(rf_result *res)
 {
     if (!res->s.tr && rf_translit_new(&res->s.tr) != RF_OK) res->s.tr = NULL;

@@ -1,5 +1,6 @@
-/* links.c: the links of ownership files (rf_lists.h, "ownership links") read back from the
- * store for the versions in force; they are written by rf_import_add_link in store.c. */
+/* links.c: the links of ownership files and the relations lists name (rf_lists.h,
+ * "ownership links") read back from the store for the versions in force, and counted for
+ * `lists status`; they are written by rf_import_add_link in store.c. */
 #include "rf_lists.h"
 #include "store_internal.h"
 
@@ -58,7 +59,6 @@ int rf_store_links_load(rf_link_list *out, rf_store *st, const rf_version_list *
     for (int pass = 0; pass < 2 && rc == RF_OK; pass++) {
         if (pass == 1 && !(out->strings = malloc(bytes ? bytes : 1))) goto oom;
         for (size_t v = 0; versions && v < versions->count; v++) {
-            if (!rf_version_is_ownership(&versions->items[v])) continue;
             sqlite3_reset(stmt);
             sqlite3_bind_int64(stmt, 1, versions->items[v].id);
             while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
@@ -87,8 +87,9 @@ int rf_store_links_load(rf_link_list *out, rf_store *st, const rf_version_list *
                 l->owned_ids = t[1];
                 l->owner_name = t[2];
                 l->owner_ids = t[3];
-                l->kind = t[4] && strcmp(t[4], "consolidation") == 0 ? RF_LINK_CONSOLIDATION
-                                                                      : RF_LINK_OWNERSHIP;
+                l->kind = !t[4] || strcmp(t[4], "ownership") == 0 ? RF_LINK_OWNERSHIP
+                          : strcmp(t[4], "linked") == 0             ? RF_LINK_LINKED
+                                                                    : RF_LINK_CONSOLIDATION;
                 l->relation = t[5];
                 l->source = t[6];
                 l->as_of = t[7];
@@ -109,5 +110,37 @@ cleanup:
     sqlite3_finalize(stmt);
     rf_store_read_end(st, in_txn);
     if (rc) rf_link_list_free(out);
+    return rc;
+}
+
+int rf_store_link_summary(rf_link_summary *out, rf_store *st, long long version_id,
+                          rf_error *err)
+{
+    sqlite3_stmt *stmt = NULL;
+    int rc;
+
+    memset(out, 0, sizeof *out);
+    /* the sources: the few distinct ones a file names (GLEIF's validation sources, a
+     * vendor's name), cut to what a status line can show */
+    if ((rc = rf_store_prepare(&stmt, st,
+                               "SELECT count(*), count(share_min), min(as_of), max(as_of),"
+                               " (SELECT group_concat(source, ', ') FROM (SELECT DISTINCT source"
+                               "  FROM ownership_link WHERE version_id = ?1 AND source IS NOT NULL"
+                               "  ORDER BY source LIMIT 6))"
+                               " FROM ownership_link WHERE version_id = ?1",
+                               err)) != 0)
+        return rc;
+    sqlite3_bind_int64(stmt, 1, version_id);
+    if (sqlite3_step(stmt) == SQLITE_ROW) {
+        const unsigned char *t;
+        out->links = sqlite3_column_int64(stmt, 0);
+        out->with_share = sqlite3_column_int64(stmt, 1);
+        if ((t = sqlite3_column_text(stmt, 2))) snprintf(out->first_as_of, sizeof out->first_as_of, "%s", t);
+        if ((t = sqlite3_column_text(stmt, 3))) snprintf(out->last_as_of, sizeof out->last_as_of, "%s", t);
+        if ((t = sqlite3_column_text(stmt, 4))) snprintf(out->sources, sizeof out->sources, "%s", t);
+    } else {
+        rc = rf_store_db_error(err, st, "counting ownership links");
+    }
+    sqlite3_finalize(stmt);
     return rc;
 }

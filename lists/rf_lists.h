@@ -304,14 +304,17 @@ int rf_store_has_version(rf_store *st, const char *feed, const char *sha256);
 /* ---- ownership links ------------------------------------------------------------------ */
 
 /* What a link between two companies says: a share of the capital (owner holds share_min..
- * share_max percent of owned), or an accounting consolidation without a share (GLEIF level 2:
- * owned IS_DIRECTLY/ULTIMATELY_CONSOLIDATED_BY owner). */
+ * share_max percent of owned), an accounting consolidation without a share (GLEIF level 2:
+ * owned IS_DIRECTLY/ULTIMATELY_CONSOLIDATED_BY owner), or a relation a list names itself
+ * without a share (OFAC's "Linked To: X" in an entry's remarks, the Entity List's
+ * "Affiliated Entity" of a parent): owned is the listed entry, owner the party it names. */
 typedef enum rf_link_kind {
     RF_LINK_OWNERSHIP = 0,
-    RF_LINK_CONSOLIDATION
+    RF_LINK_CONSOLIDATION,
+    RF_LINK_LINKED
 } rf_link_kind;
 
-const char *rf_link_kind_name(rf_link_kind k); /* "ownership", "consolidation" */
+const char *rf_link_kind_name(rf_link_kind k); /* "ownership", "consolidation", "linked" */
 
 /* One link of an ownership file. Importers fill one in and hand it to rf_import_add_link
  * (pointers borrowed for the call); rf_store_links_load hands them out (owned by the list).
@@ -346,11 +349,23 @@ typedef struct rf_link_list {
     char *strings; /* the texts the links point at */
 } rf_link_list;
 
-/* The links of the ownership versions among `versions` (rf_version_is_ownership), ordered
- * by version, then file order. */
+/* The links of `versions`: those of ownership files (rf_version_is_ownership), and the
+ * relations list versions name themselves (RF_LINK_LINKED); ordered by version, then file
+ * order. */
 int rf_store_links_load(rf_link_list *out, rf_store *st, const rf_version_list *versions,
                         rf_error *err);
 void rf_link_list_free(rf_link_list *list);
+
+/* What one version's links are, for `lists status`. */
+typedef struct rf_link_summary {
+    long long links;      /* links stored with the version */
+    long long with_share; /* of which give a share (the others: consolidation, linked to) */
+    char first_as_of[11], last_as_of[11]; /* the as-of dates they give; "" when none */
+    char sources[256];    /* the first few distinct sources, ", "-separated; "" when none */
+} rf_link_summary;
+
+int rf_store_link_summary(rf_link_summary *out, rf_store *st, long long version_id,
+                          rf_error *err);
 
 /* 1 when `v` is an ownership file (format "ownership-csv", "gleif-lei", "gleif-rr"): its
  * entities are the companies it describes, not listed parties, so rf_snapshot_load leaves

@@ -1025,7 +1025,8 @@ int rf_import_add(rf_import *imp, const rf_entity *e, rf_error *err)
 
 const char *rf_link_kind_name(rf_link_kind k)
 {
-    return k == RF_LINK_CONSOLIDATION ? "consolidation" : "ownership";
+    return k == RF_LINK_CONSOLIDATION ? "consolidation" : k == RF_LINK_LINKED ? "linked"
+                                                                              : "ownership";
 }
 
 int rf_import_add_link(rf_import *imp, const rf_link *link, rf_error *err)

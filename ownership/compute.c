@@ -108,8 +108,8 @@ static int add_id_key(const char *value, void *ctx)
     return add_key(ctx, "id:", value);
 }
 
-/* Merges the sides of the links into companies. */
-static int build_companies(graph *g, rf_error *err)
+/* Merges the sides of the links into companies; `work` lends its transliterator. */
+static int build_companies(graph *g, rf_result *work, rf_error *err)
 {
     size_t n_sides = 2 * g->n_links, *parent = NULL, *slot = NULL;
     keys k = {0};
@@ -126,7 +126,7 @@ static int build_companies(graph *g, rf_error *err)
         parent[s] = s;
         k.side = s;
         if (each_id_value(ids, add_id_key, &k) != 0) goto oom;
-        if (name && rf_normalize_name(&norm, name, strlen(name)) == 0 && norm.len &&
+        if (name && rf_normalize_name_in(&norm, work, name, strlen(name)) == 0 && norm.len &&
             add_key(&k, "name:", norm.data) != 0)
             goto oom;
         /* a link's owned side is also known by its entity */
@@ -512,13 +512,18 @@ static int add_finding(rf_owned_list *out, size_t *cap, const graph *g, size_t c
         *cap = n;
     }
     if (related) {
-        rc = rf_buf_printf(&chain, "%s is consolidated by %s (%s", display_name(&g->co[co]),
+        int linked = via->kind == RF_LINK_LINKED;
+        rc = rf_buf_printf(&chain, "%s is %s %s (%s", display_name(&g->co[co]),
+                           linked ? "linked to" : "consolidated by",
                            display_name(&g->co[g->owner[via - g->links]]),
                            via->relation ? via->relation : "consolidation");
         if (!rc) rc = link_note(&chain, via);
-        if (!rc) rc = rf_buf_puts(&chain, "); the parent is ");
+        if (!rc) rc = rf_buf_printf(&chain, "); the %s is ", linked ? "party it is linked to"
+                                                                    : "parent");
         if (!rc) rc = describe(&chain, &owners, g, g->owner[via - g->links], rule, 1);
-        if (!rc) rc = rf_buf_printf(&chain, ": a consolidated subsidiary of a party on %s, not a share: review (%s)",
+        if (!rc) rc = rf_buf_printf(&chain, ": %s a party on %s, not a share: review (%s)",
+                                    linked ? "named by its list as linked to"
+                                           : "a consolidated subsidiary of",
                                     rule->lists, rule->name);
     } else {
         rc = describe(&chain, &owners, g, co, rule, 0);
@@ -570,6 +575,7 @@ int rf_ownership_compute(rf_owned_list *out, const rf_link *links, size_t n_link
     graph g;
     size_t cap = 0;
     unsigned char *related = NULL;
+    rf_result *work = NULL;
     int rc;
 
     memset(out, 0, sizeof *out);
@@ -580,7 +586,8 @@ int rf_ownership_compute(rf_owned_list *out, const rf_link *links, size_t n_link
     g.n_links = n_links;
     g.as_of = as_of;
     /* entities first: a company known by LEI alone gets its name, to match listed names */
-    if ((rc = build_companies(&g, err)) != 0 ||
+    if ((rc = rf_result_new(&work)) != 0) goto oom;
+    if ((rc = build_companies(&g, work, err)) != 0 ||
         (rc = resolve_entities(&g, described, err)) != 0 ||
         (rc = resolve_owners(&g, listed, m, rules, err)) != 0)
         goto cleanup;
@@ -591,12 +598,13 @@ int rf_ownership_compute(rf_owned_list *out, const rf_link *links, size_t n_link
         run_rule(&g, rule);
         for (size_t c = 0; c < g.n_co; c++)
             if (g.co[c].level > 1 && add_finding(out, &cap, &g, c, rule, 0, NULL) != 0) goto oom;
-        /* consolidation links to a listed or blocked parent: related, once per company */
+        /* consolidation links, and relations a list names, to a listed or blocked party: related,
+         * once per company; a company listed under the rule's lists itself is not (level 1) */
         memset(related, 0, g.n_co ? g.n_co : 1);
         for (size_t i = 0; i < n_links; i++) {
             const rf_link *l = &links[i];
             size_t child = g.owned[i];
-            if (l->kind != RF_LINK_CONSOLIDATION || !link_in_force(l, as_of) ||
+            if (l->kind == RF_LINK_OWNERSHIP || !link_in_force(l, as_of) ||
                 g.co[g.owner[i]].level == 0 || g.co[child].level != 0 || related[child])
                 continue;
             related[child] = 1;
@@ -609,6 +617,7 @@ oom:
     rc = rf_error_set(err, RF_ENOMEM, NULL, 0, "out of memory computing ownership");
 cleanup:
     if (rc) rf_owned_list_free(out);
+    rf_result_free(work);
     free(related);
     free(g.co);
     free(g.owner);
@@ -647,15 +656,20 @@ int rf_ownership_apply(rf_ownership_summary *sum, rf_snapshot *snap, rf_store *s
 {
     const rf_version_list *versions = rf_snapshot_versions(snap);
     rf_link_list links = {0};
-    rf_snapshot *own = NULL;
+    rf_snapshot *own = NULL, *listed = NULL;
     rf_matcher *m = NULL;
     rf_owned_list found = {0};
     const rf_entity **by_id = NULL;
+    long long *listed_ids = NULL;
     char today[11];
-    size_t n_own = 0;
+    size_t n_own = 0, n_listed = 0;
     int rc = RF_OK, any = 0;
 
     memset(sum, 0, sizeof *sum);
+    /* Only with ownership data in force: the relations the lists name (6,375 on the SDN list
+     * of 2024-05-03, and the bundled CSL carries them too) would cost every screening a second
+     * matcher and the owners' resolution, where most of them only repeat what their own
+     * entries show; a user who imports ownership data has asked for the computation. */
     for (size_t v = 0; versions && v < versions->count; v++)
         any |= rf_version_is_ownership(&versions->items[v]);
     if (!any || !rules) return RF_OK;
@@ -666,6 +680,7 @@ int rf_ownership_apply(rf_ownership_summary *sum, rf_snapshot *snap, rf_store *s
             return rf_error_set(err, RF_EIO, NULL, 0, "cannot read the clock");
         as_of = today;
     }
+    /* the links of ownership files and those the lists name themselves */
     if ((rc = rf_store_links_load(&links, st, versions, err)) != 0 ||
         (rc = rf_snapshot_load_ownership(&own, st, versions, err)) != 0 ||
         (rc = rf_matcher_new(&m, snap, err)) != 0 ||
@@ -684,23 +699,44 @@ int rf_ownership_apply(rf_ownership_summary *sum, rf_snapshot *snap, rf_store *s
     }
     for (size_t i = 0; i < n_own; i++) by_id[i] = rf_snapshot_entity(own, i);
     qsort(by_id, n_own, sizeof *by_id, entity_id_cmp);
+    /* A finding on a listed entry (a relation its list names): a copy of the record, read
+     * apart, since snap moves as findings are appended to it. */
+    if (!(listed_ids = malloc((found.count ? found.count : 1) * sizeof *listed_ids))) {
+        rc = rf_error_set(err, RF_ENOMEM, NULL, 0, "out of memory");
+        goto cleanup;
+    }
+    for (size_t i = 0; i < found.count; i++) {
+        rf_entity key;
+        const rf_entity *pkey = &key;
+        key.id = found.items[i].entity_id;
+        if (key.id && !bsearch(&pkey, by_id, n_own, sizeof *by_id, entity_id_cmp))
+            listed_ids[n_listed++] = key.id;
+    }
+    if (n_listed && (rc = rf_snapshot_load_ids(&listed, st, listed_ids, n_listed, err)) != 0)
+        goto cleanup;
     for (size_t i = 0; i < found.count && rc == 0; i++) {
         const rf_owned *f = &found.items[i];
         rf_entity key;
-        const rf_entity *pkey = &key, *const *base;
+        const rf_entity *pkey = &key, *const *base, *entry = NULL;
         key.id = f->entity_id;
         base = f->entity_id ? bsearch(&pkey, by_id, n_own, sizeof *by_id, entity_id_cmp) : NULL;
-        if (!base) {
+        if (!base && f->entity_id) entry = rf_snapshot_find(listed, f->entity_id);
+        if (!base && !entry) {
             sum->unnamed++;
             continue;
         }
-        if ((rc = append_finding(snap, *base, f, related_alarm, err)) == 0) {
+        /* an entry listed under the rule's own lists is a hit already: its list's relation
+         * (the remarks' "Linked To:", an affiliate's parent) shows with it */
+        if (entry && in_lists(f->rule->lists, entry->list_code)) continue;
+        if ((rc = append_finding(snap, base ? *base : entry, f, related_alarm, err)) == 0) {
             if (f->related) sum->related++;
             else sum->owned++;
         }
     }
 cleanup:
     free(by_id);
+    free(listed_ids);
+    rf_snapshot_free(listed);
     rf_owned_list_free(&found);
     rf_matcher_free(m);
     rf_snapshot_free(own);

@@ -63,6 +63,8 @@ static int hit_object(rf_buf *b, const rf_report *rep, const rf_hit *hit, size_t
         (rc = field(b, "kind", rf_ownership_kind(e))) ||
         /* owned and related hits: who owns what share of whom, the rule and the list */
         (rc = field(b, "chain", e->ownership_chain)) ||
+        /* the parent its list names (an Entity List affiliate's), or the listed owners */
+        (rc = field(b, "affiliate_of", e->parent_name)) ||
         (rc = review_fields(b, rep, rank)))
         return rc;
     return rf_buf_putc(b, '}');

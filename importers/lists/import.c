@@ -159,7 +159,7 @@ int rf_list_emit(rf_list_ctx *cx, const rf_entity *listed)
     }
     cx->sum->entities++;
     cx->sum->names += (long)listed->n_names; /* what the file says: native names are ours */
-    return 0;
+    return rf_list_relations(cx, listed);
 }
 
 /* ---- building entities ------------------------------------------------------------------ */

@@ -123,6 +123,10 @@ int rf_list_emit(rf_list_ctx *cx, const rf_entity *e);
  * `e` itself when there are none. */
 const rf_entity *rf_list_native_names(rf_entity *with, rf_name names[RF_MAX_NAMES], const rf_entity *e);
 
+/* Keeps the relations entity `e` (just emitted) names itself, OFAC's "Linked To:" and the
+ * Entity List's affiliate parents, as links of the import (relations.c). */
+int rf_list_relations(rf_list_ctx *cx, const rf_entity *e);
+
 /* Fails with RF_EFORMAT, naming the file and `line`. Returns the code. */
 int rf_list_fail(rf_list_ctx *cx, int code, long line, const char *fmt, ...)
 #if defined(__GNUC__)

@@ -32,6 +32,9 @@ static int import_all(void **state)
         "--effective 2025-01-01 '%s'", "ownership/links_test.csv",
         "'%s'", "ownership/lei2_2023-11-06_group-excerpt.xml",
         "'%s'", "ownership/rr_2023-11-06_group-excerpt_test-link.xml",
+        /* the relations the lists name: OFAC's non-SDN "Linked To:", EL affiliates */
+        "--effective 2025-12-01 '%s'", "lists/ofac/non_sdn_2025-12/cons_prim.csv",
+        "'%s'", "lists/csl_2022-05_huawei-el-excerpt.csv",
     };
     (void)state;
     for (size_t i = 0; i < sizeof imports / sizeof *imports; i += 2) {
@@ -168,6 +171,89 @@ static void test_ownership__gleif_consolidation_parent_is_related(void **state)
     /* its subsidiary is consolidated by MONEYTECH, which is not listed */
     line = party_line(r.out, "MONOOVA FX PTY LTD");
     assert_non_null(strstr(line, "\"status\":\"clear\""));
+    free(line);
+    e2e_out_free(&r);
+}
+
+/* The relations the lists carry are links of their versions: a non-SDN entry OFAC writes as
+ * "Linked To:" an SDN party is a related finding under the 50 percent rule; an Entity List
+ * affiliate is listed itself, so its parent shows with its hit and no second finding is
+ * made; lists status counts the links with their source. */
+static void test_ownership__list_relations_are_links(void **state)
+{
+    const char *path = e2e_tmp("linked-parties.csv");
+    const char *parties = "name,country\nBANK VTB 24 PUBLIC JOINT STOCK COMPANY,RU\n"
+                          "Hangzhou Huawei Enterprises,CN\n";
+    char *line;
+    e2e_out r;
+    (void)state;
+
+    assert_int_equal(rf_test_write_file(path, parties, strlen(parties)), 0);
+    r = e2e_redflag(DB, "screen --format jsonl '%s'", path);
+    e2e_expect(&r, 1);
+    line = party_line(r.out, "BANK VTB 24 PUBLIC JOINT STOCK COMPANY");
+    if (!strstr(line, "\"kind\":\"related\"") ||
+        !strstr(line, "is linked to VTB BANK PUBLIC JOINT STOCK COMPANY (Linked To [source SSI "
+                      "remarks") ||
+        !strstr(line, "listed on SDN as \\\"VTB BANK PUBLIC JOINT STOCK COMPANY\\\"") ||
+        !strstr(line, "OFAC 50 Percent Rule"))
+        fail_msg("no related finding from the Linked To: %s", line);
+    free(line);
+    line = party_line(r.out, "Hangzhou Huawei Enterprises");
+    if (!strstr(line, "\"list\":\"EL\"") || strstr(line, "\"kind\":\"related\"") ||
+        !strstr(line, "Huawei Technologies Co., Ltd."))
+        fail_msg("the affiliate is not an EL hit naming its parent: %s", line);
+    free(line);
+    e2e_out_free(&r);
+
+    r = e2e_redflag(DB, "lists status");
+    e2e_expect(&r, 0);
+    if (!strstr(r.out, "SSI remarks") || !strstr(r.out, "links      283 (0 with a share") || !strstr(r.out, "sources    EL entry naming its parent") ||
+        !strstr(r.out, "links      12 (0 with a share") ||
+        !strstr(r.out, "links      15 (15 with a share") || !strstr(r.out, "as of      2024-01-01"))
+        fail_msg("%s", r.out);
+    e2e_out_free(&r);
+}
+
+/* GLEIF's golden copy as JSON: the real level 1 file of 2024-05-05 (577 records) and the
+ * level 2 excerpt converted to JSON with its invented link to VTB Bank's LEI. */
+static void test_ownership__gleif_json_golden_copy(void **state)
+{
+    const char *db = "gleif-json.db", *path = e2e_tmp("json-parties.csv");
+    const char *parties = "name,country\nMONEYTECH GROUP LIMITED,AU\n";
+    char *line;
+    e2e_out r;
+    (void)state;
+
+    /* its own database: a later version of the gleif-lei feed than the XML excerpt below */
+    r = e2e_redflag("gleif-json-lei.db", "lists import --no-bundled '%s'",
+                    rf_test_data("ownership/20240505-0000-gleif-goldencopy-lei2-intra-day.json.gz"));
+    e2e_expect(&r, 0);
+    if (!strstr(r.out, "gleif-lei, 577 rows, 577 entities") || !strstr(r.out, "published 2024-05-05"))
+        fail_msg("%s", r.out);
+    e2e_out_free(&r);
+    r = e2e_redflag(db, "lists import --no-bundled --effective 2024-05-03 '%s'",
+                    rf_test_data("lists/ofac/sdn_2024-05-03/sdn.csv.gz"));
+    e2e_expect(&r, 0);
+    e2e_out_free(&r);
+    r = e2e_redflag(db, "lists import --no-bundled '%s'",
+                    rf_test_data("ownership/lei2_2023-11-06_group-excerpt.xml"));
+    e2e_expect(&r, 0);
+    e2e_out_free(&r);
+    r = e2e_redflag(db, "lists import --no-bundled '%s'",
+                    rf_test_data("ownership/20231106-0000-gleif-goldencopy-rr-golden-copy_test-link.json"));
+    e2e_expect(&r, 0);
+    if (!strstr(r.out, "gleif-rr, 12 rows") || !strstr(r.out, "published 2023-11-06"))
+        fail_msg("%s", r.out);
+    if (!strstr(r.err, "4 relationship records not about consolidation")) fail_msg("%s", r.err);
+    e2e_out_free(&r);
+    assert_int_equal(rf_test_write_file(path, parties, strlen(parties)), 0);
+    r = e2e_redflag(db, "screen --related-alarm --format jsonl '%s'", path);
+    e2e_expect(&r, 1);
+    line = party_line(r.out, "MONEYTECH GROUP LIMITED");
+    if (!strstr(line, "consolidated by VTB BANK PUBLIC JOINT STOCK COMPANY "
+                      "(IS_DIRECTLY_CONSOLIDATED_BY [source REDFLAG_TEST_INVENTED_LINK"))
+        fail_msg("not related to VTB from the JSON: %s", line);
     free(line);
     e2e_out_free(&r);
 }
@@ -312,6 +398,8 @@ int main(void)
         cmocka_unit_test(test_ownership__csv_and_html_carry_the_chain),
         cmocka_unit_test(test_ownership__rules_table_can_be_replaced),
         cmocka_unit_test(test_ownership__bad_share_is_refused_with_its_line),
+        cmocka_unit_test(test_ownership__list_relations_are_links),
+        cmocka_unit_test(test_ownership__gleif_json_golden_copy),
         cmocka_unit_test(test_ownership__related_finding_is_a_review_item),
         cmocka_unit_test(test_ownership__owned_hit_is_reviewed_like_any),
     };
