@@ -14,6 +14,7 @@
 static const char history_help[] =
     "usage: redflag history [--db PATH] [--from DATE] [--to DATE]\n"
     "       redflag history show RUN [--db PATH] [--format html|jsonl|csv] [-o FILE]\n"
+    "       redflag history import [--db PATH] RESULTS.jsonl...\n"
     "\n"
     "Every `redflag screen` and `redflag rescreen` is recorded: when, by whom, the command\n"
     "line, each input file with its sha256, the list versions screened against, and every\n"
@@ -25,7 +26,16 @@ static const char history_help[] =
     "written then (same time stamp, same list versions, same decisions), even after the lists\n"
     "were updated. --format as for `redflag screen` (default: from the -o file's extension,\n"
     "else jsonl).\n"
-    "\n" CLI_HELP_ENV CLI_HELP_EXIT_DONE;
+    "history import: records the JSON lines of `redflag screen --read-only --format jsonl`\n"
+    "runs on other machines (docs/distributed.md) as one run, after checking every line:\n"
+    "its list versions are in this database with the same sha256, its fingerprint is its\n"
+    "party's, each hit names a listed record of those versions by its id, list and name; on\n"
+    "a mismatch nothing is recorded and the message names FILE:LINE. Review states are\n"
+    "this database's; counterparties are not updated (rescreen reads local runs).\n"
+    "\n" CLI_HELP_ENV
+    "\n"
+    "Exit status: 0 done (import: nothing flagged), 1 import: an alarm among the parties,\n"
+    "2 bad usage, a line that does not check out, or a database error.\n";
 
 static const char audit_help[] =
     "usage: redflag audit export [--db PATH] [--from DATE] [--to DATE] [--format csv|json]\n"
@@ -246,6 +256,27 @@ done:
     return status;
 }
 
+/* `history import FILE...`: the files recorded as one run (the command line as its settings);
+ * the exit status. */
+static int history_import(rf_store *st, char **files, int n_files, int argc, char **argv)
+{
+    rf_session_options options = {0};
+    rf_session_totals t;
+    rf_error err;
+    rf_error_clear(&err);
+    options.argc = argc;
+    options.argv = argv;
+    if (rf_session_import(st, (const char *const *)files, n_files, &options, &t, &err) < 0) {
+        cli_report_error(&err);
+        return CLI_EXIT_ERROR;
+    }
+    fprintf(stderr, "redflag: %lld part%s imported from %d file%s, %lld flagged: recorded as run "
+                    "%lld ('redflag history show %lld')\n",
+            t.run.parties, t.run.parties == 1 ? "y" : "ies", n_files, n_files == 1 ? "" : "s",
+            t.run.flagged, t.run_id, t.run_id);
+    return t.run.exit_status;
+}
+
 int cli_history(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -276,6 +307,15 @@ int cli_history(int argc, char **argv)
         case 'h': fputs(history_help, stdout); return 0;
         default: return CLI_EXIT_ERROR; /* cli_getopt said why */
         }
+    }
+    if (optind < argc && strcmp(argv[optind], "import") == 0) {
+        if (argc - optind < 2) return cli_usage_error("history", "import wants JSON lines files");
+        if (output || format || from || to)
+            return cli_usage_error("history", "import takes only --db and files");
+        if (cli_open_store(&st, db, CLI_DB_SEED | CLI_DB_READ)) return CLI_EXIT_ERROR;
+        status = history_import(st, argv + optind + 1, argc - optind - 1, argc, argv);
+        rf_store_close(st);
+        return status;
     }
     if (optind < argc && strcmp(argv[optind], "show") == 0) {
         if (argc - optind != 2 || parse_run(&run_id, argv[optind + 1]) < 0)

@@ -29,6 +29,15 @@ static int review_fields(rf_buf *b, const rf_report *rep, size_t i)
     return RF_OK;
 }
 
+/* `,"key":[[start,len],...]`: the matched words, for the report rebuilt from these lines. */
+static int spans_field(rf_buf *b, const char *key, const rf_span *spans, size_t n)
+{
+    int rc = rf_buf_printf(b, ",\"%s\":[", key);
+    for (size_t i = 0; i < n && rc == RF_OK; i++)
+        rc = rf_buf_printf(b, "%s[%zu,%zu]", i ? "," : "", spans[i].start, spans[i].len);
+    return rc ? rc : rf_buf_putc(b, ']');
+}
+
 static int hit_object(rf_buf *b, const rf_report *rep, const rf_hit *hit, size_t rank)
 {
     const rf_entity *e = hit->entity;
@@ -65,7 +74,12 @@ static int hit_object(rf_buf *b, const rf_report *rep, const rf_hit *hit, size_t
         (rc = field(b, "chain", e->ownership_chain)) ||
         /* the parent its list names (an Entity List affiliate's), or the listed owners */
         (rc = field(b, "affiliate_of", e->parent_name)) ||
-        (rc = review_fields(b, rep, rank)))
+        (rc = review_fields(b, rep, rank)) ||
+        /* what `redflag history import` needs to record the hit: the listed record as this
+         * database stores it, and the words that matched */
+        (rc = rf_buf_printf(b, ",\"entity_id\":%lld", e->id)) ||
+        (rc = spans_field(b, "listed_spans", hit->listed_spans, hit->n_listed_spans)) ||
+        (rc = spans_field(b, "party_spans", hit->party_spans, hit->n_party_spans)))
         return rc;
     return rf_buf_putc(b, '}');
 }
@@ -100,8 +114,22 @@ cleanup:
     return rc;
 }
 
+/* The sha256 of each list version the party was screened against, in the order of
+ * "versions": ids alone name rows of one database, the digests the files themselves. */
+static int version_digests(rf_buf *b, const rf_report *rep)
+{
+    const rf_version_list *vl = rep->screening ? rep->screening->versions : NULL;
+    size_t n = vl ? vl->count : rep->n_versions;
+    int rc = RF_OK;
+    for (size_t i = 0; i < n && rc == RF_OK; i++)
+        if (!(rc = i ? rf_buf_putc(b, ',') : RF_OK))
+            rc = rf_json_string(b, vl ? vl->items[i].sha256 : rep->versions[i].sha256);
+    return rc;
+}
+
 /* The date and list versions the party was screened against, and what it matched before
- * it was delisted: "as_of", "versions" (ids) and "delisted" ([] when none). */
+ * it was delisted: "as_of", "versions" (ids), "version_sha256" and "delisted" ([] when
+ * none). */
 static int screening_fields(rf_buf *b, const rf_report *rep)
 {
     const rf_screening *scr = rep->screening;
@@ -110,7 +138,9 @@ static int screening_fields(rf_buf *b, const rf_report *rep)
 
     if ((rc = field(b, "as_of", rf_report_party_as_of(rep))) ||
         (rc = rf_buf_puts(b, ",\"versions\":[")) ||
-        (rc = rf_report_party_versions(b, rep, ",")) || (rc = rf_buf_puts(b, "],\"delisted\":[")))
+        (rc = rf_report_party_versions(b, rep, ",")) ||
+        (rc = rf_buf_puts(b, "],\"version_sha256\":[")) || (rc = version_digests(b, rep)) ||
+        (rc = rf_buf_puts(b, "],\"delisted\":[")))
         return rc;
     for (size_t i = 0; i < n; i++)
         if ((i && (rc = rf_buf_putc(b, ','))) || (rc = delisting_object(b, &scr->delisted[i])))

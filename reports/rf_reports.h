@@ -147,4 +147,40 @@ int rf_report_close(rf_report *rep, rf_error *err);
 /* Frees without writing anything more; NULL is a no-op. */
 void rf_report_free(rf_report *rep);
 
+/* ---- JSON lines read back ------------------------------------------------------------ */
+
+/* A hit of a JSON line: the listed record by its id in the database that screened it, what
+ * the line says it is (list, source_id, matched name) to check that id against, and the
+ * matched words. Strings are borrowed from the parsed line. */
+typedef struct rf_jsonl_hit {
+    long long entity_id;
+    const char *source_id, *list_code, *matched, *explanation;
+    double score;
+    size_t *spans; /* owned: the listed spans, then the party's, as start/len pairs */
+    size_t n_listed_spans, n_party_spans;
+} rf_jsonl_hit;
+
+/* One line of `redflag screen --format jsonl` (rf_jsonl_party_parse; rf_jsonl_party_free).
+ * `party` is what the report shows of the party: `ref` is the written one (the document
+ * and line when the input had none). A warning line has `warning` set and nothing else. */
+typedef struct rf_jsonl_party {
+    rf_party party;
+    const char *fingerprint; /* NULL: a party without a name to carry decisions */
+    const char *as_of;       /* NULL: screened on the day of its run */
+    long long *version_ids;  /* the versions it was screened against, with their sha256 */
+    const char **version_sha256;
+    size_t n_versions;
+    rf_jsonl_hit *hits;
+    size_t n_hits;
+    int warning;
+    rf_order_line *lines; /* private: what party.lines points at */
+    void *json;           /* private: the parsed line, which owns the strings */
+} rf_jsonl_party;
+
+/* Parses one JSON line (`len` bytes, no newline needed); RF_EFORMAT naming FILE:LINE and
+ * the field when it is not a line screen writes. `out` is freed on error. */
+int rf_jsonl_party_parse(rf_jsonl_party *out, const char *line, size_t len, const char *file,
+                         long line_number, rf_error *err);
+void rf_jsonl_party_free(rf_jsonl_party *p); /* NULL is a no-op */
+
 #endif

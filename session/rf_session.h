@@ -145,6 +145,19 @@ int rf_session_interrupt(rf_session *s, int exit_status, long long *run_id, rf_e
 /* Frees the session; a run not closed is recorded as failed. NULL is a no-op. */
 void rf_session_free(rf_session *s);
 
+/* Records the JSON lines of distributed `screen --read-only` runs (docs/distributed.md),
+ * files[0..n_files), as one run of the audit trail of `store`, as if it had screened them,
+ * with this database's review state of each hit (counterparties are not updated). Nothing is
+ * recorded unless every line checks out: its list versions are held here with the same
+ * sha256, all lines were screened as of one date, its fingerprint is its party's, each hit
+ * names a listed record of those versions by id, list, source id and name; else RF_EFORMAT
+ * or RF_ENOTFOUND with the file and line in `err`, RF_EUSAGE for a read-only store. Of
+ * `options` (NULL: defaults) only user, report_time and the command line are used; `totals`
+ * (may be NULL) gets the run's. */
+int rf_session_import(rf_store *store, const char *const *files, int n_files,
+                      const rf_session_options *options, rf_session_totals *totals,
+                      rf_error *err);
+
 /* Who runs and decisions are recorded as by default: $REDFLAG_USER, else the login name.
  * The first call is not thread-safe (it fills a static buffer). */
 const char *rf_session_user(void);

@@ -26,6 +26,14 @@ int rf_verdict_exit_status(rf_verdict v)
     return v == RF_VERDICT_ERROR ? 2 : v == RF_VERDICT_CLEAR ? 0 : 1;
 }
 
+rf_verdict rf_session__verdict(const rf_run_totals *run, long failed_inputs, long embargoed)
+{
+    return failed_inputs                           ? RF_VERDICT_ERROR
+           : embargoed                             ? RF_VERDICT_EMBARGO
+           : run->new_alarms || run->known_alarms ? RF_VERDICT_REVIEW
+                                                   : RF_VERDICT_CLEAR;
+}
+
 void rf_session__notice(const rf_session_options *options, const char *fmt, ...)
 {
     char message[4096];
@@ -222,10 +230,7 @@ void rf_session_totals_get(const rf_session *s, rf_session_totals *out)
     out->run = s->record.totals;
     if (s->rescreen) out->run.parties = out->rescreened;
     out->run_id = rf_run_id(s->record.run);
-    out->verdict = out->failed_inputs ? RF_VERDICT_ERROR
-                   : out->embargoed   ? RF_VERDICT_EMBARGO
-                   : out->run.new_alarms || out->run.known_alarms ? RF_VERDICT_REVIEW
-                                                                  : RF_VERDICT_CLEAR;
+    out->verdict = rf_session__verdict(&out->run, out->failed_inputs, out->embargoed);
     out->run.exit_status = rf_verdict_exit_status(out->verdict);
 }
 

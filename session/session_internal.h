@@ -1,10 +1,14 @@
 /* session_internal.h: what the files of session/ share (private to session/): the lists in
  * force per date (asof.c), the review state of hits and the run record (review_state.c), the
- * session itself (session.c) and the rescreen (rescreen.c). */
+ * session itself (session.c), the rescreen (rescreen.c) and the import of results screened
+ * elsewhere (import.c). */
 #ifndef RF_SESSION_INTERNAL_H
 #define RF_SESSION_INTERNAL_H
 
 #include "rf_session.h"
+
+/* The verdict of a run from its parties' totals and its inputs. */
+rf_verdict rf_session__verdict(const rf_run_totals *run, long failed_inputs, long embargoed);
 
 /* Passes the message to options->on_notice, when there is one. */
 void rf_session__notice(const rf_session_options *options, const char *fmt, ...)
