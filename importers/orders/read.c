@@ -177,7 +177,7 @@ static int read_format(const char *path, const rf_order_options *opts, rf_party_
     }
     format = rf_order_format_detect(head, head_len);
     if (format == RF_ORDER_CSV || format == RF_ORDER_UNKNOWN) {
-        rc = ord_csv_read(path, r, head, head_len, opts, fn, ctx, err);
+        rc = rf_orders__csv_read(path, r, head, head_len, opts, fn, ctx, err);
         goto cleanup;
     }
     /* the structured formats and workbooks are read whole (see orders.h) */
@@ -199,10 +199,12 @@ static int read_format(const char *path, const rf_order_options *opts, rf_party_
         goto cleanup;
     }
     switch (format) {
-    case RF_ORDER_XML: rc = ord_xml_read(path, doc.data, doc.len, fn, ctx, err); break;
-    case RF_ORDER_X12: rc = ord_x12_read(path, doc.data, doc.len, fn, ctx, err); break;
-    case RF_ORDER_XLSX: rc = ord_xlsx_read(path, doc.data, doc.len, opts, fn, ctx, err); break;
-    default: rc = ord_edifact_read(path, doc.data, doc.len, fn, ctx, err); break;
+    case RF_ORDER_XML: rc = rf_orders__xml_read(path, doc.data, doc.len, fn, ctx, err); break;
+    case RF_ORDER_X12: rc = rf_orders__x12_read(path, doc.data, doc.len, fn, ctx, err); break;
+    case RF_ORDER_XLSX:
+        rc = rf_orders__xlsx_read(path, doc.data, doc.len, opts, fn, ctx, err);
+        break;
+    default: rc = rf_orders__edifact_read(path, doc.data, doc.len, fn, ctx, err); break;
     }
 
 cleanup:
