@@ -3,9 +3,9 @@
  * Three passes over a name: split it into words where letters and digits stop (apostrophes
  * inside a word are dropped: "Int'l" is "intl"), each word case folded and stripped of
  * accents and, if in another script, transliterated, digits inside it read as the letters they
- * mimic ("Sech1n"); join runs of single letters written as initialisms ("S.A.", "A-B-C");
- * then look the words up in the lexicon, longest phrase first, so that "Co., Ltd." becomes one
- * legal-form token and "Intl" the generic word "intl".
+ * mimic ("Sech1n", and 0 or 1 at its edge: "OO0", "C0."); join runs of single letters written
+ * as initialisms ("S.A.", "A-B-C"); then look the words up in the lexicon, longest phrase
+ * first, so that "Co., Ltd." becomes one legal-form token and "Intl" the generic word "intl".
  *
  * A name dressed to slip past screening reads as what a person sees: HTML tags and terminal
  * escape codes around it are left out, invisible characters inside a word removed, styled
@@ -94,18 +94,30 @@ static int is_styled(utf8proc_int32_t cp)
            (cp >= 0x1F130 && cp < 0x1F18A);
 }
 
+static int is_lower(char c)
+{
+    return c >= 'a' && c <= 'z';
+}
+
 /* Digits written for the letters they look like inside a word ("Ig0r Sech1n", "I9or"), a way
- * of slipping a name past screening, read as those letters. A digit between digits or at the
- * end of a word stays a number ("B2B", "Fund 2004-1", "MiG29K"). */
+ * of slipping a name past screening, read as those letters; and the two that a scan or a
+ * typist confuses most, at the edge of a word of letters: 0 for O at either end ("OO0",
+ * "C0., Ltd.", "0AO") and 1 for l at the end ("a1-Bara'"). A digit beside another digit stays
+ * a number ("B2B", "Fund 2004-1", "MiG29K", "Route 66"), and so does a leading 1 ("1st"). */
 static void unmask_digits(char *s, size_t len)
 {
     static const char look_alike[10] = {'o', 'i', 0, 'e', 'a', 's', 0, 't', 'b', 'g'};
+    size_t digits = 0;
+    for (size_t k = 0; k < len; k++) digits += s[k] >= '0' && s[k] <= '9';
     for (size_t k = 1; k + 1 < len; k++) {
         char c = s[k];
-        if (c >= '0' && c <= '9' && look_alike[c - '0'] && s[k - 1] >= 'a' && s[k - 1] <= 'z' &&
-            s[k + 1] >= 'a' && s[k + 1] <= 'z')
+        if (c >= '0' && c <= '9' && look_alike[c - '0'] && is_lower(s[k - 1]) && is_lower(s[k + 1]))
             s[k] = look_alike[c - '0'];
     }
+    if (len < 2 || digits != 1) return;
+    if (s[len - 1] == '0' && is_lower(s[len - 2])) s[len - 1] = 'o';
+    else if (s[len - 1] == '1' && is_lower(s[len - 2])) s[len - 1] = 'l';
+    else if (s[0] == '0' && is_lower(s[1])) s[0] = 'o';
 }
 
 static void push_word(words *w, const char *text, size_t len, uint8_t origin, int tight,
@@ -129,13 +141,28 @@ static void push_word(words *w, const char *text, size_t len, uint8_t origin, in
     x->src_len = (uint32_t)src_len;
 }
 
+/* A word in capitals but for a small l after its first letter ("ALl", "DlN"): a scan's or a
+ * typist's l for I, as no one writes a word in capitals with a small l inside it. A small l
+ * beside other small letters ("McDonald", "AlBaraka") is an l, and so is a first one: "lTD."
+ * is "Ltd." typed with caps lock on. */
+static int capitals_with_small_l(const char *s, size_t len)
+{
+    size_t capitals = 0, small_l = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] >= 'A' && s[i] <= 'Z') capitals++;
+        else if (s[i] == 'l') small_l += i > 0;
+        else if (s[i] >= 'a' && s[i] <= 'z') return 0;
+    }
+    return capitals >= 2 && small_l > 0;
+}
+
 /* One segment of word characters: normalized, transliterated if needed, pushed as words. */
 static int push_segment(words *w, rf_translit *tr, rf_buf *scratch, const char *s, size_t start,
                         size_t end, int tight)
 {
     char ascii[RF_MAX_TOKEN_LEN * 4];
     size_t n = 0, i;
-    int plain = 1;
+    int plain = 1, small_l_is_i = capitals_with_small_l(s + start, end - start);
 
     for (i = start; i < end; i++) {
         unsigned char c = (unsigned char)s[i];
@@ -144,7 +171,10 @@ static int push_segment(words *w, rf_translit *tr, rf_buf *scratch, const char *
             break;
         }
         if (c == '\'' || c == '`') continue;
-        if (n < sizeof ascii) ascii[n++] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+        if (n < sizeof ascii)
+            ascii[n++] = (char)(c >= 'A' && c <= 'Z'                   ? c + 32
+                                : c == 'l' && small_l_is_i && i > start ? 'i'
+                                                                        : c);
     }
     if (plain) {
         push_word(w, ascii, n, RF_ORIGIN_LITERAL, tight, start, end - start);

@@ -112,6 +112,16 @@ static void test_matching__typos_grow_with_word_length(void **state)
     assert_true(pair_score(f, "ZTE", "ZTF") < 0.5);
     /* Digits for the letters they look like, to slip past screening. */
     assert_finds(f, "Ig0r Sech1n", NULL, "SECHIN, Igor Ivanovich");
+    /* What a scan makes of O and I: 0 at the edge of a word, a small l in capitals. */
+    assert_finds(f, "GAZPROM TRANSGAZ YUGORSK, OO0", NULL, "GAZPROM TRANSGAZ YUGORSK, OOO");
+    assert_true(pair_score(f, "NPO SPLAV, OA0", "NPO SPLAV, OAO") > 0.99);
+    assert_finds(f, "IZZ AL-DlN AL QASSAM FORCES", NULL, "IZZ AL-DIN AL QASSAM FORCES");
+    assert_true(pair_score(f, "ALl, Hassan", "ALI, Hassan") > 0.99);
+    /* ... but a number stays a number, a small l among small letters an l, and so does a
+     * first one in capitals (caps lock). */
+    assert_true(pair_score(f, "hUAWEI dEVICE cO., lTD.", "Huawei Device Co., Ltd.") > 0.99);
+    assert_true(pair_score(f, "Route 66", "Route 6") < 0.8);
+    assert_true(pair_score(f, "McDonald Trading", "McDonaid Trading") < 1.0);
 }
 
 static void test_matching__short_name_inside_a_longer_word(void **state)
