@@ -235,6 +235,9 @@ static void test_matching__order_text_around_the_name(void **state)
     assert_finds(f, "Huawei Technologies Co., Ltd. c/o DHL Global Forwarding", NULL, listed);
     assert_finds(f, "Huawei Technologies Co., Ltd. (Head Office)", NULL, listed);
     assert_finds(f, "Huawei Technologies Co., Ltd. / Accounts Payable", NULL, listed);
+    /* A department named with words the lexicon abbreviates (international, technical). */
+    assert_finds(f, "BANK SADERAT PLC International Sales Dept", NULL, "BANK SADERAT PLC");
+    assert_finds(f, "Huawei Technologies Co., Ltd. Technical Department", NULL, listed);
 }
 
 static void test_matching__rare_words_decide(void **state)
