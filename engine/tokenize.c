@@ -675,6 +675,43 @@ static const rf_phrase *extend_phrase(const rf_lexicon *lex, const rf_phrase *ph
     return ph;
 }
 
+/* Whether words a and b, side by side, are one business word split in two by a typist or a
+ * scan ("LIM ITED", "Com pany", "Techno logies", "OBSHCHES TVO"): their letters together are
+ * a word of the lexicon and one of them alone is not (two known words, "Inter National",
+ * stay two). Both sides of a comparison are read so, so the join never parts two names. */
+static int split_business_word(const rf_lexicon *lex, const word *a, const word *b)
+{
+    char joined[RF_MAX_TOKEN_LEN];
+    if (a->origin != RF_ORIGIN_LITERAL || b->origin != RF_ORIGIN_LITERAL || a->len < 2 ||
+        b->len < 2 || a->len + b->len > RF_MAX_TOKEN_LEN || all_digits(a->text, a->len) ||
+        all_digits(b->text, b->len))
+        return 0;
+    if (rf_strmap_get(lex->words, a->text, a->len) != RF_STRMAP_MISSING &&
+        rf_strmap_get(lex->words, b->text, b->len) != RF_STRMAP_MISSING)
+        return 0;
+    memcpy(joined, a->text, a->len);
+    memcpy(joined + a->len, b->text, b->len);
+    return rf_strmap_get(lex->words, joined, a->len + b->len) != RF_STRMAP_MISSING;
+}
+
+/* Joins each business word split in two (split_business_word) back into one word. */
+static void join_split_words(words *w, const rf_lexicon *lex)
+{
+    size_t out = 0;
+    for (size_t i = 0; i < w->count; i++, out++) {
+        word *a = &w->items[out];
+        if (out != i) *a = w->items[i];
+        if (i + 1 < w->count && split_business_word(lex, a, &w->items[i + 1])) {
+            const word *b = &w->items[++i];
+            memcpy(a->text + a->len, b->text, b->len);
+            a->len = (uint16_t)(a->len + b->len);
+            a->text[a->len] = '\0';
+            a->src_len = b->src_start + b->src_len - a->src_start;
+        }
+    }
+    w->count = out;
+}
+
 int rf_tokenize(rf_tokens *out, const rf_lexicon *lex, const rf_strmap *places,
                 rf_translit *tr, const char *name, size_t len, int for_party)
 {
@@ -688,6 +725,7 @@ int rf_tokenize(rf_tokens *out, const rf_lexicon *lex, const rf_strmap *places,
     out->count = 0;
     out->truncated = 0;
     rc = split_words(w, tr, name, len, skip, n_skip);
+    join_split_words(w, lex);
     out->truncated = w->truncated;
     out->disguise = w->disguise;
     /* Each word alone: known spellings to their canonical form, misspelt business words and

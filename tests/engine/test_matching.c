@@ -140,6 +140,11 @@ static void test_matching__words_merged_or_split(void **state)
     /* Run together and misspelt besides, in a long word. */
     assert_true(pair_score(f, "IgorSechn", "Igor Sechin") >= RF_DEFAULT_THRESHOLD);
     assert_true(pair_score(f, "Hikvison Digital Technology", "Hik Vision Digital Technology") >= RF_DEFAULT_THRESHOLD);
+    /* A business word split in two is that word again. */
+    assert_finds(f, "Huawei Techno logies Com pany Lim ited", NULL, "Huawei Technologies Co., Ltd.");
+    assert_true(pair_score(f, "AUKCION LIMITED LIABIL ITY COMPANY", "AUKCION LIMITED LIABILITY COMPANY") > 0.99);
+    /* Two words that are each known stay two. */
+    assert_true(pair_score(f, "Inter National Trading", "International Trading") < 1.0);
 }
 
 static void test_matching__legal_forms_are_one_family(void **state)
