@@ -14,7 +14,7 @@
 
 /* What an unpaired word costs, relative to its weight: party side, listed side. */
 #define UNPAIRED_PARTY 1.0f
-#define UNPAIRED_LISTED_ORG 0.4f
+#define UNPAIRED_LISTED_ORG 0.3f
 #define UNPAIRED_LISTED_PERSON 0.2f
 /* A listed person's name word left unpaired while the party has one of its own: not a name
  * left out but another name in its place ("Akhtar Mohammad Mansour Shah Mohammed" is not
