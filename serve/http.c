@@ -180,19 +180,26 @@ static void store_give(rf_server *srv, rf_store *st)
 /* How often the watcher asks the database which versions are in force: a small query on its
  * own connection, so that an import from the command line is screened with within seconds. */
 #define WATCH_SECONDS 1
+/* How often the same thread forgets the idempotency keys past their 24 hours. */
+#define PURGE_SECONDS 3600
 
-static int lists_load(rf_loaded_lists **out, rf_store *st, rf_error *err)
+/* The lists in force today, as a screening session with the server's ownership rules loads
+ * them. */
+static int lists_load(rf_loaded_lists **out, rf_server *srv, rf_store *st, rf_error *err)
 {
     rf_loaded_lists *l = calloc(1, sizeof *l);
+    rf_session_options options;
     int rc;
     *out = NULL;
     if (!l) return rf_error_set(err, RF_ENOMEM, NULL, 0, "out of memory");
-    if ((rc = rf_snapshot_load(&l->snap, st, NULL, err)) != 0 ||
-        (rc = rf_matcher_new(&l->matcher, l->snap, err)) != 0) {
-        rf_snapshot_free(l->snap);
+    memset(&options, 0, sizeof options);
+    options.ownership = srv->rules;
+    if ((rc = rf_session_lists_load(&l->lists, st, &options, err)) != 0) {
         free(l);
         return rc;
     }
+    l->snap = rf_session_lists_snapshot(l->lists);
+    l->matcher = rf_session_lists_matcher(l->lists);
     l->users = 1;
     *out = l;
     return RF_OK;
@@ -216,8 +223,7 @@ static void lists_give(rf_server *srv, rf_loaded_lists *l)
     last = --l->users == 0;
     pthread_mutex_unlock(&srv->lock);
     if (!last) return;
-    rf_matcher_free(l->matcher);
-    rf_snapshot_free(l->snap);
+    rf_session_lists_free(l->lists);
     free(l);
 }
 
@@ -235,16 +241,23 @@ static int versions_differ(const rf_version_list *in_force, const rf_version_lis
     return 0;
 }
 
-/* Loads the lists in force when they are not the ones loaded, and makes them the server's.
- * A failed load (a database busy with an import) is tried again at the next tick. */
+/* Loads the lists in force when they are not the ones loaded (other versions, or another
+ * day: the ownership links in force go by the date), and makes them the server's. A failed
+ * load (a database busy with an import) is tried again at the next tick. */
 static void lists_refresh(rf_server *srv)
 {
     rf_version_list in_force = {0};
     rf_loaded_lists *current = srv->lists, *fresh = NULL; /* only this thread replaces it */
+    char today[11];
+    time_t now = time(NULL);
+    struct tm tm;
 
+    gmtime_r(&now, &tm);
+    strftime(today, sizeof today, "%Y-%m-%d", &tm);
     if (rf_store_versions_in_force(&in_force, srv->watch_store, NULL, NULL) == 0 &&
-        versions_differ(&in_force, rf_snapshot_versions(current->snap)) &&
-        lists_load(&fresh, srv->watch_store, NULL) == 0) {
+        (versions_differ(&in_force, rf_snapshot_versions(current->snap)) ||
+         strcmp(today, rf_session_lists_date(current->lists)) != 0) &&
+        lists_load(&fresh, srv, srv->watch_store, NULL) == 0) {
         pthread_mutex_lock(&srv->lock);
         srv->lists = fresh;
         pthread_mutex_unlock(&srv->lock);
@@ -265,6 +278,9 @@ static void *watch_lists(void *arg)
         if (srv->stopping) break;
         pthread_mutex_unlock(&srv->lock);
         lists_refresh(srv);
+        if (time(NULL) - srv->purged_at >= PURGE_SECONDS &&
+            rf_idempotency_purge(srv->watch_store, NULL) == 0)
+            srv->purged_at = time(NULL);
         pthread_mutex_lock(&srv->lock);
     }
     pthread_mutex_unlock(&srv->lock);
@@ -450,6 +466,7 @@ static void server_free(rf_server *srv)
     free(srv->stores);
     free(srv->free_stores);
     lists_give(srv, srv->lists);
+    rf_ownership_rules_free(srv->rules);
     /* The key stays in memory no longer than the server. */
     if (srv->tls_key) sodium_memzero(srv->tls_key, strlen(srv->tls_key));
     free(srv->tls_cert);
@@ -457,6 +474,7 @@ static void server_free(rf_server *srv)
     pthread_mutex_destroy(&srv->lock);
     pthread_cond_destroy(&srv->store_returned);
     pthread_cond_destroy(&srv->wake);
+    pthread_cond_destroy(&srv->hold_released);
     free(srv);
 }
 
@@ -475,6 +493,7 @@ int rf_server_start(rf_server **out, const rf_serve_options *opts, rf_error *err
     pthread_mutex_init(&srv->lock, NULL);
     pthread_cond_init(&srv->store_returned, NULL);
     pthread_cond_init(&srv->wake, NULL);
+    pthread_cond_init(&srv->hold_released, NULL);
     srv->opts = *opts;
     snprintf(srv->db_path, sizeof srv->db_path, "%s", opts->db_path);
     srv->opts.db_path = srv->db_path;
@@ -506,8 +525,9 @@ int rf_server_start(rf_server **out, const rf_serve_options *opts, rf_error *err
         if ((rc = rf_store_open(&srv->stores[i], srv->db_path, err)) != 0) goto fail;
         srv->free_stores[srv->n_free++] = srv->stores[i];
     }
-    if ((rc = rf_store_open(&srv->watch_store, srv->db_path, err)) != 0 ||
-        (rc = lists_load(&srv->lists, srv->watch_store, err)) != 0)
+    if ((rc = rf_ownership_rules_load(&srv->rules, opts->ownership_rules, err)) != 0 ||
+        (rc = rf_store_open(&srv->watch_store, srv->db_path, err)) != 0 ||
+        (rc = lists_load(&srv->lists, srv, srv->watch_store, err)) != 0)
         goto fail;
     if (pthread_create(&srv->watcher, NULL, watch_lists, srv) != 0) {
         rc = rf_error_set(err, RF_ENOMEM, NULL, 0, "cannot start a thread");
