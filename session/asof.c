@@ -9,6 +9,7 @@
  * session writes while screening (the results) is the session's own. */
 #include "session_internal.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -26,7 +27,33 @@ typedef struct removed_set {
     const rf_version *removed_in; /* owned by the loaded set's snapshot */
 } removed_set;
 
+/* What a session writes while screening against a set of lists: the result of a party and
+ * one per removed set, each with its working memory (a transliterator, arrays sized to the
+ * index), which costs more to build than a small order costs to screen. Sessions over
+ * shared lists take theirs from the lists' pool and give it back at close. */
+typedef struct work {
+    rf_result *result;
+    rf_result **removed; /* one per removed set of the set screened against */
+    size_t n_removed;
+    struct work *next; /* in the pool */
+} work;
+
+typedef struct work_pool {
+    pthread_mutex_t lock;
+    work *idle;
+} work_pool;
+
+static void work_free(work *w)
+{
+    if (!w) return;
+    rf_result_free(w->result);
+    for (size_t i = 0; i < w->n_removed; i++) rf_result_free(w->removed[i]);
+    free(w->removed);
+    free(w);
+}
+
 struct rf_session_lists {
+    work_pool *pool; /* loaded by rf_session_lists_load for sessions to share; else NULL */
     char *key; /* the version ids, "3,7,9" */
     char date[11]; /* the date they are in force on */
     int dated;     /* loaded for an as_of date given, not for today */
@@ -62,8 +89,8 @@ struct rf_session__asof {
     size_t n_dates;
     rf_delisting *delisted;
     size_t delisted_cap;
-    rf_result **removed_res; /* one per removed set of the set screened against */
-    size_t n_removed_res;
+    work *work;         /* the session's results */
+    work_pool *pool;    /* where `work` goes back at the end; NULL: freed */
     char warned_document[1024]; /* the last document and date a warning was given for */
     char warned_date[64];
 };
@@ -71,6 +98,15 @@ struct rf_session__asof {
 void rf_session_lists_free(rf_session_lists *l)
 {
     if (!l) return;
+    if (l->pool) {
+        while (l->pool->idle) {
+            work *w = l->pool->idle;
+            l->pool->idle = w->next;
+            work_free(w);
+        }
+        pthread_mutex_destroy(&l->pool->lock);
+        free(l->pool);
+    }
     for (size_t i = 0; i < l->n_removed; i++) {
         rf_matcher_free(l->removed[i].matcher);
         rf_snapshot_free(l->removed[i].snap);
@@ -226,6 +262,12 @@ int rf_session_lists_load(rf_session_lists **out, rf_store *store,
     if ((rc = lists_load_on(out, store, options->as_of ? options->as_of : today, options, err)))
         return rc;
     (*out)->dated = options->as_of != NULL;
+    if (!((*out)->pool = calloc(1, sizeof *(*out)->pool))) {
+        rf_session_lists_free(*out);
+        *out = NULL;
+        return rf_error_set(err, RF_ENOMEM, NULL, 0, "out of memory");
+    }
+    pthread_mutex_init(&(*out)->pool->lock, NULL);
     return 0;
 }
 
@@ -263,6 +305,17 @@ int rf_session__asof_new(rf_session__asof **out, rf_store *st, const rf_session_
     c->opts = opts;
     c->per_document = opts->per_document;
     today_utc(c->today);
+    if (opts->lists && opts->lists->pool) {
+        c->pool = opts->lists->pool;
+        pthread_mutex_lock(&c->pool->lock);
+        if ((c->work = c->pool->idle)) c->pool->idle = c->work->next;
+        pthread_mutex_unlock(&c->pool->lock);
+    }
+    if ((!c->work && !(c->work = calloc(1, sizeof *c->work))) ||
+        (!c->work->result && rf_result_new(&c->work->result) != RF_OK)) {
+        rf_session__asof_free(c);
+        return rf_error_set(err, RF_ENOMEM, NULL, 0, "out of memory");
+    }
     if (opts->lists) {
         c->fixed = opts->lists;
         c->loads++;
@@ -284,8 +337,14 @@ void rf_session__asof_free(rf_session__asof *c)
     if (!c) return;
     rf_session_lists_free(c->fixed_owned);
     for (size_t i = 0; i < MAX_LOADED; i++) loaded_free(c->sets[i]);
-    for (size_t i = 0; i < c->n_removed_res; i++) rf_result_free(c->removed_res[i]);
-    free(c->removed_res);
+    if (c->pool && c->work) {
+        pthread_mutex_lock(&c->pool->lock);
+        c->work->next = c->pool->idle;
+        c->pool->idle = c->work;
+        pthread_mutex_unlock(&c->pool->lock);
+    } else {
+        work_free(c->work);
+    }
     free(c->dates);
     free(c->delisted);
     free(c);
@@ -294,6 +353,11 @@ void rf_session__asof_free(rf_session__asof *c)
 const rf_version_list *rf_session__asof_versions(const rf_session__asof *c)
 {
     return c->fixed ? rf_snapshot_versions(c->fixed->snap) : NULL;
+}
+
+rf_result *rf_session__asof_result(const rf_session__asof *c)
+{
+    return c->work->result;
 }
 
 unsigned long rf_session__asof_loads(const rf_session__asof *c)
@@ -375,14 +439,15 @@ static void warn_date(rf_session__asof *c, const rf_party *party, const char *wh
 /* The session's result for removed set `i`: the hits of every set stay valid together. */
 static rf_result *removed_result(rf_session__asof *c, size_t i)
 {
-    if (i >= c->n_removed_res) {
-        rf_result **grown = realloc(c->removed_res, (i + 1) * sizeof *grown);
+    work *w = c->work;
+    if (i >= w->n_removed) {
+        rf_result **grown = realloc(w->removed, (i + 1) * sizeof *grown);
         if (!grown) return NULL;
-        c->removed_res = grown;
-        for (; c->n_removed_res <= i; c->n_removed_res++)
-            if (rf_result_new(&c->removed_res[c->n_removed_res]) != 0) return NULL;
+        w->removed = grown;
+        for (; w->n_removed <= i; w->n_removed++)
+            if (rf_result_new(&w->removed[w->n_removed]) != 0) return NULL;
     }
-    return c->removed_res[i];
+    return w->removed[i];
 }
 
 /* The parties the versions in force removed that the clear party matches. */

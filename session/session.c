@@ -95,7 +95,7 @@ static int open_screen(rf_session *s, rf_error *err)
     int rc;
 
     if ((rc = rf_session__asof_new(&s->asof, s->st, &s->opts, err)) < 0) return rc;
-    if (rf_result_new(&s->result) < 0) return rf_error_set(err, RF_ENOMEM, NULL, 0, "out of memory");
+    s->result = rf_session__asof_result(s->asof);
     versions = rf_session__asof_versions(s->asof);
     if ((rc = rf_session__record_begin(&s->record, s->st, "screen",
                                        versions ? versions : &no_versions, s->opts.as_of,
@@ -285,8 +285,8 @@ void rf_session_free(rf_session *s)
     if (!s) return;
     rf_session__record_free(&s->record);
     rf_session__rescreen_free(s->rescreen);
+    if (!s->asof) rf_result_free(s->result); /* a rescreen's; else the cache's */
     rf_session__asof_free(s->asof);
-    rf_result_free(s->result);
     rf_matcher_free(s->matcher);
     rf_snapshot_free(s->snap);
     free(s);

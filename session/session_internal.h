@@ -40,6 +40,8 @@ int rf_session__asof_new(rf_session__asof **out, rf_store *st, const rf_session_
 void rf_session__asof_free(rf_session__asof *c); /* NULL is a no-op */
 /* The versions every party is screened against; NULL per document. */
 const rf_version_list *rf_session__asof_versions(const rf_session__asof *c);
+/* The result each party is screened into (the cache's, reused from party to party). */
+rf_result *rf_session__asof_result(const rf_session__asof *c);
 /* How many sets of versions were loaded so far: when it grows during rf_session__asof_screen,
  * the party's versions are ones the run had not met yet. */
 unsigned long rf_session__asof_loads(const rf_session__asof *c);
@@ -133,7 +135,7 @@ struct rf_session {
     rf_snapshot *snap;            /* rescreen: the lists in force now, and their matcher */
     rf_matcher *matcher;
     rf_session__rescreen *rescreen;
-    rf_result *result;
+    rf_result *result;            /* a rescreen's own; a screen's is its cache's (asof.c) */
     rf_report *report;            /* borrowed */
     rf_session__record record;    /* the audit trail, and the review state of each hit */
     char report_time[32];
