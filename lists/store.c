@@ -218,6 +218,34 @@ int rf_store_prepare(sqlite3_stmt **out, rf_store *st, const char *sql, rf_error
     return RF_OK;
 }
 
+int rf_store_prepare_cached(sqlite3_stmt **out, rf_store *st, const char *sql, rf_error *err)
+{
+    int rc;
+    for (size_t i = 0; i < st->n_cached; i++)
+        if (st->cached[i].sql == sql && !st->cached[i].in_use) {
+            st->cached[i].in_use = 1;
+            *out = st->cached[i].stmt;
+            return RF_OK;
+        }
+    if ((rc = rf_store_prepare(out, st, sql, err)) != RF_OK) return rc;
+    if (st->n_cached < RF_STORE_CACHED)
+        st->cached[st->n_cached++] = (rf_store_cached){sql, *out, 1};
+    return RF_OK;
+}
+
+void rf_store_release(rf_store *st, sqlite3_stmt *stmt)
+{
+    if (!stmt) return;
+    for (size_t i = 0; i < st->n_cached; i++)
+        if (st->cached[i].stmt == stmt) {
+            sqlite3_reset(stmt);
+            sqlite3_clear_bindings(stmt);
+            st->cached[i].in_use = 0;
+            return;
+        }
+    sqlite3_finalize(stmt);
+}
+
 int rf_store_bind_text(sqlite3_stmt *stmt, int col, const char *s)
 {
     return s ? sqlite3_bind_text(stmt, col, s, -1, SQLITE_STATIC) : sqlite3_bind_null(stmt, col);
@@ -537,6 +565,7 @@ void rf_store_close(rf_store *st)
 {
     if (!st) return;
     rf_import_abort(st->active);
+    for (size_t i = 0; i < st->n_cached; i++) sqlite3_finalize(st->cached[i].stmt);
     sqlite3_close(st->db);
     free(st);
 }

@@ -69,7 +69,7 @@ int rf_idempotency_find(rf_idempotent_answer *out, rf_store *st, long long token
 
     memset(out, 0, sizeof *out);
     out->body.max = 64u << 20;
-    if ((rc = rf_store_prepare(&stmt, st,
+    if ((rc = rf_store_prepare_cached(&stmt, st,
                                "SELECT request_sha256, status, body FROM api_idempotency_key"
                                " WHERE token_id = ?1 AND key = ?2 AND created_at >= " KEPT_SINCE,
                                err)) != 0)
@@ -88,7 +88,7 @@ int rf_idempotency_find(rf_idempotent_answer *out, rf_store *st, long long token
         rc = rc == SQLITE_DONE ? RF_ENOTFOUND
                                : rf_store_db_error(err, st, "cannot read the idempotency keys");
     }
-    sqlite3_finalize(stmt);
+    rf_store_release(st, stmt);
     return rc;
 }
 
@@ -100,7 +100,7 @@ int rf_idempotency_store(rf_store *st, long long token_id, const char *key,
     int rc;
 
     /* REPLACE: a row past its hours that the hourly purge has not removed yet */
-    if ((rc = rf_store_prepare(&stmt, st,
+    if ((rc = rf_store_prepare_cached(&stmt, st,
                                "INSERT OR REPLACE INTO api_idempotency_key (token_id, key,"
                                " request_sha256, status, body, run_id, created_at) VALUES"
                                " (?1, ?2, ?3, ?4, ?5, ?6, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))",
@@ -116,7 +116,7 @@ int rf_idempotency_store(rf_store *st, long long token_id, const char *key,
     rc = sqlite3_step(stmt) == SQLITE_DONE
              ? RF_OK
              : rf_store_db_error(err, st, "cannot record the idempotency key");
-    sqlite3_finalize(stmt);
+    rf_store_release(st, stmt);
     return rc;
 }
 
