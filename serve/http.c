@@ -157,6 +157,22 @@ void rf_limiter_clear(rf_server *srv, const char *user)
 
 /* ---- database connections ---------------------------------------------------------------- */
 
+/* Waiting for another worker's write transaction (each screening run is two short ones):
+ * sqlite's own busy handler sleeps 1, 2, 5, 10 ... 100 ms between tries, far longer than a
+ * run holds the lock, and leaves the processor idle while requests queue. A tenth of a
+ * millisecond between tries, for as long as the 10 s the store's timeout allows. */
+#define BUSY_TRY_NS 100000L
+#define BUSY_TRIES 100000
+
+static int wait_for_writer(void *ctx, int tries)
+{
+    struct timespec pause = {0, BUSY_TRY_NS};
+    (void)ctx;
+    if (tries >= BUSY_TRIES) return 0;
+    nanosleep(&pause, NULL);
+    return 1;
+}
+
 static rf_store *store_take(rf_server *srv)
 {
     rf_store *st;
@@ -178,7 +194,11 @@ static void store_give(rf_server *srv, rf_store *st)
 /* ---- the lists in force, reloaded when they change ----------------------------------------- */
 
 /* How often the watcher asks the database which versions are in force: a small query on its
- * own connection, so that an import from the command line is screened with within seconds. */
+ * own connection, so that an import from the command line is screened with within seconds.
+ * It then also checkpoints the write-ahead log and has the next writer start it over: under
+ * a steady flow of requests some reader always holds it, and sqlite's own checkpoints, which
+ * never wait for readers, would let it grow without end (hundreds of megabytes a minute of
+ * screening runs). */
 #define WATCH_SECONDS 1
 /* How often the same thread forgets the idempotency keys past their 24 hours. */
 #define PURGE_SECONDS 3600
@@ -278,6 +298,8 @@ static void *watch_lists(void *arg)
         if (srv->stopping) break;
         pthread_mutex_unlock(&srv->lock);
         lists_refresh(srv);
+        sqlite3_wal_checkpoint_v2(srv->watch_store->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL,
+                                  NULL);
         if (time(NULL) - srv->purged_at >= PURGE_SECONDS &&
             rf_idempotency_purge(srv->watch_store, NULL) == 0)
             srv->purged_at = time(NULL);
@@ -523,6 +545,7 @@ int rf_server_start(rf_server **out, const rf_serve_options *opts, rf_error *err
     }
     for (size_t i = 0; i < srv->n_stores; i++) {
         if ((rc = rf_store_open(&srv->stores[i], srv->db_path, err)) != 0) goto fail;
+        sqlite3_busy_handler(srv->stores[i]->db, wait_for_writer, NULL);
         srv->free_stores[srv->n_free++] = srv->stores[i];
     }
     if ((rc = rf_ownership_rules_load(&srv->rules, opts->ownership_rules, err)) != 0 ||
