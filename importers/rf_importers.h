@@ -1,7 +1,11 @@
 /* rf_importers.h: reading files from outside. List files (CSL, DPL, ...) are parsed and
  * written into the list store as one new version each; order documents and BOMs (CSV, UBL,
  * cXML, X12, EDIFACT) are parsed into parties handed to a callback. The format is detected
- * from the content, never from the file name. */
+ * from the content, never from the file name.
+ *
+ * Threads: the readers keep no state between calls (the tables they share are built once,
+ * under pthread_once): any number may read different files at once, each calling back on its
+ * own thread. A list import writes through the rf_store it is given, one thread at a time. */
 #ifndef RF_IMPORTERS_H
 #define RF_IMPORTERS_H
 

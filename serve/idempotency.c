@@ -69,13 +69,13 @@ int rf_idempotency_find(rf_idempotent_answer *out, rf_store *st, long long token
 
     memset(out, 0, sizeof *out);
     out->body.max = 64u << 20;
-    if ((rc = rf_store_prepare_cached(&stmt, st,
+    if ((rc = rf_store__prepare_cached(&stmt, st,
                                "SELECT request_sha256, status, body FROM api_idempotency_key"
                                " WHERE token_id = ?1 AND key = ?2 AND created_at >= " KEPT_SINCE,
                                err)) != 0)
         return rc;
     sqlite3_bind_int64(stmt, 1, token_id);
-    rf_store_bind_text(stmt, 2, key);
+    rf_store__bind_text(stmt, 2, key);
     rc = sqlite3_step(stmt);
     if (rc == SQLITE_ROW) {
         snprintf(out->request_sha256, sizeof out->request_sha256, "%s",
@@ -86,9 +86,9 @@ int rf_idempotency_find(rf_idempotent_answer *out, rf_store *st, long long token
         if (rc) rc = rf_error_set(err, rc, NULL, 0, "out of memory");
     } else {
         rc = rc == SQLITE_DONE ? RF_ENOTFOUND
-                               : rf_store_db_error(err, st, "cannot read the idempotency keys");
+                               : rf_store__db_error(err, st, "cannot read the idempotency keys");
     }
-    rf_store_release(st, stmt);
+    rf_store__release(st, stmt);
     return rc;
 }
 
@@ -100,28 +100,28 @@ int rf_idempotency_store(rf_store *st, long long token_id, const char *key,
     int rc;
 
     /* REPLACE: a row past its hours that the hourly purge has not removed yet */
-    if ((rc = rf_store_prepare_cached(&stmt, st,
+    if ((rc = rf_store__prepare_cached(&stmt, st,
                                "INSERT OR REPLACE INTO api_idempotency_key (token_id, key,"
                                " request_sha256, status, body, run_id, created_at) VALUES"
                                " (?1, ?2, ?3, ?4, ?5, ?6, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))",
                                err)) != 0)
         return rc;
     sqlite3_bind_int64(stmt, 1, token_id);
-    rf_store_bind_text(stmt, 2, key);
-    rf_store_bind_text(stmt, 3, request_sha256);
+    rf_store__bind_text(stmt, 2, key);
+    rf_store__bind_text(stmt, 3, request_sha256);
     sqlite3_bind_int(stmt, 4, (int)status);
     sqlite3_bind_text(stmt, 5, body->data ? body->data : "", (int)body->len, SQLITE_STATIC);
     if (run_id) sqlite3_bind_int64(stmt, 6, run_id);
     else sqlite3_bind_null(stmt, 6);
     rc = sqlite3_step(stmt) == SQLITE_DONE
              ? RF_OK
-             : rf_store_db_error(err, st, "cannot record the idempotency key");
-    rf_store_release(st, stmt);
+             : rf_store__db_error(err, st, "cannot record the idempotency key");
+    rf_store__release(st, stmt);
     return rc;
 }
 
 int rf_idempotency_purge(rf_store *st, rf_error *err)
 {
-    return rf_store_exec(st, "DELETE FROM api_idempotency_key WHERE created_at < " KEPT_SINCE,
+    return rf_store__exec(st, "DELETE FROM api_idempotency_key WHERE created_at < " KEPT_SINCE,
                          err);
 }

@@ -230,7 +230,7 @@ static long long screen_body(rf_request *req, rf_response *res, const rf_identit
     char *lines = NULL;
     size_t len = 0;
     rf_error err, failure;
-    int read;
+    int read, closed;
 
     snprintf(document, sizeof document, "%s", name);
     memset(&so, 0, sizeof so);
@@ -265,12 +265,10 @@ static long long screen_body(rf_request *req, rf_response *res, const rf_identit
         err = w.failed;
         goto failed;
     }
-    if ((!read && rf_report_add_failure(w.report, &failure, &err) < 0) ||
-        rf_report_close(w.report, &err) < 0) {
-        w.report = NULL;
-        goto failed;
-    }
+    if (!read && rf_report_add_failure(w.report, &failure, &err) < 0) goto failed;
+    closed = rf_report_close(w.report, &err); /* frees it, written or not */
     w.report = NULL;
+    if (closed < 0) goto failed;
     fflush(mem);
     if (rf_session_close(s, &t, &err) < 0) {
         s = NULL;
@@ -282,8 +280,7 @@ static long long screen_body(rf_request *req, rf_response *res, const rf_identit
     goto cleanup;
 
 failed:
-    rf_respond_json_error(res, err.code == RF_ENOTFOUND ? 503 : 500, "%s",
-                          err.message[0] ? err.message : rf_strerror(err.code));
+    rf_respond_json_error(res, 500, "%s", err.message[0] ? err.message : rf_strerror(err.code));
 cleanup:
     rf_report_free(w.report);
     rf_session_free(s); /* a run not closed is recorded as failed */
@@ -295,9 +292,10 @@ cleanup:
 /* The request's digest for its Idempotency-Key: what it screens and how it names it. */
 static int request_sha256(char out[65], const rf_request *req, body_kind kind, const char *name)
 {
+    const char *what = kind == BODY_PARTIES ? "parties" : "document";
     rf_sha256 h;
     if (rf_sha256_init(&h) != RF_OK) return RF_ENOMEM;
-    rf_sha256_update(&h, kind == BODY_PARTIES ? "parties\n" : "document\n", kind == BODY_PARTIES ? 8 : 9);
+    rf_sha256_update(&h, what, strlen(what) + 1); /* each part ends with its NUL */
     rf_sha256_update(&h, name, strlen(name) + 1);
     if (req->body.len) rf_sha256_update(&h, req->body.data, req->body.len);
     rf_sha256_final_hex(&h, out);

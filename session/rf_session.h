@@ -27,7 +27,9 @@ typedef struct rf_session rf_session;
 /* The lists a session screens against, loaded: the versions in force on a date with the
  * ownership findings applied, their matcher, and for each feed the parties its previous
  * version listed and the one in force removed (for delistings). Read-only once loaded: any
- * number of sessions, on any threads, may screen against one at once. */
+ * number of sessions, on any threads, may screen against one at once; the working memory a
+ * session screens with (results, a transliterator) is kept with the lists when it closes, for
+ * the next session to reuse. */
 typedef struct rf_session_lists rf_session_lists;
 
 /* How a run ended, from the worst of its parties and inputs. */
@@ -106,9 +108,10 @@ typedef struct rf_session_totals {
 } rf_session_totals;
 
 /* Opens a session over `store` (borrowed: it must outlive the session): loads the lists in
- * force (RF_ENOTFOUND when no version is in force on as_of), applies the ownership rules,
- * builds the matcher (or takes options->lists, loaded already), and begins the run record (on a read-only store nothing is recorded,
- * run_id stays 0; a rescreen refuses one with RF_EDB). A rescreen also reads every known
+ * force (RF_ENOTFOUND when no version is in force on as_of), applies the ownership rules and
+ * builds the matcher (or takes options->lists, loaded already), and begins the run record
+ * (on a read-only store nothing is recorded, run_id stays 0; a rescreen refuses one with
+ * RF_EDB). A rescreen also reads every known
  * counterparty. `options` is copied (NULL: defaults). *out is NULL on failure. */
 int rf_session_open(rf_session **out, rf_store *store, const rf_session_options *options,
                     rf_error *err);

@@ -32,9 +32,9 @@ typedef struct rf_session__asof rf_session__asof;
 /* Opens the lists for a run over `st` (borrowed; it must outlive the cache) as `opts` says
  * (borrowed too): the lists `opts->lists` when given, else with per_document each party is
  * screened as of its own date, else every party as of as_of (NULL: today), loaded here so
- * that a date with no list in force fails before anything is screened. With ownership rules, every set loaded gets the entities the
- * rules restrict on its date (rf_ownership_apply), and consolidation findings too with
- * related_alarm. */
+ * that a date with no list in force fails before anything is screened. With ownership rules,
+ * every set loaded gets the entities the rules restrict on its date (rf_ownership_apply),
+ * and consolidation findings too with related_alarm. */
 int rf_session__asof_new(rf_session__asof **out, rf_store *st, const rf_session_options *opts,
                          rf_error *err);
 void rf_session__asof_free(rf_session__asof *c); /* NULL is a no-op */

@@ -1,6 +1,7 @@
 /* read.c: rf_orders_read (and rf_orders_read_memory), which names an order document's format
- * from its first bytes (never from its file name), hands it to that format's reader, and refuses a document that yields
- * no party; and the listing of a directory's documents for screening them all. */
+ * from its first bytes (never from its file name), hands it to that format's reader, and
+ * refuses a document that yields no party; and the listing of a directory's documents for
+ * screening them all. */
 #define _DEFAULT_SOURCE /* realpath */
 #include "importers/orders/orders.h"
 
@@ -199,7 +200,7 @@ static int read_format(rf_reader *r, const char *path, const rf_order_options *o
     }
     format = rf_order_format_detect(head, head_len);
     if (format == RF_ORDER_CSV || format == RF_ORDER_UNKNOWN) {
-        rc = ord_csv_read(path, r, head, head_len, opts, fn, ctx, err);
+        rc = rf_orders__csv_read(path, r, head, head_len, opts, fn, ctx, err);
         goto cleanup;
     }
     /* the structured formats and workbooks are read whole (see orders.h) */
@@ -221,10 +222,12 @@ static int read_format(rf_reader *r, const char *path, const rf_order_options *o
         goto cleanup;
     }
     switch (format) {
-    case RF_ORDER_XML: rc = ord_xml_read(path, doc.data, doc.len, fn, ctx, err); break;
-    case RF_ORDER_X12: rc = ord_x12_read(path, doc.data, doc.len, fn, ctx, err); break;
-    case RF_ORDER_XLSX: rc = ord_xlsx_read(path, doc.data, doc.len, opts, fn, ctx, err); break;
-    default: rc = ord_edifact_read(path, doc.data, doc.len, fn, ctx, err); break;
+    case RF_ORDER_XML: rc = rf_orders__xml_read(path, doc.data, doc.len, fn, ctx, err); break;
+    case RF_ORDER_X12: rc = rf_orders__x12_read(path, doc.data, doc.len, fn, ctx, err); break;
+    case RF_ORDER_XLSX:
+        rc = rf_orders__xlsx_read(path, doc.data, doc.len, opts, fn, ctx, err);
+        break;
+    default: rc = rf_orders__edifact_read(path, doc.data, doc.len, fn, ctx, err); break;
     }
 
 cleanup:
