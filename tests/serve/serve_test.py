@@ -248,9 +248,11 @@ def screen_api(srv, db, token, admin_token):
     doc = json.loads(srv.request("GET", "/api/v1/openapi.json")[2])
     ubl = os.path.join(SRC, "tests/data/orders/ubl/UBL-Order-2.1-Example.xml")
     bom = os.path.join(SRC, "tests/data/orders/bom-csv/hackrf-one-bom_kicad-grouped.csv")
+    # the demo order: a Huawei affiliate, and a ship-to in the Crimea given by its address
+    demo = os.path.join(SRC, "examples/order-ubl.xml")
     with open(ubl, "rb") as f:
         ubl_bytes = f.read()
-    for path, content_type in ((ubl, "application/xml"), (bom, "text/csv")):
+    for path, content_type in ((ubl, "application/xml"), (bom, "text/csv"), (demo, "application/xml")):
         with open(path, "rb") as f:
             body = f.read()
         r = run("screen", "--db", db, "--format", "jsonl", path)
@@ -261,9 +263,10 @@ def screen_api(srv, db, token, admin_token):
         name = os.path.basename(path)
         check(ok and answer["parties"] == expected and answer["parties"],
               f"screen {name}: every party as `redflag screen --format jsonl` writes it")
-        check(ok and answer["verdict"] == ("clear", "review")[r.returncode] and
-              answer["exit_status"] == r.returncode,
-              f"screen {name}: the verdict of `redflag screen` ({r.returncode})")
+        verdict = ("embargo" if any(p.get("embargo") for p in expected)
+                   else ("clear", "review")[r.returncode])
+        check(ok and answer["verdict"] == verdict and answer["exit_status"] == r.returncode,
+              f"screen {name}: the verdict of `redflag screen` ({verdict}, {r.returncode})")
         run_id = answer.get("run_id", 0)
         status, _, text = srv.request("GET", f"/api/v1/runs/{run_id}",
                                       headers={"Authorization": "Bearer " + token})
