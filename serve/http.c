@@ -195,10 +195,11 @@ static void store_give(rf_server *srv, rf_store *st)
 
 /* How often the watcher asks the database which versions are in force: a small query on its
  * own connection, so that an import from the command line is screened with within seconds.
- * It then also checkpoints the write-ahead log and has the next writer start it over: under
- * a steady flow of requests some reader always holds it, and sqlite's own checkpoints, which
- * never wait for readers, would let it grow without end (hundreds of megabytes a minute of
- * screening runs). */
+ * It then also looks at the write-ahead log: under a steady flow of requests some reader
+ * always holds it, and sqlite's own checkpoints, which never wait for readers, would let it
+ * grow without end (hundreds of megabytes a minute of screening runs). Past WAL_MAX_FRAMES
+ * pages (64 MiB of 4 KiB pages) the watcher checkpoints it and starts it over. */
+#define WAL_MAX_FRAMES 16384
 #define WATCH_SECONDS 1
 /* How often the same thread forgets the idempotency keys past their 24 hours. */
 #define PURGE_SECONDS 3600
@@ -286,6 +287,18 @@ static void lists_refresh(rf_server *srv)
     rf_version_list_free(&in_force);
 }
 
+/* Starts the write-ahead log over when it has grown past WAL_MAX_FRAMES: a checkpoint that
+ * waits for the readers of the log to finish (writers wait meanwhile, a few milliseconds),
+ * which the requests' own checkpoints never do. */
+static void wal_bound(rf_store *st)
+{
+    int frames = 0, copied = 0;
+    if (sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &frames, &copied) ==
+            SQLITE_OK &&
+        frames > WAL_MAX_FRAMES)
+        sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+}
+
 static void *watch_lists(void *arg)
 {
     rf_server *srv = arg;
@@ -298,8 +311,7 @@ static void *watch_lists(void *arg)
         if (srv->stopping) break;
         pthread_mutex_unlock(&srv->lock);
         lists_refresh(srv);
-        sqlite3_wal_checkpoint_v2(srv->watch_store->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL,
-                                  NULL);
+        wal_bound(srv->watch_store);
         if (time(NULL) - srv->purged_at >= PURGE_SECONDS &&
             rf_idempotency_purge(srv->watch_store, NULL) == 0)
             srv->purged_at = time(NULL);
