@@ -8,8 +8,8 @@ audit trail the command line reads, repeated wrong passwords (429), the case pag
 words and order lines, the list diff and audit trail pages, the lists reloaded when the
 command line imports new ones while the server runs, TLS with a throwaway certificate
 (Secure cookies, plain HTTP refused), and a stop on SIGTERM under load that lets every
-request in flight finish and leaves no decision half-written. POST /api/v1/screen: a real
-UBL order and a real CSV BOM answered with the parties `redflag screen --format jsonl` writes
+request in flight finish and leaves no decision half-written. POST /api/v1/screen: real
+UBL orders, a CSV BOM and an Excel BOM answered with the parties `redflag screen --format jsonl` writes
 for the same file, recorded as a run (`history`, `history show`, /api/v1/runs/{id}), JSON
 parties, a broken order answered 400 with its line and column, Idempotency-Key (a retry
 answered again, one run; another body 422; concurrent duplicates one run; kept across a
@@ -250,9 +250,12 @@ def screen_api(srv, db, token, admin_token):
     bom = os.path.join(SRC, "tests/data/orders/bom-csv/hackrf-one-bom_kicad-grouped.csv")
     # the demo order: a Huawei affiliate, and a ship-to in the Crimea given by its address
     demo = os.path.join(SRC, "examples/order-ubl.xml")
+    workbook = os.path.join(SRC, "tests/data/xlsx-bom/diyruz-geiger_BOM.xlsx")
+    xlsx_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     with open(ubl, "rb") as f:
         ubl_bytes = f.read()
-    for path, content_type in ((ubl, "application/xml"), (bom, "text/csv"), (demo, "application/xml")):
+    for path, content_type in ((ubl, "application/xml"), (bom, "text/csv"), (demo, "application/xml"),
+                               (workbook, xlsx_type)):
         with open(path, "rb") as f:
             body = f.read()
         r = run("screen", "--db", db, "--format", "jsonl", path)
