@@ -2,7 +2,9 @@
  * certificate), a thread pool sized to the machine, one database connection per worker,
  * request bodies capped (413), idle connections timed out, the security headers every answer
  * carries, the sign-in rate limiter, the lists in force reloaded when the command line
- * changes them, and a graceful stop that lets requests in flight end. */
+ * changes them (or the date), workers that take turns at the database's write lock without
+ * sleeping long, its write-ahead log kept bounded, and a graceful stop that lets requests in
+ * flight end. */
 #define _DEFAULT_SOURCE /* strcasecmp, inet_ntop */
 #include "serve_internal.h"
 
