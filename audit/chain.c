@@ -237,14 +237,14 @@ static int record_parts(rf_buf *out, int *exists, rf_store *st, const record_kin
         long long rows;
         int rc;
 
-        if ((rc = rf_store__prepare(&stmt, st, k->parts[i].sql, err)) != 0) return rc;
+        if ((rc = rf_store__prepare_cached(&stmt, st, k->parts[i].sql, err)) != 0) return rc;
         sqlite3_bind_int64(stmt, 1, id);
         if (rf_sha256_init(&h) != RF_OK) {
-            sqlite3_finalize(stmt);
+            rf_store__release(st, stmt);
             return rf_error_set(err, RF_ENOMEM, st->path, 0, "out of memory");
         }
         rc = hash_rows(&h, &rows, stmt);
-        sqlite3_finalize(stmt);
+        rf_store__release(st, stmt);
         if (rc) {
             rf_sha256_free(&h);
             return rf_store__db_error(err, st, "reading the evidence to hash it");
@@ -286,7 +286,7 @@ int rf_store_chain_head(rf_chain_head *out, rf_store *st, rf_error *err)
 
     out->count = 0;
     snprintf(out->hash, sizeof out->hash, "%s", GENESIS);
-    if ((rc = rf_store__prepare(&stmt, st,
+    if ((rc = rf_store__prepare_cached(&stmt, st,
                                "SELECT seq, hash FROM evidence_chain ORDER BY seq DESC LIMIT 1",
                                err)) != 0)
         return rc;
@@ -297,7 +297,7 @@ int rf_store_chain_head(rf_chain_head *out, rf_store *st, rf_error *err)
     } else if (step != SQLITE_DONE) {
         rc = rf_store__db_error(err, st, "reading the evidence chain");
     }
-    sqlite3_finalize(stmt);
+    rf_store__release(st, stmt);
     return rc;
 }
 
@@ -319,7 +319,7 @@ int rf_chain__seal(rf_store *st, const char *record, long long id, rf_error *err
         goto cleanup;
     }
     link_hash(hash, head.hash, head.count + 1, record, id, parts.data);
-    if ((rc = rf_store__prepare(&stmt, st,
+    if ((rc = rf_store__prepare_cached(&stmt, st,
                                "INSERT INTO evidence_chain (seq, record, record_id, parts, hash)"
                                " VALUES (?1, ?2, ?3, ?4, ?5)",
                                err)) != 0)
@@ -332,7 +332,7 @@ int rf_chain__seal(rf_store *st, const char *record, long long id, rf_error *err
     if (sqlite3_step(stmt) != SQLITE_DONE) rc = rf_store__db_error(err, st, "sealing the evidence");
 
 cleanup:
-    sqlite3_finalize(stmt);
+    rf_store__release(st, stmt);
     rf_buf_free(&parts);
     return rc;
 }

@@ -207,10 +207,10 @@ int rf_store_decisions_for(rf_decision_list *out, rf_store *st, const char *fing
     int rc;
 
     memset(out, 0, sizeof *out);
-    if ((rc = rf_store__prepare(&stmt, st, sql, err)) != 0) return rc;
+    if ((rc = rf_store__prepare_cached(&stmt, st, sql, err)) != 0) return rc;
     rf_store__bind_text(stmt, 1, fingerprint);
     rc = collect_decisions(out, st, stmt, err);
-    sqlite3_finalize(stmt);
+    rf_store__release(st, stmt);
     return rc;
 }
 

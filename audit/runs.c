@@ -66,13 +66,13 @@ static void run_free(rf_run *run)
     /* Whatever was not delivered is found again by the next rescreen. */
     if (sqlite3_get_autocommit(run->st->db))
         sqlite3_exec(run->st->db, PENDING_CLEAR, NULL, NULL, NULL);
-    sqlite3_finalize(run->ins_party);
-    sqlite3_finalize(run->ins_line);
-    sqlite3_finalize(run->ins_hit);
-    sqlite3_finalize(run->ins_input);
-    sqlite3_finalize(run->upsert_cp);
-    sqlite3_finalize(run->del_cp_hits);
-    sqlite3_finalize(run->ins_cp_hit);
+    rf_store__release(run->st, run->ins_party);
+    rf_store__release(run->st, run->ins_line);
+    rf_store__release(run->st, run->ins_hit);
+    rf_store__release(run->st, run->ins_input);
+    rf_store__release(run->st, run->upsert_cp);
+    rf_store__release(run->st, run->del_cp_hits);
+    rf_store__release(run->st, run->ins_cp_hit);
     free(run);
 }
 
@@ -229,7 +229,7 @@ static int record_process(rf_run *run, rf_error *err)
 
     host_name(host, sizeof host);
     if (process_started(started, sizeof started, pid) != 0) started[0] = '\0';
-    if ((rc = rf_store__prepare(&stmt, run->st,
+    if ((rc = rf_store__prepare_cached(&stmt, run->st,
                                "INSERT INTO run_process (run_id, host, pid, started)"
                                " VALUES (?1, ?2, ?3, ?4)",
                                err)) != 0)
@@ -239,7 +239,7 @@ static int record_process(rf_run *run, rf_error *err)
     sqlite3_bind_int64(stmt, 3, pid);
     rf_store__bind_text(stmt, 4, started);
     rc = step_done(run, stmt, "recording the screening run", err);
-    sqlite3_finalize(stmt);
+    rf_store__release(run->st, stmt);
     return rc;
 }
 
@@ -292,10 +292,10 @@ int rf_store_run_begin(rf_run **out, rf_store *st, const rf_run_info *info, rf_e
     stmts[3] = &run->ins_input, stmts[4] = &run->upsert_cp, stmts[5] = &run->del_cp_hits;
     stmts[6] = &run->ins_cp_hit;
     for (size_t i = 0; i < sizeof inserts / sizeof *inserts; i++)
-        if ((rc = rf_store__prepare(stmts[i], st, inserts[i], err)) != 0) goto fail;
+        if ((rc = rf_store__prepare_cached(stmts[i], st, inserts[i], err)) != 0) goto fail;
 
     if ((rc = batch_begin(run, err)) != 0) goto fail;
-    if ((rc = rf_store__prepare(&stmt, st,
+    if ((rc = rf_store__prepare_cached(&stmt, st,
                                "INSERT INTO run (command, user, started_at, report_time, as_of,"
                                " threshold, max_hits, settings, tool_version) VALUES (?1, ?2,"
                                " strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -311,10 +311,10 @@ int rf_store_run_begin(rf_run **out, rf_store *st, const rf_run_info *info, rf_e
     rf_store__bind_text(stmt, 8, info->tool_version);
     if ((rc = step_done(run, stmt, "recording the screening run", err)) != 0) goto fail;
     run->id = sqlite3_last_insert_rowid(st->db);
-    sqlite3_finalize(stmt);
+    rf_store__release(st, stmt);
     stmt = NULL;
     if ((rc = record_process(run, err)) != 0) goto fail;
-    if ((rc = rf_store__prepare(&stmt, st,
+    if ((rc = rf_store__prepare_cached(&stmt, st,
                                "INSERT INTO run_version (run_id, position, version_id)"
                                " VALUES (?1, ?2, ?3)",
                                err)) != 0)
@@ -325,7 +325,7 @@ int rf_store_run_begin(rf_run **out, rf_store *st, const rf_run_info *info, rf_e
         sqlite3_bind_int64(stmt, 3, info->versions->items[i].id);
         if ((rc = step_done(run, stmt, "recording the run's list versions", err)) != 0) goto fail;
     }
-    sqlite3_finalize(stmt);
+    rf_store__release(st, stmt);
     stmt = NULL;
     /* The run is in the history from its start, whatever happens to it later. */
     if ((rc = batch_commit(run, err)) != 0) goto fail;
@@ -333,7 +333,7 @@ int rf_store_run_begin(rf_run **out, rf_store *st, const rf_run_info *info, rf_e
     return RF_OK;
 
 fail:
-    sqlite3_finalize(stmt);
+    rf_store__release(st, stmt);
     if (run->in_batch) sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
     run_free(run);
     return rc;
@@ -346,7 +346,7 @@ int rf_store_run_add_versions(rf_run *run, const rf_version_list *versions, rf_e
 
     if (!run || !versions) return rf_error_set(err, RF_EUSAGE, NULL, 0, "no run or versions");
     if ((rc = batch_begin(run, err)) != 0 ||
-        (rc = rf_store__prepare(&stmt, run->st,
+        (rc = rf_store__prepare_cached(&stmt, run->st,
                                "INSERT INTO run_version (run_id, position, version_id)"
                                " SELECT ?1, (SELECT count(*) FROM run_version WHERE run_id = ?1),"
                                " ?2 WHERE NOT EXISTS (SELECT 1 FROM run_version"
@@ -358,7 +358,7 @@ int rf_store_run_add_versions(rf_run *run, const rf_version_list *versions, rf_e
         sqlite3_bind_int64(stmt, 2, versions->items[i].id);
         rc = step_done(run, stmt, "recording the run's list versions", err);
     }
-    sqlite3_finalize(stmt);
+    rf_store__release(run->st, stmt);
     return rc;
 }
 
@@ -521,7 +521,7 @@ static int deliver_counterparties(rf_run *run, rf_error *err)
     sqlite3_stmt *stmt = NULL;
     int rc;
 
-    if ((rc = rf_store__prepare(&stmt, run->st,
+    if ((rc = rf_store__prepare_cached(&stmt, run->st,
                                "INSERT INTO counterparty (fingerprint, name, address, city,"
                                " country, first_run, last_run) SELECT fingerprint, name, address,"
                                " city, country, ?1, ?1 FROM pending_cp WHERE true"
@@ -532,7 +532,7 @@ static int deliver_counterparties(rf_run *run, rf_error *err)
         return rc;
     sqlite3_bind_int64(stmt, 1, run->id);
     rc = step_done(run, stmt, "recording the counterparties", err);
-    sqlite3_finalize(stmt);
+    rf_store__release(run->st, stmt);
     if (rc == RF_OK)
         rc = rf_store__exec(run->st,
                            "DELETE FROM counterparty_hit WHERE fingerprint IN"
@@ -556,7 +556,7 @@ static int close_run(rf_run *run, const char *status, const rf_run_totals *t, rf
     if (!t) t = &none;
     if ((rc = batch_begin(run, err)) != 0) return rc;
     if (strcmp(status, "done") == 0 && (rc = deliver_counterparties(run, err)) != 0) goto fail;
-    if ((rc = rf_store__prepare(&stmt, run->st,
+    if ((rc = rf_store__prepare_cached(&stmt, run->st,
                                "UPDATE run SET status = ?2, finished_at ="
                                " strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), parties = ?3,"
                                " flagged = ?4, new_alarms = ?5, known_alarms = ?6, cleared = ?7,"
@@ -571,7 +571,7 @@ static int close_run(rf_run *run, const char *status, const rf_run_totals *t, rf
         sqlite3_bind_int64(stmt, 7, t->cleared);
         if (t->exit_status >= 0) sqlite3_bind_int(stmt, 8, t->exit_status);
         rc = step_done(run, stmt, "completing the screening run", err);
-        sqlite3_finalize(stmt);
+        rf_store__release(run->st, stmt);
     }
     /* Sealed as it ends: from now on nothing of it can change unnoticed. */
     if (rc == RF_OK) rc = rf_chain__seal(run->st, "run", run->id, err);

@@ -241,6 +241,11 @@ rf_order_format rf_order_format_detect(const char *data, size_t len);
  * no warnings, empty documents refused). */
 int rf_orders_read(const char *path, const rf_order_options *opts, rf_party_fn fn, void *ctx,
                    rf_error *err);
+/* The same for a document in memory, data[0..len) (plain or gzip; borrowed for the call),
+ * named `name` in the parties' `document` and in messages: a document received over the
+ * network is read without a temporary file. */
+int rf_orders_read_memory(const char *name, const void *data, size_t len,
+                          const rf_order_options *opts, rf_party_fn fn, void *ctx, rf_error *err);
 
 /* ---- tables: reviewers' files ------------------------------------------------------------ */
 

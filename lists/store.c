@@ -13,7 +13,7 @@
 
 /* Bumped whenever the schema changes (UPGRADES gains a step); rf_store_open refuses
  * databases from a newer redflag. */
-#define SCHEMA_VERSION 8
+#define SCHEMA_VERSION 9
 
 /* Versions are immutable once committed: the triggers make an accidental UPDATE of listed
  * content fail loudly instead of silently changing what an old report was screened against. */
@@ -75,10 +75,10 @@ static const char DOWNLOAD_SQL[] =
     " checked_at TEXT NOT NULL);";
 
 /* Schema 7: the accounts of `redflag serve` (serve/accounts.c): users with their role and
- * argon2id password hash, API tokens and web sessions kept only as hashes of the secret, and
- * the first answer to each Idempotency-Key of a token, so that a retried request is answered
- * again instead of screened twice. IF NOT EXISTS: the upgrade tests make an older database
- * by dropping the tables of the later steps, and the accounts are no evidence to rebuild. */
+ * argon2id password hash, API tokens and web sessions kept only as hashes of the secret (and
+ * a first table of Idempotency-Keys, which schema 9 replaces). IF NOT EXISTS: the upgrade
+ * tests make an older database by dropping the tables of the later steps, and the accounts
+ * are no evidence to rebuild. */
 static const char ACCOUNTS_SQL[] =
     "CREATE TABLE IF NOT EXISTS app_user ("
     " id INTEGER PRIMARY KEY,"
@@ -107,6 +107,23 @@ static const char ACCOUNTS_SQL[] =
     " created_at TEXT NOT NULL,"
     " PRIMARY KEY (token_id, key));";
 
+/* Schema 9: the first answer to each Idempotency-Key of a token (serve/idempotency.c), with
+ * the sha256 of the request it answered, so that a retried POST is answered again instead of
+ * screened twice, and the same key on another request is refused. The table of schema 7,
+ * which nothing wrote, lacked the request's digest. */
+static const char IDEMPOTENCY_SQL[] =
+    "DROP TABLE IF EXISTS api_idempotency;"
+    "CREATE TABLE IF NOT EXISTS api_idempotency_key ("
+    " token_id INTEGER NOT NULL REFERENCES api_token(id),"
+    " key TEXT NOT NULL,"
+    " request_sha256 TEXT NOT NULL,"
+    " status INTEGER NOT NULL,"
+    " body TEXT NOT NULL,"
+    " run_id INTEGER,"
+    " created_at TEXT NOT NULL,"
+    " PRIMARY KEY (token_id, key));"
+    "CREATE INDEX IF NOT EXISTS api_idempotency_key_created ON api_idempotency_key(created_at);";
+
 /* Schema 8: the links of ownership files (who owns what share of whom, or consolidates
  * whom), kept with the version of the file they came from. */
 static const char OWNERSHIP_SQL[] =
@@ -123,7 +140,8 @@ static const char OWNERSHIP_SQL[] =
 /* UPGRADES[i] takes a database from schema i to i + 1. */
 static const char *const UPGRADES[SCHEMA_VERSION] = {
     SCHEMA_SQL, DOWNLOAD_SQL, rf_store_schema_review, rf_store_schema_review_guards,
-    rf_store_schema_run_process, rf_store_schema_chain, ACCOUNTS_SQL, OWNERSHIP_SQL};
+    rf_store_schema_run_process, rf_store_schema_chain, ACCOUNTS_SQL, OWNERSHIP_SQL,
+    IDEMPOTENCY_SQL};
 /* The step after which rf_chain__upgrade seals the evidence already there, and creates every
  * guard trigger (run_process's too, made by the step before). */
 #define CHAIN_STEP 5
@@ -199,6 +217,34 @@ int rf_store__prepare(sqlite3_stmt **out, rf_store *st, const char *sql, rf_erro
         return rf_store__db_error(err, st, "preparing a statement");
     }
     return RF_OK;
+}
+
+int rf_store__prepare_cached(sqlite3_stmt **out, rf_store *st, const char *sql, rf_error *err)
+{
+    int rc;
+    for (size_t i = 0; i < st->n_cached; i++)
+        if (st->cached[i].sql == sql && !st->cached[i].in_use) {
+            st->cached[i].in_use = 1;
+            *out = st->cached[i].stmt;
+            return RF_OK;
+        }
+    if ((rc = rf_store__prepare(out, st, sql, err)) != RF_OK) return rc;
+    if (st->n_cached < RF_STORE_CACHED)
+        st->cached[st->n_cached++] = (rf_store_cached){sql, *out, 1};
+    return RF_OK;
+}
+
+void rf_store__release(rf_store *st, sqlite3_stmt *stmt)
+{
+    if (!stmt) return;
+    for (size_t i = 0; i < st->n_cached; i++)
+        if (st->cached[i].stmt == stmt) {
+            sqlite3_reset(stmt);
+            sqlite3_clear_bindings(stmt);
+            st->cached[i].in_use = 0;
+            return;
+        }
+    sqlite3_finalize(stmt);
 }
 
 int rf_store__bind_text(sqlite3_stmt *stmt, int col, const char *s)
@@ -520,6 +566,7 @@ void rf_store_close(rf_store *st)
 {
     if (!st) return;
     rf_import_abort(st->active);
+    for (size_t i = 0; i < st->n_cached; i++) sqlite3_finalize(st->cached[i].stmt);
     sqlite3_close(st->db);
     free(st);
 }

@@ -7,8 +7,19 @@
 
 #include <sqlite3.h>
 
+/* The statements a store keeps prepared (rf_store__prepare_cached): those run for every
+ * screening run and every request of the server. */
+#define RF_STORE_CACHED 48
+typedef struct rf_store_cached {
+    const char *sql; /* a literal: the key is its address */
+    sqlite3_stmt *stmt;
+    int in_use;
+} rf_store_cached;
+
 struct rf_store {
     sqlite3 *db;
+    rf_store_cached cached[RF_STORE_CACHED];
+    size_t n_cached;
     char path[4096];
     struct rf_import *active; /* the import holding the write transaction, if any */
     int readonly;             /* opened read-only: nothing is written */
@@ -26,6 +37,15 @@ int rf_store__read_begin(rf_store *st, int *began, rf_error *err);
 void rf_store__read_end(rf_store *st, int began);
 /* Prepares `sql` on the store's connection; *out is NULL on failure. */
 int rf_store__prepare(sqlite3_stmt **out, rf_store *st, const char *sql, rf_error *err);
+/* The same for `sql`, a string literal (its address is the key), run again and again: the
+ * store keeps the statement prepared (compiling the guard triggers of the audit tables costs
+ * more than a small insert), and hands it out reset. Give it back with rf_store__release,
+ * never sqlite3_finalize. A statement already handed out and not given back yet is prepared
+ * anew. */
+int rf_store__prepare_cached(sqlite3_stmt **out, rf_store *st, const char *sql, rf_error *err);
+/* Resets a statement of rf_store__prepare_cached for its next use (finalizes one the cache
+ * did not keep); NULL is a no-op. */
+void rf_store__release(rf_store *st, sqlite3_stmt *stmt);
 /* Binds a borrowed string; the statement is stepped before the caller's pointer goes away,
  * so SQLITE_STATIC saves a copy per field. NULL binds SQL NULL. */
 int rf_store__bind_text(sqlite3_stmt *stmt, int col, const char *s);

@@ -172,7 +172,7 @@ static int lookup(rf_identity *out, rf_store *st, const char *sql, const char *s
     int rc;
 
     secret_hash(hash, secret);
-    if ((rc = rf_store__prepare(&stmt, st, sql, err)) != 0) return rc;
+    if ((rc = rf_store__prepare_cached(&stmt, st, sql, err)) != 0) return rc;
     rf_store__bind_text(stmt, 1, hash);
     rc = sqlite3_step(stmt);
     if (rc == SQLITE_ROW) {
@@ -183,7 +183,7 @@ static int lookup(rf_identity *out, rf_store *st, const char *sql, const char *s
     } else {
         rc = rf_store__db_error(err, st, "cannot read the accounts");
     }
-    sqlite3_finalize(stmt);
+    rf_store__release(st, stmt);
     return rc;
 }
 

@@ -257,7 +257,7 @@ int rf_session_import(rf_store *store, const char *const *files, int n_files,
     }
     for (int i = 0; i < n_files; i++)
         if ((rc = read_file(&im, PASS_RECORD, i, files[i], &parties)) < 0 ||
-            (rc = rf_session__record_input(&im.record, i, files[i], parties, NULL,
+            (rc = rf_session__record_input(&im.record, i, files[i], NULL, parties, NULL,
                                            &im.err)) < 0)
             goto done;
     verdict = rf_session__verdict(&im.record.totals, 0, 0);
