@@ -213,11 +213,6 @@ static int party_cmp(const void *a, const void *b)
     return strcmp(((const ftm_party *)a)->id, ((const ftm_party *)b)->id);
 }
 
-static char *dup_or_null(const char *s)
-{
-    return s ? rf_strdup(s) : NULL;
-}
-
 /* Keeps the entity in r->rec when it has a name. */
 static int keep_party(ftm_reader *r)
 {
@@ -260,7 +255,7 @@ static int keep_party(ftm_reader *r)
     memset(p, 0, sizeof *p);
     if (rc || !(p->id = rf_strdup(rec->id)) || !(p->names = rf_buf_detach(&names)) ||
         (ids && !(p->ids = rf_strdup(ids))) ||
-        (first(rec, P_COUNTRY) && !(p->country = dup_or_null(first(rec, P_COUNTRY))))) {
+        (first(rec, P_COUNTRY) && !(p->country = rf_strdup(first(rec, P_COUNTRY))))) {
         rf_buf_free(&names);
         free(p->id);
         free(p->names);
@@ -377,11 +372,6 @@ static int read_pass(ftm_reader *r, int (*on_entity)(ftm_reader *r))
     return rc;
 }
 
-static int gather(ftm_reader *r)
-{
-    return keep_party(r);
-}
-
 static int link_of(ftm_reader *r)
 {
     return strcmp(r->rec.schema, "Ownership") == 0 ? emit_link(r) : 0;
@@ -394,7 +384,7 @@ static int parse(rf_list_ctx *cx)
 
     if (!r) return rf_list__fail(cx, RF_ENOMEM, 0, "out of memory");
     r->cx = cx;
-    if ((rc = read_pass(r, gather)) == 0) {
+    if ((rc = read_pass(r, keep_party)) == 0) {
         qsort(r->parties, r->n_parties, sizeof *r->parties, party_cmp);
         for (size_t i = 1; i < r->n_parties && rc == 0; i++)
             if (strcmp(r->parties[i - 1].id, r->parties[i].id) == 0)
