@@ -35,7 +35,8 @@ typedef enum rf_list_format {
     RF_LIST_CONS_ADVANCED, /* OFAC CONS_ADVANCED.xml (non-SDN lists), same schema as SDN_ADVANCED */
     RF_LIST_OWNERSHIP_CSV, /* ownership links: owner, owned, share (docs/ownership.md) */
     RF_LIST_GLEIF_LEI,     /* GLEIF LEI-CDF level 1 records, XML */
-    RF_LIST_GLEIF_RR       /* GLEIF RR-CDF level 2 relationship records, XML */
+    RF_LIST_GLEIF_RR,      /* GLEIF RR-CDF level 2 relationship records, XML or JSON */
+    RF_LIST_FTM            /* OpenSanctions FollowTheMoney entities, JSON lines: Ownership links */
 } rf_list_format;
 
 const char *rf_list_format_name(rf_list_format f); /* "csl-csv", "dpl-tsv", ... */

@@ -373,9 +373,10 @@ typedef struct rf_link_summary {
 int rf_store_link_summary(rf_link_summary *out, rf_store *st, long long version_id,
                           rf_error *err);
 
-/* 1 when `v` is an ownership file (format "ownership-csv", "gleif-lei", "gleif-rr"): its
- * entities are the companies it describes, not listed parties, so rf_snapshot_load leaves
- * them out; the ownership rules bring in those found owned by listed parties. */
+/* 1 when `v` is an ownership file (format "ownership-csv", "ownership-ftm", "gleif-lei",
+ * "gleif-rr"): its entities are the companies it describes, not listed parties, so
+ * rf_snapshot_load leaves them out; the ownership rules bring in those found owned by listed
+ * parties. */
 int rf_version_is_ownership(const rf_version *v);
 
 /* ---- snapshots ------------------------------------------------------------------------ */

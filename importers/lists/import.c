@@ -34,6 +34,7 @@ static const rf_list_format_def *const formats[] = {
     &rf_list_ownership_csv_format,
     &rf_list_gleif_lei_format,
     &rf_list_gleif_rr_format,
+    &rf_list_ftm_format,
     &rf_list_bis_uvl_format,
     &rf_list_state_isn_format,
     &rf_list_state_debarred_format,

@@ -1,5 +1,6 @@
-/* json.c: a small strict pull tokenizer for JSON list files (the CSL's JSON): tokens in
- * order, strings decoded, the grammar of RFC 8259 enforced (one value; no comments, trailing
+/* json.c: a small strict pull tokenizer for JSON list files (the CSL's JSON, GLEIF's golden
+ * copy, FollowTheMoney's JSON lines): tokens in order, strings decoded, the grammar of RFC
+ * 8259 enforced (one value, or a sequence of them for JSON lines; no comments, trailing
  * commas, single quotes, leading zeros, control characters in strings or lone surrogates),
  * nesting capped at RF_JSON_MAX_DEPTH and strings at RF_MAX_FIELD bytes, errors naming the
  * line. It streams the file through a window of RF_JSON_WINDOW bytes and keeps only the
@@ -234,9 +235,12 @@ int rf_json__next(rf_json *j, rf_json_token *tok)
 
     if ((rc = skip_ws(j)) != 0) return rc;
     if (j->state == S_DONE) {
-        if (j->pos < j->len) return fail(j, "data after the end of the document");
-        *tok = RF_JSON_END;
-        return 0;
+        if (j->pos >= j->len) {
+            *tok = RF_JSON_END;
+            return 0;
+        }
+        if (!j->sequence) return fail(j, "data after the end of the document");
+        j->state = S_VALUE; /* the next value of a sequence */
     }
     if (j->pos >= j->len) return fail(j, "the document ends too early");
     c = j->data[j->pos];

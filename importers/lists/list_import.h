@@ -180,6 +180,11 @@ rf_entity_type rf_list__entity_type(const char *word);
 int rf_list__cp1252_to_utf8(rf_buf *out, const char *s, size_t len);
 
 
+/* Reads an ownership share in percent into [*lo, *hi]: "50", "50 %", "50,5", "25-50",
+ * "25 – 50 %", ">50", ">= 50", "50+", "<25" (ownership.c). -1 when it does not read or falls
+ * outside 0..100. */
+int rf_list__share(double *lo, double *hi, const char *s);
+
 /* ---- dates ----------------------------------------------------------------------------- */
 
 /* Converts a list date (YYYY-MM-DD, or MM/DD/YYYY as BIS writes it) to YYYY-MM-DD in `out`
@@ -368,6 +373,9 @@ typedef struct rf_json {
     int state;                              /* what may come next (json.c) */
     rf_buf text;                            /* the last key, string or number */
     rf_list_ctx *cx;
+    /* 1: the file is a sequence of values (JSON lines, one value a line), read one after
+     * the other; RF_JSON_END comes at the file's end. 0: one value. Set after opening. */
+    int sequence;
 } rf_json;
 
 /* Opens cx->input for tokenizing; rf_json__free it afterwards, even when this failed. */
@@ -433,6 +441,7 @@ extern const rf_list_format_def rf_list_bis_el_format;
 extern const rf_list_format_def rf_list_ownership_csv_format;
 extern const rf_list_format_def rf_list_gleif_lei_format;
 extern const rf_list_format_def rf_list_gleif_rr_format;
+extern const rf_list_format_def rf_list_ftm_format;
 extern const rf_list_format_def rf_list_bis_uvl_format;
 extern const rf_list_format_def rf_list_state_isn_format;
 extern const rf_list_format_def rf_list_state_debarred_format;

@@ -183,8 +183,7 @@ static int key_cmp(const void *a, const void *b)
     return strcmp(((const owned_key *)a)->key, ((const owned_key *)b)->key);
 }
 
-/* Reads a share: "50", "50 %", "50,5", "25-50", "25 – 50 %", ">50", ">= 50", "50+", "<25". */
-static int parse_share(double *lo, double *hi, const char *s)
+int rf_list__share(double *lo, double *hi, const char *s)
 {
     char buf[64], *p = buf, *end;
     size_t n = 0;
@@ -308,7 +307,7 @@ static int emit_link(own_reader *r, rf_row *row, long long *emitted)
     if (!rc) l.owner_ids = side_ids(r, row, C_OWNER_LEI, C_OWNER_REG, C_OWNER_COUNTRY, &rc);
     if (rc) return rc;
     l.share_min = l.share_max = -1;
-    if (share && parse_share(&l.share_min, &l.share_max, share) != 0)
+    if (share && rf_list__share(&l.share_min, &l.share_max, share) != 0)
         return rf_list__fail(cx, RF_EFORMAT, row->line,
                             "share \"%s\" is not a percentage (50, 50 %%, 25-50, >50)", share);
     if (!share) rc = rf_list__warn(cx, row->line, "no share given: the link counts for nothing");
