@@ -806,6 +806,164 @@ typedef struct replay_hit {
 } replay_hit;
 
 #define PARTY_TEXTS 21
+#define LINE_TEXTS 7
+
+/* A run's results being read back: the statements, and buffers reused from party to party
+ * (everything the current party points at lives in `texts` until the next one). */
+typedef struct replay {
+    rf_store *st;
+    long long run_id;
+    const rf_snapshot *entities;
+    sqlite3_stmt *parties, *lines, *hits_q;
+    replay_hit *hits;
+    rf_run_hit *flat;
+    size_t hits_cap;
+    rf_order_line *order_lines;
+    long *line_slots; /* LINE_TEXTS text slots per order line */
+    size_t lines_cap;
+    rf_strings texts;
+} replay;
+
+static int replay_oom(replay *rp, rf_error *err)
+{
+    return rf_error_set(err, RF_ENOMEM, rp->st->path, 0, "out of memory reading the run's results");
+}
+
+/* The party of the current row of rp->parties into *p (its texts borrowed from the row). */
+static void party_of_row(rf_party *p, sqlite3_stmt *row)
+{
+    const char *t[PARTY_TEXTS];
+    for (int i = 0; i < PARTY_TEXTS; i++) t[i] = (const char *)sqlite3_column_text(row, 5 + i);
+    memset(p, 0, sizeof *p);
+    p->document = t[0], p->ref = t[1], p->role = t[2], p->name = t[3], p->address = t[4];
+    p->city = t[5], p->country = t[6], p->date = t[7], p->item = t[8], p->format = t[9];
+    p->doc_type = t[10], p->party_id = t[11], p->region = t[12], p->postal_code = t[13];
+    p->order_line = t[14], p->part_number = t[15], p->description = t[16];
+    p->quantity = t[17], p->eccn = t[18], p->hs_code = t[19], p->origin = t[20];
+    p->line = (long)sqlite3_column_int64(row, 2);
+}
+
+/* The order lines of party `seq` into rp->order_lines, their texts copied into rp->texts
+ * (pointed at by read_texts); *n receives how many. */
+static int read_lines(replay *rp, long long seq, size_t *n, rf_error *err)
+{
+    int step;
+    *n = 0;
+    sqlite3_reset(rp->lines);
+    sqlite3_bind_int64(rp->lines, 1, rp->run_id);
+    sqlite3_bind_int64(rp->lines, 2, seq);
+    while ((step = sqlite3_step(rp->lines)) == SQLITE_ROW) {
+        if (*n == rp->lines_cap) {
+            size_t cap = rp->lines_cap ? rp->lines_cap * 2 : 16;
+            rf_order_line *grown = realloc(rp->order_lines, cap * sizeof *grown);
+            long *grown_slots;
+            if (!grown) return replay_oom(rp, err);
+            rp->order_lines = grown;
+            if (!(grown_slots = realloc(rp->line_slots, cap * LINE_TEXTS * sizeof *grown_slots)))
+                return replay_oom(rp, err);
+            rp->line_slots = grown_slots;
+            rp->lines_cap = cap;
+        }
+        rp->order_lines[*n].line = (long)sqlite3_column_int64(rp->lines, 0);
+        for (int c = 0; c < LINE_TEXTS; c++)
+            if ((rp->line_slots[*n * LINE_TEXTS + (size_t)c] =
+                     rf_strings__add(&rp->texts, rp->lines, 1 + c)) < 0)
+                return replay_oom(rp, err);
+        (*n)++;
+    }
+    return step == SQLITE_DONE ? RF_OK
+                               : rf_store__db_error(err, rp->st, "reading the run's results");
+}
+
+/* The hits of party `seq` (at most `want`) into rp->hits, each with its listed record from
+ * rp->entities and the decision in force when it was screened; *n receives how many. */
+static int read_hits(replay *rp, long long seq, size_t want, size_t *n, rf_error *err)
+{
+    int step;
+    *n = 0;
+    if (want > rp->hits_cap) {
+        replay_hit *grown = realloc(rp->hits, want * sizeof *grown);
+        rf_run_hit *grown_flat;
+        if (!grown) return replay_oom(rp, err);
+        rp->hits = grown;
+        if (!(grown_flat = realloc(rp->flat, want * sizeof *grown_flat)))
+            return replay_oom(rp, err);
+        rp->flat = grown_flat;
+        rp->hits_cap = want;
+    }
+    sqlite3_reset(rp->hits_q);
+    sqlite3_bind_int64(rp->hits_q, 1, rp->run_id);
+    sqlite3_bind_int64(rp->hits_q, 2, seq);
+    while ((step = sqlite3_step(rp->hits_q)) == SQLITE_ROW && *n < want) {
+        sqlite3_stmt *q = rp->hits_q;
+        replay_hit *h = &rp->hits[*n];
+        long long entity_id = sqlite3_column_int64(q, 0);
+        memset(&h->hit, 0, sizeof h->hit);
+        if (!(h->hit.entity = rf_snapshot_find(rp->entities, entity_id)))
+            return rf_error_set(err, RF_ENOTFOUND, rp->st->path, 0,
+                                "run %lld: listed record %lld is not loaded", rp->run_id,
+                                entity_id);
+        for (int c = 0; c < HIT_TEXTS; c++)
+            if ((h->slots[c] = rf_strings__add(&rp->texts, q, HIT_TEXT_COLS[c])) < 0)
+                return replay_oom(rp, err);
+        h->hit.name_index = (size_t)sqlite3_column_int64(q, 1);
+        h->hit.score = sqlite3_column_double(q, 2);
+        h->hit.n_listed_spans = parse_spans(h->spans, 64, (const char *)sqlite3_column_text(q, 4));
+        h->hit.listed_spans = h->spans;
+        h->hit.n_party_spans =
+            parse_spans(h->party_spans, 64, (const char *)sqlite3_column_text(q, 5));
+        h->hit.party_spans = h->party_spans;
+        h->hit.record_changed = sqlite3_column_int(q, 6);
+        h->hit.decision = NULL;
+        if (sqlite3_column_type(q, 9) != SQLITE_NULL) {
+            rf_decision *d = &h->decision;
+            memset(d, 0, sizeof *d);
+            d->id = sqlite3_column_int64(q, 9);
+            rf_decision_kind_parse(&d->kind, (const char *)sqlite3_column_text(q, 10));
+            d->entity_id = sqlite3_column_int64(q, 16);
+            d->run_id = sqlite3_column_int64(q, 21);
+            h->hit.decision = d;
+        }
+        (*n)++;
+    }
+    return step == SQLITE_DONE || step == SQLITE_ROW
+               ? RF_OK
+               : rf_store__db_error(err, rp->st, "reading the run's results");
+}
+
+/* Once every text of the party is copied into rp->texts, its lines and hits point at them. */
+static void point_texts(replay *rp, size_t n_lines, size_t n_hits)
+{
+    const rf_strings *t = &rp->texts;
+    for (size_t i = 0; i < n_lines; i++) {
+        rf_order_line *l = &rp->order_lines[i];
+        const long *slot = &rp->line_slots[i * LINE_TEXTS];
+        l->number = rf_strings__get(t, slot[0]);
+        l->part_number = rf_strings__get(t, slot[1]);
+        l->description = rf_strings__get(t, slot[2]);
+        l->quantity = rf_strings__get(t, slot[3]);
+        l->eccn = rf_strings__get(t, slot[4]);
+        l->hs_code = rf_strings__get(t, slot[5]);
+        l->origin = rf_strings__get(t, slot[6]);
+    }
+    for (size_t i = 0; i < n_hits; i++) {
+        replay_hit *h = &rp->hits[i];
+        rf_decision *d = &h->decision;
+        h->hit.explanation = rf_strings__get(t, h->slots[0]);
+        h->hit.changes = rf_strings__get(t, h->slots[1]);
+        h->hit.rescreen = rf_strings__get(t, h->slots[2]);
+        d->fingerprint = rf_strings__get(t, h->slots[3]);
+        d->party_name = rf_strings__get(t, h->slots[4]);
+        d->list_code = rf_strings__get(t, h->slots[5]);
+        d->source_id = rf_strings__get(t, h->slots[6]);
+        d->listed_name = rf_strings__get(t, h->slots[7]);
+        d->content_hash = rf_strings__get(t, h->slots[8]);
+        d->reviewer = rf_strings__get(t, h->slots[9]);
+        d->reason = rf_strings__get(t, h->slots[10]);
+        d->decided_at = rf_strings__get(t, h->slots[11]);
+        rp->flat[i] = h->hit;
+    }
+}
 
 int rf_store_run_results(rf_store *st, long long run_id, const rf_snapshot *entities,
                          int (*fn)(const rf_run_result *result, void *ctx), void *ctx,
@@ -826,169 +984,54 @@ int rf_store_run_results(rf_store *st, long long run_id, const rf_snapshot *enti
         " d.content_hash, d.reviewer, d.reason, d.decided_at, d.run_id"
         " FROM run_hit h LEFT JOIN review_decision d ON d.id = h.decision_id"
         " WHERE h.run_id = ?1 AND h.seq = ?2 ORDER BY h.rank";
-    sqlite3_stmt *parties = NULL, *lines = NULL, *hits_q = NULL;
-    replay_hit *hits = NULL;
-    rf_run_hit *flat = NULL;
-    rf_order_line *order_lines = NULL;
-    long *line_slots = NULL; /* 7 text slots per order line */
-    rf_strings texts = {0};
-    size_t hits_cap = 0, lines_cap = 0;
+    replay rp;
     int rc, step;
 
-    if ((rc = rf_store__prepare(&parties, st, party_sql, err)) != 0 ||
-        (rc = rf_store__prepare(&lines, st, line_sql, err)) != 0 ||
-        (rc = rf_store__prepare(&hits_q, st, hit_sql, err)) != 0)
+    memset(&rp, 0, sizeof rp);
+    rp.st = st;
+    rp.run_id = run_id;
+    rp.entities = entities;
+    if ((rc = rf_store__prepare(&rp.parties, st, party_sql, err)) != 0 ||
+        (rc = rf_store__prepare(&rp.lines, st, line_sql, err)) != 0 ||
+        (rc = rf_store__prepare(&rp.hits_q, st, hit_sql, err)) != 0)
         goto cleanup;
-    sqlite3_bind_int64(parties, 1, run_id);
-    while ((step = sqlite3_step(parties)) == SQLITE_ROW) {
-        const char *t[PARTY_TEXTS];
+    sqlite3_bind_int64(rp.parties, 1, run_id);
+    while ((step = sqlite3_step(rp.parties)) == SQLITE_ROW) {
         rf_party p;
         rf_run_result r;
-        size_t n_hits = (size_t)sqlite3_column_int64(parties, 4), n_lines = 0;
-        int hstep, lstep;
+        size_t n_lines, n_hits;
 
-        for (int i = 0; i < PARTY_TEXTS; i++)
-            t[i] = (const char *)sqlite3_column_text(parties, 5 + i);
-        memset(&p, 0, sizeof p);
-        p.document = t[0], p.ref = t[1], p.role = t[2], p.name = t[3], p.address = t[4];
-        p.city = t[5], p.country = t[6], p.date = t[7], p.item = t[8], p.format = t[9];
-        p.doc_type = t[10], p.party_id = t[11], p.region = t[12], p.postal_code = t[13];
-        p.order_line = t[14], p.part_number = t[15], p.description = t[16];
-        p.quantity = t[17], p.eccn = t[18], p.hs_code = t[19], p.origin = t[20];
-        p.line = (long)sqlite3_column_int64(parties, 2);
+        party_of_row(&p, rp.parties);
         memset(&r, 0, sizeof r);
-        r.seq = sqlite3_column_int64(parties, 0);
-        r.input = sqlite3_column_int(parties, 1);
-        r.fingerprint = (const char *)sqlite3_column_text(parties, 3);
+        r.seq = sqlite3_column_int64(rp.parties, 0);
+        r.input = sqlite3_column_int(rp.parties, 1);
+        r.fingerprint = (const char *)sqlite3_column_text(rp.parties, 3);
         r.party = &p;
-
-        rf_strings__free(&texts); /* the previous party's */
-        sqlite3_reset(lines);
-        sqlite3_bind_int64(lines, 1, run_id);
-        sqlite3_bind_int64(lines, 2, r.seq);
-        while ((lstep = sqlite3_step(lines)) == SQLITE_ROW) {
-            rf_order_line *l;
-            if (n_lines == lines_cap) {
-                rf_order_line *grown;
-                long *grown_slots;
-                lines_cap = lines_cap ? lines_cap * 2 : 16;
-                if (!(grown = realloc(order_lines, lines_cap * sizeof *grown))) goto oom;
-                order_lines = grown;
-                if (!(grown_slots = realloc(line_slots, lines_cap * 7 * sizeof *grown_slots)))
-                    goto oom;
-                line_slots = grown_slots;
-            }
-            l = &order_lines[n_lines];
-            l->line = (long)sqlite3_column_int64(lines, 0);
-            for (int c = 0; c < 7; c++)
-                if ((line_slots[n_lines * 7 + (size_t)c] =
-                         rf_strings__add(&texts, lines, 1 + c)) < 0)
-                    goto oom;
-            n_lines++;
-        }
-        if (lstep != SQLITE_DONE) goto db_error;
-        p.lines = n_lines ? order_lines : NULL;
+        rf_strings__free(&rp.texts); /* the previous party's */
+        if ((rc = read_lines(&rp, r.seq, &n_lines, err)) != 0 ||
+            (rc = read_hits(&rp, r.seq, (size_t)sqlite3_column_int64(rp.parties, 4), &n_hits,
+                            err)) != 0)
+            goto cleanup;
+        point_texts(&rp, n_lines, n_hits);
+        p.lines = n_lines ? rp.order_lines : NULL;
         p.n_lines = n_lines;
-
-        if (n_hits > hits_cap) {
-            replay_hit *grown = realloc(hits, n_hits * sizeof *grown);
-            rf_run_hit *grown_flat;
-            if (!grown) goto oom;
-            hits = grown;
-            if (!(grown_flat = realloc(flat, n_hits * sizeof *grown_flat))) goto oom;
-            flat = grown_flat;
-            hits_cap = n_hits;
-        }
-        r.n_hits = 0;
-        sqlite3_reset(hits_q);
-        sqlite3_bind_int64(hits_q, 1, run_id);
-        sqlite3_bind_int64(hits_q, 2, r.seq);
-        while ((hstep = sqlite3_step(hits_q)) == SQLITE_ROW && r.n_hits < n_hits) {
-            replay_hit *h = &hits[r.n_hits];
-            long long entity_id = sqlite3_column_int64(hits_q, 0);
-            memset(&h->hit, 0, sizeof h->hit);
-            if (!(h->hit.entity = rf_snapshot_find(entities, entity_id))) {
-                rc = rf_error_set(err, RF_ENOTFOUND, st->path, 0,
-                                  "run %lld: listed record %lld is not loaded", run_id,
-                                  entity_id);
-                goto cleanup;
-            }
-            for (int c = 0; c < HIT_TEXTS; c++)
-                if ((h->slots[c] = rf_strings__add(&texts, hits_q, HIT_TEXT_COLS[c])) < 0) goto oom;
-            h->hit.name_index = (size_t)sqlite3_column_int64(hits_q, 1);
-            h->hit.score = sqlite3_column_double(hits_q, 2);
-            h->hit.n_listed_spans = parse_spans(h->spans, 64,
-                                                (const char *)sqlite3_column_text(hits_q, 4));
-            h->hit.listed_spans = h->spans;
-            h->hit.n_party_spans = parse_spans(h->party_spans, 64,
-                                               (const char *)sqlite3_column_text(hits_q, 5));
-            h->hit.party_spans = h->party_spans;
-            h->hit.record_changed = sqlite3_column_int(hits_q, 6);
-            h->hit.decision = NULL;
-            if (sqlite3_column_type(hits_q, 9) != SQLITE_NULL) {
-                rf_decision *d = &h->decision;
-                memset(d, 0, sizeof *d);
-                d->id = sqlite3_column_int64(hits_q, 9);
-                rf_decision_kind_parse(&d->kind, (const char *)sqlite3_column_text(hits_q, 10));
-                d->entity_id = sqlite3_column_int64(hits_q, 16);
-                d->run_id = sqlite3_column_int64(hits_q, 21);
-                h->hit.decision = d;
-            }
-            r.n_hits++;
-        }
-        if (hstep != SQLITE_DONE && hstep != SQLITE_ROW) goto db_error;
-        /* Every text of the party is copied: now they can be pointed at. */
-        for (size_t i = 0; i < n_lines; i++) {
-            rf_order_line *l = &order_lines[i];
-            const long *slot = &line_slots[i * 7];
-            l->number = rf_strings__get(&texts, slot[0]);
-            l->part_number = rf_strings__get(&texts, slot[1]);
-            l->description = rf_strings__get(&texts, slot[2]);
-            l->quantity = rf_strings__get(&texts, slot[3]);
-            l->eccn = rf_strings__get(&texts, slot[4]);
-            l->hs_code = rf_strings__get(&texts, slot[5]);
-            l->origin = rf_strings__get(&texts, slot[6]);
-        }
-        for (size_t i = 0; i < r.n_hits; i++) {
-            replay_hit *h = &hits[i];
-            rf_decision *d = &h->decision;
-            h->hit.explanation = rf_strings__get(&texts, h->slots[0]);
-            h->hit.changes = rf_strings__get(&texts, h->slots[1]);
-            h->hit.rescreen = rf_strings__get(&texts, h->slots[2]);
-            d->fingerprint = rf_strings__get(&texts, h->slots[3]);
-            d->party_name = rf_strings__get(&texts, h->slots[4]);
-            d->list_code = rf_strings__get(&texts, h->slots[5]);
-            d->source_id = rf_strings__get(&texts, h->slots[6]);
-            d->listed_name = rf_strings__get(&texts, h->slots[7]);
-            d->content_hash = rf_strings__get(&texts, h->slots[8]);
-            d->reviewer = rf_strings__get(&texts, h->slots[9]);
-            d->reason = rf_strings__get(&texts, h->slots[10]);
-            d->decided_at = rf_strings__get(&texts, h->slots[11]);
-            flat[i] = h->hit;
-        }
-        r.hits = r.n_hits ? flat : NULL;
+        r.hits = n_hits ? rp.flat : NULL;
+        r.n_hits = n_hits;
         if (fn(&r, ctx)) {
             rc = rf_error_set(err, RF_ECANCEL, NULL, 0, "stopped by the caller");
             goto cleanup;
         }
     }
-    if (step != SQLITE_DONE) goto db_error;
-    rc = RF_OK;
-    goto cleanup;
+    rc = step == SQLITE_DONE ? RF_OK : rf_store__db_error(err, st, "reading the run's results");
 
-db_error:
-    rc = rf_store__db_error(err, st, "reading the run's results");
-    goto cleanup;
-oom:
-    rc = rf_error_set(err, RF_ENOMEM, st->path, 0, "out of memory reading the run's results");
 cleanup:
-    sqlite3_finalize(parties);
-    sqlite3_finalize(lines);
-    sqlite3_finalize(hits_q);
-    free(hits);
-    free(flat);
-    free(order_lines);
-    free(line_slots);
-    rf_strings__free(&texts);
+    sqlite3_finalize(rp.parties);
+    sqlite3_finalize(rp.lines);
+    sqlite3_finalize(rp.hits_q);
+    free(rp.hits);
+    free(rp.flat);
+    free(rp.order_lines);
+    free(rp.line_slots);
+    rf_strings__free(&rp.texts);
     return rc;
 }
