@@ -13,11 +13,15 @@
 
 #include "matcher.h"
 
-#define MAX_TYPO_MATCHES 64
-/* Generic words and places this common are not worth walking for candidates. */
-#define WEAK_WORD_MAX_DF 200
-/* Candidate places kept for names found by their whole form. */
-#define RF_EXACT_RESERVED 4
+#define MAX_TYPO_MATCHES 256
+/* People's names are compared with two typos from six letters on (typo_sim). */
+/* People's names are compared with two typos from six letters on (typo_sim); the index looks
+ * up one (two from nine letters on, rf_typo_budget), so a party word this long may pair with a
+ * person's word it did not find. */
+#define PERSON_TWO_TYPOS_LEN 6
+/* Names scored at most for a party with no telling word the lists know (the most evidence
+ * first). */
+#define WEAK_CANDIDATES 28
 
 /* Makes room for `need` elements of `size` bytes in *items (capacity *cap). */
 static int reserve(void **items, size_t *cap, size_t need, size_t size)
@@ -31,6 +35,12 @@ static int reserve(void **items, size_t *cap, size_t need, size_t size)
     *items = grown;
     *cap = n;
     return RF_OK;
+}
+
+/* The two bits of a key in the filter of the deletion map. */
+static inline uint64_t filter_bit(uint64_t h, int which)
+{
+    return which ? (h >> 32) & RF_DELETE_FILTER_MASK : h & RF_DELETE_FILTER_MASK;
 }
 
 static int chain_push(rf_matcher *m, rf_strmap *map, const char *key, size_t len, uint32_t value)
@@ -78,22 +88,48 @@ static int file_spelling(uint32_t *id, rf_matcher *m, uint32_t vocab, const char
     return rc;
 }
 
-/* Files a spelling of vocabulary word `vocab` under its one-letter deletions, once per
- * spelling. A query's own deletions meet these (SymSpell with distance one on each side):
- * that finds every single edit, and the two-edit typos of long words that are one edit from
- * a common form (a letter dropped here, another added there). */
+/* The typos a listed word of vocabulary entry `vocab` and a word, the shorter `shorter`
+ * letters long, may differ by when the scorer compares them: two from six letters on when the
+ * listed word is in a person's name (typo_sim), else as rf_typo_budget says. */
+static int listed_budget(const rf_matcher *m, uint32_t vocab, size_t shorter)
+{
+    (void)m;
+    (void)vocab;
+    return rf_typo_budget(shorter);
+}
+
+/* Files a spelling of vocabulary word `vocab` under its one-letter deletions, and under its
+ * two-letter ones when it may take two typos, once per spelling. A query's own deletions, up
+ * to as many, meet these (SymSpell): every pair of words within two edits shares a string
+ * made by deleting at most two letters from each, the same letters of both left in order. */
+/* Files spelling `id` under deletion `key` of it, in the map and its filter. */
+static int file_deletion(rf_matcher *m, const char *key, size_t len, uint32_t id)
+{
+    uint64_t h = rf_hash_bytes(key, len), b0 = filter_bit(h, 0), b1 = filter_bit(h, 1);
+    m->delete_filter[b0 >> 6] |= (uint64_t)1 << (b0 & 63);
+    m->delete_filter[b1 >> 6] |= (uint64_t)1 << (b1 & 63);
+    return chain_push(m, m->deletes, key, len, id);
+}
+
 static int index_spelling(rf_matcher *m, uint32_t vocab, const char *w, size_t len)
 {
-    char buf[RF_MAX_TOKEN_LEN];
+    char buf[RF_MAX_TOKEN_LEN], buf2[RF_MAX_TOKEN_LEN];
     uint32_t id;
     int rc;
 
-    if (rf_typo_budget(len) == 0 || len > RF_MAX_TOKEN_LEN) return RF_OK;
+    if (listed_budget(m, vocab, len) == 0 || len > RF_MAX_TOKEN_LEN) return RF_OK;
     rc = file_spelling(&id, m, vocab, w, len);
+    /* Under itself too, where a query's deletions meet it. */
+    if (rc == RF_OK && id != RF_STRMAP_MISSING) rc = file_deletion(m, w, len, id);
     for (size_t i = 0; id != RF_STRMAP_MISSING && i < len && rc == RF_OK; i++) {
         memcpy(buf, w, i);
         memcpy(buf + i, w + i + 1, len - i - 1);
-        rc = chain_push(m, m->deletes, buf, len - 1, id);
+        rc = file_deletion(m, buf, len - 1, id);
+        for (size_t j = i; listed_budget(m, vocab, len - 1) > 1 && j + 1 < len && rc == RF_OK; j++) {
+            memcpy(buf2, buf, j);
+            memcpy(buf2 + j, buf + j + 1, len - 2 - j);
+            rc = file_deletion(m, buf2, len - 2, id);
+        }
     }
     return rc;
 }
@@ -151,6 +187,7 @@ static int add_vocab(uint32_t *out, rf_matcher *m, const char *text, size_t len,
     m->vocab[id].len = (uint16_t)len;
     m->vocab[id].cls = cls;
     m->vocab[id].df = 0;
+    m->vocab[id].person = 0;
     m->vocab[id].post_off = 0;
     rc = rf_buf_append(&m->vocab_text, text, len);
     if (rc == RF_OK) rc = rf_buf_putc(&m->vocab_text, '\0');
@@ -282,10 +319,33 @@ static int index_name(rf_matcher *m, rf_tokens *t, uint32_t entity, size_t name_
     ln->ntok = (uint16_t)t->count;
     ln->tok_off = (uint32_t)m->n_ltokens;
     ln->total = 0;
+    ln->person = rf_snapshot_entity(m->snap, entity)->type == RF_ENTITY_PERSON;
+    for (size_t i = 0; i < t->count && rc == RF_OK; i++) {
+        /* The words of a phrase read as one token, which the party may write apart. */
+        const char *w = rf_token_surface(t, i), *end = w + t->items[i].surf_len;
+        if (t->items[i].cls == RF_TOK_STOP || !memchr(w, ' ', t->items[i].surf_len)) continue;
+        while (w < end && rc == RF_OK) {
+            const char *sp = memchr(w, ' ', (size_t)(end - w));
+            size_t len = (size_t)((sp ? sp : end) - w);
+            uint32_t existing, at = (uint32_t)m->n_phrase;
+            rc = rf_strmap_put(m->phrase_words, w, len, at, &existing);
+            if (rc == RF_OK && existing == at)
+                rc = reserve((void **)&m->phrase, &m->cap_phrase, m->n_phrase + 1, sizeof *m->phrase);
+            if (rc == RF_OK && existing == at) {
+                m->phrase[at].off = (uint32_t)m->phrase_text.len;
+                m->phrase[at].len = (uint16_t)len;
+                m->phrase[at].letters = rf_letter_mask(w, len);
+                m->n_phrase++;
+                rc = rf_buf_append(&m->phrase_text, w, len);
+            }
+            w = sp ? sp + 1 : end;
+        }
+    }
     for (size_t i = 0; i < t->count && rc == RF_OK; i++) {
         rf_ltoken *lt = &m->ltokens[m->n_ltokens++];
         size_t vocab_before = m->n_vocab;
         rc = add_vocab(&lt->vocab, m, rf_token_text(t, i), t->items[i].text_len, t->items[i].cls);
+        if (rc == RF_OK && rf_snapshot_entity(m->snap, entity)->type == RF_ENTITY_PERSON) m->vocab[lt->vocab].person = 1;
         if (rc == RF_OK && m->n_vocab > vocab_before && t->items[i].cls == RF_TOK_WORD &&
             t->items[i].origin != RF_ORIGIN_CONSONANTS && t->items[i].surf_len <= RF_MAX_TOKEN_LEN) {
             /* Filed by its consonants, for names written in scripts without vowels. */
@@ -369,6 +429,30 @@ static int build_postings(rf_matcher *m)
     return RF_OK;
 }
 
+/* The typo neighbours of every listed telling word, found once here rather than for every
+ * party that writes the word (a party's word the lists know may be a misspelling of another
+ * listed word: Gonzales, Gonzalez). */
+static int find_neighbours(rf_matcher *m)
+{
+    size_t total = 0, cap = 0;
+    m->near_off = malloc((m->n_vocab + 1) * sizeof *m->near_off);
+    if (!m->near_off) return RF_ENOMEM;
+    for (size_t v = 0; v < m->n_vocab; v++) {
+        uint32_t found[MAX_TYPO_MATCHES];
+        size_t n = 0;
+        m->near_off[v] = (uint32_t)total;
+        if (m->vocab[v].cls == RF_TOK_WORD)
+            n = rf_index_typos(m, m->vocab_text.data + m->vocab[v].text_off, m->vocab[v].len, found, MAX_TYPO_MATCHES);
+        for (size_t k = 0; k < n; k++) {
+            if (found[k] == v) continue;
+            if (reserve((void **)&m->near, &cap, total + 1, sizeof *m->near) != RF_OK) return RF_ENOMEM;
+            m->near[total++] = found[k];
+        }
+    }
+    m->near_off[m->n_vocab] = (uint32_t)total;
+    return RF_OK;
+}
+
 int rf_matcher_new(rf_matcher **out, const rf_snapshot *snap, rf_error *err)
 {
     rf_matcher *m = calloc(1, sizeof *m);
@@ -383,10 +467,12 @@ int rf_matcher_new(rf_matcher **out, const rf_snapshot *snap, rf_error *err)
     rc = m->lex ? rf_translit_new(&tr) : RF_ENOMEM;
     if (rc == RF_OK) rc = rf_strmap_new(&m->vocab_map, 65536);
     if (rc == RF_OK) rc = rf_strmap_new(&m->deletes, 1 << 20);
+    if (rc == RF_OK && !(m->delete_filter = calloc((RF_DELETE_FILTER_MASK + 1) / 64, sizeof *m->delete_filter))) rc = RF_ENOMEM;
     if (rc == RF_OK) rc = rf_strmap_new(&m->spelling_map, 65536);
     if (rc == RF_OK) rc = rf_strmap_new(&m->merged, 65536);
     if (rc == RF_OK) rc = rf_strmap_new(&m->exact, 65536);
     if (rc == RF_OK) rc = rf_strmap_new(&m->skeletons, 65536);
+    if (rc == RF_OK) rc = rf_strmap_new(&m->phrase_words, 1024);
     if (rc == RF_OK) rc = collect_places(m, tr);
     if (rc == RF_OK) rc = collect_countries(m);
     for (size_t e = 0; e < rf_snapshot_count(snap) && rc == RF_OK; e++) {
@@ -401,6 +487,7 @@ int rf_matcher_new(rf_matcher **out, const rf_snapshot *snap, rf_error *err)
     }
     if (rc == RF_OK) rc = build_postings(m);
     if (rc == RF_OK) rc = index_spellings(m);
+    if (rc == RF_OK) rc = find_neighbours(m);
     rf_buf_free(&t.text);
     rf_translit_free(tr);
     if (rc != RF_OK) {
@@ -417,6 +504,7 @@ void rf_matcher_free(rf_matcher *m)
     rf_strmap_free(m->places);
     rf_strmap_free(m->vocab_map);
     rf_strmap_free(m->deletes);
+    free(m->delete_filter);
     rf_strmap_free(m->spelling_map);
     free(m->spellings);
     rf_buf_free(&m->spelling_text);
@@ -430,6 +518,11 @@ void rf_matcher_free(rf_matcher *m)
     free(m->names);
     free(m->ltokens);
     free(m->chains);
+    free(m->near_off);
+    free(m->near);
+    rf_strmap_free(m->phrase_words);
+    rf_buf_free(&m->phrase_text);
+    free(m->phrase);
     if (m->entity_countries) {
         for (size_t e = 0; e < rf_snapshot_count(m->snap); e++) free(m->entity_countries[e]);
         free(m->entity_countries);
@@ -450,35 +543,41 @@ static size_t add_unique(uint32_t *out, size_t n, size_t max, uint32_t v)
     return n;
 }
 
-/* Vocabulary ids filed under `key` in the deletion index that are within `budget` of word. */
+/* The bits set in x (inline: the compiler's own is a library call on this target). */
+static inline int bits_set(uint32_t x)
+{
+    x = x - ((x >> 1) & 0x55555555u);
+    x = (x & 0x33333333u) + ((x >> 2) & 0x33333333u);
+    return (int)((((x + (x >> 4)) & 0x0f0f0f0fu) * 0x01010101u) >> 24);
+}
+
+/* Vocabulary ids filed under `key` in the deletion index that are within the typo budget of
+ * word. Cheap tests first: the chains of short keys are long. */
 static size_t typo_chain(const rf_matcher *m, const char *key, size_t klen, const char *word,
                          size_t len, uint32_t letters, uint32_t *out, size_t n, size_t max)
 {
-    uint32_t node = rf_strmap_get(m->deletes, key, klen);
-    while (node != RF_STRMAP_MISSING && n < max) {
+    uint64_t h = rf_hash_bytes(key, klen), b0 = filter_bit(h, 0), b1 = filter_bit(h, 1);
+    uint32_t node;
+    if (!(m->delete_filter[b0 >> 6] >> (b0 & 63) & 1u) || !(m->delete_filter[b1 >> 6] >> (b1 & 63) & 1u)) return n;
+    node = rf_strmap_get(m->deletes, key, klen);
+    for (; node != RF_STRMAP_MISSING && n < max; node = m->chains[node].next) {
         const rf_spelling *sp = &m->spellings[m->chains[node].value];
-        int budget = rf_typo_budget(sp->len < len ? sp->len : len);
-        if (__builtin_popcount(letters ^ sp->letters) <= 2 * budget &&
+        size_t longer = sp->len > len ? sp->len : len, shorter = sp->len < len ? sp->len : len;
+        int differ = bits_set(letters ^ sp->letters), budget;
+        if (longer - shorter > 2 || differ > 4) continue;
+        budget = listed_budget(m, sp->vocab, shorter);
+        if (longer - shorter <= (size_t)budget && differ <= 2 * budget &&
             rf_osa_distance(word, len, m->spelling_text.data + sp->text_off, sp->len, budget) <= budget)
             n = add_unique(out, n, max, sp->vocab);
-        node = m->chains[node].next;
     }
     return n;
 }
 
-/* The vocabulary id of the spelling `key`, if it is one and long enough to carry a typo. */
-static size_t spelled(const rf_matcher *m, const char *key, size_t klen, uint32_t *out, size_t n,
-                      size_t max)
+/* rf_index_typos for the word as written, adding to out[0 .. n): within `budget` edits, at
+ * most two. */
+static size_t typos_of(const rf_matcher *m, const char *word, size_t len, int budget, uint32_t *out, size_t n,
+                       size_t max)
 {
-    uint32_t id = rf_strmap_get(m->spelling_map, key, klen);
-    if (id == RF_STRMAP_MISSING || rf_typo_budget(klen) == 0) return n;
-    return add_unique(out, n, max, m->spellings[id].vocab);
-}
-
-/* rf_index_typos for the word as written, adding to out[0 .. n). */
-static size_t typos_of(const rf_matcher *m, const char *word, size_t len, uint32_t *out, size_t n, size_t max)
-{
-    int budget = rf_typo_budget(len);
     char buf[RF_MAX_TOKEN_LEN];
     uint32_t letters = rf_letter_mask(word, len);
 
@@ -498,20 +597,17 @@ static size_t typos_of(const rf_matcher *m, const char *word, size_t len, uint32
         memcpy(buf, word, i);
         memcpy(buf + i, word + i + 1, len - i - 1);
         /* A shorter listed word, and listed words sharing a deletion (substitutions, swaps). */
-        n = spelled(m, buf, len - 1, out, n, max);
         n = typo_chain(m, buf, len - 1, word, len, letters, out, n, max);
     }
-    /* Long words that one edit did not explain: two letters deleted from the query, against
-     * the listed spellings and their one-letter deletions (two edits, one of them on the
-     * query's side). A few dozen look-ups, paid only by long words found nowhere else. */
-    for (size_t i = 0; n == 0 && budget > 1 && i < len; i++) {
+    /* Two letters deleted from the query, against the listed spellings and their deletions
+     * of one and two letters (index_spelling). */
+    for (size_t i = 0; budget > 1 && i < len; i++) {
         char buf2[RF_MAX_TOKEN_LEN];
         memcpy(buf, word, i);
         memcpy(buf + i, word + i + 1, len - i - 1);
         for (size_t j = i; j + 1 < len; j++) {
             memcpy(buf2, buf, j);
             memcpy(buf2 + j, buf + j + 1, len - 2 - j);
-            n = spelled(m, buf2, len - 2, out, n, max);
             n = typo_chain(m, buf2, len - 2, word, len, letters, out, n, max);
         }
     }
@@ -523,14 +619,17 @@ size_t rf_index_typos(const rf_matcher *m, const char *word, size_t len, uint32_
     char folded[RF_MAX_TOKEN_LEN];
     size_t n, fn;
     if (len > RF_MAX_TOKEN_LEN) return 0;
-    n = typos_of(m, word, len, out, 0, max);
-    /* And as OCR may have misread it ("Srnich" for "Smich"): the scorer reads it so too. */
+    /* The most any listed word allows: a person's, two from six letters on. */
+    n = typos_of(m, word, len, rf_typo_budget(len), out, 0, max);
+    /* And as OCR may have misread it ("Srnich" for "Smich"): the scorer reads it so too, with
+     * the budget of any word (ocr_edits). */
     fn = rf_ocr_fold(folded, word, len);
     {
         uint32_t id = rf_strmap_get(m->spelling_map, folded, fn);
-        if (id != RF_STRMAP_MISSING && rf_typo_budget(fn) > 0) n = add_unique(out, n, max, m->spellings[id].vocab);
+        if (id != RF_STRMAP_MISSING && listed_budget(m, m->spellings[id].vocab, fn) > 0)
+            n = add_unique(out, n, max, m->spellings[id].vocab);
     }
-    if (fn != len || memcmp(folded, word, len) != 0) n = typos_of(m, folded, fn, out, n, max);
+    if (fn != len || memcmp(folded, word, len) != 0) n = typos_of(m, folded, fn, rf_typo_budget(fn), out, n, max);
     return n;
 }
 
@@ -577,24 +676,83 @@ void rf_side_from_name(rf_side *side, const rf_matcher *m, uint32_t name_id)
     }
 }
 
+/* 1 when `w` is a word of a listed phrase, or a typo away from one: pair_split_phrases
+ * pairs it with the phrase, which the index does not look it up by. */
+static int phrase_word(const rf_matcher *m, const char *w, size_t len)
+{
+    uint32_t letters = rf_letter_mask(w, len);
+    if (rf_strmap_get(m->phrase_words, w, len) != RF_STRMAP_MISSING) return 1;
+    for (size_t k = 0; k < m->n_phrase; k++) {
+        const rf_phrase_word *pw = &m->phrase[k];
+        int budget = rf_typo_budget(pw->len < len ? pw->len : len);
+        if (budget > 0 && (pw->len > len ? pw->len - len : len - pw->len) <= (size_t)budget &&
+            bits_set(letters ^ pw->letters) <= 2 * budget &&
+            rf_osa_distance(w, len, m->phrase_text.data + pw->off, pw->len, budget) <= budget)
+            return 1;
+    }
+    return 0;
+}
+
+/* 1 when a word has an x or a ks, which the scorer reads as one (Alexander, Aleksandr) and
+ * the index does not. */
+static int x_or_ks(const char *w, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if (w[i] == 'x' || (w[i] == 'k' && i + 1 < len && w[i + 1] == 's')) return 1;
+    return 0;
+}
+
+/* Party word i's bit in a set of words (words past the 64th are in no set). */
+static inline uint64_t bit(size_t i)
+{
+    return i < 64 ? (uint64_t)1 << i : 0;
+}
+
+/* The letters of a name's telling words and places, as the whole-name comparison joins
+ * them (rf_score_sides). */
+static size_t letters_compared_whole(const rf_side *p)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < p->n; i++)
+        if (p->cls[i] != RF_TOK_STOP && p->cls[i] != RF_TOK_LEGAL) n += p->surf_len[i];
+    return n;
+}
+
+/* 1 when listed name `name_id`, a person's, may be compared with the party whole (letters
+ * moved across word breaks): the two have about as many letters, and enough. */
+static int whole_name_possible(const rf_matcher *m, const rf_scratch *s, uint32_t name_id)
+{
+    const rf_lname *ln = &m->names[name_id];
+    size_t n = 0;
+    if (s->whole_letters == 0) return 0;
+    for (size_t i = 0; i < ln->ntok; i++) {
+        const rf_ltoken *lt = &m->ltokens[ln->tok_off + i];
+        if (lt->cls != RF_TOK_STOP && lt->cls != RF_TOK_LEGAL) n += lt->surf_len ? lt->surf_len : m->vocab[lt->vocab].len;
+    }
+    /* Two edits at most (WHOLE_NAME_MAX_EDITS), and ten letters at least on both sides. */
+    return n >= 10 && n + 2 >= (size_t)s->whole_letters && n <= (size_t)s->whole_letters + 2;
+}
+
+/* Adds `weight` of evidence to listed name `name`, found by the party words s->bits. */
+static inline void touch(rf_scratch *s, uint32_t name, float weight)
+{
+    if (s->acc[name] == 0) {
+        s->touched[s->n_touched++] = name;
+        s->found[name] = 0;
+    }
+    s->acc[name] += weight;
+    s->found[name] |= s->bits;
+}
+
 static void gather(const rf_matcher *m, rf_scratch *s, uint32_t vocab, float weight)
 {
     const rf_vocab *v = &m->vocab[vocab];
-    for (uint32_t k = 0; k < v->df; k++) {
-        uint32_t name = m->postings[v->post_off + k];
-        if (s->acc[name] == 0) s->touched[s->n_touched++] = name;
-        s->acc[name] += weight;
-    }
+    for (uint32_t k = 0; k < v->df; k++) touch(s, m->postings[v->post_off + k], weight);
 }
 
 static void gather_chain(const rf_matcher *m, rf_scratch *s, uint32_t node, float weight)
 {
-    while (node != RF_STRMAP_MISSING) {
-        uint32_t name = m->chains[node].value;
-        if (s->acc[name] == 0) s->touched[s->n_touched++] = name;
-        s->acc[name] += weight;
-        node = m->chains[node].next;
-    }
+    for (; node != RF_STRMAP_MISSING; node = m->chains[node].next) touch(s, m->chains[node].value, weight);
 }
 
 /* Adds the weight of common weak word `vocab` to the names already found that have it,
@@ -621,7 +779,7 @@ static int better(const float *acc, uint32_t a, uint32_t b)
 
 /* The `max` names with the most evidence, best first. Names with less than half the best
  * evidence are not worth scoring: the best has every telling word they have, and more. */
-static size_t select_best(const rf_scratch *s, uint32_t *out, float *evidence, size_t max)
+static size_t select_best(const rf_scratch *s, uint32_t *out, size_t max)
 {
     float best = 0;
     size_t n = 0;
@@ -640,16 +798,42 @@ static size_t select_best(const rf_scratch *s, uint32_t *out, float *evidence, s
         }
         out[j] = name;
     }
-    for (size_t k = 0; k < n; k++) evidence[k] = s->acc[out[k]];
     return n;
 }
 
-double rf_index_score_bound(const rf_scratch *s, float evidence)
+/* An upper bound on the score of touched listed name `name_id`. */
+static double score_bound(const rf_matcher *m, rf_scratch *s, uint32_t name_id)
 {
-    /* A misspelt word gathered 0.8 of its weight; weak words may pair without having been
-     * gathered, on both sides; telling words no list has stay unpaired whatever the name. */
-    double paired = evidence / 0.8 + 2.0 * s->weak;
-    return paired > 0 ? paired / (paired + s->unmatchable) : 0.0;
+    /* The score is the weight of the pairs times their similarity over that weight plus what
+     * the unpaired words cost (rf_score_sides), so at most P / (P + U) for any P at least the
+     * paired weight and U at most the unpaired cost. P: every word gathered its pair's weight
+     * (a misspelt one 0.8 of it), weak words may pair without having been gathered, on both
+     * sides, and cost at most twice their weight. U: a telling party word no listed name has,
+     * even misspelt, is unpaired whatever the name; and a word of s->certain that did not
+     * find this name pairs with none of its words, since every way the scorer pairs such a
+     * word (as written, a typo within its budget, two words written as one) is a way the
+     * index looks it up. Not when the whole-name comparison of people's names, which pairs
+     * no words, may apply. */
+    int person = m->names[name_id].person;
+    float unmatchable = person ? s->unmatchable_in_persons : s->unmatchable;
+    double paired = s->acc[name_id] / 0.8 + 2.0 * s->weak, unpaired = unmatchable;
+    uint64_t missing = s->certain & ~s->found[name_id] & (person ? ~s->long_words : ~(uint64_t)0);
+    double loose = paired > 0 ? paired / (paired + unpaired) : 0.0;
+    unpaired = 0;
+    for (size_t i = 0; missing; i++, missing >>= 1) {
+        if (!(missing & 1u)) continue;
+        if (!(s->phrase_checked & bit(i))) {
+            s->phrase_checked |= bit(i);
+            if (phrase_word(m, s->side.surf[i], s->side.surf_len[i])) s->phrase_words |= bit(i);
+        }
+        if (!(s->phrase_words & bit(i))) unpaired += s->side.weight[i];
+    }
+    if (unpaired < unmatchable) unpaired = unmatchable;
+    if (paired <= 0) return 0.0;
+    /* The whole-name comparison is looked for only when the words alone cannot make it. */
+    return paired / (paired + unpaired) < loose && person && whole_name_possible(m, s, name_id)
+               ? loose
+               : paired / (paired + unpaired);
 }
 
 /* Gathers the listed Latin words with the consonants of party word i, written in a script
@@ -669,6 +853,7 @@ static int gather_skeletons(const rf_matcher *m, rf_scratch *s, const rf_side *p
         ns = rf_consonant_skeleton(skeleton, joined, n);
         node = ns >= 2 ? rf_strmap_get(m->skeletons, skeleton, ns) : RF_STRMAP_MISSING;
         for (; node != RF_STRMAP_MISSING; node = m->chains[node].next) {
+            s->bits |= words == 2 ? bit(i + 1) : 0;
             gather(m, s, m->chains[node].value, m->vocab[m->chains[node].value].weight * 0.8f);
             found = 1;
         }
@@ -697,39 +882,61 @@ static int joins_previous(const rf_matcher *m, const rf_side *p, size_t i)
     return listed_word(m, joined, (size_t)p->len[i - 1] + p->len[i]) != RF_STRMAP_MISSING;
 }
 
-size_t rf_index_candidates(const rf_matcher *m, rf_scratch *s, uint32_t *out, float *evidence,
-                           size_t max)
+size_t rf_index_candidates(const rf_matcher *m, rf_scratch *s, double min_score)
 {
     const rf_side *p = &s->side;
     int strong = 0;
-    size_t n, unit = rf_side_unit_start(p);
+    size_t n, unit = rf_side_unit_start(p), n_strong;
 
     s->n_touched = 0;
     s->unmatchable = 0;
+    s->unmatchable_in_persons = 0;
+    s->long_words = 0;
     s->weak = 0;
-    for (size_t i = 0; i < p->n; i++)
+    s->certain = 0;
+    s->phrase_checked = 0;
+    s->phrase_words = 0;
+    s->whole_letters = (int)letters_compared_whole(p);
+    if (s->whole_letters < 10) s->whole_letters = 0;
+    for (size_t i = 0; i < p->n; i++) {
+        if (p->surf_len[i] >= PERSON_TWO_TYPOS_LEN) s->long_words |= bit(i);
         if (p->cls[i] != RF_TOK_WORD && p->cls[i] != RF_TOK_NUMBER) s->weak += p->weight[i];
+        /* The words whose every pairing the index looks up (rf_index_score_bound): not
+         * initials (one letter, or two for two given names), nicknames, words written in
+         * another script (syllables, consonants), nor a department's words, which cost
+         * nothing unpaired; nor words with an x or a ks; nor words of a listed phrase (told
+         * when needed: phrase_word). */
+        else if (i < unit && p->len[i] > 2 && p->surf_len[i] > 2 && !p->nickname[i] &&
+                 p->origin[i] != RF_ORIGIN_TRANSLIT && p->origin[i] != RF_ORIGIN_SYLLABIC &&
+                 p->origin[i] != RF_ORIGIN_CONSONANTS && !x_or_ks(p->surf[i], p->surf_len[i]))
+            s->certain |= bit(i);
+    }
     /* Telling words first: exact, misspelt, or written as two words. */
     for (size_t i = 0; i < p->n; i++) {
         uint8_t cls = p->cls[i];
         size_t touched_before = s->n_touched;
         int found = 0;
         if (cls != RF_TOK_WORD && cls != RF_TOK_NUMBER) continue;
+        s->bits = bit(i);
         if (p->vocab[i] != RF_STRMAP_MISSING) {
             gather(m, s, p->vocab[i], m->vocab[p->vocab[i]].weight);
             strong = 1;
         }
-        if (cls == RF_TOK_WORD && p->vocab[i] == RF_STRMAP_MISSING) {
-            /* A word the lists have as written is taken as written: looking for what it
-             * might be a misspelling of costs more than it finds. */
-            uint32_t typos[MAX_TYPO_MATCHES];
-            size_t nt = rf_index_typos(m, p->text[i], p->len[i], typos, MAX_TYPO_MATCHES);
+        if (cls == RF_TOK_WORD) {
+            /* Misspellings, of a word the lists lack and of one they have as written too
+             * (Gonzales, Gonzalez): the scorer pairs either. A pair weighs the mean of its
+             * words' weights, so a name found this way gathers the larger. */
+            uint32_t found_typos[MAX_TYPO_MATCHES], v = p->vocab[i];
+            const uint32_t *typos = v == RF_STRMAP_MISSING ? found_typos : m->near + m->near_off[v];
+            size_t nt = v == RF_STRMAP_MISSING ? rf_index_typos(m, p->text[i], p->len[i], found_typos, MAX_TYPO_MATCHES)
+                                               : m->near_off[v + 1] - m->near_off[v];
             uint32_t node;
             for (size_t k = 0; k < nt; k++) {
-                gather(m, s, typos[k], m->vocab[typos[k]].weight * 0.8f);
-                strong = 1;
+                float w = m->vocab[typos[k]].weight;
+                if (v != RF_STRMAP_MISSING && p->weight[i] > w) w = p->weight[i];
+                gather(m, s, typos[k], w * 0.8f);
+                strong = found = 1;
             }
-            found = nt > 0;
             if (p->origin[i] == RF_ORIGIN_CONSONANTS && gather_skeletons(m, s, p, i)) strong = found = 1;
             node = rf_strmap_get(m->merged, p->text[i], p->len[i]);
             if (node != RF_STRMAP_MISSING) {
@@ -737,12 +944,20 @@ size_t rf_index_candidates(const rf_matcher *m, rf_scratch *s, uint32_t *out, fl
                 strong = found = 1;
             }
         }
-        if (i + 1 < p->n && p->len[i] + p->len[i + 1] <= RF_MAX_TOKEN_LEN) {
+        /* Written together, canonical or as written ("Inve St": INVEST, not "inve saint"). */
+        for (int form = 0; form < 2 && i + 1 < p->n; form++) {
+            const char *a = form ? p->surf[i] : p->text[i], *b = form ? p->surf[i + 1] : p->text[i + 1];
+            size_t na = form ? p->surf_len[i] : p->len[i], nb = form ? p->surf_len[i + 1] : p->len[i + 1];
             char joined[RF_MAX_TOKEN_LEN * 2];
             uint32_t v;
-            memcpy(joined, p->text[i], p->len[i]);
-            memcpy(joined + p->len[i], p->text[i + 1], p->len[i + 1]);
-            v = listed_word(m, joined, (size_t)p->len[i] + p->len[i + 1]);
+            if (na + nb > RF_MAX_TOKEN_LEN ||
+                (form && na == p->len[i] && nb == p->len[i + 1] && memcmp(a, p->text[i], na) == 0 &&
+                 memcmp(b, p->text[i + 1], nb) == 0))
+                continue;
+            memcpy(joined, a, na);
+            memcpy(joined + na, b, nb);
+            v = listed_word(m, joined, na + nb);
+            s->bits = bit(i) | bit(i + 1);
             if (v != RF_STRMAP_MISSING) {
                 /* The listed word stands for both party words: a name that has it is worth as
                  * much as one that has the two apart ("Hua wei": HUAWEI against ... HUA WEI). */
@@ -754,33 +969,49 @@ size_t rf_index_candidates(const rf_matcher *m, rf_scratch *s, uint32_t *out, fl
         /* A word found nowhere (initials aside, which pair with given names) is unpaired in
          * every candidate; so is the second of two words the lists write as one. */
         if (!found && p->vocab[i] == RF_STRMAP_MISSING && p->len[i] > 1 && s->n_touched == touched_before && i < unit &&
-            !(i > 0 && joins_previous(m, p, i)))
+            !(i > 0 && joins_previous(m, p, i))) {
             s->unmatchable += p->weight[i];
+            if (p->surf_len[i] < PERSON_TWO_TYPOS_LEN) s->unmatchable_in_persons += p->weight[i];
+        }
     }
-    /* Weak words only where they are rare enough to point somewhere, or nothing else did;
-     * common ones only rank the names already found, where many share the telling words
-     * (Huawei's affiliates all say "Huawei"). */
-    for (size_t i = 0; i < p->n; i++) {
-        uint8_t cls = p->cls[i];
-        uint32_t v = p->vocab[i];
-        if (cls == RF_TOK_WORD || cls == RF_TOK_NUMBER || cls == RF_TOK_STOP || v == RF_STRMAP_MISSING) continue;
-        if (cls != RF_TOK_LEGAL && (!strong || m->vocab[v].df <= WEAK_WORD_MAX_DF)) gather(m, s, v, m->vocab[v].weight);
-        else if (strong && s->n_touched > max) rank_by_weak_word(m, s, v);
+    n_strong = s->n_touched;
+    if (strong) {
+        /* Every name a telling word found whose bound reaches the score, however many share
+         * the word ("Sberbank", "Gonzalez"). A name no telling word found cannot reach any
+         * threshold while the party has one that the lists know: unpaired in that name, the
+         * party's word leaves its weak words to pair alone, and a match of weak words only
+         * is capped below any threshold (rf_score_sides). */
+        n = 0;
+        for (size_t k = 0; k < n_strong; k++)
+            if (score_bound(m, s, s->touched[k]) >= min_score) s->cand[n++] = s->touched[k];
+    } else {
+        /* Weak words only where they are rare enough to point somewhere; common ones only
+         * rank the names already found. */
+        for (size_t i = 0; i < p->n; i++) {
+            uint8_t cls = p->cls[i];
+            uint32_t v = p->vocab[i];
+            if (cls == RF_TOK_WORD || cls == RF_TOK_NUMBER || cls == RF_TOK_STOP || v == RF_STRMAP_MISSING) continue;
+            s->bits = bit(i);
+            if (cls != RF_TOK_LEGAL) gather(m, s, v, m->vocab[v].weight);
+            else if (s->n_touched > WEAK_CANDIDATES) rank_by_weak_word(m, s, v);
+        }
+        size_t best = select_best(s, s->cand, WEAK_CANDIDATES);
+        n = 0;
+        for (size_t k = 0; k < best; k++)
+            if (score_bound(m, s, s->cand[k]) >= min_score) s->cand[n++] = s->cand[k];
     }
-    n = select_best(s, out, evidence, max > RF_EXACT_RESERVED ? max - RF_EXACT_RESERVED : max);
     /* Names with no telling word at all are found by their whole canonical form, and are
      * scored whatever the evidence for the others. */
     {
         char key[RF_MAX_TOKENS * (RF_MAX_TOKEN_LEN + 1)];
         size_t klen = exact_key(key, sizeof key, p);
         uint32_t node = klen ? rf_strmap_get(m->exact, key, klen) : RF_STRMAP_MISSING;
-        for (; node != RF_STRMAP_MISSING && n < max; node = m->chains[node].next) {
+        for (; node != RF_STRMAP_MISSING; node = m->chains[node].next) {
             uint32_t name = m->chains[node].value;
-            size_t k = 0;
-            while (k < n && out[k] != name) k++;
-            if (k < n) continue;
-            out[n] = name;
-            evidence[n++] = m->unknown_weight * (float)p->n;
+            /* A touched name is a candidate already if its bound says so. */
+            int known = strong && s->acc[name] != 0 && score_bound(m, s, name) >= min_score;
+            for (size_t k = 0; !strong && k < n && !known; k++) known = s->cand[k] == name;
+            if (!known) s->cand[n++] = name;
         }
     }
     for (size_t k = 0; k < s->n_touched; k++) s->acc[s->touched[k]] = 0;

@@ -6,11 +6,15 @@
 #include "rf_engine.h"
 #include "tokens.h"
 
+/* Bits of the filter of the deletion map, minus one: 8 Mbit, 1 MB. */
+#define RF_DELETE_FILTER_MASK ((1u << 23) - 1)
+
 /* One distinct token text of the listed names. */
 typedef struct rf_vocab {
     uint32_t text_off; /* in rf_matcher.vocab_text, NUL-terminated */
     uint16_t len;
     uint8_t cls;
+    uint8_t person;    /* in a listed person's name, where typos are looked for further */
     uint32_t df;       /* listed names containing it */
     float weight;      /* rarity times the weight of its class */
     uint32_t post_off; /* its names: postings[post_off .. post_off + df) */
@@ -28,6 +32,13 @@ typedef struct rf_ltoken {
     uint32_t src_len;
 } rf_ltoken;
 
+/* A word of a listed phrase, in rf_matcher.phrase_text. */
+typedef struct rf_phrase_word {
+    uint32_t off;
+    uint32_t letters; /* rf_letter_mask */
+    uint16_t len;
+} rf_phrase_word;
+
 /* A listed name. */
 typedef struct rf_lname {
     uint32_t entity;     /* index in the snapshot */
@@ -35,6 +46,7 @@ typedef struct rf_lname {
     uint16_t ntok;
     uint32_t tok_off;    /* its tokens: ltokens[tok_off .. tok_off + ntok) */
     float total;         /* sum of its token weights */
+    uint8_t person;      /* the entity is a person */
 } rf_lname;
 
 /* A way a listed word is written (its canonical text, or a surface form such as
@@ -75,12 +87,20 @@ struct rf_matcher {
     size_t cap_spellings;
     rf_buf spelling_text;
     rf_strmap *deletes;  /* a spelling with one letter deleted -> chain of spellings */
+    uint64_t *delete_filter; /* a bit filter of the keys of `deletes` (two bits a key), small
+                              * enough to stay in cache: most typo look-ups miss */
     rf_strmap *merged;   /* two adjacent listed words written as one -> chain of name ids */
     rf_strmap *exact;    /* a whole name's canonical tokens -> chain of name ids */
     rf_strmap *skeletons; /* a Latin listed word's consonant skeleton -> chain of vocab ids */
     rf_chain *chains;
     size_t n_chains;
     size_t cap_chains;
+    rf_strmap *phrase_words; /* the words of listed phrases ("open", "joint", "stock") -> index */
+    rf_buf phrase_text;      /* ... their text, one after another ... */
+    rf_phrase_word *phrase;  /* ... and where each is, with its letters */
+    size_t n_phrase, cap_phrase;
+    uint32_t *near_off;  /* per vocabulary word and one more: its typo neighbours ... */
+    uint32_t *near;      /* ... near[near_off[v] .. near_off[v + 1]), as rf_index_typos finds them */
     char **entity_countries; /* per entity: ";CN;HK;" from addresses and nationalities */
     float unknown_weight;    /* weight of a word no listed name has */
 };
@@ -112,10 +132,19 @@ typedef struct rf_scratch {
     float *acc;          /* per listed name: evidence gathered while finding candidates */
     uint32_t *touched;   /* names with acc != 0 */
     size_t n_touched;
+    uint64_t *found;     /* per touched name: which party words found it (bit i: word i) */
+    uint64_t bits;       /* the party words being looked up */
+    uint32_t *cand;      /* rf_index_candidates' answer: names to score */
+    uint64_t certain;    /* party words that pair only with a word the index finds them by, */
+    uint64_t phrase_checked, phrase_words; /* unless words of a listed phrase (asked when needed) */
+    int whole_letters;   /* the party's letters compared whole, 0 when too few for that */
     size_t n_names;      /* size of acc */
     rf_translit *tr;
     /* Set by rf_index_candidates, for a bound on any candidate's score: */
     float unmatchable;   /* weight of telling party words no listed name has, even misspelt */
+    float unmatchable_in_persons; /* of those, the words too short for two typos in a person's
+                                   * name (PERSON_TWO_TYPOS_LEN), which the index does not look up */
+    uint64_t long_words; /* party words long enough for two typos in a person's name */
     float weak;          /* weight of the party's weak words (generic, places, legal forms) */
 } rf_scratch;
 
@@ -130,13 +159,9 @@ rf_translit *rf_result_translit(rf_result *res);
 void rf_side_from_tokens(rf_side *side, const rf_matcher *m, const rf_tokens *t);
 /* Builds the comparison side of listed name `name_id`. */
 void rf_side_from_name(rf_side *side, const rf_matcher *m, uint32_t name_id);
-/* Finds candidate names for the party in `s`: their ids into `out` and the weight of the
- * party's words found in each into `evidence` (at most `max`), best evidence first. Returns
- * how many. */
-size_t rf_index_candidates(const rf_matcher *m, rf_scratch *s, uint32_t *out, float *evidence,
-                           size_t max);
-/* An upper bound on the score of a candidate with this evidence (see rf_index_candidates). */
-double rf_index_score_bound(const rf_scratch *s, float evidence);
+/* Finds the listed names that may score `min_score` or more for the party in `s` (an upper
+ * bound on their score reaches it): their ids into s->cand. Returns how many. */
+size_t rf_index_candidates(const rf_matcher *m, rf_scratch *s, double min_score);
 /* The vocabulary ids within typo distance of `word`, into `out` (at most `max`). */
 size_t rf_index_typos(const rf_matcher *m, const char *word, size_t len, uint32_t *out, size_t max);
 
