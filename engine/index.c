@@ -321,27 +321,6 @@ static int index_name(rf_matcher *m, rf_tokens *t, uint32_t entity, size_t name_
     ln->total = 0;
     ln->person = rf_snapshot_entity(m->snap, entity)->type == RF_ENTITY_PERSON;
     for (size_t i = 0; i < t->count && rc == RF_OK; i++) {
-        /* The words of a phrase read as one token, which the party may write apart. */
-        const char *w = rf_token_surface(t, i), *end = w + t->items[i].surf_len;
-        if (t->items[i].cls == RF_TOK_STOP || !memchr(w, ' ', t->items[i].surf_len)) continue;
-        while (w < end && rc == RF_OK) {
-            const char *sp = memchr(w, ' ', (size_t)(end - w));
-            size_t len = (size_t)((sp ? sp : end) - w);
-            uint32_t existing, at = (uint32_t)m->n_phrase;
-            rc = rf_strmap_put(m->phrase_words, w, len, at, &existing);
-            if (rc == RF_OK && existing == at)
-                rc = reserve((void **)&m->phrase, &m->cap_phrase, m->n_phrase + 1, sizeof *m->phrase);
-            if (rc == RF_OK && existing == at) {
-                m->phrase[at].off = (uint32_t)m->phrase_text.len;
-                m->phrase[at].len = (uint16_t)len;
-                m->phrase[at].letters = rf_letter_mask(w, len);
-                m->n_phrase++;
-                rc = rf_buf_append(&m->phrase_text, w, len);
-            }
-            w = sp ? sp + 1 : end;
-        }
-    }
-    for (size_t i = 0; i < t->count && rc == RF_OK; i++) {
         rf_ltoken *lt = &m->ltokens[m->n_ltokens++];
         size_t vocab_before = m->n_vocab;
         rc = add_vocab(&lt->vocab, m, rf_token_text(t, i), t->items[i].text_len, t->items[i].cls);
@@ -357,6 +336,12 @@ static int index_name(rf_matcher *m, rf_tokens *t, uint32_t entity, size_t name_
         lt->origin = t->items[i].origin;
         lt->surf_off = lt->surf_len = 0;
         lt->letters = rf_letter_mask(rf_token_surface(t, i), t->items[i].surf_len);
+        {
+            char folded[RF_MAX_TOKEN_LEN];
+            size_t n = t->items[i].surf_len <= RF_MAX_TOKEN_LEN ? rf_ocr_fold(folded, rf_token_surface(t, i), t->items[i].surf_len) : 0;
+            lt->ocr_letters = rf_letter_mask(folded, n);
+            lt->ocr_len = (uint16_t)(n ? n : t->items[i].surf_len);
+        }
         if (rc == RF_OK && (t->items[i].surf_len != t->items[i].text_len ||
                             memcmp(rf_token_surface(t, i), rf_token_text(t, i), t->items[i].text_len) != 0)) {
             /* Kept only where it differs from the canonical text. */
@@ -472,7 +457,6 @@ int rf_matcher_new(rf_matcher **out, const rf_snapshot *snap, rf_error *err)
     if (rc == RF_OK) rc = rf_strmap_new(&m->merged, 65536);
     if (rc == RF_OK) rc = rf_strmap_new(&m->exact, 65536);
     if (rc == RF_OK) rc = rf_strmap_new(&m->skeletons, 65536);
-    if (rc == RF_OK) rc = rf_strmap_new(&m->phrase_words, 1024);
     if (rc == RF_OK) rc = collect_places(m, tr);
     if (rc == RF_OK) rc = collect_countries(m);
     for (size_t e = 0; e < rf_snapshot_count(snap) && rc == RF_OK; e++) {
@@ -520,9 +504,6 @@ void rf_matcher_free(rf_matcher *m)
     free(m->chains);
     free(m->near_off);
     free(m->near);
-    rf_strmap_free(m->phrase_words);
-    rf_buf_free(&m->phrase_text);
-    free(m->phrase);
     if (m->entity_countries) {
         for (size_t e = 0; e < rf_snapshot_count(m->snap); e++) free(m->entity_countries[e]);
         free(m->entity_countries);
@@ -676,38 +657,6 @@ void rf_side_from_name(rf_side *side, const rf_matcher *m, uint32_t name_id)
     }
 }
 
-/* 1 when `w` is a word of a listed phrase, or a typo away from one: pair_split_phrases
- * pairs it with the phrase, which the index does not look it up by. */
-static int phrase_word(const rf_matcher *m, const char *w, size_t len)
-{
-    uint32_t letters = rf_letter_mask(w, len);
-    if (rf_strmap_get(m->phrase_words, w, len) != RF_STRMAP_MISSING) return 1;
-    for (size_t k = 0; k < m->n_phrase; k++) {
-        const rf_phrase_word *pw = &m->phrase[k];
-        int budget = rf_typo_budget(pw->len < len ? pw->len : len);
-        if (budget > 0 && (pw->len > len ? pw->len - len : len - pw->len) <= (size_t)budget &&
-            bits_set(letters ^ pw->letters) <= 2 * budget &&
-            rf_osa_distance(w, len, m->phrase_text.data + pw->off, pw->len, budget) <= budget)
-            return 1;
-    }
-    return 0;
-}
-
-/* 1 when a word has an x or a ks, which the scorer reads as one (Alexander, Aleksandr) and
- * the index does not. */
-static int x_or_ks(const char *w, size_t len)
-{
-    for (size_t i = 0; i < len; i++)
-        if (w[i] == 'x' || (w[i] == 'k' && i + 1 < len && w[i + 1] == 's')) return 1;
-    return 0;
-}
-
-/* Party word i's bit in a set of words (words past the 64th are in no set). */
-static inline uint64_t bit(size_t i)
-{
-    return i < 64 ? (uint64_t)1 << i : 0;
-}
-
 /* The letters of a name's telling words and places, as the whole-name comparison joins
  * them (rf_score_sides). */
 static size_t letters_compared_whole(const rf_side *p)
@@ -733,15 +682,11 @@ static int whole_name_possible(const rf_matcher *m, const rf_scratch *s, uint32_
     return n >= 10 && n + 2 >= (size_t)s->whole_letters && n <= (size_t)s->whole_letters + 2;
 }
 
-/* Adds `weight` of evidence to listed name `name`, found by the party words s->bits. */
+/* Adds `weight` of evidence to listed name `name`. */
 static inline void touch(rf_scratch *s, uint32_t name, float weight)
 {
-    if (s->acc[name] == 0) {
-        s->touched[s->n_touched++] = name;
-        s->found[name] = 0;
-    }
+    if (s->acc[name] == 0) s->touched[s->n_touched++] = name;
     s->acc[name] += weight;
-    s->found[name] |= s->bits;
 }
 
 static void gather(const rf_matcher *m, rf_scratch *s, uint32_t vocab, float weight)
@@ -801,39 +746,279 @@ static size_t select_best(const rf_scratch *s, uint32_t *out, size_t max)
     return n;
 }
 
-/* An upper bound on the score of touched listed name `name_id`. */
-static double score_bound(const rf_matcher *m, rf_scratch *s, uint32_t name_id)
+/* ---- the bound: what a listed name could score at most, without scoring it ------------------
+ *
+ * rf_score_sides pairs words and scores num / den: num sums sim * weight over the pairs (sim at
+ * most 1), den sums their weights and the cost of every word left unpaired. So for any P at
+ * least the weight of the pairs and U at most the cost of the unpaired words, the score is at
+ * most P / (P + U); its caps and second opinions only lower it, but for the whole-name
+ * comparison of people's names, which pairs no words (whole_name_possible: then no bound).
+ *
+ * U counts the words that cannot pair: a party word and a listed word pair only through one
+ * of the scorer's ways (word_sim, spells_merged, initials_of, pair_split_phrases), and each
+ * way has a necessary condition on lengths and letter sets that costs a few instructions
+ * (may_pair, may_merge). A word for which no such condition holds with any word of the other
+ * side is unpaired whatever the pairing, and costs what rf_score_sides charges it:
+ * RF_UNPAIRED_PARTY (weak words twice) for a party word before a department, UNPAIRED_LISTED_*
+ * (the least, for people) for a listed word, nothing for a listed person's one-letter word.
+ * Words said twice are not charged (a repeat of a paired word costs nothing).
+ *
+ * P: a pair weighs the mean of its words' weights, or its listed words' weight when the party
+ * word is unknown to the lists and not exact (pair_weight). So the pairs weigh at most half
+ * the weight of the party's known words that may pair, plus the weight of the listed words
+ * that may pair, counted whole when some party word is unknown, else half. */
+
+#define X_AS_KS_BITS (RF_LETTER_BIT('x') | RF_LETTER_BIT('k') | RF_LETTER_BIT('s'))
+
+/* One word of either side, as the bound reads it. */
+typedef struct bound_word {
+    uint32_t letters;
+    uint32_t ocr_letters; /* letters and length as OCR reads the word back (rf_ocr_fold) */
+    uint32_t vocab;
+    uint16_t len; /* as written (normalized): what typos are measured on */
+    uint16_t ocr_len;
+    uint8_t cls;
+    uint8_t origin;
+    char first, second;
+    uint8_t nickname;
+    uint8_t phrase; /* several words read as one token */
+    float weight;
+} bound_word;
+
+static int syllabic_or_translit(const bound_word *w)
 {
-    /* The score is the weight of the pairs times their similarity over that weight plus what
-     * the unpaired words cost (rf_score_sides), so at most P / (P + U) for any P at least the
-     * paired weight and U at most the unpaired cost. P: every word gathered its pair's weight
-     * (a misspelt one 0.8 of it), weak words may pair without having been gathered, on both
-     * sides, and cost at most twice their weight. U: a telling party word no listed name has,
-     * even misspelt, is unpaired whatever the name; and a word of s->certain that did not
-     * find this name pairs with none of its words, since every way the scorer pairs such a
-     * word (as written, a typo within its budget, two words written as one) is a way the
-     * index looks it up. Not when the whole-name comparison of people's names, which pairs
-     * no words, may apply. */
-    int person = m->names[name_id].person;
-    float unmatchable = person ? s->unmatchable_in_persons : s->unmatchable;
-    double paired = s->acc[name_id] / 0.8 + 2.0 * s->weak, unpaired = unmatchable;
-    uint64_t missing = s->certain & ~s->found[name_id] & (person ? ~s->long_words : ~(uint64_t)0);
-    double loose = paired > 0 ? paired / (paired + unpaired) : 0.0;
-    unpaired = 0;
-    for (size_t i = 0; missing; i++, missing >>= 1) {
-        if (!(missing & 1u)) continue;
-        if (!(s->phrase_checked & bit(i))) {
-            s->phrase_checked |= bit(i);
-            if (phrase_word(m, s->side.surf[i], s->side.surf_len[i])) s->phrase_words |= bit(i);
-        }
-        if (!(s->phrase_words & bit(i))) unpaired += s->side.weight[i];
+    return w->origin == RF_ORIGIN_TRANSLIT || w->origin == RF_ORIGIN_SYLLABIC;
+}
+
+/* 0 when word_sim(a, b) is 0 for certain: a necessary condition of each of its ways. */
+static int may_pair(const bound_word *a, const bound_word *b, int person)
+{
+    uint32_t differ = a->letters ^ b->letters;
+    int budget, ocr_budget;
+    size_t longer = a->len > b->len ? a->len : b->len, shorter = a->len < b->len ? a->len : b->len;
+    if (a->cls == RF_TOK_STOP && b->cls == RF_TOK_STOP) return a->vocab == b->vocab;
+    if (a->vocab != RF_STRMAP_MISSING && a->vocab == b->vocab) return 1;
+    if (a->cls == RF_TOK_LEGAL && b->cls == RF_TOK_LEGAL) return 1;
+    if (a->cls == RF_TOK_NUMBER || b->cls == RF_TOK_NUMBER) return 0;
+    /* Consonants across scripts, familiar forms: letters that need not look alike. */
+    if ((a->origin == RF_ORIGIN_CONSONANTS) != (b->origin == RF_ORIGIN_CONSONANTS) && a->cls == RF_TOK_WORD &&
+        b->cls == RF_TOK_WORD)
+        return 1;
+    if ((person || syllabic_or_translit(a) || syllabic_or_translit(b)) && a->nickname && b->nickname) return 1;
+    /* One syllable romanized two ways: the same length, o for u. */
+    if (a->origin == RF_ORIGIN_SYLLABIC || b->origin == RF_ORIGIN_SYLLABIC)
+        return a->len == b->len && (differ & ~(RF_LETTER_BIT('o') | RF_LETTER_BIT('u'))) == 0;
+    if (differ == 0 && a->len != b->len) return 1; /* a letter doubled */
+    if (person && (a->len == 1) != (b->len == 1) && a->first == b->first) return 1;
+    /* Typos (typo_sim): at most `budget` edits, each changing at most two letters of the set
+     * and the length by one. With an x against a ks, both are read with ks: the lengths
+     * grow. OCR's misreadings are counted on the words read back (ocr_edits), within the
+     * budget of any word, with the same tests on the words read back (word_sim, ocr_edits). */
+    if (differ & RF_LETTER_BIT('x')) {
+        uint32_t loose = X_AS_KS_BITS | ((a->letters | b->letters) & RF_OCR_GLYPHS ? RF_OCR_ALIKE : 0);
+        return shorter >= 2 && bits_set(differ & ~loose) <= 4;
     }
-    if (unpaired < unmatchable) unpaired = unmatchable;
-    if (paired <= 0) return 0.0;
-    /* The whole-name comparison is looked for only when the words alone cannot make it. */
-    return paired / (paired + unpaired) < loose && person && whole_name_possible(m, s, name_id)
-               ? loose
-               : paired / (paired + unpaired);
+    budget = person && shorter >= 6 ? 2 : rf_typo_budget(shorter);
+    if (budget == 0) return 0;
+    if (longer - shorter <= (size_t)budget && bits_set(differ) <= 2 * budget) return 1;
+    if (!((a->letters | b->letters) & RF_OCR_GLYPHS) || bits_set(differ) > 2 * rf_typo_budget(shorter) + 3) return 0;
+    shorter = a->ocr_len < b->ocr_len ? a->ocr_len : b->ocr_len;
+    longer = a->ocr_len > b->ocr_len ? a->ocr_len : b->ocr_len;
+    ocr_budget = rf_typo_budget(shorter);
+    return ocr_budget > 0 && longer - shorter <= (size_t)ocr_budget &&
+           bits_set(a->ocr_letters ^ b->ocr_letters) <= 2 * ocr_budget;
+}
+
+/* 0 when spells_merged(a's words i and i+1, b's word j) is 0 for certain. */
+static int may_merge(const bound_word *a1, const bound_word *a2, const bound_word *b)
+{
+    size_t joined = (size_t)a1->len + a2->len;
+    uint32_t letters = a1->letters | a2->letters;
+    if (b->cls == RF_TOK_STOP) return 0;
+    if (joined == b->len && letters == b->letters) return 1;
+    if ((a1->origin == RF_ORIGIN_CONSONANTS) != (b->origin == RF_ORIGIN_CONSONANTS)) return 1;
+    return a1->len >= 3 && a2->len >= 3 && joined + 2 >= b->len && (size_t)b->len + 2 >= joined &&
+           rf_typo_budget(joined < b->len ? joined : b->len) > 0 && bits_set(letters ^ b->letters) <= 4;
+}
+
+/* 0 when party word `a` is none of the words of listed phrase `phrase` (text, len), nor a
+ * typo away from one (find_unpaired). */
+static int may_be_phrase_word(const bound_word *a, const char *phrase, size_t len)
+{
+    const char *w = phrase, *end = phrase + len;
+    while (w < end) {
+        const char *sp = memchr(w, ' ', (size_t)(end - w));
+        size_t n = (size_t)((sp ? sp : end) - w);
+        size_t shorter = n < a->len ? n : a->len, longer = n > a->len ? n : a->len;
+        uint32_t differ = rf_letter_mask(w, n) ^ a->letters;
+        if (n == a->len && differ == 0) return 1;
+        if (shorter >= 4 && longer - shorter <= 2 && bits_set(differ) <= 4) return 1;
+        w = sp ? sp + 1 : end;
+    }
+    return 0;
+}
+
+/* The party words (bits) that may pair with listed word `b` (its surface `surf`) by word_sim,
+ * two of them written as one (spells_merged), as words of a phrase (pair_split_phrases), or
+ * as the second part of a word split after an abbreviation ("Soc iety" for "Society"). */
+static uint64_t party_words_pairing(const bound_word *party, size_t n, const bound_word *b, const char *surf,
+                                    int person)
+{
+    uint64_t mask = 0;
+    for (size_t i = 0; i < n; i++) {
+        const bound_word *a = &party[i];
+        if (may_pair(a, b, person) || (b->phrase && may_be_phrase_word(a, surf, b->len))) mask |= (uint64_t)1 << i;
+        if (i + 1 < n && may_merge(a, &party[i + 1], b)) mask |= (uint64_t)3 << i;
+        if (i + 1 < n && a->vocab != RF_STRMAP_MISSING && a->vocab == b->vocab &&
+            (size_t)a->len + party[i + 1].len == b->len)
+            mask |= (uint64_t)1 << (i + 1);
+    }
+    return mask;
+}
+
+/* The party's side of the bound, once a party. */
+typedef struct bound_party {
+    bound_word words[RF_MAX_TOKENS];
+    size_t n;
+    float cost[RF_MAX_TOKENS]; /* what word i costs unpaired: 0 in a department or said twice */
+    uint64_t lengths;          /* bit k: a word k letters long (63: longer) */
+    int two_letters;           /* a word of two letters: initials, maybe */
+    int consonants;            /* a word written in a script without vowels */
+} bound_party;
+
+static void bound_party_of(bound_party *bp, const rf_side *p)
+{
+    size_t unit = rf_side_unit_start(p);
+    bp->n = p->n;
+    bp->lengths = 0;
+    bp->two_letters = bp->consonants = 0;
+    for (size_t i = 0; i < p->n; i++) {
+        bound_word *w = &bp->words[i];
+        char folded[RF_MAX_TOKEN_LEN];
+        size_t n = p->surf_len[i] <= RF_MAX_TOKEN_LEN ? rf_ocr_fold(folded, p->surf[i], p->surf_len[i]) : 0;
+        int repeated = 0;
+        w->letters = p->letters[i];
+        w->ocr_letters = rf_letter_mask(folded, n);
+        w->ocr_len = (uint16_t)(n ? n : p->surf_len[i]);
+        w->vocab = p->vocab[i];
+        w->len = p->surf_len[i];
+        w->cls = p->cls[i];
+        w->origin = p->origin[i];
+        w->first = p->surf_len[i] ? p->surf[i][0] : 0;
+        w->second = p->surf_len[i] > 1 ? p->surf[i][1] : 0;
+        w->nickname = p->nickname[i];
+        w->phrase = 0;
+        w->weight = p->weight[i];
+        bp->lengths |= (uint64_t)1 << (w->len < 63 ? w->len : 63);
+        bp->two_letters |= w->len == 2;
+        bp->consonants |= w->origin == RF_ORIGIN_CONSONANTS;
+        /* A repeat of a paired word costs nothing (repeats_paired): any repeat, to be sure. */
+        for (size_t k = 0; k < p->n && !repeated; k++)
+            repeated = k != i && (p->vocab[i] != RF_STRMAP_MISSING ? p->vocab[k] == p->vocab[i]
+                                  : p->len[k] == p->len[i] && memcmp(p->text[k], p->text[i], p->len[i]) == 0);
+        bp->cost[i] = i >= unit || repeated ? 0.0f
+                      : (p->cls[i] == RF_TOK_GENERIC || p->cls[i] == RF_TOK_PLACE ? RF_UNPAIRED_PARTY_WEAK : RF_UNPAIRED_PARTY) *
+                            p->weight[i];
+    }
+}
+
+/* Listed token `lt` as the bound reads it. */
+static void bound_word_of_listed(bound_word *w, const char **surf, const rf_matcher *m, const rf_ltoken *lt)
+{
+    const rf_vocab *v = &m->vocab[lt->vocab];
+    *surf = lt->surf_len ? m->surface_text.data + lt->surf_off : m->vocab_text.data + v->text_off;
+    w->letters = lt->letters;
+    w->ocr_letters = lt->ocr_letters;
+    w->ocr_len = lt->ocr_len;
+    w->vocab = lt->vocab;
+    w->len = lt->surf_len ? lt->surf_len : v->len;
+    w->cls = lt->cls;
+    w->origin = lt->origin;
+    w->first = w->len ? (*surf)[0] : 0;
+    w->second = w->len > 1 ? (*surf)[1] : 0;
+    w->nickname = 1;
+    w->phrase = lt->cls != RF_TOK_STOP && memchr(*surf, ' ', w->len) != NULL;
+    w->weight = v->weight;
+}
+
+/* The bound on the score of listed name `name_id` for the party of `s`, whose words are `bp`. */
+static double score_bound(const rf_matcher *m, rf_scratch *s, const bound_party *bp, uint32_t name_id)
+{
+    const rf_lname *ln = &m->names[name_id];
+    const rf_ltoken *lts = &m->ltokens[ln->tok_off];
+    bound_word l[RF_MAX_TOKENS];
+    const char *lsurf[RF_MAX_TOKENS];
+    uint8_t built[RF_MAX_TOKENS] = {0}, listed_pairs[RF_MAX_TOKENS] = {0};
+    uint64_t party_pairs = 0;
+    size_t nl = ln->ntok;
+    int person = ln->person, unknown = 0;
+    double paired_p = 0, paired_l = 0, unpaired = 0;
+
+    if (person && whole_name_possible(m, s, name_id)) return 1.0;
+    for (size_t j = 0; j < nl; j++) {
+        /* The party words that may pair with listed word j alone, the same for every name
+         * with the word as the vocabulary writes it: asked once a party. */
+        const rf_ltoken *lt = &lts[j];
+        int cacheable = lt->surf_len == 0 && lt->origin == RF_ORIGIN_LITERAL && lt->cls == m->vocab[lt->vocab].cls;
+        size_t slot = 2 * (size_t)lt->vocab + (size_t)person;
+        uint64_t mask;
+        if (cacheable && s->bound_stamp[slot] == s->stamp) {
+            mask = s->bound_mask[slot];
+        } else {
+            bound_word_of_listed(&l[j], &lsurf[j], m, lt);
+            built[j] = 1;
+            mask = party_words_pairing(bp->words, bp->n, &l[j], lsurf[j], person);
+            if (cacheable) {
+                s->bound_stamp[slot] = s->stamp;
+                s->bound_mask[slot] = mask;
+            }
+        }
+        listed_pairs[j] |= mask != 0;
+        party_pairs |= mask;
+    }
+    /* Ways that take two listed words: written as one by the party (when it has a word about
+     * as long as the two, or in a script without vowels), initials of two given names. */
+    for (size_t j = 0; j + 1 < nl; j++) {
+        size_t joined = (size_t)(lts[j].surf_len ? lts[j].surf_len : m->vocab[lts[j].vocab].len) +
+                        (lts[j + 1].surf_len ? lts[j + 1].surf_len : m->vocab[lts[j + 1].vocab].len);
+        uint64_t near = joined < 2 ? ~(uint64_t)0 : joined > 63 + 2 ? 0 : bp->lengths >> (joined - 2);
+        if (!(near & 0x1f) && !(bp->lengths >> 63) && !bp->consonants && lts[j].origin != RF_ORIGIN_CONSONANTS &&
+            !(person && bp->two_letters))
+            continue;
+        for (size_t k = j; k <= j + 1; k++)
+            if (!built[k]) {
+                bound_word_of_listed(&l[k], &lsurf[k], m, &lts[k]);
+                built[k] = 1;
+            }
+        for (size_t i = 0; i < bp->n; i++) {
+            const bound_word *a = &bp->words[i];
+            if (may_merge(&l[j], &l[j + 1], a) ||
+                (person && a->len == 2 && a->first == l[j].first && a->second == l[j + 1].first)) {
+                party_pairs |= (uint64_t)1 << i;
+                listed_pairs[j] = listed_pairs[j + 1] = 1;
+            }
+        }
+    }
+    for (size_t i = 0; i < bp->n; i++) {
+        if (party_pairs >> i & 1u) {
+            unknown |= bp->words[i].vocab == RF_STRMAP_MISSING;
+            paired_p += bp->words[i].weight;
+        } else {
+            unpaired += bp->cost[i];
+        }
+    }
+    for (size_t j = 0; j < nl; j++) {
+        float w = m->vocab[lts[j].vocab].weight;
+        int repeated = 0;
+        for (size_t k = 0; k < nl && !repeated; k++) repeated = k != j && lts[k].vocab == lts[j].vocab;
+        if (listed_pairs[j]) paired_l += w;
+        else if (!repeated && !(person && (lts[j].surf_len ? lts[j].surf_len : m->vocab[lts[j].vocab].len) == 1))
+            unpaired += (person ? RF_UNPAIRED_LISTED_PERSON : RF_UNPAIRED_LISTED_ORG) * w;
+    }
+    {
+        double paired = 0.5 * paired_p + (unknown ? 1.0 : 0.5) * paired_l;
+        return paired > 0 ? paired / (paired + unpaired) : 0.0;
+    }
 }
 
 /* Gathers the listed Latin words with the consonants of party word i, written in a script
@@ -853,7 +1038,6 @@ static int gather_skeletons(const rf_matcher *m, rf_scratch *s, const rf_side *p
         ns = rf_consonant_skeleton(skeleton, joined, n);
         node = ns >= 2 ? rf_strmap_get(m->skeletons, skeleton, ns) : RF_STRMAP_MISSING;
         for (; node != RF_STRMAP_MISSING; node = m->chains[node].next) {
-            s->bits |= words == 2 ? bit(i + 1) : 0;
             gather(m, s, m->chains[node].value, m->vocab[m->chains[node].value].weight * 0.8f);
             found = 1;
         }
@@ -872,52 +1056,25 @@ static uint32_t listed_word(const rf_matcher *m, const char *w, size_t len)
     return id == RF_STRMAP_MISSING ? RF_STRMAP_MISSING : m->spellings[id].vocab;
 }
 
-/* 1 when party words i-1 and i, written together, are a listed word. */
-static int joins_previous(const rf_matcher *m, const rf_side *p, size_t i)
-{
-    char joined[RF_MAX_TOKEN_LEN * 2];
-    if ((size_t)p->len[i - 1] + p->len[i] > sizeof joined) return 0;
-    memcpy(joined, p->text[i - 1], p->len[i - 1]);
-    memcpy(joined + p->len[i - 1], p->text[i], p->len[i]);
-    return listed_word(m, joined, (size_t)p->len[i - 1] + p->len[i]) != RF_STRMAP_MISSING;
-}
-
 size_t rf_index_candidates(const rf_matcher *m, rf_scratch *s, double min_score)
 {
     const rf_side *p = &s->side;
+    bound_party party;
     int strong = 0;
-    size_t n, unit = rf_side_unit_start(p), n_strong;
+    size_t n, n_strong;
 
     s->n_touched = 0;
-    s->unmatchable = 0;
-    s->unmatchable_in_persons = 0;
-    s->long_words = 0;
-    s->weak = 0;
-    s->certain = 0;
-    s->phrase_checked = 0;
-    s->phrase_words = 0;
+    if (++s->stamp == 0) { /* after four billion parties, the marks start again */
+        memset(s->bound_stamp, 0, 2 * s->n_vocab * sizeof *s->bound_stamp);
+        s->stamp = 1;
+    }
     s->whole_letters = (int)letters_compared_whole(p);
     if (s->whole_letters < 10) s->whole_letters = 0;
-    for (size_t i = 0; i < p->n; i++) {
-        if (p->surf_len[i] >= PERSON_TWO_TYPOS_LEN) s->long_words |= bit(i);
-        if (p->cls[i] != RF_TOK_WORD && p->cls[i] != RF_TOK_NUMBER) s->weak += p->weight[i];
-        /* The words whose every pairing the index looks up (rf_index_score_bound): not
-         * initials (one letter, or two for two given names), nicknames, words written in
-         * another script (syllables, consonants), nor a department's words, which cost
-         * nothing unpaired; nor words with an x or a ks; nor words of a listed phrase (told
-         * when needed: phrase_word). */
-        else if (i < unit && p->len[i] > 2 && p->surf_len[i] > 2 && !p->nickname[i] &&
-                 p->origin[i] != RF_ORIGIN_TRANSLIT && p->origin[i] != RF_ORIGIN_SYLLABIC &&
-                 p->origin[i] != RF_ORIGIN_CONSONANTS && !x_or_ks(p->surf[i], p->surf_len[i]))
-            s->certain |= bit(i);
-    }
+    bound_party_of(&party, p);
     /* Telling words first: exact, misspelt, or written as two words. */
     for (size_t i = 0; i < p->n; i++) {
         uint8_t cls = p->cls[i];
-        size_t touched_before = s->n_touched;
-        int found = 0;
         if (cls != RF_TOK_WORD && cls != RF_TOK_NUMBER) continue;
-        s->bits = bit(i);
         if (p->vocab[i] != RF_STRMAP_MISSING) {
             gather(m, s, p->vocab[i], m->vocab[p->vocab[i]].weight);
             strong = 1;
@@ -935,13 +1092,13 @@ size_t rf_index_candidates(const rf_matcher *m, rf_scratch *s, double min_score)
                 float w = m->vocab[typos[k]].weight;
                 if (v != RF_STRMAP_MISSING && p->weight[i] > w) w = p->weight[i];
                 gather(m, s, typos[k], w * 0.8f);
-                strong = found = 1;
+                strong = 1;
             }
-            if (p->origin[i] == RF_ORIGIN_CONSONANTS && gather_skeletons(m, s, p, i)) strong = found = 1;
+            if (p->origin[i] == RF_ORIGIN_CONSONANTS && gather_skeletons(m, s, p, i)) strong = 1;
             node = rf_strmap_get(m->merged, p->text[i], p->len[i]);
             if (node != RF_STRMAP_MISSING) {
                 gather_chain(m, s, node, m->unknown_weight);
-                strong = found = 1;
+                strong = 1;
             }
         }
         /* Written together, canonical or as written ("Inve St": INVEST, not "inve saint"). */
@@ -957,21 +1114,13 @@ size_t rf_index_candidates(const rf_matcher *m, rf_scratch *s, double min_score)
             memcpy(joined, a, na);
             memcpy(joined + na, b, nb);
             v = listed_word(m, joined, na + nb);
-            s->bits = bit(i) | bit(i + 1);
             if (v != RF_STRMAP_MISSING) {
                 /* The listed word stands for both party words: a name that has it is worth as
                  * much as one that has the two apart ("Hua wei": HUAWEI against ... HUA WEI). */
                 float parts = p->weight[i] + p->weight[i + 1];
                 gather(m, s, v, m->vocab[v].weight > parts ? m->vocab[v].weight : parts);
-                strong = found = 1;
+                strong = 1;
             }
-        }
-        /* A word found nowhere (initials aside, which pair with given names) is unpaired in
-         * every candidate; so is the second of two words the lists write as one. */
-        if (!found && p->vocab[i] == RF_STRMAP_MISSING && p->len[i] > 1 && s->n_touched == touched_before && i < unit &&
-            !(i > 0 && joins_previous(m, p, i))) {
-            s->unmatchable += p->weight[i];
-            if (p->surf_len[i] < PERSON_TWO_TYPOS_LEN) s->unmatchable_in_persons += p->weight[i];
         }
     }
     n_strong = s->n_touched;
@@ -983,7 +1132,7 @@ size_t rf_index_candidates(const rf_matcher *m, rf_scratch *s, double min_score)
          * is capped below any threshold (rf_score_sides). */
         n = 0;
         for (size_t k = 0; k < n_strong; k++)
-            if (score_bound(m, s, s->touched[k]) >= min_score) s->cand[n++] = s->touched[k];
+            if (score_bound(m, s, &party, s->touched[k]) >= min_score) s->cand[n++] = s->touched[k];
     } else {
         /* Weak words only where they are rare enough to point somewhere; common ones only
          * rank the names already found. */
@@ -991,14 +1140,13 @@ size_t rf_index_candidates(const rf_matcher *m, rf_scratch *s, double min_score)
             uint8_t cls = p->cls[i];
             uint32_t v = p->vocab[i];
             if (cls == RF_TOK_WORD || cls == RF_TOK_NUMBER || cls == RF_TOK_STOP || v == RF_STRMAP_MISSING) continue;
-            s->bits = bit(i);
             if (cls != RF_TOK_LEGAL) gather(m, s, v, m->vocab[v].weight);
             else if (s->n_touched > WEAK_CANDIDATES) rank_by_weak_word(m, s, v);
         }
         size_t best = select_best(s, s->cand, WEAK_CANDIDATES);
         n = 0;
         for (size_t k = 0; k < best; k++)
-            if (score_bound(m, s, s->cand[k]) >= min_score) s->cand[n++] = s->cand[k];
+            if (score_bound(m, s, &party, s->cand[k]) >= min_score) s->cand[n++] = s->cand[k];
     }
     /* Names with no telling word at all are found by their whole canonical form, and are
      * scored whatever the evidence for the others. */
@@ -1009,7 +1157,7 @@ size_t rf_index_candidates(const rf_matcher *m, rf_scratch *s, double min_score)
         for (; node != RF_STRMAP_MISSING; node = m->chains[node].next) {
             uint32_t name = m->chains[node].value;
             /* A touched name is a candidate already if its bound says so. */
-            int known = strong && s->acc[name] != 0 && score_bound(m, s, name) >= min_score;
+            int known = strong && s->acc[name] != 0 && score_bound(m, s, &party, name) >= min_score;
             for (size_t k = 0; !strong && k < n && !known; k++) known = s->cand[k] == name;
             if (!known) s->cand[n++] = name;
         }

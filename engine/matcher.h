@@ -24,20 +24,16 @@ typedef struct rf_vocab {
 typedef struct rf_ltoken {
     uint32_t vocab;
     uint32_t letters;  /* rf_letter_mask of its surface */
+    uint32_t ocr_letters; /* ... and of its surface as OCR reads it back (rf_ocr_fold) */
     uint32_t surf_off; /* the word(s) as written, in rf_matcher.surface_text */
     uint16_t surf_len;
+    uint16_t ocr_len;  /* the length of its surface read back */
     uint8_t cls;
     uint8_t origin;
     uint32_t src_start;
     uint32_t src_len;
 } rf_ltoken;
 
-/* A word of a listed phrase, in rf_matcher.phrase_text. */
-typedef struct rf_phrase_word {
-    uint32_t off;
-    uint32_t letters; /* rf_letter_mask */
-    uint16_t len;
-} rf_phrase_word;
 
 /* A listed name. */
 typedef struct rf_lname {
@@ -95,10 +91,6 @@ struct rf_matcher {
     rf_chain *chains;
     size_t n_chains;
     size_t cap_chains;
-    rf_strmap *phrase_words; /* the words of listed phrases ("open", "joint", "stock") -> index */
-    rf_buf phrase_text;      /* ... their text, one after another ... */
-    rf_phrase_word *phrase;  /* ... and where each is, with its letters */
-    size_t n_phrase, cap_phrase;
     uint32_t *near_off;  /* per vocabulary word and one more: its typo neighbours ... */
     uint32_t *near;      /* ... near[near_off[v] .. near_off[v + 1]), as rf_index_typos finds them */
     char **entity_countries; /* per entity: ";CN;HK;" from addresses and nationalities */
@@ -132,20 +124,14 @@ typedef struct rf_scratch {
     float *acc;          /* per listed name: evidence gathered while finding candidates */
     uint32_t *touched;   /* names with acc != 0 */
     size_t n_touched;
-    uint64_t *found;     /* per touched name: which party words found it (bit i: word i) */
-    uint64_t bits;       /* the party words being looked up */
     uint32_t *cand;      /* rf_index_candidates' answer: names to score */
-    uint64_t certain;    /* party words that pair only with a word the index finds them by, */
-    uint64_t phrase_checked, phrase_words; /* unless words of a listed phrase (asked when needed) */
+    uint32_t stamp;      /* the party being screened, counted: marks what bound_mask holds */
+    uint32_t *bound_stamp; /* per vocabulary word, for a listed person's name and another's: */
+    uint64_t *bound_mask;  /* the party words that may pair with it, when stamped this party */
+    size_t n_vocab;      /* size of bound_stamp and bound_mask, halved */
     int whole_letters;   /* the party's letters compared whole, 0 when too few for that */
     size_t n_names;      /* size of acc */
     rf_translit *tr;
-    /* Set by rf_index_candidates, for a bound on any candidate's score: */
-    float unmatchable;   /* weight of telling party words no listed name has, even misspelt */
-    float unmatchable_in_persons; /* of those, the words too short for two typos in a person's
-                                   * name (PERSON_TWO_TYPOS_LEN), which the index does not look up */
-    uint64_t long_words; /* party words long enough for two typos in a person's name */
-    float weak;          /* weight of the party's weak words (generic, places, legal forms) */
 } rf_scratch;
 
 /* rf_normalize_name with the caller's transliterator (opening one costs about a millisecond
@@ -168,6 +154,26 @@ size_t rf_index_typos(const rf_matcher *m, const char *word, size_t len, uint32_
 /* The set of letters and digits of a word as bits (digits share one bit). Words within k edits
  * differ in at most 2k of these bits. */
 uint32_t rf_letter_mask(const char *s, size_t len);
+#define RF_LETTER_BIT(c) (1u << ((c) - 'a'))
+#define RF_DIGIT_BIT (1u << 26)
+/* The letters of the glyphs OCR misreads (l, rn, cl, vv, and digits: 1, 0). */
+#define RF_OCR_GLYPHS (RF_LETTER_BIT('l') | RF_LETTER_BIT('r') | RF_LETTER_BIT('c') | RF_LETTER_BIT('v') | RF_DIGIT_BIT)
+/* The letters those misreadings change, both ways ("rn" for "m", "l" for "i", "0" for "o"). */
+#define RF_OCR_ALIKE                                                                                          \
+    (RF_LETTER_BIT('l') | RF_LETTER_BIT('i') | RF_LETTER_BIT('m') | RF_LETTER_BIT('r') | RF_LETTER_BIT('n') |    \
+     RF_LETTER_BIT('c') | RF_LETTER_BIT('d') | RF_LETTER_BIT('v') | RF_LETTER_BIT('w') | RF_LETTER_BIT('o') |    \
+     RF_DIGIT_BIT)
+
+/* What an unpaired word costs in rf_score_sides, relative to its weight. A party word the list
+ * does not have is evidence of another party; its business words and places twice ("ORICO
+ * Technologies" is not the listed "ORICO"). A listed word the party left out weighs less
+ * (orders shorten names), a person's least, unless the party has a name of its own in its
+ * place ("Akhtar Mohammad Mansour Shah Mohammed" is not "... Abdul Mohammed"). */
+#define RF_UNPAIRED_PARTY 1.0f
+#define RF_UNPAIRED_PARTY_WEAK 2.0f
+#define RF_UNPAIRED_LISTED_ORG 0.4f
+#define RF_UNPAIRED_LISTED_PERSON 0.2f
+#define RF_UNPAIRED_LISTED_PERSON_REPLACED 1.0f
 
 /* A word's consonant skeleton, as a script without written vowels would spell it: vowels and
  * the semivowels w and y dropped, p as b and v as f (Arabic has neither), c and q as k,

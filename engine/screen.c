@@ -54,7 +54,8 @@ void rf_result_free(rf_result *res)
     free(res->s.acc);
     free(res->s.touched);
     free(res->s.cand);
-    free(res->s.found);
+    free(res->s.bound_stamp);
+    free(res->s.bound_mask);
     free(res->hits);
     free(res->store);
     free(res->best);
@@ -100,13 +101,20 @@ static int prepare_result(rf_result *res, const rf_matcher *m)
         free(s->acc);
         free(s->touched);
         free(s->cand);
-        free(s->found);
         s->acc = calloc(m->n_names, sizeof *s->acc);
         s->touched = malloc(m->n_names * sizeof *s->touched);
         s->cand = malloc(m->n_names * sizeof *s->cand);
-        s->found = malloc(m->n_names * sizeof *s->found);
-        s->n_names = s->acc && s->touched && s->cand && s->found ? m->n_names : 0;
+        s->n_names = s->acc && s->touched && s->cand ? m->n_names : 0;
         if (!s->n_names) return RF_ENOMEM;
+    }
+    if (s->n_vocab < m->n_vocab) {
+        free(s->bound_stamp);
+        free(s->bound_mask);
+        s->bound_stamp = calloc(2 * m->n_vocab, sizeof *s->bound_stamp);
+        s->bound_mask = malloc(2 * m->n_vocab * sizeof *s->bound_mask);
+        s->n_vocab = s->bound_stamp && s->bound_mask ? m->n_vocab : 0;
+        s->stamp = 0;
+        if (!s->n_vocab) return RF_ENOMEM;
     }
     if (res->n_entities < entities) {
         free(res->slot);
