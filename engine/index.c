@@ -15,10 +15,6 @@
 
 #define MAX_TYPO_MATCHES 256
 /* People's names are compared with two typos from six letters on (typo_sim). */
-/* People's names are compared with two typos from six letters on (typo_sim); the index looks
- * up one (two from nine letters on, rf_typo_budget), so a party word this long may pair with a
- * person's word it did not find. */
-#define PERSON_TWO_TYPOS_LEN 6
 /* Names scored at most for a party with no telling word the lists know (the most evidence
  * first). */
 #define WEAK_CANDIDATES 28
@@ -88,15 +84,6 @@ static int file_spelling(uint32_t *id, rf_matcher *m, uint32_t vocab, const char
     return rc;
 }
 
-/* The typos a listed word of vocabulary entry `vocab` and a word, the shorter `shorter`
- * letters long, may differ by when the scorer compares them: two from six letters on when the
- * listed word is in a person's name (typo_sim), else as rf_typo_budget says. */
-static int listed_budget(const rf_matcher *m, uint32_t vocab, size_t shorter)
-{
-    (void)m;
-    (void)vocab;
-    return rf_typo_budget(shorter);
-}
 
 /* Files a spelling of vocabulary word `vocab` under its one-letter deletions, and under its
  * two-letter ones when it may take two typos, once per spelling. A query's own deletions, up
@@ -117,7 +104,7 @@ static int index_spelling(rf_matcher *m, uint32_t vocab, const char *w, size_t l
     uint32_t id;
     int rc;
 
-    if (listed_budget(m, vocab, len) == 0 || len > RF_MAX_TOKEN_LEN) return RF_OK;
+    if (rf_typo_budget(len) == 0 || len > RF_MAX_TOKEN_LEN) return RF_OK;
     rc = file_spelling(&id, m, vocab, w, len);
     /* Under itself too, where a query's deletions meet it. */
     if (rc == RF_OK && id != RF_STRMAP_MISSING) rc = file_deletion(m, w, len, id);
@@ -125,7 +112,7 @@ static int index_spelling(rf_matcher *m, uint32_t vocab, const char *w, size_t l
         memcpy(buf, w, i);
         memcpy(buf + i, w + i + 1, len - i - 1);
         rc = file_deletion(m, buf, len - 1, id);
-        for (size_t j = i; listed_budget(m, vocab, len - 1) > 1 && j + 1 < len && rc == RF_OK; j++) {
+        for (size_t j = i; rf_typo_budget(len) > 1 && j + 1 < len && rc == RF_OK; j++) {
             memcpy(buf2, buf, j);
             memcpy(buf2 + j, buf + j + 1, len - 2 - j);
             rc = file_deletion(m, buf2, len - 2, id);
@@ -187,7 +174,7 @@ static int add_vocab(uint32_t *out, rf_matcher *m, const char *text, size_t len,
     m->vocab[id].len = (uint16_t)len;
     m->vocab[id].cls = cls;
     m->vocab[id].df = 0;
-    m->vocab[id].person = 0;
+    m->vocab[id].telling = 0;
     m->vocab[id].post_off = 0;
     rc = rf_buf_append(&m->vocab_text, text, len);
     if (rc == RF_OK) rc = rf_buf_putc(&m->vocab_text, '\0');
@@ -295,6 +282,46 @@ static int collect_countries(rf_matcher *m)
     return rc;
 }
 
+/* Files token i of `t` (vocabulary id `vocab`) among the forms of listed words; *out receives
+ * its form's index. The weight is the vocabulary's, set once the names are counted. */
+static int file_form(uint32_t *out, rf_matcher *m, const rf_tokens *t, size_t i, uint32_t vocab)
+{
+    const char *surf = rf_token_surface(t, i);
+    size_t len = t->items[i].surf_len;
+    char key[RF_MAX_TOKENS * (RF_MAX_TOKEN_LEN + 1) + 3], folded[RF_MAX_TOKENS * (RF_MAX_TOKEN_LEN + 1)];
+    uint32_t id = (uint32_t)m->n_forms, existing;
+    rf_form *f;
+    size_t n;
+    int rc;
+
+    if (len > sizeof folded) len = sizeof folded;
+    memcpy(key, surf, len);
+    key[len] = '\0';
+    key[len + 1] = (char)(t->items[i].cls + 1);
+    key[len + 2] = (char)(t->items[i].origin + 1);
+    rc = rf_strmap_put(m->form_map, key, len + 3, id, &existing);
+    *out = existing;
+    if (rc != RF_OK || existing != id) return rc;
+    rc = reserve((void **)&m->forms, &m->cap_forms, m->n_forms + 1, sizeof *m->forms);
+    if (rc != RF_OK) return rc;
+    f = &m->forms[m->n_forms++];
+    n = rf_ocr_fold(folded, surf, len);
+    f->letters = rf_letter_mask(surf, len);
+    f->ocr_letters = rf_letter_mask(folded, n);
+    f->vocab = vocab;
+    f->text_off = (uint32_t)m->form_text.len;
+    f->len = (uint16_t)len;
+    f->ocr_len = (uint16_t)n;
+    f->cls = t->items[i].cls;
+    f->origin = t->items[i].origin;
+    f->first = len ? surf[0] : 0;
+    f->second = len > 1 ? surf[1] : 0;
+    f->nickname = 1;
+    f->phrase = t->items[i].cls != RF_TOK_STOP && memchr(surf, ' ', len) != NULL;
+    f->weight = 0;
+    return rf_buf_append(&m->form_text, surf, len);
+}
+
 static int index_name(rf_matcher *m, rf_tokens *t, uint32_t entity, size_t name_index)
 {
     rf_lname *ln;
@@ -324,7 +351,7 @@ static int index_name(rf_matcher *m, rf_tokens *t, uint32_t entity, size_t name_
         rf_ltoken *lt = &m->ltokens[m->n_ltokens++];
         size_t vocab_before = m->n_vocab;
         rc = add_vocab(&lt->vocab, m, rf_token_text(t, i), t->items[i].text_len, t->items[i].cls);
-        if (rc == RF_OK && rf_snapshot_entity(m->snap, entity)->type == RF_ENTITY_PERSON) m->vocab[lt->vocab].person = 1;
+        if (rc == RF_OK && (t->items[i].cls == RF_TOK_WORD || t->items[i].cls == RF_TOK_NUMBER)) m->vocab[lt->vocab].telling = 1;
         if (rc == RF_OK && m->n_vocab > vocab_before && t->items[i].cls == RF_TOK_WORD &&
             t->items[i].origin != RF_ORIGIN_CONSONANTS && t->items[i].surf_len <= RF_MAX_TOKEN_LEN) {
             /* Filed by its consonants, for names written in scripts without vowels. */
@@ -336,12 +363,7 @@ static int index_name(rf_matcher *m, rf_tokens *t, uint32_t entity, size_t name_
         lt->origin = t->items[i].origin;
         lt->surf_off = lt->surf_len = 0;
         lt->letters = rf_letter_mask(rf_token_surface(t, i), t->items[i].surf_len);
-        {
-            char folded[RF_MAX_TOKEN_LEN];
-            size_t n = t->items[i].surf_len <= RF_MAX_TOKEN_LEN ? rf_ocr_fold(folded, rf_token_surface(t, i), t->items[i].surf_len) : 0;
-            lt->ocr_letters = rf_letter_mask(folded, n);
-            lt->ocr_len = (uint16_t)(n ? n : t->items[i].surf_len);
-        }
+        if (rc == RF_OK) rc = file_form(&lt->form, m, t, i, lt->vocab);
         if (rc == RF_OK && (t->items[i].surf_len != t->items[i].text_len ||
                             memcmp(rf_token_surface(t, i), rf_token_text(t, i), t->items[i].text_len) != 0)) {
             /* Kept only where it differs from the canonical text. */
@@ -451,6 +473,7 @@ int rf_matcher_new(rf_matcher **out, const rf_snapshot *snap, rf_error *err)
     m->lex = rf_lexicon_get();
     rc = m->lex ? rf_translit_new(&tr) : RF_ENOMEM;
     if (rc == RF_OK) rc = rf_strmap_new(&m->vocab_map, 65536);
+    if (rc == RF_OK) rc = rf_strmap_new(&m->form_map, 65536);
     if (rc == RF_OK) rc = rf_strmap_new(&m->deletes, 1 << 20);
     if (rc == RF_OK && !(m->delete_filter = calloc((RF_DELETE_FILTER_MASK + 1) / 64, sizeof *m->delete_filter))) rc = RF_ENOMEM;
     if (rc == RF_OK) rc = rf_strmap_new(&m->spelling_map, 65536);
@@ -470,6 +493,7 @@ int rf_matcher_new(rf_matcher **out, const rf_snapshot *snap, rf_error *err)
         }
     }
     if (rc == RF_OK) rc = build_postings(m);
+    for (size_t f = 0; rc == RF_OK && f < m->n_forms; f++) m->forms[f].weight = m->vocab[m->forms[f].vocab].weight;
     if (rc == RF_OK) rc = index_spellings(m);
     if (rc == RF_OK) rc = find_neighbours(m);
     rf_buf_free(&t.text);
@@ -487,6 +511,9 @@ void rf_matcher_free(rf_matcher *m)
     if (!m) return;
     rf_strmap_free(m->places);
     rf_strmap_free(m->vocab_map);
+    rf_strmap_free(m->form_map);
+    free(m->forms);
+    rf_buf_free(&m->form_text);
     rf_strmap_free(m->deletes);
     free(m->delete_filter);
     rf_strmap_free(m->spelling_map);
@@ -546,7 +573,7 @@ static size_t typo_chain(const rf_matcher *m, const char *key, size_t klen, cons
         size_t longer = sp->len > len ? sp->len : len, shorter = sp->len < len ? sp->len : len;
         int differ = bits_set(letters ^ sp->letters), budget;
         if (longer - shorter > 2 || differ > 4) continue;
-        budget = listed_budget(m, sp->vocab, shorter);
+        budget = rf_typo_budget(shorter);
         if (longer - shorter <= (size_t)budget && differ <= 2 * budget &&
             rf_osa_distance(word, len, m->spelling_text.data + sp->text_off, sp->len, budget) <= budget)
             n = add_unique(out, n, max, sp->vocab);
@@ -607,7 +634,7 @@ size_t rf_index_typos(const rf_matcher *m, const char *word, size_t len, uint32_
     fn = rf_ocr_fold(folded, word, len);
     {
         uint32_t id = rf_strmap_get(m->spelling_map, folded, fn);
-        if (id != RF_STRMAP_MISSING && listed_budget(m, m->spellings[id].vocab, fn) > 0)
+        if (id != RF_STRMAP_MISSING && rf_typo_budget(fn) > 0)
             n = add_unique(out, n, max, m->spellings[id].vocab);
     }
     if (fn != len || memcmp(folded, word, len) != 0) n = typos_of(m, folded, fn, rf_typo_budget(fn), out, n, max);
@@ -770,20 +797,7 @@ static size_t select_best(const rf_scratch *s, uint32_t *out, size_t max)
 
 #define X_AS_KS_BITS (RF_LETTER_BIT('x') | RF_LETTER_BIT('k') | RF_LETTER_BIT('s'))
 
-/* One word of either side, as the bound reads it. */
-typedef struct bound_word {
-    uint32_t letters;
-    uint32_t ocr_letters; /* letters and length as OCR reads the word back (rf_ocr_fold) */
-    uint32_t vocab;
-    uint16_t len; /* as written (normalized): what typos are measured on */
-    uint16_t ocr_len;
-    uint8_t cls;
-    uint8_t origin;
-    char first, second;
-    uint8_t nickname;
-    uint8_t phrase; /* several words read as one token */
-    float weight;
-} bound_word;
+typedef rf_form bound_word;
 
 static int syllabic_or_translit(const bound_word *w)
 {
@@ -922,33 +936,12 @@ static void bound_party_of(bound_party *bp, const rf_side *p)
     }
 }
 
-/* Listed token `lt` as the bound reads it. */
-static void bound_word_of_listed(bound_word *w, const char **surf, const rf_matcher *m, const rf_ltoken *lt)
-{
-    const rf_vocab *v = &m->vocab[lt->vocab];
-    *surf = lt->surf_len ? m->surface_text.data + lt->surf_off : m->vocab_text.data + v->text_off;
-    w->letters = lt->letters;
-    w->ocr_letters = lt->ocr_letters;
-    w->ocr_len = lt->ocr_len;
-    w->vocab = lt->vocab;
-    w->len = lt->surf_len ? lt->surf_len : v->len;
-    w->cls = lt->cls;
-    w->origin = lt->origin;
-    w->first = w->len ? (*surf)[0] : 0;
-    w->second = w->len > 1 ? (*surf)[1] : 0;
-    w->nickname = 1;
-    w->phrase = lt->cls != RF_TOK_STOP && memchr(*surf, ' ', w->len) != NULL;
-    w->weight = v->weight;
-}
-
 /* The bound on the score of listed name `name_id` for the party of `s`, whose words are `bp`. */
 static double score_bound(const rf_matcher *m, rf_scratch *s, const bound_party *bp, uint32_t name_id)
 {
     const rf_lname *ln = &m->names[name_id];
     const rf_ltoken *lts = &m->ltokens[ln->tok_off];
-    bound_word l[RF_MAX_TOKENS];
-    const char *lsurf[RF_MAX_TOKENS];
-    uint8_t built[RF_MAX_TOKENS] = {0}, listed_pairs[RF_MAX_TOKENS] = {0};
+    uint8_t listed_pairs[RF_MAX_TOKENS] = {0};
     uint64_t party_pairs = 0;
     size_t nl = ln->ntok;
     int person = ln->person, unknown = 0;
@@ -956,44 +949,33 @@ static double score_bound(const rf_matcher *m, rf_scratch *s, const bound_party 
 
     if (person && whole_name_possible(m, s, name_id)) return 1.0;
     for (size_t j = 0; j < nl; j++) {
-        /* The party words that may pair with listed word j alone, the same for every name
-         * with the word as the vocabulary writes it: asked once a party. */
-        const rf_ltoken *lt = &lts[j];
-        int cacheable = lt->surf_len == 0 && lt->origin == RF_ORIGIN_LITERAL && lt->cls == m->vocab[lt->vocab].cls;
-        size_t slot = 2 * (size_t)lt->vocab + (size_t)person;
+        /* The party words that may pair with listed word j alone: the same for every name
+         * with the word in this form, asked once a party. */
+        size_t slot = 2 * (size_t)lts[j].form + (size_t)person;
         uint64_t mask;
-        if (cacheable && s->bound_stamp[slot] == s->stamp) {
+        if (s->bound_stamp[slot] == s->stamp) {
             mask = s->bound_mask[slot];
         } else {
-            bound_word_of_listed(&l[j], &lsurf[j], m, lt);
-            built[j] = 1;
-            mask = party_words_pairing(bp->words, bp->n, &l[j], lsurf[j], person);
-            if (cacheable) {
-                s->bound_stamp[slot] = s->stamp;
-                s->bound_mask[slot] = mask;
-            }
+            const rf_form *f = &m->forms[lts[j].form];
+            mask = party_words_pairing(bp->words, bp->n, f, m->form_text.data + f->text_off, person);
+            s->bound_stamp[slot] = s->stamp;
+            s->bound_mask[slot] = mask;
         }
-        listed_pairs[j] |= mask != 0;
+        listed_pairs[j] = mask != 0;
         party_pairs |= mask;
     }
     /* Ways that take two listed words: written as one by the party (when it has a word about
      * as long as the two, or in a script without vowels), initials of two given names. */
     for (size_t j = 0; j + 1 < nl; j++) {
-        size_t joined = (size_t)(lts[j].surf_len ? lts[j].surf_len : m->vocab[lts[j].vocab].len) +
-                        (lts[j + 1].surf_len ? lts[j + 1].surf_len : m->vocab[lts[j + 1].vocab].len);
-        uint64_t near = joined < 2 ? ~(uint64_t)0 : joined > 63 + 2 ? 0 : bp->lengths >> (joined - 2);
-        if (!(near & 0x1f) && !(bp->lengths >> 63) && !bp->consonants && lts[j].origin != RF_ORIGIN_CONSONANTS &&
+        const rf_form *l1 = &m->forms[lts[j].form], *l2 = &m->forms[lts[j + 1].form];
+        size_t joined = (size_t)l1->len + l2->len;
+        uint64_t near = joined > 63 + 2 ? 0 : bp->lengths >> (joined - 2);
+        if (!(near & 0x1f) && !(bp->lengths >> 63) && !bp->consonants && l1->origin != RF_ORIGIN_CONSONANTS &&
             !(person && bp->two_letters))
             continue;
-        for (size_t k = j; k <= j + 1; k++)
-            if (!built[k]) {
-                bound_word_of_listed(&l[k], &lsurf[k], m, &lts[k]);
-                built[k] = 1;
-            }
         for (size_t i = 0; i < bp->n; i++) {
             const bound_word *a = &bp->words[i];
-            if (may_merge(&l[j], &l[j + 1], a) ||
-                (person && a->len == 2 && a->first == l[j].first && a->second == l[j + 1].first)) {
+            if (may_merge(l1, l2, a) || (person && a->len == 2 && a->first == l1->first && a->second == l2->first)) {
                 party_pairs |= (uint64_t)1 << i;
                 listed_pairs[j] = listed_pairs[j + 1] = 1;
             }
@@ -1008,12 +990,12 @@ static double score_bound(const rf_matcher *m, rf_scratch *s, const bound_party 
         }
     }
     for (size_t j = 0; j < nl; j++) {
-        float w = m->vocab[lts[j].vocab].weight;
+        const rf_form *f = &m->forms[lts[j].form];
         int repeated = 0;
         for (size_t k = 0; k < nl && !repeated; k++) repeated = k != j && lts[k].vocab == lts[j].vocab;
-        if (listed_pairs[j]) paired_l += w;
-        else if (!repeated && !(person && (lts[j].surf_len ? lts[j].surf_len : m->vocab[lts[j].vocab].len) == 1))
-            unpaired += (person ? RF_UNPAIRED_LISTED_PERSON : RF_UNPAIRED_LISTED_ORG) * w;
+        if (listed_pairs[j]) paired_l += f->weight;
+        else if (!repeated && !(person && f->len == 1))
+            unpaired += (person ? RF_UNPAIRED_LISTED_PERSON : RF_UNPAIRED_LISTED_ORG) * f->weight;
     }
     {
         double paired = 0.5 * paired_p + (unknown ? 1.0 : 0.5) * paired_l;
@@ -1065,15 +1047,17 @@ size_t rf_index_candidates(const rf_matcher *m, rf_scratch *s, double min_score)
 
     s->n_touched = 0;
     if (++s->stamp == 0) { /* after four billion parties, the marks start again */
-        memset(s->bound_stamp, 0, 2 * s->n_vocab * sizeof *s->bound_stamp);
+        memset(s->bound_stamp, 0, 2 * s->n_forms * sizeof *s->bound_stamp);
         s->stamp = 1;
     }
     s->whole_letters = (int)letters_compared_whole(p);
     if (s->whole_letters < 10) s->whole_letters = 0;
     bound_party_of(&party, p);
-    /* Telling words first: exact, misspelt, or written as two words. */
+    /* Telling words first: exact, misspelt, or written as two words. A place of the lists'
+     * addresses is one too where it is a telling word of some listed name ("Muhammad"). */
     for (size_t i = 0; i < p->n; i++) {
         uint8_t cls = p->cls[i];
+        if (cls == RF_TOK_PLACE && (p->vocab[i] == RF_STRMAP_MISSING || m->vocab[p->vocab[i]].telling)) cls = RF_TOK_WORD;
         if (cls != RF_TOK_WORD && cls != RF_TOK_NUMBER) continue;
         if (p->vocab[i] != RF_STRMAP_MISSING) {
             gather(m, s, p->vocab[i], m->vocab[p->vocab[i]].weight);

@@ -14,20 +14,36 @@ typedef struct rf_vocab {
     uint32_t text_off; /* in rf_matcher.vocab_text, NUL-terminated */
     uint16_t len;
     uint8_t cls;
-    uint8_t person;    /* in a listed person's name, where typos are looked for further */
+    uint8_t telling;   /* a telling word (RF_TOK_WORD, RF_TOK_NUMBER) in some listed name */
     uint32_t df;       /* listed names containing it */
     float weight;      /* rarity times the weight of its class */
     uint32_t post_off; /* its names: postings[post_off .. post_off + df) */
 } rf_vocab;
 
+/* A word as the index's bound on scores reads it (index.c): of a party, or a form of listed
+ * words (the same surface, class and origin). */
+typedef struct rf_form {
+    uint32_t letters;     /* rf_letter_mask of the word as written */
+    uint32_t ocr_letters; /* ... and of it as OCR reads it back (rf_ocr_fold) */
+    uint32_t vocab;       /* vocabulary id, or RF_STRMAP_MISSING */
+    uint32_t text_off;    /* listed forms: the word as written, in rf_matcher.form_text */
+    uint16_t len;         /* as written (normalized): what typos are measured on */
+    uint16_t ocr_len;     /* ... and read back */
+    uint8_t cls;
+    uint8_t origin;
+    char first, second;   /* its first two letters, for initials */
+    uint8_t nickname;     /* may have a familiar form (every listed word may) */
+    uint8_t phrase;       /* several words read as one token ("joint stock company") */
+    float weight;
+} rf_form;
+
 /* A token of a listed name. */
 typedef struct rf_ltoken {
     uint32_t vocab;
     uint32_t letters;  /* rf_letter_mask of its surface */
-    uint32_t ocr_letters; /* ... and of its surface as OCR reads it back (rf_ocr_fold) */
+    uint32_t form;     /* its form, in rf_matcher.forms */
     uint32_t surf_off; /* the word(s) as written, in rf_matcher.surface_text */
     uint16_t surf_len;
-    uint16_t ocr_len;  /* the length of its surface read back */
     uint8_t cls;
     uint8_t origin;
     uint32_t src_start;
@@ -82,6 +98,10 @@ struct rf_matcher {
     size_t n_spellings;
     size_t cap_spellings;
     rf_buf spelling_text;
+    rf_strmap *form_map; /* a listed word's surface, class and origin -> index in forms */
+    rf_form *forms;
+    size_t n_forms, cap_forms;
+    rf_buf form_text;
     rf_strmap *deletes;  /* a spelling with one letter deleted -> chain of spellings */
     uint64_t *delete_filter; /* a bit filter of the keys of `deletes` (two bits a key), small
                               * enough to stay in cache: most typo look-ups miss */
@@ -126,9 +146,9 @@ typedef struct rf_scratch {
     size_t n_touched;
     uint32_t *cand;      /* rf_index_candidates' answer: names to score */
     uint32_t stamp;      /* the party being screened, counted: marks what bound_mask holds */
-    uint32_t *bound_stamp; /* per vocabulary word, for a listed person's name and another's: */
+    uint32_t *bound_stamp; /* per listed form, for a listed person's name and another's: */
     uint64_t *bound_mask;  /* the party words that may pair with it, when stamped this party */
-    size_t n_vocab;      /* size of bound_stamp and bound_mask, halved */
+    size_t n_forms;      /* size of bound_stamp and bound_mask, halved */
     int whole_letters;   /* the party's letters compared whole, 0 when too few for that */
     size_t n_names;      /* size of acc */
     rf_translit *tr;

@@ -107,14 +107,14 @@ static int prepare_result(rf_result *res, const rf_matcher *m)
         s->n_names = s->acc && s->touched && s->cand ? m->n_names : 0;
         if (!s->n_names) return RF_ENOMEM;
     }
-    if (s->n_vocab < m->n_vocab) {
+    if (s->n_forms < m->n_forms) {
         free(s->bound_stamp);
         free(s->bound_mask);
-        s->bound_stamp = calloc(2 * m->n_vocab, sizeof *s->bound_stamp);
-        s->bound_mask = malloc(2 * m->n_vocab * sizeof *s->bound_mask);
-        s->n_vocab = s->bound_stamp && s->bound_mask ? m->n_vocab : 0;
+        s->bound_stamp = calloc(2 * m->n_forms, sizeof *s->bound_stamp);
+        s->bound_mask = malloc(2 * m->n_forms * sizeof *s->bound_mask);
+        s->n_forms = s->bound_stamp && s->bound_mask ? m->n_forms : 0;
         s->stamp = 0;
-        if (!s->n_vocab) return RF_ENOMEM;
+        if (!s->n_forms) return RF_ENOMEM;
     }
     if (res->n_entities < entities) {
         free(res->slot);
