@@ -363,7 +363,8 @@ static int index_name(rf_matcher *m, rf_tokens *t, uint32_t entity, size_t name_
         lt->origin = t->items[i].origin;
         lt->surf_off = lt->surf_len = 0;
         lt->letters = rf_letter_mask(rf_token_surface(t, i), t->items[i].surf_len);
-        if (rc == RF_OK) rc = file_form(&lt->form, m, t, i, lt->vocab);
+        if (rc == RF_OK) rc = reserve((void **)&m->token_forms, &m->cap_token_forms, m->n_ltokens, sizeof *m->token_forms);
+        if (rc == RF_OK) rc = file_form(&m->token_forms[m->n_ltokens - 1], m, t, i, lt->vocab);
         if (rc == RF_OK && (t->items[i].surf_len != t->items[i].text_len ||
                             memcmp(rf_token_surface(t, i), rf_token_text(t, i), t->items[i].text_len) != 0)) {
             /* Kept only where it differs from the canonical text. */
@@ -513,6 +514,7 @@ void rf_matcher_free(rf_matcher *m)
     rf_strmap_free(m->vocab_map);
     rf_strmap_free(m->form_map);
     free(m->forms);
+    free(m->token_forms);
     rf_buf_free(&m->form_text);
     rf_strmap_free(m->deletes);
     free(m->delete_filter);
@@ -940,7 +942,7 @@ static void bound_party_of(bound_party *bp, const rf_side *p)
 static double score_bound(const rf_matcher *m, rf_scratch *s, const bound_party *bp, uint32_t name_id)
 {
     const rf_lname *ln = &m->names[name_id];
-    const rf_ltoken *lts = &m->ltokens[ln->tok_off];
+    const uint32_t *forms = &m->token_forms[ln->tok_off];
     uint8_t listed_pairs[RF_MAX_TOKENS] = {0};
     uint64_t party_pairs = 0;
     size_t nl = ln->ntok;
@@ -951,15 +953,15 @@ static double score_bound(const rf_matcher *m, rf_scratch *s, const bound_party 
     for (size_t j = 0; j < nl; j++) {
         /* The party words that may pair with listed word j alone: the same for every name
          * with the word in this form, asked once a party. */
-        size_t slot = 2 * (size_t)lts[j].form + (size_t)person;
+        rf_form_pairing *known = &s->pairing[2 * (size_t)forms[j] + (size_t)person];
         uint64_t mask;
-        if (s->bound_stamp[slot] == s->stamp) {
-            mask = s->bound_mask[slot];
+        if (known->stamp == s->stamp) {
+            mask = known->party_words;
         } else {
-            const rf_form *f = &m->forms[lts[j].form];
+            const rf_form *f = &m->forms[forms[j]];
             mask = party_words_pairing(bp->words, bp->n, f, m->form_text.data + f->text_off, person);
-            s->bound_stamp[slot] = s->stamp;
-            s->bound_mask[slot] = mask;
+            known->stamp = s->stamp;
+            known->party_words = mask;
         }
         listed_pairs[j] = mask != 0;
         party_pairs |= mask;
@@ -967,7 +969,7 @@ static double score_bound(const rf_matcher *m, rf_scratch *s, const bound_party 
     /* Ways that take two listed words: written as one by the party (when it has a word about
      * as long as the two, or in a script without vowels), initials of two given names. */
     for (size_t j = 0; j + 1 < nl; j++) {
-        const rf_form *l1 = &m->forms[lts[j].form], *l2 = &m->forms[lts[j + 1].form];
+        const rf_form *l1 = &m->forms[forms[j]], *l2 = &m->forms[forms[j + 1]];
         size_t joined = (size_t)l1->len + l2->len;
         uint64_t near = joined > 63 + 2 ? 0 : bp->lengths >> (joined - 2);
         if (!(near & 0x1f) && !(bp->lengths >> 63) && !bp->consonants && l1->origin != RF_ORIGIN_CONSONANTS &&
@@ -990,9 +992,9 @@ static double score_bound(const rf_matcher *m, rf_scratch *s, const bound_party 
         }
     }
     for (size_t j = 0; j < nl; j++) {
-        const rf_form *f = &m->forms[lts[j].form];
+        const rf_form *f = &m->forms[forms[j]];
         int repeated = 0;
-        for (size_t k = 0; k < nl && !repeated; k++) repeated = k != j && lts[k].vocab == lts[j].vocab;
+        for (size_t k = 0; k < nl && !repeated; k++) repeated = k != j && m->forms[forms[k]].vocab == f->vocab;
         if (listed_pairs[j]) paired_l += f->weight;
         else if (!repeated && !(person && f->len == 1))
             unpaired += (person ? RF_UNPAIRED_LISTED_PERSON : RF_UNPAIRED_LISTED_ORG) * f->weight;
@@ -1047,7 +1049,7 @@ size_t rf_index_candidates(const rf_matcher *m, rf_scratch *s, double min_score)
 
     s->n_touched = 0;
     if (++s->stamp == 0) { /* after four billion parties, the marks start again */
-        memset(s->bound_stamp, 0, 2 * s->n_forms * sizeof *s->bound_stamp);
+        memset(s->pairing, 0, 2 * s->n_forms * sizeof *s->pairing);
         s->stamp = 1;
     }
     s->whole_letters = (int)letters_compared_whole(p);
@@ -1115,8 +1117,12 @@ size_t rf_index_candidates(const rf_matcher *m, rf_scratch *s, double min_score)
          * party's word leaves its weak words to pair alone, and a match of weak words only
          * is capped below any threshold (rf_score_sides). */
         n = 0;
-        for (size_t k = 0; k < n_strong; k++)
+        for (size_t k = 0; k < n_strong; k++) {
+            /* The names are read at random: ask for the next ones early. */
+            if (k + 8 < n_strong) __builtin_prefetch(&m->names[s->touched[k + 8]]);
+            if (k + 4 < n_strong) __builtin_prefetch(&m->token_forms[m->names[s->touched[k + 4]].tok_off]);
             if (score_bound(m, s, &party, s->touched[k]) >= min_score) s->cand[n++] = s->touched[k];
+        }
     } else {
         /* Weak words only where they are rare enough to point somewhere; common ones only
          * rank the names already found. */

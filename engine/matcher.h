@@ -41,7 +41,6 @@ typedef struct rf_form {
 typedef struct rf_ltoken {
     uint32_t vocab;
     uint32_t letters;  /* rf_letter_mask of its surface */
-    uint32_t form;     /* its form, in rf_matcher.forms */
     uint32_t surf_off; /* the word(s) as written, in rf_matcher.surface_text */
     uint16_t surf_len;
     uint8_t cls;
@@ -101,6 +100,8 @@ struct rf_matcher {
     rf_strmap *form_map; /* a listed word's surface, class and origin -> index in forms */
     rf_form *forms;
     size_t n_forms, cap_forms;
+    uint32_t *token_forms; /* per listed token (as ltokens): its form */
+    size_t cap_token_forms;
     rf_buf form_text;
     rf_strmap *deletes;  /* a spelling with one letter deleted -> chain of spellings */
     uint64_t *delete_filter; /* a bit filter of the keys of `deletes` (two bits a key), small
@@ -137,6 +138,12 @@ typedef struct rf_side {
     float weight[RF_MAX_TOKENS];
 } rf_side;
 
+/* The party words (bits) that may pair with a listed form, asked for the party `stamp`. */
+typedef struct rf_form_pairing {
+    uint64_t party_words;
+    uint32_t stamp;
+} rf_form_pairing;
+
 /* Per-thread working memory, owned by an rf_result. */
 typedef struct rf_scratch {
     rf_tokens party;
@@ -145,10 +152,9 @@ typedef struct rf_scratch {
     uint32_t *touched;   /* names with acc != 0 */
     size_t n_touched;
     uint32_t *cand;      /* rf_index_candidates' answer: names to score */
-    uint32_t stamp;      /* the party being screened, counted: marks what bound_mask holds */
-    uint32_t *bound_stamp; /* per listed form, for a listed person's name and another's: */
-    uint64_t *bound_mask;  /* the party words that may pair with it, when stamped this party */
-    size_t n_forms;      /* size of bound_stamp and bound_mask, halved */
+    uint32_t stamp;      /* the party being screened, counted: marks what `pairing` holds */
+    rf_form_pairing *pairing; /* per listed form, for a listed person's name and another's */
+    size_t n_forms;      /* size of `pairing`, halved */
     int whole_letters;   /* the party's letters compared whole, 0 when too few for that */
     size_t n_names;      /* size of acc */
     rf_translit *tr;

@@ -54,8 +54,7 @@ void rf_result_free(rf_result *res)
     free(res->s.acc);
     free(res->s.touched);
     free(res->s.cand);
-    free(res->s.bound_stamp);
-    free(res->s.bound_mask);
+    free(res->s.pairing);
     free(res->hits);
     free(res->store);
     free(res->best);
@@ -108,11 +107,9 @@ static int prepare_result(rf_result *res, const rf_matcher *m)
         if (!s->n_names) return RF_ENOMEM;
     }
     if (s->n_forms < m->n_forms) {
-        free(s->bound_stamp);
-        free(s->bound_mask);
-        s->bound_stamp = calloc(2 * m->n_forms, sizeof *s->bound_stamp);
-        s->bound_mask = malloc(2 * m->n_forms * sizeof *s->bound_mask);
-        s->n_forms = s->bound_stamp && s->bound_mask ? m->n_forms : 0;
+        free(s->pairing);
+        s->pairing = calloc(2 * m->n_forms, sizeof *s->pairing);
+        s->n_forms = s->pairing ? m->n_forms : 0;
         s->stamp = 0;
         if (!s->n_forms) return RF_ENOMEM;
     }
