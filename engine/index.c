@@ -15,9 +15,9 @@
 
 #define MAX_TYPO_MATCHES 256
 /* People's names are compared with two typos from six letters on (typo_sim). */
-/* Names scored at most for a party with no telling word the lists know (the most evidence
- * first). */
-#define WEAK_CANDIDATES 28
+/* Names bounded at most for a party (those that cover most of their words first): a word in
+ * hundreds of names ("Muhammad") would otherwise cost more than the rest of the screening. */
+#define MAX_BOUNDED 64
 
 /* Makes room for `need` elements of `size` bytes in *items (capacity *cap). */
 static int reserve(void **items, size_t *cap, size_t need, size_t size)
@@ -729,44 +729,37 @@ static void gather_chain(const rf_matcher *m, rf_scratch *s, uint32_t node, floa
     for (; node != RF_STRMAP_MISSING; node = m->chains[node].next) touch(s, m->chains[node].value, weight);
 }
 
-/* Adds the weight of common weak word `vocab` to the names already found that have it,
- * reading their own words instead of the word's long list of names. */
-static void rank_by_weak_word(const rf_matcher *m, rf_scratch *s, uint32_t vocab)
+/* How much of listed name `name` the party's words found: what it is ranked by when too many
+ * are found to weigh them all (a name with fewer words left over scores higher). */
+static inline float coverage(const rf_matcher *m, const rf_scratch *s, uint32_t name)
 {
-    for (size_t k = 0; k < s->n_touched; k++) {
-        const rf_lname *ln = &m->names[s->touched[k]];
-        for (size_t i = 0; i < ln->ntok; i++) {
-            if (m->ltokens[ln->tok_off + i].vocab == vocab) {
-                s->acc[s->touched[k]] += m->vocab[vocab].weight;
-                break;
-            }
-        }
-    }
+    float total = m->names[name].total;
+    return total > 0 ? s->acc[name] / total : 0.0f;
 }
 
-/* 1 when name a has more evidence than name b (ties: the lower id, so that results are the
- * same on every run). */
-static int better(const float *acc, uint32_t a, uint32_t b)
+/* 1 when name a ranks before name b (ties: the lower id, so that results are the same on
+ * every run). */
+static int ranks_before(const rf_matcher *m, const rf_scratch *s, uint32_t a, uint32_t b)
 {
-    return acc[a] > acc[b] || (acc[a] == acc[b] && a < b);
+    float ca = coverage(m, s, a), cb = coverage(m, s, b);
+    return ca > cb || (ca == cb && a < b);
 }
 
-/* The `max` names with the most evidence, best first. Names with less than half the best
- * evidence are not worth scoring: the best has every telling word they have, and more. */
-static size_t select_best(const rf_scratch *s, uint32_t *out, size_t max)
+/* The touched names into `out`: all of them when at most `max`, else the `max` that cover
+ * most of their words. Returns how many. */
+static size_t select_likeliest(const rf_matcher *m, const rf_scratch *s, uint32_t *out, size_t max)
 {
-    float best = 0;
     size_t n = 0;
-
-    for (size_t k = 0; k < s->n_touched; k++)
-        if (s->acc[s->touched[k]] > best) best = s->acc[s->touched[k]];
+    if (s->n_touched <= max) {
+        memcpy(out, s->touched, s->n_touched * sizeof *out);
+        return s->n_touched;
+    }
     for (size_t k = 0; k < s->n_touched; k++) {
         uint32_t name = s->touched[k];
         size_t j;
-        if (s->acc[name] < best * 0.5f) continue;
-        if (n == max && !better(s->acc, name, out[n - 1])) continue;
+        if (n == max && !ranks_before(m, s, name, out[n - 1])) continue;
         j = n < max ? n++ : n - 1;
-        while (j > 0 && better(s->acc, name, out[j - 1])) {
+        while (j > 0 && ranks_before(m, s, name, out[j - 1])) {
             out[j] = out[j - 1];
             j--;
         }
@@ -1045,7 +1038,7 @@ size_t rf_index_candidates(const rf_matcher *m, rf_scratch *s, double min_score)
     const rf_side *p = &s->side;
     bound_party party;
     int strong = 0;
-    size_t n, n_strong;
+    size_t n;
 
     s->n_touched = 0;
     if (++s->stamp == 0) { /* after four billion parties, the marks start again */
@@ -1109,34 +1102,31 @@ size_t rf_index_candidates(const rf_matcher *m, rf_scratch *s, double min_score)
             }
         }
     }
-    n_strong = s->n_touched;
-    if (strong) {
-        /* Every name a telling word found whose bound reaches the score, however many share
-         * the word ("Sberbank", "Gonzalez"). A name no telling word found cannot reach any
-         * threshold while the party has one that the lists know: unpaired in that name, the
-         * party's word leaves its weak words to pair alone, and a match of weak words only
-         * is capped below any threshold (rf_score_sides). */
-        n = 0;
-        for (size_t k = 0; k < n_strong; k++) {
-            /* The names are read at random: ask for the next ones early. */
-            if (k + 8 < n_strong) __builtin_prefetch(&m->names[s->touched[k + 8]]);
-            if (k + 4 < n_strong) __builtin_prefetch(&m->token_forms[m->names[s->touched[k + 4]].tok_off]);
-            if (score_bound(m, s, &party, s->touched[k]) >= min_score) s->cand[n++] = s->touched[k];
-        }
-    } else {
-        /* Weak words only where they are rare enough to point somewhere; common ones only
-         * rank the names already found. */
+    if (!strong) {
+        /* No telling word: the names of the party's business words and places. */
         for (size_t i = 0; i < p->n; i++) {
             uint8_t cls = p->cls[i];
             uint32_t v = p->vocab[i];
-            if (cls == RF_TOK_WORD || cls == RF_TOK_NUMBER || cls == RF_TOK_STOP || v == RF_STRMAP_MISSING) continue;
-            if (cls != RF_TOK_LEGAL) gather(m, s, v, m->vocab[v].weight);
-            else if (s->n_touched > WEAK_CANDIDATES) rank_by_weak_word(m, s, v);
+            if (cls == RF_TOK_WORD || cls == RF_TOK_NUMBER || cls == RF_TOK_STOP || cls == RF_TOK_LEGAL ||
+                v == RF_STRMAP_MISSING)
+                continue;
+            gather(m, s, v, m->vocab[v].weight);
         }
-        size_t best = select_best(s, s->cand, WEAK_CANDIDATES);
+    }
+    /* The names found whose bound reaches the score: all of them, up to MAX_BOUNDED, else
+     * those that cover most of their words. A name no telling word found cannot reach any
+     * threshold while the party has one that the lists know: unpaired in that name, the
+     * party's word leaves its weak words to pair alone, and a match of weak words only is
+     * capped below any threshold (rf_score_sides). */
+    {
+        size_t found = select_likeliest(m, s, s->cand, MAX_BOUNDED);
         n = 0;
-        for (size_t k = 0; k < best; k++)
+        for (size_t k = 0; k < found; k++) {
+            /* The names are read at random: ask for the next ones early. */
+            if (k + 8 < found) __builtin_prefetch(&m->names[s->cand[k + 8]]);
+            if (k + 4 < found) __builtin_prefetch(&m->token_forms[m->names[s->cand[k + 4]].tok_off]);
             if (score_bound(m, s, &party, s->cand[k]) >= min_score) s->cand[n++] = s->cand[k];
+        }
     }
     /* Names with no telling word at all are found by their whole canonical form, and are
      * scored whatever the evidence for the others. */
@@ -1146,9 +1136,8 @@ size_t rf_index_candidates(const rf_matcher *m, rf_scratch *s, double min_score)
         uint32_t node = klen ? rf_strmap_get(m->exact, key, klen) : RF_STRMAP_MISSING;
         for (; node != RF_STRMAP_MISSING; node = m->chains[node].next) {
             uint32_t name = m->chains[node].value;
-            /* A touched name is a candidate already if its bound says so. */
-            int known = strong && s->acc[name] != 0 && score_bound(m, s, &party, name) >= min_score;
-            for (size_t k = 0; !strong && k < n && !known; k++) known = s->cand[k] == name;
+            int known = 0;
+            for (size_t k = 0; k < n && !known; k++) known = s->cand[k] == name;
             if (!known) s->cand[n++] = name;
         }
     }
