@@ -15,9 +15,9 @@
 
 #define MAX_TYPO_MATCHES 256
 /* People's names are compared with two typos from six letters on (typo_sim). */
-/* Names bounded at most for a party (those that cover most of their words first): a word in
- * hundreds of names ("Muhammad") would otherwise cost more than the rest of the screening. */
-#define MAX_BOUNDED 64
+/* Names bounded at most for a party (ranks_before): a word in hundreds of names ("Muhammad")
+ * would otherwise cost more than the rest of the screening. */
+#define MAX_BOUNDED 32
 
 /* Makes room for `need` elements of `size` bytes in *items (capacity *cap). */
 static int reserve(void **items, size_t *cap, size_t need, size_t size)
@@ -729,24 +729,50 @@ static void gather_chain(const rf_matcher *m, rf_scratch *s, uint32_t node, floa
     for (; node != RF_STRMAP_MISSING; node = m->chains[node].next) touch(s, m->chains[node].value, weight);
 }
 
-/* How much of listed name `name` the party's words found: what it is ranked by when too many
- * are found to weigh them all (a name with fewer words left over scores higher). */
+/* Adds the weight of weak word `vocab` to the names already found that have it, by its list
+ * of names or by their words, whichever is shorter: it ranks them. */
+static void rank_by_weak_word(const rf_matcher *m, rf_scratch *s, uint32_t vocab)
+{
+    const rf_vocab *v = &m->vocab[vocab];
+    if (v->df <= 4 * s->n_touched) {
+        for (uint32_t k = 0; k < v->df; k++) {
+            uint32_t name = m->postings[v->post_off + k];
+            if (s->acc[name] != 0) s->acc[name] += v->weight;
+        }
+        return;
+    }
+    for (size_t k = 0; k < s->n_touched; k++) {
+        const rf_lname *ln = &m->names[s->touched[k]];
+        for (size_t i = 0; i < ln->ntok; i++) {
+            if (m->ltokens[ln->tok_off + i].vocab == vocab) {
+                s->acc[s->touched[k]] += v->weight;
+                break;
+            }
+        }
+    }
+}
+
+/* How much of listed name `name` the party's words found: among names as much found, a name
+ * with fewer words left over scores higher. */
 static inline float coverage(const rf_matcher *m, const rf_scratch *s, uint32_t name)
 {
     float total = m->names[name].total;
     return total > 0 ? s->acc[name] / total : 0.0f;
 }
 
-/* 1 when name a ranks before name b (ties: the lower id, so that results are the same on
- * every run). */
+/* 1 when name a ranks before name b: more of the party's words found in it, then more of
+ * it found, then the lower id (so that results are the same on every run). */
 static int ranks_before(const rf_matcher *m, const rf_scratch *s, uint32_t a, uint32_t b)
 {
-    float ca = coverage(m, s, a), cb = coverage(m, s, b);
+    float ca, cb;
+    if (s->acc[a] != s->acc[b]) return s->acc[a] > s->acc[b];
+    ca = coverage(m, s, a);
+    cb = coverage(m, s, b);
     return ca > cb || (ca == cb && a < b);
 }
 
-/* The touched names into `out`: all of them when at most `max`, else the `max` that cover
- * most of their words. Returns how many. */
+/* The touched names into `out`: all of them when at most `max`, else the `max` that rank
+ * first (ranks_before). Returns how many. */
 static size_t select_likeliest(const rf_matcher *m, const rf_scratch *s, uint32_t *out, size_t max)
 {
     size_t n = 0;
@@ -1068,9 +1094,8 @@ size_t rf_index_candidates(const rf_matcher *m, rf_scratch *s, double min_score)
                                                : m->near_off[v + 1] - m->near_off[v];
             uint32_t node;
             for (size_t k = 0; k < nt; k++) {
-                float w = m->vocab[typos[k]].weight;
-                if (v != RF_STRMAP_MISSING && p->weight[i] > w) w = p->weight[i];
-                gather(m, s, typos[k], w * 0.8f);
+                /* Less than as written, which the names that have it rank before. */
+                gather(m, s, typos[k], (v != RF_STRMAP_MISSING ? p->weight[i] : m->vocab[typos[k]].weight) * 0.8f);
                 strong = 1;
             }
             if (p->origin[i] == RF_ORIGIN_CONSONANTS && gather_skeletons(m, s, p, i)) strong = 1;
@@ -1114,10 +1139,13 @@ size_t rf_index_candidates(const rf_matcher *m, rf_scratch *s, double min_score)
         }
     }
     /* The names found whose bound reaches the score: all of them, up to MAX_BOUNDED, else
-     * those that cover most of their words. A name no telling word found cannot reach any
+     * those with the most of the party's words found in them. A name no telling word found cannot reach any
      * threshold while the party has one that the lists know: unpaired in that name, the
      * party's word leaves its weak words to pair alone, and a match of weak words only is
      * capped below any threshold (rf_score_sides). */
+    for (size_t i = 0; strong && s->n_touched > MAX_BOUNDED && i < p->n; i++)
+        if ((p->cls[i] == RF_TOK_GENERIC || p->cls[i] == RF_TOK_PLACE) && p->vocab[i] != RF_STRMAP_MISSING)
+            rank_by_weak_word(m, s, p->vocab[i]);
     {
         size_t found = select_likeliest(m, s, s->cand, MAX_BOUNDED);
         n = 0;
