@@ -88,10 +88,10 @@ static const struct guard {
     const char *sql;    /* as sqlite_master keeps it */
 } GUARD_LIST[] = {GUARDS(GUARD_ENTRY)};
 
-/* Schema 6; rf_chain_upgrade adds list_version.names_digest and the guards (one string cannot
+/* Schema 6; rf_chain__upgrade adds list_version.names_digest and the guards (one string cannot
  * hold them all), each only when missing, so that a database whose version number was set
  * back upgrades again. The counts of each version were stored at import already;
- * names_digest is the digest of its names (rf_store_names_digest_add) that snapshots check
+ * names_digest is the digest of its names (rf_store__names_digest_add) that snapshots check
  * what they load against.
  * Links: parts is "name=sha256 ..." per part of the record; hash chains it to the link before.
  * Counterparties are working state (what each party matched when last seen, rewritten by each
@@ -237,17 +237,17 @@ static int record_parts(rf_buf *out, int *exists, rf_store *st, const record_kin
         long long rows;
         int rc;
 
-        if ((rc = rf_store_prepare(&stmt, st, k->parts[i].sql, err)) != 0) return rc;
+        if ((rc = rf_store__prepare_cached(&stmt, st, k->parts[i].sql, err)) != 0) return rc;
         sqlite3_bind_int64(stmt, 1, id);
         if (rf_sha256_init(&h) != RF_OK) {
-            sqlite3_finalize(stmt);
+            rf_store__release(st, stmt);
             return rf_error_set(err, RF_ENOMEM, st->path, 0, "out of memory");
         }
         rc = hash_rows(&h, &rows, stmt);
-        sqlite3_finalize(stmt);
+        rf_store__release(st, stmt);
         if (rc) {
             rf_sha256_free(&h);
-            return rf_store_db_error(err, st, "reading the evidence to hash it");
+            return rf_store__db_error(err, st, "reading the evidence to hash it");
         }
         if (i == 0) *exists = rows > 0;
         rf_sha256_final_hex(&h, hex);
@@ -286,7 +286,7 @@ int rf_store_chain_head(rf_chain_head *out, rf_store *st, rf_error *err)
 
     out->count = 0;
     snprintf(out->hash, sizeof out->hash, "%s", GENESIS);
-    if ((rc = rf_store_prepare(&stmt, st,
+    if ((rc = rf_store__prepare_cached(&stmt, st,
                                "SELECT seq, hash FROM evidence_chain ORDER BY seq DESC LIMIT 1",
                                err)) != 0)
         return rc;
@@ -295,13 +295,13 @@ int rf_store_chain_head(rf_chain_head *out, rf_store *st, rf_error *err)
         out->count = sqlite3_column_int64(stmt, 0);
         snprintf(out->hash, sizeof out->hash, "%s", (const char *)sqlite3_column_text(stmt, 1));
     } else if (step != SQLITE_DONE) {
-        rc = rf_store_db_error(err, st, "reading the evidence chain");
+        rc = rf_store__db_error(err, st, "reading the evidence chain");
     }
-    sqlite3_finalize(stmt);
+    rf_store__release(st, stmt);
     return rc;
 }
 
-int rf_chain_seal(rf_store *st, const char *record, long long id, rf_error *err)
+int rf_chain__seal(rf_store *st, const char *record, long long id, rf_error *err)
 {
     const record_kind *k = kind_named(record);
     rf_chain_head head;
@@ -319,20 +319,20 @@ int rf_chain_seal(rf_store *st, const char *record, long long id, rf_error *err)
         goto cleanup;
     }
     link_hash(hash, head.hash, head.count + 1, record, id, parts.data);
-    if ((rc = rf_store_prepare(&stmt, st,
+    if ((rc = rf_store__prepare_cached(&stmt, st,
                                "INSERT INTO evidence_chain (seq, record, record_id, parts, hash)"
                                " VALUES (?1, ?2, ?3, ?4, ?5)",
                                err)) != 0)
         goto cleanup;
     sqlite3_bind_int64(stmt, 1, head.count + 1);
-    rf_store_bind_text(stmt, 2, record);
+    rf_store__bind_text(stmt, 2, record);
     sqlite3_bind_int64(stmt, 3, id);
-    rf_store_bind_text(stmt, 4, parts.data);
-    rf_store_bind_text(stmt, 5, hash);
-    if (sqlite3_step(stmt) != SQLITE_DONE) rc = rf_store_db_error(err, st, "sealing the evidence");
+    rf_store__bind_text(stmt, 4, parts.data);
+    rf_store__bind_text(stmt, 5, hash);
+    if (sqlite3_step(stmt) != SQLITE_DONE) rc = rf_store__db_error(err, st, "sealing the evidence");
 
 cleanup:
-    sqlite3_finalize(stmt);
+    rf_store__release(st, stmt);
     rf_buf_free(&parts);
     return rc;
 }
@@ -345,14 +345,14 @@ static int digest_versions(rf_store *st, rf_error *err)
     sqlite3_stmt *versions = NULL, *names = NULL, *update = NULL;
     int rc, step;
 
-    if ((rc = rf_store_prepare(&versions, st,
+    if ((rc = rf_store__prepare(&versions, st,
                                "SELECT id FROM list_version WHERE names_digest IS NULL", err)) ||
-        (rc = rf_store_prepare(&names, st,
+        (rc = rf_store__prepare(&names, st,
                                "SELECT n.entity_id, n.kind, n.name FROM entity e JOIN"
                                " entity_name n ON n.entity_id = e.id WHERE e.version_id = ?1"
                                " ORDER BY n.entity_id, n.position",
                                err)) ||
-        (rc = rf_store_prepare(&update, st,
+        (rc = rf_store__prepare(&update, st,
                                "UPDATE list_version SET names_digest = ?2 WHERE id = ?1", err)))
         goto cleanup;
     while ((step = sqlite3_step(versions)) == SQLITE_ROW) {
@@ -363,19 +363,19 @@ static int digest_versions(rf_store *st, rf_error *err)
         if (rf_sha256_init(&h) != RF_OK) break;
         sqlite3_bind_int64(names, 1, id);
         while ((step = sqlite3_step(names)) == SQLITE_ROW)
-            rf_store_names_digest_add(&h, sqlite3_column_int64(names, 0),
+            rf_store__names_digest_add(&h, sqlite3_column_int64(names, 0),
                                       (const char *)sqlite3_column_text(names, 1),
                                       (const char *)sqlite3_column_text(names, 2));
         sqlite3_reset(names);
         rf_sha256_final_hex(&h, hex);
         if (step != SQLITE_DONE) break;
         sqlite3_bind_int64(update, 1, id);
-        rf_store_bind_text(update, 2, hex);
+        rf_store__bind_text(update, 2, hex);
         step = sqlite3_step(update);
         sqlite3_reset(update);
         if (step != SQLITE_DONE) break;
     }
-    if (step != SQLITE_DONE) rc = rf_store_db_error(err, st, "digesting the names of a version");
+    if (step != SQLITE_DONE) rc = rf_store__db_error(err, st, "digesting the names of a version");
 
 cleanup:
     sqlite3_finalize(versions);
@@ -384,7 +384,7 @@ cleanup:
     return rc;
 }
 
-int rf_chain_upgrade(rf_store *st, rf_error *err)
+int rf_chain__upgrade(rf_store *st, rf_error *err)
 {
     /* Existing evidence is sealed in the order it was recorded, by its own time stamps. */
     static const char existing[] =
@@ -399,7 +399,7 @@ int rf_chain_upgrade(rf_store *st, rf_error *err)
     sqlite3_stmt *stmt = NULL;
     int rc, step;
 
-    if ((rc = rf_store_prepare(&stmt, st,
+    if ((rc = rf_store__prepare(&stmt, st,
                                "SELECT 1 FROM pragma_table_info('list_version')"
                                " WHERE name = 'names_digest'",
                                err)) != 0)
@@ -408,20 +408,20 @@ int rf_chain_upgrade(rf_store *st, rf_error *err)
     sqlite3_finalize(stmt);
     stmt = NULL;
     if (step == SQLITE_DONE &&
-        (rc = rf_store_exec(st, "ALTER TABLE list_version ADD COLUMN names_digest TEXT", err)))
+        (rc = rf_store__exec(st, "ALTER TABLE list_version ADD COLUMN names_digest TEXT", err)))
         return rc;
     for (size_t i = 0; i < sizeof GUARD_LIST / sizeof *GUARD_LIST; i++)
-        if ((rc = rf_store_exec(st, GUARD_LIST[i].create, err)) != 0) return rc;
+        if ((rc = rf_store__exec(st, GUARD_LIST[i].create, err)) != 0) return rc;
     if ((rc = digest_versions(st, err)) != 0 ||
-        (rc = rf_store_prepare(&stmt, st, existing, err)) != 0)
+        (rc = rf_store__prepare(&stmt, st, existing, err)) != 0)
         goto cleanup;
     while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
         char record[32];
         snprintf(record, sizeof record, "%s", (const char *)sqlite3_column_text(stmt, 0));
-        if ((rc = rf_chain_seal(st, record, sqlite3_column_int64(stmt, 1), err)) != 0)
+        if ((rc = rf_chain__seal(st, record, sqlite3_column_int64(stmt, 1), err)) != 0)
             goto cleanup;
     }
-    if (step != SQLITE_DONE) rc = rf_store_db_error(err, st, "sealing the existing evidence");
+    if (step != SQLITE_DONE) rc = rf_store__db_error(err, st, "sealing the existing evidence");
 
 cleanup:
     sqlite3_finalize(stmt);
@@ -438,7 +438,7 @@ static int check_guards(rf_store *st, problem_fn fn, void *ctx, rf_error *err)
     sqlite3_stmt *stmt = NULL;
     int rc;
 
-    if ((rc = rf_store_prepare(&stmt, st,
+    if ((rc = rf_store__prepare(&stmt, st,
                                "SELECT sql FROM sqlite_master WHERE type = 'trigger'"
                                " AND name = ?1",
                                err)) != 0)
@@ -451,7 +451,7 @@ static int check_guards(rf_store *st, problem_fn fn, void *ctx, rf_error *err)
         if (step == SQLITE_DONE)
             p.what = "is missing: it was dropped outside redflag";
         else if (step != SQLITE_ROW)
-            rc = rf_store_db_error(err, st, "reading the triggers");
+            rc = rf_store__db_error(err, st, "reading the triggers");
         else if (!sqlite3_column_text(stmt, 0) ||
                  strcmp((const char *)sqlite3_column_text(stmt, 0), GUARD_LIST[i].sql) != 0)
             p.what = "was altered outside redflag";
@@ -472,7 +472,7 @@ static int note_first(const rf_chain_problem *p, void *ctx)
     return 0;
 }
 
-int rf_chain_check_guards(rf_store *st, rf_error *err)
+int rf_chain__check_guards(rf_store *st, rf_error *err)
 {
     st->guard_problem[0] = '\0';
     return check_guards(st, note_first, st, err);
@@ -483,7 +483,7 @@ const char *rf_store_guard_problem(const rf_store *st)
     return st && st->guard_problem[0] ? st->guard_problem : NULL;
 }
 
-int rf_store_writable(rf_store *st, rf_error *err)
+int rf_store__writable(rf_store *st, rf_error *err)
 {
     if (!st->guard_problem[0]) return RF_OK;
     return rf_error_set(err, RF_EDB, st->path, 0,
@@ -518,7 +518,7 @@ static int check_links(rf_store *st, rf_chain_head *head, const char *earlier,
     int rc, step, broken = 0; /* a problem seen: an earlier head after it proves nothing */
 
     snprintf(prev, sizeof prev, "%s", GENESIS);
-    if ((rc = rf_store_prepare(&stmt, st,
+    if ((rc = rf_store__prepare(&stmt, st,
                                "SELECT seq, record, record_id, parts, hash FROM evidence_chain"
                                " ORDER BY seq",
                                err)) != 0)
@@ -572,7 +572,7 @@ static int check_links(rf_store *st, rf_chain_head *head, const char *earlier,
         head->count = seq;
     }
     if (step != SQLITE_DONE && step != SQLITE_ROW)
-        rc = rf_store_db_error(err, st, "reading the evidence chain");
+        rc = rf_store__db_error(err, st, "reading the evidence chain");
     snprintf(head->hash, sizeof head->hash, "%s", prev);
 
 cleanup:
@@ -588,14 +588,14 @@ static int check_unsealed(rf_store *st, long long *problems, problem_fn fn, void
     for (size_t i = 0; i < sizeof KINDS / sizeof *KINDS; i++) {
         sqlite3_stmt *stmt = NULL;
         int rc, step, stop = 0;
-        if ((rc = rf_store_prepare(&stmt, st, KINDS[i].unsealed, err)) != 0) return rc;
+        if ((rc = rf_store__prepare(&stmt, st, KINDS[i].unsealed, err)) != 0) return rc;
         while (!stop && (step = sqlite3_step(stmt)) == SQLITE_ROW) {
             rf_chain_problem p = {KINDS[i].name, sqlite3_column_int64(stmt, 0),
                                   (const char *)sqlite3_column_text(stmt, 1), NULL};
             (*problems)++;
             stop = fn(&p, ctx);
         }
-        if (!stop && step != SQLITE_DONE) rc = rf_store_db_error(err, st, "reading evidence");
+        if (!stop && step != SQLITE_DONE) rc = rf_store__db_error(err, st, "reading evidence");
         sqlite3_finalize(stmt);
         if (rc || stop) return rc;
     }
@@ -628,7 +628,7 @@ int rf_store_chain_verify(rf_chain_head *head, long long *problems, rf_store *st
     head->count = 0;
     snprintf(head->hash, sizeof head->hash, "%s", GENESIS);
     if (earlier_at) *earlier_at = 0;
-    if ((rc = rf_store_read_begin(st, &began, err)) != 0) return rc;
+    if ((rc = rf_store__read_begin(st, &began, err)) != 0) return rc;
     if ((rc = check_links(st, head, earlier_head, &at, problems, fn, ctx, err)) == 0 &&
         (rc = check_unsealed(st, problems, fn, ctx, err)) == 0 &&
         (rc = check_guards(st, count_guard, &c, err)) == 0 && earlier_head && !at) {
@@ -639,7 +639,7 @@ int rf_store_chain_verify(rf_chain_head *head, long long *problems, rf_store *st
         (*problems)++;
         fn(&p, ctx);
     }
-    rf_store_read_end(st, began);
+    rf_store__read_end(st, began);
     if (earlier_at) *earlier_at = at;
     return rc;
 }

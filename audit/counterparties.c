@@ -13,10 +13,10 @@ int rf_store_counterparty_count(long long *out, rf_store *st, rf_error *err)
     int rc;
 
     *out = 0;
-    if ((rc = rf_store_prepare(&stmt, st, "SELECT count(*) FROM counterparty", err)) != 0)
+    if ((rc = rf_store__prepare(&stmt, st, "SELECT count(*) FROM counterparty", err)) != 0)
         return rc;
     if (sqlite3_step(stmt) == SQLITE_ROW) *out = sqlite3_column_int64(stmt, 0);
-    else rc = rf_store_db_error(err, st, "counting counterparties");
+    else rc = rf_store__db_error(err, st, "counting counterparties");
     sqlite3_finalize(stmt);
     return rc;
 }
@@ -35,7 +35,7 @@ static void known_free(known_hits *k)
 {
     free(k->items);
     free(k->fingerprints);
-    rf_strings_free(&k->strings);
+    rf_strings__free(&k->strings);
 }
 
 static int load_known(known_hits *k, rf_store *st, const char *fingerprint, rf_error *err)
@@ -47,14 +47,14 @@ static int load_known(known_hits *k, rf_store *st, const char *fingerprint, rf_e
     int rc, step;
 
     memset(k, 0, sizeof *k);
-    if ((rc = rf_store_prepare(&stmt, st,
+    if ((rc = rf_store__prepare(&stmt, st,
                                "SELECT fingerprint, list_code, source_id, listed_name,"
                                " content_hash, entity_id, score FROM counterparty_hit"
                                " WHERE ?1 IS NULL OR fingerprint = ?1"
                                " ORDER BY fingerprint, list_code, source_id",
                                err)) != 0)
         return rc;
-    rf_store_bind_text(stmt, 1, fingerprint);
+    rf_store__bind_text(stmt, 1, fingerprint);
     while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
         if (k->count == cap) {
             size_t grown = cap ? cap * 2 : 64;
@@ -66,13 +66,13 @@ static int load_known(known_hits *k, rf_store *st, const char *fingerprint, rf_e
             cap = grown;
         }
         for (int c = 0; c < H_STRINGS; c++)
-            if (rf_strings_add(&k->strings, stmt, c) < 0) goto oom;
+            if (rf_strings__add(&k->strings, stmt, c) < 0) goto oom;
         ids[k->count] = sqlite3_column_int64(stmt, 5);
         scores[k->count] = sqlite3_column_double(stmt, 6);
         k->count++;
     }
     if (step != SQLITE_DONE) {
-        rc = rf_store_db_error(err, st, "reading the counterparties' hits");
+        rc = rf_store__db_error(err, st, "reading the counterparties' hits");
         goto cleanup;
     }
     if (k->count &&
@@ -81,11 +81,11 @@ static int load_known(known_hits *k, rf_store *st, const char *fingerprint, rf_e
         goto oom;
     for (size_t i = 0; i < k->count; i++) {
         long base = (long)(i * H_STRINGS);
-        k->fingerprints[i] = rf_strings_get(&k->strings, base + H_FINGERPRINT);
-        k->items[i].list_code = rf_strings_get(&k->strings, base + H_LIST);
-        k->items[i].source_id = rf_strings_get(&k->strings, base + H_SOURCE);
-        k->items[i].listed_name = rf_strings_get(&k->strings, base + H_LISTED);
-        k->items[i].content_hash = rf_strings_get(&k->strings, base + H_HASH);
+        k->fingerprints[i] = rf_strings__get(&k->strings, base + H_FINGERPRINT);
+        k->items[i].list_code = rf_strings__get(&k->strings, base + H_LIST);
+        k->items[i].source_id = rf_strings__get(&k->strings, base + H_SOURCE);
+        k->items[i].listed_name = rf_strings__get(&k->strings, base + H_LISTED);
+        k->items[i].content_hash = rf_strings__get(&k->strings, base + H_HASH);
         k->items[i].entity_id = ids[i];
         k->items[i].score = scores[i];
     }
@@ -115,17 +115,17 @@ int rf_store_counterparties_each(rf_store *st, const char *fingerprint,
     if (!fn) return rf_error_set(err, RF_EUSAGE, NULL, 0, "no callback");
     /* One read transaction, so the hits and the parties are of the same moment. */
     if (sqlite3_get_autocommit(st->db)) {
-        if ((rc = rf_store_exec(st, "BEGIN", err)) != 0) return rc;
+        if ((rc = rf_store__exec(st, "BEGIN", err)) != 0) return rc;
         in_txn = 1;
     }
     if ((rc = load_known(&known, st, fingerprint, err)) != 0) goto done;
-    if ((rc = rf_store_prepare(&stmt, st,
+    if ((rc = rf_store__prepare(&stmt, st,
                                "SELECT fingerprint, name, address, city, country, first_run,"
                                " last_run FROM counterparty WHERE ?1 IS NULL OR fingerprint = ?1"
                                " ORDER BY fingerprint",
                                err)) != 0)
         goto cleanup;
-    rf_store_bind_text(stmt, 1, fingerprint);
+    rf_store__bind_text(stmt, 1, fingerprint);
     while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
         rf_counterparty cp;
         size_t first;
@@ -146,7 +146,7 @@ int rf_store_counterparties_each(rf_store *st, const char *fingerprint,
             goto cleanup;
         }
     }
-    if (step != SQLITE_DONE) rc = rf_store_db_error(err, st, "reading counterparties");
+    if (step != SQLITE_DONE) rc = rf_store__db_error(err, st, "reading counterparties");
     else if (fingerprint && seen == 0)
         rc = rf_error_set(err, RF_ENOTFOUND, NULL, 0, "no counterparty %s has been screened",
                           fingerprint);
@@ -178,7 +178,7 @@ int rf_store_last_run_hits(rf_store *st, const char *fingerprint,
      * hits are. run_party has no index on fingerprint: this reads the parties of every run,
      * which a review (one decision at a time, when the counterparty state lacks the hit)
      * can afford. */
-    if ((rc = rf_store_prepare(&stmt, st,
+    if ((rc = rf_store__prepare(&stmt, st,
                                "SELECT p.fingerprint, p.name, p.address, p.city, p.country,"
                                " p.run_id, e.list_code, e.source_id, h.entity_id, h.score"
                                " FROM run_party p"
@@ -190,35 +190,35 @@ int rf_store_last_run_hits(rf_store *st, const char *fingerprint,
                                " ORDER BY p.fingerprint, p.seq, h.rank",
                                err)) != 0)
         return rc;
-    rf_store_bind_text(stmt, 1, fingerprint);
+    rf_store__bind_text(stmt, 1, fingerprint);
     for (;;) {
         const char *fp;
         step = sqlite3_step(stmt);
         fp = step == SQLITE_ROW ? (const char *)sqlite3_column_text(stmt, 0) : NULL;
         /* a party ends where the next fingerprint starts: hand it over */
-        if (have && (!fp || strcmp(fp, rf_strings_get(&strings, 0)) != 0)) {
-            cp.fingerprint = rf_strings_get(&strings, 0);
-            cp.name = rf_strings_get(&strings, 1);
-            cp.address = rf_strings_get(&strings, 2);
-            cp.city = rf_strings_get(&strings, 3);
-            cp.country = rf_strings_get(&strings, 4);
+        if (have && (!fp || strcmp(fp, rf_strings__get(&strings, 0)) != 0)) {
+            cp.fingerprint = rf_strings__get(&strings, 0);
+            cp.name = rf_strings__get(&strings, 1);
+            cp.address = rf_strings__get(&strings, 2);
+            cp.city = rf_strings__get(&strings, 3);
+            cp.country = rf_strings__get(&strings, 4);
             cp.first_run = cp.last_run = run;
             for (size_t i = 0; i < n; i++) {
-                hits[i].list_code = rf_strings_get(&strings, (long)(5 + 2 * i));
-                hits[i].source_id = rf_strings_get(&strings, (long)(6 + 2 * i));
+                hits[i].list_code = rf_strings__get(&strings, (long)(5 + 2 * i));
+                hits[i].source_id = rf_strings__get(&strings, (long)(6 + 2 * i));
             }
             if (fn(&cp, n ? hits : NULL, n, ctx)) {
                 rc = rf_error_set(err, RF_ECANCEL, NULL, 0, "stopped by the caller");
                 break;
             }
-            rf_strings_free(&strings);
+            rf_strings__free(&strings);
             memset(&strings, 0, sizeof strings);
             have = 0, n = 0;
         }
         if (step != SQLITE_ROW) break;
         if (!have) {
             for (int c = 0; c < 5; c++)
-                if (rf_strings_add(&strings, stmt, c) < 0) goto oom;
+                if (rf_strings__add(&strings, stmt, c) < 0) goto oom;
             run = sqlite3_column_int64(stmt, 5);
             have = 1;
         }
@@ -228,7 +228,8 @@ int rf_store_last_run_hits(rf_store *st, const char *fingerprint,
             size_t k = 0;
             while (k < n && hits[k].entity_id != id) k++;
             if (k == n) {
-                if (rf_strings_add(&strings, stmt, 6) < 0 || rf_strings_add(&strings, stmt, 7) < 0)
+                if (rf_strings__add(&strings, stmt, 6) < 0 ||
+                    rf_strings__add(&strings, stmt, 7) < 0)
                     goto oom;
                 memset(&hits[n], 0, sizeof hits[n]);
                 hits[n].entity_id = id;
@@ -236,12 +237,12 @@ int rf_store_last_run_hits(rf_store *st, const char *fingerprint,
             }
         }
     }
-    if (!rc && step != SQLITE_DONE) rc = rf_store_db_error(err, st, "reading the runs' parties");
+    if (!rc && step != SQLITE_DONE) rc = rf_store__db_error(err, st, "reading the runs' parties");
     goto cleanup;
 oom:
     rc = rf_error_set(err, RF_ENOMEM, st->path, 0, "out of memory reading the runs' parties");
 cleanup:
     sqlite3_finalize(stmt);
-    rf_strings_free(&strings);
+    rf_strings__free(&strings);
     return rc;
 }

@@ -72,31 +72,31 @@ static int collect_decisions(rf_decision_list *out, rf_store *st, sqlite3_stmt *
         d->entity_id = sqlite3_column_int64(stmt, 7);
         d->run_id = sqlite3_column_int64(stmt, 12);
         for (int i = 0; i < D_STRINGS; i++)
-            if (rf_strings_add(&strings, stmt, cols[i]) < 0) goto oom;
+            if (rf_strings__add(&strings, stmt, cols[i]) < 0) goto oom;
     }
     if (step != SQLITE_DONE) {
-        rf_strings_free(&strings);
+        rf_strings__free(&strings);
         rf_decision_list_free(out);
-        return rf_store_db_error(err, st, "reading review decisions");
+        return rf_store__db_error(err, st, "reading review decisions");
     }
     for (size_t i = 0; i < out->count; i++) {
         rf_decision *d = &out->items[i];
         long base = (long)(i * D_STRINGS);
-        d->fingerprint = rf_strings_get(&strings, base + D_FINGERPRINT);
-        d->party_name = rf_strings_get(&strings, base + D_PARTY);
-        d->list_code = rf_strings_get(&strings, base + D_LIST);
-        d->source_id = rf_strings_get(&strings, base + D_SOURCE);
-        d->listed_name = rf_strings_get(&strings, base + D_LISTED);
-        d->content_hash = rf_strings_get(&strings, base + D_HASH);
-        d->reviewer = rf_strings_get(&strings, base + D_REVIEWER);
-        d->reason = rf_strings_get(&strings, base + D_REASON);
-        d->decided_at = rf_strings_get(&strings, base + D_AT);
+        d->fingerprint = rf_strings__get(&strings, base + D_FINGERPRINT);
+        d->party_name = rf_strings__get(&strings, base + D_PARTY);
+        d->list_code = rf_strings__get(&strings, base + D_LIST);
+        d->source_id = rf_strings__get(&strings, base + D_SOURCE);
+        d->listed_name = rf_strings__get(&strings, base + D_LISTED);
+        d->content_hash = rf_strings__get(&strings, base + D_HASH);
+        d->reviewer = rf_strings__get(&strings, base + D_REVIEWER);
+        d->reason = rf_strings__get(&strings, base + D_REASON);
+        d->decided_at = rf_strings__get(&strings, base + D_AT);
     }
-    out->strings = rf_strings_detach(&strings);
+    out->strings = rf_strings__detach(&strings);
     return RF_OK;
 
 oom:
-    rf_strings_free(&strings);
+    rf_strings__free(&strings);
     rf_decision_list_free(out);
     return rf_error_set(err, RF_ENOMEM, st->path, 0, "out of memory reading review decisions");
 }
@@ -110,24 +110,24 @@ int rf_store_decision_add(long long *id, rf_store *st, const rf_decision *d, rf_
     int rc, own;
 
     if (id) *id = 0;
-    if ((rc = rf_store_writable(st, err)) != 0) return rc;
+    if ((rc = rf_store__writable(st, err)) != 0) return rc;
     if (!d || d->kind == RF_DECISION_NONE ||
         (unsigned)d->kind >= sizeof KIND_NAMES / sizeof *KIND_NAMES)
         return rf_error_set(err, RF_EUSAGE, NULL, 0,
                             "a decision is cleared, confirmed or escalated");
-    if ((rc = rf_store_check_text(d->fingerprint, "the counterparty's fingerprint", 1, err)) ||
-        (rc = rf_store_check_text(d->list_code, "the list code", 1, err)) ||
-        (rc = rf_store_check_text(d->source_id, "the list entry id", 1, err)) ||
-        (rc = rf_store_check_text(d->reviewer, "the reviewer", 1, err)) ||
-        (rc = rf_store_check_text(d->reason, "the reason", 1, err)) ||
-        (rc = rf_store_check_text(d->party_name, "the party's name", 0, err)) ||
-        (rc = rf_store_check_text(d->listed_name, "the listed name", 0, err)) ||
-        (rc = rf_store_check_text(d->decided_at, "the decision time", 0, err)))
+    if ((rc = rf_store__check_text(d->fingerprint, "the counterparty's fingerprint", 1, err)) ||
+        (rc = rf_store__check_text(d->list_code, "the list code", 1, err)) ||
+        (rc = rf_store__check_text(d->source_id, "the list entry id", 1, err)) ||
+        (rc = rf_store__check_text(d->reviewer, "the reviewer", 1, err)) ||
+        (rc = rf_store__check_text(d->reason, "the reason", 1, err)) ||
+        (rc = rf_store__check_text(d->party_name, "the party's name", 0, err)) ||
+        (rc = rf_store__check_text(d->listed_name, "the listed name", 0, err)) ||
+        (rc = rf_store__check_text(d->decided_at, "the decision time", 0, err)))
         return rc;
     content_hash = d->content_hash;
     if (!content_hash && d->entity_id) {
         /* The record as the reviewer saw it: a later change to it brings the alarm back. */
-        if ((rc = rf_store_prepare(&stmt, st, "SELECT content_hash FROM entity WHERE id = ?1",
+        if ((rc = rf_store__prepare(&stmt, st, "SELECT content_hash FROM entity WHERE id = ?1",
                                    err)) != 0)
             return rc;
         sqlite3_bind_int64(stmt, 1, d->entity_id);
@@ -141,7 +141,7 @@ int rf_store_decision_add(long long *id, rf_store *st, const rf_decision *d, rf_
         stmt = NULL;
         content_hash = hash;
     }
-    if ((rc = rf_store_prepare(&stmt, st,
+    if ((rc = rf_store__prepare(&stmt, st,
                                "INSERT INTO review_decision (decision, fingerprint, party_name,"
                                " list_code, source_id, listed_name, entity_id, content_hash,"
                                " reviewer, reason, decided_at, run_id) VALUES (?1, ?2, ?3, ?4,"
@@ -149,32 +149,32 @@ int rf_store_decision_add(long long *id, rf_store *st, const rf_decision *d, rf_
                                " coalesce(?11, strftime('%Y-%m-%dT%H:%M:%SZ', 'now')), ?12)",
                                err)) != 0)
         return rc;
-    rf_store_bind_text(stmt, 1, rf_decision_kind_name(d->kind));
-    rf_store_bind_text(stmt, 2, d->fingerprint);
-    rf_store_bind_text(stmt, 3, d->party_name);
-    rf_store_bind_text(stmt, 4, d->list_code);
-    rf_store_bind_text(stmt, 5, d->source_id);
-    rf_store_bind_text(stmt, 6, d->listed_name);
+    rf_store__bind_text(stmt, 1, rf_decision_kind_name(d->kind));
+    rf_store__bind_text(stmt, 2, d->fingerprint);
+    rf_store__bind_text(stmt, 3, d->party_name);
+    rf_store__bind_text(stmt, 4, d->list_code);
+    rf_store__bind_text(stmt, 5, d->source_id);
+    rf_store__bind_text(stmt, 6, d->listed_name);
     if (d->entity_id) sqlite3_bind_int64(stmt, 7, d->entity_id);
-    rf_store_bind_text(stmt, 8, content_hash);
-    rf_store_bind_text(stmt, 9, d->reviewer);
-    rf_store_bind_text(stmt, 10, d->reason);
-    rf_store_bind_text(stmt, 11, d->decided_at);
+    rf_store__bind_text(stmt, 8, content_hash);
+    rf_store__bind_text(stmt, 9, d->reviewer);
+    rf_store__bind_text(stmt, 10, d->reason);
+    rf_store__bind_text(stmt, 11, d->decided_at);
     if (d->run_id) sqlite3_bind_int64(stmt, 12, d->run_id);
     /* The row and its seal go in together: alone, or in the caller's transaction. */
     own = sqlite3_get_autocommit(st->db);
     if (own && sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
         sqlite3_finalize(stmt);
-        return rf_store_db_error(err, st, "recording the decision");
+        return rf_store__db_error(err, st, "recording the decision");
     }
     if (sqlite3_step(stmt) != SQLITE_DONE) {
-        rc = rf_store_db_error(err, st, "recording the decision");
+        rc = rf_store__db_error(err, st, "recording the decision");
     } else {
         row = sqlite3_last_insert_rowid(st->db);
-        rc = rf_chain_seal(st, "review_decision", row, err);
+        rc = rf_chain__seal(st, "review_decision", row, err);
     }
     sqlite3_finalize(stmt);
-    if (own && rc == RF_OK) rc = rf_store_exec(st, "COMMIT", err);
+    if (own && rc == RF_OK) rc = rf_store__exec(st, "COMMIT", err);
     if (own && rc != RF_OK) sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
     if (rc == RF_OK && id) *id = row;
     return rc;
@@ -185,13 +185,13 @@ int rf_store_decisions_add(rf_store *st, const rf_decision *ds, size_t n, rf_err
     int rc;
     if (n && !ds) return rf_error_set(err, RF_EUSAGE, NULL, 0, "no decisions");
     if (sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
-        return rf_store_db_error(err, st, "recording decisions");
+        return rf_store__db_error(err, st, "recording decisions");
     for (size_t i = 0; i < n; i++)
         if ((rc = rf_store_decision_add(NULL, st, &ds[i], err)) != 0) {
             sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
             return rc;
         }
-    return rf_store_exec(st, "COMMIT", err);
+    return rf_store__exec(st, "COMMIT", err);
 }
 
 int rf_store_decisions_for(rf_decision_list *out, rf_store *st, const char *fingerprint,
@@ -207,10 +207,10 @@ int rf_store_decisions_for(rf_decision_list *out, rf_store *st, const char *fing
     int rc;
 
     memset(out, 0, sizeof *out);
-    if ((rc = rf_store_prepare(&stmt, st, sql, err)) != 0) return rc;
-    rf_store_bind_text(stmt, 1, fingerprint);
+    if ((rc = rf_store__prepare_cached(&stmt, st, sql, err)) != 0) return rc;
+    rf_store__bind_text(stmt, 1, fingerprint);
     rc = collect_decisions(out, st, stmt, err);
-    sqlite3_finalize(stmt);
+    rf_store__release(st, stmt);
     return rc;
 }
 
@@ -225,12 +225,12 @@ int rf_store_decisions_all(rf_decision_list *out, rf_store *st, const char *fing
     int rc;
 
     memset(out, 0, sizeof *out);
-    if ((from && !rf_store_valid_date(from)) || (to && !rf_store_valid_date(to)))
+    if ((from && !rf_store__valid_date(from)) || (to && !rf_store__valid_date(to)))
         return rf_error_set(err, RF_EUSAGE, NULL, 0, "dates are YYYY-MM-DD");
-    if ((rc = rf_store_prepare(&stmt, st, sql, err)) != 0) return rc;
-    rf_store_bind_text(stmt, 1, fingerprint);
-    rf_store_bind_text(stmt, 2, from);
-    rf_store_bind_text(stmt, 3, to);
+    if ((rc = rf_store__prepare(&stmt, st, sql, err)) != 0) return rc;
+    rf_store__bind_text(stmt, 1, fingerprint);
+    rf_store__bind_text(stmt, 2, from);
+    rf_store__bind_text(stmt, 3, to);
     rc = collect_decisions(out, st, stmt, err);
     sqlite3_finalize(stmt);
     return rc;
@@ -252,13 +252,13 @@ int rf_store_entity_find(long long *entity_id, rf_store *st, const char *list_co
     if (!source_id || !source_id[0])
         return rf_error_set(err, RF_EUSAGE, NULL, 0, "no list entry id");
     if ((rc = rf_store_versions_in_force(&versions, st, NULL, err)) != 0) return rc;
-    if ((rc = rf_store_prepare(&stmt, st, sql, err)) != 0) goto cleanup;
+    if ((rc = rf_store__prepare(&stmt, st, sql, err)) != 0) goto cleanup;
     for (size_t v = 0; v < versions.count; v++) {
         int step;
         sqlite3_reset(stmt);
         sqlite3_bind_int64(stmt, 1, versions.items[v].id);
-        rf_store_bind_text(stmt, 2, source_id);
-        rf_store_bind_text(stmt, 3, list_code);
+        rf_store__bind_text(stmt, 2, source_id);
+        rf_store__bind_text(stmt, 3, list_code);
         while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
             const char *code = (const char *)sqlite3_column_text(stmt, 1);
             /* A list may give one id to two records: the first stands for the entry. */
@@ -271,7 +271,7 @@ int rf_store_entity_find(long long *entity_id, rf_store *st, const char *list_co
             }
         }
         if (step != SQLITE_DONE) {
-            rc = rf_store_db_error(err, st, "finding the listed record");
+            rc = rf_store__db_error(err, st, "finding the listed record");
             goto cleanup;
         }
     }

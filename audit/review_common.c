@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-long rf_strings_add(rf_strings *s, sqlite3_stmt *stmt, int col)
+long rf_strings__add(rf_strings *s, sqlite3_stmt *stmt, int col)
 {
     const unsigned char *text = sqlite3_column_text(stmt, col);
     size_t off = RF_STRINGS_NULL;
@@ -27,13 +27,13 @@ long rf_strings_add(rf_strings *s, sqlite3_stmt *stmt, int col)
     return (long)s->count++;
 }
 
-const char *rf_strings_get(const rf_strings *s, long slot)
+const char *rf_strings__get(const rf_strings *s, long slot)
 {
     if (slot < 0 || (size_t)slot >= s->count || s->offsets[slot] == RF_STRINGS_NULL) return NULL;
     return s->buf.data + s->offsets[slot];
 }
 
-char *rf_strings_detach(rf_strings *s)
+char *rf_strings__detach(rf_strings *s)
 {
     free(s->offsets);
     s->offsets = NULL;
@@ -41,12 +41,12 @@ char *rf_strings_detach(rf_strings *s)
     return rf_buf_detach(&s->buf);
 }
 
-void rf_strings_free(rf_strings *s)
+void rf_strings__free(rf_strings *s)
 {
-    free(rf_strings_detach(s));
+    free(rf_strings__detach(s));
 }
 
-int rf_store_check_text(const char *s, const char *what, int required, rf_error *err)
+int rf_store__check_text(const char *s, const char *what, int required, rf_error *err)
 {
     size_t len, bad;
     if (!s || !s[0])

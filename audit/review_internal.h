@@ -17,14 +17,14 @@ typedef struct rf_strings {
 #define RF_STRINGS_NULL ((size_t)-1)
 
 /* Copies column `col` of the current row in; returns its slot number, or -1 out of memory. */
-long rf_strings_add(rf_strings *s, sqlite3_stmt *stmt, int col);
+long rf_strings__add(rf_strings *s, sqlite3_stmt *stmt, int col);
 /* The string of a slot once collection is over (NULL for SQL NULL). */
-const char *rf_strings_get(const rf_strings *s, long slot);
+const char *rf_strings__get(const rf_strings *s, long slot);
 /* Hands the buffer to the caller (free() it); offsets are released. */
-char *rf_strings_detach(rf_strings *s);
-void rf_strings_free(rf_strings *s);
+char *rf_strings__detach(rf_strings *s);
+void rf_strings__free(rf_strings *s);
 
 /* RF_EUSAGE naming `what` unless `s` is non-empty, valid UTF-8 and at most RF_MAX_FIELD bytes. */
-int rf_store_check_text(const char *s, const char *what, int required, rf_error *err);
+int rf_store__check_text(const char *s, const char *what, int required, rf_error *err);
 
 #endif

@@ -1,7 +1,11 @@
 /* rf_audit.h: the audit trail, kept in the same database as the lists: review decisions
  * (append-only), screening runs with every party and hit they screened, the counterparties
  * seen and what they matched, and the hash chain that seals list versions, runs and
- * decisions so that a change made behind redflag's back is found (rf_store_chain_verify). */
+ * decisions so that a change made behind redflag's back is found (rf_store_chain_verify).
+ *
+ * Threads: every function works through the rf_store it is given and is used as that store
+ * is, by one thread at a time. A run being recorded (rf_run) belongs to the thread that began
+ * it. Lists filled here (decisions, runs) belong to the caller, freed with their _free. */
 #ifndef RF_AUDIT_H
 #define RF_AUDIT_H
 

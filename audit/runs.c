@@ -66,13 +66,13 @@ static void run_free(rf_run *run)
     /* Whatever was not delivered is found again by the next rescreen. */
     if (sqlite3_get_autocommit(run->st->db))
         sqlite3_exec(run->st->db, PENDING_CLEAR, NULL, NULL, NULL);
-    sqlite3_finalize(run->ins_party);
-    sqlite3_finalize(run->ins_line);
-    sqlite3_finalize(run->ins_hit);
-    sqlite3_finalize(run->ins_input);
-    sqlite3_finalize(run->upsert_cp);
-    sqlite3_finalize(run->del_cp_hits);
-    sqlite3_finalize(run->ins_cp_hit);
+    rf_store__release(run->st, run->ins_party);
+    rf_store__release(run->st, run->ins_line);
+    rf_store__release(run->st, run->ins_hit);
+    rf_store__release(run->st, run->ins_input);
+    rf_store__release(run->st, run->upsert_cp);
+    rf_store__release(run->st, run->del_cp_hits);
+    rf_store__release(run->st, run->ins_cp_hit);
     free(run);
 }
 
@@ -81,7 +81,7 @@ static int batch_begin(rf_run *run, rf_error *err)
 {
     if (run->in_batch) return RF_OK;
     if (sqlite3_exec(run->st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
-        return rf_store_db_error(err, run->st, "recording the screening run");
+        return rf_store__db_error(err, run->st, "recording the screening run");
     run->in_batch = 1;
     run->batch = 0;
     clock_gettime(CLOCK_MONOTONIC, &run->batch_started);
@@ -93,7 +93,7 @@ static int batch_commit(rf_run *run, rf_error *err)
     if (!run->in_batch) return RF_OK;
     run->in_batch = 0;
     if (sqlite3_exec(run->st->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
-        int rc = rf_store_db_error(err, run->st, "recording the screening run");
+        int rc = rf_store__db_error(err, run->st, "recording the screening run");
         sqlite3_exec(run->st->db, "ROLLBACK", NULL, NULL, NULL);
         return rc;
     }
@@ -113,7 +113,7 @@ static double batch_seconds(const rf_run *run)
 static int step_done(rf_run *run, sqlite3_stmt *stmt, const char *what, rf_error *err)
 {
     int step = sqlite3_step(stmt);
-    int rc = step == SQLITE_DONE ? RF_OK : rf_store_db_error(err, run->st, what);
+    int rc = step == SQLITE_DONE ? RF_OK : rf_store__db_error(err, run->st, what);
     sqlite3_reset(stmt);
     sqlite3_clear_bindings(stmt);
     return rc;
@@ -176,13 +176,13 @@ int rf_store_runs_reap(rf_store *st, long long *count, rf_error *err)
 
     *count = 0;
     host_name(host, sizeof host);
-    if ((rc = rf_store_prepare(&stmt, st,
+    if ((rc = rf_store__prepare(&stmt, st,
                                "SELECT r.id, p.pid, p.started FROM run r JOIN run_process p"
                                " ON p.run_id = r.id WHERE r.status = 'running' AND p.host = ?1"
                                " ORDER BY r.id",
                                err)) != 0)
         return rc;
-    rf_store_bind_text(stmt, 1, host);
+    rf_store__bind_text(stmt, 1, host);
     /* At most 64 per call: crashes do not come by the thousand, and the next call takes the
      * rest. */
     while ((step = sqlite3_step(stmt)) == SQLITE_ROW && n < sizeof dead / sizeof *dead) {
@@ -192,10 +192,10 @@ int rf_store_runs_reap(rf_store *st, long long *count, rf_error *err)
     }
     sqlite3_finalize(stmt);
     if (step != SQLITE_DONE && step != SQLITE_ROW)
-        return rf_store_db_error(err, st, "looking for interrupted runs");
-    if (n == 0 || rf_store_writable(st, NULL) != 0) return RF_OK;
-    if ((rc = rf_store_exec(st, "BEGIN IMMEDIATE", err)) != 0) return rc;
-    if ((rc = rf_store_prepare(&stmt, st,
+        return rf_store__db_error(err, st, "looking for interrupted runs");
+    if (n == 0 || rf_store__writable(st, NULL) != 0) return RF_OK;
+    if ((rc = rf_store__exec(st, "BEGIN IMMEDIATE", err)) != 0) return rc;
+    if ((rc = rf_store__prepare(&stmt, st,
                                "UPDATE run SET status = 'interrupted', finished_at ="
                                " strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = ?1"
                                " AND status = 'running'",
@@ -203,17 +203,17 @@ int rf_store_runs_reap(rf_store *st, long long *count, rf_error *err)
         for (size_t i = 0; i < n && rc == RF_OK; i++) {
             sqlite3_bind_int64(stmt, 1, dead[i]);
             if (sqlite3_step(stmt) != SQLITE_DONE)
-                rc = rf_store_db_error(err, st, "marking a run interrupted");
+                rc = rf_store__db_error(err, st, "marking a run interrupted");
             else if (sqlite3_changes(st->db) > 0) {
                 (*count)++;
                 /* ended: sealed in the evidence chain like any run that stops */
-                rc = rf_chain_seal(st, "run", dead[i], err);
+                rc = rf_chain__seal(st, "run", dead[i], err);
             }
             sqlite3_reset(stmt);
         }
         sqlite3_finalize(stmt);
     }
-    if (rc == RF_OK) return rf_store_exec(st, "COMMIT", err);
+    if (rc == RF_OK) return rf_store__exec(st, "COMMIT", err);
     sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
     *count = 0;
     return rc;
@@ -229,17 +229,17 @@ static int record_process(rf_run *run, rf_error *err)
 
     host_name(host, sizeof host);
     if (process_started(started, sizeof started, pid) != 0) started[0] = '\0';
-    if ((rc = rf_store_prepare(&stmt, run->st,
+    if ((rc = rf_store__prepare_cached(&stmt, run->st,
                                "INSERT INTO run_process (run_id, host, pid, started)"
                                " VALUES (?1, ?2, ?3, ?4)",
                                err)) != 0)
         return rc;
     sqlite3_bind_int64(stmt, 1, run->id);
-    rf_store_bind_text(stmt, 2, host);
+    rf_store__bind_text(stmt, 2, host);
     sqlite3_bind_int64(stmt, 3, pid);
-    rf_store_bind_text(stmt, 4, started);
+    rf_store__bind_text(stmt, 4, started);
     rc = step_done(run, stmt, "recording the screening run", err);
-    sqlite3_finalize(stmt);
+    rf_store__release(run->st, stmt);
     return rc;
 }
 
@@ -275,15 +275,15 @@ int rf_store_run_begin(rf_run **out, rf_store *st, const rf_run_info *info, rf_e
         return rf_error_set(err, RF_EUSAGE, NULL, 0, "a run needs a command, a user and versions");
     if (st->active)
         return rf_error_set(err, RF_EUSAGE, st->path, 0, "an import is in progress");
-    if ((rc = rf_store_writable(st, err)) != 0) return rc;
+    if ((rc = rf_store__writable(st, err)) != 0) return rc;
     /* A run adds a row per party to indexes that outgrow sqlite's default 2 MB page cache
      * within a few hundred thousand parties, and then every insert reads pages back through
      * the kernel: 64 MB keeps a million-party run in memory. The pending counterparty state
      * is kept in memory too (a temp file costs a pwrite per page spilled); temp_store is set
      * before the TEMP tables exist, since changing it drops them. */
-    if ((rc = rf_store_exec(st, "PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY",
+    if ((rc = rf_store__exec(st, "PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY",
                             err)) != 0 ||
-        (rc = rf_store_exec(st, PENDING_SQL, err)) != 0)
+        (rc = rf_store__exec(st, PENDING_SQL, err)) != 0)
         return rc;
     if (!(run = calloc(1, sizeof *run)))
         return rf_error_set(err, RF_ENOMEM, NULL, 0, "out of memory");
@@ -292,29 +292,29 @@ int rf_store_run_begin(rf_run **out, rf_store *st, const rf_run_info *info, rf_e
     stmts[3] = &run->ins_input, stmts[4] = &run->upsert_cp, stmts[5] = &run->del_cp_hits;
     stmts[6] = &run->ins_cp_hit;
     for (size_t i = 0; i < sizeof inserts / sizeof *inserts; i++)
-        if ((rc = rf_store_prepare(stmts[i], st, inserts[i], err)) != 0) goto fail;
+        if ((rc = rf_store__prepare_cached(stmts[i], st, inserts[i], err)) != 0) goto fail;
 
     if ((rc = batch_begin(run, err)) != 0) goto fail;
-    if ((rc = rf_store_prepare(&stmt, st,
+    if ((rc = rf_store__prepare_cached(&stmt, st,
                                "INSERT INTO run (command, user, started_at, report_time, as_of,"
                                " threshold, max_hits, settings, tool_version) VALUES (?1, ?2,"
                                " strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), ?3, ?4, ?5, ?6, ?7, ?8)",
                                err)) != 0)
         goto fail;
-    rf_store_bind_text(stmt, 1, info->command);
-    rf_store_bind_text(stmt, 2, info->user);
-    rf_store_bind_text(stmt, 3, info->report_time);
-    rf_store_bind_text(stmt, 4, info->as_of);
+    rf_store__bind_text(stmt, 1, info->command);
+    rf_store__bind_text(stmt, 2, info->user);
+    rf_store__bind_text(stmt, 3, info->report_time);
+    rf_store__bind_text(stmt, 4, info->as_of);
     sqlite3_bind_double(stmt, 5, info->threshold);
     sqlite3_bind_int(stmt, 6, info->max_hits);
-    rf_store_bind_text(stmt, 7, info->settings);
-    rf_store_bind_text(stmt, 8, info->tool_version);
+    rf_store__bind_text(stmt, 7, info->settings);
+    rf_store__bind_text(stmt, 8, info->tool_version);
     if ((rc = step_done(run, stmt, "recording the screening run", err)) != 0) goto fail;
     run->id = sqlite3_last_insert_rowid(st->db);
-    sqlite3_finalize(stmt);
+    rf_store__release(st, stmt);
     stmt = NULL;
     if ((rc = record_process(run, err)) != 0) goto fail;
-    if ((rc = rf_store_prepare(&stmt, st,
+    if ((rc = rf_store__prepare_cached(&stmt, st,
                                "INSERT INTO run_version (run_id, position, version_id)"
                                " VALUES (?1, ?2, ?3)",
                                err)) != 0)
@@ -325,7 +325,7 @@ int rf_store_run_begin(rf_run **out, rf_store *st, const rf_run_info *info, rf_e
         sqlite3_bind_int64(stmt, 3, info->versions->items[i].id);
         if ((rc = step_done(run, stmt, "recording the run's list versions", err)) != 0) goto fail;
     }
-    sqlite3_finalize(stmt);
+    rf_store__release(st, stmt);
     stmt = NULL;
     /* The run is in the history from its start, whatever happens to it later. */
     if ((rc = batch_commit(run, err)) != 0) goto fail;
@@ -333,7 +333,7 @@ int rf_store_run_begin(rf_run **out, rf_store *st, const rf_run_info *info, rf_e
     return RF_OK;
 
 fail:
-    sqlite3_finalize(stmt);
+    rf_store__release(st, stmt);
     if (run->in_batch) sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
     run_free(run);
     return rc;
@@ -346,7 +346,7 @@ int rf_store_run_add_versions(rf_run *run, const rf_version_list *versions, rf_e
 
     if (!run || !versions) return rf_error_set(err, RF_EUSAGE, NULL, 0, "no run or versions");
     if ((rc = batch_begin(run, err)) != 0 ||
-        (rc = rf_store_prepare(&stmt, run->st,
+        (rc = rf_store__prepare_cached(&stmt, run->st,
                                "INSERT INTO run_version (run_id, position, version_id)"
                                " SELECT ?1, (SELECT count(*) FROM run_version WHERE run_id = ?1),"
                                " ?2 WHERE NOT EXISTS (SELECT 1 FROM run_version"
@@ -358,7 +358,7 @@ int rf_store_run_add_versions(rf_run *run, const rf_version_list *versions, rf_e
         sqlite3_bind_int64(stmt, 2, versions->items[i].id);
         rc = step_done(run, stmt, "recording the run's list versions", err);
     }
-    sqlite3_finalize(stmt);
+    rf_store__release(run->st, stmt);
     return rc;
 }
 
@@ -371,12 +371,12 @@ int rf_store_run_add_input(rf_run *run, const rf_run_input *in, rf_error *err)
     s = run->ins_input;
     sqlite3_bind_int64(s, 1, run->id);
     sqlite3_bind_int(s, 2, in->position);
-    rf_store_bind_text(s, 3, in->path);
-    rf_store_bind_text(s, 4, in->sha256);
+    rf_store__bind_text(s, 3, in->path);
+    rf_store__bind_text(s, 4, in->sha256);
     sqlite3_bind_int64(s, 5, in->parties);
     if (in->error) {
         sqlite3_bind_int64(s, 6, in->error_line);
-        rf_store_bind_text(s, 7, in->error);
+        rf_store__bind_text(s, 7, in->error);
     }
     return step_done(run, s, "recording the run's input", err);
 }
@@ -401,13 +401,13 @@ static int add_lines(rf_run *run, const rf_party *p, rf_error *err)
         sqlite3_bind_int64(s, 2, run->seq);
         sqlite3_bind_int64(s, 3, (sqlite3_int64)i);
         sqlite3_bind_int64(s, 4, l->line);
-        rf_store_bind_text(s, 5, l->number);
-        rf_store_bind_text(s, 6, l->part_number);
-        rf_store_bind_text(s, 7, l->description);
-        rf_store_bind_text(s, 8, l->quantity);
-        rf_store_bind_text(s, 9, l->eccn);
-        rf_store_bind_text(s, 10, l->hs_code);
-        rf_store_bind_text(s, 11, l->origin);
+        rf_store__bind_text(s, 5, l->number);
+        rf_store__bind_text(s, 6, l->part_number);
+        rf_store__bind_text(s, 7, l->description);
+        rf_store__bind_text(s, 8, l->quantity);
+        rf_store__bind_text(s, 9, l->eccn);
+        rf_store__bind_text(s, 10, l->hs_code);
+        rf_store__bind_text(s, 11, l->origin);
         rc = step_done(run, s, "recording an order line", err);
     }
     return rc;
@@ -438,7 +438,7 @@ int rf_store_run_add_result(rf_run *run, int input, const rf_party *p, const cha
     sqlite3_bind_int64(s, 2, run->seq);
     sqlite3_bind_int(s, 3, input);
     for (int i = 0; i < (int)(sizeof texts / sizeof *texts); i++)
-        if (i != 1) rf_store_bind_text(s, 4 + i, texts[i]);
+        if (i != 1) rf_store__bind_text(s, 4 + i, texts[i]);
     sqlite3_bind_int64(s, 5, p->line);
     sqlite3_bind_int64(s, 27, (sqlite3_int64)n_hits);
     if ((rc = step_done(run, s, "recording a screened party", err)) != 0 ||
@@ -463,13 +463,13 @@ int rf_store_run_add_result(rf_run *run, int input, const rf_party *p, const cha
         sqlite3_bind_int64(s, 4, h->entity->id);
         sqlite3_bind_int64(s, 5, (sqlite3_int64)h->name_index);
         sqlite3_bind_double(s, 6, h->score);
-        rf_store_bind_text(s, 7, h->explanation);
-        rf_store_bind_text(s, 8, listed.data ? listed.data : "");
-        rf_store_bind_text(s, 9, party.data ? party.data : "");
+        rf_store__bind_text(s, 7, h->explanation);
+        rf_store__bind_text(s, 8, listed.data ? listed.data : "");
+        rf_store__bind_text(s, 9, party.data ? party.data : "");
         if (h->decision && h->decision->id) sqlite3_bind_int64(s, 10, h->decision->id);
         sqlite3_bind_int(s, 11, h->record_changed != 0);
-        rf_store_bind_text(s, 12, h->changes);
-        rf_store_bind_text(s, 13, h->rescreen);
+        rf_store__bind_text(s, 12, h->changes);
+        rf_store__bind_text(s, 13, h->rescreen);
         if ((rc = step_done(run, s, "recording a hit", err)) != 0) break;
     }
     rf_buf_free(&listed);
@@ -489,26 +489,26 @@ int rf_store_run_counterparty(rf_run *run, const rf_party *p, const char *finger
         return rf_error_set(err, RF_EUSAGE, NULL, 0, "no run, party, fingerprint or hits");
     if ((rc = batch_begin(run, err)) != 0) return rc;
     s = run->upsert_cp;
-    rf_store_bind_text(s, 1, fingerprint);
-    rf_store_bind_text(s, 2, p->name);
-    rf_store_bind_text(s, 3, p->address);
-    rf_store_bind_text(s, 4, p->city);
-    rf_store_bind_text(s, 5, p->country);
+    rf_store__bind_text(s, 1, fingerprint);
+    rf_store__bind_text(s, 2, p->name);
+    rf_store__bind_text(s, 3, p->address);
+    rf_store__bind_text(s, 4, p->city);
+    rf_store__bind_text(s, 5, p->country);
     if ((rc = step_done(run, s, "recording a counterparty", err)) != 0) return rc;
     s = run->del_cp_hits;
-    rf_store_bind_text(s, 1, fingerprint);
+    rf_store__bind_text(s, 1, fingerprint);
     if ((rc = step_done(run, s, "recording a counterparty", err)) != 0) return rc;
     s = run->ins_cp_hit;
     for (size_t i = 0; i < n_hits && rc == RF_OK; i++) {
         const rf_known_hit *h = &hits[i];
         if (!h->list_code || !h->source_id || !h->content_hash)
             return rf_error_set(err, RF_EUSAGE, NULL, 0, "a known hit needs its listed entity");
-        rf_store_bind_text(s, 1, fingerprint);
-        rf_store_bind_text(s, 2, h->list_code);
-        rf_store_bind_text(s, 3, h->source_id);
-        rf_store_bind_text(s, 4, h->listed_name);
+        rf_store__bind_text(s, 1, fingerprint);
+        rf_store__bind_text(s, 2, h->list_code);
+        rf_store__bind_text(s, 3, h->source_id);
+        rf_store__bind_text(s, 4, h->listed_name);
         sqlite3_bind_int64(s, 5, h->entity_id);
-        rf_store_bind_text(s, 6, h->content_hash);
+        rf_store__bind_text(s, 6, h->content_hash);
         sqlite3_bind_double(s, 7, h->score);
         rc = step_done(run, s, "recording a counterparty's hit", err);
     }
@@ -521,7 +521,7 @@ static int deliver_counterparties(rf_run *run, rf_error *err)
     sqlite3_stmt *stmt = NULL;
     int rc;
 
-    if ((rc = rf_store_prepare(&stmt, run->st,
+    if ((rc = rf_store__prepare_cached(&stmt, run->st,
                                "INSERT INTO counterparty (fingerprint, name, address, city,"
                                " country, first_run, last_run) SELECT fingerprint, name, address,"
                                " city, country, ?1, ?1 FROM pending_cp WHERE true"
@@ -532,9 +532,9 @@ static int deliver_counterparties(rf_run *run, rf_error *err)
         return rc;
     sqlite3_bind_int64(stmt, 1, run->id);
     rc = step_done(run, stmt, "recording the counterparties", err);
-    sqlite3_finalize(stmt);
+    rf_store__release(run->st, stmt);
     if (rc == RF_OK)
-        rc = rf_store_exec(run->st,
+        rc = rf_store__exec(run->st,
                            "DELETE FROM counterparty_hit WHERE fingerprint IN"
                            " (SELECT fingerprint FROM pending_cp);"
                            "INSERT OR REPLACE INTO counterparty_hit (fingerprint, list_code,"
@@ -556,14 +556,14 @@ static int close_run(rf_run *run, const char *status, const rf_run_totals *t, rf
     if (!t) t = &none;
     if ((rc = batch_begin(run, err)) != 0) return rc;
     if (strcmp(status, "done") == 0 && (rc = deliver_counterparties(run, err)) != 0) goto fail;
-    if ((rc = rf_store_prepare(&stmt, run->st,
+    if ((rc = rf_store__prepare_cached(&stmt, run->st,
                                "UPDATE run SET status = ?2, finished_at ="
                                " strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), parties = ?3,"
                                " flagged = ?4, new_alarms = ?5, known_alarms = ?6, cleared = ?7,"
                                " exit_status = ?8 WHERE id = ?1",
                                err)) == 0) {
         sqlite3_bind_int64(stmt, 1, run->id);
-        rf_store_bind_text(stmt, 2, status);
+        rf_store__bind_text(stmt, 2, status);
         sqlite3_bind_int64(stmt, 3, t->parties);
         sqlite3_bind_int64(stmt, 4, t->flagged);
         sqlite3_bind_int64(stmt, 5, t->new_alarms);
@@ -571,10 +571,10 @@ static int close_run(rf_run *run, const char *status, const rf_run_totals *t, rf
         sqlite3_bind_int64(stmt, 7, t->cleared);
         if (t->exit_status >= 0) sqlite3_bind_int(stmt, 8, t->exit_status);
         rc = step_done(run, stmt, "completing the screening run", err);
-        sqlite3_finalize(stmt);
+        rf_store__release(run->st, stmt);
     }
     /* Sealed as it ends: from now on nothing of it can change unnoticed. */
-    if (rc == RF_OK) rc = rf_chain_seal(run->st, "run", run->id, err);
+    if (rc == RF_OK) rc = rf_chain__seal(run->st, "run", run->id, err);
     if (rc == RF_OK) return batch_commit(run, err);
 fail:
     sqlite3_exec(run->st->db, "ROLLBACK", NULL, NULL, NULL);
@@ -639,12 +639,12 @@ int rf_store_runs(rf_run_list *out, rf_store *st, long long run_id, const char *
     int rc, step;
 
     memset(out, 0, sizeof *out);
-    if ((from && !rf_store_valid_date(from)) || (to && !rf_store_valid_date(to)))
+    if ((from && !rf_store__valid_date(from)) || (to && !rf_store__valid_date(to)))
         return rf_error_set(err, RF_EUSAGE, NULL, 0, "dates are YYYY-MM-DD");
-    if ((rc = rf_store_prepare(&stmt, st, sql, err)) != 0) return rc;
+    if ((rc = rf_store__prepare(&stmt, st, sql, err)) != 0) return rc;
     sqlite3_bind_int64(stmt, 1, run_id);
-    rf_store_bind_text(stmt, 2, from);
-    rf_store_bind_text(stmt, 3, to);
+    rf_store__bind_text(stmt, 2, from);
+    rf_store__bind_text(stmt, 3, to);
     while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
         rf_run_record *r;
         if (out->count == cap) {
@@ -657,7 +657,7 @@ int rf_store_runs(rf_run_list *out, rf_store *st, long long run_id, const char *
         memset(r, 0, sizeof *r);
         r->id = sqlite3_column_int64(stmt, 0);
         for (int c = 1; c <= N_TEXT; c++)
-            if (rf_strings_add(&strings, stmt, c) < 0) goto oom;
+            if (rf_strings__add(&strings, stmt, c) < 0) goto oom;
         r->threshold = sqlite3_column_double(stmt, 10);
         r->max_hits = sqlite3_column_int(stmt, 11);
         r->totals.parties = sqlite3_column_int64(stmt, 12);
@@ -670,9 +670,9 @@ int rf_store_runs(rf_run_list *out, rf_store *st, long long run_id, const char *
     }
     sqlite3_finalize(stmt);
     if (step != SQLITE_DONE) {
-        rf_strings_free(&strings);
+        rf_strings__free(&strings);
         rf_run_list_free(out);
-        return rf_store_db_error(err, st, "reading the screening history");
+        return rf_store__db_error(err, st, "reading the screening history");
     }
     for (size_t i = 0; i < out->count; i++) {
         rf_run_record *r = &out->items[i];
@@ -680,23 +680,23 @@ int rf_store_runs(rf_run_list *out, rf_store *st, long long run_id, const char *
                                        &r->report_time, &r->finished_at, &r->status,
                                        &r->as_of,    &r->settings, &r->tool_version};
         for (int f = 0; f < N_TEXT; f++)
-            *fields[f] = rf_strings_get(&strings, (long)(i * N_TEXT) + f);
+            *fields[f] = rf_strings__get(&strings, (long)(i * N_TEXT) + f);
     }
-    out->strings = rf_strings_detach(&strings);
+    out->strings = rf_strings__detach(&strings);
     if (run_id > 0 && out->count == 0)
         return rf_error_set(err, RF_ENOTFOUND, st->path, 0, "no screening run %lld", run_id);
     return RF_OK;
 
 oom:
     sqlite3_finalize(stmt);
-    rf_strings_free(&strings);
+    rf_strings__free(&strings);
     rf_run_list_free(out);
     return rf_error_set(err, RF_ENOMEM, st->path, 0, "out of memory reading the history");
 }
 
 int rf_store_run_versions(rf_version_list *out, rf_store *st, long long run_id, rf_error *err)
 {
-    return rf_store_versions_query(out, st,
+    return rf_store__versions_query(out, st,
                                    "SELECT " RF_STORE_VERSION_COLUMNS " FROM run_version r"
                                    " JOIN list_version v ON v.id = r.version_id"
                                    " WHERE r.run_id = ?1 ORDER BY r.position",
@@ -710,7 +710,7 @@ int rf_store_run_inputs(rf_store *st, long long run_id,
     sqlite3_stmt *stmt = NULL;
     int rc, step;
 
-    if ((rc = rf_store_prepare(&stmt, st,
+    if ((rc = rf_store__prepare(&stmt, st,
                                "SELECT position, path, sha256, parties, error_line, error"
                                " FROM run_input WHERE run_id = ?1 ORDER BY position",
                                err)) != 0)
@@ -729,7 +729,7 @@ int rf_store_run_inputs(rf_store *st, long long run_id,
             break;
         }
     }
-    if (rc == RF_OK && step != SQLITE_DONE) rc = rf_store_db_error(err, st, "reading run inputs");
+    if (rc == RF_OK && step != SQLITE_DONE) rc = rf_store__db_error(err, st, "reading run inputs");
     sqlite3_finalize(stmt);
     return rc;
 }
@@ -742,7 +742,7 @@ int rf_snapshot_load_run(rf_snapshot **out, rf_store *st, long long run_id, rf_e
     int rc, step;
 
     *out = NULL;
-    if ((rc = rf_store_prepare(&stmt, st,
+    if ((rc = rf_store__prepare(&stmt, st,
                                "SELECT DISTINCT entity_id FROM run_hit WHERE run_id = ?1"
                                " UNION SELECT d.entity_id FROM run_hit h JOIN review_decision d"
                                " ON d.id = h.decision_id WHERE h.run_id = ?1"
@@ -763,7 +763,7 @@ int rf_snapshot_load_run(rf_snapshot **out, rf_store *st, long long run_id, rf_e
         ids[n++] = sqlite3_column_int64(stmt, 0);
     }
     if (step != SQLITE_DONE) {
-        rc = rf_store_db_error(err, st, "reading the run's hits");
+        rc = rf_store__db_error(err, st, "reading the run's hits");
         goto cleanup;
     }
     rc = rf_snapshot_load_ids(out, st, ids, n, err);
@@ -835,9 +835,9 @@ int rf_store_run_results(rf_store *st, long long run_id, const rf_snapshot *enti
     size_t hits_cap = 0, lines_cap = 0;
     int rc, step;
 
-    if ((rc = rf_store_prepare(&parties, st, party_sql, err)) != 0 ||
-        (rc = rf_store_prepare(&lines, st, line_sql, err)) != 0 ||
-        (rc = rf_store_prepare(&hits_q, st, hit_sql, err)) != 0)
+    if ((rc = rf_store__prepare(&parties, st, party_sql, err)) != 0 ||
+        (rc = rf_store__prepare(&lines, st, line_sql, err)) != 0 ||
+        (rc = rf_store__prepare(&hits_q, st, hit_sql, err)) != 0)
         goto cleanup;
     sqlite3_bind_int64(parties, 1, run_id);
     while ((step = sqlite3_step(parties)) == SQLITE_ROW) {
@@ -862,7 +862,7 @@ int rf_store_run_results(rf_store *st, long long run_id, const rf_snapshot *enti
         r.fingerprint = (const char *)sqlite3_column_text(parties, 3);
         r.party = &p;
 
-        rf_strings_free(&texts); /* the previous party's */
+        rf_strings__free(&texts); /* the previous party's */
         sqlite3_reset(lines);
         sqlite3_bind_int64(lines, 1, run_id);
         sqlite3_bind_int64(lines, 2, r.seq);
@@ -882,7 +882,7 @@ int rf_store_run_results(rf_store *st, long long run_id, const rf_snapshot *enti
             l->line = (long)sqlite3_column_int64(lines, 0);
             for (int c = 0; c < 7; c++)
                 if ((line_slots[n_lines * 7 + (size_t)c] =
-                         rf_strings_add(&texts, lines, 1 + c)) < 0)
+                         rf_strings__add(&texts, lines, 1 + c)) < 0)
                     goto oom;
             n_lines++;
         }
@@ -914,7 +914,7 @@ int rf_store_run_results(rf_store *st, long long run_id, const rf_snapshot *enti
                 goto cleanup;
             }
             for (int c = 0; c < HIT_TEXTS; c++)
-                if ((h->slots[c] = rf_strings_add(&texts, hits_q, HIT_TEXT_COLS[c])) < 0) goto oom;
+                if ((h->slots[c] = rf_strings__add(&texts, hits_q, HIT_TEXT_COLS[c])) < 0) goto oom;
             h->hit.name_index = (size_t)sqlite3_column_int64(hits_q, 1);
             h->hit.score = sqlite3_column_double(hits_q, 2);
             h->hit.n_listed_spans = parse_spans(h->spans, 64,
@@ -941,29 +941,29 @@ int rf_store_run_results(rf_store *st, long long run_id, const rf_snapshot *enti
         for (size_t i = 0; i < n_lines; i++) {
             rf_order_line *l = &order_lines[i];
             const long *slot = &line_slots[i * 7];
-            l->number = rf_strings_get(&texts, slot[0]);
-            l->part_number = rf_strings_get(&texts, slot[1]);
-            l->description = rf_strings_get(&texts, slot[2]);
-            l->quantity = rf_strings_get(&texts, slot[3]);
-            l->eccn = rf_strings_get(&texts, slot[4]);
-            l->hs_code = rf_strings_get(&texts, slot[5]);
-            l->origin = rf_strings_get(&texts, slot[6]);
+            l->number = rf_strings__get(&texts, slot[0]);
+            l->part_number = rf_strings__get(&texts, slot[1]);
+            l->description = rf_strings__get(&texts, slot[2]);
+            l->quantity = rf_strings__get(&texts, slot[3]);
+            l->eccn = rf_strings__get(&texts, slot[4]);
+            l->hs_code = rf_strings__get(&texts, slot[5]);
+            l->origin = rf_strings__get(&texts, slot[6]);
         }
         for (size_t i = 0; i < r.n_hits; i++) {
             replay_hit *h = &hits[i];
             rf_decision *d = &h->decision;
-            h->hit.explanation = rf_strings_get(&texts, h->slots[0]);
-            h->hit.changes = rf_strings_get(&texts, h->slots[1]);
-            h->hit.rescreen = rf_strings_get(&texts, h->slots[2]);
-            d->fingerprint = rf_strings_get(&texts, h->slots[3]);
-            d->party_name = rf_strings_get(&texts, h->slots[4]);
-            d->list_code = rf_strings_get(&texts, h->slots[5]);
-            d->source_id = rf_strings_get(&texts, h->slots[6]);
-            d->listed_name = rf_strings_get(&texts, h->slots[7]);
-            d->content_hash = rf_strings_get(&texts, h->slots[8]);
-            d->reviewer = rf_strings_get(&texts, h->slots[9]);
-            d->reason = rf_strings_get(&texts, h->slots[10]);
-            d->decided_at = rf_strings_get(&texts, h->slots[11]);
+            h->hit.explanation = rf_strings__get(&texts, h->slots[0]);
+            h->hit.changes = rf_strings__get(&texts, h->slots[1]);
+            h->hit.rescreen = rf_strings__get(&texts, h->slots[2]);
+            d->fingerprint = rf_strings__get(&texts, h->slots[3]);
+            d->party_name = rf_strings__get(&texts, h->slots[4]);
+            d->list_code = rf_strings__get(&texts, h->slots[5]);
+            d->source_id = rf_strings__get(&texts, h->slots[6]);
+            d->listed_name = rf_strings__get(&texts, h->slots[7]);
+            d->content_hash = rf_strings__get(&texts, h->slots[8]);
+            d->reviewer = rf_strings__get(&texts, h->slots[9]);
+            d->reason = rf_strings__get(&texts, h->slots[10]);
+            d->decided_at = rf_strings__get(&texts, h->slots[11]);
             flat[i] = h->hit;
         }
         r.hits = r.n_hits ? flat : NULL;
@@ -977,7 +977,7 @@ int rf_store_run_results(rf_store *st, long long run_id, const rf_snapshot *enti
     goto cleanup;
 
 db_error:
-    rc = rf_store_db_error(err, st, "reading the run's results");
+    rc = rf_store__db_error(err, st, "reading the run's results");
     goto cleanup;
 oom:
     rc = rf_error_set(err, RF_ENOMEM, st->path, 0, "out of memory reading the run's results");
@@ -989,6 +989,6 @@ cleanup:
     free(flat);
     free(order_lines);
     free(line_slots);
-    rf_strings_free(&texts);
+    rf_strings__free(&texts);
     return rc;
 }

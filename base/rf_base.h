@@ -1,9 +1,12 @@
 /* rf_base.h: the vocabulary every redflag module shares: result codes and the error record,
  * capped byte buffers, whole-file and streaming input (gzip transparent), UTF-8 checks, sha256,
- * and the party record that order importers produce and the engine screens.
+ * and the party record that order importers produce and the engine screens. It is the bottom
+ * of the dependency chain (cli -> session -> reports -> engine, importers -> lists -> base);
+ * nothing here touches sqlite.
  *
- * It sits in lists/ because lists/ is the bottom of the dependency chain
- * (importers -> lists <- engine <- reports); nothing here touches sqlite. */
+ * Threads: nothing here keeps global state; a buffer, error record, reader or hash belongs to
+ * one thread at a time. Errors: functions return RF_OK (0) or a negative RF_E* code and, where
+ * they take one, fill the caller's rf_error with the file, line and reason. */
 #ifndef RF_BASE_H
 #define RF_BASE_H
 

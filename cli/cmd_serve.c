@@ -75,6 +75,9 @@ int cli_serve(int argc, char **argv)
         }
     }
     if (optind != argc) return cli_usage_error("serve", "takes no arguments");
+    /* the rules `redflag screen` applies by default, so that the API screens as it does */
+    opts.ownership_rules = getenv("REDFLAG_OWNERSHIP_RULES");
+    if (opts.ownership_rules && !opts.ownership_rules[0]) opts.ownership_rules = NULL;
     if (!opts.tls_cert != !opts.tls_key)
         return cli_usage_error("serve", "--tls-cert and --tls-key go together");
     /* The database is opened (created and seeded when it is the default) once here, so that

@@ -275,7 +275,15 @@ static void print_in_force(rf_store *st)
     rf_version_list_free(&in_force);
 }
 
-int cli_lists_update(int argc, char **argv)
+/* What the command line asked for. */
+typedef struct update_args {
+    const char *db, *sources_file;
+    rf_update_options opts;
+    sources urls; /* --url, in order */
+} update_args;
+
+/* Reads the options: -1 to go on, else the exit status (help printed, usage error). */
+static int parse_args(update_args *a, int argc, char **argv)
 {
     static const struct option longopts[] = {
         {"db", required_argument, NULL, 'd'},
@@ -291,109 +299,117 @@ int cli_lists_update(int argc, char **argv)
         {"max-size", required_argument, NULL, 'm'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
-    const char *db = NULL, *sources_file = NULL;
-    rf_update_options opts;
-    sources urls = {.count = 0}, all = {.count = 0};
-    char path[1024];
-    rf_store *st = NULL;
     double seconds;
     long n;
-    int c, status = CLI_EXIT_ERROR, failed = 0, done = 0;
+    int c;
 
-    memset(&opts, 0, sizeof opts);
-    opts.retries = 3;
-    path[0] = '\0';
+    a->opts.retries = 3;
     optind = 0;
     opterr = 0;
     while ((c = cli_getopt(argc, argv, ":h", longopts, "lists update")) != -1) {
         switch (c) {
-        case 'd': db = optarg; break;
-        case 's': sources_file = optarg; break;
+        case 'd': a->db = optarg; break;
+        case 's': a->sources_file = optarg; break;
         case 'u':
-            if (sources_add(&urls, "url", 3, optarg, strlen(optarg), "--url", 0)) goto done;
+            if (sources_add(&a->urls, "url", 3, optarg, strlen(optarg), "--url", 0))
+                return CLI_EXIT_ERROR;
             break;
-        case 'F': opts.force = 1; break;
+        case 'F': a->opts.force = 1; break;
         case 't':
         case 'c':
-            if (parse_seconds(&seconds, optarg) || seconds < 1) {
-                cli_usage_error("lists update", "--%s wants whole seconds, not '%s'",
-                                c == 't' ? "timeout" : "connect-timeout", optarg);
-                goto done;
-            }
-            *(c == 't' ? &opts.timeout : &opts.connect_timeout) = (long)seconds;
+            if (parse_seconds(&seconds, optarg) || seconds < 1)
+                return cli_usage_error("lists update", "--%s wants whole seconds, not '%s'",
+                                       c == 't' ? "timeout" : "connect-timeout", optarg);
+            *(c == 't' ? &a->opts.timeout : &a->opts.connect_timeout) = (long)seconds;
             break;
-        case 'C': opts.ca_file = optarg; break;
+        case 'C': a->opts.ca_file = optarg; break;
         case 'D':
-            if (parse_seconds(&seconds, optarg) || seconds < 1) {
-                cli_usage_error("lists update", "--deadline wants whole seconds, not '%s'",
-                                optarg);
-                goto done;
-            }
-            opts.deadline = (long)seconds;
+            if (parse_seconds(&seconds, optarg) || seconds < 1)
+                return cli_usage_error("lists update", "--deadline wants whole seconds, not '%s'",
+                                       optarg);
+            a->opts.deadline = (long)seconds;
             break;
         case 'r':
-            if (parse_count(&n, optarg, 10)) {
-                cli_usage_error("lists update", "--retries wants 0 to 10, not '%s'", optarg);
-                goto done;
-            }
-            opts.retries = (int)n;
+            if (parse_count(&n, optarg, 10))
+                return cli_usage_error("lists update", "--retries wants 0 to 10, not '%s'",
+                                       optarg);
+            a->opts.retries = (int)n;
             break;
         case 'w':
-            if (parse_seconds(&opts.backoff, optarg)) {
-                cli_usage_error("lists update", "--retry-delay wants seconds, not '%s'", optarg);
-                goto done;
-            }
+            if (parse_seconds(&a->opts.backoff, optarg))
+                return cli_usage_error("lists update", "--retry-delay wants seconds, not '%s'",
+                                       optarg);
             break;
         case 'm':
-            if (parse_count(&n, optarg, (long)(RF_FILE_MAX >> 20)) || n < 1) {
-                cli_usage_error("lists update", "--max-size wants megabytes from 1 to %zu, not '%s'",
-                                RF_FILE_MAX >> 20, optarg);
-                goto done;
-            }
-            opts.max_bytes = (size_t)n << 20;
+            if (parse_count(&n, optarg, (long)(RF_FILE_MAX >> 20)) || n < 1)
+                return cli_usage_error("lists update",
+                                       "--max-size wants megabytes from 1 to %zu, not '%s'",
+                                       RF_FILE_MAX >> 20, optarg);
+            a->opts.max_bytes = (size_t)n << 20;
             break;
-        case 'h': fputs(update_help, stdout); status = 0; goto done;
-        default: status = CLI_EXIT_ERROR; goto done; /* cli_getopt said why */
+        case 'h': fputs(update_help, stdout); return 0;
+        default: return CLI_EXIT_ERROR; /* cli_getopt said why */
         }
     }
-    if (urls.count && (sources_file || optind < argc)) {
-        cli_usage_error("lists update", "--url replaces the sources: give no --sources or names");
-        goto done;
-    }
-    if (urls.count) {
-        all = urls;
-        urls.count = 0;
+    if (a->urls.count && (a->sources_file || optind < argc))
+        return cli_usage_error("lists update",
+                               "--url replaces the sources: give no --sources or names");
+    return -1;
+}
+
+/* The sources to update into `all`: the --url ones, else those of the sources file (named in
+ * `path`), else the defaults; each name among argv[optind..] must be one of them. 0, or an
+ * exit status. */
+static int pick_sources(sources *all, update_args *a, char path[1024], int argc, char **argv)
+{
+    if (a->urls.count) {
+        *all = a->urls;
+        a->urls.count = 0;
     } else {
-        if (sources_path(path, sizeof path, sources_file)) goto done;
+        if (sources_path(path, 1024, a->sources_file)) return CLI_EXIT_ERROR;
         if (path[0]) {
-            if (sources_read(&all, path)) goto done;
+            if (sources_read(all, path)) return CLI_EXIT_ERROR;
         } else {
             for (size_t i = 0; i < rf_list_default_sources_count; i++) {
                 const rf_list_source *d = &rf_list_default_sources[i];
-                if (sources_add(&all, d->name, strlen(d->name), d->url, strlen(d->url),
+                if (sources_add(all, d->name, strlen(d->name), d->url, strlen(d->url),
                                 "defaults", 0))
-                    goto done;
+                    return CLI_EXIT_ERROR;
             }
         }
     }
     for (int i = optind; i < argc; i++) {
         size_t k = 0;
-        while (k < all.count && strcmp(all.items[k].name, argv[i]) != 0) k++;
-        if (k == all.count) {
-            cli_usage_error("lists update", "no source named '%s'%s%s", argv[i],
-                            path[0] ? " in " : "", path[0] ? path : "");
-            goto done;
-        }
+        while (k < all->count && strcmp(all->items[k].name, argv[i]) != 0) k++;
+        if (k == all->count)
+            return cli_usage_error("lists update", "no source named '%s'%s%s", argv[i],
+                                   path[0] ? " in " : "", path[0] ? path : "");
     }
-    if (cli_open_store(&st, db, CLI_DB_SEED)) goto done;
+    return 0;
+}
 
-    opts.on_retry = on_retry;
+int cli_lists_update(int argc, char **argv)
+{
+    update_args a;
+    sources all = {.count = 0};
+    char path[1024];
+    rf_store *st = NULL;
+    int status, failed = 0, done = 0;
+
+    memset(&a, 0, sizeof a);
+    path[0] = '\0';
+    if ((status = parse_args(&a, argc, argv)) >= 0 ||
+        (status = pick_sources(&all, &a, path, argc, argv)) != 0 ||
+        (status = cli_open_store(&st, a.db, CLI_DB_SEED) ? CLI_EXIT_ERROR : 0) != 0)
+        goto done;
+
+    a.opts.on_retry = on_retry;
     for (size_t i = 0; i < all.count; i++) {
         int wanted = optind == argc;
         for (int k = optind; k < argc && !wanted; k++) wanted = strcmp(all.items[i].name, argv[k]) == 0;
         if (!wanted) continue;
         done++;
-        if (update_one(st, &all.items[i], &opts)) failed++;
+        if (update_one(st, &all.items[i], &a.opts)) failed++;
         fflush(stdout);
     }
     if (failed) {
@@ -405,7 +421,7 @@ int cli_lists_update(int argc, char **argv)
 
 done:
     rf_store_close(st);
-    sources_free(&urls);
+    sources_free(&a.urls);
     sources_free(&all);
     return status;
 }

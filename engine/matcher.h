@@ -197,7 +197,7 @@ uint32_t rf_letter_mask(const char *s, size_t len);
  * place ("Akhtar Mohammad Mansour Shah Mohammed" is not "... Abdul Mohammed"). */
 #define RF_UNPAIRED_PARTY 1.0f
 #define RF_UNPAIRED_PARTY_WEAK 2.0f
-#define RF_UNPAIRED_LISTED_ORG 0.4f
+#define RF_UNPAIRED_LISTED_ORG 0.3f
 #define RF_UNPAIRED_LISTED_PERSON 0.2f
 #define RF_UNPAIRED_LISTED_PERSON_REPLACED 1.0f
 

@@ -355,7 +355,8 @@ static int one_of(const char *const *list, const char *w, size_t n)
 
 size_t rf_side_unit_start(const rf_side *s)
 {
-    /* What names a part of a company, and the functions such parts have. */
+    /* What names a part of a company, and the functions such parts have, as the lexicon
+     * spells them ("international" is "intl", "technical" "tech", "regional" "region"). */
     static const char *const units[] = {"department", "division", "office", "unit", "section",
                                         "team", "desk", NULL};
     static const char *const functions[] = {
@@ -365,8 +366,8 @@ size_t rf_side_unit_start(const rf_side *s)
         "trade", "foreign", "international", "overseas", "regional", "customer", "service",
         "services", "supply", "chain", "materials", "management", "operations", "quality",
         "production", "research", "development", "r", "d", "rd", "legal", "admin",
-        "administration", "business", "commercial", "contracts", "order", "orders", "and",
-        "import export", NULL};
+        "administration", "business", "commercial", "commerce", "contracts", "order", "orders",
+        "and", "import export", "intl", "tech", "region", "dev", "financial", "global", NULL};
     size_t start;
     if (s->n < 2 || !one_of(units, s->text[s->n - 1], s->len[s->n - 1])) return s->n;
     start = s->n - 1;

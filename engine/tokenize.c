@@ -3,9 +3,9 @@
  * Three passes over a name: split it into words where letters and digits stop (apostrophes
  * inside a word are dropped: "Int'l" is "intl"), each word case folded and stripped of
  * accents and, if in another script, transliterated, digits inside it read as the letters they
- * mimic ("Sech1n"); join runs of single letters written as initialisms ("S.A.", "A-B-C");
- * then look the words up in the lexicon, longest phrase first, so that "Co., Ltd." becomes one
- * legal-form token and "Intl" the generic word "intl".
+ * mimic ("Sech1n", and 0 or 1 at its edge: "OO0", "C0."); join runs of single letters written
+ * as initialisms ("S.A.", "A-B-C"); then look the words up in the lexicon, longest phrase
+ * first, so that "Co., Ltd." becomes one legal-form token and "Intl" the generic word "intl".
  *
  * A name dressed to slip past screening reads as what a person sees: HTML tags and terminal
  * escape codes around it are left out, invisible characters inside a word removed, styled
@@ -94,18 +94,30 @@ static int is_styled(utf8proc_int32_t cp)
            (cp >= 0x1F130 && cp < 0x1F18A);
 }
 
+static int is_lower(char c)
+{
+    return c >= 'a' && c <= 'z';
+}
+
 /* Digits written for the letters they look like inside a word ("Ig0r Sech1n", "I9or"), a way
- * of slipping a name past screening, read as those letters. A digit between digits or at the
- * end of a word stays a number ("B2B", "Fund 2004-1", "MiG29K"). */
+ * of slipping a name past screening, read as those letters; and the two that a scan or a
+ * typist confuses most, at the edge of a word of letters: 0 for O at either end ("OO0",
+ * "C0., Ltd.", "0AO") and 1 for l at the end ("a1-Bara'"). A digit beside another digit stays
+ * a number ("B2B", "Fund 2004-1", "MiG29K", "Route 66"), and so does a leading 1 ("1st"). */
 static void unmask_digits(char *s, size_t len)
 {
     static const char look_alike[10] = {'o', 'i', 0, 'e', 'a', 's', 0, 't', 'b', 'g'};
+    size_t digits = 0;
+    for (size_t k = 0; k < len; k++) digits += s[k] >= '0' && s[k] <= '9';
     for (size_t k = 1; k + 1 < len; k++) {
         char c = s[k];
-        if (c >= '0' && c <= '9' && look_alike[c - '0'] && s[k - 1] >= 'a' && s[k - 1] <= 'z' &&
-            s[k + 1] >= 'a' && s[k + 1] <= 'z')
+        if (c >= '0' && c <= '9' && look_alike[c - '0'] && is_lower(s[k - 1]) && is_lower(s[k + 1]))
             s[k] = look_alike[c - '0'];
     }
+    if (len < 2 || digits != 1) return;
+    if (s[len - 1] == '0' && is_lower(s[len - 2])) s[len - 1] = 'o';
+    else if (s[len - 1] == '1' && is_lower(s[len - 2])) s[len - 1] = 'l';
+    else if (s[0] == '0' && is_lower(s[1])) s[0] = 'o';
 }
 
 static void push_word(words *w, const char *text, size_t len, uint8_t origin, int tight,
@@ -129,13 +141,28 @@ static void push_word(words *w, const char *text, size_t len, uint8_t origin, in
     x->src_len = (uint32_t)src_len;
 }
 
+/* A word in capitals but for a small l after its first letter ("ALl", "DlN"): a scan's or a
+ * typist's l for I, as no one writes a word in capitals with a small l inside it. A small l
+ * beside other small letters ("McDonald", "AlBaraka") is an l, and so is a first one: "lTD."
+ * is "Ltd." typed with caps lock on. */
+static int capitals_with_small_l(const char *s, size_t len)
+{
+    size_t capitals = 0, small_l = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] >= 'A' && s[i] <= 'Z') capitals++;
+        else if (s[i] == 'l') small_l += i > 0;
+        else if (s[i] >= 'a' && s[i] <= 'z') return 0;
+    }
+    return capitals >= 2 && small_l > 0;
+}
+
 /* One segment of word characters: normalized, transliterated if needed, pushed as words. */
 static int push_segment(words *w, rf_translit *tr, rf_buf *scratch, const char *s, size_t start,
                         size_t end, int tight)
 {
     char ascii[RF_MAX_TOKEN_LEN * 4];
     size_t n = 0, i;
-    int plain = 1;
+    int plain = 1, small_l_is_i = capitals_with_small_l(s + start, end - start);
 
     for (i = start; i < end; i++) {
         unsigned char c = (unsigned char)s[i];
@@ -144,7 +171,10 @@ static int push_segment(words *w, rf_translit *tr, rf_buf *scratch, const char *
             break;
         }
         if (c == '\'' || c == '`') continue;
-        if (n < sizeof ascii) ascii[n++] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+        if (n < sizeof ascii)
+            ascii[n++] = (char)(c >= 'A' && c <= 'Z'                   ? c + 32
+                                : c == 'l' && small_l_is_i && i > start ? 'i'
+                                                                        : c);
     }
     if (plain) {
         push_word(w, ascii, n, RF_ORIGIN_LITERAL, tight, start, end - start);
@@ -645,6 +675,43 @@ static const rf_phrase *extend_phrase(const rf_lexicon *lex, const rf_phrase *ph
     return ph;
 }
 
+/* Whether words a and b, side by side, are one business word split in two by a typist or a
+ * scan ("LIM ITED", "Com pany", "Techno logies", "OBSHCHES TVO"): their letters together are
+ * a word of the lexicon and one of them alone is not (two known words, "Inter National",
+ * stay two). Both sides of a comparison are read so, so the join never parts two names. */
+static int split_business_word(const rf_lexicon *lex, const word *a, const word *b)
+{
+    char joined[RF_MAX_TOKEN_LEN];
+    if (a->origin != RF_ORIGIN_LITERAL || b->origin != RF_ORIGIN_LITERAL || a->len < 2 ||
+        b->len < 2 || a->len + b->len > RF_MAX_TOKEN_LEN || all_digits(a->text, a->len) ||
+        all_digits(b->text, b->len))
+        return 0;
+    if (rf_strmap_get(lex->words, a->text, a->len) != RF_STRMAP_MISSING &&
+        rf_strmap_get(lex->words, b->text, b->len) != RF_STRMAP_MISSING)
+        return 0;
+    memcpy(joined, a->text, a->len);
+    memcpy(joined + a->len, b->text, b->len);
+    return rf_strmap_get(lex->words, joined, a->len + b->len) != RF_STRMAP_MISSING;
+}
+
+/* Joins each business word split in two (split_business_word) back into one word. */
+static void join_split_words(words *w, const rf_lexicon *lex)
+{
+    size_t out = 0;
+    for (size_t i = 0; i < w->count; i++, out++) {
+        word *a = &w->items[out];
+        if (out != i) *a = w->items[i];
+        if (i + 1 < w->count && split_business_word(lex, a, &w->items[i + 1])) {
+            const word *b = &w->items[++i];
+            memcpy(a->text + a->len, b->text, b->len);
+            a->len = (uint16_t)(a->len + b->len);
+            a->text[a->len] = '\0';
+            a->src_len = b->src_start + b->src_len - a->src_start;
+        }
+    }
+    w->count = out;
+}
+
 int rf_tokenize(rf_tokens *out, const rf_lexicon *lex, const rf_strmap *places,
                 rf_translit *tr, const char *name, size_t len, int for_party)
 {
@@ -658,6 +725,7 @@ int rf_tokenize(rf_tokens *out, const rf_lexicon *lex, const rf_strmap *places,
     out->count = 0;
     out->truncated = 0;
     rc = split_words(w, tr, name, len, skip, n_skip);
+    join_split_words(w, lex);
     out->truncated = w->truncated;
     out->disguise = w->disguise;
     /* Each word alone: known spellings to their canonical form, misspelt business words and

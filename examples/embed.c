@@ -3,9 +3,11 @@
  *   embed DATABASE ORDER
  *
  * Opens the list database (importing the list bundled with libredflag when it holds none),
- * builds the index of the lists in force today, reads the order in any format redflag reads
- * (CSV, UBL, cXML, X12 850, EDIFACT), screens each party and prints one line per party and a
- * verdict. Exit status: 0 all clear, 1 something to review, 2 an error.
+ * opens a screening session (the lists in force today, their index, the review state of each
+ * counterparty and the run record: what `redflag screen` does), reads the order in any format
+ * redflag reads (CSV, UBL, cXML, X12 850, EDIFACT) straight into the session, prints one line
+ * per party and the session's verdict. The run is in the database's audit trail afterwards
+ * (`redflag history --db DATABASE`). Exit status: 0 clear, 1 something to review, 2 an error.
  *
  * Build against an installed redflag:
  *   cc -o embed embed.c $(pkg-config --cflags --libs redflag)
@@ -14,74 +16,76 @@
 
 #include <stdio.h>
 
-typedef struct screening {
-    const rf_matcher *matcher;
-    rf_result *result;
-    rf_error *err;
-    int parties, flagged;
-} screening;
-
-/* Called by the order reader for each party: screens it and prints what was found. */
-static int screen_party(const rf_party *party, void *ctx)
+/* Called by the session for each party it screened: prints what was found. */
+static int print_party(const rf_session_result *r, void *ctx)
 {
-    screening *s = ctx;
+    const char *role = r->party->role ? r->party->role : "";
+    const char *name = r->party->name ? r->party->name : "(an address only)";
     const rf_hit *best;
-
-    if (!party->name || !party->name[0]) return 0; /* an address-only ship-to */
-    if (rf_matcher_screen(s->result, s->matcher, party, NULL, s->err) != 0) return -1;
-    s->parties++;
-    if (rf_result_count(s->result) == 0) {
-        printf("clear    %-14s %s\n", party->role ? party->role : "", party->name);
+    (void)ctx;
+    if (r->n_hits == 0) {
+        printf("%-8s %-14s %s\n", r->embargo ? "EMBARGO" : "clear", role, name);
         return 0;
     }
-    s->flagged++;
-    best = rf_result_hit(s->result, 0);
-    printf("REVIEW   %-14s %s\n         %.3f %s (%s)\n", party->role ? party->role : "",
-           party->name, best->score, best->entity->names[best->name_index].text,
+    best = r->hits[0];
+    printf("%-8s %-14s %s\n         %.3f %s (%s)\n", r->alarm ? "REVIEW" : "known", role,
+           name, best->score, best->entity->names[best->name_index].text,
            best->entity->list_code);
     return 0;
+}
+
+/* Imports the list bundled with libredflag into an empty database. */
+static int seed(rf_store *store, rf_error *err)
+{
+    const unsigned char *data;
+    const char *name, *published;
+    size_t len;
+    rf_import_summary summary;
+    if (!rf_store_is_empty(store)) return 0;
+    rf_bundled_list(&data, &len, &name, &published);
+    return rf_import_list_data(&summary, store, name, data, len, NULL, err);
 }
 
 int main(int argc, char **argv)
 {
     rf_store *store = NULL;
-    rf_snapshot *snapshot = NULL;
-    rf_matcher *matcher = NULL;
-    rf_error err = {0};
-    screening s = {0};
-    int rc = 2;
+    rf_session *session = NULL;
+    rf_session_options options = {0};
+    rf_session_totals totals;
+    rf_error err = {0}, read_err = {0};
+    int read_rc, rc = 2;
 
     if (argc != 3) {
         fprintf(stderr, "usage: %s DATABASE ORDER\n", argv[0]);
         return 2;
     }
-    if (rf_store_open(&store, argv[1], &err) != 0) goto cleanup;
-    if (rf_store_is_empty(store)) {
-        const unsigned char *data;
-        const char *name, *published;
-        size_t len;
-        rf_import_summary summary;
-        rf_bundled_list(&data, &len, &name, &published);
-        if (rf_import_list_data(&summary, store, name, data, len, NULL, &err) != 0) goto cleanup;
+    options.argc = argc - 1; /* recorded as the run's command line: "embed ORDER" */
+    options.argv = argv + 1;
+    options.on_result = print_party;
+    if (rf_store_open(&store, argv[1], &err) != 0 || seed(store, &err) != 0 ||
+        rf_session_open(&session, store, &options, &err) != 0)
+        goto cleanup;
+    /* the reader hands each party to the session; the input is then recorded with its sha256
+     * and whether it was read to its end */
+    read_rc = rf_orders_read(argv[2], NULL, rf_session_screen, session, &read_err);
+    if (rf_session_input_done(session, argv[2], read_rc ? &read_err : NULL, &err) != 0) goto cleanup;
+    rc = rf_session_close(session, &totals, &err);
+    session = NULL;
+    if (rc != 0) {
+        rc = 2;
+        goto cleanup;
     }
-    if (rf_snapshot_load(&snapshot, store, NULL, &err) != 0) goto cleanup;
-    if (rf_matcher_new(&matcher, snapshot, &err) != 0) goto cleanup;
-    if (rf_result_new(&s.result) != 0) goto cleanup;
-    s.matcher = matcher;
-    s.err = &err;
-    if (rf_orders_read(argv[2], NULL, screen_party, &s, &err) != 0) goto cleanup;
-    printf("%d parties screened against %zu listed names: %s\n", s.parties,
-           rf_matcher_name_count(matcher), s.flagged ? "REVIEW" : "clear");
-    rc = s.flagged ? 1 : 0;
+    printf("%lld parties screened: %s (run %lld)\n", totals.run.parties,
+           rf_verdict_name(totals.verdict), totals.run_id);
+    if (read_rc) err = read_err; /* the order could not be read to its end */
+    rc = rf_verdict_exit_status(totals.verdict);
 
 cleanup:
     if (rc == 2) {
         char message[2048];
         fprintf(stderr, "embed: %s\n", rf_error_format(&err, message, sizeof message));
     }
-    rf_result_free(s.result);
-    rf_matcher_free(matcher);
-    rf_snapshot_free(snapshot);
+    rf_session_free(session);
     rf_store_close(store);
     return rc;
 }

@@ -1,7 +1,11 @@
 /* rf_importers.h: reading files from outside. List files (CSL, DPL, ...) are parsed and
  * written into the list store as one new version each; order documents and BOMs (CSV, UBL,
  * cXML, X12, EDIFACT) are parsed into parties handed to a callback. The format is detected
- * from the content, never from the file name. */
+ * from the content, never from the file name.
+ *
+ * Threads: the readers keep no state between calls (the tables they share are built once,
+ * under pthread_once): any number may read different files at once, each calling back on its
+ * own thread. A list import writes through the rf_store it is given, one thread at a time. */
 #ifndef RF_IMPORTERS_H
 #define RF_IMPORTERS_H
 
@@ -31,7 +35,8 @@ typedef enum rf_list_format {
     RF_LIST_CONS_ADVANCED, /* OFAC CONS_ADVANCED.xml (non-SDN lists), same schema as SDN_ADVANCED */
     RF_LIST_OWNERSHIP_CSV, /* ownership links: owner, owned, share (docs/ownership.md) */
     RF_LIST_GLEIF_LEI,     /* GLEIF LEI-CDF level 1 records, XML */
-    RF_LIST_GLEIF_RR       /* GLEIF RR-CDF level 2 relationship records, XML */
+    RF_LIST_GLEIF_RR,      /* GLEIF RR-CDF level 2 relationship records, XML or JSON */
+    RF_LIST_FTM            /* OpenSanctions FollowTheMoney entities, JSON lines: Ownership links */
 } rf_list_format;
 
 const char *rf_list_format_name(rf_list_format f); /* "csl-csv", "dpl-tsv", ... */
@@ -237,6 +242,11 @@ rf_order_format rf_order_format_detect(const char *data, size_t len);
  * no warnings, empty documents refused). */
 int rf_orders_read(const char *path, const rf_order_options *opts, rf_party_fn fn, void *ctx,
                    rf_error *err);
+/* The same for a document in memory, data[0..len) (plain or gzip; borrowed for the call),
+ * named `name` in the parties' `document` and in messages: a document received over the
+ * network is read without a temporary file. */
+int rf_orders_read_memory(const char *name, const void *data, size_t len,
+                          const rf_order_options *opts, rf_party_fn fn, void *ctx, rf_error *err);
 
 /* ---- tables: reviewers' files ------------------------------------------------------------ */
 

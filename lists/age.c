@@ -29,7 +29,7 @@ static int day_number(long *out, const char *s)
     if (!s || strlen(s) < 10) return -1;
     memcpy(date, s, 10);
     date[10] = '\0';
-    if (!rf_store_valid_date(date)) return -1;
+    if (!rf_store__valid_date(date)) return -1;
     *out = days_from_civil(strtol(date, NULL, 10), strtol(date + 5, NULL, 10),
                            strtol(date + 8, NULL, 10));
     return 0;

@@ -186,8 +186,8 @@ static int pair_up(pairs *out, rf_store *st, long long old_version, long long ne
     int rc, so, sw;
 
     memset(out, 0, sizeof *out);
-    if ((rc = rf_store_prepare(&o, st, SIDE_SQL, err)) != 0 ||
-        (rc = rf_store_prepare(&w, st, SIDE_SQL, err)) != 0)
+    if ((rc = rf_store__prepare(&o, st, SIDE_SQL, err)) != 0 ||
+        (rc = rf_store__prepare(&w, st, SIDE_SQL, err)) != 0)
         goto cleanup;
     sqlite3_bind_int64(o, 1, old_version);
     sqlite3_bind_int64(w, 1, new_version);
@@ -212,7 +212,7 @@ static int pair_up(pairs *out, rf_store *st, long long old_version, long long ne
         if (d >= 0) sw = sqlite3_step(w);
     }
     if (so != SQLITE_DONE || sw != SQLITE_DONE)
-        rc = rf_store_db_error(err, st, "comparing list versions");
+        rc = rf_store__db_error(err, st, "comparing list versions");
 
 cleanup:
     sqlite3_finalize(o);
@@ -240,7 +240,7 @@ static int load_side(rf_snapshot **out, rf_store *st, const pairs *p, int old_si
         if (id) ids[n++] = id;
     }
     if ((rc = rf_store_version_get(&versions, st, version, err)) == 0)
-        rc = rf_snapshot_load_id_set(out, st, ids, n, &versions, err);
+        rc = rf_snapshot__load_id_set(out, st, ids, n, &versions, err);
     rf_version_list_free(&versions);
     free(ids);
     return rc;
@@ -290,13 +290,13 @@ int rf_store_diff(rf_diff_counts *counts, rf_store *st, long long old_version,
     if (counts) *counts = n;
     if (!st || !fn) return rf_error_set(err, RF_EUSAGE, NULL, 0, "no store or no callback");
     /* One read transaction: an import committing meanwhile must not mix two states. */
-    if ((rc = rf_store_read_begin(st, &in_txn, err)) != 0) return rc;
+    if ((rc = rf_store__read_begin(st, &in_txn, err)) != 0) return rc;
     if ((rc = check_versions(st, old_version, new_version, err)) != 0 ||
         (rc = pair_up(&p, st, old_version, new_version, list_code, err)) != 0 ||
         (rc = load_side(&before, st, &p, 1, old_version, err)) != 0 ||
         (rc = load_side(&after, st, &p, 0, new_version, err)) != 0)
         goto cleanup;
-    rf_store_read_end(st, in_txn);
+    rf_store__read_end(st, in_txn);
     in_txn = 0;
 
     if (p.count && !(changes = calloc(p.count, sizeof *changes))) {
@@ -327,7 +327,7 @@ int rf_store_diff(rf_diff_counts *counts, rf_store *st, long long old_version,
         }
 
 cleanup:
-    rf_store_read_end(st, in_txn);
+    rf_store__read_end(st, in_txn);
     free(changes);
     free(p.items);
     rf_snapshot_free(before);
@@ -344,7 +344,7 @@ int rf_snapshot_load_removed(rf_snapshot **out, rf_store *st, long long old_vers
 
     *out = NULL;
     if (!st) return rf_error_set(err, RF_EUSAGE, NULL, 0, "no store");
-    if ((rc = rf_store_read_begin(st, &in_txn, err)) != 0) return rc;
+    if ((rc = rf_store__read_begin(st, &in_txn, err)) != 0) return rc;
     if ((rc = check_versions(st, old_version, new_version, err)) == 0 &&
         (rc = pair_up(&p, st, old_version, new_version, NULL, err)) == 0) {
         /* Removed only: a changed entity is still listed, an added one was not before. */
@@ -353,7 +353,7 @@ int rf_snapshot_load_removed(rf_snapshot **out, rf_store *st, long long old_vers
         p.count = kept;
         rc = load_side(out, st, &p, 1, old_version, err);
     }
-    rf_store_read_end(st, in_txn);
+    rf_store__read_end(st, in_txn);
     free(p.items);
     return rc;
 }

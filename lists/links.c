@@ -53,8 +53,8 @@ int rf_store_links_load(rf_link_list *out, rf_store *st, const rf_version_list *
     int rc = RF_OK, step, in_txn = 0;
 
     memset(out, 0, sizeof *out);
-    if ((rc = rf_store_read_begin(st, &in_txn, err)) != 0) return rc;
-    if ((rc = rf_store_prepare(&stmt, st, sql, err)) != 0) goto cleanup;
+    if ((rc = rf_store__read_begin(st, &in_txn, err)) != 0) return rc;
+    if ((rc = rf_store__prepare(&stmt, st, sql, err)) != 0) goto cleanup;
     /* Two passes: the first sizes the string block, so that link pointers never move. */
     for (int pass = 0; pass < 2 && rc == RF_OK; pass++) {
         if (pass == 1 && !(out->strings = malloc(bytes ? bytes : 1))) goto oom;
@@ -98,7 +98,7 @@ int rf_store_links_load(rf_link_list *out, rf_store *st, const rf_version_list *
                 l->source_line = (long)sqlite3_column_int64(stmt, 16);
             }
             if (step != SQLITE_DONE) {
-                rc = rf_store_db_error(err, st, "reading ownership links");
+                rc = rf_store__db_error(err, st, "reading ownership links");
                 break;
             }
         }
@@ -108,7 +108,7 @@ oom:
     rc = rf_error_set(err, RF_ENOMEM, st->path, 0, "out of memory reading ownership links");
 cleanup:
     sqlite3_finalize(stmt);
-    rf_store_read_end(st, in_txn);
+    rf_store__read_end(st, in_txn);
     if (rc) rf_link_list_free(out);
     return rc;
 }
@@ -122,7 +122,7 @@ int rf_store_link_summary(rf_link_summary *out, rf_store *st, long long version_
     memset(out, 0, sizeof *out);
     /* the sources: the few distinct ones a file names (GLEIF's validation sources, a
      * vendor's name), cut to what a status line can show */
-    if ((rc = rf_store_prepare(&stmt, st,
+    if ((rc = rf_store__prepare(&stmt, st,
                                "SELECT count(*), count(share_min), min(as_of), max(as_of),"
                                " (SELECT group_concat(source, ', ') FROM (SELECT DISTINCT source"
                                "  FROM ownership_link WHERE version_id = ?1 AND source IS NOT NULL"
@@ -139,7 +139,7 @@ int rf_store_link_summary(rf_link_summary *out, rf_store *st, long long version_
         if ((t = sqlite3_column_text(stmt, 3))) snprintf(out->last_as_of, sizeof out->last_as_of, "%s", t);
         if ((t = sqlite3_column_text(stmt, 4))) snprintf(out->sources, sizeof out->sources, "%s", t);
     } else {
-        rc = rf_store_db_error(err, st, "counting ownership links");
+        rc = rf_store__db_error(err, st, "counting ownership links");
     }
     sqlite3_finalize(stmt);
     return rc;

@@ -1,7 +1,13 @@
 /* rf_lists.h: the list store. An embedded sqlite database that keeps every imported version of
  * every list (immutable once committed), the sink importers write entities into (one
  * transaction per file), and snapshots: the entities of the versions in force, loaded into
- * memory for the engine. Nothing outside lists/ sees sqlite. */
+ * memory for the engine. Nothing outside lists/ sees sqlite.
+ *
+ * Threads: an rf_store is one sqlite connection, used by one thread at a time; threads open
+ * one each over the same file (sqlite serialises their writes; a writer waits up to 10 s for
+ * another). A snapshot is immutable once loaded and may be read by any number of threads; it
+ * does not refer back to the store it was loaded from. Ownership: what a function returns
+ * through `out` belongs to the caller and is freed with the matching _free or _close. */
 #ifndef RF_LISTS_H
 #define RF_LISTS_H
 
@@ -367,9 +373,10 @@ typedef struct rf_link_summary {
 int rf_store_link_summary(rf_link_summary *out, rf_store *st, long long version_id,
                           rf_error *err);
 
-/* 1 when `v` is an ownership file (format "ownership-csv", "gleif-lei", "gleif-rr"): its
- * entities are the companies it describes, not listed parties, so rf_snapshot_load leaves
- * them out; the ownership rules bring in those found owned by listed parties. */
+/* 1 when `v` is an ownership file (format "ownership-csv", "ownership-ftm", "gleif-lei",
+ * "gleif-rr"): its entities are the companies it describes, not listed parties, so
+ * rf_snapshot_load leaves them out; the ownership rules bring in those found owned by listed
+ * parties. */
 int rf_version_is_ownership(const rf_version *v);
 
 /* ---- snapshots ------------------------------------------------------------------------ */

@@ -138,7 +138,7 @@ static int load_entities(rf_snapshot *snap, pending *pend, sqlite3_stmt *stmt, i
         e->list_code = column(snap, stmt, c++, oom);
         e->list_name = column(snap, stmt, c++, oom);
         e->source_id = column(snap, stmt, c++, oom);
-        e->type = rf_store_parse_type((const char *)sqlite3_column_text(stmt, c++));
+        e->type = rf_store__parse_type((const char *)sqlite3_column_text(stmt, c++));
         e->programs = column(snap, stmt, c++, oom);
         e->federal_register = column(snap, stmt, c++, oom);
         e->start_date = column(snap, stmt, c++, oom);
@@ -195,7 +195,7 @@ static int load_parts(rf_snapshot *snap, pending *pend, sqlite3_stmt *stmt, size
             if (e->n_names == 0) pend->first_name[j] = snap->n_names;
             n = &snap->names[snap->n_names++];
             n->text = column(snap, stmt, 1, oom);
-            n->kind = rf_store_parse_kind((const char *)sqlite3_column_text(stmt, 2));
+            n->kind = rf_store__parse_kind((const char *)sqlite3_column_text(stmt, 2));
             e->n_names++;
         }
         if (*oom) goto oom;
@@ -255,9 +255,9 @@ static int loader_prepare(loader *ld, const char *ents, const char *names, const
                           rf_error *err)
 {
     int rc;
-    if ((rc = rf_store_prepare(&ld->ents, ld->st, ents, err)) != 0 ||
-        (rc = rf_store_prepare(&ld->names, ld->st, names, err)) != 0 ||
-        (rc = rf_store_prepare(&ld->addrs, ld->st, addrs, err)) != 0)
+    if ((rc = rf_store__prepare(&ld->ents, ld->st, ents, err)) != 0 ||
+        (rc = rf_store__prepare(&ld->names, ld->st, names, err)) != 0 ||
+        (rc = rf_store__prepare(&ld->addrs, ld->st, addrs, err)) != 0)
         return rc;
     return RF_OK;
 }
@@ -277,7 +277,7 @@ static int loader_run(loader *ld, long long param, rf_error *err)
         load_parts(ld->snap, &ld->pend, ld->addrs, first, 1, &ld->oom) != 0)
         return ld->oom ? rf_error_set(err, RF_ENOMEM, ld->st->path, 0,
                                       "out of memory loading lists")
-                       : rf_store_db_error(err, ld->st, "loading lists");
+                       : rf_store__db_error(err, ld->st, "loading lists");
     return RF_OK;
 }
 
@@ -319,7 +319,7 @@ static int check_loaded(const loader *ld, const rf_version *v, size_t first, rf_
         const rf_entity *e = &snap->entities[i];
         const rf_name *n = snap->names + ld->pend.first_name[i];
         for (size_t k = 0; k < e->n_names; k++)
-            rf_store_names_digest_add(&h, e->id, rf_name_kind_name(n[k].kind), n[k].text);
+            rf_store__names_digest_add(&h, e->id, rf_name_kind_name(n[k].kind), n[k].text);
         names += (long long)e->n_names;
     }
     rf_sha256_final_hex(&h, hex);
@@ -346,7 +346,7 @@ int rf_snapshot_load(rf_snapshot **out, rf_store *st, const char *as_of, rf_erro
     *out = NULL;
     if ((rc = loader_begin(&ld, st, NULL, err)) != 0) return loader_end(out, &ld, rc);
     versions = &ld.snap->versions;
-    if ((rc = rf_store_read_begin(st, &in_txn, err)) != 0) goto cleanup;
+    if ((rc = rf_store__read_begin(st, &in_txn, err)) != 0) goto cleanup;
     if ((rc = rf_store_versions_in_force(&ld.snap->versions, st, as_of, err)) != 0) goto cleanup;
     if (versions->count == 0) {
         rc = rf_error_set(err, RF_ENOTFOUND, st->path, 0, "no list version in force on %s",
@@ -375,7 +375,7 @@ int rf_snapshot_load(rf_snapshot **out, rf_store *st, const char *as_of, rf_erro
     }
 
 cleanup:
-    rf_store_read_end(st, in_txn);
+    rf_store__read_end(st, in_txn);
     return loader_end(out, &ld, rc);
 }
 
@@ -387,7 +387,7 @@ int rf_snapshot_load_ownership(rf_snapshot **out, rf_store *st, const rf_version
 
     *out = NULL;
     if ((rc = loader_begin(&ld, st, NULL, err)) != 0) return loader_end(out, &ld, rc);
-    if ((rc = rf_store_read_begin(st, &in_txn, err)) != 0 ||
+    if ((rc = rf_store__read_begin(st, &in_txn, err)) != 0 ||
         (rc = loader_prepare(&ld, ENTITIES_SQL(SRC, WHERE), NAMES_SQL(SRC, WHERE),
                              ADDRESSES_SQL(SRC, WHERE), err)) != 0)
         goto cleanup;
@@ -395,7 +395,7 @@ int rf_snapshot_load_ownership(rf_snapshot **out, rf_store *st, const rf_version
         if (rf_version_is_ownership(&versions->items[v]))
             rc = loader_run(&ld, versions->items[v].id, err);
 cleanup:
-    rf_store_read_end(st, in_txn);
+    rf_store__read_end(st, in_txn);
     return loader_end(out, &ld, rc);
 }
 
@@ -470,7 +470,7 @@ oom:
 
 #define PICKED "temp.rf_pick p JOIN entity e ON e.id = p.id"
 
-int rf_snapshot_load_id_set(rf_snapshot **out, rf_store *st, const long long *ids, size_t n,
+int rf_snapshot__load_id_set(rf_snapshot **out, rf_store *st, const long long *ids, size_t n,
                             rf_version_list *versions, rf_error *err)
 {
     sqlite3_stmt *ins = NULL;
@@ -480,18 +480,18 @@ int rf_snapshot_load_id_set(rf_snapshot **out, rf_store *st, const long long *id
     *out = NULL;
     if (n && !ids) return rf_error_set(err, RF_EUSAGE, NULL, 0, "no entity ids");
     /* Inside a caller's transaction (a run being recorded) that one is read through. */
-    if ((rc = rf_store_read_begin(st, &in_txn, err)) != 0) return rc;
-    if ((rc = rf_store_exec(st,
+    if ((rc = rf_store__read_begin(st, &in_txn, err)) != 0) return rc;
+    if ((rc = rf_store__exec(st,
                             "CREATE TEMP TABLE IF NOT EXISTS rf_pick (id INTEGER PRIMARY KEY);"
                             "DELETE FROM temp.rf_pick",
                             err)) != 0 ||
-        (rc = rf_store_prepare(&ins, st, "INSERT OR IGNORE INTO temp.rf_pick (id) VALUES (?1)",
+        (rc = rf_store__prepare(&ins, st, "INSERT OR IGNORE INTO temp.rf_pick (id) VALUES (?1)",
                                err)) != 0)
         goto cleanup;
     for (size_t i = 0; i < n; i++) {
         sqlite3_bind_int64(ins, 1, ids[i]);
         if (sqlite3_step(ins) != SQLITE_DONE) {
-            rc = rf_store_db_error(err, st, "picking entities");
+            rc = rf_store__db_error(err, st, "picking entities");
             goto cleanup;
         }
         sqlite3_reset(ins);
@@ -505,14 +505,14 @@ int rf_snapshot_load_id_set(rf_snapshot **out, rf_store *st, const long long *id
 cleanup:
     sqlite3_finalize(ins);
     sqlite3_exec(st->db, "DELETE FROM temp.rf_pick", NULL, NULL, NULL);
-    rf_store_read_end(st, in_txn);
+    rf_store__read_end(st, in_txn);
     return rc;
 }
 
 int rf_snapshot_load_ids(rf_snapshot **out, rf_store *st, const long long *ids, size_t n,
                          rf_error *err)
 {
-    return rf_snapshot_load_id_set(out, st, ids, n, NULL, err);
+    return rf_snapshot__load_id_set(out, st, ids, n, NULL, err);
 }
 
 const rf_entity *rf_snapshot_find(const rf_snapshot *snap, long long entity_id)

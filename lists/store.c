@@ -13,7 +13,7 @@
 
 /* Bumped whenever the schema changes (UPGRADES gains a step); rf_store_open refuses
  * databases from a newer redflag. */
-#define SCHEMA_VERSION 8
+#define SCHEMA_VERSION 9
 
 /* Versions are immutable once committed: the triggers make an accidental UPDATE of listed
  * content fail loudly instead of silently changing what an old report was screened against. */
@@ -75,10 +75,10 @@ static const char DOWNLOAD_SQL[] =
     " checked_at TEXT NOT NULL);";
 
 /* Schema 7: the accounts of `redflag serve` (serve/accounts.c): users with their role and
- * argon2id password hash, API tokens and web sessions kept only as hashes of the secret, and
- * the first answer to each Idempotency-Key of a token, so that a retried request is answered
- * again instead of screened twice. IF NOT EXISTS: the upgrade tests make an older database
- * by dropping the tables of the later steps, and the accounts are no evidence to rebuild. */
+ * argon2id password hash, API tokens and web sessions kept only as hashes of the secret (and
+ * a first table of Idempotency-Keys, which schema 9 replaces). IF NOT EXISTS: the upgrade
+ * tests make an older database by dropping the tables of the later steps, and the accounts
+ * are no evidence to rebuild. */
 static const char ACCOUNTS_SQL[] =
     "CREATE TABLE IF NOT EXISTS app_user ("
     " id INTEGER PRIMARY KEY,"
@@ -107,6 +107,23 @@ static const char ACCOUNTS_SQL[] =
     " created_at TEXT NOT NULL,"
     " PRIMARY KEY (token_id, key));";
 
+/* Schema 9: the first answer to each Idempotency-Key of a token (serve/idempotency.c), with
+ * the sha256 of the request it answered, so that a retried POST is answered again instead of
+ * screened twice, and the same key on another request is refused. The table of schema 7,
+ * which nothing wrote, lacked the request's digest. */
+static const char IDEMPOTENCY_SQL[] =
+    "DROP TABLE IF EXISTS api_idempotency;"
+    "CREATE TABLE IF NOT EXISTS api_idempotency_key ("
+    " token_id INTEGER NOT NULL REFERENCES api_token(id),"
+    " key TEXT NOT NULL,"
+    " request_sha256 TEXT NOT NULL,"
+    " status INTEGER NOT NULL,"
+    " body TEXT NOT NULL,"
+    " run_id INTEGER,"
+    " created_at TEXT NOT NULL,"
+    " PRIMARY KEY (token_id, key));"
+    "CREATE INDEX IF NOT EXISTS api_idempotency_key_created ON api_idempotency_key(created_at);";
+
 /* Schema 8: the links of ownership files (who owns what share of whom, or consolidates
  * whom), kept with the version of the file they came from. */
 static const char OWNERSHIP_SQL[] =
@@ -123,8 +140,9 @@ static const char OWNERSHIP_SQL[] =
 /* UPGRADES[i] takes a database from schema i to i + 1. */
 static const char *const UPGRADES[SCHEMA_VERSION] = {
     SCHEMA_SQL, DOWNLOAD_SQL, rf_store_schema_review, rf_store_schema_review_guards,
-    rf_store_schema_run_process, rf_store_schema_chain, ACCOUNTS_SQL, OWNERSHIP_SQL};
-/* The step after which rf_chain_upgrade seals the evidence already there, and creates every
+    rf_store_schema_run_process, rf_store_schema_chain, ACCOUNTS_SQL, OWNERSHIP_SQL,
+    IDEMPOTENCY_SQL};
+/* The step after which rf_chain__upgrade seals the evidence already there, and creates every
  * guard trigger (run_process's too, made by the step before). */
 #define CHAIN_STEP 5
 
@@ -165,43 +183,71 @@ static const char STAGE_SQL[] =
     " owner_name, owner_ids, share_min, share_max, kind, relation, direct, source, as_of,"
     " start_date, end_date, source_line);";
 
-int rf_store_db_error(rf_error *err, rf_store *st, const char *what)
+int rf_store__db_error(rf_error *err, rf_store *st, const char *what)
 {
     return rf_error_set(err, RF_EDB, st->path, 0, "%s: %s", what, sqlite3_errmsg(st->db));
 }
 
-int rf_store_exec(rf_store *st, const char *sql, rf_error *err)
+int rf_store__exec(rf_store *st, const char *sql, rf_error *err)
 {
     if (sqlite3_exec(st->db, sql, NULL, NULL, NULL) != SQLITE_OK)
-        return rf_store_db_error(err, st, sql);
+        return rf_store__db_error(err, st, sql);
     return RF_OK;
 }
 
-int rf_store_read_begin(rf_store *st, int *began, rf_error *err)
+int rf_store__read_begin(rf_store *st, int *began, rf_error *err)
 {
     *began = 0;
     if (!sqlite3_get_autocommit(st->db)) return RF_OK;
     if (sqlite3_exec(st->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
-        return rf_store_db_error(err, st, "starting to read");
+        return rf_store__db_error(err, st, "starting to read");
     *began = 1;
     return RF_OK;
 }
 
-void rf_store_read_end(rf_store *st, int began)
+void rf_store__read_end(rf_store *st, int began)
 {
     if (began) sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
 }
 
-int rf_store_prepare(sqlite3_stmt **out, rf_store *st, const char *sql, rf_error *err)
+int rf_store__prepare(sqlite3_stmt **out, rf_store *st, const char *sql, rf_error *err)
 {
     if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, out, NULL) != SQLITE_OK) {
         *out = NULL;
-        return rf_store_db_error(err, st, "preparing a statement");
+        return rf_store__db_error(err, st, "preparing a statement");
     }
     return RF_OK;
 }
 
-int rf_store_bind_text(sqlite3_stmt *stmt, int col, const char *s)
+int rf_store__prepare_cached(sqlite3_stmt **out, rf_store *st, const char *sql, rf_error *err)
+{
+    int rc;
+    for (size_t i = 0; i < st->n_cached; i++)
+        if (st->cached[i].sql == sql && !st->cached[i].in_use) {
+            st->cached[i].in_use = 1;
+            *out = st->cached[i].stmt;
+            return RF_OK;
+        }
+    if ((rc = rf_store__prepare(out, st, sql, err)) != RF_OK) return rc;
+    if (st->n_cached < RF_STORE_CACHED)
+        st->cached[st->n_cached++] = (rf_store_cached){sql, *out, 1};
+    return RF_OK;
+}
+
+void rf_store__release(rf_store *st, sqlite3_stmt *stmt)
+{
+    if (!stmt) return;
+    for (size_t i = 0; i < st->n_cached; i++)
+        if (st->cached[i].stmt == stmt) {
+            sqlite3_reset(stmt);
+            sqlite3_clear_bindings(stmt);
+            st->cached[i].in_use = 0;
+            return;
+        }
+    sqlite3_finalize(stmt);
+}
+
+int rf_store__bind_text(sqlite3_stmt *stmt, int col, const char *s)
 {
     return s ? sqlite3_bind_text(stmt, col, s, -1, SQLITE_STATIC) : sqlite3_bind_null(stmt, col);
 }
@@ -223,14 +269,14 @@ const char *rf_name_kind_name(rf_name_kind k)
     return (unsigned)k < sizeof KIND_NAMES / sizeof *KIND_NAMES ? KIND_NAMES[k] : "alias";
 }
 
-rf_entity_type rf_store_parse_type(const char *s)
+rf_entity_type rf_store__parse_type(const char *s)
 {
     for (size_t i = 0; s && i < sizeof TYPE_NAMES / sizeof *TYPE_NAMES; i++)
         if (strcmp(s, TYPE_NAMES[i]) == 0) return (rf_entity_type)i;
     return RF_ENTITY_UNKNOWN;
 }
 
-rf_name_kind rf_store_parse_kind(const char *s)
+rf_name_kind rf_store__parse_kind(const char *s)
 {
     for (size_t i = 0; s && i < sizeof KIND_NAMES / sizeof *KIND_NAMES; i++)
         if (strcmp(s, KIND_NAMES[i]) == 0) return (rf_name_kind)i;
@@ -289,12 +335,12 @@ static int make_parents(const char *path, rf_error *err)
 static int query_int(int *out, rf_store *st, const char *sql, rf_error *err)
 {
     sqlite3_stmt *stmt = NULL;
-    int rc = rf_store_prepare(&stmt, st, sql, err);
+    int rc = rf_store__prepare(&stmt, st, sql, err);
     if (rc) return rc;
     if (sqlite3_step(stmt) == SQLITE_ROW)
         *out = sqlite3_column_int(stmt, 0);
     else
-        rc = rf_store_db_error(err, st, "reading the database");
+        rc = rf_store__db_error(err, st, "reading the database");
     sqlite3_finalize(stmt);
     return rc;
 }
@@ -346,17 +392,17 @@ static int migrate(rf_store *st, int app_id, rf_error *err)
         (version < SCHEMA_VERSION || app_id != RF_STORE_APPLICATION_ID)) {
         char sql[64];
         if (sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
-            return rf_store_db_error(err, st, "cannot create or upgrade the database");
+            return rf_store__db_error(err, st, "cannot create or upgrade the database");
         /* Another process may have done it while we waited for the lock. */
         if ((rc = query_int(&version, st, "PRAGMA user_version", err)) != 0) goto cleanup;
         for (; version >= 0 && version < SCHEMA_VERSION; version++)
-            if ((rc = rf_store_exec(st, UPGRADES[version], err)) != 0 ||
-                (version == CHAIN_STEP && (rc = rf_chain_upgrade(st, err)) != 0))
+            if ((rc = rf_store__exec(st, UPGRADES[version], err)) != 0 ||
+                (version == CHAIN_STEP && (rc = rf_chain__upgrade(st, err)) != 0))
                 goto cleanup;
         snprintf(sql, sizeof sql, "PRAGMA user_version = %d; PRAGMA application_id = %d",
                  version, RF_STORE_APPLICATION_ID);
-        if ((rc = rf_store_exec(st, sql, err)) != 0 ||
-            (rc = rf_store_exec(st, "COMMIT", err)) != 0)
+        if ((rc = rf_store__exec(st, sql, err)) != 0 ||
+            (rc = rf_store__exec(st, "COMMIT", err)) != 0)
             goto cleanup;
     }
     if (version > SCHEMA_VERSION || version < 0)
@@ -444,10 +490,10 @@ static int open_as(rf_store **out, const char *path, int readonly, int create, r
     if ((rc = check_owner(&app_id, st, err)) != 0) goto fail;
     /* WAL lets screening runs read while an import writes; NORMAL is durable enough under
      * WAL (a power cut can lose the last import, never corrupt an earlier one). */
-    if ((!readonly && (rc = rf_store_exec(st, "PRAGMA journal_mode = WAL", err)) != 0) ||
-        (rc = rf_store_exec(st, "PRAGMA synchronous = NORMAL", err)) != 0 ||
-        (rc = rf_store_exec(st, "PRAGMA foreign_keys = ON", err)) != 0 ||
-        (rc = migrate(st, app_id, err)) != 0 || (rc = rf_chain_check_guards(st, err)) != 0)
+    if ((!readonly && (rc = rf_store__exec(st, "PRAGMA journal_mode = WAL", err)) != 0) ||
+        (rc = rf_store__exec(st, "PRAGMA synchronous = NORMAL", err)) != 0 ||
+        (rc = rf_store__exec(st, "PRAGMA foreign_keys = ON", err)) != 0 ||
+        (rc = migrate(st, app_id, err)) != 0 || (rc = rf_chain__check_guards(st, err)) != 0)
         goto fail;
     {
         /* Runs a crash left 'running' are marked interrupted at the next start of redflag.
@@ -520,6 +566,7 @@ void rf_store_close(rf_store *st)
 {
     if (!st) return;
     rf_import_abort(st->active);
+    for (size_t i = 0; i < st->n_cached; i++) sqlite3_finalize(st->cached[i].stmt);
     sqlite3_close(st->db);
     free(st);
 }
@@ -528,7 +575,7 @@ int rf_store_is_empty(rf_store *st)
 {
     sqlite3_stmt *stmt = NULL;
     int empty = 0;
-    if (rf_store_prepare(&stmt, st, "SELECT NOT EXISTS (SELECT 1 FROM list_version)", NULL) == 0 &&
+    if (rf_store__prepare(&stmt, st, "SELECT NOT EXISTS (SELECT 1 FROM list_version)", NULL) == 0 &&
         sqlite3_step(stmt) == SQLITE_ROW)
         empty = sqlite3_column_int(stmt, 0);
     sqlite3_finalize(stmt);
@@ -540,10 +587,10 @@ int rf_store_has_version(rf_store *st, const char *feed, const char *sha256)
     sqlite3_stmt *stmt = NULL;
     int found = 0;
     if (!feed || !sha256) return 0;
-    if (rf_store_prepare(&stmt, st, "SELECT 1 FROM list_version WHERE feed = ?1 AND sha256 = ?2",
+    if (rf_store__prepare(&stmt, st, "SELECT 1 FROM list_version WHERE feed = ?1 AND sha256 = ?2",
                          NULL) == 0) {
-        rf_store_bind_text(stmt, 1, feed);
-        rf_store_bind_text(stmt, 2, sha256);
+        rf_store__bind_text(stmt, 1, feed);
+        rf_store__bind_text(stmt, 2, sha256);
         found = sqlite3_step(stmt) == SQLITE_ROW;
     }
     sqlite3_finalize(stmt);
@@ -553,7 +600,7 @@ int rf_store_has_version(rf_store *st, const char *feed, const char *sha256)
 /* ---- versions --------------------------------------------------------------------------- */
 
 /* YYYY-MM-DD with digits where digits belong: dates are compared as text in SQL. */
-int rf_store_valid_date(const char *s)
+int rf_store__valid_date(const char *s)
 {
     static const char shape[] = "dddd-dd-dd";
     if (!s || strlen(s) != sizeof shape - 1) return 0;
@@ -591,7 +638,7 @@ static char *column_strdup(sqlite3_stmt *stmt, int col, int *oom)
     return copy;
 }
 
-int rf_store_collect_versions(rf_version_list *out, rf_store *st, sqlite3_stmt *stmt,
+int rf_store__collect_versions(rf_version_list *out, rf_store *st, sqlite3_stmt *stmt,
                               rf_error *err)
 {
     size_t cap = 0;
@@ -623,7 +670,7 @@ int rf_store_collect_versions(rf_version_list *out, rf_store *st, sqlite3_stmt *
         if (oom) goto oom;
     }
     if (step != SQLITE_DONE) {
-        int rc = rf_store_db_error(err, st, "reading list versions");
+        int rc = rf_store__db_error(err, st, "reading list versions");
         rf_version_list_free(out);
         return rc;
     }
@@ -651,16 +698,16 @@ int rf_store_versions_in_force(rf_version_list *out, rf_store *st, const char *a
 
     out->items = NULL;
     out->count = 0;
-    if (as_of && !rf_store_valid_date(as_of))
+    if (as_of && !rf_store__valid_date(as_of))
         return rf_error_set(err, RF_EUSAGE, NULL, 0, "date \"%s\" is not YYYY-MM-DD", as_of);
-    if ((rc = rf_store_prepare(&stmt, st, sql, err)) != 0) return rc;
+    if ((rc = rf_store__prepare(&stmt, st, sql, err)) != 0) return rc;
     if (!as_of) {
         /* "Now" as the database sees it, so the comparison uses the same UTC clock as
          * imported_at. */
         sqlite3_stmt *now = NULL;
-        if ((rc = rf_store_prepare(&now, st, "SELECT date('now')", err)) != 0) goto cleanup;
+        if ((rc = rf_store__prepare(&now, st, "SELECT date('now')", err)) != 0) goto cleanup;
         if (sqlite3_step(now) != SQLITE_ROW) {
-            rc = rf_store_db_error(err, st, "reading the date");
+            rc = rf_store__db_error(err, st, "reading the date");
             sqlite3_finalize(now);
             goto cleanup;
         }
@@ -668,8 +715,8 @@ int rf_store_versions_in_force(rf_version_list *out, rf_store *st, const char *a
         sqlite3_finalize(now);
         as_of = today;
     }
-    rf_store_bind_text(stmt, 1, as_of);
-    rc = rf_store_collect_versions(out, st, stmt, err);
+    rf_store__bind_text(stmt, 1, as_of);
+    rc = rf_store__collect_versions(out, st, stmt, err);
 
 cleanup:
     sqlite3_finalize(stmt);
@@ -678,13 +725,13 @@ cleanup:
 
 int rf_store_versions_all(rf_version_list *out, rf_store *st, rf_error *err)
 {
-    return rf_store_versions_query(
+    return rf_store__versions_query(
         out, st, "SELECT " RF_STORE_VERSION_COLUMNS " FROM list_version ORDER BY id", 0, err);
 }
 
 int rf_store_versions_ahead(rf_version_list *out, rf_store *st, rf_error *err)
 {
-    return rf_store_versions_query(out, st,
+    return rf_store__versions_query(out, st,
                                    "SELECT " RF_STORE_VERSION_COLUMNS " FROM list_version"
                                    " WHERE imported_at > strftime('%Y-%m-%dT%H:%M:%SZ', 'now')"
                                    " ORDER BY id",
@@ -692,7 +739,7 @@ int rf_store_versions_ahead(rf_version_list *out, rf_store *st, rf_error *err)
 }
 
 /* Runs a query over list_version that binds ?1 to `id` and collects its rows. */
-int rf_store_versions_query(rf_version_list *out, rf_store *st, const char *sql, long long id,
+int rf_store__versions_query(rf_version_list *out, rf_store *st, const char *sql, long long id,
                             rf_error *err)
 {
     sqlite3_stmt *stmt = NULL;
@@ -700,9 +747,9 @@ int rf_store_versions_query(rf_version_list *out, rf_store *st, const char *sql,
 
     out->items = NULL;
     out->count = 0;
-    if ((rc = rf_store_prepare(&stmt, st, sql, err)) != 0) return rc;
+    if ((rc = rf_store__prepare(&stmt, st, sql, err)) != 0) return rc;
     if (sqlite3_bind_parameter_count(stmt) > 0) sqlite3_bind_int64(stmt, 1, id);
-    rc = rf_store_collect_versions(out, st, stmt, err);
+    rc = rf_store__collect_versions(out, st, stmt, err);
     sqlite3_finalize(stmt);
     return rc;
 }
@@ -710,7 +757,7 @@ int rf_store_versions_query(rf_version_list *out, rf_store *st, const char *sql,
 int rf_store_version_get(rf_version_list *out, rf_store *st, long long version_id,
                          rf_error *err)
 {
-    int rc = rf_store_versions_query(out, st,
+    int rc = rf_store__versions_query(out, st,
                             "SELECT " RF_STORE_VERSION_COLUMNS " FROM list_version WHERE id = ?1",
                             version_id, err);
     if (rc == 0 && out->count == 0)
@@ -727,7 +774,7 @@ int rf_store_version_previous(rf_version_list *out, rf_store *st, long long vers
         " ON v.id = ?1 AND p.feed = v.feed WHERE (" EFFECTIVE_DATE_OF("p") ", p.id) < ("
         EFFECTIVE_DATE_OF("v") ", v.id) ORDER BY " EFFECTIVE_DATE_OF("p") " DESC, p.id DESC"
         " LIMIT 1)";
-    return rf_store_versions_query(out, st, sql, version_id, err);
+    return rf_store__versions_query(out, st, sql, version_id, err);
 }
 
 int rf_store_version_counts(rf_store *st, long long version_id,
@@ -737,7 +784,7 @@ int rf_store_version_counts(rf_store *st, long long version_id,
     sqlite3_stmt *stmt = NULL;
     int rc, step;
 
-    if ((rc = rf_store_prepare(&stmt, st,
+    if ((rc = rf_store__prepare(&stmt, st,
                                "SELECT coalesce(list_code, ''), count(*) FROM entity"
                                " WHERE version_id = ?1 GROUP BY 1 ORDER BY 1",
                                err)) != 0)
@@ -749,7 +796,7 @@ int rf_store_version_counts(rf_store *st, long long version_id,
             goto cleanup;
         }
     }
-    if (step != SQLITE_DONE) rc = rf_store_db_error(err, st, "counting entities");
+    if (step != SQLITE_DONE) rc = rf_store__db_error(err, st, "counting entities");
 
 cleanup:
     sqlite3_finalize(stmt);
@@ -805,12 +852,12 @@ int rf_import_begin(rf_import **out, rf_store *st, const rf_version_info *info, 
         !info->sha256 || !info->sha256[0])
         return rf_error_set(err, RF_EUSAGE, NULL, 0,
                             "a list version needs a feed, a format and a sha256");
-    if (info->published && !rf_store_valid_date(info->published))
+    if (info->published && !rf_store__valid_date(info->published))
         return rf_error_set(err, RF_EUSAGE, info->source_file, 0,
                             "publication date \"%s\" is not YYYY-MM-DD", info->published);
     if (st->active)
         return rf_error_set(err, RF_EUSAGE, st->path, 0, "another import is in progress");
-    if ((rc = rf_store_writable(st, err)) != 0) return rc;
+    if ((rc = rf_store__writable(st, err)) != 0) return rc;
     imp = calloc(1, sizeof *imp);
     if (!imp) return rf_error_set(err, RF_ENOMEM, st->path, 0, "out of memory");
     imp->st = st;
@@ -821,12 +868,12 @@ int rf_import_begin(rf_import **out, rf_store *st, const rf_version_info *info, 
         return rf_error_set(err, RF_ENOMEM, st->path, 0, "out of memory");
     }
     /* A transaction that writes only TEMP tables holds no lock on the database file. */
-    if ((rc = rf_store_exec(st, "BEGIN", err)) != 0) {
+    if ((rc = rf_store__exec(st, "BEGIN", err)) != 0) {
         import_free(imp);
         return rc;
     }
-    if ((rc = rf_store_exec(st, STAGE_SQL, err)) != 0 ||
-        (rc = rf_store_prepare(&imp->ins_entity, st,
+    if ((rc = rf_store__exec(st, STAGE_SQL, err)) != 0 ||
+        (rc = rf_store__prepare(&imp->ins_entity, st,
                                "INSERT INTO stage_entity (list_code, list_name, source_id,"
                                " type, programs, federal_register, start_date, end_date,"
                                " license_requirement, license_policy, remarks, title, source_url,"
@@ -834,18 +881,18 @@ int rf_import_begin(rf_import **out, rf_store *st, const rf_version_info *info, 
                                " content_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
                                " ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
                                err)) != 0 ||
-        (rc = rf_store_prepare(&imp->ins_name, st,
+        (rc = rf_store__prepare(&imp->ins_name, st,
                                "INSERT INTO stage_name (entity_id, position, name, kind)"
                                " VALUES (?1, ?2, ?3, ?4)",
                                err)) != 0 ||
-        (rc = rf_store_prepare(&imp->ins_address, st,
+        (rc = rf_store__prepare(&imp->ins_address, st,
                                "INSERT INTO stage_address (entity_id, position, text, city,"
                                " country) VALUES (?1, ?2, ?3, ?4, ?5)",
                                err)) != 0 ||
-        (rc = rf_store_prepare(&imp->ins_warning, st,
+        (rc = rf_store__prepare(&imp->ins_warning, st,
                                "INSERT INTO stage_warning (line, message) VALUES (?1, ?2)",
                                err)) != 0 ||
-        (rc = rf_store_prepare(&imp->ins_link, st,
+        (rc = rf_store__prepare(&imp->ins_link, st,
                                "INSERT INTO stage_link (owned_entity_id, owned_name, owned_ids,"
                                " owner_name, owner_ids, share_min, share_max, kind, relation,"
                                " direct, source, as_of, start_date, end_date, source_line)"
@@ -867,7 +914,7 @@ int rf_import_begin(rf_import **out, rf_store *st, const rf_version_info *info, 
      (e)->source_url,    (e)->nationalities,       (e)->dates_of_birth, (e)->ids,           \
      (e)->parent_name}
 
-void rf_store_hash_field(rf_sha256 *h, const char *s)
+void rf_store__hash_field(rf_sha256 *h, const char *s)
 {
     char len[24];
     if (!s) {
@@ -887,30 +934,30 @@ static void content_hash(char out[65], const rf_entity *e)
     rf_sha256 h;
 
     rf_sha256_init(&h);
-    rf_store_hash_field(&h, rf_entity_type_name(e->type));
+    rf_store__hash_field(&h, rf_entity_type_name(e->type));
     for (size_t i = 0; i < sizeof fields / sizeof *fields; i++)
-        rf_store_hash_field(&h, fields[i]);
+        rf_store__hash_field(&h, fields[i]);
     for (size_t i = 0; i < e->n_names; i++) {
-        rf_store_hash_field(&h, rf_name_kind_name(e->names[i].kind));
-        rf_store_hash_field(&h, e->names[i].text);
+        rf_store__hash_field(&h, rf_name_kind_name(e->names[i].kind));
+        rf_store__hash_field(&h, e->names[i].text);
     }
-    rf_store_hash_field(&h, "addresses");
+    rf_store__hash_field(&h, "addresses");
     for (size_t i = 0; i < e->n_addresses; i++) {
-        rf_store_hash_field(&h, e->addresses[i].text);
-        rf_store_hash_field(&h, e->addresses[i].city);
-        rf_store_hash_field(&h, e->addresses[i].country);
+        rf_store__hash_field(&h, e->addresses[i].text);
+        rf_store__hash_field(&h, e->addresses[i].city);
+        rf_store__hash_field(&h, e->addresses[i].country);
     }
     rf_sha256_final_hex(&h, out);
 }
 
-void rf_store_names_digest_add(rf_sha256 *h, long long entity_id, const char *kind,
+void rf_store__names_digest_add(rf_sha256 *h, long long entity_id, const char *kind,
                                const char *name)
 {
     char id[24];
     snprintf(id, sizeof id, "%lld", entity_id);
-    rf_store_hash_field(h, id);
-    rf_store_hash_field(h, kind);
-    rf_store_hash_field(h, name);
+    rf_store__hash_field(h, id);
+    rf_store__hash_field(h, kind);
+    rf_store__hash_field(h, name);
 }
 
 /* Caps and UTF-8: whatever reaches the store is later printed into reports. */
@@ -992,12 +1039,12 @@ int rf_import_add(rf_import *imp, const rf_entity *e, rf_error *err)
 
     s = imp->ins_entity;
     for (size_t i = 0; i < 3; i++) /* code, name, source id */
-        rf_store_bind_text(s, col++, fields[i]);
-    rf_store_bind_text(s, col++, rf_entity_type_name(e->type));
+        rf_store__bind_text(s, col++, fields[i]);
+    rf_store__bind_text(s, col++, rf_entity_type_name(e->type));
     for (size_t i = 3; i < sizeof fields / sizeof *fields; i++)
-        rf_store_bind_text(s, col++, fields[i]);
+        rf_store__bind_text(s, col++, fields[i]);
     sqlite3_bind_int64(s, col++, e->source_line);
-    rf_store_bind_text(s, col, hash);
+    rf_store__bind_text(s, col, hash);
     if ((rc = step_insert(imp, s, e->source_line, err)) != 0) return rc;
     entity_id = sqlite3_last_insert_rowid(imp->st->db);
 
@@ -1005,17 +1052,17 @@ int rf_import_add(rf_import *imp, const rf_entity *e, rf_error *err)
     for (size_t i = 0; i < e->n_names; i++) {
         sqlite3_bind_int64(s, 1, entity_id);
         sqlite3_bind_int64(s, 2, (sqlite3_int64)i);
-        rf_store_bind_text(s, 3, e->names[i].text);
-        rf_store_bind_text(s, 4, rf_name_kind_name(e->names[i].kind));
+        rf_store__bind_text(s, 3, e->names[i].text);
+        rf_store__bind_text(s, 4, rf_name_kind_name(e->names[i].kind));
         if ((rc = step_insert(imp, s, e->source_line, err)) != 0) return rc;
     }
     s = imp->ins_address;
     for (size_t i = 0; i < e->n_addresses; i++) {
         sqlite3_bind_int64(s, 1, entity_id);
         sqlite3_bind_int64(s, 2, (sqlite3_int64)i);
-        rf_store_bind_text(s, 3, e->addresses[i].text);
-        rf_store_bind_text(s, 4, e->addresses[i].city);
-        rf_store_bind_text(s, 5, e->addresses[i].country);
+        rf_store__bind_text(s, 3, e->addresses[i].text);
+        rf_store__bind_text(s, 4, e->addresses[i].city);
+        rf_store__bind_text(s, 5, e->addresses[i].country);
         if ((rc = step_insert(imp, s, e->source_line, err)) != 0) return rc;
     }
     imp->entities++;
@@ -1066,23 +1113,23 @@ int rf_import_add_link(rf_import *imp, const rf_link *link, rf_error *err)
                                 "field is not valid UTF-8 (byte %zu)", bad);
     }
     for (size_t i = 0; i < sizeof dates / sizeof *dates; i++)
-        if (dates[i] && !rf_store_valid_date(dates[i]))
+        if (dates[i] && !rf_store__valid_date(dates[i]))
             return rf_error_set(err, RF_EFORMAT, imp->source, link->source_line,
                                 "date \"%s\" is not YYYY-MM-DD", dates[i]);
     s = imp->ins_link;
     if (link->owned_entity) sqlite3_bind_int64(s, col, link->owned_entity);
     col++;
-    for (size_t i = 0; i < 4; i++) rf_store_bind_text(s, col++, texts[i]);
+    for (size_t i = 0; i < 4; i++) rf_store__bind_text(s, col++, texts[i]);
     if (link->share_min >= 0) {
         sqlite3_bind_double(s, col, link->share_min);
         sqlite3_bind_double(s, col + 1, link->share_max);
     }
     col += 2;
-    rf_store_bind_text(s, col++, rf_link_kind_name(link->kind));
-    rf_store_bind_text(s, col++, texts[4]);
+    rf_store__bind_text(s, col++, rf_link_kind_name(link->kind));
+    rf_store__bind_text(s, col++, texts[4]);
     sqlite3_bind_int(s, col++, link->direct);
-    rf_store_bind_text(s, col++, texts[5]);
-    for (size_t i = 0; i < 3; i++) rf_store_bind_text(s, col++, dates[i]);
+    rf_store__bind_text(s, col++, texts[5]);
+    for (size_t i = 0; i < 3; i++) rf_store__bind_text(s, col++, dates[i]);
     sqlite3_bind_int64(s, col, link->source_line);
     if (step_insert(imp, s, link->source_line, err) != 0) return RF_EDB;
     imp->links++;
@@ -1096,7 +1143,7 @@ int rf_import_warn(rf_import *imp, long line, const char *message, rf_error *err
     if (imp->broken)
         return rf_error_set(err, RF_EDB, imp->st->path, 0, "the import already failed");
     sqlite3_bind_int64(imp->ins_warning, 1, line);
-    rf_store_bind_text(imp->ins_warning, 2, message);
+    rf_store__bind_text(imp->ins_warning, 2, message);
     if ((rc = step_insert(imp, imp->ins_warning, line, err)) != 0) return rc;
     imp->warnings++;
     return RF_OK;
@@ -1105,14 +1152,14 @@ int rf_import_warn(rf_import *imp, long line, const char *message, rf_error *err
 /* Copies the staged version into the database: the write transaction of the import, short
  * because the file was parsed already. Entity ids continue after the largest stored one. */
 /* The digest of the staged names as they will be stored (entity ids moved by `offset`),
- * which every load of the version checks (rf_store_names_digest_add). */
+ * which every load of the version checks (rf_store__names_digest_add). */
 static int staged_names_digest(char out[65], rf_import *imp, long long offset, rf_error *err)
 {
     sqlite3_stmt *stmt = NULL;
     rf_sha256 h;
     int rc, step;
 
-    if ((rc = rf_store_prepare(&stmt, imp->st,
+    if ((rc = rf_store__prepare(&stmt, imp->st,
                                "SELECT entity_id + ?1, kind, name FROM stage_name"
                                " ORDER BY entity_id, position",
                                err)) != 0)
@@ -1120,10 +1167,10 @@ static int staged_names_digest(char out[65], rf_import *imp, long long offset, r
     sqlite3_bind_int64(stmt, 1, offset);
     rf_sha256_init(&h);
     while ((step = sqlite3_step(stmt)) == SQLITE_ROW)
-        rf_store_names_digest_add(&h, sqlite3_column_int64(stmt, 0),
+        rf_store__names_digest_add(&h, sqlite3_column_int64(stmt, 0),
                                   (const char *)sqlite3_column_text(stmt, 1),
                                   (const char *)sqlite3_column_text(stmt, 2));
-    if (step != SQLITE_DONE) rc = rf_store_db_error(err, imp->st, "reading the staged names");
+    if (step != SQLITE_DONE) rc = rf_store__db_error(err, imp->st, "reading the staged names");
     sqlite3_finalize(stmt);
     rf_sha256_final_hex(&h, out);
     return rc;
@@ -1158,39 +1205,40 @@ static int copy_staged(rf_import *imp, long long *version_id, rf_error *err)
     char digest[65];
     int rc;
 
-    if ((rc = rf_store_prepare(&stmt, st, "SELECT coalesce(max(id), 0) FROM entity", err)) != 0)
+    if ((rc = rf_store__prepare(&stmt, st, "SELECT coalesce(max(id), 0) FROM entity", err)) != 0)
         return rc;
     if (sqlite3_step(stmt) == SQLITE_ROW) offset = sqlite3_column_int64(stmt, 0);
-    else rc = rf_store_db_error(err, st, "storing the list");
+    else rc = rf_store__db_error(err, st, "storing the list");
     sqlite3_finalize(stmt);
     if (rc) return rc;
     if ((rc = staged_names_digest(digest, imp, offset, err)) != 0) return rc;
-    if ((rc = rf_store_prepare(&stmt, st,
+    if ((rc = rf_store__prepare(&stmt, st,
                                "INSERT INTO list_version (feed, format, source_file, sha256,"
                                " published, imported_at, entities, names, warnings, names_digest)"
                                " VALUES (?1, ?2, ?3, ?4, ?5, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'),"
                                " ?6, ?7, ?8, ?9)",
                                err)) != 0)
         return rc;
-    rf_store_bind_text(stmt, 9, digest);
-    rf_store_bind_text(stmt, 1, imp->info.feed);
-    rf_store_bind_text(stmt, 2, imp->info.format);
-    rf_store_bind_text(stmt, 3, imp->info.source_file);
-    rf_store_bind_text(stmt, 4, imp->info.sha256);
-    rf_store_bind_text(stmt, 5, imp->info.published);
+    rf_store__bind_text(stmt, 9, digest);
+    rf_store__bind_text(stmt, 1, imp->info.feed);
+    rf_store__bind_text(stmt, 2, imp->info.format);
+    rf_store__bind_text(stmt, 3, imp->info.source_file);
+    rf_store__bind_text(stmt, 4, imp->info.sha256);
+    rf_store__bind_text(stmt, 5, imp->info.published);
     sqlite3_bind_int64(stmt, 6, imp->entities);
     sqlite3_bind_int64(stmt, 7, imp->names);
     sqlite3_bind_int64(stmt, 8, imp->warnings);
-    if (sqlite3_step(stmt) != SQLITE_DONE) rc = rf_store_db_error(err, st, "recording the list version");
+    if (sqlite3_step(stmt) != SQLITE_DONE)
+        rc = rf_store__db_error(err, st, "recording the list version");
     sqlite3_finalize(stmt);
     if (rc) return rc;
     id = sqlite3_last_insert_rowid(st->db);
     for (size_t i = 0; i < sizeof copies / sizeof *copies && rc == RF_OK; i++) {
-        if ((rc = rf_store_prepare(&stmt, st, copies[i], err)) != 0) break;
+        if ((rc = rf_store__prepare(&stmt, st, copies[i], err)) != 0) break;
         /* Each copy uses ?1, ?2 or both; binding one it lacks is a harmless SQLITE_RANGE. */
         sqlite3_bind_int64(stmt, 1, offset);
         sqlite3_bind_int64(stmt, 2, id);
-        if (sqlite3_step(stmt) != SQLITE_DONE) rc = rf_store_db_error(err, st, "storing the list");
+        if (sqlite3_step(stmt) != SQLITE_DONE) rc = rf_store__db_error(err, st, "storing the list");
         sqlite3_finalize(stmt);
     }
     if (rc == RF_OK) *version_id = id;
@@ -1225,12 +1273,12 @@ int rf_import_commit(rf_import *imp, long long *version_id, rf_error *err)
      * transaction of its own that takes the write lock at once (IMMEDIATE), so it never
      * fails half-way on a lock another process took meanwhile. The version is sealed with
      * that commit: from then on it cannot gain or change a row. */
-    if ((rc = rf_store_exec(st, "COMMIT", err)) != 0) goto fail;
-    if ((rc = rf_store_writable(st, err)) != 0) goto fail;
-    if ((rc = rf_store_exec(st, "BEGIN IMMEDIATE", err)) != 0) goto fail;
+    if ((rc = rf_store__exec(st, "COMMIT", err)) != 0) goto fail;
+    if ((rc = rf_store__writable(st, err)) != 0) goto fail;
+    if ((rc = rf_store__exec(st, "BEGIN IMMEDIATE", err)) != 0) goto fail;
     if ((rc = copy_staged(imp, &id, err)) != 0 ||
-        (rc = rf_chain_seal(st, "list_version", id, err)) != 0 ||
-        (rc = rf_store_exec(st, "COMMIT", err)) != 0)
+        (rc = rf_chain__seal(st, "list_version", id, err)) != 0 ||
+        (rc = rf_store__exec(st, "COMMIT", err)) != 0)
         goto fail;
     if (version_id) *version_id = id;
     import_free(imp);
@@ -1254,10 +1302,10 @@ int rf_import_replaces(rf_version_list *out, const rf_import *imp, rf_error *err
 
     out->items = NULL;
     out->count = 0;
-    if ((rc = rf_store_prepare(&stmt, imp->st, sql, err)) != 0) return rc;
+    if ((rc = rf_store__prepare(&stmt, imp->st, sql, err)) != 0) return rc;
     sqlite3_bind_text(stmt, 1, imp->info.feed, -1, SQLITE_STATIC);
     if (imp->info.published) sqlite3_bind_text(stmt, 2, imp->info.published, -1, SQLITE_STATIC);
-    rc = rf_store_collect_versions(out, imp->st, stmt, err);
+    rc = rf_store__collect_versions(out, imp->st, stmt, err);
     sqlite3_finalize(stmt);
     return rc;
 }
@@ -1292,12 +1340,12 @@ int rf_store_download_get(rf_download *out, rf_store *st, const char *url, rf_er
 
     memset(out, 0, sizeof *out);
     if (!url) return rf_error_set(err, RF_EUSAGE, NULL, 0, "no URL");
-    if ((rc = rf_store_prepare(&stmt, st,
+    if ((rc = rf_store__prepare(&stmt, st,
                                "SELECT etag, last_modified, sha256, version_id, checked_at"
                                " FROM download WHERE url = ?1",
                                err)) != 0)
         return rc;
-    rf_store_bind_text(stmt, 1, url);
+    rf_store__bind_text(stmt, 1, url);
     step = sqlite3_step(stmt);
     if (step == SQLITE_ROW) {
         column_copy(out->etag, sizeof out->etag, stmt, 0);
@@ -1308,7 +1356,7 @@ int rf_store_download_get(rf_download *out, rf_store *st, const char *url, rf_er
     } else if (step == SQLITE_DONE) {
         rc = rf_error_set(err, RF_ENOTFOUND, url, 0, "never downloaded");
     } else {
-        rc = rf_store_db_error(err, st, "reading the download record");
+        rc = rf_store__db_error(err, st, "reading the download record");
     }
     sqlite3_finalize(stmt);
     return rc;
@@ -1322,20 +1370,21 @@ int rf_store_download_put(rf_store *st, const char *url, const rf_download *d, r
     if (!url || !d) return rf_error_set(err, RF_EUSAGE, NULL, 0, "no URL or download record");
     if (st->active)
         return rf_error_set(err, RF_EUSAGE, st->path, 0, "an import is in progress");
-    if ((rc = rf_store_writable(st, err)) != 0) return rc;
-    if ((rc = rf_store_prepare(&stmt, st,
+    if ((rc = rf_store__writable(st, err)) != 0) return rc;
+    if ((rc = rf_store__prepare(&stmt, st,
                                "INSERT OR REPLACE INTO download (url, etag, last_modified, sha256,"
                                " version_id, checked_at) VALUES (?1, nullif(?2, ''),"
                                " nullif(?3, ''), nullif(?4, ''), nullif(?5, 0),"
                                " strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))",
                                err)) != 0)
         return rc;
-    rf_store_bind_text(stmt, 1, url);
-    rf_store_bind_text(stmt, 2, d->etag);
-    rf_store_bind_text(stmt, 3, d->last_modified);
-    rf_store_bind_text(stmt, 4, d->sha256);
+    rf_store__bind_text(stmt, 1, url);
+    rf_store__bind_text(stmt, 2, d->etag);
+    rf_store__bind_text(stmt, 3, d->last_modified);
+    rf_store__bind_text(stmt, 4, d->sha256);
     sqlite3_bind_int64(stmt, 5, d->version_id);
-    if (sqlite3_step(stmt) != SQLITE_DONE) rc = rf_store_db_error(err, st, "recording the download");
+    if (sqlite3_step(stmt) != SQLITE_DONE)
+        rc = rf_store__db_error(err, st, "recording the download");
     sqlite3_finalize(stmt);
     return rc;
 }

@@ -432,12 +432,15 @@ static const char *display_name(const company *c)
     return c->ids ? c->ids : "?";
 }
 
-/* " [source S, as of D, line N]": where a link comes from. */
+/* " [source S, as of D, from D1, until D2, line N]": where a link comes from and when it
+ * holds. */
 static int link_note(rf_buf *b, const rf_link *l)
 {
     int rc = rf_buf_puts(b, " [");
     if (!rc && l->source) rc = rf_buf_printf(b, "source %s, ", l->source);
     if (!rc && l->as_of) rc = rf_buf_printf(b, "as of %s, ", l->as_of);
+    if (!rc && l->start_date) rc = rf_buf_printf(b, "from %s, ", l->start_date);
+    if (!rc && l->end_date) rc = rf_buf_printf(b, "until %s, ", l->end_date);
     return rc ? rc : rf_buf_printf(b, "line %ld]", l->source_line);
 }
 

@@ -8,7 +8,11 @@
  * kind "owned" with its chain (rf_entity.ownership_kind, ownership_chain), or "related" for a
  * consolidation link (GLEIF) to a listed party, a finding to review. The entity keeps its
  * list code and id as stored (OWNED for the companies of an ownership CSV, GLEIF for LEI
- * records), so review decisions on it work as on any listed entity. */
+ * records), so review decisions on it work as on any listed entity.
+ *
+ * Threads: a rules table is immutable once read and may be shared; rf_ownership_apply changes
+ * the snapshot it is given, so it runs before the snapshot is shared (before the matcher is
+ * built on it). */
 #ifndef RF_OWNERSHIP_H
 #define RF_OWNERSHIP_H
 

@@ -29,17 +29,17 @@ static int row_cell(rf_report_row *row, const char *s, int number)
     return RF_OK;
 }
 
-int rf_report_row_text(rf_report_row *row, const char *s)
+int rf_report__row_text(rf_report_row *row, const char *s)
 {
     return row_cell(row, s, 0);
 }
 
-int rf_report_row_number(rf_report_row *row, const char *digits)
+int rf_report__row_number(rf_report_row *row, const char *digits)
 {
     return row_cell(row, digits, 1);
 }
 
-const char *rf_report_row_cell(const rf_report_row *row, size_t i)
+const char *rf_report__row_cell(const rf_report_row *row, size_t i)
 {
     return i < row->n ? row->text.data + row->off[i] : "";
 }
@@ -54,14 +54,14 @@ static int row_long(rf_report_row *row, long v)
 {
     char digits[24];
     snprintf(digits, sizeof digits, "%ld", v);
-    return rf_report_row_number(row, digits);
+    return rf_report__row_number(row, digits);
 }
 
 /* `n` empty cells. */
 static int row_empty(rf_report_row *row, size_t n)
 {
     int rc = RF_OK;
-    for (size_t i = 0; i < n && rc == RF_OK; i++) rc = rf_report_row_text(row, NULL);
+    for (size_t i = 0; i < n && rc == RF_OK; i++) rc = rf_report__row_text(row, NULL);
     return rc;
 }
 
@@ -83,12 +83,12 @@ static int party_cells(rf_report_row *row, const char *ref, const rf_party *part
                        const char *status)
 {
     int rc;
-    if ((rc = rf_report_row_text(row, ref)) || (rc = rf_report_row_text(row, party->document)) ||
-        (rc = row_long(row, party->line)) || (rc = rf_report_row_text(row, party->role)) ||
-        (rc = rf_report_row_text(row, party->name)) ||
-        (rc = rf_report_row_text(row, party->country)))
+    if ((rc = rf_report__row_text(row, ref)) || (rc = rf_report__row_text(row, party->document)) ||
+        (rc = row_long(row, party->line)) || (rc = rf_report__row_text(row, party->role)) ||
+        (rc = rf_report__row_text(row, party->name)) ||
+        (rc = rf_report__row_text(row, party->country)))
         return rc;
-    return rf_report_row_text(row, status);
+    return rf_report__row_text(row, status);
 }
 
 /* The counterparty and the hit's review state (empty for a party without hits). */
@@ -97,12 +97,12 @@ static int review_cells(rf_report_row *row, const rf_report *rep, size_t i, int 
     const rf_hit_note *note = has_hit && rep->notes ? &rep->notes[i] : NULL;
     const rf_decision *d = note ? note->decision : NULL;
     const char *cells[] = {rep->fingerprint,
-                           has_hit ? rf_hit_state_name(rf_report_hit_state(rep, i)) : NULL,
+                           has_hit ? rf_hit_state_name(rf_report__hit_state(rep, i)) : NULL,
                            d ? d->reviewer : NULL, d ? d->decided_at : NULL,
                            d ? d->reason : NULL, note ? note->changes : NULL};
     int rc = RF_OK;
     for (size_t c = 0; c < sizeof cells / sizeof cells[0] && rc == RF_OK; c++)
-        rc = rf_report_row_text(row, cells[c]);
+        rc = rf_report__row_text(row, cells[c]);
     return rc;
 }
 
@@ -114,9 +114,9 @@ static int screening_cells(rf_report_row *row, const rf_report *rep)
     rf_buf cell = {0};
     int rc;
 
-    if ((rc = rf_report_row_text(row, rf_report_party_as_of(rep))) ||
-        (rc = rf_report_party_versions(&cell, rep, " ")) ||
-        (rc = rf_report_row_text(row, cell.data)))
+    if ((rc = rf_report__row_text(row, rf_report__party_as_of(rep))) ||
+        (rc = rf_report__party_versions(&cell, rep, " ")) ||
+        (rc = rf_report__row_text(row, cell.data)))
         goto done;
     rf_buf_reset(&cell);
     for (size_t i = 0; scr && i < scr->n_delisted && rc == RF_OK; i++) {
@@ -129,7 +129,7 @@ static int screening_cells(rf_report_row *row, const rf_report *rep)
             break;
         rc = rf_delisting_text(&cell, &scr->delisted[i]);
     }
-    if (rc == RF_OK) rc = rf_report_row_text(row, cell.len ? cell.data : NULL);
+    if (rc == RF_OK) rc = rf_report__row_text(row, cell.len ? cell.data : NULL);
 done:
     rf_buf_free(&cell);
     return rc;
@@ -141,19 +141,19 @@ static int list_age_cells(rf_report_row *row, const rf_report *rep)
 {
     rf_version_age age;
     char on[11], date[11];
-    int stale, rc = rf_report_party_list_age(&age, &stale, on, rep, NULL);
+    int stale, rc = rf_report__party_list_age(&age, &stale, on, rep, NULL);
 
     if (rc) return rc;
     if (!age.version) {
         if ((rc = row_empty(row, 4))) return rc;
-        return rf_report_row_text(row, "false");
+        return rf_report__row_text(row, "false");
     }
     snprintf(date, sizeof date, "%.10s", age.date);
-    if ((rc = row_long(row, age.days)) || (rc = rf_report_row_text(row, date)) ||
-        (rc = rf_report_row_text(row, age.from_import ? "imported" : "published")) ||
-        (rc = rf_report_row_text(row, age.version->feed)))
+    if ((rc = row_long(row, age.days)) || (rc = rf_report__row_text(row, date)) ||
+        (rc = rf_report__row_text(row, age.from_import ? "imported" : "published")) ||
+        (rc = rf_report__row_text(row, age.version->feed)))
         return rc;
-    return rf_report_row_text(row, stale ? "true" : "false");
+    return rf_report__row_text(row, stale ? "true" : "false");
 }
 
 static int hit_cells(rf_report_row *row, const rf_hit *hit)
@@ -184,14 +184,14 @@ static int hit_cells(rf_report_row *row, const rf_hit *hit)
             return rc;
         cells[10] = why.data;
     }
-    rf_report_score(score, hit->score);
+    rf_report__score(score, hit->score);
     for (size_t i = 0; i < sizeof cells / sizeof cells[0] && rc == RF_OK; i++)
-        rc = i == 4 ? rf_report_row_number(row, score) : rf_report_row_text(row, cells[i]);
+        rc = i == 4 ? rf_report__row_number(row, score) : rf_report__row_text(row, cells[i]);
     rf_buf_free(&why);
     return rc;
 }
 
-int rf_report_rows_header(rf_report *rep, rf_report_row_fn put, rf_error *err)
+int rf_report__rows_header(rf_report *rep, rf_report_row_fn put, rf_error *err)
 {
     rf_report_row *row = &rep->row;
     int rc = RF_OK;
@@ -201,14 +201,14 @@ int rf_report_rows_header(rf_report *rep, rf_report_row_fn put, rf_error *err)
         size_t len = strcspn(p, ",\r");
         char name[64];
         snprintf(name, sizeof name, "%.*s", (int)len, p);
-        rc = rf_report_row_text(row, name);
+        rc = rf_report__row_text(row, name);
         p += len + (p[len] == ',');
     }
     if (rc) return rf_error_set(err, rc, NULL, 0, "cannot format the report: %s", rf_strerror(rc));
     return put(rep, row, err);
 }
 
-int rf_report_rows_party(rf_report *rep, const rf_party *party, const rf_hit *const *hits,
+int rf_report__rows_party(rf_report *rep, const rf_party *party, const rf_hit *const *hits,
                          size_t n_hits, rf_report_row_fn put, rf_error *err)
 {
     rf_report_row *row = &rep->row;
@@ -217,7 +217,7 @@ int rf_report_rows_party(rf_report *rep, const rf_party *party, const rf_hit *co
     int embargo = rf_destination_check(&dest, party) == 1, rc, in_writer = 0;
     const rf_destination *d = embargo ? &dest : NULL;
 
-    if ((rc = rf_report_party_ref(&ref, party))) goto cleanup;
+    if ((rc = rf_report__party_ref(&ref, party))) goto cleanup;
     /* a party without hits: one row, the hit columns empty */
     for (size_t i = 0; i < (n_hits ? n_hits : 1) && rc == RF_OK; i++) {
         row_reset(row);
@@ -225,12 +225,12 @@ int rf_report_rows_party(rf_report *rep, const rf_party *party, const rf_hit *co
             rc = party_cells(row, ref.data, party, embargo ? "embargo" : "clear");
             if (!rc) rc = row_empty(row, 11);
         } else {
-            rc = party_cells(row, ref.data, party, rf_report_party_status(rep, n_hits));
+            rc = party_cells(row, ref.data, party, rf_report__party_status(rep, n_hits));
             if (!rc) rc = hit_cells(row, hits[i]);
         }
         if (rc || (rc = review_cells(row, rep, i, n_hits > 0)) ||
             (rc = screening_cells(row, rep)) ||
-            (rc = rf_report_order_cells(row, party, d, n_hits > 0 || embargo)) ||
+            (rc = rf_report__order_cells(row, party, d, n_hits > 0 || embargo)) ||
             (rc = list_age_cells(row, rep)))
             break;
         in_writer = 1; /* a failure from here on is the writer's, which says so itself */
@@ -246,7 +246,7 @@ cleanup:
     return rc;
 }
 
-int rf_report_rows_warning(rf_report *rep, const char *file, long line, const char *message,
+int rf_report__rows_warning(rf_report *rep, const char *file, long line, const char *message,
                            rf_report_row_fn put, rf_error *err)
 {
     rf_report_row *row = &rep->row;
@@ -257,11 +257,11 @@ int rf_report_rows_warning(rf_report *rep, const char *file, long line, const ch
     /* document, line, status "warning" and the message as the explanation; the rest empty */
     row_reset(row);
     for (size_t c = 0; c < columns && rc == RF_OK; c++)
-        rc = c == 1             ? rf_report_row_text(row, file)
+        rc = c == 1             ? rf_report__row_text(row, file)
              : c == 2           ? row_long(row, line)
-             : c == status      ? rf_report_row_text(row, "warning")
-             : c == explanation ? rf_report_row_text(row, message)
-                                : rf_report_row_text(row, NULL);
+             : c == status      ? rf_report__row_text(row, "warning")
+             : c == explanation ? rf_report__row_text(row, message)
+                                : rf_report__row_text(row, NULL);
     if (rc) return rf_error_set(err, rc, file, line, "cannot format the report: %s", rf_strerror(rc));
     return put(rep, row, err);
 }
@@ -276,28 +276,28 @@ static int put_csv(rf_report *rep, const rf_report_row *row, rf_error *err)
 
     rf_buf_reset(b);
     for (size_t i = 0; i < row->n && rc == RF_OK; i++) {
-        const char *s = rf_report_row_cell(row, i);
+        const char *s = rf_report__row_cell(row, i);
         if (i && (rc = rf_buf_putc(b, ','))) break;
         rc = row->number[i] ? rf_buf_puts(b, s) : rf_csv_cell(b, s);
     }
     if (rc == RF_OK) rc = rf_buf_puts(b, "\r\n");
     if (rc) return rf_error_set(err, rc, NULL, 0, "cannot format the report: %s", rf_strerror(rc));
-    return rf_report_write(rep, b, err);
+    return rf_report__write(rep, b, err);
 }
 
-int rf_report_csv_open(rf_report *rep, rf_error *err)
+int rf_report__csv_open(rf_report *rep, rf_error *err)
 {
-    return rf_report_rows_header(rep, put_csv, err);
+    return rf_report__rows_header(rep, put_csv, err);
 }
 
-int rf_report_csv_add(rf_report *rep, const rf_party *party, const rf_hit *const *hits,
+int rf_report__csv_add(rf_report *rep, const rf_party *party, const rf_hit *const *hits,
                       size_t n_hits, rf_error *err)
 {
-    return rf_report_rows_party(rep, party, hits, n_hits, put_csv, err);
+    return rf_report__rows_party(rep, party, hits, n_hits, put_csv, err);
 }
 
-int rf_report_csv_warning(rf_report *rep, const char *file, long line, const char *message,
+int rf_report__csv_warning(rf_report *rep, const char *file, long line, const char *message,
                           rf_error *err)
 {
-    return rf_report_rows_warning(rep, file, line, message, put_csv, err);
+    return rf_report__rows_warning(rep, file, line, message, put_csv, err);
 }

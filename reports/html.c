@@ -103,9 +103,9 @@ static int empty(const char *s)
 static void fact(rf_hb *h, const char *label, const char *value)
 {
     if (empty(value)) return;
-    rf_hb_elem(h, "<tr><th>", label, "</th><td>");
-    rf_hb_name(h, value); /* names and addresses: isolated */
-    rf_hb_raw(h, "</td></tr>\n");
+    rf_hb__elem(h, "<tr><th>", label, "</th><td>");
+    rf_hb__name(h, value); /* names and addresses: isolated */
+    rf_hb__raw(h, "</td></tr>\n");
 }
 
 /* ---- counting ------------------------------------------------------------------------- */
@@ -172,12 +172,12 @@ static int count_hits(html_state *s, const rf_hit *const *hits, size_t n_hits)
 static int count_date(html_state *s, const rf_report *rep)
 {
     rf_buf ids = {0};
-    const char *as_of = rf_report_party_as_of(rep);
+    const char *as_of = rf_report__party_as_of(rep);
     date_stat *d = NULL;
     int rc;
 
     if (!rep->screening || !as_of) return RF_OK;
-    if ((rc = rf_report_party_versions(&ids, rep, " ")) || (rc = rf_buf_append(&ids, "", 0)))
+    if ((rc = rf_report__party_versions(&ids, rep, " ")) || (rc = rf_buf_append(&ids, "", 0)))
         goto cleanup;
     for (size_t i = s->n_dates; i-- > 0 && !d;)
         if (strcmp(s->dates[i].as_of, as_of) == 0 && strcmp(s->dates[i].versions, ids.data) == 0)
@@ -214,9 +214,9 @@ static void screened_as_of(rf_hb *h, const rf_report *rep)
 {
     rf_buf ids = {0};
     if (!rep->screening || !rep->screening->as_of) return;
-    rf_hb_elem(h, " &middot; screened as of ", rep->screening->as_of, "");
-    if (!h->rc) h->rc = rf_report_party_versions(&ids, rep, ", ");
-    if (ids.len) rf_hb_elem(h, " against versions ", ids.data, "");
+    rf_hb__elem(h, " &middot; screened as of ", rep->screening->as_of, "");
+    if (!h->rc) h->rc = rf_report__party_versions(&ids, rep, ", ");
+    if (ids.len) rf_hb__elem(h, " against versions ", ids.data, "");
     rf_buf_free(&ids);
 }
 
@@ -226,29 +226,29 @@ static void render_delisted(rf_hb *h, const rf_report *rep, const rf_party *part
     const rf_screening *scr = rep->screening;
     rf_buf note = {0};
 
-    rf_hb_raw(h, "<article class=\"party delisted\">\n<p class=\"meta\">"
+    rf_hb__raw(h, "<article class=\"party delisted\">\n<p class=\"meta\">"
                  "<span class=\"badge known\">Clear, delisted earlier</span> ");
-    rf_hb_text(h, party->document);
-    rf_hb_raw(h, ":");
-    rf_hb_num(h, party->line);
-    if (!empty(party->role)) rf_hb_elem(h, " &middot; ", party->role, "");
-    rf_hb_elem(h, " &middot; ref ", ref, "");
+    rf_hb__text(h, party->document);
+    rf_hb__raw(h, ":");
+    rf_hb__num(h, party->line);
+    if (!empty(party->role)) rf_hb__elem(h, " &middot; ", party->role, "");
+    rf_hb__elem(h, " &middot; ref ", ref, "");
     screened_as_of(h, rep);
-    rf_hb_raw(h, "</p>\n<h3>");
-    rf_hb_name(h, party->name);
-    rf_hb_raw(h, "</h3>\n");
+    rf_hb__raw(h, "</p>\n<h3>");
+    rf_hb__name(h, party->name);
+    rf_hb__raw(h, "</h3>\n");
     for (size_t i = 0; i < scr->n_delisted && !h->rc; i++) {
         const rf_delisting *d = &scr->delisted[i];
         const rf_entity *e = d->hit->entity;
         char score[8];
-        rf_report_score(score, d->hit->score);
+        rf_report__score(score, d->hit->score);
         rf_buf_reset(&note);
         h->rc = rf_delisting_text(&note, d);
-        rf_hb_elem(h, "<section class=\"hit\">\n<h4><span class=\"list\">",
+        rf_hb__elem(h, "<section class=\"hit\">\n<h4><span class=\"list\">",
                    e->list_code ? e->list_code : "?", "</span> ");
-        rf_hb_text(h, e->list_name);
-        rf_hb_elem(h, "</h4>\n<p class=\"review cleared\"><b>", note.data, "</b></p>\n");
-        rf_hb_raw(h, "<table class=\"facts\">\n");
+        rf_hb__text(h, e->list_name);
+        rf_hb__elem(h, "</h4>\n<p class=\"review cleared\"><b>", note.data, "</b></p>\n");
+        rf_hb__raw(h, "<table class=\"facts\">\n");
         fact(h, "Was listed as", e->names[0].text);
         if (d->hit->name_index < e->n_names && d->hit->name_index > 0)
             fact(h, "Matched name", e->names[d->hit->name_index].text);
@@ -259,12 +259,12 @@ static void render_delisted(rf_hb *h, const rf_report *rep, const rf_party *part
         fact(h, "Listed until (per the list)", e->end_date);
         fact(h, "Last listed in", d->listed_in->source_file);
         fact(h, "Removed in", d->removed_in->source_file);
-        rf_hb_raw(h, "</table>\n");
+        rf_hb__raw(h, "</table>\n");
         if (!empty(d->hit->explanation))
-            rf_hb_elem(h, "<p class=\"why\">", d->hit->explanation, "</p>\n");
-        rf_hb_raw(h, "</section>\n");
+            rf_hb__elem(h, "<p class=\"why\">", d->hit->explanation, "</p>\n");
+        rf_hb__raw(h, "</section>\n");
     }
-    rf_hb_raw(h, "</article>\n");
+    rf_hb__raw(h, "</article>\n");
     rf_buf_free(&note);
 }
 
@@ -273,7 +273,7 @@ static int count_list_age(html_state *s, const rf_report *rep)
 {
     rf_version_age age;
     char on[11];
-    int stale, rc = rf_report_party_list_age(&age, &stale, on, rep, NULL);
+    int stale, rc = rf_report__party_list_age(&age, &stale, on, rep, NULL);
 
     if (rc || !stale) return rc;
     s->n_stale++;
@@ -292,9 +292,9 @@ static int count_list_age(html_state *s, const rf_report *rep)
 /* "by alice on 2024-03-20T10:00:00Z: reason" */
 static void decided(rf_hb *h, const rf_decision *d)
 {
-    rf_hb_elem(h, " by <b>", d->reviewer, "</b>");
-    rf_hb_elem(h, " on ", d->decided_at, "");
-    rf_hb_elem(h, ": ", d->reason, "");
+    rf_hb__elem(h, " by <b>", d->reviewer, "</b>");
+    rf_hb__elem(h, " on ", d->decided_at, "");
+    rf_hb__elem(h, ": ", d->reason, "");
 }
 
 /* The length of the label of a change that starts at `s` ("address added" of "address added:
@@ -311,24 +311,24 @@ static void render_changes(rf_hb *h, const char *changes)
 {
     const char *at = changes;
 
-    rf_hb_raw(h, "<ul class=\"changes\">\n");
+    rf_hb__raw(h, "<ul class=\"changes\">\n");
     while (*at && !h->rc) {
         const char *end = at, *next;
         size_t label = change_label(at);
         /* the next "; label: " ends this change; a "; " inside a value does not */
         while ((next = strstr(end, "; ")) && !change_label(next + 2)) end = next + 2;
         if (!next) next = at + strlen(at);
-        rf_hb_raw(h, "<li>");
+        rf_hb__raw(h, "<li>");
         if (label) {
-            rf_hb_raw(h, "<b>");
+            rf_hb__raw(h, "<b>");
             if (!h->rc) h->rc = rf_html_text(h->b, at, label);
-            rf_hb_raw(h, "</b>");
+            rf_hb__raw(h, "</b>");
         }
         if (!h->rc) h->rc = rf_html_text(h->b, at + label, (size_t)(next - at) - label);
-        rf_hb_raw(h, "</li>\n");
+        rf_hb__raw(h, "</li>\n");
         at = *next ? next + 2 : next;
     }
-    rf_hb_raw(h, "</ul>\n");
+    rf_hb__raw(h, "</ul>\n");
 }
 
 /* The hit's review state in one line: what was decided, by whom, when and why, and for a
@@ -336,39 +336,39 @@ static void render_changes(rf_hb *h, const char *changes)
 static void render_review(rf_hb *h, const rf_hit_note *note, rf_hit_state state)
 {
     const rf_decision *d = note ? note->decision : NULL;
-    rf_hb_raw(h, "<p class=\"review ");
-    rf_hb_raw(h, rf_hit_state_name(state));
-    rf_hb_raw(h, "\">");
+    rf_hb__raw(h, "<p class=\"review ");
+    rf_hb__raw(h, rf_hit_state_name(state));
+    rf_hb__raw(h, "\">");
     if (note && note->rescreen && (state == RF_HIT_NEW || state == RF_HIT_CHANGED ||
                                    state == RF_HIT_CLEARED || state == RF_HIT_CONFIRMED ||
                                    state == RF_HIT_ESCALATED))
-        rf_hb_elem(h, "<b>Since the last screening: ", note->rescreen, ".</b> ");
+        rf_hb__elem(h, "<b>Since the last screening: ", note->rescreen, ".</b> ");
     switch (state) {
-    case RF_HIT_NEW: rf_hb_raw(h, "<b>New</b>: never reviewed."); break;
+    case RF_HIT_NEW: rf_hb__raw(h, "<b>New</b>: never reviewed."); break;
     case RF_HIT_CLEARED:
-        rf_hb_raw(h, "<b>Cleared earlier</b>");
+        rf_hb__raw(h, "<b>Cleared earlier</b>");
         if (d) decided(h, d);
-        rf_hb_raw(h, ". The listed record is the one cleared: no alarm.");
+        rf_hb__raw(h, ". The listed record is the one cleared: no alarm.");
         break;
     case RF_HIT_CHANGED:
-        rf_hb_raw(h, "<b>Cleared earlier, but the listed record changed since</b>");
+        rf_hb__raw(h, "<b>Cleared earlier, but the listed record changed since</b>");
         if (d) decided(h, d);
-        rf_hb_raw(h, ". Review it again.");
+        rf_hb__raw(h, ". Review it again.");
         break;
     case RF_HIT_CONFIRMED:
-        rf_hb_raw(h, "<b>Confirmed</b> as the listed party");
+        rf_hb__raw(h, "<b>Confirmed</b> as the listed party");
         if (d) decided(h, d);
-        rf_hb_raw(h, ".");
+        rf_hb__raw(h, ".");
         break;
     case RF_HIT_ESCALATED:
-        rf_hb_raw(h, "<b>Escalated</b>");
+        rf_hb__raw(h, "<b>Escalated</b>");
         if (d) decided(h, d);
-        rf_hb_raw(h, ". Awaiting a decision.");
+        rf_hb__raw(h, ". Awaiting a decision.");
         break;
-    case RF_HIT_DELISTED: rf_hb_raw(h, "<b>Delisted</b>: no longer in the lists in force."); break;
-    case RF_HIT_DROPPED: rf_hb_raw(h, "<b>No longer matched</b>: still listed."); break;
+    case RF_HIT_DELISTED: rf_hb__raw(h, "<b>Delisted</b>: no longer in the lists in force."); break;
+    case RF_HIT_DROPPED: rf_hb__raw(h, "<b>No longer matched</b>: still listed."); break;
     }
-    rf_hb_raw(h, "</p>\n");
+    rf_hb__raw(h, "</p>\n");
     if (note && !empty(note->changes)) render_changes(h, note->changes);
 }
 
@@ -409,24 +409,24 @@ static void long_fact(rf_hb *h, html_state *s, const char *label, const char *va
         if (!h->rc) h->rc = seen;
         return;
     }
-    rf_hb_raw(h, seen ? "<tr><th>" : "<tr id=\"t");
+    rf_hb__raw(h, seen ? "<tr><th>" : "<tr id=\"t");
     if (!seen) {
-        rf_hb_num(h, (long)k);
-        rf_hb_raw(h, "\"><th>");
+        rf_hb__num(h, (long)k);
+        rf_hb__raw(h, "\"><th>");
     }
-    rf_hb_elem(h, "", label, "</th><td");
+    rf_hb__elem(h, "", label, "</th><td");
     if (!seen) {
-        rf_hb_raw(h, ">");
-        rf_hb_name(h, value);
-        rf_hb_raw(h, "</td></tr>\n");
+        rf_hb__raw(h, ">");
+        rf_hb__name(h, value);
+        rf_hb__raw(h, "</td></tr>\n");
         return;
     }
     while (cut > 0 && ((unsigned char)value[cut] & 0xC0) == 0x80) cut--; /* whole characters */
-    rf_hb_raw(h, " class=\"same\"><bdi>");
+    rf_hb__raw(h, " class=\"same\"><bdi>");
     if (!h->rc) h->rc = rf_html_text(h->b, value, cut);
-    rf_hb_raw(h, "&hellip;</bdi> <a href=\"#t");
-    rf_hb_num(h, (long)k);
-    rf_hb_raw(h, "\">(in full above)</a></td></tr>\n");
+    rf_hb__raw(h, "&hellip;</bdi> <a href=\"#t");
+    rf_hb__num(h, (long)k);
+    rf_hb__raw(h, "\">(in full above)</a></td></tr>\n");
 }
 
 /* `word` as one shell word: as it is when plain, else in single quotes. */
@@ -457,11 +457,12 @@ static void review_command(rf_hb *h, const rf_report *rep, const rf_entity *e)
         (rc = rf_buf_puts(&cmd, " --reason '...'"))) {
         h->rc = rc;
     } else {
-        rf_hb_raw(h, "<p class=\"cmd\">To record a decision (<code>clear</code> when it is another "
-                     "party, else <code>confirm</code> or <code>escalate</code>), with your "
-                     "reason:<code class=\"line\">");
-        rf_hb_text(h, cmd.data);
-        rf_hb_raw(h, "</code></p>\n");
+        rf_hb__raw(h,
+                   "<p class=\"cmd\">To record a decision (<code>clear</code> when it is another "
+                   "party, else <code>confirm</code> or <code>escalate</code>), with your "
+                   "reason:<code class=\"line\">");
+        rf_hb__text(h, cmd.data);
+        rf_hb__raw(h, "</code></p>\n");
     }
     rf_buf_free(&cmd);
 }
@@ -486,16 +487,16 @@ static void render_entity(rf_hb *h, html_state *s, const rf_entity *e)
         return;
     }
     if (seen) {
-        rf_hb_raw(h, "<p class=\"meta same\">The listed entry ");
-        rf_hb_elem(h, "<span class=\"mono\">", e->source_id, "</span> ");
-        rf_hb_raw(h, "is shown in full <a href=\"#e");
-        rf_hb_num(h, (long)k);
-        rf_hb_raw(h, "\">with its first hit</a>.</p>\n");
+        rf_hb__raw(h, "<p class=\"meta same\">The listed entry ");
+        rf_hb__elem(h, "<span class=\"mono\">", e->source_id, "</span> ");
+        rf_hb__raw(h, "is shown in full <a href=\"#e");
+        rf_hb__num(h, (long)k);
+        rf_hb__raw(h, "\">with its first hit</a>.</p>\n");
         return;
     }
-    rf_hb_raw(h, "<table class=\"facts\" id=\"e");
-    rf_hb_num(h, (long)k);
-    rf_hb_raw(h, "\">\n");
+    rf_hb__raw(h, "<table class=\"facts\" id=\"e");
+    rf_hb__num(h, (long)k);
+    rf_hb__raw(h, "\">\n");
     fact(h, "Entity type", rf_entity_type_name(e->type));
     fact(h, "List entry", e->source_id);
     fact(h, "Federal Register", e->federal_register);
@@ -505,13 +506,13 @@ static void render_entity(rf_hb *h, html_state *s, const rf_entity *e)
     long_fact(h, s, "License policy", e->license_policy);
     long_fact(h, s, "Programs", e->programs);
     if (e->n_addresses) {
-        rf_hb_raw(h, "<tr><th>Addresses</th><td><ul>");
+        rf_hb__raw(h, "<tr><th>Addresses</th><td><ul>");
         for (size_t i = 0; i < e->n_addresses && !h->rc; i++) {
             rf_buf_reset(&line);
-            h->rc = rf_report_address(&line, &e->addresses[i]);
-            if (line.len) rf_hb_elem(h, "<li>", line.data, "</li>");
+            h->rc = rf_report__address(&line, &e->addresses[i]);
+            if (line.len) rf_hb__elem(h, "<li>", line.data, "</li>");
         }
-        rf_hb_raw(h, "</ul></td></tr>\n");
+        rf_hb__raw(h, "</ul></td></tr>\n");
     }
     fact(h, "Title", e->title);
     fact(h, "Nationalities", e->nationalities);
@@ -522,10 +523,10 @@ static void render_entity(rf_hb *h, html_state *s, const rf_entity *e)
     /* Only web links: a list file could carry a javascript: URL. */
     if (e->source_url && (strncmp(e->source_url, "https://", 8) == 0 ||
                           strncmp(e->source_url, "http://", 7) == 0)) {
-        rf_hb_elem(h, "<tr><th>Source</th><td><a href=\"", e->source_url, "\">");
-        rf_hb_elem(h, "", e->source_url, "</a></td></tr>\n");
+        rf_hb__elem(h, "<tr><th>Source</th><td><a href=\"", e->source_url, "\">");
+        rf_hb__elem(h, "", e->source_url, "</a></td></tr>\n");
     }
-    rf_hb_raw(h, "</table>\n");
+    rf_hb__raw(h, "</table>\n");
     rf_buf_free(&line);
 }
 
@@ -537,31 +538,31 @@ static void render_hit(rf_hb *h, html_state *s, const rf_report *rep, const rf_p
     const char *primary = e->n_names ? e->names[0].text : NULL;
     char score[8];
 
-    rf_report_score(score, hit->score);
-    rf_hb_raw(h, "<section class=\"hit\">\n<h4><span class=\"score ");
-    rf_hb_raw(h, hit->score >= RED_SCORE ? "red" : "amber");
-    rf_hb_elem(h, "\">", score, "</span> ");
-    rf_hb_elem(h, "<span class=\"list\">", e->list_code ? e->list_code : "?", "</span> ");
-    rf_hb_text(h, e->list_name);
-    rf_hb_raw(h, "</h4>\n");
+    rf_report__score(score, hit->score);
+    rf_hb__raw(h, "<section class=\"hit\">\n<h4><span class=\"score ");
+    rf_hb__raw(h, hit->score >= RED_SCORE ? "red" : "amber");
+    rf_hb__elem(h, "\">", score, "</span> ");
+    rf_hb__elem(h, "<span class=\"list\">", e->list_code ? e->list_code : "?", "</span> ");
+    rf_hb__text(h, e->list_name);
+    rf_hb__raw(h, "</h4>\n");
     render_review(h, note, state);
-    rf_hb_raw(h, "<table class=\"compare\">\n<tr><th>Order says</th><td>");
+    rf_hb__raw(h, "<table class=\"compare\">\n<tr><th>Order says</th><td>");
     marked(h, party->name, hit->party_spans, hit->n_party_spans);
-    rf_hb_raw(h, "</td></tr>\n<tr><th>List says</th><td>");
+    rf_hb__raw(h, "</td></tr>\n<tr><th>List says</th><td>");
     if (matched) {
         marked(h, matched->text, hit->listed_spans, hit->n_listed_spans);
         if (matched->kind != RF_NAME_PRIMARY)
-            rf_hb_elem(h, " <span class=\"kind\">", rf_name_kind_name(matched->kind), "</span>");
+            rf_hb__elem(h, " <span class=\"kind\">", rf_name_kind_name(matched->kind), "</span>");
     }
-    rf_hb_raw(h, "</td></tr>\n");
+    rf_hb__raw(h, "</td></tr>\n");
     if (primary && (!matched || strcmp(matched->text, primary) != 0))
         fact(h, "Listed as", primary);
     fact(h, "Affiliate of", e->parent_name);
-    rf_hb_raw(h, "</table>\n");
+    rf_hb__raw(h, "</table>\n");
     render_entity(h, s, e);
-    if (!empty(hit->explanation)) rf_hb_elem(h, "<p class=\"why\">", hit->explanation, "</p>\n");
+    if (!empty(hit->explanation)) rf_hb__elem(h, "<p class=\"why\">", hit->explanation, "</p>\n");
     review_command(h, rep, e);
-    rf_hb_raw(h, "</section>\n");
+    rf_hb__raw(h, "</section>\n");
 }
 
 /* One part of a line of facts, after `sep` unless it is the first; empty values are left out. */
@@ -569,8 +570,8 @@ static void meta_part(rf_hb *h, int *parts, const char *sep, const char *open, c
                       const char *close)
 {
     if (empty(value)) return;
-    if ((*parts)++) rf_hb_raw(h, sep);
-    rf_hb_elem(h, open, value, close);
+    if ((*parts)++) rf_hb__raw(h, sep);
+    rf_hb__elem(h, open, value, close);
 }
 
 /* The badge of a flagged party: its most urgent hit state, or for a new alarm how close
@@ -595,16 +596,16 @@ static void render_card_body(rf_hb *h, html_state *s, const rf_report *rep,
                              const rf_party *party, const rf_hit *const *hits, size_t n_hits,
                              const rf_destination *dest)
 {
-    rf_hb_raw(h, "<h3>");
+    rf_hb__raw(h, "<h3>");
     if (party->name) marked(h, party->name, n_hits ? hits[0]->party_spans : NULL,
                             n_hits ? hits[0]->n_party_spans : 0);
-    else rf_hb_raw(h, "(no name on the document)");
-    rf_hb_raw(h, "</h3>\n");
+    else rf_hb__raw(h, "(no name on the document)");
+    rf_hb__raw(h, "</h3>\n");
     if (!empty(party->address) || !empty(party->city) || !empty(party->country) ||
         !empty(party->item) || !empty(party->date) || !empty(party->order_line) ||
         (rep->screening && rep->screening->as_of)) {
         int parts = 0;
-        rf_hb_raw(h, "<p class=\"meta\">");
+        rf_hb__raw(h, "<p class=\"meta\">");
         meta_part(h, &parts, ", ", "", party->address, "");
         meta_part(h, &parts, ", ", "", party->city, "");
         meta_part(h, &parts, ", ", "", party->region, "");
@@ -613,17 +614,17 @@ static void render_card_body(rf_hb *h, html_state *s, const rf_report *rep,
         meta_part(h, &parts, " &middot; ", "dated ", party->date, "");
         meta_part(h, &parts, " &middot; ", "item ", party->item, "");
         screened_as_of(h, rep);
-        rf_hb_raw(h, "</p>\n");
+        rf_hb__raw(h, "</p>\n");
     }
     if (n_hits > 1) {
-        rf_hb_raw(h, "<p class=\"meta\">");
-        rf_hb_num(h, (long)n_hits);
-        rf_hb_raw(h, " listed entries match, best first.</p>\n");
+        rf_hb__raw(h, "<p class=\"meta\">");
+        rf_hb__num(h, (long)n_hits);
+        rf_hb__raw(h, " listed entries match, best first.</p>\n");
     }
-    if (dest && !h->rc) h->rc = rf_html_embargo(h->b, dest);
+    if (dest && !h->rc) h->rc = rf_html__embargo(h->b, dest);
     for (size_t i = 0; i < n_hits; i++)
         render_hit(h, s, rep, party, hits[i], rep->notes ? &rep->notes[i] : NULL,
-                   rf_report_hit_state(rep, i));
+                   rf_report__hit_state(rep, i));
 }
 
 /* What makes two parties of one order one counterparty: the fingerprint (name, country,
@@ -641,7 +642,7 @@ static int card_key(rf_buf *out, const rf_report *rep, const rf_party *party,
         rc = rf_buf_printf(out, "|%s:%s:%s", hits[i]->entity->list_code ? hits[i]->entity->list_code
                                                                         : "",
                            hits[i]->entity->source_id ? hits[i]->entity->source_id : "",
-                           rf_hit_state_name(rf_report_hit_state(rep, i)));
+                           rf_hit_state_name(rf_report__hit_state(rep, i)));
     return rc ? rc : rf_buf_printf(out, "|%d", embargo);
 }
 
@@ -659,7 +660,7 @@ static int add_card(html_state *s, const rf_report *rep, const rf_party *party, 
                     const char *ref, const rf_hit *const *hits, size_t n_hits,
                     const rf_destination *dest, double best)
 {
-    rf_hit_state state = rf_report_party_state(rep, n_hits);
+    rf_hit_state state = rf_report__party_state(rep, n_hits);
     rf_buf key = {0};
     card *c = NULL;
     rf_hb h = {NULL, RF_OK};
@@ -690,14 +691,14 @@ static int add_card(html_state *s, const rf_report *rep, const rf_party *party, 
         c->name = rf_strdup(party->name ? party->name : "(no name)");
         c->best = rf_strdup(e ? e->n_names ? e->names[0].text : "" : dest->name);
         c->list = rf_strdup(e ? e->list_code ? e->list_code : "?" : dest->code);
-        c->status = rf_strdup(n_hits ? rf_report_party_status(rep, n_hits) : "embargo");
+        c->status = rf_strdup(n_hits ? rf_report__party_status(rep, n_hits) : "embargo");
         c->fingerprint = rf_strdup(rep->fingerprint);
         c->best_score = n_hits ? best : 1.0;
-        rf_report_score(c->score, c->best_score);
+        rf_report__score(c->score, c->best_score);
         c->cls = dest                                  ? "red"
                  : !rf_hit_state_alarms(state)         ? "known"
                  : state == RF_HIT_CONFIRMED ||
-                         (best >= RED_SCORE && rf_report_party_alarms(rep, hits, n_hits))
+                         (best >= RED_SCORE && rf_report__party_alarms(rep, hits, n_hits))
                      ? "red"
                      : "amber";
         c->badge = dest && !n_hits ? "Embargoed destination" : party_badge(state, best >= RED_SCORE);
@@ -724,22 +725,22 @@ cleanup:
 
 static void render_clear(rf_hb *h, const rf_party *party, const char *ref)
 {
-    rf_hb_elem(h, "<tr><td>", party->document, "</td><td>");
-    rf_hb_num(h, party->line);
-    rf_hb_elem(h, "</td><td>", party->role, "</td><td>");
-    rf_hb_elem(h, "", ref, "</td><td>");
-    rf_hb_name(h, party->name);
-    rf_hb_elem(h, "</td><td>", party->country, "</td></tr>\n");
+    rf_hb__elem(h, "<tr><td>", party->document, "</td><td>");
+    rf_hb__num(h, party->line);
+    rf_hb__elem(h, "</td><td>", party->role, "</td><td>");
+    rf_hb__elem(h, "", ref, "</td><td>");
+    rf_hb__name(h, party->name);
+    rf_hb__elem(h, "</td><td>", party->country, "</td></tr>\n");
 }
 
-int rf_report_html_open(rf_report *rep, rf_error *err)
+int rf_report__html_open(rf_report *rep, rf_error *err)
 {
     rep->html = calloc(1, sizeof *rep->html);
     if (!rep->html) return rf_error_set(err, RF_ENOMEM, NULL, 0, "out of memory");
     return RF_OK;
 }
 
-int rf_report_html_add(rf_report *rep, const rf_party *party, const rf_hit *const *hits,
+int rf_report__html_add(rf_report *rep, const rf_party *party, const rf_hit *const *hits,
                        size_t n_hits, rf_error *err)
 {
     html_state *s = rep->html;
@@ -755,7 +756,7 @@ int rf_report_html_add(rf_report *rep, const rf_party *party, const rf_hit *cons
     if (!doc) return rf_error_set(err, RF_ENOMEM, party->document, party->line, "out of memory");
     for (size_t i = 0; i < n_hits; i++)
         if (hits[i]->score > best) best = hits[i]->score;
-    if ((rc = rf_report_party_ref(&ref, party)) ||
+    if ((rc = rf_report__party_ref(&ref, party)) ||
         (n_hits && (rc = count_hits(s, hits, n_hits))) || (rc = count_date(s, rep)) ||
         (rc = count_list_age(s, rep))) {
         rf_buf_free(&ref);
@@ -764,8 +765,8 @@ int rf_report_html_add(rf_report *rep, const rf_party *party, const rf_hit *cons
     s->parties++;
     doc->parties++;
     s->n_embargo += embargo;
-    h.rc = rf_html_docs_add(&s->by_document, &group, party,
-                            n_hits   ? rf_report_party_status(rep, n_hits)
+    h.rc = rf_html__docs_add(&s->by_document, &group, party,
+                            n_hits   ? rf_report__party_status(rep, n_hits)
                             : embargo ? "embargo"
                                       : "clear",
                             n_hits || embargo);
@@ -780,11 +781,11 @@ int rf_report_html_add(rf_report *rep, const rf_party *party, const rf_hit *cons
                             "cannot hold the HTML report in memory: %s", rf_strerror(h.rc));
     }
     if (n_hits) {
-        rf_hit_state state = rf_report_party_state(rep, n_hits);
+        rf_hit_state state = rf_report__party_state(rep, n_hits);
         s->n_flagged++;
         s->n_new += state == RF_HIT_NEW || state == RF_HIT_CHANGED;
         s->n_red += (state == RF_HIT_NEW || state == RF_HIT_CHANGED) && best >= RED_SCORE &&
-                    rf_report_party_alarms(rep, hits, n_hits);
+                    rf_report__party_alarms(rep, hits, n_hits);
         s->n_confirmed += state == RF_HIT_CONFIRMED;
         s->n_escalated += state == RF_HIT_ESCALATED;
         s->n_cleared += state == RF_HIT_CLEARED;
@@ -806,7 +807,7 @@ int rf_report_html_add(rf_report *rep, const rf_party *party, const rf_hit *cons
     return RF_OK;
 }
 
-int rf_report_html_failure(rf_report *rep, const rf_error *failure, rf_error *err)
+int rf_report__html_failure(rf_report *rep, const rf_error *failure, rf_error *err)
 {
     html_state *s = rep->html;
     doc_stat *doc = doc_for(s, failure->file);
@@ -815,24 +816,25 @@ int rf_report_html_failure(rf_report *rep, const rf_error *failure, rf_error *er
     if (!doc) return rf_error_set(err, RF_ENOMEM, NULL, 0, "out of memory");
     doc->failed = 1;
     s->n_failures++;
-    rf_hb_elem(&h, "<tr><td>", failure->file, "</td><td>");
-    if (failure->line > 0) rf_hb_num(&h, failure->line);
-    rf_hb_elem(&h, "</td><td>", failure->message[0] ? failure->message : rf_strerror(failure->code),
-               "</td></tr>\n");
+    rf_hb__elem(&h, "<tr><td>", failure->file, "</td><td>");
+    if (failure->line > 0) rf_hb__num(&h, failure->line);
+    rf_hb__elem(&h, "</td><td>",
+                failure->message[0] ? failure->message : rf_strerror(failure->code),
+                "</td></tr>\n");
     if (h.rc) return rf_error_set(err, h.rc, NULL, 0, "out of memory");
     return RF_OK;
 }
 
-int rf_report_html_warning(rf_report *rep, const char *file, long line, const char *message,
+int rf_report__html_warning(rf_report *rep, const char *file, long line, const char *message,
                            rf_error *err)
 {
     html_state *s = rep->html;
     rf_hb h = {&s->warnings, RF_OK};
 
     s->n_warnings++;
-    rf_hb_elem(&h, "<tr><td class=\"mono\">", file, "</td><td>");
-    if (line > 0) rf_hb_num(&h, line);
-    rf_hb_elem(&h, "</td><td>", message, "</td></tr>\n");
+    rf_hb__elem(&h, "<tr><td class=\"mono\">", file, "</td><td>");
+    if (line > 0) rf_hb__num(&h, line);
+    rf_hb__elem(&h, "</td><td>", message, "</td></tr>\n");
     if (h.rc) return rf_error_set(err, h.rc, NULL, 0, "out of memory");
     return RF_OK;
 }
@@ -848,47 +850,47 @@ static int list_cmp(const void *a, const void *b)
 
 static void tile(rf_hb *h, const char *cls, long n, const char *label)
 {
-    rf_hb_raw(h, "<div class=\"tile ");
-    rf_hb_raw(h, cls);
-    rf_hb_raw(h, "\"><b>");
-    rf_hb_num(h, n);
-    rf_hb_elem(h, "</b><span>", label, "</span></div>\n");
+    rf_hb__raw(h, "<div class=\"tile ");
+    rf_hb__raw(h, cls);
+    rf_hb__raw(h, "\"><b>");
+    rf_hb__num(h, n);
+    rf_hb__elem(h, "</b><span>", label, "</span></div>\n");
 }
 
 /* " N parties <what>" when N is not 0. */
 static void known(rf_hb *h, long n, const char *what)
 {
     if (!n) return;
-    rf_hb_raw(h, " ");
-    rf_hb_num(h, n);
-    rf_hb_raw(h, n == 1 ? " party" : " parties");
-    rf_hb_raw(h, what);
+    rf_hb__raw(h, " ");
+    rf_hb__num(h, n);
+    rf_hb__raw(h, n == 1 ? " party" : " parties");
+    rf_hb__raw(h, what);
 }
 
 /* Lists too old to trust a clear result: which, how old, and what to do. */
 static void render_stale(rf_hb *h, const rf_report *rep, const html_state *s)
 {
     if (!s->n_stale) return;
-    rf_hb_raw(h, " <b>The lists are out of date:</b> ");
-    rf_hb_text(h, s->oldest_feed);
-    rf_hb_raw(h, " version ");
-    rf_hb_num(h, (long)s->oldest_id);
-    rf_hb_raw(h, s->oldest_from_import ? ", imported " : ", published ");
-    rf_hb_text(h, s->oldest_date);
-    if (s->oldest_from_import) rf_hb_raw(h, " (the file gives no publication date)");
-    rf_hb_raw(h, ", was ");
-    rf_hb_num(h, s->oldest_days);
-    rf_hb_raw(h, " days old on ");
-    rf_hb_text(h, s->oldest_on);
-    rf_hb_raw(h, ", more than ");
-    rf_hb_num(h, rep->max_list_age);
-    rf_hb_raw(h, " days");
+    rf_hb__raw(h, " <b>The lists are out of date:</b> ");
+    rf_hb__text(h, s->oldest_feed);
+    rf_hb__raw(h, " version ");
+    rf_hb__num(h, (long)s->oldest_id);
+    rf_hb__raw(h, s->oldest_from_import ? ", imported " : ", published ");
+    rf_hb__text(h, s->oldest_date);
+    if (s->oldest_from_import) rf_hb__raw(h, " (the file gives no publication date)");
+    rf_hb__raw(h, ", was ");
+    rf_hb__num(h, s->oldest_days);
+    rf_hb__raw(h, " days old on ");
+    rf_hb__text(h, s->oldest_on);
+    rf_hb__raw(h, ", more than ");
+    rf_hb__num(h, rep->max_list_age);
+    rf_hb__raw(h, " days");
     if (s->n_stale < s->parties) {
-        rf_hb_raw(h, " (");
-        rf_hb_num(h, s->n_stale);
-        rf_hb_raw(h, " of the parties were screened against lists that old)");
+        rf_hb__raw(h, " (");
+        rf_hb__num(h, s->n_stale);
+        rf_hb__raw(h, " of the parties were screened against lists that old)");
     }
-    rf_hb_raw(h, ". Parties listed since are not on them, so a clear result may be wrong: "
+    rf_hb__raw(h, ". Parties listed since are not on them, so a clear result may be wrong: "
                  "update the lists with <code>redflag lists update</code> and screen again.");
 }
 
@@ -897,50 +899,50 @@ static void render_verdict(rf_hb *h, const rf_report *rep, const html_state *s)
     const char *cls = s->n_failures || s->n_red || s->n_confirmed || s->n_embargo ? "red"
                       : s->n_new || s->n_escalated || s->n_stale || s->n_warnings ? "amber"
                                                                    : "green";
-    rf_hb_raw(h, "<p class=\"verdict ");
-    rf_hb_raw(h, cls);
-    rf_hb_raw(h, "\">");
+    rf_hb__raw(h, "<p class=\"verdict ");
+    rf_hb__raw(h, cls);
+    rf_hb__raw(h, "\">");
     if (s->n_failures) {
-        rf_hb_raw(h, "Screening incomplete: ");
-        rf_hb_num(h, s->n_failures);
-        rf_hb_raw(h, s->n_failures == 1 ? " document could not be read. "
+        rf_hb__raw(h, "Screening incomplete: ");
+        rf_hb__num(h, s->n_failures);
+        rf_hb__raw(h, s->n_failures == 1 ? " document could not be read. "
                                         : " documents could not be read. ");
     }
     if (rep->rescreened && s->parties) {
-        rf_hb_num(h, rep->rescreened);
-        rf_hb_raw(h, rep->rescreened == 1 ? " counterparty" : " counterparties");
-        rf_hb_raw(h, " rescreened against the lists in force: ");
-        rf_hb_num(h, s->parties);
-        rf_hb_raw(h, s->parties == 1 ? " changed since its last screening and is below. "
+        rf_hb__num(h, rep->rescreened);
+        rf_hb__raw(h, rep->rescreened == 1 ? " counterparty" : " counterparties");
+        rf_hb__raw(h, " rescreened against the lists in force: ");
+        rf_hb__num(h, s->parties);
+        rf_hb__raw(h, s->parties == 1 ? " changed since its last screening and is below. "
                                      : " changed since their last screening and are below. ");
     }
     if (s->n_new) {
-        rf_hb_num(h, s->n_new);
-        rf_hb_raw(h, " of ");
-        rf_hb_num(h, s->parties);
-        rf_hb_raw(h, s->parties == 1 ? " party" : " parties");
-        rf_hb_raw(h, rep->rescreened ? " have new or changed hits and must be reviewed before "
+        rf_hb__num(h, s->n_new);
+        rf_hb__raw(h, " of ");
+        rf_hb__num(h, s->parties);
+        rf_hb__raw(h, s->parties == 1 ? " party" : " parties");
+        rf_hb__raw(h, rep->rescreened ? " have new or changed hits and must be reviewed before "
                                        "shipping"
                                      : " matched listed parties and must be reviewed before "
                                        "shipping");
         if (s->n_red) {
-            rf_hb_raw(h, " (");
-            rf_hb_num(h, s->n_red);
-            rf_hb_raw(h, " likely)");
+            rf_hb__raw(h, " (");
+            rf_hb__num(h, s->n_red);
+            rf_hb__raw(h, " likely)");
         }
-        rf_hb_raw(h, ".");
+        rf_hb__raw(h, ".");
     } else if (s->n_flagged) {
-        rf_hb_raw(h, "No new alarm.");
+        rf_hb__raw(h, "No new alarm.");
     } else if (rep->rescreened) {
-        rf_hb_raw(h, "No change: none of the ");
-        rf_hb_num(h, rep->rescreened);
-        rf_hb_raw(h, rep->rescreened == 1 ? " counterparty" : " counterparties");
-        rf_hb_raw(h, " rescreened has a new, changed or removed hit since its last screening.");
+        rf_hb__raw(h, "No change: none of the ");
+        rf_hb__num(h, rep->rescreened);
+        rf_hb__raw(h, rep->rescreened == 1 ? " counterparty" : " counterparties");
+        rf_hb__raw(h, " rescreened has a new, changed or removed hit since its last screening.");
     } else {
-        rf_hb_raw(h, "No match: none of the ");
-        rf_hb_num(h, s->parties);
-        rf_hb_raw(h, s->parties == 1 ? " party" : " parties");
-        rf_hb_raw(h, " screened matched a listed party.");
+        rf_hb__raw(h, "No match: none of the ");
+        rf_hb__num(h, s->parties);
+        rf_hb__raw(h, s->parties == 1 ? " party" : " parties");
+        rf_hb__raw(h, " screened matched a listed party.");
     }
     /* Known alarms and quiet hits apart from the new ones: a reviewer starts with the new. */
     known(h, s->n_embargo, " in an embargoed destination (Cuba, Iran, North Korea, Syria, "
@@ -954,21 +956,21 @@ static void render_verdict(rf_hb *h, const rf_report *rep, const html_state *s)
     render_stale(h, rep, s);
     if (s->n_warnings) {
         /* a clear verdict that rests on columns left unread must say so where it is read */
-        rf_hb_raw(h, " ");
-        rf_hb_num(h, s->n_warnings);
-        rf_hb_raw(h, s->n_warnings == 1 ? " warning about the input"
+        rf_hb__raw(h, " ");
+        rf_hb__num(h, s->n_warnings);
+        rf_hb__raw(h, s->n_warnings == 1 ? " warning about the input"
                                         : " warnings about the input");
-        rf_hb_raw(h, " (names that were not screened): see Warnings.");
+        rf_hb__raw(h, " (names that were not screened): see Warnings.");
     }
-    rf_hb_raw(h, "</p>\n");
+    rf_hb__raw(h, "</p>\n");
 }
 
 static void render_summary(rf_hb *h, const rf_report *rep, html_state *s)
 {
     char threshold[8];
 
-    rf_report_score(threshold, rep->threshold);
-    rf_hb_raw(h, "<div class=\"tiles\">\n");
+    rf_report__score(threshold, rep->threshold);
+    rf_hb__raw(h, "<div class=\"tiles\">\n");
     if (rep->rescreened) {
         tile(h, "", rep->rescreened, "counterparties rescreened");
         tile(h, "", s->parties, "changed since last screened");
@@ -985,79 +987,79 @@ static void render_summary(rf_hb *h, const rf_report *rep, html_state *s)
     tile(h, "green", s->n_clear, "clear");
     if (s->n_embargo) tile(h, "red", s->n_embargo, "embargoed destinations");
     if (s->n_failures) tile(h, "red", s->n_failures, "documents not read");
-    rf_hb_raw(h, "</div>\n<table class=\"facts\">\n");
+    rf_hb__raw(h, "</div>\n<table class=\"facts\">\n");
     fact(h, "Screened as of", rep->as_of    ? rep->as_of
                               : s->n_dates ? "each document's own date (see below)"
                                            : "the date of the run");
     fact(h, "Match threshold", threshold);
     fact(h, "Tool", rep->tool_version);
-    rf_hb_raw(h, "</table>\n");
+    rf_hb__raw(h, "</table>\n");
 
     if (s->n_lists) {
         qsort(s->lists, s->n_lists, sizeof *s->lists, list_cmp);
-        rf_hb_raw(h, "<h3>Hits per list</h3>\n<table><thead><tr><th>List</th><th>Name</th>"
+        rf_hb__raw(h, "<h3>Hits per list</h3>\n<table><thead><tr><th>List</th><th>Name</th>"
                      "<th>Hits</th><th>Parties</th></tr></thead><tbody>\n");
         for (size_t i = 0; i < s->n_lists; i++) {
-            rf_hb_elem(h, "<tr><td><span class=\"list\">", s->lists[i].code, "</span></td><td>");
-            rf_hb_elem(h, "", s->lists[i].name, "</td><td class=\"n\">");
-            rf_hb_num(h, s->lists[i].hits);
-            rf_hb_raw(h, "</td><td class=\"n\">");
-            rf_hb_num(h, s->lists[i].parties);
-            rf_hb_raw(h, "</td></tr>\n");
+            rf_hb__elem(h, "<tr><td><span class=\"list\">", s->lists[i].code, "</span></td><td>");
+            rf_hb__elem(h, "", s->lists[i].name, "</td><td class=\"n\">");
+            rf_hb__num(h, s->lists[i].hits);
+            rf_hb__raw(h, "</td><td class=\"n\">");
+            rf_hb__num(h, s->lists[i].parties);
+            rf_hb__raw(h, "</td></tr>\n");
         }
-        rf_hb_raw(h, "</tbody></table>\n");
+        rf_hb__raw(h, "</tbody></table>\n");
     }
 
-    rf_hb_raw(h, "<h3>Lists screened against</h3>\n");
-    if (rep->n_versions == 0) rf_hb_raw(h, "<p class=\"meta\">No list version was given.</p>\n");
+    rf_hb__raw(h, "<h3>Lists screened against</h3>\n");
+    if (rep->n_versions == 0) rf_hb__raw(h, "<p class=\"meta\">No list version was given.</p>\n");
     else
-        rf_hb_raw(h, "<table><thead><tr><th>Version</th><th>Feed</th><th>Published</th>"
+        rf_hb__raw(h, "<table><thead><tr><th>Version</th><th>Feed</th><th>Published</th>"
                      "<th>Imported file</th><th>sha256</th><th>Entities</th><th>Imported</th></tr>"
                      "</thead><tbody>\n");
     for (size_t i = 0; i < rep->n_versions; i++) {
         const rf_version *v = &rep->versions[i];
-        rf_hb_raw(h, "<tr><td class=\"n\">");
-        rf_hb_num(h, (long)v->id);
-        rf_hb_elem(h, "</td><td>", v->feed, "");
-        if (!empty(v->format)) rf_hb_elem(h, " <span class=\"meta\">(", v->format, ")</span>");
-        rf_hb_elem(h, "</td><td class=\"date\">", v->published ? v->published : "not stated",
+        rf_hb__raw(h, "<tr><td class=\"n\">");
+        rf_hb__num(h, (long)v->id);
+        rf_hb__elem(h, "</td><td>", v->feed, "");
+        if (!empty(v->format)) rf_hb__elem(h, " <span class=\"meta\">(", v->format, ")</span>");
+        rf_hb__elem(h, "</td><td class=\"date\">", v->published ? v->published : "not stated",
                    "</td><td class=\"mono\">");
-        rf_hb_elem(h, "", v->source_file, "</td><td class=\"mono hash\">");
-        rf_hb_elem(h, "", v->sha256, "</td><td class=\"n\">");
-        rf_hb_num(h, (long)v->entities);
-        rf_hb_elem(h, "</td><td class=\"date\">", v->imported_at, "</td></tr>\n");
+        rf_hb__elem(h, "", v->source_file, "</td><td class=\"mono hash\">");
+        rf_hb__elem(h, "", v->sha256, "</td><td class=\"n\">");
+        rf_hb__num(h, (long)v->entities);
+        rf_hb__elem(h, "</td><td class=\"date\">", v->imported_at, "</td></tr>\n");
     }
-    if (rep->n_versions) rf_hb_raw(h, "</tbody></table>\n");
+    if (rep->n_versions) rf_hb__raw(h, "</tbody></table>\n");
 
     /* Parties screened as of their own documents' dates: which versions each date used. */
     if (s->n_dates > 1 || (s->n_dates == 1 && (!rep->as_of || strcmp(rep->as_of,
                                                                       s->dates[0].as_of)))) {
-        rf_hb_raw(h, "<h3>Dates screened as of</h3>\n<table><thead><tr><th>As of</th>"
+        rf_hb__raw(h, "<h3>Dates screened as of</h3>\n<table><thead><tr><th>As of</th>"
                      "<th>Versions</th><th>Parties</th></tr></thead><tbody>\n");
         for (size_t i = 0; i < s->n_dates; i++) {
-            rf_hb_elem(h, "<tr><td class=\"date\">", s->dates[i].as_of, "</td><td>");
-            rf_hb_elem(h, "", s->dates[i].versions, "</td><td class=\"n\">");
-            rf_hb_num(h, s->dates[i].parties);
-            rf_hb_raw(h, "</td></tr>\n");
+            rf_hb__elem(h, "<tr><td class=\"date\">", s->dates[i].as_of, "</td><td>");
+            rf_hb__elem(h, "", s->dates[i].versions, "</td><td class=\"n\">");
+            rf_hb__num(h, s->dates[i].parties);
+            rf_hb__raw(h, "</td></tr>\n");
         }
-        rf_hb_raw(h, "</tbody></table>\n");
+        rf_hb__raw(h, "</tbody></table>\n");
     }
 
     if (s->n_docs) {
-        rf_hb_raw(h, "<h3>Documents</h3>\n<table><thead><tr><th>Document</th><th>Parties</th>"
+        rf_hb__raw(h, "<h3>Documents</h3>\n<table><thead><tr><th>Document</th><th>Parties</th>"
                      "<th>Flagged</th><th></th></tr></thead><tbody>\n");
         for (size_t i = 0; i < s->n_docs; i++) {
-            rf_hb_elem(h, "<tr><td class=\"mono\">", s->docs[i].name, "</td><td class=\"n\">");
-            rf_hb_num(h, s->docs[i].parties);
-            rf_hb_raw(h, "</td><td class=\"n\">");
-            rf_hb_num(h, s->docs[i].flagged);
-            rf_hb_raw(h, !s->docs[i].failed ? "</td><td></td></tr>\n"
+            rf_hb__elem(h, "<tr><td class=\"mono\">", s->docs[i].name, "</td><td class=\"n\">");
+            rf_hb__num(h, s->docs[i].parties);
+            rf_hb__raw(h, "</td><td class=\"n\">");
+            rf_hb__num(h, s->docs[i].flagged);
+            rf_hb__raw(h, !s->docs[i].failed ? "</td><td></td></tr>\n"
                          : s->docs[i].parties == 0
                              ? "</td><td><span class=\"badge red\">not read</span></td></tr>\n"
                              : "</td><td><span class=\"badge red\">not read to the end</span>"
                                "</td></tr>\n");
         }
-        rf_hb_raw(h, "</tbody></table>\n");
+        rf_hb__raw(h, "</tbody></table>\n");
     }
 }
 
@@ -1096,44 +1098,44 @@ static void render_run(rf_hb *h, const rf_report *rep)
     char on[11];
     int stale;
 
-    rf_hb_raw(h, "<table class=\"facts run\">\n<tr><th>Run</th><td>");
+    rf_hb__raw(h, "<table class=\"facts run\">\n<tr><th>Run</th><td>");
     if (rep->run_id) {
-        rf_hb_raw(h, "<b>");
-        rf_hb_num(h, (long)rep->run_id);
-        rf_hb_raw(h, "</b> <span class=\"meta\">(<code>redflag history show ");
-        rf_hb_num(h, (long)rep->run_id);
-        rf_hb_raw(h, "</code>)</span>");
+        rf_hb__raw(h, "<b>");
+        rf_hb__num(h, (long)rep->run_id);
+        rf_hb__raw(h, "</b> <span class=\"meta\">(<code>redflag history show ");
+        rf_hb__num(h, (long)rep->run_id);
+        rf_hb__raw(h, "</code>)</span>");
     } else {
-        rf_hb_raw(h, "not recorded");
+        rf_hb__raw(h, "not recorded");
     }
-    rf_hb_elem(h, " by <b>", rep->user, "</b>");
-    rf_hb_elem(h, " on ", rep->generated_at, "");
-    rf_hb_raw(h, "</td></tr>\n");
+    rf_hb__elem(h, " by <b>", rep->user, "</b>");
+    rf_hb__elem(h, " on ", rep->generated_at, "");
+    rf_hb__raw(h, "</td></tr>\n");
     if (!empty(rep->command))
-        rf_hb_elem(h, "<tr><th>Command</th><td class=\"mono\">", rep->command, "</td></tr>\n");
-    if (!h->rc && rf_report_party_list_age(&age, &stale, on, rep, NULL) == RF_OK && age.version) {
-        rf_hb_raw(h, "<tr><th>Lists</th><td>");
-        rf_hb_raw(h, stale ? "<b class=\"score red\">" : "<b>");
-        rf_hb_num(h, age.days);
-        rf_hb_raw(h, age.days == 1 ? " day" : " days");
-        rf_hb_elem(h, " old</b> on ", on, ": the oldest is ");
-        rf_hb_text(h, age.version->feed);
-        rf_hb_raw(h, " version ");
-        rf_hb_num(h, (long)age.version->id);
-        rf_hb_raw(h, age.from_import ? ", imported " : ", published ");
-        rf_hb_text(h, age.date);
-        if (stale) rf_hb_raw(h, " (run <code>redflag lists update</code>)");
-        rf_hb_raw(h, "</td></tr>\n");
+        rf_hb__elem(h, "<tr><th>Command</th><td class=\"mono\">", rep->command, "</td></tr>\n");
+    if (!h->rc && rf_report__party_list_age(&age, &stale, on, rep, NULL) == RF_OK && age.version) {
+        rf_hb__raw(h, "<tr><th>Lists</th><td>");
+        rf_hb__raw(h, stale ? "<b class=\"score red\">" : "<b>");
+        rf_hb__num(h, age.days);
+        rf_hb__raw(h, age.days == 1 ? " day" : " days");
+        rf_hb__elem(h, " old</b> on ", on, ": the oldest is ");
+        rf_hb__text(h, age.version->feed);
+        rf_hb__raw(h, " version ");
+        rf_hb__num(h, (long)age.version->id);
+        rf_hb__raw(h, age.from_import ? ", imported " : ", published ");
+        rf_hb__text(h, age.date);
+        if (stale) rf_hb__raw(h, " (run <code>redflag lists update</code>)");
+        rf_hb__raw(h, "</td></tr>\n");
     }
-    rf_hb_raw(h, "</table>\n");
+    rf_hb__raw(h, "</table>\n");
 }
 
 /* A column heading of the worklist that sorts it (with the script). */
 static void sort_heading(rf_hb *h, const char *label, const char *attrs)
 {
-    rf_hb_raw(h, "<th");
-    rf_hb_raw(h, attrs);
-    rf_hb_elem(h, "><button type=\"button\">", label, "</button></th>");
+    rf_hb__raw(h, "<th");
+    rf_hb__raw(h, attrs);
+    rf_hb__elem(h, "><button type=\"button\">", label, "</button></th>");
 }
 
 /* One row per flagged counterparty of each order, most urgent first as the cards come, each
@@ -1144,7 +1146,7 @@ static void render_worklist(rf_hb *h, const html_state *s)
     static const char *const states[] = {"embargo", "confirmed", "review", "escalated",
                                          "cleared", "delisted", "dropped"};
 
-    rf_hb_raw(h, "<h2>Worklist</h2>\n<p class=\"meta\">Each flagged counterparty once per order, "
+    rf_hb__raw(h, "<h2>Worklist</h2>\n<p class=\"meta\">Each flagged counterparty once per order, "
                  "with its roles; its name leads to its card.</p>\n"
                  "<div class=\"filters\" id=\"filters\" hidden><label>Find <input id=\"find\" "
                  "type=\"search\" placeholder=\"name, order, list, role\"></label>"
@@ -1153,9 +1155,9 @@ static void render_worklist(rf_hb *h, const html_state *s)
         int present = 0;
         for (size_t i = 0; i < s->n_cards && !present; i++)
             present = strcmp(s->cards[i].status, states[k]) == 0;
-        if (present) rf_hb_elem(h, "<option>", states[k], "</option>");
+        if (present) rf_hb__elem(h, "<option>", states[k], "</option>");
     }
-    rf_hb_raw(h, "</select></label><span id=\"shown\" class=\"meta\"></span></div>\n"
+    rf_hb__raw(h, "</select></label><span id=\"shown\" class=\"meta\"></span></div>\n"
                  "<div class=\"wide\"><table class=\"worklist\" id=\"worklist\"><thead><tr>");
     sort_heading(h, "Document", " class=\"opt\"");
     sort_heading(h, "Order", "");
@@ -1165,25 +1167,25 @@ static void render_worklist(rf_hb *h, const html_state *s)
     sort_heading(h, "List", " class=\"opt\"");
     sort_heading(h, "Score", " data-num");
     sort_heading(h, "State", "");
-    rf_hb_raw(h, "</tr></thead><tbody>\n");
+    rf_hb__raw(h, "</tr></thead><tbody>\n");
     for (size_t i = 0; i < s->n_cards; i++) {
         const card *c = &s->cards[i];
-        rf_hb_elem(h, "<tr data-state=\"", c->status, "\"><td class=\"opt mono\">");
-        rf_hb_elem(h, "", c->document, "</td><td>");
-        rf_hb_elem(h, "", c->order, "</td><td>");
-        rf_hb_elem(h, "", c->roles.data, "</td><td><a href=\"#c");
-        rf_hb_num(h, (long)i + 1);
-        rf_hb_raw(h, "\">");
-        rf_hb_name(h, c->name);
-        rf_hb_raw(h, "</a></td><td class=\"opt\">");
-        rf_hb_name(h, c->best);
-        rf_hb_elem(h, "</td><td class=\"opt\"><span class=\"list\">", c->list,
+        rf_hb__elem(h, "<tr data-state=\"", c->status, "\"><td class=\"opt mono\">");
+        rf_hb__elem(h, "", c->document, "</td><td>");
+        rf_hb__elem(h, "", c->order, "</td><td>");
+        rf_hb__elem(h, "", c->roles.data, "</td><td><a href=\"#c");
+        rf_hb__num(h, (long)i + 1);
+        rf_hb__raw(h, "\">");
+        rf_hb__name(h, c->name);
+        rf_hb__raw(h, "</a></td><td class=\"opt\">");
+        rf_hb__name(h, c->best);
+        rf_hb__elem(h, "</td><td class=\"opt\"><span class=\"list\">", c->list,
                    "</span></td><td class=\"n\">");
-        rf_hb_elem(h, "", c->score, "</td><td>");
-        rf_hb_elem(h, "<span class=\"state st-", c->status, "\">");
-        rf_hb_elem(h, "", c->status, "</span></td></tr>\n");
+        rf_hb__elem(h, "", c->score, "</td><td>");
+        rf_hb__elem(h, "<span class=\"state st-", c->status, "\">");
+        rf_hb__elem(h, "", c->status, "</span></td></tr>\n");
     }
-    rf_hb_raw(h, "</tbody></table></div>\n");
+    rf_hb__raw(h, "</tbody></table></div>\n");
 }
 
 /* Each card, its heading made now that all its roles are known, handed to its order. */
@@ -1195,23 +1197,23 @@ static int render_cards(html_state *s)
     for (size_t i = 0; i < s->n_cards && !h.rc; i++) {
         const card *c = &s->cards[i];
         rf_buf_reset(&article);
-        rf_hb_raw(&h, "<article class=\"party ");
-        rf_hb_raw(&h, c->cls);
-        rf_hb_raw(&h, "\" id=\"c");
-        rf_hb_num(&h, (long)i + 1);
-        rf_hb_raw(&h, "\">\n<p class=\"meta\"><span class=\"badge ");
-        rf_hb_raw(&h, c->cls);
-        rf_hb_elem(&h, "\">", c->badge, "</span> ");
-        rf_hb_elem(&h, "", c->document, ":");
-        rf_hb_elem(&h, "", c->lines.data, " &middot; ");
-        rf_hb_elem(&h, "<b>", c->roles.data, "</b>");
-        rf_hb_elem(&h, " &middot; ref ", c->order, "");
-        if (c->fingerprint) rf_hb_elem(&h, " &middot; counterparty <span class=\"mono\">",
+        rf_hb__raw(&h, "<article class=\"party ");
+        rf_hb__raw(&h, c->cls);
+        rf_hb__raw(&h, "\" id=\"c");
+        rf_hb__num(&h, (long)i + 1);
+        rf_hb__raw(&h, "\">\n<p class=\"meta\"><span class=\"badge ");
+        rf_hb__raw(&h, c->cls);
+        rf_hb__elem(&h, "\">", c->badge, "</span> ");
+        rf_hb__elem(&h, "", c->document, ":");
+        rf_hb__elem(&h, "", c->lines.data, " &middot; ");
+        rf_hb__elem(&h, "<b>", c->roles.data, "</b>");
+        rf_hb__elem(&h, " &middot; ref ", c->order, "");
+        if (c->fingerprint) rf_hb__elem(&h, " &middot; counterparty <span class=\"mono\">",
                                        c->fingerprint, "</span>");
-        rf_hb_raw(&h, "</p>\n");
+        rf_hb__raw(&h, "</p>\n");
         if (!h.rc) h.rc = rf_buf_append(&article, c->body.data, c->body.len);
-        rf_hb_raw(&h, "</article>\n");
-        if (!h.rc) h.rc = rf_html_docs_article(s->by_document, c->group, &article);
+        rf_hb__raw(&h, "</article>\n");
+        if (!h.rc) h.rc = rf_html__docs_article(s->by_document, c->group, &article);
     }
     rf_buf_free(&article);
     return h.rc;
@@ -1240,7 +1242,7 @@ static void render_page(rf_hb *h, const rf_report *rep, html_state *s)
     char red[8], style_hash[64], script_hash[64];
     rf_buf css = {0}, js = {0};
 
-    rf_report_score(red, RED_SCORE);
+    rf_report__score(red, RED_SCORE);
     /* The page loads nothing: a name or a list entry that slipped past the escaping could
      * still not fetch, run or send anything. Only its own style and script apply. */
     if (!h->rc && ((h->rc = rf_buf_puts(&css, "\n")) ||
@@ -1251,98 +1253,99 @@ static void render_page(rf_hb *h, const rf_report *rep, html_state *s)
         goto cleanup;
     csp_source(style_hash, css.data);
     csp_source(script_hash, js.data);
-    rf_hb_raw(h, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+    rf_hb__raw(h, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
                  "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
                  "style-src ");
-    rf_hb_raw(h, style_hash);
-    rf_hb_raw(h, "; script-src ");
-    rf_hb_raw(h, script_hash);
-    rf_hb_raw(h, "; base-uri 'none'; form-action 'none'\">\n"
+    rf_hb__raw(h, style_hash);
+    rf_hb__raw(h, "; script-src ");
+    rf_hb__raw(h, script_hash);
+    rf_hb__raw(h, "; base-uri 'none'; form-action 'none'\">\n"
                  "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
                  "<title>Screening report: ");
-    rf_hb_num(h, s->n_flagged);
-    rf_hb_raw(h, " flagged of ");
-    rf_hb_num(h, s->parties);
-    rf_hb_raw(h, " parties</title>\n<style>");
-    rf_hb_raw(h, css.data);
-    rf_hb_raw(h, "</style>\n</head>\n<body>\n<main>\n<header>\n"
+    rf_hb__num(h, s->n_flagged);
+    rf_hb__raw(h, " flagged of ");
+    rf_hb__num(h, s->parties);
+    rf_hb__raw(h, " parties</title>\n<style>");
+    rf_hb__raw(h, css.data);
+    rf_hb__raw(h, "</style>\n</head>\n<body>\n<main>\n<header>\n"
                  "<h1>Export-control screening report</h1>\n<p class=\"sub\">");
-    if (rep->generated_at) rf_hb_elem(h, "Generated ", rep->generated_at, " ");
-    rf_hb_raw(h, "by redflag");
-    if (rep->tool_version) rf_hb_elem(h, " ", rep->tool_version, "");
-    rf_hb_raw(h, "</p>\n");
+    if (rep->generated_at) rf_hb__elem(h, "Generated ", rep->generated_at, " ");
+    rf_hb__raw(h, "by redflag");
+    if (rep->tool_version) rf_hb__elem(h, " ", rep->tool_version, "");
+    rf_hb__raw(h, "</p>\n");
     render_run(h, rep);
-    rf_hb_raw(h, "</header>\n");
+    rf_hb__raw(h, "</header>\n");
     render_verdict(h, rep, s);
     if (s->n_cards) render_worklist(h, s);
-    rf_hb_raw(h, "<h2>Summary</h2>\n");
+    rf_hb__raw(h, "<h2>Summary</h2>\n");
     render_summary(h, rep, s);
 
     if (s->n_failures) {
-        rf_hb_raw(h, "<h2>Documents not read</h2>\n<p class=\"meta\">Their parties were not "
+        rf_hb__raw(h, "<h2>Documents not read</h2>\n<p class=\"meta\">Their parties were not "
                      "screened.</p>\n<table><thead><tr><th>File</th><th>Line</th><th>Problem</th>"
                      "</tr></thead><tbody>\n");
-        rf_hb_raw(h, s->failures.data);
-        rf_hb_raw(h, "</tbody></table>\n");
+        rf_hb__raw(h, s->failures.data);
+        rf_hb__raw(h, "</tbody></table>\n");
     }
 
     if (s->n_warnings) {
-        rf_hb_raw(h, "<h2>Warnings</h2>\n<p class=\"meta\">What was read of these documents "
+        rf_hb__raw(h, "<h2>Warnings</h2>\n<p class=\"meta\">What was read of these documents "
                      "was screened; what the warning names was not.</p>\n<table><thead><tr>"
                      "<th>File</th><th>Line</th><th>Warning</th></tr></thead><tbody>\n");
-        rf_hb_raw(h, s->warnings.data);
-        rf_hb_raw(h, "</tbody></table>\n");
+        rf_hb__raw(h, s->warnings.data);
+        rf_hb__raw(h, "</tbody></table>\n");
     }
 
-    rf_hb_raw(h, "<h2>Flagged parties</h2>\n");
+    rf_hb__raw(h, "<h2>Flagged parties</h2>\n");
     if (s->n_flagged || s->n_embargo) {
-        rf_hb_raw(h, "<p class=\"meta\">Marked words matched. <b>Likely match</b>: a listed name "
+        rf_hb__raw(h, "<p class=\"meta\">Marked words matched. <b>Likely match</b>: a listed name "
                      "matches at ");
-        rf_hb_raw(h, red);
-        rf_hb_raw(h, " or more; <b>possible match</b>: at the threshold or more. Clear a hit only "
+        rf_hb__raw(h, red);
+        rf_hb__raw(h, " or more; <b>possible match</b>: at the threshold or more. Clear a hit only "
                      "when the facts (address, country, dates of birth, identity documents) show "
                      "another party. <b>Embargoed destination</b>: the party receives or uses the "
                      "goods in a comprehensively embargoed country or region, whoever it is. "
                      "Grouped by order, with the order's parties and the order lines concerned; "
                      "one card per counterparty, with its roles in the order.</p>\n");
-        if (!h->rc) h->rc = rf_html_docs_render(h->b, s->by_document);
+        if (!h->rc) h->rc = rf_html__docs_render(h->b, s->by_document);
     } else {
-        rf_hb_raw(h, "<p class=\"meta\">None.</p>\n");
+        rf_hb__raw(h, "<p class=\"meta\">None.</p>\n");
     }
 
     if (s->n_delisted) {
-        rf_hb_raw(h, "<h2>Delisted parties</h2>\n<p class=\"meta\">Clear on the date screened, but "
-                     "they match a party that the previous version of a list named and the version "
-                     "in force removed. Shown for the record.</p>\n");
-        rf_hb_raw(h, s->delisted.data);
+        rf_hb__raw(h,
+                   "<h2>Delisted parties</h2>\n<p class=\"meta\">Clear on the date screened, but "
+                   "they match a party that the previous version of a list named and the version "
+                   "in force removed. Shown for the record.</p>\n");
+        rf_hb__raw(h, s->delisted.data);
     }
 
-    rf_hb_raw(h, "<h2>Clear parties</h2>\n");
+    rf_hb__raw(h, "<h2>Clear parties</h2>\n");
     if (s->n_clear) {
-        rf_hb_raw(h, "<p class=\"meta\">");
-        rf_hb_num(h, s->n_clear);
-        rf_hb_raw(h, s->n_clear == 1 ? " party" : " parties");
-        rf_hb_raw(h, " matched no listed name at the threshold.</p>\n<div class=\"wide\"><table>"
+        rf_hb__raw(h, "<p class=\"meta\">");
+        rf_hb__num(h, s->n_clear);
+        rf_hb__raw(h, s->n_clear == 1 ? " party" : " parties");
+        rf_hb__raw(h, " matched no listed name at the threshold.</p>\n<div class=\"wide\"><table>"
                      "<thead><tr><th>Document</th><th>Line</th><th>Role</th><th>Ref</th>"
                      "<th>Name</th><th>Country</th></tr></thead><tbody>\n");
-        rf_hb_raw(h, s->clear.data);
-        rf_hb_raw(h, "</tbody></table></div>\n");
+        rf_hb__raw(h, s->clear.data);
+        rf_hb__raw(h, "</tbody></table></div>\n");
     } else {
-        rf_hb_raw(h, "<p class=\"meta\">None.</p>\n");
+        rf_hb__raw(h, "<p class=\"meta\">None.</p>\n");
     }
-    rf_hb_raw(h, "<footer>Screening flags names that resemble listed ones; it does not decide. A "
+    rf_hb__raw(h, "<footer>Screening flags names that resemble listed ones; it does not decide. A "
                  "match must be reviewed by a person before the transaction goes ahead, and a "
                  "clear result is only as good as the list versions above.</footer>\n"
                  "</main>\n<script>");
-    rf_hb_raw(h, js.data);
-    rf_hb_raw(h, "</script>\n</body>\n</html>\n");
+    rf_hb__raw(h, js.data);
+    rf_hb__raw(h, "</script>\n</body>\n</html>\n");
 
 cleanup:
     rf_buf_free(&css);
     rf_buf_free(&js);
 }
 
-int rf_report_html_close(rf_report *rep, rf_error *err)
+int rf_report__html_close(rf_report *rep, rf_error *err)
 {
     rf_buf page = {0};
     rf_hb h = {&page, RF_OK};
@@ -1351,15 +1354,15 @@ int rf_report_html_close(rf_report *rep, rf_error *err)
     render_page(&h, rep, rep->html);
     if (h.rc) rc = rf_error_set(err, h.rc, NULL, 0, "cannot build the HTML report: %s",
                                 rf_strerror(h.rc));
-    else rc = rf_report_write(rep, &page, err);
+    else rc = rf_report__write(rep, &page, err);
     rf_buf_free(&page);
     return rc;
 }
 
-void rf_report_html_free(html_state *s)
+void rf_report__html_free(html_state *s)
 {
     if (!s) return;
-    rf_html_docs_free(s->by_document);
+    rf_html__docs_free(s->by_document);
     for (size_t i = 0; i < s->n_cards; i++) card_free(&s->cards[i]);
     free(s->cards);
     for (size_t i = 0; i < s->n_texts; i++) free(s->texts[i]);

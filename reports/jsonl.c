@@ -18,7 +18,7 @@ static int review_fields(rf_buf *b, const rf_report *rep, size_t i)
     const rf_decision *d = note ? note->decision : NULL;
     int rc;
 
-    if ((rc = field(b, "state", rf_hit_state_name(rf_report_hit_state(rep, i)))) ||
+    if ((rc = field(b, "state", rf_hit_state_name(rf_report__hit_state(rep, i)))) ||
         (rc = field(b, "decision", d ? rf_decision_kind_name(d->kind) : NULL)) ||
         (rc = field(b, "decided_by", d ? d->reviewer : NULL)) ||
         (rc = field(b, "decided_at", d ? d->decided_at : NULL)) ||
@@ -46,7 +46,7 @@ static int hit_object(rf_buf *b, const rf_report *rep, const rf_hit *hit, size_t
     char score[8];
     int rc;
 
-    rf_report_score(score, hit->score);
+    rf_report__score(score, hit->score);
     if ((rc = rf_buf_puts(b, "{\"source_id\":")) || (rc = rf_json_string(b, e->source_id)) ||
         (rc = field(b, "list", e->list_code)) || (rc = field(b, "list_name", e->list_name)) ||
         (rc = field(b, "entity_type", rf_entity_type_name(e->type))) ||
@@ -63,7 +63,7 @@ static int hit_object(rf_buf *b, const rf_report *rep, const rf_hit *hit, size_t
     for (size_t i = 0; i < e->n_addresses; i++) {
         rf_buf_reset(&address);
         if ((i && (rc = rf_buf_putc(b, ','))) ||
-            (rc = rf_report_address(&address, &e->addresses[i])) ||
+            (rc = rf_report__address(&address, &e->addresses[i])) ||
             (rc = rf_json_string(b, address.data)))
             break;
     }
@@ -94,7 +94,7 @@ static int delisting_object(rf_buf *b, const rf_delisting *d)
     char score[8];
     int rc;
 
-    rf_report_score(score, d->hit->score);
+    rf_report__score(score, d->hit->score);
     if ((rc = rf_buf_puts(b, "{\"list\":")) || (rc = rf_json_string(b, e->list_code)) ||
         (rc = field(b, "source_id", e->source_id)) || (rc = field(b, "name", e->names[0].text)) ||
         (rc = field(b, "matched", matched)) || (rc = rf_buf_printf(b, ",\"score\":%s", score)) ||
@@ -136,9 +136,9 @@ static int screening_fields(rf_buf *b, const rf_report *rep)
     size_t n = scr ? scr->n_delisted : 0;
     int rc;
 
-    if ((rc = field(b, "as_of", rf_report_party_as_of(rep))) ||
+    if ((rc = field(b, "as_of", rf_report__party_as_of(rep))) ||
         (rc = rf_buf_puts(b, ",\"versions\":[")) ||
-        (rc = rf_report_party_versions(b, rep, ",")) ||
+        (rc = rf_report__party_versions(b, rep, ",")) ||
         (rc = rf_buf_puts(b, "],\"version_sha256\":[")) || (rc = version_digests(b, rep)) ||
         (rc = rf_buf_puts(b, "],\"delisted\":[")))
         return rc;
@@ -156,7 +156,7 @@ static int list_age_fields(rf_buf *b, const rf_report *rep)
 {
     rf_version_age age;
     char on[11];
-    int stale, rc = rf_report_party_list_age(&age, &stale, on, rep, NULL);
+    int stale, rc = rf_report__party_list_age(&age, &stale, on, rep, NULL);
 
     if (rc) return rc;
     if (!age.version)
@@ -171,7 +171,7 @@ static int list_age_fields(rf_buf *b, const rf_report *rep)
     return rf_buf_printf(b, ",\"lists_stale\":%s", stale ? "true" : "false");
 }
 
-int rf_report_jsonl_add(rf_report *rep, const rf_party *party, const rf_hit *const *hits,
+int rf_report__jsonl_add(rf_report *rep, const rf_party *party, const rf_hit *const *hits,
                         size_t n_hits, rf_error *err)
 {
     rf_buf *b = &rep->line;
@@ -180,13 +180,13 @@ int rf_report_jsonl_add(rf_report *rep, const rf_party *party, const rf_hit *con
     int embargo = rf_destination_check(&dest, party) == 1, rc;
 
     rf_buf_reset(b);
-    if ((rc = rf_report_party_ref(&ref, party)) || (rc = rf_buf_puts(b, "{\"ref\":")) ||
+    if ((rc = rf_report__party_ref(&ref, party)) || (rc = rf_buf_puts(b, "{\"ref\":")) ||
         (rc = rf_json_string(b, ref.data)) || (rc = field(b, "document", party->document)) ||
         (rc = rf_buf_printf(b, ",\"line\":%ld", party->line)) ||
         (rc = field(b, "role", party->role)) || (rc = field(b, "name", party->name)) ||
         (rc = field(b, "country", party->country)) ||
         (rc = field(b, "status", embargo && !n_hits ? "embargo"
-                                                    : rf_report_party_status(rep, n_hits))) ||
+                                                    : rf_report__party_status(rep, n_hits))) ||
         (rc = rf_buf_puts(b, ",\"hits\":[")))
         goto cleanup;
     for (size_t i = 0; i < n_hits; i++)
@@ -194,11 +194,11 @@ int rf_report_jsonl_add(rf_report *rep, const rf_party *party, const rf_hit *con
             goto cleanup;
     if ((rc = rf_buf_putc(b, ']')) || (rc = field(b, "fingerprint", rep->fingerprint)) ||
         (rc = rf_buf_printf(b, ",\"alarm\":%s",
-                            embargo || rf_report_party_alarms(rep, hits, n_hits)
+                            embargo || rf_report__party_alarms(rep, hits, n_hits)
                                 ? "true"
                                 : "false")) ||
         (rc = screening_fields(b, rep)) || (rc = list_age_fields(b, rep)) ||
-        (rc = rf_report_order_json(b, party, embargo ? &dest : NULL, embargo || n_hits)) ||
+        (rc = rf_report__order_json(b, party, embargo ? &dest : NULL, embargo || n_hits)) ||
         (rc = rf_buf_puts(b, "}\n")))
         goto cleanup;
 
@@ -207,10 +207,10 @@ cleanup:
     if (rc)
         return rf_error_set(err, rc, party->document, party->line,
                             "cannot format the report: %s", rf_strerror(rc));
-    return rf_report_write(rep, b, err);
+    return rf_report__write(rep, b, err);
 }
 
-int rf_report_jsonl_warning(rf_report *rep, const char *file, long line, const char *message,
+int rf_report__jsonl_warning(rf_report *rep, const char *file, long line, const char *message,
                             rf_error *err)
 {
     rf_buf *b = &rep->line;
@@ -220,5 +220,5 @@ int rf_report_jsonl_warning(rf_report *rep, const char *file, long line, const c
     if ((rc = rf_buf_puts(b, "{\"warning\":")) || (rc = rf_json_string(b, message)) ||
         (rc = field(b, "document", file)) || (rc = rf_buf_printf(b, ",\"line\":%ld}\n", line)))
         return rf_error_set(err, rc, file, line, "cannot format the report: %s", rf_strerror(rc));
-    return rf_report_write(rep, b, err);
+    return rf_report__write(rep, b, err);
 }

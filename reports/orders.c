@@ -30,7 +30,7 @@ static int line_json(rf_buf *b, const rf_order_line *l)
     return rf_buf_putc(b, '}');
 }
 
-int rf_report_order_json(rf_buf *b, const rf_party *party, const rf_destination *dest,
+int rf_report__order_json(rf_buf *b, const rf_party *party, const rf_destination *dest,
                          int flagged)
 {
     int rc;
@@ -86,7 +86,7 @@ static int lines_text(rf_buf *out, const rf_party *party)
     return rc;
 }
 
-int rf_report_order_cells(rf_report_row *row, const rf_party *party,
+int rf_report__order_cells(rf_report_row *row, const rf_party *party,
                           const rf_destination *dest, int flagged)
 {
     const char *cells[] = {party->format,  party->doc_type, party->date,
@@ -98,23 +98,23 @@ int rf_report_order_cells(rf_report_row *row, const rf_party *party,
 
     cells[7] = lines.len ? lines.data : NULL;
     for (size_t i = 0; i < sizeof cells / sizeof cells[0] && rc == RF_OK; i++)
-        rc = rf_report_row_text(row, cells[i]);
+        rc = rf_report__row_text(row, cells[i]);
     rf_buf_free(&lines);
     return rc;
 }
 
 /* ---- HTML ------------------------------------------------------------------------------- */
 
-int rf_html_embargo(rf_buf *out, const rf_destination *d)
+int rf_html__embargo(rf_buf *out, const rf_destination *d)
 {
     rf_hb h = {out, RF_OK};
-    rf_hb_raw(&h, "<section class=\"embargo\">\n<h4><span class=\"list\">");
-    rf_hb_text(&h, d->code);
-    rf_hb_elem(&h, "</span> Embargoed destination: ", d->name, "</h4>\n<table class=\"facts\">\n");
-    rf_hb_elem(&h, "<tr><th>Found in</th><td>the ", d->field, " of the party: ");
-    rf_hb_elem(&h, "<mark>", d->found, "</mark></td></tr>\n");
-    rf_hb_elem(&h, "<tr><th>Rules</th><td>", d->authority, "</td></tr>\n</table>\n");
-    rf_hb_raw(&h, "<p class=\"why\">No export, reexport or transfer to this destination without a "
+    rf_hb__raw(&h, "<section class=\"embargo\">\n<h4><span class=\"list\">");
+    rf_hb__text(&h, d->code);
+    rf_hb__elem(&h, "</span> Embargoed destination: ", d->name, "</h4>\n<table class=\"facts\">\n");
+    rf_hb__elem(&h, "<tr><th>Found in</th><td>the ", d->field, " of the party: ");
+    rf_hb__elem(&h, "<mark>", d->found, "</mark></td></tr>\n");
+    rf_hb__elem(&h, "<tr><th>Rules</th><td>", d->authority, "</td></tr>\n</table>\n");
+    rf_hb__raw(&h, "<p class=\"why\">No export, reexport or transfer to this destination without a "
                   "license, whoever the party is: hold the order until it is cleared.</p>\n"
                   "</section>\n");
     return h.rc;
@@ -236,7 +236,7 @@ static int keep_lines(doc_group *g, const rf_party *party)
     return RF_OK;
 }
 
-int rf_html_docs_add(rf_html_docs **docs, size_t *group, const rf_party *party,
+int rf_html__docs_add(rf_html_docs **docs, size_t *group, const rf_party *party,
                      const char *status, int flagged)
 {
     doc_group *g;
@@ -246,86 +246,88 @@ int rf_html_docs_add(rf_html_docs **docs, size_t *group, const rf_party *party,
     if (!(g = group_for(*docs, party, group))) return RF_ENOMEM;
     g->parties++;
     h = (rf_hb){&g->party_rows, RF_OK};
-    rf_hb_elem(&h, "<tr><td>", party->role, "</td><td>");
-    rf_hb_name(&h, party->name ? party->name : "(no name)");
-    rf_hb_elem(&h, "</td><td>", party->country, "</td><td>");
-    if (party->order_line) rf_hb_elem(&h, "line ", party->order_line, "");
-    else rf_hb_raw(&h, "document");
-    rf_hb_raw(&h, "</td><td>");
-    rf_hb_num(&h, party->line);
-    rf_hb_raw(&h, "</td><td>");
-    rf_hb_raw(&h, flagged ? "<span class=\"badge red\">" : "");
-    rf_hb_text(&h, status);
-    rf_hb_raw(&h, flagged ? "</span>" : "");
-    rf_hb_raw(&h, "</td></tr>\n");
+    rf_hb__elem(&h, "<tr><td>", party->role, "</td><td>");
+    rf_hb__name(&h, party->name ? party->name : "(no name)");
+    rf_hb__elem(&h, "</td><td>", party->country, "</td><td>");
+    if (party->order_line) rf_hb__elem(&h, "line ", party->order_line, "");
+    else rf_hb__raw(&h, "document");
+    rf_hb__raw(&h, "</td><td>");
+    rf_hb__num(&h, party->line);
+    rf_hb__raw(&h, "</td><td>");
+    rf_hb__raw(&h, flagged ? "<span class=\"badge red\">" : "");
+    rf_hb__text(&h, status);
+    rf_hb__raw(&h, flagged ? "</span>" : "");
+    rf_hb__raw(&h, "</td></tr>\n");
     if (h.rc || !flagged) return h.rc;
     g->flagged++;
     return keep_lines(g, party);
 }
 
-int rf_html_docs_article(rf_html_docs *docs, size_t group, const rf_buf *article)
+int rf_html__docs_article(rf_html_docs *docs, size_t group, const rf_buf *article)
 {
     return rf_buf_append(&docs->groups[group].articles, article->data, article->len);
 }
 
 static void render_lines(rf_hb *h, const doc_group *g)
 {
-    rf_hb_raw(h, "<h4>Order lines concerned</h4>\n<div class=\"wide\"><table><thead><tr><th>Line</th><th>Part</th>"
-                 "<th>Description</th><th>Quantity</th><th>ECCN</th><th>HS code</th><th>Origin</th>"
-                 "<th>File line</th></tr></thead><tbody>\n");
+    rf_hb__raw(h,
+               "<h4>Order lines concerned</h4>\n<div "
+               "class=\"wide\"><table><thead><tr><th>Line</th><th>Part</th>"
+               "<th>Description</th><th>Quantity</th><th>ECCN</th><th>HS code</th><th>Origin</th>"
+               "<th>File line</th></tr></thead><tbody>\n");
     for (size_t i = 0; i < g->n_lines; i++) {
         char *const *t = &g->line_text[i * 7];
-        rf_hb_raw(h, "<tr>");
-        for (int k = 0; k < 7; k++) rf_hb_elem(h, k == 4 && t[k] ? "<td><b>" : "<td>", t[k],
+        rf_hb__raw(h, "<tr>");
+        for (int k = 0; k < 7; k++) rf_hb__elem(h, k == 4 && t[k] ? "<td><b>" : "<td>", t[k],
                                                k == 4 && t[k] ? "</b></td>" : "</td>");
-        rf_hb_raw(h, "<td class=\"n\">");
-        rf_hb_num(h, g->lines[i].line);
-        rf_hb_raw(h, "</td></tr>\n");
+        rf_hb__raw(h, "<td class=\"n\">");
+        rf_hb__num(h, g->lines[i].line);
+        rf_hb__raw(h, "</td></tr>\n");
     }
-    rf_hb_raw(h, "</tbody></table></div>\n");
+    rf_hb__raw(h, "</tbody></table></div>\n");
 }
 
-int rf_html_docs_render(rf_buf *out, const rf_html_docs *docs)
+int rf_html__docs_render(rf_buf *out, const rf_html_docs *docs)
 {
     rf_hb h = {out, RF_OK};
     for (size_t i = 0; docs && i < docs->n; i++) {
         const doc_group *g = &docs->groups[i];
         if (!g->flagged) continue;
-        rf_hb_raw(&h, "<section class=\"document\">\n<h3 class=\"doc\">");
+        rf_hb__raw(&h, "<section class=\"document\">\n<h3 class=\"doc\">");
         if (g->structured) {
             /* "X12 850": an X12 transaction set is named by its number only */
-            if (same(g->format, "x12")) rf_hb_raw(&h, "X12 ");
-            rf_hb_elem(&h, "", g->doc_type ? g->doc_type : "Document", " ");
-            rf_hb_text(&h, g->ref ? g->ref : "(no number)");
+            if (same(g->format, "x12")) rf_hb__raw(&h, "X12 ");
+            rf_hb__elem(&h, "", g->doc_type ? g->doc_type : "Document", " ");
+            rf_hb__text(&h, g->ref ? g->ref : "(no number)");
         } else if (g->ref) {
-            rf_hb_elem(&h, "Ref ", g->ref, "");
+            rf_hb__elem(&h, "Ref ", g->ref, "");
         } else {
-            rf_hb_raw(&h, "Row at line ");
-            rf_hb_num(&h, g->line);
+            rf_hb__raw(&h, "Row at line ");
+            rf_hb__num(&h, g->line);
         }
-        if (g->date) rf_hb_elem(&h, " <span class=\"meta\">of ", g->date, "</span>");
-        rf_hb_elem(&h, "</h3>\n<p class=\"meta\"><span class=\"mono\">", g->document,
+        if (g->date) rf_hb__elem(&h, " <span class=\"meta\">of ", g->date, "</span>");
+        rf_hb__elem(&h, "</h3>\n<p class=\"meta\"><span class=\"mono\">", g->document,
                    "</span> &middot; ");
-        rf_hb_text(&h, g->format);
-        rf_hb_raw(&h, " &middot; ");
-        rf_hb_num(&h, g->flagged);
-        rf_hb_raw(&h, " of ");
-        rf_hb_num(&h, g->parties);
-        rf_hb_raw(&h, g->parties == 1 ? " party flagged</p>\n" : " parties flagged</p>\n");
-        rf_hb_raw(&h, "<details open>\n<summary>Parties of the order</summary>\n"
+        rf_hb__text(&h, g->format);
+        rf_hb__raw(&h, " &middot; ");
+        rf_hb__num(&h, g->flagged);
+        rf_hb__raw(&h, " of ");
+        rf_hb__num(&h, g->parties);
+        rf_hb__raw(&h, g->parties == 1 ? " party flagged</p>\n" : " parties flagged</p>\n");
+        rf_hb__raw(&h, "<details open>\n<summary>Parties of the order</summary>\n"
                       "<div class=\"wide\"><table><thead><tr><th>Role</th><th>Name</th>"
                       "<th>Country</th><th>On</th><th>File line</th><th>Status</th></tr></thead>"
                       "<tbody>\n");
-        rf_hb_raw(&h, g->party_rows.data);
-        rf_hb_raw(&h, "</tbody></table></div>\n</details>\n");
+        rf_hb__raw(&h, g->party_rows.data);
+        rf_hb__raw(&h, "</tbody></table></div>\n</details>\n");
         if (g->n_lines) render_lines(&h, g);
-        rf_hb_raw(&h, g->articles.data);
-        rf_hb_raw(&h, "</section>\n");
+        rf_hb__raw(&h, g->articles.data);
+        rf_hb__raw(&h, "</section>\n");
     }
     return h.rc;
 }
 
-void rf_html_docs_free(rf_html_docs *docs)
+void rf_html__docs_free(rf_html_docs *docs)
 {
     if (!docs) return;
     for (size_t i = 0; i < docs->n; i++) group_free(&docs->groups[i]);

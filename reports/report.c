@@ -21,14 +21,14 @@ static const struct writer {
     int (*failure)(rf_report *rep, const rf_error *failure, rf_error *err);
     int (*close)(rf_report *rep, rf_error *err);
 } writers[] = {
-    [RF_REPORT_JSONL] = {"jsonl", NULL, rf_report_jsonl_add, rf_report_jsonl_warning, NULL,
+    [RF_REPORT_JSONL] = {"jsonl", NULL, rf_report__jsonl_add, rf_report__jsonl_warning, NULL,
                          NULL},
-    [RF_REPORT_CSV] = {"csv", rf_report_csv_open, rf_report_csv_add, rf_report_csv_warning,
+    [RF_REPORT_CSV] = {"csv", rf_report__csv_open, rf_report__csv_add, rf_report__csv_warning,
                        NULL, NULL},
-    [RF_REPORT_HTML] = {"html", rf_report_html_open, rf_report_html_add, rf_report_html_warning,
-                        rf_report_html_failure, rf_report_html_close},
-    [RF_REPORT_XLSX] = {"xlsx", rf_report_xlsx_open, rf_report_xlsx_add, rf_report_xlsx_warning,
-                        NULL, rf_report_xlsx_close},
+    [RF_REPORT_HTML] = {"html", rf_report__html_open, rf_report__html_add, rf_report__html_warning,
+                        rf_report__html_failure, rf_report__html_close},
+    [RF_REPORT_XLSX] = {"xlsx", rf_report__xlsx_open, rf_report__xlsx_add, rf_report__xlsx_warning,
+                        NULL, rf_report__xlsx_close},
 };
 #define N_WRITERS (sizeof writers / sizeof writers[0])
 
@@ -137,7 +137,7 @@ int rf_report_open(rf_report **out_report, rf_report_format format, FILE *out,
     return RF_OK;
 }
 
-int rf_report_add_hits(rf_report *rep, const rf_party *party, const rf_hit *const *hits,
+int rf_report__add_hits(rf_report *rep, const rf_party *party, const rf_hit *const *hits,
                        size_t n_hits, rf_error *err)
 {
     int rc;
@@ -159,12 +159,12 @@ int rf_report_set_screening(rf_report *rep, const rf_screening *scr, rf_error *e
     return RF_OK;
 }
 
-const char *rf_report_party_as_of(const rf_report *rep)
+const char *rf_report__party_as_of(const rf_report *rep)
 {
     return rep->screening && rep->screening->as_of ? rep->screening->as_of : rep->as_of;
 }
 
-int rf_report_party_versions(rf_buf *out, const rf_report *rep, const char *sep)
+int rf_report__party_versions(rf_buf *out, const rf_report *rep, const char *sep)
 {
     const rf_version_list *vl = rep->screening ? rep->screening->versions : NULL;
     size_t n = vl ? vl->count : rep->n_versions;
@@ -182,12 +182,12 @@ int rf_report_set_max_list_age(rf_report *rep, int days, rf_error *err)
     return RF_OK;
 }
 
-int rf_report_party_list_age(rf_version_age *out, int *stale, char on[11],
+int rf_report__party_list_age(rf_version_age *out, int *stale, char on[11],
                              const rf_report *rep, rf_error *err)
 {
     const rf_version_list *own = rep->screening ? rep->screening->versions : NULL;
     const rf_version_list run = {rep->versions, rep->n_versions};
-    const char *as_of = rf_report_party_as_of(rep);
+    const char *as_of = rf_report__party_as_of(rep);
     int rc;
 
     if (!as_of) as_of = rep->generated_at;
@@ -252,31 +252,31 @@ int rf_hit_alarms(const rf_hit *hit, rf_hit_state s)
     return rf_hit_state_alarms(s);
 }
 
-int rf_report_party_alarms(const rf_report *rep, const rf_hit *const *hits, size_t n_hits)
+int rf_report__party_alarms(const rf_report *rep, const rf_hit *const *hits, size_t n_hits)
 {
     for (size_t i = 0; i < n_hits; i++)
-        if (rf_hit_alarms(hits[i], rf_report_hit_state(rep, i))) return 1;
+        if (rf_hit_alarms(hits[i], rf_report__hit_state(rep, i))) return 1;
     return 0;
 }
 
-rf_hit_state rf_report_hit_state(const rf_report *rep, size_t i)
+rf_hit_state rf_report__hit_state(const rf_report *rep, size_t i)
 {
     return rf_hit_note_state(rep->notes ? &rep->notes[i] : NULL);
 }
 
-rf_hit_state rf_report_party_state(const rf_report *rep, size_t n_hits)
+rf_hit_state rf_report__party_state(const rf_report *rep, size_t n_hits)
 {
     rf_hit_state worst = n_hits ? RF_HIT_DROPPED : RF_HIT_NEW;
     for (size_t i = 0; i < n_hits; i++) {
-        rf_hit_state s = rf_report_hit_state(rep, i);
+        rf_hit_state s = rf_report__hit_state(rep, i);
         if (s < worst) worst = s;
     }
     return worst;
 }
 
-const char *rf_report_party_status(const rf_report *rep, size_t n_hits)
+const char *rf_report__party_status(const rf_report *rep, size_t n_hits)
 {
-    rf_hit_state s = rf_report_party_state(rep, n_hits);
+    rf_hit_state s = rf_report__party_state(rep, n_hits);
     if (n_hits == 0) return "clear";
     /* "review" as before decisions existed: someone has to look at it. */
     return s == RF_HIT_NEW || s == RF_HIT_CHANGED ? "review" : rf_hit_state_name(s);
@@ -290,7 +290,7 @@ int rf_report_add_reviewed(rf_report *rep, const rf_party *party, const rf_hit *
     if (!rep) return rf_error_set(err, RF_EUSAGE, NULL, 0, "no report");
     rep->fingerprint = fingerprint;
     rep->notes = notes;
-    rc = rf_report_add_hits(rep, party, hits, n_hits, err);
+    rc = rf_report__add_hits(rep, party, hits, n_hits, err);
     rep->fingerprint = NULL;
     rep->notes = NULL;
     return rc;
@@ -307,7 +307,7 @@ int rf_report_add(rf_report *rep, const rf_party *party, const rf_result *res, r
         rep->hits_cap = n;
     }
     for (size_t i = 0; i < n; i++) rep->hits[i] = rf_result_hit(res, i);
-    return rf_report_add_hits(rep, party, rep->hits, n, err);
+    return rf_report__add_hits(rep, party, rep->hits, n, err);
 }
 
 int rf_report_add_warning(rf_report *rep, const char *file, long line, const char *message,
@@ -325,7 +325,7 @@ int rf_report_add_failure(rf_report *rep, const rf_error *failure, rf_error *err
     return writers[rep->format].failure(rep, failure, err);
 }
 
-int rf_report_write(rf_report *rep, const rf_buf *b, rf_error *err)
+int rf_report__write(rf_report *rep, const rf_buf *b, rf_error *err)
 {
     if (b->len == 0) return RF_OK;
     errno = 0;
@@ -359,7 +359,7 @@ void rf_report_free(rf_report *rep)
     rf_buf_free(&rep->line);
     rf_buf_free(&rep->row.text);
     free(rep->hits);
-    rf_report_html_free(rep->html);
-    rf_report_xlsx_free(rep->xlsx);
+    rf_report__html_free(rep->html);
+    rf_report__xlsx_free(rep->xlsx);
     free(rep);
 }

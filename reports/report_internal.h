@@ -51,42 +51,42 @@ struct rf_report {
 
 /* The date the party being added was screened as of (its own, else the run's; NULL: the
  * day of the run), and the ids of its versions ("2 3", or "2,3" in JSON), appended. */
-const char *rf_report_party_as_of(const rf_report *rep);
-int rf_report_party_versions(rf_buf *out, const rf_report *rep, const char *sep);
+const char *rf_report__party_as_of(const rf_report *rep);
+int rf_report__party_versions(rf_buf *out, const rf_report *rep, const char *sep);
 /* The oldest of the versions the party being added was screened against, with its age on
  * the party's date (its own as-of date, else the run's, else the day the report was made),
  * which is written into `on`; out->version is NULL when the report names no version. *stale
  * is 1 when that age is over the report's max_list_age. */
-int rf_report_party_list_age(rf_version_age *out, int *stale, char on[11],
+int rf_report__party_list_age(rf_version_age *out, int *stale, char on[11],
                              const rf_report *rep, rf_error *err);
 
 /* The state of hit `i` of the party being added (RF_HIT_NEW without notes). */
-rf_hit_state rf_report_hit_state(const rf_report *rep, size_t i);
+rf_hit_state rf_report__hit_state(const rf_report *rep, size_t i);
 /* The party's most urgent hit state among its n_hits (RF_HIT_NEW when it has none). */
-rf_hit_state rf_report_party_state(const rf_report *rep, size_t n_hits);
+rf_hit_state rf_report__party_state(const rf_report *rep, size_t n_hits);
 /* 1 when one of the party's hits is an alarm (rf_hit_alarms): a party whose open hits are
  * findings to review only is "review" but no alarm, amber, never "likely". */
-int rf_report_party_alarms(const rf_report *rep, const rf_hit *const *hits, size_t n_hits);
+int rf_report__party_alarms(const rf_report *rep, const rf_hit *const *hits, size_t n_hits);
 /* The party's status word in JSON lines and CSV: "clear" without hits, else "review" (a new
  * or changed hit), "confirmed", "escalated", "cleared", "delisted" or "dropped". */
-const char *rf_report_party_status(const rf_report *rep, size_t n_hits);
+const char *rf_report__party_status(const rf_report *rep, size_t n_hits);
 
 /* Adds one party and its hits (best first). rf_report_add gathers them from an rf_result;
  * tests hand them in directly. Nothing is kept from `party` or `hits` after the call. */
-int rf_report_add_hits(rf_report *rep, const rf_party *party, const rf_hit *const *hits,
+int rf_report__add_hits(rf_report *rep, const rf_party *party, const rf_hit *const *hits,
                        size_t n_hits, rf_error *err);
 
 /* Writes `b` to the report's stream; RF_EIO (with the reason) when the stream fails. */
-int rf_report_write(rf_report *rep, const rf_buf *b, rf_error *err);
+int rf_report__write(rf_report *rep, const rf_buf *b, rf_error *err);
 
 /* The party's reference, or "document:line" when it has none, into `out` (reset first). */
-int rf_report_party_ref(rf_buf *out, const rf_party *party);
+int rf_report__party_ref(rf_buf *out, const rf_party *party);
 
 /* The address as one line, "text, city, country", skipping parts that are empty. */
-int rf_report_address(rf_buf *out, const rf_address *a);
+int rf_report__address(rf_buf *out, const rf_address *a);
 
 /* `score` rounded to 3 decimals, "0.953", whatever the process's locale. */
-void rf_report_score(char out[8], double score);
+void rf_report__score(char out[8], double score);
 
 /* ---- text ----------------------------------------------------------------------------- */
 
@@ -96,7 +96,7 @@ void rf_report_score(char out[8], double score);
 /* rf_json_string, rf_csv_cell, rf_html_text and rf_html_name are public: see rf_reports.h. */
 /* rf_html_text with the byte ranges `spans` (any order, may overlap, clamped to the text and
  * widened to whole characters) wrapped in <mark>; rf_html_name is this inside <bdi>. */
-int rf_html_marked(rf_buf *out, const char *s, const rf_span *spans, size_t n_spans);
+int rf_html__marked(rf_buf *out, const char *s, const rf_span *spans, size_t n_spans);
 
 /* HTML appended with a sticky error, so rendering reads as a sequence of writes checked
  * once at the end: each call does nothing once rc is set. html.c and orders.c both write
@@ -105,12 +105,12 @@ typedef struct rf_hb {
     rf_buf *b;
     int rc;
 } rf_hb;
-void rf_hb_raw(rf_hb *h, const char *s);  /* as it is */
-void rf_hb_text(rf_hb *h, const char *s); /* escaped (rf_html_text) */
-void rf_hb_name(rf_hb *h, const char *s); /* a name, isolated (rf_html_name) */
-void rf_hb_num(rf_hb *h, long n);
+void rf_hb__raw(rf_hb *h, const char *s);  /* as it is */
+void rf_hb__text(rf_hb *h, const char *s); /* escaped (rf_html_text) */
+void rf_hb__name(rf_hb *h, const char *s); /* a name, isolated (rf_html_name) */
+void rf_hb__num(rf_hb *h, long n);
 /* open, escaped s, close: <tag>text</tag> */
-void rf_hb_elem(rf_hb *h, const char *open, const char *s, const char *close);
+void rf_hb__elem(rf_hb *h, const char *open, const char *s, const char *close);
 
 /* ---- order documents (orders.c) ------------------------------------------------------- */
 
@@ -118,66 +118,66 @@ void rf_hb_elem(rf_hb *h, const char *open, const char *s, const char *close);
  * "address", "city", "region", "party_id", "order_line", "part_number", "eccn", "hs_code",
  * "origin"), its destination finding ("embargo": object or null) and, when `flagged`, the
  * order lines the finding concerns ("lines", else []). `dest` is NULL without a finding. */
-int rf_report_order_json(rf_buf *b, const rf_party *party, const rf_destination *dest,
+int rf_report__order_json(rf_buf *b, const rf_party *party, const rf_destination *dest,
                          int flagged);
 /* CSV and Excel: the cells of the columns RF_REPORT_ORDER_CSV_COLUMNS names, added to `row`. */
 #define RF_REPORT_ORDER_CSV_COLUMNS \
     "format,doc_type,date,order_line,part_number,eccn,hs_code,lines,embargo,embargo_reason"
-int rf_report_order_cells(rf_report_row *row, const rf_party *party,
+int rf_report__order_cells(rf_report_row *row, const rf_party *party,
                           const rf_destination *dest, int flagged);
 /* HTML: the red block of a destination finding, appended. */
-int rf_html_embargo(rf_buf *out, const rf_destination *d);
+int rf_html__embargo(rf_buf *out, const rf_destination *d);
 /* HTML: findings grouped by order (a structured document, an order of an X12 or EDIFACT
  * file, a CSV row by its ref). Each party is added with its status word and whether it is
- * flagged, and *group is set to its order's index; rf_html_docs_article appends a flagged
+ * flagged, and *group is set to its order's index; rf_html__docs_article appends a flagged
  * counterparty's card to that order. Render writes every order that has a finding: its
  * number, date, parties and the order lines concerned, then the cards. *docs is created on
  * first use. */
 typedef struct rf_html_docs rf_html_docs;
-int rf_html_docs_add(rf_html_docs **docs, size_t *group, const rf_party *party,
+int rf_html__docs_add(rf_html_docs **docs, size_t *group, const rf_party *party,
                      const char *status, int flagged);
-int rf_html_docs_article(rf_html_docs *docs, size_t group, const rf_buf *article);
-int rf_html_docs_render(rf_buf *out, const rf_html_docs *docs);
-void rf_html_docs_free(rf_html_docs *docs); /* NULL is a no-op */
+int rf_html__docs_article(rf_html_docs *docs, size_t group, const rf_buf *article);
+int rf_html__docs_render(rf_buf *out, const rf_html_docs *docs);
+void rf_html__docs_free(rf_html_docs *docs); /* NULL is a no-op */
 
 /* ---- writers -------------------------------------------------------------------------- */
 
-int rf_report_jsonl_add(rf_report *rep, const rf_party *party, const rf_hit *const *hits,
+int rf_report__jsonl_add(rf_report *rep, const rf_party *party, const rf_hit *const *hits,
                         size_t n_hits, rf_error *err);
 /* The rows of the CSV and Excel reports: a cell added to `row` (NULL: empty), as text or as
  * a number (RF_ELIMIT past RF_REPORT_MAX_COLUMNS); the text of cell `i`. */
-int rf_report_row_text(rf_report_row *row, const char *s);
-int rf_report_row_number(rf_report_row *row, const char *digits);
-const char *rf_report_row_cell(const rf_report_row *row, size_t i);
+int rf_report__row_text(rf_report_row *row, const char *s);
+int rf_report__row_number(rf_report_row *row, const char *digits);
+const char *rf_report__row_cell(const rf_report_row *row, size_t i);
 /* Makes the header row, each row of a party, or the row of a warning about an input, in
  * rep->row, and hands each to `put`, the writer's. */
 typedef int (*rf_report_row_fn)(rf_report *rep, const rf_report_row *row, rf_error *err);
-int rf_report_rows_header(rf_report *rep, rf_report_row_fn put, rf_error *err);
-int rf_report_rows_party(rf_report *rep, const rf_party *party, const rf_hit *const *hits,
+int rf_report__rows_header(rf_report *rep, rf_report_row_fn put, rf_error *err);
+int rf_report__rows_party(rf_report *rep, const rf_party *party, const rf_hit *const *hits,
                          size_t n_hits, rf_report_row_fn put, rf_error *err);
-int rf_report_rows_warning(rf_report *rep, const char *file, long line, const char *message,
+int rf_report__rows_warning(rf_report *rep, const char *file, long line, const char *message,
                            rf_report_row_fn put, rf_error *err);
-int rf_report_csv_open(rf_report *rep, rf_error *err);
-int rf_report_csv_add(rf_report *rep, const rf_party *party, const rf_hit *const *hits,
+int rf_report__csv_open(rf_report *rep, rf_error *err);
+int rf_report__csv_add(rf_report *rep, const rf_party *party, const rf_hit *const *hits,
                       size_t n_hits, rf_error *err);
-int rf_report_xlsx_open(rf_report *rep, rf_error *err);
-int rf_report_xlsx_add(rf_report *rep, const rf_party *party, const rf_hit *const *hits,
+int rf_report__xlsx_open(rf_report *rep, rf_error *err);
+int rf_report__xlsx_add(rf_report *rep, const rf_party *party, const rf_hit *const *hits,
                        size_t n_hits, rf_error *err);
-int rf_report_xlsx_warning(rf_report *rep, const char *file, long line, const char *message,
+int rf_report__xlsx_warning(rf_report *rep, const char *file, long line, const char *message,
                            rf_error *err);
-int rf_report_xlsx_close(rf_report *rep, rf_error *err);
-void rf_report_xlsx_free(xlsx_state *x);
-int rf_report_html_open(rf_report *rep, rf_error *err);
-int rf_report_html_add(rf_report *rep, const rf_party *party, const rf_hit *const *hits,
+int rf_report__xlsx_close(rf_report *rep, rf_error *err);
+void rf_report__xlsx_free(xlsx_state *x);
+int rf_report__html_open(rf_report *rep, rf_error *err);
+int rf_report__html_add(rf_report *rep, const rf_party *party, const rf_hit *const *hits,
                        size_t n_hits, rf_error *err);
-int rf_report_html_failure(rf_report *rep, const rf_error *failure, rf_error *err);
-int rf_report_jsonl_warning(rf_report *rep, const char *file, long line, const char *message,
+int rf_report__html_failure(rf_report *rep, const rf_error *failure, rf_error *err);
+int rf_report__jsonl_warning(rf_report *rep, const char *file, long line, const char *message,
                             rf_error *err);
-int rf_report_csv_warning(rf_report *rep, const char *file, long line, const char *message,
+int rf_report__csv_warning(rf_report *rep, const char *file, long line, const char *message,
                           rf_error *err);
-int rf_report_html_warning(rf_report *rep, const char *file, long line, const char *message,
+int rf_report__html_warning(rf_report *rep, const char *file, long line, const char *message,
                            rf_error *err);
-int rf_report_html_close(rf_report *rep, rf_error *err);
-void rf_report_html_free(html_state *h);
+int rf_report__html_close(rf_report *rep, rf_error *err);
+void rf_report__html_free(html_state *h);
 
 #endif

@@ -1,7 +1,11 @@
 /* rf_reports.h: writing screening results. One report object per output; parties are added
  * in input order with their hits, and closing the report finishes the file. JSON lines and
  * CSV stream as parties arrive; HTML keeps the flagged parties in memory until close, since
- * its summary comes first. Reports read results, never the index. */
+ * its summary comes first. Reports read results, never the index.
+ *
+ * Threads: a report is written by one thread at a time (parties arrive in input order); any
+ * number of reports may be written at once. A party and its result may be reused once added;
+ * the snapshot its hits point into must outlive the report. */
 #ifndef RF_REPORTS_H
 #define RF_REPORTS_H
 

@@ -120,26 +120,26 @@ int rf_html_text(rf_buf *out, const char *s, size_t len)
     return put_escaped(out, s ? s : "", s ? len : 0, html_escape, "&#xFFFD;", 1);
 }
 
-void rf_hb_raw(rf_hb *h, const char *s)
+void rf_hb__raw(rf_hb *h, const char *s)
 {
     if (!h->rc && s) h->rc = rf_buf_puts(h->b, s);
 }
 
-void rf_hb_text(rf_hb *h, const char *s)
+void rf_hb__text(rf_hb *h, const char *s)
 {
     if (!h->rc && s) h->rc = rf_html_text(h->b, s, strlen(s));
 }
 
-void rf_hb_num(rf_hb *h, long n)
+void rf_hb__num(rf_hb *h, long n)
 {
     if (!h->rc) h->rc = rf_buf_printf(h->b, "%ld", n);
 }
 
-void rf_hb_elem(rf_hb *h, const char *open, const char *s, const char *close)
+void rf_hb__elem(rf_hb *h, const char *open, const char *s, const char *close)
 {
-    rf_hb_raw(h, open);
-    rf_hb_text(h, s);
-    rf_hb_raw(h, close);
+    rf_hb__raw(h, open);
+    rf_hb__text(h, s);
+    rf_hb__raw(h, close);
 }
 
 static int span_cmp(const void *a, const void *b)
@@ -157,17 +157,17 @@ int rf_html_name(rf_buf *out, const char *s, const rf_span *spans, size_t n_span
 {
     int rc;
     /* Isolated: a right-to-left name cannot pull the text around it into its direction. */
-    if ((rc = rf_buf_puts(out, "<bdi>")) || (rc = rf_html_marked(out, s, spans, n_spans)))
+    if ((rc = rf_buf_puts(out, "<bdi>")) || (rc = rf_html__marked(out, s, spans, n_spans)))
         return rc;
     return rf_buf_puts(out, "</bdi>");
 }
 
-void rf_hb_name(rf_hb *h, const char *s)
+void rf_hb__name(rf_hb *h, const char *s)
 {
     if (!h->rc && s) h->rc = rf_html_name(h->b, s, NULL, 0);
 }
 
-int rf_html_marked(rf_buf *out, const char *s, const rf_span *spans, size_t n_spans)
+int rf_html__marked(rf_buf *out, const char *s, const rf_span *spans, size_t n_spans)
 {
     size_t len = s ? strlen(s) : 0, at = 0;
     rf_span *sorted;
@@ -208,7 +208,7 @@ int rf_html_marked(rf_buf *out, const char *s, const rf_span *spans, size_t n_sp
 
 /* ---- shared formatting ---------------------------------------------------------------- */
 
-void rf_report_score(char out[8], double score)
+void rf_report__score(char out[8], double score)
 {
     int milli;
     if (!(score > 0)) score = 0; /* NaN too */
@@ -222,7 +222,7 @@ void rf_report_score(char out[8], double score)
     out[5] = '\0';
 }
 
-int rf_report_address(rf_buf *out, const rf_address *a)
+int rf_report__address(rf_buf *out, const rf_address *a)
 {
     const char *parts[3] = {a->text, a->city, a->country};
     int first = 1, rc;
@@ -235,7 +235,7 @@ int rf_report_address(rf_buf *out, const rf_address *a)
     return rf_buf_append(out, "", 0);
 }
 
-int rf_report_party_ref(rf_buf *out, const rf_party *party)
+int rf_report__party_ref(rf_buf *out, const rf_party *party)
 {
     rf_buf_reset(out);
     if (party->ref && party->ref[0]) return rf_buf_puts(out, party->ref);

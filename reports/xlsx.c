@@ -37,7 +37,7 @@ static int put_xlsx(rf_report *rep, const rf_report_row *row, rf_error *err)
                             "more rows than an Excel sheet holds (%d): write CSV or JSON lines",
                             LXW_ROW_MAX);
     for (size_t i = 0; i < row->n && !e; i++) {
-        const char *s = rf_report_row_cell(row, i);
+        const char *s = rf_report__row_cell(row, i);
         lxw_col_t col = (lxw_col_t)i;
         if (!s[0]) continue;
         e = row->number[i] ? worksheet_write_number(x->sheet, x->row, col, strtod(s, NULL), NULL)
@@ -52,7 +52,7 @@ static int put_xlsx(rf_report *rep, const rf_report_row *row, rf_error *err)
     return RF_OK;
 }
 
-int rf_report_xlsx_open(rf_report *rep, rf_error *err)
+int rf_report__xlsx_open(rf_report *rep, rf_error *err)
 {
     xlsx_state *x;
     const char *tmp = getenv("TMPDIR");
@@ -77,7 +77,7 @@ int rf_report_xlsx_open(rf_report *rep, rf_error *err)
     x->bold = workbook_add_format(x->book);
     format_set_bold(x->bold);
     /* the CSV report's header, then the reviewer's two columns */
-    if ((rc = rf_report_rows_header(rep, put_xlsx, err))) return rc;
+    if ((rc = rf_report__rows_header(rep, put_xlsx, err))) return rc;
     {
         lxw_col_t decision = (lxw_col_t)x->n_columns;
         static const char *choices[] = {"clear", "confirm", "escalate", NULL};
@@ -98,19 +98,19 @@ int rf_report_xlsx_open(rf_report *rep, rf_error *err)
     return RF_OK;
 }
 
-int rf_report_xlsx_add(rf_report *rep, const rf_party *party, const rf_hit *const *hits,
+int rf_report__xlsx_add(rf_report *rep, const rf_party *party, const rf_hit *const *hits,
                        size_t n_hits, rf_error *err)
 {
-    return rf_report_rows_party(rep, party, hits, n_hits, put_xlsx, err);
+    return rf_report__rows_party(rep, party, hits, n_hits, put_xlsx, err);
 }
 
-int rf_report_xlsx_warning(rf_report *rep, const char *file, long line, const char *message,
+int rf_report__xlsx_warning(rf_report *rep, const char *file, long line, const char *message,
                            rf_error *err)
 {
-    return rf_report_rows_warning(rep, file, line, message, put_xlsx, err);
+    return rf_report__rows_warning(rep, file, line, message, put_xlsx, err);
 }
 
-int rf_report_xlsx_close(rf_report *rep, rf_error *err)
+int rf_report__xlsx_close(rf_report *rep, rf_error *err)
 {
     xlsx_state *x = rep->xlsx;
     lxw_error e;
@@ -138,7 +138,7 @@ int rf_report_xlsx_close(rf_report *rep, rf_error *err)
     return rc;
 }
 
-void rf_report_xlsx_free(xlsx_state *x)
+void rf_report__xlsx_free(xlsx_state *x)
 {
     if (!x) return;
     if (x->book) lxw_workbook_free(x->book); /* a report that failed: nothing is written */

@@ -80,7 +80,7 @@ static size_t squash(char *out, size_t size, const char *s, size_t len)
     return n;
 }
 
-const char *rf_country_code(const char *name)
+const char *rf_country__code(const char *name)
 {
     char k[96];
     country probe = {k, NULL};

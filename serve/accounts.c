@@ -90,19 +90,19 @@ int rf_user_add(rf_store *st, const char *name, rf_role role, const char *passwo
     if (crypto_pwhash_str(hash, password, strlen(password), crypto_pwhash_OPSLIMIT_INTERACTIVE,
                           crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
         return rf_error_set(err, RF_ENOMEM, NULL, 0, "out of memory hashing the password");
-    if ((rc = rf_store_prepare(&stmt, st,
+    if ((rc = rf_store__prepare(&stmt, st,
                                "INSERT INTO app_user (name, role, password_hash, created_at)"
                                " VALUES (?1, ?2, ?3, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))",
                                err)) != 0)
         return rc;
-    rf_store_bind_text(stmt, 1, name);
-    rf_store_bind_text(stmt, 2, rf_role_name(role));
-    rf_store_bind_text(stmt, 3, hash);
+    rf_store__bind_text(stmt, 1, name);
+    rf_store__bind_text(stmt, 2, rf_role_name(role));
+    rf_store__bind_text(stmt, 3, hash);
     rc = sqlite3_step(stmt);
     sqlite3_finalize(stmt);
     if (rc == SQLITE_CONSTRAINT_UNIQUE)
         return rf_error_set(err, RF_EUSAGE, NULL, 0, "there is a user '%s' already", name);
-    if (rc != SQLITE_DONE) return rf_store_db_error(err, st, "cannot add the user");
+    if (rc != SQLITE_DONE) return rf_store__db_error(err, st, "cannot add the user");
     return RF_OK;
 }
 
@@ -110,15 +110,15 @@ int rf_user_add(rf_store *st, const char *name, rf_role role, const char *passwo
 static int user_id(long long *out, rf_store *st, const char *name, rf_error *err)
 {
     sqlite3_stmt *stmt = NULL;
-    int rc = rf_store_prepare(&stmt, st, "SELECT id FROM app_user WHERE name = ?1", err);
+    int rc = rf_store__prepare(&stmt, st, "SELECT id FROM app_user WHERE name = ?1", err);
     if (rc) return rc;
-    rf_store_bind_text(stmt, 1, name);
+    rf_store__bind_text(stmt, 1, name);
     rc = sqlite3_step(stmt);
     if (rc == SQLITE_ROW) *out = sqlite3_column_int64(stmt, 0);
     sqlite3_finalize(stmt);
     if (rc == SQLITE_ROW) return RF_OK;
     if (rc == SQLITE_DONE) return rf_error_set(err, RF_ENOTFOUND, NULL, 0, "no user '%s'", name);
-    return rf_store_db_error(err, st, "cannot read the users");
+    return rf_store__db_error(err, st, "cannot read the users");
 }
 
 int rf_token_create(char out[RF_TOKEN_LEN + 1], rf_store *st, const char *name, unsigned scopes,
@@ -135,19 +135,19 @@ int rf_token_create(char out[RF_TOKEN_LEN + 1], rf_store *st, const char *name, 
     snprintf(out, RF_TOKEN_LEN + 1, "rf_%s", secret);
     secret_hash(hash, out);
     rf_scopes_text(text, scopes);
-    if ((rc = rf_store_prepare(&stmt, st,
+    if ((rc = rf_store__prepare(&stmt, st,
                                "INSERT INTO api_token (user_id, token_hash, scopes, created_at)"
                                " VALUES (?1, ?2, ?3, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))",
                                err)) != 0)
         return rc;
     sqlite3_bind_int64(stmt, 1, uid);
-    rf_store_bind_text(stmt, 2, hash);
-    rf_store_bind_text(stmt, 3, text);
+    rf_store__bind_text(stmt, 2, hash);
+    rf_store__bind_text(stmt, 3, text);
     rc = sqlite3_step(stmt);
     sqlite3_finalize(stmt);
     if (rc != SQLITE_DONE) {
         out[0] = '\0';
-        return rf_store_db_error(err, st, "cannot store the token");
+        return rf_store__db_error(err, st, "cannot store the token");
     }
     return RF_OK;
 }
@@ -172,8 +172,8 @@ static int lookup(rf_identity *out, rf_store *st, const char *sql, const char *s
     int rc;
 
     secret_hash(hash, secret);
-    if ((rc = rf_store_prepare(&stmt, st, sql, err)) != 0) return rc;
-    rf_store_bind_text(stmt, 1, hash);
+    if ((rc = rf_store__prepare_cached(&stmt, st, sql, err)) != 0) return rc;
+    rf_store__bind_text(stmt, 1, hash);
     rc = sqlite3_step(stmt);
     if (rc == SQLITE_ROW) {
         identity_from_row(out, stmt);
@@ -181,9 +181,9 @@ static int lookup(rf_identity *out, rf_store *st, const char *sql, const char *s
     } else if (rc == SQLITE_DONE) {
         rc = RF_ENOTFOUND;
     } else {
-        rc = rf_store_db_error(err, st, "cannot read the accounts");
+        rc = rf_store__db_error(err, st, "cannot read the accounts");
     }
-    sqlite3_finalize(stmt);
+    rf_store__release(st, stmt);
     return rc;
 }
 
@@ -226,12 +226,12 @@ int rf_account_password(rf_identity *out, rf_store *st, const char *name, const 
     sqlite3_stmt *stmt = NULL;
     int rc;
 
-    if ((rc = rf_store_prepare(&stmt, st,
+    if ((rc = rf_store__prepare(&stmt, st,
                                "SELECT id, name, role, password_hash FROM app_user"
                                " WHERE name = ?1",
                                err)) != 0)
         return rc;
-    rf_store_bind_text(stmt, 1, name);
+    rf_store__bind_text(stmt, 1, name);
     rc = sqlite3_step(stmt);
     if (rc == SQLITE_ROW) {
         const char *hash = (const char *)sqlite3_column_text(stmt, 3);
@@ -240,7 +240,7 @@ int rf_account_password(rf_identity *out, rf_store *st, const char *name, const 
                                                                              : RF_ENOTFOUND;
     } else {
         rc = rc == SQLITE_DONE ? RF_ENOTFOUND
-                               : rf_store_db_error(err, st, "cannot read the accounts");
+                               : rf_store__db_error(err, st, "cannot read the accounts");
     }
     sqlite3_finalize(stmt);
     return rc;
@@ -256,7 +256,7 @@ int rf_account_session_new(char cookie[65], rf_identity *id, rf_store *st, unsig
     rf_secret_new(cookie);
     rf_secret_new(id->csrf);
     secret_hash(hash, cookie);
-    if ((rc = rf_store_prepare(&stmt, st,
+    if ((rc = rf_store__prepare(&stmt, st,
                                "INSERT INTO web_session (token_hash, user_id, csrf, created_at,"
                                " expires_at) VALUES (?1, ?2, ?3,"
                                " strftime('%Y-%m-%dT%H:%M:%SZ', 'now'),"
@@ -266,14 +266,14 @@ int rf_account_session_new(char cookie[65], rf_identity *id, rf_store *st, unsig
     {
         char span[32];
         snprintf(span, sizeof span, "+%u hours", hours);
-        rf_store_bind_text(stmt, 1, hash);
+        rf_store__bind_text(stmt, 1, hash);
         sqlite3_bind_int64(stmt, 2, id->user_id);
-        rf_store_bind_text(stmt, 3, id->csrf);
+        rf_store__bind_text(stmt, 3, id->csrf);
         sqlite3_bind_text(stmt, 4, span, -1, SQLITE_TRANSIENT);
     }
     rc = sqlite3_step(stmt);
     sqlite3_finalize(stmt);
-    return rc == SQLITE_DONE ? RF_OK : rf_store_db_error(err, st, "cannot start a session");
+    return rc == SQLITE_DONE ? RF_OK : rf_store__db_error(err, st, "cannot start a session");
 }
 
 int rf_account_session_end(rf_store *st, const char *cookie, rf_error *err)
@@ -283,15 +283,15 @@ int rf_account_session_end(rf_store *st, const char *cookie, rf_error *err)
     int rc;
 
     secret_hash(hash, cookie);
-    if ((rc = rf_store_prepare(&stmt, st,
+    if ((rc = rf_store__prepare(&stmt, st,
                                "DELETE FROM web_session WHERE token_hash = ?1"
                                " OR expires_at <= strftime('%Y-%m-%dT%H:%M:%SZ', 'now')",
                                err)) != 0)
         return rc;
-    rf_store_bind_text(stmt, 1, hash);
+    rf_store__bind_text(stmt, 1, hash);
     rc = sqlite3_step(stmt);
     sqlite3_finalize(stmt);
-    return rc == SQLITE_DONE ? RF_OK : rf_store_db_error(err, st, "cannot end the session");
+    return rc == SQLITE_DONE ? RF_OK : rf_store__db_error(err, st, "cannot end the session");
 }
 
 int rf_users_each(rf_store *st,
@@ -302,7 +302,7 @@ int rf_users_each(rf_store *st,
     sqlite3_stmt *stmt = NULL;
     int rc;
 
-    if ((rc = rf_store_prepare(&stmt, st,
+    if ((rc = rf_store__prepare(&stmt, st,
                                "SELECT u.name, u.role, u.created_at, (SELECT count(*) FROM"
                                " api_token t WHERE t.user_id = u.id AND t.revoked_at IS NULL)"
                                " FROM app_user u ORDER BY u.name",
@@ -316,5 +316,5 @@ int rf_users_each(rf_store *st,
             return RF_ECANCEL;
         }
     sqlite3_finalize(stmt);
-    return rc == SQLITE_DONE ? RF_OK : rf_store_db_error(err, st, "cannot read the users");
+    return rc == SQLITE_DONE ? RF_OK : rf_store__db_error(err, st, "cannot read the users");
 }

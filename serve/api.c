@@ -1,7 +1,8 @@
 /* api.c: the screening API under /api/v1 for ERP systems: bearer tokens with scopes, JSON
- * answers, JSON errors whose status says what went wrong (401 no or bad token, 403 scope
- * missing, 404 no such thing, 405 wrong method, 422 a parameter that makes no sense). The
- * OpenAPI document describing it is serve/openapi.json, served as it is. */
+ * answers, JSON errors whose status says what went wrong (400 an order that cannot be read,
+ * 401 no or bad token, 403 scope missing, 404 no such thing, 405 wrong method, 415 a body
+ * that is no order, 422 a parameter that makes no sense). POST /api/v1/screen is in
+ * screen.c. The OpenAPI document describing it is serve/openapi.json, served as it is. */
 #include "serve_internal.h"
 
 #include <stdlib.h>
@@ -258,6 +259,15 @@ void rf_api_handle(rf_request *req, rf_response *res)
     if (strcmp(path, "/api/v1/search") == 0) {
         if (!get) goto method;
         if (authorize(&id, req, res, RF_SCOPE_SCREEN | RF_SCOPE_REVIEW) == 0) get_search(req, res);
+        return;
+    }
+    if (strcmp(path, "/api/v1/screen") == 0) {
+        if (strcmp(req->method, "POST") != 0) {
+            snprintf(res->allow, sizeof res->allow, "POST");
+            rf_respond_json_error(res, 405, "%s takes POST", path);
+            return;
+        }
+        if (authorize(&id, req, res, RF_SCOPE_SCREEN) == 0) rf_api_screen(req, res, &id);
         return;
     }
     if (strncmp(path, "/api/v1/runs/", 13) == 0) {

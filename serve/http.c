@@ -2,7 +2,9 @@
  * certificate), a thread pool sized to the machine, one database connection per worker,
  * request bodies capped (413), idle connections timed out, the security headers every answer
  * carries, the sign-in rate limiter, the lists in force reloaded when the command line
- * changes them, and a graceful stop that lets requests in flight end. */
+ * changes them (or the date), workers that take turns at the database's write lock without
+ * sleeping long, its write-ahead log kept bounded, and a graceful stop that lets requests in
+ * flight end. */
 #define _DEFAULT_SOURCE /* strcasecmp, inet_ntop */
 #include "serve_internal.h"
 
@@ -157,6 +159,22 @@ void rf_limiter_clear(rf_server *srv, const char *user)
 
 /* ---- database connections ---------------------------------------------------------------- */
 
+/* Waiting for another worker's write transaction (each screening run is two short ones):
+ * sqlite's own busy handler sleeps 1, 2, 5, 10 ... 100 ms between tries, far longer than a
+ * run holds the lock, and leaves the processor idle while requests queue. A tenth of a
+ * millisecond between tries, for as long as the 10 s the store's timeout allows. */
+#define BUSY_TRY_NS 100000L
+#define BUSY_TRIES 100000
+
+static int wait_for_writer(void *ctx, int tries)
+{
+    struct timespec pause = {0, BUSY_TRY_NS};
+    (void)ctx;
+    if (tries >= BUSY_TRIES) return 0;
+    nanosleep(&pause, NULL);
+    return 1;
+}
+
 static rf_store *store_take(rf_server *srv)
 {
     rf_store *st;
@@ -178,21 +196,33 @@ static void store_give(rf_server *srv, rf_store *st)
 /* ---- the lists in force, reloaded when they change ----------------------------------------- */
 
 /* How often the watcher asks the database which versions are in force: a small query on its
- * own connection, so that an import from the command line is screened with within seconds. */
+ * own connection, so that an import from the command line is screened with within seconds.
+ * It then also looks at the write-ahead log: under a steady flow of requests some reader
+ * always holds it, and sqlite's own checkpoints, which never wait for readers, would let it
+ * grow without end (hundreds of megabytes a minute of screening runs). Past WAL_MAX_FRAMES
+ * pages (64 MiB of 4 KiB pages) the watcher checkpoints it and starts it over. */
+#define WAL_MAX_FRAMES 16384
 #define WATCH_SECONDS 1
+/* How often the same thread forgets the idempotency keys past their 24 hours. */
+#define PURGE_SECONDS 3600
 
-static int lists_load(rf_loaded_lists **out, rf_store *st, rf_error *err)
+/* The lists in force today, as a screening session with the server's ownership rules loads
+ * them. */
+static int lists_load(rf_loaded_lists **out, rf_server *srv, rf_store *st, rf_error *err)
 {
     rf_loaded_lists *l = calloc(1, sizeof *l);
+    rf_session_options options;
     int rc;
     *out = NULL;
     if (!l) return rf_error_set(err, RF_ENOMEM, NULL, 0, "out of memory");
-    if ((rc = rf_snapshot_load(&l->snap, st, NULL, err)) != 0 ||
-        (rc = rf_matcher_new(&l->matcher, l->snap, err)) != 0) {
-        rf_snapshot_free(l->snap);
+    memset(&options, 0, sizeof options);
+    options.ownership = srv->rules;
+    if ((rc = rf_session_lists_load(&l->lists, st, &options, err)) != 0) {
         free(l);
         return rc;
     }
+    l->snap = rf_session_lists_snapshot(l->lists);
+    l->matcher = rf_session_lists_matcher(l->lists);
     l->users = 1;
     *out = l;
     return RF_OK;
@@ -216,8 +246,7 @@ static void lists_give(rf_server *srv, rf_loaded_lists *l)
     last = --l->users == 0;
     pthread_mutex_unlock(&srv->lock);
     if (!last) return;
-    rf_matcher_free(l->matcher);
-    rf_snapshot_free(l->snap);
+    rf_session_lists_free(l->lists);
     free(l);
 }
 
@@ -235,22 +264,41 @@ static int versions_differ(const rf_version_list *in_force, const rf_version_lis
     return 0;
 }
 
-/* Loads the lists in force when they are not the ones loaded, and makes them the server's.
- * A failed load (a database busy with an import) is tried again at the next tick. */
+/* Loads the lists in force when they are not the ones loaded (other versions, or another
+ * day: the ownership links in force go by the date), and makes them the server's. A failed
+ * load (a database busy with an import) is tried again at the next tick. */
 static void lists_refresh(rf_server *srv)
 {
     rf_version_list in_force = {0};
     rf_loaded_lists *current = srv->lists, *fresh = NULL; /* only this thread replaces it */
+    char today[11];
+    time_t now = time(NULL);
+    struct tm tm;
 
+    gmtime_r(&now, &tm);
+    strftime(today, sizeof today, "%Y-%m-%d", &tm);
     if (rf_store_versions_in_force(&in_force, srv->watch_store, NULL, NULL) == 0 &&
-        versions_differ(&in_force, rf_snapshot_versions(current->snap)) &&
-        lists_load(&fresh, srv->watch_store, NULL) == 0) {
+        (versions_differ(&in_force, rf_snapshot_versions(current->snap)) ||
+         strcmp(today, rf_session_lists_date(current->lists)) != 0) &&
+        lists_load(&fresh, srv, srv->watch_store, NULL) == 0) {
         pthread_mutex_lock(&srv->lock);
         srv->lists = fresh;
         pthread_mutex_unlock(&srv->lock);
         lists_give(srv, current);
     }
     rf_version_list_free(&in_force);
+}
+
+/* Starts the write-ahead log over when it has grown past WAL_MAX_FRAMES: a checkpoint that
+ * waits for the readers of the log to finish (writers wait meanwhile, a few milliseconds),
+ * which the requests' own checkpoints never do. */
+static void wal_bound(rf_store *st)
+{
+    int frames = 0, copied = 0;
+    if (sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &frames, &copied) ==
+            SQLITE_OK &&
+        frames > WAL_MAX_FRAMES)
+        sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
 }
 
 static void *watch_lists(void *arg)
@@ -265,6 +313,10 @@ static void *watch_lists(void *arg)
         if (srv->stopping) break;
         pthread_mutex_unlock(&srv->lock);
         lists_refresh(srv);
+        wal_bound(srv->watch_store);
+        if (time(NULL) - srv->purged_at >= PURGE_SECONDS &&
+            rf_idempotency_purge(srv->watch_store, NULL) == 0)
+            srv->purged_at = time(NULL);
         pthread_mutex_lock(&srv->lock);
     }
     pthread_mutex_unlock(&srv->lock);
@@ -450,6 +502,7 @@ static void server_free(rf_server *srv)
     free(srv->stores);
     free(srv->free_stores);
     lists_give(srv, srv->lists);
+    rf_ownership_rules_free(srv->rules);
     /* The key stays in memory no longer than the server. */
     if (srv->tls_key) sodium_memzero(srv->tls_key, strlen(srv->tls_key));
     free(srv->tls_cert);
@@ -457,6 +510,7 @@ static void server_free(rf_server *srv)
     pthread_mutex_destroy(&srv->lock);
     pthread_cond_destroy(&srv->store_returned);
     pthread_cond_destroy(&srv->wake);
+    pthread_cond_destroy(&srv->hold_released);
     free(srv);
 }
 
@@ -475,6 +529,7 @@ int rf_server_start(rf_server **out, const rf_serve_options *opts, rf_error *err
     pthread_mutex_init(&srv->lock, NULL);
     pthread_cond_init(&srv->store_returned, NULL);
     pthread_cond_init(&srv->wake, NULL);
+    pthread_cond_init(&srv->hold_released, NULL);
     srv->opts = *opts;
     snprintf(srv->db_path, sizeof srv->db_path, "%s", opts->db_path);
     srv->opts.db_path = srv->db_path;
@@ -504,10 +559,12 @@ int rf_server_start(rf_server **out, const rf_serve_options *opts, rf_error *err
     }
     for (size_t i = 0; i < srv->n_stores; i++) {
         if ((rc = rf_store_open(&srv->stores[i], srv->db_path, err)) != 0) goto fail;
+        sqlite3_busy_handler(srv->stores[i]->db, wait_for_writer, NULL);
         srv->free_stores[srv->n_free++] = srv->stores[i];
     }
-    if ((rc = rf_store_open(&srv->watch_store, srv->db_path, err)) != 0 ||
-        (rc = lists_load(&srv->lists, srv->watch_store, err)) != 0)
+    if ((rc = rf_ownership_rules_load(&srv->rules, opts->ownership_rules, err)) != 0 ||
+        (rc = rf_store_open(&srv->watch_store, srv->db_path, err)) != 0 ||
+        (rc = lists_load(&srv->lists, srv, srv->watch_store, err)) != 0)
         goto fail;
     if (pthread_create(&srv->watcher, NULL, watch_lists, srv) != 0) {
         rc = rf_error_set(err, RF_ENOMEM, NULL, 0, "cannot start a thread");

@@ -54,6 +54,8 @@ typedef struct rf_serve_options {
     int four_eyes;         /* clearing a confirmed or escalated hit needs an approver */
     size_t max_body;       /* request body cap in bytes; 0: 8 MiB */
     unsigned timeout;      /* seconds an idle connection is kept; 0: 30 */
+    const char *ownership_rules; /* the ownership rules table (docs/ownership.md) applied to
+                                  * the lists screened against; NULL: the one built in */
 } rf_serve_options;
 
 typedef struct rf_server rf_server;

@@ -1,6 +1,7 @@
 /* serve_internal.h: what the parts of serve/ share: the server, one request and its response
- * (http.c), the accounts behind sign-in and tokens (accounts.c), the API (api.c) and the
- * workbench pages (pages.c, queue.c). Private to serve/. */
+ * (http.c), the accounts behind sign-in and tokens (accounts.c), the API (api.c, screen.c)
+ * with its idempotency keys (idempotency.c) and the workbench pages (pages.c, queue.c).
+ * Private to serve/. */
 #ifndef RF_SERVE_INTERNAL_H
 #define RF_SERVE_INTERNAL_H
 
@@ -9,6 +10,7 @@
 #include "engine/rf_engine.h"
 #include "lists/store_internal.h"
 #include "reports/rf_reports.h"
+#include "session/rf_session.h"
 
 #include <microhttpd.h>
 #include <pthread.h>
@@ -50,13 +52,16 @@ typedef struct rf_limiter_slot {
     int failures;
 } rf_limiter_slot;
 
-/* The lists in force as loaded: a snapshot and its matcher, shared read-only by the requests
- * that began while they were current. When `redflag lists import` or `update` changes the
- * versions in force, the server loads the new ones beside them and swaps; the old ones are
- * freed when the last request holding them ends. */
+/* The lists in force today as loaded, as `redflag screen` screens against them (the
+ * ownership rules applied, the removed sets for delistings): shared read-only by the requests
+ * that began while they were current, which open their screening sessions over them. When
+ * `redflag lists import` or `update` changes the versions in force, or the date changes, the
+ * server loads the new ones beside them and swaps; the old ones are freed when the last
+ * request holding them ends. `snap` and `matcher` are those of `lists`. */
 typedef struct rf_loaded_lists {
-    rf_snapshot *snap;
-    rf_matcher *matcher;
+    rf_session_lists *lists;
+    const rf_snapshot *snap;
+    const rf_matcher *matcher;
     int users; /* requests holding them, plus one while they are the server's; under lock */
 } rf_loaded_lists;
 
@@ -77,7 +82,11 @@ struct rf_server {
     rf_limiter_slot limiter[RF_LIMITER_SLOTS]; /* under lock */
     /* The lists in force, and the thread that watches for new ones on its own connection. */
     rf_loaded_lists *lists;   /* under lock */
+    rf_ownership_rules *rules; /* applied to the lists loaded */
     rf_store *watch_store;
+    long purged_at;           /* when the watcher last forgot old idempotency keys */
+    struct rf_idempotency_hold *holds; /* keys being answered; under lock */
+    pthread_cond_t hold_released;
     pthread_t watcher;
     int watching;
     int stopping;             /* under lock */
@@ -126,10 +135,42 @@ int rf_limiter_fail(rf_server *srv, const char *client, const char *user);
 int rf_limiter_blocked(rf_server *srv, const char *client, const char *user);
 void rf_limiter_clear(rf_server *srv, const char *user);
 
+/* ---- Idempotency-Key (idempotency.c) ------------------------------------------------------ */
+
+#define RF_IDEMPOTENCY_KEY_MAX 255
+/* How long an answer is kept for its key. */
+#define RF_IDEMPOTENCY_HOURS_TEXT "24"
+
+/* 1 when `key` is 1 to RF_IDEMPOTENCY_KEY_MAX visible ASCII characters. */
+int rf_idempotency_key_valid(const char *key);
+/* Waits until no other request of this server is answering `key` of `token_id`, then marks
+ * it as answered by the caller, until rf_idempotency_release. RF_ENOMEM. */
+int rf_idempotency_hold(rf_server *srv, long long token_id, const char *key);
+void rf_idempotency_release(rf_server *srv, long long token_id, const char *key);
+
+/* The first answer to a key, as stored. */
+typedef struct rf_idempotent_answer {
+    char request_sha256[65]; /* of the request it answered */
+    unsigned status;
+    rf_buf body; /* the caller's to free */
+} rf_idempotent_answer;
+/* The answer stored for `key` of `token_id` in the last 24 hours; RF_ENOTFOUND when none. */
+int rf_idempotency_find(rf_idempotent_answer *out, rf_store *st, long long token_id,
+                        const char *key, rf_error *err);
+/* Stores the answer (`body` borrowed) to the request whose sha256 is `request_sha256`, and
+ * the run it recorded (0: none). */
+int rf_idempotency_store(rf_store *st, long long token_id, const char *key,
+                         const char *request_sha256, unsigned status, const rf_buf *body,
+                         long long run_id, rf_error *err);
+/* Forgets the answers older than 24 hours. */
+int rf_idempotency_purge(rf_store *st, rf_error *err);
+
 /* ---- handlers --------------------------------------------------------------------------- */
 
 /* /api/v1/... (api.c) */
 void rf_api_handle(rf_request *req, rf_response *res);
+/* POST /api/v1/screen for `id`, whose scope was checked (screen.c). */
+void rf_api_screen(rf_request *req, rf_response *res, const rf_identity *id);
 /* everything else: the workbench (pages.c) */
 void rf_pages_handle(rf_request *req, rf_response *res);
 

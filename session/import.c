@@ -246,8 +246,9 @@ int rf_session_import(rf_store *store, const char *const *files, int n_files,
     if (options->report_time) snprintf(now, sizeof now, "%s", options->report_time);
     else rf_time_utc(now);
     if ((rc = rf_session__record_begin(&im.record, store, "import", &im.used, im.as_of,
-                                       &options->match, now, options->user, options->argc,
-                                       options->argv, &im.err)) < 0)
+                                       &options->match, now,
+                                       options->user ? options->user : rf_session_user(),
+                                       options->argc, options->argv, &im.err)) < 0)
         goto done;
     if (!im.record.run) {
         rc = rf_error_set(&im.err, RF_EUSAGE, NULL, 0,
@@ -256,7 +257,7 @@ int rf_session_import(rf_store *store, const char *const *files, int n_files,
     }
     for (int i = 0; i < n_files; i++)
         if ((rc = read_file(&im, PASS_RECORD, i, files[i], &parties)) < 0 ||
-            (rc = rf_session__record_input(&im.record, i, files[i], parties, NULL,
+            (rc = rf_session__record_input(&im.record, i, files[i], NULL, parties, NULL,
                                            &im.err)) < 0)
             goto done;
     verdict = rf_session__verdict(&im.record.totals, 0, 0);

@@ -315,8 +315,9 @@ int rf_session__record_counterparty(rf_session__record *r, const rf_party *party
                   : RF_OK;
 }
 
-int rf_session__record_input(rf_session__record *r, int position, const char *path, long parties,
-                     const rf_error *failure, rf_error *err)
+int rf_session__record_input(rf_session__record *r, int position, const char *path,
+                             const char *sha256, long parties, const rf_error *failure,
+                             rf_error *err)
 {
     rf_run_input in;
     char sha[65];
@@ -324,7 +325,7 @@ int rf_session__record_input(rf_session__record *r, int position, const char *pa
     memset(&in, 0, sizeof in);
     in.position = position;
     in.path = path;
-    in.sha256 = file_sha256(sha, path) == 0 ? sha : NULL;
+    in.sha256 = sha256 ? sha256 : file_sha256(sha, path) == 0 ? sha : NULL;
     in.parties = parties;
     if (failure && failure->code) {
         in.error_line = failure->line;

@@ -14,7 +14,9 @@
  * command says on stderr reaches the caller through rf_session_options.on_notice.
  *
  * Threads: a session is used by one thread at a time. Several sessions may run at once over
- * separate rf_store connections to one database (sqlite serialises their writes). */
+ * separate rf_store connections to one database (sqlite serialises their writes), and share
+ * one set of loaded lists (rf_session_lists), which a server loads once rather than per
+ * request. */
 #ifndef RF_SESSION_H
 #define RF_SESSION_H
 
@@ -22,6 +24,13 @@
 #include "../reports/rf_reports.h"
 
 typedef struct rf_session rf_session;
+/* The lists a session screens against, loaded: the versions in force on a date with the
+ * ownership findings applied, their matcher, and for each feed the parties its previous
+ * version listed and the one in force removed (for delistings). Read-only once loaded: any
+ * number of sessions, on any threads, may screen against one at once; the working memory a
+ * session screens with (results, a transliterator) is kept with the lists when it closes, for
+ * the next session to reuse. */
+typedef struct rf_session_lists rf_session_lists;
 
 /* How a run ended, from the worst of its parties and inputs. */
 typedef enum rf_verdict {
@@ -61,6 +70,11 @@ typedef struct rf_session_options {
     rf_match_options match;
     const rf_ownership_rules *ownership; /* NULL: no ownership findings */
     int related_alarm;     /* companies consolidated by a listed party are hits (related) */
+    /* Lists already loaded (rf_session_lists_load), borrowed for the session's life: every
+     * party is screened against them, as of the date they were loaded for, and nothing is
+     * loaded at open; as_of, per_document, ownership and related_alarm are then those the
+     * lists were loaded with. NULL: the session loads its own. Ignored by a rescreen. */
+    const rf_session_lists *lists;
     int max_list_age;      /* days past which a list is stale (notice); 0: the default */
     const char *user;      /* recorded as; NULL: rf_session_user() */
     const char *report_time; /* UTC ISO 8601 the report shows; NULL: now (rf_time_utc) */
@@ -94,12 +108,31 @@ typedef struct rf_session_totals {
 } rf_session_totals;
 
 /* Opens a session over `store` (borrowed: it must outlive the session): loads the lists in
- * force (RF_ENOTFOUND when no version is in force on as_of), applies the ownership rules,
- * builds the matcher, and begins the run record (on a read-only store nothing is recorded,
- * run_id stays 0; a rescreen refuses one with RF_EDB). A rescreen also reads every known
+ * force (RF_ENOTFOUND when no version is in force on as_of), applies the ownership rules and
+ * builds the matcher (or takes options->lists, loaded already), and begins the run record
+ * (on a read-only store nothing is recorded, run_id stays 0; a rescreen refuses one with
+ * RF_EDB). A rescreen also reads every known
  * counterparty. `options` is copied (NULL: defaults). *out is NULL on failure. */
 int rf_session_open(rf_session **out, rf_store *store, const rf_session_options *options,
                     rf_error *err);
+
+/* Loads the lists a session with `options` (NULL: defaults) screens against when it screens
+ * every party as of one date: the versions in force on options->as_of (NULL: today, as the
+ * store counts it, UTC), options->ownership applied with options->related_alarm. What would
+ * be said of them (the ownership totals) goes to options->on_notice. RF_ENOTFOUND when no
+ * version is in force on that date. *out is NULL on failure. */
+int rf_session_lists_load(rf_session_lists **out, rf_store *store,
+                          const rf_session_options *options, rf_error *err);
+/* The versions loaded, their snapshot (with the ownership findings) and matcher: owned by
+ * the lists, for screening a single name as a session would (rf_matcher_screen). */
+const rf_version_list *rf_session_lists_versions(const rf_session_lists *lists);
+const rf_snapshot *rf_session_lists_snapshot(const rf_session_lists *lists);
+const rf_matcher *rf_session_lists_matcher(const rf_session_lists *lists);
+/* The date they are in force on, YYYY-MM-DD: a holder of lists loaded for today loads them
+ * again when the date changes. */
+const char *rf_session_lists_date(const rf_session_lists *lists);
+/* Frees the lists, which no session may still use; NULL is a no-op. */
+void rf_session_lists_free(rf_session_lists *lists);
 
 /* Fills `ctx` with what the report of this run says about it (versions, threshold, date,
  * time, run id, user, command line, counterparties rescreened). Its strings belong to the
@@ -124,6 +157,10 @@ int rf_session_screen_party(rf_session *s, const rf_party *party, rf_error *err)
  * records nothing). */
 int rf_session_input_done(rf_session *s, const char *path, const rf_error *failure,
                           rf_error *err);
+/* The same for an input read from memory (rf_orders_read_memory), recorded under `name`
+ * with the sha256 of data[0..len). */
+int rf_session_input_done_memory(rf_session *s, const char *name, const void *data, size_t len,
+                                 const rf_error *failure, rf_error *err);
 /* Counts an input that failed before it could be read (a directory that cannot be listed). */
 void rf_session_input_failed(rf_session *s);
 

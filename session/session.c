@@ -95,7 +95,7 @@ static int open_screen(rf_session *s, rf_error *err)
     int rc;
 
     if ((rc = rf_session__asof_new(&s->asof, s->st, &s->opts, err)) < 0) return rc;
-    if (rf_result_new(&s->result) < 0) return rf_error_set(err, RF_ENOMEM, NULL, 0, "out of memory");
+    s->result = rf_session__asof_result(s->asof);
     versions = rf_session__asof_versions(s->asof);
     if ((rc = rf_session__record_begin(&s->record, s->st, "screen",
                                        versions ? versions : &no_versions, s->opts.as_of,
@@ -118,6 +118,12 @@ int rf_session_open(rf_session **out, rf_store *store, const rf_session_options 
     if (!s) return rf_error_set(err, RF_ENOMEM, NULL, 0, "out of memory");
     if (options) s->opts = *options;
     s->st = store;
+    if (s->opts.lists && !s->opts.rescreen) { /* what the lists were loaded for */
+        s->opts.per_document = 0;
+        s->opts.as_of = rf_session__lists_dated(s->opts.lists)
+                            ? rf_session_lists_date(s->opts.lists)
+                            : NULL;
+    }
     if (s->opts.per_document) s->opts.as_of = NULL;
     if (s->opts.max_list_age <= 0) s->opts.max_list_age = RF_DEFAULT_MAX_LIST_AGE;
     if (!s->opts.user) s->opts.user = rf_session_user();
@@ -201,8 +207,9 @@ int rf_session_screen(const rf_party *party, void *session)
     return RF_ECANCEL;
 }
 
-int rf_session_input_done(rf_session *s, const char *path, const rf_error *failure,
-                          rf_error *err)
+/* Ends input `path`, whose sha256 is `sha256` (NULL: the file's). */
+static int input_done(rf_session *s, const char *path, const char *sha256,
+                      const rf_error *failure, rf_error *err)
 {
     int rc;
     if (s->fatal.code) { /* the reader was stopped: that is the error, nothing more is kept */
@@ -211,12 +218,27 @@ int rf_session_input_done(rf_session *s, const char *path, const rf_error *failu
         rf_error_clear(&s->fatal);
         return rc;
     }
-    rc = rf_session__record_input(&s->record, s->input, path, s->input_parties, failure, err);
+    rc = rf_session__record_input(&s->record, s->input, path, sha256, s->input_parties, failure,
+                                  err);
     s->totals.inputs++;
     if (failure && failure->code) s->totals.failed_inputs++;
     s->input++;
     s->input_parties = 0;
     return rc;
+}
+
+int rf_session_input_done(rf_session *s, const char *path, const rf_error *failure,
+                          rf_error *err)
+{
+    return input_done(s, path, NULL, failure, err);
+}
+
+int rf_session_input_done_memory(rf_session *s, const char *name, const void *data, size_t len,
+                                 const rf_error *failure, rf_error *err)
+{
+    char sha[65];
+    return input_done(s, name, rf_sha256_hex(sha, data ? data : "", len) == RF_OK ? sha : NULL,
+                      failure, err);
 }
 
 void rf_session_input_failed(rf_session *s)
@@ -263,8 +285,8 @@ void rf_session_free(rf_session *s)
     if (!s) return;
     rf_session__record_free(&s->record);
     rf_session__rescreen_free(s->rescreen);
+    if (!s->asof) rf_result_free(s->result); /* a rescreen's; else the cache's */
     rf_session__asof_free(s->asof);
-    rf_result_free(s->result);
     rf_matcher_free(s->matcher);
     rf_snapshot_free(s->snap);
     free(s);

@@ -19,6 +19,9 @@ void rf_session__notice(const rf_session_options *options, const char *fmt, ...)
 
 /* ---- the lists in force per date (asof.c) ------------------------------------------------ */
 
+/* 1 when `l` was loaded for an as_of date given, 0 for today. */
+int rf_session__lists_dated(const rf_session_lists *l);
+
 /* What a session screens each party against: the list versions in force on one date for the
  * whole run, or on each order's own date (per_document), loaded once per distinct set of
  * versions and cached; and, for a party that is clear, the parties the previous version of
@@ -27,16 +30,18 @@ void rf_session__notice(const rf_session_options *options, const char *fmt, ...)
 typedef struct rf_session__asof rf_session__asof;
 
 /* Opens the lists for a run over `st` (borrowed; it must outlive the cache) as `opts` says
- * (borrowed too): with per_document each party is screened as of its own date, else every
- * party as of as_of (NULL: today), loaded here so that a date with no list in force fails
- * before anything is screened. With ownership rules, every set loaded gets the entities the
- * rules restrict on its date (rf_ownership_apply), and consolidation findings too with
- * related_alarm. */
+ * (borrowed too): the lists `opts->lists` when given, else with per_document each party is
+ * screened as of its own date, else every party as of as_of (NULL: today), loaded here so
+ * that a date with no list in force fails before anything is screened. With ownership rules,
+ * every set loaded gets the entities the rules restrict on its date (rf_ownership_apply),
+ * and consolidation findings too with related_alarm. */
 int rf_session__asof_new(rf_session__asof **out, rf_store *st, const rf_session_options *opts,
                          rf_error *err);
 void rf_session__asof_free(rf_session__asof *c); /* NULL is a no-op */
 /* The versions every party is screened against; NULL per document. */
 const rf_version_list *rf_session__asof_versions(const rf_session__asof *c);
+/* The result each party is screened into (the cache's, reused from party to party). */
+rf_result *rf_session__asof_result(const rf_session__asof *c);
 /* How many sets of versions were loaded so far: when it grows during rf_session__asof_screen,
  * the party's versions are ones the run had not met yet. */
 unsigned long rf_session__asof_loads(const rf_session__asof *c);
@@ -103,9 +108,11 @@ int rf_session__record_result(rf_session__record *r, int input, const rf_party *
 int rf_session__record_counterparty(rf_session__record *r, const rf_party *party,
                                     const char *fingerprint, const rf_hit *const *hits,
                                     size_t n_hits, rf_error *err);
-/* Records input file `position` (its sha256 is computed here) and why it failed, if it did. */
+/* Records input file `position` with its `sha256` (NULL: computed here from the file) and
+ * why it failed, if it did. */
 int rf_session__record_input(rf_session__record *r, int position, const char *path,
-                             long parties, const rf_error *failure, rf_error *err);
+                             const char *sha256, long parties, const rf_error *failure,
+                             rf_error *err);
 int rf_session__record_finish(rf_session__record *r, const rf_run_totals *totals,
                               rf_error *err);
 /* Frees; a run not finished is recorded as failed. */
@@ -128,7 +135,7 @@ struct rf_session {
     rf_snapshot *snap;            /* rescreen: the lists in force now, and their matcher */
     rf_matcher *matcher;
     rf_session__rescreen *rescreen;
-    rf_result *result;
+    rf_result *result;            /* a rescreen's own; a screen's is its cache's (asof.c) */
     rf_report *report;            /* borrowed */
     rf_session__record record;    /* the audit trail, and the review state of each hit */
     char report_time[32];

@@ -73,7 +73,7 @@ typedef struct bis_reader {
 
 static const char *get(bis_reader *r, rf_row *row, int c)
 {
-    return r->col[c] < row->n ? rf_row_get(row, r->col[c]) : NULL;
+    return r->col[c] < row->n ? rf_row__get(row, r->col[c]) : NULL;
 }
 
 /* The pool copy of a field: the entity outlives the row. */
@@ -81,8 +81,8 @@ static const char *keep(bis_reader *r, rf_row *row, int c, int *rc)
 {
     const char *f = get(r, row, c), *copy;
     if (!f) return NULL;
-    if (!(copy = rf_strpool_add(&r->cx->pool, f, strlen(f))))
-        *rc = rf_list_fail(r->cx, RF_ENOMEM, row->line, "out of memory");
+    if (!(copy = rf_strpool__add(&r->cx->pool, f, strlen(f))))
+        *rc = rf_list__fail(r->cx, RF_ENOMEM, row->line, "out of memory");
     return copy;
 }
 
@@ -92,8 +92,8 @@ static int emit(bis_reader *r)
     r->e.names = r->names.names;
     r->e.n_names = r->names.n;
     r->e.parent_name = r->names.parent;
-    r->e.type = rf_names_guess_type(r->namer, r->e.names[0].text);
-    return rf_list_emit(r->cx, &r->e);
+    r->e.type = rf_names__guess_type(r->namer, r->e.names[0].text);
+    return rf_list__emit(r->cx, &r->e);
 }
 
 /* The first row of a party: its name, id and the facts that do not repeat. */
@@ -104,15 +104,16 @@ static int begin(bis_reader *r, rf_row *row, const char *name)
     int rc = 0;
 
     free(r->name);
-    if (!(r->name = rf_strdup(name))) return rf_list_fail(cx, RF_ENOMEM, row->line, "out of memory");
-    rf_list_entity_begin(cx, &r->e, row->line, r->layout->code, r->layout->list_name);
+    if (!(r->name = rf_strdup(name)))
+        return rf_list__fail(cx, RF_ENOMEM, row->line, "out of memory");
+    rf_list__entity_begin(cx, &r->e, row->line, r->layout->code, r->layout->list_name);
     rf_sha256_hex(hex, name, strlen(name));
     snprintf(r->id, sizeof r->id, "%s-%.32s", r->layout->code, hex);
     for (char *p = r->id; *p && *p != '-'; p++)
         if (*p >= 'A' && *p <= 'Z') *p = (char)(*p - 'A' + 'a');
     r->e.source_id = r->id;
     r->e.addresses = r->addresses;
-    if ((rc = rf_names_split(&r->names, r->namer, name, cx, row->line)) != 0) return rc;
+    if ((rc = rf_names__split(&r->names, r->namer, name, cx, row->line)) != 0) return rc;
     r->e.federal_register = keep(r, row, B_FRN, &rc);
     r->e.license_requirement = keep(r, row, B_LIC_REQ, &rc);
     r->e.license_policy = keep(r, row, B_LIC_POLICY, &rc);
@@ -120,10 +121,10 @@ static int begin(bis_reader *r, rf_row *row, const char *name)
     r->e.source_url = keep(r, row, B_URL, &rc);
     r->e.title = keep(r, row, B_TITLE, &rc);
     if (rc) return rc;
-    r->e.start_date = rf_list_date(cx, row->line, "effective date", get(r, row, B_START), NULL,
+    r->e.start_date = rf_list__date(cx, row->line, "effective date", get(r, row, B_START), NULL,
                                    r->start, &rc);
     if (rc) return rc;
-    r->e.end_date = rf_list_date(cx, row->line, "end date", get(r, row, B_END), NULL, r->end, &rc);
+    r->e.end_date = rf_list__date(cx, row->line, "end date", get(r, row, B_END), NULL, r->end, &rc);
     return rc;
 }
 
@@ -138,21 +139,22 @@ static int gather(bis_reader *r, rf_row *row)
         /* "A; B" in the State files, one per row in the Entity List. */
         for (const char *p = f, *sc; p && rc == 0; p = sc ? sc + 1 : NULL) {
             sc = strchr(p, ';');
-            rc = rf_names_add_listed(&r->names, r->namer, p, sc ? (size_t)(sc - p) : strlen(p), cx,
+            rc = rf_names__add_listed(&r->names, r->namer, p, sc ? (size_t)(sc - p) : strlen(p), cx,
                                      row->line);
         }
     }
     if (rc == 0 && (f = get(r, row, B_PROGRAMS)) != NULL)
-        rc = rf_list_join(cx, &r->e.programs, f, strlen(f), row->line);
+        rc = rf_list__join(cx, &r->e.programs, f, strlen(f), row->line);
     if (rc == 0 && (f = get(r, row, B_DOB)) != NULL)
-        rc = rf_list_join(cx, &r->e.dates_of_birth, f, strlen(f), row->line);
+        rc = rf_list__join(cx, &r->e.dates_of_birth, f, strlen(f), row->line);
     if (rc == 0) {
         const char *street = keep(r, row, B_ADDRESS, &rc), *city = keep(r, row, B_CITY, &rc);
         const char *parts[] = {street, city, get(r, row, B_STATE), get(r, row, B_POSTAL)};
-        const char *text = rc ? NULL : rf_list_concat(cx, parts, 4, &rc);
+        const char *text = rc ? NULL : rf_list__concat(cx, parts, 4, &rc);
         const char *country = rc ? NULL : keep(r, row, B_COUNTRY, &rc);
         if (rc == 0)
-            rc = rf_list_address(cx, r->addresses, &r->e.n_addresses, text, city, country, row->line);
+            rc = rf_list__address(cx, r->addresses, &r->e.n_addresses, text, city, country,
+                                  row->line);
     }
     return rc;
 }
@@ -166,14 +168,14 @@ static int on_row(rf_row *row, void *ctx)
 
     if (!r->have_header) {
         r->have_header = 1;
-        for (int c = 0; c < B_COUNT; c++) r->col[c] = rf_rows_find_column(row, r->layout->col[c]);
+        for (int c = 0; c < B_COUNT; c++) r->col[c] = rf_rows__find_column(row, r->layout->col[c]);
         return 0;
     }
-    for (size_t i = 0; i < row->n; i++) filled += rf_row_get(row, i) != NULL;
+    for (size_t i = 0; i < row->n; i++) filled += rf_row__get(row, i) != NULL;
     if (!filled) return 0; /* the files carry empty rows ("","",... and ,,,,) */
     r->cx->sum->rows++;
     if (!(name = get(r, row, B_NAME)))
-        return rf_list_fail(r->cx, RF_EFORMAT, row->line, "row has no name");
+        return rf_list__fail(r->cx, RF_EFORMAT, row->line, "row has no name");
     if (!r->name || strcmp(name, r->name) != 0) {
         if ((rc = emit(r)) != 0 || (rc = begin(r, row, name)) != 0) return rc;
     }
@@ -185,14 +187,15 @@ static int parse(rf_list_ctx *cx, const bis_layout *layout)
     bis_reader *r = calloc(1, sizeof *r);
     int rc;
 
-    if (!r) return rf_list_fail(cx, RF_ENOMEM, 0, "out of memory");
+    if (!r) return rf_list__fail(cx, RF_ENOMEM, 0, "out of memory");
     r->cx = cx;
     r->layout = layout;
-    rc = rf_namer_new(&r->namer, cx->err);
-    if (rc == 0) rc = rf_rows_read_input(cx, cx->input, RF_TEXT_CP1252, ',', on_row, r);
+    rc = rf_namer__new(&r->namer, cx->err);
+    if (rc == 0) rc = rf_rows__read_input(cx, cx->input, RF_TEXT_CP1252, ',', on_row, r);
     if (rc == 0) rc = emit(r);
-    if (rc == 0 && cx->sum->entities == 0) rc = rf_list_fail(cx, RF_EFORMAT, 0, "no party in the file");
-    rf_namer_free(r->namer);
+    if (rc == 0 && cx->sum->entities == 0)
+        rc = rf_list__fail(cx, RF_EFORMAT, 0, "no party in the file");
+    rf_namer__free(r->namer);
     free(r->name);
     free(r);
     return rc;
@@ -201,7 +204,7 @@ static int parse(rf_list_ctx *cx, const bis_layout *layout)
 #define FORMAT(var, layout, fmt, fmt_name, feed)                                              \
     static int detect_##layout(const rf_list_sample *s)                                       \
     {                                                                                          \
-        return rf_rows_header_has(s->head, s->head_len, ',', layout.signature);               \
+        return rf_rows__header_has(s->head, s->head_len, ',', layout.signature);               \
     }                                                                                          \
     static int parse_##layout(rf_list_ctx *cx)                                                 \
     {                                                                                          \

@@ -37,10 +37,10 @@ typedef struct csl_reader {
 
 static int detect(const rf_list_sample *s)
 {
-    return rf_rows_header_has(s->head, s->head_len, ',', signature);
+    return rf_rows__header_has(s->head, s->head_len, ',', signature);
 }
 
-const char *rf_csl_list_code(rf_list_ctx *cx, const char *source)
+const char *rf_csl__list_code(rf_list_ctx *cx, const char *source)
 {
     const char *open = strchr(source, '('), *close;
     size_t n;
@@ -48,7 +48,7 @@ const char *rf_csl_list_code(rf_list_ctx *cx, const char *source)
     if (!open || !(close = strchr(open, ')')) || close == open + 1) return NULL;
     n = (size_t)(close - open - 1);
     if (n > 5 && strncasecmp(close - 5, " List", 5) == 0) n -= 5;
-    return rf_strpool_add(&cx->pool, open + 1, n);
+    return rf_strpool__add(&cx->pool, open + 1, n);
 }
 
 /* 1 when s is an ISO 3166 alpha-2 code as the CSL writes it ("CN"). */
@@ -70,7 +70,7 @@ static int split_addresses(csl_reader *r, char *s, size_t *n_out, long line)
         char *text = s, *country = NULL, *comma, *last;
 
         if ((next = strchr(s, ';')) != NULL) *next++ = '\0';
-        rf_text_collapse(text, strlen(text));
+        rf_text__collapse(text, strlen(text));
         if (strncasecmp(text, "and ", 4) == 0) text += 4;
         comma = strrchr(text, ',');
         last = comma ? comma + 1 : text;
@@ -87,7 +87,7 @@ static int split_addresses(csl_reader *r, char *s, size_t *n_out, long line)
         }
         if (!text && !country) continue;
         if (n == RF_MAX_ADDRESSES)
-            return rf_list_fail(r->cx, RF_ELIMIT, line, "more than %d addresses for one entity",
+            return rf_list__fail(r->cx, RF_ELIMIT, line, "more than %d addresses for one entity",
                                 RF_MAX_ADDRESSES);
         r->addresses[n].text = text;
         r->addresses[n].city = NULL; /* not told apart from the state in this layout */
@@ -118,34 +118,34 @@ static int on_row(rf_row *row, void *ctx)
     if (!r->have_header) {
         r->have_header = 1;
         r->n_columns = row->n;
-        return rf_rows_map_header(r->col, row, columns, cx);
+        return rf_rows__map_header(r->col, row, columns, cx);
     }
     if (row->n != r->n_columns)
-        return rf_list_fail(cx, RF_EFORMAT, row->line, "row has %zu fields, the header has %zu",
+        return rf_list__fail(cx, RF_EFORMAT, row->line, "row has %zu fields, the header has %zu",
                             row->n, r->n_columns);
     if (is_header(r, row))
-        return rf_list_warn(cx, row->line, "the header row is repeated here; skipped");
+        return rf_list__warn(cx, row->line, "the header row is repeated here; skipped");
     cx->sum->rows++;
-    rf_list_entity_begin(cx, &e, row->line, NULL, NULL);
-    if (!(e.source_id = rf_row_get(row, r->col[C_ID])))
-        return rf_list_fail(cx, RF_EFORMAT, row->line, "row has no _id");
-    if (!(e.list_name = rf_row_get(row, r->col[C_SOURCE])))
-        return rf_list_fail(cx, RF_EFORMAT, row->line, "row has no source list");
-    if (!(e.list_code = rf_csl_list_code(cx, e.list_name))) {
-        if ((rc = rf_list_warn(cx, row->line, "source \"%s\" names no list code in "
+    rf_list__entity_begin(cx, &e, row->line, NULL, NULL);
+    if (!(e.source_id = rf_row__get(row, r->col[C_ID])))
+        return rf_list__fail(cx, RF_EFORMAT, row->line, "row has no _id");
+    if (!(e.list_name = rf_row__get(row, r->col[C_SOURCE])))
+        return rf_list__fail(cx, RF_EFORMAT, row->line, "row has no source list");
+    if (!(e.list_code = rf_csl__list_code(cx, e.list_name))) {
+        if ((rc = rf_list__warn(cx, row->line, "source \"%s\" names no list code in "
                                "parentheses; the whole source is used", e.list_name)) != 0)
             return rc;
         e.list_code = e.list_name;
     }
-    if (!(f = rf_row_get(row, r->col[C_NAME])))
-        return rf_list_fail(cx, RF_EFORMAT, row->line, "row has no name");
-    if ((rc = rf_names_split(&r->names, r->namer, f, cx, row->line)) != 0) return rc;
-    if ((alt = rf_row_get(row, r->col[C_ALT_NAMES])) != NULL) {
+    if (!(f = rf_row__get(row, r->col[C_NAME])))
+        return rf_list__fail(cx, RF_EFORMAT, row->line, "row has no name");
+    if ((rc = rf_names__split(&r->names, r->namer, f, cx, row->line)) != 0) return rc;
+    if ((alt = rf_row__get(row, r->col[C_ALT_NAMES])) != NULL) {
         /* alt_names is "; "-separated, sometimes ending "; and X". */
         const char *p = alt;
         for (const char *sc; p; p = sc ? sc + 1 : NULL) {
             sc = strchr(p, ';');
-            if ((rc = rf_names_add_listed(&r->names, r->namer, p,
+            if ((rc = rf_names__add_listed(&r->names, r->namer, p,
                                           sc ? (size_t)(sc - p) : strlen(p), cx, row->line)) != 0)
                 return rc;
         }
@@ -154,40 +154,40 @@ static int on_row(rf_row *row, void *ctx)
     e.n_names = r->names.n;
     e.parent_name = r->names.parent;
 
-    type = rf_row_get(row, r->col[C_TYPE]);
-    e.type = rf_list_entity_type(type);
+    type = rf_row__get(row, r->col[C_TYPE]);
+    e.type = rf_list__entity_type(type);
     if (e.type == RF_ENTITY_UNKNOWN) {
-        if (type && (rc = rf_list_warn(cx, row->line, "unknown type \"%s\"; guessed from the "
+        if (type && (rc = rf_list__warn(cx, row->line, "unknown type \"%s\"; guessed from the "
                                        "name", type)) != 0)
             return rc;
-        e.type = rf_names_guess_type(r->namer, e.names[0].text);
+        e.type = rf_names__guess_type(r->namer, e.names[0].text);
     }
 
-    e.programs = rf_row_get(row, r->col[C_PROGRAMS]);
-    e.federal_register = rf_row_get(row, r->col[C_FRN]);
-    e.start_date = rf_list_date(cx, row->line, "start_date", rf_row_get(row, r->col[C_START]),
+    e.programs = rf_row__get(row, r->col[C_PROGRAMS]);
+    e.federal_register = rf_row__get(row, r->col[C_FRN]);
+    e.start_date = rf_list__date(cx, row->line, "start_date", rf_row__get(row, r->col[C_START]),
                                 NULL, start, &rc);
     if (rc) return rc;
-    e.end_date = rf_list_date(cx, row->line, "end_date", rf_row_get(row, r->col[C_END]), NULL,
+    e.end_date = rf_list__date(cx, row->line, "end_date", rf_row__get(row, r->col[C_END]), NULL,
                               end, &rc);
     if (rc) return rc;
-    e.license_requirement = rf_row_get(row, r->col[C_LIC_REQ]);
-    e.license_policy = rf_row_get(row, r->col[C_LIC_POLICY]);
-    e.remarks = rf_row_get(row, r->col[C_REMARKS]);
-    e.title = rf_row_get(row, r->col[C_TITLE]);
+    e.license_requirement = rf_row__get(row, r->col[C_LIC_REQ]);
+    e.license_policy = rf_row__get(row, r->col[C_LIC_POLICY]);
+    e.remarks = rf_row__get(row, r->col[C_REMARKS]);
+    e.title = rf_row__get(row, r->col[C_TITLE]);
     /* The list's own page first; the page about the list when that is all there is. */
-    if (!(e.source_url = rf_row_get(row, r->col[C_LIST_URL])))
-        e.source_url = rf_row_get(row, r->col[C_INFO_URL]);
-    if (!(e.nationalities = rf_row_get(row, r->col[C_NATIONALITIES])))
-        e.nationalities = rf_row_get(row, r->col[C_CITIZENSHIPS]);
-    e.dates_of_birth = rf_row_get(row, r->col[C_DOB]);
-    e.ids = rf_row_get(row, r->col[C_IDS]);
+    if (!(e.source_url = rf_row__get(row, r->col[C_LIST_URL])))
+        e.source_url = rf_row__get(row, r->col[C_INFO_URL]);
+    if (!(e.nationalities = rf_row__get(row, r->col[C_NATIONALITIES])))
+        e.nationalities = rf_row__get(row, r->col[C_CITIZENSHIPS]);
+    e.dates_of_birth = rf_row__get(row, r->col[C_DOB]);
+    e.ids = rf_row__get(row, r->col[C_IDS]);
 
-    if ((addresses = (char *)rf_row_get(row, r->col[C_ADDRESSES])) != NULL &&
+    if ((addresses = (char *)rf_row__get(row, r->col[C_ADDRESSES])) != NULL &&
         (rc = split_addresses(r, addresses, &e.n_addresses, row->line)) != 0)
         return rc;
     e.addresses = r->addresses;
-    return rf_list_emit(cx, &e);
+    return rf_list__emit(cx, &e);
 }
 
 static int parse(rf_list_ctx *cx)
@@ -197,10 +197,10 @@ static int parse(rf_list_ctx *cx)
 
     memset(&r, 0, sizeof r);
     r.cx = cx;
-    if ((rc = rf_namer_new(&r.namer, cx->err)) != 0) return rc;
-    rc = rf_rows_read_input(cx, cx->input, RF_TEXT_AS_IS, ',', on_row, &r);
-    if (rc == 0 && !r.have_header) rc = rf_list_fail(cx, RF_EFORMAT, 0, "the file is empty");
-    rf_namer_free(r.namer);
+    if ((rc = rf_namer__new(&r.namer, cx->err)) != 0) return rc;
+    rc = rf_rows__read_input(cx, cx->input, RF_TEXT_AS_IS, ',', on_row, &r);
+    if (rc == 0 && !r.have_header) rc = rf_list__fail(cx, RF_EFORMAT, 0, "the file is empty");
+    rf_namer__free(r.namer);
     return rc;
 }
 

@@ -31,8 +31,8 @@ static const char *keep(csl_json_reader *r, int *rc)
 {
     const char *s;
     if (!r->j.text.len) return NULL;
-    if (!(s = rf_strpool_add(&r->cx->pool, r->j.text.data, r->j.text.len)))
-        *rc = rf_list_fail(r->cx, RF_ENOMEM, r->j.line, "out of memory");
+    if (!(s = rf_strpool__add(&r->cx->pool, r->j.text.data, r->j.text.len)))
+        *rc = rf_list__fail(r->cx, RF_ENOMEM, r->j.line, "out of memory");
     return s;
 }
 
@@ -43,7 +43,7 @@ static int scalar(csl_json_reader *r, rf_json_token tok, const char **out)
     int rc = 0;
     *out = NULL;
     if (tok == RF_JSON_STRING || tok == RF_JSON_NUMBER) *out = keep(r, &rc);
-    else rc = rf_json_skip(&r->j, tok);
+    else rc = rf_json__skip(&r->j, tok);
     return rc;
 }
 
@@ -55,12 +55,12 @@ static int members(csl_json_reader *r, rf_json_token tok,
     char key[64];
     int rc;
 
-    if (tok != RF_JSON_OBJECT) return rf_json_skip(&r->j, tok);
+    if (tok != RF_JSON_OBJECT) return rf_json__skip(&r->j, tok);
     for (;;) {
-        if ((rc = rf_json_next(&r->j, &tok)) != 0) return rc;
+        if ((rc = rf_json__next(&r->j, &tok)) != 0) return rc;
         if (tok == RF_JSON_OBJECT_END) return 0;
         snprintf(key, sizeof key, "%s", r->j.text.data);
-        if ((rc = rf_json_next(&r->j, &tok)) != 0 || (rc = fn(r, key, tok, ctx)) != 0) return rc;
+        if ((rc = rf_json__next(&r->j, &tok)) != 0 || (rc = fn(r, key, tok, ctx)) != 0) return rc;
     }
 }
 
@@ -69,9 +69,9 @@ static int elements(csl_json_reader *r, rf_json_token tok,
                     int (*fn)(csl_json_reader *r, rf_json_token tok, void *ctx), void *ctx)
 {
     int rc;
-    if (tok != RF_JSON_ARRAY) return rf_json_skip(&r->j, tok);
+    if (tok != RF_JSON_ARRAY) return rf_json__skip(&r->j, tok);
     for (;;) {
-        if ((rc = rf_json_next(&r->j, &tok)) != 0) return rc;
+        if ((rc = rf_json__next(&r->j, &tok)) != 0) return rc;
         if (tok == RF_JSON_ARRAY_END) return 0;
         if ((rc = fn(r, tok, ctx)) != 0) return rc;
     }
@@ -82,17 +82,17 @@ static int elements(csl_json_reader *r, rf_json_token tok,
 static int join_element(csl_json_reader *r, rf_json_token tok, void *ctx)
 {
     const char **field = ctx;
-    if (tok != RF_JSON_STRING) return rf_json_skip(&r->j, tok);
-    return rf_list_join(r->cx, field, r->j.text.data, r->j.text.len, r->j.line);
+    if (tok != RF_JSON_STRING) return rf_json__skip(&r->j, tok);
+    return rf_list__join(r->cx, field, r->j.text.data, r->j.text.len, r->j.line);
 }
 
 static int alt_element(csl_json_reader *r, rf_json_token tok, void *ctx)
 {
     int rc = 0;
     (void)ctx;
-    if (tok != RF_JSON_STRING) return rf_json_skip(&r->j, tok);
+    if (tok != RF_JSON_STRING) return rf_json__skip(&r->j, tok);
     if (r->n_alt == RF_MAX_NAMES)
-        return rf_list_fail(r->cx, RF_ELIMIT, r->j.line, "more than %d names for one entity",
+        return rf_list__fail(r->cx, RF_ELIMIT, r->j.line, "more than %d names for one entity",
                             RF_MAX_NAMES);
     if ((r->alt[r->n_alt] = keep(r, &rc)) != NULL) r->n_alt++;
     return rc;
@@ -111,7 +111,7 @@ static int part_member(csl_json_reader *r, const char *key, rf_json_token tok,
 {
     for (size_t i = 0; i < 5; i++)
         if (strcmp(key, keys[i]) == 0) return scalar(r, tok, &p->v[i]);
-    return rf_json_skip(&r->j, tok);
+    return rf_json__skip(&r->j, tok);
 }
 
 static int address_member(csl_json_reader *r, const char *key, rf_json_token tok, void *ctx)
@@ -126,9 +126,10 @@ static int address_element(csl_json_reader *r, rf_json_token tok, void *ctx)
     int rc;
     (void)ctx;
     if ((rc = members(r, tok, address_member, &p)) != 0) return rc;
-    text = rf_list_concat(r->cx, p.v, 4, &rc); /* street, city, state, postal code */
+    text = rf_list__concat(r->cx, p.v, 4, &rc); /* street, city, state, postal code */
     if (rc) return rc;
-    return rf_list_address(r->cx, r->addresses, &r->e.n_addresses, text, p.v[1], p.v[4], r->j.line);
+    return rf_list__address(r->cx, r->addresses, &r->e.n_addresses, text, p.v[1], p.v[4],
+                            r->j.line);
 }
 
 static int id_member(csl_json_reader *r, const char *key, rf_json_token tok, void *ctx)
@@ -143,7 +144,7 @@ static int id_element(csl_json_reader *r, rf_json_token tok, void *ctx)
     int rc;
     (void)ctx;
     if ((rc = members(r, tok, id_member, &p)) != 0) return rc;
-    return rf_list_add_id(r->cx, &r->e.ids, p.v[0], p.v[1], p.v[2], r->j.line);
+    return rf_list__add_id(r->cx, &r->e.ids, p.v[0], p.v[1], p.v[2], r->j.line);
 }
 
 static int party_member(csl_json_reader *r, const char *key, rf_json_token tok, void *ctx)
@@ -189,12 +190,12 @@ static int party_member(csl_json_reader *r, const char *key, rf_json_token tok, 
     if (strcmp(key, "start_date") == 0 || strcmp(key, "end_date") == 0) {
         int start = key[0] == 's';
         if ((rc = scalar(r, tok, &date)) != 0) return rc;
-        date = rf_list_date(r->cx, r->j.line, key, date, NULL, start ? r->start : r->end, &rc);
+        date = rf_list__date(r->cx, r->j.line, key, date, NULL, start ? r->start : r->end, &rc);
         if (start) r->e.start_date = date;
         else r->e.end_date = date;
         return rc;
     }
-    return rf_json_skip(&r->j, tok);
+    return rf_json__skip(&r->j, tok);
 }
 
 static int party(csl_json_reader *r, rf_json_token tok, void *ctx)
@@ -204,38 +205,43 @@ static int party(csl_json_reader *r, rf_json_token tok, void *ctx)
     int rc;
     (void)ctx;
 
-    if (tok != RF_JSON_OBJECT) return rf_list_fail(cx, RF_EFORMAT, line, "results[] holds a non-object");
+    if (tok != RF_JSON_OBJECT)
+        return rf_list__fail(cx, RF_EFORMAT, line, "results[] holds a non-object");
     cx->sum->rows++;
-    rf_list_entity_begin(cx, &r->e, line, NULL, NULL);
+    rf_list__entity_begin(cx, &r->e, line, NULL, NULL);
     r->e.addresses = r->addresses;
     r->name = r->type = NULL;
     r->n_alt = 0;
     if ((rc = members(r, tok, party_member, NULL)) != 0) return rc;
-    if (!r->e.source_id) return rf_list_fail(cx, RF_EFORMAT, line, "result has no id");
-    if (!r->name) return rf_list_fail(cx, RF_EFORMAT, line, "result %s has no name", r->e.source_id);
-    if (!r->e.list_name) return rf_list_fail(cx, RF_EFORMAT, line, "result %s has no source", r->e.source_id);
-    if (!(r->e.list_code = rf_csl_list_code(cx, r->e.list_name))) {
-        if ((rc = rf_list_warn(cx, line, "source \"%s\" names no list code in parentheses; the "
+    if (!r->e.source_id) return rf_list__fail(cx, RF_EFORMAT, line, "result has no id");
+    if (!r->name)
+        return rf_list__fail(cx, RF_EFORMAT, line, "result %s has no name", r->e.source_id);
+    if (!r->e.list_name)
+        return rf_list__fail(cx, RF_EFORMAT, line, "result %s has no source", r->e.source_id);
+    if (!(r->e.list_code = rf_csl__list_code(cx, r->e.list_name))) {
+        if ((rc = rf_list__warn(cx, line, "source \"%s\" names no list code in parentheses; the "
                                "whole source is used", r->e.list_name)) != 0)
             return rc;
         r->e.list_code = r->e.list_name;
     }
-    if ((rc = rf_names_split(&r->names, r->namer, r->name, cx, line)) != 0) return rc;
+    if ((rc = rf_names__split(&r->names, r->namer, r->name, cx, line)) != 0) return rc;
     for (size_t i = 0; i < r->n_alt; i++)
-        if ((rc = rf_names_add_listed(&r->names, r->namer, r->alt[i], strlen(r->alt[i]), cx, line)))
+        if ((rc =
+                 rf_names__add_listed(&r->names, r->namer, r->alt[i], strlen(r->alt[i]), cx, line)))
             return rc;
     r->e.names = r->names.names;
     r->e.n_names = r->names.n;
     r->e.parent_name = r->names.parent;
-    r->e.type = rf_list_entity_type(r->type);
-    if (r->e.type == RF_ENTITY_UNKNOWN) r->e.type = rf_names_guess_type(r->namer, r->e.names[0].text);
-    return rf_list_emit(cx, &r->e);
+    r->e.type = rf_list__entity_type(r->type);
+    if (r->e.type == RF_ENTITY_UNKNOWN)
+        r->e.type = rf_names__guess_type(r->namer, r->e.names[0].text);
+    return rf_list__emit(cx, &r->e);
 }
 
 static int top_member(csl_json_reader *r, const char *key, rf_json_token tok, void *ctx)
 {
     if (strcmp(key, "results") == 0) return elements(r, tok, party, ctx);
-    return rf_json_skip(&r->j, tok);
+    return rf_json__skip(&r->j, tok);
 }
 
 static int parse(rf_list_ctx *cx)
@@ -244,17 +250,18 @@ static int parse(rf_list_ctx *cx)
     rf_json_token tok;
     int rc;
 
-    if (!r) return rf_list_fail(cx, RF_ENOMEM, 0, "out of memory");
+    if (!r) return rf_list__fail(cx, RF_ENOMEM, 0, "out of memory");
     r->cx = cx;
-    if ((rc = rf_json_open(&r->j, cx)) == 0 && (rc = rf_namer_new(&r->namer, cx->err)) == 0 &&
-        (rc = rf_json_next(&r->j, &tok)) == 0) {
+    if ((rc = rf_json__open(&r->j, cx)) == 0 && (rc = rf_namer__new(&r->namer, cx->err)) == 0 &&
+        (rc = rf_json__next(&r->j, &tok)) == 0) {
         rc = tok == RF_JSON_ARRAY ? elements(r, tok, party, NULL) : members(r, tok, top_member, NULL);
-        if (rc == 0 && (rc = rf_json_next(&r->j, &tok)) == 0 && tok != RF_JSON_END)
-            rc = rf_list_fail(cx, RF_EFORMAT, r->j.line, "data after the end of the document");
+        if (rc == 0 && (rc = rf_json__next(&r->j, &tok)) == 0 && tok != RF_JSON_END)
+            rc = rf_list__fail(cx, RF_EFORMAT, r->j.line, "data after the end of the document");
     }
-    if (rc == 0 && cx->sum->rows == 0) rc = rf_list_fail(cx, RF_EFORMAT, 0, "no results in the file");
-    rf_namer_free(r->namer);
-    rf_json_free(&r->j);
+    if (rc == 0 && cx->sum->rows == 0)
+        rc = rf_list__fail(cx, RF_EFORMAT, 0, "no results in the file");
+    rf_namer__free(r->namer);
+    rf_json__free(&r->j);
     free(r);
     return rc;
 }
@@ -270,7 +277,7 @@ static int detect(const rf_list_sample *s)
     while (data < end && (*data == ' ' || *data == '\t' || *data == '\r' || *data == '\n')) data++;
     if (data >= end || (*data != '{' && *data != '[')) return 0;
     key = *data == '{' ? "\"results\"" : "\"source\"";
-    for (p = data; (p = rf_find(p, end, key)) != NULL; p++) {
+    for (p = data; (p = rf_list__find(p, end, key)) != NULL; p++) {
         const char *q = p + strlen(key);
         while (q < end && (*q == ' ' || *q == '\t' || *q == '\r' || *q == '\n')) q++;
         if (q < end && *q == ':') return 1;

@@ -55,7 +55,7 @@ typedef struct dpl_reader {
 
 static int detect(const rf_list_sample *s)
 {
-    return rf_rows_header_has(s->head, s->head_len, '\t', signature);
+    return rf_rows__header_has(s->head, s->head_len, '\t', signature);
 }
 
 /* Counts how often `key` was seen before (0 the first time); -1 when out of memory. */
@@ -95,9 +95,10 @@ static int make_source_id(dpl_reader *r, rf_row *row, char *out, size_t out_size
     uint64_t key = 0;
     long before;
 
-    if (rf_sha256_init(&h) != RF_OK) return rf_list_fail(r->cx, RF_ENOMEM, row->line, "out of memory");
+    if (rf_sha256_init(&h) != RF_OK)
+        return rf_list__fail(r->cx, RF_ENOMEM, row->line, "out of memory");
     for (size_t i = 0; i < sizeof parts / sizeof *parts; i++) {
-        const char *f = rf_row_get(row, r->col[parts[i]]);
+        const char *f = rf_row__get(row, r->col[parts[i]]);
         if (i) rf_sha256_update(&h, "\t", 1);
         if (f) rf_sha256_update(&h, f, strlen(f));
     }
@@ -105,7 +106,7 @@ static int make_source_id(dpl_reader *r, rf_row *row, char *out, size_t out_size
     for (int i = 0; i < 16; i++)
         key = key << 4 | (uint64_t)(hex[i] <= '9' ? hex[i] - '0' : hex[i] - 'a' + 10);
     if ((before = seen_count(&r->seen, key)) < 0)
-        return rf_list_fail(r->cx, RF_ENOMEM, row->line, "out of memory");
+        return rf_list__fail(r->cx, RF_ENOMEM, row->line, "out of memory");
     if (before) snprintf(out, out_size, "dpl-%.32s-%ld", hex, before + 1);
     else snprintf(out, out_size, "dpl-%.32s", hex);
     return 0;
@@ -116,10 +117,10 @@ static int make_source_id(dpl_reader *r, rf_row *row, char *out, size_t out_size
 static int check_row(dpl_reader *r, rf_row *row)
 {
     if (row->n > r->n_columns)
-        return rf_list_fail(r->cx, RF_EFORMAT, row->line, "row has %zu fields, the header has %zu",
+        return rf_list__fail(r->cx, RF_EFORMAT, row->line, "row has %zu fields, the header has %zu",
                             row->n, r->n_columns);
     for (size_t i = 0; i < row->n; i++)
-        if (rf_row_get(row, i)) return 0;
+        if (rf_row__get(row, i)) return 0;
     return 1;
 }
 
@@ -127,7 +128,7 @@ static int take_header(dpl_reader *r, rf_row *row)
 {
     r->have_header = 1;
     r->n_columns = row->n;
-    return rf_rows_map_header(r->col, row, columns, r->cx);
+    return rf_rows__map_header(r->col, row, columns, r->cx);
 }
 
 /* The street, city, state and postal code joined as the CSL writes them. */
@@ -139,12 +140,12 @@ static int address_text(dpl_reader *r, rf_row *row, const char **out)
     *out = NULL;
     rf_buf_reset(&r->address);
     for (size_t i = 0; i < sizeof parts / sizeof *parts && rc == 0; i++) {
-        const char *f = rf_row_get(row, r->col[parts[i]]);
+        const char *f = rf_row__get(row, r->col[parts[i]]);
         if (!f) continue;
         if (r->address.len) rc = rf_buf_puts(&r->address, ", ");
         if (rc == 0) rc = rf_buf_puts(&r->address, f);
     }
-    if (rc) return rf_list_fail(r->cx, rc, row->line, "address too long");
+    if (rc) return rf_list__fail(r->cx, rc, row->line, "address too long");
     if (r->address.len) *out = r->address.data;
     return 0;
 }
@@ -162,39 +163,39 @@ static int on_row(rf_row *row, void *ctx)
     if (!r->have_header) return take_header(r, row);
     if ((rc = check_row(r, row)) != 0) return rc < 0 ? rc : 0;
     cx->sum->rows++;
-    rf_list_entity_begin(cx, &e, row->line, "DPL", LIST_NAME);
+    rf_list__entity_begin(cx, &e, row->line, "DPL", LIST_NAME);
     if ((rc = make_source_id(r, row, source_id, sizeof source_id)) != 0) return rc;
     e.source_id = source_id;
-    if (!(name = rf_row_get(row, r->col[D_NAME])))
-        return rf_list_fail(cx, RF_EFORMAT, row->line, "row has no name");
-    if ((rc = rf_names_split(&r->names, r->namer, name, cx, row->line)) != 0) return rc;
+    if (!(name = rf_row__get(row, r->col[D_NAME])))
+        return rf_list__fail(cx, RF_EFORMAT, row->line, "row has no name");
+    if ((rc = rf_names__split(&r->names, r->namer, name, cx, row->line)) != 0) return rc;
     e.names = r->names.names;
     e.n_names = r->names.n;
     e.parent_name = r->names.parent;
-    e.type = rf_names_guess_type(r->namer, e.names[0].text);
+    e.type = rf_names__guess_type(r->namer, e.names[0].text);
 
-    e.start_date = rf_list_date(cx, row->line, "Effective_Date",
-                                rf_row_get(row, r->col[D_EFFECTIVE]), NULL, start, &rc);
+    e.start_date = rf_list__date(cx, row->line, "Effective_Date",
+                                rf_row__get(row, r->col[D_EFFECTIVE]), NULL, start, &rc);
     if (rc) return rc;
-    e.end_date = rf_list_date(cx, row->line, "Expiration_Date",
-                              rf_row_get(row, r->col[D_EXPIRATION]), NULL, end, &rc);
+    e.end_date = rf_list__date(cx, row->line, "Expiration_Date",
+                              rf_row__get(row, r->col[D_EXPIRATION]), NULL, end, &rc);
     if (rc) return rc;
     /* Not stored, but a typo in it is worth telling: it may be why the version's date is
      * not what the reviewer expects. */
-    rf_list_date(cx, row->line, "Last_Update", rf_row_get(row, r->col[D_LAST_UPDATE]),
+    rf_list__date(cx, row->line, "Last_Update", rf_row__get(row, r->col[D_LAST_UPDATE]),
                  r->today, updated, &rc);
     if (rc) return rc;
-    e.remarks = rf_row_get(row, r->col[D_ACTION]);
-    e.federal_register = rf_row_get(row, r->col[D_FR]);
+    e.remarks = rf_row__get(row, r->col[D_ACTION]);
+    e.federal_register = rf_row__get(row, r->col[D_FR]);
 
     if ((rc = address_text(r, row, &addr.text)) != 0) return rc;
-    addr.city = rf_row_get(row, r->col[D_CITY]);
-    addr.country = rf_row_get(row, r->col[D_COUNTRY]);
+    addr.city = rf_row__get(row, r->col[D_CITY]);
+    addr.country = rf_row__get(row, r->col[D_COUNTRY]);
     if (addr.text || addr.country) {
         e.addresses = &addr;
         e.n_addresses = 1;
     }
-    return rf_list_emit(cx, &e);
+    return rf_list__emit(cx, &e);
 }
 
 /* The publication scan: only Last_Update is looked at. */
@@ -208,10 +209,10 @@ static int on_scan_row(rf_row *row, void *ctx)
     if (!r->have_header) return take_header(r, row);
     if ((rc = check_row(r, row)) != 0) return rc < 0 ? rc : 0;
     /* Older files write M/D/YYYY: normalized (the scan records no warning). */
-    updated = rf_list_date(r->cx, row->line, "Last_Update", rf_row_get(row, r->col[D_LAST_UPDATE]),
-                           NULL, iso, &rc);
+    updated = rf_list__date(r->cx, row->line, "Last_Update",
+                            rf_row__get(row, r->col[D_LAST_UPDATE]), NULL, iso, &rc);
     if (rc) return rc;
-    if (updated && rf_list_date_plausible(updated) && strcmp(updated, EARLIEST_UPDATE) >= 0 &&
+    if (updated && rf_list__date_plausible(updated) && strcmp(updated, EARLIEST_UPDATE) >= 0 &&
         strcmp(updated, r->today) <= 0 && strcmp(updated, r->latest) > 0)
         snprintf(r->latest, sizeof r->latest, "%s", updated);
     return 0;
@@ -224,16 +225,16 @@ static int read_rows(rf_list_ctx *cx, rf_row_fn fn, char *latest)
     struct tm tm;
     int rc;
 
-    if (!r) return rf_list_fail(cx, RF_ENOMEM, 0, "out of memory");
+    if (!r) return rf_list__fail(cx, RF_ENOMEM, 0, "out of memory");
     r->cx = cx;
     gmtime_r(&now, &tm);
     strftime(r->today, sizeof r->today, "%Y-%m-%d", &tm);
-    if ((rc = rf_namer_new(&r->namer, cx->err)) == 0) {
-        rc = rf_rows_read_input(cx, cx->input, RF_TEXT_AS_IS, '\t', fn, r);
-        if (rc == 0 && !r->have_header) rc = rf_list_fail(cx, RF_EFORMAT, 0, "the file is empty");
+    if ((rc = rf_namer__new(&r->namer, cx->err)) == 0) {
+        rc = rf_rows__read_input(cx, cx->input, RF_TEXT_AS_IS, '\t', fn, r);
+        if (rc == 0 && !r->have_header) rc = rf_list__fail(cx, RF_EFORMAT, 0, "the file is empty");
     }
     if (latest) memcpy(latest, r->latest, sizeof r->latest);
-    rf_namer_free(r->namer);
+    rf_namer__free(r->namer);
     free(r->seen.key);
     rf_buf_free(&r->address);
     free(r);

@@ -37,7 +37,7 @@ typedef struct eu_reader {
 
 static void eu_begin(eu_reader *r, const char *logical_id, long line)
 {
-    rf_list_entity_begin(r->cx, &r->e, line, "EU", LIST_NAME);
+    rf_list__entity_begin(r->cx, &r->e, line, "EU", LIST_NAME);
     r->e.addresses = r->addresses;
     r->names.n = 0;
     r->names.parent = NULL;
@@ -50,8 +50,8 @@ static const char *keep(eu_reader *r, const char *s, int *rc)
 {
     const char *copy;
     if (!s || !*s) return NULL;
-    if (!(copy = rf_strpool_add(&r->cx->pool, s, strlen(s))))
-        *rc = rf_list_fail(r->cx, RF_ENOMEM, r->line, "out of memory");
+    if (!(copy = rf_strpool__add(&r->cx->pool, s, strlen(s))))
+        *rc = rf_list__fail(r->cx, RF_ENOMEM, r->line, "out of memory");
     return copy;
 }
 
@@ -59,9 +59,10 @@ static int eu_regulation(eu_reader *r, const char *programme, const char *publis
 {
     char date[11];
     int rc = 0;
-    if (programme && (rc = rf_list_join(r->cx, &r->e.programs, programme, strlen(programme), line)))
+    if (programme &&
+        (rc = rf_list__join(r->cx, &r->e.programs, programme, strlen(programme), line)))
         return rc;
-    if (published && rf_list_date(r->cx, line, "publication date", published, NULL, date, &rc) &&
+    if (published && rf_list__date(r->cx, line, "publication date", published, NULL, date, &rc) &&
         (!r->start[0] || strcmp(date, r->start) < 0))
         memcpy(r->start, date, sizeof date);
     return rc;
@@ -81,17 +82,17 @@ static int eu_name(eu_reader *r, const char *whole, const char *first, const cha
                 rc = (name.len && rf_buf_putc(&name, ' ')) || rf_buf_puts(&name, parts[i]);
         if (rc) {
             rf_buf_free(&name);
-            return rf_list_fail(r->cx, RF_ENOMEM, line, "out of memory");
+            return rf_list__fail(r->cx, RF_ENOMEM, line, "out of memory");
         }
         whole = name.data;
     }
     if (whole && *whole)
-        rc = rf_names_add(&r->names, whole, strlen(whole),
+        rc = rf_names__add(&r->names, whole, strlen(whole),
                           r->names.n == 0 ? RF_NAME_PRIMARY : weak ? RF_NAME_WEAK_ALIAS : RF_NAME_ALIAS,
                           r->cx, line);
     rf_buf_free(&name);
     if (rc == 0 && function && *function)
-        rc = rf_list_join(r->cx, &r->e.title, function, strlen(function), line);
+        rc = rf_list__join(r->cx, &r->e.title, function, strlen(function), line);
     return rc;
 }
 
@@ -99,38 +100,38 @@ static int eu_address(eu_reader *r, const char *const *parts, size_t n, const ch
                       const char *country, long line)
 {
     int rc = 0;
-    const char *text = rf_list_concat(r->cx, parts, n, &rc);
+    const char *text = rf_list__concat(r->cx, parts, n, &rc);
     const char *c = rc ? NULL : keep(r, city, &rc);
     const char *k = rc ? NULL : keep(r, country, &rc);
     if (rc) return rc;
-    return rf_list_address(r->cx, r->addresses, &r->e.n_addresses, text, c, k, line);
+    return rf_list__address(r->cx, r->addresses, &r->e.n_addresses, text, c, k, line);
 }
 
 /* "N/A" is how the CSV says a birth date is not known. */
 static int eu_fact(eu_reader *r, const char **field, const char *value, long line)
 {
     if (!value || !*value || strcmp(value, "N/A") == 0) return 0;
-    return rf_list_join(r->cx, field, value, strlen(value), line);
+    return rf_list__join(r->cx, field, value, strlen(value), line);
 }
 
 static int eu_citizenship(eu_reader *r, const char *country, long line)
 {
     return country && *country
-               ? rf_list_nationality(r->cx, &r->e.nationalities, country, strlen(country), line)
+               ? rf_list__nationality(r->cx, &r->e.nationalities, country, strlen(country), line)
                : 0;
 }
 
 static int eu_emit(eu_reader *r)
 {
     if (!r->names.n)
-        return rf_list_warn(r->cx, r->e.source_line, "entity %s has no name; left out",
+        return rf_list__warn(r->cx, r->e.source_line, "entity %s has no name; left out",
                             r->e.source_id ? r->e.source_id : r->id);
     r->e.names = r->names.names;
     r->e.n_names = r->names.n;
     r->e.start_date = r->start[0] ? r->start : NULL;
     if (!r->e.source_id) r->e.source_id = r->id;
     r->cx->sum->rows++;
-    return rf_list_emit(r->cx, &r->e);
+    return rf_list__emit(r->cx, &r->e);
 }
 
 /* ---- the CSV ---------------------------------------------------------------------------- */
@@ -153,37 +154,38 @@ static int on_csv_row(rf_row *row, void *ctx)
     int rc = 0;
 
     if (row->n != C_COUNT)
-        return rf_list_fail(cx, RF_EFORMAT, line, "row has %zu fields; the EU file has %d",
+        return rf_list__fail(cx, RF_EFORMAT, line, "row has %zu fields; the EU file has %d",
                             row->n, C_COUNT);
-    if (!(id = rf_row_get(row, C_ENTITY)))
-        return rf_list_fail(cx, RF_EFORMAT, line, "row has no Entity_logical_id");
+    if (!(id = rf_row__get(row, C_ENTITY)))
+        return rf_list__fail(cx, RF_EFORMAT, line, "row has no Entity_logical_id");
     if (strcmp(id, r->id) != 0) {
         if (r->id[0] && (rc = eu_emit(r)) != 0) return rc;
         eu_begin(r, id, line);
-        r->e.type = (f = rf_row_get(row, C_SUBJECT)) && strcmp(f, "P") == 0 ? RF_ENTITY_PERSON
+        r->e.type = (f = rf_row__get(row, C_SUBJECT)) && strcmp(f, "P") == 0 ? RF_ENTITY_PERSON
                                                                            : RF_ENTITY_ORGANIZATION;
     }
-    if (!r->e.source_id) r->e.source_id = keep(r, rf_row_get(row, C_EU_REF), &rc);
-    if (!r->e.remarks) r->e.remarks = keep(r, rf_row_get(row, C_REMARK), &rc);
-    if (rc || (rc = eu_regulation(r, rf_row_get(row, C_PROGRAMME), rf_row_get(row, C_PUBLISHED), line)))
+    if (!r->e.source_id) r->e.source_id = keep(r, rf_row__get(row, C_EU_REF), &rc);
+    if (!r->e.remarks) r->e.remarks = keep(r, rf_row__get(row, C_REMARK), &rc);
+    if (rc ||
+        (rc = eu_regulation(r, rf_row__get(row, C_PROGRAMME), rf_row__get(row, C_PUBLISHED), line)))
         return rc;
-    if (rf_row_get(row, C_NAAL_ID))
-        rc = eu_name(r, rf_row_get(row, C_WHOLENAME), rf_row_get(row, C_FIRSTNAME),
-                     rf_row_get(row, C_MIDDLENAME), rf_row_get(row, C_LASTNAME), 0,
-                     rf_row_get(row, C_FUNCTION), line);
-    if (rc == 0 && rf_row_get(row, C_ADDR_ID)) {
-        const char *parts[] = {rf_row_get(row, C_NUMBER), rf_row_get(row, C_STREET),
-                               rf_row_get(row, C_ZIP), rf_row_get(row, C_CITY),
-                               rf_row_get(row, C_OTHER)};
-        rc = eu_address(r, parts, sizeof parts / sizeof *parts, rf_row_get(row, C_CITY),
-                        rf_row_get(row, C_COUNTRY), line);
+    if (rf_row__get(row, C_NAAL_ID))
+        rc = eu_name(r, rf_row__get(row, C_WHOLENAME), rf_row__get(row, C_FIRSTNAME),
+                     rf_row__get(row, C_MIDDLENAME), rf_row__get(row, C_LASTNAME), 0,
+                     rf_row__get(row, C_FUNCTION), line);
+    if (rc == 0 && rf_row__get(row, C_ADDR_ID)) {
+        const char *parts[] = {rf_row__get(row, C_NUMBER), rf_row__get(row, C_STREET),
+                               rf_row__get(row, C_ZIP), rf_row__get(row, C_CITY),
+                               rf_row__get(row, C_OTHER)};
+        rc = eu_address(r, parts, sizeof parts / sizeof *parts, rf_row__get(row, C_CITY),
+                        rf_row__get(row, C_COUNTRY), line);
     }
-    if (rc == 0 && rf_row_get(row, C_BIRTH_ID))
-        rc = eu_fact(r, &r->e.dates_of_birth, rf_row_get(row, C_BIRTH_DATE), line);
-    if (rc == 0 && rf_row_get(row, C_IDEN_ID))
-        rc = eu_fact(r, &r->e.ids, rf_row_get(row, C_IDEN_NUMBER), line);
-    if (rc == 0 && rf_row_get(row, C_CITI_ID))
-        rc = eu_citizenship(r, rf_row_get(row, C_CITI_COUNTRY), line);
+    if (rc == 0 && rf_row__get(row, C_BIRTH_ID))
+        rc = eu_fact(r, &r->e.dates_of_birth, rf_row__get(row, C_BIRTH_DATE), line);
+    if (rc == 0 && rf_row__get(row, C_IDEN_ID))
+        rc = eu_fact(r, &r->e.ids, rf_row__get(row, C_IDEN_NUMBER), line);
+    if (rc == 0 && rf_row__get(row, C_CITI_ID))
+        rc = eu_citizenship(r, rf_row__get(row, C_CITI_COUNTRY), line);
     return rc;
 }
 
@@ -206,7 +208,7 @@ static int csv_line(const char *s, size_t n, long number, void *ctx)
                 r->cut = 1;
                 return 0;
             }
-            return rf_list_fail(cx, RF_EFORMAT, r->line, "the line's closing quote is missing");
+            return rf_list__fail(cx, RF_EFORMAT, r->line, "the line's closing quote is missing");
         }
         n--;
     }
@@ -214,10 +216,11 @@ static int csv_line(const char *s, size_t n, long number, void *ctx)
     rf_buf_reset(&r->inner);
     for (size_t i = 0; i < n; i++) {
         if (s[i] == '"' && i + 1 < n && s[i + 1] == '"') i++;
-        if (rf_buf_putc(&r->inner, s[i])) return rf_list_fail(cx, RF_ELIMIT, r->line, "line too long");
+        if (rf_buf_putc(&r->inner, s[i]))
+            return rf_list__fail(cx, RF_ELIMIT, r->line, "line too long");
     }
     if (!r->inner.len) return 0;
-    rc = rf_rows_read(r->inner.data, r->inner.len, ';', cx->name, on_csv_row, r, cx->err);
+    rc = rf_rows__read(r->inner.data, r->inner.len, ';', cx->name, on_csv_row, r, cx->err);
     if (rc && cx->err && cx->err->line == 1) cx->err->line = r->line; /* the line in the file */
     return rc;
 }
@@ -228,19 +231,20 @@ static int parse_csv(rf_list_ctx *cx)
     rf_list_stream *s = NULL;
     int rc;
 
-    if (!r) return rf_list_fail(cx, RF_ENOMEM, 0, "out of memory");
+    if (!r) return rf_list__fail(cx, RF_ENOMEM, 0, "out of memory");
     r->cx = cx;
     r->inner.max = RF_ROW_MAX_FIELDS * (size_t)RF_MAX_FIELD;
     /* A line twice the unquoted row at most (every quote doubled). */
-    if ((rc = rf_list_stream_open(&s, cx, cx->input, RF_TEXT_LATIN1)) == 0)
-        rc = rf_list_stream_lines(s, 2 * r->inner.max + 8, csv_line, r);
-    rf_list_stream_close(s);
+    if ((rc = rf_list__stream_open(&s, cx, cx->input, RF_TEXT_LATIN1)) == 0)
+        rc = rf_list__stream_lines(s, 2 * r->inner.max + 8, csv_line, r);
+    rf_list__stream_close(s);
     if (rc == 0 && r->cut)
-        rc = rf_list_warn(cx, r->line, "the file ends in the middle of this line (a partial "
+        rc = rf_list__warn(cx, r->line, "the file ends in the middle of this line (a partial "
                           "download?): the line is left out, and the entity before it may lack "
                           "facts that followed");
     if (rc == 0 && r->id[0]) rc = eu_emit(r);
-    if (rc == 0 && cx->sum->entities == 0) rc = rf_list_fail(cx, RF_EFORMAT, 0, "no entity in the file");
+    if (rc == 0 && cx->sum->entities == 0)
+        rc = rf_list__fail(cx, RF_EFORMAT, 0, "no entity in the file");
     rf_buf_free(&r->inner);
     free(r);
     return rc;
@@ -259,7 +263,7 @@ static int published_csv(char out[11], rf_list_ctx *cx)
     p = nl + 1 + (nl[1] == '"');
     if (p[2] != '/' || p[5] != '/') return 0;
     snprintf(iso, sizeof iso, "%.4s-%.2s-%.2s", p + 6, p + 3, p);
-    if (!rf_list_date(cx, 2, "Date_file", iso, NULL, out, &rc)) out[0] = '\0';
+    if (!rf_list__date(cx, 2, "Date_file", iso, NULL, out, &rc)) out[0] = '\0';
     return rc;
 }
 
@@ -288,52 +292,54 @@ static int on_entity(eu_reader *r, const rf_xml_record *rec)
     const char *type;
     int rc = 0;
 
-    eu_begin(r, rf_xml_get(rec, 0, "@logicalId", NULL), rec->line);
+    eu_begin(r, rf_xml__get(rec, 0, "@logicalId", NULL), rec->line);
     if (!r->id[0])
-        return rf_list_fail(cx, RF_EFORMAT, rec->line, "sanctionEntity %ld has no logicalId",
+        return rf_list__fail(cx, RF_EFORMAT, rec->line, "sanctionEntity %ld has no logicalId",
                             rec->index);
-    r->e.source_id = rf_xml_get(rec, 0, "@euReferenceNumber", NULL);
-    type = rf_xml_get(rec, 0, "subjectType@code", NULL);
-    r->e.type = rf_list_entity_type(type);
+    r->e.source_id = rf_xml__get(rec, 0, "@euReferenceNumber", NULL);
+    type = rf_xml__get(rec, 0, "subjectType@code", NULL);
+    r->e.type = rf_list__entity_type(type);
     if (r->e.type == RF_ENTITY_UNKNOWN)
-        r->e.type = (type = rf_xml_get(rec, 0, "subjectType@classificationCode", NULL)) &&
+        r->e.type = (type = rf_xml__get(rec, 0, "subjectType@classificationCode", NULL)) &&
                             strcmp(type, "P") == 0 ? RF_ENTITY_PERSON : RF_ENTITY_ORGANIZATION;
-    r->e.remarks = rf_xml_get(rec, 0, "remark", NULL);
+    r->e.remarks = rf_xml__get(rec, 0, "remark", NULL);
     for (size_t i = 1; i < rec->n && rc == 0; i++) {
         const rf_xml_node *n = &rec->nodes[i];
         size_t at = i + 1;
         if (n->value) continue;
         if (strcmp(n->path, "regulation") == 0) {
-            rc = eu_regulation(r, rf_xml_get(rec, at, "regulation@programme", "regulation"),
-                               rf_xml_get(rec, at, "regulation@publicationDate", "regulation"), n->line);
+            rc = eu_regulation(r, rf_xml__get(rec, at, "regulation@programme", "regulation"),
+                               rf_xml__get(rec, at, "regulation@publicationDate", "regulation"),
+                               n->line);
         } else if (strcmp(n->path, "nameAlias") == 0) {
-            const char *strong = rf_xml_get(rec, at, "nameAlias@strong", "nameAlias");
-            rc = eu_name(r, rf_xml_get(rec, at, "nameAlias@wholeName", "nameAlias"),
-                         rf_xml_get(rec, at, "nameAlias@firstName", "nameAlias"),
-                         rf_xml_get(rec, at, "nameAlias@middleName", "nameAlias"),
-                         rf_xml_get(rec, at, "nameAlias@lastName", "nameAlias"),
+            const char *strong = rf_xml__get(rec, at, "nameAlias@strong", "nameAlias");
+            rc = eu_name(r, rf_xml__get(rec, at, "nameAlias@wholeName", "nameAlias"),
+                         rf_xml__get(rec, at, "nameAlias@firstName", "nameAlias"),
+                         rf_xml__get(rec, at, "nameAlias@middleName", "nameAlias"),
+                         rf_xml__get(rec, at, "nameAlias@lastName", "nameAlias"),
                          strong && strcmp(strong, "false") == 0,
-                         rf_xml_get(rec, at, "nameAlias@function", "nameAlias"), n->line);
+                         rf_xml__get(rec, at, "nameAlias@function", "nameAlias"), n->line);
         } else if (strcmp(n->path, "address") == 0) {
-            const char *parts[] = {rf_xml_get(rec, at, "address@street", "address"),
-                                   rf_xml_get(rec, at, "address@poBox", "address"),
-                                   rf_xml_get(rec, at, "address@zipCode", "address"),
-                                   rf_xml_get(rec, at, "address@city", "address"),
-                                   rf_xml_get(rec, at, "address@region", "address"),
-                                   rf_xml_get(rec, at, "address@place", "address")};
-            const char *country = rf_xml_get(rec, at, "address@countryIso2Code", "address");
+            const char *parts[] = {rf_xml__get(rec, at, "address@street", "address"),
+                                   rf_xml__get(rec, at, "address@poBox", "address"),
+                                   rf_xml__get(rec, at, "address@zipCode", "address"),
+                                   rf_xml__get(rec, at, "address@city", "address"),
+                                   rf_xml__get(rec, at, "address@region", "address"),
+                                   rf_xml__get(rec, at, "address@place", "address")};
+            const char *country = rf_xml__get(rec, at, "address@countryIso2Code", "address");
             if (country && strcmp(country, "00") == 0) country = NULL; /* "unknown" */
             rc = eu_address(r, parts, sizeof parts / sizeof *parts, parts[3], country, n->line);
         } else if (strcmp(n->path, "birthdate") == 0) {
-            const char *date = rf_xml_get(rec, at, "birthdate@birthdate", "birthdate");
-            if (!date) date = rf_xml_get(rec, at, "birthdate@year", "birthdate");
+            const char *date = rf_xml__get(rec, at, "birthdate@birthdate", "birthdate");
+            if (!date) date = rf_xml__get(rec, at, "birthdate@year", "birthdate");
             rc = eu_fact(r, &r->e.dates_of_birth, date, n->line);
         } else if (strcmp(n->path, "identification") == 0) {
-            rc = eu_fact(r, &r->e.ids, rf_xml_get(rec, at, "identification@number", "identification"),
-                         n->line);
+            rc = eu_fact(r, &r->e.ids,
+                         rf_xml__get(rec, at, "identification@number", "identification"), n->line);
         } else if (strcmp(n->path, "citizenship") == 0) {
-            const char *c = rf_xml_get(rec, at, "citizenship@countryIso2Code", "citizenship");
-            if (!c || strcmp(c, "00") == 0) c = rf_xml_get(rec, at, "citizenship@countryDescription", "citizenship");
+            const char *c = rf_xml__get(rec, at, "citizenship@countryIso2Code", "citizenship");
+            if (!c || strcmp(c, "00") == 0)
+                c = rf_xml__get(rec, at, "citizenship@countryDescription", "citizenship");
             rc = eu_citizenship(r, c, n->line);
         }
     }
@@ -350,22 +356,23 @@ static int parse_xml(rf_list_ctx *cx)
     eu_reader *r = calloc(1, sizeof *r);
     int rc;
 
-    if (!r) return rf_list_fail(cx, RF_ENOMEM, 0, "out of memory");
+    if (!r) return rf_list__fail(cx, RF_ENOMEM, 0, "out of memory");
     r->cx = cx;
-    rc = rf_xml_read(cx, records, on_record, r);
-    if (rc == 0 && cx->sum->entities == 0) rc = rf_list_fail(cx, RF_EFORMAT, 0, "no sanctionEntity in the file");
+    rc = rf_xml__read(cx, records, on_record, r);
+    if (rc == 0 && cx->sum->entities == 0)
+        rc = rf_list__fail(cx, RF_EFORMAT, 0, "no sanctionEntity in the file");
     free(r);
     return rc;
 }
 
 static int published_xml(char out[11], rf_list_ctx *cx)
 {
-    return rf_xml_root_date(out, cx, "export", "generationDate");
+    return rf_xml__root_date(out, cx, "export", "generationDate");
 }
 
 static int detect_xml(const rf_list_sample *s)
 {
-    return rf_xml_root_is(s->head, s->head_len, "export", EU_NS) == 1;
+    return rf_xml__root_is(s->head, s->head_len, "export", EU_NS) == 1;
 }
 
 const rf_list_format_def rf_list_eu_csv_format = {

@@ -34,6 +34,7 @@ static const rf_list_format_def *const formats[] = {
     &rf_list_ownership_csv_format,
     &rf_list_gleif_lei_format,
     &rf_list_gleif_rr_format,
+    &rf_list_ftm_format,
     &rf_list_bis_uvl_format,
     &rf_list_state_isn_format,
     &rf_list_state_debarred_format,
@@ -80,7 +81,7 @@ rf_list_format rf_list_format_detect(const char *data, size_t len)
 
 /* ---- the string pool -------------------------------------------------------------------- */
 
-char *rf_strpool_alloc(rf_strpool *pool, size_t len)
+char *rf_strpool__alloc(rf_strpool *pool, size_t len)
 {
     char *copy;
     if (pool->count == pool->cap) {
@@ -95,29 +96,29 @@ char *rf_strpool_alloc(rf_strpool *pool, size_t len)
     return copy;
 }
 
-char *rf_strpool_add(rf_strpool *pool, const char *s, size_t len)
+char *rf_strpool__add(rf_strpool *pool, const char *s, size_t len)
 {
-    char *copy = rf_strpool_alloc(pool, len);
+    char *copy = rf_strpool__alloc(pool, len);
     if (copy) memcpy(copy, s, len);
     return copy;
 }
 
-void rf_strpool_reset(rf_strpool *pool)
+void rf_strpool__reset(rf_strpool *pool)
 {
     for (size_t i = 0; i < pool->count; i++) free(pool->items[i]);
     pool->count = 0;
 }
 
-void rf_strpool_free(rf_strpool *pool)
+void rf_strpool__free(rf_strpool *pool)
 {
-    rf_strpool_reset(pool);
+    rf_strpool__reset(pool);
     free(pool->items);
     memset(pool, 0, sizeof *pool);
 }
 
 /* ---- context services ------------------------------------------------------------------- */
 
-int rf_list_fail(rf_list_ctx *cx, int code, long line, const char *fmt, ...)
+int rf_list__fail(rf_list_ctx *cx, int code, long line, const char *fmt, ...)
 {
     char msg[sizeof cx->err->message];
     va_list ap;
@@ -128,7 +129,7 @@ int rf_list_fail(rf_list_ctx *cx, int code, long line, const char *fmt, ...)
     return rf_error_set(cx->err, code, cx->name, line, "%s", msg);
 }
 
-int rf_list_warn(rf_list_ctx *cx, long line, const char *fmt, ...)
+int rf_list__warn(rf_list_ctx *cx, long line, const char *fmt, ...)
 {
     char msg[1024];
     va_list ap;
@@ -144,11 +145,11 @@ int rf_list_warn(rf_list_ctx *cx, long line, const char *fmt, ...)
     return 0;
 }
 
-int rf_list_emit(rf_list_ctx *cx, const rf_entity *listed)
+int rf_list__emit(rf_list_ctx *cx, const rf_entity *listed)
 {
     rf_entity with;
     rf_name names[RF_MAX_NAMES];
-    const rf_entity *e = rf_list_native_names(&with, names, listed);
+    const rf_entity *e = rf_list__native_names(&with, names, listed);
     int rc = rf_import_add(cx->imp, e, cx->err);
     if (rc) {
         /* The store does not know where the entity came from; the reader must. */
@@ -159,22 +160,22 @@ int rf_list_emit(rf_list_ctx *cx, const rf_entity *listed)
     }
     cx->sum->entities++;
     cx->sum->names += (long)listed->n_names; /* what the file says: native names are ours */
-    return rf_list_relations(cx, listed);
+    return rf_list__relations(cx, listed);
 }
 
 /* ---- building entities ------------------------------------------------------------------ */
 
-void rf_list_entity_begin(rf_list_ctx *cx, rf_entity *e, long line, const char *list_code,
+void rf_list__entity_begin(rf_list_ctx *cx, rf_entity *e, long line, const char *list_code,
                           const char *list_name)
 {
-    rf_strpool_reset(&cx->pool);
+    rf_strpool__reset(&cx->pool);
     memset(e, 0, sizeof *e);
     e->source_line = line;
     e->list_code = list_code;
     e->list_name = list_name;
 }
 
-int rf_list_add_id(rf_list_ctx *cx, const char **ids, const char *type, const char *number,
+int rf_list__add_id(rf_list_ctx *cx, const char **ids, const char *type, const char *number,
                    const char *country, long line)
 {
     rf_buf id = {0};
@@ -186,14 +187,14 @@ int rf_list_add_id(rf_list_ctx *cx, const char **ids, const char *type, const ch
     if (rf_buf_printf(&id, "%s%s%s%s%s%s", type ? type : "", type ? " " : "", number,
                       country ? " (" : "", country ? country : "", country ? ")" : "")) {
         rf_buf_free(&id);
-        return rf_list_fail(cx, RF_ENOMEM, line, "out of memory");
+        return rf_list__fail(cx, RF_ENOMEM, line, "out of memory");
     }
-    rc = rf_list_join(cx, ids, id.data, id.len, line);
+    rc = rf_list__join(cx, ids, id.data, id.len, line);
     rf_buf_free(&id);
     return rc;
 }
 
-int rf_list_join(rf_list_ctx *cx, const char **field, const char *s, size_t len, long line)
+int rf_list__join(rf_list_ctx *cx, const char **field, const char *s, size_t len, long line)
 {
     const char *old = *field;
     size_t old_len = old ? strlen(old) : 0;
@@ -214,8 +215,8 @@ int rf_list_join(rf_list_ctx *cx, const char **field, const char *s, size_t len,
         sep = strstr(p, "; ");
         p = sep ? sep + 2 : NULL;
     }
-    if (!(joined = rf_strpool_alloc(&cx->pool, old_len + len + 2)))
-        return rf_list_fail(cx, RF_ENOMEM, line, "out of memory");
+    if (!(joined = rf_strpool__alloc(&cx->pool, old_len + len + 2)))
+        return rf_list__fail(cx, RF_ENOMEM, line, "out of memory");
     if (old_len) memcpy(joined, old, old_len), memcpy(joined + old_len, "; ", 2);
     memcpy(joined + old_len + (old_len ? 2 : 0), s, len);
     joined[old_len + (old_len ? 2 : 0) + len] = '\0';
@@ -223,7 +224,7 @@ int rf_list_join(rf_list_ctx *cx, const char **field, const char *s, size_t len,
     return 0;
 }
 
-const char *rf_list_concat(rf_list_ctx *cx, const char *const *parts, size_t n, int *rc)
+const char *rf_list__concat(rf_list_ctx *cx, const char *const *parts, size_t n, int *rc)
 {
     size_t len = 0;
     char *out, *p;
@@ -232,8 +233,8 @@ const char *rf_list_concat(rf_list_ctx *cx, const char *const *parts, size_t n, 
     for (size_t i = 0; i < n; i++)
         if (parts[i] && *parts[i]) len += strlen(parts[i]) + 2;
     if (!len) return NULL;
-    if (!(out = rf_strpool_alloc(&cx->pool, len))) {
-        *rc = rf_list_fail(cx, RF_ENOMEM, 0, "out of memory");
+    if (!(out = rf_strpool__alloc(&cx->pool, len))) {
+        *rc = rf_list__fail(cx, RF_ENOMEM, 0, "out of memory");
         return NULL;
     }
     p = out;
@@ -254,19 +255,19 @@ static int same(const char *a, const char *b)
     return b && strcmp(a, b) == 0;
 }
 
-int rf_list_address(rf_list_ctx *cx, rf_address *addrs, size_t *n, const char *text,
+int rf_list__address(rf_list_ctx *cx, rf_address *addrs, size_t *n, const char *text,
                     const char *city, const char *country, long line)
 {
     if (!(text && *text) && !(city && *city) && !(country && *country)) return 0;
-    if (country && strlen(country) != 2 && rf_country_code(country))
-        country = rf_country_code(country);
+    if (country && strlen(country) != 2 && rf_country__code(country))
+        country = rf_country__code(country);
     /* Lists that repeat the address on every alias row (UK, EU) give it once. */
     for (size_t i = 0; i < *n; i++)
         if (same(addrs[i].text, text) && same(addrs[i].city, city) &&
             same(addrs[i].country, country))
             return 0;
     if (*n == RF_MAX_ADDRESSES)
-        return rf_list_fail(cx, RF_ELIMIT, line, "more than %d addresses for one entity",
+        return rf_list__fail(cx, RF_ELIMIT, line, "more than %d addresses for one entity",
                             RF_MAX_ADDRESSES);
     addrs[*n].text = text && *text ? text : NULL;
     addrs[*n].city = city && *city ? city : NULL;
@@ -275,19 +276,19 @@ int rf_list_address(rf_list_ctx *cx, rf_address *addrs, size_t *n, const char *t
     return 0;
 }
 
-int rf_list_nationality(rf_list_ctx *cx, const char **field, const char *s, size_t len,
+int rf_list__nationality(rf_list_ctx *cx, const char **field, const char *s, size_t len,
                         long line)
 {
     char name[256];
     const char *code;
 
     snprintf(name, sizeof name, "%.*s", (int)(len < sizeof name ? len : sizeof name - 1), s);
-    if (len < sizeof name && (code = rf_country_code(name)) != NULL)
-        return rf_list_join(cx, field, code, 2, line);
-    return rf_list_join(cx, field, s, len, line);
+    if (len < sizeof name && (code = rf_country__code(name)) != NULL)
+        return rf_list__join(cx, field, code, 2, line);
+    return rf_list__join(cx, field, s, len, line);
 }
 
-rf_entity_type rf_list_entity_type(const char *word)
+rf_entity_type rf_list__entity_type(const char *word)
 {
     static const struct {
         const char *word;
@@ -303,7 +304,7 @@ rf_entity_type rf_list_entity_type(const char *word)
     return RF_ENTITY_UNKNOWN;
 }
 
-int rf_list_cp1252_to_utf8(rf_buf *out, const char *s, size_t len)
+int rf_list__cp1252_to_utf8(rf_buf *out, const char *s, size_t len)
 {
     /* 0x80..0x9F as Windows-1252 has them; 0 where it has no character (kept as U+FFFD). */
     static const unsigned short c1[32] = {
@@ -370,14 +371,14 @@ static int parse_date(const char *s, int *y, int *m, int *d)
     return *m >= 1 && *m <= 12 && *d >= 1 && *d <= mdays[*m - 1];
 }
 
-int rf_list_date_plausible(const char *s)
+int rf_list__date_plausible(const char *s)
 {
     int y, m, d;
     return s && strlen(s) == 10 && s[4] == '-' && parse_date(s, &y, &m, &d) && y >= 1900 &&
            y <= 2100;
 }
 
-const char *rf_list_date(rf_list_ctx *cx, long line, const char *column, const char *in,
+const char *rf_list__date(rf_list_ctx *cx, long line, const char *column, const char *in,
                          const char *latest, char out[11], int *rc)
 {
     int y, m, d;
@@ -385,14 +386,14 @@ const char *rf_list_date(rf_list_ctx *cx, long line, const char *column, const c
     *rc = 0;
     if (!in || !*in) return NULL;
     if (!parse_date(in, &y, &m, &d) || y < 0 || y > 9999) {
-        *rc = rf_list_warn(cx, line, "%s \"%s\" is not a date; left out", column, in);
+        *rc = rf_list__warn(cx, line, "%s \"%s\" is not a date; left out", column, in);
         return NULL;
     }
     snprintf(out, 11, "%04d-%02d-%02d", y, m, d);
     /* Real lists carry typos such as 3033-09-30: the row stays, the date is kept as the
      * list wrote it, and the reviewer is told. */
     if (y < 1900 || y > 2100 || (latest && strcmp(out, latest) > 0))
-        *rc = rf_list_warn(cx, line, "%s %s is implausible (a typo in the list?); kept as written",
+        *rc = rf_list__warn(cx, line, "%s %s is implausible (a typo in the list?); kept as written",
                            column, out);
     return *rc ? NULL : out;
 }
@@ -494,7 +495,7 @@ static int find_set(set_data *set, char sha256[65], const rf_list_format_def *de
         if (!path || !find_in_dir(set->path[set->n], sizeof set->path[0], dir, def->set_files[i]))
             continue;
         if ((rc = input_open(part, set->path[set->n], set->path[set->n], err)) != 0 ||
-            (rc = rf_list_survey(part, NULL, err)) != 0) {
+            (rc = rf_list__survey(part, NULL, err)) != 0) {
             rf_sha256_free(&h);
             return rc;
         }
@@ -553,7 +554,7 @@ static int check_shrink(rf_import_summary *out, const rf_import *imp,
     return rc;
 }
 
-/* Imports `in`: a first pass (rf_list_survey) takes its sha256 and its sample, so that the
+/* Imports `in`: a first pass (rf_list__survey) takes its sha256 and its sample, so that the
  * format is known and a file already imported is skipped before anything is written; then
  * the format reads the file again, as a stream, inside the version's transaction. Reading a
  * file twice costs less than holding it: memory stays small whatever its size. `dir_of_path`
@@ -570,7 +571,7 @@ static int import_input(rf_import_summary *out, rf_store *st, rf_list_input *in,
     int rc;
 
     memset(&cx, 0, sizeof cx);
-    if ((rc = rf_list_survey(in, &sample, err)) != 0) return rc;
+    if ((rc = rf_list__survey(in, &sample, err)) != 0) return rc;
     if (!(def = format_def(detect(&sample)))) {
         char first[81];
         size_t n = 0;
@@ -644,11 +645,11 @@ static int import_input(rf_import_summary *out, rf_store *st, rf_list_input *in,
     info.published = published[0] ? published : NULL;
     if ((rc = rf_import_begin(&cx.imp, st, &info, err)) != 0) goto cleanup;
     if (future[0])
-        rc = rf_list_warn(&cx, 0, "publication date %s is in the future (a typo in the file?): "
+        rc = rf_list__warn(&cx, 0, "publication date %s is in the future (a typo in the file?): "
                           "left out, so the version is in force from its import", future);
     for (size_t i = 0; rc == 0 && i < cx.n_parts; i++)
         if (!cx.parts[i].name)
-            rc = rf_list_warn(&cx, 0, "no %s beside this file: what it holds is missing from "
+            rc = rf_list__warn(&cx, 0, "no %s beside this file: what it holds is missing from "
                               "this version", def->set_files[i + 1]);
     if (rc != 0 || (rc = def->parse(&cx)) != 0 ||
         (rc = check_shrink(out, cx.imp, in->name, opts, err)) != 0) {
@@ -664,8 +665,8 @@ static int import_input(rf_import_summary *out, rf_store *st, rf_list_input *in,
 cleanup:
     for (size_t i = 0; set && i < SET_MAX; i++) input_close(&set->parts[i]);
     free(set);
-    rf_list_sample_free(&sample);
-    rf_strpool_free(&cx.pool);
+    rf_list__sample_free(&sample);
+    rf_strpool__free(&cx.pool);
     return rc;
 }
 

@@ -17,7 +17,7 @@
 
 /* ---- the survey ------------------------------------------------------------------------- */
 
-void rf_list_sample_free(rf_list_sample *s)
+void rf_list__sample_free(rf_list_sample *s)
 {
     free(s->buf);
     memset(s, 0, sizeof *s);
@@ -72,7 +72,7 @@ static void reverse(char *s, size_t n)
     }
 }
 
-int rf_list_survey(rf_list_input *in, rf_list_sample *sample, rf_error *err)
+int rf_list__survey(rf_list_input *in, rf_list_sample *sample, rf_error *err)
 {
     rf_reader *r = NULL;
     char *chunk = malloc(CHUNK), carry[4];
@@ -145,7 +145,7 @@ int rf_list_survey(rf_list_input *in, rf_list_sample *sample, rf_error *err)
 cleanup:
     rf_reader_close(r);
     free(chunk);
-    if (rc && sample) rf_list_sample_free(sample);
+    if (rc && sample) rf_list__sample_free(sample);
     return rc;
 }
 
@@ -162,7 +162,7 @@ struct rf_list_stream {
     int done;
 };
 
-int rf_list_stream_open(rf_list_stream **out, rf_list_ctx *cx, const rf_list_input *in,
+int rf_list__stream_open(rf_list_stream **out, rf_list_ctx *cx, const rf_list_input *in,
                         rf_list_text text)
 {
     rf_list_stream *s = calloc(1, sizeof *s);
@@ -206,7 +206,7 @@ static int check_end(rf_list_stream *s)
     return 0;
 }
 
-long rf_list_stream_read(rf_list_stream *s, char *buf, size_t size)
+long rf_list__stream_read(rf_list_stream *s, char *buf, size_t size)
 {
     long n;
     int rc;
@@ -221,7 +221,7 @@ long rf_list_stream_read(rf_list_stream *s, char *buf, size_t size)
         if ((n = rf_reader_read(s->r, s->raw, CHUNK, s->err)) <= 0)
             return n < 0 ? n : (rc = check_end(s)) != 0 ? rc : 0;
         s->out_pos = 0;
-        rc = s->text == RF_TEXT_CP1252 ? rf_list_cp1252_to_utf8(&s->out, s->raw, (size_t)n)
+        rc = s->text == RF_TEXT_CP1252 ? rf_list__cp1252_to_utf8(&s->out, s->raw, (size_t)n)
                                        : rf_latin1_to_utf8(&s->out, s->raw, (size_t)n);
         if (rc)
             return rf_error_set(s->err, rc, s->in->name, 0, "cannot transcode the file from %s",
@@ -233,7 +233,7 @@ long rf_list_stream_read(rf_list_stream *s, char *buf, size_t size)
     return n;
 }
 
-void rf_list_stream_close(rf_list_stream *s)
+void rf_list__stream_close(rf_list_stream *s)
 {
     if (!s) return;
     rf_reader_close(s->r);
@@ -242,7 +242,7 @@ void rf_list_stream_close(rf_list_stream *s)
     free(s);
 }
 
-int rf_list_stream_lines(rf_list_stream *s, size_t max, rf_line_fn fn, void *ctx)
+int rf_list__stream_lines(rf_list_stream *s, size_t max, rf_line_fn fn, void *ctx)
 {
     char *chunk = malloc(CHUNK);
     rf_buf carry = {0}; /* a line the chunk's end cut */
@@ -251,7 +251,7 @@ int rf_list_stream_lines(rf_list_stream *s, size_t max, rf_line_fn fn, void *ctx
 
     if (!chunk) return rf_error_set(s->err, RF_ENOMEM, s->in->name, 0, "out of memory");
     carry.max = max;
-    while (rc == 0 && (n = rf_list_stream_read(s, chunk, CHUNK)) > 0) {
+    while (rc == 0 && (n = rf_list__stream_read(s, chunk, CHUNK)) > 0) {
         const char *p = chunk, *end = chunk + n;
         while (rc == 0 && p < end) {
             const char *nl = memchr(p, '\n', (size_t)(end - p));

@@ -1,5 +1,6 @@
-/* json.c: a small strict pull tokenizer for JSON list files (the CSL's JSON): tokens in
- * order, strings decoded, the grammar of RFC 8259 enforced (one value; no comments, trailing
+/* json.c: a small strict pull tokenizer for JSON list files (the CSL's JSON, GLEIF's golden
+ * copy, FollowTheMoney's JSON lines): tokens in order, strings decoded, the grammar of RFC
+ * 8259 enforced (one value, or a sequence of them for JSON lines; no comments, trailing
  * commas, single quotes, leading zeros, control characters in strings or lone surrogates),
  * nesting capped at RF_JSON_MAX_DEPTH and strings at RF_MAX_FIELD bytes, errors naming the
  * line. It streams the file through a window of RF_JSON_WINDOW bytes and keeps only the
@@ -41,14 +42,14 @@ static int fill(rf_json *j)
     j->len -= j->pos;
     j->pos = 0;
     while (j->len < RF_JSON_WINDOW &&
-           (n = rf_list_stream_read(j->in, j->data + j->len, RF_JSON_WINDOW - j->len)) > 0)
+           (n = rf_list__stream_read(j->in, j->data + j->len, RF_JSON_WINDOW - j->len)) > 0)
         j->len += (size_t)n;
     if (n < 0) return (int)n;
     j->eof = n == 0;
     return 0;
 }
 
-int rf_json_open(rf_json *j, rf_list_ctx *cx)
+int rf_json__open(rf_json *j, rf_list_ctx *cx)
 {
     int rc;
 
@@ -57,17 +58,18 @@ int rf_json_open(rf_json *j, rf_list_ctx *cx)
     j->state = S_VALUE;
     j->text.max = RF_MAX_FIELD;
     j->cx = cx;
-    if (!(j->data = malloc(RF_JSON_WINDOW))) return rf_list_fail(cx, RF_ENOMEM, 0, "out of memory");
-    if ((rc = rf_list_stream_open(&j->in, cx, cx->input, RF_TEXT_AS_IS)) != 0 ||
+    if (!(j->data = malloc(RF_JSON_WINDOW)))
+        return rf_list__fail(cx, RF_ENOMEM, 0, "out of memory");
+    if ((rc = rf_list__stream_open(&j->in, cx, cx->input, RF_TEXT_AS_IS)) != 0 ||
         (rc = fill(j)) != 0)
         return rc;
     if (j->len >= 3 && memcmp(j->data, "\xEF\xBB\xBF", 3) == 0) j->pos = 3;
     return 0;
 }
 
-void rf_json_free(rf_json *j)
+void rf_json__free(rf_json *j)
 {
-    rf_list_stream_close(j->in);
+    rf_list__stream_close(j->in);
     free(j->data);
     rf_buf_free(&j->text);
     memset(j, 0, sizeof *j);
@@ -75,12 +77,12 @@ void rf_json_free(rf_json *j)
 
 static int fail(rf_json *j, const char *what)
 {
-    return rf_list_fail(j->cx, RF_EFORMAT, j->line, "bad JSON: %s", what);
+    return rf_list__fail(j->cx, RF_EFORMAT, j->line, "bad JSON: %s", what);
 }
 
 static int too_long(rf_json *j)
 {
-    return rf_list_fail(j->cx, RF_ELIMIT, j->line, "a JSON string is longer than %d bytes",
+    return rf_list__fail(j->cx, RF_ELIMIT, j->line, "a JSON string is longer than %d bytes",
                         RF_MAX_FIELD);
 }
 
@@ -226,16 +228,19 @@ static void value_done(rf_json *j)
     j->state = j->depth ? S_NEXT : S_DONE;
 }
 
-int rf_json_next(rf_json *j, rf_json_token *tok)
+int rf_json__next(rf_json *j, rf_json_token *tok)
 {
     char c;
     int rc;
 
     if ((rc = skip_ws(j)) != 0) return rc;
     if (j->state == S_DONE) {
-        if (j->pos < j->len) return fail(j, "data after the end of the document");
-        *tok = RF_JSON_END;
-        return 0;
+        if (j->pos >= j->len) {
+            *tok = RF_JSON_END;
+            return 0;
+        }
+        if (!j->sequence) return fail(j, "data after the end of the document");
+        j->state = S_VALUE; /* the next value of a sequence */
     }
     if (j->pos >= j->len) return fail(j, "the document ends too early");
     c = j->data[j->pos];
@@ -292,7 +297,7 @@ int rf_json_next(rf_json *j, rf_json_token *tok)
     }
     if (c == '{' || c == '[') {
         if (j->depth == RF_JSON_MAX_DEPTH)
-            return rf_list_fail(j->cx, RF_ELIMIT, j->line, "JSON nested deeper than %d levels",
+            return rf_list__fail(j->cx, RF_ELIMIT, j->line, "JSON nested deeper than %d levels",
                                 RF_JSON_MAX_DEPTH);
         j->stack[j->depth++] = (unsigned char)c;
         j->pos++;
@@ -327,14 +332,14 @@ int rf_json_next(rf_json *j, rf_json_token *tok)
     return 0;
 }
 
-int rf_json_skip(rf_json *j, rf_json_token tok)
+int rf_json__skip(rf_json *j, rf_json_token tok)
 {
     int depth;
     int rc;
 
     if (tok != RF_JSON_OBJECT && tok != RF_JSON_ARRAY) return 0;
     for (depth = 1; depth > 0;) {
-        if ((rc = rf_json_next(j, &tok)) != 0) return rc;
+        if ((rc = rf_json__next(j, &tok)) != 0) return rc;
         if (tok == RF_JSON_OBJECT || tok == RF_JSON_ARRAY) depth++;
         else if (tok == RF_JSON_OBJECT_END || tok == RF_JSON_ARRAY_END) depth--;
     }

@@ -17,12 +17,12 @@ typedef struct rf_strpool {
     size_t cap;
 } rf_strpool;
 
-/* Copies s[0..len) into the pool; the copy lives until rf_strpool_reset. NULL on ENOMEM. */
-char *rf_strpool_add(rf_strpool *pool, const char *s, size_t len);
+/* Copies s[0..len) into the pool; the copy lives until rf_strpool__reset. NULL on ENOMEM. */
+char *rf_strpool__add(rf_strpool *pool, const char *s, size_t len);
 /* A zeroed string of `len` bytes (plus the NUL) in the pool, for the caller to fill. */
-char *rf_strpool_alloc(rf_strpool *pool, size_t len);
-void rf_strpool_reset(rf_strpool *pool); /* frees every string, keeps the array */
-void rf_strpool_free(rf_strpool *pool);
+char *rf_strpool__alloc(rf_strpool *pool, size_t len);
+void rf_strpool__reset(rf_strpool *pool); /* frees every string, keeps the array */
+void rf_strpool__free(rf_strpool *pool);
 
 typedef struct rf_list_ctx rf_list_ctx;
 
@@ -59,10 +59,10 @@ typedef struct rf_list_sample {
 
 /* The first pass over a file: reads it to the end (gzip decoded, capped at RF_FILE_MAX bytes)
  * and fills in in->sha256 and in->utf8, and `sample` (may be NULL; free it with
- * rf_list_sample_free). Memory stays small whatever the file's size. A pipe (in->spool) is
+ * rf_list__sample_free). Memory stays small whatever the file's size. A pipe (in->spool) is
  * read here, and only here. */
-int rf_list_survey(rf_list_input *in, rf_list_sample *sample, rf_error *err);
-void rf_list_sample_free(rf_list_sample *s);
+int rf_list__survey(rf_list_input *in, rf_list_sample *sample, rf_error *err);
+void rf_list__sample_free(rf_list_sample *s);
 
 /* How a stream hands out a file that is not UTF-8 throughout: as it is, or transcoded from
  * the legacy encoding its publisher uses. */
@@ -74,19 +74,19 @@ typedef struct rf_list_stream rf_list_stream;
 /* Opens `in` (cx->input, or one of cx->parts) from its start; errors go to cx->err naming
  * in->name. A file the survey found to be UTF-8 throughout is handed out as it is; otherwise
  * it is transcoded as `text` says: the choice is made once, on the whole file. */
-int rf_list_stream_open(rf_list_stream **out, rf_list_ctx *cx, const rf_list_input *in,
+int rf_list__stream_open(rf_list_stream **out, rf_list_ctx *cx, const rf_list_input *in,
                         rf_list_text text);
 /* Up to `size` bytes; 0 at the end, or a negative code. Reaching the end of a file on disk
  * checks the bytes read against the survey's sha256: a file changed since fails with RF_EIO. */
-long rf_list_stream_read(rf_list_stream *s, char *buf, size_t size);
-void rf_list_stream_close(rf_list_stream *s); /* NULL is a no-op */
+long rf_list__stream_read(rf_list_stream *s, char *buf, size_t size);
+void rf_list__stream_close(rf_list_stream *s); /* NULL is a no-op */
 
 /* Called with one physical line, its '\n' included (the last line may have none), and its
  * 1-based number. Returns 0 to go on, else a code that stops the reading. */
 typedef int (*rf_line_fn)(const char *line, size_t len, long number, void *ctx);
 
 /* Reads the stream to its end a line at a time; a line longer than `max` fails (RF_ELIMIT). */
-int rf_list_stream_lines(rf_list_stream *s, size_t max, rf_line_fn fn, void *ctx);
+int rf_list__stream_lines(rf_list_stream *s, size_t max, rf_line_fn fn, void *ctx);
 
 /* One file being imported. `imp` is NULL while a format only scans the file (for its
  * publication date) before the version is opened. */
@@ -97,7 +97,7 @@ struct rf_list_ctx {
     rf_import_summary *sum;
     rf_error *err;
     rf_strpool pool;
-    const rf_list_input *input;   /* the file, read through rf_list_stream_open */
+    const rf_list_input *input;   /* the file, read through rf_list__stream_open */
     const rf_list_sample *sample; /* its first and last bytes */
     /* The companions of a set, in the order of the format's set_files after the main file
      * (parts[i].name NULL when it was not found); n_parts is 0 for formats that are one
@@ -108,7 +108,7 @@ struct rf_list_ctx {
 
 /* Records a warning about `line`: kept with the version, passed to opts->on_warning and
  * counted. Does nothing during a scan. Returns 0 or the store's error code. */
-int rf_list_warn(rf_list_ctx *cx, long line, const char *fmt, ...)
+int rf_list__warn(rf_list_ctx *cx, long line, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 3, 4)))
 #endif
@@ -116,19 +116,20 @@ int rf_list_warn(rf_list_ctx *cx, long line, const char *fmt, ...)
 
 /* Writes one entity (rf_import_add), counting it and its names; a store error is returned
  * with the file and `e->source_line` filled in. */
-int rf_list_emit(rf_list_ctx *cx, const rf_entity *e);
+int rf_list__emit(rf_list_ctx *cx, const rf_entity *e);
 
 /* `e` with the names of native_names.tsv its names call for (kind RF_NAME_NATIVE) added after
  * its own: `with`, its names in `names` (the table's strings live as long as the process), or
  * `e` itself when there are none. */
-const rf_entity *rf_list_native_names(rf_entity *with, rf_name names[RF_MAX_NAMES], const rf_entity *e);
+const rf_entity *rf_list__native_names(rf_entity *with, rf_name names[RF_MAX_NAMES],
+                                       const rf_entity *e);
 
 /* Keeps the relations entity `e` (just emitted) names itself, OFAC's "Linked To:" and the
  * Entity List's affiliate parents, as links of the import (relations.c). */
-int rf_list_relations(rf_list_ctx *cx, const rf_entity *e);
+int rf_list__relations(rf_list_ctx *cx, const rf_entity *e);
 
 /* Fails with RF_EFORMAT, naming the file and `line`. Returns the code. */
-int rf_list_fail(rf_list_ctx *cx, int code, long line, const char *fmt, ...)
+int rf_list__fail(rf_list_ctx *cx, int code, long line, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 4, 5)))
 #endif
@@ -136,48 +137,53 @@ int rf_list_fail(rf_list_ctx *cx, int code, long line, const char *fmt, ...)
 
 /* Starts the next entity of a file: the previous one's pool strings are freed, *e cleared
  * and given its line and list (either may be NULL, for the format to fill in). */
-void rf_list_entity_begin(rf_list_ctx *cx, rf_entity *e, long line, const char *list_code,
+void rf_list__entity_begin(rf_list_ctx *cx, rf_entity *e, long line, const char *list_code,
                           const char *list_name);
 
 /* Adds an identity document to the "; "-separated *ids as "Type NUMBER (Country)" (type and
  * country left out when NULL or empty; nothing without a number). */
-int rf_list_add_id(rf_list_ctx *cx, const char **ids, const char *type, const char *number,
+int rf_list__add_id(rf_list_ctx *cx, const char **ids, const char *type, const char *number,
                    const char *country, long line);
 
 /* Appends s[0..len) (trimmed; nothing when empty) to the "; "-separated list *field, a pool
  * string or NULL, unless the list already holds it (compared ignoring ASCII case); *field
  * then points at a new pool string. Fails only when out of memory, naming `line`. */
-int rf_list_join(rf_list_ctx *cx, const char **field, const char *s, size_t len, long line);
+int rf_list__join(rf_list_ctx *cx, const char **field, const char *s, size_t len, long line);
 
 /* The non-empty strings among parts[0..n) joined by ", " into a pool string; NULL when all
  * are empty or NULL (or when out of memory: *rc is then set). */
-const char *rf_list_concat(rf_list_ctx *cx, const char *const *parts, size_t n, int *rc);
+const char *rf_list__concat(rf_list_ctx *cx, const char *const *parts, size_t n, int *rc);
 
 /* Adds an address to addrs[0..*n) (pointers kept as given, but a country written out is
- * replaced by its alpha-2 code when rf_country_code knows it; all three may be NULL, in
+ * replaced by its alpha-2 code when rf_country__code knows it; all three may be NULL, in
  * which case nothing is added). An address already there is not added again. Fails past
  * RF_MAX_ADDRESSES, naming `line`. */
-int rf_list_address(rf_list_ctx *cx, rf_address *addrs, size_t *n, const char *text,
+int rf_list__address(rf_list_ctx *cx, rf_address *addrs, size_t *n, const char *text,
                     const char *city, const char *country, long line);
 
 /* The ISO 3166 alpha-2 code of a country as lists write it ("Switzerland", "Korea, North",
  * "IRQ", "Iraq (previous)"); NULL when it is not a country redflag knows (countries.c). */
-const char *rf_country_code(const char *name);
+const char *rf_country__code(const char *name);
 
 /* Appends a nationality or citizenship to the "; "-separated *field: the country's alpha-2
- * code when rf_country_code knows it (so that screening can compare it with a party's
+ * code when rf_country__code knows it (so that screening can compare it with a party's
  * country), else as written. */
-int rf_list_nationality(rf_list_ctx *cx, const char **field, const char *s, size_t len,
+int rf_list__nationality(rf_list_ctx *cx, const char **field, const char *s, size_t len,
                         long line);
 
 /* The entity type a list writes as a word: "Individual", "person", "Entity",
  * "organisation", "enterprise", "Vessel", "ship", "Aircraft" (any case); UNKNOWN otherwise. */
-rf_entity_type rf_list_entity_type(const char *word);
+rf_entity_type rf_list__entity_type(const char *word);
 
 /* Copies s[0..len) into `out` (reset first) as UTF-8, reading it as Windows-1252 (Latin-1
  * with typographic punctuation in 0x80..0x9F, as US government CSV files are written). */
-int rf_list_cp1252_to_utf8(rf_buf *out, const char *s, size_t len);
+int rf_list__cp1252_to_utf8(rf_buf *out, const char *s, size_t len);
 
+
+/* Reads an ownership share in percent into [*lo, *hi]: "50", "50 %", "50,5", "25-50",
+ * "25 – 50 %", ">50", ">= 50", "50+", "<25" (ownership.c). -1 when it does not read or falls
+ * outside 0..100. */
+int rf_list__share(double *lo, double *hi, const char *s);
 
 /* ---- dates ----------------------------------------------------------------------------- */
 
@@ -186,11 +192,11 @@ int rf_list_cp1252_to_utf8(rf_buf *out, const char *s, size_t len);
  * that is later than `latest` (YYYY-MM-DD, may be NULL), is a typo in the list: it is kept
  * and reported as a warning naming `column`. A date that does not parse is reported and
  * dropped (NULL). Returns NULL with *rc set when recording the warning failed. */
-const char *rf_list_date(rf_list_ctx *cx, long line, const char *column, const char *in,
+const char *rf_list__date(rf_list_ctx *cx, long line, const char *column, const char *in,
                          const char *latest, char out[11], int *rc);
 
 /* 1 when `s` is a well-formed YYYY-MM-DD date with a year in 1900..2100. */
-int rf_list_date_plausible(const char *s);
+int rf_list__date_plausible(const char *s);
 
 /* ---- rows of delimited text (rows.c) --------------------------------------------------- */
 
@@ -213,41 +219,41 @@ typedef int (*rf_row_fn)(rf_row *row, void *ctx);
  * byte-order mark and blank lines, and calls `fn` once per row, the header included.
  * Fails with RF_EFORMAT on bad quoting or bad UTF-8 and RF_ELIMIT past RF_MAX_FIELD bytes
  * in a field or RF_ROW_MAX_FIELDS fields in a row, naming `name` and the line. */
-int rf_rows_read(const char *data, size_t len, unsigned char delim, const char *name,
+int rf_rows__read(const char *data, size_t len, unsigned char delim, const char *name,
                  rf_row_fn fn, void *ctx, rf_error *err);
 
 /* The same over a whole file, streamed: opens `in` (transcoded as `text` says), reads its
  * rows and closes it. Errors name in->name. */
-int rf_rows_read_input(rf_list_ctx *cx, const rf_list_input *in, rf_list_text text,
+int rf_rows__read_input(rf_list_ctx *cx, const rf_list_input *in, rf_list_text text,
                        unsigned char delim, rf_row_fn fn, void *ctx);
 
 /* 1 when the first line of `data` is a header row (fields separated by `delim`, optionally
  * quoted) that holds every column in the NULL-terminated `columns` (case-insensitive). */
-int rf_rows_header_has(const char *data, size_t len, char delim, const char *const *columns);
+int rf_rows__header_has(const char *data, size_t len, char delim, const char *const *columns);
 
 /* Finds each of the NULL-terminated `columns` in the header row: idx[i] is its position.
  * Fails naming the first missing column. */
-int rf_rows_map_header(size_t *idx, const rf_row *header, const char *const *columns,
+int rf_rows__map_header(size_t *idx, const rf_row *header, const char *const *columns,
                        rf_list_ctx *cx);
 
 /* The position of `column` in the header row (case-insensitive, padding ignored), or
  * SIZE_MAX when the header has none (or `column` is NULL). */
-size_t rf_rows_find_column(const rf_row *header, const char *column);
+size_t rf_rows__find_column(const rf_row *header, const char *column);
 
 /* Collapses every run of white space (newlines included) in s[0..len) to one space and
  * trims both ends, in place; returns the new length. */
-size_t rf_text_collapse(char *s, size_t len);
+size_t rf_text__collapse(char *s, size_t len);
 
 /* Trims the field in place and returns it, or NULL when it is empty. */
-const char *rf_row_get(rf_row *row, size_t i);
+const char *rf_row__get(rf_row *row, size_t i);
 
 /* ---- names and types (names.c) --------------------------------------------------------- */
 
 /* Compiled name-splitting rules, made once per import. */
 typedef struct rf_namer rf_namer;
 
-int rf_namer_new(rf_namer **out, rf_error *err);
-void rf_namer_free(rf_namer *nm); /* NULL is a no-op */
+int rf_namer__new(rf_namer **out, rf_error *err);
+void rf_namer__free(rf_namer *nm); /* NULL is a no-op */
 
 /* The names of one entity as they are collected: names[0] is the primary. */
 typedef struct rf_name_set {
@@ -259,25 +265,25 @@ typedef struct rf_name_set {
 /* Splits a name as the list writes it into the entity's names (see names.c for the rules)
  * and appends them to `set` (which must be empty); strings go to cx->pool. Fails (naming
  * `line`) when the name is empty or the set would pass RF_MAX_NAMES. */
-int rf_names_split(rf_name_set *set, rf_namer *nm, const char *raw, rf_list_ctx *cx,
+int rf_names__split(rf_name_set *set, rf_namer *nm, const char *raw, rf_list_ctx *cx,
                    long line);
 
 /* Adds one name of `kind` as it is (white space collapsed, trailing commas dropped) unless
  * the set already has it (ignoring ASCII case); an empty name is ignored. Fails past
  * RF_MAX_NAMES. For lists that give their names apart and typed (UN, OFAC XML, EU, UK). */
-int rf_names_add(rf_name_set *set, const char *text, size_t len, rf_name_kind kind,
+int rf_names__add(rf_name_set *set, const char *text, size_t len, rf_name_kind kind,
                  rf_list_ctx *cx, long line);
 
 /* Adds one entry of a list's own alias column as an alias, with the aliases and former names
  * it encloses ("X (f.k.a. Y)", "f.k.a. Y", "X a.k.a. Y"); white space is collapsed, a
  * leading "and " dropped, and a name the set already has is not added again. Fails past
  * RF_MAX_NAMES. */
-int rf_names_add_listed(rf_name_set *set, rf_namer *nm, const char *text, size_t len,
+int rf_names__add_listed(rf_name_set *set, rf_namer *nm, const char *text, size_t len,
                         rf_list_ctx *cx, long line);
 
 /* Guesses whether a list that gives no type lists a person or an organization, from the
  * primary name alone (see names.c). */
-rf_entity_type rf_names_guess_type(rf_namer *nm, const char *name);
+rf_entity_type rf_names__guess_type(rf_namer *nm, const char *name);
 
 /* ---- XML (xml.c) ------------------------------------------------------------------------ */
 
@@ -312,25 +318,25 @@ typedef int (*rf_xml_record_fn)(const rf_xml_record *rec, void *ctx);
  * one of the NULL-terminated `records`, with its whole subtree; memory holds one record at a
  * time. A path ending in "@" ("CONSOLIDATED_LIST@") delivers only that element's attributes
  * and reading goes on inside it. Errors name the file, the line and the element path. */
-int rf_xml_read(rf_list_ctx *cx, const char *const *records, rf_xml_record_fn fn, void *ctx);
+int rf_xml__read(rf_list_ctx *cx, const char *const *records, rf_xml_record_fn fn, void *ctx);
 
 /* The value of the first node of `rec` at `path` from node `from` on, stopping at the next
  * start of `stop` (a sibling group's path; NULL: the record's end); NULL when none. */
-const char *rf_xml_get(const rf_xml_record *rec, size_t from, const char *path,
+const char *rf_xml__get(const rf_xml_record *rec, size_t from, const char *path,
                        const char *stop);
 
 /* The publication date an attribute of the root element gives ("CONSOLIDATED_LIST",
  * "dateGenerated"): its first ten characters when they are a date, else "". */
-int rf_xml_root_date(char out[11], rf_list_ctx *cx, const char *root, const char *attr);
+int rf_xml__root_date(char out[11], rf_list_ctx *cx, const char *root, const char *attr);
 
 /* 1 when the document's root element has the local name `root` and, when `ns` is not NULL,
  * that namespace (the default one or its prefix's); looks only at the prolog and the root's
  * start tag, past a DOCTYPE. With root NULL: -1 when the prolog declares a DTD, else 0. */
-int rf_xml_root_is(const char *data, size_t len, const char *root, const char *ns);
+int rf_xml__root_is(const char *data, size_t len, const char *root, const char *ns);
 
 /* The first `needle` in p[0..end), or NULL; p[] need not end in NUL. For detection, which
  * looks at a bounded part of a file. */
-const char *rf_find(const char *p, const char *end, const char *needle);
+const char *rf_list__find(const char *p, const char *end, const char *needle);
 
 /* ---- JSON (json.c) ---------------------------------------------------------------------- */
 
@@ -367,32 +373,35 @@ typedef struct rf_json {
     int state;                              /* what may come next (json.c) */
     rf_buf text;                            /* the last key, string or number */
     rf_list_ctx *cx;
+    /* 1: the file is a sequence of values (JSON lines, one value a line), read one after
+     * the other; RF_JSON_END comes at the file's end. 0: one value. Set after opening. */
+    int sequence;
 } rf_json;
 
-/* Opens cx->input for tokenizing; rf_json_free it afterwards, even when this failed. */
-int rf_json_open(rf_json *j, rf_list_ctx *cx);
-void rf_json_free(rf_json *j);
+/* Opens cx->input for tokenizing; rf_json__free it afterwards, even when this failed. */
+int rf_json__open(rf_json *j, rf_list_ctx *cx);
+void rf_json__free(rf_json *j);
 /* Reads the next token into *tok (text in j->text.data for keys, strings and numbers).
  * A syntax error fails with RF_EFORMAT naming the line. */
-int rf_json_next(rf_json *j, rf_json_token *tok);
+int rf_json__next(rf_json *j, rf_json_token *tok);
 /* Skips the value whose first token `tok` was just read (all of it for an object/array). */
-int rf_json_skip(rf_json *j, rf_json_token tok);
+int rf_json__skip(rf_json *j, rf_json_token tok);
 
 /* ---- the CSL (csl.c) -------------------------------------------------------------------- */
 
 /* The list code in a CSL source: "Entity List (EL) - Bureau ..." -> "EL", "... (NS-MBS
  * List) - ..." -> "NS-MBS"; a pool string, NULL when the source names none. */
-const char *rf_csl_list_code(rf_list_ctx *cx, const char *source);
+const char *rf_csl__list_code(rf_list_ctx *cx, const char *source);
 
 /* ---- OFAC (ofac_csv.c) ------------------------------------------------------------------ */
 
 /* 1 when `program` (program[0..len)) belongs to one of OFAC's non-SDN lists. */
-int rf_ofac_program_non_sdn(const char *program, size_t len);
+int rf_ofac__program_non_sdn(const char *program, size_t len);
 
 /* The list code of an OFAC entry with these "; "-separated programs: "SDN" for the SDN
  * files, else the non-SDN list its programs name (see ofac_csv.c); *list_name gets the list's
  * name as the CSL writes it. */
-const char *rf_ofac_list(const char *programs, int non_sdn, const char **list_name);
+const char *rf_ofac__list(const char *programs, int non_sdn, const char **list_name);
 
 /* ---- formats --------------------------------------------------------------------------- */
 
@@ -432,6 +441,7 @@ extern const rf_list_format_def rf_list_bis_el_format;
 extern const rf_list_format_def rf_list_ownership_csv_format;
 extern const rf_list_format_def rf_list_gleif_lei_format;
 extern const rf_list_format_def rf_list_gleif_rr_format;
+extern const rf_list_format_def rf_list_ftm_format;
 extern const rf_list_format_def rf_list_bis_uvl_format;
 extern const rf_list_format_def rf_list_state_isn_format;
 extern const rf_list_format_def rf_list_state_debarred_format;

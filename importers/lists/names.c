@@ -172,7 +172,7 @@ static const char *const patterns[] = {
     "\\bindividual\\b",
 };
 
-int rf_namer_new(rf_namer **out, rf_error *err)
+int rf_namer__new(rf_namer **out, rf_error *err)
 {
     rf_namer *nm = calloc(1, sizeof *nm);
     pcre2_code **slot[] = {&nm->affiliate, &nm->leading, &nm->enclosed, &nm->inline_alias,
@@ -188,21 +188,21 @@ int rf_namer_new(rf_namer **out, rf_error *err)
         if (!*slot[i]) {
             PCRE2_UCHAR msg[256];
             pcre2_get_error_message(code, msg, sizeof msg);
-            rf_namer_free(nm);
+            rf_namer__free(nm);
             return rf_error_set(err, RF_EUSAGE, NULL, 0, "name rule %zu: %s at %zu", i,
                                 (const char *)msg, (size_t)at);
         }
     }
     nm->md = pcre2_match_data_create(8, NULL);
     if (!nm->md) {
-        rf_namer_free(nm);
+        rf_namer__free(nm);
         return rf_error_set(err, RF_ENOMEM, NULL, 0, "out of memory");
     }
     *out = nm;
     return 0;
 }
 
-void rf_namer_free(rf_namer *nm)
+void rf_namer__free(rf_namer *nm)
 {
     if (!nm) return;
     pcre2_code_free(nm->affiliate);
@@ -246,11 +246,11 @@ static int is_space(char c)
  * dropped, into the pool. *out_len is 0 when nothing is left. */
 static char *clean_name(rf_list_ctx *cx, const char *s, size_t len, size_t *out_len)
 {
-    char *out = rf_strpool_add(&cx->pool, s, len);
+    char *out = rf_strpool__add(&cx->pool, s, len);
     size_t n;
 
     if (!out) return NULL;
-    n = rf_text_collapse(out, len);
+    n = rf_text__collapse(out, len);
     while (n && (out[n - 1] == ' ' || out[n - 1] == ',' || out[n - 1] == ';')) n--;
     out[n] = '\0';
     if (n > 4 && strncasecmp(out, "and ", 4) == 0) {
@@ -268,12 +268,12 @@ static int add_name(rf_name_set *set, const char *text, size_t len, rf_name_kind
     size_t n;
     char *s = clean_name(cx, text, len, &n);
 
-    if (!s) return rf_list_fail(cx, RF_ENOMEM, line, "out of memory");
+    if (!s) return rf_list__fail(cx, RF_ENOMEM, line, "out of memory");
     if (n == 0) return 0;
     for (size_t i = 0; i < set->n; i++)
         if (strcasecmp(set->names[i].text, s) == 0) return 0;
     if (set->n == RF_MAX_NAMES)
-        return rf_list_fail(cx, RF_ELIMIT, line, "more than %d names for one entity",
+        return rf_list__fail(cx, RF_ELIMIT, line, "more than %d names for one entity",
                             RF_MAX_NAMES);
     set->names[set->n].text = s;
     set->names[set->n].kind = kind;
@@ -398,10 +398,10 @@ static int add_with_aliases(rf_name_set *set, rf_namer *nm, const char *text, si
 {
     pending aliases[MAX_PENDING];
     size_t n_aliases = 0, at, n, before = set->n;
-    char *s = rf_strpool_add(&cx->pool, text, len);
+    char *s = rf_strpool__add(&cx->pool, text, len);
     int rc;
 
-    if (!s) return rf_list_fail(cx, RF_ENOMEM, line, "out of memory");
+    if (!s) return rf_list__fail(cx, RF_ENOMEM, line, "out of memory");
     /* An alt_names entry may itself start with its keyword: "f.k.a. Sibirskaya ...". */
     if (kind != RF_NAME_PRIMARY && match(nm, nm->leading, s, len, 0)) {
         group(nm, 1, &at);
@@ -417,8 +417,8 @@ static int add_with_aliases(rf_name_set *set, rf_namer *nm, const char *text, si
         p->kind = kind_of(s + at);
         p->len = group(nm, 2, &at);
         /* The cut below overwrites the match, so the names are copied first. */
-        if (!(p->text = rf_strpool_add(&cx->pool, s + at, p->len)))
-            return rf_list_fail(cx, RF_ENOMEM, line, "out of memory");
+        if (!(p->text = rf_strpool__add(&cx->pool, s + at, p->len)))
+            return rf_list__fail(cx, RF_ENOMEM, line, "out of memory");
         mlen = group(nm, 0, &mat);
         s[mat] = ' ';
         memmove(s + mat + 1, s + mat + mlen, len - mat - mlen + 1);
@@ -436,7 +436,7 @@ static int add_with_aliases(rf_name_set *set, rf_namer *nm, const char *text, si
     }
     if ((rc = add_name(set, s, len, kind, cx, line)) != 0) return rc;
     if (kind == RF_NAME_PRIMARY && set->n == before)
-        return rf_list_fail(cx, RF_EFORMAT, line, "the row has no name");
+        return rf_list__fail(cx, RF_EFORMAT, line, "the row has no name");
     for (size_t i = 0; i < n_aliases; i++)
         if ((rc = add_alias_list(set, nm, aliases[i].text, aliases[i].len, aliases[i].kind, cx,
                                  line)) != 0)
@@ -444,7 +444,7 @@ static int add_with_aliases(rf_name_set *set, rf_namer *nm, const char *text, si
     return 0;
 }
 
-int rf_names_split(rf_name_set *set, rf_namer *nm, const char *raw, rf_list_ctx *cx,
+int rf_names__split(rf_name_set *set, rf_namer *nm, const char *raw, rf_list_ctx *cx,
                    long line)
 {
     size_t len = strlen(raw), at, n;
@@ -457,7 +457,7 @@ int rf_names_split(rf_name_set *set, rf_namer *nm, const char *raw, rf_list_ctx 
     if (match(nm, nm->affiliate, s, len, 0)) {
         size_t plen = group(nm, 1, &at), clean_len;
         char *parent = clean_name(cx, s + at, plen, &clean_len);
-        if (!parent) return rf_list_fail(cx, RF_ENOMEM, line, "out of memory");
+        if (!parent) return rf_list__fail(cx, RF_ENOMEM, line, "out of memory");
         set->parent = clean_len ? parent : NULL;
         n = group(nm, 2, &at);
         s += at;
@@ -483,13 +483,13 @@ int rf_names_split(rf_name_set *set, rf_namer *nm, const char *raw, rf_list_ctx 
     return 0;
 }
 
-int rf_names_add(rf_name_set *set, const char *text, size_t len, rf_name_kind kind,
+int rf_names__add(rf_name_set *set, const char *text, size_t len, rf_name_kind kind,
                  rf_list_ctx *cx, long line)
 {
     return add_name(set, text, len, kind, cx, line);
 }
 
-int rf_names_add_listed(rf_name_set *set, rf_namer *nm, const char *text, size_t len,
+int rf_names__add_listed(rf_name_set *set, rf_namer *nm, const char *text, size_t len,
                         rf_list_ctx *cx, long line)
 {
     return add_with_aliases(set, nm, text, len, RF_NAME_ALIAS, cx, line);
@@ -589,7 +589,7 @@ static int person_shaped(const char *name)
     return commas <= 1 && names >= (titled ? 1u : 2u) && names <= 6;
 }
 
-rf_entity_type rf_names_guess_type(rf_namer *nm, const char *name)
+rf_entity_type rf_names__guess_type(rf_namer *nm, const char *name)
 {
     size_t len, count, commas;
     word w[MAX_WORDS];

@@ -98,7 +98,8 @@ static int has_name(const rf_name *names, size_t n, const char *s, size_t len)
     return 0;
 }
 
-const rf_entity *rf_list_native_names(rf_entity *with, rf_name names[RF_MAX_NAMES], const rf_entity *e)
+const rf_entity *rf_list__native_names(rf_entity *with, rf_name names[RF_MAX_NAMES],
+                                       const rf_entity *e)
 {
     size_t n = 0;
 

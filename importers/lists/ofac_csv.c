@@ -64,12 +64,12 @@ static long cons_list_of(const char *p, size_t len)
     return -1;
 }
 
-int rf_ofac_program_non_sdn(const char *program, size_t len)
+int rf_ofac__program_non_sdn(const char *program, size_t len)
 {
     return cons_list_of(program, len) >= 0;
 }
 
-const char *rf_ofac_list(const char *programs, int non_sdn, const char **list_name)
+const char *rf_ofac__list(const char *programs, int non_sdn, const char **list_name)
 {
     size_t best = NS_MBS;
 
@@ -94,7 +94,7 @@ const char *rf_ofac_list(const char *programs, int non_sdn, const char **list_na
 /* The trimmed field, NULL when empty or "-0-". */
 static const char *get(rf_row *row, size_t i)
 {
-    const char *f = rf_row_get(row, i);
+    const char *f = rf_row__get(row, i);
     return f && strcmp(f, "-0-") != 0 ? f : NULL;
 }
 
@@ -185,7 +185,7 @@ static int extra_load(extra *x, rf_list_ctx *cx, const rf_list_input *part)
     x->cx = cx;
     x->name = part->name;
     if (!part->name) return 0;
-    if ((rc = rf_rows_read_input(cx, part, RF_TEXT_AS_IS, ',', on_extra_row, x)) != 0) return rc;
+    if ((rc = rf_rows__read_input(cx, part, RF_TEXT_AS_IS, ',', on_extra_row, x)) != 0) return rc;
     if (x->n) qsort(x->rows, x->n, sizeof *x->rows, by_ent);
     return 0;
 }
@@ -217,7 +217,7 @@ static int extra_orphans(extra *x)
     for (size_t i = 0; i < x->n; i++)
         if (!x->rows[i].used && !orphans++) first = x->rows[i].line;
     if (!orphans) return 0;
-    return rf_list_warn(x->cx, 0, "%zu rows of %s (the first at line %ld) name entries this "
+    return rf_list__warn(x->cx, 0, "%zu rows of %s (the first at line %ld) name entries this "
                         "file does not have; left out", orphans, x->name, first);
 }
 
@@ -269,7 +269,7 @@ static int weak_aliases(ofac_reader *r, const char *s, long line)
                 if (*q == '\'' && (q[1] == ';' || q[1] == '\0' || (q[1] == '.' && q[2] == '\0')))
                     break;
             if (!*q) break;
-            if ((rc = rf_names_add(&r->names, name, (size_t)(q - name), RF_NAME_WEAK_ALIAS, r->cx,
+            if ((rc = rf_names__add(&r->names, name, (size_t)(q - name), RF_NAME_WEAK_ALIAS, r->cx,
                                    line)) != 0)
                 return rc;
             p = q;
@@ -292,15 +292,15 @@ static int remark_facts(ofac_reader *r, rf_entity *e, const char *s, long line)
         if (!sep && vn && v[vn - 1] == '.') vn--; /* the remarks' final stop */
         if (starts_with(v, vn, "alt. ")) v += 5, vn -= 5;
         if (starts_with(v, vn, "DOB ")) {
-            rc = rf_list_join(r->cx, &e->dates_of_birth, v + 4, vn - 4, line);
+            rc = rf_list__join(r->cx, &e->dates_of_birth, v + 4, vn - 4, line);
         } else if (starts_with(v, vn, "nationality ")) {
-            rc = rf_list_nationality(r->cx, &e->nationalities, v + 12, vn - 12, line);
+            rc = rf_list__nationality(r->cx, &e->nationalities, v + 12, vn - 12, line);
         } else if (starts_with(v, vn, "citizen ")) {
-            rc = rf_list_nationality(r->cx, &e->nationalities, v + 8, vn - 8, line);
+            rc = rf_list__nationality(r->cx, &e->nationalities, v + 8, vn - 8, line);
         } else {
             for (const char *const *w = id_words; *w; w++)
                 if (starts_with(v, vn, *w)) {
-                    rc = rf_list_join(r->cx, &e->ids, v, vn, line);
+                    rc = rf_list__join(r->cx, &e->ids, v, vn, line);
                     break;
                 }
         }
@@ -316,7 +316,7 @@ static int programs(ofac_reader *r, rf_entity *e, const char *s, long line)
     for (const char *p = s; p && rc == 0;) {
         const char *sep = strstr(p, "] [");
         size_t n = sep ? (size_t)(sep - p) : strlen(p);
-        rc = rf_list_join(r->cx, &e->programs, p, n, line);
+        rc = rf_list__join(r->cx, &e->programs, p, n, line);
         p = sep ? sep + 3 : NULL;
     }
     return rc;
@@ -336,10 +336,11 @@ static int join_extras(ofac_reader *r, rf_entity *e, long ent)
         rf_name_kind kind = type && strcasecmp(type, "fka") == 0 ? RF_NAME_FORMER : RF_NAME_ALIAS;
         if (type && strcasecmp(type, "aka") != 0 && strcasecmp(type, "fka") != 0 &&
             strcasecmp(type, "nka") != 0 &&
-            (rc = rf_list_warn(cx, rows[i].line, "%s: alias type \"%s\" is not aka, fka or nka; "
+            (rc = rf_list__warn(cx, rows[i].line, "%s: alias type \"%s\" is not aka, fka or nka; "
                                "kept as an alias", r->x[X_ALT].name, type)) != 0)
             return rc;
-        if (name && (rc = rf_names_add(&r->names, name, strlen(name), kind, cx, rows[i].line)) != 0)
+        if (name &&
+            (rc = rf_names__add(&r->names, name, strlen(name), kind, cx, rows[i].line)) != 0)
             return rc;
     }
     rows = extra_find(&r->x[X_ADD], ent, &n);
@@ -347,8 +348,8 @@ static int join_extras(ofac_reader *r, rf_entity *e, long ent)
         const char *street = extra_field(&r->x[X_ADD], &rows[i], 0);
         const char *city = extra_field(&r->x[X_ADD], &rows[i], 1);
         const char *parts[] = {street, city};
-        const char *text = rf_list_concat(cx, parts, 2, &rc);
-        if (rc || (rc = rf_list_address(cx, r->addresses, &e->n_addresses, text, city,
+        const char *text = rf_list__concat(cx, parts, 2, &rc);
+        if (rc || (rc = rf_list__address(cx, r->addresses, &e->n_addresses, text, city,
                                         extra_field(&r->x[X_ADD], &rows[i], 2), rows[i].line)))
             return rc;
     }
@@ -357,7 +358,7 @@ static int join_extras(ofac_reader *r, rf_entity *e, long ent)
         const char *more = extra_field(&r->x[X_COMMENTS], &rows[i], 0);
         /* The main file cut the remark mid-word: the rest follows without a separator. */
         if (more && rf_buf_puts(&r->remarks, more))
-            return rf_list_fail(cx, RF_ELIMIT, rows[i].line, "remarks too long");
+            return rf_list__fail(cx, RF_ELIMIT, rows[i].line, "remarks too long");
     }
     return 0;
 }
@@ -373,40 +374,42 @@ static int on_row(rf_row *row, void *ctx)
 
     if (is_eof_row(row)) return 0;
     if (row->n != M_COUNT)
-        return rf_list_fail(cx, RF_EFORMAT, row->line, "row has %zu fields; OFAC's main file has %d",
-                            row->n, M_COUNT);
+        return rf_list__fail(cx, RF_EFORMAT, row->line,
+                             "row has %zu fields; OFAC's main file has %d", row->n, M_COUNT);
     cx->sum->rows++;
-    rf_list_entity_begin(cx, &e, row->line, NULL, NULL);
+    rf_list__entity_begin(cx, &e, row->line, NULL, NULL);
     if ((ent = ent_num(get(row, M_ENT))) < 0)
-        return rf_list_fail(cx, RF_EFORMAT, row->line, "ent_num \"%s\" is not a number",
+        return rf_list__fail(cx, RF_EFORMAT, row->line, "ent_num \"%s\" is not a number",
                             row->field[M_ENT]);
     e.source_id = row->field[M_ENT];
-    if (!(name = get(row, M_NAME))) return rf_list_fail(cx, RF_EFORMAT, row->line, "row has no name");
+    if (!(name = get(row, M_NAME)))
+        return rf_list__fail(cx, RF_EFORMAT, row->line, "row has no name");
     r->names.n = 0;
     r->names.parent = NULL;
-    if ((rc = rf_names_add(&r->names, name, strlen(name), RF_NAME_PRIMARY, cx, row->line)) != 0)
+    if ((rc = rf_names__add(&r->names, name, strlen(name), RF_NAME_PRIMARY, cx, row->line)) != 0)
         return rc;
-    e.type = (f = get(row, M_TYPE)) ? rf_list_entity_type(f) : RF_ENTITY_ORGANIZATION;
+    e.type = (f = get(row, M_TYPE)) ? rf_list__entity_type(f) : RF_ENTITY_ORGANIZATION;
     if (e.type == RF_ENTITY_UNKNOWN &&
-        (rc = rf_list_warn(cx, row->line, "unknown type \"%s\"", f)) != 0)
+        (rc = rf_list__warn(cx, row->line, "unknown type \"%s\"", f)) != 0)
         return rc;
     if ((f = get(row, M_PROGRAM)) && (rc = programs(r, &e, f, row->line)) != 0) return rc;
-    e.list_code = rf_ofac_list(e.programs, r->non_sdn, &e.list_name);
+    e.list_code = rf_ofac__list(e.programs, r->non_sdn, &e.list_name);
     e.title = get(row, M_TITLE);
     if ((f = get(row, M_CALL_SIGN)) != NULL) {
         char call_sign[128];
         int n = snprintf(call_sign, sizeof call_sign, "Call Sign %s", f);
-        if ((rc = rf_list_join(cx, &e.ids, call_sign,
+        if ((rc = rf_list__join(cx, &e.ids, call_sign,
                                n < (int)sizeof call_sign ? (size_t)n : sizeof call_sign - 1,
                                row->line)) != 0)
             return rc;
     }
-    if ((f = get(row, M_FLAG)) && (rc = rf_list_nationality(cx, &e.nationalities, f, strlen(f), row->line)))
+    if ((f = get(row, M_FLAG)) &&
+        (rc = rf_list__nationality(cx, &e.nationalities, f, strlen(f), row->line)))
         return rc;
 
     rf_buf_reset(&r->remarks);
     if ((f = get(row, M_REMARKS)) && rf_buf_puts(&r->remarks, f))
-        return rf_list_fail(cx, RF_ELIMIT, row->line, "remarks too long");
+        return rf_list__fail(cx, RF_ELIMIT, row->line, "remarks too long");
     e.addresses = r->addresses;
     if ((rc = join_extras(r, &e, ent)) != 0) return rc;
     if (r->remarks.len) {
@@ -417,7 +420,7 @@ static int on_row(rf_row *row, void *ctx)
     }
     e.names = r->names.names;
     e.n_names = r->names.n;
-    return rf_list_emit(cx, &e);
+    return rf_list__emit(cx, &e);
 }
 
 static int parse(rf_list_ctx *cx, int non_sdn)
@@ -430,7 +433,7 @@ static int parse(rf_list_ctx *cx, int non_sdn)
     ofac_reader *r = calloc(1, sizeof *r);
     int rc = 0;
 
-    if (!r) return rf_list_fail(cx, RF_ENOMEM, 0, "out of memory");
+    if (!r) return rf_list__fail(cx, RF_ENOMEM, 0, "out of memory");
     r->cx = cx;
     r->non_sdn = non_sdn;
     r->remarks.max = RF_MAX_FIELD * 4;
@@ -441,7 +444,7 @@ static int parse(rf_list_ctx *cx, int non_sdn)
         if (i < cx->n_parts) rc = extra_load(&r->x[i], cx, &cx->parts[i]);
         else r->x[i].cx = cx;
     }
-    if (rc == 0) rc = rf_rows_read_input(cx, cx->input, RF_TEXT_AS_IS, ',', on_row, r);
+    if (rc == 0) rc = rf_rows__read_input(cx, cx->input, RF_TEXT_AS_IS, ',', on_row, r);
     for (size_t i = 0; i < X_COUNT && rc == 0; i++) rc = extra_orphans(&r->x[i]);
     for (size_t i = 0; i < X_COUNT; i++) extra_free(&r->x[i]);
     rf_buf_free(&r->remarks);
@@ -472,7 +475,7 @@ static int on_detect_row(rf_row *row, void *ctx)
     for (const char *p = programs = get(row, M_PROGRAM); p;) {
         const char *sep = strstr(p, "] [");
         size_t n = sep ? (size_t)(sep - p) : strlen(p);
-        non_sdn |= rf_ofac_program_non_sdn(p, n);
+        non_sdn |= rf_ofac__program_non_sdn(p, n);
         p = sep ? sep + 3 : NULL;
     }
     d->non_sdn += non_sdn;
@@ -494,7 +497,7 @@ static int detect_main(const rf_list_sample *s, int non_sdn)
     if (!s->whole) {
         while (n && data[n - 1] != '\n') n--;
     }
-    rc = rf_rows_read(data, n, ',', "", on_detect_row, &d, &err);
+    rc = rf_rows__read(data, n, ',', "", on_detect_row, &d, &err);
     if ((rc != 0 && rc != RF_ECANCEL) || d.bad || d.rows == 0) return 0;
     return non_sdn ? d.non_sdn * 2 > d.rows : d.non_sdn * 2 <= d.rows;
 }

@@ -35,7 +35,7 @@ static const char *person_name(rf_list_ctx *cx, const char *last, const char *fi
     size_t ln = last ? strlen(last) : 0, fn = first ? strlen(first) : 0;
 
     if (!ln || !fn) return ln ? last : first;
-    if (!(out = rf_strpool_alloc(&cx->pool, ln + 2 + fn))) return NULL;
+    if (!(out = rf_strpool__alloc(&cx->pool, ln + 2 + fn))) return NULL;
     memcpy(out, last, ln);
     memcpy(out + ln, ", ", 2);
     memcpy(out + ln + 2, first, fn);
@@ -45,43 +45,43 @@ static const char *person_name(rf_list_ctx *cx, const char *last, const char *fi
 static int add_aka(ofac_xml_reader *r, const rf_xml_record *rec, size_t at, long line)
 {
     static const char stop[] = "akaList/aka";
-    const char *type = rf_xml_get(rec, at, "akaList/aka/type", stop);
-    const char *category = rf_xml_get(rec, at, "akaList/aka/category", stop);
-    const char *name = person_name(r->cx, rf_xml_get(rec, at, "akaList/aka/lastName", stop),
-                                   rf_xml_get(rec, at, "akaList/aka/firstName", stop));
+    const char *type = rf_xml__get(rec, at, "akaList/aka/type", stop);
+    const char *category = rf_xml__get(rec, at, "akaList/aka/category", stop);
+    const char *name = person_name(r->cx, rf_xml__get(rec, at, "akaList/aka/lastName", stop),
+                                   rf_xml__get(rec, at, "akaList/aka/firstName", stop));
     rf_name_kind kind = RF_NAME_ALIAS;
 
     if (!name) return 0;
     if (type && strcasecmp(type, "f.k.a.") == 0) kind = RF_NAME_FORMER;
     if (category && strcasecmp(category, "weak") == 0) kind = RF_NAME_WEAK_ALIAS;
-    return rf_names_add(&r->names, name, strlen(name), kind, r->cx, line);
+    return rf_names__add(&r->names, name, strlen(name), kind, r->cx, line);
 }
 
 static int add_address(ofac_xml_reader *r, rf_entity *e, const rf_xml_record *rec, size_t at,
                        long line)
 {
     static const char stop[] = "addressList/address";
-    const char *parts[] = {rf_xml_get(rec, at, "addressList/address/address1", stop),
-                           rf_xml_get(rec, at, "addressList/address/address2", stop),
-                           rf_xml_get(rec, at, "addressList/address/address3", stop),
-                           rf_xml_get(rec, at, "addressList/address/city", stop),
-                           rf_xml_get(rec, at, "addressList/address/stateOrProvince", stop),
-                           rf_xml_get(rec, at, "addressList/address/postalCode", stop)};
+    const char *parts[] = {rf_xml__get(rec, at, "addressList/address/address1", stop),
+                           rf_xml__get(rec, at, "addressList/address/address2", stop),
+                           rf_xml__get(rec, at, "addressList/address/address3", stop),
+                           rf_xml__get(rec, at, "addressList/address/city", stop),
+                           rf_xml__get(rec, at, "addressList/address/stateOrProvince", stop),
+                           rf_xml__get(rec, at, "addressList/address/postalCode", stop)};
     int rc;
-    const char *text = rf_list_concat(r->cx, parts, sizeof parts / sizeof *parts, &rc);
+    const char *text = rf_list__concat(r->cx, parts, sizeof parts / sizeof *parts, &rc);
 
     if (rc) return rc;
-    return rf_list_address(r->cx, r->addresses, &e->n_addresses, text, parts[3],
-                           rf_xml_get(rec, at, "addressList/address/country", stop), line);
+    return rf_list__address(r->cx, r->addresses, &e->n_addresses, text, parts[3],
+                           rf_xml__get(rec, at, "addressList/address/country", stop), line);
 }
 
 static int add_id(ofac_xml_reader *r, rf_entity *e, const rf_xml_record *rec, size_t at,
                   long line)
 {
     static const char stop[] = "idList/id";
-    return rf_list_add_id(r->cx, &e->ids, rf_xml_get(rec, at, "idList/id/idType", stop),
-                          rf_xml_get(rec, at, "idList/id/idNumber", stop),
-                          rf_xml_get(rec, at, "idList/id/idCountry", stop), line);
+    return rf_list__add_id(r->cx, &e->ids, rf_xml__get(rec, at, "idList/id/idType", stop),
+                          rf_xml__get(rec, at, "idList/id/idNumber", stop),
+                          rf_xml__get(rec, at, "idList/id/idCountry", stop), line);
 }
 
 static int on_entry(ofac_xml_reader *r, const rf_xml_record *rec)
@@ -92,25 +92,26 @@ static int on_entry(ofac_xml_reader *r, const rf_xml_record *rec)
     int rc = 0;
 
     cx->sum->rows++;
-    rf_list_entity_begin(cx, &e, rec->line, NULL, NULL);
-    if (!(e.source_id = rf_xml_get(rec, 0, "uid", NULL)))
-        return rf_list_fail(cx, RF_EFORMAT, rec->line, "sdnEntry %ld has no uid", rec->index);
-    type = rf_xml_get(rec, 0, "sdnType", NULL);
-    if (!type) type = rf_xml_get(rec, 0, "nspType", NULL);
-    e.type = type ? rf_list_entity_type(type) : RF_ENTITY_UNKNOWN;
+    rf_list__entity_begin(cx, &e, rec->line, NULL, NULL);
+    if (!(e.source_id = rf_xml__get(rec, 0, "uid", NULL)))
+        return rf_list__fail(cx, RF_EFORMAT, rec->line, "sdnEntry %ld has no uid", rec->index);
+    type = rf_xml__get(rec, 0, "sdnType", NULL);
+    if (!type) type = rf_xml__get(rec, 0, "nspType", NULL);
+    e.type = type ? rf_list__entity_type(type) : RF_ENTITY_UNKNOWN;
     if (e.type == RF_ENTITY_UNKNOWN &&
-        (rc = rf_list_warn(cx, rec->line, "sdnEntry %s: type \"%s\" unknown", e.source_id,
+        (rc = rf_list__warn(cx, rec->line, "sdnEntry %s: type \"%s\" unknown", e.source_id,
                            type ? type : "")) != 0)
         return rc;
-    name = person_name(cx, rf_xml_get(rec, 0, "lastName", NULL), rf_xml_get(rec, 0, "firstName", NULL));
+    name = person_name(cx, rf_xml__get(rec, 0, "lastName", NULL),
+                       rf_xml__get(rec, 0, "firstName", NULL));
     if (!name)
-        return rf_list_fail(cx, RF_EFORMAT, rec->line, "sdnEntry %s has no name", e.source_id);
+        return rf_list__fail(cx, RF_EFORMAT, rec->line, "sdnEntry %s has no name", e.source_id);
     r->names.n = 0;
     r->names.parent = NULL;
-    if ((rc = rf_names_add(&r->names, name, strlen(name), RF_NAME_PRIMARY, cx, rec->line)) != 0)
+    if ((rc = rf_names__add(&r->names, name, strlen(name), RF_NAME_PRIMARY, cx, rec->line)) != 0)
         return rc;
-    e.title = rf_xml_get(rec, 0, "title", NULL);
-    e.remarks = rf_xml_get(rec, 0, "remarks", NULL);
+    e.title = rf_xml__get(rec, 0, "title", NULL);
+    e.remarks = rf_xml__get(rec, 0, "remarks", NULL);
     e.addresses = r->addresses;
 
     for (size_t i = 1; i < rec->n && rc == 0; i++) {
@@ -121,26 +122,26 @@ static int on_entry(ofac_xml_reader *r, const rf_xml_record *rec)
                 rc = add_address(r, &e, rec, i + 1, n->line);
             else if (strcmp(n->path, "idList/id") == 0) rc = add_id(r, &e, rec, i + 1, n->line);
         } else if (strcmp(n->path, "programList/program") == 0) {
-            rc = rf_list_join(cx, &e.programs, n->value, strlen(n->value), n->line);
+            rc = rf_list__join(cx, &e.programs, n->value, strlen(n->value), n->line);
         } else if (strcmp(n->path, "nationalityList/nationality/country") == 0 ||
                    strcmp(n->path, "citizenshipList/citizenship/country") == 0 ||
                    strcmp(n->path, "vesselInfo/vesselFlag") == 0) {
-            rc = rf_list_nationality(cx, &e.nationalities, n->value, strlen(n->value), n->line);
+            rc = rf_list__nationality(cx, &e.nationalities, n->value, strlen(n->value), n->line);
         } else if (strcmp(n->path, "dateOfBirthList/dateOfBirthItem/dateOfBirth") == 0) {
-            rc = rf_list_join(cx, &e.dates_of_birth, n->value, strlen(n->value), n->line);
+            rc = rf_list__join(cx, &e.dates_of_birth, n->value, strlen(n->value), n->line);
         } else if (strcmp(n->path, "vesselInfo/callSign") == 0) {
             char call_sign[128];
             int len = snprintf(call_sign, sizeof call_sign, "Call Sign %s", n->value);
-            rc = rf_list_join(cx, &e.ids, call_sign,
+            rc = rf_list__join(cx, &e.ids, call_sign,
                               len < (int)sizeof call_sign ? (size_t)len : sizeof call_sign - 1,
                               n->line);
         }
     }
     if (rc) return rc;
-    e.list_code = rf_ofac_list(e.programs, r->non_sdn, &e.list_name);
+    e.list_code = rf_ofac__list(e.programs, r->non_sdn, &e.list_name);
     e.names = r->names.names;
     e.n_names = r->names.n;
-    return rf_list_emit(cx, &e);
+    return rf_list__emit(cx, &e);
 }
 
 static int on_record(const rf_xml_record *rec, void *ctx)
@@ -153,11 +154,12 @@ static int parse(rf_list_ctx *cx, int non_sdn)
     ofac_xml_reader *r = calloc(1, sizeof *r);
     int rc;
 
-    if (!r) return rf_list_fail(cx, RF_ENOMEM, 0, "out of memory");
+    if (!r) return rf_list__fail(cx, RF_ENOMEM, 0, "out of memory");
     r->cx = cx;
     r->non_sdn = non_sdn;
-    rc = rf_xml_read(cx, records, on_record, r);
-    if (rc == 0 && cx->sum->rows == 0) rc = rf_list_fail(cx, RF_EFORMAT, 0, "no sdnEntry in the file");
+    rc = rf_xml__read(cx, records, on_record, r);
+    if (rc == 0 && cx->sum->rows == 0)
+        rc = rf_list__fail(cx, RF_EFORMAT, 0, "no sdnEntry in the file");
     free(r);
     return rc;
 }
@@ -177,8 +179,8 @@ static int on_publish(const rf_xml_record *rec, void *ctx)
     int rc = 0;
 
     if (rec->spec != R_PUBLISH) return RF_ECANCEL; /* entries start: the date is not there */
-    date = rf_xml_get(rec, 0, "Publish_Date", NULL);
-    if (date && rf_list_date(d->cx, rec->line, "Publish_Date", date, NULL, iso, &rc))
+    date = rf_xml__get(rec, 0, "Publish_Date", NULL);
+    if (date && rf_list__date(d->cx, rec->line, "Publish_Date", date, NULL, iso, &rc))
         memcpy(d->out, iso, sizeof iso);
     return rc ? rc : RF_ECANCEL;
 }
@@ -186,7 +188,7 @@ static int on_publish(const rf_xml_record *rec, void *ctx)
 static int published(char out[11], rf_list_ctx *cx)
 {
     date_scan d = {cx, out};
-    int rc = rf_xml_read(cx, records, on_publish, &d);
+    int rc = rf_xml__read(cx, records, on_publish, &d);
     return rc == RF_ECANCEL ? 0 : rc;
 }
 
@@ -200,16 +202,16 @@ static int detect(const rf_list_sample *s, int non_sdn)
     const char *data = s->head, *end = data + s->head_len, *p = data;
     long entries = 0, cons = 0;
 
-    if (rf_xml_root_is(data, s->head_len, "sdnList", NS) != 1) return 0;
-    while ((p = rf_find(p, end, "<sdnEntry>")) != NULL) {
-        const char *next = rf_find(p + 10, end, "<sdnEntry>"), *q = p;
+    if (rf_xml__root_is(data, s->head_len, "sdnList", NS) != 1) return 0;
+    while ((p = rf_list__find(p, end, "<sdnEntry>")) != NULL) {
+        const char *next = rf_list__find(p + 10, end, "<sdnEntry>"), *q = p;
         int hit = 0;
         if (!next) next = end;
-        if (rf_find(p, next, "<nspType>")) return non_sdn;
-        while ((q = rf_find(q, next, "<program>")) != NULL) {
-            const char *close = rf_find(q, next, "</program>");
+        if (rf_list__find(p, next, "<nspType>")) return non_sdn;
+        while ((q = rf_list__find(q, next, "<program>")) != NULL) {
+            const char *close = rf_list__find(q, next, "</program>");
             if (!close) break;
-            hit |= rf_ofac_program_non_sdn(q + 9, (size_t)(close - q - 9));
+            hit |= rf_ofac__program_non_sdn(q + 9, (size_t)(close - q - 9));
             q = close;
         }
         entries++;

@@ -153,7 +153,7 @@ typedef struct own_reader {
 
 static const char *get(own_reader *r, rf_row *row, int c)
 {
-    return r->col[c] < row->n ? rf_row_get(row, r->col[c]) : NULL;
+    return r->col[c] < row->n ? rf_row__get(row, r->col[c]) : NULL;
 }
 
 /* The key of the row's owned company, malloc'd; NULL when out of memory. */
@@ -183,8 +183,7 @@ static int key_cmp(const void *a, const void *b)
     return strcmp(((const owned_key *)a)->key, ((const owned_key *)b)->key);
 }
 
-/* Reads a share: "50", "50 %", "50,5", "25-50", "25 – 50 %", ">50", ">= 50", "50+", "<25". */
-static int parse_share(double *lo, double *hi, const char *s)
+int rf_list__share(double *lo, double *hi, const char *s)
 {
     char buf[64], *p = buf, *end;
     size_t n = 0;
@@ -223,13 +222,13 @@ static int gather(own_reader *r, rf_row *row)
     if (r->n_keys == r->cap_keys) {
         size_t cap = r->cap_keys ? r->cap_keys * 2 : 64;
         owned_key *grown = realloc(r->keys, cap * sizeof *grown);
-        if (!grown) return rf_list_fail(r->cx, RF_ENOMEM, row->line, "out of memory");
+        if (!grown) return rf_list__fail(r->cx, RF_ENOMEM, row->line, "out of memory");
         r->keys = grown;
         r->cap_keys = cap;
     }
     k = &r->keys[r->n_keys];
     if (!(k->key = owned_key_of(r, row)))
-        return rf_list_fail(r->cx, RF_ENOMEM, row->line, "out of memory");
+        return rf_list__fail(r->cx, RF_ENOMEM, row->line, "out of memory");
     k->line = row->line;
     k->position = 0;
     r->n_keys++;
@@ -247,10 +246,10 @@ static int emit_owned(own_reader *r, rf_row *row, owned_key *k, long long *emitt
     rf_entity e;
     int rc;
 
-    rf_list_entity_begin(cx, &e, row->line, "OWNED",
+    rf_list__entity_begin(cx, &e, row->line, "OWNED",
                          "Company in an ownership file (not listed)");
-    if ((rc = rf_list_add_id(cx, &ids, "LEI", lei, NULL, row->line)) != 0 ||
-        (rc = rf_list_add_id(cx, &ids, "Registration", reg, country, row->line)) != 0)
+    if ((rc = rf_list__add_id(cx, &ids, "LEI", lei, NULL, row->line)) != 0 ||
+        (rc = rf_list__add_id(cx, &ids, "Registration", reg, country, row->line)) != 0)
         return rc;
     e.source_id = k->key;
     e.type = RF_ENTITY_ORGANIZATION;
@@ -259,7 +258,7 @@ static int emit_owned(own_reader *r, rf_row *row, owned_key *k, long long *emitt
     e.n_names = 1;
     e.addresses = country ? &addr : NULL;
     e.n_addresses = country ? 1 : 0;
-    if ((rc = rf_list_emit(cx, &e)) != 0) return rc;
+    if ((rc = rf_list__emit(cx, &e)) != 0) return rc;
     k->position = ++*emitted;
     return 0;
 }
@@ -269,8 +268,8 @@ static const char *side_ids(own_reader *r, rf_row *row, int lei_col, int reg_col
                             int country_col, int *rc)
 {
     const char *ids = NULL;
-    if ((*rc = rf_list_add_id(r->cx, &ids, "LEI", get(r, row, lei_col), NULL, row->line)) ||
-        (*rc = rf_list_add_id(r->cx, &ids, "Registration", get(r, row, reg_col),
+    if ((*rc = rf_list__add_id(r->cx, &ids, "LEI", get(r, row, lei_col), NULL, row->line)) ||
+        (*rc = rf_list__add_id(r->cx, &ids, "Registration", get(r, row, reg_col),
                               get(r, row, country_col), row->line)))
         return NULL;
     return ids;
@@ -280,7 +279,7 @@ static int date_of(own_reader *r, rf_row *row, int c, const char *what, char out
                    const char **field)
 {
     int rc = 0;
-    *field = rf_list_date(r->cx, row->line, what, get(r, row, c), NULL, out, &rc);
+    *field = rf_list__date(r->cx, row->line, what, get(r, row, c), NULL, out, &rc);
     return rc;
 }
 
@@ -294,11 +293,12 @@ static int emit_link(own_reader *r, rf_row *row, long long *emitted)
     int rc = 0;
 
     memset(&l, 0, sizeof l);
-    rf_strpool_reset(&cx->pool); /* the previous link's identifiers */
-    if (!(probe.key = owned_key_of(r, row))) return rf_list_fail(cx, RF_ENOMEM, row->line, "out of memory");
+    rf_strpool__reset(&cx->pool); /* the previous link's identifiers */
+    if (!(probe.key = owned_key_of(r, row)))
+        return rf_list__fail(cx, RF_ENOMEM, row->line, "out of memory");
     k = bsearch(&probe, r->keys, r->n_keys, sizeof *k, key_cmp);
     free(probe.key);
-    if (!k) return rf_list_fail(cx, RF_EFORMAT, row->line, "the file changed while read");
+    if (!k) return rf_list__fail(cx, RF_EFORMAT, row->line, "the file changed while read");
     if (!k->position && (rc = emit_owned(r, row, k, emitted)) != 0) return rc;
     l.owned_entity = k->position;
     l.owned_name = get(r, row, C_OWNED);
@@ -307,16 +307,16 @@ static int emit_link(own_reader *r, rf_row *row, long long *emitted)
     if (!rc) l.owner_ids = side_ids(r, row, C_OWNER_LEI, C_OWNER_REG, C_OWNER_COUNTRY, &rc);
     if (rc) return rc;
     l.share_min = l.share_max = -1;
-    if (share && parse_share(&l.share_min, &l.share_max, share) != 0)
-        return rf_list_fail(cx, RF_EFORMAT, row->line,
+    if (share && rf_list__share(&l.share_min, &l.share_max, share) != 0)
+        return rf_list__fail(cx, RF_EFORMAT, row->line,
                             "share \"%s\" is not a percentage (50, 50 %%, 25-50, >50)", share);
-    if (!share) rc = rf_list_warn(cx, row->line, "no share given: the link counts for nothing");
+    if (!share) rc = rf_list__warn(cx, row->line, "no share given: the link counts for nothing");
     l.kind = RF_LINK_OWNERSHIP;
     l.direct = -1;
     if (direct && (direct[0] == 'd' || direct[0] == 'D')) l.direct = 1;
     else if (direct && (direct[0] == 'i' || direct[0] == 'I')) l.direct = 0;
     else if (direct)
-        return rf_list_fail(cx, RF_EFORMAT, row->line,
+        return rf_list__fail(cx, RF_EFORMAT, row->line,
                             "direct/indirect column says \"%s\": expected direct or indirect",
                             direct);
     l.relation = direct;
@@ -345,12 +345,12 @@ static int on_row(rf_row *row, void *ctx)
     if (!r->have_header) {
         r->have_header = 1;
         if (!map_header(r->col, (const char *const *)row->field, row->len, row->n))
-            return rf_list_fail(r->cx, RF_EFORMAT, row->line,
+            return rf_list__fail(r->cx, RF_EFORMAT, row->line,
                                 "the header names no owner, owned or share column");
         return 0;
     }
     if (!get(r, row, C_OWNER) || !get(r, row, C_OWNED))
-        return rf_list_fail(r->cx, RF_EFORMAT, row->line,
+        return rf_list__fail(r->cx, RF_EFORMAT, row->line,
                             "a link needs an owner and an owned company");
     return r->pass == 0 ? gather(r, row) : emit_link(r, row, &p->emitted);
 }
@@ -365,7 +365,7 @@ static int parse(rf_list_ctx *cx)
 
     memset(&r, 0, sizeof r);
     r.cx = cx;
-    rc = rf_rows_read_input(cx, cx->input, RF_TEXT_CP1252, (unsigned char)sep, on_row, &p);
+    rc = rf_rows__read_input(cx, cx->input, RF_TEXT_CP1252, (unsigned char)sep, on_row, &p);
     if (rc == 0) {
         qsort(r.keys, r.n_keys, sizeof *r.keys, key_cmp);
         for (size_t i = 0; i < r.n_keys; i++) { /* one per company */
@@ -378,7 +378,7 @@ static int parse(rf_list_ctx *cx)
         r.n_keys = kept;
         r.pass = 1;
         r.have_header = 0;
-        rc = rf_rows_read_input(cx, cx->input, RF_TEXT_CP1252, (unsigned char)sep, on_row, &p);
+        rc = rf_rows__read_input(cx, cx->input, RF_TEXT_CP1252, (unsigned char)sep, on_row, &p);
     }
     for (size_t i = 0; i < r.n_keys; i++) free(r.keys[i].key);
     free(r.keys);

@@ -23,8 +23,8 @@ static int add_relation(rf_list_ctx *cx, const rf_entity *e, const char *owner, 
     while (len && (owner[len - 1] == ' ' || owner[len - 1] == '.')) len--;
     while (len && *owner == ' ') owner++, len--;
     if (!len) return 0;
-    if (!(owner = rf_strpool_add(&cx->pool, owner, len)))
-        return rf_list_fail(cx, RF_ENOMEM, e->source_line, "out of memory");
+    if (!(owner = rf_strpool__add(&cx->pool, owner, len)))
+        return rf_list__fail(cx, RF_ENOMEM, e->source_line, "out of memory");
     snprintf(source, sizeof source, "%s %s", e->list_code ? e->list_code : "list", where);
     memset(&l, 0, sizeof l);
     l.owned_entity = cx->sum->entities;
@@ -41,7 +41,7 @@ static int add_relation(rf_list_ctx *cx, const rf_entity *e, const char *owner, 
     return rc;
 }
 
-int rf_list_relations(rf_list_ctx *cx, const rf_entity *e)
+int rf_list__relations(rf_list_ctx *cx, const rf_entity *e)
 {
     static const char marker[] = "Linked To:";
     int rc;

@@ -157,7 +157,7 @@ static int rows_end(row_reader *rr, int rc)
     return rc;
 }
 
-int rf_rows_read(const char *data, size_t len, unsigned char delim, const char *name,
+int rf_rows__read(const char *data, size_t len, unsigned char delim, const char *name,
                  rf_row_fn fn, void *ctx, rf_error *err)
 {
     row_reader rr;
@@ -175,21 +175,21 @@ int rf_rows_read(const char *data, size_t len, unsigned char delim, const char *
     return rows_end(&rr, rc);
 }
 
-int rf_rows_read_input(rf_list_ctx *cx, const rf_list_input *in, rf_list_text text,
+int rf_rows__read_input(rf_list_ctx *cx, const rf_list_input *in, rf_list_text text,
                        unsigned char delim, rf_row_fn fn, void *ctx)
 {
     rf_list_stream *s;
     row_reader rr;
     int rc;
 
-    if ((rc = rf_list_stream_open(&s, cx, in, text)) != 0) return rc;
+    if ((rc = rf_list__stream_open(&s, cx, in, text)) != 0) return rc;
     if ((rc = rows_begin(&rr, delim, in->name, fn, ctx, cx->err)) == 0)
-        rc = rows_end(&rr, rf_list_stream_lines(s, MAX_LINE, rows_line, &rr));
-    rf_list_stream_close(s);
+        rc = rows_end(&rr, rf_list__stream_lines(s, MAX_LINE, rows_line, &rr));
+    rf_list__stream_close(s);
     return rc;
 }
 
-size_t rf_text_collapse(char *s, size_t len)
+size_t rf_text__collapse(char *s, size_t len)
 {
     size_t n = 0;
     for (size_t i = 0; i < len; i++) {
@@ -205,7 +205,7 @@ size_t rf_text_collapse(char *s, size_t len)
     return n;
 }
 
-const char *rf_row_get(rf_row *row, size_t i)
+const char *rf_row__get(rf_row *row, size_t i)
 {
     if (i >= row->n) return NULL;
     row->len[i] = rf_trim(row->field[i], row->len[i]);
@@ -232,7 +232,7 @@ static size_t next_header_field(const char *line, size_t len, size_t *pos, char 
     return end - (size_t)(*start - line);
 }
 
-int rf_rows_header_has(const char *data, size_t len, char delim, const char *const *columns)
+int rf_rows__header_has(const char *data, size_t len, char delim, const char *const *columns)
 {
     const char *nl;
     size_t line_len, pos;
@@ -256,7 +256,7 @@ int rf_rows_header_has(const char *data, size_t len, char delim, const char *con
     return 1;
 }
 
-size_t rf_rows_find_column(const rf_row *header, const char *column)
+size_t rf_rows__find_column(const rf_row *header, const char *column)
 {
     for (size_t i = 0; column && i < header->n; i++) {
         /* The header's fields are not trimmed by the caller: compare without padding. */
@@ -269,12 +269,12 @@ size_t rf_rows_find_column(const rf_row *header, const char *column)
     return SIZE_MAX;
 }
 
-int rf_rows_map_header(size_t *idx, const rf_row *header, const char *const *columns,
+int rf_rows__map_header(size_t *idx, const rf_row *header, const char *const *columns,
                        rf_list_ctx *cx)
 {
     for (size_t c = 0; columns[c]; c++) {
-        if ((idx[c] = rf_rows_find_column(header, columns[c])) == SIZE_MAX)
-            return rf_list_fail(cx, RF_EFORMAT, header->line,
+        if ((idx[c] = rf_rows__find_column(header, columns[c])) == SIZE_MAX)
+            return rf_list__fail(cx, RF_EFORMAT, header->line,
                                 "the header has no \"%s\" column", columns[c]);
     }
     return 0;

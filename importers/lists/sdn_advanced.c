@@ -143,7 +143,7 @@ static const char *value(const adv_reader *r, int set, const char *id, size_t fi
 
 static int oom(adv_reader *r, long line, int rc)
 {
-    return rf_list_fail(r->cx, rc, line, rc == RF_ENOMEM ? "out of memory" : "file too large");
+    return rf_list__fail(r->cx, rc, line, rc == RF_ENOMEM ? "out of memory" : "file too large");
 }
 
 /* "YYYY-MM-DD" from the Year, Month and Day under `prefix` from node `at`, stopping at the
@@ -155,11 +155,11 @@ static void date_of(char out[11], const rf_xml_record *rec, size_t at, const cha
     const char *y, *m, *d;
     const char *sep = *prefix ? "/" : "";
     snprintf(path, sizeof path, "%s%sYear", prefix, sep);
-    y = rf_xml_get(rec, at, path, stop);
+    y = rf_xml__get(rec, at, path, stop);
     snprintf(path, sizeof path, "%s%sMonth", prefix, sep);
-    m = rf_xml_get(rec, at, path, stop);
+    m = rf_xml__get(rec, at, path, stop);
     snprintf(path, sizeof path, "%s%sDay", prefix, sep);
-    d = rf_xml_get(rec, at, path, stop);
+    d = rf_xml__get(rec, at, path, stop);
     out[0] = '\0';
     if (y && m && d) snprintf(out, 11, "%04d-%02d-%02d", atoi(y), atoi(m), atoi(d));
     else if (y) snprintf(out, 11, "%04d", atoi(y));
@@ -181,14 +181,16 @@ static int on_values(adv_reader *r, const rf_xml_record *rec)
             const char *s[2];
             if (strcmp(n->path, value_paths[v]) != 0) continue;
             snprintf(path, sizeof path, "%s@ID", value_paths[v]);
-            s[0] = rf_xml_get(rec, i + 1, value_paths[v], value_paths[v]);
+            s[0] = rf_xml__get(rec, i + 1, value_paths[v], value_paths[v]);
             s[1] = NULL;
             if (extra[v]) {
                 snprintf(path, sizeof path, "%s%s", value_paths[v], extra[v]);
-                s[1] = rf_xml_get(rec, i + 1, path, value_paths[v]);
+                s[1] = rf_xml__get(rec, i + 1, path, value_paths[v]);
             }
             snprintf(path, sizeof path, "%s@ID", value_paths[v]);
-            if ((rc = map_add(&r->values, (long long)v << 32 | num(rf_xml_get(rec, i + 1, path, value_paths[v])),
+            if ((rc = map_add(&r->values,
+                              (long long)v << 32 |
+                                  num(rf_xml__get(rec, i + 1, path, value_paths[v])),
                               s, 2)) != 0)
                 return oom(r, n->line, rc);
         }
@@ -207,8 +209,9 @@ static int on_location(adv_reader *r, const rf_xml_record *rec)
         const rf_xml_node *n = &rec->nodes[i];
         const char *type, *v;
         if (n->value || strcmp(n->path, "LocationPart") != 0) continue;
-        type = value(r, V_LOC_PART, rf_xml_get(rec, i + 1, "LocationPart@LocPartTypeID", "LocationPart"), 0);
-        v = rf_xml_get(rec, i + 1, "LocationPart/LocationPartValue/Value", "LocationPart");
+        type = value(r, V_LOC_PART,
+                     rf_xml__get(rec, i + 1, "LocationPart@LocPartTypeID", "LocationPart"), 0);
+        v = rf_xml__get(rec, i + 1, "LocationPart/LocationPartValue/Value", "LocationPart");
         if (!v) continue;
         if (type && strcasecmp(type, "CITY") == 0 && !s[1]) s[1] = v;
         rc = (text.len && rf_buf_puts(&text, ", ")) || rf_buf_puts(&text, v);
@@ -216,11 +219,11 @@ static int on_location(adv_reader *r, const rf_xml_record *rec)
     s[0] = text.data;
     /* The ISO code where the country has one (as rf_address wants), else its name; the
      * name for nationalities. */
-    country = rf_xml_get(rec, 0, "LocationCountry@CountryID", NULL);
+    country = rf_xml__get(rec, 0, "LocationCountry@CountryID", NULL);
     s[2] = value(r, V_COUNTRY, country, 1);
     if (!s[2]) s[2] = value(r, V_COUNTRY, country, 0);
     s[3] = value(r, V_COUNTRY, country, 0);
-    if (rc == 0) rc = map_add(&r->locations, num(rf_xml_get(rec, 0, "@ID", NULL)), s, 4);
+    if (rc == 0) rc = map_add(&r->locations, num(rf_xml__get(rec, 0, "@ID", NULL)), s, 4);
     rf_buf_free(&text);
     return rc ? oom(r, rec->line, rc) : 0;
 }
@@ -230,19 +233,19 @@ static int on_location(adv_reader *r, const rf_xml_record *rec)
 static int on_document(adv_reader *r, const rf_xml_record *rec)
 {
     const char *id = NULL, *s[1];
-    int rc = rf_list_add_id(r->cx, &id, NULL, rf_xml_get(rec, 0, "IDRegistrationNo", NULL),
-                            value(r, V_COUNTRY, rf_xml_get(rec, 0, "@IssuedBy-CountryID", NULL), 0),
-                            rec->line);
+    int rc = rf_list__add_id(
+        r->cx, &id, NULL, rf_xml__get(rec, 0, "IDRegistrationNo", NULL),
+        value(r, V_COUNTRY, rf_xml__get(rec, 0, "@IssuedBy-CountryID", NULL), 0), rec->line);
     if (rc || !id) return rc;
     s[0] = id;
-    rc = map_add(&r->documents, num(rf_xml_get(rec, 0, "@IdentityID", NULL)), s, 1);
-    rf_strpool_reset(&r->cx->pool); /* copied into the map */
+    rc = map_add(&r->documents, num(rf_xml__get(rec, 0, "@IdentityID", NULL)), s, 1);
+    rf_strpool__reset(&r->cx->pool); /* copied into the map */
     return rc ? oom(r, rec->line, rc) : 0;
 }
 
 static int on_entry(adv_reader *r, const rf_xml_record *rec)
 {
-    const char *list = value(r, V_LIST, rf_xml_get(rec, 0, "@ListID", NULL), 0);
+    const char *list = value(r, V_LIST, rf_xml__get(rec, 0, "@ListID", NULL), 0);
     rf_buf programs = {0};
     char code[64], start[11] = "";
     const char *s[4];
@@ -257,8 +260,11 @@ static int on_entry(adv_reader *r, const rf_xml_record *rec)
         const rf_xml_node *nd = &rec->nodes[i];
         if (nd->value) continue;
         if (strcmp(nd->path, "SanctionsMeasure") == 0) {
-            const char *type = value(r, V_SANCTIONS, rf_xml_get(rec, i + 1, "SanctionsMeasure@SanctionsTypeID", "SanctionsMeasure"), 0);
-            const char *comment = rf_xml_get(rec, i + 1, "SanctionsMeasure/Comment", "SanctionsMeasure");
+            const char *type = value(
+                r, V_SANCTIONS,
+                rf_xml__get(rec, i + 1, "SanctionsMeasure@SanctionsTypeID", "SanctionsMeasure"), 0);
+            const char *comment =
+                rf_xml__get(rec, i + 1, "SanctionsMeasure/Comment", "SanctionsMeasure");
             if (comment && type && strcasecmp(type, "Program") == 0)
                 rc = (programs.len && rf_buf_puts(&programs, "; ")) || rf_buf_puts(&programs, comment);
         } else if (strcmp(nd->path, "EntryEvent") == 0 && !start[0]) {
@@ -270,7 +276,7 @@ static int on_entry(adv_reader *r, const rf_xml_record *rec)
     s[1] = list;
     s[2] = programs.data;
     s[3] = start;
-    if (rc == 0) rc = map_add(&r->entries, num(rf_xml_get(rec, 0, "@ProfileID", NULL)), s, 4);
+    if (rc == 0) rc = map_add(&r->entries, num(rf_xml__get(rec, 0, "@ProfileID", NULL)), s, 4);
     rf_buf_free(&programs);
     return rc ? oom(r, rec->line, rc) : 0;
 }
@@ -309,16 +315,34 @@ static int alias_name(adv_reader *r, const rf_xml_record *rec, size_t at, int pe
         const char *v, *group, *type = NULL, *script;
         if (!n->value && strcmp(n->path, alias) == 0) break;
         if (n->value || strcmp(n->path, part) != 0) continue;
-        v = rf_xml_get(rec, i + 1, "Profile/Identity/Alias/DocumentedName/DocumentedNamePart/NamePartValue", part);
-        group = rf_xml_get(rec, i + 1, "Profile/Identity/Alias/DocumentedName/DocumentedNamePart/NamePartValue@NamePartGroupID", part);
-        script = value(r, V_SCRIPT, rf_xml_get(rec, i + 1, "Profile/Identity/Alias/DocumentedName/DocumentedNamePart/NamePartValue@ScriptID", part), 1);
+        v = rf_xml__get(rec, i + 1,
+                        "Profile/Identity/Alias/DocumentedName/DocumentedNamePart/NamePartValue",
+                        part);
+        group = rf_xml__get(rec, i + 1,
+                            "Profile/Identity/Alias/DocumentedName/DocumentedNamePart/"
+                            "NamePartValue@NamePartGroupID",
+                            part);
+        script = value(
+            r, V_SCRIPT,
+            rf_xml__get(
+                rec, i + 1,
+                "Profile/Identity/Alias/DocumentedName/DocumentedNamePart/NamePartValue@ScriptID",
+                part),
+            1);
         if (script && strcmp(script, "Latn") != 0) *latin = 0;
         /* The group's name part type, declared in the identity's NamePartGroups. */
         for (size_t k = 0; group && k < rec->n && !type; k++) {
             const rf_xml_node *g = &rec->nodes[k];
             if (g->value && strcmp(g->path, "Profile/Identity/NamePartGroups/MasterNamePartGroup/NamePartGroup@ID") == 0 &&
                 strcmp(g->value, group) == 0)
-                type = value(r, V_NAME_PART, rf_xml_get(rec, k + 1, "Profile/Identity/NamePartGroups/MasterNamePartGroup/NamePartGroup@NamePartTypeID", "Profile/Identity/NamePartGroups/MasterNamePartGroup/NamePartGroup"), 0);
+                type =
+                    value(r, V_NAME_PART,
+                          rf_xml__get(
+                              rec, k + 1,
+                              "Profile/Identity/NamePartGroups/MasterNamePartGroup/"
+                              "NamePartGroup@NamePartTypeID",
+                              "Profile/Identity/NamePartGroups/MasterNamePartGroup/NamePartGroup"),
+                          0);
         }
         if (!v) continue;
         if (person && type && strcasecmp(type, "Last Name") == 0)
@@ -338,8 +362,10 @@ static int alias_name(adv_reader *r, const rf_xml_record *rec, size_t at, int pe
 static int on_feature(adv_reader *r, rf_entity *e, const rf_xml_record *rec, size_t at, long line)
 {
     static const char stop[] = "Profile/Feature";
-    const char *type = value(r, V_FEATURE, rf_xml_get(rec, at, "Profile/Feature@FeatureTypeID", stop), 0);
-    const char *loc = rf_xml_get(rec, at, "Profile/Feature/FeatureVersion/VersionLocation@LocationID", stop);
+    const char *type =
+        value(r, V_FEATURE, rf_xml__get(rec, at, "Profile/Feature@FeatureTypeID", stop), 0);
+    const char *loc =
+        rf_xml__get(rec, at, "Profile/Feature/FeatureVersion/VersionLocation@LocationID", stop);
     const map_item *it = NULL;
     size_t n = 0;
     int rc = 0;
@@ -347,17 +373,17 @@ static int on_feature(adv_reader *r, rf_entity *e, const rf_xml_record *rec, siz
     if (!type) return 0;
     if (loc) it = map_find(&r->locations, num(loc), &n);
     if (strcasecmp(type, "Location") == 0 && it) {
-        return rf_list_address(r->cx, r->addresses, &e->n_addresses, map_str(&r->locations, it, 0),
+        return rf_list__address(r->cx, r->addresses, &e->n_addresses, map_str(&r->locations, it, 0),
                                map_str(&r->locations, it, 1), map_str(&r->locations, it, 2), line);
     }
     if ((strcasecmp(type, "Nationality Country") == 0 || strcasecmp(type, "Citizenship Country") == 0) && it) {
         const char *c = map_str(&r->locations, it, 3);
-        return c ? rf_list_nationality(r->cx, &e->nationalities, c, strlen(c), line) : 0;
+        return c ? rf_list__nationality(r->cx, &e->nationalities, c, strlen(c), line) : 0;
     }
     if (strcasecmp(type, "Birthdate") == 0) {
         char dob[11];
         date_of(dob, rec, at, "Profile/Feature/FeatureVersion/DatePeriod/Start/From", stop);
-        if (dob[0]) rc = rf_list_join(r->cx, &e->dates_of_birth, dob, strlen(dob), line);
+        if (dob[0]) rc = rf_list__join(r->cx, &e->dates_of_birth, dob, strlen(dob), line);
     }
     return rc;
 }
@@ -372,15 +398,16 @@ static int on_party(adv_reader *r, const rf_xml_record *rec)
     int person, rc = 0;
 
     cx->sum->rows++;
-    rf_list_entity_begin(cx, &e, rec->line, NULL, NULL);
+    rf_list__entity_begin(cx, &e, rec->line, NULL, NULL);
     e.addresses = r->addresses;
-    if (!(e.source_id = rf_xml_get(rec, 0, "@FixedRef", NULL)))
-        return rf_list_fail(cx, RF_EFORMAT, rec->line, "DistinctParty %ld has no FixedRef", rec->index);
-    profile = rf_xml_get(rec, 0, "Profile@ID", NULL);
-    sub = rf_xml_get(rec, 0, "Profile@PartySubTypeID", NULL);
+    if (!(e.source_id = rf_xml__get(rec, 0, "@FixedRef", NULL)))
+        return rf_list__fail(cx, RF_EFORMAT, rec->line, "DistinctParty %ld has no FixedRef",
+                             rec->index);
+    profile = rf_xml__get(rec, 0, "Profile@ID", NULL);
+    sub = rf_xml__get(rec, 0, "Profile@PartySubTypeID", NULL);
     party_type = value(r, V_PARTY, value(r, V_PARTY_SUB, sub, 1), 0);
-    e.type = rf_list_entity_type(party_type);
-    if (e.type == RF_ENTITY_UNKNOWN) e.type = rf_list_entity_type(value(r, V_PARTY_SUB, sub, 0));
+    e.type = rf_list__entity_type(party_type);
+    if (e.type == RF_ENTITY_UNKNOWN) e.type = rf_list__entity_type(value(r, V_PARTY_SUB, sub, 0));
     if (e.type == RF_ENTITY_UNKNOWN) e.type = RF_ENTITY_ORGANIZATION;
     person = e.type == RF_ENTITY_PERSON;
 
@@ -390,7 +417,7 @@ static int on_party(adv_reader *r, const rf_xml_record *rec)
         e.programs = map_str(&r->entries, entry, 2);
         e.start_date = map_str(&r->entries, entry, 3);
     } else {
-        if ((rc = rf_list_warn(cx, rec->line, "party %s has no SanctionsEntry; listed as SDN",
+        if ((rc = rf_list__warn(cx, rec->line, "party %s has no SanctionsEntry; listed as SDN",
                                e.source_id)) != 0)
             return rc;
         e.list_code = "SDN";
@@ -406,20 +433,26 @@ static int on_party(adv_reader *r, const rf_xml_record *rec)
             rf_name_kind kind = RF_NAME_ALIAS;
             int latin;
             if (nd->value || strcmp(nd->path, "Profile/Identity/Alias") != 0) continue;
-            primary = rf_xml_get(rec, i + 1, "Profile/Identity/Alias@Primary", "Profile/Identity/Alias");
+            primary =
+                rf_xml__get(rec, i + 1, "Profile/Identity/Alias@Primary", "Profile/Identity/Alias");
             if ((primary && strcmp(primary, "true") == 0) != (pass == 0)) continue;
-            low = rf_xml_get(rec, i + 1, "Profile/Identity/Alias@LowQuality", "Profile/Identity/Alias");
-            alias_type = value(r, V_ALIAS, rf_xml_get(rec, i + 1, "Profile/Identity/Alias@AliasTypeID", "Profile/Identity/Alias"), 0);
+            low = rf_xml__get(rec, i + 1, "Profile/Identity/Alias@LowQuality",
+                              "Profile/Identity/Alias");
+            alias_type = value(r, V_ALIAS,
+                               rf_xml__get(rec, i + 1, "Profile/Identity/Alias@AliasTypeID",
+                                           "Profile/Identity/Alias"),
+                               0);
             if ((rc = alias_name(r, rec, i + 1, person, &name, &latin)) != 0 || !name) continue;
             if (alias_type && strcasecmp(alias_type, "F.K.A.") == 0) kind = RF_NAME_FORMER;
             if (low && strcmp(low, "true") == 0) kind = RF_NAME_WEAK_ALIAS;
             if (!latin) kind = RF_NAME_ORIGINAL;
             if (r->names.n == 0) kind = RF_NAME_PRIMARY;
-            rc = rf_names_add(&r->names, name, strlen(name), kind, cx, nd->line);
+            rc = rf_names__add(&r->names, name, strlen(name), kind, cx, nd->line);
         }
     }
     if (rc) return rc;
-    if (!r->names.n) return rf_list_fail(cx, RF_EFORMAT, rec->line, "party %s has no name", e.source_id);
+    if (!r->names.n)
+        return rf_list__fail(cx, RF_EFORMAT, rec->line, "party %s has no name", e.source_id);
 
     for (size_t i = 0; i < rec->n && rc == 0; i++) {
         const rf_xml_node *nd = &rec->nodes[i];
@@ -428,14 +461,14 @@ static int on_party(adv_reader *r, const rf_xml_record *rec)
             const map_item *doc = map_find(&r->documents, num(nd->value), &n);
             for (size_t k = 0; doc && k < n && rc == 0; k++) {
                 const char *id = map_str(&r->documents, &doc[k], 0);
-                if (id) rc = rf_list_join(cx, &e.ids, id, strlen(id), nd->line);
+                if (id) rc = rf_list__join(cx, &e.ids, id, strlen(id), nd->line);
             }
         }
     }
     if (rc) return rc;
     e.names = r->names.names;
     e.n_names = r->names.n;
-    return rf_list_emit(cx, &e);
+    return rf_list__emit(cx, &e);
 }
 
 static int on_pass2(const rf_xml_record *rec, void *ctx)
@@ -461,11 +494,11 @@ static int read(rf_list_ctx *cx, adv_reader *r, rf_xml_record_fn pass2_fn)
     r->cx = cx;
     r->values.buf.max = r->locations.buf.max = r->documents.buf.max = r->entries.buf.max =
         RF_FILE_MAX;
-    rc = rf_xml_read(cx, pass1, on_pass1, r);
+    rc = rf_xml__read(cx, pass1, on_pass1, r);
     map_sort(&r->locations);
     map_sort(&r->documents);
     map_sort(&r->entries);
-    if (rc == 0 && pass2_fn) rc = rf_xml_read(cx, pass2, pass2_fn, r);
+    if (rc == 0 && pass2_fn) rc = rf_xml__read(cx, pass2, pass2_fn, r);
     return rc;
 }
 
@@ -474,9 +507,10 @@ static int parse(rf_list_ctx *cx)
     adv_reader *r = calloc(1, sizeof *r);
     int rc;
 
-    if (!r) return rf_list_fail(cx, RF_ENOMEM, 0, "out of memory");
+    if (!r) return rf_list__fail(cx, RF_ENOMEM, 0, "out of memory");
     rc = read(cx, r, on_pass2);
-    if (rc == 0 && cx->sum->rows == 0) rc = rf_list_fail(cx, RF_EFORMAT, 0, "no DistinctParty in the file");
+    if (rc == 0 && cx->sum->rows == 0)
+        rc = rf_list__fail(cx, RF_EFORMAT, 0, "no DistinctParty in the file");
     free_maps(r);
     free(r);
     return rc;
@@ -488,13 +522,13 @@ static int on_date(const rf_xml_record *rec, void *ctx)
     char *out = ctx;
     if (rec->spec != R_DATE) return RF_ECANCEL;
     date_of(out, rec, 0, "", NULL);
-    if (!rf_list_date_plausible(out)) out[0] = '\0';
+    if (!rf_list__date_plausible(out)) out[0] = '\0';
     return RF_ECANCEL;
 }
 
 static int published(char out[11], rf_list_ctx *cx)
 {
-    int rc = rf_xml_read(cx, pass1, on_date, out);
+    int rc = rf_xml__read(cx, pass1, on_date, out);
     return rc == RF_ECANCEL ? 0 : rc;
 }
 
@@ -511,12 +545,12 @@ static int mostly_sdn(const rf_list_sample *s)
     char sdn_id[24];
     long sdn = 0, other = 0;
 
-    if (!(p = rf_find(data, head_end, ">SDN List</List>"))) return 1;
+    if (!(p = rf_list__find(data, head_end, ">SDN List</List>"))) return 1;
     for (id = p; id > data && strncmp(id, "<List ", 6) != 0; id--) {}
-    if (!(id = rf_find(id, p, "ID=\"")) || !(q = memchr(id + 4, '"', (size_t)(p - id - 4))))
+    if (!(id = rf_list__find(id, p, "ID=\"")) || !(q = memchr(id + 4, '"', (size_t)(p - id - 4))))
         return 1;
     snprintf(sdn_id, sizeof sdn_id, "%.*s\"", (int)(q - id - 4), id + 4);
-    for (p = s->tail; (p = rf_find(p, tail_end, "ListID=\"")) != NULL; p += 8) {
+    for (p = s->tail; (p = rf_list__find(p, tail_end, "ListID=\"")) != NULL; p += 8) {
         if ((size_t)(tail_end - p - 8) >= strlen(sdn_id) &&
             strncmp(p + 8, sdn_id, strlen(sdn_id)) == 0)
             sdn++;
@@ -528,12 +562,12 @@ static int mostly_sdn(const rf_list_sample *s)
 
 static int detect_sdn(const rf_list_sample *s)
 {
-    return rf_xml_root_is(s->head, s->head_len, "Sanctions", NS) == 1 && mostly_sdn(s);
+    return rf_xml__root_is(s->head, s->head_len, "Sanctions", NS) == 1 && mostly_sdn(s);
 }
 
 static int detect_cons(const rf_list_sample *s)
 {
-    return rf_xml_root_is(s->head, s->head_len, "Sanctions", NS) == 1 && !mostly_sdn(s);
+    return rf_xml__root_is(s->head, s->head_len, "Sanctions", NS) == 1 && !mostly_sdn(s);
 }
 
 const rf_list_format_def rf_list_sdn_advanced_format = {

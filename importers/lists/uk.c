@@ -97,23 +97,24 @@ static int on_row(rf_row *row, void *ctx)
     if (!r->have_header) {
         r->have_header = 1;
         for (size_t c = 0; c < U_COUNT; c++) {
-            r->col[c] = rf_rows_find_column(row, r->layout->header[c]);
+            r->col[c] = rf_rows__find_column(row, r->layout->header[c]);
             if (r->col[c] == SIZE_MAX && c <= U_NAME6)
-                return rf_list_fail(r->cx, RF_EFORMAT, row->line, "the header has no \"%s\" column",
-                                    r->layout->header[c]);
+                return rf_list__fail(r->cx, RF_EFORMAT, row->line,
+                                     "the header has no \"%s\" column", r->layout->header[c]);
         }
         if (r->col[U_TYPE] == SIZE_MAX || r->col[U_NAME_TYPE] == SIZE_MAX)
-            return rf_list_fail(r->cx, RF_EFORMAT, row->line, "the header has no \"%s\" or \"%s\" "
+            return rf_list__fail(r->cx, RF_EFORMAT, row->line, "the header has no \"%s\" or \"%s\" "
                                 "column", r->layout->header[U_TYPE], r->layout->header[U_NAME_TYPE]);
         return 0;
     }
     r->cx->sum->rows++;
-    if (!rf_row_get(row, r->col[U_ID]))
-        return rf_list_fail(r->cx, RF_EFORMAT, row->line, "row has no %s", r->layout->header[U_ID]);
+    if (!rf_row__get(row, r->col[U_ID]))
+        return rf_list__fail(r->cx, RF_EFORMAT, row->line, "row has no %s",
+                             r->layout->header[U_ID]);
     if (r->n == r->cap) {
         size_t cap = r->cap ? r->cap * 2 : 1024;
         uk_row *rows = realloc(r->rows, cap * sizeof *rows);
-        if (!rows) return rf_list_fail(r->cx, RF_ENOMEM, row->line, "out of memory");
+        if (!rows) return rf_list__fail(r->cx, RF_ENOMEM, row->line, "out of memory");
         r->rows = rows;
         r->cap = cap;
     }
@@ -121,9 +122,9 @@ static int on_row(rf_row *row, void *ctx)
     u->line = row->line;
     u->off = r->fields.len;
     for (size_t c = 0; c < U_COUNT; c++) {
-        const char *f = r->col[c] < row->n ? rf_row_get(row, r->col[c]) : NULL;
+        const char *f = r->col[c] < row->n ? rf_row__get(row, r->col[c]) : NULL;
         if (rf_buf_puts(&r->fields, f ? f : "") || rf_buf_putc(&r->fields, '\0'))
-            return rf_list_fail(r->cx, RF_ELIMIT, row->line, "file too large");
+            return rf_list__fail(r->cx, RF_ELIMIT, row->line, "file too large");
     }
     return 0;
 }
@@ -160,8 +161,8 @@ static const char *row_name(uk_reader *r, const uk_row *u, int person, int *rc)
     else if (surname && fore.len) bad |= rf_buf_printf(&all, "%s %s", fore.data, surname);
     else if (surname || fore.len) bad |= rf_buf_puts(&all, surname ? surname : fore.data);
     *rc = 0;
-    if (!bad && all.len && !(name = rf_strpool_add(&r->cx->pool, all.data, all.len))) bad = 1;
-    if (bad) *rc = rf_list_fail(r->cx, RF_ENOMEM, u->line, "out of memory");
+    if (!bad && all.len && !(name = rf_strpool__add(&r->cx->pool, all.data, all.len))) bad = 1;
+    if (bad) *rc = rf_list__fail(r->cx, RF_ENOMEM, u->line, "out of memory");
     rf_buf_free(&fore);
     rf_buf_free(&all);
     return name;
@@ -189,7 +190,7 @@ static int emit_party(uk_reader *r, uk_row *rows, size_t n)
     size_t primary = n;
     int rc = 0;
 
-    rf_list_entity_begin(cx, &e, rows[0].line, "UK", r->layout->list_name);
+    rf_list__entity_begin(cx, &e, rows[0].line, "UK", r->layout->list_name);
     e.source_id = rows[0].id;
     for (size_t i = 0; i < n && primary == n; i++) {
         int is_primary;
@@ -197,16 +198,16 @@ static int emit_party(uk_reader *r, uk_row *rows, size_t n)
         if (is_primary) primary = i;
     }
     if (primary == n) {
-        if ((rc = rf_list_warn(cx, rows[0].line, "%s %s has no primary name row; its first row "
+        if ((rc = rf_list__warn(cx, rows[0].line, "%s %s has no primary name row; its first row "
                                "is taken", r->layout->header[U_ID], e.source_id)) != 0)
             return rc;
         primary = 0;
     }
     e.source_line = rows[primary].line;
     type = field(r, &rows[primary], U_TYPE);
-    e.type = rf_list_entity_type(type);
+    e.type = rf_list__entity_type(type);
     if (e.type == RF_ENTITY_UNKNOWN &&
-        (rc = rf_list_warn(cx, e.source_line, "type \"%s\" unknown", type ? type : "")) != 0)
+        (rc = rf_list__warn(cx, e.source_line, "type \"%s\" unknown", type ? type : "")) != 0)
         return rc;
     r->names.n = 0;
     r->names.parent = NULL;
@@ -222,41 +223,49 @@ static int emit_party(uk_reader *r, uk_row *rows, size_t n)
         kind = name_kind(field(r, u, U_NAME_TYPE), field(r, u, U_STRENGTH), &is_primary);
         if (!(name = row_name(r, u, e.type == RF_ENTITY_PERSON, &rc))) {
             if (rc) return rc;
-            if (k == 0) return rf_list_fail(cx, RF_EFORMAT, u->line, "row has no name");
+            if (k == 0) return rf_list__fail(cx, RF_EFORMAT, u->line, "row has no name");
             continue;
         }
-        if ((rc = rf_names_add(&r->names, name, strlen(name), k == 0 ? RF_NAME_PRIMARY : kind, cx,
+        if ((rc = rf_names__add(&r->names, name, strlen(name), k == 0 ? RF_NAME_PRIMARY : kind, cx,
                                u->line)) != 0)
             return rc;
         if ((f = field(r, u, U_NON_LATIN)) &&
-            (rc = rf_names_add(&r->names, f, strlen(f), RF_NAME_ORIGINAL, cx, u->line)) != 0)
+            (rc = rf_names__add(&r->names, f, strlen(f), RF_NAME_ORIGINAL, cx, u->line)) != 0)
             return rc;
         {
             const char *parts[] = {field(r, u, U_ADDR1), field(r, u, U_ADDR2), field(r, u, U_ADDR3),
                                    field(r, u, U_ADDR4), field(r, u, U_ADDR5), field(r, u, U_ADDR6),
                                    field(r, u, U_POSTCODE)};
-            const char *text = rf_list_concat(cx, parts, sizeof parts / sizeof *parts, &rc);
-            if (rc || (rc = rf_list_address(cx, r->addresses, &e.n_addresses, text, NULL,
+            const char *text = rf_list__concat(cx, parts, sizeof parts / sizeof *parts, &rc);
+            if (rc || (rc = rf_list__address(cx, r->addresses, &e.n_addresses, text, NULL,
                                             field(r, u, U_COUNTRY), u->line)))
                 return rc;
         }
         /* The party's facts, gathered from every row (each repeats or adds to them). */
-        if ((f = field(r, u, U_DOB))) rc = rf_list_join(cx, &e.dates_of_birth, dmy(date, f), strlen(dmy(date, f)), u->line);
-        if (!rc && (f = field(r, u, U_NATIONALITY))) rc = rf_list_nationality(cx, &e.nationalities, f, strlen(f), u->line);
-        if (!rc && (f = field(r, u, U_PASSPORT))) rc = rf_list_join(cx, &e.ids, f, strlen(f), u->line);
-        if (!rc && (f = field(r, u, U_NATIONAL_ID))) rc = rf_list_join(cx, &e.ids, f, strlen(f), u->line);
-        if (!rc && (f = field(r, u, U_TITLE))) rc = rf_list_join(cx, &e.title, f, strlen(f), u->line);
-        if (!rc && (f = field(r, u, U_POSITION))) rc = rf_list_join(cx, &e.title, f, strlen(f), u->line);
-        if (!rc && (f = field(r, u, U_REGIME))) rc = rf_list_join(cx, &e.programs, f, strlen(f), u->line);
-        if (!rc && (f = field(r, u, U_OTHER))) rc = rf_list_join(cx, &e.remarks, f, strlen(f), u->line);
+        if ((f = field(r, u, U_DOB)))
+            rc = rf_list__join(cx, &e.dates_of_birth, dmy(date, f), strlen(dmy(date, f)), u->line);
+        if (!rc && (f = field(r, u, U_NATIONALITY)))
+            rc = rf_list__nationality(cx, &e.nationalities, f, strlen(f), u->line);
+        if (!rc && (f = field(r, u, U_PASSPORT)))
+            rc = rf_list__join(cx, &e.ids, f, strlen(f), u->line);
+        if (!rc && (f = field(r, u, U_NATIONAL_ID)))
+            rc = rf_list__join(cx, &e.ids, f, strlen(f), u->line);
+        if (!rc && (f = field(r, u, U_TITLE)))
+            rc = rf_list__join(cx, &e.title, f, strlen(f), u->line);
+        if (!rc && (f = field(r, u, U_POSITION)))
+            rc = rf_list__join(cx, &e.title, f, strlen(f), u->line);
+        if (!rc && (f = field(r, u, U_REGIME)))
+            rc = rf_list__join(cx, &e.programs, f, strlen(f), u->line);
+        if (!rc && (f = field(r, u, U_OTHER)))
+            rc = rf_list__join(cx, &e.remarks, f, strlen(f), u->line);
     }
     if (rc) return rc;
-    e.start_date = rf_list_date(cx, e.source_line, r->layout->header[U_LISTED],
+    e.start_date = rf_list__date(cx, e.source_line, r->layout->header[U_LISTED],
                                 dmy(date, field(r, &rows[primary], U_LISTED)), NULL, listed, &rc);
     if (rc) return rc;
     e.names = r->names.names;
     e.n_names = r->names.n;
-    return rf_list_emit(cx, &e);
+    return rf_list__emit(cx, &e);
 }
 
 /* Every row is kept (its fields, not the file's bytes) until the end of the file: a party's
@@ -267,8 +276,8 @@ static int read_rows(uk_reader *r, rf_list_ctx *cx)
 
     r->cx = cx;
     r->fields.max = RF_FILE_MAX;
-    rc = rf_rows_read_input(cx, cx->input, RF_TEXT_CP1252, ',', on_row, r);
-    if (rc == 0 && !r->have_header) rc = rf_list_fail(cx, RF_EFORMAT, 0, "the file has no header");
+    rc = rf_rows__read_input(cx, cx->input, RF_TEXT_CP1252, ',', on_row, r);
+    if (rc == 0 && !r->have_header) rc = rf_list__fail(cx, RF_EFORMAT, 0, "the file has no header");
     return rc;
 }
 
@@ -277,7 +286,7 @@ static int parse(rf_list_ctx *cx, const uk_layout *layout)
     uk_reader *r = calloc(1, sizeof *r);
     int rc;
 
-    if (!r) return rf_list_fail(cx, RF_ENOMEM, 0, "out of memory");
+    if (!r) return rf_list__fail(cx, RF_ENOMEM, 0, "out of memory");
     r->layout = layout;
     if ((rc = read_rows(r, cx)) == 0) {
         /* Ids are pointed at only now: the buffer no longer moves. */
@@ -315,12 +324,12 @@ static int published(char out[11], rf_list_ctx *cx)
     if (strncmp(line, "Last Updated,", 13) == 0) {
         char date[11];
         snprintf(date, sizeof date, "%.10s", line + 13);
-        if (rf_list_date(cx, 1, "Last Updated", dmy(iso, date), NULL, out, &rc)) return 0;
+        if (rf_list__date(cx, 1, "Last Updated", dmy(iso, date), NULL, out, &rc)) return 0;
     } else if (sscanf(line, "Report Date: %d-%3s-%d", &d, mon, &y) == 3) {
         for (int m = 0; m < 12; m++)
             if (strcasecmp(mon, months[m]) == 0) {
                 snprintf(iso, sizeof iso, "%04d-%02d-%02d", y, m + 1, d);
-                if (rf_list_date(cx, 1, "Report Date", iso, NULL, out, &rc)) return 0;
+                if (rf_list__date(cx, 1, "Report Date", iso, NULL, out, &rc)) return 0;
             }
     }
     out[0] = '\0';
@@ -339,7 +348,7 @@ static int detect(const rf_list_sample *s, const uk_layout *layout)
     if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0) data += 3, len -= 3;
     if (len < n || strncmp(data, layout->first_line, n) != 0) return 0;
     if (!(nl = memchr(data, '\n', len))) return 0;
-    return rf_rows_header_has(nl + 1, len - (size_t)(nl + 1 - data), ',', signature);
+    return rf_rows__header_has(nl + 1, len - (size_t)(nl + 1 - data), ',', signature);
 }
 
 static int detect_ofsi(const rf_list_sample *s)

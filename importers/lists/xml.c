@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The bytes read before libxml2 starts, to refuse a DTD: rf_xml_root_is looks this far. */
+/* The bytes read before libxml2 starts, to refuse a DTD: rf_xml__root_is looks this far. */
 #define XML_PREFIX 65536
 
 typedef struct xml_node_ref {
@@ -93,7 +93,7 @@ static long line_now(xml_walk *w)
 /* Fails naming the line and the element path, so a bad record can be found. */
 static int walk_fail(xml_walk *w, int code, const char *what)
 {
-    return w->rc = rf_list_fail(w->cx, code, line_now(w), "%s (in /%s)", what,
+    return w->rc = rf_list__fail(w->cx, code, line_now(w), "%s (in /%s)", what,
                                 w->path.len ? w->path.data : "");
 }
 
@@ -267,14 +267,14 @@ static int xml_input_read(void *ctx, char *buf, int size)
         x->prefix_pos += (size_t)n;
         return (int)n;
     }
-    if ((n = rf_list_stream_read(x->s, buf, want)) < 0) {
+    if ((n = rf_list__stream_read(x->s, buf, want)) < 0) {
         x->rc = (int)n;
         return -1;
     }
     return (int)n;
 }
 
-int rf_xml_read(rf_list_ctx *cx, const char *const *records, rf_xml_record_fn fn, void *ctx)
+int rf_xml__read(rf_list_ctx *cx, const char *const *records, rf_xml_record_fn fn, void *ctx)
 {
     xml_input *x = calloc(1, sizeof *x);
     xml_walk w;
@@ -293,12 +293,12 @@ int rf_xml_read(rf_list_ctx *cx, const char *const *records, rf_xml_record_fn fn
     while (records[n_records]) n_records++;
     if (!x || !(w.counts = calloc(n_records + 1, sizeof *w.counts)) ||
         rf_buf_puts(&w.path, "") != 0) {
-        w.rc = rf_list_fail(cx, RF_ENOMEM, 0, "out of memory");
+        w.rc = rf_list__fail(cx, RF_ENOMEM, 0, "out of memory");
         goto cleanup;
     }
-    if ((w.rc = rf_list_stream_open(&x->s, cx, cx->input, RF_TEXT_AS_IS)) != 0) goto cleanup;
-    while (x->prefix_len < XML_PREFIX &&
-           (n = rf_list_stream_read(x->s, x->prefix + x->prefix_len, XML_PREFIX - x->prefix_len)) > 0)
+    if ((w.rc = rf_list__stream_open(&x->s, cx, cx->input, RF_TEXT_AS_IS)) != 0) goto cleanup;
+    while (x->prefix_len < XML_PREFIX && (n = rf_list__stream_read(x->s, x->prefix + x->prefix_len,
+                                                                   XML_PREFIX - x->prefix_len)) > 0)
         x->prefix_len += (size_t)n;
     x->prefix[x->prefix_len] = '\0';
     if (n < 0) {
@@ -306,8 +306,8 @@ int rf_xml_read(rf_list_ctx *cx, const char *const *records, rf_xml_record_fn fn
         goto cleanup;
     }
     /* Refused before libxml2 sees it: the internal subset is where entities are declared. */
-    if (rf_xml_root_is(x->prefix, x->prefix_len, NULL, NULL) < 0) {
-        w.rc = rf_list_fail(cx, RF_EFORMAT, 1, "the document declares a DTD (<!DOCTYPE>): list "
+    if (rf_xml__root_is(x->prefix, x->prefix_len, NULL, NULL) < 0) {
+        w.rc = rf_list__fail(cx, RF_EFORMAT, 1, "the document declares a DTD (<!DOCTYPE>): list "
                             "files have none, and entities are not expanded; refused");
         goto cleanup;
     }
@@ -319,7 +319,7 @@ int rf_xml_read(rf_list_ctx *cx, const char *const *records, rf_xml_record_fn fn
                               XML_PARSE_NONET | XML_PARSE_NOCDATA | XML_PARSE_COMPACT |
                                   XML_PARSE_BIG_LINES);
     if (!w.reader) {
-        w.rc = rf_list_fail(cx, RF_ENOMEM, 0, "cannot start the XML reader");
+        w.rc = rf_list__fail(cx, RF_ENOMEM, 0, "cannot start the XML reader");
         goto cleanup;
     }
     xmlTextReaderSetStructuredErrorHandler(w.reader, on_parse_error, &w);
@@ -357,17 +357,17 @@ int rf_xml_read(rf_list_ctx *cx, const char *const *records, rf_xml_record_fn fn
     /* The path is where the reader had got to: libxml2 parses a little ahead of the nodes it
      * hands out, so near the start of a small file there is none yet. */
     if (w.rc == 0 && r < 0)
-        w.rc = rf_list_fail(cx, RF_EFORMAT, w.parse_line ? w.parse_line : line_now(&w),
+        w.rc = rf_list__fail(cx, RF_EFORMAT, w.parse_line ? w.parse_line : line_now(&w),
                             "not well-formed XML: %s%s%s%s",
                             w.parse_error[0] ? w.parse_error : "parse error",
                             w.path.len ? " (near /" : "", w.path.len ? w.path.data : "",
                             w.path.len ? ")" : "");
     if (w.rc == 0 && w.in_record)
-        w.rc = rf_list_fail(cx, RF_EFORMAT, w.record_line, "the file ends inside a record");
+        w.rc = rf_list__fail(cx, RF_EFORMAT, w.record_line, "the file ends inside a record");
 
 cleanup:
     if (w.reader) xmlFreeTextReader(w.reader);
-    if (x) rf_list_stream_close(x->s);
+    if (x) rf_list__stream_close(x->s);
     free(x);
     free(w.counts);
     free(w.nodes);
@@ -386,16 +386,16 @@ typedef struct root_date {
 static int on_root_date(const rf_xml_record *rec, void *ctx)
 {
     root_date *d = ctx;
-    const char *v = rf_xml_get(rec, 0, d->attr, NULL);
+    const char *v = rf_xml__get(rec, 0, d->attr, NULL);
     /* xs:dateTime ("2026-02-27T00:00:09.554Z"): its date part. */
     if (v && strlen(v) >= 10) {
         snprintf(d->out, 11, "%.10s", v);
-        if (!rf_list_date_plausible(d->out)) d->out[0] = '\0';
+        if (!rf_list__date_plausible(d->out)) d->out[0] = '\0';
     }
     return RF_ECANCEL;
 }
 
-int rf_xml_root_date(char out[11], rf_list_ctx *cx, const char *root, const char *attr)
+int rf_xml__root_date(char out[11], rf_list_ctx *cx, const char *root, const char *attr)
 {
     char spec[128], at[128];
     const char *records[] = {spec, NULL};
@@ -405,11 +405,11 @@ int rf_xml_root_date(char out[11], rf_list_ctx *cx, const char *root, const char
     snprintf(spec, sizeof spec, "%s@", root);
     snprintf(at, sizeof at, "@%s", attr);
     out[0] = '\0';
-    rc = rf_xml_read(cx, records, on_root_date, &d);
+    rc = rf_xml__read(cx, records, on_root_date, &d);
     return rc == RF_ECANCEL ? 0 : rc;
 }
 
-const char *rf_xml_get(const rf_xml_record *rec, size_t from, const char *path,
+const char *rf_xml__get(const rf_xml_record *rec, size_t from, const char *path,
                        const char *stop)
 {
     for (size_t i = from; i < rec->n; i++) {
@@ -422,7 +422,7 @@ const char *rf_xml_get(const rf_xml_record *rec, size_t from, const char *path,
 
 /* ---- detection -------------------------------------------------------------------------- */
 
-const char *rf_find(const char *p, const char *end, const char *needle)
+const char *rf_list__find(const char *p, const char *end, const char *needle)
 {
     size_t n = strlen(needle);
     while (p && end - p >= (ptrdiff_t)n) {
@@ -441,7 +441,7 @@ static const char *skip_space(const char *p, const char *end)
 
 /* Returns 1 when the root matches, 0 when not, -1 when the prolog declares a DTD. With
  * root == NULL only the DTD check is made (0 when there is none). */
-int rf_xml_root_is(const char *data, size_t len, const char *root, const char *ns)
+int rf_xml__root_is(const char *data, size_t len, const char *root, const char *ns)
 {
     const char *p = data, *end = data + (len < 65536 ? len : 65536), *name, *tag_end;
     size_t name_len, prefix_len = 0;
@@ -450,15 +450,15 @@ int rf_xml_root_is(const char *data, size_t len, const char *root, const char *n
     for (;;) {
         p = skip_space(p, end);
         if (end - p >= 2 && p[0] == '<' && p[1] == '?') {
-            const char *q = rf_find(p, end, "?>");
+            const char *q = rf_list__find(p, end, "?>");
             if (!q) return 0;
             p = q + 2;
         } else if (end - p >= 4 && memcmp(p, "<!--", 4) == 0) {
-            const char *q = rf_find(p + 4, end, "-->");
+            const char *q = rf_list__find(p + 4, end, "-->");
             if (!q) return 0;
             p = q + 3;
         } else if (end - p >= 2 && p[0] == '<' && p[1] == '!') {
-            /* <!DOCTYPE name [ internal subset ]>: refused by rf_xml_read, but a list file
+            /* <!DOCTYPE name [ internal subset ]>: refused by rf_xml__read, but a list file
              * that carries one is still recognised, so that it is refused as such. */
             int depth = 0;
             char quote = 0;

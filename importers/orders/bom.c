@@ -20,7 +20,7 @@
  * screened like any other cell and harms nothing.
  *
  * The same reading of cells tells the CSV reader when a column it does not read holds
- * company names (ord_col_holds_names): most of its cells are name-like, few name component
+ * company names (rf_orders__col_holds_names): most of its cells are name-like, few name component
  * types, and at least one carries a legal form. A legal form is what sets a company's name
  * apart from a description of goods, a city or a note, and one is enough: a single listed
  * company among a column of distributors is the case that must not go unsaid. */
@@ -154,7 +154,7 @@ static int cmp_str(const void *a, const void *b)
     return strcasecmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-int ord_cell_traits(const char *s)
+int rf_orders__cell_traits(const char *s)
 {
     int t = 0;
     if (is_maker(s)) t |= ORD_CELL_MAKER | ORD_CELL_NAME;
@@ -171,7 +171,7 @@ int ord_cell_traits(const char *s)
     return t;
 }
 
-void ord_col_traits_add(ord_col_traits *t, int traits)
+void rf_orders__col_traits_add(ord_col_traits *t, int traits)
 {
     t->cells++;
     t->names += (traits & ORD_CELL_NAME) != 0;
@@ -179,12 +179,12 @@ void ord_col_traits_add(ord_col_traits *t, int traits)
     t->components += (traits & ORD_CELL_COMPONENT) != 0;
 }
 
-int ord_col_holds_names(const ord_col_traits *t)
+int rf_orders__col_holds_names(const ord_col_traits *t)
 {
     return t->legal > 0 && 5 * t->names >= 4 * t->cells && 10 * t->components < 3 * t->cells;
 }
 
-int ord_guess_manufacturer_column(size_t n_rows, size_t n_cols, const unsigned char *skip,
+int rf_orders__guess_manufacturer_column(size_t n_rows, size_t n_cols, const unsigned char *skip,
                                   ord_cell_fn cell, void *ctx)
 {
     const char **values = malloc((n_rows ? n_rows : 1) * sizeof *values);
@@ -201,7 +201,7 @@ int ord_guess_manufacturer_column(size_t n_rows, size_t n_cols, const unsigned c
             int t;
             if (!v || !v[0]) continue;
             values[n++] = v;
-            t = ord_cell_traits(v);
+            t = rf_orders__cell_traits(v);
             names += (t & ORD_CELL_NAME) != 0;
             evidence += (t & (ORD_CELL_MAKER | ORD_CELL_COMPANY)) != 0;
             types += (t & ORD_CELL_COMPONENT) != 0;

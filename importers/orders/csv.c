@@ -1,7 +1,7 @@
-/* csv.c: order documents and bills of materials in CSV (ord_csv_read, called by rf_orders_read):
- * a header row names the columns; every column headed with a party role (headers.c) or
- * named by --map yields one party per non-empty cell, qualified by the row's address, city,
- * country, ref, date and item columns. When no header names a party column, the first rows
+/* csv.c: order documents and bills of materials in CSV (rf_orders__csv_read, called by
+ * rf_orders_read): a header row names the columns; every column headed with a party role
+ * (headers.c) or named by --map yields one party per non-empty cell, qualified by the row's
+ * address, city, country, ref, date and item columns. When no header names a party column, the first rows
  * are held back and the column whose content reads as manufacturer names is taken (bom.c), as
  * for a BOM exported with headers Field1..Field8; the held rows then go out in order. The
  * columns read by none of these are judged on the same first rows, and one whose cells read
@@ -131,8 +131,8 @@ static int observe_unread(csv_in *in, const char *s, size_t len)
     if (rf_buf_append(&in->scratch, s, len) || rf_buf_putc(&in->scratch, '\0'))
         return fail(in, RF_ENOMEM, in->row_line, "out of memory");
     if (!(n = rf_trim(in->scratch.data, len))) return RF_OK;
-    traits = ord_cell_traits(in->scratch.data);
-    ord_col_traits_add(&in->unread[in->field], traits);
+    traits = rf_orders__cell_traits(in->scratch.data);
+    rf_orders__col_traits_add(&in->unread[in->field], traits);
     if ((traits & ORD_CELL_LEGAL) && !in->unread_example[in->field][0]) {
         char *ex = in->unread_example[in->field];
         size_t keep = n < sizeof *in->unread_example - 1 ? n : sizeof *in->unread_example - 1;
@@ -240,7 +240,7 @@ static int read_header(csv_in *in)
     in->cols = calloc(in->n_cols ? in->n_cols : 1, sizeof *in->cols);
     in->unread = calloc(in->n_cols ? in->n_cols : 1, sizeof *in->unread);
     in->unread_example = calloc(in->n_cols ? in->n_cols : 1, sizeof *in->unread_example);
-    if (!in->cols || !in->unread || !in->unread_example || ord_header_table_new(&table))
+    if (!in->cols || !in->unread || !in->unread_example || rf_orders__header_table_new(&table))
         return fail(in, RF_ENOMEM, in->header_line, "out of memory");
     for (int k = 0; k < ORD_COL_KINDS; k++) in->qual[k] = rank[k] = -1;
 
@@ -248,7 +248,7 @@ static int read_header(csv_in *in)
         column *c = &in->cols[i];
         const char *h = header_cell(in, i);
         int r;
-        ord_col_kind kind = ord_header_kind(table, &c->role, &r, h, strlen(h));
+        ord_col_kind kind = rf_orders__header_kind(table, &c->role, &r, h, strlen(h));
         if (kind == ORD_COL_PARTY) {
             c->kind = kind;
             parties++;
@@ -260,17 +260,17 @@ static int read_header(csv_in *in)
             rank[kind] = r;
         }
     }
-    ord_header_table_free(table);
+    rf_orders__header_table_free(table);
     for (size_t m = 0; m < n_maps; m++) {
         const rf_column_map *map = &in->opts->maps[m];
         int found = 0;
         if (!map->role || !map->role[0] || !map->header || !map->header[0])
             return fail(in, RF_EUSAGE, 0, "--map needs ROLE=HEADER, both non-empty");
-        ord_header_key(want, sizeof want, map->header, strlen(map->header));
+        rf_orders__header_key(want, sizeof want, map->header, strlen(map->header));
         mapped_maker |= strcmp(map->role, "manufacturer") == 0;
         for (size_t i = 0; i < in->n_cols; i++) {
             column *c = &in->cols[i];
-            ord_header_key(key, sizeof key, header_cell(in, i), strlen(header_cell(in, i)));
+            rf_orders__header_key(key, sizeof key, header_cell(in, i), strlen(header_cell(in, i)));
             if (strcmp(key, want) != 0) continue;
             found = 1;
             if (c->kind != ORD_COL_IGNORE && c->kind != ORD_COL_PARTY)
@@ -326,7 +326,7 @@ static int judge_unread(csv_in *in)
 
     in->judged = 1;
     for (size_t i = 0; i < in->n_cols && o && o->on_warning; i++) {
-        if (in->cols[i].kind != ORD_COL_IGNORE || !ord_col_holds_names(&in->unread[i]))
+        if (in->cols[i].kind != ORD_COL_IGNORE || !rf_orders__col_holds_names(&in->unread[i]))
             continue;
         rf_buf_reset(&msg);
         rf_buf_printf(&msg, "column \"%s\" (column %zu) is not read, but its cells read as "
@@ -426,7 +426,7 @@ static int decide_and_replay(csv_in *in)
     int col;
 
     for (size_t i = 0; i < in->n_cols; i++) skip[i] = in->cols[i].kind != ORD_COL_IGNORE;
-    col = ord_guess_manufacturer_column(in->n_sample, in->n_cols, skip, sample_cell, in);
+    col = rf_orders__guess_manufacturer_column(in->n_sample, in->n_cols, skip, sample_cell, in);
     for (size_t i = 0; col < 0 && i < in->n_cols; i++)
         if (in->cols[i].kind == ORD_COL_PARTY) col = -2; /* a map names parties: enough */
     if (col == -1) return no_party_column(in);
@@ -555,12 +555,12 @@ static size_t open_file(csv_in *in, const char *data, size_t len)
         return 0;
     }
     if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0) skip = 3;
-    in->delim = ord_csv_separator(data + skip, len - skip);
+    in->delim = rf_orders__csv_separator(data + skip, len - skip);
     csv_set_delim(&in->parser, in->delim);
     return skip;
 }
 
-int ord_csv_read(const char *path, rf_reader *r, const char *head, size_t head_len,
+int rf_orders__csv_read(const char *path, rf_reader *r, const char *head, size_t head_len,
                  const rf_order_options *opts, rf_party_fn fn, void *ctx, rf_error *err)
 {
     char chunk[CHUNK];

@@ -47,7 +47,8 @@ static const struct {
 
 static int oom(cxml_in *in)
 {
-    return rf_error_set(in->err, RF_ENOMEM, in->d->path, ox_line(in->x), "out of memory");
+    return rf_error_set(in->err, RF_ENOMEM, in->d->path, rf_orders__xml_line(in->x),
+                        "out of memory");
 }
 
 static void stash(char *slot, const char *value)
@@ -57,35 +58,35 @@ static void stash(char *slot, const char *value)
 
 static int put_attr(cxml_in *in, ord_str *out, const char *name)
 {
-    const char *v = ox_attr(in->x, name);
-    return v && ord_put(out, in->d, v, strlen(v)) ? oom(in) : RF_OK;
+    const char *v = rf_orders__xml_attr(in->x, name);
+    return v && rf_orders__put(out, in->d, v, strlen(v)) ? oom(in) : RF_OK;
 }
 
 static int on_start(cxml_in *in)
 {
     ox_reader *x = in->x;
     ord_doc *d = in->d;
-    int depth = ox_depth(x), rc;
-    const char *name = ox_name(x, depth);
+    int depth = rf_orders__xml_depth(x), rc;
+    const char *name = rf_orders__xml_name(x, depth);
     size_t order_line = in->line_depth >= 0 ? in->line : 0;
 
     if (strcmp(name, "OrderRequest") == 0) {
         in->seen_order = 1;
-        return ord_put(&d->doc_type, d, name, strlen(name)) ? oom(in) : RF_OK;
+        return rf_orders__put(&d->doc_type, d, name, strlen(name)) ? oom(in) : RF_OK;
     }
     if (strcmp(name, "OrderRequestHeader") == 0) {
         const char *date;
         if ((rc = put_attr(in, &d->number, "orderID"))) return rc;
-        date = ox_attr(x, "orderDate");
+        date = rf_orders__xml_attr(x, "orderDate");
         /* an ISO 8601 time stamp: the date is its first ten characters */
         if (date && strlen(date) >= 10 && date[4] == '-' && date[7] == '-' &&
-            ord_put(&d->date, d, date, 10))
+            rf_orders__put(&d->date, d, date, 10))
             return oom(in);
         return RF_OK;
     }
     if (strcmp(name, "ItemOut") == 0 && in->line_depth < 0) {
         ord_line *l;
-        if ((rc = ord_line_add(&in->line, d, ox_line(x), in->err))) return rc;
+        if ((rc = rf_orders__line_add(&in->line, d, rf_orders__xml_line(x), in->err))) return rc;
         in->line_depth = depth;
         l = &d->lines[in->line - 1];
         if ((rc = put_attr(in, &l->number, "lineNumber"))) return rc;
@@ -98,12 +99,14 @@ static int on_start(cxml_in *in)
         if (party_elements[i].role) {
             snprintf(role, sizeof role, "%s", party_elements[i].role);
         } else {
-            const char *r = ox_attr(x, "role");
-            if (r && r[0]) ord_snake_case(role, sizeof role, r, strlen(r));
+            const char *r = rf_orders__xml_attr(x, "role");
+            if (r && r[0]) rf_orders__snake_case(role, sizeof role, r, strlen(r));
             else snprintf(role, sizeof role, "%s", party_elements[i].fallback);
         }
         c = &in->parties[in->n_parties];
-        if ((rc = ord_party_add(&c->party, d, role, ox_line(x), order_line, in->err))) return rc;
+        if ((rc = rf_orders__party_add(&c->party, d, role, rf_orders__xml_line(x), order_line,
+                                       in->err)))
+            return rc;
         c->depth = depth;
         in->n_parties++;
         return RF_OK;
@@ -111,14 +114,14 @@ static int on_start(cxml_in *in)
     if (strcmp(name, "Address") == 0 && in->n_parties &&
         in->parties[in->n_parties - 1].depth == depth - 1) {
         ord_party *p = &d->parties[in->parties[in->n_parties - 1].party];
-        const char *id = ox_attr(x, "addressID");
-        if (id && ord_put(&p->id, d, id, strlen(id))) return oom(in);
+        const char *id = rf_orders__xml_attr(x, "addressID");
+        if (id && rf_orders__put(&p->id, d, id, strlen(id))) return oom(in);
     } else if (strcmp(name, "Country") == 0) {
-        stash(in->country, ox_attr(x, "isoCountryCode"));
+        stash(in->country, rf_orders__xml_attr(x, "isoCountryCode"));
     } else if (strcmp(name, "Classification") == 0 || strcmp(name, "SupplierID") == 0) {
-        stash(in->scheme, ox_attr(x, "domain"));
+        stash(in->scheme, rf_orders__xml_attr(x, "domain"));
     } else if (strcmp(name, "Extrinsic") == 0) {
-        stash(in->scheme, ox_attr(x, "name"));
+        stash(in->scheme, rf_orders__xml_attr(x, "name"));
     }
     return RF_OK;
 }
@@ -130,27 +133,31 @@ static int party_text(cxml_in *in, const party_ctx *c, const char *s, size_t len
     ord_addr *a = &d->parties[c->party].addr;
     int base = -1, rc = RF_OK;
 
-    if (ox_under(x, c->depth, "Address/Name") || ox_under(x, c->depth, "Name"))
-        return ord_party_name(d, c->party, s, len) ? oom(in) : RF_OK;
-    if (ox_depth(x) >= c->depth + 2 && strcmp(ox_name(x, c->depth + 1), "PostalAddress") == 0)
+    if (rf_orders__xml_under(x, c->depth, "Address/Name") ||
+        rf_orders__xml_under(x, c->depth, "Name"))
+        return rf_orders__party_name(d, c->party, s, len) ? oom(in) : RF_OK;
+    if (rf_orders__xml_depth(x) >= c->depth + 2 &&
+        strcmp(rf_orders__xml_name(x, c->depth + 1), "PostalAddress") == 0)
         base = c->depth + 1;
-    else if (ox_depth(x) >= c->depth + 3 && strcmp(ox_name(x, c->depth + 1), "Address") == 0 &&
-             strcmp(ox_name(x, c->depth + 2), "PostalAddress") == 0)
+    else if (rf_orders__xml_depth(x) >= c->depth + 3 &&
+             strcmp(rf_orders__xml_name(x, c->depth + 1), "Address") == 0 &&
+             strcmp(rf_orders__xml_name(x, c->depth + 2), "PostalAddress") == 0)
         base = c->depth + 2;
     if (base < 0) return RF_OK;
-    if (ox_under(x, base, "Street")) {
-        rc = a->street ? ord_append(&a->extra, d, ", ", s, len) : ord_put(&a->street, d, s, len);
-    } else if (ox_under(x, base, "DeliverTo")) {
-        rc = ord_append(&a->extra, d, ", ", s, len);
-    } else if (ox_under(x, base, "City")) {
-        rc = ord_put_first(&a->city, d, s, len);
-    } else if (ox_under(x, base, "State")) {
-        rc = ord_put_first(&a->region, d, s, len);
-    } else if (ox_under(x, base, "PostalCode")) {
-        rc = ord_put_first(&a->postal, d, s, len);
-    } else if (ox_under(x, base, "Country")) {
-        rc = in->country[0] ? ord_put(&a->country, d, in->country, strlen(in->country))
-                            : ord_put_first(&a->country, d, s, len);
+    if (rf_orders__xml_under(x, base, "Street")) {
+        rc = a->street ? rf_orders__append(&a->extra, d, ", ", s, len)
+                       : rf_orders__put(&a->street, d, s, len);
+    } else if (rf_orders__xml_under(x, base, "DeliverTo")) {
+        rc = rf_orders__append(&a->extra, d, ", ", s, len);
+    } else if (rf_orders__xml_under(x, base, "City")) {
+        rc = rf_orders__put_first(&a->city, d, s, len);
+    } else if (rf_orders__xml_under(x, base, "State")) {
+        rc = rf_orders__put_first(&a->region, d, s, len);
+    } else if (rf_orders__xml_under(x, base, "PostalCode")) {
+        rc = rf_orders__put_first(&a->postal, d, s, len);
+    } else if (rf_orders__xml_under(x, base, "Country")) {
+        rc = in->country[0] ? rf_orders__put(&a->country, d, in->country, strlen(in->country))
+                            : rf_orders__put_first(&a->country, d, s, len);
     }
     return rc ? oom(in) : RF_OK;
 }
@@ -163,32 +170,36 @@ static int line_text(cxml_in *in, const char *s, size_t len)
     int at = in->line_depth, rc = RF_OK;
     size_t i;
 
-    if (ox_under(x, at, "ItemID/SupplierPartID")) {
-        rc = ord_put_first(&l->parts[ORD_PART_SELLER], d, s, len);
-    } else if (ox_under(x, at, "ItemID/BuyerPartID")) {
-        rc = ord_put_first(&l->parts[ORD_PART_BUYER], d, s, len);
-    } else if (ox_under(x, at, "ItemDetail/ManufacturerPartID")) {
-        rc = ord_put_first(&l->parts[ORD_PART_MANUFACTURER], d, s, len);
-    } else if (ox_under(x, at, "ItemDetail/Description")) {
-        rc = ord_put_first(&l->description, d, s, len);
-    } else if (ox_under(x, at, "ItemDetail/UnitOfMeasure")) {
-        if (l->quantity) rc = ord_append(&l->quantity, d, " ", s, len);
-    } else if (ox_under(x, at, "ItemDetail/Classification")) {
-        rc = ord_classify(d, in->line, in->scheme, s, len);
-    } else if (ox_under(x, at, "ItemDetail/Extrinsic")) {
+    if (rf_orders__xml_under(x, at, "ItemID/SupplierPartID")) {
+        rc = rf_orders__put_first(&l->parts[ORD_PART_SELLER], d, s, len);
+    } else if (rf_orders__xml_under(x, at, "ItemID/BuyerPartID")) {
+        rc = rf_orders__put_first(&l->parts[ORD_PART_BUYER], d, s, len);
+    } else if (rf_orders__xml_under(x, at, "ItemDetail/ManufacturerPartID")) {
+        rc = rf_orders__put_first(&l->parts[ORD_PART_MANUFACTURER], d, s, len);
+    } else if (rf_orders__xml_under(x, at, "ItemDetail/Description")) {
+        rc = rf_orders__put_first(&l->description, d, s, len);
+    } else if (rf_orders__xml_under(x, at, "ItemDetail/UnitOfMeasure")) {
+        if (l->quantity) rc = rf_orders__append(&l->quantity, d, " ", s, len);
+    } else if (rf_orders__xml_under(x, at, "ItemDetail/Classification")) {
+        rc = rf_orders__classify(d, in->line, in->scheme, s, len);
+    } else if (rf_orders__xml_under(x, at, "ItemDetail/Extrinsic")) {
         char lower[MAX_STASH];
-        ord_snake_case(lower, sizeof lower, in->scheme, strlen(in->scheme));
-        if (strstr(lower, "origin")) rc = ord_put_first(&l->origin, d, s, len);
-        else rc = ord_classify(d, in->line, in->scheme, s, len);
-    } else if (ox_under(x, at, "ItemDetail/ManufacturerName")) {
-        if ((rc = ord_party_add(&i, d, "manufacturer", ox_line(x), in->line, in->err))) return rc;
-        rc = ord_party_name(d, i, s, len);
-    } else if (ox_under(x, at, "SupplierID")) {
+        rf_orders__snake_case(lower, sizeof lower, in->scheme, strlen(in->scheme));
+        if (strstr(lower, "origin")) rc = rf_orders__put_first(&l->origin, d, s, len);
+        else rc = rf_orders__classify(d, in->line, in->scheme, s, len);
+    } else if (rf_orders__xml_under(x, at, "ItemDetail/ManufacturerName")) {
+        if ((rc = rf_orders__party_add(&i, d, "manufacturer", rf_orders__xml_line(x), in->line,
+                                       in->err)))
+            return rc;
+        rc = rf_orders__party_name(d, i, s, len);
+    } else if (rf_orders__xml_under(x, at, "SupplierID")) {
         rf_buf id = {0};
-        if ((rc = ord_party_add(&i, d, "supplier", ox_line(x), in->line, in->err))) return rc;
+        if ((rc = rf_orders__party_add(&i, d, "supplier", rf_orders__xml_line(x), in->line,
+                                       in->err)))
+            return rc;
         if (in->scheme[0]) rc = rf_buf_printf(&id, "%s:", in->scheme);
         if (!rc) rc = rf_buf_append(&id, s, len);
-        if (!rc) rc = ord_put(&d->parties[i].id, d, id.data, id.len);
+        if (!rc) rc = rf_orders__put(&d->parties[i].id, d, id.data, id.len);
         rf_buf_free(&id);
     }
     return rc ? oom(in) : RF_OK;
@@ -196,9 +207,9 @@ static int line_text(cxml_in *in, const char *s, size_t len)
 
 static int on_end(cxml_in *in)
 {
-    int depth = ox_depth(in->x);
+    int depth = rf_orders__xml_depth(in->x);
     size_t len;
-    const char *s = ox_text(in->x, &len);
+    const char *s = rf_orders__xml_text(in->x, &len);
 
     if (in->n_parties && in->parties[in->n_parties - 1].depth == depth) {
         in->n_parties--;
@@ -214,7 +225,7 @@ static int on_end(cxml_in *in)
     return RF_OK;
 }
 
-int ord_cxml_run(ox_reader *x, ord_doc *doc, rf_party_fn fn, void *ctx, rf_error *err)
+int rf_orders__cxml_run(ox_reader *x, ord_doc *doc, rf_party_fn fn, void *ctx, rf_error *err)
 {
     cxml_in in;
     ox_event ev = OX_START;
@@ -227,13 +238,13 @@ int ord_cxml_run(ox_reader *x, ord_doc *doc, rf_party_fn fn, void *ctx, rf_error
     in.err = err;
     in.line_depth = -1;
     while (rc == RF_OK) {
-        if ((rc = ox_next(x, &ev, err)) || ev == OX_EOF) break;
+        if ((rc = rf_orders__xml_next(x, &ev, err)) || ev == OX_EOF) break;
         rc = ev == OX_START ? on_start(&in) : on_end(&in);
     }
     if (rc == RF_OK && !in.seen_order)
         return rf_error_set(err, RF_EFORMAT, doc->path, 0,
                             "a cXML document without an OrderRequest: not a purchase order");
-    if (rc == RF_OK) return ord_doc_emit(doc, fn, ctx, err);
-    if (rc != RF_ECANCEL) ord_doc_emit(doc, fn, ctx, &ignored);
+    if (rc == RF_OK) return rf_orders__doc_emit(doc, fn, ctx, err);
+    if (rc != RF_ECANCEL) rf_orders__doc_emit(doc, fn, ctx, &ignored);
     return rc;
 }

@@ -1,20 +1,20 @@
 /* doc.c: the in-memory order document of orders.h: an arena of strings, the parties and
  * lines the structured readers find, filing of classification codes under ECCN or HS, and
  * the hand-out of parties as rf_party records with the lines they concern; and the line
- * counting the segment readers share (ord_advance). */
+ * counting the segment readers share (rf_orders__advance). */
 #include "importers/orders/orders.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-void ord_doc_init(ord_doc *d, const char *path, const char *format)
+void rf_orders__doc_init(ord_doc *d, const char *path, const char *format)
 {
     memset(d, 0, sizeof *d);
     d->path = path;
     d->format = format;
 }
 
-void ord_doc_reset(ord_doc *d)
+void rf_orders__doc_reset(ord_doc *d)
 {
     rf_buf_reset(&d->arena);
     d->doc_type = d->number = d->date = 0;
@@ -22,7 +22,7 @@ void ord_doc_reset(ord_doc *d)
     d->n_lines = 0;
 }
 
-void ord_doc_free(ord_doc *d)
+void rf_orders__doc_free(ord_doc *d)
 {
     rf_buf_free(&d->arena);
     free(d->parties);
@@ -30,7 +30,7 @@ void ord_doc_free(ord_doc *d)
     memset(d, 0, sizeof *d);
 }
 
-const char *ord_get(const ord_doc *d, ord_str s)
+const char *rf_orders__get(const ord_doc *d, ord_str s)
 {
     return s && s < d->arena.len ? d->arena.data + s : NULL;
 }
@@ -40,7 +40,7 @@ static int is_space(unsigned char c)
     return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v';
 }
 
-int ord_put(ord_str *out, ord_doc *d, const char *s, size_t len)
+int rf_orders__put(ord_str *out, ord_doc *d, const char *s, size_t len)
 {
     size_t start, kept = 0;
     int rc, space = 0;
@@ -72,30 +72,30 @@ int ord_put(ord_str *out, ord_doc *d, const char *s, size_t len)
     return RF_OK;
 }
 
-int ord_put_first(ord_str *out, ord_doc *d, const char *s, size_t len)
+int rf_orders__put_first(ord_str *out, ord_doc *d, const char *s, size_t len)
 {
     ord_str got;
     int rc;
     if (*out) return RF_OK;
-    if ((rc = ord_put(&got, d, s, len))) return rc;
+    if ((rc = rf_orders__put(&got, d, s, len))) return rc;
     *out = got;
     return RF_OK;
 }
 
-int ord_append(ord_str *out, ord_doc *d, const char *sep, const char *s, size_t len)
+int rf_orders__append(ord_str *out, ord_doc *d, const char *sep, const char *s, size_t len)
 {
     ord_str add, joined;
     rf_buf tmp = {0};
     int rc;
 
-    if ((rc = ord_put(&add, d, s, len)) || !add) return rc;
+    if ((rc = rf_orders__put(&add, d, s, len)) || !add) return rc;
     if (!*out) {
         *out = add;
         return RF_OK;
     }
-    if ((rc = rf_buf_puts(&tmp, ord_get(d, *out))) || (rc = rf_buf_puts(&tmp, sep)) ||
-        (rc = rf_buf_puts(&tmp, ord_get(d, add))) ||
-        (rc = ord_put(&joined, d, tmp.data, tmp.len))) {
+    if ((rc = rf_buf_puts(&tmp, rf_orders__get(d, *out))) || (rc = rf_buf_puts(&tmp, sep)) ||
+        (rc = rf_buf_puts(&tmp, rf_orders__get(d, add))) ||
+        (rc = rf_orders__put(&joined, d, tmp.data, tmp.len))) {
         rf_buf_free(&tmp);
         return rc;
     }
@@ -104,7 +104,7 @@ int ord_append(ord_str *out, ord_doc *d, const char *sep, const char *s, size_t 
     return RF_OK;
 }
 
-int ord_party_add(size_t *index, ord_doc *d, const char *role, long line, size_t order_line,
+int rf_orders__party_add(size_t *index, ord_doc *d, const char *role, long line, size_t order_line,
                   rf_error *err)
 {
     ord_party *p;
@@ -124,7 +124,7 @@ int ord_party_add(size_t *index, ord_doc *d, const char *role, long line, size_t
     memset(p, 0, sizeof *p);
     p->line = line;
     p->order_line = order_line;
-    if ((rc = ord_put(&p->role, d, role, strlen(role))))
+    if ((rc = rf_orders__put(&p->role, d, role, strlen(role))))
         return rf_error_set(err, rc, d->path, line, "out of memory");
     *index = d->n_parties++;
     return RF_OK;
@@ -141,26 +141,26 @@ static int same_ignoring_case(const char *a, const char *b)
     return *a == *b;
 }
 
-int ord_party_name(ord_doc *d, size_t i, const char *s, size_t len)
+int rf_orders__party_name(ord_doc *d, size_t i, const char *s, size_t len)
 {
     ord_str name;
     int rc;
 
-    if ((rc = ord_put(&name, d, s, len)) || !name) return rc;
+    if ((rc = rf_orders__put(&name, d, s, len)) || !name) return rc;
     for (size_t k = 0; k < ORD_MAX_NAMES; k++) {
         ord_str *slot = &d->parties[i].names[k];
         if (!*slot) {
             *slot = name;
             return RF_OK;
         }
-        if (same_ignoring_case(ord_get(d, *slot), ord_get(d, name))) break;
+        if (same_ignoring_case(rf_orders__get(d, *slot), rf_orders__get(d, name))) break;
     }
     d->arena.len = name; /* a repeat (or one name too many): drop the copy */
     d->arena.data[name] = '\0';
     return RF_OK;
 }
 
-int ord_line_add(size_t *index, ord_doc *d, long line, rf_error *err)
+int rf_orders__line_add(size_t *index, ord_doc *d, long line, rf_error *err)
 {
     if (d->n_lines >= ORD_MAX_LINES)
         return rf_error_set(err, RF_ELIMIT, d->path, line,
@@ -205,7 +205,7 @@ static int looks_like_eccn(const char *s, size_t len)
     return len == 5 || s[5] == '.';
 }
 
-int ord_classify(ord_doc *d, size_t line_index, const char *scheme, const char *code,
+int rf_orders__classify(ord_doc *d, size_t line_index, const char *scheme, const char *code,
                  size_t code_len)
 {
     char sch[64];
@@ -218,7 +218,7 @@ int ord_classify(ord_doc *d, size_t line_index, const char *scheme, const char *
     while (code_len && is_space((unsigned char)code[code_len - 1])) code_len--;
     if (!code_len) return RF_OK;
     squash(sch, sizeof sch, scheme);
-    if ((rc = ord_put(&value, d, code, code_len))) return rc;
+    if ((rc = rf_orders__put(&value, d, code, code_len))) return rc;
     l = &d->lines[line_index - 1];
     if (strstr(sch, "eccn") || strcmp(sch, "ecn") == 0 ||
         strstr(sch, "exportcontrol") || (!sch[0] && looks_like_eccn(code, code_len))) {
@@ -233,7 +233,7 @@ int ord_classify(ord_doc *d, size_t line_index, const char *scheme, const char *
     return RF_OK;
 }
 
-void ord_snake_case(char *out, size_t out_size, const char *s, size_t len)
+void rf_orders__snake_case(char *out, size_t out_size, const char *s, size_t len)
 {
     size_t n = 0;
     for (size_t i = 0; i < len && n + 2 < out_size; i++) {
@@ -251,7 +251,8 @@ void ord_snake_case(char *out, size_t out_size, const char *s, size_t len)
     out[n] = '\0';
 }
 
-void ord_code_role(char *out, size_t out_size, const char *prefix, const char *code, size_t len)
+void rf_orders__code_role(char *out, size_t out_size, const char *prefix, const char *code,
+                          size_t len)
 {
     size_t n = (size_t)snprintf(out, out_size, "%s", prefix), kept = 0;
     for (size_t i = 0; i < len && kept < 3 && n + 1 < out_size; i++) {
@@ -267,15 +268,15 @@ void ord_code_role(char *out, size_t out_size, const char *prefix, const char *c
 static const char *best_part(const ord_doc *d, const ord_line *l)
 {
     for (int k = 0; k < ORD_PARTS; k++)
-        if (l->parts[k]) return ord_get(d, l->parts[k]);
+        if (l->parts[k]) return rf_orders__get(d, l->parts[k]);
     return NULL;
 }
 
 /* "Kungsgatan 22, suite12" from its parts. */
 static int compose_address(rf_buf *out, const ord_doc *d, const ord_addr *a)
 {
-    const char *street = ord_get(d, a->street), *number = ord_get(d, a->number),
-               *extra = ord_get(d, a->extra);
+    const char *street = rf_orders__get(d, a->street), *number = rf_orders__get(d, a->number),
+               *extra = rf_orders__get(d, a->extra);
     int rc = RF_OK;
     rf_buf_reset(out);
     if (street) rc = rf_buf_puts(out, street);
@@ -284,7 +285,7 @@ static int compose_address(rf_buf *out, const ord_doc *d, const ord_addr *a)
     return rc;
 }
 
-int ord_doc_emit(ord_doc *d, rf_party_fn fn, void *ctx, rf_error *err)
+int rf_orders__doc_emit(ord_doc *d, rf_party_fn fn, void *ctx, rf_error *err)
 {
     rf_order_line *lines = NULL;
     rf_buf address = {0};
@@ -295,13 +296,13 @@ int ord_doc_emit(ord_doc *d, rf_party_fn fn, void *ctx, rf_error *err)
     for (size_t i = 0; i < d->n_lines; i++) {
         const ord_line *l = &d->lines[i];
         lines[i] = (rf_order_line){l->line,
-                                   ord_get(d, l->number),
+                                   rf_orders__get(d, l->number),
                                    best_part(d, l),
-                                   ord_get(d, l->description),
-                                   ord_get(d, l->quantity),
-                                   ord_get(d, l->eccn),
-                                   ord_get(d, l->hs),
-                                   ord_get(d, l->origin)};
+                                   rf_orders__get(d, l->description),
+                                   rf_orders__get(d, l->quantity),
+                                   rf_orders__get(d, l->eccn),
+                                   rf_orders__get(d, l->hs),
+                                   rf_orders__get(d, l->origin)};
     }
     for (size_t i = 0; i < d->n_parties && rc == RF_OK; i++) {
         const ord_party *q = &d->parties[i];
@@ -320,11 +321,11 @@ int ord_doc_emit(ord_doc *d, rf_party_fn fn, void *ctx, rf_error *err)
         memset(&p, 0, sizeof p);
         p.document = d->path;
         p.line = q->line;
-        p.ref = ord_get(d, d->number);
-        p.role = ord_get(d, q->role);
+        p.ref = rf_orders__get(d, d->number);
+        p.role = rf_orders__get(d, q->role);
         p.address = address.len ? address.data : NULL;
-        p.city = ord_get(d, q->addr.city);
-        p.country = ord_get(d, q->addr.country);
+        p.city = rf_orders__get(d, q->addr.city);
+        p.country = rf_orders__get(d, q->addr.country);
         /* "cn" is CN: country codes are compared upper case downstream. */
         if (p.country && strlen(p.country) == 2) {
             for (int k = 0; k < 2; k++) {
@@ -334,12 +335,12 @@ int ord_doc_emit(ord_doc *d, rf_party_fn fn, void *ctx, rf_error *err)
             country[2] = '\0';
             p.country = country;
         }
-        p.date = ord_get(d, d->date);
+        p.date = rf_orders__get(d, d->date);
         p.format = d->format;
-        p.doc_type = ord_get(d, d->doc_type);
-        p.party_id = ord_get(d, q->id);
-        p.region = ord_get(d, q->addr.region);
-        p.postal_code = ord_get(d, q->addr.postal);
+        p.doc_type = rf_orders__get(d, d->doc_type);
+        p.party_id = rf_orders__get(d, q->id);
+        p.region = rf_orders__get(d, q->addr.region);
+        p.postal_code = rf_orders__get(d, q->addr.postal);
         if (q->order_line && q->order_line <= d->n_lines) {
             const rf_order_line *l = &lines[q->order_line - 1];
             p.order_line = l->number;
@@ -357,7 +358,7 @@ int ord_doc_emit(ord_doc *d, rf_party_fn fn, void *ctx, rf_error *err)
             p.n_lines = d->n_lines;
         }
         for (int k = 0; k < (n_names ? n_names : 1); k++) {
-            p.name = n_names ? ord_get(d, q->names[k]) : NULL;
+            p.name = n_names ? rf_orders__get(d, q->names[k]) : NULL;
             if (fn(&p, ctx) != 0) {
                 rc = rf_error_set(err, RF_ECANCEL, d->path, q->line, "stopped by the caller");
                 break;
@@ -369,7 +370,7 @@ int ord_doc_emit(ord_doc *d, rf_party_fn fn, void *ctx, rf_error *err)
     return rc;
 }
 
-void ord_advance(size_t *pos, long *line, const char *data, size_t len, size_t n)
+void rf_orders__advance(size_t *pos, long *line, const char *data, size_t len, size_t n)
 {
     for (size_t i = 0; i < n && *pos < len; i++, (*pos)++)
         if (data[*pos] == '\n' ||

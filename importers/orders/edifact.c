@@ -73,7 +73,7 @@ static int is_upper(char c)
 
 static void advance(edi_in *in, size_t n)
 {
-    ord_advance(&in->pos, &in->line, in->data, in->len, n);
+    rf_orders__advance(&in->pos, &in->line, in->data, in->len, n);
 }
 
 /* 1 when the bytes at `i` (after white space) start a segment: three capitals and the
@@ -218,7 +218,7 @@ static int put_joined(edi_in *in, ord_str *out, int e, int first, int last, cons
     for (int c = first; c <= last; c++) {
         size_t n;
         const char *s = comp(in, e, c, &n);
-        if (n && ord_append(out, &in->doc, sep, s, n)) return oom(in);
+        if (n && rf_orders__append(out, &in->doc, sep, s, n)) return oom(in);
     }
     return RF_OK;
 }
@@ -227,7 +227,7 @@ static int put(edi_in *in, ord_str *out, int e, int c)
 {
     size_t n;
     const char *s = comp(in, e, c, &n);
-    return ord_put_first(out, &in->doc, s, n) ? oom(in) : RF_OK;
+    return rf_orders__put_first(out, &in->doc, s, n) ? oom(in) : RF_OK;
 }
 
 static int on_nad(edi_in *in)
@@ -239,11 +239,11 @@ static int on_nad(edi_in *in)
     ord_party *p;
     int rc;
 
-    ord_code_role(role, sizeof role, "nad_", code, n);
+    rf_orders__code_role(role, sizeof role, "nad_", code, n);
     for (size_t k = 0; k < sizeof qualifiers / sizeof qualifiers[0]; k++)
         if (n == strlen(qualifiers[k].code) && memcmp(code, qualifiers[k].code, n) == 0)
             snprintf(role, sizeof role, "%s", qualifiers[k].role);
-    if ((rc = ord_party_add(&i, d, role, in->seg_line, in->line_index, in->err))) return rc;
+    if ((rc = rf_orders__party_add(&i, d, role, in->seg_line, in->line_index, in->err))) return rc;
     p = &d->parties[i];
     /* C082: id, code list, agency (9: GS1, the id is a GLN) */
     {
@@ -255,7 +255,7 @@ static int on_nad(edi_in *in)
                  : an                         ? rf_buf_printf(&b, "%.*s:", (int)an, agency)
                                               : RF_OK;
             if (!rc) rc = rf_buf_append(&b, id, idn);
-            if (!rc) rc = ord_put(&d->parties[i].id, d, b.data, b.len);
+            if (!rc) rc = rf_orders__put(&d->parties[i].id, d, b.data, b.len);
             rf_buf_free(&b);
             if (rc) return oom(in);
         }
@@ -290,14 +290,14 @@ static int item_id(edi_in *in, const char *id, size_t n, const char *type, size_
     else if (strcmp(t, "SA") == 0 || strcmp(t, "VN") == 0) kind = ORD_PART_SELLER;
     else if (strcmp(t, "IN") == 0 || strcmp(t, "BP") == 0) kind = ORD_PART_BUYER;
     else if (strcmp(t, "HS") == 0 || strcmp(t, "CG") == 0 || strcmp(t, "CV") == 0)
-        return ord_classify(d, in->line_index, "HS", id, n) ? oom(in) : RF_OK;
-    return ord_put_first(&l->parts[kind], d, id, n) ? oom(in) : RF_OK;
+        return rf_orders__classify(d, in->line_index, "HS", id, n) ? oom(in) : RF_OK;
+    return rf_orders__put_first(&l->parts[kind], d, id, n) ? oom(in) : RF_OK;
 }
 
 static int emit(edi_in *in)
 {
-    int rc = ord_doc_emit(&in->doc, in->fn, in->ctx, in->err);
-    ord_doc_reset(&in->doc);
+    int rc = rf_orders__doc_emit(&in->doc, in->fn, in->ctx, in->err);
+    rf_orders__doc_reset(&in->doc);
     in->line_index = 0;
     return rc;
 }
@@ -355,14 +355,14 @@ static int on_segment(edi_in *in)
             snprintf(date, sizeof date, "%.4s-%.2s-%.2s", v, v + 4, v + 6);
         else
             return RF_OK;
-        return ord_put_first(&d->date, d, date, 10) ? oom(in) : RF_OK;
+        return rf_orders__put_first(&d->date, d, date, 10) ? oom(in) : RF_OK;
     }
     if (strcmp(in->tag, "RFF") == 0 && !in->line_index && comp_is(in, 1, 0, "ON") && !d->number)
         return put(in, &d->number, 1, 1);
     if (strcmp(in->tag, "NAD") == 0) return on_nad(in);
     if (strcmp(in->tag, "LIN") == 0) {
         ord_line *l;
-        if ((rc = ord_line_add(&in->line_index, d, in->seg_line, in->err))) return rc;
+        if ((rc = rf_orders__line_add(&in->line_index, d, in->seg_line, in->err))) return rc;
         l = &d->lines[in->line_index - 1];
         if ((rc = put(in, &l->number, 1, 0))) return rc;
         s = comp(in, 3, 0, &n);
@@ -398,7 +398,7 @@ static int on_segment(edi_in *in)
     if (strcmp(in->tag, "ALI") == 0) return put(in, &d->lines[in->line_index - 1].origin, 1, 0);
     if (strcmp(in->tag, "RFF") == 0 && comp_is(in, 1, 0, "AFE")) {
         s = comp(in, 1, 1, &n);
-        return ord_classify(d, in->line_index, "ECCN", s, n) ? oom(in) : RF_OK;
+        return rf_orders__classify(d, in->line_index, "ECCN", s, n) ? oom(in) : RF_OK;
     }
     return RF_OK;
 }
@@ -429,7 +429,7 @@ static int latin1_to_utf8(rf_buf *out, const char *s, size_t len)
     return rc;
 }
 
-int ord_edifact_read(const char *path, const char *data, size_t len, rf_party_fn fn,
+int rf_orders__edifact_read(const char *path, const char *data, size_t len, rf_party_fn fn,
                      void *ctx, rf_error *err)
 {
     edi_in in;
@@ -498,7 +498,7 @@ int ord_edifact_read(const char *path, const char *data, size_t len, rf_party_fn
         in.data = latin1.data;
         in.len = latin1.len;
     }
-    ord_doc_init(&in.doc, path, "edifact");
+    rf_orders__doc_init(&in.doc, path, "edifact");
     for (;;) {
         if ((got = next_segment(&in)) <= 0) {
             rc = got;
@@ -513,8 +513,9 @@ int ord_edifact_read(const char *path, const char *data, size_t len, rf_party_fn
                           in.msg_ref, in.msg_line);
     else if (rc == RF_OK && in.seg_no == 0)
         rc = rf_error_set(err, RF_EFORMAT, path, 0, "no EDIFACT segment in the file");
-    if (rc != RF_OK && rc != RF_ECANCEL && in.in_msg) ord_doc_emit(&in.doc, fn, ctx, &ignored);
-    ord_doc_free(&in.doc);
+    if (rc != RF_OK && rc != RF_ECANCEL && in.in_msg)
+        rf_orders__doc_emit(&in.doc, fn, ctx, &ignored);
+    rf_orders__doc_free(&in.doc);
     rf_buf_free(&in.value);
     rf_buf_free(&latin1);
     return rc;

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <utf8proc.h>
 
-/* Headers as people write them; they are normalised (ord_header_key) before comparing, so
+/* Headers as people write them; they are normalised (rf_orders__header_key) before comparing, so
  * case, accents, spacing and punctuation do not matter here. Within one qualifier kind,
  * earlier entries win: in a BOM, "Part Number" says more about the item than the running
  * "Item" number. */
@@ -253,7 +253,7 @@ static void key_put(char *out, size_t out_size, size_t *n, const char *s, size_t
     *n += len;
 }
 
-void ord_header_key(char *out, size_t out_size, const char *s, size_t len)
+void rf_orders__header_key(char *out, size_t out_size, const char *s, size_t len)
 {
     size_t n = 0, i;
     utf8proc_uint8_t *folded = NULL;
@@ -307,17 +307,17 @@ struct ord_header_table {
     size_t off[N_HEADERS];
 };
 
-int ord_header_table_new(ord_header_table **out)
+int rf_orders__header_table_new(ord_header_table **out)
 {
     ord_header_table *t = calloc(1, sizeof *t);
     char key[128];
     *out = NULL;
     if (!t) return RF_ENOMEM;
     for (size_t i = 0; i < N_HEADERS; i++) {
-        ord_header_key(key, sizeof key, headers[i].header, strlen(headers[i].header));
+        rf_orders__header_key(key, sizeof key, headers[i].header, strlen(headers[i].header));
         t->off[i] = t->keys.len;
         if (rf_buf_append(&t->keys, key, strlen(key) + 1)) {
-            ord_header_table_free(t);
+            rf_orders__header_table_free(t);
             return RF_ENOMEM;
         }
     }
@@ -325,7 +325,7 @@ int ord_header_table_new(ord_header_table **out)
     return RF_OK;
 }
 
-void ord_header_table_free(ord_header_table *t)
+void rf_orders__header_table_free(ord_header_table *t)
 {
     if (!t) return;
     rf_buf_free(&t->keys);
@@ -340,7 +340,7 @@ static int find(const ord_header_table *t, const char *key)
     return -1;
 }
 
-ord_col_kind ord_header_kind(const ord_header_table *t, const char **role, int *rank,
+ord_col_kind rf_orders__header_kind(const ord_header_table *t, const char **role, int *rank,
                              const char *header, size_t len)
 {
     char key[256];
@@ -348,7 +348,7 @@ ord_col_kind ord_header_kind(const ord_header_table *t, const char **role, int *
 
     *role = NULL;
     *rank = -1;
-    ord_header_key(key, sizeof key, header, len);
+    rf_orders__header_key(key, sizeof key, header, len);
     if (!key[0]) return ORD_COL_IGNORE;
     i = find(t, key);
     for (size_t k = 0; i < 0 && k < sizeof role_suffixes / sizeof role_suffixes[0]; k++) {

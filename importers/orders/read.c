@@ -1,6 +1,7 @@
-/* read.c: rf_orders_read, which names an order document's format from its first bytes (never
- * from its file name), hands it to that format's reader, and refuses a document that yields
- * no party; and the listing of a directory's documents for screening them all. */
+/* read.c: rf_orders_read (and rf_orders_read_memory), which names an order document's format
+ * from its first bytes (never from its file name), hands it to that format's reader, and
+ * refuses a document that yields no party; and the listing of a directory's documents for
+ * screening them all. */
 #define _DEFAULT_SOURCE /* realpath */
 #include "importers/orders/orders.h"
 
@@ -127,17 +128,18 @@ static int count_party(const rf_party *party, void *vc)
     return c->fn(party, c->ctx);
 }
 
-static int read_format(const char *path, const rf_order_options *opts, rf_party_fn fn,
-                       void *ctx, rf_error *err);
+static int read_format(rf_reader *r, const char *path, const rf_order_options *opts,
+                       rf_party_fn fn, void *ctx, rf_error *err);
 
-int rf_orders_read(const char *path, const rf_order_options *opts, rf_party_fn fn, void *ctx,
-                   rf_error *err)
+/* Reads the document `r` is open on (named `path` in messages) and refuses one without a
+ * party; closes `r`. */
+static int read_document(rf_reader *r, const char *path, const rf_order_options *opts,
+                         rf_party_fn fn, void *ctx, rf_error *err)
 {
     counting c = {fn, ctx, 0};
-    int rc;
+    int rc = read_format(r, path, opts, count_party, &c, err);
 
-    if (!path || !fn) return rf_error_set(err, RF_EUSAGE, path, 0, "no path or no callback");
-    rc = read_format(path, opts, count_party, &c, err);
+    rf_reader_close(r);
     /* A header and nothing under it is what a truncated ERP export looks like: not clear. */
     if (rc == RF_OK && c.parties == 0 && !(opts && opts->allow_empty))
         rc = rf_error_set(err, RF_EFORMAT, path, 0,
@@ -147,10 +149,32 @@ int rf_orders_read(const char *path, const rf_order_options *opts, rf_party_fn f
     return rc;
 }
 
-static int read_format(const char *path, const rf_order_options *opts, rf_party_fn fn,
-                       void *ctx, rf_error *err)
+int rf_orders_read(const char *path, const rf_order_options *opts, rf_party_fn fn, void *ctx,
+                   rf_error *err)
 {
     rf_reader *r = NULL;
+    int rc;
+
+    if (!path || !fn) return rf_error_set(err, RF_EUSAGE, path, 0, "no path or no callback");
+    if ((rc = rf_reader_open(&r, path, err))) return rc;
+    return read_document(r, path, opts, fn, ctx, err);
+}
+
+int rf_orders_read_memory(const char *name, const void *data, size_t len,
+                          const rf_order_options *opts, rf_party_fn fn, void *ctx, rf_error *err)
+{
+    rf_reader *r = NULL;
+    int rc;
+
+    if (!name || !fn || (!data && len))
+        return rf_error_set(err, RF_EUSAGE, name, 0, "no name, data or callback");
+    if ((rc = rf_reader_open_memory(&r, data ? data : "", len, name, err))) return rc;
+    return read_document(r, name, opts, fn, ctx, err);
+}
+
+static int read_format(rf_reader *r, const char *path, const rf_order_options *opts,
+                       rf_party_fn fn, void *ctx, rf_error *err)
+{
     rf_buf doc = {0};
     char *head = NULL;
     const char *refusal;
@@ -162,7 +186,6 @@ static int read_format(const char *path, const rf_order_options *opts, rf_party_
     if (opts && opts->n_maps && !opts->maps)
         return rf_error_set(err, RF_EUSAGE, path, 0, "n_maps set without maps");
     if (!(head = malloc(HEAD_SIZE))) return rf_error_set(err, RF_ENOMEM, path, 0, "out of memory");
-    if ((rc = rf_reader_open(&r, path, err))) goto cleanup;
     /* gzip hands out what it has: read on until the head is full or the file ends */
     while (head_len < HEAD_SIZE &&
            (n = rf_reader_read(r, head + head_len, HEAD_SIZE - head_len, err)) > 0)
@@ -177,7 +200,7 @@ static int read_format(const char *path, const rf_order_options *opts, rf_party_
     }
     format = rf_order_format_detect(head, head_len);
     if (format == RF_ORDER_CSV || format == RF_ORDER_UNKNOWN) {
-        rc = ord_csv_read(path, r, head, head_len, opts, fn, ctx, err);
+        rc = rf_orders__csv_read(path, r, head, head_len, opts, fn, ctx, err);
         goto cleanup;
     }
     /* the structured formats and workbooks are read whole (see orders.h) */
@@ -199,14 +222,15 @@ static int read_format(const char *path, const rf_order_options *opts, rf_party_
         goto cleanup;
     }
     switch (format) {
-    case RF_ORDER_XML: rc = ord_xml_read(path, doc.data, doc.len, fn, ctx, err); break;
-    case RF_ORDER_X12: rc = ord_x12_read(path, doc.data, doc.len, fn, ctx, err); break;
-    case RF_ORDER_XLSX: rc = ord_xlsx_read(path, doc.data, doc.len, opts, fn, ctx, err); break;
-    default: rc = ord_edifact_read(path, doc.data, doc.len, fn, ctx, err); break;
+    case RF_ORDER_XML: rc = rf_orders__xml_read(path, doc.data, doc.len, fn, ctx, err); break;
+    case RF_ORDER_X12: rc = rf_orders__x12_read(path, doc.data, doc.len, fn, ctx, err); break;
+    case RF_ORDER_XLSX:
+        rc = rf_orders__xlsx_read(path, doc.data, doc.len, opts, fn, ctx, err);
+        break;
+    default: rc = rf_orders__edifact_read(path, doc.data, doc.len, fn, ctx, err); break;
     }
 
 cleanup:
-    rf_reader_close(r);
     rf_buf_free(&doc);
     free(head);
     return rc;

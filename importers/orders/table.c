@@ -5,7 +5,7 @@
  * (xlsx.c). A file that is not UTF-8 (Excel's "CSV" in Windows-1252) is refused with the iconv
  * command that converts it, never read with its accented names mangled.
  *
- * Also the CSV separator guess the order reader shares (ord_csv_separator). */
+ * Also the CSV separator guess the order reader shares (rf_orders__csv_separator). */
 #include "importers/orders/orders.h"
 
 #include <csv.h>
@@ -15,7 +15,7 @@
 #define HEAD_SIZE 65536
 #define MAX_CELLS 1024 /* cells per row */
 
-unsigned char ord_csv_separator(const char *s, size_t len)
+unsigned char rf_orders__csv_separator(const char *s, size_t len)
 {
     size_t comma = 0, semi = 0, tab = 0, i = 0;
     int quoted = 0;
@@ -147,12 +147,12 @@ int rf_table_read(const char *path, const char *sheet, rf_table_row_fn fn,
     if (whole.len >= 4 && memcmp(whole.data, "PK\x03\x04", 4) == 0) {
         while ((n = rf_reader_read(r, chunk, HEAD_SIZE, err)) > 0)
             if ((in.rc = rf_buf_append(&whole, chunk, (size_t)n))) goto too_big;
-        if (n < 0 || (in.rc = ord_xlsx_csv(&csv, &others, path, whole.data, whole.len, sheet,
+        if (n < 0 || (in.rc = rf_orders__xlsx_csv(&csv, &others, path, whole.data, whole.len, sheet,
                                            err))) {
             if (n < 0) in.rc = (int)n;
             goto cleanup;
         }
-        ord_warn_other_sheets(path, others.data, on_warning, ctx);
+        rf_orders__warn_other_sheets(path, others.data, on_warning, ctx);
         rf_buf_free(&whole);
         whole = csv;
         memset(&csv, 0, sizeof csv);
@@ -164,7 +164,7 @@ int rf_table_read(const char *path, const char *sheet, rf_table_row_fn fn,
     }
     parser_ready = 1;
     if (whole.len >= 3 && memcmp(whole.data, "\xEF\xBB\xBF", 3) == 0) skip = 3;
-    csv_set_delim(&parser, ord_csv_separator(whole.data + skip, whole.len - skip));
+    csv_set_delim(&parser, rf_orders__csv_separator(whole.data + skip, whole.len - skip));
     if (feed(&in, &parser, whole.data + skip, whole.len - skip)) goto cleanup;
     while (n > 0 && (n = rf_reader_read(r, chunk, HEAD_SIZE, err)) > 0)
         if (feed(&in, &parser, chunk, (size_t)n)) goto cleanup;

@@ -80,13 +80,14 @@ static void role_of(char *out, size_t out_size, const char *element)
             snprintf(out, out_size, "%s", roles[i].role);
             return;
         }
-    ord_snake_case(out, out_size, element, strlen(element) - strlen("Party"));
+    rf_orders__snake_case(out, out_size, element, strlen(element) - strlen("Party"));
     if (!out[0]) snprintf(out, out_size, "party");
 }
 
 static int oom(ubl_in *in)
 {
-    return rf_error_set(in->err, RF_ENOMEM, in->d->path, ox_line(in->x), "out of memory");
+    return rf_error_set(in->err, RF_ENOMEM, in->d->path, rf_orders__xml_line(in->x),
+                        "out of memory");
 }
 
 static void stash(char *slot, const char *value)
@@ -97,24 +98,25 @@ static void stash(char *slot, const char *value)
 static int on_start(ubl_in *in)
 {
     ox_reader *x = in->x;
-    int depth = ox_depth(x);
-    const char *name = ox_name(x, depth);
+    int depth = rf_orders__xml_depth(x);
+    const char *name = rf_orders__xml_name(x, depth);
     char role[MAX_STASH];
     int rc;
 
     if (depth == 0)
-        return ord_put(&in->d->doc_type, in->d, name, strlen(name)) ? oom(in) : RF_OK;
+        return rf_orders__put(&in->d->doc_type, in->d, name, strlen(name)) ? oom(in) : RF_OK;
     if (strcmp(name, "Delivery") == 0 && in->n_deliveries < MAX_OPEN) {
         delivery_ctx *c = &in->deliveries[in->n_deliveries++];
         memset(c, 0, sizeof *c);
         c->depth = depth;
-        c->line = ox_line(x);
+        c->line = rf_orders__xml_line(x);
         c->order_line = in->line_depth >= 0 ? in->line : 0;
         return RF_OK;
     }
     for (size_t i = 0; in->line_depth < 0 && i < sizeof line_elements / sizeof *line_elements; i++)
         if (strcmp(name, line_elements[i]) == 0) {
-            if ((rc = ord_line_add(&in->line, in->d, ox_line(x), in->err))) return rc;
+            if ((rc = rf_orders__line_add(&in->line, in->d, rf_orders__xml_line(x), in->err)))
+                return rc;
             in->line_depth = depth;
             in->desc_is_name = 0;
             return RF_OK;
@@ -123,14 +125,14 @@ static int on_start(ubl_in *in)
         const char *holder = name;
         party_ctx *c;
         if (strcmp(name, "Party") == 0) {
-            holder = ox_name(x, depth - 1);
+            holder = rf_orders__xml_name(x, depth - 1);
             if (!ends_with(holder, "Party")) holder = "Party";
         } else if (ends_with(name, "CustomerParty") || ends_with(name, "SupplierParty")) {
             return RF_OK; /* a wrapper: the party is its cac:Party */
         }
         role_of(role, sizeof role, holder);
         c = &in->parties[in->n_parties];
-        if ((rc = ord_party_add(&c->party, in->d, role, ox_line(x),
+        if ((rc = rf_orders__party_add(&c->party, in->d, role, rf_orders__xml_line(x),
                                 in->line_depth >= 0 ? in->line : 0, in->err)))
             return rc;
         c->depth = depth;
@@ -147,12 +149,12 @@ static int on_start(ubl_in *in)
         return RF_OK;
     }
     if (strcmp(name, "ItemClassificationCode") == 0 || strcmp(name, "CommodityCode") == 0) {
-        const char *s = ox_attr(x, "listID");
-        stash(in->scheme, s ? s : ox_attr(x, "listName"));
+        const char *s = rf_orders__xml_attr(x, "listID");
+        stash(in->scheme, s ? s : rf_orders__xml_attr(x, "listName"));
     } else if (strcmp(name, "ID") == 0) {
-        stash(in->scheme, ox_attr(x, "schemeID"));
+        stash(in->scheme, rf_orders__xml_attr(x, "schemeID"));
     } else if (strcmp(name, "Quantity") == 0) {
-        stash(in->unit, ox_attr(x, "unitCode"));
+        stash(in->unit, rf_orders__xml_attr(x, "unitCode"));
     }
     return RF_OK;
 }
@@ -166,18 +168,26 @@ static int address_part(ubl_in *in, ord_addr *a, int base, const char *s, size_t
     ord_doc *d = in->d;
     int rc = RF_OK;
 
-    if (ox_under(x, base, "StreetName")) rc = ord_put_first(&a->street, d, s, len);
-    else if (ox_under(x, base, "BuildingNumber")) rc = ord_put_first(&a->number, d, s, len);
-    else if (ox_under(x, base, "CityName")) rc = ord_put_first(&a->city, d, s, len);
-    else if (ox_under(x, base, "PostalZone")) rc = ord_put_first(&a->postal, d, s, len);
-    else if (ox_under(x, base, "CountrySubentity") || ox_under(x, base, "CountrySubentityCode") ||
-             ox_under(x, base, "Region"))
-        rc = ord_put_first(&a->region, d, s, len);
-    else if (ox_under(x, base, "Country/IdentificationCode")) rc = ord_put(&a->country, d, s, len);
-    else if (ox_under(x, base, "Country/Name")) rc = ord_put_first(&a->country, d, s, len);
+    if (rf_orders__xml_under(x, base, "StreetName"))
+        rc = rf_orders__put_first(&a->street, d, s, len);
+    else if (rf_orders__xml_under(x, base, "BuildingNumber"))
+        rc = rf_orders__put_first(&a->number, d, s, len);
+    else if (rf_orders__xml_under(x, base, "CityName"))
+        rc = rf_orders__put_first(&a->city, d, s, len);
+    else if (rf_orders__xml_under(x, base, "PostalZone"))
+        rc = rf_orders__put_first(&a->postal, d, s, len);
+    else if (rf_orders__xml_under(x, base, "CountrySubentity") ||
+             rf_orders__xml_under(x, base, "CountrySubentityCode") ||
+             rf_orders__xml_under(x, base, "Region"))
+        rc = rf_orders__put_first(&a->region, d, s, len);
+    else if (rf_orders__xml_under(x, base, "Country/IdentificationCode"))
+        rc = rf_orders__put(&a->country, d, s, len);
+    else if (rf_orders__xml_under(x, base, "Country/Name"))
+        rc = rf_orders__put_first(&a->country, d, s, len);
     else
         for (size_t i = 0; i < sizeof extra / sizeof *extra; i++)
-            if (ox_under(x, base, extra[i])) rc = ord_append(&a->extra, d, ", ", s, len);
+            if (rf_orders__xml_under(x, base, extra[i]))
+                rc = rf_orders__append(&a->extra, d, ", ", s, len);
     return rc ? oom(in) : RF_OK;
 }
 
@@ -186,21 +196,21 @@ static int party_text(ubl_in *in, const party_ctx *c, const char *s, size_t len)
     ox_reader *x = in->x;
     ord_doc *d = in->d;
     ord_party *p = &d->parties[c->party];
-    int depth = ox_depth(x);
+    int depth = rf_orders__xml_depth(x);
 
-    if (ox_under(x, c->depth, "PartyName/Name") ||
-        ox_under(x, c->depth, "PartyLegalEntity/RegistrationName") ||
-        ox_under(x, c->depth, "PartyTaxScheme/RegistrationName"))
-        return ord_party_name(d, c->party, s, len) ? oom(in) : RF_OK;
-    if (ox_under(x, c->depth, "PartyIdentification/ID") && !p->id) {
+    if (rf_orders__xml_under(x, c->depth, "PartyName/Name") ||
+        rf_orders__xml_under(x, c->depth, "PartyLegalEntity/RegistrationName") ||
+        rf_orders__xml_under(x, c->depth, "PartyTaxScheme/RegistrationName"))
+        return rf_orders__party_name(d, c->party, s, len) ? oom(in) : RF_OK;
+    if (rf_orders__xml_under(x, c->depth, "PartyIdentification/ID") && !p->id) {
         rf_buf id = {0};
         int rc = in->scheme[0] ? rf_buf_printf(&id, "%s:", in->scheme) : RF_OK;
         if (!rc) rc = rf_buf_append(&id, s, len);
-        if (!rc) rc = ord_put(&d->parties[c->party].id, d, id.data, id.len);
+        if (!rc) rc = rf_orders__put(&d->parties[c->party].id, d, id.data, id.len);
         rf_buf_free(&id);
         return rc ? oom(in) : RF_OK;
     }
-    if (depth >= c->depth + 2 && strcmp(ox_name(x, c->depth + 1), "PostalAddress") == 0)
+    if (depth >= c->depth + 2 && strcmp(rf_orders__xml_name(x, c->depth + 1), "PostalAddress") == 0)
         return address_part(in, &d->parties[c->party].addr, c->depth + 1, s, len);
     return RF_OK;
 }
@@ -208,11 +218,13 @@ static int party_text(ubl_in *in, const party_ctx *c, const char *s, size_t len)
 static int delivery_text(ubl_in *in, delivery_ctx *c, const char *s, size_t len)
 {
     ox_reader *x = in->x;
-    int depth = ox_depth(x);
-    if (depth >= c->depth + 3 && strcmp(ox_name(x, c->depth + 1), "DeliveryLocation") == 0 &&
-        strcmp(ox_name(x, c->depth + 2), "Address") == 0)
+    int depth = rf_orders__xml_depth(x);
+    if (depth >= c->depth + 3 &&
+        strcmp(rf_orders__xml_name(x, c->depth + 1), "DeliveryLocation") == 0 &&
+        strcmp(rf_orders__xml_name(x, c->depth + 2), "Address") == 0)
         return address_part(in, &c->addr, c->depth + 2, s, len);
-    if (depth >= c->depth + 2 && strcmp(ox_name(x, c->depth + 1), "DeliveryAddress") == 0)
+    if (depth >= c->depth + 2 &&
+        strcmp(rf_orders__xml_name(x, c->depth + 1), "DeliveryAddress") == 0)
         return address_part(in, &c->addr, c->depth + 1, s, len);
     return RF_OK;
 }
@@ -222,7 +234,8 @@ static int item_under(const ubl_in *in, const char *path)
 {
     char full[128];
     snprintf(full, sizeof full, "Item/%s", path);
-    return ox_under(in->x, in->line_depth, full) || ox_under(in->x, in->line_depth, path);
+    return rf_orders__xml_under(in->x, in->line_depth, full) ||
+           rf_orders__xml_under(in->x, in->line_depth, path);
 }
 
 static int line_text(ubl_in *in, const char *s, size_t len)
@@ -241,23 +254,23 @@ static int line_text(ubl_in *in, const char *s, size_t len)
     ord_line *l = &d->lines[in->line - 1];
     int rc = RF_OK;
 
-    if (ox_under(x, in->line_depth, "ID")) {
-        rc = ord_put_first(&l->number, d, s, len);
-    } else if (ox_under(x, in->line_depth, "Quantity")) {
-        if (!l->quantity && !(rc = ord_put(&l->quantity, d, s, len)) && l->quantity &&
+    if (rf_orders__xml_under(x, in->line_depth, "ID")) {
+        rc = rf_orders__put_first(&l->number, d, s, len);
+    } else if (rf_orders__xml_under(x, in->line_depth, "Quantity")) {
+        if (!l->quantity && !(rc = rf_orders__put(&l->quantity, d, s, len)) && l->quantity &&
             in->unit[0])
-            rc = ord_append(&l->quantity, d, " ", in->unit, strlen(in->unit));
+            rc = rf_orders__append(&l->quantity, d, " ", in->unit, strlen(in->unit));
     } else if (item_under(in, "Name") && !in->desc_is_name) {
-        rc = ord_put(&l->description, d, s, len);
+        rc = rf_orders__put(&l->description, d, s, len);
         in->desc_is_name = l->description != 0;
     } else if (item_under(in, "Description")) {
-        rc = ord_put_first(&l->description, d, s, len);
+        rc = rf_orders__put_first(&l->description, d, s, len);
     } else if (item_under(in, "OriginCountry/IdentificationCode")) {
-        rc = ord_put_first(&l->origin, d, s, len);
+        rc = rf_orders__put_first(&l->origin, d, s, len);
     } else if (item_under(in, "CommodityClassification/ItemClassificationCode")) {
-        rc = ord_classify(d, in->line, in->scheme, s, len);
+        rc = rf_orders__classify(d, in->line, in->scheme, s, len);
     } else if (item_under(in, "CommodityClassification/CommodityCode")) {
-        rc = ord_classify(d, in->line, in->scheme[0] ? in->scheme : "HS", s, len);
+        rc = rf_orders__classify(d, in->line, in->scheme[0] ? in->scheme : "HS", s, len);
     } else if (item_under(in, "AdditionalItemProperty/Name")) {
         snprintf(in->prop_name, sizeof in->prop_name, "%.*s", (int)(len < 63 ? len : 63), s);
     } else if (item_under(in, "AdditionalItemProperty/Value") && in->prop_name[0]) {
@@ -266,13 +279,13 @@ static int line_text(ubl_in *in, const char *s, size_t len)
         for (const char *p = in->prop_name; *p && n + 1 < sizeof lower; p++)
             lower[n++] = (char)(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p);
         lower[n] = '\0';
-        if (strstr(lower, "origin")) rc = ord_put_first(&l->origin, d, s, len);
-        else rc = ord_classify(d, in->line, in->prop_name, s, len);
+        if (strstr(lower, "origin")) rc = rf_orders__put_first(&l->origin, d, s, len);
+        else rc = rf_orders__classify(d, in->line, in->prop_name, s, len);
         in->prop_name[0] = '\0';
     } else {
         for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
             if (item_under(in, parts[i].path))
-                rc = ord_put_first(&l->parts[parts[i].kind], d, s, len);
+                rc = rf_orders__put_first(&l->parts[parts[i].kind], d, s, len);
     }
     return rc ? oom(in) : RF_OK;
 }
@@ -288,7 +301,8 @@ static int close_delivery(ubl_in *in, const delivery_ctx *c)
     if (!a->street && !a->extra && !a->city && !a->region && !a->country && !a->postal)
         return RF_OK;
     if (!c->has_party) {
-        if ((rc = ord_party_add(&i, in->d, "ship_to", c->line, c->order_line, in->err))) return rc;
+        if ((rc = rf_orders__party_add(&i, in->d, "ship_to", c->line, c->order_line, in->err)))
+            return rc;
         in->d->parties[i].addr = *a;
         return RF_OK;
     }
@@ -302,9 +316,9 @@ static int close_delivery(ubl_in *in, const delivery_ctx *c)
 static int on_end(ubl_in *in)
 {
     ox_reader *x = in->x;
-    int depth = ox_depth(x), inner = -1, kind = 0;
+    int depth = rf_orders__xml_depth(x), inner = -1, kind = 0;
     size_t len;
-    const char *s = ox_text(x, &len);
+    const char *s = rf_orders__xml_text(x, &len);
 
     if (in->n_parties && in->parties[in->n_parties - 1].depth == depth) {
         in->n_parties--;
@@ -317,11 +331,11 @@ static int on_end(ubl_in *in)
         return RF_OK;
     }
     if (depth == 1) {
-        const char *name = ox_name(x, 1);
+        const char *name = rf_orders__xml_name(x, 1);
         if (strcmp(name, "ID") == 0)
-            return ord_put_first(&in->d->number, in->d, s, len) ? oom(in) : 0;
+            return rf_orders__put_first(&in->d->number, in->d, s, len) ? oom(in) : 0;
         if (strcmp(name, "IssueDate") == 0)
-            return ord_put_first(&in->d->date, in->d, s, len) ? oom(in) : 0;
+            return rf_orders__put_first(&in->d->date, in->d, s, len) ? oom(in) : 0;
     }
     /* The text belongs to the innermost open party, delivery or line. */
     if (in->n_parties) inner = in->parties[in->n_parties - 1].depth, kind = 1;
@@ -336,7 +350,7 @@ static int on_end(ubl_in *in)
     }
 }
 
-int ord_ubl_run(ox_reader *x, ord_doc *doc, rf_party_fn fn, void *ctx, rf_error *err)
+int rf_orders__ubl_run(ox_reader *x, ord_doc *doc, rf_party_fn fn, void *ctx, rf_error *err)
 {
     ubl_in in;
     ox_event ev = OX_START;
@@ -349,11 +363,11 @@ int ord_ubl_run(ox_reader *x, ord_doc *doc, rf_party_fn fn, void *ctx, rf_error 
     in.err = err;
     in.line_depth = -1;
     for (rc = on_start(&in); rc == RF_OK;) {
-        if ((rc = ox_next(x, &ev, err)) || ev == OX_EOF) break;
+        if ((rc = rf_orders__xml_next(x, &ev, err)) || ev == OX_EOF) break;
         rc = ev == OX_START ? on_start(&in) : on_end(&in);
     }
     /* Parties read before a malformed part still go out; the error is the document's. */
-    if (rc == RF_OK) return ord_doc_emit(doc, fn, ctx, err);
-    if (rc != RF_ECANCEL) ord_doc_emit(doc, fn, ctx, &ignored);
+    if (rc == RF_OK) return rf_orders__doc_emit(doc, fn, ctx, err);
+    if (rc != RF_ECANCEL) rf_orders__doc_emit(doc, fn, ctx, &ignored);
     return rc;
 }

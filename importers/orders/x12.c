@@ -99,7 +99,7 @@ static int is_ws(char c)
 
 static void advance(x12_in *in, size_t n)
 {
-    ord_advance(&in->pos, &in->line, in->data, in->len, n);
+    rf_orders__advance(&in->pos, &in->line, in->data, in->len, n);
 }
 
 static void skip_ws(x12_in *in)
@@ -260,7 +260,7 @@ static int put(x12_in *in, ord_str *out, int i)
 {
     size_t n;
     const char *s = el(in, i, &n);
-    return ord_put_first(out, &in->doc, s, n) ? oom(in) : RF_OK;
+    return rf_orders__put_first(out, &in->doc, s, n) ? oom(in) : RF_OK;
 }
 
 /* CCYYMMDD (or YYMMDD, before version 4010) as YYYY-MM-DD. */
@@ -275,7 +275,7 @@ static int put_date(x12_in *in, ord_str *out, int i)
     else if (n == 6)
         snprintf(date, sizeof date, "%s%.2s-%.2s-%.2s", s[0] < '5' ? "20" : "19", s, s + 2, s + 4);
     else return RF_OK;
-    return ord_put_first(out, &in->doc, date, 10) ? oom(in) : RF_OK;
+    return rf_orders__put_first(out, &in->doc, date, 10) ? oom(in) : RF_OK;
 }
 
 static int on_n1(x12_in *in)
@@ -285,22 +285,23 @@ static int on_n1(x12_in *in)
     const char *code = el(in, 1, &n), *qual = el(in, 3, &qn), *id = el(in, 4, &idn);
     int rc;
 
-    ord_code_role(role, sizeof role, "n1_", code, n);
+    rf_orders__code_role(role, sizeof role, "n1_", code, n);
     for (size_t k = 0; k < sizeof entities / sizeof entities[0]; k++)
         if (n == 2 && memcmp(code, entities[k].code, 2) == 0)
             snprintf(role, sizeof role, "%s", entities[k].role);
-    if ((rc = ord_party_add(&in->party, &in->doc, role, in->seg_line, in->line_index, in->err)))
+    if ((rc = rf_orders__party_add(&in->party, &in->doc, role, in->seg_line, in->line_index,
+                                   in->err)))
         return rc;
     in->party_open = 1;
     {
         const char *name = el(in, 2, &n);
-        if (ord_party_name(&in->doc, in->party, name, n)) return oom(in);
+        if (rf_orders__party_name(&in->doc, in->party, name, n)) return oom(in);
     }
     if (idn) {
         rf_buf b = {0};
         rc = qn ? rf_buf_printf(&b, "%.*s:", (int)qn, qual) : RF_OK;
         if (!rc) rc = rf_buf_append(&b, id, idn);
-        if (!rc) rc = ord_put(&in->doc.parties[in->party].id, &in->doc, b.data, b.len);
+        if (!rc) rc = rf_orders__put(&in->doc.parties[in->party].id, &in->doc, b.data, b.len);
         rf_buf_free(&b);
         if (rc) return oom(in);
     }
@@ -319,14 +320,14 @@ static int on_n1_detail(x12_in *in)
         /* more of the name: "SHIP TO" + "ShipTo NameII" is one name */
         for (int i = 1; i <= 2 && !rc; i++) {
             const char *s = el(in, i, &n);
-            if (p->names[0]) rc = ord_append(&p->names[0], d, " ", s, n);
-            else rc = ord_party_name(d, in->party, s, n);
+            if (p->names[0]) rc = rf_orders__append(&p->names[0], d, " ", s, n);
+            else rc = rf_orders__party_name(d, in->party, s, n);
         }
     } else if (tag_is(in, "N3")) {
         const char *s = el(in, 1, &n);
-        rc = ord_put_first(&p->addr.street, d, s, n);
+        rc = rf_orders__put_first(&p->addr.street, d, s, n);
         s = el(in, 2, &n);
-        if (!rc) rc = ord_append(&p->addr.extra, d, ", ", s, n);
+        if (!rc) rc = rf_orders__append(&p->addr.extra, d, ", ", s, n);
     } else if (tag_is(in, "N4")) {
         if ((rc = put(in, &p->addr.city, 1)) || (rc = put(in, &p->addr.region, 2)) ||
             (rc = put(in, &p->addr.postal, 3)) || (rc = put(in, &p->addr.country, 4)))
@@ -344,12 +345,13 @@ static int on_po1(x12_in *in)
     int rc;
 
     in->party_open = 0;
-    if ((rc = ord_line_add(&in->line_index, d, in->seg_line, in->err))) return rc;
+    if ((rc = rf_orders__line_add(&in->line_index, d, in->seg_line, in->err))) return rc;
     l = &d->lines[in->line_index - 1];
     if ((rc = put(in, &l->number, 1))) return rc;
     q = el(in, 2, &qn);
     u = el(in, 3, &un);
-    if (qn && (ord_put(&l->quantity, d, q, qn) || ord_append(&l->quantity, d, " ", u, un)))
+    if (qn &&
+        (rf_orders__put(&l->quantity, d, q, qn) || rf_orders__append(&l->quantity, d, " ", u, un)))
         return oom(in);
     for (int i = 6; i < in->n_el; i += 2) {
         const char *qual = el(in, i, &qn), *id = el(in, i + 1, &n);
@@ -363,12 +365,14 @@ static int on_po1(x12_in *in)
         else if (strcmp(code, "BP") == 0 || strcmp(code, "CB") == 0) kind = ORD_PART_BUYER;
         else if (strcmp(code, "UP") == 0 || strcmp(code, "EN") == 0 || strcmp(code, "UK") == 0)
             kind = ORD_PART_OTHER;
-        if (kind >= 0) rc = ord_put_first(&d->lines[in->line_index - 1].parts[kind], d, id, n);
+        if (kind >= 0)
+            rc = rf_orders__put_first(&d->lines[in->line_index - 1].parts[kind], d, id, n);
         else if (strcmp(code, "CH") == 0)
-            rc = ord_put_first(&d->lines[in->line_index - 1].origin, d, id, n);
-        else if (strcmp(code, "XN") == 0) rc = ord_classify(d, in->line_index, "ECCN", id, n);
+            rc = rf_orders__put_first(&d->lines[in->line_index - 1].origin, d, id, n);
+        else if (strcmp(code, "XN") == 0)
+            rc = rf_orders__classify(d, in->line_index, "ECCN", id, n);
         else if (strcmp(code, "HD") == 0 || strcmp(code, "HT") == 0 || strcmp(code, "HS") == 0)
-            rc = ord_classify(d, in->line_index, "HS", id, n);
+            rc = rf_orders__classify(d, in->line_index, "HS", id, n);
         if (rc) return oom(in);
     }
     return RF_OK;
@@ -376,8 +380,8 @@ static int on_po1(x12_in *in)
 
 static int emit(x12_in *in)
 {
-    int rc = ord_doc_emit(&in->doc, in->fn, in->ctx, in->err);
-    ord_doc_reset(&in->doc);
+    int rc = rf_orders__doc_emit(&in->doc, in->fn, in->ctx, in->err);
+    rf_orders__doc_reset(&in->doc);
     in->line_index = 0;
     in->party_open = 0;
     return rc;
@@ -410,7 +414,7 @@ static int on_segment(x12_in *in)
         s = el(in, 2, &n);
         snprintf(in->st_control, sizeof in->st_control, "%.*s", (int)(n < 20 ? n : 20), s);
         s = el(in, 1, &n);
-        return ord_put(&d->doc_type, d, s, n) ? oom(in) : RF_OK;
+        return rf_orders__put(&d->doc_type, d, s, n) ? oom(in) : RF_OK;
     }
     if (!in->in_st)
         return fail(in, RF_EFORMAT, in->seg_line,
@@ -434,16 +438,17 @@ static int on_segment(x12_in *in)
     }
     if (in->line_index && tag_is(in, "PID") && el_is(in, 1, "F")) {
         s = el(in, 5, &n);
-        return ord_put_first(&d->lines[in->line_index - 1].description, d, s, n) ? oom(in) : 0;
+        return rf_orders__put_first(&d->lines[in->line_index - 1].description, d, s, n) ? oom(in)
+                                                                                        : 0;
     }
     if (in->line_index && tag_is(in, "REF") && el_is(in, 1, "ECN")) {
         s = el(in, 2, &n);
-        return ord_classify(d, in->line_index, "ECCN", s, n) ? oom(in) : RF_OK;
+        return rf_orders__classify(d, in->line_index, "ECCN", s, n) ? oom(in) : RF_OK;
     }
     return RF_OK;
 }
 
-int ord_x12_read(const char *path, const char *data, size_t len, rf_party_fn fn, void *ctx,
+int rf_orders__x12_read(const char *path, const char *data, size_t len, rf_party_fn fn, void *ctx,
                  rf_error *err)
 {
     x12_in in;
@@ -468,7 +473,7 @@ int ord_x12_read(const char *path, const char *data, size_t len, rf_party_fn fn,
                             "UTF-8",
                             (unsigned)(unsigned char)data[bad], bad);
     }
-    ord_doc_init(&in.doc, path, "x12");
+    rf_orders__doc_init(&in.doc, path, "x12");
     for (;;) {
         skip_ws(&in);
         if (in.pos >= in.len) break;
@@ -496,7 +501,8 @@ int ord_x12_read(const char *path, const char *data, size_t len, rf_party_fn fn,
         rc = rf_error_set(err, RF_EFORMAT, path, 0, "empty X12 file");
     }
     /* the parties of a transaction set cut short still go out; the error is the file's */
-    if (rc != RF_OK && rc != RF_ECANCEL && in.in_st) ord_doc_emit(&in.doc, fn, ctx, &ignored);
-    ord_doc_free(&in.doc);
+    if (rc != RF_OK && rc != RF_ECANCEL && in.in_st)
+        rf_orders__doc_emit(&in.doc, fn, ctx, &ignored);
+    rf_orders__doc_free(&in.doc);
     return rc;
 }

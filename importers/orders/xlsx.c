@@ -1,5 +1,5 @@
 /* xlsx.c: orders, party lists and BOMs saved by Excel or LibreOffice as .xlsx (Office Open XML
- * workbooks), read like their CSV export (ord_xlsx_read, called by rf_orders_read).
+ * workbooks), read like their CSV export (rf_orders__xlsx_read, called by rf_orders_read).
  *
  * The workbook is a zip archive (read with libzip, from memory) of XML parts (read with the
  * shared libxml2 event reader, xml.h: no entities, no DTD, no network). The sheet asked for
@@ -110,9 +110,10 @@ static int walk_part(xlsx_in *in, const char *name, size_t cap, int optional, pa
                             "not an Excel workbook: the archive has no %s", name);
     }
     if (rc) return rc;
-    if ((rc = ox_open(&x, in->path, in->part.data ? in->part.data : "", in->part.len, in->err)))
+    if ((rc = rf_orders__xml_open(&x, in->path, in->part.data ? in->part.data : "", in->part.len,
+                                  in->err)))
         return rc;
-    while (!(rc = ox_next(x, &ev, in->err)) && ev != OX_EOF)
+    while (!(rc = rf_orders__xml_next(x, &ev, in->err)) && ev != OX_EOF)
         if ((rc = on(x, ev, ctx))) {
             if (rc == RF_ENOMEM) /* the callbacks name every other failure themselves */
                 rf_error_set(in->err, rc, in->path, 0, "out of memory reading %s", name);
@@ -124,13 +125,13 @@ static int walk_part(xlsx_in *in, const char *name, size_t cap, int optional, pa
         snprintf(message, sizeof message, "%s", in->err->message);
         snprintf(in->err->message, sizeof in->err->message, "in %.100s: %.900s", name, message);
     }
-    ox_close(x);
+    rf_orders__xml_close(x);
     return rc;
 }
 
 static int is(const ox_reader *x, const char *name)
 {
-    return strcmp(ox_name(x, ox_depth(x)), name) == 0;
+    return strcmp(rf_orders__xml_name(x, rf_orders__xml_depth(x)), name) == 0;
 }
 
 /* The part a relationship `target` names, relative to the folder of part `from`
@@ -177,14 +178,14 @@ static int on_rels(ox_reader *x, ox_event ev, void *ctx)
     const char *v;
     char id[256], kind[256], target[1024];
 
-    /* (each ox_attr call frees the value the previous one returned: copy them out) */
+    /* (each rf_orders__xml_attr call frees the value the previous one returned: copy them out) */
     if (ev != OX_START || !is(x, "Relationship")) return RF_OK;
-    if (ox_attr(x, "TargetMode")) return RF_OK; /* External: a link, not a part */
-    snprintf(id, sizeof id, "%s", (v = ox_attr(x, "Id")) ? v : "");
-    v = ox_attr(x, "Type");
+    if (rf_orders__xml_attr(x, "TargetMode")) return RF_OK; /* External: a link, not a part */
+    snprintf(id, sizeof id, "%s", (v = rf_orders__xml_attr(x, "Id")) ? v : "");
+    v = rf_orders__xml_attr(x, "Type");
     snprintf(kind, sizeof kind, "%s",
              v && strncmp(v, REL_TYPE, strlen(REL_TYPE)) == 0 ? v + strlen(REL_TYPE) : "");
-    if (!(v = ox_attr(x, "Target"))) return RF_OK;
+    if (!(v = rf_orders__xml_attr(x, "Target"))) return RF_OK;
     snprintf(target, sizeof target, "%s", v);
     if (!s->from) { /* the package's own: the office document */
         if (strcmp(kind, "officeDocument") == 0)
@@ -219,20 +220,20 @@ static int on_workbook(ox_reader *x, ox_event ev, void *ctx)
 
     if (ev != OX_START) return RF_OK;
     if (is(x, "workbookPr")) {
-        const char *v = ox_attr(x, "date1904");
+        const char *v = rf_orders__xml_attr(x, "date1904");
         b->date1904 = v && (strcmp(v, "1") == 0 || strcasecmp(v, "true") == 0);
         return RF_OK;
     }
     if (!is(x, "sheet")) return RF_OK;
-    snprintf(own, sizeof own, "%s", (name = ox_attr(x, "name")) ? name : "");
-    state = ox_attr(x, "state");
+    snprintf(own, sizeof own, "%s", (name = rf_orders__xml_attr(x, "name")) ? name : "");
+    state = rf_orders__xml_attr(x, "state");
     int hidden = state && strcmp(state, "visible") != 0;
     if (rf_buf_printf(&b->names, "%s\"%s\"%s", b->names.len ? ", " : "", own,
                       hidden ? " (hidden)" : ""))
         return RF_ENOMEM;
     /* by name, as Excel compares them (without regard to case); else the first visible */
     if (!b->found && !(b->want ? strcasecmp(own, b->want) != 0 : hidden) &&
-        (id = ox_attr_ns(x, "id", NS_REL))) {
+        (id = rf_orders__xml_attr_ns(x, "id", NS_REL))) {
         snprintf(b->rel_id, sizeof b->rel_id, "%s", id);
         b->found = 1;
         return RF_OK;
@@ -283,7 +284,7 @@ static int on_strings(ox_reader *x, ox_event ev, void *ctx)
     }
     if (ev == OX_END && s->in_si && !s->phonetic && is(x, "t")) {
         size_t len;
-        const char *text = ox_text(x, &len);
+        const char *text = rf_orders__xml_text(x, &len);
         if (rf_buf_append(&in->strings, text, len)) return RF_ENOMEM;
     }
     return RF_OK;
@@ -322,17 +323,17 @@ static int on_styles(ox_reader *x, ox_event ev, void *ctx)
 {
     xlsx_in *in = ctx;
     const char *v;
-    int depth = ox_depth(x), id;
+    int depth = rf_orders__xml_depth(x), id;
 
     if (ev != OX_START || depth < 1) return RF_OK;
-    if (is(x, "numFmt") && (v = ox_attr(x, "numFmtId"))) {
+    if (is(x, "numFmt") && (v = rf_orders__xml_attr(x, "numFmtId"))) {
         id = atoi(v);
-        if ((v = ox_attr(x, "formatCode")) && date_format_code(v) &&
+        if ((v = rf_orders__xml_attr(x, "formatCode")) && date_format_code(v) &&
             in->n_date_formats < MAX_DATE_FORMATS)
             in->date_formats[in->n_date_formats++] = id;
         return RF_OK;
     }
-    if (!is(x, "xf") || strcmp(ox_name(x, depth - 1), "cellXfs") != 0) return RF_OK;
+    if (!is(x, "xf") || strcmp(rf_orders__xml_name(x, depth - 1), "cellXfs") != 0) return RF_OK;
     if (in->n_styles == MAX_STYLES)
         return rf_error_set(in->err, RF_ELIMIT, in->path, 0, "more than %d cell formats",
                             MAX_STYLES);
@@ -343,7 +344,7 @@ static int on_styles(ox_reader *x, ox_event ev, void *ctx)
         in->date_style = grown;
         in->cap_styles = cap;
     }
-    id = (v = ox_attr(x, "numFmtId")) ? atoi(v) : 0;
+    id = (v = rf_orders__xml_attr(x, "numFmtId")) ? atoi(v) : 0;
     int date = builtin_date_format(id);
     for (size_t i = 0; !date && i < in->n_date_formats; i++) date = in->date_formats[i] == id;
     in->date_style[in->n_styles++] = (unsigned char)date;
@@ -493,7 +494,7 @@ static int on_sheet(ox_reader *x, ox_event ev, void *ctx)
             if (s->next_col > s->width) s->width = s->next_col;
             return grown(s, rf_buf_putc(&in->csv, '\n'));
         }
-        s->row = (v = ox_attr(x, "r")) ? atol(v) : s->last_row + 1;
+        s->row = (v = rf_orders__xml_attr(x, "r")) ? atol(v) : s->last_row + 1;
         if (s->row <= s->last_row || s->row > MAX_ROW)
             return rf_error_set(in->err, RF_EFORMAT, in->path, s->last_row,
                                 "row %ld comes after row %ld: rows out of order", s->row,
@@ -506,7 +507,7 @@ static int on_sheet(ox_reader *x, ox_event ev, void *ctx)
     if (is(x, "c")) {
         if (ev == OX_END) return end_cell(s);
         long row = 0;
-        snprintf(s->ref, sizeof s->ref, "%s", (v = ox_attr(x, "r")) ? v : "");
+        snprintf(s->ref, sizeof s->ref, "%s", (v = rf_orders__xml_attr(x, "r")) ? v : "");
         if (!s->ref[0]) s->col = s->next_col;
         else if (!parse_ref(&s->col, &row, s->ref) || row != s->row)
             return cell_error(s, "not a cell reference of this row");
@@ -516,8 +517,8 @@ static int on_sheet(ox_reader *x, ox_event ev, void *ctx)
             snprintf(what, sizeof what, "past the %d columns read", MAX_COLUMNS);
             return cell_error(s, what);
         }
-        snprintf(s->type, sizeof s->type, "%s", (v = ox_attr(x, "t")) ? v : "");
-        s->style = (v = ox_attr(x, "s")) ? strtoul(v, NULL, 10) : 0;
+        snprintf(s->type, sizeof s->type, "%s", (v = rf_orders__xml_attr(x, "t")) ? v : "");
+        s->style = (v = rf_orders__xml_attr(x, "s")) ? strtoul(v, NULL, 10) : 0;
         rf_buf_reset(&s->value);
         return RF_OK;
     }
@@ -529,7 +530,7 @@ static int on_sheet(ox_reader *x, ox_event ev, void *ctx)
      * inline string */
     if (ev == OX_END && !s->phonetic && (is(x, "v") || is(x, "t"))) {
         size_t len;
-        const char *text = ox_text(x, &len);
+        const char *text = rf_orders__xml_text(x, &len);
         if (s->value.len + len > VALUE_MAX) return cell_error(s, "value too long");
         return rf_buf_append(&s->value, text, len);
     }
@@ -632,7 +633,7 @@ cleanup:
     return rc;
 }
 
-void ord_warn_other_sheets(const char *path, const char *others,
+void rf_orders__warn_other_sheets(const char *path, const char *others,
                            void (*on_warning)(const char *, long, const char *, void *), void *ctx)
 {
     char msg[1024];
@@ -643,7 +644,7 @@ void ord_warn_other_sheets(const char *path, const char *others,
     on_warning(path, 0, msg, ctx);
 }
 
-int ord_xlsx_csv(rf_buf *csv, rf_buf *others, const char *path, const char *data, size_t len,
+int rf_orders__xlsx_csv(rf_buf *csv, rf_buf *others, const char *path, const char *data, size_t len,
                  const char *sheet, rf_error *err)
 {
     xlsx_in in;
@@ -687,18 +688,19 @@ cleanup:
     return rc;
 }
 
-int ord_xlsx_read(const char *path, const char *data, size_t len, const rf_order_options *opts,
-                  rf_party_fn fn, void *ctx, rf_error *err)
+int rf_orders__xlsx_read(const char *path, const char *data, size_t len,
+                         const rf_order_options *opts, rf_party_fn fn, void *ctx, rf_error *err)
 {
     rf_buf csv = {0}, others = {0};
     rf_reader *r = NULL;
     int rc;
 
-    if (!(rc = ord_xlsx_csv(&csv, &others, path, data, len, opts ? opts->sheet : NULL, err)) &&
+    if (!(rc = rf_orders__xlsx_csv(&csv, &others, path, data, len, opts ? opts->sheet : NULL,
+                                   err)) &&
         !(rc = rf_reader_open_memory(&r, csv.data ? csv.data : "", csv.len, path, err))) {
-        ord_warn_other_sheets(path, others.data, opts ? opts->on_warning : NULL,
+        rf_orders__warn_other_sheets(path, others.data, opts ? opts->on_warning : NULL,
                               opts ? opts->warning_ctx : NULL);
-        rc = ord_csv_read(path, r, "", 0, opts, fn, ctx, err);
+        rc = rf_orders__csv_read(path, r, "", 0, opts, fn, ctx, err);
     }
     rf_reader_close(r);
     rf_buf_free(&csv);

@@ -1,4 +1,4 @@
-/* xml.c: the event reader of xml.h over libxml2's xmlTextReader, and ord_xml_read, which
+/* xml.c: the event reader of xml.h over libxml2's xmlTextReader, and rf_orders__xml_read, which
  * sends an XML document to the UBL or the cXML reader by its root element. */
 #include "importers/orders/xml.h"
 
@@ -53,7 +53,8 @@ static void on_xml_error(void *ctx, xmlErrorPtr e)
         if (*c == '\n') *c = ' '; /* "...indicate encoding !\nBytes: 0xE5" on one line */
 }
 
-int ox_open(ox_reader **out, const char *path, const char *data, size_t len, rf_error *err)
+int rf_orders__xml_open(ox_reader **out, const char *path, const char *data, size_t len,
+                        rf_error *err)
 {
     ox_reader *x;
     /* No NOENT (entities stay unexpanded), no DTDLOAD / DTDATTR / DTDVALID (a DOCTYPE's
@@ -90,7 +91,7 @@ int ox_open(ox_reader **out, const char *path, const char *data, size_t len, rf_
     return RF_OK;
 }
 
-void ox_close(ox_reader *x)
+void rf_orders__xml_close(ox_reader *x)
 {
     if (!x) return;
     xmlFree(x->attr);
@@ -155,7 +156,7 @@ static int push(ox_reader *x, rf_error *err)
     return RF_OK;
 }
 
-int ox_next(ox_reader *x, ox_event *ev, rf_error *err)
+int rf_orders__xml_next(ox_reader *x, ox_event *ev, rf_error *err)
 {
     if (x->end_pending) {
         x->end_pending = 0;
@@ -203,10 +204,10 @@ int ox_next(ox_reader *x, ox_event *ev, rf_error *err)
              * hold a name that would go unscreened. Refused, as list files with a DTD are. */
             const xmlChar *name = xmlTextReaderConstName(x->reader);
             long line = (long)xmlGetLineNo(xmlTextReaderCurrentNode(x->reader));
-            return rf_error_set(err, RF_EFORMAT, x->path, line > 0 ? line : ox_line(x),
+            return rf_error_set(err, RF_EFORMAT, x->path, line > 0 ? line : rf_orders__xml_line(x),
                                 "entity reference &%s; in <%s>: entities declared in the "
                                 "document are not expanded; refused",
-                                name ? (const char *)name : "", ox_name(x, x->depth));
+                                name ? (const char *)name : "", rf_orders__xml_name(x, x->depth));
         }
         default:
             break; /* comments, processing instructions */
@@ -214,49 +215,49 @@ int ox_next(ox_reader *x, ox_event *ev, rf_error *err)
     }
 }
 
-int ox_depth(const ox_reader *x)
+int rf_orders__xml_depth(const ox_reader *x)
 {
     return x->depth;
 }
 
-const char *ox_name(const ox_reader *x, int depth)
+const char *rf_orders__xml_name(const ox_reader *x, int depth)
 {
     return depth >= 0 && depth <= x->depth ? x->stack[depth].name : "";
 }
 
-const char *ox_ns(ox_reader *x)
+const char *rf_orders__xml_ns(ox_reader *x)
 {
     const xmlChar *ns = xmlTextReaderConstNamespaceUri(x->reader);
     return ns ? (const char *)ns : "";
 }
 
-const char *ox_attr(ox_reader *x, const char *name)
+const char *rf_orders__xml_attr(ox_reader *x, const char *name)
 {
     xmlFree(x->attr);
     x->attr = xmlTextReaderGetAttribute(x->reader, (const xmlChar *)name);
     return x->attr ? (const char *)x->attr : NULL;
 }
 
-const char *ox_attr_ns(ox_reader *x, const char *name, const char *ns)
+const char *rf_orders__xml_attr_ns(ox_reader *x, const char *name, const char *ns)
 {
     xmlFree(x->attr);
     x->attr = xmlTextReaderGetAttributeNs(x->reader, (const xmlChar *)name, (const xmlChar *)ns);
     return x->attr ? (const char *)x->attr : NULL;
 }
 
-const char *ox_text(const ox_reader *x, size_t *len)
+const char *rf_orders__xml_text(const ox_reader *x, size_t *len)
 {
     size_t off = x->depth >= 0 ? x->stack[x->depth].text_off : 0;
     *len = x->text.len - off;
     return x->text.data ? x->text.data + off : "";
 }
 
-long ox_line(const ox_reader *x)
+long rf_orders__xml_line(const ox_reader *x)
 {
     return x->depth >= 0 ? x->stack[x->depth].line : 0;
 }
 
-int ox_under(const ox_reader *x, int depth, const char *path)
+int rf_orders__xml_under(const ox_reader *x, int depth, const char *path)
 {
     int d = depth + 1;
     while (*path) {
@@ -271,7 +272,7 @@ int ox_under(const ox_reader *x, int depth, const char *path)
     return d == x->depth + 1;
 }
 
-int ord_xml_read(const char *path, const char *data, size_t len, rf_party_fn fn, void *ctx,
+int rf_orders__xml_read(const char *path, const char *data, size_t len, rf_party_fn fn, void *ctx,
                  rf_error *err)
 {
     ox_reader *x = NULL;
@@ -279,29 +280,29 @@ int ord_xml_read(const char *path, const char *data, size_t len, rf_party_fn fn,
     ox_event ev = OX_EOF;
     int rc;
 
-    if ((rc = ox_open(&x, path, data, len, err))) return rc;
-    if ((rc = ox_next(x, &ev, err))) goto cleanup;
+    if ((rc = rf_orders__xml_open(&x, path, data, len, err))) return rc;
+    if ((rc = rf_orders__xml_next(x, &ev, err))) goto cleanup;
     if (ev != OX_START) {
         rc = rf_error_set(err, RF_EFORMAT, path, 0, "XML without a root element");
         goto cleanup;
     }
-    if (strcmp(ox_name(x, 0), "cXML") == 0) {
-        ord_doc_init(&doc, path, "cxml");
-        rc = ord_cxml_run(x, &doc, fn, ctx, err);
-    } else if (strncmp(ox_ns(x), UBL_NS, strlen(UBL_NS)) == 0) {
-        ord_doc_init(&doc, path, "ubl");
-        rc = ord_ubl_run(x, &doc, fn, ctx, err);
+    if (strcmp(rf_orders__xml_name(x, 0), "cXML") == 0) {
+        rf_orders__doc_init(&doc, path, "cxml");
+        rc = rf_orders__cxml_run(x, &doc, fn, ctx, err);
+    } else if (strncmp(rf_orders__xml_ns(x), UBL_NS, strlen(UBL_NS)) == 0) {
+        rf_orders__doc_init(&doc, path, "ubl");
+        rc = rf_orders__ubl_run(x, &doc, fn, ctx, err);
     } else {
-        rc = rf_error_set(err, RF_EFORMAT, path, ox_line(x),
+        rc = rf_error_set(err, RF_EFORMAT, path, rf_orders__xml_line(x),
                           "an XML document with root element <%s>%s%s%s: redflag reads UBL "
                           "documents (namespace " UBL_NS "...) and cXML orders",
-                          ox_name(x, 0), ox_ns(x)[0] ? " (namespace " : "", ox_ns(x),
-                          ox_ns(x)[0] ? ")" : "");
+                          rf_orders__xml_name(x, 0), rf_orders__xml_ns(x)[0] ? " (namespace " : "",
+                          rf_orders__xml_ns(x), rf_orders__xml_ns(x)[0] ? ")" : "");
         goto cleanup;
     }
-    ord_doc_free(&doc);
+    rf_orders__doc_free(&doc);
 
 cleanup:
-    ox_close(x);
+    rf_orders__xml_close(x);
     return rc;
 }

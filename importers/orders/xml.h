@@ -19,33 +19,34 @@ typedef enum ox_event { OX_START = 1, OX_END, OX_EOF } ox_event;
 
 /* Starts reading `len` bytes of XML (any encoding libxml2 knows; UTF-8 out). `path` names the
  * document in errors. */
-int ox_open(ox_reader **out, const char *path, const char *data, size_t len, rf_error *err);
-void ox_close(ox_reader *x); /* NULL is a no-op */
+int rf_orders__xml_open(ox_reader **out, const char *path, const char *data, size_t len,
+                        rf_error *err);
+void rf_orders__xml_close(ox_reader *x); /* NULL is a no-op */
 
 /* The next element start or end. An empty element gives a start then an end. On malformed
  * XML: RF_EFORMAT, `err` holding libxml2's message, the line and the column. */
-int ox_next(ox_reader *x, ox_event *ev, rf_error *err);
+int rf_orders__xml_next(ox_reader *x, ox_event *ev, rf_error *err);
 
 /* Depth of the current element (the root is 0) and the local name of the open element at
- * `depth` (0..ox_depth). */
-int ox_depth(const ox_reader *x);
-const char *ox_name(const ox_reader *x, int depth);
+ * `depth` (0..rf_orders__xml_depth). */
+int rf_orders__xml_depth(const ox_reader *x);
+const char *rf_orders__xml_name(const ox_reader *x, int depth);
 /* At a start: the element's namespace URI ("" if none) and an attribute's value (NULL when
  * absent), valid until the next call. */
-const char *ox_ns(ox_reader *x);
-const char *ox_attr(ox_reader *x, const char *name);
+const char *rf_orders__xml_ns(ox_reader *x);
+const char *rf_orders__xml_attr(ox_reader *x, const char *name);
 /* The same for an attribute in namespace `ns`, whatever prefix the document gives it. */
-const char *ox_attr_ns(ox_reader *x, const char *name, const char *ns);
+const char *rf_orders__xml_attr_ns(ox_reader *x, const char *name, const char *ns);
 /* At an end: the element's own text (its children's text excluded), not NUL-terminated. */
-const char *ox_text(const ox_reader *x, size_t *len);
+const char *rf_orders__xml_text(const ox_reader *x, size_t *len);
 /* Line on which the current element starts. */
-long ox_line(const ox_reader *x);
+long rf_orders__xml_line(const ox_reader *x);
 /* 1 when the current element's path below the open element at `depth` is `path`, local
- * names separated by '/': ox_under(x, party_depth, "PartyName/Name"). */
-int ox_under(const ox_reader *x, int depth, const char *path);
+ * names separated by '/': rf_orders__xml_under(x, party_depth, "PartyName/Name"). */
+int rf_orders__xml_under(const ox_reader *x, int depth, const char *path);
 
 /* The format readers, started on the root element's start event. */
-int ord_ubl_run(ox_reader *x, ord_doc *doc, rf_party_fn fn, void *ctx, rf_error *err);
-int ord_cxml_run(ox_reader *x, ord_doc *doc, rf_party_fn fn, void *ctx, rf_error *err);
+int rf_orders__ubl_run(ox_reader *x, ord_doc *doc, rf_party_fn fn, void *ctx, rf_error *err);
+int rf_orders__cxml_run(ox_reader *x, ord_doc *doc, rf_party_fn fn, void *ctx, rf_error *err);
 
 #endif

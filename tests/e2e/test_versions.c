@@ -87,7 +87,8 @@ static void test_e2e_versions__zte_hit_in_may_clear_and_delisted_in_august(void 
     assert_non_null(strstr(first, "\"list\":\"DPL\""));
     assert_non_null(strstr(first, "\"name\":\"ZTE KANGXUN TELECOMMUNICATIONS LTD.\""));
     assert_non_null(strstr(first, "83 F.R. 17644"));
-    assert_non_null(strstr(first, "\"as_of\":\"2018-05-20\",\"versions\":[2],\"delisted\":[]"));
+    assert_non_null(strstr(first, "\"as_of\":\"2018-05-20\",\"versions\":[2],"));
+    assert_non_null(strstr(first, "\"delisted\":[]"));
     /* The August order is clear, and says the party was delisted from version 3 on. */
     second = line_of(r.out, 2);
     assert_non_null(strstr(second, "\"ref\":\"PO-2018-0815\""));

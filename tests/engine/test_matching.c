@@ -112,6 +112,16 @@ static void test_matching__typos_grow_with_word_length(void **state)
     assert_true(pair_score(f, "ZTE", "ZTF") < 0.5);
     /* Digits for the letters they look like, to slip past screening. */
     assert_finds(f, "Ig0r Sech1n", NULL, "SECHIN, Igor Ivanovich");
+    /* What a scan makes of O and I: 0 at the edge of a word, a small l in capitals. */
+    assert_finds(f, "GAZPROM TRANSGAZ YUGORSK, OO0", NULL, "GAZPROM TRANSGAZ YUGORSK, OOO");
+    assert_true(pair_score(f, "NPO SPLAV, OA0", "NPO SPLAV, OAO") > 0.99);
+    assert_finds(f, "IZZ AL-DlN AL QASSAM FORCES", NULL, "IZZ AL-DIN AL QASSAM FORCES");
+    assert_true(pair_score(f, "ALl, Hassan", "ALI, Hassan") > 0.99);
+    /* ... but a number stays a number, a small l among small letters an l, and so does a
+     * first one in capitals (caps lock). */
+    assert_true(pair_score(f, "hUAWEI dEVICE cO., lTD.", "Huawei Device Co., Ltd.") > 0.99);
+    assert_true(pair_score(f, "Route 66", "Route 6") < 0.8);
+    assert_true(pair_score(f, "McDonald Trading", "McDonaid Trading") < 1.0);
 }
 
 static void test_matching__short_name_inside_a_longer_word(void **state)
@@ -130,6 +140,11 @@ static void test_matching__words_merged_or_split(void **state)
     /* Run together and misspelt besides, in a long word. */
     assert_true(pair_score(f, "IgorSechn", "Igor Sechin") >= RF_DEFAULT_THRESHOLD);
     assert_true(pair_score(f, "Hikvison Digital Technology", "Hik Vision Digital Technology") >= RF_DEFAULT_THRESHOLD);
+    /* A business word split in two is that word again. */
+    assert_finds(f, "Huawei Techno logies Com pany Lim ited", NULL, "Huawei Technologies Co., Ltd.");
+    assert_true(pair_score(f, "AUKCION LIMITED LIABIL ITY COMPANY", "AUKCION LIMITED LIABILITY COMPANY") > 0.99);
+    /* Two words that are each known stay two. */
+    assert_true(pair_score(f, "Inter National Trading", "International Trading") < 1.0);
 }
 
 static void test_matching__legal_forms_are_one_family(void **state)
@@ -225,6 +240,9 @@ static void test_matching__order_text_around_the_name(void **state)
     assert_finds(f, "Huawei Technologies Co., Ltd. c/o DHL Global Forwarding", NULL, listed);
     assert_finds(f, "Huawei Technologies Co., Ltd. (Head Office)", NULL, listed);
     assert_finds(f, "Huawei Technologies Co., Ltd. / Accounts Payable", NULL, listed);
+    /* A department named with words the lexicon abbreviates (international, technical). */
+    assert_finds(f, "BANK SADERAT PLC International Sales Dept", NULL, "BANK SADERAT PLC");
+    assert_finds(f, "Huawei Technologies Co., Ltd. Technical Department", NULL, listed);
 }
 
 static void test_matching__rare_words_decide(void **state)

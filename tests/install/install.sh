@@ -36,9 +36,10 @@ if ! diff "$work/declared" "$work/exported" >"$work/diff"; then
     fail "exports differ from the public headers ('<' declared only, '>' exported only)"
 fi
 nm -D --defined-only "$libdir/libredflag.so" | grep -v ' [TA] ' && fail "data or weak symbols exported"
-nm "$libdir/libredflag.a" 2>/dev/null | grep ' T rf_store_prepare$' >/dev/null ||
-    fail "rf_store_prepare (an internal function) not found in the static library"
-nm -D "$libdir/libredflag.so" | grep 'rf_store_prepare' >/dev/null && fail "internal rf_store_prepare exported"
+nm "$libdir/libredflag.a" 2>/dev/null | grep ' T rf_store__prepare$' >/dev/null ||
+    fail "rf_store__prepare (an internal function) not found in the static library"
+nm -D "$libdir/libredflag.so" | grep 'rf_store__prepare' >/dev/null &&
+    fail "internal rf_store__prepare exported"
 echo "exports: $(wc -l <"$work/exported") functions, all declared in the public headers"
 
 cflags=()

@@ -465,8 +465,8 @@ static void test_store__content_hash_and_immutability(void **state)
     sqlite3_finalize(stmt);
     assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &stmt, NULL), SQLITE_OK);
     assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
-    assert_int_equal(sqlite3_column_int(stmt, 0), 8); /* downloads, review, trail, processes, chain,
-                                                         * accounts, ownership */
+    assert_int_equal(sqlite3_column_int(stmt, 0), 9); /* downloads, review, trail, processes, chain,
+                                                         * accounts, ownership, idempotency */
     sqlite3_finalize(stmt);
     assert_int_not_equal(sqlite3_exec(db, "UPDATE entity SET list_code = 'EL'", NULL, NULL, &msg),
                          SQLITE_OK);

@@ -174,12 +174,12 @@ static char *write_fixture_report(rf_report_format format, const char *name)
     assert_int_equal(rf_report_open(&rep, format, f, &ctx, &err), 0);
     /* the report copied the context: the caller's strings may go */
     memset(&v, 0, sizeof v);
-    assert_int_equal(rf_report_add_hits(rep, &p_kimball, NULL, 0, &err), 0);
-    assert_int_equal(rf_report_add_hits(rep, &p_shenzhen, shenzhen_hits, 2, &err), 0);
-    assert_int_equal(rf_report_add_hits(rep, &p_bhdt, bhdt_hits, 1, &err), 0);
-    assert_int_equal(rf_report_add_hits(rep, &p_script, script_hits, 1, &err), 0);
-    assert_int_equal(rf_report_add_hits(rep, &p_formula, NULL, 0, &err), 0);
-    assert_int_equal(rf_report_add_hits(rep, &p_controls, NULL, 0, &err), 0);
+    assert_int_equal(rf_report__add_hits(rep, &p_kimball, NULL, 0, &err), 0);
+    assert_int_equal(rf_report__add_hits(rep, &p_shenzhen, shenzhen_hits, 2, &err), 0);
+    assert_int_equal(rf_report__add_hits(rep, &p_bhdt, bhdt_hits, 1, &err), 0);
+    assert_int_equal(rf_report__add_hits(rep, &p_script, script_hits, 1, &err), 0);
+    assert_int_equal(rf_report__add_hits(rep, &p_formula, NULL, 0, &err), 0);
+    assert_int_equal(rf_report__add_hits(rep, &p_controls, NULL, 0, &err), 0);
     rf_error_set(&failure, RF_EFORMAT, "broken-orders.csv", 51,
                  "unterminated quoted field: the row starting here never closes its quote");
     assert_int_equal(rf_report_add_failure(rep, &failure, &err), 0);
@@ -281,12 +281,12 @@ static void test_reports__html_marks_whole_words_and_escapes(void **state)
     static const rf_span messy[] = {{19, 3}, {0, 4}, {2, 5}, {100, 3}, {23, 1000}};
     (void)state;
 
-    assert_int_equal(rf_html_marked(&b, "Lackmann Z\xC3\xA4hler", cut, 1), 0);
+    assert_int_equal(rf_html__marked(&b, "Lackmann Z\xC3\xA4hler", cut, 1), 0);
     assert_string_equal(b.data, "Lackmann <mark>Z\xC3\xA4</mark>hler");
 
     /* overlapping spans merge, out-of-range ones are dropped or clamped, text is escaped */
     rf_buf_reset(&b);
-    assert_int_equal(rf_html_marked(&b, "AT&T <Labs> 'Bell' Co\" Ltd", messy, 5), 0);
+    assert_int_equal(rf_html__marked(&b, "AT&T <Labs> 'Bell' Co\" Ltd", messy, 5), 0);
     assert_string_equal(b.data, "<mark>AT&amp;T &lt;L</mark>abs&gt; &#39;Bell&#39; "
                                 "<mark>Co&quot;</mark> <mark>Ltd</mark>");
 
@@ -301,16 +301,16 @@ static void test_reports__scores_and_addresses(void **state)
     char s[8];
     rf_buf b = {0};
     (void)state;
-    rf_report_score(s, 0.95312);
+    rf_report__score(s, 0.95312);
     assert_string_equal(s, "0.953");
-    rf_report_score(s, 0.9995);
+    rf_report__score(s, 0.9995);
     assert_string_equal(s, "1.000");
-    rf_report_score(s, 0.8);
+    rf_report__score(s, 0.8);
     assert_string_equal(s, "0.800");
-    assert_int_equal(rf_report_address(&b, &bhdt_addresses[0]), 0);
+    assert_int_equal(rf_report__address(&b, &bhdt_addresses[0]), 0);
     assert_string_equal(b.data, "Beijing, CN");
     rf_buf_reset(&b);
-    assert_int_equal(rf_report_address(&b, &cmic_addresses[0]), 0);
+    assert_int_equal(rf_report__address(&b, &cmic_addresses[0]), 0);
     assert_string_equal(b.data, "Huawei Headquarter Office Building, Bantian, Longgang District, "
                                 "Guangdong, Shenzhen, CN");
     rf_buf_free(&b);
@@ -575,8 +575,8 @@ static void test_reports__delisted_party_stays_clear_and_says_since_when(void **
         ctx.threshold = 0.8;
         assert_int_equal(rf_report_open(&rep, (rf_report_format)f, out, &ctx, &err), 0);
         assert_int_equal(rf_report_set_screening(rep, &scr, &err), 0);
-        assert_int_equal(rf_report_add_hits(rep, &order, NULL, 0, &err), 0);
-        assert_int_equal(rf_report_add_hits(rep, &p_kimball, NULL, 0, &err), 0); /* no context */
+        assert_int_equal(rf_report__add_hits(rep, &order, NULL, 0, &err), 0);
+        assert_int_equal(rf_report__add_hits(rep, &p_kimball, NULL, 0, &err), 0); /* no context */
         assert_int_equal(rf_report_close(rep, &err), 0);
         assert_int_equal(fclose(out), 0);
         text = rf_test_read_file(rf_test_tmpfile(names[f]), NULL);
@@ -636,7 +636,7 @@ static void test_reports__input_warning_in_every_format(void **state)
         context(&ctx, &vl, &v);
         assert_int_equal(rf_report_open(&rep, formats[f], out, &ctx, &err), 0);
         assert_int_equal(rf_report_add_warning(rep, "stueckliste.csv", 1, message, &err), 0);
-        assert_int_equal(rf_report_add_hits(rep, &p_kimball, NULL, 0, &err), 0);
+        assert_int_equal(rf_report__add_hits(rep, &p_kimball, NULL, 0, &err), 0);
         assert_int_equal(rf_report_close(rep, &err), 0);
         assert_int_equal(fclose(out), 0);
         text = rf_test_read_file(rf_test_tmpfile(names[f]), NULL);
@@ -685,7 +685,7 @@ static void test_reports__write_failure_is_an_error(void **state)
     assert_null(rep);
     assert_non_null(strstr(err.message, "cannot write the report"));
     assert_int_equal(rf_report_open(&rep, RF_REPORT_JSONL, f, &ctx, &err), 0);
-    assert_int_equal(rf_report_add_hits(rep, &p_kimball, NULL, 0, &err), RF_EIO);
+    assert_int_equal(rf_report__add_hits(rep, &p_kimball, NULL, 0, &err), RF_EIO);
     rf_report_free(rep);
     fclose(f);
 }

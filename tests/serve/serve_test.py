@@ -8,7 +8,12 @@ audit trail the command line reads, repeated wrong passwords (429), the case pag
 words and order lines, the list diff and audit trail pages, the lists reloaded when the
 command line imports new ones while the server runs, TLS with a throwaway certificate
 (Secure cookies, plain HTTP refused), and a stop on SIGTERM under load that lets every
-request in flight finish and leaves no decision half-written.
+request in flight finish and leaves no decision half-written. POST /api/v1/screen: real
+UBL orders, a CSV BOM and an Excel BOM answered with the parties `redflag screen --format jsonl` writes
+for the same file, recorded as a run (`history`, `history show`, /api/v1/runs/{id}), JSON
+parties, a broken order answered 400 with its line and column, Idempotency-Key (a retry
+answered again, one run; another body 422; concurrent duplicates one run; kept across a
+restart).
 
 usage: serve_test.py REDFLAG_BINARY SOURCE_DIR"""
 import http.client
@@ -166,9 +171,12 @@ def main():
     try:
         api(srv, screen_token, admin_token)
         workbench(srv, db)
+        # after the workbench, whose cases show the parties of the first run
+        replayed = screen_api(srv, db, screen_token, admin_token)
     finally:
         status, err = srv.stop()
     check(status == 0 and "stopped" in err, "SIGTERM stops the server cleanly (exit 0)")
+    idempotency_after_restart(db, screen_token, replayed)
     reload_and_diff(tmp)
     tls(tmp, db)
     if failures:
@@ -218,6 +226,132 @@ def api(srv, token, admin_token):
     status, _, text = srv.request("POST", "/login", body="x" * 100000,
                                   headers={"Content-Type": "application/x-www-form-urlencoded"})
     check(status == 413 and conforms(doc, "Error", text), "a body over --max-body: 413")
+
+
+def runs_count(db):
+    with sqlite3.connect(db) as c:
+        return c.execute("SELECT count(*) FROM run").fetchone()[0]
+
+
+def post_screen(srv, token, body, content_type, document=None, key=None):
+    headers = {"Content-Type": content_type}
+    if token:
+        headers["Authorization"] = "Bearer " + token
+    if key:
+        headers["Idempotency-Key"] = key
+    path = "/api/v1/screen" + ("?document=" + urllib.parse.quote(document) if document else "")
+    return srv.request("POST", path, body=body, headers=headers)
+
+
+def screen_api(srv, db, token, admin_token):
+    """POST /api/v1/screen; returns (key, body) of an answer to replay after a restart."""
+    doc = json.loads(srv.request("GET", "/api/v1/openapi.json")[2])
+    ubl = os.path.join(SRC, "tests/data/orders/ubl/UBL-Order-2.1-Example.xml")
+    bom = os.path.join(SRC, "tests/data/orders/bom-csv/hackrf-one-bom_kicad-grouped.csv")
+    # the demo order: a Huawei affiliate, and a ship-to in the Crimea given by its address
+    demo = os.path.join(SRC, "examples/order-ubl.xml")
+    workbook = os.path.join(SRC, "tests/data/xlsx-bom/diyruz-geiger_BOM.xlsx")
+    xlsx_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    with open(ubl, "rb") as f:
+        ubl_bytes = f.read()
+    for path, content_type in ((ubl, "application/xml"), (bom, "text/csv"), (demo, "application/xml"),
+                               (workbook, xlsx_type)):
+        with open(path, "rb") as f:
+            body = f.read()
+        r = run("screen", "--db", db, "--format", "jsonl", path)
+        expected = [json.loads(line) for line in r.stdout.splitlines()]
+        status, _, text = post_screen(srv, token, body, content_type, document=path)
+        ok = status == 200 and conforms(doc, "Screening", text)
+        answer = json.loads(text) if ok else {}
+        name = os.path.basename(path)
+        check(ok and answer["parties"] == expected and answer["parties"],
+              f"screen {name}: every party as `redflag screen --format jsonl` writes it")
+        verdict = ("embargo" if any(p.get("embargo") for p in expected)
+                   else ("clear", "review")[r.returncode])
+        check(ok and answer["verdict"] == verdict and answer["exit_status"] == r.returncode,
+              f"screen {name}: the verdict of `redflag screen` ({verdict}, {r.returncode})")
+        run_id = answer.get("run_id", 0)
+        status, _, text = srv.request("GET", f"/api/v1/runs/{run_id}",
+                                      headers={"Authorization": "Bearer " + token})
+        recorded = json.loads(text) if status == 200 else {}
+        check(recorded.get("user") == "rita" and recorded.get("parties") == len(expected) and
+              recorded.get("status") == "done",
+              f"screen {name}: recorded as run {run_id} under the token's user")
+        shown = run("history", "show", str(run_id), "--db", db, "--format", "jsonl")
+        check([json.loads(line) for line in shown.stdout.splitlines()] == expected,
+              f"screen {name}: `history show {run_id}` gives the same parties")
+        check(re.search(rf"^{run_id}\s.*\brita\s+screen\b", run("history", "--db", db).stdout, re.M)
+              is not None, f"screen {name}: run {run_id} in `redflag history`")
+
+    parties = json.dumps({"parties": [{"name": "Huawei Technologies", "country": "cn", "role": "buyer"},
+                                      {"name": "Kimball Electronics Inc", "country": "US"}]})
+    status, _, text = post_screen(srv, token, parties, "application/json")
+    answer = json.loads(text) if status == 200 and conforms(doc, "Screening", text) else {}
+    check([p["status"] for p in answer.get("parties", [])] == ["review", "clear"] and
+          answer["verdict"] == "review" and answer["parties"][0]["country"] == "CN",
+          "screen JSON parties: Huawei to review, Kimball clear, verdict review")
+
+    for what, t in (("without a token", None), ("with an admin-only token", admin_token)):
+        before = runs_count(db)
+        status, _, text = post_screen(srv, t, ubl_bytes, "application/xml")
+        check(status == (401 if t is None else 403) and conforms(doc, "Error", text) and
+              runs_count(db) == before, f"screen {what}: {401 if t is None else 403}, nothing recorded")
+    status, h, text = srv.request("GET", "/api/v1/screen", headers={"Authorization": "Bearer " + token})
+    check(status == 405 and h.get("Allow") == "POST", "GET on screen: 405 with Allow: POST")
+    status, _, text = post_screen(srv, token, ubl_bytes[:1500], "application/xml", document="broken.xml")
+    error = json.loads(text).get("error", {}) if conforms(doc, "Error", text) else {}
+    check(status == 400 and error.get("line") == 34 and error.get("column") == 21 and
+          "broken.xml:34:" in error.get("message", ""),
+          "screen a truncated UBL order: 400 naming line 34, column 21")
+    status, _, text = srv.request("GET", f"/api/v1/runs/{error.get('run_id', 0)}",
+                                  headers={"Authorization": "Bearer " + token})
+    check(status == 200 and json.loads(text)["exit_status"] == 2,
+          "the unreadable order is recorded as a run with exit status 2")
+    status, _, text = post_screen(srv, token, '{"parties": [{"name": "x",}]}', "application/json")
+    error = json.loads(text).get("error", {}) if conforms(doc, "Error", text) else {}
+    check(status == 400 and error.get("line") == 1 and error.get("column", 0) > 0,
+          "screen malformed JSON: 400 with line and column")
+    for body, content_type, want, what in ((b"", "application/xml", 400, "an empty body"),
+                                           (b"a=b", "application/x-www-form-urlencoded", 415, "a form"),
+                                           (b"x" * 100000, "text/csv", 413, "a body over --max-body")):
+        status, _, text = post_screen(srv, token, body, content_type)
+        check(status == want and conforms(doc, "Error", text), f"screen {what}: {want}")
+
+    # Idempotency-Key: a retry gets the first answer, one run; another request with it 422.
+    before = runs_count(db)
+    first = post_screen(srv, token, ubl_bytes, "application/xml", key="order-34-try")
+    again = post_screen(srv, token, ubl_bytes, "application/xml", key="order-34-try")
+    check(first[0] == 200 and again[0] == 200 and first[2] == again[2] and runs_count(db) == before + 1,
+          "the same Idempotency-Key twice: one run, the same answer")
+    status, _, text = post_screen(srv, token, parties, "application/json", key="order-34-try")
+    check(status == 422 and conforms(doc, "Error", text) and "Idempotency-Key" in text and
+          runs_count(db) == before + 1, "the same Idempotency-Key with another body: 422, nothing run")
+    before = runs_count(db)
+    answers = []
+
+    def post_duplicate():
+        answers.append(post_screen(srv, token, ubl_bytes, "application/xml", key="concurrent-1"))
+
+    threads = [threading.Thread(target=post_duplicate) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    check(len(answers) == 8 and all(a[0] == 200 and a[2] == answers[0][2] for a in answers) and
+          runs_count(db) == before + 1, "8 concurrent requests with one Idempotency-Key: one run, one answer")
+    return "order-34-try", first[2], ubl_bytes
+
+
+def idempotency_after_restart(db, token, replayed):
+    key, body, request = replayed
+    srv = Server(db)
+    try:
+        before = runs_count(db)
+        status, _, text = post_screen(srv, token, request, "application/xml", key=key)
+        check(status == 200 and text == body and runs_count(db) == before,
+              "an Idempotency-Key answered before a restart is answered again after it, no new run")
+    finally:
+        srv.stop()
 
 
 def case_links(html):

@@ -2,8 +2,10 @@
  * integration links it: real orders (the demo UBL order naming a Huawei affiliate, and the
  * published UBL, X12 and EDIFACT samples under tests/data) screened against the bundled CSL,
  * with the verdict, each party's review state, the run record in the audit trail, a decision
- * that quiets a hit, a read-only store that records nothing, a run cancelled part way, and a
- * rescreen after the November 2023 CSL replaced the bundled one. */
+ * that quiets a hit, a read-only store that records nothing, a run cancelled part way, a
+ * rescreen after the November 2023 CSL replaced the bundled one, and sessions sharing lists
+ * loaded once (as the server's requests do) screening an order read from memory exactly as a
+ * session of its own screens the file. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "session/rf_session.h"
 #include "rf_test.h"
@@ -209,6 +212,95 @@ static void test_session__huawei_order_review_then_cleared(void **state)
     rf_store_close(st);
 }
 
+/* The sha256 an input was recorded with. */
+static int input_sha256(const rf_run_input *in, void *ctx)
+{
+    snprintf(ctx, 65, "%s", in->sha256 ? in->sha256 : "");
+    return 0;
+}
+
+/* Sessions over lists loaded once (rf_session_lists) screen as a session that loads its own:
+ * the same verdict, parties, alarms and embargo, as of today, with the order read from
+ * memory recorded under its name and the sha256 of the bytes; two sessions open at once over
+ * the same lists (each on its connection, as a server's workers) keep their results apart,
+ * and the sessions after them reuse their memory. */
+static void test_session__shared_lists_screen_as_own(void **state)
+{
+    rf_store *st = bundled_store("shared.db"), *st_b = NULL;
+    const char *path = source_file(HUAWEI_ORDER);
+    const char *paths[] = {path, NULL};
+    rf_session_lists *lists = NULL;
+    rf_session *a = NULL, *b = NULL;
+    rf_session_totals own, ta, tb;
+    rf_run_list runs;
+    rf_buf order = {0};
+    char file_sha[65], recorded[65], today[11];
+    seen s_own = {0}, s_a = {0}, s_b = {0};
+    rf_session_options oa, ob;
+    rf_error err = {0};
+    time_t now = time(NULL);
+    struct tm tm;
+    (void)state;
+
+    own = screen(st, paths, &s_own);
+    assert_int_equal(rf_store_open(&st_b, rf_test_tmpfile("shared.db"), &err), RF_OK);
+    assert_int_equal(rf_file_read(&order, file_sha, path, 0, &err), RF_OK);
+    assert_int_equal(rf_session_lists_load(&lists, st, NULL, &err), RF_OK);
+    gmtime_r(&now, &tm);
+    strftime(today, sizeof today, "%Y-%m-%d", &tm);
+    assert_string_equal(rf_session_lists_date(lists), today);
+    assert_int_equal(rf_session_lists_versions(lists)->count, 1);
+    assert_ptr_equal(rf_snapshot_versions(rf_session_lists_snapshot(lists)),
+                     rf_session_lists_versions(lists));
+
+    for (int round = 0; round < 2; round++) { /* the second reuses the first's results */
+        memset(&s_a, 0, sizeof s_a);
+        memset(&s_b, 0, sizeof s_b);
+        oa = options(&s_a);
+        ob = options(&s_b);
+        oa.lists = ob.lists = lists;
+        assert_int_equal(rf_session_open(&a, st, &oa, &err), RF_OK);
+        assert_int_equal(rf_session_open(&b, st_b, &ob, &err), RF_OK);
+        /* both hold their results from the pool; a run's writes are one transaction at a
+         * time, so one session screens and closes while the other waits, as the server's
+         * workers take turns */
+        assert_int_equal(rf_orders_read_memory("order-ubl.xml", order.data, order.len, NULL,
+                                               rf_session_screen, a, &err),
+                         RF_OK);
+        assert_int_equal(rf_session_input_done_memory(a, "order-ubl.xml", order.data, order.len,
+                                                      NULL, &err),
+                         RF_OK);
+        assert_int_equal(rf_session_close(a, &ta, &err), RF_OK);
+        assert_int_equal(rf_orders_read_memory("order-ubl.xml", order.data, order.len, NULL,
+                                               rf_session_screen, b, &err),
+                         RF_OK);
+        assert_int_equal(rf_session_input_done_memory(b, "order-ubl.xml", order.data, order.len,
+                                                      NULL, &err),
+                         RF_OK);
+        assert_int_equal(rf_session_close(b, &tb, &err), RF_OK);
+        for (int k = 0; k < 2; k++) {
+            const rf_session_totals *t = k ? &tb : &ta;
+            const seen *sk = k ? &s_b : &s_a;
+            assert_int_equal(t->verdict, own.verdict);
+            assert_int_equal(t->run.parties, own.run.parties);
+            assert_int_equal(t->run.new_alarms, own.run.new_alarms);
+            assert_int_equal(t->embargoed, own.embargoed);
+            assert_int_equal(sk->alarms, s_own.alarms);
+            assert_string_equal(sk->huawei_fingerprint, s_own.huawei_fingerprint);
+            assert_int_equal(sk->huawei_hits, s_own.huawei_hits);
+            assert_null(run_of(st, t->run_id, &runs).as_of); /* today's lists, as the command */
+            rf_run_list_free(&runs);
+            assert_int_equal(rf_store_run_inputs(st, t->run_id, input_sha256, recorded, &err),
+                             RF_OK);
+            assert_string_equal(recorded, file_sha);
+        }
+    }
+    rf_session_lists_free(lists);
+    rf_buf_free(&order);
+    rf_store_close(st_b);
+    rf_store_close(st);
+}
+
 /* Published orders of other companies are clear; each input is recorded. */
 static void test_session__sample_orders_clear(void **state)
 {
@@ -361,6 +453,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_session__huawei_order_review_then_cleared),
         cmocka_unit_test(test_session__sample_orders_clear),
+        cmocka_unit_test(test_session__shared_lists_screen_as_own),
         cmocka_unit_test(test_session__read_only_records_nothing),
         cmocka_unit_test(test_session__cancelled_run_is_interrupted),
         cmocka_unit_test(test_session__rescreen_reports_delisting_once),

@@ -110,10 +110,10 @@ static int tokenize(const char *s, size_t len, rf_error *err, char *last_string,
     in.len = len;
     cx.input = &in;
     cx.err = err;
-    rc = rf_json_open(&j, &cx);
-    while (rc == 0 && (rc = rf_json_next(&j, &tok)) == 0 && tok != RF_JSON_END)
+    rc = rf_json__open(&j, &cx);
+    while (rc == 0 && (rc = rf_json__next(&j, &tok)) == 0 && tok != RF_JSON_END)
         if (tok == RF_JSON_STRING && last_string) snprintf(last_string, size, "%s", j.text.data);
-    rf_json_free(&j);
+    rf_json__free(&j);
     return rc;
 }
 
@@ -275,7 +275,7 @@ static int on_any(const rf_xml_record *rec, void *ctx)
     return 0;
 }
 
-/* rf_xml_read on data whose DTD sits behind a 70 KB comment, past the prolog check: the
+/* rf_xml__read on data whose DTD sits behind a 70 KB comment, past the prolog check: the
  * reader itself must refuse it. */
 static int read_behind_comment(const char *doc, const char *const *records, seen *s, rf_error *err)
 {
@@ -300,7 +300,7 @@ static int read_behind_comment(const char *doc, const char *const *records, seen
     cx.input = &in;
     cx.err = err;
     cx.sum = &sum;
-    rc = rf_xml_read(&cx, records, on_any, s);
+    rc = rf_xml__read(&cx, records, on_any, s);
     rf_buf_free(&b);
     free(pad);
     return rc;
@@ -388,7 +388,7 @@ static void test_xml__depth_cap_and_errors_with_lines(void **state)
     cx.input = &in;
     cx.err = &err;
     cx.sum = &sum;
-    assert_int_equal(rf_xml_read(&cx, records, on_any, &s), RF_ELIMIT);
+    assert_int_equal(rf_xml__read(&cx, records, on_any, &s), RF_ELIMIT);
     assert_non_null(strstr(err.message, "nested too deep"));
     rf_buf_free(&doc);
 

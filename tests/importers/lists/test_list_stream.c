@@ -160,7 +160,7 @@ static long write_big_csl_csv(const char *path, size_t size)
     assert_non_null(sample);
     assert_non_null(c);
     assert_non_null(f);
-    assert_int_equal(rf_rows_read(sample, len, ',', "sample", keep_row, c, &err), 0);
+    assert_int_equal(rf_rows__read(sample, len, ',', "sample", keep_row, c, &err), 0);
     assert_true(c->n > 0);
     fputs(c->header.data, f);
     for (long copy = 0; ftell(f) < (long)size; copy++)
@@ -367,7 +367,7 @@ static void survey_then_change(rf_list_input *in, rf_list_ctx *cx, rf_error *err
     cx->input = in;
     cx->err = err;
     cx->sum = sum;
-    assert_int_equal(rf_list_survey(in, NULL, err), RF_OK);
+    assert_int_equal(rf_list__survey(in, NULL, err), RF_OK);
     in->sha256[0] = in->sha256[0] == '0' ? '1' : '0';
 }
 
@@ -388,27 +388,27 @@ static void test_stream__content_other_than_surveyed_is_refused(void **state)
     (void)state;
 
     survey_then_change(&in, &cx, &err, &sum, "changing.csv", csv);
-    assert_int_equal(rf_rows_read_input(&cx, &in, RF_TEXT_AS_IS, ',', count_rows, &rows), RF_EIO);
+    assert_int_equal(rf_rows__read_input(&cx, &in, RF_TEXT_AS_IS, ',', count_rows, &rows), RF_EIO);
     assert_int_equal(rows, 3); /* the rows were read; the end shows they were not the file's */
     assert_string_equal(err.file, in.name);
     assert_non_null(strstr(err.message, "changed while it was being imported"));
     /* Surveyed again, the file reads as it should. */
-    assert_int_equal(rf_list_survey(&in, NULL, &err), RF_OK);
+    assert_int_equal(rf_list__survey(&in, NULL, &err), RF_OK);
     rows = 0;
-    assert_int_equal(rf_rows_read_input(&cx, &in, RF_TEXT_AS_IS, ',', count_rows, &rows), RF_OK);
+    assert_int_equal(rf_rows__read_input(&cx, &in, RF_TEXT_AS_IS, ',', count_rows, &rows), RF_OK);
     assert_int_equal(rows, 3);
     free((char *)in.path);
 
     survey_then_change(&in, &cx, &err, &sum, "changing.xml", xml);
     rows = 0;
-    assert_int_equal(rf_xml_read(&cx, records, count_records, &rows), RF_EIO);
+    assert_int_equal(rf_xml__read(&cx, records, count_records, &rows), RF_EIO);
     assert_non_null(strstr(err.message, "changed while it was being imported"));
     free((char *)in.path);
 
     survey_then_change(&in, &cx, &err, &sum, "changing.json", "{\"results\": []}\n");
-    rc = rf_json_open(&j, &cx);
-    while (rc == 0 && (rc = rf_json_next(&j, &tok)) == 0 && tok != RF_JSON_END) continue;
-    rf_json_free(&j);
+    rc = rf_json__open(&j, &cx);
+    while (rc == 0 && (rc = rf_json__next(&j, &tok)) == 0 && tok != RF_JSON_END) continue;
+    rf_json__free(&j);
     assert_int_equal(rc, RF_EIO);
     free((char *)in.path);
 }

@@ -3,7 +3,8 @@
  * different separators, EDIFACT ORDERS with damaged characters): every party with its role,
  * name and line, the document's number, date and lines; and the same files broken (cut
  * short, a broken tag, a dangling release character, a lying ISA, the wrong encoding, an
- * entity bomb) failing with their position while what came before is still delivered. */
+ * entity bomb) failing with their position while what came before is still delivered; the
+ * same documents read from memory (rf_orders_read_memory, as the server reads a request). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -1007,6 +1008,65 @@ static void test_orders_documents__gzip_and_callback_stop(void **state)
     got_free(&g);
 }
 
+/* A document in memory is read as the file is: the same parties on the same lines, named
+ * as the caller says; gzip in memory too; a document cut short fails at the same line. */
+static void test_orders_documents__from_memory(void **state)
+{
+    static const char *samples[] = {
+        "orders/ubl/UBL-Order-2.1-Example.xml",   "orders/peppol/PEPPOL-BIS3-Order_Example.xml",
+        "orders/cxml/OrderRequest.xml",           "orders/x12-850/Example3_Adobe_CLP.txt",
+        "orders/edifact/ORDERS_D01B_EAN010_example_order_ok.edi",
+        "orders/bom-csv/hackrf-one-bom_kicad-grouped.csv"};
+    got from_file = {0}, from_memory = {0};
+    rf_error err;
+    size_t len;
+    char *text, cmd[4096];
+    (void)state;
+
+    for (size_t i = 0; i < sizeof samples / sizeof *samples; i++) {
+        text = rf_test_read_file(rf_test_data(samples[i]), &len);
+        assert_non_null(text);
+        assert_int_equal(read_doc(&from_file, &err, data(samples[i])), RF_OK);
+        rf_error_clear(&err);
+        assert_int_equal(rf_orders_read_memory("request", text, len, NULL, collect, &from_memory,
+                                               &err),
+                         RF_OK);
+        assert_true(from_file.n > 0);
+        assert_int_equal(from_memory.n, from_file.n);
+        for (size_t k = 0; k < from_file.n; k++)
+            party_is(&from_memory, k, from_file.p[k].role, from_file.p[k].name,
+                     from_file.p[k].line, from_file.p[k].order_line);
+        got_free(&from_memory);
+        free(text);
+    }
+
+    snprintf(cmd, sizeof cmd, "gzip -c '%s' > '%s'",
+             data("orders/peppol/PEPPOL-BIS3-Order_Example.xml"), rf_test_tmpfile("memory.xml.gz"));
+    assert_int_equal(rf_test_run(NULL, cmd), 0);
+    text = rf_test_read_file(rf_test_tmpfile("memory.xml.gz"), &len);
+    assert_non_null(text);
+    assert_int_equal(rf_orders_read_memory("order.xml.gz", text, len, NULL, collect, &from_memory,
+                                           &err),
+                     RF_OK);
+    assert_int_equal(from_memory.n, 10);
+    got_free(&from_memory);
+    free(text);
+
+    text = rf_test_read_file(rf_test_data("orders/ubl/UBL-Order-2.1-Example.xml"), &len);
+    assert_non_null(text);
+    assert_int_equal(rf_orders_read_memory("cut.xml", text, 5000, NULL, collect, &from_memory,
+                                           &err),
+                     RF_EFORMAT);
+    assert_string_equal(err.file, "cut.xml");
+    assert_int_equal(err.line, 119);
+    assert_int_equal(from_memory.n, 3);
+    assert_int_equal(rf_orders_read_memory("empty", "", 0, NULL, collect, &from_memory, &err),
+                     RF_EFORMAT);
+    got_free(&from_memory);
+    got_free(&from_file);
+    free(text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1037,6 +1097,7 @@ int main(void)
         cmocka_unit_test(test_orders_malformed__wrong_encoding),
         cmocka_unit_test(test_orders_malformed__hostile_xml),
         cmocka_unit_test(test_orders_documents__gzip_and_callback_stop),
+        cmocka_unit_test(test_orders_documents__from_memory),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

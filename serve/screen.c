@@ -1,0 +1,375 @@
+/* screen.c: POST /api/v1/screen, an order screened as `redflag screen` screens a file: the body
+ * is an order document in any format the command reads (told from its content) or JSON
+ * parties, screened in a session of the library over the lists the server has loaded
+ * (rf_session_options.lists: no index is built per request), recorded as a run of the audit
+ * trail under the token's user, and answered with the run, its verdict and every party as the
+ * JSON lines report writes it. A retry carrying the same Idempotency-Key gets the first
+ * answer again (idempotency.c). */
+#include "serve_internal.h"
+
+#include "importers/rf_importers.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* Caps on JSON parties: far above an order, well below what would hold a worker long. */
+#define MAX_JSON_PARTIES 10000
+#define MAX_JSON_FIELD 4096
+/* The document's name in the report and the run when the request does not give one. */
+#define DEFAULT_DOCUMENT "request"
+#define MAX_DOCUMENT_NAME 200
+
+/* What the body holds, by its Content-Type. */
+typedef enum body_kind { BODY_DOCUMENT, BODY_PARTIES, BODY_UNSUPPORTED } body_kind;
+
+static body_kind body_kind_of(const char *type)
+{
+    /* Order documents, told apart by content whatever the type says of them. */
+    static const char *const documents[] = {
+        "text/csv", "text/plain", "text/tab-separated-values", "application/xml", "text/xml",
+        "application/edi-x12", "application/edifact", "application/octet-stream",
+        "application/gzip", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"};
+    size_t len;
+
+    if (!type || !*type) return BODY_DOCUMENT;
+    len = strcspn(type, "; \t");
+    if (len == 16 && strncasecmp(type, "application/json", 16) == 0) return BODY_PARTIES;
+    for (size_t i = 0; i < sizeof documents / sizeof *documents; i++)
+        if (strlen(documents[i]) == len && strncasecmp(type, documents[i], len) == 0)
+            return BODY_DOCUMENT;
+    /* application/ubl+xml and the like */
+    if (len > 16 && strncasecmp(type, "application/", 12) == 0 &&
+        strncasecmp(type + len - 4, "+xml", 4) == 0)
+        return BODY_DOCUMENT;
+    return BODY_UNSUPPORTED;
+}
+
+/* ---- JSON parties ------------------------------------------------------------------------ */
+
+/* The string member `key` of party `i` into *out (NULL when missing or null); -1 with the
+ * problem in `err` when it is not a string of at most MAX_JSON_FIELD bytes. */
+static int party_field(const char **out, json_t *party, const char *key, size_t i,
+                       const char *name, rf_error *err)
+{
+    json_t *v = json_object_get(party, key);
+    *out = NULL;
+    if (!v || json_is_null(v)) return 0;
+    if (!json_is_string(v) || json_string_length(v) > MAX_JSON_FIELD ||
+        strlen(json_string_value(v)) != json_string_length(v)) {
+        rf_error_set(err, RF_EFORMAT, name, (long)i + 1,
+                     "parties[%zu].%s is not a string of at most %d bytes without NUL", i, key,
+                     MAX_JSON_FIELD);
+        return -1;
+    }
+    *out = json_string_value(v);
+    return 0;
+}
+
+/* Reads {"parties": [{"name", "country", "address", "city", "role", "ref", "date"}, ...]} and
+ * screens each party in turn (party i is line i + 1 of document `name`), as a reader of an
+ * order document would hand them over: malformed JSON fails with its line and column, a
+ * party without a name with its position. */
+static int read_parties(const rf_buf *body, const char *name, rf_session *s, rf_error *err)
+{
+    json_error_t jerr;
+    json_t *root = json_loadb(body->data, body->len, JSON_REJECT_DUPLICATES, &jerr), *parties;
+    int rc = RF_OK;
+
+    if (!root)
+        return rf_error_set(err, RF_EFORMAT, name, jerr.line,
+                            "malformed JSON at column %d: %s", jerr.column, jerr.text);
+    parties = json_object_get(root, "parties");
+    if (!json_is_object(root) || !json_is_array(parties) || json_array_size(parties) == 0 ||
+        json_array_size(parties) > MAX_JSON_PARTIES) {
+        rc = rf_error_set(err, RF_EFORMAT, name, 0,
+                          "the JSON body is an object {\"parties\": [...]} with 1 to %d parties",
+                          MAX_JSON_PARTIES);
+        goto cleanup;
+    }
+    for (size_t i = 0; i < json_array_size(parties); i++) {
+        json_t *o = json_array_get(parties, i);
+        const char *country;
+        char code[3];
+        rf_party p;
+
+        memset(&p, 0, sizeof p);
+        p.document = name;
+        p.line = (long)i + 1;
+        p.format = "json";
+        if (!json_is_object(o)) {
+            rc = rf_error_set(err, RF_EFORMAT, name, p.line, "parties[%zu] is not an object", i);
+            goto cleanup;
+        }
+        if (party_field(&p.name, o, "name", i, name, err) ||
+            party_field(&country, o, "country", i, name, err) ||
+            party_field(&p.address, o, "address", i, name, err) ||
+            party_field(&p.city, o, "city", i, name, err) ||
+            party_field(&p.role, o, "role", i, name, err) ||
+            party_field(&p.ref, o, "ref", i, name, err) ||
+            party_field(&p.date, o, "date", i, name, err)) {
+            rc = RF_EFORMAT;
+            goto cleanup;
+        }
+        if (!p.name || !*p.name) {
+            rc = rf_error_set(err, RF_EFORMAT, name, p.line, "parties[%zu] has no name", i);
+            goto cleanup;
+        }
+        /* "cn" is CN, as the CSV reader takes a country code */
+        if (country && strlen(country) == 2) {
+            code[0] = (char)(country[0] >= 'a' && country[0] <= 'z' ? country[0] - 32 : country[0]);
+            code[1] = (char)(country[1] >= 'a' && country[1] <= 'z' ? country[1] - 32 : country[1]);
+            code[2] = '\0';
+            country = code;
+        }
+        p.country = country;
+        if (!p.role) p.role = "party";
+        if ((rc = rf_session_screen(&p, s)) != 0) goto cleanup; /* the session keeps why */
+    }
+
+cleanup:
+    json_decref(root);
+    return rc;
+}
+
+/* ---- the run ------------------------------------------------------------------------------ */
+
+/* A warning of the order reader (a column of names not read): in the report. */
+typedef struct warnings {
+    rf_report *report;
+    rf_error failed;
+} warnings;
+
+static void on_warning(const char *file, long line, const char *message, void *ctx)
+{
+    warnings *w = ctx;
+    if (!w->failed.code) rf_report_add_warning(w->report, file, line, message, &w->failed);
+}
+
+/* The column a reader's message names ("... at column 21: ..."), or 0. */
+static long message_column(const char *message)
+{
+    const char *at = strstr(message, "column ");
+    return at ? strtol(at + 7, NULL, 10) : 0;
+}
+
+/* 400: the order could not be read, where the reader says, and the run that recorded it. */
+static void order_error(rf_response *res, const rf_error *failure, long long run_id)
+{
+    rf_buf *b = &res->body;
+    long column = message_column(failure->message);
+    char message[1600]; /* file, line and message whole */
+
+    if (failure->line > 0)
+        snprintf(message, sizeof message, "%s:%ld: %s", failure->file, failure->line,
+                 failure->message);
+    else
+        snprintf(message, sizeof message, "%s: %s", failure->file, failure->message);
+    res->status = 400;
+    res->content_type = "application/json";
+    rf_buf_reset(b);
+    rf_buf_puts(b, "{\"error\":{\"status\":400,\"message\":");
+    rf_json_string(b, message);
+    rf_buf_puts(b, ",\"document\":");
+    rf_json_string(b, failure->file);
+    if (failure->line > 0) rf_buf_printf(b, ",\"line\":%ld", failure->line);
+    if (column > 0) rf_buf_printf(b, ",\"column\":%ld", column);
+    if (run_id) rf_buf_printf(b, ",\"run_id\":%lld", run_id);
+    rf_buf_puts(b, "}}\n");
+}
+
+/* The answer: the run, its verdict and totals, and the report's lines split into parties
+ * and warnings. */
+static void answer(rf_response *res, const rf_session_totals *t, const char *name,
+                   const char *lines, size_t len)
+{
+    rf_buf *b = &res->body;
+    int warning_pass;
+
+    rf_buf_printf(b, "{\"run_id\":%lld,\"verdict\":\"%s\",\"exit_status\":%d,\"document\":",
+                  t->run_id, rf_verdict_name(t->verdict), t->run.exit_status);
+    rf_json_string(b, name);
+    rf_buf_printf(b,
+                  ",\"totals\":{\"parties\":%lld,\"flagged\":%lld,\"new_alarms\":%lld,"
+                  "\"known_alarms\":%lld,\"cleared\":%lld,\"to_review\":%lld,\"embargoed\":%ld}",
+                  t->run.parties, t->run.flagged, t->run.new_alarms, t->run.known_alarms,
+                  t->run.cleared, t->run.to_review, t->embargoed);
+    for (warning_pass = 0; warning_pass < 2; warning_pass++) {
+        const char *p = lines, *end = lines + len;
+        int first = 1;
+        rf_buf_puts(b, warning_pass ? "],\"warnings\":[" : ",\"parties\":[");
+        while (p < end) {
+            const char *nl = memchr(p, '\n', (size_t)(end - p)), *stop = nl ? nl : end;
+            int is_warning = strncmp(p, "{\"warning\":", 11) == 0;
+            if (stop > p && is_warning == warning_pass) {
+                if (!first) rf_buf_putc(b, ',');
+                rf_buf_append(b, p, (size_t)(stop - p));
+                first = 0;
+            }
+            p = stop + 1;
+        }
+    }
+    rf_buf_puts(b, "]}\n");
+}
+
+/* Screens the body in a session over the server's lists and answers; the run recorded (0:
+ * none). */
+static long long screen_body(rf_request *req, rf_response *res, const rf_identity *id,
+                             body_kind kind, const char *name)
+{
+    char arg_command[] = "screen", arg_request[] = "POST /api/v1/screen", document[256];
+    char *argv[3] = {arg_command, arg_request, document};
+    rf_session_options so;
+    rf_order_options order;
+    rf_report_context ctx;
+    rf_session_totals t;
+    rf_session *s = NULL;
+    warnings w;
+    FILE *mem = NULL;
+    char *lines = NULL;
+    size_t len = 0;
+    rf_error err, failure;
+    int read, closed;
+
+    snprintf(document, sizeof document, "%s", name);
+    memset(&so, 0, sizeof so);
+    memset(&order, 0, sizeof order);
+    memset(&w, 0, sizeof w);
+    memset(&t, 0, sizeof t);
+    rf_error_clear(&err);
+    rf_error_clear(&failure);
+    so.lists = req->lists->lists;
+    so.user = id->name;
+    so.argc = 3;
+    so.argv = argv;
+    order.on_warning = on_warning;
+    order.warning_ctx = &w;
+    if (rf_session_open(&s, req->st, &so, &err) < 0) goto failed;
+    rf_session_report_context(s, &ctx);
+    if (!(mem = open_memstream(&lines, &len))) {
+        rf_error_set(&err, RF_ENOMEM, NULL, 0, "out of memory");
+        goto failed;
+    }
+    if (rf_report_open(&w.report, RF_REPORT_JSONL, mem, &ctx, &err) < 0) goto failed;
+    rf_session_set_report(s, w.report);
+    read = (kind == BODY_PARTIES
+                ? read_parties(&req->body, name, s, &failure)
+                : rf_orders_read_memory(name, req->body.data, req->body.len, &order,
+                                        rf_session_screen, s, &failure)) >= 0;
+    /* screening or recording failed (the session says why): no answer but 500 */
+    if (rf_session_input_done_memory(s, name, req->body.data, req->body.len,
+                                     read ? NULL : &failure, &err) < 0)
+        goto failed;
+    if (w.failed.code) {
+        err = w.failed;
+        goto failed;
+    }
+    if (!read && rf_report_add_failure(w.report, &failure, &err) < 0) goto failed;
+    closed = rf_report_close(w.report, &err); /* frees it, written or not */
+    w.report = NULL;
+    if (closed < 0) goto failed;
+    fflush(mem);
+    if (rf_session_close(s, &t, &err) < 0) {
+        s = NULL;
+        goto failed;
+    }
+    s = NULL;
+    if (read) answer(res, &t, name, lines, len);
+    else order_error(res, &failure, t.run_id);
+    goto cleanup;
+
+failed:
+    rf_respond_json_error(res, 500, "%s", err.message[0] ? err.message : rf_strerror(err.code));
+cleanup:
+    rf_report_free(w.report);
+    rf_session_free(s); /* a run not closed is recorded as failed */
+    if (mem) fclose(mem);
+    free(lines);
+    return t.run_id;
+}
+
+/* The request's digest for its Idempotency-Key: what it screens and how it names it. */
+static int request_sha256(char out[65], const rf_request *req, body_kind kind, const char *name)
+{
+    const char *what = kind == BODY_PARTIES ? "parties" : "document";
+    rf_sha256 h;
+    if (rf_sha256_init(&h) != RF_OK) return RF_ENOMEM;
+    rf_sha256_update(&h, what, strlen(what) + 1); /* each part ends with its NUL */
+    rf_sha256_update(&h, name, strlen(name) + 1);
+    if (req->body.len) rf_sha256_update(&h, req->body.data, req->body.len);
+    rf_sha256_final_hex(&h, out);
+    return RF_OK;
+}
+
+void rf_api_screen(rf_request *req, rf_response *res, const rf_identity *id)
+{
+    const char *key = rf_request_header(req, "Idempotency-Key");
+    const char *type = rf_request_header(req, "Content-Type");
+    const char *name = rf_request_arg(req, "document");
+    body_kind kind = body_kind_of(type);
+    rf_idempotent_answer stored;
+    char sha[65];
+    long long run_id;
+    rf_error err;
+    int rc;
+
+    rf_error_clear(&err);
+    if (!name || !*name) name = DEFAULT_DOCUMENT;
+    if (strlen(name) > MAX_DOCUMENT_NAME || !rf_utf8_valid(name, strlen(name), NULL)) {
+        rf_respond_json_error(res, 422, "document is a name of 1 to %d bytes of UTF-8",
+                              MAX_DOCUMENT_NAME);
+        return;
+    }
+    if (key && !rf_idempotency_key_valid(key)) {
+        rf_respond_json_error(res, 400, "Idempotency-Key is 1 to %d visible ASCII characters",
+                              RF_IDEMPOTENCY_KEY_MAX);
+        return;
+    }
+    if (req->body.len == 0) {
+        rf_respond_json_error(res, 400, "the request body is empty: send an order document or"
+                                        " {\"parties\": [...]}");
+        return;
+    }
+    if (kind == BODY_UNSUPPORTED) {
+        rf_respond_json_error(res, 415,
+                              "Content-Type %s is not an order: send the document as it is"
+                              " (text/csv, application/xml, application/edi-x12,"
+                              " application/edifact, application/octet-stream: the format is"
+                              " told from the content) or parties as application/json",
+                              type);
+        return;
+    }
+    if (!key) {
+        screen_body(req, res, id, kind, name);
+        return;
+    }
+    if (request_sha256(sha, req, kind, name) != RF_OK ||
+        rf_idempotency_hold(req->srv, id->token_id, key) != RF_OK) {
+        rf_respond_json_error(res, 500, "out of memory");
+        return;
+    }
+    rc = rf_idempotency_find(&stored, req->st, id->token_id, key, &err);
+    if (rc == RF_OK && strcmp(stored.request_sha256, sha) != 0) {
+        rf_respond_json_error(res, 422,
+                              "Idempotency-Key '%s' was used with another request (another"
+                              " body, content type or document name): a retry must send the"
+                              " same request, a new request needs a new key",
+                              key);
+    } else if (rc == RF_OK) { /* a retry: the first answer again */
+        res->status = stored.status;
+        rf_buf_reset(&res->body);
+        rf_buf_append(&res->body, stored.body.data, stored.body.len);
+    } else if (rc != RF_ENOTFOUND) {
+        rf_respond_json_error(res, 500, "%s", err.message);
+    } else {
+        run_id = screen_body(req, res, id, kind, name);
+        /* an answer that says something of the order is kept; a server failure is not */
+        if (res->status < 500 &&
+            rf_idempotency_store(req->st, id->token_id, key, sha, res->status, &res->body,
+                                 run_id, &err) != RF_OK)
+            rf_respond_json_error(res, 500, "%s", err.message);
+    }
+    rf_buf_free(&stored.body);
+    rf_idempotency_release(req->srv, id->token_id, key);
+}
