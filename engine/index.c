@@ -3,10 +3,16 @@
  * Each listed name is tokenized once. Every distinct token is a vocabulary entry with the list
  * of names that contain it (postings) and a weight from its rarity and class. Typos are found
  * without scanning the vocabulary: every word of four letters or more is also filed under its
- * variants with one letter deleted (two for long words), and a party's word looks up its own
- * deletions (SymSpell). Adjacent listed words are also filed joined ("JSC ARGUMENT" under
- * "jscargument"), whole names under their canonical form, for names with no telling word, and
- * words under their consonants, for names written in scripts without vowels ("mhmd"). */
+ * variants with one letter deleted (and two, from nine letters on, where two typos are
+ * allowed), and a party's word looks up its own deletions (SymSpell); the typo neighbours of
+ * the listed words themselves are found once, at build. Adjacent listed words are also filed
+ * joined ("JSC ARGUMENT" under "jscargument"), whole names under their canonical form, for
+ * names with no telling word, and words under their consonants, for names written in scripts
+ * without vowels ("mhmd").
+ *
+ * A name found is scored only when an upper bound on its score, read from the scorer's own
+ * formula and the necessary conditions of each way it pairs words, reaches the threshold
+ * (score_bound): that bound never drops a name that would score at or above it. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +20,6 @@
 #include "matcher.h"
 
 #define MAX_TYPO_MATCHES 256
-/* People's names are compared with two typos from six letters on (typo_sim). */
 /* Names bounded at most for a party (ranks_before): a word in hundreds of names ("Muhammad")
  * would otherwise cost more than the rest of the screening. */
 #define MAX_BOUNDED 32
@@ -799,22 +804,25 @@ static size_t select_likeliest(const rf_matcher *m, const rf_scratch *s, uint32_
  * rf_score_sides pairs words and scores num / den: num sums sim * weight over the pairs (sim at
  * most 1), den sums their weights and the cost of every word left unpaired. So for any P at
  * least the weight of the pairs and U at most the cost of the unpaired words, the score is at
- * most P / (P + U); its caps and second opinions only lower it, but for the whole-name
- * comparison of people's names, which pairs no words (whole_name_possible: then no bound).
+ * most P / (P + U). Its caps only lower it; two names of the same words (identical) leave
+ * no word unpaired, so U is 0 and the bound 1; the whole-name comparison of people's names
+ * pairs no words, so where it may apply (whole_name_possible) there is no bound.
  *
  * U counts the words that cannot pair: a party word and a listed word pair only through one
  * of the scorer's ways (word_sim, spells_merged, initials_of, pair_split_phrases), and each
  * way has a necessary condition on lengths and letter sets that costs a few instructions
- * (may_pair, may_merge). A word for which no such condition holds with any word of the other
- * side is unpaired whatever the pairing, and costs what rf_score_sides charges it:
- * RF_UNPAIRED_PARTY (weak words twice) for a party word before a department, UNPAIRED_LISTED_*
- * (the least, for people) for a listed word, nothing for a listed person's one-letter word.
- * Words said twice are not charged (a repeat of a paired word costs nothing).
+ * (may_pair, may_merge, may_be_phrase_word; each says which test of the scorer it follows).
+ * A word for which no such condition holds with any word of the other side is unpaired
+ * whatever the pairing, and costs what rf_score_sides charges it: RF_UNPAIRED_PARTY (weak
+ * words twice) for a party word before a department, RF_UNPAIRED_LISTED_* (the least, for
+ * people) for a listed word, nothing for a listed person's one-letter word. Words said twice
+ * are not charged (a repeat of a paired word costs nothing).
  *
- * P: a pair weighs the mean of its words' weights, or its listed words' weight when the party
- * word is unknown to the lists and not exact (pair_weight). So the pairs weigh at most half
- * the weight of the party's known words that may pair, plus the weight of the listed words
- * that may pair, counted whole when some party word is unknown, else half. */
+ * P: a pair weighs the mean of its words' weights, or its listed words' weight when its one
+ * party word is unknown to the lists and not exact (pair_weight); pairs share no word. So the
+ * pairs weigh at most half the weight of the party words that may pair, plus the weight of
+ * the listed words that may pair, counted whole when a party word that may pair is unknown,
+ * else half. */
 
 #define X_AS_KS_BITS (RF_LETTER_BIT('x') | RF_LETTER_BIT('k') | RF_LETTER_BIT('s'))
 
@@ -1086,8 +1094,7 @@ size_t rf_index_candidates(const rf_matcher *m, rf_scratch *s, double min_score)
         }
         if (cls == RF_TOK_WORD) {
             /* Misspellings, of a word the lists lack and of one they have as written too
-             * (Gonzales, Gonzalez): the scorer pairs either. A pair weighs the mean of its
-             * words' weights, so a name found this way gathers the larger. */
+             * (Gonzales, Gonzalez): the scorer pairs either. */
             uint32_t found_typos[MAX_TYPO_MATCHES], v = p->vocab[i];
             const uint32_t *typos = v == RF_STRMAP_MISSING ? found_typos : m->near + m->near_off[v];
             size_t nt = v == RF_STRMAP_MISSING ? rf_index_typos(m, p->text[i], p->len[i], found_typos, MAX_TYPO_MATCHES)
@@ -1139,10 +1146,9 @@ size_t rf_index_candidates(const rf_matcher *m, rf_scratch *s, double min_score)
         }
     }
     /* The names found whose bound reaches the score: all of them, up to MAX_BOUNDED, else
-     * those with the most of the party's words found in them. A name no telling word found cannot reach any
-     * threshold while the party has one that the lists know: unpaired in that name, the
-     * party's word leaves its weak words to pair alone, and a match of weak words only is
-     * capped below any threshold (rf_score_sides). */
+     * those with the most of the party's words found in them, its business words and places
+     * deciding among equals. The cap is where the index may still lose a name (a common given
+     * name alone, "Mustafa"); the bound never does. */
     for (size_t i = 0; strong && s->n_touched > MAX_BOUNDED && i < p->n; i++)
         if ((p->cls[i] == RF_TOK_GENERIC || p->cls[i] == RF_TOK_PLACE) && p->vocab[i] != RF_STRMAP_MISSING)
             rank_by_weak_word(m, s, p->vocab[i]);
