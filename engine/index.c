@@ -1112,8 +1112,12 @@ size_t rf_index_candidates(const rf_matcher *m, rf_scratch *s, double min_score)
                 strong = 1;
             }
         }
-        /* Written together, canonical or as written ("Inve St": INVEST, not "inve saint"). */
-        for (int form = 0; form < 2 && i + 1 < p->n; form++) {
+    }
+    /* Two words written together, canonical or as written ("Inve St": INVEST, not "inve
+     * saint"; "Sad Erat": SADERAT), whatever the words' classes apart. */
+    for (size_t i = 0; i + 1 < p->n; i++) {
+        if (p->cls[i] == RF_TOK_STOP && p->cls[i + 1] == RF_TOK_STOP) continue;
+        for (int form = 0; form < 2; form++) {
             const char *a = form ? p->surf[i] : p->text[i], *b = form ? p->surf[i + 1] : p->text[i + 1];
             size_t na = form ? p->surf_len[i] : p->len[i], nb = form ? p->surf_len[i + 1] : p->len[i + 1];
             char joined[RF_MAX_TOKEN_LEN * 2];
