@@ -1113,8 +1113,8 @@ size_t rf_index_candidates(const rf_matcher *m, rf_scratch *s, double min_score)
             }
         }
     }
-    /* Two words written together into a telling word, canonical or as written ("Inve St":
-     * INVEST, not "inve saint"; "Sad Erat": SADERAT), whatever the words' classes apart. */
+    /* Two words written together, canonical or as written ("Inve St": INVEST, not "inve
+     * saint"; "Sad Erat": SADERAT), whatever the words' classes apart. */
     for (size_t i = 0; i + 1 < p->n; i++) {
         if (p->cls[i] == RF_TOK_STOP && p->cls[i + 1] == RF_TOK_STOP) continue;
         for (int form = 0; form < 2; form++) {
@@ -1129,9 +1129,7 @@ size_t rf_index_candidates(const rf_matcher *m, rf_scratch *s, double min_score)
             memcpy(joined, a, na);
             memcpy(joined + na, b, nb);
             v = listed_word(m, joined, na + nb);
-            /* Business words and legal forms written together ("co ltd") find no telling
-             * word: not worth their long lists of names. */
-            if (v != RF_STRMAP_MISSING && m->vocab[v].telling) {
+            if (v != RF_STRMAP_MISSING) {
                 /* The listed word stands for both party words: a name that has it is worth as
                  * much as one that has the two apart ("Hua wei": HUAWEI against ... HUA WEI). */
                 float parts = p->weight[i] + p->weight[i + 1];
