@@ -49,7 +49,6 @@ typedef struct rf_ltoken {
     uint32_t src_len;
 } rf_ltoken;
 
-
 /* A listed name. */
 typedef struct rf_lname {
     uint32_t entity;     /* index in the snapshot */
