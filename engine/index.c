@@ -3,21 +3,26 @@
  * Each listed name is tokenized once. Every distinct token is a vocabulary entry with the list
  * of names that contain it (postings) and a weight from its rarity and class. Typos are found
  * without scanning the vocabulary: every word of four letters or more is also filed under its
- * variants with one letter deleted (two for long words), and a party's word looks up its own
- * deletions (SymSpell). Adjacent listed words are also filed joined ("JSC ARGUMENT" under
- * "jscargument"), whole names under their canonical form, for names with no telling word, and
- * words under their consonants, for names written in scripts without vowels ("mhmd"). */
+ * variants with one letter deleted (and two, from nine letters on, where two typos are
+ * allowed), and a party's word looks up its own deletions (SymSpell); the typo neighbours of
+ * the listed words themselves are found once, at build. Adjacent listed words are also filed
+ * joined ("JSC ARGUMENT" under "jscargument"), whole names under their canonical form, for
+ * names with no telling word, and words under their consonants, for names written in scripts
+ * without vowels ("mhmd").
+ *
+ * A name found is scored only when an upper bound on its score, read from the scorer's own
+ * formula and the necessary conditions of each way it pairs words, reaches the threshold
+ * (score_bound): that bound never drops a name that would score at or above it. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "matcher.h"
 
-#define MAX_TYPO_MATCHES 64
-/* Generic words and places this common are not worth walking for candidates. */
-#define WEAK_WORD_MAX_DF 200
-/* Candidate places kept for names found by their whole form. */
-#define RF_EXACT_RESERVED 4
+#define MAX_TYPO_MATCHES 256
+/* Names bounded at most for a party (ranks_before): a word in hundreds of names ("Muhammad")
+ * would otherwise cost more than the rest of the screening. */
+#define MAX_BOUNDED 32
 
 /* Makes room for `need` elements of `size` bytes in *items (capacity *cap). */
 static int reserve(void **items, size_t *cap, size_t need, size_t size)
@@ -31,6 +36,12 @@ static int reserve(void **items, size_t *cap, size_t need, size_t size)
     *items = grown;
     *cap = n;
     return RF_OK;
+}
+
+/* The two bits of a key in the filter of the deletion map. */
+static inline uint64_t filter_bit(uint64_t h, int which)
+{
+    return which ? (h >> 32) & RF_DELETE_FILTER_MASK : h & RF_DELETE_FILTER_MASK;
 }
 
 static int chain_push(rf_matcher *m, rf_strmap *map, const char *key, size_t len, uint32_t value)
@@ -78,22 +89,39 @@ static int file_spelling(uint32_t *id, rf_matcher *m, uint32_t vocab, const char
     return rc;
 }
 
-/* Files a spelling of vocabulary word `vocab` under its one-letter deletions, once per
- * spelling. A query's own deletions meet these (SymSpell with distance one on each side):
- * that finds every single edit, and the two-edit typos of long words that are one edit from
- * a common form (a letter dropped here, another added there). */
+
+/* Files a spelling of vocabulary word `vocab` under its one-letter deletions, and under its
+ * two-letter ones when it may take two typos, once per spelling. A query's own deletions, up
+ * to as many, meet these (SymSpell): every pair of words within two edits shares a string
+ * made by deleting at most two letters from each, the same letters of both left in order. */
+/* Files spelling `id` under deletion `key` of it, in the map and its filter. */
+static int file_deletion(rf_matcher *m, const char *key, size_t len, uint32_t id)
+{
+    uint64_t h = rf_hash_bytes(key, len), b0 = filter_bit(h, 0), b1 = filter_bit(h, 1);
+    m->delete_filter[b0 >> 6] |= (uint64_t)1 << (b0 & 63);
+    m->delete_filter[b1 >> 6] |= (uint64_t)1 << (b1 & 63);
+    return chain_push(m, m->deletes, key, len, id);
+}
+
 static int index_spelling(rf_matcher *m, uint32_t vocab, const char *w, size_t len)
 {
-    char buf[RF_MAX_TOKEN_LEN];
+    char buf[RF_MAX_TOKEN_LEN], buf2[RF_MAX_TOKEN_LEN];
     uint32_t id;
     int rc;
 
     if (rf_typo_budget(len) == 0 || len > RF_MAX_TOKEN_LEN) return RF_OK;
     rc = file_spelling(&id, m, vocab, w, len);
+    /* Under itself too, where a query's deletions meet it. */
+    if (rc == RF_OK && id != RF_STRMAP_MISSING) rc = file_deletion(m, w, len, id);
     for (size_t i = 0; id != RF_STRMAP_MISSING && i < len && rc == RF_OK; i++) {
         memcpy(buf, w, i);
         memcpy(buf + i, w + i + 1, len - i - 1);
-        rc = chain_push(m, m->deletes, buf, len - 1, id);
+        rc = file_deletion(m, buf, len - 1, id);
+        for (size_t j = i; rf_typo_budget(len) > 1 && j + 1 < len && rc == RF_OK; j++) {
+            memcpy(buf2, buf, j);
+            memcpy(buf2 + j, buf + j + 1, len - 2 - j);
+            rc = file_deletion(m, buf2, len - 2, id);
+        }
     }
     return rc;
 }
@@ -151,6 +179,7 @@ static int add_vocab(uint32_t *out, rf_matcher *m, const char *text, size_t len,
     m->vocab[id].len = (uint16_t)len;
     m->vocab[id].cls = cls;
     m->vocab[id].df = 0;
+    m->vocab[id].telling = 0;
     m->vocab[id].post_off = 0;
     rc = rf_buf_append(&m->vocab_text, text, len);
     if (rc == RF_OK) rc = rf_buf_putc(&m->vocab_text, '\0');
@@ -258,6 +287,46 @@ static int collect_countries(rf_matcher *m)
     return rc;
 }
 
+/* Files token i of `t` (vocabulary id `vocab`) among the forms of listed words; *out receives
+ * its form's index. The weight is the vocabulary's, set once the names are counted. */
+static int file_form(uint32_t *out, rf_matcher *m, const rf_tokens *t, size_t i, uint32_t vocab)
+{
+    const char *surf = rf_token_surface(t, i);
+    size_t len = t->items[i].surf_len;
+    char key[RF_MAX_TOKENS * (RF_MAX_TOKEN_LEN + 1) + 3], folded[RF_MAX_TOKENS * (RF_MAX_TOKEN_LEN + 1)];
+    uint32_t id = (uint32_t)m->n_forms, existing;
+    rf_form *f;
+    size_t n;
+    int rc;
+
+    if (len > sizeof folded) len = sizeof folded;
+    memcpy(key, surf, len);
+    key[len] = '\0';
+    key[len + 1] = (char)(t->items[i].cls + 1);
+    key[len + 2] = (char)(t->items[i].origin + 1);
+    rc = rf_strmap_put(m->form_map, key, len + 3, id, &existing);
+    *out = existing;
+    if (rc != RF_OK || existing != id) return rc;
+    rc = reserve((void **)&m->forms, &m->cap_forms, m->n_forms + 1, sizeof *m->forms);
+    if (rc != RF_OK) return rc;
+    f = &m->forms[m->n_forms++];
+    n = rf_ocr_fold(folded, surf, len);
+    f->letters = rf_letter_mask(surf, len);
+    f->ocr_letters = rf_letter_mask(folded, n);
+    f->vocab = vocab;
+    f->text_off = (uint32_t)m->form_text.len;
+    f->len = (uint16_t)len;
+    f->ocr_len = (uint16_t)n;
+    f->cls = t->items[i].cls;
+    f->origin = t->items[i].origin;
+    f->first = len ? surf[0] : 0;
+    f->second = len > 1 ? surf[1] : 0;
+    f->nickname = 1;
+    f->phrase = t->items[i].cls != RF_TOK_STOP && memchr(surf, ' ', len) != NULL;
+    f->weight = 0;
+    return rf_buf_append(&m->form_text, surf, len);
+}
+
 static int index_name(rf_matcher *m, rf_tokens *t, uint32_t entity, size_t name_index)
 {
     rf_lname *ln;
@@ -282,10 +351,12 @@ static int index_name(rf_matcher *m, rf_tokens *t, uint32_t entity, size_t name_
     ln->ntok = (uint16_t)t->count;
     ln->tok_off = (uint32_t)m->n_ltokens;
     ln->total = 0;
+    ln->person = rf_snapshot_entity(m->snap, entity)->type == RF_ENTITY_PERSON;
     for (size_t i = 0; i < t->count && rc == RF_OK; i++) {
         rf_ltoken *lt = &m->ltokens[m->n_ltokens++];
         size_t vocab_before = m->n_vocab;
         rc = add_vocab(&lt->vocab, m, rf_token_text(t, i), t->items[i].text_len, t->items[i].cls);
+        if (rc == RF_OK && (t->items[i].cls == RF_TOK_WORD || t->items[i].cls == RF_TOK_NUMBER)) m->vocab[lt->vocab].telling = 1;
         if (rc == RF_OK && m->n_vocab > vocab_before && t->items[i].cls == RF_TOK_WORD &&
             t->items[i].origin != RF_ORIGIN_CONSONANTS && t->items[i].surf_len <= RF_MAX_TOKEN_LEN) {
             /* Filed by its consonants, for names written in scripts without vowels. */
@@ -297,6 +368,8 @@ static int index_name(rf_matcher *m, rf_tokens *t, uint32_t entity, size_t name_
         lt->origin = t->items[i].origin;
         lt->surf_off = lt->surf_len = 0;
         lt->letters = rf_letter_mask(rf_token_surface(t, i), t->items[i].surf_len);
+        if (rc == RF_OK) rc = reserve((void **)&m->token_forms, &m->cap_token_forms, m->n_ltokens, sizeof *m->token_forms);
+        if (rc == RF_OK) rc = file_form(&m->token_forms[m->n_ltokens - 1], m, t, i, lt->vocab);
         if (rc == RF_OK && (t->items[i].surf_len != t->items[i].text_len ||
                             memcmp(rf_token_surface(t, i), rf_token_text(t, i), t->items[i].text_len) != 0)) {
             /* Kept only where it differs from the canonical text. */
@@ -369,6 +442,30 @@ static int build_postings(rf_matcher *m)
     return RF_OK;
 }
 
+/* The typo neighbours of every listed telling word, found once here rather than for every
+ * party that writes the word (a party's word the lists know may be a misspelling of another
+ * listed word: Gonzales, Gonzalez). */
+static int find_neighbours(rf_matcher *m)
+{
+    size_t total = 0, cap = 0;
+    m->near_off = malloc((m->n_vocab + 1) * sizeof *m->near_off);
+    if (!m->near_off) return RF_ENOMEM;
+    for (size_t v = 0; v < m->n_vocab; v++) {
+        uint32_t found[MAX_TYPO_MATCHES];
+        size_t n = 0;
+        m->near_off[v] = (uint32_t)total;
+        if (m->vocab[v].cls == RF_TOK_WORD)
+            n = rf_index_typos(m, m->vocab_text.data + m->vocab[v].text_off, m->vocab[v].len, found, MAX_TYPO_MATCHES);
+        for (size_t k = 0; k < n; k++) {
+            if (found[k] == v) continue;
+            if (reserve((void **)&m->near, &cap, total + 1, sizeof *m->near) != RF_OK) return RF_ENOMEM;
+            m->near[total++] = found[k];
+        }
+    }
+    m->near_off[m->n_vocab] = (uint32_t)total;
+    return RF_OK;
+}
+
 int rf_matcher_new(rf_matcher **out, const rf_snapshot *snap, rf_error *err)
 {
     rf_matcher *m = calloc(1, sizeof *m);
@@ -382,7 +479,9 @@ int rf_matcher_new(rf_matcher **out, const rf_snapshot *snap, rf_error *err)
     m->lex = rf_lexicon_get();
     rc = m->lex ? rf_translit_new(&tr) : RF_ENOMEM;
     if (rc == RF_OK) rc = rf_strmap_new(&m->vocab_map, 65536);
+    if (rc == RF_OK) rc = rf_strmap_new(&m->form_map, 65536);
     if (rc == RF_OK) rc = rf_strmap_new(&m->deletes, 1 << 20);
+    if (rc == RF_OK && !(m->delete_filter = calloc((RF_DELETE_FILTER_MASK + 1) / 64, sizeof *m->delete_filter))) rc = RF_ENOMEM;
     if (rc == RF_OK) rc = rf_strmap_new(&m->spelling_map, 65536);
     if (rc == RF_OK) rc = rf_strmap_new(&m->merged, 65536);
     if (rc == RF_OK) rc = rf_strmap_new(&m->exact, 65536);
@@ -400,7 +499,9 @@ int rf_matcher_new(rf_matcher **out, const rf_snapshot *snap, rf_error *err)
         }
     }
     if (rc == RF_OK) rc = build_postings(m);
+    for (size_t f = 0; rc == RF_OK && f < m->n_forms; f++) m->forms[f].weight = m->vocab[m->forms[f].vocab].weight;
     if (rc == RF_OK) rc = index_spellings(m);
+    if (rc == RF_OK) rc = find_neighbours(m);
     rf_buf_free(&t.text);
     rf_translit_free(tr);
     if (rc != RF_OK) {
@@ -416,7 +517,12 @@ void rf_matcher_free(rf_matcher *m)
     if (!m) return;
     rf_strmap_free(m->places);
     rf_strmap_free(m->vocab_map);
+    rf_strmap_free(m->form_map);
+    free(m->forms);
+    free(m->token_forms);
+    rf_buf_free(&m->form_text);
     rf_strmap_free(m->deletes);
+    free(m->delete_filter);
     rf_strmap_free(m->spelling_map);
     free(m->spellings);
     rf_buf_free(&m->spelling_text);
@@ -430,6 +536,8 @@ void rf_matcher_free(rf_matcher *m)
     free(m->names);
     free(m->ltokens);
     free(m->chains);
+    free(m->near_off);
+    free(m->near);
     if (m->entity_countries) {
         for (size_t e = 0; e < rf_snapshot_count(m->snap); e++) free(m->entity_countries[e]);
         free(m->entity_countries);
@@ -450,35 +558,41 @@ static size_t add_unique(uint32_t *out, size_t n, size_t max, uint32_t v)
     return n;
 }
 
-/* Vocabulary ids filed under `key` in the deletion index that are within `budget` of word. */
+/* The bits set in x (inline: the compiler's own is a library call on this target). */
+static inline int bits_set(uint32_t x)
+{
+    x = x - ((x >> 1) & 0x55555555u);
+    x = (x & 0x33333333u) + ((x >> 2) & 0x33333333u);
+    return (int)((((x + (x >> 4)) & 0x0f0f0f0fu) * 0x01010101u) >> 24);
+}
+
+/* Vocabulary ids filed under `key` in the deletion index that are within the typo budget of
+ * word. Cheap tests first: the chains of short keys are long. */
 static size_t typo_chain(const rf_matcher *m, const char *key, size_t klen, const char *word,
                          size_t len, uint32_t letters, uint32_t *out, size_t n, size_t max)
 {
-    uint32_t node = rf_strmap_get(m->deletes, key, klen);
-    while (node != RF_STRMAP_MISSING && n < max) {
+    uint64_t h = rf_hash_bytes(key, klen), b0 = filter_bit(h, 0), b1 = filter_bit(h, 1);
+    uint32_t node;
+    if (!(m->delete_filter[b0 >> 6] >> (b0 & 63) & 1u) || !(m->delete_filter[b1 >> 6] >> (b1 & 63) & 1u)) return n;
+    node = rf_strmap_get(m->deletes, key, klen);
+    for (; node != RF_STRMAP_MISSING && n < max; node = m->chains[node].next) {
         const rf_spelling *sp = &m->spellings[m->chains[node].value];
-        int budget = rf_typo_budget(sp->len < len ? sp->len : len);
-        if (__builtin_popcount(letters ^ sp->letters) <= 2 * budget &&
+        size_t longer = sp->len > len ? sp->len : len, shorter = sp->len < len ? sp->len : len;
+        int differ = bits_set(letters ^ sp->letters), budget;
+        if (longer - shorter > 2 || differ > 4) continue;
+        budget = rf_typo_budget(shorter);
+        if (longer - shorter <= (size_t)budget && differ <= 2 * budget &&
             rf_osa_distance(word, len, m->spelling_text.data + sp->text_off, sp->len, budget) <= budget)
             n = add_unique(out, n, max, sp->vocab);
-        node = m->chains[node].next;
     }
     return n;
 }
 
-/* The vocabulary id of the spelling `key`, if it is one and long enough to carry a typo. */
-static size_t spelled(const rf_matcher *m, const char *key, size_t klen, uint32_t *out, size_t n,
-                      size_t max)
+/* rf_index_typos for the word as written, adding to out[0 .. n): within `budget` edits, at
+ * most two. */
+static size_t typos_of(const rf_matcher *m, const char *word, size_t len, int budget, uint32_t *out, size_t n,
+                       size_t max)
 {
-    uint32_t id = rf_strmap_get(m->spelling_map, key, klen);
-    if (id == RF_STRMAP_MISSING || rf_typo_budget(klen) == 0) return n;
-    return add_unique(out, n, max, m->spellings[id].vocab);
-}
-
-/* rf_index_typos for the word as written, adding to out[0 .. n). */
-static size_t typos_of(const rf_matcher *m, const char *word, size_t len, uint32_t *out, size_t n, size_t max)
-{
-    int budget = rf_typo_budget(len);
     char buf[RF_MAX_TOKEN_LEN];
     uint32_t letters = rf_letter_mask(word, len);
 
@@ -498,20 +612,17 @@ static size_t typos_of(const rf_matcher *m, const char *word, size_t len, uint32
         memcpy(buf, word, i);
         memcpy(buf + i, word + i + 1, len - i - 1);
         /* A shorter listed word, and listed words sharing a deletion (substitutions, swaps). */
-        n = spelled(m, buf, len - 1, out, n, max);
         n = typo_chain(m, buf, len - 1, word, len, letters, out, n, max);
     }
-    /* Long words that one edit did not explain: two letters deleted from the query, against
-     * the listed spellings and their one-letter deletions (two edits, one of them on the
-     * query's side). A few dozen look-ups, paid only by long words found nowhere else. */
-    for (size_t i = 0; n == 0 && budget > 1 && i < len; i++) {
+    /* Two letters deleted from the query, against the listed spellings and their deletions
+     * of one and two letters (index_spelling). */
+    for (size_t i = 0; budget > 1 && i < len; i++) {
         char buf2[RF_MAX_TOKEN_LEN];
         memcpy(buf, word, i);
         memcpy(buf + i, word + i + 1, len - i - 1);
         for (size_t j = i; j + 1 < len; j++) {
             memcpy(buf2, buf, j);
             memcpy(buf2 + j, buf + j + 1, len - 2 - j);
-            n = spelled(m, buf2, len - 2, out, n, max);
             n = typo_chain(m, buf2, len - 2, word, len, letters, out, n, max);
         }
     }
@@ -523,14 +634,17 @@ size_t rf_index_typos(const rf_matcher *m, const char *word, size_t len, uint32_
     char folded[RF_MAX_TOKEN_LEN];
     size_t n, fn;
     if (len > RF_MAX_TOKEN_LEN) return 0;
-    n = typos_of(m, word, len, out, 0, max);
-    /* And as OCR may have misread it ("Srnich" for "Smich"): the scorer reads it so too. */
+    /* The most any listed word allows: a person's, two from six letters on. */
+    n = typos_of(m, word, len, rf_typo_budget(len), out, 0, max);
+    /* And as OCR may have misread it ("Srnich" for "Smich"): the scorer reads it so too, with
+     * the budget of any word (ocr_edits). */
     fn = rf_ocr_fold(folded, word, len);
     {
         uint32_t id = rf_strmap_get(m->spelling_map, folded, fn);
-        if (id != RF_STRMAP_MISSING && rf_typo_budget(fn) > 0) n = add_unique(out, n, max, m->spellings[id].vocab);
+        if (id != RF_STRMAP_MISSING && rf_typo_budget(fn) > 0)
+            n = add_unique(out, n, max, m->spellings[id].vocab);
     }
-    if (fn != len || memcmp(folded, word, len) != 0) n = typos_of(m, folded, fn, out, n, max);
+    if (fn != len || memcmp(folded, word, len) != 0) n = typos_of(m, folded, fn, rf_typo_budget(fn), out, n, max);
     return n;
 }
 
@@ -577,79 +691,345 @@ void rf_side_from_name(rf_side *side, const rf_matcher *m, uint32_t name_id)
     }
 }
 
+/* The letters of a name's telling words and places, as the whole-name comparison joins
+ * them (rf_score_sides). */
+static size_t letters_compared_whole(const rf_side *p)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < p->n; i++)
+        if (p->cls[i] != RF_TOK_STOP && p->cls[i] != RF_TOK_LEGAL) n += p->surf_len[i];
+    return n;
+}
+
+/* 1 when listed name `name_id`, a person's, may be compared with the party whole (letters
+ * moved across word breaks): the two have about as many letters, and enough. */
+static int whole_name_possible(const rf_matcher *m, const rf_scratch *s, uint32_t name_id)
+{
+    const rf_lname *ln = &m->names[name_id];
+    size_t n = 0;
+    if (s->whole_letters == 0) return 0;
+    for (size_t i = 0; i < ln->ntok; i++) {
+        const rf_ltoken *lt = &m->ltokens[ln->tok_off + i];
+        if (lt->cls != RF_TOK_STOP && lt->cls != RF_TOK_LEGAL) n += lt->surf_len ? lt->surf_len : m->vocab[lt->vocab].len;
+    }
+    /* Two edits at most (WHOLE_NAME_MAX_EDITS), and ten letters at least on both sides. */
+    return n >= 10 && n + 2 >= (size_t)s->whole_letters && n <= (size_t)s->whole_letters + 2;
+}
+
+/* Adds `weight` of evidence to listed name `name`. */
+static inline void touch(rf_scratch *s, uint32_t name, float weight)
+{
+    if (s->acc[name] == 0) s->touched[s->n_touched++] = name;
+    s->acc[name] += weight;
+}
+
 static void gather(const rf_matcher *m, rf_scratch *s, uint32_t vocab, float weight)
 {
     const rf_vocab *v = &m->vocab[vocab];
-    for (uint32_t k = 0; k < v->df; k++) {
-        uint32_t name = m->postings[v->post_off + k];
-        if (s->acc[name] == 0) s->touched[s->n_touched++] = name;
-        s->acc[name] += weight;
-    }
+    for (uint32_t k = 0; k < v->df; k++) touch(s, m->postings[v->post_off + k], weight);
 }
 
 static void gather_chain(const rf_matcher *m, rf_scratch *s, uint32_t node, float weight)
 {
-    while (node != RF_STRMAP_MISSING) {
-        uint32_t name = m->chains[node].value;
-        if (s->acc[name] == 0) s->touched[s->n_touched++] = name;
-        s->acc[name] += weight;
-        node = m->chains[node].next;
-    }
+    for (; node != RF_STRMAP_MISSING; node = m->chains[node].next) touch(s, m->chains[node].value, weight);
 }
 
-/* Adds the weight of common weak word `vocab` to the names already found that have it,
- * reading their own words instead of the word's long list of names. */
+/* Adds the weight of weak word `vocab` to the names already found that have it, by its list
+ * of names or by their words, whichever is shorter: it ranks them. */
 static void rank_by_weak_word(const rf_matcher *m, rf_scratch *s, uint32_t vocab)
 {
+    const rf_vocab *v = &m->vocab[vocab];
+    if (v->df <= 4 * s->n_touched) {
+        for (uint32_t k = 0; k < v->df; k++) {
+            uint32_t name = m->postings[v->post_off + k];
+            if (s->acc[name] != 0) s->acc[name] += v->weight;
+        }
+        return;
+    }
     for (size_t k = 0; k < s->n_touched; k++) {
         const rf_lname *ln = &m->names[s->touched[k]];
         for (size_t i = 0; i < ln->ntok; i++) {
             if (m->ltokens[ln->tok_off + i].vocab == vocab) {
-                s->acc[s->touched[k]] += m->vocab[vocab].weight;
+                s->acc[s->touched[k]] += v->weight;
                 break;
             }
         }
     }
 }
 
-/* 1 when name a has more evidence than name b (ties: the lower id, so that results are the
- * same on every run). */
-static int better(const float *acc, uint32_t a, uint32_t b)
+/* How much of listed name `name` the party's words found: among names as much found, a name
+ * with fewer words left over scores higher. */
+static inline float coverage(const rf_matcher *m, const rf_scratch *s, uint32_t name)
 {
-    return acc[a] > acc[b] || (acc[a] == acc[b] && a < b);
+    float total = m->names[name].total;
+    return total > 0 ? s->acc[name] / total : 0.0f;
 }
 
-/* The `max` names with the most evidence, best first. Names with less than half the best
- * evidence are not worth scoring: the best has every telling word they have, and more. */
-static size_t select_best(const rf_scratch *s, uint32_t *out, float *evidence, size_t max)
+/* 1 when name a ranks before name b: more of the party's words found in it, then more of
+ * it found, then the lower id (so that results are the same on every run). */
+static int ranks_before(const rf_matcher *m, const rf_scratch *s, uint32_t a, uint32_t b)
 {
-    float best = 0;
-    size_t n = 0;
+    float ca, cb;
+    if (s->acc[a] != s->acc[b]) return s->acc[a] > s->acc[b];
+    ca = coverage(m, s, a);
+    cb = coverage(m, s, b);
+    return ca > cb || (ca == cb && a < b);
+}
 
-    for (size_t k = 0; k < s->n_touched; k++)
-        if (s->acc[s->touched[k]] > best) best = s->acc[s->touched[k]];
+/* The touched names into `out`: all of them when at most `max`, else the `max` that rank
+ * first (ranks_before). Returns how many. */
+static size_t select_likeliest(const rf_matcher *m, const rf_scratch *s, uint32_t *out, size_t max)
+{
+    size_t n = 0;
+    if (s->n_touched <= max) {
+        memcpy(out, s->touched, s->n_touched * sizeof *out);
+        return s->n_touched;
+    }
     for (size_t k = 0; k < s->n_touched; k++) {
         uint32_t name = s->touched[k];
         size_t j;
-        if (s->acc[name] < best * 0.5f) continue;
-        if (n == max && !better(s->acc, name, out[n - 1])) continue;
+        if (n == max && !ranks_before(m, s, name, out[n - 1])) continue;
         j = n < max ? n++ : n - 1;
-        while (j > 0 && better(s->acc, name, out[j - 1])) {
+        while (j > 0 && ranks_before(m, s, name, out[j - 1])) {
             out[j] = out[j - 1];
             j--;
         }
         out[j] = name;
     }
-    for (size_t k = 0; k < n; k++) evidence[k] = s->acc[out[k]];
     return n;
 }
 
-double rf_index_score_bound(const rf_scratch *s, float evidence)
+/* ---- the bound: what a listed name could score at most, without scoring it ------------------
+ *
+ * rf_score_sides pairs words and scores num / den: num sums sim * weight over the pairs (sim at
+ * most 1), den sums their weights and the cost of every word left unpaired. So for any P at
+ * least the weight of the pairs and U at most the cost of the unpaired words, the score is at
+ * most P / (P + U). Its caps only lower it; two names of the same words (identical) leave
+ * no word unpaired, so U is 0 and the bound 1; the whole-name comparison of people's names
+ * pairs no words, so where it may apply (whole_name_possible) there is no bound.
+ *
+ * U counts the words that cannot pair: a party word and a listed word pair only through one
+ * of the scorer's ways (word_sim, spells_merged, initials_of, pair_split_phrases), and each
+ * way has a necessary condition on lengths and letter sets that costs a few instructions
+ * (may_pair, may_merge, may_be_phrase_word; each says which test of the scorer it follows).
+ * A word for which no such condition holds with any word of the other side is unpaired
+ * whatever the pairing, and costs what rf_score_sides charges it: RF_UNPAIRED_PARTY (weak
+ * words twice) for a party word before a department, RF_UNPAIRED_LISTED_* (the least, for
+ * people) for a listed word, nothing for a listed person's one-letter word. Words said twice
+ * are not charged (a repeat of a paired word costs nothing).
+ *
+ * P: a pair weighs the mean of its words' weights, or its listed words' weight when its one
+ * party word is unknown to the lists and not exact (pair_weight); pairs share no word. So the
+ * pairs weigh at most half the weight of the party words that may pair, plus the weight of
+ * the listed words that may pair, counted whole when a party word that may pair is unknown,
+ * else half. */
+
+#define X_AS_KS_BITS (RF_LETTER_BIT('x') | RF_LETTER_BIT('k') | RF_LETTER_BIT('s'))
+
+typedef rf_form bound_word;
+
+static int syllabic_or_translit(const bound_word *w)
 {
-    /* A misspelt word gathered 0.8 of its weight; weak words may pair without having been
-     * gathered, on both sides; telling words no list has stay unpaired whatever the name. */
-    double paired = evidence / 0.8 + 2.0 * s->weak;
-    return paired > 0 ? paired / (paired + s->unmatchable) : 0.0;
+    return w->origin == RF_ORIGIN_TRANSLIT || w->origin == RF_ORIGIN_SYLLABIC;
+}
+
+/* 0 when word_sim(a, b) is 0 for certain: a necessary condition of each of its ways. */
+static int may_pair(const bound_word *a, const bound_word *b, int person)
+{
+    uint32_t differ = a->letters ^ b->letters;
+    int budget, ocr_budget;
+    size_t longer = a->len > b->len ? a->len : b->len, shorter = a->len < b->len ? a->len : b->len;
+    if (a->cls == RF_TOK_STOP && b->cls == RF_TOK_STOP) return a->vocab == b->vocab;
+    if (a->vocab != RF_STRMAP_MISSING && a->vocab == b->vocab) return 1;
+    if (a->cls == RF_TOK_LEGAL && b->cls == RF_TOK_LEGAL) return 1;
+    if (a->cls == RF_TOK_NUMBER || b->cls == RF_TOK_NUMBER) return 0;
+    /* Consonants across scripts, familiar forms: letters that need not look alike. */
+    if ((a->origin == RF_ORIGIN_CONSONANTS) != (b->origin == RF_ORIGIN_CONSONANTS) && a->cls == RF_TOK_WORD &&
+        b->cls == RF_TOK_WORD)
+        return 1;
+    if ((person || syllabic_or_translit(a) || syllabic_or_translit(b)) && a->nickname && b->nickname) return 1;
+    /* One syllable romanized two ways: the same length, o for u. */
+    if (a->origin == RF_ORIGIN_SYLLABIC || b->origin == RF_ORIGIN_SYLLABIC)
+        return a->len == b->len && (differ & ~(RF_LETTER_BIT('o') | RF_LETTER_BIT('u'))) == 0;
+    if (differ == 0 && a->len != b->len) return 1; /* a letter doubled */
+    if (person && (a->len == 1) != (b->len == 1) && a->first == b->first) return 1;
+    /* Typos (typo_sim): at most `budget` edits, each changing at most two letters of the set
+     * and the length by one. With an x against a ks, both are read with ks: the lengths
+     * grow. OCR's misreadings are counted on the words read back (ocr_edits), within the
+     * budget of any word, with the same tests on the words read back (word_sim, ocr_edits). */
+    if (differ & RF_LETTER_BIT('x')) {
+        uint32_t loose = X_AS_KS_BITS | ((a->letters | b->letters) & RF_OCR_GLYPHS ? RF_OCR_ALIKE : 0);
+        return shorter >= 2 && bits_set(differ & ~loose) <= 4;
+    }
+    budget = person && shorter >= 6 ? 2 : rf_typo_budget(shorter);
+    if (budget == 0) return 0;
+    if (longer - shorter <= (size_t)budget && bits_set(differ) <= 2 * budget) return 1;
+    if (!((a->letters | b->letters) & RF_OCR_GLYPHS) || bits_set(differ) > 2 * rf_typo_budget(shorter) + 3) return 0;
+    shorter = a->ocr_len < b->ocr_len ? a->ocr_len : b->ocr_len;
+    longer = a->ocr_len > b->ocr_len ? a->ocr_len : b->ocr_len;
+    ocr_budget = rf_typo_budget(shorter);
+    return ocr_budget > 0 && longer - shorter <= (size_t)ocr_budget &&
+           bits_set(a->ocr_letters ^ b->ocr_letters) <= 2 * ocr_budget;
+}
+
+/* 0 when spells_merged(a's words i and i+1, b's word j) is 0 for certain. */
+static int may_merge(const bound_word *a1, const bound_word *a2, const bound_word *b)
+{
+    size_t joined = (size_t)a1->len + a2->len;
+    uint32_t letters = a1->letters | a2->letters;
+    if (b->cls == RF_TOK_STOP) return 0;
+    if (joined == b->len && letters == b->letters) return 1;
+    if ((a1->origin == RF_ORIGIN_CONSONANTS) != (b->origin == RF_ORIGIN_CONSONANTS)) return 1;
+    return a1->len >= 3 && a2->len >= 3 && joined + 2 >= b->len && (size_t)b->len + 2 >= joined &&
+           rf_typo_budget(joined < b->len ? joined : b->len) > 0 && bits_set(letters ^ b->letters) <= 4;
+}
+
+/* 0 when party word `a` is none of the words of listed phrase `phrase` (text, len), nor a
+ * typo away from one (find_unpaired). */
+static int may_be_phrase_word(const bound_word *a, const char *phrase, size_t len)
+{
+    const char *w = phrase, *end = phrase + len;
+    while (w < end) {
+        const char *sp = memchr(w, ' ', (size_t)(end - w));
+        size_t n = (size_t)((sp ? sp : end) - w);
+        size_t shorter = n < a->len ? n : a->len, longer = n > a->len ? n : a->len;
+        uint32_t differ = rf_letter_mask(w, n) ^ a->letters;
+        if (n == a->len && differ == 0) return 1;
+        if (shorter >= 4 && longer - shorter <= 2 && bits_set(differ) <= 4) return 1;
+        w = sp ? sp + 1 : end;
+    }
+    return 0;
+}
+
+/* The party words (bits) that may pair with listed word `b` (its surface `surf`) by word_sim,
+ * two of them written as one (spells_merged), as words of a phrase (pair_split_phrases), or
+ * as the second part of a word split after an abbreviation ("Soc iety" for "Society"). */
+static uint64_t party_words_pairing(const bound_word *party, size_t n, const bound_word *b, const char *surf,
+                                    int person)
+{
+    uint64_t mask = 0;
+    for (size_t i = 0; i < n; i++) {
+        const bound_word *a = &party[i];
+        if (may_pair(a, b, person) || (b->phrase && may_be_phrase_word(a, surf, b->len))) mask |= (uint64_t)1 << i;
+        if (i + 1 < n && may_merge(a, &party[i + 1], b)) mask |= (uint64_t)3 << i;
+        if (i + 1 < n && a->vocab != RF_STRMAP_MISSING && a->vocab == b->vocab &&
+            (size_t)a->len + party[i + 1].len == b->len)
+            mask |= (uint64_t)1 << (i + 1);
+    }
+    return mask;
+}
+
+/* The party's side of the bound, once a party. */
+typedef struct bound_party {
+    bound_word words[RF_MAX_TOKENS];
+    size_t n;
+    float cost[RF_MAX_TOKENS]; /* what word i costs unpaired: 0 in a department or said twice */
+    uint64_t lengths;          /* bit k: a word k letters long (63: longer) */
+    int two_letters;           /* a word of two letters: initials, maybe */
+    int consonants;            /* a word written in a script without vowels */
+} bound_party;
+
+static void bound_party_of(bound_party *bp, const rf_side *p)
+{
+    size_t unit = rf_side_unit_start(p);
+    bp->n = p->n;
+    bp->lengths = 0;
+    bp->two_letters = bp->consonants = 0;
+    for (size_t i = 0; i < p->n; i++) {
+        bound_word *w = &bp->words[i];
+        char folded[RF_MAX_TOKEN_LEN];
+        size_t n = p->surf_len[i] <= RF_MAX_TOKEN_LEN ? rf_ocr_fold(folded, p->surf[i], p->surf_len[i]) : 0;
+        int repeated = 0;
+        w->letters = p->letters[i];
+        w->ocr_letters = rf_letter_mask(folded, n);
+        w->ocr_len = (uint16_t)(n ? n : p->surf_len[i]);
+        w->vocab = p->vocab[i];
+        w->len = p->surf_len[i];
+        w->cls = p->cls[i];
+        w->origin = p->origin[i];
+        w->first = p->surf_len[i] ? p->surf[i][0] : 0;
+        w->second = p->surf_len[i] > 1 ? p->surf[i][1] : 0;
+        w->nickname = p->nickname[i];
+        w->phrase = 0;
+        w->weight = p->weight[i];
+        bp->lengths |= (uint64_t)1 << (w->len < 63 ? w->len : 63);
+        bp->two_letters |= w->len == 2;
+        bp->consonants |= w->origin == RF_ORIGIN_CONSONANTS;
+        /* A repeat of a paired word costs nothing (repeats_paired): any repeat, to be sure. */
+        for (size_t k = 0; k < p->n && !repeated; k++)
+            repeated = k != i && (p->vocab[i] != RF_STRMAP_MISSING ? p->vocab[k] == p->vocab[i]
+                                  : p->len[k] == p->len[i] && memcmp(p->text[k], p->text[i], p->len[i]) == 0);
+        bp->cost[i] = i >= unit || repeated ? 0.0f
+                      : (p->cls[i] == RF_TOK_GENERIC || p->cls[i] == RF_TOK_PLACE ? RF_UNPAIRED_PARTY_WEAK : RF_UNPAIRED_PARTY) *
+                            p->weight[i];
+    }
+}
+
+/* The bound on the score of listed name `name_id` for the party of `s`, whose words are `bp`. */
+static double score_bound(const rf_matcher *m, rf_scratch *s, const bound_party *bp, uint32_t name_id)
+{
+    const rf_lname *ln = &m->names[name_id];
+    const uint32_t *forms = &m->token_forms[ln->tok_off];
+    uint8_t listed_pairs[RF_MAX_TOKENS] = {0};
+    uint64_t party_pairs = 0;
+    size_t nl = ln->ntok;
+    int person = ln->person, unknown = 0;
+    double paired_p = 0, paired_l = 0, unpaired = 0;
+
+    if (person && whole_name_possible(m, s, name_id)) return 1.0;
+    for (size_t j = 0; j < nl; j++) {
+        /* The party words that may pair with listed word j alone: the same for every name
+         * with the word in this form, asked once a party. */
+        rf_form_pairing *known = &s->pairing[2 * (size_t)forms[j] + (size_t)person];
+        uint64_t mask;
+        if (known->stamp == s->stamp) {
+            mask = known->party_words;
+        } else {
+            const rf_form *f = &m->forms[forms[j]];
+            mask = party_words_pairing(bp->words, bp->n, f, m->form_text.data + f->text_off, person);
+            known->stamp = s->stamp;
+            known->party_words = mask;
+        }
+        listed_pairs[j] = mask != 0;
+        party_pairs |= mask;
+    }
+    /* Ways that take two listed words: written as one by the party (when it has a word about
+     * as long as the two, or in a script without vowels), initials of two given names. */
+    for (size_t j = 0; j + 1 < nl; j++) {
+        const rf_form *l1 = &m->forms[forms[j]], *l2 = &m->forms[forms[j + 1]];
+        size_t joined = (size_t)l1->len + l2->len;
+        uint64_t near = joined > 63 + 2 ? 0 : bp->lengths >> (joined - 2);
+        if (!(near & 0x1f) && !(bp->lengths >> 63) && !bp->consonants && l1->origin != RF_ORIGIN_CONSONANTS &&
+            !(person && bp->two_letters))
+            continue;
+        for (size_t i = 0; i < bp->n; i++) {
+            const bound_word *a = &bp->words[i];
+            if (may_merge(l1, l2, a) || (person && a->len == 2 && a->first == l1->first && a->second == l2->first)) {
+                party_pairs |= (uint64_t)1 << i;
+                listed_pairs[j] = listed_pairs[j + 1] = 1;
+            }
+        }
+    }
+    for (size_t i = 0; i < bp->n; i++) {
+        if (party_pairs >> i & 1u) {
+            unknown |= bp->words[i].vocab == RF_STRMAP_MISSING;
+            paired_p += bp->words[i].weight;
+        } else {
+            unpaired += bp->cost[i];
+        }
+    }
+    for (size_t j = 0; j < nl; j++) {
+        const rf_form *f = &m->forms[forms[j]];
+        int repeated = 0;
+        for (size_t k = 0; k < nl && !repeated; k++) repeated = k != j && m->forms[forms[k]].vocab == f->vocab;
+        if (listed_pairs[j]) paired_l += f->weight;
+        else if (!repeated && !(person && f->len == 1))
+            unpaired += (person ? RF_UNPAIRED_LISTED_PERSON : RF_UNPAIRED_LISTED_ORG) * f->weight;
+    }
+    {
+        double paired = 0.5 * paired_p + (unknown ? 1.0 : 0.5) * paired_l;
+        return paired > 0 ? paired / (paired + unpaired) : 0.0;
+    }
 }
 
 /* Gathers the listed Latin words with the consonants of party word i, written in a script
@@ -687,100 +1067,116 @@ static uint32_t listed_word(const rf_matcher *m, const char *w, size_t len)
     return id == RF_STRMAP_MISSING ? RF_STRMAP_MISSING : m->spellings[id].vocab;
 }
 
-/* 1 when party words i-1 and i, written together, are a listed word. */
-static int joins_previous(const rf_matcher *m, const rf_side *p, size_t i)
-{
-    char joined[RF_MAX_TOKEN_LEN * 2];
-    if ((size_t)p->len[i - 1] + p->len[i] > sizeof joined) return 0;
-    memcpy(joined, p->text[i - 1], p->len[i - 1]);
-    memcpy(joined + p->len[i - 1], p->text[i], p->len[i]);
-    return listed_word(m, joined, (size_t)p->len[i - 1] + p->len[i]) != RF_STRMAP_MISSING;
-}
-
-size_t rf_index_candidates(const rf_matcher *m, rf_scratch *s, uint32_t *out, float *evidence,
-                           size_t max)
+size_t rf_index_candidates(const rf_matcher *m, rf_scratch *s, double min_score)
 {
     const rf_side *p = &s->side;
+    bound_party party;
     int strong = 0;
-    size_t n, unit = rf_side_unit_start(p);
+    size_t n;
 
     s->n_touched = 0;
-    s->unmatchable = 0;
-    s->weak = 0;
-    for (size_t i = 0; i < p->n; i++)
-        if (p->cls[i] != RF_TOK_WORD && p->cls[i] != RF_TOK_NUMBER) s->weak += p->weight[i];
-    /* Telling words first: exact, misspelt, or written as two words. */
+    if (++s->stamp == 0) { /* after four billion parties, the marks start again */
+        memset(s->pairing, 0, 2 * s->n_forms * sizeof *s->pairing);
+        s->stamp = 1;
+    }
+    s->whole_letters = (int)letters_compared_whole(p);
+    if (s->whole_letters < 10) s->whole_letters = 0;
+    bound_party_of(&party, p);
+    /* Telling words first: exact, misspelt, or written as two words. A place of the lists'
+     * addresses is one too where it is a telling word of some listed name ("Muhammad"). */
     for (size_t i = 0; i < p->n; i++) {
         uint8_t cls = p->cls[i];
-        size_t touched_before = s->n_touched;
-        int found = 0;
+        if (cls == RF_TOK_PLACE && (p->vocab[i] == RF_STRMAP_MISSING || m->vocab[p->vocab[i]].telling)) cls = RF_TOK_WORD;
         if (cls != RF_TOK_WORD && cls != RF_TOK_NUMBER) continue;
         if (p->vocab[i] != RF_STRMAP_MISSING) {
             gather(m, s, p->vocab[i], m->vocab[p->vocab[i]].weight);
             strong = 1;
         }
-        if (cls == RF_TOK_WORD && p->vocab[i] == RF_STRMAP_MISSING) {
-            /* A word the lists have as written is taken as written: looking for what it
-             * might be a misspelling of costs more than it finds. */
-            uint32_t typos[MAX_TYPO_MATCHES];
-            size_t nt = rf_index_typos(m, p->text[i], p->len[i], typos, MAX_TYPO_MATCHES);
+        if (cls == RF_TOK_WORD) {
+            /* Misspellings, of a word the lists lack and of one they have as written too
+             * (Gonzales, Gonzalez): the scorer pairs either. */
+            uint32_t found_typos[MAX_TYPO_MATCHES], v = p->vocab[i];
+            const uint32_t *typos = v == RF_STRMAP_MISSING ? found_typos : m->near + m->near_off[v];
+            size_t nt = v == RF_STRMAP_MISSING ? rf_index_typos(m, p->text[i], p->len[i], found_typos, MAX_TYPO_MATCHES)
+                                               : m->near_off[v + 1] - m->near_off[v];
             uint32_t node;
             for (size_t k = 0; k < nt; k++) {
-                gather(m, s, typos[k], m->vocab[typos[k]].weight * 0.8f);
+                /* Less than as written, which the names that have it rank before. */
+                gather(m, s, typos[k], (v != RF_STRMAP_MISSING ? p->weight[i] : m->vocab[typos[k]].weight) * 0.8f);
                 strong = 1;
             }
-            found = nt > 0;
-            if (p->origin[i] == RF_ORIGIN_CONSONANTS && gather_skeletons(m, s, p, i)) strong = found = 1;
+            if (p->origin[i] == RF_ORIGIN_CONSONANTS && gather_skeletons(m, s, p, i)) strong = 1;
             node = rf_strmap_get(m->merged, p->text[i], p->len[i]);
             if (node != RF_STRMAP_MISSING) {
                 gather_chain(m, s, node, m->unknown_weight);
-                strong = found = 1;
+                strong = 1;
             }
         }
-        if (i + 1 < p->n && p->len[i] + p->len[i + 1] <= RF_MAX_TOKEN_LEN) {
+    }
+    /* Two words written together, canonical or as written ("Inve St": INVEST, not "inve
+     * saint"; "Sad Erat": SADERAT), whatever the words' classes apart. */
+    for (size_t i = 0; i + 1 < p->n; i++) {
+        if (p->cls[i] == RF_TOK_STOP && p->cls[i + 1] == RF_TOK_STOP) continue;
+        for (int form = 0; form < 2; form++) {
+            const char *a = form ? p->surf[i] : p->text[i], *b = form ? p->surf[i + 1] : p->text[i + 1];
+            size_t na = form ? p->surf_len[i] : p->len[i], nb = form ? p->surf_len[i + 1] : p->len[i + 1];
             char joined[RF_MAX_TOKEN_LEN * 2];
             uint32_t v;
-            memcpy(joined, p->text[i], p->len[i]);
-            memcpy(joined + p->len[i], p->text[i + 1], p->len[i + 1]);
-            v = listed_word(m, joined, (size_t)p->len[i] + p->len[i + 1]);
+            if (na + nb > RF_MAX_TOKEN_LEN ||
+                (form && na == p->len[i] && nb == p->len[i + 1] && memcmp(a, p->text[i], na) == 0 &&
+                 memcmp(b, p->text[i + 1], nb) == 0))
+                continue;
+            memcpy(joined, a, na);
+            memcpy(joined + na, b, nb);
+            v = listed_word(m, joined, na + nb);
             if (v != RF_STRMAP_MISSING) {
                 /* The listed word stands for both party words: a name that has it is worth as
                  * much as one that has the two apart ("Hua wei": HUAWEI against ... HUA WEI). */
                 float parts = p->weight[i] + p->weight[i + 1];
                 gather(m, s, v, m->vocab[v].weight > parts ? m->vocab[v].weight : parts);
-                strong = found = 1;
+                strong = 1;
             }
         }
-        /* A word found nowhere (initials aside, which pair with given names) is unpaired in
-         * every candidate; so is the second of two words the lists write as one. */
-        if (!found && p->vocab[i] == RF_STRMAP_MISSING && p->len[i] > 1 && s->n_touched == touched_before && i < unit &&
-            !(i > 0 && joins_previous(m, p, i)))
-            s->unmatchable += p->weight[i];
     }
-    /* Weak words only where they are rare enough to point somewhere, or nothing else did;
-     * common ones only rank the names already found, where many share the telling words
-     * (Huawei's affiliates all say "Huawei"). */
-    for (size_t i = 0; i < p->n; i++) {
-        uint8_t cls = p->cls[i];
-        uint32_t v = p->vocab[i];
-        if (cls == RF_TOK_WORD || cls == RF_TOK_NUMBER || cls == RF_TOK_STOP || v == RF_STRMAP_MISSING) continue;
-        if (cls != RF_TOK_LEGAL && (!strong || m->vocab[v].df <= WEAK_WORD_MAX_DF)) gather(m, s, v, m->vocab[v].weight);
-        else if (strong && s->n_touched > max) rank_by_weak_word(m, s, v);
+    if (!strong) {
+        /* No telling word: the names of the party's business words and places. */
+        for (size_t i = 0; i < p->n; i++) {
+            uint8_t cls = p->cls[i];
+            uint32_t v = p->vocab[i];
+            if (cls == RF_TOK_WORD || cls == RF_TOK_NUMBER || cls == RF_TOK_STOP || cls == RF_TOK_LEGAL ||
+                v == RF_STRMAP_MISSING)
+                continue;
+            gather(m, s, v, m->vocab[v].weight);
+        }
     }
-    n = select_best(s, out, evidence, max > RF_EXACT_RESERVED ? max - RF_EXACT_RESERVED : max);
+    /* The names found whose bound reaches the score: all of them, up to MAX_BOUNDED, else
+     * those with the most of the party's words found in them, its business words and places
+     * deciding among equals. The cap is where the index may still lose a name (a common given
+     * name alone, "Mustafa"); the bound never does. */
+    for (size_t i = 0; strong && s->n_touched > MAX_BOUNDED && i < p->n; i++)
+        if ((p->cls[i] == RF_TOK_GENERIC || p->cls[i] == RF_TOK_PLACE) && p->vocab[i] != RF_STRMAP_MISSING)
+            rank_by_weak_word(m, s, p->vocab[i]);
+    {
+        size_t found = select_likeliest(m, s, s->cand, MAX_BOUNDED);
+        n = 0;
+        for (size_t k = 0; k < found; k++) {
+            /* The names are read at random: ask for the next ones early. */
+            if (k + 8 < found) __builtin_prefetch(&m->names[s->cand[k + 8]]);
+            if (k + 4 < found) __builtin_prefetch(&m->token_forms[m->names[s->cand[k + 4]].tok_off]);
+            if (score_bound(m, s, &party, s->cand[k]) >= min_score) s->cand[n++] = s->cand[k];
+        }
+    }
     /* Names with no telling word at all are found by their whole canonical form, and are
      * scored whatever the evidence for the others. */
     {
         char key[RF_MAX_TOKENS * (RF_MAX_TOKEN_LEN + 1)];
         size_t klen = exact_key(key, sizeof key, p);
         uint32_t node = klen ? rf_strmap_get(m->exact, key, klen) : RF_STRMAP_MISSING;
-        for (; node != RF_STRMAP_MISSING && n < max; node = m->chains[node].next) {
+        for (; node != RF_STRMAP_MISSING; node = m->chains[node].next) {
             uint32_t name = m->chains[node].value;
-            size_t k = 0;
-            while (k < n && out[k] != name) k++;
-            if (k < n) continue;
-            out[n] = name;
-            evidence[n++] = m->unknown_weight * (float)p->n;
+            int known = 0;
+            for (size_t k = 0; k < n && !known; k++) known = s->cand[k] == name;
+            if (!known) s->cand[n++] = name;
         }
     }
     for (size_t k = 0; k < s->n_touched; k++) s->acc[s->touched[k]] = 0;

@@ -6,15 +6,36 @@
 #include "rf_engine.h"
 #include "tokens.h"
 
+/* Bits of the filter of the deletion map, minus one: 8 Mbit, 1 MB. */
+#define RF_DELETE_FILTER_MASK ((1u << 23) - 1)
+
 /* One distinct token text of the listed names. */
 typedef struct rf_vocab {
     uint32_t text_off; /* in rf_matcher.vocab_text, NUL-terminated */
     uint16_t len;
     uint8_t cls;
+    uint8_t telling;   /* a telling word (RF_TOK_WORD, RF_TOK_NUMBER) in some listed name */
     uint32_t df;       /* listed names containing it */
     float weight;      /* rarity times the weight of its class */
     uint32_t post_off; /* its names: postings[post_off .. post_off + df) */
 } rf_vocab;
+
+/* A word as the index's bound on scores reads it (index.c): of a party, or a form of listed
+ * words (the same surface, class and origin). */
+typedef struct rf_form {
+    uint32_t letters;     /* rf_letter_mask of the word as written */
+    uint32_t ocr_letters; /* ... and of it as OCR reads it back (rf_ocr_fold) */
+    uint32_t vocab;       /* vocabulary id, or RF_STRMAP_MISSING */
+    uint32_t text_off;    /* listed forms: the word as written, in rf_matcher.form_text */
+    uint16_t len;         /* as written (normalized): what typos are measured on */
+    uint16_t ocr_len;     /* ... and read back */
+    uint8_t cls;
+    uint8_t origin;
+    char first, second;   /* its first two letters, for initials */
+    uint8_t nickname;     /* may have a familiar form (every listed word may) */
+    uint8_t phrase;       /* several words read as one token ("joint stock company") */
+    float weight;
+} rf_form;
 
 /* A token of a listed name. */
 typedef struct rf_ltoken {
@@ -35,6 +56,7 @@ typedef struct rf_lname {
     uint16_t ntok;
     uint32_t tok_off;    /* its tokens: ltokens[tok_off .. tok_off + ntok) */
     float total;         /* sum of its token weights */
+    uint8_t person;      /* the entity is a person */
 } rf_lname;
 
 /* A way a listed word is written (its canonical text, or a surface form such as
@@ -74,13 +96,23 @@ struct rf_matcher {
     size_t n_spellings;
     size_t cap_spellings;
     rf_buf spelling_text;
+    rf_strmap *form_map; /* a listed word's surface, class and origin -> index in forms */
+    rf_form *forms;
+    size_t n_forms, cap_forms;
+    uint32_t *token_forms; /* per listed token (as ltokens): its form */
+    size_t cap_token_forms;
+    rf_buf form_text;
     rf_strmap *deletes;  /* a spelling with one letter deleted -> chain of spellings */
+    uint64_t *delete_filter; /* a bit filter of the keys of `deletes` (two bits a key), small
+                              * enough to stay in cache: most typo look-ups miss */
     rf_strmap *merged;   /* two adjacent listed words written as one -> chain of name ids */
     rf_strmap *exact;    /* a whole name's canonical tokens -> chain of name ids */
     rf_strmap *skeletons; /* a Latin listed word's consonant skeleton -> chain of vocab ids */
     rf_chain *chains;
     size_t n_chains;
     size_t cap_chains;
+    uint32_t *near_off;  /* per vocabulary word and one more: its typo neighbours ... */
+    uint32_t *near;      /* ... near[near_off[v] .. near_off[v + 1]), as rf_index_typos finds them */
     char **entity_countries; /* per entity: ";CN;HK;" from addresses and nationalities */
     float unknown_weight;    /* weight of a word no listed name has */
 };
@@ -105,6 +137,12 @@ typedef struct rf_side {
     float weight[RF_MAX_TOKENS];
 } rf_side;
 
+/* The party words (bits) that may pair with a listed form, asked for the party `stamp`. */
+typedef struct rf_form_pairing {
+    uint64_t party_words;
+    uint32_t stamp;
+} rf_form_pairing;
+
 /* Per-thread working memory, owned by an rf_result. */
 typedef struct rf_scratch {
     rf_tokens party;
@@ -112,11 +150,13 @@ typedef struct rf_scratch {
     float *acc;          /* per listed name: evidence gathered while finding candidates */
     uint32_t *touched;   /* names with acc != 0 */
     size_t n_touched;
+    uint32_t *cand;      /* rf_index_candidates' answer: names to score */
+    uint32_t stamp;      /* the party being screened, counted: marks what `pairing` holds */
+    rf_form_pairing *pairing; /* per listed form, for a listed person's name and another's */
+    size_t n_forms;      /* size of `pairing`, halved */
+    int whole_letters;   /* the party's letters compared whole, 0 when too few for that */
     size_t n_names;      /* size of acc */
     rf_translit *tr;
-    /* Set by rf_index_candidates, for a bound on any candidate's score: */
-    float unmatchable;   /* weight of telling party words no listed name has, even misspelt */
-    float weak;          /* weight of the party's weak words (generic, places, legal forms) */
 } rf_scratch;
 
 /* rf_normalize_name with the caller's transliterator (opening one costs about a millisecond
@@ -130,19 +170,35 @@ rf_translit *rf_result_translit(rf_result *res);
 void rf_side_from_tokens(rf_side *side, const rf_matcher *m, const rf_tokens *t);
 /* Builds the comparison side of listed name `name_id`. */
 void rf_side_from_name(rf_side *side, const rf_matcher *m, uint32_t name_id);
-/* Finds candidate names for the party in `s`: their ids into `out` and the weight of the
- * party's words found in each into `evidence` (at most `max`), best evidence first. Returns
- * how many. */
-size_t rf_index_candidates(const rf_matcher *m, rf_scratch *s, uint32_t *out, float *evidence,
-                           size_t max);
-/* An upper bound on the score of a candidate with this evidence (see rf_index_candidates). */
-double rf_index_score_bound(const rf_scratch *s, float evidence);
+/* Finds the listed names that may score `min_score` or more for the party in `s` (an upper
+ * bound on their score reaches it): their ids into s->cand. Returns how many. */
+size_t rf_index_candidates(const rf_matcher *m, rf_scratch *s, double min_score);
 /* The vocabulary ids within typo distance of `word`, into `out` (at most `max`). */
 size_t rf_index_typos(const rf_matcher *m, const char *word, size_t len, uint32_t *out, size_t max);
 
 /* The set of letters and digits of a word as bits (digits share one bit). Words within k edits
  * differ in at most 2k of these bits. */
 uint32_t rf_letter_mask(const char *s, size_t len);
+#define RF_LETTER_BIT(c) (1u << ((c) - 'a'))
+#define RF_DIGIT_BIT (1u << 26)
+/* The letters of the glyphs OCR misreads (l, rn, cl, vv, and digits: 1, 0). */
+#define RF_OCR_GLYPHS (RF_LETTER_BIT('l') | RF_LETTER_BIT('r') | RF_LETTER_BIT('c') | RF_LETTER_BIT('v') | RF_DIGIT_BIT)
+/* The letters those misreadings change, both ways ("rn" for "m", "l" for "i", "0" for "o"). */
+#define RF_OCR_ALIKE                                                                                          \
+    (RF_LETTER_BIT('l') | RF_LETTER_BIT('i') | RF_LETTER_BIT('m') | RF_LETTER_BIT('r') | RF_LETTER_BIT('n') |    \
+     RF_LETTER_BIT('c') | RF_LETTER_BIT('d') | RF_LETTER_BIT('v') | RF_LETTER_BIT('w') | RF_LETTER_BIT('o') |    \
+     RF_DIGIT_BIT)
+
+/* What an unpaired word costs in rf_score_sides, relative to its weight. A party word the list
+ * does not have is evidence of another party; its business words and places twice ("ORICO
+ * Technologies" is not the listed "ORICO"). A listed word the party left out weighs less
+ * (orders shorten names), a person's least, unless the party has a name of its own in its
+ * place ("Akhtar Mohammad Mansour Shah Mohammed" is not "... Abdul Mohammed"). */
+#define RF_UNPAIRED_PARTY 1.0f
+#define RF_UNPAIRED_PARTY_WEAK 2.0f
+#define RF_UNPAIRED_LISTED_ORG 0.3f
+#define RF_UNPAIRED_LISTED_PERSON 0.2f
+#define RF_UNPAIRED_LISTED_PERSON_REPLACED 1.0f
 
 /* A word's consonant skeleton, as a script without written vowels would spell it: vowels and
  * the semivowels w and y dropped, p as b and v as f (Arabic has neither), c and q as k,

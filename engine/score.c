@@ -12,17 +12,6 @@
 
 #include "matcher.h"
 
-/* What an unpaired word costs, relative to its weight: party side, listed side. */
-#define UNPAIRED_PARTY 1.0f
-#define UNPAIRED_LISTED_ORG 0.3f
-#define UNPAIRED_LISTED_PERSON 0.2f
-/* A listed person's name word left unpaired while the party has one of its own: not a name
- * left out but another name in its place ("Akhtar Mohammad Mansour Shah Mohammed" is not
- * "Akhtar Mohammad Mansour Abdul Mohammed"), evidence of another person. */
-#define UNPAIRED_LISTED_PERSON_REPLACED 1.0f
-/* A party's business words and places the listed name lacks: evidence of another company
- * ("ORICO Technologies" is not the listed "ORICO"). */
-#define UNPAIRED_PARTY_WEAK 2.0f
 /* How alike a word written in a script without vowels (Arabic, Hebrew) and a Latin word with
  * its consonants are: the vowels, unwritten, cannot confirm it. */
 #define CONSONANTS_SIM 0.85f
@@ -206,12 +195,6 @@ static size_t x_as_ks(char *out, const char *s, size_t len)
     return n;
 }
 
-#define LETTER_BIT(c) (1u << ((c) - 'a'))
-#define OCR_GLYPHS (LETTER_BIT('l') | LETTER_BIT('r') | LETTER_BIT('c') | LETTER_BIT('v') | (1u << 26))
-#define OCR_ALIKE                                                                                       \
-    (LETTER_BIT('l') | LETTER_BIT('i') | LETTER_BIT('m') | LETTER_BIT('r') | LETTER_BIT('n') |            \
-     LETTER_BIT('c') | LETTER_BIT('d') | LETTER_BIT('v') | LETTER_BIT('w') | LETTER_BIT('o') | (1u << 26))
-
 size_t rf_ocr_fold(char *out, const char *s, size_t len)
 {
     size_t n = 0;
@@ -352,7 +335,7 @@ static float word_sim(const rf_side *p, size_t i, const rf_side *l, size_t j, in
     /* OCR's misreadings need one of its glyphs (l, 1, 0, rn, cl, vv) and the words to differ
      * in letters it confuses, and in few letters: one misreading changes at most three ("rn"
      * for "m"), each typo besides two. A cheap test before reading them through its eyes. */
-    ocr = ((p->letters[i] | l->letters[j]) & OCR_GLYPHS) && ((p->letters[i] ^ l->letters[j]) & OCR_ALIKE) &&
+    ocr = ((p->letters[i] | l->letters[j]) & RF_OCR_GLYPHS) && ((p->letters[i] ^ l->letters[j]) & RF_OCR_ALIKE) &&
           __builtin_popcount(p->letters[i] ^ l->letters[j]) <= 2 * rf_typo_budget(pl < ll ? pl : ll) + 3;
     /* Typos are measured on the words as written: "Inversines" against "Inversiones",
      * whatever canonical word the listed one stands for; an x against a ks is no typo
@@ -747,8 +730,8 @@ double rf_score_sides(const rf_side *p, const rf_side *l, int person, rf_score_d
             if (p->cls[i] == RF_TOK_WORD) party_word_unpaired = 1;
             continue;
         }
-        den += (p->cls[i] == RF_TOK_GENERIC || p->cls[i] == RF_TOK_PLACE ? UNPAIRED_PARTY_WEAK
-                                                                          : UNPAIRED_PARTY) * p->weight[i];
+        den += (p->cls[i] == RF_TOK_GENERIC || p->cls[i] == RF_TOK_PLACE ? RF_UNPAIRED_PARTY_WEAK
+                                                                          : RF_UNPAIRED_PARTY) * p->weight[i];
         if (p->cls[i] == RF_TOK_NUMBER) numbers_ok = 0;
         if (p->cls[i] == RF_TOK_WORD) party_word_unpaired = 1;
         if (p->cls[i] != RF_TOK_LEGAL && p->cls[i] != RF_TOK_STOP) weak_all_exact = 0;
@@ -759,9 +742,9 @@ double rf_score_sides(const rf_side *p, const rf_side *l, int person, rf_score_d
         /* A listed person's initial the order leaves out ("Robert S. Fairchild") says
          * nothing either way; its rarity as a one-letter word is not the name's. */
         if (person && l->surf_len[j] == 1) continue;
-        den += (!person                                                  ? UNPAIRED_LISTED_ORG
-                : party_word_unpaired && l->cls[j] == RF_TOK_WORD ? UNPAIRED_LISTED_PERSON_REPLACED
-                                                                  : UNPAIRED_LISTED_PERSON) *
+        den += (!person                                                  ? RF_UNPAIRED_LISTED_ORG
+                : party_word_unpaired && l->cls[j] == RF_TOK_WORD ? RF_UNPAIRED_LISTED_PERSON_REPLACED
+                                                                  : RF_UNPAIRED_LISTED_PERSON) *
                l->weight[j];
         if (l->cls[j] == RF_TOK_NUMBER) numbers_ok = 0;
         if (l->cls[j] != RF_TOK_LEGAL && l->cls[j] != RF_TOK_STOP) weak_all_exact = 0;

@@ -8,9 +8,6 @@
 
 #include "matcher.h"
 
-/* Candidates scored at most (the index keeps those with the most evidence beyond). */
-#define MAX_CANDIDATES 32
-
 /* Country agreement closes this share of the gap to 1; disagreement costs this much. */
 #define COUNTRY_AGREES 0.2
 #define COUNTRY_DIFFERS 0.05
@@ -56,6 +53,8 @@ void rf_result_free(rf_result *res)
     if (!res) return;
     free(res->s.acc);
     free(res->s.touched);
+    free(res->s.cand);
+    free(res->s.pairing);
     free(res->hits);
     free(res->store);
     free(res->best);
@@ -100,10 +99,19 @@ static int prepare_result(rf_result *res, const rf_matcher *m)
     if (s->n_names < m->n_names) {
         free(s->acc);
         free(s->touched);
+        free(s->cand);
         s->acc = calloc(m->n_names, sizeof *s->acc);
         s->touched = malloc(m->n_names * sizeof *s->touched);
-        s->n_names = s->acc && s->touched ? m->n_names : 0;
+        s->cand = malloc(m->n_names * sizeof *s->cand);
+        s->n_names = s->acc && s->touched && s->cand ? m->n_names : 0;
         if (!s->n_names) return RF_ENOMEM;
+    }
+    if (s->n_forms < m->n_forms) {
+        free(s->pairing);
+        s->pairing = calloc(2 * m->n_forms, sizeof *s->pairing);
+        s->n_forms = s->pairing ? m->n_forms : 0;
+        s->stamp = 0;
+        if (!s->n_forms) return RF_ENOMEM;
     }
     if (res->n_entities < entities) {
         free(res->slot);
@@ -338,11 +346,9 @@ static int fill_hit(rf_result *res, size_t i, const rf_matcher *m, const scored 
 }
 
 /* Scores listed name `name_id` for the party and keeps it when it reaches the threshold and is
- * its entity's best name so far (among equals, the lower id: the same on every run). `bound`,
- * when not negative, is the most the index says the name could score: below the threshold
- * (the country agreeing), the name is not scored. */
+ * its entity's best name so far (among equals, the lower id: the same on every run). */
 static int consider(rf_result *res, const rf_matcher *m, uint32_t name_id, const rf_party *party,
-                    double threshold, double bound)
+                    double threshold)
 {
     const rf_lname *ln = &m->names[name_id];
     const rf_entity *ent = rf_snapshot_entity(m->snap, ln->entity);
@@ -352,8 +358,6 @@ static int consider(rf_result *res, const rf_matcher *m, uint32_t name_id, const
     scored *b;
     double score;
 
-    /* Most parties are nobody on the lists: most candidates end here. */
-    if (bound >= 0 && adjust_for_country(bound, 1) < threshold) return RF_OK;
     country = country_agreement(m, ln->entity, party->country);
     rf_side_from_name(&listed, m, name_id);
     score = adjust_for_country(rf_score_sides(&res->s.side, &listed, person, NULL), country);
@@ -403,13 +407,12 @@ int rf_matcher_screen(rf_result *res, const rf_matcher *m, const rf_party *party
     rf_side_from_tokens(&res->s.side, m, &res->s.party);
     res->s.side.organisation = role_is_organisation(party->role);
     if (exhaustive) {
-        for (size_t k = 0; k < m->n_names && rc == RF_OK; k++) rc = consider(res, m, (uint32_t)k, party, threshold, -1);
+        for (size_t k = 0; k < m->n_names && rc == RF_OK; k++) rc = consider(res, m, (uint32_t)k, party, threshold);
     } else {
-        uint32_t cand[MAX_CANDIDATES];
-        float evidence[MAX_CANDIDATES];
-        size_t n_cand = rf_index_candidates(m, &res->s, cand, evidence, MAX_CANDIDATES);
-        for (size_t k = 0; k < n_cand && rc == RF_OK; k++)
-            rc = consider(res, m, cand[k], party, threshold, rf_index_score_bound(&res->s, evidence[k]));
+        /* The least a name must score to reach the threshold with the country agreeing
+         * (adjust_for_country). */
+        size_t n_cand = rf_index_candidates(m, &res->s, (threshold - COUNTRY_AGREES) / (1.0 - COUNTRY_AGREES));
+        for (size_t k = 0; k < n_cand && rc == RF_OK; k++) rc = consider(res, m, res->s.cand[k], party, threshold);
     }
     for (size_t i = 0; i < res->n_best; i++) res->slot[res->best[i].entity] = RF_STRMAP_MISSING;
     /* A cap on hits keeps the best by score: all of them were scored. */

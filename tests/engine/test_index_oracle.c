@@ -6,11 +6,15 @@
  * mode, with the same scores, also under a cap on hits. A new seed each run, printed;
  * RF_ORACLE_SEED=N replays one, RF_ORACLE_QUERIES=N sets how many queries (default 10,000).
  *
- * The goal is no query where they differ (issue 11). The index today keeps at most 32
- * candidates by evidence and looks two-typo words up only when no one-typo word is found:
- * 4.2 to 5.6 % of queries differ (600 and 2,000 queries), most of them two typos in a long word or a
- * common given name alone. Until the index is lossless, the test holds that share below
- * MAX_DIFFERING_PERCENT, so that a change that loses more fails. */
+ * The goal is no query where they differ (issue 11). The index scores a name only when an
+ * upper bound on its score reaches the threshold, a bound that never drops such a name
+ * (index.c, score_bound); what it still loses are names it does not find: a common word
+ * alone or with an initial ("Mustafa", "MUHAMMAD,", "H. Abdallah"), where it bounds at most
+ * the 32 names with the most of the party's words; familiar forms of given names ("Stephen",
+ * "Steven"); x written ks across scripts ("Globex", "Globeks"); a business word for a
+ * telling one ("Shipbuilding", "SHIP BUILDING"). About 1 % of queries differ (10,000 queries:
+ * 70 with seed 1, 97 with seed 2, against 501 and 534 before); the test holds the share at or
+ * below MAX_DIFFERING_PER_MILLE, so that a change that loses more fails. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -30,7 +34,7 @@
 #define QUERY_CAP 1024
 #define MAX_WORDS 24
 #define CAPPED_HITS 3
-#define MAX_DIFFERING_PERCENT 8
+#define MAX_DIFFERING_PER_MILLE 15
 /* Exhaustive screening costs about 30 ms a query: two threads share the work. */
 #define ORACLE_THREADS 2
 
@@ -506,7 +510,7 @@ static void test_index_oracle__index_loses_no_hit(void **state)
     fprintf(stderr, "engine_index_oracle: CPU time per query: indexed %.2f ms, exhaustive %.1f ms\n",
             1000 * indexed_s / (double)(n > 0 ? n : 1), 1000 * exhaustive_s / (double)(n > 0 ? n : 1));
     free(queries);
-    assert_true(failures * 100 <= MAX_DIFFERING_PERCENT * n);
+    assert_true(failures * 1000 <= MAX_DIFFERING_PER_MILLE * n);
 }
 
 int main(void)
