@@ -15,7 +15,7 @@ static int hash_part(rf_sha256 *h, rf_buf *norm, rf_translit *tr, const char *s)
 {
     int rc;
     rf_buf_reset(norm);
-    if (s && s[0] && (rc = rf_normalize_with(norm, tr, s, strlen(s))) < 0) return rc;
+    if (s && s[0] && (rc = rf_normalize__with(norm, tr, s, strlen(s))) < 0) return rc;
     if (norm->len) rf_sha256_update(h, norm->data, norm->len);
     rf_sha256_update(h, "\x1f", 1); /* unit separator: parts never run into each other */
     return RF_OK;
@@ -32,11 +32,11 @@ int rf_party_fingerprint(char out[RF_FINGERPRINT_LEN + 1], rf_result *work,
 
     out[0] = '\0';
     if (!party || !party->name || !party->name[0]) return RF_EUSAGE;
-    if (work) tr = rf_result_translit(work);
-    else tr = rf_translit_new(&own) == RF_OK ? own : NULL;
+    if (work) tr = rf_result__translit(work);
+    else tr = rf_translit__new(&own) == RF_OK ? own : NULL;
     if (!tr) return RF_ENOMEM;
     if (rf_sha256_init(&h) != RF_OK) {
-        rf_translit_free(own);
+        rf_translit__free(own);
         return RF_ENOMEM;
     }
     rf_sha256_update(&h, "redflag-party-1\x1f", 16); /* the scheme, should it ever change */
@@ -45,7 +45,7 @@ int rf_party_fingerprint(char out[RF_FINGERPRINT_LEN + 1], rf_result *work,
         (rc = hash_part(&h, &norm, tr, party->address)) == 0)
         rc = hash_part(&h, &norm, tr, party->city);
     rf_buf_free(&norm);
-    rf_translit_free(own);
+    rf_translit__free(own);
     if (rc < 0) {
         rf_sha256_free(&h);
         return rc;

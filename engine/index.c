@@ -46,7 +46,7 @@ static inline uint64_t filter_bit(uint64_t h, int which)
 
 static int chain_push(rf_matcher *m, rf_strmap *map, const char *key, size_t len, uint32_t value)
 {
-    uint32_t head = rf_strmap_get(map, key, len);
+    uint32_t head = rf_strmap__get(map, key, len);
     uint32_t node;
     int rc;
 
@@ -59,10 +59,10 @@ static int chain_push(rf_matcher *m, rf_strmap *map, const char *key, size_t len
     m->chains[node].value = value;
     m->chains[node].next = head;
     if (head == RF_STRMAP_MISSING) {
-        rc = rf_strmap_put(map, key, len, node, NULL);
+        rc = rf_strmap__put(map, key, len, node, NULL);
         if (rc != RF_OK) return rc;
     } else {
-        rf_strmap_set(map, key, len, node);
+        rf_strmap__set(map, key, len, node);
     }
     return RF_OK;
 }
@@ -72,7 +72,7 @@ static int chain_push(rf_matcher *m, rf_strmap *map, const char *key, size_t len
 static int file_spelling(uint32_t *id, rf_matcher *m, uint32_t vocab, const char *w, size_t len)
 {
     uint32_t next = (uint32_t)m->n_spellings, existing;
-    int rc = rf_strmap_put(m->spelling_map, w, len, next, &existing);
+    int rc = rf_strmap__put(m->spelling_map, w, len, next, &existing);
 
     *id = RF_STRMAP_MISSING;
     if (rc != RF_OK || existing != next) return rc;
@@ -81,7 +81,7 @@ static int file_spelling(uint32_t *id, rf_matcher *m, uint32_t vocab, const char
     m->spellings[next].vocab = vocab;
     m->spellings[next].text_off = (uint32_t)m->spelling_text.len;
     m->spellings[next].len = (uint16_t)len;
-    m->spellings[next].letters = rf_letter_mask(w, len);
+    m->spellings[next].letters = rf_letter__mask(w, len);
     m->n_spellings++;
     rc = rf_buf_append(&m->spelling_text, w, len);
     if (rc == RF_OK) rc = rf_buf_putc(&m->spelling_text, '\0');
@@ -97,7 +97,7 @@ static int file_spelling(uint32_t *id, rf_matcher *m, uint32_t vocab, const char
 /* Files spelling `id` under deletion `key` of it, in the map and its filter. */
 static int file_deletion(rf_matcher *m, const char *key, size_t len, uint32_t id)
 {
-    uint64_t h = rf_hash_bytes(key, len), b0 = filter_bit(h, 0), b1 = filter_bit(h, 1);
+    uint64_t h = rf_hash__bytes(key, len), b0 = filter_bit(h, 0), b1 = filter_bit(h, 1);
     m->delete_filter[b0 >> 6] |= (uint64_t)1 << (b0 & 63);
     m->delete_filter[b1 >> 6] |= (uint64_t)1 << (b1 & 63);
     return chain_push(m, m->deletes, key, len, id);
@@ -109,7 +109,7 @@ static int index_spelling(rf_matcher *m, uint32_t vocab, const char *w, size_t l
     uint32_t id;
     int rc;
 
-    if (rf_typo_budget(len) == 0 || len > RF_MAX_TOKEN_LEN) return RF_OK;
+    if (rf_typo__budget(len) == 0 || len > RF_MAX_TOKEN_LEN) return RF_OK;
     rc = file_spelling(&id, m, vocab, w, len);
     /* Under itself too, where a query's deletions meet it. */
     if (rc == RF_OK && id != RF_STRMAP_MISSING) rc = file_deletion(m, w, len, id);
@@ -117,7 +117,7 @@ static int index_spelling(rf_matcher *m, uint32_t vocab, const char *w, size_t l
         memcpy(buf, w, i);
         memcpy(buf + i, w + i + 1, len - i - 1);
         rc = file_deletion(m, buf, len - 1, id);
-        for (size_t j = i; rf_typo_budget(len) > 1 && j + 1 < len && rc == RF_OK; j++) {
+        for (size_t j = i; rf_typo__budget(len) > 1 && j + 1 < len && rc == RF_OK; j++) {
             memcpy(buf2, buf, j);
             memcpy(buf2 + j, buf + j + 1, len - 2 - j);
             rc = file_deletion(m, buf2, len - 2, id);
@@ -142,12 +142,12 @@ static int index_spellings(rf_matcher *m)
             rc = index_spelling(m, lt->vocab, m->surface_text.data + lt->surf_off, lt->surf_len);
     }
     /* And as OCR would misread them, which is how a party's word is looked up too
-     * (rf_ocr_fold): "mill" is filed as "miii", where "Mi1l" and "MiIl" find it. */
+     * (rf_ocr__fold): "mill" is filed as "miii", where "Mi1l" and "MiIl" find it. */
     for (size_t v = 0; v < m->n_vocab && rc == RF_OK; v++) {
         char f[RF_MAX_TOKEN_LEN];
         size_t n;
         if (m->vocab[v].cls == RF_TOK_LEGAL || m->vocab[v].cls == RF_TOK_NUMBER || m->vocab[v].len > RF_MAX_TOKEN_LEN) continue;
-        n = rf_ocr_fold(f, m->vocab_text.data + m->vocab[v].text_off, m->vocab[v].len);
+        n = rf_ocr__fold(f, m->vocab_text.data + m->vocab[v].text_off, m->vocab[v].len);
         if (n == m->vocab[v].len && memcmp(f, m->vocab_text.data + m->vocab[v].text_off, n) == 0) continue;
         rc = index_spelling(m, (uint32_t)v, f, n);
     }
@@ -158,7 +158,7 @@ static int index_spellings(rf_matcher *m)
         size_t n;
         uint32_t id;
         if (m->vocab[v].cls == RF_TOK_LEGAL || m->vocab[v].cls == RF_TOK_NUMBER || m->vocab[v].len > RF_MAX_TOKEN_LEN) continue;
-        n = rf_collapse_doubles(c, m->vocab_text.data + m->vocab[v].text_off, m->vocab[v].len);
+        n = rf_collapse__doubles(c, m->vocab_text.data + m->vocab[v].text_off, m->vocab[v].len);
         if (n != m->vocab[v].len) rc = file_spelling(&id, m, (uint32_t)v, c, n);
     }
     return rc;
@@ -167,7 +167,7 @@ static int index_spellings(rf_matcher *m)
 static int add_vocab(uint32_t *out, rf_matcher *m, const char *text, size_t len, uint8_t cls)
 {
     uint32_t id = (uint32_t)m->n_vocab, existing;
-    int rc = rf_strmap_put(m->vocab_map, text, len, id, &existing);
+    int rc = rf_strmap__put(m->vocab_map, text, len, id, &existing);
     if (rc != RF_OK) return rc;
     if (existing != id) {
         *out = existing;
@@ -218,7 +218,7 @@ static size_t exact_key(char *key, size_t cap, const rf_side *side)
 static int collect_places(rf_matcher *m, rf_translit *tr)
 {
     rf_buf words = {0};
-    int rc = rf_strmap_new(&m->places, 4096);
+    int rc = rf_strmap__new(&m->places, 4096);
 
     for (size_t e = 0; e < rf_snapshot_count(m->snap) && rc == RF_OK; e++) {
         const rf_entity *ent = rf_snapshot_entity(m->snap, e);
@@ -235,7 +235,7 @@ static int collect_places(rf_matcher *m, rf_translit *tr)
             clen = strlen(city);
             if (clen == 0 || clen > 40) continue;
             rf_buf_reset(&words);
-            rc = rf_normalize_words(&words, tr, city, clen);
+            rc = rf_normalize__words(&words, tr, city, clen);
             for (size_t i = 0; i < words.len && rc == RF_OK;) {
                 size_t j = i;
                 int alpha = 1;
@@ -243,7 +243,8 @@ static int collect_places(rf_matcher *m, rf_translit *tr)
                     if (words.data[j] < 'a' || words.data[j] > 'z') alpha = 0;
                     j++;
                 }
-                if (alpha && j - i >= 4) rc = rf_strmap_put(m->places, words.data + i, j - i, 1, NULL);
+                if (alpha && j - i >= 4)
+                    rc = rf_strmap__put(m->places, words.data + i, j - i, 1, NULL);
                 i = j + 1;
             }
         }
@@ -304,15 +305,15 @@ static int file_form(uint32_t *out, rf_matcher *m, const rf_tokens *t, size_t i,
     key[len] = '\0';
     key[len + 1] = (char)(t->items[i].cls + 1);
     key[len + 2] = (char)(t->items[i].origin + 1);
-    rc = rf_strmap_put(m->form_map, key, len + 3, id, &existing);
+    rc = rf_strmap__put(m->form_map, key, len + 3, id, &existing);
     *out = existing;
     if (rc != RF_OK || existing != id) return rc;
     rc = reserve((void **)&m->forms, &m->cap_forms, m->n_forms + 1, sizeof *m->forms);
     if (rc != RF_OK) return rc;
     f = &m->forms[m->n_forms++];
-    n = rf_ocr_fold(folded, surf, len);
-    f->letters = rf_letter_mask(surf, len);
-    f->ocr_letters = rf_letter_mask(folded, n);
+    n = rf_ocr__fold(folded, surf, len);
+    f->letters = rf_letter__mask(surf, len);
+    f->ocr_letters = rf_letter__mask(folded, n);
     f->vocab = vocab;
     f->text_off = (uint32_t)m->form_text.len;
     f->len = (uint16_t)len;
@@ -361,13 +362,14 @@ static int index_name(rf_matcher *m, rf_tokens *t, uint32_t entity, size_t name_
             t->items[i].origin != RF_ORIGIN_CONSONANTS && t->items[i].surf_len <= RF_MAX_TOKEN_LEN) {
             /* Filed by its consonants, for names written in scripts without vowels. */
             char skeleton[RF_MAX_TOKEN_LEN];
-            size_t n = rf_consonant_skeleton(skeleton, rf_token_surface(t, i), t->items[i].surf_len);
+            size_t n =
+                rf_consonant__skeleton(skeleton, rf_token_surface(t, i), t->items[i].surf_len);
             if (n >= 2) rc = chain_push(m, m->skeletons, skeleton, n, lt->vocab);
         }
         lt->cls = t->items[i].cls;
         lt->origin = t->items[i].origin;
         lt->surf_off = lt->surf_len = 0;
-        lt->letters = rf_letter_mask(rf_token_surface(t, i), t->items[i].surf_len);
+        lt->letters = rf_letter__mask(rf_token_surface(t, i), t->items[i].surf_len);
         if (rc == RF_OK) rc = reserve((void **)&m->token_forms, &m->cap_token_forms, m->n_ltokens, sizeof *m->token_forms);
         if (rc == RF_OK) rc = file_form(&m->token_forms[m->n_ltokens - 1], m, t, i, lt->vocab);
         if (rc == RF_OK && (t->items[i].surf_len != t->items[i].text_len ||
@@ -392,7 +394,7 @@ static int index_name(rf_matcher *m, rf_tokens *t, uint32_t entity, size_t name_
             }
         }
     }
-    rf_side_from_tokens(&side, NULL, t);
+    rf_side__from_tokens(&side, NULL, t);
     klen = exact_key(key, sizeof key, &side);
     if (rc == RF_OK && klen) rc = chain_push(m, m->exact, key, klen, (uint32_t)m->n_names);
     if (rc == RF_OK) m->n_names++;
@@ -419,7 +421,7 @@ static int build_postings(rf_matcher *m)
         m->vocab[v].post_off = (uint32_t)total;
         total += m->vocab[v].df;
         m->vocab[v].weight = (float)(log(1.0 + n / (m->vocab[v].df + 0.5)) *
-                                     rf_class_weight((rf_tok_class)m->vocab[v].cls));
+                                     rf_class__weight((rf_tok_class)m->vocab[v].cls));
     }
     m->unknown_weight = (float)log(1.0 + n / 0.5);
     m->postings = malloc((total ? total : 1) * sizeof *m->postings);
@@ -455,7 +457,8 @@ static int find_neighbours(rf_matcher *m)
         size_t n = 0;
         m->near_off[v] = (uint32_t)total;
         if (m->vocab[v].cls == RF_TOK_WORD)
-            n = rf_index_typos(m, m->vocab_text.data + m->vocab[v].text_off, m->vocab[v].len, found, MAX_TYPO_MATCHES);
+            n = rf_index__typos(m, m->vocab_text.data + m->vocab[v].text_off, m->vocab[v].len,
+                                found, MAX_TYPO_MATCHES);
         for (size_t k = 0; k < n; k++) {
             if (found[k] == v) continue;
             if (reserve((void **)&m->near, &cap, total + 1, sizeof *m->near) != RF_OK) return RF_ENOMEM;
@@ -476,16 +479,16 @@ int rf_matcher_new(rf_matcher **out, const rf_snapshot *snap, rf_error *err)
     *out = NULL;
     if (!m) return rf_error_set(err, RF_ENOMEM, NULL, 0, "out of memory building the index");
     m->snap = snap;
-    m->lex = rf_lexicon_get();
-    rc = m->lex ? rf_translit_new(&tr) : RF_ENOMEM;
-    if (rc == RF_OK) rc = rf_strmap_new(&m->vocab_map, 65536);
-    if (rc == RF_OK) rc = rf_strmap_new(&m->form_map, 65536);
-    if (rc == RF_OK) rc = rf_strmap_new(&m->deletes, 1 << 20);
+    m->lex = rf_lexicon__get();
+    rc = m->lex ? rf_translit__new(&tr) : RF_ENOMEM;
+    if (rc == RF_OK) rc = rf_strmap__new(&m->vocab_map, 65536);
+    if (rc == RF_OK) rc = rf_strmap__new(&m->form_map, 65536);
+    if (rc == RF_OK) rc = rf_strmap__new(&m->deletes, 1 << 20);
     if (rc == RF_OK && !(m->delete_filter = calloc((RF_DELETE_FILTER_MASK + 1) / 64, sizeof *m->delete_filter))) rc = RF_ENOMEM;
-    if (rc == RF_OK) rc = rf_strmap_new(&m->spelling_map, 65536);
-    if (rc == RF_OK) rc = rf_strmap_new(&m->merged, 65536);
-    if (rc == RF_OK) rc = rf_strmap_new(&m->exact, 65536);
-    if (rc == RF_OK) rc = rf_strmap_new(&m->skeletons, 65536);
+    if (rc == RF_OK) rc = rf_strmap__new(&m->spelling_map, 65536);
+    if (rc == RF_OK) rc = rf_strmap__new(&m->merged, 65536);
+    if (rc == RF_OK) rc = rf_strmap__new(&m->exact, 65536);
+    if (rc == RF_OK) rc = rf_strmap__new(&m->skeletons, 65536);
     if (rc == RF_OK) rc = collect_places(m, tr);
     if (rc == RF_OK) rc = collect_countries(m);
     for (size_t e = 0; e < rf_snapshot_count(snap) && rc == RF_OK; e++) {
@@ -493,8 +496,8 @@ int rf_matcher_new(rf_matcher **out, const rf_snapshot *snap, rf_error *err)
         for (size_t k = 0; k < ent->n_names && rc == RF_OK; k++) {
             const char *text = ent->names[k].text ? ent->names[k].text : "";
             /* People's names hold no places: "Abbas" is a name before it is a port. */
-            rc = rf_tokenize(&t, m->lex, ent->type == RF_ENTITY_PERSON ? NULL : m->places, tr, text,
-                             strlen(text), 0);
+            rc = rf_engine__tokenize(&t, m->lex, ent->type == RF_ENTITY_PERSON ? NULL : m->places,
+                                     tr, text, strlen(text), 0);
             if (rc == RF_OK) rc = index_name(m, &t, (uint32_t)e, k);
         }
     }
@@ -503,7 +506,7 @@ int rf_matcher_new(rf_matcher **out, const rf_snapshot *snap, rf_error *err)
     if (rc == RF_OK) rc = index_spellings(m);
     if (rc == RF_OK) rc = find_neighbours(m);
     rf_buf_free(&t.text);
-    rf_translit_free(tr);
+    rf_translit__free(tr);
     if (rc != RF_OK) {
         rf_matcher_free(m);
         return rf_error_set(err, rc, NULL, 0, "building the index: %s", rf_strerror(rc));
@@ -515,20 +518,20 @@ int rf_matcher_new(rf_matcher **out, const rf_snapshot *snap, rf_error *err)
 void rf_matcher_free(rf_matcher *m)
 {
     if (!m) return;
-    rf_strmap_free(m->places);
-    rf_strmap_free(m->vocab_map);
-    rf_strmap_free(m->form_map);
+    rf_strmap__free(m->places);
+    rf_strmap__free(m->vocab_map);
+    rf_strmap__free(m->form_map);
     free(m->forms);
     free(m->token_forms);
     rf_buf_free(&m->form_text);
-    rf_strmap_free(m->deletes);
+    rf_strmap__free(m->deletes);
     free(m->delete_filter);
-    rf_strmap_free(m->spelling_map);
+    rf_strmap__free(m->spelling_map);
     free(m->spellings);
     rf_buf_free(&m->spelling_text);
-    rf_strmap_free(m->merged);
-    rf_strmap_free(m->exact);
-    rf_strmap_free(m->skeletons);
+    rf_strmap__free(m->merged);
+    rf_strmap__free(m->exact);
+    rf_strmap__free(m->skeletons);
     free(m->vocab);
     rf_buf_free(&m->vocab_text);
     rf_buf_free(&m->surface_text);
@@ -571,37 +574,38 @@ static inline int bits_set(uint32_t x)
 static size_t typo_chain(const rf_matcher *m, const char *key, size_t klen, const char *word,
                          size_t len, uint32_t letters, uint32_t *out, size_t n, size_t max)
 {
-    uint64_t h = rf_hash_bytes(key, klen), b0 = filter_bit(h, 0), b1 = filter_bit(h, 1);
+    uint64_t h = rf_hash__bytes(key, klen), b0 = filter_bit(h, 0), b1 = filter_bit(h, 1);
     uint32_t node;
     if (!(m->delete_filter[b0 >> 6] >> (b0 & 63) & 1u) || !(m->delete_filter[b1 >> 6] >> (b1 & 63) & 1u)) return n;
-    node = rf_strmap_get(m->deletes, key, klen);
+    node = rf_strmap__get(m->deletes, key, klen);
     for (; node != RF_STRMAP_MISSING && n < max; node = m->chains[node].next) {
         const rf_spelling *sp = &m->spellings[m->chains[node].value];
         size_t longer = sp->len > len ? sp->len : len, shorter = sp->len < len ? sp->len : len;
         int differ = bits_set(letters ^ sp->letters), budget;
         if (longer - shorter > 2 || differ > 4) continue;
-        budget = rf_typo_budget(shorter);
+        budget = rf_typo__budget(shorter);
         if (longer - shorter <= (size_t)budget && differ <= 2 * budget &&
-            rf_osa_distance(word, len, m->spelling_text.data + sp->text_off, sp->len, budget) <= budget)
+            rf_osa__distance(word, len, m->spelling_text.data + sp->text_off, sp->len, budget) <=
+                budget)
             n = add_unique(out, n, max, sp->vocab);
     }
     return n;
 }
 
-/* rf_index_typos for the word as written, adding to out[0 .. n): within `budget` edits, at
+/* rf_index__typos for the word as written, adding to out[0 .. n): within `budget` edits, at
  * most two. */
 static size_t typos_of(const rf_matcher *m, const char *word, size_t len, int budget, uint32_t *out, size_t n,
                        size_t max)
 {
     char buf[RF_MAX_TOKEN_LEN];
-    uint32_t letters = rf_letter_mask(word, len);
+    uint32_t letters = rf_letter__mask(word, len);
 
     /* Doubled letters, in words of any length: "sson" is "son", "esa" is "essa". */
     {
         char c[RF_MAX_TOKEN_LEN];
-        size_t cn = rf_collapse_doubles(c, word, len);
-        uint32_t id = rf_strmap_get(m->spelling_map, c, cn);
-        uint32_t v = rf_strmap_get(m->vocab_map, c, cn);
+        size_t cn = rf_collapse__doubles(c, word, len);
+        uint32_t id = rf_strmap__get(m->spelling_map, c, cn);
+        uint32_t v = rf_strmap__get(m->vocab_map, c, cn);
         if (id != RF_STRMAP_MISSING) n = add_unique(out, n, max, m->spellings[id].vocab);
         if (v != RF_STRMAP_MISSING && cn != len) n = add_unique(out, n, max, v);
     }
@@ -629,26 +633,27 @@ static size_t typos_of(const rf_matcher *m, const char *word, size_t len, int bu
     return n;
 }
 
-size_t rf_index_typos(const rf_matcher *m, const char *word, size_t len, uint32_t *out, size_t max)
+size_t rf_index__typos(const rf_matcher *m, const char *word, size_t len, uint32_t *out, size_t max)
 {
     char folded[RF_MAX_TOKEN_LEN];
     size_t n, fn;
     if (len > RF_MAX_TOKEN_LEN) return 0;
     /* The most any listed word allows: a person's, two from six letters on. */
-    n = typos_of(m, word, len, rf_typo_budget(len), out, 0, max);
+    n = typos_of(m, word, len, rf_typo__budget(len), out, 0, max);
     /* And as OCR may have misread it ("Srnich" for "Smich"): the scorer reads it so too, with
      * the budget of any word (ocr_edits). */
-    fn = rf_ocr_fold(folded, word, len);
+    fn = rf_ocr__fold(folded, word, len);
     {
-        uint32_t id = rf_strmap_get(m->spelling_map, folded, fn);
-        if (id != RF_STRMAP_MISSING && rf_typo_budget(fn) > 0)
+        uint32_t id = rf_strmap__get(m->spelling_map, folded, fn);
+        if (id != RF_STRMAP_MISSING && rf_typo__budget(fn) > 0)
             n = add_unique(out, n, max, m->spellings[id].vocab);
     }
-    if (fn != len || memcmp(folded, word, len) != 0) n = typos_of(m, folded, fn, rf_typo_budget(fn), out, n, max);
+    if (fn != len || memcmp(folded, word, len) != 0)
+        n = typos_of(m, folded, fn, rf_typo__budget(fn), out, n, max);
     return n;
 }
 
-void rf_side_from_tokens(rf_side *side, const rf_matcher *m, const rf_tokens *t)
+void rf_side__from_tokens(rf_side *side, const rf_matcher *m, const rf_tokens *t)
 {
     side->n = t->count;
     side->organisation = 0;
@@ -658,19 +663,21 @@ void rf_side_from_tokens(rf_side *side, const rf_matcher *m, const rf_tokens *t)
         side->len[i] = t->items[i].text_len;
         side->surf[i] = rf_token_surface(t, i);
         side->surf_len[i] = t->items[i].surf_len;
-        side->letters[i] = rf_letter_mask(side->surf[i], side->surf_len[i]);
+        side->letters[i] = rf_letter__mask(side->surf[i], side->surf_len[i]);
         side->origin[i] = t->items[i].origin;
-        side->nickname[i] = (uint8_t)(cls == RF_TOK_WORD &&
-                                      rf_lexicon_nickname(rf_lexicon_get(), side->surf[i], side->surf_len[i], NULL, 0));
+        side->nickname[i] =
+            (uint8_t)(cls == RF_TOK_WORD && rf_lexicon__nickname(rf_lexicon__get(), side->surf[i],
+                                                                 side->surf_len[i], NULL, 0));
         side->cls[i] = (uint8_t)cls;
-        side->vocab[i] = m ? rf_strmap_get(m->vocab_map, side->text[i], side->len[i]) : RF_STRMAP_MISSING;
-        if (!m) side->weight[i] = rf_class_weight(cls);
+        side->vocab[i] =
+            m ? rf_strmap__get(m->vocab_map, side->text[i], side->len[i]) : RF_STRMAP_MISSING;
+        if (!m) side->weight[i] = rf_class__weight(cls);
         else if (side->vocab[i] != RF_STRMAP_MISSING) side->weight[i] = m->vocab[side->vocab[i]].weight;
-        else side->weight[i] = m->unknown_weight * rf_class_weight(cls);
+        else side->weight[i] = m->unknown_weight * rf_class__weight(cls);
     }
 }
 
-void rf_side_from_name(rf_side *side, const rf_matcher *m, uint32_t name_id)
+void rf_side__from_name(rf_side *side, const rf_matcher *m, uint32_t name_id)
 {
     const rf_lname *ln = &m->names[name_id];
     side->n = ln->ntok;
@@ -692,7 +699,7 @@ void rf_side_from_name(rf_side *side, const rf_matcher *m, uint32_t name_id)
 }
 
 /* The letters of a name's telling words and places, as the whole-name comparison joins
- * them (rf_score_sides). */
+ * them (rf_score__sides). */
 static size_t letters_compared_whole(const rf_side *p)
 {
     size_t n = 0;
@@ -801,7 +808,7 @@ static size_t select_likeliest(const rf_matcher *m, const rf_scratch *s, uint32_
 
 /* ---- the bound: what a listed name could score at most, without scoring it ------------------
  *
- * rf_score_sides pairs words and scores num / den: num sums sim * weight over the pairs (sim at
+ * rf_score__sides pairs words and scores num / den: num sums sim * weight over the pairs (sim at
  * most 1), den sums their weights and the cost of every word left unpaired. So for any P at
  * least the weight of the pairs and U at most the cost of the unpaired words, the score is at
  * most P / (P + U). Its caps only lower it; two names of the same words (identical) leave
@@ -813,7 +820,7 @@ static size_t select_likeliest(const rf_matcher *m, const rf_scratch *s, uint32_
  * way has a necessary condition on lengths and letter sets that costs a few instructions
  * (may_pair, may_merge, may_be_phrase_word; each says which test of the scorer it follows).
  * A word for which no such condition holds with any word of the other side is unpaired
- * whatever the pairing, and costs what rf_score_sides charges it: RF_UNPAIRED_PARTY (weak
+ * whatever the pairing, and costs what rf_score__sides charges it: RF_UNPAIRED_PARTY (weak
  * words twice) for a party word before a department, RF_UNPAIRED_LISTED_* (the least, for
  * people) for a listed word, nothing for a listed person's one-letter word. Words said twice
  * are not charged (a repeat of a paired word costs nothing).
@@ -861,13 +868,15 @@ static int may_pair(const bound_word *a, const bound_word *b, int person)
         uint32_t loose = X_AS_KS_BITS | ((a->letters | b->letters) & RF_OCR_GLYPHS ? RF_OCR_ALIKE : 0);
         return shorter >= 2 && bits_set(differ & ~loose) <= 4;
     }
-    budget = person && shorter >= 6 ? 2 : rf_typo_budget(shorter);
+    budget = person && shorter >= 6 ? 2 : rf_typo__budget(shorter);
     if (budget == 0) return 0;
     if (longer - shorter <= (size_t)budget && bits_set(differ) <= 2 * budget) return 1;
-    if (!((a->letters | b->letters) & RF_OCR_GLYPHS) || bits_set(differ) > 2 * rf_typo_budget(shorter) + 3) return 0;
+    if (!((a->letters | b->letters) & RF_OCR_GLYPHS) ||
+        bits_set(differ) > 2 * rf_typo__budget(shorter) + 3)
+        return 0;
     shorter = a->ocr_len < b->ocr_len ? a->ocr_len : b->ocr_len;
     longer = a->ocr_len > b->ocr_len ? a->ocr_len : b->ocr_len;
-    ocr_budget = rf_typo_budget(shorter);
+    ocr_budget = rf_typo__budget(shorter);
     return ocr_budget > 0 && longer - shorter <= (size_t)ocr_budget &&
            bits_set(a->ocr_letters ^ b->ocr_letters) <= 2 * ocr_budget;
 }
@@ -881,7 +890,8 @@ static int may_merge(const bound_word *a1, const bound_word *a2, const bound_wor
     if (joined == b->len && letters == b->letters) return 1;
     if ((a1->origin == RF_ORIGIN_CONSONANTS) != (b->origin == RF_ORIGIN_CONSONANTS)) return 1;
     return a1->len >= 3 && a2->len >= 3 && joined + 2 >= b->len && (size_t)b->len + 2 >= joined &&
-           rf_typo_budget(joined < b->len ? joined : b->len) > 0 && bits_set(letters ^ b->letters) <= 4;
+           rf_typo__budget(joined < b->len ? joined : b->len) > 0 &&
+           bits_set(letters ^ b->letters) <= 4;
 }
 
 /* 0 when party word `a` is none of the words of listed phrase `phrase` (text, len), nor a
@@ -893,7 +903,7 @@ static int may_be_phrase_word(const bound_word *a, const char *phrase, size_t le
         const char *sp = memchr(w, ' ', (size_t)(end - w));
         size_t n = (size_t)((sp ? sp : end) - w);
         size_t shorter = n < a->len ? n : a->len, longer = n > a->len ? n : a->len;
-        uint32_t differ = rf_letter_mask(w, n) ^ a->letters;
+        uint32_t differ = rf_letter__mask(w, n) ^ a->letters;
         if (n == a->len && differ == 0) return 1;
         if (shorter >= 4 && longer - shorter <= 2 && bits_set(differ) <= 4) return 1;
         w = sp ? sp + 1 : end;
@@ -931,17 +941,19 @@ typedef struct bound_party {
 
 static void bound_party_of(bound_party *bp, const rf_side *p)
 {
-    size_t unit = rf_side_unit_start(p);
+    size_t unit = rf_side__unit_start(p);
     bp->n = p->n;
     bp->lengths = 0;
     bp->two_letters = bp->consonants = 0;
     for (size_t i = 0; i < p->n; i++) {
         bound_word *w = &bp->words[i];
         char folded[RF_MAX_TOKEN_LEN];
-        size_t n = p->surf_len[i] <= RF_MAX_TOKEN_LEN ? rf_ocr_fold(folded, p->surf[i], p->surf_len[i]) : 0;
+        size_t n = p->surf_len[i] <= RF_MAX_TOKEN_LEN
+                       ? rf_ocr__fold(folded, p->surf[i], p->surf_len[i])
+                       : 0;
         int repeated = 0;
         w->letters = p->letters[i];
-        w->ocr_letters = rf_letter_mask(folded, n);
+        w->ocr_letters = rf_letter__mask(folded, n);
         w->ocr_len = (uint16_t)(n ? n : p->surf_len[i]);
         w->vocab = p->vocab[i];
         w->len = p->surf_len[i];
@@ -1046,8 +1058,8 @@ static int gather_skeletons(const rf_matcher *m, rf_scratch *s, const rf_side *p
             memcpy(joined + n, p->surf[k], p->surf_len[k]);
             n += p->surf_len[k];
         }
-        ns = rf_consonant_skeleton(skeleton, joined, n);
-        node = ns >= 2 ? rf_strmap_get(m->skeletons, skeleton, ns) : RF_STRMAP_MISSING;
+        ns = rf_consonant__skeleton(skeleton, joined, n);
+        node = ns >= 2 ? rf_strmap__get(m->skeletons, skeleton, ns) : RF_STRMAP_MISSING;
         for (; node != RF_STRMAP_MISSING; node = m->chains[node].next) {
             gather(m, s, m->chains[node].value, m->vocab[m->chains[node].value].weight * 0.8f);
             found = 1;
@@ -1061,13 +1073,13 @@ static int gather_skeletons(const rf_matcher *m, rf_scratch *s, const rf_side *p
  * as written (spells_merged). */
 static uint32_t listed_word(const rf_matcher *m, const char *w, size_t len)
 {
-    uint32_t v = rf_strmap_get(m->vocab_map, w, len), id;
+    uint32_t v = rf_strmap__get(m->vocab_map, w, len), id;
     if (v != RF_STRMAP_MISSING) return v;
-    id = rf_strmap_get(m->spelling_map, w, len);
+    id = rf_strmap__get(m->spelling_map, w, len);
     return id == RF_STRMAP_MISSING ? RF_STRMAP_MISSING : m->spellings[id].vocab;
 }
 
-size_t rf_index_candidates(const rf_matcher *m, rf_scratch *s, double min_score)
+size_t rf_index__candidates(const rf_matcher *m, rf_scratch *s, double min_score)
 {
     const rf_side *p = &s->side;
     bound_party party;
@@ -1097,7 +1109,8 @@ size_t rf_index_candidates(const rf_matcher *m, rf_scratch *s, double min_score)
              * (Gonzales, Gonzalez): the scorer pairs either. */
             uint32_t found_typos[MAX_TYPO_MATCHES], v = p->vocab[i];
             const uint32_t *typos = v == RF_STRMAP_MISSING ? found_typos : m->near + m->near_off[v];
-            size_t nt = v == RF_STRMAP_MISSING ? rf_index_typos(m, p->text[i], p->len[i], found_typos, MAX_TYPO_MATCHES)
+            size_t nt = v == RF_STRMAP_MISSING ? rf_index__typos(m, p->text[i], p->len[i],
+                                                                 found_typos, MAX_TYPO_MATCHES)
                                                : m->near_off[v + 1] - m->near_off[v];
             uint32_t node;
             for (size_t k = 0; k < nt; k++) {
@@ -1106,7 +1119,7 @@ size_t rf_index_candidates(const rf_matcher *m, rf_scratch *s, double min_score)
                 strong = 1;
             }
             if (p->origin[i] == RF_ORIGIN_CONSONANTS && gather_skeletons(m, s, p, i)) strong = 1;
-            node = rf_strmap_get(m->merged, p->text[i], p->len[i]);
+            node = rf_strmap__get(m->merged, p->text[i], p->len[i]);
             if (node != RF_STRMAP_MISSING) {
                 gather_chain(m, s, node, m->unknown_weight);
                 strong = 1;
@@ -1171,7 +1184,7 @@ size_t rf_index_candidates(const rf_matcher *m, rf_scratch *s, double min_score)
     {
         char key[RF_MAX_TOKENS * (RF_MAX_TOKEN_LEN + 1)];
         size_t klen = exact_key(key, sizeof key, p);
-        uint32_t node = klen ? rf_strmap_get(m->exact, key, klen) : RF_STRMAP_MISSING;
+        uint32_t node = klen ? rf_strmap__get(m->exact, key, klen) : RF_STRMAP_MISSING;
         for (; node != RF_STRMAP_MISSING; node = m->chains[node].next) {
             uint32_t name = m->chains[node].value;
             int known = 0;

@@ -67,8 +67,8 @@ static int add_phrase(pending_list *pl, rf_translit *tr, const char *variant, si
     rf_buf key = {0}, words = {0};
     int rc;
 
-    rc = rf_normalize_words(&key, tr, variant, vlen);
-    if (rc == RF_OK) rc = rf_normalize_words(&words, tr, canon, clen);
+    rc = rf_normalize__words(&key, tr, variant, vlen);
+    if (rc == RF_OK) rc = rf_normalize__words(&words, tr, canon, clen);
     if (rc == RF_OK && key.len > 0 && words.len > 0 && key.len <= RF_MAX_TOKEN_LEN * 4) {
         size_t n = 0;
         for (size_t i = 0; i < words.len; i++)
@@ -112,7 +112,7 @@ static int file_phrase(rf_lexicon *lex, const char *key, size_t klen, const char
         lex->entries = grown;
         lex->cap = cap;
     }
-    rc = rf_strmap_put(lex->phrases, key, klen, index, &existing);
+    rc = rf_strmap__put(lex->phrases, key, klen, index, &existing);
     if (rc != RF_OK || existing != index) return rc;
     lex->entries[index].canon_off = (uint32_t)lex->canon.len;
     lex->entries[index].canon_len = (uint16_t)strlen(canon);
@@ -124,11 +124,11 @@ static int file_phrase(rf_lexicon *lex, const char *key, size_t klen, const char
     if (rc == RF_OK && words > 1) {
         /* Remember how long the phrases starting with this word are, to try the longest first. */
         size_t first = (size_t)((const char *)memchr(key, ' ', klen) - key);
-        uint32_t longest = rf_strmap_get(lex->starts, key, first);
+        uint32_t longest = rf_strmap__get(lex->starts, key, first);
         if (longest == RF_STRMAP_MISSING)
-            rc = rf_strmap_put(lex->starts, key, first, (uint32_t)words, NULL);
+            rc = rf_strmap__put(lex->starts, key, first, (uint32_t)words, NULL);
         else if (words > longest)
-            rf_strmap_set(lex->starts, key, first, (uint32_t)words);
+            rf_strmap__set(lex->starts, key, first, (uint32_t)words);
     }
     return rc;
 }
@@ -138,23 +138,23 @@ static int file_phrase(rf_lexicon *lex, const char *key, size_t klen, const char
 static int file_known_word(rf_lexicon *lex, const char *w, size_t len)
 {
     uint32_t id = (uint32_t)lex->words_text.len, existing;
-    int budget = rf_typo_budget_lexicon(len);
+    int budget = rf_typo__budget_lexicon(len);
     char buf[RF_MAX_TOKEN_LEN], buf2[RF_MAX_TOKEN_LEN];
     int rc;
 
     if (budget == 0 || len > RF_MAX_TOKEN_LEN) return RF_OK;
-    rc = rf_strmap_put(lex->words, w, len, id, &existing);
+    rc = rf_strmap__put(lex->words, w, len, id, &existing);
     if (rc != RF_OK || existing != id) return rc;
     rc = rf_buf_append(&lex->words_text, w, len);
     if (rc == RF_OK) rc = rf_buf_putc(&lex->words_text, '\0');
     for (size_t i = 0; i < len && rc == RF_OK; i++) {
         memcpy(buf, w, i);
         memcpy(buf + i, w + i + 1, len - i - 1);
-        rc = rf_strmap_put(lex->word_deletes, buf, len - 1, id, NULL);
+        rc = rf_strmap__put(lex->word_deletes, buf, len - 1, id, NULL);
         for (size_t j = i; budget > 1 && j + 1 < len && rc == RF_OK; j++) {
             memcpy(buf2, buf, j);
             memcpy(buf2 + j, buf + j + 1, len - 2 - j);
-            rc = rf_strmap_put(lex->word_deletes, buf2, len - 2, id, NULL);
+            rc = rf_strmap__put(lex->word_deletes, buf2, len - 2, id, NULL);
         }
     }
     return rc;
@@ -169,28 +169,29 @@ static int file_known_word(rf_lexicon *lex, const char *w, size_t len)
 static int unify_canonicals(pending_list *pl)
 {
     rf_strmap *first = NULL, *alias = NULL, *ours = NULL;
-    int rc = rf_strmap_new(&first, pl->count);
+    int rc = rf_strmap__new(&first, pl->count);
 
-    if (rc == RF_OK) rc = rf_strmap_new(&alias, 256);
-    if (rc == RF_OK) rc = rf_strmap_new(&ours, 256);
+    if (rc == RF_OK) rc = rf_strmap__new(&alias, 256);
+    if (rc == RF_OK) rc = rf_strmap__new(&ours, 256);
     for (size_t i = 0; i < pl->count && rc == RF_OK; i++)
         if (pl->items[i].ours)
-            rc = rf_strmap_put(ours, pl->items[i].canon, strlen(pl->items[i].canon), (uint32_t)pl->items[i].cls, NULL);
+            rc = rf_strmap__put(ours, pl->items[i].canon, strlen(pl->items[i].canon),
+                                (uint32_t)pl->items[i].cls, NULL);
     for (size_t i = 0; i < pl->count && rc == RF_OK; i++) {
         pending *x = &pl->items[i];
         uint32_t at;
         if (x->cls != RF_TOK_GENERIC) continue;
-        rc = rf_strmap_put(first, x->key, strlen(x->key), (uint32_t)i, &at);
+        rc = rf_strmap__put(first, x->key, strlen(x->key), (uint32_t)i, &at);
         if (rc == RF_OK && at != i && strcmp(pl->items[at].canon, x->canon) != 0 &&
             pl->items[at].cls == RF_TOK_GENERIC &&
-            rf_strmap_get(ours, x->canon, strlen(x->canon)) == RF_STRMAP_MISSING)
-            rc = rf_strmap_put(alias, x->canon, strlen(x->canon), at, NULL);
+            rf_strmap__get(ours, x->canon, strlen(x->canon)) == RF_STRMAP_MISSING)
+            rc = rf_strmap__put(alias, x->canon, strlen(x->canon), at, NULL);
     }
     for (size_t i = 0; i < pl->count && rc == RF_OK; i++) {
         pending *x = &pl->items[i];
         /* Follow the aliases a few steps (groups chained through shared spellings). */
         for (int step = 0; step < 4; step++) {
-            uint32_t to = rf_strmap_get(alias, x->canon, strlen(x->canon));
+            uint32_t to = rf_strmap__get(alias, x->canon, strlen(x->canon));
             char *canon;
             if (to == RF_STRMAP_MISSING || strcmp(pl->items[to].canon, x->canon) == 0) break;
             canon = rf_strdup(pl->items[to].canon);
@@ -204,13 +205,13 @@ static int unify_canonicals(pending_list *pl)
         /* Our table decides the class of its canonical words: the spellings rigour files under
          * "tpb" (Tactical Missiles Corporation) name one organisation, not a business word. */
         if (!x->ours && x->cls == RF_TOK_GENERIC) {
-            uint32_t cls = rf_strmap_get(ours, x->canon, strlen(x->canon));
+            uint32_t cls = rf_strmap__get(ours, x->canon, strlen(x->canon));
             if (cls != RF_STRMAP_MISSING) x->cls = (rf_tok_class)cls;
         }
     }
-    rf_strmap_free(first);
-    rf_strmap_free(alias);
-    rf_strmap_free(ours);
+    rf_strmap__free(first);
+    rf_strmap__free(alias);
+    rf_strmap__free(ours);
     return rc;
 }
 
@@ -222,7 +223,8 @@ static void close_canonicals(rf_lexicon *lex, size_t from, size_t to)
     for (size_t i = from; i < to; i++) {
         rf_phrase *e = &lex->entries[i];
         for (int step = 0; step < 4; step++) {
-            uint32_t idx = rf_strmap_get(lex->phrases, lex->canon.data + e->canon_off, e->canon_len);
+            uint32_t idx =
+                rf_strmap__get(lex->phrases, lex->canon.data + e->canon_off, e->canon_len);
             if (idx == RF_STRMAP_MISSING || lex->entries[idx].canon_off == e->canon_off) break;
             e->canon_off = lex->entries[idx].canon_off;
             e->canon_len = lex->entries[idx].canon_len;
@@ -249,7 +251,7 @@ static int file_pending(rf_lexicon *lex, const pending_list *pl)
         rf_buf_reset(&key);
         while (*k && rc == RF_OK) {
             size_t n = strcspn(k, " ");
-            uint32_t idx = rf_strmap_get(lex->phrases, k, n);
+            uint32_t idx = rf_strmap__get(lex->phrases, k, n);
             if (key.len) rc = rf_buf_putc(&key, ' ');
             if (rc == RF_OK && idx != RF_STRMAP_MISSING)
                 rc = rf_buf_puts(&key, lex->canon.data + lex->entries[idx].canon_off);
@@ -432,7 +434,7 @@ static int file_nickname_group(rf_lexicon *lex, const rf_buf *group)
         for (const char *b = group->data; rc == RF_OK && b < group->data + group->len; b += strlen(b) + 1) {
             rf_buf_reset(&key);
             rc = strcmp(a, b) == 0 ? rf_buf_puts(&key, a) : rf_buf_printf(&key, "%s %s", a, b);
-            if (rc == RF_OK) rc = rf_strmap_put(lex->nicknames, key.data, key.len, 1, NULL);
+            if (rc == RF_OK) rc = rf_strmap__put(lex->nicknames, key.data, key.len, 1, NULL);
         }
     rf_buf_free(&key);
     return rc;
@@ -448,7 +450,7 @@ static int file_name_variants(rf_lexicon *lex, rf_translit *tr, const char *vari
         const char *bar = memchr(v, '|', (size_t)(end - v));
         if (!bar) bar = end;
         rf_buf_reset(&word);
-        if ((rc = rf_normalize_words(&word, tr, v, (size_t)(bar - v))) == RF_OK && word.len)
+        if ((rc = rf_normalize__words(&word, tr, v, (size_t)(bar - v))) == RF_OK && word.len)
             rc = rf_buf_append(&group, word.data, word.len + 1); /* with its NUL */
         v = bar + 1;
     }
@@ -500,7 +502,7 @@ static int load_symbols(pending_list *pl, rf_lexicon *lex, rf_translit *tr)
             yaml_scalar(&v, &vlen);
             if (vlen && use) rc = add_phrase(pl, tr, v, vlen, key, key_len, cls, 0);
             rf_buf_reset(&word);
-            if (vlen && nick && (rc = rf_normalize_words(&word, tr, v, vlen)) == RF_OK && word.len)
+            if (vlen && nick && (rc = rf_normalize__words(&word, tr, v, vlen)) == RF_OK && word.len)
                 rc = rf_buf_append(&group, word.data, word.len + 1); /* with its NUL */
         }
     }
@@ -510,7 +512,8 @@ static int load_symbols(pending_list *pl, rf_lexicon *lex, rf_translit *tr)
     return rc;
 }
 
-int rf_lexicon_nickname(const rf_lexicon *lex, const char *a, size_t alen, const char *b, size_t blen)
+int rf_lexicon__nickname(const rf_lexicon *lex, const char *a, size_t alen, const char *b,
+                         size_t blen)
 {
     char key[2 * RF_MAX_TOKEN_LEN + 2];
     size_t n = blen ? alen + blen + 1 : alen;
@@ -520,7 +523,7 @@ int rf_lexicon_nickname(const rf_lexicon *lex, const char *a, size_t alen, const
         key[alen] = ' ';
         memcpy(key + alen + 1, b, blen);
     }
-    return rf_strmap_get(lex->nicknames, key, n) != RF_STRMAP_MISSING;
+    return rf_strmap__get(lex->nicknames, key, n) != RF_STRMAP_MISSING;
 }
 
 /* stopwords.yml: titles before person names and "The" before organisations are stop words. */
@@ -582,11 +585,11 @@ static int compile_noise(rf_lexicon *lex)
 static void lexicon_free(rf_lexicon *lex)
 {
     if (!lex) return;
-    rf_strmap_free(lex->phrases);
-    rf_strmap_free(lex->starts);
-    rf_strmap_free(lex->words);
-    rf_strmap_free(lex->word_deletes);
-    rf_strmap_free(lex->nicknames);
+    rf_strmap__free(lex->phrases);
+    rf_strmap__free(lex->starts);
+    rf_strmap__free(lex->words);
+    rf_strmap__free(lex->word_deletes);
+    rf_strmap__free(lex->nicknames);
     rf_buf_free(&lex->words_text);
     free(lex->entries);
     rf_buf_free(&lex->canon);
@@ -646,12 +649,12 @@ static void lexicon_build(void)
     int rc;
 
     if (!lex) return;
-    rc = rf_translit_new(&tr);
-    if (rc == RF_OK) rc = rf_strmap_new(&lex->phrases, 16384);
-    if (rc == RF_OK) rc = rf_strmap_new(&lex->starts, 2048);
-    if (rc == RF_OK) rc = rf_strmap_new(&lex->words, 8192);
-    if (rc == RF_OK) rc = rf_strmap_new(&lex->word_deletes, 65536);
-    if (rc == RF_OK) rc = rf_strmap_new(&lex->nicknames, 256);
+    rc = rf_translit__new(&tr);
+    if (rc == RF_OK) rc = rf_strmap__new(&lex->phrases, 16384);
+    if (rc == RF_OK) rc = rf_strmap__new(&lex->starts, 2048);
+    if (rc == RF_OK) rc = rf_strmap__new(&lex->words, 8192);
+    if (rc == RF_OK) rc = rf_strmap__new(&lex->word_deletes, 65536);
+    if (rc == RF_OK) rc = rf_strmap__new(&lex->nicknames, 256);
     if (rc == RF_OK) rc = load_abbreviations(&pl, lex, tr);
     if (rc == RF_OK) rc = load_org_types(&pl, tr);
     if (rc == RF_OK) rc = load_countries(&pl, tr);
@@ -662,7 +665,7 @@ static void lexicon_build(void)
     if (rc == RF_OK) rc = file_pending(lex, &pl);
     if (rc == RF_OK) rc = compile_noise(lex);
     pending_free(&pl);
-    rf_translit_free(tr);
+    rf_translit__free(tr);
     if (rc != RF_OK) {
         lexicon_free(lex);
         return;
@@ -670,7 +673,7 @@ static void lexicon_build(void)
     the_lexicon = lex;
 }
 
-const rf_lexicon *rf_lexicon_get(void)
+const rf_lexicon *rf_lexicon__get(void)
 {
     pthread_once(&lexicon_once, lexicon_build);
     return the_lexicon;

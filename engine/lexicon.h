@@ -35,6 +35,6 @@ struct rf_lexicon {
 
 /* Typo budget for correcting a word to a lexicon word: stricter than between names, since a
  * name's own word must not be taken for a business word. */
-int rf_typo_budget_lexicon(size_t len);
+int rf_typo__budget_lexicon(size_t len);
 
 #endif

@@ -23,8 +23,8 @@ typedef struct rf_vocab {
 /* A word as the index's bound on scores reads it (index.c): of a party, or a form of listed
  * words (the same surface, class and origin). */
 typedef struct rf_form {
-    uint32_t letters;     /* rf_letter_mask of the word as written */
-    uint32_t ocr_letters; /* ... and of it as OCR reads it back (rf_ocr_fold) */
+    uint32_t letters;     /* rf_letter__mask of the word as written */
+    uint32_t ocr_letters; /* ... and of it as OCR reads it back (rf_ocr__fold) */
     uint32_t vocab;       /* vocabulary id, or RF_STRMAP_MISSING */
     uint32_t text_off;    /* listed forms: the word as written, in rf_matcher.form_text */
     uint16_t len;         /* as written (normalized): what typos are measured on */
@@ -40,7 +40,7 @@ typedef struct rf_form {
 /* A token of a listed name. */
 typedef struct rf_ltoken {
     uint32_t vocab;
-    uint32_t letters;  /* rf_letter_mask of its surface */
+    uint32_t letters;  /* rf_letter__mask of its surface */
     uint32_t surf_off; /* the word(s) as written, in rf_matcher.surface_text */
     uint16_t surf_len;
     uint8_t cls;
@@ -64,7 +64,7 @@ typedef struct rf_lname {
 typedef struct rf_spelling {
     uint32_t vocab;
     uint32_t text_off; /* in rf_matcher.spelling_text, NUL-terminated */
-    uint32_t letters;  /* rf_letter_mask of the text */
+    uint32_t letters;  /* rf_letter__mask of the text */
     uint16_t len;
 } rf_spelling;
 
@@ -112,13 +112,13 @@ struct rf_matcher {
     size_t n_chains;
     size_t cap_chains;
     uint32_t *near_off;  /* per vocabulary word and one more: its typo neighbours ... */
-    uint32_t *near;      /* ... near[near_off[v] .. near_off[v + 1]), as rf_index_typos finds them */
+    uint32_t *near; /* ... near[near_off[v] .. near_off[v + 1]), as rf_index__typos finds them */
     char **entity_countries; /* per entity: ";CN;HK;" from addresses and nationalities */
     float unknown_weight;    /* weight of a word no listed name has */
 };
 
 /* The weight a token class carries relative to an ordinary word. */
-float rf_class_weight(rf_tok_class cls);
+float rf_class__weight(rf_tok_class cls);
 
 /* One side of a comparison: the tokens of a name with their weights. */
 typedef struct rf_side {
@@ -150,7 +150,7 @@ typedef struct rf_scratch {
     float *acc;          /* per listed name: evidence gathered while finding candidates */
     uint32_t *touched;   /* names with acc != 0 */
     size_t n_touched;
-    uint32_t *cand;      /* rf_index_candidates' answer: names to score */
+    uint32_t *cand;      /* rf_index__candidates' answer: names to score */
     uint32_t stamp;      /* the party being screened, counted: marks what `pairing` holds */
     rf_form_pairing *pairing; /* per listed form, for a listed person's name and another's */
     size_t n_forms;      /* size of `pairing`, halved */
@@ -161,24 +161,25 @@ typedef struct rf_scratch {
 
 /* rf_normalize_name with the caller's transliterator (opening one costs about a millisecond
  * of ICU set-up: a caller normalizing many names keeps one per thread). */
-int rf_normalize_with(rf_buf *out, rf_translit *tr, const char *name, size_t len);
+int rf_normalize__with(rf_buf *out, rf_translit *tr, const char *name, size_t len);
 /* The result's transliterator, opened on first use; NULL when it cannot be. */
-rf_translit *rf_result_translit(rf_result *res);
+rf_translit *rf_result__translit(rf_result *res);
 
 /* Builds a comparison side from tokens, weighting each by its rarity in `m` (NULL: by class
  * alone). */
-void rf_side_from_tokens(rf_side *side, const rf_matcher *m, const rf_tokens *t);
+void rf_side__from_tokens(rf_side *side, const rf_matcher *m, const rf_tokens *t);
 /* Builds the comparison side of listed name `name_id`. */
-void rf_side_from_name(rf_side *side, const rf_matcher *m, uint32_t name_id);
+void rf_side__from_name(rf_side *side, const rf_matcher *m, uint32_t name_id);
 /* Finds the listed names that may score `min_score` or more for the party in `s` (an upper
  * bound on their score reaches it): their ids into s->cand. Returns how many. */
-size_t rf_index_candidates(const rf_matcher *m, rf_scratch *s, double min_score);
+size_t rf_index__candidates(const rf_matcher *m, rf_scratch *s, double min_score);
 /* The vocabulary ids within typo distance of `word`, into `out` (at most `max`). */
-size_t rf_index_typos(const rf_matcher *m, const char *word, size_t len, uint32_t *out, size_t max);
+size_t rf_index__typos(const rf_matcher *m, const char *word, size_t len, uint32_t *out,
+                       size_t max);
 
 /* The set of letters and digits of a word as bits (digits share one bit). Words within k edits
  * differ in at most 2k of these bits. */
-uint32_t rf_letter_mask(const char *s, size_t len);
+uint32_t rf_letter__mask(const char *s, size_t len);
 #define RF_LETTER_BIT(c) (1u << ((c) - 'a'))
 #define RF_DIGIT_BIT (1u << 26)
 /* The letters of the glyphs OCR misreads (l, rn, cl, vv, and digits: 1, 0). */
@@ -189,7 +190,7 @@ uint32_t rf_letter_mask(const char *s, size_t len);
      RF_LETTER_BIT('c') | RF_LETTER_BIT('d') | RF_LETTER_BIT('v') | RF_LETTER_BIT('w') | RF_LETTER_BIT('o') |    \
      RF_DIGIT_BIT)
 
-/* What an unpaired word costs in rf_score_sides, relative to its weight. A party word the list
+/* What an unpaired word costs in rf_score__sides, relative to its weight. A party word the list
  * does not have is evidence of another party; its business words and places twice ("ORICO
  * Technologies" is not the listed "ORICO"). A listed word the party left out weighs less
  * (orders shorten names), a person's least, unless the party has a name of its own in its
@@ -204,22 +205,22 @@ uint32_t rf_letter_mask(const char *s, size_t len);
  * the semivowels w and y dropped, p as b and v as f (Arabic has neither), c and q as k,
  * doubled letters single ("Fernando" and "frnandw" are both "frnnd"). Returns the length
  * (out holds at least len bytes). */
-size_t rf_consonant_skeleton(char *out, const char *s, size_t len);
+size_t rf_consonant__skeleton(char *out, const char *s, size_t len);
 
 /* Copies s into out with runs of one letter made one ("sson" -> "son"); returns the length. */
-size_t rf_collapse_doubles(char *out, const char *s, size_t len);
+size_t rf_collapse__doubles(char *out, const char *s, size_t len);
 /* 1 when a and b are the same once doubled letters are made single. */
-int rf_collapse_equal(const char *a, size_t alen, const char *b, size_t blen);
+int rf_collapse__equal(const char *a, size_t alen, const char *b, size_t blen);
 
 /* A word as OCR may have misread it, read back into what was printed: "rn" as "m", "cl" as
  * "d", "vv" as "w", "l" and "1" as "i", "0" as "o" ("Srnich" -> "smich", "MEDlC" -> "medic").
  * Returns the length (out holds at least len bytes). The scorer compares both names' words
  * this way too, and the index files the listed words and looks up the party's so, so that
  * it finds what the scorer accepts. */
-size_t rf_ocr_fold(char *out, const char *s, size_t len);
+size_t rf_ocr__fold(char *out, const char *s, size_t len);
 
 /* Typo budget: edits tolerated in a word of this length. */
-int rf_typo_budget(size_t len);
+int rf_typo__budget(size_t len);
 
 /* How a party word met a listed word. */
 typedef enum rf_pair_kind {
@@ -258,7 +259,7 @@ typedef struct rf_score_detail {
  * Division", "... Procurement Office"), or s->n when it has none. Those words can confirm a
  * listed name that has them, never make a match, and cost nothing when the listed name lacks
  * them. */
-size_t rf_side_unit_start(const rf_side *s);
+size_t rf_side__unit_start(const rf_side *s);
 
 /* The score of a match without a telling word in common (and of a company against a listed
  * person): below any threshold the index screens at (rf_matcher_screen scores every listed
@@ -267,7 +268,7 @@ size_t rf_side_unit_start(const rf_side *s);
 
 /* Scores a party against a listed name in [0,1]; `person` when the listed party is a person
  * (order-free given names, initials, optional middle names). Fills `detail` if not NULL. */
-double rf_score_sides(const rf_side *party, const rf_side *listed, int person,
+double rf_score__sides(const rf_side *party, const rf_side *listed, int person,
                       rf_score_detail *detail);
 
 #endif

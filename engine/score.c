@@ -35,7 +35,7 @@
 #define CAP_NUMBERS 0.6
 #define CAP_LINEAGE 0.6
 
-float rf_class_weight(rf_tok_class cls)
+float rf_class__weight(rf_tok_class cls)
 {
     switch (cls) {
     case RF_TOK_WORD: return 1.0f;
@@ -48,7 +48,7 @@ float rf_class_weight(rf_tok_class cls)
     return 1.0f;
 }
 
-uint32_t rf_letter_mask(const char *s, size_t len)
+uint32_t rf_letter__mask(const char *s, size_t len)
 {
     uint32_t m = 0;
     for (size_t i = 0; i < len; i++) {
@@ -59,7 +59,7 @@ uint32_t rf_letter_mask(const char *s, size_t len)
     return m;
 }
 
-size_t rf_consonant_skeleton(char *out, const char *s, size_t len)
+size_t rf_consonant__skeleton(char *out, const char *s, size_t len)
 {
     size_t n = 0;
     for (size_t i = 0; i < len; i++) {
@@ -73,7 +73,7 @@ size_t rf_consonant_skeleton(char *out, const char *s, size_t len)
     return n;
 }
 
-size_t rf_collapse_doubles(char *out, const char *s, size_t len)
+size_t rf_collapse__doubles(char *out, const char *s, size_t len)
 {
     size_t n = 0;
     for (size_t i = 0; i < len; i++)
@@ -81,24 +81,24 @@ size_t rf_collapse_doubles(char *out, const char *s, size_t len)
     return n;
 }
 
-int rf_collapse_equal(const char *a, size_t alen, const char *b, size_t blen)
+int rf_collapse__equal(const char *a, size_t alen, const char *b, size_t blen)
 {
     char ca[RF_MAX_TOKEN_LEN], cb[RF_MAX_TOKEN_LEN];
     size_t na, nb;
     if (alen > RF_MAX_TOKEN_LEN || blen > RF_MAX_TOKEN_LEN) return 0;
-    na = rf_collapse_doubles(ca, a, alen);
-    nb = rf_collapse_doubles(cb, b, blen);
+    na = rf_collapse__doubles(ca, a, alen);
+    nb = rf_collapse__doubles(cb, b, blen);
     return na == nb && memcmp(ca, cb, na) == 0;
 }
 
-int rf_typo_budget(size_t len)
+int rf_typo__budget(size_t len)
 {
     if (len <= 3) return 0;
     if (len <= 8) return 1;
     return 2;
 }
 
-int rf_osa_distance(const char *a, size_t alen, const char *b, size_t blen, int limit)
+int rf_osa__distance(const char *a, size_t alen, const char *b, size_t blen, int limit)
 {
     /* Three rows of the dynamic programme; words are capped at RF_MAX_TOKEN_LEN. */
     int rows[3][RF_MAX_TOKEN_LEN + 2];
@@ -137,7 +137,7 @@ static int is_vowel(char c)
     return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u' || c == 'y';
 }
 
-/* The edits between two words (d of them, as counted by rf_osa_distance), a vowel (or y)
+/* The edits between two words (d of them, as counted by rf_osa__distance), a vowel (or y)
  * written for another counting half: transliteration moves vowels most in people's names
  * ("Usama" / "Osama", "Zelenskiy" / "Zelenskyy"). Used for full names only: "Masco" is not
  * "Mosco". */
@@ -147,7 +147,7 @@ static float weighted_edits(const char *a, size_t alen, const char *b, size_t bl
     int folded;
     for (size_t i = 0; i < alen; i++) fa[i] = is_vowel(a[i]) ? 'a' : a[i];
     for (size_t i = 0; i < blen; i++) fb[i] = is_vowel(b[i]) ? 'a' : b[i];
-    folded = rf_osa_distance(fa, alen, fb, blen, d);
+    folded = rf_osa__distance(fa, alen, fb, blen, d);
     return (float)folded + 0.5f * (float)(d - folded);
 }
 
@@ -157,8 +157,8 @@ static int same_skeleton(const char *a, size_t alen, const char *b, size_t blen)
     char sa[2 * RF_MAX_TOKEN_LEN], sb[2 * RF_MAX_TOKEN_LEN];
     size_t na, nb;
     if (alen > sizeof sa || blen > sizeof sb) return 0;
-    na = rf_consonant_skeleton(sa, a, alen);
-    nb = rf_consonant_skeleton(sb, b, blen);
+    na = rf_consonant__skeleton(sa, a, alen);
+    nb = rf_consonant__skeleton(sb, b, blen);
     return na >= 1 && na == nb && memcmp(sa, sb, na) == 0;
 }
 
@@ -195,7 +195,7 @@ static size_t x_as_ks(char *out, const char *s, size_t len)
     return n;
 }
 
-size_t rf_ocr_fold(char *out, const char *s, size_t len)
+size_t rf_ocr__fold(char *out, const char *s, size_t len)
 {
     size_t n = 0;
     for (size_t i = 0; i < len; i++) {
@@ -211,18 +211,18 @@ size_t rf_ocr_fold(char *out, const char *s, size_t len)
 }
 
 /* The edits between two words when one was misread by OCR: both read back through
- * rf_ocr_fold, each misreading costing half an edit and the rest counted as typos, within the
- * budget of the folded words (as the index looks them up, rf_index_typos), none in words of
+ * rf_ocr__fold, each misreading costing half an edit and the rest counted as typos, within the
+ * budget of the folded words (as the index looks them up, rf_index__typos), none in words of
  * three letters or fewer (acronyms: "NSD" is not "NSCL"); else `d`, the plain count. */
 static __attribute__((noinline)) float ocr_edits(const char *a, size_t alen, const char *b, size_t blen, int d)
 {
     char fa[RF_MAX_TOKEN_LEN], fb[RF_MAX_TOKEN_LEN];
-    size_t na = rf_ocr_fold(fa, a, alen), nb = rf_ocr_fold(fb, b, blen);
-    int budget = rf_typo_budget(na < nb ? na : nb), dg;
+    size_t na = rf_ocr__fold(fa, a, alen), nb = rf_ocr__fold(fb, b, blen);
+    int budget = rf_typo__budget(na < nb ? na : nb), dg;
     if (budget == 0 || (na == alen && nb == blen && memcmp(fa, a, alen) == 0 && memcmp(fb, b, blen) == 0) ||
-        __builtin_popcount(rf_letter_mask(fa, na) ^ rf_letter_mask(fb, nb)) > 2 * budget)
+        __builtin_popcount(rf_letter__mask(fa, na) ^ rf_letter__mask(fb, nb)) > 2 * budget)
         return (float)d;
-    dg = rf_osa_distance(fa, na, fb, nb, budget);
+    dg = rf_osa__distance(fa, na, fb, nb, budget);
     return dg <= budget && (float)dg + 0.5f < (float)d ? (float)dg + 0.5f : (float)d;
 }
 
@@ -235,11 +235,11 @@ static inline __attribute__((always_inline)) float typo_sim(const char *a, size_
     size_t shorter = alen < blen ? alen : blen;
     /* People's names are spelt many ways (Narender / Narendra): two edits from six letters
      * on; the other words of the name must still agree. */
-    int budget = person && shorter >= 6 ? 2 : rf_typo_budget(shorter);
+    int budget = person && shorter >= 6 ? 2 : rf_typo__budget(shorter);
     int d;
     float edits, ocr_e;
     if (budget == 0 || longer > RF_MAX_TOKEN_LEN) return 0.0f;
-    d = rf_osa_distance(a, alen, b, blen, budget);
+    d = rf_osa__distance(a, alen, b, blen, budget);
     ocr_e = ocr ? ocr_edits(a, alen, b, blen, d) : (float)d;
     if (ocr_e < (float)d) {
         edits = ocr_e;
@@ -308,7 +308,7 @@ static float word_sim(const rf_side *p, size_t i, const rf_side *l, size_t j, in
      * "Alexandros", the lists write Alexander). One letter is an initial, but a syllable. */
     if ((person || transliterated(p, i) || transliterated(l, j)) && p->nickname[i] && l->nickname[j] &&
         (pl > 1 || p->origin[i] == RF_ORIGIN_SYLLABIC) && (ll > 1 || l->origin[j] == RF_ORIGIN_SYLLABIC) &&
-        rf_lexicon_nickname(rf_lexicon_get(), p->surf[i], pl, l->surf[j], ll)) {
+        rf_lexicon__nickname(rf_lexicon__get(), p->surf[i], pl, l->surf[j], ll)) {
         *kind = RF_PAIR_NICKNAME;
         return NICKNAME_SIM;
     }
@@ -321,7 +321,7 @@ static float word_sim(const rf_side *p, size_t i, const rf_side *l, size_t j, in
         return SYLLABLE_SPELLING_SIM;
     }
     if (pl != ll && p->letters[i] == l->letters[j] && (person || (pl > 4 && ll > 4)) &&
-        rf_collapse_equal(p->surf[i], pl, l->surf[j], ll)) {
+        rf_collapse__equal(p->surf[i], pl, l->surf[j], ll)) {
         /* A letter doubled or undoubled ("Sson" / "Son", "Essa" / "Esa"), even in a short
          * name of a person; not in a company's acronym ("AEC" is not "AECC"). */
         size_t longer = pl > ll ? pl : ll, extra = longer - (pl < ll ? pl : ll);
@@ -335,8 +335,10 @@ static float word_sim(const rf_side *p, size_t i, const rf_side *l, size_t j, in
     /* OCR's misreadings need one of its glyphs (l, 1, 0, rn, cl, vv) and the words to differ
      * in letters it confuses, and in few letters: one misreading changes at most three ("rn"
      * for "m"), each typo besides two. A cheap test before reading them through its eyes. */
-    ocr = ((p->letters[i] | l->letters[j]) & RF_OCR_GLYPHS) && ((p->letters[i] ^ l->letters[j]) & RF_OCR_ALIKE) &&
-          __builtin_popcount(p->letters[i] ^ l->letters[j]) <= 2 * rf_typo_budget(pl < ll ? pl : ll) + 3;
+    ocr = ((p->letters[i] | l->letters[j]) & RF_OCR_GLYPHS) &&
+          ((p->letters[i] ^ l->letters[j]) & RF_OCR_ALIKE) &&
+          __builtin_popcount(p->letters[i] ^ l->letters[j]) <=
+              2 * rf_typo__budget(pl < ll ? pl : ll) + 3;
     /* Typos are measured on the words as written: "Inversines" against "Inversiones",
      * whatever canonical word the listed one stands for; an x against a ks is no typo
      * (Alexander, Aleksandr). */
@@ -353,7 +355,7 @@ static int one_of(const char *const *list, const char *w, size_t n)
     return 0;
 }
 
-size_t rf_side_unit_start(const rf_side *s)
+size_t rf_side__unit_start(const rf_side *s)
 {
     /* What names a part of a company, and the functions such parts have, as the lexicon
      * spells them ("international" is "intl", "technical" "tech", "regional" "region"). */
@@ -399,7 +401,7 @@ static float spells_merged_loosely(const rf_side *a, size_t i, const rf_side *b,
     memcpy(joined, a->surf[i], n1);
     memcpy(joined + n1, a->surf[i + 1], n2);
     if (consonants) return same_skeleton(joined, n1 + n2, b->surf[j], nb) ? CONSONANTS_SIM : 0;
-    d = rf_osa_distance(joined, n1 + n2, b->surf[j], nb, budget);
+    d = rf_osa__distance(joined, n1 + n2, b->surf[j], nb, budget);
     return d <= budget ? MERGED_SIM - TYPO_COST * (float)d / (float)(nb > n1 + n2 ? nb : n1 + n2) : 0;
 }
 
@@ -413,7 +415,7 @@ static float spells_merged(const rf_side *a, size_t i, const rf_side *b, size_t 
     int consonants, budget = 0;
     if (b->cls[j] == RF_TOK_STOP) return 0; /* "Nyakekand" may hold an "and", not be one */
     /* The same letters: whatever the words, they confirm ("Inter National"); they make no
-     * match unless one is a telling word (rf_score_sides). */
+     * match unless one is a telling word (rf_score__sides). */
     if (n1 + n2 == nb && memcmp(a->surf[i], b->surf[j], n1) == 0 && memcmp(a->surf[i + 1], b->surf[j] + n1, n2) == 0)
         return MERGED_SIM;
     if (!distinctive(a->cls[i]) && !distinctive(a->cls[i + 1]) && !distinctive(b->cls[j])) return 0;
@@ -422,7 +424,7 @@ static float spells_merged(const rf_side *a, size_t i, const rf_side *b, size_t 
     /* A typo besides: two variations at once, so each part must be a word of its own, not a
      * stray letter, and the letters close enough to be worth an edit distance. */
     if (!consonants && (n1 + n2 > nb + 2 || nb > n1 + n2 + 2 || n1 < 3 || n2 < 3 ||
-                   (budget = rf_typo_budget(nb < n1 + n2 ? nb : n1 + n2)) == 0 ||
+                   (budget = rf_typo__budget(nb < n1 + n2 ? nb : n1 + n2)) == 0 ||
                    __builtin_popcount((a->letters[i] | a->letters[i + 1]) ^ b->letters[j]) > 2 * budget))
         return 0;
     return spells_merged_loosely(a, i, b, j, consonants, budget);
@@ -513,7 +515,7 @@ static double whole_name_score(const rf_side *p, const rf_side *l)
      * a name replaced by another of its length ("Al-Harbi", "Al-Ghamdi"). */
     limit = (int)(longer / WHOLE_NAME_LETTERS_PER_EDIT);
     if (limit > WHOLE_NAME_MAX_EDITS) limit = WHOLE_NAME_MAX_EDITS;
-    d = rf_osa_distance(a, na, b, nb, limit);
+    d = rf_osa__distance(a, na, b, nb, limit);
     if (d > limit) return 0.0;
     return 1.0 - TYPO_COST * (double)d / (double)longer;
 }
@@ -533,8 +535,9 @@ static int find_unpaired(const rf_side *s, const uint8_t *used, const char *w, s
     for (size_t i = 0; i < s->n; i++)
         if (!used[i] && s->surf_len[i] == n && memcmp(s->surf[i], w, n) == 0) return (int)i;
     for (size_t i = 0; i < s->n; i++) {
-        int budget = rf_typo_budget(s->surf_len[i] < n ? s->surf_len[i] : n);
-        if (!used[i] && budget > 0 && rf_osa_distance(s->surf[i], s->surf_len[i], w, n, budget) <= budget) {
+        int budget = rf_typo__budget(s->surf_len[i] < n ? s->surf_len[i] : n);
+        if (!used[i] && budget > 0 &&
+            rf_osa__distance(s->surf[i], s->surf_len[i], w, n, budget) <= budget) {
             *typo = 1;
             return (int)i;
         }
@@ -608,7 +611,7 @@ static int by_strength(const void *a, const void *b)
     return (int)x->kind - (int)y->kind;
 }
 
-double rf_score_sides(const rf_side *p, const rf_side *l, int person, rf_score_detail *detail)
+double rf_score__sides(const rf_side *p, const rf_side *l, int person, rf_score_detail *detail)
 {
     rf_pair cand[RF_MAX_TOKENS * 4];
     size_t n_cand = 0;
@@ -624,7 +627,7 @@ double rf_score_sides(const rf_side *p, const rf_side *l, int person, rf_score_d
 
     memset(d, 0, sizeof *d);
     if (p->n == 0 || l->n == 0) return 0.0;
-    unit = rf_side_unit_start(p);
+    unit = rf_side__unit_start(p);
     vowel_slips = person && distinctive_words(p) >= 2 && distinctive_words(l) >= 2;
 
     /* Candidate pairs, one word to one word, and merged words either way. */

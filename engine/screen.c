@@ -59,7 +59,7 @@ void rf_result_free(rf_result *res)
     free(res->store);
     free(res->best);
     free(res->slot);
-    rf_translit_free(res->s.tr);
+    rf_translit__free(res->s.tr);
     rf_buf_free(&res->s.party.text);
     rf_buf_free(&res->expl);
     free(res);
@@ -93,7 +93,7 @@ static int prepare_result(rf_result *res, const rf_matcher *m)
     rf_scratch *s = &res->s;
     size_t entities = rf_snapshot_count(m->snap);
     if (!s->tr) {
-        int rc = rf_translit_new(&s->tr);
+        int rc = rf_translit__new(&s->tr);
         if (rc != RF_OK) return rc;
     }
     if (s->n_names < m->n_names) {
@@ -253,7 +253,7 @@ static int explain(rf_buf *b, const rf_score_detail *d, const char *party_name,
         rc = rf_buf_puts(b, first ? ". Not in the listed name: " : ", ");
         if (rc == RF_OK) rc = quote_span(b, party_name, party->items[i].src_start, party->items[i].src_len);
         if (rc == RF_OK && pside->cls[i] != RF_TOK_WORD)
-            rc = rf_buf_printf(b, " (%s)", rf_tok_class_name((rf_tok_class)pside->cls[i]));
+            rc = rf_buf_printf(b, " (%s)", rf_tok__class_name((rf_tok_class)pside->cls[i]));
         first = 0;
     }
     first = 1;
@@ -263,7 +263,7 @@ static int explain(rf_buf *b, const rf_score_detail *d, const char *party_name,
         if (rc == RF_OK)
             rc = quote_span(b, listed_name, (uint32_t)lspans[j].start, (uint32_t)lspans[j].len);
         if (rc == RF_OK && lside->cls[j] != RF_TOK_WORD)
-            rc = rf_buf_printf(b, " (%s)", rf_tok_class_name((rf_tok_class)lside->cls[j]));
+            rc = rf_buf_printf(b, " (%s)", rf_tok__class_name((rf_tok_class)lside->cls[j]));
         first = 0;
     }
     if (rc == RF_OK && d->capped_no_distinctive)
@@ -319,8 +319,8 @@ static int fill_hit(rf_result *res, size_t i, const rf_matcher *m, const scored 
     size_t nl = 0, np = 0;
     int rc;
 
-    rf_side_from_name(&listed, m, sc->name);
-    rf_score_sides(&res->s.side, &listed, is_person(m, sc->entity), &d);
+    rf_side__from_name(&listed, m, sc->name);
+    rf_score__sides(&res->s.side, &listed, is_person(m, sc->entity), &d);
     d.country = sc->country;
     name_spans(lspans, m, sc->name);
     for (size_t k = 0; k < d.n_pairs; k++) {
@@ -359,8 +359,8 @@ static int consider(rf_result *res, const rf_matcher *m, uint32_t name_id, const
     double score;
 
     country = country_agreement(m, ln->entity, party->country);
-    rf_side_from_name(&listed, m, name_id);
-    score = adjust_for_country(rf_score_sides(&res->s.side, &listed, person, NULL), country);
+    rf_side__from_name(&listed, m, name_id);
+    score = adjust_for_country(rf_score__sides(&res->s.side, &listed, person, NULL), country);
     if (score < threshold) return RF_OK;
     if ((ent->type == RF_ENTITY_VESSEL || ent->type == RF_ENTITY_AIRCRAFT) && score < VESSEL_MIN_SCORE)
         return RF_OK;
@@ -401,17 +401,20 @@ int rf_matcher_screen(rf_result *res, const rf_matcher *m, const rf_party *party
     res->n_best = 0;
     rf_buf_reset(&res->expl);
     rc = prepare_result(res, m);
-    if (rc == RF_OK) rc = rf_tokenize(&res->s.party, m->lex, m->places, res->s.tr, name, strlen(name), 1);
+    if (rc == RF_OK)
+        rc =
+            rf_engine__tokenize(&res->s.party, m->lex, m->places, res->s.tr, name, strlen(name), 1);
     if (rc != RF_OK) return rf_error_set(err, rc, party->document, party->line,
                                          "screening \"%s\": %s", name, rf_strerror(rc));
-    rf_side_from_tokens(&res->s.side, m, &res->s.party);
+    rf_side__from_tokens(&res->s.side, m, &res->s.party);
     res->s.side.organisation = role_is_organisation(party->role);
     if (exhaustive) {
         for (size_t k = 0; k < m->n_names && rc == RF_OK; k++) rc = consider(res, m, (uint32_t)k, party, threshold);
     } else {
         /* The least a name must score to reach the threshold with the country agreeing
          * (adjust_for_country). */
-        size_t n_cand = rf_index_candidates(m, &res->s, (threshold - COUNTRY_AGREES) / (1.0 - COUNTRY_AGREES));
+        size_t n_cand =
+            rf_index__candidates(m, &res->s, (threshold - COUNTRY_AGREES) / (1.0 - COUNTRY_AGREES));
         for (size_t k = 0; k < n_cand && rc == RF_OK; k++) rc = consider(res, m, res->s.cand[k], party, threshold);
     }
     for (size_t i = 0; i < res->n_best; i++) res->slot[res->best[i].entity] = RF_STRMAP_MISSING;
@@ -445,24 +448,24 @@ int rf_match_pair(double *score, rf_buf *explanation, const rf_matcher *m, const
     rf_tokens ta = {0}, tb = {0};
     rf_side *sa = malloc(sizeof *sa), *sb = malloc(sizeof *sb);
     rf_translit *tr = NULL;
-    const rf_lexicon *lex = rf_lexicon_get();
-    int rc = sa && sb && lex ? rf_translit_new(&tr) : RF_ENOMEM;
+    const rf_lexicon *lex = rf_lexicon__get();
+    int rc = sa && sb && lex ? rf_translit__new(&tr) : RF_ENOMEM;
 
     *score = 0;
     /* No places from the lists' addresses here: either name may be a person's ("Wang Wei"). */
-    if (rc == RF_OK) rc = rf_tokenize(&ta, lex, NULL, tr, a, strlen(a), 0);
-    if (rc == RF_OK) rc = rf_tokenize(&tb, lex, NULL, tr, b, strlen(b), 0);
+    if (rc == RF_OK) rc = rf_engine__tokenize(&ta, lex, NULL, tr, a, strlen(a), 0);
+    if (rc == RF_OK) rc = rf_engine__tokenize(&tb, lex, NULL, tr, b, strlen(b), 0);
     if (rc == RF_OK) {
         rf_score_detail d;
         int person = looks_like_person(&ta) && looks_like_person(&tb);
         rf_score_detail reverse;
         double back;
-        rf_side_from_tokens(sa, m, &ta);
-        rf_side_from_tokens(sb, m, &tb);
+        rf_side__from_tokens(sa, m, &ta);
+        rf_side__from_tokens(sb, m, &tb);
         /* Neither name is the listed one here: the score is the better of both readings
          * (a name with a word more is as alike as one with a word less). */
-        *score = rf_score_sides(sa, sb, person, &d);
-        back = rf_score_sides(sb, sa, person, &reverse);
+        *score = rf_score__sides(sa, sb, person, &d);
+        back = rf_score__sides(sb, sa, person, &reverse);
         if (back > *score) *score = back;
         if (explanation) {
             rf_span spans[RF_MAX_TOKENS];
@@ -475,20 +478,20 @@ int rf_match_pair(double *score, rf_buf *explanation, const rf_matcher *m, const
     }
     rf_buf_free(&ta.text);
     rf_buf_free(&tb.text);
-    rf_translit_free(tr);
+    rf_translit__free(tr);
     free(sa);
     free(sb);
     return rc;
 }
 
-int rf_normalize_with(rf_buf *out, rf_translit *tr, const char *name, size_t len)
+int rf_normalize__with(rf_buf *out, rf_translit *tr, const char *name, size_t len)
 {
     rf_tokens t = {0};
-    const rf_lexicon *lex = rf_lexicon_get();
+    const rf_lexicon *lex = rf_lexicon__get();
     int rc = lex ? RF_OK : RF_ENOMEM;
 
     rf_buf_reset(out);
-    if (rc == RF_OK) rc = rf_tokenize(&t, lex, NULL, tr, name, len, 0);
+    if (rc == RF_OK) rc = rf_engine__tokenize(&t, lex, NULL, tr, name, len, 0);
     for (size_t i = 0; i < t.count && rc == RF_OK; i++) {
         if (i) rc = rf_buf_putc(out, ' ');
         if (rc == RF_OK) rc = rf_buf_append(out, rf_token_text(&t, i), t.items[i].text_len);
@@ -500,22 +503,22 @@ int rf_normalize_with(rf_buf *out, rf_translit *tr, const char *name, size_t len
 int rf_normalize_name(rf_buf *out, const char *name, size_t len)
 {
     rf_translit *tr = NULL;
-    int rc = rf_translit_new(&tr);
-    if (rc == RF_OK) rc = rf_normalize_with(out, tr, name, len);
+    int rc = rf_translit__new(&tr);
+    if (rc == RF_OK) rc = rf_normalize__with(out, tr, name, len);
     else rf_buf_reset(out);
-    rf_translit_free(tr);
+    rf_translit__free(tr);
     return rc;
 }
 
 int rf_normalize_name_in(rf_buf *out, rf_result *res, const char *name, size_t len)
 {
-    rf_translit *tr = res ? rf_result_translit(res) : NULL;
+    rf_translit *tr = res ? rf_result__translit(res) : NULL;
     if (!tr) return rf_normalize_name(out, name, len);
-    return rf_normalize_with(out, tr, name, len);
+    return rf_normalize__with(out, tr, name, len);
 }
 
-rf_translit *rf_result_translit(rf_result *res)
+rf_translit *rf_result__translit(rf_result *res)
 {
-    if (!res->s.tr && rf_translit_new(&res->s.tr) != RF_OK) res->s.tr = NULL;
+    if (!res->s.tr && rf_translit__new(&res->s.tr) != RF_OK) res->s.tr = NULL;
     return res->s.tr;
 }

@@ -27,7 +27,7 @@ struct rf_strmap {
     size_t keys_cap;
 };
 
-uint64_t rf_hash_bytes(const void *data, size_t len)
+uint64_t rf_hash__bytes(const void *data, size_t len)
 {
     /* FNV-1a with a final avalanche (splitmix64): short keys, good spread, no dependency. */
     const unsigned char *p = data;
@@ -49,7 +49,7 @@ static uint8_t tag_of(uint64_t h)
     return (uint8_t)((h >> 56) | 1);
 }
 
-int rf_strmap_new(rf_strmap **out, size_t expected)
+int rf_strmap__new(rf_strmap **out, size_t expected)
 {
     rf_strmap *m;
     size_t size = 64;
@@ -71,7 +71,7 @@ int rf_strmap_new(rf_strmap **out, size_t expected)
     return RF_OK;
 }
 
-void rf_strmap_free(rf_strmap *m)
+void rf_strmap__free(rf_strmap *m)
 {
     if (!m) return;
     free(m->slots);
@@ -96,9 +96,9 @@ static slot *find(const rf_strmap *m, const char *key, size_t len, uint64_t h)
     }
 }
 
-uint32_t rf_strmap_get(const rf_strmap *m, const char *key, size_t len)
+uint32_t rf_strmap__get(const rf_strmap *m, const char *key, size_t len)
 {
-    const slot *s = find(m, key, len, rf_hash_bytes(key, len));
+    const slot *s = find(m, key, len, rf_hash__bytes(key, len));
     return m->tags[s - m->slots] ? s->value : RF_STRMAP_MISSING;
 }
 
@@ -132,9 +132,9 @@ static int grow(rf_strmap *m)
     return RF_OK;
 }
 
-int rf_strmap_put(rf_strmap *m, const char *key, size_t len, uint32_t value, uint32_t *existing)
+int rf_strmap__put(rf_strmap *m, const char *key, size_t len, uint32_t value, uint32_t *existing)
 {
-    uint64_t h = rf_hash_bytes(key, len);
+    uint64_t h = rf_hash__bytes(key, len);
     slot *s = find(m, key, len, h);
 
     if (m->tags[s - m->slots]) {
@@ -164,18 +164,18 @@ int rf_strmap_put(rf_strmap *m, const char *key, size_t len, uint32_t value, uin
     return RF_OK;
 }
 
-void rf_strmap_set(rf_strmap *m, const char *key, size_t len, uint32_t value)
+void rf_strmap__set(rf_strmap *m, const char *key, size_t len, uint32_t value)
 {
-    slot *s = find(m, key, len, rf_hash_bytes(key, len));
+    slot *s = find(m, key, len, rf_hash__bytes(key, len));
     if (m->tags[s - m->slots]) s->value = value;
 }
 
-size_t rf_strmap_count(const rf_strmap *m)
+size_t rf_strmap__count(const rf_strmap *m)
 {
     return m->count;
 }
 
-size_t rf_strmap_memory(const rf_strmap *m)
+size_t rf_strmap__memory(const rf_strmap *m)
 {
     return (m->mask + 1) * (sizeof(slot) + 1) + m->keys_cap;
 }

@@ -10,20 +10,20 @@ typedef struct rf_strmap rf_strmap;
 
 #define RF_STRMAP_MISSING UINT32_MAX
 
-int rf_strmap_new(rf_strmap **out, size_t expected);
-void rf_strmap_free(rf_strmap *m); /* NULL is a no-op */
+int rf_strmap__new(rf_strmap **out, size_t expected);
+void rf_strmap__free(rf_strmap *m); /* NULL is a no-op */
 /* The value stored under key[0..len), or RF_STRMAP_MISSING. */
-uint32_t rf_strmap_get(const rf_strmap *m, const char *key, size_t len);
+uint32_t rf_strmap__get(const rf_strmap *m, const char *key, size_t len);
 /* Stores `value` under the key unless the key is present; *existing (if not NULL) receives the
  * value now stored (the old one when present). Returns 0 or RF_ENOMEM. */
-int rf_strmap_put(rf_strmap *m, const char *key, size_t len, uint32_t value, uint32_t *existing);
+int rf_strmap__put(rf_strmap *m, const char *key, size_t len, uint32_t value, uint32_t *existing);
 /* Replaces the value of a key that is present; no-op otherwise. */
-void rf_strmap_set(rf_strmap *m, const char *key, size_t len, uint32_t value);
-size_t rf_strmap_count(const rf_strmap *m);
+void rf_strmap__set(rf_strmap *m, const char *key, size_t len, uint32_t value);
+size_t rf_strmap__count(const rf_strmap *m);
 /* Bytes held by the map (table and keys), for memory figures. */
-size_t rf_strmap_memory(const rf_strmap *m);
+size_t rf_strmap__memory(const rf_strmap *m);
 
 /* 64-bit hash of a byte string (also used for other tables of the engine). */
-uint64_t rf_hash_bytes(const void *data, size_t len);
+uint64_t rf_hash__bytes(const void *data, size_t len);
 
 #endif

@@ -46,7 +46,7 @@ typedef struct range {
     size_t end;
 } range;
 
-const char *rf_tok_class_name(rf_tok_class c)
+const char *rf_tok__class_name(rf_tok_class c)
 {
     switch (c) {
     case RF_TOK_WORD: return "word";
@@ -199,7 +199,7 @@ static int push_segment(words *w, rf_translit *tr, rf_buf *scratch, const char *
             if (step <= 0) break;
             if (is_invisible(cp)) invisible = 1;
             if (is_styled(cp)) w->disguise |= RF_DISGUISE_STYLED;
-            if (rf_translit_alphabet(cp) != RF_ALPHA_NONE) lca = 1;
+            if (rf_translit__alphabet(cp) != RF_ALPHA_NONE) lca = 1;
             k += (size_t)step;
         }
         /* Joiners are part of writing Arabic or Indic words; in an alphabet's word they
@@ -211,7 +211,7 @@ static int push_segment(words *w, rf_translit *tr, rf_buf *scratch, const char *
         text = (const char *)seen;
         tlen = (size_t)slen;
         if (tr) {
-            int nf = rf_translit_fold_lookalikes(tr, &folded, text, tlen, w->alphabet);
+            int nf = rf_translit__fold_lookalikes(tr, &folded, text, tlen, w->alphabet);
             if (nf < 0) {
                 free(seen);
                 rf_buf_free(&folded);
@@ -228,9 +228,10 @@ static int push_segment(words *w, rf_translit *tr, rf_buf *scratch, const char *
             utf8proc_ssize_t step = utf8proc_iterate((const utf8proc_uint8_t *)text + k,
                                                      (utf8proc_ssize_t)(tlen - k), &cp);
             if (step <= 0) break;
-            if (!rf_translit_is_latin(cp) && utf8proc_category(cp) != UTF8PROC_CATEGORY_MN) other_script = 1;
-            if (rf_translit_is_syllabic(cp)) syllabic = 1;
-            if (rf_translit_omits_vowels(cp)) consonants = 1;
+            if (!rf_translit__is_latin(cp) && utf8proc_category(cp) != UTF8PROC_CATEGORY_MN)
+                other_script = 1;
+            if (rf_translit__is_syllabic(cp)) syllabic = 1;
+            if (rf_translit__omits_vowels(cp)) consonants = 1;
             k += (size_t)step;
         }
         mlen = utf8proc_map((const utf8proc_uint8_t *)text, (utf8proc_ssize_t)tlen, &mapped,
@@ -258,7 +259,7 @@ static int push_segment(words *w, rf_translit *tr, rf_buf *scratch, const char *
         }
         {
             rf_buf latin = {0};
-            rc = rf_translit_append(tr, &latin, scratch->data, scratch->len);
+            rc = rf_translit__append(tr, &latin, scratch->data, scratch->len);
             for (size_t a = 0; rc == RF_OK && a < latin.len;) {
                 size_t b = a;
                 while (b < latin.len && latin.data[b] != ' ') b++;
@@ -344,7 +345,7 @@ static rf_alphabet name_alphabet(const char *name, size_t len)
             pos++;
             continue;
         }
-        count[rf_translit_alphabet(cp)]++;
+        count[rf_translit__alphabet(cp)]++;
         pos += (size_t)step;
     }
     for (int a = RF_ALPHA_CYRILLIC; a <= RF_ALPHA_GREEK; a++)
@@ -434,7 +435,7 @@ static int split_words(words *w, rf_translit *tr, const char *name, size_t len,
     return RF_OK;
 }
 
-int rf_normalize_words(rf_buf *out, rf_translit *tr, const char *name, size_t len)
+int rf_normalize__words(rf_buf *out, rf_translit *tr, const char *name, size_t len)
 {
     words *w = malloc(sizeof *w);
     int rc;
@@ -527,7 +528,7 @@ static size_t ordinal_digits(const char *s, size_t len)
                : 0;
 }
 
-int rf_typo_budget_lexicon(size_t len)
+int rf_typo__budget_lexicon(size_t len)
 {
     if (len < 5) return 0;
     if (len < 10) return 1;
@@ -539,15 +540,15 @@ int rf_typo_budget_lexicon(size_t len)
 static const rf_phrase *lookup_word(const rf_lexicon *lex, const char *text, size_t n, int *singular)
 {
     char key[RF_MAX_TOKEN_LEN + 1];
-    uint32_t idx = rf_strmap_get(lex->phrases, text, n);
+    uint32_t idx = rf_strmap__get(lex->phrases, text, n);
 
     if (singular) *singular = 0;
     if (idx == RF_STRMAP_MISSING && n > 4 && n <= RF_MAX_TOKEN_LEN && text[n - 1] == 's') {
         memcpy(key, text, n);
-        idx = rf_strmap_get(lex->phrases, key, n - 1);
+        idx = rf_strmap__get(lex->phrases, key, n - 1);
         if (idx == RF_STRMAP_MISSING && n > 5 && key[n - 2] == 'e' && key[n - 3] == 'i') {
             key[n - 3] = 'y';
-            idx = rf_strmap_get(lex->phrases, key, n - 2);
+            idx = rf_strmap__get(lex->phrases, key, n - 2);
         }
         if (singular) *singular = idx != RF_STRMAP_MISSING;
     }
@@ -564,7 +565,7 @@ static void consider(const rf_lexicon *lex, uint32_t id, const char *w, size_t l
     cand = lex->words_text.data + id;
     /* People rarely get the first letter wrong, unless they swap the first two. */
     if (cand[0] != w[0] && !(cand[0] == w[1] && cand[1] == w[0])) return;
-    d = rf_osa_distance(w, len, cand, strlen(cand), budget);
+    d = rf_osa__distance(w, len, cand, strlen(cand), budget);
     if (d > 0 && d <= budget && d < *best_d) { /* d == 0: the word is itself a known spelling */
         *best = id;
         *best_d = d;
@@ -574,18 +575,19 @@ static void consider(const rf_lexicon *lex, uint32_t id, const char *w, size_t l
 /* The lexicon word within typo distance of w (a misspelt "Compnay"), or NULL. */
 static const char *correct_word(const rf_lexicon *lex, const char *w, size_t len)
 {
-    int budget = rf_typo_budget_lexicon(len);
+    int budget = rf_typo__budget_lexicon(len);
     uint32_t best = RF_STRMAP_MISSING;
     int best_d = budget + 1;
     char buf[RF_MAX_TOKEN_LEN];
 
     if (budget == 0 || len > RF_MAX_TOKEN_LEN) return NULL;
-    consider(lex, rf_strmap_get(lex->word_deletes, w, len), w, len, budget, &best, &best_d);
+    consider(lex, rf_strmap__get(lex->word_deletes, w, len), w, len, budget, &best, &best_d);
     for (size_t i = 0; i < len; i++) {
         memcpy(buf, w, i);
         memcpy(buf + i, w + i + 1, len - i - 1);
-        consider(lex, rf_strmap_get(lex->words, buf, len - 1), w, len, budget, &best, &best_d);
-        consider(lex, rf_strmap_get(lex->word_deletes, buf, len - 1), w, len, budget, &best, &best_d);
+        consider(lex, rf_strmap__get(lex->words, buf, len - 1), w, len, budget, &best, &best_d);
+        consider(lex, rf_strmap__get(lex->word_deletes, buf, len - 1), w, len, budget, &best,
+                 &best_d);
     }
     return best == RF_STRMAP_MISSING ? NULL : lex->words_text.data + best;
 }
@@ -623,7 +625,7 @@ static const rf_phrase *lookup_phrase(const rf_lexicon *lex, const rf_phrase *af
         memcpy(key + n, text, len);
         n += len;
     }
-    idx = rf_strmap_get(lex->phrases, key, n);
+    idx = rf_strmap__get(lex->phrases, key, n);
     return idx == RF_STRMAP_MISSING ? NULL : &lex->entries[idx];
 }
 
@@ -661,7 +663,8 @@ static const rf_phrase *extend_phrase(const rf_lexicon *lex, const rf_phrase *ph
                                       const words *ws, size_t i, size_t *k)
 {
     while (i + *k < ws->count) {
-        uint32_t longest = rf_strmap_get(lex->starts, lex->canon.data + ph->canon_off, ph->canon_len);
+        uint32_t longest =
+            rf_strmap__get(lex->starts, lex->canon.data + ph->canon_off, ph->canon_len);
         const rf_phrase *longer = NULL;
         size_t more;
         if (longest == RF_STRMAP_MISSING) break;
@@ -686,12 +689,12 @@ static int split_business_word(const rf_lexicon *lex, const word *a, const word 
         b->len < 2 || a->len + b->len > RF_MAX_TOKEN_LEN || all_digits(a->text, a->len) ||
         all_digits(b->text, b->len))
         return 0;
-    if (rf_strmap_get(lex->words, a->text, a->len) != RF_STRMAP_MISSING &&
-        rf_strmap_get(lex->words, b->text, b->len) != RF_STRMAP_MISSING)
+    if (rf_strmap__get(lex->words, a->text, a->len) != RF_STRMAP_MISSING &&
+        rf_strmap__get(lex->words, b->text, b->len) != RF_STRMAP_MISSING)
         return 0;
     memcpy(joined, a->text, a->len);
     memcpy(joined + a->len, b->text, b->len);
-    return rf_strmap_get(lex->words, joined, a->len + b->len) != RF_STRMAP_MISSING;
+    return rf_strmap__get(lex->words, joined, a->len + b->len) != RF_STRMAP_MISSING;
 }
 
 /* Joins each business word split in two (split_business_word) back into one word. */
@@ -712,7 +715,7 @@ static void join_split_words(words *w, const rf_lexicon *lex)
     w->count = out;
 }
 
-int rf_tokenize(rf_tokens *out, const rf_lexicon *lex, const rf_strmap *places,
+int rf_engine__tokenize(rf_tokens *out, const rf_lexicon *lex, const rf_strmap *places,
                 rf_translit *tr, const char *name, size_t len, int for_party)
 {
     range skip[RF_NOISE_PATTERNS];
@@ -738,7 +741,7 @@ int rf_tokenize(rf_tokens *out, const rf_lexicon *lex, const rf_strmap *places,
         c->corrected = 0;
         c->single = lookup_word(lex, x->text, x->len, &c->loose);
         if (!c->single && !all_digits(x->text, x->len) &&
-            !(places && rf_strmap_get(places, x->text, x->len) != RF_STRMAP_MISSING)) {
+            !(places && rf_strmap__get(places, x->text, x->len) != RF_STRMAP_MISSING)) {
             const char *fixed = correct_word(lex, x->text, x->len);
             if (fixed) {
                 c->text = fixed;
@@ -758,7 +761,7 @@ int rf_tokenize(rf_tokens *out, const rf_lexicon *lex, const rf_strmap *places,
         const rf_phrase *ph = NULL;
         size_t k = 1;
         int corrected = cw[i].corrected;
-        uint32_t longest = rf_strmap_get(lex->starts, cw[i].text, cw[i].len);
+        uint32_t longest = rf_strmap__get(lex->starts, cw[i].text, cw[i].len);
         if (longest != RF_STRMAP_MISSING) ph = longest_phrase(lex, cw, w, i, longest, &k, &corrected);
         if (ph) ph = extend_phrase(lex, ph, cw, w, i, &k);
         if (!ph) {
@@ -780,10 +783,11 @@ int rf_tokenize(rf_tokens *out, const rf_lexicon *lex, const rf_strmap *places,
             } else {
                 /* A word corrected towards a phrase it did not complete stays as written. */
                 size_t ordinal = ordinal_digits(x->text, x->len);
-                rf_tok_class cls = all_digits(x->text, x->len) || ordinal ? RF_TOK_NUMBER
-                                   : (places && rf_strmap_get(places, x->text, x->len) != RF_STRMAP_MISSING)
-                                       ? RF_TOK_PLACE
-                                       : RF_TOK_WORD;
+                rf_tok_class cls =
+                    all_digits(x->text, x->len) || ordinal ? RF_TOK_NUMBER
+                    : (places && rf_strmap__get(places, x->text, x->len) != RF_STRMAP_MISSING)
+                        ? RF_TOK_PLACE
+                        : RF_TOK_WORD;
                 rc = emit(out, x->text, ordinal ? ordinal : x->len, cls, x->origin, w, i, 1);
             }
         }

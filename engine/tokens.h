@@ -22,7 +22,7 @@ typedef enum rf_tok_class {
     RF_TOK_STOP      /* and, the, of, titles: ignored unless they are the whole name */
 } rf_tok_class;
 
-const char *rf_tok_class_name(rf_tok_class c);
+const char *rf_tok__class_name(rf_tok_class c);
 
 /* How a token's canonical text was reached from what was written. */
 typedef enum rf_tok_origin {
@@ -79,26 +79,27 @@ static inline const char *rf_token_surface(const rf_tokens *t, size_t i)
 /* The immutable lexicon, built on first use from the embedded tables (thread-safe). NULL if
  * it could not be built (out of memory). */
 typedef struct rf_lexicon rf_lexicon;
-const rf_lexicon *rf_lexicon_get(void);
+const rf_lexicon *rf_lexicon__get(void);
 
 /* 1 when two normalized given names are a name and its familiar form ("Ted", "Theodore";
  * rigour's person_nick table); with blen 0, when `a` has any such partner. */
-int rf_lexicon_nickname(const rf_lexicon *lex, const char *a, size_t alen, const char *b, size_t blen);
+int rf_lexicon__nickname(const rf_lexicon *lex, const char *a, size_t alen, const char *b,
+                         size_t blen);
 
 /* Splits and classifies `name`. `places` (may be NULL) adds place names found in the lists'
  * addresses to the lexicon's countries; `tr` (may be NULL) transliterates other scripts.
  * `for_party` enables the clean-up of order text around a name ("Attn: ...", "c/o ...",
  * "- Purchasing Dept"). Resets `out`. */
-int rf_tokenize(rf_tokens *out, const rf_lexicon *lex, const rf_strmap *places,
+int rf_engine__tokenize(rf_tokens *out, const rf_lexicon *lex, const rf_strmap *places,
                 rf_translit *tr, const char *name, size_t len, int for_party);
 
 /* The words of `name` normalized (case folded, accents stripped, other scripts
  * transliterated) but not classified: how table entries and place names are keyed.
  * Words are appended to `out` separated by single spaces. */
-int rf_normalize_words(rf_buf *out, rf_translit *tr, const char *name, size_t len);
+int rf_normalize__words(rf_buf *out, rf_translit *tr, const char *name, size_t len);
 
 /* Edit distance with adjacent transpositions (optimal string alignment), or `limit` + 1 when
  * it is larger than `limit`. */
-int rf_osa_distance(const char *a, size_t alen, const char *b, size_t blen, int limit);
+int rf_osa__distance(const char *a, size_t alen, const char *b, size_t blen, int limit);
 
 #endif

@@ -49,18 +49,18 @@ static script script_of(int32_t cp)
     return SCRIPT_OTHER;
 }
 
-int rf_translit_is_latin(int32_t cp)
+int rf_translit__is_latin(int32_t cp)
 {
     return script_of(cp) == SCRIPT_LATIN;
 }
 
-int rf_translit_is_syllabic(int32_t cp)
+int rf_translit__is_syllabic(int32_t cp)
 {
     return script_of(cp) == SCRIPT_HAN || (cp >= 0xAC00 && cp < 0xD7B0) || (cp >= 0x1100 && cp < 0x1200) ||
            (cp >= 0x3130 && cp < 0x3190) || (cp >= 0x3040 && cp < 0x3100);
 }
 
-int rf_translit_omits_vowels(int32_t cp)
+int rf_translit__omits_vowels(int32_t cp)
 {
     return (cp >= 0x590 && cp < 0x7C0) || (cp >= 0x8A0 && cp < 0x900) || (cp >= 0xE00 && cp < 0xE80) ||
            (cp >= 0xFB1D && cp < 0xFE00) || (cp >= 0xFE70 && cp < 0xFF00);
@@ -94,7 +94,7 @@ static UTransliterator *open_rules(const char *id, const char *rules)
     return t;
 }
 
-rf_alphabet rf_translit_alphabet(int32_t cp)
+rf_alphabet rf_translit__alphabet(int32_t cp)
 {
     utf8proc_category_t cat = utf8proc_category(cp);
     if (cat < UTF8PROC_CATEGORY_LU || cat > UTF8PROC_CATEGORY_LO) return RF_ALPHA_NONE;
@@ -120,7 +120,7 @@ static int load_lookalikes(rf_translit *tr)
         for (int32_t cp = order[r][0]; cp < order[r][1]; cp++) {
             char in[8], sk[16];
             int32_t n;
-            rf_alphabet a = rf_translit_alphabet(cp);
+            rf_alphabet a = rf_translit__alphabet(cp);
             char c;
             if (a != RF_ALPHA_CYRILLIC && a != RF_ALPHA_GREEK) continue;
             n = (int32_t)utf8proc_encode_char(cp, (utf8proc_uint8_t *)in);
@@ -153,7 +153,8 @@ static int32_t lookalike(const rf_translit *tr, int32_t cp, rf_alphabet from, rf
     }
 }
 
-int rf_translit_fold_lookalikes(rf_translit *tr, rf_buf *out, const char *s, size_t len, rf_alphabet hint)
+int rf_translit__fold_lookalikes(rf_translit *tr, rf_buf *out, const char *s, size_t len,
+                                 rf_alphabet hint)
 {
     size_t letters[4] = {0}, strays[4] = {0}; /* per alphabet: its letters; letters it lacks */
     rf_alphabet target = RF_ALPHA_NONE;
@@ -164,7 +165,7 @@ int rf_translit_fold_lookalikes(rf_translit *tr, rf_buf *out, const char *s, siz
         utf8proc_ssize_t step = utf8proc_iterate((const utf8proc_uint8_t *)s + k, (utf8proc_ssize_t)(len - k), &cp);
         rf_alphabet a;
         if (step <= 0) return RF_EFORMAT;
-        a = rf_translit_alphabet(cp);
+        a = rf_translit__alphabet(cp);
         if (a != RF_ALPHA_NONE) {
             letters[a]++;
             for (int t = RF_ALPHA_LATIN; t <= RF_ALPHA_GREEK; t++)
@@ -190,7 +191,7 @@ int rf_translit_fold_lookalikes(rf_translit *tr, rf_buf *out, const char *s, siz
     for (size_t k = 0; k < len && rc == RF_OK;) {
         utf8proc_int32_t cp;
         utf8proc_ssize_t step = utf8proc_iterate((const utf8proc_uint8_t *)s + k, (utf8proc_ssize_t)(len - k), &cp);
-        rf_alphabet a = rf_translit_alphabet(cp);
+        rf_alphabet a = rf_translit__alphabet(cp);
         int32_t to = a != RF_ALPHA_NONE ? lookalike(tr, cp, a, target) : 0;
         if (to && to != cp) {
             utf8proc_uint8_t enc[4];
@@ -208,7 +209,7 @@ static int load_zh_words(rf_translit *tr)
 {
     const char *p = (const char *)rf_data_zh_business;
     const char *end = p + rf_data_zh_business_size;
-    int rc = rf_strmap_new(&tr->zh_words, 256);
+    int rc = rf_strmap__new(&tr->zh_words, 256);
 
     while (rc == RF_OK && p < end) {
         const char *eol = memchr(p, '\n', (size_t)(end - p));
@@ -219,14 +220,14 @@ static int load_zh_words(rf_translit *tr)
             uint32_t off = (uint32_t)tr->zh_english.len;
             rc = rf_buf_append(&tr->zh_english, tab + 1, (size_t)(eol - tab - 1));
             if (rc == RF_OK) rc = rf_buf_putc(&tr->zh_english, '\0');
-            if (rc == RF_OK) rc = rf_strmap_put(tr->zh_words, p, (size_t)(tab - p), off, NULL);
+            if (rc == RF_OK) rc = rf_strmap__put(tr->zh_words, p, (size_t)(tab - p), off, NULL);
         }
         p = eol + 1;
     }
     return rc;
 }
 
-int rf_translit_new(rf_translit **out)
+int rf_translit__new(rf_translit **out)
 {
     rf_translit *tr = calloc(1, sizeof *tr);
     int rc;
@@ -242,21 +243,21 @@ int rf_translit_new(rf_translit **out)
     rc = (tr->cyrillic && tr->han && tr->other && tr->simplified) ? load_zh_words(tr) : RF_ENOMEM;
     if (rc == RF_OK) rc = load_lookalikes(tr);
     if (rc != RF_OK) {
-        rf_translit_free(tr);
+        rf_translit__free(tr);
         return rc;
     }
     *out = tr;
     return RF_OK;
 }
 
-void rf_translit_free(rf_translit *tr)
+void rf_translit__free(rf_translit *tr)
 {
     if (!tr) return;
     if (tr->simplified) utrans_close(tr->simplified);
     if (tr->cyrillic) utrans_close(tr->cyrillic);
     if (tr->han) utrans_close(tr->han);
     if (tr->other) utrans_close(tr->other);
-    rf_strmap_free(tr->zh_words);
+    rf_strmap__free(tr->zh_words);
     rf_buf_free(&tr->zh_english);
     free(tr);
 }
@@ -381,7 +382,7 @@ static int han_append(rf_translit *tr, rf_buf *out, const char *trad, size_t tra
             ends[n++] = q;
         }
         for (size_t i = n; i-- > 1;) {
-            uint32_t v = rf_strmap_get(tr->zh_words, s + pos, ends[i] - pos);
+            uint32_t v = rf_strmap__get(tr->zh_words, s + pos, ends[i] - pos);
             if (v != RF_STRMAP_MISSING) {
                 hit = v;
                 hit_end = ends[i];
@@ -429,7 +430,7 @@ static int hangul_append(rf_buf *out, const char *s, size_t len)
     return rc;
 }
 
-int rf_translit_append(rf_translit *tr, rf_buf *out, const char *s, size_t len)
+int rf_translit__append(rf_translit *tr, rf_buf *out, const char *s, size_t len)
 {
     size_t pos = 0;
     int rc = RF_OK;

@@ -13,20 +13,20 @@
 
 typedef struct rf_translit rf_translit;
 
-int rf_translit_new(rf_translit **out);
+int rf_translit__new(rf_translit **out);
 /* 1 for a code point of the Latin script (or common punctuation and digits). */
-int rf_translit_is_latin(int32_t cp);
+int rf_translit__is_latin(int32_t cp);
 /* 1 for a Chinese character, a Hangul syllable or jamo, or Japanese kana. */
-int rf_translit_is_syllabic(int32_t cp);
+int rf_translit__is_syllabic(int32_t cp);
 /* 1 for a letter of a script that leaves most vowels unwritten (Arabic, Hebrew, Syriac,
  * Thaana), or whose inherent vowels ICU's romanization leaves out (Thai: สมชาย, "smchay"). */
-int rf_translit_omits_vowels(int32_t cp);
-void rf_translit_free(rf_translit *tr); /* NULL is a no-op */
+int rf_translit__omits_vowels(int32_t cp);
+void rf_translit__free(rf_translit *tr); /* NULL is a no-op */
 
 /* The alphabets whose letters are mistaken for each other ("а" Cyrillic, "a" Latin, "α"
  * Greek), for folding look-alikes; RF_ALPHA_NONE for anything else. */
 typedef enum rf_alphabet { RF_ALPHA_NONE = 0, RF_ALPHA_LATIN, RF_ALPHA_CYRILLIC, RF_ALPHA_GREEK } rf_alphabet;
-rf_alphabet rf_translit_alphabet(int32_t cp);
+rf_alphabet rf_translit__alphabet(int32_t cp);
 
 /* A word s[0..len) (NFKC-normalized UTF-8) that mixes letters of those alphabets, written into
  * `out` (reset first) with its strays replaced by the look-alikes of one alphabet: the one that
@@ -35,10 +35,11 @@ rf_alphabet rf_translit_alphabet(int32_t cp);
  * is in. "Huаwei" with a Cyrillic "а" is "Huawei"; a word in one alphabet is left alone, so
  * real Cyrillic and Greek names transliterate as before. Returns the number of letters
  * replaced (0: `out` untouched), or a negative RF_E code. */
-int rf_translit_fold_lookalikes(rf_translit *tr, rf_buf *out, const char *s, size_t len, rf_alphabet hint);
+int rf_translit__fold_lookalikes(rf_translit *tr, rf_buf *out, const char *s, size_t len,
+                                 rf_alphabet hint);
 
 /* Appends the Latin form of the UTF-8 text s[0..len) to `out`: lower-case ASCII words
  * separated by spaces. */
-int rf_translit_append(rf_translit *tr, rf_buf *out, const char *s, size_t len);
+int rf_translit__append(rf_translit *tr, rf_buf *out, const char *s, size_t len);
 
 #endif

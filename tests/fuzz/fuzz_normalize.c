@@ -1,5 +1,5 @@
 /* fuzz_normalize.c: name normalization (rf_normalize_name: NFKC, case folding, accents,
- * legal forms) and transliteration of other scripts (rf_translit_append), on any bytes: a
+ * legal forms) and transliteration of other scripts (rf_translit__append), on any bytes: a
  * name reaches them from every list and order reader. The comparison form must be UTF-8 and
  * settle: phrases are read greedily, so a normalized name's words may be read once more as a
  * longer phrase ("management science institute", from "State Scientific Research Institute",
@@ -17,7 +17,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     rf_buf once = {0}, twice = {0}, thrice = {0}, latin = {0};
     const char *name = (const char *)data;
 
-    if (!tr) FUZZ_CHECK(rf_translit_new(&tr) == 0, "no transliterator");
+    if (!tr) FUZZ_CHECK(rf_translit__new(&tr) == 0, "no transliterator");
     /* Readers hand the engine UTF-8 only (they check it at the border); anything else must
      * not crash it, but promises nothing. */
     if (!rf_utf8_valid(name, size, NULL)) {
@@ -35,7 +35,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                    "does not settle: \"%s\", \"%s\", then \"%s\"", once.data, twice.data ? twice.data : "",
                    thrice.data ? thrice.data : "");
     }
-    if (rf_translit_append(tr, &latin, name, size) == 0 && latin.len)
+    if (rf_translit__append(tr, &latin, name, size) == 0 && latin.len)
         FUZZ_CHECK(rf_utf8_valid(latin.data, latin.len, NULL), "transliteration is not UTF-8");
     rf_buf_free(&once);
     rf_buf_free(&twice);

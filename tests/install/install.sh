@@ -40,6 +40,11 @@ nm "$libdir/libredflag.a" 2>/dev/null | grep ' T rf_store__prepare$' >/dev/null 
     fail "rf_store__prepare (an internal function) not found in the static library"
 nm -D "$libdir/libredflag.so" | grep 'rf_store__prepare' >/dev/null &&
     fail "internal rf_store__prepare exported"
+# What the library's files share without exporting it is marked as internal by its name,
+# rf_module__name, so that a reader of a file tells the two apart (docs/development.md).
+nm --defined-only "$libdir/libredflag.a" 2>/dev/null | awk '$2 == "T" {print $3}' | sort -u \
+    | comm -23 - "$work/exported" | grep -v '__' >"$work/unmarked" || true
+[ ! -s "$work/unmarked" ] || { cat "$work/unmarked" >&2; fail "internal functions without __"; }
 echo "exports: $(wc -l <"$work/exported") functions, all declared in the public headers"
 
 cflags=()
