@@ -1095,8 +1095,12 @@ size_t rf_index__candidates(const rf_matcher *m, rf_scratch *s, double min_score
     if (s->whole_letters < 10) s->whole_letters = 0;
     bound_party_of(&party, p);
     /* Telling words first: exact, misspelt, or written as two words. A place of the lists'
-     * addresses is one too where it is a telling word of some listed name ("Muhammad"). */
-    for (size_t i = 0; i < p->n; i++) {
+     * addresses is one too where it is a telling word of some listed name ("Muhammad"). Not
+     * those of a department after the name ("CORTEZ Sales Division"): the scorer counts a
+     * telling word in common only before it (matched_distinct), so a name they alone find
+     * cannot reach the threshold, and the hundred names with "sales" in them would crowd out
+     * the bare "CORTEZ" under MAX_BOUNDED. */
+    for (size_t i = 0, unit = rf_side__unit_start(p); i < unit; i++) {
         uint8_t cls = p->cls[i];
         if (cls == RF_TOK_PLACE && (p->vocab[i] == RF_STRMAP_MISSING || m->vocab[p->vocab[i]].telling)) cls = RF_TOK_WORD;
         if (cls != RF_TOK_WORD && cls != RF_TOK_NUMBER) continue;
@@ -1166,7 +1170,9 @@ size_t rf_index__candidates(const rf_matcher *m, rf_scratch *s, double min_score
      * those with the most of the party's words found in them, its business words and places
      * deciding among equals. The cap is where the index may still lose a name (a common given
      * name alone, "Mustafa"); the bound never does. */
-    for (size_t i = 0; strong && s->n_touched > MAX_BOUNDED && i < p->n; i++)
+    /* Nor do a department's business words rank names: the scorer does not charge them when
+     * the listed name lacks them. */
+    for (size_t i = 0, unit = rf_side__unit_start(p); strong && s->n_touched > MAX_BOUNDED && i < unit; i++)
         if ((p->cls[i] == RF_TOK_GENERIC || p->cls[i] == RF_TOK_PLACE) && p->vocab[i] != RF_STRMAP_MISSING)
             rank_by_weak_word(m, s, p->vocab[i]);
     {

@@ -34,7 +34,9 @@
 #define QUERY_CAP 1024
 #define MAX_WORDS 24
 #define CAPPED_HITS 3
-#define MAX_DIFFERING_PER_MILLE 15
+/* Measured 7 to 14 per mille on 1,000 to 10,000 queries (seeds 1 to 3; the index before
+ * this one lost 50): the allowance leaves room for a draw of 500 under the sanitizers. */
+#define MAX_DIFFERING_PER_MILLE 25
 /* Exhaustive screening costs about 30 ms a query: two threads share the work. */
 #define ORACLE_THREADS 2
 
