@@ -611,28 +611,31 @@ static int by_strength(const void *a, const void *b)
     return (int)x->kind - (int)y->kind;
 }
 
-double rf_score__sides(const rf_side *p, const rf_side *l, int person, rf_score_detail *detail)
-{
-    rf_pair cand[RF_MAX_TOKENS * 4];
-    size_t n_cand = 0;
-    uint8_t used_p[RF_MAX_TOKENS] = {0}, used_l[RF_MAX_TOKENS] = {0};
-    rf_score_detail local;
-    rf_score_detail *d = detail ? detail : &local;
-    float num = 0, den = 0;
-    int has_distinct_l = 0, matched_distinct = 0, numbers_ok = 1, weak_all_exact = 1;
-    int party_word_unpaired = 0, vowel_slips;
-    int party_is_org = p->organisation;
+/* What scoring a pair of names has gathered so far: the weighted sum of the pairs made and its
+ * weight (score = num / den), the words used, and what the caps need to know. */
+typedef struct tally {
+    float num, den;
+    uint8_t used_p[RF_MAX_TOKENS], used_l[RF_MAX_TOKENS];
     size_t unit; /* party words from here on name a department ("Export Dept") */
-    double score, same;
+    int matched_distinct, has_distinct_l, numbers_ok, weak_all_exact, party_word_unpaired,
+        party_is_org;
+} tally;
 
-    memset(d, 0, sizeof *d);
-    if (p->n == 0 || l->n == 0) return 0.0;
-    unit = rf_side__unit_start(p);
-    vowel_slips = person && distinctive_words(p) >= 2 && distinctive_words(l) >= 2;
+static void tally_add(tally *t, const rf_side *p, const rf_side *l, const rf_pair *x, float sign)
+{
+    float w = pair_weight(p, l, x);
+    t->num += sign * x->sim * w;
+    t->den += sign * w;
+}
 
-    /* Candidate pairs, one word to one word, and merged words either way. */
+/* Every way a party word can pair with a listed word: one word to one word, merged words
+ * either way, a person's initials; strongest first. Returns how many. */
+static size_t candidate_pairs(rf_pair *cand, size_t cap, const rf_side *p, const rf_side *l,
+                              int person, int vowel_slips)
+{
+    size_t n_cand = 0;
     for (size_t i = 0; i < p->n; i++) {
-        for (size_t j = 0; j < l->n && n_cand < sizeof cand / sizeof cand[0]; j++) {
+        for (size_t j = 0; j < l->n && n_cand < cap; j++) {
             uint8_t kind;
             float sim;
             /* Stop words weigh nothing, but a misspelt title ("Curonel") is still the title. */
@@ -645,116 +648,143 @@ double rf_score__sides(const rf_side *p, const rf_side *l, int person, rf_score_
         }
     }
     for (size_t i = 0; i < p->n; i++) {
-        for (size_t j = 0; j < l->n && n_cand < sizeof cand / sizeof cand[0]; j++) {
+        for (size_t j = 0; j < l->n && n_cand < cap; j++) {
             float sim;
             if (j + 1 < l->n && (sim = spells_merged(l, j, p, i)) > 0) {
                 rf_pair x = {(uint8_t)i, (uint8_t)i, (uint8_t)j, (uint8_t)(j + 1), RF_PAIR_MERGED, sim};
                 cand[n_cand++] = x;
             }
-            if (i + 1 < p->n && n_cand < sizeof cand / sizeof cand[0] && (sim = spells_merged(p, i, l, j)) > 0) {
+            if (i + 1 < p->n && n_cand < cap && (sim = spells_merged(p, i, l, j)) > 0) {
                 rf_pair x = {(uint8_t)i, (uint8_t)(i + 1), (uint8_t)j, (uint8_t)j, RF_PAIR_MERGED, sim};
                 cand[n_cand++] = x;
             }
-            if (person && j + 1 < l->n && n_cand < sizeof cand / sizeof cand[0] && initials_of(p, i, l, j)) {
+            if (person && j + 1 < l->n && n_cand < cap && initials_of(p, i, l, j)) {
                 rf_pair x = {(uint8_t)i, (uint8_t)i, (uint8_t)j, (uint8_t)(j + 1), RF_PAIR_INITIAL, 0.7f};
                 cand[n_cand++] = x;
             }
         }
     }
     qsort(cand, n_cand, sizeof cand[0], by_strength);
+    return n_cand;
+}
 
-    /* Best pairs first, each word used once. */
+/* The pairs kept: best first, each word used once; then a word paired through an abbreviation
+ * whose neighbour completes it as written, and phrases split across words. */
+static void pair_words(tally *t, rf_score_detail *d, const rf_pair *cand, size_t n_cand,
+                       const rf_side *p, const rf_side *l)
+{
     for (size_t k = 0; k < n_cand && d->n_pairs < RF_MAX_PAIRS; k++) {
         const rf_pair *x = &cand[k];
-        if (used_p[x->p] || used_p[x->p2] || used_l[x->l] || used_l[x->l2]) continue;
-        used_p[x->p] = used_p[x->p2] = used_l[x->l] = used_l[x->l2] = 1;
+        if (t->used_p[x->p] || t->used_p[x->p2] || t->used_l[x->l] || t->used_l[x->l2]) continue;
+        t->used_p[x->p] = t->used_p[x->p2] = t->used_l[x->l] = t->used_l[x->l2] = 1;
         d->pairs[d->n_pairs++] = *x;
-        {
-            float w = pair_weight(p, l, x);
-            num += x->sim * w;
-            den += w;
-        }
-        if (x->sim >= 0.7f && x->kind != RF_PAIR_INITIAL && x->p < unit &&
+        tally_add(t, p, l, x, 1.0f);
+        if (x->sim >= 0.7f && x->kind != RF_PAIR_INITIAL && x->p < t->unit &&
             (distinctive(l->cls[x->l]) || distinctive(l->cls[x->l2])))
-            matched_distinct = 1;
+            t->matched_distinct = 1;
     }
     /* A word paired through an abbreviation ("Soc" for "Society") whose neighbour completes
      * it as written ("Soc iety"): a word split in two, the neighbour part of it. */
     for (size_t k = 0; k < d->n_pairs; k++) {
         rf_pair *x = &d->pairs[k];
         size_t i = x->p;
-        float w;
-        if (x->p != x->p2 || x->l != x->l2 || x->kind != RF_PAIR_SYMBOL || i + 1 >= p->n || used_p[i + 1] ||
-            (size_t)p->surf_len[i] + p->surf_len[i + 1] != l->surf_len[x->l] ||
+        if (x->p != x->p2 || x->l != x->l2 || x->kind != RF_PAIR_SYMBOL || i + 1 >= p->n ||
+            t->used_p[i + 1] || (size_t)p->surf_len[i] + p->surf_len[i + 1] != l->surf_len[x->l] ||
             memcmp(p->surf[i], l->surf[x->l], p->surf_len[i]) != 0 ||
             memcmp(p->surf[i + 1], l->surf[x->l] + p->surf_len[i], p->surf_len[i + 1]) != 0)
             continue;
-        w = pair_weight(p, l, x);
-        num -= x->sim * w;
-        den -= w;
+        tally_add(t, p, l, x, -1.0f);
         x->p2 = (uint8_t)(i + 1);
         x->kind = RF_PAIR_MERGED;
         x->sim = MERGED_SIM;
-        used_p[i + 1] = 1;
-        w = pair_weight(p, l, x);
-        num += x->sim * w;
-        den += w;
+        t->used_p[i + 1] = 1;
+        tally_add(t, p, l, x, 1.0f);
     }
     {
         size_t before = d->n_pairs;
-        pair_split_phrases(p, used_p, l, used_l, d);
-        for (size_t k = before; k < d->n_pairs; k++) {
-            float w = pair_weight(p, l, &d->pairs[k]);
-            num += d->pairs[k].sim * w;
-            den += w;
-        }
+        pair_split_phrases(p, t->used_p, l, t->used_l, d);
+        for (size_t k = before; k < d->n_pairs; k++) tally_add(t, p, l, &d->pairs[k], 1.0f);
     }
-    {
-        size_t weak_words = 0;
-        float need;
-        for (size_t j = 0; j < l->n; j++) weak_words += l->cls[j] != RF_TOK_LEGAL && l->cls[j] != RF_TOK_STOP;
-        need = weak_words > 1 ? WEAK_NAME_MIN_SIM : 1.0f;
-        /* A misspelling corrected by the lexicon ("Capita" read as "Capital") is not "as
-         * written". */
-        for (size_t k = 0; k < d->n_pairs; k++)
-            if ((d->pairs[k].sim < need || p->origin[d->pairs[k].p] == RF_ORIGIN_TYPO) &&
-                d->pairs[k].kind != RF_PAIR_LEGAL)
-                weak_all_exact = 0;
-    }
+}
+
+/* Whether every pair is as written, as a listed name made only of weak words needs: each
+ * pairs at WEAK_NAME_MIN_SIM or better (exactly, for a one-word name), and none through a
+ * misspelling the lexicon corrected ("Capita" read as "Capital"). */
+static int pairs_as_written(const rf_score_detail *d, const rf_side *p, const rf_side *l)
+{
+    size_t weak_words = 0;
+    float need;
+    for (size_t j = 0; j < l->n; j++)
+        weak_words += l->cls[j] != RF_TOK_LEGAL && l->cls[j] != RF_TOK_STOP;
+    need = weak_words > 1 ? WEAK_NAME_MIN_SIM : 1.0f;
+    for (size_t k = 0; k < d->n_pairs; k++)
+        if ((d->pairs[k].sim < need || p->origin[d->pairs[k].p] == RF_ORIGIN_TYPO) &&
+            d->pairs[k].kind != RF_PAIR_LEGAL)
+            return 0;
+    return 1;
+}
+
+/* The words left unpaired, on both sides, charged by their weight. */
+static void charge_unpaired(tally *t, const rf_side *p, const rf_side *l, int person)
+{
     for (size_t i = 0; i < p->n; i++) {
-        if (p->cls[i] == RF_TOK_LEGAL) party_is_org = 1;
-        if (used_p[i]) continue;
+        if (p->cls[i] == RF_TOK_LEGAL) t->party_is_org = 1;
+        if (t->used_p[i]) continue;
         /* A department after the name may confirm a listed name that has it; missing from
          * it, it says nothing: orders address a company's departments. */
-        if (i >= unit) continue;
-        if (repeats_paired(p, i, used_p)) {
+        if (i >= t->unit) continue;
+        if (repeats_paired(p, i, t->used_p)) {
             /* Said twice: no evidence of another party, but in a person's name a place
              * where the listed name has another ("Abdullahi Mohamed Mohamed Caddow"). */
-            if (p->cls[i] == RF_TOK_WORD) party_word_unpaired = 1;
+            if (p->cls[i] == RF_TOK_WORD) t->party_word_unpaired = 1;
             continue;
         }
-        den += (p->cls[i] == RF_TOK_GENERIC || p->cls[i] == RF_TOK_PLACE ? RF_UNPAIRED_PARTY_WEAK
-                                                                          : RF_UNPAIRED_PARTY) * p->weight[i];
-        if (p->cls[i] == RF_TOK_NUMBER) numbers_ok = 0;
-        if (p->cls[i] == RF_TOK_WORD) party_word_unpaired = 1;
-        if (p->cls[i] != RF_TOK_LEGAL && p->cls[i] != RF_TOK_STOP) weak_all_exact = 0;
+        t->den += (p->cls[i] == RF_TOK_GENERIC || p->cls[i] == RF_TOK_PLACE ? RF_UNPAIRED_PARTY_WEAK
+                                                                            : RF_UNPAIRED_PARTY) *
+                  p->weight[i];
+        if (p->cls[i] == RF_TOK_NUMBER) t->numbers_ok = 0;
+        if (p->cls[i] == RF_TOK_WORD) t->party_word_unpaired = 1;
+        if (p->cls[i] != RF_TOK_LEGAL && p->cls[i] != RF_TOK_STOP) t->weak_all_exact = 0;
     }
     for (size_t j = 0; j < l->n; j++) {
-        if (distinctive(l->cls[j])) has_distinct_l = 1;
-        if (used_l[j] || repeats_paired(l, j, used_l)) continue;
+        if (distinctive(l->cls[j])) t->has_distinct_l = 1;
+        if (t->used_l[j] || repeats_paired(l, j, t->used_l)) continue;
         /* A listed person's initial the order leaves out ("Robert S. Fairchild") says
          * nothing either way; its rarity as a one-letter word is not the name's. */
         if (person && l->surf_len[j] == 1) continue;
-        den += (!person                                                  ? RF_UNPAIRED_LISTED_ORG
-                : party_word_unpaired && l->cls[j] == RF_TOK_WORD ? RF_UNPAIRED_LISTED_PERSON_REPLACED
-                                                                  : RF_UNPAIRED_LISTED_PERSON) *
-               l->weight[j];
-        if (l->cls[j] == RF_TOK_NUMBER) numbers_ok = 0;
-        if (l->cls[j] != RF_TOK_LEGAL && l->cls[j] != RF_TOK_STOP) weak_all_exact = 0;
+        t->den += (!person ? RF_UNPAIRED_LISTED_ORG
+                   : t->party_word_unpaired && l->cls[j] == RF_TOK_WORD
+                       ? RF_UNPAIRED_LISTED_PERSON_REPLACED
+                       : RF_UNPAIRED_LISTED_PERSON) *
+                  l->weight[j];
+        if (l->cls[j] == RF_TOK_NUMBER) t->numbers_ok = 0;
+        if (l->cls[j] != RF_TOK_LEGAL && l->cls[j] != RF_TOK_STOP) t->weak_all_exact = 0;
     }
+}
+
+double rf_score__sides(const rf_side *p, const rf_side *l, int person, rf_score_detail *detail)
+{
+    rf_pair cand[RF_MAX_TOKENS * 4];
+    size_t n_cand;
+    rf_score_detail local;
+    rf_score_detail *d = detail ? detail : &local;
+    tally t;
+    double score, same;
+
+    memset(d, 0, sizeof *d);
+    if (p->n == 0 || l->n == 0) return 0.0;
+    memset(&t, 0, sizeof t);
+    t.numbers_ok = 1;
+    t.party_is_org = p->organisation;
+    t.unit = rf_side__unit_start(p);
+    n_cand = candidate_pairs(cand, sizeof cand / sizeof cand[0], p, l, person,
+                             person && distinctive_words(p) >= 2 && distinctive_words(l) >= 2);
+    pair_words(&t, d, cand, n_cand, p, l);
+    t.weak_all_exact = pairs_as_written(d, p, l);
+    charge_unpaired(&t, p, l, person);
 
     same = identical(p, l);
-    score = same > 0 ? same : den > 0 ? num / den : 0.0;
+    score = same > 0 ? same : t.den > 0 ? t.num / t.den : 0.0;
     if (person && score > CAP_LINEAGE && lineage_swapped(p, l, d)) {
         d->capped_lineage = 1;
         return CAP_LINEAGE;
@@ -765,22 +795,23 @@ double rf_score__sides(const rf_side *p, const rf_side *l, int person, rf_score_
         if (whole > score) {
             score = whole;
             d->whole_name = 1;
-            matched_distinct = 1;
+            t.matched_distinct = 1;
         }
     }
     /* A hit needs a telling word in common; a listed name made only of weak words needs
      * every one of them ("Central Bank of Syria"), as written if it is one word and a legal
      * form ("Capital S.A.L." is not "Capita PLC"). */
-    if ((has_distinct_l ? !matched_distinct : !weak_all_exact) && score > RF_CAP_NO_DISTINCTIVE) {
+    if ((t.has_distinct_l ? !t.matched_distinct : !t.weak_all_exact) &&
+        score > RF_CAP_NO_DISTINCTIVE) {
         score = RF_CAP_NO_DISTINCTIVE;
         d->capped_no_distinctive = 1;
     }
     /* A party with a legal form, or in a company's role, is not the listed person. */
-    if (person && party_is_org && score > RF_CAP_NO_DISTINCTIVE) {
+    if (person && t.party_is_org && score > RF_CAP_NO_DISTINCTIVE) {
         score = RF_CAP_NO_DISTINCTIVE;
         d->capped_type = 1;
     }
-    if (!numbers_ok && score > CAP_NUMBERS) {
+    if (!t.numbers_ok && score > CAP_NUMBERS) {
         score = CAP_NUMBERS;
         d->capped_numbers = 1;
     }
