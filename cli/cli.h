@@ -41,14 +41,14 @@ int cli_lists(int argc, char **argv);
 int cli_screen(int argc, char **argv);
 int cli_search(int argc, char **argv);
 int cli_match(int argc, char **argv);
-/* `lists history`, `lists diff` (cmd_history.c) and `lists update` (cmd_update.c): argv starts
- * at the subcommand's name. */
+/* `lists history`, `lists diff` (cmd_lists_history.c) and `lists update` (cmd_update.c): argv
+ * starts at the subcommand's name. */
 int cli_lists_history(int argc, char **argv);
 int cli_lists_diff(int argc, char **argv);
 int cli_lists_update(int argc, char **argv);
 
-/* Review decisions and the audit trail: `review` (cmd_review.c), `history` and `audit`
- * (cmd_audit.c), `rescreen` (cmd_rescreen.c). */
+/* Review decisions and the audit trail: `review` (cmd_review.c), `history` (cmd_history.c),
+ * `audit` (cmd_audit.c), `rescreen` (cmd_rescreen.c). */
 int cli_review(int argc, char **argv);
 int cli_history(int argc, char **argv);
 int cli_audit(int argc, char **argv);

@@ -1,7 +1,8 @@
-/* cmd_history.c: `redflag lists history` (every list version ever imported, with what
- * replaced it) and `redflag lists diff` (the entities added, removed and changed between two
- * versions), as text for people or JSON lines for scripts. The diff itself is rf_store_diff;
- * this file only words it. */
+/* cmd_history.c: `redflag history`, the screening runs on the command line: the runs of a
+ * period; `history show RUN`, a run's report rebuilt from its record alone (the parties, hits
+ * and decisions it recorded, and the listed records those hits point at, which are never
+ * deleted), whatever list versions were imported since; `history import`, the JSON lines of a
+ * distributed `screen --read-only` run recorded as one run (rf_session_import). */
 #include "cli.h"
 
 #include <getopt.h>
@@ -9,35 +10,33 @@
 #include <string.h>
 
 static const char history_help[] =
-    "usage: redflag lists history [--db PATH] [--feed FEED] [--format text|jsonl]\n"
+    "usage: redflag history [--db PATH] [--from DATE] [--to DATE]\n"
+    "       redflag history show RUN [--db PATH] [--format html|jsonl|csv] [-o FILE]\n"
+    "       redflag history import [--db PATH] RESULTS.jsonl...\n"
     "\n"
-    "Lists every list version ever imported, oldest first: its id, feed, publication date,\n"
-    "import time, entities, the file it came from (a path, or the URL `lists update` fetched),\n"
-    "its sha256, its entities per list code, and which version replaced it (a version is in\n"
-    "force from its publication date until a newer version of its feed is published).\n"
-    "  --db PATH          list database (default: see Environment)\n"
-    "  --feed FEED        only the versions of FEED (csl, bis-dpl, ofac-sdn, ...)\n"
-    "  --format FMT       text (default) or jsonl (one JSON object per version)\n"
-    "\n" CLI_HELP_ENV CLI_HELP_EXIT_DONE;
-
-static const char diff_help[] =
-    "usage: redflag lists diff [--db PATH] [--format text|jsonl] [LIST] OLD NEW\n"
-    "\n"
-    "Shows what changed between two list versions, given by their version ids (see `redflag\n"
-    "lists history`; dates are not accepted): the entities NEW adds, those it removes, and\n"
-    "those it changes, with the fields that changed (names and aliases, addresses, license\n"
-    "requirement and policy, Federal Register notice, dates, programs, ...) and their old and\n"
-    "new values. Entities are matched by list code and the list's own id for them; LIST (a\n"
-    "list code such as DPL, EL, SDN; any case) limits the diff to one list.\n"
-    "  --db PATH          list database (default: see Environment)\n"
-    "  --format FMT       text (default) or jsonl (one JSON object per entity that differs)\n"
+    "Every `redflag screen` and `redflag rescreen` is recorded: when, by whom, the command\n"
+    "line, each input file with its sha256, the list versions screened against, and every\n"
+    "party with its hits and their review state.\n"
+    "history: lists the runs started from --from to --to (YYYY-MM-DD, both included):\n"
+    "run number, start time, user, command, files, parties, flagged parties, new alarms,\n"
+    "known alarms (confirmed, escalated), cleared earlier, exit status.\n"
+    "history show RUN: writes the report of run RUN again, from the record alone, as it was\n"
+    "written then (same time stamp, same list versions, same decisions), even after the lists\n"
+    "were updated. --format as for `redflag screen` (default: from the -o file's extension,\n"
+    "else jsonl).\n"
+    "history import: records the JSON lines of `redflag screen --read-only --format jsonl`\n"
+    "runs on other machines (docs/distributed.md) as one run, after checking every line:\n"
+    "its list versions are in this database with the same sha256, its fingerprint is its\n"
+    "party's, each hit names a listed record of those versions by its id, list and name; on\n"
+    "a mismatch nothing is recorded and the message names FILE:LINE. Review states are\n"
+    "this database's; counterparties are not updated (rescreen reads local runs).\n"
     "\n" CLI_HELP_ENV
     "\n"
-    "Exit status: 0 done (whether or not the versions differ), 2 bad usage, no such version\n"
-    "or a database error.\n";
+    "Exit status: 0 done (import: nothing flagged), 1 import: an alarm among the parties,\n"
+    "2 bad usage, a line that does not check out, or a database error.\n";
 
-/* Parses a version id; 0 on success. */
-static int parse_id(long long *out, const char *s)
+/* Parses a run number; 0 on success. */
+static int parse_run(long long *out, const char *s)
 {
     char *end;
     long long v = strtoll(s, &end, 10);
@@ -46,438 +45,262 @@ static int parse_id(long long *out, const char *s)
     return 0;
 }
 
-/* Prints `b` on standard output, for a terminal when `text` (names from the lists with their
- * control characters left out, line by line: cli_print_text), as it is for JSON lines; 0 or
- * CLI_EXIT_ERROR when out of memory. */
-static int flush_buf(rf_buf *b, int rc, int text)
+/* ---- history ------------------------------------------------------------------------------ */
+
+static int history_list(rf_store *st, const char *from, const char *to)
 {
-    if (rc) {
-        fprintf(stderr, "redflag: out of memory\n");
+    rf_run_list runs = {0};
+    rf_error err;
+
+    rf_error_clear(&err);
+    if (rf_store_runs(&runs, st, 0, from, to, &err) < 0) {
+        cli_report_error(&err);
         return CLI_EXIT_ERROR;
     }
-    if (!text) {
-        fwrite(b->data ? b->data : "", 1, b->len, stdout);
-    } else if (b->len) {
-        for (char *line = b->data, *nl; *line; line = nl + 1) {
-            if ((nl = strchr(line, '\n'))) *nl = '\0';
-            cli_print_text(stdout, line);
-            if (!nl) break;
-            fputc('\n', stdout);
-        }
+    printf("%-5s %-20s %-12s %-9s %5s %9s %8s %6s %6s %8s %5s %s\n", "run", "started", "user",
+           "command", "files", "parties", "flagged", "new", "known", "cleared", "exit",
+           "status");
+    for (size_t i = 0; i < runs.count; i++) {
+        const rf_run_record *r = &runs.items[i];
+        printf("%-5lld %-20s ", r->id, r->started_at);
+        cli_print_cell(stdout, r->user, 12, 1);
+        printf(" %-9s %5d %9lld %8lld %6lld %6lld %8lld ", r->command, r->inputs,
+               r->totals.parties, r->totals.flagged, r->totals.new_alarms,
+               r->totals.known_alarms, r->totals.cleared);
+        if (r->totals.exit_status >= 0) printf("%5d", r->totals.exit_status);
+        else printf("%5s", "-");
+        printf(" %s\n", r->status);
     }
-    rf_buf_reset(b);
+    if (runs.count == 0) printf("(no run)\n");
+    rf_run_list_free(&runs);
     return 0;
 }
 
-/* ---- history ----------------------------------------------------------------------------- */
+/* Replaying a run into a report. */
+typedef struct replay {
+    rf_report *report;
+    rf_error failures[64]; /* the inputs that were not read to their end, in order */
+    int failure_input[64];
+    size_t n_failures, next_failure;
+    const rf_hit **hits;
+    rf_hit *hit_store;
+    rf_span *spans;
+    rf_hit_note *notes;
+    size_t cap, spans_cap;
+    rf_error err;
+} replay;
 
-typedef struct counts_ctx {
-    rf_buf *b;
-    int jsonl;
-    int n;
-} counts_ctx;
-
-/* "EL 2001, DPL 462" or, in JSON, "EL":2001,"DPL":462 */
-static int add_count(const char *list_code, long long count, void *ctx)
+static int collect_failure(const rf_run_input *in, void *ctx)
 {
-    counts_ctx *c = ctx;
-    int rc = c->n++ ? rf_buf_puts(c->b, c->jsonl ? "," : ", ") : 0;
-    if (rc) return rc;
-    if (c->jsonl) {
-        if ((rc = rf_json_string(c->b, list_code)) != 0) return rc;
-        return rf_buf_printf(c->b, ":%lld", count);
-    }
-    return rf_buf_printf(c->b, "%s %lld", list_code, count);
-}
-
-/* The version that replaced each version (0: none, it is in force now), by index. */
-static int successors(long long *next, rf_store *st, const rf_version_list *all, rf_error *err)
-{
-    for (size_t i = 0; i < all->count; i++) {
-        rf_version_list prev;
-        int rc = rf_store_version_previous(&prev, st, all->items[i].id, err);
-        if (rc) return rc;
-        for (size_t j = 0; prev.count && j < all->count; j++)
-            if (all->items[j].id == prev.items[0].id) next[j] = all->items[i].id;
-        rf_version_list_free(&prev);
-    }
+    replay *rp = ctx;
+    rf_error *f;
+    if (!in->error) return 0;
+    if (rp->n_failures == sizeof rp->failures / sizeof rp->failures[0]) return 0;
+    f = &rp->failures[rp->n_failures];
+    rf_error_set(f, RF_EFORMAT, in->path, in->error_line, "%s", in->error);
+    rp->failure_input[rp->n_failures++] = in->position;
     return 0;
 }
 
-static int history_text(rf_buf *b, rf_store *st, const rf_version *v, long long next,
-                        rf_error *err)
+/* Writes the failures of the inputs before `input` (all when input < 0), where the run wrote
+ * them: after the parties of their file. */
+static int flush_failures(replay *rp, int input)
 {
-    counts_ctx c = {b, 0, 0};
-    int rc;
-    if ((rc = rf_buf_printf(b, "\nversion %lld  %s  published %s%s\n", v->id, v->feed,
-                            v->published ? v->published : "(not stated)",
-                            next ? "" : "  in force")) ||
-        (next && (rc = rf_buf_printf(b, "  replaced by version %lld\n", next))) ||
-        (rc = rf_buf_printf(b, "  file      %s (%s)\n  sha256    %s\n  imported  %s\n"
-                               "  entities  %lld, %lld names, %lld warnings\n  lists     ",
-                            v->source_file, v->format, v->sha256, v->imported_at, v->entities,
-                            v->names, v->warnings)))
-        return rc;
-    if ((rc = rf_store_version_counts(st, v->id, add_count, &c, err)) != 0) return rc;
-    return rf_buf_putc(b, '\n');
+    while (rp->next_failure < rp->n_failures &&
+           (input < 0 || rp->failure_input[rp->next_failure] < input))
+        if (rf_report_add_failure(rp->report, &rp->failures[rp->next_failure++], &rp->err) < 0)
+            return -1;
+    return 0;
 }
 
-static int history_jsonl(rf_buf *b, rf_store *st, const rf_version *v, long long next,
-                         rf_error *err)
+static int replay_result(const rf_run_result *r, void *ctx)
 {
-    counts_ctx c = {b, 1, 0};
-    int rc;
-    if ((rc = rf_buf_printf(b, "{\"id\":%lld,\"feed\":", v->id)) ||
-        (rc = rf_json_string(b, v->feed)) || (rc = rf_buf_puts(b, ",\"format\":")) ||
-        (rc = rf_json_string(b, v->format)) || (rc = rf_buf_puts(b, ",\"published\":")) ||
-        (rc = rf_json_string(b, v->published)) || (rc = rf_buf_puts(b, ",\"imported_at\":")) ||
-        (rc = rf_json_string(b, v->imported_at)) || (rc = rf_buf_puts(b, ",\"source_file\":")) ||
-        (rc = rf_json_string(b, v->source_file)) || (rc = rf_buf_puts(b, ",\"sha256\":")) ||
-        (rc = rf_json_string(b, v->sha256)) ||
-        (rc = rf_buf_printf(b, ",\"entities\":%lld,\"names\":%lld,\"warnings\":%lld,\"lists\":{",
-                            v->entities, v->names, v->warnings)))
-        return rc;
-    if ((rc = rf_store_version_counts(st, v->id, add_count, &c, err)) != 0) return rc;
-    if (next) return rf_buf_printf(b, "},\"replaced_by\":%lld,\"in_force\":false}\n", next);
-    return rf_buf_puts(b, "},\"replaced_by\":null,\"in_force\":true}\n");
+    replay *rp = ctx;
+    size_t n_spans = 0, used = 0;
+
+    if (flush_failures(rp, r->input) < 0) return 1;
+    for (size_t i = 0; i < r->n_hits; i++)
+        n_spans += r->hits[i].n_listed_spans + r->hits[i].n_party_spans;
+    if (r->n_hits > rp->cap) {
+        const rf_hit **a = realloc(rp->hits, r->n_hits * sizeof *a);
+        rf_hit *b = a ? realloc(rp->hit_store, r->n_hits * sizeof *b) : NULL;
+        rf_hit_note *c = b ? realloc(rp->notes, r->n_hits * sizeof *c) : NULL;
+        if (a) rp->hits = a;
+        if (b) rp->hit_store = b;
+        if (!c) goto oom;
+        rp->notes = c;
+        rp->cap = r->n_hits;
+    }
+    if (n_spans > rp->spans_cap) {
+        rf_span *s = realloc(rp->spans, n_spans * sizeof *s);
+        if (!s) goto oom;
+        rp->spans = s;
+        rp->spans_cap = n_spans;
+    }
+    for (size_t i = 0; i < r->n_hits; i++) {
+        const rf_run_hit *h = &r->hits[i];
+        rf_hit *out = &rp->hit_store[i];
+        memset(out, 0, sizeof *out);
+        out->entity = h->entity;
+        out->name_index = h->name_index;
+        out->score = h->score;
+        out->explanation = h->explanation;
+        out->listed_spans = rp->spans + used;
+        for (size_t k = 0; k < h->n_listed_spans; k++, used++)
+            rp->spans[used] = (rf_span){h->listed_spans[2 * k], h->listed_spans[2 * k + 1]};
+        out->n_listed_spans = h->n_listed_spans;
+        out->party_spans = rp->spans + used;
+        for (size_t k = 0; k < h->n_party_spans; k++, used++)
+            rp->spans[used] = (rf_span){h->party_spans[2 * k], h->party_spans[2 * k + 1]};
+        out->n_party_spans = h->n_party_spans;
+        rp->hits[i] = out;
+        rp->notes[i] = (rf_hit_note){h->decision, h->record_changed, h->changes, h->rescreen};
+    }
+    return rf_report_add_reviewed(rp->report, r->party, rp->hits, r->n_hits,
+                                  r->fingerprint && r->fingerprint[0] ? r->fingerprint : NULL,
+                                  rp->notes, &rp->err) < 0;
+oom:
+    rf_error_set(&rp->err, RF_ENOMEM, NULL, 0, "out of memory");
+    return 1;
 }
 
-int cli_lists_history(int argc, char **argv)
+static int history_show(rf_store *st, long long run_id, const char *format_name,
+                        cli_output *output)
+{
+    rf_run_list runs = {0};
+    rf_version_list versions = {0};
+    rf_snapshot *entities = NULL;
+    rf_report_context ctx;
+    rf_report_format format = RF_REPORT_JSONL;
+    const rf_run_record *r;
+    rf_buf command = {0};
+    replay rp;
+    int status = CLI_EXIT_ERROR;
+
+    memset(&rp, 0, sizeof rp);
+    if (cli_report_format(&format, "history", format_name, output->path))
+        return CLI_EXIT_ERROR;
+    if (rf_store_runs(&runs, st, run_id, NULL, NULL, &rp.err) < 0 ||
+        rf_store_run_versions(&versions, st, run_id, &rp.err) < 0 ||
+        rf_snapshot_load_run(&entities, st, run_id, &rp.err) < 0 ||
+        rf_store_run_inputs(st, run_id, collect_failure, &rp, &rp.err) < 0)
+        goto done;
+    r = &runs.items[0];
+    memset(&ctx, 0, sizeof ctx);
+    ctx.versions = &versions;
+    ctx.threshold = r->threshold;
+    ctx.as_of = r->as_of;
+    ctx.generated_at = r->report_time;
+    ctx.tool_version = r->tool_version;
+    ctx.run_id = run_id;
+    ctx.user = r->user;
+    if (r->settings && rf_buf_printf(&command, "redflag %s", r->settings) == RF_OK)
+        ctx.command = command.data;
+    if (rf_report_open(&rp.report, format, output->stream, &ctx, &rp.err) < 0 ||
+        rf_store_run_results(st, run_id, entities, replay_result, &rp, &rp.err) < 0 ||
+        flush_failures(&rp, -1) < 0)
+        goto done;
+    {
+        rf_report *rep = rp.report;
+        rp.report = NULL;
+        if (rf_report_close(rep, &rp.err) < 0) goto done;
+    }
+    if (strcmp(r->status, "done") != 0)
+        fprintf(stderr, "redflag: run %lld is %s: its report holds the parties it recorded\n",
+                run_id, r->status);
+    status = 0;
+
+done:
+    if (status) cli_report_error(&rp.err);
+    rf_report_free(rp.report);
+    if (cli_output_close(output, status == 0)) status = CLI_EXIT_ERROR;
+    free(rp.hits);
+    free(rp.hit_store);
+    free(rp.spans);
+    free(rp.notes);
+    rf_snapshot_free(entities);
+    rf_version_list_free(&versions);
+    rf_run_list_free(&runs);
+    rf_buf_free(&command);
+    return status;
+}
+
+/* `history import FILE...`: the files recorded as one run (the command line as its settings);
+ * the exit status. */
+static int history_import(rf_store *st, char **files, int n_files, int argc, char **argv)
+{
+    rf_session_options options = {0};
+    rf_session_totals t;
+    rf_error err;
+    rf_error_clear(&err);
+    options.argc = argc;
+    options.argv = argv;
+    if (rf_session_import(st, (const char *const *)files, n_files, &options, &t, &err) < 0) {
+        cli_report_error(&err);
+        return CLI_EXIT_ERROR;
+    }
+    fprintf(stderr, "redflag: %lld part%s imported from %d file%s, %lld flagged: recorded as run "
+                    "%lld ('redflag history show %lld')\n",
+            t.run.parties, t.run.parties == 1 ? "y" : "ies", n_files, n_files == 1 ? "" : "s",
+            t.run.flagged, t.run_id, t.run_id);
+    return t.run.exit_status;
+}
+
+int cli_history(int argc, char **argv)
 {
     static const struct option longopts[] = {
-        {"db", required_argument, NULL, 'd'},
-        {"feed", required_argument, NULL, 'F'},
-        {"format", required_argument, NULL, 'f'},
-        {"help", no_argument, NULL, 'h'},
+        {"db", required_argument, NULL, 'd'},     {"from", required_argument, NULL, 'f'},
+        {"to", required_argument, NULL, 't'},     {"format", required_argument, NULL, 'F'},
+        {"output", required_argument, NULL, 'o'}, {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
-    const char *db = NULL, *feed = NULL;
-    int jsonl = 0, c, status = CLI_EXIT_ERROR;
-    size_t shown = 0;
-    char path[1024];
+    const char *db = NULL, *from = NULL, *to = NULL, *format = NULL, *output = NULL;
     rf_store *st = NULL;
-    rf_version_list all = {0};
-    long long *next = NULL;
-    rf_buf b = {0};
-    rf_error err;
+    cli_output out;
+    long long run_id = 0;
+    int c, status;
 
     optind = 0;
     opterr = 0;
-    while ((c = cli_getopt(argc, argv, ":h", longopts, "lists history")) != -1) {
+    while ((c = cli_getopt(argc, argv, ":ho:", longopts, "history")) != -1) {
         switch (c) {
         case 'd': db = optarg; break;
-        case 'F': feed = optarg; break;
         case 'f':
-            if (strcmp(optarg, "jsonl") == 0) jsonl = 1;
-            else if (strcmp(optarg, "text") == 0) jsonl = 0;
-            else return cli_usage_error("lists history", "--format is text or jsonl, not '%s'",
-                                        optarg);
+        case 't':
+            if (!rf_date_valid(optarg))
+                return cli_usage_error("history", "--%s wants a date YYYY-MM-DD, not '%s'",
+                                       c == 'f' ? "from" : "to", optarg);
+            *(c == 'f' ? &from : &to) = optarg;
             break;
+        case 'F': format = optarg; break;
+        case 'o': output = optarg; break;
         case 'h': fputs(history_help, stdout); return 0;
         default: return CLI_EXIT_ERROR; /* cli_getopt said why */
         }
     }
-    if (optind < argc)
-        return cli_usage_error("lists history", "unexpected argument '%s'", argv[optind]);
-    if (cli_db_path(path, sizeof path, db) || cli_open_store(&st, db, CLI_DB_SEED | CLI_DB_READ))
+    if (optind < argc && strcmp(argv[optind], "import") == 0) {
+        if (argc - optind < 2) return cli_usage_error("history", "import wants JSON lines files");
+        if (output || format || from || to)
+            return cli_usage_error("history", "import takes only --db and files");
+        if (cli_open_store(&st, db, CLI_DB_SEED | CLI_DB_READ)) return CLI_EXIT_ERROR;
+        status = history_import(st, argv + optind + 1, argc - optind - 1, argc, argv);
+        rf_store_close(st);
+        return status;
+    }
+    if (optind < argc && strcmp(argv[optind], "show") == 0) {
+        if (argc - optind != 2 || parse_run(&run_id, argv[optind + 1]) < 0)
+            return cli_usage_error("history", "show wants one run number");
+    } else if (optind < argc) {
+        return cli_usage_error("history", "unexpected argument '%s'", argv[optind]);
+    }
+    if (!run_id && output)
+        return cli_usage_error("history", "-o writes the report of 'history show RUN'");
+    if (cli_output_open(&out, output, db, NULL, 0)) return CLI_EXIT_ERROR;
+    if (cli_open_store(&st, db, CLI_DB_SEED | CLI_DB_READ)) {
+        cli_output_close(&out, 0);
         return CLI_EXIT_ERROR;
-
-    rf_error_clear(&err);
-    if (rf_store_versions_all(&all, st, &err) < 0 ||
-        (all.count && !(next = calloc(all.count, sizeof *next)) &&
-         rf_error_set(&err, RF_ENOMEM, NULL, 0, "out of memory")) ||
-        successors(next, st, &all, &err) < 0)
-        goto fail;
-    for (size_t i = 0; i < all.count; i++)
-        shown += !feed || strcmp(all.items[i].feed, feed) == 0;
-    if (!jsonl) {
-        printf("database %s\n%zu list version%s%s%s\n", path, shown, shown == 1 ? "" : "s",
-               feed ? " of feed " : "", feed ? feed : "");
     }
-    for (size_t i = 0; i < all.count; i++) {
-        const rf_version *v = &all.items[i];
-        if (feed && strcmp(v->feed, feed) != 0) continue;
-        if ((jsonl ? history_jsonl(&b, st, v, next[i], &err)
-                   : history_text(&b, st, v, next[i], &err)) < 0) {
-            if (!err.code) rf_error_set(&err, RF_ENOMEM, NULL, 0, "out of memory");
-            goto fail;
-        }
-        flush_buf(&b, 0, !jsonl);
-    }
-    if (feed && shown == 0)
-        fprintf(stderr, "redflag: no version of feed '%s' (feeds are csl, bis-dpl, ofac-sdn, "
-                        "...: see the list above without --feed)\n", feed);
-    status = 0;
-    goto done;
-
-fail:
-    cli_report_error(&err);
-done:
-    rf_buf_free(&b);
-    free(next);
-    rf_version_list_free(&all);
-    rf_store_close(st);
-    return status;
-}
-
-/* ---- diff -------------------------------------------------------------------------------- */
-
-typedef struct diff_ctx {
-    rf_buf b;
-    int jsonl;
-} diff_ctx;
-
-/* 1 when `e` has name `n` (same kind and text). */
-static int has_name(const rf_entity *e, const rf_name *n)
-{
-    for (size_t i = 0; i < e->n_names; i++)
-        if (e->names[i].kind == n->kind && strcmp(e->names[i].text, n->text) == 0) return 1;
-    return 0;
-}
-
-static void address_line(rf_buf *out, const rf_address *a)
-{
-    const char *parts[] = {a->text, a->city, a->country};
-    rf_buf_reset(out);
-    for (size_t i = 0; i < 3; i++)
-        if (parts[i] && parts[i][0])
-            rf_buf_printf(out, "%s%s", out->len ? ", " : "", parts[i]);
-    rf_buf_append(out, "", 0);
-}
-
-static int has_address(const rf_entity *e, const char *line, rf_buf *tmp)
-{
-    for (size_t i = 0; i < e->n_addresses; i++) {
-        address_line(tmp, &e->addresses[i]);
-        if (tmp->data && strcmp(tmp->data, line) == 0) return 1;
-    }
-    return 0;
-}
-
-/* Appends the names of `a` that `b` lacks: text "  + name (alias)" lines, or a JSON array. */
-static int names_missing(rf_buf *out, const rf_entity *a, const rf_entity *b, const char *mark,
-                         int jsonl)
-{
-    int n = 0, rc = jsonl ? rf_buf_putc(out, '[') : 0;
-    for (size_t i = 0; i < a->n_names && !rc; i++) {
-        if (has_name(b, &a->names[i])) continue;
-        if (jsonl) {
-            if ((n++ && (rc = rf_buf_putc(out, ','))) ||
-                (rc = rf_buf_printf(out, "{\"kind\":\"%s\",\"name\":",
-                                    rf_name_kind_name(a->names[i].kind))) ||
-                (rc = rf_json_string(out, a->names[i].text)))
-                break;
-            rc = rf_buf_putc(out, '}');
-        } else {
-            rc = rf_buf_printf(out, "           %s name \"%s\" (%s)\n", mark, a->names[i].text,
-                               rf_name_kind_name(a->names[i].kind));
-        }
-    }
-    return rc ? rc : jsonl ? rf_buf_putc(out, ']') : 0;
-}
-
-static int addresses_missing(rf_buf *out, const rf_entity *a, const rf_entity *b,
-                             const char *mark, int jsonl)
-{
-    rf_buf line = {0}, tmp = {0};
-    int n = 0, rc = jsonl ? rf_buf_putc(out, '[') : 0;
-    for (size_t i = 0; i < a->n_addresses && !rc; i++) {
-        address_line(&line, &a->addresses[i]);
-        if (!line.data || has_address(b, line.data, &tmp)) continue;
-        if (!jsonl) rc = rf_buf_printf(out, "           %s address \"%s\"\n", mark, line.data);
-        else if (!(rc = n++ ? rf_buf_putc(out, ',') : 0)) rc = rf_json_string(out, line.data);
-    }
-    rf_buf_free(&line);
-    rf_buf_free(&tmp);
-    return rc ? rc : jsonl ? rf_buf_putc(out, ']') : 0;
-}
-
-/* A one-value field's text for people: the value quoted, or "(none)". */
-static int quoted(rf_buf *out, const char *s)
-{
-    return s ? rf_buf_printf(out, "\"%s\"", s) : rf_buf_puts(out, "(none)");
-}
-
-static int change_text(rf_buf *b, const rf_change *ch)
-{
-    const rf_entity *e = ch->after ? ch->after : ch->before;
-    int rc;
-
-    if ((rc = rf_buf_printf(b, "%-8s %-6s %s\n", rf_change_kind_name(ch->kind),
-                            e->list_code ? e->list_code : "?", e->names[0].text)) ||
-        (rc = rf_buf_printf(b, "         id %s", e->source_id ? e->source_id : "(none)")))
-        return rc;
-    if (e->federal_register && (rc = rf_buf_printf(b, "; %s", e->federal_register))) return rc;
-    if (e->start_date && (rc = rf_buf_printf(b, "; listed since %s", e->start_date))) return rc;
-    if ((rc = rf_buf_putc(b, '\n'))) return rc;
-    if (ch->kind != RF_CHANGE_CHANGED) return 0;
-    for (size_t i = 0; i < sizeof rf_entity_fields / sizeof *rf_entity_fields && !rc; i++) {
-        rf_entity_field f = rf_entity_fields[i];
-        if (!(ch->fields & (unsigned)f)) continue;
-        if (f == RF_FIELD_NAMES) {
-            rc = names_missing(b, ch->before, ch->after, "-", 0);
-            if (!rc) rc = names_missing(b, ch->after, ch->before, "+", 0);
-        } else if (f == RF_FIELD_ADDRESSES) {
-            rc = addresses_missing(b, ch->before, ch->after, "-", 0);
-            if (!rc) rc = addresses_missing(b, ch->after, ch->before, "+", 0);
-        } else if (!(rc = rf_buf_printf(b, "           %s: ", rf_entity_field_name(f))) &&
-                   !(rc = quoted(b, rf_entity_field_text(ch->before, f))) &&
-                   !(rc = rf_buf_puts(b, " -> ")) &&
-                   !(rc = quoted(b, rf_entity_field_text(ch->after, f)))) {
-            rc = rf_buf_putc(b, '\n');
-        }
-    }
-    return rc;
-}
-
-/* The entity as JSON: every one-value field, names and addresses. */
-static int entity_json(rf_buf *b, const rf_entity *e)
-{
-    rf_buf line = {0};
-    int rc = rf_buf_puts(b, "{\"source_id\":");
-    if (!rc) rc = rf_json_string(b, e->source_id);
-    for (size_t i = 0; i < sizeof rf_entity_fields / sizeof *rf_entity_fields && !rc; i++) {
-        rf_entity_field f = rf_entity_fields[i];
-        if (f == RF_FIELD_NAMES || f == RF_FIELD_ADDRESSES) continue;
-        if (!(rc = rf_buf_printf(b, ",\"%s\":", rf_entity_field_name(f))))
-            rc = rf_json_string(b, rf_entity_field_text(e, f));
-    }
-    if (!rc) rc = rf_buf_puts(b, ",\"names\":[");
-    for (size_t i = 0; i < e->n_names && !rc; i++)
-        if (!(rc = rf_buf_printf(b, "%s{\"kind\":\"%s\",\"name\":", i ? "," : "",
-                                 rf_name_kind_name(e->names[i].kind))) &&
-            !(rc = rf_json_string(b, e->names[i].text)))
-            rc = rf_buf_putc(b, '}');
-    if (!rc) rc = rf_buf_puts(b, "],\"addresses\":[");
-    for (size_t i = 0; i < e->n_addresses && !rc; i++) {
-        address_line(&line, &e->addresses[i]);
-        if (!(rc = i ? rf_buf_putc(b, ',') : 0)) rc = rf_json_string(b, line.data);
-    }
-    rf_buf_free(&line);
-    return rc ? rc : rf_buf_puts(b, "]}");
-}
-
-static int change_jsonl(rf_buf *b, const rf_change *ch)
-{
-    const rf_entity *e = ch->after ? ch->after : ch->before;
-    int rc;
-
-    if ((rc = rf_buf_printf(b, "{\"change\":\"%s\",\"list\":", rf_change_kind_name(ch->kind))) ||
-        (rc = rf_json_string(b, e->list_code)) || (rc = rf_buf_puts(b, ",\"source_id\":")) ||
-        (rc = rf_json_string(b, e->source_id)) || (rc = rf_buf_puts(b, ",\"name\":")) ||
-        (rc = rf_json_string(b, e->names[0].text)) || (rc = rf_buf_puts(b, ",\"fields\":[")))
-        return rc;
-    for (size_t i = 0, n = 0; i < sizeof rf_entity_fields / sizeof *rf_entity_fields && !rc; i++)
-        if (ch->fields & (unsigned)rf_entity_fields[i])
-            rc = rf_buf_printf(b, "%s\"%s\"", n++ ? "," : "",
-                               rf_entity_field_name(rf_entity_fields[i]));
-    if (rc || (rc = rf_buf_puts(b, "],\"before\":")) ||
-        (rc = ch->before ? entity_json(b, ch->before) : rf_buf_puts(b, "null")) ||
-        (rc = rf_buf_puts(b, ",\"after\":")) ||
-        (rc = ch->after ? entity_json(b, ch->after) : rf_buf_puts(b, "null")))
-        return rc;
-    if (ch->fields & RF_FIELD_NAMES) {
-        if ((rc = rf_buf_puts(b, ",\"names_added\":")) ||
-            (rc = names_missing(b, ch->after, ch->before, "+", 1)) ||
-            (rc = rf_buf_puts(b, ",\"names_removed\":")) ||
-            (rc = names_missing(b, ch->before, ch->after, "-", 1)))
-            return rc;
-    }
-    if (ch->fields & RF_FIELD_ADDRESSES) {
-        if ((rc = rf_buf_puts(b, ",\"addresses_added\":")) ||
-            (rc = addresses_missing(b, ch->after, ch->before, "+", 1)) ||
-            (rc = rf_buf_puts(b, ",\"addresses_removed\":")) ||
-            (rc = addresses_missing(b, ch->before, ch->after, "-", 1)))
-            return rc;
-    }
-    return rf_buf_puts(b, "}\n");
-}
-
-static int on_change(const rf_change *ch, void *ctx)
-{
-    diff_ctx *d = ctx;
-    int rc = d->jsonl ? change_jsonl(&d->b, ch) : change_text(&d->b, ch);
-    return flush_buf(&d->b, rc, !d->jsonl);
-}
-
-static void describe(const char *what, const rf_version *v)
-{
-    printf("%s: %s version %lld, published %s, ", what, v->feed, v->id,
-           v->published ? v->published : "(not stated)");
-    cli_print_text(stdout, v->source_file); /* a file name or the address a download came from */
-    fputc('\n', stdout);
-}
-
-int cli_lists_diff(int argc, char **argv)
-{
-    static const struct option longopts[] = {
-        {"db", required_argument, NULL, 'd'},
-        {"format", required_argument, NULL, 'f'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
-    const char *db = NULL, *list = NULL;
-    long long ids[2];
-    int c, status = CLI_EXIT_ERROR;
-    rf_store *st = NULL;
-    rf_version_list old = {0}, new = {0};
-    rf_diff_counts n;
-    diff_ctx d;
-    rf_error err;
-
-    memset(&d, 0, sizeof d);
-    optind = 0;
-    opterr = 0;
-    while ((c = cli_getopt(argc, argv, ":h", longopts, "lists diff")) != -1) {
-        switch (c) {
-        case 'd': db = optarg; break;
-        case 'f':
-            if (strcmp(optarg, "jsonl") == 0) d.jsonl = 1;
-            else if (strcmp(optarg, "text") == 0) d.jsonl = 0;
-            else return cli_usage_error("lists diff", "--format is text or jsonl, not '%s'",
-                                        optarg);
-            break;
-        case 'h': fputs(diff_help, stdout); return 0;
-        default: return CLI_EXIT_ERROR; /* cli_getopt said why */
-        }
-    }
-    if (argc - optind == 3) list = argv[optind++];
-    if (argc - optind != 2)
-        return cli_usage_error("lists diff", "give two version ids, OLD and NEW (and a list "
-                                             "code before them to limit the diff to one list)");
-    for (int i = 0; i < 2; i++)
-        if (parse_id(&ids[i], argv[optind + i]))
-            return cli_usage_error("lists diff", "'%s' is not a version id (a number from "
-                                                 "`redflag lists history`)",
-                                   argv[optind + i]);
-    if (cli_open_store(&st, db, CLI_DB_SEED | CLI_DB_READ)) return CLI_EXIT_ERROR;
-
-    rf_error_clear(&err);
-    if (rf_store_version_get(&old, st, ids[0], &err) < 0 ||
-        rf_store_version_get(&new, st, ids[1], &err) < 0)
-        goto fail;
-    if (strcmp(old.items[0].feed, new.items[0].feed) != 0)
-        fprintf(stderr, "redflag: note: versions of two feeds (%s, %s): an entity matches only "
-                        "where both give it the same list code and id\n",
-                old.items[0].feed, new.items[0].feed);
-    if (!d.jsonl) {
-        describe("old", &old.items[0]);
-        describe("new", &new.items[0]);
-        if (list) printf("list: %s\n", list);
-        putchar('\n');
-    }
-    if (rf_store_diff(&n, st, ids[0], ids[1], list, on_change, &d, &err) < 0) goto fail;
-    if (!d.jsonl)
-        printf("%s%ld added, %ld removed, %ld changed, %ld unchanged\n",
-               n.added + n.removed + n.changed ? "\n" : "", n.added, n.removed, n.changed,
-               n.unchanged);
-    status = 0;
-    goto done;
-
-fail:
-    cli_report_error(&err);
-done:
-    rf_buf_free(&d.b);
-    rf_version_list_free(&old);
-    rf_version_list_free(&new);
+    status = run_id ? history_show(st, run_id, format, &out) : history_list(st, from, to);
+    cli_output_close(&out, 0); /* history_show refused its --format: nothing was written */
     rf_store_close(st);
     return status;
 }

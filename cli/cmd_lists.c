@@ -1,6 +1,6 @@
 /* cmd_lists.c: `redflag lists import` (list files into new list versions) and `redflag lists
  * status` (which versions are in force, from which file, with how many entities per list);
- * `lists history`, `lists diff` (cmd_history.c) and `lists update` (cmd_update.c) are
+ * `lists history`, `lists diff` (cmd_lists_history.c) and `lists update` (cmd_update.c) are
  * dispatched from here. */
 #define _DEFAULT_SOURCE /* realpath */
 #include "cli.h"
