@@ -640,7 +640,8 @@ static size_t variants_per_family(void)
 }
 
 /* The issue's targets; a family not there yet is held at a floor below what it reaches
- * (with room for the draw: a standard error is about 0.005 at 2,000 variants), so that it
+ * (with room for the draw: a standard error is about 0.005 at 2,000 variants, and a floor sits
+ * three or more below the lowest seed measured; word dropped varies most), so that it
  * cannot fall back, and the output says it is short of the target. */
 #define TARGET_RECALL 0.99
 #define TARGET_TOP1 0.98
@@ -653,9 +654,9 @@ typedef struct family {
 
 static const family families[] = {
     {"department after the name", department, 0.95, 0.95},
-    {"two typos", two_typos, 0.91, 0.91},
-    {"word split or run together", split_or_join, 0.94, 0.94},
-    {"word dropped", drop_word, 0.92, 0.90},
+    {"two typos", two_typos, 0.90, 0.90},
+    {"word split or run together", split_or_join, 0.93, 0.93},
+    {"word dropped", drop_word, 0.90, 0.87},
     {"OCR confusions", ocr, 0.96, 0.96},
     {"abbreviated words", abbreviate, TARGET_RECALL, TARGET_TOP1},
     {"other word order", reorder, 0.98, 0.97},
