@@ -654,7 +654,7 @@ typedef struct family {
 
 static const family families[] = {
     {"department after the name", department, 0.95, 0.95},
-    {"two typos", two_typos, 0.90, 0.90},
+    {"two typos", two_typos, 0.89, 0.89},
     {"word split or run together", split_or_join, 0.93, 0.93},
     {"word dropped", drop_word, 0.90, 0.87},
     {"OCR confusions", ocr, 0.96, 0.96},
