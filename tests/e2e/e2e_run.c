@@ -74,6 +74,31 @@ void e2e_expect(const e2e_out *r, int status)
     assert_int_equal(r->status, status);
 }
 
+void e2e_import_lists(const char *db, const char *const *pairs, size_t n_strings)
+{
+    for (size_t i = 0; i + 1 < n_strings; i += 2) {
+        char args[2048];
+        e2e_out r;
+        snprintf(args, sizeof args, pairs[i], rf_test_data(pairs[i + 1]));
+        r = e2e_redflag(db, "lists import --no-bundled %s", args);
+        e2e_expect(&r, 0);
+        e2e_out_free(&r);
+    }
+}
+
+char *e2e_party_line(const char *out, const char *name)
+{
+    char key[512];
+    const char *at, *start, *end;
+    snprintf(key, sizeof key, "\"name\":\"%s\",\"country\"", name);
+    at = strstr(out, key);
+    if (!at) fail_msg("no party %s in:\n%s", name, out);
+    start = at;
+    while (start > out && start[-1] != '\n') start--;
+    end = strchr(at, '\n');
+    return strndup(start, end ? (size_t)(end - start) : strlen(start));
+}
+
 char *e2e_python(const char *script, const char *fmt, ...)
 {
     char path[1024], args[4096], cmd[6000];

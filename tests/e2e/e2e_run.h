@@ -32,6 +32,13 @@ void e2e_src(char *out, size_t size, const char *relative);
 const char *e2e_tmp(const char *name);
 /* Asserts that `r` exited with `status`, printing its output when it did not. */
 void e2e_expect(const e2e_out *r, int status);
+/* Imports list files into the scratch database `db` with `lists import --no-bundled`, each
+ * given by two strings of `pairs`: its options with '%s' where its path goes, and the file
+ * under tests/data; asserts that each import exits 0. */
+void e2e_import_lists(const char *db, const char *const *pairs, size_t n_strings);
+/* The line of the party named `name` in the JSON lines `out` (malloc'd); fails the test when
+ * there is none. */
+char *e2e_party_line(const char *out, const char *name);
 /* Runs `python3 SCRIPT ARGS` (SCRIPT relative to the source tree, ARGS shell words,
  * printf-style), asserts that it exits 0, and returns what it printed (malloc'd). */
 char *e2e_python(const char *script, const char *fmt, ...)

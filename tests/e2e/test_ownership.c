@@ -37,29 +37,8 @@ static int import_all(void **state)
         "'%s'", "lists/csl_2022-05_huawei-el-excerpt.csv",
     };
     (void)state;
-    for (size_t i = 0; i < sizeof imports / sizeof *imports; i += 2) {
-        char args[2048];
-        e2e_out r;
-        snprintf(args, sizeof args, imports[i], rf_test_data(imports[i + 1]));
-        r = e2e_redflag(DB, "lists import --no-bundled %s", args);
-        e2e_expect(&r, 0);
-        e2e_out_free(&r);
-    }
+    e2e_import_lists(DB, imports, sizeof imports / sizeof *imports);
     return 0;
-}
-
-/* The JSON line of the party named `name` in `out` (malloc'd). */
-static char *party_line(const char *out, const char *name)
-{
-    char key[256];
-    const char *at, *start, *end;
-    snprintf(key, sizeof key, "\"name\":\"%s\",\"country\"", name);
-    at = strstr(out, key);
-    if (!at) fail_msg("no party %s in:\n%s", name, out);
-    start = at;
-    while (start > out && start[-1] != '\n') start--;
-    end = strchr(at, '\n');
-    return strndup(start, end ? (size_t)(end - start) : strlen(start));
 }
 
 /* Screens the parties as of `date` with `options`; returns the JSON lines (malloc'd). */
@@ -77,7 +56,7 @@ static char *screen(const char *date, const char *options)
 
 static void expect_owned(const char *out, const char *name, const char *const *in_chain)
 {
-    char *line = party_line(out, name);
+    char *line = e2e_party_line(out, name);
     if (!strstr(line, "\"kind\":\"owned\"")) fail_msg("%s not owned: %s", name, line);
     for (size_t i = 0; in_chain[i]; i++)
         if (!strstr(line, in_chain[i])) fail_msg("%s: no '%s' in %s", name, in_chain[i], line);
@@ -86,7 +65,7 @@ static void expect_owned(const char *out, const char *name, const char *const *i
 
 static void expect_clear(const char *out, const char *name)
 {
-    char *line = party_line(out, name);
+    char *line = e2e_party_line(out, name);
     if (!strstr(line, "\"status\":\"clear\"")) fail_msg("%s not clear: %s", name, line);
     free(line);
 }
@@ -151,7 +130,7 @@ static void test_ownership__gleif_consolidation_parent_is_related(void **state)
     /* not an alarm by itself, but a hit to review: status review, exit status 0 */
     r = e2e_redflag(DB, "screen --format jsonl '%s'", path);
     e2e_expect(&r, 0);
-    line = party_line(r.out, "MONEYTECH GROUP LIMITED");
+    line = e2e_party_line(r.out, "MONEYTECH GROUP LIMITED");
     if (!strstr(line, "\"status\":\"review\"") || !strstr(line, "\"kind\":\"related\"") ||
         !strstr(line, "\"alarm\":false"))
         fail_msg("not a related finding to review: %s", line);
@@ -161,7 +140,7 @@ static void test_ownership__gleif_consolidation_parent_is_related(void **state)
 
     r = e2e_redflag(DB, "screen --related-alarm --format jsonl '%s'", path);
     e2e_expect(&r, 1);
-    line = party_line(r.out, "MONEYTECH GROUP LIMITED");
+    line = e2e_party_line(r.out, "MONEYTECH GROUP LIMITED");
     if (!strstr(line, "\"kind\":\"related\"") ||
         !strstr(line, "consolidated by VTB BANK PUBLIC JOINT STOCK COMPANY "
                       "(IS_DIRECTLY_CONSOLIDATED_BY") ||
@@ -169,7 +148,7 @@ static void test_ownership__gleif_consolidation_parent_is_related(void **state)
         fail_msg("not related to VTB: %s", line);
     free(line);
     /* its subsidiary is consolidated by MONEYTECH, which is not listed */
-    line = party_line(r.out, "MONOOVA FX PTY LTD");
+    line = e2e_party_line(r.out, "MONOOVA FX PTY LTD");
     assert_non_null(strstr(line, "\"status\":\"clear\""));
     free(line);
     e2e_out_free(&r);
@@ -191,7 +170,7 @@ static void test_ownership__list_relations_are_links(void **state)
     assert_int_equal(rf_test_write_file(path, parties, strlen(parties)), 0);
     r = e2e_redflag(DB, "screen --format jsonl '%s'", path);
     e2e_expect(&r, 1);
-    line = party_line(r.out, "BANK VTB 24 PUBLIC JOINT STOCK COMPANY");
+    line = e2e_party_line(r.out, "BANK VTB 24 PUBLIC JOINT STOCK COMPANY");
     if (!strstr(line, "\"kind\":\"related\"") ||
         !strstr(line, "is linked to VTB BANK PUBLIC JOINT STOCK COMPANY (Linked To [source SSI "
                       "remarks") ||
@@ -199,7 +178,7 @@ static void test_ownership__list_relations_are_links(void **state)
         !strstr(line, "OFAC 50 Percent Rule"))
         fail_msg("no related finding from the Linked To: %s", line);
     free(line);
-    line = party_line(r.out, "Hangzhou Huawei Enterprises");
+    line = e2e_party_line(r.out, "Hangzhou Huawei Enterprises");
     if (!strstr(line, "\"list\":\"EL\"") || strstr(line, "\"kind\":\"related\"") ||
         !strstr(line, "Huawei Technologies Co., Ltd."))
         fail_msg("the affiliate is not an EL hit naming its parent: %s", line);
@@ -250,7 +229,7 @@ static void test_ownership__gleif_json_golden_copy(void **state)
     assert_int_equal(rf_test_write_file(path, parties, strlen(parties)), 0);
     r = e2e_redflag(db, "screen --related-alarm --format jsonl '%s'", path);
     e2e_expect(&r, 1);
-    line = party_line(r.out, "MONEYTECH GROUP LIMITED");
+    line = e2e_party_line(r.out, "MONEYTECH GROUP LIMITED");
     if (!strstr(line, "consolidated by VTB BANK PUBLIC JOINT STOCK COMPANY "
                       "(IS_DIRECTLY_CONSOLIDATED_BY [source REDFLAG_TEST_INVENTED_LINK"))
         fail_msg("not related to VTB from the JSON: %s", line);
@@ -298,7 +277,7 @@ static void test_ownership__related_finding_is_a_review_item(void **state)
     e2e_out_free(&r);
     r = e2e_redflag(DB, "screen --related-alarm --format jsonl '%s'", path);
     e2e_expect(&r, 0);
-    line = party_line(r.out, "MONEYTECH GROUP LIMITED");
+    line = e2e_party_line(r.out, "MONEYTECH GROUP LIMITED");
     if (!strstr(line, "\"status\":\"cleared\"")) fail_msg("not cleared: %s", line);
     free(line);
     e2e_out_free(&r);
@@ -336,10 +315,10 @@ static void test_ownership__rules_table_can_be_replaced(void **state)
     r = e2e_redflag(DB, "screen --format jsonl --as-of 2025-10-15 --ownership-rules '%s' '%s'",
                     rules, rf_test_data(PARTIES));
     /* 60 %: the 60 % holdings of a blocked company still are, the 50 % ones are not */
-    line = party_line(r.out, "Smartchip Integrated Inc.");
+    line = e2e_party_line(r.out, "Smartchip Integrated Inc.");
     assert_non_null(strstr(line, "\"status\":\"clear\""));
     free(line);
-    line = party_line(r.out, "RENEX CORPORATION"); /* no EL rule in this table */
+    line = e2e_party_line(r.out, "RENEX CORPORATION"); /* no EL rule in this table */
     assert_non_null(strstr(line, "\"status\":\"clear\""));
     free(line);
     e2e_out_free(&r);
@@ -367,7 +346,7 @@ static void test_ownership__owned_hit_is_reviewed_like_any(void **state)
     e2e_expect(&r, 0);
     e2e_out_free(&r);
     out = screen("2025-10-15", "");
-    line = party_line(out, "RENEX CORPORATION");
+    line = e2e_party_line(out, "RENEX CORPORATION");
     if (!strstr(line, "\"state\":\"cleared\"") || !strstr(line, "\"decided_by\":\"tester\""))
         fail_msg("not cleared: %s", line);
     free(line);

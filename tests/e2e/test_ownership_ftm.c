@@ -40,29 +40,8 @@ static int import_all(void **state)
         "--effective 2021-07-01 '%s'", FTM,
     };
     (void)state;
-    for (size_t i = 0; i < sizeof imports / sizeof *imports; i += 2) {
-        char args[2048];
-        e2e_out r;
-        snprintf(args, sizeof args, imports[i], rf_test_data(imports[i + 1]));
-        r = e2e_redflag(DB, "lists import --no-bundled %s", args);
-        e2e_expect(&r, 0);
-        e2e_out_free(&r);
-    }
+    e2e_import_lists(DB, imports, sizeof imports / sizeof *imports);
     return 0;
-}
-
-/* The JSON line of the party named `name` in `out` (malloc'd). */
-static char *party_line(const char *out, const char *name)
-{
-    char key[512];
-    const char *at, *start, *end;
-    snprintf(key, sizeof key, "\"name\":\"%s\",\"country\"", name);
-    at = strstr(out, key);
-    if (!at) fail_msg("no party %s in:\n%s", name, out);
-    start = at;
-    while (start > out && start[-1] != '\n') start--;
-    end = strchr(at, '\n');
-    return strndup(start, end ? (size_t)(end - start) : strlen(start));
 }
 
 /* Screens the parties as of `date` with `options`; returns the JSON lines (malloc'd). */
@@ -78,7 +57,7 @@ static char *screen(const char *date, const char *options)
 
 static void expect_in(const char *out, const char *name, const char *const *texts)
 {
-    char *line = party_line(out, name);
+    char *line = e2e_party_line(out, name);
     for (size_t i = 0; texts[i]; i++)
         if (!strstr(line, texts[i])) fail_msg("%s: no '%s' in %s", name, texts[i], line);
     free(line);
@@ -86,7 +65,7 @@ static void expect_in(const char *out, const char *name, const char *const *text
 
 static void expect_not_owned(const char *out, const char *name)
 {
-    char *line = party_line(out, name);
+    char *line = e2e_party_line(out, name);
     if (strstr(line, "\"kind\":\"owned\"")) fail_msg("%s owned: %s", name, line);
     free(line);
 }
@@ -131,7 +110,7 @@ static void test_ownership_ftm__listed_49_and_unlisted_2_do_not_block(void **sta
     (void)state;
     /* Kalashnikov (SDN since 2014) 49 %, TransKomplektHolding (not listed) 2 %, Zakharov
      * (not listed before 2023) 51 % */
-    line = party_line(out, "LLC CST");
+    line = e2e_party_line(out, "LLC CST");
     if (!strstr(line, "\"status\":\"clear\"")) fail_msg("not clear: %s", line);
     free(line);
     free(out);
@@ -148,7 +127,7 @@ static void test_ownership_ftm__listed_49_and_unlisted_2_do_not_block(void **sta
                                     "49 % held by JSC Kalashnikov Concern (listed on SDN as "
                                     "\\\"KALASHNIKOV CONCERN\\\", same identifier)",
                                     NULL});
-    line = party_line(out, "LLC CST");
+    line = e2e_party_line(out, "LLC CST");
     if (strstr(line, "TransKomplektHolding") || strstr(line, "ZAKHAROV"))
         fail_msg("an unlisted owner counted: %s", line);
     free(line);
