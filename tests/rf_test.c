@@ -158,3 +158,26 @@ int rf_test_bundled(rf_store **store, rf_snapshot **snap, rf_matcher **matcher, 
     }
     return 0;
 }
+
+const char *rf_test_csl_2023(void)
+{
+    static char path[4096];
+    rf_buf data = {0};
+    rf_error err;
+    const char *cut = NULL;
+    char *end;
+
+    if (path[0]) return path;
+    snprintf(path, sizeof path, "%s", rf_test_tmpfile("consolidated_2023-11.csv"));
+    assert_int_equal(rf_file_read(&data, NULL,
+                                  rf_test_data("lists/consolidated_2023-11_partial.csv.gz"), 0,
+                                  &err),
+                     RF_OK);
+    end = data.data + data.len;
+    for (char *p = strstr(data.data, "\n\"11476\""); p && p < end; p = strstr(p + 1, "\n\"11476\""))
+        cut = p + 1;
+    assert_non_null(cut);
+    assert_int_equal(rf_test_write_file(path, data.data, (size_t)(cut - data.data)), 0);
+    rf_buf_free(&data);
+    return path;
+}

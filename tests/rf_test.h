@@ -21,6 +21,10 @@ rf_store *rf_test_store(const char *name);
  * publication date), loaded and indexed: what the engine tests screen against. 0, or -1 with
  * the reason on stderr. */
 int rf_test_bundled(rf_store **store, rf_snapshot **snap, rf_matcher **matcher, const char *db);
+/* The November 2023 CSL as a file redflag imports, written once into rf_test_tmpdir(): the
+ * file as published is cut in the middle of its last row, so it is taken up to that row.
+ * Returns its path (consolidated_2023-11.csv), the same on every call. */
+const char *rf_test_csl_2023(void);
 /* Runs a shell command, capturing stdout into *out (malloc'd, NUL-terminated; may be NULL);
  * returns the command's exit status, or -1 if it could not be run. */
 int rf_test_run(char **out, const char *command);

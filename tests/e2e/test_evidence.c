@@ -373,26 +373,6 @@ static void test_evidence__a_corrupted_index_page_stops_screening(void **state)
     e2e_out_free(&r);
 }
 
-/* The November 2023 CSL, which states no publication date, cut after a whole row. */
-static const char *csl_2023(void)
-{
-    static char path[1024];
-    rf_buf data = {0};
-    rf_error err;
-    const char *cut;
-
-    snprintf(path, sizeof path, "%s", rf_test_tmpfile("consolidated_2023-11.csv"));
-    assert_int_equal(rf_file_read(&data, NULL,
-                                  rf_test_data("lists/consolidated_2023-11_partial.csv.gz"), 0,
-                                  &err),
-                     RF_OK);
-    cut = strstr(data.data, "\n\"11476\"");
-    assert_non_null(cut);
-    assert_int_equal(rf_test_write_file(path, data.data, (size_t)(cut + 1 - data.data)), 0);
-    rf_buf_free(&data);
-    return path;
-}
-
 /* faketime (Debian's faketime, scripts/deps.sh) sets the clock of the import ahead; back at
  * the real time, the version imported then is the one in force, with a warning. */
 static void test_evidence__a_list_imported_with_the_clock_ahead_is_in_force(void **state)
@@ -412,7 +392,7 @@ static void test_evidence__a_list_imported_with_the_clock_ahead_is_in_force(void
              "%s ASAN_OPTIONS=\"${ASAN_OPTIONS:-}:verify_asan_link_order=0\""
              " faketime '2099-01-01 00:00:00'",
              e2e_db_env("clock.db"));
-    r = e2e_redflag_env(env, "lists import --allow-shrink '%s'", csl_2023());
+    r = e2e_redflag_env(env, "lists import --allow-shrink '%s'", rf_test_csl_2023());
     e2e_expect(&r, 0);
     expect_in(r.out, "version 2");
     e2e_out_free(&r);

@@ -42,30 +42,6 @@ static const char *scratch(const char *name, const char *text)
     return path;
 }
 
-/* The November 2023 CSL as a file redflag imports: published cut in the middle of its last
- * row, so it is taken up to that row (as the list tests do). */
-static const char *csl_2023(void)
-{
-    static char path[1024];
-    rf_buf data = {0};
-    rf_error err;
-    const char *cut = NULL;
-    char *end;
-
-    snprintf(path, sizeof path, "%s", e2e_tmp("consolidated_2023-11.csv"));
-    assert_int_equal(rf_file_read(&data, NULL,
-                                  rf_test_data("lists/consolidated_2023-11_partial.csv.gz"), 0,
-                                  &err),
-                     RF_OK);
-    end = data.data + data.len;
-    for (char *p = strstr(data.data, "\n\"11476\""); p && p < end; p = strstr(p + 1, "\n\"11476\""))
-        cut = p + 1;
-    assert_non_null(cut);
-    assert_int_equal(rf_test_write_file(path, data.data, (size_t)(cut - data.data)), 0);
-    rf_buf_free(&data);
-    return path;
-}
-
 /* The hits of a JSON lines report, one line each (see review.py). */
 static char *hits_of(const char *jsonl_text)
 {
@@ -136,7 +112,7 @@ static void test_review__cleared_hit_is_quiet_until_its_listed_record_changes(vo
     e2e_out_free(&r);
 
     /* The list amends the record: the alarm returns and says what changed. */
-    import_list("cleared.db", csl_2023(), "2023-11-01");
+    import_list("cleared.db", rf_test_csl_2023(), "2023-11-01");
     r = rf("cleared.db", "bob", "screen --format jsonl '%s'", later);
     e2e_expect(&r, 1);
     hits = hits_of(r.out);
@@ -388,7 +364,7 @@ static void test_review__history_show_rebuilds_the_report_after_a_list_update(vo
     e2e_out_free(&r);
 
     /* New list versions and a new decision later: run 2's report is rebuilt as it was. */
-    import_list("hist.db", csl_2023(), "2023-11-01");
+    import_list("hist.db", rf_test_csl_2023(), "2023-11-01");
     r = rf("hist.db", "alice", "review confirm --party %s --entity %s --reason 'changed my mind'",
            fp, LOS_ZETAS);
     e2e_expect(&r, 0);
@@ -518,7 +494,7 @@ static void test_review__rescreen_reports_what_is_new_since_last_screened(void *
 
     /* The lists move on: the DPL of August 2018, the CSL of November 2023. */
     import_list("rescreen.db", rf_test_data("lists/dpl_2018-08-01_excerpt.txt"), "2018-08-01");
-    import_list("rescreen.db", csl_2023(), "2023-11-01");
+    import_list("rescreen.db", rf_test_csl_2023(), "2023-11-01");
     r = rf("rescreen.db", "alice", "rescreen --threads 2");
     e2e_expect(&r, 1);
     hits = hits_of(r.out);

@@ -21,7 +21,6 @@
 #include "rf_test.h"
 
 #define HUAWEI_ORDER "examples/order-ubl.xml" /* under $RF_SOURCE_DIR */
-#define CSL_2023 "lists/consolidated_2023-11_partial.csv.gz"
 
 static const char *clear_orders[] = {
     "orders/ubl/UBL-Order-2.1-Example.xml",
@@ -376,27 +375,6 @@ static void test_session__cancelled_run_is_interrupted(void **state)
     rf_store_close(st);
 }
 
-/* The November 2023 CSL as a file redflag imports: published cut in the middle of its last row,
- * so it is taken up to that row (as the e2e tests do). */
-static const char *csl_2023(void)
-{
-    static char path[4096];
-    rf_buf data = {0};
-    rf_error err;
-    const char *cut = NULL;
-    char *end;
-
-    snprintf(path, sizeof path, "%s", rf_test_tmpfile("consolidated_2023-11.csv"));
-    assert_int_equal(rf_file_read(&data, NULL, rf_test_data(CSL_2023), 0, &err), RF_OK);
-    end = data.data + data.len;
-    for (char *p = strstr(data.data, "\n\"11476\""); p && p < end; p = strstr(p + 1, "\n\"11476\""))
-        cut = p + 1;
-    assert_non_null(cut);
-    assert_int_equal(rf_test_write_file(path, data.data, (size_t)(cut - data.data)), 0);
-    rf_buf_free(&data);
-    return path;
-}
-
 /* After the November 2023 CSL (which no longer names Huawei Device) replaced the bundled one,
  * a rescreen reports the counterparty's hit delisted, once: a second rescreen finds nothing
  * new. */
@@ -422,7 +400,7 @@ static void test_session__rescreen_reports_delisting_once(void **state)
     assert_int_equal(rf_store_counterparty_count(&counterparties, st, &err), RF_OK);
     assert_true(counterparties >= 5);
     io.allow_shrink = 1; /* a partial file: it removes most of the feed */
-    assert_int_equal(rf_import_list_file(&sum, st, csl_2023(), &io, &err), RF_OK);
+    assert_int_equal(rf_import_list_file(&sum, st, rf_test_csl_2023(), &io, &err), RF_OK);
     for (int round = 0; round < 2; round++) {
         memset(&s, 0, sizeof s);
         o = options(&s);
