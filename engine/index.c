@@ -675,6 +675,7 @@ void rf_side__from_tokens(rf_side *side, const rf_matcher *m, const rf_tokens *t
         else if (side->vocab[i] != RF_STRMAP_MISSING) side->weight[i] = m->vocab[side->vocab[i]].weight;
         else side->weight[i] = m->unknown_weight * rf_class__weight(cls);
     }
+    side->unit = rf_side__unit_start(side);
 }
 
 void rf_side__from_name(rf_side *side, const rf_matcher *m, uint32_t name_id)
@@ -696,6 +697,7 @@ void rf_side__from_name(rf_side *side, const rf_matcher *m, uint32_t name_id)
         side->vocab[i] = lt->vocab;
         side->weight[i] = v->weight;
     }
+    side->unit = side->n;
 }
 
 /* The letters of a name's telling words and places, as the whole-name comparison joins
@@ -941,7 +943,7 @@ typedef struct bound_party {
 
 static void bound_party_of(bound_party *bp, const rf_side *p)
 {
-    size_t unit = rf_side__unit_start(p);
+    size_t unit = p->unit;
     bp->n = p->n;
     bp->lengths = 0;
     bp->two_letters = bp->consonants = 0;
@@ -1100,7 +1102,7 @@ size_t rf_index__candidates(const rf_matcher *m, rf_scratch *s, double min_score
      * telling word in common only before it (matched_distinct), so a name they alone find
      * cannot reach the threshold, and the hundred names with "sales" in them would crowd out
      * the bare "CORTEZ" under MAX_BOUNDED. */
-    for (size_t i = 0, unit = rf_side__unit_start(p); i < unit; i++) {
+    for (size_t i = 0; i < p->unit; i++) {
         uint8_t cls = p->cls[i];
         if (cls == RF_TOK_PLACE && (p->vocab[i] == RF_STRMAP_MISSING || m->vocab[p->vocab[i]].telling)) cls = RF_TOK_WORD;
         if (cls != RF_TOK_WORD && cls != RF_TOK_NUMBER) continue;
@@ -1172,7 +1174,7 @@ size_t rf_index__candidates(const rf_matcher *m, rf_scratch *s, double min_score
      * name alone, "Mustafa"); the bound never does. */
     /* Nor do a department's business words rank names: the scorer does not charge them when
      * the listed name lacks them. */
-    for (size_t i = 0, unit = rf_side__unit_start(p); strong && s->n_touched > MAX_BOUNDED && i < unit; i++)
+    for (size_t i = 0; strong && s->n_touched > MAX_BOUNDED && i < p->unit; i++)
         if ((p->cls[i] == RF_TOK_GENERIC || p->cls[i] == RF_TOK_PLACE) && p->vocab[i] != RF_STRMAP_MISSING)
             rank_by_weak_word(m, s, p->vocab[i]);
     {

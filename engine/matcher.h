@@ -135,6 +135,8 @@ typedef struct rf_side {
     int organisation; /* known to be an organisation whatever its words (a manufacturer) */
     uint32_t vocab[RF_MAX_TOKENS]; /* vocabulary id, or RF_STRMAP_MISSING */
     float weight[RF_MAX_TOKENS];
+    size_t unit; /* words from here on name a department (rf_side__unit_start), found once per
+                  * party; n for a listed name, which is never the party side */
 } rf_side;
 
 /* The party words (bits) that may pair with a listed form, asked for the party `stamp`. */

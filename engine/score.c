@@ -616,7 +616,6 @@ static int by_strength(const void *a, const void *b)
 typedef struct tally {
     float num, den;
     uint8_t used_p[RF_MAX_TOKENS], used_l[RF_MAX_TOKENS];
-    size_t unit; /* party words from here on name a department ("Export Dept") */
     int matched_distinct, has_distinct_l, numbers_ok, weak_all_exact, party_word_unpaired,
         party_is_org;
 } tally;
@@ -679,7 +678,7 @@ static void pair_words(tally *t, rf_score_detail *d, const rf_pair *cand, size_t
         t->used_p[x->p] = t->used_p[x->p2] = t->used_l[x->l] = t->used_l[x->l2] = 1;
         d->pairs[d->n_pairs++] = *x;
         tally_add(t, p, l, x, 1.0f);
-        if (x->sim >= 0.7f && x->kind != RF_PAIR_INITIAL && x->p < t->unit &&
+        if (x->sim >= 0.7f && x->kind != RF_PAIR_INITIAL && x->p < p->unit &&
             (distinctive(l->cls[x->l]) || distinctive(l->cls[x->l2])))
             t->matched_distinct = 1;
     }
@@ -732,7 +731,7 @@ static void charge_unpaired(tally *t, const rf_side *p, const rf_side *l, int pe
         if (t->used_p[i]) continue;
         /* A department after the name may confirm a listed name that has it; missing from
          * it, it says nothing: orders address a company's departments. */
-        if (i >= t->unit) continue;
+        if (i >= p->unit) continue;
         if (repeats_paired(p, i, t->used_p)) {
             /* Said twice: no evidence of another party, but in a person's name a place
              * where the listed name has another ("Abdullahi Mohamed Mohamed Caddow"). */
@@ -776,7 +775,6 @@ double rf_score__sides(const rf_side *p, const rf_side *l, int person, rf_score_
     memset(&t, 0, sizeof t);
     t.numbers_ok = 1;
     t.party_is_org = p->organisation;
-    t.unit = rf_side__unit_start(p);
     n_cand = candidate_pairs(cand, sizeof cand / sizeof cand[0], p, l, person,
                              person && distinctive_words(p) >= 2 && distinctive_words(l) >= 2);
     pair_words(&t, d, cand, n_cand, p, l);
