@@ -67,10 +67,37 @@ static int party_field(const char **out, json_t *party, const char *key, size_t 
     return 0;
 }
 
+/* The members a party of the JSON body may have. */
+static const char *const party_members[] = {"name", "country", "address", "city", "role", "ref",
+                                            "date"};
+
+/* A member of party `i` this API does not read ("contry"): refused, since what it held would
+ * otherwise be dropped without a word (a destination unchecked). -1 with `err` set. */
+static int unknown_member(json_t *party, size_t i, const char *name, rf_error *err)
+{
+    const char *key;
+    json_t *value;
+    json_object_foreach(party, key, value) {
+        size_t k = 0;
+        (void)value;
+        while (k < sizeof party_members / sizeof *party_members &&
+               strcmp(key, party_members[k]) != 0)
+            k++;
+        if (k == sizeof party_members / sizeof *party_members) {
+            rf_error_set(err, RF_EFORMAT, name, (long)i + 1,
+                         "parties[%zu] has a member \"%.64s\" that is not read (a party has name, "
+                         "country, address, city, role, ref, date)",
+                         i, key);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 /* Reads {"parties": [{"name", "country", "address", "city", "role", "ref", "date"}, ...]} and
  * screens each party in turn (party i is line i + 1 of document `name`), as a reader of an
  * order document would hand them over: malformed JSON fails with its line and column, a
- * party without a name with its position. */
+ * party without a name or with a member it does not read with its position. */
 static int read_parties(const rf_buf *body, const char *name, rf_session *s, rf_error *err)
 {
     json_error_t jerr;
@@ -102,7 +129,7 @@ static int read_parties(const rf_buf *body, const char *name, rf_session *s, rf_
             rc = rf_error_set(err, RF_EFORMAT, name, p.line, "parties[%zu] is not an object", i);
             goto cleanup;
         }
-        if (party_field(&p.name, o, "name", i, name, err) ||
+        if (unknown_member(o, i, name, err) || party_field(&p.name, o, "name", i, name, err) ||
             party_field(&country, o, "country", i, name, err) ||
             party_field(&p.address, o, "address", i, name, err) ||
             party_field(&p.city, o, "city", i, name, err) ||

@@ -293,6 +293,13 @@ def screen_api(srv, db, token, admin_token):
           answer["verdict"] == "review" and answer["parties"][0]["country"] == "CN",
           "screen JSON parties: Huawei to review, Kimball clear, verdict review")
 
+    # A misspelt member is refused, not ignored: its country would go unchecked.
+    status, _, text = post_screen(srv, token, json.dumps({"parties": [{"name": "Kimball Electronics Inc",
+                                                                       "contry": "IR"}]}),
+                                  "application/json")
+    check(status == 400 and conforms(doc, "Error", text) and "contry" in text,
+          "screen JSON parties: an unknown member (contry) is a 400 naming it")
+
     for what, t in (("without a token", None), ("with an admin-only token", admin_token)):
         before = runs_count(db)
         status, _, text = post_screen(srv, t, ubl_bytes, "application/xml")
