@@ -213,9 +213,8 @@ int rf_report__rows_party(rf_report *rep, const rf_party *party, const rf_hit *c
 {
     rf_report_row *row = &rep->row;
     rf_buf ref = {0};
-    rf_destination dest;
-    int embargo = rf_destination_check(&dest, party) == 1, rc, in_writer = 0;
-    const rf_destination *d = embargo ? &dest : NULL;
+    const rf_destination *d = rep->destination;
+    int embargo = d != NULL, rc, in_writer = 0;
 
     if ((rc = rf_report__party_ref(&ref, party))) goto cleanup;
     /* a party without hits: one row, the hit columns empty */

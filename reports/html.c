@@ -747,8 +747,8 @@ int rf_report__html_add(rf_report *rep, const rf_party *party, const rf_hit *con
     doc_stat *doc = doc_for(s, party->document);
     double best = 0;
     rf_buf ref = {0};
-    rf_destination dest;
-    int embargo = rf_destination_check(&dest, party) == 1;
+    const rf_destination *dest = rep->destination;
+    int embargo = dest != NULL;
     size_t group;
     rf_hb h = {NULL, RF_OK};
     int rc;
@@ -771,7 +771,7 @@ int rf_report__html_add(rf_report *rep, const rf_party *party, const rf_hit *con
                                       : "clear",
                             n_hits || embargo);
     if (!h.rc && (n_hits || embargo)) {
-        h.rc = add_card(s, rep, party, group, ref.data, hits, n_hits, embargo ? &dest : NULL,
+        h.rc = add_card(s, rep, party, group, ref.data, hits, n_hits, dest,
                         best);
         doc->flagged++;
     }

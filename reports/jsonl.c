@@ -176,8 +176,8 @@ int rf_report__jsonl_add(rf_report *rep, const rf_party *party, const rf_hit *co
 {
     rf_buf *b = &rep->line;
     rf_buf ref = {0};
-    rf_destination dest;
-    int embargo = rf_destination_check(&dest, party) == 1, rc;
+    const rf_destination *dest = rep->destination;
+    int embargo = dest != NULL, rc;
 
     rf_buf_reset(b);
     if ((rc = rf_report__party_ref(&ref, party)) || (rc = rf_buf_puts(b, "{\"ref\":")) ||
@@ -198,7 +198,7 @@ int rf_report__jsonl_add(rf_report *rep, const rf_party *party, const rf_hit *co
                                 ? "true"
                                 : "false")) ||
         (rc = screening_fields(b, rep)) || (rc = list_age_fields(b, rep)) ||
-        (rc = rf_report__order_json(b, party, embargo ? &dest : NULL, embargo || n_hits)) ||
+        (rc = rf_report__order_json(b, party, dest, embargo || n_hits)) ||
         (rc = rf_buf_puts(b, "}\n")))
         goto cleanup;
 

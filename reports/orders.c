@@ -4,8 +4,8 @@
  * grouping of findings by document: each document with its number, date and parties, the
  * lines concerned, then its flagged parties' cards.
  *
- * The destination check is computed here from the party (rf_destination_check), so every
- * path into a report (rf_report_add, rf_report_add_reviewed, replayed runs) shows it. */
+ * The destination finding comes from report.c (rf_report.destination): the screener's, or
+ * made there from the party on every other path in (rf_report_add, replayed runs). */
 #include "reports/report_internal.h"
 
 #include <stdlib.h>

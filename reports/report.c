@@ -143,8 +143,15 @@ int rf_report__add_hits(rf_report *rep, const rf_party *party, const rf_hit *con
     int rc;
     if (!rep || !party || (n_hits && !hits))
         return rf_error_set(err, RF_EUSAGE, NULL, 0, "no report, party or hits");
+    if (rep->screening && rep->screening->destination_checked)
+        rep->destination = rep->screening->destination;
+    else
+        rep->destination = rf_destination_check(&rep->own_destination, party) == 1
+                               ? &rep->own_destination
+                               : NULL;
     rc = writers[rep->format].add(rep, party, hits, n_hits, err);
-    rep->screening = NULL; /* it was for this party only */
+    rep->screening = NULL; /* both were for this party only */
+    rep->destination = NULL;
     return rc;
 }
 

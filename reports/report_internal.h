@@ -47,6 +47,11 @@ struct rf_report {
     const rf_hit_note *notes;
     /* What the party being added was screened against (rf_report_set_screening), or NULL. */
     const rf_screening *screening;
+    /* The destination finding of the party being added, NULL for none: the screener's
+     * (rf_screening.destination), else made once by report.c into `own_destination`. The
+     * writers read it here and never check the party themselves. */
+    const rf_destination *destination;
+    rf_destination own_destination;
 };
 
 /* The date the party being added was screened as of (its own, else the run's; NULL: the

@@ -73,6 +73,11 @@ typedef struct rf_screening {
     const rf_version_list *versions; /* versions used; NULL: the run's */
     const rf_delisting *delisted;
     size_t n_delisted;
+    /* Its destination finding, when the screener made it (the session does, once per party):
+     * destination_checked 1, and destination the finding or NULL for none. With
+     * destination_checked 0 the report makes it itself (rf_destination_check). */
+    int destination_checked;
+    const rf_destination *destination;
 } rf_screening;
 
 /* Applies `scr` (NULL: none) to the next party added (rf_report_add or

@@ -182,13 +182,15 @@ int rf_session_screen_party(rf_session *s, const rf_party *party, rf_error *err)
         warn_stale(s, scr.versions, scr.as_of);
         if ((rc = rf_store_run_add_versions(s->record.run, scr.versions, err)) < 0) return rc;
     }
+    res.embargo = rf_destination_check(&dest, party) == 1;
+    scr.destination_checked = 1;
+    scr.destination = res.embargo ? &dest : NULL;
     if ((s->report && (rc = rf_report_set_screening(s->report, &scr, err)) < 0) ||
         (rc = rf_session__record_screened(&s->record, s->report, s->input, party, s->result,
                                           &res, err)) < 0)
         return rc;
     s->input_parties++;
     res.screening = &scr;
-    res.embargo = rf_destination_check(&dest, party) == 1;
     s->totals.embargoed += res.embargo;
     if (s->opts.on_result && s->opts.on_result(&res, s->opts.ctx) != 0)
         return rf_error_set(err, RF_ECANCEL, NULL, 0, "stopped by the caller");

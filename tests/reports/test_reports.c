@@ -559,7 +559,8 @@ static void test_reports__delisted_party_stays_clear_and_says_since_when(void **
                       .published = "2018-08-01", .imported_at = "2024-03-20T08:00:00Z"};
     rf_version_list in_force = {&aug, 1};
     const rf_delisting d = {&hit, &may, &aug};
-    const rf_screening scr = {"2018-08-15", &in_force, &d, 1};
+    const rf_screening scr = {.as_of = "2018-08-15", .versions = &in_force, .delisted = &d,
+                              .n_delisted = 1};
     static const char *const names[] = {"delisted.jsonl", "delisted.csv", "delisted.html"};
     static const char *const kinds[] = {"jsonl", "csv", "html"};
     (void)state;
@@ -664,6 +665,63 @@ static void test_reports__input_warning_in_every_format(void **state)
         case RF_REPORT_XLSX: break; /* the CSV rows: tests/e2e/test_excel.c */
         }
         free(text);
+        free(got);
+    }
+}
+
+/* The destination finding a screener made is the one the report shows, in every format:
+ * the report does not check the party again (a session makes it once per party); without
+ * one, the report makes it from the party itself. A ship-to in Tehran (real EAR wording). */
+static void test_reports__destination_finding_from_the_screener(void **state)
+{
+    static const rf_party tehran = {"open-orders.csv", 14, "SO-24-0330", "ship_to",
+                                    "Pars Electronic Supply", "Enghelab St. 12", "Tehran", "IR",
+                                    NULL, NULL, .format = "csv"};
+    static const char *const names[] = {"dest.jsonl", "dest.csv", "dest.html"};
+    static const char *const kinds[] = {"jsonl", "csv", "html"};
+    (void)state;
+
+    for (int f = RF_REPORT_JSONL; f <= RF_REPORT_HTML; f++) {
+        rf_report_context ctx;
+        rf_version_list vl;
+        rf_version v;
+        rf_report *rep;
+        rf_error err;
+        rf_destination found;
+        rf_screening handed = {.destination_checked = 1};
+        FILE *out = fopen(rf_test_tmpfile(names[f]), "wb");
+        char *got;
+
+        assert_int_equal(rf_destination_check(&found, &tehran), 1);
+        /* what the report shows of it (the place in HTML, the reason in CSV, both in JSON) */
+        snprintf(found.found, sizeof found.found, "Tehran (the screener's reading)");
+        snprintf(found.reason, sizeof found.reason, "Tehran (the screener's reading)");
+        handed.destination = &found;
+        assert_non_null(out);
+        context(&ctx, &vl, &v);
+        assert_int_equal(rf_report_open(&rep, (rf_report_format)f, out, &ctx, &err), 0);
+        /* 1: the screener's finding, as handed */
+        assert_int_equal(rf_report_set_screening(rep, &handed, &err), 0);
+        assert_int_equal(rf_report__add_hits(rep, &tehran, NULL, 0, &err), 0);
+        /* 2: the report's own, from the party */
+        assert_int_equal(rf_report__add_hits(rep, &tehran, NULL, 0, &err), 0);
+        /* 3: the screener found nothing (its reading of the party wins) */
+        handed.destination = NULL;
+        assert_int_equal(rf_report_set_screening(rep, &handed, &err), 0);
+        assert_int_equal(rf_report__add_hits(rep, &tehran, NULL, 0, &err), 0);
+        assert_int_equal(rf_report_close(rep, &err), 0);
+        assert_int_equal(fclose(out), 0);
+        got = check(kinds[f], names[f]);
+        assert_non_null(strstr(got, "Tehran (the screener's reading)"));
+        if (f == RF_REPORT_JSONL) {
+            assert_int_equal(count(got, "\"status\": \"embargo\""), 2); /* 1 and 2 */
+            assert_int_equal(count(got, "\"status\": \"clear\""), 1);   /* 3 */
+        } else if (f == RF_REPORT_CSV) {
+            assert_int_equal(count(got, "\"embargo\", \"\""), 2);
+            assert_int_equal(count(got, "\"clear\", \"\""), 1);
+        } else { /* 1 and 2 are one counterparty of one order: one card */
+            assert_int_equal(count(got, "Embargoed destination: Iran"), 1);
+        }
         free(got);
     }
 }
@@ -776,6 +834,7 @@ int main(void)
         cmocka_unit_test(test_reports__html_one_card_per_counterparty_per_order),
         cmocka_unit_test(test_reports__delisted_party_stays_clear_and_says_since_when),
         cmocka_unit_test(test_reports__input_warning_in_every_format),
+        cmocka_unit_test(test_reports__destination_finding_from_the_screener),
         cmocka_unit_test(test_reports__write_failure_is_an_error),
         cmocka_unit_test(test_reports__screened_parties_through_the_engine),
     };
