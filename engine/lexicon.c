@@ -551,7 +551,9 @@ static int load_stopwords(pending_list *lex, rf_translit *tr)
 }
 
 /* Order text that surrounds a party's name without being part of it. Each match is left out
- * of the name; a match that would leave no word is ignored. */
+ * of the name; a match that would leave no word is ignored. A department written after the
+ * name without a separator ("ACME Ltd Import Export Dept") stays: the scorer reads it as one
+ * (rf_side__unit_start), whatever words name its function. */
 static const char *const noise_patterns[] = {
     /* "ACME Ltd Attn: J. Doe", "ACME Ltd c/o DHL" */
     "(?i)(?:^|[\\s,;(])(?:attn|attention|c/o|care\\s+of|fao|for\\s+the\\s+attention\\s+of)\\b.*$",
@@ -559,8 +561,6 @@ static const char *const noise_patterns[] = {
     ("(?i)\\s*[-\\x{2013}\\x{2014}/|,;]\\s*(?:purchasing|procurement|accounts?\\s+payable|accounting|"
      "finance|receiving|warehouse|logistics|shipping|sales|buying|goods\\s+in)"
      "(?:\\s+(?:dept|department|office|team|division|desk))?\\.?\\s*$"),
-    /* "ACME Ltd Purchasing Department" */
-    "(?i)\\s+(?:purchasing|procurement|receiving|shipping|export)\\s+(?:dept|department|office)\\.?\\s*$",
     /* "ACME Ltd (Head Office)" */
     ("(?i)\\s*\\((?:head\\s+office|headquarters|hq|main\\s+office|branch(?:\\s+office)?|warehouse|"
      "plant|factory|billing|invoicing)\\)"),

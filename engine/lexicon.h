@@ -15,7 +15,7 @@ typedef struct rf_phrase {
     uint8_t cls;        /* rf_tok_class */
 } rf_phrase;
 
-#define RF_NOISE_PATTERNS 4
+#define RF_NOISE_PATTERNS 3
 
 struct rf_lexicon {
     rf_strmap *phrases; /* normalized words joined by single spaces -> index in entries */
