@@ -8,11 +8,14 @@
  * the listed words themselves are found once, at build. Adjacent listed words are also filed
  * joined ("JSC ARGUMENT" under "jscargument"), whole names under their canonical form, for
  * names with no telling word, and words under their consonants, for names written in scripts
- * without vowels ("mhmd").
+ * without vowels ("mhmd"). Given names are filed under their familiar forms (Stephen, Steven),
+ * and the words of the lexicon's business words and places under the telling listed words a
+ * typo away ("petrochemical": PETROCHEMIAL).
  *
- * A name found is scored only when an upper bound on its score, read from the scorer's own
- * formula and the necessary conditions of each way it pairs words, reaches the threshold
- * (score_bound): that bound never drops a name that would score at or above it. */
+ * Every name found is bounded, however many a common word finds, and scored only when an
+ * upper bound on its score, read from the scorer's own formula, the necessary conditions of
+ * each way it pairs words and the scorer's caps, reaches the threshold (score_bound): that
+ * bound never drops a name that would score at or above it. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,9 +23,6 @@
 #include "matcher.h"
 
 #define MAX_TYPO_MATCHES 256
-/* Names bounded at most for a party (ranks_before): a word in hundreds of names ("Muhammad")
- * would otherwise cost more than the rest of the screening. */
-#define MAX_BOUNDED 32
 
 /* Makes room for `need` elements of `size` bytes in *items (capacity *cap). */
 static int reserve(void **items, size_t *cap, size_t need, size_t size)
@@ -201,8 +201,8 @@ static size_t exact_key(char *key, size_t cap, const rf_side *side)
     const char *words[RF_MAX_TOKENS];
     size_t n = 0, klen = 0;
 
-    for (size_t i = 0; i < side->n; i++)
-        if (side->cls[i] != RF_TOK_STOP) words[n++] = side->text[i];
+    for (size_t i = 0; i < side->unit; i++)
+        if (side->cls[i] != RF_TOK_STOP && side->cls[i] != RF_TOK_LEGAL) words[n++] = side->text[i];
     qsort(words, n, sizeof words[0], by_text);
     for (size_t i = 0; i < n; i++) {
         size_t wl = strlen(words[i]);
@@ -351,7 +351,6 @@ static int index_name(rf_matcher *m, rf_tokens *t, uint32_t entity, size_t name_
     ln->name_index = (uint16_t)name_index;
     ln->ntok = (uint16_t)t->count;
     ln->tok_off = (uint32_t)m->n_ltokens;
-    ln->total = 0;
     ln->person = rf_snapshot_entity(m->snap, entity)->type == RF_ENTITY_PERSON;
     for (size_t i = 0; i < t->count && rc == RF_OK; i++) {
         rf_ltoken *lt = &m->ltokens[m->n_ltokens++];
@@ -370,8 +369,8 @@ static int index_name(rf_matcher *m, rf_tokens *t, uint32_t entity, size_t name_
         lt->origin = t->items[i].origin;
         lt->surf_off = lt->surf_len = 0;
         lt->letters = rf_letter__mask(rf_token_surface(t, i), t->items[i].surf_len);
-        if (rc == RF_OK) rc = reserve((void **)&m->token_forms, &m->cap_token_forms, m->n_ltokens, sizeof *m->token_forms);
-        if (rc == RF_OK) rc = file_form(&m->token_forms[m->n_ltokens - 1], m, t, i, lt->vocab);
+        if (rc == RF_OK) rc = reserve((void **)&m->bound_tokens, &m->cap_bound_tokens, m->n_ltokens, sizeof *m->bound_tokens);
+        if (rc == RF_OK) rc = file_form(&m->bound_tokens[m->n_ltokens - 1].form, m, t, i, lt->vocab);
         if (rc == RF_OK && (t->items[i].surf_len != t->items[i].text_len ||
                             memcmp(rf_token_surface(t, i), rf_token_text(t, i), t->items[i].text_len) != 0)) {
             /* Kept only where it differs from the canonical text. */
@@ -431,13 +430,12 @@ static int build_postings(rf_matcher *m)
         return RF_ENOMEM;
     }
     for (size_t k = 0; k < m->n_names; k++) {
-        rf_lname *ln = &m->names[k];
+        const rf_lname *ln = &m->names[k];
         for (size_t i = 0; i < ln->ntok; i++) {
             uint32_t v = m->ltokens[ln->tok_off + i].vocab;
             uint32_t at = m->vocab[v].post_off;
             if (fill[v] == 0 || m->postings[at + fill[v] - 1] != (uint32_t)k)
                 m->postings[at + fill[v]++] = (uint32_t)k;
-            ln->total += m->vocab[v].weight;
         }
     }
     free(fill);
@@ -469,6 +467,48 @@ static int find_neighbours(rf_matcher *m)
     return RF_OK;
 }
 
+/* Files each word of the lexicon's spellings (business words, legal forms, places: what a
+ * party's weak words are written as) under the telling listed words a typo away from it: a
+ * listed name may hold a business word misspelt, which makes it a word the lexicon lacks. */
+static int file_weak_typos(const char *w, size_t len, void *matcher)
+{
+    rf_matcher *m = matcher;
+    uint32_t found[MAX_TYPO_MATCHES];
+    size_t n = rf_index__typos(m, w, len, found, MAX_TYPO_MATCHES);
+    int rc = RF_OK;
+    for (size_t k = 0; k < n && rc == RF_OK; k++)
+        if (m->vocab[found[k]].telling) rc = chain_push(m, m->weak_typos, w, len, found[k]);
+    return rc;
+}
+
+/* Files listed word `b`, where some listed name writes it so, under its familiar form `a`. */
+static int file_nickname(const char *a, size_t alen, const char *b, size_t blen, void *matcher)
+{
+    rf_matcher *m = matcher;
+    uint32_t id = rf_strmap__get(m->spelling_map, b, blen);
+    if (id == RF_STRMAP_MISSING || !m->vocab[m->spellings[id].vocab].telling) return RF_OK;
+    return chain_push(m, m->nicknames, a, alen, m->spellings[id].vocab);
+}
+
+/* Fills what the bound reads of each listed token from its form, once the weights are known. */
+static void fill_bound_tokens(rf_matcher *m)
+{
+    for (size_t k = 0; k < m->n_names; k++) {
+        const rf_lname *ln = &m->names[k];
+        rf_bound_token *bt = &m->bound_tokens[ln->tok_off];
+        for (size_t j = 0; j < ln->ntok; j++) {
+            const rf_form *f = &m->forms[bt[j].form];
+            bt[j].vocab = f->vocab;
+            bt[j].weight = f->weight;
+            bt[j].len = f->len;
+            bt[j].cls = f->cls;
+            bt[j].flags = f->origin == RF_ORIGIN_CONSONANTS ? RF_BOUND_CONSONANTS : 0;
+            for (size_t i = 0; i < ln->ntok; i++)
+                if (i != j && m->forms[bt[i].form].vocab == f->vocab) bt[j].flags |= RF_BOUND_REPEATED;
+        }
+    }
+}
+
 int rf_matcher_new(rf_matcher **out, const rf_snapshot *snap, rf_error *err)
 {
     rf_matcher *m = calloc(1, sizeof *m);
@@ -489,6 +529,8 @@ int rf_matcher_new(rf_matcher **out, const rf_snapshot *snap, rf_error *err)
     if (rc == RF_OK) rc = rf_strmap__new(&m->merged, 65536);
     if (rc == RF_OK) rc = rf_strmap__new(&m->exact, 65536);
     if (rc == RF_OK) rc = rf_strmap__new(&m->skeletons, 65536);
+    if (rc == RF_OK) rc = rf_strmap__new(&m->weak_typos, 4096);
+    if (rc == RF_OK) rc = rf_strmap__new(&m->nicknames, 4096);
     if (rc == RF_OK) rc = collect_places(m, tr);
     if (rc == RF_OK) rc = collect_countries(m);
     for (size_t e = 0; e < rf_snapshot_count(snap) && rc == RF_OK; e++) {
@@ -503,8 +545,11 @@ int rf_matcher_new(rf_matcher **out, const rf_snapshot *snap, rf_error *err)
     }
     if (rc == RF_OK) rc = build_postings(m);
     for (size_t f = 0; rc == RF_OK && f < m->n_forms; f++) m->forms[f].weight = m->vocab[m->forms[f].vocab].weight;
+    if (rc == RF_OK) fill_bound_tokens(m);
     if (rc == RF_OK) rc = index_spellings(m);
     if (rc == RF_OK) rc = find_neighbours(m);
+    if (rc == RF_OK) rc = rf_lexicon__each_word(m->lex, file_weak_typos, m);
+    if (rc == RF_OK) rc = rf_lexicon__each_nickname(m->lex, file_nickname, m);
     rf_buf_free(&t.text);
     rf_translit__free(tr);
     if (rc != RF_OK) {
@@ -522,7 +567,7 @@ void rf_matcher_free(rf_matcher *m)
     rf_strmap__free(m->vocab_map);
     rf_strmap__free(m->form_map);
     free(m->forms);
-    free(m->token_forms);
+    free(m->bound_tokens);
     rf_buf_free(&m->form_text);
     rf_strmap__free(m->deletes);
     free(m->delete_filter);
@@ -532,6 +577,8 @@ void rf_matcher_free(rf_matcher *m)
     rf_strmap__free(m->merged);
     rf_strmap__free(m->exact);
     rf_strmap__free(m->skeletons);
+    rf_strmap__free(m->weak_typos);
+    rf_strmap__free(m->nicknames);
     free(m->vocab);
     rf_buf_free(&m->vocab_text);
     rf_buf_free(&m->surface_text);
@@ -725,87 +772,26 @@ static int whole_name_possible(const rf_matcher *m, const rf_scratch *s, uint32_
     return n >= 10 && n + 2 >= (size_t)s->whole_letters && n <= (size_t)s->whole_letters + 2;
 }
 
-/* Adds `weight` of evidence to listed name `name`. */
-static inline void touch(rf_scratch *s, uint32_t name, float weight)
+/* Marks listed name `name` found. */
+static inline void touch(rf_scratch *s, uint32_t name)
 {
-    if (s->acc[name] == 0) s->touched[s->n_touched++] = name;
-    s->acc[name] += weight;
+    if (!s->marked[name]) {
+        s->marked[name] = 1;
+        s->touched[s->n_touched++] = name;
+    }
 }
 
-static void gather(const rf_matcher *m, rf_scratch *s, uint32_t vocab, float weight)
+/* Marks the names that have vocabulary word `vocab`. */
+static void gather(const rf_matcher *m, rf_scratch *s, uint32_t vocab)
 {
     const rf_vocab *v = &m->vocab[vocab];
-    for (uint32_t k = 0; k < v->df; k++) touch(s, m->postings[v->post_off + k], weight);
+    for (uint32_t k = 0; k < v->df; k++) touch(s, m->postings[v->post_off + k]);
 }
 
-static void gather_chain(const rf_matcher *m, rf_scratch *s, uint32_t node, float weight)
+/* Marks the names of a chain of name ids. */
+static void gather_chain(const rf_matcher *m, rf_scratch *s, uint32_t node)
 {
-    for (; node != RF_STRMAP_MISSING; node = m->chains[node].next) touch(s, m->chains[node].value, weight);
-}
-
-/* Adds the weight of weak word `vocab` to the names already found that have it, by its list
- * of names or by their words, whichever is shorter: it ranks them. */
-static void rank_by_weak_word(const rf_matcher *m, rf_scratch *s, uint32_t vocab)
-{
-    const rf_vocab *v = &m->vocab[vocab];
-    if (v->df <= 4 * s->n_touched) {
-        for (uint32_t k = 0; k < v->df; k++) {
-            uint32_t name = m->postings[v->post_off + k];
-            if (s->acc[name] != 0) s->acc[name] += v->weight;
-        }
-        return;
-    }
-    for (size_t k = 0; k < s->n_touched; k++) {
-        const rf_lname *ln = &m->names[s->touched[k]];
-        for (size_t i = 0; i < ln->ntok; i++) {
-            if (m->ltokens[ln->tok_off + i].vocab == vocab) {
-                s->acc[s->touched[k]] += v->weight;
-                break;
-            }
-        }
-    }
-}
-
-/* How much of listed name `name` the party's words found: among names as much found, a name
- * with fewer words left over scores higher. */
-static inline float coverage(const rf_matcher *m, const rf_scratch *s, uint32_t name)
-{
-    float total = m->names[name].total;
-    return total > 0 ? s->acc[name] / total : 0.0f;
-}
-
-/* 1 when name a ranks before name b: more of the party's words found in it, then more of
- * it found, then the lower id (so that results are the same on every run). */
-static int ranks_before(const rf_matcher *m, const rf_scratch *s, uint32_t a, uint32_t b)
-{
-    float ca, cb;
-    if (s->acc[a] != s->acc[b]) return s->acc[a] > s->acc[b];
-    ca = coverage(m, s, a);
-    cb = coverage(m, s, b);
-    return ca > cb || (ca == cb && a < b);
-}
-
-/* The touched names into `out`: all of them when at most `max`, else the `max` that rank
- * first (ranks_before). Returns how many. */
-static size_t select_likeliest(const rf_matcher *m, const rf_scratch *s, uint32_t *out, size_t max)
-{
-    size_t n = 0;
-    if (s->n_touched <= max) {
-        memcpy(out, s->touched, s->n_touched * sizeof *out);
-        return s->n_touched;
-    }
-    for (size_t k = 0; k < s->n_touched; k++) {
-        uint32_t name = s->touched[k];
-        size_t j;
-        if (n == max && !ranks_before(m, s, name, out[n - 1])) continue;
-        j = n < max ? n++ : n - 1;
-        while (j > 0 && ranks_before(m, s, name, out[j - 1])) {
-            out[j] = out[j - 1];
-            j--;
-        }
-        out[j] = name;
-    }
-    return n;
+    for (; node != RF_STRMAP_MISSING; node = m->chains[node].next) touch(s, m->chains[node].value);
 }
 
 /* ---- the bound: what a listed name could score at most, without scoring it ------------------
@@ -831,7 +817,20 @@ static size_t select_likeliest(const rf_matcher *m, const rf_scratch *s, uint32_
  * party word is unknown to the lists and not exact (pair_weight); pairs share no word. So the
  * pairs weigh at most half the weight of the party words that may pair, plus the weight of
  * the listed words that may pair, counted whole when a party word that may pair is unknown,
- * else half. */
+ * else half.
+ *
+ * Where the cheap conditions let a party word and a listed word through one to one, word_sim
+ * itself is asked (rf_score__words_pair): it reads only the two words, and at the most lenient
+ * it can be (vowel slips allowed), so a pair it refuses cannot form in the scorer either.
+ *
+ * The caps: the scorer caps at RF_CAP_NO_DISTINCTIVE a name whose telling words (words and
+ * numbers) pair with none of the party's, a listed person's name against a company (a legal
+ * form or a company's role), and at RF_CAP_NUMBERS a match where a number of either side
+ * pairs with nothing; it returns RF_CAP_LINEAGE first for a person's name whose lineage words
+ * turn round. Only two names of the same words escape the caps, and they pair every word. So
+ * where the bound's pairings show a cap applies for certain (no telling listed word may pair,
+ * a number may not, a person's name has no word of the company's legal forms), the bound is
+ * that cap, or the lineage cap if higher, for a person's name. */
 
 #define X_AS_KS_BITS (RF_LETTER_BIT('x') | RF_LETTER_BIT('k') | RF_LETTER_BIT('s'))
 
@@ -913,16 +912,48 @@ static int may_be_phrase_word(const bound_word *a, const char *phrase, size_t le
     return 0;
 }
 
+/* Listed form `f` (written `surf`) as a side of one word, as rf_side__from_name makes it. */
+static void form_side(rf_side *one, const rf_matcher *m, const rf_form *f, const char *surf)
+{
+    const rf_vocab *v = &m->vocab[f->vocab];
+    one->n = 1;
+    one->unit = 1;
+    one->organisation = 0;
+    one->text[0] = m->vocab_text.data + v->text_off;
+    one->len[0] = v->len;
+    one->cls[0] = f->cls;
+    one->surf[0] = surf;
+    one->surf_len[0] = f->len;
+    one->letters[0] = f->letters;
+    one->origin[0] = f->origin;
+    one->nickname[0] = 1;
+    one->vocab[0] = f->vocab;
+    one->weight[0] = f->weight;
+}
+
 /* The party words (bits) that may pair with listed word `b` (its surface `surf`) by word_sim,
  * two of them written as one (spells_merged), as words of a phrase (pair_split_phrases), or
  * as the second part of a word split after an abbreviation ("Soc iety" for "Society"). */
-static uint64_t party_words_pairing(const bound_word *party, size_t n, const bound_word *b, const char *surf,
-                                    int person)
+static uint64_t party_words_pairing(const rf_matcher *m, const rf_side *side, const bound_word *party, size_t n,
+                                    const bound_word *b, int person)
 {
+    const char *surf = m->form_text.data + b->text_off;
     uint64_t mask = 0;
+    rf_side listed;
+    int listed_ready = 0;
     for (size_t i = 0; i < n; i++) {
         const bound_word *a = &party[i];
-        if (may_pair(a, b, person) || (b->phrase && may_be_phrase_word(a, surf, b->len))) mask |= (uint64_t)1 << i;
+        if (b->phrase && may_be_phrase_word(a, surf, b->len)) {
+            mask |= (uint64_t)1 << i;
+        } else if (may_pair(a, b, person)) {
+            /* The cheap tests let through many pairs word_sim refuses ("xcmg", "abmc"): ask it,
+             * on the listed word alone (word_sim reads only the two words). */
+            if (!listed_ready) {
+                form_side(&listed, m, b, surf);
+                listed_ready = 1;
+            }
+            if (rf_score__words_pair(side, i, &listed, 0, person)) mask |= (uint64_t)1 << i;
+        }
         if (i + 1 < n && may_merge(a, &party[i + 1], b)) mask |= (uint64_t)3 << i;
         if (i + 1 < n && a->vocab != RF_STRMAP_MISSING && a->vocab == b->vocab &&
             (size_t)a->len + party[i + 1].len == b->len)
@@ -939,6 +970,8 @@ typedef struct bound_party {
     uint64_t lengths;          /* bit k: a word k letters long (63: longer) */
     int two_letters;           /* a word of two letters: initials, maybe */
     int consonants;            /* a word written in a script without vowels */
+    int organisation;          /* a company by its legal form or role (the scorer's
+                                * party_is_org): never a listed person */
 } bound_party;
 
 static void bound_party_of(bound_party *bp, const rf_side *p)
@@ -947,6 +980,7 @@ static void bound_party_of(bound_party *bp, const rf_side *p)
     bp->n = p->n;
     bp->lengths = 0;
     bp->two_letters = bp->consonants = 0;
+    bp->organisation = p->organisation;
     for (size_t i = 0; i < p->n; i++) {
         bound_word *w = &bp->words[i];
         char folded[RF_MAX_TOKEN_LEN];
@@ -969,6 +1003,7 @@ static void bound_party_of(bound_party *bp, const rf_side *p)
         bp->lengths |= (uint64_t)1 << (w->len < 63 ? w->len : 63);
         bp->two_letters |= w->len == 2;
         bp->consonants |= w->origin == RF_ORIGIN_CONSONANTS;
+        bp->organisation |= w->cls == RF_TOK_LEGAL;
         /* A repeat of a paired word costs nothing (repeats_paired): any repeat, to be sure. */
         for (size_t k = 0; k < p->n && !repeated; k++)
             repeated = k != i && (p->vocab[i] != RF_STRMAP_MISSING ? p->vocab[k] == p->vocab[i]
@@ -979,28 +1014,52 @@ static void bound_party_of(bound_party *bp, const rf_side *p)
     }
 }
 
+/* The most a listed person's name scores under one of the scorer's caps: the cap itself, or
+ * the lineage cap, which it returns before the others. */
+static double person_cap(void)
+{
+    double cap = RF_CAP_NO_DISTINCTIVE > RF_CAP_NUMBERS ? RF_CAP_NO_DISTINCTIVE : RF_CAP_NUMBERS;
+    return cap > RF_CAP_LINEAGE ? cap : RF_CAP_LINEAGE;
+}
+
+/* 1 when listed name `ln` has a word of one of the party's legal forms: only then may the two
+ * be the same words (identical), which the scorer does not cap for a company party. */
+static int shares_legal_word(const rf_matcher *m, const bound_party *bp, const rf_lname *ln)
+{
+    const rf_bound_token *bt = &m->bound_tokens[ln->tok_off];
+    for (size_t i = 0; i < bp->n; i++) {
+        if (bp->words[i].cls != RF_TOK_LEGAL) continue;
+        if (bp->words[i].vocab == RF_STRMAP_MISSING) continue; /* no listed name has it */
+        for (size_t j = 0; j < ln->ntok; j++)
+            if (bt[j].vocab == bp->words[i].vocab) return 1;
+    }
+    return 0;
+}
+
 /* The bound on the score of listed name `name_id` for the party of `s`, whose words are `bp`. */
 static double score_bound(const rf_matcher *m, rf_scratch *s, const bound_party *bp, uint32_t name_id)
 {
     const rf_lname *ln = &m->names[name_id];
-    const uint32_t *forms = &m->token_forms[ln->tok_off];
+    const rf_bound_token *bt = &m->bound_tokens[ln->tok_off];
     uint8_t listed_pairs[RF_MAX_TOKENS] = {0};
     uint64_t party_pairs = 0;
     size_t nl = ln->ntok;
-    int person = ln->person, unknown = 0;
-    double paired_p = 0, paired_l = 0, unpaired = 0;
+    int person = ln->person, unknown = 0, distinct_listed = 0, distinct_paired = 0,
+        numbers_unpaired = 0;
+    double paired_p = 0, paired_l = 0, unpaired = 0, capped;
 
+    if (person && bp->organisation && !shares_legal_word(m, bp, ln)) return person_cap();
     if (person && whole_name_possible(m, s, name_id)) return 1.0;
     for (size_t j = 0; j < nl; j++) {
         /* The party words that may pair with listed word j alone: the same for every name
          * with the word in this form, asked once a party. */
-        rf_form_pairing *known = &s->pairing[2 * (size_t)forms[j] + (size_t)person];
+        rf_form_pairing *known = &s->pairing[2 * (size_t)bt[j].form + (size_t)person];
         uint64_t mask;
         if (known->stamp == s->stamp) {
             mask = known->party_words;
         } else {
-            const rf_form *f = &m->forms[forms[j]];
-            mask = party_words_pairing(bp->words, bp->n, f, m->form_text.data + f->text_off, person);
+            const rf_form *f = &m->forms[bt[j].form];
+            mask = party_words_pairing(m, &s->side, bp->words, bp->n, f, person);
             known->stamp = s->stamp;
             known->party_words = mask;
         }
@@ -1010,12 +1069,14 @@ static double score_bound(const rf_matcher *m, rf_scratch *s, const bound_party 
     /* Ways that take two listed words: written as one by the party (when it has a word about
      * as long as the two, or in a script without vowels), initials of two given names. */
     for (size_t j = 0; j + 1 < nl; j++) {
-        const rf_form *l1 = &m->forms[forms[j]], *l2 = &m->forms[forms[j + 1]];
-        size_t joined = (size_t)l1->len + l2->len;
+        const rf_form *l1, *l2;
+        size_t joined = (size_t)bt[j].len + bt[j + 1].len;
         uint64_t near = joined > 63 + 2 ? 0 : bp->lengths >> (joined - 2);
-        if (!(near & 0x1f) && !(bp->lengths >> 63) && !bp->consonants && l1->origin != RF_ORIGIN_CONSONANTS &&
+        if (!(near & 0x1f) && !(bp->lengths >> 63) && !bp->consonants && !(bt[j].flags & RF_BOUND_CONSONANTS) &&
             !(person && bp->two_letters))
             continue;
+        l1 = &m->forms[bt[j].form];
+        l2 = &m->forms[bt[j + 1].form];
         for (size_t i = 0; i < bp->n; i++) {
             const bound_word *a = &bp->words[i];
             if (may_merge(l1, l2, a) || (person && a->len == 2 && a->first == l1->first && a->second == l2->first)) {
@@ -1030,20 +1091,32 @@ static double score_bound(const rf_matcher *m, rf_scratch *s, const bound_party 
             paired_p += bp->words[i].weight;
         } else {
             unpaired += bp->cost[i];
+            /* unpaired and not said twice (cost 0 only so, or in a department) */
+            numbers_unpaired |= bp->words[i].cls == RF_TOK_NUMBER && bp->cost[i] > 0;
         }
     }
     for (size_t j = 0; j < nl; j++) {
-        const rf_form *f = &m->forms[forms[j]];
-        int repeated = 0;
-        for (size_t k = 0; k < nl && !repeated; k++) repeated = k != j && m->forms[forms[k]].vocab == f->vocab;
+        const rf_bound_token *f = &bt[j];
+        int repeated = f->flags & RF_BOUND_REPEATED, distinct = f->cls == RF_TOK_WORD || f->cls == RF_TOK_NUMBER;
+        distinct_listed |= distinct;
+        distinct_paired |= distinct && listed_pairs[j];
         if (listed_pairs[j]) paired_l += f->weight;
         else if (!repeated && !(person && f->len == 1))
             unpaired += (person ? RF_UNPAIRED_LISTED_PERSON : RF_UNPAIRED_LISTED_ORG) * f->weight;
+        numbers_unpaired |= f->cls == RF_TOK_NUMBER && !listed_pairs[j] && !repeated && !(person && f->len == 1);
     }
     {
         double paired = 0.5 * paired_p + (unknown ? 1.0 : 0.5) * paired_l;
-        return paired > 0 ? paired / (paired + unpaired) : 0.0;
+        capped = paired > 0 ? paired / (paired + unpaired) : 0.0;
     }
+    /* The scorer's caps, where they apply for certain: no telling listed word can pair (a hit
+     * needs one in common), or a number of either name cannot. Two names of the same words
+     * escape them, but pair every word, which these conditions exclude. */
+    if ((distinct_listed && !distinct_paired) || numbers_unpaired) {
+        double cap = person ? person_cap() : RF_CAP_NO_DISTINCTIVE > RF_CAP_NUMBERS ? RF_CAP_NO_DISTINCTIVE : RF_CAP_NUMBERS;
+        if (capped > cap) capped = cap;
+    }
+    return capped;
 }
 
 /* Gathers the listed Latin words with the consonants of party word i, written in a script
@@ -1063,7 +1136,7 @@ static int gather_skeletons(const rf_matcher *m, rf_scratch *s, const rf_side *p
         ns = rf_consonant__skeleton(skeleton, joined, n);
         node = ns >= 2 ? rf_strmap__get(m->skeletons, skeleton, ns) : RF_STRMAP_MISSING;
         for (; node != RF_STRMAP_MISSING; node = m->chains[node].next) {
-            gather(m, s, m->chains[node].value, m->vocab[m->chains[node].value].weight * 0.8f);
+            gather(m, s, m->chains[node].value);
             found = 1;
         }
     }
@@ -1079,6 +1152,39 @@ static uint32_t listed_word(const rf_matcher *m, const char *w, size_t len)
     if (v != RF_STRMAP_MISSING) return v;
     id = rf_strmap__get(m->spelling_map, w, len);
     return id == RF_STRMAP_MISSING ? RF_STRMAP_MISSING : m->spellings[id].vocab;
+}
+
+/* Gathers the listed words that party word i is where x and ks stand for each other, as
+ * spellings from other scripts do (GLOBEX, ГЛОБЕКС "GLOBEKS"; Aleksandr, Alexander): the word
+ * rewritten so, as a listed word or one typo from one. 1 if any. */
+static int gather_x_as_ks(const rf_matcher *m, rf_scratch *s, const rf_side *p, size_t i)
+{
+    const char *w = p->surf[i];
+    size_t len = p->surf_len[i], n = 0, nt;
+    char other[2 * RF_MAX_TOKEN_LEN];
+    uint32_t typos[MAX_TYPO_MATCHES], v;
+    int changed = 0;
+
+    if (len > RF_MAX_TOKEN_LEN) return 0;
+    for (size_t k = 0; k < len; k++) {
+        if (w[k] == 'x') {
+            other[n++] = 'k';
+            other[n++] = 's';
+            changed = 1;
+        } else if (w[k] == 'k' && k + 1 < len && w[k + 1] == 's') {
+            other[n++] = 'x';
+            k++;
+            changed = 1;
+        } else {
+            other[n++] = w[k];
+        }
+    }
+    if (!changed || n > RF_MAX_TOKEN_LEN) return 0;
+    v = listed_word(m, other, n);
+    if (v != RF_STRMAP_MISSING) gather(m, s, v);
+    nt = rf_index__typos(m, other, n, typos, MAX_TYPO_MATCHES);
+    for (size_t k = 0; k < nt; k++) gather(m, s, typos[k]);
+    return v != RF_STRMAP_MISSING || nt > 0;
 }
 
 size_t rf_index__candidates(const rf_matcher *m, rf_scratch *s, double min_score)
@@ -1100,14 +1206,14 @@ size_t rf_index__candidates(const rf_matcher *m, rf_scratch *s, double min_score
      * addresses is one too where it is a telling word of some listed name ("Muhammad"). Not
      * those of a department after the name ("CORTEZ Sales Division"): the scorer counts a
      * telling word in common only before it (matched_distinct), so a name they alone find
-     * cannot reach the threshold, and the hundred names with "sales" in them would crowd out
-     * the bare "CORTEZ" under MAX_BOUNDED. */
+     * cannot reach the threshold, and the hundred names with "sales" in them would only cost
+     * their bounds. */
     for (size_t i = 0; i < p->unit; i++) {
         uint8_t cls = p->cls[i];
         if (cls == RF_TOK_PLACE && (p->vocab[i] == RF_STRMAP_MISSING || m->vocab[p->vocab[i]].telling)) cls = RF_TOK_WORD;
         if (cls != RF_TOK_WORD && cls != RF_TOK_NUMBER) continue;
         if (p->vocab[i] != RF_STRMAP_MISSING) {
-            gather(m, s, p->vocab[i], m->vocab[p->vocab[i]].weight);
+            gather(m, s, p->vocab[i]);
             strong = 1;
         }
         if (cls == RF_TOK_WORD) {
@@ -1120,17 +1226,41 @@ size_t rf_index__candidates(const rf_matcher *m, rf_scratch *s, double min_score
                                                : m->near_off[v + 1] - m->near_off[v];
             uint32_t node;
             for (size_t k = 0; k < nt; k++) {
-                /* Less than as written, which the names that have it rank before. */
-                gather(m, s, typos[k], (v != RF_STRMAP_MISSING ? p->weight[i] : m->vocab[typos[k]].weight) * 0.8f);
+                gather(m, s, typos[k]);
                 strong = 1;
             }
             if (p->origin[i] == RF_ORIGIN_CONSONANTS && gather_skeletons(m, s, p, i)) strong = 1;
+            if (gather_x_as_ks(m, s, p, i)) strong = 1;
+            if (p->nickname[i]) {
+                /* a familiar form of a given name the lists write otherwise (Stephen, Steven) */
+                for (node = rf_strmap__get(m->nicknames, p->surf[i], p->surf_len[i]); node != RF_STRMAP_MISSING;
+                     node = m->chains[node].next) {
+                    gather(m, s, m->chains[node].value);
+                    strong = 1;
+                }
+            }
             node = rf_strmap__get(m->merged, p->text[i], p->len[i]);
             if (node != RF_STRMAP_MISSING) {
-                gather_chain(m, s, node, m->unknown_weight);
+                gather_chain(m, s, node);
                 strong = 1;
             }
         }
+    }
+    /* A business word or place of the party may be a telling word of a listed name: written
+     * there as two words ("Shipbuilding": IRAN SHIP BUILDING CO.), or misspelt there
+     * ("Petrochemical": UNITED PETROCHEMIAL CO.), which makes it a word the lexicon lacks.
+     * Weak evidence: the party's business words still find their names below when nothing
+     * telling does. */
+    for (size_t i = 0; i < p->unit; i++) {
+        uint32_t node;
+        if (p->cls[i] != RF_TOK_GENERIC && p->cls[i] != RF_TOK_PLACE) continue;
+        /* as written: the lexicon reads many business words as one ("Petrochemical": oil) */
+        node = rf_strmap__get(m->merged, p->surf[i], p->surf_len[i]);
+        if (node != RF_STRMAP_MISSING) gather_chain(m, s, node);
+        node = rf_strmap__get(m->weak_typos, p->surf[i], p->surf_len[i]);
+        if (node == RF_STRMAP_MISSING) node = rf_strmap__get(m->weak_typos, p->text[i], p->len[i]);
+        for (; node != RF_STRMAP_MISSING; node = m->chains[node].next)
+            gather(m, s, m->chains[node].value);
     }
     /* Two words written together, canonical or as written ("Inve St": INVEST, not "inve
      * saint"; "Sad Erat": SADERAT), whatever the words' classes apart. */
@@ -1148,11 +1278,8 @@ size_t rf_index__candidates(const rf_matcher *m, rf_scratch *s, double min_score
             memcpy(joined, a, na);
             memcpy(joined + na, b, nb);
             v = listed_word(m, joined, na + nb);
-            if (v != RF_STRMAP_MISSING) {
-                /* The listed word stands for both party words: a name that has it is worth as
-                 * much as one that has the two apart ("Hua wei": HUAWEI against ... HUA WEI). */
-                float parts = p->weight[i] + p->weight[i + 1];
-                gather(m, s, v, m->vocab[v].weight > parts ? m->vocab[v].weight : parts);
+            if (v != RF_STRMAP_MISSING) { /* "Hua wei": HUAWEI */
+                gather(m, s, v);
                 strong = 1;
             }
         }
@@ -1165,27 +1292,26 @@ size_t rf_index__candidates(const rf_matcher *m, rf_scratch *s, double min_score
             if (cls == RF_TOK_WORD || cls == RF_TOK_NUMBER || cls == RF_TOK_STOP || cls == RF_TOK_LEGAL ||
                 v == RF_STRMAP_MISSING)
                 continue;
-            gather(m, s, v, m->vocab[v].weight);
+            gather(m, s, v);
         }
     }
-    /* The names found whose bound reaches the score: all of them, up to MAX_BOUNDED, else
-     * those with the most of the party's words found in them, its business words and places
-     * deciding among equals. The cap is where the index may still lose a name (a common given
-     * name alone, "Mustafa"); the bound never does. */
-    /* Nor do a department's business words rank names: the scorer does not charge them when
-     * the listed name lacks them. */
-    for (size_t i = 0; strong && s->n_touched > MAX_BOUNDED && i < p->unit; i++)
-        if ((p->cls[i] == RF_TOK_GENERIC || p->cls[i] == RF_TOK_PLACE) && p->vocab[i] != RF_STRMAP_MISSING)
-            rank_by_weak_word(m, s, p->vocab[i]);
-    {
-        size_t found = select_likeliest(m, s, s->cand, MAX_BOUNDED);
-        n = 0;
-        for (size_t k = 0; k < found; k++) {
-            /* The names are read at random: ask for the next ones early. */
-            if (k + 8 < found) __builtin_prefetch(&m->names[s->cand[k + 8]]);
-            if (k + 4 < found) __builtin_prefetch(&m->token_forms[m->names[s->cand[k + 4]].tok_off]);
-            if (score_bound(m, s, &party, s->cand[k]) >= min_score) s->cand[n++] = s->cand[k];
+    /* Every name found is bounded, and scored only when its bound reaches the score: the bound
+     * never drops a name that would (score_bound), so what the index still misses is only
+     * what the gathering above does not find. */
+    n = 0;
+    for (size_t k = 0; k < s->n_touched; k++) {
+        const uint32_t *found = s->touched;
+        /* The names are read at random: ask for the next ones early, and for the pairings of
+         * their words (s->pairing) a little later. */
+        if (k + 8 < s->n_touched) __builtin_prefetch(&m->names[found[k + 8]]);
+        if (k + 4 < s->n_touched) __builtin_prefetch(&m->bound_tokens[m->names[found[k + 4]].tok_off]);
+        if (k + 2 < s->n_touched) {
+            const rf_lname *ahead = &m->names[found[k + 2]];
+            const rf_bound_token *bt = &m->bound_tokens[ahead->tok_off];
+            for (size_t t = 0; t < ahead->ntok; t++)
+                __builtin_prefetch(&s->pairing[2 * (size_t)bt[t].form + ahead->person]);
         }
+        if (score_bound(m, s, &party, found[k]) >= min_score) s->cand[n++] = found[k];
     }
     /* Names with no telling word at all are found by their whole canonical form, and are
      * scored whatever the evidence for the others. */
@@ -1200,7 +1326,7 @@ size_t rf_index__candidates(const rf_matcher *m, rf_scratch *s, double min_score
             if (!known) s->cand[n++] = name;
         }
     }
-    for (size_t k = 0; k < s->n_touched; k++) s->acc[s->touched[k]] = 0;
+    for (size_t k = 0; k < s->n_touched; k++) s->marked[s->touched[k]] = 0;
     s->n_touched = 0;
     return n;
 }

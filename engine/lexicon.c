@@ -512,6 +512,49 @@ static int load_symbols(pending_list *pl, rf_lexicon *lex, rf_translit *tr)
     return rc;
 }
 
+typedef struct each_word {
+    const rf_lexicon *lex;
+    int (*fn)(const char *word, size_t len, void *ctx);
+    void *ctx;
+} each_word;
+
+static int each_weak_spelling(const char *key, size_t len, uint32_t idx, void *ctx)
+{
+    const each_word *e = ctx;
+    uint8_t cls = e->lex->entries[idx].cls;
+    if ((cls != RF_TOK_GENERIC && cls != RF_TOK_PLACE) || memchr(key, ' ', len)) return 0;
+    return e->fn(key, len, e->ctx);
+}
+
+int rf_lexicon__each_word(const rf_lexicon *lex, int (*fn)(const char *word, size_t len, void *ctx),
+                          void *ctx)
+{
+    each_word e = {lex, fn, ctx};
+    return rf_strmap__each(lex->phrases, each_weak_spelling, &e);
+}
+
+typedef struct each_nickname {
+    int (*fn)(const char *a, size_t alen, const char *b, size_t blen, void *ctx);
+    void *ctx;
+} each_nickname;
+
+static int each_nickname_pair(const char *key, size_t len, uint32_t value, void *ctx)
+{
+    const each_nickname *e = ctx;
+    const char *space = memchr(key, ' ', len);
+    (void)value;
+    if (!space) return 0; /* a name alone: it has partners */
+    return e->fn(key, (size_t)(space - key), space + 1, len - (size_t)(space - key) - 1, e->ctx);
+}
+
+int rf_lexicon__each_nickname(const rf_lexicon *lex,
+                              int (*fn)(const char *a, size_t alen, const char *b, size_t blen, void *ctx),
+                              void *ctx)
+{
+    each_nickname e = {fn, ctx};
+    return rf_strmap__each(lex->nicknames, each_nickname_pair, &e);
+}
+
 int rf_lexicon__nickname(const rf_lexicon *lex, const char *a, size_t alen, const char *b,
                          size_t blen)
 {

@@ -55,9 +55,21 @@ typedef struct rf_lname {
     uint16_t name_index; /* in the entity's names */
     uint16_t ntok;
     uint32_t tok_off;    /* its tokens: ltokens[tok_off .. tok_off + ntok) */
-    float total;         /* sum of its token weights */
     uint8_t person;      /* the entity is a person */
 } rf_lname;
+
+/* A token of a listed name as the index's bound reads it, the name's tokens side by side:
+ * a name's bound costs one read of them, not one of its forms per token. */
+typedef struct rf_bound_token {
+    uint32_t form;  /* in rf_matcher.forms */
+    uint32_t vocab;
+    float weight;
+    uint16_t len;   /* as written (the form's) */
+    uint8_t cls;
+    uint8_t flags;  /* RF_BOUND_* */
+} rf_bound_token;
+#define RF_BOUND_REPEATED 1u   /* another token of the name is the same word */
+#define RF_BOUND_CONSONANTS 2u /* written in a script without vowels (RF_ORIGIN_CONSONANTS) */
 
 /* A way a listed word is written (its canonical text, or a surface form such as
  * "inversiones" for the canonical "invest"), as typos are looked up. */
@@ -99,8 +111,8 @@ struct rf_matcher {
     rf_strmap *form_map; /* a listed word's surface, class and origin -> index in forms */
     rf_form *forms;
     size_t n_forms, cap_forms;
-    uint32_t *token_forms; /* per listed token (as ltokens): its form */
-    size_t cap_token_forms;
+    rf_bound_token *bound_tokens; /* per listed token (as ltokens): what the bound reads */
+    size_t cap_bound_tokens;
     rf_buf form_text;
     rf_strmap *deletes;  /* a spelling with one letter deleted -> chain of spellings */
     uint64_t *delete_filter; /* a bit filter of the keys of `deletes` (two bits a key), small
@@ -108,6 +120,10 @@ struct rf_matcher {
     rf_strmap *merged;   /* two adjacent listed words written as one -> chain of name ids */
     rf_strmap *exact;    /* a whole name's canonical tokens -> chain of name ids */
     rf_strmap *skeletons; /* a Latin listed word's consonant skeleton -> chain of vocab ids */
+    rf_strmap *nicknames;  /* a given name -> chain of the listed words that are its familiar
+                            * forms, or it theirs ("stephen": STEVEN) */
+    rf_strmap *weak_typos; /* a word of the lexicon's spellings as written -> chain of the telling
+                            * listed words a typo away ("petrochemical": PETROCHEMIAL) */
     rf_chain *chains;
     size_t n_chains;
     size_t cap_chains;
@@ -149,15 +165,15 @@ typedef struct rf_form_pairing {
 typedef struct rf_scratch {
     rf_tokens party;
     rf_side side;        /* the party's tokens as a comparison side */
-    float *acc;          /* per listed name: evidence gathered while finding candidates */
-    uint32_t *touched;   /* names with acc != 0 */
+    uint8_t *marked;     /* per listed name: 1 once found for the party (touched) */
+    uint32_t *touched;   /* the names found */
     size_t n_touched;
     uint32_t *cand;      /* rf_index__candidates' answer: names to score */
     uint32_t stamp;      /* the party being screened, counted: marks what `pairing` holds */
     rf_form_pairing *pairing; /* per listed form, for a listed person's name and another's */
     size_t n_forms;      /* size of `pairing`, halved */
     int whole_letters;   /* the party's letters compared whole, 0 when too few for that */
-    size_t n_names;      /* size of acc */
+    size_t n_names;      /* size of marked */
     rf_translit *tr;
 } rf_scratch;
 
@@ -267,6 +283,17 @@ size_t rf_side__unit_start(const rf_side *s);
  * person): below any threshold the index screens at (rf_matcher_screen scores every listed
  * name at thresholds this low). */
 #define RF_CAP_NO_DISTINCTIVE 0.5
+/* The score of a listed person's name whose lineage words ("bin", "ibn", ...) the party
+ * turns round, and of a match whose numbers do not all pair. */
+#define RF_CAP_LINEAGE 0.6
+#define RF_CAP_NUMBERS 0.6
+
+/* 1 when party word i of `party` pairs with listed word j of `listed` one to one, as
+ * rf_score__sides pairs words (its similarity is above 0, at the most it can be for a
+ * listed person's name or another's). The index's bound asks it where its cheap tests
+ * cannot tell. */
+int rf_score__words_pair(const rf_side *party, size_t i, const rf_side *listed, size_t j,
+                         int person);
 
 /* Scores a party against a listed name in [0,1]; `person` when the listed party is a person
  * (order-free given names, initials, optional middle names). Fills `detail` if not NULL. */

@@ -31,9 +31,6 @@
 #define WHOLE_NAME_MIN_LETTERS 10
 #define WHOLE_NAME_LETTERS_PER_EDIT 8
 #define WHOLE_NAME_MAX_EDITS 2
-/* Caps for matches without the evidence a hit needs. */
-#define CAP_NUMBERS 0.6
-#define CAP_LINEAGE 0.6
 
 float rf_class__weight(rf_tok_class cls)
 {
@@ -345,6 +342,16 @@ static float word_sim(const rf_side *p, size_t i, const rf_side *l, size_t j, in
     if (((p->letters[i] ^ l->letters[j]) >> ('x' - 'a')) & 1u)
         return typo_sim_x_as_ks(p->surf[i], pl, l->surf[j], ll, person, vowel_slips, ocr, kind);
     return typo_sim(p->surf[i], pl, l->surf[j], ll, person, vowel_slips, ocr, kind);
+}
+
+int rf_score__words_pair(const rf_side *party, size_t i, const rf_side *listed, size_t j,
+                         int person)
+{
+    uint8_t kind;
+    /* Vowel slips (asked of people's names only) only lower the cost of an edit. */
+    if (party->cls[i] == RF_TOK_STOP && listed->cls[j] == RF_TOK_STOP && !same_text(party, i, listed, j))
+        return 0;
+    return word_sim(party, i, listed, j, person, person, &kind) > 0;
 }
 
 /* 1 when a canonical word is one of `list` (NULL-terminated). */
@@ -783,9 +790,9 @@ double rf_score__sides(const rf_side *p, const rf_side *l, int person, rf_score_
 
     same = identical(p, l);
     score = same > 0 ? same : t.den > 0 ? t.num / t.den : 0.0;
-    if (person && score > CAP_LINEAGE && lineage_swapped(p, l, d)) {
+    if (person && score > RF_CAP_LINEAGE && lineage_swapped(p, l, d)) {
         d->capped_lineage = 1;
-        return CAP_LINEAGE;
+        return RF_CAP_LINEAGE;
     }
     if (same > 0) return same;
     if (person && score < WHOLE_NAME_MIN) {
@@ -809,8 +816,8 @@ double rf_score__sides(const rf_side *p, const rf_side *l, int person, rf_score_
         score = RF_CAP_NO_DISTINCTIVE;
         d->capped_type = 1;
     }
-    if (!t.numbers_ok && score > CAP_NUMBERS) {
-        score = CAP_NUMBERS;
+    if (!t.numbers_ok && score > RF_CAP_NUMBERS) {
+        score = RF_CAP_NUMBERS;
         d->capped_numbers = 1;
     }
     return score;

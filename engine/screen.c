@@ -51,7 +51,7 @@ int rf_result_new(rf_result **out)
 void rf_result_free(rf_result *res)
 {
     if (!res) return;
-    free(res->s.acc);
+    free(res->s.marked);
     free(res->s.touched);
     free(res->s.cand);
     free(res->s.pairing);
@@ -97,13 +97,13 @@ static int prepare_result(rf_result *res, const rf_matcher *m)
         if (rc != RF_OK) return rc;
     }
     if (s->n_names < m->n_names) {
-        free(s->acc);
+        free(s->marked);
         free(s->touched);
         free(s->cand);
-        s->acc = calloc(m->n_names, sizeof *s->acc);
+        s->marked = calloc(m->n_names, sizeof *s->marked);
         s->touched = malloc(m->n_names * sizeof *s->touched);
         s->cand = malloc(m->n_names * sizeof *s->cand);
-        s->n_names = s->acc && s->touched && s->cand ? m->n_names : 0;
+        s->n_names = s->marked && s->touched && s->cand ? m->n_names : 0;
         if (!s->n_names) return RF_ENOMEM;
     }
     if (s->n_forms < m->n_forms) {

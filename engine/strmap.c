@@ -170,6 +170,15 @@ void rf_strmap__set(rf_strmap *m, const char *key, size_t len, uint32_t value)
     if (m->tags[s - m->slots]) s->value = value;
 }
 
+int rf_strmap__each(const rf_strmap *m, int (*fn)(const char *key, size_t len, uint32_t value, void *ctx),
+                    void *ctx)
+{
+    int rc = 0;
+    for (size_t i = 0; i <= m->mask && rc == 0; i++)
+        if (m->tags[i]) rc = fn(m->keys + m->slots[i].key_off, m->slots[i].key_len, m->slots[i].value, ctx);
+    return rc;
+}
+
 size_t rf_strmap__count(const rf_strmap *m)
 {
     return m->count;

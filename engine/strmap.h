@@ -20,6 +20,10 @@ int rf_strmap__put(rf_strmap *m, const char *key, size_t len, uint32_t value, ui
 /* Replaces the value of a key that is present; no-op otherwise. */
 void rf_strmap__set(rf_strmap *m, const char *key, size_t len, uint32_t value);
 size_t rf_strmap__count(const rf_strmap *m);
+/* Calls fn with each key and its value, in no particular order, until it returns non-zero,
+ * which is returned. */
+int rf_strmap__each(const rf_strmap *m, int (*fn)(const char *key, size_t len, uint32_t value, void *ctx),
+                    void *ctx);
 /* Bytes held by the map (table and keys), for memory figures. */
 size_t rf_strmap__memory(const rf_strmap *m);
 

@@ -83,6 +83,15 @@ const rf_lexicon *rf_lexicon__get(void);
 
 /* 1 when two normalized given names are a name and its familiar form ("Ted", "Theodore";
  * rigour's person_nick table); with blen 0, when `a` has any such partner. */
+/* Calls fn with each spelling of one word of a business word or place ("petrochemical",
+ * "shipbuilding", "moscow"), until it returns non-zero, which is returned. */
+int rf_lexicon__each_word(const rf_lexicon *lex, int (*fn)(const char *word, size_t len, void *ctx),
+                          void *ctx);
+/* Calls fn with each given name and one of its familiar forms (both ways: "ted", "edward" and
+ * "edward", "ted"), until it returns non-zero, which is returned. */
+int rf_lexicon__each_nickname(const rf_lexicon *lex,
+                              int (*fn)(const char *a, size_t alen, const char *b, size_t blen, void *ctx),
+                              void *ctx);
 int rf_lexicon__nickname(const rf_lexicon *lex, const char *a, size_t alen, const char *b,
                          size_t blen);
 
