@@ -314,7 +314,7 @@ int cli_load(cli_lists_loaded *out, const char *db_path, const char *as_of)
     rc = cli_open_store(&out->store, db_path, CLI_DB_SEED | CLI_DB_READ);
     if (rc) return rc;
     if (rf_snapshot_load(&out->snap, out->store, as_of, &err) < 0 ||
-        rf_matcher_new(&out->matcher, out->snap, &err) < 0) {
+        rf_matcher_open(&out->matcher, out->snap, out->store, &err) < 0) {
         cli_report_error(&err);
         cli_unload(out);
         return CLI_EXIT_ERROR;

@@ -562,6 +562,11 @@ int rf_store_readonly(const rf_store *st)
     return st ? st->readonly : 0;
 }
 
+const char *rf_store_path(const rf_store *st)
+{
+    return st->path;
+}
+
 void rf_store_close(rf_store *st)
 {
     if (!st) return;
