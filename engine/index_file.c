@@ -352,18 +352,24 @@ static int within(uint64_t off, uint64_t len, size_t size)
     return off <= size && len <= size - off;
 }
 
+/* 1 when text[0..len) is a token the tokenizer could have given: a word of 1 to
+ * RF_MAX_TOKEN_LEN bytes (push_word cuts longer ones), or a lexicon phrase of a few such
+ * words (lookup_phrase's key holds eight). The scorer's buffers are sized for those. */
+static int token_text(const char *text, size_t len)
+{
+    return len >= 1 && (len <= RF_MAX_TOKEN_LEN || (len <= RF_MAX_TOKEN_LEN * 8 && memchr(text, ' ', len)));
+}
+
 /* Every offset and index of the arrays against what it indexes (the maps and chains check
- * theirs as they are read). */
+ * theirs as they are read), and every token's length against what the tokenizer gives. */
 static int check_arrays(const rf_matcher *m, size_t n_post, size_t n_near)
 {
-    /* The longest text the tokenizer gives a token (a phrase of several words). */
-    const size_t max_token = RF_MAX_TOKENS * (RF_MAX_TOKEN_LEN + 1);
     size_t n_entities = rf_snapshot_count(m->snap);
 
     for (size_t v = 0; v < m->n_vocab; v++) {
         const rf_vocab *w = &m->vocab[v];
-        if (!within(w->text_off, w->len, m->vocab_text.len) || w->len > max_token || w->cls > RF_TOK_STOP ||
-            !within(w->post_off, w->df, n_post))
+        if (!within(w->text_off, w->len, m->vocab_text.len) || !token_text(m->vocab_text.data + w->text_off, w->len) ||
+            w->cls > RF_TOK_STOP || !within(w->post_off, w->df, n_post))
             return RF_EFORMAT;
     }
     for (size_t k = 0; k < n_post; k++)
@@ -385,18 +391,21 @@ static int check_arrays(const rf_matcher *m, size_t n_post, size_t n_near)
     for (size_t k = 0; k < m->n_ltokens; k++) {
         const rf_ltoken *lt = &m->ltokens[k];
         if (lt->vocab >= m->n_vocab || !within(lt->surf_off, lt->surf_len, m->surface_text.len) ||
-            lt->surf_len > max_token || lt->cls > RF_TOK_STOP || m->token_forms[k] >= m->n_forms)
+            (lt->surf_len && !token_text(m->surface_text.data + lt->surf_off, lt->surf_len)) ||
+            lt->cls > RF_TOK_STOP || m->token_forms[k] >= m->n_forms)
             return RF_EFORMAT;
     }
     for (size_t k = 0; k < m->n_spellings; k++) {
         const rf_spelling *sp = &m->spellings[k];
-        if (sp->vocab >= m->n_vocab || sp->len > RF_MAX_TOKEN_LEN || !within(sp->text_off, sp->len, m->spelling_text.len))
+        if (sp->vocab >= m->n_vocab || sp->len == 0 || sp->len > RF_MAX_TOKEN_LEN ||
+            !within(sp->text_off, sp->len, m->spelling_text.len))
             return RF_EFORMAT;
     }
     for (size_t k = 0; k < m->n_forms; k++) {
         const rf_form *f = &m->forms[k];
-        if (f->vocab >= m->n_vocab || f->len > max_token || f->ocr_len > f->len ||
-            !within(f->text_off, f->len, m->form_text.len) || f->cls > RF_TOK_STOP)
+        if (f->vocab >= m->n_vocab || !within(f->text_off, f->len, m->form_text.len) ||
+            !token_text(m->form_text.data + f->text_off, f->len) || f->ocr_len == 0 || f->ocr_len > f->len ||
+            f->cls > RF_TOK_STOP)
             return RF_EFORMAT;
     }
     for (size_t k = 0; k < m->n_chains; k++)
