@@ -18,8 +18,10 @@
  * must raise INDEX_FORMAT.
  *
  * The file: a header (magic, format, size, key, a checksum, a table of sections) and the
- * arrays of rf_matcher at 8-aligned offsets, the hash maps as rf_strmap__save writes them.
- * Loading maps it read-only and points the matcher into it; nothing is copied. What is
+ * arrays of rf_matcher at 8-aligned offsets, the hash maps as rf_strmap__save writes them,
+ * then the lexicon's (lexicon.h), which depends on the build alone but costs 150 ms to make.
+ * Loading maps it read-only and points the matcher into it; nothing is copied but the
+ * lexicon, 2 MB, when the process has none yet (it outlives any matcher). What is
  * checked at load: the header, the checksum of everything after it (XXH3-128, a few
  * milliseconds for the 40 MB: a flipped or truncated byte anywhere makes the file unused and
  * rebuilt, never a changed result), every section's place and size, and every offset and
@@ -43,6 +45,7 @@
 #include <unicode/uvernum.h>
 #include <xxhash.h>
 
+#include "lexicon.h"
 #include "matcher.h"
 #include "strmap.h"
 
@@ -68,7 +71,9 @@ enum section {
     S_VOCAB, S_VOCAB_TEXT, S_SURFACE_TEXT, S_POSTINGS, S_NAMES, S_LTOKENS, S_SPELLINGS,
     S_SPELLING_TEXT, S_FORMS, S_TOKEN_FORMS, S_FORM_TEXT, S_DELETE_FILTER, S_CHAINS, S_NEAR_OFF,
     S_NEAR, S_COUNTRY_OFF, S_COUNTRY_TEXT, S_PLACES, S_VOCAB_MAP, S_SPELLING_MAP, S_FORM_MAP,
-    S_DELETES, S_MERGED, S_EXACT, S_SKELETONS, SECTIONS
+    S_DELETES, S_MERGED, S_EXACT, S_SKELETONS,
+    /* the lexicon's, last: one block */
+    L_ENTRIES, L_PHRASES, L_CANON, L_STARTS, L_WORDS, L_WORD_DELETES, L_WORDS_TEXT, L_NICKNAMES, SECTIONS
 };
 
 typedef struct index_header {
@@ -232,6 +237,14 @@ static int serialize(rf_buf *out, const rf_matcher *m, const uint8_t key[16])
     if (rc == RF_OK) rc = put_map(out, S_MERGED, m->merged);
     if (rc == RF_OK) rc = put_map(out, S_EXACT, m->exact);
     if (rc == RF_OK) rc = put_map(out, S_SKELETONS, m->skeletons);
+    if (rc == RF_OK) rc = put_section(out, L_ENTRIES, m->lex->entries, m->lex->n * sizeof *m->lex->entries);
+    if (rc == RF_OK) rc = put_map(out, L_PHRASES, m->lex->phrases);
+    if (rc == RF_OK) rc = put_text(out, L_CANON, &m->lex->canon);
+    if (rc == RF_OK) rc = put_map(out, L_STARTS, m->lex->starts);
+    if (rc == RF_OK) rc = put_map(out, L_WORDS, m->lex->words);
+    if (rc == RF_OK) rc = put_map(out, L_WORD_DELETES, m->lex->word_deletes);
+    if (rc == RF_OK) rc = put_text(out, L_WORDS_TEXT, &m->lex->words_text);
+    if (rc == RF_OK) rc = put_map(out, L_NICKNAMES, m->lex->nicknames);
     if (rc != RF_OK) return rc;
     ((index_header *)(void *)out->data)->file_size = out->len;
     checksum(((index_header *)(void *)out->data)->sum, out->data + SUMMED_FROM, out->len - SUMMED_FROM);
@@ -334,16 +347,19 @@ static const void *section(const index_header *h, enum section s, size_t elem, s
     return (const char *)h + h->section[s].off;
 }
 
-/* A text section as a read-only rf_buf (the NUL the writer added left out). */
-static int text(rf_buf *out, const index_header *h, enum section s)
+/* The text section p[0..len) as a read-only rf_buf (the NUL the writer added left out). */
+static int text_at(rf_buf *out, const char *p, size_t len)
 {
-    size_t len;
-    const char *p = section(h, s, 1, &len);
-    if (!p || len == 0 || p[len - 1] != '\0') return RF_EFORMAT;
+    if (len == 0 || p[len - 1] != '\0') return RF_EFORMAT;
     memset(out, 0, sizeof *out);
-    out->data = (char *)(uintptr_t)p; /* mapped read-only; a mapped matcher never writes it */
+    out->data = (char *)(uintptr_t)p; /* read only: a stored matcher or lexicon is never written */
     out->len = len - 1;
     return RF_OK;
+}
+
+static int text(rf_buf *out, const index_header *h, enum section s)
+{
+    return text_at(out, (const char *)h + h->section[s].off, (size_t)h->section[s].len);
 }
 
 /* 1 when [off, off + len) lies within a text of `size` bytes. */
@@ -484,6 +500,66 @@ static int attach(rf_matcher *m, const index_header *h, size_t size, const uint8
     return check_arrays(m, n_post, n_near);
 }
 
+/* Frees a lexicon lexicon_view made (and did not hand over). */
+static void lexicon_view_free(rf_lexicon *lex)
+{
+    if (!lex) return;
+    rf_strmap__free(lex->phrases);
+    rf_strmap__free(lex->starts);
+    rf_strmap__free(lex->words);
+    rf_strmap__free(lex->word_deletes);
+    rf_strmap__free(lex->nicknames);
+    for (size_t i = 0; i < RF_NOISE_PATTERNS; i++) pcre2_code_free(lex->noise[i]);
+    free(lex->entries); /* the block every part points into */
+    free(lex);
+}
+
+/* The lexicon stored in the checked file `h`, copied out of the mapping (it outlives the
+ * matcher) and checked as the matcher's arrays are; RF_EFORMAT when it is not whole. */
+static int lexicon_view(rf_lexicon **out, const index_header *h)
+{
+    /* Its sections are the file's last, L_ENTRIES first: the copy starts with the entries. */
+    uint64_t base = h->section[L_ENTRIES].off;
+    rf_lexicon *lex = calloc(1, sizeof *lex);
+    char *block;
+    int rc = RF_OK;
+
+    *out = NULL;
+    if (!lex || !(block = malloc((size_t)(h->file_size - base)))) {
+        free(lex);
+        return RF_ENOMEM;
+    }
+    memcpy(block, (const char *)h + base, (size_t)(h->file_size - base));
+    lex->entries = (rf_phrase *)(void *)block;
+    lex->n = (size_t)(h->section[L_ENTRIES].len / sizeof *lex->entries);
+    for (int s = L_ENTRIES; s < SECTIONS; s++)
+        if (h->section[s].off < base) rc = RF_EFORMAT;
+    if (h->section[L_ENTRIES].len % sizeof *lex->entries) rc = RF_EFORMAT;
+#define AT(s) (block + (h->section[s].off - base)), (size_t)h->section[s].len
+    if (rc == RF_OK) rc = text_at(&lex->canon, AT(L_CANON));
+    if (rc == RF_OK) rc = text_at(&lex->words_text, AT(L_WORDS_TEXT));
+    if (rc == RF_OK) rc = rf_strmap__view(&lex->phrases, AT(L_PHRASES), (uint32_t)lex->n);
+    if (rc == RF_OK) rc = rf_strmap__view(&lex->starts, AT(L_STARTS), RF_MAX_TOKENS);
+    /* words_text offsets: below its end, a string read there ends at the section's NUL */
+    if (rc == RF_OK) rc = rf_strmap__view(&lex->words, AT(L_WORDS), (uint32_t)lex->words_text.len);
+    if (rc == RF_OK) rc = rf_strmap__view(&lex->word_deletes, AT(L_WORD_DELETES), (uint32_t)lex->words_text.len);
+    if (rc == RF_OK) rc = rf_strmap__view(&lex->nicknames, AT(L_NICKNAMES), RF_STRMAP_MISSING);
+#undef AT
+    for (size_t i = 0; rc == RF_OK && i < lex->n; i++) {
+        const rf_phrase *e = &lex->entries[i];
+        /* lookup_phrase copies a canonical form into a key of RF_MAX_TOKEN_LEN * 8 bytes */
+        if (!within(e->canon_off, e->canon_len, lex->canon.len) || e->canon_len > RF_MAX_TOKEN_LEN * 8 ||
+            e->cls > RF_TOK_STOP)
+            rc = RF_EFORMAT;
+    }
+    if (rc != RF_OK) {
+        lexicon_view_free(lex);
+        return rc;
+    }
+    *out = lex;
+    return RF_OK;
+}
+
 /* The matcher of `snap` from the index file at `path` with key `key`; RF_ENOTFOUND when
  * there is none, RF_EFORMAT when it is not a whole one. */
 static int load(rf_matcher **out, const rf_snapshot *snap, const char *path, const uint8_t key[16])
@@ -508,10 +584,16 @@ static int load(rf_matcher **out, const rf_snapshot *snap, const char *path, con
         return RF_ENOMEM;
     }
     m->snap = snap;
-    m->lex = rf_lexicon__get();
     m->map = map;
     m->map_len = (size_t)sb.st_size;
-    rc = m->lex ? attach(m, map, (size_t)sb.st_size, key) : RF_ENOMEM;
+    rc = attach(m, map, (size_t)sb.st_size, key);
+    if (rc == RF_OK && !rf_lexicon__present()) {
+        /* The process has no lexicon yet: the stored one, instead of 150 ms building it. */
+        rf_lexicon *lex;
+        rc = lexicon_view(&lex, map);
+        if (rc == RF_OK && rf_lexicon__adopt(lex) != 1) lexicon_view_free(lex);
+    }
+    if (rc == RF_OK && !(m->lex = rf_lexicon__get())) rc = RF_ENOMEM;
     if (rc != RF_OK) {
         rf_matcher_free(m);
         return rc;
