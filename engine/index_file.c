@@ -50,7 +50,7 @@
 #include "strmap.h"
 
 /* Raise it with any change to the file or to what the build puts in the index. */
-#define INDEX_FORMAT 1
+#define INDEX_FORMAT 2
 #define INDEX_MAGIC "RFINDEX\n"
 #define INDEX_SUFFIX ".rfindex"
 /* Index files kept in the directory: the lists in force and a few dates or removed sets. */

@@ -1,5 +1,5 @@
 /* strmap.c: the string -> uint32 hash map of strmap.h. Linear probing over a power-of-two
- * table of (hash, key offset, key length, value) slots; keys live in one growing arena, so a
+ * table of (key offset, key length, value) slots; keys live in one growing arena, so a
  * map of a million keys is three allocations. A parallel array holds one byte of each slot's
  * hash (0: empty), so that a look-up that misses, the common case when typos are searched,
  * reads a few bytes of a small array instead of the large slots. A saved map (rf_strmap__save)
@@ -12,8 +12,10 @@
 
 #include "base/rf_base.h"
 
+/* No hash in the slot: the tag settles all but one probe in 128 before the key is compared,
+ * and a hash is computed again only when the table grows or is saved. Half the size, which
+ * matters most in a stored index (the deletion map is most of it). */
 typedef struct slot {
-    uint64_t hash;
     uint32_t key_off;
     uint32_t key_len;
     uint32_t value;
@@ -107,7 +109,7 @@ static slot *find(const rf_strmap *m, const char *key, size_t len, uint64_t h)
         if (t == 0) return &m->slots[i];
         if (t == tag) {
             slot *s = &m->slots[i];
-            if (s->hash == h && s->key_len == len && s->key_off <= m->keys_len &&
+            if (s->key_len == len && s->key_off <= m->keys_len &&
                 len <= m->keys_len - s->key_off && memcmp(m->keys + s->key_off, key, len) == 0)
                 return s;
         }
@@ -141,7 +143,7 @@ static int grow(rf_strmap *m)
     m->mask = size - 1;
     for (size_t i = 0; i < old_size; i++) {
         if (old_tags[i]) {
-            size_t j = (size_t)old[i].hash & m->mask;
+            size_t j = (size_t)rf_hash__bytes(m->keys + old[i].key_off, old[i].key_len) & m->mask;
             while (m->tags[j]) j = (j + 1) & m->mask;
             m->slots[j] = old[i];
             m->tags[j] = old_tags[i];
@@ -172,7 +174,6 @@ int rf_strmap__put(rf_strmap *m, const char *key, size_t len, uint32_t value, ui
         m->keys_cap = cap;
     }
     if (len) memcpy(m->keys + m->keys_len, key, len);
-    s->hash = h;
     m->tags[s - m->slots] = tag_of(h);
     s->key_off = (uint32_t)m->keys_len;
     s->key_len = (uint32_t)len;
@@ -227,8 +228,10 @@ int rf_strmap__save(const rf_strmap *m, rf_buf *out)
     tags = (uint8_t *)out->data + tags_at;
     for (size_t i = 0; i <= m->mask; i++) {
         size_t j;
-        if (!m->tags[i]) continue;
-        j = (size_t)m->slots[i].hash & (h.size - 1);
+        /* (a view's slot outside its keys, which no look-up finds, is left out) */
+        if (!m->tags[i] || m->slots[i].key_off > m->keys_len || m->slots[i].key_len > m->keys_len - m->slots[i].key_off)
+            continue;
+        j = (size_t)rf_hash__bytes(m->keys + m->slots[i].key_off, m->slots[i].key_len) & (h.size - 1);
         while (tags[j]) j = (j + 1) & (h.size - 1);
         slots[j] = m->slots[i];
         tags[j] = m->tags[i];

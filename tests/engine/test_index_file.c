@@ -22,11 +22,12 @@
 #include "rf_test.h"
 
 /* The header of an index file as index_file.c writes it: the format at 8, the checksum
- * (XXH3-128, canonical bytes) at 40 over everything from 56 on. */
+ * (XXH3-128, canonical bytes) at 40 over everything from 56 on, the table of sections at 72,
+ * the first section's offset first (where the header ends). */
 #define FORMAT_AT 8
 #define SUM_AT 40
 #define SUMMED_FROM 56
-#define HEADER_SIZE 472 /* the arrays start there */
+#define SECTIONS_AT 72
 
 typedef struct fixture {
     rf_store *store;
@@ -277,12 +278,15 @@ static void test_index_file__crafted_payload_reads_safely(void **state)
     const char *path;
     char saved[8192];
     unsigned seed = 14;
+    uint64_t header_size;
 
     remove_index(f);
     rf_matcher_free(open_matcher(f, f->store, 0));
     path = index_path(f);
     snprintf(saved, sizeof saved, "%s", path);
     assert_non_null(data = rf_test_read_file(saved, &len));
+    memcpy(&header_size, data + SECTIONS_AT, sizeof header_size);
+    assert_true(header_size > SECTIONS_AT && header_size < 4096);
     for (int round = 0; round < 9; round++) {
         char *copy = malloc(len);
         rf_matcher *m = NULL;
@@ -294,7 +298,7 @@ static void test_index_file__crafted_payload_reads_safely(void **state)
             size_t at;
             seed = seed * 1103515245u + 12345u;
             /* past the header; on a third of the rounds, in the first 4 MB (the arrays) */
-            at = HEADER_SIZE + (size_t)seed % (round % 3 ? len - HEADER_SIZE : 4u << 20);
+            at = (size_t)header_size + (size_t)seed % (round % 3 ? len - (size_t)header_size : 4u << 20);
             copy[at] = (char)(seed >> 16);
         }
         reseal(copy, len);
