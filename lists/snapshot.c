@@ -311,10 +311,10 @@ static int check_loaded(const loader *ld, const rf_version *v, size_t first, rf_
 {
     const rf_snapshot *snap = ld->snap;
     long long names = 0, entities = (long long)(snap->count - first);
-    rf_sha256 h;
+    rf_store__names_digest h;
     char hex[65];
 
-    rf_sha256_init(&h);
+    rf_store__names_digest_init(&h);
     for (size_t i = first; i < snap->count; i++) {
         const rf_entity *e = &snap->entities[i];
         const rf_name *n = snap->names + ld->pend.first_name[i];
@@ -322,7 +322,7 @@ static int check_loaded(const loader *ld, const rf_version *v, size_t first, rf_
             rf_store__names_digest_add(&h, e->id, rf_name_kind_name(n[k].kind), n[k].text);
         names += (long long)e->n_names;
     }
-    rf_sha256_final_hex(&h, hex);
+    rf_store__names_digest_final(&h, hex);
     if (entities == v->entities && names == v->names && v->names_digest &&
         strcmp(hex, v->names_digest) == 0)
         return RF_OK;
