@@ -216,12 +216,15 @@ oom:
     " e.dates_of_birth, e.ids, e.parent_name, e.source_line, e.content_hash"                \
     " FROM " src " " where                                                                  \
     " ORDER BY e.id"
+/* Ordered by e.id, which the join makes the same as the part's entity_id: SQLite then reads
+ * the parts in order through their primary key instead of sorting them all in a temporary
+ * B-tree (a fifth of a snapshot's load). */
 #define NAMES_SQL(src, where)                                                               \
     "SELECT n.entity_id, n.name, n.kind FROM " src " JOIN entity_name n ON n.entity_id = e.id " \
-    where " ORDER BY n.entity_id, n.position"
+    where " ORDER BY e.id, n.position"
 #define ADDRESSES_SQL(src, where)                                                           \
     "SELECT a.entity_id, a.text, a.city, a.country FROM " src                              \
-    " JOIN entity_address a ON a.entity_id = e.id " where " ORDER BY a.entity_id, a.position"
+    " JOIN entity_address a ON a.entity_id = e.id " where " ORDER BY e.id, a.position"
 
 /* The statements of one load and the bookkeeping they share. */
 typedef struct loader {
