@@ -44,6 +44,12 @@
 #include <unistd.h>
 #include <unicode/uvernum.h>
 #include <xxhash.h>
+#if defined(__x86_64__)
+#include <xxh_x86dispatch.h> /* XXH3 with AVX2 or AVX-512 where the CPU has them */
+#define CHECKSUM_128 XXH3_128bits_dispatch
+#else
+#define CHECKSUM_128 XXH3_128bits
+#endif
 
 #include "lexicon.h"
 #include "matcher.h"
@@ -153,7 +159,7 @@ static int index_key(uint8_t key[16], const rf_snapshot *snap)
 static void checksum(uint8_t sum[16], const void *data, size_t len)
 {
     XXH128_canonical_t out;
-    XXH128_canonicalFromHash(&out, XXH3_128bits(data, len));
+    XXH128_canonicalFromHash(&out, CHECKSUM_128(data, len));
     memcpy(sum, out.digest, 16);
 }
 

@@ -164,7 +164,8 @@ oom:
 }
 
 /* Walks the rows of a bound names or addresses query (entity id first), which come in the
- * same order as the entities from `first` on, and attaches each row to its entity. */
+ * same order as the entities from `first` on, and attaches each row to its entity.
+ * RF_EFORMAT for a row of no entity read, or out of order: a damaged page of the database. */
 static int load_parts(rf_snapshot *snap, pending *pend, sqlite3_stmt *stmt, size_t first,
                       int addresses, int *oom)
 {
@@ -175,7 +176,7 @@ static int load_parts(rf_snapshot *snap, pending *pend, sqlite3_stmt *stmt, size
         long long entity_id = sqlite3_column_int64(stmt, 0);
         rf_entity *e;
         while (j < snap->count && snap->entities[j].id < entity_id) j++;
-        if (j == snap->count || snap->entities[j].id != entity_id) return RF_EDB;
+        if (j == snap->count || snap->entities[j].id != entity_id) return RF_EFORMAT;
         e = &snap->entities[j];
         if (addresses) {
             rf_address *a;
@@ -270,18 +271,22 @@ static int loader_run(loader *ld, long long param, rf_error *err)
 {
     sqlite3_stmt *stmts[] = {ld->ents, ld->names, ld->addrs};
     size_t first = ld->snap->count;
+    int rc;
 
     for (size_t i = 0; i < sizeof stmts / sizeof *stmts; i++) {
         sqlite3_reset(stmts[i]); /* run before, for the previous version */
         if (sqlite3_bind_parameter_count(stmts[i]) > 0) sqlite3_bind_int64(stmts[i], 1, param);
     }
-    if (load_entities(ld->snap, &ld->pend, ld->ents, &ld->oom) != 0 ||
-        load_parts(ld->snap, &ld->pend, ld->names, first, 0, &ld->oom) != 0 ||
-        load_parts(ld->snap, &ld->pend, ld->addrs, first, 1, &ld->oom) != 0)
-        return ld->oom ? rf_error_set(err, RF_ENOMEM, ld->st->path, 0,
-                                      "out of memory loading lists")
-                       : rf_store__db_error(err, ld->st, "loading lists");
-    return RF_OK;
+    rc = load_entities(ld->snap, &ld->pend, ld->ents, &ld->oom);
+    if (rc == RF_OK) rc = load_parts(ld->snap, &ld->pend, ld->names, first, 0, &ld->oom);
+    if (rc == RF_OK) rc = load_parts(ld->snap, &ld->pend, ld->addrs, first, 1, &ld->oom);
+    if (rc == RF_OK) return RF_OK;
+    if (ld->oom) return rf_error_set(err, RF_ENOMEM, ld->st->path, 0, "out of memory loading lists");
+    if (rc == RF_EFORMAT)
+        return rf_error_set(err, RF_EDB, ld->st->path, 0,
+                            "loading lists: a name or address row of no entity read, or out of "
+                            "order (a damaged page)");
+    return rf_store__db_error(err, ld->st, "loading lists");
 }
 
 /* Points each entity at its names and addresses (when `rc` is 0) and hands out the
