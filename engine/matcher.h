@@ -72,8 +72,8 @@ typedef struct rf_spelling {
 /* A chain of values under one key of a strmap (the map holds the head). A node's next is an
  * earlier node (chain_push links the new head to the old), which index_file.c checks, so a
  * chain of a stored index ends. What a value indexes depends on the map (spellings, names or
- * vocabulary), so each walk checks its values against the array it reads (chain_value): a
- * stored index checked for what is not is read as if the damaged node were not there. */
+ * vocabulary), so each walk checks its values against the array it reads (chain_value): in a
+ * crafted stored index, a node whose value is out of range is skipped, never read through. */
 typedef struct rf_chain {
     uint32_t value;
     uint32_t next; /* RF_STRMAP_MISSING ends the chain */
