@@ -59,8 +59,9 @@
 #define INDEX_FORMAT 2
 #define INDEX_MAGIC "RFINDEX\n"
 #define INDEX_SUFFIX ".rfindex"
-/* Index files kept in the directory: the lists in force and a few dates or removed sets. */
-#define KEEP_FILES 8
+/* Index files kept in the directory (each about 40 MB for the CSL): the lists in force, the
+ * parties their versions removed, and a few other dates. */
+#define KEEP_FILES 6
 
 extern const unsigned char rf_data_abbreviations[];
 extern const size_t rf_data_abbreviations_size;
