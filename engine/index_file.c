@@ -457,7 +457,8 @@ static int attach(rf_matcher *m, const index_header *h, size_t size, const uint8
     checksum(sum, (const char *)h + SUMMED_FROM, size - SUMMED_FROM);
     if (memcmp(sum, h->sum, 16) != 0 || h->entities != rf_snapshot_count(m->snap)) return RF_EFORMAT;
     for (int s = 0; s < SECTIONS; s++)
-        if (h->section[s].off % 8 || h->section[s].off < sizeof *h || !within(h->section[s].off, h->section[s].len, size))
+        if (h->section[s].off % 8 || h->section[s].off < sizeof *h ||
+            !within(h->section[s].off, h->section[s].len, size))
             return RF_EFORMAT;
     /* Read only, though the fields are not const: a mapped matcher is never written. */
 #define ARRAY(field, s, count) \

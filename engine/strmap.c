@@ -229,7 +229,8 @@ int rf_strmap__save(const rf_strmap *m, rf_buf *out)
     for (size_t i = 0; i <= m->mask; i++) {
         size_t j;
         /* (a view's slot outside its keys, which no look-up finds, is left out) */
-        if (!m->tags[i] || m->slots[i].key_off > m->keys_len || m->slots[i].key_len > m->keys_len - m->slots[i].key_off)
+        if (!m->tags[i] || m->slots[i].key_off > m->keys_len ||
+            m->slots[i].key_len > m->keys_len - m->slots[i].key_off)
             continue;
         j = (size_t)rf_hash__bytes(m->keys + m->slots[i].key_off, m->slots[i].key_len) & (h.size - 1);
         while (tags[j]) j = (j + 1) & (h.size - 1);
