@@ -357,17 +357,17 @@ static int digest_versions(rf_store *st, rf_error *err)
         goto cleanup;
     while ((step = sqlite3_step(versions)) == SQLITE_ROW) {
         long long id = sqlite3_column_int64(versions, 0);
-        rf_sha256 h;
+        rf_store__names_digest h;
         char hex[65];
 
-        if (rf_sha256_init(&h) != RF_OK) break;
+        if (rf_store__names_digest_init(&h) != RF_OK) break;
         sqlite3_bind_int64(names, 1, id);
         while ((step = sqlite3_step(names)) == SQLITE_ROW)
             rf_store__names_digest_add(&h, sqlite3_column_int64(names, 0),
                                       (const char *)sqlite3_column_text(names, 1),
                                       (const char *)sqlite3_column_text(names, 2));
         sqlite3_reset(names);
-        rf_sha256_final_hex(&h, hex);
+        rf_store__names_digest_final(&h, hex);
         if (step != SQLITE_DONE) break;
         sqlite3_bind_int64(update, 1, id);
         rf_store__bind_text(update, 2, hex);

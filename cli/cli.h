@@ -110,6 +110,12 @@ enum {
  * create it, and nothing is created. Prints any error itself; returns 0 or CLI_EXIT_ERROR. */
 int cli_open_store(rf_store **out, const char *db_path, int flags);
 
+/* Builds and stores beside the database the index of the lists a screen loads now (with the
+ * ownership rules it applies by default), after a command changed the versions in force, so
+ * that the next screen maps it instead of building it (rf_matcher_open). Quiet: a failure
+ * leaves it to that screen, which builds the index and says what is wrong with the lists. */
+void cli_store_index(rf_store *st);
+
 /* A command's output (-o FILE, else standard output), written through rf_outfile. */
 typedef struct cli_output {
     FILE *stream;      /* where the command writes */

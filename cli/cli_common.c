@@ -224,7 +224,25 @@ static int seed_store(rf_store *st, const char *path, rf_error *err)
     if (rc < 0) return rc;
     fprintf(stderr, "redflag: imported %ld entities (%ld names, %ld warnings) from %s as "
             "version %lld\n", sum.entities, sum.names, sum.warnings, name, sum.version_id);
+    cli_store_index(st);
     return 0;
+}
+
+void cli_store_index(rf_store *st)
+{
+    const char *rules_path = getenv("REDFLAG_OWNERSHIP_RULES");
+    rf_ownership_rules *rules = NULL;
+    rf_session_options opts = {0};
+    rf_session_lists *lists = NULL;
+    rf_error err;
+
+    rf_error_clear(&err);
+    if (rf_ownership_rules_load(&rules, rules_path && rules_path[0] ? rules_path : NULL, &err) == 0) {
+        opts.ownership = rules;
+        rf_session_lists_load(&lists, st, &opts, &err);
+    }
+    rf_session_lists_free(lists);
+    rf_ownership_rules_free(rules);
 }
 
 int cli_db_path(char *out, size_t out_size, const char *db_path)
@@ -314,7 +332,7 @@ int cli_load(cli_lists_loaded *out, const char *db_path, const char *as_of)
     rc = cli_open_store(&out->store, db_path, CLI_DB_SEED | CLI_DB_READ);
     if (rc) return rc;
     if (rf_snapshot_load(&out->snap, out->store, as_of, &err) < 0 ||
-        rf_matcher_new(&out->matcher, out->snap, &err) < 0) {
+        rf_matcher_open(&out->matcher, out->snap, out->store, &err) < 0) {
         cli_report_error(&err);
         cli_unload(out);
         return CLI_EXIT_ERROR;

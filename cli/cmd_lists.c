@@ -124,7 +124,7 @@ static int lists_import(int argc, char **argv)
         {NULL, 0, NULL, 0}};
     const char *db = NULL;
     rf_import_options opts = {0};
-    int seed = 1, c, status = CLI_EXIT_CLEAR;
+    int seed = 1, c, status = CLI_EXIT_CLEAR, imported = 0;
     rf_store *st = NULL;
 
     optind = 0;
@@ -186,7 +186,9 @@ static int lists_import(int argc, char **argv)
                "version %lld\n",
                argv[i], rf_list_format_name(sum.format), sum.rows, sum.entities, sum.names,
                sum.warnings, sum.published[0] ? sum.published : "unknown", sum.version_id);
+        imported = 1;
     }
+    if (imported) cli_store_index(st);
     rf_store_close(st);
     return status;
 }

@@ -412,6 +412,7 @@ int cli_lists_update(int argc, char **argv)
         if (update_one(st, &all.items[i], &a.opts)) failed++;
         fflush(stdout);
     }
+    if (failed < done) cli_store_index(st);
     if (failed) {
         fprintf(stderr, "redflag: %d of %d source%s failed; the lists in force now:\n", failed,
                 done, done == 1 ? "" : "s");

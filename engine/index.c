@@ -78,6 +78,7 @@ static int file_spelling(uint32_t *id, rf_matcher *m, uint32_t vocab, const char
     if (rc != RF_OK || existing != next) return rc;
     rc = reserve((void **)&m->spellings, &m->cap_spellings, m->n_spellings + 1, sizeof *m->spellings);
     if (rc != RF_OK) return rc;
+    memset(&m->spellings[next], 0, sizeof m->spellings[next]); /* padding too: it is stored */
     m->spellings[next].vocab = vocab;
     m->spellings[next].text_off = (uint32_t)m->spelling_text.len;
     m->spellings[next].len = (uint16_t)len;
@@ -260,8 +261,8 @@ static int collect_countries(rf_matcher *m)
     rf_buf b = {0};
     int rc = RF_OK;
 
-    m->entity_countries = calloc(n ? n : 1, sizeof *m->entity_countries);
-    if (!m->entity_countries) return RF_ENOMEM;
+    m->country_off = malloc((n ? n : 1) * sizeof *m->country_off);
+    if (!m->country_off) return RF_ENOMEM;
     for (size_t e = 0; e < n && rc == RF_OK; e++) {
         const rf_entity *ent = rf_snapshot_entity(m->snap, e);
         rf_buf_reset(&b);
@@ -279,13 +280,16 @@ static int collect_countries(rf_matcher *m)
                 while (*s == ';' || *s == ',' || *s == ' ') s++;
             }
         }
-        if (rc == RF_OK && b.len > 1) {
-            m->entity_countries[e] = rf_strdup(b.data);
-            if (!m->entity_countries[e]) rc = RF_ENOMEM;
-        }
+        m->country_off[e] = rc == RF_OK && b.len > 1 ? (uint32_t)m->country_text.len : RF_STRMAP_MISSING;
+        if (rc == RF_OK && b.len > 1) rc = rf_buf_append(&m->country_text, b.data, b.len + 1);
     }
     rf_buf_free(&b);
     return rc;
+}
+
+const char *rf_matcher__countries(const rf_matcher *m, uint32_t e)
+{
+    return m->country_off[e] == RF_STRMAP_MISSING ? NULL : m->country_text.data + m->country_off[e];
 }
 
 /* Files token i of `t` (vocabulary id `vocab`) among the forms of listed words; *out receives
@@ -311,6 +315,7 @@ static int file_form(uint32_t *out, rf_matcher *m, const rf_tokens *t, size_t i,
     rc = reserve((void **)&m->forms, &m->cap_forms, m->n_forms + 1, sizeof *m->forms);
     if (rc != RF_OK) return rc;
     f = &m->forms[m->n_forms++];
+    memset(f, 0, sizeof *f); /* padding too: it is stored */
     n = rf_ocr__fold(folded, surf, len);
     f->letters = rf_letter__mask(surf, len);
     f->ocr_letters = rf_letter__mask(folded, n);
@@ -347,6 +352,7 @@ static int index_name(rf_matcher *m, rf_tokens *t, uint32_t entity, size_t name_
         rc = reserve((void **)&m->ltokens, &m->cap_ltokens, m->n_ltokens + t->count, sizeof *m->ltokens);
     if (rc != RF_OK) return rc;
     ln = &m->names[m->n_names];
+    memset(ln, 0, sizeof *ln); /* padding too: it is stored */
     ln->entity = entity;
     ln->name_index = (uint16_t)name_index;
     ln->ntok = (uint16_t)t->count;
@@ -560,25 +566,14 @@ int rf_matcher_new(rf_matcher **out, const rf_snapshot *snap, rf_error *err)
     return RF_OK;
 }
 
-void rf_matcher_free(rf_matcher *m)
+void rf_matcher__free_built(rf_matcher *m)
 {
-    if (!m) return;
-    rf_strmap__free(m->places);
-    rf_strmap__free(m->vocab_map);
-    rf_strmap__free(m->form_map);
     free(m->forms);
     free(m->bound_tokens);
     rf_buf_free(&m->form_text);
-    rf_strmap__free(m->deletes);
     free(m->delete_filter);
-    rf_strmap__free(m->spelling_map);
     free(m->spellings);
     rf_buf_free(&m->spelling_text);
-    rf_strmap__free(m->merged);
-    rf_strmap__free(m->exact);
-    rf_strmap__free(m->skeletons);
-    rf_strmap__free(m->weak_typos);
-    rf_strmap__free(m->nicknames);
     free(m->vocab);
     rf_buf_free(&m->vocab_text);
     rf_buf_free(&m->surface_text);
@@ -588,11 +583,8 @@ void rf_matcher_free(rf_matcher *m)
     free(m->chains);
     free(m->near_off);
     free(m->near);
-    if (m->entity_countries) {
-        for (size_t e = 0; e < rf_snapshot_count(m->snap); e++) free(m->entity_countries[e]);
-        free(m->entity_countries);
-    }
-    free(m);
+    free(m->country_off);
+    rf_buf_free(&m->country_text);
 }
 
 size_t rf_matcher_name_count(const rf_matcher *m)
@@ -626,7 +618,9 @@ static size_t typo_chain(const rf_matcher *m, const char *key, size_t klen, cons
     if (!(m->delete_filter[b0 >> 6] >> (b0 & 63) & 1u) || !(m->delete_filter[b1 >> 6] >> (b1 & 63) & 1u)) return n;
     node = rf_strmap__get(m->deletes, key, klen);
     for (; node != RF_STRMAP_MISSING && n < max; node = m->chains[node].next) {
-        const rf_spelling *sp = &m->spellings[m->chains[node].value];
+        const rf_spelling *sp;
+        if (m->chains[node].value >= m->n_spellings) continue; /* a damaged file (chain_value) */
+        sp = &m->spellings[m->chains[node].value];
         size_t longer = sp->len > len ? sp->len : len, shorter = sp->len < len ? sp->len : len;
         int differ = bits_set(letters ^ sp->letters), budget;
         if (longer - shorter > 2 || differ > 4) continue;
@@ -791,7 +785,8 @@ static void gather(const rf_matcher *m, rf_scratch *s, uint32_t vocab)
 /* Marks the names of a chain of name ids. */
 static void gather_chain(const rf_matcher *m, rf_scratch *s, uint32_t node)
 {
-    for (; node != RF_STRMAP_MISSING; node = m->chains[node].next) touch(s, m->chains[node].value);
+    for (; node != RF_STRMAP_MISSING; node = m->chains[node].next)
+        if (m->chains[node].value < m->n_names) touch(s, m->chains[node].value); /* chain_value */
 }
 
 /* ---- the bound: what a listed name could score at most, without scoring it ------------------
@@ -1136,6 +1131,7 @@ static int gather_skeletons(const rf_matcher *m, rf_scratch *s, const rf_side *p
         ns = rf_consonant__skeleton(skeleton, joined, n);
         node = ns >= 2 ? rf_strmap__get(m->skeletons, skeleton, ns) : RF_STRMAP_MISSING;
         for (; node != RF_STRMAP_MISSING; node = m->chains[node].next) {
+            if (m->chains[node].value >= m->n_vocab) continue; /* chain_value */
             gather(m, s, m->chains[node].value);
             found = 1;
         }
@@ -1235,6 +1231,7 @@ size_t rf_index__candidates(const rf_matcher *m, rf_scratch *s, double min_score
                 /* a familiar form of a given name the lists write otherwise (Stephen, Steven) */
                 for (node = rf_strmap__get(m->nicknames, p->surf[i], p->surf_len[i]); node != RF_STRMAP_MISSING;
                      node = m->chains[node].next) {
+                    if (m->chains[node].value >= m->n_vocab) continue; /* chain_value */
                     gather(m, s, m->chains[node].value);
                     strong = 1;
                 }
@@ -1260,7 +1257,7 @@ size_t rf_index__candidates(const rf_matcher *m, rf_scratch *s, double min_score
         node = rf_strmap__get(m->weak_typos, p->surf[i], p->surf_len[i]);
         if (node == RF_STRMAP_MISSING) node = rf_strmap__get(m->weak_typos, p->text[i], p->len[i]);
         for (; node != RF_STRMAP_MISSING; node = m->chains[node].next)
-            gather(m, s, m->chains[node].value);
+            if (m->chains[node].value < m->n_vocab) gather(m, s, m->chains[node].value); /* chain_value */
     }
     /* Two words written together, canonical or as written ("Inve St": INVEST, not "inve
      * saint"; "Sad Erat": SADERAT), whatever the words' classes apart. */
@@ -1321,7 +1318,7 @@ size_t rf_index__candidates(const rf_matcher *m, rf_scratch *s, double min_score
         uint32_t node = klen ? rf_strmap__get(m->exact, key, klen) : RF_STRMAP_MISSING;
         for (; node != RF_STRMAP_MISSING; node = m->chains[node].next) {
             uint32_t name = m->chains[node].value;
-            int known = 0;
+            int known = name >= m->n_names; /* chain_value */
             for (size_t k = 0; k < n && !known; k++) known = s->cand[k] == name;
             if (!known) s->cand[n++] = name;
         }

@@ -2,10 +2,13 @@
  * tables embedded at build time (engine/data/): our abbreviations and class overrides first,
  * then rigour's legal forms (org_types.tsv), country names from ICU, rigour's business-word
  * symbols (symbols.yml) and person-name prefixes (stopwords.yml). The first table to claim a
- * spelling keeps it. The lexicon is immutable after it is built and shared by all threads. */
+ * spelling keeps it. The lexicon is immutable after it is built and shared by all threads.
+ * Building it takes about 150 ms (ICU transliterating the tables); a process that maps a
+ * stored index takes the copy stored with it instead (rf_lexicon__adopt). */
 #include "lexicon.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
@@ -21,8 +24,10 @@ extern const size_t rf_data_symbols_size;
 extern const unsigned char rf_data_stopwords[];
 extern const size_t rf_data_stopwords_size;
 
-static rf_lexicon *the_lexicon;
-static pthread_once_t lexicon_once = PTHREAD_ONCE_INIT;
+/* The process's lexicon, built or adopted once; read without the lock once set. */
+static _Atomic(rf_lexicon *) the_lexicon;
+static pthread_mutex_t lexicon_lock = PTHREAD_MUTEX_INITIALIZER;
+static int lexicon_failed; /* a build failed: not tried again (under the lock) */
 
 /* A line-at-a-time walk over an embedded table. */
 typedef struct line_iter {
@@ -114,6 +119,7 @@ static int file_phrase(rf_lexicon *lex, const char *key, size_t klen, const char
     }
     rc = rf_strmap__put(lex->phrases, key, klen, index, &existing);
     if (rc != RF_OK || existing != index) return rc;
+    memset(&lex->entries[index], 0, sizeof lex->entries[index]); /* padding too: it is stored */
     lex->entries[index].canon_off = (uint32_t)lex->canon.len;
     lex->entries[index].canon_len = (uint16_t)strlen(canon);
     lex->entries[index].cls = (uint8_t)cls;
@@ -684,14 +690,15 @@ static void pending_free(pending_list *pl)
     free(pl->items);
 }
 
-static void lexicon_build(void)
+/* The lexicon built from the tables, or NULL when it cannot be. */
+static rf_lexicon *lexicon_build(void)
 {
     rf_lexicon *lex = calloc(1, sizeof *lex);
     pending_list pl = {0};
     rf_translit *tr = NULL;
     int rc;
 
-    if (!lex) return;
+    if (!lex) return NULL;
     rc = rf_translit__new(&tr);
     if (rc == RF_OK) rc = rf_strmap__new(&lex->phrases, 16384);
     if (rc == RF_OK) rc = rf_strmap__new(&lex->starts, 2048);
@@ -711,13 +718,41 @@ static void lexicon_build(void)
     rf_translit__free(tr);
     if (rc != RF_OK) {
         lexicon_free(lex);
-        return;
+        return NULL;
     }
-    the_lexicon = lex;
+    return lex;
 }
 
 const rf_lexicon *rf_lexicon__get(void)
 {
-    pthread_once(&lexicon_once, lexicon_build);
-    return the_lexicon;
+    rf_lexicon *lex = atomic_load_explicit(&the_lexicon, memory_order_acquire);
+    if (lex) return lex;
+    pthread_mutex_lock(&lexicon_lock);
+    if (!(lex = atomic_load_explicit(&the_lexicon, memory_order_relaxed)) && !lexicon_failed) {
+        lex = lexicon_build();
+        lexicon_failed = lex == NULL;
+        atomic_store_explicit(&the_lexicon, lex, memory_order_release);
+    }
+    pthread_mutex_unlock(&lexicon_lock);
+    return lex;
+}
+
+int rf_lexicon__present(void)
+{
+    return atomic_load_explicit(&the_lexicon, memory_order_acquire) != NULL;
+}
+
+int rf_lexicon__adopt(rf_lexicon *lex)
+{
+    int rc = 0;
+    pthread_mutex_lock(&lexicon_lock);
+    if (!atomic_load_explicit(&the_lexicon, memory_order_relaxed)) {
+        rc = compile_noise(lex);
+        if (rc == RF_OK) {
+            atomic_store_explicit(&the_lexicon, lex, memory_order_release);
+            rc = 1;
+        }
+    }
+    pthread_mutex_unlock(&lexicon_lock);
+    return rc;
 }

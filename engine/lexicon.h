@@ -33,6 +33,14 @@ struct rf_lexicon {
     int noise_jit; /* all of them JIT-compiled */
 };
 
+/* 1 when the process's lexicon is there already (built or adopted). */
+int rf_lexicon__present(void);
+/* Makes `lex`, read from a stored index (index_file.c: every map and array but the noise
+ * patterns, which are compiled here), the process's lexicon, unless it has one already.
+ * Returns 1 when adopted (`lex` is then the process's, never freed), else 0 or a negative
+ * RF_E code, and the caller frees `lex` (the patterns compiled into it too). */
+int rf_lexicon__adopt(rf_lexicon *lex);
+
 /* Typo budget for correcting a word to a lexicon word: stricter than between names, since a
  * name's own word must not be taken for a business word. */
 int rf_typo__budget_lexicon(size_t len);

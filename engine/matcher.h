@@ -1,5 +1,6 @@
 /* matcher.h: the inside of rf_matcher, shared by index.c (building it, finding candidates),
- * score.c (scoring a party against one listed name) and screen.c (the public calls). */
+ * index_file.c (storing it in a file and mapping it back), score.c (scoring a party against
+ * one listed name) and screen.c (the public calls). */
 #ifndef RF_MATCHER_H
 #define RF_MATCHER_H
 
@@ -80,7 +81,11 @@ typedef struct rf_spelling {
     uint16_t len;
 } rf_spelling;
 
-/* A chain of values under one key of a strmap (the map holds the head). */
+/* A chain of values under one key of a strmap (the map holds the head). A node's next is an
+ * earlier node (chain_push links the new head to the old), which index_file.c checks, so a
+ * chain of a stored index ends. What a value indexes depends on the map (spellings, names or
+ * vocabulary), so each walk checks its values against the array it reads (chain_value): in a
+ * crafted stored index, a node whose value is out of range is skipped, never read through. */
 typedef struct rf_chain {
     uint32_t value;
     uint32_t next; /* RF_STRMAP_MISSING ends the chain */
@@ -129,9 +134,18 @@ struct rf_matcher {
     size_t cap_chains;
     uint32_t *near_off;  /* per vocabulary word and one more: its typo neighbours ... */
     uint32_t *near; /* ... near[near_off[v] .. near_off[v + 1]), as rf_index__typos finds them */
-    char **entity_countries; /* per entity: ";CN;HK;" from addresses and nationalities */
+    uint32_t *country_off;   /* per entity: ";CN;HK;" from addresses and nationalities, in */
+    rf_buf country_text;     /* ... country_text (NUL-terminated); RF_STRMAP_MISSING: none */
     float unknown_weight;    /* weight of a word no listed name has */
+    void *map;               /* a matcher read from a file: the mapping every array above and */
+    size_t map_len;          /* ... the maps' tables point into (index_file.c); NULL: built */
 };
+
+/* Frees the arrays of a built matcher (rf_matcher_new), not the struct and the maps:
+ * rf_matcher_free (index_file.c) frees those of either kind. */
+void rf_matcher__free_built(rf_matcher *m);
+/* The entity countries of entity `e`, ";CN;HK;", or NULL. */
+const char *rf_matcher__countries(const rf_matcher *m, uint32_t e);
 
 /* The weight a token class carries relative to an ordinary word. */
 float rf_class__weight(rf_tok_class cls);

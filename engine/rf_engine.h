@@ -34,6 +34,16 @@ typedef struct rf_matcher rf_matcher;
  * matcher (hits point into it). */
 int rf_matcher_new(rf_matcher **out, const rf_snapshot *snap, rf_error *err);
 void rf_matcher_free(rf_matcher *m); /* NULL is a no-op */
+/* The matcher of `snap`, read from the index stored beside the database of `st` (the
+ * directory "<database>.index") when one is there, whole, and made from the same names by
+ * the same build of redflag: a few milliseconds instead of building it. Else it is built as
+ * rf_matcher_new does, and stored there for the next process unless `st` is read-only or the
+ * file cannot be written (no error: the stored index is only ever a copy). Screening with
+ * either gives the same results. `st` may be NULL (built only); the snapshot and store must
+ * outlive the call, the snapshot the matcher. */
+int rf_matcher_open(rf_matcher **out, const rf_snapshot *snap, const rf_store *st, rf_error *err);
+/* 1 when `m` was read from a stored index, 0 when it was built. */
+int rf_matcher_stored(const rf_matcher *m);
 /* Number of distinct listed names indexed. */
 size_t rf_matcher_name_count(const rf_matcher *m);
 

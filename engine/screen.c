@@ -142,7 +142,7 @@ static int reserve_hits(rf_result *res, size_t n)
  * is not, 0 when either does not say. */
 static int country_agreement(const rf_matcher *m, uint32_t entity, const char *country)
 {
-    const char *list = m->entity_countries[entity];
+    const char *list = rf_matcher__countries(m, entity);
     char code[5];
     if (!list || !country || strlen(country) != 2) return 0;
     code[0] = ';';

@@ -3,7 +3,10 @@
  * use), Han runs through the business-word table then Han-Latin with syllables joined, the
  * rest through Any-Latin; everything ends as lower-case ASCII via Latin-ASCII. Before that, a
  * word that mixes Latin, Cyrillic and Greek letters has its strays folded into one alphabet,
- * by tables of look-alikes drawn from ICU's spoof checker when a transliterator is opened. */
+ * by tables of look-alikes drawn from ICU's spoof checker. Each ICU transform and the
+ * look-alike tables are opened when first needed: ICU parses the rules of the first
+ * transliterator a process opens in about 80 ms, which a run whose names are all in Latin
+ * letters (most orders) never pays. */
 #include "translit.h"
 
 #include <stdlib.h>
@@ -23,11 +26,12 @@ extern const size_t rf_data_zh_business_size;
 #define GREEK_FIRST 0x370
 #define CYRILLIC_END 0x530 /* Greek and Cyrillic letters: the look-alike table's range */
 
+/* The ICU transforms, by what they read. */
+typedef enum transform_id { T_SIMPLIFIED, T_CYRILLIC, T_HAN, T_OTHER, TRANSFORMS } transform_id;
+
 struct rf_translit {
-    UTransliterator *simplified; /* traditional Chinese characters to simplified ones */
-    UTransliterator *cyrillic;
-    UTransliterator *han;
-    UTransliterator *other;
+    UTransliterator *t[TRANSFORMS]; /* opened on first use (transform) */
+    int lookalikes;                 /* the tables below are filled (load_lookalikes) */
     rf_strmap *zh_words; /* chinese -> offset of its English in zh_english */
     rf_buf zh_english;
     /* Look-alikes: the ASCII letter each Greek or Cyrillic letter is taken for ('\0': none),
@@ -136,6 +140,7 @@ static int load_lookalikes(rf_translit *tr)
         }
     }
     uspoof_close(sc);
+    tr->lookalikes = 1;
     return RF_OK;
 }
 
@@ -163,18 +168,21 @@ int rf_translit__fold_lookalikes(rf_translit *tr, rf_buf *out, const char *s, si
     for (size_t k = 0; k < len;) {
         utf8proc_int32_t cp;
         utf8proc_ssize_t step = utf8proc_iterate((const utf8proc_uint8_t *)s + k, (utf8proc_ssize_t)(len - k), &cp);
-        rf_alphabet a;
         if (step <= 0) return RF_EFORMAT;
-        a = rf_translit__alphabet(cp);
-        if (a != RF_ALPHA_NONE) {
-            letters[a]++;
-            for (int t = RF_ALPHA_LATIN; t <= RF_ALPHA_GREEK; t++)
-                if (!lookalike(tr, cp, a, (rf_alphabet)t)) strays[t]++;
-        }
+        if (rf_translit__alphabet(cp) != RF_ALPHA_NONE) letters[rf_translit__alphabet(cp)]++;
         k += (size_t)step;
     }
     for (int a = RF_ALPHA_LATIN; a <= RF_ALPHA_GREEK; a++) present += letters[a] > 0;
     if (present < 2) return 0;
+    if (!tr->lookalikes && (rc = load_lookalikes(tr)) != RF_OK) return rc;
+    for (size_t k = 0; k < len;) {
+        utf8proc_int32_t cp;
+        utf8proc_ssize_t step = utf8proc_iterate((const utf8proc_uint8_t *)s + k, (utf8proc_ssize_t)(len - k), &cp);
+        rf_alphabet a = rf_translit__alphabet(cp);
+        for (int t = RF_ALPHA_LATIN; a != RF_ALPHA_NONE && t <= RF_ALPHA_GREEK; t++)
+            if (!lookalike(tr, cp, a, (rf_alphabet)t)) strays[t]++;
+        k += (size_t)step;
+    }
     /* An alphabet with a look-alike for every letter, the rest of the name's first; else the
      * one most of the word is written in. */
     if (hint != RF_ALPHA_NONE && letters[hint] && strays[hint] == 0) target = hint;
@@ -234,15 +242,7 @@ int rf_translit__new(rf_translit **out)
 
     *out = NULL;
     if (!tr) return RF_ENOMEM;
-    tr->cyrillic = open_transform("Russian-Latin/BGN; Any-Latin; Latin-ASCII; Lower");
-    if (!tr->cyrillic) tr->cyrillic = open_transform("Any-Latin; Latin-ASCII; Lower");
-    tr->han = open_transform("Han-Latin; Latin-ASCII; Lower");
-    tr->simplified = open_transform("Traditional-Simplified");
-    /* Arabic's tā' marbūṭa ends names in "a" (أسامة, Osama), not in the "t" ICU writes. */
-    tr->other = open_rules("redflag-Any-Latin", "::Any-Latin; \u1E97 > a; ::Latin-ASCII; ::Lower;");
-    rc = (tr->cyrillic && tr->han && tr->other && tr->simplified) ? load_zh_words(tr) : RF_ENOMEM;
-    if (rc == RF_OK) rc = load_lookalikes(tr);
-    if (rc != RF_OK) {
+    if ((rc = load_zh_words(tr)) != RF_OK) {
         rf_translit__free(tr);
         return rc;
     }
@@ -250,13 +250,31 @@ int rf_translit__new(rf_translit **out)
     return RF_OK;
 }
 
+/* Transform `id` of `tr`, opened now if it was not; NULL when ICU cannot open it. */
+static UTransliterator *transform(rf_translit *tr, transform_id id)
+{
+    if (tr->t[id]) return tr->t[id];
+    switch (id) {
+    case T_SIMPLIFIED: tr->t[id] = open_transform("Traditional-Simplified"); break;
+    case T_CYRILLIC:
+        tr->t[id] = open_transform("Russian-Latin/BGN; Any-Latin; Latin-ASCII; Lower");
+        if (!tr->t[id]) tr->t[id] = open_transform("Any-Latin; Latin-ASCII; Lower");
+        break;
+    case T_HAN: tr->t[id] = open_transform("Han-Latin; Latin-ASCII; Lower"); break;
+    case T_OTHER:
+        /* Arabic's tā' marbūṭa ends names in "a" (أسامة, Osama), not in the "t" ICU writes. */
+        tr->t[id] = open_rules("redflag-Any-Latin", "::Any-Latin; \u1E97 > a; ::Latin-ASCII; ::Lower;");
+        break;
+    case TRANSFORMS: break;
+    }
+    return tr->t[id];
+}
+
 void rf_translit__free(rf_translit *tr)
 {
     if (!tr) return;
-    if (tr->simplified) utrans_close(tr->simplified);
-    if (tr->cyrillic) utrans_close(tr->cyrillic);
-    if (tr->han) utrans_close(tr->han);
-    if (tr->other) utrans_close(tr->other);
+    for (int i = 0; i < TRANSFORMS; i++)
+        if (tr->t[i]) utrans_close(tr->t[i]);
     rf_strmap__free(tr->zh_words);
     rf_buf_free(&tr->zh_english);
     free(tr);
@@ -271,6 +289,7 @@ static int transform_append(UTransliterator *t, rf_buf *out, const char *s, size
     int32_t ulen = 0, limit, u8len = 0;
     UErrorCode status = U_ZERO_ERROR;
 
+    if (!t) return RF_ENOMEM;
     u_strFromUTF8(text, RUN_MAX / 2, &ulen, s, (int32_t)len, &status);
     if (U_FAILURE(status)) return RF_EFORMAT;
     limit = ulen;
@@ -300,6 +319,7 @@ static int transform_plain(UTransliterator *t, rf_buf *out, const char *s, size_
     UErrorCode status = U_ZERO_ERROR;
 
     rf_buf_reset(out);
+    if (!t) return RF_ENOMEM;
     u_strFromUTF8(text, RUN_MAX / 2, &ulen, s, (int32_t)len, &status);
     if (U_FAILURE(status)) return RF_EFORMAT;
     limit = ulen;
@@ -349,7 +369,7 @@ static int han_append(rf_translit *tr, rf_buf *out, const char *trad, size_t tra
     rf_buf simple = {0};
     const char *s;
     size_t len, pos = 0, pending = 0; /* pending: start of characters not yet written */
-    int rc = transform_plain(tr->simplified, &simple, trad, trad_len);
+    int rc = transform_plain(transform(tr, T_SIMPLIFIED), &simple, trad, trad_len);
 
     s = simple.data ? simple.data : "";
     len = simple.len;
@@ -362,7 +382,7 @@ static int han_append(rf_translit *tr, rf_buf *out, const char *trad, size_t tra
          * is the 14th research institute, "第五十五研究所" the 55th. */
         if (len - pos > 3 && memcmp(s + pos, "第", 3) == 0 &&
             ((number = han_number(s + pos + 3, len - pos - 3, &used)), used > 0)) {
-            if (pending < pos) rc = transform_append(tr->han, out, s + pending, pos - pending, 1);
+            if (pending < pos) rc = transform_append(transform(tr, T_HAN), out, s + pending, pos - pending, 1);
             if (rc == RF_OK)
                 rc = rf_buf_printf(out, " %u%s ", number,
                                    number % 100 - 11 < 3 ? "th" : number % 10 == 1 ? "st"
@@ -393,12 +413,12 @@ static int han_append(rf_translit *tr, rf_buf *out, const char *trad, size_t tra
             pos = n ? ends[0] : len;
             continue;
         }
-        if (pending < pos) rc = transform_append(tr->han, out, s + pending, pos - pending, 1);
+        if (pending < pos) rc = transform_append(transform(tr, T_HAN), out, s + pending, pos - pending, 1);
         if (rc == RF_OK) rc = rf_buf_printf(out, " %s ", tr->zh_english.data + hit);
         pos = pending = hit_end;
     }
     if (rc == RF_OK && pending < len)
-        rc = transform_append(tr->han, out, s + pending, len - pending, 1);
+        rc = transform_append(transform(tr, T_HAN), out, s + pending, len - pending, 1);
     rf_buf_free(&simple);
     return rc;
 }
@@ -457,10 +477,10 @@ int rf_translit__append(rf_translit *tr, rf_buf *out, const char *s, size_t len)
         }
         switch (sc) {
         case SCRIPT_HAN: rc = han_append(tr, out, s + start, pos - start); break;
-        case SCRIPT_CYRILLIC: rc = transform_append(tr->cyrillic, out, s + start, pos - start, 0); break;
+        case SCRIPT_CYRILLIC: rc = transform_append(transform(tr, T_CYRILLIC), out, s + start, pos - start, 0); break;
         case SCRIPT_HANGUL: rc = hangul_append(out, s + start, pos - start); break;
-        case SCRIPT_OTHER: rc = transform_append(tr->other, out, s + start, pos - start, 0); break;
-        case SCRIPT_LATIN: rc = transform_append(tr->other, out, s + start, pos - start, 0); break;
+        case SCRIPT_OTHER: rc = transform_append(transform(tr, T_OTHER), out, s + start, pos - start, 0); break;
+        case SCRIPT_LATIN: rc = transform_append(transform(tr, T_OTHER), out, s + start, pos - start, 0); break;
         }
     }
     return rc;

@@ -121,6 +121,9 @@ enum {
 int rf_store_open_mode(rf_store **out, const char *path, int flags, rf_error *err);
 /* 1 when the store was opened read-only. */
 int rf_store_readonly(const rf_store *st);
+/* The path the store was opened with (owned by the store): files kept beside the database,
+ * such as the stored index (rf_matcher_open), are named after it. */
+const char *rf_store_path(const rf_store *st);
 void rf_store_close(rf_store *st); /* NULL is a no-op */
 
 /* The default database path: $REDFLAG_DB, else $XDG_DATA_HOME/redflag/redflag.db, else

@@ -562,6 +562,11 @@ int rf_store_readonly(const rf_store *st)
     return st ? st->readonly : 0;
 }
 
+const char *rf_store_path(const rf_store *st)
+{
+    return st->path;
+}
+
 void rf_store_close(rf_store *st)
 {
     if (!st) return;
@@ -950,14 +955,69 @@ static void content_hash(char out[65], const rf_entity *e)
     rf_sha256_final_hex(&h, out);
 }
 
-void rf_store__names_digest_add(rf_sha256 *h, long long entity_id, const char *kind,
+/* Digest input gathered before it is hashed. */
+#define DIGEST_PIECE 65536
+
+int rf_store__names_digest_init(rf_store__names_digest *d)
+{
+    memset(d, 0, sizeof *d);
+    return rf_sha256_init(&d->h);
+}
+
+/* Appends the decimal digits of n to `out`; returns how many. */
+static size_t put_decimal(char *out, unsigned long long n)
+{
+    char digits[24];
+    size_t k = 0, len;
+    do digits[k++] = (char)('0' + n % 10); while ((n /= 10) != 0);
+    for (len = k; k > 0; k--) out[len - k] = digits[k - 1];
+    return len;
+}
+
+/* rf_store__hash_field of s into the digest, gathered. */
+static void digest_field(rf_store__names_digest *d, const char *s, size_t len)
+{
+    char prefix[24];
+    size_t n = 0;
+    if (s) {
+        n = put_decimal(prefix, len);
+        prefix[n++] = ':';
+    }
+    if (d->pending.len + n + len > DIGEST_PIECE) {
+        rf_sha256_update(&d->h, d->pending.data, d->pending.len);
+        rf_buf_reset(&d->pending);
+    }
+    /* Out of memory for the buffer: the field straight into the hash, as the same bytes. */
+    if (!s ? rf_buf_putc(&d->pending, '-') != RF_OK
+           : rf_buf_append(&d->pending, prefix, n) != RF_OK || rf_buf_append(&d->pending, s, len) != RF_OK) {
+        rf_sha256_update(&d->h, d->pending.data, d->pending.len);
+        rf_buf_reset(&d->pending);
+        if (!s) {
+            rf_sha256_update(&d->h, "-", 1);
+        } else {
+            rf_sha256_update(&d->h, prefix, n);
+            rf_sha256_update(&d->h, s, len);
+        }
+    }
+}
+
+void rf_store__names_digest_add(rf_store__names_digest *d, long long entity_id, const char *kind,
                                const char *name)
 {
     char id[24];
-    snprintf(id, sizeof id, "%lld", entity_id);
-    rf_store__hash_field(h, id);
-    rf_store__hash_field(h, kind);
-    rf_store__hash_field(h, name);
+    size_t n = 0;
+    if (entity_id < 0) id[n++] = '-';
+    n += put_decimal(id + n, entity_id < 0 ? 0ULL - (unsigned long long)entity_id : (unsigned long long)entity_id);
+    digest_field(d, id, n);
+    digest_field(d, kind, kind ? strlen(kind) : 0);
+    digest_field(d, name, name ? strlen(name) : 0);
+}
+
+void rf_store__names_digest_final(rf_store__names_digest *d, char out[65])
+{
+    if (d->pending.len) rf_sha256_update(&d->h, d->pending.data, d->pending.len);
+    rf_buf_free(&d->pending);
+    rf_sha256_final_hex(&d->h, out);
 }
 
 /* Caps and UTF-8: whatever reaches the store is later printed into reports. */
@@ -1156,7 +1216,7 @@ int rf_import_warn(rf_import *imp, long line, const char *message, rf_error *err
 static int staged_names_digest(char out[65], rf_import *imp, long long offset, rf_error *err)
 {
     sqlite3_stmt *stmt = NULL;
-    rf_sha256 h;
+    rf_store__names_digest h;
     int rc, step;
 
     if ((rc = rf_store__prepare(&stmt, imp->st,
@@ -1165,14 +1225,14 @@ static int staged_names_digest(char out[65], rf_import *imp, long long offset, r
                                err)) != 0)
         return rc;
     sqlite3_bind_int64(stmt, 1, offset);
-    rf_sha256_init(&h);
+    rf_store__names_digest_init(&h);
     while ((step = sqlite3_step(stmt)) == SQLITE_ROW)
         rf_store__names_digest_add(&h, sqlite3_column_int64(stmt, 0),
                                   (const char *)sqlite3_column_text(stmt, 1),
                                   (const char *)sqlite3_column_text(stmt, 2));
     if (step != SQLITE_DONE) rc = rf_store__db_error(err, imp->st, "reading the staged names");
     sqlite3_finalize(stmt);
-    rf_sha256_final_hex(&h, out);
+    rf_store__names_digest_final(&h, out);
     return rc;
 }
 

@@ -7,7 +7,7 @@ set -euo pipefail
 
 packages=(build-essential cmake pkg-config libxml2-dev libpcre2-dev libsqlite3-dev libcsv-dev
           libutf8proc-dev libicu-dev zlib1g-dev libcurl4-openssl-dev libssl-dev libcmocka-dev
-          libzip-dev libxlsxwriter-dev libjansson-dev libmicrohttpd-dev libsodium-dev python3
+          libzip-dev libxlsxwriter-dev libjansson-dev libxxhash-dev libmicrohttpd-dev libsodium-dev python3
           python3-jsonschema faketime help2man
           chromium nodejs npm  # the report and the workbench in headless Chromium
           postgresql postgresql-contrib  # the benchmark's pg_trgm side-by-side

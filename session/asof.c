@@ -178,7 +178,7 @@ static int load_removed_set(removed_set *r, rf_store *st, const rf_version *vers
         r->snap = NULL;
         return 0;
     }
-    if ((rc = rf_matcher_new(&r->matcher, r->snap, err)) != 0) return rc;
+    if ((rc = rf_matcher_open(&r->matcher, r->snap, st, err)) != 0) return rc;
     r->listed_in = &rf_snapshot_versions(r->snap)->items[0];
     r->removed_in = version;
     return 0;
@@ -216,7 +216,7 @@ static int lists_load_on(rf_session_lists **out, rf_store *st, const char *date,
     if ((rc = rf_snapshot_load(&l->snap, st, date, err)) != 0 ||
         (rc = rf_ownership_apply(&own, l->snap, st, opts->ownership, date, opts->related_alarm,
                                  err)) != 0 ||
-        (rc = rf_matcher_new(&l->matcher, l->snap, err)) != 0 ||
+        (rc = rf_matcher_open(&l->matcher, l->snap, st, err)) != 0 ||
         (rc = load_removed(l, st, err)) != 0)
         goto fail;
     if (!(l->key = versions_key(rf_snapshot_versions(l->snap), date))) {

@@ -74,7 +74,7 @@ static int open_rescreen(rf_session *s, rf_error *err)
 {
     int rc;
     if ((rc = rf_snapshot_load(&s->snap, s->st, NULL, err)) < 0 ||
-        (rc = rf_matcher_new(&s->matcher, s->snap, err)) < 0)
+        (rc = rf_matcher_open(&s->matcher, s->snap, s->st, err)) < 0)
         return rc;
     if (rf_store_readonly(s->st))
         return rf_error_set(err, RF_EDB, NULL, 0,

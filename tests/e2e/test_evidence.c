@@ -369,7 +369,9 @@ static void test_evidence__a_corrupted_index_page_stops_screening(void **state)
     e2e_src(demo, sizeof demo, DEMO);
     r = e2e_redflag("corrupt.db", "screen '%s' -o '%s'", demo, e2e_tmp("c.jsonl"));
     e2e_expect(&r, 2);
-    expect_in(r.err, "list version 1 (csl, consolidated_2022-05.csv.gz) is damaged");
+    /* Found short by the names digest, or with rows out of order as they are read. */
+    expect_in(r.err, "list version 1 (csl, consolidated_2022-05.csv.gz) ");
+    expect_in(r.err, " damaged");
     e2e_out_free(&r);
 }
 

@@ -2,8 +2,10 @@
  * real lists and demo orders: an -o that would overwrite the database, its journal, an input
  * or a directory is refused and nothing changes; a report killed while it is written leaves
  * the previous one; a mistyped --db creates nothing; another application's SQLite file is
- * refused untouched; a read-only database is read; a symlink out of a screened directory is
- * not followed and its content appears nowhere; hostile names render inert. */
+ * refused untouched; a read-only database is read; the index stored beside the database is
+ * written by `lists init`, used by a read-only screen with the same results as one built
+ * without it, and never written by one; a symlink out of a screened directory is not
+ * followed and its content appears nowhere; hostile names render inert. */
 #define _GNU_SOURCE /* memmem */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -367,6 +369,57 @@ static void test_files__a_read_only_database_is_read(void **state)
     assert_string_equal(after, before);
     snprintf(wal, sizeof wal, "%s-wal", copy_db);
     assert_false(exists(wal));
+    snprintf(wal, sizeof wal, "%s.index", copy_db); /* no index stored either: built in memory */
+    assert_false(exists(wal));
+}
+
+/* Screens `input` read-only into JSON lines (malloc'd). */
+static char *screen_read_only(const char *db, const char *input)
+{
+    e2e_out r = e2e_redflag(db, "screen --read-only --format jsonl '%s'", input);
+    char *out;
+    assert_true(r.status == 0 || r.status == 1);
+    out = r.out;
+    r.out = NULL;
+    e2e_out_free(&r);
+    return out;
+}
+
+/* A process that maps the stored index (and takes the lexicon stored with it) screens the
+ * evaluation parties, in every script they are written in, and a UBL order exactly as one
+ * that builds the index; a read-only screen writes none, the next writable one does. */
+static void test_files__the_stored_index_screens_as_the_built_one(void **state)
+{
+    const char *db = e2e_tmp("stored.db");
+    char index_dir[1100], aside[1100], inputs[2][1024];
+    e2e_out r;
+    (void)state;
+
+    snprintf(index_dir, sizeof index_dir, "%s.index", db);
+    snprintf(aside, sizeof aside, "%s.aside", db);
+    e2e_src(inputs[0], sizeof inputs[0], "tests/data/eval/parties.csv");
+    e2e_src(inputs[1], sizeof inputs[1], "examples/order-ubl.xml");
+    r = e2e_redflag("stored.db", "lists init");
+    e2e_expect(&r, 0);
+    e2e_out_free(&r);
+    assert_true(exists(index_dir));
+    for (size_t i = 0; i < 2; i++) {
+        char *stored, *built;
+        stored = screen_read_only("stored.db", inputs[i]);
+        assert_int_equal(rename(index_dir, aside), 0);
+        built = screen_read_only("stored.db", inputs[i]);
+        assert_false(exists(index_dir));
+        assert_int_equal(rename(aside, index_dir), 0);
+        assert_true(strlen(built) > 1000);
+        assert_string_equal(stored, built);
+        free(stored);
+        free(built);
+    }
+    assert_int_equal(rename(index_dir, aside), 0);
+    r = e2e_redflag("stored.db", "screen --format jsonl '%s'", inputs[1]);
+    assert_int_equal(r.status, 1);
+    e2e_out_free(&r);
+    assert_true(exists(index_dir));
 }
 
 static void test_files__a_symlink_out_of_a_screened_directory_is_not_followed(void **state)
@@ -553,6 +606,7 @@ int main(void)
         cmocka_unit_test(test_files__a_mistyped_db_is_an_error_and_creates_nothing),
         cmocka_unit_test(test_files__another_applications_sqlite_file_is_refused_untouched),
         cmocka_unit_test(test_files__a_read_only_database_is_read),
+        cmocka_unit_test(test_files__the_stored_index_screens_as_the_built_one),
         cmocka_unit_test(test_files__a_symlink_out_of_a_screened_directory_is_not_followed),
         cmocka_unit_test(test_files__hostile_names_render_inert),
         cmocka_unit_test(test_files__list_names_reach_the_terminal_inert),
