@@ -662,7 +662,7 @@ typedef struct family {
 } family;
 
 static const family families[] = {
-    {"department after the name", department, 0.95, 0.95},
+    {"department after the name", department, 0.98, 0.98},
     {"two typos", two_typos, 0.89, 0.89},
     {"word split or run together", split_or_join, 0.93, 0.93},
     {"word dropped", drop_word, 0.90, 0.87},
