@@ -311,25 +311,30 @@ int rf_store_runs_reap(rf_store *st, long long *count, rf_error *err)
     return rc;
 }
 
-/* Records the process running `run` (in the transaction that records its row). */
+/* Records the process running `run` (in the transaction that records its row); who it is
+ * is read once per process and connection (a server records runs by the thousand). */
 static int record_process(rf_run *run, rf_error *err)
 {
+    rf_store *st = run->st;
     sqlite3_stmt *stmt = NULL;
-    char host[256], started[128] = "";
     long pid = (long)getpid();
     int rc;
 
-    host_name(host, sizeof host);
-    if (process_started(started, sizeof started, pid) != 0) started[0] = '\0';
+    if (st->run_pid != pid) {
+        host_name(st->run_host, sizeof st->run_host);
+        if (process_started(st->run_started, sizeof st->run_started, pid) != 0)
+            st->run_started[0] = '\0';
+        st->run_pid = pid;
+    }
     if ((rc = rf_store__prepare_cached(&stmt, run->st,
                                "INSERT INTO run_process (run_id, host, pid, started)"
                                " VALUES (?1, ?2, ?3, ?4)",
                                err)) != 0)
         return rc;
     sqlite3_bind_int64(stmt, 1, run->id);
-    rf_store__bind_text(stmt, 2, host);
+    rf_store__bind_text(stmt, 2, st->run_host);
     sqlite3_bind_int64(stmt, 3, pid);
-    rf_store__bind_text(stmt, 4, started);
+    rf_store__bind_text(stmt, 4, st->run_started);
     rc = step_done(run, stmt, "recording the screening run", err);
     rf_store__release(run->st, stmt);
     return rc;

@@ -24,6 +24,10 @@ struct rf_store {
     struct rf_import *active; /* the import holding the write transaction, if any */
     int readonly;             /* opened read-only: nothing is written */
     int run_tables;           /* the TEMP tables of screening runs exist (audit/runs.c) */
+    /* The process recording runs on this connection, as run_process keeps it (runs.c), read
+     * again when the pid changes (a fork). */
+    long run_pid;
+    char run_host[256], run_started[128];
     /* Set at open when a guard trigger is missing or altered (chain.c): nothing is written. */
     char guard_problem[512];
 };

@@ -289,9 +289,10 @@ static void lists_refresh(rf_server *srv)
     rf_version_list_free(&in_force);
 }
 
-/* Starts the write-ahead log over when it has grown past WAL_MAX_FRAMES: a checkpoint that
+/* Copies the write-ahead log into the database (the workers' connections leave that to this
+ * thread), and starts the log over when it has grown past WAL_MAX_FRAMES: a checkpoint that
  * waits for the readers of the log to finish (writers wait meanwhile, a few milliseconds),
- * which the requests' own checkpoints never do. */
+ * which a passive one never does. */
 static void wal_bound(rf_store *st)
 {
     int frames = 0, copied = 0;
@@ -560,6 +561,9 @@ int rf_server_start(rf_server **out, const rf_serve_options *opts, rf_error *err
     for (size_t i = 0; i < srv->n_stores; i++) {
         if ((rc = rf_store_open(&srv->stores[i], srv->db_path, err)) != 0) goto fail;
         sqlite3_busy_handler(srv->stores[i]->db, wait_for_writer, NULL);
+        /* The watcher checkpoints the log every second (wal_bound), in one go what sqlite
+         * would copy every thousand pages in the request that happened to commit them. */
+        sqlite3_wal_autocheckpoint(srv->stores[i]->db, 0);
         srv->free_stores[srv->n_free++] = srv->stores[i];
     }
     if ((rc = rf_ownership_rules_load(&srv->rules, opts->ownership_rules, err)) != 0 ||
