@@ -130,18 +130,25 @@ long long rf_run_id(const rf_run *run)
     return run ? run->id : 0;
 }
 
+/* Steps `sql`, a literal without rows kept prepared (a server parsed BEGIN and COMMIT anew
+ * for every run); sqlite's result. */
+static int step_cached(rf_store *st, const char *sql)
+{
+    sqlite3_stmt *stmt = NULL;
+    int rc = rf_store__prepare_cached(&stmt, st, sql, NULL) == RF_OK ? sqlite3_step(stmt)
+                                                                     : SQLITE_ERROR;
+    rf_store__release(st, stmt);
+    return rc;
+}
+
 static void run_free(rf_run *run)
 {
     /* Whatever was not delivered is found again by the next rescreen; what a run recorded at
      * its finish staged and did not record is forgotten. */
     for (size_t i = 0; i < sizeof TEMP_CLEAR / sizeof *TEMP_CLEAR &&
                        sqlite3_get_autocommit(run->st->db);
-         i++) {
-        sqlite3_stmt *stmt = NULL;
-        if (rf_store__prepare_cached(&stmt, run->st, TEMP_CLEAR[i], NULL) == RF_OK)
-            sqlite3_step(stmt);
-        rf_store__release(run->st, stmt);
-    }
+         i++)
+        step_cached(run->st, TEMP_CLEAR[i]);
     rf_store__release(run->st, run->ins_party);
     rf_store__release(run->st, run->ins_line);
     rf_store__release(run->st, run->ins_hit);
@@ -165,7 +172,7 @@ static void run_free(rf_run *run)
 static int batch_begin(rf_run *run, rf_error *err)
 {
     if (run->in_batch) return RF_OK;
-    if (sqlite3_exec(run->st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+    if (step_cached(run->st, "BEGIN IMMEDIATE") != SQLITE_DONE)
         return rf_store__db_error(err, run->st, "recording the screening run");
     run->in_batch = 1;
     run->batch = 0;
@@ -177,7 +184,7 @@ static int batch_commit(rf_run *run, rf_error *err)
 {
     if (!run->in_batch) return RF_OK;
     run->in_batch = 0;
-    if (sqlite3_exec(run->st->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+    if (step_cached(run->st, "COMMIT") != SQLITE_DONE) {
         int rc = rf_store__db_error(err, run->st, "recording the screening run");
         sqlite3_exec(run->st->db, "ROLLBACK", NULL, NULL, NULL);
         return rc;
