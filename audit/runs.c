@@ -49,14 +49,16 @@ static const char *const PENDING_INSERTS[] = {
     "INSERT OR REPLACE INTO pending_cp_hit (fingerprint, list_code, source_id,"
     " listed_name, entity_id, content_hash, score) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"};
 
-/* A run recorded at its finish: its parts until then (per connection), the same columns as
- * the tables they are copied into, run_id 0 until the run has its id. */
-#define STAGED(table) "CREATE TEMP TABLE IF NOT EXISTS staged_" table " AS SELECT * FROM main." table " WHERE 0;"
+/* A run recorded at its finish: its parts until then (per connection), in tables of the
+ * same columns as those they are copied into but the first, run_id, which they get from the
+ * copy once the run has its id. */
+#define STAGED(table)                                                                         \
+    "CREATE TEMP TABLE IF NOT EXISTS staged_" table " AS SELECT * FROM main." table           \
+    " WHERE 0; ALTER TABLE staged_" table " DROP COLUMN run_id;"
 static const char STAGED_SQL[] = STAGED("run_version") STAGED("run_input") STAGED("run_party")
     STAGED("run_party_line") STAGED("run_hit");
-/* Per staged table: its rows given the run's id, then copied (in the run's transaction). */
-#define STAGED_COPY(table)                                                                   \
-    "UPDATE staged_" table " SET run_id = ?1", "INSERT INTO main." table " SELECT * FROM staged_" table
+/* Each staged table copied in the run's transaction, ?1 its id. */
+#define STAGED_COPY(table) "INSERT INTO main." table " SELECT ?1, * FROM staged_" table
 static const char *const STAGED_COPIES[] = {STAGED_COPY("run_version"), STAGED_COPY("run_input"),
                                             STAGED_COPY("run_party"), STAGED_COPY("run_party_line"),
                                             STAGED_COPY("run_hit")};
@@ -66,38 +68,49 @@ static const char *const TEMP_CLEAR[] = {
     "DELETE FROM staged_run_input", "DELETE FROM staged_run_party",
     "DELETE FROM staged_run_party_line", "DELETE FROM staged_run_hit"};
 
-/* The inserts of a run's parts, into `table` (the run's own, or its staged copy). */
-#define INSERT_PARTY(table)                                                                   \
-    "INSERT INTO " table " (run_id, seq, input, document, line, ref, role, name, address,"      \
+/* The inserts of a run's parts into `table`, the run's own (WITH_RUN_ID: ?1) or its staged
+ * copy (WITHOUT_RUN_ID: ?1, bound all the same, is not used). */
+#define WITH_RUN_ID "run_id, ", "?1, ", "run_id = ?1 AND "
+#define WITHOUT_RUN_ID "", "", ""
+#define INSERT_PARTY(table, run_id, id, is)                                                   \
+    "INSERT INTO " table " (" run_id "seq, input, document, line, ref, role, name, address,"    \
     " city, country, date, item, format, doc_type, party_id, region, postal_code,"             \
     " order_line, part_number, description, quantity, eccn, hs_code, origin, fingerprint,"     \
-    " hits) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,"    \
+    " hits) VALUES (" id "?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,"  \
     " ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27)"
-#define INSERT_LINE(table)                                                                    \
-    "INSERT INTO " table " (run_id, seq, position, line, number, part_number,"                 \
-    " description, quantity, eccn, hs_code, origin) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,"      \
+#define INSERT_LINE(table, run_id, id, is)                                                    \
+    "INSERT INTO " table " (" run_id "seq, position, line, number, part_number,"               \
+    " description, quantity, eccn, hs_code, origin) VALUES (" id "?2, ?3, ?4, ?5, ?6, ?7,"    \
     " ?8, ?9, ?10, ?11)"
-#define INSERT_HIT(table)                                                                     \
-    "INSERT INTO " table " (run_id, seq, rank, entity_id, name_index, score, explanation,"     \
+#define INSERT_HIT(table, run_id, id, is)                                                     \
+    "INSERT INTO " table " (" run_id "seq, rank, entity_id, name_index, score, explanation,"   \
     " listed_spans, party_spans, decision_id, record_changed, changes, rescreen)"             \
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
-#define INSERT_INPUT(table)                                                                   \
-    "INSERT INTO " table " (run_id, position, path, sha256, parties, error_line, error)"       \
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
-#define INSERT_VERSION(table)                                                                 \
-    "INSERT INTO " table " (run_id, position, version_id) VALUES (?1, ?2, ?3)"
+    " VALUES (" id "?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
+#define INSERT_INPUT(table, run_id, id, is)                                                   \
+    "INSERT INTO " table " (" run_id "position, path, sha256, parties, error_line, error)"     \
+    " VALUES (" id "?2, ?3, ?4, ?5, ?6, ?7)"
+#define INSERT_VERSION(table, run_id, id, is)                                                 \
+    "INSERT INTO " table " (" run_id "position, version_id) VALUES (" id "?2, ?3)"
 /* A version met later (screen --as-of document), unless the run names it already. */
-#define ADD_VERSION(table)                                                                    \
-    "INSERT INTO " table " (run_id, position, version_id) SELECT ?1, (SELECT count(*) FROM "    \
-    table " WHERE run_id = ?1), ?2 WHERE NOT EXISTS (SELECT 1 FROM " table                     \
-    " WHERE run_id = ?1 AND version_id = ?2)"
+#define ADD_VERSION(table, run_id, id, is)                                                    \
+    "INSERT INTO " table " (" run_id "position, version_id) SELECT " id "(SELECT count(*) FROM " \
+    table " WHERE " is "1), ?2 WHERE NOT EXISTS (SELECT 1 FROM " table " WHERE " is            \
+    "version_id = ?2)"
+#define EXPAND(macro, ...) macro(__VA_ARGS__)
 /* [0] recorded from the start, [1] at the finish */
 static const char *const RUN_INSERTS[2][6] = {
-    {INSERT_PARTY("run_party"), INSERT_LINE("run_party_line"), INSERT_HIT("run_hit"),
-     INSERT_INPUT("run_input"), INSERT_VERSION("run_version"), ADD_VERSION("run_version")},
-    {INSERT_PARTY("staged_run_party"), INSERT_LINE("staged_run_party_line"),
-     INSERT_HIT("staged_run_hit"), INSERT_INPUT("staged_run_input"),
-     INSERT_VERSION("staged_run_version"), ADD_VERSION("staged_run_version")}};
+    {EXPAND(INSERT_PARTY, "run_party", WITH_RUN_ID),
+     EXPAND(INSERT_LINE, "run_party_line", WITH_RUN_ID),
+     EXPAND(INSERT_HIT, "run_hit", WITH_RUN_ID),
+     EXPAND(INSERT_INPUT, "run_input", WITH_RUN_ID),
+     EXPAND(INSERT_VERSION, "run_version", WITH_RUN_ID),
+     EXPAND(ADD_VERSION, "run_version", WITH_RUN_ID)},
+    {EXPAND(INSERT_PARTY, "staged_run_party", WITHOUT_RUN_ID),
+     EXPAND(INSERT_LINE, "staged_run_party_line", WITHOUT_RUN_ID),
+     EXPAND(INSERT_HIT, "staged_run_hit", WITHOUT_RUN_ID),
+     EXPAND(INSERT_INPUT, "staged_run_input", WITHOUT_RUN_ID),
+     EXPAND(INSERT_VERSION, "staged_run_version", WITHOUT_RUN_ID),
+     EXPAND(ADD_VERSION, "staged_run_version", WITHOUT_RUN_ID)}};
 
 /* Results per transaction: big enough that commits cost little, small enough that an import
  * in another process waits well under the store's 10 s busy timeout. A slow machine (a
@@ -669,7 +682,7 @@ static int record_staged(rf_run *run, rf_error *err)
     for (size_t i = 0; i < sizeof STAGED_COPIES / sizeof *STAGED_COPIES && rc == RF_OK; i++) {
         sqlite3_stmt *stmt = NULL;
         if ((rc = rf_store__prepare_cached(&stmt, run->st, STAGED_COPIES[i], err)) != 0) break;
-        if (i % 2 == 0) sqlite3_bind_int64(stmt, 1, run->id);
+        sqlite3_bind_int64(stmt, 1, run->id);
         rc = step_done(run, stmt, "recording the screening run", err);
         rf_store__release(run->st, stmt);
     }
