@@ -51,12 +51,9 @@ static const char *const PENDING_INSERTS[] = {
 
 /* A run recorded at its finish: its parts until then (per connection), in tables of the
  * same columns as those they are copied into but the first, run_id, which they get from the
- * copy once the run has its id. */
-#define STAGED(table)                                                                         \
-    "CREATE TEMP TABLE IF NOT EXISTS staged_" table " AS SELECT * FROM main." table           \
-    " WHERE 0; ALTER TABLE staged_" table " DROP COLUMN run_id;"
-static const char STAGED_SQL[] = STAGED("run_version") STAGED("run_input") STAGED("run_party")
-    STAGED("run_party_line") STAGED("run_hit");
+ * copy once the run has its id (temp_tables makes them). */
+static const char *const STAGED_TABLES[] = {"run_version", "run_input", "run_party",
+                                            "run_party_line", "run_hit"};
 /* Each staged table copied in the run's transaction, ?1 its id. */
 #define STAGED_COPY(table) "INSERT INTO main." table " SELECT ?1, * FROM staged_" table
 static const char *const STAGED_COPIES[] = {STAGED_COPY("run_version"), STAGED_COPY("run_input"),
@@ -411,6 +408,33 @@ static int keep_info(rf_run *run, const rf_run_info *info)
     return RF_OK;
 }
 
+/* Makes TEMP table staged_`table` unless it exists: the columns of main.`table` after its
+ * first, run_id. */
+static int staged_table(rf_store *st, const char *table, rf_error *err)
+{
+    sqlite3_stmt *stmt = NULL;
+    rf_buf sql = {0};
+    int rc;
+
+    if ((rc = rf_store__prepare(&stmt, st,
+                                "SELECT (SELECT count(*) FROM temp.sqlite_master WHERE name ="
+                                " 'staged_' || ?1), (SELECT group_concat('\"' || name || '\"', ', ') FROM"
+                                " pragma_table_info(?1, 'main') WHERE cid > 0)",
+                                err)) != 0)
+        return rc;
+    rf_store__bind_text(stmt, 1, table);
+    if (sqlite3_step(stmt) != SQLITE_ROW)
+        rc = rf_store__db_error(err, st, "preparing to record screening runs");
+    else if (sqlite3_column_int(stmt, 0) == 0 &&
+             rf_buf_printf(&sql, "CREATE TEMP TABLE staged_%s AS SELECT %s FROM main.%s WHERE 0",
+                           table, (const char *)sqlite3_column_text(stmt, 1), table) != RF_OK)
+        rc = rf_error_set(err, RF_ENOMEM, NULL, 0, "out of memory");
+    sqlite3_finalize(stmt);
+    if (rc == RF_OK && sql.data) rc = rf_store__exec(st, sql.data, err);
+    rf_buf_free(&sql);
+    return rc;
+}
+
 /* The connection's TEMP tables for runs, made once: the pending counterparty state and the
  * staged parts. */
 static int temp_tables(rf_store *st, rf_error *err)
@@ -424,11 +448,13 @@ static int temp_tables(rf_store *st, rf_error *err)
      * they exist, since changing it drops them. */
     if ((rc = rf_store__exec(st, "PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY",
                             err)) != 0 ||
-        (rc = rf_store__exec(st, PENDING_SQL, err)) != 0 ||
-        (rc = rf_store__exec(st, STAGED_SQL, err)) != 0)
+        (rc = rf_store__exec(st, PENDING_SQL, err)) != 0)
         return rc;
-    st->run_tables = sqlite3_get_autocommit(st->db); /* kept unless a rollback may undo them */
-    return RF_OK;
+    for (size_t i = 0; i < sizeof STAGED_TABLES / sizeof *STAGED_TABLES && rc == RF_OK; i++)
+        rc = staged_table(st, STAGED_TABLES[i], err);
+    /* kept unless a rollback may undo them */
+    if (rc == RF_OK) st->run_tables = sqlite3_get_autocommit(st->db);
+    return rc;
 }
 
 int rf_store_run_begin(rf_run **out, rf_store *st, const rf_run_info *info, rf_error *err)
