@@ -92,6 +92,18 @@ typedef struct rf_run_info {
     const char *settings;     /* the other options, as the caller wants them kept; may be NULL */
     const char *tool_version;
     const rf_version_list *versions; /* the list versions screened against */
+    /* 1: the run is written in one transaction when it finishes (rf_store_run_finish), not
+     * from its start: until then nothing of it is in the database (rf_run_id is 0), the
+     * database's write lock is taken once per run, and a run that fails or is interrupted
+     * leaves nothing (what a server does for a request: its client retries). 0: recorded as
+     * it goes, 'running' from its start, as the commands do. */
+    int at_finish;
+    /* Called (may be NULL) in the transaction that completes the run, once it is sealed and
+     * before it commits, with the run's id: what it writes on `st` is committed with the run
+     * or not at all (a server's answer to the request that ran it). Non-zero: nothing of that
+     * transaction is kept, and rf_store_run_finish fails with that code. */
+    int (*on_commit)(rf_store *st, long long run_id, rf_error *err, void *ctx);
+    void *ctx;
 } rf_run_info;
 
 /* One input document of a run. */
@@ -142,11 +154,11 @@ typedef struct rf_run_totals {
                                finding without --related-alarm); not stored in the run */
 } rf_run_totals;
 
-/* A run being recorded. Results are written in batches; the counterparty state it finds is
- * written only when it finishes "done" (with its report delivered). A run that never
- * finishes stays "running" with the results written so far until the next run starts and
- * finds its process gone: then it is "interrupted" (rf_store_runs_reap). A run that ended is
- * read-only (triggers). */
+/* A run being recorded. Results are written in batches (or all at its finish: at_finish);
+ * the counterparty state it finds is written only when it finishes "done" (with its report
+ * delivered). A run that never finishes stays "running" with the results written so far
+ * until the next run starts and finds its process gone: then it is "interrupted"
+ * (rf_store_runs_reap). A run that ended is read-only (triggers). */
 typedef struct rf_run rf_run;
 
 int rf_store_run_begin(rf_run **out, rf_store *st, const rf_run_info *info, rf_error *err);

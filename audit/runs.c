@@ -8,7 +8,12 @@
  * kept aside in TEMP tables and written in the transaction that completes the run as done:
  * a run that is interrupted or fails has not delivered its report, so the next rescreen must
  * report everything again. A run also records the process running it, so that a run a crash
- * left 'running' can be told from one still going, and marked 'interrupted'. */
+ * left 'running' can be told from one still going, and marked 'interrupted'.
+ *
+ * A run recorded at its finish (rf_run_info.at_finish, the server's) keeps everything in
+ * TEMP tables shaped as the run's own (staged_run_*) until then, and writes it all, run row
+ * included, in the one transaction that completes it: the write lock is held once, briefly,
+ * per run, and a run that never finishes leaves nothing behind. */
 #include "review_internal.h"
 
 #include <errno.h>
@@ -36,7 +41,73 @@ static const char PENDING_SQL[] =
     "CREATE TEMP TABLE IF NOT EXISTS pending_cp_hit (fingerprint, list_code, source_id,"
     " listed_name, entity_id, content_hash, score,"
     " PRIMARY KEY (fingerprint, list_code, source_id, content_hash)) WITHOUT ROWID;";
-static const char PENDING_CLEAR[] = "DELETE FROM pending_cp; DELETE FROM pending_cp_hit;";
+/* The counterparty state a run found, into the TEMP tables. */
+static const char *const PENDING_INSERTS[] = {
+    "INSERT OR REPLACE INTO pending_cp (fingerprint, name, address, city, country)"
+    " VALUES (?1, ?2, ?3, ?4, ?5)",
+    "DELETE FROM pending_cp_hit WHERE fingerprint = ?1",
+    "INSERT OR REPLACE INTO pending_cp_hit (fingerprint, list_code, source_id,"
+    " listed_name, entity_id, content_hash, score) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"};
+
+/* A run recorded at its finish: its parts until then (per connection), in tables of the
+ * same columns as those they are copied into but the first, run_id, which they get from the
+ * copy once the run has its id (temp_tables makes them). */
+static const char *const STAGED_TABLES[] = {"run_version", "run_input", "run_party",
+                                            "run_party_line", "run_hit"};
+/* Each staged table copied in the run's transaction, ?1 its id. */
+#define STAGED_COPY(table) "INSERT INTO main." table " SELECT ?1, * FROM staged_" table
+static const char *const STAGED_COPIES[] = {STAGED_COPY("run_version"), STAGED_COPY("run_input"),
+                                            STAGED_COPY("run_party"), STAGED_COPY("run_party_line"),
+                                            STAGED_COPY("run_hit")};
+/* What a run leaves in the TEMP tables, emptied when it is freed. */
+static const char *const TEMP_CLEAR[] = {
+    "DELETE FROM pending_cp", "DELETE FROM pending_cp_hit", "DELETE FROM staged_run_version",
+    "DELETE FROM staged_run_input", "DELETE FROM staged_run_party",
+    "DELETE FROM staged_run_party_line", "DELETE FROM staged_run_hit"};
+
+/* The inserts of a run's parts into `table`, the run's own (WITH_RUN_ID: ?1) or its staged
+ * copy (WITHOUT_RUN_ID: ?1, bound all the same, is not used). */
+#define WITH_RUN_ID "run_id, ", "?1, ", "run_id = ?1 AND "
+#define WITHOUT_RUN_ID "", "", ""
+#define INSERT_PARTY(table, run_id, id, is)                                                   \
+    "INSERT INTO " table " (" run_id "seq, input, document, line, ref, role, name, address,"    \
+    " city, country, date, item, format, doc_type, party_id, region, postal_code,"             \
+    " order_line, part_number, description, quantity, eccn, hs_code, origin, fingerprint,"     \
+    " hits) VALUES (" id "?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,"  \
+    " ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27)"
+#define INSERT_LINE(table, run_id, id, is)                                                    \
+    "INSERT INTO " table " (" run_id "seq, position, line, number, part_number,"               \
+    " description, quantity, eccn, hs_code, origin) VALUES (" id "?2, ?3, ?4, ?5, ?6, ?7,"    \
+    " ?8, ?9, ?10, ?11)"
+#define INSERT_HIT(table, run_id, id, is)                                                     \
+    "INSERT INTO " table " (" run_id "seq, rank, entity_id, name_index, score, explanation,"   \
+    " listed_spans, party_spans, decision_id, record_changed, changes, rescreen)"             \
+    " VALUES (" id "?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
+#define INSERT_INPUT(table, run_id, id, is)                                                   \
+    "INSERT INTO " table " (" run_id "position, path, sha256, parties, error_line, error)"     \
+    " VALUES (" id "?2, ?3, ?4, ?5, ?6, ?7)"
+#define INSERT_VERSION(table, run_id, id, is)                                                 \
+    "INSERT INTO " table " (" run_id "position, version_id) VALUES (" id "?2, ?3)"
+/* A version met later (screen --as-of document), unless the run names it already. */
+#define ADD_VERSION(table, run_id, id, is)                                                    \
+    "INSERT INTO " table " (" run_id "position, version_id) SELECT " id "(SELECT count(*) FROM " \
+    table " WHERE " is "1), ?2 WHERE NOT EXISTS (SELECT 1 FROM " table " WHERE " is            \
+    "version_id = ?2)"
+#define EXPAND(macro, ...) macro(__VA_ARGS__)
+/* [0] recorded from the start, [1] at the finish */
+static const char *const RUN_INSERTS[2][6] = {
+    {EXPAND(INSERT_PARTY, "run_party", WITH_RUN_ID),
+     EXPAND(INSERT_LINE, "run_party_line", WITH_RUN_ID),
+     EXPAND(INSERT_HIT, "run_hit", WITH_RUN_ID),
+     EXPAND(INSERT_INPUT, "run_input", WITH_RUN_ID),
+     EXPAND(INSERT_VERSION, "run_version", WITH_RUN_ID),
+     EXPAND(ADD_VERSION, "run_version", WITH_RUN_ID)},
+    {EXPAND(INSERT_PARTY, "staged_run_party", WITHOUT_RUN_ID),
+     EXPAND(INSERT_LINE, "staged_run_party_line", WITHOUT_RUN_ID),
+     EXPAND(INSERT_HIT, "staged_run_hit", WITHOUT_RUN_ID),
+     EXPAND(INSERT_INPUT, "staged_run_input", WITHOUT_RUN_ID),
+     EXPAND(INSERT_VERSION, "staged_run_version", WITHOUT_RUN_ID),
+     EXPAND(ADD_VERSION, "staged_run_version", WITHOUT_RUN_ID)}};
 
 /* Results per transaction: big enough that commits cost little, small enough that an import
  * in another process waits well under the store's 10 s busy timeout. A slow machine (a
@@ -47,13 +118,21 @@ static const char PENDING_CLEAR[] = "DELETE FROM pending_cp; DELETE FROM pending
 
 struct rf_run {
     rf_store *st;
-    long long id;
+    long long id;     /* 0 until recorded (at the finish, for a run recorded then) */
     long long seq;    /* results recorded */
+    int at_finish;    /* recorded in one transaction at its finish (rf_run_info.at_finish) */
     int in_batch;     /* a transaction is open */
     long batch;       /* results in it */
     struct timespec batch_started;
-    sqlite3_stmt *ins_party, *ins_line, *ins_hit, *ins_input, *upsert_cp, *del_cp_hits,
-        *ins_cp_hit;
+    sqlite3_stmt *ins_party, *ins_line, *ins_hit, *ins_input, *ins_version, *add_version,
+        *upsert_cp, *del_cp_hits, *ins_cp_hit;
+    /* The run's row, as rf_store_run_begin was told (copies), and its start */
+    char *command, *user, *report_time, *as_of, *settings, *tool_version;
+    double threshold;
+    int max_hits;
+    char started_at[32];
+    int (*on_commit)(rf_store *st, long long run_id, rf_error *err, void *ctx);
+    void *ctx;
 };
 
 long long rf_run_id(const rf_run *run)
@@ -61,26 +140,49 @@ long long rf_run_id(const rf_run *run)
     return run ? run->id : 0;
 }
 
+/* Steps `sql`, a literal without rows kept prepared (a server parsed BEGIN and COMMIT anew
+ * for every run); sqlite's result. */
+static int step_cached(rf_store *st, const char *sql)
+{
+    sqlite3_stmt *stmt = NULL;
+    int rc = rf_store__prepare_cached(&stmt, st, sql, NULL) == RF_OK ? sqlite3_step(stmt)
+                                                                     : SQLITE_ERROR;
+    rf_store__release(st, stmt);
+    return rc;
+}
+
 static void run_free(rf_run *run)
 {
-    /* Whatever was not delivered is found again by the next rescreen. */
-    if (sqlite3_get_autocommit(run->st->db))
-        sqlite3_exec(run->st->db, PENDING_CLEAR, NULL, NULL, NULL);
+    /* Whatever was not delivered is found again by the next rescreen; what a run recorded at
+     * its finish staged and did not record is forgotten. */
+    for (size_t i = 0; i < sizeof TEMP_CLEAR / sizeof *TEMP_CLEAR &&
+                       sqlite3_get_autocommit(run->st->db);
+         i++)
+        step_cached(run->st, TEMP_CLEAR[i]);
     rf_store__release(run->st, run->ins_party);
     rf_store__release(run->st, run->ins_line);
     rf_store__release(run->st, run->ins_hit);
     rf_store__release(run->st, run->ins_input);
+    rf_store__release(run->st, run->ins_version);
+    rf_store__release(run->st, run->add_version);
     rf_store__release(run->st, run->upsert_cp);
     rf_store__release(run->st, run->del_cp_hits);
     rf_store__release(run->st, run->ins_cp_hit);
+    free(run->command);
+    free(run->user);
+    free(run->report_time);
+    free(run->as_of);
+    free(run->settings);
+    free(run->tool_version);
     free(run);
 }
 
-/* Opens the batch transaction if none is open. */
+/* Opens the batch transaction if none is open (the run's parts are added in batches; a run
+ * recorded at its finish stages them outside any, see staging). */
 static int batch_begin(rf_run *run, rf_error *err)
 {
     if (run->in_batch) return RF_OK;
-    if (sqlite3_exec(run->st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+    if (step_cached(run->st, "BEGIN IMMEDIATE") != SQLITE_DONE)
         return rf_store__db_error(err, run->st, "recording the screening run");
     run->in_batch = 1;
     run->batch = 0;
@@ -92,12 +194,19 @@ static int batch_commit(rf_run *run, rf_error *err)
 {
     if (!run->in_batch) return RF_OK;
     run->in_batch = 0;
-    if (sqlite3_exec(run->st->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+    if (step_cached(run->st, "COMMIT") != SQLITE_DONE) {
         int rc = rf_store__db_error(err, run->st, "recording the screening run");
         sqlite3_exec(run->st->db, "ROLLBACK", NULL, NULL, NULL);
         return rc;
     }
     return RF_OK;
+}
+
+/* Before a part of the run is added: a batch is open, unless the run is staged until its
+ * finish (its TEMP tables are written without the database's write lock). */
+static int staging(rf_run *run, rf_error *err)
+{
+    return run->at_finish ? RF_OK : batch_begin(run, err);
 }
 
 /* How long the open batch has held the write lock. */
@@ -219,55 +328,139 @@ int rf_store_runs_reap(rf_store *st, long long *count, rf_error *err)
     return rc;
 }
 
-/* Records the process running `run` (inside the run's first transaction). */
+/* Records the process running `run` (in the transaction that records its row); who it is
+ * is read once per process and connection (a server records runs by the thousand). */
 static int record_process(rf_run *run, rf_error *err)
 {
+    rf_store *st = run->st;
     sqlite3_stmt *stmt = NULL;
-    char host[256], started[128] = "";
     long pid = (long)getpid();
     int rc;
 
-    host_name(host, sizeof host);
-    if (process_started(started, sizeof started, pid) != 0) started[0] = '\0';
+    if (st->run_pid != pid) {
+        host_name(st->run_host, sizeof st->run_host);
+        if (process_started(st->run_started, sizeof st->run_started, pid) != 0)
+            st->run_started[0] = '\0';
+        st->run_pid = pid;
+    }
     if ((rc = rf_store__prepare_cached(&stmt, run->st,
                                "INSERT INTO run_process (run_id, host, pid, started)"
                                " VALUES (?1, ?2, ?3, ?4)",
                                err)) != 0)
         return rc;
     sqlite3_bind_int64(stmt, 1, run->id);
-    rf_store__bind_text(stmt, 2, host);
+    rf_store__bind_text(stmt, 2, st->run_host);
     sqlite3_bind_int64(stmt, 3, pid);
-    rf_store__bind_text(stmt, 4, started);
+    rf_store__bind_text(stmt, 4, st->run_started);
     rc = step_done(run, stmt, "recording the screening run", err);
     rf_store__release(run->st, stmt);
     return rc;
 }
 
+/* The run's row and its process: at its start, or for a run recorded at its finish in the
+ * transaction that completes it. Sets run->id. */
+static int insert_run(rf_run *run, rf_error *err)
+{
+    sqlite3_stmt *stmt = NULL;
+    int rc;
+
+    if ((rc = rf_store__prepare_cached(&stmt, run->st,
+                               "INSERT INTO run (command, user, started_at, report_time, as_of,"
+                               " threshold, max_hits, settings, tool_version) VALUES (?1, ?2,"
+                               " ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                               err)) != 0)
+        return rc;
+    rf_store__bind_text(stmt, 1, run->command);
+    rf_store__bind_text(stmt, 2, run->user);
+    rf_store__bind_text(stmt, 3, run->started_at);
+    rf_store__bind_text(stmt, 4, run->report_time);
+    rf_store__bind_text(stmt, 5, run->as_of);
+    sqlite3_bind_double(stmt, 6, run->threshold);
+    sqlite3_bind_int(stmt, 7, run->max_hits);
+    rf_store__bind_text(stmt, 8, run->settings);
+    rf_store__bind_text(stmt, 9, run->tool_version);
+    rc = step_done(run, stmt, "recording the screening run", err);
+    rf_store__release(run->st, stmt);
+    if (rc) return rc;
+    run->id = sqlite3_last_insert_rowid(run->st->db);
+    return record_process(run, err);
+}
+
+/* Keeps what `info` says of the run for its row (strings copied), and when it started. */
+static int keep_info(rf_run *run, const rf_run_info *info)
+{
+    const char *from[] = {info->command, info->user, info->report_time, info->as_of,
+                          info->settings, info->tool_version};
+    char **to[] = {&run->command, &run->user, &run->report_time, &run->as_of, &run->settings,
+                   &run->tool_version};
+    time_t now = time(NULL);
+    struct tm tm;
+
+    for (size_t i = 0; i < sizeof from / sizeof *from; i++)
+        if (from[i] && !(*to[i] = rf_strdup(from[i]))) return RF_ENOMEM;
+    run->threshold = info->threshold;
+    run->max_hits = info->max_hits;
+    run->at_finish = info->at_finish;
+    run->on_commit = info->on_commit;
+    run->ctx = info->ctx;
+    gmtime_r(&now, &tm); /* the wall clock, as sqlite's 'now' */
+    strftime(run->started_at, sizeof run->started_at, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return RF_OK;
+}
+
+/* Makes TEMP table staged_`table` unless it exists: the columns of main.`table` after its
+ * first, run_id. */
+static int staged_table(rf_store *st, const char *table, rf_error *err)
+{
+    sqlite3_stmt *stmt = NULL;
+    rf_buf sql = {0};
+    int rc;
+
+    if ((rc = rf_store__prepare(&stmt, st,
+                                "SELECT (SELECT count(*) FROM temp.sqlite_master WHERE name ="
+                                " 'staged_' || ?1), (SELECT group_concat('\"' || name || '\"', ', ') FROM"
+                                " pragma_table_info(?1, 'main') WHERE cid > 0)",
+                                err)) != 0)
+        return rc;
+    rf_store__bind_text(stmt, 1, table);
+    if (sqlite3_step(stmt) != SQLITE_ROW)
+        rc = rf_store__db_error(err, st, "preparing to record screening runs");
+    else if (sqlite3_column_int(stmt, 0) == 0 &&
+             rf_buf_printf(&sql, "CREATE TEMP TABLE staged_%s AS SELECT %s FROM main.%s WHERE 0",
+                           table, (const char *)sqlite3_column_text(stmt, 1), table) != RF_OK)
+        rc = rf_error_set(err, RF_ENOMEM, NULL, 0, "out of memory");
+    sqlite3_finalize(stmt);
+    if (rc == RF_OK && sql.data) rc = rf_store__exec(st, sql.data, err);
+    rf_buf_free(&sql);
+    return rc;
+}
+
+/* The connection's TEMP tables for runs, made once: the pending counterparty state and the
+ * staged parts. */
+static int temp_tables(rf_store *st, rf_error *err)
+{
+    int rc;
+    if (st->run_tables) return RF_OK;
+    /* A run adds a row per party to indexes that outgrow sqlite's default 2 MB page cache
+     * within a few hundred thousand parties, and then every insert reads pages back through
+     * the kernel: 64 MB keeps a million-party run in memory. The TEMP tables are kept in
+     * memory too (a temp file costs a pwrite per page spilled); temp_store is set before
+     * they exist, since changing it drops them. */
+    if ((rc = rf_store__exec(st, "PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY",
+                            err)) != 0 ||
+        (rc = rf_store__exec(st, PENDING_SQL, err)) != 0)
+        return rc;
+    for (size_t i = 0; i < sizeof STAGED_TABLES / sizeof *STAGED_TABLES && rc == RF_OK; i++)
+        rc = staged_table(st, STAGED_TABLES[i], err);
+    /* kept unless a rollback may undo them */
+    if (rc == RF_OK) st->run_tables = sqlite3_get_autocommit(st->db);
+    return rc;
+}
+
 int rf_store_run_begin(rf_run **out, rf_store *st, const rf_run_info *info, rf_error *err)
 {
-    static const char *const inserts[] = {
-        "INSERT INTO run_party (run_id, seq, input, document, line, ref, role, name, address,"
-        " city, country, date, item, format, doc_type, party_id, region, postal_code,"
-        " order_line, part_number, description, quantity, eccn, hs_code, origin, fingerprint,"
-        " hits) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,"
-        " ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27)",
-        "INSERT INTO run_party_line (run_id, seq, position, line, number, part_number,"
-        " description, quantity, eccn, hs_code, origin) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,"
-        " ?8, ?9, ?10, ?11)",
-        "INSERT INTO run_hit (run_id, seq, rank, entity_id, name_index, score, explanation,"
-        " listed_spans, party_spans, decision_id, record_changed, changes, rescreen)"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-        "INSERT INTO run_input (run_id, position, path, sha256, parties, error_line, error)"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        "INSERT OR REPLACE INTO pending_cp (fingerprint, name, address, city, country)"
-        " VALUES (?1, ?2, ?3, ?4, ?5)",
-        "DELETE FROM pending_cp_hit WHERE fingerprint = ?1",
-        "INSERT OR REPLACE INTO pending_cp_hit (fingerprint, list_code, source_id,"
-        " listed_name, entity_id, content_hash, score) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-    };
     rf_run *run;
-    sqlite3_stmt *stmt = NULL;
-    sqlite3_stmt **stmts[7];
+    sqlite3_stmt **stmts[9];
     int rc;
 
     *out = NULL;
@@ -275,65 +468,42 @@ int rf_store_run_begin(rf_run **out, rf_store *st, const rf_run_info *info, rf_e
         return rf_error_set(err, RF_EUSAGE, NULL, 0, "a run needs a command, a user and versions");
     if (st->active)
         return rf_error_set(err, RF_EUSAGE, st->path, 0, "an import is in progress");
-    if ((rc = rf_store__writable(st, err)) != 0) return rc;
-    /* A run adds a row per party to indexes that outgrow sqlite's default 2 MB page cache
-     * within a few hundred thousand parties, and then every insert reads pages back through
-     * the kernel: 64 MB keeps a million-party run in memory. The pending counterparty state
-     * is kept in memory too (a temp file costs a pwrite per page spilled); temp_store is set
-     * before the TEMP tables exist, since changing it drops them. */
-    if ((rc = rf_store__exec(st, "PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY",
-                            err)) != 0 ||
-        (rc = rf_store__exec(st, PENDING_SQL, err)) != 0)
-        return rc;
+    if ((rc = rf_store__writable(st, err)) != 0 || (rc = temp_tables(st, err)) != 0) return rc;
     if (!(run = calloc(1, sizeof *run)))
         return rf_error_set(err, RF_ENOMEM, NULL, 0, "out of memory");
     run->st = st;
-    stmts[0] = &run->ins_party, stmts[1] = &run->ins_line, stmts[2] = &run->ins_hit;
-    stmts[3] = &run->ins_input, stmts[4] = &run->upsert_cp, stmts[5] = &run->del_cp_hits;
-    stmts[6] = &run->ins_cp_hit;
-    for (size_t i = 0; i < sizeof inserts / sizeof *inserts; i++)
-        if ((rc = rf_store__prepare_cached(stmts[i], st, inserts[i], err)) != 0) goto fail;
-
-    if ((rc = batch_begin(run, err)) != 0) goto fail;
-    if ((rc = rf_store__prepare_cached(&stmt, st,
-                               "INSERT INTO run (command, user, started_at, report_time, as_of,"
-                               " threshold, max_hits, settings, tool_version) VALUES (?1, ?2,"
-                               " strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), ?3, ?4, ?5, ?6, ?7, ?8)",
-                               err)) != 0)
+    if (keep_info(run, info) != RF_OK) {
+        rc = rf_error_set(err, RF_ENOMEM, NULL, 0, "out of memory");
         goto fail;
-    rf_store__bind_text(stmt, 1, info->command);
-    rf_store__bind_text(stmt, 2, info->user);
-    rf_store__bind_text(stmt, 3, info->report_time);
-    rf_store__bind_text(stmt, 4, info->as_of);
-    sqlite3_bind_double(stmt, 5, info->threshold);
-    sqlite3_bind_int(stmt, 6, info->max_hits);
-    rf_store__bind_text(stmt, 7, info->settings);
-    rf_store__bind_text(stmt, 8, info->tool_version);
-    if ((rc = step_done(run, stmt, "recording the screening run", err)) != 0) goto fail;
-    run->id = sqlite3_last_insert_rowid(st->db);
-    rf_store__release(st, stmt);
-    stmt = NULL;
-    if ((rc = record_process(run, err)) != 0) goto fail;
-    if ((rc = rf_store__prepare_cached(&stmt, st,
-                               "INSERT INTO run_version (run_id, position, version_id)"
-                               " VALUES (?1, ?2, ?3)",
-                               err)) != 0)
+    }
+    stmts[0] = &run->ins_party, stmts[1] = &run->ins_line, stmts[2] = &run->ins_hit;
+    stmts[3] = &run->ins_input, stmts[4] = &run->ins_version, stmts[5] = &run->add_version;
+    for (size_t i = 0; i < 6; i++)
+        if ((rc = rf_store__prepare_cached(stmts[i], st, RUN_INSERTS[run->at_finish][i], err)) !=
+            0)
+            goto fail;
+    stmts[6] = &run->upsert_cp, stmts[7] = &run->del_cp_hits, stmts[8] = &run->ins_cp_hit;
+    for (size_t i = 0; i < 3; i++)
+        if ((rc = rf_store__prepare_cached(stmts[6 + i], st, PENDING_INSERTS[i], err)) != 0)
+            goto fail;
+
+    /* The run is in the history from its start, whatever happens to it later; or, recorded at
+     * its finish, not at all until then. */
+    if ((rc = staging(run, err)) != 0 || (!run->at_finish && (rc = insert_run(run, err)) != 0))
         goto fail;
     for (size_t i = 0; i < info->versions->count; i++) {
-        sqlite3_bind_int64(stmt, 1, run->id);
-        sqlite3_bind_int64(stmt, 2, (sqlite3_int64)i);
-        sqlite3_bind_int64(stmt, 3, info->versions->items[i].id);
-        if ((rc = step_done(run, stmt, "recording the run's list versions", err)) != 0) goto fail;
+        sqlite3_bind_int64(run->ins_version, 1, run->id);
+        sqlite3_bind_int64(run->ins_version, 2, (sqlite3_int64)i);
+        sqlite3_bind_int64(run->ins_version, 3, info->versions->items[i].id);
+        if ((rc = step_done(run, run->ins_version, "recording the run's list versions", err)) !=
+            0)
+            goto fail;
     }
-    rf_store__release(st, stmt);
-    stmt = NULL;
-    /* The run is in the history from its start, whatever happens to it later. */
     if ((rc = batch_commit(run, err)) != 0) goto fail;
     *out = run;
     return RF_OK;
 
 fail:
-    rf_store__release(st, stmt);
     if (run->in_batch) sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
     run_free(run);
     return rc;
@@ -341,24 +511,15 @@ fail:
 
 int rf_store_run_add_versions(rf_run *run, const rf_version_list *versions, rf_error *err)
 {
-    sqlite3_stmt *stmt = NULL;
     int rc;
 
     if (!run || !versions) return rf_error_set(err, RF_EUSAGE, NULL, 0, "no run or versions");
-    if ((rc = batch_begin(run, err)) != 0 ||
-        (rc = rf_store__prepare_cached(&stmt, run->st,
-                               "INSERT INTO run_version (run_id, position, version_id)"
-                               " SELECT ?1, (SELECT count(*) FROM run_version WHERE run_id = ?1),"
-                               " ?2 WHERE NOT EXISTS (SELECT 1 FROM run_version"
-                               " WHERE run_id = ?1 AND version_id = ?2)",
-                               err)) != 0)
-        return rc;
+    if ((rc = staging(run, err)) != 0) return rc;
     for (size_t i = 0; i < versions->count && rc == RF_OK; i++) {
-        sqlite3_bind_int64(stmt, 1, run->id);
-        sqlite3_bind_int64(stmt, 2, versions->items[i].id);
-        rc = step_done(run, stmt, "recording the run's list versions", err);
+        sqlite3_bind_int64(run->add_version, 1, run->id);
+        sqlite3_bind_int64(run->add_version, 2, versions->items[i].id);
+        rc = step_done(run, run->add_version, "recording the run's list versions", err);
     }
-    rf_store__release(run->st, stmt);
     return rc;
 }
 
@@ -367,7 +528,7 @@ int rf_store_run_add_input(rf_run *run, const rf_run_input *in, rf_error *err)
     sqlite3_stmt *s;
     int rc;
     if (!run || !in || !in->path) return rf_error_set(err, RF_EUSAGE, NULL, 0, "no run or input");
-    if ((rc = batch_begin(run, err)) != 0) return rc;
+    if ((rc = staging(run, err)) != 0) return rc;
     s = run->ins_input;
     sqlite3_bind_int64(s, 1, run->id);
     sqlite3_bind_int(s, 2, in->position);
@@ -431,7 +592,7 @@ int rf_store_run_add_result(rf_run *run, int input, const rf_party *p, const cha
 
     if (!run || !p || !fingerprint || (n_hits && !hits))
         return rf_error_set(err, RF_EUSAGE, NULL, 0, "no run, party, fingerprint or hits");
-    if ((rc = batch_begin(run, err)) != 0) return rc;
+    if ((rc = staging(run, err)) != 0) return rc;
     run->seq++;
     s = run->ins_party;
     sqlite3_bind_int64(s, 1, run->id);
@@ -487,7 +648,7 @@ int rf_store_run_counterparty(rf_run *run, const rf_party *p, const char *finger
 
     if (!run || !p || !p->name || !fingerprint || (n_hits && !hits))
         return rf_error_set(err, RF_EUSAGE, NULL, 0, "no run, party, fingerprint or hits");
-    if ((rc = batch_begin(run, err)) != 0) return rc;
+    if ((rc = staging(run, err)) != 0) return rc;
     s = run->upsert_cp;
     rf_store__bind_text(s, 1, fingerprint);
     rf_store__bind_text(s, 2, p->name);
@@ -518,35 +679,44 @@ int rf_store_run_counterparty(rf_run *run, const rf_party *p, const char *finger
 /* Writes the counterparty state the run found: only a run done has delivered its report. */
 static int deliver_counterparties(rf_run *run, rf_error *err)
 {
-    sqlite3_stmt *stmt = NULL;
-    int rc;
+    static const char *const sql[] = {
+        "INSERT INTO counterparty (fingerprint, name, address, city, country, first_run,"
+        " last_run) SELECT fingerprint, name, address, city, country, ?1, ?1 FROM pending_cp"
+        " WHERE true ON CONFLICT (fingerprint) DO UPDATE SET name = excluded.name,"
+        " address = excluded.address, city = excluded.city, country = excluded.country,"
+        " last_run = excluded.last_run",
+        "DELETE FROM counterparty_hit WHERE fingerprint IN (SELECT fingerprint FROM pending_cp)",
+        "INSERT OR REPLACE INTO counterparty_hit (fingerprint, list_code, source_id,"
+        " listed_name, entity_id, content_hash, score) SELECT fingerprint, list_code,"
+        " source_id, listed_name, entity_id, content_hash, score FROM pending_cp_hit"};
+    int rc = RF_OK;
 
-    if ((rc = rf_store__prepare_cached(&stmt, run->st,
-                               "INSERT INTO counterparty (fingerprint, name, address, city,"
-                               " country, first_run, last_run) SELECT fingerprint, name, address,"
-                               " city, country, ?1, ?1 FROM pending_cp WHERE true"
-                               " ON CONFLICT (fingerprint) DO UPDATE SET name = excluded.name,"
-                               " address = excluded.address, city = excluded.city,"
-                               " country = excluded.country, last_run = excluded.last_run",
-                               err)) != 0)
-        return rc;
-    sqlite3_bind_int64(stmt, 1, run->id);
-    rc = step_done(run, stmt, "recording the counterparties", err);
-    rf_store__release(run->st, stmt);
-    if (rc == RF_OK)
-        rc = rf_store__exec(run->st,
-                           "DELETE FROM counterparty_hit WHERE fingerprint IN"
-                           " (SELECT fingerprint FROM pending_cp);"
-                           "INSERT OR REPLACE INTO counterparty_hit (fingerprint, list_code,"
-                           " source_id, listed_name, entity_id, content_hash, score)"
-                           " SELECT fingerprint, list_code, source_id, listed_name, entity_id,"
-                           " content_hash, score FROM pending_cp_hit",
-                           err);
+    for (size_t i = 0; i < sizeof sql / sizeof *sql && rc == RF_OK; i++) {
+        sqlite3_stmt *stmt = NULL;
+        if ((rc = rf_store__prepare_cached(&stmt, run->st, sql[i], err)) != 0) break;
+        if (i == 0) sqlite3_bind_int64(stmt, 1, run->id);
+        rc = step_done(run, stmt, "recording the counterparties", err);
+        rf_store__release(run->st, stmt);
+    }
+    return rc;
+}
+
+/* A run recorded at its finish: its row, and its parts from the TEMP tables, given its id. */
+static int record_staged(rf_run *run, rf_error *err)
+{
+    int rc = insert_run(run, err);
+    for (size_t i = 0; i < sizeof STAGED_COPIES / sizeof *STAGED_COPIES && rc == RF_OK; i++) {
+        sqlite3_stmt *stmt = NULL;
+        if ((rc = rf_store__prepare_cached(&stmt, run->st, STAGED_COPIES[i], err)) != 0) break;
+        sqlite3_bind_int64(stmt, 1, run->id);
+        rc = step_done(run, stmt, "recording the screening run", err);
+        rf_store__release(run->st, stmt);
+    }
     return rc;
 }
 
 /* Completes the run's row as `status` ("done": with the counterparty state it found, in the
- * same transaction). */
+ * same transaction), seals it and lets the caller add its own (on_commit) before the commit. */
 static int close_run(rf_run *run, const char *status, const rf_run_totals *t, rf_error *err)
 {
     static const rf_run_totals none = {0, 0, 0, 0, 0, -1, 0};
@@ -555,6 +725,7 @@ static int close_run(rf_run *run, const char *status, const rf_run_totals *t, rf
 
     if (!t) t = &none;
     if ((rc = batch_begin(run, err)) != 0) return rc;
+    if (run->at_finish && (rc = record_staged(run, err)) != 0) goto fail;
     if (strcmp(status, "done") == 0 && (rc = deliver_counterparties(run, err)) != 0) goto fail;
     if ((rc = rf_store__prepare_cached(&stmt, run->st,
                                "UPDATE run SET status = ?2, finished_at ="
@@ -575,10 +746,12 @@ static int close_run(rf_run *run, const char *status, const rf_run_totals *t, rf
     }
     /* Sealed as it ends: from now on nothing of it can change unnoticed. */
     if (rc == RF_OK) rc = rf_chain__seal(run->st, "run", run->id, err);
+    if (rc == RF_OK && run->on_commit) rc = run->on_commit(run->st, run->id, err, run->ctx);
     if (rc == RF_OK) return batch_commit(run, err);
 fail:
     sqlite3_exec(run->st->db, "ROLLBACK", NULL, NULL, NULL);
     run->in_batch = 0;
+    if (run->at_finish) run->id = 0; /* not recorded after all */
     return rc;
 }
 
@@ -594,10 +767,11 @@ int rf_store_run_finish(rf_run *run, const rf_run_totals *totals, rf_error *err)
 int rf_store_run_interrupt(rf_run *run, int exit_status, rf_error *err)
 {
     rf_run_totals t = {0, 0, 0, 0, 0, exit_status, 0};
-    int rc;
+    int rc = RF_OK;
     if (!run) return rf_error_set(err, RF_EUSAGE, NULL, 0, "no run");
-    /* Keep what was written, as for a failed run. */
-    if ((rc = batch_commit(run, err)) == RF_OK) rc = close_run(run, "interrupted", &t, err);
+    /* Keep what was written, as for a failed run; one recorded at its finish has none. */
+    if (!run->at_finish && (rc = batch_commit(run, err)) == RF_OK)
+        rc = close_run(run, "interrupted", &t, err);
     run_free(run);
     return rc;
 }
@@ -605,8 +779,9 @@ int rf_store_run_interrupt(rf_run *run, int exit_status, rf_error *err)
 void rf_store_run_fail(rf_run *run)
 {
     if (!run) return;
-    /* Keep what was written: the history should show how far the run got. */
-    if (batch_commit(run, NULL) == RF_OK) close_run(run, "failed", NULL, NULL);
+    /* Keep what was written: the history should show how far the run got (a run recorded
+     * at its finish has written nothing). */
+    if (!run->at_finish && batch_commit(run, NULL) == RF_OK) close_run(run, "failed", NULL, NULL);
     run_free(run);
 }
 

@@ -460,6 +460,9 @@ static int open_as(rf_store **out, const char *path, int readonly, int create, r
     st->readonly = readonly;
     flags = readonly ? SQLITE_OPEN_READONLY
                      : SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0);
+    /* A store is used by one thread at a time (rf_lists.h): sqlite need not lock the
+     * connection around every call (a server makes hundreds of thousands a second). */
+    flags |= SQLITE_OPEN_NOMUTEX;
     /* A read-only database is opened as an URI, so that its name is taken as written. */
     if (readonly) {
         sqlite3_str *s = sqlite3_str_new(NULL);

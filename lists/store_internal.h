@@ -9,7 +9,7 @@
 
 /* The statements a store keeps prepared (rf_store__prepare_cached): those run for every
  * screening run and every request of the server. */
-#define RF_STORE_CACHED 48
+#define RF_STORE_CACHED 96
 typedef struct rf_store_cached {
     const char *sql; /* a literal: the key is its address */
     sqlite3_stmt *stmt;
@@ -23,6 +23,11 @@ struct rf_store {
     char path[4096];
     struct rf_import *active; /* the import holding the write transaction, if any */
     int readonly;             /* opened read-only: nothing is written */
+    int run_tables;           /* the TEMP tables of screening runs exist (audit/runs.c) */
+    /* The process recording runs on this connection, as run_process keeps it (runs.c), read
+     * again when the pid changes (a fork). */
+    long run_pid;
+    char run_host[256], run_started[128];
     /* Set at open when a guard trigger is missing or altered (chain.c): nothing is written. */
     char guard_problem[512];
 };

@@ -200,7 +200,9 @@ static void store_give(rf_server *srv, rf_store *st)
  * It then also looks at the write-ahead log: under a steady flow of requests some reader
  * always holds it, and sqlite's own checkpoints, which never wait for readers, would let it
  * grow without end (hundreds of megabytes a minute of screening runs). Past WAL_MAX_FRAMES
- * pages (64 MiB of 4 KiB pages) the watcher checkpoints it and starts it over. */
+ * pages (64 MiB of 4 KiB pages) the watcher checkpoints it and starts it over from its
+ * beginning, keeping the file: writing into blocks the file has costs the kernel less than
+ * growing it again from nothing (3 % of the server's time went to zeroing new blocks). */
 #define WAL_MAX_FRAMES 16384
 #define WATCH_SECONDS 1
 /* How often the same thread forgets the idempotency keys past their 24 hours. */
@@ -289,16 +291,17 @@ static void lists_refresh(rf_server *srv)
     rf_version_list_free(&in_force);
 }
 
-/* Starts the write-ahead log over when it has grown past WAL_MAX_FRAMES: a checkpoint that
+/* Copies the write-ahead log into the database (the workers' connections leave that to this
+ * thread), and starts the log over when it has grown past WAL_MAX_FRAMES: a checkpoint that
  * waits for the readers of the log to finish (writers wait meanwhile, a few milliseconds),
- * which the requests' own checkpoints never do. */
+ * which a passive one never does. */
 static void wal_bound(rf_store *st)
 {
     int frames = 0, copied = 0;
     if (sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &frames, &copied) ==
             SQLITE_OK &&
         frames > WAL_MAX_FRAMES)
-        sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+        sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_RESTART, NULL, NULL);
 }
 
 static void *watch_lists(void *arg)
@@ -560,6 +563,9 @@ int rf_server_start(rf_server **out, const rf_serve_options *opts, rf_error *err
     for (size_t i = 0; i < srv->n_stores; i++) {
         if ((rc = rf_store_open(&srv->stores[i], srv->db_path, err)) != 0) goto fail;
         sqlite3_busy_handler(srv->stores[i]->db, wait_for_writer, NULL);
+        /* The watcher checkpoints the log every second (wal_bound), in one go what sqlite
+         * would copy every thousand pages in the request that happened to commit them. */
+        sqlite3_wal_autocheckpoint(srv->stores[i]->db, 0);
         srv->free_stores[srv->n_free++] = srv->stores[i];
     }
     if ((rc = rf_ownership_rules_load(&srv->rules, opts->ownership_rules, err)) != 0 ||

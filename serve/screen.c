@@ -3,8 +3,9 @@
  * parties, screened in a session of the library over the lists the server has loaded
  * (rf_session_options.lists: no index is built per request), recorded as a run of the audit
  * trail under the token's user, and answered with the run, its verdict and every party as the
- * JSON lines report writes it. A retry carrying the same Idempotency-Key gets the first
- * answer again (idempotency.c). */
+ * JSON lines report writes it. The run is written in one transaction when the order is
+ * screened, together with the answer kept for its Idempotency-Key: a retry carrying the same
+ * key gets the first answer again (idempotency.c), and a request that fails leaves neither. */
 #include "serve_internal.h"
 
 #include "importers/rf_importers.h"
@@ -240,19 +241,54 @@ static void answer(rf_response *res, const rf_session_totals *t, const char *nam
     rf_buf_puts(b, "]}\n");
 }
 
-/* Screens the body in a session over the server's lists and answers; the run recorded (0:
- * none). */
-static long long screen_body(rf_request *req, rf_response *res, const rf_identity *id,
-                             body_kind kind, const char *name)
+/* What the answer is made of once the run is recorded, and the Idempotency-Key it is kept
+ * under (key NULL: none). */
+typedef struct outcome {
+    rf_response *res;
+    const char *name;
+    const char *lines; /* the JSON lines report */
+    size_t len;
+    const rf_error *failure; /* the order could not be read: why; NULL: it was */
+    rf_session_totals totals;
+    long long token_id;
+    const char *key, *request_sha256;
+    int answered;
+} outcome;
+
+/* The answer to the order, 200 or 400, naming run `run_id` (0: not recorded). */
+static void answer_order(outcome *o, long long run_id)
+{
+    o->totals.run_id = run_id;
+    o->answered = 1;
+    if (!o->failure) answer(o->res, &o->totals, o->name, o->lines, o->len);
+    else order_error(o->res, o->failure, run_id);
+}
+
+/* rf_session_options.on_record: in the transaction that records the run, the answer is
+ * made, and kept under its Idempotency-Key: the run and the key are committed together, so
+ * that a retry finds either both (and gets this answer) or neither (and is screened). */
+static int on_record(rf_store *st, long long run_id, rf_error *err, void *ctx)
+{
+    outcome *o = ctx;
+    answer_order(o, run_id);
+    return o->key ? rf_idempotency_store(st, o->token_id, o->key, o->request_sha256,
+                                         o->res->status, &o->res->body, run_id, err)
+                  : RF_OK;
+}
+
+/* Screens the body in a session over the server's lists, records it as a run in one
+ * transaction with its Idempotency-Key `key` (NULL: none) and answers. */
+static void screen_body(rf_request *req, rf_response *res, const rf_identity *id,
+                        body_kind kind, const char *name, const char *key, const char *sha)
 {
     char arg_command[] = "screen", arg_request[] = "POST /api/v1/screen", document[256];
     char *argv[3] = {arg_command, arg_request, document};
     rf_session_options so;
     rf_order_options order;
     rf_report_context ctx;
-    rf_session_totals t;
     rf_session *s = NULL;
     warnings w;
+    outcome o;
     FILE *mem = NULL;
     char *lines = NULL;
     size_t len = 0;
@@ -263,13 +299,23 @@ static long long screen_body(rf_request *req, rf_response *res, const rf_identit
     memset(&so, 0, sizeof so);
     memset(&order, 0, sizeof order);
     memset(&w, 0, sizeof w);
-    memset(&t, 0, sizeof t);
+    memset(&o, 0, sizeof o);
     rf_error_clear(&err);
     rf_error_clear(&failure);
+    o.res = res;
+    o.name = name;
+    o.token_id = id->token_id;
+    o.key = key;
+    o.request_sha256 = sha;
     so.lists = req->lists->lists;
     so.user = id->name;
     so.argc = 3;
     so.argv = argv;
+    /* One write transaction per request, at its end: a request that dies before leaves no
+     * run, and is screened again when its client retries. */
+    so.record_at_close = 1;
+    so.on_record = on_record;
+    so.ctx = &o;
     order.on_warning = on_warning;
     order.warning_ctx = &w;
     if (rf_session_open(&s, req->st, &so, &err) < 0) goto failed;
@@ -297,23 +343,25 @@ static long long screen_body(rf_request *req, rf_response *res, const rf_identit
     w.report = NULL;
     if (closed < 0) goto failed;
     fflush(mem);
-    if (rf_session_close(s, &t, &err) < 0) {
+    o.lines = lines;
+    o.len = len;
+    o.failure = read ? NULL : &failure;
+    rf_session_totals_get(s, &o.totals); /* as the run is recorded with */
+    if (rf_session_close(s, NULL, &err) < 0) {
         s = NULL;
         goto failed;
     }
     s = NULL;
-    if (read) answer(res, &t, name, lines, len);
-    else order_error(res, &failure, t.run_id);
+    if (!o.answered) answer_order(&o, 0); /* a read-only database: no run */
     goto cleanup;
 
 failed:
     rf_respond_json_error(res, 500, "%s", err.message[0] ? err.message : rf_strerror(err.code));
 cleanup:
     rf_report_free(w.report);
-    rf_session_free(s); /* a run not closed is recorded as failed */
+    rf_session_free(s); /* a run not closed is not recorded */
     if (mem) fclose(mem);
     free(lines);
-    return t.run_id;
 }
 
 /* The request's digest for its Idempotency-Key: what it screens and how it names it. */
@@ -337,7 +385,6 @@ void rf_api_screen(rf_request *req, rf_response *res, const rf_identity *id)
     body_kind kind = body_kind_of(type);
     rf_idempotent_answer stored;
     char sha[65];
-    long long run_id;
     rf_error err;
     int rc;
 
@@ -368,7 +415,7 @@ void rf_api_screen(rf_request *req, rf_response *res, const rf_identity *id)
         return;
     }
     if (!key) {
-        screen_body(req, res, id, kind, name);
+        screen_body(req, res, id, kind, name, NULL, NULL);
         return;
     }
     if (request_sha256(sha, req, kind, name) != RF_OK ||
@@ -389,13 +436,8 @@ void rf_api_screen(rf_request *req, rf_response *res, const rf_identity *id)
         rf_buf_append(&res->body, stored.body.data, stored.body.len);
     } else if (rc != RF_ENOTFOUND) {
         rf_respond_json_error(res, 500, "%s", err.message);
-    } else {
-        run_id = screen_body(req, res, id, kind, name);
-        /* an answer that says something of the order is kept; a server failure is not */
-        if (res->status < 500 &&
-            rf_idempotency_store(req->st, id->token_id, key, sha, res->status, &res->body,
-                                 run_id, &err) != RF_OK)
-            rf_respond_json_error(res, 500, "%s", err.message);
+    } else { /* kept with its run; a server failure (500) is not kept */
+        screen_body(req, res, id, kind, name, key, sha);
     }
     rf_buf_free(&stored.body);
     rf_idempotency_release(req->srv, id->token_id, key);

@@ -248,7 +248,7 @@ int rf_session_import(rf_store *store, const char *const *files, int n_files,
     if ((rc = rf_session__record_begin(&im.record, store, "import", &im.used, im.as_of,
                                        &options->match, now,
                                        options->user ? options->user : rf_session_user(),
-                                       options->argc, options->argv, &im.err)) < 0)
+                                       options->argc, options->argv, NULL, &im.err)) < 0)
         goto done;
     if (!im.record.run) {
         rc = rf_error_set(&im.err, RF_EUSAGE, NULL, 0,

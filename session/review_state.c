@@ -196,10 +196,19 @@ void rf_session__tally(rf_run_totals *t, const rf_hit *const *hits,
 
 /* ---- recording a run ------------------------------------------------------------------- */
 
+/* rf_run_info.on_commit of a run recorded at close: the run has its id. */
+static int recording(rf_store *st, long long run_id, rf_error *err, void *ctx)
+{
+    rf_session__record *r = ctx;
+    r->run_id = run_id;
+    return r->on_record ? r->on_record(st, run_id, err, r->ctx) : RF_OK;
+}
+
 int rf_session__record_begin(rf_session__record *r, rf_store *st, const char *command,
                              const rf_version_list *versions, const char *as_of,
                              const rf_match_options *match, const char *report_time,
-                             const char *user, int argc, char *const *argv, rf_error *err)
+                             const char *user, int argc, char *const *argv,
+                             const rf_session_options *at_close, rf_error *err)
 {
     rf_run_info info;
     rf_buf settings = {0};
@@ -230,7 +239,16 @@ int rf_session__record_begin(rf_session__record *r, rf_store *st, const char *co
     info.settings = settings.data + strlen("redflag "); /* as recorded before */
     info.tool_version = RF_VERSION;
     info.versions = versions;
+    if (at_close && at_close->record_at_close) {
+        info.at_finish = 1;
+        info.on_commit = recording;
+        info.ctx = r;
+        r->at_close = 1;
+        r->on_record = at_close->on_record;
+        r->ctx = at_close->ctx;
+    }
     rc = rf_store_run_begin(&r->run, st, &info, err);
+    r->run_id = rf_run_id(r->run);
     rf_buf_free(&settings);
     return rc;
 }
@@ -337,8 +355,12 @@ int rf_session__record_input(rf_session__record *r, int position, const char *pa
 int rf_session__record_finish(rf_session__record *r, const rf_run_totals *totals, rf_error *err)
 {
     rf_run *run = r->run;
+    int rc;
     r->run = NULL;
-    return run ? rf_store_run_finish(run, totals, err) : RF_OK;
+    if (!run) return RF_OK;
+    rc = rf_store_run_finish(run, totals, err);
+    if (rc && r->at_close) r->run_id = 0; /* rolled back: not recorded after all */
+    return rc;
 }
 
 void rf_session__record_free(rf_session__record *r)

@@ -90,6 +90,17 @@ typedef struct rf_session_options {
     /* Polled before each party, from the rescreen's threads too: non-zero stops the run
      * (RF_ECANCEL), which the caller then records with rf_session_interrupt. */
     int (*cancelled)(void *ctx);
+    /* 1: the run is recorded by rf_session_close alone, in one transaction (rf_run_info's
+     * at_finish), not from the start: it holds the database's write lock once, briefly, and
+     * a session freed or interrupted before its close leaves no run (a server's request that
+     * fails is retried by its client). Its id is 0 until then, in the report's context too.
+     * Ignored by a rescreen. */
+    int record_at_close;
+    /* With record_at_close, called (may be NULL) in the transaction that records the run,
+     * once it is sealed and before it commits: what it writes on `store` (the session's) is
+     * committed with the run or not at all, such as the answer a server keeps for a retry.
+     * Non-zero: the run is not recorded, and rf_session_close fails with that code. */
+    int (*on_record)(rf_store *store, long long run_id, rf_error *err, void *ctx);
     void *ctx;
 } rf_session_options;
 

@@ -84,7 +84,7 @@ static int open_rescreen(rf_session *s, rf_error *err)
     /* Recorded from the start, so that a run stopped while screening is in the history. */
     return rf_session__record_begin(&s->record, s->st, "rescreen", rf_snapshot_versions(s->snap),
                                     NULL, &s->opts.match, s->report_time, s->opts.user,
-                                    s->opts.argc, s->opts.argv, err);
+                                    s->opts.argc, s->opts.argv, NULL, err);
 }
 
 static int open_screen(rf_session *s, rf_error *err)
@@ -100,7 +100,7 @@ static int open_screen(rf_session *s, rf_error *err)
     if ((rc = rf_session__record_begin(&s->record, s->st, "screen",
                                        versions ? versions : &no_versions, s->opts.as_of,
                                        &s->opts.match, s->report_time, s->opts.user, s->opts.argc,
-                                       s->opts.argv, err)) < 0)
+                                       s->opts.argv, &s->opts, err)) < 0)
         return rc;
     /* Only a screening against today's lists says what a counterparty matches now. */
     s->record.counterparties = s->opts.as_of == NULL && !s->opts.per_document;
@@ -152,7 +152,7 @@ void rf_session_report_context(const rf_session *s, rf_report_context *ctx)
     ctx->as_of = s->opts.rescreen ? NULL : s->opts.as_of;
     ctx->generated_at = s->report_time;
     ctx->tool_version = RF_VERSION;
-    ctx->run_id = rf_run_id(s->record.run);
+    ctx->run_id = s->record.run_id;
     ctx->user = s->opts.user;
     ctx->command = s->record.command_line;
     if (s->rescreen) ctx->rescreened = (long)rf_session__rescreen_count(s->rescreen);
@@ -253,7 +253,7 @@ void rf_session_totals_get(const rf_session *s, rf_session_totals *out)
     *out = s->totals;
     out->run = s->record.totals;
     if (s->rescreen) out->run.parties = out->rescreened;
-    out->run_id = rf_run_id(s->record.run);
+    out->run_id = s->record.run_id;
     out->verdict = rf_session__verdict(&out->run, out->failed_inputs, out->embargoed);
     out->run.exit_status = rf_verdict_exit_status(out->verdict);
 }
@@ -266,6 +266,7 @@ int rf_session_close(rf_session *s, rf_session_totals *totals, rf_error *err)
     rf_session_totals_get(s, &t);
     s->record.totals = t.run;
     rc = rf_session__record_finish(&s->record, &s->record.totals, err);
+    t.run_id = s->record.run_id; /* a run recorded at close has its id only now */
     if (totals) *totals = t;
     rf_session_free(s);
     return rc;

@@ -90,17 +90,24 @@ typedef struct rf_session__record {
     size_t gathered_cap;
     char fingerprint[RF_FINGERPRINT_LEN + 1];
     rf_run_totals totals;
+    long long run_id;   /* the run in the audit trail; 0 while not recorded (at close) */
+    int at_close;       /* recorded by rf_session__record_finish, in one transaction */
+    int (*on_record)(rf_store *store, long long run_id, rf_error *err, void *ctx);
+    void *ctx;          /* on_record's */
     int counterparties; /* screened against today's lists: keep the counterparty state */
     char *command_line; /* "redflag screen -o r.html ...", for the report's header */
 } rf_session__record;
 
 /* Starts recording `command` (argv as the settings; argc 0: the command alone) against
- * `versions`. On a read-only store nothing is recorded: r->run stays NULL and the other
- * rf_session__record_ functions do nothing. */
+ * `versions`; when `at_close` is not NULL and says record_at_close, the run is written only
+ * by rf_session__record_finish, in one transaction with what at_close->on_record writes. On
+ * a read-only store nothing is recorded: r->run stays NULL and the other rf_session__record_
+ * functions do nothing. */
 int rf_session__record_begin(rf_session__record *r, rf_store *st, const char *command,
                              const rf_version_list *versions, const char *as_of,
                              const rf_match_options *match, const char *report_time,
-                             const char *user, int argc, char *const *argv, rf_error *err);
+                             const char *user, int argc, char *const *argv,
+                             const rf_session_options *at_close, rf_error *err);
 int rf_session__record_result(rf_session__record *r, int input, const rf_party *party,
                               const char *fingerprint, const rf_hit *const *hits, size_t n_hits,
                               const rf_hit_note *notes, rf_error *err);
@@ -113,6 +120,8 @@ int rf_session__record_counterparty(rf_session__record *r, const rf_party *party
 int rf_session__record_input(rf_session__record *r, int position, const char *path,
                              const char *sha256, long parties, const rf_error *failure,
                              rf_error *err);
+/* Finishes the run as done; r->run_id is then the run recorded (0 when a run recorded at
+ * close could not be). */
 int rf_session__record_finish(rf_session__record *r, const rf_run_totals *totals,
                               rf_error *err);
 /* Frees; a run not finished is recorded as failed. */

@@ -232,10 +232,11 @@ static int delivery_text(ubl_in *in, delivery_ctx *c, const char *s, size_t len)
 /* The item's facts may sit in cac:Item (order lines) or straight in the line (GoodsItem). */
 static int item_under(const ubl_in *in, const char *path)
 {
-    char full[128];
-    snprintf(full, sizeof full, "Item/%s", path);
-    return rf_orders__xml_under(in->x, in->line_depth, full) ||
-           rf_orders__xml_under(in->x, in->line_depth, path);
+    const ox_reader *x = in->x;
+    int d = in->line_depth;
+    return (rf_orders__xml_depth(x) > d && strcmp(rf_orders__xml_name(x, d + 1), "Item") == 0 &&
+            rf_orders__xml_under(x, d + 1, path)) ||
+           rf_orders__xml_under(x, d, path);
 }
 
 static int line_text(ubl_in *in, const char *s, size_t len)

@@ -145,12 +145,16 @@ static int push(ox_reader *x, rf_error *err)
     const xmlChar *name = xmlTextReaderConstLocalName(x->reader);
     ox_open_elem *e;
     long line = (long)xmlGetLineNo(xmlTextReaderCurrentNode(x->reader));
+    size_t n;
 
     if (x->depth + 1 >= OX_MAX_DEPTH)
         return rf_error_set(err, RF_ELIMIT, x->path, line,
                             "XML nested deeper than %d elements", OX_MAX_DEPTH);
     e = &x->stack[++x->depth];
-    snprintf(e->name, sizeof e->name, "%s", name ? (const char *)name : "");
+    n = name ? strlen((const char *)name) : 0; /* cut as snprintf would, without its cost */
+    if (n >= sizeof e->name) n = sizeof e->name - 1;
+    if (n) memcpy(e->name, name, n);
+    e->name[n] = '\0';
     e->text_off = x->text.len;
     e->line = line > 0 ? start_line(x, line) : 0;
     return RF_OK;

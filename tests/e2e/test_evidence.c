@@ -173,7 +173,7 @@ static void test_evidence__a_killed_run_turned_into_done_is_named(void **state)
     rf_version_list versions;
     rf_run *run;
     rf_run_info info = {"screen", "alice", "2026-01-05T10:00:00Z", NULL, 0.8, 5, NULL, "test",
-                        NULL};
+                        NULL, 0, NULL, NULL};
     rf_error err;
     e2e_out r;
     pid_t pid;

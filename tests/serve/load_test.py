@@ -3,9 +3,10 @@
 `redflag serve` on a loopback port: 20 clients for 3 seconds asking the API to search a
 name, then the lists, then 50 clients posting a real 10-party UBL order (PEPPOL BIS 3) to
 POST /api/v1/screen, each request with an Idempotency-Key of its own. No request may fail,
-the audit trail must hold exactly one run per order answered (and one key), and the server
-must still stop cleanly on SIGTERM afterwards. Prints the benchmark's figures (not judged:
-the machine is shared). REDFLAG_LOAD_SECONDS=30 makes each run 30 seconds (the figures of
+the audit trail must hold exactly one run per order answered (and one key), the server must
+still stop cleanly on SIGTERM afterwards, and the evidence chain must verify. Prints the
+benchmark's figures and the server's processor time per order (not judged: the machine is
+shared). REDFLAG_LOAD_SECONDS=30 makes each run 30 seconds (the figures of
 docs/server.md).
 
 usage: load_test.py REDFLAG_BINARY LOAD_BINARY SOURCE_DIR"""
@@ -47,6 +48,16 @@ def load(path, clients, *extra):
     return int(answered.group(1))
 
 
+def server_cpu_seconds():
+    """User and system time of the server so far (Linux /proc), or None."""
+    try:
+        with open(f"/proc/{server.pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def audit_counts():
     with sqlite3.connect(db) as c:
         return (c.execute("SELECT count(*) FROM run").fetchone()[0],
@@ -58,10 +69,13 @@ try:
     for path in ("/api/v1/search?name=Huawei%20Technologies%20Co%20Ltd&country=CN",
                  "/api/v1/lists"):
         load(path, 20)
-    before = audit_counts()
+    before, cpu_before = audit_counts(), server_cpu_seconds()
     orders = load("/api/v1/screen", 50, "--method", "POST", "--body", ORDER, "--type",
                   "application/xml", "--idempotency")
-    after = audit_counts()
+    after, cpu_after = audit_counts(), server_cpu_seconds()
+    if orders and cpu_before is not None and cpu_after is not None:
+        print(f"server processor time: {1000 * (cpu_after - cpu_before) / orders:.2f} ms per order"
+              f" (load average {os.getloadavg()[0]:.1f})")
     runs, done, keys = (a - b for a, b in zip(after, before))
     print(f"audit trail: {runs} runs ({done} done with 10 parties), {keys} idempotency keys"
           f" for {orders} orders answered")
@@ -73,5 +87,9 @@ finally:
     _, err = server.communicate(timeout=60)
 if server.returncode != 0 or "stopped" not in err:
     print("FAIL the server did not stop cleanly after the load: " + err)
+    failed += 1
+verify = subprocess.run([BIN, "audit", "verify", "--db", db], capture_output=True, text=True)
+if verify.returncode != 0:
+    print("FAIL the evidence chain does not verify after the load: " + verify.stdout + verify.stderr)
     failed += 1
 sys.exit(1 if failed else 0)
