@@ -136,7 +136,7 @@ static int build_companies(graph *g, rf_result *work, rf_error *err)
             if (add_key(&k, "entity:", id) != 0) goto oom;
         }
     }
-    qsort(k.items, k.count, sizeof *k.items, key_cmp);
+    if (k.count) qsort(k.items, k.count, sizeof *k.items, key_cmp);
     for (size_t i = 1; i < k.count; i++)
         if (strcmp(k.items[i - 1].key, k.items[i].key) == 0) {
             size_t a = find(parent, k.items[i - 1].side), b = find(parent, k.items[i].side);
@@ -219,7 +219,7 @@ static int index_ids(id_index *x, const rf_snapshot *snap,
         x->current = e;
         if (each_id_value(e->ids, index_id, x) != 0) return RF_ENOMEM;
     }
-    qsort(x->items, x->count, sizeof *x->items, id_cmp);
+    if (x->count) qsort(x->items, x->count, sizeof *x->items, id_cmp);
     return RF_OK;
 }
 
@@ -614,7 +614,7 @@ int rf_ownership_compute(rf_owned_list *out, const rf_link *links, size_t n_link
             if (add_finding(out, &cap, &g, child, rule, 1, l) != 0) goto oom;
         }
     }
-    qsort(out->items, out->count, sizeof *out->items, finding_cmp);
+    if (out->count) qsort(out->items, out->count, sizeof *out->items, finding_cmp);
     goto cleanup;
 oom:
     rc = rf_error_set(err, RF_ENOMEM, NULL, 0, "out of memory computing ownership");
