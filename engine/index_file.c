@@ -63,16 +63,6 @@
  * parties their versions removed, and a few other dates. */
 #define KEEP_FILES 6
 
-extern const unsigned char rf_data_abbreviations[];
-extern const size_t rf_data_abbreviations_size;
-extern const unsigned char rf_data_org_types[];
-extern const size_t rf_data_org_types_size;
-extern const unsigned char rf_data_symbols[];
-extern const size_t rf_data_symbols_size;
-extern const unsigned char rf_data_stopwords[];
-extern const size_t rf_data_stopwords_size;
-extern const unsigned char rf_data_zh_business[];
-extern const size_t rf_data_zh_business_size;
 
 enum section {
     S_VOCAB, S_VOCAB_TEXT, S_SURFACE_TEXT, S_POSTINGS, S_NAMES, S_LTOKENS, S_SPELLINGS,

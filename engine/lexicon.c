@@ -15,15 +15,6 @@
 #include <unicode/uloc.h>
 #include <unicode/ustring.h>
 
-extern const unsigned char rf_data_abbreviations[];
-extern const size_t rf_data_abbreviations_size;
-extern const unsigned char rf_data_org_types[];
-extern const size_t rf_data_org_types_size;
-extern const unsigned char rf_data_symbols[];
-extern const size_t rf_data_symbols_size;
-extern const unsigned char rf_data_stopwords[];
-extern const size_t rf_data_stopwords_size;
-
 /* The process's lexicon, built or adopted once; read without the lock once set. */
 static _Atomic(rf_lexicon *) the_lexicon;
 static pthread_mutex_t lexicon_lock = PTHREAD_MUTEX_INITIALIZER;

@@ -1,5 +1,6 @@
 /* lexicon.h: the inside of the lexicon (tokens.h declares the handle), shared by lexicon.c,
- * which builds it, and tokenize.c, which reads it. */
+ * which builds it, tokenize.c, which reads it, and index_file.c, which stores it; and the word
+ * tables compiled in. */
 #ifndef RF_LEXICON_H
 #define RF_LEXICON_H
 
@@ -16,6 +17,19 @@ typedef struct rf_phrase {
 } rf_phrase;
 
 #define RF_NOISE_PATTERNS 3
+
+/* The word tables compiled in from engine/data (engine/CMakeLists.txt embeds them): the
+ * lexicon's, and the Chinese business words the transliterator reads. */
+extern const unsigned char rf_data_abbreviations[];
+extern const size_t rf_data_abbreviations_size;
+extern const unsigned char rf_data_org_types[];
+extern const size_t rf_data_org_types_size;
+extern const unsigned char rf_data_symbols[];
+extern const size_t rf_data_symbols_size;
+extern const unsigned char rf_data_stopwords[];
+extern const size_t rf_data_stopwords_size;
+extern const unsigned char rf_data_zh_business[];
+extern const size_t rf_data_zh_business_size;
 
 struct rf_lexicon {
     rf_strmap *phrases; /* normalized words joined by single spaces -> index in entries */

@@ -16,10 +16,9 @@
 #include <unicode/utrans.h>
 #include <utf8proc.h>
 
+#include "lexicon.h"
 #include "strmap.h"
 
-extern const unsigned char rf_data_zh_business[];
-extern const size_t rf_data_zh_business_size;
 
 #define ZH_MAX_CHARS 8 /* longest Chinese entry, in characters */
 #define RUN_MAX 4096   /* UTF-16 units transliterated at once */
