@@ -554,7 +554,7 @@ int rf_matcher_new(rf_matcher **out, const rf_snapshot *snap, rf_error *err)
     if (rc == RF_OK) fill_bound_tokens(m);
     if (rc == RF_OK) rc = index_spellings(m);
     if (rc == RF_OK) rc = find_neighbours(m);
-    if (rc == RF_OK) rc = rf_lexicon__each_word(m->lex, file_weak_typos, m);
+    if (rc == RF_OK) rc = rf_lexicon__each_weak_word(m->lex, file_weak_typos, m);
     if (rc == RF_OK) rc = rf_lexicon__each_nickname(m->lex, file_nickname, m);
     rf_buf_free(&t.text);
     rf_translit__free(tr);

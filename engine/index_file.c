@@ -510,12 +510,7 @@ static int attach(rf_matcher *m, const index_header *h, size_t size, const uint8
 static void lexicon_view_free(rf_lexicon *lex)
 {
     if (!lex) return;
-    rf_strmap__free(lex->phrases);
-    rf_strmap__free(lex->starts);
-    rf_strmap__free(lex->words);
-    rf_strmap__free(lex->word_deletes);
-    rf_strmap__free(lex->nicknames);
-    for (size_t i = 0; i < RF_NOISE_PATTERNS; i++) pcre2_code_free(lex->noise[i]);
+    rf_lexicon__free_maps(lex);
     free(lex->entries); /* the block every part points into */
     free(lex);
 }

@@ -523,8 +523,8 @@ static int each_weak_spelling(const char *key, size_t len, uint32_t idx, void *c
     return e->fn(key, len, e->ctx);
 }
 
-int rf_lexicon__each_word(const rf_lexicon *lex, int (*fn)(const char *word, size_t len, void *ctx),
-                          void *ctx)
+int rf_lexicon__each_weak_word(const rf_lexicon *lex, int (*fn)(const char *word, size_t len, void *ctx),
+                               void *ctx)
 {
     each_word e = {lex, fn, ctx};
     return rf_strmap__each(lex->phrases, each_weak_spelling, &e);
@@ -622,18 +622,23 @@ static int compile_noise(rf_lexicon *lex)
     return RF_OK;
 }
 
-static void lexicon_free(rf_lexicon *lex)
+void rf_lexicon__free_maps(rf_lexicon *lex)
 {
-    if (!lex) return;
     rf_strmap__free(lex->phrases);
     rf_strmap__free(lex->starts);
     rf_strmap__free(lex->words);
     rf_strmap__free(lex->word_deletes);
     rf_strmap__free(lex->nicknames);
+    for (size_t i = 0; i < RF_NOISE_PATTERNS; i++) pcre2_code_free(lex->noise[i]);
+}
+
+static void lexicon_free(rf_lexicon *lex)
+{
+    if (!lex) return;
+    rf_lexicon__free_maps(lex);
     rf_buf_free(&lex->words_text);
     free(lex->entries);
     rf_buf_free(&lex->canon);
-    for (size_t i = 0; i < RF_NOISE_PATTERNS; i++) pcre2_code_free(lex->noise[i]);
     free(lex);
 }
 

@@ -54,6 +54,9 @@ int rf_lexicon__present(void);
  * Returns 1 when adopted (`lex` is then the process's, never freed), else 0 or a negative
  * RF_E code, and the caller frees `lex` (the patterns compiled into it too). */
 int rf_lexicon__adopt(rf_lexicon *lex);
+/* Frees the lexicon's maps and noise patterns, not its arrays and texts, which a built
+ * lexicon owns and a stored one points into one block for. */
+void rf_lexicon__free_maps(rf_lexicon *lex);
 
 /* Typo budget for correcting a word to a lexicon word: stricter than between names, since a
  * name's own word must not be taken for a business word. */

@@ -85,8 +85,8 @@ const rf_lexicon *rf_lexicon__get(void);
  * rigour's person_nick table); with blen 0, when `a` has any such partner. */
 /* Calls fn with each spelling of one word of a business word or place ("petrochemical",
  * "shipbuilding", "moscow"), until it returns non-zero, which is returned. */
-int rf_lexicon__each_word(const rf_lexicon *lex, int (*fn)(const char *word, size_t len, void *ctx),
-                          void *ctx);
+int rf_lexicon__each_weak_word(const rf_lexicon *lex, int (*fn)(const char *word, size_t len, void *ctx),
+                               void *ctx);
 /* Calls fn with each given name and one of its familiar forms (both ways: "ted", "edward" and
  * "edward", "ted"), until it returns non-zero, which is returned. */
 int rf_lexicon__each_nickname(const rf_lexicon *lex,
