@@ -416,6 +416,39 @@ def screen_killed_and_retried(db, token):
           "after the killed request and its retry, the evidence chain verifies")
 
 
+def sigterm_under_load(srv, request, setup=None, clients=8, answers=40):
+    """Sends request(state, i, k) from `clients` threads (state: setup(i), or None) until
+    `answers` are answered, then stops the server with SIGTERM. request returns (answered,
+    value). A request refused, reset or cut by a broken pipe before its answer began
+    (ConnectionError) ends its client: the server never took it; any other failure (an
+    IncompleteRead: an answer cut short) is broken, as is a value not answered. Returns the
+    server's exit status and stderr, the answered values and the broken ones."""
+    answered, broken, lock = [], [], threading.Lock()
+
+    def client(i):
+        state = setup(i) if setup else None
+        for k in range(100000):
+            try:
+                ok, value = request(state, i, k)
+            except (ConnectionError, http.client.HTTPException, OSError) as e:
+                with lock:
+                    if not isinstance(e, ConnectionError):
+                        broken.append(repr(e))
+                return
+            with lock:
+                (answered if ok else broken).append(value)
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
+    for t in threads:
+        t.start()
+    while len(answered) < answers and all(t.is_alive() for t in threads):
+        time.sleep(0.05)
+    status, err = srv.stop()
+    for t in threads:
+        t.join()
+    return status, err, answered, broken
+
+
 def screen_stopped_under_load(db, token):
     """SIGTERM while orders are posted from 8 clients, each with a key of its own: every
     order answered is recorded as one run with its key, none that was not answered, no run
@@ -424,31 +457,12 @@ def screen_stopped_under_load(db, token):
         order = f.read()
     srv = Server(db)
     runs, unfinished = runs_count(db), runs_not_done(db)
-    answered, broken, lock = [], [], threading.Lock()
 
-    def client(i):
-        for k in range(100000):
-            try:
-                status, _, text = post_screen(srv, token, order, "application/xml", key=f"stop-{i}-{k}")
-            except (ConnectionError, http.client.HTTPException, OSError) as e:
-                with lock:
-                    if not isinstance(e, ConnectionError):
-                        broken.append(repr(e))
-                return
-            with lock:
-                if status == 200:
-                    answered.append((f"stop-{i}-{k}", json.loads(text)["run_id"]))
-                else:
-                    broken.append(status)
+    def request(_, i, k):
+        status, _, text = post_screen(srv, token, order, "application/xml", key=f"stop-{i}-{k}")
+        return (status == 200, (f"stop-{i}-{k}", json.loads(text)["run_id"]) if status == 200 else status)
 
-    clients = [threading.Thread(target=client, args=(i,)) for i in range(8)]
-    for c in clients:
-        c.start()
-    while len(answered) < 40 and all(c.is_alive() for c in clients):
-        time.sleep(0.05)
-    status, err = srv.stop()
-    for c in clients:
-        c.join()
+    status, err, answered, broken = sigterm_under_load(srv, request)
     with sqlite3.connect(db) as c:
         keyed = dict(c.execute("SELECT key, run_id FROM api_idempotency_key WHERE key LIKE 'stop-%'"))
     check(status == 0 and not broken, f"SIGTERM while orders are screened: a clean stop, no answer cut off ({broken[:3]})")
@@ -672,34 +686,19 @@ def stop_under_load(srv, db):
     b.sign_in("ada", "correct horse battery")
     link = case_links(b.get("/queue")[2])[0]
     q = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(link).query))
-    answered, broken, lock = [], [], threading.Lock()
 
-    def decide(i):
+    def signed_in(_):
         me = Browser(srv)
         me.sign_in("ada", "correct horse battery")
         me.get(link)
-        for k in range(1000):
-            try:
-                status, _, _ = me.post("/case/decide", {"fp": q["fp"], "list": q["list"], "id": q["id"],
-                                                        "decision": "escalate", "reason": f"load {i}.{k}"})
-            except (ConnectionError, http.client.HTTPException, OSError) as e:
-                with lock:
-                    # Refused, reset or a broken pipe before an answer began: the server
-                    # never took it. An answer cut short would be IncompleteRead.
-                    if not isinstance(e, ConnectionError):
-                        broken.append(repr(e))
-                return
-            with lock:
-                (answered if status == 303 else broken).append(status)
+        return me
 
-    workers = [threading.Thread(target=decide, args=(i,)) for i in range(8)]
-    for w in workers:
-        w.start()
-    while len(answered) < 40 and all(w.is_alive() for w in workers):
-        time.sleep(0.05)
-    status, err = srv.stop()
-    for w in workers:
-        w.join()
+    def decide(me, i, k):
+        status, _, _ = me.post("/case/decide", {"fp": q["fp"], "list": q["list"], "id": q["id"],
+                                                "decision": "escalate", "reason": f"load {i}.{k}"})
+        return status == 303, status
+
+    status, err, answered, broken = sigterm_under_load(srv, decide, signed_in)
     with sqlite3.connect(db) as con:
         recorded = con.execute("SELECT count(*) FROM review_decision WHERE reason LIKE 'load %'").fetchone()[0]
     check(status == 0 and "stopped" in err, "SIGTERM under load: the server stops cleanly (exit 0)")
