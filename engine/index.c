@@ -789,6 +789,18 @@ static void gather_chain(const rf_matcher *m, rf_scratch *s, uint32_t node)
         if (m->chains[node].value < m->n_names) touch(s, m->chains[node].value); /* chain_value */
 }
 
+/* Marks the names of each vocabulary word of a chain of vocabulary ids; 1 if it held any. */
+static int gather_vocab_chain(const rf_matcher *m, rf_scratch *s, uint32_t node)
+{
+    int any = 0;
+    for (; node != RF_STRMAP_MISSING; node = m->chains[node].next) {
+        if (m->chains[node].value >= m->n_vocab) continue; /* chain_value */
+        gather(m, s, m->chains[node].value);
+        any = 1;
+    }
+    return any;
+}
+
 /* ---- the bound: what a listed name could score at most, without scoring it ------------------
  *
  * rf_score__sides pairs words and scores num / den: num sums sim * weight over the pairs (sim at
@@ -1122,19 +1134,13 @@ static int gather_skeletons(const rf_matcher *m, rf_scratch *s, const rf_side *p
     for (size_t words = 1; words <= 2 && i + words <= p->n; words++) {
         char joined[2 * RF_MAX_TOKEN_LEN], skeleton[2 * RF_MAX_TOKEN_LEN];
         size_t n = 0, ns;
-        uint32_t node;
         if (words == 2 && p->origin[i + 1] != RF_ORIGIN_CONSONANTS) break;
         for (size_t k = i; k < i + words; k++) {
             memcpy(joined + n, p->surf[k], p->surf_len[k]);
             n += p->surf_len[k];
         }
         ns = rf_consonant__skeleton(skeleton, joined, n);
-        node = ns >= 2 ? rf_strmap__get(m->skeletons, skeleton, ns) : RF_STRMAP_MISSING;
-        for (; node != RF_STRMAP_MISSING; node = m->chains[node].next) {
-            if (m->chains[node].value >= m->n_vocab) continue; /* chain_value */
-            gather(m, s, m->chains[node].value);
-            found = 1;
-        }
+        if (ns >= 2 && gather_vocab_chain(m, s, rf_strmap__get(m->skeletons, skeleton, ns))) found = 1;
     }
     return found;
 }
@@ -1227,15 +1233,9 @@ size_t rf_index__candidates(const rf_matcher *m, rf_scratch *s, double min_score
             }
             if (p->origin[i] == RF_ORIGIN_CONSONANTS && gather_skeletons(m, s, p, i)) strong = 1;
             if (gather_x_as_ks(m, s, p, i)) strong = 1;
-            if (p->nickname[i]) {
-                /* a familiar form of a given name the lists write otherwise (Stephen, Steven) */
-                for (node = rf_strmap__get(m->nicknames, p->surf[i], p->surf_len[i]); node != RF_STRMAP_MISSING;
-                     node = m->chains[node].next) {
-                    if (m->chains[node].value >= m->n_vocab) continue; /* chain_value */
-                    gather(m, s, m->chains[node].value);
-                    strong = 1;
-                }
-            }
+            /* a familiar form of a given name the lists write otherwise (Stephen, Steven) */
+            if (p->nickname[i] && gather_vocab_chain(m, s, rf_strmap__get(m->nicknames, p->surf[i], p->surf_len[i])))
+                strong = 1;
             node = rf_strmap__get(m->merged, p->text[i], p->len[i]);
             if (node != RF_STRMAP_MISSING) {
                 gather_chain(m, s, node);
@@ -1256,8 +1256,7 @@ size_t rf_index__candidates(const rf_matcher *m, rf_scratch *s, double min_score
         if (node != RF_STRMAP_MISSING) gather_chain(m, s, node);
         node = rf_strmap__get(m->weak_typos, p->surf[i], p->surf_len[i]);
         if (node == RF_STRMAP_MISSING) node = rf_strmap__get(m->weak_typos, p->text[i], p->len[i]);
-        for (; node != RF_STRMAP_MISSING; node = m->chains[node].next)
-            if (m->chains[node].value < m->n_vocab) gather(m, s, m->chains[node].value); /* chain_value */
+        gather_vocab_chain(m, s, node);
     }
     /* Two words written together, canonical or as written ("Inve St": INVEST, not "inve
      * saint"; "Sad Erat": SADERAT), whatever the words' classes apart. */
