@@ -26,6 +26,7 @@ typedef struct scored {
     uint32_t name;
     double score;
     int country;
+    rf_han_reading reading; /* of the party's name, that gave the score */
 } scored;
 
 struct rf_result {
@@ -276,6 +277,8 @@ static int explain(rf_buf *b, const rf_score_detail *d, const char *party_name,
     if (rc == RF_OK && d->capped_type)
         rc = rf_buf_puts(b, ". An organisation (it has a legal form) against a listed person");
     if (rc == RF_OK && party->disguise) rc = explain_disguise(b, party->disguise);
+    if (rc == RF_OK && party->han_korean)
+        rc = rf_buf_puts(b, ". The party's Chinese characters read the Korean way, as a Korean name in hanja");
     if (rc == RF_OK && country > 0) rc = rf_buf_puts(b, ". Country agrees");
     if (rc == RF_OK && country < 0) rc = rf_buf_puts(b, ". Country differs from the listed addresses");
     if (rc == RF_OK) rc = rf_buf_putc(b, '.');
@@ -348,7 +351,7 @@ static int fill_hit(rf_result *res, size_t i, const rf_matcher *m, const scored 
 /* Scores listed name `name_id` for the party and keeps it when it reaches the threshold and is
  * its entity's best name so far (among equals, the lower id: the same on every run). */
 static int consider(rf_result *res, const rf_matcher *m, uint32_t name_id, const rf_party *party,
-                    double threshold)
+                    double threshold, rf_han_reading reading)
 {
     const rf_lname *ln = &m->names[name_id];
     const rf_entity *ent = rf_snapshot_entity(m->snap, ln->entity);
@@ -383,8 +386,24 @@ static int consider(rf_result *res, const rf_matcher *m, uint32_t name_id, const
         b->name = name_id;
         b->score = score;
         b->country = country;
+        b->reading = reading;
     }
     return RF_OK;
+}
+
+/* The party's name read into res->s (tokens and comparison side), its Chinese characters as
+ * `reading` says. */
+static int read_party(rf_result *res, const rf_matcher *m, const rf_party *party, const char *name,
+                      rf_han_reading reading)
+{
+    int rc;
+    rf_translit__read_han(res->s.tr, reading);
+    rc = rf_engine__tokenize(&res->s.party, m->lex, m->places, res->s.tr, name, strlen(name), 1);
+    rf_translit__read_han(res->s.tr, RF_HAN_MANDARIN);
+    res->s.party.han_korean = reading == RF_HAN_KOREAN;
+    rf_side__from_tokens(&res->s.side, m, &res->s.party);
+    res->s.side.organisation = role_is_organisation(party->role);
+    return rc;
 }
 
 int rf_matcher_screen(rf_result *res, const rf_matcher *m, const rf_party *party,
@@ -394,6 +413,10 @@ int rf_matcher_screen(rf_result *res, const rf_matcher *m, const rf_party *party
     size_t max_hits = opts && opts->max_hits > 0 ? (size_t)opts->max_hits : RF_DEFAULT_MAX_HITS;
     int exhaustive = opts && opts->exhaustive;
     const char *name = party->name ? party->name : "";
+    /* Three Chinese characters do not say whether a name is Chinese or a Korean's in hanja:
+     * such a name is screened under both readings, each entity keeping its better score. */
+    int readings = rf_translit__korean_name(name, strlen(name)) ? RF_HAN_READINGS : 1;
+    rf_han_reading read = RF_HAN_MANDARIN;
     size_t n_hits;
     int rc;
 
@@ -401,28 +424,31 @@ int rf_matcher_screen(rf_result *res, const rf_matcher *m, const rf_party *party
     res->n_best = 0;
     rf_buf_reset(&res->expl);
     rc = prepare_result(res, m);
-    if (rc == RF_OK)
-        rc =
-            rf_engine__tokenize(&res->s.party, m->lex, m->places, res->s.tr, name, strlen(name), 1);
-    if (rc != RF_OK) return rf_error_set(err, rc, party->document, party->line,
-                                         "screening \"%s\": %s", name, rf_strerror(rc));
-    rf_side__from_tokens(&res->s.side, m, &res->s.party);
-    res->s.side.organisation = role_is_organisation(party->role);
-    if (exhaustive) {
-        for (size_t k = 0; k < m->n_names && rc == RF_OK; k++) rc = consider(res, m, (uint32_t)k, party, threshold);
-    } else {
-        /* The least a name must score to reach the threshold with the country agreeing
-         * (adjust_for_country). */
-        size_t n_cand =
-            rf_index__candidates(m, &res->s, (threshold - COUNTRY_AGREES) / (1.0 - COUNTRY_AGREES));
-        for (size_t k = 0; k < n_cand && rc == RF_OK; k++) rc = consider(res, m, res->s.cand[k], party, threshold);
+    for (int r = 0; r < readings && rc == RF_OK; r++) {
+        read = (rf_han_reading)r;
+        rc = read_party(res, m, party, name, read);
+        if (rc != RF_OK) break;
+        if (exhaustive) {
+            for (size_t k = 0; k < m->n_names && rc == RF_OK; k++)
+                rc = consider(res, m, (uint32_t)k, party, threshold, read);
+        } else {
+            /* The least a name must score to reach the threshold with the country agreeing
+             * (adjust_for_country). */
+            size_t n_cand =
+                rf_index__candidates(m, &res->s, (threshold - COUNTRY_AGREES) / (1.0 - COUNTRY_AGREES));
+            for (size_t k = 0; k < n_cand && rc == RF_OK; k++)
+                rc = consider(res, m, res->s.cand[k], party, threshold, read);
+        }
     }
     for (size_t i = 0; i < res->n_best; i++) res->slot[res->best[i].entity] = RF_STRMAP_MISSING;
     /* A cap on hits keeps the best by score: all of them were scored. */
     if (res->n_best > 1) qsort(res->best, res->n_best, sizeof res->best[0], by_score_desc);
     n_hits = res->n_best < max_hits ? res->n_best : max_hits;
     if (rc == RF_OK) rc = reserve_hits(res, n_hits);
-    for (size_t i = 0; i < n_hits && rc == RF_OK; i++) rc = fill_hit(res, res->n_hits++, m, &res->best[i], name);
+    for (size_t i = 0; i < n_hits && rc == RF_OK; i++) {
+        if (res->best[i].reading != read) rc = read_party(res, m, party, name, read = res->best[i].reading);
+        if (rc == RF_OK) rc = fill_hit(res, res->n_hits++, m, &res->best[i], name);
+    }
     /* Explanations are final only now that the buffer has stopped moving. */
     for (size_t i = 0; i < res->n_hits; i++) res->hits[i].explanation = res->expl.data + res->store[i].expl_off;
     if (rc != RF_OK) {
@@ -442,40 +468,74 @@ static int looks_like_person(const rf_tokens *t)
     return t->count >= 2;
 }
 
+/* Names a and b read into ta/sa and tb/sb, the Chinese characters of each as ra and rb say;
+ * the better of both directions' scores into *score, its details into *d when asked. */
+static int read_pair(double *score, rf_score_detail *d, const rf_matcher *m, rf_translit *tr,
+                     const char *a, rf_han_reading ra, rf_tokens *ta, rf_side *sa, const char *b,
+                     rf_han_reading rb, rf_tokens *tb, rf_side *sb)
+{
+    const rf_lexicon *lex = rf_lexicon__get();
+    rf_score_detail reverse;
+    double back;
+    int person, rc;
+
+    /* No places from the lists' addresses here: either name may be a person's ("Wang Wei"). */
+    rf_translit__read_han(tr, ra);
+    rc = rf_engine__tokenize(ta, lex, NULL, tr, a, strlen(a), 0);
+    rf_translit__read_han(tr, rb);
+    if (rc == RF_OK) rc = rf_engine__tokenize(tb, lex, NULL, tr, b, strlen(b), 0);
+    rf_translit__read_han(tr, RF_HAN_MANDARIN);
+    if (rc != RF_OK) return rc;
+    ta->han_korean = ra == RF_HAN_KOREAN;
+    tb->han_korean = rb == RF_HAN_KOREAN;
+    person = looks_like_person(ta) && looks_like_person(tb);
+    rf_side__from_tokens(sa, m, ta);
+    rf_side__from_tokens(sb, m, tb);
+    /* Neither name is the listed one here: the score is the better of both readings
+     * (a name with a word more is as alike as one with a word less). */
+    *score = rf_score__sides(sa, sb, person, d);
+    back = rf_score__sides(sb, sa, person, &reverse);
+    if (back > *score) *score = back;
+    return RF_OK;
+}
+
 int rf_match_pair(double *score, rf_buf *explanation, const rf_matcher *m, const char *a,
                   const char *b)
 {
     rf_tokens ta = {0}, tb = {0};
     rf_side *sa = malloc(sizeof *sa), *sb = malloc(sizeof *sb);
     rf_translit *tr = NULL;
-    const rf_lexicon *lex = rf_lexicon__get();
-    int rc = sa && sb && lex ? rf_translit__new(&tr) : RF_ENOMEM;
+    int rc = sa && sb && rf_lexicon__get() ? rf_translit__new(&tr) : RF_ENOMEM;
+    /* A name that may be a Korean's in hanja is read both ways (rf_matcher_screen); the best
+     * pair wins. */
+    int na = rf_translit__korean_name(a, strlen(a)) ? RF_HAN_READINGS : 1;
+    int nb = rf_translit__korean_name(b, strlen(b)) ? RF_HAN_READINGS : 1;
+    rf_han_reading best_a = RF_HAN_MANDARIN, best_b = RF_HAN_MANDARIN;
+    rf_score_detail d;
 
-    *score = 0;
-    /* No places from the lists' addresses here: either name may be a person's ("Wang Wei"). */
-    if (rc == RF_OK) rc = rf_engine__tokenize(&ta, lex, NULL, tr, a, strlen(a), 0);
-    if (rc == RF_OK) rc = rf_engine__tokenize(&tb, lex, NULL, tr, b, strlen(b), 0);
-    if (rc == RF_OK) {
-        rf_score_detail d;
-        int person = looks_like_person(&ta) && looks_like_person(&tb);
-        rf_score_detail reverse;
-        double back;
-        rf_side__from_tokens(sa, m, &ta);
-        rf_side__from_tokens(sb, m, &tb);
-        /* Neither name is the listed one here: the score is the better of both readings
-         * (a name with a word more is as alike as one with a word less). */
-        *score = rf_score__sides(sa, sb, person, &d);
-        back = rf_score__sides(sb, sa, person, &reverse);
-        if (back > *score) *score = back;
-        if (explanation) {
-            rf_span spans[RF_MAX_TOKENS];
-            for (size_t j = 0; j < tb.count; j++) {
-                spans[j].start = tb.items[j].src_start;
-                spans[j].len = tb.items[j].src_len;
+    *score = -1;
+    for (int ra = 0; ra < na && rc == RF_OK; ra++) {
+        for (int rb = 0; rb < nb && rc == RF_OK; rb++) {
+            double here;
+            rc = read_pair(&here, NULL, m, tr, a, (rf_han_reading)ra, &ta, sa, b, (rf_han_reading)rb, &tb, sb);
+            if (rc == RF_OK && here > *score) {
+                *score = here;
+                best_a = (rf_han_reading)ra;
+                best_b = (rf_han_reading)rb;
             }
-            rc = explain(explanation, &d, a, &ta, sa, b, spans, sb, 0);
         }
     }
+    if (rc == RF_OK && explanation) {
+        double again;
+        rf_span spans[RF_MAX_TOKENS];
+        rc = read_pair(&again, &d, m, tr, a, best_a, &ta, sa, b, best_b, &tb, sb);
+        for (size_t j = 0; j < tb.count && rc == RF_OK; j++) {
+            spans[j].start = tb.items[j].src_start;
+            spans[j].len = tb.items[j].src_len;
+        }
+        if (rc == RF_OK) rc = explain(explanation, &d, a, &ta, sa, b, spans, sb, 0);
+    }
+    if (*score < 0) *score = 0;
     rf_buf_free(&ta.text);
     rf_buf_free(&tb.text);
     rf_translit__free(tr);

@@ -64,6 +64,7 @@ typedef struct rf_tokens {
     size_t count;
     int truncated;
     unsigned disguise; /* RF_DISGUISE_* undone in this name */
+    int han_korean;    /* its Chinese characters were read the Korean way (rf_han_reading) */
 } rf_tokens;
 
 static inline const char *rf_token_text(const rf_tokens *t, size_t i)

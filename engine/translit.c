@@ -25,6 +25,12 @@
 #define GREEK_FIRST 0x370
 #define CYRILLIC_END 0x530 /* Greek and Cyrillic letters: the look-alike table's range */
 
+/* A Chinese character's Korean reading, and its reading in personal names (金: 금, and 김 the
+ * surname Kim), as Hangul syllables (engine/data/han_korean.tsv). */
+typedef struct korean_reading {
+    int32_t han, common, named;
+} korean_reading;
+
 /* The ICU transforms, by what they read. */
 typedef enum transform_id { T_SIMPLIFIED, T_CYRILLIC, T_HAN, T_OTHER, TRANSFORMS } transform_id;
 
@@ -37,6 +43,9 @@ struct rf_translit {
      * and the Cyrillic and Greek letter each ASCII letter is taken for (0: none). */
     char as_latin[CYRILLIC_END - GREEK_FIRST];
     int32_t from_latin[2][128]; /* [0] Cyrillic, [1] Greek */
+    rf_han_reading han_reading;
+    korean_reading *korean; /* sorted by character; loaded on first use (load_korean) */
+    size_t n_korean;
 };
 
 typedef enum script { SCRIPT_LATIN, SCRIPT_CYRILLIC, SCRIPT_HAN, SCRIPT_HANGUL, SCRIPT_OTHER } script;
@@ -276,6 +285,7 @@ void rf_translit__free(rf_translit *tr)
         if (tr->t[i]) utrans_close(tr->t[i]);
     rf_strmap__free(tr->zh_words);
     rf_buf_free(&tr->zh_english);
+    free(tr->korean);
     free(tr);
 }
 
@@ -328,6 +338,46 @@ static int transform_plain(UTransliterator *t, rf_buf *out, const char *s, size_
     return rf_buf_append(out, utf8, (size_t)u8len);
 }
 
+/* Hangul syllable cp romanized as the sanctions lists write Korean names: the DPRK's own
+ * romanization, McCune-Reischauer without its marks (정 "jong", 은 "un", 박 "pak", 리 "ri":
+ * "Kim Jong Un", "Pak Pong Ju"), where ICU's Revised Romanization writes "gimjeong-eun". Each
+ * syllable is an initial, a vowel and a final (Unicode's arithmetic). */
+static int hangul_syllable(rf_buf *out, int32_t cp)
+{
+    static const char *const initial[19] = {"k", "kk", "n", "t", "tt", "r", "m", "p", "pp", "s",
+                                            "ss", "", "j", "jj", "ch", "k", "t", "p", "h"};
+    static const char *const vowel[21] = {"a", "ae", "ya", "yae", "o", "e", "yo", "ye", "o", "wa", "wae",
+                                          "oe", "yo", "u", "wo", "we", "wi", "yu", "u", "ui", "i"};
+    static const char *const final[28] = {"", "k", "k", "k", "n", "n", "n", "t", "l", "k", "m", "l", "l", "l",
+                                          "p", "l", "m", "p", "p", "t", "t", "ng", "t", "t", "k", "t", "p", "t"};
+    cp -= 0xAC00;
+    return rf_buf_printf(out, "%s%s%s", initial[cp / 588], vowel[(cp % 588) / 28], final[cp % 28]);
+}
+
+/* Starts a word in `out`: a space unless it is empty or ends in one. */
+static int word_break(rf_buf *out)
+{
+    return out->len && out->data[out->len - 1] != ' ' ? rf_buf_putc(out, ' ') : RF_OK;
+}
+
+/* A run of Hangul syllables, each its own word, as the lists write North Korean names. */
+static int hangul_append(rf_buf *out, const char *s, size_t len)
+{
+    int rc = RF_OK;
+
+    for (size_t pos = 0; pos < len && rc == RF_OK;) {
+        utf8proc_int32_t cp;
+        utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)s + pos, (utf8proc_ssize_t)(len - pos), &cp);
+        if (k <= 0) return RF_EFORMAT;
+        pos += (size_t)k;
+        if (script_of(cp) != SCRIPT_HANGUL) continue; /* neutral characters inside the run */
+        rc = word_break(out);
+        if (rc == RF_OK) rc = hangul_syllable(out, cp);
+        if (rc == RF_OK) rc = rf_buf_putc(out, ' ');
+    }
+    return rc;
+}
+
 /* The value of a Chinese numeral or of ASCII digits at s[0..len) ("十四" 14, "五十五" 55,
  * "一百零八" 108, "38"), its length in *used; 0 when there is none. */
 static unsigned han_number(const char *s, size_t len, size_t *used)
@@ -361,6 +411,74 @@ static unsigned han_number(const char *s, size_t len, size_t *used)
     return total + digit;
 }
 
+/* Fills tr->korean from the embedded table: "字<TAB>reading[<TAB>reading in names]" rows,
+ * sorted by character. */
+static int load_korean(rf_translit *tr)
+{
+    const char *p = (const char *)rf_data_han_korean;
+    const char *end = p + rf_data_han_korean_size;
+    size_t cap = 0;
+
+    while (p < end) {
+        const char *eol = memchr(p, '\n', (size_t)(end - p));
+        int32_t cp[3];
+        size_t n = 0;
+        if (!eol) eol = end;
+        for (const char *q = p; *p != '#' && q < eol && n < 3;) {
+            utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)q, eol - q, &cp[n]);
+            if (k <= 0) return RF_EFORMAT;
+            q += k;
+            if (cp[n] != '\t') n++;
+        }
+        if (n >= 2) {
+            if (tr->n_korean == cap) {
+                korean_reading *grown;
+                cap = cap ? 2 * cap : 8192;
+                grown = realloc(tr->korean, cap * sizeof *grown);
+                if (!grown) return RF_ENOMEM;
+                tr->korean = grown;
+            }
+            tr->korean[tr->n_korean++] = (korean_reading){cp[0], cp[1], n == 3 ? cp[2] : cp[1]};
+        }
+        p = eol + 1;
+    }
+    return tr->n_korean ? RF_OK : RF_EFORMAT;
+}
+
+static int by_han(const void *key, const void *item)
+{
+    int32_t a = *(const int32_t *)key, b = ((const korean_reading *)item)->han;
+    return (a > b) - (a < b);
+}
+
+/* Chinese characters s[0..len) as syllables: pinyin with the syllables of the run joined into
+ * one word; or, read the Korean way, through each character's Hangul reading, as a Korean's
+ * name in hanja is written in Latin letters: the surname (the first character, by its reading
+ * in names) and the given name ("金正恩": "kim jongun", which scores as "Kim Jong Un"). A
+ * character without a Korean reading is read as pinyin. `first`: s starts the name. */
+static int han_syllables(rf_translit *tr, rf_buf *out, const char *s, size_t len, int first)
+{
+    int surname = first, rc = RF_OK;
+
+    if (tr->han_reading == RF_HAN_MANDARIN) return transform_append(transform(tr, T_HAN), out, s, len, 1);
+    if (!tr->korean && (rc = load_korean(tr)) != RF_OK) return rc;
+    rc = word_break(out);
+    for (size_t pos = 0; pos < len && rc == RF_OK;) {
+        utf8proc_int32_t cp;
+        utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)s + pos, (utf8proc_ssize_t)(len - pos), &cp);
+        const korean_reading *r;
+        if (k <= 0) return RF_EFORMAT;
+        pos += (size_t)k;
+        if (script_of(cp) != SCRIPT_HAN) continue;
+        r = bsearch(&cp, tr->korean, tr->n_korean, sizeof *r, by_han);
+        rc = r ? hangul_syllable(out, surname ? r->named : r->common)
+               : transform_append(transform(tr, T_HAN), out, s + pos - (size_t)k, (size_t)k, 1);
+        if (rc == RF_OK && surname) rc = rf_buf_putc(out, ' ');
+        surname = 0;
+    }
+    return rc == RF_OK ? rf_buf_putc(out, ' ') : rc;
+}
+
 /* A run of Han characters: business words and places in English, the rest pinyin.
  * Traditional characters are read as their simplified forms first (華為 is 华为). */
 static int han_append(rf_translit *tr, rf_buf *out, const char *trad, size_t trad_len)
@@ -381,7 +499,7 @@ static int han_append(rf_translit *tr, rf_buf *out, const char *trad, size_t tra
          * is the 14th research institute, "第五十五研究所" the 55th. */
         if (len - pos > 3 && memcmp(s + pos, "第", 3) == 0 &&
             ((number = han_number(s + pos + 3, len - pos - 3, &used)), used > 0)) {
-            if (pending < pos) rc = transform_append(transform(tr, T_HAN), out, s + pending, pos - pending, 1);
+            if (pending < pos) rc = han_syllables(tr, out, s + pending, pos - pending, pending == 0);
             if (rc == RF_OK)
                 rc = rf_buf_printf(out, " %u%s ", number,
                                    number % 100 - 11 < 3 ? "th" : number % 10 == 1 ? "st"
@@ -412,41 +530,32 @@ static int han_append(rf_translit *tr, rf_buf *out, const char *trad, size_t tra
             pos = n ? ends[0] : len;
             continue;
         }
-        if (pending < pos) rc = transform_append(transform(tr, T_HAN), out, s + pending, pos - pending, 1);
+        if (pending < pos) rc = han_syllables(tr, out, s + pending, pos - pending, pending == 0);
         if (rc == RF_OK) rc = rf_buf_printf(out, " %s ", tr->zh_english.data + hit);
         pos = pending = hit_end;
     }
-    if (rc == RF_OK && pending < len)
-        rc = transform_append(transform(tr, T_HAN), out, s + pending, len - pending, 1);
+    if (rc == RF_OK && pending < len) rc = han_syllables(tr, out, s + pending, len - pending, pending == 0);
     rf_buf_free(&simple);
     return rc;
 }
 
-/* A run of Hangul syllables, each its own word, romanized as the sanctions lists write Korean
- * names: the DPRK's own romanization, McCune-Reischauer without its marks (정 "jong", 은 "un",
- * 박 "pak", 리 "ri": "Kim Jong Un", "Pak Pong Ju"), where ICU's Revised Romanization writes
- * "gimjeong-eun". Each syllable is an initial, a vowel and a final (Unicode's arithmetic). */
-static int hangul_append(rf_buf *out, const char *s, size_t len)
+void rf_translit__read_han(rf_translit *tr, rf_han_reading reading)
 {
-    static const char *const initial[19] = {"k", "kk", "n", "t", "tt", "r", "m", "p", "pp", "s",
-                                            "ss", "", "j", "jj", "ch", "k", "t", "p", "h"};
-    static const char *const vowel[21] = {"a", "ae", "ya", "yae", "o", "e", "yo", "ye", "o", "wa", "wae",
-                                          "oe", "yo", "u", "wo", "we", "wi", "yu", "u", "ui", "i"};
-    static const char *const final[28] = {"", "k", "k", "k", "n", "n", "n", "t", "l", "k", "m", "l", "l", "l",
-                                          "p", "l", "m", "p", "p", "t", "t", "ng", "t", "t", "k", "t", "p", "t"};
-    int rc = RF_OK;
+    tr->han_reading = reading;
+}
 
-    for (size_t pos = 0; pos < len && rc == RF_OK;) {
+int rf_translit__korean_name(const char *s, size_t len)
+{
+    size_t han = 0;
+    for (size_t pos = 0; pos < len;) {
         utf8proc_int32_t cp;
         utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)s + pos, (utf8proc_ssize_t)(len - pos), &cp);
-        if (k <= 0) return RF_EFORMAT;
+        if (k <= 0) return 0;
+        if (script_of(cp) == SCRIPT_HAN) han++;
+        else if (cp != ' ') return 0;
         pos += (size_t)k;
-        if (script_of(cp) != SCRIPT_HANGUL) continue; /* neutral characters inside the run */
-        cp -= 0xAC00;
-        rc = rf_buf_printf(out, "%s%s%s%s ", out->len && out->data[out->len - 1] != ' ' ? " " : "",
-                           initial[cp / 588], vowel[(cp % 588) / 28], final[cp % 28]);
     }
-    return rc;
+    return han == 3;
 }
 
 int rf_translit__append(rf_translit *tr, rf_buf *out, const char *s, size_t len)

@@ -38,6 +38,17 @@ rf_alphabet rf_translit__alphabet(int32_t cp);
 int rf_translit__fold_lookalikes(rf_translit *tr, rf_buf *out, const char *s, size_t len,
                                  rf_alphabet hint);
 
+/* How Chinese characters are read: as Mandarin pinyin (the default), or the Korean way, as
+ * a Korean's name written in hanja is read ("金正恩" is Kim Jong Un, whose pinyin is
+ * "jin zheng en"). Three Chinese characters alone do not say which they are: such a name is
+ * screened under both readings (rf_translit__korean_name). */
+typedef enum rf_han_reading { RF_HAN_MANDARIN = 0, RF_HAN_KOREAN, RF_HAN_READINGS } rf_han_reading;
+void rf_translit__read_han(rf_translit *tr, rf_han_reading reading);
+/* 1 when the UTF-8 text s[0..len) may be a Korean's name in hanja: three Chinese characters
+ * and nothing else but spaces (a surname of one syllable and a given name of two, the shape of
+ * nearly every Korean name). */
+int rf_translit__korean_name(const char *s, size_t len);
+
 /* Appends the Latin form of the UTF-8 text s[0..len) to `out`: lower-case ASCII words
  * separated by spaces. */
 int rf_translit__append(rf_translit *tr, rf_buf *out, const char *s, size_t len);

@@ -156,6 +156,10 @@ OTHER_SCRIPTS = [
     ("SEMICONDUCTOR MANUFACTURING", "中芯国际"),
     ("55TH RESEARCH", "中国电子科技集团公司第五十五研究所"),
     ("38TH RESEARCH", "中国电子科技集团公司第38研究所"),
+    # Three characters: a Korean's name in hanja read the Korean way, a Chinese name as pinyin.
+    ("KIM, JONG UN", "金正恩"),
+    ("CHOE, RYONG HAE", "崔龙海"),
+    ("LI, FANGWEI", "李方伟"),
 ]
 
 

@@ -4,7 +4,7 @@
  * escape codes, HTML tags, a word split by a space or hyphen ("Hua wei", "Hua-wei") or a
  * department after it is flagged as Huawei, and its explanation says it was written to look
  * unlike itself exactly when it was dressed so; Russian and Chinese names of listed companies,
- * as orders quote them, hit those companies; every original-script name of the UN list and
+ * as orders quote them, hit those companies, and North Korean names in hanja their people; every original-script name of the UN list and
  * of the UK lists (OFSI's and the FCDO's layouts) hits its own entity; every native name of
  * engine/data/native_names.tsv hits the entity its row names. The orders are written by
  * tests/e2e/scripts.py, which also reads the JSON lines. */
