@@ -10,7 +10,12 @@
  * names with no telling word, and words under their consonants, for names written in scripts
  * without vowels ("mhmd"). Given names are filed under their familiar forms (Stephen, Steven),
  * and the words of the lexicon's business words and places under the telling listed words a
- * typo away ("petrochemical": PETROCHEMIAL).
+ * typo away ("petrochemical": PETROCHEMIAL). Names without a telling word are filed under
+ * pairs of their business words, which find them whatever else the party says. A party's
+ * word is also read as two listed words run together, one of them perhaps misspelt
+ * ("NaresLekhakul": NARIS LEKHAKUL), two of its words as one misspelt listed word ("CHONG
+ * BONgG": CHONGBONG), and a word the lexicon took for a misspelt legal form or a title as
+ * written ("ACSIC": CASIC).
  *
  * Every name found is bounded, however many a common word finds, and scored only when an
  * upper bound on its score, read from the scorer's own formula, the necessary conditions of
@@ -23,6 +28,7 @@
 #include "matcher.h"
 
 #define MAX_TYPO_MATCHES 256
+#define MAX_WEAK_WORDS 32
 
 /* Makes room for `need` elements of `size` bytes in *items (capacity *cap). */
 static int reserve(void **items, size_t *cap, size_t need, size_t size)
@@ -333,6 +339,60 @@ static int file_form(uint32_t *out, rf_matcher *m, const rf_tokens *t, size_t i,
     return rf_buf_append(&m->form_text, surf, len);
 }
 
+/* The key of two business words in the map of names without a telling word: the two in
+ * order, so that either word order finds it. Returns its length (0: too long). */
+static size_t weak_pair_key(char *key, const char *a, size_t na, const char *b, size_t nb)
+{
+    int swap = memcmp(a, b, na < nb ? na : nb) > 0 || (memcmp(a, b, na < nb ? na : nb) == 0 && na > nb);
+    if (na + nb + 1 > 2 * RF_MAX_TOKEN_LEN + 1) return 0;
+    if (swap) {
+        const char *t = a;
+        size_t nt = na;
+        a = b, na = nb, b = t, nb = nt;
+    }
+    memcpy(key, a, na);
+    key[na] = '|';
+    memcpy(key + na + 1, b, nb);
+    return na + nb + 1;
+}
+
+/* Files the name being indexed when none of its words is telling: under each pair of its
+ * business words, its one business word, or (without any) each of its words. Such a name
+ * ("COMMERCIAL INDUSTRIAL AND INVESTMENT BANK", "AEROSPACE COMMUNICATIONS HOLDINGS GROUP
+ * COMPANY LIMITED") escapes the cap on matches without a telling word, so a party may reach
+ * it through business words alone, even one holding telling words of its own; but not
+ * without two of its business words when it has two, nor through its places and legal forms
+ * beside them. Filed under one word, the hundred such names with "industry" or "bank" would be
+ * bounded for every party that says it. */
+static int file_weak_name(rf_matcher *m, const rf_tokens *t)
+{
+    size_t generic[RF_MAX_TOKENS], n = 0;
+    char key[2 * RF_MAX_TOKEN_LEN + 1];
+    int rc = RF_OK;
+
+    for (size_t i = 0; i < t->count; i++) {
+        if (t->items[i].cls == RF_TOK_WORD || t->items[i].cls == RF_TOK_NUMBER) return RF_OK;
+        if (t->items[i].cls == RF_TOK_GENERIC) generic[n++] = i;
+    }
+    if (n == 0) {
+        for (size_t i = 0; i < t->count && rc == RF_OK; i++)
+            if (t->items[i].cls != RF_TOK_STOP)
+                rc = chain_push(m, m->weak_names, rf_token_text(t, i), t->items[i].text_len, (uint32_t)m->n_names);
+        return rc;
+    }
+    if (n == 1)
+        return chain_push(m, m->weak_names, rf_token_text(t, generic[0]), t->items[generic[0]].text_len,
+                          (uint32_t)m->n_names);
+    for (size_t a = 0; a < n && rc == RF_OK; a++) {
+        for (size_t b = a + 1; b < n && rc == RF_OK; b++) {
+            size_t klen = weak_pair_key(key, rf_token_text(t, generic[a]), t->items[generic[a]].text_len,
+                                        rf_token_text(t, generic[b]), t->items[generic[b]].text_len);
+            if (klen) rc = chain_push(m, m->weak_names, key, klen, (uint32_t)m->n_names);
+        }
+    }
+    return rc;
+}
+
 static int index_name(rf_matcher *m, rf_tokens *t, uint32_t entity, size_t name_index)
 {
     rf_lname *ln;
@@ -402,6 +462,7 @@ static int index_name(rf_matcher *m, rf_tokens *t, uint32_t entity, size_t name_
     rf_side__from_tokens(&side, NULL, t);
     klen = exact_key(key, sizeof key, &side);
     if (rc == RF_OK && klen) rc = chain_push(m, m->exact, key, klen, (uint32_t)m->n_names);
+    if (rc == RF_OK) rc = file_weak_name(m, t);
     if (rc == RF_OK) m->n_names++;
     return rc;
 }
@@ -537,6 +598,7 @@ int rf_matcher_new(rf_matcher **out, const rf_snapshot *snap, rf_error *err)
     if (rc == RF_OK) rc = rf_strmap__new(&m->skeletons, 65536);
     if (rc == RF_OK) rc = rf_strmap__new(&m->weak_typos, 4096);
     if (rc == RF_OK) rc = rf_strmap__new(&m->nicknames, 4096);
+    if (rc == RF_OK) rc = rf_strmap__new(&m->weak_names, 4096);
     if (rc == RF_OK) rc = collect_places(m, tr);
     if (rc == RF_OK) rc = collect_countries(m);
     for (size_t e = 0; e < rf_snapshot_count(snap) && rc == RF_OK; e++) {
@@ -1189,10 +1251,47 @@ static int gather_x_as_ks(const rf_matcher *m, rf_scratch *s, const rf_side *p, 
     return v != RF_STRMAP_MISSING || nt > 0;
 }
 
+/* Gathers the listed telling words of which party word i may be two written together
+ * ("Optoelectronic": OPTO ELECTRONICS; "NaresLekhakul": NARIS LEKHAKUL; "KOREATAESONG": KOREA
+ * DAESONG), which the scorer pairs when the joined pair is within its typo budget
+ * (spells_merged): at each cut leaving two parts of three letters or more, both parts when
+ * both are listed words; and for a word the lists lack (`unknown`), their typos too
+ * ("BINRINLIMITED": DINRIN LIMITED), or one part listed and the other a typo from a listed
+ * word. Weak evidence, and not all of it: a word with a typo in each part, or a known word
+ * misspelt, may still find the name only by its other words. */
+static void gather_run_together(const rf_matcher *m, rf_scratch *s, const rf_side *p, size_t i, int unknown)
+{
+    const char *w = p->text[i];
+    size_t len = p->len[i];
+
+    for (size_t cut = 3; cut + 3 <= len; cut++) {
+        uint32_t part[2] = {listed_word(m, w, cut), listed_word(m, w + cut, len - cut)};
+        for (int k = 0; k < 2; k++) {
+            uint32_t typos[MAX_TYPO_MATCHES], v = part[k];
+            size_t n = k ? len - cut : cut, nt;
+            if (v != RF_STRMAP_MISSING && (part[!k] != RF_STRMAP_MISSING || (unknown && n >= 5))) {
+                /* both parts listed words, or a long one beside a word the lists lack as such
+                 * (a legal form: "BINRINLIMITED"), and, unknown, their typos (DINRIN) */
+                if (m->vocab[v].telling) gather(m, s, v);
+                for (uint32_t t = m->near_off[v]; unknown && t < m->near_off[v + 1]; t++)
+                    if (m->vocab[m->near[t]].telling) gather(m, s, m->near[t]);
+            } else if (v == RF_STRMAP_MISSING && part[!k] != RF_STRMAP_MISSING && unknown && n >= 4) {
+                /* one part listed, this one misspelt */
+                nt = rf_index__typos(m, k ? w + cut : w, n, typos, MAX_TYPO_MATCHES);
+                for (size_t t = 0; t < nt; t++)
+                    if (m->vocab[typos[t]].telling) gather(m, s, typos[t]);
+                if (nt && m->vocab[part[!k]].telling) gather(m, s, part[!k]);
+            }
+        }
+    }
+}
+
 size_t rf_index__candidates(const rf_matcher *m, rf_scratch *s, double min_score)
 {
     const rf_side *p = &s->side;
     bound_party party;
+    const char *weak[MAX_WEAK_WORDS]; /* the party's business words, and misspelt ones */
+    size_t weak_len[MAX_WEAK_WORDS], n_weak = 0;
     int strong = 0;
     size_t n;
 
@@ -1228,11 +1327,19 @@ size_t rf_index__candidates(const rf_matcher *m, rf_scratch *s, double min_score
                                                : m->near_off[v + 1] - m->near_off[v];
             uint32_t node;
             for (size_t k = 0; k < nt; k++) {
+                const rf_vocab *near = &m->vocab[typos[k]];
                 gather(m, s, typos[k]);
                 strong = 1;
+                /* a business word misspelt, for the names without a telling word below */
+                if (near->cls == RF_TOK_GENERIC && n_weak < MAX_WEAK_WORDS) {
+                    weak[n_weak] = m->vocab_text.data + near->text_off;
+                    weak_len[n_weak++] = near->len;
+                }
             }
             if (p->origin[i] == RF_ORIGIN_CONSONANTS && gather_skeletons(m, s, p, i)) strong = 1;
             if (gather_x_as_ks(m, s, p, i)) strong = 1;
+            /* weak evidence: it leaves the names of the business words below to be found too */
+            gather_run_together(m, s, p, i, v == RF_STRMAP_MISSING);
             /* a familiar form of a given name the lists write otherwise (Stephen, Steven) */
             if (p->nickname[i] && gather_vocab_chain(m, s, rf_strmap__get(m->nicknames, p->surf[i], p->surf_len[i])))
                 strong = 1;
@@ -1250,6 +1357,17 @@ size_t rf_index__candidates(const rf_matcher *m, rf_scratch *s, double min_score
      * telling does. */
     for (size_t i = 0; i < p->unit; i++) {
         uint32_t node;
+        /* A word the lexicon read as a misspelt business word or legal form, or as a title,
+         * may be a listed telling word as written ("ACSIC", read as the legal form ADSITZ:
+         * CASIC; "Santos", read as "saint": SANTOSO). */
+        if ((p->origin[i] == RF_ORIGIN_TYPO && p->cls[i] != RF_TOK_WORD) ||
+            (p->origin[i] == RF_ORIGIN_SYMBOL && p->cls[i] == RF_TOK_STOP)) {
+            uint32_t typos[MAX_TYPO_MATCHES], v = listed_word(m, p->surf[i], p->surf_len[i]);
+            size_t nt = rf_index__typos(m, p->surf[i], p->surf_len[i], typos, MAX_TYPO_MATCHES);
+            if (v != RF_STRMAP_MISSING && m->vocab[v].telling) gather(m, s, v);
+            for (size_t k = 0; k < nt; k++)
+                if (m->vocab[typos[k]].telling) gather(m, s, typos[k]);
+        }
         if (p->cls[i] != RF_TOK_GENERIC && p->cls[i] != RF_TOK_PLACE) continue;
         /* as written: the lexicon reads many business words as one ("Petrochemical": oil) */
         node = rf_strmap__get(m->merged, p->surf[i], p->surf_len[i]);
@@ -1257,6 +1375,24 @@ size_t rf_index__candidates(const rf_matcher *m, rf_scratch *s, double min_score
         node = rf_strmap__get(m->weak_typos, p->surf[i], p->surf_len[i]);
         if (node == RF_STRMAP_MISSING) node = rf_strmap__get(m->weak_typos, p->text[i], p->len[i]);
         gather_vocab_chain(m, s, node);
+    }
+    /* Names without a telling word, by the party's words, its business words in pairs
+     * (file_weak_name), misspelt ones among them (the loop above): the cap that makes the
+     * others' business words weak evidence does not hold for them. */
+    for (size_t i = 0; i < p->n; i++) {
+        if (p->cls[i] == RF_TOK_STOP) continue;
+        gather_chain(m, s, rf_strmap__get(m->weak_names, p->text[i], p->len[i]));
+        if (p->cls[i] == RF_TOK_GENERIC && n_weak < MAX_WEAK_WORDS) {
+            weak[n_weak] = p->text[i];
+            weak_len[n_weak++] = p->len[i];
+        }
+    }
+    for (size_t a = 0; a < n_weak; a++) {
+        for (size_t b = a + 1; b < n_weak; b++) {
+            char key[2 * RF_MAX_TOKEN_LEN + 1];
+            size_t klen = weak_pair_key(key, weak[a], weak_len[a], weak[b], weak_len[b]);
+            if (klen) gather_chain(m, s, rf_strmap__get(m->weak_names, key, klen));
+        }
     }
     /* Two words written together, canonical or as written ("Inve St": INVEST, not "inve
      * saint"; "Sad Erat": SADERAT), whatever the words' classes apart. */
@@ -1277,6 +1413,13 @@ size_t rf_index__candidates(const rf_matcher *m, rf_scratch *s, double min_score
             if (v != RF_STRMAP_MISSING) { /* "Hua wei": HUAWEI */
                 gather(m, s, v);
                 strong = 1;
+            }
+            if (!form && (p->vocab[i] == RF_STRMAP_MISSING || p->vocab[i + 1] == RF_STRMAP_MISSING)) {
+                /* and misspelt ("CHONG BONgG": CHONGBONG), weak evidence */
+                uint32_t typos[MAX_TYPO_MATCHES];
+                size_t nt = rf_index__typos(m, joined, na + nb, typos, MAX_TYPO_MATCHES);
+                for (size_t k = 0; k < nt; k++)
+                    if (m->vocab[typos[k]].telling) gather(m, s, typos[k]);
             }
         }
     }

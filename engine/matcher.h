@@ -129,6 +129,8 @@ struct rf_matcher {
                             * forms, or it theirs ("stephen": STEVEN) */
     rf_strmap *weak_typos; /* a word of the lexicon's spellings as written -> chain of the telling
                             * listed words a typo away ("petrochemical": PETROCHEMIAL) */
+    rf_strmap *weak_names; /* of a listed name without a telling word: two of its business words
+                            * ("bank|industry"), its one, or any word -> chain of those names */
     rf_chain *chains;
     size_t n_chains;
     size_t cap_chains;
