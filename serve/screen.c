@@ -253,6 +253,7 @@ typedef struct outcome {
     long long token_id;
     const char *key, *request_sha256;
     int answered;
+    rf_idempotent_answer first; /* the key was answered meanwhile (another server): its answer */
 } outcome;
 
 /* The answer to the order, 200 or 400, naming run `run_id` (0: not recorded). */
@@ -266,14 +267,37 @@ static void answer_order(outcome *o, long long run_id)
 
 /* rf_session_options.on_record: in the transaction that records the run, the answer is
  * made, and kept under its Idempotency-Key: the run and the key are committed together, so
- * that a retry finds either both (and gets this answer) or neither (and is screened). */
+ * that a retry finds either both (and gets this answer) or neither (and is screened). The
+ * transaction holds the database's write lock: a key another server answered while this one
+ * screened is in it now, and the run is given up (rolled back) for that first answer. */
 static int on_record(rf_store *st, long long run_id, rf_error *err, void *ctx)
 {
     outcome *o = ctx;
+    int rc = o->key ? rf_idempotency_find(&o->first, st, o->token_id, o->key, err) : RF_ENOTFOUND;
+    if (rc == RF_OK) return rf_error_set(err, RF_ECANCEL, NULL, 0, "Idempotency-Key answered meanwhile");
+    if (rc != RF_ENOTFOUND) return rc;
     answer_order(o, run_id);
     return o->key ? rf_idempotency_store(st, o->token_id, o->key, o->request_sha256,
                                          o->res->status, &o->res->body, run_id, err)
                   : RF_OK;
+}
+
+/* The answer stored under Idempotency-Key `key` for a request whose digest is `sha`: the
+ * same answer again, or 422 when the key was used for another request. */
+static void answer_stored(rf_response *res, const rf_idempotent_answer *stored, const char *sha,
+                          const char *key)
+{
+    if (strcmp(stored->request_sha256, sha) != 0) {
+        rf_respond_json_error(res, 422,
+                              "Idempotency-Key '%s' was used with another request (another"
+                              " body, content type or document name): a retry must send the"
+                              " same request, a new request needs a new key",
+                              key);
+        return;
+    }
+    res->status = stored->status;
+    rf_buf_reset(&res->body);
+    rf_buf_append(&res->body, stored->body.data, stored->body.len);
 }
 
 /* Screens the body in a session over the server's lists, records it as a run in one
@@ -349,7 +373,9 @@ static void screen_body(rf_request *req, rf_response *res, const rf_identity *id
     rf_session_totals_get(s, &o.totals); /* as the run is recorded with */
     if (rf_session_close(s, NULL, &err) < 0) {
         s = NULL;
-        goto failed;
+        if (!o.first.request_sha256[0]) goto failed;
+        answer_stored(res, &o.first, sha, key); /* not recorded: the first answer stands */
+        goto cleanup;
     }
     s = NULL;
     if (!o.answered) answer_order(&o, 0); /* a read-only database: no run */
@@ -359,6 +385,7 @@ failed:
     rf_respond_json_error(res, 500, "%s", err.message[0] ? err.message : rf_strerror(err.code));
 cleanup:
     rf_report_free(w.report);
+    rf_buf_free(&o.first.body);
     rf_session_free(s); /* a run not closed is not recorded */
     if (mem) fclose(mem);
     free(lines);
@@ -424,16 +451,8 @@ void rf_api_screen(rf_request *req, rf_response *res, const rf_identity *id)
         return;
     }
     rc = rf_idempotency_find(&stored, req->st, id->token_id, key, &err);
-    if (rc == RF_OK && strcmp(stored.request_sha256, sha) != 0) {
-        rf_respond_json_error(res, 422,
-                              "Idempotency-Key '%s' was used with another request (another"
-                              " body, content type or document name): a retry must send the"
-                              " same request, a new request needs a new key",
-                              key);
-    } else if (rc == RF_OK) { /* a retry: the first answer again */
-        res->status = stored.status;
-        rf_buf_reset(&res->body);
-        rf_buf_append(&res->body, stored.body.data, stored.body.len);
+    if (rc == RF_OK) { /* a retry: the first answer again */
+        answer_stored(res, &stored, sha, key);
     } else if (rc != RF_ENOTFOUND) {
         rf_respond_json_error(res, 500, "%s", err.message);
     } else { /* kept with its run; a server failure (500) is not kept */

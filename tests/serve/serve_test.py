@@ -13,7 +13,8 @@ UBL orders, a CSV BOM and an Excel BOM answered with the parties `redflag screen
 for the same file, recorded as a run (`history`, `history show`, /api/v1/runs/{id}), JSON
 parties, a broken order answered 400 with its line and column, Idempotency-Key (a retry
 answered again, one run; another body 422; concurrent duplicates one run; kept across a
-restart; a request killed mid-way leaves no run and its retry records exactly one; SIGTERM
+restart; sent to two servers at once, one run; a request killed mid-way leaves no run and its
+retry records exactly one; SIGTERM
 while orders are screened leaves exactly the runs and keys of the orders answered).
 
 usage: serve_test.py REDFLAG_BINARY SOURCE_DIR"""
@@ -179,6 +180,7 @@ def main():
     check(status == 0 and "stopped" in err, "SIGTERM stops the server cleanly (exit 0)")
     idempotency_after_restart(db, screen_token, replayed)
     screen_killed_and_retried(db, screen_token)
+    idempotency_across_servers(db, screen_token)
     screen_stopped_under_load(db, screen_token)
     reload_and_diff(tmp)
     tls(tmp, db)
@@ -414,6 +416,34 @@ def screen_killed_and_retried(db, token):
           f"its retry under the same Idempotency-Key is screened once: one run of {n_parties} parties, answered again")
     check(run("audit", "verify", "--db", db).returncode == 0,
           "after the killed request and its retry, the evidence chain verifies")
+
+
+def idempotency_across_servers(db, token):
+    """Two servers on one database, each sent the same order under the same Idempotency-Key
+    at once: both screen it, the second to record finds the key the first committed and
+    gives up its run. One run, one answer to every request, and the chain verifies."""
+    rows = "".join(f"L{i},Trading Company Number {i} Limited,DE\n" for i in range(2000))
+    order = ("ref,buyer,country\n" + rows).encode()
+    servers = [Server(db, "--max-body", str(1 << 20)) for _ in range(2)]
+    before = runs_count(db)
+    answers = []
+    try:
+        threads = [threading.Thread(target=lambda srv=srv: answers.append(
+            post_screen(srv, token, order, "text/csv", key="two-servers-1", timeout=300)))
+            for srv in servers for _ in range(3)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        for srv in servers:
+            srv.stop()
+    check(len(answers) == 6 and all(a[0] == 200 and a[2] == answers[0][2] for a in answers) and
+          runs_count(db) == before + 1,
+          f"one Idempotency-Key sent to two servers at once: one run, one answer "
+          f"({runs_count(db) - before} runs, statuses {sorted(a[0] for a in answers)})")
+    check(run("audit", "verify", "--db", db).returncode == 0,
+          "after a key answered by two servers, the evidence chain verifies")
 
 
 def sigterm_under_load(srv, request, setup=None, clients=8, answers=40):
