@@ -614,8 +614,13 @@ static float pair_weight(const rf_side *p, const rf_side *l, const rf_pair *x)
 static int by_strength(const void *a, const void *b)
 {
     const rf_pair *x = a, *y = b;
+    int dx = abs((int)x->p - (int)x->l), dy = abs((int)y->p - (int)y->l);
     if (x->sim != y->sim) return x->sim < y->sim ? 1 : -1;
-    return (int)x->kind - (int)y->kind;
+    if (x->kind != y->kind) return (int)x->kind - (int)y->kind;
+    /* A word said twice pairs with the one at its place: the last "AL" of "AL LAJNAAL ... AL
+     * AQSA" with the listed "AL AQSA", leaving "LAJNA AL" to spell "LAJNAAL". */
+    if (dx != dy) return dx - dy;
+    return x->p != y->p ? (int)x->p - (int)y->p : (int)x->l - (int)y->l;
 }
 
 /* What scoring a pair of names has gathered so far: the weighted sum of the pairs made and its
