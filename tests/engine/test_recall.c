@@ -663,10 +663,10 @@ typedef struct family {
 
 static const family families[] = {
     {"department after the name", department, 0.98, 0.98},
-    {"two typos", two_typos, 0.89, 0.89},
-    {"word split or run together", split_or_join, 0.93, 0.93},
+    {"two typos", two_typos, 0.915, 0.915},
+    {"word split or run together", split_or_join, 0.95, 0.95},
     {"word dropped", drop_word, 0.90, 0.87},
-    {"OCR confusions", ocr, 0.96, 0.96},
+    {"OCR confusions", ocr, 0.975, 0.975},
     {"abbreviated words", abbreviate, TARGET_RECALL, TARGET_TOP1},
     {"other word order", reorder, 0.98, 0.97},
     {"punctuation and case", punctuation, TARGET_RECALL, TARGET_TOP1},
