@@ -735,11 +735,23 @@ static int pairs_as_written(const rf_score_detail *d, const rf_side *p, const rf
     return 1;
 }
 
+/* 1 when a word of `side` is vocabulary word `vocab` (not RF_STRMAP_MISSING). */
+static int has_vocab(const rf_side *side, uint32_t vocab)
+{
+    for (size_t j = 0; vocab != RF_STRMAP_MISSING && j < side->n; j++)
+        if (side->vocab[j] == vocab) return 1;
+    return 0;
+}
+
 /* The words left unpaired, on both sides, charged by their weight. */
 static void charge_unpaired(tally *t, const rf_side *p, const rf_side *l, int person)
 {
     for (size_t i = 0; i < p->n; i++) {
-        if (p->cls[i] == RF_TOK_LEGAL) t->party_is_org = 1;
+        /* A legal form says company, unless the listed person's name has the word too
+         * ("AG ALHOUSSEINI, Houka": the Tuareg "Ag", not Aktiengesellschaft; the index's
+         * bound reads it so, shares_legal_word). */
+        if (p->cls[i] == RF_TOK_LEGAL && !(person && t->used_p[i] && has_vocab(l, p->vocab[i])))
+            t->party_is_org = 1;
         if (t->used_p[i]) continue;
         /* A department after the name may confirm a listed name that has it; missing from
          * it, it says nothing: orders address a company's departments. */
