@@ -1,12 +1,9 @@
 /* index_file.c: the index stored in a file beside the database, so that a process screening
  * one order maps it in a few milliseconds instead of building it (about 0.6 s; issue 14).
  *
- * Where: a directory "<database>.index" holds one file per set of listed names, named by
- * its key. A sidecar rather than a table of the database: the database is the evidence and
- * is opened read-only by screen --read-only and by distributed workers, while the index is a
- * copy that can always be rebuilt; a file can be mapped as it is, shared between processes by
- * the page cache, and replaced whole by rename. Several files, because one run may need
- * several indexes (the lists in force on each order's date, the parties each version
+ * Where: the directory of files stored beside the database (lists/stored.c) holds one
+ * index file per set of listed names, named by its key. Several files, because one run may
+ * need several indexes (the lists in force on each order's date, the parties each version
  * removed); the oldest beyond KEEP_FILES are removed when one is written.
  *
  * The key (XXH3-128) covers what the index is built from: this file format, redflag's version,
@@ -31,17 +28,12 @@
  * matcher.h). Such a file can change results (it can say anything about the names), as the
  * database itself could; it cannot crash the reader. The file is written under a new name
  * and renamed over the old, never truncated in place, so a mapped file does not shrink
- * under a reader. */
-#include <dirent.h>
-#include <errno.h>
-#include <fcntl.h>
+ * under a reader (rf_store_file_put). */
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <unicode/uvernum.h>
 #include <xxhash.h>
 #if defined(__x86_64__)
@@ -250,88 +242,25 @@ static int serialize(rf_buf *out, const rf_matcher *m, const uint8_t key[16])
     return RF_OK;
 }
 
-/* Removes the oldest index files of `dir` beyond KEEP_FILES (`keep`, just written, stays). */
-static void prune(const char *dir, const char *keep)
+/* The name of the index file of `key` in the directory of stored files, into name. */
+static void index_name(char name[64], const uint8_t key[16])
 {
-    struct {
-        char name[64];
-        time_t mtime;
-    } files[KEEP_FILES + 1];
-    size_t n = 0;
-    DIR *d = opendir(dir);
-    struct dirent *de;
-
-    if (!d) return;
-    while ((de = readdir(d)) != NULL) {
-        char path[4200];
-        struct stat sb;
-        size_t len = strlen(de->d_name), oldest = 0;
-        if (len <= strlen(INDEX_SUFFIX) || len >= sizeof files[0].name || strcmp(de->d_name, keep) == 0 ||
-            strcmp(de->d_name + len - strlen(INDEX_SUFFIX), INDEX_SUFFIX) != 0)
-            continue;
-        snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
-        if (lstat(path, &sb) != 0 || !S_ISREG(sb.st_mode)) continue;
-        memcpy(files[n].name, de->d_name, len + 1);
-        files[n++].mtime = sb.st_mtime;
-        if (n <= KEEP_FILES - 1) continue;
-        /* One too many kept besides `keep`: the oldest goes. */
-        for (size_t i = 1; i < n; i++)
-            if (files[i].mtime < files[oldest].mtime) oldest = i;
-        snprintf(path, sizeof path, "%s/%s", dir, files[oldest].name);
-        unlink(path);
-        files[oldest] = files[--n];
-    }
-    closedir(d);
-}
-
-/* The directory of the stored indexes of database `db` into dir, the file of `key` in it
- * into path, its name alone into name. 0 when they fit. */
-static int index_paths(char dir[4096], char path[4200], char name[64], const char *db, const uint8_t key[16])
-{
-    int n = snprintf(dir, 4096, "%s.index", db);
-    if (n < 0 || n >= 4096) return -1;
     for (int i = 0; i < 16; i++) snprintf(name + 2 * i, 3, "%02x", key[i]);
     snprintf(name + 32, 64 - 32, "%s", INDEX_SUFFIX);
-    snprintf(path, 4200, "%s/%s", dir, name);
-    return 0;
 }
 
-/* Stores built matcher `m` as the index file of `key` for database `db`. The directory is
- * made when missing (never through a symlink); a path there that is not a regular file is left
- * alone. Failing is no error for the caller, which has its matcher: the index is a copy. */
-static int store(const rf_matcher *m, const char *db, const uint8_t key[16])
+/* Stores built matcher `m` as the index file of `key` beside the database of `st`. Failing
+ * is no error for the caller, which has its matcher: the index is a copy. */
+static int store(const rf_matcher *m, const rf_store *st, const uint8_t key[16])
 {
-    char dir[4096], path[4200], name[64];
-    const char *protect[4];
-    char wal[4200], shm[4200], journal[4200];
+    char name[64];
     rf_buf bytes = {0};
-    rf_outfile *o = NULL;
-    struct stat sb;
-    rf_error err;
     int rc;
 
-    if (index_paths(dir, path, name, db, key) != 0) return RF_ELIMIT;
-    if (mkdir(dir, 0777) != 0 && errno != EEXIST) return RF_EIO;
-    if (lstat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) return RF_EIO;
-    if (lstat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) return RF_EIO;
-    snprintf(wal, sizeof wal, "%s-wal", db);
-    snprintf(shm, sizeof shm, "%s-shm", db);
-    snprintf(journal, sizeof journal, "%s-journal", db);
-    protect[0] = db;
-    protect[1] = wal;
-    protect[2] = shm;
-    protect[3] = journal;
-    if ((rc = rf_outfile_check(path, protect, 4, &err)) != 0) return rc;
-    if ((rc = serialize(&bytes, m, key)) == RF_OK && (rc = rf_outfile_open(&o, path, &err)) == RF_OK) {
-        if (fwrite(bytes.data, 1, bytes.len, rf_outfile_stream(o)) != bytes.len) {
-            rf_outfile_free(o);
-            rc = RF_EIO;
-        } else {
-            rc = rf_outfile_commit(o, &err);
-        }
-    }
+    index_name(name, key);
+    if ((rc = serialize(&bytes, m, key)) == RF_OK)
+        rc = rf_store_file_put(st, name, INDEX_SUFFIX, KEEP_FILES, bytes.data, bytes.len);
     rf_buf_free(&bytes);
-    if (rc == RF_OK) prune(dir, name);
     return rc;
 }
 
@@ -561,33 +490,26 @@ static int lexicon_view(rf_lexicon **out, const index_header *h)
     return RF_OK;
 }
 
-/* The matcher of `snap` from the index file at `path` with key `key`; RF_ENOTFOUND when
- * there is none, RF_EFORMAT when it is not a whole one. */
-static int load(rf_matcher **out, const rf_snapshot *snap, const char *path, const uint8_t key[16])
+/* The matcher of `snap` from the index file `name` beside the database of `st`, with key
+ * `key`; RF_ENOTFOUND when there is none, RF_EFORMAT when it is not a whole one. */
+static int load(rf_matcher **out, const rf_snapshot *snap, const rf_store *st, const char *name,
+                const uint8_t key[16])
 {
-    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-    struct stat sb;
     rf_matcher *m = NULL;
     void *map;
+    size_t len;
     int rc;
 
     *out = NULL;
-    if (fd < 0) return RF_ENOTFOUND;
-    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) || (uint64_t)sb.st_size < sizeof(index_header)) {
-        close(fd);
-        return RF_EFORMAT;
-    }
-    map = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-    close(fd);
-    if (map == MAP_FAILED) return RF_EIO;
+    if ((rc = rf_store_file_map(&map, &len, st, name, sizeof(index_header))) != RF_OK) return rc;
     if (!(m = calloc(1, sizeof *m))) {
-        munmap(map, (size_t)sb.st_size);
+        munmap(map, len);
         return RF_ENOMEM;
     }
     m->snap = snap;
     m->map = map;
-    m->map_len = (size_t)sb.st_size;
-    rc = attach(m, map, (size_t)sb.st_size, key);
+    m->map_len = len;
+    rc = attach(m, map, len, key);
     if (rc == RF_OK && !rf_lexicon__present()) {
         /* The process has no lexicon yet: the stored one, instead of 150 ms building it. */
         rf_lexicon *lex;
@@ -607,20 +529,17 @@ static int load(rf_matcher **out, const rf_snapshot *snap, const char *path, con
 
 int rf_matcher_open(rf_matcher **out, const rf_snapshot *snap, const rf_store *st, rf_error *err)
 {
-    const char *db = st ? rf_store_path(st) : NULL;
-    char dir[4096], path[4200], name[64];
+    char name[64];
     uint8_t key[16];
     int rc;
 
     *out = NULL;
-    if (!db || !*db || strcmp(db, ":memory:") == 0) return rf_matcher_new(out, snap, err);
-    if ((rc = index_key(key, snap)) != RF_OK ||
-        index_paths(dir, path, name, db, key) != 0)
-        return rf_matcher_new(out, snap, err);
-    if (load(out, snap, path, key) == RF_OK) return RF_OK;
+    if ((rc = index_key(key, snap)) != RF_OK) return rf_matcher_new(out, snap, err);
+    index_name(name, key);
+    if (load(out, snap, st, name, key) == RF_OK) return RF_OK;
     /* Missing, stale or damaged: built, and stored over it when the database may be written. */
     if ((rc = rf_matcher_new(out, snap, err)) != RF_OK) return rc;
-    if (!rf_store_readonly(st)) store(*out, db, key);
+    if (st && !rf_store_readonly(st)) store(*out, st, key);
     return RF_OK;
 }
 

@@ -126,6 +126,19 @@ int rf_store_readonly(const rf_store *st);
 const char *rf_store_path(const rf_store *st);
 void rf_store_close(rf_store *st); /* NULL is a no-op */
 
+/* Files kept beside the database (stored.c), in the directory "<path>.index": copies made from
+ * it that can always be made again (the stored index, the stored lists). */
+/* Writes data[0..len) as the file `name` there (the directory made when missing, never
+ * through a symlink; a path there that is not a regular file is left alone), whole or not at
+ * all, then removes the oldest files whose names end in `suffix` beyond `keep` (at most 8).
+ * RF_ELIMIT when `st` is no file database. */
+int rf_store_file_put(const rf_store *st, const char *name, const char *suffix, size_t keep,
+                      const void *data, size_t len);
+/* Maps the file `name` there read-only into *map (munmap it with *len): RF_ENOTFOUND when
+ * there is none, RF_EFORMAT when it is no regular file of at least `min_len` bytes. */
+int rf_store_file_map(void **map, size_t *len, const rf_store *st, const char *name,
+                      size_t min_len);
+
 /* The default database path: $REDFLAG_DB, else $XDG_DATA_HOME/redflag/redflag.db, else
  * $HOME/.local/share/redflag/redflag.db. Written into `out`. */
 int rf_store_default_path(char *out, size_t out_size, rf_error *err);
