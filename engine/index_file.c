@@ -104,7 +104,8 @@ static int index_key(uint8_t key[16], const rf_snapshot *snap)
                   {rf_data_org_types, &rf_data_org_types_size},
                   {rf_data_symbols, &rf_data_symbols_size},
                   {rf_data_stopwords, &rf_data_stopwords_size},
-                  {rf_data_zh_business, &rf_data_zh_business_size}};
+                  {rf_data_zh_business, &rf_data_zh_business_size},
+                  {rf_data_latin_ascii, &rf_data_latin_ascii_size}};
     const uint64_t layout[] = {0x0102030405060708ULL, sizeof(rf_vocab), sizeof(rf_lname), sizeof(rf_ltoken),
                                sizeof(rf_spelling), sizeof(rf_form), sizeof(rf_chain), sizeof(index_header)};
     XXH3_state_t *st = XXH3_createState();
