@@ -9,7 +9,9 @@
  * The key (XXH3-128) covers what the index is built from: this file format, redflag's version,
  * ICU's (transliteration), the word tables compiled in, the layout of the arrays on this
  * machine, and every field of the snapshot the build reads (each entity's type, names,
- * addresses and nationalities, in order). So an index is never used for other names, and
+ * addresses and nationalities, in order): for the entities the lists were loaded with, the
+ * snapshot's digest of all their fields (rf_snapshot_digest), for those the ownership rules
+ * added, the fields themselves. So an index is never used for other names, and
  * lists loaded from a damaged database fail the names-digest check of rf_snapshot_load before
  * any index is looked for: that check stays as it was. A change to how the index is built
  * must raise INDEX_FORMAT.
@@ -111,6 +113,8 @@ static int index_key(uint8_t key[16], const rf_snapshot *snap)
                                sizeof(rf_spelling), sizeof(rf_form), sizeof(rf_chain), sizeof(index_header)};
     XXH3_state_t *st = XXH3_createState();
     XXH128_canonical_t out;
+    uint8_t digest[16];
+    size_t first = 0;
 
     if (!st) return RF_ENOMEM;
     XXH3_128bits_reset(st);
@@ -122,8 +126,14 @@ static int index_key(uint8_t key[16], const rf_snapshot *snap)
         key_u64(st, *tables[i].size);
         XXH3_128bits_update(st, tables[i].data, *tables[i].size);
     }
+    /* The entities the snapshot's digest covers (every field of them) by that digest, in
+     * place of their names and addresses: the same entities have the same digest. */
+    if (rf_snapshot_digest(digest, &first, snap)) {
+        key_u64(st, first);
+        XXH3_128bits_update(st, digest, sizeof digest);
+    }
     key_u64(st, rf_snapshot_count(snap));
-    for (size_t e = 0; e < rf_snapshot_count(snap); e++) {
+    for (size_t e = first; e < rf_snapshot_count(snap); e++) {
         const rf_entity *ent = rf_snapshot_entity(snap, e);
         key_u64(st, ((uint64_t)ent->type << 48) ^ ((uint64_t)ent->n_names << 24) ^ ent->n_addresses);
         for (size_t k = 0; k < ent->n_names; k++) key_str(st, ent->names[k].text);

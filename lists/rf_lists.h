@@ -411,6 +411,11 @@ size_t rf_snapshot_count(const rf_snapshot *snap);
 const rf_entity *rf_snapshot_entity(const rf_snapshot *snap, size_t i);
 /* The versions the snapshot was loaded from (owned by the snapshot). */
 const rf_version_list *rf_snapshot_versions(const rf_snapshot *snap);
+/* For a snapshot of rf_snapshot_load: a digest of every field of its entities as loaded
+ * (XXH3-128; equal digests, equal entities in the same order) into digest[16], and how many
+ * entities it covers into *count (those rf_snapshot_append adds later are not); 1. 0 (and
+ * *count 0) for another snapshot. */
+int rf_snapshot_digest(uint8_t digest[16], size_t *count, const rf_snapshot *snap);
 
 /* Loads the entities of the ownership versions among `versions` (the companies ownership
  * files describe), ordered by id; the snapshot has no versions. */

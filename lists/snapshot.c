@@ -46,6 +46,10 @@ struct rf_snapshot {
     arena_block *arena;
     void *map; /* the stored file the strings point into, or NULL */
     size_t map_len;
+    /* The checksum of the stored lists of the first `digested` entities (0: none), which
+     * rf_snapshot_load sets: a digest of every field of them. */
+    uint8_t digest[16];
+    size_t digested;
 };
 
 /* A NUL-terminated copy of s[0..len) in the arena; NULL in, NULL out; *oom set on failure. */
@@ -473,12 +477,11 @@ static uint32_t put_text(rf_buf *text, const char *s, int *full)
     return (uint32_t)at;
 }
 
-/* Writes the entities of `snap` as the stored lists of `key` beside the database of `st`.
- * Failing is no error for the caller, which has its snapshot: the file is a copy. */
-static int lists_store(const rf_snapshot *snap, const rf_store *st, const uint8_t key[16])
+/* The entities of `snap` as the stored lists of `key`, into `out`; sets snap->digest. */
+static int lists_serialize(rf_buf *out, rf_snapshot *snap, const uint8_t key[16])
 {
     lists_header h;
-    rf_buf out = {0}, text = {0};
+    rf_buf text = {0};
     int full = 0, rc;
 
     memset(&h, 0, sizeof h);
@@ -488,7 +491,7 @@ static int lists_store(const rf_snapshot *snap, const rf_store *st, const uint8_
     h.entities = snap->count;
     h.names = snap->n_names;
     h.addresses = snap->n_addresses;
-    rc = rf_buf_append(&out, &h, sizeof h);
+    rc = rf_buf_append(out, &h, sizeof h);
     for (size_t i = 0; rc == RF_OK && i < snap->count; i++) {
         const rf_entity *e = &snap->entities[i];
         stored_entity se;
@@ -500,32 +503,28 @@ static int lists_store(const rf_snapshot *snap, const rf_store *st, const uint8_
         se.n_names = (uint32_t)e->n_names;
         se.n_addresses = (uint32_t)e->n_addresses;
         for (size_t f = 0; f < N_TEXT_FIELDS; f++) se.text[f] = put_text(&text, FIELD(e, TEXT_FIELDS[f]), &full);
-        rc = rf_buf_append(&out, &se, sizeof se);
+        rc = rf_buf_append(out, &se, sizeof se);
     }
     for (size_t i = 0; rc == RF_OK && i < snap->n_names; i++) {
         stored_name sn = {put_text(&text, snap->names[i].text, &full), (uint32_t)snap->names[i].kind};
-        rc = rf_buf_append(&out, &sn, sizeof sn);
+        rc = rf_buf_append(out, &sn, sizeof sn);
     }
     for (size_t i = 0; rc == RF_OK && i < snap->n_addresses; i++) {
         const rf_address *a = &snap->addresses[i];
         stored_address sa = {put_text(&text, a->text, &full), put_text(&text, a->city, &full),
                              put_text(&text, a->country, &full)};
-        rc = rf_buf_append(&out, &sa, sizeof sa);
+        rc = rf_buf_append(out, &sa, sizeof sa);
     }
     if (rc == RF_OK && !full) rc = rf_buf_putc(&text, '\0'); /* the text ends with a NUL */
-    if (rc == RF_OK && !full) rc = rf_buf_append(&out, text.data, text.len);
+    if (rc == RF_OK && !full) rc = rf_buf_append(out, text.data, text.len);
     if (rc == RF_OK && !full) {
-        lists_header *oh = (lists_header *)(void *)out.data;
+        lists_header *oh = (lists_header *)(void *)out->data;
         oh->text_len = text.len;
-        oh->file_size = out.len;
-        lists_sum(oh->sum, out.data + SUMMED_FROM, out.len - SUMMED_FROM);
-        {
-            char name[64];
-            lists_name(name, key);
-            rc = rf_store_file_put(st, name, LISTS_SUFFIX, KEEP_LISTS, out.data, out.len);
-        }
+        oh->file_size = out->len;
+        lists_sum(oh->sum, out->data + SUMMED_FROM, out->len - SUMMED_FROM);
+        memcpy(snap->digest, oh->sum, 16);
+        snap->digested = snap->count;
     }
-    rf_buf_free(&out);
     rf_buf_free(&text);
     return full ? RF_ELIMIT : rc;
 }
@@ -613,6 +612,8 @@ static int lists_attach(rf_snapshot *snap, const void *map, size_t size, const u
     snap->count = (size_t)h->entities;
     snap->n_names = (size_t)h->names;
     snap->n_addresses = (size_t)h->addresses;
+    memcpy(snap->digest, h->sum, 16);
+    snap->digested = snap->count;
     return RF_OK;
 }
 
@@ -684,9 +685,24 @@ int rf_snapshot_load(rf_snapshot **out, rf_store *st, const char *as_of, rf_erro
 
 cleanup:
     rf_store__read_end(st, in_txn);
-    if ((rc = loader_end(out, &ld, rc)) == 0 && keyed && !ld.stored && !rf_store_readonly(st))
-        lists_store(*out, st, key);
+    if ((rc = loader_end(out, &ld, rc)) == 0 && keyed && !ld.stored) {
+        /* Serialized for its digest even when it cannot be written; failing, it has none. */
+        rf_buf bytes = {0};
+        char name[64];
+        lists_name(name, key);
+        if (lists_serialize(&bytes, *out, key) == RF_OK && !rf_store_readonly(st))
+            rf_store_file_put(st, name, LISTS_SUFFIX, KEEP_LISTS, bytes.data, bytes.len);
+        rf_buf_free(&bytes);
+    }
     return rc;
+}
+
+int rf_snapshot_digest(uint8_t digest[16], size_t *count, const rf_snapshot *snap)
+{
+    *count = snap ? snap->digested : 0;
+    if (!*count) return 0;
+    memcpy(digest, snap->digest, 16);
+    return 1;
 }
 
 int rf_snapshot_load_ownership(rf_snapshot **out, rf_store *st, const rf_version_list *versions,

@@ -497,15 +497,16 @@ static ino_t stored_lists(char path[1200], const char *db)
 }
 
 /* The lists in force are kept beside the database after a load from it, and read from there
- * with every field as loaded; a damaged or truncated copy is not used but written again, and
- * a read-only store reads the database and writes none. */
+ * with every field as loaded and the same digest; a damaged or truncated copy is not used but
+ * written again, and a read-only store reads the database and writes none. */
 static void test_store__stored_lists_read_as_loaded(void **state)
 {
     const char *db = rf_test_tmpfile("stored.db");
     rf_store *st = rf_test_store("stored.db");
     rf_snapshot *loaded, *again;
     char path[1200], *bytes, *now;
-    size_t len, now_len;
+    uint8_t digest[16], digest2[16];
+    size_t len, now_len, count;
     ino_t ino;
     rf_error err;
     FILE *f;
@@ -516,11 +517,24 @@ static void test_store__stored_lists_read_as_loaded(void **state)
     ino = stored_lists(path, db);
     assert_non_null(bytes = rf_test_read_file(path, &len));
 
-    /* Read from the copy: the file is left as it is (a load from the database replaces it). */
+    /* Read from the copy: the file is left as it is (a load from the database replaces it),
+     * and the digest of the entities (what the stored index is keyed by) is the same. */
     assert_int_equal(rf_snapshot_load(&again, st, NULL, &err), RF_OK);
     assert_same_snapshot(loaded, again);
     assert_int_equal(stored_lists(path, db), ino);
+    assert_int_equal(rf_snapshot_digest(digest, &count, loaded), 1);
+    assert_int_equal(count, rf_snapshot_count(loaded));
+    assert_int_equal(rf_snapshot_digest(digest2, &count, again), 1);
+    assert_memory_equal(digest, digest2, sizeof digest);
     rf_snapshot_free(again);
+    /* A snapshot loaded by ids has none. */
+    {
+        long long id = rf_snapshot_entity(loaded, 0)->id;
+        assert_int_equal(rf_snapshot_load_ids(&again, st, &id, 1, &err), RF_OK);
+        assert_int_equal(rf_snapshot_digest(digest2, &count, again), 0);
+        assert_int_equal(count, 0);
+        rf_snapshot_free(again);
+    }
 
     /* A byte flipped in the middle, then the file cut in half: the same entities, the file
      * written again as it was. */
@@ -545,12 +559,14 @@ static void test_store__stored_lists_read_as_loaded(void **state)
     }
     rf_store_close(st);
 
-    /* Read-only: the database read, nothing written. */
+    /* Read-only: the database read, nothing written, the same digest. */
     assert_int_equal(unlink(path), 0);
     assert_int_equal(rf_store_open_mode(&st, db, RF_STORE_READONLY, &err), RF_OK);
     assert_int_equal(rf_snapshot_load(&again, st, NULL, &err), RF_OK);
     assert_same_snapshot(loaded, again);
     assert_int_equal(access(path, F_OK), -1);
+    assert_int_equal(rf_snapshot_digest(digest2, &count, again), 1);
+    assert_memory_equal(digest, digest2, sizeof digest);
     rf_snapshot_free(again);
     rf_snapshot_free(loaded);
     rf_store_close(st);
