@@ -31,7 +31,6 @@
  * database itself could; it cannot crash the reader. The file is written under a new name
  * and renamed over the old, never truncated in place, so a mapped file does not shrink
  * under a reader (rf_store_file_put). */
-#include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,12 +38,6 @@
 #include <sys/mman.h>
 #include <unicode/uvernum.h>
 #include <xxhash.h>
-#if defined(__x86_64__)
-#include <xxh_x86dispatch.h> /* XXH3 with AVX2 or AVX-512 where the CPU has them */
-#define CHECKSUM_128 XXH3_128bits_dispatch
-#else
-#define CHECKSUM_128 XXH3_128bits
-#endif
 
 #include "lexicon.h"
 #include "matcher.h"
@@ -150,14 +143,6 @@ static int index_key(uint8_t key[16], const rf_snapshot *snap)
     return RF_OK;
 }
 
-/* XXH3-128 of data[0..len), into sum[16]. */
-static void checksum(uint8_t sum[16], const void *data, size_t len)
-{
-    XXH128_canonical_t out;
-    XXH128_canonicalFromHash(&out, CHECKSUM_128(data, len));
-    memcpy(sum, out.digest, 16);
-}
-
 #define SUMMED_FROM (offsetof(index_header, sum) + sizeof(((index_header *)0)->sum))
 
 /* ---- writing ----------------------------------------------------------------------------- */
@@ -250,7 +235,7 @@ static int serialize(rf_buf *out, const rf_matcher *m, const uint8_t key[16])
     if (rc == RF_OK) rc = put_map(out, L_NICKNAMES, m->lex->nicknames);
     if (rc != RF_OK) return rc;
     ((index_header *)(void *)out->data)->file_size = out->len;
-    checksum(((index_header *)(void *)out->data)->sum, out->data + SUMMED_FROM, out->len - SUMMED_FROM);
+    rf_store_checksum(((index_header *)(void *)out->data)->sum, out->data + SUMMED_FROM, out->len - SUMMED_FROM);
     return RF_OK;
 }
 
@@ -500,20 +485,6 @@ static int lexicon_view(rf_lexicon **out, const index_header *h)
     return RF_OK;
 }
 
-/* A checksum to compute, and its result. */
-typedef struct summing {
-    const char *data;
-    size_t len;
-    uint8_t sum[16];
-} summing;
-
-static void *sum_thread(void *arg)
-{
-    summing *job = arg;
-    checksum(job->sum, job->data, job->len);
-    return NULL;
-}
-
 /* The matcher of `snap` from the index file `name` beside the database of `st`, with key
  * `key`; RF_ENOTFOUND when there is none, RF_EFORMAT when it is not a whole one. */
 static int load(rf_matcher **out, const rf_snapshot *snap, const rf_store *st, const char *name,
@@ -521,16 +492,13 @@ static int load(rf_matcher **out, const rf_snapshot *snap, const rf_store *st, c
 {
     rf_matcher *m = NULL;
     rf_lexicon *lex = NULL;
-    summing job;
-    pthread_t summer;
+    rf_store_sum *sum;
     void *map;
     size_t len;
-    int rc, threaded;
+    int rc;
 
     *out = NULL;
     if ((rc = rf_store_file_map(&map, &len, st, name, sizeof(index_header))) != RF_OK) return rc;
-    job.data = (const char *)map + SUMMED_FROM;
-    job.len = len - SUMMED_FROM;
     if (!(m = calloc(1, sizeof *m))) {
         munmap(map, len);
         return RF_ENOMEM;
@@ -540,13 +508,11 @@ static int load(rf_matcher **out, const rf_snapshot *snap, const rf_store *st, c
     m->map_len = len;
     /* The checksum (memory-bound, 5 ms for the CSL's 43 MB) on a second thread while this one
      * checks the arrays and copies the lexicon; nothing is used before both are done. */
-    threaded = pthread_create(&summer, NULL, sum_thread, &job) == 0;
-    if (!threaded) sum_thread(&job);
+    sum = rf_store_sum_start((const char *)map + SUMMED_FROM, len - SUMMED_FROM);
     rc = attach(m, map, len, key);
     /* The process has no lexicon yet: the stored one, instead of 150 ms building it. */
     if (rc == RF_OK && !rf_lexicon__present()) rc = lexicon_view(&lex, map);
-    if (threaded) pthread_join(summer, NULL);
-    if (rc == RF_OK && memcmp(job.sum, ((const index_header *)map)->sum, 16) != 0) rc = RF_EFORMAT;
+    if (!rf_store_sum_matches(sum, ((const index_header *)map)->sum) && rc == RF_OK) rc = RF_EFORMAT;
     if (rc == RF_OK && lex && rf_lexicon__adopt(lex) == 1) lex = NULL;
     lexicon_view_free(lex);
     if (rc == RF_OK && !(m->lex = rf_lexicon__get())) rc = RF_ENOMEM;

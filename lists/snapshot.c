@@ -456,14 +456,6 @@ static void lists_name(char name[64], const uint8_t key[16])
     snprintf(name + 32, 64 - 32, "%s", LISTS_SUFFIX);
 }
 
-/* XXH3-128 of data[0..len), into sum[16]. */
-static void lists_sum(uint8_t sum[16], const void *data, size_t len)
-{
-    XXH128_canonical_t out;
-    XXH128_canonicalFromHash(&out, XXH3_128bits(data, len));
-    memcpy(sum, out.digest, 16);
-}
-
 /* The offset of `s` (NULL: NO_TEXT) once appended to `text`; NO_TEXT and *full set when the
  * text would outgrow the offsets. */
 static uint32_t put_text(rf_buf *text, const char *s, int *full)
@@ -521,7 +513,7 @@ static int lists_serialize(rf_buf *out, rf_snapshot *snap, const uint8_t key[16]
         lists_header *oh = (lists_header *)(void *)out->data;
         oh->text_len = text.len;
         oh->file_size = out->len;
-        lists_sum(oh->sum, out->data + SUMMED_FROM, out->len - SUMMED_FROM);
+        rf_store_checksum(oh->sum, out->data + SUMMED_FROM, out->len - SUMMED_FROM);
         memcpy(snap->digest, oh->sum, 16);
         snap->digested = snap->count;
     }
@@ -542,7 +534,8 @@ static const char *text_at(const char *text, uint64_t len, uint32_t off, int *ba
 }
 
 /* Points the empty snapshot `snap` (versions set) into the mapped file `map` of `size` bytes
- * with key `key`. RF_EFORMAT when it is not whole; the snapshot's arrays may then hold part. */
+ * with key `key`. RF_EFORMAT when it is not whole, its checksum aside (lists_load); the
+ * snapshot's arrays may then hold part. */
 static int lists_attach(rf_snapshot *snap, const void *map, size_t size, const uint8_t key[16])
 {
     const lists_header *h = map;
@@ -551,14 +544,11 @@ static int lists_attach(rf_snapshot *snap, const void *map, size_t size, const u
     const stored_address *sa;
     const char *text;
     uint64_t names = 0, addresses = 0, at = sizeof *h;
-    uint8_t sum[16];
     int bad = 0;
 
     if (size < sizeof *h || memcmp(h->magic, LISTS_MAGIC, sizeof h->magic) != 0 ||
         h->format != LISTS_FORMAT || h->file_size != size || memcmp(h->key, key, 16) != 0)
         return RF_EFORMAT;
-    lists_sum(sum, (const char *)map + SUMMED_FROM, size - SUMMED_FROM);
-    if (memcmp(sum, h->sum, 16) != 0) return RF_EFORMAT;
     /* The arrays one after the other, then the text: each count bounded by the file's size. */
     if (h->entities > size / sizeof *se || h->names > size / sizeof *sn || h->addresses > size / sizeof *sa)
         return RF_EFORMAT;
@@ -623,11 +613,16 @@ static int lists_attach(rf_snapshot *snap, const void *map, size_t size, const u
 static int lists_load(rf_snapshot *snap, const rf_store *st, const uint8_t key[16])
 {
     char name[64];
+    rf_store_sum *sum;
     int rc;
 
     lists_name(name, key);
     if ((rc = rf_store_file_map(&snap->map, &snap->map_len, st, name, sizeof(lists_header))) != RF_OK) return rc;
-    if ((rc = lists_attach(snap, snap->map, snap->map_len, key)) == RF_OK) return RF_OK;
+    /* Checksummed on a second thread while the arrays are checked and pointed into. */
+    sum = rf_store_sum_start((const char *)snap->map + SUMMED_FROM, snap->map_len - SUMMED_FROM);
+    rc = lists_attach(snap, snap->map, snap->map_len, key);
+    if (!rf_store_sum_matches(sum, ((const lists_header *)snap->map)->sum) && rc == RF_OK) rc = RF_EFORMAT;
+    if (rc == RF_OK) return RF_OK;
     free(snap->entities);
     free(snap->names);
     free(snap->addresses);

@@ -6,17 +6,28 @@
  * rebuilt; a file can be mapped as it is, shared between processes by the page cache, and
  * replaced whole by rename (never truncated in place, so a mapped file does not shrink under
  * a reader). Each kind of file has its own name suffix, and the oldest of a kind beyond what
- * its writer keeps are removed when one is written. */
+ * its writer keeps are removed when one is written. Each file carries a checksum of itself
+ * (XXH3-128, computed here for both kinds), checked when it is read: memory-bound over tens of
+ * megabytes, so it runs on a second thread while the reader checks the rest. */
 #include "rf_lists.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <xxhash.h>
+#if defined(__x86_64__)
+#include <xxh_x86dispatch.h> /* XXH3 with AVX2 or AVX-512 where the CPU has them */
+#define CHECKSUM_128 XXH3_128bits_dispatch
+#else
+#define CHECKSUM_128 XXH3_128bits
+#endif
 
 #define MAX_KEEP 8
 
@@ -123,4 +134,47 @@ int rf_store_file_map(void **map, size_t *len, const rf_store *st, const char *n
     }
     *len = (size_t)sb.st_size;
     return RF_OK;
+}
+
+void rf_store_checksum(uint8_t sum[16], const void *data, size_t len)
+{
+    XXH128_canonical_t out;
+    XXH128_canonicalFromHash(&out, CHECKSUM_128(data, len));
+    memcpy(sum, out.digest, 16);
+}
+
+struct rf_store_sum {
+    const void *data;
+    size_t len;
+    uint8_t sum[16];
+    pthread_t thread;
+    int threaded;
+};
+
+static void *sum_thread(void *arg)
+{
+    rf_store_sum *job = arg;
+    rf_store_checksum(job->sum, job->data, job->len);
+    return NULL;
+}
+
+rf_store_sum *rf_store_sum_start(const void *data, size_t len)
+{
+    rf_store_sum *job = malloc(sizeof *job);
+    if (!job) return NULL;
+    job->data = data;
+    job->len = len;
+    job->threaded = pthread_create(&job->thread, NULL, sum_thread, job) == 0;
+    return job;
+}
+
+int rf_store_sum_matches(rf_store_sum *job, const uint8_t expected[16])
+{
+    int same;
+    if (!job) return 0;
+    if (job->threaded) pthread_join(job->thread, NULL);
+    else sum_thread(job);
+    same = memcmp(job->sum, expected, 16) == 0;
+    free(job);
+    return same;
 }
