@@ -25,12 +25,12 @@
  * 43 MB, on a second thread while the rest is checked: a flipped or truncated byte anywhere
  * makes the file unused and rebuilt, never a changed result), every section's place and
  * size, and every offset and index the arrays hold against the array it indexes, so that
- * even a file crafted with a valid checksum cannot make a read leave the mapping: the maps check their slots as they
- * are read (rf_strmap__view), the chains their values as they are walked (chain_value in
- * matcher.h). Such a file can change results (it can say anything about the names), as the
- * database itself could; it cannot crash the reader. The file is written under a new name
- * and renamed over the old, never truncated in place, so a mapped file does not shrink
- * under a reader (rf_store_file_put). */
+ * even a file crafted with a valid checksum cannot make a read leave the mapping: the maps
+ * check their slots as they are read (rf_strmap__view), the chains their values as they are
+ * walked (chain_value in matcher.h). Such a file can change results (it can say anything about
+ * the names), as the database itself could; it cannot crash the reader. The file is written
+ * under a new name and renamed over the old, never truncated in place, so a mapped file does
+ * not shrink under a reader (rf_store_file_put). */
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -596,7 +596,8 @@ static int lists_attach(rf_snapshot *snap, const void *map, size_t size, const u
             names += e->n_names;
             addresses += e->n_addresses;
         }
-        for (size_t f = 0; f < N_TEXT_FIELDS; f++) FIELD(e, TEXT_FIELDS[f]) = text_at(text, h->text_len, se[i].text[f], &bad);
+        for (size_t f = 0; f < N_TEXT_FIELDS; f++)
+            FIELD(e, TEXT_FIELDS[f]) = text_at(text, h->text_len, se[i].text[f], &bad);
     }
     if (bad || names != h->names || addresses != h->addresses) return RF_EFORMAT;
     snap->count = (size_t)h->entities;
