@@ -1,18 +1,17 @@
 /* index_file.c: the index stored in a file beside the database, so that a process screening
  * one order maps it in a few milliseconds instead of building it (about 0.6 s; issue 14).
  *
- * Where: a directory "<database>.index" holds one file per set of listed names, named by
- * its key. A sidecar rather than a table of the database: the database is the evidence and
- * is opened read-only by screen --read-only and by distributed workers, while the index is a
- * copy that can always be rebuilt; a file can be mapped as it is, shared between processes by
- * the page cache, and replaced whole by rename. Several files, because one run may need
- * several indexes (the lists in force on each order's date, the parties each version
+ * Where: the directory of files stored beside the database (lists/stored.c) holds one
+ * index file per set of listed names, named by its key. Several files, because one run may
+ * need several indexes (the lists in force on each order's date, the parties each version
  * removed); the oldest beyond KEEP_FILES are removed when one is written.
  *
  * The key (XXH3-128) covers what the index is built from: this file format, redflag's version,
  * ICU's (transliteration), the word tables compiled in, the layout of the arrays on this
  * machine, and every field of the snapshot the build reads (each entity's type, names,
- * addresses and nationalities, in order). So an index is never used for other names, and
+ * addresses and nationalities, in order): for the entities the lists were loaded with, the
+ * snapshot's digest of all their fields (rf_snapshot_digest), for those the ownership rules
+ * added, the fields themselves. So an index is never used for other names, and
  * lists loaded from a damaged database fail the names-digest check of rf_snapshot_load before
  * any index is looked for: that check stays as it was. A change to how the index is built
  * must raise INDEX_FORMAT.
@@ -21,35 +20,24 @@
  * arrays of rf_matcher at 8-aligned offsets, the hash maps as rf_strmap__save writes them,
  * then the lexicon's (lexicon.h), which depends on the build alone but costs 150 ms to make.
  * Loading maps it read-only and points the matcher into it; nothing is copied but the
- * lexicon, 2 MB, when the process has none yet (it outlives any matcher). What is
- * checked at load: the header, the checksum of everything after it (XXH3-128, a few
- * milliseconds for the 40 MB: a flipped or truncated byte anywhere makes the file unused and
- * rebuilt, never a changed result), every section's place and size, and every offset and
- * index the arrays hold against the array it indexes, so that even a file crafted with a
- * valid checksum cannot make a read leave the mapping: the maps check their slots as they
- * are read (rf_strmap__view), the chains their values as they are walked (chain_value in
- * matcher.h). Such a file can change results (it can say anything about the names), as the
- * database itself could; it cannot crash the reader. The file is written under a new name
- * and renamed over the old, never truncated in place, so a mapped file does not shrink
- * under a reader. */
-#include <dirent.h>
-#include <errno.h>
-#include <fcntl.h>
+ * lexicon, 2 MB, when the process has none yet (it outlives any matcher). What is checked
+ * at load: the header, the checksum of everything after it (XXH3-128, about 5 ms for the
+ * 43 MB, on a second thread while the rest is checked: a flipped or truncated byte anywhere
+ * makes the file unused and rebuilt, never a changed result), every section's place and
+ * size, and every offset and index the arrays hold against the array it indexes, so that
+ * even a file crafted with a valid checksum cannot make a read leave the mapping: the maps
+ * check their slots as they are read (rf_strmap__view), the chains their values as they are
+ * walked (chain_value in matcher.h). Such a file can change results (it can say anything about
+ * the names), as the database itself could; it cannot crash the reader. The file is written
+ * under a new name and renamed over the old, never truncated in place, so a mapped file does
+ * not shrink under a reader (rf_store_file_put). */
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <unicode/uvernum.h>
 #include <xxhash.h>
-#if defined(__x86_64__)
-#include <xxh_x86dispatch.h> /* XXH3 with AVX2 or AVX-512 where the CPU has them */
-#define CHECKSUM_128 XXH3_128bits_dispatch
-#else
-#define CHECKSUM_128 XXH3_128bits
-#endif
 
 #include "lexicon.h"
 #include "matcher.h"
@@ -112,11 +100,14 @@ static int index_key(uint8_t key[16], const rf_snapshot *snap)
                   {rf_data_org_types, &rf_data_org_types_size},
                   {rf_data_symbols, &rf_data_symbols_size},
                   {rf_data_stopwords, &rf_data_stopwords_size},
-                  {rf_data_zh_business, &rf_data_zh_business_size}};
+                  {rf_data_zh_business, &rf_data_zh_business_size},
+                  {rf_data_latin_ascii, &rf_data_latin_ascii_size}};
     const uint64_t layout[] = {0x0102030405060708ULL, sizeof(rf_vocab), sizeof(rf_lname), sizeof(rf_ltoken),
                                sizeof(rf_spelling), sizeof(rf_form), sizeof(rf_chain), sizeof(index_header)};
     XXH3_state_t *st = XXH3_createState();
     XXH128_canonical_t out;
+    uint8_t digest[16];
+    size_t first = 0;
 
     if (!st) return RF_ENOMEM;
     XXH3_128bits_reset(st);
@@ -128,8 +119,14 @@ static int index_key(uint8_t key[16], const rf_snapshot *snap)
         key_u64(st, *tables[i].size);
         XXH3_128bits_update(st, tables[i].data, *tables[i].size);
     }
+    /* The entities the snapshot's digest covers (every field of them) by that digest, in
+     * place of their names and addresses: the same entities have the same digest. */
+    if (rf_snapshot_digest(digest, &first, snap)) {
+        key_u64(st, first);
+        XXH3_128bits_update(st, digest, sizeof digest);
+    }
     key_u64(st, rf_snapshot_count(snap));
-    for (size_t e = 0; e < rf_snapshot_count(snap); e++) {
+    for (size_t e = first; e < rf_snapshot_count(snap); e++) {
         const rf_entity *ent = rf_snapshot_entity(snap, e);
         key_u64(st, ((uint64_t)ent->type << 48) ^ ((uint64_t)ent->n_names << 24) ^ ent->n_addresses);
         for (size_t k = 0; k < ent->n_names; k++) key_str(st, ent->names[k].text);
@@ -144,14 +141,6 @@ static int index_key(uint8_t key[16], const rf_snapshot *snap)
     memcpy(key, out.digest, 16);
     XXH3_freeState(st);
     return RF_OK;
-}
-
-/* XXH3-128 of data[0..len), into sum[16]. */
-static void checksum(uint8_t sum[16], const void *data, size_t len)
-{
-    XXH128_canonical_t out;
-    XXH128_canonicalFromHash(&out, CHECKSUM_128(data, len));
-    memcpy(sum, out.digest, 16);
 }
 
 #define SUMMED_FROM (offsetof(index_header, sum) + sizeof(((index_header *)0)->sum))
@@ -247,92 +236,29 @@ static int serialize(rf_buf *out, const rf_matcher *m, const uint8_t key[16])
     if (rc == RF_OK) rc = put_map(out, L_NICKNAMES, m->lex->nicknames);
     if (rc != RF_OK) return rc;
     ((index_header *)(void *)out->data)->file_size = out->len;
-    checksum(((index_header *)(void *)out->data)->sum, out->data + SUMMED_FROM, out->len - SUMMED_FROM);
+    rf_store_checksum(((index_header *)(void *)out->data)->sum, out->data + SUMMED_FROM, out->len - SUMMED_FROM);
     return RF_OK;
 }
 
-/* Removes the oldest index files of `dir` beyond KEEP_FILES (`keep`, just written, stays). */
-static void prune(const char *dir, const char *keep)
+/* The name of the index file of `key` in the directory of stored files, into name. */
+static void index_name(char name[64], const uint8_t key[16])
 {
-    struct {
-        char name[64];
-        time_t mtime;
-    } files[KEEP_FILES + 1];
-    size_t n = 0;
-    DIR *d = opendir(dir);
-    struct dirent *de;
-
-    if (!d) return;
-    while ((de = readdir(d)) != NULL) {
-        char path[4200];
-        struct stat sb;
-        size_t len = strlen(de->d_name), oldest = 0;
-        if (len <= strlen(INDEX_SUFFIX) || len >= sizeof files[0].name || strcmp(de->d_name, keep) == 0 ||
-            strcmp(de->d_name + len - strlen(INDEX_SUFFIX), INDEX_SUFFIX) != 0)
-            continue;
-        snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
-        if (lstat(path, &sb) != 0 || !S_ISREG(sb.st_mode)) continue;
-        memcpy(files[n].name, de->d_name, len + 1);
-        files[n++].mtime = sb.st_mtime;
-        if (n <= KEEP_FILES - 1) continue;
-        /* One too many kept besides `keep`: the oldest goes. */
-        for (size_t i = 1; i < n; i++)
-            if (files[i].mtime < files[oldest].mtime) oldest = i;
-        snprintf(path, sizeof path, "%s/%s", dir, files[oldest].name);
-        unlink(path);
-        files[oldest] = files[--n];
-    }
-    closedir(d);
-}
-
-/* The directory of the stored indexes of database `db` into dir, the file of `key` in it
- * into path, its name alone into name. 0 when they fit. */
-static int index_paths(char dir[4096], char path[4200], char name[64], const char *db, const uint8_t key[16])
-{
-    int n = snprintf(dir, 4096, "%s.index", db);
-    if (n < 0 || n >= 4096) return -1;
     for (int i = 0; i < 16; i++) snprintf(name + 2 * i, 3, "%02x", key[i]);
     snprintf(name + 32, 64 - 32, "%s", INDEX_SUFFIX);
-    snprintf(path, 4200, "%s/%s", dir, name);
-    return 0;
 }
 
-/* Stores built matcher `m` as the index file of `key` for database `db`. The directory is
- * made when missing (never through a symlink); a path there that is not a regular file is left
- * alone. Failing is no error for the caller, which has its matcher: the index is a copy. */
-static int store(const rf_matcher *m, const char *db, const uint8_t key[16])
+/* Stores built matcher `m` as the index file of `key` beside the database of `st`. Failing
+ * is no error for the caller, which has its matcher: the index is a copy. */
+static int store(const rf_matcher *m, const rf_store *st, const uint8_t key[16])
 {
-    char dir[4096], path[4200], name[64];
-    const char *protect[4];
-    char wal[4200], shm[4200], journal[4200];
+    char name[64];
     rf_buf bytes = {0};
-    rf_outfile *o = NULL;
-    struct stat sb;
-    rf_error err;
     int rc;
 
-    if (index_paths(dir, path, name, db, key) != 0) return RF_ELIMIT;
-    if (mkdir(dir, 0777) != 0 && errno != EEXIST) return RF_EIO;
-    if (lstat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) return RF_EIO;
-    if (lstat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) return RF_EIO;
-    snprintf(wal, sizeof wal, "%s-wal", db);
-    snprintf(shm, sizeof shm, "%s-shm", db);
-    snprintf(journal, sizeof journal, "%s-journal", db);
-    protect[0] = db;
-    protect[1] = wal;
-    protect[2] = shm;
-    protect[3] = journal;
-    if ((rc = rf_outfile_check(path, protect, 4, &err)) != 0) return rc;
-    if ((rc = serialize(&bytes, m, key)) == RF_OK && (rc = rf_outfile_open(&o, path, &err)) == RF_OK) {
-        if (fwrite(bytes.data, 1, bytes.len, rf_outfile_stream(o)) != bytes.len) {
-            rf_outfile_free(o);
-            rc = RF_EIO;
-        } else {
-            rc = rf_outfile_commit(o, &err);
-        }
-    }
+    index_name(name, key);
+    if ((rc = serialize(&bytes, m, key)) == RF_OK)
+        rc = rf_store_file_put(st, name, INDEX_SUFFIX, KEEP_FILES, bytes.data, bytes.len);
     rf_buf_free(&bytes);
-    if (rc == RF_OK) prune(dir, name);
     return rc;
 }
 
@@ -441,18 +367,16 @@ static int check_arrays(const rf_matcher *m, size_t n_post, size_t n_near)
 }
 
 /* Points `m` (snap set, nothing else) into the mapped file `h` of `size` bytes with key `key`.
- * RF_EFORMAT when it is not a whole index of that key. */
+ * RF_EFORMAT when it is not a whole index of that key, its checksum aside (load). */
 static int attach(rf_matcher *m, const index_header *h, size_t size, const uint8_t key[16])
 {
-    uint8_t sum[16];
     size_t n, n_post, n_near, n_filter;
     int rc = RF_OK;
 
     if (size < sizeof *h || memcmp(h->magic, INDEX_MAGIC, sizeof h->magic) != 0 || h->format != INDEX_FORMAT ||
         h->sections != SECTIONS || h->file_size != size || memcmp(h->key, key, 16) != 0)
         return RF_EFORMAT;
-    checksum(sum, (const char *)h + SUMMED_FROM, size - SUMMED_FROM);
-    if (memcmp(sum, h->sum, 16) != 0 || h->entities != rf_snapshot_count(m->snap)) return RF_EFORMAT;
+    if (h->entities != rf_snapshot_count(m->snap)) return RF_EFORMAT;
     for (int s = 0; s < SECTIONS; s++)
         if (h->section[s].off % 8 || h->section[s].off < sizeof *h ||
             !within(h->section[s].off, h->section[s].len, size))
@@ -563,39 +487,36 @@ static int lexicon_view(rf_lexicon **out, const index_header *h)
     return RF_OK;
 }
 
-/* The matcher of `snap` from the index file at `path` with key `key`; RF_ENOTFOUND when
- * there is none, RF_EFORMAT when it is not a whole one. */
-static int load(rf_matcher **out, const rf_snapshot *snap, const char *path, const uint8_t key[16])
+/* The matcher of `snap` from the index file `name` beside the database of `st`, with key
+ * `key`; RF_ENOTFOUND when there is none, RF_EFORMAT when it is not a whole one. */
+static int load(rf_matcher **out, const rf_snapshot *snap, const rf_store *st, const char *name,
+                const uint8_t key[16])
 {
-    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-    struct stat sb;
     rf_matcher *m = NULL;
+    rf_lexicon *lex = NULL;
+    rf_store_sum *sum;
     void *map;
+    size_t len;
     int rc;
 
     *out = NULL;
-    if (fd < 0) return RF_ENOTFOUND;
-    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) || (uint64_t)sb.st_size < sizeof(index_header)) {
-        close(fd);
-        return RF_EFORMAT;
-    }
-    map = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-    close(fd);
-    if (map == MAP_FAILED) return RF_EIO;
+    if ((rc = rf_store_file_map(&map, &len, st, name, sizeof(index_header))) != RF_OK) return rc;
     if (!(m = calloc(1, sizeof *m))) {
-        munmap(map, (size_t)sb.st_size);
+        munmap(map, len);
         return RF_ENOMEM;
     }
     m->snap = snap;
     m->map = map;
-    m->map_len = (size_t)sb.st_size;
-    rc = attach(m, map, (size_t)sb.st_size, key);
-    if (rc == RF_OK && !rf_lexicon__present()) {
-        /* The process has no lexicon yet: the stored one, instead of 150 ms building it. */
-        rf_lexicon *lex;
-        rc = lexicon_view(&lex, map);
-        if (rc == RF_OK && rf_lexicon__adopt(lex) != 1) lexicon_view_free(lex);
-    }
+    m->map_len = len;
+    /* The checksum (memory-bound, 5 ms for the CSL's 43 MB) on a second thread while this one
+     * checks the arrays and copies the lexicon; nothing is used before both are done. */
+    sum = rf_store_sum_start((const char *)map + SUMMED_FROM, len - SUMMED_FROM);
+    rc = attach(m, map, len, key);
+    /* The process has no lexicon yet: the stored one, instead of 150 ms building it. */
+    if (rc == RF_OK && !rf_lexicon__present()) rc = lexicon_view(&lex, map);
+    if (!rf_store_sum_matches(sum, ((const index_header *)map)->sum) && rc == RF_OK) rc = RF_EFORMAT;
+    if (rc == RF_OK && lex && rf_lexicon__adopt(lex) == 1) lex = NULL;
+    lexicon_view_free(lex);
     if (rc == RF_OK && !(m->lex = rf_lexicon__get())) rc = RF_ENOMEM;
     if (rc != RF_OK) {
         rf_matcher_free(m);
@@ -609,20 +530,17 @@ static int load(rf_matcher **out, const rf_snapshot *snap, const char *path, con
 
 int rf_matcher_open(rf_matcher **out, const rf_snapshot *snap, const rf_store *st, rf_error *err)
 {
-    const char *db = st ? rf_store_path(st) : NULL;
-    char dir[4096], path[4200], name[64];
+    char name[64];
     uint8_t key[16];
     int rc;
 
     *out = NULL;
-    if (!db || !*db || strcmp(db, ":memory:") == 0) return rf_matcher_new(out, snap, err);
-    if ((rc = index_key(key, snap)) != RF_OK ||
-        index_paths(dir, path, name, db, key) != 0)
-        return rf_matcher_new(out, snap, err);
-    if (load(out, snap, path, key) == RF_OK) return RF_OK;
+    if ((rc = index_key(key, snap)) != RF_OK) return rf_matcher_new(out, snap, err);
+    index_name(name, key);
+    if (load(out, snap, st, name, key) == RF_OK) return RF_OK;
     /* Missing, stale or damaged: built, and stored over it when the database may be written. */
     if ((rc = rf_matcher_new(out, snap, err)) != RF_OK) return rc;
-    if (!rf_store_readonly(st)) store(*out, db, key);
+    if (st && !rf_store_readonly(st)) store(*out, st, key);
     return RF_OK;
 }
 

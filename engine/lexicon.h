@@ -19,7 +19,8 @@ typedef struct rf_phrase {
 #define RF_NOISE_PATTERNS 3
 
 /* The word tables compiled in from engine/data (engine/CMakeLists.txt embeds them): the
- * lexicon's, and the Chinese business words and Korean readings the transliterator reads. */
+ * lexicon's, and the Chinese business words, Korean readings and Latin letters the
+ * transliterator reads. */
 extern const unsigned char rf_data_abbreviations[];
 extern const size_t rf_data_abbreviations_size;
 extern const unsigned char rf_data_org_types[];
@@ -32,6 +33,8 @@ extern const unsigned char rf_data_zh_business[];
 extern const size_t rf_data_zh_business_size;
 extern const unsigned char rf_data_han_korean[];
 extern const size_t rf_data_han_korean_size;
+extern const unsigned char rf_data_latin_ascii[];
+extern const size_t rf_data_latin_ascii_size;
 
 struct rf_lexicon {
     rf_strmap *phrases; /* normalized words joined by single spaces -> index in entries */

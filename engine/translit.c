@@ -1,12 +1,14 @@
 /* translit.c: other scripts to Latin through ICU (see translit.h). Text is cut into runs of
  * one script; Cyrillic runs go through Russian-Latin/BGN (the romanization OFAC and the UN
- * use), Han runs through the business-word table then Han-Latin with syllables joined, the
- * rest through Any-Latin; everything ends as lower-case ASCII via Latin-ASCII. Before that, a
+ * use), Han runs through the business-word table then Han-Latin with syllables joined (or,
+ * asked to, through their Korean readings, data/han_korean.tsv), the rest through Any-Latin; everything ends as lower-case ASCII via Latin-ASCII. Before that, a
  * word that mixes Latin, Cyrillic and Greek letters has its strays folded into one alphabet,
  * by tables of look-alikes drawn from ICU's spoof checker. Each ICU transform and the
  * look-alike tables are opened when first needed: ICU parses the rules of the first
  * transliterator a process opens in about 80 ms, which a run whose names are all in Latin
- * letters (most orders) never pays. */
+ * letters (most orders) never pays. Latin letters that stay outside ASCII after folding
+ * ("ø", "æ", "ł") are looked up in a table of what that transform gives each of them
+ * (data/latin_ascii.tsv, checked against ICU by the tests), so they do not open it either. */
 #include "translit.h"
 
 #include <stdlib.h>
@@ -22,6 +24,10 @@
 
 #define ZH_MAX_CHARS 8 /* longest Chinese entry, in characters */
 #define RUN_MAX 4096   /* UTF-16 units transliterated at once */
+#define LATIN_END 0x250    /* the Latin ranges script_of and latin_ascii.tsv know: */
+#define LATIN_EXT 0x1E00   /* below LATIN_END, and LATIN_EXT to LATIN_EXT_END */
+#define LATIN_EXT_END 0x1F00
+#define LATIN_SLOTS ((LATIN_END - 0x80) + (LATIN_EXT_END - LATIN_EXT))
 #define GREEK_FIRST 0x370
 #define CYRILLIC_END 0x530 /* Greek and Cyrillic letters: the look-alike table's range */
 
@@ -46,13 +52,17 @@ struct rf_translit {
     rf_han_reading han_reading;
     korean_reading *korean; /* sorted by character; loaded on first use (load_korean) */
     size_t n_korean;
+    /* What T_OTHER gives each Latin code point beyond ASCII (latin_slot): a line's text in
+     * rf_data_latin_ascii, NULL for one the table lacks. */
+    const char *latin[LATIN_SLOTS];
+    uint8_t latin_len[LATIN_SLOTS];
 };
 
 typedef enum script { SCRIPT_LATIN, SCRIPT_CYRILLIC, SCRIPT_HAN, SCRIPT_HANGUL, SCRIPT_OTHER } script;
 
 static script script_of(int32_t cp)
 {
-    if (cp < 0x250 || (cp >= 0x1E00 && cp < 0x1F00)) return SCRIPT_LATIN;
+    if (cp < LATIN_END || (cp >= LATIN_EXT && cp < LATIN_EXT_END)) return SCRIPT_LATIN;
     if (cp >= 0x400 && cp < 0x530) return SCRIPT_CYRILLIC;
     if ((cp >= 0x4E00 && cp < 0xA000) || (cp >= 0x3400 && cp < 0x4DC0) ||
         (cp >= 0xF900 && cp < 0xFB00) || (cp >= 0x20000 && cp < 0x2FA20))
@@ -243,6 +253,38 @@ static int load_zh_words(rf_translit *tr)
     return rc;
 }
 
+/* The slot of a Latin code point beyond ASCII in the table, or -1. */
+static int latin_slot(int32_t cp)
+{
+    if (cp >= 0x80 && cp < LATIN_END) return (int)(cp - 0x80);
+    if (cp >= LATIN_EXT && cp < LATIN_EXT_END) return (int)(LATIN_END - 0x80 + cp - LATIN_EXT);
+    return -1;
+}
+
+/* Points tr->latin at the lines of latin_ascii.tsv ("hex<TAB>latin"). */
+static void load_latin(rf_translit *tr)
+{
+    const char *p = (const char *)rf_data_latin_ascii;
+    const char *end = p + rf_data_latin_ascii_size;
+
+    while (p < end) {
+        const char *eol = memchr(p, '\n', (size_t)(end - p));
+        const char *tab;
+        if (!eol) eol = end;
+        tab = memchr(p, '\t', (size_t)(eol - p));
+        if (*p != '#' && tab && eol - tab - 1 <= UINT8_MAX) {
+            char hex[8];
+            int slot;
+            snprintf(hex, sizeof hex, "%.*s", (int)(tab - p), p);
+            if ((slot = latin_slot((int32_t)strtol(hex, NULL, 16))) >= 0) {
+                tr->latin[slot] = tab + 1;
+                tr->latin_len[slot] = (uint8_t)(eol - tab - 1);
+            }
+        }
+        p = eol + 1;
+    }
+}
+
 int rf_translit__new(rf_translit **out)
 {
     rf_translit *tr = calloc(1, sizeof *tr);
@@ -254,6 +296,7 @@ int rf_translit__new(rf_translit **out)
         rf_translit__free(tr);
         return rc;
     }
+    load_latin(tr);
     *out = tr;
     return RF_OK;
 }
@@ -270,8 +313,7 @@ static UTransliterator *transform(rf_translit *tr, transform_id id)
         break;
     case T_HAN: tr->t[id] = open_transform("Han-Latin; Latin-ASCII; Lower"); break;
     case T_OTHER:
-        /* Arabic's tā' marbūṭa ends names in "a" (أسامة, Osama), not in the "t" ICU writes. */
-        tr->t[id] = open_rules("redflag-Any-Latin", "::Any-Latin; \u1E97 > a; ::Latin-ASCII; ::Lower;");
+        tr->t[id] = open_rules("redflag-Any-Latin", RF_TRANSLIT_OTHER_RULES);
         break;
     case TRANSFORMS: break;
     }
@@ -558,6 +600,33 @@ int rf_translit__korean_name(const char *s, size_t len)
     return han == 3;
 }
 
+/* What transform_append with T_OTHER appends for the Latin run s[0..len), from the table:
+ * ASCII lower-cased, every other letter as the table gives it. ICU itself for a run with a
+ * letter the table lacks, or too long for one transform (RUN_MAX) at four units a letter. */
+static int latin_append(rf_translit *tr, rf_buf *out, const char *s, size_t len)
+{
+    size_t mark = out->len;
+    int rc = RF_OK;
+
+    if (len > RUN_MAX / 8) return transform_append(transform(tr, T_OTHER), out, s, len, 0);
+    if (out->len && out->data[out->len - 1] != ' ') rc = rf_buf_putc(out, ' ');
+    for (size_t pos = 0; pos < len && rc == RF_OK;) {
+        utf8proc_int32_t cp;
+        utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)s + pos, (utf8proc_ssize_t)(len - pos), &cp);
+        int slot = k > 0 ? latin_slot(cp) : -1;
+        if (k > 0 && cp < 0x80) {
+            rc = rf_buf_putc(out, (char)(cp >= 'A' && cp <= 'Z' ? cp + 32 : cp));
+        } else if (slot >= 0 && tr->latin[slot]) {
+            rc = rf_buf_append(out, tr->latin[slot], tr->latin_len[slot]);
+        } else {
+            out->len = mark;
+            return transform_append(transform(tr, T_OTHER), out, s, len, 0);
+        }
+        pos += (size_t)k;
+    }
+    return rc == RF_OK ? rf_buf_putc(out, ' ') : rc;
+}
+
 int rf_translit__append(rf_translit *tr, rf_buf *out, const char *s, size_t len)
 {
     size_t pos = 0;
@@ -588,7 +657,7 @@ int rf_translit__append(rf_translit *tr, rf_buf *out, const char *s, size_t len)
         case SCRIPT_CYRILLIC: rc = transform_append(transform(tr, T_CYRILLIC), out, s + start, pos - start, 0); break;
         case SCRIPT_HANGUL: rc = hangul_append(out, s + start, pos - start); break;
         case SCRIPT_OTHER: rc = transform_append(transform(tr, T_OTHER), out, s + start, pos - start, 0); break;
-        case SCRIPT_LATIN: rc = transform_append(transform(tr, T_OTHER), out, s + start, pos - start, 0); break;
+        case SCRIPT_LATIN: rc = latin_append(tr, out, s + start, pos - start); break;
         }
     }
     return rc;

@@ -13,6 +13,10 @@
 
 typedef struct rf_translit rf_translit;
 
+/* The transform of the scripts without one of their own, Latin letters beyond ASCII among
+ * them (Arabic's tā' marbūṭa ends names in "a", أسامة Osama, not in the "t" ICU writes). */
+#define RF_TRANSLIT_OTHER_RULES "::Any-Latin; \u1E97 > a; ::Latin-ASCII; ::Lower;"
+
 int rf_translit__new(rf_translit **out);
 /* 1 for a code point of the Latin script (or common punctuation and digits). */
 int rf_translit__is_latin(int32_t cp);

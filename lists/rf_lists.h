@@ -126,6 +126,28 @@ int rf_store_readonly(const rf_store *st);
 const char *rf_store_path(const rf_store *st);
 void rf_store_close(rf_store *st); /* NULL is a no-op */
 
+/* Files kept beside the database (stored.c), in the directory "<path>.index": copies made from
+ * it that can always be made again (the stored index, the stored lists). */
+/* Writes data[0..len) as the file `name` there (the directory made when missing, never
+ * through a symlink; a path there that is not a regular file is left alone), whole or not at
+ * all, then removes the oldest files whose names end in `suffix` beyond `keep` (at most 8).
+ * RF_ELIMIT when `st` is no file database. */
+int rf_store_file_put(const rf_store *st, const char *name, const char *suffix, size_t keep,
+                      const void *data, size_t len);
+/* Maps the file `name` there read-only into *map (munmap it with *len): RF_ENOTFOUND when
+ * there is none, RF_EFORMAT when it is no regular file of at least `min_len` bytes. */
+int rf_store_file_map(void **map, size_t *len, const rf_store *st, const char *name,
+                      size_t min_len);
+/* The checksum of data[0..len) that a stored file carries (XXH3-128), into sum[16]. */
+void rf_store_checksum(uint8_t sum[16], const void *data, size_t len);
+/* The same computed on a second thread while the caller checks the rest of a mapped file
+ * (data stays mapped until the result is taken): rf_store_sum_start, then
+ * rf_store_sum_matches, which waits, says whether it is `expected` (1) or not (0), and frees
+ * the job. A NULL job (out of memory) matches nothing. */
+typedef struct rf_store_sum rf_store_sum;
+rf_store_sum *rf_store_sum_start(const void *data, size_t len);
+int rf_store_sum_matches(rf_store_sum *job, const uint8_t expected[16]);
+
 /* The default database path: $REDFLAG_DB, else $XDG_DATA_HOME/redflag/redflag.db, else
  * $HOME/.local/share/redflag/redflag.db. Written into `out`. */
 int rf_store_default_path(char *out, size_t out_size, rf_error *err);
@@ -398,6 +420,11 @@ size_t rf_snapshot_count(const rf_snapshot *snap);
 const rf_entity *rf_snapshot_entity(const rf_snapshot *snap, size_t i);
 /* The versions the snapshot was loaded from (owned by the snapshot). */
 const rf_version_list *rf_snapshot_versions(const rf_snapshot *snap);
+/* For a snapshot of rf_snapshot_load: a digest of every field of its entities as loaded
+ * (XXH3-128; equal digests, equal entities in the same order) into digest[16], and how many
+ * entities it covers into *count (those rf_snapshot_append adds later are not); 1. 0 (and
+ * *count 0) for another snapshot. */
+int rf_snapshot_digest(uint8_t digest[16], size_t *count, const rf_snapshot *snap);
 
 /* Loads the entities of the ownership versions among `versions` (the companies ownership
  * files describe), ordered by id; the snapshot has no versions. */

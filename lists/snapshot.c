@@ -2,12 +2,30 @@
  * (and, for diff.c, any picked set of entities, such as those a newer version removed).
  * Three queries per version (entities, names, addresses, each ordered by entity id) are
  * merged in one pass; every string lives in an arena of large blocks owned by the snapshot,
- * which is never written after loading and so can be read from any number of threads. */
+ * which is never written after loading and so can be read from any number of threads.
+ *
+ * The versions in force are also kept as a file beside the database (stored.c), written after
+ * each load from the database that passed the names-digest check: reading 14,160 entities'
+ * 21 columns and their names and addresses row by row is most of what screening one order
+ * costs (issue 14), mapping the file a few milliseconds. Its key (XXH3-128) covers the file
+ * format and every field of the versions' rows (id, feed, file and its sha256, dates, counts,
+ * names digest): a version is immutable once imported, and its entities' ids and names are
+ * in its names digest, so other lists, or the same file imported into another database at
+ * another moment, have another key. The file is checked whole at load (size, checksum of
+ * everything after the header, every count and offset against what it indexes, every string
+ * ending inside the text): anything else, and it is unused, the lists read from the
+ * database, and the file written again. A snapshot read from it points its strings into the
+ * mapping, which it keeps until freed. */
 #include "rf_lists.h"
 #include "store_internal.h"
 
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <xxhash.h>
 
 #define ARENA_BLOCK ((size_t)1 << 20)
 
@@ -26,6 +44,12 @@ struct rf_snapshot {
     size_t n_addresses, addresses_cap;
     rf_version_list versions;
     arena_block *arena;
+    void *map; /* the stored file the strings point into, or NULL */
+    size_t map_len;
+    /* The checksum of the stored lists of the first `digested` entities (0: none), which
+     * rf_snapshot_load sets: a digest of every field of them. */
+    uint8_t digest[16];
+    size_t digested;
 };
 
 /* A NUL-terminated copy of s[0..len) in the arena; NULL in, NULL out; *oom set on failure. */
@@ -87,6 +111,7 @@ void rf_snapshot_free(rf_snapshot *snap)
     free(snap->names);
     free(snap->addresses);
     rf_version_list_free(&snap->versions);
+    if (snap->map) munmap(snap->map, snap->map_len);
     free(snap);
 }
 
@@ -234,6 +259,7 @@ typedef struct loader {
     sqlite3_stmt *ents, *names, *addrs;
     pending pend;
     int oom;
+    int stored; /* the snapshot was read from the stored lists, not loaded */
 } loader;
 
 /* Starts a load into a new snapshot that takes over `versions` (emptied), inside a read
@@ -298,7 +324,7 @@ static int loader_end(rf_snapshot **out, loader *ld, int rc)
     sqlite3_finalize(ld->names);
     sqlite3_finalize(ld->addrs);
     if (rc == 0) {
-        for (size_t i = 0; i < snap->count; i++) {
+        for (size_t i = 0; i < snap->count && !ld->stored; i++) {
             rf_entity *e = &snap->entities[i];
             e->names = e->n_names ? snap->names + ld->pend.first_name[i] : NULL;
             e->addresses = e->n_addresses ? snap->addresses + ld->pend.first_address[i] : NULL;
@@ -345,11 +371,277 @@ static int check_loaded(const loader *ld, const rf_version *v, size_t first, rf_
                             : "");
 }
 
+/* ---- the stored lists ---------------------------------------------------------------------- */
+
+/* Raise it with any change to the file. */
+#define LISTS_FORMAT 1
+#define LISTS_MAGIC "RFLISTS\n"
+#define LISTS_SUFFIX ".rflists"
+/* Stored lists kept beside the database: those in force and a few other dates'. */
+#define KEEP_LISTS 4
+#define NO_TEXT UINT32_MAX
+
+typedef struct lists_header {
+    char magic[8];
+    uint32_t format, zero;
+    uint64_t file_size;
+    uint8_t key[16];
+    uint8_t sum[16]; /* XXH3-128 of the file from the next field on */
+    uint64_t entities, names, addresses, text_len;
+} lists_header;
+
+#define SUMMED_FROM (offsetof(lists_header, sum) + sizeof(((lists_header *)0)->sum))
+
+/* The text fields of an entity, in the order a stored entity holds them. */
+static const size_t TEXT_FIELDS[] = {
+    offsetof(rf_entity, list_code),        offsetof(rf_entity, list_name),
+    offsetof(rf_entity, source_id),        offsetof(rf_entity, programs),
+    offsetof(rf_entity, federal_register), offsetof(rf_entity, start_date),
+    offsetof(rf_entity, end_date),         offsetof(rf_entity, license_requirement),
+    offsetof(rf_entity, license_policy),   offsetof(rf_entity, remarks),
+    offsetof(rf_entity, title),            offsetof(rf_entity, source_url),
+    offsetof(rf_entity, nationalities),    offsetof(rf_entity, dates_of_birth),
+    offsetof(rf_entity, ids),              offsetof(rf_entity, parent_name),
+    offsetof(rf_entity, content_hash)};
+#define N_TEXT_FIELDS (sizeof TEXT_FIELDS / sizeof *TEXT_FIELDS)
+
+/* The field at `off` of entity `e`. */
+#define FIELD(e, off) (*(const char **)(void *)((char *)(e) + (off)))
+
+typedef struct stored_entity {
+    int64_t id, version_id, source_line;
+    uint32_t type, n_names, n_addresses;
+    uint32_t text[N_TEXT_FIELDS]; /* offsets into the text, NO_TEXT for NULL */
+} stored_entity;
+
+typedef struct stored_name {
+    uint32_t text, kind;
+} stored_name;
+
+typedef struct stored_address {
+    uint32_t text, city, country;
+} stored_address;
+
+/* The key of the stored lists of `versions` into key[16]. */
+static int lists_key(uint8_t key[16], const rf_version_list *versions)
+{
+    const uint64_t layout[] = {LISTS_FORMAT, 0x0102030405060708ULL, sizeof(lists_header),
+                               sizeof(stored_entity), sizeof(stored_name), sizeof(stored_address)};
+    rf_buf b = {0};
+    XXH128_canonical_t out;
+    int rc = rf_buf_append(&b, layout, sizeof layout);
+
+    for (size_t i = 0; rc == RF_OK && i < versions->count; i++) {
+        const rf_version *v = &versions->items[i];
+        const long long counts[] = {v->id, v->entities, v->names, v->warnings};
+        const char *texts[] = {v->feed,      v->format,      v->source_file, v->sha256,
+                               v->published, v->imported_at, v->names_digest};
+        rc = rf_buf_append(&b, counts, sizeof counts);
+        /* NULL and "" apart: a marker byte no UTF-8 text has. */
+        for (size_t t = 0; rc == RF_OK && t < sizeof texts / sizeof *texts; t++)
+            rc = texts[t] ? rf_buf_append(&b, texts[t], strlen(texts[t]) + 1) : rf_buf_putc(&b, '\xff');
+    }
+    if (rc == RF_OK) {
+        XXH128_canonicalFromHash(&out, XXH3_128bits(b.data, b.len));
+        memcpy(key, out.digest, 16);
+    }
+    rf_buf_free(&b);
+    return rc;
+}
+
+/* The name of the stored lists of `key`, into name. */
+static void lists_name(char name[64], const uint8_t key[16])
+{
+    for (int i = 0; i < 16; i++) snprintf(name + 2 * i, 3, "%02x", key[i]);
+    snprintf(name + 32, 64 - 32, "%s", LISTS_SUFFIX);
+}
+
+/* The offset of `s` (NULL: NO_TEXT) once appended to `text`; NO_TEXT and *full set when the
+ * text would outgrow the offsets. */
+static uint32_t put_text(rf_buf *text, const char *s, int *full)
+{
+    size_t at = text->len, len = s ? strlen(s) + 1 : 0;
+    if (!s) return NO_TEXT;
+    if (len >= NO_TEXT - at || rf_buf_append(text, s, len) != RF_OK) {
+        *full = 1;
+        return NO_TEXT;
+    }
+    return (uint32_t)at;
+}
+
+/* The entities of `snap` as the stored lists of `key`, into `out`; sets snap->digest. */
+static int lists_serialize(rf_buf *out, rf_snapshot *snap, const uint8_t key[16])
+{
+    lists_header h;
+    rf_buf text = {0};
+    int full = 0, rc;
+
+    memset(&h, 0, sizeof h);
+    memcpy(h.magic, LISTS_MAGIC, sizeof h.magic);
+    h.format = LISTS_FORMAT;
+    memcpy(h.key, key, 16);
+    h.entities = snap->count;
+    h.names = snap->n_names;
+    h.addresses = snap->n_addresses;
+    rc = rf_buf_append(out, &h, sizeof h);
+    for (size_t i = 0; rc == RF_OK && i < snap->count; i++) {
+        const rf_entity *e = &snap->entities[i];
+        stored_entity se;
+        memset(&se, 0, sizeof se);
+        se.id = e->id;
+        se.version_id = e->version_id;
+        se.source_line = e->source_line;
+        se.type = (uint32_t)e->type;
+        se.n_names = (uint32_t)e->n_names;
+        se.n_addresses = (uint32_t)e->n_addresses;
+        for (size_t f = 0; f < N_TEXT_FIELDS; f++) se.text[f] = put_text(&text, FIELD(e, TEXT_FIELDS[f]), &full);
+        rc = rf_buf_append(out, &se, sizeof se);
+    }
+    for (size_t i = 0; rc == RF_OK && i < snap->n_names; i++) {
+        stored_name sn = {put_text(&text, snap->names[i].text, &full), (uint32_t)snap->names[i].kind};
+        rc = rf_buf_append(out, &sn, sizeof sn);
+    }
+    for (size_t i = 0; rc == RF_OK && i < snap->n_addresses; i++) {
+        const rf_address *a = &snap->addresses[i];
+        stored_address sa = {put_text(&text, a->text, &full), put_text(&text, a->city, &full),
+                             put_text(&text, a->country, &full)};
+        rc = rf_buf_append(out, &sa, sizeof sa);
+    }
+    if (rc == RF_OK && !full) rc = rf_buf_putc(&text, '\0'); /* the text ends with a NUL */
+    if (rc == RF_OK && !full) rc = rf_buf_append(out, text.data, text.len);
+    if (rc == RF_OK && !full) {
+        lists_header *oh = (lists_header *)(void *)out->data;
+        oh->text_len = text.len;
+        oh->file_size = out->len;
+        rf_store_checksum(oh->sum, out->data + SUMMED_FROM, out->len - SUMMED_FROM);
+        memcpy(snap->digest, oh->sum, 16);
+        snap->digested = snap->count;
+    }
+    rf_buf_free(&text);
+    return full ? RF_ELIMIT : rc;
+}
+
+/* The string at offset `off` of the stored text[0..len) (ending with a NUL), NULL for
+ * NO_TEXT; *bad set when it lies outside. */
+static const char *text_at(const char *text, uint64_t len, uint32_t off, int *bad)
+{
+    if (off == NO_TEXT) return NULL;
+    if (off >= len) {
+        *bad = 1;
+        return NULL;
+    }
+    return text + off;
+}
+
+/* Points the empty snapshot `snap` (versions set) into the mapped file `map` of `size` bytes
+ * with key `key`. RF_EFORMAT when it is not whole, its checksum aside (lists_load); the
+ * snapshot's arrays may then hold part. */
+static int lists_attach(rf_snapshot *snap, const void *map, size_t size, const uint8_t key[16])
+{
+    const lists_header *h = map;
+    const stored_entity *se;
+    const stored_name *sn;
+    const stored_address *sa;
+    const char *text;
+    uint64_t names = 0, addresses = 0, at = sizeof *h;
+    int bad = 0;
+
+    if (size < sizeof *h || memcmp(h->magic, LISTS_MAGIC, sizeof h->magic) != 0 ||
+        h->format != LISTS_FORMAT || h->file_size != size || memcmp(h->key, key, 16) != 0)
+        return RF_EFORMAT;
+    /* The arrays one after the other, then the text: each count bounded by the file's size. */
+    if (h->entities > size / sizeof *se || h->names > size / sizeof *sn || h->addresses > size / sizeof *sa)
+        return RF_EFORMAT;
+    se = (const stored_entity *)(const void *)((const char *)map + at);
+    at += h->entities * sizeof *se;
+    sn = (const stored_name *)(const void *)((const char *)map + at);
+    at += h->names * sizeof *sn;
+    sa = (const stored_address *)(const void *)((const char *)map + at);
+    at += h->addresses * sizeof *sa;
+    if (at > size || h->text_len != size - at || h->text_len == 0) return RF_EFORMAT;
+    text = (const char *)map + at;
+    if (text[h->text_len - 1] != '\0') return RF_EFORMAT;
+
+    snap->entities = calloc(h->entities ? (size_t)h->entities : 1, sizeof *snap->entities);
+    snap->names = calloc(h->names ? (size_t)h->names : 1, sizeof *snap->names);
+    snap->addresses = calloc(h->addresses ? (size_t)h->addresses : 1, sizeof *snap->addresses);
+    if (!snap->entities || !snap->names || !snap->addresses) return RF_ENOMEM;
+    snap->cap = (size_t)h->entities;
+    snap->names_cap = (size_t)h->names;
+    snap->addresses_cap = (size_t)h->addresses;
+    for (size_t i = 0; i < h->names; i++) {
+        snap->names[i].text = text_at(text, h->text_len, sn[i].text, &bad);
+        snap->names[i].kind = (rf_name_kind)sn[i].kind;
+        if (!snap->names[i].text || sn[i].kind > RF_NAME_NATIVE) bad = 1;
+    }
+    for (size_t i = 0; i < h->addresses; i++) {
+        snap->addresses[i].text = text_at(text, h->text_len, sa[i].text, &bad);
+        snap->addresses[i].city = text_at(text, h->text_len, sa[i].city, &bad);
+        snap->addresses[i].country = text_at(text, h->text_len, sa[i].country, &bad);
+    }
+    for (size_t i = 0; i < h->entities && !bad; i++) {
+        rf_entity *e = &snap->entities[i];
+        e->id = se[i].id;
+        e->version_id = se[i].version_id;
+        e->source_line = (long)se[i].source_line;
+        e->type = (rf_entity_type)se[i].type;
+        e->n_names = se[i].n_names;
+        e->n_addresses = se[i].n_addresses;
+        if (se[i].type > RF_ENTITY_AIRCRAFT || e->n_names > h->names - names ||
+            e->n_addresses > h->addresses - addresses)
+            bad = 1;
+        else {
+            e->names = e->n_names ? snap->names + names : NULL;
+            e->addresses = e->n_addresses ? snap->addresses + addresses : NULL;
+            names += e->n_names;
+            addresses += e->n_addresses;
+        }
+        for (size_t f = 0; f < N_TEXT_FIELDS; f++)
+            FIELD(e, TEXT_FIELDS[f]) = text_at(text, h->text_len, se[i].text[f], &bad);
+    }
+    if (bad || names != h->names || addresses != h->addresses) return RF_EFORMAT;
+    snap->count = (size_t)h->entities;
+    snap->n_names = (size_t)h->names;
+    snap->n_addresses = (size_t)h->addresses;
+    memcpy(snap->digest, h->sum, 16);
+    snap->digested = snap->count;
+    return RF_OK;
+}
+
+/* The stored lists of `key` beside the database of `st` into the empty snapshot `snap`;
+ * RF_ENOTFOUND when there are none, RF_EFORMAT when they are not whole (`snap` left empty
+ * either way). */
+static int lists_load(rf_snapshot *snap, const rf_store *st, const uint8_t key[16])
+{
+    char name[64];
+    rf_store_sum *sum;
+    int rc;
+
+    lists_name(name, key);
+    if ((rc = rf_store_file_map(&snap->map, &snap->map_len, st, name, sizeof(lists_header))) != RF_OK) return rc;
+    /* Checksummed on a second thread while the arrays are checked and pointed into. */
+    sum = rf_store_sum_start((const char *)snap->map + SUMMED_FROM, snap->map_len - SUMMED_FROM);
+    rc = lists_attach(snap, snap->map, snap->map_len, key);
+    if (!rf_store_sum_matches(sum, ((const lists_header *)snap->map)->sum) && rc == RF_OK) rc = RF_EFORMAT;
+    if (rc == RF_OK) return RF_OK;
+    free(snap->entities);
+    free(snap->names);
+    free(snap->addresses);
+    munmap(snap->map, snap->map_len);
+    snap->entities = NULL;
+    snap->names = NULL;
+    snap->addresses = NULL;
+    snap->map = NULL;
+    snap->count = snap->cap = snap->n_names = snap->names_cap = snap->n_addresses = snap->addresses_cap = 0;
+    return rc;
+}
+
 int rf_snapshot_load(rf_snapshot **out, rf_store *st, const char *as_of, rf_error *err)
 {
     const rf_version_list *versions;
     loader ld;
-    int rc, in_txn = 0;
+    uint8_t key[16];
+    int rc, in_txn = 0, keyed = 0;
 
     *out = NULL;
     if ((rc = loader_begin(&ld, st, NULL, err)) != 0) return loader_end(out, &ld, rc);
@@ -359,6 +651,11 @@ int rf_snapshot_load(rf_snapshot **out, rf_store *st, const char *as_of, rf_erro
     if (versions->count == 0) {
         rc = rf_error_set(err, RF_ENOTFOUND, st->path, 0, "no list version in force on %s",
                           as_of ? as_of : "today");
+        goto cleanup;
+    }
+    keyed = lists_key(key, versions) == RF_OK;
+    if (keyed && lists_load(ld.snap, st, key) == RF_OK) {
+        ld.stored = 1;
         goto cleanup;
     }
 #define SRC "entity e"
@@ -384,7 +681,24 @@ int rf_snapshot_load(rf_snapshot **out, rf_store *st, const char *as_of, rf_erro
 
 cleanup:
     rf_store__read_end(st, in_txn);
-    return loader_end(out, &ld, rc);
+    if ((rc = loader_end(out, &ld, rc)) == 0 && keyed && !ld.stored) {
+        /* Serialized for its digest even when it cannot be written; failing, it has none. */
+        rf_buf bytes = {0};
+        char name[64];
+        lists_name(name, key);
+        if (lists_serialize(&bytes, *out, key) == RF_OK && !rf_store_readonly(st))
+            rf_store_file_put(st, name, LISTS_SUFFIX, KEEP_LISTS, bytes.data, bytes.len);
+        rf_buf_free(&bytes);
+    }
+    return rc;
+}
+
+int rf_snapshot_digest(uint8_t digest[16], size_t *count, const rf_snapshot *snap)
+{
+    *count = snap ? snap->digested : 0;
+    if (!*count) return 0;
+    memcpy(digest, snap->digest, 16);
+    return 1;
 }
 
 int rf_snapshot_load_ownership(rf_snapshot **out, rf_store *st, const rf_version_list *versions,

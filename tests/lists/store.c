@@ -1,7 +1,9 @@
 /* tests/lists/store.c: the sqlite list store: entities survive import and reload with every
  * field, a failed import leaves the previous version in force, versions are chosen by date
  * (the real 2018 Denied Persons List excerpts, with and without the ZTE denial), the
- * database file keeps everything across reopen, and the bundled May 2022 CSL imports whole. */
+ * database file keeps everything across reopen (and the copy of the lists in force kept beside
+ * it reads the same, or is written again when damaged), and the bundled May 2022 CSL imports
+ * whole. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -438,6 +440,139 @@ static void test_store__reopen_keeps_everything(void **state)
     rf_snapshot_free(NULL);
 }
 
+/* Two strings equal, or both NULL. */
+static void assert_same_text(const char *a, const char *b)
+{
+    if (!a || !b) assert_ptr_equal(a, b);
+    else assert_string_equal(a, b);
+}
+
+/* Snapshots `a` and `b` hold the same entities, field by field. */
+static void assert_same_snapshot(const rf_snapshot *a, const rf_snapshot *b)
+{
+    assert_int_equal(rf_snapshot_count(a), rf_snapshot_count(b));
+    for (size_t i = 0; i < rf_snapshot_count(a); i++) {
+        const rf_entity *x = rf_snapshot_entity(a, i), *y = rf_snapshot_entity(b, i);
+        const char *const fx[] = {x->list_code, x->list_name, x->source_id, x->programs, x->federal_register,
+                                  x->start_date, x->end_date, x->license_requirement, x->license_policy,
+                                  x->remarks, x->title, x->source_url, x->nationalities, x->dates_of_birth,
+                                  x->ids, x->parent_name, x->content_hash};
+        const char *const fy[] = {y->list_code, y->list_name, y->source_id, y->programs, y->federal_register,
+                                  y->start_date, y->end_date, y->license_requirement, y->license_policy,
+                                  y->remarks, y->title, y->source_url, y->nationalities, y->dates_of_birth,
+                                  y->ids, y->parent_name, y->content_hash};
+        assert_int_equal(x->id, y->id);
+        assert_int_equal(x->version_id, y->version_id);
+        assert_int_equal(x->type, y->type);
+        assert_int_equal(x->source_line, y->source_line);
+        for (size_t f = 0; f < sizeof fx / sizeof *fx; f++) assert_same_text(fx[f], fy[f]);
+        assert_int_equal(x->n_names, y->n_names);
+        for (size_t k = 0; k < x->n_names; k++) {
+            assert_string_equal(x->names[k].text, y->names[k].text);
+            assert_int_equal(x->names[k].kind, y->names[k].kind);
+        }
+        assert_int_equal(x->n_addresses, y->n_addresses);
+        for (size_t k = 0; k < x->n_addresses; k++) {
+            assert_same_text(x->addresses[k].text, y->addresses[k].text);
+            assert_same_text(x->addresses[k].city, y->addresses[k].city);
+            assert_same_text(x->addresses[k].country, y->addresses[k].country);
+        }
+    }
+}
+
+/* The path of the one stored lists file of database `db` into path; its inode. */
+static ino_t stored_lists(char path[1200], const char *db)
+{
+    char cmd[1200], *out = NULL;
+    struct stat sb;
+    snprintf(cmd, sizeof cmd, "ls '%s.index'/*.rflists", db);
+    assert_int_equal(rf_test_run(&out, cmd), 0);
+    assert_non_null(out);
+    assert_ptr_equal(strchr(out, '\n'), out + strlen(out) - 1); /* exactly one */
+    out[strlen(out) - 1] = '\0';
+    snprintf(path, 1200, "%s", out);
+    free(out);
+    assert_int_equal(stat(path, &sb), 0);
+    return sb.st_ino;
+}
+
+/* The lists in force are kept beside the database after a load from it, and read from there
+ * with every field as loaded and the same digest; a damaged or truncated copy is not used but
+ * written again, and a read-only store reads the database and writes none. */
+static void test_store__stored_lists_read_as_loaded(void **state)
+{
+    const char *db = rf_test_tmpfile("stored.db");
+    rf_store *st = rf_test_store("stored.db");
+    rf_snapshot *loaded, *again;
+    char path[1200], *bytes, *now;
+    uint8_t digest[16], digest2[16];
+    size_t len, now_len, count;
+    ino_t ino;
+    rf_error err;
+    FILE *f;
+    (void)state;
+
+    import_dpl(st, "lists/dpl_2018-05-01_excerpt.txt", "2018-05-01");
+    assert_int_equal(rf_snapshot_load(&loaded, st, NULL, &err), RF_OK);
+    ino = stored_lists(path, db);
+    assert_non_null(bytes = rf_test_read_file(path, &len));
+
+    /* Read from the copy: the file is left as it is (a load from the database replaces it),
+     * and the digest of the entities (what the stored index is keyed by) is the same. */
+    assert_int_equal(rf_snapshot_load(&again, st, NULL, &err), RF_OK);
+    assert_same_snapshot(loaded, again);
+    assert_int_equal(stored_lists(path, db), ino);
+    assert_int_equal(rf_snapshot_digest(digest, &count, loaded), 1);
+    assert_int_equal(count, rf_snapshot_count(loaded));
+    assert_int_equal(rf_snapshot_digest(digest2, &count, again), 1);
+    assert_memory_equal(digest, digest2, sizeof digest);
+    rf_snapshot_free(again);
+    /* A snapshot loaded by ids has none. */
+    {
+        long long id = rf_snapshot_entity(loaded, 0)->id;
+        assert_int_equal(rf_snapshot_load_ids(&again, st, &id, 1, &err), RF_OK);
+        assert_int_equal(rf_snapshot_digest(digest2, &count, again), 0);
+        assert_int_equal(count, 0);
+        rf_snapshot_free(again);
+    }
+
+    /* A byte flipped in the middle, then the file cut in half: the same entities, the file
+     * written again as it was. */
+    for (int damage = 0; damage < 2; damage++) {
+        assert_non_null(f = fopen(path, "r+b"));
+        if (damage == 0) {
+            assert_int_equal(fseek(f, (long)(len / 2), SEEK_SET), 0);
+            assert_int_equal(fputc(bytes[len / 2] ^ 0x20, f), bytes[len / 2] ^ 0x20);
+        } else {
+            assert_int_equal(ftruncate(fileno(f), (off_t)(len / 2)), 0);
+        }
+        assert_int_equal(fclose(f), 0);
+        assert_int_equal(rf_snapshot_load(&again, st, NULL, &err), RF_OK);
+        assert_same_snapshot(loaded, again);
+        rf_snapshot_free(again);
+        assert_true(stored_lists(path, db) != ino);
+        ino = stored_lists(path, db);
+        assert_non_null(now = rf_test_read_file(path, &now_len));
+        assert_int_equal(now_len, len);
+        assert_memory_equal(now, bytes, len);
+        free(now);
+    }
+    rf_store_close(st);
+
+    /* Read-only: the database read, nothing written, the same digest. */
+    assert_int_equal(unlink(path), 0);
+    assert_int_equal(rf_store_open_mode(&st, db, RF_STORE_READONLY, &err), RF_OK);
+    assert_int_equal(rf_snapshot_load(&again, st, NULL, &err), RF_OK);
+    assert_same_snapshot(loaded, again);
+    assert_int_equal(access(path, F_OK), -1);
+    assert_int_equal(rf_snapshot_digest(digest2, &count, again), 1);
+    assert_memory_equal(digest, digest2, sizeof digest);
+    rf_snapshot_free(again);
+    rf_snapshot_free(loaded);
+    rf_store_close(st);
+    free(bytes);
+}
+
 /* What "immutable" and content_hash promise, checked on the database file itself. */
 static void test_store__content_hash_and_immutability(void **state)
 {
@@ -707,6 +842,7 @@ int main(void)
         cmocka_unit_test(test_store__failed_import_keeps_previous_version),
         cmocka_unit_test(test_store__versions_in_force_follow_the_date),
         cmocka_unit_test(test_store__reopen_keeps_everything),
+        cmocka_unit_test(test_store__stored_lists_read_as_loaded),
         cmocka_unit_test(test_store__content_hash_and_immutability),
         cmocka_unit_test(test_store__default_path_and_parent_directories),
         cmocka_unit_test(test_store__bundled_csl_imports_whole),

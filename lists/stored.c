@@ -1,0 +1,180 @@
+/* stored.c: the files kept beside a database, in the directory "<database>.index": copies
+ * made from it that a process maps instead of computing again (the index of the listed names,
+ * engine/index_file.c; the entities of the versions in force, snapshot.c). A sidecar rather
+ * than tables of the database: the database is the evidence and is opened read-only by
+ * screen --read-only and by distributed workers, while these are copies that can always be
+ * rebuilt; a file can be mapped as it is, shared between processes by the page cache, and
+ * replaced whole by rename (never truncated in place, so a mapped file does not shrink under
+ * a reader). Each kind of file has its own name suffix, and the oldest of a kind beyond what
+ * its writer keeps are removed when one is written. Each file carries a checksum of itself
+ * (XXH3-128, computed here for both kinds), checked when it is read: memory-bound over tens of
+ * megabytes, so it runs on a second thread while the reader checks the rest. */
+#include "rf_lists.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <xxhash.h>
+#if defined(__x86_64__)
+#include <xxh_x86dispatch.h> /* XXH3 with AVX2 or AVX-512 where the CPU has them */
+#define CHECKSUM_128 XXH3_128bits_dispatch
+#else
+#define CHECKSUM_128 XXH3_128bits
+#endif
+
+#define MAX_KEEP 8
+
+/* The directory of the stored files of `st` into dir, the file `name` in it into path; 0
+ * when `st` has such a directory (a file database) and they fit. */
+static int stored_paths(char dir[4096], char path[4200], const rf_store *st, const char *name)
+{
+    const char *db = st ? rf_store_path(st) : NULL;
+    int n;
+    if (!db || !*db || strcmp(db, ":memory:") == 0) return -1;
+    n = snprintf(dir, 4096, "%s.index", db);
+    if (n < 0 || n >= 4096) return -1;
+    n = snprintf(path, 4200, "%s/%s", dir, name);
+    return n < 0 || n >= 4200 ? -1 : 0;
+}
+
+/* Removes the oldest files of `dir` whose names end in `suffix` beyond `keep` (`name`, just
+ * written, stays). */
+static void prune(const char *dir, const char *suffix, const char *name, size_t keep)
+{
+    struct {
+        char name[64];
+        time_t mtime;
+    } files[MAX_KEEP + 1];
+    size_t n = 0, slen = strlen(suffix);
+    DIR *d = opendir(dir);
+    struct dirent *de;
+
+    if (!d) return;
+    if (keep > MAX_KEEP) keep = MAX_KEEP;
+    while ((de = readdir(d)) != NULL) {
+        char path[4096 + 320]; /* the directory, '/', a d_name */
+        struct stat sb;
+        size_t len = strlen(de->d_name), oldest = 0;
+        if (len <= slen || len >= sizeof files[0].name || strcmp(de->d_name, name) == 0 ||
+            strcmp(de->d_name + len - slen, suffix) != 0)
+            continue;
+        snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+        if (lstat(path, &sb) != 0 || !S_ISREG(sb.st_mode)) continue;
+        memcpy(files[n].name, de->d_name, len + 1);
+        files[n++].mtime = sb.st_mtime;
+        if (n + 1 <= keep) continue;
+        /* One too many kept besides `name`: the oldest goes. */
+        for (size_t i = 1; i < n; i++)
+            if (files[i].mtime < files[oldest].mtime) oldest = i;
+        snprintf(path, sizeof path, "%s/%.63s", dir, files[oldest].name);
+        unlink(path);
+        files[oldest] = files[--n];
+    }
+    closedir(d);
+}
+
+int rf_store_file_put(const rf_store *st, const char *name, const char *suffix, size_t keep,
+                      const void *data, size_t len)
+{
+    char dir[4096], path[4200], wal[4200], shm[4200], journal[4200];
+    const char *protect[4];
+    rf_outfile *o = NULL;
+    struct stat sb;
+    rf_error err;
+    int rc;
+
+    if (stored_paths(dir, path, st, name) != 0) return RF_ELIMIT;
+    if (mkdir(dir, 0777) != 0 && errno != EEXIST) return RF_EIO;
+    if (lstat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) return RF_EIO;
+    if (lstat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) return RF_EIO;
+    snprintf(wal, sizeof wal, "%s-wal", rf_store_path(st));
+    snprintf(shm, sizeof shm, "%s-shm", rf_store_path(st));
+    snprintf(journal, sizeof journal, "%s-journal", rf_store_path(st));
+    protect[0] = rf_store_path(st);
+    protect[1] = wal;
+    protect[2] = shm;
+    protect[3] = journal;
+    if ((rc = rf_outfile_check(path, protect, 4, &err)) != 0) return rc;
+    if ((rc = rf_outfile_open(&o, path, &err)) != RF_OK) return rc;
+    if (fwrite(data, 1, len, rf_outfile_stream(o)) != len) {
+        rf_outfile_free(o);
+        return RF_EIO;
+    }
+    if ((rc = rf_outfile_commit(o, &err)) == RF_OK) prune(dir, suffix, name, keep);
+    return rc;
+}
+
+int rf_store_file_map(void **map, size_t *len, const rf_store *st, const char *name, size_t min_len)
+{
+    char dir[4096], path[4200];
+    struct stat sb;
+    int fd;
+
+    *map = NULL;
+    *len = 0;
+    if (stored_paths(dir, path, st, name) != 0) return RF_ENOTFOUND;
+    if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0) return RF_ENOTFOUND;
+    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) || (uint64_t)sb.st_size < min_len ||
+        (uint64_t)sb.st_size > SIZE_MAX) {
+        close(fd);
+        return RF_EFORMAT;
+    }
+    *map = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+    close(fd);
+    if (*map == MAP_FAILED) {
+        *map = NULL;
+        return RF_EIO;
+    }
+    *len = (size_t)sb.st_size;
+    return RF_OK;
+}
+
+void rf_store_checksum(uint8_t sum[16], const void *data, size_t len)
+{
+    XXH128_canonical_t out;
+    XXH128_canonicalFromHash(&out, CHECKSUM_128(data, len));
+    memcpy(sum, out.digest, 16);
+}
+
+struct rf_store_sum {
+    const void *data;
+    size_t len;
+    uint8_t sum[16];
+    pthread_t thread;
+    int threaded;
+};
+
+static void *sum_thread(void *arg)
+{
+    rf_store_sum *job = arg;
+    rf_store_checksum(job->sum, job->data, job->len);
+    return NULL;
+}
+
+rf_store_sum *rf_store_sum_start(const void *data, size_t len)
+{
+    rf_store_sum *job = malloc(sizeof *job);
+    if (!job) return NULL;
+    job->data = data;
+    job->len = len;
+    job->threaded = pthread_create(&job->thread, NULL, sum_thread, job) == 0;
+    return job;
+}
+
+int rf_store_sum_matches(rf_store_sum *job, const uint8_t expected[16])
+{
+    int same;
+    if (!job) return 0;
+    if (job->threaded) pthread_join(job->thread, NULL);
+    else sum_thread(job);
+    same = memcmp(job->sum, expected, 16) == 0;
+    free(job);
+    return same;
+}
