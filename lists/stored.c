@@ -20,6 +20,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <xxhash.h>
 #if defined(__x86_64__)
@@ -30,6 +31,7 @@
 #endif
 
 #define MAX_KEEP 8
+#define STALE_TEMP_SECONDS 3600
 
 /* The directory of the stored files of `st` into dir, the file `name` in it into path; 0
  * when `st` has such a directory (a file database) and they fit. */
@@ -44,8 +46,19 @@ static int stored_paths(char dir[4096], char path[4200], const rf_store *st, con
     return n < 0 || n >= 4200 ? -1 : 0;
 }
 
+/* 1 when d_name is the temporary file of a writer of a file ending in `suffix`: hidden, as
+ * rf_outfile_open names it (".NAME.XXXXXX"), NAME ending in `suffix`. */
+static int is_temp_of(const char *d_name, const char *suffix)
+{
+    size_t len = strlen(d_name), slen = strlen(suffix);
+    return d_name[0] == '.' && len > slen + 8 && d_name[len - 7] == '.' &&
+           memcmp(d_name + len - 7 - slen, suffix, slen) == 0;
+}
+
 /* Removes the oldest files of `dir` whose names end in `suffix` beyond `keep` (`name`, just
- * written, stays). */
+ * written, stays), and the temporary files of writers of that kind killed before they
+ * renamed theirs (tens of megabytes each) once STALE_TEMP_SECONDS old: a live writer takes
+ * seconds. */
 static void prune(const char *dir, const char *suffix, const char *name, size_t keep)
 {
     struct {
@@ -62,6 +75,12 @@ static void prune(const char *dir, const char *suffix, const char *name, size_t 
         char path[4096 + 320]; /* the directory, '/', a d_name */
         struct stat sb;
         size_t len = strlen(de->d_name), oldest = 0;
+        if (is_temp_of(de->d_name, suffix)) {
+            snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+            if (lstat(path, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_mtime < time(NULL) - STALE_TEMP_SECONDS)
+                unlink(path);
+            continue;
+        }
         if (len <= slen || len >= sizeof files[0].name || strcmp(de->d_name, name) == 0 ||
             strcmp(de->d_name + len - slen, suffix) != 0)
             continue;

@@ -4,7 +4,8 @@
  * the previous one; a mistyped --db creates nothing; another application's SQLite file is
  * refused untouched; a read-only database is read; the index stored beside the database is
  * written by `lists init`, used by a read-only screen with the same results as one built
- * without it, and never written by one; a symlink out of a screened directory is not
+ * without it, and never written by one, and what a killed writer of it left is removed an
+ * hour later; a symlink out of a screened directory is not
  * followed and its content appears nowhere; hostile names render inert. */
 #define _GNU_SOURCE /* memmem */
 #include <setjmp.h>
@@ -13,6 +14,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <dirent.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -141,6 +144,68 @@ static long temp_size(const char *dir, const char *name)
     if (rf_test_run(&out, cmd) == 0 && out && out[0]) size = atol(out);
     free(out);
     return size;
+}
+
+/* Writes an empty file at dir/name, its modification time `age` seconds ago. */
+static void touch_aged(const char *dir, const char *name, time_t age)
+{
+    char path[1200];
+    struct timespec when[2];
+    FILE *f;
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    assert_non_null(f = fopen(path, "w"));
+    fputs("half an index", f);
+    fclose(f);
+    when[0].tv_sec = when[1].tv_sec = time(NULL) - age;
+    when[0].tv_nsec = when[1].tv_nsec = 0;
+    assert_int_equal(utimensat(AT_FDCWD, path, when, 0), 0);
+}
+
+/* Removes the files of `dir` whose names end in `suffix` (not hidden ones). */
+static void remove_stored(const char *dir, const char *suffix)
+{
+    DIR *d = opendir(dir);
+    struct dirent *de;
+    assert_non_null(d);
+    while ((de = readdir(d)) != NULL) {
+        size_t len = strlen(de->d_name), slen = strlen(suffix);
+        char path[1200];
+        if (de->d_name[0] == '.' || len <= slen || strcmp(de->d_name + len - slen, suffix) != 0) continue;
+        snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+        assert_int_equal(unlink(path), 0);
+    }
+    closedir(d);
+}
+
+/* A writer of the stored index or lists killed before it renamed its file leaves a hidden
+ * temporary file of tens of megabytes; the next writer of that kind removes those an hour
+ * old, and leaves younger ones, which may be another process's file being written. */
+static void test_files__a_killed_writers_stored_file_is_removed_later(void **state)
+{
+    const char *db = e2e_tmp("stale.db");
+    char index_dir[1100], path[1200], order[1024];
+    e2e_out r;
+    (void)state;
+
+    snprintf(index_dir, sizeof index_dir, "%s.index", db);
+    e2e_src(order, sizeof order, "examples/order-ubl.xml");
+    r = e2e_redflag("stale.db", "lists init");
+    e2e_expect(&r, 0);
+    e2e_out_free(&r);
+    touch_aged(index_dir, ".0a1b2c.rfindex.Xy12Zq", 2 * 3600);
+    touch_aged(index_dir, ".0a1b2c.rflists.Pq34Rs", 2 * 3600);
+    touch_aged(index_dir, ".3d4e5f.rfindex.Ab56Cd", 60);
+    remove_stored(index_dir, ".rfindex");
+    remove_stored(index_dir, ".rflists");
+    r = e2e_redflag("stale.db", "screen --format jsonl -o /dev/null '%s'", order);
+    assert_int_equal(r.status, 1);
+    e2e_out_free(&r);
+    snprintf(path, sizeof path, "%s/.0a1b2c.rfindex.Xy12Zq", index_dir);
+    assert_false(exists(path));
+    snprintf(path, sizeof path, "%s/.0a1b2c.rflists.Pq34Rs", index_dir);
+    assert_false(exists(path));
+    snprintf(path, sizeof path, "%s/.3d4e5f.rfindex.Ab56Cd", index_dir);
+    assert_true(exists(path));
 }
 
 static void test_files__a_report_killed_while_written_leaves_the_previous_one(void **state)
@@ -607,6 +672,7 @@ int main(void)
         cmocka_unit_test(test_files__another_applications_sqlite_file_is_refused_untouched),
         cmocka_unit_test(test_files__a_read_only_database_is_read),
         cmocka_unit_test(test_files__the_stored_index_screens_as_the_built_one),
+        cmocka_unit_test(test_files__a_killed_writers_stored_file_is_removed_later),
         cmocka_unit_test(test_files__a_symlink_out_of_a_screened_directory_is_not_followed),
         cmocka_unit_test(test_files__hostile_names_render_inert),
         cmocka_unit_test(test_files__list_names_reach_the_terminal_inert),
