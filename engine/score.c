@@ -192,7 +192,7 @@ static size_t x_as_ks(char *out, const char *s, size_t len)
     return n;
 }
 
-size_t rf_ocr__fold(char *out, const char *s, size_t len)
+size_t rf_ocr__read_pairs(char *out, const char *s, size_t len)
 {
     size_t n = 0;
     for (size_t i = 0; i < len; i++) {
@@ -201,9 +201,17 @@ size_t rf_ocr__fold(char *out, const char *s, size_t len)
             out[n++] = c == 'r' ? 'm' : c == 'c' ? 'd' : 'w';
             i++;
         } else {
-            out[n++] = c == 'l' || c == '1' ? 'i' : c == '0' ? 'o' : c;
+            out[n++] = c;
         }
     }
+    return n;
+}
+
+size_t rf_ocr__fold(char *out, const char *s, size_t len)
+{
+    size_t n = rf_ocr__read_pairs(out, s, len);
+    /* the pairs read back are m, d and w: no l, 1 or 0 comes of them */
+    for (size_t i = 0; i < n; i++) out[i] = out[i] == 'l' || out[i] == '1' ? 'i' : out[i] == '0' ? 'o' : out[i];
     return n;
 }
 

@@ -592,27 +592,6 @@ static const char *correct_word(const rf_lexicon *lex, const char *w, size_t len
     return best == RF_STRMAP_MISSING ? NULL : lex->words_text.data + best;
 }
 
-/* The word w[0..len) with the letter pairs OCR takes for one letter read back as it: rn as m,
- * cl as d, vv as w ("Cornpany", "Bhcl"). Digits that mimic letters are read when the word is
- * split (split_words); rf_ocr__fold, which compares two words, also reads l as i, which a
- * lexicon word would not survive. Returns its length (0: no such pair). */
-static size_t ocr_repair(char *out, const char *w, size_t len)
-{
-    size_t n = 0;
-    int changed = 0;
-    for (size_t i = 0; i < len; i++) {
-        char c = w[i], next = i + 1 < len ? w[i + 1] : '\0';
-        if ((c == 'r' && next == 'n') || (c == 'c' && next == 'l') || (c == 'v' && next == 'v')) {
-            out[n++] = c == 'r' ? 'm' : c == 'c' ? 'd' : 'w';
-            i++;
-            changed = 1;
-        } else {
-            out[n++] = c;
-        }
-    }
-    return changed ? n : 0;
-}
-
 /* A word on its way to a token: its canonical text and what the lexicon says of it alone;
  * `corrected` when read as another word (a typo), `loose` also when read as its singular. */
 typedef struct cword {
@@ -771,9 +750,12 @@ int rf_engine__tokenize(rf_tokens *out, const rf_lexicon *lex, const rf_strmap *
                 c->len = strlen(fixed);
                 c->corrected = c->loose = 1;
                 c->single = lookup_word(lex, fixed, c->len, NULL);
-            } else if (x->len <= RF_MAX_TOKEN_LEN && (n_misread = ocr_repair(misread, x->text, x->len)) > 0 &&
+            } else if (x->len <= RF_MAX_TOKEN_LEN &&
+                       (n_misread = rf_ocr__read_pairs(misread, x->text, x->len)) < x->len &&
                        (c->single = lookup_word(lex, misread, n_misread, NULL)) != NULL) {
-                c->corrected = c->loose = 1; /* a business word or legal form misread */
+                /* a business word or legal form with letter pairs misread by OCR ("Cornpany",
+                 * "Bhcl"); digits that mimic letters were read when the word was split */
+                c->corrected = c->loose = 1;
             }
         }
         if (c->single) {

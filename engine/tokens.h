@@ -77,6 +77,12 @@ static inline const char *rf_token_surface(const rf_tokens *t, size_t i)
     return t->text.data + t->items[i].surf_off;
 }
 
+/* A word with the letter pairs OCR takes for one letter read back as it: "rn" as "m", "cl" as
+ * "d", "vv" as "w" ("Cornpany" -> "company"). Returns the length, shorter than len when a pair
+ * was read (out holds at least len bytes). rf_ocr__fold reads single glyphs too ("l" as "i"),
+ * for comparing two words; a lexicon word would not survive that. */
+size_t rf_ocr__read_pairs(char *out, const char *s, size_t len);
+
 /* The immutable lexicon, built on first use from the embedded tables (thread-safe). NULL if
  * it could not be built (out of memory). */
 typedef struct rf_lexicon rf_lexicon;
