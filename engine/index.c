@@ -606,7 +606,7 @@ int rf_matcher_new(rf_matcher **out, const rf_snapshot *snap, rf_error *err)
         for (size_t k = 0; k < ent->n_names && rc == RF_OK; k++) {
             const char *text = ent->names[k].text ? ent->names[k].text : "";
             /* People's names hold no places: "Abbas" is a name before it is a port. */
-            rc = rf_engine__tokenize(&t, m->lex, ent->type == RF_ENTITY_PERSON ? NULL : m->places,
+            rc = rf_engine__tokenize(&t, m->lex, ent->type == RF_ENTITY_PERSON ? NULL : m->places, NULL,
                                      tr, text, strlen(text), 0);
             if (rc == RF_OK) rc = index_name(m, &t, (uint32_t)e, k);
         }
@@ -756,6 +756,31 @@ size_t rf_index__typos(const rf_matcher *m, const char *word, size_t len, uint32
     return n;
 }
 
+/* Whether words a and a+1 of `side`, written together, are a listed word. */
+static int spell_listed_word(const rf_side *side, const rf_matcher *m, size_t a)
+{
+    char joined[2 * RF_MAX_TOKEN_LEN];
+    size_t n1 = side->surf_len[a], n2 = side->surf_len[a + 1];
+    uint32_t v;
+    if (n1 + n2 > sizeof joined) return 0;
+    memcpy(joined, side->surf[a], n1);
+    memcpy(joined + n1, side->surf[a + 1], n2);
+    v = rf_strmap__get(m->vocab_map, joined, n1 + n2);
+    return v != RF_STRMAP_MISSING && m->vocab[v].cls != RF_TOK_LEGAL;
+}
+
+/* The legal forms of `side` that are a listed word split in two (rf_side.legal_in_word). */
+static uint64_t legal_forms_in_words(const rf_side *side, const rf_matcher *m)
+{
+    uint64_t bits = 0;
+    for (size_t i = 0; i < side->n && i < 64; i++)
+        if (side->cls[i] == RF_TOK_LEGAL &&
+            ((i > 0 && spell_listed_word(side, m, i - 1)) ||
+             (i + 1 < side->n && spell_listed_word(side, m, i))))
+            bits |= (uint64_t)1 << i;
+    return bits;
+}
+
 void rf_side__from_tokens(rf_side *side, const rf_matcher *m, const rf_tokens *t)
 {
     side->n = t->count;
@@ -778,6 +803,7 @@ void rf_side__from_tokens(rf_side *side, const rf_matcher *m, const rf_tokens *t
         else if (side->vocab[i] != RF_STRMAP_MISSING) side->weight[i] = m->vocab[side->vocab[i]].weight;
         else side->weight[i] = m->unknown_weight * rf_class__weight(cls);
     }
+    side->legal_in_word = m ? legal_forms_in_words(side, m) : 0;
     side->unit = rf_side__unit_start(side);
 }
 
@@ -786,6 +812,7 @@ void rf_side__from_name(rf_side *side, const rf_matcher *m, uint32_t name_id)
     const rf_lname *ln = &m->names[name_id];
     side->n = ln->ntok;
     side->organisation = 0;
+    side->legal_in_word = 0;
     for (size_t i = 0; i < ln->ntok; i++) {
         const rf_ltoken *lt = &m->ltokens[ln->tok_off + i];
         const rf_vocab *v = &m->vocab[lt->vocab];
@@ -988,6 +1015,7 @@ static void form_side(rf_side *one, const rf_matcher *m, const rf_form *f, const
     one->n = 1;
     one->unit = 1;
     one->organisation = 0;
+    one->legal_in_word = 0;
     one->text[0] = m->vocab_text.data + v->text_off;
     one->len[0] = v->len;
     one->cls[0] = f->cls;
@@ -1072,7 +1100,7 @@ static void bound_party_of(bound_party *bp, const rf_side *p)
         bp->lengths |= (uint64_t)1 << (w->len < 63 ? w->len : 63);
         bp->two_letters |= w->len == 2;
         bp->consonants |= w->origin == RF_ORIGIN_CONSONANTS;
-        bp->organisation |= w->cls == RF_TOK_LEGAL;
+        bp->organisation |= w->cls == RF_TOK_LEGAL && !(p->legal_in_word >> i & 1u);
         /* A repeat of a paired word costs nothing (repeats_paired): any repeat, to be sure. */
         for (size_t k = 0; k < p->n && !repeated; k++)
             repeated = k != i && (p->vocab[i] != RF_STRMAP_MISSING ? p->vocab[k] == p->vocab[i]

@@ -165,6 +165,9 @@ typedef struct rf_side {
     uint8_t nickname[RF_MAX_TOKENS]; /* may have a familiar form: a known given name (1 for
                                       * every word of a listed name, not looked up) */
     int organisation; /* known to be an organisation whatever its words (a manufacturer) */
+    uint64_t legal_in_word; /* bit i: legal form i written together with the word before or
+                             * after it is a listed word ("Sal vador": Salvador), a name split
+                             * in two rather than a company's form (rf_side__from_tokens) */
     uint32_t vocab[RF_MAX_TOKENS]; /* vocabulary id, or RF_STRMAP_MISSING */
     float weight[RF_MAX_TOKENS];
     size_t unit; /* words from here on name a department (rf_side__unit_start), found once per

@@ -727,8 +727,9 @@ static void pair_words(tally *t, rf_score_detail *d, const rf_pair *cand, size_t
 }
 
 /* Whether every pair is as written, as a listed name made only of weak words needs: each
- * pairs at WEAK_NAME_MIN_SIM or better (exactly, for a one-word name), and none through a
- * misspelling the lexicon corrected ("Capita" read as "Capital"). */
+ * pairs at WEAK_NAME_MIN_SIM or better (exactly, for a one-word name, or the same letters
+ * split or run together), and none through a misspelling the lexicon corrected ("Capita" read
+ * as "Capital"). */
 static int pairs_as_written(const rf_score_detail *d, const rf_side *p, const rf_side *l)
 {
     size_t weak_words = 0;
@@ -736,10 +737,14 @@ static int pairs_as_written(const rf_score_detail *d, const rf_side *p, const rf
     for (size_t j = 0; j < l->n; j++)
         weak_words += l->cls[j] != RF_TOK_LEGAL && l->cls[j] != RF_TOK_STOP;
     need = weak_words > 1 ? WEAK_NAME_MIN_SIM : 1.0f;
-    for (size_t k = 0; k < d->n_pairs; k++)
-        if ((d->pairs[k].sim < need || p->origin[d->pairs[k].p] == RF_ORIGIN_TYPO) &&
-            d->pairs[k].kind != RF_PAIR_LEGAL)
+    for (size_t k = 0; k < d->n_pairs; k++) {
+        const rf_pair *x = &d->pairs[k];
+        /* Words run together or split, letter for letter ("HEB RON", "SoyuzPAO"), are as
+         * written, whatever the lexicon read in their parts. */
+        if (x->kind == RF_PAIR_MERGED && x->sim >= MERGED_SIM) continue;
+        if ((x->sim < need || p->origin[x->p] == RF_ORIGIN_TYPO) && x->kind != RF_PAIR_LEGAL)
             return 0;
+    }
     return 1;
 }
 
@@ -755,10 +760,12 @@ static int has_vocab(const rf_side *side, uint32_t vocab)
 static void charge_unpaired(tally *t, const rf_side *p, const rf_side *l, int person)
 {
     for (size_t i = 0; i < p->n; i++) {
-        /* A legal form says company, unless the listed person's name has the word too
-         * ("AG ALHOUSSEINI, Houka": the Tuareg "Ag", not Aktiengesellschaft; the index's
-         * bound reads it so, shares_legal_word). */
-        if (p->cls[i] == RF_TOK_LEGAL && !(person && t->used_p[i] && has_vocab(l, p->vocab[i])))
+        /* A legal form says company, unless it is part of a word split in two ("Sal vador")
+         * or the listed person's name has the word too ("AG ALHOUSSEINI, Houka": the Tuareg
+         * "Ag", not Aktiengesellschaft; the index's bound reads both so, bound_party_of and
+         * shares_legal_word). */
+        if (p->cls[i] == RF_TOK_LEGAL && !(p->legal_in_word >> i & 1u) &&
+            !(person && t->used_p[i] && has_vocab(l, p->vocab[i])))
             t->party_is_org = 1;
         if (t->used_p[i]) continue;
         /* A department after the name may confirm a listed name that has it; missing from

@@ -398,7 +398,8 @@ static int read_party(rf_result *res, const rf_matcher *m, const rf_party *party
 {
     int rc;
     rf_translit__read_han(res->s.tr, reading);
-    rc = rf_engine__tokenize(&res->s.party, m->lex, m->places, res->s.tr, name, strlen(name), 1);
+    rc = rf_engine__tokenize(&res->s.party, m->lex, m->places, m->vocab_map, res->s.tr, name,
+                             strlen(name), 1);
     rf_translit__read_han(res->s.tr, RF_HAN_MANDARIN);
     res->s.party.han_korean = reading == RF_HAN_KOREAN;
     rf_side__from_tokens(&res->s.side, m, &res->s.party);
@@ -481,9 +482,9 @@ static int read_pair(double *score, rf_score_detail *d, const rf_matcher *m, rf_
 
     /* No places from the lists' addresses here: either name may be a person's ("Wang Wei"). */
     rf_translit__read_han(tr, ra);
-    rc = rf_engine__tokenize(ta, lex, NULL, tr, a, strlen(a), 0);
+    rc = rf_engine__tokenize(ta, lex, NULL, NULL, tr, a, strlen(a), 0);
     rf_translit__read_han(tr, rb);
-    if (rc == RF_OK) rc = rf_engine__tokenize(tb, lex, NULL, tr, b, strlen(b), 0);
+    if (rc == RF_OK) rc = rf_engine__tokenize(tb, lex, NULL, NULL, tr, b, strlen(b), 0);
     rf_translit__read_han(tr, RF_HAN_MANDARIN);
     if (rc != RF_OK) return rc;
     ta->han_korean = ra == RF_HAN_KOREAN;
@@ -551,7 +552,7 @@ int rf_normalize__with(rf_buf *out, rf_translit *tr, const char *name, size_t le
     int rc = lex ? RF_OK : RF_ENOMEM;
 
     rf_buf_reset(out);
-    if (rc == RF_OK) rc = rf_engine__tokenize(&t, lex, NULL, tr, name, len, 0);
+    if (rc == RF_OK) rc = rf_engine__tokenize(&t, lex, NULL, NULL, tr, name, len, 0);
     for (size_t i = 0; i < t.count && rc == RF_OK; i++) {
         if (i) rc = rf_buf_putc(out, ' ');
         if (rc == RF_OK) rc = rf_buf_append(out, rf_token_text(&t, i), t.items[i].text_len);

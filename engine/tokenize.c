@@ -715,8 +715,82 @@ static void join_split_words(words *w, const rf_lexicon *lex)
     w->count = out;
 }
 
+/* Where word `x`, which neither the lexicon nor a listed name has, is a listed word run
+ * together with a word of the lexicon's phrases, either way round ("RAHMACHARITABLE",
+ * "CompanyTransservis", "SNGLIMITED"): the length of its first part, the listed part as long
+ * as can be; 0 when it is not. The listed part has three letters or more: a stray letter is
+ * no word. The lexicon's words of phrases only ("charitable", "joint", "trading", "limited"):
+ * its short legal forms and stop words ("de", "le", "am", "sa") begin and end too many real
+ * companies' names ("DENSO", "LEGRAND", "AmBase"), and "tech", "plus" too many more. A
+ * misspelt business word ("INNERNATIONAL") is none. */
+static size_t run_together_at(const rf_lexicon *lex, const rf_strmap *listed, const word *x)
+{
+    size_t best = 0, best_listed = 0;
+    if (x->origin != RF_ORIGIN_LITERAL || x->len < 5 || all_digits(x->text, x->len) ||
+        rf_strmap__get(lex->words, x->text, x->len) != RF_STRMAP_MISSING ||
+        rf_strmap__get(listed, x->text, x->len) != RF_STRMAP_MISSING)
+        return 0;
+    for (size_t k = 2; k + 2 <= x->len; k++) {
+        const char *a = x->text, *b = x->text + k;
+        size_t na = k, nb = x->len - k;
+        if (na >= 3 && na > best_listed && rf_strmap__get(listed, a, na) != RF_STRMAP_MISSING &&
+            rf_strmap__get(lex->words, b, nb) != RF_STRMAP_MISSING) {
+            best = k;
+            best_listed = na;
+        }
+        if (nb >= 3 && nb > best_listed && rf_strmap__get(listed, b, nb) != RF_STRMAP_MISSING &&
+            rf_strmap__get(lex->words, a, na) != RF_STRMAP_MISSING) {
+            best = k;
+            best_listed = nb;
+        }
+    }
+    /* a misspelt business word is that word ("INNERNATIONAL"), not two */
+    return best && !correct_word(lex, x->text, x->len) ? best : 0;
+}
+
+/* Whether words a and b written together are a listed word. */
+static int join_listed(const rf_strmap *listed, const word *a, const word *b)
+{
+    char joined[2 * RF_MAX_TOKEN_LEN];
+    memcpy(joined, a->text, a->len);
+    memcpy(joined + a->len, b->text, b->len);
+    return rf_strmap__get(listed, joined, (size_t)a->len + b->len) != RF_STRMAP_MISSING;
+}
+
+/* Reads each word run together from a listed word and a word of the lexicon as the two
+ * (run_together_at), unless it is part of a listed word split in two ("Microelect ronics",
+ * "BEL TECHEXPORT"). */
+static void split_run_together(words *w, const rf_lexicon *lex, const rf_strmap *listed)
+{
+    for (size_t i = 0; i < w->count && w->count < RF_MAX_WORDS; i++) {
+        word *a = &w->items[i], *b;
+        size_t k = run_together_at(lex, listed, a);
+        if (!k || (i > 0 && join_listed(listed, &w->items[i - 1], a)) ||
+            (i + 1 < w->count && join_listed(listed, a, &w->items[i + 1])))
+            continue;
+        memmove(&w->items[i + 2], &w->items[i + 1], (w->count - i - 1) * sizeof *w->items);
+        w->count++;
+        b = &w->items[i + 1];
+        *b = *a;
+        b->len = (uint16_t)(a->len - k);
+        memmove(b->text, a->text + k, b->len);
+        b->text[b->len] = '\0';
+        b->tight = 0;
+        a->len = (uint16_t)k;
+        a->text[k] = '\0';
+        /* letter for byte where the name was written so; else each part points at the word */
+        if (a->src_len == k + b->len) {
+            b->src_start = a->src_start + (uint32_t)k;
+            b->src_len = (uint32_t)b->len;
+            a->src_len = (uint32_t)k;
+        }
+        i++;
+    }
+}
+
 int rf_engine__tokenize(rf_tokens *out, const rf_lexicon *lex, const rf_strmap *places,
-                rf_translit *tr, const char *name, size_t len, int for_party)
+                        const rf_strmap *listed, rf_translit *tr, const char *name, size_t len,
+                        int for_party)
 {
     range skip[RF_NOISE_PATTERNS];
     size_t n_skip = for_party ? find_noise(skip, lex, name, len) : 0;
@@ -729,6 +803,7 @@ int rf_engine__tokenize(rf_tokens *out, const rf_lexicon *lex, const rf_strmap *
     out->truncated = 0;
     rc = split_words(w, tr, name, len, skip, n_skip);
     join_split_words(w, lex);
+    if (listed) split_run_together(w, lex, listed);
     out->truncated = w->truncated;
     out->disguise = w->disguise;
     /* Each word alone: known spellings to their canonical form, misspelt business words and

@@ -103,11 +103,14 @@ int rf_lexicon__nickname(const rf_lexicon *lex, const char *a, size_t alen, cons
                          size_t blen);
 
 /* Splits and classifies `name`. `places` (may be NULL) adds place names found in the lists'
- * addresses to the lexicon's countries; `tr` (may be NULL) transliterates other scripts.
- * `for_party` enables the clean-up of order text around a name ("Attn: ...", "c/o ...",
- * "- Purchasing Dept"). Resets `out`. */
+ * addresses to the lexicon's countries; `listed` (may be NULL) holds the listed names' words,
+ * by which a word no listed name has is read as a listed word run together with a word of the
+ * lexicon ("RAHMACHARITABLE": RAHMA CHARITABLE); `tr` (may be NULL) transliterates other
+ * scripts. `for_party` enables the clean-up of order text around a name ("Attn: ...", "c/o
+ * ...", "- Purchasing Dept"). Resets `out`. */
 int rf_engine__tokenize(rf_tokens *out, const rf_lexicon *lex, const rf_strmap *places,
-                rf_translit *tr, const char *name, size_t len, int for_party);
+                        const rf_strmap *listed, rf_translit *tr, const char *name, size_t len,
+                        int for_party);
 
 /* The words of `name` normalized (case folded, accents stripped, other scripts
  * transliterated) but not classified: how table entries and place names are keyed.

@@ -151,6 +151,21 @@ static void test_matching__words_merged_or_split(void **state)
     assert_true(pair_score(f, "AUKCION LIMITED LIABIL ITY COMPANY", "AUKCION LIMITED LIABILITY COMPANY") > 0.99);
     /* Two words that are each known stay two. */
     assert_true(pair_score(f, "Inter National Trading", "International Trading") < 1.0);
+    /* A listed name run together with a business word is the two ... */
+    assert_finds(f, "RAHMACHARITABLE ORGANIZATION", NULL, "RAHMA CHARITABLE ORGANIZATION");
+    assert_finds(f, "KOREA TAESONGTRADING COMPANY", NULL, "KOREA TAESONG TRADING COMPANY");
+    assert_finds(f, "Limited Liability CompanyTransservis", NULL, "Limited Liability Company Transservis");
+    /* ... but a misspelt business word is that word, and a part of a listed word split in
+     * two stays that part. */
+    assert_finds(f, "DES INNERNATIONAL CO., LTD.", NULL, "DES INTERNATIONAL CO., LTD.");
+    assert_finds(f, "BEL TECHEXPORT", NULL, "BELTECHEXPORT");
+    /* A person's name split where a part reads as a legal form ("Sal", "nko") is no company. */
+    assert_finds(f, "Sal vador Romavi-Orue", NULL, "Salvador Romavi-Orue");
+    assert_finds(f, "SIMATOVIC, Fra nko", NULL, "SIMATOVIC, Franko");
+    /* A name of weak words only needs each as written: split or run together letter for
+     * letter, it is. */
+    assert_finds(f, "HEB RON S.A.", NULL, "HEBRON S.A.");
+    assert_finds(f, "SoyuzPAO", NULL, "Soyuz PAO");
 }
 
 static void test_matching__legal_forms_are_one_family(void **state)
