@@ -726,13 +726,14 @@ static void pair_words(tally *t, rf_score_detail *d, const rf_pair *cand, size_t
     }
 }
 
-/* Whether every pair is as written, as a listed name made only of weak words needs: each
+/* Whether the pairs are as written, as a listed name made only of weak words needs: each
  * pairs at WEAK_NAME_MIN_SIM or better (exactly, for a one-word name, or the same letters
- * split or run together), and none through a misspelling the lexicon corrected ("Capita" read
- * as "Capital"). */
+ * split or run together), and no more of them through a misspelling the lexicon corrected
+ * than not ("Suzou Design Cener", "ISLAMIF NATOINAL BANK OF GAZA"); a one-word name none
+ * ("Capita" read as "Capital" is another company). */
 static int pairs_as_written(const rf_score_detail *d, const rf_side *p, const rf_side *l)
 {
-    size_t weak_words = 0;
+    size_t weak_words = 0, corrected = 0, written = 0;
     float need;
     for (size_t j = 0; j < l->n; j++)
         weak_words += l->cls[j] != RF_TOK_LEGAL && l->cls[j] != RF_TOK_STOP;
@@ -742,10 +743,12 @@ static int pairs_as_written(const rf_score_detail *d, const rf_side *p, const rf
         /* Words run together or split, letter for letter ("HEB RON", "SoyuzPAO"), are as
          * written, whatever the lexicon read in their parts. */
         if (x->kind == RF_PAIR_MERGED && x->sim >= MERGED_SIM) continue;
-        if ((x->sim < need || p->origin[x->p] == RF_ORIGIN_TYPO) && x->kind != RF_PAIR_LEGAL)
-            return 0;
+        if (x->kind == RF_PAIR_LEGAL) continue;
+        if (x->sim < need) return 0;
+        if (p->origin[x->p] == RF_ORIGIN_TYPO) corrected++;
+        else written++;
     }
-    return 1;
+    return corrected == 0 || (weak_words > 1 && corrected <= written);
 }
 
 /* 1 when a word of `side` is vocabulary word `vocab` (not RF_STRMAP_MISSING). */

@@ -672,7 +672,7 @@ typedef struct family {
 
 static const family families[] = {
     {"department after the name", department, 0.98, 0.98},
-    {"two typos", two_typos, 0.915, 0.915},
+    {"two typos", two_typos, 0.925, 0.925},
     {"word split or run together", split_or_join, 0.97, 0.97},
     {"word dropped", drop_word, 0.90, 0.87},
     {"OCR confusions", ocr, 0.975, 0.975},
