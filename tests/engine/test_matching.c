@@ -181,6 +181,9 @@ static void test_matching__legal_forms_are_one_family(void **state)
                            "GAZPROM TELEKOM, OOO") >= 0.95);
     assert_true(pair_score(f, "Huawei Technologies Deutschland Gesellschaft mit beschränkter Haftung",
                            "Huawei Technologies Deutschland GmbH") >= 0.95);
+    /* A legal form of two words with one left out, as orders write the transliterated ones. */
+    assert_finds(f, "AKTSIONERNOE SOVKOMBANK STRAKHOVANIE", NULL,
+                 "AKTSIONERNOE OBSHCHESTVO SOVKOMBANK STRAKHOVANIE");
     /* Legal forms alone never make a match. */
     assert_clear(f, "Co., Ltd.");
     assert_clear(f, "Joint Stock Company");

@@ -674,7 +674,7 @@ static const family families[] = {
     {"department after the name", department, 0.98, 0.98},
     {"two typos", two_typos, 0.925, 0.925},
     {"word split or run together", split_or_join, 0.97, 0.97},
-    {"word dropped", drop_word, 0.90, 0.87},
+    {"word dropped", drop_word, 0.92, 0.90},
     {"OCR confusions", ocr, 0.975, 0.975},
     {"abbreviated words", abbreviate, TARGET_RECALL, TARGET_TOP1},
     {"other word order", reorder, 0.98, 0.97},
