@@ -715,14 +715,27 @@ static void join_split_words(words *w, const rf_lexicon *lex)
     w->count = out;
 }
 
+/* Whether `text` may be the lexicon's part of a word run together with a listed part of
+ * `listed_len` letters, before it (`after` 0) or after it: a word of the lexicon's phrases
+ * ("charitable", "joint", "trading", "limited"), or a legal form of three letters or more after
+ * a listed word of five or more ("OCEANGMBH", "MANAGEMENTPVT"). Its short legal forms and stop
+ * words ("de", "le", "am", "co") begin and end too many real companies' names ("DENSO",
+ * "LEGRAND", "AmBase", "Cisco"), business words of its own ("tech", "plus") too many more
+ * ("Leontech"), and legal forms before a word too many people's ("Abvdallah", "Moohamed"). */
+static int business_part(const rf_lexicon *lex, const char *text, size_t n, size_t listed_len,
+                         int after)
+{
+    const rf_phrase *ph;
+    if (rf_strmap__get(lex->words, text, n) != RF_STRMAP_MISSING) return 1;
+    return after && n >= 3 && listed_len >= 5 && (ph = lookup_word(lex, text, n, NULL)) != NULL &&
+           ph->cls == RF_TOK_LEGAL;
+}
+
 /* Where word `x`, which neither the lexicon nor a listed name has, is a listed word run
- * together with a word of the lexicon's phrases, either way round ("RAHMACHARITABLE",
+ * together with a business part (business_part), either way round ("RAHMACHARITABLE",
  * "CompanyTransservis", "SNGLIMITED"): the length of its first part, the listed part as long
  * as can be; 0 when it is not. The listed part has three letters or more: a stray letter is
- * no word. The lexicon's words of phrases only ("charitable", "joint", "trading", "limited"):
- * its short legal forms and stop words ("de", "le", "am", "sa") begin and end too many real
- * companies' names ("DENSO", "LEGRAND", "AmBase"), and "tech", "plus" too many more. A
- * misspelt business word ("INNERNATIONAL") is none. */
+ * no word. A misspelt business word ("INNERNATIONAL") is none. */
 static size_t run_together_at(const rf_lexicon *lex, const rf_strmap *listed, const word *x)
 {
     size_t best = 0, best_listed = 0;
@@ -734,17 +747,16 @@ static size_t run_together_at(const rf_lexicon *lex, const rf_strmap *listed, co
         const char *a = x->text, *b = x->text + k;
         size_t na = k, nb = x->len - k;
         if (na >= 3 && na > best_listed && rf_strmap__get(listed, a, na) != RF_STRMAP_MISSING &&
-            rf_strmap__get(lex->words, b, nb) != RF_STRMAP_MISSING) {
+            business_part(lex, b, nb, na, 1)) {
             best = k;
             best_listed = na;
         }
         if (nb >= 3 && nb > best_listed && rf_strmap__get(listed, b, nb) != RF_STRMAP_MISSING &&
-            rf_strmap__get(lex->words, a, na) != RF_STRMAP_MISSING) {
+            business_part(lex, a, na, nb, 0)) {
             best = k;
             best_listed = nb;
         }
     }
-    /* a misspelt business word is that word ("INNERNATIONAL"), not two */
     return best && !correct_word(lex, x->text, x->len) ? best : 0;
 }
 
@@ -755,6 +767,36 @@ static int join_listed(const rf_strmap *listed, const word *a, const word *b)
     memcpy(joined, a->text, a->len);
     memcpy(joined + a->len, b->text, b->len);
     return rf_strmap__get(listed, joined, (size_t)a->len + b->len) != RF_STRMAP_MISSING;
+}
+
+/* Joins two words that are one listed word split in two, where one of them is no listed word
+ * ("Mis sile", "ELEKTR ONIK", "Sha ikh"); two listed words ("Inter National", "Abd Allah")
+ * stay two, and so do a word of the lexicon and another ("AND Res": no Andres; "W&M Eng": no
+ * Meng), or a letter and a word. */
+static void join_listed_halves(words *w, const rf_lexicon *lex, const rf_strmap *listed)
+{
+    size_t out = 0;
+    for (size_t i = 0; i < w->count; i++, out++) {
+        word *a = &w->items[out];
+        const word *b;
+        if (out != i) *a = w->items[i];
+        if (i + 1 >= w->count) continue;
+        b = &w->items[i + 1];
+        if (a->origin != RF_ORIGIN_LITERAL || b->origin != RF_ORIGIN_LITERAL || a->len < 2 ||
+            b->len < 2 || (size_t)a->len + b->len > RF_MAX_TOKEN_LEN ||
+            all_digits(a->text, a->len) || all_digits(b->text, b->len) ||
+            lookup_word(lex, a->text, a->len, NULL) || lookup_word(lex, b->text, b->len, NULL) ||
+            !join_listed(listed, a, b) ||
+            (rf_strmap__get(listed, a->text, a->len) != RF_STRMAP_MISSING &&
+             rf_strmap__get(listed, b->text, b->len) != RF_STRMAP_MISSING))
+            continue;
+        memcpy(a->text + a->len, b->text, b->len);
+        a->len = (uint16_t)(a->len + b->len);
+        a->text[a->len] = '\0';
+        a->src_len = b->src_start + b->src_len - a->src_start;
+        i++;
+    }
+    w->count = out;
 }
 
 /* Reads each word run together from a listed word and a word of the lexicon as the two
@@ -803,7 +845,10 @@ int rf_engine__tokenize(rf_tokens *out, const rf_lexicon *lex, const rf_strmap *
     out->truncated = 0;
     rc = split_words(w, tr, name, len, skip, n_skip);
     join_split_words(w, lex);
-    if (listed) split_run_together(w, lex, listed);
+    if (listed) {
+        join_listed_halves(w, lex, listed);
+        split_run_together(w, lex, listed);
+    }
     out->truncated = w->truncated;
     out->disguise = w->disguise;
     /* Each word alone: known spellings to their canonical form, misspelt business words and

@@ -155,6 +155,13 @@ static void test_matching__words_merged_or_split(void **state)
     assert_finds(f, "RAHMACHARITABLE ORGANIZATION", NULL, "RAHMA CHARITABLE ORGANIZATION");
     assert_finds(f, "KOREA TAESONGTRADING COMPANY", NULL, "KOREA TAESONG TRADING COMPANY");
     assert_finds(f, "Limited Liability CompanyTransservis", NULL, "Limited Liability Company Transservis");
+    assert_finds(f, "TWELFTH OCEANGMBH AND CO. KG", NULL, "TWELFTH OCEAN GMBH AND CO. KG");
+    assert_finds(f, "VANIYA SHIP MANAGEMENTPVT LTD", NULL, "VANIYA SHIP MANAGEMENT PVT LTD");
+    /* ... and a listed word split in two is one again, unless its halves are words of the
+     * lexicon ("AND Res" is no Andres). */
+    assert_finds(f, "Tactical Mis sile Corporation, Concern MPO Gidropribor", NULL,
+                 "Tactical Missile Corporation, Concern \u201cMPO \u2013 Gidropribor\u201d");
+    assert_finds(f, "SCIENTIFIC STUDIES AND Res CENTER", NULL, "SCIENTIFIC STUDIES AND RESEARCH CENTER");
     /* ... but a misspelt business word is that word, and a part of a listed word split in
      * two stays that part. */
     assert_finds(f, "DES INNERNATIONAL CO., LTD.", NULL, "DES INTERNATIONAL CO., LTD.");
