@@ -966,7 +966,11 @@ static int may_pair(const bound_word *a, const bound_word *b, int person)
         return shorter >= 2 && bits_set(differ & ~loose) <= 4;
     }
     budget = person && shorter >= 6 ? 2 : rf_typo__budget(shorter);
-    if (budget == 0) return 0;
+    /* A short word of a person's name misread by OCR (typo_sim): the same letters and length
+     * read back, at least. */
+    if (budget == 0)
+        return person && shorter >= 2 && ((a->letters | b->letters) & RF_OCR_GLYPHS) &&
+               a->ocr_len == b->ocr_len && a->ocr_letters == b->ocr_letters;
     if (longer - shorter <= (size_t)budget && bits_set(differ) <= 2 * budget) return 1;
     if (!((a->letters | b->letters) & RF_OCR_GLYPHS) ||
         bits_set(differ) > 2 * rf_typo__budget(shorter) + 3)

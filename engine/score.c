@@ -231,6 +231,14 @@ static __attribute__((noinline)) float ocr_edits(const char *a, size_t alen, con
     return dg <= budget && (float)dg + 0.5f < (float)d ? (float)dg + 0.5f : (float)d;
 }
 
+/* Whether two words differ only by what OCR misreads (rf_ocr__fold): read back, the same. */
+static __attribute__((noinline)) int ocr_reads_same(const char *a, size_t alen, const char *b, size_t blen)
+{
+    char fa[RF_MAX_TOKEN_LEN], fb[RF_MAX_TOKEN_LEN];
+    size_t na = rf_ocr__fold(fa, a, alen), nb = rf_ocr__fold(fb, b, blen);
+    return na == nb && memcmp(fa, fb, na) == 0;
+}
+
 /* Similarity of two words as a typo of each other (0 beyond the typo budget). Inlined: it
  * runs for most word pairs of most candidates. */
 static inline __attribute__((always_inline)) float typo_sim(const char *a, size_t alen, const char *b, size_t blen, int person, int vowel_slips,
@@ -243,7 +251,15 @@ static inline __attribute__((always_inline)) float typo_sim(const char *a, size_
     int budget = person && shorter >= 6 ? 2 : rf_typo__budget(shorter);
     int d;
     float edits, ocr_e;
-    if (budget == 0 || longer > RF_MAX_TOKEN_LEN) return 0.0f;
+    if (longer > RF_MAX_TOKEN_LEN) return 0.0f;
+    if (budget == 0) {
+        /* A short word of a person's name that OCR misread and nothing else ("A1i", "Urnr",
+         * "Jl" for Ali, Umr, Ji): read back, it is the listed word. Not in a company's
+         * acronym ("NSCL" is not "NSD"). */
+        if (!(person && ocr && shorter >= 2 && ocr_reads_same(a, alen, b, blen))) return 0.0f;
+        *kind = RF_PAIR_TYPO;
+        return 1.0f - TYPO_COST * 0.5f / (float)longer;
+    }
     d = rf_osa__distance(a, alen, b, blen, budget);
     ocr_e = ocr ? ocr_edits(a, alen, b, blen, d) : (float)d;
     if (ocr_e < (float)d) {
