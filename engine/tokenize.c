@@ -103,12 +103,22 @@ static int is_lower(char c)
  * of slipping a name past screening, read as those letters; and the two that a scan or a
  * typist confuses most, at the edge of a word of letters: 0 for O at either end ("OO0",
  * "C0., Ltd.", "0AO") and 1 for l at the end ("a1-Bara'"). A digit beside another digit stays
- * a number ("B2B", "Fund 2004-1", "MiG29K", "Route 66"), and so does a leading 1 ("1st"). */
+ * a number ("B2B", "Fund 2004-1", "MiG29K", "Route 66"), and so does a leading 1 ("1st").
+ * The other way round, a number with an O for 0 or an l or I for 1 after its first digit, as
+ * many digits as those or more, is that number ("29O4977", "7l03 Factory", "EL 2O"); a word
+ * that begins with the letter is the word ("L0", "O2"). */
 static void unmask_digits(char *s, size_t len)
 {
     static const char look_alike[10] = {'o', 'i', 0, 'e', 'a', 's', 0, 't', 'b', 'g'};
-    size_t digits = 0;
-    for (size_t k = 0; k < len; k++) digits += s[k] >= '0' && s[k] <= '9';
+    size_t digits = 0, mimics = 0;
+    for (size_t k = 0; k < len; k++) {
+        digits += s[k] >= '0' && s[k] <= '9';
+        mimics += s[k] == 'o' || s[k] == 'l' || s[k] == 'i';
+    }
+    if (len && s[0] >= '0' && s[0] <= '9' && digits + mimics == len && digits >= mimics) {
+        for (size_t k = 0; k < len; k++) s[k] = s[k] == 'o' ? '0' : s[k] == 'l' || s[k] == 'i' ? '1' : s[k];
+        return;
+    }
     for (size_t k = 1; k + 1 < len; k++) {
         char c = s[k];
         if (c >= '0' && c <= '9' && look_alike[c - '0'] && is_lower(s[k - 1]) && is_lower(s[k + 1]))

@@ -130,6 +130,9 @@ static void test_matching__typos_grow_with_word_length(void **state)
      * first one in capitals (caps lock). */
     assert_true(pair_score(f, "hUAWEI dEVICE cO., lTD.", "Huawei Device Co., Ltd.") > 0.99);
     assert_true(pair_score(f, "Route 66", "Route 6") < 0.8);
+    /* ... and letters in a number for the digits they look like, after its first digit. */
+    assert_finds(f, "7l03 Factory", NULL, "7103 Factory");
+    assert_true(pair_score(f, "L0, Wai-chung", "LO, Wai-chung") > 0.99);
     assert_true(pair_score(f, "McDonald Trading", "McDonaid Trading") < 1.0);
 }
 
