@@ -273,7 +273,7 @@ static inline __attribute__((always_inline)) float typo_sim(const char *a, size_
     *kind = RF_PAIR_TYPO;
     /* A typo costs more in a short word, and more still in the first letter, which people
      * rarely get wrong. */
-    return 1.0f - TYPO_COST * edits / (float)longer -
+    return 1.0f - (longer >= 10 ? 1.0f : TYPO_COST) * edits / (float)longer -
            (first_letter_differs(a, b) && !(vowel_slips && is_vowel(a[0]) && is_vowel(b[0])) ? 0.1f : 0.0f);
 }
 

@@ -113,6 +113,9 @@ static void test_matching__typos_grow_with_word_length(void **state)
     assert_finds(f, "Huawie Technologies Co., Ltd.", NULL, "Huawei Technologies Co., Ltd.");
     assert_finds(f, "Hangzhou Hikvison Digital Technology Co Ltd", NULL,
                  "Hangzhou Hikvision Digital Technology Co., Ltd.");
+    /* Two typos in a long word, each a smaller part of it. */
+    assert_finds(f, "CLBUODWALK", NULL, "CLOUDWALK");
+    assert_finds(f, "FTUUHEBANK", NULL, "FUTUREBANK");
     /* Words of three letters or fewer match exactly or not at all. */
     assert_true(pair_score(f, "ZTE Parsian", "ZTF Parsian") < pair_score(f, "ZTE Parsian", "ZTE Parsian"));
     assert_true(pair_score(f, "ZTE", "ZTF") < 0.5);
