@@ -408,6 +408,9 @@ static int split_words(words *w, rf_translit *tr, const char *name, size_t len,
                 tight = (gap == 1 && (g[0] == '.' || g[0] == '-')) ||
                         (gap == 2 && g[0] == '.' && g[1] == ' ');
             }
+            /* A letter written against "&" begins "R&D" or "M&A", not the initialism before
+             * it ("S.A. R&D Department"). */
+            if (pos - seg_start == 1 && pos < len && cp == '&') tight = 0;
             rc = push_segment(w, tr, &scratch, name, seg_start, pos, tight);
             prev_end = pos;
             in_word = 0;

@@ -289,6 +289,8 @@ static void test_matching__order_text_around_the_name(void **state)
     /* A department named with words the lexicon abbreviates (international, technical). */
     assert_finds(f, "BANK SADERAT PLC International Sales Dept", NULL, "BANK SADERAT PLC");
     assert_finds(f, "Huawei Technologies Co., Ltd. Technical Department", NULL, listed);
+    /* "R&D" after an initialism is no part of it ("S.A. R" is no legal form). */
+    assert_finds(f, "VERANILLO S.A. R&D Department", NULL, "VERANILLO S.A.");
 }
 
 static void test_matching__rare_words_decide(void **state)
