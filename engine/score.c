@@ -580,18 +580,20 @@ static int find_unpaired(const rf_side *s, const uint8_t *used, const char *w, s
  * Ogranichennoy Otvetstvennostyu", "Open Joint Stock Company") whose words the party wrote
  * apart ("Commercial Tanchon Bank"), in another order, or with one left out ("Joint Stock
  * Sovcombank", "Jont Stouk Company"): paired with the party's words that are its words, or a
- * typo away from them, when they are at least two and at least half of it, or half of a legal
- * form of two words (half_of_legal_form). All of it found as
+ * typo away from them, when they are at least two and at least half of it, or half of a phrase
+ * of two words (half_of_phrase). All of it found as
  * written pairs as written; part of it, or misspelt, as two legal forms do. */
-/* Whether the one party word found of listed phrase j is half of a legal form of two words,
- * written as listed and long enough to be no stray word ("AKTSIONERNOE" of "Aktsionernoe
- * Obshchestvo"): a legal form with a word left out, as the lists' transliterated forms often
- * are on orders. */
-static int half_of_legal_form(const rf_side *p, const rf_side *l, size_t j, const int *found,
-                              size_t n_found, size_t n_words, int typo)
+/* Whether the one party word found of listed phrase j is half of a phrase of two words,
+ * written as listed and long enough to be no stray word: of a legal form ("AKTSIONERNOE" of
+ * "Aktsionernoe Obshchestvo"), as the lists' transliterated forms often are on orders, or of
+ * business words in a name with a telling word ("TANCHON BANK" for TANCHON COMMERCIAL BANK);
+ * a name of weak words only needs every one (rf_score__sides). */
+static int half_of_phrase(const rf_side *p, const rf_side *l, size_t j, const int *found,
+                          size_t n_found, size_t n_words, int typo)
 {
-    return n_found == 1 && n_words == 2 && !typo && l->cls[j] == RF_TOK_LEGAL &&
-           p->surf_len[found[0]] >= 6;
+    if (n_found != 1 || n_words != 2 || typo) return 0;
+    if (l->cls[j] == RF_TOK_LEGAL) return p->surf_len[found[0]] >= 6;
+    return l->cls[j] == RF_TOK_GENERIC && p->surf_len[found[0]] >= 4 && distinctive_words(l) > 0;
 }
 
 static void pair_split_phrases(const rf_side *p, uint8_t *used_p, const rf_side *l, uint8_t *used_l,
@@ -621,7 +623,7 @@ static void pair_split_phrases(const rf_side *p, uint8_t *used_p, const rf_side 
          * Stock Company") takes in the party's other words of it, which are no other party's
          * words. */
         if (used_l[j]) continue;
-        if (!(n_found >= 2 && 2 * n_found >= n_words) && !half_of_legal_form(p, l, j, found, n_found, n_words, typo)) {
+        if (!(n_found >= 2 && 2 * n_found >= n_words) && !half_of_phrase(p, l, j, found, n_found, n_words, typo)) {
             for (size_t k = 0; k < n_found; k++) used_p[found[k]] = 0;
             continue;
         }

@@ -197,6 +197,9 @@ static void test_matching__legal_forms_are_one_family(void **state)
                            "GAZPROM TELEKOM, OOO") >= 0.95);
     assert_true(pair_score(f, "Huawei Technologies Deutschland Gesellschaft mit beschränkter Haftung",
                            "Huawei Technologies Deutschland GmbH") >= 0.95);
+    /* A phrase of two business words with one left out, in a name with a telling word. */
+    assert_finds(f, "Central Research Cyclone JSC", NULL, "Central Research Institute Cyclone JSC");
+    assert_finds(f, "TRY PHEAP IMPORT CO., LTD.", NULL, "TRY PHEAP IMPORT EXPORT CO., LTD.");
     /* A legal form of two words with one left out, as orders write the transliterated ones. */
     assert_finds(f, "AKTSIONERNOE SOVKOMBANK STRAKHOVANIE", NULL,
                  "AKTSIONERNOE OBSHCHESTVO SOVKOMBANK STRAKHOVANIE");
