@@ -349,6 +349,7 @@ static enum MHD_Result send_response(rf_request *req, rf_response *res)
     if (res->location[0]) MHD_add_response_header(r, "Location", res->location);
     if (res->allow[0]) MHD_add_response_header(r, "Allow", res->allow);
     if (res->www_authenticate) MHD_add_response_header(r, "WWW-Authenticate", "Bearer");
+    if (res->close) MHD_add_response_header(r, "Connection", "close");
     if (res->download[0]) {
         char disposition[192];
         snprintf(disposition, sizeof disposition, "attachment; filename=\"%s\"", res->download);
@@ -395,7 +396,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         req->body.max = srv->opts.max_body;
         client_address(req->client, conn);
         *state = req;
+        /* A request begun once the server is stopping (on a connection kept alive) is not
+         * handled: the server may close the connection before its answer is sent, and what it
+         * did would be done without a word to its client. Counted in flight either way, so
+         * that rf_server_stop waits for its 503. */
         pthread_mutex_lock(&srv->lock);
+        req->refused = srv->quiescing;
         srv->requests_in_flight++;
         pthread_mutex_unlock(&srv->lock);
         /* A body announced too large is refused before it is read. */
@@ -412,7 +418,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     memset(&res, 0, sizeof res);
     res.status = 200;
     res.body.max = 64u << 20;
-    if (req->too_large) {
+    if (req->refused) {
+        rf_respond_json_error(&res, 503, "the server is stopping: send the request again to"
+                                         " the server that takes its place");
+        res.close = 1;
+    } else if (req->too_large) {
         rf_respond_json_error(&res, 413, "the request body is larger than %zu bytes",
                               srv->opts.max_body);
     } else {
@@ -615,6 +625,9 @@ void rf_server_stop(rf_server *srv, unsigned grace)
     struct timespec tick = {0, 20 * 1000 * 1000};
 
     if (!srv) return;
+    pthread_mutex_lock(&srv->lock);
+    srv->quiescing = 1;
+    pthread_mutex_unlock(&srv->lock);
     listener = MHD_quiesce_daemon(srv->daemon);
     for (unsigned waited = 0; waited < grace * 50; waited++) {
         int busy;

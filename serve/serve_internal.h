@@ -79,6 +79,7 @@ struct rf_server {
     pthread_mutex_t lock;
     pthread_cond_t store_returned;
     int requests_in_flight;   /* under lock */
+    int quiescing;            /* stopping: requests begun from now on are refused; under lock */
     rf_limiter_slot limiter[RF_LIMITER_SLOTS]; /* under lock */
     /* The lists in force, and the thread that watches for new ones on its own connection. */
     rf_loaded_lists *lists;   /* under lock */
@@ -100,6 +101,7 @@ typedef struct rf_request {
     char client[64];  /* the peer's address */
     rf_buf body;      /* capped at the server's max_body */
     int too_large;
+    int refused;      /* begun after the server began to stop: answered 503, not handled */
     rf_server *srv;
     rf_store *st;     /* this request's connection */
     rf_loaded_lists *lists; /* the lists it screens with, whatever is loaded meanwhile */
@@ -113,6 +115,7 @@ typedef struct rf_response {
     char location[512];
     char allow[64];       /* for 405 */
     int www_authenticate; /* for 401 from the API */
+    int close;            /* the connection closes after this answer */
     char download[128];   /* Content-Disposition attachment file name */
 } rf_response;
 

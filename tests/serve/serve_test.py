@@ -450,8 +450,9 @@ def sigterm_under_load(srv, request, setup=None, clients=8, answers=40):
     """Sends request(state, i, k) from `clients` threads (state: setup(i), or None) until
     `answers` are answered, then stops the server with SIGTERM. request returns (answered,
     value). A request refused, reset or cut by a broken pipe before its answer began
-    (ConnectionError) ends its client: the server never took it; any other failure (an
-    IncompleteRead: an answer cut short) is broken, as is a value not answered. Returns the
+    (ConnectionError), or answered 503 (begun on a kept-alive connection once the server was
+    stopping, and not handled), ends its client: the server never took it; any other failure
+    (an IncompleteRead: an answer cut short) is broken, as is a value not answered. Returns the
     server's exit status and stderr, the answered values and the broken ones."""
     answered, broken, lock = [], [], threading.Lock()
 
@@ -464,6 +465,8 @@ def sigterm_under_load(srv, request, setup=None, clients=8, answers=40):
                 with lock:
                     if not isinstance(e, ConnectionError):
                         broken.append(repr(e))
+                return
+            if not ok and value == 503:
                 return
             with lock:
                 (answered if ok else broken).append(value)
