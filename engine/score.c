@@ -272,8 +272,12 @@ static inline __attribute__((always_inline)) float typo_sim(const char *a, size_
     }
     *kind = RF_PAIR_TYPO;
     /* A typo costs more in a short word, and more still in the first letter, which people
-     * rarely get wrong. */
-    return 1.0f - (longer >= 10 ? 1.0f : TYPO_COST) * edits / (float)longer -
+     * rarely get wrong. In a word of ten letters or more of any name but a person's an edit
+     * costs its share of the word and no more: two typos leave four fifths of it. A person's
+     * words, allowed two edits from six letters on, keep TYPO_COST: at 1.0 a one-word query
+     * would reach the threshold at two edits ("CHAPARRO": CHAPARRITO), where the candidate
+     * index looks for one. */
+    return 1.0f - (longer >= 10 && !person ? 1.0f : TYPO_COST) * edits / (float)longer -
            (first_letter_differs(a, b) && !(vowel_slips && is_vowel(a[0]) && is_vowel(b[0])) ? 0.1f : 0.0f);
 }
 
