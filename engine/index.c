@@ -1188,6 +1188,23 @@ static double score_bound(const rf_matcher *m, rf_scratch *s, const bound_party 
     return capped;
 }
 
+/* Marks the names of the telling words among vocabulary ids v[0 .. n). */
+static void gather_telling(const rf_matcher *m, rf_scratch *s, const uint32_t *v, size_t n)
+{
+    for (size_t k = 0; k < n; k++)
+        if (m->vocab[v[k]].telling) gather(m, s, v[k]);
+}
+
+/* Marks the names of the telling listed words a typo from `w` (rf_index__typos); returns how
+ * many listed words, telling or not, are. */
+static size_t gather_telling_typos(const rf_matcher *m, rf_scratch *s, const char *w, size_t len)
+{
+    uint32_t typos[MAX_TYPO_MATCHES];
+    size_t nt = rf_index__typos(m, w, len, typos, MAX_TYPO_MATCHES);
+    gather_telling(m, s, typos, nt);
+    return nt;
+}
+
 /* Gathers the listed Latin words with the consonants of party word i, written in a script
  * without vowels, or of words i and i+1 written together ("عبد الله", "Abdullah"); 1 if any. */
 static int gather_skeletons(const rf_matcher *m, rf_scratch *s, const rf_side *p, size_t i)
@@ -1267,20 +1284,17 @@ static void gather_run_together(const rf_matcher *m, rf_scratch *s, const rf_sid
     for (size_t cut = 3; cut + 3 <= len; cut++) {
         uint32_t part[2] = {listed_word(m, w, cut), listed_word(m, w + cut, len - cut)};
         for (int k = 0; k < 2; k++) {
-            uint32_t typos[MAX_TYPO_MATCHES], v = part[k];
-            size_t n = k ? len - cut : cut, nt;
+            uint32_t v = part[k];
+            size_t n = k ? len - cut : cut;
             if (v != RF_STRMAP_MISSING && (part[!k] != RF_STRMAP_MISSING || (unknown && n >= 5))) {
                 /* both parts listed words, or a long one beside a word the lists lack as such
                  * (a legal form: "BINRINLIMITED"), and, unknown, their typos (DINRIN) */
                 if (m->vocab[v].telling) gather(m, s, v);
-                for (uint32_t t = m->near_off[v]; unknown && t < m->near_off[v + 1]; t++)
-                    if (m->vocab[m->near[t]].telling) gather(m, s, m->near[t]);
+                if (unknown) gather_telling(m, s, m->near + m->near_off[v], m->near_off[v + 1] - m->near_off[v]);
             } else if (v == RF_STRMAP_MISSING && part[!k] != RF_STRMAP_MISSING && unknown && n >= 4) {
                 /* one part listed, this one misspelt */
-                nt = rf_index__typos(m, k ? w + cut : w, n, typos, MAX_TYPO_MATCHES);
-                for (size_t t = 0; t < nt; t++)
-                    if (m->vocab[typos[t]].telling) gather(m, s, typos[t]);
-                if (nt && m->vocab[part[!k]].telling) gather(m, s, part[!k]);
+                if (gather_telling_typos(m, s, k ? w + cut : w, n) && m->vocab[part[!k]].telling)
+                    gather(m, s, part[!k]);
             }
         }
     }
@@ -1362,11 +1376,9 @@ size_t rf_index__candidates(const rf_matcher *m, rf_scratch *s, double min_score
          * CASIC; "Santos", read as "saint": SANTOSO). */
         if ((p->origin[i] == RF_ORIGIN_TYPO && p->cls[i] != RF_TOK_WORD) ||
             (p->origin[i] == RF_ORIGIN_SYMBOL && p->cls[i] == RF_TOK_STOP)) {
-            uint32_t typos[MAX_TYPO_MATCHES], v = listed_word(m, p->surf[i], p->surf_len[i]);
-            size_t nt = rf_index__typos(m, p->surf[i], p->surf_len[i], typos, MAX_TYPO_MATCHES);
+            uint32_t v = listed_word(m, p->surf[i], p->surf_len[i]);
             if (v != RF_STRMAP_MISSING && m->vocab[v].telling) gather(m, s, v);
-            for (size_t k = 0; k < nt; k++)
-                if (m->vocab[typos[k]].telling) gather(m, s, typos[k]);
+            gather_telling_typos(m, s, p->surf[i], p->surf_len[i]);
         }
         if (p->cls[i] != RF_TOK_GENERIC && p->cls[i] != RF_TOK_PLACE) continue;
         /* as written: the lexicon reads many business words as one ("Petrochemical": oil) */
@@ -1416,10 +1428,7 @@ size_t rf_index__candidates(const rf_matcher *m, rf_scratch *s, double min_score
             }
             if (!form && (p->vocab[i] == RF_STRMAP_MISSING || p->vocab[i + 1] == RF_STRMAP_MISSING)) {
                 /* and misspelt ("CHONG BONgG": CHONGBONG), weak evidence */
-                uint32_t typos[MAX_TYPO_MATCHES];
-                size_t nt = rf_index__typos(m, joined, na + nb, typos, MAX_TYPO_MATCHES);
-                for (size_t k = 0; k < nt; k++)
-                    if (m->vocab[typos[k]].telling) gather(m, s, typos[k]);
+                gather_telling_typos(m, s, joined, na + nb);
             }
         }
     }
