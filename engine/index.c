@@ -158,6 +158,15 @@ static int index_spellings(rf_matcher *m)
         if (n == m->vocab[v].len && memcmp(f, m->vocab_text.data + m->vocab[v].text_off, n) == 0) continue;
         rc = index_spelling(m, (uint32_t)v, f, n);
     }
+    /* Numbers as written where that is not their canonical text ("SECOND" for "2"), with no
+     * typos (numbers must agree): a party's two words written together are looked up so
+     * (listed_word; "Seco nd": SECOND), as the scorer joins them (spells_merged). */
+    for (size_t k = 0; k < m->n_ltokens && rc == RF_OK; k++) {
+        const rf_ltoken *lt = &m->ltokens[k];
+        uint32_t id;
+        if (lt->surf_len && lt->cls == RF_TOK_NUMBER && lt->surf_len <= RF_MAX_TOKEN_LEN)
+            rc = file_spelling(&id, m, lt->vocab, m->surface_text.data + lt->surf_off, lt->surf_len);
+    }
     /* Words with a doubled letter also under their single-letter form ("essa" as "esa"),
      * which a party's word is looked up by too. */
     for (size_t v = 0; v < m->n_vocab && rc == RF_OK; v++) {
@@ -548,13 +557,25 @@ static int file_weak_typos(const char *w, size_t len, void *matcher)
     return rc;
 }
 
-/* Files listed word `b`, where some listed name writes it so, under its familiar form `a`. */
+/* The listed word that `w` is, canonical or as some listed name writes it ("trading" for the
+ * canonical "trade"), or RF_STRMAP_MISSING: two party words written together are compared
+ * as written (spells_merged). */
+static uint32_t listed_word(const rf_matcher *m, const char *w, size_t len)
+{
+    uint32_t v = rf_strmap__get(m->vocab_map, w, len), id;
+    if (v != RF_STRMAP_MISSING) return v;
+    id = rf_strmap__get(m->spelling_map, w, len);
+    return id == RF_STRMAP_MISSING ? RF_STRMAP_MISSING : m->spellings[id].vocab;
+}
+
+/* Files listed word `b`, where some listed name writes it so, under its familiar form `a`:
+ * as a listed word too, for words too short for a typo ("Ri": YI), which have no spelling. */
 static int file_nickname(const char *a, size_t alen, const char *b, size_t blen, void *matcher)
 {
     rf_matcher *m = matcher;
-    uint32_t id = rf_strmap__get(m->spelling_map, b, blen);
-    if (id == RF_STRMAP_MISSING || !m->vocab[m->spellings[id].vocab].telling) return RF_OK;
-    return chain_push(m, m->nicknames, a, alen, m->spellings[id].vocab);
+    uint32_t v = listed_word(m, b, blen);
+    if (v == RF_STRMAP_MISSING || !m->vocab[v].telling) return RF_OK;
+    return chain_push(m, m->nicknames, a, alen, v);
 }
 
 /* Fills what the bound reads of each listed token from its form, once the weights are known. */
@@ -1224,17 +1245,6 @@ static int gather_skeletons(const rf_matcher *m, rf_scratch *s, const rf_side *p
     return found;
 }
 
-/* The listed word that `w` is, canonical or as some listed name writes it ("trading" for the
- * canonical "trade"), or RF_STRMAP_MISSING: two party words written together are compared
- * as written (spells_merged). */
-static uint32_t listed_word(const rf_matcher *m, const char *w, size_t len)
-{
-    uint32_t v = rf_strmap__get(m->vocab_map, w, len), id;
-    if (v != RF_STRMAP_MISSING) return v;
-    id = rf_strmap__get(m->spelling_map, w, len);
-    return id == RF_STRMAP_MISSING ? RF_STRMAP_MISSING : m->spellings[id].vocab;
-}
-
 /* Gathers the listed words that party word i is where x and ks stand for each other, as
  * spellings from other scripts do (GLOBEX, ГЛОБЕКС "GLOBEKS"; Aleksandr, Alexander): the word
  * rewritten so, as a listed word or one typo from one. 1 if any. */
@@ -1300,12 +1310,34 @@ static void gather_run_together(const rf_matcher *m, rf_scratch *s, const rf_sid
     }
 }
 
+/* The party's business words, as written or misspelt, whose pairs find the names without a
+ * telling word (file_weak_name). */
+typedef struct weak_words {
+    const char *text[MAX_WEAK_WORDS];
+    size_t len[MAX_WEAK_WORDS];
+    size_t n;
+} weak_words;
+
+static void weak_add(weak_words *ww, const char *text, size_t len)
+{
+    if (ww->n == MAX_WEAK_WORDS) return;
+    ww->text[ww->n] = text;
+    ww->len[ww->n++] = len;
+}
+
+/* Adds the business words among vocabulary ids v[0 .. n), misspellings of a party's words. */
+static void weak_add_generic(weak_words *ww, const rf_matcher *m, const uint32_t *v, size_t n)
+{
+    for (size_t k = 0; k < n; k++)
+        if (m->vocab[v[k]].cls == RF_TOK_GENERIC)
+            weak_add(ww, m->vocab_text.data + m->vocab[v[k]].text_off, m->vocab[v[k]].len);
+}
+
 size_t rf_index__candidates(const rf_matcher *m, rf_scratch *s, double min_score)
 {
     const rf_side *p = &s->side;
     bound_party party;
-    const char *weak[MAX_WEAK_WORDS]; /* the party's business words, and misspelt ones */
-    size_t weak_len[MAX_WEAK_WORDS], n_weak = 0;
+    weak_words weak = {.n = 0};
     int strong = 0;
     size_t n;
 
@@ -1340,16 +1372,10 @@ size_t rf_index__candidates(const rf_matcher *m, rf_scratch *s, double min_score
                                                                  found_typos, MAX_TYPO_MATCHES)
                                                : m->near_off[v + 1] - m->near_off[v];
             uint32_t node;
-            for (size_t k = 0; k < nt; k++) {
-                const rf_vocab *near = &m->vocab[typos[k]];
-                gather(m, s, typos[k]);
-                strong = 1;
-                /* a business word misspelt, for the names without a telling word below */
-                if (near->cls == RF_TOK_GENERIC && n_weak < MAX_WEAK_WORDS) {
-                    weak[n_weak] = m->vocab_text.data + near->text_off;
-                    weak_len[n_weak++] = near->len;
-                }
-            }
+            for (size_t k = 0; k < nt; k++) gather(m, s, typos[k]);
+            strong |= nt > 0;
+            /* a business word misspelt, for the names without a telling word below */
+            weak_add_generic(&weak, m, typos, nt);
             if (p->origin[i] == RF_ORIGIN_CONSONANTS && gather_skeletons(m, s, p, i)) strong = 1;
             if (gather_x_as_ks(m, s, p, i)) strong = 1;
             /* weak evidence: it leaves the names of the business words below to be found too */
@@ -1388,28 +1414,10 @@ size_t rf_index__candidates(const rf_matcher *m, rf_scratch *s, double min_score
         if (node == RF_STRMAP_MISSING) node = rf_strmap__get(m->weak_typos, p->text[i], p->len[i]);
         gather_vocab_chain(m, s, node);
     }
-    /* Names without a telling word, by the party's words, its business words in pairs
-     * (file_weak_name), misspelt ones among them (the loop above): the cap that makes the
-     * others' business words weak evidence does not hold for them. */
-    for (size_t i = 0; i < p->n; i++) {
-        if (p->cls[i] == RF_TOK_STOP) continue;
-        gather_chain(m, s, rf_strmap__get(m->weak_names, p->text[i], p->len[i]));
-        if (p->cls[i] == RF_TOK_GENERIC && n_weak < MAX_WEAK_WORDS) {
-            weak[n_weak] = p->text[i];
-            weak_len[n_weak++] = p->len[i];
-        }
-    }
-    for (size_t a = 0; a < n_weak; a++) {
-        for (size_t b = a + 1; b < n_weak; b++) {
-            char key[2 * RF_MAX_TOKEN_LEN + 1];
-            size_t klen = weak_pair_key(key, weak[a], weak_len[a], weak[b], weak_len[b]);
-            if (klen) gather_chain(m, s, rf_strmap__get(m->weak_names, key, klen));
-        }
-    }
     /* Two words written together, canonical or as written ("Inve St": INVEST, not "inve
-     * saint"; "Sad Erat": SADERAT), whatever the words' classes apart. */
+     * saint"; "Sad Erat": SADERAT), whatever the words' classes apart, stop words too ("EL
+     * A.": ELA; the scorer joins any two words that spell a listed one exactly). */
     for (size_t i = 0; i + 1 < p->n; i++) {
-        if (p->cls[i] == RF_TOK_STOP && p->cls[i + 1] == RF_TOK_STOP) continue;
         for (int form = 0; form < 2; form++) {
             const char *a = form ? p->surf[i] : p->text[i], *b = form ? p->surf[i + 1] : p->text[i + 1];
             size_t na = form ? p->surf_len[i] : p->len[i], nb = form ? p->surf_len[i + 1] : p->len[i + 1];
@@ -1427,9 +1435,30 @@ size_t rf_index__candidates(const rf_matcher *m, rf_scratch *s, double min_score
                 strong = 1;
             }
             if (!form && (p->vocab[i] == RF_STRMAP_MISSING || p->vocab[i + 1] == RF_STRMAP_MISSING)) {
-                /* and misspelt ("CHONG BONgG": CHONGBONG), weak evidence */
-                gather_telling_typos(m, s, joined, na + nb);
+                /* and misspelt ("CHONG BONgG": CHONGBONG), weak evidence; a business word
+                 * so misspelt ("DIM OND": DIAMOND) is one of the party's below */
+                uint32_t typos[MAX_TYPO_MATCHES];
+                size_t nt = rf_index__typos(m, joined, na + nb, typos, MAX_TYPO_MATCHES);
+                gather_telling(m, s, typos, nt);
+                weak_add_generic(&weak, m, typos, nt);
             }
+        }
+    }
+    /* Names without a telling word, by the party's words, its business words in pairs
+     * (file_weak_name), misspelt ones among them (the loops above): the cap that makes the
+     * others' business words weak evidence does not hold for them. */
+    for (size_t i = 0; i < p->n; i++) {
+        if (p->cls[i] == RF_TOK_STOP) continue;
+        gather_chain(m, s, rf_strmap__get(m->weak_names, p->text[i], p->len[i]));
+        if (p->cls[i] == RF_TOK_GENERIC) weak_add(&weak, p->text[i], p->len[i]);
+    }
+    for (size_t a = 0; a < weak.n; a++) {
+        /* one business word alone, misspelt by the party, names some */
+        gather_chain(m, s, rf_strmap__get(m->weak_names, weak.text[a], weak.len[a]));
+        for (size_t b = a + 1; b < weak.n; b++) {
+            char key[2 * RF_MAX_TOKEN_LEN + 1];
+            size_t klen = weak_pair_key(key, weak.text[a], weak.len[a], weak.text[b], weak.len[b]);
+            if (klen) gather_chain(m, s, rf_strmap__get(m->weak_names, key, klen));
         }
     }
     if (!strong) {
