@@ -13,9 +13,11 @@
  * typo away ("petrochemical": PETROCHEMIAL). Names without a telling word are filed under
  * pairs of their business words, which find them whatever else the party says. A party's
  * word is also read as two listed words run together, one of them perhaps misspelt
- * ("NaresLekhakul": NARIS LEKHAKUL), two of its words as one misspelt listed word ("CHONG
- * BONgG": CHONGBONG), and a word the lexicon took for a misspelt legal form or a title as
- * written ("ACSIC": CASIC).
+ * ("NaresLekhakul": NARIS LEKHAKUL), or the two with typos anywhere, through the pairs of
+ * adjacent listed words filed under each of their words ("Microelectronics": AMIRCO
+ * ELECTRONICS), two of its words as one misspelt listed word ("CHONG BONgG": CHONGBONG),
+ * and a word the lexicon took for a misspelt legal form or a title as written ("ACSIC":
+ * CASIC).
  *
  * Every name found is bounded, however many a common word finds, and scored only when an
  * upper bound on its score, read from the scorer's own formula, the necessary conditions of
@@ -597,6 +599,76 @@ static void fill_bound_tokens(rf_matcher *m)
     }
 }
 
+/* 1 when listed tokens `a` and `b`, adjacent, are filed as a pair: both three letters or more
+ * (spells_merged's typos need it), and no longer joined than the scorer compares. */
+static int adjacent_pair(const rf_bound_token *a, const rf_bound_token *b)
+{
+    return a->len >= 3 && b->len >= 3 && (size_t)a->len + b->len <= RF_MAX_TOKEN_LEN;
+}
+
+/* Orders a word's adjacent pairs by side, then by joined length, so that a party word's
+ * few pairs of about its length are found without reading the others. */
+static int by_side_and_length(const void *x, const void *y)
+{
+    const rf_adjacent *a = x, *b = y;
+    if (a->second != b->second) return a->second < b->second ? -1 : 1;
+    if (a->joined != b->joined) return a->joined < b->joined ? -1 : 1;
+    return a->name < b->name ? -1 : a->name > b->name;
+}
+
+/* Files every adjacent pair of listed words under the vocabulary id of each (rf_adjacent), in
+ * the order of by_side_and_length. */
+static int build_adjacent(rf_matcher *m)
+{
+    uint32_t *fill;
+    size_t total = 0;
+
+    m->adjacent_off = calloc(m->n_vocab + 1, sizeof *m->adjacent_off);
+    fill = calloc(m->n_vocab + 1, sizeof *fill);
+    if (!m->adjacent_off || !fill) {
+        free(fill);
+        return RF_ENOMEM;
+    }
+    for (size_t k = 0; k < m->n_names; k++) {
+        const rf_bound_token *bt = &m->bound_tokens[m->names[k].tok_off];
+        for (size_t j = 0; j + 1 < m->names[k].ntok; j++) {
+            if (!adjacent_pair(&bt[j], &bt[j + 1])) continue;
+            fill[bt[j].vocab]++;
+            fill[bt[j + 1].vocab]++;
+        }
+    }
+    for (size_t v = 0; v < m->n_vocab; v++) {
+        m->adjacent_off[v] = (uint32_t)total;
+        total += fill[v];
+        fill[v] = m->adjacent_off[v];
+    }
+    m->adjacent_off[m->n_vocab] = (uint32_t)total;
+    m->adjacent = calloc(total ? total : 1, sizeof *m->adjacent); /* zeroed: padding is stored */
+    if (!m->adjacent) {
+        free(fill);
+        return RF_ENOMEM;
+    }
+    for (size_t k = 0; k < m->n_names; k++) {
+        const rf_bound_token *bt = &m->bound_tokens[m->names[k].tok_off];
+        for (size_t j = 0; j + 1 < m->names[k].ntok; j++) {
+            rf_adjacent pair = {0};
+            if (!adjacent_pair(&bt[j], &bt[j + 1])) continue;
+            pair.name = (uint32_t)k;
+            pair.letters = m->forms[bt[j].form].letters | m->forms[bt[j + 1].form].letters;
+            pair.joined = (uint8_t)(bt[j].len + bt[j + 1].len);
+            pair.at = (uint8_t)j;
+            m->adjacent[fill[bt[j].vocab]++] = pair;
+            pair.second = 1;
+            m->adjacent[fill[bt[j + 1].vocab]++] = pair;
+        }
+    }
+    for (size_t v = 0; v < m->n_vocab; v++)
+        qsort(&m->adjacent[m->adjacent_off[v]], m->adjacent_off[v + 1] - m->adjacent_off[v], sizeof *m->adjacent,
+              by_side_and_length);
+    free(fill);
+    return RF_OK;
+}
+
 int rf_matcher_new(rf_matcher **out, const rf_snapshot *snap, rf_error *err)
 {
     rf_matcher *m = calloc(1, sizeof *m);
@@ -635,6 +707,7 @@ int rf_matcher_new(rf_matcher **out, const rf_snapshot *snap, rf_error *err)
     if (rc == RF_OK) rc = build_postings(m);
     for (size_t f = 0; rc == RF_OK && f < m->n_forms; f++) m->forms[f].weight = m->vocab[m->forms[f].vocab].weight;
     if (rc == RF_OK) fill_bound_tokens(m);
+    if (rc == RF_OK) rc = build_adjacent(m);
     if (rc == RF_OK) rc = index_spellings(m);
     if (rc == RF_OK) rc = find_neighbours(m);
     if (rc == RF_OK) rc = rf_lexicon__each_weak_word(m->lex, file_weak_typos, m);
@@ -666,6 +739,8 @@ void rf_matcher__free_built(rf_matcher *m)
     free(m->chains);
     free(m->near_off);
     free(m->near);
+    free(m->adjacent_off);
+    free(m->adjacent);
     free(m->country_off);
     rf_buf_free(&m->country_text);
 }
@@ -1278,24 +1353,65 @@ static int gather_x_as_ks(const rf_matcher *m, rf_scratch *s, const rf_side *p, 
     return v != RF_STRMAP_MISSING || nt > 0;
 }
 
+/* Gathers the names in which listed word `v`, a part of party word i as written, is the first
+ * (`second` 0) or the second of two words that the scorer reads as word i run together with
+ * typos (spells_merged: each word three letters or more, the two joined within the typo
+ * budget; "Microelectronics": AMIRCO ELECTRONICS, "12thInstitute": 812th INSTITUTE): its
+ * other word, whatever it is, is checked on each name with `v`, by spells_merged's tests. */
+static void gather_merged_typos(const rf_matcher *m, rf_scratch *s, const rf_side *p, size_t i, uint32_t v,
+                                int second)
+{
+    const char *w = p->surf[i];
+    size_t len = p->surf_len[i], lo = m->adjacent_off[v], hi = m->adjacent_off[v + 1], end = hi;
+
+    if (len > RF_MAX_TOKEN_LEN) return;
+    /* The first pair of this side at least len - 2 letters long joined (by_side_and_length). */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const rf_adjacent *x = &m->adjacent[mid];
+        if (x->second < second || (x->second == second && (size_t)x->joined + 2 < len)) lo = mid + 1;
+        else hi = mid;
+    }
+    for (size_t k = lo; k < end; k++) {
+        const rf_adjacent *pair = &m->adjacent[k];
+        const rf_bound_token *bt;
+        const rf_form *a, *b;
+        char text[RF_MAX_TOKEN_LEN];
+        int budget;
+        if (pair->second != second || pair->joined > len + 2) break;
+        budget = rf_typo__budget(pair->joined < len ? pair->joined : len);
+        if (budget == 0 || bits_set(pair->letters ^ p->letters[i]) > 2 * budget || s->marked[pair->name]) continue;
+        bt = &m->bound_tokens[m->names[pair->name].tok_off + pair->at];
+        a = &m->forms[bt[0].form];
+        b = &m->forms[bt[1].form];
+        if ((size_t)a->len + b->len != pair->joined) continue; /* a damaged file */
+        memcpy(text, m->form_text.data + a->text_off, a->len);
+        memcpy(text + a->len, m->form_text.data + b->text_off, b->len);
+        if (rf_osa__distance(text, pair->joined, w, len, budget) <= budget) touch(s, pair->name);
+    }
+}
+
 /* Gathers the listed telling words of which party word i may be two written together
  * ("Optoelectronic": OPTO ELECTRONICS; "NaresLekhakul": NARIS LEKHAKUL; "KOREATAESONG": KOREA
  * DAESONG), which the scorer pairs when the joined pair is within its typo budget
  * (spells_merged): at each cut leaving two parts of three letters or more, both parts when
  * both are listed words; and for a word the lists lack (`unknown`), their typos too
  * ("BINRINLIMITED": DINRIN LIMITED), or one part listed and the other a typo from a listed
- * word. Weak evidence, and not all of it: a word with a typo in each part, or a known word
- * misspelt, may still find the name only by its other words. */
+ * word. And wherever one part, of three letters or more, is a listed word, the names where
+ * the words beside it make the other part with typos (gather_merged_typos). */
 static void gather_run_together(const rf_matcher *m, rf_scratch *s, const rf_side *p, size_t i, int unknown)
 {
     const char *w = p->text[i];
     size_t len = p->len[i];
 
-    for (size_t cut = 3; cut + 3 <= len; cut++) {
-        uint32_t part[2] = {listed_word(m, w, cut), listed_word(m, w + cut, len - cut)};
+    for (size_t cut = 1; cut < len; cut++) {
+        uint32_t part[2] = {cut >= 3 ? listed_word(m, w, cut) : RF_STRMAP_MISSING,
+                            len - cut >= 3 ? listed_word(m, w + cut, len - cut) : RF_STRMAP_MISSING};
         for (int k = 0; k < 2; k++) {
             uint32_t v = part[k];
             size_t n = k ? len - cut : cut;
+            if (v != RF_STRMAP_MISSING) gather_merged_typos(m, s, p, i, v, k);
+            if (cut < 3 || len - cut < 3) continue;
             if (v != RF_STRMAP_MISSING && (part[!k] != RF_STRMAP_MISSING || (unknown && n >= 5))) {
                 /* both parts listed words, or a long one beside a word the lists lack as such
                  * (a legal form: "BINRINLIMITED"), and, unknown, their typos (DINRIN) */
