@@ -669,6 +669,78 @@ static int build_adjacent(rf_matcher *m)
     return RF_OK;
 }
 
+/* Orders a word's splits by side, then by length, as by_side_and_length the adjacent pairs. */
+static int by_split_side_and_length(const void *x, const void *y)
+{
+    const rf_split *a = x, *b = y;
+    if (a->second != b->second) return a->second < b->second ? -1 : 1;
+    if (a->len != b->len) return a->len < b->len ? -1 : 1;
+    return a->spelling < b->spelling ? -1 : a->spelling > b->spelling;
+}
+
+/* The listed word (vocabulary id) that part `second` of spelling `sp` cut at `cut` is, for a
+ * spelling of a telling or business word six letters or more, else RF_STRMAP_MISSING. */
+static uint32_t split_part(const rf_matcher *m, const rf_spelling *sp, size_t cut, int second)
+{
+    const char *w = m->spelling_text.data + sp->text_off;
+    uint8_t cls = m->vocab[sp->vocab].cls;
+    if (sp->len < 6 || sp->len > RF_MAX_TOKEN_LEN || (!m->vocab[sp->vocab].telling && cls != RF_TOK_GENERIC))
+        return RF_STRMAP_MISSING;
+    return second ? listed_word(m, w + cut, sp->len - cut) : listed_word(m, w, cut);
+}
+
+/* Files every spelling of six letters or more under the listed words it starts and ends with,
+ * at each cut leaving three letters or more (rf_split), in the order of
+ * by_split_side_and_length. Twice: counting, then filling. */
+static int build_splits(rf_matcher *m)
+{
+    uint32_t *fill = calloc(m->n_vocab + 1, sizeof *fill);
+    size_t total = 0;
+
+    m->split_off = calloc(m->n_vocab + 1, sizeof *m->split_off);
+    if (!m->split_off || !fill) {
+        free(fill);
+        return RF_ENOMEM;
+    }
+    for (int pass = 0; pass < 2; pass++) {
+        if (pass == 1) {
+            for (size_t v = 0; v < m->n_vocab; v++) {
+                m->split_off[v] = (uint32_t)total;
+                total += fill[v];
+                fill[v] = m->split_off[v];
+            }
+            m->split_off[m->n_vocab] = (uint32_t)total;
+            m->splits = calloc(total ? total : 1, sizeof *m->splits); /* zeroed: padding is stored */
+            if (!m->splits) {
+                free(fill);
+                return RF_ENOMEM;
+            }
+        }
+        for (size_t k = 0; k < m->n_spellings; k++) {
+            const rf_spelling *sp = &m->spellings[k];
+            for (size_t cut = 3; cut + 3 <= sp->len; cut++) {
+                for (int second = 0; second < 2; second++) {
+                    uint32_t u = split_part(m, sp, cut, second);
+                    if (u == RF_STRMAP_MISSING) continue;
+                    if (pass == 0) {
+                        fill[u]++;
+                    } else {
+                        rf_split *x = &m->splits[fill[u]++];
+                        x->spelling = (uint32_t)k;
+                        x->len = (uint8_t)sp->len;
+                        x->second = (uint8_t)second;
+                    }
+                }
+            }
+        }
+    }
+    for (size_t v = 0; v < m->n_vocab; v++)
+        qsort(&m->splits[m->split_off[v]], m->split_off[v + 1] - m->split_off[v], sizeof *m->splits,
+              by_split_side_and_length);
+    free(fill);
+    return RF_OK;
+}
+
 int rf_matcher_new(rf_matcher **out, const rf_snapshot *snap, rf_error *err)
 {
     rf_matcher *m = calloc(1, sizeof *m);
@@ -709,6 +781,7 @@ int rf_matcher_new(rf_matcher **out, const rf_snapshot *snap, rf_error *err)
     if (rc == RF_OK) fill_bound_tokens(m);
     if (rc == RF_OK) rc = build_adjacent(m);
     if (rc == RF_OK) rc = index_spellings(m);
+    if (rc == RF_OK) rc = build_splits(m);
     if (rc == RF_OK) rc = find_neighbours(m);
     if (rc == RF_OK) rc = rf_lexicon__each_weak_word(m->lex, file_weak_typos, m);
     if (rc == RF_OK) rc = rf_lexicon__each_nickname(m->lex, file_nickname, m);
@@ -741,6 +814,8 @@ void rf_matcher__free_built(rf_matcher *m)
     free(m->near);
     free(m->adjacent_off);
     free(m->adjacent);
+    free(m->split_off);
+    free(m->splits);
     free(m->country_off);
     rf_buf_free(&m->country_text);
 }
@@ -830,6 +905,18 @@ static size_t typos_of(const rf_matcher *m, const char *word, size_t len, int bu
         }
     }
     return n;
+}
+
+/* The listed words that `word` is with a letter doubled or left out: two of the look-ups of
+ * rf_index__typos, for where its whole search costs too much (two known words written
+ * together: 7 % of screening). */
+static size_t typos_doubled_or_dropped(const rf_matcher *m, const char *word, size_t len, uint32_t *out, size_t max)
+{
+    size_t n;
+    if (len > RF_MAX_TOKEN_LEN) return 0;
+    n = typos_of(m, word, len, 0, out, 0, max);
+    if (rf_typo__budget(len) == 0) return n;
+    return typo_chain(m, word, len, word, len, rf_letter__mask(word, len), out, n, max);
 }
 
 size_t rf_index__typos(const rf_matcher *m, const char *word, size_t len, uint32_t *out, size_t max)
@@ -1449,6 +1536,46 @@ static void weak_add_generic(weak_words *ww, const rf_matcher *m, const uint32_t
             weak_add(ww, m->vocab_text.data + m->vocab[v[k]].text_off, m->vocab[v[k]].len);
 }
 
+/* Gathers the telling listed words, and adds the business words to `weak`, that party words i
+ * and i + 1, listed words of three letters or more, spell written together with typos
+ * (spells_merged: within the typo budget, its letters close enough) where the listed word
+ * starts with the first or ends with the second as written (rf_split): "Kuang-Chi": 旷视,
+ * "kuangshi". Typos in both parts are not looked for. */
+static void gather_joined_typos(const rf_matcher *m, rf_scratch *s, const rf_side *p, size_t i, weak_words *weak)
+{
+    char joined[RF_MAX_TOKEN_LEN];
+    size_t len = (size_t)p->surf_len[i] + p->surf_len[i + 1];
+    uint32_t letters = p->letters[i] | p->letters[i + 1];
+
+    if (len > RF_MAX_TOKEN_LEN) return;
+    memcpy(joined, p->surf[i], p->surf_len[i]);
+    memcpy(joined + p->surf_len[i], p->surf[i + 1], p->surf_len[i + 1]);
+    for (int second = 0; second < 2; second++) {
+        uint32_t u = p->vocab[i + (size_t)second];
+        size_t lo = m->split_off[u], hi = m->split_off[u + 1], end = hi;
+        /* The first split of this side at least len - 2 letters long (by_split_side_and_length). */
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            const rf_split *x = &m->splits[mid];
+            if (x->second < second || (x->second == second && (size_t)x->len + 2 < len)) lo = mid + 1;
+            else hi = mid;
+        }
+        for (size_t k = lo; k < end; k++) {
+            const rf_split *x = &m->splits[k];
+            const rf_spelling *sp = &m->spellings[x->spelling];
+            const rf_vocab *v = &m->vocab[sp->vocab];
+            int budget;
+            if (x->second != second || x->len > len + 2) break;
+            budget = rf_typo__budget(x->len < len ? x->len : len);
+            if (budget == 0 || bits_set(sp->letters ^ letters) > 2 * budget ||
+                rf_osa__distance(joined, len, m->spelling_text.data + sp->text_off, sp->len, budget) > budget)
+                continue;
+            if (v->telling) gather(m, s, sp->vocab);
+            else if (v->cls == RF_TOK_GENERIC) weak_add(weak, m->vocab_text.data + v->text_off, v->len);
+        }
+    }
+}
+
 size_t rf_index__candidates(const rf_matcher *m, rf_scratch *s, double min_score)
 {
     const rf_side *p = &s->side;
@@ -1534,15 +1661,16 @@ size_t rf_index__candidates(const rf_matcher *m, rf_scratch *s, double min_score
      * saint"; "Sad Erat": SADERAT), whatever the words' classes apart, stop words too ("EL
      * A.": ELA; the scorer joins any two words that spell a listed one exactly). */
     for (size_t i = 0; i + 1 < p->n; i++) {
+        int canonical_as_written = p->surf_len[i] == p->len[i] && p->surf_len[i + 1] == p->len[i + 1] &&
+                                   memcmp(p->surf[i], p->text[i], p->len[i]) == 0 &&
+                                   memcmp(p->surf[i + 1], p->text[i + 1], p->len[i + 1]) == 0;
         for (int form = 0; form < 2; form++) {
             const char *a = form ? p->surf[i] : p->text[i], *b = form ? p->surf[i + 1] : p->text[i + 1];
             size_t na = form ? p->surf_len[i] : p->len[i], nb = form ? p->surf_len[i + 1] : p->len[i + 1];
             char joined[RF_MAX_TOKEN_LEN * 2];
             uint32_t v;
-            if (na + nb > RF_MAX_TOKEN_LEN ||
-                (form && na == p->len[i] && nb == p->len[i + 1] && memcmp(a, p->text[i], na) == 0 &&
-                 memcmp(b, p->text[i + 1], nb) == 0))
-                continue;
+            int as_written = form || canonical_as_written, unknown;
+            if (na + nb > RF_MAX_TOKEN_LEN || (form && canonical_as_written)) continue;
             memcpy(joined, a, na);
             memcpy(joined + na, b, nb);
             v = listed_word(m, joined, na + nb);
@@ -1550,11 +1678,19 @@ size_t rf_index__candidates(const rf_matcher *m, rf_scratch *s, double min_score
                 gather(m, s, v);
                 strong = 1;
             }
-            if (!form && (p->vocab[i] == RF_STRMAP_MISSING || p->vocab[i + 1] == RF_STRMAP_MISSING)) {
+            unknown = p->vocab[i] == RF_STRMAP_MISSING || p->vocab[i + 1] == RF_STRMAP_MISSING;
+            if ((!form && unknown) || (as_written && na >= 3 && nb >= 3)) {
                 /* and misspelt ("CHONG BONgG": CHONGBONG), weak evidence; a business word
-                 * so misspelt ("DIM OND": DIAMOND) is one of the party's below */
+                 * so misspelt ("DIM OND": DIAMOND) is one of the party's below. The scorer
+                 * pairs any two words of three letters or more as written so ("THAEPYONG
+                 * San": THAEPHYONGSAN). Two known words: rf_index__typos would cost 7 % of
+                 * screening, so a letter doubled or left out anywhere ("Abdel-Rahman":
+                 * ABDELRAHMMAN), and any typo beside one of the two as written
+                 * (gather_joined_typos) */
                 uint32_t typos[MAX_TYPO_MATCHES];
-                size_t nt = rf_index__typos(m, joined, na + nb, typos, MAX_TYPO_MATCHES);
+                size_t nt = unknown ? rf_index__typos(m, joined, na + nb, typos, MAX_TYPO_MATCHES)
+                                    : typos_doubled_or_dropped(m, joined, na + nb, typos, MAX_TYPO_MATCHES);
+                if (!unknown) gather_joined_typos(m, s, p, i, &weak);
                 gather_telling(m, s, typos, nt);
                 weak_add_generic(&weak, m, typos, nt);
             }
