@@ -13,9 +13,11 @@
  * typo away ("petrochemical": PETROCHEMIAL). Names without a telling word are filed under
  * pairs of their business words, which find them whatever else the party says. A party's
  * word is also read as two listed words run together, one of them perhaps misspelt
- * ("NaresLekhakul": NARIS LEKHAKUL), two of its words as one misspelt listed word ("CHONG
- * BONgG": CHONGBONG), and a word the lexicon took for a misspelt legal form or a title as
- * written ("ACSIC": CASIC).
+ * ("NaresLekhakul": NARIS LEKHAKUL), or the two with typos anywhere, through the pairs of
+ * adjacent listed words filed under each of their words ("Microelectronics": AMIRCO
+ * ELECTRONICS), two of its words as one misspelt listed word ("CHONG BONgG": CHONGBONG),
+ * and a word the lexicon took for a misspelt legal form or a title as written ("ACSIC":
+ * CASIC).
  *
  * Every name found is bounded, however many a common word finds, and scored only when an
  * upper bound on its score, read from the scorer's own formula, the necessary conditions of
@@ -157,6 +159,15 @@ static int index_spellings(rf_matcher *m)
         n = rf_ocr__fold(f, m->vocab_text.data + m->vocab[v].text_off, m->vocab[v].len);
         if (n == m->vocab[v].len && memcmp(f, m->vocab_text.data + m->vocab[v].text_off, n) == 0) continue;
         rc = index_spelling(m, (uint32_t)v, f, n);
+    }
+    /* Numbers as written where that is not their canonical text ("SECOND" for "2"), with no
+     * typos (numbers must agree): a party's two words written together are looked up so
+     * (listed_word; "Seco nd": SECOND), as the scorer joins them (spells_merged). */
+    for (size_t k = 0; k < m->n_ltokens && rc == RF_OK; k++) {
+        const rf_ltoken *lt = &m->ltokens[k];
+        uint32_t id;
+        if (lt->surf_len && lt->cls == RF_TOK_NUMBER && lt->surf_len <= RF_MAX_TOKEN_LEN)
+            rc = file_spelling(&id, m, lt->vocab, m->surface_text.data + lt->surf_off, lt->surf_len);
     }
     /* Words with a doubled letter also under their single-letter form ("essa" as "esa"),
      * which a party's word is looked up by too. */
@@ -548,13 +559,25 @@ static int file_weak_typos(const char *w, size_t len, void *matcher)
     return rc;
 }
 
-/* Files listed word `b`, where some listed name writes it so, under its familiar form `a`. */
+/* The listed word that `w` is, canonical or as some listed name writes it ("trading" for the
+ * canonical "trade"), or RF_STRMAP_MISSING: two party words written together are compared
+ * as written (spells_merged). */
+static uint32_t listed_word(const rf_matcher *m, const char *w, size_t len)
+{
+    uint32_t v = rf_strmap__get(m->vocab_map, w, len), id;
+    if (v != RF_STRMAP_MISSING) return v;
+    id = rf_strmap__get(m->spelling_map, w, len);
+    return id == RF_STRMAP_MISSING ? RF_STRMAP_MISSING : m->spellings[id].vocab;
+}
+
+/* Files listed word `b`, where some listed name writes it so, under its familiar form `a`:
+ * as a listed word too, for words too short for a typo ("Ri": YI), which have no spelling. */
 static int file_nickname(const char *a, size_t alen, const char *b, size_t blen, void *matcher)
 {
     rf_matcher *m = matcher;
-    uint32_t id = rf_strmap__get(m->spelling_map, b, blen);
-    if (id == RF_STRMAP_MISSING || !m->vocab[m->spellings[id].vocab].telling) return RF_OK;
-    return chain_push(m, m->nicknames, a, alen, m->spellings[id].vocab);
+    uint32_t v = listed_word(m, b, blen);
+    if (v == RF_STRMAP_MISSING || !m->vocab[v].telling) return RF_OK;
+    return chain_push(m, m->nicknames, a, alen, v);
 }
 
 /* Fills what the bound reads of each listed token from its form, once the weights are known. */
@@ -574,6 +597,148 @@ static void fill_bound_tokens(rf_matcher *m)
                 if (i != j && m->forms[bt[i].form].vocab == f->vocab) bt[j].flags |= RF_BOUND_REPEATED;
         }
     }
+}
+
+/* 1 when listed tokens `a` and `b`, adjacent, are filed as a pair: both three letters or more
+ * (spells_merged's typos need it), and no longer joined than the scorer compares. */
+static int adjacent_pair(const rf_bound_token *a, const rf_bound_token *b)
+{
+    return a->len >= 3 && b->len >= 3 && (size_t)a->len + b->len <= RF_MAX_TOKEN_LEN;
+}
+
+/* Orders a word's adjacent pairs by side, then by joined length, so that a party word's
+ * few pairs of about its length are found without reading the others. */
+static int by_side_and_length(const void *x, const void *y)
+{
+    const rf_adjacent *a = x, *b = y;
+    if (a->second != b->second) return a->second < b->second ? -1 : 1;
+    if (a->joined != b->joined) return a->joined < b->joined ? -1 : 1;
+    return a->name < b->name ? -1 : a->name > b->name;
+}
+
+/* Files every adjacent pair of listed words under the vocabulary id of each (rf_adjacent), in
+ * the order of by_side_and_length. */
+static int build_adjacent(rf_matcher *m)
+{
+    uint32_t *fill;
+    size_t total = 0;
+
+    m->adjacent_off = calloc(m->n_vocab + 1, sizeof *m->adjacent_off);
+    fill = calloc(m->n_vocab + 1, sizeof *fill);
+    if (!m->adjacent_off || !fill) {
+        free(fill);
+        return RF_ENOMEM;
+    }
+    for (size_t k = 0; k < m->n_names; k++) {
+        const rf_bound_token *bt = &m->bound_tokens[m->names[k].tok_off];
+        for (size_t j = 0; j + 1 < m->names[k].ntok; j++) {
+            if (!adjacent_pair(&bt[j], &bt[j + 1])) continue;
+            fill[bt[j].vocab]++;
+            fill[bt[j + 1].vocab]++;
+        }
+    }
+    for (size_t v = 0; v < m->n_vocab; v++) {
+        m->adjacent_off[v] = (uint32_t)total;
+        total += fill[v];
+        fill[v] = m->adjacent_off[v];
+    }
+    m->adjacent_off[m->n_vocab] = (uint32_t)total;
+    m->adjacent = calloc(total ? total : 1, sizeof *m->adjacent); /* zeroed: padding is stored */
+    if (!m->adjacent) {
+        free(fill);
+        return RF_ENOMEM;
+    }
+    for (size_t k = 0; k < m->n_names; k++) {
+        const rf_bound_token *bt = &m->bound_tokens[m->names[k].tok_off];
+        for (size_t j = 0; j + 1 < m->names[k].ntok; j++) {
+            rf_adjacent pair = {0};
+            if (!adjacent_pair(&bt[j], &bt[j + 1])) continue;
+            pair.name = (uint32_t)k;
+            pair.letters = m->forms[bt[j].form].letters | m->forms[bt[j + 1].form].letters;
+            pair.joined = (uint8_t)(bt[j].len + bt[j + 1].len);
+            pair.at = (uint8_t)j;
+            m->adjacent[fill[bt[j].vocab]++] = pair;
+            pair.second = 1;
+            m->adjacent[fill[bt[j + 1].vocab]++] = pair;
+        }
+    }
+    for (size_t v = 0; v < m->n_vocab; v++)
+        qsort(&m->adjacent[m->adjacent_off[v]], m->adjacent_off[v + 1] - m->adjacent_off[v], sizeof *m->adjacent,
+              by_side_and_length);
+    free(fill);
+    return RF_OK;
+}
+
+/* Orders a word's splits by side, then by length, as by_side_and_length the adjacent pairs. */
+static int by_split_side_and_length(const void *x, const void *y)
+{
+    const rf_split *a = x, *b = y;
+    if (a->second != b->second) return a->second < b->second ? -1 : 1;
+    if (a->len != b->len) return a->len < b->len ? -1 : 1;
+    return a->spelling < b->spelling ? -1 : a->spelling > b->spelling;
+}
+
+/* The listed word (vocabulary id) that part `second` of spelling `sp` cut at `cut` is, for a
+ * spelling of a telling or business word six letters or more, else RF_STRMAP_MISSING. */
+static uint32_t split_part(const rf_matcher *m, const rf_spelling *sp, size_t cut, int second)
+{
+    const char *w = m->spelling_text.data + sp->text_off;
+    uint8_t cls = m->vocab[sp->vocab].cls;
+    if (sp->len < 6 || sp->len > RF_MAX_TOKEN_LEN || (!m->vocab[sp->vocab].telling && cls != RF_TOK_GENERIC))
+        return RF_STRMAP_MISSING;
+    return second ? listed_word(m, w + cut, sp->len - cut) : listed_word(m, w, cut);
+}
+
+/* Files every spelling of six letters or more under the listed words it starts and ends with,
+ * at each cut leaving three letters or more (rf_split), in the order of
+ * by_split_side_and_length. Twice: counting, then filling. */
+static int build_splits(rf_matcher *m)
+{
+    uint32_t *fill = calloc(m->n_vocab + 1, sizeof *fill);
+    size_t total = 0;
+
+    m->split_off = calloc(m->n_vocab + 1, sizeof *m->split_off);
+    if (!m->split_off || !fill) {
+        free(fill);
+        return RF_ENOMEM;
+    }
+    for (int pass = 0; pass < 2; pass++) {
+        if (pass == 1) {
+            for (size_t v = 0; v < m->n_vocab; v++) {
+                m->split_off[v] = (uint32_t)total;
+                total += fill[v];
+                fill[v] = m->split_off[v];
+            }
+            m->split_off[m->n_vocab] = (uint32_t)total;
+            m->splits = calloc(total ? total : 1, sizeof *m->splits); /* zeroed: padding is stored */
+            if (!m->splits) {
+                free(fill);
+                return RF_ENOMEM;
+            }
+        }
+        for (size_t k = 0; k < m->n_spellings; k++) {
+            const rf_spelling *sp = &m->spellings[k];
+            for (size_t cut = 3; cut + 3 <= sp->len; cut++) {
+                for (int second = 0; second < 2; second++) {
+                    uint32_t u = split_part(m, sp, cut, second);
+                    if (u == RF_STRMAP_MISSING) continue;
+                    if (pass == 0) {
+                        fill[u]++;
+                    } else {
+                        rf_split *x = &m->splits[fill[u]++];
+                        x->spelling = (uint32_t)k;
+                        x->len = (uint8_t)sp->len;
+                        x->second = (uint8_t)second;
+                    }
+                }
+            }
+        }
+    }
+    for (size_t v = 0; v < m->n_vocab; v++)
+        qsort(&m->splits[m->split_off[v]], m->split_off[v + 1] - m->split_off[v], sizeof *m->splits,
+              by_split_side_and_length);
+    free(fill);
+    return RF_OK;
 }
 
 int rf_matcher_new(rf_matcher **out, const rf_snapshot *snap, rf_error *err)
@@ -614,7 +779,9 @@ int rf_matcher_new(rf_matcher **out, const rf_snapshot *snap, rf_error *err)
     if (rc == RF_OK) rc = build_postings(m);
     for (size_t f = 0; rc == RF_OK && f < m->n_forms; f++) m->forms[f].weight = m->vocab[m->forms[f].vocab].weight;
     if (rc == RF_OK) fill_bound_tokens(m);
+    if (rc == RF_OK) rc = build_adjacent(m);
     if (rc == RF_OK) rc = index_spellings(m);
+    if (rc == RF_OK) rc = build_splits(m);
     if (rc == RF_OK) rc = find_neighbours(m);
     if (rc == RF_OK) rc = rf_lexicon__each_weak_word(m->lex, file_weak_typos, m);
     if (rc == RF_OK) rc = rf_lexicon__each_nickname(m->lex, file_nickname, m);
@@ -645,6 +812,10 @@ void rf_matcher__free_built(rf_matcher *m)
     free(m->chains);
     free(m->near_off);
     free(m->near);
+    free(m->adjacent_off);
+    free(m->adjacent);
+    free(m->split_off);
+    free(m->splits);
     free(m->country_off);
     rf_buf_free(&m->country_text);
 }
@@ -734,6 +905,18 @@ static size_t typos_of(const rf_matcher *m, const char *word, size_t len, int bu
         }
     }
     return n;
+}
+
+/* The listed words that `word` is with a letter doubled or left out: two of the look-ups of
+ * rf_index__typos, for where its whole search costs too much (two known words written
+ * together: 7 % of screening). */
+static size_t typos_doubled_or_dropped(const rf_matcher *m, const char *word, size_t len, uint32_t *out, size_t max)
+{
+    size_t n;
+    if (len > RF_MAX_TOKEN_LEN) return 0;
+    n = typos_of(m, word, len, 0, out, 0, max);
+    if (rf_typo__budget(len) == 0) return n;
+    return typo_chain(m, word, len, word, len, rf_letter__mask(word, len), out, n, max);
 }
 
 size_t rf_index__typos(const rf_matcher *m, const char *word, size_t len, uint32_t *out, size_t max)
@@ -1220,6 +1403,23 @@ static double score_bound(const rf_matcher *m, rf_scratch *s, const bound_party 
     return capped;
 }
 
+/* Marks the names of the telling words among vocabulary ids v[0 .. n). */
+static void gather_telling(const rf_matcher *m, rf_scratch *s, const uint32_t *v, size_t n)
+{
+    for (size_t k = 0; k < n; k++)
+        if (m->vocab[v[k]].telling) gather(m, s, v[k]);
+}
+
+/* Marks the names of the telling listed words a typo from `w` (rf_index__typos); returns how
+ * many listed words, telling or not, are. */
+static size_t gather_telling_typos(const rf_matcher *m, rf_scratch *s, const char *w, size_t len)
+{
+    uint32_t typos[MAX_TYPO_MATCHES];
+    size_t nt = rf_index__typos(m, w, len, typos, MAX_TYPO_MATCHES);
+    gather_telling(m, s, typos, nt);
+    return nt;
+}
+
 /* Gathers the listed Latin words with the consonants of party word i, written in a script
  * without vowels, or of words i and i+1 written together ("عبد الله", "Abdullah"); 1 if any. */
 static int gather_skeletons(const rf_matcher *m, rf_scratch *s, const rf_side *p, size_t i)
@@ -1237,17 +1437,6 @@ static int gather_skeletons(const rf_matcher *m, rf_scratch *s, const rf_side *p
         if (ns >= 2 && gather_vocab_chain(m, s, rf_strmap__get(m->skeletons, skeleton, ns))) found = 1;
     }
     return found;
-}
-
-/* The listed word that `w` is, canonical or as some listed name writes it ("trading" for the
- * canonical "trade"), or RF_STRMAP_MISSING: two party words written together are compared
- * as written (spells_merged). */
-static uint32_t listed_word(const rf_matcher *m, const char *w, size_t len)
-{
-    uint32_t v = rf_strmap__get(m->vocab_map, w, len), id;
-    if (v != RF_STRMAP_MISSING) return v;
-    id = rf_strmap__get(m->spelling_map, w, len);
-    return id == RF_STRMAP_MISSING ? RF_STRMAP_MISSING : m->spellings[id].vocab;
 }
 
 /* Gathers the listed words that party word i is where x and ks stand for each other, as
@@ -1283,37 +1472,138 @@ static int gather_x_as_ks(const rf_matcher *m, rf_scratch *s, const rf_side *p, 
     return v != RF_STRMAP_MISSING || nt > 0;
 }
 
+/* Gathers the names in which listed word `v`, a part of party word i as written, is the first
+ * (`second` 0) or the second of two words that the scorer reads as word i run together with
+ * typos (spells_merged: each word three letters or more, the two joined within the typo
+ * budget; "Microelectronics": AMIRCO ELECTRONICS, "12thInstitute": 812th INSTITUTE): its
+ * other word, whatever it is, is checked on each name with `v`, by spells_merged's tests. */
+static void gather_merged_typos(const rf_matcher *m, rf_scratch *s, const rf_side *p, size_t i, uint32_t v,
+                                int second)
+{
+    const char *w = p->surf[i];
+    size_t len = p->surf_len[i], lo = m->adjacent_off[v], hi = m->adjacent_off[v + 1], end = hi;
+
+    if (len > RF_MAX_TOKEN_LEN) return;
+    /* The first pair of this side at least len - 2 letters long joined (by_side_and_length). */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const rf_adjacent *x = &m->adjacent[mid];
+        if (x->second < second || (x->second == second && (size_t)x->joined + 2 < len)) lo = mid + 1;
+        else hi = mid;
+    }
+    for (size_t k = lo; k < end; k++) {
+        const rf_adjacent *pair = &m->adjacent[k];
+        const rf_bound_token *bt;
+        const rf_form *a, *b;
+        char text[RF_MAX_TOKEN_LEN];
+        int budget;
+        if (pair->second != second || pair->joined > len + 2) break;
+        budget = rf_typo__budget(pair->joined < len ? pair->joined : len);
+        if (budget == 0 || bits_set(pair->letters ^ p->letters[i]) > 2 * budget || s->marked[pair->name]) continue;
+        bt = &m->bound_tokens[m->names[pair->name].tok_off + pair->at];
+        a = &m->forms[bt[0].form];
+        b = &m->forms[bt[1].form];
+        if ((size_t)a->len + b->len != pair->joined) continue; /* a damaged file */
+        memcpy(text, m->form_text.data + a->text_off, a->len);
+        memcpy(text + a->len, m->form_text.data + b->text_off, b->len);
+        if (rf_osa__distance(text, pair->joined, w, len, budget) <= budget) touch(s, pair->name);
+    }
+}
+
 /* Gathers the listed telling words of which party word i may be two written together
  * ("Optoelectronic": OPTO ELECTRONICS; "NaresLekhakul": NARIS LEKHAKUL; "KOREATAESONG": KOREA
  * DAESONG), which the scorer pairs when the joined pair is within its typo budget
  * (spells_merged): at each cut leaving two parts of three letters or more, both parts when
  * both are listed words; and for a word the lists lack (`unknown`), their typos too
  * ("BINRINLIMITED": DINRIN LIMITED), or one part listed and the other a typo from a listed
- * word. Weak evidence, and not all of it: a word with a typo in each part, or a known word
- * misspelt, may still find the name only by its other words. */
+ * word. And wherever one part, of three letters or more, is a listed word, the names where
+ * the words beside it make the other part with typos (gather_merged_typos). */
 static void gather_run_together(const rf_matcher *m, rf_scratch *s, const rf_side *p, size_t i, int unknown)
 {
     const char *w = p->text[i];
     size_t len = p->len[i];
 
-    for (size_t cut = 3; cut + 3 <= len; cut++) {
-        uint32_t part[2] = {listed_word(m, w, cut), listed_word(m, w + cut, len - cut)};
+    for (size_t cut = 1; cut < len; cut++) {
+        uint32_t part[2] = {cut >= 3 ? listed_word(m, w, cut) : RF_STRMAP_MISSING,
+                            len - cut >= 3 ? listed_word(m, w + cut, len - cut) : RF_STRMAP_MISSING};
         for (int k = 0; k < 2; k++) {
-            uint32_t typos[MAX_TYPO_MATCHES], v = part[k];
-            size_t n = k ? len - cut : cut, nt;
+            uint32_t v = part[k];
+            size_t n = k ? len - cut : cut;
+            if (v != RF_STRMAP_MISSING) gather_merged_typos(m, s, p, i, v, k);
+            if (cut < 3 || len - cut < 3) continue;
             if (v != RF_STRMAP_MISSING && (part[!k] != RF_STRMAP_MISSING || (unknown && n >= 5))) {
                 /* both parts listed words, or a long one beside a word the lists lack as such
                  * (a legal form: "BINRINLIMITED"), and, unknown, their typos (DINRIN) */
                 if (m->vocab[v].telling) gather(m, s, v);
-                for (uint32_t t = m->near_off[v]; unknown && t < m->near_off[v + 1]; t++)
-                    if (m->vocab[m->near[t]].telling) gather(m, s, m->near[t]);
+                if (unknown) gather_telling(m, s, m->near + m->near_off[v], m->near_off[v + 1] - m->near_off[v]);
             } else if (v == RF_STRMAP_MISSING && part[!k] != RF_STRMAP_MISSING && unknown && n >= 4) {
                 /* one part listed, this one misspelt */
-                nt = rf_index__typos(m, k ? w + cut : w, n, typos, MAX_TYPO_MATCHES);
-                for (size_t t = 0; t < nt; t++)
-                    if (m->vocab[typos[t]].telling) gather(m, s, typos[t]);
-                if (nt && m->vocab[part[!k]].telling) gather(m, s, part[!k]);
+                if (gather_telling_typos(m, s, k ? w + cut : w, n) && m->vocab[part[!k]].telling)
+                    gather(m, s, part[!k]);
             }
+        }
+    }
+}
+
+/* The party's business words, as written or misspelt, whose pairs find the names without a
+ * telling word (file_weak_name). */
+typedef struct weak_words {
+    const char *text[MAX_WEAK_WORDS];
+    size_t len[MAX_WEAK_WORDS];
+    size_t n;
+} weak_words;
+
+static void weak_add(weak_words *ww, const char *text, size_t len)
+{
+    if (ww->n == MAX_WEAK_WORDS) return;
+    ww->text[ww->n] = text;
+    ww->len[ww->n++] = len;
+}
+
+/* Adds the business words among vocabulary ids v[0 .. n), misspellings of a party's words. */
+static void weak_add_generic(weak_words *ww, const rf_matcher *m, const uint32_t *v, size_t n)
+{
+    for (size_t k = 0; k < n; k++)
+        if (m->vocab[v[k]].cls == RF_TOK_GENERIC)
+            weak_add(ww, m->vocab_text.data + m->vocab[v[k]].text_off, m->vocab[v[k]].len);
+}
+
+/* Gathers the telling listed words, and adds the business words to `weak`, that party words i
+ * and i + 1, listed words of three letters or more, spell written together with typos
+ * (spells_merged: within the typo budget, its letters close enough) where the listed word
+ * starts with the first or ends with the second as written (rf_split): "Kuang-Chi": 旷视,
+ * "kuangshi". Typos in both parts are not looked for. */
+static void gather_joined_typos(const rf_matcher *m, rf_scratch *s, const rf_side *p, size_t i, weak_words *weak)
+{
+    char joined[RF_MAX_TOKEN_LEN];
+    size_t len = (size_t)p->surf_len[i] + p->surf_len[i + 1];
+    uint32_t letters = p->letters[i] | p->letters[i + 1];
+
+    if (len > RF_MAX_TOKEN_LEN) return;
+    memcpy(joined, p->surf[i], p->surf_len[i]);
+    memcpy(joined + p->surf_len[i], p->surf[i + 1], p->surf_len[i + 1]);
+    for (int second = 0; second < 2; second++) {
+        uint32_t u = p->vocab[i + (size_t)second];
+        size_t lo = m->split_off[u], hi = m->split_off[u + 1], end = hi;
+        /* The first split of this side at least len - 2 letters long (by_split_side_and_length). */
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            const rf_split *x = &m->splits[mid];
+            if (x->second < second || (x->second == second && (size_t)x->len + 2 < len)) lo = mid + 1;
+            else hi = mid;
+        }
+        for (size_t k = lo; k < end; k++) {
+            const rf_split *x = &m->splits[k];
+            const rf_spelling *sp = &m->spellings[x->spelling];
+            const rf_vocab *v = &m->vocab[sp->vocab];
+            int budget;
+            if (x->second != second || x->len > len + 2) break;
+            budget = rf_typo__budget(x->len < len ? x->len : len);
+            if (budget == 0 || bits_set(sp->letters ^ letters) > 2 * budget ||
+                rf_osa__distance(joined, len, m->spelling_text.data + sp->text_off, sp->len, budget) > budget)
+                continue;
+            if (v->telling) gather(m, s, sp->vocab);
+            else if (v->cls == RF_TOK_GENERIC) weak_add(weak, m->vocab_text.data + v->text_off, v->len);
         }
     }
 }
@@ -1322,8 +1612,7 @@ size_t rf_index__candidates(const rf_matcher *m, rf_scratch *s, double min_score
 {
     const rf_side *p = &s->side;
     bound_party party;
-    const char *weak[MAX_WEAK_WORDS]; /* the party's business words, and misspelt ones */
-    size_t weak_len[MAX_WEAK_WORDS], n_weak = 0;
+    weak_words weak = {.n = 0};
     int strong = 0;
     size_t n;
 
@@ -1358,16 +1647,10 @@ size_t rf_index__candidates(const rf_matcher *m, rf_scratch *s, double min_score
                                                                  found_typos, MAX_TYPO_MATCHES)
                                                : m->near_off[v + 1] - m->near_off[v];
             uint32_t node;
-            for (size_t k = 0; k < nt; k++) {
-                const rf_vocab *near = &m->vocab[typos[k]];
-                gather(m, s, typos[k]);
-                strong = 1;
-                /* a business word misspelt, for the names without a telling word below */
-                if (near->cls == RF_TOK_GENERIC && n_weak < MAX_WEAK_WORDS) {
-                    weak[n_weak] = m->vocab_text.data + near->text_off;
-                    weak_len[n_weak++] = near->len;
-                }
-            }
+            for (size_t k = 0; k < nt; k++) gather(m, s, typos[k]);
+            strong |= nt > 0;
+            /* a business word misspelt, for the names without a telling word below */
+            weak_add_generic(&weak, m, typos, nt);
             if (p->origin[i] == RF_ORIGIN_CONSONANTS && gather_skeletons(m, s, p, i)) strong = 1;
             if (gather_x_as_ks(m, s, p, i)) strong = 1;
             /* weak evidence: it leaves the names of the business words below to be found too */
@@ -1389,16 +1672,14 @@ size_t rf_index__candidates(const rf_matcher *m, rf_scratch *s, double min_score
      * telling does. */
     for (size_t i = 0; i < p->unit; i++) {
         uint32_t node;
-        /* A word the lexicon read as a misspelt business word or legal form, or as a title,
-         * may be a listed telling word as written ("ACSIC", read as the legal form ADSITZ:
-         * CASIC; "Santos", read as "saint": SANTOSO). */
-        if ((p->origin[i] == RF_ORIGIN_TYPO && p->cls[i] != RF_TOK_WORD) ||
-            (p->origin[i] == RF_ORIGIN_SYMBOL && p->cls[i] == RF_TOK_STOP)) {
-            uint32_t typos[MAX_TYPO_MATCHES], v = listed_word(m, p->surf[i], p->surf_len[i]);
-            size_t nt = rf_index__typos(m, p->surf[i], p->surf_len[i], typos, MAX_TYPO_MATCHES);
+        /* A word the lexicon read as a misspelt business word or legal form, or any stop word
+         * or title, may be a listed telling word as written or misspelt ("ACSIC", read as the
+         * legal form ADSITZ: CASIC; "Santos", read as "saint": SANTOSO; the title "Haji":
+         * HAJII, which the scorer pairs with it as a letter doubled). */
+        if ((p->origin[i] == RF_ORIGIN_TYPO && p->cls[i] != RF_TOK_WORD) || p->cls[i] == RF_TOK_STOP) {
+            uint32_t v = listed_word(m, p->surf[i], p->surf_len[i]);
             if (v != RF_STRMAP_MISSING && m->vocab[v].telling) gather(m, s, v);
-            for (size_t k = 0; k < nt; k++)
-                if (m->vocab[typos[k]].telling) gather(m, s, typos[k]);
+            gather_telling_typos(m, s, p->surf[i], p->surf_len[i]);
         }
         if (p->cls[i] != RF_TOK_GENERIC && p->cls[i] != RF_TOK_PLACE) continue;
         /* as written: the lexicon reads many business words as one ("Petrochemical": oil) */
@@ -1408,37 +1689,20 @@ size_t rf_index__candidates(const rf_matcher *m, rf_scratch *s, double min_score
         if (node == RF_STRMAP_MISSING) node = rf_strmap__get(m->weak_typos, p->text[i], p->len[i]);
         gather_vocab_chain(m, s, node);
     }
-    /* Names without a telling word, by the party's words, its business words in pairs
-     * (file_weak_name), misspelt ones among them (the loop above): the cap that makes the
-     * others' business words weak evidence does not hold for them. */
-    for (size_t i = 0; i < p->n; i++) {
-        if (p->cls[i] == RF_TOK_STOP) continue;
-        gather_chain(m, s, rf_strmap__get(m->weak_names, p->text[i], p->len[i]));
-        if (p->cls[i] == RF_TOK_GENERIC && n_weak < MAX_WEAK_WORDS) {
-            weak[n_weak] = p->text[i];
-            weak_len[n_weak++] = p->len[i];
-        }
-    }
-    for (size_t a = 0; a < n_weak; a++) {
-        for (size_t b = a + 1; b < n_weak; b++) {
-            char key[2 * RF_MAX_TOKEN_LEN + 1];
-            size_t klen = weak_pair_key(key, weak[a], weak_len[a], weak[b], weak_len[b]);
-            if (klen) gather_chain(m, s, rf_strmap__get(m->weak_names, key, klen));
-        }
-    }
     /* Two words written together, canonical or as written ("Inve St": INVEST, not "inve
-     * saint"; "Sad Erat": SADERAT), whatever the words' classes apart. */
+     * saint"; "Sad Erat": SADERAT), whatever the words' classes apart, stop words too ("EL
+     * A.": ELA; the scorer joins any two words that spell a listed one exactly). */
     for (size_t i = 0; i + 1 < p->n; i++) {
-        if (p->cls[i] == RF_TOK_STOP && p->cls[i + 1] == RF_TOK_STOP) continue;
+        int canonical_as_written = p->surf_len[i] == p->len[i] && p->surf_len[i + 1] == p->len[i + 1] &&
+                                   memcmp(p->surf[i], p->text[i], p->len[i]) == 0 &&
+                                   memcmp(p->surf[i + 1], p->text[i + 1], p->len[i + 1]) == 0;
         for (int form = 0; form < 2; form++) {
             const char *a = form ? p->surf[i] : p->text[i], *b = form ? p->surf[i + 1] : p->text[i + 1];
             size_t na = form ? p->surf_len[i] : p->len[i], nb = form ? p->surf_len[i + 1] : p->len[i + 1];
             char joined[RF_MAX_TOKEN_LEN * 2];
             uint32_t v;
-            if (na + nb > RF_MAX_TOKEN_LEN ||
-                (form && na == p->len[i] && nb == p->len[i + 1] && memcmp(a, p->text[i], na) == 0 &&
-                 memcmp(b, p->text[i + 1], nb) == 0))
-                continue;
+            int as_written = form || canonical_as_written, unknown;
+            if (na + nb > RF_MAX_TOKEN_LEN || (form && canonical_as_written)) continue;
             memcpy(joined, a, na);
             memcpy(joined + na, b, nb);
             v = listed_word(m, joined, na + nb);
@@ -1446,13 +1710,39 @@ size_t rf_index__candidates(const rf_matcher *m, rf_scratch *s, double min_score
                 gather(m, s, v);
                 strong = 1;
             }
-            if (!form && (p->vocab[i] == RF_STRMAP_MISSING || p->vocab[i + 1] == RF_STRMAP_MISSING)) {
-                /* and misspelt ("CHONG BONgG": CHONGBONG), weak evidence */
+            unknown = p->vocab[i] == RF_STRMAP_MISSING || p->vocab[i + 1] == RF_STRMAP_MISSING;
+            if ((!form && unknown) || (as_written && na >= 3 && nb >= 3)) {
+                /* and misspelt ("CHONG BONgG": CHONGBONG), weak evidence; a business word
+                 * so misspelt ("DIM OND": DIAMOND) is one of the party's below. The scorer
+                 * pairs any two words of three letters or more as written so ("THAEPYONG
+                 * San": THAEPHYONGSAN). Two known words: rf_index__typos would cost 7 % of
+                 * screening, so a letter doubled or left out anywhere ("Abdel-Rahman":
+                 * ABDELRAHMMAN), and any typo beside one of the two as written
+                 * (gather_joined_typos) */
                 uint32_t typos[MAX_TYPO_MATCHES];
-                size_t nt = rf_index__typos(m, joined, na + nb, typos, MAX_TYPO_MATCHES);
-                for (size_t k = 0; k < nt; k++)
-                    if (m->vocab[typos[k]].telling) gather(m, s, typos[k]);
+                size_t nt = unknown ? rf_index__typos(m, joined, na + nb, typos, MAX_TYPO_MATCHES)
+                                    : typos_doubled_or_dropped(m, joined, na + nb, typos, MAX_TYPO_MATCHES);
+                if (!unknown) gather_joined_typos(m, s, p, i, &weak);
+                gather_telling(m, s, typos, nt);
+                weak_add_generic(&weak, m, typos, nt);
             }
+        }
+    }
+    /* Names without a telling word, by the party's words, its business words in pairs
+     * (file_weak_name), misspelt ones among them (the loops above): the cap that makes the
+     * others' business words weak evidence does not hold for them. */
+    for (size_t i = 0; i < p->n; i++) {
+        if (p->cls[i] == RF_TOK_STOP) continue;
+        gather_chain(m, s, rf_strmap__get(m->weak_names, p->text[i], p->len[i]));
+        if (p->cls[i] == RF_TOK_GENERIC) weak_add(&weak, p->text[i], p->len[i]);
+    }
+    for (size_t a = 0; a < weak.n; a++) {
+        /* one business word alone, misspelt by the party, names some */
+        gather_chain(m, s, rf_strmap__get(m->weak_names, weak.text[a], weak.len[a]));
+        for (size_t b = a + 1; b < weak.n; b++) {
+            char key[2 * RF_MAX_TOKEN_LEN + 1];
+            size_t klen = weak_pair_key(key, weak.text[a], weak.len[a], weak.text[b], weak.len[b]);
+            if (klen) gather_chain(m, s, rf_strmap__get(m->weak_names, key, klen));
         }
     }
     if (!strong) {

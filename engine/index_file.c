@@ -44,7 +44,7 @@
 #include "strmap.h"
 
 /* Raise it with any change to the file or to what the build puts in the index. */
-#define INDEX_FORMAT 6
+#define INDEX_FORMAT 8
 #define INDEX_MAGIC "RFINDEX\n"
 #define INDEX_SUFFIX ".rfindex"
 /* Index files kept in the directory (each about 40 MB for the CSL): the lists in force, the
@@ -55,8 +55,9 @@
 enum section {
     S_VOCAB, S_VOCAB_TEXT, S_SURFACE_TEXT, S_POSTINGS, S_NAMES, S_LTOKENS, S_SPELLINGS,
     S_SPELLING_TEXT, S_FORMS, S_BOUND_TOKENS, S_FORM_TEXT, S_DELETE_FILTER, S_CHAINS, S_NEAR_OFF,
-    S_NEAR, S_COUNTRY_OFF, S_COUNTRY_TEXT, S_PLACES, S_VOCAB_MAP, S_SPELLING_MAP, S_FORM_MAP,
-    S_DELETES, S_MERGED, S_EXACT, S_SKELETONS, S_WEAK_TYPOS, S_NICKNAMES, S_WEAK_NAMES,
+    S_NEAR, S_ADJACENT_OFF, S_ADJACENT, S_SPLIT_OFF, S_SPLITS, S_COUNTRY_OFF, S_COUNTRY_TEXT, S_PLACES, S_VOCAB_MAP,
+    S_SPELLING_MAP, S_FORM_MAP, S_DELETES, S_MERGED, S_EXACT, S_SKELETONS, S_WEAK_TYPOS, S_NICKNAMES,
+    S_WEAK_NAMES,
     /* the lexicon's, last: one block */
     L_ENTRIES, L_PHRASES, L_CANON, L_STARTS, L_WORDS, L_WORD_DELETES, L_WORDS_TEXT, L_NICKNAMES, SECTIONS
 };
@@ -103,7 +104,8 @@ static int index_key(uint8_t key[16], const rf_snapshot *snap)
                   {rf_data_zh_business, &rf_data_zh_business_size},
                   {rf_data_latin_ascii, &rf_data_latin_ascii_size}};
     const uint64_t layout[] = {0x0102030405060708ULL, sizeof(rf_vocab), sizeof(rf_lname), sizeof(rf_ltoken),
-                               sizeof(rf_spelling), sizeof(rf_form), sizeof(rf_chain), sizeof(index_header)};
+                               sizeof(rf_spelling), sizeof(rf_form), sizeof(rf_chain), sizeof(rf_adjacent),
+                               sizeof(rf_split), sizeof(index_header)};
     XXH3_state_t *st = XXH3_createState();
     XXH128_canonical_t out;
     uint8_t digest[16];
@@ -208,6 +210,10 @@ static int serialize(rf_buf *out, const rf_matcher *m, const uint8_t key[16])
     ARRAY(S_CHAINS, m->chains, m->n_chains);
     ARRAY(S_NEAR_OFF, m->near_off, m->n_vocab + 1);
     ARRAY(S_NEAR, m->near, m->near_off[m->n_vocab]);
+    ARRAY(S_ADJACENT_OFF, m->adjacent_off, m->n_vocab + 1);
+    ARRAY(S_ADJACENT, m->adjacent, m->adjacent_off[m->n_vocab]);
+    ARRAY(S_SPLIT_OFF, m->split_off, m->n_vocab + 1);
+    ARRAY(S_SPLITS, m->splits, m->split_off[m->n_vocab]);
     ARRAY(S_COUNTRY_OFF, m->country_off, n_entities);
 #undef ARRAY
     if (rc == RF_OK) rc = put_text(out, S_VOCAB_TEXT, &m->vocab_text);
@@ -304,7 +310,7 @@ static int token_text(const char *text, size_t len)
 
 /* Every offset and index of the arrays against what it indexes (the maps and chains check
  * theirs as they are read), and every token's length against what the tokenizer gives. */
-static int check_arrays(const rf_matcher *m, size_t n_post, size_t n_near)
+static int check_arrays(const rf_matcher *m, size_t n_post, size_t n_near, size_t n_adjacent, size_t n_splits)
 {
     size_t n_entities = rf_snapshot_count(m->snap);
 
@@ -361,6 +367,20 @@ static int check_arrays(const rf_matcher *m, size_t n_post, size_t n_near)
     if (m->near_off[m->n_vocab] != n_near) return RF_EFORMAT;
     for (size_t k = 0; k < n_near; k++)
         if (m->near[k] >= m->n_vocab) return RF_EFORMAT;
+    for (size_t v = 0; v < m->n_vocab; v++)
+        if (m->adjacent_off[v] > m->adjacent_off[v + 1]) return RF_EFORMAT;
+    if (m->adjacent_off[m->n_vocab] != n_adjacent) return RF_EFORMAT;
+    for (size_t k = 0; k < n_adjacent; k++) {
+        const rf_adjacent *pair = &m->adjacent[k];
+        if (pair->name >= m->n_names || (size_t)pair->at + 1 >= m->names[pair->name].ntok ||
+            pair->joined > RF_MAX_TOKEN_LEN)
+            return RF_EFORMAT;
+    }
+    for (size_t v = 0; v < m->n_vocab; v++)
+        if (m->split_off[v] > m->split_off[v + 1]) return RF_EFORMAT;
+    if (m->split_off[m->n_vocab] != n_splits) return RF_EFORMAT;
+    for (size_t k = 0; k < n_splits; k++)
+        if (m->splits[k].spelling >= m->n_spellings || m->splits[k].len > RF_MAX_TOKEN_LEN) return RF_EFORMAT;
     for (size_t e = 0; e < n_entities; e++)
         if (m->country_off[e] != RF_STRMAP_MISSING && m->country_off[e] >= m->country_text.len) return RF_EFORMAT;
     return RF_OK;
@@ -370,7 +390,7 @@ static int check_arrays(const rf_matcher *m, size_t n_post, size_t n_near)
  * RF_EFORMAT when it is not a whole index of that key, its checksum aside (load). */
 static int attach(rf_matcher *m, const index_header *h, size_t size, const uint8_t key[16])
 {
-    size_t n, n_post, n_near, n_filter;
+    size_t n, n_post, n_near, n_adjacent, n_splits, n_filter;
     int rc = RF_OK;
 
     if (size < sizeof *h || memcmp(h->magic, INDEX_MAGIC, sizeof h->magic) != 0 || h->format != INDEX_FORMAT ||
@@ -398,6 +418,12 @@ static int attach(rf_matcher *m, const index_header *h, size_t size, const uint8
     ARRAY(near_off, S_NEAR_OFF, n);
     if (rc == RF_OK && n != m->n_vocab + 1) rc = RF_EFORMAT;
     ARRAY(near, S_NEAR, n_near);
+    ARRAY(adjacent_off, S_ADJACENT_OFF, n);
+    if (rc == RF_OK && n != m->n_vocab + 1) rc = RF_EFORMAT;
+    ARRAY(adjacent, S_ADJACENT, n_adjacent);
+    ARRAY(split_off, S_SPLIT_OFF, n);
+    if (rc == RF_OK && n != m->n_vocab + 1) rc = RF_EFORMAT;
+    ARRAY(splits, S_SPLITS, n_splits);
     ARRAY(country_off, S_COUNTRY_OFF, n);
     if (rc == RF_OK && n != h->entities) rc = RF_EFORMAT;
 #undef ARRAY
@@ -429,7 +455,7 @@ static int attach(rf_matcher *m, const index_header *h, size_t size, const uint8
 #undef MAP
     if (rc != RF_OK) return rc;
     m->unknown_weight = h->unknown_weight;
-    return check_arrays(m, n_post, n_near);
+    return check_arrays(m, n_post, n_near, n_adjacent, n_splits);
 }
 
 /* Frees a lexicon lexicon_view made (and did not hand over). */

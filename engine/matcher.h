@@ -69,6 +69,28 @@ typedef struct rf_bound_token {
     uint8_t cls;
     uint8_t flags;  /* RF_BOUND_* */
 } rf_bound_token;
+/* Two adjacent words of a listed name, each three letters or more, filed under either word's
+ * vocabulary id: how a party word that is the two run together with typos is found
+ * (gather_merged_typos), read in order rather than name by name. */
+typedef struct rf_adjacent {
+    uint32_t name;    /* the listed name */
+    uint32_t letters; /* rf_letter__mask of the two as written */
+    uint8_t joined;   /* their length joined, at most RF_MAX_TOKEN_LEN */
+    uint8_t at;       /* the first word's index in the name */
+    uint8_t second;   /* filed under the second word (1) or the first (0) */
+    uint8_t zero;     /* padding, stored */
+} rf_adjacent;
+
+/* A listed word as some name writes it (a spelling, six letters or more), filed under the
+ * listed word it starts or ends with: how two known party words written together with a
+ * typo are found (gather_joined_typos), read in order of length. */
+typedef struct rf_split {
+    uint32_t spelling; /* in rf_matcher.spellings */
+    uint8_t len;       /* its length, at most RF_MAX_TOKEN_LEN */
+    uint8_t second;    /* filed under its end (1) or its start (0) */
+    uint16_t zero;     /* padding, stored */
+} rf_split;
+
 #define RF_BOUND_REPEATED 1u   /* another token of the name is the same word */
 #define RF_BOUND_CONSONANTS 2u /* written in a script without vowels (RF_ORIGIN_CONSONANTS) */
 
@@ -136,6 +158,10 @@ struct rf_matcher {
     size_t cap_chains;
     uint32_t *near_off;  /* per vocabulary word and one more: its typo neighbours ... */
     uint32_t *near; /* ... near[near_off[v] .. near_off[v + 1]), as rf_index__typos finds them */
+    uint32_t *adjacent_off;  /* per vocabulary word and one more: the adjacent pairs it is */
+    rf_adjacent *adjacent;   /* ... in, adjacent[adjacent_off[v] .. adjacent_off[v + 1]) */
+    uint32_t *split_off;     /* per vocabulary word and one more: the longer listed words it */
+    rf_split *splits;        /* ... starts or ends, splits[split_off[v] .. split_off[v + 1]) */
     uint32_t *country_off;   /* per entity: ";CN;HK;" from addresses and nationalities, in */
     rf_buf country_text;     /* ... country_text (NUL-terminated); RF_STRMAP_MISSING: none */
     float unknown_weight;    /* weight of a word no listed name has */
