@@ -488,8 +488,11 @@ static int open_as(rf_store **out, const char *path, int readonly, int create, r
         goto fail;
     }
     sqlite3_extended_result_codes(st->db, 1);
-    /* Another redflag may be importing: wait for its lock rather than fail at once. */
-    sqlite3_busy_timeout(st->db, 10000);
+    /* Another redflag may be importing: wait for its lock rather than fail at once. Its
+     * write is short (the copy of what it parsed), but on a loaded machine, or under the
+     * sanitizers, a screen waited more than 10 s for it and failed ("database is locked")
+     * after screening everything: a minute. */
+    sqlite3_busy_timeout(st->db, 60000);
     if ((rc = check_owner(&app_id, st, err)) != 0) goto fail;
     /* WAL lets screening runs read while an import writes; NORMAL is durable enough under
      * WAL (a power cut can lose the last import, never corrupt an earlier one). */
