@@ -8,14 +8,19 @@
  *
  * The goal is no query where they differ (issue 11). The index bounds every name it finds
  * and scores a name only when that upper bound on its score reaches the threshold, a bound
- * that never drops such a name (index.c, score_bound); what it still loses are names its
- * words do not find: a number run into a word ("12thInstitute": 812th Institute), a word run
- * together with a typo in each part ("Microelectronics": AMIRCO ELECTRONICS), two short
- * words of one name written as one ("EL A.": ELA). 0 to 2 queries in 2,000 differ (seeds 1 to
- * 4: 0, 0, 1, 1; 12 to 20: 0 to 2), where they were 0, 1, 4 and 5 before names without a
- * telling word were filed by their business words and run-together words read in two, and
- * 10,000 queries lost 70 and 97 (seeds 1, 2) when it bounded only the 32 names with the most
- * of the party's words; the test holds the share at or
+ * that never drops such a name (index.c, score_bound), so what it loses are names its words
+ * do not find. Measured at 10,000 queries: seeds 1 to 9 lose none, seed 10 one ("KHORASAN",
+ * a place of the lists' addresses, for ISLAMIC STATE KHURASAN: looking places up by their
+ * telling typos cost 5 to 10 % of screening), and one random seed of ctest lost at least one.
+ * Seeds 1 and 2 lost 3 and 2 before the index found a word run together from two listed
+ * words with typos ("Microelectronics": AMIRCO ELECTRONICS), numbers by the words they are
+ * written as ("Seco nd": SECOND), two stop words written as one ("EL A.": ELA) and a
+ * business word misspelt across two words ("DIM OND": DIAMOND); seeds 5, 6 and 8 then still
+ * lost 2, 1 and 1 of two party words written together with a typo ("Kuang-Chi": 旷视,
+ * "Abdel-Rahman": ABDELRAHMMAN, "THAEPYONG San") and a title misspelt ("HAJI A.": Hajii
+ * Abdallah). 10,000 queries lost 70 and 97 (seeds 1, 2) when the index bounded only the 32
+ * names with the most of the party's words. Not looked for yet: a typo in each of two known
+ * party words written together, the telling typos of a place. The test holds the share at or
  * below MAX_DIFFERING_PER_MILLE, so that a change that loses more fails. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -36,9 +41,9 @@
 #define QUERY_CAP 1024
 #define MAX_WORDS 24
 #define CAPPED_HITS 3
-/* Measured 0 to 1 per mille on 2,000 queries (seeds 1 to 4, 12 to 20): the allowance leaves
- * room for an unlucky draw of 500 under the sanitizers (2 queries). */
-#define MAX_DIFFERING_PER_MILLE 5
+/* Measured 0 to 0.1 per mille on 10,000 queries (seeds 1 to 10); rounded up to whole
+ * queries, so that a draw of 500 under the sanitizers may lose one. */
+#define MAX_DIFFERING_PER_MILLE 1
 /* Exhaustive screening costs about 30 ms a query: two threads share the work. */
 #define ORACLE_THREADS 2
 
@@ -514,7 +519,7 @@ static void test_index_oracle__index_loses_no_hit(void **state)
     fprintf(stderr, "engine_index_oracle: CPU time per query: indexed %.2f ms, exhaustive %.1f ms\n",
             1000 * indexed_s / (double)(n > 0 ? n : 1), 1000 * exhaustive_s / (double)(n > 0 ? n : 1));
     free(queries);
-    assert_true(failures * 1000 <= MAX_DIFFERING_PER_MILLE * n);
+    assert_true(failures * 1000 <= MAX_DIFFERING_PER_MILLE * n + 999);
 }
 
 int main(void)
