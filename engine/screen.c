@@ -480,11 +480,13 @@ static int read_pair(double *score, rf_score_detail *d, const rf_matcher *m, rf_
     double back;
     int person, rc;
 
-    /* No places from the lists' addresses here: either name may be a person's ("Wang Wei"). */
+    /* No places from the lists' addresses here: either name may be a person's ("Wang Wei").
+     * Words run together or split are read against the listed words, as a party's are. */
     rf_translit__read_han(tr, ra);
-    rc = rf_engine__tokenize(ta, lex, NULL, NULL, tr, a, strlen(a), 0);
+    rc = rf_engine__tokenize(ta, lex, NULL, m ? m->vocab_map : NULL, tr, a, strlen(a), 0);
     rf_translit__read_han(tr, rb);
-    if (rc == RF_OK) rc = rf_engine__tokenize(tb, lex, NULL, NULL, tr, b, strlen(b), 0);
+    if (rc == RF_OK)
+        rc = rf_engine__tokenize(tb, lex, NULL, m ? m->vocab_map : NULL, tr, b, strlen(b), 0);
     rf_translit__read_han(tr, RF_HAN_MANDARIN);
     if (rc != RF_OK) return rc;
     ta->han_korean = ra == RF_HAN_KOREAN;
