@@ -616,6 +616,20 @@ static int by_side_and_length(const void *x, const void *y)
     return a->name < b->name ? -1 : a->name > b->name;
 }
 
+/* Counts per vocabulary word (fill[0 .. n)) into where each word's entries begin (off[v],
+ * off[n] the total), fill[v] then the next free entry of word v; returns the total. */
+static size_t counts_to_offsets(uint32_t *off, uint32_t *fill, size_t n)
+{
+    size_t total = 0;
+    for (size_t v = 0; v < n; v++) {
+        off[v] = (uint32_t)total;
+        total += fill[v];
+        fill[v] = off[v];
+    }
+    off[n] = (uint32_t)total;
+    return total;
+}
+
 /* Files every adjacent pair of listed words under the vocabulary id of each (rf_adjacent), in
  * the order of by_side_and_length. */
 static int build_adjacent(rf_matcher *m)
@@ -637,12 +651,7 @@ static int build_adjacent(rf_matcher *m)
             fill[bt[j + 1].vocab]++;
         }
     }
-    for (size_t v = 0; v < m->n_vocab; v++) {
-        m->adjacent_off[v] = (uint32_t)total;
-        total += fill[v];
-        fill[v] = m->adjacent_off[v];
-    }
-    m->adjacent_off[m->n_vocab] = (uint32_t)total;
+    total = counts_to_offsets(m->adjacent_off, fill, m->n_vocab);
     m->adjacent = calloc(total ? total : 1, sizeof *m->adjacent); /* zeroed: padding is stored */
     if (!m->adjacent) {
         free(fill);
@@ -704,12 +713,7 @@ static int build_splits(rf_matcher *m)
     }
     for (int pass = 0; pass < 2; pass++) {
         if (pass == 1) {
-            for (size_t v = 0; v < m->n_vocab; v++) {
-                m->split_off[v] = (uint32_t)total;
-                total += fill[v];
-                fill[v] = m->split_off[v];
-            }
-            m->split_off[m->n_vocab] = (uint32_t)total;
+            total = counts_to_offsets(m->split_off, fill, m->n_vocab);
             m->splits = calloc(total ? total : 1, sizeof *m->splits); /* zeroed: padding is stored */
             if (!m->splits) {
                 free(fill);

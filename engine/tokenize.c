@@ -691,33 +691,46 @@ static const rf_phrase *extend_phrase(const rf_lexicon *lex, const rf_phrase *ph
     return ph;
 }
 
+/* Whether words a and b, side by side, could be one word written apart: both as written,
+ * neither a stray letter nor digits, not too long together. */
+static int joinable(const word *a, const word *b)
+{
+    return a->origin == RF_ORIGIN_LITERAL && b->origin == RF_ORIGIN_LITERAL && a->len >= 2 &&
+           b->len >= 2 && (size_t)a->len + b->len <= RF_MAX_TOKEN_LEN &&
+           !all_digits(a->text, a->len) && !all_digits(b->text, b->len);
+}
+
+/* What the two joins read with: the lexicon, and the listed words (may be NULL). */
+typedef struct join_tables {
+    const rf_lexicon *lex;
+    const rf_strmap *listed;
+} join_tables;
+
 /* Whether words a and b, side by side, are one business word split in two by a typist or a
  * scan ("LIM ITED", "Com pany", "Techno logies", "OBSHCHES TVO"): their letters together are
  * a word of the lexicon and one of them alone is not (two known words, "Inter National",
  * stay two). Both sides of a comparison are read so, so the join never parts two names. */
-static int split_business_word(const rf_lexicon *lex, const word *a, const word *b)
+static int split_business_word(const word *a, const word *b, const join_tables *t)
 {
     char joined[RF_MAX_TOKEN_LEN];
-    if (a->origin != RF_ORIGIN_LITERAL || b->origin != RF_ORIGIN_LITERAL || a->len < 2 ||
-        b->len < 2 || a->len + b->len > RF_MAX_TOKEN_LEN || all_digits(a->text, a->len) ||
-        all_digits(b->text, b->len))
-        return 0;
-    if (rf_strmap__get(lex->words, a->text, a->len) != RF_STRMAP_MISSING &&
-        rf_strmap__get(lex->words, b->text, b->len) != RF_STRMAP_MISSING)
+    if (!joinable(a, b) ||
+        (rf_strmap__get(t->lex->words, a->text, a->len) != RF_STRMAP_MISSING &&
+         rf_strmap__get(t->lex->words, b->text, b->len) != RF_STRMAP_MISSING))
         return 0;
     memcpy(joined, a->text, a->len);
     memcpy(joined + a->len, b->text, b->len);
-    return rf_strmap__get(lex->words, joined, a->len + b->len) != RF_STRMAP_MISSING;
+    return rf_strmap__get(t->lex->words, joined, (size_t)a->len + b->len) != RF_STRMAP_MISSING;
 }
 
-/* Joins each business word split in two (split_business_word) back into one word. */
-static void join_split_words(words *w, const rf_lexicon *lex)
+/* Joins each two words side by side that `joins` says are one back into one word. */
+static void join_words(words *w, int (*joins)(const word *a, const word *b, const join_tables *t),
+                       const join_tables *t)
 {
     size_t out = 0;
     for (size_t i = 0; i < w->count; i++, out++) {
         word *a = &w->items[out];
         if (out != i) *a = w->items[i];
-        if (i + 1 < w->count && split_business_word(lex, a, &w->items[i + 1])) {
+        if (i + 1 < w->count && joins(a, &w->items[i + 1], t)) {
             const word *b = &w->items[++i];
             memcpy(a->text + a->len, b->text, b->len);
             a->len = (uint16_t)(a->len + b->len);
@@ -782,34 +795,16 @@ static int join_listed(const rf_strmap *listed, const word *a, const word *b)
     return rf_strmap__get(listed, joined, (size_t)a->len + b->len) != RF_STRMAP_MISSING;
 }
 
-/* Joins two words that are one listed word split in two, where one of them is no listed word
+/* Whether words a and b are one listed word split in two, where one of them is no listed word
  * ("Mis sile", "ELEKTR ONIK", "Sha ikh"); two listed words ("Inter National", "Abd Allah")
  * stay two, and so do a word of the lexicon and another ("AND Res": no Andres; "W&M Eng": no
  * Meng), or a letter and a word. */
-static void join_listed_halves(words *w, const rf_lexicon *lex, const rf_strmap *listed)
+static int split_listed_word(const word *a, const word *b, const join_tables *t)
 {
-    size_t out = 0;
-    for (size_t i = 0; i < w->count; i++, out++) {
-        word *a = &w->items[out];
-        const word *b;
-        if (out != i) *a = w->items[i];
-        if (i + 1 >= w->count) continue;
-        b = &w->items[i + 1];
-        if (a->origin != RF_ORIGIN_LITERAL || b->origin != RF_ORIGIN_LITERAL || a->len < 2 ||
-            b->len < 2 || (size_t)a->len + b->len > RF_MAX_TOKEN_LEN ||
-            all_digits(a->text, a->len) || all_digits(b->text, b->len) ||
-            lookup_word(lex, a->text, a->len, NULL) || lookup_word(lex, b->text, b->len, NULL) ||
-            !join_listed(listed, a, b) ||
-            (rf_strmap__get(listed, a->text, a->len) != RF_STRMAP_MISSING &&
-             rf_strmap__get(listed, b->text, b->len) != RF_STRMAP_MISSING))
-            continue;
-        memcpy(a->text + a->len, b->text, b->len);
-        a->len = (uint16_t)(a->len + b->len);
-        a->text[a->len] = '\0';
-        a->src_len = b->src_start + b->src_len - a->src_start;
-        i++;
-    }
-    w->count = out;
+    return joinable(a, b) && !lookup_word(t->lex, a->text, a->len, NULL) &&
+           !lookup_word(t->lex, b->text, b->len, NULL) && join_listed(t->listed, a, b) &&
+           (rf_strmap__get(t->listed, a->text, a->len) == RF_STRMAP_MISSING ||
+            rf_strmap__get(t->listed, b->text, b->len) == RF_STRMAP_MISSING);
 }
 
 /* Reads each word run together from a listed word and a word of the lexicon as the two
@@ -857,10 +852,13 @@ int rf_engine__tokenize(rf_tokens *out, const rf_lexicon *lex, const rf_strmap *
     out->count = 0;
     out->truncated = 0;
     rc = split_words(w, tr, name, len, skip, n_skip);
-    join_split_words(w, lex);
-    if (listed) {
-        join_listed_halves(w, lex, listed);
-        split_run_together(w, lex, listed);
+    {
+        join_tables t = {lex, listed};
+        join_words(w, split_business_word, &t);
+        if (listed) {
+            join_words(w, split_listed_word, &t);
+            split_run_together(w, lex, listed);
+        }
     }
     out->truncated = w->truncated;
     out->disguise = w->disguise;
