@@ -281,14 +281,17 @@ static inline __attribute__((always_inline)) float typo_sim(const char *a, size_
            (first_letter_differs(a, b) && !(vowel_slips && is_vowel(a[0]) && is_vowel(b[0])) ? 0.1f : 0.0f);
 }
 
-/* typo_sim with each x written ks (kept out of word_sim, whose every call would otherwise
- * pay for these buffers). */
+/* typo_sim of two words that differ in an x, the better of as written and with each x
+ * written ks: an x may be a typo ("RABITX" for RABITA) as well as a ks (kept out of
+ * word_sim, whose every call would otherwise pay for these buffers). */
 static __attribute__((noinline)) float typo_sim_x_as_ks(const char *a, size_t alen, const char *b, size_t blen, int person,
                               int vowel_slips, int ocr, uint8_t *kind)
 {
     char ax[2 * RF_MAX_TOKEN_LEN], bx[2 * RF_MAX_TOKEN_LEN];
     size_t an = x_as_ks(ax, a, alen), bn = x_as_ks(bx, b, blen);
-    return typo_sim(ax, an, bx, bn, person, vowel_slips, ocr, kind);
+    float as_written = typo_sim(a, alen, b, blen, person, vowel_slips, ocr, kind);
+    float as_ks = typo_sim(ax, an, bx, bn, person, vowel_slips, ocr, kind);
+    return as_written > as_ks ? as_written : as_ks;
 }
 
 /* 1 when word i of `side` was written in another script. */
