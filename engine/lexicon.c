@@ -7,6 +7,7 @@
  * stored index takes the copy stored with it instead (rf_lexicon__adopt). */
 #include "lexicon.h"
 
+#include <ctype.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -47,6 +48,7 @@ typedef struct pending {
     rf_tok_class cls;
     int correctable; /* misspellings of its words are corrected (legal forms, our table) */
     int ours;        /* from abbreviations.tsv, whose canonical names are never renamed */
+    uint8_t hyphened; /* rf_phrase.hyphened */
 } pending;
 
 typedef struct pending_list {
@@ -54,6 +56,28 @@ typedef struct pending_list {
     size_t count;
     size_t cap;
 } pending_list;
+
+/* The words of `variant`'s key (normalized, as add_phrase keys it) that are parts of a word
+ * written with a hyphen between letters: bit b for word b. */
+static int hyphened_words(uint8_t *out, rf_translit *tr, const char *variant, size_t vlen)
+{
+    rf_buf prefix = {0};
+    int rc = RF_OK;
+
+    *out = 0;
+    for (size_t i = 1; i + 1 < vlen && rc == RF_OK; i++) {
+        size_t words = 1;
+        if (variant[i] != '-' || !isalnum((unsigned char)variant[i - 1]) ||
+            !isalnum((unsigned char)variant[i + 1]))
+            continue;
+        rf_buf_reset(&prefix);
+        if ((rc = rf_normalize__words(&prefix, tr, variant, i)) != RF_OK) break;
+        for (size_t k = 0; k < prefix.len; k++) words += prefix.data[k] == ' ';
+        if (words < 8) *out |= (uint8_t)(3u << (words - 1));
+    }
+    rf_buf_free(&prefix);
+    return rc;
+}
 
 /* Reads one spelling: `variant` normalized into words is its key, `canon` (normalized, spaces
  * removed) its canonical text. */
@@ -63,7 +87,9 @@ static int add_phrase(pending_list *pl, rf_translit *tr, const char *variant, si
     rf_buf key = {0}, words = {0};
     int rc;
 
+    uint8_t hyphened = 0;
     rc = rf_normalize__words(&key, tr, variant, vlen);
+    if (rc == RF_OK && memchr(variant, '-', vlen)) rc = hyphened_words(&hyphened, tr, variant, vlen);
     if (rc == RF_OK) rc = rf_normalize__words(&words, tr, canon, clen);
     if (rc == RF_OK && key.len > 0 && words.len > 0 && key.len <= RF_MAX_TOKEN_LEN * 4) {
         size_t n = 0;
@@ -86,6 +112,7 @@ static int add_phrase(pending_list *pl, rf_translit *tr, const char *variant, si
             x->cls = cls;
             x->correctable = correctable;
             x->ours = 0;
+            x->hyphened = hyphened;
         }
     }
     rf_buf_free(&key);
@@ -95,7 +122,7 @@ static int add_phrase(pending_list *pl, rf_translit *tr, const char *variant, si
 
 /* Files `key` (normalized words) as a spelling of `canon`; the first spelling filed wins. */
 static int file_phrase(rf_lexicon *lex, const char *key, size_t klen, const char *canon,
-                       rf_tok_class cls)
+                       rf_tok_class cls, uint8_t hyphened)
 {
     uint32_t index = (uint32_t)lex->n, existing;
     size_t words = 1;
@@ -114,6 +141,7 @@ static int file_phrase(rf_lexicon *lex, const char *key, size_t klen, const char
     lex->entries[index].canon_off = (uint32_t)lex->canon.len;
     lex->entries[index].canon_len = (uint16_t)strlen(canon);
     lex->entries[index].cls = (uint8_t)cls;
+    lex->entries[index].hyphened = hyphened;
     rc = rf_buf_puts(&lex->canon, canon);
     if (rc == RF_OK) rc = rf_buf_putc(&lex->canon, '\0');
     lex->n++;
@@ -238,7 +266,7 @@ static int file_pending(rf_lexicon *lex, const pending_list *pl)
     for (size_t i = 0; i < pl->count && rc == RF_OK; i++)
         if (!strchr(pl->items[i].key, ' '))
             rc = file_phrase(lex, pl->items[i].key, strlen(pl->items[i].key), pl->items[i].canon,
-                             pl->items[i].cls);
+                             pl->items[i].cls, 0);
     /* Single words first, closed before the longer spellings are keyed by them. */
     singles = lex->n;
     close_canonicals(lex, 0, singles);
@@ -257,7 +285,9 @@ static int file_pending(rf_lexicon *lex, const pending_list *pl)
             k += n;
             while (*k == ' ') k++;
         }
-        if (rc == RF_OK) rc = file_phrase(lex, key.data, key.len, pl->items[i].canon, pl->items[i].cls);
+        if (rc == RF_OK)
+            rc = file_phrase(lex, key.data, key.len, pl->items[i].canon, pl->items[i].cls,
+                             pl->items[i].hyphened);
     }
     if (rc == RF_OK) close_canonicals(lex, singles, lex->n);
     for (size_t i = 0; i < pl->count && rc == RF_OK; i++) {

@@ -14,6 +14,9 @@ typedef struct rf_phrase {
     uint32_t canon_off; /* in rf_lexicon.canon */
     uint16_t canon_len;
     uint8_t cls;        /* rf_tok_class */
+    uint8_t hyphened;   /* bit b: word b of the key is part of a word the spelling writes with a
+                         * hyphen ("co-operation"), read in a name only as written there, not as
+                         * the canonical form of another word ("Company Operations") */
 } rf_phrase;
 
 #define RF_NOISE_PATTERNS 3

@@ -642,6 +642,19 @@ static const rf_phrase *lookup_phrase(const rf_lexicon *lex, const rf_phrase *af
     return idx == RF_STRMAP_MISSING ? NULL : &lex->entries[idx];
 }
 
+/* Whether words i .. i+k of a name, read as `ph`'s key from its word `first` on (with the
+ * words of `as_written` as written), give its hyphened words as written: "company" read as
+ * "co" is not the "co" of "co-operation". */
+static int hyphened_as_written(const rf_phrase *ph, const cword *cw, const words *ws, size_t i,
+                               size_t k, size_t first, unsigned as_written)
+{
+    for (size_t j = i; j < i + k && first + (j - i) < 8; j++)
+        if (((ph->hyphened >> (first + (j - i))) & 1u) && !((as_written >> (j - i)) & 1u) &&
+            (cw[j].len != ws->items[j].len || memcmp(cw[j].text, ws->items[j].text, cw[j].len) != 0))
+            return 0;
+    return 1;
+}
+
 /* The longest lexicon phrase of at most `longest` words starting at word i; *k receives its
  * length, *corrected whether a corrected word was read as corrected. A word corrected towards
  * a neighbour ("beschrankter" read as "beschrankte") or read as its singular ("states") is
@@ -657,7 +670,7 @@ static const rf_phrase *longest_phrase(const rf_lexicon *lex, const cword *cw, c
         /* Every choice of those words taken as written, all of them first. */
         for (subset = fixed;; subset = (subset - 1) & fixed) {
             const rf_phrase *ph = lookup_phrase(lex, NULL, cw, ws, i, *k, subset);
-            if (ph) {
+            if (ph && hyphened_as_written(ph, cw, ws, i, *k, 0, subset)) {
                 *corrected = 0;
                 for (size_t j = i; j < i + *k && j - i < 16; j++)
                     if (cw[j].corrected && !((subset >> (j - i)) & 1u)) *corrected = 1;
@@ -683,7 +696,10 @@ static const rf_phrase *extend_phrase(const rf_lexicon *lex, const rf_phrase *ph
         if (longest == RF_STRMAP_MISSING) break;
         /* The canonical form and `more` words after it, the most first. */
         for (more = longest - 1 < ws->count - i - *k ? longest - 1 : ws->count - i - *k; more > 0; more--)
-            if ((longer = lookup_phrase(lex, ph, cw, ws, i + *k, more, 0)) != NULL) break;
+            if ((longer = lookup_phrase(lex, ph, cw, ws, i + *k, more, 0)) != NULL) {
+                if (hyphened_as_written(longer, cw, ws, i + *k, more, 1, 0)) break;
+                longer = NULL;
+            }
         if (!longer) break;
         *k += more;
         ph = longer;
