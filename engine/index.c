@@ -1291,7 +1291,7 @@ static void bound_party_of(bound_party *bp, const rf_side *p)
         bp->lengths |= (uint64_t)1 << (w->len < 63 ? w->len : 63);
         bp->two_letters |= w->len == 2;
         bp->consonants |= w->origin == RF_ORIGIN_CONSONANTS;
-        bp->organisation |= w->cls == RF_TOK_LEGAL && !(p->legal_in_word >> i & 1u);
+        bp->organisation |= rf_side__says_company(p, i);
         /* A repeat of a paired word costs nothing (repeats_paired): any repeat, to be sure. */
         for (size_t k = 0; k < p->n && !repeated; k++)
             repeated = k != i && (p->vocab[i] != RF_STRMAP_MISSING ? p->vocab[k] == p->vocab[i]

@@ -324,6 +324,14 @@ typedef struct rf_score_detail {
  * them. */
 size_t rf_side__unit_start(const rf_side *s);
 
+/* 1 when word i of a party says it is a company: a legal form, as written ("Sarif" read as
+ * a misspelt SARL is as likely a name's word, Sharif) and not part of a word split in two
+ * ("Sal vador"). The scorer and the index's bound read it the same. */
+static inline int rf_side__says_company(const rf_side *s, size_t i)
+{
+    return s->cls[i] == RF_TOK_LEGAL && !(s->legal_in_word >> i & 1u) && s->origin[i] != RF_ORIGIN_TYPO;
+}
+
 /* The score of a match without a telling word in common (and of a company against a listed
  * person): below any threshold the index screens at (rf_matcher_screen scores every listed
  * name at thresholds this low). */

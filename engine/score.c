@@ -796,16 +796,32 @@ static int has_vocab(const rf_side *side, uint32_t vocab)
     return 0;
 }
 
+/* 1 when a company's listed name of weak words only, three or more, pairs all but one
+ * generic word, and its place among them ("YAZD METALLURGY" for YAZD METALLURGY INDUSTRIES,
+ * "Kashi Prefecture Security Bureau"): the place and the trade, shortened as orders shorten
+ * names. Without the place ("National Bank" for National Development Bank), or with two
+ * words gone, the words that agree could name any number of companies. */
+static int drops_one_generic(const tally *t, const rf_side *l)
+{
+    size_t weak = 0, dropped = 0, places = 0;
+    for (size_t j = 0; j < l->n; j++) {
+        if (l->cls[j] == RF_TOK_LEGAL || l->cls[j] == RF_TOK_STOP) continue;
+        weak++;
+        if (t->used_l[j] || repeats_paired(l, j, t->used_l)) places += l->cls[j] == RF_TOK_PLACE;
+        else if (l->cls[j] != RF_TOK_GENERIC || dropped++) return 0;
+    }
+    return dropped == 1 && weak >= 3 && places > 0;
+}
+
 /* The words left unpaired, on both sides, charged by their weight. */
 static void charge_unpaired(tally *t, const rf_side *p, const rf_side *l, int person)
 {
+    int listed_weak_unpaired = 0;
     for (size_t i = 0; i < p->n; i++) {
-        /* A legal form says company, unless it is part of a word split in two ("Sal vador")
-         * or the listed person's name has the word too ("AG ALHOUSSEINI, Houka": the Tuareg
-         * "Ag", not Aktiengesellschaft; the index's bound reads both so, bound_party_of and
-         * shares_legal_word). */
-        if (p->cls[i] == RF_TOK_LEGAL && !(p->legal_in_word >> i & 1u) &&
-            !(person && t->used_p[i] && has_vocab(l, p->vocab[i])))
+        /* A legal form says company (rf_side__says_company), unless the listed person's
+         * name has the word too ("AG ALHOUSSEINI, Houka": the Tuareg "Ag", not
+         * Aktiengesellschaft; the index's bound reads it so, shares_legal_word). */
+        if (rf_side__says_company(p, i) && !(person && t->used_p[i] && has_vocab(l, p->vocab[i])))
             t->party_is_org = 1;
         if (t->used_p[i]) continue;
         /* A department after the name may confirm a listed name that has it; missing from
@@ -836,8 +852,9 @@ static void charge_unpaired(tally *t, const rf_side *p, const rf_side *l, int pe
                        : RF_UNPAIRED_LISTED_PERSON) *
                   l->weight[j];
         if (l->cls[j] == RF_TOK_NUMBER) t->numbers_ok = 0;
-        if (l->cls[j] != RF_TOK_LEGAL && l->cls[j] != RF_TOK_STOP) t->weak_all_exact = 0;
+        if (l->cls[j] != RF_TOK_LEGAL && l->cls[j] != RF_TOK_STOP) listed_weak_unpaired = 1;
     }
+    if (listed_weak_unpaired && (person || !drops_one_generic(t, l))) t->weak_all_exact = 0;
 }
 
 double rf_score__sides(const rf_side *p, const rf_side *l, int person, rf_score_detail *detail)
