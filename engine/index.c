@@ -559,6 +559,17 @@ static int file_weak_typos(const char *w, size_t len, void *matcher)
     return rc;
 }
 
+/* file_weak_typos for a place of the lists' addresses (collect_places), which a party's name
+ * holds as a place and a listed name may hold misspelt as a telling word: ELLISSA, a town in
+ * Congo, is ELISSA EXCHANGE's word a letter apart. */
+static int file_place_typos(const char *key, size_t len, uint32_t value, void *matcher)
+{
+    const rf_matcher *m = matcher;
+    (void)value;
+    if (rf_strmap__get(m->weak_typos, key, len) != RF_STRMAP_MISSING) return RF_OK; /* the lexicon's */
+    return file_weak_typos(key, len, matcher);
+}
+
 /* The listed word that `w` is, canonical or as some listed name writes it ("trading" for the
  * canonical "trade"), or RF_STRMAP_MISSING: two party words written together are compared
  * as written (spells_merged). */
@@ -788,6 +799,7 @@ int rf_matcher_new(rf_matcher **out, const rf_snapshot *snap, rf_error *err)
     if (rc == RF_OK) rc = build_splits(m);
     if (rc == RF_OK) rc = find_neighbours(m);
     if (rc == RF_OK) rc = rf_lexicon__each_weak_word(m->lex, file_weak_typos, m);
+    if (rc == RF_OK) rc = rf_strmap__each(m->places, file_place_typos, m);
     if (rc == RF_OK) rc = rf_lexicon__each_nickname(m->lex, file_nickname, m);
     rf_buf_free(&t.text);
     rf_translit__free(tr);
