@@ -757,6 +757,12 @@ static void join_words(words *w, int (*joins)(const word *a, const word *b, cons
     w->count = out;
 }
 
+/* Whether word x is letters as written, byte for byte: where the name's bytes may be read. */
+static int written_plain(const word *x)
+{
+    return x->origin == RF_ORIGIN_LITERAL && x->src_len == x->len;
+}
+
 /* Whether `text` may be the lexicon's part of a word run together with a listed part of
  * `listed_len` letters, before it (`after` 0) or after it: a word of the lexicon's phrases
  * ("charitable", "joint", "trading", "limited"), or a legal form of three letters or more after
@@ -823,34 +829,166 @@ static int split_listed_word(const word *a, const word *b, const join_tables *t)
             rf_strmap__get(t->listed, b->text, b->len) == RF_STRMAP_MISSING);
 }
 
+/* Splits word i into its first k letters and the rest, two words (w->count < RF_MAX_WORDS). */
+static void split_word(words *w, size_t i, size_t k)
+{
+    word *a = &w->items[i], *b;
+    memmove(&w->items[i + 2], &w->items[i + 1], (w->count - i - 1) * sizeof *w->items);
+    w->count++;
+    b = &w->items[i + 1];
+    *b = *a;
+    b->len = (uint16_t)(a->len - k);
+    memmove(b->text, a->text + k, b->len);
+    b->text[b->len] = '\0';
+    b->tight = 0;
+    a->len = (uint16_t)k;
+    a->text[k] = '\0';
+    /* letter for byte where the name was written so; else each part points at the word */
+    if (a->src_len == k + b->len) {
+        b->src_start = a->src_start + (uint32_t)k;
+        b->src_len = (uint32_t)b->len;
+        a->src_len = (uint32_t)k;
+    }
+}
+
 /* Reads each word run together from a listed word and a word of the lexicon as the two
  * (run_together_at), unless it is part of a listed word split in two ("Microelect ronics",
  * "BEL TECHEXPORT"). */
 static void split_run_together(words *w, const rf_lexicon *lex, const rf_strmap *listed)
 {
     for (size_t i = 0; i < w->count && w->count < RF_MAX_WORDS; i++) {
-        word *a = &w->items[i], *b;
-        size_t k = run_together_at(lex, listed, a);
-        if (!k || (i > 0 && join_listed(listed, &w->items[i - 1], a)) ||
-            (i + 1 < w->count && join_listed(listed, a, &w->items[i + 1])))
+        size_t k = run_together_at(lex, listed, &w->items[i]);
+        if (!k || (i > 0 && join_listed(listed, &w->items[i - 1], &w->items[i])) ||
+            (i + 1 < w->count && join_listed(listed, &w->items[i], &w->items[i + 1])))
             continue;
-        memmove(&w->items[i + 2], &w->items[i + 1], (w->count - i - 1) * sizeof *w->items);
-        w->count++;
-        b = &w->items[i + 1];
-        *b = *a;
-        b->len = (uint16_t)(a->len - k);
-        memmove(b->text, a->text + k, b->len);
-        b->text[b->len] = '\0';
-        b->tight = 0;
-        a->len = (uint16_t)k;
-        a->text[k] = '\0';
-        /* letter for byte where the name was written so; else each part points at the word */
-        if (a->src_len == k + b->len) {
-            b->src_start = a->src_start + (uint32_t)k;
-            b->src_len = (uint32_t)b->len;
-            a->src_len = (uint32_t)k;
-        }
+        split_word(w, i, k);
         i++;
+    }
+}
+
+/* Whether words `parts` (their texts, `lens` long), read as the lexicon keys its phrases (each
+ * known word by its canonical form), are a legal form. */
+static int is_legal_form(const rf_lexicon *lex, const char *const *parts, const size_t *lens, size_t n)
+{
+    char key[4 * (RF_MAX_TOKEN_LEN + 1)];
+    size_t klen = 0;
+    const rf_phrase *ph;
+    for (size_t k = 0; k < n; k++) {
+        const char *text = parts[k];
+        size_t len = lens[k];
+        if (n > 1 && (ph = lookup_word(lex, text, len, NULL)) != NULL) {
+            text = lex->canon.data + ph->canon_off;
+            len = ph->canon_len;
+        }
+        if (klen + len + 1 > sizeof key) return 0;
+        if (k) key[klen++] = ' ';
+        memcpy(key + klen, text, len);
+        klen += len;
+    }
+    ph = lookup_word(lex, key, klen, NULL);
+    return ph && ph->cls == RF_TOK_LEGAL;
+}
+
+/* Whether `text`, alone or with the word after it (`next`, may be NULL), is a legal form:
+ * "sa", "srl", "sdn" of "sdn bhd", "fz" of "fz llc". */
+static int starts_legal_form(const rf_lexicon *lex, const char *text, size_t n, const word *next)
+{
+    const char *parts[2] = {text, next ? next->text : NULL};
+    size_t lens[2] = {n, next ? next->len : 0};
+    return is_legal_form(lex, parts, lens, 1) || (next && is_legal_form(lex, parts, lens, 2));
+}
+
+/* Whether word `before`, word `a` but for its last letter, and `initials` are a legal form:
+ * "S.A. DEC.V.", read as "sa de cv". */
+static int ends_legal_form(const rf_lexicon *lex, const word *before, const word *a, const char *initials,
+                           size_t n)
+{
+    const char *parts[3] = {before->text, a->text, initials};
+    size_t lens[3] = {before->len, a->len - 1u, n};
+    return is_legal_form(lex, parts, lens, 3);
+}
+
+/* A legal form in initials whose first letter is written against the word before it
+ * ("DOXAS.A.", "IRASCOS.R.L.", "THE EAGLESL.L.C.", "S.A. DEC.V."): the letter goes back to
+ * the initials. Not where the word as written is a listed word and without that letter is
+ * none ("GENIS.A." stays GENIS when the lists have GENIS and no GENI), unless the words before
+ * make the legal form longer ("S.A. DEC.V.": the lists have DEC). */
+static void unglue_initials(words *w, const rf_lexicon *lex, const rf_strmap *listed, const char *name)
+{
+    for (size_t i = 0; i + 1 < w->count; i++) {
+        word *a = &w->items[i], *b = &w->items[i + 1];
+        char initials[RF_MAX_TOKEN_LEN + 1];
+        if (!b->tight || name[b->src_start - 1] != '.' || !written_plain(a) || b->origin != RF_ORIGIN_LITERAL ||
+            a->len < 3 || b->len > 5 || b->src_len != 2u * b->len - 1 || all_digits(a->text, a->len))
+            continue;
+        initials[0] = a->text[a->len - 1];
+        memcpy(initials + 1, b->text, b->len);
+        if (!(i > 0 && ends_legal_form(lex, &w->items[i - 1], a, initials, (size_t)b->len + 1)) &&
+            (!starts_legal_form(lex, initials, (size_t)b->len + 1, i + 2 < w->count ? &w->items[i + 2] : NULL) ||
+             (rf_strmap__get(listed, a->text, a->len) != RF_STRMAP_MISSING &&
+              rf_strmap__get(listed, a->text, a->len - 1u) == RF_STRMAP_MISSING)))
+            continue;
+        memmove(b->text + 1, b->text, (size_t)b->len + 1);
+        b->text[0] = initials[0];
+        b->len++;
+        b->src_len += b->src_start - (a->src_start + a->src_len - 1u);
+        b->src_start = a->src_start + a->src_len - 1u;
+        b->tight = 0;
+        a->len--;
+        a->text[a->len] = '\0';
+        a->src_len--;
+    }
+}
+
+/* A short legal form written against a word of five letters or more that the lists or the
+ * lexicon have, a full stop after it ("LOGISTICSCO., LTD.", "HOLDINGSCO.", "TRADEXCO."): read
+ * as two words. Without the stop too many names end so ("Cisco", "Tesco"). */
+static void split_legal_suffix(words *w, const rf_lexicon *lex, const rf_strmap *listed, const char *name)
+{
+    for (size_t i = 0; i < w->count && w->count < RF_MAX_WORDS; i++) {
+        const word *x = &w->items[i];
+        if (!written_plain(x) || name[x->src_start + x->src_len] != '.' || all_digits(x->text, x->len) ||
+            lookup_word(lex, x->text, x->len, NULL) || rf_strmap__get(listed, x->text, x->len) != RF_STRMAP_MISSING)
+            continue;
+        for (size_t k = x->len - 2; k + 4 >= x->len && k >= 5; k--)
+            if (is_legal_form(lex, (const char *const[]){x->text + k}, (const size_t[]){x->len - k}, 1) &&
+                (rf_strmap__get(listed, x->text, k) != RF_STRMAP_MISSING || lookup_word(lex, x->text, k, NULL))) {
+                split_word(w, i, k);
+                i++;
+                break;
+            }
+    }
+}
+
+/* A legal form written against the word before it, after a capital that follows two small
+ * letters: the first word of one with the word after it ("AirSDN BHD", "TechSdn Bhd",
+ * "ServicesFZ LLC"), or one of three letters or more in capitals ("OceanGMBH"). Read as two
+ * words. Shorter ones end too many real names so ("FiveCo", "NextEV", "PolyComp"), and one
+ * small letter may be a scan's l for I ("PUTlNA" is PUTINA, not "PUTI N.A."). */
+static int camel_legal_at(const rf_lexicon *lex, const word *x, const char *src, size_t k, const word *next)
+{
+    const char *part = x->text + k;
+    size_t n = x->len - k, capitals = 0;
+    if (!(src[k - 2] >= 'a' && src[k - 2] <= 'z' && src[k - 1] >= 'a' && src[k - 1] <= 'z' && src[k] >= 'A' &&
+          src[k] <= 'Z'))
+        return 0;
+    for (size_t j = k; j < x->len; j++) capitals += src[j] >= 'A' && src[j] <= 'Z';
+    if (next && is_legal_form(lex, (const char *const[]){part, next->text}, (const size_t[]){n, next->len}, 2))
+        return 1;
+    return n >= 3 && capitals == n && is_legal_form(lex, &part, &n, 1);
+}
+
+static void split_camel_legal(words *w, const rf_lexicon *lex, const char *name)
+{
+    for (size_t i = 0; i < w->count && w->count < RF_MAX_WORDS; i++) {
+        const word *x = &w->items[i];
+        if (!written_plain(x) || all_digits(x->text, x->len)) continue;
+        for (size_t k = 2; k + 2 <= x->len; k++)
+            if (camel_legal_at(lex, x, name + x->src_start, k, i + 1 < w->count ? &w->items[i + 1] : NULL)) {
+                split_word(w, i, k);
+                i++;
+                break;
+            }
     }
 }
 
@@ -873,6 +1011,9 @@ int rf_engine__tokenize(rf_tokens *out, const rf_lexicon *lex, const rf_strmap *
         join_words(w, split_business_word, &t);
         if (listed) {
             join_words(w, split_listed_word, &t);
+            unglue_initials(w, lex, listed, name);
+            split_camel_legal(w, lex, name);
+            split_legal_suffix(w, lex, listed, name);
             split_run_together(w, lex, listed);
         }
     }

@@ -182,6 +182,21 @@ static void test_matching__words_merged_or_split(void **state)
      * letter, it is. */
     assert_finds(f, "HEB RON S.A.", NULL, "HEBRON S.A.");
     assert_finds(f, "SoyuzPAO", NULL, "Soyuz PAO");
+    /* A legal form written against the name: its initials' first letter ("DOXAS.A."), a
+     * short one before a full stop ("GroupCo.,Ltd."), one after a capital that the next word
+     * completes ("AirSDN BHD") ... */
+    assert_finds(f, "DOXAS.A.", NULL, "DOXA S.A.");
+    assert_finds(f, "IRASCOS.R.L.", NULL, "IRASCO S.R.L.");
+    assert_finds(f, "THE EAGLESL.L.C.", NULL, "THE EAGLES L.L.C.");
+    assert_finds(f, "BIOESPORT S.A. DEC.V.", NULL, "BIOESPORT S.A. DE C.V.");
+    assert_finds(f, "Inner Mongolia First Machinery GroupCo.,Ltd.", NULL,
+                 "INNER MONGOLIA FIRST MACHINERY GROUP CO., LTD.");
+    assert_finds(f, "MKB Pacific AirSDN BHD", NULL, "MKB Pacific Air SDN BHD");
+    /* ... but not a short one after a capital, which ends many real names, nor where one
+     * small letter is a scan's l for I. */
+    assert_clear(f, "NextEV Co., Ltd.");
+    assert_clear(f, "PolyComp (PTY) Ltd.");
+    assert_finds(f, "PUTlNA, Yekaterina", NULL, "PUTINA, Yekaterina");
 }
 
 static void test_matching__legal_forms_are_one_family(void **state)
