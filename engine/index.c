@@ -104,34 +104,61 @@ static int file_spelling(uint32_t *id, rf_matcher *m, uint32_t vocab, const char
  * to as many, meet these (SymSpell): every pair of words within two edits shares a string
  * made by deleting at most two letters from each, the same letters of both left in order. */
 /* Files spelling `id` under deletion `key` of it, in the map and its filter. */
-static int file_deletion(rf_matcher *m, const char *key, size_t len, uint32_t id)
+static int file_deletion(rf_matcher *m, rf_strmap *map, const char *key, size_t len, uint32_t id)
 {
-    uint64_t h = rf_hash__bytes(key, len), b0 = filter_bit(h, 0), b1 = filter_bit(h, 1);
-    m->delete_filter[b0 >> 6] |= (uint64_t)1 << (b0 & 63);
-    m->delete_filter[b1 >> 6] |= (uint64_t)1 << (b1 & 63);
-    return chain_push(m, m->deletes, key, len, id);
+    if (map == m->deletes) {
+        uint64_t h = rf_hash__bytes(key, len), b0 = filter_bit(h, 0), b1 = filter_bit(h, 1);
+        m->delete_filter[b0 >> 6] |= (uint64_t)1 << (b0 & 63);
+        m->delete_filter[b1 >> 6] |= (uint64_t)1 << (b1 & 63);
+    }
+    return chain_push(m, map, key, len, id);
 }
 
-static int index_spelling(rf_matcher *m, uint32_t vocab, const char *w, size_t len)
+/* The typos a listed word allows (typo_sim): a person's two from six letters on. */
+static int spelling_budget(size_t len, int person)
+{
+    return person && len >= 6 ? 2 : rf_typo__budget(len);
+}
+
+/* Whether a listed word of `len` letters takes two typos only as a word of a person's name:
+ * its deletions of two letters are filed apart (person_deletes), where looking them up costs
+ * little, since the deletions of every word of four to six letters share the keys of `deletes`. */
+static int person_only_budget(size_t len, int person)
+{
+    return person && spelling_budget(len, 1) == 2 && rf_typo__budget(len) < 2;
+}
+
+/* Files spelling `id` (w, len letters) under itself and its deletions of up to `budget`
+ * letters, in `map` (`deletes` or `person_deletes`). */
+static int file_deletions(rf_matcher *m, rf_strmap *map, const char *w, size_t len, uint32_t id, int budget)
 {
     char buf[RF_MAX_TOKEN_LEN], buf2[RF_MAX_TOKEN_LEN];
+    /* Under itself too, where a query's deletions meet it. */
+    int rc = file_deletion(m, map, w, len, id);
+    for (size_t i = 0; i < len && rc == RF_OK; i++) {
+        memcpy(buf, w, i);
+        memcpy(buf + i, w + i + 1, len - i - 1);
+        rc = file_deletion(m, map, buf, len - 1, id);
+        for (size_t j = i; budget > 1 && j + 1 < len && rc == RF_OK; j++) {
+            memcpy(buf2, buf, j);
+            memcpy(buf2 + j, buf + j + 1, len - 2 - j);
+            rc = file_deletion(m, map, buf2, len - 2, id);
+        }
+    }
+    return rc;
+}
+
+static int index_spelling(rf_matcher *m, uint32_t vocab, const char *w, size_t len, int person)
+{
     uint32_t id;
     int rc;
 
-    if (rf_typo__budget(len) == 0 || len > RF_MAX_TOKEN_LEN) return RF_OK;
+    if (spelling_budget(len, person) == 0 || len > RF_MAX_TOKEN_LEN) return RF_OK;
     rc = file_spelling(&id, m, vocab, w, len);
-    /* Under itself too, where a query's deletions meet it. */
-    if (rc == RF_OK && id != RF_STRMAP_MISSING) rc = file_deletion(m, w, len, id);
-    for (size_t i = 0; id != RF_STRMAP_MISSING && i < len && rc == RF_OK; i++) {
-        memcpy(buf, w, i);
-        memcpy(buf + i, w + i + 1, len - i - 1);
-        rc = file_deletion(m, buf, len - 1, id);
-        for (size_t j = i; rf_typo__budget(len) > 1 && j + 1 < len && rc == RF_OK; j++) {
-            memcpy(buf2, buf, j);
-            memcpy(buf2 + j, buf + j + 1, len - 2 - j);
-            rc = file_deletion(m, buf2, len - 2, id);
-        }
-    }
+    if (rc != RF_OK || id == RF_STRMAP_MISSING) return rc;
+    m->spellings[id].person = (uint8_t)person;
+    if (rf_typo__budget(len) > 0) rc = file_deletions(m, m->deletes, w, len, id, rf_typo__budget(len));
+    if (rc == RF_OK && person_only_budget(len, person)) rc = file_deletions(m, m->person_deletes, w, len, id, 2);
     return rc;
 }
 
@@ -140,15 +167,22 @@ static int index_spelling(rf_matcher *m, uint32_t vocab, const char *w, size_t l
 static int index_spellings(rf_matcher *m)
 {
     int rc = RF_OK;
+    /* Which words some listed person's name has: they take a person's typos. */
+    uint8_t *person = calloc(m->n_vocab ? m->n_vocab : 1, 1);
+    if (!person) return RF_ENOMEM;
+    for (size_t n = 0; n < m->n_names; n++)
+        for (size_t k = 0; m->names[n].person && k < m->names[n].ntok; k++)
+            person[m->ltokens[m->names[n].tok_off + k].vocab] = 1;
     for (size_t v = 0; v < m->n_vocab && rc == RF_OK; v++) {
         uint8_t cls = m->vocab[v].cls;
         if (cls != RF_TOK_LEGAL && cls != RF_TOK_NUMBER)
-            rc = index_spelling(m, (uint32_t)v, m->vocab_text.data + m->vocab[v].text_off, m->vocab[v].len);
+            rc = index_spelling(m, (uint32_t)v, m->vocab_text.data + m->vocab[v].text_off, m->vocab[v].len,
+                                person[v]);
     }
     for (size_t k = 0; k < m->n_ltokens && rc == RF_OK; k++) {
         const rf_ltoken *lt = &m->ltokens[k];
         if (lt->surf_len && lt->cls != RF_TOK_LEGAL && lt->cls != RF_TOK_NUMBER)
-            rc = index_spelling(m, lt->vocab, m->surface_text.data + lt->surf_off, lt->surf_len);
+            rc = index_spelling(m, lt->vocab, m->surface_text.data + lt->surf_off, lt->surf_len, person[lt->vocab]);
     }
     /* And as OCR would misread them, which is how a party's word is looked up too
      * (rf_ocr__fold): "mill" is filed as "miii", where "Mi1l" and "MiIl" find it. */
@@ -158,8 +192,14 @@ static int index_spellings(rf_matcher *m)
         if (m->vocab[v].cls == RF_TOK_LEGAL || m->vocab[v].cls == RF_TOK_NUMBER || m->vocab[v].len > RF_MAX_TOKEN_LEN) continue;
         n = rf_ocr__fold(f, m->vocab_text.data + m->vocab[v].text_off, m->vocab[v].len);
         if (n == m->vocab[v].len && memcmp(f, m->vocab_text.data + m->vocab[v].text_off, n) == 0) continue;
-        rc = index_spelling(m, (uint32_t)v, f, n);
+        if (spelling_budget(n, person[v]) > 0) {
+            rc = index_spelling(m, (uint32_t)v, f, n, person[v]);
+        } else { /* no typos, but read back the same (rf_index__typos) */
+            uint32_t id;
+            rc = file_spelling(&id, m, (uint32_t)v, f, n);
+        }
     }
+    free(person);
     /* Numbers as written where that is not their canonical text ("SECOND" for "2"), with no
      * typos (numbers must agree): a party's two words written together are looked up so
      * (listed_word; "Seco nd": SECOND), as the scorer joins them (spells_merged). */
@@ -375,7 +415,57 @@ static size_t weak_pair_key(char *key, const char *a, size_t na, const char *b, 
  * without two of its business words when it has two, nor through its places and legal forms
  * beside them. Filed under one word, the hundred such names with "industry" or "bank" would be
  * bounded for every party that says it. */
-static int file_weak_name(rf_matcher *m, const rf_tokens *t)
+/* The most words of a phrase filed by their pairs (file_weak_phrase). */
+#define MAX_PHRASE_WORDS 8
+
+/* Files the name being indexed under the pairs of the words of generic token `g`'s phrase
+ * ("fondo de inversiones") with each other and with each other generic token's canonical
+ * text: the scorer pairs a phrase's words written apart one by one, as written or a typo away
+ * (pair_split_phrases), and a party's words are looked up as written and as the words their
+ * typos are (rf_index__candidates). So each word of the phrase is filed as written and as its
+ * canonical form alone ("inversiones": investment). */
+static int file_weak_phrase(rf_matcher *m, const rf_tokens *t, rf_translit *tr, const size_t *generic, size_t n,
+                            size_t g)
+{
+    const char *surf = rf_token_surface(t, generic[g]), *end = surf + t->items[generic[g]].surf_len;
+    const char *form[2 * MAX_PHRASE_WORDS];
+    size_t flen[2 * MAX_PHRASE_WORDS], word_of[2 * MAX_PHRASE_WORDS], forms = 0, words = 0;
+    char canon[MAX_PHRASE_WORDS][RF_MAX_TOKEN_LEN];
+    char key[2 * RF_MAX_TOKEN_LEN + 1];
+    rf_tokens one = {0};
+    int rc = RF_OK;
+
+    if (!memchr(surf, ' ', t->items[generic[g]].surf_len)) return RF_OK;
+    for (const char *w = surf; w < end && words < MAX_PHRASE_WORDS && rc == RF_OK; words++) {
+        const char *sp = memchr(w, ' ', (size_t)(end - w));
+        size_t wlen = (size_t)((sp ? sp : end) - w);
+        form[forms] = w, flen[forms] = wlen, word_of[forms++] = words;
+        rc = rf_engine__tokenize(&one, m->lex, NULL, NULL, tr, w, wlen, 0);
+        if (rc == RF_OK && one.count == 1 && one.items[0].text_len <= RF_MAX_TOKEN_LEN &&
+            (one.items[0].text_len != wlen || memcmp(rf_token_text(&one, 0), w, wlen) != 0)) {
+            memcpy(canon[words], rf_token_text(&one, 0), one.items[0].text_len);
+            form[forms] = canon[words], flen[forms] = one.items[0].text_len, word_of[forms++] = words;
+        }
+        w = sp ? sp + 1 : end;
+    }
+    rf_buf_free(&one.text);
+    for (size_t a = 0; a < forms && rc == RF_OK; a++) {
+        size_t klen;
+        for (size_t b = 0; b < n && rc == RF_OK; b++) {
+            if (b == g) continue;
+            klen = weak_pair_key(key, form[a], flen[a], rf_token_text(t, generic[b]), t->items[generic[b]].text_len);
+            if (klen) rc = chain_push(m, m->weak_names, key, klen, (uint32_t)m->n_names);
+        }
+        for (size_t b = a + 1; b < forms && rc == RF_OK; b++) {
+            if (word_of[b] == word_of[a]) continue;
+            klen = weak_pair_key(key, form[a], flen[a], form[b], flen[b]);
+            if (klen) rc = chain_push(m, m->weak_names, key, klen, (uint32_t)m->n_names);
+        }
+    }
+    return rc;
+}
+
+static int file_weak_name(rf_matcher *m, const rf_tokens *t, rf_translit *tr)
 {
     size_t generic[RF_MAX_TOKENS], n = 0;
     char key[2 * RF_MAX_TOKEN_LEN + 1];
@@ -385,6 +475,8 @@ static int file_weak_name(rf_matcher *m, const rf_tokens *t)
         if (t->items[i].cls == RF_TOK_WORD || t->items[i].cls == RF_TOK_NUMBER) return RF_OK;
         if (t->items[i].cls == RF_TOK_GENERIC) generic[n++] = i;
     }
+    for (size_t g = 0; g < n && rc == RF_OK; g++) rc = file_weak_phrase(m, t, tr, generic, n, g);
+    if (rc != RF_OK) return rc;
     if (n == 0) {
         for (size_t i = 0; i < t->count && rc == RF_OK; i++)
             if (t->items[i].cls != RF_TOK_STOP)
@@ -404,7 +496,7 @@ static int file_weak_name(rf_matcher *m, const rf_tokens *t)
     return rc;
 }
 
-static int index_name(rf_matcher *m, rf_tokens *t, uint32_t entity, size_t name_index)
+static int index_name(rf_matcher *m, rf_tokens *t, rf_translit *tr, uint32_t entity, size_t name_index)
 {
     rf_lname *ln;
     rf_side side;
@@ -473,7 +565,7 @@ static int index_name(rf_matcher *m, rf_tokens *t, uint32_t entity, size_t name_
     rf_side__from_tokens(&side, NULL, t);
     klen = exact_key(key, sizeof key, &side);
     if (rc == RF_OK && klen) rc = chain_push(m, m->exact, key, klen, (uint32_t)m->n_names);
-    if (rc == RF_OK) rc = file_weak_name(m, t);
+    if (rc == RF_OK) rc = file_weak_name(m, t, tr);
     if (rc == RF_OK) m->n_names++;
     return rc;
 }
@@ -771,6 +863,7 @@ int rf_matcher_new(rf_matcher **out, const rf_snapshot *snap, rf_error *err)
     if (rc == RF_OK) rc = rf_strmap__new(&m->vocab_map, 65536);
     if (rc == RF_OK) rc = rf_strmap__new(&m->form_map, 65536);
     if (rc == RF_OK) rc = rf_strmap__new(&m->deletes, 1 << 20);
+    if (rc == RF_OK) rc = rf_strmap__new(&m->person_deletes, 1 << 16);
     if (rc == RF_OK && !(m->delete_filter = calloc((RF_DELETE_FILTER_MASK + 1) / 64, sizeof *m->delete_filter))) rc = RF_ENOMEM;
     if (rc == RF_OK) rc = rf_strmap__new(&m->spelling_map, 65536);
     if (rc == RF_OK) rc = rf_strmap__new(&m->merged, 65536);
@@ -788,7 +881,7 @@ int rf_matcher_new(rf_matcher **out, const rf_snapshot *snap, rf_error *err)
             /* People's names hold no places: "Abbas" is a name before it is a port. */
             rc = rf_engine__tokenize(&t, m->lex, ent->type == RF_ENTITY_PERSON ? NULL : m->places, NULL,
                                      tr, text, strlen(text), 0);
-            if (rc == RF_OK) rc = index_name(m, &t, (uint32_t)e, k);
+            if (rc == RF_OK) rc = index_name(m, &t, tr, (uint32_t)e, k);
         }
     }
     if (rc == RF_OK) rc = build_postings(m);
@@ -857,15 +950,18 @@ static inline int bits_set(uint32_t x)
     return (int)((((x + (x >> 4)) & 0x0f0f0f0fu) * 0x01010101u) >> 24);
 }
 
-/* Vocabulary ids filed under `key` in the deletion index that are within the typo budget of
+/* Vocabulary ids filed under `key` in deletion map `map` that are within the typo budget of
  * word. Cheap tests first: the chains of short keys are long. */
-static size_t typo_chain(const rf_matcher *m, const char *key, size_t klen, const char *word,
-                         size_t len, uint32_t letters, uint32_t *out, size_t n, size_t max)
+static size_t typo_chain(const rf_matcher *m, const rf_strmap *map, const char *key, size_t klen,
+                         const char *word, size_t len, uint32_t letters, uint32_t *out, size_t n, size_t max)
 {
-    uint64_t h = rf_hash__bytes(key, klen), b0 = filter_bit(h, 0), b1 = filter_bit(h, 1);
     uint32_t node;
-    if (!(m->delete_filter[b0 >> 6] >> (b0 & 63) & 1u) || !(m->delete_filter[b1 >> 6] >> (b1 & 63) & 1u)) return n;
-    node = rf_strmap__get(m->deletes, key, klen);
+    if (map == m->deletes) {
+        uint64_t h = rf_hash__bytes(key, klen), b0 = filter_bit(h, 0), b1 = filter_bit(h, 1);
+        if (!(m->delete_filter[b0 >> 6] >> (b0 & 63) & 1u) || !(m->delete_filter[b1 >> 6] >> (b1 & 63) & 1u))
+            return n;
+    }
+    node = rf_strmap__get(map, key, klen);
     for (; node != RF_STRMAP_MISSING && n < max; node = m->chains[node].next) {
         const rf_spelling *sp;
         if (m->chains[node].value >= m->n_spellings) continue; /* a damaged file (chain_value) */
@@ -873,7 +969,7 @@ static size_t typo_chain(const rf_matcher *m, const char *key, size_t klen, cons
         size_t longer = sp->len > len ? sp->len : len, shorter = sp->len < len ? sp->len : len;
         int differ = bits_set(letters ^ sp->letters), budget;
         if (longer - shorter > 2 || differ > 4) continue;
-        budget = rf_typo__budget(shorter);
+        budget = spelling_budget(shorter, sp->person);
         if (longer - shorter <= (size_t)budget && differ <= 2 * budget &&
             rf_osa__distance(word, len, m->spelling_text.data + sp->text_off, sp->len, budget) <=
                 budget)
@@ -882,31 +978,21 @@ static size_t typo_chain(const rf_matcher *m, const char *key, size_t klen, cons
     return n;
 }
 
-/* rf_index__typos for the word as written, adding to out[0 .. n): within `budget` edits, at
- * most two. */
-static size_t typos_of(const rf_matcher *m, const char *word, size_t len, int budget, uint32_t *out, size_t n,
-                       size_t max)
+/* The spellings of deletion map `map` within `budget` edits (at most two) of word, adding
+ * their vocabulary ids to out[0 .. n). */
+static size_t deletion_search(const rf_matcher *m, const rf_strmap *map, const char *word, size_t len, int budget,
+                              uint32_t *out, size_t n, size_t max)
 {
     char buf[RF_MAX_TOKEN_LEN];
     uint32_t letters = rf_letter__mask(word, len);
 
-    /* Doubled letters, in words of any length: "sson" is "son", "esa" is "essa". */
-    {
-        char c[RF_MAX_TOKEN_LEN];
-        size_t cn = rf_collapse__doubles(c, word, len);
-        uint32_t id = rf_strmap__get(m->spelling_map, c, cn);
-        uint32_t v = rf_strmap__get(m->vocab_map, c, cn);
-        if (id != RF_STRMAP_MISSING) n = add_unique(out, n, max, m->spellings[id].vocab);
-        if (v != RF_STRMAP_MISSING && cn != len) n = add_unique(out, n, max, v);
-    }
-    if (budget == 0) return n;
     /* The word itself among the deletions of longer words. */
-    n = typo_chain(m, word, len, word, len, letters, out, n, max);
+    n = typo_chain(m, map, word, len, word, len, letters, out, n, max);
     for (size_t i = 0; i < len; i++) {
         memcpy(buf, word, i);
         memcpy(buf + i, word + i + 1, len - i - 1);
         /* A shorter listed word, and listed words sharing a deletion (substitutions, swaps). */
-        n = typo_chain(m, buf, len - 1, word, len, letters, out, n, max);
+        n = typo_chain(m, map, buf, len - 1, word, len, letters, out, n, max);
     }
     /* Two letters deleted from the query, against the listed spellings and their deletions
      * of one and two letters (index_spelling). */
@@ -917,9 +1003,30 @@ static size_t typos_of(const rf_matcher *m, const char *word, size_t len, int bu
         for (size_t j = i; j + 1 < len; j++) {
             memcpy(buf2, buf, j);
             memcpy(buf2 + j, buf + j + 1, len - 2 - j);
-            n = typo_chain(m, buf2, len - 2, word, len, letters, out, n, max);
+            n = typo_chain(m, map, buf2, len - 2, word, len, letters, out, n, max);
         }
     }
+    return n;
+}
+
+/* rf_index__typos for the word as written, adding to out[0 .. n): within `budget` edits, at
+ * most two, and a person's word of six to eight letters within two (person_deletes). */
+static size_t typos_of(const rf_matcher *m, const char *word, size_t len, int budget, uint32_t *out, size_t n,
+                       size_t max)
+{
+    /* Doubled letters, in words of any length: "sson" is "son", "esa" is "essa". */
+    {
+        char c[RF_MAX_TOKEN_LEN];
+        size_t cn = rf_collapse__doubles(c, word, len);
+        uint32_t id = rf_strmap__get(m->spelling_map, c, cn);
+        uint32_t v = rf_strmap__get(m->vocab_map, c, cn);
+        if (id != RF_STRMAP_MISSING) n = add_unique(out, n, max, m->spellings[id].vocab);
+        if (v != RF_STRMAP_MISSING && cn != len) n = add_unique(out, n, max, v);
+    }
+    if (budget == 0) return n;
+    n = deletion_search(m, m->deletes, word, len, budget, out, n, max);
+    /* Within two edits of such a word the query has six to ten letters. */
+    if (len >= 6 && len <= 10) n = deletion_search(m, m->person_deletes, word, len, 2, out, n, max);
     return n;
 }
 
@@ -932,7 +1039,7 @@ static size_t typos_doubled_or_dropped(const rf_matcher *m, const char *word, si
     if (len > RF_MAX_TOKEN_LEN) return 0;
     n = typos_of(m, word, len, 0, out, 0, max);
     if (rf_typo__budget(len) == 0) return n;
-    return typo_chain(m, word, len, word, len, rf_letter__mask(word, len), out, n, max);
+    return typo_chain(m, m->deletes, word, len, word, len, rf_letter__mask(word, len), out, n, max);
 }
 
 size_t rf_index__typos(const rf_matcher *m, const char *word, size_t len, uint32_t *out, size_t max)
@@ -947,11 +1054,16 @@ size_t rf_index__typos(const rf_matcher *m, const char *word, size_t len, uint32
     fn = rf_ocr__fold(folded, word, len);
     {
         uint32_t id = rf_strmap__get(m->spelling_map, folded, fn);
-        if (id != RF_STRMAP_MISSING && rf_typo__budget(fn) > 0)
-            n = add_unique(out, n, max, m->spellings[id].vocab);
+        if (id != RF_STRMAP_MISSING) n = add_unique(out, n, max, m->spellings[id].vocab);
     }
-    if (fn != len || memcmp(folded, word, len) != 0)
+    if (fn != len || memcmp(folded, word, len) != 0) {
+        /* A short word misread and nothing else ("GLA" for GIA), which the scorer pairs in a
+         * person's name (typo_sim): a listed word that reads back the same, as written or
+         * read back itself (index_spellings). */
+        uint32_t v = fn >= 2 ? rf_strmap__get(m->vocab_map, folded, fn) : RF_STRMAP_MISSING;
+        if (v != RF_STRMAP_MISSING) n = add_unique(out, n, max, v);
         n = typos_of(m, folded, fn, rf_typo__budget(fn), out, n, max);
+    }
     return n;
 }
 
@@ -1751,6 +1863,14 @@ size_t rf_index__candidates(const rf_matcher *m, rf_scratch *s, double min_score
         if (p->cls[i] == RF_TOK_STOP) continue;
         gather_chain(m, s, rf_strmap__get(m->weak_names, p->text[i], p->len[i]));
         if (p->cls[i] == RF_TOK_GENERIC) weak_add(&weak, p->text[i], p->len[i]);
+        /* and its words as written, which may be words of a listed phrase written apart
+         * (file_weak_name) */
+        if (p->surf_len[i] != p->len[i] || memcmp(p->surf[i], p->text[i], p->len[i]) != 0)
+            for (const char *w = p->surf[i], *end = w + p->surf_len[i]; w < end;) {
+                const char *sp = memchr(w, ' ', (size_t)(end - w));
+                weak_add(&weak, w, (size_t)((sp ? sp : end) - w));
+                w = sp ? sp + 1 : end;
+            }
     }
     for (size_t a = 0; a < weak.n; a++) {
         /* one business word alone, misspelt by the party, names some */

@@ -44,7 +44,7 @@
 #include "strmap.h"
 
 /* Raise it with any change to the file or to what the build puts in the index. */
-#define INDEX_FORMAT 10
+#define INDEX_FORMAT 12
 #define INDEX_MAGIC "RFINDEX\n"
 #define INDEX_SUFFIX ".rfindex"
 /* Index files kept in the directory (each about 40 MB for the CSL): the lists in force, the
@@ -57,7 +57,7 @@ enum section {
     S_SPELLING_TEXT, S_FORMS, S_BOUND_TOKENS, S_FORM_TEXT, S_DELETE_FILTER, S_CHAINS, S_NEAR_OFF,
     S_NEAR, S_ADJACENT_OFF, S_ADJACENT, S_SPLIT_OFF, S_SPLITS, S_COUNTRY_OFF, S_COUNTRY_TEXT, S_PLACES, S_VOCAB_MAP,
     S_SPELLING_MAP, S_FORM_MAP, S_DELETES, S_MERGED, S_EXACT, S_SKELETONS, S_WEAK_TYPOS, S_NICKNAMES,
-    S_WEAK_NAMES,
+    S_WEAK_NAMES, S_PERSON_DELETES,
     /* the lexicon's, last: one block */
     L_ENTRIES, L_PHRASES, L_CANON, L_STARTS, L_WORDS, L_WORD_DELETES, L_WORDS_TEXT, L_NICKNAMES, SECTIONS
 };
@@ -226,6 +226,7 @@ static int serialize(rf_buf *out, const rf_matcher *m, const uint8_t key[16])
     if (rc == RF_OK) rc = put_map(out, S_SPELLING_MAP, m->spelling_map);
     if (rc == RF_OK) rc = put_map(out, S_FORM_MAP, m->form_map);
     if (rc == RF_OK) rc = put_map(out, S_DELETES, m->deletes);
+    if (rc == RF_OK) rc = put_map(out, S_PERSON_DELETES, m->person_deletes);
     if (rc == RF_OK) rc = put_map(out, S_MERGED, m->merged);
     if (rc == RF_OK) rc = put_map(out, S_EXACT, m->exact);
     if (rc == RF_OK) rc = put_map(out, S_SKELETONS, m->skeletons);
@@ -446,6 +447,7 @@ static int attach(rf_matcher *m, const index_header *h, size_t size, const uint8
     MAP(spelling_map, S_SPELLING_MAP, m->n_spellings);
     MAP(form_map, S_FORM_MAP, m->n_forms);
     MAP(deletes, S_DELETES, m->n_chains);
+    MAP(person_deletes, S_PERSON_DELETES, m->n_chains);
     MAP(merged, S_MERGED, m->n_chains);
     MAP(exact, S_EXACT, m->n_chains);
     MAP(skeletons, S_SKELETONS, m->n_chains);
@@ -582,6 +584,7 @@ void rf_matcher_free(rf_matcher *m)
     rf_strmap__free(m->vocab_map);
     rf_strmap__free(m->form_map);
     rf_strmap__free(m->deletes);
+    rf_strmap__free(m->person_deletes);
     rf_strmap__free(m->spelling_map);
     rf_strmap__free(m->merged);
     rf_strmap__free(m->exact);

@@ -101,6 +101,7 @@ typedef struct rf_spelling {
     uint32_t text_off; /* in rf_matcher.spelling_text, NUL-terminated */
     uint32_t letters;  /* rf_letter__mask of the text */
     uint16_t len;
+    uint8_t person;    /* a word of some listed person's name: two typos from six letters on */
 } rf_spelling;
 
 /* A chain of values under one key of a strmap (the map holds the head). A node's next is an
@@ -142,6 +143,9 @@ struct rf_matcher {
     size_t cap_bound_tokens;
     rf_buf form_text;
     rf_strmap *deletes;  /* a spelling with one letter deleted -> chain of spellings */
+    rf_strmap *person_deletes; /* a spelling of a word of people's names of six to eight letters,
+                                * which takes two typos where other words take one, with up to
+                                * two letters deleted -> chain of spellings */
     uint64_t *delete_filter; /* a bit filter of the keys of `deletes` (two bits a key), small
                               * enough to stay in cache: most typo look-ups miss */
     rf_strmap *merged;   /* two adjacent listed words written as one -> chain of name ids */

@@ -9,10 +9,12 @@
  * The goal is no query where they differ (issue 11). The index bounds every name it finds
  * and scores a name only when that upper bound on its score reaches the threshold, a bound
  * that never drops such a name (index.c, score_bound), so what it loses are names its words
- * do not find. Measured at 10,000 queries: seeds 1 to 10 and 21 lose none since the places of
- * the lists' addresses are filed under their telling typos when the index is built (seed 10
- * lost "KHORASAN" for ISLAMIC STATE KHURASAN, seed 21 "ELLISSA" for ELISSA EXCHANGE; looked up
- * per party instead, they cost 5 to 10 % of screening). Seeds 1 and 2 lost 3 and 2 before the index found a word run together from two listed
+ * do not find. Measured at 10,000 queries: seeds 1 to 10 and 21 to 26 lose none. Seeds 10, 21,
+ * 22, 23 and 24 lost six before the places of the lists' addresses were filed under their
+ * telling typos ("KHORASAN", "ELLISSA"), a person's words of six to eight letters under their
+ * deletions of two letters ("CHAPARRO": CHAPARRITO), short words read back from OCR ("GLA":
+ * Gia), and the words of a listed phrase in a name of business words only under their pairs
+ * ("FONDO DE vINVERSIONES DE VENEZUELA"); engine_matching keeps each as a row. Seeds 1 and 2 lost 3 and 2 before the index found a word run together from two listed
  * words with typos ("Microelectronics": AMIRCO ELECTRONICS), numbers by the words they are
  * written as ("Seco nd": SECOND), two stop words written as one ("EL A.": ELA) and a
  * business word misspelt across two words ("DIM OND": DIAMOND); seeds 5, 6 and 8 then still
@@ -41,8 +43,9 @@
 #define QUERY_CAP 1024
 #define MAX_WORDS 24
 #define CAPPED_HITS 3
-/* Measured 0 to 0.1 per mille on 10,000 queries (seeds 1 to 10); rounded up to whole
- * queries, so that a draw of 500 under the sanitizers may lose one. */
+/* Measured 0 per mille on 10,000 queries (seeds 1 to 10, 21 to 26), 0.1 to 0.2 before the
+ * last changes; allowed one, rounded up to whole queries, so that a rare loss on a new seed
+ * (printed, to be replayed) or a draw of 500 under the sanitizers does not fail the build. */
 #define MAX_DIFFERING_PER_MILLE 1
 /* Exhaustive screening costs about 30 ms a query: two threads share the work. */
 #define ORACLE_THREADS 2

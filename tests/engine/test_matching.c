@@ -107,6 +107,25 @@ static double pair_score(fixture *f, const char *a, const char *b)
     return score;
 }
 
+/* Queries the index lost once, drawn by the oracle test (test_index_oracle.c): each finds
+ * what scoring every listed name finds. */
+static void test_matching__index_loses_none_of_the_oracles_finds(void **state)
+{
+    fixture *f = *state;
+    /* a place of the lists' addresses, a telling word of a listed name a letter apart */
+    assert_finds(f, "ELLISSA", NULL, "ELISSA EXCHANGE");
+    assert_finds(f, "KHORASAN", "AF", "ISLAMIC STATE KHURASAN");
+    /* two typos in a person's word of six to eight letters, with the country agreeing */
+    assert_finds(f, "CHAPARRO", "MX", "CHAPARRITO");
+    /* a short word of a person's name misread by OCR ("l" for "i") */
+    assert_finds(f, "GLA", NULL, "Gia An Du");
+    /* the words of a listed phrase written apart, in a name of business words only, one of
+     * them misspelt */
+    assert_finds(f, "Scientific-Production Entebrprisde \u201cSvyaz\u201d", NULL,
+                 "Scientific-Production Enterprise \u201cSvyaz\u201d");
+    assert_finds(f, "FONDO DE vINVERSIONES DE VENEZUELA", NULL, "FONDO DE INVERSIONES DE VENEZUELA");
+}
+
 static void test_matching__typos_grow_with_word_length(void **state)
 {
     fixture *f = *state;
@@ -477,6 +496,7 @@ static void test_matching__latin_letters_as_icu_writes_them(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_matching__index_loses_none_of_the_oracles_finds),
         cmocka_unit_test(test_matching__typos_grow_with_word_length),
         cmocka_unit_test(test_matching__short_name_inside_a_longer_word),
         cmocka_unit_test(test_matching__words_merged_or_split),

@@ -659,10 +659,10 @@ static size_t variants_per_family(void)
 
 /* The issue's targets; a family not there yet is held at a floor below what it reaches
  * (with room for the draw: a standard error is about 0.005 at 2,000 variants, and a floor sits
- * about three of the spread between seeds below their mean: two typos measured 0.929 to
- * 0.951 on seeds 1, 2, 3, 4 and 7, split or run together 0.979 to 0.988, word dropped 0.945
- * to 0.954, OCR 0.994 to 0.998), so that it cannot fall back, and the output says it is short
- * of the target. */
+ * about three of the spread between seeds below their mean: on seeds 1, 2, 3, 4, 7 and 11 two
+ * typos measured 0.958 to 0.9745, split or run together 0.985 to 0.990, word dropped 0.951 to
+ * 0.9605 (top-1 0.926 to 0.941), the department after the name 0.9975 to 0.999), so that it
+ * cannot fall back, and the output says it is short of the target. */
 #define TARGET_RECALL 0.99
 #define TARGET_TOP1 0.98
 
@@ -673,10 +673,10 @@ typedef struct family {
 } family;
 
 static const family families[] = {
-    {"department after the name", department, 0.98, 0.98},
-    {"two typos", two_typos, 0.915, 0.915},
-    {"word split or run together", split_or_join, 0.965, 0.965},
-    {"word dropped", drop_word, 0.92, 0.90},
+    {"department after the name", department, TARGET_RECALL, TARGET_TOP1},
+    {"two typos", two_typos, 0.94, 0.94},
+    {"word split or run together", split_or_join, 0.975, 0.975},
+    {"word dropped", drop_word, 0.935, 0.91},
     {"OCR confusions", ocr, TARGET_RECALL, TARGET_TOP1},
     {"abbreviated words", abbreviate, TARGET_RECALL, TARGET_TOP1},
     {"other word order", reorder, 0.98, 0.97},
