@@ -143,12 +143,12 @@ static int step_cached(rf_store *st, const char *sql)
     return rc;
 }
 
-/* Empties the TEMP tables of the counterparty state found (outside a transaction: a
- * rollback may bring back what was emptied in one). */
-static void pending_clear(rf_store *st)
+/* Empties the TEMP tables of the counterparty state found; 0, or sqlite's error. */
+static int pending_clear(rf_store *st)
 {
     for (size_t i = 0; i < sizeof PENDING_CLEAR / sizeof *PENDING_CLEAR; i++)
-        step_cached(st, PENDING_CLEAR[i]);
+        if (step_cached(st, PENDING_CLEAR[i]) != SQLITE_DONE) return -1;
+    return 0;
 }
 
 static void inserts_release(rf_run *run)
@@ -814,14 +814,10 @@ static int write_kept(rf_store *writer, finishing *f)
     int rc;
 
     run->st = writer;
-    for (size_t i = 0; i < sizeof PENDING_CLEAR / sizeof *PENDING_CLEAR; i++)
-        if (step_cached(writer, PENDING_CLEAR[i]) != SQLITE_DONE) {
-            rc = rf_store__db_error(f->err, writer, "recording the screening run");
-            goto done;
-        }
-    if ((rc = insert_run(run, f->err)) == RF_OK && (rc = insert_kept(run, f->err)) == RF_OK)
+    if (pending_clear(writer) != 0)
+        rc = rf_store__db_error(f->err, writer, "recording the screening run");
+    else if ((rc = insert_run(run, f->err)) == RF_OK && (rc = insert_kept(run, f->err)) == RF_OK)
         rc = complete_run(run, "done", f->totals, f->err);
-done:
     inserts_release(run);
     run->st = own;
     return rc;
@@ -863,6 +859,7 @@ static void write_batch(rf_store *writer, finishing *batch)
         }
         if (f->rc != RF_OK) f->run->id = 0;
     }
+    /* emptied outside the transaction too: a rollback brings back what was emptied in one */
     if (sqlite3_get_autocommit(writer->db)) pending_clear(writer);
 }
 
@@ -957,8 +954,8 @@ int rf_store_run_finish(rf_run *run, const rf_run_totals *totals, rf_error *err)
         f.err = err;
         if (run->kept_failed) {
             rc = rf_error_set(err, RF_ENOMEM, NULL, 0, "out of memory");
-        } else if (run->st->run_group) {
-            rc = write_in_group(run->st->run_group, &f);
+        } else if (run->group) {
+            rc = write_in_group(run->group, &f);
         } else {
             write_batch(run->st, &f);
             rc = f.rc;
