@@ -177,6 +177,17 @@ int rf_store_run_counterparty(rf_run *run, const rf_party *party, const char *fi
                               const rf_known_hit *hits, size_t n_hits, rf_error *err);
 /* Completes the run ("done") and frees it. */
 int rf_store_run_finish(rf_run *run, const rf_run_totals *totals, rf_error *err);
+/* Runs recorded at their finish by the connections of one process (a server's workers),
+ * written together: a run that finishes while another thread writes is written with the
+ * others that finish meanwhile, in the next transaction on `writer`, each in a savepoint of
+ * its own (one that fails is rolled back alone). The write lock, the commit and the pages the
+ * runs share (the ends of the audit tables) are paid once per batch, not once per run.
+ * `writer` is lent, and used by no one else while the group lives. */
+typedef struct rf_run_group rf_run_group;
+int rf_run_group_new(rf_run_group **out, rf_store *writer, rf_error *err);
+void rf_run_group_free(rf_run_group *group); /* NULL is a no-op */
+/* Runs at their finish begun on `st` are written through `group` (NULL: on `st` itself). */
+void rf_store_set_run_group(rf_store *st, rf_run_group *group);
 /* Marks the run "failed" (what was written stays) and frees it; NULL is a no-op. */
 void rf_store_run_fail(rf_run *run);
 /* Marks the run "interrupted" (stopped by a signal) with `exit_status`, keeping what was

@@ -10,13 +10,15 @@
  * report everything again. A run also records the process running it, so that a run a crash
  * left 'running' can be told from one still going, and marked 'interrupted'.
  *
- * A run recorded at its finish (rf_run_info.at_finish, the server's) keeps everything in
- * TEMP tables shaped as the run's own (staged_run_*) until then, and writes it all, run row
- * included, in the one transaction that completes it: the write lock is held once, briefly,
- * per run, and a run that never finishes leaves nothing behind. */
+ * A run recorded at its finish (rf_run_info.at_finish, the server's) keeps the rows of its
+ * inserts in memory until then, and writes them all, run row included, in the transaction
+ * that completes it: the write lock is held once, briefly, per run, and a run that never
+ * finishes leaves nothing behind. Runs of a group (rf_run_group, a server's workers) that
+ * finish meanwhile are written together, each in a savepoint of one transaction. */
 #include "review_internal.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,73 +43,47 @@ static const char PENDING_SQL[] =
     "CREATE TEMP TABLE IF NOT EXISTS pending_cp_hit (fingerprint, list_code, source_id,"
     " listed_name, entity_id, content_hash, score,"
     " PRIMARY KEY (fingerprint, list_code, source_id, content_hash)) WITHOUT ROWID;";
-/* The counterparty state a run found, into the TEMP tables. */
-static const char *const PENDING_INSERTS[] = {
+/* What a run leaves in the TEMP tables, emptied when it is freed. */
+static const char *const PENDING_CLEAR[] = {"DELETE FROM pending_cp",
+                                            "DELETE FROM pending_cp_hit"};
+
+/* The inserts a run is recorded with: its parts (?1 its id), then the counterparty state it
+ * found, into the TEMP tables. */
+enum run_insert {
+    INS_PARTY, INS_LINE, INS_HIT, INS_INPUT, INS_VERSION, ADD_VERSION, /* the run's parts */
+    INS_CP, DEL_CP_HITS, INS_CP_HIT,                                   /* pending */
+    N_INSERTS
+};
+static const char *const INSERTS[N_INSERTS] = {
+    "INSERT INTO run_party (run_id, seq, input, document, line, ref, role, name, address,"
+    " city, country, date, item, format, doc_type, party_id, region, postal_code, order_line,"
+    " part_number, description, quantity, eccn, hs_code, origin, fingerprint, hits) VALUES"
+    " (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19,"
+    " ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27)",
+    "INSERT INTO run_party_line (run_id, seq, position, line, number, part_number,"
+    " description, quantity, eccn, hs_code, origin) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
+    " ?9, ?10, ?11)",
+    "INSERT INTO run_hit (run_id, seq, rank, entity_id, name_index, score, explanation,"
+    " listed_spans, party_spans, decision_id, record_changed, changes, rescreen) VALUES (?1,"
+    " ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+    "INSERT INTO run_input (run_id, position, path, sha256, parties, error_line, error)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    "INSERT INTO run_version (run_id, position, version_id) VALUES (?1, ?2, ?3)",
+    /* a version met later (screen --as-of document), unless the run names it already */
+    "INSERT INTO run_version (run_id, position, version_id) SELECT ?1, (SELECT count(*) FROM"
+    " run_version WHERE run_id = ?1), ?2 WHERE NOT EXISTS (SELECT 1 FROM run_version WHERE"
+    " run_id = ?1 AND version_id = ?2)",
     "INSERT OR REPLACE INTO pending_cp (fingerprint, name, address, city, country)"
     " VALUES (?1, ?2, ?3, ?4, ?5)",
     "DELETE FROM pending_cp_hit WHERE fingerprint = ?1",
     "INSERT OR REPLACE INTO pending_cp_hit (fingerprint, list_code, source_id,"
     " listed_name, entity_id, content_hash, score) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"};
-
-/* A run recorded at its finish: its parts until then (per connection), in tables of the
- * same columns as those they are copied into but the first, run_id, which they get from the
- * copy once the run has its id (temp_tables makes them). */
-static const char *const STAGED_TABLES[] = {"run_version", "run_input", "run_party",
-                                            "run_party_line", "run_hit"};
-/* Each staged table copied in the run's transaction, ?1 its id. */
-#define STAGED_COPY(table) "INSERT INTO main." table " SELECT ?1, * FROM staged_" table
-static const char *const STAGED_COPIES[] = {STAGED_COPY("run_version"), STAGED_COPY("run_input"),
-                                            STAGED_COPY("run_party"), STAGED_COPY("run_party_line"),
-                                            STAGED_COPY("run_hit")};
-/* What a run leaves in the TEMP tables, emptied when it is freed. */
-static const char *const TEMP_CLEAR[] = {
-    "DELETE FROM pending_cp", "DELETE FROM pending_cp_hit", "DELETE FROM staged_run_version",
-    "DELETE FROM staged_run_input", "DELETE FROM staged_run_party",
-    "DELETE FROM staged_run_party_line", "DELETE FROM staged_run_hit"};
-
-/* The inserts of a run's parts into `table`, the run's own (WITH_RUN_ID: ?1) or its staged
- * copy (WITHOUT_RUN_ID: ?1, bound all the same, is not used). */
-#define WITH_RUN_ID "run_id, ", "?1, ", "run_id = ?1 AND "
-#define WITHOUT_RUN_ID "", "", ""
-#define INSERT_PARTY(table, run_id, id, is)                                                   \
-    "INSERT INTO " table " (" run_id "seq, input, document, line, ref, role, name, address,"    \
-    " city, country, date, item, format, doc_type, party_id, region, postal_code,"             \
-    " order_line, part_number, description, quantity, eccn, hs_code, origin, fingerprint,"     \
-    " hits) VALUES (" id "?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,"  \
-    " ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27)"
-#define INSERT_LINE(table, run_id, id, is)                                                    \
-    "INSERT INTO " table " (" run_id "seq, position, line, number, part_number,"               \
-    " description, quantity, eccn, hs_code, origin) VALUES (" id "?2, ?3, ?4, ?5, ?6, ?7,"    \
-    " ?8, ?9, ?10, ?11)"
-#define INSERT_HIT(table, run_id, id, is)                                                     \
-    "INSERT INTO " table " (" run_id "seq, rank, entity_id, name_index, score, explanation,"   \
-    " listed_spans, party_spans, decision_id, record_changed, changes, rescreen)"             \
-    " VALUES (" id "?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
-#define INSERT_INPUT(table, run_id, id, is)                                                   \
-    "INSERT INTO " table " (" run_id "position, path, sha256, parties, error_line, error)"     \
-    " VALUES (" id "?2, ?3, ?4, ?5, ?6, ?7)"
-#define INSERT_VERSION(table, run_id, id, is)                                                 \
-    "INSERT INTO " table " (" run_id "position, version_id) VALUES (" id "?2, ?3)"
-/* A version met later (screen --as-of document), unless the run names it already. */
-#define ADD_VERSION(table, run_id, id, is)                                                    \
-    "INSERT INTO " table " (" run_id "position, version_id) SELECT " id "(SELECT count(*) FROM " \
-    table " WHERE " is "1), ?2 WHERE NOT EXISTS (SELECT 1 FROM " table " WHERE " is            \
-    "version_id = ?2)"
-#define EXPAND(macro, ...) macro(__VA_ARGS__)
-/* [0] recorded from the start, [1] at the finish */
-static const char *const RUN_INSERTS[2][6] = {
-    {EXPAND(INSERT_PARTY, "run_party", WITH_RUN_ID),
-     EXPAND(INSERT_LINE, "run_party_line", WITH_RUN_ID),
-     EXPAND(INSERT_HIT, "run_hit", WITH_RUN_ID),
-     EXPAND(INSERT_INPUT, "run_input", WITH_RUN_ID),
-     EXPAND(INSERT_VERSION, "run_version", WITH_RUN_ID),
-     EXPAND(ADD_VERSION, "run_version", WITH_RUN_ID)},
-    {EXPAND(INSERT_PARTY, "staged_run_party", WITHOUT_RUN_ID),
-     EXPAND(INSERT_LINE, "staged_run_party_line", WITHOUT_RUN_ID),
-     EXPAND(INSERT_HIT, "staged_run_hit", WITHOUT_RUN_ID),
-     EXPAND(INSERT_INPUT, "staged_run_input", WITHOUT_RUN_ID),
-     EXPAND(INSERT_VERSION, "staged_run_version", WITHOUT_RUN_ID),
-     EXPAND(ADD_VERSION, "staged_run_version", WITHOUT_RUN_ID)}};
+/* What each is doing, for its error message. */
+static const char *const INSERT_WHAT[N_INSERTS] = {
+    "recording a screened party", "recording an order line", "recording a hit",
+    "recording the run's input", "recording the run's list versions",
+    "recording the run's list versions", "recording a counterparty",
+    "recording a counterparty", "recording a counterparty's hit"};
 
 /* Results per transaction: big enough that commits cost little, small enough that an import
  * in another process waits well under the store's 10 s busy timeout. A slow machine (a
@@ -124,8 +100,13 @@ struct rf_run {
     int in_batch;     /* a transaction is open */
     long batch;       /* results in it */
     struct timespec batch_started;
-    sqlite3_stmt *ins_party, *ins_line, *ins_hit, *ins_input, *ins_version, *add_version,
-        *upsert_cp, *del_cp_hits, *ins_cp_hit;
+    /* INSERTS prepared on `st`: from the start, or, at its finish, on the store recording it */
+    sqlite3_stmt *inserts[N_INSERTS];
+    rf_run_group *group; /* written through it at its finish (counted open in it) */
+    /* A run recorded at its finish: the values of its inserts until then (kept_value each,
+     * its text after it), in the order they came; kept_failed: out of memory on the way. */
+    rf_buf kept;
+    int kept_failed;
     /* The run's row, as rf_store_run_begin was told (copies), and its start */
     char *command, *user, *report_time, *as_of, *settings, *tool_version;
     double threshold;
@@ -133,6 +114,17 @@ struct rf_run {
     char started_at[32];
     int (*on_commit)(rf_store *st, long long run_id, rf_error *err, void *ctx);
     void *ctx;
+};
+
+/* Runs recorded at their finish, one batch at a time through `writer`. */
+struct rf_run_group {
+    rf_store *writer;
+    pthread_mutex_t lock;
+    pthread_cond_t changed;           /* a batch is written, a run came or ended */
+    int writing;                      /* a thread is writing one */
+    struct finishing *waiting, **tail; /* the runs of the next batch, in the order they came */
+    int n_waiting;
+    int open;                         /* runs begun and not freed (the waiting among them) */
 };
 
 long long rf_run_id(const rf_run *run)
@@ -151,23 +143,35 @@ static int step_cached(rf_store *st, const char *sql)
     return rc;
 }
 
+/* Empties the TEMP tables of the counterparty state found; 0, or sqlite's error. */
+static int pending_clear(rf_store *st)
+{
+    for (size_t i = 0; i < sizeof PENDING_CLEAR / sizeof *PENDING_CLEAR; i++)
+        if (step_cached(st, PENDING_CLEAR[i]) != SQLITE_DONE) return -1;
+    return 0;
+}
+
+static void inserts_release(rf_run *run)
+{
+    for (size_t i = 0; i < N_INSERTS; i++) {
+        rf_store__release(run->st, run->inserts[i]);
+        run->inserts[i] = NULL;
+    }
+}
+
 static void run_free(rf_run *run)
 {
     /* Whatever was not delivered is found again by the next rescreen; what a run recorded at
-     * its finish staged and did not record is forgotten. */
-    for (size_t i = 0; i < sizeof TEMP_CLEAR / sizeof *TEMP_CLEAR &&
-                       sqlite3_get_autocommit(run->st->db);
-         i++)
-        step_cached(run->st, TEMP_CLEAR[i]);
-    rf_store__release(run->st, run->ins_party);
-    rf_store__release(run->st, run->ins_line);
-    rf_store__release(run->st, run->ins_hit);
-    rf_store__release(run->st, run->ins_input);
-    rf_store__release(run->st, run->ins_version);
-    rf_store__release(run->st, run->add_version);
-    rf_store__release(run->st, run->upsert_cp);
-    rf_store__release(run->st, run->del_cp_hits);
-    rf_store__release(run->st, run->ins_cp_hit);
+     * its finish kept and did not record is forgotten. */
+    if (!run->at_finish && sqlite3_get_autocommit(run->st->db)) pending_clear(run->st);
+    inserts_release(run);
+    if (run->group) {
+        pthread_mutex_lock(&run->group->lock);
+        run->group->open--;
+        pthread_cond_broadcast(&run->group->changed);
+        pthread_mutex_unlock(&run->group->lock);
+    }
+    rf_buf_free(&run->kept);
     free(run->command);
     free(run->user);
     free(run->report_time);
@@ -178,7 +182,7 @@ static void run_free(rf_run *run)
 }
 
 /* Opens the batch transaction if none is open (the run's parts are added in batches; a run
- * recorded at its finish stages them outside any, see staging). */
+ * recorded at its finish keeps them in memory until then). */
 static int batch_begin(rf_run *run, rf_error *err)
 {
     if (run->in_batch) return RF_OK;
@@ -202,8 +206,8 @@ static int batch_commit(rf_run *run, rf_error *err)
     return RF_OK;
 }
 
-/* Before a part of the run is added: a batch is open, unless the run is staged until its
- * finish (its TEMP tables are written without the database's write lock). */
+/* Before a part of the run is added: a batch is open, unless the run is kept until its
+ * finish (in memory, without the database's write lock). */
 static int staging(rf_run *run, rf_error *err)
 {
     return run->at_finish ? RF_OK : batch_begin(run, err);
@@ -228,6 +232,90 @@ static int step_done(rf_run *run, sqlite3_stmt *stmt, const char *what, rf_error
     return rc;
 }
 
+/* ---- the values of the run's inserts ------------------------------------------------------ */
+
+/* One value of a row of insert `insert` kept for a run recorded at its finish; column 0 ends
+ * the row. A text's bytes follow it, padded to keep the next one aligned. */
+typedef struct kept_value {
+    int insert, column, type; /* SQLITE_INTEGER, SQLITE_FLOAT, SQLITE_TEXT */
+    sqlite3_int64 i;
+    double d;
+    size_t len;
+} kept_value;
+
+#define KEPT_ALIGN sizeof(kept_value)
+
+static void keep(rf_run *run, const kept_value *v, const char *text)
+{
+    static const char zeros[KEPT_ALIGN];
+    size_t pad = v->len % KEPT_ALIGN ? KEPT_ALIGN - v->len % KEPT_ALIGN : 0;
+    if (rf_buf_append(&run->kept, v, sizeof *v) != RF_OK ||
+        (text && (rf_buf_append(&run->kept, text, v->len) != RF_OK ||
+                  rf_buf_append(&run->kept, zeros, pad) != RF_OK)))
+        run->kept_failed = 1;
+}
+
+/* Value `col` of the row of insert `insert` being made: bound to its statement, or kept for
+ * a run recorded at its finish. Text is borrowed until put_row (SQLITE_STATIC); NULL is SQL
+ * NULL. */
+static void put_int(rf_run *run, int insert, int col, sqlite3_int64 i)
+{
+    kept_value v = {insert, col, SQLITE_INTEGER, i, 0, 0};
+    if (run->at_finish) keep(run, &v, NULL);
+    else sqlite3_bind_int64(run->inserts[insert], col, i);
+}
+
+static void put_double(rf_run *run, int insert, int col, double d)
+{
+    kept_value v = {insert, col, SQLITE_FLOAT, 0, d, 0};
+    if (run->at_finish) keep(run, &v, NULL);
+    else sqlite3_bind_double(run->inserts[insert], col, d);
+}
+
+static void put_text(rf_run *run, int insert, int col, const char *s)
+{
+    kept_value v = {insert, col, SQLITE_TEXT, 0, 0, s ? strlen(s) : 0};
+    if (!run->at_finish) rf_store__bind_text(run->inserts[insert], col, s);
+    else if (s) keep(run, &v, s); /* a value not kept is NULL */
+}
+
+/* Ends the row: inserted now, or kept with the others until the run's finish. */
+static int put_row(rf_run *run, int insert, rf_error *err)
+{
+    kept_value end = {insert, 0, 0, 0, 0, 0};
+    if (!run->at_finish) return step_done(run, run->inserts[insert], INSERT_WHAT[insert], err);
+    keep(run, &end, NULL);
+    return run->kept_failed ? rf_error_set(err, RF_ENOMEM, NULL, 0, "out of memory") : RF_OK;
+}
+
+/* Inserts the rows kept by a run recorded at its finish, on the store recording it (run->st),
+ * its parts with its id: in the transaction that completes it. */
+static int insert_kept(rf_run *run, rf_error *err)
+{
+    const char *p = run->kept.data, *end = p + run->kept.len;
+    int rc = RF_OK;
+
+    while (p < end && rc == RF_OK) {
+        kept_value v;
+        sqlite3_stmt **s;
+        memcpy(&v, p, sizeof v);
+        p += sizeof v;
+        s = &run->inserts[v.insert];
+        if (!*s && (rc = rf_store__prepare_cached(s, run->st, INSERTS[v.insert], err)) != 0) break;
+        if (v.column == 0) {
+            if (v.insert < INS_CP) sqlite3_bind_int64(*s, 1, run->id);
+            rc = step_done(run, *s, INSERT_WHAT[v.insert], err);
+        } else if (v.type == SQLITE_INTEGER) {
+            sqlite3_bind_int64(*s, v.column, v.i);
+        } else if (v.type == SQLITE_FLOAT) {
+            sqlite3_bind_double(*s, v.column, v.d);
+        } else {
+            sqlite3_bind_text(*s, v.column, p, (int)v.len, SQLITE_STATIC);
+            p += v.len + (v.len % KEPT_ALIGN ? KEPT_ALIGN - v.len % KEPT_ALIGN : 0);
+        }
+    }
+    return rc;
+}
 /* ---- which process runs a run ---------------------------------------------------------- */
 
 /* "BOOT_ID:STARTTIME" of process `pid` (Linux /proc: the kernel's boot id and the process's
@@ -408,35 +496,8 @@ static int keep_info(rf_run *run, const rf_run_info *info)
     return RF_OK;
 }
 
-/* Makes TEMP table staged_`table` unless it exists: the columns of main.`table` after its
- * first, run_id. */
-static int staged_table(rf_store *st, const char *table, rf_error *err)
-{
-    sqlite3_stmt *stmt = NULL;
-    rf_buf sql = {0};
-    int rc;
 
-    if ((rc = rf_store__prepare(&stmt, st,
-                                "SELECT (SELECT count(*) FROM temp.sqlite_master WHERE name ="
-                                " 'staged_' || ?1), (SELECT group_concat('\"' || name || '\"', ', ') FROM"
-                                " pragma_table_info(?1, 'main') WHERE cid > 0)",
-                                err)) != 0)
-        return rc;
-    rf_store__bind_text(stmt, 1, table);
-    if (sqlite3_step(stmt) != SQLITE_ROW)
-        rc = rf_store__db_error(err, st, "preparing to record screening runs");
-    else if (sqlite3_column_int(stmt, 0) == 0 &&
-             rf_buf_printf(&sql, "CREATE TEMP TABLE staged_%s AS SELECT %s FROM main.%s WHERE 0",
-                           table, (const char *)sqlite3_column_text(stmt, 1), table) != RF_OK)
-        rc = rf_error_set(err, RF_ENOMEM, NULL, 0, "out of memory");
-    sqlite3_finalize(stmt);
-    if (rc == RF_OK && sql.data) rc = rf_store__exec(st, sql.data, err);
-    rf_buf_free(&sql);
-    return rc;
-}
-
-/* The connection's TEMP tables for runs, made once: the pending counterparty state and the
- * staged parts. */
+/* The connection's TEMP tables for runs, made once: the pending counterparty state. */
 static int temp_tables(rf_store *st, rf_error *err)
 {
     int rc;
@@ -450,17 +511,14 @@ static int temp_tables(rf_store *st, rf_error *err)
                             err)) != 0 ||
         (rc = rf_store__exec(st, PENDING_SQL, err)) != 0)
         return rc;
-    for (size_t i = 0; i < sizeof STAGED_TABLES / sizeof *STAGED_TABLES && rc == RF_OK; i++)
-        rc = staged_table(st, STAGED_TABLES[i], err);
     /* kept unless a rollback may undo them */
-    if (rc == RF_OK) st->run_tables = sqlite3_get_autocommit(st->db);
-    return rc;
+    st->run_tables = sqlite3_get_autocommit(st->db);
+    return RF_OK;
 }
 
 int rf_store_run_begin(rf_run **out, rf_store *st, const rf_run_info *info, rf_error *err)
 {
     rf_run *run;
-    sqlite3_stmt **stmts[9];
     int rc;
 
     *out = NULL;
@@ -468,7 +526,7 @@ int rf_store_run_begin(rf_run **out, rf_store *st, const rf_run_info *info, rf_e
         return rf_error_set(err, RF_EUSAGE, NULL, 0, "a run needs a command, a user and versions");
     if (st->active)
         return rf_error_set(err, RF_EUSAGE, st->path, 0, "an import is in progress");
-    if ((rc = rf_store__writable(st, err)) != 0 || (rc = temp_tables(st, err)) != 0) return rc;
+    if ((rc = rf_store__writable(st, err)) != 0) return rc;
     if (!(run = calloc(1, sizeof *run)))
         return rf_error_set(err, RF_ENOMEM, NULL, 0, "out of memory");
     run->st = st;
@@ -476,28 +534,26 @@ int rf_store_run_begin(rf_run **out, rf_store *st, const rf_run_info *info, rf_e
         rc = rf_error_set(err, RF_ENOMEM, NULL, 0, "out of memory");
         goto fail;
     }
-    stmts[0] = &run->ins_party, stmts[1] = &run->ins_line, stmts[2] = &run->ins_hit;
-    stmts[3] = &run->ins_input, stmts[4] = &run->ins_version, stmts[5] = &run->add_version;
-    for (size_t i = 0; i < 6; i++)
-        if ((rc = rf_store__prepare_cached(stmts[i], st, RUN_INSERTS[run->at_finish][i], err)) !=
-            0)
-            goto fail;
-    stmts[6] = &run->upsert_cp, stmts[7] = &run->del_cp_hits, stmts[8] = &run->ins_cp_hit;
-    for (size_t i = 0; i < 3; i++)
-        if ((rc = rf_store__prepare_cached(stmts[6 + i], st, PENDING_INSERTS[i], err)) != 0)
-            goto fail;
-
     /* The run is in the history from its start, whatever happens to it later; or, recorded at
-     * its finish, not at all until then. */
-    if ((rc = staging(run, err)) != 0 || (!run->at_finish && (rc = insert_run(run, err)) != 0))
-        goto fail;
+     * its finish, not at all until then (its inserts are prepared then, where it is). */
+    if (run->at_finish && st->run_group) {
+        run->group = st->run_group;
+        pthread_mutex_lock(&run->group->lock);
+        run->group->open++;
+        pthread_mutex_unlock(&run->group->lock);
+    }
+    if (!run->at_finish) {
+        if ((rc = temp_tables(st, err)) != 0) goto fail;
+        for (size_t i = 0; i < N_INSERTS; i++)
+            if ((rc = rf_store__prepare_cached(&run->inserts[i], st, INSERTS[i], err)) != 0)
+                goto fail;
+        if ((rc = batch_begin(run, err)) != 0 || (rc = insert_run(run, err)) != 0) goto fail;
+    }
     for (size_t i = 0; i < info->versions->count; i++) {
-        sqlite3_bind_int64(run->ins_version, 1, run->id);
-        sqlite3_bind_int64(run->ins_version, 2, (sqlite3_int64)i);
-        sqlite3_bind_int64(run->ins_version, 3, info->versions->items[i].id);
-        if ((rc = step_done(run, run->ins_version, "recording the run's list versions", err)) !=
-            0)
-            goto fail;
+        put_int(run, INS_VERSION, 1, run->id);
+        put_int(run, INS_VERSION, 2, (sqlite3_int64)i);
+        put_int(run, INS_VERSION, 3, info->versions->items[i].id);
+        if ((rc = put_row(run, INS_VERSION, err)) != 0) goto fail;
     }
     if ((rc = batch_commit(run, err)) != 0) goto fail;
     *out = run;
@@ -516,30 +572,28 @@ int rf_store_run_add_versions(rf_run *run, const rf_version_list *versions, rf_e
     if (!run || !versions) return rf_error_set(err, RF_EUSAGE, NULL, 0, "no run or versions");
     if ((rc = staging(run, err)) != 0) return rc;
     for (size_t i = 0; i < versions->count && rc == RF_OK; i++) {
-        sqlite3_bind_int64(run->add_version, 1, run->id);
-        sqlite3_bind_int64(run->add_version, 2, versions->items[i].id);
-        rc = step_done(run, run->add_version, "recording the run's list versions", err);
+        put_int(run, ADD_VERSION, 1, run->id);
+        put_int(run, ADD_VERSION, 2, versions->items[i].id);
+        rc = put_row(run, ADD_VERSION, err);
     }
     return rc;
 }
 
 int rf_store_run_add_input(rf_run *run, const rf_run_input *in, rf_error *err)
 {
-    sqlite3_stmt *s;
     int rc;
     if (!run || !in || !in->path) return rf_error_set(err, RF_EUSAGE, NULL, 0, "no run or input");
     if ((rc = staging(run, err)) != 0) return rc;
-    s = run->ins_input;
-    sqlite3_bind_int64(s, 1, run->id);
-    sqlite3_bind_int(s, 2, in->position);
-    rf_store__bind_text(s, 3, in->path);
-    rf_store__bind_text(s, 4, in->sha256);
-    sqlite3_bind_int64(s, 5, in->parties);
+    put_int(run, INS_INPUT, 1, run->id);
+    put_int(run, INS_INPUT, 2, in->position);
+    put_text(run, INS_INPUT, 3, in->path);
+    put_text(run, INS_INPUT, 4, in->sha256);
+    put_int(run, INS_INPUT, 5, in->parties);
     if (in->error) {
-        sqlite3_bind_int64(s, 6, in->error_line);
-        rf_store__bind_text(s, 7, in->error);
+        put_int(run, INS_INPUT, 6, in->error_line);
+        put_text(run, INS_INPUT, 7, in->error);
     }
-    return step_done(run, s, "recording the run's input", err);
+    return put_row(run, INS_INPUT, err);
 }
 
 /* "start:len start:len ..." */
@@ -554,22 +608,21 @@ static int spans_text(rf_buf *b, const size_t *spans, size_t n)
 
 static int add_lines(rf_run *run, const rf_party *p, rf_error *err)
 {
-    sqlite3_stmt *s = run->ins_line;
     int rc = RF_OK;
     for (size_t i = 0; i < p->n_lines && rc == RF_OK; i++) {
         const rf_order_line *l = &p->lines[i];
-        sqlite3_bind_int64(s, 1, run->id);
-        sqlite3_bind_int64(s, 2, run->seq);
-        sqlite3_bind_int64(s, 3, (sqlite3_int64)i);
-        sqlite3_bind_int64(s, 4, l->line);
-        rf_store__bind_text(s, 5, l->number);
-        rf_store__bind_text(s, 6, l->part_number);
-        rf_store__bind_text(s, 7, l->description);
-        rf_store__bind_text(s, 8, l->quantity);
-        rf_store__bind_text(s, 9, l->eccn);
-        rf_store__bind_text(s, 10, l->hs_code);
-        rf_store__bind_text(s, 11, l->origin);
-        rc = step_done(run, s, "recording an order line", err);
+        put_int(run, INS_LINE, 1, run->id);
+        put_int(run, INS_LINE, 2, run->seq);
+        put_int(run, INS_LINE, 3, (sqlite3_int64)i);
+        put_int(run, INS_LINE, 4, l->line);
+        put_text(run, INS_LINE, 5, l->number);
+        put_text(run, INS_LINE, 6, l->part_number);
+        put_text(run, INS_LINE, 7, l->description);
+        put_text(run, INS_LINE, 8, l->quantity);
+        put_text(run, INS_LINE, 9, l->eccn);
+        put_text(run, INS_LINE, 10, l->hs_code);
+        put_text(run, INS_LINE, 11, l->origin);
+        rc = put_row(run, INS_LINE, err);
     }
     return rc;
 }
@@ -586,7 +639,6 @@ int rf_store_run_add_result(rf_run *run, int input, const rf_party *p, const cha
                            p ? p->part_number : NULL, p ? p->description : NULL,
                            p ? p->quantity : NULL, p ? p->eccn : NULL, p ? p->hs_code : NULL,
                            p ? p->origin : NULL, fingerprint};
-    sqlite3_stmt *s;
     rf_buf listed = {0}, party = {0};
     int rc;
 
@@ -594,19 +646,16 @@ int rf_store_run_add_result(rf_run *run, int input, const rf_party *p, const cha
         return rf_error_set(err, RF_EUSAGE, NULL, 0, "no run, party, fingerprint or hits");
     if ((rc = staging(run, err)) != 0) return rc;
     run->seq++;
-    s = run->ins_party;
-    sqlite3_bind_int64(s, 1, run->id);
-    sqlite3_bind_int64(s, 2, run->seq);
-    sqlite3_bind_int(s, 3, input);
+    put_int(run, INS_PARTY, 1, run->id);
+    put_int(run, INS_PARTY, 2, run->seq);
+    put_int(run, INS_PARTY, 3, input);
     for (int i = 0; i < (int)(sizeof texts / sizeof *texts); i++)
-        if (i != 1) rf_store__bind_text(s, 4 + i, texts[i]);
-    sqlite3_bind_int64(s, 5, p->line);
-    sqlite3_bind_int64(s, 27, (sqlite3_int64)n_hits);
-    if ((rc = step_done(run, s, "recording a screened party", err)) != 0 ||
-        (rc = add_lines(run, p, err)) != 0)
+        if (i != 1) put_text(run, INS_PARTY, 4 + i, texts[i]);
+    put_int(run, INS_PARTY, 5, p->line);
+    put_int(run, INS_PARTY, 27, (sqlite3_int64)n_hits);
+    if ((rc = put_row(run, INS_PARTY, err)) != 0 || (rc = add_lines(run, p, err)) != 0)
         return rc;
 
-    s = run->ins_hit;
     for (size_t i = 0; i < n_hits; i++) {
         const rf_run_hit *h = &hits[i];
         if (!h->entity || h->entity->id <= 0) {
@@ -618,24 +667,25 @@ int rf_store_run_add_result(rf_run *run, int input, const rf_party *p, const cha
             rc = rf_error_set(err, rc, NULL, 0, "out of memory");
             break;
         }
-        sqlite3_bind_int64(s, 1, run->id);
-        sqlite3_bind_int64(s, 2, run->seq);
-        sqlite3_bind_int64(s, 3, (sqlite3_int64)i);
-        sqlite3_bind_int64(s, 4, h->entity->id);
-        sqlite3_bind_int64(s, 5, (sqlite3_int64)h->name_index);
-        sqlite3_bind_double(s, 6, h->score);
-        rf_store__bind_text(s, 7, h->explanation);
-        rf_store__bind_text(s, 8, listed.data ? listed.data : "");
-        rf_store__bind_text(s, 9, party.data ? party.data : "");
-        if (h->decision && h->decision->id) sqlite3_bind_int64(s, 10, h->decision->id);
-        sqlite3_bind_int(s, 11, h->record_changed != 0);
-        rf_store__bind_text(s, 12, h->changes);
-        rf_store__bind_text(s, 13, h->rescreen);
-        if ((rc = step_done(run, s, "recording a hit", err)) != 0) break;
+        put_int(run, INS_HIT, 1, run->id);
+        put_int(run, INS_HIT, 2, run->seq);
+        put_int(run, INS_HIT, 3, (sqlite3_int64)i);
+        put_int(run, INS_HIT, 4, h->entity->id);
+        put_int(run, INS_HIT, 5, (sqlite3_int64)h->name_index);
+        put_double(run, INS_HIT, 6, h->score);
+        put_text(run, INS_HIT, 7, h->explanation);
+        put_text(run, INS_HIT, 8, listed.data ? listed.data : "");
+        put_text(run, INS_HIT, 9, party.data ? party.data : "");
+        if (h->decision && h->decision->id) put_int(run, INS_HIT, 10, h->decision->id);
+        put_int(run, INS_HIT, 11, h->record_changed != 0);
+        put_text(run, INS_HIT, 12, h->changes);
+        put_text(run, INS_HIT, 13, h->rescreen);
+        if ((rc = put_row(run, INS_HIT, err)) != 0) break;
     }
     rf_buf_free(&listed);
     rf_buf_free(&party);
-    if (rc == RF_OK && (++run->batch >= RUN_BATCH || batch_seconds(run) >= RUN_BATCH_SECONDS))
+    if (rc == RF_OK && !run->at_finish &&
+        (++run->batch >= RUN_BATCH || batch_seconds(run) >= RUN_BATCH_SECONDS))
         rc = batch_commit(run, err);
     return rc;
 }
@@ -643,35 +693,31 @@ int rf_store_run_add_result(rf_run *run, int input, const rf_party *p, const cha
 int rf_store_run_counterparty(rf_run *run, const rf_party *p, const char *fingerprint,
                               const rf_known_hit *hits, size_t n_hits, rf_error *err)
 {
-    sqlite3_stmt *s;
     int rc;
 
     if (!run || !p || !p->name || !fingerprint || (n_hits && !hits))
         return rf_error_set(err, RF_EUSAGE, NULL, 0, "no run, party, fingerprint or hits");
     if ((rc = staging(run, err)) != 0) return rc;
-    s = run->upsert_cp;
-    rf_store__bind_text(s, 1, fingerprint);
-    rf_store__bind_text(s, 2, p->name);
-    rf_store__bind_text(s, 3, p->address);
-    rf_store__bind_text(s, 4, p->city);
-    rf_store__bind_text(s, 5, p->country);
-    if ((rc = step_done(run, s, "recording a counterparty", err)) != 0) return rc;
-    s = run->del_cp_hits;
-    rf_store__bind_text(s, 1, fingerprint);
-    if ((rc = step_done(run, s, "recording a counterparty", err)) != 0) return rc;
-    s = run->ins_cp_hit;
+    put_text(run, INS_CP, 1, fingerprint);
+    put_text(run, INS_CP, 2, p->name);
+    put_text(run, INS_CP, 3, p->address);
+    put_text(run, INS_CP, 4, p->city);
+    put_text(run, INS_CP, 5, p->country);
+    if ((rc = put_row(run, INS_CP, err)) != 0) return rc;
+    put_text(run, DEL_CP_HITS, 1, fingerprint);
+    if ((rc = put_row(run, DEL_CP_HITS, err)) != 0) return rc;
     for (size_t i = 0; i < n_hits && rc == RF_OK; i++) {
         const rf_known_hit *h = &hits[i];
         if (!h->list_code || !h->source_id || !h->content_hash)
             return rf_error_set(err, RF_EUSAGE, NULL, 0, "a known hit needs its listed entity");
-        rf_store__bind_text(s, 1, fingerprint);
-        rf_store__bind_text(s, 2, h->list_code);
-        rf_store__bind_text(s, 3, h->source_id);
-        rf_store__bind_text(s, 4, h->listed_name);
-        sqlite3_bind_int64(s, 5, h->entity_id);
-        rf_store__bind_text(s, 6, h->content_hash);
-        sqlite3_bind_double(s, 7, h->score);
-        rc = step_done(run, s, "recording a counterparty's hit", err);
+        put_text(run, INS_CP_HIT, 1, fingerprint);
+        put_text(run, INS_CP_HIT, 2, h->list_code);
+        put_text(run, INS_CP_HIT, 3, h->source_id);
+        put_text(run, INS_CP_HIT, 4, h->listed_name);
+        put_int(run, INS_CP_HIT, 5, h->entity_id);
+        put_text(run, INS_CP_HIT, 6, h->content_hash);
+        put_double(run, INS_CP_HIT, 7, h->score);
+        rc = put_row(run, INS_CP_HIT, err);
     }
     return rc;
 }
@@ -701,32 +747,16 @@ static int deliver_counterparties(rf_run *run, rf_error *err)
     return rc;
 }
 
-/* A run recorded at its finish: its row, and its parts from the TEMP tables, given its id. */
-static int record_staged(rf_run *run, rf_error *err)
-{
-    int rc = insert_run(run, err);
-    for (size_t i = 0; i < sizeof STAGED_COPIES / sizeof *STAGED_COPIES && rc == RF_OK; i++) {
-        sqlite3_stmt *stmt = NULL;
-        if ((rc = rf_store__prepare_cached(&stmt, run->st, STAGED_COPIES[i], err)) != 0) break;
-        sqlite3_bind_int64(stmt, 1, run->id);
-        rc = step_done(run, stmt, "recording the screening run", err);
-        rf_store__release(run->st, stmt);
-    }
-    return rc;
-}
-
-/* Completes the run's row as `status` ("done": with the counterparty state it found, in the
- * same transaction), seals it and lets the caller add its own (on_commit) before the commit. */
-static int close_run(rf_run *run, const char *status, const rf_run_totals *t, rf_error *err)
+/* Completes the run's row as `status` ("done": with the counterparty state it found), seals
+ * it and lets the caller add its own (on_commit), in the open transaction. */
+static int complete_run(rf_run *run, const char *status, const rf_run_totals *t, rf_error *err)
 {
     static const rf_run_totals none = {0, 0, 0, 0, 0, -1, 0};
     sqlite3_stmt *stmt = NULL;
     int rc;
 
     if (!t) t = &none;
-    if ((rc = batch_begin(run, err)) != 0) return rc;
-    if (run->at_finish && (rc = record_staged(run, err)) != 0) goto fail;
-    if (strcmp(status, "done") == 0 && (rc = deliver_counterparties(run, err)) != 0) goto fail;
+    if (strcmp(status, "done") == 0 && (rc = deliver_counterparties(run, err)) != 0) return rc;
     if ((rc = rf_store__prepare_cached(&stmt, run->st,
                                "UPDATE run SET status = ?2, finished_at ="
                                " strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), parties = ?3,"
@@ -747,19 +777,190 @@ static int close_run(rf_run *run, const char *status, const rf_run_totals *t, rf
     /* Sealed as it ends: from now on nothing of it can change unnoticed. */
     if (rc == RF_OK) rc = rf_chain__seal(run->st, "run", run->id, err);
     if (rc == RF_OK && run->on_commit) rc = run->on_commit(run->st, run->id, err, run->ctx);
-    if (rc == RF_OK) return batch_commit(run, err);
-fail:
+    return rc;
+}
+
+/* A run recorded as it goes: completed in a transaction of its own. */
+static int close_run(rf_run *run, const char *status, const rf_run_totals *t, rf_error *err)
+{
+    int rc;
+    if ((rc = batch_begin(run, err)) != 0) return rc;
+    if ((rc = complete_run(run, status, t, err)) == RF_OK) return batch_commit(run, err);
     sqlite3_exec(run->st->db, "ROLLBACK", NULL, NULL, NULL);
     run->in_batch = 0;
-    if (run->at_finish) run->id = 0; /* not recorded after all */
     return rc;
+}
+
+/* ---- runs recorded at their finish ------------------------------------------------------ */
+
+/* A run recorded at its finish, waiting to be written with the others of its batch. */
+typedef struct finishing {
+    rf_run *run;
+    const rf_run_totals *totals;
+    rf_error *err;
+    int rc;
+    int written; /* its batch is over, committed or not */
+    struct finishing *next;
+} finishing;
+
+/* Writes one run of the batch on `writer`, in the batch's transaction: its row, the rows it
+ * kept (its counterparty state through the writer's TEMP tables, emptied of the previous
+ * run's first), completed "done". Its inserts are released on the writer before it is given
+ * back to the thread that finishes it. */
+static int write_kept(rf_store *writer, finishing *f)
+{
+    rf_run *run = f->run;
+    rf_store *own = run->st;
+    int rc;
+
+    run->st = writer;
+    if (pending_clear(writer) != 0)
+        rc = rf_store__db_error(f->err, writer, "recording the screening run");
+    else if ((rc = insert_run(run, f->err)) == RF_OK && (rc = insert_kept(run, f->err)) == RF_OK)
+        rc = complete_run(run, "done", f->totals, f->err);
+    inserts_release(run);
+    run->st = own;
+    return rc;
+}
+
+/* Writes the runs of `batch` in one transaction on `writer`, each in a savepoint of its own:
+ * one that fails is rolled back alone, and is not recorded (rf_run_id 0); a transaction that
+ * fails (a commit, an error that rolled it all back) records none. */
+static void write_batch(rf_store *writer, finishing *batch)
+{
+    int rc;
+    rf_error err;
+
+    rf_error_clear(&err);
+    if ((rc = temp_tables(writer, &err)) == RF_OK &&
+        step_cached(writer, "BEGIN IMMEDIATE") != SQLITE_DONE)
+        rc = rf_store__db_error(&err, writer, "recording the screening run");
+    for (finishing *f = batch; f && rc == RF_OK; f = f->next) {
+        if (step_cached(writer, "SAVEPOINT run") != SQLITE_DONE) {
+            f->rc = rf_store__db_error(f->err, writer, "recording the screening run");
+        } else if ((f->rc = write_kept(writer, f)) != RF_OK) {
+            step_cached(writer, "ROLLBACK TO run");
+            step_cached(writer, "RELEASE run");
+        } else {
+            step_cached(writer, "RELEASE run");
+        }
+        if (sqlite3_get_autocommit(writer->db)) /* an error rolled back the transaction */
+            rc = rf_error_set(&err, RF_EDB, writer->path, 0,
+                              "recording the screening run: the transaction was rolled back");
+    }
+    if (rc == RF_OK && step_cached(writer, "COMMIT") != SQLITE_DONE) {
+        rc = rf_store__db_error(&err, writer, "recording the screening run");
+        sqlite3_exec(writer->db, "ROLLBACK", NULL, NULL, NULL);
+    }
+    for (finishing *f = batch; f; f = f->next) {
+        if (rc != RF_OK && f->rc == RF_OK) {
+            f->rc = rc;
+            if (f->err) *f->err = err;
+        }
+        if (f->rc != RF_OK) f->run->id = 0;
+    }
+    /* emptied outside the transaction too: a rollback brings back what was emptied in one */
+    if (sqlite3_get_autocommit(writer->db)) pending_clear(writer);
+}
+
+/* How long the first run waiting for a batch waits for the others open to finish too: a
+ * commit, and the pages the runs share, paid for a handful rather than for each. */
+#define GROUP_WAIT_NS 2000000L
+
+/* Writes `f` through `group`: a thread that finds no batch being written writes every run
+ * waiting, its own among them, once the runs open have all come or GROUP_WAIT_NS passed;
+ * the others wait for theirs to be written. */
+static int write_in_group(rf_run_group *g, finishing *f)
+{
+    struct timespec until;
+    int waited = 0;
+
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_nsec += GROUP_WAIT_NS;
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    pthread_mutex_lock(&g->lock);
+    *g->tail = f;
+    g->tail = &f->next;
+    g->n_waiting++;
+    pthread_cond_broadcast(&g->changed);
+    while (!f->written) {
+        finishing *batch;
+        if (g->writing) {
+            pthread_cond_wait(&g->changed, &g->lock);
+            continue;
+        }
+        if (g->n_waiting < g->open && !waited) {
+            waited = pthread_cond_timedwait(&g->changed, &g->lock, &until) == ETIMEDOUT;
+            continue;
+        }
+        batch = g->waiting;
+        g->waiting = NULL;
+        g->tail = &g->waiting;
+        g->n_waiting = 0;
+        g->writing = 1;
+        pthread_mutex_unlock(&g->lock);
+        write_batch(g->writer, batch);
+        pthread_mutex_lock(&g->lock);
+        for (finishing *w = batch; w; w = w->next) w->written = 1;
+        g->writing = 0;
+        pthread_cond_broadcast(&g->changed);
+    }
+    pthread_mutex_unlock(&g->lock);
+    return f->rc;
+}
+
+int rf_run_group_new(rf_run_group **out, rf_store *writer, rf_error *err)
+{
+    rf_run_group *g;
+    *out = NULL;
+    if (!writer) return rf_error_set(err, RF_EUSAGE, NULL, 0, "a run group needs a store");
+    if (!(g = calloc(1, sizeof *g))) return rf_error_set(err, RF_ENOMEM, NULL, 0, "out of memory");
+    g->writer = writer;
+    g->tail = &g->waiting;
+    pthread_mutex_init(&g->lock, NULL);
+    pthread_cond_init(&g->changed, NULL);
+    *out = g;
+    return RF_OK;
+}
+
+void rf_run_group_free(rf_run_group *g)
+{
+    if (!g) return;
+    pthread_mutex_destroy(&g->lock);
+    pthread_cond_destroy(&g->changed);
+    free(g);
+}
+
+void rf_store_set_run_group(rf_store *st, rf_run_group *group)
+{
+    st->run_group = group;
 }
 
 int rf_store_run_finish(rf_run *run, const rf_run_totals *totals, rf_error *err)
 {
+    finishing f;
     int rc;
+
     if (!run) return rf_error_set(err, RF_EUSAGE, NULL, 0, "no run");
-    rc = close_run(run, "done", totals, err);
+    if (!run->at_finish) {
+        rc = close_run(run, "done", totals, err);
+    } else {
+        memset(&f, 0, sizeof f);
+        f.run = run;
+        f.totals = totals;
+        f.err = err;
+        if (run->kept_failed) {
+            rc = rf_error_set(err, RF_ENOMEM, NULL, 0, "out of memory");
+        } else if (run->group) {
+            rc = write_in_group(run->group, &f);
+        } else {
+            write_batch(run->st, &f);
+            rc = f.rc;
+        }
+    }
     run_free(run);
     return rc;
 }

@@ -21,7 +21,7 @@ static const char serve_help[] =
     "  --db PATH          list database (default: see Environment); must exist\n"
     "  --listen ADDR:PORT where to listen (default 127.0.0.1:8080: this machine only);\n"
     "                     [::1]:8080 for IPv6, port 0 for any free port (printed)\n"
-    "  --threads N        worker threads (default: one per processor)\n"
+    "  --threads N        requests handled at once (default: three per processor)\n"
     "  --tls-cert FILE    serve HTTPS with this PEM certificate (chain) ...\n"
     "  --tls-key FILE     ... and its PEM private key; session cookies are then Secure\n"
     "  --four-eyes        clearing a hit that someone confirmed or escalated needs an approver\n"

@@ -24,6 +24,9 @@ struct rf_store {
     struct rf_import *active; /* the import holding the write transaction, if any */
     int readonly;             /* opened read-only: nothing is written */
     int run_tables;           /* the TEMP tables of screening runs exist (audit/runs.c) */
+    /* Runs recorded at their finish on this connection are written through it (runs.c);
+     * NULL: on this connection. */
+    struct rf_run_group *run_group;
     /* The process recording runs on this connection, as run_process keeps it (runs.c), read
      * again when the pid changes (a fork). */
     long run_pid;

@@ -48,7 +48,7 @@ int rf_users_each(rf_store *st,
 typedef struct rf_serve_options {
     const char *db_path;   /* the list database (must exist) */
     const char *listen;    /* "ADDR:PORT" (IPv4 or [IPv6]); NULL: 127.0.0.1:8080; port 0 picks one */
-    int threads;           /* 0: one per processor */
+    int threads;           /* requests handled at once; 0: three per processor */
     const char *tls_cert;  /* PEM files; both or neither */
     const char *tls_key;
     int four_eyes;         /* clearing a confirmed or escalated hit needs an approver */

@@ -72,12 +72,18 @@ struct rf_server {
     unsigned port;
     int tls;
     char *tls_cert, *tls_key; /* the PEM files' contents */
-    /* One database connection per worker thread, handed out per request. */
+    /* A database connection per request handled at once (opts.threads), handed out in the
+     * order asked for (store_take). */
     rf_store **stores;
     size_t n_stores, n_free;
     rf_store **free_stores;
+    /* The screening runs the workers record (POST /api/v1/screen), written in batches on a
+     * connection of their own: a run that finishes while another is written goes with the
+     * next batch. */
+    rf_store *run_store;
+    rf_run_group *runs;
     pthread_mutex_t lock;
-    pthread_cond_t store_returned;
+    struct rf_store_waiter *waiters, **waiters_tail; /* requests waiting for one; under lock */
     int requests_in_flight;   /* under lock */
     int quiescing;            /* stopping: requests begun from now on are refused; under lock */
     rf_limiter_slot limiter[RF_LIMITER_SLOTS]; /* under lock */

@@ -12,8 +12,9 @@
 
 typedef struct ox_open_elem {
     char name[OX_MAX_NAME];
-    size_t text_off; /* where its own text starts in `text` */
-    long line;
+    char prefix[OX_MAX_NAME]; /* of its namespace, "" without */
+    size_t text_off;          /* where its own text starts in `text` */
+    long line;                /* libxml2's: where its start tag ends (start_line: its start) */
 } ox_open_elem;
 
 struct ox_reader {
@@ -57,6 +58,7 @@ int rf_orders__xml_open(ox_reader **out, const char *path, const char *data, siz
                         rf_error *err)
 {
     ox_reader *x;
+    size_t n_lines = 0;
     /* No NOENT (entities stay unexpanded), no DTDLOAD / DTDATTR / DTDVALID (a DOCTYPE's
      * SYSTEM URL is never fetched), NONET (nothing from the network whatever asks for it),
      * no HUGE (libxml2's own size and amplification limits stay on). */
@@ -70,13 +72,14 @@ int rf_orders__xml_open(ox_reader **out, const char *path, const char *data, siz
     x->data = data;
     x->len = len;
     x->last_line = 1;
-    for (size_t i = 0; i < len; i++) x->last_line += data[i] == '\n';
+    for (const char *p = data; len && (p = memchr(p, '\n', len - (size_t)(p - data))); p++)
+        x->last_line++;
     if (!(x->line_end = malloc((size_t)x->last_line * sizeof *x->line_end))) {
         free(x);
         return rf_error_set(err, RF_ENOMEM, path, 0, "out of memory");
     }
-    for (size_t i = 0, l = 0; i < len; i++)
-        if (data[i] == '\n') x->line_end[l++] = i + 1;
+    for (const char *p = data; len && (p = memchr(p, '\n', len - (size_t)(p - data))); p++)
+        x->line_end[n_lines++] = (size_t)(p - data) + 1;
     x->line_end[x->last_line - 1] = len;
     if (len && data[len - 1] == '\n') x->last_line--;
     xmlInitParser();
@@ -120,43 +123,65 @@ static void pop(ox_reader *x)
     x->depth--;
 }
 
-/* libxml2 gives an element the line its start tag ends on; people look for the line it
- * starts on. The nearest "<name" before the end of that line is where it starts. */
-static long start_line(const ox_reader *x, long line)
+/* 1 when the start tag of `e` ("<prefix:name" or "<name", then a space, / or >) is at
+ * offset `i` of the document. */
+static int start_tag_at(const ox_reader *x, size_t i, const ox_open_elem *e)
 {
-    const xmlChar *q = xmlTextReaderConstName(x->reader);
-    size_t qn = q ? strlen((const char *)q) : 0, end, stop;
-    long l = line;
+    size_t pn = strlen(e->prefix), nn = strlen(e->name), at = i + 1;
+    if (x->data[i] != '<') return 0;
+    if (pn) {
+        if (at + pn + 1 > x->len || memcmp(x->data + at, e->prefix, pn) != 0 ||
+            x->data[at + pn] != ':')
+            return 0;
+        at += pn + 1;
+    }
+    return at + nn < x->len && memcmp(x->data + at, e->name, nn) == 0 &&
+           strchr(" \t\r\n/>", x->data[at + nn]) != NULL;
+}
 
-    if (line < 1 || line > x->last_line + 1 || !qn) return line;
-    end = x->line_end[line - 1];
+/* libxml2 gives an element the line its start tag ends on; people look for the line it
+ * starts on. The nearest start tag of `e` before the end of that line is where it starts.
+ * Found when asked (for a party or an order line), not for each element read. */
+static long start_line(const ox_reader *x, const ox_open_elem *e)
+{
+    size_t end, stop;
+    long l = e->line;
+
+    if (e->line < 1 || e->line > x->last_line + 1 || !e->name[0]) return e->line;
+    end = x->line_end[e->line - 1];
     stop = end > 4096 ? end - 4096 : 0; /* attributes seldom run that long */
     for (size_t i = end; i-- > stop;) {
         if (x->data[i] == '\n' && i + 1 < end) l--;
-        if (x->data[i] == '<' && i + 1 + qn < x->len &&
-            memcmp(x->data + i + 1, q, qn) == 0 && strchr(" \t\r\n/>", x->data[i + 1 + qn]))
-            return l;
+        if (start_tag_at(x, i, e)) return l;
     }
-    return line;
+    return e->line;
+}
+
+/* Copies `s` into `out` of `size` bytes, cut as snprintf would, without its cost. */
+static void copy_name(char *out, size_t size, const xmlChar *s)
+{
+    size_t n = s ? strlen((const char *)s) : 0;
+    if (n >= size) n = size - 1;
+    if (n) memcpy(out, s, n);
+    out[n] = '\0';
 }
 
 static int push(ox_reader *x, rf_error *err)
 {
-    const xmlChar *name = xmlTextReaderConstLocalName(x->reader);
+    xmlNodePtr node = xmlTextReaderCurrentNode(x->reader);
     ox_open_elem *e;
-    long line = (long)xmlGetLineNo(xmlTextReaderCurrentNode(x->reader));
-    size_t n;
+    long line = (long)xmlGetLineNo(node);
 
     if (x->depth + 1 >= OX_MAX_DEPTH)
         return rf_error_set(err, RF_ELIMIT, x->path, line,
                             "XML nested deeper than %d elements", OX_MAX_DEPTH);
     e = &x->stack[++x->depth];
-    n = name ? strlen((const char *)name) : 0; /* cut as snprintf would, without its cost */
-    if (n >= sizeof e->name) n = sizeof e->name - 1;
-    if (n) memcpy(e->name, name, n);
-    e->name[n] = '\0';
+    copy_name(e->name, sizeof e->name, xmlTextReaderConstLocalName(x->reader));
+    /* the prefix as written, read off the node: asking the reader for the qualified name
+     * looks it up in its dictionary (a hash of every element's name) */
+    copy_name(e->prefix, sizeof e->prefix, node && node->ns ? node->ns->prefix : NULL);
     e->text_off = x->text.len;
-    e->line = line > 0 ? start_line(x, line) : 0;
+    e->line = line > 0 ? line : 0;
     return RF_OK;
 }
 
@@ -258,7 +283,7 @@ const char *rf_orders__xml_text(const ox_reader *x, size_t *len)
 
 long rf_orders__xml_line(const ox_reader *x)
 {
-    return x->depth >= 0 ? x->stack[x->depth].line : 0;
+    return x->depth >= 0 && x->stack[x->depth].line > 0 ? start_line(x, &x->stack[x->depth]) : 0;
 }
 
 int rf_orders__xml_under(const ox_reader *x, int depth, const char *path)
