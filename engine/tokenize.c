@@ -943,11 +943,13 @@ static void unglue_initials(words *w, const rf_lexicon *lex, const rf_strmap *li
 /* A short legal form written against a word of five letters or more that the lists or the
  * lexicon have, a full stop after it ("LOGISTICSCO., LTD.", "HOLDINGSCO.", "TRADEXCO."): read
  * as two words. Without the stop too many names end so ("Cisco", "Tesco"). */
-static void split_legal_suffix(words *w, const rf_lexicon *lex, const rf_strmap *listed, const char *name)
+static void split_legal_suffix(words *w, const rf_lexicon *lex, const rf_strmap *listed, const char *name,
+                               size_t len)
 {
     for (size_t i = 0; i < w->count && w->count < RF_MAX_WORDS; i++) {
         const word *x = &w->items[i];
-        if (!written_plain(x) || name[x->src_start + x->src_len] != '.' || all_digits(x->text, x->len) ||
+        size_t after = (size_t)x->src_start + x->src_len;
+        if (!written_plain(x) || after >= len || name[after] != '.' || all_digits(x->text, x->len) ||
             lookup_word(lex, x->text, x->len, NULL) || rf_strmap__get(listed, x->text, x->len) != RF_STRMAP_MISSING)
             continue;
         for (size_t k = x->len - 2; k + 4 >= x->len && k >= 5; k--)
@@ -1013,7 +1015,7 @@ int rf_engine__tokenize(rf_tokens *out, const rf_lexicon *lex, const rf_strmap *
             join_words(w, split_listed_word, &t);
             unglue_initials(w, lex, listed, name);
             split_camel_legal(w, lex, name);
-            split_legal_suffix(w, lex, listed, name);
+            split_legal_suffix(w, lex, listed, name, len);
             split_run_together(w, lex, listed);
         }
     }
