@@ -210,14 +210,18 @@ static int index_spellings(rf_matcher *m)
             rc = file_spelling(&id, m, lt->vocab, m->surface_text.data + lt->surf_off, lt->surf_len);
     }
     /* Words with a doubled letter also under their single-letter form ("essa" as "esa"),
-     * which a party's word is looked up by too. */
+     * which a party's word is looked up by too: as a spelling, and in `doubles` with every
+     * other word of that form (a spelling names one word, and "tata" is TATA as well as
+     * TAATTA). */
     for (size_t v = 0; v < m->n_vocab && rc == RF_OK; v++) {
         char c[RF_MAX_TOKEN_LEN];
         size_t n;
         uint32_t id;
         if (m->vocab[v].cls == RF_TOK_LEGAL || m->vocab[v].cls == RF_TOK_NUMBER || m->vocab[v].len > RF_MAX_TOKEN_LEN) continue;
         n = rf_collapse__doubles(c, m->vocab_text.data + m->vocab[v].text_off, m->vocab[v].len);
-        if (n != m->vocab[v].len) rc = file_spelling(&id, m, (uint32_t)v, c, n);
+        if (n == m->vocab[v].len) continue;
+        rc = file_spelling(&id, m, (uint32_t)v, c, n);
+        if (rc == RF_OK) rc = chain_push(m, m->doubles, c, n, (uint32_t)v);
     }
     return rc;
 }
@@ -871,6 +875,7 @@ int rf_matcher_new(rf_matcher **out, const rf_snapshot *snap, rf_error *err)
     if (rc == RF_OK) rc = rf_strmap__new(&m->skeletons, 65536);
     if (rc == RF_OK) rc = rf_strmap__new(&m->weak_typos, 4096);
     if (rc == RF_OK) rc = rf_strmap__new(&m->nicknames, 4096);
+    if (rc == RF_OK) rc = rf_strmap__new(&m->doubles, 4096);
     if (rc == RF_OK) rc = rf_strmap__new(&m->weak_names, 4096);
     if (rc == RF_OK) rc = collect_places(m, tr);
     if (rc == RF_OK) rc = collect_countries(m);
@@ -1022,6 +1027,9 @@ static size_t typos_of(const rf_matcher *m, const char *word, size_t len, int bu
         uint32_t v = rf_strmap__get(m->vocab_map, c, cn);
         if (id != RF_STRMAP_MISSING) n = add_unique(out, n, max, m->spellings[id].vocab);
         if (v != RF_STRMAP_MISSING && cn != len) n = add_unique(out, n, max, v);
+        for (uint32_t node = rf_strmap__get(m->doubles, c, cn); node != RF_STRMAP_MISSING && n < max;
+             node = m->chains[node].next)
+            if (m->chains[node].value < m->n_vocab) n = add_unique(out, n, max, m->chains[node].value); /* chain_value */
     }
     if (budget == 0) return n;
     n = deletion_search(m, m->deletes, word, len, budget, out, n, max);

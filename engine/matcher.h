@@ -151,6 +151,8 @@ struct rf_matcher {
     rf_strmap *merged;   /* two adjacent listed words written as one -> chain of name ids */
     rf_strmap *exact;    /* a whole name's canonical tokens -> chain of name ids */
     rf_strmap *skeletons; /* a Latin listed word's consonant skeleton -> chain of vocab ids */
+    rf_strmap *doubles;    /* a listed word with its doubled letters made single, where that
+                            * differs -> chain of those words ("tata": TAATTA, TATTA) */
     rf_strmap *nicknames;  /* a given name -> chain of the listed words that are its familiar
                             * forms, or it theirs ("stephen": STEVEN) */
     rf_strmap *weak_typos; /* a word of the lexicon's spellings as written -> chain of the telling

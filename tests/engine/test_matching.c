@@ -117,6 +117,9 @@ static void test_matching__index_loses_none_of_the_oracles_finds(void **state)
     assert_finds(f, "KHORASAN", "AF", "ISLAMIC STATE KHURASAN");
     /* two typos in a person's word of six to eight letters, with the country agreeing */
     assert_finds(f, "CHAPARRO", "MX", "CHAPARRITO");
+    /* a word the same as two listed words once doubled letters are made single ("tata": TATA
+     * and TAATTA) */
+    assert_finds(f, "TATaA", NULL, "TAATTA, AO");
     /* a short word of a person's name misread by OCR ("l" for "i") */
     assert_finds(f, "GLA", NULL, "Gia An Du");
     /* the words of a listed phrase written apart, in a name of business words only, one of
