@@ -923,11 +923,15 @@ static void unglue_initials(words *w, const rf_lexicon *lex, const rf_strmap *li
             continue;
         initials[0] = a->text[a->len - 1];
         memcpy(initials + 1, b->text, b->len);
-        if (!(i > 0 && ends_legal_form(lex, &w->items[i - 1], a, initials, (size_t)b->len + 1)) &&
-            (!starts_legal_form(lex, initials, (size_t)b->len + 1, i + 2 < w->count ? &w->items[i + 2] : NULL) ||
-             (rf_strmap__get(listed, a->text, a->len) != RF_STRMAP_MISSING &&
-              rf_strmap__get(listed, a->text, a->len - 1u) == RF_STRMAP_MISSING)))
-            continue;
+        {
+            int longer_form = i > 0 && ends_legal_form(lex, &w->items[i - 1], a, initials, (size_t)b->len + 1);
+            int listed_as_written = rf_strmap__get(listed, a->text, a->len) != RF_STRMAP_MISSING &&
+                                    rf_strmap__get(listed, a->text, a->len - 1u) == RF_STRMAP_MISSING;
+            const word *next = i + 2 < w->count ? &w->items[i + 2] : NULL;
+            if (!longer_form &&
+                (listed_as_written || !starts_legal_form(lex, initials, (size_t)b->len + 1, next)))
+                continue;
+        }
         memmove(b->text + 1, b->text, (size_t)b->len + 1);
         b->text[0] = initials[0];
         b->len++;
@@ -952,13 +956,16 @@ static void split_legal_suffix(words *w, const rf_lexicon *lex, const rf_strmap 
         if (!written_plain(x) || after >= len || name[after] != '.' || all_digits(x->text, x->len) ||
             lookup_word(lex, x->text, x->len, NULL) || rf_strmap__get(listed, x->text, x->len) != RF_STRMAP_MISSING)
             continue;
-        for (size_t k = x->len - 2; k + 4 >= x->len && k >= 5; k--)
-            if (is_legal_form(lex, (const char *const[]){x->text + k}, (const size_t[]){x->len - k}, 1) &&
+        /* the legal form two to four letters, the word before it five or more, longest first */
+        for (size_t cut = 2; cut <= 4 && cut + 5 <= x->len; cut++) {
+            size_t k = x->len - cut;
+            if (is_legal_form(lex, (const char *const[]){x->text + k}, &cut, 1) &&
                 (rf_strmap__get(listed, x->text, k) != RF_STRMAP_MISSING || lookup_word(lex, x->text, k, NULL))) {
                 split_word(w, i, k);
                 i++;
                 break;
             }
+        }
     }
 }
 
