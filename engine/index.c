@@ -29,7 +29,6 @@
 
 #include "matcher.h"
 
-#define MAX_TYPO_MATCHES 256
 #define MAX_WEAK_WORDS 32
 
 /* Makes room for `need` elements of `size` bytes in *items (capacity *cap). */
@@ -625,12 +624,12 @@ static int find_neighbours(rf_matcher *m)
     m->near_off = malloc((m->n_vocab + 1) * sizeof *m->near_off);
     if (!m->near_off) return RF_ENOMEM;
     for (size_t v = 0; v < m->n_vocab; v++) {
-        uint32_t found[MAX_TYPO_MATCHES];
+        uint32_t found[RF_MAX_TYPO_MATCHES];
         size_t n = 0;
         m->near_off[v] = (uint32_t)total;
         if (m->vocab[v].cls == RF_TOK_WORD)
             n = rf_index__typos(m, m->vocab_text.data + m->vocab[v].text_off, m->vocab[v].len,
-                                found, MAX_TYPO_MATCHES);
+                                found, RF_MAX_TYPO_MATCHES);
         for (size_t k = 0; k < n; k++) {
             if (found[k] == v) continue;
             if (reserve((void **)&m->near, &cap, total + 1, sizeof *m->near) != RF_OK) return RF_ENOMEM;
@@ -647,8 +646,8 @@ static int find_neighbours(rf_matcher *m)
 static int file_weak_typos(const char *w, size_t len, void *matcher)
 {
     rf_matcher *m = matcher;
-    uint32_t found[MAX_TYPO_MATCHES];
-    size_t n = rf_index__typos(m, w, len, found, MAX_TYPO_MATCHES);
+    uint32_t found[RF_MAX_TYPO_MATCHES];
+    size_t n = rf_index__typos(m, w, len, found, RF_MAX_TYPO_MATCHES);
     int rc = RF_OK;
     for (size_t k = 0; k < n && rc == RF_OK; k++)
         if (m->vocab[found[k]].telling) rc = chain_push(m, m->weak_typos, w, len, found[k]);
@@ -862,6 +861,7 @@ int rf_matcher_new(rf_matcher **out, const rf_snapshot *snap, rf_error *err)
     *out = NULL;
     if (!m) return rf_error_set(err, RF_ENOMEM, NULL, 0, "out of memory building the index");
     m->snap = snap;
+    m->serial = rf_matcher__next_serial();
     m->lex = rf_lexicon__get();
     rc = m->lex ? rf_translit__new(&tr) : RF_ENOMEM;
     if (rc == RF_OK) rc = rf_strmap__new(&m->vocab_map, 65536);
@@ -1048,6 +1048,16 @@ static size_t typos_doubled_or_dropped(const rf_matcher *m, const char *word, si
     n = typos_of(m, word, len, 0, out, 0, max);
     if (rf_typo__budget(len) == 0) return n;
     return typo_chain(m, m->deletes, word, len, word, len, rf_letter__mask(word, len), out, n, max);
+}
+
+/* The listed words that two party words written together (`joined`) are with typos, as the
+ * scorer pairs them (spells_merged): within the typo budget of the joined length, which is at
+ * least that of the shorter of the two it compares; no OCR reading and no person's second
+ * typo, which are word_sim's ways, not spells_merged's. */
+static size_t typos_merged(const rf_matcher *m, const char *joined, size_t len, uint32_t *out, size_t max)
+{
+    if (len > RF_MAX_TOKEN_LEN) return 0;
+    return deletion_search(m, m->deletes, joined, len, rf_typo__budget(len), out, 0, max);
 }
 
 size_t rf_index__typos(const rf_matcher *m, const char *word, size_t len, uint32_t *out, size_t max)
@@ -1550,8 +1560,8 @@ static void gather_telling(const rf_matcher *m, rf_scratch *s, const uint32_t *v
  * many listed words, telling or not, are. */
 static size_t gather_telling_typos(const rf_matcher *m, rf_scratch *s, const char *w, size_t len)
 {
-    uint32_t typos[MAX_TYPO_MATCHES];
-    size_t nt = rf_index__typos(m, w, len, typos, MAX_TYPO_MATCHES);
+    uint32_t typos[RF_MAX_TYPO_MATCHES];
+    size_t nt = rf_typo_memo__typos(&s->typos, m, w, len, typos);
     gather_telling(m, s, typos, nt);
     return nt;
 }
@@ -1583,7 +1593,7 @@ static int gather_x_as_ks(const rf_matcher *m, rf_scratch *s, const rf_side *p, 
     const char *w = p->surf[i];
     size_t len = p->surf_len[i], n = 0, nt;
     char other[2 * RF_MAX_TOKEN_LEN];
-    uint32_t typos[MAX_TYPO_MATCHES], v;
+    uint32_t typos[RF_MAX_TYPO_MATCHES], v;
     int changed = 0;
 
     if (len > RF_MAX_TOKEN_LEN) return 0;
@@ -1603,7 +1613,7 @@ static int gather_x_as_ks(const rf_matcher *m, rf_scratch *s, const rf_side *p, 
     if (!changed || n > RF_MAX_TOKEN_LEN) return 0;
     v = listed_word(m, other, n);
     if (v != RF_STRMAP_MISSING) gather(m, s, v);
-    nt = rf_index__typos(m, other, n, typos, MAX_TYPO_MATCHES);
+    nt = rf_typo_memo__typos(&s->typos, m, other, n, typos);
     for (size_t k = 0; k < nt; k++) gather(m, s, typos[k]);
     return v != RF_STRMAP_MISSING || nt > 0;
 }
@@ -1777,10 +1787,9 @@ size_t rf_index__candidates(const rf_matcher *m, rf_scratch *s, double min_score
         if (cls == RF_TOK_WORD) {
             /* Misspellings, of a word the lists lack and of one they have as written too
              * (Gonzales, Gonzalez): the scorer pairs either. */
-            uint32_t found_typos[MAX_TYPO_MATCHES], v = p->vocab[i];
+            uint32_t found_typos[RF_MAX_TYPO_MATCHES], v = p->vocab[i];
             const uint32_t *typos = v == RF_STRMAP_MISSING ? found_typos : m->near + m->near_off[v];
-            size_t nt = v == RF_STRMAP_MISSING ? rf_index__typos(m, p->text[i], p->len[i],
-                                                                 found_typos, MAX_TYPO_MATCHES)
+            size_t nt = v == RF_STRMAP_MISSING ? rf_typo_memo__typos(&s->typos, m, p->text[i], p->len[i], found_typos)
                                                : m->near_off[v + 1] - m->near_off[v];
             uint32_t node;
             for (size_t k = 0; k < nt; k++) gather(m, s, typos[k]);
@@ -1855,9 +1864,9 @@ size_t rf_index__candidates(const rf_matcher *m, rf_scratch *s, double min_score
                  * screening, so a letter doubled or left out anywhere ("Abdel-Rahman":
                  * ABDELRAHMMAN), and any typo beside one of the two as written
                  * (gather_joined_typos) */
-                uint32_t typos[MAX_TYPO_MATCHES];
-                size_t nt = unknown ? rf_index__typos(m, joined, na + nb, typos, MAX_TYPO_MATCHES)
-                                    : typos_doubled_or_dropped(m, joined, na + nb, typos, MAX_TYPO_MATCHES);
+                uint32_t typos[RF_MAX_TYPO_MATCHES];
+                size_t nt = unknown ? typos_merged(m, joined, na + nb, typos, RF_MAX_TYPO_MATCHES)
+                                    : typos_doubled_or_dropped(m, joined, na + nb, typos, RF_MAX_TYPO_MATCHES);
                 if (!unknown) gather_joined_typos(m, s, p, i, &weak);
                 gather_telling(m, s, typos, nt);
                 weak_add_generic(&weak, m, typos, nt);

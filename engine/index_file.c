@@ -536,6 +536,7 @@ static int load(rf_matcher **out, const rf_snapshot *snap, const rf_store *st, c
         return RF_ENOMEM;
     }
     m->snap = snap;
+    m->serial = rf_matcher__next_serial();
     m->map = map;
     m->map_len = len;
     /* The checksum (memory-bound, 5 ms for the CSL's 43 MB) on a second thread while this one

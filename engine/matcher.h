@@ -171,6 +171,7 @@ struct rf_matcher {
     uint32_t *country_off;   /* per entity: ";CN;HK;" from addresses and nationalities, in */
     rf_buf country_text;     /* ... country_text (NUL-terminated); RF_STRMAP_MISSING: none */
     float unknown_weight;    /* weight of a word no listed name has */
+    uint64_t serial;         /* this matcher among the process's (rf_matcher__next_serial) */
     void *map;               /* a matcher read from a file: the mapping every array above and */
     size_t map_len;          /* ... the maps' tables point into (index_file.c); NULL: built */
 };
@@ -207,6 +208,8 @@ typedef struct rf_side {
 } rf_side;
 
 /* The party words (bits) that may pair with a listed form, asked for the party `stamp`. */
+typedef struct rf_typo_memo rf_typo_memo;
+
 typedef struct rf_form_pairing {
     uint64_t party_words;
     uint32_t stamp;
@@ -226,6 +229,7 @@ typedef struct rf_scratch {
     int whole_letters;   /* the party's letters compared whole, 0 when too few for that */
     size_t n_names;      /* size of marked */
     rf_translit *tr;
+    rf_typo_memo *typos; /* the typo look-ups made so far (rf_typo_memo__typos) */
 } rf_scratch;
 
 /* rf_normalize_name with the caller's transliterator (opening one costs about a millisecond
@@ -245,6 +249,15 @@ size_t rf_index__candidates(const rf_matcher *m, rf_scratch *s, double min_score
 /* The vocabulary ids within typo distance of `word`, into `out` (at most `max`). */
 size_t rf_index__typos(const rf_matcher *m, const char *word, size_t len, uint32_t *out,
                        size_t max);
+/* The most ids a typo look-up of the screening answers. */
+#define RF_MAX_TYPO_MATCHES 256
+/* rf_index__typos(m, word, len, out, RF_MAX_TYPO_MATCHES), answered from *memo when that word
+ * was asked of `m` before (typo_memo.c); *memo is made on first use (NULL before). */
+size_t rf_typo_memo__typos(rf_typo_memo **memo, const rf_matcher *m, const char *word, size_t len,
+                           uint32_t out[RF_MAX_TYPO_MATCHES]);
+void rf_typo_memo__free(rf_typo_memo *memo); /* NULL is a no-op */
+/* A number no other matcher of the process has had, for the memo to know whose answers it holds. */
+uint64_t rf_matcher__next_serial(void);
 
 /* The set of letters and digits of a word as bits (digits share one bit). Words within k edits
  * differ in at most 2k of these bits. */

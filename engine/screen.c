@@ -61,6 +61,7 @@ void rf_result_free(rf_result *res)
     free(res->best);
     free(res->slot);
     rf_translit__free(res->s.tr);
+    rf_typo_memo__free(res->s.typos);
     rf_buf_free(&res->s.party.text);
     rf_buf_free(&res->expl);
     free(res);
