@@ -9,7 +9,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#define MAX_THREADS 64
 
 static const char rescreen_help[] =
     "usage: redflag rescreen [--db PATH] [--format html|jsonl|csv] [-o FILE] [--threads N]\n"
@@ -58,9 +57,9 @@ static int parse_args(rf_session_options *so, int *threads, const char **db, con
         case 'f': format_name = optarg; break;
         case 'o': *output = optarg; break;
         case 'T':
-            if (cli_parse_count(threads, optarg, MAX_THREADS))
+            if (cli_parse_count(threads, optarg, RF_SESSION_MAX_THREADS))
                 return cli_usage_error("rescreen", "--threads wants a number from 1 to %d",
-                                       MAX_THREADS);
+                                       RF_SESSION_MAX_THREADS);
             break;
         case 't':
             if (cli_parse_threshold(&so->match.threshold, optarg))
@@ -110,7 +109,7 @@ int cli_rescreen(int argc, char **argv)
     rf_session *session = NULL;
     rf_report *report = NULL;
     long online = sysconf(_SC_NPROCESSORS_ONLN);
-    int threads = online > 0 && online < MAX_THREADS ? (int)online : 2;
+    int threads = online > 0 && online < RF_SESSION_MAX_THREADS ? (int)online : 2;
     int status;
     cli_output out = {0};
     rf_error err;

@@ -18,7 +18,7 @@ static const char screen_help[] =
     "usage: redflag screen [--db PATH] [--format html|jsonl|csv|xlsx] [-o FILE] [--threshold X]\n"
     "                      [--map ROLE=HEADER]... [--as-of DATE|document] [--max-hits N]\n"
     "                      [--max-list-age DAYS] [--sheet NAME] [--allow-empty] [--excel]\n"
-    "                      [--read-only] [--exhaustive] FILE...\n"
+    "                      [--read-only] [--exhaustive] [--threads N] FILE...\n"
     "\n"
     "Screens every party of every order, party list or bill of materials FILE (CSV with a\n"
     "header row; comma, semicolon or tab separated; UTF-8; gzip accepted; - is standard\n"
@@ -91,7 +91,11 @@ static const char screen_help_options[] =
     "                      to review (status review) that leaves the exit status at 0\n"
     "  --exhaustive        score every listed name instead of the index's candidates: the\n"
     "                      same hits, thousands of times slower (the index's check)\n"
-    "\n"
+    "  --threads N         screening threads (default: the processors online); the report\n"
+    "                      and the record keep the files' order whatever N\n"
+    "\n";
+
+static const char screen_help_after[] =
     "Every party names the date and list versions it was screened against. A party that\n"
     "is clear but matches one the previous version of a list named (and the version in\n"
     "force removed) stays clear, and the report says it was delisted, from which version.\n"
@@ -297,11 +301,14 @@ static int parse_args(screen_args *a, int argc, char **argv)
         {"ownership-rules", required_argument, NULL, 'O'},
         {"related-alarm", no_argument, NULL, 'L'},
         {"exhaustive", no_argument, NULL, 'X'},
+        {"threads", required_argument, NULL, 'T'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     rf_session_options *so = &a->session;
+    long online = sysconf(_SC_NPROCESSORS_ONLN);
     int c;
 
+    so->threads = online > 0 && online < RF_SESSION_MAX_THREADS ? (int)online : 2;
     a->rules_path = getenv("REDFLAG_OWNERSHIP_RULES");
     a->db_flags = CLI_DB_SEED | CLI_DB_READ;
     a->order.maps = a->maps;
@@ -344,11 +351,17 @@ static int parse_args(screen_args *a, int argc, char **argv)
         case 'O': a->rules_path = optarg; break;
         case 'L': so->related_alarm = 1; break;
         case 'X': so->match.exhaustive = 1; break;
+        case 'T':
+            if (cli_parse_count(&so->threads, optarg, RF_SESSION_MAX_THREADS))
+                return cli_usage_error("screen", "--threads wants a number from 1 to %d",
+                                       RF_SESSION_MAX_THREADS);
+            break;
         case 'h':
             fputs(screen_help, stdout);
             fputs(screen_help_columns, stdout);
             fputs(screen_help_more, stdout);
             fputs(screen_help_options, stdout);
+            fputs(screen_help_after, stdout);
             return 0;
         default: return CLI_EXIT_ERROR; /* cli_getopt said why */
         }

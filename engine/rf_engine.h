@@ -71,6 +71,10 @@ int rf_result_new(rf_result **out);
 void rf_result_free(rf_result *res); /* NULL is a no-op */
 size_t rf_result_count(const rf_result *res);
 const rf_hit *rf_result_hit(const rf_result *res, size_t i);
+/* Exchanges the hits of `a` and `b` (each keeps its working memory): a thread screening
+ * ahead hands each party's hits to a result of their own, without copying. The hits' pointers
+ * stay valid. */
+void rf_result_swap_hits(rf_result *a, rf_result *b);
 
 /* Screens one party's name (and country, as corroboration) against the index. `opts` may be
  * NULL for the defaults. The result is valid until the next screen into it. */

@@ -77,6 +77,24 @@ const rf_hit *rf_result_hit(const rf_result *res, size_t i)
     return i < res->n_hits ? &res->hits[i] : NULL;
 }
 
+void rf_result_swap_hits(rf_result *a, rf_result *b)
+{
+    rf_hit *hits = a->hits;
+    hit_store *store = a->store;
+    size_t n = a->n_hits, cap = a->cap_hits;
+    rf_buf expl = a->expl;
+    a->hits = b->hits;
+    a->store = b->store;
+    a->n_hits = b->n_hits;
+    a->cap_hits = b->cap_hits;
+    a->expl = b->expl;
+    b->hits = hits;
+    b->store = store;
+    b->n_hits = n;
+    b->cap_hits = cap;
+    b->expl = expl;
+}
+
 /* 1 for the roles only a company fills on an order or BOM: a manufacturer named "Fairchild"
  * is not the listed Robert S. Fairchild. */
 static int role_is_organisation(const char *role)

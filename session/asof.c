@@ -513,3 +513,17 @@ int rf_session__asof_screen(rf_session__asof *c, rf_result *res, rf_screening *s
         return find_delisted(c, scr, l, party, opts, err);
     return 0;
 }
+
+const rf_matcher *rf_session__asof_fixed_matcher(const rf_session__asof *c)
+{
+    return c->fixed ? c->fixed->matcher : NULL;
+}
+
+int rf_session__asof_screened(rf_session__asof *c, rf_result *res, rf_screening *scr,
+                              const rf_party *party, const rf_match_options *opts, rf_error *err)
+{
+    memset(scr, 0, sizeof *scr);
+    if (rf_result_count(res) == 0 && c->fixed->n_removed)
+        return find_delisted(c, scr, c->fixed, party, opts, err);
+    return 0;
+}

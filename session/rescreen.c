@@ -11,7 +11,6 @@
 #include <string.h>
 #include <strings.h>
 
-#define MAX_THREADS 64
 
 /* ---- the counterparties, in memory ------------------------------------------------------ */
 
@@ -170,7 +169,7 @@ static void *screen_range(void *arg)
 static int screen_all(cur_hit **out, size_t *n_out, const rf_session *s, const population *pop,
                       int threads, rf_error *err)
 {
-    worker w[MAX_THREADS];
+    worker w[RF_SESSION_MAX_THREADS];
     size_t total = 0;
     int rc = 0;
 
@@ -544,8 +543,8 @@ int rf_session_rescreen(rf_session *s, int threads, rf_error *err)
     int rc;
 
     if (!rr) return rf_error_set(err, RF_EUSAGE, NULL, 0, "not a rescreen session");
-    if (threads < 1 || threads > MAX_THREADS)
-        return rf_error_set(err, RF_EUSAGE, NULL, 0, "threads: from 1 to %d", MAX_THREADS);
+    if (threads < 1 || threads > RF_SESSION_MAX_THREADS)
+        return rf_error_set(err, RF_EUSAGE, NULL, 0, "threads: from 1 to %d", RF_SESSION_MAX_THREADS);
     rf_error_clear(&rr->err);
     if ((rc = screen_all(&cur, &n_cur, s, &rr->pop, threads, &rr->err)) == RF_OK &&
         (rc = compare_all(rr, cur, n_cur)) == RF_OK && (rc = load_earlier(rr)) == RF_OK)

@@ -376,8 +376,8 @@ void rf_session__record_free(rf_session__record *r)
 }
 
 int rf_session__record_screened(rf_session__record *r, rf_report *rep, int input,
-                                const rf_party *party, rf_result *res, rf_session_result *out,
-                                rf_error *err)
+                                const rf_party *party, rf_result *res, const char *made,
+                                rf_session_result *out, rf_error *err)
 {
     char *fingerprint = r->fingerprint;
     size_t n = rf_result_count(res);
@@ -392,7 +392,8 @@ int rf_session__record_screened(rf_session__record *r, rf_report *rep, int input
     }
     for (size_t i = 0; i < n; i++) r->gathered[i] = rf_result_hit(res, i);
     /* A party without a name has no identity to carry decisions: it is reported, not kept. */
-    if (rf_party_fingerprint(fingerprint, res, party) < 0) fingerprint[0] = '\0';
+    if (made) snprintf(fingerprint, sizeof r->fingerprint, "%s", made);
+    else if (rf_party_fingerprint(fingerprint, res, party) < 0) fingerprint[0] = '\0';
     if (n && fingerprint[0]) {
         if ((rc = rf_session__notes_for(&r->notes, r->st, fingerprint, r->gathered, n, err)) != 0)
             return rc;

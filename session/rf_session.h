@@ -62,6 +62,9 @@ typedef struct rf_session_result {
 
 /* The options of a session; a zeroed struct screens as `redflag screen` does by default.
  * Strings and the rules are borrowed for the session's life. */
+/* The most screening threads a session or a rescreen takes. */
+#define RF_SESSION_MAX_THREADS 64
+
 typedef struct rf_session_options {
     int rescreen;          /* 1: a rescreen session (rf_session_rescreen); the fields as_of,
                             * per_document, ownership and related_alarm are ignored */
@@ -96,6 +99,11 @@ typedef struct rf_session_options {
      * fails is retried by its client). Its id is 0 until then, in the report's context too.
      * Ignored by a rescreen. */
     int record_at_close;
+    /* Screening threads of a screen against one set of lists (not per document): the parties
+     * without order lines (CSV, Excel) are screened in batches by this many threads at once,
+     * and recorded in their order as ever. 0 or 1: one by one on the calling thread. At most
+     * RF_SESSION_MAX_THREADS. Ignored by a rescreen (rf_session_rescreen takes its own). */
+    int threads;
     /* With record_at_close, called (may be NULL) in the transaction that records the run,
      * once it is sealed and before it commits: what it writes on `store` (the session's) is
      * committed with the run or not at all, such as the answer a server keeps for a retry.
@@ -157,7 +165,11 @@ void rf_session_set_report(rf_session *s, rf_report *report);
 /* Screens one party: against the lists in force on its date, its delistings when clear, its
  * review state; adds it to the report, calls on_result, records it. rf_party_fn: `session`
  * is the rf_session; returns 0, or RF_ECANCEL with the reason kept for
- * rf_session_input_done (cancelled, or an error of the store, report or callback). */
+ * rf_session_input_done (cancelled, or an error of the store, report or callback). With
+ * options.threads above one, a party without order lines is copied and screened with the
+ * batch it joins: when the batch is full, before the next party with lines, or when
+ * rf_session_input_done or rf_session_close comes; so its on_result, and an error of its
+ * own, come then. */
 int rf_session_screen(const rf_party *party, void *session);
 /* The same, for a caller holding its own parties: the error in `err`. */
 int rf_session_screen_party(rf_session *s, const rf_party *party, rf_error *err);

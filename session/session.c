@@ -105,6 +105,9 @@ static int open_screen(rf_session *s, rf_error *err)
     /* Only a screening against today's lists says what a counterparty matches now. */
     s->record.counterparties = s->opts.as_of == NULL && !s->opts.per_document;
     warn_stale(s, versions, s->opts.as_of ? s->opts.as_of : s->report_time);
+    if (s->opts.threads > 1 && rf_session__asof_fixed_matcher(s->asof))
+        return rf_session__ahead_new(&s->ahead, rf_session__asof_fixed_matcher(s->asof), s->result,
+                                     &s->opts.match, s->opts.threads, err);
     return RF_OK;
 }
 
@@ -134,6 +137,8 @@ int rf_session_open(rf_session **out, rf_store *store, const rf_session_options 
     if (s->opts.as_of && !rf_date_valid(s->opts.as_of))
         rc = rf_error_set(err, RF_EUSAGE, NULL, 0, "as of \"%s\": not a date YYYY-MM-DD",
                           s->opts.as_of);
+    else if (s->opts.threads < 0 || s->opts.threads > RF_SESSION_MAX_THREADS)
+        rc = rf_error_set(err, RF_EUSAGE, NULL, 0, "threads: from 1 to %d", RF_SESSION_MAX_THREADS);
     else
         rc = s->opts.rescreen ? open_rescreen(s, err) : open_screen(s, err);
     if (rc < 0) {
@@ -163,17 +168,72 @@ void rf_session_set_report(rf_session *s, rf_report *report)
     s->report = report;
 }
 
+/* The rest of screening `party` once `res` holds its hits (and `scr` its screening): the
+ * destination checked, the report written, the run recorded, the caller told. */
+static int record_party(rf_session *s, const rf_party *party, rf_result *res, rf_screening *scr,
+                        const char *fingerprint, rf_error *err)
+{
+    rf_session_result out;
+    rf_destination dest;
+    int rc;
+
+    out.embargo = rf_destination_check(&dest, party) == 1;
+    scr->destination_checked = 1;
+    scr->destination = out.embargo ? &dest : NULL;
+    if ((s->report && (rc = rf_report_set_screening(s->report, scr, err)) < 0) ||
+        (rc = rf_session__record_screened(&s->record, s->report, s->input, party, res, fingerprint,
+                                          &out, err)) < 0)
+        return rc;
+    s->input_parties++;
+    out.screening = scr;
+    s->totals.embargoed += out.embargo;
+    if (s->opts.on_result && s->opts.on_result(&out, s->opts.ctx) != 0)
+        return rf_error_set(err, RF_ECANCEL, NULL, 0, "stopped by the caller");
+    return RF_OK;
+}
+
+static int cancelled(const rf_session *s, rf_error *err)
+{
+    if (s->opts.cancelled && s->opts.cancelled(s->opts.ctx))
+        return rf_error_set(err, RF_ECANCEL, NULL, 0, "interrupted");
+    return RF_OK;
+}
+
+/* Screens the parties waiting in the batch, on every thread, and records them in order. */
+static int screen_ahead(rf_session *s, rf_error *err)
+{
+    size_t n = s->ahead ? rf_session__ahead_count(s->ahead) : 0;
+    int rc = RF_OK;
+    if (n == 0) return RF_OK;
+    rf_session__ahead_screen(s->ahead);
+    for (size_t i = 0; i < n && rc == RF_OK; i++) {
+        const rf_party *party;
+        rf_result *hits;
+        const char *fingerprint;
+        rf_screening scr;
+        if ((rc = cancelled(s, err)) == RF_OK &&
+            (rc = rf_session__ahead_get(s->ahead, i, &party, &hits, &fingerprint, err)) == RF_OK &&
+            (rc = rf_session__asof_screened(s->asof, hits, &scr, party, &s->opts.match, err)) == RF_OK)
+            rc = record_party(s, party, hits, &scr, fingerprint, err);
+    }
+    rf_session__ahead_clear(s->ahead);
+    return rc;
+}
+
 int rf_session_screen_party(rf_session *s, const rf_party *party, rf_error *err)
 {
     unsigned long loads;
     rf_screening scr;
-    rf_session_result res;
-    rf_destination dest;
     int rc;
 
     if (!s->asof) return rf_error_set(err, RF_EUSAGE, NULL, 0, "a rescreen session screens no party");
-    if (s->opts.cancelled && s->opts.cancelled(s->opts.ctx))
-        return rf_error_set(err, RF_ECANCEL, NULL, 0, "interrupted");
+    if ((rc = cancelled(s, err)) < 0) return rc;
+    if (s->ahead && party->n_lines == 0) { /* copied into the batch; screened when it is full */
+        if ((rc = rf_session__ahead_add(s->ahead, party)) < 0)
+            return rf_error_set(err, rc, party->document, party->line, "out of memory");
+        return rc == 1 ? screen_ahead(s, err) : RF_OK;
+    }
+    if ((rc = screen_ahead(s, err)) < 0) return rc; /* the parties before it first */
     loads = rf_session__asof_loads(s->asof);
     if ((rc = rf_session__asof_screen(s->asof, s->result, &scr, party, &s->opts.match, err)) < 0)
         return rc;
@@ -182,19 +242,7 @@ int rf_session_screen_party(rf_session *s, const rf_party *party, rf_error *err)
         warn_stale(s, scr.versions, scr.as_of);
         if ((rc = rf_store_run_add_versions(s->record.run, scr.versions, err)) < 0) return rc;
     }
-    res.embargo = rf_destination_check(&dest, party) == 1;
-    scr.destination_checked = 1;
-    scr.destination = res.embargo ? &dest : NULL;
-    if ((s->report && (rc = rf_report_set_screening(s->report, &scr, err)) < 0) ||
-        (rc = rf_session__record_screened(&s->record, s->report, s->input, party, s->result,
-                                          &res, err)) < 0)
-        return rc;
-    s->input_parties++;
-    res.screening = &scr;
-    s->totals.embargoed += res.embargo;
-    if (s->opts.on_result && s->opts.on_result(&res, s->opts.ctx) != 0)
-        return rf_error_set(err, RF_ECANCEL, NULL, 0, "stopped by the caller");
-    return RF_OK;
+    return record_party(s, party, s->result, &scr, NULL, err);
 }
 
 int rf_session_screen(const rf_party *party, void *session)
@@ -220,6 +268,7 @@ static int input_done(rf_session *s, const char *path, const char *sha256,
         rf_error_clear(&s->fatal);
         return rc;
     }
+    if ((rc = screen_ahead(s, err)) < 0) return rc; /* the input's last parties */
     rc = rf_session__record_input(&s->record, s->input, path, sha256, s->input_parties, failure,
                                   err);
     s->totals.inputs++;
@@ -263,6 +312,10 @@ int rf_session_close(rf_session *s, rf_session_totals *totals, rf_error *err)
     rf_session_totals t;
     int rc;
     if (!s) return RF_OK;
+    if ((rc = screen_ahead(s, err)) < 0) { /* parties read since the last input ended */
+        rf_session_free(s);
+        return rc;
+    }
     rf_session_totals_get(s, &t);
     s->record.totals = t.run;
     rc = rf_session__record_finish(&s->record, &s->record.totals, err);
@@ -286,6 +339,7 @@ int rf_session_interrupt(rf_session *s, int exit_status, long long *run_id, rf_e
 void rf_session_free(rf_session *s)
 {
     if (!s) return;
+    rf_session__ahead_free(s->ahead);
     rf_session__record_free(&s->record);
     rf_session__rescreen_free(s->rescreen);
     if (!s->asof) rf_result_free(s->result); /* a rescreen's; else the cache's */

@@ -53,6 +53,12 @@ unsigned long rf_session__asof_loads(const rf_session__asof *c);
  * today's lists and said as a notice, once per document and date. */
 int rf_session__asof_screen(rf_session__asof *c, rf_result *res, rf_screening *scr,
                             const rf_party *party, const rf_match_options *opts, rf_error *err);
+/* The matcher of the one set every party is screened against; NULL per document. */
+const rf_matcher *rf_session__asof_fixed_matcher(const rf_session__asof *c);
+/* For a party screened into `res` with that matcher elsewhere (ahead.c): fills `scr` as
+ * rf_session__asof_screen would have. */
+int rf_session__asof_screened(rf_session__asof *c, rf_result *res, rf_screening *scr,
+                              const rf_party *party, const rf_match_options *opts, rf_error *err);
 
 /* ---- review state and the run record (review_state.c) ------------------------------------ */
 
@@ -126,12 +132,36 @@ int rf_session__record_finish(rf_session__record *r, const rf_run_totals *totals
                               rf_error *err);
 /* Frees; a run not finished is recorded as failed. */
 void rf_session__record_free(rf_session__record *r);
-/* One party screened into `res`: its fingerprint and the review state of its hits, written to
- * `rep` (NULL: none) and recorded (with the counterparty state when r->counterparties),
- * counted into r->totals, and described in `out` (all but its screening and embargo). */
+/* One party screened into `res`: its fingerprint (made here when `fingerprint` is NULL; ""
+ * for none) and the review state of its hits, written to `rep` (NULL: none) and recorded
+ * (with the counterparty state when r->counterparties), counted into r->totals, and
+ * described in `out` (all but its screening and embargo). */
 int rf_session__record_screened(rf_session__record *r, rf_report *rep, int input,
-                                const rf_party *party, rf_result *res, rf_session_result *out,
-                                rf_error *err);
+                                const rf_party *party, rf_result *res, const char *fingerprint,
+                                rf_session_result *out, rf_error *err);
+
+/* ---- screening ahead on several threads (ahead.c) ----------------------------------------- */
+
+/* A batch of parties (without order lines) screened against one matcher by several threads
+ * at once, then taken one by one in their order. */
+typedef struct rf_session__ahead rf_session__ahead;
+
+/* Starts threads - 1 threads screening with `m` and `opts` (both borrowed); the calling
+ * thread screens its share in `own` (borrowed too). */
+int rf_session__ahead_new(rf_session__ahead **out, const rf_matcher *m, rf_result *own,
+                          const rf_match_options *opts, int threads, rf_error *err);
+void rf_session__ahead_free(rf_session__ahead *a); /* NULL is a no-op; the batch is dropped */
+/* Copies `party` into the batch: 1 when the batch is now full (screen it), 0 when not yet,
+ * RF_ENOMEM. */
+int rf_session__ahead_add(rf_session__ahead *a, const rf_party *party);
+size_t rf_session__ahead_count(const rf_session__ahead *a);
+/* Screens every party of the batch, on every thread; returns when all are done. */
+void rf_session__ahead_screen(rf_session__ahead *a);
+/* Party i of the batch screened: its copy, its hits and fingerprint ("" for none), or why it
+ * could not be screened (the error code, and `err`). Valid until rf_session__ahead_clear. */
+int rf_session__ahead_get(const rf_session__ahead *a, size_t i, const rf_party **party,
+                          rf_result **hits, const char **fingerprint, rf_error *err);
+void rf_session__ahead_clear(rf_session__ahead *a); /* empties the batch */
 
 /* ---- the session (session.c) and the rescreen (rescreen.c) -------------------------------- */
 
@@ -141,6 +171,8 @@ struct rf_session {
     rf_session_options opts;
     rf_store *st;
     rf_session__asof *asof;       /* screen: the lists in force on each party's date */
+    rf_session__ahead *ahead;     /* screen of one set, options.threads > 1: parties screened
+                                   * ahead in batches; NULL: one by one */
     rf_snapshot *snap;            /* rescreen: the lists in force now, and their matcher */
     rf_matcher *matcher;
     rf_session__rescreen *rescreen;

@@ -48,7 +48,15 @@ typedef struct seen {
     int huawei_state; /* the most urgent rf_hit_state of its hits */
     int notices;
     int cancel_after; /* > 0: cancel once this many parties were screened */
+    uint64_t trail;   /* every party's name, fingerprint and hits, in order, hashed */
 } seen;
+
+/* Hashes `text` into *h (FNV-1a). */
+static void trail_add(uint64_t *h, const char *text)
+{
+    for (const char *p = text ? text : "(null)"; *p; p++) *h = (*h ^ (unsigned char)*p) * 1099511628211u;
+    *h = (*h ^ 0xffu) * 1099511628211u;
+}
 
 static int on_result(const rf_session_result *r, void *ctx)
 {
@@ -56,6 +64,14 @@ static int on_result(const rf_session_result *r, void *ctx)
     s->parties++;
     s->alarms += r->alarm;
     s->embargoes += r->embargo;
+    trail_add(&s->trail, r->party->name);
+    trail_add(&s->trail, r->fingerprint);
+    for (size_t i = 0; i < r->n_hits; i++) {
+        char hit[160];
+        snprintf(hit, sizeof hit, "%s %.6f %s", r->hits[i]->entity->source_id, r->hits[i]->score,
+                 r->hits[i]->explanation);
+        trail_add(&s->trail, hit);
+    }
     if (r->party->name && strstr(r->party->name, "Huawei") && r->n_hits) {
         assert_non_null(r->fingerprint);
         assert_true(r->n_hits <= MAX_HITS);
@@ -97,14 +113,16 @@ static rf_session_options options(seen *s)
     return o;
 }
 
-/* Screens `paths` (NULL-terminated) in one session over `st`: the totals. */
-static rf_session_totals screen(rf_store *st, const char *const *paths, seen *s)
+/* Screens `paths` (NULL-terminated) in one session over `st` on `threads` threads: the
+ * totals. */
+static rf_session_totals screen_on(rf_store *st, const char *const *paths, seen *s, int threads)
 {
     rf_session_options o = options(s);
     rf_session *session;
     rf_session_totals t;
     rf_error err = {0};
 
+    o.threads = threads;
     assert_int_equal(rf_session_open(&session, st, &o, &err), RF_OK);
     for (size_t i = 0; paths[i]; i++) {
         rf_error read_err = {0};
@@ -115,6 +133,11 @@ static rf_session_totals screen(rf_store *st, const char *const *paths, seen *s)
     }
     assert_int_equal(rf_session_close(session, &t, &err), RF_OK);
     return t;
+}
+
+static rf_session_totals screen(rf_store *st, const char *const *paths, seen *s)
+{
+    return screen_on(st, paths, s, 1);
 }
 
 static rf_store *bundled_store(const char *name)
@@ -375,6 +398,55 @@ static void test_session__cancelled_run_is_interrupted(void **state)
     rf_store_close(st);
 }
 
+/* A screen on several threads is the screen on one: the same parties in the same order with
+ * the same hits, explanations and fingerprints, and the same totals, over the 4,797 parties of
+ * the evaluation set's CSV, the demo UBL order between (parties with order lines, screened one
+ * by one after the batch before them) and the CSV again; a run cancelled part way stops at
+ * the party it is told to, as on one thread. */
+static void test_session__threads_screen_as_one(void **state)
+{
+    rf_store *one = bundled_store("one_thread.db"), *three = bundled_store("three_threads.db");
+    char csv[4096];
+    const char *paths[4];
+    seen a = {0}, b = {0}, c = {0};
+    rf_session_totals ta, tb;
+    rf_session_options o = options(&c);
+    rf_session *session;
+    rf_error err = {0}, read_err = {0};
+    long long id = 0;
+    (void)state;
+
+    snprintf(csv, sizeof csv, "%s", rf_test_data("eval/parties.csv"));
+    paths[0] = csv;
+    paths[1] = source_file(HUAWEI_ORDER);
+    paths[2] = csv;
+    paths[3] = NULL;
+    ta = screen_on(one, paths, &a, 1);
+    tb = screen_on(three, paths, &b, 3);
+    assert_true(a.parties > 2 * 4797);
+    assert_int_equal(b.parties, a.parties);
+    assert_true(a.alarms > 100);
+    assert_int_equal(b.alarms, a.alarms);
+    assert_int_equal(b.embargoes, a.embargoes);
+    assert_true(a.trail == b.trail);
+    assert_int_equal(tb.run.parties, ta.run.parties);
+    assert_int_equal(tb.run.flagged, ta.run.flagged);
+    assert_int_equal(tb.run.new_alarms, ta.run.new_alarms);
+    assert_int_equal(tb.inputs, 3);
+    assert_int_equal(tb.verdict, ta.verdict);
+
+    c.cancel_after = 100;
+    o.threads = 3;
+    assert_int_equal(rf_session_open(&session, three, &o, &err), RF_OK);
+    assert_true(rf_orders_read(csv, NULL, rf_session_screen, session, &read_err) < 0);
+    assert_int_equal(c.parties, 100);
+    assert_int_equal(rf_session_input_done(session, csv, &read_err, &err), RF_ECANCEL);
+    assert_int_equal(rf_session_interrupt(session, 130, &id, &err), RF_OK);
+    assert_true(id > 0);
+    rf_store_close(one);
+    rf_store_close(three);
+}
+
 /* After the November 2023 CSL (which no longer names Huawei Device) replaced the bundled one,
  * a rescreen reports the counterparty's hit delisted, once: a second rescreen finds nothing
  * new. */
@@ -434,6 +506,7 @@ int main(void)
         cmocka_unit_test(test_session__shared_lists_screen_as_own),
         cmocka_unit_test(test_session__read_only_records_nothing),
         cmocka_unit_test(test_session__cancelled_run_is_interrupted),
+        cmocka_unit_test(test_session__threads_screen_as_one),
         cmocka_unit_test(test_session__rescreen_reports_delisting_once),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
