@@ -2,9 +2,10 @@
  * lists spends most of its time in the matcher, which reads the index and writes only a
  * thread's own result; what follows (review state, the report, the audit trail) reads and
  * writes the database and must keep the parties' order. So the parties are copied into a
- * batch as the reader gives them, the batch is screened by every thread at once (each party's
- * hits handed over to the batch, its fingerprint made beside them), and the session then
- * records the parties one by one in order, as it records a party screened on its own. */
+ * batch as the reader gives them; a full batch is screened by the other threads (each party's
+ * hits handed over to the batch, its fingerprint made beside them) while the calling thread
+ * records the batch before it, one party after another in order, and reads on into a second
+ * batch; then it helps screen what is left of the first, and so on. */
 #include "session_internal.h"
 
 #include <pthread.h>
@@ -16,7 +17,7 @@
  * screening them (about 70 microseconds a party). */
 #define PARTIES_PER_THREAD 32
 
-/* One party of the batch: its copy and what screening it gave. */
+/* One party of a batch: its copy and what screening it gave. */
 typedef struct slot {
     rf_party party;   /* its strings in `text` */
     rf_buf text;
@@ -34,19 +35,25 @@ typedef struct screener {
     int started;
 } screener;
 
+/* The two batches take turns: one filled (then recorded) by the calling thread, the other
+ * screened meanwhile. */
 struct rf_session__ahead {
     const rf_matcher *matcher;
     const rf_match_options *opts;
-    slot *slots;
-    size_t n, cap;
-    screener *screeners; /* [0] is the calling thread's, working in the session's result */
+    slot *batch[2];
+    size_t n[2];          /* parties in each */
+    size_t cap;           /* of each */
+    int filling;          /* the batch rf_session__ahead_add fills; the other is screened, or
+                           * done and being recorded */
+    int flying;           /* 1 while the other batch is being screened */
+    screener *screeners;  /* [0] is the calling thread's, working in the session's result */
     int threads;
     pthread_mutex_t lock;
     pthread_cond_t go, done;
     /* Under `lock`: */
-    unsigned long batch;  /* counts the batches given to the threads */
-    size_t todo;          /* slots open to screen: the batch's, 0 between batches (the calling
-                           * thread fills the next one then, unseen by the others) */
+    unsigned long launched; /* counts the batches given to the threads */
+    slot *open;           /* the batch being screened, open[0 .. todo) */
+    size_t todo;          /* 0 between batches: a thread woken late finds nothing open */
     size_t next;          /* the next slot to screen */
     size_t finished;      /* slots screened of the batch */
     int stop;
@@ -97,12 +104,12 @@ static void screen_slot(const rf_session__ahead *a, rf_result *work, slot *s)
 static void take_slots(rf_session__ahead *a, rf_result *work)
 {
     for (;;) {
-        size_t i = SIZE_MAX;
+        slot *s = NULL;
         pthread_mutex_lock(&a->lock);
-        if (a->next < a->todo) i = a->next++;
+        if (a->next < a->todo) s = &a->open[a->next++];
         pthread_mutex_unlock(&a->lock);
-        if (i == SIZE_MAX) return;
-        screen_slot(a, work, &a->slots[i]);
+        if (!s) return;
+        screen_slot(a, work, s);
         pthread_mutex_lock(&a->lock);
         if (++a->finished == a->todo) pthread_cond_signal(&a->done);
         pthread_mutex_unlock(&a->lock);
@@ -116,8 +123,8 @@ static void *screener_main(void *arg)
     unsigned long seen = 0;
     for (;;) {
         pthread_mutex_lock(&a->lock);
-        while (!a->stop && a->batch == seen) pthread_cond_wait(&a->go, &a->lock);
-        seen = a->batch;
+        while (!a->stop && a->launched == seen) pthread_cond_wait(&a->go, &a->lock);
+        seen = a->launched;
         pthread_mutex_unlock(&a->lock);
         if (a->stop) return NULL;
         take_slots(a, me->work);
@@ -128,23 +135,28 @@ int rf_session__ahead_new(rf_session__ahead **out, const rf_matcher *m, rf_resul
                           const rf_match_options *opts, int threads, rf_error *err)
 {
     rf_session__ahead *a = calloc(1, sizeof *a);
+    size_t cap = (size_t)threads * PARTIES_PER_THREAD;
     *out = NULL;
     if (!a || !(a->screeners = calloc((size_t)threads, sizeof *a->screeners)) ||
-        !(a->slots = calloc((size_t)threads * PARTIES_PER_THREAD, sizeof *a->slots))) {
-        if (a) free(a->screeners);
+        !(a->batch[0] = calloc(cap, sizeof *a->batch[0])) || !(a->batch[1] = calloc(cap, sizeof *a->batch[1]))) {
+        if (a) {
+            free(a->screeners);
+            free(a->batch[0]);
+        }
         free(a);
         return rf_error_set(err, RF_ENOMEM, NULL, 0, "out of memory");
     }
     a->matcher = m;
     a->opts = opts;
-    a->cap = (size_t)threads * PARTIES_PER_THREAD;
+    a->cap = cap;
     a->threads = threads;
     pthread_mutex_init(&a->lock, NULL);
     pthread_cond_init(&a->go, NULL);
     pthread_cond_init(&a->done, NULL);
     a->screeners[0] = (screener){.ahead = a, .work = own};
-    for (size_t i = 0; i < a->cap; i++)
-        if (rf_result_new(&a->slots[i].hits) != RF_OK) goto no_memory;
+    for (int b = 0; b < 2; b++)
+        for (size_t i = 0; i < cap; i++)
+            if (rf_result_new(&a->batch[b][i].hits) != RF_OK) goto no_memory;
     for (int t = 1; t < threads; t++) {
         screener *s = &a->screeners[t];
         s->ahead = a;
@@ -166,57 +178,66 @@ void rf_session__ahead_free(rf_session__ahead *a)
 {
     if (!a) return;
     pthread_mutex_lock(&a->lock);
-    a->stop = 1;
+    a->stop = 1; /* a batch being screened is finished first: its slots are freed below */
     pthread_cond_broadcast(&a->go);
     pthread_mutex_unlock(&a->lock);
     for (int t = 1; t < a->threads; t++) {
         if (a->screeners[t].started) pthread_join(a->screeners[t].thread, NULL);
         rf_result_free(a->screeners[t].work);
     }
-    for (size_t i = 0; i < a->cap; i++) {
-        rf_result_free(a->slots[i].hits);
-        rf_buf_free(&a->slots[i].text);
+    for (int b = 0; b < 2; b++) {
+        for (size_t i = 0; a->batch[b] && i < a->cap; i++) {
+            rf_result_free(a->batch[b][i].hits);
+            rf_buf_free(&a->batch[b][i].text);
+        }
+        free(a->batch[b]);
     }
     pthread_mutex_destroy(&a->lock);
     pthread_cond_destroy(&a->go);
     pthread_cond_destroy(&a->done);
     free(a->screeners);
-    free(a->slots);
     free(a);
 }
 
 int rf_session__ahead_add(rf_session__ahead *a, const rf_party *party)
 {
-    int rc = copy_party(&a->slots[a->n], party);
+    int f = a->filling;
+    int rc = copy_party(&a->batch[f][a->n[f]], party);
     if (rc != RF_OK) return rc;
-    return ++a->n == a->cap;
+    return ++a->n[f] == a->cap;
 }
 
-size_t rf_session__ahead_count(const rf_session__ahead *a)
+size_t rf_session__ahead_finish(rf_session__ahead *a)
 {
-    return a->n;
-}
-
-void rf_session__ahead_screen(rf_session__ahead *a)
-{
-    if (a->n == 0) return;
-    pthread_mutex_lock(&a->lock);
-    a->todo = a->n;
-    a->next = a->finished = 0;
-    a->batch++;
-    pthread_cond_broadcast(&a->go);
-    pthread_mutex_unlock(&a->lock);
-    take_slots(a, a->screeners[0].work);
+    if (!a->flying) return 0;
+    take_slots(a, a->screeners[0].work); /* what the other threads have not taken yet */
     pthread_mutex_lock(&a->lock);
     while (a->finished < a->todo) pthread_cond_wait(&a->done, &a->lock);
-    a->todo = 0; /* a thread woken late finds nothing open */
+    a->todo = 0;
     pthread_mutex_unlock(&a->lock);
+    a->flying = 0;
+    return a->n[!a->filling];
+}
+
+void rf_session__ahead_launch(rf_session__ahead *a)
+{
+    int f = a->filling;
+    if (a->flying || a->n[f] == 0) return;
+    pthread_mutex_lock(&a->lock);
+    a->open = a->batch[f];
+    a->todo = a->n[f];
+    a->next = a->finished = 0;
+    a->launched++;
+    pthread_cond_broadcast(&a->go);
+    pthread_mutex_unlock(&a->lock);
+    a->flying = 1;
+    a->filling = !f; /* the batch done before, once recorded (rf_session__ahead_clear) */
 }
 
 int rf_session__ahead_get(const rf_session__ahead *a, size_t i, const rf_party **party, rf_result **hits,
                           const char **fingerprint, rf_error *err)
 {
-    const slot *s = &a->slots[i];
+    const slot *s = &a->batch[a->flying ? a->filling : !a->filling][i];
     if (s->rc != RF_OK) {
         *err = s->err;
         return s->rc;
@@ -229,5 +250,5 @@ int rf_session__ahead_get(const rf_session__ahead *a, size_t i, const rf_party *
 
 void rf_session__ahead_clear(rf_session__ahead *a)
 {
-    a->n = 0;
+    a->n[a->flying ? a->filling : !a->filling] = 0;
 }

@@ -199,13 +199,11 @@ static int cancelled(const rf_session *s, rf_error *err)
     return RF_OK;
 }
 
-/* Screens the parties waiting in the batch, on every thread, and records them in order. */
-static int screen_ahead(rf_session *s, rf_error *err)
+/* Records the `n` parties of the batch screened ahead, in order; the batch is emptied even
+ * when one fails (the parties after it are not recorded: the run stops with that error). */
+static int record_ahead(rf_session *s, size_t n, rf_error *err)
 {
-    size_t n = s->ahead ? rf_session__ahead_count(s->ahead) : 0;
     int rc = RF_OK;
-    if (n == 0) return RF_OK;
-    rf_session__ahead_screen(s->ahead);
     for (size_t i = 0; i < n && rc == RF_OK; i++) {
         const rf_party *party;
         rf_result *hits;
@@ -220,6 +218,20 @@ static int screen_ahead(rf_session *s, rf_error *err)
     return rc;
 }
 
+/* With the batch being filled full (or `drain`: at an input's end, at close), takes the batch
+ * the threads were screening, starts them on this one and records that one meanwhile; with
+ * `drain`, then waits for this one too and records it. */
+static int screen_ahead(rf_session *s, int drain, rf_error *err)
+{
+    size_t done;
+    int rc;
+    if (!s->ahead) return RF_OK;
+    done = rf_session__ahead_finish(s->ahead);
+    rf_session__ahead_launch(s->ahead);
+    if ((rc = record_ahead(s, done, err)) < 0 || !drain) return rc;
+    return record_ahead(s, rf_session__ahead_finish(s->ahead), err);
+}
+
 int rf_session_screen_party(rf_session *s, const rf_party *party, rf_error *err)
 {
     unsigned long loads;
@@ -231,9 +243,9 @@ int rf_session_screen_party(rf_session *s, const rf_party *party, rf_error *err)
     if (s->ahead && party->n_lines == 0) { /* copied into the batch; screened when it is full */
         if ((rc = rf_session__ahead_add(s->ahead, party)) < 0)
             return rf_error_set(err, rc, party->document, party->line, "out of memory");
-        return rc == 1 ? screen_ahead(s, err) : RF_OK;
+        return rc == 1 ? screen_ahead(s, 0, err) : RF_OK;
     }
-    if ((rc = screen_ahead(s, err)) < 0) return rc; /* the parties before it first */
+    if ((rc = screen_ahead(s, 1, err)) < 0) return rc; /* the parties before it first */
     loads = rf_session__asof_loads(s->asof);
     if ((rc = rf_session__asof_screen(s->asof, s->result, &scr, party, &s->opts.match, err)) < 0)
         return rc;
@@ -268,7 +280,7 @@ static int input_done(rf_session *s, const char *path, const char *sha256,
         rf_error_clear(&s->fatal);
         return rc;
     }
-    if ((rc = screen_ahead(s, err)) < 0) return rc; /* the input's last parties */
+    if ((rc = screen_ahead(s, 1, err)) < 0) return rc; /* the input's last parties */
     rc = rf_session__record_input(&s->record, s->input, path, sha256, s->input_parties, failure,
                                   err);
     s->totals.inputs++;
@@ -312,7 +324,7 @@ int rf_session_close(rf_session *s, rf_session_totals *totals, rf_error *err)
     rf_session_totals t;
     int rc;
     if (!s) return RF_OK;
-    if ((rc = screen_ahead(s, err)) < 0) { /* parties read since the last input ended */
+    if ((rc = screen_ahead(s, 1, err)) < 0) { /* parties read since the last input ended */
         rf_session_free(s);
         return rc;
     }

@@ -142,26 +142,30 @@ int rf_session__record_screened(rf_session__record *r, rf_report *rep, int input
 
 /* ---- screening ahead on several threads (ahead.c) ----------------------------------------- */
 
-/* A batch of parties (without order lines) screened against one matcher by several threads
- * at once, then taken one by one in their order. */
+/* Parties (without order lines) screened against one matcher by several threads while the
+ * calling thread records the ones before them: two batches that take turns. */
 typedef struct rf_session__ahead rf_session__ahead;
 
 /* Starts threads - 1 threads screening with `m` and `opts` (both borrowed); the calling
  * thread screens its share in `own` (borrowed too). */
 int rf_session__ahead_new(rf_session__ahead **out, const rf_matcher *m, rf_result *own,
                           const rf_match_options *opts, int threads, rf_error *err);
-void rf_session__ahead_free(rf_session__ahead *a); /* NULL is a no-op; the batch is dropped */
-/* Copies `party` into the batch: 1 when the batch is now full (screen it), 0 when not yet,
- * RF_ENOMEM. */
+void rf_session__ahead_free(rf_session__ahead *a); /* NULL is a no-op; the batches are dropped */
+/* Copies `party` into the batch being filled: 1 when it is now full, 0 when not yet, RF_ENOMEM. */
 int rf_session__ahead_add(rf_session__ahead *a, const rf_party *party);
-size_t rf_session__ahead_count(const rf_session__ahead *a);
-/* Screens every party of the batch, on every thread; returns when all are done. */
-void rf_session__ahead_screen(rf_session__ahead *a);
-/* Party i of the batch screened: its copy, its hits and fingerprint ("" for none), or why it
- * could not be screened (the error code, and `err`). Valid until rf_session__ahead_clear. */
+/* Waits for the batch being screened, screening its parties no thread has taken yet, and
+ * returns how many it holds (0: none was being screened): they are done, to be taken with
+ * rf_session__ahead_get, then rf_session__ahead_clear. */
+size_t rf_session__ahead_finish(rf_session__ahead *a);
+/* Starts the threads screening the batch filled so far, when no other is being screened and
+ * it holds any party; rf_session__ahead_add then fills the other, once the batch done is
+ * cleared. */
+void rf_session__ahead_launch(rf_session__ahead *a);
+/* Party i of the batch done: its copy, its hits and fingerprint ("" for none), or why it could
+ * not be screened (the error code, and `err`). Valid until rf_session__ahead_clear. */
 int rf_session__ahead_get(const rf_session__ahead *a, size_t i, const rf_party **party,
                           rf_result **hits, const char **fingerprint, rf_error *err);
-void rf_session__ahead_clear(rf_session__ahead *a); /* empties the batch */
+void rf_session__ahead_clear(rf_session__ahead *a); /* empties the batch done */
 
 /* ---- the session (session.c) and the rescreen (rescreen.c) -------------------------------- */
 
