@@ -322,6 +322,7 @@ typedef struct rf_pair {
     uint8_t p, p2; /* party token(s); p2 == p unless merged */
     uint8_t l, l2; /* listed token(s) */
     uint8_t kind;
+    uint8_t weightless; /* two stop words: the pair adds nothing to the score */
     float sim;
 } rf_pair;
 

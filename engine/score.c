@@ -640,7 +640,7 @@ static void pair_split_phrases(const rf_side *p, uint8_t *used_p, const rf_side 
                          n_found < n_words && l->cls[j] == RF_TOK_LEGAL ? RF_PAIR_LEGAL
                          : typo                                          ? RF_PAIR_TYPO
                                                                          : RF_PAIR_EXACT,
-                         n_found == n_words && !typo ? 0.95f : 0.8f};
+                         0, n_found == n_words && !typo ? 0.95f : 0.8f};
             d->pairs[d->n_pairs++] = x;
         }
     }
@@ -660,6 +660,9 @@ static int by_strength(const void *a, const void *b)
 {
     const rf_pair *x = a, *y = b;
     int dx = abs((int)x->p - (int)x->l), dy = abs((int)y->p - (int)y->l);
+    /* A pair that weighs nothing comes last: the "OF" of "OFCELLS OF FIRE" must not take the
+     * listed "OF" that "OFCELLS" spells with "CELLS" (CONSPIRACY OF CELLS OF FIRE). */
+    if (x->weightless != y->weightless) return x->weightless - y->weightless;
     if (x->sim != y->sim) return x->sim < y->sim ? 1 : -1;
     if (x->kind != y->kind) return (int)x->kind - (int)y->kind;
     /* A word said twice pairs with the one at its place: the last "AL" of "AL LAJNAAL ... AL
@@ -698,7 +701,8 @@ static size_t candidate_pairs(rf_pair *cand, size_t cap, const rf_side *p, const
             if (p->cls[i] == RF_TOK_STOP && l->cls[j] == RF_TOK_STOP && !same_text(p, i, l, j)) continue;
             sim = word_sim(p, i, l, j, person, vowel_slips, &kind);
             if (sim > 0) {
-                rf_pair x = {(uint8_t)i, (uint8_t)i, (uint8_t)j, (uint8_t)j, kind, sim};
+                rf_pair x = {(uint8_t)i, (uint8_t)i, (uint8_t)j, (uint8_t)j, kind,
+                             p->cls[i] == RF_TOK_STOP && l->cls[j] == RF_TOK_STOP, sim};
                 cand[n_cand++] = x;
             }
         }
@@ -707,15 +711,15 @@ static size_t candidate_pairs(rf_pair *cand, size_t cap, const rf_side *p, const
         for (size_t j = 0; j < l->n && n_cand < cap; j++) {
             float sim;
             if (j + 1 < l->n && (sim = spells_merged(l, j, p, i)) > 0) {
-                rf_pair x = {(uint8_t)i, (uint8_t)i, (uint8_t)j, (uint8_t)(j + 1), RF_PAIR_MERGED, sim};
+                rf_pair x = {(uint8_t)i, (uint8_t)i, (uint8_t)j, (uint8_t)(j + 1), RF_PAIR_MERGED, 0, sim};
                 cand[n_cand++] = x;
             }
             if (i + 1 < p->n && n_cand < cap && (sim = spells_merged(p, i, l, j)) > 0) {
-                rf_pair x = {(uint8_t)i, (uint8_t)(i + 1), (uint8_t)j, (uint8_t)j, RF_PAIR_MERGED, sim};
+                rf_pair x = {(uint8_t)i, (uint8_t)(i + 1), (uint8_t)j, (uint8_t)j, RF_PAIR_MERGED, 0, sim};
                 cand[n_cand++] = x;
             }
             if (person && j + 1 < l->n && n_cand < cap && initials_of(p, i, l, j)) {
-                rf_pair x = {(uint8_t)i, (uint8_t)i, (uint8_t)j, (uint8_t)(j + 1), RF_PAIR_INITIAL, 0.7f};
+                rf_pair x = {(uint8_t)i, (uint8_t)i, (uint8_t)j, (uint8_t)(j + 1), RF_PAIR_INITIAL, 0, 0.7f};
                 cand[n_cand++] = x;
             }
         }
@@ -739,12 +743,14 @@ static void pair_words(tally *t, rf_score_detail *d, const rf_pair *cand, size_t
             (distinctive(l->cls[x->l]) || distinctive(l->cls[x->l2])))
             t->matched_distinct = 1;
     }
-    /* A word paired through an abbreviation ("Soc" for "Society") whose neighbour completes
-     * it as written ("Soc iety"): a word split in two, the neighbour part of it. */
+    /* A word paired through an abbreviation ("Soc" for "Society"; "Inter", which the lexicon
+     * reads as "International" itself, pairs exactly) whose neighbour completes it as written
+     * ("Soc iety", "Inter national"): a word split in two, the neighbour part of it. Two words
+     * written alike never pass: their lengths would leave the neighbour no letter. */
     for (size_t k = 0; k < d->n_pairs; k++) {
         rf_pair *x = &d->pairs[k];
         size_t i = x->p;
-        if (x->p != x->p2 || x->l != x->l2 || x->kind != RF_PAIR_SYMBOL || i + 1 >= p->n ||
+        if (x->p != x->p2 || x->l != x->l2 || (x->kind != RF_PAIR_SYMBOL && x->kind != RF_PAIR_EXACT) || i + 1 >= p->n ||
             t->used_p[i + 1] || (size_t)p->surf_len[i] + p->surf_len[i + 1] != l->surf_len[x->l] ||
             memcmp(p->surf[i], l->surf[x->l], p->surf_len[i]) != 0 ||
             memcmp(p->surf[i + 1], l->surf[x->l] + p->surf_len[i], p->surf_len[i + 1]) != 0)

@@ -208,6 +208,8 @@ static void test_matching__words_merged_or_split(void **state)
     /* A business word split in two is that word again. */
     assert_finds(f, "Huawei Techno logies Com pany Lim ited", NULL, "Huawei Technologies Co., Ltd.");
     assert_true(pair_score(f, "AUKCION LIMITED LIABIL ITY COMPANY", "AUKCION LIMITED LIABILITY COMPANY") > 0.99);
+    /* So is one whose first half the lexicon reads as the whole word ("Inter"). */
+    assert_finds(f, "Amaze Inter national", NULL, "Amaze International");
     /* Two words that are each known stay two. */
     assert_true(pair_score(f, "Inter National Trading", "International Trading") < 1.0);
     /* A listed name run together with a business word is the two ... */
@@ -225,6 +227,9 @@ static void test_matching__words_merged_or_split(void **state)
      * two stays that part. */
     assert_finds(f, "DES INNERNATIONAL CO., LTD.", NULL, "DES INTERNATIONAL CO., LTD.");
     assert_finds(f, "BEL TECHEXPORT", NULL, "BELTECHEXPORT");
+    /* A word run together with a stop word is the two, even where the name says that stop
+     * word again: the other "OF" pairs with the listed one it does not spell. */
+    assert_finds(f, "CONSPIRACY OFCELLS OF FIRE", NULL, "CONSPIRACY OF CELLS OF FIRE");
     /* A person's name split where a part reads as a legal form ("Sal", "nko") is no company. */
     assert_finds(f, "Sal vador Romavi-Orue", NULL, "Salvador Romavi-Orue");
     assert_finds(f, "SIMATOVIC, Fra nko", NULL, "SIMATOVIC, Franko");
