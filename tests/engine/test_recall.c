@@ -660,7 +660,7 @@ static size_t variants_per_family(void)
 /* The issue's targets; a family not there yet is held at a floor below what it reaches
  * (with room for the draw: a standard error is about 0.005 at 2,000 variants, and a floor sits
  * about three of the spread between seeds below their mean: on seeds 1, 2, 3, 4, 7 and 11 two
- * typos measured 0.958 to 0.9745, split or run together 0.985 to 0.990, word dropped 0.951 to
+ * typos measured 0.958 to 0.9745, split or run together 0.988 to 0.993, word dropped 0.951 to
  * 0.9605 (top-1 0.926 to 0.941), the department after the name 0.9975 to 0.999), so that it
  * cannot fall back, and the output says it is short of the target. */
 #define TARGET_RECALL 0.99
@@ -675,7 +675,7 @@ typedef struct family {
 static const family families[] = {
     {"department after the name", department, TARGET_RECALL, TARGET_TOP1},
     {"two typos", two_typos, 0.94, 0.94},
-    {"word split or run together", split_or_join, 0.975, 0.975},
+    {"word split or run together", split_or_join, 0.98, 0.98},
     {"word dropped", drop_word, 0.935, 0.91},
     {"OCR confusions", ocr, TARGET_RECALL, TARGET_TOP1},
     {"abbreviated words", abbreviate, TARGET_RECALL, TARGET_TOP1},
