@@ -190,7 +190,9 @@ void rf_time_utc(char out[32]);
 /* ---- parties -------------------------------------------------------------------------- */
 
 /* One party found on an order or BOM, as order importers emit it. Every pointer is borrowed:
- * valid during the callback that receives the party only. NULL or "" means unknown. */
+ * valid during the callback that receives the party only. NULL or "" means unknown. A session
+ * screening on several threads copies a party's strings (session/ahead.c, party_strings): a
+ * string field added here must be added there too. */
 typedef struct rf_party {
     const char *document; /* file the party came from */
     long line;            /* 1-based line (or segment) in that file */

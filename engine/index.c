@@ -31,8 +31,7 @@
 
 #define MAX_WEAK_WORDS 32
 
-/* Makes room for `need` elements of `size` bytes in *items (capacity *cap). */
-static int reserve(void **items, size_t *cap, size_t need, size_t size)
+int rf_engine__reserve(void **items, size_t *cap, size_t need, size_t size)
 {
     size_t n = *cap ? *cap : 4096;
     void *grown;
@@ -60,7 +59,7 @@ static int chain_push(rf_matcher *m, rf_strmap *map, const char *key, size_t len
     /* The same value filed twice in a row under one key (a word with repeated letters has
      * equal deletions) is kept once. */
     if (head != RF_STRMAP_MISSING && m->chains[head].value == value) return RF_OK;
-    rc = reserve((void **)&m->chains, &m->cap_chains, m->n_chains + 1, sizeof *m->chains);
+    rc = rf_engine__reserve((void **)&m->chains, &m->cap_chains, m->n_chains + 1, sizeof *m->chains);
     if (rc != RF_OK) return rc;
     node = (uint32_t)m->n_chains++;
     m->chains[node].value = value;
@@ -83,7 +82,7 @@ static int file_spelling(uint32_t *id, rf_matcher *m, uint32_t vocab, const char
 
     *id = RF_STRMAP_MISSING;
     if (rc != RF_OK || existing != next) return rc;
-    rc = reserve((void **)&m->spellings, &m->cap_spellings, m->n_spellings + 1, sizeof *m->spellings);
+    rc = rf_engine__reserve((void **)&m->spellings, &m->cap_spellings, m->n_spellings + 1, sizeof *m->spellings);
     if (rc != RF_OK) return rc;
     memset(&m->spellings[next], 0, sizeof m->spellings[next]); /* padding too: it is stored */
     m->spellings[next].vocab = vocab;
@@ -234,7 +233,7 @@ static int add_vocab(uint32_t *out, rf_matcher *m, const char *text, size_t len,
         *out = existing;
         return RF_OK;
     }
-    rc = reserve((void **)&m->vocab, &m->cap_vocab, m->n_vocab + 1, sizeof *m->vocab);
+    rc = rf_engine__reserve((void **)&m->vocab, &m->cap_vocab, m->n_vocab + 1, sizeof *m->vocab);
     if (rc != RF_OK) return rc;
     m->vocab[id].text_off = (uint32_t)m->vocab_text.len;
     m->vocab[id].len = (uint16_t)len;
@@ -372,7 +371,7 @@ static int file_form(uint32_t *out, rf_matcher *m, const rf_tokens *t, size_t i,
     rc = rf_strmap__put(m->form_map, key, len + 3, id, &existing);
     *out = existing;
     if (rc != RF_OK || existing != id) return rc;
-    rc = reserve((void **)&m->forms, &m->cap_forms, m->n_forms + 1, sizeof *m->forms);
+    rc = rf_engine__reserve((void **)&m->forms, &m->cap_forms, m->n_forms + 1, sizeof *m->forms);
     if (rc != RF_OK) return rc;
     f = &m->forms[m->n_forms++];
     memset(f, 0, sizeof *f); /* padding too: it is stored */
@@ -410,14 +409,6 @@ static size_t weak_pair_key(char *key, const char *a, size_t na, const char *b, 
     return na + nb + 1;
 }
 
-/* Files the name being indexed when none of its words is telling: under each pair of its
- * business words, its one business word, or (without any) each of its words. Such a name
- * ("COMMERCIAL INDUSTRIAL AND INVESTMENT BANK", "AEROSPACE COMMUNICATIONS HOLDINGS GROUP
- * COMPANY LIMITED") escapes the cap on matches without a telling word, so a party may reach
- * it through business words alone, even one holding telling words of its own; but not
- * without two of its business words when it has two, nor through its places and legal forms
- * beside them. Filed under one word, the hundred such names with "industry" or "bank" would be
- * bounded for every party that says it. */
 /* The most words of a phrase filed by their pairs (file_weak_phrase). */
 #define MAX_PHRASE_WORDS 8
 
@@ -439,9 +430,8 @@ static int file_weak_phrase(rf_matcher *m, const rf_tokens *t, rf_translit *tr, 
     int rc = RF_OK;
 
     if (!memchr(surf, ' ', t->items[generic[g]].surf_len)) return RF_OK;
-    for (const char *w = surf; w < end && words < MAX_PHRASE_WORDS && rc == RF_OK; words++) {
-        const char *sp = memchr(w, ' ', (size_t)(end - w));
-        size_t wlen = (size_t)((sp ? sp : end) - w);
+    for (const char *w = surf, *next; w < end && words < MAX_PHRASE_WORDS && rc == RF_OK; w = next, words++) {
+        size_t wlen = rf_phrase__word(w, end, &next);
         form[forms] = w, flen[forms] = wlen, word_of[forms++] = words;
         rc = rf_engine__tokenize(&one, m->lex, NULL, NULL, tr, w, wlen, 0);
         if (rc == RF_OK && one.count == 1 && one.items[0].text_len <= RF_MAX_TOKEN_LEN &&
@@ -449,7 +439,6 @@ static int file_weak_phrase(rf_matcher *m, const rf_tokens *t, rf_translit *tr, 
             memcpy(canon[words], rf_token_text(&one, 0), one.items[0].text_len);
             form[forms] = canon[words], flen[forms] = one.items[0].text_len, word_of[forms++] = words;
         }
-        w = sp ? sp + 1 : end;
     }
     rf_buf_free(&one.text);
     for (size_t a = 0; a < forms && rc == RF_OK; a++) {
@@ -468,6 +457,15 @@ static int file_weak_phrase(rf_matcher *m, const rf_tokens *t, rf_translit *tr, 
     return rc;
 }
 
+/* Files the name being indexed when none of its words is telling: under each pair of its
+ * business words, its one business word, or (without any) each of its words. Such a name
+ * ("COMMERCIAL INDUSTRIAL AND INVESTMENT BANK", "AEROSPACE COMMUNICATIONS HOLDINGS GROUP
+ * COMPANY LIMITED") escapes the cap on matches without a telling word, so a party may reach
+ * it through business words alone, even one holding telling words of its own; but not
+ * without two of its business words when it has two, nor through its places and legal forms
+ * beside them. Filed under one word, the hundred such names with "industry" or "bank" would be
+ * bounded for every party that says it. A business word that is a phrase files the name
+ * under the pairs of its words too (file_weak_phrase). */
 static int file_weak_name(rf_matcher *m, const rf_tokens *t, rf_translit *tr)
 {
     size_t generic[RF_MAX_TOKENS], n = 0;
@@ -513,9 +511,9 @@ static int index_name(rf_matcher *m, rf_tokens *t, rf_translit *tr, uint32_t ent
         for (size_t i = 0; i < t->count; i++) telling += t->items[i].cls != RF_TOK_LEGAL && t->items[i].cls != RF_TOK_STOP;
         if (telling == 0) return RF_OK;
     }
-    rc = reserve((void **)&m->names, &m->cap_names, m->n_names + 1, sizeof *m->names);
+    rc = rf_engine__reserve((void **)&m->names, &m->cap_names, m->n_names + 1, sizeof *m->names);
     if (rc == RF_OK)
-        rc = reserve((void **)&m->ltokens, &m->cap_ltokens, m->n_ltokens + t->count, sizeof *m->ltokens);
+        rc = rf_engine__reserve((void **)&m->ltokens, &m->cap_ltokens, m->n_ltokens + t->count, sizeof *m->ltokens);
     if (rc != RF_OK) return rc;
     ln = &m->names[m->n_names];
     memset(ln, 0, sizeof *ln); /* padding too: it is stored */
@@ -541,7 +539,7 @@ static int index_name(rf_matcher *m, rf_tokens *t, rf_translit *tr, uint32_t ent
         lt->origin = t->items[i].origin;
         lt->surf_off = lt->surf_len = 0;
         lt->letters = rf_letter__mask(rf_token_surface(t, i), t->items[i].surf_len);
-        if (rc == RF_OK) rc = reserve((void **)&m->bound_tokens, &m->cap_bound_tokens, m->n_ltokens, sizeof *m->bound_tokens);
+        if (rc == RF_OK) rc = rf_engine__reserve((void **)&m->bound_tokens, &m->cap_bound_tokens, m->n_ltokens, sizeof *m->bound_tokens);
         if (rc == RF_OK) rc = file_form(&m->bound_tokens[m->n_ltokens - 1].form, m, t, i, lt->vocab);
         if (rc == RF_OK && (t->items[i].surf_len != t->items[i].text_len ||
                             memcmp(rf_token_surface(t, i), rf_token_text(t, i), t->items[i].text_len) != 0)) {
@@ -632,7 +630,7 @@ static int find_neighbours(rf_matcher *m)
                                 found, RF_MAX_TYPO_MATCHES);
         for (size_t k = 0; k < n; k++) {
             if (found[k] == v) continue;
-            if (reserve((void **)&m->near, &cap, total + 1, sizeof *m->near) != RF_OK) return RF_ENOMEM;
+            if (rf_engine__reserve((void **)&m->near, &cap, total + 1, sizeof *m->near) != RF_OK) return RF_ENOMEM;
             m->near[total++] = found[k];
         }
     }
@@ -1328,15 +1326,12 @@ static int may_merge(const bound_word *a1, const bound_word *a2, const bound_wor
  * typo away from one (find_unpaired). */
 static int may_be_phrase_word(const bound_word *a, const char *phrase, size_t len)
 {
-    const char *w = phrase, *end = phrase + len;
-    while (w < end) {
-        const char *sp = memchr(w, ' ', (size_t)(end - w));
-        size_t n = (size_t)((sp ? sp : end) - w);
+    for (const char *w = phrase, *end = phrase + len, *next; w < end; w = next) {
+        size_t n = rf_phrase__word(w, end, &next);
         size_t shorter = n < a->len ? n : a->len, longer = n > a->len ? n : a->len;
         uint32_t differ = rf_letter__mask(w, n) ^ a->letters;
         if (n == a->len && differ == 0) return 1;
         if (shorter >= 4 && longer - shorter <= 2 && bits_set(differ) <= 4) return 1;
-        w = sp ? sp + 1 : end;
     }
     return 0;
 }
@@ -1883,11 +1878,8 @@ size_t rf_index__candidates(const rf_matcher *m, rf_scratch *s, double min_score
         /* and its words as written, which may be words of a listed phrase written apart
          * (file_weak_name) */
         if (p->surf_len[i] != p->len[i] || memcmp(p->surf[i], p->text[i], p->len[i]) != 0)
-            for (const char *w = p->surf[i], *end = w + p->surf_len[i]; w < end;) {
-                const char *sp = memchr(w, ' ', (size_t)(end - w));
-                weak_add(&weak, w, (size_t)((sp ? sp : end) - w));
-                w = sp ? sp + 1 : end;
-            }
+            for (const char *w = p->surf[i], *end = w + p->surf_len[i], *next; w < end; w = next)
+                weak_add(&weak, w, rf_phrase__word(w, end, &next));
     }
     for (size_t a = 0; a < weak.n; a++) {
         /* one business word alone, misspelt by the party, names some */

@@ -4,6 +4,8 @@
 #ifndef RF_MATCHER_H
 #define RF_MATCHER_H
 
+#include <string.h>
+
 #include "rf_engine.h"
 #include "tokens.h"
 
@@ -249,6 +251,18 @@ size_t rf_index__candidates(const rf_matcher *m, rf_scratch *s, double min_score
 /* The vocabulary ids within typo distance of `word`, into `out` (at most `max`). */
 size_t rf_index__typos(const rf_matcher *m, const char *word, size_t len, uint32_t *out,
                        size_t max);
+/* The length of the word at `w` of a phrase (words apart by one space) ending at `end`; *next
+ * receives where the word after it starts, or `end`. */
+static inline size_t rf_phrase__word(const char *w, const char *end, const char **next)
+{
+    const char *sp = memchr(w, ' ', (size_t)(end - w));
+    *next = sp ? sp + 1 : end;
+    return (size_t)((sp ? sp : end) - w);
+}
+
+/* Makes room for `need` elements of `size` bytes in *items (capacity *cap, doubled from 4,096
+ * as needed). RF_OK or RF_ENOMEM. */
+int rf_engine__reserve(void **items, size_t *cap, size_t need, size_t size);
 /* The most ids a typo look-up of the screening answers. */
 #define RF_MAX_TYPO_MATCHES 256
 /* rf_index__typos(m, word, len, out, RF_MAX_TYPO_MATCHES), answered from *memo when that word

@@ -615,16 +615,14 @@ static void pair_split_phrases(const rf_side *p, uint8_t *used_p, const rf_side 
         size_t n_found = 0, n_words = 0;
         int typo = 0;
         if (l->cls[j] == RF_TOK_STOP || !memchr(w, ' ', l->surf_len[j])) continue;
-        while (w < end) {
-            const char *sp = memchr(w, ' ', (size_t)(end - w));
-            size_t len = (size_t)((sp ? sp : end) - w);
+        for (const char *next; w < end; w = next) {
+            size_t len = rf_phrase__word(w, end, &next);
             int a = find_unpaired(p, used_p, w, len, &typo);
             n_words++;
             if (a >= 0 && n_found < RF_MAX_TOKENS) {
                 found[n_found++] = a;
                 used_p[a] = 1; /* each party word once */
             }
-            w = sp ? sp + 1 : end;
         }
         /* A phrase already paired (a legal form with the party's: "Company" with "Joint
          * Stock Company") takes in the party's other words of it, which are no other party's

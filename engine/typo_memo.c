@@ -11,7 +11,8 @@
 #include "matcher.h"
 
 /* At most this many words remembered (the table holds twice as many slots), and the bytes of
- * their text and ids: about 5 MB a thread at the most, grown as needed. */
+ * their text and ids: about 5 MB a thread at the most, grown as needed (powers of two, so that
+ * rf_engine__reserve's doubling stops at each limit). */
 #define MEMO_MAX_WORDS 65536
 #define MEMO_MAX_TEXT (1u << 20)
 #define MEMO_MAX_IDS (1u << 19)
@@ -61,22 +62,6 @@ static void forget(rf_typo_memo *memo, uint64_t serial)
     memo->n_entries = memo->n_text = memo->n_ids = 0;
 }
 
-/* Grows *items (capacity *cap, `size` bytes each) to hold `need`, doubling up to `limit`.
- * 0 when it cannot (at the limit, or out of memory). */
-static int grow(void **items, size_t *cap, size_t need, size_t size, size_t limit)
-{
-    size_t n = *cap ? *cap : 256;
-    void *p;
-    if (need <= *cap) return 1;
-    if (need > limit) return 0;
-    while (n < need) n *= 2;
-    if (n > limit) n = limit;
-    if (!(p = realloc(*items, n * size))) return 0;
-    *items = p;
-    *cap = n;
-    return 1;
-}
-
 /* Doubles the table, placing every entry again. 0 when out of memory. */
 static int grow_table(rf_typo_memo *memo)
 {
@@ -103,9 +88,9 @@ static void remember(rf_typo_memo *memo, uint64_t h, const char *word, size_t le
     if (memo->n_entries == MEMO_MAX_WORDS || memo->n_text + len > MEMO_MAX_TEXT || memo->n_ids + n > MEMO_MAX_IDS)
         forget(memo, memo->serial);
     if (2 * (memo->n_entries + 1) > memo->n_slots && !grow_table(memo)) return;
-    if (!grow((void **)&memo->entries, &memo->cap_entries, memo->n_entries + 1, sizeof *memo->entries, MEMO_MAX_WORDS) ||
-        !grow((void **)&memo->text, &memo->cap_text, memo->n_text + len, 1, MEMO_MAX_TEXT) ||
-        !grow((void **)&memo->ids, &memo->cap_ids, memo->n_ids + n, sizeof *memo->ids, MEMO_MAX_IDS))
+    if (rf_engine__reserve((void **)&memo->entries, &memo->cap_entries, memo->n_entries + 1, sizeof *memo->entries) ||
+        rf_engine__reserve((void **)&memo->text, &memo->cap_text, memo->n_text + len, 1) ||
+        rf_engine__reserve((void **)&memo->ids, &memo->cap_ids, memo->n_ids + n, sizeof *memo->ids))
         return;
     e = &memo->entries[memo->n_entries];
     *e = (memo_entry){.hash = h, .text_off = (uint32_t)memo->n_text, .ids_off = (uint32_t)memo->n_ids,

@@ -450,18 +450,20 @@ static rf_result *removed_result(rf_session__asof *c, size_t i)
     return w->removed[i];
 }
 
-/* The parties the versions in force removed that the clear party matches. */
-static int find_delisted(rf_session__asof *c, rf_screening *scr, const rf_session_lists *l,
+/* The parties the versions in force removed that the party, screened into `res`, matches
+ * when it is clear: into scr->delisted. */
+static int find_delisted(rf_session__asof *c, rf_screening *scr, const rf_session_lists *l, const rf_result *res,
                          const rf_party *party, const rf_match_options *opts, rf_error *err)
 {
     size_t n = 0;
+    if (rf_result_count(res) != 0 || l->n_removed == 0) return 0;
     for (size_t i = 0; i < l->n_removed; i++) {
         const removed_set *r = &l->removed[i];
-        rf_result *res = removed_result(c, i);
+        rf_result *found = removed_result(c, i);
         int rc;
-        if (!res) return rf_error_set(err, RF_ENOMEM, NULL, 0, "out of memory");
-        if ((rc = rf_matcher_screen(res, r->matcher, party, opts, err))) return rc;
-        for (size_t k = 0; k < rf_result_count(res); k++) {
+        if (!found) return rf_error_set(err, RF_ENOMEM, NULL, 0, "out of memory");
+        if ((rc = rf_matcher_screen(found, r->matcher, party, opts, err))) return rc;
+        for (size_t k = 0; k < rf_result_count(found); k++) {
             if (n == c->delisted_cap) {
                 size_t cap = c->delisted_cap ? c->delisted_cap * 2 : 8;
                 rf_delisting *grown = realloc(c->delisted, cap * sizeof *grown);
@@ -469,7 +471,7 @@ static int find_delisted(rf_session__asof *c, rf_screening *scr, const rf_sessio
                 c->delisted = grown;
                 c->delisted_cap = cap;
             }
-            c->delisted[n++] = (rf_delisting){rf_result_hit(res, k), r->listed_in,
+            c->delisted[n++] = (rf_delisting){rf_result_hit(found, k), r->listed_in,
                                               r->removed_in};
         }
     }
@@ -509,9 +511,7 @@ int rf_session__asof_screen(rf_session__asof *c, rf_result *res, rf_screening *s
         scr->versions = rf_snapshot_versions(l->snap);
     }
     if ((rc = rf_matcher_screen(res, l->matcher, party, opts, err)) != 0) return rc;
-    if (rf_result_count(res) == 0 && l->n_removed)
-        return find_delisted(c, scr, l, party, opts, err);
-    return 0;
+    return find_delisted(c, scr, l, res, party, opts, err);
 }
 
 const rf_matcher *rf_session__asof_fixed_matcher(const rf_session__asof *c)
@@ -519,11 +519,9 @@ const rf_matcher *rf_session__asof_fixed_matcher(const rf_session__asof *c)
     return c->fixed ? c->fixed->matcher : NULL;
 }
 
-int rf_session__asof_screened(rf_session__asof *c, rf_result *res, rf_screening *scr,
+int rf_session__asof_screened(rf_session__asof *c, const rf_result *res, rf_screening *scr,
                               const rf_party *party, const rf_match_options *opts, rf_error *err)
 {
     memset(scr, 0, sizeof *scr);
-    if (rf_result_count(res) == 0 && c->fixed->n_removed)
-        return find_delisted(c, scr, c->fixed, party, opts, err);
-    return 0;
+    return find_delisted(c, scr, c->fixed, res, party, opts, err);
 }

@@ -57,7 +57,7 @@ int rf_session__asof_screen(rf_session__asof *c, rf_result *res, rf_screening *s
 const rf_matcher *rf_session__asof_fixed_matcher(const rf_session__asof *c);
 /* For a party screened into `res` with that matcher elsewhere (ahead.c): fills `scr` as
  * rf_session__asof_screen would have. */
-int rf_session__asof_screened(rf_session__asof *c, rf_result *res, rf_screening *scr,
+int rf_session__asof_screened(rf_session__asof *c, const rf_result *res, rf_screening *scr,
                               const rf_party *party, const rf_match_options *opts, rf_error *err);
 
 /* ---- review state and the run record (review_state.c) ------------------------------------ */
