@@ -5,11 +5,17 @@
  * source; then it is imported in one transaction like any file, named by the address it
  * finally came from. An https source is never followed to plain http. The download record is
  * written only after the file imported (or proved to be one already imported), so a failed,
- * cut or unparsable download changes nothing, and the next update asks again. */
+ * cut or unparsable download changes nothing, and the next update asks again.
+ *
+ * libcurl is opened here, when a download starts (libcurl_load), not linked: with the TLS,
+ * Kerberos, LDAP and SSH libraries it brings, linking it cost every process about 4 ms of
+ * start-up (a third of screening one order, issue 14) for a call few processes make. */
 #include "rf_importers.h"
 
 #include <curl/curl.h>
+#include <dlfcn.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +38,64 @@ const size_t rf_list_default_sources_count =
 /* A transfer slower than this many bytes per second for LOW_SPEED_TIME seconds has stalled. */
 #define LOW_SPEED_LIMIT 512L
 #define LOW_SPEED_TIME 60L
+
+/* The libcurl calls update.c makes, found in the library by libcurl_load. */
+static struct libcurl_calls {
+    CURLcode (*global_init)(long flags);
+    void (*global_cleanup)(void);
+    CURL *(*easy_init)(void);
+    CURLcode (*easy_setopt)(CURL *curl, CURLoption option, ...);
+    CURLcode (*easy_perform)(CURL *curl);
+    CURLcode (*easy_getinfo)(CURL *curl, CURLINFO info, ...);
+    const char *(*easy_strerror)(CURLcode code);
+    void (*easy_cleanup)(CURL *curl);
+    struct curl_slist *(*slist_append)(struct curl_slist *list, const char *text);
+    void (*slist_free_all)(struct curl_slist *list);
+} libcurl;
+static char libcurl_missing[256]; /* why libcurl_load failed, "" when it did not */
+static pthread_once_t libcurl_once = PTHREAD_ONCE_INIT;
+
+/* Points `*call` at libcurl's function `name` (the cast through void ** is the one POSIX gives
+ * for dlsym's functions); 0 when the library has it. */
+static int find_call(void *lib, void *call, const char *name)
+{
+    *(void **)call = dlsym(lib, name);
+    if (*(void **)call) return 0;
+    snprintf(libcurl_missing, sizeof libcurl_missing, "libcurl.so.4 has no %s", name);
+    return -1;
+}
+
+static void libcurl_open(void)
+{
+    /* The ABI of this name has been stable since libcurl 7.16 (2006); Debian's libcurl4. */
+    void *lib = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
+    if (!lib) {
+        snprintf(libcurl_missing, sizeof libcurl_missing, "%s", dlerror());
+        return;
+    }
+    if (find_call(lib, &libcurl.global_init, "curl_global_init") ||
+        find_call(lib, &libcurl.global_cleanup, "curl_global_cleanup") ||
+        find_call(lib, &libcurl.easy_init, "curl_easy_init") ||
+        find_call(lib, &libcurl.easy_setopt, "curl_easy_setopt") ||
+        find_call(lib, &libcurl.easy_perform, "curl_easy_perform") ||
+        find_call(lib, &libcurl.easy_getinfo, "curl_easy_getinfo") ||
+        find_call(lib, &libcurl.easy_strerror, "curl_easy_strerror") ||
+        find_call(lib, &libcurl.easy_cleanup, "curl_easy_cleanup") ||
+        find_call(lib, &libcurl.slist_append, "curl_slist_append") ||
+        find_call(lib, &libcurl.slist_free_all, "curl_slist_free_all"))
+        dlclose(lib); /* (kept open otherwise: the calls point into it) */
+}
+
+/* Opens libcurl once per process; RF_EIO naming what is missing when it cannot be. */
+static int libcurl_load(const char *url, rf_error *err)
+{
+    pthread_once(&libcurl_once, libcurl_open);
+    if (!libcurl_missing[0]) return RF_OK;
+    return rf_error_set(err, RF_EIO, url, 0,
+                        "cannot download: libcurl is not installed (%s); install Debian's "
+                        "libcurl4, or download the list files and run 'redflag lists import'",
+                        libcurl_missing);
+}
 
 /* One attempt's response: the body goes to `file` as it arrives, digested on the way. */
 typedef struct transfer {
@@ -139,7 +203,7 @@ static int fail(rf_error *err, const char *url, CURLcode code, long status, cons
         return rf_error_set(err, RF_EIO, url, 0,
                             "refused: the server redirected to an address that is not https "
                             "(%s); an https source is only followed to https",
-                            detail[0] ? detail : curl_easy_strerror(code));
+                            detail[0] ? detail : libcurl.easy_strerror(code));
     case CURLE_OK:
         return rf_error_set(err, RF_EIO, url, 0, "the server answered HTTP %ld", status);
     case CURLE_COULDNT_RESOLVE_HOST:
@@ -147,13 +211,13 @@ static int fail(rf_error *err, const char *url, CURLcode code, long status, cons
     case CURLE_COULDNT_CONNECT:
         return rf_error_set(err, RF_EIO, url, 0,
                             "cannot reach %s (%s): offline, or a firewall or proxy in the way?",
-                            host, detail[0] ? detail : curl_easy_strerror(code));
+                            host, detail[0] ? detail : libcurl.easy_strerror(code));
     case CURLE_OPERATION_TIMEDOUT:
         return rf_error_set(err, RF_EIO, url, 0, "%s did not answer in time (%s)", host,
-                            detail[0] ? detail : curl_easy_strerror(code));
+                            detail[0] ? detail : libcurl.easy_strerror(code));
     default:
         return rf_error_set(err, RF_EIO, url, 0, "download failed: %s",
-                            detail[0] ? detail : curl_easy_strerror(code));
+                            detail[0] ? detail : libcurl.easy_strerror(code));
     }
 }
 
@@ -195,41 +259,42 @@ static int download(transfer *t, long *status, int *attempts, char *final_url,
 
     clock_gettime(CLOCK_MONOTONIC, &started);
 
-    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK || !(curl = curl_easy_init())) {
+    if ((rc = libcurl_load(url, err)) != RF_OK) return rc;
+    if (libcurl.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK || !(curl = libcurl.easy_init())) {
         rc = rf_error_set(err, RF_ENOMEM, url, 0, "cannot start libcurl");
         goto cleanup;
     }
     if (known && known->etag[0]) {
         snprintf(header, sizeof header, "If-None-Match: %s", known->etag);
-        if (!(grown = curl_slist_append(headers, header))) goto oom;
+        if (!(grown = libcurl.slist_append(headers, header))) goto oom;
         headers = grown;
     }
     if (known && known->last_modified[0]) {
         snprintf(header, sizeof header, "If-Modified-Since: %s", known->last_modified);
-        if (!(grown = curl_slist_append(headers, header))) goto oom;
+        if (!(grown = libcurl.slist_append(headers, header))) goto oom;
         headers = grown;
     }
-    curl_easy_setopt(curl, CURLOPT_URL, url);
-    curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, protocols);
-    curl_easy_setopt(curl, CURLOPT_REDIR_PROTOCOLS_STR, protocols);
-    curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 1L);
-    curl_easy_setopt(curl, CURLOPT_MAXREDIRS, 5L);
-    if (opts->ca_file) curl_easy_setopt(curl, CURLOPT_CAINFO, opts->ca_file);
-    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT,
+    libcurl.easy_setopt(curl, CURLOPT_URL, url);
+    libcurl.easy_setopt(curl, CURLOPT_PROTOCOLS_STR, protocols);
+    libcurl.easy_setopt(curl, CURLOPT_REDIR_PROTOCOLS_STR, protocols);
+    libcurl.easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 1L);
+    libcurl.easy_setopt(curl, CURLOPT_MAXREDIRS, 5L);
+    if (opts->ca_file) libcurl.easy_setopt(curl, CURLOPT_CAINFO, opts->ca_file);
+    libcurl.easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+    libcurl.easy_setopt(curl, CURLOPT_CONNECTTIMEOUT,
                      opts->connect_timeout > 0 ? opts->connect_timeout : DEFAULT_CONNECT_TIMEOUT);
-    curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, LOW_SPEED_LIMIT);
-    curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, LOW_SPEED_TIME);
-    curl_easy_setopt(curl, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)max);
+    libcurl.easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, LOW_SPEED_LIMIT);
+    libcurl.easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, LOW_SPEED_TIME);
+    libcurl.easy_setopt(curl, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)max);
     /* Compressed on the wire when the server offers it; the digest is of the file itself. */
-    curl_easy_setopt(curl, CURLOPT_ACCEPT_ENCODING, "");
-    curl_easy_setopt(curl, CURLOPT_USERAGENT, "redflag/" RF_VERSION " (list update)");
-    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(curl, CURLOPT_WRITEDATA, t);
-    curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(curl, CURLOPT_HEADERDATA, t);
-    curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
+    libcurl.easy_setopt(curl, CURLOPT_ACCEPT_ENCODING, "");
+    libcurl.easy_setopt(curl, CURLOPT_USERAGENT, "redflag/" RF_VERSION " (list update)");
+    libcurl.easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+    libcurl.easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
+    libcurl.easy_setopt(curl, CURLOPT_WRITEDATA, t);
+    libcurl.easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
+    libcurl.easy_setopt(curl, CURLOPT_HEADERDATA, t);
+    libcurl.easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
 
     t->max = max;
     for (*attempts = 1;; ++*attempts) {
@@ -244,11 +309,11 @@ static int download(transfer *t, long *status, int *attempts, char *final_url,
         errbuf[0] = '\0';
         *status = 0;
         /* (0 would mean no timeout at all) */
-        curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS,
+        libcurl.easy_setopt(curl, CURLOPT_TIMEOUT_MS,
                          1 + (long)(1000 * (left < (double)timeout ? left : (double)timeout)));
-        code = curl_easy_perform(curl);
-        curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, status);
-        if (curl_easy_getinfo(curl, CURLINFO_EFFECTIVE_URL, &effective) == CURLE_OK && effective)
+        code = libcurl.easy_perform(curl);
+        libcurl.easy_getinfo(curl, CURLINFO_RESPONSE_CODE, status);
+        if (libcurl.easy_getinfo(curl, CURLINFO_EFFECTIVE_URL, &effective) == CURLE_OK && effective)
             snprintf(final_url, final_size, "%s", effective);
         if (code == CURLE_OK && (*status == 200 || *status == 304)) break;
         if (code == CURLE_OPERATION_TIMEDOUT && left <= (double)timeout) {
@@ -265,7 +330,7 @@ static int download(transfer *t, long *status, int *attempts, char *final_url,
         }
         if (opts->on_retry)
             opts->on_retry(url, *attempts, delay,
-                           code != CURLE_OK ? (errbuf[0] ? errbuf : curl_easy_strerror(code))
+                           code != CURLE_OK ? (errbuf[0] ? errbuf : libcurl.easy_strerror(code))
                                             : "the server is busy or failing",
                            opts->ctx);
         sleep_seconds(delay);
@@ -276,9 +341,9 @@ static int download(transfer *t, long *status, int *attempts, char *final_url,
 oom:
     rc = rf_error_set(err, RF_ENOMEM, url, 0, "out of memory");
 cleanup:
-    curl_slist_free_all(headers);
-    if (curl) curl_easy_cleanup(curl);
-    curl_global_cleanup();
+    libcurl.slist_free_all(headers);
+    if (curl) libcurl.easy_cleanup(curl);
+    libcurl.global_cleanup();
     return rc;
 }
 
