@@ -53,7 +53,8 @@ int cli_review(int argc, char **argv);
 int cli_history(int argc, char **argv);
 int cli_audit(int argc, char **argv);
 int cli_rescreen(int argc, char **argv);
-/* The server and its accounts: `serve` (cmd_serve.c), `users` (cmd_users.c). */
+/* The server and its accounts: `serve` (cmd_serve.c), `users` (cmd_users.c), in the program
+ * redflag-server (server_main.c). */
 int cli_serve(int argc, char **argv);
 int cli_users(int argc, char **argv);
 

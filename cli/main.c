@@ -1,7 +1,11 @@
 /* main.c: the redflag command's entry point: picks the subcommand and prints the overview. */
 #include "cli.h"
 
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char overview[] =
     "usage: redflag <command> [options] [arguments]\n"
@@ -43,6 +47,42 @@ static const char overview[] =
     "rescreen or search found a hit that alarms (audit verify: a record that does not fit),\n"
     "2 bad usage, unreadable input or a database error.\n";
 
+/* `serve` and `users`: the program redflag-server (server_main.c) in the place of this
+ * process, given this command's argv (from the command's name on). It is looked for where it
+ * is installed relative to this program (RF_SERVER_DIR, from the directory of the programs),
+ * then beside this program (the build tree). */
+static int run_server(int argc, char **argv)
+{
+    char self[PATH_MAX], path[PATH_MAX + 64];
+    char **server_argv, *slash = NULL;
+    ssize_t len = readlink("/proc/self/exe", self, sizeof self - 1);
+
+    if (len > 0) {
+        self[len] = '\0';
+        slash = strrchr(self, '/');
+    }
+    if (!slash) {
+        fprintf(stderr, "redflag %s: cannot tell where the redflag program is (/proc/self/exe)\n",
+                argv[0]);
+        return CLI_EXIT_ERROR;
+    }
+    *slash = '\0';
+    snprintf(path, sizeof path, "%s/%s/redflag-server", self, RF_SERVER_DIR);
+    if (access(path, X_OK) != 0) snprintf(path, sizeof path, "%s/redflag-server", self);
+    if (!(server_argv = calloc((size_t)argc + 2, sizeof *server_argv))) {
+        fprintf(stderr, "redflag %s: out of memory\n", argv[0]);
+        return CLI_EXIT_ERROR;
+    }
+    server_argv[0] = path;
+    for (int i = 0; i < argc; i++) server_argv[i + 1] = argv[i];
+    fflush(NULL);
+    execv(path, server_argv);
+    fprintf(stderr, "redflag %s: cannot run %s: %s (it comes with redflag: reinstall it)\n",
+            argv[0], path, strerror(errno));
+    free(server_argv);
+    return CLI_EXIT_ERROR;
+}
+
 typedef struct command {
     const char *name;
     int (*run)(int argc, char **argv);
@@ -57,8 +97,8 @@ static const command commands[] = {
     {"history", cli_history},
     {"audit", cli_audit},
     {"rescreen", cli_rescreen},
-    {"serve", cli_serve},
-    {"users", cli_users},
+    {"serve", run_server},
+    {"users", run_server},
 };
 
 static const command *find_command(const char *name)

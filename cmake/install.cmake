@@ -1,6 +1,7 @@
 # install.cmake: libredflag as an installable library. Builds the shared library
 # (libredflag.so.N, from the same objects as the static one, exporting only what the public
-# headers declare: see exports.cmake) and installs the command, both libraries, the public
+# headers declare: see exports.cmake) and installs the command (and redflag-server, which it
+# runs for serve and users), both libraries, the public
 # headers under include/redflag/, redflag.pc, the CMake package (find_package(redflag)) and
 # the bundled list; `cpack` (or the `package` target) makes a Debian package of it all.
 include(GNUInstallDirs)
@@ -51,6 +52,7 @@ file(RELATIVE_PATH RF_PC_PREFIX "/p/${CMAKE_INSTALL_LIBDIR}/pkgconfig" /p)
 configure_file(${CMAKE_SOURCE_DIR}/cmake/redflag.pc.in ${CMAKE_BINARY_DIR}/redflag.pc @ONLY)
 
 install(TARGETS redflag RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+install(TARGETS redflag-server RUNTIME DESTINATION ${CMAKE_INSTALL_LIBEXECDIR}/redflag)
 install(TARGETS libredflag_shared EXPORT redflagTargets
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
 install(TARGETS libredflag ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
@@ -75,7 +77,8 @@ install(FILES ${CMAKE_BINARY_DIR}/redflagConfig.cmake ${CMAKE_BINARY_DIR}/redfla
   DESTINATION ${RF_CMAKE_DIR})
 
 # The Debian package: dependencies from dpkg-shlibdeps, so it names exactly the libraries
-# the binary and the shared library link.
+# the programs and the shared library link, and libcurl4, which `lists update` opens when it
+# downloads (importers/update.c).
 set(CPACK_GENERATOR DEB)
 set(CPACK_PACKAGE_NAME redflag)
 set(CPACK_PACKAGE_CONTACT "redflag developers <redflag@localhost>")
@@ -84,5 +87,6 @@ set(CPACK_PACKAGE_DESCRIPTION_SUMMARY
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION utils)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "libcurl4")
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 include(CPack)

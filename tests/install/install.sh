@@ -84,7 +84,7 @@ fi
 deb=$(find "$work/deb" -maxdepth 1 -name 'redflag_*.deb' -print -quit)
 [ -n "$deb" ] || fail "cpack made no redflag_*.deb"
 depends=$(dpkg-deb -f "$deb" Depends)
-for lib in libsqlite3 libxml2 libcurl libicu libcsv libzip; do
+for lib in libsqlite3 libxml2 libcurl libicu libcsv libzip libmicrohttpd libsodium; do
     case "$depends" in *"$lib"*) ;; *) fail "package Depends lacks $lib: $depends" ;; esac
 done
 dpkg-deb -x "$deb" "$work/root"
@@ -99,4 +99,12 @@ status=0
 "$work/root/usr/bin/redflag" screen --db "$work/deb.db" --format jsonl "$listed" \
     >"$work/deb.jsonl" 2>"$work/deb.err" || status=$?
 [ "$status" = 1 ] || { cat "$work/deb.err"; fail "packaged redflag: exit $status"; }
+# serve and users run the server program from /usr/libexec/redflag; redflag itself loads
+# neither the server's libraries nor libcurl (opened by lists update when it downloads).
+"$work/root/usr/bin/redflag" users list --db "$work/deb.db" >"$work/users.out" 2>&1 ||
+    { cat "$work/users.out"; fail "packaged redflag: users list failed"; }
+[ -x "$work/root/usr/libexec/redflag/redflag-server" ] || fail "no /usr/libexec/redflag/redflag-server"
+needed=$(objdump -p "$work/root/usr/bin/redflag" | awk '/NEEDED/ {print $2}' | tr '\n' ' ')
+case "$needed" in *libcurl* | *libmicrohttpd* | *libsodium*)
+    fail "packaged redflag links what only lists update or serve use: $needed" ;; esac
 echo "package: $(basename "$deb"), Depends: $depends"
