@@ -965,7 +965,7 @@ static size_t typo_chain(const rf_matcher *m, const rf_strmap *map, const char *
             return n;
     }
     node = rf_strmap__get(map, key, klen);
-    for (; node != RF_STRMAP_MISSING && n < max; node = m->chains[node].next) {
+    for (; node != RF_STRMAP_MISSING && n < max; node = rf_chain__next(m, node)) {
         const rf_spelling *sp;
         if (m->chains[node].value >= m->n_spellings) continue; /* a damaged file (chain_value) */
         sp = &m->spellings[m->chains[node].value];
@@ -1026,7 +1026,7 @@ static size_t typos_of(const rf_matcher *m, const char *word, size_t len, int bu
         if (id != RF_STRMAP_MISSING) n = add_unique(out, n, max, m->spellings[id].vocab);
         if (v != RF_STRMAP_MISSING && cn != len) n = add_unique(out, n, max, v);
         for (uint32_t node = rf_strmap__get(m->doubles, c, cn); node != RF_STRMAP_MISSING && n < max;
-             node = m->chains[node].next)
+             node = rf_chain__next(m, node))
             if (m->chains[node].value < m->n_vocab) n = add_unique(out, n, max, m->chains[node].value); /* chain_value */
     }
     if (budget == 0) return n;
@@ -1201,7 +1201,7 @@ static void gather(const rf_matcher *m, rf_scratch *s, uint32_t vocab)
 /* Marks the names of a chain of name ids. */
 static void gather_chain(const rf_matcher *m, rf_scratch *s, uint32_t node)
 {
-    for (; node != RF_STRMAP_MISSING; node = m->chains[node].next)
+    for (; node != RF_STRMAP_MISSING; node = rf_chain__next(m, node))
         if (m->chains[node].value < m->n_names) touch(s, m->chains[node].value); /* chain_value */
 }
 
@@ -1209,7 +1209,7 @@ static void gather_chain(const rf_matcher *m, rf_scratch *s, uint32_t node)
 static int gather_vocab_chain(const rf_matcher *m, rf_scratch *s, uint32_t node)
 {
     int any = 0;
-    for (; node != RF_STRMAP_MISSING; node = m->chains[node].next) {
+    for (; node != RF_STRMAP_MISSING; node = rf_chain__next(m, node)) {
         if (m->chains[node].value >= m->n_vocab) continue; /* chain_value */
         gather(m, s, m->chains[node].value);
         any = 1;
@@ -1925,7 +1925,7 @@ size_t rf_index__candidates(const rf_matcher *m, rf_scratch *s, double min_score
         char key[RF_MAX_TOKENS * (RF_MAX_TOKEN_LEN + 1)];
         size_t klen = exact_key(key, sizeof key, p);
         uint32_t node = klen ? rf_strmap__get(m->exact, key, klen) : RF_STRMAP_MISSING;
-        for (; node != RF_STRMAP_MISSING; node = m->chains[node].next) {
+        for (; node != RF_STRMAP_MISSING; node = rf_chain__next(m, node)) {
             uint32_t name = m->chains[node].value;
             int known = name >= m->n_names; /* chain_value */
             for (size_t k = 0; k < n && !known; k++) known = s->cand[k] == name;

@@ -107,10 +107,11 @@ typedef struct rf_spelling {
 } rf_spelling;
 
 /* A chain of values under one key of a strmap (the map holds the head). A node's next is an
- * earlier node (chain_push links the new head to the old), which index_file.c checks, so a
- * chain of a stored index ends. What a value indexes depends on the map (spellings, names or
- * vocabulary), so each walk checks its values against the array it reads (chain_value): in a
- * crafted stored index, a node whose value is out of range is skipped, never read through. */
+ * earlier node (chain_push links the new head to the old), and a walk takes a next that is
+ * not for the chain's end (rf_chain__next), so a chain of a stored index ends whatever the file
+ * says. What a value indexes depends on the map (spellings, names or vocabulary), so each walk
+ * checks its values against the array it reads (chain_value): in a crafted stored index, a
+ * node whose value is out of range is skipped, never read through. */
 typedef struct rf_chain {
     uint32_t value;
     uint32_t next; /* RF_STRMAP_MISSING ends the chain */
@@ -177,6 +178,16 @@ struct rf_matcher {
     void *map;               /* a matcher read from a file: the mapping every array above and */
     size_t map_len;          /* ... the maps' tables point into (index_file.c); NULL: built */
 };
+
+/* The node after `node` in its chain, RF_STRMAP_MISSING at the end. Checked here as it is
+ * walked rather than over the 8 MB of chains when an index file is loaded: a next that is not
+ * an earlier node ends the chain, so every walk ends and stays in the array (a chain's head,
+ * from a map, is below n_chains: rf_strmap__view). */
+static inline uint32_t rf_chain__next(const rf_matcher *m, uint32_t node)
+{
+    uint32_t next = m->chains[node].next;
+    return next < node ? next : RF_STRMAP_MISSING;
+}
 
 /* Frees the arrays of a built matcher (rf_matcher_new), not the struct and the maps:
  * rf_matcher_free (index_file.c) frees those of either kind. */
