@@ -21,9 +21,10 @@
  * then the lexicon's (lexicon.h), which depends on the build alone but costs 150 ms to make.
  * Loading maps it read-only and points the matcher into it; nothing is copied but the
  * lexicon, 2 MB, when the process has none yet (it outlives any matcher). What is checked
- * at load: the header, the checksum of everything after it (XXH3-128, about 5 ms for the
- * 57 MB, on a second thread while the rest is checked: a flipped or truncated byte anywhere
- * makes the file unused and rebuilt, never a changed result), every section's place and
+ * at load: the header, the checksum of everything after it (rf_store_checksum, about 5 ms of
+ * CPU for the 57 MB, started on a second thread while the rest is checked and finished by
+ * both: a flipped or truncated byte anywhere makes the file unused and rebuilt, never a
+ * changed result), every section's place and
  * size, and every offset and index the arrays hold against the array it indexes, so that
  * even a file crafted with a valid checksum cannot make a read leave the mapping: the maps
  * check their slots as they are read (rf_strmap__view), the chains their links and values as
@@ -45,7 +46,7 @@
 #include "strmap.h"
 
 /* Raise it with any change to the file or to what the build puts in the index. */
-#define INDEX_FORMAT 13
+#define INDEX_FORMAT 14
 #define INDEX_MAGIC "RFINDEX\n"
 #define INDEX_SUFFIX ".rfindex"
 /* Index files kept in the directory (each about 40 MB for the CSL): the lists in force, the
@@ -538,8 +539,9 @@ static int load(rf_matcher **out, const rf_snapshot *snap, const rf_store *st, c
     m->serial = rf_matcher__next_serial();
     m->map = map;
     m->map_len = len;
-    /* The checksum (memory-bound, 5 ms for the CSL's 43 MB) on a second thread while this one
-     * checks the arrays and copies the lexicon; nothing is used before both are done. */
+    /* The checksum (memory-bound, 5 ms for the CSL's 57 MB) on a second thread while this one
+     * checks the arrays and copies the lexicon, then on both; nothing is used before it is
+     * done. */
     sum = rf_store_sum_start((const char *)map + SUMMED_FROM, len - SUMMED_FROM);
     rc = attach(m, map, len, key);
     /* The process has no lexicon yet: the stored one, instead of 150 ms building it. */

@@ -138,12 +138,14 @@ int rf_store_file_put(const rf_store *st, const char *name, const char *suffix, 
  * there is none, RF_EFORMAT when it is no regular file of at least `min_len` bytes. */
 int rf_store_file_map(void **map, size_t *len, const rf_store *st, const char *name,
                       size_t min_len);
-/* The checksum of data[0..len) that a stored file carries (XXH3-128), into sum[16]. */
+/* The checksum of data[0..len) that a stored file carries (XXH3-128 of each megabyte, then of
+ * their digests), into sum[16]. */
 void rf_store_checksum(uint8_t sum[16], const void *data, size_t len);
-/* The same computed on a second thread while the caller checks the rest of a mapped file
+/* The same started on a second thread while the caller checks the rest of a mapped file
  * (data stays mapped until the result is taken): rf_store_sum_start, then
- * rf_store_sum_matches, which waits, says whether it is `expected` (1) or not (0), and frees
- * the job. A NULL job (out of memory) matches nothing. */
+ * rf_store_sum_matches, which hashes the megabytes the thread has not reached, waits for it,
+ * says whether the sum is `expected` (1) or not (0), and frees the job. A NULL job (out of
+ * memory) matches nothing. */
 typedef struct rf_store_sum rf_store_sum;
 rf_store_sum *rf_store_sum_start(const void *data, size_t len);
 int rf_store_sum_matches(rf_store_sum *job, const uint8_t expected[16]);

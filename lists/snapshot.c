@@ -374,7 +374,7 @@ static int check_loaded(const loader *ld, const rf_version *v, size_t first, rf_
 /* ---- the stored lists ---------------------------------------------------------------------- */
 
 /* Raise it with any change to the file. */
-#define LISTS_FORMAT 1
+#define LISTS_FORMAT 2
 #define LISTS_MAGIC "RFLISTS\n"
 #define LISTS_SUFFIX ".rflists"
 /* Stored lists kept beside the database: those in force and a few other dates'. */

@@ -7,14 +7,16 @@
  * replaced whole by rename (never truncated in place, so a mapped file does not shrink under
  * a reader). Each kind of file has its own name suffix, and the oldest of a kind beyond what
  * its writer keeps are removed when one is written. Each file carries a checksum of itself
- * (XXH3-128, computed here for both kinds), checked when it is read: memory-bound over tens of
- * megabytes, so it runs on a second thread while the reader checks the rest. */
+ * (XXH3-128 of each megabyte, then of those digests; computed here for both kinds), checked
+ * when it is read: memory-bound over tens of megabytes, so a second thread starts on it while
+ * the reader checks the rest, and the reader takes the megabytes left when it is done. */
 #include "rf_lists.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -155,25 +157,59 @@ int rf_store_file_map(void **map, size_t *len, const rf_store *st, const char *n
     return RF_OK;
 }
 
-void rf_store_checksum(uint8_t sum[16], const void *data, size_t len)
+/* The checksum in pieces that two threads can share: each SUM_CHUNK bytes hashed on its own
+ * (XXH3-128), then the list of those digests hashed in order. A reader's second thread and
+ * the reader itself, once it has checked the rest of the file, take the pieces in turn. */
+#define SUM_CHUNK (1u << 20)
+
+static size_t sum_chunks(size_t len)
+{
+    return len / SUM_CHUNK + (len % SUM_CHUNK != 0);
+}
+
+static void sum_chunk(uint8_t *digest, const void *data, size_t len, size_t k)
+{
+    size_t at = k * SUM_CHUNK, n = len - at < SUM_CHUNK ? len - at : SUM_CHUNK;
+    XXH128_canonical_t out;
+    XXH128_canonicalFromHash(&out, CHECKSUM_128((const char *)data + at, n));
+    memcpy(digest, out.digest, 16);
+}
+
+static void sum_digests(uint8_t sum[16], const uint8_t *digests, size_t n_chunks)
 {
     XXH128_canonical_t out;
-    XXH128_canonicalFromHash(&out, CHECKSUM_128(data, len));
+    XXH128_canonicalFromHash(&out, CHECKSUM_128(digests, n_chunks * 16));
     memcpy(sum, out.digest, 16);
+}
+
+void rf_store_checksum(uint8_t sum[16], const void *data, size_t len)
+{
+    size_t n = sum_chunks(len);
+    uint8_t *digests = malloc(n ? n * 16 : 1);
+    if (!digests) { /* no sum: what it is compared with does not match */
+        memset(sum, 0, 16);
+        return;
+    }
+    for (size_t k = 0; k < n; k++) sum_chunk(digests + 16 * k, data, len, k);
+    sum_digests(sum, digests, n);
+    free(digests);
 }
 
 struct rf_store_sum {
     const void *data;
-    size_t len;
-    uint8_t sum[16];
+    size_t len, n_chunks;
+    atomic_size_t next; /* the next piece to hash, whoever takes it */
+    uint8_t *digests;
     pthread_t thread;
     int threaded;
 };
 
-static void *sum_thread(void *arg)
+/* Hashes pieces until none is left. */
+static void *sum_work(void *arg)
 {
     rf_store_sum *job = arg;
-    rf_store_checksum(job->sum, job->data, job->len);
+    for (size_t k; (k = atomic_fetch_add(&job->next, 1)) < job->n_chunks;)
+        sum_chunk(job->digests + 16 * k, job->data, job->len, k);
     return NULL;
 }
 
@@ -183,17 +219,24 @@ rf_store_sum *rf_store_sum_start(const void *data, size_t len)
     if (!job) return NULL;
     job->data = data;
     job->len = len;
-    job->threaded = pthread_create(&job->thread, NULL, sum_thread, job) == 0;
+    job->n_chunks = sum_chunks(len);
+    atomic_init(&job->next, 0);
+    if (!(job->digests = malloc(job->n_chunks ? job->n_chunks * 16 : 1))) {
+        free(job);
+        return NULL;
+    }
+    job->threaded = pthread_create(&job->thread, NULL, sum_work, job) == 0;
     return job;
 }
 
 int rf_store_sum_matches(rf_store_sum *job, const uint8_t expected[16])
 {
-    int same;
+    uint8_t sum[16];
     if (!job) return 0;
+    sum_work(job); /* the pieces the thread has not taken yet */
     if (job->threaded) pthread_join(job->thread, NULL);
-    else sum_thread(job);
-    same = memcmp(job->sum, expected, 16) == 0;
+    sum_digests(sum, job->digests, job->n_chunks);
+    free(job->digests);
     free(job);
-    return same;
+    return memcmp(sum, expected, 16) == 0;
 }
