@@ -701,8 +701,10 @@ static int load_number_words(pending_list *pl, rf_translit *tr)
         snprintf(digits, sizeof digits, "%d", n);
         snprintf(words, sizeof words, "%d%s", n, suffix);
         rc = add_phrase(pl, tr, words, strlen(words), digits, strlen(digits), RF_TOK_NUMBER, 0);
+        /* An ordinal written out is misspelt as any word is ("Secnod Planning Department",
+         * "Nintvh Academy"); not "first", a typo away from the German names Fürst and Forst. */
         if (rc == RF_OK && n <= 10)
-            rc = add_phrase(pl, tr, ordinals[n], strlen(ordinals[n]), digits, strlen(digits), RF_TOK_NUMBER, 0);
+            rc = add_phrase(pl, tr, ordinals[n], strlen(ordinals[n]), digits, strlen(digits), RF_TOK_NUMBER, n > 1);
     }
     return rc;
 }

@@ -348,6 +348,11 @@ static void test_matching__numbers_must_agree(void **state)
     assert_clear(f, "Belletech Corp");
     assert_true(pair_score(f, "11420 Corp", "Belletech Corp") < 0.5);
     assert_true(pair_score(f, "140 Repair Plant JSC", "141 Repair Plant JSC") < RF_DEFAULT_THRESHOLD);
+    /* An ordinal written out is a number, misspelt as any word may be, and still that number. */
+    assert_finds(f, "Secnod Planning Department", NULL, "Second Planning Department");
+    assert_finds(f, "Nintvh Academy", NULL, "Ninth Academy");
+    assert_true(pair_score(f, "Fourht Generation Yamaken-Gumi", "Fifth Generation Yamaken-Gumi") <
+                RF_DEFAULT_THRESHOLD);
 }
 
 static void test_matching__order_text_around_the_name(void **state)
