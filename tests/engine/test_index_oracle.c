@@ -23,8 +23,7 @@
  * "Abdel-Rahman": ABDELRAHMMAN, "THAEPYONG San") and a title misspelt ("HAJI A.": Hajii
  * Abdallah). 10,000 queries lost 70 and 97 (seeds 1, 2) when the index bounded only the 32
  * names with the most of the party's words. Not looked for yet: a typo in each of two known
- * party words written together. The test holds the share at or
- * below MAX_DIFFERING_PER_MILLE, so that a change that loses more fails. */
+ * party words written together. The test allows no query that differs. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -44,10 +43,6 @@
 #define QUERY_CAP 1024
 #define MAX_WORDS 24
 #define CAPPED_HITS 3
-/* Measured 0 per mille on 10,000 queries (seeds 1 to 10, 21 to 26), 0.1 to 0.2 before the
- * last changes; allowed one, rounded up to whole queries, so that a rare loss on a new seed
- * (printed, to be replayed) or a draw of 500 under the sanitizers does not fail the build. */
-#define MAX_DIFFERING_PER_MILLE 1
 /* Exhaustive screening costs about 30 ms a query: two threads share the work. */
 #define ORACLE_THREADS 2
 
@@ -523,7 +518,10 @@ static void test_index_oracle__index_loses_no_hit(void **state)
     fprintf(stderr, "engine_index_oracle: CPU time per query: indexed %.2f ms, exhaustive %.1f ms\n",
             1000 * indexed_s / (double)(n > 0 ? n : 1), 1000 * exhaustive_s / (double)(n > 0 ? n : 1));
     free(queries);
-    assert_true(failures * 1000 <= MAX_DIFFERING_PER_MILLE * n + 999);
+    /* None may differ (issue 11): a query that does is printed with its seed, to be replayed
+     * and fixed. (One in a thousand was allowed while the index still lost some; since, every
+     * run has lost none: the seeds above, 31, 32, 41 and 42, and each CI run's own.) */
+    assert_int_equal(failures, 0);
 }
 
 int main(void)
