@@ -46,7 +46,7 @@
 #include "strmap.h"
 
 /* Raise it with any change to the file or to what the build puts in the index. */
-#define INDEX_FORMAT 15
+#define INDEX_FORMAT 16
 #define INDEX_MAGIC "RFINDEX\n"
 #define INDEX_SUFFIX ".rfindex"
 /* Index files kept in the directory (each about 40 MB for the CSL): the lists in force, the
@@ -61,7 +61,8 @@ enum section {
     S_SPELLING_MAP, S_FORM_MAP, S_DELETES, S_MERGED, S_EXACT, S_SKELETONS, S_WEAK_TYPOS, S_NICKNAMES,
     S_WEAK_NAMES, S_PERSON_DELETES, S_DOUBLES,
     /* the lexicon's, last: one block */
-    L_ENTRIES, L_PHRASES, L_CANON, L_STARTS, L_WORDS, L_WORD_DELETES, L_WORDS_TEXT, L_NICKNAMES, SECTIONS
+    L_ENTRIES, L_PHRASES, L_CANON, L_STARTS, L_WORDS, L_WORD_DELETES, L_WORDS_TEXT, L_NICKNAMES, L_PREFIXES,
+    SECTIONS
 };
 
 typedef struct index_header {
@@ -244,6 +245,7 @@ static int serialize(rf_buf *out, const rf_matcher *m, const uint8_t key[16])
     if (rc == RF_OK) rc = put_map(out, L_WORD_DELETES, m->lex->word_deletes);
     if (rc == RF_OK) rc = put_text(out, L_WORDS_TEXT, &m->lex->words_text);
     if (rc == RF_OK) rc = put_map(out, L_NICKNAMES, m->lex->nicknames);
+    if (rc == RF_OK) rc = put_map(out, L_PREFIXES, m->lex->prefixes);
     if (rc != RF_OK) return rc;
     ((index_header *)(void *)out->data)->file_size = out->len;
     rf_store_checksum(((index_header *)(void *)out->data)->sum, out->data + SUMMED_FROM, out->len - SUMMED_FROM);
@@ -501,6 +503,8 @@ static int lexicon_view(rf_lexicon **out, const index_header *h)
     if (rc == RF_OK) rc = rf_strmap__view(&lex->words, AT(L_WORDS), (uint32_t)lex->words_text.len);
     if (rc == RF_OK) rc = rf_strmap__view(&lex->word_deletes, AT(L_WORD_DELETES), (uint32_t)lex->words_text.len);
     if (rc == RF_OK) rc = rf_strmap__view(&lex->nicknames, AT(L_NICKNAMES), RF_STRMAP_MISSING);
+    /* entries; a value past them (several meanings) reads as missing, as it means */
+    if (rc == RF_OK) rc = rf_strmap__view(&lex->prefixes, AT(L_PREFIXES), (uint32_t)lex->n);
 #undef AT
     for (size_t i = 0; rc == RF_OK && i < lex->n; i++) {
         const rf_phrase *e = &lex->entries[i];

@@ -158,6 +158,92 @@ static int file_phrase(rf_lexicon *lex, const char *key, size_t klen, const char
     return rc;
 }
 
+/* What begins words of several meanings in lex->prefixes. */
+#define PREFIX_AMBIGUOUS (UINT32_MAX - 1)
+
+/* A one-word legal form or business word, to be filed under its first letters. */
+typedef struct prefixed {
+    const char *key;
+    size_t len;
+    uint32_t entry;
+} prefixed;
+
+typedef struct prefixed_list {
+    const rf_lexicon *lex;
+    prefixed *items;
+    size_t count, cap;
+} prefixed_list;
+
+static int same_meaning(const rf_lexicon *lex, uint32_t a, uint32_t b)
+{
+    const rf_phrase *x = &lex->entries[a], *y = &lex->entries[b];
+    return x->cls == y->cls && x->canon_len == y->canon_len &&
+           memcmp(lex->canon.data + x->canon_off, lex->canon.data + y->canon_off, x->canon_len) == 0;
+}
+
+static int collect_prefixed(const char *key, size_t len, uint32_t entry, void *ctx)
+{
+    prefixed_list *l = ctx;
+    uint8_t cls = l->lex->entries[entry].cls;
+    if ((cls != RF_TOK_LEGAL && cls != RF_TOK_GENERIC) || len < 4 || memchr(key, ' ', len)) return RF_OK;
+    if (l->count == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 1024;
+        prefixed *grown = realloc(l->items, cap * sizeof *grown);
+        if (!grown) return RF_ENOMEM;
+        l->items = grown;
+        l->cap = cap;
+    }
+    l->items[l->count++] = (prefixed){key, len, entry};
+    return RF_OK;
+}
+
+/* Which word first letters stand for: a legal form before a business word (a name ends in
+ * its legal form), then the shorter ("GMB" is GmbH before GmbH & Co KG); the key last, so that
+ * the order, and the file, are the same on every build. */
+static const rf_lexicon *ranking_lex;
+static int prefixed_rank(const prefixed *x)
+{
+    return (ranking_lex->entries[x->entry].cls != RF_TOK_LEGAL) * 1000 + (int)x->len;
+}
+
+static int by_rank(const void *a, const void *b)
+{
+    const prefixed *x = a, *y = b;
+    int rx = prefixed_rank(x), ry = prefixed_rank(y), c;
+    if (rx != ry) return rx - ry;
+    c = memcmp(x->key, y->key, x->len);
+    return c ? c : (int)x->entry - (int)y->entry;
+}
+
+/* The lexicon's one-word legal forms and business words by their first letters, three or
+ * more, for a name cut short at a field's length (rf_engine__tokenize reads its last word by
+ * them). First letters go to the best-ranked word they begin (by_rank); two words of the
+ * same rank and different meanings make them ambiguous. */
+static int file_prefixes(rf_lexicon *lex)
+{
+    prefixed_list l = {lex, NULL, 0, 0};
+    uint32_t *rank_of = calloc(lex->n ? lex->n : 1, sizeof *rank_of); /* 0: not filed yet */
+    int rc = rank_of ? rf_strmap__each(lex->phrases, collect_prefixed, &l) : RF_ENOMEM;
+
+    ranking_lex = lex; /* (built once, under the lexicon's lock) */
+    if (rc == RF_OK) qsort(l.items, l.count, sizeof *l.items, by_rank);
+    for (size_t i = 0; i < l.count && rc == RF_OK; i++) {
+        const prefixed *x = &l.items[i];
+        uint32_t rank = (uint32_t)prefixed_rank(x) + 1;
+        if (!rank_of[x->entry]) rank_of[x->entry] = rank;
+        for (size_t n = 3; n < x->len && rc == RF_OK; n++) {
+            uint32_t existing;
+            rc = rf_strmap__put(lex->prefixes, x->key, n, x->entry, &existing);
+            if (rc == RF_OK && existing != x->entry && existing != PREFIX_AMBIGUOUS &&
+                rank_of[existing] == rank && !same_meaning(lex, existing, x->entry))
+                rf_strmap__set(lex->prefixes, x->key, n, PREFIX_AMBIGUOUS);
+        }
+    }
+    free(l.items);
+    free(rank_of);
+    return rc;
+}
+
 /* Files every word of the lexicon's spellings under its one-letter deletions (two for long
  * words), so that a misspelt "Compnay" or "Limmited" is still read as a legal form. */
 static int file_known_word(rf_lexicon *lex, const char *w, size_t len)
@@ -659,6 +745,7 @@ void rf_lexicon__free_maps(rf_lexicon *lex)
     rf_strmap__free(lex->words);
     rf_strmap__free(lex->word_deletes);
     rf_strmap__free(lex->nicknames);
+    rf_strmap__free(lex->prefixes);
     for (size_t i = 0; i < RF_NOISE_PATTERNS; i++) pcre2_code_free(lex->noise[i]);
 }
 
@@ -733,6 +820,7 @@ static rf_lexicon *lexicon_build(void)
     if (rc == RF_OK) rc = rf_strmap__new(&lex->words, 8192);
     if (rc == RF_OK) rc = rf_strmap__new(&lex->word_deletes, 65536);
     if (rc == RF_OK) rc = rf_strmap__new(&lex->nicknames, 256);
+    if (rc == RF_OK) rc = rf_strmap__new(&lex->prefixes, 16384);
     if (rc == RF_OK) rc = load_abbreviations(&pl, lex, tr);
     if (rc == RF_OK) rc = load_org_types(&pl, tr);
     if (rc == RF_OK) rc = load_countries(&pl, tr);
@@ -741,6 +829,7 @@ static rf_lexicon *lexicon_build(void)
     if (rc == RF_OK) rc = load_number_words(&pl, tr);
     if (rc == RF_OK) rc = unify_canonicals(&pl);
     if (rc == RF_OK) rc = file_pending(lex, &pl);
+    if (rc == RF_OK) rc = file_prefixes(lex);
     if (rc == RF_OK) rc = compile_noise(lex);
     pending_free(&pl);
     rf_translit__free(tr);

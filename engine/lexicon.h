@@ -51,6 +51,10 @@ struct rf_lexicon {
     rf_buf words_text;
     rf_strmap *nicknames; /* "bob robert", "robert bob", and "bob", "robert" alone: given
                            * names with their familiar forms */
+    rf_strmap *prefixes;  /* the first letters of a one-word legal form or business word, three
+                           * or more, that begin no word of another meaning -> index in entries
+                           * (a name cut at a field's length: "GMB", "Technolo"; values of
+                           * lex->n or more: the letters begin words of several meanings) */
     pcre2_code *noise[RF_NOISE_PATTERNS]; /* order text around party names */
     int noise_jit; /* all of them JIT-compiled */
 };

@@ -605,6 +605,32 @@ static const char *correct_word(const rf_lexicon *lex, const char *w, size_t len
     return best == RF_STRMAP_MISSING ? NULL : lex->words_text.data + best;
 }
 
+/* A party's name cut at a field's length (EDIFACT's 35 characters, SAP's 40, X12's 60) ends
+ * in part of a word: its last word, of three letters or more, is read as the legal form or
+ * business word it begins (lexicon.h, prefixes: "GMB" GmbH, "Technolo" technology). Only in a
+ * name long enough to have been cut; in a shorter one such a word is the name's own. */
+#define CUT_NAME_MIN 30
+
+static const rf_phrase *cut_word(const rf_lexicon *lex, const char *w, size_t len)
+{
+    uint32_t idx = len >= 3 ? rf_strmap__get(lex->prefixes, w, len) : RF_STRMAP_MISSING;
+    return idx < lex->n ? &lex->entries[idx] : NULL; /* (past them: several meanings) */
+}
+
+/* A party's long name cut one or two letters into its last word ("... MINERALS C", "...
+ * COMPANY LI"): those letters say nothing of the word, so they are left out rather than
+ * held against every listed name as a word of the party's that none has. A known word or
+ * legal form ("AG", "Co") and a word of a listed name stay. */
+static void drop_cut_fragment(words *w, const rf_lexicon *lex, const rf_strmap *listed, size_t name_len)
+{
+    const word *x = w->count >= 3 ? &w->items[w->count - 1] : NULL;
+    if (!x || name_len < CUT_NAME_MIN || x->len > 2 || all_digits(x->text, x->len) ||
+        lookup_word(lex, x->text, x->len, NULL) ||
+        (listed && rf_strmap__get(listed, x->text, x->len) != RF_STRMAP_MISSING))
+        return;
+    w->count--;
+}
+
 /* A word on its way to a token: its canonical text and what the lexicon says of it alone;
  * `corrected` when read as another word (a typo), `loose` also when read as its singular. */
 typedef struct cword {
@@ -1005,7 +1031,7 @@ int rf_engine__tokenize(rf_tokens *out, const rf_lexicon *lex, const rf_strmap *
                         const rf_strmap *listed, rf_translit *tr, const char *name, size_t len,
                         int for_party)
 {
-    range skip[RF_NOISE_PATTERNS];
+    range skip[RF_NOISE_PATTERNS] = {{0, 0}};
     size_t n_skip = for_party ? find_noise(skip, lex, name, len) : 0;
     words ws, *w = &ws; /* a few kilobytes: on the stack, since this runs once per party */
     cword cw[RF_MAX_WORDS];
@@ -1026,6 +1052,7 @@ int rf_engine__tokenize(rf_tokens *out, const rf_lexicon *lex, const rf_strmap *
             split_run_together(w, lex, listed);
         }
     }
+    if (for_party) drop_cut_fragment(w, lex, listed, len);
     out->truncated = w->truncated;
     out->disguise = w->disguise;
     /* Each word alone: known spellings to their canonical form, misspelt business words and
@@ -1039,10 +1066,20 @@ int rf_engine__tokenize(rf_tokens *out, const rf_lexicon *lex, const rf_strmap *
         c->single = lookup_word(lex, x->text, x->len, &c->loose);
         if (!c->single && !all_digits(x->text, x->len) &&
             !(places && rf_strmap__get(places, x->text, x->len) != RF_STRMAP_MISSING)) {
-            const char *fixed = correct_word(lex, x->text, x->len);
+            /* (cut short before misspelt: "COMPA" at the end of a long name is "Company";
+             * a word of a listed name is that word: "... KIDMA TEK", "BOU ALI SINA") */
+            const rf_phrase *cut =
+                for_party && i + 1 == w->count && len >= CUT_NAME_MIN &&
+                        !(listed && rf_strmap__get(listed, x->text, x->len) != RF_STRMAP_MISSING)
+                    ? cut_word(lex, x->text, x->len)
+                    : NULL;
+            const char *fixed = cut ? NULL : correct_word(lex, x->text, x->len);
             char misread[RF_MAX_TOKEN_LEN];
             size_t n_misread;
-            if (fixed) {
+            if (cut) {
+                c->single = cut;
+                c->corrected = c->loose = 1;
+            } else if (fixed) {
                 c->text = fixed;
                 c->len = strlen(fixed);
                 c->corrected = c->loose = 1;

@@ -189,6 +189,18 @@ static void test_matching__typos_grow_with_word_length(void **state)
     assert_true(pair_score(f, "McDonald Trading", "McDonaid Trading") < 1.0);
 }
 
+/* A name cut at a field's length (EDIFACT's 35 characters) ends in part of a legal form or
+ * business word, which is read as that word. */
+static void test_matching__names_cut_at_a_field_length(void **state)
+{
+    fixture *f = *state;
+    assert_finds(f, "HUAWEI TECHNOLOGIES DEUTSCHLAND GMB", NULL, "Huawei Technologies Deutschland GmbH");
+    assert_finds(f, "Hangzhou Hikvision Digital Technolo", NULL,
+                 "Hangzhou Hikvision Digital Technology Co., Ltd.");
+    assert_finds(f, "CHANGSHA JINGJIA MICROELECTRONICS COMPA", NULL,
+                 "CHANGSHA JINGJIA MICROELECTRONICS COMPANY LIMITED");
+}
+
 static void test_matching__short_name_inside_a_longer_word(void **state)
 {
     fixture *f = *state;
@@ -540,6 +552,7 @@ int main(void)
         cmocka_unit_test(test_matching__index_loses_none_of_the_oracles_finds),
         cmocka_unit_test(test_matching__one_result_with_two_indexes),
         cmocka_unit_test(test_matching__typos_grow_with_word_length),
+        cmocka_unit_test(test_matching__names_cut_at_a_field_length),
         cmocka_unit_test(test_matching__short_name_inside_a_longer_word),
         cmocka_unit_test(test_matching__words_merged_or_split),
         cmocka_unit_test(test_matching__legal_forms_are_one_family),
