@@ -849,6 +849,37 @@ static int build_splits(rf_matcher *m)
     return RF_OK;
 }
 
+/* Files the lists' telling words and places of six letters or more under their first
+ * letters, four or more (rf_matcher.prefixes); letters that begin two such words stand for
+ * neither. */
+#define PREFIX_MIN 4
+#define PREFIXED_MIN 6
+static int file_prefixes(rf_matcher *m)
+{
+    int rc = RF_OK;
+    for (size_t v = 0; v < m->n_vocab && rc == RF_OK; v++) {
+        const rf_vocab *w = &m->vocab[v];
+        const char *text = m->vocab_text.data + w->text_off;
+        if ((w->cls != RF_TOK_WORD && w->cls != RF_TOK_PLACE) || w->len < PREFIXED_MIN ||
+            memchr(text, ' ', w->len))
+            continue;
+        for (size_t n = PREFIX_MIN; n < w->len && rc == RF_OK; n++) {
+            uint32_t existing;
+            rc = rf_strmap__put(m->prefixes, text, n, (uint32_t)v, &existing);
+            if (rc == RF_OK && existing != (uint32_t)v) rf_strmap__set(m->prefixes, text, n, UINT32_MAX - 1);
+        }
+    }
+    return rc;
+}
+
+uint32_t rf_matcher__cut_word(const rf_matcher *m, const char *w, size_t len)
+{
+    uint32_t v;
+    if (len < PREFIX_MIN || rf_strmap__get(m->vocab_map, w, len) != RF_STRMAP_MISSING) return RF_STRMAP_MISSING;
+    v = rf_strmap__get(m->prefixes, w, len);
+    return v < m->n_vocab ? v : RF_STRMAP_MISSING;
+}
+
 int rf_matcher_new(rf_matcher **out, const rf_snapshot *snap, rf_error *err)
 {
     rf_matcher *m = calloc(1, sizeof *m);
@@ -875,6 +906,7 @@ int rf_matcher_new(rf_matcher **out, const rf_snapshot *snap, rf_error *err)
     if (rc == RF_OK) rc = rf_strmap__new(&m->nicknames, 4096);
     if (rc == RF_OK) rc = rf_strmap__new(&m->doubles, 4096);
     if (rc == RF_OK) rc = rf_strmap__new(&m->weak_names, 4096);
+    if (rc == RF_OK) rc = rf_strmap__new(&m->prefixes, 1 << 17);
     if (rc == RF_OK) rc = collect_places(m, tr);
     if (rc == RF_OK) rc = collect_countries(m);
     for (size_t e = 0; e < rf_snapshot_count(snap) && rc == RF_OK; e++) {
@@ -897,6 +929,7 @@ int rf_matcher_new(rf_matcher **out, const rf_snapshot *snap, rf_error *err)
     if (rc == RF_OK) rc = rf_lexicon__each_weak_word(m->lex, file_weak_typos, m);
     if (rc == RF_OK) rc = rf_strmap__each(m->places, file_place_typos, m);
     if (rc == RF_OK) rc = rf_lexicon__each_nickname(m->lex, file_nickname, m);
+    if (rc == RF_OK) rc = file_prefixes(m);
     rf_buf_free(&t.text);
     rf_translit__free(tr);
     if (rc != RF_OK) {

@@ -46,7 +46,7 @@
 #include "strmap.h"
 
 /* Raise it with any change to the file or to what the build puts in the index. */
-#define INDEX_FORMAT 16
+#define INDEX_FORMAT 17
 #define INDEX_MAGIC "RFINDEX\n"
 #define INDEX_SUFFIX ".rfindex"
 /* Index files kept in the directory (each about 40 MB for the CSL): the lists in force, the
@@ -59,7 +59,7 @@ enum section {
     S_SPELLING_TEXT, S_FORMS, S_BOUND_TOKENS, S_FORM_TEXT, S_DELETE_FILTER, S_CHAINS, S_NEAR_OFF,
     S_NEAR, S_ADJACENT_OFF, S_ADJACENT, S_SPLIT_OFF, S_SPLITS, S_COUNTRY_OFF, S_COUNTRY_TEXT, S_PLACES, S_VOCAB_MAP,
     S_SPELLING_MAP, S_FORM_MAP, S_DELETES, S_MERGED, S_EXACT, S_SKELETONS, S_WEAK_TYPOS, S_NICKNAMES,
-    S_WEAK_NAMES, S_PERSON_DELETES, S_DOUBLES,
+    S_WEAK_NAMES, S_PERSON_DELETES, S_DOUBLES, S_PREFIXES,
     /* the lexicon's, last: one block */
     L_ENTRIES, L_PHRASES, L_CANON, L_STARTS, L_WORDS, L_WORD_DELETES, L_WORDS_TEXT, L_NICKNAMES, L_PREFIXES,
     SECTIONS
@@ -237,6 +237,7 @@ static int serialize(rf_buf *out, const rf_matcher *m, const uint8_t key[16])
     if (rc == RF_OK) rc = put_map(out, S_NICKNAMES, m->nicknames);
     if (rc == RF_OK) rc = put_map(out, S_DOUBLES, m->doubles);
     if (rc == RF_OK) rc = put_map(out, S_WEAK_NAMES, m->weak_names);
+    if (rc == RF_OK) rc = put_map(out, S_PREFIXES, m->prefixes);
     if (rc == RF_OK) rc = put_section(out, L_ENTRIES, m->lex->entries, m->lex->n * sizeof *m->lex->entries);
     if (rc == RF_OK) rc = put_map(out, L_PHRASES, m->lex->phrases);
     if (rc == RF_OK) rc = put_text(out, L_CANON, &m->lex->canon);
@@ -458,6 +459,7 @@ static int attach(rf_matcher *m, const index_header *h, size_t size, const uint8
     MAP(nicknames, S_NICKNAMES, m->n_chains);
     MAP(doubles, S_DOUBLES, m->n_chains);
     MAP(weak_names, S_WEAK_NAMES, m->n_chains);
+    MAP(prefixes, S_PREFIXES, m->n_vocab); /* (past the vocabulary: several words) */
 #undef MAP
     if (rc != RF_OK) return rc;
     m->unknown_weight = h->unknown_weight;
@@ -601,6 +603,7 @@ void rf_matcher_free(rf_matcher *m)
     rf_strmap__free(m->nicknames);
     rf_strmap__free(m->doubles);
     rf_strmap__free(m->weak_names);
+    rf_strmap__free(m->prefixes);
     if (m->map) munmap(m->map, m->map_len);
     else rf_matcher__free_built(m);
     free(m);

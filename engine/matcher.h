@@ -162,6 +162,10 @@ struct rf_matcher {
                             * listed words a typo away ("petrochemical": PETROCHEMIAL) */
     rf_strmap *weak_names; /* of a listed name without a telling word: two of its business words
                             * ("bank|industry"), its one, or any word -> chain of those names */
+    rf_strmap *prefixes;   /* a telling word or place of the lists, six letters or more, by its
+                            * first letters, four or more, when they begin no other listed word
+                            * -> vocabulary id (a party's name cut inside it: "SAROVBU"; values of
+                            * n_vocab or more: they begin several) */
     rf_chain *chains;
     size_t n_chains;
     size_t cap_chains;
@@ -192,6 +196,10 @@ static inline uint32_t rf_chain__next(const rf_matcher *m, uint32_t node)
 /* Frees the arrays of a built matcher (rf_matcher_new), not the struct and the maps:
  * rf_matcher_free (index_file.c) frees those of either kind. */
 void rf_matcher__free_built(rf_matcher *m);
+/* The listed word a party's name cut at a field's length ends in part of (the vocabulary id
+ * of the one telling word or place of six letters or more that begins with w[0..len), four
+ * letters or more, itself no listed word), or RF_STRMAP_MISSING. */
+uint32_t rf_matcher__cut_word(const rf_matcher *m, const char *w, size_t len);
 /* The entity countries of entity `e`, ";CN;HK;", or NULL. */
 const char *rf_matcher__countries(const rf_matcher *m, uint32_t e);
 

@@ -410,6 +410,35 @@ static int consider(rf_result *res, const rf_matcher *m, uint32_t name_id, const
     return RF_OK;
 }
 
+/* A party's name cut at a field's length inside a word of the lists ("JOINT STOCK COMMERCIAL
+ * BANK SAROVBU"): its last token, a word as written that ends the name and that no listed
+ * name has, is read as the one listed word it begins (rf_matcher__cut_word). */
+static int read_cut_word(rf_tokens *t, const rf_matcher *m, const char *name)
+{
+    size_t len = strlen(name), off;
+    rf_token *last = t->count ? &t->items[t->count - 1] : NULL;
+    const rf_vocab *w;
+    uint32_t v;
+    int rc;
+
+    if (!last || len < RF_CUT_NAME_MIN || last->cls != RF_TOK_WORD || last->origin != RF_ORIGIN_LITERAL)
+        return RF_OK;
+    for (size_t i = last->src_start + last->src_len; i < len; i++)
+        if (isalnum((unsigned char)name[i]) || (unsigned char)name[i] >= 0x80) return RF_OK;
+    v = rf_matcher__cut_word(m, rf_token_text(t, t->count - 1), last->text_len);
+    if (v == RF_STRMAP_MISSING) return RF_OK;
+    w = &m->vocab[v];
+    off = t->text.len;
+    rc = rf_buf_append(&t->text, m->vocab_text.data + w->text_off, w->len);
+    if (rc == RF_OK) rc = rf_buf_putc(&t->text, '\0');
+    if (rc != RF_OK) return rc;
+    last->text_off = (uint32_t)off;
+    last->text_len = w->len;
+    last->cls = w->cls;
+    last->origin = RF_ORIGIN_TYPO; /* read as another word, as a misspelling is */
+    return RF_OK;
+}
+
 /* The party's name read into res->s (tokens and comparison side), its Chinese characters as
  * `reading` says. */
 static int read_party(rf_result *res, const rf_matcher *m, const rf_party *party, const char *name,
@@ -419,6 +448,7 @@ static int read_party(rf_result *res, const rf_matcher *m, const rf_party *party
     rf_translit__read_han(res->s.tr, reading);
     rc = rf_engine__tokenize(&res->s.party, m->lex, m->places, m->vocab_map, res->s.tr, name,
                              strlen(name), 1);
+    if (rc == RF_OK) rc = read_cut_word(&res->s.party, m, name);
     rf_translit__read_han(res->s.tr, RF_HAN_MANDARIN);
     res->s.party.han_korean = reading == RF_HAN_KOREAN;
     rf_side__from_tokens(&res->s.side, m, &res->s.party);

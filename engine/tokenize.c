@@ -605,11 +605,9 @@ static const char *correct_word(const rf_lexicon *lex, const char *w, size_t len
     return best == RF_STRMAP_MISSING ? NULL : lex->words_text.data + best;
 }
 
-/* A party's name cut at a field's length (EDIFACT's 35 characters, SAP's 40, X12's 60) ends
- * in part of a word: its last word, of three letters or more, is read as the legal form or
- * business word it begins (lexicon.h, prefixes: "GMB" GmbH, "Technolo" technology). Only in a
- * name long enough to have been cut; in a shorter one such a word is the name's own. */
-#define CUT_NAME_MIN 30
+/* A party's name cut at a field's length (RF_CUT_NAME_MIN) ends in part of a word: its last
+ * word, of three letters or more, is read as the legal form or business word it begins
+ * (lexicon.h, prefixes: "GMB" GmbH, "Technolo" technology). */
 
 static const rf_phrase *cut_word(const rf_lexicon *lex, const char *w, size_t len)
 {
@@ -624,7 +622,7 @@ static const rf_phrase *cut_word(const rf_lexicon *lex, const char *w, size_t le
 static void drop_cut_fragment(words *w, const rf_lexicon *lex, const rf_strmap *listed, size_t name_len)
 {
     const word *x = w->count >= 3 ? &w->items[w->count - 1] : NULL;
-    if (!x || name_len < CUT_NAME_MIN || x->len > 2 || all_digits(x->text, x->len) ||
+    if (!x || name_len < RF_CUT_NAME_MIN || x->len > 2 || all_digits(x->text, x->len) ||
         lookup_word(lex, x->text, x->len, NULL) ||
         (listed && rf_strmap__get(listed, x->text, x->len) != RF_STRMAP_MISSING))
         return;
@@ -1069,7 +1067,7 @@ int rf_engine__tokenize(rf_tokens *out, const rf_lexicon *lex, const rf_strmap *
             /* (cut short before misspelt: "COMPA" at the end of a long name is "Company";
              * a word of a listed name is that word: "... KIDMA TEK", "BOU ALI SINA") */
             const rf_phrase *cut =
-                for_party && i + 1 == w->count && len >= CUT_NAME_MIN &&
+                for_party && i + 1 == w->count && len >= RF_CUT_NAME_MIN &&
                         !(listed && rf_strmap__get(listed, x->text, x->len) != RF_STRMAP_MISSING)
                     ? cut_word(lex, x->text, x->len)
                     : NULL;

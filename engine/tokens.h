@@ -54,6 +54,12 @@ typedef struct rf_token {
 #define RF_DISGUISE_STYLED 4u    /* mathematical, fullwidth or enclosed letters */
 #define RF_DISGUISE_MARKUP 8u    /* HTML tags or terminal escape codes */
 
+/* A party's name this long (bytes) or longer may have been cut at a field's length (EDIFACT's
+ * 35 characters, SAP's 40, X12's 60) inside its last word, which is then read as the word it
+ * begins (rf_engine__tokenize for the lexicon's words, screen.c for the lists' own); in a
+ * shorter name such a word is the name's own. */
+#define RF_CUT_NAME_MIN 30
+
 /* Caps: words per name and bytes per word; longer names are cut (and said so). */
 #define RF_MAX_TOKENS 48
 #define RF_MAX_TOKEN_LEN 64

@@ -189,8 +189,8 @@ static void test_matching__typos_grow_with_word_length(void **state)
     assert_true(pair_score(f, "McDonald Trading", "McDonaid Trading") < 1.0);
 }
 
-/* A name cut at a field's length (EDIFACT's 35 characters) ends in part of a legal form or
- * business word, which is read as that word. */
+/* A name cut at a field's length (EDIFACT's 35 characters) ends in part of a legal form,
+ * business word or word of the lists, which is read as that word. */
 static void test_matching__names_cut_at_a_field_length(void **state)
 {
     fixture *f = *state;
@@ -199,6 +199,7 @@ static void test_matching__names_cut_at_a_field_length(void **state)
                  "Hangzhou Hikvision Digital Technology Co., Ltd.");
     assert_finds(f, "CHANGSHA JINGJIA MICROELECTRONICS COMPA", NULL,
                  "CHANGSHA JINGJIA MICROELECTRONICS COMPANY LIMITED");
+    assert_finds(f, "JOINT STOCK COMMERCIAL BANK SAROVBU", NULL, "JOINT STOCK COMPANY SAROVBUSINESSBANK");
 }
 
 static void test_matching__short_name_inside_a_longer_word(void **state)

@@ -697,8 +697,8 @@ static const family families[] = {
     {"other word order", reorder, 0.98, 0.97},
     {"punctuation and case", punctuation, TARGET_RECALL, TARGET_TOP1},
     {"legal form changed or added", legal_form, 0.98, 0.97},
-    /* 0.4105 before a cut word was read (seed 5); 0.486 and 0.474 now (seeds 5, 1) */
-    {"cut at a field's length", cut_name, 0.43, 0.42},
+    /* 0.4105 before a cut word was read (seed 5), 0.5185 now */
+    {"cut at a field's length", cut_name, 0.46, 0.45},
 };
 
 static void test_recall__every_family_of_variation(void **state)
