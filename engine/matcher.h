@@ -346,7 +346,10 @@ typedef enum rf_pair_kind {
     RF_PAIR_INITIAL,  /* an initial for a given name */
     RF_PAIR_MERGED,   /* one word on one side, two on the other */
     RF_PAIR_TRANSLIT, /* the same word after transliteration */
-    RF_PAIR_NICKNAME  /* a given name and its familiar form ("Ted", "Theodore") */
+    RF_PAIR_NICKNAME, /* a given name and its familiar form ("Ted", "Theodore") */
+    RF_PAIR_CUT       /* explanations only: the first letters of the word, the rest cut off at
+                       * a field's length ("GMB" for GmbH; read as the word, a typo to the
+                       * scorer) */
 } rf_pair_kind;
 
 #define RF_MAX_PAIRS RF_MAX_TOKENS

@@ -191,6 +191,7 @@ static const char *pair_kind_name(rf_pair_kind k)
     case RF_PAIR_MERGED: return "merged/split";
     case RF_PAIR_TRANSLIT: return "transliteration";
     case RF_PAIR_NICKNAME: return "nickname";
+    case RF_PAIR_CUT: return "cut short";
     }
     return "?";
 }
@@ -204,7 +205,12 @@ static rf_pair_kind describe_pair(const rf_pair *x, const rf_tokens *party, cons
     if (x->kind != RF_PAIR_EXACT) return (rf_pair_kind)x->kind;
     if (origin == RF_ORIGIN_TRANSLIT || origin == RF_ORIGIN_SYLLABIC || origin == RF_ORIGIN_CONSONANTS)
         return RF_PAIR_TRANSLIT;
-    if (origin == RF_ORIGIN_TYPO) return RF_PAIR_TYPO;
+    /* a word read as the one its letters begin: the name was cut at a field's length */
+    if (origin == RF_ORIGIN_TYPO)
+        return pside->surf_len[x->p] < listed->surf_len[x->l] &&
+                       memcmp(pside->surf[x->p], listed->surf[x->l], pside->surf_len[x->p]) == 0
+                   ? RF_PAIR_CUT
+                   : RF_PAIR_TYPO;
     if (listed->cls[x->l] == RF_TOK_LEGAL) return RF_PAIR_LEGAL;
     if (pside->surf_len[x->p] != listed->surf_len[x->l] ||
         memcmp(pside->surf[x->p], listed->surf[x->l], pside->surf_len[x->p]) != 0)

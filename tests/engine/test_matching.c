@@ -200,6 +200,13 @@ static void test_matching__names_cut_at_a_field_length(void **state)
     assert_finds(f, "CHANGSHA JINGJIA MICROELECTRONICS COMPA", NULL,
                  "CHANGSHA JINGJIA MICROELECTRONICS COMPANY LIMITED");
     assert_finds(f, "JOINT STOCK COMMERCIAL BANK SAROVBU", NULL, "JOINT STOCK COMPANY SAROVBUSINESSBANK");
+    /* The explanation says the word was cut, not misspelt. */
+    {
+        const rf_hit *h = hit_on(screen(f, "HUAWEI TECHNOLOGIES DEUTSCHLAND GMB", NULL),
+                                 "Huawei Technologies Deutschland GmbH");
+        assert_non_null(h);
+        assert_non_null(strstr(h->explanation, "\"GMB\" = \"GmbH\" (cut short)"));
+    }
 }
 
 static void test_matching__short_name_inside_a_longer_word(void **state)
