@@ -851,10 +851,11 @@ static int build_splits(rf_matcher *m)
 
 /* Files the lists' telling words and places of six letters or more under their first
  * letters, four or more (rf_matcher.prefixes); letters that begin two such words stand for
- * neither. */
+ * neither (PREFIX_AMBIGUOUS, past the vocabulary, as a stored map's view reads it). */
 #define PREFIX_MIN 4
 #define PREFIXED_MIN 6
-static int file_prefixes(rf_matcher *m)
+#define PREFIX_AMBIGUOUS (UINT32_MAX - 1)
+static int file_listed_prefixes(rf_matcher *m)
 {
     int rc = RF_OK;
     for (size_t v = 0; v < m->n_vocab && rc == RF_OK; v++) {
@@ -866,7 +867,7 @@ static int file_prefixes(rf_matcher *m)
         for (size_t n = PREFIX_MIN; n < w->len && rc == RF_OK; n++) {
             uint32_t existing;
             rc = rf_strmap__put(m->prefixes, text, n, (uint32_t)v, &existing);
-            if (rc == RF_OK && existing != (uint32_t)v) rf_strmap__set(m->prefixes, text, n, UINT32_MAX - 1);
+            if (rc == RF_OK && existing != (uint32_t)v) rf_strmap__set(m->prefixes, text, n, PREFIX_AMBIGUOUS);
         }
     }
     return rc;
@@ -929,7 +930,7 @@ int rf_matcher_new(rf_matcher **out, const rf_snapshot *snap, rf_error *err)
     if (rc == RF_OK) rc = rf_lexicon__each_weak_word(m->lex, file_weak_typos, m);
     if (rc == RF_OK) rc = rf_strmap__each(m->places, file_place_typos, m);
     if (rc == RF_OK) rc = rf_lexicon__each_nickname(m->lex, file_nickname, m);
-    if (rc == RF_OK) rc = file_prefixes(m);
+    if (rc == RF_OK) rc = file_listed_prefixes(m);
     rf_buf_free(&t.text);
     rf_translit__free(tr);
     if (rc != RF_OK) {

@@ -22,15 +22,14 @@
  * Loading maps it read-only and points the matcher into it; nothing is copied but the
  * lexicon, 2 MB, when the process has none yet (it outlives any matcher). What is checked
  * at load: the header, the checksum of everything after it (rf_store_checksum, about 5 ms of
- * CPU for the 57 MB, started on a second thread while the rest is checked and finished by
+ * CPU for the 59 MB, started on a second thread while the rest is checked and finished by
  * both: a flipped or truncated byte anywhere makes the file unused and rebuilt, never a
- * changed result), every section's place and
- * size, and every offset and index the arrays hold against the array it indexes, so that
- * even a file crafted with a valid checksum cannot make a read leave the mapping: the maps
- * check their slots as they are read (rf_strmap__view), the chains their links and values as
- * they are walked (rf_chain__next and chain_value in matcher.h). Such a file can change
- * results (it can say anything about the names), as the database itself could; it cannot
- * crash the reader. The file is written
+ * changed result), every section's place and size, and every offset and index the arrays
+ * hold against the array it indexes, so that even a file crafted with a valid checksum
+ * cannot make a read leave the mapping: the maps check their slots as they are read
+ * (rf_strmap__view), the chains their links and values as they are walked (rf_chain__next
+ * and chain_value in matcher.h). Such a file can change results (it can say anything about
+ * the names), as the database itself could; it cannot crash the reader. The file is written
  * under a new name and renamed over the old, never truncated in place, so a mapped file does
  * not shrink under a reader (rf_store_file_put). */
 #include <stddef.h>
@@ -545,7 +544,7 @@ static int load(rf_matcher **out, const rf_snapshot *snap, const rf_store *st, c
     m->serial = rf_matcher__next_serial();
     m->map = map;
     m->map_len = len;
-    /* The checksum (memory-bound, 5 ms for the CSL's 57 MB) on a second thread while this one
+    /* The checksum (memory-bound, 5 ms for the CSL's 59 MB) on a second thread while this one
      * checks the arrays and copies the lexicon, then on both; nothing is used before it is
      * done. */
     sum = rf_store_sum_start((const char *)map + SUMMED_FROM, len - SUMMED_FROM);

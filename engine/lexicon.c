@@ -161,11 +161,14 @@ static int file_phrase(rf_lexicon *lex, const char *key, size_t klen, const char
 /* What begins words of several meanings in lex->prefixes. */
 #define PREFIX_AMBIGUOUS (UINT32_MAX - 1)
 
-/* A one-word legal form or business word, to be filed under its first letters. */
+/* A one-word legal form or business word, to be filed under its first letters, and its rank
+ * among the words they may begin: a legal form before a business word (a name ends in its
+ * legal form), then the shorter ("GMB" is GmbH before GmbH & Co KG). */
 typedef struct prefixed {
     const char *key;
     size_t len;
     uint32_t entry;
+    uint32_t rank; /* 1 and up */
 } prefixed;
 
 typedef struct prefixed_list {
@@ -193,31 +196,23 @@ static int collect_prefixed(const char *key, size_t len, uint32_t entry, void *c
         l->items = grown;
         l->cap = cap;
     }
-    l->items[l->count++] = (prefixed){key, len, entry};
+    l->items[l->count++] = (prefixed){key, len, entry, (uint32_t)((cls != RF_TOK_LEGAL ? 1000u : 0u) + len + 1)};
     return RF_OK;
 }
 
-/* Which word first letters stand for: a legal form before a business word (a name ends in
- * its legal form), then the shorter ("GMB" is GmbH before GmbH & Co KG); the key last, so that
- * the order, and the file, are the same on every build. */
-static const rf_lexicon *ranking_lex;
-static int prefixed_rank(const prefixed *x)
-{
-    return (ranking_lex->entries[x->entry].cls != RF_TOK_LEGAL) * 1000 + (int)x->len;
-}
-
+/* By rank, then key, so that the order, and the file, are the same on every build. */
 static int by_rank(const void *a, const void *b)
 {
     const prefixed *x = a, *y = b;
-    int rx = prefixed_rank(x), ry = prefixed_rank(y), c;
-    if (rx != ry) return rx - ry;
+    int c;
+    if (x->rank != y->rank) return x->rank < y->rank ? -1 : 1;
     c = memcmp(x->key, y->key, x->len);
     return c ? c : (int)x->entry - (int)y->entry;
 }
 
 /* The lexicon's one-word legal forms and business words by their first letters, three or
  * more, for a name cut short at a field's length (rf_engine__tokenize reads its last word by
- * them). First letters go to the best-ranked word they begin (by_rank); two words of the
+ * them). First letters go to the best-ranked word they begin (prefixed); two words of the
  * same rank and different meanings make them ambiguous. */
 static int file_prefixes(rf_lexicon *lex)
 {
@@ -225,17 +220,15 @@ static int file_prefixes(rf_lexicon *lex)
     uint32_t *rank_of = calloc(lex->n ? lex->n : 1, sizeof *rank_of); /* 0: not filed yet */
     int rc = rank_of ? rf_strmap__each(lex->phrases, collect_prefixed, &l) : RF_ENOMEM;
 
-    ranking_lex = lex; /* (built once, under the lexicon's lock) */
     if (rc == RF_OK) qsort(l.items, l.count, sizeof *l.items, by_rank);
     for (size_t i = 0; i < l.count && rc == RF_OK; i++) {
         const prefixed *x = &l.items[i];
-        uint32_t rank = (uint32_t)prefixed_rank(x) + 1;
-        if (!rank_of[x->entry]) rank_of[x->entry] = rank;
+        if (!rank_of[x->entry]) rank_of[x->entry] = x->rank; /* an entry's best-ranked key */
         for (size_t n = 3; n < x->len && rc == RF_OK; n++) {
             uint32_t existing;
             rc = rf_strmap__put(lex->prefixes, x->key, n, x->entry, &existing);
             if (rc == RF_OK && existing != x->entry && existing != PREFIX_AMBIGUOUS &&
-                rank_of[existing] == rank && !same_meaning(lex, existing, x->entry))
+                rank_of[existing] == x->rank && !same_meaning(lex, existing, x->entry))
                 rf_strmap__set(lex->prefixes, x->key, n, PREFIX_AMBIGUOUS);
         }
     }

@@ -419,9 +419,9 @@ static int consider(rf_result *res, const rf_matcher *m, uint32_t name_id, const
 /* A party's name cut at a field's length inside a word of the lists ("JOINT STOCK COMMERCIAL
  * BANK SAROVBU"): its last token, a word as written that ends the name and that no listed
  * name has, is read as the one listed word it begins (rf_matcher__cut_word). */
-static int read_cut_word(rf_tokens *t, const rf_matcher *m, const char *name)
+static int read_cut_word(rf_tokens *t, const rf_matcher *m, const char *name, size_t len)
 {
-    size_t len = strlen(name), off;
+    size_t off;
     rf_token *last = t->count ? &t->items[t->count - 1] : NULL;
     const rf_vocab *w;
     uint32_t v;
@@ -450,11 +450,11 @@ static int read_cut_word(rf_tokens *t, const rf_matcher *m, const char *name)
 static int read_party(rf_result *res, const rf_matcher *m, const rf_party *party, const char *name,
                       rf_han_reading reading)
 {
+    size_t len = strlen(name);
     int rc;
     rf_translit__read_han(res->s.tr, reading);
-    rc = rf_engine__tokenize(&res->s.party, m->lex, m->places, m->vocab_map, res->s.tr, name,
-                             strlen(name), 1);
-    if (rc == RF_OK) rc = read_cut_word(&res->s.party, m, name);
+    rc = rf_engine__tokenize(&res->s.party, m->lex, m->places, m->vocab_map, res->s.tr, name, len, 1);
+    if (rc == RF_OK) rc = read_cut_word(&res->s.party, m, name, len);
     rf_translit__read_han(res->s.tr, RF_HAN_MANDARIN);
     res->s.party.han_korean = reading == RF_HAN_KOREAN;
     rf_side__from_tokens(&res->s.side, m, &res->s.party);

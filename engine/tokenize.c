@@ -605,10 +605,18 @@ static const char *correct_word(const rf_lexicon *lex, const char *w, size_t len
     return best == RF_STRMAP_MISSING ? NULL : lex->words_text.data + best;
 }
 
-/* A party's name cut at a field's length (RF_CUT_NAME_MIN) ends in part of a word: its last
- * word, of three letters or more, is read as the legal form or business word it begins
- * (lexicon.h, prefixes: "GMB" GmbH, "Technolo" technology). */
+/* Whether word i of a party's name may be part of a word, the rest cut off at a field's
+ * length: the name's last word, the name long enough to have been cut (RF_CUT_NAME_MIN), and
+ * the word no word of a listed name ("... KIDMA TEK", "BOU ALI SINA" are the lists' words). */
+static int may_be_cut(const words *w, size_t i, const rf_strmap *listed, size_t name_len)
+{
+    const word *x = &w->items[i];
+    return i + 1 == w->count && name_len >= RF_CUT_NAME_MIN &&
+           !(listed && rf_strmap__get(listed, x->text, x->len) != RF_STRMAP_MISSING);
+}
 
+/* The legal form or business word that the letters of a cut word begin (lexicon.h,
+ * prefixes: "GMB" GmbH, "Technolo" technology), or NULL. */
 static const rf_phrase *cut_word(const rf_lexicon *lex, const char *w, size_t len)
 {
     uint32_t idx = len >= 3 ? rf_strmap__get(lex->prefixes, w, len) : RF_STRMAP_MISSING;
@@ -622,11 +630,9 @@ static const rf_phrase *cut_word(const rf_lexicon *lex, const char *w, size_t le
 static void drop_cut_fragment(words *w, const rf_lexicon *lex, const rf_strmap *listed, size_t name_len)
 {
     const word *x = w->count >= 3 ? &w->items[w->count - 1] : NULL;
-    if (!x || name_len < RF_CUT_NAME_MIN || x->len > 2 || all_digits(x->text, x->len) ||
-        lookup_word(lex, x->text, x->len, NULL) ||
-        (listed && rf_strmap__get(listed, x->text, x->len) != RF_STRMAP_MISSING))
-        return;
-    w->count--;
+    if (x && x->len <= 2 && may_be_cut(w, w->count - 1, listed, name_len) && !all_digits(x->text, x->len) &&
+        !lookup_word(lex, x->text, x->len, NULL))
+        w->count--;
 }
 
 /* A word on its way to a token: its canonical text and what the lexicon says of it alone;
@@ -1064,13 +1070,9 @@ int rf_engine__tokenize(rf_tokens *out, const rf_lexicon *lex, const rf_strmap *
         c->single = lookup_word(lex, x->text, x->len, &c->loose);
         if (!c->single && !all_digits(x->text, x->len) &&
             !(places && rf_strmap__get(places, x->text, x->len) != RF_STRMAP_MISSING)) {
-            /* (cut short before misspelt: "COMPA" at the end of a long name is "Company";
-             * a word of a listed name is that word: "... KIDMA TEK", "BOU ALI SINA") */
+            /* (cut short before misspelt: "COMPA" at the end of a long name is "Company") */
             const rf_phrase *cut =
-                for_party && i + 1 == w->count && len >= RF_CUT_NAME_MIN &&
-                        !(listed && rf_strmap__get(listed, x->text, x->len) != RF_STRMAP_MISSING)
-                    ? cut_word(lex, x->text, x->len)
-                    : NULL;
+                for_party && may_be_cut(w, i, listed, len) ? cut_word(lex, x->text, x->len) : NULL;
             const char *fixed = cut ? NULL : correct_word(lex, x->text, x->len);
             char misread[RF_MAX_TOKEN_LEN];
             size_t n_misread;

@@ -182,19 +182,6 @@ static void sum_digests(uint8_t sum[16], const uint8_t *digests, size_t n_chunks
     memcpy(sum, out.digest, 16);
 }
 
-void rf_store_checksum(uint8_t sum[16], const void *data, size_t len)
-{
-    size_t n = sum_chunks(len);
-    uint8_t *digests = malloc(n ? n * 16 : 1);
-    if (!digests) { /* no sum: what it is compared with does not match */
-        memset(sum, 0, 16);
-        return;
-    }
-    for (size_t k = 0; k < n; k++) sum_chunk(digests + 16 * k, data, len, k);
-    sum_digests(sum, digests, n);
-    free(digests);
-}
-
 struct rf_store_sum {
     const void *data;
     size_t len, n_chunks;
@@ -211,6 +198,19 @@ static void *sum_work(void *arg)
     for (size_t k; (k = atomic_fetch_add(&job->next, 1)) < job->n_chunks;)
         sum_chunk(job->digests + 16 * k, job->data, job->len, k);
     return NULL;
+}
+
+void rf_store_checksum(uint8_t sum[16], const void *data, size_t len)
+{
+    rf_store_sum job = {.data = data, .len = len, .n_chunks = sum_chunks(len)};
+    atomic_init(&job.next, 0);
+    if (!(job.digests = malloc(job.n_chunks ? job.n_chunks * 16 : 1))) {
+        memset(sum, 0, 16); /* no sum: the file is taken for damaged and made again */
+        return;
+    }
+    sum_work(&job);
+    sum_digests(sum, job.digests, job.n_chunks);
+    free(job.digests);
 }
 
 rf_store_sum *rf_store_sum_start(const void *data, size_t len)
