@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lexicon.h"
 #include "matcher.h"
 
 #define MAX_WEAK_WORDS 32
@@ -674,6 +675,21 @@ static uint32_t listed_word(const rf_matcher *m, const char *w, size_t len)
     return id == RF_STRMAP_MISSING ? RF_STRMAP_MISSING : m->spellings[id].vocab;
 }
 
+/* The listed word that `w`, a part of a party word, is: as listed_word, or a legal form as
+ * the lexicon spells it ("JSC"), which the lists file under its canonical text and the
+ * scorer joins to the word beside it as written (spells_merged: "JSC'SZMN'", JSC 'SMN'). */
+static uint32_t listed_part(const rf_matcher *m, const char *w, size_t len)
+{
+    uint32_t v = listed_word(m, w, len), e;
+    const rf_phrase *ph;
+    if (v != RF_STRMAP_MISSING || !m->lex) return v;
+    e = rf_strmap__get(m->lex->phrases, w, len);
+    if (e == RF_STRMAP_MISSING) return RF_STRMAP_MISSING;
+    ph = &m->lex->entries[e];
+    return ph->cls == RF_TOK_LEGAL ? rf_strmap__get(m->vocab_map, m->lex->canon.data + ph->canon_off, ph->canon_len)
+                                   : RF_STRMAP_MISSING;
+}
+
 /* Files listed word `b`, where some listed name writes it so, under its familiar form `a`:
  * as a listed word too, for words too short for a typo ("Ri": YI), which have no spelling. */
 static int file_nickname(const char *a, size_t alen, const char *b, size_t blen, void *matcher)
@@ -1070,16 +1086,17 @@ static size_t typos_of(const rf_matcher *m, const char *word, size_t len, int bu
     return n;
 }
 
-/* The listed words that `word` is with a letter doubled or left out: two of the look-ups of
+/* The listed words that `word` is with a letter doubled, or with one typo where its length
+ * allows one (a letter left out, added, changed or two swapped): the cheaper part of
  * rf_index__typos, for where its whole search costs too much (two known words written
- * together: 7 % of screening). */
-static size_t typos_doubled_or_dropped(const rf_matcher *m, const char *word, size_t len, uint32_t *out, size_t max)
+ * together: 7 % of screening). A second typo is not looked for. */
+static size_t typos_doubled_or_one(const rf_matcher *m, const char *word, size_t len, uint32_t *out, size_t max)
 {
     size_t n;
     if (len > RF_MAX_TOKEN_LEN) return 0;
     n = typos_of(m, word, len, 0, out, 0, max);
     if (rf_typo__budget(len) == 0) return n;
-    return typo_chain(m, m->deletes, word, len, word, len, rf_letter__mask(word, len), out, n, max);
+    return deletion_search(m, m->deletes, word, len, 1, out, n, max);
 }
 
 /* The listed words that two party words written together (`joined`) are with typos, as the
@@ -1699,8 +1716,8 @@ static void gather_run_together(const rf_matcher *m, rf_scratch *s, const rf_sid
     size_t len = p->len[i];
 
     for (size_t cut = 1; cut < len; cut++) {
-        uint32_t part[2] = {cut >= 3 ? listed_word(m, w, cut) : RF_STRMAP_MISSING,
-                            len - cut >= 3 ? listed_word(m, w + cut, len - cut) : RF_STRMAP_MISSING};
+        uint32_t part[2] = {cut >= 3 ? listed_part(m, w, cut) : RF_STRMAP_MISSING,
+                            len - cut >= 3 ? listed_part(m, w + cut, len - cut) : RF_STRMAP_MISSING};
         for (int k = 0; k < 2; k++) {
             uint32_t v = part[k];
             size_t n = k ? len - cut : cut;
@@ -1890,12 +1907,12 @@ size_t rf_index__candidates(const rf_matcher *m, rf_scratch *s, double min_score
                  * so misspelt ("DIM OND": DIAMOND) is one of the party's below. The scorer
                  * pairs any two words of three letters or more as written so ("THAEPYONG
                  * San": THAEPHYONGSAN). Two known words: rf_index__typos would cost 7 % of
-                 * screening, so a letter doubled or left out anywhere ("Abdel-Rahman":
-                 * ABDELRAHMMAN), and any typo beside one of the two as written
-                 * (gather_joined_typos) */
+                 * screening, so a letter doubled or one typo anywhere ("Abdel-Rahman":
+                 * ABDELRAHMMAN; "Mel com": MECOM), and any typo beside one of the two as
+                 * written (gather_joined_typos) */
                 uint32_t typos[RF_MAX_TYPO_MATCHES];
                 size_t nt = unknown ? typos_merged(m, joined, na + nb, typos, RF_MAX_TYPO_MATCHES)
-                                    : typos_doubled_or_dropped(m, joined, na + nb, typos, RF_MAX_TYPO_MATCHES);
+                                    : typos_doubled_or_one(m, joined, na + nb, typos, RF_MAX_TYPO_MATCHES);
                 if (!unknown) gather_joined_typos(m, s, p, i, &weak);
                 gather_telling(m, s, typos, nt);
                 weak_add_generic(&weak, m, typos, nt);

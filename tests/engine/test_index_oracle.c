@@ -22,9 +22,10 @@
  * lost 2, 1 and 1 of two party words written together with a typo ("Kuang-Chi": 旷视,
  * "Abdel-Rahman": ABDELRAHMMAN, "THAEPYONG San") and a title misspelt ("HAJI A.": Hajii
  * Abdallah). 10,000 queries lost 70 and 97 (seeds 1, 2) when the index bounded only the 32
- * names with the most of the party's words. Not looked for yet: a typo in each of two known
- * party words written together. The test holds the share at or below
- * MAX_DIFFERING_PER_MILLE, so that a change that loses more fails. */
+ * names with the most of the party's words. CI's seed 1639457426533 and seed 62 lost a legal
+ * form run into a misspelt word ("JSC'SZMN'": JSC 'SMN') and two known words written together
+ * with a letter added ("Mel com": Mecom), both found since. Not looked for yet: a typo in each
+ * of two known party words written together. The test allows no query to differ. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -44,8 +45,6 @@
 #define QUERY_CAP 1024
 #define MAX_WORDS 24
 #define CAPPED_HITS 3
-/* Allowed per thousand queries (issue 11 wants none): the loss above is not fixed yet. */
-#define MAX_DIFFERING_PER_MILLE 1
 /* Exhaustive screening costs about 30 ms a query: two threads share the work. */
 #define ORACLE_THREADS 2
 
@@ -531,10 +530,8 @@ static void test_index_oracle__index_loses_no_hit(void **state)
     fprintf(stderr, "engine_index_oracle: CPU time per query: indexed %.2f ms, exhaustive %.1f ms\n",
             1000 * indexed_s / (double)(n > 0 ? n : 1), 1000 * exhaustive_s / (double)(n > 0 ? n : 1));
     free(queries);
-    /* One in a thousand may differ, rounded up to whole queries: a loss is printed with its
-     * seed, to be replayed and fixed. (Held at none for a few runs; CI's seed 1639457426533
-     * then lost "JSC'SZMN'" for JSC 'SMN', two words joined, still to be fixed.) */
-    assert_true(failures * 1000 <= MAX_DIFFERING_PER_MILLE * n + 999);
+    /* None may differ (issue 11): a loss is printed with its seed, to be replayed and fixed. */
+    assert_int_equal(failures, 0);
 }
 
 int main(void)

@@ -127,6 +127,10 @@ static void test_matching__index_loses_none_of_the_oracles_finds(void **state)
     assert_finds(f, "Scientific-Production Entebrprisde \u201cSvyaz\u201d", NULL,
                  "Scientific-Production Enterprise \u201cSvyaz\u201d");
     assert_finds(f, "FONDO DE vINVERSIONES DE VENEZUELA", NULL, "FONDO DE INVERSIONES DE VENEZUELA");
+    /* a legal form run into the word after it, which has a typo (JSC 'SMN') */
+    assert_finds(f, "JSC'SZMN'", "RU", "TRANSNEFT-SEVER, AO");
+    /* two known words written together with a letter more than the listed word (Mecom) */
+    assert_finds(f, "Mel com", "RU", "Mekom");
 }
 
 /* One result screening with one index, then another (a server after new lists arrive): what
