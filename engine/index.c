@@ -1183,6 +1183,7 @@ void rf_side__from_tokens(rf_side *side, const rf_matcher *m, const rf_tokens *t
     }
     side->legal_in_word = m ? legal_forms_in_words(side, m) : 0;
     side->unit = rf_side__unit_start(side);
+    side->cut = 0;
 }
 
 void rf_side__from_name(rf_side *side, const rf_matcher *m, uint32_t name_id)
@@ -1206,6 +1207,7 @@ void rf_side__from_name(rf_side *side, const rf_matcher *m, uint32_t name_id)
         side->weight[i] = v->weight;
     }
     side->unit = side->n;
+    side->cut = 0;
 }
 
 /* The letters of a name's telling words and places, as the whole-name comparison joins
@@ -1395,6 +1397,7 @@ static void form_side(rf_side *one, const rf_matcher *m, const rf_form *f, const
     one->unit = 1;
     one->organisation = 0;
     one->legal_in_word = 0;
+    one->cut = 0;
     one->text[0] = m->vocab_text.data + v->text_off;
     one->len[0] = v->len;
     one->cls[0] = f->cls;
@@ -1448,6 +1451,7 @@ typedef struct bound_party {
     int consonants;            /* a word written in a script without vowels */
     int organisation;          /* a company by its legal form or role (the scorer's
                                 * party_is_org): never a listed person */
+    int cut;                   /* its name may have been cut (rf_side.cut) */
 } bound_party;
 
 static void bound_party_of(bound_party *bp, const rf_side *p)
@@ -1457,6 +1461,7 @@ static void bound_party_of(bound_party *bp, const rf_side *p)
     bp->lengths = 0;
     bp->two_letters = bp->consonants = 0;
     bp->organisation = p->organisation;
+    bp->cut = p->cut && p->n > 0;
     for (size_t i = 0; i < p->n; i++) {
         bound_word *w = &bp->words[i];
         char folded[RF_MAX_TOKEN_LEN];
@@ -1484,7 +1489,9 @@ static void bound_party_of(bound_party *bp, const rf_side *p)
         for (size_t k = 0; k < p->n && !repeated; k++)
             repeated = k != i && (p->vocab[i] != RF_STRMAP_MISSING ? p->vocab[k] == p->vocab[i]
                                   : p->len[k] == p->len[i] && memcmp(p->text[k], p->text[i], p->len[i]) == 0);
-        bp->cost[i] = i >= unit || repeated ? 0.0f
+        /* (a cut fragment: nothing, against a listed organisation; a person's is bounded so
+         * too, which bounds above) */
+        bp->cost[i] = i >= unit || repeated || rf_side__cut_fragment(p, i) ? 0.0f
                       : (p->cls[i] == RF_TOK_GENERIC || p->cls[i] == RF_TOK_PLACE ? RF_UNPAIRED_PARTY_WEAK : RF_UNPAIRED_PARTY) *
                             p->weight[i];
     }
@@ -1520,6 +1527,14 @@ static double score_bound(const rf_matcher *m, rf_scratch *s, const bound_party 
     uint8_t listed_pairs[RF_MAX_TOKENS] = {0};
     uint64_t party_pairs = 0;
     size_t nl = ln->ntok;
+    /* A party's name cut at a field's length: the scorer charges a listed organisation's
+     * words after the one the party's last word pairs with less (rf_score_detail.cut_after),
+     * that word being the first one it may pair with or a later one; charging less after the
+     * first never bounds below. */
+    size_t cut_after = nl;
+    uint64_t last_word = !bp->cut || ln->person ? 0
+                         : bp->words[bp->n - 1].len <= 2 && bp->n > 1 ? (uint64_t)3 << (bp->n - 2)
+                                                                      : (uint64_t)1 << (bp->n - 1);
     int person = ln->person, unknown = 0, distinct_listed = 0, distinct_paired = 0,
         numbers_unpaired = 0;
     double paired_p = 0, paired_l = 0, unpaired = 0, capped;
@@ -1541,6 +1556,7 @@ static double score_bound(const rf_matcher *m, rf_scratch *s, const bound_party 
         }
         listed_pairs[j] = mask != 0;
         party_pairs |= mask;
+        if ((mask & last_word) && cut_after == nl) cut_after = j;
     }
     /* Ways that take two listed words: written as one by the party (when it has a word about
      * as long as the two, or in a script without vowels), initials of two given names. */
@@ -1558,6 +1574,7 @@ static double score_bound(const rf_matcher *m, rf_scratch *s, const bound_party 
             if (may_merge(l1, l2, a) || (person && a->len == 2 && a->first == l1->first && a->second == l2->first)) {
                 party_pairs |= (uint64_t)1 << i;
                 listed_pairs[j] = listed_pairs[j + 1] = 1;
+                if ((last_word >> i & 1u) && j < cut_after) cut_after = j;
             }
         }
     }
@@ -1574,12 +1591,14 @@ static double score_bound(const rf_matcher *m, rf_scratch *s, const bound_party 
     for (size_t j = 0; j < nl; j++) {
         const rf_bound_token *f = &bt[j];
         int repeated = f->flags & RF_BOUND_REPEATED, distinct = f->cls == RF_TOK_WORD || f->cls == RF_TOK_NUMBER;
+        int charged = !repeated && !(person && f->len == 1);
         distinct_listed |= distinct;
         distinct_paired |= distinct && listed_pairs[j];
         if (listed_pairs[j]) paired_l += f->weight;
-        else if (!repeated && !(person && f->len == 1))
-            unpaired += (person ? RF_UNPAIRED_LISTED_PERSON : RF_UNPAIRED_LISTED_ORG) * f->weight;
-        numbers_unpaired |= f->cls == RF_TOK_NUMBER && !listed_pairs[j] && !repeated && !(person && f->len == 1);
+        else if (charged)
+            unpaired += (person ? RF_UNPAIRED_LISTED_PERSON : j > cut_after ? RF_UNPAIRED_LISTED_CUT_OFF : RF_UNPAIRED_LISTED_ORG) *
+                        f->weight;
+        numbers_unpaired |= f->cls == RF_TOK_NUMBER && !listed_pairs[j] && charged && j <= cut_after;
     }
     {
         double paired = 0.5 * paired_p + (unknown ? 1.0 : 0.5) * paired_l;

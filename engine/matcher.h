@@ -226,6 +226,10 @@ typedef struct rf_side {
     float weight[RF_MAX_TOKENS];
     size_t unit; /* words from here on name a department (rf_side__unit_start), found once per
                   * party; n for a listed name, which is never the party side */
+    int cut;     /* a party's name that may have been cut at a field's length (RF_CUT_NAME_MIN
+                  * bytes or more, ending in its last word, no department): a listed
+                  * organisation's words after the one its last word pairs with are not
+                  * charged in full (rf_score_detail.cut_after) */
 } rf_side;
 
 /* The party words (bits) that may pair with a listed form, asked for the party `stamp`. */
@@ -315,6 +319,10 @@ uint32_t rf_letter__mask(const char *s, size_t len);
 #define RF_UNPAIRED_LISTED_ORG 0.3f
 #define RF_UNPAIRED_LISTED_PERSON 0.2f
 #define RF_UNPAIRED_LISTED_PERSON_REPLACED 1.0f
+/* A listed organisation's word past where the party's name was cut at a field's length
+ * (rf_score_detail.cut_after): it may have been on the order, so it costs less, but something, so
+ * that the listed name the order holds whole still comes first. */
+#define RF_UNPAIRED_LISTED_CUT_OFF 0.075f
 
 /* A word's consonant skeleton, as a script without written vowels would spell it: vowels and
  * the semivowels w and y dropped, p as b and v as f (Arabic has neither), c and q as k,
@@ -371,6 +379,9 @@ typedef struct rf_score_detail {
     int capped_type;           /* an organisation against a listed person */
     int capped_lineage;        /* own and father's names swapped around "bin" */
     int whole_name;            /* the score is the whole-name comparison's */
+    size_t cut_after;          /* the listed words after this one are past where the party's
+                                * name was cut (RF_UNPAIRED_LISTED_CUT_OFF); the listed name's
+                                * length when none are */
     int country;               /* +1 agrees, -1 disagrees, 0 unknown */
 } rf_score_detail;
 
@@ -379,6 +390,14 @@ typedef struct rf_score_detail {
  * listed name that has them, never make a match, and cost nothing when the listed name lacks
  * them. */
 size_t rf_side__unit_start(const rf_side *s);
+
+/* 1 when word i of party `p` is what is left of a word cut at a field's length: the last word
+ * of a name that may have been cut (rf_side.cut), one or two letters ("... BAIKAL R"). Not
+ * charged unpaired against a listed organisation. */
+static inline int rf_side__cut_fragment(const rf_side *p, size_t i)
+{
+    return p->cut && i + 1 == p->n && p->surf_len[i] <= 2;
+}
 
 /* 1 when word i of a party says it is a company: a legal form, as written ("Sarif" read as
  * a misspelt SARL is as likely a name's word, Sharif) and not part of a word split in two

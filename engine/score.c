@@ -817,10 +817,36 @@ static int drops_one_generic(const tally *t, const rf_side *l)
     return dropped == 1 && weak >= 3 && places > 0;
 }
 
-/* The words left unpaired, on both sides, charged by their weight. */
-static void charge_unpaired(tally *t, const rf_side *p, const rf_side *l, int person)
+/* Where listed name `l` may go on past party `p`'s name cut at a field's length (rf_side.cut),
+ * as the pairs `d` say: the listed word that the party's last word pairs with (the word before
+ * it when the last is a cut fragment left unpaired), when no pair goes further and two words
+ * of substance pair; after it a listed organisation's words cost less. l->n when there is no
+ * such word (a person's name, a name not cut, its last word unpaired or paired before others). */
+static size_t cut_after(const rf_side *p, const rf_side *l, const rf_score_detail *d, int person)
+{
+    size_t tail = l->n, furthest = 0, substance = 0;
+    if (!p->cut || person || p->n == 0) return l->n;
+    for (size_t last = p->n; last-- > 0 && tail == l->n;) {
+        for (size_t k = 0; k < d->n_pairs && tail == l->n; k++)
+            if (d->pairs[k].p == last || d->pairs[k].p2 == last) tail = d->pairs[k].l2;
+        if (last + 1 < p->n || !rf_side__cut_fragment(p, last)) break;
+    }
+    for (size_t k = 0; k < d->n_pairs; k++) {
+        const rf_pair *x = &d->pairs[k];
+        if (x->l2 > furthest) furthest = x->l2;
+        substance += l->cls[x->l] != RF_TOK_LEGAL && l->cls[x->l] != RF_TOK_STOP;
+    }
+    /* (two words of substance at least: "Limited Liability Company Red" is not RED SEA
+     * TRADING CORPORATION cut short) */
+    return tail < l->n && tail == furthest && substance >= 2 ? tail : l->n;
+}
+
+/* The words left unpaired, on both sides, charged by their weight; a listed organisation's
+ * words past where the party's name was cut much less (cut_after). */
+static void charge_unpaired(tally *t, const rf_side *p, const rf_side *l, int person, rf_score_detail *d)
 {
     int listed_weak_unpaired = 0;
+    d->cut_after = cut_after(p, l, d, person);
     for (size_t i = 0; i < p->n; i++) {
         /* A legal form says company (rf_side__says_company), unless the listed person's
          * name has the word too ("AG ALHOUSSEINI, Houka": the Tuareg "Ag", not
@@ -829,8 +855,9 @@ static void charge_unpaired(tally *t, const rf_side *p, const rf_side *l, int pe
             t->party_is_org = 1;
         if (t->used_p[i]) continue;
         /* A department after the name may confirm a listed name that has it; missing from
-         * it, it says nothing: orders address a company's departments. */
-        if (i >= p->unit) continue;
+         * it, it says nothing: orders address a company's departments. Nor do the letters
+         * left of a word cut at a field's length. */
+        if (i >= p->unit || (!person && rf_side__cut_fragment(p, i))) continue;
         if (repeats_paired(p, i, t->used_p)) {
             /* Said twice: no evidence of another party, but in a person's name a place
              * where the listed name has another ("Abdullahi Mohamed Mohamed Caddow"). */
@@ -850,13 +877,19 @@ static void charge_unpaired(tally *t, const rf_side *p, const rf_side *l, int pe
         /* A listed person's initial the order leaves out ("Robert S. Fairchild") says
          * nothing either way; its rarity as a one-letter word is not the name's. */
         if (person && l->surf_len[j] == 1) continue;
+        /* A name of weak words only needs every one, cut off or not: the words that begin it
+         * could begin any number of names. */
+        if (l->cls[j] != RF_TOK_LEGAL && l->cls[j] != RF_TOK_STOP) listed_weak_unpaired = 1;
+        if (j > d->cut_after) {
+            t->den += RF_UNPAIRED_LISTED_CUT_OFF * l->weight[j];
+            continue;
+        }
         t->den += (!person ? RF_UNPAIRED_LISTED_ORG
                    : t->party_word_unpaired && l->cls[j] == RF_TOK_WORD
                        ? RF_UNPAIRED_LISTED_PERSON_REPLACED
                        : RF_UNPAIRED_LISTED_PERSON) *
                   l->weight[j];
         if (l->cls[j] == RF_TOK_NUMBER) t->numbers_ok = 0;
-        if (l->cls[j] != RF_TOK_LEGAL && l->cls[j] != RF_TOK_STOP) listed_weak_unpaired = 1;
     }
     if (listed_weak_unpaired && (person || !drops_one_generic(t, l))) t->weak_all_exact = 0;
 }
@@ -871,6 +904,7 @@ double rf_score__sides(const rf_side *p, const rf_side *l, int person, rf_score_
     double score, same;
 
     memset(d, 0, sizeof *d);
+    d->cut_after = l->n;
     if (p->n == 0 || l->n == 0) return 0.0;
     memset(&t, 0, sizeof t);
     t.numbers_ok = 1;
@@ -879,7 +913,7 @@ double rf_score__sides(const rf_side *p, const rf_side *l, int person, rf_score_
                              person && distinctive_words(p) >= 2 && distinctive_words(l) >= 2);
     pair_words(&t, d, cand, n_cand, p, l);
     t.weak_all_exact = pairs_as_written(d, p, l);
-    charge_unpaired(&t, p, l, person);
+    charge_unpaired(&t, p, l, person, d);
 
     same = identical(p, l);
     score = same > 0 ? same : t.den > 0 ? t.num / t.den : 0.0;

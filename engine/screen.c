@@ -282,15 +282,21 @@ static int explain(rf_buf *b, const rf_score_detail *d, const char *party_name,
             rc = rf_buf_printf(b, " (%s)", rf_tok__class_name((rf_tok_class)pside->cls[i]));
         first = 0;
     }
-    first = 1;
-    for (size_t j = 0; j < lside->n && rc == RF_OK; j++) {
-        if (used_l[j] || lside->cls[j] == RF_TOK_STOP) continue;
-        rc = rf_buf_puts(b, first ? ". Not on the order: " : ", ");
-        if (rc == RF_OK)
-            rc = quote_span(b, listed_name, (uint32_t)lspans[j].start, (uint32_t)lspans[j].len);
-        if (rc == RF_OK && lside->cls[j] != RF_TOK_WORD)
-            rc = rf_buf_printf(b, " (%s)", rf_tok__class_name((rf_tok_class)lside->cls[j]));
-        first = 0;
+    /* The listed words the order lacks, those past where its name may have been cut apart. */
+    for (int past_cut = 0; past_cut < 2; past_cut++) {
+        first = 1;
+        for (size_t j = 0; j < lside->n && rc == RF_OK; j++) {
+            if (used_l[j] || lside->cls[j] == RF_TOK_STOP || (j > d->cut_after) != past_cut) continue;
+            rc = rf_buf_puts(b, !first          ? ", "
+                                : past_cut      ? ". Where the order's name ends, perhaps cut at a field's length, the "
+                                                  "listed name goes on: "
+                                                : ". Not on the order: ");
+            if (rc == RF_OK)
+                rc = quote_span(b, listed_name, (uint32_t)lspans[j].start, (uint32_t)lspans[j].len);
+            if (rc == RF_OK && lside->cls[j] != RF_TOK_WORD)
+                rc = rf_buf_printf(b, " (%s)", rf_tok__class_name((rf_tok_class)lside->cls[j]));
+            first = 0;
+        }
     }
     if (rc == RF_OK && d->capped_no_distinctive)
         rc = rf_buf_puts(b, ". Only weak words (legal forms, places, generic words) agree");
@@ -416,6 +422,25 @@ static int consider(rf_result *res, const rf_matcher *m, uint32_t name_id, const
     return RF_OK;
 }
 
+/* How many letters and digits of party name `name` (len bytes), read into `t`, follow its
+ * last token, or -1 when the name cannot have been cut at a field's length: too short
+ * (RF_CUT_NAME_MIN), or ending in a mark that closes it (a quote, a bracket, a full stop:
+ * 'limited liability company "Red"', "... (CSIC)", "Co., Ltd."). The tokenizer leaves out
+ * the one or two letters of a word cut short ("... BAIKAL R"). */
+static int letters_after_cut(const rf_tokens *t, const char *name, size_t len)
+{
+    const rf_token *last = t->count ? &t->items[t->count - 1] : NULL;
+    int letters = 0;
+    if (!last || len < RF_CUT_NAME_MIN) return -1;
+    for (size_t i = last->src_start + last->src_len; i < len; i++) {
+        unsigned char c = (unsigned char)name[i];
+        if (isalnum(c) || c >= 0xC0) letters++; /* (a character, not each byte of one) */
+        else if (c >= 0x80) continue;
+        else if (!isspace(c) && !strchr(",-&/", c)) return -1;
+    }
+    return letters;
+}
+
 /* A party's name cut at a field's length inside a word of the lists ("JOINT STOCK COMMERCIAL
  * BANK SAROVBU"): its last token, a word as written that ends the name and that no listed
  * name has, is read as the one listed word it begins (rf_matcher__cut_word). */
@@ -427,10 +452,8 @@ static int read_cut_word(rf_tokens *t, const rf_matcher *m, const char *name, si
     uint32_t v;
     int rc;
 
-    if (!last || len < RF_CUT_NAME_MIN || last->cls != RF_TOK_WORD || last->origin != RF_ORIGIN_LITERAL)
+    if (letters_after_cut(t, name, len) != 0 || last->cls != RF_TOK_WORD || last->origin != RF_ORIGIN_LITERAL)
         return RF_OK;
-    for (size_t i = last->src_start + last->src_len; i < len; i++)
-        if (isalnum((unsigned char)name[i]) || (unsigned char)name[i] >= 0x80) return RF_OK;
     v = rf_matcher__cut_word(m, rf_token_text(t, t->count - 1), last->text_len);
     if (v == RF_STRMAP_MISSING) return RF_OK;
     w = &m->vocab[v];
@@ -459,6 +482,10 @@ static int read_party(rf_result *res, const rf_matcher *m, const rf_party *party
     res->s.party.han_korean = reading == RF_HAN_KOREAN;
     rf_side__from_tokens(&res->s.side, m, &res->s.party);
     res->s.side.organisation = role_is_organisation(party->role);
+    {
+        int after = letters_after_cut(&res->s.party, name, len);
+        res->s.side.cut = after >= 0 && after <= 2 && res->s.side.unit == res->s.side.n;
+    }
     return rc;
 }
 

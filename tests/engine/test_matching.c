@@ -204,6 +204,20 @@ static void test_matching__names_cut_at_a_field_length(void **state)
     assert_finds(f, "CHANGSHA JINGJIA MICROELECTRONICS COMPA", NULL,
                  "CHANGSHA JINGJIA MICROELECTRONICS COMPANY LIMITED");
     assert_finds(f, "JOINT STOCK COMMERCIAL BANK SAROVBU", NULL, "JOINT STOCK COMPANY SAROVBUSINESSBANK");
+    /* Cut between words, or in a word several listed words begin: the listed words past the
+     * cut cost little... */
+    assert_finds(f, "OJSC THE FAR EAST AND BAIKAL R", NULL, "JSC VEB.DV");
+    assert_finds(f, "CHINA NUCLEAR ENGINEERING CORPORATION LI", NULL, "CHINA NUCLEAR ENGINEERING CORPORATION LIMITED");
+    {
+        const rf_hit *h = hit_on(screen(f, "OJSC THE FAR EAST AND BAIKAL R", NULL), "JSC VEB.DV");
+        assert_non_null(h);
+        assert_non_null(strstr(h->explanation, "perhaps cut at a field's length, the listed name goes on: "
+                                               "\"REGION\" (generic word), \"DEVELOPMENT\""));
+    }
+    /* ...but not when the name ends in a mark that closes it, nor with one word of substance
+     * before the cut. */
+    assert_clear(f, "limited liability company \"Red\"");
+    assert_clear(f, "Limited Liability Company - Red");
     /* The explanation says the word was cut, not misspelt. */
     {
         const rf_hit *h = hit_on(screen(f, "HUAWEI TECHNOLOGIES DEUTSCHLAND GMB", NULL),

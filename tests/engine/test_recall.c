@@ -697,8 +697,9 @@ static const family families[] = {
     {"other word order", reorder, 0.98, 0.97},
     {"punctuation and case", punctuation, TARGET_RECALL, TARGET_TOP1},
     {"legal form changed or added", legal_form, 0.98, 0.97},
-    /* 0.4105 before a cut word was read (seed 5), 0.5185 now */
-    {"cut at a field's length", cut_name, 0.46, 0.45},
+    /* 0.4105 before a cut word was read (seed 5), 0.5185 then, 0.651 since the listed words
+     * past the cut cost less (seeds 1 and 7: 0.6235, 0.6515) */
+    {"cut at a field's length", cut_name, 0.58, 0.56},
 };
 
 static void test_recall__every_family_of_variation(void **state)
