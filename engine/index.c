@@ -1451,7 +1451,6 @@ typedef struct bound_party {
     int consonants;            /* a word written in a script without vowels */
     int organisation;          /* a company by its legal form or role (the scorer's
                                 * party_is_org): never a listed person */
-    int cut;                   /* its name may have been cut (rf_side.cut) */
 } bound_party;
 
 static void bound_party_of(bound_party *bp, const rf_side *p)
@@ -1461,7 +1460,6 @@ static void bound_party_of(bound_party *bp, const rf_side *p)
     bp->lengths = 0;
     bp->two_letters = bp->consonants = 0;
     bp->organisation = p->organisation;
-    bp->cut = p->cut && p->n > 0;
     for (size_t i = 0; i < p->n; i++) {
         bound_word *w = &bp->words[i];
         char folded[RF_MAX_TOKEN_LEN];
@@ -1531,10 +1529,11 @@ static double score_bound(const rf_matcher *m, rf_scratch *s, const bound_party 
      * words after the one the party's last word pairs with less (rf_score_detail.cut_after),
      * that word being the first one it may pair with or a later one; charging less after the
      * first never bounds below. */
+    const rf_side *p = &s->side;
     size_t cut_after = nl;
-    uint64_t last_word = !bp->cut || ln->person ? 0
-                         : bp->words[bp->n - 1].len <= 2 && bp->n > 1 ? (uint64_t)3 << (bp->n - 2)
-                                                                      : (uint64_t)1 << (bp->n - 1);
+    uint64_t last_word = !p->cut || ln->person || p->n == 0 ? 0
+                         : rf_side__cut_fragment(p, p->n - 1) && p->n > 1 ? (uint64_t)3 << (p->n - 2)
+                                                                          : (uint64_t)1 << (p->n - 1);
     int person = ln->person, unknown = 0, distinct_listed = 0, distinct_paired = 0,
         numbers_unpaired = 0;
     double paired_p = 0, paired_l = 0, unpaired = 0, capped;

@@ -1,6 +1,6 @@
 /* lexicon.h: the inside of the lexicon (tokens.h declares the handle), shared by lexicon.c,
- * which builds it, tokenize.c, which reads it, and index_file.c, which stores it; and the word
- * tables compiled in. */
+ * which builds it, tokenize.c and index.c, which read it (index.c: a legal form's canonical
+ * text, listed_part), and index_file.c, which stores it; and the word tables compiled in. */
 #ifndef RF_LEXICON_H
 #define RF_LEXICON_H
 

@@ -392,11 +392,11 @@ typedef struct rf_score_detail {
 size_t rf_side__unit_start(const rf_side *s);
 
 /* 1 when word i of party `p` is what is left of a word cut at a field's length: the last word
- * of a name that may have been cut (rf_side.cut), one or two letters ("... BAIKAL R"). Not
- * charged unpaired against a listed organisation. */
+ * of a name that may have been cut (rf_side.cut), RF_CUT_FRAGMENT_MAX letters or fewer ("...
+ * BAIKAL R"). Not charged unpaired against a listed organisation. */
 static inline int rf_side__cut_fragment(const rf_side *p, size_t i)
 {
-    return p->cut && i + 1 == p->n && p->surf_len[i] <= 2;
+    return p->cut && i + 1 == p->n && p->surf_len[i] <= RF_CUT_FRAGMENT_MAX;
 }
 
 /* 1 when word i of a party says it is a company: a legal form, as written ("Sarif" read as

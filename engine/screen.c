@@ -442,9 +442,10 @@ static int letters_after_cut(const rf_tokens *t, const char *name, size_t len)
 }
 
 /* A party's name cut at a field's length inside a word of the lists ("JOINT STOCK COMMERCIAL
- * BANK SAROVBU"): its last token, a word as written that ends the name and that no listed
- * name has, is read as the one listed word it begins (rf_matcher__cut_word). */
-static int read_cut_word(rf_tokens *t, const rf_matcher *m, const char *name, size_t len)
+ * BANK SAROVBU"): its last token, a word as written that ends the name (no letter after it,
+ * `after`: letters_after_cut) and that no listed name has, is read as the one listed word it
+ * begins (rf_matcher__cut_word). */
+static int read_cut_word(rf_tokens *t, const rf_matcher *m, int after)
 {
     size_t off;
     rf_token *last = t->count ? &t->items[t->count - 1] : NULL;
@@ -452,8 +453,7 @@ static int read_cut_word(rf_tokens *t, const rf_matcher *m, const char *name, si
     uint32_t v;
     int rc;
 
-    if (letters_after_cut(t, name, len) != 0 || last->cls != RF_TOK_WORD || last->origin != RF_ORIGIN_LITERAL)
-        return RF_OK;
+    if (after != 0 || last->cls != RF_TOK_WORD || last->origin != RF_ORIGIN_LITERAL) return RF_OK;
     v = rf_matcher__cut_word(m, rf_token_text(t, t->count - 1), last->text_len);
     if (v == RF_STRMAP_MISSING) return RF_OK;
     w = &m->vocab[v];
@@ -474,18 +474,16 @@ static int read_party(rf_result *res, const rf_matcher *m, const rf_party *party
                       rf_han_reading reading)
 {
     size_t len = strlen(name);
-    int rc;
+    int rc, after;
     rf_translit__read_han(res->s.tr, reading);
     rc = rf_engine__tokenize(&res->s.party, m->lex, m->places, m->vocab_map, res->s.tr, name, len, 1);
-    if (rc == RF_OK) rc = read_cut_word(&res->s.party, m, name, len);
+    after = letters_after_cut(&res->s.party, name, len);
+    if (rc == RF_OK) rc = read_cut_word(&res->s.party, m, after);
     rf_translit__read_han(res->s.tr, RF_HAN_MANDARIN);
     res->s.party.han_korean = reading == RF_HAN_KOREAN;
     rf_side__from_tokens(&res->s.side, m, &res->s.party);
     res->s.side.organisation = role_is_organisation(party->role);
-    {
-        int after = letters_after_cut(&res->s.party, name, len);
-        res->s.side.cut = after >= 0 && after <= 2 && res->s.side.unit == res->s.side.n;
-    }
+    res->s.side.cut = after >= 0 && after <= RF_CUT_FRAGMENT_MAX && res->s.side.unit == res->s.side.n;
     return rc;
 }
 

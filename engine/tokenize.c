@@ -630,7 +630,7 @@ static const rf_phrase *cut_word(const rf_lexicon *lex, const char *w, size_t le
 static void drop_cut_fragment(words *w, const rf_lexicon *lex, const rf_strmap *listed, size_t name_len)
 {
     const word *x = w->count >= 3 ? &w->items[w->count - 1] : NULL;
-    if (x && x->len <= 2 && may_be_cut(w, w->count - 1, listed, name_len) && !all_digits(x->text, x->len) &&
+    if (x && x->len <= RF_CUT_FRAGMENT_MAX && may_be_cut(w, w->count - 1, listed, name_len) && !all_digits(x->text, x->len) &&
         !lookup_word(lex, x->text, x->len, NULL))
         w->count--;
 }

@@ -59,6 +59,9 @@ typedef struct rf_token {
  * begins (rf_engine__tokenize for the lexicon's words, screen.c for the lists' own); in a
  * shorter name such a word is the name's own. */
 #define RF_CUT_NAME_MIN 30
+/* The most letters of a word so cut that the name may end in ("... BAIKAL R"): too few to
+ * say which word they began, they are left out (rf_engine__tokenize) or not charged. */
+#define RF_CUT_FRAGMENT_MAX 2
 
 /* Caps: words per name and bytes per word; longer names are cut (and said so). */
 #define RF_MAX_TOKENS 48
