@@ -1839,9 +1839,13 @@ size_t rf_index__candidates(const rf_matcher *m, rf_scratch *s, double min_score
      * those of a department after the name ("CORTEZ Sales Division"): the scorer counts a
      * telling word in common only before it (matched_distinct), so a name they alone find
      * cannot reach the threshold, and the hundred names with "sales" in them would only cost
-     * their bounds. */
+     * their bounds. What a cut fragment finds ("... JOINT VENTURE B") is no strong evidence:
+     * unpaired, it costs a listed organisation nothing and leaves a name of weak words its
+     * hit (charge_unpaired), so the names of the party's other words are gathered below all
+     * the same. */
     for (size_t i = 0; i < p->unit; i++) {
         uint8_t cls = p->cls[i];
+        int was_strong = strong;
         if (cls == RF_TOK_PLACE && (p->vocab[i] == RF_STRMAP_MISSING || m->vocab[p->vocab[i]].telling)) cls = RF_TOK_WORD;
         if (cls != RF_TOK_WORD && cls != RF_TOK_NUMBER) continue;
         if (p->vocab[i] != RF_STRMAP_MISSING) {
@@ -1860,6 +1864,14 @@ size_t rf_index__candidates(const rf_matcher *m, rf_scratch *s, double min_score
             strong |= nt > 0;
             /* a business word misspelt, for the names without a telling word below */
             weak_add_generic(&weak, m, typos, nt);
+            if (p->origin[i] == RF_ORIGIN_TYPO) {
+                /* A word cut short, read as the listed word it begins (read_cut_word): the
+                 * scorer pairs it as written too, misspelt ("...'LADOGS": LADOGA). */
+                uint32_t surf_typos[RF_MAX_TYPO_MATCHES];
+                size_t ns = rf_typo_memo__typos(&s->typos, m, p->surf[i], p->surf_len[i], surf_typos);
+                for (size_t k = 0; k < ns; k++) gather(m, s, surf_typos[k]);
+                weak_add_generic(&weak, m, surf_typos, ns);
+            }
             if (p->origin[i] == RF_ORIGIN_CONSONANTS && gather_skeletons(m, s, p, i)) strong = 1;
             if (gather_x_as_ks(m, s, p, i)) strong = 1;
             /* weak evidence: it leaves the names of the business words below to be found too */
@@ -1873,6 +1885,7 @@ size_t rf_index__candidates(const rf_matcher *m, rf_scratch *s, double min_score
                 strong = 1;
             }
         }
+        if (rf_side__cut_fragment(p, i)) strong = was_strong;
     }
     /* A business word or place of the party may be a telling word of a listed name: written
      * there as two words ("Shipbuilding": IRAN SHIP BUILDING CO.), or misspelt there
@@ -1917,7 +1930,7 @@ size_t rf_index__candidates(const rf_matcher *m, rf_scratch *s, double min_score
             v = listed_word(m, joined, na + nb);
             if (v != RF_STRMAP_MISSING) { /* "Hua wei": HUAWEI */
                 gather(m, s, v);
-                strong = 1;
+                strong |= !rf_side__cut_fragment(p, i + 1);
             }
             unknown = p->vocab[i] == RF_STRMAP_MISSING || p->vocab[i + 1] == RF_STRMAP_MISSING;
             if ((!form && unknown) || (as_written && na >= 3 && nb >= 3)) {

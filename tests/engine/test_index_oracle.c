@@ -4,7 +4,8 @@
  * order, people's names turned round or reduced to initials, invisible or look-alike
  * characters, cut at a field's length). Screening through the index must return exactly the hits of the exhaustive
  * mode, with the same scores, also under a cap on hits. A new seed each run, printed;
- * RF_ORACLE_SEED=N replays one, RF_ORACLE_QUERIES=N sets how many queries (default 10,000).
+ * RF_ORACLE_SEED=N replays one, RF_ORACLE_QUERIES=N sets how many queries (default 10,000),
+ * RF_ORACLE_FAMILY="cut at a length" draws them all of one family (to search one for losses).
  *
  * The goal is no query where they differ (issue 11). The index bounds every name it finds
  * and scores a name only when that upper bound on its score reaches the threshold, a bound
@@ -24,7 +25,10 @@
  * Abdallah). 10,000 queries lost 70 and 97 (seeds 1, 2) when the index bounded only the 32
  * names with the most of the party's words. CI's seed 1639457426533 and seed 62 lost a legal
  * form run into a misspelt word ("JSC'SZMN'": JSC 'SMN') and two known words written together
- * with a letter added ("Mel com": Mecom), both found since. Not looked for yet: a typo in each
+ * with a letter added ("Mel com": Mecom), both found since. CI's seed 2216498248981 lost a
+ * name cut at a field's length whose last word, read as the listed word it begins, is a typo
+ * from another ("...'LADOGS": LADOGA MENEDZHMENT), and 8,000 cut names one whose cut fragment
+ * hid a name of weak words ("VIETNAM-RUSSIA JOINT VENTURE B"); found since. Not looked for yet: a typo in each
  * of two known party words written together. The test allows no query to differ. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -474,7 +478,8 @@ static void *work(void *arg)
 static void test_index_oracle__index_loses_no_hit(void **state)
 {
     fixture *f = *state;
-    const char *seed_env = getenv("RF_ORACLE_SEED"), *count_env = getenv("RF_ORACLE_QUERIES");
+    const char *seed_env = getenv("RF_ORACLE_SEED"), *count_env = getenv("RF_ORACLE_QUERIES"),
+               *family_env = getenv("RF_ORACLE_FAMILY");
     unsigned long long seed = seed_env ? strtoull(seed_env, NULL, 10)
                                        : (unsigned long long)time(NULL) ^ ((unsigned long long)clock() << 20);
     long n = count_env ? strtol(count_env, NULL, 10) : 10000;
@@ -485,7 +490,12 @@ static void test_index_oracle__index_loses_no_hit(void **state)
     pthread_t threads[ORACLE_THREADS];
     double indexed_s = 0, exhaustive_s = 0;
 
+    int only = -1;
+
     assert_non_null(queries);
+    for (int k = 0; family_env && k < FAM_COUNT; k++)
+        if (strcmp(family_env, family_names[k]) == 0) only = k;
+    if (family_env && only < 0) fail_msg("RF_ORACLE_FAMILY=\"%s\" names no family", family_env);
     if (seed == 0) seed = 1;
     rng_state = seed;
     fprintf(stderr, "engine_index_oracle: seed %llu (RF_ORACLE_SEED=%llu replays it), %ld queries\n", seed, seed, n);
@@ -495,7 +505,7 @@ static void test_index_oracle__index_loses_no_hit(void **state)
         const char *name;
         if (ent->n_names == 0) continue;
         name = ent->names[rnd((uint32_t)ent->n_names)].text;
-        q->fam = (family)(done % FAM_COUNT);
+        q->fam = only >= 0 ? (family)only : (family)(done % FAM_COUNT);
         if (!name || strlen(name) + 8 > QUERY_CAP / 4 || !make_variant(q->text, sizeof q->text, name, ent, q->fam))
             continue;
         /* Now and then the listed country, which raises scores. */

@@ -131,6 +131,10 @@ static void test_matching__index_loses_none_of_the_oracles_finds(void **state)
     assert_finds(f, "JSC'SZMN'", "RU", "TRANSNEFT-SEVER, AO");
     /* two known words written together with a letter more than the listed word (Mecom) */
     assert_finds(f, "Mel com", "RU", "Mekom");
+    /* a name cut at a field's length: its last word, which begins one listed word, a typo
+     * from another (LADOGA); its last letter, a listed word, left of a name of weak words */
+    assert_finds(f, "OPEN JOINT STOCK COMPANY 'LADOGS", "RU", "LADOGA MENEDZHMENT, OOO");
+    assert_finds(f, "VIETNAM-RUSSIA JOINT VENTURE B", NULL, "VIETNAM-RUSSIA JOINT VENTURE BANK");
 }
 
 /* One result screening with one index, then another (a server after new lists arrive): what
