@@ -889,6 +889,66 @@ static int file_listed_prefixes(rf_matcher *m)
     return rc;
 }
 
+/* A listed form's text, for sorting them. */
+typedef struct form_key {
+    const char *text;
+    size_t len;
+    uint32_t form;
+} form_key;
+
+/* Orders texts as the run a prefix begins is read (cut_forms_from): byte by byte, a text
+ * before the longer ones it begins. */
+static int text_order(const char *a, size_t alen, const char *b, size_t blen)
+{
+    int c = memcmp(a, b, alen < blen ? alen : blen);
+    return c ? c : (alen > blen) - (alen < blen);
+}
+
+static int by_form_text(const void *pa, const void *pb)
+{
+    const form_key *a = pa, *b = pb;
+    return text_order(a->text, a->len, b->text, b->len);
+}
+
+/* Lists the forms of the lists' telling words (class RF_TOK_WORD: what a hit needs in common)
+ * in the order of their text (rf_matcher.cut_forms). */
+static int sort_cut_forms(rf_matcher *m)
+{
+    form_key *keys = malloc((m->n_forms ? m->n_forms : 1) * sizeof *keys);
+    size_t n = 0;
+    if (!keys) return RF_ENOMEM;
+    for (size_t f = 0; f < m->n_forms; f++) {
+        if (m->forms[f].cls != RF_TOK_WORD) continue;
+        keys[n].text = m->form_text.data + m->forms[f].text_off;
+        keys[n].len = m->forms[f].len;
+        keys[n++].form = (uint32_t)f;
+    }
+    qsort(keys, n, sizeof *keys, by_form_text);
+    m->cut_forms = malloc((n ? n : 1) * sizeof *m->cut_forms);
+    if (!m->cut_forms) {
+        free(keys);
+        return RF_ENOMEM;
+    }
+    for (size_t k = 0; k < n; k++) m->cut_forms[k] = keys[k].form;
+    m->n_cut_forms = n;
+    free(keys);
+    return RF_OK;
+}
+
+/* The first of rf_matcher.cut_forms that `w` (len bytes) begins, or the one after where it
+ * would be. */
+static size_t cut_forms_from(const rf_matcher *m, const char *w, size_t len)
+{
+    size_t lo = 0, hi = m->n_cut_forms;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const rf_form *f = &m->forms[m->cut_forms[mid]];
+        if (text_order(m->form_text.data + f->text_off, f->len, w, len) < 0) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo;
+}
+
 uint32_t rf_matcher__cut_word(const rf_matcher *m, const char *w, size_t len)
 {
     uint32_t v;
@@ -947,6 +1007,7 @@ int rf_matcher_new(rf_matcher **out, const rf_snapshot *snap, rf_error *err)
     if (rc == RF_OK) rc = rf_strmap__each(m->places, file_place_typos, m);
     if (rc == RF_OK) rc = rf_lexicon__each_nickname(m->lex, file_nickname, m);
     if (rc == RF_OK) rc = file_listed_prefixes(m);
+    if (rc == RF_OK) rc = sort_cut_forms(m);
     rf_buf_free(&t.text);
     rf_translit__free(tr);
     if (rc != RF_OK) {
@@ -978,6 +1039,7 @@ void rf_matcher__free_built(rf_matcher *m)
     free(m->adjacent);
     free(m->split_off);
     free(m->splits);
+    free(m->cut_forms);
     free(m->country_off);
     rf_buf_free(&m->country_text);
 }
@@ -1183,7 +1245,7 @@ void rf_side__from_tokens(rf_side *side, const rf_matcher *m, const rf_tokens *t
     }
     side->legal_in_word = m ? legal_forms_in_words(side, m) : 0;
     side->unit = rf_side__unit_start(side);
-    side->cut = 0;
+    side->cut = side->ends_in_cut = 0;
 }
 
 void rf_side__from_name(rf_side *side, const rf_matcher *m, uint32_t name_id)
@@ -1207,7 +1269,7 @@ void rf_side__from_name(rf_side *side, const rf_matcher *m, uint32_t name_id)
         side->weight[i] = v->weight;
     }
     side->unit = side->n;
-    side->cut = 0;
+    side->cut = side->ends_in_cut = 0;
 }
 
 /* The letters of a name's telling words and places, as the whole-name comparison joins
@@ -1397,7 +1459,7 @@ static void form_side(rf_side *one, const rf_matcher *m, const rf_form *f, const
     one->unit = 1;
     one->organisation = 0;
     one->legal_in_word = 0;
-    one->cut = 0;
+    one->cut = one->ends_in_cut = 0;
     one->text[0] = m->vocab_text.data + v->text_off;
     one->len[0] = v->len;
     one->cls[0] = f->cls;
@@ -1433,6 +1495,9 @@ static uint64_t party_words_pairing(const rf_matcher *m, const rf_side *side, co
             }
             if (rf_score__words_pair(side, i, &listed, 0, person)) mask |= (uint64_t)1 << i;
         }
+        /* the word a long name was cut in, the beginning of the listed word (word_sim) */
+        if (!person && rf_side__cut_word(side, i) && b->len > a->len && memcmp(surf, side->surf[i], a->len) == 0)
+            mask |= (uint64_t)1 << i;
         if (i + 1 < n && may_merge(a, &party[i + 1], b)) mask |= (uint64_t)3 << i;
         if (i + 1 < n && a->vocab != RF_STRMAP_MISSING && a->vocab == b->vocab &&
             (size_t)a->len + party[i + 1].len == b->len)
@@ -1886,6 +1951,18 @@ size_t rf_index__candidates(const rf_matcher *m, rf_scratch *s, double min_score
             }
         }
         if (rf_side__cut_fragment(p, i)) strong = was_strong;
+    }
+    /* The word a long name was cut in, the beginning of listed telling words (word_sim:
+     * RF_PAIR_CUT): their names. Of the words it begins, only those: a hit needs a telling word
+     * in common, and a name of weak words has all of its own in full (pairs_as_written). */
+    if (p->n && rf_side__cut_word(p, p->n - 1)) {
+        const char *w = p->surf[p->n - 1];
+        size_t len = p->surf_len[p->n - 1];
+        for (size_t k = cut_forms_from(m, w, len); k < m->n_cut_forms; k++) {
+            const rf_form *f = &m->forms[m->cut_forms[k]];
+            if (f->len < len || memcmp(m->form_text.data + f->text_off, w, len) != 0) break;
+            gather(m, s, f->vocab);
+        }
     }
     /* A business word or place of the party may be a telling word of a listed name: written
      * there as two words ("Shipbuilding": IRAN SHIP BUILDING CO.), or misspelt there

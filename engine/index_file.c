@@ -45,7 +45,7 @@
 #include "strmap.h"
 
 /* Raise it with any change to the file or to what the build puts in the index. */
-#define INDEX_FORMAT 17
+#define INDEX_FORMAT 18
 #define INDEX_MAGIC "RFINDEX\n"
 #define INDEX_SUFFIX ".rfindex"
 /* Index files kept in the directory (each about 40 MB for the CSL): the lists in force, the
@@ -58,7 +58,7 @@ enum section {
     S_SPELLING_TEXT, S_FORMS, S_BOUND_TOKENS, S_FORM_TEXT, S_DELETE_FILTER, S_CHAINS, S_NEAR_OFF,
     S_NEAR, S_ADJACENT_OFF, S_ADJACENT, S_SPLIT_OFF, S_SPLITS, S_COUNTRY_OFF, S_COUNTRY_TEXT, S_PLACES, S_VOCAB_MAP,
     S_SPELLING_MAP, S_FORM_MAP, S_DELETES, S_MERGED, S_EXACT, S_SKELETONS, S_WEAK_TYPOS, S_NICKNAMES,
-    S_WEAK_NAMES, S_PERSON_DELETES, S_DOUBLES, S_PREFIXES,
+    S_WEAK_NAMES, S_PERSON_DELETES, S_DOUBLES, S_PREFIXES, S_CUT_FORMS,
     /* the lexicon's, last: one block */
     L_ENTRIES, L_PHRASES, L_CANON, L_STARTS, L_WORDS, L_WORD_DELETES, L_WORDS_TEXT, L_NICKNAMES, L_PREFIXES,
     SECTIONS
@@ -217,6 +217,7 @@ static int serialize(rf_buf *out, const rf_matcher *m, const uint8_t key[16])
     ARRAY(S_SPLIT_OFF, m->split_off, m->n_vocab + 1);
     ARRAY(S_SPLITS, m->splits, m->split_off[m->n_vocab]);
     ARRAY(S_COUNTRY_OFF, m->country_off, n_entities);
+    ARRAY(S_CUT_FORMS, m->cut_forms, m->n_cut_forms);
 #undef ARRAY
     if (rc == RF_OK) rc = put_text(out, S_VOCAB_TEXT, &m->vocab_text);
     if (rc == RF_OK) rc = put_text(out, S_SURFACE_TEXT, &m->surface_text);
@@ -387,6 +388,8 @@ static int check_arrays(const rf_matcher *m, size_t n_post, size_t n_near, size_
         if (m->splits[k].spelling >= m->n_spellings || m->splits[k].len > RF_MAX_TOKEN_LEN) return RF_EFORMAT;
     for (size_t e = 0; e < n_entities; e++)
         if (m->country_off[e] != RF_STRMAP_MISSING && m->country_off[e] >= m->country_text.len) return RF_EFORMAT;
+    for (size_t k = 0; k < m->n_cut_forms; k++)
+        if (m->cut_forms[k] >= m->n_forms) return RF_EFORMAT;
     return RF_OK;
 }
 
@@ -430,6 +433,7 @@ static int attach(rf_matcher *m, const index_header *h, size_t size, const uint8
     ARRAY(splits, S_SPLITS, n_splits);
     ARRAY(country_off, S_COUNTRY_OFF, n);
     if (rc == RF_OK && n != h->entities) rc = RF_EFORMAT;
+    ARRAY(cut_forms, S_CUT_FORMS, m->n_cut_forms);
 #undef ARRAY
     if (rc == RF_OK) rc = text(&m->vocab_text, h, S_VOCAB_TEXT);
     if (rc == RF_OK) rc = text(&m->surface_text, h, S_SURFACE_TEXT);

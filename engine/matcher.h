@@ -166,6 +166,9 @@ struct rf_matcher {
                             * first letters, four or more, when they begin no other listed word
                             * -> vocabulary id (a party's name cut inside it: "SAROVBU"; values of
                             * n_vocab or more: they begin several) */
+    uint32_t *cut_forms;   /* the forms of the lists' telling words, in the order of their text:
+                            * those a party's cut word begins are one run (rf_side__cut_word) */
+    size_t n_cut_forms;
     rf_chain *chains;
     size_t n_chains;
     size_t cap_chains;
@@ -230,6 +233,8 @@ typedef struct rf_side {
                   * bytes or more, ending in its last word, no department): a listed
                   * organisation's words after the one its last word pairs with are not
                   * charged in full (rf_score_detail.cut_after) */
+    int ends_in_cut; /* ... and nothing after its last word's letters: that word itself may be
+                      * cut short (rf_side__cut_word) */
 } rf_side;
 
 /* The party words (bits) that may pair with a listed form, asked for the party `stamp`. */
@@ -355,9 +360,9 @@ typedef enum rf_pair_kind {
     RF_PAIR_MERGED,   /* one word on one side, two on the other */
     RF_PAIR_TRANSLIT, /* the same word after transliteration */
     RF_PAIR_NICKNAME, /* a given name and its familiar form ("Ted", "Theodore") */
-    RF_PAIR_CUT       /* explanations only: the first letters of the word, the rest cut off at
-                       * a field's length ("GMB" for GmbH; read as the word, a typo to the
-                       * scorer) */
+    RF_PAIR_CUT       /* the first letters of the word, the rest cut off at a field's length
+                       * ("Man" for Manufacturing: rf_side__cut_word; "GMB" for GmbH, read as
+                       * the word, a typo to the scorer) */
 } rf_pair_kind;
 
 #define RF_MAX_PAIRS RF_MAX_TOKENS
@@ -397,6 +402,17 @@ size_t rf_side__unit_start(const rf_side *s);
 static inline int rf_side__cut_fragment(const rf_side *p, size_t i)
 {
     return p->cut && i + 1 == p->n && p->surf_len[i] <= RF_CUT_FRAGMENT_MAX;
+}
+
+/* 1 when word i of party `p` is the word its name was cut in, more than RF_CUT_FRAGMENT_MAX
+ * letters ("... Beijing Hangxing Machinery Man"), not a legal form or stop word (the words a
+ * name ends in whole: "... Trading Inc", "... Research and"): the scorer pairs it with a
+ * listed organisation's word it begins (RF_PAIR_CUT), the index finds such telling words
+ * (rf_matcher.cut_forms). */
+static inline int rf_side__cut_word(const rf_side *p, size_t i)
+{
+    return p->ends_in_cut && i + 1 == p->n && p->surf_len[i] > RF_CUT_FRAGMENT_MAX &&
+           p->cls[i] != RF_TOK_LEGAL && p->cls[i] != RF_TOK_STOP;
 }
 
 /* 1 when word i of a party says it is a company: a legal form, as written ("Sarif" read as

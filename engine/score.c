@@ -21,6 +21,10 @@
 #define NICKNAME_SIM 0.85f
 /* How alike one Chinese or Korean syllable romanized two ways is ("Song", "Sung"). */
 #define SYLLABLE_SPELLING_SIM 0.9f
+/* How alike the word a name was cut in and a listed word it begins are: this when only its
+ * first letters are left, up to 1 as more of the word is (CUT_SIM_MIN + (1 - CUT_SIM_MIN) *
+ * share of its letters). Three letters begin many words ("Man": Manufacturing, Management). */
+#define CUT_SIM_MIN 0.6f
 /* What one edit costs, relative to the word's length. */
 #define TYPO_COST 1.2f
 /* A listed name made only of weak words matches only when every word pairs this well. */
@@ -325,6 +329,12 @@ static float word_sim(const rf_side *p, size_t i, const rf_side *l, size_t j, in
         return 0.8f;
     }
     if (pc == RF_TOK_NUMBER || lc == RF_TOK_NUMBER) return 0.0f;
+    /* The word a long name was cut in ("... Machinery Man"): the beginning of a listed
+     * organisation's word, whatever the lexicon read it as. */
+    if (!person && rf_side__cut_word(p, i) && pl < ll && memcmp(p->surf[i], l->surf[j], pl) == 0) {
+        *kind = RF_PAIR_CUT;
+        return CUT_SIM_MIN + (1.0f - CUT_SIM_MIN) * (float)pl / (float)ll;
+    }
     /* A script without vowels against Latin: only the consonants were written. */
     if ((p->origin[i] == RF_ORIGIN_CONSONANTS) != (l->origin[j] == RF_ORIGIN_CONSONANTS) && pc == RF_TOK_WORD &&
         lc == RF_TOK_WORD && same_skeleton(p->surf[i], pl, l->surf[j], ll)) {
@@ -731,16 +741,25 @@ static size_t candidate_pairs(rf_pair *cand, size_t cap, const rf_side *p, const
 static void pair_words(tally *t, rf_score_detail *d, const rf_pair *cand, size_t n_cand,
                        const rf_side *p, const rf_side *l)
 {
+    int cut_distinct = 0;
+    size_t substance = 0;
     for (size_t k = 0; k < n_cand && d->n_pairs < RF_MAX_PAIRS; k++) {
         const rf_pair *x = &cand[k];
         if (t->used_p[x->p] || t->used_p[x->p2] || t->used_l[x->l] || t->used_l[x->l2]) continue;
         t->used_p[x->p] = t->used_p[x->p2] = t->used_l[x->l] = t->used_l[x->l2] = 1;
         d->pairs[d->n_pairs++] = *x;
         tally_add(t, p, l, x, 1.0f);
+        substance += l->cls[x->l] != RF_TOK_LEGAL && l->cls[x->l] != RF_TOK_STOP;
         if (x->sim >= 0.7f && x->kind != RF_PAIR_INITIAL && x->p < p->unit &&
-            (distinctive(l->cls[x->l]) || distinctive(l->cls[x->l2])))
-            t->matched_distinct = 1;
+            (distinctive(l->cls[x->l]) || distinctive(l->cls[x->l2]))) {
+            if (x->kind == RF_PAIR_CUT) cut_distinct = 1;
+            else t->matched_distinct = 1;
+        }
     }
+    /* The beginning of a word where a name was cut is a telling word in common beside another
+     * word of substance: alone with legal forms, it could begin any number of names
+     * ("Limited Liability Company - Red": REDIN COMPANY). */
+    if (cut_distinct && substance >= 2) t->matched_distinct = 1;
     /* A word paired through an abbreviation ("Soc" for "Society"; "Inter", which the lexicon
      * reads as "International" itself, pairs exactly) whose neighbour completes it as written
      * ("Soc iety", "Inter national"): a word split in two, the neighbour part of it. Two words
@@ -769,7 +788,7 @@ static void pair_words(tally *t, rf_score_detail *d, const rf_pair *cand, size_t
 
 /* Whether the pairs are as written, as a listed name made only of weak words needs: each
  * pairs at WEAK_NAME_MIN_SIM or better (exactly, for a one-word name, or the same letters
- * split or run together), and no more of them through a misspelling the lexicon corrected
+ * split or run together; not cut short), and no more of them through a misspelling the lexicon corrected
  * than not ("Suzou Design Cener", "ISLAMIF NATOINAL BANK OF GAZA"); a one-word name none
  * ("Capita" read as "Capital" is another company). */
 static int pairs_as_written(const rf_score_detail *d, const rf_side *p, const rf_side *l)
@@ -785,7 +804,8 @@ static int pairs_as_written(const rf_score_detail *d, const rf_side *p, const rf
          * written, whatever the lexicon read in their parts. */
         if (x->kind == RF_PAIR_MERGED && x->sim >= MERGED_SIM) continue;
         if (x->kind == RF_PAIR_LEGAL) continue;
-        if (x->sim < need) return 0;
+        /* (the beginning of a word could begin any number of others) */
+        if (x->sim < need || x->kind == RF_PAIR_CUT) return 0;
         if (p->origin[x->p] == RF_ORIGIN_TYPO) corrected++;
         else written++;
     }

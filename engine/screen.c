@@ -484,6 +484,7 @@ static int read_party(rf_result *res, const rf_matcher *m, const rf_party *party
     rf_side__from_tokens(&res->s.side, m, &res->s.party);
     res->s.side.organisation = role_is_organisation(party->role);
     res->s.side.cut = after >= 0 && after <= RF_CUT_FRAGMENT_MAX && res->s.side.unit == res->s.side.n;
+    res->s.side.ends_in_cut = res->s.side.cut && after == 0;
     return rc;
 }
 

@@ -218,6 +218,21 @@ static void test_matching__names_cut_at_a_field_length(void **state)
         assert_non_null(strstr(h->explanation, "perhaps cut at a field's length, the listed name goes on: "
                                                "\"REGION\" (generic word), \"DEVELOPMENT\""));
     }
+    /* Cut in a word that many listed words begin, or that is a word of its own ("Man",
+     * "GENERA", the place "ISLA"): it pairs with the listed word it begins, the less the fewer
+     * of its letters are left, and the explanation says so. */
+    assert_finds(f, "Beijing Hangxing Machinery Man", NULL, "Beijing Hangxing Machinery Manufacturing Corporation, Ltd.");
+    assert_finds(f, "GHADIR OXIN ELECTRICITY GENERA", NULL, "GHADIR OXIN ELECTRICITY GENERATION DEVELOPMENT");
+    assert_finds(f, "JAMIYAT IKHYA AT-TURAZ AL-ISLA", NULL, "REVIVAL OF ISLAMIC HERITAGE SOCIETY");
+    {
+        const rf_hit *h = hit_on(screen(f, "Beijing Hangxing Machinery Man", NULL),
+                                 "Beijing Hangxing Machinery Manufacturing Corporation, Ltd.");
+        assert_non_null(h);
+        assert_non_null(strstr(h->explanation, "\"Man\" = \"Manufacturing\" (cut short"));
+    }
+    /* The index finds the names whose one telling word the cut word begins. */
+    assert_finds(f, "POLOTSK PRODUCTION ASSOCIATION STEK", NULL, "POLOTSK PRODUCTION ASSOCIATION STEKLOVOLOKNO");
+    assert_finds(f, "BANCO INTERNACIONAL DE DESARRO", NULL, "BANCO INTERNACIONAL DE DESARROLLO, C.A.");
     /* ...but not when the name ends in a mark that closes it, nor with one word of substance
      * before the cut. */
     assert_clear(f, "limited liability company \"Red\"");

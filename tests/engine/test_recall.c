@@ -697,9 +697,10 @@ static const family families[] = {
     {"other word order", reorder, 0.98, 0.97},
     {"punctuation and case", punctuation, TARGET_RECALL, TARGET_TOP1},
     {"legal form changed or added", legal_form, 0.98, 0.97},
-    /* 0.4105 before a cut word was read (seed 5), 0.5185 then, 0.651 since the listed words
-     * past the cut cost less (seeds 1 and 7: 0.6235, 0.6515) */
-    {"cut at a field's length", cut_name, 0.58, 0.56},
+    /* 0.4105 before a cut word was read (seed 5), 0.5185 then, 0.651 once the listed words
+     * past the cut cost less, 0.736 since the cut word pairs with any listed word it begins
+     * (seeds 1 and 7: 0.7095, 0.7395; top-1 0.6905 to 0.7205) */
+    {"cut at a field's length", cut_name, 0.66, 0.64},
 };
 
 static void test_recall__every_family_of_variation(void **state)
