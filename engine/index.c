@@ -1496,7 +1496,7 @@ static uint64_t party_words_pairing(const rf_matcher *m, const rf_side *side, co
             if (rf_score__words_pair(side, i, &listed, 0, person)) mask |= (uint64_t)1 << i;
         }
         /* the word a long name was cut in, the beginning of the listed word (word_sim) */
-        if (!person && rf_side__cut_word(side, i) && b->len > a->len && memcmp(surf, side->surf[i], a->len) == 0)
+        if (rf_side__cut_word(side, i) && b->len > a->len && memcmp(surf, side->surf[i], a->len) == 0)
             mask |= (uint64_t)1 << i;
         if (i + 1 < n && may_merge(a, &party[i + 1], b)) mask |= (uint64_t)3 << i;
         if (i + 1 < n && a->vocab != RF_STRMAP_MISSING && a->vocab == b->vocab &&

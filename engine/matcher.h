@@ -407,7 +407,7 @@ static inline int rf_side__cut_fragment(const rf_side *p, size_t i)
 /* 1 when word i of party `p` is the word its name was cut in, more than RF_CUT_FRAGMENT_MAX
  * letters ("... Beijing Hangxing Machinery Man"), not a legal form or stop word (the words a
  * name ends in whole: "... Trading Inc", "... Research and"): the scorer pairs it with a
- * listed organisation's word it begins (RF_PAIR_CUT), the index finds such telling words
+ * listed word it begins (RF_PAIR_CUT; "Mah": Mahmoud), the index finds such telling words
  * (rf_matcher.cut_forms). */
 static inline int rf_side__cut_word(const rf_side *p, size_t i)
 {

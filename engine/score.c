@@ -329,9 +329,9 @@ static float word_sim(const rf_side *p, size_t i, const rf_side *l, size_t j, in
         return 0.8f;
     }
     if (pc == RF_TOK_NUMBER || lc == RF_TOK_NUMBER) return 0.0f;
-    /* The word a long name was cut in ("... Machinery Man"): the beginning of a listed
-     * organisation's word, whatever the lexicon read it as. */
-    if (!person && rf_side__cut_word(p, i) && pl < ll && memcmp(p->surf[i], l->surf[j], pl) == 0) {
+    /* The word a long name was cut in ("... Machinery Man", "... Adel Mohamed Mah"): the
+     * beginning of a listed word, whatever the lexicon read it as. */
+    if (rf_side__cut_word(p, i) && pl < ll && memcmp(p->surf[i], l->surf[j], pl) == 0) {
         *kind = RF_PAIR_CUT;
         return CUT_SIM_MIN + (1.0f - CUT_SIM_MIN) * (float)pl / (float)ll;
     }

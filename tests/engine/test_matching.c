@@ -230,6 +230,9 @@ static void test_matching__names_cut_at_a_field_length(void **state)
         assert_non_null(h);
         assert_non_null(strstr(h->explanation, "\"Man\" = \"Manufacturing\" (cut short"));
     }
+    /* A person's name too ("Mah": Mahmoud; the listed words past it are charged in full). */
+    assert_finds(f, "ABDUL KHALIQ, Adel Mohamed Mah", NULL, "ABDUL KHALIQ, Adel Mohamed Mahmoud");
+    assert_finds(f, "KHODAKOVSKYY, Oleksandr Sergey", NULL, "KHODAKOVSKYY, Oleksandr Sergeyevich");
     /* The index finds the names whose one telling word the cut word begins. */
     assert_finds(f, "POLOTSK PRODUCTION ASSOCIATION STEK", NULL, "POLOTSK PRODUCTION ASSOCIATION STEKLOVOLOKNO");
     assert_finds(f, "BANCO INTERNACIONAL DE DESARRO", NULL, "BANCO INTERNACIONAL DE DESARROLLO, C.A.");

@@ -698,9 +698,9 @@ static const family families[] = {
     {"punctuation and case", punctuation, TARGET_RECALL, TARGET_TOP1},
     {"legal form changed or added", legal_form, 0.98, 0.97},
     /* 0.4105 before a cut word was read (seed 5), 0.5185 then, 0.651 once the listed words
-     * past the cut cost less, 0.736 since the cut word pairs with any listed word it begins
-     * (seeds 1 and 7: 0.7095, 0.7395; top-1 0.6905 to 0.7205) */
-    {"cut at a field's length", cut_name, 0.66, 0.64},
+     * past the cut cost less, 0.7605 since the cut word pairs with any listed word it begins
+     * (seeds 1 and 7: 0.738, 0.764; top-1 0.719 to 0.745) */
+    {"cut at a field's length", cut_name, 0.69, 0.67},
 };
 
 static void test_recall__every_family_of_variation(void **state)
