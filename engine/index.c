@@ -1971,11 +1971,13 @@ size_t rf_index__candidates(const rf_matcher *m, rf_scratch *s, double min_score
      * telling does. */
     for (size_t i = 0; i < p->unit; i++) {
         uint32_t node;
-        /* A word the lexicon read as a misspelt business word or legal form, or any stop word
-         * or title, may be a listed telling word as written or misspelt ("ACSIC", read as the
-         * legal form ADSITZ: CASIC; "Santos", read as "saint": SANTOSO; the title "Haji":
-         * HAJII, which the scorer pairs with it as a letter doubled). */
-        if ((p->origin[i] == RF_ORIGIN_TYPO && p->cls[i] != RF_TOK_WORD) || p->cls[i] == RF_TOK_STOP) {
+        /* A word the lexicon read as a misspelt business word, any legal form, stop word or
+         * title, may be a listed telling word as written or misspelt ("ACSIC", read as the
+         * legal form ADSITZ: CASIC; the Omani legal form "SAOC": ASOC; "Santos", read as
+         * "saint": SANTOSO; the title "Haji": HAJII, which the scorer pairs with it as a
+         * letter doubled). */
+        if ((p->origin[i] == RF_ORIGIN_TYPO && p->cls[i] != RF_TOK_WORD) || p->cls[i] == RF_TOK_LEGAL ||
+            p->cls[i] == RF_TOK_STOP) {
             uint32_t v = listed_word(m, p->surf[i], p->surf_len[i]);
             if (v != RF_STRMAP_MISSING && m->vocab[v].telling) gather(m, s, v);
             gather_telling_typos(m, s, p->surf[i], p->surf_len[i]);

@@ -31,7 +31,9 @@
  * hid a name of weak words ("VIETNAM-RUSSIA JOINT VENTURE B"); found since. When the cut word
  * came to pair with any listed word it begins, a first version lost "PUBLIC JOINT STOCK
  * COMPANY GAZPRΟM" (a Greek omicron) for GAZPROMBANK until the index read the telling words a
- * cut word begins (rf_matcher.cut_forms). Not looked for yet: a typo in each
+ * cut word begins (rf_matcher.cut_forms). CI's seed 2067792350960 lost "SAOC", a legal form as
+ * written that the scorer pairs with the listed words ASOC and SACO as typos; the typos of
+ * legal forms are looked up since. Not looked for yet: a typo in each
  * of two known party words written together. The test allows no query to differ. */
 #include <stdarg.h>
 #include <stddef.h>

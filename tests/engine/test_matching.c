@@ -135,6 +135,8 @@ static void test_matching__index_loses_none_of_the_oracles_finds(void **state)
      * from another (LADOGA); its last letter, a listed word, left of a name of weak words */
     assert_finds(f, "OPEN JOINT STOCK COMPANY 'LADOGS", "RU", "LADOGA MENEDZHMENT, OOO");
     assert_finds(f, "VIETNAM-RUSSIA JOINT VENTURE B", NULL, "VIETNAM-RUSSIA JOINT VENTURE BANK");
+    /* a legal form as written (the Omani SAOC), a typo from a listed telling word (ASOC) */
+    assert_finds(f, "SAOC", NULL, "Ascom Sudd Operating Company");
 }
 
 /* One result screening with one index, then another (a server after new lists arrive): what
