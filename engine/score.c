@@ -323,7 +323,12 @@ static float word_sim(const rf_side *p, size_t i, const rf_side *l, size_t j, in
     int ocr;
 
     *kind = RF_PAIR_EXACT;
-    if (same_text(p, i, l, j)) return 1.0f;
+    /* A word the lexicon read as another legal form or business word, misspelt or cut short,
+     * is that word to legal forms and business words, not to a listed telling word that its
+     * canonical text happens to spell ("INTE", read as the Danish I/S cut short, is not the
+     * IS of IS BANK): against one, it is the word as written (below). */
+    if (same_text(p, i, l, j) && (p->origin[i] != RF_ORIGIN_TYPO || pc == RF_TOK_WORD || lc != RF_TOK_WORD))
+        return 1.0f;
     if (pc == RF_TOK_LEGAL && lc == RF_TOK_LEGAL) {
         *kind = RF_PAIR_LEGAL;
         return 0.8f;
