@@ -743,18 +743,28 @@ static size_t candidate_pairs(rf_pair *cand, size_t cap, const rf_side *p, const
 
 /* The pairs kept: best first, each word used once; then a word paired through an abbreviation
  * whose neighbour completes it as written, and phrases split across words. */
+/* How many of the pairs `d` holds pair a listed word of substance: not a legal form or stop
+ * word. */
+static size_t pairs_of_substance(const rf_score_detail *d, const rf_side *l)
+{
+    size_t n = 0;
+    for (size_t k = 0; k < d->n_pairs; k++) {
+        uint8_t cls = l->cls[d->pairs[k].l];
+        n += cls != RF_TOK_LEGAL && cls != RF_TOK_STOP;
+    }
+    return n;
+}
+
 static void pair_words(tally *t, rf_score_detail *d, const rf_pair *cand, size_t n_cand,
                        const rf_side *p, const rf_side *l)
 {
     int cut_distinct = 0;
-    size_t substance = 0;
     for (size_t k = 0; k < n_cand && d->n_pairs < RF_MAX_PAIRS; k++) {
         const rf_pair *x = &cand[k];
         if (t->used_p[x->p] || t->used_p[x->p2] || t->used_l[x->l] || t->used_l[x->l2]) continue;
         t->used_p[x->p] = t->used_p[x->p2] = t->used_l[x->l] = t->used_l[x->l2] = 1;
         d->pairs[d->n_pairs++] = *x;
         tally_add(t, p, l, x, 1.0f);
-        substance += l->cls[x->l] != RF_TOK_LEGAL && l->cls[x->l] != RF_TOK_STOP;
         if (x->sim >= 0.7f && x->kind != RF_PAIR_INITIAL && x->p < p->unit &&
             (distinctive(l->cls[x->l]) || distinctive(l->cls[x->l2]))) {
             if (x->kind == RF_PAIR_CUT) cut_distinct = 1;
@@ -764,7 +774,7 @@ static void pair_words(tally *t, rf_score_detail *d, const rf_pair *cand, size_t
     /* The beginning of a word where a name was cut is a telling word in common beside another
      * word of substance: alone with legal forms, it could begin any number of names
      * ("Limited Liability Company - Red": REDIN COMPANY). */
-    if (cut_distinct && substance >= 2) t->matched_distinct = 1;
+    if (cut_distinct && pairs_of_substance(d, l) >= 2) t->matched_distinct = 1;
     /* A word paired through an abbreviation ("Soc" for "Society"; "Inter", which the lexicon
      * reads as "International" itself, pairs exactly) whose neighbour completes it as written
      * ("Soc iety", "Inter national"): a word split in two, the neighbour part of it. Two words
@@ -793,8 +803,8 @@ static void pair_words(tally *t, rf_score_detail *d, const rf_pair *cand, size_t
 
 /* Whether the pairs are as written, as a listed name made only of weak words needs: each
  * pairs at WEAK_NAME_MIN_SIM or better (exactly, for a one-word name, or the same letters
- * split or run together; not cut short), and no more of them through a misspelling the lexicon corrected
- * than not ("Suzou Design Cener", "ISLAMIF NATOINAL BANK OF GAZA"); a one-word name none
+ * split or run together; not cut short), and no more of them through a misspelling the
+ * lexicon corrected than not ("Suzou Design Cener", "ISLAMIF NATOINAL BANK OF GAZA"); a one-word name none
  * ("Capita" read as "Capital" is another company). */
 static int pairs_as_written(const rf_score_detail *d, const rf_side *p, const rf_side *l)
 {
@@ -849,21 +859,18 @@ static int drops_one_generic(const tally *t, const rf_side *l)
  * such word (a person's name, a name not cut, its last word unpaired or paired before others). */
 static size_t cut_after(const rf_side *p, const rf_side *l, const rf_score_detail *d, int person)
 {
-    size_t tail = l->n, furthest = 0, substance = 0;
+    size_t tail = l->n, furthest = 0;
     if (!p->cut || person || p->n == 0) return l->n;
     for (size_t last = p->n; last-- > 0 && tail == l->n;) {
         for (size_t k = 0; k < d->n_pairs && tail == l->n; k++)
             if (d->pairs[k].p == last || d->pairs[k].p2 == last) tail = d->pairs[k].l2;
         if (last + 1 < p->n || !rf_side__cut_fragment(p, last)) break;
     }
-    for (size_t k = 0; k < d->n_pairs; k++) {
-        const rf_pair *x = &d->pairs[k];
-        if (x->l2 > furthest) furthest = x->l2;
-        substance += l->cls[x->l] != RF_TOK_LEGAL && l->cls[x->l] != RF_TOK_STOP;
-    }
+    for (size_t k = 0; k < d->n_pairs; k++)
+        if (d->pairs[k].l2 > furthest) furthest = d->pairs[k].l2;
     /* (two words of substance at least: "Limited Liability Company Red" is not RED SEA
      * TRADING CORPORATION cut short) */
-    return tail < l->n && tail == furthest && substance >= 2 ? tail : l->n;
+    return tail < l->n && tail == furthest && pairs_of_substance(d, l) >= 2 ? tail : l->n;
 }
 
 /* The words left unpaired, on both sides, charged by their weight; a listed organisation's
