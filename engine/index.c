@@ -967,9 +967,9 @@ int rf_matcher_new(rf_matcher **out, const rf_snapshot *snap, rf_error *err)
     *out = NULL;
     if (!m) return rf_error_set(err, RF_ENOMEM, NULL, 0, "out of memory building the index");
     m->snap = snap;
-    m->serial = rf_matcher__next_serial();
     m->lex = rf_lexicon__get();
-    rc = m->lex ? rf_translit__new(&tr) : RF_ENOMEM;
+    rc = m->lex ? rf_matcher__begin(m) : RF_ENOMEM;
+    if (rc == RF_OK) rc = rf_translit__new(&tr);
     if (rc == RF_OK) rc = rf_strmap__new(&m->vocab_map, 65536);
     if (rc == RF_OK) rc = rf_strmap__new(&m->form_map, 65536);
     if (rc == RF_OK) rc = rf_strmap__new(&m->deletes, 1 << 20);
@@ -1194,6 +1194,43 @@ size_t rf_index__typos(const rf_matcher *m, const char *word, size_t len, uint32
         n = typos_of(m, folded, fn, rf_typo__budget(fn), out, n, max);
     }
     return n;
+}
+
+/* The typo look-ups a thread remembers: at most this many (about 4 MB a thread with their
+ * ids at the most). */
+#define TYPO_MEMO_WORDS (1u << 18)
+#define TYPO_MEMO_BYTES (16u << 20)
+
+typedef size_t (*typo_look_up)(const rf_matcher *m, const char *word, size_t len, uint32_t *out, size_t max);
+
+/* look_up(m, word, len, out, RF_MAX_TYPO_MATCHES), answered from the thread's memo (s->typos)
+ * when it was asked of `m` before; `kind` tells the look-ups apart there. */
+static size_t remembered_typos(const rf_matcher *m, rf_scratch *s, char kind, typo_look_up look_up,
+                               const char *word, size_t len, uint32_t out[RF_MAX_TYPO_MATCHES])
+{
+    char key[1 + RF_MAX_TOKEN_LEN];
+    uint64_t h;
+    size_t n;
+    if (len > RF_MAX_TOKEN_LEN) return 0;
+    if (!s->typos && (s->typos = rf_memo__new(m->serial, TYPO_MEMO_WORDS, TYPO_MEMO_BYTES, 0)) == NULL)
+        return look_up(m, word, len, out, RF_MAX_TYPO_MATCHES);
+    key[0] = kind;
+    memcpy(key + 1, word, len);
+    h = rf_hash__bytes(key, len + 1);
+    if (rf_memo__get(s->typos, m->serial, h, key, len + 1, &s->kept_typos)) {
+        memcpy(out, s->kept_typos.data, s->kept_typos.len);
+        return s->kept_typos.len / sizeof *out;
+    }
+    n = look_up(m, word, len, out, RF_MAX_TYPO_MATCHES);
+    rf_memo__keep(s->typos, h, key, len + 1, out, n * sizeof *out);
+    return n;
+}
+
+/* The listed words a typo from `word` (rf_index__typos), remembered. */
+static size_t typos_memo(const rf_matcher *m, rf_scratch *s, const char *word, size_t len,
+                         uint32_t out[RF_MAX_TYPO_MATCHES])
+{
+    return remembered_typos(m, s, 'w', rf_index__typos, word, len, out);
 }
 
 /* Whether words a and a+1 of `side`, written together, are a listed word. */
@@ -1690,7 +1727,7 @@ static void gather_telling(const rf_matcher *m, rf_scratch *s, const uint32_t *v
 static size_t gather_telling_typos(const rf_matcher *m, rf_scratch *s, const char *w, size_t len)
 {
     uint32_t typos[RF_MAX_TYPO_MATCHES];
-    size_t nt = rf_typo_memo__typos(&s->typos, m, w, len, typos);
+    size_t nt = typos_memo(m, s, w, len, typos);
     gather_telling(m, s, typos, nt);
     return nt;
 }
@@ -1742,7 +1779,7 @@ static int gather_x_as_ks(const rf_matcher *m, rf_scratch *s, const rf_side *p, 
     if (!changed || n > RF_MAX_TOKEN_LEN) return 0;
     v = listed_word(m, other, n);
     if (v != RF_STRMAP_MISSING) gather(m, s, v);
-    nt = rf_typo_memo__typos(&s->typos, m, other, n, typos);
+    nt = typos_memo(m, s, other, n, typos);
     for (size_t k = 0; k < nt; k++) gather(m, s, typos[k]);
     return v != RF_STRMAP_MISSING || nt > 0;
 }
@@ -1922,7 +1959,7 @@ size_t rf_index__candidates(const rf_matcher *m, rf_scratch *s, double min_score
              * (Gonzales, Gonzalez): the scorer pairs either. */
             uint32_t found_typos[RF_MAX_TYPO_MATCHES], v = p->vocab[i];
             const uint32_t *typos = v == RF_STRMAP_MISSING ? found_typos : m->near + m->near_off[v];
-            size_t nt = v == RF_STRMAP_MISSING ? rf_typo_memo__typos(&s->typos, m, p->text[i], p->len[i], found_typos)
+            size_t nt = v == RF_STRMAP_MISSING ? typos_memo(m, s, p->text[i], p->len[i], found_typos)
                                                : m->near_off[v + 1] - m->near_off[v];
             uint32_t node;
             for (size_t k = 0; k < nt; k++) gather(m, s, typos[k]);
@@ -1933,7 +1970,7 @@ size_t rf_index__candidates(const rf_matcher *m, rf_scratch *s, double min_score
                 /* A word cut short, read as the listed word it begins (read_cut_word): the
                  * scorer pairs it as written too, misspelt ("...'LADOGS": LADOGA). */
                 uint32_t surf_typos[RF_MAX_TYPO_MATCHES];
-                size_t ns = rf_typo_memo__typos(&s->typos, m, p->surf[i], p->surf_len[i], surf_typos);
+                size_t ns = typos_memo(m, s, p->surf[i], p->surf_len[i], surf_typos);
                 for (size_t k = 0; k < ns; k++) gather(m, s, surf_typos[k]);
                 weak_add_generic(&weak, m, surf_typos, ns);
             }
@@ -2021,8 +2058,8 @@ size_t rf_index__candidates(const rf_matcher *m, rf_scratch *s, double min_score
                  * ABDELRAHMMAN; "Mel com": MECOM), and any typo beside one of the two as
                  * written (gather_joined_typos) */
                 uint32_t typos[RF_MAX_TYPO_MATCHES];
-                size_t nt = unknown ? typos_merged(m, joined, na + nb, typos, RF_MAX_TYPO_MATCHES)
-                                    : typos_doubled_or_one(m, joined, na + nb, typos, RF_MAX_TYPO_MATCHES);
+                size_t nt = unknown ? remembered_typos(m, s, 'j', typos_merged, joined, na + nb, typos)
+                                    : remembered_typos(m, s, 'd', typos_doubled_or_one, joined, na + nb, typos);
                 if (!unknown) gather_joined_typos(m, s, p, i, &weak);
                 gather_telling(m, s, typos, nt);
                 weak_add_generic(&weak, m, typos, nt);

@@ -545,7 +545,6 @@ static int load(rf_matcher **out, const rf_snapshot *snap, const rf_store *st, c
         return RF_ENOMEM;
     }
     m->snap = snap;
-    m->serial = rf_matcher__next_serial();
     m->map = map;
     m->map_len = len;
     /* The checksum (memory-bound, 5 ms for the CSL's 59 MB) on a second thread while this one
@@ -559,6 +558,7 @@ static int load(rf_matcher **out, const rf_snapshot *snap, const rf_store *st, c
     if (rc == RF_OK && lex && rf_lexicon__adopt(lex) == 1) lex = NULL;
     lexicon_view_free(lex);
     if (rc == RF_OK && !(m->lex = rf_lexicon__get())) rc = RF_ENOMEM;
+    if (rc == RF_OK) rc = rf_matcher__begin(m);
     if (rc != RF_OK) {
         rf_matcher_free(m);
         return rc;
@@ -607,6 +607,7 @@ void rf_matcher_free(rf_matcher *m)
     rf_strmap__free(m->doubles);
     rf_strmap__free(m->weak_names);
     rf_strmap__free(m->prefixes);
+    rf_memo__free(m->parties);
     if (m->map) munmap(m->map, m->map_len);
     else rf_matcher__free_built(m);
     free(m);

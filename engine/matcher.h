@@ -117,6 +117,9 @@ typedef struct rf_chain {
     uint32_t next; /* RF_STRMAP_MISSING ends the chain */
 } rf_chain;
 
+/* A memory of answers worked out while screening, under the bytes of their questions (memo.c). */
+typedef struct rf_memo rf_memo;
+
 struct rf_matcher {
     const rf_snapshot *snap;
     const rf_lexicon *lex;
@@ -182,6 +185,7 @@ struct rf_matcher {
     rf_buf country_text;     /* ... country_text (NUL-terminated); RF_STRMAP_MISSING: none */
     float unknown_weight;    /* weight of a word no listed name has */
     uint64_t serial;         /* this matcher among the process's (rf_matcher__next_serial) */
+    rf_memo *parties;        /* the parties screened with it and their hits, shared (screen.c) */
     void *map;               /* a matcher read from a file: the mapping every array above and */
     size_t map_len;          /* ... the maps' tables point into (index_file.c); NULL: built */
 };
@@ -238,8 +242,6 @@ typedef struct rf_side {
 } rf_side;
 
 /* The party words (bits) that may pair with a listed form, asked for the party `stamp`. */
-typedef struct rf_typo_memo rf_typo_memo;
-
 typedef struct rf_form_pairing {
     uint64_t party_words;
     uint32_t stamp;
@@ -259,7 +261,8 @@ typedef struct rf_scratch {
     int whole_letters;   /* the party's letters compared whole, 0 when too few for that */
     size_t n_names;      /* size of marked */
     rf_translit *tr;
-    rf_typo_memo *typos; /* the typo look-ups made so far (rf_typo_memo__typos) */
+    rf_memo *typos;      /* the typo look-ups made so far (index.c) */
+    rf_buf kept_typos;   /* one of them, as the memo gives it back */
 } rf_scratch;
 
 /* rf_normalize_name with the caller's transliterator (opening one costs about a millisecond
@@ -293,13 +296,25 @@ static inline size_t rf_phrase__word(const char *w, const char *end, const char 
 int rf_engine__reserve(void **items, size_t *cap, size_t need, size_t size);
 /* The most ids a typo look-up of the screening answers. */
 #define RF_MAX_TYPO_MATCHES 256
-/* rf_index__typos(m, word, len, out, RF_MAX_TYPO_MATCHES), answered from *memo when that word
- * was asked of `m` before (typo_memo.c); *memo is made on first use (NULL before). */
-size_t rf_typo_memo__typos(rf_typo_memo **memo, const rf_matcher *m, const char *word, size_t len,
-                           uint32_t out[RF_MAX_TYPO_MATCHES]);
-void rf_typo_memo__free(rf_typo_memo *memo); /* NULL is a no-op */
-/* A number no other matcher of the process has had, for the memo to know whose answers it holds. */
+/* A memo of at most `max_entries` answers and `max_bytes` of their questions and answers
+ * together, for the matcher of `serial`; `shared` by threads (under a lock) or one thread's.
+ * NULL when out of memory. */
+rf_memo *rf_memo__new(uint64_t serial, size_t max_entries, size_t max_bytes, int shared);
+void rf_memo__free(rf_memo *memo); /* NULL is a no-op */
+/* 1 with the answer kept for `key` (`hash` its rf_hash__bytes) in `value`, when screening with
+ * the matcher of `serial`; 0 when there is none. A thread's memo asked under another serial
+ * forgets everything first: it only ever answers for one matcher. */
+int rf_memo__get(rf_memo *memo, uint64_t serial, uint64_t hash, const void *key, size_t key_len, rf_buf *value);
+/* Keeps `value` as the answer to `key`, for the memo's serial. Forgets everything first when
+ * the memo is full; keeps nothing when out of memory (the answer is still right, only not
+ * kept). */
+void rf_memo__keep(rf_memo *memo, uint64_t hash, const void *key, size_t key_len, const void *value,
+                   size_t value_len);
+/* A number no other matcher of the process has had, for a memo to know whose answers it holds. */
 uint64_t rf_matcher__next_serial(void);
+/* What a matcher has however it was made: its serial and its memo of parties screened.
+ * RF_OK or RF_ENOMEM. */
+int rf_matcher__begin(rf_matcher *m);
 
 /* The set of letters and digits of a word as bits (digits share one bit). Words within k edits
  * differ in at most 2k of these bits. */

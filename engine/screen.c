@@ -8,6 +8,10 @@
 
 #include "matcher.h"
 
+/* The parties a matcher remembers with their hits: at most this many, in at most this many
+ * bytes of names and hits (about 40 MB at the most, with the table). */
+#define PARTY_MEMO_PARTIES (1u << 18)
+#define PARTY_MEMO_BYTES (32u << 20)
 /* Country agreement closes this share of the gap to 1; disagreement costs this much. */
 #define COUNTRY_AGREES 0.2
 #define COUNTRY_DIFFERS 0.05
@@ -41,6 +45,8 @@ struct rf_result {
     size_t cap_best;
     uint32_t *slot;  /* per entity of the snapshot: its place in best, or RF_STRMAP_MISSING */
     size_t n_entities;
+    rf_buf key;       /* the party's key in the matcher's memo of parties (party_key) */
+    rf_buf kept;      /* its hits as kept there (keep_hits) */
 };
 
 int rf_result_new(rf_result **out)
@@ -61,8 +67,11 @@ void rf_result_free(rf_result *res)
     free(res->best);
     free(res->slot);
     rf_translit__free(res->s.tr);
-    rf_typo_memo__free(res->s.typos);
+    rf_memo__free(res->s.typos);
+    rf_buf_free(&res->key);
+    rf_buf_free(&res->kept);
     rf_buf_free(&res->s.party.text);
+    rf_buf_free(&res->s.kept_typos);
     rf_buf_free(&res->expl);
     free(res);
 }
@@ -488,24 +497,18 @@ static int read_party(rf_result *res, const rf_matcher *m, const rf_party *party
     return rc;
 }
 
-int rf_matcher_screen(rf_result *res, const rf_matcher *m, const rf_party *party,
-                      const rf_match_options *opts, rf_error *err)
+/* Screens the party into res->hits: its candidates (every listed name when `exhaustive`)
+ * scored, the best `max_hits` entities reaching `threshold` filled in. */
+static int screen_party(rf_result *res, const rf_matcher *m, const rf_party *party, const char *name,
+                        double threshold, size_t max_hits, int exhaustive)
 {
-    double threshold = opts && opts->threshold > 0 ? opts->threshold : RF_DEFAULT_THRESHOLD;
-    size_t max_hits = opts && opts->max_hits > 0 ? (size_t)opts->max_hits : RF_DEFAULT_MAX_HITS;
-    int exhaustive = opts && opts->exhaustive;
-    const char *name = party->name ? party->name : "";
     /* Three Chinese characters do not say whether a name is Chinese or a Korean's in hanja:
      * such a name is screened under both readings, each entity keeping its better score. */
     int readings = rf_translit__korean_name(name, strlen(name)) ? RF_HAN_READINGS : 1;
     rf_han_reading read = RF_HAN_MANDARIN;
     size_t n_hits;
-    int rc;
+    int rc = RF_OK;
 
-    res->n_hits = 0;
-    res->n_best = 0;
-    rf_buf_reset(&res->expl);
-    rc = prepare_result(res, m);
     for (int r = 0; r < readings && rc == RF_OK; r++) {
         read = (rf_han_reading)r;
         rc = read_party(res, m, party, name, read);
@@ -530,6 +533,126 @@ int rf_matcher_screen(rf_result *res, const rf_matcher *m, const rf_party *party
     for (size_t i = 0; i < n_hits && rc == RF_OK; i++) {
         if (res->best[i].reading != read) rc = read_party(res, m, party, name, read = res->best[i].reading);
         if (rc == RF_OK) rc = fill_hit(res, res->n_hits++, m, &res->best[i], name);
+    }
+    return rc;
+}
+
+/* The key of a party in the memo of parties screened: everything its hits depend on besides
+ * the matcher. The options, whether its role is an organisation's (role_is_organisation), its
+ * country as country_agreement reads it (two letters, either case, or none) and its name as
+ * written (the explanations quote it). */
+static int party_key(rf_buf *key, const rf_party *party, const char *name, double threshold, size_t max_hits)
+{
+    const char *c = party->country;
+    char head[sizeof threshold + sizeof max_hits + 3] = {0};
+    memcpy(head, &threshold, sizeof threshold);
+    memcpy(head + sizeof threshold, &max_hits, sizeof max_hits);
+    head[sizeof threshold + sizeof max_hits] = (char)role_is_organisation(party->role);
+    if (c && strlen(c) == 2) {
+        head[sizeof threshold + sizeof max_hits + 1] = (char)toupper((unsigned char)c[0]);
+        head[sizeof threshold + sizeof max_hits + 2] = (char)toupper((unsigned char)c[1]);
+    }
+    rf_buf_reset(key);
+    return rf_buf_append(key, head, sizeof head) == RF_OK && rf_buf_puts(key, name) == RF_OK ? RF_OK
+                                                                                          : RF_ENOMEM;
+}
+
+/* A hit as the memo keeps it, followed by its listed and party spans and its explanation. */
+typedef struct kept_hit {
+    uint32_t entity;
+    uint32_t name_index;
+    double score;
+    uint32_t n_listed, n_party, expl_len;
+} kept_hit;
+
+/* Keeps the hits of the party just screened under res->key. */
+static void keep_hits(rf_result *res, const rf_matcher *m, uint64_t hash)
+{
+    rf_buf *b = &res->kept;
+    int rc = RF_OK;
+    rf_buf_reset(b);
+    for (size_t i = 0; i < res->n_hits && rc == RF_OK; i++) {
+        const rf_hit *h = &res->hits[i];
+        const char *expl = res->expl.data + res->store[i].expl_off;
+        kept_hit k = {.entity = res->best[i].entity, .name_index = (uint32_t)h->name_index, .score = h->score,
+                      .n_listed = (uint32_t)h->n_listed_spans, .n_party = (uint32_t)h->n_party_spans,
+                      .expl_len = (uint32_t)strlen(expl)};
+        rc = rf_buf_append(b, &k, sizeof k);
+        if (rc == RF_OK) rc = rf_buf_append(b, h->listed_spans, k.n_listed * sizeof *h->listed_spans);
+        if (rc == RF_OK) rc = rf_buf_append(b, h->party_spans, k.n_party * sizeof *h->party_spans);
+        if (rc == RF_OK) rc = rf_buf_append(b, expl, k.expl_len);
+    }
+    if (rc == RF_OK) rf_memo__keep(m->parties, hash, res->key.data, res->key.len, b->data, b->len);
+}
+
+/* Fills res->hits from the hits keep_hits kept, in res->kept. */
+static int recall_hits(rf_result *res, const rf_matcher *m)
+{
+    const char *kept = res->kept.data;
+    size_t len = res->kept.len;
+    size_t n = 0;
+    int rc = RF_OK;
+    for (size_t off = 0; off < len; n++) {
+        kept_hit k;
+        memcpy(&k, kept + off, sizeof k);
+        off += sizeof k + (k.n_listed + k.n_party) * sizeof(rf_span) + k.expl_len;
+    }
+    if ((rc = reserve_hits(res, n)) != RF_OK) return rc;
+    for (size_t off = 0; res->n_hits < n && rc == RF_OK;) {
+        rf_hit *h = &res->hits[res->n_hits];
+        hit_store *st = &res->store[res->n_hits++];
+        kept_hit k;
+        memcpy(&k, kept + off, sizeof k);
+        off += sizeof k;
+        memcpy(st->listed, kept + off, k.n_listed * sizeof(rf_span));
+        off += k.n_listed * sizeof(rf_span);
+        memcpy(st->party, kept + off, k.n_party * sizeof(rf_span));
+        off += k.n_party * sizeof(rf_span);
+        st->expl_off = res->expl.len;
+        rc = rf_buf_append(&res->expl, kept + off, k.expl_len);
+        if (rc == RF_OK) rc = rf_buf_putc(&res->expl, '\0');
+        off += k.expl_len;
+        *h = (rf_hit){.entity = rf_snapshot_entity(m->snap, k.entity), .name_index = k.name_index,
+                      .score = k.score, .listed_spans = st->listed, .n_listed_spans = k.n_listed,
+                      .party_spans = st->party, .n_party_spans = k.n_party};
+    }
+    return rc;
+}
+
+int rf_matcher__begin(rf_matcher *m)
+{
+    m->serial = rf_matcher__next_serial();
+    m->parties = rf_memo__new(m->serial, PARTY_MEMO_PARTIES, PARTY_MEMO_BYTES, 1);
+    return m->parties ? RF_OK : RF_ENOMEM;
+}
+
+int rf_matcher_screen(rf_result *res, const rf_matcher *m, const rf_party *party,
+                      const rf_match_options *opts, rf_error *err)
+{
+    double threshold = opts && opts->threshold > 0 ? opts->threshold : RF_DEFAULT_THRESHOLD;
+    size_t max_hits = opts && opts->max_hits > 0 ? (size_t)opts->max_hits : RF_DEFAULT_MAX_HITS;
+    int exhaustive = opts && opts->exhaustive;
+    const char *name = party->name ? party->name : "";
+    /* A party screened before with this matcher is answered from memory, as it was screened
+     * then; the exhaustive mode, the index's check, always scores. */
+    int remember = !exhaustive;
+    int kept = 0;
+    uint64_t hash = 0;
+    int rc;
+
+    res->n_hits = 0;
+    res->n_best = 0;
+    rf_buf_reset(&res->expl);
+    rc = prepare_result(res, m);
+    if (rc == RF_OK && remember && (rc = party_key(&res->key, party, name, threshold, max_hits)) == RF_OK) {
+        hash = rf_hash__bytes(res->key.data, res->key.len);
+        kept = rf_memo__get(m->parties, m->serial, hash, res->key.data, res->key.len, &res->kept);
+    }
+    if (rc == RF_OK && kept) {
+        rc = recall_hits(res, m);
+    } else if (rc == RF_OK) {
+        rc = screen_party(res, m, party, name, threshold, max_hits, exhaustive);
+        if (rc == RF_OK && remember) keep_hits(res, m, hash);
     }
     /* Explanations are final only now that the buffer has stopped moving. */
     for (size_t i = 0; i < res->n_hits; i++) res->hits[i].explanation = res->expl.data + res->store[i].expl_off;

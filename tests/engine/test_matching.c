@@ -140,7 +140,7 @@ static void test_matching__index_loses_none_of_the_oracles_finds(void **state)
 }
 
 /* One result screening with one index, then another (a server after new lists arrive): what
- * it remembers of its typo look-ups (typo_memo.c) is each index's own. The November 2023 list
+ * it remembers of its typo look-ups (memo.c) is each index's own. The November 2023 list
  * no longer has SOVKOM FAKTORING: asked there first, both misspelt words find nothing,
  * which must not stand for the May 2022 list, which has it. */
 static void test_matching__one_result_with_two_indexes(void **state)
@@ -165,6 +165,128 @@ static void test_matching__one_result_with_two_indexes(void **state)
     rf_matcher_free(matcher);
     rf_snapshot_free(snap);
     rf_store_close(newer);
+}
+
+/* The dev set's parties, copied: names and countries. */
+typedef struct party_list {
+    rf_buf text;
+    size_t *name_off, *country_off, n, cap;
+} party_list;
+
+static int keep_party(const rf_party *p, void *ctx)
+{
+    party_list *l = ctx;
+    if (l->n == l->cap) {
+        l->cap = l->cap ? 2 * l->cap : 1024;
+        l->name_off = realloc(l->name_off, l->cap * sizeof *l->name_off);
+        l->country_off = realloc(l->country_off, l->cap * sizeof *l->country_off);
+        assert_non_null(l->name_off);
+        assert_non_null(l->country_off);
+    }
+    l->name_off[l->n] = l->text.len;
+    assert_int_equal(rf_buf_puts(&l->text, p->name ? p->name : ""), RF_OK);
+    assert_int_equal(rf_buf_putc(&l->text, '\0'), RF_OK);
+    l->country_off[l->n] = l->text.len;
+    assert_int_equal(rf_buf_puts(&l->text, p->country ? p->country : ""), RF_OK);
+    assert_int_equal(rf_buf_putc(&l->text, '\0'), RF_OK);
+    l->n++;
+    return 0;
+}
+
+/* Everything a user sees of a party's hits, written out: entity, name, score, the words
+ * marked on either side, the explanation. */
+static void describe_hits(rf_buf *out, const rf_result *r)
+{
+    rf_buf_reset(out);
+    for (size_t i = 0; i < rf_result_count(r); i++) {
+        const rf_hit *h = rf_result_hit(r, i);
+        char line[256];
+        snprintf(line, sizeof line, "%lld/%zu %.17g |", h->entity->id, h->name_index, h->score);
+        assert_int_equal(rf_buf_puts(out, line), RF_OK);
+        for (size_t k = 0; k < h->n_listed_spans; k++) {
+            snprintf(line, sizeof line, " %zu+%zu", h->listed_spans[k].start, h->listed_spans[k].len);
+            assert_int_equal(rf_buf_puts(out, line), RF_OK);
+        }
+        assert_int_equal(rf_buf_puts(out, " |"), RF_OK);
+        for (size_t k = 0; k < h->n_party_spans; k++) {
+            snprintf(line, sizeof line, " %zu+%zu", h->party_spans[k].start, h->party_spans[k].len);
+            assert_int_equal(rf_buf_puts(out, line), RF_OK);
+        }
+        assert_int_equal(rf_buf_puts(out, " | "), RF_OK);
+        assert_int_equal(rf_buf_puts(out, h->explanation), RF_OK);
+        assert_int_equal(rf_buf_putc(out, '\n'), RF_OK);
+    }
+}
+
+/* The variants of a party screened: its country as written, China, none; a manufacturer. */
+#define N_VARIANTS 4
+
+static void screen_variant(rf_result *r, const rf_matcher *m, const party_list *l, size_t i, int variant)
+{
+    rf_error err = {0};
+    rf_party p = {.document = "test", .line = (long)i + 2, .name = l->text.data + l->name_off[i]};
+    p.country = variant == 0 ? l->text.data + l->country_off[i] : variant == 1 ? "cn" : NULL;
+    p.role = variant == 3 ? "manufacturer" : "buyer";
+    assert_int_equal(rf_matcher_screen(r, m, &p, NULL, &err), RF_OK);
+}
+
+/* A matcher answers a party it has screened before from memory: the same hits, scores,
+ * marked words and explanations as the first time, and never another party's. The dev set's
+ * parties, each as four variants (the country and role change the hits), are screened in one
+ * order on the fixture's index, then again (from memory), and in the opposite order on an
+ * index of their own: a variant answered with another's hits would differ there. */
+static void test_matching__parties_screened_again_are_answered_the_same(void **state)
+{
+    fixture *f = *state;
+    party_list l = {0};
+    rf_matcher *other = NULL;
+    rf_result *r = NULL;
+    rf_error err = {0};
+    rf_buf again = {0}, elsewhere = {0}, *seen;
+    size_t differing = 0, hits = 0;
+
+    assert_int_equal(rf_orders_read(rf_test_data("eval/parties.csv"), NULL, keep_party, &l, &err), RF_OK);
+    assert_true(l.n > 4000);
+    l.n = 1500; /* enough to cover every kind of hit, quick under the sanitizers */
+    assert_int_equal(rf_matcher_open(&other, f->snap, f->store, &err), RF_OK);
+    assert_int_equal(rf_result_new(&r), RF_OK);
+    seen = calloc(l.n * N_VARIANTS, sizeof *seen);
+    assert_non_null(seen);
+    for (size_t i = 0; i < l.n; i++)
+        for (int v = 0; v < N_VARIANTS; v++) {
+            screen_variant(f->result, f->matcher, &l, i, v);
+            describe_hits(&seen[i * N_VARIANTS + (size_t)v], f->result);
+        }
+    for (size_t i = l.n; i-- > 0;)
+        for (int v = N_VARIANTS; v-- > 0;) {
+            const rf_buf *want = &seen[i * N_VARIANTS + (size_t)v];
+            screen_variant(f->result, f->matcher, &l, i, v);
+            describe_hits(&again, f->result);
+            screen_variant(r, other, &l, i, v);
+            describe_hits(&elsewhere, r);
+            assert_int_equal(again.len, want->len);
+            assert_memory_equal(again.data, want->data, want->len);
+            if (elsewhere.len != want->len || memcmp(elsewhere.data, want->data, want->len) != 0)
+                fail_msg("%s, variant %d: first\n%.*s\nthen\n%.*s", l.text.data + l.name_off[i], v,
+                         (int)want->len, want->data, (int)elsewhere.len, elsewhere.data);
+            hits += rf_result_count(r) > 0;
+        }
+    /* the variants differ often enough for the comparison to tell them apart */
+    for (size_t i = 0; i < l.n; i++) {
+        rf_buf *a = &seen[i * N_VARIANTS], *b = &seen[i * N_VARIANTS + 2];
+        differing += a->len != b->len || memcmp(a->data, b->data, a->len) != 0;
+    }
+    assert_true(differing > 100);
+    assert_true(hits > 1000);
+    for (size_t i = 0; i < l.n * N_VARIANTS; i++) rf_buf_free(&seen[i]);
+    free(seen);
+    rf_buf_free(&again);
+    rf_buf_free(&elsewhere);
+    rf_result_free(r);
+    rf_matcher_free(other);
+    rf_buf_free(&l.text);
+    free(l.name_off);
+    free(l.country_off);
 }
 
 static void test_matching__typos_grow_with_word_length(void **state)
@@ -604,6 +726,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_matching__index_loses_none_of_the_oracles_finds),
         cmocka_unit_test(test_matching__one_result_with_two_indexes),
+        cmocka_unit_test(test_matching__parties_screened_again_are_answered_the_same),
         cmocka_unit_test(test_matching__typos_grow_with_word_length),
         cmocka_unit_test(test_matching__names_cut_at_a_field_length),
         cmocka_unit_test(test_matching__short_name_inside_a_longer_word),
