@@ -25,6 +25,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <xxhash.h>
 
 /* A schema step of its own (store.c numbers it). IF NOT EXISTS throughout, as in
  * review_schema.c, so a database whose version was set back upgrades again. */
@@ -114,7 +115,18 @@ struct rf_run {
     char started_at[32];
     int (*on_commit)(rf_store *st, long long run_id, rf_error *err, void *ctx);
     void *ctx;
+    /* The counterparties written so far (rf_store_run_counterparty), grown at half full */
+    struct cp_written *cp;
+    size_t cp_slots, cp_count;
 };
+
+/* A counterparty the run has written: the XXH3 of its fingerprint (0: an empty slot) and of
+ * what was written. A batch names one counterparty on many orders; writing it again
+ * unchanged would cost three statements for the same rows. Its last write is what the run
+ * delivers, so one written differently in between is written again. */
+typedef struct cp_written {
+    uint64_t key, digest;
+} cp_written;
 
 /* Runs recorded at their finish, one batch at a time through `writer`. */
 struct rf_run_group {
@@ -172,6 +184,7 @@ static void run_free(rf_run *run)
         pthread_mutex_unlock(&run->group->lock);
     }
     rf_buf_free(&run->kept);
+    free(run->cp);
     free(run->command);
     free(run->user);
     free(run->report_time);
@@ -690,13 +703,77 @@ int rf_store_run_add_result(rf_run *run, int input, const rf_party *p, const cha
     return rc;
 }
 
+/* Feeds a string, or a mark for none, into the digest. */
+static void digest_text(XXH3_state_t *st, const char *s)
+{
+    if (s) XXH3_64bits_update(st, s, strlen(s) + 1);
+    else XXH3_64bits_update(st, "\xff", 1);
+}
+
+/* The XXH3 of the counterparty row and hits rf_store_run_counterparty writes; 0 when it
+ * cannot be computed (never a match). */
+static uint64_t cp_digest(const rf_party *p, const char *fingerprint, const rf_known_hit *hits, size_t n_hits)
+{
+    XXH3_state_t *st = XXH3_createState();
+    uint64_t digest;
+    if (!st || XXH3_64bits_reset(st) != XXH_OK) {
+        XXH3_freeState(st);
+        return 0;
+    }
+    digest_text(st, fingerprint);
+    digest_text(st, p->name);
+    digest_text(st, p->address);
+    digest_text(st, p->city);
+    digest_text(st, p->country);
+    for (size_t i = 0; i < n_hits; i++) {
+        digest_text(st, hits[i].list_code);
+        digest_text(st, hits[i].source_id);
+        digest_text(st, hits[i].listed_name);
+        digest_text(st, hits[i].content_hash);
+        XXH3_64bits_update(st, &hits[i].entity_id, sizeof hits[i].entity_id);
+        XXH3_64bits_update(st, &hits[i].score, sizeof hits[i].score);
+    }
+    digest = XXH3_64bits_digest(st);
+    XXH3_freeState(st);
+    return digest;
+}
+
+/* The slot of counterparty `key` in run->cp, or the empty one it would take; NULL when the
+ * table cannot grow (the counterparty is then written, whatever it was before). */
+static cp_written *cp_slot(rf_run *run, uint64_t key)
+{
+    size_t i;
+    if (2 * (run->cp_count + 1) > run->cp_slots) {
+        size_t n = run->cp_slots ? 2 * run->cp_slots : 1024;
+        cp_written *grown = calloc(n, sizeof *grown);
+        if (!grown) return NULL;
+        for (size_t k = 0; k < run->cp_slots; k++) {
+            if (!run->cp[k].key) continue;
+            for (i = run->cp[k].key & (n - 1); grown[i].key; i = (i + 1) & (n - 1)) {}
+            grown[i] = run->cp[k];
+        }
+        free(run->cp);
+        run->cp = grown;
+        run->cp_slots = n;
+    }
+    for (i = key & (run->cp_slots - 1); run->cp[i].key && run->cp[i].key != key; i = (i + 1) & (run->cp_slots - 1)) {}
+    return &run->cp[i];
+}
+
 int rf_store_run_counterparty(rf_run *run, const rf_party *p, const char *fingerprint,
                               const rf_known_hit *hits, size_t n_hits, rf_error *err)
 {
+    uint64_t key, digest;
+    cp_written *written;
     int rc;
 
     if (!run || !p || !p->name || !fingerprint || (n_hits && !hits))
         return rf_error_set(err, RF_EUSAGE, NULL, 0, "no run, party, fingerprint or hits");
+    key = XXH3_64bits(fingerprint, strlen(fingerprint));
+    key += !key;
+    digest = cp_digest(p, fingerprint, hits, n_hits);
+    written = cp_slot(run, key);
+    if (written && written->key == key && written->digest == digest && digest) return RF_OK;
     if ((rc = staging(run, err)) != 0) return rc;
     put_text(run, INS_CP, 1, fingerprint);
     put_text(run, INS_CP, 2, p->name);
@@ -718,6 +795,10 @@ int rf_store_run_counterparty(rf_run *run, const rf_party *p, const char *finger
         put_text(run, INS_CP_HIT, 6, h->content_hash);
         put_double(run, INS_CP_HIT, 7, h->score);
         rc = put_row(run, INS_CP_HIT, err);
+    }
+    if (rc == RF_OK && written) {
+        run->cp_count += !written->key;
+        *written = (cp_written){.key = key, .digest = digest};
     }
     return rc;
 }

@@ -3,9 +3,11 @@
  * and address in their comparison form (rf_normalize_name: case, accents, punctuation and
  * legal-form spellings do not count) and its country, so "ACME Co., Ltd." on one order and
  * "Acme Company Limited" on the next are one counterparty, while the same name at another
- * address or in another country is another, and needs its own review. */
+ * address or in another country is another, and needs its own review. A thread remembers
+ * the fingerprints it has worked out (memo.c). */
 #include "rf_engine.h"
 #include "matcher.h"
+#include "strmap.h"
 #include "translit.h"
 
 #include <string.h>
@@ -21,8 +23,24 @@ static int hash_part(rf_sha256 *h, rf_buf *norm, rf_translit *tr, const char *s)
     return RF_OK;
 }
 
-int rf_party_fingerprint(char out[RF_FINGERPRINT_LEN + 1], rf_result *work,
-                         const rf_party *party)
+/* What a fingerprint is made of, each part followed by a unit separator, into key (size
+ * bytes); its length, or 0 when it does not fit. */
+static size_t fingerprint_key(char *key, size_t size, const rf_party *party)
+{
+    const char *parts[] = {party->name, party->country, party->address, party->city};
+    size_t n = 0;
+    for (size_t i = 0; i < sizeof parts / sizeof *parts; i++) {
+        size_t len = parts[i] ? strlen(parts[i]) : 0;
+        if (n + len + 1 > size) return 0;
+        if (len) memcpy(key + n, parts[i], len);
+        key[n + len] = '\x1f';
+        n += len + 1;
+    }
+    return n;
+}
+
+/* The fingerprint of `party`, computed. */
+static int compute(char out[RF_FINGERPRINT_LEN + 1], rf_result *work, const rf_party *party)
 {
     rf_sha256 h;
     rf_buf norm = {0};
@@ -54,4 +72,26 @@ int rf_party_fingerprint(char out[RF_FINGERPRINT_LEN + 1], rf_result *work,
     memcpy(out, hex, RF_FINGERPRINT_LEN);
     out[RF_FINGERPRINT_LEN] = '\0';
     return RF_OK;
+}
+
+int rf_party_fingerprint(char out[RF_FINGERPRINT_LEN + 1], rf_result *work,
+                         const rf_party *party)
+{
+    /* A party seen before by this thread: its fingerprint remembered (normalizing its name is
+     * most of the cost, and a batch names one counterparty on many orders). */
+    char key[1024];
+    rf_memo *memo = work && party && party->name && party->name[0] ? rf_result__fingerprints(work) : NULL;
+    size_t len = memo ? fingerprint_key(key, sizeof key, party) : 0;
+    uint64_t h = len ? rf_hash__bytes(key, len) : 0;
+    rf_buf kept = {0};
+    int rc, found = len && rf_memo__get(memo, 0, h, key, len, &kept) && kept.len == RF_FINGERPRINT_LEN;
+    if (found) {
+        memcpy(out, kept.data, RF_FINGERPRINT_LEN);
+        out[RF_FINGERPRINT_LEN] = '\0';
+    }
+    rf_buf_free(&kept);
+    if (found) return RF_OK;
+    rc = compute(out, work, party);
+    if (rc == RF_OK && len) rf_memo__keep(memo, h, key, len, out, RF_FINGERPRINT_LEN);
+    return rc;
 }

@@ -534,12 +534,13 @@ static int load(rf_matcher **out, const rf_snapshot *snap, const rf_store *st, c
     rf_matcher *m = NULL;
     rf_lexicon *lex = NULL;
     rf_store_sum *sum;
+    rf_store_file_id id;
     void *map;
     size_t len;
     int rc;
 
     *out = NULL;
-    if ((rc = rf_store_file_map(&map, &len, st, name, sizeof(index_header))) != RF_OK) return rc;
+    if ((rc = rf_store_file_map(&map, &len, &id, st, name, sizeof(index_header))) != RF_OK) return rc;
     if (!(m = calloc(1, sizeof *m))) {
         munmap(map, len);
         return RF_ENOMEM;
@@ -547,10 +548,10 @@ static int load(rf_matcher **out, const rf_snapshot *snap, const rf_store *st, c
     m->snap = snap;
     m->map = map;
     m->map_len = len;
-    /* The checksum (memory-bound, 5 ms for the CSL's 59 MB) on a second thread while this one
-     * checks the arrays and copies the lexicon, then on both; nothing is used before it is
-     * done. */
-    sum = rf_store_sum_start((const char *)map + SUMMED_FROM, len - SUMMED_FROM);
+    /* The checksum (memory-bound, 5 ms for the CSL's 59 MB, and a fault for every page) on a
+     * second thread while this one checks the arrays and copies the lexicon, then on both;
+     * nothing is used before it is done. Not again once a reader found it right (stored.c). */
+    sum = rf_store_sum_start((const char *)map + SUMMED_FROM, len - SUMMED_FROM, &id);
     rc = attach(m, map, len, key);
     /* The process has no lexicon yet: the stored one, instead of 150 ms building it. */
     if (rc == RF_OK && !rf_lexicon__present()) rc = lexicon_view(&lex, map);

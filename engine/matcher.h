@@ -270,6 +270,9 @@ typedef struct rf_scratch {
 int rf_normalize__with(rf_buf *out, rf_translit *tr, const char *name, size_t len);
 /* The result's transliterator, opened on first use; NULL when it cannot be. */
 rf_translit *rf_result__translit(rf_result *res);
+/* The result's memo of parties' fingerprints (fingerprint.c), made on first use; NULL when it
+ * cannot be. */
+rf_memo *rf_result__fingerprints(rf_result *res);
 
 /* Builds a comparison side from tokens, weighting each by its rarity in `m` (NULL: by class
  * alone). */

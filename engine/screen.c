@@ -12,6 +12,9 @@
  * bytes of names and hits (about 40 MB at the most, with the table). */
 #define PARTY_MEMO_PARTIES (1u << 18)
 #define PARTY_MEMO_BYTES (32u << 20)
+/* The fingerprints a thread remembers (about 20 MB at the most). */
+#define FINGERPRINT_MEMO_PARTIES (1u << 18)
+#define FINGERPRINT_MEMO_BYTES (16u << 20)
 /* Country agreement closes this share of the gap to 1; disagreement costs this much. */
 #define COUNTRY_AGREES 0.2
 #define COUNTRY_DIFFERS 0.05
@@ -45,6 +48,7 @@ struct rf_result {
     size_t cap_best;
     uint32_t *slot;  /* per entity of the snapshot: its place in best, or RF_STRMAP_MISSING */
     size_t n_entities;
+    rf_memo *fingerprints; /* the parties' fingerprints worked out (rf_result__fingerprints) */
     rf_buf key;       /* the party's key in the matcher's memo of parties (party_key) */
     rf_buf kept;      /* its hits as kept there (keep_hits) */
 };
@@ -68,6 +72,7 @@ void rf_result_free(rf_result *res)
     free(res->slot);
     rf_translit__free(res->s.tr);
     rf_memo__free(res->s.typos);
+    rf_memo__free(res->fingerprints);
     rf_buf_free(&res->key);
     rf_buf_free(&res->kept);
     rf_buf_free(&res->s.party.text);
@@ -788,4 +793,10 @@ rf_translit *rf_result__translit(rf_result *res)
 {
     if (!res->s.tr && rf_translit__new(&res->s.tr) != RF_OK) res->s.tr = NULL;
     return res->s.tr;
+}
+
+rf_memo *rf_result__fingerprints(rf_result *res)
+{
+    if (!res->fingerprints) res->fingerprints = rf_memo__new(0, FINGERPRINT_MEMO_PARTIES, FINGERPRINT_MEMO_BYTES, 0);
+    return res->fingerprints;
 }

@@ -134,9 +134,18 @@ void rf_store_close(rf_store *st); /* NULL is a no-op */
  * RF_ELIMIT when `st` is no file database. */
 int rf_store_file_put(const rf_store *st, const char *name, const char *suffix, size_t keep,
                       const void *data, size_t len);
-/* Maps the file `name` there read-only into *map (munmap it with *len): RF_ENOTFOUND when
- * there is none, RF_EFORMAT when it is no regular file of at least `min_len` bytes. */
-int rf_store_file_map(void **map, size_t *len, const rf_store *st, const char *name,
+/* A stored file as it was mapped: what tells its content apart without reading it, and
+ * whether a reader has found its checksum right since it last changed (stored.c). */
+typedef struct rf_store_file_id {
+    char note[4200];     /* where the note of that check goes: "<file>.checked" */
+    char identity[160];  /* device, inode, size, modification and change times */
+    long long changed;   /* its change time, in seconds */
+    int checked;         /* 1: the note says it was checked as it is */
+} rf_store_file_id;
+/* Maps the file `name` there read-only into *map (munmap it with *len), and says which file
+ * it is into *id: RF_ENOTFOUND when there is none, RF_EFORMAT when it is no regular file of
+ * at least `min_len` bytes. */
+int rf_store_file_map(void **map, size_t *len, rf_store_file_id *id, const rf_store *st, const char *name,
                       size_t min_len);
 /* The checksum of data[0..len) that a stored file carries (XXH3-128 of each megabyte, then of
  * their digests), into sum[16]. */
@@ -145,9 +154,10 @@ void rf_store_checksum(uint8_t sum[16], const void *data, size_t len);
  * (data stays mapped until the result is taken): rf_store_sum_start, then
  * rf_store_sum_matches, which hashes the megabytes the thread has not reached, waits for it,
  * says whether the sum is `expected` (1) or not (0), and frees the job. A NULL job (out of
- * memory) matches nothing. */
+ * memory) matches nothing. A file `id` says was checked as it is now is not summed again
+ * (it matches); one found right is noted as checked. */
 typedef struct rf_store_sum rf_store_sum;
-rf_store_sum *rf_store_sum_start(const void *data, size_t len);
+rf_store_sum *rf_store_sum_start(const void *data, size_t len, const rf_store_file_id *id);
 int rf_store_sum_matches(rf_store_sum *job, const uint8_t expected[16]);
 
 /* The default database path: $REDFLAG_DB, else $XDG_DATA_HOME/redflag/redflag.db, else

@@ -615,12 +615,15 @@ static int lists_load(rf_snapshot *snap, const rf_store *st, const uint8_t key[1
 {
     char name[64];
     rf_store_sum *sum;
+    rf_store_file_id id;
     int rc;
 
     lists_name(name, key);
-    if ((rc = rf_store_file_map(&snap->map, &snap->map_len, st, name, sizeof(lists_header))) != RF_OK) return rc;
-    /* Checksummed on a second thread while the arrays are checked and pointed into. */
-    sum = rf_store_sum_start((const char *)snap->map + SUMMED_FROM, snap->map_len - SUMMED_FROM);
+    if ((rc = rf_store_file_map(&snap->map, &snap->map_len, &id, st, name, sizeof(lists_header))) != RF_OK)
+        return rc;
+    /* Checksummed on a second thread while the arrays are checked and pointed into (not again
+     * once a reader found it right: stored.c). */
+    sum = rf_store_sum_start((const char *)snap->map + SUMMED_FROM, snap->map_len - SUMMED_FROM, &id);
     rc = lists_attach(snap, snap->map, snap->map_len, key);
     if (!rf_store_sum_matches(sum, ((const lists_header *)snap->map)->sum) && rc == RF_OK) rc = RF_EFORMAT;
     if (rc == RF_OK) return RF_OK;

@@ -9,7 +9,14 @@
  * its writer keeps are removed when one is written. Each file carries a checksum of itself
  * (XXH3-128 of each megabyte, then of those digests; computed here for both kinds), checked
  * when it is read: memory-bound over tens of megabytes, so a second thread starts on it while
- * the reader checks the rest, and the reader takes the megabytes left when it is done. */
+ * the reader checks the rest, and the reader takes the megabytes left when it is done. A
+ * reader that finds the checksum right leaves a note beside the file ("NAME.checked") saying
+ * which file it checked: its device, inode, size, modification and change times. A later
+ * reader that finds the file as the note says skips the checksum (and reading every page of
+ * it): the files are replaced whole by rename, never written in place, and anything that
+ * writes to a file changes its change time, which no program can set back. A note is left
+ * only for a file changed a while before (NOTE_AFTER_SECONDS), so that a change after the
+ * note cannot fall within the same tick of the file system's clock. */
 #include "rf_lists.h"
 
 #include <dirent.h>
@@ -34,6 +41,8 @@
 
 #define MAX_KEEP 8
 #define STALE_TEMP_SECONDS 3600
+#define NOTE_AFTER_SECONDS 2
+#define NOTE_SUFFIX ".checked"
 
 /* The directory of the stored files of `st` into dir, the file `name` in it into path; 0
  * when `st` has such a directory (a file database) and they fit. */
@@ -96,6 +105,8 @@ static void prune(const char *dir, const char *suffix, const char *name, size_t 
             if (files[i].mtime < files[oldest].mtime) oldest = i;
         snprintf(path, sizeof path, "%s/%.63s", dir, files[oldest].name);
         unlink(path);
+        snprintf(path, sizeof path, "%s/%.63s" NOTE_SUFFIX, dir, files[oldest].name);
+        unlink(path);
         files[oldest] = files[--n];
     }
     closedir(d);
@@ -132,7 +143,33 @@ int rf_store_file_put(const rf_store *st, const char *name, const char *suffix, 
     return rc;
 }
 
-int rf_store_file_map(void **map, size_t *len, const rf_store *st, const char *name, size_t min_len)
+/* 1 when the note of `id` says what its identity says. */
+static int note_agrees(const rf_store_file_id *id)
+{
+    char text[sizeof id->identity];
+    ssize_t n;
+    int fd = open(id->note, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) return 0;
+    n = read(fd, text, sizeof text - 1);
+    close(fd);
+    return n > 0 && (size_t)n == strlen(id->identity) && memcmp(text, id->identity, (size_t)n) == 0;
+}
+
+/* Leaves the note that the file of `id` was checked whole, when it changed long enough ago;
+ * a note that cannot be written is no matter (the next reader checks it again). */
+static void leave_note(const rf_store_file_id *id)
+{
+    size_t len = strlen(id->identity);
+    int fd;
+    if (!id->note[0] || (long long)time(NULL) - id->changed < NOTE_AFTER_SECONDS) return;
+    fd = open(id->note, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (fd < 0) return;
+    if (write(fd, id->identity, len) != (ssize_t)len && ftruncate(fd, 0) != 0) unlink(id->note);
+    close(fd);
+}
+
+int rf_store_file_map(void **map, size_t *len, rf_store_file_id *id, const rf_store *st, const char *name,
+                      size_t min_len)
 {
     char dir[4096], path[4200];
     struct stat sb;
@@ -140,6 +177,7 @@ int rf_store_file_map(void **map, size_t *len, const rf_store *st, const char *n
 
     *map = NULL;
     *len = 0;
+    memset(id, 0, sizeof *id);
     if (stored_paths(dir, path, st, name) != 0) return RF_ENOTFOUND;
     if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0) return RF_ENOTFOUND;
     if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) || (uint64_t)sb.st_size < min_len ||
@@ -154,6 +192,12 @@ int rf_store_file_map(void **map, size_t *len, const rf_store *st, const char *n
         return RF_EIO;
     }
     *len = (size_t)sb.st_size;
+    snprintf(id->identity, sizeof id->identity, "%llu %llu %llu %lld.%09ld %lld.%09ld\n",
+             (unsigned long long)sb.st_dev, (unsigned long long)sb.st_ino, (unsigned long long)sb.st_size,
+             (long long)sb.st_mtim.tv_sec, sb.st_mtim.tv_nsec, (long long)sb.st_ctim.tv_sec, sb.st_ctim.tv_nsec);
+    id->changed = (long long)sb.st_ctim.tv_sec;
+    if (snprintf(id->note, sizeof id->note, "%s" NOTE_SUFFIX, path) >= (int)sizeof id->note) id->note[0] = '\0';
+    id->checked = id->note[0] && note_agrees(id);
     return RF_OK;
 }
 
@@ -183,6 +227,7 @@ static void sum_digests(uint8_t sum[16], const uint8_t *digests, size_t n_chunks
 }
 
 struct rf_store_sum {
+    rf_store_file_id id; /* the file summed, for its note; checked: no sum to take */
     const void *data;
     size_t len, n_chunks;
     atomic_size_t next; /* the next piece to hash, whoever takes it */
@@ -213,30 +258,39 @@ void rf_store_checksum(uint8_t sum[16], const void *data, size_t len)
     free(job.digests);
 }
 
-rf_store_sum *rf_store_sum_start(const void *data, size_t len)
+rf_store_sum *rf_store_sum_start(const void *data, size_t len, const rf_store_file_id *id)
 {
     rf_store_sum *job = malloc(sizeof *job);
     if (!job) return NULL;
+    job->id = *id;
     job->data = data;
     job->len = len;
-    job->n_chunks = sum_chunks(len);
+    job->n_chunks = id->checked ? 0 : sum_chunks(len);
+    job->threaded = 0;
     atomic_init(&job->next, 0);
     if (!(job->digests = malloc(job->n_chunks ? job->n_chunks * 16 : 1))) {
         free(job);
         return NULL;
     }
-    job->threaded = pthread_create(&job->thread, NULL, sum_work, job) == 0;
+    if (!id->checked) job->threaded = pthread_create(&job->thread, NULL, sum_work, job) == 0;
     return job;
 }
 
 int rf_store_sum_matches(rf_store_sum *job, const uint8_t expected[16])
 {
     uint8_t sum[16];
+    int matches;
     if (!job) return 0;
-    sum_work(job); /* the pieces the thread has not taken yet */
-    if (job->threaded) pthread_join(job->thread, NULL);
-    sum_digests(sum, job->digests, job->n_chunks);
+    if (job->id.checked) {
+        matches = 1;
+    } else {
+        sum_work(job); /* the pieces the thread has not taken yet */
+        if (job->threaded) pthread_join(job->thread, NULL);
+        sum_digests(sum, job->digests, job->n_chunks);
+        matches = memcmp(sum, expected, 16) == 0;
+        if (matches) leave_note(&job->id);
+    }
     free(job->digests);
     free(job);
-    return memcmp(sum, expected, 16) == 0;
+    return matches;
 }

@@ -6,8 +6,9 @@
 /* Appends `"key":` and the string (or null). */
 static int field(rf_buf *b, const char *key, const char *value)
 {
-    int rc = rf_buf_printf(b, ",\"%s\":", key);
-    return rc ? rc : rf_json_string(b, value);
+    int rc;
+    if ((rc = rf_buf_puts(b, ",\"")) || (rc = rf_buf_puts(b, key)) || (rc = rf_buf_puts(b, "\":"))) return rc;
+    return rf_json_string(b, value);
 }
 
 /* The hit's review state: "state", and the decision in force with who took it, when, why,

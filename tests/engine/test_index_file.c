@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <xxhash.h>
 
 #include "engine/rf_engine.h"
@@ -101,7 +102,8 @@ static char *screen_all(const fixture *f, const rf_matcher *m, size_t n)
     return rf_buf_detach(&out);
 }
 
-/* The one index file stored for the fixture's database (asserting there is one). */
+/* The one index file stored for the fixture's database (asserting there is one; the note of
+ * its last check beside it aside). */
 static const char *index_path(const fixture *f)
 {
     static char path[8192];
@@ -113,7 +115,8 @@ static const char *index_path(const fixture *f)
     snprintf(dir, sizeof dir, "%s.index", f->db);
     assert_non_null(d = opendir(dir));
     while ((de = readdir(d)) != NULL) {
-        if (de->d_name[0] == '.') continue;
+        size_t len = strlen(de->d_name);
+        if (de->d_name[0] == '.' || (len > 8 && strcmp(de->d_name + len - 8, ".checked") == 0)) continue;
         snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
         found++;
     }
@@ -254,6 +257,41 @@ static void test_index_file__byte_flipped_in_payload(void **state)
     check_damage(*state, flip_last_byte);
 }
 
+/* A reader that finds the stored index's checksum right notes which file it checked beside
+ * it (once the file is a few seconds old), and later readers take the file as noted without
+ * reading it whole; a byte flipped in place after that changes the file, and is found as
+ * before: not used, rebuilt, stored again. */
+static void test_index_file__noted_once_checked(void **state)
+{
+    fixture *f = *state;
+    char note[8300], *text, size[32];
+    struct stat sb;
+    size_t len;
+    rf_matcher *m;
+    char *want, *got;
+
+    remove_index(f);
+    rf_matcher_free(open_matcher(f, f->store, 0));
+    rf_matcher_free(open_matcher(f, f->store, 1));
+    snprintf(note, sizeof note, "%s.checked", index_path(f));
+    assert_int_not_equal(stat(note, &sb), 0); /* just written: not noted */
+    sleep(3);
+    rf_matcher_free(open_matcher(f, f->store, 1));
+    assert_non_null(text = rf_test_read_file(note, &len));
+    assert_int_equal(stat(index_path(f), &sb), 0);
+    snprintf(size, sizeof size, " %lld ", (long long)sb.st_size);
+    assert_non_null(strstr(text, size));
+    free(text);
+    m = open_matcher(f, f->store, 1); /* as noted */
+    want = screen_all(f, f->built, 300);
+    got = screen_all(f, m, 300);
+    assert_string_equal(got, want);
+    free(got);
+    free(want);
+    rf_matcher_free(m);
+    check_damage(f, flip_payload_byte);
+}
+
 static void test_index_file__other_format(void **state)
 {
     check_damage(*state, other_format);
@@ -391,6 +429,7 @@ int main(void)
         cmocka_unit_test(test_index_file__byte_flipped_in_header),
         cmocka_unit_test(test_index_file__byte_flipped_in_payload),
         cmocka_unit_test(test_index_file__other_format),
+        cmocka_unit_test(test_index_file__noted_once_checked),
         cmocka_unit_test(test_index_file__crafted_payload_reads_safely),
         cmocka_unit_test(test_index_file__read_only_store),
         cmocka_unit_test(test_index_file__other_names_other_index),
