@@ -2,7 +2,8 @@
  * run's counterparty state reaches the counterparty table only when the run is done, even
  * past the batch that commits its results (an interrupted or failed run is found again by
  * the next rescreen); a run that ended is read-only; a run left 'running' by a process that
- * died is marked interrupted when the store is next opened, one of a live process is not. */
+ * died is marked interrupted when the store is next opened, one of a live process is not; a
+ * counterparty named again in a run is delivered as the run last saw it. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -127,6 +128,56 @@ static void test_runs__counterparties_are_marked_only_when_the_run_is_done(void 
     rf_store_close(st);
 }
 
+/* A counterparty named again in one run (a batch names it on many orders) is delivered as the
+ * run last saw it: its name as last written, and the hits it then had. */
+static void test_runs__a_counterparty_named_again_is_delivered_as_last_seen(void **state)
+{
+    rf_store *st = rf_test_store("again.db");
+    rf_import_options opts = {.effective = "2018-05-01"};
+    rf_run_totals totals = {6, 2, 0, 0, 0, 0, 0};
+    rf_known_hit hit = {.list_code = "DPL", .source_id = "7", .listed_name = "ACME TRADING",
+                        .content_hash = "c0ffee", .entity_id = 1, .score = 0.93};
+    rf_party as_written = {.document = "orders.csv", .name = "Acme Trading Co., Ltd."};
+    rf_party in_capitals = {.document = "orders.csv", .name = "ACME TRADING COMPANY LIMITED"};
+    const char *fp = "00000000acme0001", *fp2 = "00000000acme0002";
+    rf_snapshot *snap;
+    rf_run_info info = {.command = "screen", .user = "cron", .threshold = 0.8, .max_hits = 10};
+    rf_run *run;
+    rf_error err;
+    sqlite3 *db;
+    sqlite3_stmt *stmt;
+    (void)state;
+
+    assert_int_equal(rf_import_list_file(NULL, st, rf_test_data(DPL_MAY), &opts, &err), RF_OK);
+    assert_int_equal(rf_snapshot_load(&snap, st, NULL, &err), RF_OK);
+    info.versions = rf_snapshot_versions(snap);
+    assert_int_equal(rf_store_run_begin(&run, st, &info, &err), RF_OK);
+    /* the same twice, then in capitals with a hit: delivered in capitals, with the hit */
+    assert_int_equal(rf_store_run_counterparty(run, &as_written, fp, NULL, 0, &err), RF_OK);
+    assert_int_equal(rf_store_run_counterparty(run, &as_written, fp, NULL, 0, &err), RF_OK);
+    assert_int_equal(rf_store_run_counterparty(run, &in_capitals, fp, &hit, 1, &err), RF_OK);
+    /* in capitals with the hit between two as written: as written, without */
+    assert_int_equal(rf_store_run_counterparty(run, &as_written, fp2, NULL, 0, &err), RF_OK);
+    assert_int_equal(rf_store_run_counterparty(run, &in_capitals, fp2, &hit, 1, &err), RF_OK);
+    assert_int_equal(rf_store_run_counterparty(run, &as_written, fp2, NULL, 0, &err), RF_OK);
+    assert_int_equal(rf_store_run_finish(run, &totals, &err), RF_OK);
+    rf_snapshot_free(snap);
+    rf_store_close(st);
+
+    assert_int_equal(count("again.db", "SELECT count(*) FROM counterparty"), 2);
+    assert_int_equal(count("again.db", "SELECT count(*) FROM counterparty_hit WHERE fingerprint = '00000000acme0001'"), 1);
+    assert_int_equal(count("again.db", "SELECT count(*) FROM counterparty_hit WHERE fingerprint = '00000000acme0002'"), 0);
+    assert_int_equal(sqlite3_open(rf_test_tmpfile("again.db"), &db), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT name FROM counterparty ORDER BY fingerprint", -1, &stmt, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
+    assert_string_equal((const char *)sqlite3_column_text(stmt, 0), in_capitals.name);
+    assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
+    assert_string_equal((const char *)sqlite3_column_text(stmt, 0), as_written.name);
+    sqlite3_finalize(stmt);
+    sqlite3_close(db);
+}
+
 static void test_runs__a_run_of_a_dead_process_is_marked_interrupted(void **state)
 {
     rf_store *st = rf_test_store("crash.db"), *again;
@@ -170,6 +221,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_runs__counterparties_are_marked_only_when_the_run_is_done),
+        cmocka_unit_test(test_runs__a_counterparty_named_again_is_delivered_as_last_seen),
         cmocka_unit_test(test_runs__a_run_of_a_dead_process_is_marked_interrupted),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
