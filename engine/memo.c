@@ -1,9 +1,11 @@
 /* memo.c: a memory of answers worked out while screening, each kept under the bytes of its
  * question for the matcher it was asked of. Two memos use it: a thread's typo look-ups of
  * words (index.c: of the 265,100 words of the bundled 73,402 company names, 49,262 are
- * distinct), and the parties screened with a matcher and their hits, shared by its threads
- * under a lock (screen.c: a nightly batch names the same counterparties on many orders).
- * When a memo's limits fill, it starts again empty. */
+ * distinct), and the parties screened with a matcher and their hits (screen.c: a nightly
+ * batch names the same counterparties on many orders), shared by the matcher's threads under
+ * a mutex held for a look-up and a copy (a read-write lock that prefers readers could keep a
+ * thread with a party to add waiting while the others read). When a memo's limits fill, it
+ * starts again empty. */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -24,7 +26,7 @@ typedef struct memo_entry {
 struct rf_memo {
     uint64_t serial;    /* the matcher whose answers these are */
     int shared;         /* by threads, under `lock`; its serial is then the one it was made for */
-    pthread_rwlock_t lock;
+    pthread_mutex_t lock;
     size_t max_entries, max_bytes;
     uint32_t *slot;     /* entry index + 1, 0 for empty; n_slots a power of two */
     size_t n_slots;
@@ -38,7 +40,7 @@ rf_memo *rf_memo__new(uint64_t serial, size_t max_entries, size_t max_bytes, int
 {
     rf_memo *memo = calloc(1, sizeof *memo);
     if (!memo) return NULL;
-    if (shared && pthread_rwlock_init(&memo->lock, NULL) != 0) {
+    if (shared && pthread_mutex_init(&memo->lock, NULL) != 0) {
         free(memo);
         return NULL;
     }
@@ -52,7 +54,7 @@ rf_memo *rf_memo__new(uint64_t serial, size_t max_entries, size_t max_bytes, int
 void rf_memo__free(rf_memo *memo)
 {
     if (!memo) return;
-    if (memo->shared) pthread_rwlock_destroy(&memo->lock);
+    if (memo->shared) pthread_mutex_destroy(&memo->lock);
     free(memo->slot);
     free(memo->entries);
     free(memo->bytes);
@@ -91,7 +93,7 @@ int rf_memo__get(rf_memo *memo, uint64_t serial, uint64_t hash, const void *key,
         if (memo->shared) return 0;
         forget(memo, serial);
     }
-    if (memo->shared) pthread_rwlock_rdlock(&memo->lock);
+    if (memo->shared) pthread_mutex_lock(&memo->lock);
     for (size_t i = memo->n_slots ? hash & (memo->n_slots - 1) : 0; memo->n_slots && memo->slot[i];
          i = (i + 1) & (memo->n_slots - 1)) {
         const memo_entry *e = &memo->entries[memo->slot[i] - 1];
@@ -101,7 +103,7 @@ int rf_memo__get(rf_memo *memo, uint64_t serial, uint64_t hash, const void *key,
         found = rf_buf_append(value, memo->bytes + e->off + key_len, e->value_len) == RF_OK;
         break;
     }
-    if (memo->shared) pthread_rwlock_unlock(&memo->lock);
+    if (memo->shared) pthread_mutex_unlock(&memo->lock);
     return found;
 }
 
@@ -132,9 +134,9 @@ static void keep(rf_memo *memo, uint64_t hash, const void *key, size_t key_len, 
 void rf_memo__keep(rf_memo *memo, uint64_t hash, const void *key, size_t key_len, const void *value,
                    size_t value_len)
 {
-    if (memo->shared) pthread_rwlock_wrlock(&memo->lock);
+    if (memo->shared) pthread_mutex_lock(&memo->lock);
     keep(memo, hash, key, key_len, value, value_len);
-    if (memo->shared) pthread_rwlock_unlock(&memo->lock);
+    if (memo->shared) pthread_mutex_unlock(&memo->lock);
 }
 
 uint64_t rf_matcher__next_serial(void)
