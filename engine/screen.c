@@ -482,6 +482,14 @@ static int read_cut_word(rf_tokens *t, const rf_matcher *m, int after)
     return RF_OK;
 }
 
+/* Says on a party's side whether its name may have been cut at a field's length, `after`
+ * letters after its last word (letters_after_cut), and its last word with it. */
+static void mark_cut(rf_side *side, int after)
+{
+    side->cut = after >= 0 && after <= RF_CUT_FRAGMENT_MAX && side->unit == side->n;
+    side->ends_in_cut = side->cut && after == 0;
+}
+
 /* The party's name read into res->s (tokens and comparison side), its Chinese characters as
  * `reading` says. */
 static int read_party(rf_result *res, const rf_matcher *m, const rf_party *party, const char *name,
@@ -497,8 +505,7 @@ static int read_party(rf_result *res, const rf_matcher *m, const rf_party *party
     res->s.party.han_korean = reading == RF_HAN_KOREAN;
     rf_side__from_tokens(&res->s.side, m, &res->s.party);
     res->s.side.organisation = role_is_organisation(party->role);
-    res->s.side.cut = after >= 0 && after <= RF_CUT_FRAGMENT_MAX && res->s.side.unit == res->s.side.n;
-    res->s.side.ends_in_cut = res->s.side.cut && after == 0;
+    mark_cut(&res->s.side, after);
     return rc;
 }
 
@@ -678,46 +685,73 @@ static int looks_like_person(const rf_tokens *t)
     return t->count >= 2;
 }
 
-/* Names a and b read into ta/sa and tb/sb, the Chinese characters of each as ra and rb say;
- * the better of both directions' scores into *score, its details into *d when asked. */
-static int read_pair(double *score, rf_score_detail *d, const rf_matcher *m, rf_translit *tr,
-                     const char *a, rf_han_reading ra, rf_tokens *ta, rf_side *sa, const char *b,
-                     rf_han_reading rb, rf_tokens *tb, rf_side *sb)
+/* One name of a pair read both ways: as the listed name, and as a party's, whose last word
+ * may have been cut at a field's length (read_party). */
+typedef struct pair_name {
+    rf_tokens listed, party;
+    rf_side as_listed, as_party;
+} pair_name;
+
+/* Name `name` read into `pn`, its Chinese characters as `reading` says. */
+static int read_pair_name(pair_name *pn, const rf_matcher *m, rf_translit *tr, const char *name,
+                          rf_han_reading reading)
 {
     const rf_lexicon *lex = rf_lexicon__get();
+    size_t len = strlen(name);
+    int rc, after;
+
+    /* No places from the lists' addresses here: either name may be a person's ("Wang Wei").
+     * Words run together or split are read against the listed words, as a party's are. */
+    rf_translit__read_han(tr, reading);
+    rc = rf_engine__tokenize(&pn->listed, lex, NULL, m ? m->vocab_map : NULL, tr, name, len, 0);
+    if (rc == RF_OK) rc = rf_engine__tokenize(&pn->party, lex, NULL, m ? m->vocab_map : NULL, tr, name, len, 0);
+    rf_translit__read_han(tr, RF_HAN_MANDARIN);
+    if (rc != RF_OK) return rc;
+    after = letters_after_cut(&pn->party, name, len);
+    if (m && (rc = read_cut_word(&pn->party, m, after)) != RF_OK) return rc;
+    pn->listed.han_korean = pn->party.han_korean = reading == RF_HAN_KOREAN;
+    rf_side__from_tokens(&pn->as_listed, m, &pn->listed);
+    rf_side__from_tokens(&pn->as_party, m, &pn->party);
+    mark_cut(&pn->as_party, after);
+    return RF_OK;
+}
+
+/* Names a and b read into pa and pb, the Chinese characters of each as ra and rb say; the
+ * better of both directions' scores into *score (each name read as the party's against the
+ * other as listed), the details of a's into *d when asked. */
+static int read_pair(double *score, rf_score_detail *d, const rf_matcher *m, rf_translit *tr,
+                     const char *a, rf_han_reading ra, pair_name *pa, const char *b, rf_han_reading rb,
+                     pair_name *pb)
+{
     rf_score_detail reverse;
     double back;
     int person, rc;
 
-    /* No places from the lists' addresses here: either name may be a person's ("Wang Wei").
-     * Words run together or split are read against the listed words, as a party's are. */
-    rf_translit__read_han(tr, ra);
-    rc = rf_engine__tokenize(ta, lex, NULL, m ? m->vocab_map : NULL, tr, a, strlen(a), 0);
-    rf_translit__read_han(tr, rb);
-    if (rc == RF_OK)
-        rc = rf_engine__tokenize(tb, lex, NULL, m ? m->vocab_map : NULL, tr, b, strlen(b), 0);
-    rf_translit__read_han(tr, RF_HAN_MANDARIN);
-    if (rc != RF_OK) return rc;
-    ta->han_korean = ra == RF_HAN_KOREAN;
-    tb->han_korean = rb == RF_HAN_KOREAN;
-    person = looks_like_person(ta) && looks_like_person(tb);
-    rf_side__from_tokens(sa, m, ta);
-    rf_side__from_tokens(sb, m, tb);
+    if ((rc = read_pair_name(pa, m, tr, a, ra)) != RF_OK || (rc = read_pair_name(pb, m, tr, b, rb)) != RF_OK)
+        return rc;
+    person = looks_like_person(&pa->listed) && looks_like_person(&pb->listed);
     /* Neither name is the listed one here: the score is the better of both readings
      * (a name with a word more is as alike as one with a word less). */
-    *score = rf_score__sides(sa, sb, person, d);
-    back = rf_score__sides(sb, sa, person, &reverse);
+    *score = rf_score__sides(&pa->as_party, &pb->as_listed, person, d);
+    back = rf_score__sides(&pb->as_party, &pa->as_listed, person, &reverse);
     if (back > *score) *score = back;
     return RF_OK;
+}
+
+static void pair_name_free(pair_name *pn)
+{
+    if (!pn) return;
+    rf_buf_free(&pn->listed.text);
+    rf_buf_free(&pn->party.text);
+    free(pn);
 }
 
 int rf_match_pair(double *score, rf_buf *explanation, const rf_matcher *m, const char *a,
                   const char *b)
 {
-    rf_tokens ta = {0}, tb = {0};
-    rf_side *sa = malloc(sizeof *sa), *sb = malloc(sizeof *sb);
+    pair_name *pa = calloc(1, sizeof *pa), *pb = calloc(1, sizeof *pb);
     rf_translit *tr = NULL;
-    int rc = sa && sb && rf_lexicon__get() ? rf_translit__new(&tr) : RF_ENOMEM;
+    int rc = pa && pb && rf_lexicon__get() ? rf_translit__new(&tr) : RF_ENOMEM;
     /* A name that may be a Korean's in hanja is read both ways (rf_matcher_screen); the best
      * pair wins. */
     int na = rf_translit__korean_name(a, strlen(a)) ? RF_HAN_READINGS : 1;
@@ -729,7 +763,7 @@ int rf_match_pair(double *score, rf_buf *explanation, const rf_matcher *m, const
     for (int ra = 0; ra < na && rc == RF_OK; ra++) {
         for (int rb = 0; rb < nb && rc == RF_OK; rb++) {
             double here;
-            rc = read_pair(&here, NULL, m, tr, a, (rf_han_reading)ra, &ta, sa, b, (rf_han_reading)rb, &tb, sb);
+            rc = read_pair(&here, NULL, m, tr, a, (rf_han_reading)ra, pa, b, (rf_han_reading)rb, pb);
             if (rc == RF_OK && here > *score) {
                 *score = here;
                 best_a = (rf_han_reading)ra;
@@ -740,19 +774,17 @@ int rf_match_pair(double *score, rf_buf *explanation, const rf_matcher *m, const
     if (rc == RF_OK && explanation) {
         double again;
         rf_span spans[RF_MAX_TOKENS];
-        rc = read_pair(&again, &d, m, tr, a, best_a, &ta, sa, b, best_b, &tb, sb);
-        for (size_t j = 0; j < tb.count && rc == RF_OK; j++) {
-            spans[j].start = tb.items[j].src_start;
-            spans[j].len = tb.items[j].src_len;
+        rc = read_pair(&again, &d, m, tr, a, best_a, pa, b, best_b, pb);
+        for (size_t j = 0; j < pb->listed.count && rc == RF_OK; j++) {
+            spans[j].start = pb->listed.items[j].src_start;
+            spans[j].len = pb->listed.items[j].src_len;
         }
-        if (rc == RF_OK) rc = explain(explanation, &d, a, &ta, sa, b, spans, sb, 0);
+        if (rc == RF_OK) rc = explain(explanation, &d, a, &pa->party, &pa->as_party, b, spans, &pb->as_listed, 0);
     }
     if (*score < 0) *score = 0;
-    rf_buf_free(&ta.text);
-    rf_buf_free(&tb.text);
     rf_translit__free(tr);
-    free(sa);
-    free(sb);
+    pair_name_free(pa);
+    pair_name_free(pb);
     return rc;
 }
 
