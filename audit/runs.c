@@ -756,7 +756,8 @@ static cp_written *cp_slot(rf_run *run, uint64_t key)
         run->cp = grown;
         run->cp_slots = n;
     }
-    for (i = key & (run->cp_slots - 1); run->cp[i].key && run->cp[i].key != key; i = (i + 1) & (run->cp_slots - 1)) {}
+    for (i = key & (run->cp_slots - 1); run->cp[i].key && run->cp[i].key != key;
+         i = (i + 1) & (run->cp_slots - 1)) {}
     return &run->cp[i];
 }
 

@@ -338,8 +338,7 @@ static int entity_json(rf_buf *b, const rf_entity *e)
     for (size_t i = 0; i < sizeof rf_entity_fields / sizeof *rf_entity_fields && !rc; i++) {
         rf_entity_field f = rf_entity_fields[i];
         if (f == RF_FIELD_NAMES || f == RF_FIELD_ADDRESSES) continue;
-        if (!(rc = rf_buf_printf(b, ",\"%s\":", rf_entity_field_name(f))))
-            rc = rf_json_string(b, rf_entity_field_text(e, f));
+        rc = rf_json_field(b, rf_entity_field_name(f), rf_entity_field_text(e, f));
     }
     if (!rc) rc = rf_buf_puts(b, ",\"names\":[");
     for (size_t i = 0; i < e->n_names && !rc; i++)

@@ -3,14 +3,6 @@
  * an input document is an object of its own, told apart by its "warning" key. */
 #include "reports/report_internal.h"
 
-/* Appends `"key":` and the string (or null). */
-static int field(rf_buf *b, const char *key, const char *value)
-{
-    int rc;
-    if ((rc = rf_buf_puts(b, ",\"")) || (rc = rf_buf_puts(b, key)) || (rc = rf_buf_puts(b, "\":"))) return rc;
-    return rf_json_string(b, value);
-}
-
 /* The hit's review state: "state", and the decision in force with who took it, when, why,
  * and what changed in the listed record since (null when there is none). */
 static int review_fields(rf_buf *b, const rf_report *rep, size_t i)
@@ -19,14 +11,14 @@ static int review_fields(rf_buf *b, const rf_report *rep, size_t i)
     const rf_decision *d = note ? note->decision : NULL;
     int rc;
 
-    if ((rc = field(b, "state", rf_hit_state_name(rf_report__hit_state(rep, i)))) ||
-        (rc = field(b, "decision", d ? rf_decision_kind_name(d->kind) : NULL)) ||
-        (rc = field(b, "decided_by", d ? d->reviewer : NULL)) ||
-        (rc = field(b, "decided_at", d ? d->decided_at : NULL)) ||
-        (rc = field(b, "reason", d ? d->reason : NULL)) ||
-        (rc = field(b, "changes", note ? note->changes : NULL)))
+    if ((rc = rf_json_field(b, "state", rf_hit_state_name(rf_report__hit_state(rep, i)))) ||
+        (rc = rf_json_field(b, "decision", d ? rf_decision_kind_name(d->kind) : NULL)) ||
+        (rc = rf_json_field(b, "decided_by", d ? d->reviewer : NULL)) ||
+        (rc = rf_json_field(b, "decided_at", d ? d->decided_at : NULL)) ||
+        (rc = rf_json_field(b, "reason", d ? d->reason : NULL)) ||
+        (rc = rf_json_field(b, "changes", note ? note->changes : NULL)))
         return rc;
-    if (note && note->rescreen) return field(b, "rescreen", note->rescreen);
+    if (note && note->rescreen) return rf_json_field(b, "rescreen", note->rescreen);
     return RF_OK;
 }
 
@@ -49,16 +41,16 @@ static int hit_object(rf_buf *b, const rf_report *rep, const rf_hit *hit, size_t
 
     rf_report__score(score, hit->score);
     if ((rc = rf_buf_puts(b, "{\"source_id\":")) || (rc = rf_json_string(b, e->source_id)) ||
-        (rc = field(b, "list", e->list_code)) || (rc = field(b, "list_name", e->list_name)) ||
-        (rc = field(b, "entity_type", rf_entity_type_name(e->type))) ||
-        (rc = field(b, "name", e->n_names ? e->names[0].text : NULL)) ||
-        (rc = field(b, "matched", matched)) ||
+        (rc = rf_json_field(b, "list", e->list_code)) || (rc = rf_json_field(b, "list_name", e->list_name)) ||
+        (rc = rf_json_field(b, "entity_type", rf_entity_type_name(e->type))) ||
+        (rc = rf_json_field(b, "name", e->n_names ? e->names[0].text : NULL)) ||
+        (rc = rf_json_field(b, "matched", matched)) ||
         (rc = rf_buf_printf(b, ",\"score\":%s", score)) ||
-        (rc = field(b, "programs", e->programs)) ||
-        (rc = field(b, "federal_register", e->federal_register)) ||
-        (rc = field(b, "start_date", e->start_date)) ||
-        (rc = field(b, "license_requirement", e->license_requirement)) ||
-        (rc = field(b, "license_policy", e->license_policy)) ||
+        (rc = rf_json_field(b, "programs", e->programs)) ||
+        (rc = rf_json_field(b, "federal_register", e->federal_register)) ||
+        (rc = rf_json_field(b, "start_date", e->start_date)) ||
+        (rc = rf_json_field(b, "license_requirement", e->license_requirement)) ||
+        (rc = rf_json_field(b, "license_policy", e->license_policy)) ||
         (rc = rf_buf_puts(b, ",\"addresses\":[")))
         return rc;
     for (size_t i = 0; i < e->n_addresses; i++) {
@@ -69,12 +61,12 @@ static int hit_object(rf_buf *b, const rf_report *rep, const rf_hit *hit, size_t
             break;
     }
     rf_buf_free(&address);
-    if (rc || (rc = rf_buf_putc(b, ']')) || (rc = field(b, "explanation", hit->explanation)) ||
-        (rc = field(b, "kind", rf_ownership_kind(e))) ||
+    if (rc || (rc = rf_buf_putc(b, ']')) || (rc = rf_json_field(b, "explanation", hit->explanation)) ||
+        (rc = rf_json_field(b, "kind", rf_ownership_kind(e))) ||
         /* owned and related hits: who owns what share of whom, the rule and the list */
-        (rc = field(b, "chain", e->ownership_chain)) ||
+        (rc = rf_json_field(b, "chain", e->ownership_chain)) ||
         /* the parent its list names (an Entity List affiliate's), or the listed owners */
-        (rc = field(b, "affiliate_of", e->parent_name)) ||
+        (rc = rf_json_field(b, "affiliate_of", e->parent_name)) ||
         (rc = review_fields(b, rep, rank)) ||
         /* what `redflag history import` needs to record the hit: the listed record as this
          * database stores it, and the words that matched */
@@ -97,16 +89,16 @@ static int delisting_object(rf_buf *b, const rf_delisting *d)
 
     rf_report__score(score, d->hit->score);
     if ((rc = rf_buf_puts(b, "{\"list\":")) || (rc = rf_json_string(b, e->list_code)) ||
-        (rc = field(b, "source_id", e->source_id)) || (rc = field(b, "name", e->names[0].text)) ||
-        (rc = field(b, "matched", matched)) || (rc = rf_buf_printf(b, ",\"score\":%s", score)) ||
-        (rc = field(b, "federal_register", e->federal_register)) ||
-        (rc = field(b, "start_date", e->start_date)) ||
-        (rc = field(b, "feed", d->listed_in->feed)) ||
+        (rc = rf_json_field(b, "source_id", e->source_id)) || (rc = rf_json_field(b, "name", e->names[0].text)) ||
+        (rc = rf_json_field(b, "matched", matched)) || (rc = rf_buf_printf(b, ",\"score\":%s", score)) ||
+        (rc = rf_json_field(b, "federal_register", e->federal_register)) ||
+        (rc = rf_json_field(b, "start_date", e->start_date)) ||
+        (rc = rf_json_field(b, "feed", d->listed_in->feed)) ||
         (rc = rf_buf_printf(b, ",\"listed_until_version\":%lld", d->listed_in->id)) ||
-        (rc = field(b, "listed_until_published", d->listed_in->published)) ||
+        (rc = rf_json_field(b, "listed_until_published", d->listed_in->published)) ||
         (rc = rf_buf_printf(b, ",\"removed_in_version\":%lld", d->removed_in->id)) ||
-        (rc = field(b, "removed_in_published", d->removed_in->published)) ||
-        (rc = rf_delisting_text(&note, d)) || (rc = field(b, "note", note.data)))
+        (rc = rf_json_field(b, "removed_in_published", d->removed_in->published)) ||
+        (rc = rf_delisting_text(&note, d)) || (rc = rf_json_field(b, "note", note.data)))
         goto cleanup;
     rc = rf_buf_putc(b, '}');
 
@@ -137,7 +129,7 @@ static int screening_fields(rf_buf *b, const rf_report *rep)
     size_t n = scr ? scr->n_delisted : 0;
     int rc;
 
-    if ((rc = field(b, "as_of", rf_report__party_as_of(rep))) ||
+    if ((rc = rf_json_field(b, "as_of", rf_report__party_as_of(rep))) ||
         (rc = rf_buf_puts(b, ",\"versions\":[")) ||
         (rc = rf_report__party_versions(b, rep, ",")) ||
         (rc = rf_buf_puts(b, "],\"version_sha256\":[")) || (rc = version_digests(b, rep)) ||
@@ -166,8 +158,8 @@ static int list_age_fields(rf_buf *b, const rf_report *rep)
                               "\"lists_stale\":false");
     if ((rc = rf_buf_printf(b, ",\"list_age_days\":%ld,\"list_date\":\"%.10s\"", age.days,
                             age.date)) ||
-        (rc = field(b, "list_date_from", age.from_import ? "imported" : "published")) ||
-        (rc = field(b, "list_feed", age.version->feed)))
+        (rc = rf_json_field(b, "list_date_from", age.from_import ? "imported" : "published")) ||
+        (rc = rf_json_field(b, "list_feed", age.version->feed)))
         return rc;
     return rf_buf_printf(b, ",\"lists_stale\":%s", stale ? "true" : "false");
 }
@@ -182,18 +174,18 @@ int rf_report__jsonl_add(rf_report *rep, const rf_party *party, const rf_hit *co
 
     rf_buf_reset(b);
     if ((rc = rf_report__party_ref(&ref, party)) || (rc = rf_buf_puts(b, "{\"ref\":")) ||
-        (rc = rf_json_string(b, ref.data)) || (rc = field(b, "document", party->document)) ||
+        (rc = rf_json_string(b, ref.data)) || (rc = rf_json_field(b, "document", party->document)) ||
         (rc = rf_buf_printf(b, ",\"line\":%ld", party->line)) ||
-        (rc = field(b, "role", party->role)) || (rc = field(b, "name", party->name)) ||
-        (rc = field(b, "country", party->country)) ||
-        (rc = field(b, "status", embargo && !n_hits ? "embargo"
+        (rc = rf_json_field(b, "role", party->role)) || (rc = rf_json_field(b, "name", party->name)) ||
+        (rc = rf_json_field(b, "country", party->country)) ||
+        (rc = rf_json_field(b, "status", embargo && !n_hits ? "embargo"
                                                     : rf_report__party_status(rep, n_hits))) ||
         (rc = rf_buf_puts(b, ",\"hits\":[")))
         goto cleanup;
     for (size_t i = 0; i < n_hits; i++)
         if ((i && (rc = rf_buf_putc(b, ','))) || (rc = hit_object(b, rep, hits[i], i)))
             goto cleanup;
-    if ((rc = rf_buf_putc(b, ']')) || (rc = field(b, "fingerprint", rep->fingerprint)) ||
+    if ((rc = rf_buf_putc(b, ']')) || (rc = rf_json_field(b, "fingerprint", rep->fingerprint)) ||
         (rc = rf_buf_printf(b, ",\"alarm\":%s",
                             embargo || rf_report__party_alarms(rep, hits, n_hits)
                                 ? "true"
@@ -219,7 +211,7 @@ int rf_report__jsonl_warning(rf_report *rep, const char *file, long line, const 
 
     rf_buf_reset(b);
     if ((rc = rf_buf_puts(b, "{\"warning\":")) || (rc = rf_json_string(b, message)) ||
-        (rc = field(b, "document", file)) || (rc = rf_buf_printf(b, ",\"line\":%ld}\n", line)))
+        (rc = rf_json_field(b, "document", file)) || (rc = rf_buf_printf(b, ",\"line\":%ld}\n", line)))
         return rf_error_set(err, rc, file, line, "cannot format the report: %s", rf_strerror(rc));
     return rf_report__write(rep, b, err);
 }

@@ -11,21 +11,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int json_field(rf_buf *b, const char *key, const char *value)
-{
-    int rc = rf_buf_printf(b, ",\"%s\":", key);
-    return rc ? rc : rf_json_string(b, value);
-}
-
 static int line_json(rf_buf *b, const rf_order_line *l)
 {
     int rc;
     if ((rc = rf_buf_printf(b, "{\"line\":%ld", l->line)) ||
-        (rc = json_field(b, "number", l->number)) ||
-        (rc = json_field(b, "part_number", l->part_number)) ||
-        (rc = json_field(b, "description", l->description)) ||
-        (rc = json_field(b, "quantity", l->quantity)) || (rc = json_field(b, "eccn", l->eccn)) ||
-        (rc = json_field(b, "hs_code", l->hs_code)) || (rc = json_field(b, "origin", l->origin)))
+        (rc = rf_json_field(b, "number", l->number)) ||
+        (rc = rf_json_field(b, "part_number", l->part_number)) ||
+        (rc = rf_json_field(b, "description", l->description)) ||
+        (rc = rf_json_field(b, "quantity", l->quantity)) || (rc = rf_json_field(b, "eccn", l->eccn)) ||
+        (rc = rf_json_field(b, "hs_code", l->hs_code)) || (rc = rf_json_field(b, "origin", l->origin)))
         return rc;
     return rf_buf_putc(b, '}');
 }
@@ -34,27 +28,27 @@ int rf_report__order_json(rf_buf *b, const rf_party *party, const rf_destination
                          int flagged)
 {
     int rc;
-    if ((rc = json_field(b, "format", party->format)) ||
-        (rc = json_field(b, "doc_type", party->doc_type)) ||
-        (rc = json_field(b, "date", party->date)) ||
-        (rc = json_field(b, "address", party->address)) ||
-        (rc = json_field(b, "city", party->city)) ||
-        (rc = json_field(b, "region", party->region)) ||
-        (rc = json_field(b, "party_id", party->party_id)) ||
-        (rc = json_field(b, "order_line", party->order_line)) ||
-        (rc = json_field(b, "part_number", party->part_number)) ||
-        (rc = json_field(b, "eccn", party->eccn)) ||
-        (rc = json_field(b, "hs_code", party->hs_code)) ||
-        (rc = json_field(b, "origin", party->origin)) || (rc = rf_buf_puts(b, ",\"embargo\":")))
+    if ((rc = rf_json_field(b, "format", party->format)) ||
+        (rc = rf_json_field(b, "doc_type", party->doc_type)) ||
+        (rc = rf_json_field(b, "date", party->date)) ||
+        (rc = rf_json_field(b, "address", party->address)) ||
+        (rc = rf_json_field(b, "city", party->city)) ||
+        (rc = rf_json_field(b, "region", party->region)) ||
+        (rc = rf_json_field(b, "party_id", party->party_id)) ||
+        (rc = rf_json_field(b, "order_line", party->order_line)) ||
+        (rc = rf_json_field(b, "part_number", party->part_number)) ||
+        (rc = rf_json_field(b, "eccn", party->eccn)) ||
+        (rc = rf_json_field(b, "hs_code", party->hs_code)) ||
+        (rc = rf_json_field(b, "origin", party->origin)) || (rc = rf_buf_puts(b, ",\"embargo\":")))
         return rc;
     if (!dest) {
         rc = rf_buf_puts(b, "null");
     } else if ((rc = rf_buf_puts(b, "{\"code\":")) || (rc = rf_json_string(b, dest->code)) ||
-               (rc = json_field(b, "name", dest->name)) ||
-               (rc = json_field(b, "authority", dest->authority)) ||
-               (rc = json_field(b, "field", dest->field)) ||
-               (rc = json_field(b, "found", dest->found)) ||
-               (rc = json_field(b, "reason", dest->reason))) {
+               (rc = rf_json_field(b, "name", dest->name)) ||
+               (rc = rf_json_field(b, "authority", dest->authority)) ||
+               (rc = rf_json_field(b, "field", dest->field)) ||
+               (rc = rf_json_field(b, "found", dest->found)) ||
+               (rc = rf_json_field(b, "reason", dest->reason))) {
         return rc;
     } else {
         rc = rf_buf_putc(b, '}');

@@ -133,6 +133,8 @@ int rf_report_add_reviewed(rf_report *rep, const rf_party *party, const rf_hit *
  * text counts as empty; bytes that are not UTF-8 become U+FFFD. */
 /* A JSON string literal with its quotes, or null for NULL. */
 int rf_json_string(rf_buf *out, const char *s);
+/* `,"key":` and the string, or null (the key is written as it is: a name, not text). */
+int rf_json_field(rf_buf *out, const char *key, const char *value);
 /* One CSV cell: quoted when it holds a separator, quote or line break; a cell that starts
  * with = + - @ TAB or CR is prefixed with ' so spreadsheets do not run it as a formula. */
 int rf_csv_cell(rf_buf *out, const char *s);

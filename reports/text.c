@@ -77,6 +77,14 @@ int rf_json_string(rf_buf *out, const char *s)
     return rf_buf_putc(out, '"');
 }
 
+int rf_json_field(rf_buf *out, const char *key, const char *value)
+{
+    int rc;
+    if ((rc = rf_buf_puts(out, ",\"")) || (rc = rf_buf_puts(out, key)) || (rc = rf_buf_puts(out, "\":")))
+        return rc;
+    return rf_json_string(out, value);
+}
+
 static const char *csv_escape(unsigned char c, char tmp[8])
 {
     (void)tmp;
