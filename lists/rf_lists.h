@@ -137,7 +137,8 @@ int rf_store_file_put(const rf_store *st, const char *name, const char *suffix, 
 /* A stored file as it was mapped: what tells its content apart without reading it, and
  * whether a reader has found its checksum right since it last changed (stored.c). */
 typedef struct rf_store_file_id {
-    char note[4200];     /* where the note of that check goes: "<file>.checked" */
+    const rf_store *st;  /* whose directory holds it */
+    char note[80];       /* the name of the note of that check there: "NAME.checked" */
     char identity[160];  /* device, inode, size, modification and change times */
     long long changed;   /* its change time, in seconds */
     int checked;         /* 1: the note says it was checked as it is */
@@ -155,7 +156,7 @@ void rf_store_checksum(uint8_t sum[16], const void *data, size_t len);
  * rf_store_sum_matches, which hashes the megabytes the thread has not reached, waits for it,
  * says whether the sum is `expected` (1) or not (0), and frees the job. A NULL job (out of
  * memory) matches nothing. A file `id` says was checked as it is now is not summed again
- * (it matches); one found right is noted as checked. */
+ * (it matches); one found right is noted as checked, unless the store is read-only. */
 typedef struct rf_store_sum rf_store_sum;
 rf_store_sum *rf_store_sum_start(const void *data, size_t len, const rf_store_file_id *id);
 int rf_store_sum_matches(rf_store_sum *job, const uint8_t expected[16]);

@@ -10,8 +10,8 @@
  * (XXH3-128 of each megabyte, then of those digests; computed here for both kinds), checked
  * when it is read: memory-bound over tens of megabytes, so a second thread starts on it while
  * the reader checks the rest, and the reader takes the megabytes left when it is done. A
- * reader that finds the checksum right leaves a note beside the file ("NAME.checked") saying
- * which file it checked: its device, inode, size, modification and change times. A later
+ * reader that finds the checksum right leaves a note beside the file ("NAME.checked", written
+ * as the files are, never into a read-only store) saying which file it checked: its device, inode, size, modification and change times. A later
  * reader that finds the file as the note says skips the checksum (and reading every page of
  * it): the files are replaced whole by rename, never written in place, and anything that
  * writes to a file changes its change time, which no program can set back. A note is left
@@ -146,26 +146,24 @@ int rf_store_file_put(const rf_store *st, const char *name, const char *suffix, 
 /* 1 when the note of `id` says what its identity says. */
 static int note_agrees(const rf_store_file_id *id)
 {
-    char text[sizeof id->identity];
+    char dir[4096], path[4200], text[sizeof id->identity];
     ssize_t n;
-    int fd = open(id->note, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-    if (fd < 0) return 0;
+    int fd;
+    if (stored_paths(dir, path, id->st, id->note) != 0) return 0;
+    if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0) return 0;
     n = read(fd, text, sizeof text - 1);
     close(fd);
     return n > 0 && (size_t)n == strlen(id->identity) && memcmp(text, id->identity, (size_t)n) == 0;
 }
 
-/* Leaves the note that the file of `id` was checked whole, when it changed long enough ago;
- * a note that cannot be written is no matter (the next reader checks it again). */
+/* Leaves the note that the file of `id` was checked whole, written as the files themselves
+ * are (rf_store_file_put), when it changed long enough ago and the store may be written; a
+ * note that cannot be written is no matter (the next reader checks the file again). */
 static void leave_note(const rf_store_file_id *id)
 {
-    size_t len = strlen(id->identity);
-    int fd;
-    if (!id->note[0] || (long long)time(NULL) - id->changed < NOTE_AFTER_SECONDS) return;
-    fd = open(id->note, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
-    if (fd < 0) return;
-    if (write(fd, id->identity, len) != (ssize_t)len && ftruncate(fd, 0) != 0) unlink(id->note);
-    close(fd);
+    if (!id->note[0] || rf_store_readonly(id->st) || (long long)time(NULL) - id->changed < NOTE_AFTER_SECONDS)
+        return;
+    rf_store_file_put(id->st, id->note, NOTE_SUFFIX, MAX_KEEP, id->identity, strlen(id->identity));
 }
 
 int rf_store_file_map(void **map, size_t *len, rf_store_file_id *id, const rf_store *st, const char *name,
@@ -196,7 +194,8 @@ int rf_store_file_map(void **map, size_t *len, rf_store_file_id *id, const rf_st
              (unsigned long long)sb.st_dev, (unsigned long long)sb.st_ino, (unsigned long long)sb.st_size,
              (long long)sb.st_mtim.tv_sec, sb.st_mtim.tv_nsec, (long long)sb.st_ctim.tv_sec, sb.st_ctim.tv_nsec);
     id->changed = (long long)sb.st_ctim.tv_sec;
-    if (snprintf(id->note, sizeof id->note, "%s" NOTE_SUFFIX, path) >= (int)sizeof id->note) id->note[0] = '\0';
+    id->st = st;
+    if (snprintf(id->note, sizeof id->note, "%s" NOTE_SUFFIX, name) >= (int)sizeof id->note) id->note[0] = '\0';
     id->checked = id->note[0] && note_agrees(id);
     return RF_OK;
 }
