@@ -23,18 +23,19 @@ static int hash_part(rf_sha256 *h, rf_buf *norm, rf_translit *tr, const char *s)
     return RF_OK;
 }
 
-/* What a fingerprint is made of, each part followed by a unit separator, into key (size
- * bytes); its length, or 0 when it does not fit. */
+/* What a fingerprint is made of, each part preceded by its length (a separator could be
+ * written inside a name, and make two parties one key), into key (size bytes); its length, or
+ * 0 when it does not fit. */
 static size_t fingerprint_key(char *key, size_t size, const rf_party *party)
 {
     const char *parts[] = {party->name, party->country, party->address, party->city};
     size_t n = 0;
     for (size_t i = 0; i < sizeof parts / sizeof *parts; i++) {
         size_t len = parts[i] ? strlen(parts[i]) : 0;
-        if (n + len + 1 > size) return 0;
-        if (len) memcpy(key + n, parts[i], len);
-        key[n + len] = '\x1f';
-        n += len + 1;
+        if (n + sizeof len + len > size) return 0;
+        memcpy(key + n, &len, sizeof len);
+        if (len) memcpy(key + n + sizeof len, parts[i], len);
+        n += sizeof len + len;
     }
     return n;
 }
@@ -80,17 +81,16 @@ int rf_party_fingerprint(char out[RF_FINGERPRINT_LEN + 1], rf_result *work,
     /* A party seen before by this thread: its fingerprint remembered (normalizing its name is
      * most of the cost, and a batch names one counterparty on many orders). */
     char key[1024];
-    rf_memo *memo = work && party && party->name && party->name[0] ? rf_result__fingerprints(work) : NULL;
+    rf_buf *kept = NULL;
+    rf_memo *memo = work && party && party->name && party->name[0] ? rf_result__fingerprints(work, &kept) : NULL;
     size_t len = memo ? fingerprint_key(key, sizeof key, party) : 0;
     uint64_t h = len ? rf_hash__bytes(key, len) : 0;
-    rf_buf kept = {0};
-    int rc, found = len && rf_memo__get(memo, 0, h, key, len, &kept) && kept.len == RF_FINGERPRINT_LEN;
-    if (found) {
-        memcpy(out, kept.data, RF_FINGERPRINT_LEN);
+    int rc;
+    if (len && rf_memo__get(memo, 0, h, key, len, kept) && kept->len == RF_FINGERPRINT_LEN) {
+        memcpy(out, kept->data, RF_FINGERPRINT_LEN);
         out[RF_FINGERPRINT_LEN] = '\0';
+        return RF_OK;
     }
-    rf_buf_free(&kept);
-    if (found) return RF_OK;
     rc = compute(out, work, party);
     if (rc == RF_OK && len) rf_memo__keep(memo, h, key, len, out, RF_FINGERPRINT_LEN);
     return rc;

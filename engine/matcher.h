@@ -270,9 +270,10 @@ typedef struct rf_scratch {
 int rf_normalize__with(rf_buf *out, rf_translit *tr, const char *name, size_t len);
 /* The result's transliterator, opened on first use; NULL when it cannot be. */
 rf_translit *rf_result__translit(rf_result *res);
-/* The result's memo of parties' fingerprints (fingerprint.c), made on first use; NULL when it
- * cannot be. */
-rf_memo *rf_result__fingerprints(rf_result *res);
+/* The result's memo of parties' fingerprints (fingerprint.c; serial 0: they depend on no
+ * matcher), made on first use, and in *kept the buffer its answers are given back in; NULL
+ * when it cannot be made. */
+rf_memo *rf_result__fingerprints(rf_result *res, rf_buf **kept);
 
 /* Builds a comparison side from tokens, weighting each by its rarity in `m` (NULL: by class
  * alone). */
@@ -300,8 +301,8 @@ int rf_engine__reserve(void **items, size_t *cap, size_t need, size_t size);
 /* The most ids a typo look-up of the screening answers. */
 #define RF_MAX_TYPO_MATCHES 256
 /* A memo of at most `max_entries` answers and `max_bytes` of their questions and answers
- * together, for the matcher of `serial`; `shared` by threads (under a lock) or one thread's.
- * NULL when out of memory. */
+ * together, for the matcher of `serial` (0 for answers that depend on none); `shared` by
+ * threads (under a mutex) or one thread's. NULL when out of memory. */
 rf_memo *rf_memo__new(uint64_t serial, size_t max_entries, size_t max_bytes, int shared);
 void rf_memo__free(rf_memo *memo); /* NULL is a no-op */
 /* 1 with the answer kept for `key` (`hash` its rf_hash__bytes) in `value`, when screening with

@@ -1,7 +1,8 @@
 /* screen.c: the public face of the engine: screening one party (every candidate from the
  * index scored, or every listed name in exhaustive mode; the best per listed entity kept,
- * country and entity type as corroboration), results with their explanations and highlight
- * spans, and comparing two names. */
+ * country and entity type as corroboration; a party the matcher screened before answered
+ * from its memo), results with their explanations and highlight spans, and comparing two
+ * names, each read as a party's name is. */
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,6 +50,7 @@ struct rf_result {
     uint32_t *slot;  /* per entity of the snapshot: its place in best, or RF_STRMAP_MISSING */
     size_t n_entities;
     rf_memo *fingerprints; /* the parties' fingerprints worked out (rf_result__fingerprints) */
+    rf_buf fingerprint;    /* one of them, as that memo gives it back */
     rf_buf key;       /* the party's key in the matcher's memo of parties (party_key) */
     rf_buf kept;      /* its hits as kept there (keep_hits) */
 };
@@ -73,6 +75,7 @@ void rf_result_free(rf_result *res)
     rf_translit__free(res->s.tr);
     rf_memo__free(res->s.typos);
     rf_memo__free(res->fingerprints);
+    rf_buf_free(&res->fingerprint);
     rf_buf_free(&res->key);
     rf_buf_free(&res->kept);
     rf_buf_free(&res->s.party.text);
@@ -827,8 +830,9 @@ rf_translit *rf_result__translit(rf_result *res)
     return res->s.tr;
 }
 
-rf_memo *rf_result__fingerprints(rf_result *res)
+rf_memo *rf_result__fingerprints(rf_result *res, rf_buf **kept)
 {
     if (!res->fingerprints) res->fingerprints = rf_memo__new(0, FINGERPRINT_MEMO_PARTIES, FINGERPRINT_MEMO_BYTES, 0);
+    *kept = &res->fingerprint;
     return res->fingerprints;
 }

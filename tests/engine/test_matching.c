@@ -294,6 +294,36 @@ static void test_matching__parties_screened_again_are_answered_the_same(void **s
     free(l.country_off);
 }
 
+/* A party's fingerprint as a thread remembers it is the one computed afresh: one counterparty
+ * however its name is written, another in another country; parts that write a separator
+ * into themselves ("Bantian\x1fShenzhen" as the address, or "Shenzhen\x1f" as the city after
+ * "Bantian") are not taken for one another, nor a name ending in "\x1fCN" for the party of
+ * that name in China. */
+static void test_matching__fingerprints_remembered_are_computed_ones(void **state)
+{
+    fixture *f = *state;
+    rf_party parties[] = {
+        {.name = "Huawei Technologies Co., Ltd.", .country = "CN"},
+        {.name = "HUAWEI TECHNOLOGIES COMPANY LIMITED", .country = "CN"},
+        {.name = "Huawei Technologies Co., Ltd.", .country = "US"},
+        {.name = "Huawei Technologies Co., Ltd.\x1f" "CN"},
+        {.name = "Huawei Technologies Co., Ltd.", .country = "CN", .address = "Bantian\x1f" "Shenzhen"},
+        {.name = "Huawei Technologies Co., Ltd.", .country = "CN", .address = "Bantian", .city = "Shenzhen\x1f"},
+    };
+    size_t n = sizeof parties / sizeof *parties;
+    char remembered[8][RF_FINGERPRINT_LEN + 1], fresh[RF_FINGERPRINT_LEN + 1];
+    for (int round = 0; round < 2; round++)
+        for (size_t i = 0; i < n; i++) {
+            assert_int_equal(rf_party_fingerprint(remembered[i], f->result, &parties[i]), RF_OK);
+            assert_int_equal(rf_party_fingerprint(fresh, NULL, &parties[i]), RF_OK);
+            assert_string_equal(remembered[i], fresh);
+        }
+    assert_string_equal(remembered[0], remembered[1]);
+    assert_string_not_equal(remembered[0], remembered[2]);
+    assert_string_not_equal(remembered[0], remembered[3]);
+    assert_string_not_equal(remembered[4], remembered[5]);
+}
+
 static void test_matching__typos_grow_with_word_length(void **state)
 {
     fixture *f = *state;
@@ -735,6 +765,7 @@ int main(void)
         cmocka_unit_test(test_matching__index_loses_none_of_the_oracles_finds),
         cmocka_unit_test(test_matching__one_result_with_two_indexes),
         cmocka_unit_test(test_matching__parties_screened_again_are_answered_the_same),
+        cmocka_unit_test(test_matching__fingerprints_remembered_are_computed_ones),
         cmocka_unit_test(test_matching__typos_grow_with_word_length),
         cmocka_unit_test(test_matching__names_cut_at_a_field_length),
         cmocka_unit_test(test_matching__short_name_inside_a_longer_word),
