@@ -703,11 +703,12 @@ int rf_store_run_add_result(rf_run *run, int input, const rf_party *p, const cha
     return rc;
 }
 
-/* Feeds a string, or a mark for none, into the digest. */
+/* Feeds a string (a 1, its bytes and its NUL), or a 0 for none, into the digest: no two
+ * rows feed the same bytes. */
 static void digest_text(XXH3_state_t *st, const char *s)
 {
+    XXH3_64bits_update(st, s ? "\1" : "", 1);
     if (s) XXH3_64bits_update(st, s, strlen(s) + 1);
-    else XXH3_64bits_update(st, "\xff", 1);
 }
 
 /* The XXH3 of the counterparty row and hits rf_store_run_counterparty writes; 0 when it
