@@ -1196,8 +1196,9 @@ size_t rf_index__typos(const rf_matcher *m, const char *word, size_t len, uint32
     return n;
 }
 
-/* The typo look-ups a thread remembers: at most this many (about 4 MB a thread with their
- * ids at the most). */
+/* The typo look-ups a thread remembers, of single words and of two written together: at
+ * most this many, in at most this many bytes of words and ids (about 24 MB a thread with the
+ * table; 73,402 company names ask 183,028 look-ups in 2.6 MB). */
 #define TYPO_MEMO_WORDS (1u << 18)
 #define TYPO_MEMO_BYTES (16u << 20)
 

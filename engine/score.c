@@ -741,8 +741,6 @@ static size_t candidate_pairs(rf_pair *cand, size_t cap, const rf_side *p, const
     return n_cand;
 }
 
-/* The pairs kept: best first, each word used once; then a word paired through an abbreviation
- * whose neighbour completes it as written, and phrases split across words. */
 /* How many of the pairs `d` holds pair a listed word of substance: not a legal form or stop
  * word. */
 static size_t pairs_of_substance(const rf_score_detail *d, const rf_side *l)
@@ -755,6 +753,8 @@ static size_t pairs_of_substance(const rf_score_detail *d, const rf_side *l)
     return n;
 }
 
+/* The pairs kept: best first, each word used once; then a word paired through an abbreviation
+ * whose neighbour completes it as written, and phrases split across words. */
 static void pair_words(tally *t, rf_score_detail *d, const rf_pair *cand, size_t n_cand,
                        const rf_side *p, const rf_side *l)
 {
@@ -804,8 +804,8 @@ static void pair_words(tally *t, rf_score_detail *d, const rf_pair *cand, size_t
 /* Whether the pairs are as written, as a listed name made only of weak words needs: each
  * pairs at WEAK_NAME_MIN_SIM or better (exactly, for a one-word name, or the same letters
  * split or run together; not cut short), and no more of them through a misspelling the
- * lexicon corrected than not ("Suzou Design Cener", "ISLAMIF NATOINAL BANK OF GAZA"); a one-word name none
- * ("Capita" read as "Capital" is another company). */
+ * lexicon corrected than not ("Suzou Design Cener", "ISLAMIF NATOINAL BANK OF GAZA"); a
+ * one-word name none ("Capita" read as "Capital" is another company). */
 static int pairs_as_written(const rf_score_detail *d, const rf_side *p, const rf_side *l)
 {
     size_t weak_words = 0, corrected = 0, written = 0;

@@ -208,13 +208,13 @@ static double run_screen(long *flagged, const rf_matcher *m, const party_set *se
 }
 
 /* Screens parties [0, total) on `threads` threads with a matcher mapped afresh from the index
- * stored beside the database, and prints the row (`label` may hold the threads' %d). */
-static int screen_row(long *flagged, const char *label, const rf_snapshot *snap, const rf_store *st,
+ * stored beside the database (remembering no party), and prints the row; -1 on failure. */
+static int screen_row(long *flagged, const char *what, const rf_snapshot *snap, const rf_store *st,
                       const party_set *set, size_t total, int threads)
 {
     rf_matcher *m = NULL;
     rf_error err;
-    char msg[2048], text[128];
+    char msg[2048], label[128];
     double t;
     rf_error_clear(&err);
     if (rf_matcher_open(&m, snap, st, &err) < 0) {
@@ -224,9 +224,24 @@ static int screen_row(long *flagged, const char *label, const rf_snapshot *snap,
     t = run_screen(flagged, m, set, total, threads);
     rf_matcher_free(m);
     if (t < 0) return -1;
-    snprintf(text, sizeof text, label, threads);
-    printf("%-44s%8.3f s  %10.0f parties/s  %ld flagged\n", text, t, (double)total / t, *flagged);
+    snprintf(label, sizeof label, "%s, %d thread%s", what, threads, threads > 1 ? "s" : "");
+    printf("%-44s%8.3f s  %10.0f parties/s  %ld flagged\n", label, t, (double)total / t, *flagged);
     fflush(stdout);
+    return 0;
+}
+
+/* screen_row on one thread, then on `threads`, which must flag as many parties. */
+static int screen_rows(const char *what, const rf_snapshot *snap, const rf_store *st, const party_set *set,
+                       size_t total, int threads)
+{
+    long one, many;
+    if (screen_row(&one, what, snap, st, set, total, 1) < 0) return -1;
+    if (threads == 1) return 0;
+    if (screen_row(&many, what, snap, st, set, total, threads) < 0) return -1;
+    if (many != one) {
+        fprintf(stderr, "redflag-bench: %d threads flagged %ld parties, 1 thread %ld\n", threads, many, one);
+        return -1;
+    }
     return 0;
 }
 
@@ -486,7 +501,6 @@ int main(int argc, char **argv)
     party_set set;
     rf_error err;
     double t, t_import, t_load, t_index, t_store, t_mapped;
-    long flagged1, flaggedn;
     struct rusage ru;
 
     for (int i = 1; i < argc; i++) {
@@ -582,22 +596,10 @@ int main(int argc, char **argv)
 
     /* The distinct parties once each (what screening a name costs), then the mix of `total`
      * (a batch naming the same counterparties again, answered from the matcher's memory of
-     * parties screened): each run on a matcher of its own, mapped afresh, remembering nothing. */
-    if (screen_row(&flagged1, "screen distinct parties once, 1 thread", snap, st, &set, set.count, 1) < 0 ||
-        (threads > 1 && screen_row(&flaggedn, "screen distinct parties once, %d threads", snap, st, &set,
-                                   set.count, threads) < 0))
+     * parties screened). */
+    if (screen_rows("screen distinct parties once", snap, st, &set, set.count, threads) < 0 ||
+        screen_rows("screen the mix", snap, st, &set, total, threads) < 0)
         goto done;
-    if (threads > 1 && flaggedn != flagged1) {
-        fprintf(stderr, "redflag-bench: %d threads flagged %ld parties, 1 thread %ld\n", threads, flaggedn, flagged1);
-        goto done;
-    }
-    if (screen_row(&flagged1, "screen the mix, 1 thread", snap, st, &set, total, 1) < 0 ||
-        (threads > 1 && screen_row(&flaggedn, "screen the mix, %d threads", snap, st, &set, total, threads) < 0))
-        goto done;
-    if (threads > 1 && flaggedn != flagged1) {
-        fprintf(stderr, "redflag-bench: %d threads flagged %ld parties, 1 thread %ld\n", threads, flaggedn, flagged1);
-        goto done;
-    }
     getrusage(RUSAGE_SELF, &ru);
     printf("peak RSS                                    %8.1f MB\n", (double)ru.ru_maxrss / 1024.0);
     status = 0;

@@ -35,8 +35,9 @@
  * written that the scorer pairs with the listed words ASOC and SACO as typos; the typos of
  * legal forms are looked up since. Seed 10127939 lost "OTKRYTOYE AKTSIONERNOYE OBSCHESTVO
  * INTE" for IS BANK, AO: a false alarm (the cut word read as the Danish legal form I/S, whose
- * canonical "is" spelt the listed word IS), which the scorer no longer makes. Not looked for yet: a typo in each
- * of two known party words written together. The test allows no query to differ. */
+ * canonical "is" spelt the listed word IS), which the scorer no longer makes. Not looked for
+ * yet: a typo in each of two known party words written together. The test allows no query to
+ * differ. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
